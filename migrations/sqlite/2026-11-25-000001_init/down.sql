@@ -1,0 +1,17 @@
+DROP TABLE audit_log;
+DROP TABLE mail_outbox;
+DROP TABLE certificates;
+DROP TABLE signing_keys;
+DROP TABLE attendance_marks;
+DROP TABLE attendance;
+DROP TABLE enrollments;
+DROP TABLE participants;
+DROP TABLE session_modules;
+DROP TABLE training_sessions;
+DROP TABLE course_runs;
+DROP TABLE course_modules;
+DROP TABLE courses;
+DROP TABLE locations;
+DROP TABLE api_tokens;
+DROP TABLE users;
+DROP TABLE organisations;

@@ -1,0 +1,53 @@
+//! The OpenAPI document of `/api/v1`, generated from the handlers' annotations.
+
+use actix_web::{get, HttpResponse};
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+    }
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "mietschulung API", version = "1",
+         description = "Planning, attendance and certificates of tenant trainings. Authenticate with POST /api/v1/auth/token and send `Authorization: Bearer <token>`. Errors are `{\"error\": <message>, \"field\": <field or absent>}`."),
+    paths(
+        crate::auth::routes::api_token,
+        crate::planning::routes::api_courses,
+        crate::planning::routes::api_create_course,
+        crate::planning::routes::api_course,
+        crate::planning::routes::api_add_module,
+        crate::planning::routes::api_create_run,
+        crate::planning::routes::api_run,
+        crate::planning::routes::api_create_session,
+        crate::planning::routes::api_my_sessions,
+        crate::participants::routes::api_list,
+        crate::participants::routes::api_register,
+        crate::participants::routes::api_enroll,
+        crate::participants::routes::api_enrolled,
+        crate::attendance::routes::api_roster,
+        crate::attendance::routes::api_mark,
+        crate::attendance::routes::api_completion,
+        crate::certificates::routes::api_issue,
+        crate::certificates::routes::api_list,
+        crate::certificates::routes::api_pdf,
+        crate::certificates::routes::api_revoke,
+        crate::verification::routes::api_verify,
+    ),
+    modifiers(&BearerAuth)
+)]
+pub struct ApiDoc;
+
+#[get("/api/v1/openapi.json")]
+pub async fn openapi_json() -> HttpResponse {
+    HttpResponse::Ok().json(ApiDoc::openapi())
+}

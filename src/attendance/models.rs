@@ -1,0 +1,98 @@
+use chrono::{NaiveDate, NaiveDateTime};
+use diesel::prelude::*;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::db::schema::attendance;
+use crate::error::{AppError, AppResult};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum AttendanceStatus {
+    Present,
+    Late,
+    Excused,
+    Absent,
+}
+
+impl AttendanceStatus {
+    pub const ALL: [AttendanceStatus; 4] = [
+        AttendanceStatus::Present,
+        AttendanceStatus::Late,
+        AttendanceStatus::Excused,
+        AttendanceStatus::Absent,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AttendanceStatus::Present => "present",
+            AttendanceStatus::Late => "late",
+            AttendanceStatus::Excused => "excused",
+            AttendanceStatus::Absent => "absent",
+        }
+    }
+
+    pub fn parse(s: &str) -> AppResult<AttendanceStatus> {
+        AttendanceStatus::ALL
+            .into_iter()
+            .find(|st| st.as_str() == s.trim())
+            .ok_or_else(|| {
+                AppError::invalid(
+                    "status",
+                    "Bitte wählen Sie anwesend, verspätet, entschuldigt oder abwesend.",
+                )
+            })
+    }
+
+    pub fn label_de(self) -> &'static str {
+        match self {
+            AttendanceStatus::Present => "anwesend",
+            AttendanceStatus::Late => "verspätet",
+            AttendanceStatus::Excused => "entschuldigt",
+            AttendanceStatus::Absent => "abwesend",
+        }
+    }
+
+    /// Counts towards completion.
+    pub fn attended(self) -> bool {
+        matches!(self, AttendanceStatus::Present | AttendanceStatus::Late)
+    }
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Serialize)]
+#[diesel(table_name = attendance)]
+pub struct AttendanceMark {
+    pub id: i32,
+    pub organisation_id: i32,
+    pub session_id: i32,
+    pub participant_id: i32,
+    pub status: String,
+    pub marked_by: i32,
+    pub marked_at: NaiveDateTime,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct MarkInput {
+    pub status: AttendanceStatus,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct RosterEntry {
+    pub participant_id: i32,
+    pub name: String,
+    pub preferred_language: String,
+    pub status: Option<AttendanceStatus>,
+    pub marked_by: Option<String>,
+    pub marked_at_local: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Completion {
+    pub participant_id: i32,
+    pub name: String,
+    pub completed: bool,
+    /// Titles of mandatory modules not yet attended.
+    pub missing_modules: Vec<String>,
+    pub completion_date: Option<NaiveDate>,
+    pub sessions_attended: usize,
+}

@@ -1,0 +1,65 @@
+use diesel::prelude::*;
+
+use super::models::AttendanceMark;
+use crate::db::schema::{attendance, attendance_marks, training_sessions, users};
+use crate::db::DbConn;
+use crate::error::AppResult;
+
+pub fn insert_history(
+    conn: &mut DbConn,
+    org: i32,
+    session_id: i32,
+    participant_id: i32,
+    status: &str,
+    marked_by: i32,
+    marked_at: chrono::NaiveDateTime,
+) -> AppResult<()> {
+    diesel::insert_into(attendance_marks::table)
+        .values((
+            attendance_marks::organisation_id.eq(org),
+            attendance_marks::session_id.eq(session_id),
+            attendance_marks::participant_id.eq(participant_id),
+            attendance_marks::status.eq(status),
+            attendance_marks::marked_by.eq(marked_by),
+            attendance_marks::marked_at.eq(marked_at),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn marks_for_session(conn: &mut DbConn, org: i32, session_id: i32) -> AppResult<Vec<(AttendanceMark, String)>> {
+    Ok(attendance::table
+        .inner_join(users::table.on(users::id.eq(attendance::marked_by)))
+        .filter(attendance::organisation_id.eq(org))
+        .filter(attendance::session_id.eq(session_id))
+        .select((AttendanceMark::as_select(), users::display_name))
+        .load(conn)?)
+}
+
+pub fn current_mark(conn: &mut DbConn, session_id: i32, participant_id: i32) -> AppResult<Option<AttendanceMark>> {
+    Ok(attendance::table
+        .filter(attendance::session_id.eq(session_id))
+        .filter(attendance::participant_id.eq(participant_id))
+        .select(AttendanceMark::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+pub fn history_count(conn: &mut DbConn, session_id: i32, participant_id: i32) -> AppResult<i64> {
+    Ok(attendance_marks::table
+        .filter(attendance_marks::session_id.eq(session_id))
+        .filter(attendance_marks::participant_id.eq(participant_id))
+        .count()
+        .get_result(conn)?)
+}
+
+/// All marks of a run's sessions that are not cancelled.
+pub fn marks_for_run(conn: &mut DbConn, org: i32, run_id: i32) -> AppResult<Vec<AttendanceMark>> {
+    Ok(attendance::table
+        .inner_join(training_sessions::table)
+        .filter(attendance::organisation_id.eq(org))
+        .filter(training_sessions::run_id.eq(run_id))
+        .filter(training_sessions::cancelled.eq(false))
+        .select(AttendanceMark::as_select())
+        .load(conn)?)
+}

@@ -1,0 +1,131 @@
+use actix_session::Session;
+use actix_web::{get, post, put, web, HttpResponse};
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use super::models::*;
+use super::service;
+use crate::auth::extract::{ApiUser, CurrentUser};
+use crate::db::Db;
+use crate::error::{AppResult, PageResult};
+use crate::planning;
+use crate::validate;
+use crate::web::{page, redirect, Form};
+
+#[get("/my/sessions")]
+async fn my_sessions(session: Session, user: CurrentUser, db: web::Data<Db>) -> PageResult {
+    let actor = user.0.clone();
+    let sessions = db.run(move |conn| planning::service::my_sessions(conn, &actor)).await?;
+    page(&session, Some(&user.0), "pages/attendance/my_sessions", "Meine Termine", json!({"sessions": sessions}))
+}
+
+fn status_buttons(current: Option<AttendanceStatus>) -> Value {
+    Value::Array(
+        AttendanceStatus::ALL
+            .iter()
+            .map(|s| json!({"value": s.as_str(), "label": s.label_de(), "active": current == Some(*s)}))
+            .collect(),
+    )
+}
+
+#[derive(Deserialize)]
+struct RosterQuery {
+    saved: Option<i32>,
+}
+
+#[get("/sessions/{id}/roster")]
+async fn roster_page(
+    session: Session,
+    user: CurrentUser,
+    db: web::Data<Db>,
+    path: web::Path<i32>,
+    q: web::Query<RosterQuery>,
+) -> PageResult {
+    let actor = user.0.clone();
+    let id = path.into_inner();
+    let (view, entries) = db.run(move |conn| service::roster(conn, &actor, id)).await?;
+    let saved = q.saved.and_then(|pid| entries.iter().find(|e| e.participant_id == pid)).map(|e| {
+        json!({"name": e.name, "status": e.status.map(|s| s.label_de())})
+    });
+    let marked = entries.iter().filter(|e| e.status.is_some()).count();
+    let rows: Vec<Value> = entries
+        .iter()
+        .map(|e| {
+            json!({"participant_id": e.participant_id, "name": e.name, "status": e.status.map(|s| s.label_de()),
+                   "marked_by": e.marked_by, "marked_at": e.marked_at_local, "buttons": status_buttons(e.status)})
+        })
+        .collect();
+    page(
+        &session,
+        Some(&user.0),
+        "pages/attendance/roster",
+        "Anwesenheit",
+        json!({"session": view, "entries": rows, "saved": saved, "marked": marked, "total": entries.len()}),
+    )
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct MarkForm {
+    participant_id: String,
+    status: String,
+}
+
+#[post("/sessions/{id}/attendance")]
+async fn mark(user: CurrentUser, db: web::Data<Db>, path: web::Path<i32>, Form(form): Form<MarkForm>) -> PageResult {
+    let actor = user.0.clone();
+    let id = path.into_inner();
+    let pid = db
+        .run(move |conn| {
+            let pid = validate::id("participant_id", "Teilnehmende Person", &form.participant_id)?;
+            let status = AttendanceStatus::parse(&form.status)?;
+            service::mark(conn, &actor, id, pid, status)?;
+            Ok(pid)
+        })
+        .await?;
+    Ok(redirect(&format!("/sessions/{id}/roster?saved={pid}#p{pid}")))
+}
+
+// ---------- JSON API ----------
+
+#[utoipa::path(get, path = "/api/v1/sessions/{id}/roster", tag = "attendance", security(("bearer" = [])),
+    responses((status = 200, body = [RosterEntry]), (status = 403), (status = 404)))]
+#[get("/api/v1/sessions/{id}/roster")]
+async fn api_roster(user: ApiUser, db: web::Data<Db>, path: web::Path<i32>) -> AppResult<HttpResponse> {
+    let actor = user.0;
+    let id = path.into_inner();
+    let (_, entries) = db.run(move |conn| service::roster(conn, &actor, id)).await?;
+    Ok(HttpResponse::Ok().json(entries))
+}
+
+#[utoipa::path(put, path = "/api/v1/sessions/{id}/attendance/{participant_id}", tag = "attendance",
+    security(("bearer" = [])), request_body = MarkInput,
+    responses((status = 200, body = RosterEntry), (status = 422), (status = 403)))]
+#[put("/api/v1/sessions/{id}/attendance/{participant_id}")]
+async fn api_mark(user: ApiUser, db: web::Data<Db>, path: web::Path<(i32, i32)>, body: web::Json<MarkInput>) -> AppResult<HttpResponse> {
+    let actor = user.0;
+    let (id, pid) = path.into_inner();
+    let entry = db.run(move |conn| service::mark(conn, &actor, id, pid, body.status)).await?;
+    Ok(HttpResponse::Ok().json(entry))
+}
+
+#[utoipa::path(get, path = "/api/v1/runs/{id}/completion", tag = "attendance", security(("bearer" = [])),
+    responses((status = 200, body = [Completion])))]
+#[get("/api/v1/runs/{id}/completion")]
+async fn api_completion(user: ApiUser, db: web::Data<Db>, path: web::Path<i32>) -> AppResult<HttpResponse> {
+    let actor = user.0;
+    let id = path.into_inner();
+    let list = db
+        .run(move |conn| service::completion_for_run(conn, actor.coordinator_org()?, id))
+        .await?;
+    Ok(HttpResponse::Ok().json(list))
+}
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(my_sessions)
+        .service(roster_page)
+        .service(mark)
+        .service(api_roster)
+        .service(api_mark)
+        .service(api_completion);
+}

@@ -1,0 +1,118 @@
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::db::schema::{api_tokens, users};
+use crate::error::{AppError, AppResult};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    Admin,
+    Coordinator,
+    Trainer,
+}
+
+impl Role {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Admin => "admin",
+            Role::Coordinator => "coordinator",
+            Role::Trainer => "trainer",
+        }
+    }
+
+    pub fn parse(s: &str) -> AppResult<Role> {
+        match s.trim() {
+            "admin" => Ok(Role::Admin),
+            "coordinator" => Ok(Role::Coordinator),
+            "trainer" => Ok(Role::Trainer),
+            _ => Err(AppError::invalid(
+                "role",
+                "Die Rolle muss admin, coordinator oder trainer sein.",
+            )),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = users)]
+pub struct User {
+    pub id: i32,
+    pub organisation_id: Option<i32>,
+    pub email: String,
+    pub display_name: String,
+    pub password_hash: String,
+    pub role: String,
+    pub active: bool,
+    pub created_at: NaiveDateTime,
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = users)]
+pub struct UserInsertForm {
+    pub organisation_id: Option<i32>,
+    pub email: String,
+    pub display_name: String,
+    pub password_hash: String,
+    pub role: String,
+    pub active: bool,
+    pub created_at: NaiveDateTime,
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = api_tokens)]
+pub struct ApiTokenInsertForm {
+    pub user_id: i32,
+    pub token_hash: String,
+    pub label: String,
+    pub created_at: NaiveDateTime,
+    pub expires_at: NaiveDateTime,
+}
+
+/// Who is acting: the checked identity every service function receives.
+#[derive(Debug, Clone, Serialize)]
+pub struct Actor {
+    pub user_id: i32,
+    pub organisation_id: Option<i32>,
+    pub role: Role,
+    pub display_name: String,
+    pub email: String,
+}
+
+impl Actor {
+    pub fn from_user(user: &User) -> AppResult<Actor> {
+        Ok(Actor {
+            user_id: user.id,
+            organisation_id: user.organisation_id,
+            role: Role::parse(&user.role)?,
+            display_name: user.display_name.clone(),
+            email: user.email.clone(),
+        })
+    }
+
+    pub fn require(&self, roles: &[Role]) -> AppResult<()> {
+        if roles.contains(&self.role) {
+            Ok(())
+        } else {
+            Err(AppError::forbidden())
+        }
+    }
+
+    /// The organisation of a coordinator; everyone else is refused.
+    pub fn coordinator_org(&self) -> AppResult<i32> {
+        self.require(&[Role::Coordinator])?;
+        self.organisation_id.ok_or_else(AppError::forbidden)
+    }
+
+    /// The organisation of a coordinator or trainer (attendance, rosters).
+    pub fn staff_org(&self) -> AppResult<i32> {
+        self.require(&[Role::Coordinator, Role::Trainer])?;
+        self.organisation_id.ok_or_else(AppError::forbidden)
+    }
+
+    pub fn is_coordinator(&self) -> bool {
+        self.role == Role::Coordinator
+    }
+}

@@ -1,0 +1,221 @@
+//! Signing keys: private halves in files, public halves and state in `signing_keys`.
+
+use std::collections::HashMap;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, RwLock};
+use std::time::{Duration, Instant};
+
+use anyhow::Context;
+use diesel::prelude::*;
+use ed25519_dalek::{SigningKey, VerifyingKey};
+use serde::Serialize;
+
+use crate::db::schema::signing_keys;
+use crate::db::DbConn;
+use crate::error::{AppError, AppResult};
+
+/// Writes a secret file readable only by the service user (0400).
+pub fn write_private_file(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    }
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o400);
+    }
+    let mut file = options
+        .open(path)
+        .with_context(|| format!("creating {}", path.display()))?;
+    file.write_all(bytes)?;
+    file.sync_all()?;
+    Ok(())
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Serialize)]
+#[diesel(table_name = signing_keys)]
+pub struct SigningKeyRecord {
+    pub id: i32,
+    pub kid: i32,
+    pub organisation_id: Option<i32>,
+    pub algorithm: String,
+    pub public_key: String,
+    pub created_at: chrono::NaiveDateTime,
+    pub retired_at: Option<chrono::NaiveDateTime>,
+    pub compromised_at: Option<chrono::NaiveDateTime>,
+}
+
+#[derive(Debug, Clone)]
+pub struct PublicKey {
+    pub kid: u8,
+    pub organisation_id: Option<i32>,
+    pub key: VerifyingKey,
+    pub compromised: bool,
+}
+
+impl SigningKeyRecord {
+    fn to_public(&self) -> Option<PublicKey> {
+        let raw = data_encoding::BASE64URL_NOPAD
+            .decode(self.public_key.as_bytes())
+            .ok()?;
+        let bytes: [u8; 32] = raw.try_into().ok()?;
+        Some(PublicKey {
+            kid: u8::try_from(self.kid).ok()?,
+            organisation_id: self.organisation_id,
+            key: VerifyingKey::from_bytes(&bytes).ok()?,
+            compromised: self.compromised_at.is_some(),
+        })
+    }
+}
+
+pub fn all_records(conn: &mut DbConn) -> AppResult<Vec<SigningKeyRecord>> {
+    Ok(signing_keys::table
+        .order(signing_keys::kid.asc())
+        .select(SigningKeyRecord::as_select())
+        .load(conn)?)
+}
+
+/// Public keys cached in memory, so checking a QR code needs no database until the signature
+/// holds. A kid not in the cache triggers at most one reload every few seconds (another
+/// replica may have created it).
+pub struct KeyRing {
+    keys_dir: PathBuf,
+    public: RwLock<HashMap<u8, PublicKey>>,
+    last_reload: Mutex<Option<Instant>>,
+}
+
+const RELOAD_INTERVAL: Duration = Duration::from_secs(5);
+
+impl KeyRing {
+    pub fn new(keys_dir: PathBuf) -> KeyRing {
+        KeyRing {
+            keys_dir,
+            public: RwLock::new(HashMap::new()),
+            last_reload: Mutex::new(None),
+        }
+    }
+
+    pub fn reload(&self, conn: &mut DbConn) -> AppResult<()> {
+        let map: HashMap<u8, PublicKey> = all_records(conn)?
+            .iter()
+            .filter_map(SigningKeyRecord::to_public)
+            .map(|k| (k.kid, k))
+            .collect();
+        if let Ok(mut guard) = self.public.write() {
+            *guard = map;
+        }
+        if let Ok(mut last) = self.last_reload.lock() {
+            *last = Some(Instant::now());
+        }
+        Ok(())
+    }
+
+    pub fn cached(&self, kid: u8) -> Option<PublicKey> {
+        self.public.read().ok()?.get(&kid).cloned()
+    }
+
+    /// Whether a reload is allowed now (rate-limits reloads triggered by unknown kids).
+    pub fn may_reload(&self) -> bool {
+        self.last_reload
+            .lock()
+            .map(|last| last.is_none_or(|t| t.elapsed() >= RELOAD_INTERVAL))
+            .unwrap_or(false)
+    }
+
+    fn key_path(&self, kid: u8) -> PathBuf {
+        self.keys_dir.join(format!("kid-{kid:03}.key"))
+    }
+
+    fn load_private(&self, kid: u8) -> anyhow::Result<SigningKey> {
+        let path = self.key_path(kid);
+        let text = std::fs::read_to_string(&path)
+            .with_context(|| format!("reading private key {}", path.display()))?;
+        let raw = data_encoding::HEXLOWER
+            .decode(text.trim().as_bytes())
+            .context("private key file is not hex")?;
+        let seed: [u8; 32] = raw
+            .try_into()
+            .map_err(|_| anyhow::anyhow!("private key file has the wrong length"))?;
+        Ok(SigningKey::from_bytes(&seed))
+    }
+
+    /// Creates a key for the organisation: private half to a 0400 file, public half to the table.
+    pub fn generate(&self, conn: &mut DbConn, organisation_id: Option<i32>) -> AppResult<u8> {
+        let used: Vec<i32> = signing_keys::table.select(signing_keys::kid).load(conn)?;
+        let kid = (0..=255u8)
+            .find(|k| !used.contains(&i32::from(*k)) && !self.key_path(*k).exists())
+            .ok_or_else(|| AppError::Conflict("Alle 256 Schlüsselnummern sind vergeben.".into()))?;
+        let key = SigningKey::generate(&mut rand::rngs::OsRng);
+        write_private_file(
+            &self.key_path(kid),
+            data_encoding::HEXLOWER.encode(key.as_bytes()).as_bytes(),
+        )?;
+        diesel::insert_into(signing_keys::table)
+            .values((
+                signing_keys::kid.eq(i32::from(kid)),
+                signing_keys::organisation_id.eq(organisation_id),
+                signing_keys::algorithm.eq("Ed25519"),
+                signing_keys::public_key.eq(
+                    data_encoding::BASE64URL_NOPAD.encode(key.verifying_key().as_bytes()),
+                ),
+                signing_keys::created_at.eq(crate::time::now_utc()),
+            ))
+            .execute(conn)?;
+        if let Ok(mut guard) = self.public.write() {
+            guard.insert(
+                kid,
+                PublicKey {
+                    kid,
+                    organisation_id,
+                    key: key.verifying_key(),
+                    compromised: false,
+                },
+            );
+        }
+        Ok(kid)
+    }
+
+    /// The organisation's newest usable key with its private half on this machine;
+    /// a key is created on first use so issuing works without setup.
+    pub fn signing_key_for(&self, conn: &mut DbConn, organisation_id: i32) -> AppResult<(u8, SigningKey)> {
+        let candidates: Vec<i32> = signing_keys::table
+            .filter(signing_keys::organisation_id.eq(organisation_id))
+            .filter(signing_keys::retired_at.is_null())
+            .filter(signing_keys::compromised_at.is_null())
+            .order(signing_keys::created_at.desc())
+            .select(signing_keys::kid)
+            .load(conn)?;
+        for kid in candidates {
+            let Ok(kid) = u8::try_from(kid) else { continue };
+            if let Ok(key) = self.load_private(kid) {
+                return Ok((kid, key));
+            }
+        }
+        let kid = self.generate(conn, Some(organisation_id))?;
+        Ok((kid, self.load_private(kid)?))
+    }
+}
+
+/// JSON Web Key Set of every key not marked compromised (RFC 8037 OKP keys).
+pub fn jwks(records: &[SigningKeyRecord]) -> serde_json::Value {
+    let keys: Vec<serde_json::Value> = records
+        .iter()
+        .filter(|r| r.compromised_at.is_none())
+        .map(|r| {
+            serde_json::json!({
+                "kty": "OKP",
+                "crv": "Ed25519",
+                "alg": "EdDSA",
+                "use": "sig",
+                "kid": r.kid.to_string(),
+                "x": r.public_key,
+                "organisation_id": r.organisation_id,
+                "status": if r.retired_at.is_some() { "retired" } else { "active" },
+            })
+        })
+        .collect();
+    serde_json::json!({ "keys": keys })
+}

@@ -1,0 +1,194 @@
+//! QR encoding of verification URLs, at error correction level Q and at most version 12
+//! (design.md §3: level Q survives stains far better than M, and version 12 still scans
+//! from a 35 mm print).
+
+use qrcode::{Color, EcLevel, QrCode, Version};
+
+/// Largest QR version a certificate may need; beyond it modules get too small to scan
+/// reliably at the printed size.
+pub const MAX_QR_VERSION: i16 = 12;
+/// Light border around the symbol required by ISO/IEC 18004, in modules.
+pub const QUIET_ZONE_MODULES: usize = 4;
+
+/// A QR symbol as a square grid of modules, without quiet zone.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QrMatrix {
+    width: usize,
+    version: i16,
+    dark: Vec<bool>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum QrError {
+    #[error("data needs QR version {version} at level Q, more than the maximum {MAX_QR_VERSION}")]
+    VersionTooHigh { version: i16 },
+    #[error("data cannot be encoded as a QR code: {0}")]
+    Encode(#[from] qrcode::types::QrError),
+    #[error("QR encoder produced an unexpected symbol")]
+    Unexpected,
+}
+
+/// Encodes `url` at level Q. Fails if it needs a version above [`MAX_QR_VERSION`], so a
+/// certificate is never printed with a code that may not scan.
+pub fn encode(url: &str) -> Result<QrMatrix, QrError> {
+    let code = QrCode::with_error_correction_level(url.as_bytes(), EcLevel::Q)?;
+    let version = match code.version() {
+        Version::Normal(v) => v,
+        // `with_error_correction_level` only picks normal versions; a Micro QR would
+        // not be scannable by ordinary phone apps anyway.
+        Version::Micro(_) => return Err(QrError::Unexpected),
+    };
+    if version > MAX_QR_VERSION {
+        return Err(QrError::VersionTooHigh { version });
+    }
+    let width = code.width();
+    let dark: Vec<bool> = code
+        .to_colors()
+        .into_iter()
+        .map(|c| c == Color::Dark)
+        .collect();
+    if dark.len() != width * width {
+        return Err(QrError::Unexpected);
+    }
+    Ok(QrMatrix {
+        width,
+        version,
+        dark,
+    })
+}
+
+impl QrMatrix {
+    /// Modules per side, without quiet zone.
+    pub fn width(&self) -> usize {
+        self.width
+    }
+
+    pub fn version(&self) -> i16 {
+        self.version
+    }
+
+    /// Whether module (x, y) is dark; (0, 0) is the top-left corner. Outside the symbol
+    /// (e.g. in the quiet zone) everything is light.
+    pub fn is_dark(&self, x: usize, y: usize) -> bool {
+        x < self.width && y < self.width && self.dark[y * self.width + x]
+    }
+
+    /// Horizontal dark runs as `(row y, x start, length)`, rows top to bottom. Drawing one
+    /// rectangle per run instead of per module keeps the PDF small and avoids hairline
+    /// gaps between neighbouring modules in some viewers.
+    pub fn dark_runs(&self) -> Vec<(usize, usize, usize)> {
+        let mut runs = Vec::new();
+        for y in 0..self.width {
+            let mut x = 0;
+            while x < self.width {
+                if !self.is_dark(x, y) {
+                    x += 1;
+                    continue;
+                }
+                let start = x;
+                while x < self.width && self.is_dark(x, y) {
+                    x += 1;
+                }
+                runs.push((y, start, x - start));
+            }
+        }
+        runs
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn typical_url(token_chars: usize) -> String {
+        // Base32 alphabet only, as produced by token::verification_url.
+        let alphabet = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+        let token: String = (0..token_chars)
+            .map(|i| char::from(alphabet[(i * 7 + i / 3) % 32]))
+            .collect();
+        format!("HTTP://127.0.0.1:8080/Z/{token}")
+    }
+
+    /// Rasterises the matrix with its quiet zone, `scale` pixels per module.
+    fn decode_with_rqrr(m: &QrMatrix, scale: usize) -> String {
+        let side = (m.width() + 2 * QUIET_ZONE_MODULES) * scale;
+        let mut img = rqrr::PreparedImage::prepare_from_greyscale(side, side, |x, y| {
+            let mx = (x / scale).checked_sub(QUIET_ZONE_MODULES);
+            let my = (y / scale).checked_sub(QUIET_ZONE_MODULES);
+            match (mx, my) {
+                (Some(mx), Some(my)) if m.is_dark(mx, my) => 0,
+                _ => 255,
+            }
+        });
+        let grids = img.detect_grids();
+        assert_eq!(grids.len(), 1);
+        grids[0].decode().unwrap().1
+    }
+
+    #[test]
+    fn typical_url_fits_and_round_trips() {
+        let url = typical_url(240);
+        let m = encode(&url).unwrap();
+        println!("URL of {} chars -> QR version {}", url.len(), m.version());
+        assert!(m.version() <= MAX_QR_VERSION);
+        assert_eq!(m.width(), 17 + 4 * m.version() as usize);
+        assert_eq!(decode_with_rqrr(&m, 4), url);
+    }
+
+    #[test]
+    fn budget_url_fits() {
+        // 296 characters is the verification URL budget (token::MAX_URL_CHARS).
+        let url = typical_url(296 - "HTTP://127.0.0.1:8080/Z/".len());
+        assert_eq!(url.len(), 296);
+        let m = encode(&url).unwrap();
+        assert!(m.version() <= MAX_QR_VERSION);
+        assert_eq!(decode_with_rqrr(&m, 3), url);
+    }
+
+    #[test]
+    fn too_long_is_refused() {
+        let err = encode(&typical_url(400)).unwrap_err();
+        assert!(matches!(err, QrError::VersionTooHigh { version } if version > MAX_QR_VERSION));
+        assert!(matches!(
+            encode(&"A".repeat(10_000)),
+            Err(QrError::Encode(_))
+        ));
+    }
+
+    #[test]
+    fn runs_cover_exactly_the_dark_modules() {
+        let m = encode(&typical_url(200)).unwrap();
+        let mut painted = vec![false; m.width() * m.width()];
+        let runs = m.dark_runs();
+        for &(y, x, len) in &runs {
+            assert!(len > 0);
+            for xi in x..x + len {
+                assert!(!painted[y * m.width() + xi], "overlap");
+                painted[y * m.width() + xi] = true;
+            }
+            // Maximal: the modules either side are light.
+            assert!(x == 0 || !m.is_dark(x - 1, y));
+            assert!(!m.is_dark(x + len, y));
+        }
+        for y in 0..m.width() {
+            for x in 0..m.width() {
+                assert_eq!(painted[y * m.width() + x], m.is_dark(x, y));
+            }
+        }
+        assert!(runs.len() < m.dark.iter().filter(|d| **d).count());
+        assert!(!m.is_dark(m.width(), 0));
+    }
+
+    /// Versions for a few URL lengths, for the budget discussion in design.md §3.
+    #[test]
+    fn version_table() {
+        for chars in [200, 240, 256, 272, 296, 304, 312, 320, 352] {
+            let prefix = "HTTPS://MIETSCHULUNG.EXAMPLE.DE/Z/";
+            let url = format!("{prefix}{}", "A".repeat(chars - prefix.len()));
+            match encode(&url) {
+                Ok(m) => println!("{chars} chars: version {}", m.version()),
+                Err(e) => println!("{chars} chars: {e}"),
+            }
+        }
+    }
+}

@@ -1,0 +1,376 @@
+//! The `mietschulung` command line: serve, migrate, user, org, keys, demo, verify.
+
+use std::io::{BufRead, IsTerminal};
+use std::path::PathBuf;
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+
+
+use crate::attendance::models::AttendanceStatus;
+use crate::auth::{self, Actor, Role};
+use crate::certificates::{keys, token};
+use crate::config::Settings;
+use crate::db::DbConn;
+use crate::error::AppError;
+use crate::orgs;
+use crate::planning::models::{NewCourse, NewModule, NewRun, NewSession};
+use crate::startup::{AppState, Application};
+
+#[derive(Parser)]
+#[command(name = "mietschulung", version, about = "Tenant trainings for municipalities: planning, attendance, verifiable certificates")]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the web service (default).
+    Serve {
+        /// Address to listen on, e.g. 0.0.0.0:8080 (env MIETSCHULUNG_BIND).
+        #[arg(long)]
+        bind: Option<String>,
+    },
+    /// Apply pending database migrations and exit.
+    Migrate,
+    /// Manage user accounts.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+    /// Manage organisations (municipalities).
+    Org {
+        #[command(subcommand)]
+        command: OrgCommand,
+    },
+    /// Manage certificate signing keys.
+    Keys {
+        #[command(subcommand)]
+        command: KeysCommand,
+    },
+    /// Create a demo organisation with a complete training and write its certificates.
+    Demo {
+        /// Directory for the certificate PDFs.
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Check a certificate URL or token offline against a JWKS; exits 1 when invalid.
+    Verify {
+        /// The URL from the QR code, or the bare base32 token.
+        input: String,
+        /// JWKS file or URL (default: <host of the URL>/.well-known/jwks.json).
+        #[arg(long)]
+        jwks: Option<String>,
+    },
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Create a user; the password is read from stdin (or prompted for).
+    Create {
+        /// Organisation slug (not for admins).
+        #[arg(long)]
+        org: Option<String>,
+        #[arg(long)]
+        email: String,
+        /// admin, coordinator or trainer.
+        #[arg(long)]
+        role: String,
+        /// Display name (default: the part of the email before @).
+        #[arg(long)]
+        name: Option<String>,
+    },
+}
+
+#[derive(Subcommand)]
+enum OrgCommand {
+    /// Create an organisation.
+    Create {
+        #[arg(long)]
+        slug: String,
+        #[arg(long)]
+        name: String,
+        /// Issuing body printed on certificates.
+        #[arg(long)]
+        issuer: String,
+        #[arg(long)]
+        signatory: String,
+        #[arg(long, default_value = "")]
+        signatory_title: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum KeysCommand {
+    /// Generate a signing key (for an organisation, or deployment-wide).
+    Generate {
+        #[arg(long)]
+        org: Option<String>,
+    },
+    /// List signing keys with their state and fingerprint.
+    List,
+}
+
+pub fn main() -> anyhow::Result<std::process::ExitCode> {
+    crate::telemetry::init();
+    let cli = Cli::parse();
+    let settings = Settings::load()?;
+    match cli.command.unwrap_or(Command::Serve { bind: None }) {
+        Command::Serve { bind } => {
+            let mut settings = settings;
+            if let Some(b) = bind {
+                settings.bind = b;
+            }
+            serve(settings)?;
+        }
+        Command::Migrate => {
+            let db = crate::db::Db::connect(&settings.database_url, 1)?;
+            let n = db.migrate()?;
+            println!("{n} migration(s) applied");
+        }
+        Command::User { command: UserCommand::Create { org, email, role, name } } => {
+            let password = read_password()?;
+            let state = AppState::new(&settings)?;
+            let user = state.db.run_blocking(|conn| {
+                let role = Role::parse(&role)?;
+                let organisation_id = match org {
+                    Some(slug) => Some(org_by_slug(conn, &slug)?.id),
+                    None => None,
+                };
+                let display_name = name.unwrap_or_else(|| email.split('@').next().unwrap_or("").to_string());
+                auth::service::create_user(conn, None, auth::service::NewUser { organisation_id, email, display_name, password, role })
+            }).map_err(user_error)?;
+            println!("created {} ({})", user.email, user.role);
+        }
+        Command::Org { command: OrgCommand::Create { slug, name, issuer, signatory, signatory_title } } => {
+            let state = AppState::new(&settings)?;
+            let org = state.db.run_blocking(|conn| {
+                orgs::service::create(conn, None, orgs::models::NewOrganisation {
+                    slug, name, issuer_name: issuer, signatory_name: signatory, signatory_title,
+                })
+            }).map_err(user_error)?;
+            println!("created organisation {} (id {})", org.slug, org.id);
+        }
+        Command::Keys { command } => {
+            let state = AppState::new(&settings)?;
+            match command {
+                KeysCommand::Generate { org } => {
+                    let kid = state.db.run_blocking(|conn| {
+                        let org_id = match org {
+                            Some(slug) => Some(org_by_slug(conn, &slug)?.id),
+                            None => None,
+                        };
+                        state.keyring.generate(conn, org_id)
+                    }).map_err(user_error)?;
+                    let key = state.keyring.cached(kid).context("new key not loaded")?;
+                    println!("generated key kid={kid} fingerprint={}", token::key_fingerprint(&key.key));
+                }
+                KeysCommand::List => {
+                    let records = state.db.run_blocking(keys::all_records).map_err(user_error)?;
+                    for r in records {
+                        let state_text = if r.compromised_at.is_some() { "compromised" } else if r.retired_at.is_some() { "retired" } else { "active" };
+                        let fp = u8::try_from(r.kid).ok().and_then(|k| state.keyring.cached(k)).map(|k| token::key_fingerprint(&k.key)).unwrap_or_default();
+                        println!("kid={} org={:?} {} {}", r.kid, r.organisation_id, state_text, fp);
+                    }
+                }
+            }
+        }
+        Command::Demo { out } => demo(&settings, &out)?,
+        Command::Verify { input, jwks } => return verify(&input, jwks.as_deref()),
+    }
+    Ok(std::process::ExitCode::SUCCESS)
+}
+
+fn user_error(e: AppError) -> anyhow::Error {
+    anyhow::anyhow!("{e}")
+}
+
+fn org_by_slug(conn: &mut DbConn, slug: &str) -> Result<orgs::Organisation, AppError> {
+    orgs::repo::find_by_slug(conn, slug)?
+        .ok_or_else(|| AppError::invalid("org", format!("Es gibt keine Organisation mit dem Kürzel „{slug}“.")))
+}
+
+fn read_password() -> anyhow::Result<String> {
+    if std::io::stdin().is_terminal() {
+        Ok(rpassword::prompt_password("Passwort: ")?)
+    } else {
+        let mut line = String::new();
+        std::io::stdin().lock().read_line(&mut line)?;
+        Ok(line.trim_end_matches(['\r', '\n']).to_string())
+    }
+}
+
+fn serve(settings: Settings) -> anyhow::Result<()> {
+    actix_web::rt::System::new().block_on(async move {
+        let bind = settings.bind.clone();
+        let app = Application::build(settings).await?;
+        tracing::info!(%bind, port = app.port(), "mietschulung listening");
+        app.run_until_stopped().await?;
+        Ok(())
+    })
+}
+
+const DEMO_PASSWORD: &str = "demo-passwort-2026";
+
+fn demo(settings: &Settings, out: &std::path::Path) -> anyhow::Result<()> {
+    std::fs::create_dir_all(out).with_context(|| format!("creating {}", out.display()))?;
+    let state = AppState::new(settings)?;
+    let today = crate::time::today_local();
+    let result = state.db.run_blocking(|conn| {
+        let slug = (1..1000)
+            .map(|n| if n == 1 { "demo".to_string() } else { format!("demo-{n}") })
+            .find(|s| orgs::repo::find_by_slug(conn, s).ok().flatten().is_none())
+            .unwrap_or_else(|| "demo-x".into());
+        let org = orgs::service::create(conn, None, orgs::models::NewOrganisation {
+            slug: slug.clone(),
+            name: "Landkreis Musterland (Demo)".into(),
+            issuer_name: "Landratsamt Musterland – Integrationsmanagement".into(),
+            signatory_name: "Dr. Sabine Müller".into(),
+            signatory_title: "Leiterin Integrationsmanagement".into(),
+        })?;
+        let mk_user = |conn: &mut DbConn, prefix: &str, name: &str, role: Role| {
+            auth::service::create_user(conn, None, auth::service::NewUser {
+                organisation_id: Some(org.id),
+                email: format!("{prefix}@{slug}.example.org"),
+                display_name: name.into(),
+                password: DEMO_PASSWORD.into(),
+                role,
+            })
+        };
+        let coordinator = mk_user(conn, "koordination", "Katrin Koordinatorin", Role::Coordinator)?;
+        let trainer = mk_user(conn, "training", "Tarek Trainer", Role::Trainer)?;
+        let coord = Actor::from_user(&coordinator)?;
+        let train = Actor::from_user(&trainer)?;
+        let course = crate::planning::service::create_course(conn, &coord, NewCourse {
+            code: "MS-DEMO".into(),
+            title: "Mietführerschein – Gut wohnen in Deutschland".into(),
+            description: "Fünf Module mit Dolmetschung, kurzer Test am Ende.".into(),
+        })?;
+        let module_specs = [
+            ("Mietvertrag", 90, true),
+            ("Rechte und Pflichten", 60, true),
+            ("Heizen und Lüften", 45, true),
+            ("Energie und Wasser sparen", 45, false),
+            ("Mülltrennung und Hausordnung", 60, true),
+        ];
+        let mut modules = Vec::new();
+        for (title, minutes, mandatory) in module_specs {
+            modules.push(crate::planning::service::add_module(conn, &coord, course.id, NewModule {
+                title: title.into(), duration_minutes: minutes, mandatory,
+            })?);
+        }
+        let start = today - chrono::Duration::days(14);
+        let run = crate::planning::service::create_run(conn, &coord, course.id, NewRun {
+            start_date: start,
+            end_date: start + chrono::Duration::days(7),
+            place: "Volkshochschule Musterstadt".into(),
+            capacity: 12,
+            interpreter_languages: vec!["ar".into(), "uk".into()],
+        })?;
+        let at = |d: chrono::NaiveDate, h: u32| d.and_hms_opt(h, 0, 0).unwrap_or_default();
+        let s1 = crate::planning::service::create_session(conn, &coord, run.id, NewSession {
+            starts_at: at(start, 9), ends_at: at(start, 12), location: "VHS Raum 1.12".into(),
+            trainer_id: Some(trainer.id), module_ids: modules[..3].iter().map(|m| m.id).collect(),
+        })?;
+        let s2 = crate::planning::service::create_session(conn, &coord, run.id, NewSession {
+            starts_at: at(start + chrono::Duration::days(7), 9), ends_at: at(start + chrono::Duration::days(7), 11),
+            location: "VHS Raum 1.12".into(), trainer_id: Some(trainer.id),
+            module_ids: modules[3..].iter().map(|m| m.id).collect(),
+        })?;
+        let people = [
+            ("Amira", "Haddad", "ar", Some("amira.haddad@example.org")),
+            ("Олена", "Шевченко", "uk", None),
+            ("Jürgen", "Größmann", "de", None),
+        ];
+        let mut participants = Vec::new();
+        for (given, family, lang, email) in people {
+            let p = crate::participants::service::register(conn, &coord, crate::participants::models::NewParticipant {
+                given_name: given.into(), family_name: family.into(), preferred_language: lang.into(),
+                phone: None, email: email.map(Into::into), consent: true, consent_date: Some(start - chrono::Duration::days(3)),
+            })?;
+            crate::participants::service::enroll(conn, &coord, run.id, p.id)?;
+            participants.push(p);
+        }
+        for (i, p) in participants.iter().enumerate() {
+            crate::attendance::service::mark(conn, &train, s1.id, p.id, AttendanceStatus::Present)?;
+            let second = if i == 1 { AttendanceStatus::Late } else { AttendanceStatus::Present };
+            crate::attendance::service::mark(conn, &train, s2.id, p.id, second)?;
+        }
+        let summary = crate::certificates::service::issue_for_run(conn, &state.issuer, &coord, run.id)?;
+        let mut files = Vec::new();
+        for view in &summary.issued {
+            let (name, bytes) = crate::certificates::service::pdf(conn, &state.issuer, &coord, view.id)?;
+            files.push((name, bytes, view.holder_name.clone(), view.verification_url.clone()));
+        }
+        Ok::<_, AppError>((slug, coordinator.email, trainer.email, files))
+    }).map_err(user_error)?;
+    let (slug, coordinator, trainer, files) = result;
+    println!("Demo-Organisation: {slug}");
+    for (name, bytes, holder, url) in files {
+        let path = out.join(&name);
+        std::fs::write(&path, bytes).with_context(|| format!("writing {}", path.display()))?;
+        println!("{holder}: {} -> {url}", path.display());
+    }
+    println!("Anmeldung Koordination: {coordinator} / {DEMO_PASSWORD}");
+    println!("Anmeldung Training:     {trainer} / {DEMO_PASSWORD}");
+    Ok(())
+}
+
+fn load_jwks(source: &str) -> anyhow::Result<serde_json::Value> {
+    if source.starts_with("http://") || source.starts_with("https://") {
+        Ok(ureq::get(source).timeout(std::time::Duration::from_secs(15)).call()?.into_json()?)
+    } else {
+        Ok(serde_json::from_str(&std::fs::read_to_string(source).with_context(|| format!("reading {source}"))?)?)
+    }
+}
+
+fn default_jwks_url(input: &str) -> Option<String> {
+    let lower = input.to_ascii_lowercase();
+    let idx = lower.find("/z/")?;
+    Some(format!("{}/.well-known/jwks.json", &lower[..idx]))
+}
+
+fn verify(input: &str, jwks: Option<&str>) -> anyhow::Result<std::process::ExitCode> {
+    let source = match jwks.map(str::to_string).or_else(|| default_jwks_url(input)) {
+        Some(s) => s,
+        None => anyhow::bail!("a bare token needs --jwks FILE-or-URL"),
+    };
+    let set = load_jwks(&source)?;
+    let mut keys_by_kid = std::collections::HashMap::new();
+    for k in set["keys"].as_array().map(Vec::as_slice).unwrap_or_default() {
+        let kid = k["kid"].as_str().and_then(|s| s.parse::<u8>().ok());
+        let x = k["x"].as_str().and_then(|x| data_encoding::BASE64URL_NOPAD.decode(x.as_bytes()).ok());
+        if let (Some(kid), Some(x)) = (kid, x) {
+            if let Ok(bytes) = <[u8; 32]>::try_from(x.as_slice()) {
+                if let Ok(vk) = ed25519_dalek::VerifyingKey::from_bytes(&bytes) {
+                    keys_by_kid.insert(kid, vk);
+                }
+            }
+        }
+    }
+    let bytes = match token::token_from_text(input) {
+        Ok(b) => b,
+        Err(e) => {
+            println!("UNGÜLTIG: {e}");
+            return Ok(std::process::ExitCode::FAILURE);
+        }
+    };
+    match token::verify(&bytes, |kid| keys_by_kid.get(&kid).copied()) {
+        Ok(v) => {
+            println!("GÜLTIGE SIGNATUR (kid {}, Fingerabdruck {})", v.kid, keys_by_kid.get(&v.kid).map(token::key_fingerprint).unwrap_or_default());
+            println!("Name:        {}", v.claims.holder_name);
+            println!("Kurs:        {}", v.claims.course_code);
+            println!("Abschluss:   {}", v.claims.completion_date.format("%d.%m.%Y"));
+            println!("Code:        {}", token::format_code(&v.claims.code));
+            println!("Ausgestellt: {}", chrono::DateTime::from_timestamp(v.claims.issued_at, 0).map(|d| d.to_rfc3339()).unwrap_or_default());
+            println!("Hinweis: Ob die Bescheinigung widerrufen wurde, zeigt nur die Prüfseite.");
+            Ok(std::process::ExitCode::SUCCESS)
+        }
+        Err(e) => {
+            println!("UNGÜLTIG: {e}");
+            Ok(std::process::ExitCode::FAILURE)
+        }
+    }
+}
+

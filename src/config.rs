@@ -1,0 +1,175 @@
+//! Typed configuration, loaded once: defaults, then an optional TOML file
+//! (`MIETSCHULUNG_CONFIG`, or `mietschulung.toml` in the working directory), then
+//! `MIETSCHULUNG_*` environment variables (and `DATABASE_URL`). The defaults run with no setup.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+use secrecy::{ExposeSecret, SecretString};
+use serde::Deserialize;
+
+#[derive(Clone, Debug)]
+pub struct Settings {
+    pub bind: String,
+    pub data_dir: PathBuf,
+    pub database_url: String,
+    pub public_url: String,
+    pub smtp_url: Option<SecretString>,
+    pub mail_from: String,
+    /// Signs and encrypts the login cookie; must be the same on every replica.
+    pub session_key: SecretString,
+    pub db_pool_size: u32,
+    pub outbox_poll_millis: u64,
+    pub outbox_retry_base_secs: u64,
+    pub outbox_max_attempts: i32,
+    pub keys_dir: PathBuf,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileSettings {
+    bind: Option<String>,
+    data_dir: Option<PathBuf>,
+    database_url: Option<String>,
+    public_url: Option<String>,
+    smtp_url: Option<String>,
+    mail_from: Option<String>,
+    session_key: Option<String>,
+    db_pool_size: Option<u32>,
+    outbox_poll_millis: Option<u64>,
+    outbox_retry_base_secs: Option<u64>,
+    outbox_max_attempts: Option<i32>,
+    keys_dir: Option<PathBuf>,
+}
+
+fn env(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.trim().is_empty())
+}
+
+fn env_parse<T: std::str::FromStr>(name: &str) -> anyhow::Result<Option<T>> {
+    match env(name) {
+        None => Ok(None),
+        Some(v) => v
+            .trim()
+            .parse()
+            .map(Some)
+            .map_err(|_| anyhow::anyhow!("{name} has an invalid value")),
+    }
+}
+
+impl Settings {
+    pub fn load() -> anyhow::Result<Settings> {
+        let file = match env("MIETSCHULUNG_CONFIG") {
+            Some(path) => Some(PathBuf::from(path)),
+            None => Some(PathBuf::from("mietschulung.toml")).filter(|p| p.exists()),
+        };
+        let file: FileSettings = match file {
+            Some(path) => {
+                let text = std::fs::read_to_string(&path)
+                    .with_context(|| format!("reading {}", path.display()))?;
+                toml::from_str(&text).with_context(|| format!("parsing {}", path.display()))?
+            }
+            None => FileSettings::default(),
+        };
+        let data_dir = env("MIETSCHULUNG_DATA_DIR")
+            .map(PathBuf::from)
+            .or(file.data_dir)
+            .unwrap_or_else(|| PathBuf::from("./data"));
+        let database_url = env("DATABASE_URL").or(file.database_url);
+        let session_key = env("MIETSCHULUNG_SESSION_KEY").or(file.session_key);
+        let mut settings = Settings::with_data_dir(data_dir, database_url, session_key)?;
+        if let Some(v) = env("MIETSCHULUNG_BIND").or(file.bind) {
+            settings.bind = v;
+        }
+        if let Some(v) = env("MIETSCHULUNG_PUBLIC_URL").or(file.public_url) {
+            settings.public_url = v.trim_end_matches('/').to_string();
+        }
+        settings.smtp_url = env("MIETSCHULUNG_SMTP_URL")
+            .or(file.smtp_url)
+            .map(SecretString::from);
+        if let Some(v) = env("MIETSCHULUNG_MAIL_FROM").or(file.mail_from) {
+            settings.mail_from = v;
+        }
+        if let Some(v) = env_parse("MIETSCHULUNG_DB_POOL_SIZE")?.or(file.db_pool_size) {
+            settings.db_pool_size = v;
+        }
+        if let Some(v) = env_parse("MIETSCHULUNG_OUTBOX_POLL_MILLIS")?.or(file.outbox_poll_millis) {
+            settings.outbox_poll_millis = v;
+        }
+        if let Some(v) =
+            env_parse("MIETSCHULUNG_OUTBOX_RETRY_BASE_SECS")?.or(file.outbox_retry_base_secs)
+        {
+            settings.outbox_retry_base_secs = v;
+        }
+        if let Some(v) = env_parse("MIETSCHULUNG_OUTBOX_MAX_ATTEMPTS")?.or(file.outbox_max_attempts)
+        {
+            settings.outbox_max_attempts = v;
+        }
+        if let Some(v) = env("MIETSCHULUNG_KEYS_DIR").map(PathBuf::from).or(file.keys_dir) {
+            settings.keys_dir = v;
+        }
+        Ok(settings)
+    }
+
+    /// Defaults rooted in `data_dir`; creates the directory and a session key on first run.
+    pub fn with_data_dir(
+        data_dir: PathBuf,
+        database_url: Option<String>,
+        session_key: Option<String>,
+    ) -> anyhow::Result<Settings> {
+        std::fs::create_dir_all(&data_dir)
+            .with_context(|| format!("creating data directory {}", data_dir.display()))?;
+        let database_url = database_url.unwrap_or_else(|| {
+            data_dir
+                .join("mietschulung.sqlite")
+                .to_string_lossy()
+                .into_owned()
+        });
+        let session_key = match session_key {
+            Some(k) => k,
+            None => load_or_create_session_key(&data_dir)?,
+        };
+        if session_key.len() < 64 {
+            anyhow::bail!("the session key must be at least 64 characters long");
+        }
+        Ok(Settings {
+            bind: "127.0.0.1:8080".into(),
+            keys_dir: data_dir.join("keys"),
+            data_dir,
+            database_url,
+            public_url: "http://127.0.0.1:8080".into(),
+            smtp_url: None,
+            mail_from: "Mietschulung <no-reply@mietschulung.invalid>".into(),
+            session_key: SecretString::from(session_key),
+            db_pool_size: 8,
+            outbox_poll_millis: 2000,
+            outbox_retry_base_secs: 30,
+            outbox_max_attempts: 12,
+        })
+    }
+
+    pub fn mail_dir(&self) -> PathBuf {
+        self.data_dir.join("mail")
+    }
+
+    pub fn session_key_bytes(&self) -> Vec<u8> {
+        self.session_key.expose_secret().as_bytes().to_vec()
+    }
+
+    pub fn cookie_secure(&self) -> bool {
+        self.public_url.starts_with("https://")
+    }
+}
+
+fn load_or_create_session_key(data_dir: &Path) -> anyhow::Result<String> {
+    use rand::RngCore;
+    let path = data_dir.join("session.key");
+    if let Ok(existing) = std::fs::read_to_string(&path) {
+        return Ok(existing.trim().to_string());
+    }
+    let mut bytes = [0u8; 48];
+    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    let key = data_encoding::HEXLOWER.encode(&bytes);
+    crate::certificates::keys::write_private_file(&path, key.as_bytes())?;
+    Ok(key)
+}

@@ -1,0 +1,108 @@
+//! The only place where SQLite and PostgreSQL need different SQL.
+//!
+//! diesel's `MultiConnection` cannot express upserts, row locks or immediate transactions,
+//! so each helper matches the connection variant.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use super::schema::{attendance, mail_outbox};
+use super::DbConn;
+use crate::error::AppError;
+
+/// Takes the write lock on one row as the first statement of a transaction, so a
+/// read-then-write check (capacity, idempotency) cannot race another request.
+///
+/// PostgreSQL: `SELECT .. FOR UPDATE` on the row. SQLite: a no-op `UPDATE` of the row,
+/// which takes the database's write lock before anything is read; other writers wait on
+/// `busy_timeout` instead of failing later with a stale snapshot.
+pub fn lock_for_update(conn: &mut DbConn, table: &'static str, id: i32) -> Result<(), AppError> {
+    // `table` is always a literal from our own code, never input.
+    match conn {
+        DbConn::Pg(c) => {
+            diesel::sql_query(format!("SELECT id FROM {table} WHERE id = $1 FOR UPDATE"))
+                .bind::<diesel::sql_types::Integer, _>(id)
+                .execute(c)?;
+        }
+        DbConn::Sqlite(c) => {
+            diesel::sql_query(format!("UPDATE {table} SET id = id WHERE id = ?"))
+                .bind::<diesel::sql_types::Integer, _>(id)
+                .execute(c)?;
+        }
+    }
+    Ok(())
+}
+
+pub struct AttendanceUpsert<'a> {
+    pub organisation_id: i32,
+    pub session_id: i32,
+    pub participant_id: i32,
+    pub status: &'a str,
+    pub marked_by: i32,
+    pub marked_at: NaiveDateTime,
+}
+
+/// The current mark per (session, participant): a repeated or concurrent mark ends as one row.
+pub fn upsert_attendance(conn: &mut DbConn, m: &AttendanceUpsert) -> Result<(), AppError> {
+    let values = (
+        attendance::organisation_id.eq(m.organisation_id),
+        attendance::session_id.eq(m.session_id),
+        attendance::participant_id.eq(m.participant_id),
+        attendance::status.eq(m.status),
+        attendance::marked_by.eq(m.marked_by),
+        attendance::marked_at.eq(m.marked_at),
+    );
+    let update = (
+        attendance::status.eq(m.status),
+        attendance::marked_by.eq(m.marked_by),
+        attendance::marked_at.eq(m.marked_at),
+    );
+    match conn {
+        DbConn::Pg(c) => diesel::insert_into(attendance::table)
+            .values(values)
+            .on_conflict((attendance::session_id, attendance::participant_id))
+            .do_update()
+            .set(update)
+            .execute(c)?,
+        DbConn::Sqlite(c) => diesel::insert_into(attendance::table)
+            .values(values)
+            .on_conflict((attendance::session_id, attendance::participant_id))
+            .do_update()
+            .set(update)
+            .execute(c)?,
+    };
+    Ok(())
+}
+
+/// Claims up to `limit` due outbox rows by pushing their next attempt past `lease_until`,
+/// so another replica's worker skips them while this one sends.
+pub fn claim_due_mail(
+    conn: &mut DbConn,
+    now: NaiveDateTime,
+    lease_until: NaiveDateTime,
+    limit: i64,
+) -> Result<Vec<i32>, AppError> {
+    let due = mail_outbox::table
+        .filter(mail_outbox::status.eq("pending"))
+        .filter(mail_outbox::next_attempt_at.le(now))
+        .order(mail_outbox::next_attempt_at.asc())
+        .select(mail_outbox::id)
+        .limit(limit);
+    let ids: Vec<i32> = match conn {
+        DbConn::Pg(c) => c.transaction(|c| {
+            let ids: Vec<i32> = due.for_update().skip_locked().load(c)?;
+            diesel::update(mail_outbox::table.filter(mail_outbox::id.eq_any(&ids)))
+                .set(mail_outbox::next_attempt_at.eq(lease_until))
+                .execute(c)?;
+            Ok::<_, diesel::result::Error>(ids)
+        })?,
+        DbConn::Sqlite(c) => c.immediate_transaction(|c| {
+            let ids: Vec<i32> = due.load(c)?;
+            diesel::update(mail_outbox::table.filter(mail_outbox::id.eq_any(&ids)))
+                .set(mail_outbox::next_attempt_at.eq(lease_until))
+                .execute(c)?;
+            Ok::<_, diesel::result::Error>(ids)
+        })?,
+    };
+    Ok(ids)
+}

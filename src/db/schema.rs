@@ -1,0 +1,262 @@
+// One schema for both backends: migrations/sqlite and migrations/postgres define the same columns.
+
+diesel::table! {
+    organisations (id) {
+        id -> Integer,
+        slug -> Text,
+        name -> Text,
+        issuer_name -> Text,
+        signatory_name -> Text,
+        signatory_title -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    users (id) {
+        id -> Integer,
+        organisation_id -> Nullable<Integer>,
+        email -> Text,
+        display_name -> Text,
+        password_hash -> Text,
+        role -> Text,
+        active -> Bool,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    api_tokens (id) {
+        id -> Integer,
+        user_id -> Integer,
+        token_hash -> Text,
+        label -> Text,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    locations (id) {
+        id -> Integer,
+        organisation_id -> Integer,
+        name -> Text,
+        address -> Text,
+        room -> Text,
+        capacity -> Nullable<Integer>,
+    }
+}
+
+diesel::table! {
+    courses (id) {
+        id -> Integer,
+        organisation_id -> Integer,
+        code -> Text,
+        title -> Text,
+        description -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    course_modules (id) {
+        id -> Integer,
+        organisation_id -> Integer,
+        course_id -> Integer,
+        position -> Integer,
+        title -> Text,
+        duration_minutes -> Integer,
+        mandatory -> Bool,
+    }
+}
+
+diesel::table! {
+    course_runs (id) {
+        id -> Integer,
+        organisation_id -> Integer,
+        course_id -> Integer,
+        start_date -> Date,
+        end_date -> Date,
+        place -> Text,
+        capacity -> Integer,
+        interpreter_languages -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    training_sessions (id) {
+        id -> Integer,
+        organisation_id -> Integer,
+        run_id -> Integer,
+        starts_at -> Timestamp,
+        ends_at -> Timestamp,
+        location_id -> Nullable<Integer>,
+        trainer_id -> Nullable<Integer>,
+        cancelled -> Bool,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    session_modules (session_id, module_id) {
+        organisation_id -> Integer,
+        session_id -> Integer,
+        module_id -> Integer,
+    }
+}
+
+diesel::table! {
+    participants (id) {
+        id -> Integer,
+        organisation_id -> Integer,
+        given_name -> Text,
+        family_name -> Text,
+        preferred_language -> Text,
+        phone -> Nullable<Text>,
+        email -> Nullable<Text>,
+        consent_date -> Date,
+        consent_recorded_by -> Nullable<Integer>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    enrollments (id) {
+        id -> Integer,
+        organisation_id -> Integer,
+        run_id -> Integer,
+        participant_id -> Integer,
+        status -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    attendance (id) {
+        id -> Integer,
+        organisation_id -> Integer,
+        session_id -> Integer,
+        participant_id -> Integer,
+        status -> Text,
+        marked_by -> Integer,
+        marked_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    attendance_marks (id) {
+        id -> Integer,
+        organisation_id -> Integer,
+        session_id -> Integer,
+        participant_id -> Integer,
+        status -> Text,
+        marked_by -> Integer,
+        marked_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    signing_keys (id) {
+        id -> Integer,
+        kid -> Integer,
+        organisation_id -> Nullable<Integer>,
+        algorithm -> Text,
+        public_key -> Text,
+        created_at -> Timestamp,
+        retired_at -> Nullable<Timestamp>,
+        compromised_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    certificates (id) {
+        id -> Integer,
+        organisation_id -> Integer,
+        participant_id -> Integer,
+        run_id -> Integer,
+        code -> Text,
+        kid -> Integer,
+        token -> Text,
+        holder_name -> Text,
+        course_code -> Text,
+        course_title -> Text,
+        completion_date -> Date,
+        issued_at -> Timestamp,
+        issued_by -> Nullable<Integer>,
+        status -> Text,
+        revoked_at -> Nullable<Timestamp>,
+        revocation_reason -> Nullable<Text>,
+        replaced_by_id -> Nullable<Integer>,
+    }
+}
+
+diesel::table! {
+    mail_outbox (id) {
+        id -> Integer,
+        organisation_id -> Nullable<Integer>,
+        recipient -> Text,
+        subject -> Text,
+        body_text -> Text,
+        body_html -> Text,
+        attachment_name -> Nullable<Text>,
+        attachment_mime -> Nullable<Text>,
+        attachment -> Nullable<Binary>,
+        status -> Text,
+        attempts -> Integer,
+        next_attempt_at -> Timestamp,
+        last_error -> Nullable<Text>,
+        created_at -> Timestamp,
+        sent_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    audit_log (id) {
+        id -> Integer,
+        organisation_id -> Nullable<Integer>,
+        actor_user_id -> Nullable<Integer>,
+        action -> Text,
+        entity -> Text,
+        entity_id -> Nullable<Integer>,
+        detail -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(users -> organisations (organisation_id));
+diesel::joinable!(api_tokens -> users (user_id));
+diesel::joinable!(course_modules -> courses (course_id));
+diesel::joinable!(course_runs -> courses (course_id));
+diesel::joinable!(training_sessions -> course_runs (run_id));
+diesel::joinable!(training_sessions -> locations (location_id));
+diesel::joinable!(training_sessions -> users (trainer_id));
+diesel::joinable!(session_modules -> training_sessions (session_id));
+diesel::joinable!(session_modules -> course_modules (module_id));
+diesel::joinable!(enrollments -> participants (participant_id));
+diesel::joinable!(enrollments -> course_runs (run_id));
+diesel::joinable!(attendance -> participants (participant_id));
+diesel::joinable!(attendance -> training_sessions (session_id));
+diesel::joinable!(certificates -> participants (participant_id));
+diesel::joinable!(certificates -> course_runs (run_id));
+diesel::joinable!(certificates -> organisations (organisation_id));
+
+diesel::allow_tables_to_appear_in_same_query!(
+    organisations,
+    users,
+    api_tokens,
+    locations,
+    courses,
+    course_modules,
+    course_runs,
+    training_sessions,
+    session_modules,
+    participants,
+    enrollments,
+    attendance,
+    attendance_marks,
+    signing_keys,
+    certificates,
+    mail_outbox,
+    audit_log,
+);

@@ -1,0 +1,171 @@
+//! One error type for the whole service, mapped to HTTP once.
+//!
+//! Validation, not-found, forbidden and conflict errors carry a message a person can act on
+//! (German, the UI's first language). Unexpected errors answer a generic 500 and log the cause
+//! chain; they never leak internals to the client.
+
+use actix_web::http::{header, StatusCode};
+use actix_web::{HttpResponse, ResponseError};
+use serde::Serialize;
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error("{message}")]
+    Validation {
+        field: Option<&'static str>,
+        message: String,
+    },
+    #[error("{0}")]
+    NotFound(String),
+    #[error("Bitte melden Sie sich an.")]
+    Unauthenticated,
+    #[error("{0}")]
+    Forbidden(String),
+    #[error("{0}")]
+    Conflict(String),
+    #[error("Zu viele Anfragen. Bitte versuchen Sie es in {retry_after_secs} Sekunden erneut.")]
+    RateLimited { retry_after_secs: u64 },
+    #[error("Der Dienst ist gerade nicht erreichbar.")]
+    Unavailable(#[source] anyhow::Error),
+    #[error("Ein unerwarteter Fehler ist aufgetreten. Bitte versuchen Sie es später erneut.")]
+    Internal(#[source] anyhow::Error),
+}
+
+impl AppError {
+    pub fn invalid(field: &'static str, message: impl Into<String>) -> AppError {
+        AppError::Validation {
+            field: Some(field),
+            message: message.into(),
+        }
+    }
+
+    pub fn not_found(what: &str) -> AppError {
+        AppError::NotFound(format!("{what} wurde nicht gefunden."))
+    }
+
+    pub fn forbidden() -> AppError {
+        AppError::Forbidden("Dafür fehlt Ihnen die Berechtigung.".into())
+    }
+
+    pub fn field(&self) -> Option<&'static str> {
+        match self {
+            AppError::Validation { field, .. } => *field,
+            _ => None,
+        }
+    }
+
+    fn log(&self) {
+        match self {
+            AppError::Internal(e) | AppError::Unavailable(e) => {
+                tracing::error!(error = ?e, "request failed")
+            }
+            _ => {}
+        }
+    }
+}
+
+impl From<diesel::result::Error> for AppError {
+    fn from(e: diesel::result::Error) -> Self {
+        use diesel::result::{DatabaseErrorKind, Error};
+        match e {
+            Error::NotFound => AppError::NotFound("Der Eintrag wurde nicht gefunden.".into()),
+            Error::DatabaseError(DatabaseErrorKind::UniqueViolation, _) => {
+                AppError::Conflict("Dieser Eintrag existiert bereits.".into())
+            }
+            Error::DatabaseError(DatabaseErrorKind::ForeignKeyViolation, _) => {
+                AppError::Conflict("Ein verknüpfter Eintrag fehlt oder wird noch verwendet.".into())
+            }
+            other => AppError::Internal(other.into()),
+        }
+    }
+}
+
+impl From<diesel::r2d2::PoolError> for AppError {
+    fn from(e: diesel::r2d2::PoolError) -> Self {
+        AppError::Unavailable(e.into())
+    }
+}
+
+impl From<anyhow::Error> for AppError {
+    fn from(e: anyhow::Error) -> Self {
+        AppError::Internal(e)
+    }
+}
+
+#[derive(Serialize)]
+pub struct ErrorBody<'a> {
+    pub error: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub field: Option<&'a str>,
+}
+
+impl ResponseError for AppError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            AppError::Validation { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+            AppError::NotFound(_) => StatusCode::NOT_FOUND,
+            AppError::Unauthenticated => StatusCode::UNAUTHORIZED,
+            AppError::Forbidden(_) => StatusCode::FORBIDDEN,
+            AppError::Conflict(_) => StatusCode::CONFLICT,
+            AppError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
+            AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        self.log();
+        let message = self.to_string();
+        let mut resp = HttpResponse::build(self.status_code());
+        if let AppError::RateLimited { retry_after_secs } = self {
+            resp.insert_header((header::RETRY_AFTER, retry_after_secs.to_string()));
+        }
+        resp.insert_header((header::CACHE_CONTROL, "no-store"));
+        resp.json(ErrorBody {
+            error: &message,
+            field: self.field(),
+        })
+    }
+}
+
+/// The same error, answered as an HTML page for people using the browser UI.
+#[derive(Debug)]
+pub struct HtmlError(pub AppError);
+
+impl std::fmt::Display for HtmlError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+impl From<AppError> for HtmlError {
+    fn from(e: AppError) -> Self {
+        HtmlError(e)
+    }
+}
+
+impl ResponseError for HtmlError {
+    fn status_code(&self) -> StatusCode {
+        self.0.status_code()
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        self.0.log();
+        if let AppError::Unauthenticated = self.0 {
+            return HttpResponse::SeeOther()
+                .insert_header((header::LOCATION, "/login"))
+                .finish();
+        }
+        let body = crate::templates::render_error_page(self.status_code().as_u16(), &self.0.to_string());
+        let mut resp = HttpResponse::build(self.status_code());
+        if let AppError::RateLimited { retry_after_secs } = self.0 {
+            resp.insert_header((header::RETRY_AFTER, retry_after_secs.to_string()));
+        }
+        resp.insert_header((header::CACHE_CONTROL, "no-store"))
+            .content_type("text/html; charset=utf-8")
+            .body(body)
+    }
+}
+
+pub type AppResult<T> = Result<T, AppError>;
+pub type PageResult = Result<HttpResponse, HtmlError>;

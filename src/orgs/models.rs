@@ -1,0 +1,39 @@
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::db::schema::organisations;
+
+#[derive(Debug, Clone, Queryable, Selectable, Serialize, ToSchema)]
+#[diesel(table_name = organisations)]
+pub struct Organisation {
+    pub id: i32,
+    pub slug: String,
+    pub name: String,
+    pub issuer_name: String,
+    pub signatory_name: String,
+    pub signatory_title: String,
+    pub created_at: NaiveDateTime,
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = organisations)]
+pub struct OrganisationInsertForm {
+    pub slug: String,
+    pub name: String,
+    pub issuer_name: String,
+    pub signatory_name: String,
+    pub signatory_title: String,
+    pub created_at: NaiveDateTime,
+}
+
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(default)]
+pub struct NewOrganisation {
+    pub slug: String,
+    pub name: String,
+    pub issuer_name: String,
+    pub signatory_name: String,
+    pub signatory_title: String,
+}

@@ -1,0 +1,145 @@
+use actix_session::Session;
+use actix_web::{get, post, web};
+use serde::Deserialize;
+use serde_json::json;
+
+use super::models::NewOrganisation;
+use super::{repo, service};
+use crate::auth::extract::CurrentUser;
+use crate::auth::service::{create_user, NewUser};
+use crate::auth::{repo as user_repo, Role};
+use crate::db::Db;
+use crate::error::PageResult;
+use crate::web::{page, page_with_error, redirect, Form};
+
+#[get("/admin/organisations")]
+async fn list(session: Session, user: CurrentUser, db: web::Data<Db>) -> PageResult {
+    user.0.require(&[Role::Admin])?;
+    let orgs = db.run(repo::list).await?;
+    page(
+        &session,
+        Some(&user.0),
+        "pages/orgs/list",
+        "Organisationen",
+        json!({"organisations": orgs, "form": {}}),
+    )
+}
+
+#[post("/admin/organisations")]
+async fn create(
+    session: Session,
+    user: CurrentUser,
+    db: web::Data<Db>,
+    Form(form): Form<NewOrganisation>,
+) -> PageResult {
+    user.0.require(&[Role::Admin])?;
+    let actor = user.0.clone();
+    let echo = json!({"slug": form.slug, "name": form.name, "issuer_name": form.issuer_name,
+        "signatory_name": form.signatory_name, "signatory_title": form.signatory_title});
+    match db
+        .run(move |conn| conn_tx(conn, |c| service::create(c, Some(&actor), form)))
+        .await
+    {
+        Ok(org) => Ok(redirect(&format!("/admin/organisations/{}", org.id))),
+        Err(e) => {
+            let orgs = db.run(repo::list).await?;
+            page_with_error(
+                &session,
+                Some(&user.0),
+                "pages/orgs/list",
+                "Organisationen",
+                json!({"organisations": orgs, "form": echo}),
+                e,
+            )
+        }
+    }
+}
+
+fn conn_tx<T>(
+    conn: &mut crate::db::DbConn,
+    f: impl FnOnce(&mut crate::db::DbConn) -> crate::error::AppResult<T>,
+) -> crate::error::AppResult<T> {
+    use diesel::Connection;
+    conn.transaction(f)
+}
+
+async fn org_page_data(db: &Db, org_id: i32) -> Result<serde_json::Value, crate::error::AppError> {
+    db.run(move |conn| {
+        let org = repo::get(conn, org_id)?;
+        let users: Vec<_> = user_repo::list_for_organisation(conn, org_id)?
+            .into_iter()
+            .map(|u| json!({"display_name": u.display_name, "email": u.email, "role": u.role, "active": u.active}))
+            .collect();
+        Ok(json!({"organisation": org, "users": users}))
+    })
+    .await
+}
+
+#[get("/admin/organisations/{id}")]
+async fn show(session: Session, user: CurrentUser, db: web::Data<Db>, path: web::Path<i32>) -> PageResult {
+    user.0.require(&[Role::Admin])?;
+    let mut data = org_page_data(&db, path.into_inner()).await?;
+    data["form"] = json!({"role": "coordinator"});
+    page(&session, Some(&user.0), "pages/orgs/show", "Organisation", data)
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct NewUserForm {
+    email: String,
+    display_name: String,
+    password: String,
+    role: String,
+}
+
+#[post("/admin/organisations/{id}/users")]
+async fn create_org_user(
+    session: Session,
+    user: CurrentUser,
+    db: web::Data<Db>,
+    path: web::Path<i32>,
+    Form(form): Form<NewUserForm>,
+) -> PageResult {
+    user.0.require(&[Role::Admin])?;
+    let org_id = path.into_inner();
+    let actor = user.0.clone();
+    let echo = json!({"email": form.email, "display_name": form.display_name, "role": form.role});
+    let result = db
+        .run(move |conn| {
+            repo::get(conn, org_id)?;
+            let role = Role::parse(&form.role)?;
+            if role == Role::Admin {
+                return Err(crate::error::AppError::invalid(
+                    "role",
+                    "Admins gehören zu keiner Organisation; bitte Koordination oder Training wählen.",
+                ));
+            }
+            create_user(
+                conn,
+                Some(&actor),
+                NewUser {
+                    organisation_id: Some(org_id),
+                    email: form.email,
+                    display_name: form.display_name,
+                    password: form.password,
+                    role,
+                },
+            )
+        })
+        .await;
+    match result {
+        Ok(_) => Ok(redirect(&format!("/admin/organisations/{org_id}"))),
+        Err(e) => {
+            let mut data = org_page_data(&db, org_id).await?;
+            data["form"] = echo;
+            page_with_error(&session, Some(&user.0), "pages/orgs/show", "Organisation", data, e)
+        }
+    }
+}
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(list)
+        .service(create)
+        .service(show)
+        .service(create_org_user);
+}

@@ -1,0 +1,75 @@
+use chrono::{NaiveDate, NaiveDateTime};
+use diesel::prelude::*;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::db::schema::{enrollments, participants};
+
+#[derive(Debug, Clone, Queryable, Selectable, Serialize, ToSchema)]
+#[diesel(table_name = participants)]
+pub struct Participant {
+    pub id: i32,
+    pub organisation_id: i32,
+    pub given_name: String,
+    pub family_name: String,
+    pub preferred_language: String,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+    pub consent_date: NaiveDate,
+    pub consent_recorded_by: Option<i32>,
+    pub created_at: NaiveDateTime,
+}
+
+impl Participant {
+    pub fn full_name(&self) -> String {
+        format!("{} {}", self.given_name, self.family_name)
+    }
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = participants)]
+pub struct ParticipantInsertForm {
+    pub organisation_id: i32,
+    pub given_name: String,
+    pub family_name: String,
+    pub preferred_language: String,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+    pub consent_date: NaiveDate,
+    pub consent_recorded_by: Option<i32>,
+    pub created_at: NaiveDateTime,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct NewParticipant {
+    /// Exactly as in the ID document; printed on the certificate.
+    pub given_name: String,
+    pub family_name: String,
+    /// Language code, e.g. "ar", "fa", "uk".
+    pub preferred_language: String,
+    #[serde(default)]
+    pub phone: Option<String>,
+    #[serde(default)]
+    pub email: Option<String>,
+    /// Must be true: the participant agreed to the processing of their data.
+    pub consent: bool,
+    /// The day consent was given; today when omitted.
+    #[serde(default)]
+    pub consent_date: Option<NaiveDate>,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Serialize, ToSchema)]
+#[diesel(table_name = enrollments)]
+pub struct Enrollment {
+    pub id: i32,
+    pub organisation_id: i32,
+    pub run_id: i32,
+    pub participant_id: i32,
+    pub status: String,
+    pub created_at: NaiveDateTime,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct NewEnrollment {
+    pub participant_id: i32,
+}

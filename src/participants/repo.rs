@@ -1,0 +1,73 @@
+use diesel::prelude::*;
+
+use super::models::*;
+use crate::db::schema::{enrollments, participants};
+use crate::db::DbConn;
+use crate::error::{AppError, AppResult};
+
+pub const ENROLLED: &str = "enrolled";
+
+pub fn insert(conn: &mut DbConn, form: &ParticipantInsertForm) -> AppResult<Participant> {
+    Ok(diesel::insert_into(participants::table)
+        .values(form)
+        .get_result(conn)?)
+}
+
+pub fn list(conn: &mut DbConn, org: i32) -> AppResult<Vec<Participant>> {
+    Ok(participants::table
+        .filter(participants::organisation_id.eq(org))
+        .order((participants::family_name.asc(), participants::given_name.asc()))
+        .select(Participant::as_select())
+        .load(conn)?)
+}
+
+pub fn get(conn: &mut DbConn, org: i32, id: i32) -> AppResult<Participant> {
+    participants::table
+        .filter(participants::organisation_id.eq(org))
+        .filter(participants::id.eq(id))
+        .select(Participant::as_select())
+        .first(conn)
+        .optional()?
+        .ok_or_else(|| AppError::not_found("Die teilnehmende Person"))
+}
+
+pub fn count_enrolled(conn: &mut DbConn, run_id: i32) -> AppResult<i64> {
+    Ok(enrollments::table
+        .filter(enrollments::run_id.eq(run_id))
+        .filter(enrollments::status.eq(ENROLLED))
+        .count()
+        .get_result(conn)?)
+}
+
+pub fn find_enrollment(conn: &mut DbConn, run_id: i32, participant_id: i32) -> AppResult<Option<Enrollment>> {
+    Ok(enrollments::table
+        .filter(enrollments::run_id.eq(run_id))
+        .filter(enrollments::participant_id.eq(participant_id))
+        .select(Enrollment::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+pub fn insert_enrollment(conn: &mut DbConn, org: i32, run_id: i32, participant_id: i32) -> AppResult<Enrollment> {
+    Ok(diesel::insert_into(enrollments::table)
+        .values((
+            enrollments::organisation_id.eq(org),
+            enrollments::run_id.eq(run_id),
+            enrollments::participant_id.eq(participant_id),
+            enrollments::status.eq(ENROLLED),
+            enrollments::created_at.eq(crate::time::now_utc()),
+        ))
+        .get_result(conn)?)
+}
+
+/// Participants enrolled in a run, by family name.
+pub fn enrolled_in(conn: &mut DbConn, org: i32, run_id: i32) -> AppResult<Vec<Participant>> {
+    Ok(enrollments::table
+        .inner_join(participants::table)
+        .filter(enrollments::organisation_id.eq(org))
+        .filter(enrollments::run_id.eq(run_id))
+        .filter(enrollments::status.eq(ENROLLED))
+        .order((participants::family_name.asc(), participants::given_name.asc()))
+        .select(Participant::as_select())
+        .load(conn)?)
+}

@@ -1,0 +1,180 @@
+use actix_session::Session;
+use actix_web::{get, post, web, HttpResponse};
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use super::models::*;
+use super::{repo, service};
+use crate::auth::extract::{ApiUser, CurrentUser};
+use crate::auth::Actor;
+use crate::db::Db;
+use crate::error::{AppResult, PageResult};
+use crate::i18n;
+use crate::validate;
+use crate::web::{fmt_date, page, page_with_error, redirect, Form};
+
+async fn list_data(db: &Db, actor: &Actor) -> AppResult<Value> {
+    let actor = actor.clone();
+    db.run(move |conn| {
+        let org = actor.coordinator_org()?;
+        let people: Vec<Value> = repo::list(conn, org)?
+            .into_iter()
+            .map(|p| {
+                json!({"id": p.id, "name": format!("{}, {}", p.family_name, p.given_name),
+                       "language": i18n::participant_language_name(&p.preferred_language),
+                       "contact": p.email.clone().or(p.phone.clone()).unwrap_or_default(),
+                       "consent_date": fmt_date(p.consent_date)})
+            })
+            .collect();
+        let languages: Vec<Value> = i18n::PARTICIPANT_LANGUAGES
+            .iter()
+            .map(|(c, n)| json!({"code": c, "name": n}))
+            .collect();
+        Ok(json!({"participants": people, "languages": languages,
+                  "form": {"consent_date": crate::time::today_local().to_string(), "preferred_language": "ar"}}))
+    })
+    .await
+}
+
+#[get("/participants")]
+async fn list_page(session: Session, user: CurrentUser, db: web::Data<Db>) -> PageResult {
+    let data = list_data(&db, &user.0).await?;
+    page(&session, Some(&user.0), "pages/participants/list", "Teilnehmende", data)
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct ParticipantForm {
+    given_name: String,
+    family_name: String,
+    preferred_language: String,
+    phone: String,
+    email: String,
+    consent: Option<String>,
+    consent_date: String,
+}
+
+#[post("/participants")]
+async fn register(session: Session, user: CurrentUser, db: web::Data<Db>, Form(form): Form<ParticipantForm>) -> PageResult {
+    let actor = user.0.clone();
+    let echo = json!({"given_name": form.given_name, "family_name": form.family_name,
+        "preferred_language": form.preferred_language, "phone": form.phone, "email": form.email,
+        "consent": form.consent.is_some(), "consent_date": form.consent_date});
+    let result = db
+        .run(move |conn| {
+            let consent_date = match form.consent_date.trim() {
+                "" => None,
+                v => Some(validate::date("consent_date", "Datum der Einwilligung", v)?),
+            };
+            service::register(
+                conn,
+                &actor,
+                NewParticipant {
+                    given_name: form.given_name,
+                    family_name: form.family_name,
+                    preferred_language: form.preferred_language,
+                    phone: Some(form.phone),
+                    email: Some(form.email),
+                    consent: form.consent.is_some(),
+                    consent_date,
+                },
+            )
+        })
+        .await;
+    match result {
+        Ok(_) => Ok(redirect("/participants")),
+        Err(e) => {
+            let mut data = list_data(&db, &user.0).await?;
+            data["form"] = echo;
+            page_with_error(&session, Some(&user.0), "pages/participants/list", "Teilnehmende", data, e)
+        }
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct EnrollForm {
+    participant_id: String,
+}
+
+#[post("/runs/{id}/enrollments")]
+async fn enroll(
+    session: Session,
+    user: CurrentUser,
+    db: web::Data<Db>,
+    issuer: web::Data<std::sync::Arc<crate::certificates::service::CertificateIssuer>>,
+    path: web::Path<i32>,
+    Form(form): Form<EnrollForm>,
+) -> PageResult {
+    let run_id = path.into_inner();
+    let actor = user.0.clone();
+    let result = db
+        .run(move |conn| {
+            let pid = validate::id("participant_id", "Teilnehmende Person", &form.participant_id)?;
+            service::enroll(conn, &actor, run_id, pid)
+        })
+        .await;
+    match result {
+        Ok(_) => Ok(redirect(&format!("/runs/{run_id}#participants"))),
+        Err(e) => {
+            let data = crate::planning::routes::run_data(&db, &issuer, &user.0, run_id).await?;
+            page_with_error(&session, Some(&user.0), "pages/planning/run", "Durchgang", data, e)
+        }
+    }
+}
+
+// ---------- JSON API ----------
+
+#[utoipa::path(get, path = "/api/v1/participants", tag = "participants", security(("bearer" = [])),
+    responses((status = 200, body = [Participant])))]
+#[get("/api/v1/participants")]
+async fn api_list(user: ApiUser, db: web::Data<Db>) -> AppResult<HttpResponse> {
+    let actor = user.0;
+    let list = db.run(move |conn| repo::list(conn, actor.coordinator_org()?)).await?;
+    Ok(HttpResponse::Ok().json(list))
+}
+
+#[utoipa::path(post, path = "/api/v1/participants", tag = "participants", security(("bearer" = [])),
+    request_body = NewParticipant, responses((status = 201, body = Participant), (status = 422)))]
+#[post("/api/v1/participants")]
+async fn api_register(user: ApiUser, db: web::Data<Db>, body: web::Json<NewParticipant>) -> AppResult<HttpResponse> {
+    let actor = user.0;
+    let p = db.run(move |conn| service::register(conn, &actor, body.into_inner())).await?;
+    Ok(HttpResponse::Created().json(p))
+}
+
+#[utoipa::path(post, path = "/api/v1/runs/{id}/enrollments", tag = "participants", security(("bearer" = [])),
+    request_body = NewEnrollment, responses((status = 201, body = Enrollment), (status = 409, description = "run full or already enrolled")))]
+#[post("/api/v1/runs/{id}/enrollments")]
+async fn api_enroll(user: ApiUser, db: web::Data<Db>, path: web::Path<i32>, body: web::Json<NewEnrollment>) -> AppResult<HttpResponse> {
+    let actor = user.0;
+    let run_id = path.into_inner();
+    let e = db.run(move |conn| service::enroll(conn, &actor, run_id, body.participant_id)).await?;
+    Ok(HttpResponse::Created().json(e))
+}
+
+#[utoipa::path(get, path = "/api/v1/runs/{id}/participants", tag = "participants", security(("bearer" = [])),
+    responses((status = 200, body = [Participant])))]
+#[get("/api/v1/runs/{id}/participants")]
+async fn api_enrolled(user: ApiUser, db: web::Data<Db>, path: web::Path<i32>) -> AppResult<HttpResponse> {
+    let actor = user.0;
+    let run_id = path.into_inner();
+    let list = db
+        .run(move |conn| {
+            let org = actor.coordinator_org()?;
+            crate::planning::repo::get_run(conn, org, run_id)?;
+            repo::enrolled_in(conn, org, run_id)
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(list))
+}
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(list_page)
+        .service(register)
+        .service(enroll)
+        .service(api_list)
+        .service(api_register)
+        .service(api_enroll)
+        .service(api_enrolled);
+}

@@ -1,0 +1,15 @@
+//! Courses, their modules, course runs and training sessions.
+//!
+//! Rules:
+//! - A course (code unique per organisation) has ordered modules; a module is mandatory or
+//!   optional. The course code is short and upper-case because it is signed into every QR code.
+//! - A run is one offering of a course: dates, place, capacity, interpreter languages.
+//! - A training session belongs to a run, lies within the run's dates, ends after it starts,
+//!   has at most one trainer of the same organisation, and covers modules of the run's course.
+//!   Times are entered and shown in Europe/Berlin and stored as UTC.
+//! - Locations are kept per organisation and reused by name.
+
+pub mod models;
+pub mod repo;
+pub mod routes;
+pub mod service;

@@ -1,0 +1,179 @@
+use chrono::{NaiveDate, NaiveDateTime};
+use diesel::prelude::*;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::db::schema::{course_modules, course_runs, courses, locations, training_sessions};
+
+#[derive(Debug, Clone, Queryable, Selectable, Serialize, ToSchema)]
+#[diesel(table_name = courses)]
+pub struct Course {
+    pub id: i32,
+    pub organisation_id: i32,
+    pub code: String,
+    pub title: String,
+    pub description: String,
+    pub created_at: NaiveDateTime,
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = courses)]
+pub struct CourseInsertForm {
+    pub organisation_id: i32,
+    pub code: String,
+    pub title: String,
+    pub description: String,
+    pub created_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Serialize, ToSchema)]
+#[diesel(table_name = course_modules)]
+pub struct CourseModule {
+    pub id: i32,
+    pub organisation_id: i32,
+    pub course_id: i32,
+    pub position: i32,
+    pub title: String,
+    pub duration_minutes: i32,
+    pub mandatory: bool,
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = course_modules)]
+pub struct CourseModuleInsertForm {
+    pub organisation_id: i32,
+    pub course_id: i32,
+    pub position: i32,
+    pub title: String,
+    pub duration_minutes: i32,
+    pub mandatory: bool,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Serialize, ToSchema)]
+#[diesel(table_name = course_runs)]
+pub struct CourseRun {
+    pub id: i32,
+    pub organisation_id: i32,
+    pub course_id: i32,
+    pub start_date: NaiveDate,
+    pub end_date: NaiveDate,
+    pub place: String,
+    pub capacity: i32,
+    /// Comma-separated language codes, e.g. "ar,fa".
+    pub interpreter_languages: String,
+    pub created_at: NaiveDateTime,
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = course_runs)]
+pub struct CourseRunInsertForm {
+    pub organisation_id: i32,
+    pub course_id: i32,
+    pub start_date: NaiveDate,
+    pub end_date: NaiveDate,
+    pub place: String,
+    pub capacity: i32,
+    pub interpreter_languages: String,
+    pub created_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Serialize, ToSchema)]
+#[diesel(table_name = training_sessions)]
+pub struct TrainingSession {
+    pub id: i32,
+    pub organisation_id: i32,
+    pub run_id: i32,
+    pub starts_at: NaiveDateTime,
+    pub ends_at: NaiveDateTime,
+    pub location_id: Option<i32>,
+    pub trainer_id: Option<i32>,
+    pub cancelled: bool,
+    pub created_at: NaiveDateTime,
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = training_sessions)]
+pub struct TrainingSessionInsertForm {
+    pub organisation_id: i32,
+    pub run_id: i32,
+    pub starts_at: NaiveDateTime,
+    pub ends_at: NaiveDateTime,
+    pub location_id: Option<i32>,
+    pub trainer_id: Option<i32>,
+    pub cancelled: bool,
+    pub created_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Serialize, ToSchema)]
+#[diesel(table_name = locations)]
+pub struct Location {
+    pub id: i32,
+    pub organisation_id: i32,
+    pub name: String,
+    pub address: String,
+    pub room: String,
+    pub capacity: Option<i32>,
+}
+
+/// Input for a new course, from the form or the API.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(default)]
+pub struct NewCourse {
+    pub code: String,
+    pub title: String,
+    pub description: String,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct NewModule {
+    pub title: String,
+    pub duration_minutes: i32,
+    #[serde(default)]
+    pub mandatory: bool,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct NewRun {
+    pub start_date: NaiveDate,
+    pub end_date: NaiveDate,
+    pub place: String,
+    pub capacity: i32,
+    /// Language codes of the interpreters, e.g. ["ar", "fa"].
+    #[serde(default)]
+    pub interpreter_languages: Vec<String>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct NewSession {
+    /// Local time in Europe/Berlin, e.g. "2026-12-01T09:00".
+    pub starts_at: NaiveDateTime,
+    /// Local time in Europe/Berlin.
+    pub ends_at: NaiveDateTime,
+    #[serde(default)]
+    pub location: String,
+    #[serde(default)]
+    pub trainer_id: Option<i32>,
+    #[serde(default)]
+    pub module_ids: Vec<i32>,
+}
+
+/// A session as shown in lists: times in local time, names resolved.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct SessionView {
+    pub id: i32,
+    pub run_id: i32,
+    pub course_title: String,
+    pub course_code: String,
+    pub date: String,
+    pub starts_at_local: String,
+    pub ends_at_local: String,
+    pub starts_at: NaiveDateTime,
+    pub ends_at: NaiveDateTime,
+    pub location: String,
+    pub trainer_id: Option<i32>,
+    pub trainer_name: String,
+    pub modules: Vec<String>,
+    pub module_ids: Vec<i32>,
+    pub cancelled: bool,
+    pub is_today: bool,
+}

@@ -1,0 +1,209 @@
+use diesel::prelude::*;
+
+use super::models::*;
+use crate::db::schema::{
+    course_modules, course_runs, courses, locations, session_modules, training_sessions, users,
+};
+use crate::db::DbConn;
+use crate::error::{AppError, AppResult};
+
+pub fn insert_course(conn: &mut DbConn, form: &CourseInsertForm) -> AppResult<Course> {
+    Ok(diesel::insert_into(courses::table)
+        .values(form)
+        .get_result(conn)?)
+}
+
+pub fn course_code_taken(conn: &mut DbConn, org: i32, code: &str) -> AppResult<bool> {
+    let n: i64 = courses::table
+        .filter(courses::organisation_id.eq(org))
+        .filter(courses::code.eq(code))
+        .count()
+        .get_result(conn)?;
+    Ok(n > 0)
+}
+
+pub fn list_courses(conn: &mut DbConn, org: i32) -> AppResult<Vec<Course>> {
+    Ok(courses::table
+        .filter(courses::organisation_id.eq(org))
+        .order(courses::code.asc())
+        .select(Course::as_select())
+        .load(conn)?)
+}
+
+pub fn get_course(conn: &mut DbConn, org: i32, id: i32) -> AppResult<Course> {
+    courses::table
+        .filter(courses::organisation_id.eq(org))
+        .filter(courses::id.eq(id))
+        .select(Course::as_select())
+        .first(conn)
+        .optional()?
+        .ok_or_else(|| AppError::not_found("Der Kurs"))
+}
+
+pub fn insert_module(conn: &mut DbConn, form: &CourseModuleInsertForm) -> AppResult<CourseModule> {
+    Ok(diesel::insert_into(course_modules::table)
+        .values(form)
+        .get_result(conn)?)
+}
+
+pub fn modules_of(conn: &mut DbConn, org: i32, course_id: i32) -> AppResult<Vec<CourseModule>> {
+    Ok(course_modules::table
+        .filter(course_modules::organisation_id.eq(org))
+        .filter(course_modules::course_id.eq(course_id))
+        .order(course_modules::position.asc())
+        .select(CourseModule::as_select())
+        .load(conn)?)
+}
+
+pub fn next_module_position(conn: &mut DbConn, course_id: i32) -> AppResult<i32> {
+    let max: Option<i32> = course_modules::table
+        .filter(course_modules::course_id.eq(course_id))
+        .select(diesel::dsl::max(course_modules::position))
+        .first(conn)?;
+    Ok(max.unwrap_or(0) + 1)
+}
+
+pub fn insert_run(conn: &mut DbConn, form: &CourseRunInsertForm) -> AppResult<CourseRun> {
+    Ok(diesel::insert_into(course_runs::table)
+        .values(form)
+        .get_result(conn)?)
+}
+
+pub fn runs_of_course(conn: &mut DbConn, org: i32, course_id: i32) -> AppResult<Vec<CourseRun>> {
+    Ok(course_runs::table
+        .filter(course_runs::organisation_id.eq(org))
+        .filter(course_runs::course_id.eq(course_id))
+        .order(course_runs::start_date.desc())
+        .select(CourseRun::as_select())
+        .load(conn)?)
+}
+
+pub fn get_run(conn: &mut DbConn, org: i32, id: i32) -> AppResult<CourseRun> {
+    course_runs::table
+        .filter(course_runs::organisation_id.eq(org))
+        .filter(course_runs::id.eq(id))
+        .select(CourseRun::as_select())
+        .first(conn)
+        .optional()?
+        .ok_or_else(|| AppError::not_found("Der Durchgang"))
+}
+
+pub fn find_or_create_location(conn: &mut DbConn, org: i32, name: &str) -> AppResult<i32> {
+    let existing: Option<i32> = locations::table
+        .filter(locations::organisation_id.eq(org))
+        .filter(locations::name.eq(name))
+        .select(locations::id)
+        .first(conn)
+        .optional()?;
+    if let Some(id) = existing {
+        return Ok(id);
+    }
+    Ok(diesel::insert_into(locations::table)
+        .values((
+            locations::organisation_id.eq(org),
+            locations::name.eq(name),
+            locations::address.eq(""),
+            locations::room.eq(""),
+        ))
+        .returning(locations::id)
+        .get_result(conn)?)
+}
+
+pub fn insert_session(
+    conn: &mut DbConn,
+    form: &TrainingSessionInsertForm,
+    module_ids: &[i32],
+) -> AppResult<TrainingSession> {
+    let session: TrainingSession = diesel::insert_into(training_sessions::table)
+        .values(form)
+        .get_result(conn)?;
+    for module_id in module_ids {
+        diesel::insert_into(session_modules::table)
+            .values((
+                session_modules::organisation_id.eq(form.organisation_id),
+                session_modules::session_id.eq(session.id),
+                session_modules::module_id.eq(module_id),
+            ))
+            .execute(conn)?;
+    }
+    Ok(session)
+}
+
+pub fn get_session(conn: &mut DbConn, org: i32, id: i32) -> AppResult<TrainingSession> {
+    training_sessions::table
+        .filter(training_sessions::organisation_id.eq(org))
+        .filter(training_sessions::id.eq(id))
+        .select(TrainingSession::as_select())
+        .first(conn)
+        .optional()?
+        .ok_or_else(|| AppError::not_found("Der Termin"))
+}
+
+type SessionRow = (TrainingSession, Course, Option<String>, Option<String>);
+
+fn session_rows(
+    conn: &mut DbConn,
+    org: i32,
+    run_id: Option<i32>,
+    trainer_id: Option<i32>,
+) -> AppResult<Vec<SessionRow>> {
+    let mut q = training_sessions::table
+        .inner_join(course_runs::table.inner_join(courses::table))
+        .left_join(locations::table)
+        .left_join(users::table)
+        .filter(training_sessions::organisation_id.eq(org))
+        .select((
+            TrainingSession::as_select(),
+            Course::as_select(),
+            locations::name.nullable(),
+            users::display_name.nullable(),
+        ))
+        .order(training_sessions::starts_at.asc())
+        .into_boxed();
+    if let Some(run_id) = run_id {
+        q = q.filter(training_sessions::run_id.eq(run_id));
+    }
+    if let Some(trainer_id) = trainer_id {
+        q = q.filter(training_sessions::trainer_id.eq(trainer_id));
+    }
+    Ok(q.load(conn)?)
+}
+
+/// (session id, module id, module title) for the given sessions.
+pub fn modules_of_sessions(
+    conn: &mut DbConn,
+    session_ids: &[i32],
+) -> AppResult<Vec<(i32, i32, String)>> {
+    Ok(session_modules::table
+        .inner_join(course_modules::table)
+        .filter(session_modules::session_id.eq_any(session_ids))
+        .order(course_modules::position.asc())
+        .select((
+            session_modules::session_id,
+            course_modules::id,
+            course_modules::title,
+        ))
+        .load(conn)?)
+}
+
+pub fn sessions_with_names(
+    conn: &mut DbConn,
+    org: i32,
+    run_id: Option<i32>,
+    trainer_id: Option<i32>,
+) -> AppResult<Vec<(SessionRow, Vec<(i32, String)>)>> {
+    let rows = session_rows(conn, org, run_id, trainer_id)?;
+    let ids: Vec<i32> = rows.iter().map(|r| r.0.id).collect();
+    let modules = modules_of_sessions(conn, &ids)?;
+    Ok(rows
+        .into_iter()
+        .map(|row| {
+            let mods = modules
+                .iter()
+                .filter(|(sid, _, _)| *sid == row.0.id)
+                .map(|(_, mid, title)| (*mid, title.clone()))
+                .collect();
+            (row, mods)
+        })
+        .collect())
+}

@@ -1,0 +1,424 @@
+use std::sync::Arc;
+
+use actix_session::Session;
+use actix_web::{get, post, web, HttpResponse};
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use super::models::*;
+use super::{repo, service};
+use crate::attendance;
+use crate::auth::extract::{ApiUser, CurrentUser};
+use crate::auth::{self, Actor};
+use crate::certificates::service::{self as certs, CertificateIssuer};
+use crate::db::Db;
+use crate::error::{AppResult, PageResult};
+use crate::i18n;
+use crate::participants;
+use crate::validate;
+use crate::web::{fmt_date, page, page_with_error, redirect, Form};
+
+// ---------- browser pages ----------
+
+async fn courses_data(db: &Db, actor: &Actor) -> AppResult<Value> {
+    let actor = actor.clone();
+    db.run(move |conn| {
+        let org = actor.coordinator_org()?;
+        Ok(json!({"courses": repo::list_courses(conn, org)?}))
+    })
+    .await
+}
+
+#[get("/courses")]
+async fn courses_page(session: Session, user: CurrentUser, db: web::Data<Db>) -> PageResult {
+    let mut data = courses_data(&db, &user.0).await?;
+    data["form"] = json!({});
+    page(&session, Some(&user.0), "pages/planning/courses", "Kurse", data)
+}
+
+#[post("/courses")]
+async fn create_course(session: Session, user: CurrentUser, db: web::Data<Db>, Form(form): Form<NewCourse>) -> PageResult {
+    let actor = user.0.clone();
+    let echo = json!({"code": form.code, "title": form.title, "description": form.description});
+    match db.run(move |conn| service::create_course(conn, &actor, form)).await {
+        Ok(course) => Ok(redirect(&format!("/courses/{}", course.id))),
+        Err(e) => {
+            let mut data = courses_data(&db, &user.0).await?;
+            data["form"] = echo;
+            page_with_error(&session, Some(&user.0), "pages/planning/courses", "Kurse", data, e)
+        }
+    }
+}
+
+fn language_options(selected: &[&str]) -> Value {
+    Value::Array(
+        i18n::PARTICIPANT_LANGUAGES
+            .iter()
+            .map(|(code, name)| json!({"code": code, "name": name, "selected": selected.contains(code)}))
+            .collect(),
+    )
+}
+
+async fn course_data(db: &Db, actor: &Actor, course_id: i32) -> AppResult<Value> {
+    let actor = actor.clone();
+    db.run(move |conn| {
+        let org = actor.coordinator_org()?;
+        let course = repo::get_course(conn, org, course_id)?;
+        let modules = repo::modules_of(conn, org, course_id)?;
+        let runs: Vec<Value> = repo::runs_of_course(conn, org, course_id)?
+            .into_iter()
+            .map(|r| {
+                json!({"id": r.id, "start": fmt_date(r.start_date), "end": fmt_date(r.end_date),
+                       "place": r.place, "capacity": r.capacity})
+            })
+            .collect();
+        Ok(json!({"course": course, "modules": modules, "runs": runs,
+                  "languages": language_options(&[]), "module_form": {}, "run_form": {}}))
+    })
+    .await
+}
+
+#[get("/courses/{id}")]
+async fn course_page(session: Session, user: CurrentUser, db: web::Data<Db>, path: web::Path<i32>) -> PageResult {
+    let data = course_data(&db, &user.0, path.into_inner()).await?;
+    let title = data["course"]["title"].as_str().unwrap_or("Kurs").to_string();
+    page(&session, Some(&user.0), "pages/planning/course", &title, data)
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct ModuleForm {
+    title: String,
+    duration_minutes: String,
+    mandatory: Option<String>,
+}
+
+#[post("/courses/{id}/modules")]
+async fn add_module(
+    session: Session,
+    user: CurrentUser,
+    db: web::Data<Db>,
+    path: web::Path<i32>,
+    Form(form): Form<ModuleForm>,
+) -> PageResult {
+    let course_id = path.into_inner();
+    let actor = user.0.clone();
+    let echo = json!({"title": form.title, "duration_minutes": form.duration_minutes, "mandatory": form.mandatory.is_some()});
+    let result = db
+        .run(move |conn| {
+            let input = NewModule {
+                duration_minutes: validate::int_in("duration_minutes", "Dauer in Minuten", &form.duration_minutes, 5, 600)?,
+                title: form.title,
+                mandatory: form.mandatory.is_some(),
+            };
+            service::add_module(conn, &actor, course_id, input)
+        })
+        .await;
+    match result {
+        Ok(_) => Ok(redirect(&format!("/courses/{course_id}#modules"))),
+        Err(e) => {
+            let mut data = course_data(&db, &user.0, course_id).await?;
+            data["module_form"] = echo;
+            page_with_error(&session, Some(&user.0), "pages/planning/course", "Kurs", data, e)
+        }
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct RunForm {
+    start_date: String,
+    end_date: String,
+    place: String,
+    capacity: String,
+    interpreter_languages: Vec<String>,
+}
+
+#[post("/courses/{id}/runs")]
+async fn create_run(
+    session: Session,
+    user: CurrentUser,
+    db: web::Data<Db>,
+    path: web::Path<i32>,
+    Form(form): Form<RunForm>,
+) -> PageResult {
+    let course_id = path.into_inner();
+    let actor = user.0.clone();
+    let echo = json!({"start_date": form.start_date, "end_date": form.end_date, "place": form.place, "capacity": form.capacity});
+    let langs = form.interpreter_languages.clone();
+    let result = db
+        .run(move |conn| {
+            let input = NewRun {
+                start_date: validate::date("start_date", "Erster Tag", &form.start_date)?,
+                end_date: validate::date("end_date", "Letzter Tag", &form.end_date)?,
+                capacity: validate::int_in("capacity", "Plätze", &form.capacity, 1, service::MAX_RUN_CAPACITY)?,
+                place: form.place,
+                interpreter_languages: form.interpreter_languages,
+            };
+            service::create_run(conn, &actor, course_id, input)
+        })
+        .await;
+    match result {
+        Ok(run) => Ok(redirect(&format!("/runs/{}", run.id))),
+        Err(e) => {
+            let mut data = course_data(&db, &user.0, course_id).await?;
+            data["run_form"] = echo;
+            let selected: Vec<&str> = langs.iter().map(String::as_str).collect();
+            data["languages"] = language_options(&selected);
+            page_with_error(&session, Some(&user.0), "pages/planning/course", "Kurs", data, e)
+        }
+    }
+}
+
+/// Everything the run page shows: sessions, enrollments, completion, certificates.
+pub async fn run_data(db: &Db, issuer: &Arc<CertificateIssuer>, actor: &Actor, run_id: i32) -> AppResult<Value> {
+    let actor = actor.clone();
+    let issuer = issuer.clone();
+    db.run(move |conn| {
+        let org = actor.coordinator_org()?;
+        let run = repo::get_run(conn, org, run_id)?;
+        let course = repo::get_course(conn, org, run.course_id)?;
+        let modules = repo::modules_of(conn, org, run.course_id)?;
+        let sessions = service::session_views(conn, org, Some(run_id), None)?;
+        let enrolled = participants::repo::enrolled_in(conn, org, run_id)?;
+        let candidates: Vec<Value> = participants::repo::list(conn, org)?
+            .into_iter()
+            .filter(|p| !enrolled.iter().any(|e| e.id == p.id))
+            .map(|p| json!({"id": p.id, "name": format!("{}, {}", p.family_name, p.given_name)}))
+            .collect();
+        let completion = attendance::service::completion_for_run(conn, org, run_id)?;
+        let certificates = certs::list_for_run(conn, &issuer, org, run_id)?;
+        let trainers: Vec<Value> = auth::repo::trainers_of(conn, org)?
+            .into_iter()
+            .map(|u| json!({"id": u.id, "name": u.display_name}))
+            .collect();
+        let completion: Vec<Value> = completion
+            .into_iter()
+            .map(|c| {
+                let cert = certificates.iter().find(|x| x.participant_id == c.participant_id && x.status == "valid");
+                json!({"participant_id": c.participant_id, "name": c.name, "completed": c.completed,
+                       "missing": c.missing_modules.join(", "), "sessions_attended": c.sessions_attended,
+                       "completion_date": c.completion_date.map(fmt_date), "certificate": cert})
+            })
+            .collect();
+        let completed_without = completion
+            .iter()
+            .filter(|c| c["completed"] == json!(true) && c["certificate"].is_null())
+            .count();
+        let languages: Vec<&str> = run
+            .interpreter_languages
+            .split(',')
+            .filter(|s| !s.is_empty())
+            .map(i18n::participant_language_name)
+            .collect();
+        Ok(json!({
+            "run": {"id": run.id, "start": fmt_date(run.start_date), "end": fmt_date(run.end_date),
+                    "start_iso": run.start_date.to_string(), "place": run.place, "capacity": run.capacity,
+                    "languages": languages.join(", "), "enrolled": enrolled.len(),
+                    "free": (run.capacity as usize).saturating_sub(enrolled.len())},
+            "course": course,
+            "modules": modules,
+            "sessions": sessions,
+            "trainers": trainers,
+            "candidates": candidates,
+            "completion": completion,
+            "completed_without_certificate": completed_without,
+            "certificates": certificates,
+            "session_form": {"date": run.start_date.to_string(), "start": "09:00", "end": "11:00", "location": run.place},
+        }))
+    })
+    .await
+}
+
+#[derive(Deserialize)]
+struct RunQuery {
+    issued: Option<usize>,
+}
+
+#[get("/runs/{id}")]
+async fn run_page(
+    session: Session,
+    user: CurrentUser,
+    db: web::Data<Db>,
+    issuer: web::Data<Arc<CertificateIssuer>>,
+    path: web::Path<i32>,
+    q: web::Query<RunQuery>,
+) -> PageResult {
+    let mut data = run_data(&db, &issuer, &user.0, path.into_inner()).await?;
+    if let Some(n) = q.issued {
+        data["notice"] = json!(format!("{n} Bescheinigung(en) ausgestellt."));
+    }
+    let title = format!("{} – Durchgang", data["course"]["title"].as_str().unwrap_or(""));
+    page(&session, Some(&user.0), "pages/planning/run", &title, data)
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct SessionForm {
+    date: String,
+    start: String,
+    end: String,
+    location: String,
+    trainer_id: String,
+    module_ids: Vec<String>,
+}
+
+#[post("/runs/{id}/sessions")]
+async fn create_session(
+    session: Session,
+    user: CurrentUser,
+    db: web::Data<Db>,
+    issuer: web::Data<Arc<CertificateIssuer>>,
+    path: web::Path<i32>,
+    Form(form): Form<SessionForm>,
+) -> PageResult {
+    let run_id = path.into_inner();
+    let actor = user.0.clone();
+    let echo = json!({"date": form.date, "start": form.start, "end": form.end, "location": form.location});
+    let result = db
+        .run(move |conn| {
+            let date = validate::date("date", "Datum", &form.date)?;
+            let start = validate::time("start", "Beginn", &form.start)?;
+            let end = validate::time("end", "Ende", &form.end)?;
+            let trainer_id = match form.trainer_id.trim() {
+                "" => None,
+                v => Some(validate::id("trainer_id", "Trainer:in", v)?),
+            };
+            let module_ids = form
+                .module_ids
+                .iter()
+                .map(|v| validate::id("module_ids", "Modul", v))
+                .collect::<AppResult<Vec<i32>>>()?;
+            service::create_session(
+                conn,
+                &actor,
+                run_id,
+                NewSession {
+                    starts_at: date.and_time(start),
+                    ends_at: date.and_time(end),
+                    location: form.location,
+                    trainer_id,
+                    module_ids,
+                },
+            )
+        })
+        .await;
+    match result {
+        Ok(_) => Ok(redirect(&format!("/runs/{run_id}#sessions"))),
+        Err(e) => {
+            let mut data = run_data(&db, &issuer, &user.0, run_id).await?;
+            data["session_form"] = echo;
+            page_with_error(&session, Some(&user.0), "pages/planning/run", "Durchgang", data, e)
+        }
+    }
+}
+
+// ---------- JSON API ----------
+
+/// Courses of the caller's organisation.
+#[utoipa::path(get, path = "/api/v1/courses", tag = "planning", security(("bearer" = [])),
+    responses((status = 200, body = [Course])))]
+#[get("/api/v1/courses")]
+async fn api_courses(user: ApiUser, db: web::Data<Db>) -> AppResult<HttpResponse> {
+    let actor = user.0;
+    let list = db.run(move |conn| repo::list_courses(conn, actor.coordinator_org()?)).await?;
+    Ok(HttpResponse::Ok().json(list))
+}
+
+#[utoipa::path(post, path = "/api/v1/courses", tag = "planning", security(("bearer" = [])),
+    request_body = NewCourse, responses((status = 201, body = Course), (status = 422), (status = 409)))]
+#[post("/api/v1/courses")]
+async fn api_create_course(user: ApiUser, db: web::Data<Db>, body: web::Json<NewCourse>) -> AppResult<HttpResponse> {
+    let actor = user.0;
+    let course = db.run(move |conn| service::create_course(conn, &actor, body.into_inner())).await?;
+    Ok(HttpResponse::Created().json(course))
+}
+
+#[utoipa::path(get, path = "/api/v1/courses/{id}", tag = "planning", security(("bearer" = [])),
+    responses((status = 200, description = "course with modules and runs"), (status = 404)))]
+#[get("/api/v1/courses/{id}")]
+async fn api_course(user: ApiUser, db: web::Data<Db>, path: web::Path<i32>) -> AppResult<HttpResponse> {
+    let actor = user.0;
+    let id = path.into_inner();
+    let data = db
+        .run(move |conn| {
+            let org = actor.coordinator_org()?;
+            Ok(json!({"course": repo::get_course(conn, org, id)?, "modules": repo::modules_of(conn, org, id)?,
+                      "runs": repo::runs_of_course(conn, org, id)?}))
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(data))
+}
+
+#[utoipa::path(post, path = "/api/v1/courses/{id}/modules", tag = "planning", security(("bearer" = [])),
+    request_body = NewModule, responses((status = 201, body = CourseModule), (status = 422)))]
+#[post("/api/v1/courses/{id}/modules")]
+async fn api_add_module(user: ApiUser, db: web::Data<Db>, path: web::Path<i32>, body: web::Json<NewModule>) -> AppResult<HttpResponse> {
+    let actor = user.0;
+    let id = path.into_inner();
+    let m = db.run(move |conn| service::add_module(conn, &actor, id, body.into_inner())).await?;
+    Ok(HttpResponse::Created().json(m))
+}
+
+#[utoipa::path(post, path = "/api/v1/courses/{id}/runs", tag = "planning", security(("bearer" = [])),
+    request_body = NewRun, responses((status = 201, body = CourseRun), (status = 422)))]
+#[post("/api/v1/courses/{id}/runs")]
+async fn api_create_run(user: ApiUser, db: web::Data<Db>, path: web::Path<i32>, body: web::Json<NewRun>) -> AppResult<HttpResponse> {
+    let actor = user.0;
+    let id = path.into_inner();
+    let run = db.run(move |conn| service::create_run(conn, &actor, id, body.into_inner())).await?;
+    Ok(HttpResponse::Created().json(run))
+}
+
+#[utoipa::path(get, path = "/api/v1/runs/{id}", tag = "planning", security(("bearer" = [])),
+    responses((status = 200, description = "run with sessions"), (status = 404)))]
+#[get("/api/v1/runs/{id}")]
+async fn api_run(user: ApiUser, db: web::Data<Db>, path: web::Path<i32>) -> AppResult<HttpResponse> {
+    let actor = user.0;
+    let id = path.into_inner();
+    let data = db
+        .run(move |conn| {
+            let org = actor.coordinator_org()?;
+            Ok(json!({"run": repo::get_run(conn, org, id)?, "sessions": service::session_views(conn, org, Some(id), None)?}))
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(data))
+}
+
+#[utoipa::path(post, path = "/api/v1/runs/{id}/sessions", tag = "planning", security(("bearer" = [])),
+    request_body = NewSession, responses((status = 201, body = TrainingSession), (status = 422)))]
+#[post("/api/v1/runs/{id}/sessions")]
+async fn api_create_session(user: ApiUser, db: web::Data<Db>, path: web::Path<i32>, body: web::Json<NewSession>) -> AppResult<HttpResponse> {
+    let actor = user.0;
+    let id = path.into_inner();
+    let s = db.run(move |conn| service::create_session(conn, &actor, id, body.into_inner())).await?;
+    Ok(HttpResponse::Created().json(s))
+}
+
+#[utoipa::path(get, path = "/api/v1/my/sessions", tag = "attendance", security(("bearer" = [])),
+    responses((status = 200, body = [SessionView])))]
+#[get("/api/v1/my/sessions")]
+async fn api_my_sessions(user: ApiUser, db: web::Data<Db>) -> AppResult<HttpResponse> {
+    let actor = user.0;
+    let list = db.run(move |conn| service::my_sessions(conn, &actor)).await?;
+    Ok(HttpResponse::Ok().json(list))
+}
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(courses_page)
+        .service(create_course)
+        .service(course_page)
+        .service(add_module)
+        .service(create_run)
+        .service(run_page)
+        .service(create_session)
+        .service(api_courses)
+        .service(api_create_course)
+        .service(api_course)
+        .service(api_add_module)
+        .service(api_create_run)
+        .service(api_run)
+        .service(api_create_session)
+        .service(api_my_sessions);
+}
+

@@ -1,0 +1,248 @@
+use diesel::Connection;
+
+use super::models::*;
+use super::repo;
+use crate::audit;
+use crate::auth::{self, Actor};
+use crate::db::DbConn;
+use crate::error::{AppError, AppResult};
+use crate::i18n;
+use crate::time;
+use crate::validate;
+
+pub const MAX_RUN_CAPACITY: i32 = 500;
+
+pub fn create_course(conn: &mut DbConn, actor: &Actor, input: NewCourse) -> AppResult<Course> {
+    let org = actor.coordinator_org()?;
+    let code = input.code.trim().to_uppercase();
+    if code.is_empty()
+        || code.len() > 16
+        || !code
+            .chars()
+            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '-')
+    {
+        return Err(AppError::invalid(
+            "code",
+            "Der Kurscode besteht aus 1–16 Buchstaben (A–Z), Ziffern oder Bindestrichen, z. B. MS-2026.",
+        ));
+    }
+    let title = validate::required_text("title", "Titel", &input.title, 160)?;
+    let description =
+        validate::optional_text("description", "Beschreibung", Some(&input.description), 2000)?
+            .unwrap_or_default();
+    conn.transaction(|conn| {
+        if repo::course_code_taken(conn, org, &code)? {
+            return Err(AppError::Conflict(format!(
+                "Den Kurscode {code} gibt es in Ihrer Organisation schon."
+            )));
+        }
+        let course = repo::insert_course(
+            conn,
+            &CourseInsertForm {
+                organisation_id: org,
+                code,
+                title,
+                description,
+                created_at: time::now_utc(),
+            },
+        )?;
+        audit::record(conn, Some(org), Some(actor.user_id), "course.create", "course", Some(course.id), "")?;
+        Ok(course)
+    })
+}
+
+pub fn add_module(
+    conn: &mut DbConn,
+    actor: &Actor,
+    course_id: i32,
+    input: NewModule,
+) -> AppResult<CourseModule> {
+    let org = actor.coordinator_org()?;
+    let title = validate::required_text("title", "Titel des Moduls", &input.title, 160)?;
+    let duration =
+        validate::check_range("duration_minutes", "Dauer in Minuten", input.duration_minutes, 5, 600)?;
+    conn.transaction(|conn| {
+        repo::get_course(conn, org, course_id)?;
+        let position = repo::next_module_position(conn, course_id)?;
+        repo::insert_module(
+            conn,
+            &CourseModuleInsertForm {
+                organisation_id: org,
+                course_id,
+                position,
+                title,
+                duration_minutes: duration,
+                mandatory: input.mandatory,
+            },
+        )
+    })
+}
+
+pub fn create_run(conn: &mut DbConn, actor: &Actor, course_id: i32, input: NewRun) -> AppResult<CourseRun> {
+    let org = actor.coordinator_org()?;
+    if input.end_date < input.start_date {
+        return Err(AppError::invalid(
+            "end_date",
+            "Das Enddatum liegt vor dem Anfangsdatum.",
+        ));
+    }
+    if (input.end_date - input.start_date).num_days() > 366 {
+        return Err(AppError::invalid(
+            "end_date",
+            "Ein Durchgang darf höchstens ein Jahr dauern.",
+        ));
+    }
+    let place = validate::required_text("place", "Ort", &input.place, 200)?;
+    let capacity = validate::check_range("capacity", "Plätze", input.capacity, 1, MAX_RUN_CAPACITY)?;
+    let mut languages = Vec::new();
+    for code in &input.interpreter_languages {
+        let code = code.trim();
+        if code.is_empty() {
+            continue;
+        }
+        if !i18n::is_participant_language(code) {
+            return Err(AppError::invalid(
+                "interpreter_languages",
+                format!("Die Sprache „{code}“ ist nicht bekannt."),
+            ));
+        }
+        if !languages.contains(&code) {
+            languages.push(code);
+        }
+    }
+    conn.transaction(|conn| {
+        repo::get_course(conn, org, course_id)?;
+        let run = repo::insert_run(
+            conn,
+            &CourseRunInsertForm {
+                organisation_id: org,
+                course_id,
+                start_date: input.start_date,
+                end_date: input.end_date,
+                place,
+                capacity,
+                interpreter_languages: languages.join(","),
+                created_at: time::now_utc(),
+            },
+        )?;
+        audit::record(conn, Some(org), Some(actor.user_id), "run.create", "course_run", Some(run.id), "")?;
+        Ok(run)
+    })
+}
+
+pub fn create_session(
+    conn: &mut DbConn,
+    actor: &Actor,
+    run_id: i32,
+    input: NewSession,
+) -> AppResult<TrainingSession> {
+    let org = actor.coordinator_org()?;
+    if input.ends_at <= input.starts_at {
+        return Err(AppError::invalid("ends_at", "Das Ende liegt nicht nach dem Beginn."));
+    }
+    if (input.ends_at - input.starts_at).num_hours() > 12 {
+        return Err(AppError::invalid("ends_at", "Ein Termin darf höchstens 12 Stunden dauern."));
+    }
+    let location = validate::optional_text("location", "Raum / Ort", Some(&input.location), 200)?;
+    let starts_at = time::from_local("starts_at", input.starts_at)?;
+    let ends_at = time::from_local("ends_at", input.ends_at)?;
+    conn.transaction(|conn| {
+        let run = repo::get_run(conn, org, run_id)?;
+        let date = input.starts_at.date();
+        if date < run.start_date || date > run.end_date {
+            return Err(AppError::invalid(
+                "starts_at",
+                format!(
+                    "Der Termin liegt außerhalb des Durchgangs ({} – {}).",
+                    crate::web::fmt_date(run.start_date),
+                    crate::web::fmt_date(run.end_date)
+                ),
+            ));
+        }
+        if let Some(trainer_id) = input.trainer_id {
+            let ok = auth::repo::find_by_id(conn, trainer_id)?.is_some_and(|u| {
+                u.organisation_id == Some(org) && u.active && u.role != "admin"
+            });
+            if !ok {
+                return Err(AppError::invalid("trainer_id", "Diese Trainerin / dieser Trainer ist nicht bekannt."));
+            }
+        }
+        let course_modules = repo::modules_of(conn, org, run.course_id)?;
+        let mut module_ids: Vec<i32> = Vec::new();
+        for id in &input.module_ids {
+            if !course_modules.iter().any(|m| m.id == *id) {
+                return Err(AppError::invalid("module_ids", "Ein gewähltes Modul gehört nicht zu diesem Kurs."));
+            }
+            if !module_ids.contains(id) {
+                module_ids.push(*id);
+            }
+        }
+        let location_id = match &location {
+            Some(name) => Some(repo::find_or_create_location(conn, org, name)?),
+            None => None,
+        };
+        let session = repo::insert_session(
+            conn,
+            &TrainingSessionInsertForm {
+                organisation_id: org,
+                run_id,
+                starts_at,
+                ends_at,
+                location_id,
+                trainer_id: input.trainer_id,
+                cancelled: false,
+                created_at: time::now_utc(),
+            },
+            &module_ids,
+        )?;
+        audit::record(conn, Some(org), Some(actor.user_id), "session.create", "training_session", Some(session.id), "")?;
+        Ok(session)
+    })
+}
+
+pub fn session_views(
+    conn: &mut DbConn,
+    org: i32,
+    run_id: Option<i32>,
+    trainer_id: Option<i32>,
+) -> AppResult<Vec<SessionView>> {
+    let today = time::today_local();
+    Ok(repo::sessions_with_names(conn, org, run_id, trainer_id)?
+        .into_iter()
+        .map(|((s, course, location, trainer), modules)| {
+            let local_start = time::to_local(s.starts_at);
+            SessionView {
+                id: s.id,
+                run_id: s.run_id,
+                course_title: course.title,
+                course_code: course.code,
+                date: local_start.format("%d.%m.%Y").to_string(),
+                starts_at_local: local_start.format("%H:%M").to_string(),
+                ends_at_local: time::to_local(s.ends_at).format("%H:%M").to_string(),
+                starts_at: s.starts_at,
+                ends_at: s.ends_at,
+                location: location.unwrap_or_default(),
+                trainer_id: s.trainer_id,
+                trainer_name: trainer.unwrap_or_default(),
+                module_ids: modules.iter().map(|(id, _)| *id).collect(),
+                modules: modules.into_iter().map(|(_, t)| t).collect(),
+                cancelled: s.cancelled,
+                is_today: local_start.date_naive() == today,
+            }
+        })
+        .collect())
+}
+
+/// A trainer's sessions: today's first, then upcoming, then past (most recent first).
+pub fn my_sessions(conn: &mut DbConn, actor: &Actor) -> AppResult<Vec<SessionView>> {
+    let org = actor.staff_org()?;
+    let mut sessions = session_views(conn, org, None, Some(actor.user_id))?;
+    let today = time::today_local();
+    sessions.sort_by_key(|s| {
+        let day = time::to_local(s.starts_at).date_naive();
+        let group = if day == today { 0 } else if day > today { 1 } else { 2 };
+        let order = if group == 2 { -s.starts_at.and_utc().timestamp() } else { s.starts_at.and_utc().timestamp() };
+        (group, order)
+    });
+    Ok(sessions)
+}

@@ -1,0 +1,221 @@
+//! Builds the application: database, migrations, keys, mail worker, HTTP server.
+//! Tests bind port 0 and talk to the real server.
+
+use std::net::TcpListener;
+use std::sync::Arc;
+
+use actix_session::config::CookieContentSecurity;
+use actix_session::storage::CookieSessionStore;
+use actix_session::SessionMiddleware;
+use actix_web::cookie::{Key, SameSite};
+use actix_web::dev::Server;
+use actix_web::middleware::{DefaultHeaders, Logger};
+use actix_web::{get, web, App, HttpRequest, HttpResponse, HttpServer};
+
+use crate::certificates::keys::KeyRing;
+use crate::certificates::pdf::CertificateRenderer;
+use crate::certificates::service::CertificateIssuer;
+use crate::config::Settings;
+use crate::db::Db;
+use crate::error::AppError;
+
+/// Shared services, built once per process.
+#[derive(Clone)]
+pub struct AppState {
+    pub db: Db,
+    pub keyring: Arc<KeyRing>,
+    pub issuer: Arc<CertificateIssuer>,
+}
+
+impl AppState {
+    pub fn new(settings: &Settings) -> anyhow::Result<AppState> {
+        let db = Db::connect(&settings.database_url, settings.db_pool_size)?;
+        db.migrate()?;
+        let keyring = Arc::new(KeyRing::new(settings.keys_dir.clone()));
+        db.run_blocking(|conn| keyring.reload(conn))
+            .map_err(|e| anyhow::anyhow!("loading signing keys: {e}"))?;
+        let issuer = Arc::new(CertificateIssuer {
+            public_url: settings.public_url.clone(),
+            keyring: keyring.clone(),
+            renderer: Arc::new(CertificateRenderer::new()?),
+        });
+        Ok(AppState { db, keyring, issuer })
+    }
+}
+
+pub struct Application {
+    port: u16,
+    server: Server,
+    pub state: AppState,
+}
+
+impl Application {
+    pub async fn build(settings: Settings) -> anyhow::Result<Application> {
+        Self::build_with_workers(settings, None).await
+    }
+
+    pub async fn build_with_workers(settings: Settings, workers: Option<usize>) -> anyhow::Result<Application> {
+        let state = AppState::new(&settings)?;
+        let listener = TcpListener::bind(&settings.bind)
+            .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", settings.bind))?;
+        let port = listener.local_addr()?.port();
+        crate::mail::worker::spawn(state.db.clone(), settings.clone())?;
+        let server = run(listener, state.clone(), settings, workers)?;
+        Ok(Application { port, server, state })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+}
+
+#[get("/healthz")]
+async fn healthz() -> HttpResponse {
+    HttpResponse::Ok().content_type("text/plain").body("ok")
+}
+
+#[get("/readyz")]
+async fn readyz(db: web::Data<Db>) -> HttpResponse {
+    let result = db
+        .run(|conn| {
+            use diesel::RunQueryDsl;
+            diesel::sql_query("SELECT 1").execute(conn)?;
+            Ok(())
+        })
+        .await;
+    match result {
+        Ok(()) => HttpResponse::Ok().content_type("text/plain").body("ready"),
+        Err(_) => HttpResponse::ServiceUnavailable()
+            .content_type("text/plain")
+            .body("database unreachable"),
+    }
+}
+
+#[get("/static/{file}")]
+async fn static_file(path: web::Path<String>) -> HttpResponse {
+    match crate::templates::static_file(&path.into_inner()) {
+        Some((bytes, mime)) => HttpResponse::Ok()
+            .content_type(mime)
+            .insert_header(("Cache-Control", "public, max-age=3600"))
+            .body(bytes),
+        None => HttpResponse::NotFound().finish(),
+    }
+}
+
+async fn not_found(req: HttpRequest) -> actix_web::Result<HttpResponse> {
+    let err = AppError::NotFound("Diese Seite gibt es nicht.".into());
+    if req.path().starts_with("/api/") {
+        Err(err.into())
+    } else {
+        Err(crate::error::HtmlError(err).into())
+    }
+}
+
+fn json_error(err: actix_web::error::JsonPayloadError, _req: &HttpRequest) -> actix_web::Error {
+    use actix_web::error::JsonPayloadError;
+    let message = match &err {
+        JsonPayloadError::ContentType => {
+            "Bitte senden Sie JSON (Content-Type: application/json).".to_string()
+        }
+        JsonPayloadError::Overflow { .. } | JsonPayloadError::OverflowKnownLength { .. } => {
+            "Die Anfrage ist zu groß.".to_string()
+        }
+        JsonPayloadError::Deserialize(e) => format!("Ungültige Eingabe: {e}"),
+        other => format!("Die Anfrage konnte nicht gelesen werden: {other}"),
+    };
+    AppError::Validation {
+        field: None,
+        message,
+    }
+    .into()
+}
+
+fn path_error(_err: actix_web::error::PathError, req: &HttpRequest) -> actix_web::Error {
+    let err = AppError::NotFound("Diese Adresse gibt es nicht.".into());
+    if req.path().starts_with("/api/") {
+        err.into()
+    } else {
+        crate::error::HtmlError(err).into()
+    }
+}
+
+fn query_error(err: actix_web::error::QueryPayloadError, req: &HttpRequest) -> actix_web::Error {
+    let err = AppError::Validation {
+        field: None,
+        message: format!("Ungültige Parameter in der Adresse: {err}"),
+    };
+    if req.path().starts_with("/api/") {
+        err.into()
+    } else {
+        crate::error::HtmlError(err).into()
+    }
+}
+
+pub fn run(
+    listener: TcpListener,
+    state: AppState,
+    settings: Settings,
+    workers: Option<usize>,
+) -> anyhow::Result<Server> {
+    let key = Key::derive_from(&settings.session_key_bytes());
+    let secure = settings.cookie_secure();
+    let db = web::Data::new(state.db.clone());
+    let keyring = web::Data::new(state.keyring.clone());
+    let issuer = web::Data::new(state.issuer.clone());
+    let settings_data = web::Data::new(settings);
+    let mut server = HttpServer::new(move || {
+        App::new()
+            .wrap(
+                SessionMiddleware::builder(CookieSessionStore::default(), key.clone())
+                    .cookie_name("mietschulung".into())
+                    .cookie_secure(secure)
+                    .cookie_http_only(true)
+                    .cookie_same_site(SameSite::Lax)
+                    .cookie_content_security(CookieContentSecurity::Private)
+                    .build(),
+            )
+            .wrap(
+                DefaultHeaders::new()
+                    .add(("X-Content-Type-Options", "nosniff"))
+                    .add(("X-Frame-Options", "DENY"))
+                    .add(("Referrer-Policy", "same-origin"))
+                    .add((
+                        "Content-Security-Policy",
+                        "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'",
+                    )),
+            )
+            .wrap(
+                Logger::new("%{method}xi %{path}xi %s %D ms")
+                    .custom_request_replace("method", |req| req.method().to_string())
+                    .custom_request_replace("path", |req| crate::telemetry::loggable_path(req.path())),
+            )
+            .app_data(db.clone())
+            .app_data(keyring.clone())
+            .app_data(issuer.clone())
+            .app_data(settings_data.clone())
+            .app_data(web::JsonConfig::default().limit(256 * 1024).error_handler(json_error))
+            .app_data(web::PathConfig::default().error_handler(path_error))
+            .app_data(web::QueryConfig::default().error_handler(query_error))
+            .service(healthz)
+            .service(readyz)
+            .service(static_file)
+            .service(crate::api::openapi_json)
+            .configure(crate::auth::routes::configure)
+            .configure(crate::orgs::routes::configure)
+            .configure(crate::planning::routes::configure)
+            .configure(crate::participants::routes::configure)
+            .configure(crate::attendance::routes::configure)
+            .configure(crate::certificates::routes::configure)
+            .configure(crate::verification::routes::configure)
+            .default_service(web::to(not_found))
+    })
+    .listen(listener)?;
+    if let Some(n) = workers {
+        server = server.workers(n);
+    }
+    Ok(server.run())
+}

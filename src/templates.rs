@@ -1,0 +1,110 @@
+//! Handlebars templates embedded in the binary, in strict mode so a misspelt field fails
+//! loudly in tests instead of rendering blank on a certificate page.
+
+use std::sync::LazyLock;
+
+use handlebars::{
+    Context, Handlebars, Helper, HelperResult, Output, RenderContext, RenderErrorReason,
+};
+use serde_json::{json, Value};
+
+use crate::error::AppError;
+use crate::i18n;
+
+#[derive(rust_embed::Embed)]
+#[folder = "templates/"]
+struct TemplateFiles;
+
+pub static TEMPLATES: LazyLock<Handlebars<'static>> = LazyLock::new(build);
+
+fn build() -> Handlebars<'static> {
+    let mut hb = Handlebars::new();
+    hb.set_strict_mode(true);
+    for file in TemplateFiles::iter() {
+        let Some(name) = file.strip_suffix(".hbs") else {
+            continue;
+        };
+        let Some(content) = TemplateFiles::get(&file) else {
+            continue;
+        };
+        let text = String::from_utf8_lossy(&content.data);
+        if let Err(e) = hb.register_template_string(name, text) {
+            // A broken template is a build defect; tests render every page and catch it.
+            tracing::error!(template = %name, error = %e, "template does not compile");
+        }
+    }
+    hb.register_helper("t", Box::new(translate_helper));
+    hb.register_helper("eq", Box::new(eq_helper));
+    hb
+}
+
+/// `{{t "key"}}`: the text in the page's language (`@root.lang`), German as fallback.
+fn translate_helper(
+    h: &Helper,
+    _: &Handlebars,
+    ctx: &Context,
+    _: &mut RenderContext,
+    out: &mut dyn Output,
+) -> HelperResult {
+    let key = h
+        .param(0)
+        .and_then(|p| p.value().as_str())
+        .ok_or(RenderErrorReason::ParamNotFoundForIndex("t", 0))?;
+    let lang = ctx
+        .data()
+        .get("lang")
+        .and_then(|v| v.as_str())
+        .unwrap_or(i18n::DEFAULT_LANG);
+    out.write(&handlebars::html_escape(&i18n::text(lang, key)))?;
+    Ok(())
+}
+
+fn eq_helper(
+    h: &Helper,
+    _: &Handlebars,
+    _: &Context,
+    _: &mut RenderContext,
+    out: &mut dyn Output,
+) -> HelperResult {
+    let a = h.param(0).map(|p| p.value());
+    let b = h.param(1).map(|p| p.value());
+    if a.is_some() && a == b {
+        out.write("true")?;
+    }
+    Ok(())
+}
+
+pub fn render(name: &str, ctx: &Value) -> Result<String, AppError> {
+    TEMPLATES
+        .render(name, ctx)
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("rendering {name}: {e}")))
+}
+
+pub fn render_error_page(status: u16, message: &str) -> String {
+    let ctx = json!({
+        "lang": i18n::DEFAULT_LANG,
+        "dir": "ltr",
+        "title": i18n::text(i18n::DEFAULT_LANG, "error.title"),
+        "nav": Value::Null,
+        "status": status,
+        "message": message,
+    });
+    TEMPLATES.render("pages/error", &ctx).unwrap_or_else(|_| {
+        format!(
+            "<!doctype html><meta charset=utf-8><title>Fehler</title><p>{}</p>",
+            handlebars::html_escape(message)
+        )
+    })
+}
+
+pub fn static_file(path: &str) -> Option<(Vec<u8>, &'static str)> {
+    let file = TemplateFiles::get(&format!("static/{path}"))?;
+    let mime = if path.ends_with(".css") {
+        "text/css; charset=utf-8"
+    } else if path.ends_with(".svg") {
+        "image/svg+xml"
+    } else {
+        "application/octet-stream"
+    };
+    Some((file.data.into_owned(), mime))
+}

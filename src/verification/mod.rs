@@ -1,0 +1,14 @@
+//! Public verification of certificates: what a landlord sees after scanning the QR code.
+//!
+//! Rules:
+//! - Checks run in a fixed order: length cap, base32, CBOR size cap, algorithm allow-list,
+//!   kid, signature (against cached public keys), and only then the database (revoked?
+//!   replaced?). A bad token never costs a database query.
+//! - Every invalid token, whatever the reason, gets the same "Ungültig" answer.
+//! - The page shows status, the holder's name with the hint to compare it with an official
+//!   ID, course, completion date, issuing body, code, time of the check and the key
+//!   fingerprint: never anything else about the person, never the revocation reason.
+//! - Responses are not cached, not indexed, send no referrer, and allow no script.
+
+pub mod routes;
+pub mod service;

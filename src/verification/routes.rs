@@ -1,0 +1,155 @@
+use std::sync::Arc;
+
+use actix_web::http::header;
+use actix_web::{get, web, HttpResponse};
+use serde::Deserialize;
+use serde_json::json;
+
+use super::service::{self, Verification, VerificationStatus};
+use crate::certificates::keys::{self, KeyRing};
+use crate::db::Db;
+use crate::error::{AppResult, HtmlError};
+use crate::i18n;
+use crate::templates;
+
+const CSP: &str = "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
+
+fn public_page(status: actix_web::http::StatusCode, body: String) -> HttpResponse {
+    HttpResponse::build(status)
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .insert_header(("X-Robots-Tag", "noindex, nofollow"))
+        .insert_header(("Referrer-Policy", "no-referrer"))
+        .insert_header(("Content-Security-Policy", CSP))
+        .insert_header(("X-Content-Type-Options", "nosniff"))
+        .content_type("text/html; charset=utf-8")
+        .body(body)
+}
+
+fn render_result(v: &Verification, lang: &str) -> Result<HttpResponse, HtmlError> {
+    let (key, css) = match v.status {
+        VerificationStatus::Valid => ("verify.valid", "valid"),
+        VerificationStatus::Revoked => ("verify.revoked", "revoked"),
+        VerificationStatus::Replaced => ("verify.replaced", "invalid"),
+        VerificationStatus::Invalid => ("verify.invalid", "invalid"),
+    };
+    let facts = v.facts.as_ref().map(|f| {
+        json!({
+            "holder_name": f.holder_name,
+            "course_title": f.course_title,
+            "course_code": f.course_code,
+            "completion_date": crate::web::fmt_date(f.completion_date),
+            "issuer_name": f.issuer_name,
+            "code": f.code,
+            "key_fingerprint": f.key_fingerprint,
+        })
+    });
+    let ctx = json!({
+        "lang": lang,
+        "dir": "ltr",
+        "title": i18n::text(lang, key),
+        "status_text": i18n::text(lang, key),
+        "status_class": css,
+        "facts": facts,
+        "checked_at": crate::web::fmt_datetime(crate::time::now_utc()),
+    });
+    let body = templates::render("pages/verification/result", &ctx)?;
+    let status = match v.status {
+        VerificationStatus::Valid | VerificationStatus::Revoked => actix_web::http::StatusCode::OK,
+        _ => actix_web::http::StatusCode::NOT_FOUND,
+    };
+    Ok(public_page(status, body))
+}
+
+#[derive(Deserialize)]
+struct LangQuery {
+    lang: Option<String>,
+}
+
+fn lang_of(q: &LangQuery) -> &'static str {
+    match q.lang.as_deref() {
+        Some("en") => "en",
+        _ => "de",
+    }
+}
+
+/// The URL in the QR code: `/Z/<token>`, any case.
+#[get("/{z:[zZ]}/{token}")]
+async fn verify_token(
+    db: web::Data<Db>,
+    keyring: web::Data<Arc<KeyRing>>,
+    path: web::Path<(String, String)>,
+    q: web::Query<LangQuery>,
+) -> Result<HttpResponse, HtmlError> {
+    let (_, token) = path.into_inner();
+    let v = service::verify_token(&db, &keyring, &token).await?;
+    render_result(&v, lang_of(&q))
+}
+
+#[derive(Deserialize)]
+struct CodeQuery {
+    code: Option<String>,
+    lang: Option<String>,
+}
+
+/// The manual form for the printed code.
+#[get("/{z:[zZ]}")]
+async fn code_form(
+    db: web::Data<Db>,
+    keyring: web::Data<Arc<KeyRing>>,
+    q: web::Query<CodeQuery>,
+) -> Result<HttpResponse, HtmlError> {
+    let lang = lang_of(&LangQuery { lang: q.lang.clone() });
+    match q.code.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
+        Some(code) if code.len() <= 64 => {
+            let v = service::verify_code(&db, &keyring, code).await?;
+            render_result(&v, lang)
+        }
+        other => {
+            let ctx = json!({
+                "lang": lang,
+                "dir": "ltr",
+                "title": i18n::text(lang, "verify.form_title"),
+                "error": other.is_some(),
+            });
+            let body = templates::render("pages/verification/form", &ctx)?;
+            let status = if other.is_some() {
+                actix_web::http::StatusCode::BAD_REQUEST
+            } else {
+                actix_web::http::StatusCode::OK
+            };
+            Ok(public_page(status, body))
+        }
+    }
+}
+
+#[get("/.well-known/jwks.json")]
+async fn jwks(db: web::Data<Db>) -> AppResult<HttpResponse> {
+    let records = db.run(keys::all_records).await?;
+    Ok(HttpResponse::Ok()
+        .insert_header((header::CACHE_CONTROL, "public, max-age=300"))
+        .insert_header((header::ACCESS_CONTROL_ALLOW_ORIGIN, "*"))
+        .json(keys::jwks(&records)))
+}
+
+/// JSON form of the check, for apps that scan codes.
+#[utoipa::path(get, path = "/api/v1/verify/{token}", tag = "verification",
+    params(("token" = String, Path, description = "base32 token from the QR URL")),
+    responses((status = 200, body = Verification)))]
+#[get("/api/v1/verify/{token}")]
+pub async fn api_verify(
+    db: web::Data<Db>,
+    keyring: web::Data<Arc<KeyRing>>,
+    path: web::Path<String>,
+) -> AppResult<HttpResponse> {
+    let v = service::verify_token(&db, &keyring, &path.into_inner()).await?;
+    Ok(HttpResponse::Ok()
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .json(v))
+}
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(jwks)
+        .service(api_verify)
+        .service(code_form)
+        .service(verify_token);
+}

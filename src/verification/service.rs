@@ -1,0 +1,123 @@
+use chrono::NaiveDate;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::certificates::keys::KeyRing;
+use crate::certificates::models::{REPLACED, REVOKED, VALID};
+use crate::certificates::{repo, service::display_code, token};
+use crate::db::Db;
+use crate::error::AppResult;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum VerificationStatus {
+    Valid,
+    Revoked,
+    Replaced,
+    Invalid,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct CertificateFacts {
+    pub holder_name: String,
+    pub course_title: String,
+    pub course_code: String,
+    pub completion_date: NaiveDate,
+    pub issuer_name: String,
+    pub code: String,
+    pub key_fingerprint: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Verification {
+    pub status: VerificationStatus,
+    /// Present for valid and revoked certificates only.
+    pub facts: Option<CertificateFacts>,
+}
+
+impl Verification {
+    fn invalid() -> Verification {
+        Verification {
+            status: VerificationStatus::Invalid,
+            facts: None,
+        }
+    }
+}
+
+/// Checks a token taken from a scanned URL.
+pub async fn verify_token(db: &Db, keyring: &std::sync::Arc<KeyRing>, text: &str) -> AppResult<Verification> {
+    let Ok(bytes) = token::token_from_text(text) else {
+        return Ok(Verification::invalid());
+    };
+    let lookup = |kid: u8| keyring.cached(kid).map(|k| k.key);
+    let verified = match token::verify(&bytes, lookup) {
+        Ok(v) => v,
+        Err(token::TokenError::UnknownKey) if keyring.may_reload() => {
+            // A key created by another replica since our last look: reload once, retry.
+            let kr = keyring.clone();
+            db.run(move |conn| kr.reload(conn)).await?;
+            match token::verify(&bytes, |kid: u8| keyring.cached(kid).map(|k| k.key)) {
+                Ok(v) => v,
+                Err(_) => return Ok(Verification::invalid()),
+            }
+        }
+        Err(_) => return Ok(Verification::invalid()),
+    };
+    let code = token::format_code(&verified.claims.code).replace('-', "");
+    let Some((cert, issuer_name)) = db.run(move |conn| repo::find_by_code(conn, &code)).await? else {
+        return Ok(Verification::invalid());
+    };
+    let key = keyring.cached(verified.kid);
+    // The database record must say exactly what the token says; for a key marked compromised
+    // this is the only thing that still makes its signatures trustworthy.
+    let matches = cert.holder_name == verified.claims.holder_name
+        && cert.course_code == verified.claims.course_code
+        && cert.completion_date == verified.claims.completion_date
+        && cert.kid == i32::from(verified.kid)
+        && key.as_ref().is_some_and(|k| k.organisation_id.is_none_or(|o| o == cert.organisation_id));
+    if !matches {
+        return Ok(Verification::invalid());
+    }
+    Ok(outcome(cert, issuer_name, key.map(|k| token::key_fingerprint(&k.key))))
+}
+
+fn outcome(
+    cert: crate::certificates::models::Certificate,
+    issuer_name: String,
+    key_fingerprint: Option<String>,
+) -> Verification {
+    let status = match cert.status.as_str() {
+        VALID => VerificationStatus::Valid,
+        REVOKED => VerificationStatus::Revoked,
+        REPLACED => VerificationStatus::Replaced,
+        _ => VerificationStatus::Invalid,
+    };
+    let facts = matches!(status, VerificationStatus::Valid | VerificationStatus::Revoked).then(|| {
+        CertificateFacts {
+            holder_name: cert.holder_name,
+            course_title: cert.course_title,
+            course_code: cert.course_code,
+            completion_date: cert.completion_date,
+            issuer_name,
+            code: display_code(&cert.code),
+            key_fingerprint,
+        }
+    });
+    Verification { status, facts }
+}
+
+/// Checks a code typed from the paper (no signature to check: the database decides).
+pub async fn verify_code(db: &Db, keyring: &KeyRing, input: &str) -> AppResult<Verification> {
+    let Some(code) = token::parse_code(input) else {
+        return Ok(Verification::invalid());
+    };
+    let stored = token::format_code(&code).replace('-', "");
+    let Some((cert, issuer_name)) = db.run(move |conn| repo::find_by_code(conn, &stored)).await? else {
+        return Ok(Verification::invalid());
+    };
+    let fingerprint = u8::try_from(cert.kid)
+        .ok()
+        .and_then(|kid| keyring.cached(kid))
+        .map(|k| token::key_fingerprint(&k.key));
+    Ok(outcome(cert, issuer_name, fingerprint))
+}

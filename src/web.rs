@@ -1,0 +1,182 @@
+//! Shared pieces of the browser UI: page context, form parsing with CSRF check, redirects.
+
+use std::future::Future;
+use std::pin::Pin;
+
+use actix_session::{Session, SessionExt};
+use actix_web::http::header;
+use actix_web::{web, FromRequest, HttpRequest, HttpResponse};
+use rand::RngCore;
+use serde::de::DeserializeOwned;
+use serde::Deserialize;
+use serde_json::{json, Map, Value};
+
+use crate::auth::{Actor, Role};
+use crate::error::{AppError, HtmlError, PageResult};
+use crate::i18n;
+use crate::templates;
+
+const CSRF_KEY: &str = "csrf";
+const FORM_LIMIT: usize = 256 * 1024;
+
+/// The session's CSRF token, created on first use.
+pub fn csrf_token(session: &Session) -> String {
+    if let Ok(Some(token)) = session.get::<String>(CSRF_KEY) {
+        return token;
+    }
+    let mut raw = [0u8; 24];
+    rand::rngs::OsRng.fill_bytes(&mut raw);
+    let token = data_encoding::BASE64URL_NOPAD.encode(&raw);
+    // A failed insert only means the next form post is refused with a clear message.
+    let _ = session.insert(CSRF_KEY, &token);
+    token
+}
+
+fn csrf_matches(session: &Session, submitted: Option<&str>) -> bool {
+    match (session.get::<String>(CSRF_KEY).ok().flatten(), submitted) {
+        (Some(expected), Some(given)) => {
+            expected.len() == given.len()
+                && expected
+                    .bytes()
+                    .zip(given.bytes())
+                    .fold(0u8, |acc, (a, b)| acc | (a ^ b))
+                    == 0
+        }
+        _ => false,
+    }
+}
+
+#[derive(Deserialize)]
+struct CsrfField {
+    csrf_token: Option<String>,
+}
+
+/// An urlencoded form whose CSRF token has been checked against the session.
+/// Repeated keys (checkbox lists) deserialize into `Vec`s.
+pub struct Form<T>(pub T);
+
+impl<T: DeserializeOwned + 'static> FromRequest for Form<T> {
+    type Error = HtmlError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, HtmlError>>>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut actix_web::dev::Payload) -> Self::Future {
+        let session = req.get_session();
+        let body = web::Bytes::from_request(req, payload);
+        Box::pin(async move {
+            let bytes = body.await.map_err(|_| {
+                AppError::invalid("form", "Das Formular konnte nicht gelesen werden.")
+            })?;
+            if bytes.len() > FORM_LIMIT {
+                return Err(AppError::invalid("form", "Das Formular ist zu groß.").into());
+            }
+            let csrf: CsrfField = serde_html_form::from_bytes(&bytes).map_err(|_| {
+                AppError::invalid("form", "Das Formular konnte nicht gelesen werden.")
+            })?;
+            if !csrf_matches(&session, csrf.csrf_token.as_deref()) {
+                return Err(AppError::Forbidden(
+                    "Das Formular ist abgelaufen oder ungültig. Bitte laden Sie die Seite neu und versuchen Sie es noch einmal."
+                        .into(),
+                )
+                .into());
+            }
+            let value = serde_html_form::from_bytes(&bytes).map_err(|e| {
+                AppError::invalid(
+                    "form",
+                    format!("Das Formular enthält ungültige Angaben ({e})."),
+                )
+            })?;
+            Ok(Form(value))
+        })
+    }
+}
+
+pub fn redirect(location: &str) -> HttpResponse {
+    HttpResponse::SeeOther()
+        .insert_header((header::LOCATION, location))
+        .finish()
+}
+
+fn nav_for(actor: Option<&Actor>, lang: &str) -> Value {
+    let items: &[(&str, &str)] = match actor.map(|a| a.role) {
+        Some(Role::Admin) => &[("/admin/organisations", "nav.organisations")],
+        Some(Role::Coordinator) => &[
+            ("/courses", "nav.courses"),
+            ("/participants", "nav.participants"),
+            ("/my/sessions", "nav.my_sessions"),
+        ],
+        Some(Role::Trainer) => &[("/my/sessions", "nav.my_sessions")],
+        None => &[],
+    };
+    Value::Array(
+        items
+            .iter()
+            .map(|(href, key)| json!({"href": href, "label": i18n::text(lang, key)}))
+            .collect(),
+    )
+}
+
+/// Renders a page with the fields every layout needs (language, navigation, CSRF token).
+pub fn page(
+    session: &Session,
+    actor: Option<&Actor>,
+    template: &str,
+    title: &str,
+    data: Value,
+) -> PageResult {
+    let lang = i18n::DEFAULT_LANG;
+    let mut ctx = Map::new();
+    ctx.insert("lang".into(), json!(lang));
+    ctx.insert("dir".into(), json!(if i18n::is_rtl(lang) { "rtl" } else { "ltr" }));
+    ctx.insert("title".into(), json!(title));
+    ctx.insert("csrf".into(), json!(csrf_token(session)));
+    ctx.insert("nav".into(), nav_for(actor, lang));
+    ctx.insert(
+        "user".into(),
+        actor.map_or(Value::Null, |a| json!({"name": a.display_name, "role": a.role})),
+    );
+    if let Value::Object(extra) = data {
+        ctx.extend(extra);
+    }
+    let body = templates::render(template, &Value::Object(ctx))?;
+    Ok(HttpResponse::Ok()
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .content_type("text/html; charset=utf-8")
+        .body(body))
+}
+
+/// A form page shown again with the user's input and the error next to the field.
+pub fn page_with_error(
+    session: &Session,
+    actor: Option<&Actor>,
+    template: &str,
+    title: &str,
+    mut data: Value,
+    error: AppError,
+) -> PageResult {
+    let status = match &error {
+        AppError::Validation { .. } => actix_web::http::StatusCode::UNPROCESSABLE_ENTITY,
+        AppError::Conflict(_) => actix_web::http::StatusCode::CONFLICT,
+        _ => return Err(error.into()),
+    };
+    if let Value::Object(m) = &mut data {
+        m.insert(
+            "error".into(),
+            json!({"field": error.field(), "message": error.to_string()}),
+        );
+    }
+    let mut resp = page(session, actor, template, title, data)?;
+    *resp.status_mut() = status;
+    Ok(resp)
+}
+
+pub fn fmt_date(d: chrono::NaiveDate) -> String {
+    d.format("%d.%m.%Y").to_string()
+}
+
+pub fn fmt_datetime(d: chrono::NaiveDateTime) -> String {
+    crate::time::to_local(d).format("%d.%m.%Y %H:%M").to_string()
+}
+
+pub fn fmt_time(d: chrono::NaiveDateTime) -> String {
+    crate::time::to_local(d).format("%H:%M").to_string()
+}
