@@ -35,6 +35,7 @@ fn build() -> Handlebars<'static> {
     }
     hb.register_helper("t", Box::new(translate_helper));
     hb.register_helper("eq", Box::new(eq_helper));
+    hb.register_helper("v", Box::new(value_or_empty_helper));
     hb
 }
 
@@ -71,6 +72,25 @@ fn eq_helper(
     if a.is_some() && a == b {
         out.write("true")?;
     }
+    Ok(())
+}
+
+/// `{{v form.field}}`: an optional value (form echo) or nothing; strict mode would
+/// otherwise refuse the empty form shown before the first submit.
+fn value_or_empty_helper(
+    h: &Helper,
+    _: &Handlebars,
+    _: &Context,
+    _: &mut RenderContext,
+    out: &mut dyn Output,
+) -> HelperResult {
+    let text = match h.param(0).map(|p| p.value()) {
+        Some(Value::String(s)) => s.clone(),
+        Some(Value::Number(n)) => n.to_string(),
+        Some(Value::Bool(b)) => b.to_string(),
+        _ => String::new(),
+    };
+    out.write(&handlebars::html_escape(&text))?;
     Ok(())
 }
 

@@ -159,3 +159,14 @@ pub fn id(field: &'static str, label: &str, value: &str) -> AppResult<i32> {
         .filter(|n| *n > 0)
         .ok_or_else(|| AppError::invalid(field, format!("Bitte wählen Sie „{label}“ aus.")))
 }
+
+/// Serde helper for API times: accepts `2026-12-01T09:00` as well as with seconds.
+pub fn de_local_datetime<'de, D: serde::Deserializer<'de>>(d: D) -> Result<NaiveDateTime, D::Error> {
+    use serde::Deserialize;
+    let s = String::deserialize(d)?;
+    datetime("datetime", "Zeitpunkt", &s).map_err(|_| {
+        serde::de::Error::custom(format!(
+            "„{s}“ ist kein gültiger Zeitpunkt (erwartet z. B. 2026-12-01T09:00)"
+        ))
+    })
+}

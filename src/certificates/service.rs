@@ -106,7 +106,7 @@ pub fn issue_one(
         let claims = token::CertificateClaims {
             issued_at: now.and_utc().timestamp(),
             code,
-            holder_name: participant.full_name(),
+            holder_name: token::normalize_name(&participant.full_name()),
             course_code: course.code.clone(),
             completion_date,
         };

@@ -17,7 +17,23 @@ fn name(field: &'static str, label: &str, value: &str) -> AppResult<String> {
     if v.contains('\n') || v.contains('\t') {
         return Err(AppError::invalid(field, format!("„{label}“ muss in einer Zeile stehen.")));
     }
-    Ok(v.split_whitespace().collect::<Vec<_>>().join(" ").nfc().collect())
+    let v: String = v.split_whitespace().collect::<Vec<_>>().join(" ").nfc().collect();
+    if !v.chars().all(printable_name_char) {
+        return Err(AppError::invalid(
+            field,
+            format!("„{label}“ bitte so schreiben wie im Ausweis oder Aufenthaltstitel (lateinische oder kyrillische Buchstaben)."),
+        ));
+    }
+    Ok(v)
+}
+
+/// Names are printed on the certificate and signed into its QR code, so they must use
+/// scripts the certificate fonts carry; German ID documents print names in Latin script.
+fn printable_name_char(c: char) -> bool {
+    matches!(c, ' ' | '-' | '\'' | '’' | '.')
+        || (c.is_alphabetic()
+            && matches!(u32::from(c), 0x41..=0x24F | 0x1E00..=0x1EFF | 0x370..=0x3FF | 0x400..=0x4FF))
+        || matches!(u32::from(c), 0x300..=0x36F)
 }
 
 pub fn register(conn: &mut DbConn, actor: &Actor, input: NewParticipant) -> AppResult<Participant> {

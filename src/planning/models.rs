@@ -146,8 +146,12 @@ pub struct NewRun {
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct NewSession {
     /// Local time in Europe/Berlin, e.g. "2026-12-01T09:00".
+    #[serde(deserialize_with = "crate::validate::de_local_datetime")]
+    #[schema(value_type = String, example = "2026-12-01T09:00")]
     pub starts_at: NaiveDateTime,
-    /// Local time in Europe/Berlin.
+    /// Local time in Europe/Berlin, e.g. "2026-12-01T11:00".
+    #[serde(deserialize_with = "crate::validate::de_local_datetime")]
+    #[schema(value_type = String, example = "2026-12-01T11:00")]
     pub ends_at: NaiveDateTime,
     #[serde(default)]
     pub location: String,

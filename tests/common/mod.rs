@@ -1,0 +1,409 @@
+//! Shared test harness: the real app on port 0 with a fresh database per test (a temp-file
+//! SQLite, or a new PostgreSQL database when `TEST_DATABASE_URL` is set), real HTTP clients,
+//! a real SMTP server on loopback, and PDF/QR helpers.
+
+#![allow(dead_code)]
+
+pub mod pdf_qr;
+pub mod smtp;
+
+use std::time::Duration;
+
+use diesel::{Connection, RunQueryDsl};
+use mietschulung::auth::{self, Actor, Role};
+use mietschulung::config::Settings;
+use mietschulung::db::Db;
+use mietschulung::startup::Application;
+use rand::RngCore;
+use serde_json::{json, Value};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// Runs each test body once per backend; the PostgreSQL variant is skipped (with a note)
+/// when `TEST_DATABASE_URL` is not set.
+#[macro_export]
+macro_rules! both_backends {
+    ($name:ident, $body:ident) => {
+        mod $name {
+            #[actix_web::test]
+            async fn sqlite() {
+                super::$body($crate::common::Backend::Sqlite).await;
+            }
+            #[actix_web::test]
+            async fn postgres() {
+                if std::env::var("TEST_DATABASE_URL").is_err() {
+                    eprintln!("TEST_DATABASE_URL not set: PostgreSQL variant not run");
+                    return;
+                }
+                super::$body($crate::common::Backend::Postgres).await;
+            }
+        }
+    };
+}
+
+struct PgDatabase {
+    admin_url: String,
+    name: String,
+}
+
+impl Drop for PgDatabase {
+    fn drop(&mut self) {
+        if let Ok(mut conn) = diesel::PgConnection::establish(&self.admin_url) {
+            let _ = diesel::sql_query(format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name))
+                .execute(&mut conn);
+        }
+    }
+}
+
+fn pg_database() -> (String, PgDatabase) {
+    let admin_url = std::env::var("TEST_DATABASE_URL").expect("TEST_DATABASE_URL");
+    let mut raw = [0u8; 6];
+    rand::rngs::OsRng.fill_bytes(&mut raw);
+    let name = format!("ms_test_{}", data_encoding::HEXLOWER.encode(&raw));
+    let mut conn = diesel::PgConnection::establish(&admin_url).expect("connect to TEST_DATABASE_URL");
+    diesel::sql_query(format!("CREATE DATABASE {name}"))
+        .execute(&mut conn)
+        .expect("create test database");
+    let (without_query, query) = match admin_url.split_once('?') {
+        Some((a, q)) => (a.to_string(), format!("?{q}")),
+        None => (admin_url.clone(), String::new()),
+    };
+    let scheme_end = without_query.find("://").map(|i| i + 3).unwrap_or(0);
+    let base = match without_query[scheme_end..].find('/') {
+        Some(i) => without_query[..scheme_end + i].to_string(),
+        None => without_query.clone(),
+    };
+    (format!("{base}/{name}{query}"), PgDatabase { admin_url, name })
+}
+
+pub struct TestApp {
+    pub base: String,
+    pub port: u16,
+    pub db: Db,
+    pub settings: Settings,
+    pub backend: Backend,
+    pub data_dir: tempfile::TempDir,
+    _pg: Option<PgDatabase>,
+}
+
+pub struct Options {
+    pub smtp_port: Option<u16>,
+}
+
+pub async fn spawn_app(backend: Backend) -> TestApp {
+    spawn_app_with(backend, Options { smtp_port: None }).await
+}
+
+pub async fn spawn_app_with(backend: Backend, options: Options) -> TestApp {
+    let data_dir = tempfile::tempdir().expect("tempdir");
+    let (database_url, pg) = match backend {
+        Backend::Sqlite => (None, None),
+        Backend::Postgres => {
+            let (url, db) = pg_database();
+            (Some(url), Some(db))
+        }
+    };
+    let mut settings = Settings::with_data_dir(data_dir.path().to_path_buf(), database_url, None)
+        .expect("settings");
+    settings.bind = "127.0.0.1:0".into();
+    settings.outbox_poll_millis = 100;
+    settings.outbox_retry_base_secs = 1;
+    settings.db_pool_size = 8;
+    settings.smtp_url = options
+        .smtp_port
+        .map(|p| secrecy::SecretString::from(format!("smtp://127.0.0.1:{p}")));
+    // The QR URL must point at this test server so scanning it reaches the app.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("probe port");
+    let port = listener.local_addr().expect("addr").port();
+    drop(listener);
+    settings.bind = format!("127.0.0.1:{port}");
+    settings.public_url = format!("http://127.0.0.1:{port}");
+    let app = Application::build_with_workers(settings.clone(), Some(2))
+        .await
+        .expect("app builds");
+    let port = app.port();
+    let db = app.state.db.clone();
+    actix_web::rt::spawn(app.run_until_stopped());
+    TestApp {
+        base: format!("http://127.0.0.1:{port}"),
+        port,
+        db,
+        settings,
+        backend,
+        data_dir,
+        _pg: pg,
+    }
+}
+
+pub const PASSWORD: &str = "ein-langes-passwort";
+
+/// Fixture accounts made directly through the services (the HTTP path is tested elsewhere).
+pub struct Org {
+    pub id: i32,
+    pub coordinator: Actor,
+    pub trainer: Actor,
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base, path)
+    }
+
+    pub fn create_admin(&self, email: &str) -> Actor {
+        let email = email.to_string();
+        self.db
+            .run_blocking(|conn| {
+                let u = auth::service::create_user(conn, None, auth::service::NewUser {
+                    organisation_id: None,
+                    email,
+                    display_name: "Admin".into(),
+                    password: PASSWORD.into(),
+                    role: Role::Admin,
+                })?;
+                Actor::from_user(&u)
+            })
+            .expect("admin")
+    }
+
+    pub fn create_org(&self, slug: &str) -> Org {
+        let slug = slug.to_string();
+        self.db
+            .run_blocking(|conn| {
+                let org = mietschulung::orgs::service::create(conn, None, mietschulung::orgs::models::NewOrganisation {
+                    slug: slug.clone(),
+                    name: format!("Landkreis {slug}"),
+                    issuer_name: format!("Landratsamt {slug} – Integrationsmanagement"),
+                    signatory_name: "Dr. Sabine Müller".into(),
+                    signatory_title: "Leiterin".into(),
+                })?;
+                let mk = |conn: &mut mietschulung::db::DbConn, prefix: &str, role: Role| {
+                    auth::service::create_user(conn, None, auth::service::NewUser {
+                        organisation_id: Some(org.id),
+                        email: format!("{prefix}@{slug}.example.org"),
+                        display_name: format!("{prefix} {slug}"),
+                        password: PASSWORD.into(),
+                        role,
+                    })
+                    .and_then(|u| Actor::from_user(&u))
+                };
+                Ok(Org {
+                    id: org.id,
+                    coordinator: mk(conn, "koordination", Role::Coordinator)?,
+                    trainer: mk(conn, "training", Role::Trainer)?,
+                })
+            })
+            .expect("org")
+    }
+
+    pub fn count(&self, table: &str) -> i64 {
+        #[derive(diesel::QueryableByName)]
+        struct N {
+            #[diesel(sql_type = diesel::sql_types::BigInt)]
+            n: i64,
+        }
+        let sql = format!("SELECT COUNT(*) AS n FROM {table}");
+        self.db
+            .run_blocking(move |conn| Ok(diesel::sql_query(sql).get_result::<N>(conn)?.n))
+            .expect("count")
+    }
+
+    /// A browser-like client: cookies kept, redirects not followed (tests check them).
+    pub fn browser(&self) -> Browser {
+        Browser {
+            client: reqwest::Client::builder()
+                .cookie_store(true)
+                .redirect(reqwest::redirect::Policy::none())
+                .timeout(Duration::from_secs(30))
+                .build()
+                .expect("client"),
+            base: self.base.clone(),
+        }
+    }
+
+    pub async fn api_token(&self, email: &str) -> Api {
+        let client = reqwest::Client::builder().timeout(Duration::from_secs(30)).build().expect("client");
+        let resp = client
+            .post(self.url("/api/v1/auth/token"))
+            .json(&json!({"email": email, "password": PASSWORD}))
+            .send()
+            .await
+            .expect("token request");
+        assert_eq!(resp.status(), 200, "token for {email}");
+        let body: Value = resp.json().await.expect("json");
+        Api {
+            client,
+            base: self.base.clone(),
+            token: body["token"].as_str().expect("token").to_string(),
+        }
+    }
+}
+
+pub struct Browser {
+    pub client: reqwest::Client,
+    pub base: String,
+}
+
+pub struct Page {
+    pub status: u16,
+    pub location: Option<String>,
+    pub body: String,
+}
+
+impl Page {
+    pub fn csrf(&self) -> String {
+        let marker = "name=\"csrf_token\" value=\"";
+        let start = self.body.find(marker).expect("page has a CSRF token") + marker.len();
+        let end = self.body[start..].find('"').expect("token end") + start;
+        self.body[start..end].to_string()
+    }
+}
+
+impl Browser {
+    pub async fn get(&self, path: &str) -> Page {
+        let resp = self.client.get(format!("{}{}", self.base, path)).send().await.expect("GET");
+        Self::page(resp).await
+    }
+
+    pub async fn get_bytes(&self, path: &str) -> (u16, Option<String>, Vec<u8>) {
+        let resp = self.client.get(format!("{}{}", self.base, path)).send().await.expect("GET");
+        let status = resp.status().as_u16();
+        let ct = resp.headers().get("content-type").and_then(|v| v.to_str().ok()).map(str::to_string);
+        (status, ct, resp.bytes().await.expect("bytes").to_vec())
+    }
+
+    pub async fn post_form(&self, path: &str, fields: &[(&str, &str)]) -> Page {
+        let body = serde_html_form::to_string(fields).expect("encode form");
+        let resp = self
+            .client
+            .post(format!("{}{}", self.base, path))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(body)
+            .send()
+            .await
+            .expect("POST");
+        Self::page(resp).await
+    }
+
+    /// Loads `page_path` for its CSRF token, then posts the form with it.
+    pub async fn submit(&self, page_path: &str, action: &str, fields: &[(&str, &str)]) -> Page {
+        let csrf = self.get(page_path).await.csrf();
+        let mut all: Vec<(&str, &str)> = vec![("csrf_token", csrf.as_str())];
+        all.extend_from_slice(fields);
+        self.post_form(action, &all).await
+    }
+
+    pub async fn login(&self, email: &str) -> Page {
+        let page = self.submit("/login", "/login", &[("email", email), ("password", PASSWORD)]).await;
+        assert_eq!(page.status, 303, "login of {email} redirects: {}", page.body);
+        page
+    }
+
+    async fn page(resp: reqwest::Response) -> Page {
+        let status = resp.status().as_u16();
+        let location = resp
+            .headers()
+            .get("location")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string);
+        Page {
+            status,
+            location,
+            body: resp.text().await.expect("body"),
+        }
+    }
+}
+
+pub struct Api {
+    pub client: reqwest::Client,
+    pub base: String,
+    pub token: String,
+}
+
+impl Api {
+    pub async fn send(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> (u16, Value) {
+        let mut req = self
+            .client
+            .request(method, format!("{}{}", self.base, path))
+            .bearer_auth(&self.token);
+        if let Some(b) = body {
+            req = req.json(&b);
+        }
+        let resp = req.send().await.expect("api request");
+        let status = resp.status().as_u16();
+        let text = resp.text().await.expect("body");
+        let value = serde_json::from_str(&text).unwrap_or(Value::String(text));
+        (status, value)
+    }
+
+    pub async fn get(&self, path: &str) -> (u16, Value) {
+        self.send(reqwest::Method::GET, path, None).await
+    }
+
+    pub async fn post(&self, path: &str, body: Value) -> (u16, Value) {
+        self.send(reqwest::Method::POST, path, Some(body)).await
+    }
+
+    pub async fn put(&self, path: &str, body: Value) -> (u16, Value) {
+        self.send(reqwest::Method::PUT, path, Some(body)).await
+    }
+}
+
+/// The id at the end of a redirect like `/courses/7`.
+pub fn id_from_location(location: &Option<String>) -> i32 {
+    let loc = location.as_deref().expect("redirect location");
+    let path = loc.split(['?', '#']).next().unwrap_or(loc);
+    path.rsplit('/').next().and_then(|s| s.parse().ok()).unwrap_or_else(|| panic!("no id in {loc}"))
+}
+
+pub fn tool_available(name: &str) -> bool {
+    std::process::Command::new("sh")
+        .arg("-c")
+        .arg(format!("command -v {name}"))
+        .output()
+        .map(|o| o.status.success())
+        .unwrap_or(false)
+}
+
+/// A planned run with the given modules (title, mandatory), built through the JSON API:
+/// returns (course id, run id, module ids).
+pub async fn plan_run(api: &Api, code: &str, capacity: i32, modules: &[(&str, bool)]) -> (i64, i64, Vec<i64>) {
+    let (s, course) = api.post("/api/v1/courses", json!({"code": code, "title": format!("Mietführerschein {code}")})).await;
+    assert_eq!(s, 201, "{course}");
+    let course_id = course["id"].as_i64().unwrap();
+    let mut module_ids = Vec::new();
+    for (title, mandatory) in modules {
+        let (s, m) = api
+            .post(&format!("/api/v1/courses/{course_id}/modules"), json!({"title": title, "duration_minutes": 60, "mandatory": mandatory}))
+            .await;
+        assert_eq!(s, 201, "{m}");
+        module_ids.push(m["id"].as_i64().unwrap());
+    }
+    let (s, run) = api
+        .post(
+            &format!("/api/v1/courses/{course_id}/runs"),
+            json!({"start_date": "2026-03-02", "end_date": "2026-03-31", "place": "VHS Altenburg", "capacity": capacity, "interpreter_languages": ["ar"]}),
+        )
+        .await;
+    assert_eq!(s, 201, "{run}");
+    (course_id, run["id"].as_i64().unwrap(), module_ids)
+}
+
+pub async fn register(api: &Api, given: &str, family: &str, email: Option<&str>) -> i64 {
+    let (s, p) = api
+        .post("/api/v1/participants", json!({"given_name": given, "family_name": family, "preferred_language": "ar", "email": email, "consent": true}))
+        .await;
+    assert_eq!(s, 201, "{p}");
+    p["id"].as_i64().unwrap()
+}
+
+pub async fn wait_until<F: FnMut() -> bool>(what: &str, timeout: Duration, mut f: F) {
+    let start = std::time::Instant::now();
+    while !f() {
+        assert!(start.elapsed() < timeout, "timed out waiting for {what}");
+        actix_web::rt::time::sleep(Duration::from_millis(100)).await;
+    }
+}
