@@ -6,7 +6,6 @@ use std::path::PathBuf;
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 
-
 use crate::attendance::models::AttendanceStatus;
 use crate::auth::{self, Actor, Role};
 use crate::certificates::{keys, token};
@@ -18,7 +17,11 @@ use crate::planning::models::{NewCourse, NewModule, NewRun, NewSession};
 use crate::startup::{AppState, Application};
 
 #[derive(Parser)]
-#[command(name = "mietschulung", version, about = "Tenant trainings for municipalities: planning, attendance, verifiable certificates")]
+#[command(
+    name = "mietschulung",
+    version,
+    about = "Tenant trainings for municipalities: planning, attendance, verifiable certificates"
+)]
 pub struct Cli {
     #[command(subcommand)]
     command: Option<Command>,
@@ -129,49 +132,113 @@ pub fn main() -> anyhow::Result<std::process::ExitCode> {
             let n = db.migrate()?;
             println!("{n} migration(s) applied");
         }
-        Command::User { command: UserCommand::Create { org, email, role, name } } => {
+        Command::User {
+            command:
+                UserCommand::Create {
+                    org,
+                    email,
+                    role,
+                    name,
+                },
+        } => {
             let password = read_password()?;
             let state = AppState::new(&settings)?;
-            let user = state.db.run_blocking(|conn| {
-                let role = Role::parse(&role)?;
-                let organisation_id = match org {
-                    Some(slug) => Some(org_by_slug(conn, &slug)?.id),
-                    None => None,
-                };
-                let display_name = name.unwrap_or_else(|| email.split('@').next().unwrap_or("").to_string());
-                auth::service::create_user(conn, None, auth::service::NewUser { organisation_id, email, display_name, password, role })
-            }).map_err(user_error)?;
+            let user = state
+                .db
+                .run_blocking(|conn| {
+                    let role = Role::parse(&role)?;
+                    let organisation_id = match org {
+                        Some(slug) => Some(org_by_slug(conn, &slug)?.id),
+                        None => None,
+                    };
+                    let display_name =
+                        name.unwrap_or_else(|| email.split('@').next().unwrap_or("").to_string());
+                    auth::service::create_user(
+                        conn,
+                        None,
+                        auth::service::NewUser {
+                            organisation_id,
+                            email,
+                            display_name,
+                            password,
+                            role,
+                        },
+                    )
+                })
+                .map_err(user_error)?;
             println!("created {} ({})", user.email, user.role);
         }
-        Command::Org { command: OrgCommand::Create { slug, name, issuer, signatory, signatory_title } } => {
+        Command::Org {
+            command:
+                OrgCommand::Create {
+                    slug,
+                    name,
+                    issuer,
+                    signatory,
+                    signatory_title,
+                },
+        } => {
             let state = AppState::new(&settings)?;
-            let org = state.db.run_blocking(|conn| {
-                orgs::service::create(conn, None, orgs::models::NewOrganisation {
-                    slug, name, issuer_name: issuer, signatory_name: signatory, signatory_title,
+            let org = state
+                .db
+                .run_blocking(|conn| {
+                    orgs::service::create(
+                        conn,
+                        None,
+                        orgs::models::NewOrganisation {
+                            slug,
+                            name,
+                            issuer_name: issuer,
+                            signatory_name: signatory,
+                            signatory_title,
+                        },
+                    )
                 })
-            }).map_err(user_error)?;
+                .map_err(user_error)?;
             println!("created organisation {} (id {})", org.slug, org.id);
         }
         Command::Keys { command } => {
             let state = AppState::new(&settings)?;
             match command {
                 KeysCommand::Generate { org } => {
-                    let kid = state.db.run_blocking(|conn| {
-                        let org_id = match org {
-                            Some(slug) => Some(org_by_slug(conn, &slug)?.id),
-                            None => None,
-                        };
-                        state.keyring.generate(conn, org_id)
-                    }).map_err(user_error)?;
+                    let kid = state
+                        .db
+                        .run_blocking(|conn| {
+                            let org_id = match org {
+                                Some(slug) => Some(org_by_slug(conn, &slug)?.id),
+                                None => None,
+                            };
+                            state.keyring.generate(conn, org_id)
+                        })
+                        .map_err(user_error)?;
                     let key = state.keyring.cached(kid).context("new key not loaded")?;
-                    println!("generated key kid={kid} fingerprint={}", token::key_fingerprint(&key.key));
+                    println!(
+                        "generated key kid={kid} fingerprint={}",
+                        token::key_fingerprint(&key.key)
+                    );
                 }
                 KeysCommand::List => {
-                    let records = state.db.run_blocking(keys::all_records).map_err(user_error)?;
+                    let records = state
+                        .db
+                        .run_blocking(keys::all_records)
+                        .map_err(user_error)?;
                     for r in records {
-                        let state_text = if r.compromised_at.is_some() { "compromised" } else if r.retired_at.is_some() { "retired" } else { "active" };
-                        let fp = u8::try_from(r.kid).ok().and_then(|k| state.keyring.cached(k)).map(|k| token::key_fingerprint(&k.key)).unwrap_or_default();
-                        println!("kid={} org={:?} {} {}", r.kid, r.organisation_id, state_text, fp);
+                        let state_text = if r.compromised_at.is_some() {
+                            "compromised"
+                        } else if r.retired_at.is_some() {
+                            "retired"
+                        } else {
+                            "active"
+                        };
+                        let fp = u8::try_from(r.kid)
+                            .ok()
+                            .and_then(|k| state.keyring.cached(k))
+                            .map(|k| token::key_fingerprint(&k.key))
+                            .unwrap_or_default();
+                        println!(
+                            "kid={} org={:?} {} {}",
+                            r.kid, r.organisation_id, state_text, fp
+                        );
                     }
                 }
             }
@@ -187,8 +254,12 @@ fn user_error(e: AppError) -> anyhow::Error {
 }
 
 fn org_by_slug(conn: &mut DbConn, slug: &str) -> Result<orgs::Organisation, AppError> {
-    orgs::repo::find_by_slug(conn, slug)?
-        .ok_or_else(|| AppError::invalid("org", format!("Es gibt keine Organisation mit dem Kürzel „{slug}“.")))
+    orgs::repo::find_by_slug(conn, slug)?.ok_or_else(|| {
+        AppError::invalid(
+            "org",
+            format!("Es gibt keine Organisation mit dem Kürzel „{slug}“."),
+        )
+    })
 }
 
 fn read_password() -> anyhow::Result<String> {
@@ -217,94 +288,173 @@ fn demo(settings: &Settings, out: &std::path::Path) -> anyhow::Result<()> {
     std::fs::create_dir_all(out).with_context(|| format!("creating {}", out.display()))?;
     let state = AppState::new(settings)?;
     let today = crate::time::today_local();
-    let result = state.db.run_blocking(|conn| {
-        let slug = (1..1000)
-            .map(|n| if n == 1 { "demo".to_string() } else { format!("demo-{n}") })
-            .find(|s| orgs::repo::find_by_slug(conn, s).ok().flatten().is_none())
-            .unwrap_or_else(|| "demo-x".into());
-        let org = orgs::service::create(conn, None, orgs::models::NewOrganisation {
-            slug: slug.clone(),
-            name: "Landkreis Musterland (Demo)".into(),
-            issuer_name: "Landratsamt Musterland – Integrationsmanagement".into(),
-            signatory_name: "Dr. Sabine Müller".into(),
-            signatory_title: "Leiterin Integrationsmanagement".into(),
-        })?;
-        let mk_user = |conn: &mut DbConn, prefix: &str, name: &str, role: Role| {
-            auth::service::create_user(conn, None, auth::service::NewUser {
-                organisation_id: Some(org.id),
-                email: format!("{prefix}@{slug}.example.org"),
-                display_name: name.into(),
-                password: DEMO_PASSWORD.into(),
-                role,
-            })
-        };
-        let coordinator = mk_user(conn, "koordination", "Katrin Koordinatorin", Role::Coordinator)?;
-        let trainer = mk_user(conn, "training", "Tarek Trainer", Role::Trainer)?;
-        let coord = Actor::from_user(&coordinator)?;
-        let train = Actor::from_user(&trainer)?;
-        let course = crate::planning::service::create_course(conn, &coord, NewCourse {
-            code: "MS-DEMO".into(),
-            title: "Mietführerschein – Gut wohnen in Deutschland".into(),
-            description: "Fünf Module mit Dolmetschung, kurzer Test am Ende.".into(),
-        })?;
-        let module_specs = [
-            ("Mietvertrag", 90, true),
-            ("Rechte und Pflichten", 60, true),
-            ("Heizen und Lüften", 45, true),
-            ("Energie und Wasser sparen", 45, false),
-            ("Mülltrennung und Hausordnung", 60, true),
-        ];
-        let mut modules = Vec::new();
-        for (title, minutes, mandatory) in module_specs {
-            modules.push(crate::planning::service::add_module(conn, &coord, course.id, NewModule {
-                title: title.into(), duration_minutes: minutes, mandatory,
-            })?);
-        }
-        let start = today - chrono::Duration::days(14);
-        let run = crate::planning::service::create_run(conn, &coord, course.id, NewRun {
-            start_date: start,
-            end_date: start + chrono::Duration::days(7),
-            place: "Volkshochschule Musterstadt".into(),
-            capacity: 12,
-            interpreter_languages: vec!["ar".into(), "uk".into()],
-        })?;
-        let at = |d: chrono::NaiveDate, h: u32| d.and_hms_opt(h, 0, 0).unwrap_or_default();
-        let s1 = crate::planning::service::create_session(conn, &coord, run.id, NewSession {
-            starts_at: at(start, 9), ends_at: at(start, 12), location: "VHS Raum 1.12".into(),
-            trainer_id: Some(trainer.id), module_ids: modules[..3].iter().map(|m| m.id).collect(),
-        })?;
-        let s2 = crate::planning::service::create_session(conn, &coord, run.id, NewSession {
-            starts_at: at(start + chrono::Duration::days(7), 9), ends_at: at(start + chrono::Duration::days(7), 11),
-            location: "VHS Raum 1.12".into(), trainer_id: Some(trainer.id),
-            module_ids: modules[3..].iter().map(|m| m.id).collect(),
-        })?;
-        let people = [
-            ("Amira", "Haddad", "ar", Some("amira.haddad@example.org")),
-            ("Олена", "Шевченко", "uk", None),
-            ("Jürgen", "Größmann", "de", None),
-        ];
-        let mut participants = Vec::new();
-        for (given, family, lang, email) in people {
-            let p = crate::participants::service::register(conn, &coord, crate::participants::models::NewParticipant {
-                given_name: given.into(), family_name: family.into(), preferred_language: lang.into(),
-                phone: None, email: email.map(Into::into), consent: true, consent_date: Some(start - chrono::Duration::days(3)),
-            })?;
-            crate::participants::service::enroll(conn, &coord, run.id, p.id)?;
-            participants.push(p);
-        }
-        for (i, p) in participants.iter().enumerate() {
-            crate::attendance::service::mark(conn, &train, s1.id, p.id, AttendanceStatus::Present)?;
-            let second = if i == 1 { AttendanceStatus::Late } else { AttendanceStatus::Present };
-            crate::attendance::service::mark(conn, &train, s2.id, p.id, second)?;
-        }
-        let summary = crate::certificates::service::issue_for_run(conn, &state.issuer, &coord, run.id)?;
-        let mut files = Vec::new();
-        for view in &summary.issued {
-            let (name, bytes) = crate::certificates::service::pdf(conn, &state.issuer, &coord, view.id)?;
-            files.push((name, bytes, view.holder_name.clone(), view.verification_url.clone()));
-        }
-        Ok::<_, AppError>((slug, coordinator.email, trainer.email, files))
-    }).map_err(user_error)?;
+    let result = state
+        .db
+        .run_blocking(|conn| {
+            let slug = (1..1000)
+                .map(|n| {
+                    if n == 1 {
+                        "demo".to_string()
+                    } else {
+                        format!("demo-{n}")
+                    }
+                })
+                .find(|s| orgs::repo::find_by_slug(conn, s).ok().flatten().is_none())
+                .unwrap_or_else(|| "demo-x".into());
+            let org = orgs::service::create(
+                conn,
+                None,
+                orgs::models::NewOrganisation {
+                    slug: slug.clone(),
+                    name: "Landkreis Musterland (Demo)".into(),
+                    issuer_name: "Landratsamt Musterland – Integrationsmanagement".into(),
+                    signatory_name: "Dr. Sabine Müller".into(),
+                    signatory_title: "Leiterin Integrationsmanagement".into(),
+                },
+            )?;
+            let mk_user = |conn: &mut DbConn, prefix: &str, name: &str, role: Role| {
+                auth::service::create_user(
+                    conn,
+                    None,
+                    auth::service::NewUser {
+                        organisation_id: Some(org.id),
+                        email: format!("{prefix}@{slug}.example.org"),
+                        display_name: name.into(),
+                        password: DEMO_PASSWORD.into(),
+                        role,
+                    },
+                )
+            };
+            let coordinator = mk_user(
+                conn,
+                "koordination",
+                "Katrin Koordinatorin",
+                Role::Coordinator,
+            )?;
+            let trainer = mk_user(conn, "training", "Tarek Trainer", Role::Trainer)?;
+            let coord = Actor::from_user(&coordinator)?;
+            let train = Actor::from_user(&trainer)?;
+            let course = crate::planning::service::create_course(
+                conn,
+                &coord,
+                NewCourse {
+                    code: "MS-DEMO".into(),
+                    title: "Mietführerschein – Gut wohnen in Deutschland".into(),
+                    description: "Fünf Module mit Dolmetschung, kurzer Test am Ende.".into(),
+                },
+            )?;
+            let module_specs = [
+                ("Mietvertrag", 90, true),
+                ("Rechte und Pflichten", 60, true),
+                ("Heizen und Lüften", 45, true),
+                ("Energie und Wasser sparen", 45, false),
+                ("Mülltrennung und Hausordnung", 60, true),
+            ];
+            let mut modules = Vec::new();
+            for (title, minutes, mandatory) in module_specs {
+                modules.push(crate::planning::service::add_module(
+                    conn,
+                    &coord,
+                    course.id,
+                    NewModule {
+                        title: title.into(),
+                        duration_minutes: minutes,
+                        mandatory,
+                    },
+                )?);
+            }
+            let start = today - chrono::Duration::days(14);
+            let run = crate::planning::service::create_run(
+                conn,
+                &coord,
+                course.id,
+                NewRun {
+                    start_date: start,
+                    end_date: start + chrono::Duration::days(7),
+                    place: "Volkshochschule Musterstadt".into(),
+                    capacity: 12,
+                    interpreter_languages: vec!["ar".into(), "uk".into()],
+                },
+            )?;
+            let at = |d: chrono::NaiveDate, h: u32| d.and_hms_opt(h, 0, 0).unwrap_or_default();
+            let s1 = crate::planning::service::create_session(
+                conn,
+                &coord,
+                run.id,
+                NewSession {
+                    starts_at: at(start, 9),
+                    ends_at: at(start, 12),
+                    location: "VHS Raum 1.12".into(),
+                    trainer_id: Some(trainer.id),
+                    module_ids: modules[..3].iter().map(|m| m.id).collect(),
+                },
+            )?;
+            let s2 = crate::planning::service::create_session(
+                conn,
+                &coord,
+                run.id,
+                NewSession {
+                    starts_at: at(start + chrono::Duration::days(7), 9),
+                    ends_at: at(start + chrono::Duration::days(7), 11),
+                    location: "VHS Raum 1.12".into(),
+                    trainer_id: Some(trainer.id),
+                    module_ids: modules[3..].iter().map(|m| m.id).collect(),
+                },
+            )?;
+            let people = [
+                ("Amira", "Haddad", "ar", Some("amira.haddad@example.org")),
+                ("Олена", "Шевченко", "uk", None),
+                ("Jürgen", "Größmann", "de", None),
+            ];
+            let mut participants = Vec::new();
+            for (given, family, lang, email) in people {
+                let p = crate::participants::service::register(
+                    conn,
+                    &coord,
+                    crate::participants::models::NewParticipant {
+                        given_name: given.into(),
+                        family_name: family.into(),
+                        preferred_language: lang.into(),
+                        phone: None,
+                        email: email.map(Into::into),
+                        consent: true,
+                        consent_date: Some(start - chrono::Duration::days(3)),
+                    },
+                )?;
+                crate::participants::service::enroll(conn, &coord, run.id, p.id)?;
+                participants.push(p);
+            }
+            for (i, p) in participants.iter().enumerate() {
+                crate::attendance::service::mark(
+                    conn,
+                    &train,
+                    s1.id,
+                    p.id,
+                    AttendanceStatus::Present,
+                )?;
+                let second = if i == 1 {
+                    AttendanceStatus::Late
+                } else {
+                    AttendanceStatus::Present
+                };
+                crate::attendance::service::mark(conn, &train, s2.id, p.id, second)?;
+            }
+            let summary =
+                crate::certificates::service::issue_for_run(conn, &state.issuer, &coord, run.id)?;
+            let mut files = Vec::new();
+            for view in &summary.issued {
+                let (name, bytes) =
+                    crate::certificates::service::pdf(conn, &state.issuer, &coord, view.id)?;
+                files.push((
+                    name,
+                    bytes,
+                    view.holder_name.clone(),
+                    view.verification_url.clone(),
+                ));
+            }
+            Ok::<_, AppError>((slug, coordinator.email, trainer.email, files))
+        })
+        .map_err(user_error)?;
     let (slug, coordinator, trainer, files) = result;
     println!("Demo-Organisation: {slug}");
     for (name, bytes, holder, url) in files {
@@ -319,9 +469,14 @@ fn demo(settings: &Settings, out: &std::path::Path) -> anyhow::Result<()> {
 
 fn load_jwks(source: &str) -> anyhow::Result<serde_json::Value> {
     if source.starts_with("http://") || source.starts_with("https://") {
-        Ok(ureq::get(source).timeout(std::time::Duration::from_secs(15)).call()?.into_json()?)
+        Ok(ureq::get(source)
+            .timeout(std::time::Duration::from_secs(15))
+            .call()?
+            .into_json()?)
     } else {
-        Ok(serde_json::from_str(&std::fs::read_to_string(source).with_context(|| format!("reading {source}"))?)?)
+        Ok(serde_json::from_str(
+            &std::fs::read_to_string(source).with_context(|| format!("reading {source}"))?,
+        )?)
     }
 }
 
@@ -338,9 +493,15 @@ fn verify(input: &str, jwks: Option<&str>) -> anyhow::Result<std::process::ExitC
     };
     let set = load_jwks(&source)?;
     let mut keys_by_kid = std::collections::HashMap::new();
-    for k in set["keys"].as_array().map(Vec::as_slice).unwrap_or_default() {
+    for k in set["keys"]
+        .as_array()
+        .map(Vec::as_slice)
+        .unwrap_or_default()
+    {
         let kid = k["kid"].as_str().and_then(|s| s.parse::<u8>().ok());
-        let x = k["x"].as_str().and_then(|x| data_encoding::BASE64URL_NOPAD.decode(x.as_bytes()).ok());
+        let x = k["x"]
+            .as_str()
+            .and_then(|x| data_encoding::BASE64URL_NOPAD.decode(x.as_bytes()).ok());
         if let (Some(kid), Some(x)) = (kid, x) {
             if let Ok(bytes) = <[u8; 32]>::try_from(x.as_slice()) {
                 if let Ok(vk) = ed25519_dalek::VerifyingKey::from_bytes(&bytes) {
@@ -358,12 +519,27 @@ fn verify(input: &str, jwks: Option<&str>) -> anyhow::Result<std::process::ExitC
     };
     match token::verify(&bytes, |kid| keys_by_kid.get(&kid).copied()) {
         Ok(v) => {
-            println!("GÜLTIGE SIGNATUR (kid {}, Fingerabdruck {})", v.kid, keys_by_kid.get(&v.kid).map(token::key_fingerprint).unwrap_or_default());
+            println!(
+                "GÜLTIGE SIGNATUR (kid {}, Fingerabdruck {})",
+                v.kid,
+                keys_by_kid
+                    .get(&v.kid)
+                    .map(token::key_fingerprint)
+                    .unwrap_or_default()
+            );
             println!("Name:        {}", v.claims.holder_name);
             println!("Kurs:        {}", v.claims.course_code);
-            println!("Abschluss:   {}", v.claims.completion_date.format("%d.%m.%Y"));
+            println!(
+                "Abschluss:   {}",
+                v.claims.completion_date.format("%d.%m.%Y")
+            );
             println!("Code:        {}", token::format_code(&v.claims.code));
-            println!("Ausgestellt: {}", chrono::DateTime::from_timestamp(v.claims.issued_at, 0).map(|d| d.to_rfc3339()).unwrap_or_default());
+            println!(
+                "Ausgestellt: {}",
+                chrono::DateTime::from_timestamp(v.claims.issued_at, 0)
+                    .map(|d| d.to_rfc3339())
+                    .unwrap_or_default()
+            );
             println!("Hinweis: Ob die Bescheinigung widerrufen wurde, zeigt nur die Prüfseite.");
             Ok(std::process::ExitCode::SUCCESS)
         }
@@ -373,4 +549,3 @@ fn verify(input: &str, jwks: Option<&str>) -> anyhow::Result<std::process::ExitC
         }
     }
 }
-

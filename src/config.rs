@@ -105,7 +105,10 @@ impl Settings {
         {
             settings.outbox_max_attempts = v;
         }
-        if let Some(v) = env("MIETSCHULUNG_KEYS_DIR").map(PathBuf::from).or(file.keys_dir) {
+        if let Some(v) = env("MIETSCHULUNG_KEYS_DIR")
+            .map(PathBuf::from)
+            .or(file.keys_dir)
+        {
             settings.keys_dir = v;
         }
         Ok(settings)

@@ -156,7 +156,8 @@ impl ResponseError for HtmlError {
                 .insert_header((header::LOCATION, "/login"))
                 .finish();
         }
-        let body = crate::templates::render_error_page(self.status_code().as_u16(), &self.0.to_string());
+        let body =
+            crate::templates::render_error_page(self.status_code().as_u16(), &self.0.to_string());
         let mut resp = HttpResponse::build(self.status_code());
         if let AppError::RateLimited { retry_after_secs } = self.0 {
             resp.insert_header((header::RETRY_AFTER, retry_after_secs.to_string()));

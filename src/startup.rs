@@ -39,7 +39,11 @@ impl AppState {
             keyring: keyring.clone(),
             renderer: Arc::new(CertificateRenderer::new()?),
         });
-        Ok(AppState { db, keyring, issuer })
+        Ok(AppState {
+            db,
+            keyring,
+            issuer,
+        })
     }
 }
 
@@ -54,14 +58,21 @@ impl Application {
         Self::build_with_workers(settings, None).await
     }
 
-    pub async fn build_with_workers(settings: Settings, workers: Option<usize>) -> anyhow::Result<Application> {
+    pub async fn build_with_workers(
+        settings: Settings,
+        workers: Option<usize>,
+    ) -> anyhow::Result<Application> {
         let state = AppState::new(&settings)?;
         let listener = TcpListener::bind(&settings.bind)
             .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", settings.bind))?;
         let port = listener.local_addr()?.port();
         crate::mail::worker::spawn(state.db.clone(), settings.clone())?;
         let server = run(listener, state.clone(), settings, workers)?;
-        Ok(Application { port, server, state })
+        Ok(Application {
+            port,
+            server,
+            state,
+        })
     }
 
     pub fn port(&self) -> u16 {

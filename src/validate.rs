@@ -23,7 +23,9 @@ pub fn required_text(
             format!("„{label}“ darf höchstens {max_chars} Zeichen lang sein."),
         ));
     }
-    if v.chars().any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t') {
+    if v.chars()
+        .any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t')
+    {
         return Err(AppError::invalid(
             field,
             format!("„{label}“ enthält unzulässige Steuerzeichen."),
@@ -52,7 +54,9 @@ pub fn email(field: &'static str, value: &str) -> AppResult<String> {
                 && domain.contains('.')
                 && !domain.starts_with('.')
                 && !domain.ends_with('.')
-                && !v.chars().any(|c| c.is_whitespace() || c == '<' || c == '>' || c == ',')
+                && !v
+                    .chars()
+                    .any(|c| c.is_whitespace() || c == '<' || c == '>' || c == ',')
         })
         && v.matches('@').count() == 1;
     if valid {
@@ -110,7 +114,10 @@ pub fn time(field: &'static str, label: &str, value: &str) -> AppResult<NaiveTim
     NaiveTime::parse_from_str(v, "%H:%M")
         .or_else(|_| NaiveTime::parse_from_str(v, "%H:%M:%S"))
         .map_err(|_| {
-            AppError::invalid(field, format!("„{label}“ ist keine gültige Uhrzeit (HH:MM)."))
+            AppError::invalid(
+                field,
+                format!("„{label}“ ist keine gültige Uhrzeit (HH:MM)."),
+            )
         })
 }
 
@@ -128,16 +135,11 @@ pub fn datetime(field: &'static str, label: &str, value: &str) -> AppResult<Naiv
         })
 }
 
-pub fn int_in(
-    field: &'static str,
-    label: &str,
-    value: &str,
-    min: i32,
-    max: i32,
-) -> AppResult<i32> {
-    let n: i32 = value.trim().parse().map_err(|_| {
-        AppError::invalid(field, format!("„{label}“ muss eine ganze Zahl sein."))
-    })?;
+pub fn int_in(field: &'static str, label: &str, value: &str, min: i32, max: i32) -> AppResult<i32> {
+    let n: i32 = value
+        .trim()
+        .parse()
+        .map_err(|_| AppError::invalid(field, format!("„{label}“ muss eine ganze Zahl sein.")))?;
     check_range(field, label, n, min, max)
 }
 
@@ -161,7 +163,9 @@ pub fn id(field: &'static str, label: &str, value: &str) -> AppResult<i32> {
 }
 
 /// Serde helper for API times: accepts `2026-12-01T09:00` as well as with seconds.
-pub fn de_local_datetime<'de, D: serde::Deserializer<'de>>(d: D) -> Result<NaiveDateTime, D::Error> {
+pub fn de_local_datetime<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> Result<NaiveDateTime, D::Error> {
     use serde::Deserialize;
     let s = String::deserialize(d)?;
     datetime("datetime", "Zeitpunkt", &s).map_err(|_| {

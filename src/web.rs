@@ -126,13 +126,19 @@ pub fn page(
     let lang = i18n::DEFAULT_LANG;
     let mut ctx = Map::new();
     ctx.insert("lang".into(), json!(lang));
-    ctx.insert("dir".into(), json!(if i18n::is_rtl(lang) { "rtl" } else { "ltr" }));
+    ctx.insert(
+        "dir".into(),
+        json!(if i18n::is_rtl(lang) { "rtl" } else { "ltr" }),
+    );
     ctx.insert("title".into(), json!(title));
     ctx.insert("csrf".into(), json!(csrf_token(session)));
     ctx.insert("nav".into(), nav_for(actor, lang));
     ctx.insert(
         "user".into(),
-        actor.map_or(Value::Null, |a| json!({"name": a.display_name, "role": a.role})),
+        actor.map_or(
+            Value::Null,
+            |a| json!({"name": a.display_name, "role": a.role}),
+        ),
     );
     if let Value::Object(extra) = data {
         ctx.extend(extra);
@@ -174,7 +180,9 @@ pub fn fmt_date(d: chrono::NaiveDate) -> String {
 }
 
 pub fn fmt_datetime(d: chrono::NaiveDateTime) -> String {
-    crate::time::to_local(d).format("%d.%m.%Y %H:%M").to_string()
+    crate::time::to_local(d)
+        .format("%d.%m.%Y %H:%M")
+        .to_string()
 }
 
 pub fn fmt_time(d: chrono::NaiveDateTime) -> String {

@@ -12,5 +12,5 @@
 
 pub mod models;
 pub mod repo;
-pub mod service;
 pub mod routes;
+pub mod service;

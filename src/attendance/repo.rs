@@ -27,7 +27,11 @@ pub fn insert_history(
     Ok(())
 }
 
-pub fn marks_for_session(conn: &mut DbConn, org: i32, session_id: i32) -> AppResult<Vec<(AttendanceMark, String)>> {
+pub fn marks_for_session(
+    conn: &mut DbConn,
+    org: i32,
+    session_id: i32,
+) -> AppResult<Vec<(AttendanceMark, String)>> {
     Ok(attendance::table
         .inner_join(users::table.on(users::id.eq(attendance::marked_by)))
         .filter(attendance::organisation_id.eq(org))
@@ -36,7 +40,11 @@ pub fn marks_for_session(conn: &mut DbConn, org: i32, session_id: i32) -> AppRes
         .load(conn)?)
 }
 
-pub fn current_mark(conn: &mut DbConn, session_id: i32, participant_id: i32) -> AppResult<Option<AttendanceMark>> {
+pub fn current_mark(
+    conn: &mut DbConn,
+    session_id: i32,
+    participant_id: i32,
+) -> AppResult<Option<AttendanceMark>> {
     Ok(attendance::table
         .filter(attendance::session_id.eq(session_id))
         .filter(attendance::participant_id.eq(participant_id))

@@ -15,8 +15,16 @@ use crate::web::{page, redirect, Form};
 #[get("/my/sessions")]
 async fn my_sessions(session: Session, user: CurrentUser, db: web::Data<Db>) -> PageResult {
     let actor = user.0.clone();
-    let sessions = db.run(move |conn| planning::service::my_sessions(conn, &actor)).await?;
-    page(&session, Some(&user.0), "pages/attendance/my_sessions", "Meine Termine", json!({"sessions": sessions}))
+    let sessions = db
+        .run(move |conn| planning::service::my_sessions(conn, &actor))
+        .await?;
+    page(
+        &session,
+        Some(&user.0),
+        "pages/attendance/my_sessions",
+        "Meine Termine",
+        json!({"sessions": sessions}),
+    )
 }
 
 fn status_buttons(current: Option<AttendanceStatus>) -> Value {
@@ -43,10 +51,13 @@ async fn roster_page(
 ) -> PageResult {
     let actor = user.0.clone();
     let id = path.into_inner();
-    let (view, entries) = db.run(move |conn| service::roster(conn, &actor, id)).await?;
-    let saved = q.saved.and_then(|pid| entries.iter().find(|e| e.participant_id == pid)).map(|e| {
-        json!({"name": e.name, "status": e.status.map(|s| s.label_de())})
-    });
+    let (view, entries) = db
+        .run(move |conn| service::roster(conn, &actor, id))
+        .await?;
+    let saved = q
+        .saved
+        .and_then(|pid| entries.iter().find(|e| e.participant_id == pid))
+        .map(|e| json!({"name": e.name, "status": e.status.map(|s| s.label_de())}));
     let marked = entries.iter().filter(|e| e.status.is_some()).count();
     let rows: Vec<Value> = entries
         .iter()
@@ -72,18 +83,29 @@ struct MarkForm {
 }
 
 #[post("/sessions/{id}/attendance")]
-async fn mark(user: CurrentUser, db: web::Data<Db>, path: web::Path<i32>, Form(form): Form<MarkForm>) -> PageResult {
+async fn mark(
+    user: CurrentUser,
+    db: web::Data<Db>,
+    path: web::Path<i32>,
+    Form(form): Form<MarkForm>,
+) -> PageResult {
     let actor = user.0.clone();
     let id = path.into_inner();
     let pid = db
         .run(move |conn| {
-            let pid = validate::id("participant_id", "Teilnehmende Person", &form.participant_id)?;
+            let pid = validate::id(
+                "participant_id",
+                "Teilnehmende Person",
+                &form.participant_id,
+            )?;
             let status = AttendanceStatus::parse(&form.status)?;
             service::mark(conn, &actor, id, pid, status)?;
             Ok(pid)
         })
         .await?;
-    Ok(redirect(&format!("/sessions/{id}/roster?saved={pid}#p{pid}")))
+    Ok(redirect(&format!(
+        "/sessions/{id}/roster?saved={pid}#p{pid}"
+    )))
 }
 
 // ---------- JSON API ----------
@@ -91,10 +113,16 @@ async fn mark(user: CurrentUser, db: web::Data<Db>, path: web::Path<i32>, Form(f
 #[utoipa::path(get, path = "/api/v1/sessions/{id}/roster", tag = "attendance", security(("bearer" = [])),
     responses((status = 200, body = [RosterEntry]), (status = 403), (status = 404)))]
 #[get("/api/v1/sessions/{id}/roster")]
-async fn api_roster(user: ApiUser, db: web::Data<Db>, path: web::Path<i32>) -> AppResult<HttpResponse> {
+async fn api_roster(
+    user: ApiUser,
+    db: web::Data<Db>,
+    path: web::Path<i32>,
+) -> AppResult<HttpResponse> {
     let actor = user.0;
     let id = path.into_inner();
-    let (_, entries) = db.run(move |conn| service::roster(conn, &actor, id)).await?;
+    let (_, entries) = db
+        .run(move |conn| service::roster(conn, &actor, id))
+        .await?;
     Ok(HttpResponse::Ok().json(entries))
 }
 
@@ -102,17 +130,28 @@ async fn api_roster(user: ApiUser, db: web::Data<Db>, path: web::Path<i32>) -> A
     security(("bearer" = [])), request_body = MarkInput,
     responses((status = 200, body = RosterEntry), (status = 422), (status = 403)))]
 #[put("/api/v1/sessions/{id}/attendance/{participant_id}")]
-async fn api_mark(user: ApiUser, db: web::Data<Db>, path: web::Path<(i32, i32)>, body: web::Json<MarkInput>) -> AppResult<HttpResponse> {
+async fn api_mark(
+    user: ApiUser,
+    db: web::Data<Db>,
+    path: web::Path<(i32, i32)>,
+    body: web::Json<MarkInput>,
+) -> AppResult<HttpResponse> {
     let actor = user.0;
     let (id, pid) = path.into_inner();
-    let entry = db.run(move |conn| service::mark(conn, &actor, id, pid, body.status)).await?;
+    let entry = db
+        .run(move |conn| service::mark(conn, &actor, id, pid, body.status))
+        .await?;
     Ok(HttpResponse::Ok().json(entry))
 }
 
 #[utoipa::path(get, path = "/api/v1/runs/{id}/completion", tag = "attendance", security(("bearer" = [])),
     responses((status = 200, body = [Completion])))]
 #[get("/api/v1/runs/{id}/completion")]
-async fn api_completion(user: ApiUser, db: web::Data<Db>, path: web::Path<i32>) -> AppResult<HttpResponse> {
+async fn api_completion(
+    user: ApiUser,
+    db: web::Data<Db>,
+    path: web::Path<i32>,
+) -> AppResult<HttpResponse> {
     let actor = user.0;
     let id = path.into_inner();
     let list = db

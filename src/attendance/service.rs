@@ -13,7 +13,11 @@ use crate::planning::{self, models::SessionView};
 use crate::time;
 
 /// The session if the actor may see and mark it.
-fn session_for_marking(conn: &mut DbConn, actor: &Actor, session_id: i32) -> AppResult<(i32, SessionView)> {
+fn session_for_marking(
+    conn: &mut DbConn,
+    actor: &Actor,
+    session_id: i32,
+) -> AppResult<(i32, SessionView)> {
     let org = actor.staff_org()?;
     let session = planning::repo::get_session(conn, org, session_id)?;
     if !actor.is_coordinator() && session.trainer_id != Some(actor.user_id) {
@@ -28,13 +32,18 @@ fn session_for_marking(conn: &mut DbConn, actor: &Actor, session_id: i32) -> App
     Ok((org, view))
 }
 
-pub fn roster(conn: &mut DbConn, actor: &Actor, session_id: i32) -> AppResult<(SessionView, Vec<RosterEntry>)> {
+pub fn roster(
+    conn: &mut DbConn,
+    actor: &Actor,
+    session_id: i32,
+) -> AppResult<(SessionView, Vec<RosterEntry>)> {
     let (org, session) = session_for_marking(conn, actor, session_id)?;
     let people = participants::repo::enrolled_in(conn, org, session.run_id)?;
-    let marks: HashMap<i32, (AttendanceMark, String)> = repo::marks_for_session(conn, org, session_id)?
-        .into_iter()
-        .map(|(m, by)| (m.participant_id, (m, by)))
-        .collect();
+    let marks: HashMap<i32, (AttendanceMark, String)> =
+        repo::marks_for_session(conn, org, session_id)?
+            .into_iter()
+            .map(|(m, by)| (m.participant_id, (m, by)))
+            .collect();
     let entries = people
         .into_iter()
         .map(|p| {
@@ -89,7 +98,15 @@ pub fn mark(
                     marked_at: now,
                 },
             )?;
-            repo::insert_history(conn, org, session_id, participant_id, status.as_str(), actor.user_id, now)?;
+            repo::insert_history(
+                conn,
+                org,
+                session_id,
+                participant_id,
+                status.as_str(),
+                actor.user_id,
+                now,
+            )?;
         }
         let current = repo::current_mark(conn, session_id, participant_id)?;
         Ok(RosterEntry {
@@ -107,10 +124,11 @@ pub fn mark(
 pub fn completion_for_run(conn: &mut DbConn, org: i32, run_id: i32) -> AppResult<Vec<Completion>> {
     let run = planning::repo::get_run(conn, org, run_id)?;
     let modules = planning::repo::modules_of(conn, org, run.course_id)?;
-    let sessions: Vec<SessionView> = planning::service::session_views(conn, org, Some(run_id), None)?
-        .into_iter()
-        .filter(|s| !s.cancelled)
-        .collect();
+    let sessions: Vec<SessionView> =
+        planning::service::session_views(conn, org, Some(run_id), None)?
+            .into_iter()
+            .filter(|s| !s.cancelled)
+            .collect();
     let marks = repo::marks_for_run(conn, org, run_id)?;
     let people = participants::repo::enrolled_in(conn, org, run_id)?;
     Ok(people

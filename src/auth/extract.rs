@@ -67,7 +67,9 @@ impl FromRequest for ApiUser {
         let db = db_of(req);
         Box::pin(async move {
             let db = db?;
-            let token = token.filter(|t| !t.is_empty() && t.len() < 200).ok_or(AppError::Unauthenticated)?;
+            let token = token
+                .filter(|t| !t.is_empty() && t.len() < 200)
+                .ok_or(AppError::Unauthenticated)?;
             db.run(move |conn| service::actor_for_api_token(conn, &token))
                 .await?
                 .map(ApiUser)

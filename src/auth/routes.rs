@@ -35,7 +35,13 @@ async fn index(session: Session, db: web::Data<Db>) -> PageResult {
 
 #[get("/login")]
 async fn login_page(session: Session) -> PageResult {
-    page(&session, None, "pages/auth/login", "Anmelden", json!({"email": ""}))
+    page(
+        &session,
+        None,
+        "pages/auth/login",
+        "Anmelden",
+        json!({"email": ""}),
+    )
 }
 
 #[derive(Deserialize, Default)]
@@ -107,16 +113,16 @@ pub struct TokenResponse {
     request_body = TokenRequest,
     responses((status = 200, body = TokenResponse), (status = 422, description = "wrong credentials")))]
 #[post("/api/v1/auth/token")]
-pub async fn api_token(db: web::Data<Db>, body: web::Json<TokenRequest>) -> AppResult<HttpResponse> {
+pub async fn api_token(
+    db: web::Data<Db>,
+    body: web::Json<TokenRequest>,
+) -> AppResult<HttpResponse> {
     let body = body.into_inner();
     let (token, actor) = db
         .run(move |conn| {
             let actor = service::authenticate(conn, &body.email, &body.password)?;
-            let token = service::issue_api_token(
-                conn,
-                &actor,
-                body.label.as_deref().unwrap_or("API"),
-            )?;
+            let token =
+                service::issue_api_token(conn, &actor, body.label.as_deref().unwrap_or("API"))?;
             Ok((token, actor))
         })
         .await?;

@@ -93,12 +93,7 @@ pub fn create_user(conn: &mut DbConn, actor: Option<&Actor>, input: NewUser) -> 
 }
 
 pub fn authenticate(conn: &mut DbConn, email: &str, password: &str) -> AppResult<Actor> {
-    let wrong = || {
-        AppError::invalid(
-            "email",
-            "E-Mail-Adresse oder Passwort ist falsch.",
-        )
-    };
+    let wrong = || AppError::invalid("email", "E-Mail-Adresse oder Passwort ist falsch.");
     let email = email.trim().to_lowercase();
     match repo::find_by_email(conn, &email)? {
         Some(user) if user.active && password_matches(password, &user.password_hash) => {

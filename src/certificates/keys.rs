@@ -158,9 +158,8 @@ impl KeyRing {
                 signing_keys::kid.eq(i32::from(kid)),
                 signing_keys::organisation_id.eq(organisation_id),
                 signing_keys::algorithm.eq("Ed25519"),
-                signing_keys::public_key.eq(
-                    data_encoding::BASE64URL_NOPAD.encode(key.verifying_key().as_bytes()),
-                ),
+                signing_keys::public_key
+                    .eq(data_encoding::BASE64URL_NOPAD.encode(key.verifying_key().as_bytes())),
                 signing_keys::created_at.eq(crate::time::now_utc()),
             ))
             .execute(conn)?;
@@ -180,7 +179,11 @@ impl KeyRing {
 
     /// The organisation's newest usable key with its private half on this machine;
     /// a key is created on first use so issuing works without setup.
-    pub fn signing_key_for(&self, conn: &mut DbConn, organisation_id: i32) -> AppResult<(u8, SigningKey)> {
+    pub fn signing_key_for(
+        &self,
+        conn: &mut DbConn,
+        organisation_id: i32,
+    ) -> AppResult<(u8, SigningKey)> {
         let candidates: Vec<i32> = signing_keys::table
             .filter(signing_keys::organisation_id.eq(organisation_id))
             .filter(signing_keys::retired_at.is_null())

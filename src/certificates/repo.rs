@@ -11,7 +11,11 @@ pub fn insert(conn: &mut DbConn, form: &CertificateInsertForm) -> AppResult<Cert
         .get_result(conn)?)
 }
 
-pub fn valid_for(conn: &mut DbConn, run_id: i32, participant_id: i32) -> AppResult<Option<Certificate>> {
+pub fn valid_for(
+    conn: &mut DbConn,
+    run_id: i32,
+    participant_id: i32,
+) -> AppResult<Option<Certificate>> {
     Ok(certificates::table
         .filter(certificates::run_id.eq(run_id))
         .filter(certificates::participant_id.eq(participant_id))
@@ -51,7 +55,12 @@ pub fn find_by_code(conn: &mut DbConn, code: &str) -> AppResult<Option<(Certific
         .optional()?)
 }
 
-pub fn revoke(conn: &mut DbConn, id: i32, reason: &str, now: chrono::NaiveDateTime) -> AppResult<()> {
+pub fn revoke(
+    conn: &mut DbConn,
+    id: i32,
+    reason: &str,
+    now: chrono::NaiveDateTime,
+) -> AppResult<()> {
     diesel::update(certificates::table.find(id))
         .set((
             certificates::status.eq(REVOKED),

@@ -16,7 +16,10 @@ fn pdf_response(name: &str, bytes: Vec<u8>) -> HttpResponse {
     HttpResponse::Ok()
         .content_type("application/pdf")
         .insert_header((header::CACHE_CONTROL, "no-store"))
-        .insert_header((header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}\"")))
+        .insert_header((
+            header::CONTENT_DISPOSITION,
+            format!("attachment; filename=\"{name}\""),
+        ))
         .body(bytes)
 }
 
@@ -37,7 +40,10 @@ async fn issue_for_run(
     let summary = db
         .run(move |conn| service::issue_for_run(conn, &issuer, &actor, run_id))
         .await?;
-    Ok(redirect(&format!("/runs/{run_id}?issued={}#certificates", summary.issued.len())))
+    Ok(redirect(&format!(
+        "/runs/{run_id}?issued={}#certificates",
+        summary.issued.len()
+    )))
 }
 
 #[get("/certificates/{id}/pdf")]
@@ -50,7 +56,9 @@ async fn download(
     let actor = user.0.clone();
     let id = path.into_inner();
     let issuer = issuer.get_ref().clone();
-    let (name, bytes) = db.run(move |conn| service::pdf(conn, &issuer, &actor, id)).await?;
+    let (name, bytes) = db
+        .run(move |conn| service::pdf(conn, &issuer, &actor, id))
+        .await?;
     Ok(pdf_response(&name, bytes))
 }
 
@@ -71,7 +79,10 @@ async fn revoke(
 ) -> PageResult {
     let actor = user.0.clone();
     let id = path.into_inner();
-    match db.run(move |conn| service::revoke(conn, &actor, id, &form.reason)).await {
+    match db
+        .run(move |conn| service::revoke(conn, &actor, id, &form.reason))
+        .await
+    {
         Ok(cert) => Ok(redirect(&format!("/runs/{}#certificates", cert.run_id))),
         Err(e) => {
             let actor = user.0.clone();
@@ -79,7 +90,14 @@ async fn revoke(
                 .run(move |conn| Ok(super::repo::get(conn, actor.coordinator_org()?, id)?.run_id))
                 .await?;
             let data = crate::planning::routes::run_data(&db, &issuer, &user.0, run_id).await?;
-            page_with_error(&session, Some(&user.0), "pages/planning/run", "Durchgang", data, e)
+            page_with_error(
+                &session,
+                Some(&user.0),
+                "pages/planning/run",
+                "Durchgang",
+                data,
+                e,
+            )
         }
     }
 }
@@ -89,7 +107,12 @@ async fn revoke(
 #[utoipa::path(post, path = "/api/v1/runs/{id}/certificates", tag = "certificates", security(("bearer" = [])),
     responses((status = 200, body = IssueSummary)))]
 #[post("/api/v1/runs/{id}/certificates")]
-async fn api_issue(user: ApiUser, db: web::Data<Db>, issuer: web::Data<Arc<CertificateIssuer>>, path: web::Path<i32>) -> AppResult<HttpResponse> {
+async fn api_issue(
+    user: ApiUser,
+    db: web::Data<Db>,
+    issuer: web::Data<Arc<CertificateIssuer>>,
+    path: web::Path<i32>,
+) -> AppResult<HttpResponse> {
     let actor = user.0;
     let run_id = path.into_inner();
     let issuer = issuer.get_ref().clone();
@@ -102,7 +125,12 @@ async fn api_issue(user: ApiUser, db: web::Data<Db>, issuer: web::Data<Arc<Certi
 #[utoipa::path(get, path = "/api/v1/runs/{id}/certificates", tag = "certificates", security(("bearer" = [])),
     responses((status = 200, body = [CertificateView])))]
 #[get("/api/v1/runs/{id}/certificates")]
-async fn api_list(user: ApiUser, db: web::Data<Db>, issuer: web::Data<Arc<CertificateIssuer>>, path: web::Path<i32>) -> AppResult<HttpResponse> {
+async fn api_list(
+    user: ApiUser,
+    db: web::Data<Db>,
+    issuer: web::Data<Arc<CertificateIssuer>>,
+    path: web::Path<i32>,
+) -> AppResult<HttpResponse> {
     let actor = user.0;
     let run_id = path.into_inner();
     let issuer = issuer.get_ref().clone();
@@ -119,21 +147,36 @@ async fn api_list(user: ApiUser, db: web::Data<Db>, issuer: web::Data<Arc<Certif
 #[utoipa::path(get, path = "/api/v1/certificates/{id}/pdf", tag = "certificates", security(("bearer" = [])),
     responses((status = 200, content_type = "application/pdf", description = "the certificate PDF")))]
 #[get("/api/v1/certificates/{id}/pdf")]
-async fn api_pdf(user: ApiUser, db: web::Data<Db>, issuer: web::Data<Arc<CertificateIssuer>>, path: web::Path<i32>) -> AppResult<HttpResponse> {
+async fn api_pdf(
+    user: ApiUser,
+    db: web::Data<Db>,
+    issuer: web::Data<Arc<CertificateIssuer>>,
+    path: web::Path<i32>,
+) -> AppResult<HttpResponse> {
     let actor = user.0;
     let id = path.into_inner();
     let issuer = issuer.get_ref().clone();
-    let (name, bytes) = db.run(move |conn| service::pdf(conn, &issuer, &actor, id)).await?;
+    let (name, bytes) = db
+        .run(move |conn| service::pdf(conn, &issuer, &actor, id))
+        .await?;
     Ok(pdf_response(&name, bytes))
 }
 
 #[utoipa::path(post, path = "/api/v1/certificates/{id}/revoke", tag = "certificates", security(("bearer" = [])),
     request_body = RevokeInput, responses((status = 200, body = CertificateView), (status = 409)))]
 #[post("/api/v1/certificates/{id}/revoke")]
-async fn api_revoke(user: ApiUser, db: web::Data<Db>, issuer: web::Data<Arc<CertificateIssuer>>, path: web::Path<i32>, body: web::Json<RevokeInput>) -> AppResult<HttpResponse> {
+async fn api_revoke(
+    user: ApiUser,
+    db: web::Data<Db>,
+    issuer: web::Data<Arc<CertificateIssuer>>,
+    path: web::Path<i32>,
+    body: web::Json<RevokeInput>,
+) -> AppResult<HttpResponse> {
     let actor = user.0;
     let id = path.into_inner();
-    let cert = db.run(move |conn| service::revoke(conn, &actor, id, &body.reason)).await?;
+    let cert = db
+        .run(move |conn| service::revoke(conn, &actor, id, &body.reason))
+        .await?;
     Ok(HttpResponse::Ok().json(issuer.view(&cert)))
 }
 

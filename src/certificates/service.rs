@@ -195,16 +195,31 @@ pub fn issue_for_run(
     Ok(summary)
 }
 
-pub fn revoke(conn: &mut DbConn, actor: &Actor, certificate_id: i32, reason: &str) -> AppResult<Certificate> {
+pub fn revoke(
+    conn: &mut DbConn,
+    actor: &Actor,
+    certificate_id: i32,
+    reason: &str,
+) -> AppResult<Certificate> {
     let org = actor.coordinator_org()?;
     let reason = validate::required_text("reason", "Grund", reason, 500)?;
     conn.transaction(|conn| {
         let cert = repo::get(conn, org, certificate_id)?;
         if cert.status != VALID {
-            return Err(AppError::Conflict("Diese Bescheinigung ist bereits nicht mehr gültig.".into()));
+            return Err(AppError::Conflict(
+                "Diese Bescheinigung ist bereits nicht mehr gültig.".into(),
+            ));
         }
         repo::revoke(conn, cert.id, &reason, time::now_utc())?;
-        audit::record(conn, Some(org), Some(actor.user_id), "certificate.revoke", "certificate", Some(cert.id), "")?;
+        audit::record(
+            conn,
+            Some(org),
+            Some(actor.user_id),
+            "certificate.revoke",
+            "certificate",
+            Some(cert.id),
+            "",
+        )?;
         repo::get(conn, org, certificate_id)
     })
 }
@@ -260,7 +275,10 @@ pub fn pdf(
     let cert = repo::get(conn, org_id, certificate_id)?;
     let org = orgs::repo::get(conn, org_id)?;
     let run = planning::repo::get_run(conn, org_id, cert.run_id)?;
-    Ok((pdf_file_name(&cert), render(conn, issuer, &cert, &org, &run)?))
+    Ok((
+        pdf_file_name(&cert),
+        render(conn, issuer, &cert, &org, &run)?,
+    ))
 }
 
 pub fn list_for_run(

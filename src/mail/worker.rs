@@ -80,7 +80,11 @@ fn backoff(settings: &Settings, attempts_so_far: i32) -> chrono::Duration {
 }
 
 /// Sends every due message once; returns how many were sent.
-pub async fn process_due(db: &Db, mailer: &std::sync::Arc<Mailer>, settings: &Settings) -> Result<usize, AppError> {
+pub async fn process_due(
+    db: &Db,
+    mailer: &std::sync::Arc<Mailer>,
+    settings: &Settings,
+) -> Result<usize, AppError> {
     let now = time::now_utc();
     let lease_until = now + chrono::Duration::from_std(LEASE).unwrap_or_default();
     let ids = db
@@ -120,7 +124,8 @@ pub async fn process_due(db: &Db, mailer: &std::sync::Arc<Mailer>, settings: &Se
 pub fn spawn(db: Db, settings: Settings) -> anyhow::Result<()> {
     let mailer = std::sync::Arc::new(Mailer::from_settings(&settings)?);
     actix_web::rt::spawn(async move {
-        let mut tick = tokio::time::interval(Duration::from_millis(settings.outbox_poll_millis.max(50)));
+        let mut tick =
+            tokio::time::interval(Duration::from_millis(settings.outbox_poll_millis.max(50)));
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             tick.tick().await;

@@ -76,11 +76,22 @@ async fn org_page_data(db: &Db, org_id: i32) -> Result<serde_json::Value, crate:
 }
 
 #[get("/admin/organisations/{id}")]
-async fn show(session: Session, user: CurrentUser, db: web::Data<Db>, path: web::Path<i32>) -> PageResult {
+async fn show(
+    session: Session,
+    user: CurrentUser,
+    db: web::Data<Db>,
+    path: web::Path<i32>,
+) -> PageResult {
     user.0.require(&[Role::Admin])?;
     let mut data = org_page_data(&db, path.into_inner()).await?;
     data["form"] = json!({"role": "coordinator"});
-    page(&session, Some(&user.0), "pages/orgs/show", "Organisation", data)
+    page(
+        &session,
+        Some(&user.0),
+        "pages/orgs/show",
+        "Organisation",
+        data,
+    )
 }
 
 #[derive(Deserialize, Default)]
@@ -132,7 +143,14 @@ async fn create_org_user(
         Err(e) => {
             let mut data = org_page_data(&db, org_id).await?;
             data["form"] = echo;
-            page_with_error(&session, Some(&user.0), "pages/orgs/show", "Organisation", data, e)
+            page_with_error(
+                &session,
+                Some(&user.0),
+                "pages/orgs/show",
+                "Organisation",
+                data,
+                e,
+            )
         }
     }
 }

@@ -6,7 +6,11 @@ use crate::db::DbConn;
 use crate::error::{AppError, AppResult};
 use crate::validate;
 
-pub fn create(conn: &mut DbConn, actor: Option<&Actor>, input: NewOrganisation) -> AppResult<Organisation> {
+pub fn create(
+    conn: &mut DbConn,
+    actor: Option<&Actor>,
+    input: NewOrganisation,
+) -> AppResult<Organisation> {
     if let Some(a) = actor {
         a.require(&[Role::Admin])?;
     }

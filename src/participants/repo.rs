@@ -16,7 +16,10 @@ pub fn insert(conn: &mut DbConn, form: &ParticipantInsertForm) -> AppResult<Part
 pub fn list(conn: &mut DbConn, org: i32) -> AppResult<Vec<Participant>> {
     Ok(participants::table
         .filter(participants::organisation_id.eq(org))
-        .order((participants::family_name.asc(), participants::given_name.asc()))
+        .order((
+            participants::family_name.asc(),
+            participants::given_name.asc(),
+        ))
         .select(Participant::as_select())
         .load(conn)?)
 }
@@ -39,7 +42,11 @@ pub fn count_enrolled(conn: &mut DbConn, run_id: i32) -> AppResult<i64> {
         .get_result(conn)?)
 }
 
-pub fn find_enrollment(conn: &mut DbConn, run_id: i32, participant_id: i32) -> AppResult<Option<Enrollment>> {
+pub fn find_enrollment(
+    conn: &mut DbConn,
+    run_id: i32,
+    participant_id: i32,
+) -> AppResult<Option<Enrollment>> {
     Ok(enrollments::table
         .filter(enrollments::run_id.eq(run_id))
         .filter(enrollments::participant_id.eq(participant_id))
@@ -48,7 +55,12 @@ pub fn find_enrollment(conn: &mut DbConn, run_id: i32, participant_id: i32) -> A
         .optional()?)
 }
 
-pub fn insert_enrollment(conn: &mut DbConn, org: i32, run_id: i32, participant_id: i32) -> AppResult<Enrollment> {
+pub fn insert_enrollment(
+    conn: &mut DbConn,
+    org: i32,
+    run_id: i32,
+    participant_id: i32,
+) -> AppResult<Enrollment> {
     Ok(diesel::insert_into(enrollments::table)
         .values((
             enrollments::organisation_id.eq(org),
@@ -67,7 +79,10 @@ pub fn enrolled_in(conn: &mut DbConn, org: i32, run_id: i32) -> AppResult<Vec<Pa
         .filter(enrollments::organisation_id.eq(org))
         .filter(enrollments::run_id.eq(run_id))
         .filter(enrollments::status.eq(ENROLLED))
-        .order((participants::family_name.asc(), participants::given_name.asc()))
+        .order((
+            participants::family_name.asc(),
+            participants::given_name.asc(),
+        ))
         .select(Participant::as_select())
         .load(conn)?)
 }

@@ -39,7 +39,13 @@ async fn list_data(db: &Db, actor: &Actor) -> AppResult<Value> {
 #[get("/participants")]
 async fn list_page(session: Session, user: CurrentUser, db: web::Data<Db>) -> PageResult {
     let data = list_data(&db, &user.0).await?;
-    page(&session, Some(&user.0), "pages/participants/list", "Teilnehmende", data)
+    page(
+        &session,
+        Some(&user.0),
+        "pages/participants/list",
+        "Teilnehmende",
+        data,
+    )
 }
 
 #[derive(Deserialize, Default)]
@@ -55,7 +61,12 @@ struct ParticipantForm {
 }
 
 #[post("/participants")]
-async fn register(session: Session, user: CurrentUser, db: web::Data<Db>, Form(form): Form<ParticipantForm>) -> PageResult {
+async fn register(
+    session: Session,
+    user: CurrentUser,
+    db: web::Data<Db>,
+    Form(form): Form<ParticipantForm>,
+) -> PageResult {
     let actor = user.0.clone();
     let echo = json!({"given_name": form.given_name, "family_name": form.family_name,
         "preferred_language": form.preferred_language, "phone": form.phone, "email": form.email,
@@ -86,7 +97,14 @@ async fn register(session: Session, user: CurrentUser, db: web::Data<Db>, Form(f
         Err(e) => {
             let mut data = list_data(&db, &user.0).await?;
             data["form"] = echo;
-            page_with_error(&session, Some(&user.0), "pages/participants/list", "Teilnehmende", data, e)
+            page_with_error(
+                &session,
+                Some(&user.0),
+                "pages/participants/list",
+                "Teilnehmende",
+                data,
+                e,
+            )
         }
     }
 }
@@ -110,7 +128,11 @@ async fn enroll(
     let actor = user.0.clone();
     let result = db
         .run(move |conn| {
-            let pid = validate::id("participant_id", "Teilnehmende Person", &form.participant_id)?;
+            let pid = validate::id(
+                "participant_id",
+                "Teilnehmende Person",
+                &form.participant_id,
+            )?;
             service::enroll(conn, &actor, run_id, pid)
         })
         .await;
@@ -118,7 +140,14 @@ async fn enroll(
         Ok(_) => Ok(redirect(&format!("/runs/{run_id}#participants"))),
         Err(e) => {
             let data = crate::planning::routes::run_data(&db, &issuer, &user.0, run_id).await?;
-            page_with_error(&session, Some(&user.0), "pages/planning/run", "Durchgang", data, e)
+            page_with_error(
+                &session,
+                Some(&user.0),
+                "pages/planning/run",
+                "Durchgang",
+                data,
+                e,
+            )
         }
     }
 }
@@ -130,33 +159,52 @@ async fn enroll(
 #[get("/api/v1/participants")]
 async fn api_list(user: ApiUser, db: web::Data<Db>) -> AppResult<HttpResponse> {
     let actor = user.0;
-    let list = db.run(move |conn| repo::list(conn, actor.coordinator_org()?)).await?;
+    let list = db
+        .run(move |conn| repo::list(conn, actor.coordinator_org()?))
+        .await?;
     Ok(HttpResponse::Ok().json(list))
 }
 
 #[utoipa::path(post, path = "/api/v1/participants", tag = "participants", security(("bearer" = [])),
     request_body = NewParticipant, responses((status = 201, body = Participant), (status = 422)))]
 #[post("/api/v1/participants")]
-async fn api_register(user: ApiUser, db: web::Data<Db>, body: web::Json<NewParticipant>) -> AppResult<HttpResponse> {
+async fn api_register(
+    user: ApiUser,
+    db: web::Data<Db>,
+    body: web::Json<NewParticipant>,
+) -> AppResult<HttpResponse> {
     let actor = user.0;
-    let p = db.run(move |conn| service::register(conn, &actor, body.into_inner())).await?;
+    let p = db
+        .run(move |conn| service::register(conn, &actor, body.into_inner()))
+        .await?;
     Ok(HttpResponse::Created().json(p))
 }
 
 #[utoipa::path(post, path = "/api/v1/runs/{id}/enrollments", tag = "participants", security(("bearer" = [])),
     request_body = NewEnrollment, responses((status = 201, body = Enrollment), (status = 409, description = "run full or already enrolled")))]
 #[post("/api/v1/runs/{id}/enrollments")]
-async fn api_enroll(user: ApiUser, db: web::Data<Db>, path: web::Path<i32>, body: web::Json<NewEnrollment>) -> AppResult<HttpResponse> {
+async fn api_enroll(
+    user: ApiUser,
+    db: web::Data<Db>,
+    path: web::Path<i32>,
+    body: web::Json<NewEnrollment>,
+) -> AppResult<HttpResponse> {
     let actor = user.0;
     let run_id = path.into_inner();
-    let e = db.run(move |conn| service::enroll(conn, &actor, run_id, body.participant_id)).await?;
+    let e = db
+        .run(move |conn| service::enroll(conn, &actor, run_id, body.participant_id))
+        .await?;
     Ok(HttpResponse::Created().json(e))
 }
 
 #[utoipa::path(get, path = "/api/v1/runs/{id}/participants", tag = "participants", security(("bearer" = [])),
     responses((status = 200, body = [Participant])))]
 #[get("/api/v1/runs/{id}/participants")]
-async fn api_enrolled(user: ApiUser, db: web::Data<Db>, path: web::Path<i32>) -> AppResult<HttpResponse> {
+async fn api_enrolled(
+    user: ApiUser,
+    db: web::Data<Db>,
+    path: web::Path<i32>,
+) -> AppResult<HttpResponse> {
     let actor = user.0;
     let run_id = path.into_inner();
     let list = db

@@ -15,9 +15,17 @@ use crate::validate;
 fn name(field: &'static str, label: &str, value: &str) -> AppResult<String> {
     let v = validate::required_text(field, label, value, 80)?;
     if v.contains('\n') || v.contains('\t') {
-        return Err(AppError::invalid(field, format!("„{label}“ muss in einer Zeile stehen.")));
+        return Err(AppError::invalid(
+            field,
+            format!("„{label}“ muss in einer Zeile stehen."),
+        ));
     }
-    let v: String = v.split_whitespace().collect::<Vec<_>>().join(" ").nfc().collect();
+    let v: String = v
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .nfc()
+        .collect();
     if !v.chars().all(printable_name_char) {
         return Err(AppError::invalid(
             field,
@@ -42,7 +50,10 @@ pub fn register(conn: &mut DbConn, actor: &Actor, input: NewParticipant) -> AppR
     let family_name = name("family_name", "Familienname", &input.family_name)?;
     let lang = input.preferred_language.trim();
     if !i18n::is_participant_language(lang) {
-        return Err(AppError::invalid("preferred_language", "Bitte wählen Sie eine Sprache aus der Liste."));
+        return Err(AppError::invalid(
+            "preferred_language",
+            "Bitte wählen Sie eine Sprache aus der Liste.",
+        ));
     }
     let phone = validate::optional_phone("phone", input.phone.as_deref())?;
     let email = validate::optional_email("email", input.email.as_deref())?;
@@ -55,7 +66,10 @@ pub fn register(conn: &mut DbConn, actor: &Actor, input: NewParticipant) -> AppR
     let today = crate::time::today_local();
     let consent_date = input.consent_date.unwrap_or(today);
     if consent_date > today {
-        return Err(AppError::invalid("consent_date", "Das Datum der Einwilligung liegt in der Zukunft."));
+        return Err(AppError::invalid(
+            "consent_date",
+            "Das Datum der Einwilligung liegt in der Zukunft.",
+        ));
     }
     conn.transaction(|conn| {
         let p = repo::insert(
@@ -72,12 +86,25 @@ pub fn register(conn: &mut DbConn, actor: &Actor, input: NewParticipant) -> AppR
                 created_at: crate::time::now_utc(),
             },
         )?;
-        audit::record(conn, Some(org), Some(actor.user_id), "participant.create", "participant", Some(p.id), "")?;
+        audit::record(
+            conn,
+            Some(org),
+            Some(actor.user_id),
+            "participant.create",
+            "participant",
+            Some(p.id),
+            "",
+        )?;
         Ok(p)
     })
 }
 
-pub fn enroll(conn: &mut DbConn, actor: &Actor, run_id: i32, participant_id: i32) -> AppResult<Enrollment> {
+pub fn enroll(
+    conn: &mut DbConn,
+    actor: &Actor,
+    run_id: i32,
+    participant_id: i32,
+) -> AppResult<Enrollment> {
     let org = actor.coordinator_org()?;
     conn.transaction(|conn| {
         // Lock first: the capacity check below must see every committed enrollment.
@@ -98,7 +125,15 @@ pub fn enroll(conn: &mut DbConn, actor: &Actor, run_id: i32, participant_id: i32
             )));
         }
         let e = repo::insert_enrollment(conn, org, run_id, participant_id)?;
-        audit::record(conn, Some(org), Some(actor.user_id), "enrollment.create", "enrollment", Some(e.id), "")?;
+        audit::record(
+            conn,
+            Some(org),
+            Some(actor.user_id),
+            "enrollment.create",
+            "enrollment",
+            Some(e.id),
+            "",
+        )?;
         Ok(e)
     })
 }

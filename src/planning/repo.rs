@@ -139,7 +139,10 @@ pub fn get_session(conn: &mut DbConn, org: i32, id: i32) -> AppResult<TrainingSe
         .ok_or_else(|| AppError::not_found("Der Termin"))
 }
 
-type SessionRow = (TrainingSession, Course, Option<String>, Option<String>);
+/// A session with its course, location name and trainer name.
+pub type SessionRow = (TrainingSession, Course, Option<String>, Option<String>);
+/// A session row with the (id, title) of the modules it covers.
+pub type SessionWithModules = (SessionRow, Vec<(i32, String)>);
 
 fn session_rows(
     conn: &mut DbConn,
@@ -191,7 +194,7 @@ pub fn sessions_with_names(
     org: i32,
     run_id: Option<i32>,
     trainer_id: Option<i32>,
-) -> AppResult<Vec<(SessionRow, Vec<(i32, String)>)>> {
+) -> AppResult<Vec<SessionWithModules>> {
     let rows = session_rows(conn, org, run_id, trainer_id)?;
     let ids: Vec<i32> = rows.iter().map(|r| r.0.id).collect();
     let modules = modules_of_sessions(conn, &ids)?;

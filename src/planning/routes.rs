@@ -33,19 +33,40 @@ async fn courses_data(db: &Db, actor: &Actor) -> AppResult<Value> {
 async fn courses_page(session: Session, user: CurrentUser, db: web::Data<Db>) -> PageResult {
     let mut data = courses_data(&db, &user.0).await?;
     data["form"] = json!({});
-    page(&session, Some(&user.0), "pages/planning/courses", "Kurse", data)
+    page(
+        &session,
+        Some(&user.0),
+        "pages/planning/courses",
+        "Kurse",
+        data,
+    )
 }
 
 #[post("/courses")]
-async fn create_course(session: Session, user: CurrentUser, db: web::Data<Db>, Form(form): Form<NewCourse>) -> PageResult {
+async fn create_course(
+    session: Session,
+    user: CurrentUser,
+    db: web::Data<Db>,
+    Form(form): Form<NewCourse>,
+) -> PageResult {
     let actor = user.0.clone();
     let echo = json!({"code": form.code, "title": form.title, "description": form.description});
-    match db.run(move |conn| service::create_course(conn, &actor, form)).await {
+    match db
+        .run(move |conn| service::create_course(conn, &actor, form))
+        .await
+    {
         Ok(course) => Ok(redirect(&format!("/courses/{}", course.id))),
         Err(e) => {
             let mut data = courses_data(&db, &user.0).await?;
             data["form"] = echo;
-            page_with_error(&session, Some(&user.0), "pages/planning/courses", "Kurse", data, e)
+            page_with_error(
+                &session,
+                Some(&user.0),
+                "pages/planning/courses",
+                "Kurse",
+                data,
+                e,
+            )
         }
     }
 }
@@ -79,10 +100,24 @@ async fn course_data(db: &Db, actor: &Actor, course_id: i32) -> AppResult<Value>
 }
 
 #[get("/courses/{id}")]
-async fn course_page(session: Session, user: CurrentUser, db: web::Data<Db>, path: web::Path<i32>) -> PageResult {
+async fn course_page(
+    session: Session,
+    user: CurrentUser,
+    db: web::Data<Db>,
+    path: web::Path<i32>,
+) -> PageResult {
     let data = course_data(&db, &user.0, path.into_inner()).await?;
-    let title = data["course"]["title"].as_str().unwrap_or("Kurs").to_string();
-    page(&session, Some(&user.0), "pages/planning/course", &title, data)
+    let title = data["course"]["title"]
+        .as_str()
+        .unwrap_or("Kurs")
+        .to_string();
+    page(
+        &session,
+        Some(&user.0),
+        "pages/planning/course",
+        &title,
+        data,
+    )
 }
 
 #[derive(Deserialize, Default)]
@@ -107,7 +142,13 @@ async fn add_module(
     let result = db
         .run(move |conn| {
             let input = NewModule {
-                duration_minutes: validate::int_in("duration_minutes", "Dauer in Minuten", &form.duration_minutes, 5, 600)?,
+                duration_minutes: validate::int_in(
+                    "duration_minutes",
+                    "Dauer in Minuten",
+                    &form.duration_minutes,
+                    5,
+                    600,
+                )?,
                 title: form.title,
                 mandatory: form.mandatory.is_some(),
             };
@@ -119,7 +160,14 @@ async fn add_module(
         Err(e) => {
             let mut data = course_data(&db, &user.0, course_id).await?;
             data["module_form"] = echo;
-            page_with_error(&session, Some(&user.0), "pages/planning/course", "Kurs", data, e)
+            page_with_error(
+                &session,
+                Some(&user.0),
+                "pages/planning/course",
+                "Kurs",
+                data,
+                e,
+            )
         }
     }
 }
@@ -151,7 +199,13 @@ async fn create_run(
             let input = NewRun {
                 start_date: validate::date("start_date", "Erster Tag", &form.start_date)?,
                 end_date: validate::date("end_date", "Letzter Tag", &form.end_date)?,
-                capacity: validate::int_in("capacity", "Plätze", &form.capacity, 1, service::MAX_RUN_CAPACITY)?,
+                capacity: validate::int_in(
+                    "capacity",
+                    "Plätze",
+                    &form.capacity,
+                    1,
+                    service::MAX_RUN_CAPACITY,
+                )?,
                 place: form.place,
                 interpreter_languages: form.interpreter_languages,
             };
@@ -165,13 +219,25 @@ async fn create_run(
             data["run_form"] = echo;
             let selected: Vec<&str> = langs.iter().map(String::as_str).collect();
             data["languages"] = language_options(&selected);
-            page_with_error(&session, Some(&user.0), "pages/planning/course", "Kurs", data, e)
+            page_with_error(
+                &session,
+                Some(&user.0),
+                "pages/planning/course",
+                "Kurs",
+                data,
+                e,
+            )
         }
     }
 }
 
 /// Everything the run page shows: sessions, enrollments, completion, certificates.
-pub async fn run_data(db: &Db, issuer: &Arc<CertificateIssuer>, actor: &Actor, run_id: i32) -> AppResult<Value> {
+pub async fn run_data(
+    db: &Db,
+    issuer: &Arc<CertificateIssuer>,
+    actor: &Actor,
+    run_id: i32,
+) -> AppResult<Value> {
     let actor = actor.clone();
     let issuer = issuer.clone();
     db.run(move |conn| {
@@ -248,7 +314,10 @@ async fn run_page(
     if let Some(n) = q.issued {
         data["notice"] = json!(format!("{n} Bescheinigung(en) ausgestellt."));
     }
-    let title = format!("{} – Durchgang", data["course"]["title"].as_str().unwrap_or(""));
+    let title = format!(
+        "{} – Durchgang",
+        data["course"]["title"].as_str().unwrap_or("")
+    );
     page(&session, Some(&user.0), "pages/planning/run", &title, data)
 }
 
@@ -274,7 +343,8 @@ async fn create_session(
 ) -> PageResult {
     let run_id = path.into_inner();
     let actor = user.0.clone();
-    let echo = json!({"date": form.date, "start": form.start, "end": form.end, "location": form.location});
+    let echo =
+        json!({"date": form.date, "start": form.start, "end": form.end, "location": form.location});
     let result = db
         .run(move |conn| {
             let date = validate::date("date", "Datum", &form.date)?;
@@ -308,7 +378,14 @@ async fn create_session(
         Err(e) => {
             let mut data = run_data(&db, &issuer, &user.0, run_id).await?;
             data["session_form"] = echo;
-            page_with_error(&session, Some(&user.0), "pages/planning/run", "Durchgang", data, e)
+            page_with_error(
+                &session,
+                Some(&user.0),
+                "pages/planning/run",
+                "Durchgang",
+                data,
+                e,
+            )
         }
     }
 }
@@ -321,23 +398,35 @@ async fn create_session(
 #[get("/api/v1/courses")]
 async fn api_courses(user: ApiUser, db: web::Data<Db>) -> AppResult<HttpResponse> {
     let actor = user.0;
-    let list = db.run(move |conn| repo::list_courses(conn, actor.coordinator_org()?)).await?;
+    let list = db
+        .run(move |conn| repo::list_courses(conn, actor.coordinator_org()?))
+        .await?;
     Ok(HttpResponse::Ok().json(list))
 }
 
 #[utoipa::path(post, path = "/api/v1/courses", tag = "planning", security(("bearer" = [])),
     request_body = NewCourse, responses((status = 201, body = Course), (status = 422), (status = 409)))]
 #[post("/api/v1/courses")]
-async fn api_create_course(user: ApiUser, db: web::Data<Db>, body: web::Json<NewCourse>) -> AppResult<HttpResponse> {
+async fn api_create_course(
+    user: ApiUser,
+    db: web::Data<Db>,
+    body: web::Json<NewCourse>,
+) -> AppResult<HttpResponse> {
     let actor = user.0;
-    let course = db.run(move |conn| service::create_course(conn, &actor, body.into_inner())).await?;
+    let course = db
+        .run(move |conn| service::create_course(conn, &actor, body.into_inner()))
+        .await?;
     Ok(HttpResponse::Created().json(course))
 }
 
 #[utoipa::path(get, path = "/api/v1/courses/{id}", tag = "planning", security(("bearer" = [])),
     responses((status = 200, description = "course with modules and runs"), (status = 404)))]
 #[get("/api/v1/courses/{id}")]
-async fn api_course(user: ApiUser, db: web::Data<Db>, path: web::Path<i32>) -> AppResult<HttpResponse> {
+async fn api_course(
+    user: ApiUser,
+    db: web::Data<Db>,
+    path: web::Path<i32>,
+) -> AppResult<HttpResponse> {
     let actor = user.0;
     let id = path.into_inner();
     let data = db
@@ -353,27 +442,45 @@ async fn api_course(user: ApiUser, db: web::Data<Db>, path: web::Path<i32>) -> A
 #[utoipa::path(post, path = "/api/v1/courses/{id}/modules", tag = "planning", security(("bearer" = [])),
     request_body = NewModule, responses((status = 201, body = CourseModule), (status = 422)))]
 #[post("/api/v1/courses/{id}/modules")]
-async fn api_add_module(user: ApiUser, db: web::Data<Db>, path: web::Path<i32>, body: web::Json<NewModule>) -> AppResult<HttpResponse> {
+async fn api_add_module(
+    user: ApiUser,
+    db: web::Data<Db>,
+    path: web::Path<i32>,
+    body: web::Json<NewModule>,
+) -> AppResult<HttpResponse> {
     let actor = user.0;
     let id = path.into_inner();
-    let m = db.run(move |conn| service::add_module(conn, &actor, id, body.into_inner())).await?;
+    let m = db
+        .run(move |conn| service::add_module(conn, &actor, id, body.into_inner()))
+        .await?;
     Ok(HttpResponse::Created().json(m))
 }
 
 #[utoipa::path(post, path = "/api/v1/courses/{id}/runs", tag = "planning", security(("bearer" = [])),
     request_body = NewRun, responses((status = 201, body = CourseRun), (status = 422)))]
 #[post("/api/v1/courses/{id}/runs")]
-async fn api_create_run(user: ApiUser, db: web::Data<Db>, path: web::Path<i32>, body: web::Json<NewRun>) -> AppResult<HttpResponse> {
+async fn api_create_run(
+    user: ApiUser,
+    db: web::Data<Db>,
+    path: web::Path<i32>,
+    body: web::Json<NewRun>,
+) -> AppResult<HttpResponse> {
     let actor = user.0;
     let id = path.into_inner();
-    let run = db.run(move |conn| service::create_run(conn, &actor, id, body.into_inner())).await?;
+    let run = db
+        .run(move |conn| service::create_run(conn, &actor, id, body.into_inner()))
+        .await?;
     Ok(HttpResponse::Created().json(run))
 }
 
 #[utoipa::path(get, path = "/api/v1/runs/{id}", tag = "planning", security(("bearer" = [])),
     responses((status = 200, description = "run with sessions"), (status = 404)))]
 #[get("/api/v1/runs/{id}")]
-async fn api_run(user: ApiUser, db: web::Data<Db>, path: web::Path<i32>) -> AppResult<HttpResponse> {
+async fn api_run(
+    user: ApiUser,
+    db: web::Data<Db>,
+    path: web::Path<i32>,
+) -> AppResult<HttpResponse> {
     let actor = user.0;
     let id = path.into_inner();
     let data = db
@@ -388,10 +495,17 @@ async fn api_run(user: ApiUser, db: web::Data<Db>, path: web::Path<i32>) -> AppR
 #[utoipa::path(post, path = "/api/v1/runs/{id}/sessions", tag = "planning", security(("bearer" = [])),
     request_body = NewSession, responses((status = 201, body = TrainingSession), (status = 422)))]
 #[post("/api/v1/runs/{id}/sessions")]
-async fn api_create_session(user: ApiUser, db: web::Data<Db>, path: web::Path<i32>, body: web::Json<NewSession>) -> AppResult<HttpResponse> {
+async fn api_create_session(
+    user: ApiUser,
+    db: web::Data<Db>,
+    path: web::Path<i32>,
+    body: web::Json<NewSession>,
+) -> AppResult<HttpResponse> {
     let actor = user.0;
     let id = path.into_inner();
-    let s = db.run(move |conn| service::create_session(conn, &actor, id, body.into_inner())).await?;
+    let s = db
+        .run(move |conn| service::create_session(conn, &actor, id, body.into_inner()))
+        .await?;
     Ok(HttpResponse::Created().json(s))
 }
 
@@ -400,7 +514,9 @@ async fn api_create_session(user: ApiUser, db: web::Data<Db>, path: web::Path<i3
 #[get("/api/v1/my/sessions")]
 async fn api_my_sessions(user: ApiUser, db: web::Data<Db>) -> AppResult<HttpResponse> {
     let actor = user.0;
-    let list = db.run(move |conn| service::my_sessions(conn, &actor)).await?;
+    let list = db
+        .run(move |conn| service::my_sessions(conn, &actor))
+        .await?;
     Ok(HttpResponse::Ok().json(list))
 }
 
@@ -421,4 +537,3 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(api_create_session)
         .service(api_my_sessions);
 }
-

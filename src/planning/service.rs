@@ -27,9 +27,13 @@ pub fn create_course(conn: &mut DbConn, actor: &Actor, input: NewCourse) -> AppR
         ));
     }
     let title = validate::required_text("title", "Titel", &input.title, 160)?;
-    let description =
-        validate::optional_text("description", "Beschreibung", Some(&input.description), 2000)?
-            .unwrap_or_default();
+    let description = validate::optional_text(
+        "description",
+        "Beschreibung",
+        Some(&input.description),
+        2000,
+    )?
+    .unwrap_or_default();
     conn.transaction(|conn| {
         if repo::course_code_taken(conn, org, &code)? {
             return Err(AppError::Conflict(format!(
@@ -46,7 +50,15 @@ pub fn create_course(conn: &mut DbConn, actor: &Actor, input: NewCourse) -> AppR
                 created_at: time::now_utc(),
             },
         )?;
-        audit::record(conn, Some(org), Some(actor.user_id), "course.create", "course", Some(course.id), "")?;
+        audit::record(
+            conn,
+            Some(org),
+            Some(actor.user_id),
+            "course.create",
+            "course",
+            Some(course.id),
+            "",
+        )?;
         Ok(course)
     })
 }
@@ -59,8 +71,13 @@ pub fn add_module(
 ) -> AppResult<CourseModule> {
     let org = actor.coordinator_org()?;
     let title = validate::required_text("title", "Titel des Moduls", &input.title, 160)?;
-    let duration =
-        validate::check_range("duration_minutes", "Dauer in Minuten", input.duration_minutes, 5, 600)?;
+    let duration = validate::check_range(
+        "duration_minutes",
+        "Dauer in Minuten",
+        input.duration_minutes,
+        5,
+        600,
+    )?;
     conn.transaction(|conn| {
         repo::get_course(conn, org, course_id)?;
         let position = repo::next_module_position(conn, course_id)?;
@@ -78,7 +95,12 @@ pub fn add_module(
     })
 }
 
-pub fn create_run(conn: &mut DbConn, actor: &Actor, course_id: i32, input: NewRun) -> AppResult<CourseRun> {
+pub fn create_run(
+    conn: &mut DbConn,
+    actor: &Actor,
+    course_id: i32,
+    input: NewRun,
+) -> AppResult<CourseRun> {
     let org = actor.coordinator_org()?;
     if input.end_date < input.start_date {
         return Err(AppError::invalid(
@@ -93,7 +115,8 @@ pub fn create_run(conn: &mut DbConn, actor: &Actor, course_id: i32, input: NewRu
         ));
     }
     let place = validate::required_text("place", "Ort", &input.place, 200)?;
-    let capacity = validate::check_range("capacity", "Plätze", input.capacity, 1, MAX_RUN_CAPACITY)?;
+    let capacity =
+        validate::check_range("capacity", "Plätze", input.capacity, 1, MAX_RUN_CAPACITY)?;
     let mut languages = Vec::new();
     for code in &input.interpreter_languages {
         let code = code.trim();
@@ -125,7 +148,15 @@ pub fn create_run(conn: &mut DbConn, actor: &Actor, course_id: i32, input: NewRu
                 created_at: time::now_utc(),
             },
         )?;
-        audit::record(conn, Some(org), Some(actor.user_id), "run.create", "course_run", Some(run.id), "")?;
+        audit::record(
+            conn,
+            Some(org),
+            Some(actor.user_id),
+            "run.create",
+            "course_run",
+            Some(run.id),
+            "",
+        )?;
         Ok(run)
     })
 }
@@ -138,10 +169,16 @@ pub fn create_session(
 ) -> AppResult<TrainingSession> {
     let org = actor.coordinator_org()?;
     if input.ends_at <= input.starts_at {
-        return Err(AppError::invalid("ends_at", "Das Ende liegt nicht nach dem Beginn."));
+        return Err(AppError::invalid(
+            "ends_at",
+            "Das Ende liegt nicht nach dem Beginn.",
+        ));
     }
     if (input.ends_at - input.starts_at).num_hours() > 12 {
-        return Err(AppError::invalid("ends_at", "Ein Termin darf höchstens 12 Stunden dauern."));
+        return Err(AppError::invalid(
+            "ends_at",
+            "Ein Termin darf höchstens 12 Stunden dauern.",
+        ));
     }
     let location = validate::optional_text("location", "Raum / Ort", Some(&input.location), 200)?;
     let starts_at = time::from_local("starts_at", input.starts_at)?;
@@ -160,18 +197,23 @@ pub fn create_session(
             ));
         }
         if let Some(trainer_id) = input.trainer_id {
-            let ok = auth::repo::find_by_id(conn, trainer_id)?.is_some_and(|u| {
-                u.organisation_id == Some(org) && u.active && u.role != "admin"
-            });
+            let ok = auth::repo::find_by_id(conn, trainer_id)?
+                .is_some_and(|u| u.organisation_id == Some(org) && u.active && u.role != "admin");
             if !ok {
-                return Err(AppError::invalid("trainer_id", "Diese Trainerin / dieser Trainer ist nicht bekannt."));
+                return Err(AppError::invalid(
+                    "trainer_id",
+                    "Diese Trainerin / dieser Trainer ist nicht bekannt.",
+                ));
             }
         }
         let course_modules = repo::modules_of(conn, org, run.course_id)?;
         let mut module_ids: Vec<i32> = Vec::new();
         for id in &input.module_ids {
             if !course_modules.iter().any(|m| m.id == *id) {
-                return Err(AppError::invalid("module_ids", "Ein gewähltes Modul gehört nicht zu diesem Kurs."));
+                return Err(AppError::invalid(
+                    "module_ids",
+                    "Ein gewähltes Modul gehört nicht zu diesem Kurs.",
+                ));
             }
             if !module_ids.contains(id) {
                 module_ids.push(*id);
@@ -195,7 +237,15 @@ pub fn create_session(
             },
             &module_ids,
         )?;
-        audit::record(conn, Some(org), Some(actor.user_id), "session.create", "training_session", Some(session.id), "")?;
+        audit::record(
+            conn,
+            Some(org),
+            Some(actor.user_id),
+            "session.create",
+            "training_session",
+            Some(session.id),
+            "",
+        )?;
         Ok(session)
     })
 }
@@ -240,8 +290,18 @@ pub fn my_sessions(conn: &mut DbConn, actor: &Actor) -> AppResult<Vec<SessionVie
     let today = time::today_local();
     sessions.sort_by_key(|s| {
         let day = time::to_local(s.starts_at).date_naive();
-        let group = if day == today { 0 } else if day > today { 1 } else { 2 };
-        let order = if group == 2 { -s.starts_at.and_utc().timestamp() } else { s.starts_at.and_utc().timestamp() };
+        let group = if day == today {
+            0
+        } else if day > today {
+            1
+        } else {
+            2
+        };
+        let order = if group == 2 {
+            -s.starts_at.and_utc().timestamp()
+        } else {
+            s.starts_at.and_utc().timestamp()
+        };
         (group, order)
     });
     Ok(sessions)

@@ -98,7 +98,9 @@ async fn code_form(
     keyring: web::Data<Arc<KeyRing>>,
     q: web::Query<CodeQuery>,
 ) -> Result<HttpResponse, HtmlError> {
-    let lang = lang_of(&LangQuery { lang: q.lang.clone() });
+    let lang = lang_of(&LangQuery {
+        lang: q.lang.clone(),
+    });
     match q.code.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
         Some(code) if code.len() <= 64 => {
             let v = service::verify_code(&db, &keyring, code).await?;

@@ -45,7 +45,11 @@ impl Verification {
 }
 
 /// Checks a token taken from a scanned URL.
-pub async fn verify_token(db: &Db, keyring: &std::sync::Arc<KeyRing>, text: &str) -> AppResult<Verification> {
+pub async fn verify_token(
+    db: &Db,
+    keyring: &std::sync::Arc<KeyRing>,
+    text: &str,
+) -> AppResult<Verification> {
     let Ok(bytes) = token::token_from_text(text) else {
         return Ok(Verification::invalid());
     };
@@ -64,7 +68,8 @@ pub async fn verify_token(db: &Db, keyring: &std::sync::Arc<KeyRing>, text: &str
         Err(_) => return Ok(Verification::invalid()),
     };
     let code = token::format_code(&verified.claims.code).replace('-', "");
-    let Some((cert, issuer_name)) = db.run(move |conn| repo::find_by_code(conn, &code)).await? else {
+    let Some((cert, issuer_name)) = db.run(move |conn| repo::find_by_code(conn, &code)).await?
+    else {
         return Ok(Verification::invalid());
     };
     let key = keyring.cached(verified.kid);
@@ -74,11 +79,17 @@ pub async fn verify_token(db: &Db, keyring: &std::sync::Arc<KeyRing>, text: &str
         && cert.course_code == verified.claims.course_code
         && cert.completion_date == verified.claims.completion_date
         && cert.kid == i32::from(verified.kid)
-        && key.as_ref().is_some_and(|k| k.organisation_id.is_none_or(|o| o == cert.organisation_id));
+        && key
+            .as_ref()
+            .is_some_and(|k| k.organisation_id.is_none_or(|o| o == cert.organisation_id));
     if !matches {
         return Ok(Verification::invalid());
     }
-    Ok(outcome(cert, issuer_name, key.map(|k| token::key_fingerprint(&k.key))))
+    Ok(outcome(
+        cert,
+        issuer_name,
+        key.map(|k| token::key_fingerprint(&k.key)),
+    ))
 }
 
 fn outcome(
@@ -92,16 +103,18 @@ fn outcome(
         REPLACED => VerificationStatus::Replaced,
         _ => VerificationStatus::Invalid,
     };
-    let facts = matches!(status, VerificationStatus::Valid | VerificationStatus::Revoked).then(|| {
-        CertificateFacts {
-            holder_name: cert.holder_name,
-            course_title: cert.course_title,
-            course_code: cert.course_code,
-            completion_date: cert.completion_date,
-            issuer_name,
-            code: display_code(&cert.code),
-            key_fingerprint,
-        }
+    let facts = matches!(
+        status,
+        VerificationStatus::Valid | VerificationStatus::Revoked
+    )
+    .then(|| CertificateFacts {
+        holder_name: cert.holder_name,
+        course_title: cert.course_title,
+        course_code: cert.course_code,
+        completion_date: cert.completion_date,
+        issuer_name,
+        code: display_code(&cert.code),
+        key_fingerprint,
     });
     Verification { status, facts }
 }
@@ -112,7 +125,10 @@ pub async fn verify_code(db: &Db, keyring: &KeyRing, input: &str) -> AppResult<V
         return Ok(Verification::invalid());
     };
     let stored = token::format_code(&code).replace('-', "");
-    let Some((cert, issuer_name)) = db.run(move |conn| repo::find_by_code(conn, &stored)).await? else {
+    let Some((cert, issuer_name)) = db
+        .run(move |conn| repo::find_by_code(conn, &stored))
+        .await?
+    else {
         return Ok(Verification::invalid());
     };
     let fingerprint = u8::try_from(cert.kid)

@@ -53,8 +53,11 @@ struct PgDatabase {
 impl Drop for PgDatabase {
     fn drop(&mut self) {
         if let Ok(mut conn) = diesel::PgConnection::establish(&self.admin_url) {
-            let _ = diesel::sql_query(format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name))
-                .execute(&mut conn);
+            let _ = diesel::sql_query(format!(
+                "DROP DATABASE IF EXISTS {} WITH (FORCE)",
+                self.name
+            ))
+            .execute(&mut conn);
         }
     }
 }
@@ -64,7 +67,8 @@ fn pg_database() -> (String, PgDatabase) {
     let mut raw = [0u8; 6];
     rand::rngs::OsRng.fill_bytes(&mut raw);
     let name = format!("ms_test_{}", data_encoding::HEXLOWER.encode(&raw));
-    let mut conn = diesel::PgConnection::establish(&admin_url).expect("connect to TEST_DATABASE_URL");
+    let mut conn =
+        diesel::PgConnection::establish(&admin_url).expect("connect to TEST_DATABASE_URL");
     diesel::sql_query(format!("CREATE DATABASE {name}"))
         .execute(&mut conn)
         .expect("create test database");
@@ -77,7 +81,10 @@ fn pg_database() -> (String, PgDatabase) {
         Some(i) => without_query[..scheme_end + i].to_string(),
         None => without_query.clone(),
     };
-    (format!("{base}/{name}{query}"), PgDatabase { admin_url, name })
+    (
+        format!("{base}/{name}{query}"),
+        PgDatabase { admin_url, name },
+    )
 }
 
 pub struct TestApp {
@@ -157,13 +164,17 @@ impl TestApp {
         let email = email.to_string();
         self.db
             .run_blocking(|conn| {
-                let u = auth::service::create_user(conn, None, auth::service::NewUser {
-                    organisation_id: None,
-                    email,
-                    display_name: "Admin".into(),
-                    password: PASSWORD.into(),
-                    role: Role::Admin,
-                })?;
+                let u = auth::service::create_user(
+                    conn,
+                    None,
+                    auth::service::NewUser {
+                        organisation_id: None,
+                        email,
+                        display_name: "Admin".into(),
+                        password: PASSWORD.into(),
+                        role: Role::Admin,
+                    },
+                )?;
                 Actor::from_user(&u)
             })
             .expect("admin")
@@ -173,21 +184,29 @@ impl TestApp {
         let slug = slug.to_string();
         self.db
             .run_blocking(|conn| {
-                let org = mietschulung::orgs::service::create(conn, None, mietschulung::orgs::models::NewOrganisation {
-                    slug: slug.clone(),
-                    name: format!("Landkreis {slug}"),
-                    issuer_name: format!("Landratsamt {slug} – Integrationsmanagement"),
-                    signatory_name: "Dr. Sabine Müller".into(),
-                    signatory_title: "Leiterin".into(),
-                })?;
+                let org = mietschulung::orgs::service::create(
+                    conn,
+                    None,
+                    mietschulung::orgs::models::NewOrganisation {
+                        slug: slug.clone(),
+                        name: format!("Landkreis {slug}"),
+                        issuer_name: format!("Landratsamt {slug} – Integrationsmanagement"),
+                        signatory_name: "Dr. Sabine Müller".into(),
+                        signatory_title: "Leiterin".into(),
+                    },
+                )?;
                 let mk = |conn: &mut mietschulung::db::DbConn, prefix: &str, role: Role| {
-                    auth::service::create_user(conn, None, auth::service::NewUser {
-                        organisation_id: Some(org.id),
-                        email: format!("{prefix}@{slug}.example.org"),
-                        display_name: format!("{prefix} {slug}"),
-                        password: PASSWORD.into(),
-                        role,
-                    })
+                    auth::service::create_user(
+                        conn,
+                        None,
+                        auth::service::NewUser {
+                            organisation_id: Some(org.id),
+                            email: format!("{prefix}@{slug}.example.org"),
+                            display_name: format!("{prefix} {slug}"),
+                            password: PASSWORD.into(),
+                            role,
+                        },
+                    )
                     .and_then(|u| Actor::from_user(&u))
                 };
                 Ok(Org {
@@ -225,7 +244,10 @@ impl TestApp {
     }
 
     pub async fn api_token(&self, email: &str) -> Api {
-        let client = reqwest::Client::builder().timeout(Duration::from_secs(30)).build().expect("client");
+        let client = reqwest::Client::builder()
+            .timeout(Duration::from_secs(30))
+            .build()
+            .expect("client");
         let resp = client
             .post(self.url("/api/v1/auth/token"))
             .json(&json!({"email": email, "password": PASSWORD}))
@@ -264,14 +286,28 @@ impl Page {
 
 impl Browser {
     pub async fn get(&self, path: &str) -> Page {
-        let resp = self.client.get(format!("{}{}", self.base, path)).send().await.expect("GET");
+        let resp = self
+            .client
+            .get(format!("{}{}", self.base, path))
+            .send()
+            .await
+            .expect("GET");
         Self::page(resp).await
     }
 
     pub async fn get_bytes(&self, path: &str) -> (u16, Option<String>, Vec<u8>) {
-        let resp = self.client.get(format!("{}{}", self.base, path)).send().await.expect("GET");
+        let resp = self
+            .client
+            .get(format!("{}{}", self.base, path))
+            .send()
+            .await
+            .expect("GET");
         let status = resp.status().as_u16();
-        let ct = resp.headers().get("content-type").and_then(|v| v.to_str().ok()).map(str::to_string);
+        let ct = resp
+            .headers()
+            .get("content-type")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string);
         (status, ct, resp.bytes().await.expect("bytes").to_vec())
     }
 
@@ -297,8 +333,18 @@ impl Browser {
     }
 
     pub async fn login(&self, email: &str) -> Page {
-        let page = self.submit("/login", "/login", &[("email", email), ("password", PASSWORD)]).await;
-        assert_eq!(page.status, 303, "login of {email} redirects: {}", page.body);
+        let page = self
+            .submit(
+                "/login",
+                "/login",
+                &[("email", email), ("password", PASSWORD)],
+            )
+            .await;
+        assert_eq!(
+            page.status, 303,
+            "login of {email} redirects: {}",
+            page.body
+        );
         page
     }
 
@@ -324,7 +370,12 @@ pub struct Api {
 }
 
 impl Api {
-    pub async fn send(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> (u16, Value) {
+    pub async fn send(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<Value>,
+    ) -> (u16, Value) {
         let mut req = self
             .client
             .request(method, format!("{}{}", self.base, path))
@@ -356,7 +407,10 @@ impl Api {
 pub fn id_from_location(location: &Option<String>) -> i32 {
     let loc = location.as_deref().expect("redirect location");
     let path = loc.split(['?', '#']).next().unwrap_or(loc);
-    path.rsplit('/').next().and_then(|s| s.parse().ok()).unwrap_or_else(|| panic!("no id in {loc}"))
+    path.rsplit('/')
+        .next()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| panic!("no id in {loc}"))
 }
 
 pub fn tool_available(name: &str) -> bool {
@@ -370,14 +424,27 @@ pub fn tool_available(name: &str) -> bool {
 
 /// A planned run with the given modules (title, mandatory), built through the JSON API:
 /// returns (course id, run id, module ids).
-pub async fn plan_run(api: &Api, code: &str, capacity: i32, modules: &[(&str, bool)]) -> (i64, i64, Vec<i64>) {
-    let (s, course) = api.post("/api/v1/courses", json!({"code": code, "title": format!("Mietführerschein {code}")})).await;
+pub async fn plan_run(
+    api: &Api,
+    code: &str,
+    capacity: i32,
+    modules: &[(&str, bool)],
+) -> (i64, i64, Vec<i64>) {
+    let (s, course) = api
+        .post(
+            "/api/v1/courses",
+            json!({"code": code, "title": format!("Mietführerschein {code}")}),
+        )
+        .await;
     assert_eq!(s, 201, "{course}");
     let course_id = course["id"].as_i64().unwrap();
     let mut module_ids = Vec::new();
     for (title, mandatory) in modules {
         let (s, m) = api
-            .post(&format!("/api/v1/courses/{course_id}/modules"), json!({"title": title, "duration_minutes": 60, "mandatory": mandatory}))
+            .post(
+                &format!("/api/v1/courses/{course_id}/modules"),
+                json!({"title": title, "duration_minutes": 60, "mandatory": mandatory}),
+            )
             .await;
         assert_eq!(s, 201, "{m}");
         module_ids.push(m["id"].as_i64().unwrap());

@@ -81,7 +81,11 @@ fn serve(stream: TcpStream, store: &Mutex<Vec<ReceivedMail>>) -> std::io::Result
                 data.push_str(l);
             }
             if let Ok(mut m) = store.lock() {
-                m.push(ReceivedMail { from: from.clone(), to: to.clone(), data });
+                m.push(ReceivedMail {
+                    from: from.clone(),
+                    to: to.clone(),
+                    data,
+                });
             }
             out.write_all(b"250 OK queued\r\n")?;
         } else if upper == "QUIT" {

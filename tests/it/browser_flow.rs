@@ -14,24 +14,42 @@ async fn whole_path(backend: Backend) {
     let page = admin.login("admin@example.org").await;
     assert_eq!(page.location.as_deref(), Some("/admin/organisations"));
     let page = admin
-        .submit("/admin/organisations", "/admin/organisations", &[
-            ("slug", "altenburger-land"),
-            ("name", "Landkreis Altenburger Land"),
-            ("issuer_name", "Landratsamt Altenburger Land – Integrationsmanagement"),
-            ("signatory_name", "Dr. Sabine Müller"),
-            ("signatory_title", "Integrationsmanagerin"),
-        ])
+        .submit(
+            "/admin/organisations",
+            "/admin/organisations",
+            &[
+                ("slug", "altenburger-land"),
+                ("name", "Landkreis Altenburger Land"),
+                (
+                    "issuer_name",
+                    "Landratsamt Altenburger Land – Integrationsmanagement",
+                ),
+                ("signatory_name", "Dr. Sabine Müller"),
+                ("signatory_title", "Integrationsmanagerin"),
+            ],
+        )
         .await;
     assert_eq!(page.status, 303, "{}", page.body);
     let org_path = page.location.clone().unwrap();
     for (email, name, role) in [
-        ("koordination@altenburg.example", "Katrin Koordinatorin", "coordinator"),
+        (
+            "koordination@altenburg.example",
+            "Katrin Koordinatorin",
+            "coordinator",
+        ),
         ("trainer@altenburg.example", "Tarek Trainer", "trainer"),
     ] {
         let page = admin
-            .submit(&org_path, &format!("{org_path}/users"), &[
-                ("display_name", name), ("email", email), ("password", common::PASSWORD), ("role", role),
-            ])
+            .submit(
+                &org_path,
+                &format!("{org_path}/users"),
+                &[
+                    ("display_name", name),
+                    ("email", email),
+                    ("password", common::PASSWORD),
+                    ("role", role),
+                ],
+            )
             .await;
         assert_eq!(page.status, 303, "{}", page.body);
     }
@@ -43,7 +61,15 @@ async fn whole_path(backend: Backend) {
     let page = coord.login("koordination@altenburg.example").await;
     assert_eq!(page.location.as_deref(), Some("/courses"));
     let page = coord
-        .submit("/courses", "/courses", &[("code", "ms-2026"), ("title", "Mietführerschein Frühjahr"), ("description", "")])
+        .submit(
+            "/courses",
+            "/courses",
+            &[
+                ("code", "ms-2026"),
+                ("title", "Mietführerschein Frühjahr"),
+                ("description", ""),
+            ],
+        )
         .await;
     assert_eq!(page.status, 303, "{}", page.body);
     let course_path = page.location.clone().unwrap();
@@ -59,47 +85,98 @@ async fn whole_path(backend: Backend) {
         if mandatory {
             fields.push(("mandatory", "on"));
         }
-        let page = coord.submit(&course_path, &format!("/courses/{course_id}/modules"), &fields).await;
+        let page = coord
+            .submit(
+                &course_path,
+                &format!("/courses/{course_id}/modules"),
+                &fields,
+            )
+            .await;
         assert_eq!(page.status, 303, "{}", page.body);
     }
     let page = coord.get(&course_path).await;
     assert!(page.body.contains("Mülltrennung und Hausordnung"));
     assert!(page.body.contains("MS-2026"), "course code is upper-cased");
     let page = coord
-        .submit(&course_path, &format!("/courses/{course_id}/runs"), &[
-            ("start_date", "2026-03-02"), ("end_date", "2026-03-09"), ("place", "VHS Altenburg"),
-            ("capacity", "12"), ("interpreter_languages", "ar"), ("interpreter_languages", "uk"),
-        ])
+        .submit(
+            &course_path,
+            &format!("/courses/{course_id}/runs"),
+            &[
+                ("start_date", "2026-03-02"),
+                ("end_date", "2026-03-09"),
+                ("place", "VHS Altenburg"),
+                ("capacity", "12"),
+                ("interpreter_languages", "ar"),
+                ("interpreter_languages", "uk"),
+            ],
+        )
         .await;
     assert_eq!(page.status, 303, "{}", page.body);
     let run_path = page.location.clone().unwrap();
     let run_id = id_from_location(&page.location);
     let run_page = coord.get(&run_path).await;
-    assert!(run_page.body.contains("العربية"), "interpreter languages shown");
+    assert!(
+        run_page.body.contains("العربية"),
+        "interpreter languages shown"
+    );
     let module_ids: Vec<String> = run_page
         .body
         .match_indices("name=\"module_ids\" value=\"")
-        .map(|(i, m)| run_page.body[i + m.len()..].split('"').next().unwrap().to_string())
+        .map(|(i, m)| {
+            run_page.body[i + m.len()..]
+                .split('"')
+                .next()
+                .unwrap()
+                .to_string()
+        })
         .collect();
     assert_eq!(module_ids.len(), 5);
-    let trainer_option = run_page.body.find(">Tarek Trainer</option>").expect("trainer offered");
+    let trainer_option = run_page
+        .body
+        .find(">Tarek Trainer</option>")
+        .expect("trainer offered");
     let value_at = run_page.body[..trainer_option].rfind("value=\"").unwrap() + 7;
-    let trainer_id = run_page.body[value_at..trainer_option].trim_end_matches('"').to_string();
+    let trainer_id = run_page.body[value_at..trainer_option]
+        .trim_end_matches('"')
+        .to_string();
     // Session 1: modules 1-3, session 2: modules 4-5 (a day of a DST change is not needed here).
-    for (date, modules) in [("2026-03-02", &module_ids[..3]), ("2026-03-09", &module_ids[3..])] {
-        let mut fields = vec![("date", date), ("start", "09:00"), ("end", "12:00"), ("location", "VHS Raum 1.12"), ("trainer_id", trainer_id.as_str())];
+    for (date, modules) in [
+        ("2026-03-02", &module_ids[..3]),
+        ("2026-03-09", &module_ids[3..]),
+    ] {
+        let mut fields = vec![
+            ("date", date),
+            ("start", "09:00"),
+            ("end", "12:00"),
+            ("location", "VHS Raum 1.12"),
+            ("trainer_id", trainer_id.as_str()),
+        ];
         for m in modules {
             fields.push(("module_ids", m.as_str()));
         }
-        let page = coord.submit(&run_path, &format!("/runs/{run_id}/sessions"), &fields).await;
+        let page = coord
+            .submit(&run_path, &format!("/runs/{run_id}/sessions"), &fields)
+            .await;
         assert_eq!(page.status, 303, "{}", page.body);
     }
-    for (given, family, email) in [("Jürgen", "Größmann", "juergen@example.org"), ("Олена", "Шевченко", "")] {
+    for (given, family, email) in [
+        ("Jürgen", "Größmann", "juergen@example.org"),
+        ("Олена", "Шевченко", ""),
+    ] {
         let page = coord
-            .submit("/participants", "/participants", &[
-                ("given_name", given), ("family_name", family), ("preferred_language", "uk"),
-                ("phone", ""), ("email", email), ("consent", "on"), ("consent_date", "2026-02-20"),
-            ])
+            .submit(
+                "/participants",
+                "/participants",
+                &[
+                    ("given_name", given),
+                    ("family_name", family),
+                    ("preferred_language", "uk"),
+                    ("phone", ""),
+                    ("email", email),
+                    ("consent", "on"),
+                    ("consent_date", "2026-02-20"),
+                ],
+            )
             .await;
         assert_eq!(page.status, 303, "{}", page.body);
     }
@@ -115,7 +192,13 @@ async fn whole_path(backend: Backend) {
         .collect();
     assert_eq!(candidates.len(), 2);
     for pid in &candidates {
-        let page = coord.submit(&run_path, &format!("/runs/{run_id}/enrollments"), &[("participant_id", pid)]).await;
+        let page = coord
+            .submit(
+                &run_path,
+                &format!("/runs/{run_id}/enrollments"),
+                &[("participant_id", pid)],
+            )
+            .await;
         assert_eq!(page.status, 303, "{}", page.body);
     }
 
@@ -127,7 +210,13 @@ async fn whole_path(backend: Backend) {
     let session_ids: Vec<String> = mine
         .body
         .match_indices("href=\"/sessions/")
-        .map(|(i, m)| mine.body[i + m.len()..].split('/').next().unwrap().to_string())
+        .map(|(i, m)| {
+            mine.body[i + m.len()..]
+                .split('/')
+                .next()
+                .unwrap()
+                .to_string()
+        })
         .collect();
     assert_eq!(session_ids.len(), 2, "{}", mine.body);
     for sid in &session_ids {
@@ -135,39 +224,76 @@ async fn whole_path(backend: Backend) {
         let roster = trainer.get(&roster_path).await;
         assert!(roster.body.contains("Größmann, Jürgen"));
         for pid in &candidates {
-            let page = trainer.submit(&roster_path, &format!("/sessions/{sid}/attendance"), &[("participant_id", pid), ("status", "absent")]).await;
+            let page = trainer
+                .submit(
+                    &roster_path,
+                    &format!("/sessions/{sid}/attendance"),
+                    &[("participant_id", pid), ("status", "absent")],
+                )
+                .await;
             assert_eq!(page.status, 303);
             // The correction: absent → present (the second participant only "late" in session 2).
-            let status = if pid == &candidates[1] && sid == &session_ids[1] { "late" } else { "present" };
-            let page = trainer.submit(&roster_path, &format!("/sessions/{sid}/attendance"), &[("participant_id", pid), ("status", status)]).await;
+            let status = if pid == &candidates[1] && sid == &session_ids[1] {
+                "late"
+            } else {
+                "present"
+            };
+            let page = trainer
+                .submit(
+                    &roster_path,
+                    &format!("/sessions/{sid}/attendance"),
+                    &[("participant_id", pid), ("status", status)],
+                )
+                .await;
             assert_eq!(page.status, 303);
             let shown = trainer.get(page.location.as_deref().unwrap()).await;
             assert!(shown.body.contains("Gespeichert"), "visible confirmation");
         }
     }
-    assert_eq!(app.count("attendance"), 4, "one current mark per person and session");
+    assert_eq!(
+        app.count("attendance"),
+        4,
+        "one current mark per person and session"
+    );
     assert_eq!(app.count("attendance_marks"), 8, "every mark is kept");
     // The trainer cannot reach the coordinator's pages.
     assert_eq!(trainer.get(&run_path).await.status, 403);
 
     // Coordinator: completion and certificates.
     let run_page = coord.get(&run_path).await;
-    assert_eq!(run_page.body.matches("abgeschlossen am").count(), 2, "{}", run_page.body);
-    let page = coord.submit(&run_path, &format!("/runs/{run_id}/certificates"), &[]).await;
+    assert_eq!(
+        run_page.body.matches("abgeschlossen am").count(),
+        2,
+        "{}",
+        run_page.body
+    );
+    let page = coord
+        .submit(&run_path, &format!("/runs/{run_id}/certificates"), &[])
+        .await;
     assert_eq!(page.status, 303);
     assert!(page.location.as_deref().unwrap().contains("issued=2"));
     // Issuing again creates nothing new.
-    let page = coord.submit(&run_path, &format!("/runs/{run_id}/certificates"), &[]).await;
+    let page = coord
+        .submit(&run_path, &format!("/runs/{run_id}/certificates"), &[])
+        .await;
     assert!(page.location.as_deref().unwrap().contains("issued=0"));
     assert_eq!(app.count("certificates"), 2);
     let run_page = coord.get(&run_path).await;
     let cert_ids: Vec<String> = run_page
         .body
         .match_indices("href=\"/certificates/")
-        .map(|(i, m)| run_page.body[i + m.len()..].split('/').next().unwrap().to_string())
+        .map(|(i, m)| {
+            run_page.body[i + m.len()..]
+                .split('/')
+                .next()
+                .unwrap()
+                .to_string()
+        })
         .collect();
     assert_eq!(cert_ids.len(), 2);
-    let (status, ct, pdf) = coord.get_bytes(&format!("/certificates/{}/pdf", cert_ids[0])).await;
+    let (status, ct, pdf) = coord
+        .get_bytes(&format!("/certificates/{}/pdf", cert_ids[0]))
+        .await;
     assert_eq!(status, 200);
     assert_eq!(ct.as_deref(), Some("application/pdf"));
     assert!(pdf.starts_with(b"%PDF"));
@@ -177,10 +303,17 @@ async fn whole_path(backend: Backend) {
     if common::tool_available("pdftotext") {
         let path = app.data_dir.path().join("cert.pdf");
         std::fs::write(&path, &pdf).unwrap();
-        let out = std::process::Command::new("pdftotext").arg(&path).arg("-").output().unwrap();
+        let out = std::process::Command::new("pdftotext")
+            .arg(&path)
+            .arg("-")
+            .output()
+            .unwrap();
         let text = String::from_utf8_lossy(&out.stdout);
         assert!(text.contains("Teilnahmebescheinigung"));
-        assert!(text.contains("Jürgen Größmann") || text.contains("Олена Шевченко"), "{text}");
+        assert!(
+            text.contains("Jürgen Größmann") || text.contains("Олена Шевченко"),
+            "{text}"
+        );
         assert!(text.contains("Landratsamt Altenburger Land"));
         assert!(text.contains("Mietvertrag"));
     }
@@ -192,22 +325,43 @@ async fn whole_path(backend: Backend) {
     assert_eq!(page.status, 200, "{}", page.body);
     assert!(page.body.contains("Gültig"));
     assert!(page.body.contains("mit amtlichem Ausweis vergleichen"));
-    assert!(page.body.contains("Landratsamt Altenburger Land – Integrationsmanagement"));
-    assert!(!page.body.contains("juergen@example.org"), "no contact data on the public page");
-    assert!(!page.body.contains("VHS Raum"), "no attendance details on the public page");
+    assert!(page
+        .body
+        .contains("Landratsamt Altenburger Land – Integrationsmanagement"));
+    assert!(
+        !page.body.contains("juergen@example.org"),
+        "no contact data on the public page"
+    );
+    assert!(
+        !page.body.contains("VHS Raum"),
+        "no attendance details on the public page"
+    );
     let lower = path.replacen("/Z/", "/z/", 1);
     assert!(landlord.get(&lower).await.body.contains("Gültig"));
     // The printed code typed in by hand.
     let code_marker = "<code>";
     let code_start = page.body.find(code_marker).unwrap() + code_marker.len();
-    let code = page.body[code_start..].split('<').next().unwrap().to_string();
-    let by_code = landlord.get(&format!("/z?code={}", code.to_lowercase().replace('-', " "))).await;
+    let code = page.body[code_start..]
+        .split('<')
+        .next()
+        .unwrap()
+        .to_string();
+    let by_code = landlord
+        .get(&format!(
+            "/z?code={}",
+            code.to_lowercase().replace('-', " ")
+        ))
+        .await;
     assert!(by_code.body.contains("Gültig"), "{}", by_code.body);
 
     // Coordinator revokes; the public page says so without the reason.
     let holder_id = &cert_ids[0];
     let page = coord
-        .submit(&run_path, &format!("/certificates/{holder_id}/revoke"), &[("reason", "Name falsch geschrieben – interner Vermerk")])
+        .submit(
+            &run_path,
+            &format!("/certificates/{holder_id}/revoke"),
+            &[("reason", "Name falsch geschrieben – interner Vermerk")],
+        )
         .await;
     assert_eq!(page.status, 303, "{}", page.body);
     let page = landlord.get(&path).await;
@@ -216,11 +370,21 @@ async fn whole_path(backend: Backend) {
 
     // The participant with an email got the certificate through the outbox (file transport).
     let mail_dir = app.settings.mail_dir();
-    common::wait_until("certificate mail written", std::time::Duration::from_secs(15), || {
-        std::fs::read_dir(&mail_dir).map(|d| d.count() == 1).unwrap_or(false)
-    })
+    common::wait_until(
+        "certificate mail written",
+        std::time::Duration::from_secs(15),
+        || {
+            std::fs::read_dir(&mail_dir)
+                .map(|d| d.count() == 1)
+                .unwrap_or(false)
+        },
+    )
     .await;
-    let entry = std::fs::read_dir(&mail_dir).unwrap().next().unwrap().unwrap();
+    let entry = std::fs::read_dir(&mail_dir)
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap();
     let eml = std::fs::read_to_string(entry.path()).unwrap();
     assert!(eml.contains("juergen@example.org"));
     assert!(eml.contains("application/pdf"));
@@ -228,7 +392,10 @@ async fn whole_path(backend: Backend) {
     // Logout ends the session.
     let page = coord.submit("/courses", "/logout", &[]).await;
     assert_eq!(page.status, 303);
-    assert_eq!(coord.get("/courses").await.location.as_deref(), Some("/login"));
+    assert_eq!(
+        coord.get("/courses").await.location.as_deref(),
+        Some("/login")
+    );
 }
 
 both_backends!(whole_path_in_the_browser_ui, whole_path);

@@ -6,7 +6,9 @@ use crate::common;
 
 fn bin() -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_mietschulung"));
-    c.env_remove("DATABASE_URL").env_remove("MIETSCHULUNG_CONFIG").env("RUST_LOG", "warn");
+    c.env_remove("DATABASE_URL")
+        .env_remove("MIETSCHULUNG_CONFIG")
+        .env("RUST_LOG", "warn");
     c
 }
 
@@ -15,46 +17,115 @@ fn demo_writes_scannable_certificates_and_verify_checks_them_offline() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
     let out = dir.path().join("pdfs");
-    let result = bin().env("MIETSCHULUNG_DATA_DIR", &data).args(["demo", "--out"]).arg(&out).output().unwrap();
-    assert!(result.status.success(), "{}", String::from_utf8_lossy(&result.stderr));
+    let result = bin()
+        .env("MIETSCHULUNG_DATA_DIR", &data)
+        .args(["demo", "--out"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(
+        result.status.success(),
+        "{}",
+        String::from_utf8_lossy(&result.stderr)
+    );
     let stdout = String::from_utf8_lossy(&result.stdout);
     assert!(stdout.contains("koordination@demo.example.org"), "{stdout}");
-    let urls: Vec<String> = stdout.lines().filter_map(|l| l.split(" -> ").nth(1)).map(str::to_string).collect();
+    let urls: Vec<String> = stdout
+        .lines()
+        .filter_map(|l| l.split(" -> ").nth(1))
+        .map(str::to_string)
+        .collect();
     assert_eq!(urls.len(), 3, "{stdout}");
-    let pdfs: Vec<_> = std::fs::read_dir(&out).unwrap().map(|e| e.unwrap().path()).collect();
+    let pdfs: Vec<_> = std::fs::read_dir(&out)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
     assert_eq!(pdfs.len(), 3);
     for pdf in &pdfs {
         let bytes = std::fs::read(pdf).unwrap();
         let url = common::pdf_qr::decode_qr_from_pdf(&bytes).unwrap();
-        assert!(urls.contains(&url), "QR of {} holds a printed URL", pdf.display());
+        assert!(
+            urls.contains(&url),
+            "QR of {} holds a printed URL",
+            pdf.display()
+        );
         if common::tool_available("pdftoppm") && common::tool_available("zbarimg") {
             let prefix = dir.path().join("page");
-            assert!(Command::new("pdftoppm").args(["-r", "100", "-png", "-singlefile"]).arg(pdf).arg(&prefix).status().unwrap().success());
-            let scan = Command::new("zbarimg").args(["-q", "--raw"]).arg(prefix.with_extension("png")).output().unwrap();
-            assert_eq!(String::from_utf8_lossy(&scan.stdout).trim(), url, "an ordinary QR decoder reads the URL");
+            assert!(Command::new("pdftoppm")
+                .args(["-r", "100", "-png", "-singlefile"])
+                .arg(pdf)
+                .arg(&prefix)
+                .status()
+                .unwrap()
+                .success());
+            let scan = Command::new("zbarimg")
+                .args(["-q", "--raw"])
+                .arg(prefix.with_extension("png"))
+                .output()
+                .unwrap();
+            assert_eq!(
+                String::from_utf8_lossy(&scan.stdout).trim(),
+                url,
+                "an ordinary QR decoder reads the URL"
+            );
         }
         if common::tool_available("qpdf") {
-            let check = Command::new("qpdf").arg("--check").arg(pdf).output().unwrap();
-            assert!(check.status.success(), "{}", String::from_utf8_lossy(&check.stdout));
+            let check = Command::new("qpdf")
+                .arg("--check")
+                .arg(pdf)
+                .output()
+                .unwrap();
+            assert!(
+                check.status.success(),
+                "{}",
+                String::from_utf8_lossy(&check.stdout)
+            );
         }
     }
     // A second demo run works on the same database.
-    let again = bin().env("MIETSCHULUNG_DATA_DIR", &data).args(["demo", "--out"]).arg(dir.path().join("pdfs2")).output().unwrap();
-    assert!(again.status.success(), "{}", String::from_utf8_lossy(&again.stderr));
+    let again = bin()
+        .env("MIETSCHULUNG_DATA_DIR", &data)
+        .args(["demo", "--out"])
+        .arg(dir.path().join("pdfs2"))
+        .output()
+        .unwrap();
+    assert!(
+        again.status.success(),
+        "{}",
+        String::from_utf8_lossy(&again.stderr)
+    );
 
     // Offline verification against a JWKS file built from the same database.
     let settings = mietschulung::config::Settings::with_data_dir(data.clone(), None, None).unwrap();
     let db = mietschulung::db::Db::connect(&settings.database_url, 1).unwrap();
-    let records = db.run_blocking(mietschulung::certificates::keys::all_records).unwrap();
+    let records = db
+        .run_blocking(mietschulung::certificates::keys::all_records)
+        .unwrap();
     let jwks_path = dir.path().join("jwks.json");
-    std::fs::write(&jwks_path, mietschulung::certificates::keys::jwks(&records).to_string()).unwrap();
-    let ok = bin().args(["verify", &urls[0], "--jwks"]).arg(&jwks_path).output().unwrap();
-    assert!(ok.status.success(), "{}", String::from_utf8_lossy(&ok.stdout));
+    std::fs::write(
+        &jwks_path,
+        mietschulung::certificates::keys::jwks(&records).to_string(),
+    )
+    .unwrap();
+    let ok = bin()
+        .args(["verify", &urls[0], "--jwks"])
+        .arg(&jwks_path)
+        .output()
+        .unwrap();
+    assert!(
+        ok.status.success(),
+        "{}",
+        String::from_utf8_lossy(&ok.stdout)
+    );
     assert!(String::from_utf8_lossy(&ok.stdout).contains("GÜLTIGE SIGNATUR"));
     let mut tampered = urls[0].clone();
     let last = tampered.pop().unwrap();
     tampered.push(if last == 'A' { 'B' } else { 'A' });
-    let bad = bin().args(["verify", &tampered, "--jwks"]).arg(&jwks_path).output().unwrap();
+    let bad = bin()
+        .args(["verify", &tampered, "--jwks"])
+        .arg(&jwks_path)
+        .output()
+        .unwrap();
     assert!(!bad.status.success());
     assert!(String::from_utf8_lossy(&bad.stdout).contains("UNGÜLTIG"));
 }
@@ -65,18 +136,43 @@ fn user_create_reads_the_password_from_stdin() {
     let dir = tempfile::tempdir().unwrap();
     let mut child = bin()
         .env("MIETSCHULUNG_DATA_DIR", dir.path())
-        .args(["user", "create", "--email", "admin@example.org", "--role", "admin"])
+        .args([
+            "user",
+            "create",
+            "--email",
+            "admin@example.org",
+            "--role",
+            "admin",
+        ])
         .stdin(std::process::Stdio::piped())
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
         .spawn()
         .unwrap();
-    child.stdin.take().unwrap().write_all(b"ein-sehr-langes-passwort\n").unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"ein-sehr-langes-passwort\n")
+        .unwrap();
     let out = child.wait_with_output().unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let short = bin()
         .env("MIETSCHULUNG_DATA_DIR", dir.path())
-        .args(["user", "create", "--email", "x@example.org", "--role", "trainer", "--org", "nope"])
+        .args([
+            "user",
+            "create",
+            "--email",
+            "x@example.org",
+            "--role",
+            "trainer",
+            "--org",
+            "nope",
+        ])
         .stdin(std::process::Stdio::null())
         .output()
         .unwrap();

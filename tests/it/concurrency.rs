@@ -12,7 +12,15 @@ async fn parallel_enrollments(backend: Backend) {
     let (_, run_id, _) = common::plan_run(&api, "MS-PAR", 3, &[("Mietvertrag", true)]).await;
     let mut people = Vec::new();
     for i in 0..12 {
-        people.push(common::register(&api, "Person", &format!("Nummer{}", char::from(b'A' + i)), None).await);
+        people.push(
+            common::register(
+                &api,
+                "Person",
+                &format!("Nummer{}", char::from(b'A' + i)),
+                None,
+            )
+            .await,
+        );
     }
     let requests = people.iter().map(|pid| {
         let client = api.client.clone();
@@ -20,7 +28,15 @@ async fn parallel_enrollments(backend: Backend) {
         let token = api.token.clone();
         let pid = *pid;
         async move {
-            client.post(url).bearer_auth(token).json(&json!({"participant_id": pid})).send().await.unwrap().status().as_u16()
+            client
+                .post(url)
+                .bearer_auth(token)
+                .json(&json!({"participant_id": pid}))
+                .send()
+                .await
+                .unwrap()
+                .status()
+                .as_u16()
         }
     });
     let statuses = futures_util::future::join_all(requests).await;
@@ -44,22 +60,49 @@ async fn repeated_marks(backend: Backend) {
         .await;
     let session_id = s["id"].as_i64().unwrap();
     let pid = common::register(&api, "Lina", "Saleh", None).await;
-    api.post(&format!("/api/v1/runs/{run_id}/enrollments"), json!({"participant_id": pid})).await;
+    api.post(
+        &format!("/api/v1/runs/{run_id}/enrollments"),
+        json!({"participant_id": pid}),
+    )
+    .await;
     // A flaky phone connection retries the same mark many times at once.
     let requests = (0..8).map(|_| {
         let client = trainer.client.clone();
         let url = app.url(&format!("/api/v1/sessions/{session_id}/attendance/{pid}"));
         let token = trainer.token.clone();
-        async move { client.put(url).bearer_auth(token).json(&json!({"status": "present"})).send().await.unwrap().status().as_u16() }
+        async move {
+            client
+                .put(url)
+                .bearer_auth(token)
+                .json(&json!({"status": "present"}))
+                .send()
+                .await
+                .unwrap()
+                .status()
+                .as_u16()
+        }
     });
     let statuses = futures_util::future::join_all(requests).await;
     assert!(statuses.iter().all(|s| *s == 200), "{statuses:?}");
     assert_eq!(app.count("attendance"), 1);
-    assert_eq!(app.count("attendance_marks"), 1, "a retried identical mark is applied once");
-    let (s, _) = trainer.put(&format!("/api/v1/sessions/{session_id}/attendance/{pid}"), json!({"status": "late"})).await;
+    assert_eq!(
+        app.count("attendance_marks"),
+        1,
+        "a retried identical mark is applied once"
+    );
+    let (s, _) = trainer
+        .put(
+            &format!("/api/v1/sessions/{session_id}/attendance/{pid}"),
+            json!({"status": "late"}),
+        )
+        .await;
     assert_eq!(s, 200);
     assert_eq!(app.count("attendance"), 1);
-    assert_eq!(app.count("attendance_marks"), 2, "a correction is kept in the history");
+    assert_eq!(
+        app.count("attendance_marks"),
+        2,
+        "a correction is kept in the history"
+    );
 }
 
 both_backends!(repeated_marks_end_as_one_mark, repeated_marks);

@@ -10,8 +10,18 @@ use mietschulung::mail::outbox;
 
 async fn outage(backend: Backend) {
     // Reserve a port, then free it: nothing listens there until the test starts the server.
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-    let app = common::spawn_app_with(backend, Options { smtp_port: Some(port) }).await;
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let app = common::spawn_app_with(
+        backend,
+        Options {
+            smtp_port: Some(port),
+        },
+    )
+    .await;
     let org = app.create_org("mail");
     let api = app.api_token(&org.coordinator.email).await;
     let (_, run_id, modules) = common::plan_run(&api, "MS-MAIL", 5, &[("Mietvertrag", true)]).await;
@@ -20,13 +30,23 @@ async fn outage(backend: Backend) {
         .await;
     let session_id = s["id"].as_i64().unwrap();
     let pid = common::register(&api, "Mariam", "Ahmadi", Some("mariam@example.org")).await;
-    api.post(&format!("/api/v1/runs/{run_id}/enrollments"), json!({"participant_id": pid})).await;
-    api.put(&format!("/api/v1/sessions/{session_id}/attendance/{pid}"), json!({"status": "present"})).await;
-    let (s, summary) = api.post(&format!("/api/v1/runs/{run_id}/certificates"), json!({})).await;
+    api.post(
+        &format!("/api/v1/runs/{run_id}/enrollments"),
+        json!({"participant_id": pid}),
+    )
+    .await;
+    api.put(
+        &format!("/api/v1/sessions/{session_id}/attendance/{pid}"),
+        json!({"status": "present"}),
+    )
+    .await;
+    let (s, summary) = api
+        .post(&format!("/api/v1/runs/{run_id}/certificates"), json!({}))
+        .await;
     assert_eq!(s, 200, "{summary}");
 
     let db = app.db.clone();
-    let outbox_row = move || db.run_blocking(|conn| outbox::all(conn)).unwrap();
+    let outbox_row = move || db.run_blocking(outbox::all).unwrap();
     let rows = outbox_row();
     assert_eq!(rows.len(), 1, "the mail was queued with the certificate");
     common::wait_until("a failed delivery attempt", Duration::from_secs(20), || {
@@ -38,9 +58,11 @@ async fn outage(backend: Backend) {
     assert!(row.last_error.is_some());
 
     let server = SmtpServer::start_on(port).expect("SMTP server starts on the reserved port");
-    common::wait_until("delivery after the server is up", Duration::from_secs(30), || {
-        outbox_row()[0].status == "sent"
-    })
+    common::wait_until(
+        "delivery after the server is up",
+        Duration::from_secs(30),
+        || outbox_row()[0].status == "sent",
+    )
     .await;
     // Give a would-be duplicate time to show up.
     actix_web::rt::time::sleep(Duration::from_millis(1500)).await;

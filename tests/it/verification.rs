@@ -16,11 +16,25 @@ async fn issued(backend: Backend) -> (common::TestApp, String, i64) {
         .post(&format!("/api/v1/runs/{run_id}/sessions"), json!({"starts_at": "2026-03-03T09:00", "ends_at": "2026-03-03T10:00", "module_ids": modules}))
         .await;
     let pid = common::register(&api, "Dmytro", "Kovalenko", None).await;
-    api.post(&format!("/api/v1/runs/{run_id}/enrollments"), json!({"participant_id": pid})).await;
-    api.put(&format!("/api/v1/sessions/{}/attendance/{pid}", s["id"]), json!({"status": "late"})).await;
-    let (_, summary) = api.post(&format!("/api/v1/runs/{run_id}/certificates"), json!({})).await;
+    api.post(
+        &format!("/api/v1/runs/{run_id}/enrollments"),
+        json!({"participant_id": pid}),
+    )
+    .await;
+    api.put(
+        &format!("/api/v1/sessions/{}/attendance/{pid}", s["id"]),
+        json!({"status": "late"}),
+    )
+    .await;
+    let (_, summary) = api
+        .post(&format!("/api/v1/runs/{run_id}/certificates"), json!({}))
+        .await;
     let cert = &summary["issued"][0];
-    (app, cert["verification_url"].as_str().unwrap().to_string(), cert["id"].as_i64().unwrap())
+    (
+        app,
+        cert["verification_url"].as_str().unwrap().to_string(),
+        cert["id"].as_i64().unwrap(),
+    )
 }
 
 fn is_invalid_page(page: &common::Page) -> bool {
@@ -36,7 +50,12 @@ async fn tokens(backend: Backend) {
     assert!(page.body.contains("Gültig") && page.body.contains("Dmytro Kovalenko"));
     assert!(page.body.len() < 30_000, "the page stays small");
     let english = b.get(&format!("/z/{token_text}?lang=en")).await;
-    assert!(english.body.contains("Valid") && english.body.contains("compare with an official ID document"));
+    assert!(
+        english.body.contains("Valid")
+            && english
+                .body
+                .contains("compare with an official ID document")
+    );
 
     // Tampered: flip one base32 character in the middle (signature or payload).
     let mut chars: Vec<char> = token_text.chars().collect();
@@ -45,11 +64,19 @@ async fn tokens(backend: Backend) {
         chars[pos] = if original == 'A' { 'B' } else { 'A' };
         let tampered: String = chars.iter().collect();
         chars[pos] = original;
-        assert!(is_invalid_page(&b.get(&format!("/z/{tampered}")).await), "tampered at {pos}");
+        assert!(
+            is_invalid_page(&b.get(&format!("/z/{tampered}")).await),
+            "tampered at {pos}"
+        );
     }
     // Truncated, overlong, not base32, empty-ish.
-    assert!(is_invalid_page(&b.get(&format!("/z/{}", &token_text[..token_text.len() - 8])).await));
-    assert!(is_invalid_page(&b.get(&format!("/z/{}", "A".repeat(5000))).await));
+    assert!(is_invalid_page(
+        &b.get(&format!("/z/{}", &token_text[..token_text.len() - 8]))
+            .await
+    ));
+    assert!(is_invalid_page(
+        &b.get(&format!("/z/{}", "A".repeat(5000))).await
+    ));
     assert!(is_invalid_page(&b.get("/z/%F0%9F%98%80-not-base32").await));
     assert!(is_invalid_page(&b.get("/z/1").await));
 
@@ -79,7 +106,11 @@ async fn tokens(backend: Backend) {
     assert!(page.body.contains("16 Zeichen"));
     for code in ["ZZZZ-ZZZZ-ZZZZ-ZZZZ", "%3Cscript%3E", "0000"] {
         let page = b.get(&format!("/z?code={code}")).await;
-        assert!(page.status == 404 || page.status == 400, "{code}: {}", page.status);
+        assert!(
+            page.status == 404 || page.status == 400,
+            "{code}: {}",
+            page.status
+        );
         assert!(!page.body.contains("<script>"));
     }
 }
@@ -88,28 +119,50 @@ both_backends!(tokens_are_checked_before_anything_is_shown, tokens);
 
 async fn jwks_and_headers(backend: Backend) {
     let (app, url, _) = issued(backend).await;
-    let jwks: serde_json::Value = reqwest::get(app.url("/.well-known/jwks.json")).await.unwrap().json().await.unwrap();
+    let jwks: serde_json::Value = reqwest::get(app.url("/.well-known/jwks.json"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     let key = &jwks["keys"][0];
     assert_eq!(key["kty"], "OKP");
     assert_eq!(key["crv"], "Ed25519");
-    let raw = data_encoding::BASE64URL_NOPAD.decode(key["x"].as_str().unwrap().as_bytes()).unwrap();
+    let raw = data_encoding::BASE64URL_NOPAD
+        .decode(key["x"].as_str().unwrap().as_bytes())
+        .unwrap();
     let vk = ed25519_dalek::VerifyingKey::from_bytes(&raw.try_into().unwrap()).unwrap();
     let kid: u8 = key["kid"].as_str().unwrap().parse().unwrap();
     let bytes = token::token_from_text(&url).unwrap();
-    let verified = token::verify(&bytes, |k| (k == kid).then_some(vk)).expect("token verifies with the published key");
+    let verified = token::verify(&bytes, |k| (k == kid).then_some(vk))
+        .expect("token verifies with the published key");
     assert_eq!(verified.claims.holder_name, "Dmytro Kovalenko");
 
-    let resp = reqwest::get(format!("{}{}", app.base, &url[app.base.len()..])).await.unwrap();
+    let resp = reqwest::get(format!("{}{}", app.base, &url[app.base.len()..]))
+        .await
+        .unwrap();
     let h = resp.headers();
     assert_eq!(h["cache-control"], "no-store");
     assert!(h["x-robots-tag"].to_str().unwrap().contains("noindex"));
     assert_eq!(h["referrer-policy"], "no-referrer");
-    assert!(h["content-security-policy"].to_str().unwrap().contains("default-src 'none'"));
+    assert!(h["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .contains("default-src 'none'"));
     let body = resp.text().await.unwrap();
-    assert!(!body.contains("<script"), "no JavaScript on the public page");
+    assert!(
+        !body.contains("<script"),
+        "no JavaScript on the public page"
+    );
     // Nothing about the person beyond the design's list.
     assert!(!body.contains("ar\""), "no language");
-    assert!(!body.to_lowercase().contains("verspätet"), "no attendance detail");
+    assert!(
+        !body.to_lowercase().contains("verspätet"),
+        "no attendance detail"
+    );
 }
 
-both_backends!(jwks_verifies_tokens_and_public_page_headers_are_strict, jwks_and_headers);
+both_backends!(
+    jwks_verifies_tokens_and_public_page_headers_are_strict,
+    jwks_and_headers
+);

@@ -186,7 +186,7 @@ CREATE TABLE mail_outbox (
     attachment_mime TEXT,
     attachment BYTEA,
     status TEXT NOT NULL,
-    attempts INTEGER NOT NULL DEFAULT FALSE,
+    attempts INTEGER NOT NULL DEFAULT 0,
     next_attempt_at TIMESTAMP NOT NULL,
     last_error TEXT,
     created_at TIMESTAMP NOT NULL,
