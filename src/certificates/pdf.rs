@@ -33,6 +33,14 @@ const RIGHT_MM: f32 = PAGE_W_MM - MARGIN_X_MM;
 /// Printed QR size including the quiet zone. design.md §3: at least 30 mm, 35 mm default;
 /// at 35 mm a version-12 module is about 0.48 mm, which phone cameras read easily.
 pub const QR_SIZE_MM: f32 = 35.0;
+/// Modules across a version-12 code with its quiet zone; larger codes (long names) grow
+/// so every module keeps the size that reads well at 35 mm.
+const QR_REFERENCE_MODULES: f32 = 73.0;
+
+fn qr_size_mm(code: &qr::QrMatrix) -> f32 {
+    let modules = (code.width() + 2 * QUIET_ZONE_MODULES) as f32;
+    (modules * QR_SIZE_MM / QR_REFERENCE_MODULES).max(QR_SIZE_MM)
+}
 /// Bottom edge of the QR code (quiet zone included), from the bottom of the page.
 const QR_BOTTOM_MM: f32 = 27.0;
 /// Everything of the top part (name, course, module table) must end above this line,
@@ -612,17 +620,18 @@ fn layout(p: &mut Painter<'_>, t: &DisplayTexts, code: &qr::QrMatrix) -> anyhow:
         }
     }
 
-    let qr_x = RIGHT_MM - QR_SIZE_MM;
-    p.qr(code, qr_x, QR_BOTTOM_MM, QR_SIZE_MM);
+    let qr_size = qr_size_mm(code);
+    let qr_x = RIGHT_MM - qr_size;
+    p.qr(code, qr_x, QR_BOTTOM_MM, qr_size);
     let (size, lines) = p
         .bold
-        .fit(&t.code, QR_SIZE_MM, &sizes(10.0, 7.0), 1)
+        .fit(&t.code, qr_size, &sizes(10.0, 7.0), 1)
         .ok_or_else(|| anyhow!("certificate code is too long"))?;
     p.text(
         true,
         size,
         INK,
-        qr_x + QR_SIZE_MM / 2.0,
+        qr_x + qr_size / 2.0,
         from_bottom(QR_BOTTOM_MM - 3.5),
         Align::Center,
         &lines.concat(),
@@ -1032,8 +1041,23 @@ mod tests {
             eprintln!("pdftoppm/zbarimg not installed: printed QR not checked");
             return;
         }
-        let doc = sample("Олена Шевченко");
-        let pdf = CertificateRenderer::new().unwrap().render(&doc).unwrap();
+        // A typical URL (version 12) and the longest one allowed (version 13, printed larger).
+        let mut long = sample("Олександра Шевченко-Коваленко");
+        let base = long.verification_url[..URL.len()].to_string();
+        let filler: String = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
+            .chars()
+            .cycle()
+            .take(super::super::token::MAX_URL_CHARS - base.len())
+            .collect();
+        long.verification_url = format!("{base}{filler}");
+        assert_eq!(qr::encode(&long.verification_url).unwrap().version(), 13);
+        for doc in [sample("Олена Шевченко"), long] {
+            scan_at_100_and_150_dpi(&doc);
+        }
+    }
+
+    fn scan_at_100_and_150_dpi(doc: &CertificateDocument) {
+        let pdf = CertificateRenderer::new().unwrap().render(doc).unwrap();
         let (dir, path) = write_temp(&pdf, "cert.pdf");
         for dpi in ["100", "150"] {
             let prefix = dir.path().join(format!("page{dpi}"));

@@ -6,7 +6,7 @@ use qrcode::{Color, EcLevel, QrCode, Version};
 
 /// Largest QR version a certificate may need; beyond it modules get too small to scan
 /// reliably at the printed size.
-pub const MAX_QR_VERSION: i16 = 12;
+pub const MAX_QR_VERSION: i16 = 13;
 /// Light border around the symbol required by ISO/IEC 18004, in modules.
 pub const QUIET_ZONE_MODULES: usize = 4;
 

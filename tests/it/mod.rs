@@ -5,4 +5,5 @@ mod cli;
 mod concurrency;
 mod isolation;
 mod mail;
+mod phone;
 mod verification;
