@@ -122,6 +122,25 @@ pub fn mark(
 
 /// Completion of every enrolled participant of a run (coordinators only).
 pub fn completion_for_run(conn: &mut DbConn, org: i32, run_id: i32) -> AppResult<Vec<Completion>> {
+    completion(conn, org, run_id, None)
+}
+
+/// Completion of one enrolled participant; `None` when they are not enrolled.
+pub fn completion_of(
+    conn: &mut DbConn,
+    org: i32,
+    run_id: i32,
+    participant_id: i32,
+) -> AppResult<Option<Completion>> {
+    Ok(completion(conn, org, run_id, Some(participant_id))?.pop())
+}
+
+fn completion(
+    conn: &mut DbConn,
+    org: i32,
+    run_id: i32,
+    only: Option<i32>,
+) -> AppResult<Vec<Completion>> {
     let run = planning::repo::get_run(conn, org, run_id)?;
     let modules = planning::repo::modules_of(conn, org, run.course_id)?;
     let sessions: Vec<SessionView> =
@@ -133,6 +152,7 @@ pub fn completion_for_run(conn: &mut DbConn, org: i32, run_id: i32) -> AppResult
     let people = participants::repo::enrolled_in(conn, org, run_id)?;
     Ok(people
         .into_iter()
+        .filter(|p| only.is_none_or(|id| id == p.id))
         .map(|p| {
             let attended: Vec<&SessionView> = sessions
                 .iter()

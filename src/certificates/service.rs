@@ -78,9 +78,7 @@ pub fn issue_one(
         if repo::valid_for(conn, run_id, participant_id)?.is_some() {
             return Ok(None);
         }
-        let completion = attendance::service::completion_for_run(conn, org_id, run_id)?
-            .into_iter()
-            .find(|c| c.participant_id == participant_id)
+        let completion = attendance::service::completion_of(conn, org_id, run_id, participant_id)?
             .ok_or_else(|| {
                 AppError::invalid("participant_id", "Diese Person ist für den Durchgang nicht angemeldet.")
             })?;
