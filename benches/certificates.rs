@@ -36,11 +36,21 @@ fn document(url: &str) -> CertificateDocument {
         run_start: d(10, 5),
         run_end: d(11, 20),
         place: "Volkshochschule Altenburg".into(),
-        modules: ["Mietvertrag", "Rechte und Pflichten", "Heizen und Lüften", "Energie und Wasser sparen", "Mülltrennung und Hausordnung"]
-            .iter()
-            .enumerate()
-            .map(|(i, t)| AttendedModule { title: (*t).into(), date: d(10, 5 + i as u32 * 7), duration_minutes: 90 })
-            .collect(),
+        modules: [
+            "Mietvertrag",
+            "Rechte und Pflichten",
+            "Heizen und Lüften",
+            "Energie und Wasser sparen",
+            "Mülltrennung und Hausordnung",
+        ]
+        .iter()
+        .enumerate()
+        .map(|(i, t)| AttendedModule {
+            title: (*t).into(),
+            date: d(10, 5 + i as u32 * 7),
+            duration_minutes: 90,
+        })
+        .collect(),
         issuer_name: "Landratsamt Altenburger Land – Integrationsmanagement".into(),
         signatory_name: "Dr. Sabine Müller".into(),
         signatory_title: "Leiterin Integrationsmanagement".into(),
@@ -63,7 +73,8 @@ fn bench_pdf_and_token() {
         completion_date: NaiveDate::from_ymd_opt(2026, 11, 20).unwrap_or_default(),
     };
     let signed = token::sign(&claims, 3, &key).expect("sign");
-    let url = token::verification_url("https://mietschulung.altenburgerland.de", &signed).expect("url");
+    let url =
+        token::verification_url("https://mietschulung.altenburgerland.de", &signed).expect("url");
     let doc = document(&url);
 
     let mut times = Vec::new();
@@ -75,10 +86,21 @@ fn bench_pdf_and_token() {
         size = pdf.len();
     }
     let (median, p90) = stats(times);
-    println!("fonts loaded once:        {:>9.3} ms", font_load.as_secs_f64() * 1e3);
-    println!("PDF render median / p90:  {:>9.3} ms / {:.3} ms (200 runs)", median.as_secs_f64() * 1e3, p90.as_secs_f64() * 1e3);
+    println!(
+        "fonts loaded once:        {:>9.3} ms",
+        font_load.as_secs_f64() * 1e3
+    );
+    println!(
+        "PDF render median / p90:  {:>9.3} ms / {:.3} ms (200 runs)",
+        median.as_secs_f64() * 1e3,
+        p90.as_secs_f64() * 1e3
+    );
     println!("PDF size:                 {:>9} bytes", size);
-    println!("token / URL length:       {:>9} bytes / {} chars", signed.len(), url.len());
+    println!(
+        "token / URL length:       {:>9} bytes / {} chars",
+        signed.len(),
+        url.len()
+    );
 
     let vk = key.verifying_key();
     let mut sign_times = Vec::new();
@@ -94,56 +116,127 @@ fn bench_pdf_and_token() {
     }
     let (sign_median, _) = stats(sign_times);
     let (verify_median, verify_p90) = stats(verify_times);
-    println!("token sign median:        {:>9.1} µs", sign_median.as_secs_f64() * 1e6);
-    println!("token verify median/p90:  {:>9.1} µs / {:.1} µs", verify_median.as_secs_f64() * 1e6, verify_p90.as_secs_f64() * 1e6);
+    println!(
+        "token sign median:        {:>9.1} µs",
+        sign_median.as_secs_f64() * 1e6
+    );
+    println!(
+        "token verify median/p90:  {:>9.1} µs / {:.1} µs",
+        verify_median.as_secs_f64() * 1e6,
+        verify_p90.as_secs_f64() * 1e6
+    );
 }
 
 fn bench_issue(label: &str, database_url: Option<String>) {
     let dir = tempfile::tempdir().expect("tempdir");
-    let settings = Settings::with_data_dir(dir.path().to_path_buf(), database_url, None).expect("settings");
+    let settings =
+        Settings::with_data_dir(dir.path().to_path_buf(), database_url, None).expect("settings");
     let state = AppState::new(&settings).expect("state");
     const PEOPLE: usize = 100;
     let (coord, run_id, people) = state
         .db
         .run_blocking(|conn| {
             let slug = format!("bench-{}", rand::random::<u32>());
-            let org = mietschulung::orgs::service::create(conn, None, mietschulung::orgs::models::NewOrganisation {
-                slug: slug.clone(),
-                name: "Bench".into(),
-                issuer_name: "Landratsamt Bench".into(),
-                signatory_name: "Dr. B".into(),
-                signatory_title: String::new(),
-            })?;
-            let user = auth::service::create_user(conn, None, auth::service::NewUser {
-                organisation_id: Some(org.id),
-                email: format!("k@{slug}.example.org"),
-                display_name: "K".into(),
-                password: "bench-password-123".into(),
-                role: Role::Coordinator,
-            })?;
+            let org = mietschulung::orgs::service::create(
+                conn,
+                None,
+                mietschulung::orgs::models::NewOrganisation {
+                    slug: slug.clone(),
+                    name: "Bench".into(),
+                    issuer_name: "Landratsamt Bench".into(),
+                    signatory_name: "Dr. B".into(),
+                    signatory_title: String::new(),
+                },
+            )?;
+            let user = auth::service::create_user(
+                conn,
+                None,
+                auth::service::NewUser {
+                    organisation_id: Some(org.id),
+                    email: format!("k@{slug}.example.org"),
+                    display_name: "K".into(),
+                    password: "bench-password-123".into(),
+                    role: Role::Coordinator,
+                },
+            )?;
             let coord = Actor::from_user(&user)?;
-            let course = mietschulung::planning::service::create_course(conn, &coord, NewCourse { code: "MS-B".into(), title: "Mietführerschein".into(), description: String::new() })?;
+            let course = mietschulung::planning::service::create_course(
+                conn,
+                &coord,
+                NewCourse {
+                    code: "MS-B".into(),
+                    title: "Mietführerschein".into(),
+                    description: String::new(),
+                },
+            )?;
             let mut module_ids = Vec::new();
             for t in ["Mietvertrag", "Heizen und Lüften", "Mülltrennung"] {
-                module_ids.push(mietschulung::planning::service::add_module(conn, &coord, course.id, NewModule { title: t.into(), duration_minutes: 60, mandatory: true })?.id);
+                module_ids.push(
+                    mietschulung::planning::service::add_module(
+                        conn,
+                        &coord,
+                        course.id,
+                        NewModule {
+                            title: t.into(),
+                            duration_minutes: 60,
+                            mandatory: true,
+                        },
+                    )?
+                    .id,
+                );
             }
             let start = NaiveDate::from_ymd_opt(2026, 3, 2).unwrap_or_default();
-            let run = mietschulung::planning::service::create_run(conn, &coord, course.id, NewRun { start_date: start, end_date: start, place: "VHS".into(), capacity: 500, interpreter_languages: vec![] })?;
+            let run = mietschulung::planning::service::create_run(
+                conn,
+                &coord,
+                course.id,
+                NewRun {
+                    start_date: start,
+                    end_date: start,
+                    place: "VHS".into(),
+                    capacity: 500,
+                    interpreter_languages: vec![],
+                },
+            )?;
             let at = |h| start.and_hms_opt(h, 0, 0).unwrap_or_default();
-            let session = mietschulung::planning::service::create_session(conn, &coord, run.id, NewSession { starts_at: at(9), ends_at: at(12), location: "Raum 1".into(), trainer_id: None, module_ids })?;
+            let session = mietschulung::planning::service::create_session(
+                conn,
+                &coord,
+                run.id,
+                NewSession {
+                    starts_at: at(9),
+                    ends_at: at(12),
+                    location: "Raum 1".into(),
+                    trainer_id: None,
+                    module_ids,
+                },
+            )?;
             let mut people = Vec::new();
             for i in 0..PEOPLE {
-                let p = mietschulung::participants::service::register(conn, &coord, mietschulung::participants::models::NewParticipant {
-                    given_name: "Olena".into(),
-                    family_name: format!("Kovalenko {}", "ABCDEFGHIJ".chars().nth(i % 10).unwrap_or('A')),
-                    preferred_language: "uk".into(),
-                    phone: None,
-                    email: Some(format!("p{i}@example.org")),
-                    consent: true,
-                    consent_date: None,
-                })?;
+                let p = mietschulung::participants::service::register(
+                    conn,
+                    &coord,
+                    mietschulung::participants::models::NewParticipant {
+                        given_name: "Olena".into(),
+                        family_name: format!(
+                            "Kovalenko {}",
+                            "ABCDEFGHIJ".chars().nth(i % 10).unwrap_or('A')
+                        ),
+                        preferred_language: "uk".into(),
+                        phone: None,
+                        email: Some(format!("p{i}@example.org")),
+                        consent: true,
+                        consent_date: None,
+                    },
+                )?;
                 mietschulung::participants::service::enroll(conn, &coord, run.id, p.id)?;
-                mietschulung::attendance::service::mark(conn, &coord, session.id, p.id, AttendanceStatus::Present)?;
+                mietschulung::attendance::service::mark(
+                    conn,
+                    &coord,
+                    session.id,
+                    p.id,
+                    AttendanceStatus::Present,
+                )?;
                 people.push(p.id);
             }
             Ok((coord, run.id, people))
@@ -154,7 +247,15 @@ fn bench_issue(label: &str, database_url: Option<String>) {
         let t = Instant::now();
         let issued = state
             .db
-            .run_blocking(|conn| mietschulung::certificates::service::issue_one(conn, &state.issuer, &coord, run_id, *pid))
+            .run_blocking(|conn| {
+                mietschulung::certificates::service::issue_one(
+                    conn,
+                    &state.issuer,
+                    &coord,
+                    run_id,
+                    *pid,
+                )
+            })
             .expect("issue");
         times.push(t.elapsed());
         assert!(issued.is_some());
@@ -164,9 +265,15 @@ fn bench_issue(label: &str, database_url: Option<String>) {
     let t = Instant::now();
     let again = state
         .db
-        .run_blocking(|conn| mietschulung::certificates::service::issue_for_run(conn, &state.issuer, &coord, run_id))
+        .run_blocking(|conn| {
+            mietschulung::certificates::service::issue_for_run(conn, &state.issuer, &coord, run_id)
+        })
         .expect("rerun");
-    println!("rerun of the batch for {PEOPLE} already issued ({label}): {:.1} ms, issued {}", t.elapsed().as_secs_f64() * 1e3, again.issued.len());
+    println!(
+        "rerun of the batch for {PEOPLE} already issued ({label}): {:.1} ms, issued {}",
+        t.elapsed().as_secs_f64() * 1e3,
+        again.issued.len()
+    );
 }
 
 fn main() {
@@ -177,10 +284,17 @@ fn main() {
         use diesel::{Connection, RunQueryDsl};
         let name = format!("ms_bench_{}", rand::random::<u32>());
         if let Ok(mut c) = diesel::PgConnection::establish(&admin) {
-            if diesel::sql_query(format!("CREATE DATABASE {name}")).execute(&mut c).is_ok() {
-                let base = admin.rsplit_once('/').map(|(b, _)| b.to_string()).unwrap_or(admin.clone());
+            if diesel::sql_query(format!("CREATE DATABASE {name}"))
+                .execute(&mut c)
+                .is_ok()
+            {
+                let base = admin
+                    .rsplit_once('/')
+                    .map(|(b, _)| b.to_string())
+                    .unwrap_or(admin.clone());
                 bench_issue("PostgreSQL", Some(format!("{base}/{name}")));
-                let _ = diesel::sql_query(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).execute(&mut c);
+                let _ = diesel::sql_query(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                    .execute(&mut c);
             }
         }
     }

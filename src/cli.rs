@@ -118,8 +118,13 @@ enum KeysCommand {
 pub fn main() -> anyhow::Result<std::process::ExitCode> {
     crate::telemetry::init();
     let cli = Cli::parse();
-    let settings = Settings::load()?;
-    match cli.command.unwrap_or(Command::Serve { bind: None }) {
+    let command = cli.command.unwrap_or(Command::Serve { bind: None });
+    // Offline verification touches no data directory or database.
+    let settings = match &command {
+        Command::Verify { input, jwks } => return verify(input, jwks.as_deref()),
+        _ => Settings::load()?,
+    };
+    match command {
         Command::Serve { bind } => {
             let mut settings = settings;
             if let Some(b) = bind {
@@ -244,7 +249,7 @@ pub fn main() -> anyhow::Result<std::process::ExitCode> {
             }
         }
         Command::Demo { out } => demo(&settings, &out)?,
-        Command::Verify { input, jwks } => return verify(&input, jwks.as_deref()),
+        Command::Verify { .. } => {}
     }
     Ok(std::process::ExitCode::SUCCESS)
 }

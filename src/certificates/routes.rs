@@ -10,7 +10,7 @@ use super::service::{self, CertificateIssuer};
 use crate::auth::extract::{ApiUser, CurrentUser};
 use crate::db::Db;
 use crate::error::{AppResult, PageResult};
-use crate::web::{page_with_error, redirect, Form};
+use crate::web::{redirect, Form};
 
 fn pdf_response(name: &str, bytes: Vec<u8>) -> HttpResponse {
     HttpResponse::Ok()
@@ -89,15 +89,10 @@ async fn revoke(
             let run_id = db
                 .run(move |conn| Ok(super::repo::get(conn, actor.coordinator_org()?, id)?.run_id))
                 .await?;
-            let data = crate::planning::routes::run_data(&db, &issuer, &user.0, run_id).await?;
-            page_with_error(
-                &session,
-                Some(&user.0),
-                "pages/planning/run",
-                "Durchgang",
-                data,
-                e,
+            crate::planning::routes::run_page_with_error(
+                &session, &user.0, &db, &issuer, run_id, None, e,
             )
+            .await
         }
     }
 }

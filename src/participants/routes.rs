@@ -139,15 +139,10 @@ async fn enroll(
     match result {
         Ok(_) => Ok(redirect(&format!("/runs/{run_id}#participants"))),
         Err(e) => {
-            let data = crate::planning::routes::run_data(&db, &issuer, &user.0, run_id).await?;
-            page_with_error(
-                &session,
-                Some(&user.0),
-                "pages/planning/run",
-                "Durchgang",
-                data,
-                e,
+            crate::planning::routes::run_page_with_error(
+                &session, &user.0, &db, &issuer, run_id, None, e,
             )
+            .await
         }
     }
 }

@@ -296,6 +296,31 @@ pub async fn run_data(
     .await
 }
 
+/// The run page shown again after a failed action on it, with the message and, where
+/// given, the user's input for the session form.
+pub async fn run_page_with_error(
+    session: &Session,
+    actor: &Actor,
+    db: &Db,
+    issuer: &Arc<CertificateIssuer>,
+    run_id: i32,
+    session_form: Option<Value>,
+    error: crate::error::AppError,
+) -> PageResult {
+    let mut data = run_data(db, issuer, actor, run_id).await?;
+    if let Some(form) = session_form {
+        data["session_form"] = form;
+    }
+    page_with_error(
+        session,
+        Some(actor),
+        "pages/planning/run",
+        "Durchgang",
+        data,
+        error,
+    )
+}
+
 #[derive(Deserialize)]
 struct RunQuery {
     issued: Option<usize>,
@@ -375,18 +400,7 @@ async fn create_session(
         .await;
     match result {
         Ok(_) => Ok(redirect(&format!("/runs/{run_id}#sessions"))),
-        Err(e) => {
-            let mut data = run_data(&db, &issuer, &user.0, run_id).await?;
-            data["session_form"] = echo;
-            page_with_error(
-                &session,
-                Some(&user.0),
-                "pages/planning/run",
-                "Durchgang",
-                data,
-                e,
-            )
-        }
+        Err(e) => run_page_with_error(&session, &user.0, &db, &issuer, run_id, Some(echo), e).await,
     }
 }
 
