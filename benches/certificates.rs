@@ -227,6 +227,9 @@ fn bench_issue(label: &str, database_url: Option<String>) {
                         email: Some(format!("p{i}@example.org")),
                         consent: true,
                         consent_date: None,
+                        referrer_name: None,
+                        referrer_organisation: None,
+                        referrer_contact: None,
                     },
                 )?;
                 mietschulung::participants::service::enroll(conn, &coord, run.id, p.id)?;

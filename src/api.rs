@@ -34,6 +34,8 @@ impl Modify for BearerAuth {
         crate::participants::routes::api_register,
         crate::participants::routes::api_enroll,
         crate::participants::routes::api_enrolled,
+        crate::participants::routes::api_cancel,
+        crate::participants::routes::api_waiting,
         crate::attendance::routes::api_roster,
         crate::attendance::routes::api_mark,
         crate::attendance::routes::api_completion,

@@ -424,6 +424,9 @@ fn demo(settings: &Settings, out: &std::path::Path) -> anyhow::Result<()> {
                         email: email.map(Into::into),
                         consent: true,
                         consent_date: Some(start - chrono::Duration::days(3)),
+                        referrer_name: None,
+                        referrer_organisation: None,
+                        referrer_contact: None,
                     },
                 )?;
                 crate::participants::service::enroll(conn, &coord, run.id, p.id)?;

@@ -77,7 +77,7 @@ pub fn mark(
             return Err(AppError::Conflict("Dieser Termin wurde abgesagt.".into()));
         }
         let participant = participants::repo::get(conn, org, participant_id)?;
-        if participants::repo::find_enrollment(conn, session.run_id, participant_id)?.is_none() {
+        if !participants::repo::holds_place(conn, session.run_id, participant_id)? {
             return Err(AppError::invalid(
                 "participant_id",
                 "Diese Person ist für den Durchgang nicht angemeldet.",

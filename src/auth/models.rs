@@ -47,6 +47,7 @@ pub struct User {
     pub role: String,
     pub active: bool,
     pub created_at: NaiveDateTime,
+    pub calendar_token: Option<String>,
 }
 
 #[derive(Insertable)]

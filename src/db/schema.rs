@@ -22,6 +22,7 @@ diesel::table! {
         role -> Text,
         active -> Bool,
         created_at -> Timestamp,
+        calendar_token -> Nullable<Text>,
     }
 }
 
@@ -81,6 +82,7 @@ diesel::table! {
         capacity -> Integer,
         interpreter_languages -> Text,
         created_at -> Timestamp,
+        calendar_token -> Nullable<Text>,
     }
 }
 
@@ -118,6 +120,9 @@ diesel::table! {
         consent_date -> Date,
         consent_recorded_by -> Nullable<Integer>,
         created_at -> Timestamp,
+        referrer_name -> Nullable<Text>,
+        referrer_organisation -> Nullable<Text>,
+        referrer_contact -> Nullable<Text>,
     }
 }
 
@@ -129,6 +134,8 @@ diesel::table! {
         participant_id -> Integer,
         status -> Text,
         created_at -> Timestamp,
+        cancelled_at -> Nullable<Timestamp>,
+        promoted_at -> Nullable<Timestamp>,
     }
 }
 

@@ -18,6 +18,11 @@ pub struct Participant {
     pub consent_date: NaiveDate,
     pub consent_recorded_by: Option<i32>,
     pub created_at: NaiveDateTime,
+    /// Who registered the person on their behalf (social worker, volunteer).
+    pub referrer_name: Option<String>,
+    pub referrer_organisation: Option<String>,
+    /// Email address or phone number of the referrer.
+    pub referrer_contact: Option<String>,
 }
 
 impl Participant {
@@ -38,6 +43,9 @@ pub struct ParticipantInsertForm {
     pub consent_date: NaiveDate,
     pub consent_recorded_by: Option<i32>,
     pub created_at: NaiveDateTime,
+    pub referrer_name: Option<String>,
+    pub referrer_organisation: Option<String>,
+    pub referrer_contact: Option<String>,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -56,6 +64,15 @@ pub struct NewParticipant {
     /// The day consent was given; today when omitted.
     #[serde(default)]
     pub consent_date: Option<NaiveDate>,
+    /// Social worker or volunteer who registers the person (reminders go to them when the
+    /// participant has no email address).
+    #[serde(default)]
+    pub referrer_name: Option<String>,
+    #[serde(default)]
+    pub referrer_organisation: Option<String>,
+    /// Email address or phone number of the referrer.
+    #[serde(default)]
+    pub referrer_contact: Option<String>,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Serialize, ToSchema)]
@@ -65,8 +82,13 @@ pub struct Enrollment {
     pub organisation_id: i32,
     pub run_id: i32,
     pub participant_id: i32,
+    /// `enrolled`, `waiting` or `cancelled`.
     pub status: String,
+    /// When the person joined the run or the waiting list; the waiting list is in this order.
     pub created_at: NaiveDateTime,
+    pub cancelled_at: Option<NaiveDateTime>,
+    /// When the person moved up from the waiting list.
+    pub promoted_at: Option<NaiveDateTime>,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]

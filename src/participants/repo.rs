@@ -6,6 +6,8 @@ use crate::db::DbConn;
 use crate::error::{AppError, AppResult};
 
 pub const ENROLLED: &str = "enrolled";
+pub const WAITING: &str = "waiting";
+pub const CANCELLED: &str = "cancelled";
 
 pub fn insert(conn: &mut DbConn, form: &ParticipantInsertForm) -> AppResult<Participant> {
     Ok(diesel::insert_into(participants::table)
@@ -60,16 +62,80 @@ pub fn insert_enrollment(
     org: i32,
     run_id: i32,
     participant_id: i32,
+    status: &str,
 ) -> AppResult<Enrollment> {
     Ok(diesel::insert_into(enrollments::table)
         .values((
             enrollments::organisation_id.eq(org),
             enrollments::run_id.eq(run_id),
             enrollments::participant_id.eq(participant_id),
-            enrollments::status.eq(ENROLLED),
+            enrollments::status.eq(status),
             enrollments::created_at.eq(crate::time::now_utc()),
         ))
         .get_result(conn)?)
+}
+
+/// A cancelled enrollment taken up again goes to the end of the queue.
+pub fn reopen_enrollment(conn: &mut DbConn, id: i32, status: &str) -> AppResult<Enrollment> {
+    Ok(diesel::update(enrollments::table.find(id))
+        .set((
+            enrollments::status.eq(status),
+            enrollments::created_at.eq(crate::time::now_utc()),
+            enrollments::cancelled_at.eq(None::<chrono::NaiveDateTime>),
+            enrollments::promoted_at.eq(None::<chrono::NaiveDateTime>),
+        ))
+        .get_result(conn)?)
+}
+
+pub fn set_enrollment_status(
+    conn: &mut DbConn,
+    id: i32,
+    status: &str,
+    now: chrono::NaiveDateTime,
+) -> AppResult<Enrollment> {
+    let q = diesel::update(enrollments::table.find(id));
+    Ok(match status {
+        CANCELLED => q
+            .set((
+                enrollments::status.eq(status),
+                enrollments::cancelled_at.eq(Some(now)),
+            ))
+            .get_result(conn)?,
+        _ => q
+            .set((
+                enrollments::status.eq(status),
+                enrollments::promoted_at.eq(Some(now)),
+            ))
+            .get_result(conn)?,
+    })
+}
+
+/// The first person on the run's waiting list.
+pub fn first_waiting(conn: &mut DbConn, run_id: i32) -> AppResult<Option<Enrollment>> {
+    Ok(enrollments::table
+        .filter(enrollments::run_id.eq(run_id))
+        .filter(enrollments::status.eq(WAITING))
+        .order((enrollments::created_at.asc(), enrollments::id.asc()))
+        .select(Enrollment::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+/// The waiting list of a run, in order.
+pub fn waiting_list(conn: &mut DbConn, org: i32, run_id: i32) -> AppResult<Vec<Participant>> {
+    Ok(enrollments::table
+        .inner_join(participants::table)
+        .filter(enrollments::organisation_id.eq(org))
+        .filter(enrollments::run_id.eq(run_id))
+        .filter(enrollments::status.eq(WAITING))
+        .order((enrollments::created_at.asc(), enrollments::id.asc()))
+        .select(Participant::as_select())
+        .load(conn)?)
+}
+
+/// Whether the person holds a place (not waiting, not cancelled) in the run.
+pub fn holds_place(conn: &mut DbConn, run_id: i32, participant_id: i32) -> AppResult<bool> {
+    Ok(find_enrollment(conn, run_id, participant_id)?.is_some_and(|e| e.status == ENROLLED))
 }
 
 /// Participants enrolled in a run, by family name.

@@ -58,6 +58,9 @@ struct ParticipantForm {
     email: String,
     consent: Option<String>,
     consent_date: String,
+    referrer_name: String,
+    referrer_organisation: String,
+    referrer_contact: String,
 }
 
 #[post("/participants")]
@@ -70,7 +73,9 @@ async fn register(
     let actor = user.0.clone();
     let echo = json!({"given_name": form.given_name, "family_name": form.family_name,
         "preferred_language": form.preferred_language, "phone": form.phone, "email": form.email,
-        "consent": form.consent.is_some(), "consent_date": form.consent_date});
+        "consent": form.consent.is_some(), "consent_date": form.consent_date,
+        "referrer_name": form.referrer_name, "referrer_organisation": form.referrer_organisation,
+        "referrer_contact": form.referrer_contact});
     let result = db
         .run(move |conn| {
             let consent_date = match form.consent_date.trim() {
@@ -88,6 +93,9 @@ async fn register(
                     email: Some(form.email),
                     consent: form.consent.is_some(),
                     consent_date,
+                    referrer_name: None,
+                    referrer_organisation: None,
+                    referrer_contact: None,
                 },
             )
         })
@@ -137,7 +145,10 @@ async fn enroll(
         })
         .await;
     match result {
-        Ok(_) => Ok(redirect(&format!("/runs/{run_id}#participants"))),
+        Ok(e) => Ok(redirect(&format!(
+            "/runs/{run_id}?enrolled={}#participants",
+            e.status
+        ))),
         Err(e) => {
             crate::planning::routes::run_page_with_error(
                 &session, &user.0, &db, &issuer, run_id, None, e,
@@ -146,6 +157,43 @@ async fn enroll(
         }
     }
 }
+
+#[post("/runs/{id}/enrollments/{participant_id}/cancel")]
+async fn cancel(
+    session: Session,
+    user: CurrentUser,
+    db: web::Data<Db>,
+    issuer: web::Data<std::sync::Arc<crate::certificates::service::CertificateIssuer>>,
+    path: web::Path<(i32, i32)>,
+    _form: Form<EmptyForm>,
+) -> PageResult {
+    let (run_id, pid) = path.into_inner();
+    let actor = user.0.clone();
+    match db
+        .run(move |conn| service::cancel(conn, &actor, run_id, pid))
+        .await
+    {
+        Ok(outcome) => {
+            let what = if outcome.promoted.is_some() {
+                "promoted"
+            } else {
+                "cancelled"
+            };
+            Ok(redirect(&format!(
+                "/runs/{run_id}?enrolled={what}#participants"
+            )))
+        }
+        Err(e) => {
+            crate::planning::routes::run_page_with_error(
+                &session, &user.0, &db, &issuer, run_id, None, e,
+            )
+            .await
+        }
+    }
+}
+
+#[derive(Deserialize)]
+struct EmptyForm {}
 
 // ---------- JSON API ----------
 
@@ -176,7 +224,7 @@ async fn api_register(
 }
 
 #[utoipa::path(post, path = "/api/v1/runs/{id}/enrollments", tag = "participants", security(("bearer" = [])),
-    request_body = NewEnrollment, responses((status = 201, body = Enrollment), (status = 409, description = "run full or already enrolled")))]
+    request_body = NewEnrollment, responses((status = 201, body = Enrollment, description = "status `enrolled`, or `waiting` when the run is full"), (status = 409, description = "already enrolled or waiting")))]
 #[post("/api/v1/runs/{id}/enrollments")]
 async fn api_enroll(
     user: ApiUser,
@@ -190,6 +238,42 @@ async fn api_enroll(
         .run(move |conn| service::enroll(conn, &actor, run_id, body.participant_id))
         .await?;
     Ok(HttpResponse::Created().json(e))
+}
+
+#[utoipa::path(post, path = "/api/v1/runs/{id}/enrollments/{participant_id}/cancel", tag = "participants",
+    security(("bearer" = [])), responses((status = 200, body = service::CancelOutcome), (status = 404)))]
+#[post("/api/v1/runs/{id}/enrollments/{participant_id}/cancel")]
+async fn api_cancel(
+    user: ApiUser,
+    db: web::Data<Db>,
+    path: web::Path<(i32, i32)>,
+) -> AppResult<HttpResponse> {
+    let actor = user.0;
+    let (run_id, pid) = path.into_inner();
+    let outcome = db
+        .run(move |conn| service::cancel(conn, &actor, run_id, pid))
+        .await?;
+    Ok(HttpResponse::Ok().json(outcome))
+}
+
+#[utoipa::path(get, path = "/api/v1/runs/{id}/waiting-list", tag = "participants", security(("bearer" = [])),
+    responses((status = 200, body = [Participant], description = "in order")))]
+#[get("/api/v1/runs/{id}/waiting-list")]
+async fn api_waiting(
+    user: ApiUser,
+    db: web::Data<Db>,
+    path: web::Path<i32>,
+) -> AppResult<HttpResponse> {
+    let actor = user.0;
+    let run_id = path.into_inner();
+    let list = db
+        .run(move |conn| {
+            let org = actor.coordinator_org()?;
+            crate::planning::repo::get_run(conn, org, run_id)?;
+            repo::waiting_list(conn, org, run_id)
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(list))
 }
 
 #[utoipa::path(get, path = "/api/v1/runs/{id}/participants", tag = "participants", security(("bearer" = [])),
@@ -216,6 +300,9 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(list_page)
         .service(register)
         .service(enroll)
+        .service(cancel)
+        .service(api_cancel)
+        .service(api_waiting)
         .service(api_list)
         .service(api_register)
         .service(api_enroll)

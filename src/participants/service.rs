@@ -57,6 +57,34 @@ pub fn register(conn: &mut DbConn, actor: &Actor, input: NewParticipant) -> AppR
     }
     let phone = validate::optional_phone("phone", input.phone.as_deref())?;
     let email = validate::optional_email("email", input.email.as_deref())?;
+    let referrer_name = validate::optional_text(
+        "referrer_name",
+        "Name der vermittelnden Person",
+        input.referrer_name.as_deref(),
+        120,
+    )?;
+    let referrer_organisation = validate::optional_text(
+        "referrer_organisation",
+        "Stelle der vermittelnden Person",
+        input.referrer_organisation.as_deref(),
+        160,
+    )?;
+    let referrer_contact = match input
+        .referrer_contact
+        .as_deref()
+        .map(str::trim)
+        .filter(|c| !c.is_empty())
+    {
+        None => None,
+        Some(c) if c.contains('@') => validate::optional_email("referrer_contact", Some(c))?,
+        Some(c) => validate::optional_phone("referrer_contact", Some(c))?,
+    };
+    if referrer_contact.is_some() && referrer_name.is_none() {
+        return Err(AppError::invalid(
+            "referrer_name",
+            "Bitte geben Sie auch den Namen der vermittelnden Person an.",
+        ));
+    }
     if !input.consent {
         return Err(AppError::invalid(
             "consent",
@@ -84,6 +112,9 @@ pub fn register(conn: &mut DbConn, actor: &Actor, input: NewParticipant) -> AppR
                 consent_date,
                 consent_recorded_by: Some(actor.user_id),
                 created_at: crate::time::now_utc(),
+                referrer_name,
+                referrer_organisation,
+                referrer_contact,
             },
         )?;
         audit::record(
@@ -99,6 +130,7 @@ pub fn register(conn: &mut DbConn, actor: &Actor, input: NewParticipant) -> AppR
     })
 }
 
+/// Gives the person a place, or a place on the waiting list when the run is full.
 pub fn enroll(
     conn: &mut DbConn,
     actor: &Actor,
@@ -111,20 +143,30 @@ pub fn enroll(
         dialect::lock_for_update(conn, "course_runs", run_id)?;
         let run = planning::repo::get_run(conn, org, run_id)?;
         let participant = repo::get(conn, org, participant_id)?;
-        if repo::find_enrollment(conn, run_id, participant_id)?.is_some() {
-            return Err(AppError::Conflict(format!(
-                "{} ist für diesen Durchgang bereits angemeldet.",
-                participant.full_name()
-            )));
+        let existing = repo::find_enrollment(conn, run_id, participant_id)?;
+        if let Some(e) = existing.as_ref().filter(|e| e.status != repo::CANCELLED) {
+            return Err(AppError::Conflict(if e.status == repo::WAITING {
+                format!(
+                    "{} steht für diesen Durchgang schon auf der Warteliste.",
+                    participant.full_name()
+                )
+            } else {
+                format!(
+                    "{} ist für diesen Durchgang bereits angemeldet.",
+                    participant.full_name()
+                )
+            }));
         }
         let enrolled = repo::count_enrolled(conn, run_id)?;
-        if enrolled >= i64::from(run.capacity) {
-            return Err(AppError::Conflict(format!(
-                "Der Durchgang ist voll: alle {} Plätze sind vergeben.",
-                run.capacity
-            )));
-        }
-        let e = repo::insert_enrollment(conn, org, run_id, participant_id)?;
+        let status = if enrolled < i64::from(run.capacity) {
+            repo::ENROLLED
+        } else {
+            repo::WAITING
+        };
+        let e = match existing {
+            Some(cancelled) => repo::reopen_enrollment(conn, cancelled.id, status)?,
+            None => repo::insert_enrollment(conn, org, run_id, participant_id, status)?,
+        };
         audit::record(
             conn,
             Some(org),
@@ -132,8 +174,110 @@ pub fn enroll(
             "enrollment.create",
             "enrollment",
             Some(e.id),
-            "",
+            status,
         )?;
         Ok(e)
     })
+}
+
+/// Cancels a place or a waiting-list entry. A freed place goes to the first person on the
+/// waiting list, who is told by email (or their referrer, when they have no email).
+pub fn cancel(
+    conn: &mut DbConn,
+    actor: &Actor,
+    run_id: i32,
+    participant_id: i32,
+) -> AppResult<CancelOutcome> {
+    let org = actor.coordinator_org()?;
+    conn.transaction(|conn| {
+        dialect::lock_for_update(conn, "course_runs", run_id)?;
+        let run = planning::repo::get_run(conn, org, run_id)?;
+        repo::get(conn, org, participant_id)?;
+        let enrollment = repo::find_enrollment(conn, run_id, participant_id)?
+            .filter(|e| e.status != repo::CANCELLED)
+            .ok_or_else(|| AppError::not_found("Die Anmeldung"))?;
+        let now = crate::time::now_utc();
+        let freed_place = enrollment.status == repo::ENROLLED;
+        let cancelled = repo::set_enrollment_status(conn, enrollment.id, repo::CANCELLED, now)?;
+        audit::record(
+            conn,
+            Some(org),
+            Some(actor.user_id),
+            "enrollment.cancel",
+            "enrollment",
+            Some(cancelled.id),
+            "",
+        )?;
+        let mut promoted = None;
+        if freed_place && repo::count_enrolled(conn, run_id)? < i64::from(run.capacity) {
+            if let Some(next) = repo::first_waiting(conn, run_id)? {
+                let moved = repo::set_enrollment_status(conn, next.id, repo::ENROLLED, now)?;
+                audit::record(
+                    conn,
+                    Some(org),
+                    Some(actor.user_id),
+                    "enrollment.promote",
+                    "enrollment",
+                    Some(moved.id),
+                    "",
+                )?;
+                notify_promoted(conn, org, &run, moved.participant_id)?;
+                promoted = Some(moved);
+            }
+        }
+        Ok(CancelOutcome {
+            cancelled,
+            promoted,
+        })
+    })
+}
+
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct CancelOutcome {
+    pub cancelled: Enrollment,
+    /// The person who moved up from the waiting list, if any.
+    pub promoted: Option<Enrollment>,
+}
+
+/// Where news for a participant goes: their own email, else their referrer's email.
+pub fn contact_email(p: &Participant) -> Option<(String, bool)> {
+    if let Some(e) = p.email.as_deref() {
+        return Some((e.to_string(), false));
+    }
+    p.referrer_contact
+        .as_deref()
+        .filter(|c| c.contains('@'))
+        .map(|c| (c.to_string(), true))
+}
+
+fn notify_promoted(
+    conn: &mut DbConn,
+    org: i32,
+    run: &planning::models::CourseRun,
+    participant_id: i32,
+) -> AppResult<()> {
+    let p = repo::get(conn, org, participant_id)?;
+    let Some((to, via_referrer)) = contact_email(&p) else {
+        return Ok(());
+    };
+    let course = planning::repo::get_course(conn, org, run.course_id)?;
+    let sessions = planning::service::session_views(conn, org, Some(run.id), None)?;
+    let first = sessions.iter().find(|s| !s.cancelled);
+    crate::mail::outbox::enqueue(
+        conn,
+        Some(org),
+        &to,
+        "waitlist_promoted",
+        &serde_json::json!({
+            "participant_name": p.full_name(),
+            "referrer_name": if via_referrer { p.referrer_name.clone() } else { None },
+            "course_title": course.title,
+            "place": run.place,
+            "start": crate::web::fmt_date(run.start_date),
+            "end": crate::web::fmt_date(run.end_date),
+            "first_session": first.map(|s| format!("{}, {}–{} Uhr, {}", s.date, s.starts_at_local, s.ends_at_local, s.location)),
+        }),
+        None,
+    )?;
+    Ok(())
 }

@@ -62,6 +62,8 @@ pub struct CourseRun {
     /// Comma-separated language codes, e.g. "ar,fa".
     pub interpreter_languages: String,
     pub created_at: NaiveDateTime,
+    #[serde(skip)]
+    pub calendar_token: Option<String>,
 }
 
 #[derive(Insertable)]

@@ -247,9 +247,15 @@ pub async fn run_data(
         let modules = repo::modules_of(conn, org, run.course_id)?;
         let sessions = service::session_views(conn, org, Some(run_id), None)?;
         let enrolled = participants::repo::enrolled_in(conn, org, run_id)?;
+        let waiting: Vec<Value> = participants::repo::waiting_list(conn, org, run_id)?
+            .into_iter()
+            .enumerate()
+            .map(|(i, p)| json!({"position": i + 1, "participant_id": p.id, "name": format!("{}, {}", p.family_name, p.given_name)}))
+            .collect();
         let candidates: Vec<Value> = participants::repo::list(conn, org)?
             .into_iter()
             .filter(|p| !enrolled.iter().any(|e| e.id == p.id))
+            .filter(|p| !waiting.iter().any(|w| w["participant_id"] == p.id))
             .map(|p| json!({"id": p.id, "name": format!("{}, {}", p.family_name, p.given_name)}))
             .collect();
         let completion = attendance::service::completion_for_run(conn, org, run_id)?;
@@ -288,6 +294,7 @@ pub async fn run_data(
             "trainers": trainers,
             "candidates": candidates,
             "completion": completion,
+            "waiting": waiting,
             "completed_without_certificate": completed_without,
             "certificates": certificates,
             "session_form": {"date": run.start_date.to_string(), "start": "09:00", "end": "11:00", "location": run.place},
@@ -324,6 +331,7 @@ pub async fn run_page_with_error(
 #[derive(Deserialize)]
 struct RunQuery {
     issued: Option<usize>,
+    enrolled: Option<String>,
 }
 
 #[get("/runs/{id}")]
@@ -338,6 +346,13 @@ async fn run_page(
     let mut data = run_data(&db, &issuer, &user.0, path.into_inner()).await?;
     if let Some(n) = q.issued {
         data["notice"] = json!(format!("{n} Bescheinigung(en) ausgestellt."));
+    }
+    match q.enrolled.as_deref() {
+        Some("waiting") => data["notice"] = json!("Der Durchgang ist voll: die Person steht jetzt auf der Warteliste."),
+        Some("enrolled") => data["notice"] = json!("Die Person ist angemeldet."),
+        Some("cancelled") => data["notice"] = json!("Die Anmeldung ist storniert."),
+        Some("promoted") => data["notice"] = json!("Die Anmeldung ist storniert; die erste Person der Warteliste hat den Platz bekommen und wird benachrichtigt."),
+        _ => {}
     }
     let title = format!(
         "{} – Durchgang",

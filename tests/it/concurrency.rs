@@ -28,26 +28,54 @@ async fn parallel_enrollments(backend: Backend) {
         let token = api.token.clone();
         let pid = *pid;
         async move {
-            client
+            let resp = client
                 .post(url)
                 .bearer_auth(token)
                 .json(&json!({"participant_id": pid}))
                 .send()
                 .await
-                .unwrap()
-                .status()
-                .as_u16()
+                .unwrap();
+            let status = resp.status().as_u16();
+            let body: serde_json::Value = resp.json().await.unwrap();
+            (
+                status,
+                body["status"].as_str().unwrap_or_default().to_string(),
+            )
         }
     });
-    let statuses = futures_util::future::join_all(requests).await;
-    let created = statuses.iter().filter(|s| **s == 201).count();
-    let full = statuses.iter().filter(|s| **s == 409).count();
-    assert_eq!(created, 3, "{statuses:?}");
-    assert_eq!(full, 9, "{statuses:?}");
-    assert_eq!(app.count("enrollments"), 3);
+    let responses = futures_util::future::join_all(requests).await;
+    assert!(responses.iter().all(|(s, _)| *s == 201), "{responses:?}");
+    let enrolled = responses.iter().filter(|(_, st)| st == "enrolled").count();
+    let waiting = responses.iter().filter(|(_, st)| st == "waiting").count();
+    assert_eq!(enrolled, 3, "{responses:?}");
+    assert_eq!(waiting, 9, "{responses:?}");
+    let (_, list) = api
+        .get(&format!("/api/v1/runs/{run_id}/participants"))
+        .await;
+    assert_eq!(
+        list.as_array().unwrap().len(),
+        3,
+        "never more places than capacity"
+    );
+    let (_, queue) = api
+        .get(&format!("/api/v1/runs/{run_id}/waiting-list"))
+        .await;
+    let mut ids: Vec<i64> = queue
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["id"].as_i64().unwrap())
+        .collect();
+    assert_eq!(ids.len(), 9);
+    ids.sort();
+    ids.dedup();
+    assert_eq!(ids.len(), 9, "everyone on the waiting list once");
 }
 
-both_backends!(parallel_registrations_never_overbook, parallel_enrollments);
+both_backends!(
+    parallel_registrations_never_overbook_and_queue_the_rest,
+    parallel_enrollments
+);
 
 async fn repeated_marks(backend: Backend) {
     let app = common::spawn_app(backend).await;

@@ -7,3 +7,4 @@ mod isolation;
 mod mail;
 mod phone;
 mod verification;
+mod waiting_list;

@@ -1,0 +1,10 @@
+DROP INDEX enrollments_queue;
+DROP INDEX course_runs_calendar_token;
+DROP INDEX users_calendar_token;
+ALTER TABLE course_runs DROP COLUMN calendar_token;
+ALTER TABLE users DROP COLUMN calendar_token;
+ALTER TABLE enrollments DROP COLUMN promoted_at;
+ALTER TABLE enrollments DROP COLUMN cancelled_at;
+ALTER TABLE participants DROP COLUMN referrer_contact;
+ALTER TABLE participants DROP COLUMN referrer_organisation;
+ALTER TABLE participants DROP COLUMN referrer_name;
