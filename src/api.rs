@@ -30,6 +30,8 @@ impl Modify for BearerAuth {
         crate::planning::routes::api_run,
         crate::planning::routes::api_create_session,
         crate::planning::routes::api_my_sessions,
+        crate::planning::routes::api_renew_my_link,
+        crate::planning::routes::api_renew_run_link,
         crate::participants::routes::api_list,
         crate::participants::routes::api_register,
         crate::participants::routes::api_enroll,

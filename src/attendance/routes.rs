@@ -13,17 +13,23 @@ use crate::validate;
 use crate::web::{page, redirect, Form};
 
 #[get("/my/sessions")]
-async fn my_sessions(session: Session, user: CurrentUser, db: web::Data<Db>) -> PageResult {
+async fn my_sessions(
+    session: Session,
+    user: CurrentUser,
+    db: web::Data<Db>,
+    settings: web::Data<crate::config::Settings>,
+) -> PageResult {
     let actor = user.0.clone();
     let sessions = db
         .run(move |conn| planning::service::my_sessions(conn, &actor))
         .await?;
+    let calendar_url = planning::routes::my_calendar_url(&db, &settings, &user.0).await?;
     page(
         &session,
         Some(&user.0),
         "pages/attendance/my_sessions",
         "Meine Termine",
-        json!({"sessions": sessions}),
+        json!({"sessions": sessions, "calendar_url": calendar_url}),
     )
 }
 

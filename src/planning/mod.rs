@@ -9,6 +9,7 @@
 //!   Times are entered and shown in Europe/Berlin and stored as UTC.
 //! - Locations are kept per organisation and reused by name.
 
+pub mod calendar;
 pub mod models;
 pub mod repo;
 pub mod routes;

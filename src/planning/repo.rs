@@ -210,3 +210,52 @@ pub fn sessions_with_names(
         })
         .collect())
 }
+
+/// (organisation, user id) of the active user owning a calendar link.
+pub fn user_by_calendar_token(conn: &mut DbConn, token: &str) -> AppResult<Option<(i32, i32)>> {
+    Ok(users::table
+        .filter(users::calendar_token.eq(token))
+        .filter(users::active.eq(true))
+        .select((users::organisation_id, users::id))
+        .first::<(Option<i32>, i32)>(conn)
+        .optional()?
+        .and_then(|(org, id)| org.map(|o| (o, id))))
+}
+
+pub fn set_user_calendar_token(conn: &mut DbConn, user_id: i32, token: &str) -> AppResult<()> {
+    diesel::update(users::table.find(user_id))
+        .set(users::calendar_token.eq(Some(token)))
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn user_calendar_token(conn: &mut DbConn, user_id: i32) -> AppResult<Option<String>> {
+    Ok(users::table
+        .find(user_id)
+        .select(users::calendar_token)
+        .first(conn)?)
+}
+
+pub fn run_by_calendar_token(conn: &mut DbConn, token: &str) -> AppResult<Option<CourseRun>> {
+    Ok(course_runs::table
+        .filter(course_runs::calendar_token.eq(token))
+        .select(CourseRun::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+pub fn set_run_calendar_token(
+    conn: &mut DbConn,
+    org: i32,
+    run_id: i32,
+    token: &str,
+) -> AppResult<()> {
+    diesel::update(
+        course_runs::table
+            .filter(course_runs::organisation_id.eq(org))
+            .filter(course_runs::id.eq(run_id)),
+    )
+    .set(course_runs::calendar_token.eq(Some(token)))
+    .execute(conn)?;
+    Ok(())
+}

@@ -11,6 +11,7 @@ use crate::attendance;
 use crate::auth::extract::{ApiUser, CurrentUser};
 use crate::auth::{self, Actor};
 use crate::certificates::service::{self as certs, CertificateIssuer};
+use crate::config::Settings;
 use crate::db::Db;
 use crate::error::{AppResult, PageResult};
 use crate::i18n;
@@ -240,6 +241,7 @@ pub async fn run_data(
 ) -> AppResult<Value> {
     let actor = actor.clone();
     let issuer = issuer.clone();
+    let public_url = issuer.public_url.clone();
     db.run(move |conn| {
         let org = actor.coordinator_org()?;
         let run = repo::get_run(conn, org, run_id)?;
@@ -295,6 +297,7 @@ pub async fn run_data(
             "candidates": candidates,
             "completion": completion,
             "waiting": waiting,
+            "calendar_url": run.calendar_token.as_ref().map(|t| format!("{public_url}/calendar/run/{t}.ics")),
             "completed_without_certificate": completed_without,
             "certificates": certificates,
             "session_form": {"date": run.start_date.to_string(), "start": "09:00", "end": "11:00", "location": run.place},
@@ -417,6 +420,143 @@ async fn create_session(
         Ok(_) => Ok(redirect(&format!("/runs/{run_id}#sessions"))),
         Err(e) => run_page_with_error(&session, &user.0, &db, &issuer, run_id, Some(echo), e).await,
     }
+}
+
+// ---------- calendar feeds ----------
+
+fn feed_url(settings: &Settings, kind: &str, token: &str) -> String {
+    format!("{}/calendar/{kind}/{token}.ics", settings.public_url)
+}
+
+fn host_of(settings: &Settings) -> String {
+    let url = settings.public_url.as_str();
+    let rest = url.split_once("://").map_or(url, |(_, r)| r);
+    rest.split(['/', ':'])
+        .next()
+        .unwrap_or("mietschulung")
+        .to_string()
+}
+
+fn ics_response(body: Option<String>) -> AppResult<HttpResponse> {
+    match body {
+        Some(ics) => Ok(HttpResponse::Ok()
+            .content_type("text/calendar; charset=utf-8")
+            .insert_header(("Cache-Control", "private, max-age=300"))
+            .insert_header(("Referrer-Policy", "no-referrer"))
+            .body(ics)),
+        // An unknown or renewed link: nothing to say about why.
+        None => Err(crate::error::AppError::NotFound(
+            "Diesen Kalender gibt es nicht (mehr).".into(),
+        )),
+    }
+}
+
+#[get("/calendar/trainer/{token}.ics")]
+async fn trainer_feed(
+    db: web::Data<Db>,
+    settings: web::Data<Settings>,
+    path: web::Path<String>,
+) -> AppResult<HttpResponse> {
+    let token = path.into_inner();
+    let host = host_of(&settings);
+    ics_response(
+        db.run(move |conn| service::trainer_feed(conn, &token, &host))
+            .await?,
+    )
+}
+
+#[get("/calendar/run/{token}.ics")]
+async fn run_feed(
+    db: web::Data<Db>,
+    settings: web::Data<Settings>,
+    path: web::Path<String>,
+) -> AppResult<HttpResponse> {
+    let token = path.into_inner();
+    let host = host_of(&settings);
+    ics_response(
+        db.run(move |conn| service::run_feed(conn, &token, &host))
+            .await?,
+    )
+}
+
+#[derive(Deserialize)]
+struct EmptyForm {}
+
+#[post("/my/calendar-link")]
+async fn renew_my_link(user: CurrentUser, db: web::Data<Db>, _form: Form<EmptyForm>) -> PageResult {
+    let actor = user.0.clone();
+    db.run(move |conn| service::renew_my_calendar_link(conn, &actor))
+        .await?;
+    Ok(redirect("/my/sessions#calendar"))
+}
+
+#[post("/runs/{id}/calendar-link")]
+async fn renew_run_link(
+    user: CurrentUser,
+    db: web::Data<Db>,
+    path: web::Path<i32>,
+    _form: Form<EmptyForm>,
+) -> PageResult {
+    let actor = user.0.clone();
+    let run_id = path.into_inner();
+    db.run(move |conn| service::renew_run_calendar_link(conn, &actor, run_id))
+        .await?;
+    Ok(redirect(&format!("/runs/{run_id}#calendar")))
+}
+
+/// The caller's current personal calendar link, if one was made.
+pub async fn my_calendar_url(
+    db: &Db,
+    settings: &Settings,
+    actor: &Actor,
+) -> AppResult<Option<String>> {
+    let user_id = actor.user_id;
+    let token = db
+        .run(move |conn| repo::user_calendar_token(conn, user_id))
+        .await?;
+    Ok(token.map(|t| feed_url(settings, "trainer", &t)))
+}
+
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct CalendarLink {
+    /// Subscribe to this URL in a calendar app; renewing makes the previous link stop working.
+    pub url: String,
+}
+
+#[utoipa::path(post, path = "/api/v1/my/calendar-link", tag = "planning", security(("bearer" = [])),
+    responses((status = 200, body = CalendarLink)))]
+#[post("/api/v1/my/calendar-link")]
+async fn api_renew_my_link(
+    user: ApiUser,
+    db: web::Data<Db>,
+    settings: web::Data<Settings>,
+) -> AppResult<HttpResponse> {
+    let actor = user.0;
+    let token = db
+        .run(move |conn| service::renew_my_calendar_link(conn, &actor))
+        .await?;
+    Ok(HttpResponse::Ok().json(CalendarLink {
+        url: feed_url(&settings, "trainer", &token),
+    }))
+}
+
+#[utoipa::path(post, path = "/api/v1/runs/{id}/calendar-link", tag = "planning", security(("bearer" = [])),
+    responses((status = 200, body = CalendarLink)))]
+#[post("/api/v1/runs/{id}/calendar-link")]
+async fn api_renew_run_link(
+    user: ApiUser,
+    db: web::Data<Db>,
+    settings: web::Data<Settings>,
+    path: web::Path<i32>,
+) -> AppResult<HttpResponse> {
+    let actor = user.0;
+    let run_id = path.into_inner();
+    let token = db
+        .run(move |conn| service::renew_run_calendar_link(conn, &actor, run_id))
+        .await?;
+    Ok(HttpResponse::Ok().json(CalendarLink {
+        url: feed_url(&settings, "run", &token),
+    }))
 }
 
 // ---------- JSON API ----------
@@ -564,5 +704,11 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(api_create_run)
         .service(api_run)
         .service(api_create_session)
-        .service(api_my_sessions);
+        .service(api_my_sessions)
+        .service(trainer_feed)
+        .service(run_feed)
+        .service(renew_my_link)
+        .service(renew_run_link)
+        .service(api_renew_my_link)
+        .service(api_renew_run_link);
 }

@@ -306,3 +306,77 @@ pub fn my_sessions(conn: &mut DbConn, actor: &Actor) -> AppResult<Vec<SessionVie
     });
     Ok(sessions)
 }
+
+/// A new secret for a calendar link; long enough that links cannot be guessed.
+fn calendar_secret() -> String {
+    use rand::RngCore;
+    let mut raw = [0u8; 24];
+    rand::rngs::OsRng.fill_bytes(&mut raw);
+    data_encoding::BASE64URL_NOPAD.encode(&raw)
+}
+
+/// Creates or replaces the actor's personal calendar link; the old link stops working.
+pub fn renew_my_calendar_link(conn: &mut DbConn, actor: &Actor) -> AppResult<String> {
+    actor.staff_org()?;
+    let token = calendar_secret();
+    repo::set_user_calendar_token(conn, actor.user_id, &token)?;
+    audit::record(
+        conn,
+        actor.organisation_id,
+        Some(actor.user_id),
+        "calendar.renew",
+        "user",
+        Some(actor.user_id),
+        "",
+    )?;
+    Ok(token)
+}
+
+/// Creates or replaces a run's calendar link.
+pub fn renew_run_calendar_link(conn: &mut DbConn, actor: &Actor, run_id: i32) -> AppResult<String> {
+    let org = actor.coordinator_org()?;
+    repo::get_run(conn, org, run_id)?;
+    let token = calendar_secret();
+    repo::set_run_calendar_token(conn, org, run_id, &token)?;
+    audit::record(
+        conn,
+        Some(org),
+        Some(actor.user_id),
+        "calendar.renew",
+        "course_run",
+        Some(run_id),
+        "",
+    )?;
+    Ok(token)
+}
+
+/// The feed behind a trainer's link, or `None` for an unknown link.
+pub fn trainer_feed(conn: &mut DbConn, token: &str, host: &str) -> AppResult<Option<String>> {
+    let Some((org, user_id)) = repo::user_by_calendar_token(conn, token)? else {
+        return Ok(None);
+    };
+    let sessions = session_views(conn, org, None, Some(user_id))?;
+    Ok(Some(super::calendar::sessions_ics(
+        "Mietschulung – meine Termine",
+        host,
+        &sessions,
+    )))
+}
+
+/// The feed behind a run's link, or `None` for an unknown link.
+pub fn run_feed(conn: &mut DbConn, token: &str, host: &str) -> AppResult<Option<String>> {
+    let Some(run) = repo::run_by_calendar_token(conn, token)? else {
+        return Ok(None);
+    };
+    let course = repo::get_course(conn, run.organisation_id, run.course_id)?;
+    let sessions = session_views(conn, run.organisation_id, Some(run.id), None)?;
+    Ok(Some(super::calendar::sessions_ics(
+        &format!(
+            "Mietschulung – {} ({})",
+            course.title,
+            crate::web::fmt_date(run.start_date)
+        ),
+        host,
+        &sessions,
+    )))
+}

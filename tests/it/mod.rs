@@ -1,6 +1,7 @@
 mod api_flow;
 mod bad_input;
 mod browser_flow;
+mod calendar;
 mod cli;
 mod concurrency;
 mod isolation;
