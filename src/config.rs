@@ -23,6 +23,8 @@ pub struct Settings {
     pub outbox_retry_base_secs: u64,
     pub outbox_max_attempts: i32,
     pub keys_dir: PathBuf,
+    /// Hours before a session when participants are reminded, e.g. [48, 2]; empty: none.
+    pub reminder_hours: Vec<u32>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -40,6 +42,7 @@ struct FileSettings {
     outbox_retry_base_secs: Option<u64>,
     outbox_max_attempts: Option<i32>,
     keys_dir: Option<PathBuf>,
+    reminder_hours: Option<String>,
 }
 
 fn env(name: &str) -> Option<String> {
@@ -105,6 +108,9 @@ impl Settings {
         {
             settings.outbox_max_attempts = v;
         }
+        if let Some(v) = env("MIETSCHULUNG_REMINDER_HOURS").or(file.reminder_hours) {
+            settings.reminder_hours = parse_hours(&v)?;
+        }
         if let Some(v) = env("MIETSCHULUNG_KEYS_DIR")
             .map(PathBuf::from)
             .or(file.keys_dir)
@@ -148,6 +154,7 @@ impl Settings {
             outbox_poll_millis: 2000,
             outbox_retry_base_secs: 30,
             outbox_max_attempts: 12,
+            reminder_hours: vec![48, 2],
         })
     }
 
@@ -162,6 +169,21 @@ impl Settings {
     pub fn cookie_secure(&self) -> bool {
         self.public_url.starts_with("https://")
     }
+}
+
+/// "48,2" → [48, 2]; "none" → no reminders.
+fn parse_hours(text: &str) -> anyhow::Result<Vec<u32>> {
+    if text.trim().eq_ignore_ascii_case("none") {
+        return Ok(Vec::new());
+    }
+    let mut hours = text
+        .split(',')
+        .map(|h| h.trim().parse::<u32>().ok().filter(|h| (1..=24 * 14).contains(h)))
+        .collect::<Option<Vec<u32>>>()
+        .ok_or_else(|| anyhow::anyhow!("MIETSCHULUNG_REMINDER_HOURS: whole hours from 1 to 336, comma-separated, or \"none\""))?;
+    hours.sort_unstable_by(|a, b| b.cmp(a));
+    hours.dedup();
+    Ok(hours)
 }
 
 fn load_or_create_session_key(data_dir: &Path) -> anyhow::Result<String> {

@@ -18,6 +18,7 @@ pub mod mail;
 pub mod orgs;
 pub mod participants;
 pub mod planning;
+pub mod reminders;
 pub mod startup;
 pub mod telemetry;
 pub mod templates;

@@ -67,6 +67,7 @@ impl Application {
             .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", settings.bind))?;
         let port = listener.local_addr()?.port();
         crate::mail::worker::spawn(state.db.clone(), settings.clone())?;
+        crate::reminders::service::spawn(state.db.clone(), settings.clone());
         let server = run(listener, state.clone(), settings, workers)?;
         Ok(Application {
             port,
@@ -222,6 +223,7 @@ pub fn run(
             .configure(crate::attendance::routes::configure)
             .configure(crate::certificates::routes::configure)
             .configure(crate::verification::routes::configure)
+            .configure(crate::reminders::routes::configure)
             .default_service(web::to(not_found))
     })
     .listen(listener)?;

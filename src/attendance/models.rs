@@ -84,6 +84,8 @@ pub struct RosterEntry {
     pub status: Option<AttendanceStatus>,
     pub marked_by: Option<String>,
     pub marked_at_local: Option<String>,
+    /// When the participant or their referrer sent an apology through the reminder link.
+    pub apologised_at_local: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]

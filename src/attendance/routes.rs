@@ -69,7 +69,8 @@ async fn roster_page(
         .iter()
         .map(|e| {
             json!({"participant_id": e.participant_id, "name": e.name, "status": e.status.map(|s| s.label_de()),
-                   "marked_by": e.marked_by, "marked_at": e.marked_at_local, "buttons": status_buttons(e.status)})
+                   "marked_by": e.marked_by, "marked_at": e.marked_at_local, "apologised_at": e.apologised_at_local,
+                   "buttons": status_buttons(e.status)})
         })
         .collect();
     page(

@@ -39,6 +39,7 @@ pub fn roster(
 ) -> AppResult<(SessionView, Vec<RosterEntry>)> {
     let (org, session) = session_for_marking(conn, actor, session_id)?;
     let people = participants::repo::enrolled_in(conn, org, session.run_id)?;
+    let apologies = crate::reminders::repo::apologies_for_session(conn, session_id)?;
     let marks: HashMap<i32, (AttendanceMark, String)> =
         repo::marks_for_session(conn, org, session_id)?
             .into_iter()
@@ -55,6 +56,10 @@ pub fn roster(
                 status: mark.and_then(|(m, _)| AttendanceStatus::parse(&m.status).ok()),
                 marked_by: mark.map(|(_, by)| by.clone()),
                 marked_at_local: mark.map(|(m, _)| crate::web::fmt_datetime(m.marked_at)),
+                apologised_at_local: apologies
+                    .iter()
+                    .find(|(pid, _)| *pid == p.id)
+                    .map(|(_, at)| crate::web::fmt_datetime(*at)),
             }
         })
         .collect();
@@ -116,6 +121,7 @@ pub fn mark(
             status: Some(status),
             marked_by: Some(actor.display_name.clone()),
             marked_at_local: current.map(|m| crate::web::fmt_datetime(m.marked_at)),
+            apologised_at_local: None,
         })
     })
 }

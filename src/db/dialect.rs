@@ -6,7 +6,7 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use super::schema::{attendance, mail_outbox};
+use super::schema::{attendance, mail_outbox, session_reminders};
 use super::DbConn;
 use crate::error::AppError;
 
@@ -105,4 +105,46 @@ pub fn claim_due_mail(
         })?,
     };
     Ok(ids)
+}
+
+pub struct ReminderInsert<'a> {
+    pub organisation_id: i32,
+    pub session_id: i32,
+    pub participant_id: i32,
+    pub kind: &'a str,
+    pub recipient: Option<&'a str>,
+    pub apology_token: &'a str,
+    pub created_at: NaiveDateTime,
+}
+
+/// Records a reminder unless one of the same kind exists; true when this call recorded it.
+/// `ON CONFLICT DO NOTHING` keeps a PostgreSQL transaction usable when another replica won.
+pub fn insert_reminder_once(conn: &mut DbConn, r: &ReminderInsert) -> Result<bool, AppError> {
+    let values = (
+        session_reminders::organisation_id.eq(r.organisation_id),
+        session_reminders::session_id.eq(r.session_id),
+        session_reminders::participant_id.eq(r.participant_id),
+        session_reminders::kind.eq(r.kind),
+        session_reminders::recipient.eq(r.recipient),
+        session_reminders::apology_token.eq(r.apology_token),
+        session_reminders::created_at.eq(r.created_at),
+    );
+    let target = (
+        session_reminders::session_id,
+        session_reminders::participant_id,
+        session_reminders::kind,
+    );
+    let inserted = match conn {
+        DbConn::Pg(c) => diesel::insert_into(session_reminders::table)
+            .values(values)
+            .on_conflict(target)
+            .do_nothing()
+            .execute(c)?,
+        DbConn::Sqlite(c) => diesel::insert_into(session_reminders::table)
+            .values(values)
+            .on_conflict(target)
+            .do_nothing()
+            .execute(c)?,
+    };
+    Ok(inserted == 1)
 }

@@ -231,6 +231,20 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    session_reminders (id) {
+        id -> Integer,
+        organisation_id -> Integer,
+        session_id -> Integer,
+        participant_id -> Integer,
+        kind -> Text,
+        recipient -> Nullable<Text>,
+        apology_token -> Text,
+        created_at -> Timestamp,
+        apologised_at -> Nullable<Timestamp>,
+    }
+}
+
 diesel::joinable!(users -> organisations (organisation_id));
 diesel::joinable!(api_tokens -> users (user_id));
 diesel::joinable!(course_modules -> courses (course_id));
@@ -266,4 +280,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     certificates,
     mail_outbox,
     audit_log,
+    session_reminders,
 );

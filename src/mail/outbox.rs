@@ -76,6 +76,25 @@ pub fn enqueue(
         .get_result(conn)?)
 }
 
+/// Like [`enqueue`], in the recipient's language when `email/<template>.<lang>/` exists.
+pub fn enqueue_localized(
+    conn: &mut DbConn,
+    organisation_id: Option<i32>,
+    recipient: &str,
+    template: &str,
+    lang: &str,
+    ctx: &serde_json::Value,
+    attachment: Option<Attachment>,
+) -> AppResult<i32> {
+    let localized = format!("{template}.{lang}");
+    let name = if templates::TEMPLATES.has_template(&format!("email/{localized}/subject.txt")) {
+        localized
+    } else {
+        template.to_string()
+    };
+    enqueue(conn, organisation_id, recipient, &name, ctx, attachment)
+}
+
 pub fn get(conn: &mut DbConn, id: i32) -> AppResult<OutboxMessage> {
     mail_outbox::table
         .find(id)

@@ -7,5 +7,6 @@ mod concurrency;
 mod isolation;
 mod mail;
 mod phone;
+mod reminders;
 mod verification;
 mod waiting_list;

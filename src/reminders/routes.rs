@@ -1,0 +1,65 @@
+use actix_session::Session;
+use actix_web::{get, post, web, HttpResponse};
+use serde::Deserialize;
+use serde_json::json;
+
+use super::service;
+use crate::db::Db;
+use crate::error::{HtmlError, PageResult};
+use crate::i18n;
+use crate::templates;
+use crate::web::{csrf_token, Form};
+
+fn render(
+    session: &Session,
+    token: &str,
+    view: &service::ApologyView,
+    sent_now: bool,
+) -> PageResult {
+    let lang = i18n::DEFAULT_LANG;
+    let ctx = json!({
+        "lang": lang,
+        "dir": "ltr",
+        "title": i18n::text(lang, "apology.title"),
+        "csrf": csrf_token(session),
+        "token": token,
+        "session": view,
+        "sent_now": sent_now,
+    });
+    let body = templates::render("pages/reminders/apology", &ctx)?;
+    Ok(HttpResponse::Ok()
+        .insert_header(("Cache-Control", "no-store"))
+        .insert_header(("Referrer-Policy", "no-referrer"))
+        .insert_header(("X-Robots-Tag", "noindex"))
+        .content_type("text/html; charset=utf-8")
+        .body(body))
+}
+
+/// The link in a reminder: "I cannot come".
+#[get("/absage/{token}")]
+async fn apology_page(session: Session, db: web::Data<Db>, path: web::Path<String>) -> PageResult {
+    let token = path.into_inner();
+    let t = token.clone();
+    let view = db.run(move |conn| service::apology_view(conn, &t)).await?;
+    render(&session, &token, &view, false)
+}
+
+#[derive(Deserialize)]
+struct EmptyForm {}
+
+#[post("/absage/{token}")]
+async fn send_apology(
+    session: Session,
+    db: web::Data<Db>,
+    path: web::Path<String>,
+    _form: Form<EmptyForm>,
+) -> Result<HttpResponse, HtmlError> {
+    let token = path.into_inner();
+    let t = token.clone();
+    let view = db.run(move |conn| service::send_apology(conn, &t)).await?;
+    render(&session, &token, &view, true)
+}
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(apology_page).service(send_apology);
+}

@@ -1,0 +1,212 @@
+use chrono::{Duration, NaiveDateTime};
+use diesel::Connection;
+use rand::RngCore;
+
+use super::repo;
+use crate::db::dialect::{self, ReminderInsert};
+use crate::db::DbConn;
+use crate::error::{AppError, AppResult};
+use crate::mail::outbox::{self, Attachment};
+use crate::participants;
+use crate::planning::{self, models::SessionView};
+use crate::time;
+
+/// Which reminder is due `remaining` before a session: the smallest configured lead time
+/// not yet passed. `hours` is sorted descending.
+pub fn due_kind(hours: &[u32], remaining: Duration) -> Option<u32> {
+    hours
+        .iter()
+        .copied()
+        .filter(|h| remaining <= Duration::hours(i64::from(*h)))
+        .min()
+}
+
+fn apology_secret() -> String {
+    let mut raw = [0u8; 18];
+    rand::rngs::OsRng.fill_bytes(&mut raw);
+    data_encoding::BASE64URL_NOPAD.encode(&raw)
+}
+
+/// Sends every reminder that is due at `now`; returns how many were queued.
+pub fn run_due(
+    conn: &mut DbConn,
+    public_url: &str,
+    hours: &[u32],
+    now: NaiveDateTime,
+) -> AppResult<usize> {
+    let Some(max) = hours.iter().max() else {
+        return Ok(0);
+    };
+    let host = public_url
+        .split_once("://")
+        .map_or(public_url, |(_, r)| r)
+        .split(['/', ':'])
+        .next()
+        .unwrap_or("mietschulung")
+        .to_string();
+    let mut queued = 0;
+    for session in repo::upcoming_sessions(conn, now, now + Duration::hours(i64::from(*max)))? {
+        let Some(kind) = due_kind(hours, session.starts_at - now) else {
+            continue;
+        };
+        queued += conn.transaction(|conn| {
+            remind_session(
+                conn,
+                public_url,
+                &host,
+                session.organisation_id,
+                session.run_id,
+                session.id,
+                kind,
+                now,
+            )
+        })?;
+    }
+    Ok(queued)
+}
+
+#[allow(clippy::too_many_arguments)]
+fn remind_session(
+    conn: &mut DbConn,
+    public_url: &str,
+    host: &str,
+    org: i32,
+    run_id: i32,
+    session_id: i32,
+    kind: u32,
+    now: NaiveDateTime,
+) -> AppResult<usize> {
+    let view: SessionView = planning::service::session_views(conn, org, Some(run_id), None)?
+        .into_iter()
+        .find(|s| s.id == session_id)
+        .ok_or_else(|| AppError::not_found("Der Termin"))?;
+    let ics = planning::calendar::sessions_ics("Mietschulung", host, std::slice::from_ref(&view));
+    let kind_key = format!("{kind}h");
+    let mut queued = 0;
+    for p in participants::repo::enrolled_in(conn, org, run_id)? {
+        let contact = participants::service::contact_email(&p);
+        let token = apology_secret();
+        let recorded = dialect::insert_reminder_once(
+            conn,
+            &ReminderInsert {
+                organisation_id: org,
+                session_id,
+                participant_id: p.id,
+                kind: &kind_key,
+                recipient: contact.as_ref().map(|(to, _)| to.as_str()),
+                apology_token: &token,
+                created_at: now,
+            },
+        )?;
+        let (true, Some((to, via_referrer))) = (recorded, contact) else {
+            continue;
+        };
+        outbox::enqueue_localized(
+            conn,
+            Some(org),
+            &to,
+            "session_reminder",
+            &p.preferred_language,
+            &serde_json::json!({
+                "participant_name": p.full_name(),
+                "referrer_name": if via_referrer { p.referrer_name.clone() } else { None },
+                "course_title": view.course_title,
+                "date": view.date,
+                "start": view.starts_at_local,
+                "end": view.ends_at_local,
+                "location": view.location,
+                "apology_url": format!("{public_url}/absage/{token}"),
+            }),
+            Some(Attachment {
+                name: "termin.ics".into(),
+                mime: "text/calendar; charset=utf-8; method=PUBLISH".into(),
+                bytes: ics.clone().into_bytes(),
+            }),
+        )?;
+        queued += 1;
+    }
+    Ok(queued)
+}
+
+/// What the apology page shows: no names, only the appointment.
+#[derive(Debug, serde::Serialize)]
+pub struct ApologyView {
+    pub course_title: String,
+    pub date: String,
+    pub start: String,
+    pub location: String,
+    pub already_sent: bool,
+    pub session_over: bool,
+}
+
+fn lookup(conn: &mut DbConn, token: &str) -> AppResult<(repo::ReminderRef, SessionView)> {
+    let reminder = repo::by_token(conn, token)?
+        .ok_or_else(|| AppError::NotFound("Dieser Link ist nicht (mehr) gültig.".into()))?;
+    let (_, session_id, _, org, _) = reminder;
+    let session = planning::repo::get_session(conn, org, session_id)?;
+    let view = planning::service::session_views(conn, org, Some(session.run_id), None)?
+        .into_iter()
+        .find(|s| s.id == session_id)
+        .ok_or_else(|| AppError::not_found("Der Termin"))?;
+    Ok((reminder, view))
+}
+
+pub fn apology_view(conn: &mut DbConn, token: &str) -> AppResult<ApologyView> {
+    let ((_, _, _, _, apologised), view) = lookup(conn, token)?;
+    Ok(ApologyView {
+        course_title: view.course_title,
+        date: view.date,
+        start: view.starts_at_local,
+        location: view.location,
+        already_sent: apologised.is_some(),
+        session_over: view.starts_at <= time::now_utc(),
+    })
+}
+
+/// Records the apology (once; sending again changes nothing).
+pub fn send_apology(conn: &mut DbConn, token: &str) -> AppResult<ApologyView> {
+    conn.transaction(|conn| {
+        let ((_, session_id, participant_id, org, _), view) = lookup(conn, token)?;
+        if view.starts_at <= time::now_utc() {
+            return Err(AppError::Conflict(
+                "Der Termin hat schon begonnen. Bitte melden Sie sich direkt bei der Koordination."
+                    .into(),
+            ));
+        }
+        repo::record_apology(conn, session_id, participant_id, time::now_utc())?;
+        crate::audit::record(
+            conn,
+            Some(org),
+            None,
+            "session.apology",
+            "training_session",
+            Some(session_id),
+            "",
+        )?;
+        apology_view(conn, token)
+    })
+}
+
+/// Checks for due reminders every minute on the actix runtime.
+pub fn spawn(db: crate::db::Db, settings: crate::config::Settings) {
+    if settings.reminder_hours.is_empty() {
+        return;
+    }
+    actix_web::rt::spawn(async move {
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(60));
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tick.tick().await;
+            let public_url = settings.public_url.clone();
+            let hours = settings.reminder_hours.clone();
+            match db
+                .run(move |conn| run_due(conn, &public_url, &hours, time::now_utc()))
+                .await
+            {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(queued = n, "session reminders queued"),
+                Err(e) => tracing::warn!(error = %e, "reminder run failed"),
+            }
+        }
+    });
+}
