@@ -1,7 +1,5 @@
 use std::collections::HashMap;
 
-use diesel::Connection;
-
 use super::models::*;
 use super::repo;
 use crate::auth::Actor;
@@ -75,7 +73,7 @@ pub fn mark(
     participant_id: i32,
     status: AttendanceStatus,
 ) -> AppResult<RosterEntry> {
-    conn.transaction(|conn| {
+    crate::db::write_transaction(conn, |conn| {
         dialect::lock_for_update(conn, "training_sessions", session_id)?;
         let (org, session) = session_for_marking(conn, actor, session_id)?;
         if session.cancelled {

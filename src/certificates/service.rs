@@ -1,7 +1,5 @@
 use std::sync::Arc;
 
-use diesel::Connection;
-
 use super::keys::KeyRing;
 use super::models::*;
 use super::pdf::{AttendedModule, CertificateDocument, CertificateRenderer};
@@ -71,7 +69,7 @@ pub fn issue_one(
     participant_id: i32,
 ) -> AppResult<Option<Certificate>> {
     let org_id = actor.coordinator_org()?;
-    conn.transaction(|conn| {
+    crate::db::write_transaction(conn, |conn| {
         dialect::lock_for_update(conn, "course_runs", run_id)?;
         let run = planning::repo::get_run(conn, org_id, run_id)?;
         let participant = participants::repo::get(conn, org_id, participant_id)?;
@@ -80,7 +78,10 @@ pub fn issue_one(
         }
         let completion = attendance::service::completion_of(conn, org_id, run_id, participant_id)?
             .ok_or_else(|| {
-                AppError::invalid("participant_id", "Diese Person ist für den Durchgang nicht angemeldet.")
+                AppError::invalid(
+                    "participant_id",
+                    "Diese Person ist für den Durchgang nicht angemeldet.",
+                )
             })?;
         let completion_date = match (completion.completed, completion.completion_date) {
             (true, Some(d)) => d,
@@ -121,11 +122,7 @@ pub fn issue_one(
                 "Die Prüfadresse wäre zu lang für den QR-Code. Bitte kürzen Sie den Namen oder die öffentliche Adresse.",
             )
         })?;
-        let token_text = url
-            .rsplit('/')
-            .next()
-            .unwrap_or_default()
-            .to_string();
+        let token_text = url.rsplit('/').next().unwrap_or_default().to_string();
         let cert = repo::insert(
             conn,
             &CertificateInsertForm {
@@ -165,7 +162,15 @@ pub fn issue_one(
                 }),
             )?;
         }
-        audit::record(conn, Some(org_id), Some(actor.user_id), "certificate.issue", "certificate", Some(cert.id), "")?;
+        audit::record(
+            conn,
+            Some(org_id),
+            Some(actor.user_id),
+            "certificate.issue",
+            "certificate",
+            Some(cert.id),
+            "",
+        )?;
         Ok(Some(cert))
     })
 }
@@ -201,7 +206,7 @@ pub fn revoke(
 ) -> AppResult<Certificate> {
     let org = actor.coordinator_org()?;
     let reason = validate::required_text("reason", "Grund", reason, 500)?;
-    conn.transaction(|conn| {
+    crate::db::write_transaction(conn, |conn| {
         let cert = repo::get(conn, org, certificate_id)?;
         if cert.status != VALID {
             return Err(AppError::Conflict(

@@ -10,6 +10,19 @@ use super::schema::{attendance, mail_outbox, session_reminders};
 use super::DbConn;
 use crate::error::AppError;
 
+/// Takes SQLite's write lock before the transaction reads anything.
+///
+/// A deferred SQLite transaction that reads and then writes fails at once with
+/// `SQLITE_BUSY` when another connection committed in between (its snapshot is stale;
+/// `busy_timeout` does not help). A no-op write as the first statement makes it wait for
+/// the lock instead. PostgreSQL needs nothing here.
+pub fn begin_write(conn: &mut DbConn) -> Result<(), AppError> {
+    if let DbConn::Sqlite(c) = conn {
+        diesel::sql_query("UPDATE organisations SET id = id WHERE 0 = 1").execute(c)?;
+    }
+    Ok(())
+}
+
 /// Takes the write lock on one row as the first statement of a transaction, so a
 /// read-then-write check (capacity, idempotency) cannot race another request.
 ///

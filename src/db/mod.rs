@@ -62,6 +62,19 @@ pub fn establish(url: &str) -> Result<DbConn, diesel::ConnectionError> {
     }
 }
 
+/// A transaction for changes: on SQLite it takes the write lock before reading, so
+/// concurrent requests queue on `busy_timeout` instead of failing (see
+/// [`dialect::begin_write`]).
+pub fn write_transaction<T, F>(conn: &mut DbConn, f: F) -> Result<T, AppError>
+where
+    F: FnOnce(&mut DbConn) -> Result<T, AppError>,
+{
+    conn.transaction(|c| {
+        dialect::begin_write(c)?;
+        f(c)
+    })
+}
+
 pub struct DbManager {
     url: String,
 }

@@ -37,7 +37,9 @@ async fn create(
     let echo = json!({"slug": form.slug, "name": form.name, "issuer_name": form.issuer_name,
         "signatory_name": form.signatory_name, "signatory_title": form.signatory_title});
     match db
-        .run(move |conn| conn_tx(conn, |c| service::create(c, Some(&actor), form)))
+        .run(move |conn| {
+            crate::db::write_transaction(conn, |c| service::create(c, Some(&actor), form))
+        })
         .await
     {
         Ok(org) => Ok(redirect(&format!("/admin/organisations/{}", org.id))),
@@ -53,14 +55,6 @@ async fn create(
             )
         }
     }
-}
-
-fn conn_tx<T>(
-    conn: &mut crate::db::DbConn,
-    f: impl FnOnce(&mut crate::db::DbConn) -> crate::error::AppResult<T>,
-) -> crate::error::AppResult<T> {
-    use diesel::Connection;
-    conn.transaction(f)
 }
 
 async fn org_page_data(db: &Db, org_id: i32) -> Result<serde_json::Value, crate::error::AppError> {

@@ -1,4 +1,3 @@
-use diesel::Connection;
 use unicode_normalization::UnicodeNormalization;
 
 use super::models::*;
@@ -99,7 +98,7 @@ pub fn register(conn: &mut DbConn, actor: &Actor, input: NewParticipant) -> AppR
             "Das Datum der Einwilligung liegt in der Zukunft.",
         ));
     }
-    conn.transaction(|conn| {
+    crate::db::write_transaction(conn, |conn| {
         let p = repo::insert(
             conn,
             &ParticipantInsertForm {
@@ -138,7 +137,7 @@ pub fn enroll(
     participant_id: i32,
 ) -> AppResult<Enrollment> {
     let org = actor.coordinator_org()?;
-    conn.transaction(|conn| {
+    crate::db::write_transaction(conn, |conn| {
         // Lock first: the capacity check below must see every committed enrollment.
         dialect::lock_for_update(conn, "course_runs", run_id)?;
         let run = planning::repo::get_run(conn, org, run_id)?;
@@ -189,7 +188,7 @@ pub fn cancel(
     participant_id: i32,
 ) -> AppResult<CancelOutcome> {
     let org = actor.coordinator_org()?;
-    conn.transaction(|conn| {
+    crate::db::write_transaction(conn, |conn| {
         dialect::lock_for_update(conn, "course_runs", run_id)?;
         let run = planning::repo::get_run(conn, org, run_id)?;
         repo::get(conn, org, participant_id)?;

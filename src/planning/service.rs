@@ -1,5 +1,3 @@
-use diesel::Connection;
-
 use super::models::*;
 use super::repo;
 use crate::audit;
@@ -34,7 +32,7 @@ pub fn create_course(conn: &mut DbConn, actor: &Actor, input: NewCourse) -> AppR
         2000,
     )?
     .unwrap_or_default();
-    conn.transaction(|conn| {
+    crate::db::write_transaction(conn, |conn| {
         if repo::course_code_taken(conn, org, &code)? {
             return Err(AppError::Conflict(format!(
                 "Den Kurscode {code} gibt es in Ihrer Organisation schon."
@@ -78,7 +76,7 @@ pub fn add_module(
         5,
         600,
     )?;
-    conn.transaction(|conn| {
+    crate::db::write_transaction(conn, |conn| {
         repo::get_course(conn, org, course_id)?;
         let position = repo::next_module_position(conn, course_id)?;
         repo::insert_module(
@@ -133,7 +131,7 @@ pub fn create_run(
             languages.push(code);
         }
     }
-    conn.transaction(|conn| {
+    crate::db::write_transaction(conn, |conn| {
         repo::get_course(conn, org, course_id)?;
         let run = repo::insert_run(
             conn,
@@ -183,7 +181,7 @@ pub fn create_session(
     let location = validate::optional_text("location", "Raum / Ort", Some(&input.location), 200)?;
     let starts_at = time::from_local("starts_at", input.starts_at)?;
     let ends_at = time::from_local("ends_at", input.ends_at)?;
-    conn.transaction(|conn| {
+    crate::db::write_transaction(conn, |conn| {
         let run = repo::get_run(conn, org, run_id)?;
         let date = input.starts_at.date();
         if date < run.start_date || date > run.end_date {

@@ -1,5 +1,4 @@
 use chrono::{Duration, NaiveDateTime};
-use diesel::Connection;
 use rand::RngCore;
 
 use super::repo;
@@ -49,7 +48,7 @@ pub fn run_due(
         let Some(kind) = due_kind(hours, session.starts_at - now) else {
             continue;
         };
-        queued += conn.transaction(|conn| {
+        queued += crate::db::write_transaction(conn, |conn| {
             remind_session(
                 conn,
                 public_url,
@@ -165,7 +164,7 @@ pub fn apology_view(conn: &mut DbConn, token: &str) -> AppResult<ApologyView> {
 
 /// Records the apology (once; sending again changes nothing).
 pub fn send_apology(conn: &mut DbConn, token: &str) -> AppResult<ApologyView> {
-    conn.transaction(|conn| {
+    crate::db::write_transaction(conn, |conn| {
         let ((_, session_id, participant_id, org, _), view) = lookup(conn, token)?;
         if view.starts_at <= time::now_utc() {
             return Err(AppError::Conflict(
