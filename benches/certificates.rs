@@ -208,6 +208,7 @@ fn bench_issue(label: &str, database_url: Option<String>) {
                     ends_at: at(12),
                     location: "Raum 1".into(),
                     trainer_id: None,
+                    trainer_ids: vec![],
                     module_ids,
                 },
             )?;

@@ -391,6 +391,7 @@ fn demo(settings: &Settings, out: &std::path::Path) -> anyhow::Result<()> {
                     ends_at: at(start, 12),
                     location: "VHS Raum 1.12".into(),
                     trainer_id: Some(trainer.id),
+                    trainer_ids: vec![],
                     module_ids: modules[..3].iter().map(|m| m.id).collect(),
                 },
             )?;
@@ -403,6 +404,7 @@ fn demo(settings: &Settings, out: &std::path::Path) -> anyhow::Result<()> {
                     ends_at: at(start + chrono::Duration::days(7), 11),
                     location: "VHS Raum 1.12".into(),
                     trainer_id: Some(trainer.id),
+                    trainer_ids: vec![],
                     module_ids: modules[3..].iter().map(|m| m.id).collect(),
                 },
             )?;

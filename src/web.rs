@@ -102,6 +102,7 @@ fn nav_for(actor: Option<&Actor>, lang: &str) -> Value {
         Some(Role::Coordinator) => &[
             ("/courses", "nav.courses"),
             ("/participants", "nav.participants"),
+            ("/locations", "nav.locations"),
             ("/my/sessions", "nav.my_sessions"),
         ],
         Some(Role::Trainer) => &[("/my/sessions", "nav.my_sessions")],

@@ -18,7 +18,7 @@ fn session_for_marking(
 ) -> AppResult<(i32, SessionView)> {
     let org = actor.staff_org()?;
     let session = planning::repo::get_session(conn, org, session_id)?;
-    if !actor.is_coordinator() && session.trainer_id != Some(actor.user_id) {
+    if !actor.is_coordinator() && !planning::repo::is_trainer_of(conn, session_id, actor.user_id)? {
         return Err(AppError::Forbidden(
             "Dieser Termin ist Ihnen nicht zugeordnet.".into(),
         ));

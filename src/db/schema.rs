@@ -245,6 +245,14 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    session_trainers (session_id, user_id) {
+        organisation_id -> Integer,
+        session_id -> Integer,
+        user_id -> Integer,
+    }
+}
+
 diesel::joinable!(users -> organisations (organisation_id));
 diesel::joinable!(api_tokens -> users (user_id));
 diesel::joinable!(course_modules -> courses (course_id));
@@ -254,6 +262,8 @@ diesel::joinable!(training_sessions -> locations (location_id));
 diesel::joinable!(training_sessions -> users (trainer_id));
 diesel::joinable!(session_modules -> training_sessions (session_id));
 diesel::joinable!(session_modules -> course_modules (module_id));
+diesel::joinable!(session_trainers -> training_sessions (session_id));
+diesel::joinable!(session_trainers -> users (user_id));
 diesel::joinable!(enrollments -> participants (participant_id));
 diesel::joinable!(enrollments -> course_runs (run_id));
 diesel::joinable!(attendance -> participants (participant_id));
@@ -281,4 +291,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     mail_outbox,
     audit_log,
     session_reminders,
+    session_trainers,
 );

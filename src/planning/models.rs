@@ -157,10 +157,23 @@ pub struct NewSession {
     pub ends_at: NaiveDateTime,
     #[serde(default)]
     pub location: String,
+    /// The lead trainer.
     #[serde(default)]
     pub trainer_id: Option<i32>,
+    /// Further trainers (co-trainers).
+    #[serde(default)]
+    pub trainer_ids: Vec<i32>,
     #[serde(default)]
     pub module_ids: Vec<i32>,
+}
+
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(default)]
+pub struct NewLocation {
+    pub name: String,
+    pub address: String,
+    pub room: String,
+    pub capacity: Option<i32>,
 }
 
 /// A session as shown in lists: times in local time, names resolved.
@@ -177,7 +190,12 @@ pub struct SessionView {
     pub ends_at: NaiveDateTime,
     pub location: String,
     pub trainer_id: Option<i32>,
+    /// Names of all trainers, comma-separated.
     pub trainer_name: String,
+    pub trainer_ids: Vec<i32>,
+    pub location_id: Option<i32>,
+    /// Planning problems: a trainer or room booked twice, a room too small.
+    pub warnings: Vec<String>,
     pub modules: Vec<String>,
     pub module_ids: Vec<i32>,
     pub cancelled: bool,

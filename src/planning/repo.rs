@@ -2,7 +2,8 @@ use diesel::prelude::*;
 
 use super::models::*;
 use crate::db::schema::{
-    course_modules, course_runs, courses, locations, session_modules, training_sessions, users,
+    course_modules, course_runs, courses, enrollments, locations, session_modules,
+    session_trainers, training_sessions, users,
 };
 use crate::db::DbConn;
 use crate::error::{AppError, AppResult};
@@ -167,7 +168,13 @@ fn session_rows(
         q = q.filter(training_sessions::run_id.eq(run_id));
     }
     if let Some(trainer_id) = trainer_id {
-        q = q.filter(training_sessions::trainer_id.eq(trainer_id));
+        q = q.filter(
+            training_sessions::id.eq_any(
+                session_trainers::table
+                    .filter(session_trainers::user_id.eq(trainer_id))
+                    .select(session_trainers::session_id),
+            ),
+        );
     }
     Ok(q.load(conn)?)
 }
@@ -258,4 +265,138 @@ pub fn set_run_calendar_token(
     .set(course_runs::calendar_token.eq(Some(token)))
     .execute(conn)?;
     Ok(())
+}
+
+/// (session id, user id, display name) of the trainers of the given sessions.
+pub fn trainers_of_sessions(
+    conn: &mut DbConn,
+    session_ids: &[i32],
+) -> AppResult<Vec<(i32, i32, String)>> {
+    Ok(session_trainers::table
+        .inner_join(users::table)
+        .filter(session_trainers::session_id.eq_any(session_ids))
+        .order(users::display_name.asc())
+        .select((session_trainers::session_id, users::id, users::display_name))
+        .load(conn)?)
+}
+
+pub fn is_trainer_of(conn: &mut DbConn, session_id: i32, user_id: i32) -> AppResult<bool> {
+    let n: i64 = session_trainers::table
+        .filter(session_trainers::session_id.eq(session_id))
+        .filter(session_trainers::user_id.eq(user_id))
+        .count()
+        .get_result(conn)?;
+    Ok(n > 0)
+}
+
+pub fn set_session_trainers(
+    conn: &mut DbConn,
+    org: i32,
+    session_id: i32,
+    user_ids: &[i32],
+) -> AppResult<()> {
+    diesel::delete(session_trainers::table.filter(session_trainers::session_id.eq(session_id)))
+        .execute(conn)?;
+    for user_id in user_ids {
+        diesel::insert_into(session_trainers::table)
+            .values((
+                session_trainers::organisation_id.eq(org),
+                session_trainers::session_id.eq(session_id),
+                session_trainers::user_id.eq(user_id),
+            ))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+pub fn set_session_modules(
+    conn: &mut DbConn,
+    org: i32,
+    session_id: i32,
+    module_ids: &[i32],
+) -> AppResult<()> {
+    diesel::delete(session_modules::table.filter(session_modules::session_id.eq(session_id)))
+        .execute(conn)?;
+    for module_id in module_ids {
+        diesel::insert_into(session_modules::table)
+            .values((
+                session_modules::organisation_id.eq(org),
+                session_modules::session_id.eq(session_id),
+                session_modules::module_id.eq(module_id),
+            ))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+pub fn update_session_times(
+    conn: &mut DbConn,
+    id: i32,
+    starts_at: chrono::NaiveDateTime,
+    ends_at: chrono::NaiveDateTime,
+    location_id: Option<i32>,
+    lead_trainer: Option<i32>,
+) -> AppResult<TrainingSession> {
+    Ok(diesel::update(training_sessions::table.find(id))
+        .set((
+            training_sessions::starts_at.eq(starts_at),
+            training_sessions::ends_at.eq(ends_at),
+            training_sessions::location_id.eq(location_id),
+            training_sessions::trainer_id.eq(lead_trainer),
+        ))
+        .get_result(conn)?)
+}
+
+pub fn set_cancelled(conn: &mut DbConn, id: i32, cancelled: bool) -> AppResult<()> {
+    diesel::update(training_sessions::table.find(id))
+        .set(training_sessions::cancelled.eq(cancelled))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Other sessions of the organisation, not cancelled, overlapping [starts, ends).
+pub fn overlapping(
+    conn: &mut DbConn,
+    org: i32,
+    exclude: i32,
+    starts_at: chrono::NaiveDateTime,
+    ends_at: chrono::NaiveDateTime,
+) -> AppResult<Vec<TrainingSession>> {
+    Ok(training_sessions::table
+        .filter(training_sessions::organisation_id.eq(org))
+        .filter(training_sessions::id.ne(exclude))
+        .filter(training_sessions::cancelled.eq(false))
+        .filter(training_sessions::starts_at.lt(ends_at))
+        .filter(training_sessions::ends_at.gt(starts_at))
+        .select(TrainingSession::as_select())
+        .load(conn)?)
+}
+
+pub fn list_locations(conn: &mut DbConn, org: i32) -> AppResult<Vec<Location>> {
+    Ok(locations::table
+        .filter(locations::organisation_id.eq(org))
+        .order(locations::name.asc())
+        .select(Location::as_select())
+        .load(conn)?)
+}
+
+pub fn insert_location(conn: &mut DbConn, org: i32, input: &NewLocation) -> AppResult<Location> {
+    Ok(diesel::insert_into(locations::table)
+        .values((
+            locations::organisation_id.eq(org),
+            locations::name.eq(&input.name),
+            locations::address.eq(&input.address),
+            locations::room.eq(&input.room),
+            locations::capacity.eq(input.capacity),
+        ))
+        .get_result(conn)?)
+}
+
+/// Enrolled counts per run, for the room-size warning.
+pub fn enrolled_count(conn: &mut DbConn, run_id: i32) -> AppResult<i64> {
+    Ok(enrollments::table
+        .filter(enrollments::run_id.eq(run_id))
+        .filter(enrollments::status.eq("enrolled"))
+        .count()
+        .get_result(conn)?)
 }

@@ -247,7 +247,7 @@ pub async fn run_data(
         let run = repo::get_run(conn, org, run_id)?;
         let course = repo::get_course(conn, org, run.course_id)?;
         let modules = repo::modules_of(conn, org, run.course_id)?;
-        let sessions = service::session_views(conn, org, Some(run_id), None)?;
+        let sessions = service::run_sessions_with_warnings(conn, org, run_id)?;
         let enrolled = participants::repo::enrolled_in(conn, org, run_id)?;
         let waiting: Vec<Value> = participants::repo::waiting_list(conn, org, run_id)?
             .into_iter()
@@ -294,6 +294,7 @@ pub async fn run_data(
             "modules": modules,
             "sessions": sessions,
             "trainers": trainers,
+            "locations": repo::list_locations(conn, org)?,
             "candidates": candidates,
             "completion": completion,
             "waiting": waiting,
@@ -371,8 +372,39 @@ struct SessionForm {
     start: String,
     end: String,
     location: String,
-    trainer_id: String,
+    trainer_ids: Vec<String>,
     module_ids: Vec<String>,
+}
+
+impl SessionForm {
+    fn echo(&self) -> Value {
+        json!({"date": self.date, "start": self.start, "end": self.end, "location": self.location})
+    }
+
+    /// The form's fields as checked input (the first trainer ticked leads).
+    fn parse(self) -> AppResult<NewSession> {
+        let date = validate::date("date", "Datum", &self.date)?;
+        let start = validate::time("start", "Beginn", &self.start)?;
+        let end = validate::time("end", "Ende", &self.end)?;
+        let trainer_ids = self
+            .trainer_ids
+            .iter()
+            .map(|v| validate::id("trainer_id", "Trainer:in", v))
+            .collect::<AppResult<Vec<i32>>>()?;
+        let module_ids = self
+            .module_ids
+            .iter()
+            .map(|v| validate::id("module_ids", "Modul", v))
+            .collect::<AppResult<Vec<i32>>>()?;
+        Ok(NewSession {
+            starts_at: date.and_time(start),
+            ends_at: date.and_time(end),
+            location: self.location,
+            trainer_id: None,
+            trainer_ids,
+            module_ids,
+        })
+    }
 }
 
 #[post("/runs/{id}/sessions")]
@@ -386,40 +418,242 @@ async fn create_session(
 ) -> PageResult {
     let run_id = path.into_inner();
     let actor = user.0.clone();
-    let echo =
-        json!({"date": form.date, "start": form.start, "end": form.end, "location": form.location});
+    let echo = form.echo();
     let result = db
-        .run(move |conn| {
-            let date = validate::date("date", "Datum", &form.date)?;
-            let start = validate::time("start", "Beginn", &form.start)?;
-            let end = validate::time("end", "Ende", &form.end)?;
-            let trainer_id = match form.trainer_id.trim() {
-                "" => None,
-                v => Some(validate::id("trainer_id", "Trainer:in", v)?),
-            };
-            let module_ids = form
-                .module_ids
-                .iter()
-                .map(|v| validate::id("module_ids", "Modul", v))
-                .collect::<AppResult<Vec<i32>>>()?;
-            service::create_session(
-                conn,
-                &actor,
-                run_id,
-                NewSession {
-                    starts_at: date.and_time(start),
-                    ends_at: date.and_time(end),
-                    location: form.location,
-                    trainer_id,
-                    module_ids,
-                },
-            )
-        })
+        .run(move |conn| service::create_session(conn, &actor, run_id, form.parse()?))
         .await;
     match result {
         Ok(_) => Ok(redirect(&format!("/runs/{run_id}#sessions"))),
         Err(e) => run_page_with_error(&session, &user.0, &db, &issuer, run_id, Some(echo), e).await,
     }
+}
+
+async fn session_edit_data(db: &Db, actor: &Actor, session_id: i32) -> AppResult<Value> {
+    let actor = actor.clone();
+    db.run(move |conn| {
+        let org = actor.coordinator_org()?;
+        let s = repo::get_session(conn, org, session_id)?;
+        let run = repo::get_run(conn, org, s.run_id)?;
+        let view = service::run_sessions_with_warnings(conn, org, s.run_id)?
+            .into_iter()
+            .find(|v| v.id == session_id)
+            .ok_or_else(|| crate::error::AppError::not_found("Der Termin"))?;
+        let modules: Vec<Value> = repo::modules_of(conn, org, run.course_id)?
+            .into_iter()
+            .map(|m| json!({"id": m.id, "title": m.title, "mandatory": m.mandatory, "checked": view.module_ids.contains(&m.id)}))
+            .collect();
+        let trainers: Vec<Value> = auth::repo::trainers_of(conn, org)?
+            .into_iter()
+            .map(|u| json!({"id": u.id, "name": u.display_name, "checked": view.trainer_ids.contains(&u.id)}))
+            .collect();
+        let local = crate::time::to_local(s.starts_at);
+        Ok(json!({
+            "session": view,
+            "run_id": run.id,
+            "modules": modules,
+            "trainers": trainers,
+            "locations": repo::list_locations(conn, org)?,
+            "locations": repo::list_locations(conn, org)?,
+            "form": {"date": local.date_naive().to_string(), "start": local.format("%H:%M").to_string(),
+                     "end": crate::time::to_local(s.ends_at).format("%H:%M").to_string(), "location": view.location},
+        }))
+    })
+    .await
+}
+
+#[get("/sessions/{id}/edit")]
+async fn edit_session_page(
+    session: Session,
+    user: CurrentUser,
+    db: web::Data<Db>,
+    path: web::Path<i32>,
+) -> PageResult {
+    let data = session_edit_data(&db, &user.0, path.into_inner()).await?;
+    page(
+        &session,
+        Some(&user.0),
+        "pages/planning/session_edit",
+        "Termin bearbeiten",
+        data,
+    )
+}
+
+#[post("/sessions/{id}")]
+async fn update_session(
+    session: Session,
+    user: CurrentUser,
+    db: web::Data<Db>,
+    path: web::Path<i32>,
+    Form(form): Form<SessionForm>,
+) -> PageResult {
+    let id = path.into_inner();
+    let actor = user.0.clone();
+    let echo = form.echo();
+    match db
+        .run(move |conn| service::update_session(conn, &actor, id, form.parse()?))
+        .await
+    {
+        Ok(s) => Ok(redirect(&format!("/runs/{}#sessions", s.run_id))),
+        Err(e) => {
+            let mut data = session_edit_data(&db, &user.0, id).await?;
+            data["form"] = echo;
+            page_with_error(
+                &session,
+                Some(&user.0),
+                "pages/planning/session_edit",
+                "Termin bearbeiten",
+                data,
+                e,
+            )
+        }
+    }
+}
+
+#[post("/sessions/{id}/cancel")]
+async fn cancel_session(
+    user: CurrentUser,
+    db: web::Data<Db>,
+    path: web::Path<i32>,
+    _form: Form<EmptyForm>,
+) -> PageResult {
+    let id = path.into_inner();
+    let actor = user.0.clone();
+    let run_id = db
+        .run(move |conn| {
+            service::cancel_session(conn, &actor, id)?;
+            Ok(repo::get_session(conn, actor.coordinator_org()?, id)?.run_id)
+        })
+        .await?;
+    Ok(redirect(&format!("/runs/{run_id}#sessions")))
+}
+
+async fn locations_data(db: &Db, actor: &Actor) -> AppResult<Value> {
+    let actor = actor.clone();
+    db.run(move |conn| Ok(json!({"locations": service::list_locations(conn, &actor)?, "form": {}})))
+        .await
+}
+
+#[get("/locations")]
+async fn locations_page(session: Session, user: CurrentUser, db: web::Data<Db>) -> PageResult {
+    let data = locations_data(&db, &user.0).await?;
+    page(
+        &session,
+        Some(&user.0),
+        "pages/planning/locations",
+        "Orte",
+        data,
+    )
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct LocationForm {
+    name: String,
+    address: String,
+    room: String,
+    capacity: String,
+}
+
+#[post("/locations")]
+async fn create_location(
+    session: Session,
+    user: CurrentUser,
+    db: web::Data<Db>,
+    Form(form): Form<LocationForm>,
+) -> PageResult {
+    let actor = user.0.clone();
+    let echo = json!({"name": form.name, "address": form.address, "room": form.room, "capacity": form.capacity});
+    let result = db
+        .run(move |conn| {
+            let capacity = match form.capacity.trim() {
+                "" => None,
+                v => Some(validate::int_in("capacity", "Plätze im Raum", v, 1, 1000)?),
+            };
+            service::create_location(
+                conn,
+                &actor,
+                NewLocation {
+                    name: form.name,
+                    address: form.address,
+                    room: form.room,
+                    capacity,
+                },
+            )
+        })
+        .await;
+    match result {
+        Ok(_) => Ok(redirect("/locations")),
+        Err(e) => {
+            let mut data = locations_data(&db, &user.0).await?;
+            data["form"] = echo;
+            page_with_error(
+                &session,
+                Some(&user.0),
+                "pages/planning/locations",
+                "Orte",
+                data,
+                e,
+            )
+        }
+    }
+}
+
+#[utoipa::path(put, path = "/api/v1/sessions/{id}", tag = "planning", security(("bearer" = [])),
+    request_body = NewSession, responses((status = 200, body = TrainingSession), (status = 422), (status = 409)))]
+#[actix_web::put("/api/v1/sessions/{id}")]
+async fn api_update_session(
+    user: ApiUser,
+    db: web::Data<Db>,
+    path: web::Path<i32>,
+    body: web::Json<NewSession>,
+) -> AppResult<HttpResponse> {
+    let actor = user.0;
+    let id = path.into_inner();
+    let s = db
+        .run(move |conn| service::update_session(conn, &actor, id, body.into_inner()))
+        .await?;
+    Ok(HttpResponse::Ok().json(s))
+}
+
+#[utoipa::path(post, path = "/api/v1/sessions/{id}/cancel", tag = "planning", security(("bearer" = [])),
+    responses((status = 204), (status = 404)))]
+#[post("/api/v1/sessions/{id}/cancel")]
+async fn api_cancel_session(
+    user: ApiUser,
+    db: web::Data<Db>,
+    path: web::Path<i32>,
+) -> AppResult<HttpResponse> {
+    let actor = user.0;
+    let id = path.into_inner();
+    db.run(move |conn| service::cancel_session(conn, &actor, id))
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+#[utoipa::path(get, path = "/api/v1/locations", tag = "planning", security(("bearer" = [])),
+    responses((status = 200, body = [Location])))]
+#[get("/api/v1/locations")]
+async fn api_locations(user: ApiUser, db: web::Data<Db>) -> AppResult<HttpResponse> {
+    let actor = user.0;
+    Ok(HttpResponse::Ok().json(
+        db.run(move |conn| service::list_locations(conn, &actor))
+            .await?,
+    ))
+}
+
+#[utoipa::path(post, path = "/api/v1/locations", tag = "planning", security(("bearer" = [])),
+    request_body = NewLocation, responses((status = 201, body = Location), (status = 409), (status = 422)))]
+#[post("/api/v1/locations")]
+async fn api_create_location(
+    user: ApiUser,
+    db: web::Data<Db>,
+    body: web::Json<NewLocation>,
+) -> AppResult<HttpResponse> {
+    let actor = user.0;
+    let l = db
+        .run(move |conn| service::create_location(conn, &actor, body.into_inner()))
+        .await?;
+    Ok(HttpResponse::Created().json(l))
 }
 
 // ---------- calendar feeds ----------
@@ -710,5 +944,14 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(renew_my_link)
         .service(renew_run_link)
         .service(api_renew_my_link)
-        .service(api_renew_run_link);
+        .service(api_renew_run_link)
+        .service(edit_session_page)
+        .service(update_session)
+        .service(cancel_session)
+        .service(locations_page)
+        .service(create_location)
+        .service(api_update_session)
+        .service(api_cancel_session)
+        .service(api_locations)
+        .service(api_create_location);
 }

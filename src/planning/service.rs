@@ -159,13 +159,22 @@ pub fn create_run(
     })
 }
 
-pub fn create_session(
+/// A session's input, checked against its run: times in Berlin converted to UTC, the
+/// location resolved, trainers and modules of this organisation and course.
+struct CheckedSession {
+    starts_at: chrono::NaiveDateTime,
+    ends_at: chrono::NaiveDateTime,
+    location_id: Option<i32>,
+    trainers: Vec<i32>,
+    module_ids: Vec<i32>,
+}
+
+fn check_session(
     conn: &mut DbConn,
-    actor: &Actor,
-    run_id: i32,
-    input: NewSession,
-) -> AppResult<TrainingSession> {
-    let org = actor.coordinator_org()?;
+    org: i32,
+    run: &CourseRun,
+    input: &NewSession,
+) -> AppResult<CheckedSession> {
     if input.ends_at <= input.starts_at {
         return Err(AppError::invalid(
             "ends_at",
@@ -181,60 +190,83 @@ pub fn create_session(
     let location = validate::optional_text("location", "Raum / Ort", Some(&input.location), 200)?;
     let starts_at = time::from_local("starts_at", input.starts_at)?;
     let ends_at = time::from_local("ends_at", input.ends_at)?;
-    crate::db::write_transaction(conn, |conn| {
-        let run = repo::get_run(conn, org, run_id)?;
-        let date = input.starts_at.date();
-        if date < run.start_date || date > run.end_date {
+    let date = input.starts_at.date();
+    if date < run.start_date || date > run.end_date {
+        return Err(AppError::invalid(
+            "starts_at",
+            format!(
+                "Der Termin liegt außerhalb des Durchgangs ({} – {}).",
+                crate::web::fmt_date(run.start_date),
+                crate::web::fmt_date(run.end_date)
+            ),
+        ));
+    }
+    let mut trainers: Vec<i32> = Vec::new();
+    for id in input.trainer_id.iter().chain(input.trainer_ids.iter()) {
+        if trainers.contains(id) {
+            continue;
+        }
+        let ok = auth::repo::find_by_id(conn, *id)?
+            .is_some_and(|u| u.organisation_id == Some(org) && u.active && u.role != "admin");
+        if !ok {
             return Err(AppError::invalid(
-                "starts_at",
-                format!(
-                    "Der Termin liegt außerhalb des Durchgangs ({} – {}).",
-                    crate::web::fmt_date(run.start_date),
-                    crate::web::fmt_date(run.end_date)
-                ),
+                "trainer_id",
+                "Diese Trainerin / dieser Trainer ist nicht bekannt.",
             ));
         }
-        if let Some(trainer_id) = input.trainer_id {
-            let ok = auth::repo::find_by_id(conn, trainer_id)?
-                .is_some_and(|u| u.organisation_id == Some(org) && u.active && u.role != "admin");
-            if !ok {
-                return Err(AppError::invalid(
-                    "trainer_id",
-                    "Diese Trainerin / dieser Trainer ist nicht bekannt.",
-                ));
-            }
+        trainers.push(*id);
+    }
+    let course_modules = repo::modules_of(conn, org, run.course_id)?;
+    let mut module_ids: Vec<i32> = Vec::new();
+    for id in &input.module_ids {
+        if !course_modules.iter().any(|m| m.id == *id) {
+            return Err(AppError::invalid(
+                "module_ids",
+                "Ein gewähltes Modul gehört nicht zu diesem Kurs.",
+            ));
         }
-        let course_modules = repo::modules_of(conn, org, run.course_id)?;
-        let mut module_ids: Vec<i32> = Vec::new();
-        for id in &input.module_ids {
-            if !course_modules.iter().any(|m| m.id == *id) {
-                return Err(AppError::invalid(
-                    "module_ids",
-                    "Ein gewähltes Modul gehört nicht zu diesem Kurs.",
-                ));
-            }
-            if !module_ids.contains(id) {
-                module_ids.push(*id);
-            }
+        if !module_ids.contains(id) {
+            module_ids.push(*id);
         }
-        let location_id = match &location {
-            Some(name) => Some(repo::find_or_create_location(conn, org, name)?),
-            None => None,
-        };
+    }
+    let location_id = match &location {
+        Some(name) => Some(repo::find_or_create_location(conn, org, name)?),
+        None => None,
+    };
+    Ok(CheckedSession {
+        starts_at,
+        ends_at,
+        location_id,
+        trainers,
+        module_ids,
+    })
+}
+
+pub fn create_session(
+    conn: &mut DbConn,
+    actor: &Actor,
+    run_id: i32,
+    input: NewSession,
+) -> AppResult<TrainingSession> {
+    let org = actor.coordinator_org()?;
+    crate::db::write_transaction(conn, |conn| {
+        let run = repo::get_run(conn, org, run_id)?;
+        let c = check_session(conn, org, &run, &input)?;
         let session = repo::insert_session(
             conn,
             &TrainingSessionInsertForm {
                 organisation_id: org,
                 run_id,
-                starts_at,
-                ends_at,
-                location_id,
-                trainer_id: input.trainer_id,
+                starts_at: c.starts_at,
+                ends_at: c.ends_at,
+                location_id: c.location_id,
+                trainer_id: c.trainers.first().copied(),
                 cancelled: false,
                 created_at: time::now_utc(),
             },
-            &module_ids,
+            &c.module_ids,
         )?;
+        repo::set_session_trainers(conn, org, session.id, &c.trainers)?;
         audit::record(
             conn,
             Some(org),
@@ -248,6 +280,211 @@ pub fn create_session(
     })
 }
 
+/// Edits or moves a session. Participants (or their referrers) are told when the time or
+/// place of an upcoming session changes.
+pub fn update_session(
+    conn: &mut DbConn,
+    actor: &Actor,
+    session_id: i32,
+    input: NewSession,
+) -> AppResult<TrainingSession> {
+    let org = actor.coordinator_org()?;
+    crate::db::write_transaction(conn, |conn| {
+        let before = repo::get_session(conn, org, session_id)?;
+        if before.cancelled {
+            return Err(AppError::Conflict(
+                "Ein abgesagter Termin kann nicht mehr geändert werden.".into(),
+            ));
+        }
+        let run = repo::get_run(conn, org, before.run_id)?;
+        let c = check_session(conn, org, &run, &input)?;
+        let after = repo::update_session_times(
+            conn,
+            session_id,
+            c.starts_at,
+            c.ends_at,
+            c.location_id,
+            c.trainers.first().copied(),
+        )?;
+        repo::set_session_trainers(conn, org, session_id, &c.trainers)?;
+        repo::set_session_modules(conn, org, session_id, &c.module_ids)?;
+        audit::record(
+            conn,
+            Some(org),
+            Some(actor.user_id),
+            "session.update",
+            "training_session",
+            Some(session_id),
+            "",
+        )?;
+        let moved = before.starts_at != after.starts_at
+            || before.ends_at != after.ends_at
+            || before.location_id != after.location_id;
+        if moved && after.ends_at > time::now_utc() {
+            notify_participants(conn, org, &run, session_id, false)?;
+        }
+        Ok(after)
+    })
+}
+
+/// Cancels a session; it stays visible as cancelled and participants are told.
+pub fn cancel_session(conn: &mut DbConn, actor: &Actor, session_id: i32) -> AppResult<()> {
+    let org = actor.coordinator_org()?;
+    crate::db::write_transaction(conn, |conn| {
+        let session = repo::get_session(conn, org, session_id)?;
+        if session.cancelled {
+            return Ok(());
+        }
+        repo::set_cancelled(conn, session_id, true)?;
+        audit::record(
+            conn,
+            Some(org),
+            Some(actor.user_id),
+            "session.cancel",
+            "training_session",
+            Some(session_id),
+            "",
+        )?;
+        if session.ends_at > time::now_utc() {
+            let run = repo::get_run(conn, org, session.run_id)?;
+            notify_participants(conn, org, &run, session_id, true)?;
+        }
+        Ok(())
+    })
+}
+
+fn notify_participants(
+    conn: &mut DbConn,
+    org: i32,
+    run: &CourseRun,
+    session_id: i32,
+    cancelled: bool,
+) -> AppResult<()> {
+    let view = session_views(conn, org, Some(run.id), None)?
+        .into_iter()
+        .find(|s| s.id == session_id)
+        .ok_or_else(|| AppError::not_found("Der Termin"))?;
+    for p in crate::participants::repo::enrolled_in(conn, org, run.id)? {
+        let Some((to, via_referrer)) = crate::participants::service::contact_email(&p) else {
+            continue;
+        };
+        crate::mail::outbox::enqueue(
+            conn,
+            Some(org),
+            &to,
+            "session_changed",
+            &serde_json::json!({
+                "participant_name": p.full_name(),
+                "referrer_name": if via_referrer { p.referrer_name.clone() } else { None },
+                "course_title": view.course_title,
+                "date": view.date,
+                "start": view.starts_at_local,
+                "end": view.ends_at_local,
+                "location": view.location,
+                "cancelled": cancelled,
+            }),
+            None,
+        )?;
+    }
+    Ok(())
+}
+
+pub fn list_locations(conn: &mut DbConn, actor: &Actor) -> AppResult<Vec<Location>> {
+    let org = actor.coordinator_org()?;
+    repo::list_locations(conn, org)
+}
+
+pub fn create_location(
+    conn: &mut DbConn,
+    actor: &Actor,
+    input: NewLocation,
+) -> AppResult<Location> {
+    let org = actor.coordinator_org()?;
+    let checked = NewLocation {
+        name: validate::required_text("name", "Name", &input.name, 200)?,
+        address: validate::optional_text("address", "Adresse", Some(&input.address), 300)?
+            .unwrap_or_default(),
+        room: validate::optional_text("room", "Raum", Some(&input.room), 100)?.unwrap_or_default(),
+        capacity: match input.capacity {
+            Some(c) => Some(validate::check_range(
+                "capacity",
+                "Plätze im Raum",
+                c,
+                1,
+                1000,
+            )?),
+            None => None,
+        },
+    };
+    crate::db::write_transaction(conn, |conn| {
+        if repo::list_locations(conn, org)?
+            .iter()
+            .any(|l| l.name == checked.name)
+        {
+            return Err(AppError::Conflict(format!(
+                "Den Ort „{}“ gibt es schon.",
+                checked.name
+            )));
+        }
+        let location = repo::insert_location(conn, org, &checked)?;
+        audit::record(
+            conn,
+            Some(org),
+            Some(actor.user_id),
+            "location.create",
+            "location",
+            Some(location.id),
+            "",
+        )?;
+        Ok(location)
+    })
+}
+
+/// Planning problems of a session: a trainer or room booked at the same time elsewhere,
+/// or a room with fewer places than the run has participants.
+fn warnings_for(
+    conn: &mut DbConn,
+    org: i32,
+    view: &SessionView,
+    locations: &[Location],
+) -> AppResult<Vec<String>> {
+    if view.cancelled {
+        return Ok(Vec::new());
+    }
+    let mut warnings = Vec::new();
+    let others = repo::overlapping(conn, org, view.id, view.starts_at, view.ends_at)?;
+    if !others.is_empty() {
+        let other_ids: Vec<i32> = others.iter().map(|o| o.id).collect();
+        let busy = repo::trainers_of_sessions(conn, &other_ids)?;
+        let mut named: Vec<&str> = Vec::new();
+        for (_, user_id, name) in &busy {
+            if view.trainer_ids.contains(user_id) && !named.contains(&name.as_str()) {
+                named.push(name);
+                warnings.push(format!("{name} hat zur selben Zeit einen anderen Termin."));
+            }
+        }
+        if view.location_id.is_some() && others.iter().any(|o| o.location_id == view.location_id) {
+            warnings.push(format!(
+                "Der Raum „{}“ ist zur selben Zeit schon belegt.",
+                view.location
+            ));
+        }
+    }
+    if let Some(capacity) = locations
+        .iter()
+        .find(|l| Some(l.id) == view.location_id)
+        .and_then(|l| l.capacity)
+    {
+        let enrolled = repo::enrolled_count(conn, view.run_id)?;
+        if enrolled > i64::from(capacity) {
+            warnings.push(format!(
+                "Der Raum hat {capacity} Plätze, angemeldet sind {enrolled}."
+            ));
+        }
+    }
+    Ok(warnings)
+}
+
 pub fn session_views(
     conn: &mut DbConn,
     org: i32,
@@ -255,10 +492,14 @@ pub fn session_views(
     trainer_id: Option<i32>,
 ) -> AppResult<Vec<SessionView>> {
     let today = time::today_local();
-    Ok(repo::sessions_with_names(conn, org, run_id, trainer_id)?
+    let rows = repo::sessions_with_names(conn, org, run_id, trainer_id)?;
+    let ids: Vec<i32> = rows.iter().map(|r| r.0 .0.id).collect();
+    let trainers = repo::trainers_of_sessions(conn, &ids)?;
+    Ok(rows
         .into_iter()
-        .map(|((s, course, location, trainer), modules)| {
+        .map(|((s, course, location, _lead), modules)| {
             let local_start = time::to_local(s.starts_at);
+            let mine: Vec<&(i32, i32, String)> = trainers.iter().filter(|t| t.0 == s.id).collect();
             SessionView {
                 id: s.id,
                 run_id: s.run_id,
@@ -270,15 +511,36 @@ pub fn session_views(
                 starts_at: s.starts_at,
                 ends_at: s.ends_at,
                 location: location.unwrap_or_default(),
+                location_id: s.location_id,
                 trainer_id: s.trainer_id,
-                trainer_name: trainer.unwrap_or_default(),
+                trainer_name: mine
+                    .iter()
+                    .map(|t| t.2.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                trainer_ids: mine.iter().map(|t| t.1).collect(),
                 module_ids: modules.iter().map(|(id, _)| *id).collect(),
                 modules: modules.into_iter().map(|(_, t)| t).collect(),
                 cancelled: s.cancelled,
                 is_today: local_start.date_naive() == today,
+                warnings: Vec::new(),
             }
         })
         .collect())
+}
+
+/// The sessions of a run with their planning warnings (for the coordinator).
+pub fn run_sessions_with_warnings(
+    conn: &mut DbConn,
+    org: i32,
+    run_id: i32,
+) -> AppResult<Vec<SessionView>> {
+    let mut views = session_views(conn, org, Some(run_id), None)?;
+    let locations = repo::list_locations(conn, org)?;
+    for v in &mut views {
+        v.warnings = warnings_for(conn, org, v, &locations)?;
+    }
+    Ok(views)
 }
 
 /// A trainer's sessions: today's first, then upcoming, then past (most recent first).

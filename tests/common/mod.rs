@@ -431,6 +431,18 @@ pub async fn plan_run(
     capacity: i32,
     modules: &[(&str, bool)],
 ) -> (i64, i64, Vec<i64>) {
+    plan_run_between(api, code, capacity, modules, "2026-03-02", "2026-03-31").await
+}
+
+/// The same for a run between `start` and `end` (ISO dates).
+pub async fn plan_run_between(
+    api: &Api,
+    code: &str,
+    capacity: i32,
+    modules: &[(&str, bool)],
+    start: &str,
+    end: &str,
+) -> (i64, i64, Vec<i64>) {
     let (s, course) = api
         .post(
             "/api/v1/courses",
@@ -453,7 +465,7 @@ pub async fn plan_run(
     let (s, run) = api
         .post(
             &format!("/api/v1/courses/{course_id}/runs"),
-            json!({"start_date": "2026-03-02", "end_date": "2026-03-31", "place": "VHS Altenburg", "capacity": capacity, "interpreter_languages": ["ar"]}),
+            json!({"start_date": start, "end_date": end, "place": "VHS Altenburg", "capacity": capacity, "interpreter_languages": ["ar"]}),
         )
         .await;
     assert_eq!(s, 201, "{run}");

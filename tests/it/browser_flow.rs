@@ -133,7 +133,7 @@ async fn whole_path(backend: Backend) {
     assert_eq!(module_ids.len(), 5);
     let trainer_option = run_page
         .body
-        .find(">Tarek Trainer</option>")
+        .find("> Tarek Trainer</label>")
         .expect("trainer offered");
     let value_at = run_page.body[..trainer_option].rfind("value=\"").unwrap() + 7;
     let trainer_id = run_page.body[value_at..trainer_option]
@@ -149,7 +149,7 @@ async fn whole_path(backend: Backend) {
             ("start", "09:00"),
             ("end", "12:00"),
             ("location", "VHS Raum 1.12"),
-            ("trainer_id", trainer_id.as_str()),
+            ("trainer_ids", trainer_id.as_str()),
         ];
         for m in modules {
             fields.push(("module_ids", m.as_str()));

@@ -8,5 +8,6 @@ mod isolation;
 mod mail;
 mod phone;
 mod reminders;
+mod sessions;
 mod verification;
 mod waiting_list;
