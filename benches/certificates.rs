@@ -177,6 +177,7 @@ fn bench_issue(label: &str, database_url: Option<String>) {
                         &coord,
                         course.id,
                         NewModule {
+                            description: String::new(),
                             title: t.into(),
                             duration_minutes: 60,
                             mandatory: true,
@@ -240,6 +241,7 @@ fn bench_issue(label: &str, database_url: Option<String>) {
                     session.id,
                     p.id,
                     AttendanceStatus::Present,
+                    false,
                 )?;
                 people.push(p.id);
             }

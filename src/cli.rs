@@ -362,6 +362,7 @@ fn demo(settings: &Settings, out: &std::path::Path) -> anyhow::Result<()> {
                     &coord,
                     course.id,
                     NewModule {
+                        description: String::new(),
                         title: title.into(),
                         duration_minutes: minutes,
                         mandatory,
@@ -441,13 +442,14 @@ fn demo(settings: &Settings, out: &std::path::Path) -> anyhow::Result<()> {
                     s1.id,
                     p.id,
                     AttendanceStatus::Present,
+                    false,
                 )?;
                 let second = if i == 1 {
                     AttendanceStatus::Late
                 } else {
                     AttendanceStatus::Present
                 };
-                crate::attendance::service::mark(conn, &train, s2.id, p.id, second)?;
+                crate::attendance::service::mark(conn, &train, s2.id, p.id, second, false)?;
             }
             let summary =
                 crate::certificates::service::issue_for_run(conn, &state.issuer, &coord, run.id)?;

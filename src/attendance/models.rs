@@ -69,11 +69,30 @@ pub struct AttendanceMark {
     pub status: String,
     pub marked_by: i32,
     pub marked_at: NaiveDateTime,
+    pub left_early: bool,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct MarkInput {
     pub status: AttendanceStatus,
+    /// Present or late, but left before the end.
+    #[serde(default)]
+    pub left_early: bool,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct TestResultInput {
+    pub points: i32,
+    /// How many of the must-pass questions were answered correctly.
+    #[serde(default)]
+    pub must_pass_correct: i32,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct TestResult {
+    pub points: i32,
+    pub must_pass_correct: i32,
+    pub passed: bool,
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -84,6 +103,8 @@ pub struct RosterEntry {
     pub status: Option<AttendanceStatus>,
     pub marked_by: Option<String>,
     pub marked_at_local: Option<String>,
+    pub left_early: bool,
+    pub test: Option<TestResult>,
     /// When the participant or their referrer sent an apology through the reminder link.
     pub apologised_at_local: Option<String>,
 }
@@ -97,4 +118,9 @@ pub struct Completion {
     pub missing_modules: Vec<String>,
     pub completion_date: Option<NaiveDate>,
     pub sessions_attended: usize,
+    /// Share of the run's sessions attended, in percent.
+    pub attendance_percent: u32,
+    pub test: Option<TestResult>,
+    /// Why the participant has not completed yet, in words.
+    pub reasons: Vec<String>,
 }

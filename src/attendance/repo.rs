@@ -1,7 +1,7 @@
 use diesel::prelude::*;
 
 use super::models::AttendanceMark;
-use crate::db::schema::{attendance, attendance_marks, training_sessions, users};
+use crate::db::schema::{attendance, attendance_marks, test_results, training_sessions, users};
 use crate::db::DbConn;
 use crate::error::AppResult;
 
@@ -11,11 +11,13 @@ pub fn insert_history(
     session_id: i32,
     participant_id: i32,
     status: &str,
+    left_early: bool,
     marked_by: i32,
     marked_at: chrono::NaiveDateTime,
 ) -> AppResult<()> {
     diesel::insert_into(attendance_marks::table)
         .values((
+            attendance_marks::left_early.eq(left_early),
             attendance_marks::organisation_id.eq(org),
             attendance_marks::session_id.eq(session_id),
             attendance_marks::participant_id.eq(participant_id),
@@ -69,5 +71,22 @@ pub fn marks_for_run(conn: &mut DbConn, org: i32, run_id: i32) -> AppResult<Vec<
         .filter(training_sessions::run_id.eq(run_id))
         .filter(training_sessions::cancelled.eq(false))
         .select(AttendanceMark::as_select())
+        .load(conn)?)
+}
+
+/// (participant id, points, must-pass questions correct) of a run's test results.
+pub fn test_results_for_run(
+    conn: &mut DbConn,
+    org: i32,
+    run_id: i32,
+) -> AppResult<Vec<(i32, i32, i32)>> {
+    Ok(test_results::table
+        .filter(test_results::organisation_id.eq(org))
+        .filter(test_results::run_id.eq(run_id))
+        .select((
+            test_results::participant_id,
+            test_results::points,
+            test_results::must_pass_correct,
+        ))
         .load(conn)?)
 }

@@ -57,8 +57,8 @@ async fn roster_page(
 ) -> PageResult {
     let actor = user.0.clone();
     let id = path.into_inner();
-    let (view, entries) = db
-        .run(move |conn| service::roster(conn, &actor, id))
+    let (view, entries, course) = db
+        .run(move |conn| service::roster_with_course(conn, &actor, id))
         .await?;
     let saved = q
         .saved
@@ -70,6 +70,8 @@ async fn roster_page(
         .map(|e| {
             json!({"participant_id": e.participant_id, "name": e.name, "status": e.status.map(|s| s.label_de()),
                    "marked_by": e.marked_by, "marked_at": e.marked_at_local, "apologised_at": e.apologised_at_local,
+                   "left_early": e.left_early, "can_leave_early": e.status.is_some_and(|s| s.attended()),
+                   "status_value": e.status.map(|s| s.as_str()), "test": e.test,
                    "buttons": status_buttons(e.status)})
         })
         .collect();
@@ -78,7 +80,9 @@ async fn roster_page(
         Some(&user.0),
         "pages/attendance/roster",
         "Anwesenheit",
-        json!({"session": view, "entries": rows, "saved": saved, "marked": marked, "total": entries.len()}),
+        json!({"session": view, "entries": rows, "saved": saved, "marked": marked, "total": entries.len(),
+               "test": course.test_max_points.map(|max| json!({"max": max, "pass": course.test_pass_points,
+                   "must": course.test_must_pass_questions}))}),
     )
 }
 
@@ -87,6 +91,8 @@ async fn roster_page(
 struct MarkForm {
     participant_id: String,
     status: String,
+    /// "1" marks leaving early, anything else clears it.
+    left_early: String,
 }
 
 #[post("/sessions/{id}/attendance")]
@@ -106,13 +112,78 @@ async fn mark(
                 &form.participant_id,
             )?;
             let status = AttendanceStatus::parse(&form.status)?;
-            service::mark(conn, &actor, id, pid, status)?;
+            service::mark(conn, &actor, id, pid, status, form.left_early == "1")?;
             Ok(pid)
         })
         .await?;
     Ok(redirect(&format!(
         "/sessions/{id}/roster?saved={pid}#p{pid}"
     )))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct TestForm {
+    participant_id: String,
+    points: String,
+    must_pass_correct: String,
+}
+
+#[post("/sessions/{id}/test-results")]
+async fn record_test(
+    user: CurrentUser,
+    db: web::Data<Db>,
+    path: web::Path<i32>,
+    Form(form): Form<TestForm>,
+) -> PageResult {
+    let actor = user.0.clone();
+    let id = path.into_inner();
+    let pid = db
+        .run(move |conn| {
+            let pid = validate::id(
+                "participant_id",
+                "Teilnehmende Person",
+                &form.participant_id,
+            )?;
+            let points = validate::int_in("points", "Punkte", &form.points, 0, 10_000)?;
+            let must_pass_correct = match form.must_pass_correct.trim() {
+                "" => 0,
+                v => validate::int_in("must_pass_correct", "richtige Pflichtfragen", v, 0, 1000)?,
+            };
+            service::record_test(
+                conn,
+                &actor,
+                id,
+                pid,
+                TestResultInput {
+                    points,
+                    must_pass_correct,
+                },
+            )?;
+            Ok(pid)
+        })
+        .await?;
+    Ok(redirect(&format!(
+        "/sessions/{id}/roster?saved={pid}#p{pid}"
+    )))
+}
+
+#[utoipa::path(put, path = "/api/v1/sessions/{id}/test-results/{participant_id}", tag = "attendance",
+    security(("bearer" = [])), request_body = TestResultInput,
+    responses((status = 200, body = TestResult), (status = 409, description = "the course has no test"), (status = 422)))]
+#[put("/api/v1/sessions/{id}/test-results/{participant_id}")]
+async fn api_record_test(
+    user: ApiUser,
+    db: web::Data<Db>,
+    path: web::Path<(i32, i32)>,
+    body: web::Json<TestResultInput>,
+) -> AppResult<HttpResponse> {
+    let actor = user.0;
+    let (id, pid) = path.into_inner();
+    let result = db
+        .run(move |conn| service::record_test(conn, &actor, id, pid, body.into_inner()))
+        .await?;
+    Ok(HttpResponse::Ok().json(result))
 }
 
 // ---------- JSON API ----------
@@ -146,7 +217,7 @@ async fn api_mark(
     let actor = user.0;
     let (id, pid) = path.into_inner();
     let entry = db
-        .run(move |conn| service::mark(conn, &actor, id, pid, body.status))
+        .run(move |conn| service::mark(conn, &actor, id, pid, body.status, body.left_early))
         .await?;
     Ok(HttpResponse::Ok().json(entry))
 }
@@ -171,6 +242,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(my_sessions)
         .service(roster_page)
         .service(mark)
+        .service(record_test)
+        .service(api_record_test)
         .service(api_roster)
         .service(api_mark)
         .service(api_completion);

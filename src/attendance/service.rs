@@ -3,12 +3,13 @@ use std::collections::HashMap;
 use super::models::*;
 use super::repo;
 use crate::auth::Actor;
-use crate::db::dialect::{self, AttendanceUpsert};
+use crate::db::dialect::{self, AttendanceUpsert, TestResultUpsert};
 use crate::db::DbConn;
 use crate::error::{AppError, AppResult};
 use crate::participants;
-use crate::planning::{self, models::SessionView};
+use crate::planning::{self, models::Course, models::SessionView};
 use crate::time;
+use crate::validate;
 
 /// The session if the actor may see and mark it.
 fn session_for_marking(
@@ -30,14 +31,43 @@ fn session_for_marking(
     Ok((org, view))
 }
 
+fn course_of_run(conn: &mut DbConn, org: i32, run_id: i32) -> AppResult<Course> {
+    let run = planning::repo::get_run(conn, org, run_id)?;
+    planning::repo::get_course(conn, org, run.course_id)
+}
+
+fn test_result(course: &Course, points: i32, must_pass_correct: i32) -> TestResult {
+    let enough_points = course.test_pass_points.is_none_or(|pass| points >= pass);
+    TestResult {
+        points,
+        must_pass_correct,
+        passed: enough_points && must_pass_correct >= course.test_must_pass_questions,
+    }
+}
+
+/// The roster of a session with its course (for the test columns).
 pub fn roster(
     conn: &mut DbConn,
     actor: &Actor,
     session_id: i32,
 ) -> AppResult<(SessionView, Vec<RosterEntry>)> {
+    let (session, entries, _) = roster_with_course(conn, actor, session_id)?;
+    Ok((session, entries))
+}
+
+pub fn roster_with_course(
+    conn: &mut DbConn,
+    actor: &Actor,
+    session_id: i32,
+) -> AppResult<(SessionView, Vec<RosterEntry>, Course)> {
     let (org, session) = session_for_marking(conn, actor, session_id)?;
+    let course = course_of_run(conn, org, session.run_id)?;
     let people = participants::repo::enrolled_in(conn, org, session.run_id)?;
     let apologies = crate::reminders::repo::apologies_for_session(conn, session_id)?;
+    let tests: HashMap<i32, (i32, i32)> = repo::test_results_for_run(conn, org, session.run_id)?
+        .into_iter()
+        .map(|(pid, points, must)| (pid, (points, must)))
+        .collect();
     let marks: HashMap<i32, (AttendanceMark, String)> =
         repo::marks_for_session(conn, org, session_id)?
             .into_iter()
@@ -54,6 +84,10 @@ pub fn roster(
                 status: mark.and_then(|(m, _)| AttendanceStatus::parse(&m.status).ok()),
                 marked_by: mark.map(|(_, by)| by.clone()),
                 marked_at_local: mark.map(|(m, _)| crate::web::fmt_datetime(m.marked_at)),
+                left_early: mark.is_some_and(|(m, _)| m.left_early),
+                test: tests
+                    .get(&p.id)
+                    .map(|(points, must)| test_result(&course, *points, *must)),
                 apologised_at_local: apologies
                     .iter()
                     .find(|(pid, _)| *pid == p.id)
@@ -61,7 +95,7 @@ pub fn roster(
             }
         })
         .collect();
-    Ok((session, entries))
+    Ok((session, entries, course))
 }
 
 /// Sets the current mark and keeps the history. Marking the same status again (a retried
@@ -72,7 +106,14 @@ pub fn mark(
     session_id: i32,
     participant_id: i32,
     status: AttendanceStatus,
+    left_early: bool,
 ) -> AppResult<RosterEntry> {
+    if left_early && !status.attended() {
+        return Err(AppError::invalid(
+            "left_early",
+            "„Früher gegangen“ geht nur zusammen mit anwesend oder verspätet.",
+        ));
+    }
     crate::db::write_transaction(conn, |conn| {
         dialect::lock_for_update(conn, "training_sessions", session_id)?;
         let (org, session) = session_for_marking(conn, actor, session_id)?;
@@ -88,7 +129,7 @@ pub fn mark(
         }
         let now = time::now_utc();
         let unchanged = repo::current_mark(conn, session_id, participant_id)?
-            .is_some_and(|m| m.status == status.as_str());
+            .is_some_and(|m| m.status == status.as_str() && m.left_early == left_early);
         if !unchanged {
             dialect::upsert_attendance(
                 conn,
@@ -99,6 +140,7 @@ pub fn mark(
                     status: status.as_str(),
                     marked_by: actor.user_id,
                     marked_at: now,
+                    left_early,
                 },
             )?;
             repo::insert_history(
@@ -107,6 +149,7 @@ pub fn mark(
                 session_id,
                 participant_id,
                 status.as_str(),
+                left_early,
                 actor.user_id,
                 now,
             )?;
@@ -119,8 +162,66 @@ pub fn mark(
             status: Some(status),
             marked_by: Some(actor.display_name.clone()),
             marked_at_local: current.map(|m| crate::web::fmt_datetime(m.marked_at)),
+            left_early,
+            test: None,
             apologised_at_local: None,
         })
+    })
+}
+
+/// Records (or corrects) a participant's final test result, from a session roster.
+pub fn record_test(
+    conn: &mut DbConn,
+    actor: &Actor,
+    session_id: i32,
+    participant_id: i32,
+    input: TestResultInput,
+) -> AppResult<TestResult> {
+    crate::db::write_transaction(conn, |conn| {
+        let (org, session) = session_for_marking(conn, actor, session_id)?;
+        let course = course_of_run(conn, org, session.run_id)?;
+        let Some(max) = course.test_max_points else {
+            return Err(AppError::Conflict(
+                "Dieser Kurs hat keinen Abschlusstest.".into(),
+            ));
+        };
+        let points = validate::check_range("points", "Punkte", input.points, 0, max)?;
+        let must = validate::check_range(
+            "must_pass_correct",
+            "richtige Pflichtfragen",
+            input.must_pass_correct,
+            0,
+            course.test_must_pass_questions,
+        )?;
+        participants::repo::get(conn, org, participant_id)?;
+        if !participants::repo::holds_place(conn, session.run_id, participant_id)? {
+            return Err(AppError::invalid(
+                "participant_id",
+                "Diese Person ist für den Durchgang nicht angemeldet.",
+            ));
+        }
+        dialect::upsert_test_result(
+            conn,
+            &TestResultUpsert {
+                organisation_id: org,
+                run_id: session.run_id,
+                participant_id,
+                points,
+                must_pass_correct: must,
+                recorded_by: actor.user_id,
+                recorded_at: time::now_utc(),
+            },
+        )?;
+        crate::audit::record(
+            conn,
+            Some(org),
+            Some(actor.user_id),
+            "test.record",
+            "participant",
+            Some(participant_id),
+            "",
+        )?;
+        Ok(test_result(&course, points, must))
     })
 }
 
@@ -146,6 +247,7 @@ fn completion(
     only: Option<i32>,
 ) -> AppResult<Vec<Completion>> {
     let run = planning::repo::get_run(conn, org, run_id)?;
+    let course = planning::repo::get_course(conn, org, run.course_id)?;
     let modules = planning::repo::modules_of(conn, org, run.course_id)?;
     let sessions: Vec<SessionView> =
         planning::service::session_views(conn, org, Some(run_id), None)?
@@ -153,6 +255,10 @@ fn completion(
             .filter(|s| !s.cancelled)
             .collect();
     let marks = repo::marks_for_run(conn, org, run_id)?;
+    let tests: HashMap<i32, (i32, i32)> = repo::test_results_for_run(conn, org, run_id)?
+        .into_iter()
+        .map(|(pid, points, must)| (pid, (points, must)))
+        .collect();
     let people = participants::repo::enrolled_in(conn, org, run_id)?;
     Ok(people
         .into_iter()
@@ -174,7 +280,40 @@ fn completion(
                 .filter(|m| !attended.iter().any(|s| s.module_ids.contains(&m.id)))
                 .map(|m| m.title.clone())
                 .collect();
-            let completed = missing.is_empty() && !attended.is_empty();
+            let percent = if sessions.is_empty() {
+                0
+            } else {
+                (attended.len() * 100 / sessions.len()) as u32
+            };
+            let test = tests
+                .get(&p.id)
+                .map(|(points, must)| test_result(&course, *points, *must));
+            let mut reasons = Vec::new();
+            if attended.is_empty() {
+                reasons.push("hat noch an keinem Termin teilgenommen".to_string());
+            }
+            if !missing.is_empty() {
+                reasons.push(format!("Pflichtmodule fehlen: {}", missing.join(", ")));
+            }
+            if let Some(min) = course.min_attendance_percent {
+                if percent < min as u32 {
+                    reasons.push(format!("Anwesenheit {percent} % (mindestens {min} %)"));
+                }
+            }
+            if course.test_max_points.is_some() {
+                match &test {
+                    None => reasons.push("Abschlusstest noch nicht eingetragen".to_string()),
+                    Some(t) if !t.passed => {
+                        reasons.push(if t.must_pass_correct < course.test_must_pass_questions {
+                            "Abschlusstest nicht bestanden (Pflichtfragen)".to_string()
+                        } else {
+                            "Abschlusstest nicht bestanden (Punkte)".to_string()
+                        })
+                    }
+                    Some(_) => {}
+                }
+            }
+            let completed = reasons.is_empty();
             let completion_date = attended
                 .iter()
                 .map(|s| time::to_local(s.starts_at).date_naive())
@@ -187,6 +326,9 @@ fn completion(
                 missing_modules: missing,
                 completion_date,
                 sessions_attended: attended.len(),
+                attendance_percent: percent,
+                test,
+                reasons,
             }
         })
         .collect())

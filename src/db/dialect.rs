@@ -6,7 +6,7 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use super::schema::{attendance, mail_outbox, session_reminders};
+use super::schema::{attendance, mail_outbox, session_reminders, test_results};
 use super::DbConn;
 use crate::error::AppError;
 
@@ -53,6 +53,7 @@ pub struct AttendanceUpsert<'a> {
     pub status: &'a str,
     pub marked_by: i32,
     pub marked_at: NaiveDateTime,
+    pub left_early: bool,
 }
 
 /// The current mark per (session, participant): a repeated or concurrent mark ends as one row.
@@ -64,11 +65,13 @@ pub fn upsert_attendance(conn: &mut DbConn, m: &AttendanceUpsert) -> Result<(), 
         attendance::status.eq(m.status),
         attendance::marked_by.eq(m.marked_by),
         attendance::marked_at.eq(m.marked_at),
+        attendance::left_early.eq(m.left_early),
     );
     let update = (
         attendance::status.eq(m.status),
         attendance::marked_by.eq(m.marked_by),
         attendance::marked_at.eq(m.marked_at),
+        attendance::left_early.eq(m.left_early),
     );
     match conn {
         DbConn::Pg(c) => diesel::insert_into(attendance::table)
@@ -160,4 +163,49 @@ pub fn insert_reminder_once(conn: &mut DbConn, r: &ReminderInsert) -> Result<boo
             .execute(c)?,
     };
     Ok(inserted == 1)
+}
+
+pub struct TestResultUpsert {
+    pub organisation_id: i32,
+    pub run_id: i32,
+    pub participant_id: i32,
+    pub points: i32,
+    pub must_pass_correct: i32,
+    pub recorded_by: i32,
+    pub recorded_at: NaiveDateTime,
+}
+
+/// One test result per participant and run; entering it again corrects it.
+pub fn upsert_test_result(conn: &mut DbConn, r: &TestResultUpsert) -> Result<(), AppError> {
+    let values = (
+        test_results::organisation_id.eq(r.organisation_id),
+        test_results::run_id.eq(r.run_id),
+        test_results::participant_id.eq(r.participant_id),
+        test_results::points.eq(r.points),
+        test_results::must_pass_correct.eq(r.must_pass_correct),
+        test_results::recorded_by.eq(r.recorded_by),
+        test_results::recorded_at.eq(r.recorded_at),
+    );
+    let update = (
+        test_results::points.eq(r.points),
+        test_results::must_pass_correct.eq(r.must_pass_correct),
+        test_results::recorded_by.eq(r.recorded_by),
+        test_results::recorded_at.eq(r.recorded_at),
+    );
+    let target = (test_results::run_id, test_results::participant_id);
+    match conn {
+        DbConn::Pg(c) => diesel::insert_into(test_results::table)
+            .values(values)
+            .on_conflict(target)
+            .do_update()
+            .set(update)
+            .execute(c)?,
+        DbConn::Sqlite(c) => diesel::insert_into(test_results::table)
+            .values(values)
+            .on_conflict(target)
+            .do_update()
+            .set(update)
+            .execute(c)?,
+    };
+    Ok(())
 }

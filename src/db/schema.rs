@@ -56,6 +56,10 @@ diesel::table! {
         title -> Text,
         description -> Text,
         created_at -> Timestamp,
+        min_attendance_percent -> Nullable<Integer>,
+        test_max_points -> Nullable<Integer>,
+        test_pass_points -> Nullable<Integer>,
+        test_must_pass_questions -> Integer,
     }
 }
 
@@ -68,6 +72,7 @@ diesel::table! {
         title -> Text,
         duration_minutes -> Integer,
         mandatory -> Bool,
+        description -> Text,
     }
 }
 
@@ -148,6 +153,7 @@ diesel::table! {
         status -> Text,
         marked_by -> Integer,
         marked_at -> Timestamp,
+        left_early -> Bool,
     }
 }
 
@@ -160,6 +166,7 @@ diesel::table! {
         status -> Text,
         marked_by -> Integer,
         marked_at -> Timestamp,
+        left_early -> Bool,
     }
 }
 
@@ -253,6 +260,19 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    test_results (id) {
+        id -> Integer,
+        organisation_id -> Integer,
+        run_id -> Integer,
+        participant_id -> Integer,
+        points -> Integer,
+        must_pass_correct -> Integer,
+        recorded_by -> Integer,
+        recorded_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(users -> organisations (organisation_id));
 diesel::joinable!(api_tokens -> users (user_id));
 diesel::joinable!(course_modules -> courses (course_id));
@@ -292,4 +312,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     audit_log,
     session_reminders,
     session_trainers,
+    test_results,
 );

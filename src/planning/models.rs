@@ -14,6 +14,13 @@ pub struct Course {
     pub title: String,
     pub description: String,
     pub created_at: NaiveDateTime,
+    /// Minimum share of the run's sessions a participant must attend, in percent.
+    pub min_attendance_percent: Option<i32>,
+    /// The final test, when the course has one.
+    pub test_max_points: Option<i32>,
+    pub test_pass_points: Option<i32>,
+    /// Questions that must be answered correctly, whatever the points.
+    pub test_must_pass_questions: i32,
 }
 
 #[derive(Insertable)]
@@ -26,6 +33,18 @@ pub struct CourseInsertForm {
     pub created_at: NaiveDateTime,
 }
 
+/// The completion rule and final test of a course.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(default)]
+pub struct CourseRules {
+    /// 1–100; none: only the mandatory modules count.
+    pub min_attendance_percent: Option<i32>,
+    /// Points of the final test; none: the course has no test.
+    pub test_max_points: Option<i32>,
+    pub test_pass_points: Option<i32>,
+    pub test_must_pass_questions: i32,
+}
+
 #[derive(Debug, Clone, Queryable, Selectable, Serialize, ToSchema)]
 #[diesel(table_name = course_modules)]
 pub struct CourseModule {
@@ -36,6 +55,7 @@ pub struct CourseModule {
     pub title: String,
     pub duration_minutes: i32,
     pub mandatory: bool,
+    pub description: String,
 }
 
 #[derive(Insertable)]
@@ -47,6 +67,7 @@ pub struct CourseModuleInsertForm {
     pub title: String,
     pub duration_minutes: i32,
     pub mandatory: bool,
+    pub description: String,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Serialize, ToSchema)]
@@ -132,6 +153,8 @@ pub struct NewModule {
     pub duration_minutes: i32,
     #[serde(default)]
     pub mandatory: bool,
+    #[serde(default)]
+    pub description: String,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]

@@ -400,3 +400,23 @@ pub fn enrolled_count(conn: &mut DbConn, run_id: i32) -> AppResult<i64> {
         .count()
         .get_result(conn)?)
 }
+
+pub fn set_course_rules(
+    conn: &mut DbConn,
+    org: i32,
+    course_id: i32,
+    rules: &CourseRules,
+) -> AppResult<Course> {
+    Ok(diesel::update(
+        courses::table
+            .filter(courses::organisation_id.eq(org))
+            .filter(courses::id.eq(course_id)),
+    )
+    .set((
+        courses::min_attendance_percent.eq(rules.min_attendance_percent),
+        courses::test_max_points.eq(rules.test_max_points),
+        courses::test_pass_points.eq(rules.test_pass_points),
+        courses::test_must_pass_questions.eq(rules.test_must_pass_questions),
+    ))
+    .get_result(conn)?)
+}

@@ -127,6 +127,7 @@ struct ModuleForm {
     title: String,
     duration_minutes: String,
     mandatory: Option<String>,
+    description: String,
 }
 
 #[post("/courses/{id}/modules")]
@@ -143,6 +144,7 @@ async fn add_module(
     let result = db
         .run(move |conn| {
             let input = NewModule {
+                description: form.description,
                 duration_minutes: validate::int_in(
                     "duration_minutes",
                     "Dauer in Minuten",
@@ -271,7 +273,8 @@ pub async fn run_data(
             .map(|c| {
                 let cert = certificates.iter().find(|x| x.participant_id == c.participant_id && x.status == "valid");
                 json!({"participant_id": c.participant_id, "name": c.name, "completed": c.completed,
-                       "missing": c.missing_modules.join(", "), "sessions_attended": c.sessions_attended,
+                       "missing": c.reasons.join("; "), "sessions_attended": c.sessions_attended,
+                       "attendance_percent": c.attendance_percent, "test": c.test,
                        "completion_date": c.completion_date.map(fmt_date), "certificate": cert})
             })
             .collect();
@@ -656,6 +659,93 @@ async fn api_create_location(
     Ok(HttpResponse::Created().json(l))
 }
 
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct RulesForm {
+    min_attendance_percent: String,
+    test_max_points: String,
+    test_pass_points: String,
+    test_must_pass_questions: String,
+}
+
+fn optional_int(field: &'static str, label: &str, value: &str) -> AppResult<Option<i32>> {
+    match value.trim() {
+        "" => Ok(None),
+        v => validate::int_in(field, label, v, 0, 1000).map(Some),
+    }
+}
+
+#[post("/courses/{id}/rules")]
+async fn set_rules(
+    session: Session,
+    user: CurrentUser,
+    db: web::Data<Db>,
+    path: web::Path<i32>,
+    Form(form): Form<RulesForm>,
+) -> PageResult {
+    let course_id = path.into_inner();
+    let actor = user.0.clone();
+    let result = db
+        .run(move |conn| {
+            let rules = CourseRules {
+                min_attendance_percent: optional_int(
+                    "min_attendance_percent",
+                    "Mindestanwesenheit",
+                    &form.min_attendance_percent,
+                )?,
+                test_max_points: optional_int(
+                    "test_max_points",
+                    "Höchstpunktzahl",
+                    &form.test_max_points,
+                )?,
+                test_pass_points: optional_int(
+                    "test_pass_points",
+                    "Punkte zum Bestehen",
+                    &form.test_pass_points,
+                )?,
+                test_must_pass_questions: optional_int(
+                    "test_must_pass_questions",
+                    "Pflichtfragen",
+                    &form.test_must_pass_questions,
+                )?
+                .unwrap_or(0),
+            };
+            service::set_course_rules(conn, &actor, course_id, rules)
+        })
+        .await;
+    match result {
+        Ok(_) => Ok(redirect(&format!("/courses/{course_id}#rules"))),
+        Err(e) => {
+            let data = course_data(&db, &user.0, course_id).await?;
+            page_with_error(
+                &session,
+                Some(&user.0),
+                "pages/planning/course",
+                "Kurs",
+                data,
+                e,
+            )
+        }
+    }
+}
+
+#[utoipa::path(put, path = "/api/v1/courses/{id}/rules", tag = "planning", security(("bearer" = [])),
+    request_body = CourseRules, responses((status = 200, body = Course), (status = 422)))]
+#[actix_web::put("/api/v1/courses/{id}/rules")]
+async fn api_set_rules(
+    user: ApiUser,
+    db: web::Data<Db>,
+    path: web::Path<i32>,
+    body: web::Json<CourseRules>,
+) -> AppResult<HttpResponse> {
+    let actor = user.0;
+    let id = path.into_inner();
+    let course = db
+        .run(move |conn| service::set_course_rules(conn, &actor, id, body.into_inner()))
+        .await?;
+    Ok(HttpResponse::Ok().json(course))
+}
+
 // ---------- calendar feeds ----------
 
 fn feed_url(settings: &Settings, kind: &str, token: &str) -> String {
@@ -953,5 +1043,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(api_update_session)
         .service(api_cancel_session)
         .service(api_locations)
-        .service(api_create_location);
+        .service(api_create_location)
+        .service(set_rules)
+        .service(api_set_rules);
 }

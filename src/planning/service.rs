@@ -88,6 +88,13 @@ pub fn add_module(
                 title,
                 duration_minutes: duration,
                 mandatory: input.mandatory,
+                description: validate::optional_text(
+                    "description",
+                    "Beschreibung",
+                    Some(&input.description),
+                    1000,
+                )?
+                .unwrap_or_default(),
             },
         )
     })
@@ -639,4 +646,64 @@ pub fn run_feed(conn: &mut DbConn, token: &str, host: &str) -> AppResult<Option<
         host,
         &sessions,
     )))
+}
+
+/// Sets how participants complete the course: the attendance share and the final test.
+pub fn set_course_rules(
+    conn: &mut DbConn,
+    actor: &Actor,
+    course_id: i32,
+    rules: CourseRules,
+) -> AppResult<Course> {
+    let org = actor.coordinator_org()?;
+    if let Some(p) = rules.min_attendance_percent {
+        validate::check_range(
+            "min_attendance_percent",
+            "Mindestanwesenheit in Prozent",
+            p,
+            1,
+            100,
+        )?;
+    }
+    let rules = match rules.test_max_points {
+        None => {
+            if rules.test_pass_points.is_some() || rules.test_must_pass_questions != 0 {
+                return Err(AppError::invalid(
+                    "test_max_points",
+                    "Für Bestehensgrenze und Pflichtfragen braucht der Test eine Höchstpunktzahl.",
+                ));
+            }
+            rules
+        }
+        Some(max) => {
+            validate::check_range("test_max_points", "Höchstpunktzahl", max, 1, 1000)?;
+            let pass = rules.test_pass_points.unwrap_or(max);
+            validate::check_range("test_pass_points", "Punkte zum Bestehen", pass, 0, max)?;
+            validate::check_range(
+                "test_must_pass_questions",
+                "Anzahl der Pflichtfragen",
+                rules.test_must_pass_questions,
+                0,
+                100,
+            )?;
+            CourseRules {
+                test_pass_points: Some(pass),
+                ..rules
+            }
+        }
+    };
+    crate::db::write_transaction(conn, |conn| {
+        repo::get_course(conn, org, course_id)?;
+        let course = repo::set_course_rules(conn, org, course_id, &rules)?;
+        audit::record(
+            conn,
+            Some(org),
+            Some(actor.user_id),
+            "course.rules",
+            "course",
+            Some(course_id),
+            "",
+        )?;
+        Ok(course)
+    })
 }

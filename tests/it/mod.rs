@@ -3,6 +3,7 @@ mod bad_input;
 mod browser_flow;
 mod calendar;
 mod cli;
+mod completion;
 mod concurrency;
 mod isolation;
 mod mail;
