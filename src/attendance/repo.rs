@@ -1,29 +1,22 @@
 use diesel::prelude::*;
 
 use super::models::AttendanceMark;
+use crate::db::dialect::AttendanceUpsert;
 use crate::db::schema::{attendance, attendance_marks, test_results, training_sessions, users};
 use crate::db::DbConn;
 use crate::error::AppResult;
 
-pub fn insert_history(
-    conn: &mut DbConn,
-    org: i32,
-    session_id: i32,
-    participant_id: i32,
-    status: &str,
-    left_early: bool,
-    marked_by: i32,
-    marked_at: chrono::NaiveDateTime,
-) -> AppResult<()> {
+/// Keeps every mark ever made: who marked what and when.
+pub fn insert_history(conn: &mut DbConn, m: &AttendanceUpsert) -> AppResult<()> {
     diesel::insert_into(attendance_marks::table)
         .values((
-            attendance_marks::left_early.eq(left_early),
-            attendance_marks::organisation_id.eq(org),
-            attendance_marks::session_id.eq(session_id),
-            attendance_marks::participant_id.eq(participant_id),
-            attendance_marks::status.eq(status),
-            attendance_marks::marked_by.eq(marked_by),
-            attendance_marks::marked_at.eq(marked_at),
+            attendance_marks::organisation_id.eq(m.organisation_id),
+            attendance_marks::session_id.eq(m.session_id),
+            attendance_marks::participant_id.eq(m.participant_id),
+            attendance_marks::status.eq(m.status),
+            attendance_marks::left_early.eq(m.left_early),
+            attendance_marks::marked_by.eq(m.marked_by),
+            attendance_marks::marked_at.eq(m.marked_at),
         ))
         .execute(conn)?;
     Ok(())

@@ -131,28 +131,17 @@ pub fn mark(
         let unchanged = repo::current_mark(conn, session_id, participant_id)?
             .is_some_and(|m| m.status == status.as_str() && m.left_early == left_early);
         if !unchanged {
-            dialect::upsert_attendance(
-                conn,
-                &AttendanceUpsert {
-                    organisation_id: org,
-                    session_id,
-                    participant_id,
-                    status: status.as_str(),
-                    marked_by: actor.user_id,
-                    marked_at: now,
-                    left_early,
-                },
-            )?;
-            repo::insert_history(
-                conn,
-                org,
+            let m = AttendanceUpsert {
+                organisation_id: org,
                 session_id,
                 participant_id,
-                status.as_str(),
+                status: status.as_str(),
+                marked_by: actor.user_id,
+                marked_at: now,
                 left_early,
-                actor.user_id,
-                now,
-            )?;
+            };
+            dialect::upsert_attendance(conn, &m)?;
+            repo::insert_history(conn, &m)?;
         }
         let current = repo::current_mark(conn, session_id, participant_id)?;
         Ok(RosterEntry {
