@@ -52,6 +52,8 @@ impl Modify for BearerAuth {
         crate::certificates::routes::api_pdf,
         crate::certificates::routes::api_revoke,
         crate::verification::routes::api_verify,
+        crate::reports::routes::api_run_report,
+        crate::reports::routes::api_organisation_report,
     ),
     modifiers(&BearerAuth)
 )]

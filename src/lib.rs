@@ -19,6 +19,7 @@ pub mod orgs;
 pub mod participants;
 pub mod planning;
 pub mod reminders;
+pub mod reports;
 pub mod startup;
 pub mod telemetry;
 pub mod templates;

@@ -224,6 +224,7 @@ pub fn run(
             .configure(crate::certificates::routes::configure)
             .configure(crate::verification::routes::configure)
             .configure(crate::reminders::routes::configure)
+            .configure(crate::reports::routes::configure)
             .default_service(web::to(not_found))
     })
     .listen(listener)?;

@@ -103,6 +103,7 @@ fn nav_for(actor: Option<&Actor>, lang: &str) -> Value {
             ("/courses", "nav.courses"),
             ("/participants", "nav.participants"),
             ("/locations", "nav.locations"),
+            ("/reports", "nav.reports"),
             ("/my/sessions", "nav.my_sessions"),
         ],
         Some(Role::Trainer) => &[("/my/sessions", "nav.my_sessions")],

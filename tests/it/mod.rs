@@ -9,6 +9,7 @@ mod isolation;
 mod mail;
 mod phone;
 mod reminders;
+mod reports;
 mod sessions;
 mod verification;
 mod waiting_list;

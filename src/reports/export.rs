@@ -1,0 +1,108 @@
+//! Report tables as CSV (semicolon-separated with a UTF-8 byte order mark, as German Excel
+//! opens them directly) and as XLSX.
+
+use rust_xlsxwriter::{Format, Workbook};
+
+use crate::error::{AppError, AppResult};
+
+#[derive(Debug, Clone)]
+pub enum Cell {
+    Text(String),
+    Number(f64),
+    Empty,
+}
+
+impl From<&str> for Cell {
+    fn from(s: &str) -> Cell {
+        Cell::Text(s.to_string())
+    }
+}
+
+impl From<String> for Cell {
+    fn from(s: String) -> Cell {
+        Cell::Text(s)
+    }
+}
+
+impl<T: Into<f64>> From<Option<T>> for Cell {
+    fn from(n: Option<T>) -> Cell {
+        n.map_or(Cell::Empty, |n| Cell::Number(n.into()))
+    }
+}
+
+pub struct Table {
+    pub sheet: String,
+    pub headers: Vec<String>,
+    pub rows: Vec<Vec<Cell>>,
+}
+
+/// Spreadsheet programs run cells starting with these as formulas; a leading apostrophe
+/// keeps names like "=cmd" from becoming one (CSV injection).
+fn neutralise(text: &str) -> String {
+    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{text}")
+    } else {
+        text.to_string()
+    }
+}
+
+pub fn to_csv(table: &Table) -> AppResult<Vec<u8>> {
+    let mut out = Vec::from("\u{feff}".as_bytes());
+    {
+        let mut w = csv::WriterBuilder::new()
+            .delimiter(b';')
+            .from_writer(&mut out);
+        let err = |e: csv::Error| AppError::Internal(e.into());
+        w.write_record(&table.headers).map_err(err)?;
+        for row in &table.rows {
+            let record: Vec<String> = row
+                .iter()
+                .map(|c| match c {
+                    Cell::Text(t) => neutralise(t),
+                    // German spreadsheets expect a decimal comma.
+                    Cell::Number(n) => n.to_string().replace('.', ","),
+                    Cell::Empty => String::new(),
+                })
+                .collect();
+            w.write_record(&record).map_err(err)?;
+        }
+        w.flush().map_err(|e| AppError::Internal(e.into()))?;
+    }
+    Ok(out)
+}
+
+pub fn to_xlsx(table: &Table) -> AppResult<Vec<u8>> {
+    let err = |e: rust_xlsxwriter::XlsxError| AppError::Internal(anyhow::anyhow!("xlsx: {e}"));
+    let mut book = Workbook::new();
+    let bold = Format::new().set_bold();
+    let plain = Format::new();
+    let sheet = book.add_worksheet();
+    let name: String = table
+        .sheet
+        .chars()
+        .filter(|c| !"[]:*?/\\".contains(*c))
+        .take(31)
+        .collect();
+    sheet.set_name(&name).map_err(err)?;
+    for (col, h) in table.headers.iter().enumerate() {
+        sheet.write_string(0, col as u16, h, &bold).map_err(err)?;
+        sheet
+            .set_column_width(col as u16, (h.chars().count().max(10) + 2) as f64)
+            .map_err(err)?;
+    }
+    for (r, row) in table.rows.iter().enumerate() {
+        let r = (r + 1) as u32;
+        for (c, cell) in row.iter().enumerate() {
+            match cell {
+                Cell::Text(t) => {
+                    sheet.write_string(r, c as u16, t, &plain).map_err(err)?;
+                }
+                Cell::Number(n) => {
+                    sheet.write_number(r, c as u16, *n, &plain).map_err(err)?;
+                }
+                Cell::Empty => {}
+            }
+        }
+    }
+    book.save_to_buffer().map_err(err)
+}

@@ -1,0 +1,228 @@
+use actix_session::Session;
+use actix_web::http::header;
+use actix_web::{get, web, HttpResponse};
+use serde_json::json;
+
+use super::chart;
+use super::export::{self, Cell, Table};
+use super::service::{self, OrganisationReport, RunReport};
+use crate::auth::extract::{ApiUser, CurrentUser};
+use crate::db::Db;
+use crate::error::{AppResult, PageResult};
+use crate::web::page;
+
+fn run_table(r: &RunReport) -> Table {
+    let mut headers = vec!["Name".to_string()];
+    headers.extend(r.sessions.iter().map(|s| {
+        if s.cancelled {
+            format!("{} (abgesagt)", s.label)
+        } else {
+            s.label.clone()
+        }
+    }));
+    headers.extend(
+        [
+            "Anwesenheit %",
+            "Testpunkte",
+            "Test bestanden",
+            "Abgeschlossen",
+            "Offen weil",
+        ]
+        .map(String::from),
+    );
+    let rows = r
+        .rows
+        .iter()
+        .map(|row| {
+            let mut cells: Vec<Cell> = vec![row.name.clone().into()];
+            cells.extend(row.marks.iter().map(|m| Cell::from(m.clone())));
+            cells.push(Cell::Number(f64::from(row.attendance_percent)));
+            cells.push(row.test_points.into());
+            cells.push(row.test_passed.map_or(Cell::Empty, |p| {
+                if p {
+                    "ja".into()
+                } else {
+                    "nein".into()
+                }
+            }));
+            cells.push(if row.completed {
+                "ja".into()
+            } else {
+                "nein".into()
+            });
+            cells.push(row.reasons.join("; ").into());
+            cells
+        })
+        .collect();
+    Table {
+        sheet: format!("{} {}", r.course_code, r.period),
+        headers,
+        rows,
+    }
+}
+
+fn organisation_table(r: &OrganisationReport) -> Table {
+    Table {
+        sheet: "Monate".into(),
+        headers: [
+            "Monat",
+            "Einträge",
+            "anwesend",
+            "nicht erschienen",
+            "Anwesenheit %",
+            "Nicht erschienen %",
+        ]
+        .map(String::from)
+        .to_vec(),
+        rows: r
+            .months
+            .iter()
+            .map(|m| {
+                vec![
+                    m.month.clone().into(),
+                    Cell::Number(f64::from(m.marks)),
+                    Cell::Number(f64::from(m.attended)),
+                    Cell::Number(f64::from(m.no_shows)),
+                    Cell::Number(f64::from(m.attendance_percent)),
+                    Cell::Number(f64::from(m.no_show_percent)),
+                ]
+            })
+            .collect(),
+    }
+}
+
+fn download(table: &Table, base_name: &str, format: &str) -> AppResult<HttpResponse> {
+    let (bytes, mime, ext) = match format {
+        "csv" => (export::to_csv(table)?, "text/csv; charset=utf-8", "csv"),
+        "xlsx" => (
+            export::to_xlsx(table)?,
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            "xlsx",
+        ),
+        _ => {
+            return Err(crate::error::AppError::NotFound(
+                "Dieses Format gibt es nicht (csv oder xlsx).".into(),
+            ))
+        }
+    };
+    Ok(HttpResponse::Ok()
+        .content_type(mime)
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .insert_header((
+            header::CONTENT_DISPOSITION,
+            format!("attachment; filename=\"{base_name}.{ext}\""),
+        ))
+        .body(bytes))
+}
+
+#[get("/runs/{id}/report")]
+async fn run_page(
+    session: Session,
+    user: CurrentUser,
+    db: web::Data<Db>,
+    path: web::Path<i32>,
+) -> PageResult {
+    let actor = user.0.clone();
+    let id = path.into_inner();
+    let report = db
+        .run(move |conn| service::run_report(conn, &actor, id))
+        .await?;
+    page(
+        &session,
+        Some(&user.0),
+        "pages/reports/run",
+        "Bericht",
+        json!({"run_id": id, "report": report}),
+    )
+}
+
+#[get("/runs/{id}/report.{format}")]
+async fn run_export(
+    user: CurrentUser,
+    db: web::Data<Db>,
+    path: web::Path<(i32, String)>,
+) -> PageResult {
+    let actor = user.0.clone();
+    let (id, format) = path.into_inner();
+    let report = db
+        .run(move |conn| service::run_report(conn, &actor, id))
+        .await?;
+    Ok(download(
+        &run_table(&report),
+        &format!("bericht-durchgang-{id}"),
+        &format,
+    )?)
+}
+
+#[get("/reports")]
+async fn organisation_page(session: Session, user: CurrentUser, db: web::Data<Db>) -> PageResult {
+    let actor = user.0.clone();
+    let report = db
+        .run(move |conn| service::organisation_report(conn, &actor))
+        .await?;
+    let chart = if report.months.is_empty() {
+        None
+    } else {
+        Some(chart::attendance_by_month(&report.months)?)
+    };
+    page(
+        &session,
+        Some(&user.0),
+        "pages/reports/organisation",
+        "Berichte",
+        json!({"report": report, "chart": chart}),
+    )
+}
+
+#[get("/reports/organisation.{format}")]
+async fn organisation_export(
+    user: CurrentUser,
+    db: web::Data<Db>,
+    path: web::Path<String>,
+) -> PageResult {
+    let actor = user.0.clone();
+    let report = db
+        .run(move |conn| service::organisation_report(conn, &actor))
+        .await?;
+    Ok(download(
+        &organisation_table(&report),
+        "bericht-organisation",
+        &path.into_inner(),
+    )?)
+}
+
+#[utoipa::path(get, path = "/api/v1/runs/{id}/report", tag = "reports", security(("bearer" = [])),
+    responses((status = 200, body = RunReport)))]
+#[get("/api/v1/runs/{id}/report")]
+async fn api_run_report(
+    user: ApiUser,
+    db: web::Data<Db>,
+    path: web::Path<i32>,
+) -> AppResult<HttpResponse> {
+    let actor = user.0;
+    let id = path.into_inner();
+    Ok(HttpResponse::Ok().json(
+        db.run(move |conn| service::run_report(conn, &actor, id))
+            .await?,
+    ))
+}
+
+#[utoipa::path(get, path = "/api/v1/reports/organisation", tag = "reports", security(("bearer" = [])),
+    responses((status = 200, body = OrganisationReport)))]
+#[get("/api/v1/reports/organisation")]
+async fn api_organisation_report(user: ApiUser, db: web::Data<Db>) -> AppResult<HttpResponse> {
+    let actor = user.0;
+    Ok(HttpResponse::Ok().json(
+        db.run(move |conn| service::organisation_report(conn, &actor))
+            .await?,
+    ))
+}
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(run_export)
+        .service(run_page)
+        .service(organisation_export)
+        .service(organisation_page)
+        .service(api_run_report)
+        .service(api_organisation_report);
+}

@@ -1,0 +1,162 @@
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use super::repo;
+use crate::attendance::{self, models::AttendanceStatus};
+use crate::auth::Actor;
+use crate::db::DbConn;
+use crate::error::AppResult;
+use crate::planning;
+use crate::time;
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SessionColumn {
+    pub id: i32,
+    pub label: String,
+    pub cancelled: bool,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RunReportRow {
+    pub participant_id: i32,
+    pub name: String,
+    /// One entry per session column: anwesend, verspätet, entschuldigt, abwesend or empty.
+    pub marks: Vec<String>,
+    pub attendance_percent: u32,
+    pub test_points: Option<i32>,
+    pub test_passed: Option<bool>,
+    pub completed: bool,
+    pub reasons: Vec<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RunReport {
+    pub course_title: String,
+    pub course_code: String,
+    pub period: String,
+    pub sessions: Vec<SessionColumn>,
+    pub rows: Vec<RunReportRow>,
+}
+
+pub fn run_report(conn: &mut DbConn, actor: &Actor, run_id: i32) -> AppResult<RunReport> {
+    let org = actor.coordinator_org()?;
+    let run = planning::repo::get_run(conn, org, run_id)?;
+    let course = planning::repo::get_course(conn, org, run.course_id)?;
+    let sessions = planning::service::session_views(conn, org, Some(run_id), None)?;
+    let marks = attendance::repo::marks_for_run(conn, org, run_id)?;
+    let rows = attendance::service::completion_for_run(conn, org, run_id)?
+        .into_iter()
+        .map(|c| RunReportRow {
+            participant_id: c.participant_id,
+            marks: sessions
+                .iter()
+                .map(|s| {
+                    marks
+                        .iter()
+                        .find(|m| m.session_id == s.id && m.participant_id == c.participant_id)
+                        .and_then(|m| AttendanceStatus::parse(&m.status).ok())
+                        .map(|st| st.label_de().to_string())
+                        .unwrap_or_default()
+                })
+                .collect(),
+            name: c.name,
+            attendance_percent: c.attendance_percent,
+            test_points: c.test.as_ref().map(|t| t.points),
+            test_passed: c.test.as_ref().map(|t| t.passed),
+            completed: c.completed,
+            reasons: c.reasons,
+        })
+        .collect();
+    Ok(RunReport {
+        course_title: course.title,
+        course_code: course.code,
+        period: format!(
+            "{} – {}",
+            crate::web::fmt_date(run.start_date),
+            crate::web::fmt_date(run.end_date)
+        ),
+        sessions: sessions
+            .iter()
+            .map(|s| SessionColumn {
+                id: s.id,
+                label: format!("{} {}", s.date, s.starts_at_local),
+                cancelled: s.cancelled,
+            })
+            .collect(),
+        rows,
+    })
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MonthFigures {
+    /// "2026-03"
+    pub month: String,
+    pub marks: u32,
+    pub attended: u32,
+    pub no_shows: u32,
+    pub attendance_percent: u32,
+    pub no_show_percent: u32,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct OrganisationReport {
+    pub participants: i64,
+    pub runs: i64,
+    pub sessions_held: i64,
+    pub marks: u32,
+    pub attendance_percent: u32,
+    pub no_show_percent: u32,
+    pub completions: i64,
+    pub months: Vec<MonthFigures>,
+}
+
+fn percent(part: u32, whole: u32) -> u32 {
+    if whole == 0 {
+        0
+    } else {
+        part * 100 / whole
+    }
+}
+
+pub fn organisation_report(conn: &mut DbConn, actor: &Actor) -> AppResult<OrganisationReport> {
+    let org = actor.coordinator_org()?;
+    let counts = repo::organisation_counts(conn, org, time::now_utc())?;
+    let marks = repo::marks_with_times(conn, org)?;
+    let mut by_month: BTreeMap<String, (u32, u32, u32)> = BTreeMap::new();
+    for (status, starts_at) in &marks {
+        let month = time::to_local(*starts_at).format("%Y-%m").to_string();
+        let entry = by_month.entry(month).or_default();
+        entry.0 += 1;
+        match AttendanceStatus::parse(status) {
+            Ok(s) if s.attended() => entry.1 += 1,
+            Ok(AttendanceStatus::Absent) => entry.2 += 1,
+            _ => {}
+        }
+    }
+    let months: Vec<MonthFigures> = by_month
+        .into_iter()
+        .map(|(month, (m, a, n))| MonthFigures {
+            month,
+            marks: m,
+            attended: a,
+            no_shows: n,
+            attendance_percent: percent(a, m),
+            no_show_percent: percent(n, m),
+        })
+        .collect();
+    let total: u32 = months.iter().map(|m| m.marks).sum();
+    let attended: u32 = months.iter().map(|m| m.attended).sum();
+    let no_shows: u32 = months.iter().map(|m| m.no_shows).sum();
+    Ok(OrganisationReport {
+        participants: counts.participants,
+        runs: counts.runs,
+        sessions_held: counts.sessions_held,
+        marks: total,
+        attendance_percent: percent(attended, total),
+        no_show_percent: percent(no_shows, total),
+        completions: counts.completions,
+        months,
+    })
+}
