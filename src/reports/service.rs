@@ -113,11 +113,7 @@ pub struct OrganisationReport {
 }
 
 fn percent(part: u32, whole: u32) -> u32 {
-    if whole == 0 {
-        0
-    } else {
-        part * 100 / whole
-    }
+    (part * 100).checked_div(whole).unwrap_or(0)
 }
 
 pub fn organisation_report(conn: &mut DbConn, actor: &Actor) -> AppResult<OrganisationReport> {
