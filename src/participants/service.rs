@@ -207,28 +207,44 @@ pub fn cancel(
             Some(cancelled.id),
             "",
         )?;
-        let mut promoted = None;
-        if freed_place && repo::count_enrolled(conn, run_id)? < i64::from(run.capacity) {
-            if let Some(next) = repo::first_waiting(conn, run_id)? {
-                let moved = repo::set_enrollment_status(conn, next.id, repo::ENROLLED, now)?;
-                audit::record(
-                    conn,
-                    Some(org),
-                    Some(actor.user_id),
-                    "enrollment.promote",
-                    "enrollment",
-                    Some(moved.id),
-                    "",
-                )?;
-                notify_promoted(conn, org, &run, moved.participant_id)?;
-                promoted = Some(moved);
-            }
-        }
+        let promoted = if freed_place {
+            fill_free_places(conn, org, &run)?.pop()
+        } else {
+            None
+        };
         Ok(CancelOutcome {
             cancelled,
             promoted,
         })
     })
+}
+
+/// Gives free places to the waiting list in order and tells each person moved up.
+pub fn fill_free_places(
+    conn: &mut DbConn,
+    org: i32,
+    run: &planning::models::CourseRun,
+) -> AppResult<Vec<Enrollment>> {
+    let now = crate::time::now_utc();
+    let mut moved = Vec::new();
+    while repo::count_enrolled(conn, run.id)? < i64::from(run.capacity) {
+        let Some(next) = repo::first_waiting(conn, run.id)? else {
+            break;
+        };
+        let e = repo::set_enrollment_status(conn, next.id, repo::ENROLLED, now)?;
+        audit::record(
+            conn,
+            Some(org),
+            None,
+            "enrollment.promote",
+            "enrollment",
+            Some(e.id),
+            "",
+        )?;
+        notify_promoted(conn, org, run, e.participant_id)?;
+        moved.push(e);
+    }
+    Ok(moved)
 }
 
 #[derive(Debug, serde::Serialize, utoipa::ToSchema)]

@@ -420,3 +420,23 @@ pub fn set_course_rules(
     ))
     .get_result(conn)?)
 }
+
+pub fn update_run(
+    conn: &mut DbConn,
+    id: i32,
+    start_date: chrono::NaiveDate,
+    end_date: chrono::NaiveDate,
+    place: &str,
+    capacity: i32,
+    interpreter_languages: &str,
+) -> AppResult<CourseRun> {
+    Ok(diesel::update(course_runs::table.find(id))
+        .set((
+            course_runs::start_date.eq(start_date),
+            course_runs::end_date.eq(end_date),
+            course_runs::place.eq(place),
+            course_runs::capacity.eq(capacity),
+            course_runs::interpreter_languages.eq(interpreter_languages),
+        ))
+        .get_result(conn)?)
+}

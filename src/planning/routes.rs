@@ -290,7 +290,7 @@ pub async fn run_data(
             .collect();
         Ok(json!({
             "run": {"id": run.id, "start": fmt_date(run.start_date), "end": fmt_date(run.end_date),
-                    "start_iso": run.start_date.to_string(), "place": run.place, "capacity": run.capacity,
+                    "start_iso": run.start_date.to_string(), "end_iso": run.end_date.to_string(), "place": run.place, "capacity": run.capacity,
                     "languages": languages.join(", "), "enrolled": enrolled.len(),
                     "free": (run.capacity as usize).saturating_sub(enrolled.len())},
             "course": course,
@@ -301,6 +301,7 @@ pub async fn run_data(
             "candidates": candidates,
             "completion": completion,
             "waiting": waiting,
+            "run_languages": language_options(&run.interpreter_languages.split(',').collect::<Vec<_>>()),
             "calendar_url": run.calendar_token.as_ref().map(|t| format!("{public_url}/calendar/run/{t}.ics")),
             "completed_without_certificate": completed_without,
             "certificates": certificates,
@@ -333,6 +334,58 @@ pub async fn run_page_with_error(
         data,
         error,
     )
+}
+
+#[post("/runs/{id}")]
+async fn update_run(
+    session: Session,
+    user: CurrentUser,
+    db: web::Data<Db>,
+    issuer: web::Data<Arc<CertificateIssuer>>,
+    path: web::Path<i32>,
+    Form(form): Form<RunForm>,
+) -> PageResult {
+    let run_id = path.into_inner();
+    let actor = user.0.clone();
+    let result = db
+        .run(move |conn| {
+            let input = NewRun {
+                start_date: validate::date("start_date", "Erster Tag", &form.start_date)?,
+                end_date: validate::date("end_date", "Letzter Tag", &form.end_date)?,
+                capacity: validate::int_in(
+                    "capacity",
+                    "Plätze",
+                    &form.capacity,
+                    1,
+                    service::MAX_RUN_CAPACITY,
+                )?,
+                place: form.place,
+                interpreter_languages: form.interpreter_languages,
+            };
+            service::update_run(conn, &actor, run_id, input)
+        })
+        .await;
+    match result {
+        Ok(_) => Ok(redirect(&format!("/runs/{run_id}"))),
+        Err(e) => run_page_with_error(&session, &user.0, &db, &issuer, run_id, None, e).await,
+    }
+}
+
+#[utoipa::path(put, path = "/api/v1/runs/{id}", tag = "planning", security(("bearer" = [])),
+    request_body = NewRun, responses((status = 200, body = CourseRun), (status = 422, description = "e.g. capacity below current enrollment")))]
+#[actix_web::put("/api/v1/runs/{id}")]
+async fn api_update_run(
+    user: ApiUser,
+    db: web::Data<Db>,
+    path: web::Path<i32>,
+    body: web::Json<NewRun>,
+) -> AppResult<HttpResponse> {
+    let actor = user.0;
+    let id = path.into_inner();
+    let run = db
+        .run(move |conn| service::update_run(conn, &actor, id, body.into_inner()))
+        .await?;
+    Ok(HttpResponse::Ok().json(run))
 }
 
 #[derive(Deserialize)]
@@ -1045,5 +1098,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(api_locations)
         .service(api_create_location)
         .service(set_rules)
+        .service(update_run)
+        .service(api_update_run)
         .service(api_set_rules);
 }

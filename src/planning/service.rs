@@ -100,13 +100,8 @@ pub fn add_module(
     })
 }
 
-pub fn create_run(
-    conn: &mut DbConn,
-    actor: &Actor,
-    course_id: i32,
-    input: NewRun,
-) -> AppResult<CourseRun> {
-    let org = actor.coordinator_org()?;
+/// A run's input, checked: dates in order, place, capacity, known languages.
+fn check_run(input: &NewRun) -> AppResult<(String, i32, String)> {
     if input.end_date < input.start_date {
         return Err(AppError::invalid(
             "end_date",
@@ -138,6 +133,17 @@ pub fn create_run(
             languages.push(code);
         }
     }
+    Ok((place, capacity, languages.join(",")))
+}
+
+pub fn create_run(
+    conn: &mut DbConn,
+    actor: &Actor,
+    course_id: i32,
+    input: NewRun,
+) -> AppResult<CourseRun> {
+    let org = actor.coordinator_org()?;
+    let (place, capacity, languages) = check_run(&input)?;
     crate::db::write_transaction(conn, |conn| {
         repo::get_course(conn, org, course_id)?;
         let run = repo::insert_run(
@@ -149,7 +155,7 @@ pub fn create_run(
                 end_date: input.end_date,
                 place,
                 capacity,
-                interpreter_languages: languages.join(","),
+                interpreter_languages: languages,
                 created_at: time::now_utc(),
             },
         )?;
@@ -705,5 +711,60 @@ pub fn set_course_rules(
             "",
         )?;
         Ok(course)
+    })
+}
+
+/// Changes a run's dates, place, capacity or languages. The capacity cannot go below the
+/// people already holding a place, and sessions must stay within the dates; more places
+/// go to the waiting list in order (they are notified).
+pub fn update_run(
+    conn: &mut DbConn,
+    actor: &Actor,
+    run_id: i32,
+    input: NewRun,
+) -> AppResult<CourseRun> {
+    let org = actor.coordinator_org()?;
+    let (place, capacity, languages) = check_run(&input)?;
+    crate::db::write_transaction(conn, |conn| {
+        crate::db::dialect::lock_for_update(conn, "course_runs", run_id)?;
+        repo::get_run(conn, org, run_id)?;
+        let enrolled = repo::enrolled_count(conn, run_id)?;
+        if i64::from(capacity) < enrolled {
+            return Err(AppError::invalid(
+                "capacity",
+                format!("{enrolled} Personen sind schon angemeldet; weniger Plätze gehen nicht. Bitte zuerst Anmeldungen stornieren."),
+            ));
+        }
+        let outside = session_views(conn, org, Some(run_id), None)?
+            .into_iter()
+            .filter(|s| !s.cancelled)
+            .map(|s| time::to_local(s.starts_at).date_naive())
+            .any(|d| d < input.start_date || d > input.end_date);
+        if outside {
+            return Err(AppError::invalid(
+                "start_date",
+                "Es gibt Termine außerhalb dieses Zeitraums. Bitte verschieben oder absagen Sie sie zuerst.",
+            ));
+        }
+        let run = repo::update_run(
+            conn,
+            run_id,
+            input.start_date,
+            input.end_date,
+            &place,
+            capacity,
+            &languages,
+        )?;
+        audit::record(
+            conn,
+            Some(org),
+            Some(actor.user_id),
+            "run.update",
+            "course_run",
+            Some(run_id),
+            "",
+        )?;
+        crate::participants::service::fill_free_places(conn, org, &run)?;
+        Ok(run)
     })
 }

@@ -163,3 +163,66 @@ async fn waiting_list(backend: Backend) {
 }
 
 both_backends!(waiting_list_moves_up_and_notifies, waiting_list);
+
+async fn run_edits(backend: Backend) {
+    let app = common::spawn_app(backend).await;
+    let org = app.create_org("aendern");
+    let api = app.api_token(&org.coordinator.email).await;
+    let (_, run_id, _) = common::plan_run(&api, "MS-ED", 2, &[("Mietvertrag", true)]).await;
+    let (s, _) = api
+        .post(
+            &format!("/api/v1/runs/{run_id}/sessions"),
+            json!({"starts_at": "2026-03-20T09:00", "ends_at": "2026-03-20T10:00"}),
+        )
+        .await;
+    assert_eq!(s, 201);
+    let mut people = Vec::new();
+    for n in ["Eins", "Zwei", "Drei", "Vier"] {
+        let pid = common::register(
+            &api,
+            n,
+            "Person",
+            Some(&format!("{}@example.org", n.to_lowercase())),
+        )
+        .await;
+        api.post(
+            &format!("/api/v1/runs/{run_id}/enrollments"),
+            json!({"participant_id": pid}),
+        )
+        .await;
+        people.push(pid);
+    }
+    let body = |capacity: i32, start: &str| json!({"start_date": start, "end_date": "2026-03-31", "place": "VHS", "capacity": capacity, "interpreter_languages": ["uk"]});
+    let (s, e) = api
+        .put(&format!("/api/v1/runs/{run_id}"), body(1, "2026-03-02"))
+        .await;
+    assert_eq!(
+        (s, e["field"].as_str()),
+        (422, Some("capacity")),
+        "capacity below current enrollment: {e}"
+    );
+    let (s, e) = api
+        .put(&format!("/api/v1/runs/{run_id}"), body(2, "2026-03-25"))
+        .await;
+    assert_eq!(
+        (s, e["field"].as_str()),
+        (422, Some("start_date")),
+        "a session would fall outside: {e}"
+    );
+    // Two more places: both people waiting move up, in order, and are told.
+    let (s, run) = api
+        .put(&format!("/api/v1/runs/{run_id}"), body(4, "2026-03-02"))
+        .await;
+    assert_eq!(s, 200, "{run}");
+    assert_eq!(run["capacity"], 4);
+    assert_eq!(run["interpreter_languages"], "uk");
+    let (_, queue) = api
+        .get(&format!("/api/v1/runs/{run_id}/waiting-list"))
+        .await;
+    assert_eq!(queue, json!([]));
+    let mails = app.db.run_blocking(outbox::all).unwrap();
+    let recipients: Vec<&str> = mails.iter().map(|m| m.recipient.as_str()).collect();
+    assert_eq!(recipients, ["drei@example.org", "vier@example.org"]);
+}
+
+both_backends!(runs_can_be_edited_without_breaking_enrollments, run_edits);
