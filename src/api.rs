@@ -44,6 +44,7 @@ impl Modify for BearerAuth {
         crate::participants::routes::api_enrolled,
         crate::participants::routes::api_cancel,
         crate::participants::routes::api_waiting,
+        crate::participants::routes::api_import,
         crate::attendance::routes::api_roster,
         crate::attendance::routes::api_mark,
         crate::attendance::routes::api_record_test,

@@ -46,6 +46,17 @@ fn csrf_matches(session: &Session, submitted: Option<&str>) -> bool {
     }
 }
 
+/// For forms not read through [`Form`] (file uploads).
+pub fn verify_csrf(session: &Session, submitted: Option<&str>) -> Result<(), AppError> {
+    if csrf_matches(session, submitted) {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden(
+            "Das Formular ist abgelaufen oder ungültig. Bitte laden Sie die Seite neu und versuchen Sie es noch einmal.".into(),
+        ))
+    }
+}
+
 #[derive(Deserialize)]
 struct CsrfField {
     csrf_token: Option<String>,

@@ -273,6 +273,16 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    import_batches (id) {
+        id -> Integer,
+        organisation_id -> Integer,
+        created_by -> Integer,
+        rows_json -> Text,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(users -> organisations (organisation_id));
 diesel::joinable!(api_tokens -> users (user_id));
 diesel::joinable!(course_modules -> courses (course_id));
@@ -313,4 +323,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     session_reminders,
     session_trainers,
     test_results,
+    import_batches,
 );

@@ -31,7 +31,7 @@ impl Participant {
     }
 }
 
-#[derive(Insertable)]
+#[derive(Debug, Clone, Insertable, Serialize, Deserialize)]
 #[diesel(table_name = participants)]
 pub struct ParticipantInsertForm {
     pub organisation_id: i32,
@@ -48,7 +48,7 @@ pub struct ParticipantInsertForm {
     pub referrer_contact: Option<String>,
 }
 
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Default, Clone, Deserialize, ToSchema)]
 pub struct NewParticipant {
     /// Exactly as in the ID document; printed on the certificate.
     pub given_name: String,

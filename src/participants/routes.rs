@@ -4,7 +4,7 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 
 use super::models::*;
-use super::{repo, service};
+use super::{import, repo, service};
 use crate::auth::extract::{ApiUser, CurrentUser};
 use crate::auth::Actor;
 use crate::db::Db;
@@ -36,9 +36,22 @@ async fn list_data(db: &Db, actor: &Actor) -> AppResult<Value> {
     .await
 }
 
+#[derive(Deserialize)]
+struct ListQuery {
+    imported: Option<usize>,
+}
+
 #[get("/participants")]
-async fn list_page(session: Session, user: CurrentUser, db: web::Data<Db>) -> PageResult {
-    let data = list_data(&db, &user.0).await?;
+async fn list_page(
+    session: Session,
+    user: CurrentUser,
+    db: web::Data<Db>,
+    q: web::Query<ListQuery>,
+) -> PageResult {
+    let mut data = list_data(&db, &user.0).await?;
+    if let Some(n) = q.imported {
+        data["notice"] = json!(format!("{n} Person(en) importiert."));
+    }
     page(
         &session,
         Some(&user.0),
@@ -195,6 +208,143 @@ async fn cancel(
 #[derive(Deserialize)]
 struct EmptyForm {}
 
+/// Reads an uploaded file and the CSRF token from a multipart form.
+async fn read_upload(
+    mut payload: actix_multipart::Multipart,
+) -> Result<(Option<String>, Vec<u8>), crate::error::AppError> {
+    use futures_util::TryStreamExt;
+    let unreadable =
+        || crate::error::AppError::invalid("file", "Die Datei konnte nicht gelesen werden.");
+    let mut csrf = None;
+    let mut file = Vec::new();
+    while let Some(mut field) = payload.try_next().await.map_err(|_| unreadable())? {
+        let name = field.name().unwrap_or_default().to_string();
+        let mut bytes = Vec::new();
+        while let Some(chunk) = field.try_next().await.map_err(|_| unreadable())? {
+            if bytes.len() + chunk.len() > import::MAX_FILE_BYTES {
+                return Err(crate::error::AppError::invalid(
+                    "file",
+                    "Die Datei ist größer als 2 MB.",
+                ));
+            }
+            bytes.extend_from_slice(&chunk);
+        }
+        match name.as_str() {
+            "csrf_token" => csrf = String::from_utf8(bytes).ok(),
+            "file" => file = bytes,
+            _ => {}
+        }
+    }
+    Ok((csrf, file))
+}
+
+#[post("/participants/import")]
+async fn upload(
+    session: Session,
+    user: CurrentUser,
+    db: web::Data<Db>,
+    payload: actix_multipart::Multipart,
+) -> PageResult {
+    let (csrf, bytes) = read_upload(payload).await?;
+    crate::web::verify_csrf(&session, csrf.as_deref())?;
+    let actor = user.0.clone();
+    let result = db
+        .run(move |conn| {
+            let rows = import::parse_rows(import::read_table(&bytes)?)?;
+            import::store_batch(conn, &actor, &rows)
+        })
+        .await;
+    match result {
+        Ok(batch) => Ok(redirect(&format!("/participants/import/{batch}"))),
+        Err(e) => {
+            let data = list_data(&db, &user.0).await?;
+            page_with_error(
+                &session,
+                Some(&user.0),
+                "pages/participants/list",
+                "Teilnehmende",
+                data,
+                e,
+            )
+        }
+    }
+}
+
+#[get("/participants/import/{id}")]
+async fn import_preview(
+    session: Session,
+    user: CurrentUser,
+    db: web::Data<Db>,
+    path: web::Path<i32>,
+) -> PageResult {
+    let actor = user.0.clone();
+    let id = path.into_inner();
+    let outcome = db
+        .run(move |conn| {
+            let rows = import::load_batch(conn, &actor, id)?;
+            import::preview(conn, &actor, &rows)
+        })
+        .await?;
+    page(
+        &session,
+        Some(&user.0),
+        "pages/participants/import",
+        "Import prüfen",
+        json!({"batch": id, "outcome": outcome}),
+    )
+}
+
+#[post("/participants/import/{id}")]
+async fn import_confirm(
+    user: CurrentUser,
+    db: web::Data<Db>,
+    path: web::Path<i32>,
+    _form: Form<EmptyForm>,
+) -> PageResult {
+    let actor = user.0.clone();
+    let id = path.into_inner();
+    let outcome = db
+        .run(move |conn| import::import_batch(conn, &actor, id))
+        .await?;
+    Ok(redirect(&format!(
+        "/participants?imported={}",
+        outcome.imported
+    )))
+}
+
+#[derive(Deserialize)]
+struct ImportQuery {
+    #[serde(default)]
+    dry_run: bool,
+}
+
+/// Import a CSV or XLSX file sent as the request body; `?dry_run=true` only checks.
+#[utoipa::path(post, path = "/api/v1/participants/import", tag = "participants", security(("bearer" = [])),
+    params(("dry_run" = Option<bool>, Query, description = "only check the rows")),
+    request_body(content = Vec<u8>, content_type = "text/csv", description = "CSV (UTF-8, ; or ,) or XLSX"),
+    responses((status = 200, body = import::ImportOutcome), (status = 422, description = "not a readable list")))]
+#[post("/api/v1/participants/import")]
+async fn api_import(
+    user: ApiUser,
+    db: web::Data<Db>,
+    q: web::Query<ImportQuery>,
+    body: web::Bytes,
+) -> AppResult<HttpResponse> {
+    let actor = user.0;
+    let dry_run = q.dry_run;
+    let outcome = db
+        .run(move |conn| {
+            let rows = import::parse_rows(import::read_table(&body)?)?;
+            if dry_run {
+                import::preview(conn, &actor, &rows)
+            } else {
+                import::import(conn, &actor, &rows)
+            }
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(outcome))
+}
+
 // ---------- JSON API ----------
 
 #[utoipa::path(get, path = "/api/v1/participants", tag = "participants", security(("bearer" = [])),
@@ -300,6 +450,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(list_page)
         .service(register)
         .service(enroll)
+        .service(upload)
+        .service(import_preview)
+        .service(import_confirm)
+        .service(api_import)
         .service(cancel)
         .service(api_cancel)
         .service(api_waiting)

@@ -45,6 +45,34 @@ fn printable_name_char(c: char) -> bool {
 
 pub fn register(conn: &mut DbConn, actor: &Actor, input: NewParticipant) -> AppResult<Participant> {
     let org = actor.coordinator_org()?;
+    let form = check_new_participant(org, actor.user_id, &input)?;
+    crate::db::write_transaction(conn, |conn| insert_checked(conn, actor, &form))
+}
+
+pub(crate) fn insert_checked(
+    conn: &mut DbConn,
+    actor: &Actor,
+    form: &ParticipantInsertForm,
+) -> AppResult<Participant> {
+    let p = repo::insert(conn, form)?;
+    audit::record(
+        conn,
+        Some(form.organisation_id),
+        Some(actor.user_id),
+        "participant.create",
+        "participant",
+        Some(p.id),
+        "",
+    )?;
+    Ok(p)
+}
+
+/// Every rule for a new participant, as one row ready to insert (shared with the import).
+pub(crate) fn check_new_participant(
+    org: i32,
+    recorded_by: i32,
+    input: &NewParticipant,
+) -> AppResult<ParticipantInsertForm> {
     let given_name = name("given_name", "Vorname", &input.given_name)?;
     let family_name = name("family_name", "Familienname", &input.family_name)?;
     let lang = input.preferred_language.trim();
@@ -98,34 +126,19 @@ pub fn register(conn: &mut DbConn, actor: &Actor, input: NewParticipant) -> AppR
             "Das Datum der Einwilligung liegt in der Zukunft.",
         ));
     }
-    crate::db::write_transaction(conn, |conn| {
-        let p = repo::insert(
-            conn,
-            &ParticipantInsertForm {
-                organisation_id: org,
-                given_name,
-                family_name,
-                preferred_language: lang.to_string(),
-                phone,
-                email,
-                consent_date,
-                consent_recorded_by: Some(actor.user_id),
-                created_at: crate::time::now_utc(),
-                referrer_name,
-                referrer_organisation,
-                referrer_contact,
-            },
-        )?;
-        audit::record(
-            conn,
-            Some(org),
-            Some(actor.user_id),
-            "participant.create",
-            "participant",
-            Some(p.id),
-            "",
-        )?;
-        Ok(p)
+    Ok(ParticipantInsertForm {
+        organisation_id: org,
+        given_name,
+        family_name,
+        preferred_language: lang.to_string(),
+        phone,
+        email,
+        consent_date,
+        consent_recorded_by: Some(recorded_by),
+        created_at: crate::time::now_utc(),
+        referrer_name,
+        referrer_organisation,
+        referrer_contact,
     })
 }
 

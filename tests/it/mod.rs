@@ -5,6 +5,7 @@ mod calendar;
 mod cli;
 mod completion;
 mod concurrency;
+mod import;
 mod isolation;
 mod mail;
 mod phone;

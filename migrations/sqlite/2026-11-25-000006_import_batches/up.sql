@@ -1,0 +1,9 @@
+-- An uploaded participant list between preview and confirmation; deleted on import and
+-- when older than a day, so personal data does not linger.
+CREATE TABLE import_batches (
+    id INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
+    organisation_id INTEGER NOT NULL REFERENCES organisations(id),
+    created_by INTEGER NOT NULL REFERENCES users(id),
+    rows_json TEXT NOT NULL,
+    created_at TIMESTAMP NOT NULL
+);

@@ -1,0 +1,411 @@
+//! Importing participant lists coordinators already keep (CSV or XLSX).
+//!
+//! Rules: the first row names the columns (German or English headings, any order); every
+//! row is checked with the same rules as the registration form; a row that looks like a
+//! person already registered (same name, phone or email; or the same person twice in the
+//! file) is flagged and not imported. The preview shows each row's problems before
+//! anything is saved; the import itself saves all valid rows in one transaction or none.
+
+use std::io::Cursor;
+
+use calamine::{Reader, Xlsx};
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::models::{NewParticipant, Participant, ParticipantInsertForm};
+use super::{repo, service};
+use crate::auth::Actor;
+use crate::db::DbConn;
+use crate::error::{AppError, AppResult};
+
+pub const MAX_FILE_BYTES: usize = 2 * 1024 * 1024;
+pub const MAX_ROWS: usize = 2000;
+
+/// The columns understood, with the headings that name them (lower case).
+const COLUMNS: &[(&str, &[&str])] = &[
+    (
+        "given_name",
+        &["vorname", "vornamen", "given name", "first name"],
+    ),
+    (
+        "family_name",
+        &[
+            "familienname",
+            "nachname",
+            "name",
+            "family name",
+            "last name",
+            "surname",
+        ],
+    ),
+    (
+        "preferred_language",
+        &["sprache", "bevorzugte sprache", "language"],
+    ),
+    (
+        "phone",
+        &["telefon", "telefonnummer", "handy", "phone", "mobile"],
+    ),
+    ("email", &["e-mail", "email", "e-mail-adresse", "mail"]),
+    ("consent", &["einwilligung", "einwilligung am", "consent"]),
+    (
+        "referrer_name",
+        &["vermittelt von", "angemeldet durch", "referrer"],
+    ),
+    (
+        "referrer_organisation",
+        &["stelle", "träger", "referrer organisation"],
+    ),
+    (
+        "referrer_contact",
+        &["kontakt vermittlung", "referrer contact"],
+    ),
+];
+
+/// One row of the file, as text.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+pub struct ImportRow {
+    /// Line in the file (the heading is line 1).
+    pub line: usize,
+    pub given_name: String,
+    pub family_name: String,
+    pub preferred_language: String,
+    pub phone: String,
+    pub email: String,
+    pub consent: String,
+    pub referrer_name: String,
+    pub referrer_organisation: String,
+    pub referrer_contact: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PreviewRow {
+    pub line: usize,
+    pub name: String,
+    pub problems: Vec<String>,
+    pub ok: bool,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ImportOutcome {
+    pub rows: Vec<PreviewRow>,
+    /// Rows that can be (or were) imported.
+    pub valid: usize,
+    /// How many were saved (0 for a preview).
+    pub imported: usize,
+}
+
+fn is_xlsx(bytes: &[u8]) -> bool {
+    bytes.starts_with(b"PK\x03\x04")
+}
+
+fn not_a_list() -> AppError {
+    AppError::invalid(
+        "file",
+        "Die Datei ist keine Tabelle, die sich lesen lässt. Bitte laden Sie eine CSV-Datei (UTF-8) oder eine Excel-Datei (.xlsx) hoch.",
+    )
+}
+
+/// The file's cells, row by row.
+pub fn read_table(bytes: &[u8]) -> AppResult<Vec<Vec<String>>> {
+    if bytes.is_empty() {
+        return Err(AppError::invalid("file", "Die Datei ist leer."));
+    }
+    if bytes.len() > MAX_FILE_BYTES {
+        return Err(AppError::invalid("file", "Die Datei ist größer als 2 MB."));
+    }
+    if is_xlsx(bytes) {
+        let mut book = Xlsx::new(Cursor::new(bytes.to_vec())).map_err(|_| not_a_list())?;
+        let range = book
+            .worksheet_range_at(0)
+            .ok_or_else(not_a_list)?
+            .map_err(|_| not_a_list())?;
+        return Ok(range
+            .rows()
+            .map(|r| r.iter().map(|c| c.to_string().trim().to_string()).collect())
+            .collect());
+    }
+    // Documents and pictures people pick by mistake.
+    const OTHER_FILES: &[&[u8]] = &[
+        b"%PDF",
+        b"\x89PNG",
+        b"\xff\xd8\xff",
+        b"GIF8",
+        b"\xd0\xcf\x11\xe0",
+        b"{\\rtf",
+    ];
+    if OTHER_FILES.iter().any(|magic| bytes.starts_with(magic)) {
+        return Err(not_a_list());
+    }
+    let text = std::str::from_utf8(bytes).map_err(|_| not_a_list())?;
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    if text
+        .chars()
+        .any(|c| c.is_control() && !matches!(c, '\t' | '\r' | '\n'))
+    {
+        return Err(not_a_list());
+    }
+    let first_line = text.lines().next().unwrap_or("");
+    let delimiter = if first_line.matches(';').count() >= first_line.matches(',').count() {
+        b';'
+    } else {
+        b','
+    };
+    let mut reader = csv::ReaderBuilder::new()
+        .delimiter(delimiter)
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(text.as_bytes());
+    let mut rows = Vec::new();
+    for record in reader.records() {
+        let record = record.map_err(|_| not_a_list())?;
+        rows.push(record.iter().map(|c| c.trim().to_string()).collect());
+    }
+    Ok(rows)
+}
+
+/// Maps the heading row to columns and returns the data rows.
+pub fn parse_rows(table: Vec<Vec<String>>) -> AppResult<Vec<ImportRow>> {
+    let mut rows = table.into_iter();
+    let header = rows
+        .next()
+        .ok_or_else(|| AppError::invalid("file", "Die Datei ist leer."))?;
+    let index: Vec<Option<&str>> = header
+        .iter()
+        .map(|h| {
+            let h = h.trim().to_lowercase();
+            COLUMNS
+                .iter()
+                .find(|(_, names)| names.contains(&h.as_str()))
+                .map(|(key, _)| *key)
+        })
+        .collect();
+    for required in ["given_name", "family_name"] {
+        if !index.contains(&Some(required)) {
+            return Err(AppError::invalid(
+                "file",
+                "Die erste Zeile braucht die Spalten „Vorname“ und „Familienname“ (weitere: Sprache, Telefon, E-Mail, Einwilligung, Vermittelt von, Stelle, Kontakt Vermittlung).",
+            ));
+        }
+    }
+    let mut out = Vec::new();
+    for (i, cells) in rows.enumerate() {
+        if cells.iter().all(|c| c.trim().is_empty()) {
+            continue;
+        }
+        if out.len() >= MAX_ROWS {
+            return Err(AppError::invalid(
+                "file",
+                format!("Höchstens {MAX_ROWS} Zeilen auf einmal, bitte teilen Sie die Liste."),
+            ));
+        }
+        let mut row = ImportRow {
+            line: i + 2,
+            ..Default::default()
+        };
+        for (col, key) in index.iter().enumerate() {
+            let value = cells.get(col).cloned().unwrap_or_default();
+            match key {
+                Some("given_name") => row.given_name = value,
+                Some("family_name") => row.family_name = value,
+                Some("preferred_language") => row.preferred_language = value,
+                Some("phone") => row.phone = value,
+                Some("email") => row.email = value,
+                Some("consent") => row.consent = value,
+                Some("referrer_name") => row.referrer_name = value,
+                Some("referrer_organisation") => row.referrer_organisation = value,
+                Some("referrer_contact") => row.referrer_contact = value,
+                _ => {}
+            }
+        }
+        out.push(row);
+    }
+    if out.is_empty() {
+        return Err(AppError::invalid(
+            "file",
+            "Die Datei enthält keine Personen.",
+        ));
+    }
+    Ok(out)
+}
+
+/// "ja", "x", "1", "yes" or a date mean consent; anything else does not.
+fn consent_of(text: &str) -> (bool, Option<NaiveDate>) {
+    let t = text.trim().to_lowercase();
+    if let Ok(d) = crate::validate::date("consent_date", "Einwilligung", &t) {
+        return (true, Some(d));
+    }
+    (
+        matches!(t.as_str(), "ja" | "x" | "1" | "yes" | "true" | "wahr"),
+        None,
+    )
+}
+
+/// Language names or codes as coordinators write them.
+fn language_of(text: &str) -> String {
+    let t = text.trim().to_lowercase();
+    if t.is_empty() {
+        return "de".into();
+    }
+    let by_name = [
+        ("deutsch", "de"),
+        ("englisch", "en"),
+        ("arabisch", "ar"),
+        ("farsi", "fa"),
+        ("persisch", "fa"),
+        ("dari", "fa"),
+        ("ukrainisch", "uk"),
+        ("russisch", "ru"),
+        ("türkisch", "tr"),
+        ("tigrinya", "ti"),
+        ("paschtu", "ps"),
+    ];
+    by_name
+        .iter()
+        .find(|(n, _)| *n == t)
+        .map(|(_, c)| (*c).to_string())
+        .unwrap_or(t)
+}
+
+fn to_input(row: &ImportRow) -> NewParticipant {
+    let (consent, consent_date) = consent_of(&row.consent);
+    let some = |s: &str| Some(s.to_string()).filter(|s| !s.trim().is_empty());
+    NewParticipant {
+        given_name: row.given_name.clone(),
+        family_name: row.family_name.clone(),
+        preferred_language: language_of(&row.preferred_language),
+        phone: some(&row.phone),
+        email: some(&row.email),
+        consent,
+        consent_date,
+        referrer_name: some(&row.referrer_name),
+        referrer_organisation: some(&row.referrer_organisation),
+        referrer_contact: some(&row.referrer_contact),
+    }
+}
+
+fn same_person(
+    a: &ParticipantInsertForm,
+    name: &str,
+    phone: Option<&str>,
+    email: Option<&str>,
+) -> bool {
+    let digits = |p: &str| p.chars().filter(char::is_ascii_digit).collect::<String>();
+    let a_name = format!("{} {}", a.given_name, a.family_name).to_lowercase();
+    a_name == name.to_lowercase()
+        || (a.phone.is_some()
+            && phone.is_some()
+            && a.phone.as_deref().map(digits) == phone.map(digits))
+        || (a.email.is_some() && a.email.as_deref() == email)
+}
+
+/// Checks every row; returns the preview and the rows ready to insert.
+fn check(
+    conn: &mut DbConn,
+    actor: &Actor,
+    rows: &[ImportRow],
+) -> AppResult<(Vec<PreviewRow>, Vec<ParticipantInsertForm>)> {
+    let org = actor.coordinator_org()?;
+    let existing: Vec<Participant> = repo::list(conn, org)?;
+    let mut preview = Vec::new();
+    let mut ready: Vec<ParticipantInsertForm> = Vec::new();
+    for row in rows {
+        let name = format!("{} {}", row.given_name.trim(), row.family_name.trim());
+        let mut problems = Vec::new();
+        match service::check_new_participant(org, actor.user_id, &to_input(row)) {
+            Ok(form) => {
+                let full = format!("{} {}", form.given_name, form.family_name);
+                if let Some(p) = existing.iter().find(|p| {
+                    let as_form = ParticipantInsertForm {
+                        given_name: p.given_name.clone(),
+                        family_name: p.family_name.clone(),
+                        phone: p.phone.clone(),
+                        email: p.email.clone(),
+                        ..form.clone()
+                    };
+                    same_person(
+                        &as_form,
+                        &full,
+                        form.phone.as_deref(),
+                        form.email.as_deref(),
+                    )
+                }) {
+                    problems.push(format!(
+                        "möglicherweise schon registriert ({})",
+                        p.full_name()
+                    ));
+                } else if let Some(twin) = ready
+                    .iter()
+                    .find(|r| same_person(r, &full, form.phone.as_deref(), form.email.as_deref()))
+                {
+                    problems.push(format!(
+                        "doppelt in der Datei ({} {})",
+                        twin.given_name, twin.family_name
+                    ));
+                } else {
+                    ready.push(form);
+                }
+            }
+            Err(e) => problems.push(e.to_string()),
+        }
+        preview.push(PreviewRow {
+            line: row.line,
+            name,
+            ok: problems.is_empty(),
+            problems,
+        });
+    }
+    Ok((preview, ready))
+}
+
+pub fn preview(conn: &mut DbConn, actor: &Actor, rows: &[ImportRow]) -> AppResult<ImportOutcome> {
+    let (rows, ready) = check(conn, actor, rows)?;
+    Ok(ImportOutcome {
+        rows,
+        valid: ready.len(),
+        imported: 0,
+    })
+}
+
+/// Saves every valid row, all in one transaction.
+pub fn import(conn: &mut DbConn, actor: &Actor, rows: &[ImportRow]) -> AppResult<ImportOutcome> {
+    crate::db::write_transaction(conn, |conn| {
+        let (preview, ready) = check(conn, actor, rows)?;
+        for form in &ready {
+            service::insert_checked(conn, actor, form)?;
+        }
+        Ok(ImportOutcome {
+            rows: preview,
+            valid: ready.len(),
+            imported: ready.len(),
+        })
+    })
+}
+
+/// Keeps the parsed rows between preview and confirmation; returns the batch id.
+pub fn store_batch(conn: &mut DbConn, actor: &Actor, rows: &[ImportRow]) -> AppResult<i32> {
+    let org = actor.coordinator_org()?;
+    let json = serde_json::to_string(rows).map_err(|e| AppError::Internal(e.into()))?;
+    repo::purge_old_import_batches(conn, crate::time::now_utc() - chrono::Duration::days(1))?;
+    repo::insert_import_batch(conn, org, actor.user_id, &json)
+}
+
+pub fn load_batch(conn: &mut DbConn, actor: &Actor, batch_id: i32) -> AppResult<Vec<ImportRow>> {
+    let org = actor.coordinator_org()?;
+    let json = repo::import_batch(conn, org, actor.user_id, batch_id)?.ok_or_else(|| {
+        AppError::NotFound(
+            "Diese Vorschau gibt es nicht mehr. Bitte laden Sie die Datei noch einmal hoch.".into(),
+        )
+    })?;
+    serde_json::from_str(&json).map_err(|e| AppError::Internal(e.into()))
+}
+
+pub fn import_batch(conn: &mut DbConn, actor: &Actor, batch_id: i32) -> AppResult<ImportOutcome> {
+    let rows = load_batch(conn, actor, batch_id)?;
+    crate::db::write_transaction(conn, |conn| {
+        let outcome = import(conn, actor, &rows)?;
+        repo::delete_import_batch(conn, batch_id)?;
+        Ok(outcome)
+    })
+}
