@@ -137,7 +137,7 @@ async fn xlsx_upload_in_the_browser_with_preview_and_confirmation() {
     .enumerate()
     {
         for (c, v) in row.iter().enumerate() {
-            sheet.write_string(r as u32, c as u16, *v, &plain).unwrap();
+            sheet.write_string(r as u32, c as u16, v, &plain).unwrap();
         }
     }
     let xlsx = book.save_to_buffer().unwrap();
