@@ -112,6 +112,7 @@ fn nav_for(actor: Option<&Actor>, lang: &str) -> Value {
         Some(Role::Admin) => &[("/admin/organisations", "nav.organisations")],
         Some(Role::Coordinator) => &[
             ("/courses", "nav.courses"),
+            ("/calendar", "nav.calendar"),
             ("/participants", "nav.participants"),
             ("/locations", "nav.locations"),
             ("/reports", "nav.reports"),

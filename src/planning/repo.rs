@@ -150,6 +150,7 @@ fn session_rows(
     org: i32,
     run_id: Option<i32>,
     trainer_id: Option<i32>,
+    between: Option<(chrono::NaiveDateTime, chrono::NaiveDateTime)>,
 ) -> AppResult<Vec<SessionRow>> {
     let mut q = training_sessions::table
         .inner_join(course_runs::table.inner_join(courses::table))
@@ -166,6 +167,11 @@ fn session_rows(
         .into_boxed();
     if let Some(run_id) = run_id {
         q = q.filter(training_sessions::run_id.eq(run_id));
+    }
+    if let Some((from, to)) = between {
+        q = q
+            .filter(training_sessions::starts_at.ge(from))
+            .filter(training_sessions::starts_at.lt(to));
     }
     if let Some(trainer_id) = trainer_id {
         q = q.filter(
@@ -202,7 +208,22 @@ pub fn sessions_with_names(
     run_id: Option<i32>,
     trainer_id: Option<i32>,
 ) -> AppResult<Vec<SessionWithModules>> {
-    let rows = session_rows(conn, org, run_id, trainer_id)?;
+    let rows = session_rows(conn, org, run_id, trainer_id, None)?;
+    with_modules(conn, rows)
+}
+
+/// Sessions starting in [from, to) with names and modules.
+pub fn sessions_with_names_between(
+    conn: &mut DbConn,
+    org: i32,
+    from: chrono::NaiveDateTime,
+    to: chrono::NaiveDateTime,
+) -> AppResult<Vec<SessionWithModules>> {
+    let rows = session_rows(conn, org, None, None, Some((from, to)))?;
+    with_modules(conn, rows)
+}
+
+fn with_modules(conn: &mut DbConn, rows: Vec<SessionRow>) -> AppResult<Vec<SessionWithModules>> {
     let ids: Vec<i32> = rows.iter().map(|r| r.0.id).collect();
     let modules = modules_of_sessions(conn, &ids)?;
     Ok(rows

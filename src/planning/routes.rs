@@ -5,7 +5,7 @@ use actix_web::{get, post, web, HttpResponse};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use super::models::*;
+use super::models::{self, *};
 use super::{repo, service};
 use crate::attendance;
 use crate::auth::extract::{ApiUser, CurrentUser};
@@ -799,6 +799,101 @@ async fn api_set_rules(
     Ok(HttpResponse::Ok().json(course))
 }
 
+#[derive(Deserialize)]
+struct CalendarQuery {
+    view: Option<String>,
+    date: Option<String>,
+}
+
+const WEEKDAYS: [&str; 7] = ["Mo", "Di", "Mi", "Do", "Fr", "Sa", "So"];
+const MONTHS: [&str; 12] = [
+    "Januar",
+    "Februar",
+    "März",
+    "April",
+    "Mai",
+    "Juni",
+    "Juli",
+    "August",
+    "September",
+    "Oktober",
+    "November",
+    "Dezember",
+];
+
+/// The organisation's sessions by week or by month.
+#[get("/calendar")]
+async fn calendar_page(
+    session: Session,
+    user: CurrentUser,
+    db: web::Data<Db>,
+    q: web::Query<CalendarQuery>,
+) -> PageResult {
+    use chrono::{Datelike, Duration};
+    let month_view = q.view.as_deref() == Some("month");
+    let day = match q.date.as_deref() {
+        Some(d) => validate::date("date", "Datum", d)?,
+        None => crate::time::today_local(),
+    };
+    let (from, to, prev, next, heading) = if month_view {
+        let first = day.with_day(1).unwrap_or(day);
+        let next_month = (first + Duration::days(32)).with_day(1).unwrap_or(first);
+        let prev_month = (first - Duration::days(1)).with_day(1).unwrap_or(first);
+        let from = first - Duration::days(i64::from(first.weekday().num_days_from_monday()));
+        let last = next_month - Duration::days(1);
+        let to = last + Duration::days(i64::from(6 - last.weekday().num_days_from_monday()));
+        let heading = format!("{} {}", MONTHS[first.month0() as usize], first.year());
+        (from, to, prev_month, next_month, heading)
+    } else {
+        let monday = day - Duration::days(i64::from(day.weekday().num_days_from_monday()));
+        let sunday = monday + Duration::days(6);
+        let heading = format!(
+            "Woche {} · {} – {}",
+            monday.iso_week().week(),
+            crate::web::fmt_date(monday),
+            crate::web::fmt_date(sunday)
+        );
+        (
+            monday,
+            sunday,
+            monday - Duration::days(7),
+            monday + Duration::days(7),
+            heading,
+        )
+    };
+    let actor = user.0.clone();
+    let sessions = db
+        .run(move |conn| service::sessions_between(conn, &actor, from, to))
+        .await?;
+    let today = crate::time::today_local();
+    let mut days = Vec::new();
+    let mut d = from;
+    while d <= to {
+        let on_day: Vec<&models::SessionView> = sessions
+            .iter()
+            .filter(|s| crate::time::to_local(s.starts_at).date_naive() == d)
+            .collect();
+        days.push(json!({
+            "date": crate::web::fmt_date(d), "day": d.day(), "weekday": WEEKDAYS[d.weekday().num_days_from_monday() as usize],
+            "today": d == today, "other_month": month_view && d.month() != day.month(), "sessions": on_day,
+        }));
+        d += Duration::days(1);
+    }
+    let weeks: Vec<Value> = days.chunks(7).map(|w| json!(w)).collect();
+    let view = if month_view { "month" } else { "week" };
+    page(
+        &session,
+        Some(&user.0),
+        "pages/planning/calendar",
+        "Kalender",
+        json!({
+            "month_view": month_view, "heading": heading, "days": days, "weeks": weeks, "weekdays": WEEKDAYS,
+            "prev": format!("/calendar?view={view}&date={prev}"), "next": format!("/calendar?view={view}&date={next}"),
+            "switch": format!("/calendar?view={}&date={day}", if month_view { "week" } else { "month" }),
+        }),
+    )
+}
+
 // ---------- calendar feeds ----------
 
 fn feed_url(settings: &Settings, kind: &str, token: &str) -> String {
@@ -1098,6 +1193,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(api_locations)
         .service(api_create_location)
         .service(set_rules)
+        .service(calendar_page)
         .service(update_run)
         .service(api_update_run)
         .service(api_set_rules);

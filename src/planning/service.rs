@@ -510,36 +510,46 @@ pub fn session_views(
     let trainers = repo::trainers_of_sessions(conn, &ids)?;
     Ok(rows
         .into_iter()
-        .map(|((s, course, location, _lead), modules)| {
-            let local_start = time::to_local(s.starts_at);
-            let mine: Vec<&(i32, i32, String)> = trainers.iter().filter(|t| t.0 == s.id).collect();
-            SessionView {
-                id: s.id,
-                run_id: s.run_id,
-                course_title: course.title,
-                course_code: course.code,
-                date: local_start.format("%d.%m.%Y").to_string(),
-                starts_at_local: local_start.format("%H:%M").to_string(),
-                ends_at_local: time::to_local(s.ends_at).format("%H:%M").to_string(),
-                starts_at: s.starts_at,
-                ends_at: s.ends_at,
-                location: location.unwrap_or_default(),
-                location_id: s.location_id,
-                trainer_id: s.trainer_id,
-                trainer_name: mine
-                    .iter()
-                    .map(|t| t.2.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", "),
-                trainer_ids: mine.iter().map(|t| t.1).collect(),
-                module_ids: modules.iter().map(|(id, _)| *id).collect(),
-                modules: modules.into_iter().map(|(_, t)| t).collect(),
-                cancelled: s.cancelled,
-                is_today: local_start.date_naive() == today,
-                warnings: Vec::new(),
-            }
-        })
+        .map(|row| view_of(row, today, &trainers))
         .collect())
+}
+
+fn view_of(
+    row: repo::SessionWithModules,
+    today: chrono::NaiveDate,
+    trainers: &[(i32, i32, String)],
+) -> SessionView {
+    let ((s, course, location, lead), modules) = row;
+    let local_start = time::to_local(s.starts_at);
+    let mine: Vec<&(i32, i32, String)> = trainers.iter().filter(|t| t.0 == s.id).collect();
+    SessionView {
+        id: s.id,
+        run_id: s.run_id,
+        course_title: course.title,
+        course_code: course.code,
+        date: local_start.format("%d.%m.%Y").to_string(),
+        starts_at_local: local_start.format("%H:%M").to_string(),
+        ends_at_local: time::to_local(s.ends_at).format("%H:%M").to_string(),
+        starts_at: s.starts_at,
+        ends_at: s.ends_at,
+        location: location.unwrap_or_default(),
+        location_id: s.location_id,
+        trainer_id: s.trainer_id,
+        trainer_name: if mine.is_empty() {
+            lead.unwrap_or_default()
+        } else {
+            mine.iter()
+                .map(|t| t.2.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        },
+        trainer_ids: mine.iter().map(|t| t.1).collect(),
+        module_ids: modules.iter().map(|(id, _)| *id).collect(),
+        modules: modules.into_iter().map(|(_, t)| t).collect(),
+        cancelled: s.cancelled,
+        is_today: local_start.date_naive() == today,
+        warnings: Vec::new(),
+    }
 }
 
 /// The sessions of a run with their planning warnings (for the coordinator).
@@ -767,4 +777,28 @@ pub fn update_run(
         crate::participants::service::fill_free_places(conn, org, &run)?;
         Ok(run)
     })
+}
+
+/// The organisation's sessions between two local dates (inclusive), for the calendar view.
+pub fn sessions_between(
+    conn: &mut DbConn,
+    actor: &Actor,
+    from: chrono::NaiveDate,
+    to: chrono::NaiveDate,
+) -> AppResult<Vec<SessionView>> {
+    let org = actor.coordinator_org()?;
+    let from_utc = time::from_local("date", from.and_hms_opt(0, 0, 0).unwrap_or_default())?;
+    let to_utc = time::from_local(
+        "date",
+        (to + chrono::Duration::days(1))
+            .and_hms_opt(0, 0, 0)
+            .unwrap_or_default(),
+    )?;
+    let rows = repo::sessions_with_names_between(conn, org, from_utc, to_utc)?;
+    let ids: Vec<i32> = rows.iter().map(|r| r.0 .0.id).collect();
+    let trainers = repo::trainers_of_sessions(conn, &ids)?;
+    Ok(rows
+        .into_iter()
+        .map(|row| view_of(row, time::today_local(), &trainers))
+        .collect())
 }

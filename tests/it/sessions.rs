@@ -200,3 +200,44 @@ both_backends!(
     sessions_can_be_moved_cancelled_and_warn_about_double_bookings,
     planning
 );
+
+async fn calendar_view(backend: Backend) {
+    let app = common::spawn_app(backend).await;
+    let org = app.create_org("kalenderansicht");
+    let api = app.api_token(&org.coordinator.email).await;
+    let (_, run_id, modules) = common::plan_run(&api, "MS-CAL", 5, &[("Mietvertrag", true)]).await;
+    for (day, hour) in [
+        ("2026-03-04", "09"),
+        ("2026-03-04", "14"),
+        ("2026-03-30", "10"),
+    ] {
+        let (s, _) = api
+            .post(&format!("/api/v1/runs/{run_id}/sessions"), json!({"starts_at": format!("{day}T{hour}:00"), "ends_at": format!("{day}T{hour}:45"),
+                "location": "Raum A", "trainer_id": org.trainer.user_id, "module_ids": modules}))
+            .await;
+        assert_eq!(s, 201);
+    }
+    let b = app.browser();
+    b.login(&org.coordinator.email).await;
+    let week = b.get("/calendar?view=week&date=2026-03-05").await;
+    assert_eq!(week.status, 200);
+    assert!(week.body.contains("Woche 10"), "{}", week.body);
+    assert_eq!(
+        week.body.matches("Mietführerschein MS-CAL").count(),
+        2,
+        "both sessions of that week, not the later one"
+    );
+    assert!(
+        week.body.contains("2026-02-23"),
+        "a link to the week before"
+    );
+    let month = b.get("/calendar?view=month&date=2026-03-15").await;
+    assert!(month.body.contains("März 2026"));
+    assert_eq!(month.body.matches("MS-CAL</a>").count(), 3);
+    assert_eq!(b.get("/calendar?date=gestern").await.status, 422);
+    let t = app.browser();
+    t.login(&org.trainer.email).await;
+    assert_eq!(t.get("/calendar").await.status, 403);
+}
+
+both_backends!(calendar_view_by_week_and_month, calendar_view);
