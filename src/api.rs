@@ -48,6 +48,7 @@ impl Modify for BearerAuth {
         crate::attendance::routes::api_roster,
         crate::attendance::routes::api_mark,
         crate::attendance::routes::api_record_test,
+        crate::attendance::routes::api_check_in,
         crate::attendance::routes::api_completion,
         crate::certificates::routes::api_issue,
         crate::certificates::routes::api_list,

@@ -121,6 +121,8 @@ pub fn static_file(path: &str) -> Option<(Vec<u8>, &'static str)> {
     let file = TemplateFiles::get(&format!("static/{path}"))?;
     let mime = if path.ends_with(".css") {
         "text/css; charset=utf-8"
+    } else if path.ends_with(".js") {
+        "text/javascript; charset=utf-8"
     } else if path.ends_with(".svg") {
         "image/svg+xml"
     } else {

@@ -10,7 +10,7 @@ use crate::db::Db;
 use crate::error::{AppResult, PageResult};
 use crate::planning;
 use crate::validate;
-use crate::web::{page, redirect, Form};
+use crate::web::{page, page_with_error, redirect, Form};
 
 #[get("/my/sessions")]
 async fn my_sessions(
@@ -47,21 +47,17 @@ struct RosterQuery {
     saved: Option<i32>,
 }
 
-#[get("/sessions/{id}/roster")]
-async fn roster_page(
-    session: Session,
-    user: CurrentUser,
-    db: web::Data<Db>,
-    path: web::Path<i32>,
-    q: web::Query<RosterQuery>,
-) -> PageResult {
-    let actor = user.0.clone();
-    let id = path.into_inner();
+async fn roster_data(
+    db: &Db,
+    actor: &crate::auth::Actor,
+    id: i32,
+    saved: Option<i32>,
+) -> AppResult<Value> {
+    let actor = actor.clone();
     let (view, entries, course) = db
         .run(move |conn| service::roster_with_course(conn, &actor, id))
         .await?;
-    let saved = q
-        .saved
+    let saved = saved
         .and_then(|pid| entries.iter().find(|e| e.participant_id == pid))
         .map(|e| json!({"name": e.name, "status": e.status.map(|s| s.label_de())}));
     let marked = entries.iter().filter(|e| e.status.is_some()).count();
@@ -75,15 +71,116 @@ async fn roster_page(
                    "buttons": status_buttons(e.status)})
         })
         .collect();
+    Ok(
+        json!({"session": view, "entries": rows, "saved": saved, "marked": marked, "total": entries.len(),
+              "test": course.test_max_points.map(|max| json!({"max": max, "pass": course.test_pass_points,
+                  "must": course.test_must_pass_questions}))}),
+    )
+}
+
+#[get("/sessions/{id}/roster")]
+async fn roster_page(
+    session: Session,
+    user: CurrentUser,
+    db: web::Data<Db>,
+    path: web::Path<i32>,
+    q: web::Query<RosterQuery>,
+) -> PageResult {
+    let data = roster_data(&db, &user.0, path.into_inner(), q.saved).await?;
     page(
         &session,
         Some(&user.0),
         "pages/attendance/roster",
         "Anwesenheit",
-        json!({"session": view, "entries": rows, "saved": saved, "marked": marked, "total": entries.len(),
-               "test": course.test_max_points.map(|max| json!({"max": max, "pass": course.test_pass_points,
-                   "must": course.test_must_pass_questions}))}),
+        data,
     )
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct CheckInForm {
+    card: String,
+}
+
+/// Check-in by card code (typed, or filled in by the camera scanner).
+#[post("/sessions/{id}/checkin")]
+async fn check_in(
+    session: Session,
+    user: CurrentUser,
+    db: web::Data<Db>,
+    path: web::Path<i32>,
+    Form(form): Form<CheckInForm>,
+) -> PageResult {
+    let actor = user.0.clone();
+    let id = path.into_inner();
+    match db
+        .run(move |conn| crate::participants::cards::check_in(conn, &actor, id, &form.card))
+        .await
+    {
+        Ok(entry) => Ok(redirect(&format!(
+            "/sessions/{id}/roster?saved={}#p{}",
+            entry.participant_id, entry.participant_id
+        ))),
+        Err(e) => {
+            let data = roster_data(&db, &user.0, id, None).await?;
+            page_with_error(
+                &session,
+                Some(&user.0),
+                "pages/attendance/roster",
+                "Anwesenheit",
+                data,
+                e,
+            )
+        }
+    }
+}
+
+/// Where a card's QR code leads: the trainer's sessions of today for this person.
+#[get("/{k:[kK]}/{code}")]
+async fn card_page(
+    session: Session,
+    user: CurrentUser,
+    db: web::Data<Db>,
+    path: web::Path<(String, String)>,
+) -> PageResult {
+    let actor = user.0.clone();
+    let (_, code) = path.into_inner();
+    let c = code.clone();
+    let (p, sessions) = db
+        .run(move |conn| crate::participants::cards::sessions_for_card(conn, &actor, &c))
+        .await?;
+    page(
+        &session,
+        Some(&user.0),
+        "pages/attendance/card",
+        "Teilnahmekarte",
+        json!({
+            "name": p.full_name(), "code": code, "sessions": sessions,
+        }),
+    )
+}
+
+#[utoipa::path(post, path = "/api/v1/sessions/{id}/checkin", tag = "attendance", security(("bearer" = [])),
+    request_body = CheckIn, responses((status = 200, body = RosterEntry), (status = 422, description = "unknown card or another run")))]
+#[post("/api/v1/sessions/{id}/checkin")]
+async fn api_check_in(
+    user: ApiUser,
+    db: web::Data<Db>,
+    path: web::Path<i32>,
+    body: web::Json<CheckIn>,
+) -> AppResult<HttpResponse> {
+    let actor = user.0;
+    let id = path.into_inner();
+    let entry = db
+        .run(move |conn| crate::participants::cards::check_in(conn, &actor, id, &body.card))
+        .await?;
+    Ok(HttpResponse::Ok().json(entry))
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+pub struct CheckIn {
+    /// The card code or the scanned URL.
+    pub card: String,
 }
 
 #[derive(Deserialize, Default)]
@@ -242,6 +339,9 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(my_sessions)
         .service(roster_page)
         .service(mark)
+        .service(check_in)
+        .service(card_page)
+        .service(api_check_in)
         .service(record_test)
         .service(api_record_test)
         .service(api_roster)

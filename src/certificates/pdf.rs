@@ -183,6 +183,125 @@ impl CertificateRenderer {
     }
 }
 
+/// A participant's personal check-in card: the QR code opens the check-in page on the
+/// trainer's phone.
+#[derive(Debug, Clone)]
+pub struct ParticipantCard {
+    pub name: String,
+    pub course: String,
+    pub period: String,
+    pub url: String,
+    pub code: String,
+}
+
+const CARD_W_MM: f32 = 85.0;
+const CARD_H_MM: f32 = 54.0;
+const CARDS_PER_PAGE: usize = 10;
+
+impl CertificateRenderer {
+    /// Check-in cards in credit-card size, ten per A4 page (two columns, five rows), with
+    /// cutting lines.
+    pub fn render_cards(&self, issuer: &str, cards: &[ParticipantCard]) -> anyhow::Result<Vec<u8>> {
+        if cards.is_empty() {
+            bail!("no cards to print");
+        }
+        let mut pdf = PdfDocument::new("Teilnahmekarten");
+        let regular_id = pdf.add_font(&self.regular);
+        let bold_id = pdf.add_font(&self.bold);
+        let left = (PAGE_W_MM - 2.0 * CARD_W_MM) / 2.0;
+        let top = (PAGE_H_MM - 5.0 * CARD_H_MM) / 2.0;
+        let mut pages = Vec::new();
+        for chunk in cards.chunks(CARDS_PER_PAGE) {
+            let mut p = Painter {
+                ops: Vec::with_capacity(4096),
+                regular: Face::new(&self.regular, regular_id.clone()),
+                bold: Face::new(&self.bold, bold_id.clone()),
+            };
+            for row in 0..=5 {
+                p.hline(
+                    left,
+                    left + 2.0 * CARD_W_MM,
+                    top + row as f32 * CARD_H_MM,
+                    0.3,
+                    0.7,
+                );
+            }
+            for (i, card) in chunk.iter().enumerate() {
+                for (field, text) in [("name", &card.name), ("course", &card.course)] {
+                    if !self.unsupported_chars(text).is_empty() {
+                        bail!("{field}: characters not available in the card font");
+                    }
+                }
+                let x0 = left + (i % 2) as f32 * CARD_W_MM;
+                let y0 = top + (i / 2) as f32 * CARD_H_MM;
+                let text_w = CARD_W_MM - 40.0;
+                let (size, lines) = p
+                    .regular
+                    .fit(issuer, text_w, &sizes(7.0, 5.0), 2)
+                    .unwrap_or((5.0, vec![String::new()]));
+                let mut y = y0 + 6.0;
+                for line in &lines {
+                    p.text(false, size, MUTED, x0 + 4.0, y, Align::Left, line);
+                    y += size * 1.25 / PT_PER_MM;
+                }
+                p.text(
+                    true,
+                    9.0,
+                    INK,
+                    x0 + 4.0,
+                    y0 + 16.0,
+                    Align::Left,
+                    "Teilnahmekarte",
+                );
+                let (size, lines) = p
+                    .bold
+                    .fit(&card.name, text_w, &sizes(13.0, 8.0), 2)
+                    .ok_or_else(|| anyhow!("name is too long for the card"))?;
+                let mut y = y0 + 24.0;
+                for line in &lines {
+                    p.text(true, size, INK, x0 + 4.0, y, Align::Left, line);
+                    y += size * 1.25 / PT_PER_MM;
+                }
+                let (size, lines) = p
+                    .regular
+                    .fit(&card.course, text_w, &sizes(8.0, 6.0), 2)
+                    .unwrap_or((6.0, vec![]));
+                let mut y = y0 + 38.0;
+                for line in lines.iter().chain(std::iter::once(&card.period)) {
+                    p.text(false, size, MUTED, x0 + 4.0, y, Align::Left, line);
+                    y += size * 1.25 / PT_PER_MM;
+                }
+                let code = qr::encode(&card.url).context("QR code for the card")?;
+                let qr_size = 32.0;
+                let qr_x = x0 + CARD_W_MM - qr_size - 3.0;
+                p.qr(&code, qr_x, PAGE_H_MM - (y0 + 3.0 + qr_size), qr_size);
+                p.text(
+                    true,
+                    8.0,
+                    INK,
+                    qr_x + qr_size / 2.0,
+                    y0 + 3.0 + qr_size + 4.0,
+                    Align::Center,
+                    &card.code,
+                );
+            }
+            pages.push(PdfPage::new(Mm(PAGE_W_MM), Mm(PAGE_H_MM), p.ops));
+        }
+        pdf.metadata.info.author = issuer.to_string();
+        pdf.metadata.info.producer = "mietschulung".to_string();
+        pdf.with_pages(pages);
+        let mut warnings = Vec::new();
+        let bytes = pdf.save(&PdfSaveOptions::default(), &mut warnings);
+        if let Some(w) = warnings
+            .iter()
+            .find(|w| w.severity == PdfParseErrorSeverity::Error)
+        {
+            bail!("PDF serialisation failed: {}", w.msg);
+        }
+        Ok(bytes)
+    }
+}
+
 /// The document's texts, NFC-normalised and formatted for printing.
 struct DisplayTexts {
     issuer: String,

@@ -97,6 +97,32 @@ async fn revoke(
     }
 }
 
+/// Check-in cards for everyone holding a place in the run, ready to print.
+#[get("/runs/{id}/cards.pdf")]
+async fn cards(
+    user: CurrentUser,
+    db: web::Data<Db>,
+    issuer: web::Data<Arc<CertificateIssuer>>,
+    path: web::Path<i32>,
+) -> PageResult {
+    let actor = user.0.clone();
+    let run_id = path.into_inner();
+    let public_url = issuer.public_url.clone();
+    let (org_name, cards) = db
+        .run(move |conn| {
+            crate::participants::cards::cards_for_run(conn, &actor, &public_url, run_id)
+        })
+        .await?;
+    let bytes = issuer
+        .renderer
+        .render_cards(&org_name, &cards)
+        .map_err(|e| crate::error::AppError::Internal(e.context("rendering cards")))?;
+    Ok(pdf_response(
+        &format!("Teilnahmekarten-Durchgang-{run_id}.pdf"),
+        bytes,
+    ))
+}
+
 // ---------- JSON API ----------
 
 #[utoipa::path(post, path = "/api/v1/runs/{id}/certificates", tag = "certificates", security(("bearer" = [])),
@@ -178,6 +204,7 @@ async fn api_revoke(
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(issue_for_run)
         .service(download)
+        .service(cards)
         .service(revoke)
         .service(api_issue)
         .service(api_list)

@@ -128,6 +128,7 @@ diesel::table! {
         referrer_name -> Nullable<Text>,
         referrer_organisation -> Nullable<Text>,
         referrer_contact -> Nullable<Text>,
+        card_code -> Nullable<Text>,
     }
 }
 

@@ -9,6 +9,7 @@
 //! - A run never holds more enrollments than its capacity, even under concurrent requests:
 //!   the run row is locked before the count.
 
+pub mod cards;
 pub mod import;
 pub mod models;
 pub mod repo;

@@ -23,6 +23,9 @@ pub struct Participant {
     pub referrer_organisation: Option<String>,
     /// Email address or phone number of the referrer.
     pub referrer_contact: Option<String>,
+    /// Code on the personal check-in card, once a card was printed.
+    #[serde(skip)]
+    pub card_code: Option<String>,
 }
 
 impl Participant {

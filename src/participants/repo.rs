@@ -196,3 +196,19 @@ pub fn purge_old_import_batches(conn: &mut DbConn, before: chrono::NaiveDateTime
         .execute(conn)?;
     Ok(())
 }
+
+pub fn set_card_code(conn: &mut DbConn, id: i32, code: &str) -> AppResult<()> {
+    diesel::update(participants::table.find(id))
+        .set(participants::card_code.eq(Some(code)))
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn by_card_code(conn: &mut DbConn, org: i32, code: &str) -> AppResult<Option<Participant>> {
+    Ok(participants::table
+        .filter(participants::organisation_id.eq(org))
+        .filter(participants::card_code.eq(code))
+        .select(Participant::as_select())
+        .first(conn)
+        .optional()?)
+}

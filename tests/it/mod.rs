@@ -2,6 +2,7 @@ mod api_flow;
 mod bad_input;
 mod browser_flow;
 mod calendar;
+mod cards;
 mod cli;
 mod completion;
 mod concurrency;

@@ -1,0 +1,153 @@
+//! Personal check-in cards: a printed card with a QR code per participant, so a trainer
+//! checks people in by scanning instead of searching the list.
+//!
+//! Rules: the card holds a random code, not personal data; scanning it with the phone's
+//! camera opens `<PUBLIC_URL>/K/<CODE>`, which (for a logged-in trainer) offers the
+//! trainer's sessions of today in which the person holds a place. A card used for a
+//! session of another run is refused with a clear message.
+
+use rand::RngCore;
+
+use super::models::Participant;
+use super::repo;
+use crate::attendance::{self, models::AttendanceStatus, models::RosterEntry};
+use crate::auth::Actor;
+use crate::certificates::pdf::ParticipantCard;
+use crate::db::DbConn;
+use crate::error::{AppError, AppResult};
+use crate::planning::{self, models::SessionView};
+
+/// Cards are read by people too: no 0/O or 1/I confusion.
+const ALPHABET: &[u8] = b"ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+
+fn new_code() -> String {
+    let mut raw = [0u8; 10];
+    rand::rngs::OsRng.fill_bytes(&mut raw);
+    raw.iter()
+        .map(|b| char::from(ALPHABET[usize::from(*b) % ALPHABET.len()]))
+        .collect()
+}
+
+/// "abcde-fghij", a scanned URL or a code with spaces → "ABCDEFGHIJ".
+pub fn normalise(input: &str) -> Option<String> {
+    let tail = input.trim().rsplit('/').next().unwrap_or("");
+    let code: String = tail
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric())
+        .map(|c| c.to_ascii_uppercase())
+        .collect();
+    (code.len() == 10 && code.bytes().all(|b| ALPHABET.contains(&b))).then_some(code)
+}
+
+pub fn display(code: &str) -> String {
+    format!(
+        "{}-{}",
+        &code[..5.min(code.len())],
+        &code[5.min(code.len())..]
+    )
+}
+
+/// Cards for everyone holding a place in the run; codes are made on first print.
+pub fn cards_for_run(
+    conn: &mut DbConn,
+    actor: &Actor,
+    public_url: &str,
+    run_id: i32,
+) -> AppResult<(String, Vec<ParticipantCard>)> {
+    let org = actor.coordinator_org()?;
+    crate::db::write_transaction(conn, |conn| {
+        let run = planning::repo::get_run(conn, org, run_id)?;
+        let course = planning::repo::get_course(conn, org, run.course_id)?;
+        let issuer = crate::orgs::repo::get(conn, org)?.issuer_name;
+        let mut cards = Vec::new();
+        for p in repo::enrolled_in(conn, org, run_id)? {
+            let code = match p.card_code.clone() {
+                Some(c) => c,
+                None => {
+                    let c = new_code();
+                    repo::set_card_code(conn, p.id, &c)?;
+                    c
+                }
+            };
+            cards.push(ParticipantCard {
+                name: p.full_name(),
+                course: course.title.clone(),
+                period: format!(
+                    "{} – {}",
+                    crate::web::fmt_date(run.start_date),
+                    crate::web::fmt_date(run.end_date)
+                ),
+                url: format!("{}/K/{code}", public_url.to_uppercase()),
+                code: display(&code),
+            });
+        }
+        if cards.is_empty() {
+            return Err(AppError::Conflict(
+                "Für diesen Durchgang ist noch niemand angemeldet.".into(),
+            ));
+        }
+        Ok((issuer, cards))
+    })
+}
+
+fn holder(conn: &mut DbConn, org: i32, input: &str) -> AppResult<Participant> {
+    let code = normalise(input).ok_or_else(|| {
+        AppError::invalid(
+            "card",
+            "Das ist kein Code einer Teilnahmekarte (10 Zeichen, z. B. K7M2Q-9XA4T).",
+        )
+    })?;
+    repo::by_card_code(conn, org, &code)?
+        .ok_or_else(|| AppError::invalid("card", "Diese Karte ist nicht bekannt."))
+}
+
+/// Marks the card's holder present in the session.
+pub fn check_in(
+    conn: &mut DbConn,
+    actor: &Actor,
+    session_id: i32,
+    input: &str,
+) -> AppResult<RosterEntry> {
+    let org = actor.staff_org()?;
+    let p = holder(conn, org, input)?;
+    let session = planning::repo::get_session(conn, org, session_id)?;
+    if !repo::holds_place(conn, session.run_id, p.id)? {
+        return Err(AppError::invalid(
+            "card",
+            format!(
+                "Die Karte von {} gehört zu einem anderen Durchgang.",
+                p.full_name()
+            ),
+        ));
+    }
+    attendance::service::mark(
+        conn,
+        actor,
+        session_id,
+        p.id,
+        AttendanceStatus::Present,
+        false,
+    )
+}
+
+/// The card's holder and the actor's sessions of today in which they hold a place.
+pub fn sessions_for_card(
+    conn: &mut DbConn,
+    actor: &Actor,
+    input: &str,
+) -> AppResult<(Participant, Vec<SessionView>)> {
+    let org = actor.staff_org()?;
+    let p = holder(conn, org, input)?;
+    let today: Vec<SessionView> =
+        planning::service::session_views(conn, org, None, Some(actor.user_id))?
+            .into_iter()
+            .filter(|s| s.is_today && !s.cancelled)
+            .collect();
+    let mut mine = Vec::new();
+    for s in today {
+        if repo::holds_place(conn, s.run_id, p.id)? {
+            mine.push(s);
+        }
+    }
+    Ok((p, mine))
+}
