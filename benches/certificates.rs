@@ -210,6 +210,7 @@ fn bench_issue(label: &str, database_url: Option<String>) {
                     location: "Raum 1".into(),
                     trainer_id: None,
                     trainer_ids: vec![],
+                    interpreter_languages: vec![],
                     module_ids,
                 },
             )?;

@@ -38,6 +38,7 @@ impl Modify for BearerAuth {
         crate::planning::routes::api_create_location,
         crate::planning::routes::api_set_rules,
         crate::planning::routes::api_update_run,
+        crate::planning::routes::api_module_up,
         crate::participants::routes::api_list,
         crate::participants::routes::api_register,
         crate::participants::routes::api_enroll,

@@ -393,6 +393,7 @@ fn demo(settings: &Settings, out: &std::path::Path) -> anyhow::Result<()> {
                     location: "VHS Raum 1.12".into(),
                     trainer_id: Some(trainer.id),
                     trainer_ids: vec![],
+                    interpreter_languages: vec![],
                     module_ids: modules[..3].iter().map(|m| m.id).collect(),
                 },
             )?;
@@ -406,6 +407,7 @@ fn demo(settings: &Settings, out: &std::path::Path) -> anyhow::Result<()> {
                     location: "VHS Raum 1.12".into(),
                     trainer_id: Some(trainer.id),
                     trainer_ids: vec![],
+                    interpreter_languages: vec![],
                     module_ids: modules[3..].iter().map(|m| m.id).collect(),
                 },
             )?;

@@ -102,6 +102,7 @@ diesel::table! {
         trainer_id -> Nullable<Integer>,
         cancelled -> Bool,
         created_at -> Timestamp,
+        interpreter_languages -> Text,
     }
 }
 

@@ -47,10 +47,15 @@ pub fn sessions_ics(name: &str, host: &str, sessions: &[SessionView]) -> String 
             .starts(local(s.starts_at))
             .ends(local(s.ends_at))
             .summary(&format!("Mietschulung: {}", s.course_title))
-            .description(&if s.modules.is_empty() {
-                format!("Kurs {}", s.course_code)
-            } else {
-                format!("Kurs {}. Module: {}", s.course_code, s.modules.join(", "))
+            .description(&{
+                let mut text = format!("Kurs {}.", s.course_code);
+                if !s.modules.is_empty() {
+                    text.push_str(&format!(" Module: {}.", s.modules.join(", ")));
+                }
+                if !s.interpreter_languages.is_empty() {
+                    text.push_str(&format!(" Dolmetschung: {}.", s.interpreter_languages));
+                }
+                text
             });
         if !s.location.is_empty() {
             event.location(&s.location);

@@ -112,6 +112,8 @@ pub struct TrainingSession {
     pub trainer_id: Option<i32>,
     pub cancelled: bool,
     pub created_at: NaiveDateTime,
+    /// Comma-separated language codes; empty: as planned for the run.
+    pub interpreter_languages: String,
 }
 
 #[derive(Insertable)]
@@ -125,6 +127,7 @@ pub struct TrainingSessionInsertForm {
     pub trainer_id: Option<i32>,
     pub cancelled: bool,
     pub created_at: NaiveDateTime,
+    pub interpreter_languages: String,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Serialize, ToSchema)]
@@ -188,6 +191,9 @@ pub struct NewSession {
     pub trainer_ids: Vec<i32>,
     #[serde(default)]
     pub module_ids: Vec<i32>,
+    /// Interpreter languages of this session, e.g. ["ar"]; empty: as planned for the run.
+    #[serde(default)]
+    pub interpreter_languages: Vec<String>,
 }
 
 #[derive(Debug, Default, Deserialize, ToSchema)]
@@ -219,6 +225,9 @@ pub struct SessionView {
     pub location_id: Option<i32>,
     /// Planning problems: a trainer or room booked twice, a room too small.
     pub warnings: Vec<String>,
+    /// Interpreter languages of this session (names), when set for the session.
+    pub interpreter_languages: String,
+    pub interpreter_language_codes: Vec<String>,
     pub modules: Vec<String>,
     pub module_ids: Vec<i32>,
     pub cancelled: bool,

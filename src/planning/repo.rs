@@ -357,9 +357,11 @@ pub fn update_session_times(
     ends_at: chrono::NaiveDateTime,
     location_id: Option<i32>,
     lead_trainer: Option<i32>,
+    interpreter_languages: &str,
 ) -> AppResult<TrainingSession> {
     Ok(diesel::update(training_sessions::table.find(id))
         .set((
+            training_sessions::interpreter_languages.eq(interpreter_languages),
             training_sessions::starts_at.eq(starts_at),
             training_sessions::ends_at.eq(ends_at),
             training_sessions::location_id.eq(location_id),
@@ -460,4 +462,11 @@ pub fn update_run(
             course_runs::interpreter_languages.eq(interpreter_languages),
         ))
         .get_result(conn)?)
+}
+
+pub fn set_module_position(conn: &mut DbConn, module_id: i32, position: i32) -> AppResult<()> {
+    diesel::update(course_modules::table.find(module_id))
+        .set(course_modules::position.eq(position))
+        .execute(conn)?;
+    Ok(())
 }

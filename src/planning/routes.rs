@@ -175,6 +175,36 @@ async fn add_module(
     }
 }
 
+#[post("/courses/{id}/modules/{module_id}/up")]
+async fn module_up(
+    user: CurrentUser,
+    db: web::Data<Db>,
+    path: web::Path<(i32, i32)>,
+    _form: Form<EmptyForm>,
+) -> PageResult {
+    let actor = user.0.clone();
+    let (course_id, module_id) = path.into_inner();
+    db.run(move |conn| service::move_module_up(conn, &actor, course_id, module_id))
+        .await?;
+    Ok(redirect(&format!("/courses/{course_id}#modules")))
+}
+
+#[utoipa::path(post, path = "/api/v1/courses/{id}/modules/{module_id}/up", tag = "planning", security(("bearer" = [])),
+    responses((status = 200, body = [CourseModule], description = "the modules in their new order")))]
+#[post("/api/v1/courses/{id}/modules/{module_id}/up")]
+async fn api_module_up(
+    user: ApiUser,
+    db: web::Data<Db>,
+    path: web::Path<(i32, i32)>,
+) -> AppResult<HttpResponse> {
+    let actor = user.0;
+    let (course_id, module_id) = path.into_inner();
+    let modules = db
+        .run(move |conn| service::move_module_up(conn, &actor, course_id, module_id))
+        .await?;
+    Ok(HttpResponse::Ok().json(modules))
+}
+
 #[derive(Deserialize, Default)]
 #[serde(default)]
 struct RunForm {
@@ -301,6 +331,7 @@ pub async fn run_data(
             "candidates": candidates,
             "completion": completion,
             "waiting": waiting,
+            "session_languages": language_options(&[]),
             "run_languages": language_options(&run.interpreter_languages.split(',').collect::<Vec<_>>()),
             "calendar_url": run.calendar_token.as_ref().map(|t| format!("{public_url}/calendar/run/{t}.ics")),
             "completed_without_certificate": completed_without,
@@ -430,6 +461,7 @@ struct SessionForm {
     location: String,
     trainer_ids: Vec<String>,
     module_ids: Vec<String>,
+    interpreter_languages: Vec<String>,
 }
 
 impl SessionForm {
@@ -459,6 +491,7 @@ impl SessionForm {
             trainer_id: None,
             trainer_ids,
             module_ids,
+            interpreter_languages: self.interpreter_languages,
         })
     }
 }
@@ -510,6 +543,7 @@ async fn session_edit_data(db: &Db, actor: &Actor, session_id: i32) -> AppResult
             "trainers": trainers,
             "locations": repo::list_locations(conn, org)?,
             "locations": repo::list_locations(conn, org)?,
+            "languages": language_options(&view.interpreter_language_codes.iter().map(String::as_str).collect::<Vec<_>>()),
             "form": {"date": local.date_naive().to_string(), "start": local.format("%H:%M").to_string(),
                      "end": crate::time::to_local(s.ends_at).format("%H:%M").to_string(), "location": view.location},
         }))
@@ -1194,6 +1228,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(api_create_location)
         .service(set_rules)
         .service(calendar_page)
+        .service(module_up)
+        .service(api_module_up)
         .service(update_run)
         .service(api_update_run)
         .service(api_set_rules);

@@ -100,6 +100,27 @@ pub fn add_module(
     })
 }
 
+/// Known participant languages, each once, as stored ("ar,fa").
+fn check_languages(codes: &[String]) -> AppResult<String> {
+    let mut languages: Vec<&str> = Vec::new();
+    for code in codes {
+        let code = code.trim();
+        if code.is_empty() {
+            continue;
+        }
+        if !i18n::is_participant_language(code) {
+            return Err(AppError::invalid(
+                "interpreter_languages",
+                format!("Die Sprache „{code}“ ist nicht bekannt."),
+            ));
+        }
+        if !languages.contains(&code) {
+            languages.push(code);
+        }
+    }
+    Ok(languages.join(","))
+}
+
 /// A run's input, checked: dates in order, place, capacity, known languages.
 fn check_run(input: &NewRun) -> AppResult<(String, i32, String)> {
     if input.end_date < input.start_date {
@@ -117,23 +138,11 @@ fn check_run(input: &NewRun) -> AppResult<(String, i32, String)> {
     let place = validate::required_text("place", "Ort", &input.place, 200)?;
     let capacity =
         validate::check_range("capacity", "Plätze", input.capacity, 1, MAX_RUN_CAPACITY)?;
-    let mut languages = Vec::new();
-    for code in &input.interpreter_languages {
-        let code = code.trim();
-        if code.is_empty() {
-            continue;
-        }
-        if !i18n::is_participant_language(code) {
-            return Err(AppError::invalid(
-                "interpreter_languages",
-                format!("Die Sprache „{code}“ ist nicht bekannt."),
-            ));
-        }
-        if !languages.contains(&code) {
-            languages.push(code);
-        }
-    }
-    Ok((place, capacity, languages.join(",")))
+    Ok((
+        place,
+        capacity,
+        check_languages(&input.interpreter_languages)?,
+    ))
 }
 
 pub fn create_run(
@@ -175,6 +184,7 @@ pub fn create_run(
 /// A session's input, checked against its run: times in Berlin converted to UTC, the
 /// location resolved, trainers and modules of this organisation and course.
 struct CheckedSession {
+    languages: String,
     starts_at: chrono::NaiveDateTime,
     ends_at: chrono::NaiveDateTime,
     location_id: Option<i32>,
@@ -247,6 +257,7 @@ fn check_session(
         None => None,
     };
     Ok(CheckedSession {
+        languages: check_languages(&input.interpreter_languages)?,
         starts_at,
         ends_at,
         location_id,
@@ -276,6 +287,7 @@ pub fn create_session(
                 trainer_id: c.trainers.first().copied(),
                 cancelled: false,
                 created_at: time::now_utc(),
+                interpreter_languages: c.languages.clone(),
             },
             &c.module_ids,
         )?;
@@ -318,6 +330,7 @@ pub fn update_session(
             c.ends_at,
             c.location_id,
             c.trainers.first().copied(),
+            &c.languages,
         )?;
         repo::set_session_trainers(conn, org, session_id, &c.trainers)?;
         repo::set_session_modules(conn, org, session_id, &c.module_ids)?;
@@ -549,6 +562,19 @@ fn view_of(
         cancelled: s.cancelled,
         is_today: local_start.date_naive() == today,
         warnings: Vec::new(),
+        interpreter_languages: s
+            .interpreter_languages
+            .split(',')
+            .filter(|c| !c.is_empty())
+            .map(i18n::participant_language_name)
+            .collect::<Vec<_>>()
+            .join(", "),
+        interpreter_language_codes: s
+            .interpreter_languages
+            .split(',')
+            .filter(|c| !c.is_empty())
+            .map(String::from)
+            .collect(),
     }
 }
 
@@ -801,4 +827,37 @@ pub fn sessions_between(
         .into_iter()
         .map(|row| view_of(row, time::today_local(), &trainers))
         .collect())
+}
+
+/// Moves a module one place up in the course's order.
+pub fn move_module_up(
+    conn: &mut DbConn,
+    actor: &Actor,
+    course_id: i32,
+    module_id: i32,
+) -> AppResult<Vec<CourseModule>> {
+    let org = actor.coordinator_org()?;
+    crate::db::write_transaction(conn, |conn| {
+        repo::get_course(conn, org, course_id)?;
+        let modules = repo::modules_of(conn, org, course_id)?;
+        let at = modules
+            .iter()
+            .position(|m| m.id == module_id)
+            .ok_or_else(|| AppError::not_found("Das Modul"))?;
+        if at > 0 {
+            let (above, this) = (&modules[at - 1], &modules[at]);
+            repo::set_module_position(conn, this.id, above.position)?;
+            repo::set_module_position(conn, above.id, this.position)?;
+            audit::record(
+                conn,
+                Some(org),
+                Some(actor.user_id),
+                "module.move",
+                "course_module",
+                Some(module_id),
+                "",
+            )?;
+        }
+        repo::modules_of(conn, org, course_id)
+    })
 }

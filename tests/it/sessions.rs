@@ -241,3 +241,78 @@ async fn calendar_view(backend: Backend) {
 }
 
 both_backends!(calendar_view_by_week_and_month, calendar_view);
+
+async fn languages_and_module_order(backend: Backend) {
+    let app = common::spawn_app(backend).await;
+    let org = app.create_org("sprachen");
+    let api = app.api_token(&org.coordinator.email).await;
+    let (course_id, run_id, modules) = common::plan_run(
+        &api,
+        "MS-L",
+        5,
+        &[("Eins", true), ("Zwei", true), ("Drei", false)],
+    )
+    .await;
+    let (s, session) = api
+        .post(
+            &format!("/api/v1/runs/{run_id}/sessions"),
+            json!({"starts_at": "2026-03-05T09:00", "ends_at": "2026-03-05T10:00",
+            "interpreter_languages": ["fa", "ti"], "trainer_id": org.trainer.user_id}),
+        )
+        .await;
+    assert_eq!(s, 201, "{session}");
+    assert_eq!(session["interpreter_languages"], "fa,ti");
+    let (s, e) = api
+        .post(&format!("/api/v1/runs/{run_id}/sessions"), json!({"starts_at": "2026-03-06T09:00", "ends_at": "2026-03-06T10:00", "interpreter_languages": ["xx"]}))
+        .await;
+    assert_eq!(
+        (s, e["field"].as_str()),
+        (422, Some("interpreter_languages"))
+    );
+    let (_, run) = api.get(&format!("/api/v1/runs/{run_id}")).await;
+    assert!(run["sessions"][0]["interpreter_languages"]
+        .as_str()
+        .unwrap()
+        .contains("ትግርኛ"));
+    let trainer = app.api_token(&org.trainer.email).await;
+    let (_, link) = trainer.post("/api/v1/my/calendar-link", json!({})).await;
+    let ics = reqwest::get(link["url"].as_str().unwrap())
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(ics.contains("Dolmetschung"), "{ics}");
+    // Module order: the third moves up twice and leads.
+    for _ in 0..2 {
+        let (s, _) = api
+            .post(
+                &format!("/api/v1/courses/{course_id}/modules/{}/up", modules[2]),
+                json!({}),
+            )
+            .await;
+        assert_eq!(s, 200);
+    }
+    let (_, course) = api.get(&format!("/api/v1/courses/{course_id}")).await;
+    let titles: Vec<&str> = course["modules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["title"].as_str().unwrap())
+        .collect();
+    assert_eq!(titles, ["Drei", "Eins", "Zwei"]);
+    assert_eq!(
+        api.post(
+            &format!("/api/v1/courses/{course_id}/modules/999999/up"),
+            json!({})
+        )
+        .await
+        .0,
+        404
+    );
+}
+
+both_backends!(
+    session_interpreter_languages_and_module_order,
+    languages_and_module_order
+);
