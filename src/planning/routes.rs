@@ -215,6 +215,24 @@ struct RunForm {
     interpreter_languages: Vec<String>,
 }
 
+impl RunForm {
+    fn parse(self) -> AppResult<NewRun> {
+        Ok(NewRun {
+            start_date: validate::date("start_date", "Erster Tag", &self.start_date)?,
+            end_date: validate::date("end_date", "Letzter Tag", &self.end_date)?,
+            capacity: validate::int_in(
+                "capacity",
+                "Plätze",
+                &self.capacity,
+                1,
+                service::MAX_RUN_CAPACITY,
+            )?,
+            place: self.place,
+            interpreter_languages: self.interpreter_languages,
+        })
+    }
+}
+
 #[post("/courses/{id}/runs")]
 async fn create_run(
     session: Session,
@@ -229,19 +247,7 @@ async fn create_run(
     let langs = form.interpreter_languages.clone();
     let result = db
         .run(move |conn| {
-            let input = NewRun {
-                start_date: validate::date("start_date", "Erster Tag", &form.start_date)?,
-                end_date: validate::date("end_date", "Letzter Tag", &form.end_date)?,
-                capacity: validate::int_in(
-                    "capacity",
-                    "Plätze",
-                    &form.capacity,
-                    1,
-                    service::MAX_RUN_CAPACITY,
-                )?,
-                place: form.place,
-                interpreter_languages: form.interpreter_languages,
-            };
+            let input = form.parse()?;
             service::create_run(conn, &actor, course_id, input)
         })
         .await;
@@ -380,19 +386,7 @@ async fn update_run(
     let actor = user.0.clone();
     let result = db
         .run(move |conn| {
-            let input = NewRun {
-                start_date: validate::date("start_date", "Erster Tag", &form.start_date)?,
-                end_date: validate::date("end_date", "Letzter Tag", &form.end_date)?,
-                capacity: validate::int_in(
-                    "capacity",
-                    "Plätze",
-                    &form.capacity,
-                    1,
-                    service::MAX_RUN_CAPACITY,
-                )?,
-                place: form.place,
-                interpreter_languages: form.interpreter_languages,
-            };
+            let input = form.parse()?;
             service::update_run(conn, &actor, run_id, input)
         })
         .await;
