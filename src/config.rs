@@ -25,6 +25,10 @@ pub struct Settings {
     pub keys_dir: PathBuf,
     /// Hours before a session when participants are reminded, e.g. [48, 2]; empty: none.
     pub reminder_hours: Vec<u32>,
+    /// Checks of scanned certificate links per client and minute (0: no limit).
+    pub verify_rate_per_minute: u32,
+    /// Codes typed into the manual form per client and minute (0: no limit).
+    pub code_form_rate_per_minute: u32,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -43,6 +47,8 @@ struct FileSettings {
     outbox_max_attempts: Option<i32>,
     keys_dir: Option<PathBuf>,
     reminder_hours: Option<String>,
+    verify_rate_per_minute: Option<u32>,
+    code_form_rate_per_minute: Option<u32>,
 }
 
 fn env(name: &str) -> Option<String> {
@@ -108,6 +114,16 @@ impl Settings {
         {
             settings.outbox_max_attempts = v;
         }
+        if let Some(v) =
+            env_parse("MIETSCHULUNG_VERIFY_RATE_PER_MINUTE")?.or(file.verify_rate_per_minute)
+        {
+            settings.verify_rate_per_minute = v;
+        }
+        if let Some(v) =
+            env_parse("MIETSCHULUNG_CODE_FORM_RATE_PER_MINUTE")?.or(file.code_form_rate_per_minute)
+        {
+            settings.code_form_rate_per_minute = v;
+        }
         if let Some(v) = env("MIETSCHULUNG_REMINDER_HOURS").or(file.reminder_hours) {
             settings.reminder_hours = parse_hours(&v)?;
         }
@@ -155,6 +171,8 @@ impl Settings {
             outbox_retry_base_secs: 30,
             outbox_max_attempts: 12,
             reminder_hours: vec![48, 2],
+            verify_rate_per_minute: 60,
+            code_form_rate_per_minute: 10,
         })
     }
 

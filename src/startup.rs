@@ -178,6 +178,22 @@ pub fn run(
     let db = web::Data::new(state.db.clone());
     let keyring = web::Data::new(state.keyring.clone());
     let issuer = web::Data::new(state.issuer.clone());
+    let limits = web::Data::new(crate::verification::rate_limit::VerifyLimits::new(
+        settings.verify_rate_per_minute,
+        settings.code_form_rate_per_minute,
+    ));
+    {
+        // Forget clients whose allowance is full again, so memory stays bounded.
+        let limits = limits.clone();
+        actix_web::rt::spawn(async move {
+            let mut tick = tokio::time::interval(std::time::Duration::from_secs(60));
+            loop {
+                tick.tick().await;
+                limits.token.retain_recent();
+                limits.code_form.retain_recent();
+            }
+        });
+    }
     let settings_data = web::Data::new(settings);
     let mut server = HttpServer::new(move || {
         App::new()
@@ -209,6 +225,7 @@ pub fn run(
             .app_data(keyring.clone())
             .app_data(issuer.clone())
             .app_data(settings_data.clone())
+            .app_data(limits.clone())
             .app_data(web::JsonConfig::default().limit(256 * 1024).error_handler(json_error))
             .app_data(web::PathConfig::default().error_handler(path_error))
             .app_data(web::QueryConfig::default().error_handler(query_error))

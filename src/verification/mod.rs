@@ -10,5 +10,6 @@
 //!   fingerprint: never anything else about the person, never the revocation reason.
 //! - Responses are not cached, not indexed, send no referrer, and allow no script.
 
+pub mod rate_limit;
 pub mod routes;
 pub mod service;

@@ -1,10 +1,11 @@
 use std::sync::Arc;
 
 use actix_web::http::header;
-use actix_web::{get, web, HttpResponse};
+use actix_web::{get, web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 use serde_json::json;
 
+use super::rate_limit::VerifyLimits;
 use super::service::{self, Verification, VerificationStatus};
 use crate::certificates::keys::{self, KeyRing};
 use crate::db::Db;
@@ -60,6 +61,27 @@ fn render_result(v: &Verification, lang: &str) -> Result<HttpResponse, HtmlError
     Ok(public_page(status, body))
 }
 
+fn client_ip(req: &HttpRequest) -> std::net::IpAddr {
+    req.peer_addr()
+        .map(|a| a.ip())
+        .unwrap_or(std::net::IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED))
+}
+
+/// The friendly answer when a client checks too often; nothing was looked at.
+fn too_many(lang: &str, retry_after: u64) -> Result<HttpResponse, HtmlError> {
+    let ctx = json!({
+        "lang": lang,
+        "dir": "ltr",
+        "title": i18n::text(lang, "verify.too_many_title"),
+        "seconds": retry_after,
+    });
+    let body = templates::render("pages/verification/too_many", &ctx)?;
+    let mut resp = public_page(actix_web::http::StatusCode::TOO_MANY_REQUESTS, body);
+    resp.headers_mut()
+        .insert(header::RETRY_AFTER, header::HeaderValue::from(retry_after));
+    Ok(resp)
+}
+
 #[derive(Deserialize)]
 struct LangQuery {
     lang: Option<String>,
@@ -75,11 +97,16 @@ fn lang_of(q: &LangQuery) -> &'static str {
 /// The URL in the QR code: `/Z/<token>`, any case.
 #[get("/{z:[zZ]}/{token}")]
 async fn verify_token(
+    req: HttpRequest,
     db: web::Data<Db>,
     keyring: web::Data<Arc<KeyRing>>,
+    limits: web::Data<VerifyLimits>,
     path: web::Path<(String, String)>,
     q: web::Query<LangQuery>,
 ) -> Result<HttpResponse, HtmlError> {
+    if let Err(wait) = limits.token.check(client_ip(&req)) {
+        return too_many(lang_of(&q), wait);
+    }
     let (_, token) = path.into_inner();
     let v = service::verify_token(&db, &keyring, &token).await?;
     render_result(&v, lang_of(&q))
@@ -94,13 +121,21 @@ struct CodeQuery {
 /// The manual form for the printed code.
 #[get("/{z:[zZ]}")]
 async fn code_form(
+    req: HttpRequest,
     db: web::Data<Db>,
     keyring: web::Data<Arc<KeyRing>>,
+    limits: web::Data<VerifyLimits>,
     q: web::Query<CodeQuery>,
 ) -> Result<HttpResponse, HtmlError> {
     let lang = lang_of(&LangQuery {
         lang: q.lang.clone(),
     });
+    // Only submitted codes count: showing the empty form costs nothing.
+    if q.code.as_deref().is_some_and(|c| !c.trim().is_empty()) {
+        if let Err(wait) = limits.code_form.check(client_ip(&req)) {
+            return too_many(lang, wait);
+        }
+    }
     match q.code.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
         Some(code) if code.len() <= 64 => {
             let v = service::verify_code(&db, &keyring, code).await?;
@@ -139,10 +174,17 @@ async fn jwks(db: web::Data<Db>) -> AppResult<HttpResponse> {
     responses((status = 200, body = Verification)))]
 #[get("/api/v1/verify/{token}")]
 pub async fn api_verify(
+    req: HttpRequest,
     db: web::Data<Db>,
     keyring: web::Data<Arc<KeyRing>>,
+    limits: web::Data<VerifyLimits>,
     path: web::Path<String>,
 ) -> AppResult<HttpResponse> {
+    if let Err(wait) = limits.token.check(client_ip(&req)) {
+        return Err(crate::error::AppError::RateLimited {
+            retry_after_secs: wait,
+        });
+    }
     let v = service::verify_token(&db, &keyring, &path.into_inner()).await?;
     Ok(HttpResponse::Ok()
         .insert_header((header::CACHE_CONTROL, "no-store"))

@@ -98,12 +98,15 @@ pub struct TestApp {
     _pg: Option<PgDatabase>,
 }
 
+#[derive(Default)]
 pub struct Options {
     pub smtp_port: Option<u16>,
+    /// (scanned links, code form) per client and minute; default: the service's defaults.
+    pub rate_limits: Option<(u32, u32)>,
 }
 
 pub async fn spawn_app(backend: Backend) -> TestApp {
-    spawn_app_with(backend, Options { smtp_port: None }).await
+    spawn_app_with(backend, Options::default()).await
 }
 
 pub async fn spawn_app_with(backend: Backend, options: Options) -> TestApp {
@@ -121,6 +124,10 @@ pub async fn spawn_app_with(backend: Backend, options: Options) -> TestApp {
     settings.outbox_poll_millis = 100;
     settings.outbox_retry_base_secs = 1;
     settings.db_pool_size = 8;
+    if let Some((token, form)) = options.rate_limits {
+        settings.verify_rate_per_minute = token;
+        settings.code_form_rate_per_minute = form;
+    }
     settings.smtp_url = options
         .smtp_port
         .map(|p| secrecy::SecretString::from(format!("smtp://127.0.0.1:{p}")));

@@ -19,6 +19,7 @@ async fn outage(backend: Backend) {
         backend,
         Options {
             smtp_port: Some(port),
+            ..Default::default()
         },
     )
     .await;

@@ -166,3 +166,71 @@ both_backends!(
     jwks_verifies_tokens_and_public_page_headers_are_strict,
     jwks_and_headers
 );
+
+async fn rate_limits(backend: Backend) {
+    let app = common::spawn_app_with(
+        backend,
+        common::Options {
+            rate_limits: Some((3, 2)),
+            ..Default::default()
+        },
+    )
+    .await;
+    let org = app.create_org("limit");
+    let api = app.api_token(&org.coordinator.email).await;
+    let (_, run_id, modules) = common::plan_run(&api, "MS-LIM", 5, &[("Mietvertrag", true)]).await;
+    let (_, s) = api
+        .post(&format!("/api/v1/runs/{run_id}/sessions"), json!({"starts_at": "2026-03-03T09:00", "ends_at": "2026-03-03T10:00", "module_ids": modules}))
+        .await;
+    let pid = common::register(&api, "Rana", "Saleh", None).await;
+    api.post(
+        &format!("/api/v1/runs/{run_id}/enrollments"),
+        json!({"participant_id": pid}),
+    )
+    .await;
+    api.put(
+        &format!("/api/v1/sessions/{}/attendance/{pid}", s["id"]),
+        json!({"status": "present"}),
+    )
+    .await;
+    let (_, summary) = api
+        .post(&format!("/api/v1/runs/{run_id}/certificates"), json!({}))
+        .await;
+    let url = summary["issued"][0]["verification_url"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let code = summary["issued"][0]["code"].as_str().unwrap().to_string();
+    let path = url[app.base.len()..].to_string();
+    let b = app.browser();
+    // Two bad tokens and one good one use up the allowance of three.
+    assert_eq!(b.get("/z/AAAA").await.status, 404);
+    assert_eq!(b.get("/z/BBBB").await.status, 404);
+    assert_eq!(b.get(&path).await.status, 200);
+    let resp = b.client.get(app.url(&path)).send().await.unwrap();
+    assert_eq!(resp.status(), 429);
+    let wait: u64 = resp.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((1..=60).contains(&wait));
+    assert_eq!(resp.headers()["cache-control"], "no-store");
+    let text = resp.text().await.unwrap();
+    assert!(text.contains("Bitte kurz warten") && !text.contains("Rana"));
+    let (s, _) = api
+        .get(&format!(
+            "/api/v1/verify/{}",
+            url.rsplit('/').next().unwrap()
+        ))
+        .await;
+    assert_eq!(s, 429, "the JSON check shares the limit");
+    // The code form is stricter, and only submitted codes count.
+    assert_eq!(b.get("/z").await.status, 200);
+    assert_eq!(b.get(&format!("/z?code={code}")).await.status, 200);
+    assert_eq!(b.get("/z?code=0000-0000-0000-0000").await.status, 404);
+    assert_eq!(b.get(&format!("/z?code={code}")).await.status, 429);
+    assert_eq!(b.get("/z").await.status, 200);
+}
+
+both_backends!(verification_is_rate_limited_per_client, rate_limits);
