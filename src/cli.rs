@@ -113,6 +113,22 @@ enum KeysCommand {
     },
     /// List signing keys with their state and fingerprint.
     List,
+    /// New key for an organisation; its previous keys are retired (they keep verifying).
+    Rotate {
+        #[arg(long)]
+        org: String,
+    },
+    /// Stop issuing with a key; certificates signed with it stay valid.
+    Retire {
+        #[arg(long)]
+        kid: u8,
+    },
+    /// Mark a key as compromised: it leaves the JWKS and its certificates are only
+    /// accepted where they match the database exactly.
+    Compromise {
+        #[arg(long)]
+        kid: u8,
+    },
 }
 
 pub fn main() -> anyhow::Result<std::process::ExitCode> {
@@ -221,6 +237,35 @@ pub fn main() -> anyhow::Result<std::process::ExitCode> {
                         "generated key kid={kid} fingerprint={}",
                         token::key_fingerprint(&key.key)
                     );
+                }
+                KeysCommand::Rotate { org } => {
+                    let kid = state
+                        .db
+                        .run_blocking(|conn| {
+                            let org = org_by_slug(conn, &org)?;
+                            crate::db::write_transaction(conn, |conn| {
+                                keys::retire_all_of(conn, org.id)?;
+                                state.keyring.generate(conn, Some(org.id))
+                            })
+                        })
+                        .map_err(user_error)?;
+                    println!(
+                        "rotated: new key kid={kid}; previous keys retired and still verifying"
+                    );
+                }
+                KeysCommand::Retire { kid } => {
+                    state
+                        .db
+                        .run_blocking(|conn| keys::retire(conn, kid))
+                        .map_err(user_error)?;
+                    println!("key kid={kid} retired");
+                }
+                KeysCommand::Compromise { kid } => {
+                    state
+                        .db
+                        .run_blocking(|conn| keys::compromise(conn, kid))
+                        .map_err(user_error)?;
+                    println!("key kid={kid} marked compromised and removed from the JWKS");
                 }
                 KeysCommand::List => {
                     let records = state

@@ -222,3 +222,55 @@ pub fn jwks(records: &[SigningKeyRecord]) -> serde_json::Value {
         .collect();
     serde_json::json!({ "keys": keys })
 }
+
+fn set_state(conn: &mut DbConn, kid: u8, compromised: bool) -> AppResult<()> {
+    let now = crate::time::now_utc();
+    let target = signing_keys::table.filter(signing_keys::kid.eq(i32::from(kid)));
+    if compromised {
+        diesel::update(target)
+            .set(signing_keys::compromised_at.eq(Some(now)))
+            .execute(conn)?;
+    }
+    let changed = diesel::update(target.filter(signing_keys::retired_at.is_null()))
+        .set(signing_keys::retired_at.eq(Some(now)))
+        .execute(conn)?;
+    if changed == 0 && all_records(conn)?.iter().all(|r| r.kid != i32::from(kid)) {
+        return Err(AppError::not_found(&format!("Der Schlüssel {kid}")));
+    }
+    crate::audit::record(
+        conn,
+        None,
+        None,
+        if compromised {
+            "key.compromise"
+        } else {
+            "key.retire"
+        },
+        "signing_key",
+        Some(i32::from(kid)),
+        "",
+    )?;
+    Ok(())
+}
+
+/// No new certificates with this key; existing ones keep verifying.
+pub fn retire(conn: &mut DbConn, kid: u8) -> AppResult<()> {
+    set_state(conn, kid, false)
+}
+
+/// Leaves the JWKS; certificates signed with it verify only where the database agrees.
+pub fn compromise(conn: &mut DbConn, kid: u8) -> AppResult<()> {
+    set_state(conn, kid, true)
+}
+
+/// Retires every active key of an organisation (before a rotation).
+pub fn retire_all_of(conn: &mut DbConn, organisation_id: i32) -> AppResult<()> {
+    diesel::update(
+        signing_keys::table
+            .filter(signing_keys::organisation_id.eq(organisation_id))
+            .filter(signing_keys::retired_at.is_null()),
+    )
+    .set(signing_keys::retired_at.eq(Some(crate::time::now_utc())))
+    .execute(conn)?;
+    Ok(())
+}

@@ -178,3 +178,100 @@ fn user_create_reads_the_password_from_stdin() {
         .unwrap();
     assert!(!short.status.success());
 }
+
+#[test]
+fn keys_rotate_retire_and_compromise() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let out = dir.path().join("pdfs");
+    let demo = bin()
+        .env("MIETSCHULUNG_DATA_DIR", &data)
+        .args(["demo", "--out"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(
+        demo.status.success(),
+        "{}",
+        String::from_utf8_lossy(&demo.stderr)
+    );
+    let url = String::from_utf8_lossy(&demo.stdout)
+        .lines()
+        .find_map(|l| l.split(" -> ").nth(1).map(str::to_string))
+        .unwrap();
+    let settings = mietschulung::config::Settings::with_data_dir(data.clone(), None, None).unwrap();
+    let db = mietschulung::db::Db::connect(&settings.database_url, 1).unwrap();
+    let keys_now = || {
+        db.run_blocking(mietschulung::certificates::keys::all_records)
+            .unwrap()
+    };
+    let first = keys_now()[0].kid;
+    let rotate = bin()
+        .env("MIETSCHULUNG_DATA_DIR", &data)
+        .args(["keys", "rotate", "--org", "demo"])
+        .output()
+        .unwrap();
+    assert!(
+        rotate.status.success(),
+        "{}",
+        String::from_utf8_lossy(&rotate.stderr)
+    );
+    let keys = keys_now();
+    assert_eq!(keys.len(), 2);
+    assert!(
+        keys.iter()
+            .find(|k| k.kid == first)
+            .unwrap()
+            .retired_at
+            .is_some(),
+        "the old key is retired"
+    );
+    // The old certificate still verifies offline against the JWKS (retired keys stay in it).
+    let jwks_path = dir.path().join("jwks.json");
+    std::fs::write(
+        &jwks_path,
+        mietschulung::certificates::keys::jwks(&keys).to_string(),
+    )
+    .unwrap();
+    let ok = bin()
+        .args(["verify", &url, "--jwks"])
+        .arg(&jwks_path)
+        .output()
+        .unwrap();
+    assert!(
+        ok.status.success(),
+        "{}",
+        String::from_utf8_lossy(&ok.stdout)
+    );
+    // Compromised: out of the JWKS, so an offline check fails.
+    let c = bin()
+        .env("MIETSCHULUNG_DATA_DIR", &data)
+        .args(["keys", "compromise", "--kid", &first.to_string()])
+        .output()
+        .unwrap();
+    assert!(c.status.success(), "{}", String::from_utf8_lossy(&c.stderr));
+    let keys = keys_now();
+    assert!(keys
+        .iter()
+        .find(|k| k.kid == first)
+        .unwrap()
+        .compromised_at
+        .is_some());
+    std::fs::write(
+        &jwks_path,
+        mietschulung::certificates::keys::jwks(&keys).to_string(),
+    )
+    .unwrap();
+    let bad = bin()
+        .args(["verify", &url, "--jwks"])
+        .arg(&jwks_path)
+        .output()
+        .unwrap();
+    assert!(!bad.status.success());
+    let unknown = bin()
+        .env("MIETSCHULUNG_DATA_DIR", &data)
+        .args(["keys", "retire", "--kid", "250"])
+        .output()
+        .unwrap();
+    assert!(!unknown.status.success());
+}
