@@ -62,6 +62,9 @@ pub struct CertificateView {
     pub issued_at: NaiveDateTime,
     pub status: String,
     pub verification_url: String,
+    /// How often the certificate was checked (counts only, nobody's identity).
+    pub checks: i64,
+    pub last_checked: Option<NaiveDate>,
 }
 
 #[derive(Debug, Default, Serialize, ToSchema)]

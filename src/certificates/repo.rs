@@ -1,7 +1,7 @@
 use diesel::prelude::*;
 
 use super::models::*;
-use crate::db::schema::{certificates, organisations};
+use crate::db::schema::{certificate_checks, certificates, organisations};
 use crate::db::DbConn;
 use crate::error::{AppError, AppResult};
 
@@ -69,4 +69,33 @@ pub fn revoke(
         ))
         .execute(conn)?;
     Ok(())
+}
+
+/// (certificate id, total checks, last day checked) for a run's certificates.
+pub fn check_counts_for_run(
+    conn: &mut DbConn,
+    org: i32,
+    run_id: i32,
+) -> AppResult<Vec<(i32, i64, Option<chrono::NaiveDate>)>> {
+    let rows: Vec<(i32, chrono::NaiveDate, i32)> = certificate_checks::table
+        .inner_join(certificates::table)
+        .filter(certificate_checks::organisation_id.eq(org))
+        .filter(certificates::run_id.eq(run_id))
+        .select((
+            certificate_checks::certificate_id,
+            certificate_checks::day,
+            certificate_checks::checks,
+        ))
+        .load(conn)?;
+    let mut out: Vec<(i32, i64, Option<chrono::NaiveDate>)> = Vec::new();
+    for (id, day, n) in rows {
+        match out.iter_mut().find(|(c, _, _)| *c == id) {
+            Some(entry) => {
+                entry.1 += i64::from(n);
+                entry.2 = entry.2.max(Some(day));
+            }
+            None => out.push((id, i64::from(n), Some(day))),
+        }
+    }
+    Ok(out)
 }

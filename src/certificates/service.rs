@@ -36,6 +36,8 @@ impl CertificateIssuer {
             issued_at: c.issued_at,
             status: c.status.clone(),
             verification_url: self.url_of(c),
+            checks: 0,
+            last_checked: None,
         }
     }
 
@@ -290,8 +292,16 @@ pub fn list_for_run(
     org: i32,
     run_id: i32,
 ) -> AppResult<Vec<CertificateView>> {
+    let counts = repo::check_counts_for_run(conn, org, run_id)?;
     Ok(repo::list_for_run(conn, org, run_id)?
         .iter()
-        .map(|c| issuer.view(c))
+        .map(|c| {
+            let mut view = issuer.view(c);
+            if let Some((_, n, last)) = counts.iter().find(|(id, _, _)| *id == c.id) {
+                view.checks = *n;
+                view.last_checked = *last;
+            }
+            view
+        })
         .collect())
 }

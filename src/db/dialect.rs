@@ -6,7 +6,7 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use super::schema::{attendance, mail_outbox, session_reminders, test_results};
+use super::schema::{attendance, certificate_checks, mail_outbox, session_reminders, test_results};
 use super::DbConn;
 use crate::error::AppError;
 
@@ -205,6 +205,38 @@ pub fn upsert_test_result(conn: &mut DbConn, r: &TestResultUpsert) -> Result<(),
             .on_conflict(target)
             .do_update()
             .set(update)
+            .execute(c)?,
+    };
+    Ok(())
+}
+
+/// Counts one check of a certificate on `day` (one row per certificate and day).
+pub fn count_certificate_check(
+    conn: &mut DbConn,
+    organisation_id: i32,
+    certificate_id: i32,
+    day: chrono::NaiveDate,
+) -> Result<(), AppError> {
+    let values = (
+        certificate_checks::organisation_id.eq(organisation_id),
+        certificate_checks::certificate_id.eq(certificate_id),
+        certificate_checks::day.eq(day),
+        certificate_checks::checks.eq(1),
+    );
+    let target = (certificate_checks::certificate_id, certificate_checks::day);
+    let bump = certificate_checks::checks.eq(certificate_checks::checks + 1);
+    match conn {
+        DbConn::Pg(c) => diesel::insert_into(certificate_checks::table)
+            .values(values)
+            .on_conflict(target)
+            .do_update()
+            .set(bump)
+            .execute(c)?,
+        DbConn::Sqlite(c) => diesel::insert_into(certificate_checks::table)
+            .values(values)
+            .on_conflict(target)
+            .do_update()
+            .set(bump)
             .execute(c)?,
     };
     Ok(())

@@ -285,6 +285,15 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    certificate_checks (certificate_id, day) {
+        organisation_id -> Integer,
+        certificate_id -> Integer,
+        day -> Date,
+        checks -> Integer,
+    }
+}
+
 diesel::joinable!(users -> organisations (organisation_id));
 diesel::joinable!(api_tokens -> users (user_id));
 diesel::joinable!(course_modules -> courses (course_id));
@@ -303,6 +312,7 @@ diesel::joinable!(attendance -> training_sessions (session_id));
 diesel::joinable!(certificates -> participants (participant_id));
 diesel::joinable!(certificates -> course_runs (run_id));
 diesel::joinable!(certificates -> organisations (organisation_id));
+diesel::joinable!(certificate_checks -> certificates (certificate_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     organisations,
@@ -326,4 +336,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     session_trainers,
     test_results,
     import_batches,
+    certificate_checks,
 );

@@ -85,11 +85,26 @@ pub async fn verify_token(
     if !matches {
         return Ok(Verification::invalid());
     }
+    count_check(db, cert.organisation_id, cert.id).await;
     Ok(outcome(
         cert,
         issuer_name,
         key.map(|k| token::key_fingerprint(&k.key)),
     ))
+}
+
+/// Counts the check (per certificate and day, nothing about the checker). A failure to
+/// count never fails the check itself.
+async fn count_check(db: &Db, organisation_id: i32, certificate_id: i32) {
+    let day = crate::time::today_local();
+    let result = db
+        .run(move |conn| {
+            crate::db::dialect::count_certificate_check(conn, organisation_id, certificate_id, day)
+        })
+        .await;
+    if let Err(e) = result {
+        tracing::warn!(certificate_id, error = %e, "verification not counted");
+    }
 }
 
 fn outcome(
@@ -131,6 +146,7 @@ pub async fn verify_code(db: &Db, keyring: &KeyRing, input: &str) -> AppResult<V
     else {
         return Ok(Verification::invalid());
     };
+    count_check(db, cert.organisation_id, cert.id).await;
     let fingerprint = u8::try_from(cert.kid)
         .ok()
         .and_then(|kid| keyring.cached(kid))

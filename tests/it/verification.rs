@@ -214,3 +214,40 @@ async fn rate_limits(backend: Backend) {
 }
 
 both_backends!(verification_is_rate_limited_per_client, rate_limits);
+
+async fn check_counts(backend: Backend) {
+    let (app, url, cert_id) = issued(backend).await;
+    let b = app.browser();
+    let path = url[app.base.len()..].to_string();
+    for _ in 0..3 {
+        assert_eq!(b.get(&path).await.status, 200);
+    }
+    assert_eq!(
+        b.get("/z/AAAAAAAA").await.status,
+        404,
+        "invalid tokens are not counted"
+    );
+    let api = app.api_token("koordination@pruef.example.org").await;
+    let (_, certs) = api.get("/api/v1/runs/1/certificates").await;
+    let cert = certs
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == cert_id)
+        .unwrap();
+    assert_eq!(cert["checks"], 3);
+    assert_eq!(
+        cert["last_checked"],
+        mietschulung::time::today_local().to_string()
+    );
+    assert_eq!(
+        app.count("certificate_checks"),
+        1,
+        "one row per certificate and day, nothing about the checker"
+    );
+}
+
+both_backends!(
+    checks_are_counted_without_identifying_the_checker,
+    check_counts
+);
