@@ -12,11 +12,10 @@ fn bin() -> Command {
     c
 }
 
-#[test]
-fn demo_writes_scannable_certificates_and_verify_checks_them_offline() {
-    let dir = tempfile::tempdir().unwrap();
-    let data = dir.path().join("data");
-    let out = dir.path().join("pdfs");
+/// Runs `demo` into `dir`: (data directory, PDF directory, verification URLs printed).
+fn run_demo(dir: &std::path::Path) -> (std::path::PathBuf, std::path::PathBuf, Vec<String>) {
+    let data = dir.join("data");
+    let out = dir.join("pdfs");
     let result = bin()
         .env("MIETSCHULUNG_DATA_DIR", &data)
         .args(["demo", "--out"])
@@ -36,6 +35,13 @@ fn demo_writes_scannable_certificates_and_verify_checks_them_offline() {
         .map(str::to_string)
         .collect();
     assert_eq!(urls.len(), 3, "{stdout}");
+    (data, out, urls)
+}
+
+#[test]
+fn demo_writes_scannable_certificates_and_verify_checks_them_offline() {
+    let dir = tempfile::tempdir().unwrap();
+    let (data, out, urls) = run_demo(dir.path());
     let pdfs: Vec<_> = std::fs::read_dir(&out)
         .unwrap()
         .map(|e| e.unwrap().path())
@@ -182,23 +188,8 @@ fn user_create_reads_the_password_from_stdin() {
 #[test]
 fn keys_rotate_retire_and_compromise() {
     let dir = tempfile::tempdir().unwrap();
-    let data = dir.path().join("data");
-    let out = dir.path().join("pdfs");
-    let demo = bin()
-        .env("MIETSCHULUNG_DATA_DIR", &data)
-        .args(["demo", "--out"])
-        .arg(&out)
-        .output()
-        .unwrap();
-    assert!(
-        demo.status.success(),
-        "{}",
-        String::from_utf8_lossy(&demo.stderr)
-    );
-    let url = String::from_utf8_lossy(&demo.stdout)
-        .lines()
-        .find_map(|l| l.split(" -> ").nth(1).map(str::to_string))
-        .unwrap();
+    let (data, _, urls) = run_demo(dir.path());
+    let url = urls[0].clone();
     let settings = mietschulung::config::Settings::with_data_dir(data.clone(), None, None).unwrap();
     let db = mietschulung::db::Db::connect(&settings.database_url, 1).unwrap();
     let keys_now = || {
