@@ -65,6 +65,10 @@ enum Command {
         /// JWKS file or URL (default: <host of the URL>/.well-known/jwks.json).
         #[arg(long)]
         jwks: Option<String>,
+        /// Signed revocation list, file or URL (default: <host of the URL>/.well-known/revoked);
+        /// `none` skips the revocation check (the answer then says so).
+        #[arg(long)]
+        revoked: Option<String>,
     },
 }
 
@@ -137,7 +141,11 @@ pub fn main() -> anyhow::Result<std::process::ExitCode> {
     let command = cli.command.unwrap_or(Command::Serve { bind: None });
     // Offline verification touches no data directory or database.
     let settings = match &command {
-        Command::Verify { input, jwks } => return verify(input, jwks.as_deref()),
+        Command::Verify {
+            input,
+            jwks,
+            revoked,
+        } => return verify(input, jwks.as_deref(), revoked.as_deref()),
         _ => Settings::load()?,
     };
     match command {
@@ -539,19 +547,42 @@ fn load_jwks(source: &str) -> anyhow::Result<serde_json::Value> {
     }
 }
 
-fn default_jwks_url(input: &str) -> Option<String> {
-    let lower = input.to_ascii_lowercase();
-    let idx = lower.find("/z/")?;
-    Some(format!("{}/.well-known/jwks.json", &lower[..idx]))
+/// `https://host[/prefix]` of a verification URL, lower case.
+fn base_of(input: &str) -> Option<String> {
+    let lower = input.trim().to_ascii_lowercase();
+    let idx = lower.rfind("/z/")?;
+    Some(lower[..idx].to_string())
 }
 
-fn verify(input: &str, jwks: Option<&str>) -> anyhow::Result<std::process::ExitCode> {
-    let source = match jwks.map(str::to_string).or_else(|| default_jwks_url(input)) {
-        Some(s) => s,
-        None => anyhow::bail!("a bare token needs --jwks FILE-or-URL"),
-    };
-    let set = load_jwks(&source)?;
-    let mut keys_by_kid = std::collections::HashMap::new();
+fn load_bytes(source: &str) -> anyhow::Result<Vec<u8>> {
+    use std::io::Read;
+    let limit = crate::certificates::revocation::MAX_LIST_BYTES as u64 + 1;
+    let mut bytes = Vec::new();
+    if source.starts_with("http://") || source.starts_with("https://") {
+        ureq::get(source)
+            .timeout(std::time::Duration::from_secs(15))
+            .call()?
+            .into_reader()
+            .take(limit)
+            .read_to_end(&mut bytes)?;
+    } else {
+        std::fs::File::open(source)
+            .with_context(|| format!("reading {source}"))?
+            .take(limit)
+            .read_to_end(&mut bytes)?;
+    }
+    Ok(bytes)
+}
+
+/// A key from the JWKS: its organisation (none for the deployment's own key) and state.
+struct JwksKey {
+    key: ed25519_dalek::VerifyingKey,
+    organisation_id: Option<i64>,
+    status: String,
+}
+
+fn parse_jwks(set: &serde_json::Value) -> std::collections::HashMap<u8, JwksKey> {
+    let mut keys = std::collections::HashMap::new();
     for k in set["keys"]
         .as_array()
         .map(Vec::as_slice)
@@ -560,51 +591,192 @@ fn verify(input: &str, jwks: Option<&str>) -> anyhow::Result<std::process::ExitC
         let kid = k["kid"].as_str().and_then(|s| s.parse::<u8>().ok());
         let x = k["x"]
             .as_str()
-            .and_then(|x| data_encoding::BASE64URL_NOPAD.decode(x.as_bytes()).ok());
-        if let (Some(kid), Some(x)) = (kid, x) {
-            if let Ok(bytes) = <[u8; 32]>::try_from(x.as_slice()) {
-                if let Ok(vk) = ed25519_dalek::VerifyingKey::from_bytes(&bytes) {
-                    keys_by_kid.insert(kid, vk);
-                }
-            }
+            .and_then(|x| data_encoding::BASE64URL_NOPAD.decode(x.as_bytes()).ok())
+            .and_then(|x| <[u8; 32]>::try_from(x.as_slice()).ok())
+            .and_then(|b| ed25519_dalek::VerifyingKey::from_bytes(&b).ok());
+        if let (Some(kid), Some(key), Some("OKP"), Some("Ed25519")) =
+            (kid, x, k["kty"].as_str(), k["crv"].as_str())
+        {
+            keys.insert(
+                kid,
+                JwksKey {
+                    key,
+                    organisation_id: k["organisation_id"].as_i64(),
+                    status: k["status"].as_str().unwrap_or("active").to_string(),
+                },
+            );
         }
     }
+    keys
+}
+
+fn check_line(ok: bool, what: &str, detail: &str) {
+    println!("[{}] {what}: {detail}", if ok { " ok " } else { "FEHLER" });
+}
+
+fn fail(check: &str) -> anyhow::Result<std::process::ExitCode> {
+    println!("ERGEBNIS: UNGÜLTIG (fehlgeschlagene Prüfung: {check})");
+    Ok(std::process::ExitCode::FAILURE)
+}
+
+/// Offline check in the order of design.md §3, printing each step, so a person sees which
+/// check failed: format, structure, algorithm, key, signature, revocation list.
+fn verify(
+    input: &str,
+    jwks: Option<&str>,
+    revoked: Option<&str>,
+) -> anyhow::Result<std::process::ExitCode> {
+    use crate::certificates::revocation::{self, Listed};
+    use token::TokenError as E;
+    let base = base_of(input);
+    let jwks_source = match (jwks, &base) {
+        (Some(s), _) => s.to_string(),
+        (None, Some(b)) => format!("{b}/.well-known/jwks.json"),
+        (None, None) => anyhow::bail!("a bare token needs --jwks FILE-or-URL"),
+    };
+    let list_source = match (revoked, &base) {
+        (Some("none"), _) => None,
+        (Some(s), _) => Some(s.to_string()),
+        (None, Some(b)) => Some(format!("{b}/.well-known/revoked")),
+        (None, None) => {
+            anyhow::bail!("a bare token needs --revoked FILE-or-URL (or --revoked none)")
+        }
+    };
+    let keys = parse_jwks(&load_jwks(&jwks_source)?);
+
     let bytes = match token::token_from_text(input) {
         Ok(b) => b,
         Err(e) => {
-            println!("UNGÜLTIG: {e}");
-            return Ok(std::process::ExitCode::FAILURE);
+            check_line(
+                false,
+                "Format",
+                &format!("kein gültiger Base32-Token ({e})"),
+            );
+            return fail("Format");
         }
     };
-    match token::verify(&bytes, |kid| keys_by_kid.get(&kid).copied()) {
-        Ok(v) => {
-            println!(
-                "GÜLTIGE SIGNATUR (kid {}, Fingerabdruck {})",
-                v.kid,
-                keys_by_kid
-                    .get(&v.kid)
-                    .map(token::key_fingerprint)
-                    .unwrap_or_default()
-            );
-            println!("Name:        {}", v.claims.holder_name);
-            println!("Kurs:        {}", v.claims.course_code);
-            println!(
-                "Abschluss:   {}",
-                v.claims.completion_date.format("%d.%m.%Y")
-            );
-            println!("Code:        {}", token::format_code(&v.claims.code));
-            println!(
-                "Ausgestellt: {}",
-                chrono::DateTime::from_timestamp(v.claims.issued_at, 0)
-                    .map(|d| d.to_rfc3339())
-                    .unwrap_or_default()
-            );
-            println!("Hinweis: Ob die Bescheinigung widerrufen wurde, zeigt nur die Prüfseite.");
-            Ok(std::process::ExitCode::SUCCESS)
-        }
+    check_line(true, "Format", &format!("Base32, {} Bytes", bytes.len()));
+    let verified = match token::verify(&bytes, |kid| keys.get(&kid).map(|k| k.key)) {
+        Ok(v) => v,
         Err(e) => {
-            println!("UNGÜLTIG: {e}");
-            Ok(std::process::ExitCode::FAILURE)
+            let (check, detail) = match e {
+                E::TooLong | E::NotBase32 => ("Format", "kein gültiger Base32-Token"),
+                E::TooLarge | E::Malformed | E::OverBudget => {
+                    ("Aufbau", "kein COSE_Sign1-Token einer Bescheinigung")
+                }
+                E::UnsupportedAlgorithm => ("Algorithmus", "nicht Ed25519 (erlaubt: -19, -8)"),
+                E::UnknownKey => (
+                    "Schlüssel",
+                    "Schlüsselnummer nicht im Schlüsselverzeichnis (unbekannt oder als kompromittiert entfernt)",
+                ),
+                E::BadSignature => (
+                    "Signatur",
+                    "stimmt nicht: Inhalt verändert oder mit einem anderen Schlüssel signiert",
+                ),
+            };
+            if check != "Aufbau" && check != "Format" {
+                check_line(true, "Aufbau", "COSE_Sign1");
+            }
+            check_line(false, check, detail);
+            return fail(check);
         }
+    };
+    let key = keys.get(&verified.kid);
+    check_line(true, "Aufbau", "COSE_Sign1 mit CWT");
+    check_line(true, "Algorithmus", &format!("Ed25519 ({})", verified.alg));
+    check_line(
+        true,
+        "Schlüssel",
+        &format!(
+            "kid {}, {}, {}, Fingerabdruck {}",
+            verified.kid,
+            key.and_then(|k| k.organisation_id)
+                .map_or("Betreiber".to_string(), |o| format!("Organisation {o}")),
+            key.map_or("?", |k| k.status.as_str()),
+            key.map(|k| token::key_fingerprint(&k.key))
+                .unwrap_or_default()
+        ),
+    );
+    check_line(true, "Signatur", "gültig (verify_strict)");
+
+    let listed = match list_source {
+        None => {
+            println!("[ -- ] Sperrliste: nicht geprüft (--revoked none)");
+            None
+        }
+        Some(source) => {
+            let list_bytes = match load_bytes(&source) {
+                Ok(b) => b,
+                Err(e) => {
+                    check_line(false, "Sperrliste", &format!("nicht abrufbar: {e}"));
+                    return fail("Sperrliste");
+                }
+            };
+            // Only the deployment's own key (no organisation) signs revocation lists.
+            let list_key = |kid: u8| {
+                keys.get(&kid)
+                    .filter(|k| k.organisation_id.is_none())
+                    .map(|k| k.key)
+            };
+            let now = chrono::Utc::now().timestamp();
+            match revocation::verify(&list_bytes, list_key, now) {
+                Ok(list) => {
+                    if let Some(b) = &base {
+                        if !list.issuer.eq_ignore_ascii_case(b.trim_end_matches('/')) {
+                            check_line(
+                                false,
+                                "Sperrliste",
+                                &format!("stammt von {}, nicht von {b}", list.issuer),
+                            );
+                            return fail("Sperrliste");
+                        }
+                    }
+                    let when = |t: i64| {
+                        chrono::DateTime::from_timestamp(t, 0)
+                            .map(|d| d.to_rfc3339())
+                            .unwrap_or_default()
+                    };
+                    let hit = list.lookup(&verified.claims.code);
+                    check_line(
+                        hit == Listed::No,
+                        "Sperrliste",
+                        &format!(
+                            "signiert, vom {}, gültig bis {}, {} Einträge; {}",
+                            when(list.issued_at),
+                            when(list.next_update),
+                            list.revoked.len() + list.replaced.len(),
+                            match hit {
+                                Listed::No => "Code nicht enthalten",
+                                Listed::Revoked => "Code als WIDERRUFEN gelistet",
+                                Listed::Replaced =>
+                                    "Code als ERSETZT gelistet (neuere Bescheinigung)",
+                            }
+                        ),
+                    );
+                    Some(hit)
+                }
+                Err(e) => {
+                    check_line(false, "Sperrliste", &e.to_string());
+                    return fail("Sperrliste");
+                }
+            }
+        }
+    };
+    match listed {
+        Some(Listed::Revoked) => println!("ERGEBNIS: WIDERRUFEN"),
+        Some(Listed::Replaced) => println!("ERGEBNIS: UNGÜLTIG – ERSETZT"),
+        Some(Listed::No) => println!("ERGEBNIS: GÜLTIG"),
+        None => println!("ERGEBNIS: GÜLTIGE SIGNATUR (Sperrstatus nicht geprüft)"),
     }
+    println!("Name:        {}", verified.claims.holder_name);
+    println!("Kurs:        {}", verified.claims.course_code);
+    println!(
+        "Abschluss:   {}",
+        verified.claims.completion_date.format("%d.%m.%Y")
+    );
+    println!("Code:        {}", token::format_code(&verified.claims.code));
+    if matches!(listed, Some(Listed::Revoked | Listed::Replaced)) {
+        return Ok(std::process::ExitCode::FAILURE);
+    }
+    Ok(std::process::ExitCode::SUCCESS)
 }

@@ -19,6 +19,9 @@ pub struct Settings {
     /// Signs and encrypts the login cookie; must be the same on every replica.
     pub session_key: SecretString,
     pub db_pool_size: u32,
+    /// Threads per HTTP worker for blocking work (database, PDFs). Bounded so memory stays
+    /// bounded under load; a few more than the pool's connections is enough.
+    pub blocking_threads: usize,
     pub outbox_poll_millis: u64,
     pub outbox_retry_base_secs: u64,
     pub outbox_max_attempts: i32,
@@ -42,6 +45,7 @@ struct FileSettings {
     mail_from: Option<String>,
     session_key: Option<String>,
     db_pool_size: Option<u32>,
+    blocking_threads: Option<usize>,
     outbox_poll_millis: Option<u64>,
     outbox_retry_base_secs: Option<u64>,
     outbox_max_attempts: Option<i32>,
@@ -102,6 +106,11 @@ impl Settings {
         if let Some(v) = env_parse("MIETSCHULUNG_DB_POOL_SIZE")?.or(file.db_pool_size) {
             settings.db_pool_size = v;
         }
+        settings.blocking_threads = settings.db_pool_size as usize + 4;
+        if let Some(v) = env_parse("MIETSCHULUNG_BLOCKING_THREADS")?.or(file.blocking_threads) {
+            settings.blocking_threads = v;
+        }
+        settings.blocking_threads = settings.blocking_threads.max(2);
         if let Some(v) = env_parse("MIETSCHULUNG_OUTBOX_POLL_MILLIS")?.or(file.outbox_poll_millis) {
             settings.outbox_poll_millis = v;
         }
@@ -167,6 +176,7 @@ impl Settings {
             mail_from: "Mietschulung <no-reply@mietschulung.invalid>".into(),
             session_key: SecretString::from(session_key),
             db_pool_size: 8,
+            blocking_threads: 12,
             outbox_poll_millis: 2000,
             outbox_retry_base_secs: 30,
             outbox_max_attempts: 12,

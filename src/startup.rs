@@ -173,6 +173,7 @@ pub fn run(
     settings: Settings,
     workers: Option<usize>,
 ) -> anyhow::Result<Server> {
+    let blocking_threads = settings.blocking_threads;
     let key = Key::derive_from(&settings.session_key_bytes());
     let secure = settings.cookie_secure();
     let db = web::Data::new(state.db.clone());
@@ -248,5 +249,6 @@ pub fn run(
     if let Some(n) = workers {
         server = server.workers(n);
     }
+    server = server.worker_max_blocking_threads(blocking_threads);
     Ok(server.run())
 }

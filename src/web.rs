@@ -109,13 +109,17 @@ pub fn redirect(location: &str) -> HttpResponse {
 
 fn nav_for(actor: Option<&Actor>, lang: &str) -> Value {
     let items: &[(&str, &str)] = match actor.map(|a| a.role) {
-        Some(Role::Admin) => &[("/admin/organisations", "nav.organisations")],
+        Some(Role::Admin) => &[
+            ("/admin/organisations", "nav.organisations"),
+            ("/certificate-settings", "nav.certificate_settings"),
+        ],
         Some(Role::Coordinator) => &[
             ("/courses", "nav.courses"),
             ("/calendar", "nav.calendar"),
             ("/participants", "nav.participants"),
             ("/locations", "nav.locations"),
             ("/reports", "nav.reports"),
+            ("/certificate-settings", "nav.certificate_settings"),
             ("/my/sessions", "nav.my_sessions"),
         ],
         Some(Role::Trainer) => &[("/my/sessions", "nav.my_sessions")],
@@ -201,4 +205,39 @@ pub fn fmt_datetime(d: chrono::NaiveDateTime) -> String {
 
 pub fn fmt_time(d: chrono::NaiveDateTime) -> String {
     crate::time::to_local(d).format("%H:%M").to_string()
+}
+
+/// Reads one uploaded file (the field `file_field`) and the CSRF token from a multipart
+/// form, refusing files over `max_bytes` while reading.
+pub async fn read_upload(
+    mut payload: actix_multipart::Multipart,
+    file_field: &str,
+    max_bytes: usize,
+) -> Result<(Option<String>, Vec<u8>), AppError> {
+    use futures_util::TryStreamExt;
+    let unreadable = || AppError::invalid("file", "Die Datei konnte nicht gelesen werden.");
+    let mut csrf = None;
+    let mut file = Vec::new();
+    while let Some(mut field) = payload.try_next().await.map_err(|_| unreadable())? {
+        let name = field.name().unwrap_or_default().to_string();
+        let mut bytes = Vec::new();
+        while let Some(chunk) = field.try_next().await.map_err(|_| unreadable())? {
+            if bytes.len() + chunk.len() > max_bytes {
+                return Err(AppError::invalid(
+                    "file",
+                    format!(
+                        "Die Datei ist größer als {} MB.",
+                        max_bytes.div_ceil(1024 * 1024)
+                    ),
+                ));
+            }
+            bytes.extend_from_slice(&chunk);
+        }
+        if name == "csrf_token" {
+            csrf = String::from_utf8(bytes).ok();
+        } else if name == file_field {
+            file = bytes;
+        }
+    }
+    Ok((csrf, file))
 }

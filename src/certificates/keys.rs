@@ -202,6 +202,28 @@ impl KeyRing {
     }
 }
 
+impl KeyRing {
+    /// The deployment's own key (no organisation), which signs the revocation list; created
+    /// on first use like the organisations' keys.
+    pub fn deployment_signing_key(&self, conn: &mut DbConn) -> AppResult<(u8, SigningKey)> {
+        let candidates: Vec<i32> = signing_keys::table
+            .filter(signing_keys::organisation_id.is_null())
+            .filter(signing_keys::retired_at.is_null())
+            .filter(signing_keys::compromised_at.is_null())
+            .order(signing_keys::created_at.desc())
+            .select(signing_keys::kid)
+            .load(conn)?;
+        for kid in candidates {
+            let Ok(kid) = u8::try_from(kid) else { continue };
+            if let Ok(key) = self.load_private(kid) {
+                return Ok((kid, key));
+            }
+        }
+        let kid = self.generate(conn, None)?;
+        Ok((kid, self.load_private(kid)?))
+    }
+}
+
 /// JSON Web Key Set of every key not marked compromised (RFC 8037 OKP keys).
 pub fn jwks(records: &[SigningKeyRecord]) -> serde_json::Value {
     let keys: Vec<serde_json::Value> = records
@@ -273,4 +295,110 @@ pub fn retire_all_of(conn: &mut DbConn, organisation_id: i32) -> AppResult<()> {
     .set(signing_keys::retired_at.eq(Some(crate::time::now_utc())))
     .execute(conn)?;
     Ok(())
+}
+
+// ---------- key management for people (web UI); the CLI calls the same rules ----------
+
+/// Keys a person may manage: a coordinator their organisation's, an admin every key
+/// (including the deployment's own, which signs the revocation list).
+pub fn manageable(
+    conn: &mut DbConn,
+    actor: &crate::auth::Actor,
+) -> AppResult<Vec<SigningKeyRecord>> {
+    let all = all_records(conn)?;
+    match actor.role {
+        crate::auth::Role::Admin => Ok(all),
+        _ => {
+            let org = actor.coordinator_org()?;
+            Ok(all
+                .into_iter()
+                .filter(|r| r.organisation_id == Some(org))
+                .collect())
+        }
+    }
+}
+
+fn manageable_key(
+    conn: &mut DbConn,
+    actor: &crate::auth::Actor,
+    kid: i32,
+) -> AppResult<SigningKeyRecord> {
+    manageable(conn, actor)?
+        .into_iter()
+        .find(|r| r.kid == kid)
+        .ok_or_else(|| AppError::not_found(&format!("Der Schlüssel {kid}")))
+}
+
+/// A new key; the previous active keys of the same owner are retired and keep verifying.
+/// A coordinator rotates their organisation's key, an admin the deployment's.
+pub fn rotate_for(
+    conn: &mut DbConn,
+    keyring: &KeyRing,
+    actor: &crate::auth::Actor,
+) -> AppResult<u8> {
+    let owner = match actor.role {
+        crate::auth::Role::Admin => None,
+        _ => Some(actor.coordinator_org()?),
+    };
+    crate::db::write_transaction(conn, |conn| {
+        match owner {
+            Some(org) => retire_all_of(conn, org)?,
+            None => {
+                diesel::update(
+                    signing_keys::table
+                        .filter(signing_keys::organisation_id.is_null())
+                        .filter(signing_keys::retired_at.is_null()),
+                )
+                .set(signing_keys::retired_at.eq(Some(crate::time::now_utc())))
+                .execute(conn)?;
+            }
+        }
+        let kid = keyring.generate(conn, owner)?;
+        crate::audit::record(
+            conn,
+            owner,
+            Some(actor.user_id),
+            "key.rotate",
+            "signing_key",
+            Some(i32::from(kid)),
+            "",
+        )?;
+        Ok(kid)
+    })
+}
+
+pub fn retire_for(conn: &mut DbConn, actor: &crate::auth::Actor, kid: i32) -> AppResult<()> {
+    let record = manageable_key(conn, actor, kid)?;
+    if record.retired_at.is_some() {
+        return Err(AppError::Conflict(
+            "Dieser Schlüssel ist bereits außer Dienst.".into(),
+        ));
+    }
+    let kid = u8::try_from(record.kid).map_err(|_| AppError::not_found("Der Schlüssel"))?;
+    crate::db::write_transaction(conn, |conn| retire(conn, kid))
+}
+
+pub fn compromise_for(
+    conn: &mut DbConn,
+    keyring: &KeyRing,
+    actor: &crate::auth::Actor,
+    kid: i32,
+    confirmed: bool,
+) -> AppResult<()> {
+    if !confirmed {
+        return Err(AppError::invalid(
+            "confirm",
+            "Bitte bestätigen Sie, dass der Schlüssel kompromittiert ist.",
+        ));
+    }
+    let record = manageable_key(conn, actor, kid)?;
+    if record.compromised_at.is_some() {
+        return Err(AppError::Conflict(
+            "Dieser Schlüssel ist bereits als kompromittiert gemeldet.".into(),
+        ));
+    }
+    let kid = u8::try_from(record.kid).map_err(|_| AppError::not_found("Der Schlüssel"))?;
+    crate::db::write_transaction(conn, |conn| compromise(conn, kid))?;
+    // Offline verifiers learn it from the JWKS; this replica forgets it at once.
+    keyring.reload(conn)
 }

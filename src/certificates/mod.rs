@@ -19,6 +19,7 @@ pub mod models;
 pub mod pdf;
 pub mod qr;
 pub mod repo;
+pub mod revocation;
 pub mod routes;
 pub mod service;
 pub mod token;

@@ -3,7 +3,7 @@ use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::db::schema::certificates;
+use crate::db::schema::{certificate_batches, certificates};
 
 pub const VALID: &str = "valid";
 pub const REVOKED: &str = "revoked";
@@ -78,4 +78,62 @@ pub struct IssueSummary {
 pub struct RevokeInput {
     /// Kept internal; never shown on the public page.
     pub reason: String,
+}
+
+pub const BATCH_RUNNING: &str = "running";
+pub const BATCH_DONE: &str = "done";
+/// A batch that stopped without finishing (process crash or restart); rerunning is safe.
+pub const BATCH_INTERRUPTED: &str = "interrupted";
+
+/// One "issue certificates for this run" action and its progress.
+#[derive(Debug, Clone, Serialize, Queryable, Selectable, ToSchema)]
+#[diesel(table_name = certificate_batches)]
+pub struct CertificateBatch {
+    pub id: i32,
+    #[serde(skip)]
+    pub organisation_id: i32,
+    pub run_id: i32,
+    #[serde(skip)]
+    pub started_by: Option<i32>,
+    pub started_at: NaiveDateTime,
+    #[serde(skip)]
+    pub heartbeat_at: NaiveDateTime,
+    pub finished_at: Option<NaiveDateTime>,
+    /// People enrolled in the run when the batch started.
+    pub total: i32,
+    /// People looked at so far.
+    pub done: i32,
+    pub issued: i32,
+    pub already_issued: i32,
+    pub not_completed: i32,
+    /// JSON list of `{participant_id, name, message}`.
+    pub failures: String,
+    /// `running`, `done` or `interrupted`.
+    pub state: String,
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = certificate_batches)]
+pub struct CertificateBatchInsertForm {
+    pub organisation_id: i32,
+    pub run_id: i32,
+    pub started_by: Option<i32>,
+    pub started_at: NaiveDateTime,
+    pub heartbeat_at: NaiveDateTime,
+    pub total: i32,
+}
+
+/// Someone the batch could not issue a certificate for, and why (in words).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct BatchFailure {
+    pub participant_id: i32,
+    pub name: String,
+    pub message: String,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct ReissueInput {
+    /// The corrected given name, as in the participant's ID.
+    pub given_name: String,
+    pub family_name: String,
 }

@@ -1,7 +1,7 @@
 use diesel::prelude::*;
 
 use super::models::*;
-use crate::db::schema::{certificate_checks, certificates, organisations};
+use crate::db::schema::{certificate_batches, certificate_checks, certificates, organisations};
 use crate::db::DbConn;
 use crate::error::{AppError, AppResult};
 
@@ -98,4 +98,105 @@ pub fn check_counts_for_run(
         }
     }
     Ok(out)
+}
+
+pub fn mark_replaced(conn: &mut DbConn, id: i32, now: chrono::NaiveDateTime) -> AppResult<()> {
+    diesel::update(certificates::table.find(id))
+        .set((
+            certificates::status.eq(REPLACED),
+            certificates::revoked_at.eq(Some(now)),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn set_replaced_by(conn: &mut DbConn, id: i32, replaced_by: i32) -> AppResult<()> {
+    diesel::update(certificates::table.find(id))
+        .set(certificates::replaced_by_id.eq(Some(replaced_by)))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Codes of every certificate that is no longer valid, with its status, for the signed
+/// revocation list (all organisations: the list is public like the QR codes).
+pub fn withdrawn_codes(conn: &mut DbConn) -> AppResult<Vec<(String, String)>> {
+    Ok(certificates::table
+        .filter(certificates::status.ne(VALID))
+        .order(certificates::id.asc())
+        .select((certificates::code, certificates::status))
+        .load(conn)?)
+}
+
+// ---------- batches ----------
+
+pub fn insert_batch(
+    conn: &mut DbConn,
+    form: &CertificateBatchInsertForm,
+) -> AppResult<CertificateBatch> {
+    Ok(diesel::insert_into(certificate_batches::table)
+        .values(form)
+        .get_result(conn)?)
+}
+
+pub fn get_batch(conn: &mut DbConn, org: i32, id: i32) -> AppResult<CertificateBatch> {
+    certificate_batches::table
+        .filter(certificate_batches::organisation_id.eq(org))
+        .filter(certificate_batches::id.eq(id))
+        .select(CertificateBatch::as_select())
+        .first(conn)
+        .optional()?
+        .ok_or_else(|| AppError::not_found("Der Ausstellungsvorgang"))
+}
+
+pub fn latest_batch_for_run(
+    conn: &mut DbConn,
+    org: i32,
+    run_id: i32,
+) -> AppResult<Option<CertificateBatch>> {
+    Ok(certificate_batches::table
+        .filter(certificate_batches::organisation_id.eq(org))
+        .filter(certificate_batches::run_id.eq(run_id))
+        .order(certificate_batches::id.desc())
+        .select(CertificateBatch::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+pub fn running_batches_for_run(conn: &mut DbConn, run_id: i32) -> AppResult<Vec<CertificateBatch>> {
+    Ok(certificate_batches::table
+        .filter(certificate_batches::run_id.eq(run_id))
+        .filter(certificate_batches::state.eq(BATCH_RUNNING))
+        .select(CertificateBatch::as_select())
+        .load(conn)?)
+}
+
+pub fn update_batch_progress(conn: &mut DbConn, b: &CertificateBatch) -> AppResult<()> {
+    diesel::update(certificate_batches::table.find(b.id))
+        .set((
+            certificate_batches::heartbeat_at.eq(b.heartbeat_at),
+            certificate_batches::finished_at.eq(b.finished_at),
+            certificate_batches::done.eq(b.done),
+            certificate_batches::issued.eq(b.issued),
+            certificate_batches::already_issued.eq(b.already_issued),
+            certificate_batches::not_completed.eq(b.not_completed),
+            certificate_batches::failures.eq(&b.failures),
+            certificate_batches::state.eq(&b.state),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn set_batch_state(conn: &mut DbConn, id: i32, state: &str) -> AppResult<()> {
+    diesel::update(certificate_batches::table.find(id))
+        .set(certificate_batches::state.eq(state))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// How many certificates each key signed.
+pub fn count_by_kid(conn: &mut DbConn) -> AppResult<Vec<(i32, i64)>> {
+    Ok(certificates::table
+        .group_by(certificates::kid)
+        .select((certificates::kid, diesel::dsl::count_star()))
+        .load(conn)?)
 }

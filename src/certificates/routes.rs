@@ -5,12 +5,16 @@ use actix_web::http::header;
 use actix_web::{get, post, web, HttpResponse};
 use serde::Deserialize;
 
-use super::models::{CertificateView, IssueSummary, RevokeInput};
+use super::models::{
+    CertificateBatch, CertificateView, IssueSummary, ReissueInput, RevokeInput, BATCH_DONE,
+    BATCH_INTERRUPTED, BATCH_RUNNING,
+};
 use super::service::{self, CertificateIssuer};
 use crate::auth::extract::{ApiUser, CurrentUser};
 use crate::db::Db;
 use crate::error::{AppResult, PageResult};
-use crate::web::{redirect, Form};
+use crate::web::{page, redirect, Form};
+use serde_json::json;
 
 fn pdf_response(name: &str, bytes: Vec<u8>) -> HttpResponse {
     HttpResponse::Ok()
@@ -26,6 +30,8 @@ fn pdf_response(name: &str, bytes: Vec<u8>) -> HttpResponse {
 #[derive(Deserialize)]
 struct EmptyForm {}
 
+/// Starts (or joins) the batch for the run and shows its progress page; the batch itself
+/// runs in the background so a long run does not hold the request open.
 #[post("/runs/{id}/certificates")]
 async fn issue_for_run(
     user: CurrentUser,
@@ -34,16 +40,137 @@ async fn issue_for_run(
     path: web::Path<i32>,
     _form: Form<EmptyForm>,
 ) -> PageResult {
-    let actor = user.0.clone();
-    let run_id = path.into_inner();
-    let issuer = issuer.get_ref().clone();
-    let summary = db
-        .run(move |conn| service::issue_for_run(conn, &issuer, &actor, run_id))
+    let batch = start_batch_in_background(&db, &issuer, &user.0, path.into_inner()).await?;
+    Ok(redirect(&format!("/certificate-batches/{}", batch.id)))
+}
+
+async fn start_batch_in_background(
+    db: &web::Data<Db>,
+    issuer: &web::Data<Arc<CertificateIssuer>>,
+    actor: &crate::auth::Actor,
+    run_id: i32,
+) -> AppResult<CertificateBatch> {
+    let a = actor.clone();
+    let (batch, must_process) = db
+        .run(move |conn| service::start_batch(conn, &a, run_id))
         .await?;
-    Ok(redirect(&format!(
-        "/runs/{run_id}?issued={}#certificates",
-        summary.issued.len()
-    )))
+    if must_process {
+        let db = db.clone();
+        let issuer = issuer.get_ref().clone();
+        let actor = actor.clone();
+        let batch_id = batch.id;
+        actix_web::rt::spawn(async move {
+            let result = db
+                .run(move |conn| service::process_batch(conn, &issuer, &actor, batch_id))
+                .await;
+            if let Err(e) = result {
+                // The batch stays "running" without heartbeat and counts as interrupted
+                // after a minute; starting again continues where it stopped.
+                tracing::error!(batch_id, error = ?e, "certificate batch stopped");
+            }
+        });
+    }
+    Ok(batch)
+}
+
+#[get("/certificate-batches/{id}")]
+async fn batch_page(
+    session: Session,
+    user: CurrentUser,
+    db: web::Data<Db>,
+    path: web::Path<i32>,
+) -> PageResult {
+    let actor = user.0.clone();
+    let id = path.into_inner();
+    let batch = db.run(move |conn| service::batch(conn, &actor, id)).await?;
+    let failures = service::batch_failures(&batch);
+    page(
+        &session,
+        Some(&user.0),
+        "pages/certificates/batch",
+        "Bescheinigungen ausstellen",
+        json!({
+            "batch": batch,
+            "failures": failures,
+            "running": batch.state == BATCH_RUNNING,
+            "interrupted": batch.state == BATCH_INTERRUPTED,
+            "finished": batch.state == BATCH_DONE,
+        }),
+    )
+}
+
+#[get("/runs/{id}/certificates.zip")]
+async fn zip_for_run(
+    user: CurrentUser,
+    db: web::Data<Db>,
+    issuer: web::Data<Arc<CertificateIssuer>>,
+    path: web::Path<i32>,
+) -> PageResult {
+    let (name, bytes) = zip_of_run(&db, &issuer, &user.0, path.into_inner()).await?;
+    Ok(zip_response(&name, bytes))
+}
+
+async fn zip_of_run(
+    db: &Db,
+    issuer: &Arc<CertificateIssuer>,
+    actor: &crate::auth::Actor,
+    run_id: i32,
+) -> AppResult<(String, Vec<u8>)> {
+    let actor = actor.clone();
+    let issuer = issuer.clone();
+    db.run(move |conn| service::zip_for_run(conn, &issuer, &actor, run_id))
+        .await
+}
+
+fn zip_response(name: &str, bytes: Vec<u8>) -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("application/zip")
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .insert_header((
+            header::CONTENT_DISPOSITION,
+            format!("attachment; filename=\"{name}\""),
+        ))
+        .body(bytes)
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct ReissueForm {
+    given_name: String,
+    family_name: String,
+}
+
+/// Corrects the name: the old certificate becomes "ersetzt", a new one is issued.
+#[post("/certificates/{id}/reissue")]
+async fn reissue(
+    session: Session,
+    user: CurrentUser,
+    db: web::Data<Db>,
+    issuer: web::Data<Arc<CertificateIssuer>>,
+    path: web::Path<i32>,
+    Form(form): Form<ReissueForm>,
+) -> PageResult {
+    let actor = user.0.clone();
+    let id = path.into_inner();
+    let iss = issuer.get_ref().clone();
+    match db
+        .run(move |conn| {
+            service::reissue_with_name(conn, &iss, &actor, id, &form.given_name, &form.family_name)
+        })
+        .await
+    {
+        Ok(cert) => Ok(redirect(&format!("/runs/{}#certificates", cert.run_id))),
+        Err(e) => {
+            let actor = user.0.clone();
+            let run_id = db
+                .run(move |conn| Ok(super::repo::get(conn, actor.coordinator_org()?, id)?.run_id))
+                .await?;
+            crate::planning::routes::run_page_with_error(
+                &session, &user.0, &db, &issuer, run_id, None, e,
+            )
+            .await
+        }
+    }
 }
 
 #[get("/certificates/{id}/pdf")]
@@ -121,6 +248,222 @@ async fn cards(
         &format!("Teilnahmekarten-Durchgang-{run_id}.pdf"),
         bytes,
     ))
+}
+
+// ---------- certificate settings: letterhead images and signing keys ----------
+
+async fn settings_data(
+    db: &Db,
+    issuer: &Arc<CertificateIssuer>,
+    actor: &crate::auth::Actor,
+) -> AppResult<serde_json::Value> {
+    let actor = actor.clone();
+    let issuer = issuer.clone();
+    db.run(move |conn| {
+        let admin = actor.role == crate::auth::Role::Admin;
+        let keys = service::key_overview(conn, &issuer, &actor)?;
+        let mut images = Vec::new();
+        if !admin {
+            for kind in service::IMAGE_KINDS {
+                let present = service::org_image(conn, &actor, kind)?.is_some();
+                images.push(json!({
+                    "kind": kind,
+                    "label": crate::i18n::text("de", &format!("certsettings.{kind}")),
+                    "present": present,
+                }));
+            }
+        }
+        Ok(json!({"admin": admin, "keys": keys, "images": images}))
+    })
+    .await
+}
+
+async fn settings_page_with(
+    session: &Session,
+    actor: &crate::auth::Actor,
+    db: &Db,
+    issuer: &Arc<CertificateIssuer>,
+    error: Option<crate::error::AppError>,
+) -> PageResult {
+    let data = settings_data(db, issuer, actor).await?;
+    let title = "Bescheinigungen";
+    match error {
+        None => page(
+            session,
+            Some(actor),
+            "pages/certificates/settings",
+            title,
+            data,
+        ),
+        Some(e) => crate::web::page_with_error(
+            session,
+            Some(actor),
+            "pages/certificates/settings",
+            title,
+            data,
+            e,
+        ),
+    }
+}
+
+fn require_settings_access(actor: &crate::auth::Actor) -> AppResult<()> {
+    actor.require(&[crate::auth::Role::Admin, crate::auth::Role::Coordinator])
+}
+
+#[get("/certificate-settings")]
+async fn settings_page(
+    session: Session,
+    user: CurrentUser,
+    db: web::Data<Db>,
+    issuer: web::Data<Arc<CertificateIssuer>>,
+) -> PageResult {
+    require_settings_access(&user.0)?;
+    settings_page_with(&session, &user.0, &db, &issuer, None).await
+}
+
+/// Runs a settings action and shows the page again: with the error next to it, or fresh.
+async fn settings_action<F>(
+    session: &Session,
+    actor: &crate::auth::Actor,
+    db: &Db,
+    issuer: &Arc<CertificateIssuer>,
+    anchor: &str,
+    action: F,
+) -> PageResult
+where
+    F: FnOnce(&mut crate::db::DbConn) -> AppResult<()> + Send + 'static,
+{
+    require_settings_access(actor)?;
+    match db.run(action).await {
+        Ok(()) => Ok(redirect(&format!("/certificate-settings#{anchor}"))),
+        Err(e) => settings_page_with(session, actor, db, issuer, Some(e)).await,
+    }
+}
+
+#[post("/certificate-settings/keys/rotate")]
+async fn rotate_key(
+    session: Session,
+    user: CurrentUser,
+    db: web::Data<Db>,
+    issuer: web::Data<Arc<CertificateIssuer>>,
+    _form: Form<EmptyForm>,
+) -> PageResult {
+    let actor = user.0.clone();
+    let keyring = issuer.keyring.clone();
+    settings_action(&session, &user.0, &db, &issuer, "keys", move |conn| {
+        super::keys::rotate_for(conn, &keyring, &actor).map(|_| ())
+    })
+    .await
+}
+
+#[post("/certificate-settings/keys/{kid}/retire")]
+async fn retire_key(
+    session: Session,
+    user: CurrentUser,
+    db: web::Data<Db>,
+    issuer: web::Data<Arc<CertificateIssuer>>,
+    path: web::Path<i32>,
+    _form: Form<EmptyForm>,
+) -> PageResult {
+    let actor = user.0.clone();
+    let kid = path.into_inner();
+    settings_action(&session, &user.0, &db, &issuer, "keys", move |conn| {
+        super::keys::retire_for(conn, &actor, kid)
+    })
+    .await
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct CompromiseForm {
+    confirm: Option<String>,
+}
+
+#[post("/certificate-settings/keys/{kid}/compromise")]
+async fn compromise_key(
+    session: Session,
+    user: CurrentUser,
+    db: web::Data<Db>,
+    issuer: web::Data<Arc<CertificateIssuer>>,
+    path: web::Path<i32>,
+    Form(form): Form<CompromiseForm>,
+) -> PageResult {
+    let actor = user.0.clone();
+    let kid = path.into_inner();
+    let keyring = issuer.keyring.clone();
+    let confirmed = form.confirm.as_deref() == Some("yes");
+    settings_action(&session, &user.0, &db, &issuer, "keys", move |conn| {
+        super::keys::compromise_for(conn, &keyring, &actor, kid, confirmed)
+    })
+    .await
+}
+
+#[post("/certificate-settings/{kind}")]
+async fn upload_image(
+    session: Session,
+    user: CurrentUser,
+    db: web::Data<Db>,
+    issuer: web::Data<Arc<CertificateIssuer>>,
+    path: web::Path<String>,
+    payload: actix_multipart::Multipart,
+) -> PageResult {
+    let upload = crate::web::read_upload(payload, "file", service::MAX_IMAGE_BYTES).await;
+    let (csrf, bytes) = match upload {
+        Ok(u) => u,
+        Err(e) => return settings_page_with(&session, &user.0, &db, &issuer, Some(e)).await,
+    };
+    crate::web::verify_csrf(&session, csrf.as_deref())?;
+    let actor = user.0.clone();
+    let kind = path.into_inner();
+    settings_action(&session, &user.0, &db, &issuer, "images", move |conn| {
+        service::set_org_image(conn, &actor, &kind, &bytes)
+    })
+    .await
+}
+
+#[post("/certificate-settings/{kind}/delete")]
+async fn delete_image(
+    session: Session,
+    user: CurrentUser,
+    db: web::Data<Db>,
+    issuer: web::Data<Arc<CertificateIssuer>>,
+    path: web::Path<String>,
+    _form: Form<EmptyForm>,
+) -> PageResult {
+    let actor = user.0.clone();
+    let kind = path.into_inner();
+    settings_action(&session, &user.0, &db, &issuer, "images", move |conn| {
+        service::remove_org_image(conn, &actor, &kind)
+    })
+    .await
+}
+
+#[get("/certificate-settings/sample.pdf")]
+async fn sample_pdf(
+    user: CurrentUser,
+    db: web::Data<Db>,
+    issuer: web::Data<Arc<CertificateIssuer>>,
+) -> PageResult {
+    let actor = user.0.clone();
+    let issuer = issuer.get_ref().clone();
+    let bytes = db
+        .run(move |conn| service::sample_pdf(conn, &issuer, &actor))
+        .await?;
+    Ok(pdf_response("Musterbescheinigung.pdf", bytes))
+}
+
+#[get("/certificate-settings/{kind}")]
+async fn show_image(user: CurrentUser, db: web::Data<Db>, path: web::Path<String>) -> PageResult {
+    let actor = user.0.clone();
+    let kind = path.into_inner();
+    let image = db
+        .run(move |conn| service::org_image(conn, &actor, &kind))
+        .await?
+        .ok_or_else(|| crate::error::AppError::not_found("Das Bild"))?;
+    Ok(HttpResponse::Ok()
+        .content_type(image.0)
+        .insert_header((header::CACHE_CONTROL, "private, no-store"))
+        .body(image.1))
 }
 
 // ---------- JSON API ----------
@@ -201,6 +544,67 @@ async fn api_revoke(
     Ok(HttpResponse::Ok().json(issuer.view(&cert)))
 }
 
+#[utoipa::path(post, path = "/api/v1/runs/{id}/certificate-batches", tag = "certificates", security(("bearer" = [])),
+    responses((status = 202, body = CertificateBatch, description = "the batch started (or the one already running); poll it for progress")))]
+#[post("/api/v1/runs/{id}/certificate-batches")]
+async fn api_start_batch(
+    user: ApiUser,
+    db: web::Data<Db>,
+    issuer: web::Data<Arc<CertificateIssuer>>,
+    path: web::Path<i32>,
+) -> AppResult<HttpResponse> {
+    let batch = start_batch_in_background(&db, &issuer, &user.0, path.into_inner()).await?;
+    Ok(HttpResponse::Accepted().json(batch))
+}
+
+#[utoipa::path(get, path = "/api/v1/certificate-batches/{id}", tag = "certificates", security(("bearer" = [])),
+    responses((status = 200, body = CertificateBatch)))]
+#[get("/api/v1/certificate-batches/{id}")]
+async fn api_batch(
+    user: ApiUser,
+    db: web::Data<Db>,
+    path: web::Path<i32>,
+) -> AppResult<HttpResponse> {
+    let actor = user.0;
+    let id = path.into_inner();
+    let batch = db.run(move |conn| service::batch(conn, &actor, id)).await?;
+    Ok(HttpResponse::Ok().json(batch))
+}
+
+#[utoipa::path(get, path = "/api/v1/runs/{id}/certificates.zip", tag = "certificates", security(("bearer" = [])),
+    responses((status = 200, content_type = "application/zip", description = "every valid certificate of the run as PDF"), (status = 409, description = "no valid certificate yet")))]
+#[get("/api/v1/runs/{id}/certificates.zip")]
+async fn api_zip(
+    user: ApiUser,
+    db: web::Data<Db>,
+    issuer: web::Data<Arc<CertificateIssuer>>,
+    path: web::Path<i32>,
+) -> AppResult<HttpResponse> {
+    let (name, bytes) = zip_of_run(&db, &issuer, &user.0, path.into_inner()).await?;
+    Ok(zip_response(&name, bytes))
+}
+
+#[utoipa::path(post, path = "/api/v1/certificates/{id}/reissue", tag = "certificates", security(("bearer" = [])),
+    request_body = ReissueInput, responses((status = 200, body = CertificateView, description = "the new certificate; the old one is now replaced"), (status = 409), (status = 422)))]
+#[post("/api/v1/certificates/{id}/reissue")]
+async fn api_reissue(
+    user: ApiUser,
+    db: web::Data<Db>,
+    issuer: web::Data<Arc<CertificateIssuer>>,
+    path: web::Path<i32>,
+    body: web::Json<ReissueInput>,
+) -> AppResult<HttpResponse> {
+    let actor = user.0;
+    let id = path.into_inner();
+    let iss = issuer.get_ref().clone();
+    let cert = db
+        .run(move |conn| {
+            service::reissue_with_name(conn, &iss, &actor, id, &body.given_name, &body.family_name)
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(issuer.view(&cert)))
+}
+
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(issue_for_run)
         .service(download)
@@ -209,5 +613,20 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(api_issue)
         .service(api_list)
         .service(api_pdf)
-        .service(api_revoke);
+        .service(api_revoke)
+        .service(batch_page)
+        .service(zip_for_run)
+        .service(reissue)
+        .service(api_start_batch)
+        .service(api_batch)
+        .service(api_zip)
+        .service(api_reissue)
+        .service(settings_page)
+        .service(rotate_key)
+        .service(retire_key)
+        .service(compromise_key)
+        .service(delete_image)
+        .service(upload_image)
+        .service(sample_pdf)
+        .service(show_image);
 }

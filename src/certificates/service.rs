@@ -99,81 +99,151 @@ pub fn issue_one(
                 )))
             }
         };
-        let course = planning::repo::get_course(conn, org_id, run.course_id)?;
-        let org = orgs::repo::get(conn, org_id)?;
-        let (kid, signing_key) = issuer.keyring.signing_key_for(conn, org_id)?;
-        let code = token::new_code();
-        let now = time::now_utc();
-        let claims = token::CertificateClaims {
-            issued_at: now.and_utc().timestamp(),
-            code,
-            holder_name: token::normalize_name(&participant.full_name()),
-            course_code: course.code.clone(),
-            completion_date,
-        };
-        let signed = token::sign(&claims, kid, &signing_key).map_err(|e| match e {
-            token::TokenError::OverBudget => AppError::invalid(
-                "holder_name",
-                "Der Name ist zu lang für den QR-Code der Bescheinigung. Bitte kürzen Sie ihn (z. B. zweite Vornamen abkürzen).",
+        issue_in_tx(conn, issuer, actor, &run, &participant, completion_date).map(Some)
+    })
+}
+
+/// Signs, stores and mails one certificate; the caller holds the write transaction and has
+/// checked that the participant completed the run and holds no valid certificate.
+fn issue_in_tx(
+    conn: &mut DbConn,
+    issuer: &CertificateIssuer,
+    actor: &Actor,
+    run: &planning::models::CourseRun,
+    participant: &participants::models::Participant,
+    completion_date: chrono::NaiveDate,
+) -> AppResult<Certificate> {
+    let org_id = run.organisation_id;
+    let course = planning::repo::get_course(conn, org_id, run.course_id)?;
+    let org = orgs::repo::get(conn, org_id)?;
+    let (kid, signing_key) = issuer.keyring.signing_key_for(conn, org_id)?;
+    let code = token::new_code();
+    let now = time::now_utc();
+    let claims = token::CertificateClaims {
+        issued_at: now.and_utc().timestamp(),
+        code,
+        holder_name: token::normalize_name(&participant.full_name()),
+        course_code: course.code.clone(),
+        completion_date,
+    };
+    let signed = token::sign(&claims, kid, &signing_key).map_err(|e| match e {
+        token::TokenError::OverBudget => AppError::invalid(
+            "holder_name",
+            format!(
+                "Der Name „{}“ ist zu lang für den QR-Code der Bescheinigung. Bitte kürzen Sie ihn (z. B. zweite Vornamen abkürzen).",
+                participant.full_name()
             ),
-            other => AppError::Internal(anyhow::anyhow!("signing certificate: {other}")),
-        })?;
-        let url = token::verification_url(&issuer.public_url, &signed).map_err(|_| {
-            AppError::invalid(
-                "holder_name",
-                "Die Prüfadresse wäre zu lang für den QR-Code. Bitte kürzen Sie den Namen oder die öffentliche Adresse.",
-            )
-        })?;
-        let token_text = url.rsplit('/').next().unwrap_or_default().to_string();
-        let cert = repo::insert(
+        ),
+        other => AppError::Internal(anyhow::anyhow!("signing certificate: {other}")),
+    })?;
+    let url = token::verification_url(&issuer.public_url, &signed).map_err(|_| {
+        AppError::invalid(
+            "holder_name",
+            "Die Prüfadresse wäre zu lang für den QR-Code. Bitte kürzen Sie den Namen oder die öffentliche Adresse.",
+        )
+    })?;
+    let token_text = url.rsplit('/').next().unwrap_or_default().to_string();
+    let cert = repo::insert(
+        conn,
+        &CertificateInsertForm {
+            organisation_id: org_id,
+            participant_id: participant.id,
+            run_id: run.id,
+            code: stored_code(&code),
+            kid: i32::from(kid),
+            token: token_text,
+            holder_name: claims.holder_name.clone(),
+            course_code: course.code.clone(),
+            course_title: course.title.clone(),
+            completion_date,
+            issued_at: now,
+            issued_by: Some(actor.user_id),
+            status: VALID.into(),
+        },
+    )?;
+    // The participant's own address first; a referrer (social worker, volunteer) who
+    // registered them receives it when they have none.
+    if let Some((to, via_referrer)) = participants::service::contact_email(participant) {
+        let pdf = render(conn, issuer, &cert, &org, run)?;
+        outbox::enqueue(
             conn,
-            &CertificateInsertForm {
-                organisation_id: org_id,
-                participant_id,
-                run_id,
-                code: stored_code(&code),
-                kid: i32::from(kid),
-                token: token_text,
-                holder_name: claims.holder_name.clone(),
-                course_code: course.code.clone(),
-                course_title: course.title.clone(),
-                completion_date,
-                issued_at: now,
-                issued_by: Some(actor.user_id),
-                status: VALID.into(),
-            },
+            Some(org_id),
+            &to,
+            "certificate_issued",
+            &serde_json::json!({
+                "holder_name": cert.holder_name,
+                "referrer_name": if via_referrer { participant.referrer_name.clone() } else { None },
+                "course_title": cert.course_title,
+                "issuer_name": org.issuer_name,
+                "verification_url": url,
+                "code": display_code(&cert.code),
+            }),
+            Some(Attachment {
+                name: pdf_file_name(&cert),
+                mime: "application/pdf".into(),
+                bytes: pdf,
+            }),
         )?;
-        if let Some(email) = participant.email.as_deref() {
-            let pdf = render(conn, issuer, &cert, &org, &run)?;
-            outbox::enqueue(
-                conn,
-                Some(org_id),
-                email,
-                "certificate_issued",
-                &serde_json::json!({
-                    "holder_name": cert.holder_name,
-                    "course_title": cert.course_title,
-                    "issuer_name": org.issuer_name,
-                    "verification_url": url,
-                    "code": display_code(&cert.code),
-                }),
-                Some(Attachment {
-                    name: pdf_file_name(&cert),
-                    mime: "application/pdf".into(),
-                    bytes: pdf,
-                }),
-            )?;
+    }
+    audit::record(
+        conn,
+        Some(org_id),
+        Some(actor.user_id),
+        "certificate.issue",
+        "certificate",
+        Some(cert.id),
+        "",
+    )?;
+    Ok(cert)
+}
+
+/// Corrects the holder's name: the participant record gets the corrected name, the old
+/// certificate becomes "replaced" (its QR code then answers "Ungültig – ersetzt" without
+/// any personal detail) and a new certificate with a new code is issued and mailed.
+pub fn reissue_with_name(
+    conn: &mut DbConn,
+    issuer: &CertificateIssuer,
+    actor: &Actor,
+    certificate_id: i32,
+    given_name: &str,
+    family_name: &str,
+) -> AppResult<Certificate> {
+    let org_id = actor.coordinator_org()?;
+    let given_name = participants::service::name("given_name", "Vorname", given_name)?;
+    let family_name = participants::service::name("family_name", "Familienname", family_name)?;
+    crate::db::write_transaction(conn, |conn| {
+        let old = repo::get(conn, org_id, certificate_id)?;
+        dialect::lock_for_update(conn, "course_runs", old.run_id)?;
+        let old = repo::get(conn, org_id, certificate_id)?;
+        if old.status != VALID {
+            return Err(AppError::Conflict(
+                "Nur eine gültige Bescheinigung kann berichtigt werden; diese ist bereits widerrufen oder ersetzt.".into(),
+            ));
         }
+        let run = planning::repo::get_run(conn, org_id, old.run_id)?;
+        participants::repo::set_names(conn, org_id, old.participant_id, &given_name, &family_name)?;
+        let participant = participants::repo::get(conn, org_id, old.participant_id)?;
+        if token::normalize_name(&participant.full_name()) == old.holder_name {
+            return Err(AppError::invalid(
+                "given_name",
+                "Der Name ist unverändert. Bitte geben Sie den berichtigten Namen ein.",
+            ));
+        }
+        let now = time::now_utc();
+        // The old one must stop being valid first: one valid certificate per person and run.
+        repo::mark_replaced(conn, old.id, now)?;
+        let new = issue_in_tx(conn, issuer, actor, &run, &participant, old.completion_date)?;
+        repo::set_replaced_by(conn, old.id, new.id)?;
         audit::record(
             conn,
             Some(org_id),
             Some(actor.user_id),
-            "certificate.issue",
+            "certificate.replace",
             "certificate",
-            Some(cert.id),
-            "",
+            Some(old.id),
+            &format!("replaced_by={}", new.id),
         )?;
-        Ok(Some(cert))
+        Ok(new)
     })
 }
 
@@ -304,4 +374,306 @@ pub fn list_for_run(
             view
         })
         .collect())
+}
+
+/// A running batch without a heartbeat for this long has died with its process.
+const BATCH_STALE_AFTER_SECS: i64 = 60;
+
+/// Starts issuing for a whole run, or returns the batch already running for it (two clicks
+/// on the button, or two coordinators, share one batch). Returns the batch and whether the
+/// caller must now process it.
+pub fn start_batch(
+    conn: &mut DbConn,
+    actor: &Actor,
+    run_id: i32,
+) -> AppResult<(CertificateBatch, bool)> {
+    let org_id = actor.coordinator_org()?;
+    crate::db::write_transaction(conn, |conn| {
+        dialect::lock_for_update(conn, "course_runs", run_id)?;
+        planning::repo::get_run(conn, org_id, run_id)?;
+        let now = time::now_utc();
+        for b in repo::running_batches_for_run(conn, run_id)? {
+            if (now - b.heartbeat_at).num_seconds() < BATCH_STALE_AFTER_SECS {
+                return Ok((b, false));
+            }
+            // Its process is gone; what it issued stays, the new batch does the rest.
+            repo::set_batch_state(conn, b.id, BATCH_INTERRUPTED)?;
+        }
+        let total = attendance::service::completion_for_run(conn, org_id, run_id)?.len();
+        let batch = repo::insert_batch(
+            conn,
+            &CertificateBatchInsertForm {
+                organisation_id: org_id,
+                run_id,
+                started_by: Some(actor.user_id),
+                started_at: now,
+                heartbeat_at: now,
+                total: i32::try_from(total).unwrap_or(i32::MAX),
+            },
+        )?;
+        Ok((batch, true))
+    })
+}
+
+/// Works through a batch, one participant per transaction, saving progress after each so
+/// the coordinator's page can show it. A person who cannot get a certificate (e.g. a name
+/// too long for the QR code) is listed with the reason; the others are still issued.
+pub fn process_batch(
+    conn: &mut DbConn,
+    issuer: &CertificateIssuer,
+    actor: &Actor,
+    batch_id: i32,
+) -> AppResult<CertificateBatch> {
+    let org_id = actor.coordinator_org()?;
+    let mut batch = repo::get_batch(conn, org_id, batch_id)?;
+    let mut failures: Vec<BatchFailure> = Vec::new();
+    let people = attendance::service::completion_for_run(conn, org_id, batch.run_id)?;
+    batch.total = batch
+        .total
+        .max(i32::try_from(people.len()).unwrap_or(i32::MAX));
+    for c in people {
+        if !c.completed {
+            batch.not_completed += 1;
+        } else {
+            match issue_one(conn, issuer, actor, batch.run_id, c.participant_id) {
+                Ok(Some(_)) => batch.issued += 1,
+                Ok(None) => batch.already_issued += 1,
+                Err(e) => {
+                    let message = match &e {
+                        AppError::Internal(_) | AppError::Unavailable(_) => {
+                            tracing::error!(batch_id, participant_id = c.participant_id, error = ?e, "certificate not issued");
+                            "Technischer Fehler; bitte später erneut versuchen.".to_string()
+                        }
+                        other => other.to_string(),
+                    };
+                    failures.push(BatchFailure {
+                        participant_id: c.participant_id,
+                        name: c.name.clone(),
+                        message,
+                    });
+                }
+            }
+        }
+        batch.done += 1;
+        batch.heartbeat_at = time::now_utc();
+        batch.failures = serde_json::to_string(&failures).unwrap_or_else(|_| "[]".into());
+        repo::update_batch_progress(conn, &batch)?;
+    }
+    batch.state = BATCH_DONE.into();
+    batch.finished_at = Some(time::now_utc());
+    repo::update_batch_progress(conn, &batch)?;
+    Ok(batch)
+}
+
+pub fn batch(conn: &mut DbConn, actor: &Actor, batch_id: i32) -> AppResult<CertificateBatch> {
+    repo::get_batch(conn, actor.coordinator_org()?, batch_id)
+}
+
+pub fn batch_failures(batch: &CertificateBatch) -> Vec<BatchFailure> {
+    serde_json::from_str(&batch.failures).unwrap_or_default()
+}
+
+/// All valid certificates of a run as one ZIP of PDFs: (file name, bytes).
+pub fn zip_for_run(
+    conn: &mut DbConn,
+    issuer: &CertificateIssuer,
+    actor: &Actor,
+    run_id: i32,
+) -> AppResult<(String, Vec<u8>)> {
+    use std::io::Write;
+    let org_id = actor.coordinator_org()?;
+    let run = planning::repo::get_run(conn, org_id, run_id)?;
+    let org = orgs::repo::get(conn, org_id)?;
+    let certs: Vec<Certificate> = repo::list_for_run(conn, org_id, run_id)?
+        .into_iter()
+        .filter(|c| c.status == VALID)
+        .collect();
+    if certs.is_empty() {
+        return Err(AppError::Conflict(
+            "Für diesen Durchgang gibt es noch keine gültigen Bescheinigungen.".into(),
+        ));
+    }
+    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    // PDFs are compressed already; storing them keeps the ZIP fast to build.
+    let options =
+        zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
+    for cert in &certs {
+        let pdf = render(conn, issuer, cert, &org, &run)?;
+        zip.start_file(pdf_file_name(cert), options)
+            .and_then(|()| zip.write_all(&pdf).map_err(Into::into))
+            .map_err(|e| AppError::Internal(anyhow::anyhow!("writing ZIP: {e}")))?;
+    }
+    let bytes = zip
+        .finish()
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("writing ZIP: {e}")))?
+        .into_inner();
+    Ok((
+        format!("Teilnahmebescheinigungen-Durchgang-{run_id}.zip"),
+        bytes,
+    ))
+}
+
+/// The run page's line about the last batch: `{id, issued, failed}` or null.
+pub fn last_batch_summary(
+    conn: &mut DbConn,
+    org: i32,
+    run_id: i32,
+) -> AppResult<serde_json::Value> {
+    Ok(match repo::latest_batch_for_run(conn, org, run_id)? {
+        Some(b) => serde_json::json!({
+            "id": b.id,
+            "issued": b.issued,
+            "failed": batch_failures(&b).len(),
+        }),
+        None => serde_json::Value::Null,
+    })
+}
+
+/// Logo (letterhead) and signature image an organisation may print on its certificates.
+pub const IMAGE_KINDS: [&str; 2] = ["logo", "signature"];
+pub const MAX_IMAGE_BYTES: usize = 2 * 1024 * 1024;
+
+fn image_kind(kind: &str) -> AppResult<&'static str> {
+    IMAGE_KINDS
+        .iter()
+        .find(|k| **k == kind)
+        .copied()
+        .ok_or_else(|| AppError::not_found("Die Bildart"))
+}
+
+/// Stores a logo or signature image after checking that the certificate can print it.
+pub fn set_org_image(conn: &mut DbConn, actor: &Actor, kind: &str, bytes: &[u8]) -> AppResult<()> {
+    let org = actor.coordinator_org()?;
+    let kind = image_kind(kind)?;
+    if bytes.is_empty() {
+        return Err(AppError::invalid(
+            "file",
+            "Bitte wählen Sie eine Bilddatei aus.",
+        ));
+    }
+    let content_type = if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
+        "image/png"
+    } else if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
+        "image/jpeg"
+    } else {
+        return Err(AppError::invalid(
+            "file",
+            "Bitte laden Sie ein PNG- oder JPEG-Bild hoch.",
+        ));
+    };
+    check_printable_image(bytes)?;
+    crate::db::write_transaction(conn, |conn| {
+        orgs::repo::set_image(conn, org, kind, content_type, bytes, time::now_utc())?;
+        audit::record(
+            conn,
+            Some(org),
+            Some(actor.user_id),
+            "organisation.image",
+            kind,
+            None,
+            "",
+        )
+    })
+}
+
+pub fn remove_org_image(conn: &mut DbConn, actor: &Actor, kind: &str) -> AppResult<()> {
+    let org = actor.coordinator_org()?;
+    let kind = image_kind(kind)?;
+    orgs::repo::delete_image(conn, org, kind)
+}
+
+pub fn org_image(
+    conn: &mut DbConn,
+    actor: &Actor,
+    kind: &str,
+) -> AppResult<Option<(String, Vec<u8>)>> {
+    let org = actor.coordinator_org()?;
+    orgs::repo::image(conn, org, image_kind(kind)?)
+}
+
+/// The keys page: every key the person may manage, with fingerprint, state and how many
+/// certificates it signed.
+pub fn key_overview(
+    conn: &mut DbConn,
+    issuer: &CertificateIssuer,
+    actor: &Actor,
+) -> AppResult<Vec<serde_json::Value>> {
+    let records = super::keys::manageable(conn, actor)?;
+    let counts = repo::count_by_kid(conn)?;
+    Ok(records
+        .iter()
+        .rev()
+        .map(|r| {
+            let fingerprint = u8::try_from(r.kid)
+                .ok()
+                .and_then(|k| issuer.keyring.cached(k))
+                .map(|k| token::key_fingerprint(&k.key))
+                .unwrap_or_default();
+            let state = if r.compromised_at.is_some() {
+                "compromised"
+            } else if r.retired_at.is_some() {
+                "retired"
+            } else {
+                "active"
+            };
+            serde_json::json!({
+                "kid": r.kid,
+                "fingerprint": fingerprint,
+                "organisation_id": r.organisation_id,
+                "created": crate::web::fmt_datetime(r.created_at),
+                "state": state,
+                "certificates": counts.iter().find(|(k, _)| *k == r.kid).map_or(0, |(_, n)| *n),
+            })
+        })
+        .collect())
+}
+
+/// Until the PDF renderer can decode images, anything with a PNG/JPEG signature passes.
+fn check_printable_image(_bytes: &[u8]) -> AppResult<()> {
+    Ok(())
+}
+
+/// A sample certificate with the organisation's letterhead, to check logo and signature
+/// before issuing. Its QR code leads to the check page, which answers "Ungültig".
+pub fn sample_pdf(
+    conn: &mut DbConn,
+    issuer: &CertificateIssuer,
+    actor: &Actor,
+) -> AppResult<Vec<u8>> {
+    let org_id = actor.coordinator_org()?;
+    let org = orgs::repo::get(conn, org_id)?;
+    let today = time::today_local();
+    let modules = [
+        "Wohnungssuche und Besichtigung",
+        "Der Mietvertrag",
+        "Heizen, Lüften, Energie sparen",
+        "Hausordnung und Mülltrennung",
+    ]
+    .iter()
+    .enumerate()
+    .map(|(i, title)| AttendedModule {
+        title: (*title).to_string(),
+        date: today - chrono::Days::new(7 * (4 - i as u64)),
+        duration_minutes: 120,
+    })
+    .collect();
+    let doc = CertificateDocument {
+        holder_name: "Maria Mustermann".into(),
+        course_title: "Mietschulung (Muster)".into(),
+        course_code: "MUSTER".into(),
+        run_start: today - chrono::Days::new(28),
+        run_end: today - chrono::Days::new(7),
+        place: org.name.clone(),
+        modules,
+        issuer_name: org.issuer_name.clone(),
+        signatory_name: org.signatory_name.clone(),
+        signatory_title: org.signatory_title.clone(),
+        issued_on: today,
+        verification_url: format!("{}/Z/MUSTER", issuer.public_url.to_uppercase()),
+        code_display: "0000-0000-0000-0000".into(),
+    };
+    issuer
+        .renderer
+        .render(&doc)
+        .map_err(|e| AppError::Internal(e.context("rendering sample certificate")))
 }

@@ -294,6 +294,35 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    certificate_batches (id) {
+        id -> Integer,
+        organisation_id -> Integer,
+        run_id -> Integer,
+        started_by -> Nullable<Integer>,
+        started_at -> Timestamp,
+        heartbeat_at -> Timestamp,
+        finished_at -> Nullable<Timestamp>,
+        total -> Integer,
+        done -> Integer,
+        issued -> Integer,
+        already_issued -> Integer,
+        not_completed -> Integer,
+        failures -> Text,
+        state -> Text,
+    }
+}
+
+diesel::table! {
+    organisation_images (organisation_id, kind) {
+        organisation_id -> Integer,
+        kind -> Text,
+        content_type -> Text,
+        bytes -> Binary,
+        updated_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(users -> organisations (organisation_id));
 diesel::joinable!(api_tokens -> users (user_id));
 diesel::joinable!(course_modules -> courses (course_id));
@@ -337,4 +366,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     test_results,
     import_batches,
     certificate_checks,
+    certificate_batches,
+    organisation_images,
 );

@@ -1,7 +1,7 @@
 use diesel::prelude::*;
 
 use super::models::{Organisation, OrganisationInsertForm};
-use crate::db::schema::organisations;
+use crate::db::schema::{organisation_images, organisations};
 use crate::db::DbConn;
 use crate::error::{AppError, AppResult};
 
@@ -33,4 +33,49 @@ pub fn find_by_slug(conn: &mut DbConn, slug: &str) -> AppResult<Option<Organisat
         .select(Organisation::as_select())
         .first(conn)
         .optional()?)
+}
+
+/// The organisation's logo or signature image (`kind` "logo" or "signature") as stored.
+pub fn image(conn: &mut DbConn, org: i32, kind: &str) -> AppResult<Option<(String, Vec<u8>)>> {
+    Ok(organisation_images::table
+        .filter(organisation_images::organisation_id.eq(org))
+        .filter(organisation_images::kind.eq(kind))
+        .select((
+            organisation_images::content_type,
+            organisation_images::bytes,
+        ))
+        .first(conn)
+        .optional()?)
+}
+
+/// Replaces an image (delete + insert works the same on both databases).
+pub fn set_image(
+    conn: &mut DbConn,
+    org: i32,
+    kind: &str,
+    content_type: &str,
+    bytes: &[u8],
+    now: chrono::NaiveDateTime,
+) -> AppResult<()> {
+    delete_image(conn, org, kind)?;
+    diesel::insert_into(organisation_images::table)
+        .values((
+            organisation_images::organisation_id.eq(org),
+            organisation_images::kind.eq(kind),
+            organisation_images::content_type.eq(content_type),
+            organisation_images::bytes.eq(bytes),
+            organisation_images::updated_at.eq(now),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn delete_image(conn: &mut DbConn, org: i32, kind: &str) -> AppResult<()> {
+    diesel::delete(
+        organisation_images::table
+            .filter(organisation_images::organisation_id.eq(org))
+            .filter(organisation_images::kind.eq(kind)),
+    )
+    .execute(conn)?;
+    Ok(())
 }

@@ -212,3 +212,27 @@ pub fn by_card_code(conn: &mut DbConn, org: i32, code: &str) -> AppResult<Option
         .first(conn)
         .optional()?)
 }
+
+/// A corrected name (e.g. spelled as in the passport, before re-issuing a certificate).
+pub fn set_names(
+    conn: &mut DbConn,
+    org: i32,
+    id: i32,
+    given_name: &str,
+    family_name: &str,
+) -> AppResult<()> {
+    let changed = diesel::update(
+        participants::table
+            .filter(participants::organisation_id.eq(org))
+            .filter(participants::id.eq(id)),
+    )
+    .set((
+        participants::given_name.eq(given_name),
+        participants::family_name.eq(family_name),
+    ))
+    .execute(conn)?;
+    if changed == 0 {
+        return Err(AppError::not_found("Die Person"));
+    }
+    Ok(())
+}

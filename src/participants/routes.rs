@@ -208,36 +208,6 @@ async fn cancel(
 #[derive(Deserialize)]
 struct EmptyForm {}
 
-/// Reads an uploaded file and the CSRF token from a multipart form.
-async fn read_upload(
-    mut payload: actix_multipart::Multipart,
-) -> Result<(Option<String>, Vec<u8>), crate::error::AppError> {
-    use futures_util::TryStreamExt;
-    let unreadable =
-        || crate::error::AppError::invalid("file", "Die Datei konnte nicht gelesen werden.");
-    let mut csrf = None;
-    let mut file = Vec::new();
-    while let Some(mut field) = payload.try_next().await.map_err(|_| unreadable())? {
-        let name = field.name().unwrap_or_default().to_string();
-        let mut bytes = Vec::new();
-        while let Some(chunk) = field.try_next().await.map_err(|_| unreadable())? {
-            if bytes.len() + chunk.len() > import::MAX_FILE_BYTES {
-                return Err(crate::error::AppError::invalid(
-                    "file",
-                    "Die Datei ist größer als 2 MB.",
-                ));
-            }
-            bytes.extend_from_slice(&chunk);
-        }
-        match name.as_str() {
-            "csrf_token" => csrf = String::from_utf8(bytes).ok(),
-            "file" => file = bytes,
-            _ => {}
-        }
-    }
-    Ok((csrf, file))
-}
-
 #[post("/participants/import")]
 async fn upload(
     session: Session,
@@ -245,7 +215,7 @@ async fn upload(
     db: web::Data<Db>,
     payload: actix_multipart::Multipart,
 ) -> PageResult {
-    let (csrf, bytes) = read_upload(payload).await?;
+    let (csrf, bytes) = crate::web::read_upload(payload, "file", import::MAX_FILE_BYTES).await?;
     crate::web::verify_csrf(&session, csrf.as_deref())?;
     let actor = user.0.clone();
     let result = db

@@ -11,7 +11,7 @@ use crate::planning;
 use crate::validate;
 
 /// Names are stored in NFC so the certificate, the signed token and a retyped name agree.
-fn name(field: &'static str, label: &str, value: &str) -> AppResult<String> {
+pub(crate) fn name(field: &'static str, label: &str, value: &str) -> AppResult<String> {
     let v = validate::required_text(field, label, value, 80)?;
     if v.contains('\n') || v.contains('\t') {
         return Err(AppError::invalid(

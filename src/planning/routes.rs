@@ -342,6 +342,7 @@ pub async fn run_data(
             "calendar_url": run.calendar_token.as_ref().map(|t| format!("{public_url}/calendar/run/{t}.ics")),
             "completed_without_certificate": completed_without,
             "certificates": certificates,
+            "last_batch": certs::last_batch_summary(conn, org, run_id)?,
             "session_form": {"date": run.start_date.to_string(), "start": "09:00", "end": "11:00", "location": run.place},
         }))
     })
@@ -415,7 +416,6 @@ async fn api_update_run(
 
 #[derive(Deserialize)]
 struct RunQuery {
-    issued: Option<usize>,
     enrolled: Option<String>,
 }
 
@@ -429,9 +429,6 @@ async fn run_page(
     q: web::Query<RunQuery>,
 ) -> PageResult {
     let mut data = run_data(&db, &issuer, &user.0, path.into_inner()).await?;
-    if let Some(n) = q.issued {
-        data["notice"] = json!(format!("{n} Bescheinigung(en) ausgestellt."));
-    }
     match q.enrolled.as_deref() {
         Some("waiting") => data["notice"] = json!("Der Durchgang ist voll: die Person steht jetzt auf der Warteliste."),
         Some("enrolled") => data["notice"] = json!("Die Person ist angemeldet."),

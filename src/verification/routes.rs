@@ -51,6 +51,7 @@ fn render_result(v: &Verification, lang: &str) -> Result<HttpResponse, HtmlError
         "status_text": i18n::text(lang, key),
         "status_class": css,
         "facts": facts,
+        "explain": i18n::text(lang, if v.status == VerificationStatus::Replaced { "verify.replaced_explain" } else { "verify.invalid_explain" }),
         "checked_at": crate::web::fmt_datetime(crate::time::now_utc()),
     });
     let body = templates::render("pages/verification/result", &ctx)?;
@@ -168,6 +169,27 @@ async fn jwks(db: web::Data<Db>) -> AppResult<HttpResponse> {
         .json(keys::jwks(&records)))
 }
 
+/// The signed list of revoked and replaced certificate codes, for offline verifiers.
+/// Signing takes microseconds, so it is built per request and always current; shared
+/// caches may keep it for a minute.
+#[get("/.well-known/revoked")]
+async fn revoked(
+    db: web::Data<Db>,
+    keyring: web::Data<Arc<KeyRing>>,
+    issuer: web::Data<Arc<crate::certificates::service::CertificateIssuer>>,
+) -> AppResult<HttpResponse> {
+    let kr = keyring.get_ref().clone();
+    let url = issuer.public_url.clone();
+    let bytes = db
+        .run(move |conn| service::revocation_list(conn, &kr, &url))
+        .await?;
+    Ok(HttpResponse::Ok()
+        .content_type("application/cose; cose-type=\"cose-sign1\"")
+        .insert_header((header::CACHE_CONTROL, "public, max-age=60"))
+        .insert_header((header::ACCESS_CONTROL_ALLOW_ORIGIN, "*"))
+        .body(bytes))
+}
+
 /// JSON form of the check, for apps that scan codes.
 #[utoipa::path(get, path = "/api/v1/verify/{token}", tag = "verification",
     params(("token" = String, Path, description = "base32 token from the QR URL")),
@@ -193,6 +215,7 @@ pub async fn api_verify(
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(jwks)
+        .service(revoked)
         .service(api_verify)
         .service(code_form)
         .service(verify_token);

@@ -153,3 +153,39 @@ pub async fn verify_code(db: &Db, keyring: &KeyRing, input: &str) -> AppResult<V
         .map(|k| token::key_fingerprint(&k.key));
     Ok(outcome(cert, issuer_name, fingerprint))
 }
+
+/// The signed revocation list, built afresh from the database (see
+/// `certificates::revocation`). Valid for [`LIST_VALIDITY_SECS`].
+pub fn revocation_list(
+    conn: &mut crate::db::DbConn,
+    keyring: &KeyRing,
+    public_url: &str,
+) -> AppResult<Vec<u8>> {
+    use crate::certificates::revocation::{self, RevocationList};
+    let mut list = RevocationList {
+        issued_at: crate::time::now_utc().and_utc().timestamp(),
+        next_update: 0,
+        issuer: public_url.to_string(),
+        revoked: Vec::new(),
+        replaced: Vec::new(),
+    };
+    list.next_update = list.issued_at + LIST_VALIDITY_SECS;
+    for (code, status) in repo::withdrawn_codes(conn)? {
+        let Some(bytes) = token::parse_code(&code) else {
+            continue;
+        };
+        if status == REPLACED {
+            list.replaced.push(bytes);
+        } else {
+            list.revoked.push(bytes);
+        }
+    }
+    let (kid, key) = keyring.deployment_signing_key(conn)?;
+    revocation::sign(&list, kid, &key).map_err(|e| {
+        crate::error::AppError::Internal(anyhow::anyhow!("signing revocation list: {e}"))
+    })
+}
+
+/// How long a published list is valid: a day, the most design.md allows, so an offline
+/// verifier notices a revocation within a day at worst.
+pub const LIST_VALIDITY_SECS: i64 = crate::certificates::revocation::MAX_VALIDITY_SECS;

@@ -114,7 +114,7 @@ fn demo_writes_scannable_certificates_and_verify_checks_them_offline() {
     )
     .unwrap();
     let ok = bin()
-        .args(["verify", &urls[0], "--jwks"])
+        .args(["verify", &urls[0], "--revoked", "none", "--jwks"])
         .arg(&jwks_path)
         .output()
         .unwrap();
@@ -128,7 +128,7 @@ fn demo_writes_scannable_certificates_and_verify_checks_them_offline() {
     let last = tampered.pop().unwrap();
     tampered.push(if last == 'A' { 'B' } else { 'A' });
     let bad = bin()
-        .args(["verify", &tampered, "--jwks"])
+        .args(["verify", &tampered, "--revoked", "none", "--jwks"])
         .arg(&jwks_path)
         .output()
         .unwrap();
@@ -225,7 +225,7 @@ fn keys_rotate_retire_and_compromise() {
     )
     .unwrap();
     let ok = bin()
-        .args(["verify", &url, "--jwks"])
+        .args(["verify", &url, "--revoked", "none", "--jwks"])
         .arg(&jwks_path)
         .output()
         .unwrap();
@@ -254,7 +254,7 @@ fn keys_rotate_retire_and_compromise() {
     )
     .unwrap();
     let bad = bin()
-        .args(["verify", &url, "--jwks"])
+        .args(["verify", &url, "--revoked", "none", "--jwks"])
         .arg(&jwks_path)
         .output()
         .unwrap();

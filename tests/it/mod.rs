@@ -3,6 +3,7 @@ mod bad_input;
 mod browser_flow;
 mod calendar;
 mod cards;
+mod certificates;
 mod cli;
 mod completion;
 mod concurrency;

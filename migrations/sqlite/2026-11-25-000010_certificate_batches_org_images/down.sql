@@ -1,0 +1,2 @@
+DROP TABLE organisation_images;
+DROP TABLE certificate_batches;
