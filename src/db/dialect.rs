@@ -216,15 +216,16 @@ pub fn count_certificate_check(
     organisation_id: i32,
     certificate_id: i32,
     day: chrono::NaiveDate,
+    n: i32,
 ) -> Result<(), AppError> {
     let values = (
         certificate_checks::organisation_id.eq(organisation_id),
         certificate_checks::certificate_id.eq(certificate_id),
         certificate_checks::day.eq(day),
-        certificate_checks::checks.eq(1),
+        certificate_checks::checks.eq(n),
     );
     let target = (certificate_checks::certificate_id, certificate_checks::day);
-    let bump = certificate_checks::checks.eq(certificate_checks::checks + 1);
+    let bump = certificate_checks::checks.eq(certificate_checks::checks + n);
     match conn {
         DbConn::Pg(c) => diesel::insert_into(certificate_checks::table)
             .values(values)

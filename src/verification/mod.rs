@@ -9,7 +9,12 @@
 //!   ID, course, completion date, issuing body, code, time of the check and the key
 //!   fingerprint: never anything else about the person, never the revocation reason.
 //! - Responses are not cached, not indexed, send no referrer, and allow no script.
+//! - Checks are counted per certificate and day (summed in memory, written every two
+//!   seconds): nothing about the checker is kept.
+//! - A signed list of revoked and replaced codes is published for offline verifiers
+//!   (`certificates::revocation`); online, the database decides.
 
+pub mod counter;
 pub mod rate_limit;
 pub mod routes;
 pub mod service;

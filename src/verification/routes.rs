@@ -5,6 +5,7 @@ use actix_web::{get, web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 use serde_json::json;
 
+use super::counter::CheckCounter;
 use super::rate_limit::VerifyLimits;
 use super::service::{self, Verification, VerificationStatus};
 use crate::certificates::keys::{self, KeyRing};
@@ -101,6 +102,7 @@ async fn verify_token(
     req: HttpRequest,
     db: web::Data<Db>,
     keyring: web::Data<Arc<KeyRing>>,
+    counter: web::Data<Arc<CheckCounter>>,
     limits: web::Data<VerifyLimits>,
     path: web::Path<(String, String)>,
     q: web::Query<LangQuery>,
@@ -109,7 +111,7 @@ async fn verify_token(
         return too_many(lang_of(&q), wait);
     }
     let (_, token) = path.into_inner();
-    let v = service::verify_token(&db, &keyring, &token).await?;
+    let v = service::verify_token(&db, &keyring, &counter, &token).await?;
     render_result(&v, lang_of(&q))
 }
 
@@ -125,6 +127,7 @@ async fn code_form(
     req: HttpRequest,
     db: web::Data<Db>,
     keyring: web::Data<Arc<KeyRing>>,
+    counter: web::Data<Arc<CheckCounter>>,
     limits: web::Data<VerifyLimits>,
     q: web::Query<CodeQuery>,
 ) -> Result<HttpResponse, HtmlError> {
@@ -139,7 +142,7 @@ async fn code_form(
     }
     match q.code.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
         Some(code) if code.len() <= 64 => {
-            let v = service::verify_code(&db, &keyring, code).await?;
+            let v = service::verify_code(&db, &keyring, &counter, code).await?;
             render_result(&v, lang)
         }
         other => {
@@ -199,6 +202,7 @@ pub async fn api_verify(
     req: HttpRequest,
     db: web::Data<Db>,
     keyring: web::Data<Arc<KeyRing>>,
+    counter: web::Data<Arc<CheckCounter>>,
     limits: web::Data<VerifyLimits>,
     path: web::Path<String>,
 ) -> AppResult<HttpResponse> {
@@ -207,7 +211,7 @@ pub async fn api_verify(
             retry_after_secs: wait,
         });
     }
-    let v = service::verify_token(&db, &keyring, &path.into_inner()).await?;
+    let v = service::verify_token(&db, &keyring, &counter, &path.into_inner()).await?;
     Ok(HttpResponse::Ok()
         .insert_header((header::CACHE_CONTROL, "no-store"))
         .json(v))

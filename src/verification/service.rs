@@ -2,6 +2,7 @@ use chrono::NaiveDate;
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use super::counter::CheckCounter;
 use crate::certificates::keys::KeyRing;
 use crate::certificates::models::{REPLACED, REVOKED, VALID};
 use crate::certificates::{repo, service::display_code, token};
@@ -48,6 +49,7 @@ impl Verification {
 pub async fn verify_token(
     db: &Db,
     keyring: &std::sync::Arc<KeyRing>,
+    counter: &CheckCounter,
     text: &str,
 ) -> AppResult<Verification> {
     let Ok(bytes) = token::token_from_text(text) else {
@@ -85,26 +87,12 @@ pub async fn verify_token(
     if !matches {
         return Ok(Verification::invalid());
     }
-    count_check(db, cert.organisation_id, cert.id).await;
+    counter.record(cert.organisation_id, cert.id, crate::time::today_local());
     Ok(outcome(
         cert,
         issuer_name,
         key.map(|k| token::key_fingerprint(&k.key)),
     ))
-}
-
-/// Counts the check (per certificate and day, nothing about the checker). A failure to
-/// count never fails the check itself.
-async fn count_check(db: &Db, organisation_id: i32, certificate_id: i32) {
-    let day = crate::time::today_local();
-    let result = db
-        .run(move |conn| {
-            crate::db::dialect::count_certificate_check(conn, organisation_id, certificate_id, day)
-        })
-        .await;
-    if let Err(e) = result {
-        tracing::warn!(certificate_id, error = %e, "verification not counted");
-    }
 }
 
 fn outcome(
@@ -135,7 +123,12 @@ fn outcome(
 }
 
 /// Checks a code typed from the paper (no signature to check: the database decides).
-pub async fn verify_code(db: &Db, keyring: &KeyRing, input: &str) -> AppResult<Verification> {
+pub async fn verify_code(
+    db: &Db,
+    keyring: &KeyRing,
+    counter: &CheckCounter,
+    input: &str,
+) -> AppResult<Verification> {
     let Some(code) = token::parse_code(input) else {
         return Ok(Verification::invalid());
     };
@@ -146,7 +139,7 @@ pub async fn verify_code(db: &Db, keyring: &KeyRing, input: &str) -> AppResult<V
     else {
         return Ok(Verification::invalid());
     };
-    count_check(db, cert.organisation_id, cert.id).await;
+    counter.record(cert.organisation_id, cert.id, crate::time::today_local());
     let fingerprint = u8::try_from(cert.kid)
         .ok()
         .and_then(|kid| keyring.cached(kid))

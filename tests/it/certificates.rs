@@ -761,6 +761,35 @@ async fn keys_in_the_web_ui(backend: Backend) {
         assert_eq!(page.status, 404, "{}", page.body);
         assert!(page.body.contains("Ungültig") && !page.body.contains("Mallory"));
     }
+    // The real claims under a wrong algorithm (ES256 in the header): refused before the
+    // signature is even looked at.
+    {
+        use coset::CborSerializable;
+        let genuine = token::token_from_text(&url).unwrap();
+        let payload = coset::CoseSign1::from_slice(&genuine)
+            .unwrap()
+            .payload
+            .unwrap();
+        let wrong_alg = coset::CoseSign1Builder::new()
+            .protected(
+                coset::HeaderBuilder::new()
+                    .algorithm(coset::iana::Algorithm::ES256)
+                    .key_id(vec![first_kid])
+                    .build(),
+            )
+            .payload(payload)
+            .create_signature(&[], |tbs| {
+                use ed25519_dalek::Signer;
+                stolen.sign(tbs).to_bytes().to_vec()
+            })
+            .build()
+            .to_vec()
+            .unwrap();
+        let wrong_url = token::verification_url(&app.base, &wrong_alg).unwrap();
+        let page = app.browser().get(&wrong_url[app.base.len()..]).await;
+        assert_eq!(page.status, 404);
+        assert!(page.body.contains("Ungültig") && !page.body.contains("Olena"));
+    }
 
     // Another organisation cannot touch this key; a trainer cannot see the page.
     let other = app.create_org("andere");

@@ -1,0 +1,85 @@
+//! How often certificates were checked, summed in memory and written every few seconds.
+//!
+//! The counts are statistics for the coordinator (design: counts and dates, nothing about
+//! the checker). Writing one row per scan would make every public check a database write,
+//! which on SQLite serialises all checks behind one lock; summing first turns a busy minute
+//! into a handful of upserts. A crash loses at most the last interval's counts.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::Duration;
+
+use chrono::NaiveDate;
+
+use crate::db::{Db, DbConn};
+use crate::error::AppResult;
+
+/// How often pending counts are written.
+pub const FLUSH_INTERVAL: Duration = Duration::from_secs(2);
+
+type Key = (i32, i32, NaiveDate);
+
+#[derive(Default)]
+pub struct CheckCounter {
+    pending: Mutex<HashMap<Key, i32>>,
+}
+
+impl CheckCounter {
+    pub fn record(&self, organisation_id: i32, certificate_id: i32, day: NaiveDate) {
+        if let Ok(mut pending) = self.pending.lock() {
+            *pending
+                .entry((organisation_id, certificate_id, day))
+                .or_insert(0) += 1;
+        }
+    }
+
+    /// Writes what has been counted; counts that could not be written are kept for the
+    /// next attempt.
+    pub fn flush(&self, conn: &mut DbConn) -> AppResult<usize> {
+        let batch: Vec<(Key, i32)> = match self.pending.lock() {
+            Ok(mut pending) => pending.drain().collect(),
+            Err(_) => return Ok(0),
+        };
+        let mut written = 0;
+        let mut failed: Option<crate::error::AppError> = None;
+        for (i, ((org, cert, day), n)) in batch.iter().enumerate() {
+            if let Err(e) = crate::db::dialect::count_certificate_check(conn, *org, *cert, *day, *n)
+            {
+                if let Ok(mut pending) = self.pending.lock() {
+                    for ((org, cert, day), n) in &batch[i..] {
+                        *pending.entry((*org, *cert, *day)).or_insert(0) += n;
+                    }
+                }
+                failed = Some(e);
+                break;
+            }
+            written += 1;
+        }
+        match failed {
+            Some(e) => Err(e),
+            None => Ok(written),
+        }
+    }
+
+    fn is_empty(&self) -> bool {
+        self.pending.lock().map(|p| p.is_empty()).unwrap_or(true)
+    }
+}
+
+/// Writes the counts every [`FLUSH_INTERVAL`] for as long as the server runs.
+pub fn spawn_flusher(db: Db, counter: std::sync::Arc<CheckCounter>) {
+    actix_web::rt::spawn(async move {
+        let mut tick = tokio::time::interval(FLUSH_INTERVAL);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tick.tick().await;
+            if counter.is_empty() {
+                continue;
+            }
+            let c = counter.clone();
+            if let Err(e) = db.run(move |conn| c.flush(conn)).await {
+                tracing::warn!(error = %e, "check counts not written yet; retrying");
+            }
+        }
+    });
+}
