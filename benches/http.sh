@@ -34,7 +34,8 @@ export MIETSCHULUNG_VERIFY_RATE_PER_MINUTE=0
 export MIETSCHULUNG_CODE_FORM_RATE_PER_MINUTE=0
 export RUST_LOG=${RUST_LOG:-warn}
 
-URL=$("$BIN" demo --out "$DATA/pdfs" | awk -F' -> ' 'NF > 1 { print $2; exit }')
+"$BIN" demo --out "$DATA/pdfs" >"$DATA/demo.txt"
+URL=$(awk -F' -> ' 'NF > 1 { print $2; exit }' "$DATA/demo.txt")
 TOKEN_PATH="/Z/${URL##*/Z/}"
 
 "$BIN" serve >"$DATA/server.log" 2>&1 &

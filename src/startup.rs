@@ -26,6 +26,7 @@ pub struct AppState {
     pub keyring: Arc<KeyRing>,
     pub issuer: Arc<CertificateIssuer>,
     pub check_counter: Arc<crate::verification::counter::CheckCounter>,
+    pub lookups: Arc<crate::verification::cache::LookupCache>,
 }
 
 impl AppState {
@@ -45,6 +46,7 @@ impl AppState {
             keyring,
             issuer,
             check_counter: Arc::default(),
+            lookups: Arc::default(),
         })
     }
 }
@@ -182,6 +184,7 @@ pub fn run(
     let keyring = web::Data::new(state.keyring.clone());
     let issuer = web::Data::new(state.issuer.clone());
     let check_counter = web::Data::new(state.check_counter.clone());
+    let lookups = web::Data::new(state.lookups.clone());
     crate::verification::counter::spawn_flusher(state.db.clone(), state.check_counter.clone());
     let limits = web::Data::new(crate::verification::rate_limit::VerifyLimits::new(
         settings.verify_rate_per_minute,
@@ -230,6 +233,7 @@ pub fn run(
             .app_data(keyring.clone())
             .app_data(issuer.clone())
             .app_data(check_counter.clone())
+            .app_data(lookups.clone())
             .app_data(settings_data.clone())
             .app_data(limits.clone())
             .app_data(web::JsonConfig::default().limit(256 * 1024).error_handler(json_error))
@@ -238,6 +242,8 @@ pub fn run(
             .service(healthz)
             .service(readyz)
             .service(static_file)
+            // The public check page first: it is the one path under heavy load.
+            .configure(crate::verification::routes::configure)
             .service(crate::api::openapi_json)
             .configure(crate::auth::routes::configure)
             .configure(crate::orgs::routes::configure)
@@ -245,7 +251,6 @@ pub fn run(
             .configure(crate::participants::routes::configure)
             .configure(crate::attendance::routes::configure)
             .configure(crate::certificates::routes::configure)
-            .configure(crate::verification::routes::configure)
             .configure(crate::reminders::routes::configure)
             .configure(crate::reports::routes::configure)
             .default_service(web::to(not_found))

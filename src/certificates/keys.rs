@@ -85,7 +85,14 @@ pub struct KeyRing {
     keys_dir: PathBuf,
     public: RwLock<HashMap<u8, PublicKey>>,
     last_reload: Mutex<Option<Instant>>,
+    /// Tokens whose signature already verified. A signature over given bytes with a given
+    /// key stays valid forever (kids are never reused, keys never deleted; a compromised
+    /// key is handled by the database comparison, which always runs), so repeated checks
+    /// of one certificate skip the Ed25519 work. Bounded: cleared when full.
+    verified: Mutex<HashMap<Vec<u8>, super::token::VerifiedToken>>,
 }
+
+const VERIFIED_CACHE_ENTRIES: usize = 4096;
 
 const RELOAD_INTERVAL: Duration = Duration::from_secs(5);
 
@@ -95,6 +102,7 @@ impl KeyRing {
             keys_dir,
             public: RwLock::new(HashMap::new()),
             last_reload: Mutex::new(None),
+            verified: Mutex::new(HashMap::new()),
         }
     }
 
@@ -115,6 +123,30 @@ impl KeyRing {
 
     pub fn cached(&self, kid: u8) -> Option<PublicKey> {
         self.public.read().ok()?.get(&kid).cloned()
+    }
+
+    /// Verifies a token against the cached public keys (see `token::verify`), remembering
+    /// tokens that passed.
+    pub fn verify(
+        &self,
+        bytes: &[u8],
+    ) -> Result<super::token::VerifiedToken, super::token::TokenError> {
+        if let Some(hit) = self
+            .verified
+            .lock()
+            .ok()
+            .and_then(|m| m.get(bytes).cloned())
+        {
+            return Ok(hit);
+        }
+        let v = super::token::verify(bytes, |kid| self.cached(kid).map(|k| k.key))?;
+        if let Ok(mut m) = self.verified.lock() {
+            if m.len() >= VERIFIED_CACHE_ENTRIES {
+                m.clear();
+            }
+            m.insert(bytes.to_vec(), v.clone());
+        }
+        Ok(v)
     }
 
     /// Whether a reload is allowed now (rate-limits reloads triggered by unknown kids).

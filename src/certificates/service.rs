@@ -211,7 +211,7 @@ pub fn reissue_with_name(
     let org_id = actor.coordinator_org()?;
     let given_name = participants::service::name("given_name", "Vorname", given_name)?;
     let family_name = participants::service::name("family_name", "Familienname", family_name)?;
-    crate::db::write_transaction(conn, |conn| {
+    let result = crate::db::write_transaction(conn, |conn| {
         let old = repo::get(conn, org_id, certificate_id)?;
         dialect::lock_for_update(conn, "course_runs", old.run_id)?;
         let old = repo::get(conn, org_id, certificate_id)?;
@@ -232,6 +232,7 @@ pub fn reissue_with_name(
         let now = time::now_utc();
         // The old one must stop being valid first: one valid certificate per person and run.
         repo::mark_replaced(conn, old.id, now)?;
+        crate::verification::cache::invalidate_all();
         let new = issue_in_tx(conn, issuer, actor, &run, &participant, old.completion_date)?;
         repo::set_replaced_by(conn, old.id, new.id)?;
         audit::record(
@@ -244,7 +245,9 @@ pub fn reissue_with_name(
             &format!("replaced_by={}", new.id),
         )?;
         Ok(new)
-    })
+    });
+    crate::verification::cache::invalidate_all();
+    result
 }
 
 /// Issues certificates for everyone who completed the run and has none yet.
@@ -278,7 +281,7 @@ pub fn revoke(
 ) -> AppResult<Certificate> {
     let org = actor.coordinator_org()?;
     let reason = validate::required_text("reason", "Grund", reason, 500)?;
-    crate::db::write_transaction(conn, |conn| {
+    let result = crate::db::write_transaction(conn, |conn| {
         let cert = repo::get(conn, org, certificate_id)?;
         if cert.status != VALID {
             return Err(AppError::Conflict(
@@ -286,6 +289,7 @@ pub fn revoke(
             ));
         }
         repo::revoke(conn, cert.id, &reason, time::now_utc())?;
+        crate::verification::cache::invalidate_all();
         audit::record(
             conn,
             Some(org),
@@ -296,7 +300,10 @@ pub fn revoke(
             "",
         )?;
         repo::get(conn, org, certificate_id)
-    })
+    });
+    // Again after the commit: a check that read the old row meanwhile is not kept.
+    crate::verification::cache::invalidate_all();
+    result
 }
 
 pub fn pdf_file_name(cert: &Certificate) -> String {

@@ -12,8 +12,11 @@
 //! - Checks are counted per certificate and day (summed in memory, written every two
 //!   seconds): nothing about the checker is kept.
 //! - A signed list of revoked and replaced codes is published for offline verifiers
-//!   (`certificates::revocation`); online, the database decides.
+//!   (`certificates::revocation`); online, the database decides. Its answers are kept for
+//!   one second (`cache`): a revocation shows at once on this replica, within a second on
+//!   the others.
 
+pub mod cache;
 pub mod counter;
 pub mod rate_limit;
 pub mod routes;

@@ -1,10 +1,11 @@
 use std::sync::Arc;
 
 use actix_web::http::header;
-use actix_web::{get, web, HttpRequest, HttpResponse};
+use actix_web::{get, routes, web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 use serde_json::json;
 
+use super::cache::LookupCache;
 use super::counter::CheckCounter;
 use super::rate_limit::VerifyLimits;
 use super::service::{self, Verification, VerificationStatus};
@@ -96,22 +97,26 @@ fn lang_of(q: &LangQuery) -> &'static str {
     }
 }
 
-/// The URL in the QR code: `/Z/<token>`, any case.
-#[get("/{z:[zZ]}/{token}")]
+/// The URL in the QR code: `/Z/<token>` (the token itself in any case). Two plain routes
+/// instead of one `[zZ]` pattern keep the busiest public path cheap to match.
+#[routes]
+#[get("/Z/{token}")]
+#[get("/z/{token}")]
 async fn verify_token(
     req: HttpRequest,
     db: web::Data<Db>,
     keyring: web::Data<Arc<KeyRing>>,
     counter: web::Data<Arc<CheckCounter>>,
+    lookups: web::Data<Arc<LookupCache>>,
     limits: web::Data<VerifyLimits>,
-    path: web::Path<(String, String)>,
+    path: web::Path<String>,
     q: web::Query<LangQuery>,
 ) -> Result<HttpResponse, HtmlError> {
     if let Err(wait) = limits.token.check(client_ip(&req)) {
         return too_many(lang_of(&q), wait);
     }
-    let (_, token) = path.into_inner();
-    let v = service::verify_token(&db, &keyring, &counter, &token).await?;
+    let token = path.into_inner();
+    let v = service::verify_token(&db, &keyring, &counter, &lookups, &token).await?;
     render_result(&v, lang_of(&q))
 }
 
@@ -122,12 +127,15 @@ struct CodeQuery {
 }
 
 /// The manual form for the printed code.
-#[get("/{z:[zZ]}")]
+#[routes]
+#[get("/z")]
+#[get("/Z")]
 async fn code_form(
     req: HttpRequest,
     db: web::Data<Db>,
     keyring: web::Data<Arc<KeyRing>>,
     counter: web::Data<Arc<CheckCounter>>,
+    lookups: web::Data<Arc<LookupCache>>,
     limits: web::Data<VerifyLimits>,
     q: web::Query<CodeQuery>,
 ) -> Result<HttpResponse, HtmlError> {
@@ -142,7 +150,7 @@ async fn code_form(
     }
     match q.code.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
         Some(code) if code.len() <= 64 => {
-            let v = service::verify_code(&db, &keyring, &counter, code).await?;
+            let v = service::verify_code(&db, &keyring, &counter, &lookups, code).await?;
             render_result(&v, lang)
         }
         other => {
@@ -203,6 +211,7 @@ pub async fn api_verify(
     db: web::Data<Db>,
     keyring: web::Data<Arc<KeyRing>>,
     counter: web::Data<Arc<CheckCounter>>,
+    lookups: web::Data<Arc<LookupCache>>,
     limits: web::Data<VerifyLimits>,
     path: web::Path<String>,
 ) -> AppResult<HttpResponse> {
@@ -211,7 +220,7 @@ pub async fn api_verify(
             retry_after_secs: wait,
         });
     }
-    let v = service::verify_token(&db, &keyring, &counter, &path.into_inner()).await?;
+    let v = service::verify_token(&db, &keyring, &counter, &lookups, &path.into_inner()).await?;
     Ok(HttpResponse::Ok()
         .insert_header((header::CACHE_CONTROL, "no-store"))
         .json(v))

@@ -2,6 +2,7 @@ use chrono::NaiveDate;
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use super::cache::LookupCache;
 use super::counter::CheckCounter;
 use crate::certificates::keys::KeyRing;
 use crate::certificates::models::{REPLACED, REVOKED, VALID};
@@ -45,24 +46,41 @@ impl Verification {
     }
 }
 
+/// The certificate with a stored code and its issuer's name, from the one-second memory
+/// or the database.
+async fn lookup(
+    db: &Db,
+    lookups: &LookupCache,
+    code: String,
+) -> AppResult<std::sync::Arc<Option<(crate::certificates::models::Certificate, String)>>> {
+    if let Some(hit) = lookups.get(&code) {
+        return Ok(hit);
+    }
+    let generation = super::cache::generation();
+    let key = code.clone();
+    let found = std::sync::Arc::new(db.run(move |conn| repo::find_by_code(conn, &code)).await?);
+    lookups.put(key, generation, found.clone());
+    Ok(found)
+}
+
 /// Checks a token taken from a scanned URL.
 pub async fn verify_token(
     db: &Db,
     keyring: &std::sync::Arc<KeyRing>,
     counter: &CheckCounter,
+    lookups: &LookupCache,
     text: &str,
 ) -> AppResult<Verification> {
     let Ok(bytes) = token::token_from_text(text) else {
         return Ok(Verification::invalid());
     };
-    let lookup = |kid: u8| keyring.cached(kid).map(|k| k.key);
-    let verified = match token::verify(&bytes, lookup) {
+    let verified = match keyring.verify(&bytes) {
         Ok(v) => v,
         Err(token::TokenError::UnknownKey) if keyring.may_reload() => {
             // A key created by another replica since our last look: reload once, retry.
             let kr = keyring.clone();
             db.run(move |conn| kr.reload(conn)).await?;
-            match token::verify(&bytes, |kid: u8| keyring.cached(kid).map(|k| k.key)) {
+            match keyring.verify(&bytes) {
                 Ok(v) => v,
                 Err(_) => return Ok(Verification::invalid()),
             }
@@ -70,8 +88,8 @@ pub async fn verify_token(
         Err(_) => return Ok(Verification::invalid()),
     };
     let code = token::format_code(&verified.claims.code).replace('-', "");
-    let Some((cert, issuer_name)) = db.run(move |conn| repo::find_by_code(conn, &code)).await?
-    else {
+    let found = lookup(db, lookups, code).await?;
+    let Some((cert, issuer_name)) = found.as_ref().clone() else {
         return Ok(Verification::invalid());
     };
     let key = keyring.cached(verified.kid);
@@ -127,16 +145,15 @@ pub async fn verify_code(
     db: &Db,
     keyring: &KeyRing,
     counter: &CheckCounter,
+    lookups: &LookupCache,
     input: &str,
 ) -> AppResult<Verification> {
     let Some(code) = token::parse_code(input) else {
         return Ok(Verification::invalid());
     };
     let stored = token::format_code(&code).replace('-', "");
-    let Some((cert, issuer_name)) = db
-        .run(move |conn| repo::find_by_code(conn, &stored))
-        .await?
-    else {
+    let found = lookup(db, lookups, stored).await?;
+    let Some((cert, issuer_name)) = found.as_ref().clone() else {
         return Ok(Verification::invalid());
     };
     counter.record(cert.organisation_id, cert.id, crate::time::today_local());
