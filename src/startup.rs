@@ -25,8 +25,7 @@ pub struct AppState {
     pub db: Db,
     pub keyring: Arc<KeyRing>,
     pub issuer: Arc<CertificateIssuer>,
-    pub check_counter: Arc<crate::verification::counter::CheckCounter>,
-    pub lookups: Arc<crate::verification::cache::LookupCache>,
+    pub public_checks: Arc<crate::verification::service::PublicChecks>,
 }
 
 impl AppState {
@@ -45,8 +44,7 @@ impl AppState {
             db,
             keyring,
             issuer,
-            check_counter: Arc::default(),
-            lookups: Arc::default(),
+            public_checks: Arc::default(),
         })
     }
 }
@@ -183,9 +181,11 @@ pub fn run(
     let db = web::Data::new(state.db.clone());
     let keyring = web::Data::new(state.keyring.clone());
     let issuer = web::Data::new(state.issuer.clone());
-    let check_counter = web::Data::new(state.check_counter.clone());
-    let lookups = web::Data::new(state.lookups.clone());
-    crate::verification::counter::spawn_flusher(state.db.clone(), state.check_counter.clone());
+    let public_checks = web::Data::new(state.public_checks.clone());
+    crate::verification::counter::spawn_flusher(
+        state.db.clone(),
+        state.public_checks.counter.clone(),
+    );
     let limits = web::Data::new(crate::verification::rate_limit::VerifyLimits::new(
         settings.verify_rate_per_minute,
         settings.code_form_rate_per_minute,
@@ -232,8 +232,7 @@ pub fn run(
             .app_data(db.clone())
             .app_data(keyring.clone())
             .app_data(issuer.clone())
-            .app_data(check_counter.clone())
-            .app_data(lookups.clone())
+            .app_data(public_checks.clone())
             .app_data(settings_data.clone())
             .app_data(limits.clone())
             .app_data(web::JsonConfig::default().limit(256 * 1024).error_handler(json_error))

@@ -5,10 +5,8 @@ use actix_web::{get, routes, web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 use serde_json::json;
 
-use super::cache::LookupCache;
-use super::counter::CheckCounter;
 use super::rate_limit::VerifyLimits;
-use super::service::{self, Verification, VerificationStatus};
+use super::service::{self, PublicChecks, Verification, VerificationStatus};
 use crate::certificates::keys::{self, KeyRing};
 use crate::db::Db;
 use crate::error::{AppResult, HtmlError};
@@ -106,8 +104,7 @@ async fn verify_token(
     req: HttpRequest,
     db: web::Data<Db>,
     keyring: web::Data<Arc<KeyRing>>,
-    counter: web::Data<Arc<CheckCounter>>,
-    lookups: web::Data<Arc<LookupCache>>,
+    checks: web::Data<Arc<PublicChecks>>,
     limits: web::Data<VerifyLimits>,
     path: web::Path<String>,
     q: web::Query<LangQuery>,
@@ -116,7 +113,7 @@ async fn verify_token(
         return too_many(lang_of(&q), wait);
     }
     let token = path.into_inner();
-    let v = service::verify_token(&db, &keyring, &counter, &lookups, &token).await?;
+    let v = service::verify_token(&db, &keyring, &checks, &token).await?;
     render_result(&v, lang_of(&q))
 }
 
@@ -134,8 +131,7 @@ async fn code_form(
     req: HttpRequest,
     db: web::Data<Db>,
     keyring: web::Data<Arc<KeyRing>>,
-    counter: web::Data<Arc<CheckCounter>>,
-    lookups: web::Data<Arc<LookupCache>>,
+    checks: web::Data<Arc<PublicChecks>>,
     limits: web::Data<VerifyLimits>,
     q: web::Query<CodeQuery>,
 ) -> Result<HttpResponse, HtmlError> {
@@ -150,7 +146,7 @@ async fn code_form(
     }
     match q.code.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
         Some(code) if code.len() <= 64 => {
-            let v = service::verify_code(&db, &keyring, &counter, &lookups, code).await?;
+            let v = service::verify_code(&db, &keyring, &checks, code).await?;
             render_result(&v, lang)
         }
         other => {
@@ -210,8 +206,7 @@ pub async fn api_verify(
     req: HttpRequest,
     db: web::Data<Db>,
     keyring: web::Data<Arc<KeyRing>>,
-    counter: web::Data<Arc<CheckCounter>>,
-    lookups: web::Data<Arc<LookupCache>>,
+    checks: web::Data<Arc<PublicChecks>>,
     limits: web::Data<VerifyLimits>,
     path: web::Path<String>,
 ) -> AppResult<HttpResponse> {
@@ -220,7 +215,7 @@ pub async fn api_verify(
             retry_after_secs: wait,
         });
     }
-    let v = service::verify_token(&db, &keyring, &counter, &lookups, &path.into_inner()).await?;
+    let v = service::verify_token(&db, &keyring, &checks, &path.into_inner()).await?;
     Ok(HttpResponse::Ok()
         .insert_header((header::CACHE_CONTROL, "no-store"))
         .json(v))

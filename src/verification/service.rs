@@ -4,6 +4,14 @@ use utoipa::ToSchema;
 
 use super::cache::LookupCache;
 use super::counter::CheckCounter;
+
+/// What the public check keeps in memory: counts waiting to be written and recent
+/// database answers.
+#[derive(Default)]
+pub struct PublicChecks {
+    pub counter: std::sync::Arc<CheckCounter>,
+    pub lookups: LookupCache,
+}
 use crate::certificates::keys::KeyRing;
 use crate::certificates::models::{REPLACED, REVOKED, VALID};
 use crate::certificates::{repo, service::display_code, token};
@@ -67,8 +75,7 @@ async fn lookup(
 pub async fn verify_token(
     db: &Db,
     keyring: &std::sync::Arc<KeyRing>,
-    counter: &CheckCounter,
-    lookups: &LookupCache,
+    checks: &PublicChecks,
     text: &str,
 ) -> AppResult<Verification> {
     let Ok(bytes) = token::token_from_text(text) else {
@@ -88,7 +95,7 @@ pub async fn verify_token(
         Err(_) => return Ok(Verification::invalid()),
     };
     let code = token::format_code(&verified.claims.code).replace('-', "");
-    let found = lookup(db, lookups, code).await?;
+    let found = lookup(db, &checks.lookups, code).await?;
     let Some((cert, issuer_name)) = found.as_ref().clone() else {
         return Ok(Verification::invalid());
     };
@@ -105,7 +112,9 @@ pub async fn verify_token(
     if !matches {
         return Ok(Verification::invalid());
     }
-    counter.record(cert.organisation_id, cert.id, crate::time::today_local());
+    checks
+        .counter
+        .record(cert.organisation_id, cert.id, crate::time::today_local());
     Ok(outcome(
         cert,
         issuer_name,
@@ -144,19 +153,20 @@ fn outcome(
 pub async fn verify_code(
     db: &Db,
     keyring: &KeyRing,
-    counter: &CheckCounter,
-    lookups: &LookupCache,
+    checks: &PublicChecks,
     input: &str,
 ) -> AppResult<Verification> {
     let Some(code) = token::parse_code(input) else {
         return Ok(Verification::invalid());
     };
     let stored = token::format_code(&code).replace('-', "");
-    let found = lookup(db, lookups, stored).await?;
+    let found = lookup(db, &checks.lookups, stored).await?;
     let Some((cert, issuer_name)) = found.as_ref().clone() else {
         return Ok(Verification::invalid());
     };
-    counter.record(cert.organisation_id, cert.id, crate::time::today_local());
+    checks
+        .counter
+        .record(cert.organisation_id, cert.id, crate::time::today_local());
     let fingerprint = u8::try_from(cert.kid)
         .ok()
         .and_then(|kid| keyring.cached(kid))
