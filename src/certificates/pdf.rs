@@ -33,7 +33,7 @@ use printpdf::{
 use unicode_normalization::UnicodeNormalization;
 
 pub use self::image::{DocumentImage, MAX_IMAGE_BYTES, MAX_IMAGE_SIDE};
-use self::text::{FaceId, FontFace, Fonts, ShapedLine, Subset};
+use self::text::{CharSet, FaceId, FontFace, Fonts, ShapedLine, Subset};
 use super::qr::{self, QUIET_ZONE_MODULES};
 
 const PT_PER_MM: f32 = 72.0 / 25.4;
@@ -328,11 +328,10 @@ impl CertificateRenderer {
         let mut subsets: Vec<Arc<Subset>> = Vec::new();
         let mut pdf = PdfDocument::new(meta.title);
         for face in [FaceId::Regular, FaceId::Bold] {
-            let blocks = p.used_blocks(face);
-            if blocks.is_empty() {
+            let Some(used) = p.used_chars(face).filter(|u| !u.is_empty()) else {
                 continue;
-            }
-            let gids = self.fonts.glyphs_for_blocks(face, &blocks, []);
+            };
+            let gids = self.fonts.glyphs_for(face, used);
             subsets.push(self.fonts.subset(face, gids)?);
             let s = subsets.last().map(Arc::clone);
             if let Some(s) = s {
@@ -809,32 +808,6 @@ enum Align {
     Right,
 }
 
-/// Which 16-code-point blocks of a face the document uses; one bit per block below
-/// U+10000 (the faces have nothing above).
-struct BlockSet([u64; 64]);
-
-impl BlockSet {
-    fn insert(&mut self, c: char) {
-        let block = (c as usize) >> 4;
-        if block < 4096 {
-            self.0[block / 64] |= 1 << (block % 64);
-        }
-    }
-
-    fn to_set(&self) -> BTreeSet<u32> {
-        let mut out = BTreeSet::new();
-        for (word_idx, &word) in self.0.iter().enumerate() {
-            let mut w = word;
-            while w != 0 {
-                let bit = w.trailing_zeros();
-                out.insert((word_idx * 64) as u32 + bit);
-                w &= w - 1;
-            }
-        }
-        out
-    }
-}
-
 /// Collects page operations. Coordinates given to it are in mm; `from_top` values are
 /// measured from the top edge, as a reader sees the page, and converted here.
 struct Painter<'a> {
@@ -845,7 +818,7 @@ struct Painter<'a> {
     arabic_handle: PdfFontHandle,
     /// The Arabic-face subset of this document, when its language line needs one.
     arabic: Option<&'a Subset>,
-    blocks: [BlockSet; 2],
+    chars: [CharSet; 2],
 }
 
 fn pt(mm: f32) -> Pt {
@@ -870,15 +843,15 @@ impl<'a> Painter<'a> {
                 FaceId::Arabic.resource_name().to_string(),
             )),
             arabic,
-            blocks: [BlockSet([0; 64]), BlockSet([0; 64])],
+            chars: [CharSet::new(), CharSet::new()],
         }
     }
 
-    fn used_blocks(&self, face: FaceId) -> BTreeSet<u32> {
+    fn used_chars(&self, face: FaceId) -> Option<&CharSet> {
         match face {
-            FaceId::Regular => self.blocks[0].to_set(),
-            FaceId::Bold => self.blocks[1].to_set(),
-            FaceId::Arabic => BTreeSet::new(),
+            FaceId::Regular => Some(&self.chars[0]),
+            FaceId::Bold => Some(&self.chars[1]),
+            FaceId::Arabic => None,
         }
     }
 
@@ -891,7 +864,7 @@ impl<'a> Painter<'a> {
     }
 
     fn note_chars(&mut self, bold: bool, text: &str) {
-        let set = &mut self.blocks[usize::from(bold)];
+        let set = &mut self.chars[usize::from(bold)];
         for c in text.chars() {
             set.insert(c);
         }
@@ -2054,7 +2027,8 @@ mod tests {
     /// joiners depending on the version; compare letters, in order, with single spaces.
     fn normalise(text: &str) -> String {
         text.nfkc()
-            .filter(|&c| !matches!(c, '\u{200B}'..='\u{200F}'))
+            // Zero-width joiners and the bidi embedding marks pdftotext adds.
+            .filter(|&c| !matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}'))
             .collect::<String>()
             .split_whitespace()
             .collect::<Vec<_>>()

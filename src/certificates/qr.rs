@@ -91,53 +91,57 @@ const MASK_PATTERNS: [MaskPattern; 8] = [
 /// Mask penalty of ISO/IEC 18004 §7.8.3: runs of five or more, 2×2 blocks, finder-like
 /// 1:1:3:1:1 patterns with four light modules on one side, dark/light balance.
 fn penalty(dark: &[bool], n: usize) -> u32 {
-    let at = |x: usize, y: usize| dark[y * n + x];
+    let rows: Vec<u8> = dark.iter().map(|&d| u8::from(d)).collect();
+    let mut cols = vec![0u8; n * n];
+    for y in 0..n {
+        for x in 0..n {
+            cols[x * n + y] = rows[y * n + x];
+        }
+    }
+    const FINDER: [u8; 7] = [1, 0, 1, 1, 1, 0, 1];
     let mut score = 0u32;
-    // Rows (transposed = false) and columns (true) for runs and finder-like patterns.
-    for transposed in [false, true] {
-        let get = |i: usize, j: usize| if transposed { at(j, i) } else { at(i, j) };
-        for j in 0..n {
+    for grid in [&rows, &cols] {
+        for line in grid.chunks_exact(n) {
             let mut run = 1;
-            for i in 1..=n {
-                if i < n && get(i, j) == get(i - 1, j) {
+            for i in 1..n {
+                if line[i] == line[i - 1] {
                     run += 1;
                 } else {
                     if run >= 5 {
-                        score += 3 + (run - 5);
+                        score += run - 2;
                     }
                     run = 1;
                 }
             }
-            for i in 0..n.saturating_sub(6) {
-                let core = get(i, j)
-                    && !get(i + 1, j)
-                    && get(i + 2, j)
-                    && get(i + 3, j)
-                    && get(i + 4, j)
-                    && !get(i + 5, j)
-                    && get(i + 6, j);
-                if !core {
+            if run >= 5 {
+                score += run - 2;
+            }
+            for (i, window) in line.windows(7).enumerate() {
+                if window != FINDER {
                     continue;
                 }
                 // Outside the symbol counts as light (the quiet zone).
-                let light = |k: isize| k < 0 || k >= n as isize || !get(k as usize, j);
-                let i = i as isize;
-                if (i - 4..i).all(light) || (i + 7..i + 11).all(light) {
+                let before = line[i.saturating_sub(4)..i].iter().all(|&m| m == 0);
+                let after = line[(i + 7).min(n)..(i + 11).min(n)]
+                    .iter()
+                    .all(|&m| m == 0);
+                if before || after {
                     score += 40;
                 }
             }
         }
     }
     for y in 0..n - 1 {
+        let (a, b) = (&rows[y * n..(y + 1) * n], &rows[(y + 1) * n..(y + 2) * n]);
         for x in 0..n - 1 {
-            let c = at(x, y);
-            if at(x + 1, y) == c && at(x, y + 1) == c && at(x + 1, y + 1) == c {
+            let c = a[x];
+            if a[x + 1] == c && b[x] == c && b[x + 1] == c {
                 score += 3;
             }
         }
     }
-    let dark_count = dark.iter().filter(|d| **d).count();
-    let percent = dark_count * 100 / dark.len();
+    let dark_count = rows.iter().filter(|&&d| d == 1).count();
+    let percent = dark_count * 100 / rows.len();
     score += 10 * (percent.abs_diff(50) / 5) as u32;
     score
 }
