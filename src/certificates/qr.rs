@@ -106,33 +106,44 @@ fn penalty(dark: &[bool], n: usize) -> u32 {
     }
     let all: u128 = (1 << n) - 1;
     let mut score = 0u32;
-    for line in rows.iter().chain(&cols) {
-        let mut run = 1;
-        for i in 1..n {
-            if (line >> i) & 1 == (line >> (i - 1)) & 1 {
-                run += 1;
-            } else {
-                if run >= 5 {
-                    score += run - 2;
-                }
-                run = 1;
+    let inner: u128 = all >> 1;
+    let starts: u128 = if n >= 7 { (1 << (n - 6)) - 1 } else { 0 };
+    for &line in rows.iter().chain(&cols) {
+        // Bit i set where module i differs from module i + 1: the ends of runs.
+        let mut ends = (line ^ (line >> 1)) & inner;
+        let mut prev: i32 = -1;
+        while ends != 0 {
+            let i = ends.trailing_zeros() as i32;
+            let run = (i - prev) as u32;
+            if run >= 5 {
+                score += run - 2;
             }
+            prev = i;
+            ends &= ends - 1;
         }
+        let run = (n as i32 - 1 - prev) as u32;
         if run >= 5 {
             score += run - 2;
         }
+        // Starts of 1011101 (the same read in both directions), all positions at once.
+        let mut found = line
+            & !(line >> 1)
+            & (line >> 2)
+            & (line >> 3)
+            & (line >> 4)
+            & !(line >> 5)
+            & (line >> 6)
+            & starts;
         // Shifted by four so the four light modules before position 0 (quiet zone) exist.
         let padded = line << 4;
-        for i in 0..n.saturating_sub(6) {
-            // 1011101 reads the same in both bit orders.
-            if (line >> i) & 0x7F != 0b101_1101 {
-                continue;
-            }
+        while found != 0 {
+            let i = found.trailing_zeros() as usize;
             let before = (padded >> i) & 0xF == 0;
             let after = (padded >> (i + 11)) & 0xF == 0;
             if before || after {
                 score += 40;
             }
+            found &= found - 1;
         }
     }
     for pair in rows.windows(2) {
