@@ -201,9 +201,12 @@ impl CharSet {
 /// unusual names filling memory.
 const MAX_CACHED_SUBSETS: usize = 256;
 
+/// Subsets by face and glyph set.
+type SubsetCache = HashMap<(FaceId, Vec<u16>), Arc<Subset>>;
+
 pub(super) struct Fonts {
     faces: [FontFace; 3],
-    subsets: Mutex<HashMap<(FaceId, Vec<u16>), Arc<Subset>>>,
+    subsets: Mutex<SubsetCache>,
 }
 
 impl Fonts {
@@ -266,7 +269,7 @@ impl Fonts {
         Ok(made)
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<(FaceId, Vec<u16>), Arc<Subset>>> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, SubsetCache> {
         // A panic while holding the lock cannot leave the map half-updated (single
         // insert/clear), so a poisoned cache is still usable.
         self.subsets
