@@ -7,6 +7,8 @@ use std::sync::LazyLock;
 #[derive(rust_embed::Embed)]
 #[folder = "locales/"]
 #[include = "*.json"]
+// Certificate texts have their own shape and loader (certificates::pdf).
+#[exclude = "certificate.json"]
 struct LocaleFiles;
 
 pub const DEFAULT_LANG: &str = "de";

@@ -339,6 +339,12 @@ fn render(
         issued_on: time::to_local(cert.issued_at).date_naive(),
         verification_url: issuer.url_of(cert),
         code_display: display_code(&cert.code),
+        // A participant erased since issuing leaves no language behind: German only.
+        language: crate::participants::repo::get(conn, org.id, cert.participant_id)
+            .map(|p| p.preferred_language)
+            .unwrap_or_default(),
+        logo: None,
+        signature_image: None,
     };
     issuer
         .renderer
