@@ -39,6 +39,7 @@ impl AppState {
             public_url: settings.public_url.clone(),
             keyring: keyring.clone(),
             renderer: Arc::new(CertificateRenderer::new()?),
+            images: Default::default(),
         });
         Ok(AppState {
             db,

@@ -2,7 +2,7 @@ use std::sync::Arc;
 
 use super::keys::KeyRing;
 use super::models::*;
-use super::pdf::{AttendedModule, CertificateDocument, CertificateRenderer};
+use super::pdf::{AttendedModule, CertificateDocument, CertificateRenderer, DocumentImage};
 use super::{repo, token};
 use crate::attendance;
 use crate::audit;
@@ -21,6 +21,8 @@ pub struct CertificateIssuer {
     pub public_url: String,
     pub keyring: Arc<KeyRing>,
     pub renderer: Arc<CertificateRenderer>,
+    /// Decoded organisation images by content hash: a batch decodes a logo once.
+    pub images: std::sync::Mutex<std::collections::HashMap<[u8; 32], Arc<DocumentImage>>>,
 }
 
 impl CertificateIssuer {
@@ -343,8 +345,8 @@ fn render(
         language: crate::participants::repo::get(conn, org.id, cert.participant_id)
             .map(|p| p.preferred_language)
             .unwrap_or_default(),
-        logo: None,
-        signature_image: None,
+        logo: org_image_for_print(conn, issuer, org.id, "logo")?,
+        signature_image: org_image_for_print(conn, issuer, org.id, "signature")?,
     };
     issuer
         .renderer
@@ -641,9 +643,51 @@ pub fn key_overview(
         .collect())
 }
 
-/// Until the PDF renderer can decode images, anything with a PNG/JPEG signature passes.
-fn check_printable_image(_bytes: &[u8]) -> AppResult<()> {
-    Ok(())
+/// Refuses what the certificate could not print (not PNG/JPEG, too large, broken).
+fn check_printable_image(bytes: &[u8]) -> AppResult<()> {
+    DocumentImage::from_bytes(bytes)
+        .map(|_| ())
+        .map_err(|e| AppError::invalid("file", e.to_string()))
+}
+
+/// The organisation's stored image, decoded for printing (cached by content).
+fn org_image_for_print(
+    conn: &mut DbConn,
+    issuer: &CertificateIssuer,
+    org_id: i32,
+    kind: &str,
+) -> AppResult<Option<Arc<DocumentImage>>> {
+    use sha2::Digest;
+    let Some((_, bytes)) = orgs::repo::image(conn, org_id, kind)? else {
+        return Ok(None);
+    };
+    let hash: [u8; 32] = sha2::Sha256::digest(&bytes).into();
+    if let Some(hit) = issuer
+        .images
+        .lock()
+        .ok()
+        .and_then(|m| m.get(&hash).cloned())
+    {
+        return Ok(Some(hit));
+    }
+    match DocumentImage::from_bytes(&bytes) {
+        Ok(image) => {
+            let image = Arc::new(image);
+            if let Ok(mut m) = issuer.images.lock() {
+                // A handful of organisations; a bound just in case of many uploads.
+                if m.len() > 64 {
+                    m.clear();
+                }
+                m.insert(hash, image.clone());
+            }
+            Ok(Some(image))
+        }
+        Err(e) => {
+            // Stored images were checked on upload; a bad one must not stop certificates.
+            tracing::warn!(org_id, kind, error = %e, "organisation image not printable; left off");
+            Ok(None)
+        }
+    }
 }
 
 /// A sample certificate with the organisation's letterhead, to check logo and signature
@@ -684,6 +728,9 @@ pub fn sample_pdf(
         issued_on: today,
         verification_url: format!("{}/Z/MUSTER", issuer.public_url.to_uppercase()),
         code_display: "0000-0000-0000-0000".into(),
+        language: "en".into(),
+        logo: org_image_for_print(conn, issuer, org_id, "logo")?,
+        signature_image: org_image_for_print(conn, issuer, org_id, "signature")?,
     };
     issuer
         .renderer

@@ -824,6 +824,53 @@ async fn keys_in_the_web_ui(backend: Backend) {
         .unwrap();
     assert_eq!(resp.status(), 422);
     assert!(resp.text().await.unwrap().contains("PNG- oder JPEG-Bild"));
+
+    // A real PNG logo is stored, shown, and printed on the sample certificate.
+    let mut png = Vec::new();
+    image::RgbImage::from_fn(120, 60, |x, _| image::Rgb([(x * 2) as u8, 40, 120]))
+        .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
+        .unwrap();
+    let csrf = b.get("/certificate-settings").await.csrf();
+    let form = reqwest::multipart::Form::new()
+        .text("csrf_token", csrf)
+        .part(
+            "file",
+            reqwest::multipart::Part::bytes(png.clone()).file_name("wappen.png"),
+        );
+    let resp = b
+        .client
+        .post(app.url("/certificate-settings/logo"))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 303);
+    let (status, ct, stored) = b.get_bytes("/certificate-settings/logo").await;
+    assert_eq!((status, ct.as_deref()), (200, Some("image/png")));
+    assert_eq!(stored, png);
+    assert_eq!(
+        b2.get_bytes("/certificate-settings/logo").await.0,
+        404,
+        "only the own organisation's logo"
+    );
+    let (status, _, sample) = b.get_bytes("/certificate-settings/sample.pdf").await;
+    assert_eq!(status, 200);
+    assert!(sample.starts_with(b"%PDF-"));
+    if common::tool_available("pdfimages") {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("muster.pdf");
+        std::fs::write(&path, &sample).unwrap();
+        let list = Command::new("pdfimages")
+            .arg("-list")
+            .arg(&path)
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&list.stdout);
+        assert!(
+            text.lines().count() >= 3,
+            "the logo is embedded as an image: {text}"
+        );
+    }
 }
 
 both_backends!(signing_keys_are_managed_in_the_web_ui, keys_in_the_web_ui);
