@@ -223,13 +223,24 @@ impl KeyRing {
             .order(signing_keys::created_at.desc())
             .select(signing_keys::kid)
             .load(conn)?;
+        self.first_usable_or_new(conn, candidates, Some(organisation_id))
+    }
+
+    /// The first candidate (newest first) whose private half is on this machine, else a new
+    /// key for the owner.
+    fn first_usable_or_new(
+        &self,
+        conn: &mut DbConn,
+        candidates: Vec<i32>,
+        owner: Option<i32>,
+    ) -> AppResult<(u8, SigningKey)> {
         for kid in candidates {
             let Ok(kid) = u8::try_from(kid) else { continue };
             if let Ok(key) = self.load_private(kid) {
                 return Ok((kid, key));
             }
         }
-        let kid = self.generate(conn, Some(organisation_id))?;
+        let kid = self.generate(conn, owner)?;
         Ok((kid, self.load_private(kid)?))
     }
 }
@@ -245,14 +256,7 @@ impl KeyRing {
             .order(signing_keys::created_at.desc())
             .select(signing_keys::kid)
             .load(conn)?;
-        for kid in candidates {
-            let Ok(kid) = u8::try_from(kid) else { continue };
-            if let Ok(key) = self.load_private(kid) {
-                return Ok((kid, key));
-            }
-        }
-        let kid = self.generate(conn, None)?;
-        Ok((kid, self.load_private(kid)?))
+        self.first_usable_or_new(conn, candidates, None)
     }
 }
 

@@ -379,21 +379,52 @@ both_backends!(
     interrupted
 );
 
-async fn replacement(backend: Backend) {
+/// An app whose organisation `slug` ran course `code` for these people, who all attended
+/// and got their certificates (issued synchronously through the API).
+struct IssuedRun {
+    app: common::TestApp,
+    org: common::Org,
+    api: common::Api,
+    run_id: i64,
+    /// The certificates as the API returned them, in the order of `people`' names.
+    issued: Vec<Value>,
+}
+
+async fn issued_run(backend: Backend, slug: &str, code: &str, people: &[Person<'_>]) -> IssuedRun {
     let app = common::spawn_app(backend).await;
-    let org = app.create_org("korrektur");
+    let org = app.create_org(slug);
     let api = app.api_token(&org.coordinator.email).await;
-    let (run_id, pids) = run_with_attendees(
-        &api,
+    let (run_id, pids) = run_with_attendees(&api, code, people).await;
+    mark_present(&api, run_id, &pids).await;
+    let (status, summary) = api
+        .post(&format!("/api/v1/runs/{run_id}/certificates"), json!({}))
+        .await;
+    assert_eq!(status, 200, "{summary}");
+    let issued = summary["issued"].as_array().cloned().unwrap_or_default();
+    IssuedRun {
+        app,
+        org,
+        api,
+        run_id,
+        issued,
+    }
+}
+
+async fn replacement(backend: Backend) {
+    let IssuedRun {
+        app,
+        org,
+        api,
+        run_id,
+        issued,
+    } = issued_run(
+        backend,
+        "korrektur",
         "MS-K",
         &[("Olena", "Shevchneko", Some("olena@example.org"), None)],
     )
     .await;
-    mark_present(&api, run_id, &pids).await;
-    let (_, summary) = api
-        .post(&format!("/api/v1/runs/{run_id}/certificates"), json!({}))
-        .await;
-    let old = summary["issued"][0].clone();
+    let old = issued[0].clone();
     let old_url = old["verification_url"].as_str().unwrap().to_string();
     let old_path = old_url[app.base.len()..].to_string();
 
@@ -545,11 +576,11 @@ fn openssl_verifies(dir: &std::path::Path, cose: &[u8], x_b64url: &str) -> bool 
 }
 
 async fn revocation_list(backend: Backend) {
-    let app = common::spawn_app(backend).await;
-    let org = app.create_org("sperre");
-    let api = app.api_token(&org.coordinator.email).await;
-    let (run_id, pids) = run_with_attendees(
-        &api,
+    let IssuedRun {
+        app, api, issued, ..
+    } = issued_run(
+        backend,
+        "sperre",
         "MS-R",
         &[
             ("Olena", "Shevchenko", None, None),
@@ -557,12 +588,8 @@ async fn revocation_list(backend: Backend) {
         ],
     )
     .await;
-    mark_present(&api, run_id, &pids).await;
-    let (_, summary) = api
-        .post(&format!("/api/v1/runs/{run_id}/certificates"), json!({}))
-        .await;
-    let revoked = summary["issued"][0].clone();
-    let kept = summary["issued"][1].clone();
+    let revoked = issued[0].clone();
+    let kept = issued[1].clone();
     api.post(
         &format!("/api/v1/certificates/{}/revoke", revoked["id"]),
         json!({"reason": "Irrtum"}),
@@ -667,19 +694,16 @@ async fn revocation_list(backend: Backend) {
 both_backends!(signed_revocation_list_verifies_offline, revocation_list);
 
 async fn keys_in_the_web_ui(backend: Backend) {
-    let app = common::spawn_app(backend).await;
-    let org = app.create_org("schluessel");
-    let api = app.api_token(&org.coordinator.email).await;
-    let (run_id, pids) =
-        run_with_attendees(&api, "MS-S", &[("Olena", "Shevchenko", None, None)]).await;
-    mark_present(&api, run_id, &pids).await;
-    let (_, summary) = api
-        .post(&format!("/api/v1/runs/{run_id}/certificates"), json!({}))
-        .await;
-    let url = summary["issued"][0]["verification_url"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let IssuedRun {
+        app, org, issued, ..
+    } = issued_run(
+        backend,
+        "schluessel",
+        "MS-S",
+        &[("Olena", "Shevchenko", None, None)],
+    )
+    .await;
+    let url = issued[0]["verification_url"].as_str().unwrap().to_string();
     let path = url[app.base.len()..].to_string();
     let first_kid = published_keys(&app).await[0].0;
 
