@@ -535,16 +535,7 @@ fn demo(settings: &Settings, out: &std::path::Path) -> anyhow::Result<()> {
 }
 
 fn load_jwks(source: &str) -> anyhow::Result<serde_json::Value> {
-    if source.starts_with("http://") || source.starts_with("https://") {
-        Ok(ureq::get(source)
-            .timeout(std::time::Duration::from_secs(15))
-            .call()?
-            .into_json()?)
-    } else {
-        Ok(serde_json::from_str(
-            &std::fs::read_to_string(source).with_context(|| format!("reading {source}"))?,
-        )?)
-    }
+    serde_json::from_slice(&load_bytes(source)?).with_context(|| format!("{source} is not JSON"))
 }
 
 /// `https://host[/prefix]` of a verification URL, lower case.

@@ -566,17 +566,13 @@ pub fn set_org_image(conn: &mut DbConn, actor: &Actor, kind: &str, bytes: &[u8])
             "Bitte wählen Sie eine Bilddatei aus.",
         ));
     }
-    let content_type = if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
-        "image/png"
-    } else if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
-        "image/jpeg"
-    } else {
-        return Err(AppError::invalid(
-            "file",
-            "Bitte laden Sie ein PNG- oder JPEG-Bild hoch.",
-        ));
-    };
+    // The renderer decides by content and accepts only PNG and JPEG.
     check_printable_image(bytes)?;
+    let content_type = if bytes.starts_with(b"\x89PNG") {
+        "image/png"
+    } else {
+        "image/jpeg"
+    };
     crate::db::write_transaction(conn, |conn| {
         orgs::repo::set_image(conn, org, kind, content_type, bytes, time::now_utc())?;
         audit::record(
