@@ -7,7 +7,7 @@
 # settings and prints requests/s, latency percentiles and the server's memory (RSS now and
 # peak) after the load. Prints numbers; asserts nothing.
 #
-# Settings: CONNS (64), THREADS (2), DURATION (15s), PORT (18080), DATABASE_URL (optional,
+# Settings: CONNS (64), THREADS (2), DURATION (15s), PORT (18080), BIN, DATABASE_URL (optional,
 # e.g. a PostgreSQL database to measure that backend instead).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -22,8 +22,11 @@ if ! command -v wrk >/dev/null 2>&1; then
     exit 2
 fi
 
-cargo build --release --quiet --bin mietschulung
-BIN=target/release/mietschulung
+# BIN: another build of the server (e.g. the previous commit's, to compare in one run).
+if [[ -z "${BIN:-}" ]]; then
+    cargo build --release --quiet --bin mietschulung
+    BIN=target/release/mietschulung
+fi
 DATA=$(mktemp -d)
 trap 'kill "${PID:-0}" 2>/dev/null || true; rm -rf "$DATA"' EXIT
 

@@ -241,9 +241,9 @@ pub fn run(
             .app_data(web::QueryConfig::default().error_handler(query_error))
             .service(healthz)
             .service(readyz)
-            .service(static_file)
-            // The public check page first: it is the one path under heavy load.
+            // The public check page early: it is the one path under heavy load.
             .configure(crate::verification::routes::configure)
+            .service(static_file)
             .service(crate::api::openapi_json)
             .configure(crate::auth::routes::configure)
             .configure(crate::orgs::routes::configure)

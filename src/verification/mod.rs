@@ -18,6 +18,7 @@
 
 pub mod cache;
 pub mod counter;
+pub mod page;
 pub mod rate_limit;
 pub mod routes;
 pub mod service;

@@ -1,6 +1,7 @@
 use std::sync::Arc;
 
 use actix_web::http::header;
+use actix_web::http::Method;
 use actix_web::{get, routes, web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 use serde_json::json;
@@ -27,34 +28,8 @@ fn public_page(status: actix_web::http::StatusCode, body: String) -> HttpRespons
 }
 
 fn render_result(v: &Verification, lang: &str) -> Result<HttpResponse, HtmlError> {
-    let (key, css) = match v.status {
-        VerificationStatus::Valid => ("verify.valid", "valid"),
-        VerificationStatus::Revoked => ("verify.revoked", "revoked"),
-        VerificationStatus::Replaced => ("verify.replaced", "invalid"),
-        VerificationStatus::Invalid => ("verify.invalid", "invalid"),
-    };
-    let facts = v.facts.as_ref().map(|f| {
-        json!({
-            "holder_name": f.holder_name,
-            "course_title": f.course_title,
-            "course_code": f.course_code,
-            "completion_date": crate::web::fmt_date(f.completion_date),
-            "issuer_name": f.issuer_name,
-            "code": f.code,
-            "key_fingerprint": f.key_fingerprint,
-        })
-    });
-    let ctx = json!({
-        "lang": lang,
-        "dir": "ltr",
-        "title": i18n::text(lang, key),
-        "status_text": i18n::text(lang, key),
-        "status_class": css,
-        "facts": facts,
-        "explain": i18n::text(lang, if v.status == VerificationStatus::Replaced { "verify.replaced_explain" } else { "verify.invalid_explain" }),
-        "checked_at": crate::web::fmt_datetime(crate::time::now_utc()),
-    });
-    let body = templates::render("pages/verification/result", &ctx)?;
+    let checked_at = crate::web::fmt_datetime(crate::time::now_utc());
+    let body = super::page::render(lang, v.status, v.facts.as_ref(), &checked_at)?;
     let status = match v.status {
         VerificationStatus::Valid | VerificationStatus::Revoked => actix_web::http::StatusCode::OK,
         _ => actix_web::http::StatusCode::NOT_FOUND,
@@ -95,25 +70,38 @@ fn lang_of(q: &LangQuery) -> &'static str {
     }
 }
 
-/// The URL in the QR code: `/Z/<token>` (the token itself in any case). Two plain routes
-/// instead of one `[zZ]` pattern keep the busiest public path cheap to match.
-#[routes]
-#[get("/Z/{token}")]
-#[get("/z/{token}")]
+/// The URL in the QR code: `/Z/<token>` (the token itself in any case).
+///
+/// Mounted as the default service of the static scopes `/Z` and `/z` rather than as a
+/// `/Z/{token}` pattern: a pattern is a regular expression run over the whole
+/// 300-character path, and on the busiest public path that match cost more than the
+/// check itself. The token is whatever follows the prefix; anything that is not a token
+/// (including further slashes) simply fails to decode and gets the Ungültig page.
 async fn verify_token(
     req: HttpRequest,
     db: web::Data<Db>,
     keyring: web::Data<Arc<KeyRing>>,
     checks: web::Data<Arc<PublicChecks>>,
     limits: web::Data<VerifyLimits>,
-    path: web::Path<String>,
     q: web::Query<LangQuery>,
 ) -> Result<HttpResponse, HtmlError> {
+    if !matches!(*req.method(), Method::GET | Method::HEAD) {
+        return Ok(HttpResponse::MethodNotAllowed()
+            .insert_header((header::ALLOW, "GET, HEAD"))
+            .finish());
+    }
+    let path = req.match_info().unprocessed();
+    let token = path.strip_prefix('/').unwrap_or(path);
+    if token.is_empty() {
+        // `/Z/` with nothing after it: the manual form is what the person needs.
+        return Ok(HttpResponse::SeeOther()
+            .insert_header((header::LOCATION, "/z"))
+            .finish());
+    }
     if let Err(wait) = limits.token.check(client_ip(&req)) {
         return too_many(lang_of(&q), wait);
     }
-    let token = path.into_inner();
-    let v = service::verify_token(&db, &keyring, &checks, &token).await?;
+    let v = service::verify_token(&db, &keyring, &checks, token).await?;
     render_result(&v, lang_of(&q))
 }
 
@@ -222,9 +210,11 @@ pub async fn api_verify(
 }
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(jwks)
+    // The form at `/z` itself first: the scopes below would also take the bare prefix.
+    cfg.service(code_form)
+        .service(web::scope("/Z").default_service(web::to(verify_token)))
+        .service(web::scope("/z").default_service(web::to(verify_token)))
+        .service(jwks)
         .service(revoked)
-        .service(api_verify)
-        .service(code_form)
-        .service(verify_token);
+        .service(api_verify);
 }

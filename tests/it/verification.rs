@@ -83,6 +83,37 @@ async fn tokens(backend: Backend) {
     ));
     assert!(is_invalid_page(&b.get("/z/%F0%9F%98%80-not-base32").await));
     assert!(is_invalid_page(&b.get("/z/1").await));
+    assert!(is_invalid_page(
+        &b.get(&format!("/z/{token_text}/extra")).await
+    ));
+    assert!(is_invalid_page(&b.get(&format!("/Z//{token_text}")).await));
+    // `/Z/` alone leads to the manual form; the form itself still answers at `/Z` and `/z`.
+    let bare = b.get("/Z/").await;
+    assert_eq!((bare.status, bare.location.as_deref()), (303, Some("/z")));
+    for form in ["/z", "/Z"] {
+        let page = b.get(form).await;
+        assert!(
+            page.status == 200 && page.body.contains("name=\"code\""),
+            "{form}"
+        );
+    }
+    // A link preview asks with HEAD: same status and headers, no body. Other methods: 405.
+    let head = b
+        .client
+        .head(format!("{}/Z/{token_text}", b.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(head.status(), 200);
+    assert_eq!(head.headers()["cache-control"], "no-store");
+    assert!(head.bytes().await.unwrap().is_empty());
+    let post = b
+        .client
+        .post(format!("{}/Z/{token_text}", b.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(post.status(), 405);
 
     // Re-signed with a key the service does not know (same kid number or another).
     let bytes = token::token_from_text(&token_text).unwrap();
