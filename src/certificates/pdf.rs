@@ -27,8 +27,8 @@ use anyhow::{anyhow, bail, Context};
 use chrono::{NaiveDate, NaiveTime};
 use printpdf::{
     Codepoint, Color, CurTransMat, FontId, Greyscale, Line, LinePoint, Mm, OffsetDateTime, Op,
-    PaintMode, PdfDocument, PdfFont, PdfFontHandle, PdfPage, PdfParseErrorSeverity, PdfSaveOptions,
-    Point, Pt, Rect, TextItem, WindingOrder, XObjectId, XObjectTransform,
+    PdfDocument, PdfFont, PdfFontHandle, PdfPage, PdfParseErrorSeverity, PdfSaveOptions, Point, Pt,
+    TextItem, XObjectId, XObjectTransform,
 };
 use unicode_normalization::UnicodeNormalization;
 
@@ -294,9 +294,9 @@ impl CertificateRenderer {
             translation,
             signature.as_ref().map(|(id, img)| (id, *img)),
         )?;
-        let first = std::mem::take(&mut p.ops);
+        let first = p.take_page();
         landlord_page(&mut p, &ctx)?;
-        let second = std::mem::take(&mut p.ops);
+        let second = p.take_page();
 
         let title = format!("Teilnahmebescheinigung – {}", texts.holder);
         let issued = doc.issued_on.and_time(NaiveTime::MIN).and_utc().timestamp();
@@ -321,7 +321,7 @@ impl CertificateRenderer {
     fn finish(
         &self,
         p: Painter<'_>,
-        pages: Vec<Vec<Op>>,
+        mut pages: Vec<PageContent>,
         meta: &Meta<'_>,
         images: &[(String, Arc<DocumentImage>)],
     ) -> anyhow::Result<Vec<u8>> {
@@ -359,8 +359,10 @@ impl CertificateRenderer {
         }
         pdf.with_pages(
             pages
-                .into_iter()
-                .map(|ops| PdfPage::new(Mm(PAGE_W_MM), Mm(PAGE_H_MM), ops))
+                .iter_mut()
+                .map(|page| {
+                    PdfPage::new(Mm(PAGE_W_MM), Mm(PAGE_H_MM), std::mem::take(&mut page.ops))
+                })
                 .collect(),
         );
 
@@ -380,7 +382,8 @@ impl CertificateRenderer {
             bail!("PDF serialisation failed: {}", w.msg);
         }
         let all_subsets: Vec<&Subset> = subsets.iter().map(Arc::as_ref).chain(p.arabic).collect();
-        finish_lopdf(&mut lo, &all_subsets, images)?;
+        let raw: Vec<&[u8]> = pages.iter().map(|page| page.raw.as_slice()).collect();
+        finish_lopdf(&mut lo, &all_subsets, images, &raw)?;
         let mut out = Vec::with_capacity(48 * 1024);
         lo.save_to(&mut out).context("writing the PDF")?;
         Ok(out)
@@ -400,8 +403,30 @@ fn finish_lopdf(
     doc: &mut lopdf::Document,
     subsets: &[&Subset],
     images: &[(String, Arc<DocumentImage>)],
+    raw: &[&[u8]],
 ) -> anyhow::Result<()> {
     use lopdf::Object;
+
+    // Content written directly (the QR codes) goes after what printpdf wrote; printpdf
+    // leaves the graphics state balanced, and the raw part saves and restores its own.
+    let pages: Vec<lopdf::ObjectId> = doc.get_pages().values().copied().collect();
+    for (page, extra) in pages.iter().zip(raw) {
+        if extra.is_empty() {
+            continue;
+        }
+        let contents = doc
+            .get_dictionary(*page)?
+            .get(b"Contents")?
+            .as_reference()?;
+        let stream = doc
+            .get_object_mut(contents)?
+            .as_stream_mut()
+            .map_err(|e| anyhow!("page content is not a stream: {e}"))?;
+        let mut content = std::mem::take(&mut stream.content);
+        content.push(b'\n');
+        content.extend_from_slice(extra);
+        stream.set_content(content);
+    }
 
     // Font programs: printpdf copied each subset's bytes into a stream; swap in the
     // deflated copy made when the subset was cached, and note the subset tag per font.
@@ -593,7 +618,7 @@ impl CertificateRenderer {
                     &card.code,
                 );
             }
-            pages.push(std::mem::take(&mut p.ops));
+            pages.push(p.take_page());
         }
         let meta = Meta {
             title: "Teilnahmekarten",
@@ -811,8 +836,16 @@ enum Align {
 
 /// Collects page operations. Coordinates given to it are in mm; `from_top` values are
 /// measured from the top edge, as a reader sees the page, and converted here.
+/// One page: printpdf operations, then content written directly.
+struct PageContent {
+    ops: Vec<Op>,
+    raw: Vec<u8>,
+}
+
 struct Painter<'a> {
     ops: Vec<Op>,
+    /// Content-stream bytes of the current page written without printpdf (see `qr`).
+    raw: Vec<u8>,
     fonts: &'a Fonts,
     regular: Face<'a>,
     bold: Face<'a>,
@@ -837,6 +870,7 @@ impl<'a> Painter<'a> {
     fn new(fonts: &'a Fonts, arabic: Option<&'a Subset>) -> Self {
         Self {
             ops: Vec::with_capacity(2048),
+            raw: Vec::new(),
             fonts,
             regular: Face::new(fonts.face(FaceId::Regular), FaceId::Regular),
             bold: Face::new(fonts.face(FaceId::Bold), FaceId::Bold),
@@ -845,6 +879,14 @@ impl<'a> Painter<'a> {
             )),
             arabic,
             chars: [CharSet::new(), CharSet::new()],
+        }
+    }
+
+    /// The finished page; the painter starts the next one.
+    fn take_page(&mut self) -> PageContent {
+        PageContent {
+            ops: std::mem::take(&mut self.ops),
+            raw: std::mem::take(&mut self.raw),
         }
     }
 
@@ -1063,38 +1105,26 @@ impl<'a> Painter<'a> {
         let module = size / modules as f32;
         let top = y + size - QUIET_ZONE_MODULES as f32 * module;
         let left = x + QUIET_ZONE_MODULES as f32 * module;
-        // Rectangles in module units under one transformation (y pointing down): small
-        // integers instead of ~4000 fractional coordinates, which is both a smaller
-        // content stream and a third of the time spent formatting numbers.
-        self.ops.extend([
-            Op::SaveGraphicsState,
-            Op::SetTransformationMatrix {
-                matrix: CurTransMat::Raw([
-                    module * PT_PER_MM,
-                    0.0,
-                    0.0,
-                    -module * PT_PER_MM,
-                    left * PT_PER_MM,
-                    top * PT_PER_MM,
-                ]),
-            },
-            Op::SetFillColor { col: grey(0.0) },
-        ]);
+        // One path of rectangles in module units under one transformation (y pointing
+        // down), written straight into the content stream: a version-12 code has some 600
+        // runs, and going through printpdf's operations cost a third of the whole
+        // certificate in number formatting and allocations. Integers here, and one fill
+        // per run: poppler rasterises a single many-rectangle path a little lighter at the
+        // edges, and at 100 dpi zbar then no longer read a version-12 code.
+        use std::io::Write as _;
+        let raw = &mut self.raw;
+        let _ = writeln!(
+            raw,
+            "q {:.4} 0 0 {:.4} {:.4} {:.4} cm 0 g",
+            module * PT_PER_MM,
+            -module * PT_PER_MM,
+            left * PT_PER_MM,
+            top * PT_PER_MM,
+        );
         for (row, start, len) in code.dark_runs() {
-            self.ops.push(Op::DrawRectangle {
-                rectangle: Rect {
-                    x: Pt(start as f32),
-                    y: Pt(row as f32),
-                    width: Pt(len as f32),
-                    height: Pt(1.0),
-                    // Without an explicit mode printpdf ends the path with `n` and
-                    // nothing is painted.
-                    mode: Some(PaintMode::Fill),
-                    winding_order: Some(WindingOrder::NonZero),
-                },
-            });
+            let _ = writeln!(raw, "{start} {row} {len} 1 re f");
         }
-        self.ops.push(Op::RestoreGraphicsState);
+        raw.extend_from_slice(b"Q\n");
     }
 }
 

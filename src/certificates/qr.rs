@@ -16,7 +16,8 @@ pub const QUIET_ZONE_MODULES: usize = 4;
 pub struct QrMatrix {
     width: usize,
     version: i16,
-    dark: Vec<bool>,
+    /// One bit set per row: bit x is module x (at most 69 modules up to version 13).
+    rows: Vec<u128>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -52,28 +53,32 @@ pub fn encode(url: &str) -> Result<QrMatrix, QrError> {
     // qrcode's own mask choice (`apply_best_mask`) scores the eight candidates with a
     // slow penalty function: about 2 ms of a 6 ms certificate. Same rules, scored on a
     // plain bool grid.
-    let mut best: Option<(u32, Vec<bool>)> = None;
+    let mut best: Option<(u32, Vec<u128>)> = None;
     for pattern in MASK_PATTERNS {
         let mut c = canvas.clone();
         c.apply_mask(pattern);
-        let dark: Vec<bool> = c
-            .into_colors()
-            .into_iter()
-            .map(|m| m == Color::Dark)
-            .collect();
-        if dark.len() != width * width {
+        let colors = c.into_colors();
+        if colors.len() != width * width {
             return Err(QrError::Unexpected);
         }
-        let score = penalty(&dark, width);
+        let rows: Vec<u128> = colors
+            .chunks_exact(width)
+            .map(|row| {
+                row.iter().enumerate().fold(0u128, |bits, (x, m)| {
+                    bits | (u128::from(*m == Color::Dark) << x)
+                })
+            })
+            .collect();
+        let score = penalty(&rows, width);
         if best.as_ref().is_none_or(|(b, _)| score < *b) {
-            best = Some((score, dark));
+            best = Some((score, rows));
         }
     }
-    let (_, dark) = best.ok_or(QrError::Unexpected)?;
+    let (_, rows) = best.ok_or(QrError::Unexpected)?;
     Ok(QrMatrix {
         width,
         version,
-        dark,
+        rows,
     })
 }
 
@@ -92,16 +97,14 @@ const MASK_PATTERNS: [MaskPattern; 8] = [
 /// 1:1:3:1:1 patterns with four light modules on one side, dark/light balance. Rows and
 /// columns are bit sets (bit x = module x; at most 69 modules up to version 13), so the
 /// eight candidates are scored in microseconds.
-fn penalty(dark: &[bool], n: usize) -> u32 {
-    debug_assert!(n + 8 <= 128);
-    let mut rows = vec![0u128; n];
+fn penalty(rows: &[u128], n: usize) -> u32 {
+    debug_assert!(n + 8 <= 128 && rows.len() == n);
     let mut cols = vec![0u128; n];
-    for y in 0..n {
-        for x in 0..n {
-            if dark[y * n + x] {
-                rows[y] |= 1 << x;
-                cols[x] |= 1 << y;
-            }
+    for (y, &row) in rows.iter().enumerate() {
+        let mut bits = row;
+        while bits != 0 {
+            cols[bits.trailing_zeros() as usize] |= 1 << y;
+            bits &= bits - 1;
         }
     }
     let all: u128 = (1 << n) - 1;
@@ -171,26 +174,22 @@ impl QrMatrix {
     /// Whether module (x, y) is dark; (0, 0) is the top-left corner. Outside the symbol
     /// (e.g. in the quiet zone) everything is light.
     pub fn is_dark(&self, x: usize, y: usize) -> bool {
-        x < self.width && y < self.width && self.dark[y * self.width + x]
+        x < self.width && y < self.width && (self.rows[y] >> x) & 1 == 1
     }
 
     /// Horizontal dark runs as `(row y, x start, length)`, rows top to bottom. Drawing one
     /// rectangle per run instead of per module keeps the PDF small and avoids hairline
     /// gaps between neighbouring modules in some viewers.
     pub fn dark_runs(&self) -> Vec<(usize, usize, usize)> {
-        let mut runs = Vec::new();
-        for y in 0..self.width {
-            let mut x = 0;
-            while x < self.width {
-                if !self.is_dark(x, y) {
-                    x += 1;
-                    continue;
-                }
-                let start = x;
-                while x < self.width && self.is_dark(x, y) {
-                    x += 1;
-                }
-                runs.push((y, start, x - start));
+        let mut runs = Vec::with_capacity(self.width * 12);
+        for (y, &row) in self.rows.iter().enumerate() {
+            let mut bits = row;
+            while bits != 0 {
+                let start = bits.trailing_zeros() as usize;
+                let len = (!(bits >> start)).trailing_zeros() as usize;
+                runs.push((y, start, len));
+                // Clear the run just found (len < 128: the top bits are always light).
+                bits &= !(((1u128 << len) - 1) << start);
             }
         }
         runs
@@ -276,7 +275,8 @@ mod tests {
                 assert_eq!(painted[y * m.width() + x], m.is_dark(x, y));
             }
         }
-        assert!(runs.len() < m.dark.iter().filter(|d| **d).count());
+        let dark: u32 = m.rows.iter().map(|r| r.count_ones()).sum();
+        assert!(runs.len() < dark as usize);
         assert!(!m.is_dark(m.width(), 0));
     }
 

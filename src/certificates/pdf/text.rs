@@ -627,6 +627,7 @@ pub(super) fn strip_hinting(font: &[u8]) -> Option<Vec<u8>> {
         }
     }
 
+    let new_name = table(b"name").and_then(trim_name);
     let kept: Vec<([u8; 4], &[u8])> = tables
         .iter()
         .filter(|(t, _)| !matches!(t, b"fpgm" | b"prep" | b"cvt " | b"hdmx" | b"LTSH" | b"VDMX"))
@@ -635,6 +636,7 @@ pub(super) fn strip_hinting(font: &[u8]) -> Option<Vec<u8>> {
             b"loca" => (*t, new_loca.as_slice()),
             b"head" => (*t, new_head.as_slice()),
             b"maxp" => (*t, new_maxp.as_slice()),
+            b"name" => (*t, new_name.as_deref().unwrap_or(d)),
             _ => (*t, *d),
         })
         .collect();
@@ -673,10 +675,96 @@ pub(super) fn strip_hinting(font: &[u8]) -> Option<Vec<u8>> {
     Some(out)
 }
 
+/// The `name` records an embedded subset keeps: copyright (0), family (1), subfamily (2),
+/// full name (4), PostScript name (6), trademark (7) and licence URL (14), Windows
+/// platform only. Version strings, vendor and designer texts, the licence summary (13)
+/// and the duplicate Macintosh records are a kilobyte and a half per font that no viewer
+/// reads; the copyright, trademark and licence pointer the OFL asks for stay.
+const KEPT_NAME_IDS: [u16; 7] = [0, 1, 2, 4, 6, 7, 14];
+
+/// A format-0 `name` table with only the [`KEPT_NAME_IDS`] records (`None`: leave as is).
+fn trim_name(name: &[u8]) -> Option<Vec<u8>> {
+    let u16_at = |o: usize| -> Option<u16> {
+        Some(u16::from_be_bytes(name.get(o..o + 2)?.try_into().ok()?))
+    };
+    if u16_at(0)? != 0 {
+        return None;
+    }
+    let count = usize::from(u16_at(2)?);
+    let storage = usize::from(u16_at(4)?);
+    let mut records = Vec::new();
+    for i in 0..count {
+        let r = 6 + 12 * i;
+        let (platform, name_id) = (u16_at(r)?, u16_at(r + 6)?);
+        if platform != 3 || !KEPT_NAME_IDS.contains(&name_id) {
+            continue;
+        }
+        let (len, off) = (usize::from(u16_at(r + 8)?), usize::from(u16_at(r + 10)?));
+        let text = name.get(storage + off..storage + off + len)?;
+        records.push((name.get(r..r + 8)?, text));
+    }
+    if records.is_empty() {
+        return None;
+    }
+    let n = records.len();
+    let mut out = Vec::with_capacity(6 + 12 * n + 256);
+    out.extend_from_slice(&0u16.to_be_bytes());
+    out.extend_from_slice(&u16::try_from(n).ok()?.to_be_bytes());
+    out.extend_from_slice(&u16::try_from(6 + 12 * n).ok()?.to_be_bytes());
+    let mut offset = 0usize;
+    for (head, text) in &records {
+        out.extend_from_slice(head);
+        out.extend_from_slice(&u16::try_from(text.len()).ok()?.to_be_bytes());
+        out.extend_from_slice(&u16::try_from(offset).ok()?.to_be_bytes());
+        offset += text.len();
+    }
+    for (_, text) in &records {
+        out.extend_from_slice(text);
+    }
+    Some(out)
+}
+
 fn checksum(data: &[u8]) -> u32 {
     data.chunks(4).fold(0u32, |sum, c| {
         let mut word = [0u8; 4];
         word[..c.len()].copy_from_slice(c);
         sum.wrapping_add(u32::from_be_bytes(word))
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use allsorts::tables::{NameTable, OpenTypeData, OpenTypeFont};
+
+    fn name_of(font: &[u8], id: u16) -> Option<String> {
+        let otf = ReadScope::new(font).read::<OpenTypeFont<'_>>().ok()?;
+        let OpenTypeData::Single(tables) = otf.data else {
+            return None;
+        };
+        let data = tables.read_table(&otf.scope, tag::NAME).ok()??;
+        data.read::<NameTable<'_>>().ok()?.string_for_id(id)
+    }
+
+    #[test]
+    fn stripped_font_keeps_copyright_and_licence_pointer_only() {
+        for original in [FONT_REGULAR, FONT_BOLD, FONT_ARABIC] {
+            let stripped = strip_hinting(original).expect("glyf font");
+            assert!(stripped.len() < original.len());
+            let copyright = name_of(&stripped, NameTable::COPYRIGHT_NOTICE).expect("copyright");
+            assert!(copyright.contains("Google"), "{copyright}");
+            let url = name_of(&stripped, NameTable::LICENSE_INFO_URL).expect("licence URL");
+            assert!(
+                url.contains("OFL") || url.contains("openfontlicense"),
+                "{url}"
+            );
+            assert!(name_of(&stripped, NameTable::FULL_FONT_NAME).is_some());
+            assert!(name_of(&stripped, NameTable::LICENSE_DESCRIPTION).is_none());
+            // Still a font allsorts can lay text out with.
+            let scope = ReadScope::new(&stripped);
+            let data = scope.read::<FontData<'_>>().expect("parse");
+            let provider = data.table_provider(0).expect("tables");
+            assert!(allsorts::font::Font::new(provider).is_ok());
+        }
+    }
 }
