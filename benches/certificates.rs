@@ -264,6 +264,7 @@ fn bench_issue(label: &str, database_url: Option<String>) {
         })
         .expect("fixture");
     let mut times = Vec::new();
+    let mut codes = Vec::new();
     for pid in &people {
         let t = Instant::now();
         let issued = state
@@ -279,10 +280,29 @@ fn bench_issue(label: &str, database_url: Option<String>) {
             })
             .expect("issue");
         times.push(t.elapsed());
-        assert!(issued.is_some());
+        codes.push(issued.expect("issued").code);
     }
     let (median, p90) = stats(times);
     println!("issue one certificate ({label}, with emailed PDF), median / p90 over {PEOPLE}: {:.2} ms / {:.2} ms", median.as_secs_f64() * 1e3, p90.as_secs_f64() * 1e3);
+    // What the public check page's one-second memory saves: the database lookup of a code
+    // (certificate joined with its issuer), each code once, on a pooled connection.
+    let mut times = Vec::new();
+    for code in &codes {
+        let code = code.clone();
+        let t = Instant::now();
+        let found = state
+            .db
+            .run_blocking(move |conn| mietschulung::certificates::repo::find_by_code(conn, &code))
+            .expect("lookup");
+        times.push(t.elapsed());
+        assert!(found.is_some());
+    }
+    let (median, p90) = stats(times);
+    println!(
+        "check lookup by code, uncached ({label}), median / p90: {:.1} µs / {:.1} µs",
+        median.as_secs_f64() * 1e6,
+        p90.as_secs_f64() * 1e6
+    );
     let t = Instant::now();
     let again = state
         .db
