@@ -20,6 +20,8 @@ pub mod participants;
 pub mod planning;
 pub mod reminders;
 pub mod reports;
+pub mod spreadsheet;
+pub mod stakeholders;
 pub mod startup;
 pub mod telemetry;
 pub mod templates;

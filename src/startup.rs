@@ -249,6 +249,7 @@ pub fn run(
             .configure(crate::orgs::routes::configure)
             .configure(crate::planning::routes::configure)
             .configure(crate::participants::routes::configure)
+            .configure(crate::stakeholders::routes::configure)
             .configure(crate::attendance::routes::configure)
             .configure(crate::certificates::routes::configure)
             .configure(crate::reminders::routes::configure)

@@ -117,6 +117,7 @@ fn nav_for(actor: Option<&Actor>, lang: &str) -> Value {
             ("/courses", "nav.courses"),
             ("/calendar", "nav.calendar"),
             ("/participants", "nav.participants"),
+            ("/stakeholders", "nav.stakeholders"),
             ("/locations", "nav.locations"),
             ("/reports", "nav.reports"),
             ("/certificate-settings", "nav.certificate_settings"),

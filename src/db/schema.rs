@@ -282,6 +282,23 @@ diesel::table! {
         created_by -> Integer,
         rows_json -> Text,
         created_at -> Timestamp,
+        kind -> Text,
+    }
+}
+
+diesel::table! {
+    stakeholders (id) {
+        id -> Integer,
+        organisation_id -> Integer,
+        stakeholder_group -> Text,
+        name -> Text,
+        organisation_name -> Nullable<Text>,
+        email -> Nullable<Text>,
+        phone -> Nullable<Text>,
+        preferred_language -> Text,
+        contact_consent -> Bool,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
     }
 }
 
@@ -343,6 +360,8 @@ diesel::joinable!(certificates -> course_runs (run_id));
 diesel::joinable!(certificates -> organisations (organisation_id));
 diesel::joinable!(certificate_checks -> certificates (certificate_id));
 
+diesel::joinable!(stakeholders -> organisations (organisation_id));
+
 diesel::allow_tables_to_appear_in_same_query!(
     organisations,
     users,
@@ -368,4 +387,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     certificate_checks,
     certificate_batches,
     organisation_images,
+    stakeholders,
 );

@@ -6,10 +6,6 @@
 //! file) is flagged and not imported. The preview shows each row's problems before
 //! anything is saved; the import itself saves all valid rows in one transaction or none.
 
-use std::io::Cursor;
-
-use calamine::{Reader, Xlsx};
-use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -19,8 +15,10 @@ use crate::auth::Actor;
 use crate::db::DbConn;
 use crate::error::{AppError, AppResult};
 
-pub const MAX_FILE_BYTES: usize = 2 * 1024 * 1024;
+pub use crate::spreadsheet::{read_table, MAX_FILE_BYTES};
 pub const MAX_ROWS: usize = 2000;
+/// Marks this list's rows in `import_batches`.
+const BATCH_KIND: &str = "participants";
 
 /// The columns understood, with the headings that name them (lower case).
 const COLUMNS: &[(&str, &[&str])] = &[
@@ -96,75 +94,6 @@ pub struct ImportOutcome {
     pub imported: usize,
 }
 
-fn is_xlsx(bytes: &[u8]) -> bool {
-    bytes.starts_with(b"PK\x03\x04")
-}
-
-fn not_a_list() -> AppError {
-    AppError::invalid(
-        "file",
-        "Die Datei ist keine Tabelle, die sich lesen lässt. Bitte laden Sie eine CSV-Datei (UTF-8) oder eine Excel-Datei (.xlsx) hoch.",
-    )
-}
-
-/// The file's cells, row by row.
-pub fn read_table(bytes: &[u8]) -> AppResult<Vec<Vec<String>>> {
-    if bytes.is_empty() {
-        return Err(AppError::invalid("file", "Die Datei ist leer."));
-    }
-    if bytes.len() > MAX_FILE_BYTES {
-        return Err(AppError::invalid("file", "Die Datei ist größer als 2 MB."));
-    }
-    if is_xlsx(bytes) {
-        let mut book = Xlsx::new(Cursor::new(bytes.to_vec())).map_err(|_| not_a_list())?;
-        let range = book
-            .worksheet_range_at(0)
-            .ok_or_else(not_a_list)?
-            .map_err(|_| not_a_list())?;
-        return Ok(range
-            .rows()
-            .map(|r| r.iter().map(|c| c.to_string().trim().to_string()).collect())
-            .collect());
-    }
-    // Documents and pictures people pick by mistake.
-    const OTHER_FILES: &[&[u8]] = &[
-        b"%PDF",
-        b"\x89PNG",
-        b"\xff\xd8\xff",
-        b"GIF8",
-        b"\xd0\xcf\x11\xe0",
-        b"{\\rtf",
-    ];
-    if OTHER_FILES.iter().any(|magic| bytes.starts_with(magic)) {
-        return Err(not_a_list());
-    }
-    let text = std::str::from_utf8(bytes).map_err(|_| not_a_list())?;
-    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    if text
-        .chars()
-        .any(|c| c.is_control() && !matches!(c, '\t' | '\r' | '\n'))
-    {
-        return Err(not_a_list());
-    }
-    let first_line = text.lines().next().unwrap_or("");
-    let delimiter = if first_line.matches(';').count() >= first_line.matches(',').count() {
-        b';'
-    } else {
-        b','
-    };
-    let mut reader = csv::ReaderBuilder::new()
-        .delimiter(delimiter)
-        .has_headers(false)
-        .flexible(true)
-        .from_reader(text.as_bytes());
-    let mut rows = Vec::new();
-    for record in reader.records() {
-        let record = record.map_err(|_| not_a_list())?;
-        rows.push(record.iter().map(|c| c.trim().to_string()).collect());
-    }
-    Ok(rows)
-}
-
 /// Maps the heading row to columns and returns the data rows.
 pub fn parse_rows(table: Vec<Vec<String>>) -> AppResult<Vec<ImportRow>> {
     let mut rows = table.into_iter();
@@ -230,51 +159,13 @@ pub fn parse_rows(table: Vec<Vec<String>>) -> AppResult<Vec<ImportRow>> {
     Ok(out)
 }
 
-/// "ja", "x", "1", "yes" or a date mean consent; anything else does not.
-fn consent_of(text: &str) -> (bool, Option<NaiveDate>) {
-    let t = text.trim().to_lowercase();
-    if let Ok(d) = crate::validate::date("consent_date", "Einwilligung", &t) {
-        return (true, Some(d));
-    }
-    (
-        matches!(t.as_str(), "ja" | "x" | "1" | "yes" | "true" | "wahr"),
-        None,
-    )
-}
-
-/// Language names or codes as coordinators write them.
-fn language_of(text: &str) -> String {
-    let t = text.trim().to_lowercase();
-    if t.is_empty() {
-        return "de".into();
-    }
-    let by_name = [
-        ("deutsch", "de"),
-        ("englisch", "en"),
-        ("arabisch", "ar"),
-        ("farsi", "fa"),
-        ("persisch", "fa"),
-        ("dari", "fa"),
-        ("ukrainisch", "uk"),
-        ("russisch", "ru"),
-        ("türkisch", "tr"),
-        ("tigrinya", "ti"),
-        ("paschtu", "ps"),
-    ];
-    by_name
-        .iter()
-        .find(|(n, _)| *n == t)
-        .map(|(_, c)| (*c).to_string())
-        .unwrap_or(t)
-}
-
 fn to_input(row: &ImportRow) -> NewParticipant {
-    let (consent, consent_date) = consent_of(&row.consent);
+    let (consent, consent_date) = crate::spreadsheet::consent_of(&row.consent);
     let some = |s: &str| Some(s.to_string()).filter(|s| !s.trim().is_empty());
     NewParticipant {
         given_name: row.given_name.clone(),
         family_name: row.family_name.clone(),
-        preferred_language: language_of(&row.preferred_language),
+        preferred_language: crate::spreadsheet::language_of(&row.preferred_language),
         phone: some(&row.phone),
         email: some(&row.email),
         consent,
@@ -388,16 +279,18 @@ pub fn store_batch(conn: &mut DbConn, actor: &Actor, rows: &[ImportRow]) -> AppR
     let org = actor.coordinator_org()?;
     let json = serde_json::to_string(rows).map_err(|e| AppError::Internal(e.into()))?;
     repo::purge_old_import_batches(conn, crate::time::now_utc() - chrono::Duration::days(1))?;
-    repo::insert_import_batch(conn, org, actor.user_id, &json)
+    repo::insert_import_batch(conn, org, actor.user_id, BATCH_KIND, &json)
 }
 
 pub fn load_batch(conn: &mut DbConn, actor: &Actor, batch_id: i32) -> AppResult<Vec<ImportRow>> {
     let org = actor.coordinator_org()?;
-    let json = repo::import_batch(conn, org, actor.user_id, batch_id)?.ok_or_else(|| {
-        AppError::NotFound(
-            "Diese Vorschau gibt es nicht mehr. Bitte laden Sie die Datei noch einmal hoch.".into(),
-        )
-    })?;
+    let json =
+        repo::import_batch(conn, org, actor.user_id, BATCH_KIND, batch_id)?.ok_or_else(|| {
+            AppError::NotFound(
+                "Diese Vorschau gibt es nicht mehr. Bitte laden Sie die Datei noch einmal hoch."
+                    .into(),
+            )
+        })?;
     serde_json::from_str(&json).map_err(|e| AppError::Internal(e.into()))
 }
 

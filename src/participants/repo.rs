@@ -157,6 +157,7 @@ pub fn insert_import_batch(
     conn: &mut DbConn,
     org: i32,
     user_id: i32,
+    kind: &str,
     rows_json: &str,
 ) -> AppResult<i32> {
     Ok(diesel::insert_into(import_batches::table)
@@ -165,6 +166,7 @@ pub fn insert_import_batch(
             import_batches::created_by.eq(user_id),
             import_batches::rows_json.eq(rows_json),
             import_batches::created_at.eq(crate::time::now_utc()),
+            import_batches::kind.eq(kind),
         ))
         .returning(import_batches::id)
         .get_result(conn)?)
@@ -175,10 +177,12 @@ pub fn import_batch(
     conn: &mut DbConn,
     org: i32,
     user_id: i32,
+    kind: &str,
     id: i32,
 ) -> AppResult<Option<String>> {
     Ok(import_batches::table
         .filter(import_batches::id.eq(id))
+        .filter(import_batches::kind.eq(kind))
         .filter(import_batches::organisation_id.eq(org))
         .filter(import_batches::created_by.eq(user_id))
         .select(import_batches::rows_json)

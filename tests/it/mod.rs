@@ -14,5 +14,6 @@ mod phone;
 mod reminders;
 mod reports;
 mod sessions;
+mod stakeholders;
 mod verification;
 mod waiting_list;

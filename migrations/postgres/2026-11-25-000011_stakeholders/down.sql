@@ -1,0 +1,2 @@
+ALTER TABLE import_batches DROP COLUMN kind;
+DROP TABLE stakeholders;

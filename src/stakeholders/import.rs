@@ -1,0 +1,339 @@
+//! Importing contact lists coordinators already keep (CSV or XLSX).
+//!
+//! The first row names the columns (German or English headings, any order). Each row is
+//! checked with the rules of the form; a row whose email address is already in the
+//! directory, or appears twice in the file, is flagged and not imported. The preview shows
+//! every row's problems before anything is saved; the import saves all valid rows in one
+//! transaction or none.
+
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::models::{NewStakeholder, StakeholderForm, GROUPS};
+use super::{repo, service};
+use crate::auth::Actor;
+use crate::db::DbConn;
+use crate::error::{AppError, AppResult};
+pub use crate::spreadsheet::MAX_FILE_BYTES;
+
+pub const MAX_ROWS: usize = 2000;
+const BATCH_KIND: &str = "stakeholders";
+
+const COLUMNS: &[(&str, &[&str])] = &[
+    (
+        "group",
+        &["gruppe", "zielgruppe", "stakeholder", "group", "kategorie"],
+    ),
+    ("name", &["name", "ansprechperson", "kontakt", "contact"]),
+    (
+        "organisation",
+        &[
+            "organisation",
+            "organization",
+            "institution",
+            "firma",
+            "träger",
+        ],
+    ),
+    ("email", &["e-mail", "email", "e-mail-adresse", "mail"]),
+    ("phone", &["telefon", "telefonnummer", "handy", "phone"]),
+    ("language", &["sprache", "language"]),
+    (
+        "consent",
+        &[
+            "einverständnis",
+            "einwilligung",
+            "kontakt erlaubt",
+            "consent",
+        ],
+    ),
+];
+
+/// Group names as people write them, besides the codes and the names the form shows.
+const GROUP_WORDS: &[(&str, &str)] = &[
+    ("vermieter", "landlord"),
+    ("vermieterin", "landlord"),
+    ("vermieter/in", "landlord"),
+    ("privatvermieter", "landlord"),
+    ("sozialarbeit", "social_worker"),
+    ("sozialarbeiter", "social_worker"),
+    ("sozialarbeiterin", "social_worker"),
+    ("soziale arbeit", "social_worker"),
+    ("wohnungsunternehmen", "housing_company"),
+    ("wohnungsgesellschaft", "housing_company"),
+    ("genossenschaft", "housing_company"),
+    ("wohnungsbaugenossenschaft", "housing_company"),
+    ("volkshochschule", "vhs"),
+    ("ehrenamt", "volunteer"),
+    ("ehrenamtliche", "volunteer"),
+    ("ehrenamtlicher", "volunteer"),
+    ("zielgruppe", "target_group"),
+    ("neuzugewanderte", "target_group"),
+    ("geflüchtete", "target_group"),
+    ("sonstige", "other"),
+    ("andere", "other"),
+];
+
+fn group_of(text: &str) -> String {
+    let t = text.trim().to_lowercase();
+    GROUPS
+        .iter()
+        .find(|(code, de, en)| *code == t || de.to_lowercase() == t || en.to_lowercase() == t)
+        .map(|(code, _, _)| (*code).to_string())
+        .or_else(|| {
+            GROUP_WORDS
+                .iter()
+                .find(|(w, _)| *w == t)
+                .map(|(_, c)| (*c).to_string())
+        })
+        .unwrap_or(t)
+}
+
+/// One row of the file, as text.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+pub struct ImportRow {
+    /// Line in the file (the heading is line 1).
+    pub line: usize,
+    pub group: String,
+    pub name: String,
+    pub organisation: String,
+    pub email: String,
+    pub phone: String,
+    pub language: String,
+    pub consent: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PreviewRow {
+    pub line: usize,
+    pub name: String,
+    pub group: String,
+    pub problems: Vec<String>,
+    pub ok: bool,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ImportOutcome {
+    pub rows: Vec<PreviewRow>,
+    /// Rows that can be (or were) imported.
+    pub valid: usize,
+    /// How many were saved (0 for a preview).
+    pub imported: usize,
+}
+
+/// Maps the heading row to columns and returns the data rows.
+pub fn parse_rows(table: Vec<Vec<String>>) -> AppResult<Vec<ImportRow>> {
+    let mut rows = table.into_iter();
+    let header = rows
+        .next()
+        .ok_or_else(|| AppError::invalid("file", "Die Datei ist leer."))?;
+    let index: Vec<Option<&str>> = header
+        .iter()
+        .map(|h| {
+            let h = h.trim().to_lowercase();
+            COLUMNS
+                .iter()
+                .find(|(_, names)| names.contains(&h.as_str()))
+                .map(|(key, _)| *key)
+        })
+        .collect();
+    for required in ["group", "name"] {
+        if !index.contains(&Some(required)) {
+            return Err(AppError::invalid(
+                "file",
+                "Die erste Zeile braucht die Spalten „Gruppe“ und „Name“ (weitere: Organisation, E-Mail, Telefon, Sprache, Einverständnis).",
+            ));
+        }
+    }
+    let mut out = Vec::new();
+    for (i, cells) in rows.enumerate() {
+        if cells.iter().all(|c| c.trim().is_empty()) {
+            continue;
+        }
+        if out.len() >= MAX_ROWS {
+            return Err(AppError::invalid(
+                "file",
+                format!("Höchstens {MAX_ROWS} Zeilen auf einmal, bitte teilen Sie die Liste."),
+            ));
+        }
+        let mut row = ImportRow {
+            line: i + 2,
+            ..Default::default()
+        };
+        for (col, key) in index.iter().enumerate() {
+            let value = cells.get(col).cloned().unwrap_or_default();
+            match key {
+                Some("group") => row.group = value,
+                Some("name") => row.name = value,
+                Some("organisation") => row.organisation = value,
+                Some("email") => row.email = value,
+                Some("phone") => row.phone = value,
+                Some("language") => row.language = value,
+                Some("consent") => row.consent = value,
+                _ => {}
+            }
+        }
+        out.push(row);
+    }
+    if out.is_empty() {
+        return Err(AppError::invalid(
+            "file",
+            "Die Datei enthält keine Kontakte.",
+        ));
+    }
+    Ok(out)
+}
+
+fn to_input(row: &ImportRow) -> NewStakeholder {
+    let some = |s: &str| Some(s.trim().to_string()).filter(|s| !s.is_empty());
+    NewStakeholder {
+        stakeholder_group: group_of(&row.group),
+        name: row.name.clone(),
+        organisation_name: some(&row.organisation),
+        email: some(&row.email),
+        phone: some(&row.phone),
+        preferred_language: crate::spreadsheet::language_of(&row.language),
+        contact_consent: crate::spreadsheet::consent_of(&row.consent).0,
+    }
+}
+
+/// The same person: the same email address, the same phone number, or (neither having
+/// an email address) the same name in the same group.
+fn same_contact(
+    form: &StakeholderForm,
+    name: &str,
+    group: &str,
+    email: Option<&str>,
+    phone: Option<&str>,
+) -> bool {
+    let digits = |p: &str| p.chars().filter(char::is_ascii_digit).collect::<String>();
+    if form.email.is_some() && form.email.as_deref() == email {
+        return true;
+    }
+    if let (Some(a), Some(b)) = (form.phone.as_deref(), phone) {
+        if digits(a) == digits(b) {
+            return true;
+        }
+    }
+    form.email.is_none()
+        && email.is_none()
+        && form.stakeholder_group == group
+        && form.name.to_lowercase() == name.to_lowercase()
+}
+
+fn check(
+    conn: &mut DbConn,
+    actor: &Actor,
+    rows: &[ImportRow],
+) -> AppResult<(Vec<PreviewRow>, Vec<StakeholderForm>)> {
+    let org = actor.coordinator_org()?;
+    let existing = repo::list(conn, org, None)?;
+    let mut preview = Vec::new();
+    let mut ready: Vec<StakeholderForm> = Vec::new();
+    for row in rows {
+        let mut problems = Vec::new();
+        match service::check(&to_input(row)) {
+            Ok(form) => {
+                if let Some(known) = existing.iter().find(|s| {
+                    same_contact(
+                        &form,
+                        &s.name,
+                        &s.stakeholder_group,
+                        s.email.as_deref(),
+                        s.phone.as_deref(),
+                    )
+                }) {
+                    problems.push(format!("schon im Verzeichnis ({})", known.name));
+                } else if let Some(twin) = ready.iter().find(|r| {
+                    same_contact(
+                        &form,
+                        &r.name,
+                        &r.stakeholder_group,
+                        r.email.as_deref(),
+                        r.phone.as_deref(),
+                    )
+                }) {
+                    problems.push(format!("doppelt in der Datei ({})", twin.name));
+                } else {
+                    ready.push(form);
+                }
+            }
+            Err(e) => problems.push(e.to_string()),
+        }
+        preview.push(PreviewRow {
+            line: row.line,
+            name: row.name.trim().to_string(),
+            group: super::models::group_name(&group_of(&row.group)).to_string(),
+            ok: problems.is_empty(),
+            problems,
+        });
+    }
+    Ok((preview, ready))
+}
+
+pub fn preview(conn: &mut DbConn, actor: &Actor, rows: &[ImportRow]) -> AppResult<ImportOutcome> {
+    let (rows, ready) = check(conn, actor, rows)?;
+    Ok(ImportOutcome {
+        rows,
+        valid: ready.len(),
+        imported: 0,
+    })
+}
+
+/// Saves every valid row, all in one transaction.
+pub fn import(conn: &mut DbConn, actor: &Actor, rows: &[ImportRow]) -> AppResult<ImportOutcome> {
+    let org = actor.coordinator_org()?;
+    crate::db::write_transaction(conn, |conn| {
+        let (preview, ready) = check(conn, actor, rows)?;
+        for form in &ready {
+            repo::insert(conn, org, form)?;
+        }
+        crate::audit::record(
+            conn,
+            Some(org),
+            Some(actor.user_id),
+            "stakeholder.import",
+            "stakeholder",
+            None,
+            &format!("{} Kontakte", ready.len()),
+        )?;
+        Ok(ImportOutcome {
+            rows: preview,
+            valid: ready.len(),
+            imported: ready.len(),
+        })
+    })
+}
+
+/// Keeps the parsed rows between preview and confirmation; returns the batch id.
+pub fn store_batch(conn: &mut DbConn, actor: &Actor, rows: &[ImportRow]) -> AppResult<i32> {
+    let org = actor.coordinator_org()?;
+    let json = serde_json::to_string(rows).map_err(|e| AppError::Internal(e.into()))?;
+    crate::participants::repo::purge_old_import_batches(
+        conn,
+        crate::time::now_utc() - chrono::Duration::days(1),
+    )?;
+    crate::participants::repo::insert_import_batch(conn, org, actor.user_id, BATCH_KIND, &json)
+}
+
+pub fn load_batch(conn: &mut DbConn, actor: &Actor, batch_id: i32) -> AppResult<Vec<ImportRow>> {
+    let org = actor.coordinator_org()?;
+    let json =
+        crate::participants::repo::import_batch(conn, org, actor.user_id, BATCH_KIND, batch_id)?
+            .ok_or_else(|| {
+                AppError::NotFound(
+                    "Diese Vorschau gibt es nicht mehr. Bitte laden Sie die Datei noch einmal hoch."
+                        .into(),
+                )
+            })?;
+    serde_json::from_str(&json).map_err(|e| AppError::Internal(e.into()))
+}
+
+pub fn import_batch(conn: &mut DbConn, actor: &Actor, batch_id: i32) -> AppResult<ImportOutcome> {
+    let rows = load_batch(conn, actor, batch_id)?;
+    crate::db::write_transaction(conn, |conn| {
+        let outcome = import(conn, actor, &rows)?;
+        crate::participants::repo::delete_import_batch(conn, batch_id)?;
+        Ok(outcome)
+    })
+}

@@ -1,0 +1,78 @@
+use diesel::prelude::*;
+
+use super::models::{Stakeholder, StakeholderForm};
+use crate::db::schema::stakeholders;
+use crate::db::DbConn;
+use crate::error::AppResult;
+
+pub fn list(conn: &mut DbConn, org: i32, group: Option<&str>) -> AppResult<Vec<Stakeholder>> {
+    let mut q = stakeholders::table
+        .filter(stakeholders::organisation_id.eq(org))
+        .select(Stakeholder::as_select())
+        .into_boxed();
+    if let Some(g) = group {
+        q = q.filter(stakeholders::stakeholder_group.eq(g.to_string()));
+    }
+    Ok(q.order((
+        stakeholders::stakeholder_group,
+        stakeholders::name,
+        stakeholders::id,
+    ))
+    .load(conn)?)
+}
+
+pub fn get(conn: &mut DbConn, org: i32, id: i32) -> AppResult<Option<Stakeholder>> {
+    Ok(stakeholders::table
+        .filter(stakeholders::id.eq(id))
+        .filter(stakeholders::organisation_id.eq(org))
+        .select(Stakeholder::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+pub fn by_email(conn: &mut DbConn, org: i32, email: &str) -> AppResult<Option<Stakeholder>> {
+    Ok(stakeholders::table
+        .filter(stakeholders::organisation_id.eq(org))
+        .filter(stakeholders::email.eq(email))
+        .select(Stakeholder::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+pub fn insert(conn: &mut DbConn, org: i32, form: &StakeholderForm) -> AppResult<Stakeholder> {
+    let now = crate::time::now_utc();
+    Ok(diesel::insert_into(stakeholders::table)
+        .values((
+            form,
+            stakeholders::organisation_id.eq(org),
+            stakeholders::created_at.eq(now),
+            stakeholders::updated_at.eq(now),
+        ))
+        .returning(stakeholders::id)
+        .get_result::<i32>(conn)
+        .and_then(|id| {
+            stakeholders::table
+                .find(id)
+                .select(Stakeholder::as_select())
+                .first(conn)
+        })?)
+}
+
+pub fn update(conn: &mut DbConn, org: i32, id: i32, form: &StakeholderForm) -> AppResult<usize> {
+    Ok(diesel::update(
+        stakeholders::table
+            .filter(stakeholders::id.eq(id))
+            .filter(stakeholders::organisation_id.eq(org)),
+    )
+    .set((form, stakeholders::updated_at.eq(crate::time::now_utc())))
+    .execute(conn)?)
+}
+
+pub fn delete(conn: &mut DbConn, org: i32, id: i32) -> AppResult<usize> {
+    Ok(diesel::delete(
+        stakeholders::table
+            .filter(stakeholders::id.eq(id))
+            .filter(stakeholders::organisation_id.eq(org)),
+    )
+    .execute(conn)?)
+}
