@@ -23,6 +23,7 @@ pub mod reports;
 pub mod spreadsheet;
 pub mod stakeholders;
 pub mod startup;
+pub mod surveys;
 pub mod telemetry;
 pub mod templates;
 pub mod time;

@@ -71,6 +71,7 @@ impl Application {
         let port = listener.local_addr()?.port();
         crate::mail::worker::spawn(state.db.clone(), settings.clone())?;
         crate::reminders::service::spawn(state.db.clone(), settings.clone());
+        crate::surveys::service::spawn_reminders(state.db.clone(), settings.public_url.clone());
         let server = run(listener, state.clone(), settings, workers)?;
         Ok(Application {
             port,
@@ -250,6 +251,7 @@ pub fn run(
             .configure(crate::planning::routes::configure)
             .configure(crate::participants::routes::configure)
             .configure(crate::stakeholders::routes::configure)
+            .configure(crate::surveys::routes::configure)
             .configure(crate::attendance::routes::configure)
             .configure(crate::certificates::routes::configure)
             .configure(crate::reminders::routes::configure)

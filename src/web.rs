@@ -118,6 +118,7 @@ fn nav_for(actor: Option<&Actor>, lang: &str) -> Value {
             ("/calendar", "nav.calendar"),
             ("/participants", "nav.participants"),
             ("/stakeholders", "nav.stakeholders"),
+            ("/surveys", "nav.surveys"),
             ("/locations", "nav.locations"),
             ("/reports", "nav.reports"),
             ("/certificate-settings", "nav.certificate_settings"),

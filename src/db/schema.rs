@@ -340,6 +340,111 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    surveys (id) {
+        id -> Integer,
+        organisation_id -> Integer,
+        title -> Text,
+        introduction -> Text,
+        opens_on -> Date,
+        closes_on -> Date,
+        audience -> Text,
+        anonymous -> Bool,
+        course_id -> Nullable<Integer>,
+        reminder_max -> Integer,
+        reminder_interval_days -> Integer,
+        open_groups -> Text,
+        open_token -> Text,
+        copied_from -> Nullable<Integer>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    survey_translations (id) {
+        id -> Integer,
+        survey_id -> Integer,
+        language -> Text,
+        title -> Text,
+        introduction -> Text,
+    }
+}
+
+diesel::table! {
+    survey_questions (id) {
+        id -> Integer,
+        survey_id -> Integer,
+        position -> Integer,
+        kind -> Text,
+        text -> Text,
+        help -> Text,
+        required -> Bool,
+        groups -> Text,
+        options_json -> Text,
+        min_value -> Nullable<Integer>,
+        max_value -> Nullable<Integer>,
+        max_length -> Nullable<Integer>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    survey_question_translations (id) {
+        id -> Integer,
+        question_id -> Integer,
+        language -> Text,
+        text -> Text,
+        options_json -> Text,
+    }
+}
+
+diesel::table! {
+    survey_invitations (id) {
+        id -> Integer,
+        survey_id -> Integer,
+        stakeholder_id -> Integer,
+        token -> Text,
+        sent_at -> Nullable<Timestamp>,
+        reminders_sent -> Integer,
+        last_sent_at -> Nullable<Timestamp>,
+        answered_on -> Nullable<Date>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    survey_drafts (id) {
+        id -> Integer,
+        survey_id -> Integer,
+        token -> Text,
+        stakeholder_group -> Text,
+        language -> Text,
+        answers_json -> Text,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    survey_responses (id) {
+        id -> Integer,
+        survey_id -> Integer,
+        invitation_id -> Nullable<Integer>,
+        stakeholder_group -> Text,
+        language -> Text,
+        submitted_on -> Date,
+    }
+}
+
+diesel::table! {
+    survey_answers (id) {
+        id -> Integer,
+        response_id -> Integer,
+        question_id -> Integer,
+        value_json -> Text,
+    }
+}
+
 diesel::joinable!(users -> organisations (organisation_id));
 diesel::joinable!(api_tokens -> users (user_id));
 diesel::joinable!(course_modules -> courses (course_id));
@@ -361,6 +466,12 @@ diesel::joinable!(certificates -> organisations (organisation_id));
 diesel::joinable!(certificate_checks -> certificates (certificate_id));
 
 diesel::joinable!(stakeholders -> organisations (organisation_id));
+diesel::joinable!(survey_questions -> surveys (survey_id));
+diesel::joinable!(survey_question_translations -> survey_questions (question_id));
+diesel::joinable!(survey_invitations -> surveys (survey_id));
+diesel::joinable!(survey_invitations -> stakeholders (stakeholder_id));
+diesel::joinable!(survey_responses -> surveys (survey_id));
+diesel::joinable!(survey_answers -> survey_responses (response_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     organisations,
@@ -388,4 +499,12 @@ diesel::allow_tables_to_appear_in_same_query!(
     certificate_batches,
     organisation_images,
     stakeholders,
+    surveys,
+    survey_translations,
+    survey_questions,
+    survey_question_translations,
+    survey_invitations,
+    survey_drafts,
+    survey_responses,
+    survey_answers,
 );

@@ -10,7 +10,7 @@ use crate::error::{AppError, AppResult};
 
 static FONT: Once = Once::new();
 
-fn register_font() {
+pub(crate) fn register_font() {
     FONT.call_once(|| {
         let bytes: &'static [u8] = include_bytes!("../../fonts/NotoSans-Regular.ttf");
         if plotters::style::register_font("sans-serif", FontStyle::Normal, bytes).is_err() {

@@ -91,7 +91,7 @@ fn organisation_table(r: &OrganisationReport) -> Table {
     }
 }
 
-fn download(table: &Table, base_name: &str, format: &str) -> AppResult<HttpResponse> {
+pub(crate) fn download(table: &Table, base_name: &str, format: &str) -> AppResult<HttpResponse> {
     let (bytes, mime, ext) = match format {
         "csv" => (export::to_csv(table)?, "text/csv; charset=utf-8", "csv"),
         "xlsx" => (

@@ -15,5 +15,6 @@ mod reminders;
 mod reports;
 mod sessions;
 mod stakeholders;
+mod surveys;
 mod verification;
 mod waiting_list;

@@ -1,0 +1,30 @@
+//! Stakeholder pre-surveys: what landlords, social workers, housing companies, the VHS,
+//! volunteers and the target group want the training to stress.
+//!
+//! Rules:
+//! - A survey belongs to one organisation and is addressed to one or more stakeholder
+//!   groups (its audience); a question can be limited to some of those groups.
+//! - Question kinds: single choice, multiple choice, rating scale 1–5, free text, number,
+//!   and "rank these topics", whose options are the modules of the survey's course, so
+//!   the answers can be laid beside the curriculum.
+//! - Once a survey has answers, its questions can be added to but not changed in ways that
+//!   would corrupt what was answered: options, kind, groups and limits of an answered
+//!   question stay as they are (wording and help text may be corrected).
+//! - Answers are accepted only between the opening and the closing day, only to questions
+//!   the respondent's group sees, only with existing options and within the limits; a
+//!   rejected submission changes nothing.
+//! - Each invited contact has a personal link with an unguessable token; a token answers
+//!   once (a second submission is refused, not counted twice). An open link (no token) can
+//!   be enabled per group.
+//! - Anonymous surveys keep the link between token and answers out of the database: the
+//!   invitation only records the day it was answered, the response has no invitation and
+//!   only a day, and a draft saved "to continue later" is deleted on submission.
+//! - Results of an anonymous survey are withheld for a group with fewer than three
+//!   responses.
+
+pub mod models;
+pub mod repo;
+pub mod respond;
+pub mod results;
+pub mod routes;
+pub mod service;

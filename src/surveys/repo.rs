@@ -1,0 +1,423 @@
+use chrono::{NaiveDate, NaiveDateTime};
+use diesel::prelude::*;
+
+use super::models::{Invitation, Question, QuestionForm, Survey, SurveyForm};
+use crate::db::schema::{
+    stakeholders, survey_answers, survey_drafts, survey_invitations, survey_questions,
+    survey_responses, surveys,
+};
+use crate::db::DbConn;
+use crate::error::AppResult;
+
+pub fn list(conn: &mut DbConn, org: i32) -> AppResult<Vec<Survey>> {
+    Ok(surveys::table
+        .filter(surveys::organisation_id.eq(org))
+        .order((surveys::opens_on.desc(), surveys::id.desc()))
+        .select(Survey::as_select())
+        .load(conn)?)
+}
+
+pub fn get(conn: &mut DbConn, org: i32, id: i32) -> AppResult<Option<Survey>> {
+    Ok(surveys::table
+        .filter(surveys::id.eq(id))
+        .filter(surveys::organisation_id.eq(org))
+        .select(Survey::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+pub fn by_id(conn: &mut DbConn, id: i32) -> AppResult<Option<Survey>> {
+    Ok(surveys::table
+        .find(id)
+        .select(Survey::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+pub fn by_open_token(conn: &mut DbConn, token: &str) -> AppResult<Option<Survey>> {
+    Ok(surveys::table
+        .filter(surveys::open_token.eq(token))
+        .select(Survey::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+pub fn insert(
+    conn: &mut DbConn,
+    org: i32,
+    form: &SurveyForm,
+    open_token: &str,
+    copied_from: Option<i32>,
+) -> AppResult<i32> {
+    let now = crate::time::now_utc();
+    Ok(diesel::insert_into(surveys::table)
+        .values((
+            form,
+            surveys::organisation_id.eq(org),
+            surveys::open_token.eq(open_token),
+            surveys::copied_from.eq(copied_from),
+            surveys::created_at.eq(now),
+            surveys::updated_at.eq(now),
+        ))
+        .returning(surveys::id)
+        .get_result(conn)?)
+}
+
+pub fn update(conn: &mut DbConn, id: i32, form: &SurveyForm) -> AppResult<()> {
+    diesel::update(surveys::table.find(id))
+        .set((form, surveys::updated_at.eq(crate::time::now_utc())))
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn questions(conn: &mut DbConn, survey_id: i32) -> AppResult<Vec<Question>> {
+    Ok(survey_questions::table
+        .filter(survey_questions::survey_id.eq(survey_id))
+        .order((survey_questions::position, survey_questions::id))
+        .select(Question::as_select())
+        .load(conn)?)
+}
+
+pub fn question(conn: &mut DbConn, survey_id: i32, id: i32) -> AppResult<Option<Question>> {
+    Ok(survey_questions::table
+        .filter(survey_questions::id.eq(id))
+        .filter(survey_questions::survey_id.eq(survey_id))
+        .select(Question::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+pub fn insert_question(
+    conn: &mut DbConn,
+    survey_id: i32,
+    position: i32,
+    form: &QuestionForm,
+) -> AppResult<i32> {
+    Ok(diesel::insert_into(survey_questions::table)
+        .values((
+            form,
+            survey_questions::survey_id.eq(survey_id),
+            survey_questions::position.eq(position),
+            survey_questions::created_at.eq(crate::time::now_utc()),
+        ))
+        .returning(survey_questions::id)
+        .get_result(conn)?)
+}
+
+pub fn update_question(conn: &mut DbConn, id: i32, form: &QuestionForm) -> AppResult<()> {
+    diesel::update(survey_questions::table.find(id))
+        .set(form)
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn delete_question(conn: &mut DbConn, id: i32) -> AppResult<()> {
+    diesel::delete(survey_questions::table.find(id)).execute(conn)?;
+    Ok(())
+}
+
+/// Questions of the survey that have at least one answer.
+pub fn answered_question_ids(conn: &mut DbConn, survey_id: i32) -> AppResult<Vec<i32>> {
+    Ok(survey_answers::table
+        .inner_join(survey_responses::table)
+        .filter(survey_responses::survey_id.eq(survey_id))
+        .select(survey_answers::question_id)
+        .distinct()
+        .load(conn)?)
+}
+
+pub fn response_count(conn: &mut DbConn, survey_id: i32) -> AppResult<i64> {
+    Ok(survey_responses::table
+        .filter(survey_responses::survey_id.eq(survey_id))
+        .count()
+        .get_result(conn)?)
+}
+
+/// One answer with its response: (response id, group, language, day, question id, value).
+pub type AnswerRow = (i32, String, String, NaiveDate, i32, String);
+
+/// Every response with its answers.
+pub fn answers(conn: &mut DbConn, survey_id: i32) -> AppResult<Vec<AnswerRow>> {
+    Ok(survey_answers::table
+        .inner_join(survey_responses::table)
+        .filter(survey_responses::survey_id.eq(survey_id))
+        .order((survey_responses::id, survey_answers::question_id))
+        .select((
+            survey_responses::id,
+            survey_responses::stakeholder_group,
+            survey_responses::language,
+            survey_responses::submitted_on,
+            survey_answers::question_id,
+            survey_answers::value_json,
+        ))
+        .load(conn)?)
+}
+
+/// Responses per group (including those that skipped every optional question).
+pub fn responses_per_group(conn: &mut DbConn, survey_id: i32) -> AppResult<Vec<(String, i64)>> {
+    Ok(survey_responses::table
+        .filter(survey_responses::survey_id.eq(survey_id))
+        .group_by(survey_responses::stakeholder_group)
+        .select((
+            survey_responses::stakeholder_group,
+            diesel::dsl::count(survey_responses::id),
+        ))
+        .load(conn)?)
+}
+
+pub fn insert_response(
+    conn: &mut DbConn,
+    survey_id: i32,
+    invitation_id: Option<i32>,
+    group: &str,
+    language: &str,
+    day: NaiveDate,
+) -> AppResult<i32> {
+    Ok(diesel::insert_into(survey_responses::table)
+        .values((
+            survey_responses::survey_id.eq(survey_id),
+            survey_responses::invitation_id.eq(invitation_id),
+            survey_responses::stakeholder_group.eq(group),
+            survey_responses::language.eq(language),
+            survey_responses::submitted_on.eq(day),
+        ))
+        .returning(survey_responses::id)
+        .get_result(conn)?)
+}
+
+pub fn insert_answer(
+    conn: &mut DbConn,
+    response_id: i32,
+    question_id: i32,
+    value_json: &str,
+) -> AppResult<()> {
+    diesel::insert_into(survey_answers::table)
+        .values((
+            survey_answers::response_id.eq(response_id),
+            survey_answers::question_id.eq(question_id),
+            survey_answers::value_json.eq(value_json),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+// ---- invitations ----
+
+pub fn invitations(
+    conn: &mut DbConn,
+    survey_id: i32,
+) -> AppResult<Vec<(Invitation, crate::stakeholders::models::Stakeholder)>> {
+    Ok(survey_invitations::table
+        .inner_join(stakeholders::table)
+        .filter(survey_invitations::survey_id.eq(survey_id))
+        .order((stakeholders::stakeholder_group, stakeholders::name))
+        .select((
+            Invitation::as_select(),
+            crate::stakeholders::models::Stakeholder::as_select(),
+        ))
+        .load(conn)?)
+}
+
+pub fn invitation_by_token(
+    conn: &mut DbConn,
+    token: &str,
+) -> AppResult<Option<(Invitation, String, String)>> {
+    Ok(survey_invitations::table
+        .inner_join(stakeholders::table)
+        .filter(survey_invitations::token.eq(token))
+        .select((
+            Invitation::as_select(),
+            stakeholders::stakeholder_group,
+            stakeholders::preferred_language,
+        ))
+        .first(conn)
+        .optional()?)
+}
+
+pub fn insert_invitation(
+    conn: &mut DbConn,
+    survey_id: i32,
+    stakeholder_id: i32,
+    token: &str,
+) -> AppResult<()> {
+    diesel::insert_into(survey_invitations::table)
+        .values((
+            survey_invitations::survey_id.eq(survey_id),
+            survey_invitations::stakeholder_id.eq(stakeholder_id),
+            survey_invitations::token.eq(token),
+            survey_invitations::reminders_sent.eq(0),
+            survey_invitations::created_at.eq(crate::time::now_utc()),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn mark_sent(conn: &mut DbConn, id: i32, at: NaiveDateTime, reminder: bool) -> AppResult<()> {
+    if reminder {
+        diesel::update(survey_invitations::table.find(id))
+            .set((
+                survey_invitations::last_sent_at.eq(Some(at)),
+                survey_invitations::reminders_sent.eq(survey_invitations::reminders_sent + 1),
+            ))
+            .execute(conn)?;
+    } else {
+        diesel::update(survey_invitations::table.find(id))
+            .set((
+                survey_invitations::sent_at.eq(Some(at)),
+                survey_invitations::last_sent_at.eq(Some(at)),
+            ))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+/// Marks the invitation answered; false when it already was (a second submission).
+pub fn mark_answered(conn: &mut DbConn, id: i32, day: NaiveDate) -> AppResult<bool> {
+    Ok(diesel::update(
+        survey_invitations::table
+            .filter(survey_invitations::id.eq(id))
+            .filter(survey_invitations::answered_on.is_null()),
+    )
+    .set(survey_invitations::answered_on.eq(Some(day)))
+    .execute(conn)?
+        == 1)
+}
+
+// ---- drafts ----
+
+pub fn draft(conn: &mut DbConn, token: &str) -> AppResult<Option<(i32, String, String, String)>> {
+    Ok(survey_drafts::table
+        .filter(survey_drafts::token.eq(token))
+        .select((
+            survey_drafts::survey_id,
+            survey_drafts::stakeholder_group,
+            survey_drafts::language,
+            survey_drafts::answers_json,
+        ))
+        .first(conn)
+        .optional()?)
+}
+
+pub fn save_draft(
+    conn: &mut DbConn,
+    survey_id: i32,
+    token: &str,
+    group: &str,
+    language: &str,
+    answers_json: &str,
+) -> AppResult<()> {
+    let now = crate::time::now_utc();
+    let updated = diesel::update(survey_drafts::table.filter(survey_drafts::token.eq(token)))
+        .set((
+            survey_drafts::answers_json.eq(answers_json),
+            survey_drafts::language.eq(language),
+            survey_drafts::updated_at.eq(now),
+        ))
+        .execute(conn)?;
+    if updated == 0 {
+        diesel::insert_into(survey_drafts::table)
+            .values((
+                survey_drafts::survey_id.eq(survey_id),
+                survey_drafts::token.eq(token),
+                survey_drafts::stakeholder_group.eq(group),
+                survey_drafts::language.eq(language),
+                survey_drafts::answers_json.eq(answers_json),
+                survey_drafts::updated_at.eq(now),
+            ))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+/// Deletes the draft; false when there was none (already submitted, or never saved).
+pub fn delete_draft(conn: &mut DbConn, token: &str) -> AppResult<bool> {
+    Ok(
+        diesel::delete(survey_drafts::table.filter(survey_drafts::token.eq(token)))
+            .execute(conn)?
+            > 0,
+    )
+}
+
+// ---- translations ----
+
+pub fn translation(
+    conn: &mut DbConn,
+    survey_id: i32,
+    language: &str,
+) -> AppResult<Option<(String, String)>> {
+    use crate::db::schema::survey_translations as t;
+    Ok(t::table
+        .filter(t::survey_id.eq(survey_id))
+        .filter(t::language.eq(language))
+        .select((t::title, t::introduction))
+        .first(conn)
+        .optional()?)
+}
+
+pub fn translation_languages(conn: &mut DbConn, survey_id: i32) -> AppResult<Vec<String>> {
+    use crate::db::schema::survey_translations as t;
+    Ok(t::table
+        .filter(t::survey_id.eq(survey_id))
+        .order(t::language)
+        .select(t::language)
+        .load(conn)?)
+}
+
+/// Question texts and option labels in `language`: question id → (text, options JSON).
+pub fn question_translations(
+    conn: &mut DbConn,
+    survey_id: i32,
+    language: &str,
+) -> AppResult<Vec<(i32, String, String)>> {
+    use crate::db::schema::survey_question_translations as t;
+    Ok(t::table
+        .inner_join(survey_questions::table)
+        .filter(survey_questions::survey_id.eq(survey_id))
+        .filter(t::language.eq(language))
+        .select((t::question_id, t::text, t::options_json))
+        .load(conn)?)
+}
+
+pub fn replace_translation(
+    conn: &mut DbConn,
+    survey_id: i32,
+    language: &str,
+    title: &str,
+    introduction: &str,
+    questions: &[(i32, String, String)],
+) -> AppResult<()> {
+    use crate::db::schema::survey_question_translations as qt;
+    use crate::db::schema::survey_translations as t;
+    diesel::delete(
+        t::table
+            .filter(t::survey_id.eq(survey_id))
+            .filter(t::language.eq(language)),
+    )
+    .execute(conn)?;
+    diesel::insert_into(t::table)
+        .values((
+            t::survey_id.eq(survey_id),
+            t::language.eq(language),
+            t::title.eq(title),
+            t::introduction.eq(introduction),
+        ))
+        .execute(conn)?;
+    let ids: Vec<i32> = questions.iter().map(|(id, _, _)| *id).collect();
+    diesel::delete(
+        qt::table
+            .filter(qt::question_id.eq_any(&ids))
+            .filter(qt::language.eq(language)),
+    )
+    .execute(conn)?;
+    for (id, text, options) in questions {
+        diesel::insert_into(qt::table)
+            .values((
+                qt::question_id.eq(id),
+                qt::language.eq(language),
+                qt::text.eq(text),
+                qt::options_json.eq(options),
+            ))
+            .execute(conn)?;
+    }
+    Ok(())
+}

@@ -1,0 +1,1304 @@
+use std::collections::BTreeMap;
+
+use actix_session::Session;
+use actix_web::http::header;
+use actix_web::{delete, get, post, put, web, HttpResponse};
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use super::models::*;
+use super::respond::{self, Answers, FieldError, Respondent, Submitted};
+use super::{repo, results, service};
+use crate::auth::extract::{ApiUser, CurrentUser};
+use crate::auth::Actor;
+use crate::config::Settings;
+use crate::db::Db;
+use crate::error::{AppError, AppResult, HtmlError, PageResult};
+use crate::i18n;
+use crate::stakeholders::models::{group_name, GROUPS};
+use crate::templates;
+use crate::web::{fmt_date, page, page_with_error, redirect, Form};
+
+const KIND_NAMES: &[(&str, &str)] = &[
+    ("single", "Einfachauswahl"),
+    ("multiple", "Mehrfachauswahl"),
+    ("scale", "Skala 1–5"),
+    ("text", "Freitext"),
+    ("number", "Zahl"),
+    ("rank", "Themen ordnen (Module des Kurses)"),
+];
+
+fn kind_name(kind: &str) -> &'static str {
+    KIND_NAMES
+        .iter()
+        .find(|(k, _)| *k == kind)
+        .map_or("", |(_, n)| n)
+}
+
+// ---------------------------------------------------------------- coordinator pages
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct SurveyFormInput {
+    title: String,
+    introduction: String,
+    opens_on: String,
+    closes_on: String,
+    audience: Vec<String>,
+    anonymous: Option<String>,
+    course_id: String,
+    reminder_max: String,
+    reminder_interval_days: String,
+    open_groups: Vec<String>,
+}
+
+impl SurveyFormInput {
+    fn into_new(self) -> AppResult<NewSurvey> {
+        let num = |field: &'static str, label: &str, v: &str| -> AppResult<Option<i32>> {
+            match v.trim() {
+                "" => Ok(None),
+                t => t.parse().map(Some).map_err(|_| {
+                    AppError::invalid(field, format!("„{label}“ muss eine Zahl sein."))
+                }),
+            }
+        };
+        Ok(NewSurvey {
+            title: self.title,
+            introduction: self.introduction,
+            opens_on: self.opens_on,
+            closes_on: self.closes_on,
+            audience: self.audience,
+            anonymous: self.anonymous.is_some(),
+            course_id: num("course_id", "Kurs", &self.course_id)?,
+            reminder_max: num("reminder_max", "Erinnerungen", &self.reminder_max)?,
+            reminder_interval_days: num(
+                "reminder_interval_days",
+                "Abstand",
+                &self.reminder_interval_days,
+            )?,
+            open_groups: self.open_groups,
+        })
+    }
+}
+
+fn survey_form_json(s: &NewSurvey) -> Value {
+    json!({"title": s.title, "introduction": s.introduction, "opens_on": s.opens_on,
+           "closes_on": s.closes_on, "anonymous": s.anonymous,
+           "course_id": s.course_id, "reminder_max": s.reminder_max.unwrap_or(2),
+           "reminder_interval_days": s.reminder_interval_days.unwrap_or(7)})
+}
+
+fn groups_json(audience: &[String], open: &[String]) -> Vec<Value> {
+    GROUPS
+        .iter()
+        .map(|(code, de, _)| {
+            json!({"code": code, "name": de, "checked": audience.iter().any(|g| g == code),
+                   "open": open.iter().any(|g| g == code)})
+        })
+        .collect()
+}
+
+fn courses_json(
+    conn: &mut crate::db::DbConn,
+    org: i32,
+    selected: Option<i32>,
+) -> AppResult<Vec<Value>> {
+    Ok(crate::planning::repo::list_courses(conn, org)?
+        .into_iter()
+        .map(|c| json!({"id": c.id, "title": c.title, "selected": Some(c.id) == selected}))
+        .collect())
+}
+
+async fn list_data(db: &Db, actor: &Actor, form: NewSurvey) -> AppResult<Value> {
+    let actor = actor.clone();
+    db.run(move |conn| {
+        let org = actor.coordinator_org()?;
+        let today = crate::time::today_local();
+        let mut surveys = Vec::new();
+        for s in repo::list(conn, org)? {
+            let n = repo::response_count(conn, s.id)?;
+            let state = if today < s.opens_on { "geplant" } else if today > s.closes_on { "beendet" } else { "läuft" };
+            surveys.push(json!({"id": s.id, "title": s.title, "period": format!("{} – {}", fmt_date(s.opens_on), fmt_date(s.closes_on)),
+                "state": state, "responses": n, "anonymous": s.anonymous,
+                "audience": s.audience_groups().iter().map(|g| group_name(g)).collect::<Vec<_>>().join(", ")}));
+        }
+        Ok(json!({"surveys": surveys, "form": survey_form_json(&form),
+                  "groups": groups_json(&form.audience, &form.open_groups),
+                  "courses": courses_json(conn, org, form.course_id)?}))
+    })
+    .await
+}
+
+fn empty_form() -> NewSurvey {
+    let today = crate::time::today_local();
+    NewSurvey {
+        opens_on: today.to_string(),
+        closes_on: (today + chrono::Duration::days(21)).to_string(),
+        ..Default::default()
+    }
+}
+
+#[get("/surveys")]
+async fn list_page(session: Session, user: CurrentUser, db: web::Data<Db>) -> PageResult {
+    let data = list_data(&db, &user.0, empty_form()).await?;
+    page(
+        &session,
+        Some(&user.0),
+        "pages/surveys/list",
+        "Umfragen",
+        data,
+    )
+}
+
+#[post("/surveys")]
+async fn create(
+    session: Session,
+    user: CurrentUser,
+    db: web::Data<Db>,
+    Form(form): Form<SurveyFormInput>,
+) -> PageResult {
+    let actor = user.0.clone();
+    let input = form.into_new();
+    let echo = input
+        .as_ref()
+        .map(Clone::clone)
+        .unwrap_or_else(|_| empty_form());
+    let result = match input {
+        Ok(input) => {
+            db.run(move |conn| service::create(conn, &actor, &input))
+                .await
+        }
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(s) => Ok(redirect(&format!("/surveys/{}", s.id))),
+        Err(e) => {
+            let data = list_data(&db, &user.0, echo).await?;
+            page_with_error(
+                &session,
+                Some(&user.0),
+                "pages/surveys/list",
+                "Umfragen",
+                data,
+                e,
+            )
+        }
+    }
+}
+
+async fn detail_data(db: &Db, actor: &Actor, id: i32, settings: &Settings) -> AppResult<Value> {
+    let actor = actor.clone();
+    let public_url = settings.public_url.clone();
+    db.run(move |conn| {
+        let org = actor.coordinator_org()?;
+        let d = service::detail(conn, &actor, id)?;
+        let s = &d.survey;
+        let questions: Vec<Value> = d
+            .questions
+            .iter()
+            .map(|q| {
+                json!({"id": q.question.id, "text": q.question.text, "kind": kind_name(&q.question.kind),
+                       "required": q.question.required, "answered": q.answered,
+                       "groups": split_groups(&q.question.groups).iter().map(|g| group_name(g)).collect::<Vec<_>>().join(", "),
+                       "options": q.options.iter().map(|o| o.label.clone()).collect::<Vec<_>>()})
+            })
+            .collect();
+        let invitations = repo::invitations(conn, id)?;
+        let mut by_group: BTreeMap<String, (usize, usize, Vec<Value>)> = BTreeMap::new();
+        for (inv, st) in &invitations {
+            let e = by_group.entry(st.stakeholder_group.clone()).or_default();
+            e.0 += 1;
+            if inv.answered_on.is_some() {
+                e.1 += 1;
+            }
+            e.2.push(json!({"name": st.name, "answered": inv.answered_on.is_some(),
+                            "how": if inv.sent_at.is_some() { "E-Mail" } else { "Papier" },
+                            "reminders": inv.reminders_sent}));
+        }
+        let groups: Vec<Value> = by_group
+            .into_iter()
+            .map(|(g, (n, answered, people))| json!({"name": group_name(&g), "invited": n, "answered": answered, "people": people}))
+            .collect();
+        let open_links: Vec<Value> = s
+            .open_group_list()
+            .iter()
+            .map(|g| json!({"group": group_name(g), "url": format!("{}/s/o/{}/{g}", public_url.trim_end_matches('/'), s.open_token)}))
+            .collect();
+        let form = NewSurvey {
+            title: s.title.clone(),
+            introduction: s.introduction.clone(),
+            opens_on: s.opens_on.to_string(),
+            closes_on: s.closes_on.to_string(),
+            audience: s.audience_groups(),
+            anonymous: s.anonymous,
+            course_id: s.course_id,
+            reminder_max: Some(s.reminder_max),
+            reminder_interval_days: Some(s.reminder_interval_days),
+            open_groups: s.open_group_list(),
+        };
+        let audience: Vec<Value> = s.audience_groups().iter().map(|g| json!({"code": g, "name": group_name(g)})).collect();
+        Ok(json!({"id": id, "survey": {"title": s.title, "anonymous": s.anonymous,
+                   "period": format!("{} – {}", fmt_date(s.opens_on), fmt_date(s.closes_on)),
+                   "responses": d.responses},
+                  "questions": questions, "invitation_groups": groups, "invited": invitations.len(),
+                  "open_links": open_links, "form": survey_form_json(&form),
+                  "groups": groups_json(&form.audience, &form.open_groups), "audience": audience,
+                  "courses": courses_json(conn, org, s.course_id)?,
+                  "kinds": KIND_NAMES.iter().map(|(k, n)| json!({"code": k, "name": n})).collect::<Vec<_>>()}))
+    })
+    .await
+}
+
+#[get("/surveys/{id}")]
+async fn detail_page(
+    session: Session,
+    user: CurrentUser,
+    db: web::Data<Db>,
+    settings: web::Data<Settings>,
+    path: web::Path<i32>,
+) -> PageResult {
+    let data = detail_data(&db, &user.0, path.into_inner(), &settings).await?;
+    page(
+        &session,
+        Some(&user.0),
+        "pages/surveys/detail",
+        "Umfrage",
+        data,
+    )
+}
+
+async fn detail_with_error(
+    session: &Session,
+    user: &CurrentUser,
+    db: &Db,
+    settings: &Settings,
+    id: i32,
+    e: AppError,
+) -> PageResult {
+    let data = detail_data(db, &user.0, id, settings).await?;
+    page_with_error(
+        session,
+        Some(&user.0),
+        "pages/surveys/detail",
+        "Umfrage",
+        data,
+        e,
+    )
+}
+
+#[post("/surveys/{id}")]
+async fn update(
+    session: Session,
+    user: CurrentUser,
+    db: web::Data<Db>,
+    settings: web::Data<Settings>,
+    path: web::Path<i32>,
+    Form(form): Form<SurveyFormInput>,
+) -> PageResult {
+    let id = path.into_inner();
+    let actor = user.0.clone();
+    let result = match form.into_new() {
+        Ok(input) => {
+            db.run(move |conn| service::update(conn, &actor, id, &input))
+                .await
+        }
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(_) => Ok(redirect(&format!("/surveys/{id}"))),
+        Err(e) => detail_with_error(&session, &user, &db, &settings, id, e).await,
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct QuestionFormInput {
+    kind: String,
+    text: String,
+    help: String,
+    required: Option<String>,
+    groups: Vec<String>,
+    options: String,
+    min_value: String,
+    max_value: String,
+    max_length: String,
+}
+
+impl QuestionFormInput {
+    fn into_new(self) -> AppResult<NewQuestion> {
+        let num = |field: &'static str, v: &str| -> AppResult<Option<i32>> {
+            match v.trim() {
+                "" => Ok(None),
+                t => t
+                    .parse()
+                    .map(Some)
+                    .map_err(|_| AppError::invalid(field, "Bitte eine ganze Zahl.")),
+            }
+        };
+        Ok(NewQuestion {
+            kind: self.kind,
+            text: self.text,
+            help: self.help,
+            required: self.required.is_some(),
+            groups: self.groups,
+            options: self.options.lines().map(str::to_string).collect(),
+            min_value: num("min_value", &self.min_value)?,
+            max_value: num("max_value", &self.max_value)?,
+            max_length: num("max_length", &self.max_length)?,
+        })
+    }
+}
+
+#[post("/surveys/{id}/questions")]
+async fn add_question(
+    session: Session,
+    user: CurrentUser,
+    db: web::Data<Db>,
+    settings: web::Data<Settings>,
+    path: web::Path<i32>,
+    Form(form): Form<QuestionFormInput>,
+) -> PageResult {
+    let id = path.into_inner();
+    let actor = user.0.clone();
+    let result = match form.into_new() {
+        Ok(input) => {
+            db.run(move |conn| service::add_question(conn, &actor, id, &input))
+                .await
+        }
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(_) => Ok(redirect(&format!("/surveys/{id}#questions"))),
+        Err(e) => detail_with_error(&session, &user, &db, &settings, id, e).await,
+    }
+}
+
+#[derive(Deserialize)]
+struct EmptyForm {}
+
+#[post("/surveys/{id}/questions/{qid}/delete")]
+async fn remove_question(
+    session: Session,
+    user: CurrentUser,
+    db: web::Data<Db>,
+    settings: web::Data<Settings>,
+    path: web::Path<(i32, i32)>,
+    _f: Form<EmptyForm>,
+) -> PageResult {
+    let (id, qid) = path.into_inner();
+    let actor = user.0.clone();
+    match db
+        .run(move |conn| service::delete_question(conn, &actor, id, qid))
+        .await
+    {
+        Ok(()) => Ok(redirect(&format!("/surveys/{id}#questions"))),
+        Err(e) => detail_with_error(&session, &user, &db, &settings, id, e).await,
+    }
+}
+
+#[post("/surveys/{id}/invite")]
+async fn invite(
+    session: Session,
+    user: CurrentUser,
+    db: web::Data<Db>,
+    settings: web::Data<Settings>,
+    path: web::Path<i32>,
+    _f: Form<EmptyForm>,
+) -> PageResult {
+    let id = path.into_inner();
+    let actor = user.0.clone();
+    let url = settings.public_url.clone();
+    match db
+        .run(move |conn| service::invite(conn, &actor, id, &url))
+        .await
+    {
+        Ok(_) => Ok(redirect(&format!("/surveys/{id}#invitations"))),
+        Err(e) => detail_with_error(&session, &user, &db, &settings, id, e).await,
+    }
+}
+
+#[post("/surveys/{id}/copy")]
+async fn copy(
+    user: CurrentUser,
+    db: web::Data<Db>,
+    path: web::Path<i32>,
+    _f: Form<EmptyForm>,
+) -> PageResult {
+    let id = path.into_inner();
+    let actor = user.0.clone();
+    let s = db.run(move |conn| service::copy(conn, &actor, id)).await?;
+    Ok(redirect(&format!("/surveys/{}", s.id)))
+}
+
+/// Printable sheet: one card per contact reached on paper, with the personal QR code.
+#[get("/surveys/{id}/sheet")]
+async fn sheet(
+    session: Session,
+    user: CurrentUser,
+    db: web::Data<Db>,
+    settings: web::Data<Settings>,
+    path: web::Path<i32>,
+) -> PageResult {
+    let id = path.into_inner();
+    let actor = user.0.clone();
+    let public_url = settings.public_url.clone();
+    let data = db
+        .run(move |conn| {
+            let s = service::get(conn, &actor, id)?;
+            let mut cards = Vec::new();
+            for (inv, st) in repo::invitations(conn, id)? {
+                if inv.sent_at.is_some() || inv.answered_on.is_some() {
+                    continue;
+                }
+                let url = service::survey_url(&public_url, &inv.token);
+                let qr = qrcode::QrCode::with_error_correction_level(url.as_bytes(), qrcode::EcLevel::M)
+                    .map_err(|e| AppError::Internal(anyhow::anyhow!("QR: {e}")))?
+                    .render::<qrcode::render::svg::Color<'_>>()
+                    .min_dimensions(160, 160)
+                    .quiet_zone(true)
+                    .build();
+                cards.push(json!({"name": st.name, "group": group_name(&st.stakeholder_group), "url": url, "qr_svg": qr}));
+            }
+            Ok::<_, AppError>(json!({"id": id, "title": s.title, "closes_on": fmt_date(s.closes_on), "cards": cards}))
+        })
+        .await?;
+    page(
+        &session,
+        Some(&user.0),
+        "pages/surveys/sheet",
+        "Einladungen zum Ausdrucken",
+        data,
+    )
+}
+
+#[get("/surveys/{id}/results")]
+async fn results_page(
+    session: Session,
+    user: CurrentUser,
+    db: web::Data<Db>,
+    path: web::Path<i32>,
+) -> PageResult {
+    let id = path.into_inner();
+    let actor = user.0.clone();
+    let data = db
+        .run(move |conn| {
+            let s = service::get(conn, &actor, id)?;
+            let r = results::results(conn, &s, true)?;
+            let withheld: Vec<&str> = r.withheld_groups.iter().map(|g| group_name(g)).collect();
+            Ok::<_, AppError>(
+                json!({"id": id, "title": s.title, "results": r, "withheld": withheld.join(", ")}),
+            )
+        })
+        .await?;
+    page(
+        &session,
+        Some(&user.0),
+        "pages/surveys/results",
+        "Ergebnisse",
+        data,
+    )
+}
+
+#[derive(Deserialize)]
+struct ExportQuery {
+    #[serde(default)]
+    part: Option<String>,
+}
+
+#[get("/surveys/{id}/results.{format}")]
+async fn export(
+    user: CurrentUser,
+    db: web::Data<Db>,
+    path: web::Path<(i32, String)>,
+    q: web::Query<ExportQuery>,
+) -> PageResult {
+    Ok(export_response(&db, user.0.clone(), path.into_inner(), q.into_inner()).await?)
+}
+
+async fn export_response(
+    db: &Db,
+    actor: Actor,
+    (id, format): (i32, String),
+    q: ExportQuery,
+) -> AppResult<HttpResponse> {
+    let raw = q.part.as_deref() == Some("raw");
+    let table = db
+        .run(move |conn| {
+            let s = service::get(conn, &actor, id)?;
+            if raw {
+                results::raw_table(conn, &s)
+            } else {
+                results::summary_table(conn, &s)
+            }
+        })
+        .await?;
+    let name = if raw {
+        format!("umfrage-{id}-antworten")
+    } else {
+        format!("umfrage-{id}-zusammenfassung")
+    };
+    crate::reports::routes::download(&table, &name, &format)
+}
+
+// ---------------------------------------------------------------- respondents
+
+fn rtl(lang: &str) -> &'static str {
+    if i18n::is_rtl(lang) {
+        "rtl"
+    } else {
+        "ltr"
+    }
+}
+
+fn public_html(status: actix_web::http::StatusCode, body: String) -> HttpResponse {
+    HttpResponse::build(status)
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .insert_header(("X-Robots-Tag", "noindex, nofollow"))
+        .insert_header(("Referrer-Policy", "no-referrer"))
+        .content_type("text/html; charset=utf-8")
+        .body(body)
+}
+
+const PAGE_SIZE: usize = 5;
+
+/// What the respondent sees: texts in their language where the survey has them.
+struct Shown {
+    title: String,
+    introduction: String,
+    lang: String,
+    questions: Vec<(Question, String, Vec<QuestionOption>)>,
+    languages: Vec<String>,
+}
+
+fn shown(conn: &mut crate::db::DbConn, who: &Respondent, lang: Option<&str>) -> AppResult<Shown> {
+    let mut languages = vec!["de".to_string()];
+    languages.extend(repo::translation_languages(conn, who.survey.id)?);
+    let wanted = lang.unwrap_or(&who.language);
+    let lang = if languages.iter().any(|l| l == wanted) {
+        wanted.to_string()
+    } else {
+        "de".to_string()
+    };
+    let (title, introduction) = if lang == "de" {
+        (who.survey.title.clone(), who.survey.introduction.clone())
+    } else {
+        repo::translation(conn, who.survey.id, &lang)?
+            .unwrap_or((who.survey.title.clone(), who.survey.introduction.clone()))
+    };
+    let translated: BTreeMap<i32, (String, String)> = if lang == "de" {
+        BTreeMap::new()
+    } else {
+        repo::question_translations(conn, who.survey.id, &lang)?
+            .into_iter()
+            .map(|(id, t, o)| (id, (t, o)))
+            .collect()
+    };
+    let questions = respond::visible(&repo::questions(conn, who.survey.id)?, &who.group)
+        .into_iter()
+        .map(|q| {
+            let (text, options) = match translated.get(&q.id) {
+                Some((t, o)) => (
+                    t.clone(),
+                    serde_json::from_str(o).unwrap_or_else(|_| q.options()),
+                ),
+                None => (q.text.clone(), q.options()),
+            };
+            (q, text, options)
+        })
+        .collect();
+    Ok(Shown {
+        title,
+        introduction,
+        lang,
+        questions,
+        languages,
+    })
+}
+
+fn question_json(
+    q: &Question,
+    text: &str,
+    options: &[QuestionOption],
+    value: Option<&Value>,
+    error: Option<&str>,
+    lang: &str,
+) -> Value {
+    let chosen: Vec<u64> = match value {
+        Some(Value::Array(a)) if q.kind == "multiple" => {
+            a.iter().filter_map(Value::as_u64).collect()
+        }
+        Some(v) => v.as_u64().into_iter().collect(),
+        None => Vec::new(),
+    };
+    let ranks: BTreeMap<usize, usize> = match (q.kind.as_str(), value) {
+        ("rank", Some(Value::Array(order))) => order
+            .iter()
+            .enumerate()
+            .filter_map(|(place, i)| Some((usize::try_from(i.as_u64()?).ok()?, place + 1)))
+            .collect(),
+        _ => BTreeMap::new(),
+    };
+    let n = options.len();
+    let opts: Vec<Value> = options
+        .iter()
+        .enumerate()
+        .map(|(i, o)| {
+            let places: Vec<Value> = (1..=n).map(|p| json!({"n": p, "selected": ranks.get(&i) == Some(&p)})).collect();
+            json!({"index": i, "label": o.label, "checked": chosen.contains(&(i as u64)), "places": places})
+        })
+        .collect();
+    let scale: Vec<Value> = (1..=5)
+        .map(|v| json!({"value": v, "checked": value.and_then(Value::as_i64) == Some(v)}))
+        .collect();
+    json!({"id": q.id, "kind": q.kind, "text": text, "help": q.help, "required": q.required,
+           "options": opts, "scale": scale,
+           "low": options.first().map(|o| o.label.clone()), "high": options.get(1).map(|o| o.label.clone()),
+           "is_single": q.kind == "single", "is_multiple": q.kind == "multiple", "is_scale": q.kind == "scale",
+           "is_text": q.kind == "text", "is_number": q.kind == "number", "is_rank": q.kind == "rank",
+           "value": match value { Some(Value::String(s)) => json!(s), Some(Value::Number(n)) if q.kind == "number" => json!(n.to_string()), _ => json!("") },
+           "max_length": q.max_length, "min": q.min_value, "max": q.max_value,
+           "error": error, "required_text": i18n::text(lang, "respond.required")})
+}
+
+fn render_form(
+    who: &Respondent,
+    shown: &Shown,
+    page_no: usize,
+    answers: &Answers,
+    errors: &[FieldError],
+) -> Result<HttpResponse, HtmlError> {
+    render_form_with(who, shown, page_no, answers, errors, false)
+}
+
+fn render_form_with(
+    who: &Respondent,
+    shown: &Shown,
+    page_no: usize,
+    answers: &Answers,
+    errors: &[FieldError],
+    saved: bool,
+) -> Result<HttpResponse, HtmlError> {
+    let pages = shown.questions.len().div_ceil(PAGE_SIZE).max(1);
+    let page_no = page_no.min(pages - 1);
+    let on_page: Vec<Value> = shown
+        .questions
+        .iter()
+        .skip(page_no * PAGE_SIZE)
+        .take(PAGE_SIZE)
+        .map(|(q, text, options)| {
+            let err = errors
+                .iter()
+                .find(|e| e.question_id == q.id)
+                .map(|e| e.message.as_str());
+            question_json(q, text, options, answers.get(&q.id), err, &shown.lang)
+        })
+        .collect();
+    let answered = shown
+        .questions
+        .iter()
+        .filter(|(q, _, _)| answers.contains_key(&q.id))
+        .count();
+    let lang = &shown.lang;
+    let languages: Vec<Value> = shown
+        .languages
+        .iter()
+        .map(|l| json!({"code": l, "name": i18n::participant_language_name(l), "current": l == lang}))
+        .collect();
+    let ctx = json!({
+        "lang": lang, "dir": rtl(lang), "title": shown.title, "introduction": shown.introduction,
+        "token": who.token, "questions": on_page, "page": page_no, "pages": pages, "page_number": page_no + 1,
+        "first": page_no == 0, "last": page_no + 1 == pages, "answered": answered, "total": shown.questions.len(),
+        "anonymous": who.survey.anonymous, "closes_on": fmt_date(who.survey.closes_on),
+        "languages": languages, "has_languages": shown.languages.len() > 1, "saved": saved,
+        "errors": errors.iter().map(|e| json!({"id": e.question_id, "message": e.message})).collect::<Vec<_>>(),
+    });
+    let body = templates::render("pages/surveys/respond", &ctx)?;
+    let status = if errors.is_empty() {
+        actix_web::http::StatusCode::OK
+    } else {
+        actix_web::http::StatusCode::UNPROCESSABLE_ENTITY
+    };
+    Ok(public_html(status, body))
+}
+
+fn render_message(
+    lang: &str,
+    key: &str,
+    status: actix_web::http::StatusCode,
+) -> Result<HttpResponse, HtmlError> {
+    let ctx = json!({"lang": lang, "dir": rtl(lang), "title": i18n::text(lang, &format!("{key}_title")),
+                     "message": i18n::text(lang, key)});
+    Ok(public_html(
+        status,
+        templates::render("pages/surveys/message", &ctx)?,
+    ))
+}
+
+#[derive(Deserialize)]
+struct RespondQuery {
+    page: Option<usize>,
+    lang: Option<String>,
+    saved: Option<u8>,
+}
+
+#[get("/s/{token}")]
+async fn respond_page(
+    db: web::Data<Db>,
+    path: web::Path<String>,
+    q: web::Query<RespondQuery>,
+) -> Result<HttpResponse, HtmlError> {
+    let token = path.into_inner();
+    let lang = q.lang.clone();
+    let (who, shown) = db
+        .run(move |conn| {
+            let who = respond::resolve(conn, &token)?;
+            let shown = shown(conn, &who, lang.as_deref())?;
+            Ok((who, shown))
+        })
+        .await?;
+    if let Some(closed) = who.closed(crate::time::today_local()) {
+        let key = match closed {
+            respond::Closed::NotYet => "respond.not_yet",
+            respond::Closed::Over => "respond.over",
+            respond::Closed::Answered => "respond.answered",
+        };
+        return render_message(&shown.lang, key, actix_web::http::StatusCode::OK);
+    }
+    render_form_with(
+        &who,
+        &shown,
+        q.page.unwrap_or(0),
+        &who.draft,
+        &[],
+        q.saved.is_some(),
+    )
+}
+
+/// Reads the posted answers of the questions on one page (no JavaScript: checkboxes repeat
+/// their name, a rank question sends one place per topic).
+fn answers_from_form(
+    pairs: &[(String, String)],
+    questions: &[&Question],
+) -> (Answers, Vec<FieldError>) {
+    let mut answers = Answers::new();
+    let mut errors = Vec::new();
+    for q in questions {
+        let key = format!("q{}", q.id);
+        let values: Vec<&str> = pairs
+            .iter()
+            .filter(|(k, _)| *k == key)
+            .map(|(_, v)| v.as_str())
+            .collect();
+        let first = values.first().map(|v| v.trim()).unwrap_or("");
+        let value = match q.kind.as_str() {
+            "multiple" => Value::from(
+                values
+                    .iter()
+                    .filter_map(|v| v.parse::<u64>().ok())
+                    .collect::<Vec<_>>(),
+            ),
+            "single" | "scale" if first.is_empty() => Value::Null,
+            "single" | "scale" => first
+                .parse::<i64>()
+                .map(Value::from)
+                .unwrap_or(Value::from(-1)),
+            "number" if first.is_empty() => Value::Null,
+            "number" => match first.replace([' ', '.'], "").parse::<i64>() {
+                Ok(n) => Value::from(n),
+                Err(_) => {
+                    errors.push(FieldError {
+                        question_id: q.id,
+                        message: "Bitte geben Sie eine ganze Zahl ein.".into(),
+                    });
+                    continue;
+                }
+            },
+            "text" => Value::from(first),
+            "rank" => {
+                let n = q.options().len();
+                let mut places: Vec<(usize, usize)> = Vec::new();
+                for i in 0..n {
+                    let k = format!("q{}_{i}", q.id);
+                    if let Some(p) = pairs
+                        .iter()
+                        .find(|(name, _)| *name == k)
+                        .and_then(|(_, v)| v.trim().parse::<usize>().ok())
+                    {
+                        places.push((p, i));
+                    }
+                }
+                if places.is_empty() {
+                    Value::Null
+                } else if places.len() != n || {
+                    let mut ps: Vec<usize> = places.iter().map(|(p, _)| *p).collect();
+                    ps.sort_unstable();
+                    ps != (1..=n).collect::<Vec<_>>()
+                } {
+                    errors.push(FieldError {
+                        question_id: q.id,
+                        message:
+                            "Bitte geben Sie jedem Thema einen anderen Platz (1 = am wichtigsten)."
+                                .into(),
+                    });
+                    continue;
+                } else {
+                    places.sort_unstable();
+                    Value::from(places.into_iter().map(|(_, i)| i).collect::<Vec<_>>())
+                }
+            }
+            _ => Value::Null,
+        };
+        answers.insert(q.id, value);
+    }
+    (answers, errors)
+}
+
+#[post("/s/{token}")]
+async fn respond_post(
+    db: web::Data<Db>,
+    path: web::Path<String>,
+    body: web::Bytes,
+) -> Result<HttpResponse, HtmlError> {
+    if body.len() > 64 * 1024 {
+        return Err(AppError::invalid("form", "Das Formular ist zu groß.").into());
+    }
+    let pairs: Vec<(String, String)> = serde_html_form::from_bytes(&body)
+        .map_err(|_| AppError::invalid("form", "Das Formular konnte nicht gelesen werden."))?;
+    let field = |name: &str| {
+        pairs
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+    };
+    let action = field("action").unwrap_or_default();
+    let chosen = action.clone();
+    let page_no: usize = field("page").and_then(|p| p.parse().ok()).unwrap_or(0);
+    let lang = field("lang");
+    let token = path.into_inner();
+    let today = crate::time::today_local();
+    let outcome = db
+        .run(move |conn| {
+            let who = respond::resolve(conn, &token)?;
+            let shown = shown(conn, &who, lang.as_deref())?;
+            if let Some(closed) = who.closed(today) {
+                return Ok((who, shown, Err(closed)));
+            }
+            let on_page: Vec<&Question> = shown
+                .questions
+                .iter()
+                .skip(page_no * PAGE_SIZE)
+                .take(PAGE_SIZE)
+                .map(|(q, _, _)| q)
+                .collect();
+            let ids: Vec<i32> = on_page.iter().map(|q| q.id).collect();
+            let (raw, mut errors) = answers_from_form(&pairs, &on_page);
+            let saved = respond::save_draft(conn, &who, &raw, &ids)?;
+            let merged = match saved {
+                Ok(m) => m,
+                Err(e) => {
+                    errors.extend(e);
+                    let mut m = who.draft.clone();
+                    m.extend(raw.into_iter().filter(|(_, v)| !v.is_null()));
+                    m
+                }
+            };
+            // Moving on needs this page's required answers; saving for later does not.
+            if errors.is_empty() && matches!(action.as_str(), "next" | "submit") {
+                let all = repo::questions(conn, who.survey.id)?;
+                let scope: Vec<i32> = if action == "submit" {
+                    all.iter().map(|q| q.id).collect()
+                } else {
+                    ids.clone()
+                };
+                if let Err(e) = respond::check_answers(&all, &who.group, &merged, &scope, true) {
+                    errors.extend(e);
+                }
+            }
+            if !errors.is_empty() || !matches!(action.as_str(), "submit") {
+                return Ok((who, shown, Ok((merged, errors, false))));
+            }
+            match respond::submit(conn, &who, &merged, today)? {
+                Submitted::Saved => Ok((who, shown, Ok((merged, Vec::new(), true)))),
+                Submitted::Invalid(e) => Ok((who, shown, Ok((merged, e, false)))),
+            }
+        })
+        .await;
+    let (who, shown, result) = match outcome {
+        Ok(o) => o,
+        Err(AppError::Conflict(_)) => {
+            return render_message(
+                "de",
+                "respond.answered",
+                actix_web::http::StatusCode::CONFLICT,
+            )
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let (merged, errors, done) = match result {
+        Err(closed) => {
+            let key = match closed {
+                respond::Closed::NotYet => "respond.not_yet",
+                respond::Closed::Over => "respond.over",
+                respond::Closed::Answered => "respond.answered",
+            };
+            return render_message(&shown.lang, key, actix_web::http::StatusCode::CONFLICT);
+        }
+        Ok(r) => r,
+    };
+    if done {
+        return render_message(
+            &shown.lang,
+            "respond.thanks",
+            actix_web::http::StatusCode::OK,
+        );
+    }
+    if !errors.is_empty() {
+        // Show the page with the first problem.
+        let first_bad = shown
+            .questions
+            .iter()
+            .position(|(q, _, _)| errors.iter().any(|e| e.question_id == q.id))
+            .unwrap_or(0);
+        return render_form(&who, &shown, first_bad / PAGE_SIZE, &merged, &errors);
+    }
+    let lang_q = if shown.lang == who.language {
+        String::new()
+    } else {
+        format!("&lang={}", shown.lang)
+    };
+    let target = match chosen.as_str() {
+        "next" => format!("/s/{}?page={}{lang_q}", who.token, page_no + 1),
+        "back" => format!(
+            "/s/{}?page={}{lang_q}",
+            who.token,
+            page_no.saturating_sub(1)
+        ),
+        _ => format!("/s/{}?page={page_no}{lang_q}&saved=1", who.token),
+    };
+    Ok(redirect(&target))
+}
+
+#[get("/s/o/{open_token}/{group}")]
+async fn open_link(
+    db: web::Data<Db>,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, HtmlError> {
+    let (open, group) = path.into_inner();
+    let token = db
+        .run(move |conn| respond::start_open(conn, &open, &group))
+        .await?;
+    Ok(redirect(&format!("/s/{token}")))
+}
+
+// ---------------------------------------------------------------- API
+
+#[utoipa::path(get, path = "/api/v1/surveys", tag = "surveys", security(("bearer" = [])),
+    responses((status = 200, body = [Survey])))]
+#[get("/api/v1/surveys")]
+async fn api_list(user: ApiUser, db: web::Data<Db>) -> AppResult<HttpResponse> {
+    let actor = user.0;
+    let list = db
+        .run(move |conn| repo::list(conn, actor.coordinator_org()?))
+        .await?;
+    Ok(HttpResponse::Ok().json(list))
+}
+
+#[utoipa::path(post, path = "/api/v1/surveys", tag = "surveys", security(("bearer" = [])),
+    request_body = NewSurvey, responses((status = 201, body = Survey), (status = 422)))]
+#[post("/api/v1/surveys")]
+async fn api_create(
+    user: ApiUser,
+    db: web::Data<Db>,
+    body: web::Json<NewSurvey>,
+) -> AppResult<HttpResponse> {
+    let actor = user.0;
+    let s = db
+        .run(move |conn| service::create(conn, &actor, &body.into_inner()))
+        .await?;
+    Ok(HttpResponse::Created().json(s))
+}
+
+#[utoipa::path(get, path = "/api/v1/surveys/{id}", tag = "surveys", security(("bearer" = [])),
+    responses((status = 200, body = SurveyDetail), (status = 404)))]
+#[get("/api/v1/surveys/{id}")]
+async fn api_get(
+    user: ApiUser,
+    db: web::Data<Db>,
+    path: web::Path<i32>,
+) -> AppResult<HttpResponse> {
+    let actor = user.0;
+    let id = path.into_inner();
+    let d = db
+        .run(move |conn| service::detail(conn, &actor, id))
+        .await?;
+    Ok(HttpResponse::Ok().json(d))
+}
+
+#[utoipa::path(put, path = "/api/v1/surveys/{id}", tag = "surveys", security(("bearer" = [])),
+    request_body = NewSurvey, responses((status = 200, body = Survey), (status = 409, description = "answers exist and the change would misfile them"), (status = 422)))]
+#[put("/api/v1/surveys/{id}")]
+async fn api_update(
+    user: ApiUser,
+    db: web::Data<Db>,
+    path: web::Path<i32>,
+    body: web::Json<NewSurvey>,
+) -> AppResult<HttpResponse> {
+    let actor = user.0;
+    let id = path.into_inner();
+    let s = db
+        .run(move |conn| service::update(conn, &actor, id, &body.into_inner()))
+        .await?;
+    Ok(HttpResponse::Ok().json(s))
+}
+
+#[utoipa::path(post, path = "/api/v1/surveys/{id}/copy", tag = "surveys", security(("bearer" = [])),
+    responses((status = 201, body = Survey), (status = 404)))]
+#[post("/api/v1/surveys/{id}/copy")]
+async fn api_copy(
+    user: ApiUser,
+    db: web::Data<Db>,
+    path: web::Path<i32>,
+) -> AppResult<HttpResponse> {
+    let actor = user.0;
+    let id = path.into_inner();
+    let s = db.run(move |conn| service::copy(conn, &actor, id)).await?;
+    Ok(HttpResponse::Created().json(s))
+}
+
+#[utoipa::path(post, path = "/api/v1/surveys/{id}/questions", tag = "surveys", security(("bearer" = [])),
+    request_body = NewQuestion, responses((status = 201, body = Question), (status = 422)))]
+#[post("/api/v1/surveys/{id}/questions")]
+async fn api_add_question(
+    user: ApiUser,
+    db: web::Data<Db>,
+    path: web::Path<i32>,
+    body: web::Json<NewQuestion>,
+) -> AppResult<HttpResponse> {
+    let actor = user.0;
+    let id = path.into_inner();
+    let q = db
+        .run(move |conn| service::add_question(conn, &actor, id, &body.into_inner()))
+        .await?;
+    Ok(HttpResponse::Created().json(q))
+}
+
+#[utoipa::path(put, path = "/api/v1/surveys/{id}/questions/{question_id}", tag = "surveys", security(("bearer" = [])),
+    request_body = NewQuestion, responses((status = 200, body = Question), (status = 409, description = "answered: only wording may change"), (status = 422)))]
+#[put("/api/v1/surveys/{id}/questions/{question_id}")]
+async fn api_update_question(
+    user: ApiUser,
+    db: web::Data<Db>,
+    path: web::Path<(i32, i32)>,
+    body: web::Json<NewQuestion>,
+) -> AppResult<HttpResponse> {
+    let actor = user.0;
+    let (id, qid) = path.into_inner();
+    let q = db
+        .run(move |conn| service::update_question(conn, &actor, id, qid, &body.into_inner()))
+        .await?;
+    Ok(HttpResponse::Ok().json(q))
+}
+
+#[utoipa::path(delete, path = "/api/v1/surveys/{id}/questions/{question_id}", tag = "surveys", security(("bearer" = [])),
+    responses((status = 204), (status = 409, description = "answered")))]
+#[delete("/api/v1/surveys/{id}/questions/{question_id}")]
+async fn api_delete_question(
+    user: ApiUser,
+    db: web::Data<Db>,
+    path: web::Path<(i32, i32)>,
+) -> AppResult<HttpResponse> {
+    let actor = user.0;
+    let (id, qid) = path.into_inner();
+    db.run(move |conn| service::delete_question(conn, &actor, id, qid))
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+#[utoipa::path(put, path = "/api/v1/surveys/{id}/translations/{language}", tag = "surveys", security(("bearer" = [])),
+    request_body = service::NewTranslation, responses((status = 204), (status = 422)))]
+#[put("/api/v1/surveys/{id}/translations/{language}")]
+async fn api_translation(
+    user: ApiUser,
+    db: web::Data<Db>,
+    path: web::Path<(i32, String)>,
+    body: web::Json<service::NewTranslation>,
+) -> AppResult<HttpResponse> {
+    let actor = user.0;
+    let (id, lang) = path.into_inner();
+    db.run(move |conn| service::set_translation(conn, &actor, id, &lang, &body.into_inner()))
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+#[utoipa::path(post, path = "/api/v1/surveys/{id}/invitations", tag = "surveys", security(("bearer" = [])),
+    responses((status = 200, body = service::InviteOutcome), (status = 409, description = "survey closed")))]
+#[post("/api/v1/surveys/{id}/invitations")]
+async fn api_invite(
+    user: ApiUser,
+    db: web::Data<Db>,
+    settings: web::Data<Settings>,
+    path: web::Path<i32>,
+) -> AppResult<HttpResponse> {
+    let actor = user.0;
+    let id = path.into_inner();
+    let url = settings.public_url.clone();
+    let o = db
+        .run(move |conn| service::invite(conn, &actor, id, &url))
+        .await?;
+    Ok(HttpResponse::Ok().json(o))
+}
+
+/// Who was invited and whether they answered (the answers themselves are never linked).
+#[derive(serde::Serialize, utoipa::ToSchema)]
+struct InvitationStatus {
+    stakeholder_id: i32,
+    name: String,
+    stakeholder_group: String,
+    emailed: bool,
+    reminders_sent: i32,
+    answered: bool,
+}
+
+#[utoipa::path(get, path = "/api/v1/surveys/{id}/invitations", tag = "surveys", security(("bearer" = [])),
+    responses((status = 200, body = [InvitationStatus])))]
+#[get("/api/v1/surveys/{id}/invitations")]
+async fn api_invitations(
+    user: ApiUser,
+    db: web::Data<Db>,
+    path: web::Path<i32>,
+) -> AppResult<HttpResponse> {
+    let actor = user.0;
+    let id = path.into_inner();
+    let list = db
+        .run(move |conn| {
+            service::get(conn, &actor, id)?;
+            Ok::<_, AppError>(
+                repo::invitations(conn, id)?
+                    .into_iter()
+                    .map(|(i, s)| InvitationStatus {
+                        stakeholder_id: s.id,
+                        name: s.name,
+                        stakeholder_group: s.stakeholder_group,
+                        emailed: i.sent_at.is_some(),
+                        reminders_sent: i.reminders_sent,
+                        answered: i.answered_on.is_some(),
+                    })
+                    .collect::<Vec<_>>(),
+            )
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(list))
+}
+
+#[utoipa::path(get, path = "/api/v1/surveys/{id}/results", tag = "surveys", security(("bearer" = [])),
+    responses((status = 200, body = results::SurveyResults)))]
+#[get("/api/v1/surveys/{id}/results")]
+async fn api_results(
+    user: ApiUser,
+    db: web::Data<Db>,
+    path: web::Path<i32>,
+) -> AppResult<HttpResponse> {
+    let actor = user.0;
+    let id = path.into_inner();
+    let r = db
+        .run(move |conn| {
+            let s = service::get(conn, &actor, id)?;
+            results::results(conn, &s, false)
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(r))
+}
+
+#[utoipa::path(get, path = "/api/v1/surveys/{id}/results.{format}", tag = "surveys", security(("bearer" = [])),
+    params(("format" = String, Path, description = "`csv` or `xlsx`"), ("part" = Option<String>, Query, description = "`raw` for one row per response; the summary otherwise")),
+    responses((status = 200, description = "file")))]
+#[get("/api/v1/surveys/{id}/results.{format}")]
+async fn api_export(
+    user: ApiUser,
+    db: web::Data<Db>,
+    path: web::Path<(i32, String)>,
+    q: web::Query<ExportQuery>,
+) -> AppResult<HttpResponse> {
+    export_response(&db, user.0, path.into_inner(), q.into_inner()).await
+}
+
+/// What a respondent app sends: answers by question id (see the survey's rules).
+#[derive(Deserialize, utoipa::ToSchema)]
+struct ApiAnswers {
+    answers: BTreeMap<i32, Value>,
+    #[serde(default)]
+    submit: bool,
+}
+
+#[utoipa::path(post, path = "/api/v1/responses/{token}", tag = "surveys",
+    request_body = ApiAnswers,
+    responses((status = 200, description = "saved (draft) or submitted"), (status = 404, description = "unknown link"), (status = 409, description = "closed or already answered"), (status = 422, description = "answers that do not fit")))]
+#[post("/api/v1/responses/{token}")]
+async fn api_respond(
+    db: web::Data<Db>,
+    path: web::Path<String>,
+    body: web::Json<ApiAnswers>,
+) -> AppResult<HttpResponse> {
+    let token = path.into_inner();
+    let body = body.into_inner();
+    let today = crate::time::today_local();
+    let status = db
+        .run(move |conn| {
+            let who = respond::resolve(conn, &token)?;
+            if let Some(closed) = who.closed(today) {
+                return Err(respond::closed_error(closed));
+            }
+            let invalid = |e: Vec<FieldError>| {
+                AppError::invalid(
+                    "answers",
+                    e.iter()
+                        .map(|e| format!("Frage {}: {}", e.question_id, e.message))
+                        .collect::<Vec<_>>()
+                        .join(" "),
+                )
+            };
+            if body.submit {
+                match respond::submit(conn, &who, &body.answers, today)? {
+                    Submitted::Saved => Ok("submitted"),
+                    Submitted::Invalid(e) => Err(invalid(e)),
+                }
+            } else {
+                let ids: Vec<i32> = body.answers.keys().copied().collect();
+                respond::save_draft(conn, &who, &body.answers, &ids)?.map_err(invalid)?;
+                Ok("saved")
+            }
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(json!({"status": status})))
+}
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(list_page)
+        .service(create)
+        .service(export)
+        .service(results_page)
+        .service(sheet)
+        .service(invite)
+        .service(copy)
+        .service(add_question)
+        .service(remove_question)
+        .service(detail_page)
+        .service(update)
+        .service(open_link)
+        .service(respond_page)
+        .service(respond_post)
+        .service(api_list)
+        .service(api_create)
+        .service(api_export)
+        .service(api_results)
+        .service(api_invitations)
+        .service(api_invite)
+        .service(api_translation)
+        .service(api_copy)
+        .service(api_add_question)
+        .service(api_update_question)
+        .service(api_delete_question)
+        .service(api_get)
+        .service(api_update)
+        .service(api_respond);
+}
