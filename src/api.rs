@@ -66,6 +66,8 @@ impl Modify for BearerAuth {
         crate::surveys::routes::api_results,
         crate::surveys::routes::api_export,
         crate::surveys::routes::api_respond,
+        crate::surveys::routes::api_respondent,
+        crate::surveys::routes::api_open,
         crate::attendance::routes::api_roster,
         crate::attendance::routes::api_mark,
         crate::attendance::routes::api_record_test,

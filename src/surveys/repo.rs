@@ -421,3 +421,18 @@ pub fn replace_translation(
     }
     Ok(())
 }
+
+/// Drafts of surveys closed before `day`: nobody can submit them any more, and an open
+/// link's resume tokens (one per visit) should not pile up.
+pub fn purge_drafts_closed_before(conn: &mut DbConn, day: NaiveDate) -> AppResult<usize> {
+    Ok(diesel::delete(
+        survey_drafts::table.filter(
+            survey_drafts::survey_id.eq_any(
+                surveys::table
+                    .filter(surveys::closes_on.lt(day))
+                    .select(surveys::id),
+            ),
+        ),
+    )
+    .execute(conn)?)
+}

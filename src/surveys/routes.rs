@@ -236,6 +236,7 @@ async fn detail_data(db: &Db, actor: &Actor, id: i32, settings: &Settings) -> Ap
             reminder_interval_days: Some(s.reminder_interval_days),
             open_groups: s.open_group_list(),
         };
+        let translated = repo::translation_languages(conn, id)?;
         let audience: Vec<Value> = s.audience_groups().iter().map(|g| json!({"code": g, "name": group_name(g)})).collect();
         Ok(json!({"id": id, "survey": {"title": s.title, "anonymous": s.anonymous,
                    "period": format!("{} – {}", fmt_date(s.opens_on), fmt_date(s.closes_on)),
@@ -244,6 +245,7 @@ async fn detail_data(db: &Db, actor: &Actor, id: i32, settings: &Settings) -> Ap
                   "open_links": open_links, "form": survey_form_json(&form),
                   "groups": groups_json(&form.audience, &form.open_groups), "audience": audience,
                   "courses": courses_json(conn, org, s.course_id)?,
+                  "translations": TRANSLATABLE.iter().map(|l| json!({"code": l, "name": i18n::participant_language_name(l), "done": translated.contains(&l.to_string())})).collect::<Vec<_>>(),
                   "kinds": KIND_NAMES.iter().map(|(k, n)| json!({"code": k, "name": n})).collect::<Vec<_>>()}))
     })
     .await
@@ -393,6 +395,233 @@ async fn remove_question(
     {
         Ok(()) => Ok(redirect(&format!("/surveys/{id}#questions"))),
         Err(e) => detail_with_error(&session, &user, &db, &settings, id, e).await,
+    }
+}
+
+fn question_page_data(
+    id: i32,
+    qid: i32,
+    form: &NewQuestion,
+    answered: bool,
+    audience: &[String],
+) -> Value {
+    json!({"id": id, "qid": qid, "answered": answered,
+           "form": {"text": form.text, "help": form.help, "required": form.required,
+                    "options": form.options.join("\n"),
+                    "min_value": form.min_value, "max_value": form.max_value, "max_length": form.max_length},
+           "kinds": KIND_NAMES.iter().map(|(k, n)| json!({"code": k, "name": n, "selected": *k == form.kind})).collect::<Vec<_>>(),
+           "audience": audience.iter().map(|g| json!({"code": g, "name": group_name(g), "checked": form.groups.contains(g)})).collect::<Vec<_>>()})
+}
+
+#[get("/surveys/{id}/questions/{qid}")]
+async fn question_page(
+    session: Session,
+    user: CurrentUser,
+    db: web::Data<Db>,
+    path: web::Path<(i32, i32)>,
+) -> PageResult {
+    let (id, qid) = path.into_inner();
+    let actor = user.0.clone();
+    let data = db
+        .run(move |conn| {
+            let survey = service::get(conn, &actor, id)?;
+            let q =
+                repo::question(conn, id, qid)?.ok_or_else(|| AppError::not_found("Die Frage"))?;
+            let answered = repo::answered_question_ids(conn, id)?.contains(&qid);
+            let form = NewQuestion {
+                kind: q.kind.clone(),
+                text: q.text.clone(),
+                help: q.help.clone(),
+                required: q.required,
+                groups: split_groups(&q.groups),
+                options: if q.kind == "rank" {
+                    Vec::new()
+                } else {
+                    q.options().into_iter().map(|o| o.label).collect()
+                },
+                min_value: q.min_value,
+                max_value: q.max_value,
+                max_length: q.max_length,
+            };
+            Ok::<_, AppError>(question_page_data(
+                id,
+                qid,
+                &form,
+                answered,
+                &survey.audience_groups(),
+            ))
+        })
+        .await?;
+    page(
+        &session,
+        Some(&user.0),
+        "pages/surveys/question",
+        "Frage bearbeiten",
+        data,
+    )
+}
+
+#[post("/surveys/{id}/questions/{qid}")]
+async fn question_update(
+    session: Session,
+    user: CurrentUser,
+    db: web::Data<Db>,
+    path: web::Path<(i32, i32)>,
+    Form(form): Form<QuestionFormInput>,
+) -> PageResult {
+    let (id, qid) = path.into_inner();
+    let actor = user.0.clone();
+    let input = form.into_new();
+    let echo = input.as_ref().ok().cloned();
+    let result = match input {
+        Ok(input) => {
+            db.run(move |conn| service::update_question(conn, &actor, id, qid, &input))
+                .await
+        }
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(_) => Ok(redirect(&format!("/surveys/{id}#questions"))),
+        Err(e) => {
+            let actor = user.0.clone();
+            let (audience, answered) = db
+                .run(move |conn| {
+                    let s = service::get(conn, &actor, id)?;
+                    Ok::<_, AppError>((
+                        s.audience_groups(),
+                        repo::answered_question_ids(conn, id)?.contains(&qid),
+                    ))
+                })
+                .await?;
+            let data = question_page_data(id, qid, &echo.unwrap_or_default(), answered, &audience);
+            page_with_error(
+                &session,
+                Some(&user.0),
+                "pages/surveys/question",
+                "Frage bearbeiten",
+                data,
+                e,
+            )
+        }
+    }
+}
+
+const TRANSLATABLE: &[&str] = &["en", "ar", "fa", "uk", "ru", "tr", "ti", "ps"];
+
+async fn translation_data(db: &Db, actor: &Actor, id: i32, lang: String) -> AppResult<Value> {
+    let actor = actor.clone();
+    db.run(move |conn| {
+        let s = service::get(conn, &actor, id)?;
+        if !TRANSLATABLE.contains(&lang.as_str()) {
+            return Err(AppError::not_found("Diese Sprache"));
+        }
+        let (title, intro) = repo::translation(conn, id, &lang)?.unwrap_or_default();
+        let done: BTreeMap<i32, (String, String)> = repo::question_translations(conn, id, &lang)?
+            .into_iter()
+            .map(|(q, t, o)| (q, (t, o)))
+            .collect();
+        let questions: Vec<Value> = repo::questions(conn, id)?
+            .iter()
+            .map(|q| {
+                let (text, options) = match done.get(&q.id) {
+                    Some((t, o)) => (t.clone(), serde_json::from_str::<Vec<QuestionOption>>(o).unwrap_or_default()),
+                    None => (String::new(), Vec::new()),
+                };
+                json!({"id": q.id, "german": q.text,
+                       "german_options": q.options().iter().map(|o| o.label.clone()).collect::<Vec<_>>().join(" / "),
+                       "has_options": !q.options().is_empty(),
+                       "text": text, "options": options.iter().map(|o| o.label.clone()).collect::<Vec<_>>().join("\n")})
+            })
+            .collect();
+        Ok(json!({"id": id, "survey_title": s.title, "survey_introduction": s.introduction,
+                  "lang": "de", "target": lang.clone(), "target_name": i18n::participant_language_name(&lang),
+                  "target_dir": rtl(&lang), "title_t": title, "introduction_t": intro, "questions": questions}))
+    })
+    .await
+}
+
+#[get("/surveys/{id}/translations/{lang}")]
+async fn translation_page(
+    session: Session,
+    user: CurrentUser,
+    db: web::Data<Db>,
+    path: web::Path<(i32, String)>,
+) -> PageResult {
+    let (id, lang) = path.into_inner();
+    let data = translation_data(&db, &user.0, id, lang).await?;
+    page(
+        &session,
+        Some(&user.0),
+        "pages/surveys/translation",
+        "Übersetzung",
+        data,
+    )
+}
+
+#[post("/surveys/{id}/translations/{lang}")]
+async fn translation_save(
+    session: Session,
+    user: CurrentUser,
+    db: web::Data<Db>,
+    path: web::Path<(i32, String)>,
+    body: web::Bytes,
+) -> PageResult {
+    let (id, lang) = path.into_inner();
+    let pairs: Vec<(String, String)> = serde_html_form::from_bytes(&body)
+        .map_err(|_| AppError::invalid("form", "Das Formular konnte nicht gelesen werden."))?;
+    let field = |name: &str| {
+        pairs
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+    };
+    crate::web::verify_csrf(&session, field("csrf_token").as_deref())?;
+    let mut input = service::NewTranslation {
+        title: field("title").unwrap_or_default(),
+        introduction: field("introduction").unwrap_or_default(),
+        ..Default::default()
+    };
+    for (k, v) in &pairs {
+        if let Some(id) = k.strip_prefix("text_").and_then(|i| i.parse::<i32>().ok()) {
+            if v.trim().is_empty() {
+                continue;
+            }
+            let options = field(&format!("options_{id}"))
+                .map(|o| {
+                    o.lines()
+                        .map(str::trim)
+                        .filter(|l| !l.is_empty())
+                        .map(str::to_string)
+                        .collect()
+                })
+                .unwrap_or_default();
+            input.questions.insert(
+                id,
+                service::TranslatedQuestion {
+                    text: v.clone(),
+                    options,
+                },
+            );
+        }
+    }
+    let actor = user.0.clone();
+    let target = lang.clone();
+    match db
+        .run(move |conn| service::set_translation(conn, &actor, id, &target, &input))
+        .await
+    {
+        Ok(()) => Ok(redirect(&format!("/surveys/{id}#translations"))),
+        Err(e) => {
+            let data = translation_data(&db, &user.0, id, lang).await?;
+            page_with_error(
+                &session,
+                Some(&user.0),
+                "pages/surveys/translation",
+                "Übersetzung",
+                data,
+                e,
+            )
+        }
     }
 }
 
@@ -1156,7 +1385,12 @@ struct InvitationStatus {
     stakeholder_group: String,
     emailed: bool,
     reminders_sent: i32,
-    answered: bool,
+    /// Absent for anonymous surveys: only the counts per group are shown there.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    answered: Option<bool>,
+    /// The personal link, for contacts reached on paper (not emailed).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    url: Option<String>,
 }
 
 #[utoipa::path(get, path = "/api/v1/surveys/{id}/invitations", tag = "surveys", security(("bearer" = [])),
@@ -1165,13 +1399,15 @@ struct InvitationStatus {
 async fn api_invitations(
     user: ApiUser,
     db: web::Data<Db>,
+    settings: web::Data<Settings>,
     path: web::Path<i32>,
 ) -> AppResult<HttpResponse> {
     let actor = user.0;
     let id = path.into_inner();
+    let public_url = settings.public_url.clone();
     let list = db
         .run(move |conn| {
-            service::get(conn, &actor, id)?;
+            let survey = service::get(conn, &actor, id)?;
             Ok::<_, AppError>(
                 repo::invitations(conn, id)?
                     .into_iter()
@@ -1181,7 +1417,9 @@ async fn api_invitations(
                         stakeholder_group: s.stakeholder_group,
                         emailed: i.sent_at.is_some(),
                         reminders_sent: i.reminders_sent,
-                        answered: i.answered_on.is_some(),
+                        answered: (!survey.anonymous).then_some(i.answered_on.is_some()),
+                        url: (i.sent_at.is_none() && i.answered_on.is_none())
+                            .then(|| service::survey_url(&public_url, &i.token)),
                     })
                     .collect::<Vec<_>>(),
             )
@@ -1272,6 +1510,60 @@ async fn api_respond(
     Ok(HttpResponse::Ok().json(json!({"status": status})))
 }
 
+/// What a respondent app shows: the questions the link's group sees, in the requested
+/// language where the survey has it, and the answers saved so far.
+#[utoipa::path(get, path = "/api/v1/responses/{token}", tag = "surveys",
+    params(("lang" = Option<String>, Query, description = "language of the texts; German when the survey has no translation")),
+    responses((status = 200, description = "survey, questions and draft answers"), (status = 404, description = "unknown link"), (status = 409, description = "closed or already answered")))]
+#[get("/api/v1/responses/{token}")]
+async fn api_respondent(
+    db: web::Data<Db>,
+    path: web::Path<String>,
+    q: web::Query<RespondQuery>,
+) -> AppResult<HttpResponse> {
+    let token = path.into_inner();
+    let lang = q.into_inner().lang;
+    let today = crate::time::today_local();
+    let body = db
+        .run(move |conn| {
+            let who = respond::resolve(conn, &token)?;
+            if let Some(closed) = who.closed(today) {
+                return Err(respond::closed_error(closed));
+            }
+            let shown = shown(conn, &who, lang.as_deref())?;
+            let questions: Vec<Value> = shown
+                .questions
+                .iter()
+                .map(|(q, text, options)| {
+                    json!({"id": q.id, "kind": q.kind, "text": text, "help": q.help, "required": q.required,
+                           "options": options.iter().map(|o| o.label.clone()).collect::<Vec<_>>(),
+                           "min_value": q.min_value, "max_value": q.max_value, "max_length": q.max_length})
+                })
+                .collect();
+            Ok(json!({"title": shown.title, "introduction": shown.introduction, "language": shown.lang,
+                      "languages": shown.languages, "anonymous": who.survey.anonymous,
+                      "closes_on": who.survey.closes_on, "group": who.group,
+                      "questions": questions, "answers": who.draft}))
+        })
+        .await?;
+    Ok(HttpResponse::Ok()
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .json(body))
+}
+
+/// Starts an answer through a group's open link; returns the respondent's own token (to
+/// answer with, and to continue later).
+#[utoipa::path(post, path = "/api/v1/surveys/open/{open_token}/{group}", tag = "surveys",
+    responses((status = 201, description = "the respondent's token"), (status = 404, description = "no open link for this group")))]
+#[post("/api/v1/surveys/open/{open_token}/{group}")]
+async fn api_open(db: web::Data<Db>, path: web::Path<(String, String)>) -> AppResult<HttpResponse> {
+    let (open, group) = path.into_inner();
+    let token = db
+        .run(move |conn| respond::start_open(conn, &open, &group))
+        .await?;
+    Ok(HttpResponse::Created().json(json!({"token": token})))
+}
+
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(list_page)
         .service(create)
@@ -1282,6 +1574,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(copy)
         .service(add_question)
         .service(remove_question)
+        .service(question_page)
+        .service(question_update)
+        .service(translation_page)
+        .service(translation_save)
         .service(detail_page)
         .service(update)
         .service(open_link)
@@ -1300,5 +1596,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(api_delete_question)
         .service(api_get)
         .service(api_update)
-        .service(api_respond);
+        .service(api_respond)
+        .service(api_respondent)
+        .service(api_open);
 }

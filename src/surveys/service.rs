@@ -586,7 +586,11 @@ pub fn spawn_reminders(db: crate::db::Db, public_url: String) {
             tick.tick().await;
             let url = public_url.clone();
             match db
-                .run(move |conn| send_due_reminders(conn, &url, crate::time::now_utc()))
+                .run(move |conn| {
+                    let week_ago = crate::time::today_local() - Duration::days(7);
+                    repo::purge_drafts_closed_before(conn, week_ago)?;
+                    send_due_reminders(conn, &url, crate::time::now_utc())
+                })
                 .await
             {
                 Ok(0) => {}

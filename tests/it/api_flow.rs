@@ -180,6 +180,15 @@ async fn openapi_document_describes_the_api() {
         "/api/v1/sessions/{id}/attendance/{participant_id}",
         "/api/v1/runs/{id}/certificates",
         "/api/v1/verify/{token}",
+        "/api/v1/stakeholders",
+        "/api/v1/stakeholders/import",
+        "/api/v1/surveys",
+        "/api/v1/surveys/{id}/questions",
+        "/api/v1/surveys/{id}/invitations",
+        "/api/v1/surveys/{id}/results",
+        "/api/v1/surveys/{id}/translations/{language}",
+        "/api/v1/responses/{token}",
+        "/api/v1/surveys/open/{open_token}/{group}",
     ] {
         assert!(paths.contains_key(p), "{p} missing from OpenAPI");
     }

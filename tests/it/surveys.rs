@@ -240,6 +240,60 @@ async fn cycle(backend: Backend) {
     .await;
     assert_eq!(s, 404, "{e}");
 
+    // What a respondent app reads: only the landlord's questions, no target-group one.
+    let (s, view) = api.get(&format!("/api/v1/responses/{karl_token}")).await;
+    assert_eq!(s, 200, "{view}");
+    let texts: Vec<&str> = view["questions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|q| q["text"].as_str().unwrap())
+        .collect();
+    assert_eq!(texts.len(), 6, "{texts:?}");
+    assert!(!texts.contains(&"Was ist schwer bei der Wohnungssuche?"));
+    let (_, invitations) = api.get(&format!("/api/v1/surveys/{sid}/invitations")).await;
+    let amina = invitations
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["name"] == "Amina Yusuf")
+        .unwrap()
+        .clone();
+    assert!(
+        amina["url"].as_str().unwrap().contains("/s/"),
+        "paper contacts get their link: {amina}"
+    );
+    let karl_row = invitations
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["name"] == "Karl Brandt")
+        .unwrap()
+        .clone();
+    assert!(
+        karl_row.get("url").is_none(),
+        "emailed links are not handed out again"
+    );
+    let (s, started) = api
+        .post(
+            &format!(
+                "/api/v1/surveys/open/{}/target_group",
+                open_token(&app, sid)
+            ),
+            json!({}),
+        )
+        .await;
+    assert_eq!(s, 201);
+    let open_resp = started["token"].as_str().unwrap().to_string();
+    let (s, r) = respond(&open_resp, json!({"answers": {single.to_string(): 0, rank.to_string(): [2, 1, 0], only_target.to_string(): "Die Kaution"}, "submit": true})).await;
+    assert_eq!(s, 200, "{r}");
+    let (s, _) = respond(
+        &open_resp,
+        json!({"answers": {single.to_string(): 0, rank.to_string(): [2, 1, 0]}, "submit": true}),
+    )
+    .await;
+    assert_eq!(s, 404, "an open-link token answers once, then it is gone");
+
     // Save for later, then submit; the second submission is refused.
     let (s, _) = respond(&karl_token, json!({"answers": {single.to_string(): 1}})).await;
     assert_eq!(s, 200);
@@ -248,8 +302,8 @@ async fn cycle(backend: Backend) {
     assert_eq!((s, r["status"].as_str()), (200, Some("submitted")), "{r}");
     let (s, e) = respond(&karl_token, json!({"answers": good, "submit": true})).await;
     assert_eq!(s, 409, "{e}");
-    assert_eq!(app.count("survey_responses"), 1);
-    assert_eq!(app.count("survey_answers"), 6);
+    assert_eq!(app.count("survey_responses"), 2);
+    assert_eq!(app.count("survey_answers"), 9);
     assert_eq!(app.count("survey_drafts"), 0);
     // Not anonymous: the response is linked to Karl's invitation.
     let (_, invitations) = api.get(&format!("/api/v1/surveys/{sid}/invitations")).await;
@@ -341,7 +395,7 @@ async fn cycle(backend: Backend) {
 
     // Results, exports, copy.
     let (_, results) = api.get(&format!("/api/v1/surveys/{sid}/results")).await;
-    assert_eq!(results["responses"], 1);
+    assert_eq!(results["responses"], 2);
     let q_single = results["questions"]
         .as_array()
         .unwrap()
@@ -356,10 +410,14 @@ async fn cycle(backend: Backend) {
         .unwrap();
     assert_eq!(landlords["options"][2]["count"], 1);
     assert_eq!(landlords["options"][2]["percent"], 100.0);
+    // Karl ranked Heizen, Mietvertrag, Mülltrennung; the target group Mülltrennung, Heizen,
+    // Mietvertrag: Heizen 3+2, Mülltrennung 1+3, Mietvertrag 2+1 points.
     let needs = results["topic_needs"].as_array().unwrap();
     assert_eq!(needs[0]["title"], "Heizen und Lüften");
-    assert_eq!(needs[0]["score"], 100.0);
+    assert_eq!(needs[0]["score"], 75.0);
     assert_eq!(needs[0]["curriculum_position"], 2);
+    assert_eq!(needs[2]["title"], "Mietvertrag");
+    assert_eq!(needs[0]["by_group"]["target_group"], 50.0);
     let resp = api
         .client
         .get(app.url(&format!("/api/v1/surveys/{sid}/results.csv?part=raw")))
@@ -515,6 +573,15 @@ async fn anonymity(backend: Backend) {
     assert_eq!(linked, 0);
     assert_eq!(app.count("survey_responses"), 3);
     assert_eq!(app.count("survey_drafts"), 0);
+    let (_, invitations) = api.get(&format!("/api/v1/surveys/{sid}/invitations")).await;
+    assert!(
+        invitations
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|i| i.get("answered").is_none()),
+        "who answered is not shown: {invitations}"
+    );
     let (_, results) = api.get(&format!("/api/v1/surveys/{sid}/results")).await;
     assert_eq!(
         results["withheld_groups"],
@@ -733,11 +800,64 @@ async fn coordinator_pages_build_invite_print_and_read_results() {
         .await;
     assert_eq!(bad_q.status, 422);
     assert!(bad_q.body.contains("mindestens zwei Antwortmöglichkeiten"));
+    let qid: i64 = {
+        let (_, d) = api.get(&format!("/api/v1{path}")).await;
+        d["questions"][0]["id"].as_i64().unwrap()
+    };
+    let edit = b.get(&format!("{path}/questions/{qid}")).await;
+    assert!(
+        edit.body.contains("Wie oft helfen Sie?") && edit.body.contains("selten"),
+        "{}",
+        edit.body
+    );
+    let saved = b
+        .submit(
+            &format!("{path}/questions/{qid}"),
+            &format!("{path}/questions/{qid}"),
+            &[
+                ("kind", "single"),
+                ("text", "Wie oft helfen Sie mit?"),
+                ("options", "selten\noft"),
+                ("required", "on"),
+            ],
+        )
+        .await;
+    assert_eq!(saved.status, 303);
+    let tr = b.get(&format!("{path}/translations/ar")).await;
+    assert_eq!(tr.status, 200);
+    assert!(tr.body.contains("dir=\"rtl\""));
+    let (text_field, options_field) = (format!("text_{qid}"), format!("options_{qid}"));
+    let bad_tr = b
+        .submit(
+            &format!("{path}/translations/ar"),
+            &format!("{path}/translations/ar"),
+            &[
+                ("title", "تطوع"),
+                (&text_field, "كم مرة؟"),
+                (&options_field, "نادرًا"),
+            ],
+        )
+        .await;
+    assert_eq!(bad_tr.status, 422, "one option for two");
+    assert!(bad_tr.body.contains("genau 2"));
+    let ok_tr = b
+        .submit(
+            &format!("{path}/translations/ar"),
+            &format!("{path}/translations/ar"),
+            &[
+                ("title", "تطوع"),
+                (&text_field, "كم مرة؟"),
+                (&options_field, "نادرًا\nغالبًا"),
+            ],
+        )
+        .await;
+    assert_eq!(ok_tr.status, 303);
+    assert_eq!(b.get(&format!("{path}/translations/xx")).await.status, 404);
     let invited = b.submit(&path, &format!("{path}/invite"), &[]).await;
     assert_eq!(invited.status, 303);
     let detail = b.get(&path).await;
     assert!(
-        detail.body.contains("Wie oft helfen Sie?")
+        detail.body.contains("Wie oft helfen Sie mit?")
             && detail.body.contains("Helga Ehrenamt")
             && detail.body.contains("Papier")
     );
@@ -750,10 +870,10 @@ async fn coordinator_pages_build_invite_print_and_read_results() {
     );
     let results = b.get(&format!("{path}/results")).await;
     assert_eq!(results.status, 200, "{}", results.body);
-    assert!(results.body.contains("Wie oft helfen Sie?") && results.body.contains("<svg"));
+    assert!(results.body.contains("Wie oft helfen Sie mit?") && results.body.contains("<svg"));
     let (status, _, bytes) = b.get_bytes(&format!("{path}/results.csv")).await;
     assert_eq!(status, 200);
-    assert!(String::from_utf8_lossy(&bytes).contains("Wie oft helfen Sie?"));
+    assert!(String::from_utf8_lossy(&bytes).contains("Wie oft helfen Sie mit?"));
     let copied = b.submit(&path, &format!("{path}/copy"), &[]).await;
     assert_eq!(copied.status, 303);
     assert!(b
