@@ -939,7 +939,13 @@ fn render_form_with(
         "first": page_no == 0, "last": page_no + 1 == pages, "answered": answered, "total": shown.questions.len(),
         "anonymous": who.survey.anonymous, "closes_on": fmt_date(who.survey.closes_on),
         "languages": languages, "has_languages": shown.languages.len() > 1, "saved": saved,
-        "errors": errors.iter().map(|e| json!({"id": e.question_id, "message": e.message})).collect::<Vec<_>>(),
+        "errors": errors
+            .iter()
+            .map(|e| {
+                let text = shown.questions.iter().find(|(q, _, _)| q.id == e.question_id).map(|(_, t, _)| t.as_str()).unwrap_or("");
+                json!({"id": e.question_id, "question": text, "message": e.message})
+            })
+            .collect::<Vec<_>>(),
     });
     let body = templates::render("pages/surveys/respond", &ctx)?;
     let status = if errors.is_empty() {

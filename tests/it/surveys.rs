@@ -692,6 +692,13 @@ async fn respondent_form_on_a_phone_without_javascript_and_in_arabic() {
         json!(true)
     );
     phone.assert_fits_width().await;
+    if let Ok(dir) = std::env::var("SCREENSHOT_DIR") {
+        std::fs::write(
+            format!("{dir}/survey-form-errors-360.png"),
+            phone.screenshot().await,
+        )
+        .unwrap();
+    }
     for id in &ids[1..5] {
         phone.click(&format!("#q{id}-1")).await;
     }
@@ -702,6 +709,13 @@ async fn respondent_form_on_a_phone_without_javascript_and_in_arabic() {
     phone.goto(&app.url(&format!("/s/{token}?lang=ar"))).await;
     let page = phone.wait_for_text("السكن في ألتنبورغ").await;
     assert!(page.contains("dir=\"rtl\"") && page.contains("السؤال الأول"));
+    if let Ok(dir) = std::env::var("SCREENSHOT_DIR") {
+        std::fs::write(
+            format!("{dir}/survey-form-ar-360.png"),
+            phone.screenshot().await,
+        )
+        .unwrap();
+    }
     phone.assert_fits_width().await;
     assert_eq!(
         phone
