@@ -900,3 +900,59 @@ async fn coordinator_pages_build_invite_print_and_read_results() {
     t.login(&org.trainer.email).await;
     assert_eq!(t.get(&path).await.status, 403);
 }
+
+async fn double_submit(backend: Backend) {
+    let app = common::spawn_app(backend).await;
+    let org = app.create_org("doppelt");
+    let api = app.api_token(&org.coordinator.email).await;
+    contact(&api, "volunteer", "Eilige Person", None, false).await;
+    let today = chrono::Local::now().date_naive();
+    let (_, survey) = api
+        .post("/api/v1/surveys", json!({"title": "Schnell", "opens_on": today.to_string(), "closes_on": today.to_string(), "audience": ["volunteer"], "open_groups": ["volunteer"]}))
+        .await;
+    let sid = survey["id"].as_i64().unwrap();
+    let q = question(&api, sid, json!({"kind": "number", "text": "Wie viele?"})).await;
+    api.post(&format!("/api/v1/surveys/{sid}/invitations"), json!({}))
+        .await;
+    let (_, inv) = api.get(&format!("/api/v1/surveys/{sid}/invitations")).await;
+    let url = inv[0]["url"].as_str().unwrap().to_string();
+    let token = url.rsplit('/').next().unwrap().to_string();
+    let (_, started) = api
+        .post(
+            &format!("/api/v1/surveys/open/{}/volunteer", open_token(&app, sid)),
+            json!({}),
+        )
+        .await;
+    let open = started["token"].as_str().unwrap().to_string();
+    // Eight impatient taps on "send" at once, through the personal and the open link.
+    for t in [token, open] {
+        let sends = (0..8).map(|i| {
+            let client = reqwest::Client::new();
+            let url = app.url(&format!("/api/v1/responses/{t}"));
+            async move {
+                client
+                    .post(url)
+                    .json(&json!({"answers": {q.to_string(): i}, "submit": true}))
+                    .send()
+                    .await
+                    .unwrap()
+                    .status()
+                    .as_u16()
+            }
+        });
+        let statuses = futures_util::future::join_all(sends).await;
+        assert_eq!(
+            statuses.iter().filter(|s| **s == 200).count(),
+            1,
+            "{statuses:?}"
+        );
+        assert!(
+            statuses.iter().all(|s| [200, 404, 409].contains(s)),
+            "{statuses:?}"
+        );
+    }
+    assert_eq!(app.count("survey_responses"), 2);
+    assert_eq!(app.count("survey_answers"), 2);
+}
+
+both_backends!(parallel_submissions_make_one_response, double_submit);
