@@ -436,22 +436,30 @@ pub fn survey_url(public_url: &str, token: &str) -> String {
     format!("{}/s/{token}", public_url.trim_end_matches('/'))
 }
 
+/// The invitation or reminder, in the contact's language where the service has the mail
+/// text, with the survey's title in that language where the survey is translated.
+#[allow(clippy::too_many_arguments)]
 fn invitation_mail(
     conn: &mut DbConn,
     survey: &Survey,
     name: &str,
     email: &str,
+    language: &str,
     token: &str,
     public_url: &str,
     reminder: bool,
 ) -> AppResult<()> {
     let org = crate::orgs::repo::get(conn, survey.organisation_id)?;
-    crate::mail::outbox::enqueue(
+    let title = repo::translation(conn, survey.id, language)?
+        .map(|(t, _)| t)
+        .unwrap_or_else(|| survey.title.clone());
+    crate::mail::outbox::enqueue_localized(
         conn,
         Some(survey.organisation_id),
         email,
         "survey_invitation",
-        &json!({"name": name, "issuer": org.issuer_name, "survey_title": survey.title,
+        language,
+        &json!({"name": name, "issuer": org.issuer_name, "survey_title": title,
                 "closes_on": crate::web::fmt_date(survey.closes_on), "anonymous": survey.anonymous,
                 "url": survey_url(public_url, token), "reminder": reminder}),
         None,
@@ -497,7 +505,16 @@ pub fn invite(
             outcome.invited += 1;
             match (&s.email, s.contact_consent) {
                 (Some(email), true) => {
-                    invitation_mail(conn, &survey, &s.name, email, &token, public_url, false)?;
+                    invitation_mail(
+                        conn,
+                        &survey,
+                        &s.name,
+                        email,
+                        &s.preferred_language,
+                        &token,
+                        public_url,
+                        false,
+                    )?;
                     let inv = repo::invitation_by_token(conn, &token)?
                         .ok_or_else(|| AppError::not_found("Die Einladung"))?;
                     repo::mark_sent(conn, inv.0.id, now, false)?;
@@ -531,24 +548,26 @@ pub fn send_due_reminders(
     use crate::db::schema::{stakeholders, survey_invitations, surveys};
     use diesel::prelude::*;
     let today = crate::time::today_local();
-    let due: Vec<(Invitation, Survey, String, Option<String>, bool)> = survey_invitations::table
-        .inner_join(surveys::table)
-        .inner_join(stakeholders::table)
-        .filter(survey_invitations::answered_on.is_null())
-        .filter(survey_invitations::sent_at.is_not_null())
-        .filter(survey_invitations::reminders_sent.lt(surveys::reminder_max))
-        .filter(surveys::opens_on.le(today))
-        .filter(surveys::closes_on.ge(today))
-        .select((
-            Invitation::as_select(),
-            Survey::as_select(),
-            stakeholders::name,
-            stakeholders::email,
-            stakeholders::contact_consent,
-        ))
-        .load(conn)?;
+    let due: Vec<(Invitation, Survey, String, Option<String>, bool, String)> =
+        survey_invitations::table
+            .inner_join(surveys::table)
+            .inner_join(stakeholders::table)
+            .filter(survey_invitations::answered_on.is_null())
+            .filter(survey_invitations::sent_at.is_not_null())
+            .filter(survey_invitations::reminders_sent.lt(surveys::reminder_max))
+            .filter(surveys::opens_on.le(today))
+            .filter(surveys::closes_on.ge(today))
+            .select((
+                Invitation::as_select(),
+                Survey::as_select(),
+                stakeholders::name,
+                stakeholders::email,
+                stakeholders::contact_consent,
+                stakeholders::preferred_language,
+            ))
+            .load(conn)?;
     let mut queued = 0;
-    for (inv, survey, name, email, consent) in due {
+    for (inv, survey, name, email, consent, language) in due {
         let (Some(email), true) = (email, consent) else {
             continue;
         };
@@ -569,7 +588,9 @@ pub fn send_due_reminders(
             ))
             .execute(conn)?;
             if claimed == 1 {
-                invitation_mail(conn, &survey, &name, &email, &inv.token, public_url, true)?;
+                invitation_mail(
+                    conn, &survey, &name, &email, &language, &inv.token, public_url, true,
+                )?;
                 queued += 1;
             }
             Ok(())

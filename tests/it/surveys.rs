@@ -956,3 +956,58 @@ async fn double_submit(backend: Backend) {
 }
 
 both_backends!(parallel_submissions_make_one_response, double_submit);
+
+#[actix_web::test]
+async fn invitations_in_the_contacts_language() {
+    let app = common::spawn_app(Backend::Sqlite).await;
+    let org = app.create_org("sprachen");
+    let api = app.api_token(&org.coordinator.email).await;
+    for (name, email, lang) in [
+        ("Olena Shevchenko", "olena@example.org", "uk"),
+        ("Amal Haddad", "amal@example.org", "ar"),
+        ("Ahmad Zai", "ahmad@example.org", "ps"),
+    ] {
+        let (s, b) = api
+            .post(
+                "/api/v1/stakeholders",
+                json!({"stakeholder_group": "target_group", "name": name, "email": email,
+                   "preferred_language": lang, "contact_consent": true}),
+            )
+            .await;
+        assert_eq!(s, 201, "{b}");
+    }
+    let today = chrono::Local::now().date_naive();
+    let (_, survey) = api
+        .post("/api/v1/surveys", json!({"title": "Wohnen", "opens_on": today.to_string(), "closes_on": (today + chrono::Duration::days(3)).to_string(), "audience": ["target_group"]}))
+        .await;
+    let sid = survey["id"].as_i64().unwrap();
+    let (s, _) = api
+        .put(
+            &format!("/api/v1/surveys/{sid}/translations/uk"),
+            json!({"title": "Житло"}),
+        )
+        .await;
+    assert_eq!(s, 204);
+    let (_, outcome) = api
+        .post(&format!("/api/v1/surveys/{sid}/invitations"), json!({}))
+        .await;
+    assert_eq!(outcome["emailed"], 3);
+    let mails = app
+        .db
+        .run_blocking(mietschulung::mail::outbox::all)
+        .unwrap();
+    let to = |who: &str| mails.iter().find(|m| m.recipient.starts_with(who)).unwrap();
+    assert_eq!(to("olena").subject, "Ваша думка важлива: Житло");
+    assert!(
+        to("amal").subject.starts_with("رأيك مهم: Wohnen"),
+        "{}",
+        to("amal").subject
+    );
+    assert!(to("amal").body_html.contains("dir=\"rtl\""));
+    assert_eq!(
+        to("ahmad").subject,
+        "Ihre Meinung ist gefragt: Wohnen",
+        "German where there is no mail text"
+    );
+    assert!(mails.iter().all(|m| m.body_text.contains("/s/")));
+}
