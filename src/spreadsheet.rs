@@ -116,3 +116,105 @@ pub fn language_of(text: &str) -> String {
         .map(|(_, c)| (*c).to_string())
         .unwrap_or(t)
 }
+
+/// A data row: its line in the file (the heading is line 1) and its cells by column key.
+pub struct KeyedRow {
+    pub line: usize,
+    pub cells: std::collections::HashMap<&'static str, String>,
+}
+
+impl KeyedRow {
+    /// The cell of column `key` (empty when the file has no such column).
+    pub fn take(&mut self, key: &str) -> String {
+        self.cells.remove(key).unwrap_or_default()
+    }
+}
+
+/// What a list must look like: its columns with the headings that name them (lower case),
+/// the keys that must be there, and what to say when they are not.
+pub struct ListShape {
+    pub columns: &'static [(&'static str, &'static [&'static str])],
+    pub required: &'static [&'static str],
+    pub missing_columns: &'static str,
+    pub no_rows: &'static str,
+    pub max_rows: usize,
+}
+
+/// Maps the heading row to column keys (any order, German or English headings) and returns
+/// the non-empty data rows.
+pub fn keyed_rows(table: Vec<Vec<String>>, shape: &ListShape) -> AppResult<Vec<KeyedRow>> {
+    let mut rows = table.into_iter();
+    let header = rows
+        .next()
+        .ok_or_else(|| AppError::invalid("file", "Die Datei ist leer."))?;
+    let index: Vec<Option<&'static str>> = header
+        .iter()
+        .map(|h| {
+            let h = h.trim().to_lowercase();
+            shape
+                .columns
+                .iter()
+                .find(|(_, names)| names.contains(&h.as_str()))
+                .map(|(key, _)| *key)
+        })
+        .collect();
+    if shape.required.iter().any(|r| !index.contains(&Some(*r))) {
+        return Err(AppError::invalid("file", shape.missing_columns));
+    }
+    let mut out = Vec::new();
+    for (i, cells) in rows.enumerate() {
+        if cells.iter().all(|c| c.trim().is_empty()) {
+            continue;
+        }
+        if out.len() >= shape.max_rows {
+            return Err(AppError::invalid(
+                "file",
+                format!(
+                    "Höchstens {} Zeilen auf einmal, bitte teilen Sie die Liste.",
+                    shape.max_rows
+                ),
+            ));
+        }
+        let cells = index
+            .iter()
+            .enumerate()
+            .filter_map(|(col, key)| Some((((*key)?), cells.get(col).cloned().unwrap_or_default())))
+            .collect();
+        out.push(KeyedRow { line: i + 2, cells });
+    }
+    if out.is_empty() {
+        return Err(AppError::invalid("file", shape.no_rows));
+    }
+    Ok(out)
+}
+
+/// Keeps parsed rows between preview and confirmation (a day at most); returns the id.
+pub fn store_batch<T: serde::Serialize>(
+    conn: &mut crate::db::DbConn,
+    actor: &crate::auth::Actor,
+    kind: &str,
+    rows: &[T],
+) -> AppResult<i32> {
+    use crate::participants::repo;
+    let org = actor.coordinator_org()?;
+    let json = serde_json::to_string(rows).map_err(|e| AppError::Internal(e.into()))?;
+    repo::purge_old_import_batches(conn, crate::time::now_utc() - chrono::Duration::days(1))?;
+    repo::insert_import_batch(conn, org, actor.user_id, kind, &json)
+}
+
+/// The rows of a stored batch of this kind, uploaded by this user.
+pub fn load_batch<T: serde::de::DeserializeOwned>(
+    conn: &mut crate::db::DbConn,
+    actor: &crate::auth::Actor,
+    kind: &str,
+    batch_id: i32,
+) -> AppResult<Vec<T>> {
+    let org = actor.coordinator_org()?;
+    let json = crate::participants::repo::import_batch(conn, org, actor.user_id, kind, batch_id)?
+        .ok_or_else(|| {
+        AppError::NotFound(
+            "Diese Vorschau gibt es nicht mehr. Bitte laden Sie die Datei noch einmal hoch.".into(),
+        )
+    })?;
+    serde_json::from_str(&json).map_err(|e| AppError::Internal(e.into()))
+}

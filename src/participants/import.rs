@@ -13,7 +13,7 @@ use super::models::{NewParticipant, Participant, ParticipantInsertForm};
 use super::{repo, service};
 use crate::auth::Actor;
 use crate::db::DbConn;
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
 
 pub use crate::spreadsheet::{read_table, MAX_FILE_BYTES};
 pub const MAX_ROWS: usize = 2000;
@@ -95,68 +95,30 @@ pub struct ImportOutcome {
 }
 
 /// Maps the heading row to columns and returns the data rows.
+const SHAPE: crate::spreadsheet::ListShape = crate::spreadsheet::ListShape {
+    columns: COLUMNS,
+    required: &["given_name", "family_name"],
+    missing_columns: "Die erste Zeile braucht die Spalten „Vorname“ und „Familienname“ (weitere: Sprache, Telefon, E-Mail, Einwilligung, Vermittelt von, Stelle, Kontakt Vermittlung).",
+    no_rows: "Die Datei enthält keine Personen.",
+    max_rows: MAX_ROWS,
+};
+
 pub fn parse_rows(table: Vec<Vec<String>>) -> AppResult<Vec<ImportRow>> {
-    let mut rows = table.into_iter();
-    let header = rows
-        .next()
-        .ok_or_else(|| AppError::invalid("file", "Die Datei ist leer."))?;
-    let index: Vec<Option<&str>> = header
-        .iter()
-        .map(|h| {
-            let h = h.trim().to_lowercase();
-            COLUMNS
-                .iter()
-                .find(|(_, names)| names.contains(&h.as_str()))
-                .map(|(key, _)| *key)
+    Ok(crate::spreadsheet::keyed_rows(table, &SHAPE)?
+        .into_iter()
+        .map(|mut r| ImportRow {
+            line: r.line,
+            given_name: r.take("given_name"),
+            family_name: r.take("family_name"),
+            preferred_language: r.take("preferred_language"),
+            phone: r.take("phone"),
+            email: r.take("email"),
+            consent: r.take("consent"),
+            referrer_name: r.take("referrer_name"),
+            referrer_organisation: r.take("referrer_organisation"),
+            referrer_contact: r.take("referrer_contact"),
         })
-        .collect();
-    for required in ["given_name", "family_name"] {
-        if !index.contains(&Some(required)) {
-            return Err(AppError::invalid(
-                "file",
-                "Die erste Zeile braucht die Spalten „Vorname“ und „Familienname“ (weitere: Sprache, Telefon, E-Mail, Einwilligung, Vermittelt von, Stelle, Kontakt Vermittlung).",
-            ));
-        }
-    }
-    let mut out = Vec::new();
-    for (i, cells) in rows.enumerate() {
-        if cells.iter().all(|c| c.trim().is_empty()) {
-            continue;
-        }
-        if out.len() >= MAX_ROWS {
-            return Err(AppError::invalid(
-                "file",
-                format!("Höchstens {MAX_ROWS} Zeilen auf einmal, bitte teilen Sie die Liste."),
-            ));
-        }
-        let mut row = ImportRow {
-            line: i + 2,
-            ..Default::default()
-        };
-        for (col, key) in index.iter().enumerate() {
-            let value = cells.get(col).cloned().unwrap_or_default();
-            match key {
-                Some("given_name") => row.given_name = value,
-                Some("family_name") => row.family_name = value,
-                Some("preferred_language") => row.preferred_language = value,
-                Some("phone") => row.phone = value,
-                Some("email") => row.email = value,
-                Some("consent") => row.consent = value,
-                Some("referrer_name") => row.referrer_name = value,
-                Some("referrer_organisation") => row.referrer_organisation = value,
-                Some("referrer_contact") => row.referrer_contact = value,
-                _ => {}
-            }
-        }
-        out.push(row);
-    }
-    if out.is_empty() {
-        return Err(AppError::invalid(
-            "file",
-            "Die Datei enthält keine Personen.",
-        ));
-    }
-    Ok(out)
+        .collect())
 }
 
 fn to_input(row: &ImportRow) -> NewParticipant {
@@ -276,22 +238,11 @@ pub fn import(conn: &mut DbConn, actor: &Actor, rows: &[ImportRow]) -> AppResult
 
 /// Keeps the parsed rows between preview and confirmation; returns the batch id.
 pub fn store_batch(conn: &mut DbConn, actor: &Actor, rows: &[ImportRow]) -> AppResult<i32> {
-    let org = actor.coordinator_org()?;
-    let json = serde_json::to_string(rows).map_err(|e| AppError::Internal(e.into()))?;
-    repo::purge_old_import_batches(conn, crate::time::now_utc() - chrono::Duration::days(1))?;
-    repo::insert_import_batch(conn, org, actor.user_id, BATCH_KIND, &json)
+    crate::spreadsheet::store_batch(conn, actor, BATCH_KIND, rows)
 }
 
 pub fn load_batch(conn: &mut DbConn, actor: &Actor, batch_id: i32) -> AppResult<Vec<ImportRow>> {
-    let org = actor.coordinator_org()?;
-    let json =
-        repo::import_batch(conn, org, actor.user_id, BATCH_KIND, batch_id)?.ok_or_else(|| {
-            AppError::NotFound(
-                "Diese Vorschau gibt es nicht mehr. Bitte laden Sie die Datei noch einmal hoch."
-                    .into(),
-            )
-        })?;
-    serde_json::from_str(&json).map_err(|e| AppError::Internal(e.into()))
+    crate::spreadsheet::load_batch(conn, actor, BATCH_KIND, batch_id)
 }
 
 pub fn import_batch(conn: &mut DbConn, actor: &Actor, batch_id: i32) -> AppResult<ImportOutcome> {

@@ -13,7 +13,7 @@ use super::models::{NewStakeholder, StakeholderForm, GROUPS};
 use super::{repo, service};
 use crate::auth::Actor;
 use crate::db::DbConn;
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
 pub use crate::spreadsheet::MAX_FILE_BYTES;
 
 pub const MAX_ROWS: usize = 2000;
@@ -121,67 +121,29 @@ pub struct ImportOutcome {
     pub imported: usize,
 }
 
+const SHAPE: crate::spreadsheet::ListShape = crate::spreadsheet::ListShape {
+    columns: COLUMNS,
+    required: &["group", "name"],
+    missing_columns: "Die erste Zeile braucht die Spalten „Gruppe“ und „Name“ (weitere: Organisation, E-Mail, Telefon, Sprache, Einverständnis).",
+    no_rows: "Die Datei enthält keine Kontakte.",
+    max_rows: MAX_ROWS,
+};
+
 /// Maps the heading row to columns and returns the data rows.
 pub fn parse_rows(table: Vec<Vec<String>>) -> AppResult<Vec<ImportRow>> {
-    let mut rows = table.into_iter();
-    let header = rows
-        .next()
-        .ok_or_else(|| AppError::invalid("file", "Die Datei ist leer."))?;
-    let index: Vec<Option<&str>> = header
-        .iter()
-        .map(|h| {
-            let h = h.trim().to_lowercase();
-            COLUMNS
-                .iter()
-                .find(|(_, names)| names.contains(&h.as_str()))
-                .map(|(key, _)| *key)
+    Ok(crate::spreadsheet::keyed_rows(table, &SHAPE)?
+        .into_iter()
+        .map(|mut r| ImportRow {
+            line: r.line,
+            group: r.take("group"),
+            name: r.take("name"),
+            organisation: r.take("organisation"),
+            email: r.take("email"),
+            phone: r.take("phone"),
+            language: r.take("language"),
+            consent: r.take("consent"),
         })
-        .collect();
-    for required in ["group", "name"] {
-        if !index.contains(&Some(required)) {
-            return Err(AppError::invalid(
-                "file",
-                "Die erste Zeile braucht die Spalten „Gruppe“ und „Name“ (weitere: Organisation, E-Mail, Telefon, Sprache, Einverständnis).",
-            ));
-        }
-    }
-    let mut out = Vec::new();
-    for (i, cells) in rows.enumerate() {
-        if cells.iter().all(|c| c.trim().is_empty()) {
-            continue;
-        }
-        if out.len() >= MAX_ROWS {
-            return Err(AppError::invalid(
-                "file",
-                format!("Höchstens {MAX_ROWS} Zeilen auf einmal, bitte teilen Sie die Liste."),
-            ));
-        }
-        let mut row = ImportRow {
-            line: i + 2,
-            ..Default::default()
-        };
-        for (col, key) in index.iter().enumerate() {
-            let value = cells.get(col).cloned().unwrap_or_default();
-            match key {
-                Some("group") => row.group = value,
-                Some("name") => row.name = value,
-                Some("organisation") => row.organisation = value,
-                Some("email") => row.email = value,
-                Some("phone") => row.phone = value,
-                Some("language") => row.language = value,
-                Some("consent") => row.consent = value,
-                _ => {}
-            }
-        }
-        out.push(row);
-    }
-    if out.is_empty() {
-        return Err(AppError::invalid(
-            "file",
-            "Die Datei enthält keine Kontakte.",
-        ));
-    }
-    Ok(out)
+        .collect())
 }
 
 fn to_input(row: &ImportRow) -> NewStakeholder {
@@ -307,26 +269,11 @@ pub fn import(conn: &mut DbConn, actor: &Actor, rows: &[ImportRow]) -> AppResult
 
 /// Keeps the parsed rows between preview and confirmation; returns the batch id.
 pub fn store_batch(conn: &mut DbConn, actor: &Actor, rows: &[ImportRow]) -> AppResult<i32> {
-    let org = actor.coordinator_org()?;
-    let json = serde_json::to_string(rows).map_err(|e| AppError::Internal(e.into()))?;
-    crate::participants::repo::purge_old_import_batches(
-        conn,
-        crate::time::now_utc() - chrono::Duration::days(1),
-    )?;
-    crate::participants::repo::insert_import_batch(conn, org, actor.user_id, BATCH_KIND, &json)
+    crate::spreadsheet::store_batch(conn, actor, BATCH_KIND, rows)
 }
 
 pub fn load_batch(conn: &mut DbConn, actor: &Actor, batch_id: i32) -> AppResult<Vec<ImportRow>> {
-    let org = actor.coordinator_org()?;
-    let json =
-        crate::participants::repo::import_batch(conn, org, actor.user_id, BATCH_KIND, batch_id)?
-            .ok_or_else(|| {
-                AppError::NotFound(
-                    "Diese Vorschau gibt es nicht mehr. Bitte laden Sie die Datei noch einmal hoch."
-                        .into(),
-                )
-            })?;
-    serde_json::from_str(&json).map_err(|e| AppError::Internal(e.into()))
+    crate::spreadsheet::load_batch(conn, actor, BATCH_KIND, batch_id)
 }
 
 pub fn import_batch(conn: &mut DbConn, actor: &Actor, batch_id: i32) -> AppResult<ImportOutcome> {

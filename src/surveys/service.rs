@@ -95,9 +95,20 @@ pub fn check_survey(conn: &mut DbConn, org: i32, input: &NewSurvey) -> AppResult
     })
 }
 
+/// The organisation's survey, or a 404.
+fn find(conn: &mut DbConn, org: i32, id: i32) -> AppResult<Survey> {
+    repo::get(conn, org, id)?.ok_or_else(|| AppError::not_found("Die Umfrage"))
+}
+
+/// The survey, locked for the rest of the transaction (question positions, invitations).
+fn locked(conn: &mut DbConn, org: i32, id: i32) -> AppResult<Survey> {
+    crate::db::dialect::lock_for_update(conn, "surveys", id)?;
+    find(conn, org, id)
+}
+
 pub fn get(conn: &mut DbConn, actor: &Actor, id: i32) -> AppResult<Survey> {
     let org = actor.coordinator_org()?;
-    repo::get(conn, org, id)?.ok_or_else(|| AppError::not_found("Die Umfrage"))
+    find(conn, org, id)
 }
 
 pub fn create(conn: &mut DbConn, actor: &Actor, input: &NewSurvey) -> AppResult<Survey> {
@@ -114,7 +125,7 @@ pub fn create(conn: &mut DbConn, actor: &Actor, input: &NewSurvey) -> AppResult<
             Some(id),
             "",
         )?;
-        repo::get(conn, org, id)?.ok_or_else(|| AppError::not_found("Die Umfrage"))
+        find(conn, org, id)
     })
 }
 
@@ -122,7 +133,7 @@ pub fn update(conn: &mut DbConn, actor: &Actor, id: i32, input: &NewSurvey) -> A
     let org = actor.coordinator_org()?;
     let form = check_survey(conn, org, input)?;
     crate::db::write_transaction(conn, |conn| {
-        let old = repo::get(conn, org, id)?.ok_or_else(|| AppError::not_found("Die Umfrage"))?;
+        let old = find(conn, org, id)?;
         if repo::response_count(conn, id)? > 0 {
             // Narrowing the audience or switching anonymity would misfile answers given.
             let dropped: Vec<String> = old
@@ -149,7 +160,7 @@ pub fn update(conn: &mut DbConn, actor: &Actor, id: i32, input: &NewSurvey) -> A
             Some(id),
             "",
         )?;
-        repo::get(conn, org, id)?.ok_or_else(|| AppError::not_found("Die Umfrage"))
+        find(conn, org, id)
     })
 }
 
@@ -300,9 +311,7 @@ pub fn add_question(
 ) -> AppResult<Question> {
     let org = actor.coordinator_org()?;
     crate::db::write_transaction(conn, |conn| {
-        crate::db::dialect::lock_for_update(conn, "surveys", survey_id)?;
-        let survey =
-            repo::get(conn, org, survey_id)?.ok_or_else(|| AppError::not_found("Die Umfrage"))?;
+        let survey = locked(conn, org, survey_id)?;
         let form = check_question(conn, org, &survey, input)?;
         let position = repo::questions(conn, survey_id)?
             .iter()
@@ -326,9 +335,7 @@ pub fn update_question(
 ) -> AppResult<Question> {
     let org = actor.coordinator_org()?;
     crate::db::write_transaction(conn, |conn| {
-        crate::db::dialect::lock_for_update(conn, "surveys", survey_id)?;
-        let survey =
-            repo::get(conn, org, survey_id)?.ok_or_else(|| AppError::not_found("Die Umfrage"))?;
+        let survey = locked(conn, org, survey_id)?;
         let old = repo::question(conn, survey_id, question_id)?
             .ok_or_else(|| AppError::not_found("Die Frage"))?;
         let form = check_question(conn, org, &survey, input)?;
@@ -361,7 +368,7 @@ pub fn delete_question(
 ) -> AppResult<()> {
     let org = actor.coordinator_org()?;
     crate::db::write_transaction(conn, |conn| {
-        repo::get(conn, org, survey_id)?.ok_or_else(|| AppError::not_found("Die Umfrage"))?;
+        find(conn, org, survey_id)?;
         repo::question(conn, survey_id, question_id)?
             .ok_or_else(|| AppError::not_found("Die Frage"))?;
         if repo::answered_question_ids(conn, survey_id)?.contains(&question_id) {
@@ -378,7 +385,7 @@ pub fn delete_question(
 pub fn copy(conn: &mut DbConn, actor: &Actor, id: i32) -> AppResult<Survey> {
     let org = actor.coordinator_org()?;
     crate::db::write_transaction(conn, |conn| {
-        let old = repo::get(conn, org, id)?.ok_or_else(|| AppError::not_found("Die Umfrage"))?;
+        let old = find(conn, org, id)?;
         let today = crate::time::today_local();
         let length = old.closes_on - old.opens_on;
         let form = SurveyForm {
@@ -417,7 +424,7 @@ pub fn copy(conn: &mut DbConn, actor: &Actor, id: i32) -> AppResult<Survey> {
             Some(new_id),
             &format!("von {id}"),
         )?;
-        repo::get(conn, org, new_id)?.ok_or_else(|| AppError::not_found("Die Umfrage"))
+        find(conn, org, new_id)
     })
 }
 
@@ -477,9 +484,7 @@ pub fn invite(
 ) -> AppResult<InviteOutcome> {
     let org = actor.coordinator_org()?;
     crate::db::write_transaction(conn, |conn| {
-        crate::db::dialect::lock_for_update(conn, "surveys", survey_id)?;
-        let survey =
-            repo::get(conn, org, survey_id)?.ok_or_else(|| AppError::not_found("Die Umfrage"))?;
+        let survey = locked(conn, org, survey_id)?;
         if crate::time::today_local() > survey.closes_on {
             return Err(AppError::Conflict(
                 "Die Umfrage ist beendet; Einladungen sind nicht mehr möglich.".into(),
@@ -656,7 +661,7 @@ pub fn set_translation(
         ));
     }
     crate::db::write_transaction(conn, |conn| {
-        repo::get(conn, org, survey_id)?.ok_or_else(|| AppError::not_found("Die Umfrage"))?;
+        find(conn, org, survey_id)?;
         let title = validate::required_text("title", "Titel", &input.title, 200)?;
         let intro = validate::optional_text(
             "introduction",
