@@ -111,6 +111,13 @@ pub fn update_question(conn: &mut DbConn, id: i32, form: &QuestionForm) -> AppRe
     Ok(())
 }
 
+pub fn set_position(conn: &mut DbConn, id: i32, position: i32) -> AppResult<()> {
+    diesel::update(survey_questions::table.find(id))
+        .set(survey_questions::position.eq(position))
+        .execute(conn)?;
+    Ok(())
+}
+
 pub fn delete_question(conn: &mut DbConn, id: i32) -> AppResult<()> {
     diesel::delete(survey_questions::table.find(id)).execute(conn)?;
     Ok(())

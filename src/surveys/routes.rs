@@ -625,6 +625,80 @@ async fn translation_save(
     }
 }
 
+#[derive(Deserialize)]
+struct PreviewQuery {
+    group: Option<String>,
+    page: Option<usize>,
+    lang: Option<String>,
+}
+
+/// The form as a group's respondents see it, without saving anything.
+#[get("/surveys/{id}/preview")]
+async fn preview(
+    user: CurrentUser,
+    db: web::Data<Db>,
+    path: web::Path<i32>,
+    q: web::Query<PreviewQuery>,
+) -> Result<HttpResponse, HtmlError> {
+    let id = path.into_inner();
+    let actor = user.0.clone();
+    let q = q.into_inner();
+    let (ctx, groups) = db
+        .run(move |conn| {
+            let survey = service::get(conn, &actor, id)?;
+            let groups = survey.audience_groups();
+            let group = q
+                .group
+                .filter(|g| groups.contains(g))
+                .or_else(|| groups.first().cloned())
+                .unwrap_or_default();
+            let who = Respondent {
+                survey,
+                token: String::new(),
+                invitation_id: None,
+                group: group.clone(),
+                language: "de".into(),
+                answered_on: None,
+                draft: Answers::new(),
+            };
+            let shown = shown(conn, &who, q.lang.as_deref())?;
+            let mut ctx = form_context(
+                &who,
+                &shown,
+                q.page.unwrap_or(0),
+                &Answers::new(),
+                &[],
+                false,
+            );
+            ctx["preview"] = json!(true);
+            ctx["preview_group"] = json!(group);
+            ctx["survey_id"] = json!(id);
+            Ok::<_, AppError>((ctx, groups))
+        })
+        .await?;
+    let mut ctx = ctx;
+    ctx["preview_groups"] = json!(groups
+        .iter()
+        .map(|g| json!({"code": g, "name": group_name(g), "current": ctx["preview_group"] == json!(g)}))
+        .collect::<Vec<_>>());
+    let body = templates::render("pages/surveys/respond", &ctx)?;
+    Ok(public_html(actix_web::http::StatusCode::OK, body))
+}
+
+#[post("/surveys/{id}/questions/{qid}/up")]
+async fn question_up(
+    user: CurrentUser,
+    db: web::Data<Db>,
+    path: web::Path<(i32, i32)>,
+    _f: Form<EmptyForm>,
+) -> PageResult {
+    let (id, qid) = path.into_inner();
+    let actor = user.0.clone();
+    db.run(move |conn| service::move_question_up(conn, &actor, id, qid))
+        .await?;
+    Ok(redirect(&format!("/surveys/{id}#questions")))
+}
+
 #[post("/surveys/{id}/invite")]
 async fn invite(
     session: Session,
@@ -907,6 +981,24 @@ fn render_form_with(
     errors: &[FieldError],
     saved: bool,
 ) -> Result<HttpResponse, HtmlError> {
+    let ctx = form_context(who, shown, page_no, answers, errors, saved);
+    let body = templates::render("pages/surveys/respond", &ctx)?;
+    let status = if errors.is_empty() {
+        actix_web::http::StatusCode::OK
+    } else {
+        actix_web::http::StatusCode::UNPROCESSABLE_ENTITY
+    };
+    Ok(public_html(status, body))
+}
+
+fn form_context(
+    who: &Respondent,
+    shown: &Shown,
+    page_no: usize,
+    answers: &Answers,
+    errors: &[FieldError],
+    saved: bool,
+) -> Value {
     let pages = shown.questions.len().div_ceil(PAGE_SIZE).max(1);
     let page_no = page_no.min(pages - 1);
     let on_page: Vec<Value> = shown
@@ -933,7 +1025,7 @@ fn render_form_with(
         .iter()
         .map(|l| json!({"code": l, "name": i18n::participant_language_name(l), "current": l == lang}))
         .collect();
-    let ctx = json!({
+    json!({
         "lang": lang, "dir": rtl(lang), "title": shown.title, "introduction": shown.introduction,
         "token": who.token, "questions": on_page, "page": page_no, "pages": pages, "page_number": page_no + 1,
         "first": page_no == 0, "last": page_no + 1 == pages, "answered": answered, "total": shown.questions.len(),
@@ -946,14 +1038,7 @@ fn render_form_with(
                 json!({"id": e.question_id, "question": text, "message": e.message})
             })
             .collect::<Vec<_>>(),
-    });
-    let body = templates::render("pages/surveys/respond", &ctx)?;
-    let status = if errors.is_empty() {
-        actix_web::http::StatusCode::OK
-    } else {
-        actix_web::http::StatusCode::UNPROCESSABLE_ENTITY
-    };
-    Ok(public_html(status, body))
+    })
 }
 
 fn render_message(
@@ -1580,8 +1665,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(copy)
         .service(add_question)
         .service(remove_question)
+        .service(question_up)
         .service(question_page)
         .service(question_update)
+        .service(preview)
         .service(translation_page)
         .service(translation_save)
         .service(detail_page)

@@ -380,6 +380,34 @@ pub fn delete_question(
     })
 }
 
+/// Moves a question one place up (the order answers were given in does not matter to them).
+pub fn move_question_up(
+    conn: &mut DbConn,
+    actor: &Actor,
+    survey_id: i32,
+    question_id: i32,
+) -> AppResult<()> {
+    let org = actor.coordinator_org()?;
+    crate::db::write_transaction(conn, |conn| {
+        locked(conn, org, survey_id)?;
+        let questions = repo::questions(conn, survey_id)?;
+        let at = questions
+            .iter()
+            .position(|q| q.id == question_id)
+            .ok_or_else(|| AppError::not_found("Die Frage"))?;
+        if at == 0 {
+            return Ok(());
+        }
+        // Positions are renumbered 1..n on the way, so gaps and ties from copies vanish.
+        let mut order: Vec<i32> = questions.iter().map(|q| q.id).collect();
+        order.swap(at - 1, at);
+        for (i, id) in order.iter().enumerate() {
+            repo::set_position(conn, *id, i32::try_from(i).unwrap_or(i32::MAX) + 1)?;
+        }
+        Ok(())
+    })
+}
+
 /// A copy for reuse (next year): same texts and questions, new dates, no invitations or
 /// answers.
 pub fn copy(conn: &mut DbConn, actor: &Actor, id: i32) -> AppResult<Survey> {

@@ -867,6 +867,24 @@ async fn coordinator_pages_build_invite_print_and_read_results() {
         .await;
     assert_eq!(ok_tr.status, 303);
     assert_eq!(b.get(&format!("{path}/translations/xx")).await.status, 404);
+    // Preview as the group sees it; and the rank question moved to the top.
+    let preview = b.get(&format!("{path}/preview")).await;
+    assert_eq!(preview.status, 200);
+    assert!(
+        preview.body.contains("Vorschau")
+            && preview.body.contains("Wie oft helfen Sie mit?")
+            && !preview.body.contains("value=\"submit\"")
+    );
+    let rank_id: i64 = {
+        let (_, d) = api.get(&format!("/api/v1{path}")).await;
+        d["questions"][1]["id"].as_i64().unwrap()
+    };
+    let up = b
+        .submit(&path, &format!("{path}/questions/{rank_id}/up"), &[])
+        .await;
+    assert_eq!(up.status, 303);
+    let (_, d) = api.get(&format!("/api/v1{path}")).await;
+    assert_eq!(d["questions"][0]["id"].as_i64(), Some(rank_id));
     let invited = b.submit(&path, &format!("{path}/invite"), &[]).await;
     assert_eq!(invited.status, 303);
     let detail = b.get(&path).await;
