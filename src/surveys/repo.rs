@@ -133,6 +133,24 @@ pub fn answered_question_ids(conn: &mut DbConn, survey_id: i32) -> AppResult<Vec
         .load(conn)?)
 }
 
+/// Responses per survey of the organisation (surveys without any are absent).
+pub fn response_counts(
+    conn: &mut DbConn,
+    org: i32,
+) -> AppResult<std::collections::HashMap<i32, i64>> {
+    Ok(survey_responses::table
+        .inner_join(surveys::table)
+        .filter(surveys::organisation_id.eq(org))
+        .group_by(survey_responses::survey_id)
+        .select((
+            survey_responses::survey_id,
+            diesel::dsl::count(survey_responses::id),
+        ))
+        .load::<(i32, i64)>(conn)?
+        .into_iter()
+        .collect())
+}
+
 pub fn response_count(conn: &mut DbConn, survey_id: i32) -> AppResult<i64> {
     Ok(survey_responses::table
         .filter(survey_responses::survey_id.eq(survey_id))
@@ -246,8 +264,8 @@ pub fn insert_invitation(
     survey_id: i32,
     stakeholder_id: i32,
     token: &str,
-) -> AppResult<()> {
-    diesel::insert_into(survey_invitations::table)
+) -> AppResult<i32> {
+    Ok(diesel::insert_into(survey_invitations::table)
         .values((
             survey_invitations::survey_id.eq(survey_id),
             survey_invitations::stakeholder_id.eq(stakeholder_id),
@@ -255,8 +273,8 @@ pub fn insert_invitation(
             survey_invitations::reminders_sent.eq(0),
             survey_invitations::created_at.eq(crate::time::now_utc()),
         ))
-        .execute(conn)?;
-    Ok(())
+        .returning(survey_invitations::id)
+        .get_result(conn)?)
 }
 
 pub fn mark_sent(conn: &mut DbConn, id: i32, at: NaiveDateTime, reminder: bool) -> AppResult<()> {

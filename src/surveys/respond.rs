@@ -318,15 +318,15 @@ pub enum Submitted {
 }
 
 /// Saves answers to continue later (merged into the draft; nothing is checked for
-/// completeness, but every answer must fit its question).
+/// completeness, but every answer must fit its question among `questions`, the survey's).
 pub fn save_draft(
     conn: &mut DbConn,
     who: &Respondent,
+    questions: &[Question],
     raw: &Answers,
     replace: &[i32],
 ) -> AppResult<Result<Answers, Vec<FieldError>>> {
-    let questions = repo::questions(conn, who.survey.id)?;
-    let checked = match check_answers(&questions, &who.group, raw, &[], false) {
+    let checked = match check_answers(questions, &who.group, raw, &[], false) {
         Ok(a) => a,
         Err(e) => return Ok(Err(e)),
     };

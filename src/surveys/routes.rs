@@ -115,8 +115,9 @@ async fn list_data(db: &Db, actor: &Actor, form: NewSurvey) -> AppResult<Value> 
         let org = actor.coordinator_org()?;
         let today = crate::time::today_local();
         let mut surveys = Vec::new();
+        let counts = repo::response_counts(conn, org)?;
         for s in repo::list(conn, org)? {
-            let n = repo::response_count(conn, s.id)?;
+            let n = counts.get(&s.id).copied().unwrap_or(0);
             let state = if today < s.opens_on { "geplant" } else if today > s.closes_on { "beendet" } else { "läuft" };
             surveys.push(json!({"id": s.id, "title": s.title, "period": format!("{} – {}", fmt_date(s.opens_on), fmt_date(s.closes_on)),
                 "state": state, "responses": n, "anonymous": s.anonymous,
@@ -871,6 +872,8 @@ struct Shown {
     lang: String,
     questions: Vec<(Question, String, Vec<QuestionOption>)>,
     languages: Vec<String>,
+    /// Every question of the survey (also those of other groups), for checking answers.
+    all: Vec<Question>,
 }
 
 fn shown(conn: &mut crate::db::DbConn, who: &Respondent, lang: Option<&str>) -> AppResult<Shown> {
@@ -896,7 +899,8 @@ fn shown(conn: &mut crate::db::DbConn, who: &Respondent, lang: Option<&str>) -> 
             .map(|(id, t, o)| (id, (t, o)))
             .collect()
     };
-    let questions = respond::visible(&repo::questions(conn, who.survey.id)?, &who.group)
+    let all = repo::questions(conn, who.survey.id)?;
+    let questions = respond::visible(&all, &who.group)
         .into_iter()
         .map(|q| {
             let (text, options) = match translated.get(&q.id) {
@@ -915,6 +919,7 @@ fn shown(conn: &mut crate::db::DbConn, who: &Respondent, lang: Option<&str>) -> 
         lang,
         questions,
         languages,
+        all,
     })
 }
 
@@ -1212,7 +1217,7 @@ async fn respond_post(
                 .collect();
             let ids: Vec<i32> = on_page.iter().map(|q| q.id).collect();
             let (raw, mut errors) = answers_from_form(&pairs, &on_page);
-            let saved = respond::save_draft(conn, &who, &raw, &ids)?;
+            let saved = respond::save_draft(conn, &who, &shown.all, &raw, &ids)?;
             let merged = match saved {
                 Ok(m) => m,
                 Err(e) => {
@@ -1224,13 +1229,14 @@ async fn respond_post(
             };
             // Moving on needs this page's required answers; saving for later does not.
             if errors.is_empty() && matches!(action.as_str(), "next" | "submit") {
-                let all = repo::questions(conn, who.survey.id)?;
                 let scope: Vec<i32> = if action == "submit" {
-                    all.iter().map(|q| q.id).collect()
+                    shown.all.iter().map(|q| q.id).collect()
                 } else {
                     ids.clone()
                 };
-                if let Err(e) = respond::check_answers(&all, &who.group, &merged, &scope, true) {
+                if let Err(e) =
+                    respond::check_answers(&shown.all, &who.group, &merged, &scope, true)
+                {
                     errors.extend(e);
                 }
             }
@@ -1593,7 +1599,8 @@ async fn api_respond(
                 }
             } else {
                 let ids: Vec<i32> = body.answers.keys().copied().collect();
-                respond::save_draft(conn, &who, &body.answers, &ids)?.map_err(invalid)?;
+                let all = repo::questions(conn, who.survey.id)?;
+                respond::save_draft(conn, &who, &all, &body.answers, &ids)?.map_err(invalid)?;
                 Ok("saved")
             }
         })

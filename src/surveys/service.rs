@@ -471,35 +471,61 @@ pub fn survey_url(public_url: &str, token: &str) -> String {
     format!("{}/s/{token}", public_url.trim_end_matches('/'))
 }
 
-/// The invitation or reminder, in the contact's language where the service has the mail
-/// text, with the survey's title in that language where the survey is translated.
-#[allow(clippy::too_many_arguments)]
-fn invitation_mail(
-    conn: &mut DbConn,
-    survey: &Survey,
-    name: &str,
-    email: &str,
-    language: &str,
-    token: &str,
-    public_url: &str,
-    reminder: bool,
-) -> AppResult<()> {
-    let org = crate::orgs::repo::get(conn, survey.organisation_id)?;
-    let title = repo::translation(conn, survey.id, language)?
-        .map(|(t, _)| t)
-        .unwrap_or_else(|| survey.title.clone());
-    crate::mail::outbox::enqueue_localized(
-        conn,
-        Some(survey.organisation_id),
-        email,
-        "survey_invitation",
-        language,
-        &json!({"name": name, "issuer": org.issuer_name, "survey_title": title,
-                "closes_on": crate::web::fmt_date(survey.closes_on), "anonymous": survey.anonymous,
-                "url": survey_url(public_url, token), "reminder": reminder}),
-        None,
-    )?;
-    Ok(())
+/// Invitation and reminder mails of one survey, in each contact's language where the
+/// service has the mail text, with the survey's title in that language where the survey is
+/// translated. The issuer and the titles are looked up once, not per contact.
+struct Mailing {
+    survey: Survey,
+    issuer: String,
+    public_url: String,
+    titles: std::collections::HashMap<String, String>,
+}
+
+impl Mailing {
+    fn new(conn: &mut DbConn, survey: Survey, public_url: &str) -> AppResult<Mailing> {
+        let issuer = crate::orgs::repo::get(conn, survey.organisation_id)?.issuer_name;
+        Ok(Mailing {
+            survey,
+            issuer,
+            public_url: public_url.to_string(),
+            titles: std::collections::HashMap::new(),
+        })
+    }
+
+    fn title(&mut self, conn: &mut DbConn, language: &str) -> AppResult<String> {
+        if let Some(t) = self.titles.get(language) {
+            return Ok(t.clone());
+        }
+        let title = repo::translation(conn, self.survey.id, language)?
+            .map(|(t, _)| t)
+            .unwrap_or_else(|| self.survey.title.clone());
+        self.titles.insert(language.to_string(), title.clone());
+        Ok(title)
+    }
+
+    fn send(
+        &mut self,
+        conn: &mut DbConn,
+        to: (&str, &str, &str),
+        token: &str,
+        reminder: bool,
+    ) -> AppResult<()> {
+        let (name, email, language) = to;
+        let title = self.title(conn, language)?;
+        let s = &self.survey;
+        crate::mail::outbox::enqueue_localized(
+            conn,
+            Some(s.organisation_id),
+            email,
+            "survey_invitation",
+            language,
+            &json!({"name": name, "issuer": self.issuer, "survey_title": title,
+                    "closes_on": crate::web::fmt_date(s.closes_on), "anonymous": s.anonymous,
+                    "url": survey_url(&self.public_url, token), "reminder": reminder}),
+            None,
+        )?;
+        Ok(())
+    }
 }
 
 /// Creates a personal link for every contact of the audience who has none yet, and
@@ -524,6 +550,7 @@ pub fn invite(
             .collect();
         let groups = survey.audience_groups();
         let now = crate::time::now_utc();
+        let mut mailing = Mailing::new(conn, survey, public_url)?;
         let mut outcome = InviteOutcome {
             invited: 0,
             emailed: 0,
@@ -534,23 +561,12 @@ pub fn invite(
                 continue;
             }
             let token = respond::new_token();
-            repo::insert_invitation(conn, survey_id, s.id, &token)?;
+            let invitation = repo::insert_invitation(conn, survey_id, s.id, &token)?;
             outcome.invited += 1;
             match (&s.email, s.contact_consent) {
                 (Some(email), true) => {
-                    invitation_mail(
-                        conn,
-                        &survey,
-                        &s.name,
-                        email,
-                        &s.preferred_language,
-                        &token,
-                        public_url,
-                        false,
-                    )?;
-                    let inv = repo::invitation_by_token(conn, &token)?
-                        .ok_or_else(|| AppError::not_found("Die Einladung"))?;
-                    repo::mark_sent(conn, inv.0.id, now, false)?;
+                    mailing.send(conn, (&s.name, email, &s.preferred_language), &token, false)?;
+                    repo::mark_sent(conn, invitation, now, false)?;
                     outcome.emailed += 1;
                 }
                 _ => outcome.on_paper += 1,
@@ -600,6 +616,7 @@ pub fn send_due_reminders(
             ))
             .load(conn)?;
     let mut queued = 0;
+    let mut mailings: std::collections::HashMap<i32, Mailing> = std::collections::HashMap::new();
     for (inv, survey, name, email, consent, language) in due {
         let (Some(email), true) = (email, consent) else {
             continue;
@@ -621,9 +638,13 @@ pub fn send_due_reminders(
             ))
             .execute(conn)?;
             if claimed == 1 {
-                invitation_mail(
-                    conn, &survey, &name, &email, &language, &inv.token, public_url, true,
-                )?;
+                let mailing = match mailings.entry(survey.id) {
+                    std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
+                    std::collections::hash_map::Entry::Vacant(e) => {
+                        e.insert(Mailing::new(conn, survey.clone(), public_url)?)
+                    }
+                };
+                mailing.send(conn, (&name, &email, &language), &inv.token, true)?;
                 queued += 1;
             }
             Ok(())
