@@ -354,17 +354,19 @@ fn bar_chart(options: &[OptionCount], rank: bool) -> AppResult<String> {
             .margin(8)
             .x_label_area_size(28)
             .y_label_area_size(220)
-            .build_cartesian_2d(0f64..100f64, 0..n)
+            .build_cartesian_2d(0f64..100f64, (0..n).into_segmented())
             .map_err(|e| err(e.to_string()))?;
         chart
             .configure_mesh()
             .disable_y_mesh()
             .y_labels(n)
-            .y_label_formatter(&|i| {
-                options
-                    .get(n - 1 - (*i).min(n - 1))
+            .y_label_formatter(&|v| match v {
+                // The first option on top: segment n-1 is the first.
+                SegmentValue::CenterOf(i) if *i < n => options
+                    .get(n - 1 - i)
                     .map(|o| o.label.chars().take(32).collect())
-                    .unwrap_or_default()
+                    .unwrap_or_default(),
+                _ => String::new(),
             })
             .x_desc(if rank {
                 "Wichtigkeit (0–100)"
@@ -379,7 +381,10 @@ fn bar_chart(options: &[OptionCount], rank: bool) -> AppResult<String> {
             .draw_series(options.iter().enumerate().map(|(i, o)| {
                 let y = n - 1 - i;
                 Rectangle::new(
-                    [(0.0, y), (o.percent.clamp(0.0, 100.0), y + 1)],
+                    [
+                        (0.0, SegmentValue::Exact(y)),
+                        (o.percent.clamp(0.0, 100.0), SegmentValue::Exact(y + 1)),
+                    ],
                     blue.filled(),
                 )
             }))

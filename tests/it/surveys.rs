@@ -702,6 +702,11 @@ async fn respondent_form_on_a_phone_without_javascript_and_in_arabic() {
     for id in &ids[1..5] {
         phone.click(&format!("#q{id}-1")).await;
     }
+    // "Save for later" must be visible on the white page (not the header's white link style).
+    let color = phone
+        .script("return getComputedStyle(document.querySelector('button[value=save]')).color;")
+        .await;
+    assert_ne!(color, json!("rgb(255, 255, 255)"));
     phone.click("button[value=save]").await;
     phone.wait_for_text("Gespeichert").await;
     assert_eq!(app.count("survey_drafts"), 1);
