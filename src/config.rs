@@ -32,6 +32,9 @@ pub struct Settings {
     pub verify_rate_per_minute: u32,
     /// Codes typed into the manual form per client and minute (0: no limit).
     pub code_form_rate_per_minute: u32,
+    /// Answers started through a survey's open link per client and minute (0: no limit).
+    /// Generous by default: a meeting scans one QR code from one Wi-Fi.
+    pub survey_open_rate_per_minute: u32,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -53,6 +56,7 @@ struct FileSettings {
     reminder_hours: Option<String>,
     verify_rate_per_minute: Option<u32>,
     code_form_rate_per_minute: Option<u32>,
+    survey_open_rate_per_minute: Option<u32>,
 }
 
 fn env(name: &str) -> Option<String> {
@@ -133,6 +137,11 @@ impl Settings {
         {
             settings.code_form_rate_per_minute = v;
         }
+        if let Some(v) = env_parse("MIETSCHULUNG_SURVEY_OPEN_RATE_PER_MINUTE")?
+            .or(file.survey_open_rate_per_minute)
+        {
+            settings.survey_open_rate_per_minute = v;
+        }
         if let Some(v) = env("MIETSCHULUNG_REMINDER_HOURS").or(file.reminder_hours) {
             settings.reminder_hours = parse_hours(&v)?;
         }
@@ -183,6 +192,7 @@ impl Settings {
             reminder_hours: vec![48, 2],
             verify_rate_per_minute: 60,
             code_form_rate_per_minute: 10,
+            survey_open_rate_per_minute: 120,
         })
     }
 

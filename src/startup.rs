@@ -188,6 +188,11 @@ pub fn run(
         state.db.clone(),
         state.public_checks.counter.clone(),
     );
+    let open_link_limit = web::Data::new(crate::surveys::routes::OpenLinkLimit(
+        crate::verification::rate_limit::ClientLimiter::per_minute(
+            settings.survey_open_rate_per_minute,
+        ),
+    ));
     let limits = web::Data::new(crate::verification::rate_limit::VerifyLimits::new(
         settings.verify_rate_per_minute,
         settings.code_form_rate_per_minute,
@@ -195,12 +200,14 @@ pub fn run(
     {
         // Forget clients whose allowance is full again, so memory stays bounded.
         let limits = limits.clone();
+        let open_link_limit = open_link_limit.clone();
         actix_web::rt::spawn(async move {
             let mut tick = tokio::time::interval(std::time::Duration::from_secs(60));
             loop {
                 tick.tick().await;
                 limits.token.retain_recent();
                 limits.code_form.retain_recent();
+                open_link_limit.0.retain_recent();
             }
         });
     }
@@ -237,6 +244,7 @@ pub fn run(
             .app_data(public_checks.clone())
             .app_data(settings_data.clone())
             .app_data(limits.clone())
+            .app_data(open_link_limit.clone())
             .app_data(web::JsonConfig::default().limit(256 * 1024).error_handler(json_error))
             .app_data(web::PathConfig::default().error_handler(path_error))
             .app_data(web::QueryConfig::default().error_handler(query_error))

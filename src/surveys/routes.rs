@@ -1016,7 +1016,10 @@ fn form_context(
                 .iter()
                 .find(|e| e.question_id == q.id)
                 .map(|e| e.message.as_str());
-            question_json(q, text, options, answers.get(&q.id), err, &shown.lang)
+            let mut v = question_json(q, text, options, answers.get(&q.id), err, &shown.lang);
+            // Not translated: the German text keeps its own direction on an RTL page.
+            v["german"] = json!(shown.lang != "de" && *text == q.text);
+            v
         })
         .collect();
     let answered = shown
@@ -1304,11 +1307,30 @@ async fn respond_post(
     Ok(redirect(&target))
 }
 
+/// Answers started through open links per client address: each start stores a draft, so
+/// an unlimited stream of visits would fill the database.
+pub struct OpenLinkLimit(pub crate::verification::rate_limit::ClientLimiter);
+
+impl OpenLinkLimit {
+    fn check(&self, req: &actix_web::HttpRequest) -> AppResult<()> {
+        let ip = req
+            .peer_addr()
+            .map(|a| a.ip())
+            .unwrap_or(std::net::IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED));
+        self.0.check(ip).map_err(|wait| AppError::RateLimited {
+            retry_after_secs: wait,
+        })
+    }
+}
+
 #[get("/s/o/{open_token}/{group}")]
 async fn open_link(
+    req: actix_web::HttpRequest,
+    limit: web::Data<OpenLinkLimit>,
     db: web::Data<Db>,
     path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, HtmlError> {
+    limit.check(&req)?;
     let (open, group) = path.into_inner();
     let token = db
         .run(move |conn| respond::start_open(conn, &open, &group))
@@ -1654,7 +1676,13 @@ async fn api_respondent(
 #[utoipa::path(post, path = "/api/v1/surveys/open/{open_token}/{group}", tag = "surveys",
     responses((status = 201, description = "the respondent's token"), (status = 404, description = "no open link for this group")))]
 #[post("/api/v1/surveys/open/{open_token}/{group}")]
-async fn api_open(db: web::Data<Db>, path: web::Path<(String, String)>) -> AppResult<HttpResponse> {
+async fn api_open(
+    req: actix_web::HttpRequest,
+    limit: web::Data<OpenLinkLimit>,
+    db: web::Data<Db>,
+    path: web::Path<(String, String)>,
+) -> AppResult<HttpResponse> {
+    limit.check(&req)?;
     let (open, group) = path.into_inner();
     let token = db
         .run(move |conn| respond::start_open(conn, &open, &group))

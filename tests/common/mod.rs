@@ -103,6 +103,8 @@ pub struct Options {
     pub smtp_port: Option<u16>,
     /// (scanned links, code form) per client and minute; default: the service's defaults.
     pub rate_limits: Option<(u32, u32)>,
+    /// Answers started through survey open links per client and minute.
+    pub survey_open_rate: Option<u32>,
 }
 
 pub async fn spawn_app(backend: Backend) -> TestApp {
@@ -127,6 +129,9 @@ pub async fn spawn_app_with(backend: Backend, options: Options) -> TestApp {
     if let Some((token, form)) = options.rate_limits {
         settings.verify_rate_per_minute = token;
         settings.code_form_rate_per_minute = form;
+    }
+    if let Some(n) = options.survey_open_rate {
+        settings.survey_open_rate_per_minute = n;
     }
     settings.smtp_url = options
         .smtp_port

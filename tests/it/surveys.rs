@@ -714,6 +714,11 @@ async fn respondent_form_on_a_phone_without_javascript_and_in_arabic() {
     phone.goto(&app.url(&format!("/s/{token}?lang=ar"))).await;
     let page = phone.wait_for_text("السكن في ألتنبورغ").await;
     assert!(page.contains("dir=\"rtl\"") && page.contains("السؤال الأول"));
+    assert!(
+        page.contains(&format!("id=\"q{}\" lang=\"de\" dir=\"ltr\"", ids[1])),
+        "an untranslated question keeps German direction"
+    );
+    assert!(!page.contains(&format!("id=\"q{}\" lang=\"de\"", ids[0])));
     if let Ok(dir) = std::env::var("SCREENSHOT_DIR") {
         std::fs::write(
             format!("{dir}/survey-form-ar-360.png"),
@@ -1033,4 +1038,40 @@ async fn invitations_in_the_contacts_language() {
         "German where there is no mail text"
     );
     assert!(mails.iter().all(|m| m.body_text.contains("/s/")));
+}
+
+#[actix_web::test]
+async fn open_link_starts_are_rate_limited_per_client() {
+    let app = common::spawn_app_with(
+        Backend::Sqlite,
+        Options {
+            survey_open_rate: Some(3),
+            ..Default::default()
+        },
+    )
+    .await;
+    let org = app.create_org("offen");
+    let api = app.api_token(&org.coordinator.email).await;
+    let today = chrono::Local::now().date_naive();
+    let (_, survey) = api
+        .post("/api/v1/surveys", json!({"title": "Treffen", "opens_on": today.to_string(), "closes_on": today.to_string(),
+               "audience": ["target_group"], "open_groups": ["target_group"]}))
+        .await;
+    let path = format!(
+        "/s/o/{}/target_group",
+        open_token(&app, survey["id"].as_i64().unwrap())
+    );
+    let b = app.browser();
+    for _ in 0..3 {
+        assert_eq!(b.get(&path).await.status, 303);
+    }
+    let resp = b.client.get(app.url(&path)).send().await.unwrap();
+    assert_eq!(resp.status(), 429);
+    assert!(resp.headers().contains_key("retry-after"));
+    assert!(resp.text().await.unwrap().contains("Zu viele Anfragen"));
+    assert_eq!(
+        app.count("survey_drafts"),
+        3,
+        "the refused visit stored nothing"
+    );
 }
