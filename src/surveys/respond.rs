@@ -35,6 +35,17 @@ pub enum Closed {
     Answered,
 }
 
+impl Closed {
+    /// The locale key of the polite page (its title is the same key with `_title`).
+    pub fn message_key(self) -> &'static str {
+        match self {
+            Closed::NotYet => "respond.not_yet",
+            Closed::Over => "respond.over",
+            Closed::Answered => "respond.answered",
+        }
+    }
+}
+
 impl Respondent {
     pub fn closed(&self, today: NaiveDate) -> Option<Closed> {
         if self.answered_on.is_some() {

@@ -1085,12 +1085,11 @@ async fn respond_page(
         })
         .await?;
     if let Some(closed) = who.closed(crate::time::today_local()) {
-        let key = match closed {
-            respond::Closed::NotYet => "respond.not_yet",
-            respond::Closed::Over => "respond.over",
-            respond::Closed::Answered => "respond.answered",
-        };
-        return render_message(&shown.lang, key, actix_web::http::StatusCode::OK);
+        return render_message(
+            &shown.lang,
+            closed.message_key(),
+            actix_web::http::StatusCode::OK,
+        );
     }
     render_form_with(
         &who,
@@ -1265,12 +1264,11 @@ async fn respond_post(
     };
     let (merged, errors, done) = match result {
         Err(closed) => {
-            let key = match closed {
-                respond::Closed::NotYet => "respond.not_yet",
-                respond::Closed::Over => "respond.over",
-                respond::Closed::Answered => "respond.answered",
-            };
-            return render_message(&shown.lang, key, actix_web::http::StatusCode::CONFLICT);
+            return render_message(
+                &shown.lang,
+                closed.message_key(),
+                actix_web::http::StatusCode::CONFLICT,
+            );
         }
         Ok(r) => r,
     };
@@ -1313,13 +1311,11 @@ pub struct OpenLinkLimit(pub crate::verification::rate_limit::ClientLimiter);
 
 impl OpenLinkLimit {
     fn check(&self, req: &actix_web::HttpRequest) -> AppResult<()> {
-        let ip = req
-            .peer_addr()
-            .map(|a| a.ip())
-            .unwrap_or(std::net::IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED));
-        self.0.check(ip).map_err(|wait| AppError::RateLimited {
-            retry_after_secs: wait,
-        })
+        self.0
+            .check(crate::verification::routes::client_ip(req))
+            .map_err(|wait| AppError::RateLimited {
+                retry_after_secs: wait,
+            })
     }
 }
 

@@ -37,7 +37,8 @@ fn render_result(v: &Verification, lang: &str) -> Result<HttpResponse, HtmlError
     Ok(public_page(status, body))
 }
 
-fn client_ip(req: &HttpRequest) -> std::net::IpAddr {
+/// The client's address for per-client limits (the peer; no proxy headers are trusted).
+pub(crate) fn client_ip(req: &HttpRequest) -> std::net::IpAddr {
     req.peer_addr()
         .map(|a| a.ip())
         .unwrap_or(std::net::IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED))
