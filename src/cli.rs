@@ -88,6 +88,17 @@ enum UserCommand {
         #[arg(long)]
         name: Option<String>,
     },
+    /// Set a user's password (read from stdin or prompted for); ends all their sessions and
+    /// API tokens.
+    SetPassword {
+        #[arg(long)]
+        email: String,
+    },
+    /// Deactivate a user: they can no longer log in, and their sessions and API tokens end.
+    Deactivate {
+        #[arg(long)]
+        email: String,
+    },
 }
 
 #[derive(Subcommand)]
@@ -196,6 +207,27 @@ pub fn main() -> anyhow::Result<std::process::ExitCode> {
                 })
                 .map_err(user_error)?;
             println!("created {} ({})", user.email, user.role);
+        }
+        Command::User {
+            command: UserCommand::SetPassword { email },
+        } => {
+            let password = read_password()?;
+            let state = AppState::new(&settings)?;
+            state
+                .db
+                .run_blocking(|conn| auth::service::set_password(conn, &email, &password))
+                .map_err(user_error)?;
+            println!("password set; all sessions and API tokens of {email} ended");
+        }
+        Command::User {
+            command: UserCommand::Deactivate { email },
+        } => {
+            let state = AppState::new(&settings)?;
+            state
+                .db
+                .run_blocking(|conn| auth::service::deactivate_by_email(conn, &email))
+                .map_err(user_error)?;
+            println!("deactivated {email}; all sessions and API tokens ended");
         }
         Command::Org {
             command:

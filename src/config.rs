@@ -35,6 +35,10 @@ pub struct Settings {
     /// Answers started through a survey's open link per client and minute (0: no limit).
     /// Generous by default: a meeting scans one QR code from one Wi-Fi.
     pub survey_open_rate_per_minute: u32,
+    /// A browser session ends after this long without a request.
+    pub session_idle_minutes: u32,
+    /// A browser session ends this long after login, however active.
+    pub session_max_hours: u32,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -57,6 +61,8 @@ struct FileSettings {
     verify_rate_per_minute: Option<u32>,
     code_form_rate_per_minute: Option<u32>,
     survey_open_rate_per_minute: Option<u32>,
+    session_idle_minutes: Option<u32>,
+    session_max_hours: Option<u32>,
 }
 
 fn env(name: &str) -> Option<String> {
@@ -142,6 +148,19 @@ impl Settings {
         {
             settings.survey_open_rate_per_minute = v;
         }
+        if let Some(v) =
+            env_parse("MIETSCHULUNG_SESSION_IDLE_MINUTES")?.or(file.session_idle_minutes)
+        {
+            settings.session_idle_minutes = v;
+        }
+        if let Some(v) = env_parse("MIETSCHULUNG_SESSION_MAX_HOURS")?.or(file.session_max_hours) {
+            settings.session_max_hours = v;
+        }
+        if settings.session_idle_minutes == 0 || settings.session_max_hours == 0 {
+            anyhow::bail!(
+                "MIETSCHULUNG_SESSION_IDLE_MINUTES and MIETSCHULUNG_SESSION_MAX_HOURS must be at least 1"
+            );
+        }
         if let Some(v) = env("MIETSCHULUNG_REMINDER_HOURS").or(file.reminder_hours) {
             settings.reminder_hours = parse_hours(&v)?;
         }
@@ -193,6 +212,8 @@ impl Settings {
             verify_rate_per_minute: 60,
             code_form_rate_per_minute: 10,
             survey_open_rate_per_minute: 120,
+            session_idle_minutes: 480,
+            session_max_hours: 24,
         })
     }
 

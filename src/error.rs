@@ -25,6 +25,12 @@ pub enum AppError {
     Conflict(String),
     #[error("Zu viele Anfragen. Bitte versuchen Sie es in {retry_after_secs} Sekunden erneut.")]
     RateLimited { retry_after_secs: u64 },
+    /// Too many failed attempts (logins): 429 with its own explanation of when to retry.
+    #[error("{message}")]
+    Throttled {
+        retry_after_secs: u64,
+        message: String,
+    },
     #[error("Der Dienst ist gerade nicht erreichbar.")]
     Unavailable(#[source] anyhow::Error),
     #[error("Ein unerwarteter Fehler ist aufgetreten. Bitte versuchen Sie es später erneut.")]
@@ -47,6 +53,16 @@ impl AppError {
         AppError::Forbidden("Dafür fehlt Ihnen die Berechtigung.".into())
     }
 
+    pub fn retry_after_secs(&self) -> Option<u64> {
+        match self {
+            AppError::RateLimited { retry_after_secs }
+            | AppError::Throttled {
+                retry_after_secs, ..
+            } => Some(*retry_after_secs),
+            _ => None,
+        }
+    }
+
     pub fn field(&self) -> Option<&'static str> {
         match self {
             AppError::Validation { field, .. } => *field,
@@ -57,7 +73,11 @@ impl AppError {
     fn log(&self) {
         match self {
             AppError::Internal(e) | AppError::Unavailable(e) => {
-                tracing::error!(error = ?e, "request failed")
+                // Database errors can quote values (PostgreSQL's "Key (email)=(…)").
+                tracing::error!(
+                    error = %crate::telemetry::redact(&format!("{e:?}")),
+                    "request failed"
+                )
             }
             _ => {}
         }
@@ -107,7 +127,9 @@ impl ResponseError for AppError {
             AppError::Unauthenticated => StatusCode::UNAUTHORIZED,
             AppError::Forbidden(_) => StatusCode::FORBIDDEN,
             AppError::Conflict(_) => StatusCode::CONFLICT,
-            AppError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
+            AppError::RateLimited { .. } | AppError::Throttled { .. } => {
+                StatusCode::TOO_MANY_REQUESTS
+            }
             AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -117,8 +139,8 @@ impl ResponseError for AppError {
         self.log();
         let message = self.to_string();
         let mut resp = HttpResponse::build(self.status_code());
-        if let AppError::RateLimited { retry_after_secs } = self {
-            resp.insert_header((header::RETRY_AFTER, retry_after_secs.to_string()));
+        if let Some(secs) = self.retry_after_secs() {
+            resp.insert_header((header::RETRY_AFTER, secs.to_string()));
         }
         resp.insert_header((header::CACHE_CONTROL, "no-store"));
         resp.json(ErrorBody {
@@ -159,8 +181,8 @@ impl ResponseError for HtmlError {
         let body =
             crate::templates::render_error_page(self.status_code().as_u16(), &self.0.to_string());
         let mut resp = HttpResponse::build(self.status_code());
-        if let AppError::RateLimited { retry_after_secs } = self.0 {
-            resp.insert_header((header::RETRY_AFTER, retry_after_secs.to_string()));
+        if let Some(secs) = self.0.retry_after_secs() {
+            resp.insert_header((header::RETRY_AFTER, secs.to_string()));
         }
         resp.insert_header((header::CACHE_CONTROL, "no-store"))
             .content_type("text/html; charset=utf-8")

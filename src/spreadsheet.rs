@@ -1,14 +1,35 @@
 //! Lists coordinators already keep, read from an upload: CSV (UTF-8, `;` or `,`) or XLSX.
 //! Shared by the participant and the stakeholder import.
 
-use std::io::Cursor;
+use std::io::{Cursor, Read};
 
-use calamine::{Reader, Xlsx};
+use calamine::{DataRef, Reader, Xlsx};
 use chrono::NaiveDate;
 
 use crate::error::{AppError, AppResult};
 
 pub const MAX_FILE_BYTES: usize = 2 * 1024 * 1024;
+
+/// What a list upload may contain at most. A list of 2,000 people fits many times over;
+/// anything beyond is refused before it is unpacked or laid out in memory, so a small
+/// crafted file (an XLSX with cells only in A1 and XFD1048576, a zip bomb, a CSV of commas)
+/// costs milliseconds and a few megabytes.
+pub mod limits {
+    /// Rows of a sheet, counting the heading and empty rows.
+    pub const MAX_ROWS: u32 = 5_000;
+    /// Columns of a sheet.
+    pub const MAX_COLUMNS: u32 = 64;
+    /// Cells an XLSX sheet may list, empty ones included.
+    pub const MAX_CELLS: u64 = 200_000;
+    /// Characters of one cell.
+    pub const MAX_CELL_CHARS: usize = 2_000;
+    /// Bytes of all parts of an XLSX together, unpacked.
+    pub const MAX_UNPACKED_BYTES: u64 = 32 * 1024 * 1024;
+    /// How much larger than its packed form a part may become (larger parts only).
+    pub const MAX_RATIO: u64 = 100;
+    /// Parts of an XLSX (a workbook has about ten).
+    pub const MAX_PARTS: usize = 500;
+}
 
 fn is_xlsx(bytes: &[u8]) -> bool {
     bytes.starts_with(b"PK\x03\x04")
@@ -21,7 +42,36 @@ fn not_a_list() -> AppError {
     )
 }
 
+fn too_large() -> AppError {
+    AppError::invalid(
+        "file",
+        format!(
+            "Die Tabelle ist zu groß: höchstens {} Zeilen und {} Spalten, bitte teilen Sie die Liste.",
+            limits::MAX_ROWS,
+            limits::MAX_COLUMNS
+        ),
+    )
+}
+
+fn packed_too_much() -> AppError {
+    AppError::invalid(
+        "file",
+        "Die Excel-Datei ist ungewöhnlich stark gepackt und wird aus Sicherheitsgründen nicht gelesen. Bitte speichern Sie die Liste neu oder als CSV.",
+    )
+}
+
+fn cell_too_long() -> AppError {
+    AppError::invalid(
+        "file",
+        format!(
+            "Eine Zelle der Tabelle ist länger als {} Zeichen.",
+            limits::MAX_CELL_CHARS
+        ),
+    )
+}
+
 /// The file's cells, row by row: XLSX (first sheet) or CSV in UTF-8 with `;` or `,`.
+/// Bounded by [`limits`]; a parser that trips over a crafted file answers "not a list".
 pub fn read_table(bytes: &[u8]) -> AppResult<Vec<Vec<String>>> {
     if bytes.is_empty() {
         return Err(AppError::invalid("file", "Die Datei ist leer."));
@@ -29,17 +79,104 @@ pub fn read_table(bytes: &[u8]) -> AppResult<Vec<Vec<String>>> {
     if bytes.len() > MAX_FILE_BYTES {
         return Err(AppError::invalid("file", "Die Datei ist größer als 2 MB."));
     }
-    if is_xlsx(bytes) {
-        let mut book = Xlsx::new(Cursor::new(bytes.to_vec())).map_err(|_| not_a_list())?;
-        let range = book
-            .worksheet_range_at(0)
-            .ok_or_else(not_a_list)?
-            .map_err(|_| not_a_list())?;
-        return Ok(range
-            .rows()
-            .map(|r| r.iter().map(|c| c.to_string().trim().to_string()).collect())
-            .collect());
+    // Parsers of foreign formats are the least trusted code here: a panic in one must
+    // answer like any unreadable file instead of failing the request.
+    std::panic::catch_unwind(|| {
+        if is_xlsx(bytes) {
+            read_xlsx(bytes)
+        } else {
+            read_csv(bytes)
+        }
+    })
+    .unwrap_or_else(|_| Err(not_a_list()))
+}
+
+/// Unpacks every part of the archive into nothing, counting: the sizes in the zip directory
+/// are only claims, so each part is read until it ends or passes what is left of the budget.
+fn check_archive(bytes: &[u8]) -> AppResult<()> {
+    let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|_| not_a_list())?;
+    if zip.len() > limits::MAX_PARTS {
+        return Err(packed_too_much());
     }
+    let mut left = limits::MAX_UNPACKED_BYTES;
+    for i in 0..zip.len() {
+        let part = zip.by_index(i).map_err(|_| not_a_list())?;
+        let packed = part.compressed_size().max(1);
+        if part.size() > left {
+            return Err(packed_too_much());
+        }
+        let unpacked = std::io::copy(&mut part.take(left + 1), &mut std::io::sink())
+            .map_err(|_| not_a_list())?;
+        if unpacked > left || (unpacked > 1024 * 1024 && unpacked / packed > limits::MAX_RATIO) {
+            return Err(packed_too_much());
+        }
+        left -= unpacked;
+    }
+    Ok(())
+}
+
+fn read_xlsx(bytes: &[u8]) -> AppResult<Vec<Vec<String>>> {
+    check_archive(bytes)?;
+    let mut book = Xlsx::new(Cursor::new(bytes)).map_err(|_| not_a_list())?;
+    let first = book.sheet_names().first().cloned().ok_or_else(not_a_list)?;
+    let mut cells = book
+        .worksheet_cells_reader(&first)
+        .map_err(|_| not_a_list())?;
+    let declared = cells.dimensions();
+    if declared.end.0 >= limits::MAX_ROWS || declared.end.1 >= limits::MAX_COLUMNS {
+        return Err(too_large());
+    }
+    let mut rows: Vec<Vec<String>> = Vec::new();
+    let mut seen: u64 = 0;
+    while let Some(cell) = cells.next_cell().map_err(|_| not_a_list())? {
+        seen += 1;
+        if seen > limits::MAX_CELLS {
+            return Err(too_large());
+        }
+        let (row, col) = cell.get_position();
+        if row >= limits::MAX_ROWS || col >= limits::MAX_COLUMNS {
+            return Err(too_large());
+        }
+        let text = match cell.get_value() {
+            DataRef::Empty => continue,
+            DataRef::String(s) => s.trim().to_string(),
+            DataRef::SharedString(s) => s.trim().to_string(),
+            other => calamine::Data::from(other.clone())
+                .to_string()
+                .trim()
+                .to_string(),
+        };
+        if text.is_empty() {
+            continue;
+        }
+        if text.chars().count() > limits::MAX_CELL_CHARS {
+            return Err(cell_too_long());
+        }
+        let (row, col) = (row as usize, col as usize);
+        if rows.len() <= row {
+            rows.resize_with(row + 1, Vec::new);
+        }
+        let cells_of_row = &mut rows[row];
+        if cells_of_row.len() <= col {
+            cells_of_row.resize_with(col + 1, String::new);
+        }
+        cells_of_row[col] = text;
+    }
+    // Like a spreadsheet's used range: the list starts at its first filled row and column.
+    let first_row = rows.iter().position(|r| !r.is_empty()).unwrap_or(0);
+    let first_col = rows
+        .iter()
+        .filter_map(|r| r.iter().position(|c| !c.is_empty()))
+        .min()
+        .unwrap_or(0);
+    Ok(rows
+        .into_iter()
+        .skip(first_row)
+        .map(|r| r.into_iter().skip(first_col).collect())
+        .collect())
+}
+
+fn read_csv(bytes: &[u8]) -> AppResult<Vec<Vec<String>>> {
     // Documents and pictures people pick by mistake.
     const OTHER_FILES: &[&[u8]] = &[
         b"%PDF",
@@ -72,9 +209,20 @@ pub fn read_table(bytes: &[u8]) -> AppResult<Vec<Vec<String>>> {
         .flexible(true)
         .from_reader(text.as_bytes());
     let mut rows = Vec::new();
-    for record in reader.records() {
-        let record = record.map_err(|_| not_a_list())?;
-        rows.push(record.iter().map(|c| c.trim().to_string()).collect());
+    let mut record = csv::StringRecord::new();
+    while reader.read_record(&mut record).map_err(|_| not_a_list())? {
+        if rows.len() >= limits::MAX_ROWS as usize || record.len() > limits::MAX_COLUMNS as usize {
+            return Err(too_large());
+        }
+        let mut row = Vec::with_capacity(record.len());
+        for cell in record.iter() {
+            let cell = cell.trim();
+            if cell.chars().count() > limits::MAX_CELL_CHARS {
+                return Err(cell_too_long());
+            }
+            row.push(cell.to_string());
+        }
+        rows.push(row);
     }
     Ok(rows)
 }

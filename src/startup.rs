@@ -9,7 +9,7 @@ use actix_session::storage::CookieSessionStore;
 use actix_session::SessionMiddleware;
 use actix_web::cookie::{Key, SameSite};
 use actix_web::dev::Server;
-use actix_web::middleware::{DefaultHeaders, Logger};
+use actix_web::middleware::DefaultHeaders;
 use actix_web::{get, web, App, HttpRequest, HttpResponse, HttpServer};
 
 use crate::certificates::keys::KeyRing;
@@ -211,6 +211,27 @@ pub fn run(
             }
         });
     }
+    let auth_settings =
+        web::Data::new(crate::auth::service::AuthSettings::from_settings(&settings));
+    {
+        // Sessions that ended by time are deleted when met; this forgets the ones never met
+        // again, so the table holds only live sessions.
+        let db = state.db.clone();
+        let auth = auth_settings.get_ref().clone();
+        actix_web::rt::spawn(async move {
+            let mut tick = tokio::time::interval(std::time::Duration::from_secs(3600));
+            loop {
+                tick.tick().await;
+                let auth = auth.clone();
+                if let Err(e) = db
+                    .run(move |conn| crate::auth::service::purge_sessions(conn, &auth))
+                    .await
+                {
+                    tracing::warn!(error = %e, "purging ended sessions failed");
+                }
+            }
+        });
+    }
     let settings_data = web::Data::new(settings);
     let mut server = HttpServer::new(move || {
         App::new()
@@ -223,6 +244,12 @@ pub fn run(
                     .cookie_content_security(CookieContentSecurity::Private)
                     .build(),
             )
+            // Browsers that once reached the service over https never try plain http
+            // again (a year; subdomains are the operator's to add at the proxy).
+            .wrap(actix_web::middleware::Condition::new(
+                secure,
+                DefaultHeaders::new().add(("Strict-Transport-Security", "max-age=31536000")),
+            ))
             .wrap(
                 DefaultHeaders::new()
                     .add(("X-Content-Type-Options", "nosniff"))
@@ -233,16 +260,13 @@ pub fn run(
                         "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'",
                     )),
             )
-            .wrap(
-                Logger::new("%{method}xi %{path}xi %s %D ms")
-                    .custom_request_replace("method", |req| req.method().to_string())
-                    .custom_request_replace("path", |req| crate::telemetry::loggable_path(req.path())),
-            )
+            .wrap_fn(crate::telemetry::log_request)
             .app_data(db.clone())
             .app_data(keyring.clone())
             .app_data(issuer.clone())
             .app_data(public_checks.clone())
             .app_data(settings_data.clone())
+            .app_data(auth_settings.clone())
             .app_data(limits.clone())
             .app_data(open_link_limit.clone())
             .app_data(web::JsonConfig::default().limit(256 * 1024).error_handler(json_error))

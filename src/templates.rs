@@ -33,7 +33,17 @@ fn build() -> Handlebars<'static> {
             tracing::error!(template = %name, error = %e, "template does not compile");
         }
     }
+    // Bidi controls are refused on input; any that reached the database before that rule
+    // are dropped on output, so no stored text can reorder a page.
+    hb.register_escape_fn(|text| {
+        let clean: String = text
+            .chars()
+            .filter(|c| !crate::validate::is_bidi_control(*c))
+            .collect();
+        handlebars::html_escape(&clean)
+    });
     hb.register_helper("t", Box::new(translate_helper));
+    hb.register_helper("plain", Box::new(plain_text_helper));
     hb.register_helper("eq", Box::new(eq_helper));
     hb.register_helper("v", Box::new(value_or_empty_helper));
     hb
@@ -57,6 +67,30 @@ fn translate_helper(
         .and_then(|v| v.as_str())
         .unwrap_or(i18n::DEFAULT_LANG);
     out.write(&handlebars::html_escape(&i18n::text(lang, key)))?;
+    Ok(())
+}
+
+/// `{{plain x}}`, for plain-text templates only (mail subjects and text bodies): user text
+/// unescaped, on one line, isolated with FSI…PDI when it holds right-to-left letters.
+fn plain_text_helper(
+    h: &Helper,
+    _: &Handlebars,
+    _: &Context,
+    _: &mut RenderContext,
+    out: &mut dyn Output,
+) -> HelperResult {
+    let value = h.param(0).map(|p| p.value());
+    let text = match value {
+        Some(Value::String(s)) => s.clone(),
+        Some(Value::Null) | None => String::new(),
+        Some(other) => other.to_string(),
+    };
+    let line: String = text
+        .chars()
+        .filter(|c| !crate::validate::is_bidi_control(*c))
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
+    out.write(&crate::validate::isolate(&line))?;
     Ok(())
 }
 

@@ -1,4 +1,14 @@
 //! Input checks shared by the HTML forms and the JSON API, with messages a person can act on.
+//!
+//! Rules for text from users:
+//! - No control characters, and no bidirectional formatting characters (U+202A–U+202E,
+//!   U+2066–U+2069, U+200E/U+200F, U+061C): they are invisible and can make a name or
+//!   title reorder what stands around it ("Trojan Source"). Joiners (ZWJ, ZWNJ) stay:
+//!   Persian and emoji need them.
+//! - Names, titles and labels are one line; only the longer texts in [`MULTI_LINE`] may
+//!   have line breaks.
+//! - Shown elsewhere, user text is isolated (`<bdi>`/`dir="auto"` on pages, [`isolate`] in
+//!   plain text), so right-to-left names read correctly beside German text.
 
 use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
 
@@ -23,15 +33,46 @@ pub fn required_text(
             format!("„{label}“ darf höchstens {max_chars} Zeichen lang sein."),
         ));
     }
-    if v.chars()
-        .any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t')
-    {
+    let multi_line = MULTI_LINE.contains(&field);
+    if v.chars().any(|c| {
+        is_bidi_control(c) || (c.is_control() && !(multi_line && matches!(c, '\n' | '\r' | '\t')))
+    }) {
         return Err(AppError::invalid(
             field,
-            format!("„{label}“ enthält unzulässige Steuerzeichen."),
+            if !multi_line && v.contains(['\n', '\r']) {
+                format!("„{label}“ muss in einer Zeile stehen.")
+            } else {
+                format!("„{label}“ enthält unsichtbare Steuerzeichen. Bitte tippen Sie den Text neu ein.")
+            },
         ));
     }
     Ok(v.to_string())
+}
+
+/// Fields that are running text and may span lines; every other text is one line.
+pub const MULTI_LINE: &[&str] = &["description", "introduction", "help", "reason", "address"];
+
+/// Invisible characters that change the direction of the text around them.
+pub fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}' | '\u{061C}')
+}
+
+/// User text for plain-text output (mail subjects, calendar feeds): wrapped in FIRST STRONG
+/// ISOLATE … POP DIRECTIONAL ISOLATE when it holds right-to-left letters or bidi controls,
+/// so it keeps its own direction and cannot reorder the words around it. German and other
+/// left-to-right text stays as it is.
+pub fn isolate(text: &str) -> String {
+    let needs = text.chars().any(|c| is_bidi_control(c) || is_rtl_letter(c));
+    if needs {
+        let inner: String = text.chars().filter(|c| !is_bidi_control(*c)).collect();
+        format!("\u{2068}{inner}\u{2069}")
+    } else {
+        text.to_string()
+    }
+}
+
+fn is_rtl_letter(c: char) -> bool {
+    matches!(c, '\u{0590}'..='\u{08FF}' | '\u{FB1D}'..='\u{FDFF}' | '\u{FE70}'..='\u{FEFF}' | '\u{10800}'..='\u{10FFF}' | '\u{1E800}'..='\u{1EFFF}')
 }
 
 pub fn optional_text(
@@ -162,15 +203,57 @@ pub fn id(field: &'static str, label: &str, value: &str) -> AppResult<i32> {
         .ok_or_else(|| AppError::invalid(field, format!("Bitte wählen Sie „{label}“ aus.")))
 }
 
-/// Serde helper for API times: accepts `2026-12-01T09:00` as well as with seconds.
+/// Serde helper for API times, as wall-clock time in Europe/Berlin: accepts
+/// `2026-12-01T09:00` (with or without seconds) and RFC 3339 with an offset
+/// (`2026-12-01T08:00:00Z`, `2026-12-01T09:00:00+01:00`), which is converted.
 pub fn de_local_datetime<'de, D: serde::Deserializer<'de>>(
     d: D,
 ) -> Result<NaiveDateTime, D::Error> {
     use serde::Deserialize;
     let s = String::deserialize(d)?;
+    if let Ok(with_offset) = chrono::DateTime::parse_from_rfc3339(s.trim()) {
+        return Ok(crate::time::to_local(with_offset.naive_utc()).naive_local());
+    }
     datetime("datetime", "Zeitpunkt", &s).map_err(|_| {
         serde::de::Error::custom(format!(
             "„{s}“ ist kein gültiger Zeitpunkt (erwartet z. B. 2026-12-01T09:00)"
         ))
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn titles_are_one_line_and_without_bidi_controls() {
+        assert!(required_text("title", "Titel", "Mietführerschein\nBEGIN:VEVENT", 200).is_err());
+        assert!(required_text("title", "Titel", "abc\u{202E}fdp.exe", 200).is_err());
+        assert!(required_text("description", "Beschreibung", "Zeile 1\nZeile 2", 200).is_ok());
+        assert!(required_text("description", "Beschreibung", "a\u{2066}b", 200).is_err());
+        // Persian needs ZWNJ, emoji need ZWJ.
+        assert!(required_text(
+            "title",
+            "Titel",
+            "می\u{200C}خواهم 👩\u{200D}👩\u{200D}👧",
+            200
+        )
+        .is_ok());
+    }
+
+    proptest! {
+        /// Whatever a user sends, what is accepted as a title holds no control or bidi
+        /// character, and what is isolated has balanced isolates and no other bidi control.
+        #[test]
+        fn accepted_text_is_clean(s in "(\\PC|[\u{202A}-\u{202E}\u{2066}-\u{2069}\r\n\t\u{0}-\u{1f}])*") {
+            if let Ok(v) = required_text("title", "Titel", &s, 10_000) {
+                prop_assert!(!v.chars().any(|c| c.is_control() || is_bidi_control(c)));
+            }
+            let i = isolate(&s);
+            let inner: String = i.chars().filter(|c| *c != '\u{2068}' && *c != '\u{2069}').collect();
+            prop_assert!(!inner.chars().any(is_bidi_control));
+            prop_assert_eq!(i.matches('\u{2068}').count(), i.matches('\u{2069}').count());
+        }
+    }
 }

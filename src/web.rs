@@ -217,23 +217,39 @@ pub async fn read_upload(
     max_bytes: usize,
 ) -> Result<(Option<String>, Vec<u8>), AppError> {
     use futures_util::TryStreamExt;
+    // The form has two fields; anything else is read past, never kept, and the whole
+    // request is bounded, so many parts cannot add up to more than one file.
+    const CSRF_MAX: usize = 1024;
     let unreadable = || AppError::invalid("file", "Die Datei konnte nicht gelesen werden.");
+    let too_large = || {
+        AppError::invalid(
+            "file",
+            format!(
+                "Die Datei ist größer als {} MB.",
+                max_bytes.div_ceil(1024 * 1024)
+            ),
+        )
+    };
+    let mut total = 0usize;
     let mut csrf = None;
     let mut file = Vec::new();
     while let Some(mut field) = payload.try_next().await.map_err(|_| unreadable())? {
         let name = field.name().unwrap_or_default().to_string();
+        let keep = name == "csrf_token" || name == file_field;
+        let limit = if name == "csrf_token" {
+            CSRF_MAX
+        } else {
+            max_bytes
+        };
         let mut bytes = Vec::new();
         while let Some(chunk) = field.try_next().await.map_err(|_| unreadable())? {
-            if bytes.len() + chunk.len() > max_bytes {
-                return Err(AppError::invalid(
-                    "file",
-                    format!(
-                        "Die Datei ist größer als {} MB.",
-                        max_bytes.div_ceil(1024 * 1024)
-                    ),
-                ));
+            total += chunk.len();
+            if total > max_bytes + CSRF_MAX * 4 || (keep && bytes.len() + chunk.len() > limit) {
+                return Err(too_large());
             }
-            bytes.extend_from_slice(&chunk);
+            if keep {
+                bytes.extend_from_slice(&chunk);
+            }
         }
         if name == "csrf_token" {
             csrf = String::from_utf8(bytes).ok();
@@ -242,4 +258,26 @@ pub async fn read_upload(
         }
     }
     Ok((csrf, file))
+}
+
+/// A request body read in chunks up to `max_bytes`, for endpoints that must check who is
+/// asking before they accept a large body.
+pub async fn read_body(mut payload: web::Payload, max_bytes: usize) -> Result<Vec<u8>, AppError> {
+    use futures_util::StreamExt;
+    let mut body = Vec::new();
+    while let Some(chunk) = payload.next().await {
+        let chunk = chunk
+            .map_err(|_| AppError::invalid("file", "Die Datei konnte nicht gelesen werden."))?;
+        if body.len() + chunk.len() > max_bytes {
+            return Err(AppError::invalid(
+                "file",
+                format!(
+                    "Die Datei ist größer als {} MB.",
+                    max_bytes.div_ceil(1024 * 1024)
+                ),
+            ));
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
 }

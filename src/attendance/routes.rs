@@ -167,7 +167,7 @@ async fn api_check_in(
     user: ApiUser,
     db: web::Data<Db>,
     path: web::Path<i32>,
-    body: web::Json<CheckIn>,
+    body: crate::api::Json<CheckIn>,
 ) -> AppResult<HttpResponse> {
     let actor = user.0;
     let id = path.into_inner();
@@ -273,7 +273,7 @@ async fn api_record_test(
     user: ApiUser,
     db: web::Data<Db>,
     path: web::Path<(i32, i32)>,
-    body: web::Json<TestResultInput>,
+    body: crate::api::Json<TestResultInput>,
 ) -> AppResult<HttpResponse> {
     let actor = user.0;
     let (id, pid) = path.into_inner();
@@ -309,7 +309,7 @@ async fn api_mark(
     user: ApiUser,
     db: web::Data<Db>,
     path: web::Path<(i32, i32)>,
-    body: web::Json<MarkInput>,
+    body: crate::api::Json<MarkInput>,
 ) -> AppResult<HttpResponse> {
     let actor = user.0;
     let (id, pid) = path.into_inner();

@@ -10,12 +10,38 @@ use super::service;
 use crate::db::Db;
 use crate::error::{AppError, HtmlError};
 
-pub const SESSION_USER_KEY: &str = "uid";
+/// The cookie session holds only this secret; the session itself is a database row.
+pub const SESSION_SECRET_KEY: &str = "sid";
 
 fn db_of(req: &HttpRequest) -> Result<Db, AppError> {
     req.app_data::<web::Data<Db>>()
         .map(|d| d.get_ref().clone())
         .ok_or_else(|| AppError::Internal(anyhow::anyhow!("database not configured")))
+}
+
+pub(crate) fn auth_settings_of(req: &HttpRequest) -> Result<service::AuthSettings, AppError> {
+    req.app_data::<web::Data<service::AuthSettings>>()
+        .map(|d| d.get_ref().clone())
+        .ok_or_else(|| AppError::Internal(anyhow::anyhow!("auth settings not configured")))
+}
+
+/// The user of the request's live session, if any; a cookie whose session has ended is
+/// cleared.
+pub async fn session_actor(
+    session: &actix_session::Session,
+    db: &Db,
+    auth: service::AuthSettings,
+) -> Result<Option<Actor>, AppError> {
+    let Some(secret) = session.get::<String>(SESSION_SECRET_KEY).ok().flatten() else {
+        return Ok(None);
+    };
+    let actor = db
+        .run(move |conn| service::actor_for_session(conn, &auth, &secret))
+        .await?;
+    if actor.is_none() {
+        session.purge();
+    }
+    Ok(actor)
 }
 
 /// The logged-in browser user; pages redirect to the login form without one.
@@ -28,23 +54,13 @@ impl FromRequest for CurrentUser {
     fn from_request(req: &HttpRequest, _: &mut actix_web::dev::Payload) -> Self::Future {
         let session = req.get_session();
         let db = db_of(req);
+        let auth = auth_settings_of(req);
         Box::pin(async move {
-            let db = db?;
-            let user_id = session
-                .get::<i32>(SESSION_USER_KEY)
-                .ok()
-                .flatten()
-                .ok_or(AppError::Unauthenticated)?;
-            // Re-read the user on every request so a deactivated account loses access at once.
-            match db
-                .run(move |conn| service::actor_for_user_id(conn, user_id))
-                .await?
-            {
+            // Re-read on every request: a logout, a timeout, a password change or a
+            // deactivation ends access at once, on every replica.
+            match session_actor(&session, &db?, auth?).await? {
                 Some(actor) => Ok(CurrentUser(actor)),
-                None => {
-                    session.purge();
-                    Err(AppError::Unauthenticated.into())
-                }
+                None => Err(AppError::Unauthenticated.into()),
             }
         })
     }

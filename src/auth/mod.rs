@@ -6,14 +6,21 @@
 //!   `trainer` (sees their own sessions and marks attendance in one organisation).
 //! - Passwords are hashed with argon2id; an unknown email costs the same work as a wrong
 //!   password so the login form does not reveal who has an account.
-//! - Browser logins use a signed and encrypted cookie session (stateless, so replicas share
-//!   nothing but the session key); every form carries a CSRF token bound to that session.
-//! - API clients exchange email and password for a bearer token; only its SHA-256 is stored.
+//! - Browser logins are rows in `user_sessions`; the signed and encrypted cookie carries
+//!   only a random secret whose SHA-256 is the row's key. A session ends at logout, after
+//!   `MIETSCHULUNG_SESSION_IDLE_MINUTES` without a request, `MIETSCHULUNG_SESSION_MAX_HOURS`
+//!   after login, and when its user changes the password or is deactivated; every replica
+//!   sees that at the next request. Every form carries a CSRF token bound to the session.
+//! - API clients exchange email and password for a named bearer token that expires (1–365
+//!   days); only its SHA-256 is stored. Owners list and revoke their tokens, admins those of
+//!   an organisation's users. A password change or deactivation deletes them all.
+//! - Password guessing is throttled per account and per client address ([`throttle`]).
 
 pub mod extract;
 pub mod models;
 pub mod repo;
 pub mod routes;
 pub mod service;
+pub mod throttle;
 
 pub use models::{Actor, Role};

@@ -3,7 +3,7 @@ use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::db::schema::{api_tokens, users};
+use crate::db::schema::{api_tokens, user_sessions, users};
 use crate::error::{AppError, AppResult};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
@@ -115,5 +115,68 @@ impl Actor {
 
     pub fn is_coordinator(&self) -> bool {
         self.role == Role::Coordinator
+    }
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = user_sessions)]
+pub struct UserSessionInsertForm {
+    pub user_id: i32,
+    pub secret_hash: String,
+    pub created_at: NaiveDateTime,
+    pub last_seen_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = user_sessions)]
+pub struct UserSession {
+    pub id: i32,
+    pub user_id: i32,
+    pub created_at: NaiveDateTime,
+    pub last_seen_at: NaiveDateTime,
+}
+
+/// An API token as its owner and admins see it: never the token itself, which exists only
+/// in the one answer that created it.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = api_tokens)]
+pub struct ApiTokenRow {
+    pub id: i32,
+    pub user_id: i32,
+    pub label: String,
+    pub created_at: NaiveDateTime,
+    pub expires_at: NaiveDateTime,
+    pub last_used_at: Option<NaiveDateTime>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ApiTokenInfo {
+    pub id: i32,
+    /// The name given when the token was made, e.g. the device or script using it.
+    pub label: String,
+    #[schema(value_type = String, format = DateTime)]
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    #[schema(value_type = String, format = DateTime)]
+    pub expires_at: chrono::DateTime<chrono::Utc>,
+    /// Last use, to the minute; `null` when never used.
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub last_used_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// The owner's e-mail (only in an admin's list of an organisation's tokens).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub owner_email: Option<String>,
+    pub expired: bool,
+}
+
+impl ApiTokenInfo {
+    pub fn from_row(row: ApiTokenRow, owner_email: Option<String>, now: NaiveDateTime) -> Self {
+        ApiTokenInfo {
+            id: row.id,
+            label: row.label,
+            created_at: row.created_at.and_utc(),
+            expires_at: row.expires_at.and_utc(),
+            last_used_at: row.last_used_at.map(|t| t.and_utc()),
+            owner_email,
+            expired: row.expires_at <= now,
+        }
     }
 }

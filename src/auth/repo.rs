@@ -1,8 +1,10 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use super::models::{ApiTokenInsertForm, User, UserInsertForm};
-use crate::db::schema::{api_tokens, users};
+use super::models::{
+    ApiTokenInsertForm, ApiTokenRow, User, UserInsertForm, UserSession, UserSessionInsertForm,
+};
+use crate::db::schema::{api_tokens, login_failures, user_sessions, users};
 use crate::db::DbConn;
 use crate::error::AppResult;
 
@@ -46,23 +48,209 @@ pub fn trainers_of(conn: &mut DbConn, organisation_id: i32) -> AppResult<Vec<Use
         .load(conn)?)
 }
 
-pub fn insert_api_token(conn: &mut DbConn, form: &ApiTokenInsertForm) -> AppResult<()> {
-    diesel::insert_into(api_tokens::table)
+pub fn insert_api_token(conn: &mut DbConn, form: &ApiTokenInsertForm) -> AppResult<ApiTokenRow> {
+    let id: i32 = diesel::insert_into(api_tokens::table)
         .values(form)
-        .execute(conn)?;
-    Ok(())
+        .returning(api_tokens::id)
+        .get_result(conn)?;
+    Ok(api_tokens::table
+        .find(id)
+        .select(ApiTokenRow::as_select())
+        .first(conn)?)
 }
 
 pub fn user_for_token_hash(
     conn: &mut DbConn,
     hash: &str,
     now: NaiveDateTime,
-) -> AppResult<Option<User>> {
+) -> AppResult<Option<(i32, Option<NaiveDateTime>, User)>> {
     Ok(api_tokens::table
         .inner_join(users::table)
         .filter(api_tokens::token_hash.eq(hash))
         .filter(api_tokens::expires_at.gt(now))
-        .select(User::as_select())
+        .select((api_tokens::id, api_tokens::last_used_at, User::as_select()))
         .first(conn)
         .optional()?)
+}
+
+pub fn touch_token(conn: &mut DbConn, id: i32, now: NaiveDateTime) -> AppResult<()> {
+    diesel::update(api_tokens::table.find(id))
+        .set(api_tokens::last_used_at.eq(Some(now)))
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn tokens_of_user(conn: &mut DbConn, user_id: i32) -> AppResult<Vec<ApiTokenRow>> {
+    Ok(api_tokens::table
+        .filter(api_tokens::user_id.eq(user_id))
+        .order(api_tokens::created_at.desc())
+        .select(ApiTokenRow::as_select())
+        .load(conn)?)
+}
+
+/// The tokens of an organisation's users, with the owner's e-mail.
+pub fn tokens_of_organisation(
+    conn: &mut DbConn,
+    organisation_id: i32,
+) -> AppResult<Vec<(ApiTokenRow, String)>> {
+    Ok(api_tokens::table
+        .inner_join(users::table)
+        .filter(users::organisation_id.eq(organisation_id))
+        .order((users::email.asc(), api_tokens::created_at.desc()))
+        .select((ApiTokenRow::as_select(), users::email))
+        .load(conn)?)
+}
+
+/// The token `id` if it belongs to a user of `organisation_id`.
+pub fn token_in_organisation(
+    conn: &mut DbConn,
+    organisation_id: i32,
+    id: i32,
+) -> AppResult<Option<ApiTokenRow>> {
+    Ok(api_tokens::table
+        .inner_join(users::table)
+        .filter(users::organisation_id.eq(organisation_id))
+        .filter(api_tokens::id.eq(id))
+        .select(ApiTokenRow::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+/// Deletes token `id` of `user_id`; false when there is no such token of that user.
+pub fn delete_token(conn: &mut DbConn, user_id: i32, id: i32) -> AppResult<bool> {
+    let n = diesel::delete(
+        api_tokens::table
+            .filter(api_tokens::id.eq(id))
+            .filter(api_tokens::user_id.eq(user_id)),
+    )
+    .execute(conn)?;
+    Ok(n > 0)
+}
+
+pub fn delete_tokens_of_user(conn: &mut DbConn, user_id: i32) -> AppResult<usize> {
+    Ok(diesel::delete(api_tokens::table.filter(api_tokens::user_id.eq(user_id))).execute(conn)?)
+}
+
+pub fn insert_session(conn: &mut DbConn, form: &UserSessionInsertForm) -> AppResult<()> {
+    diesel::insert_into(user_sessions::table)
+        .values(form)
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn session_with_user(
+    conn: &mut DbConn,
+    secret_hash: &str,
+) -> AppResult<Option<(UserSession, User)>> {
+    Ok(user_sessions::table
+        .inner_join(users::table)
+        .filter(user_sessions::secret_hash.eq(secret_hash))
+        .select((UserSession::as_select(), User::as_select()))
+        .first(conn)
+        .optional()?)
+}
+
+pub fn touch_session(conn: &mut DbConn, id: i32, now: NaiveDateTime) -> AppResult<()> {
+    diesel::update(user_sessions::table.find(id))
+        .set(user_sessions::last_seen_at.eq(now))
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn delete_session(conn: &mut DbConn, secret_hash: &str) -> AppResult<()> {
+    diesel::delete(user_sessions::table.filter(user_sessions::secret_hash.eq(secret_hash)))
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn delete_session_by_id(conn: &mut DbConn, id: i32) -> AppResult<()> {
+    diesel::delete(user_sessions::table.find(id)).execute(conn)?;
+    Ok(())
+}
+
+pub fn delete_sessions_of_user(conn: &mut DbConn, user_id: i32) -> AppResult<usize> {
+    Ok(
+        diesel::delete(user_sessions::table.filter(user_sessions::user_id.eq(user_id)))
+            .execute(conn)?,
+    )
+}
+
+pub fn sessions_of_user(conn: &mut DbConn, user_id: i32) -> AppResult<Vec<UserSession>> {
+    Ok(user_sessions::table
+        .filter(user_sessions::user_id.eq(user_id))
+        .order(user_sessions::last_seen_at.desc())
+        .select(UserSession::as_select())
+        .load(conn)?)
+}
+
+/// Removes sessions idle since before `idle_before` or begun before `created_before`.
+pub fn purge_sessions(
+    conn: &mut DbConn,
+    idle_before: NaiveDateTime,
+    created_before: NaiveDateTime,
+) -> AppResult<usize> {
+    Ok(diesel::delete(
+        user_sessions::table.filter(
+            user_sessions::last_seen_at
+                .lt(idle_before)
+                .or(user_sessions::created_at.lt(created_before)),
+        ),
+    )
+    .execute(conn)?)
+}
+
+pub fn set_password_hash(conn: &mut DbConn, user_id: i32, hash: &str) -> AppResult<()> {
+    diesel::update(users::table.find(user_id))
+        .set(users::password_hash.eq(hash))
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn set_active(conn: &mut DbConn, user_id: i32, active: bool) -> AppResult<()> {
+    diesel::update(users::table.find(user_id))
+        .set(users::active.eq(active))
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn insert_login_failure(
+    conn: &mut DbConn,
+    key_hash: &str,
+    now: NaiveDateTime,
+) -> AppResult<()> {
+    diesel::insert_into(login_failures::table)
+        .values((
+            login_failures::key_hash.eq(key_hash),
+            login_failures::failed_at.eq(now),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// The times of failures under `key_hash` since `since`, oldest first.
+pub fn login_failures_since(
+    conn: &mut DbConn,
+    key_hash: &str,
+    since: NaiveDateTime,
+) -> AppResult<Vec<NaiveDateTime>> {
+    Ok(login_failures::table
+        .filter(login_failures::key_hash.eq(key_hash))
+        .filter(login_failures::failed_at.gt(since))
+        .order(login_failures::failed_at.asc())
+        .select(login_failures::failed_at)
+        .limit(1000)
+        .load(conn)?)
+}
+
+pub fn clear_login_failures(conn: &mut DbConn, key_hash: &str) -> AppResult<()> {
+    diesel::delete(login_failures::table.filter(login_failures::key_hash.eq(key_hash)))
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn purge_login_failures(conn: &mut DbConn, before: NaiveDateTime) -> AppResult<usize> {
+    Ok(
+        diesel::delete(login_failures::table.filter(login_failures::failed_at.lt(before)))
+            .execute(conn)?,
+    )
 }

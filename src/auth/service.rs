@@ -6,15 +6,49 @@ use chrono::{Duration, Utc};
 use rand::RngCore;
 use sha2::{Digest, Sha256};
 
-use super::models::{Actor, ApiTokenInsertForm, Role, User, UserInsertForm};
-use super::repo;
+use super::models::{
+    Actor, ApiTokenInfo, ApiTokenInsertForm, Role, User, UserInsertForm, UserSessionInsertForm,
+};
+use super::{repo, throttle};
 use crate::audit;
 use crate::db::DbConn;
 use crate::error::{AppError, AppResult};
 use crate::validate;
 
 pub const MIN_PASSWORD_LEN: usize = 10;
-const API_TOKEN_DAYS: i64 = 90;
+/// How long a new API token lasts unless its owner chooses otherwise, and at most.
+pub const API_TOKEN_DAYS: i64 = 90;
+pub const API_TOKEN_MAX_DAYS: i64 = 365;
+/// Last use of a session or token is written at most this often (seconds): a write per
+/// request would cost more than the minute of precision is worth.
+const TOUCH_EVERY_SECS: i64 = 60;
+
+/// What login state depends on, from the settings: how long sessions last, and the key
+/// that salts the hashes the login throttle stores.
+#[derive(Clone)]
+pub struct AuthSettings {
+    pub session_idle: Duration,
+    pub session_max: Duration,
+    pub salt: Vec<u8>,
+}
+
+impl AuthSettings {
+    pub fn from_settings(settings: &crate::config::Settings) -> AuthSettings {
+        AuthSettings {
+            session_idle: Duration::minutes(settings.session_idle_minutes as i64),
+            session_max: Duration::hours(settings.session_max_hours as i64),
+            salt: settings.session_key_bytes(),
+        }
+    }
+
+    fn key_hash(&self, key: &str) -> String {
+        let mut h = Sha256::new();
+        h.update(&self.salt);
+        h.update(b"\0login-throttle\0");
+        h.update(key.as_bytes());
+        data_encoding::HEXLOWER.encode(&h.finalize())
+    }
+}
 
 pub fn hash_password(password: &str) -> AppResult<String> {
     let salt = SaltString::generate(&mut OsRng);
@@ -107,6 +141,60 @@ pub fn authenticate(conn: &mut DbConn, email: &str, password: &str) -> AppResult
     }
 }
 
+/// Who is logging in, from where, and whether this device has logged in to the account
+/// before (see [`throttle`]).
+pub struct LoginAttempt<'a> {
+    pub email: &'a str,
+    pub password: &'a str,
+    pub client: std::net::IpAddr,
+    pub known_device_user: Option<i32>,
+}
+
+/// [`authenticate`] behind the login throttle: refused unchecked while the account or the
+/// address has too many recent failures; a failure is counted, a success clears the
+/// account's count.
+pub fn login(conn: &mut DbConn, auth: &AuthSettings, attempt: LoginAttempt) -> AppResult<Actor> {
+    let now = crate::time::now_utc();
+    let since = now - throttle::window();
+    let account = auth.key_hash(&throttle::account_key(attempt.email));
+    let address = auth.key_hash(&throttle::address_key(attempt.client));
+    let known_device = match attempt.known_device_user {
+        Some(id) => repo::find_by_email(conn, &attempt.email.trim().to_lowercase())?
+            .is_some_and(|u| u.id == id),
+        None => false,
+    };
+    let mut waits = vec![throttle::wait(
+        &repo::login_failures_since(conn, &address, since)?,
+        throttle::ADDRESS_LIMIT,
+        now,
+    )];
+    if !known_device {
+        waits.push(throttle::wait(
+            &repo::login_failures_since(conn, &account, since)?,
+            throttle::ACCOUNT_LIMIT,
+            now,
+        ));
+    }
+    if let Some(wait) = waits.into_iter().flatten().max() {
+        return Err(AppError::Throttled {
+            retry_after_secs: wait.num_seconds().max(1) as u64,
+            message: throttle::message(wait, now),
+        });
+    }
+    match authenticate(conn, attempt.email, attempt.password) {
+        Ok(actor) => {
+            repo::clear_login_failures(conn, &account)?;
+            Ok(actor)
+        }
+        Err(e) => {
+            repo::purge_login_failures(conn, now - Duration::days(1))?;
+            repo::insert_login_failure(conn, &account, now)?;
+            repo::insert_login_failure(conn, &address, now)?;
+            Err(e)
+        }
+    }
+}
+
 pub fn actor_for_user_id(conn: &mut DbConn, user_id: i32) -> AppResult<Option<Actor>> {
     match repo::find_by_id(conn, user_id)? {
         Some(user) if user.active => Ok(Some(Actor::from_user(&user)?)),
@@ -114,33 +202,310 @@ pub fn actor_for_user_id(conn: &mut DbConn, user_id: i32) -> AppResult<Option<Ac
     }
 }
 
+fn random_secret(prefix: &str) -> String {
+    let mut raw = [0u8; 32];
+    rand::rngs::OsRng.fill_bytes(&mut raw);
+    format!("{prefix}{}", data_encoding::BASE64URL_NOPAD.encode(&raw))
+}
+
+/// Starts a browser session; returns the secret for the cookie (only its hash is stored).
+pub fn start_session(conn: &mut DbConn, user_id: i32) -> AppResult<String> {
+    let secret = random_secret("");
+    let now = crate::time::now_utc();
+    repo::insert_session(
+        conn,
+        &UserSessionInsertForm {
+            user_id,
+            secret_hash: token_hash(&secret),
+            created_at: now,
+            last_seen_at: now,
+        },
+    )?;
+    Ok(secret)
+}
+
+/// The user of a live session. A session ends at logout, after `session_idle` without a
+/// request, `session_max` after login, and when its user is deactivated or changes the
+/// password; an ended one is deleted when met.
+pub fn actor_for_session(
+    conn: &mut DbConn,
+    auth: &AuthSettings,
+    secret: &str,
+) -> AppResult<Option<Actor>> {
+    let now = crate::time::now_utc();
+    let hash = token_hash(secret);
+    let Some((session, user)) = repo::session_with_user(conn, &hash)? else {
+        return Ok(None);
+    };
+    let expired = now - session.last_seen_at > auth.session_idle
+        || now - session.created_at > auth.session_max;
+    if expired || !user.active {
+        repo::delete_session_by_id(conn, session.id)?;
+        return Ok(None);
+    }
+    if now - session.last_seen_at > Duration::seconds(TOUCH_EVERY_SECS) {
+        repo::touch_session(conn, session.id, now)?;
+    }
+    Ok(Some(Actor::from_user(&user)?))
+}
+
+pub fn end_session(conn: &mut DbConn, secret: &str) -> AppResult<()> {
+    repo::delete_session(conn, &token_hash(secret))
+}
+
+/// Forgets sessions that have ended by time (the daily tidy-up; met ones go at once).
+pub fn purge_sessions(conn: &mut DbConn, auth: &AuthSettings) -> AppResult<usize> {
+    let now = crate::time::now_utc();
+    repo::purge_sessions(conn, now - auth.session_idle, now - auth.session_max)
+}
+
+/// Ends every browser session and API token of a user.
+fn end_everything_of(conn: &mut DbConn, user_id: i32) -> AppResult<(usize, usize)> {
+    Ok((
+        repo::delete_sessions_of_user(conn, user_id)?,
+        repo::delete_tokens_of_user(conn, user_id)?,
+    ))
+}
+
+fn check_new_password(password: &str) -> AppResult<()> {
+    if password.chars().count() < MIN_PASSWORD_LEN {
+        return Err(AppError::invalid(
+            "new_password",
+            format!("Das Passwort muss mindestens {MIN_PASSWORD_LEN} Zeichen lang sein."),
+        ));
+    }
+    if password.chars().count() > 1000 {
+        return Err(AppError::invalid(
+            "new_password",
+            "Das Passwort darf höchstens 1000 Zeichen lang sein.",
+        ));
+    }
+    Ok(())
+}
+
+/// The user's own password change: the current password proves it is them. Ends all their
+/// sessions and API tokens; the caller starts a fresh session for the browser in hand.
+pub fn change_password(
+    conn: &mut DbConn,
+    actor: &Actor,
+    current: &str,
+    new: &str,
+) -> AppResult<()> {
+    let user =
+        repo::find_by_id(conn, actor.user_id)?.ok_or_else(|| AppError::not_found("Das Konto"))?;
+    if !password_matches(current, &user.password_hash) {
+        return Err(AppError::invalid(
+            "current_password",
+            "Das bisherige Passwort ist falsch.",
+        ));
+    }
+    check_new_password(new)?;
+    crate::db::write_transaction(conn, |conn| {
+        repo::set_password_hash(conn, user.id, &hash_password(new)?)?;
+        let (sessions, tokens) = end_everything_of(conn, user.id)?;
+        audit::record(
+            conn,
+            user.organisation_id,
+            Some(actor.user_id),
+            "user.password_change",
+            "user",
+            Some(user.id),
+            &format!("{sessions} sessions, {tokens} tokens ended"),
+        )
+    })
+}
+
+/// Sets a password from the command line (an operator's reset); ends sessions and tokens.
+pub fn set_password(conn: &mut DbConn, email: &str, new: &str) -> AppResult<()> {
+    let user = repo::find_by_email(conn, &email.trim().to_lowercase())?
+        .ok_or_else(|| AppError::not_found("Das Konto"))?;
+    check_new_password(new)?;
+    crate::db::write_transaction(conn, |conn| {
+        repo::set_password_hash(conn, user.id, &hash_password(new)?)?;
+        let (sessions, tokens) = end_everything_of(conn, user.id)?;
+        audit::record(
+            conn,
+            user.organisation_id,
+            None,
+            "user.password_reset",
+            "user",
+            Some(user.id),
+            &format!("{sessions} sessions, {tokens} tokens ended"),
+        )
+    })
+}
+
+/// An admin (de)activates an account; deactivation ends its sessions and API tokens at once.
+pub fn set_user_active(
+    conn: &mut DbConn,
+    actor: &Actor,
+    user_id: i32,
+    active: bool,
+) -> AppResult<User> {
+    actor.require(&[Role::Admin])?;
+    if user_id == actor.user_id && !active {
+        return Err(AppError::Conflict(
+            "Sie können Ihr eigenes Konto nicht deaktivieren.".into(),
+        ));
+    }
+    let user = repo::find_by_id(conn, user_id)?.ok_or_else(|| AppError::not_found("Das Konto"))?;
+    crate::db::write_transaction(conn, |conn| {
+        repo::set_active(conn, user.id, active)?;
+        let ended = if active {
+            (0, 0)
+        } else {
+            end_everything_of(conn, user.id)?
+        };
+        audit::record(
+            conn,
+            user.organisation_id,
+            Some(actor.user_id),
+            if active {
+                "user.activate"
+            } else {
+                "user.deactivate"
+            },
+            "user",
+            Some(user.id),
+            &format!("{} sessions, {} tokens ended", ended.0, ended.1),
+        )
+    })?;
+    Ok(User { active, ..user })
+}
+
+/// Deactivates an account by e-mail from the command line.
+pub fn deactivate_by_email(conn: &mut DbConn, email: &str) -> AppResult<()> {
+    let user = repo::find_by_email(conn, &email.trim().to_lowercase())?
+        .ok_or_else(|| AppError::not_found("Das Konto"))?;
+    crate::db::write_transaction(conn, |conn| {
+        repo::set_active(conn, user.id, false)?;
+        let (sessions, tokens) = end_everything_of(conn, user.id)?;
+        audit::record(
+            conn,
+            user.organisation_id,
+            None,
+            "user.deactivate",
+            "user",
+            Some(user.id),
+            &format!("{sessions} sessions, {tokens} tokens ended"),
+        )
+    })
+}
+
 fn token_hash(token: &str) -> String {
     data_encoding::HEXLOWER.encode(&Sha256::digest(token.as_bytes()))
 }
 
-/// Returns the bearer token once; only its hash is kept.
-pub fn issue_api_token(conn: &mut DbConn, actor: &Actor, label: &str) -> AppResult<String> {
-    let mut raw = [0u8; 32];
-    rand::rngs::OsRng.fill_bytes(&mut raw);
-    let token = format!("ms_{}", data_encoding::BASE64URL_NOPAD.encode(&raw));
-    let now = Utc::now().naive_utc();
-    repo::insert_api_token(
+/// Returns the bearer token once; only its hash is kept. `days` defaults to
+/// [`API_TOKEN_DAYS`] and may be 1 to [`API_TOKEN_MAX_DAYS`].
+pub fn issue_api_token(
+    conn: &mut DbConn,
+    actor: &Actor,
+    label: &str,
+    days: Option<i64>,
+) -> AppResult<(String, ApiTokenInfo)> {
+    let label = validate::required_text("label", "Name des Tokens", label, 80)?;
+    let days = days.unwrap_or(API_TOKEN_DAYS);
+    if !(1..=API_TOKEN_MAX_DAYS).contains(&days) {
+        return Err(AppError::invalid(
+            "expires_in_days",
+            format!("Ein Token gilt 1 bis {API_TOKEN_MAX_DAYS} Tage."),
+        ));
+    }
+    let token = random_secret("ms_");
+    let now = crate::time::now_utc();
+    let row = repo::insert_api_token(
         conn,
         &ApiTokenInsertForm {
             user_id: actor.user_id,
             token_hash: token_hash(&token),
-            label: label.chars().take(80).collect(),
+            label,
             created_at: now,
-            expires_at: now + Duration::days(API_TOKEN_DAYS),
+            expires_at: now + Duration::days(days),
         },
     )?;
-    Ok(token)
+    audit::record(
+        conn,
+        actor.organisation_id,
+        Some(actor.user_id),
+        "api_token.create",
+        "api_token",
+        Some(row.id),
+        &format!("{days} days"),
+    )?;
+    Ok((token, ApiTokenInfo::from_row(row, None, now)))
 }
 
 pub fn actor_for_api_token(conn: &mut DbConn, token: &str) -> AppResult<Option<Actor>> {
-    let now = Utc::now().naive_utc();
+    let now = crate::time::now_utc();
     match repo::user_for_token_hash(conn, &token_hash(token), now)? {
-        Some(user) if user.active => Ok(Some(Actor::from_user(&user)?)),
+        Some((id, last_used, user)) if user.active => {
+            if last_used.is_none_or(|t| now - t > Duration::seconds(TOUCH_EVERY_SECS)) {
+                repo::touch_token(conn, id, now)?;
+            }
+            Ok(Some(Actor::from_user(&user)?))
+        }
         _ => Ok(None),
     }
+}
+
+/// The caller's own API tokens, newest first.
+pub fn my_tokens(conn: &mut DbConn, actor: &Actor) -> AppResult<Vec<ApiTokenInfo>> {
+    let now = crate::time::now_utc();
+    Ok(repo::tokens_of_user(conn, actor.user_id)?
+        .into_iter()
+        .map(|t| ApiTokenInfo::from_row(t, None, now))
+        .collect())
+}
+
+/// Revokes one of the caller's own tokens (404 for anyone else's).
+pub fn revoke_my_token(conn: &mut DbConn, actor: &Actor, id: i32) -> AppResult<()> {
+    if !repo::delete_token(conn, actor.user_id, id)? {
+        return Err(AppError::not_found("Das Token"));
+    }
+    audit::record(
+        conn,
+        actor.organisation_id,
+        Some(actor.user_id),
+        "api_token.revoke",
+        "api_token",
+        Some(id),
+        "own",
+    )
+}
+
+/// An admin's view of the API tokens of an organisation's users.
+pub fn organisation_tokens(
+    conn: &mut DbConn,
+    actor: &Actor,
+    organisation_id: i32,
+) -> AppResult<Vec<ApiTokenInfo>> {
+    actor.require(&[Role::Admin])?;
+    let now = crate::time::now_utc();
+    Ok(repo::tokens_of_organisation(conn, organisation_id)?
+        .into_iter()
+        .map(|(t, email)| ApiTokenInfo::from_row(t, Some(email), now))
+        .collect())
+}
+
+/// An admin revokes a token of one of an organisation's users.
+pub fn revoke_organisation_token(
+    conn: &mut DbConn,
+    actor: &Actor,
+    organisation_id: i32,
+    id: i32,
+) -> AppResult<()> {
+    actor.require(&[Role::Admin])?;
+    let token = repo::token_in_organisation(conn, organisation_id, id)?
+        .ok_or_else(|| AppError::not_found("Das Token"))?;
+    repo::delete_token(conn, token.user_id, token.id)?;
+    audit::record(
+        conn,
+        Some(organisation_id),
+        Some(actor.user_id),
+        "api_token.revoke",
+        "api_token",
+        Some(id),
+        "by admin",
+    )
 }

@@ -43,8 +43,11 @@ pub struct SigningKeyRecord {
     pub organisation_id: Option<i32>,
     pub algorithm: String,
     pub public_key: String,
+    #[serde(serialize_with = "crate::api::utc")]
     pub created_at: chrono::NaiveDateTime,
+    #[serde(serialize_with = "crate::api::utc_opt")]
     pub retired_at: Option<chrono::NaiveDateTime>,
+    #[serde(serialize_with = "crate::api::utc_opt")]
     pub compromised_at: Option<chrono::NaiveDateTime>,
 }
 

@@ -534,7 +534,7 @@ async fn api_revoke(
     db: web::Data<Db>,
     issuer: web::Data<Arc<CertificateIssuer>>,
     path: web::Path<i32>,
-    body: web::Json<RevokeInput>,
+    body: crate::api::Json<RevokeInput>,
 ) -> AppResult<HttpResponse> {
     let actor = user.0;
     let id = path.into_inner();
@@ -592,7 +592,7 @@ async fn api_reissue(
     db: web::Data<Db>,
     issuer: web::Data<Arc<CertificateIssuer>>,
     path: web::Path<i32>,
-    body: web::Json<ReissueInput>,
+    body: crate::api::Json<ReissueInput>,
 ) -> AppResult<HttpResponse> {
     let actor = user.0;
     let id = path.into_inner();

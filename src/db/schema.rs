@@ -34,6 +34,25 @@ diesel::table! {
         label -> Text,
         created_at -> Timestamp,
         expires_at -> Timestamp,
+        last_used_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    user_sessions (id) {
+        id -> Integer,
+        user_id -> Integer,
+        secret_hash -> Text,
+        created_at -> Timestamp,
+        last_seen_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    login_failures (id) {
+        id -> Integer,
+        key_hash -> Text,
+        failed_at -> Timestamp,
     }
 }
 
@@ -447,6 +466,7 @@ diesel::table! {
 
 diesel::joinable!(users -> organisations (organisation_id));
 diesel::joinable!(api_tokens -> users (user_id));
+diesel::joinable!(user_sessions -> users (user_id));
 diesel::joinable!(course_modules -> courses (course_id));
 diesel::joinable!(course_runs -> courses (course_id));
 diesel::joinable!(training_sessions -> course_runs (run_id));
@@ -477,6 +497,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     organisations,
     users,
     api_tokens,
+    user_sessions,
+    login_failures,
     locations,
     courses,
     course_modules,

@@ -32,9 +32,12 @@ pub struct OutboxMessage {
     pub attachment: Option<Vec<u8>>,
     pub status: String,
     pub attempts: i32,
+    #[serde(serialize_with = "crate::api::utc")]
     pub next_attempt_at: NaiveDateTime,
     pub last_error: Option<String>,
+    #[serde(serialize_with = "crate::api::utc")]
     pub created_at: NaiveDateTime,
+    #[serde(serialize_with = "crate::api::utc_opt")]
     pub sent_at: Option<NaiveDateTime>,
 }
 
@@ -47,9 +50,13 @@ pub fn enqueue(
     ctx: &serde_json::Value,
     attachment: Option<Attachment>,
 ) -> AppResult<i32> {
-    let subject = templates::render(&format!("email/{template}/subject.txt"), ctx)?
+    // One header line whatever the template produced: a line break here would start a new
+    // header.
+    let subject: String = templates::render(&format!("email/{template}/subject.txt"), ctx)?
         .trim()
-        .to_string();
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
     let body_text = templates::render(&format!("email/{template}/body.txt"), ctx)?;
     let body_html = templates::render(&format!("email/{template}/body.html"), ctx)?;
     let now = crate::time::now_utc();

@@ -111,7 +111,13 @@ pub async fn process_due(
             Err(error) => {
                 let give_up = attempts + 1 >= settings.outbox_max_attempts;
                 let next = now + backoff(settings, attempts);
-                tracing::warn!(outbox_id = id, attempt = attempts + 1, give_up, %error, "mail not sent");
+                tracing::warn!(
+                    outbox_id = id,
+                    attempt = attempts + 1,
+                    give_up,
+                    error = %crate::telemetry::redact(&error),
+                    "mail not sent"
+                );
                 db.run(move |conn| outbox::mark_failed_attempt(conn, id, &error, next, give_up))
                     .await?;
             }

@@ -215,6 +215,8 @@ async fn upload(
     db: web::Data<Db>,
     payload: actix_multipart::Multipart,
 ) -> PageResult {
+    // Who may import is settled before a byte of the file is read.
+    user.0.coordinator_org()?;
     let (csrf, bytes) = crate::web::read_upload(payload, "file", import::MAX_FILE_BYTES).await?;
     crate::web::verify_csrf(&session, csrf.as_deref())?;
     let actor = user.0.clone();
@@ -298,9 +300,11 @@ async fn api_import(
     user: ApiUser,
     db: web::Data<Db>,
     q: web::Query<ImportQuery>,
-    body: web::Bytes,
+    payload: web::Payload,
 ) -> AppResult<HttpResponse> {
     let actor = user.0;
+    actor.coordinator_org()?;
+    let body = crate::web::read_body(payload, import::MAX_FILE_BYTES).await?;
     let dry_run = q.dry_run;
     let outcome = db
         .run(move |conn| {
@@ -334,7 +338,7 @@ async fn api_list(user: ApiUser, db: web::Data<Db>) -> AppResult<HttpResponse> {
 async fn api_register(
     user: ApiUser,
     db: web::Data<Db>,
-    body: web::Json<NewParticipant>,
+    body: crate::api::Json<NewParticipant>,
 ) -> AppResult<HttpResponse> {
     let actor = user.0;
     let p = db
@@ -350,7 +354,7 @@ async fn api_enroll(
     user: ApiUser,
     db: web::Data<Db>,
     path: web::Path<i32>,
-    body: web::Json<NewEnrollment>,
+    body: crate::api::Json<NewEnrollment>,
 ) -> AppResult<HttpResponse> {
     let actor = user.0;
     let run_id = path.into_inner();

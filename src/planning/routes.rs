@@ -404,7 +404,7 @@ async fn api_update_run(
     user: ApiUser,
     db: web::Data<Db>,
     path: web::Path<i32>,
-    body: web::Json<NewRun>,
+    body: crate::api::Json<NewRun>,
 ) -> AppResult<HttpResponse> {
     let actor = user.0;
     let id = path.into_inner();
@@ -686,7 +686,7 @@ async fn api_update_session(
     user: ApiUser,
     db: web::Data<Db>,
     path: web::Path<i32>,
-    body: web::Json<NewSession>,
+    body: crate::api::Json<NewSession>,
 ) -> AppResult<HttpResponse> {
     let actor = user.0;
     let id = path.into_inner();
@@ -728,7 +728,7 @@ async fn api_locations(user: ApiUser, db: web::Data<Db>) -> AppResult<HttpRespon
 async fn api_create_location(
     user: ApiUser,
     db: web::Data<Db>,
-    body: web::Json<NewLocation>,
+    body: crate::api::Json<NewLocation>,
 ) -> AppResult<HttpResponse> {
     let actor = user.0;
     let l = db
@@ -814,7 +814,7 @@ async fn api_set_rules(
     user: ApiUser,
     db: web::Data<Db>,
     path: web::Path<i32>,
-    body: web::Json<CourseRules>,
+    body: crate::api::Json<CourseRules>,
 ) -> AppResult<HttpResponse> {
     let actor = user.0;
     let id = path.into_inner();
@@ -1076,7 +1076,7 @@ async fn api_courses(user: ApiUser, db: web::Data<Db>) -> AppResult<HttpResponse
 async fn api_create_course(
     user: ApiUser,
     db: web::Data<Db>,
-    body: web::Json<NewCourse>,
+    body: crate::api::Json<NewCourse>,
 ) -> AppResult<HttpResponse> {
     let actor = user.0;
     let course = db
@@ -1112,7 +1112,7 @@ async fn api_add_module(
     user: ApiUser,
     db: web::Data<Db>,
     path: web::Path<i32>,
-    body: web::Json<NewModule>,
+    body: crate::api::Json<NewModule>,
 ) -> AppResult<HttpResponse> {
     let actor = user.0;
     let id = path.into_inner();
@@ -1129,7 +1129,7 @@ async fn api_create_run(
     user: ApiUser,
     db: web::Data<Db>,
     path: web::Path<i32>,
-    body: web::Json<NewRun>,
+    body: crate::api::Json<NewRun>,
 ) -> AppResult<HttpResponse> {
     let actor = user.0;
     let id = path.into_inner();
@@ -1165,7 +1165,7 @@ async fn api_create_session(
     user: ApiUser,
     db: web::Data<Db>,
     path: web::Path<i32>,
-    body: web::Json<NewSession>,
+    body: crate::api::Json<NewSession>,
 ) -> AppResult<HttpResponse> {
     let actor = user.0;
     let id = path.into_inner();

@@ -36,10 +36,14 @@ pub struct Table {
     pub rows: Vec<Vec<Cell>>,
 }
 
-/// Spreadsheet programs run cells starting with these as formulas; a leading apostrophe
-/// keeps names like "=cmd" from becoming one (CSV injection).
-fn neutralise(text: &str) -> String {
-    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+/// Spreadsheet programs run cells starting with these as formulas (also after leading
+/// spaces, and in their full-width forms); a leading apostrophe keeps names like "=cmd"
+/// or "@SUM(…)" from becoming one (CSV injection). Applies to every text cell, headings
+/// included: question texts and titles come from users.
+pub fn neutralise(text: &str) -> String {
+    const TRIGGERS: &[char] = &['=', '+', '-', '@', '\t', '\r', '\n', '＝', '＋', '－', '＠'];
+    let first_visible = text.trim_start_matches([' ', '\u{a0}']).chars().next();
+    if text.starts_with(TRIGGERS) || first_visible.is_some_and(|c| TRIGGERS.contains(&c)) {
         format!("'{text}")
     } else {
         text.to_string()
@@ -53,7 +57,8 @@ pub fn to_csv(table: &Table) -> AppResult<Vec<u8>> {
             .delimiter(b';')
             .from_writer(&mut out);
         let err = |e: csv::Error| AppError::Internal(e.into());
-        w.write_record(&table.headers).map_err(err)?;
+        let headers: Vec<String> = table.headers.iter().map(|h| neutralise(h)).collect();
+        w.write_record(&headers).map_err(err)?;
         for row in &table.rows {
             let record: Vec<String> = row
                 .iter()
@@ -105,4 +110,41 @@ pub fn to_xlsx(table: &Table) -> AppResult<Vec<u8>> {
         }
     }
     book.save_to_buffer().map_err(err)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn starts_formula(cell: &str) -> bool {
+        let t = cell.trim_start_matches([' ', '\u{a0}']);
+        t.starts_with(['=', '+', '-', '@', '\t', '\r', '\n', '＝', '＋', '－', '＠'])
+    }
+
+    proptest! {
+        /// No cell of a CSV export, heading or body, starts a formula, whatever users typed.
+        #[test]
+        fn no_csv_cell_starts_a_formula(
+            pairs in proptest::collection::vec(("[ =+\\-@＝\t]{0,2}\\PC{0,8}", "[ =+\\-@＠\r]{0,2}\\PC{0,8}"), 1..4),
+        ) {
+            let (headers, cells): (Vec<String>, Vec<String>) = pairs.into_iter().unzip();
+            let table = Table {
+                sheet: "t".into(),
+                headers: headers.clone(),
+                rows: vec![cells.iter().map(|c| Cell::Text(c.clone())).collect()],
+            };
+            let bytes = to_csv(&table).unwrap();
+            let text = String::from_utf8(bytes).unwrap();
+            let mut reader = csv::ReaderBuilder::new()
+                .delimiter(b';')
+                .has_headers(false)
+                .from_reader(text.trim_start_matches('\u{feff}').as_bytes());
+            for record in reader.records() {
+                for cell in record.unwrap().iter() {
+                    prop_assert!(!starts_formula(cell), "cell {:?}", cell);
+                }
+            }
+        }
+    }
 }

@@ -57,7 +57,9 @@ pub struct Stakeholder {
     pub preferred_language: String,
     /// Agreed to be contacted (invitations and reminders by email need it).
     pub contact_consent: bool,
+    #[serde(serialize_with = "crate::api::utc")]
     pub created_at: NaiveDateTime,
+    #[serde(serialize_with = "crate::api::utc")]
     pub updated_at: NaiveDateTime,
 }
 

@@ -244,6 +244,8 @@ async fn upload(
     db: web::Data<Db>,
     payload: actix_multipart::Multipart,
 ) -> PageResult {
+    // Who may import is settled before a byte of the file is read.
+    user.0.coordinator_org()?;
     let (csrf, bytes) = crate::web::read_upload(payload, "file", import::MAX_FILE_BYTES).await?;
     crate::web::verify_csrf(&session, csrf.as_deref())?;
     let actor = user.0.clone();
@@ -345,7 +347,7 @@ async fn api_list(
 async fn api_create(
     user: ApiUser,
     db: web::Data<Db>,
-    body: web::Json<NewStakeholder>,
+    body: crate::api::Json<NewStakeholder>,
 ) -> AppResult<HttpResponse> {
     let actor = user.0;
     let s = db
@@ -376,7 +378,7 @@ async fn api_update(
     user: ApiUser,
     db: web::Data<Db>,
     path: web::Path<i32>,
-    body: web::Json<NewStakeholder>,
+    body: crate::api::Json<NewStakeholder>,
 ) -> AppResult<HttpResponse> {
     let actor = user.0;
     let id = path.into_inner();
@@ -417,9 +419,11 @@ async fn api_import(
     user: ApiUser,
     db: web::Data<Db>,
     q: web::Query<ImportQuery>,
-    body: web::Bytes,
+    payload: web::Payload,
 ) -> AppResult<HttpResponse> {
     let actor = user.0;
+    actor.coordinator_org()?;
+    let body = crate::web::read_body(payload, import::MAX_FILE_BYTES).await?;
     let dry_run = q.dry_run;
     let outcome = db
         .run(move |conn| {

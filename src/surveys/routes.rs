@@ -1353,7 +1353,7 @@ async fn api_list(user: ApiUser, db: web::Data<Db>) -> AppResult<HttpResponse> {
 async fn api_create(
     user: ApiUser,
     db: web::Data<Db>,
-    body: web::Json<NewSurvey>,
+    body: crate::api::Json<NewSurvey>,
 ) -> AppResult<HttpResponse> {
     let actor = user.0;
     let s = db
@@ -1385,7 +1385,7 @@ async fn api_update(
     user: ApiUser,
     db: web::Data<Db>,
     path: web::Path<i32>,
-    body: web::Json<NewSurvey>,
+    body: crate::api::Json<NewSurvey>,
 ) -> AppResult<HttpResponse> {
     let actor = user.0;
     let id = path.into_inner();
@@ -1416,7 +1416,7 @@ async fn api_add_question(
     user: ApiUser,
     db: web::Data<Db>,
     path: web::Path<i32>,
-    body: web::Json<NewQuestion>,
+    body: crate::api::Json<NewQuestion>,
 ) -> AppResult<HttpResponse> {
     let actor = user.0;
     let id = path.into_inner();
@@ -1433,7 +1433,7 @@ async fn api_update_question(
     user: ApiUser,
     db: web::Data<Db>,
     path: web::Path<(i32, i32)>,
-    body: web::Json<NewQuestion>,
+    body: crate::api::Json<NewQuestion>,
 ) -> AppResult<HttpResponse> {
     let actor = user.0;
     let (id, qid) = path.into_inner();
@@ -1465,7 +1465,7 @@ async fn api_translation(
     user: ApiUser,
     db: web::Data<Db>,
     path: web::Path<(i32, String)>,
-    body: web::Json<service::NewTranslation>,
+    body: crate::api::Json<service::NewTranslation>,
 ) -> AppResult<HttpResponse> {
     let actor = user.0;
     let (id, lang) = path.into_inner();
@@ -1590,7 +1590,7 @@ struct ApiAnswers {
 async fn api_respond(
     db: web::Data<Db>,
     path: web::Path<String>,
-    body: web::Json<ApiAnswers>,
+    body: crate::api::Json<ApiAnswers>,
 ) -> AppResult<HttpResponse> {
     let token = path.into_inner();
     let body = body.into_inner();

@@ -5,6 +5,7 @@
 #![allow(dead_code)]
 
 pub mod browser;
+pub mod logs;
 pub mod pdf_qr;
 pub mod smtp;
 
@@ -46,7 +47,7 @@ macro_rules! both_backends {
     };
 }
 
-struct PgDatabase {
+pub struct PgDatabase {
     admin_url: String,
     name: String,
 }
@@ -63,7 +64,7 @@ impl Drop for PgDatabase {
     }
 }
 
-fn pg_database() -> (String, PgDatabase) {
+pub fn pg_database() -> (String, PgDatabase) {
     let admin_url = std::env::var("TEST_DATABASE_URL").expect("TEST_DATABASE_URL");
     let mut raw = [0u8; 6];
     rand::rngs::OsRng.fill_bytes(&mut raw);
@@ -105,6 +106,8 @@ pub struct Options {
     pub rate_limits: Option<(u32, u32)>,
     /// Answers started through survey open links per client and minute.
     pub survey_open_rate: Option<u32>,
+    /// The public URL (default: the test server itself).
+    pub public_url: Option<String>,
 }
 
 pub async fn spawn_app(backend: Backend) -> TestApp {
@@ -112,6 +115,7 @@ pub async fn spawn_app(backend: Backend) -> TestApp {
 }
 
 pub async fn spawn_app_with(backend: Backend, options: Options) -> TestApp {
+    logs::capture();
     let data_dir = tempfile::tempdir().expect("tempdir");
     let (database_url, pg) = match backend {
         Backend::Sqlite => (None, None),
@@ -141,7 +145,10 @@ pub async fn spawn_app_with(backend: Backend, options: Options) -> TestApp {
     let port = listener.local_addr().expect("addr").port();
     drop(listener);
     settings.bind = format!("127.0.0.1:{port}");
-    settings.public_url = format!("http://127.0.0.1:{port}");
+    settings.public_url = options
+        .public_url
+        .clone()
+        .unwrap_or_else(|| format!("http://127.0.0.1:{port}"));
     let app = Application::build_with_workers(settings.clone(), Some(2))
         .await
         .expect("app builds");
@@ -156,6 +163,14 @@ pub async fn spawn_app_with(backend: Backend, options: Options) -> TestApp {
         backend,
         data_dir,
         _pg: pg,
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if !std::thread::panicking() {
+            logs::assert_no_secrets();
+        }
     }
 }
 
@@ -272,7 +287,7 @@ impl TestApp {
         Api {
             client,
             base: self.base.clone(),
-            token: body["token"].as_str().expect("token").to_string(),
+            token: logs::secret(body["token"].as_str().expect("token")),
         }
     }
 }

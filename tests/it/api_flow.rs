@@ -31,7 +31,7 @@ async fn api_path(backend: Backend) {
     assert_eq!(s, 201, "{session}");
     let session_id = session["id"].as_i64().unwrap();
     // 09:00 in Berlin in March (CET, UTC+1) is 08:00 UTC.
-    assert_eq!(session["starts_at"], "2026-03-03T08:00:00");
+    assert_eq!(session["starts_at"], "2026-03-03T08:00:00Z");
 
     let anna = common::register(&coord, "Anna", "Nowak", Some("anna@example.org")).await;
     let omar = common::register(&coord, "Omar", "Haddad", None).await;
