@@ -22,10 +22,10 @@ pub fn init() {
 }
 
 /// The request's path as it may appear in logs: the matched route with ids filled in and
-/// every other parameter masked; `(no route)` for paths no route matched.
+/// every other parameter masked; `(unmatched)` for paths no route matched.
 pub fn loggable_path(req: &HttpRequest) -> String {
     let Some(pattern) = req.match_pattern() else {
-        return "(no route)".into();
+        return "(unmatched)".into();
     };
     let mut path = pattern;
     for (name, value) in req.match_info().iter() {

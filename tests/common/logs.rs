@@ -52,21 +52,32 @@ pub fn text() -> String {
     String::from_utf8_lossy(&LOG.lock().unwrap_or_else(|e| e.into_inner())).into_owned()
 }
 
-/// A request line's path: `/runs/12/report`, `/s/{token}`, `(no route)`.
+/// A request line's path: `/runs/12/report`, `/s/{token}`, `/surveys/3/results.{format}`,
+/// `(unmatched)`: literal route words, numbers and `{parameters}`, nothing else.
 fn path_is_masked(path: &str) -> bool {
-    path == "(no route)"
-        || path.split('/').all(|seg| {
-            seg.is_empty()
-                || (seg.starts_with('{') && seg.ends_with('}'))
-                || seg.chars().all(|c| c.is_ascii_digit())
-                || seg
-                    .chars()
-                    .all(|c| c.is_ascii_lowercase() || c == '-' || c == '_' || c == '.')
-                    && seg.len() <= 24
-                || seg == "Z"
-                || seg == "K"
-                || seg == "openapi.json"
-        })
+    if path == "(unmatched)" {
+        return true;
+    }
+    path.split('/').all(|seg| {
+        let mut literal = String::new();
+        let mut depth = 0;
+        for c in seg.chars() {
+            match c {
+                '{' => depth += 1,
+                '}' => depth -= 1,
+                c if depth == 0 => literal.push(c),
+                _ => {}
+            }
+        }
+        literal.len() <= 24
+            && literal.chars().all(|c| {
+                c.is_ascii_lowercase()
+                    || c.is_ascii_digit()
+                    || "-_.".contains(c)
+                    || c == 'Z'
+                    || c == 'K'
+            })
+    })
 }
 
 pub fn assert_no_secrets() {

@@ -91,7 +91,7 @@ async fn cards(backend: Backend) {
     let roster = phone.get(page.location.as_deref().unwrap()).await;
     assert!(
         roster.body.contains(&format!(
-            "Gespeichert: {}",
+            "Gespeichert: <bdi>{}</bdi>",
             if first_name == "Amal" {
                 "Yousef, Amal"
             } else {
