@@ -366,3 +366,72 @@ pub fn load_batch<T: serde::de::DeserializeOwned>(
     })?;
     serde_json::from_str(&json).map_err(|e| AppError::Internal(e.into()))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write;
+
+    fn archive(parts: &[(&str, &[u8])]) -> Vec<u8> {
+        let mut zip = zip::ZipWriter::new(Cursor::new(Vec::new()));
+        let options = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Deflated);
+        for (name, bytes) in parts {
+            zip.start_file(*name, options).unwrap();
+            zip.write_all(bytes).unwrap();
+        }
+        zip.finish().unwrap().into_inner()
+    }
+
+    /// Writes `size` over the uncompressed size of every entry, in the local headers and
+    /// the central directory, as a crafted file would.
+    fn lie_about_sizes(mut bytes: Vec<u8>, size: u32) -> Vec<u8> {
+        let mut i = 0;
+        while i + 30 < bytes.len() {
+            let sig = u32::from_le_bytes(bytes[i..i + 4].try_into().unwrap());
+            let at = match sig {
+                0x0403_4b50 => Some(i + 22),
+                0x0201_4b50 => Some(i + 24),
+                _ => None,
+            };
+            if let Some(at) = at {
+                bytes[at..at + 4].copy_from_slice(&size.to_le_bytes());
+            }
+            i += 1;
+        }
+        bytes
+    }
+
+    #[test]
+    fn a_part_that_unpacks_beyond_its_claimed_size_is_refused() {
+        let big = vec![b'a'; 40 * 1024 * 1024];
+        let honest = archive(&[("xl/sharedStrings.xml", &big)]);
+        assert!(honest.len() < MAX_FILE_BYTES);
+        let lying = lie_about_sizes(honest.clone(), 1000);
+        for bytes in [honest, lying] {
+            let err = check_archive(&bytes).unwrap_err();
+            assert!(
+                err.to_string().contains("gepackt") || err.to_string().contains("Tabelle"),
+                "{err}"
+            );
+        }
+    }
+
+    #[test]
+    fn small_ordinary_archives_pass_the_check() {
+        let bytes = archive(&[("a.xml", b"<a/>"), ("b.xml", &[b'x'; 200_000])]);
+        assert!(check_archive(&bytes).is_ok());
+    }
+
+    #[test]
+    fn csv_is_bounded_in_rows_columns_and_cell_length() {
+        let rows = "a;b\n".repeat(limits::MAX_ROWS as usize + 1);
+        assert!(read_table(rows.as_bytes()).is_err());
+        let wide = ";".repeat(limits::MAX_COLUMNS as usize + 1);
+        assert!(read_table(wide.as_bytes()).is_err());
+        let long = "x".repeat(limits::MAX_CELL_CHARS + 1);
+        assert!(read_table(long.as_bytes()).is_err());
+        let fine = "Vorname;Nachname\nAnna;Berg\n";
+        assert_eq!(read_table(fine.as_bytes()).unwrap().len(), 2);
+    }
+}

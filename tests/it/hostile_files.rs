@@ -308,6 +308,7 @@ async fn bombs_are_refused(backend: common::Backend) {
         );
         for endpoint in ["/api/v1/participants/import", "/api/v1/stakeholders/import"] {
             for (role, token) in [("coordinator", &coordinator), ("trainer", &trainer)] {
+                let started = std::time::Instant::now();
                 let resp = client
                     .post(format!("{base}{endpoint}?dry_run=true"))
                     .bearer_auth(token)
@@ -320,6 +321,11 @@ async fn bombs_are_refused(backend: common::Backend) {
                 let body: Value = resp.json().await.unwrap_or(Value::Null);
                 let expected = if role == "trainer" { 403 } else { 422 };
                 assert_eq!(status, expected, "{what} to {endpoint} as {role}: {body}");
+                eprintln!(
+                    "{what} ({} KB) to {endpoint} as {role}: {status} in {} ms",
+                    bytes.len() / 1024,
+                    started.elapsed().as_millis()
+                );
                 assert!(
                     body["error"].as_str().is_some_and(|m| m.len() > 10),
                     "{what}: a message: {body}"
