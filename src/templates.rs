@@ -85,12 +85,7 @@ fn plain_text_helper(
         Some(Value::Null) | None => String::new(),
         Some(other) => other.to_string(),
     };
-    let line: String = text
-        .chars()
-        .filter(|c| !crate::validate::is_bidi_control(*c))
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .collect();
-    out.write(&crate::validate::isolate(&line))?;
+    out.write(&crate::validate::isolate(&crate::validate::one_line(&text)))?;
     Ok(())
 }
 

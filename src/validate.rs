@@ -57,6 +57,15 @@ pub fn is_bidi_control(c: char) -> bool {
     matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}' | '\u{061C}')
 }
 
+/// User text for one line of plain text: control characters (line breaks, tabs, …) become
+/// spaces and bidi controls are dropped.
+pub fn one_line(text: &str) -> String {
+    text.chars()
+        .filter(|c| !is_bidi_control(*c))
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect()
+}
+
 /// User text for plain-text output (mail subjects, calendar feeds): wrapped in FIRST STRONG
 /// ISOLATE … POP DIRECTIONAL ISOLATE when it holds right-to-left letters or bidi controls,
 /// so it keeps its own direction and cannot reorder the words around it. German and other

@@ -54,6 +54,16 @@ fn device_cookie(settings: &Settings, user_id: i32) -> Option<Cookie<'static>> {
     jar.get(DEVICE_COOKIE).cloned()
 }
 
+/// Puts a new session's secret into a fresh cookie (a new cookie on login prevents session
+/// fixation) with a fresh CSRF token.
+fn begin_browser_session(session: &Session, secret: String) -> Result<(), AppError> {
+    session.renew();
+    session.remove("csrf");
+    session
+        .insert(SESSION_SECRET_KEY, secret)
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("session: {e}")))
+}
+
 #[get("/")]
 async fn index(session: Session, req: HttpRequest, db: web::Data<Db>) -> PageResult {
     let auth = super::extract::auth_settings_of(&req)?;
@@ -112,12 +122,7 @@ async fn login(
         .await;
     match result {
         Ok((actor, secret)) => {
-            // A new cookie on login prevents session fixation.
-            session.renew();
-            session.remove("csrf");
-            session
-                .insert(SESSION_SECRET_KEY, secret)
-                .map_err(|e| AppError::Internal(anyhow::anyhow!("session: {e}")))?;
+            begin_browser_session(&session, secret)?;
             let mut resp = redirect(home_of(&actor));
             if let Some(cookie) = device_cookie(&settings, actor.user_id) {
                 let _ = resp.add_cookie(&cookie);
@@ -255,11 +260,7 @@ async fn change_password(
         .await;
     match result {
         Ok(secret) => {
-            session.renew();
-            session.remove("csrf");
-            session
-                .insert(SESSION_SECRET_KEY, secret)
-                .map_err(|e| AppError::Internal(anyhow::anyhow!("session: {e}")))?;
+            begin_browser_session(&session, secret)?;
             Ok(redirect("/account?saved=password"))
         }
         Err(e) => {

@@ -299,15 +299,33 @@ pub fn change_password(
             "Das bisherige Passwort ist falsch.",
         ));
     }
+    replace_password(
+        conn,
+        &user,
+        new,
+        Some(actor.user_id),
+        "user.password_change",
+    )
+}
+
+/// Stores a new password and ends every session and token of the user, in one transaction.
+fn replace_password(
+    conn: &mut DbConn,
+    user: &User,
+    new: &str,
+    by: Option<i32>,
+    action: &str,
+) -> AppResult<()> {
     check_new_password(new)?;
+    let hash = hash_password(new)?;
     crate::db::write_transaction(conn, |conn| {
-        repo::set_password_hash(conn, user.id, &hash_password(new)?)?;
+        repo::set_password_hash(conn, user.id, &hash)?;
         let (sessions, tokens) = end_everything_of(conn, user.id)?;
         audit::record(
             conn,
             user.organisation_id,
-            Some(actor.user_id),
-            "user.password_change",
+            by,
+            action,
             "user",
             Some(user.id),
             &format!("{sessions} sessions, {tokens} tokens ended"),
@@ -319,20 +337,7 @@ pub fn change_password(
 pub fn set_password(conn: &mut DbConn, email: &str, new: &str) -> AppResult<()> {
     let user = repo::find_by_email(conn, &email.trim().to_lowercase())?
         .ok_or_else(|| AppError::not_found("Das Konto"))?;
-    check_new_password(new)?;
-    crate::db::write_transaction(conn, |conn| {
-        repo::set_password_hash(conn, user.id, &hash_password(new)?)?;
-        let (sessions, tokens) = end_everything_of(conn, user.id)?;
-        audit::record(
-            conn,
-            user.organisation_id,
-            None,
-            "user.password_reset",
-            "user",
-            Some(user.id),
-            &format!("{sessions} sessions, {tokens} tokens ended"),
-        )
-    })
+    replace_password(conn, &user, new, None, "user.password_reset")
 }
 
 /// An admin (de)activates an account; deactivation ends its sessions and API tokens at once.

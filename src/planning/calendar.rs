@@ -43,12 +43,7 @@ fn local(utc: chrono::NaiveDateTime) -> CalendarDateTime {
 /// One line of user text for a feed: control characters (CR, LF, TAB, …) as spaces, bidi
 /// controls dropped, the whole isolated with FSI…PDI when it holds right-to-left letters.
 pub fn text(user: &str) -> String {
-    let line: String = user
-        .chars()
-        .filter(|c| !crate::validate::is_bidi_control(*c))
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .collect();
-    crate::validate::isolate(line.trim())
+    crate::validate::isolate(crate::validate::one_line(user).trim())
 }
 
 /// The feed for `sessions`; `host` makes the event UIDs globally unique.

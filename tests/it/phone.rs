@@ -77,7 +77,7 @@ async fn trainer_marks_attendance_on_a_phone_and_landlord_checks_on_a_phone() {
     // A second tap on another status corrects the mark.
     phone.click(&format!("#p{target} button[value=late]")).await;
     phone
-        .wait_for_text("Gespeichert: Al-Rashidi-Hashemi, Abdullah Mohammed – verspätet")
+        .wait_for_text("Gespeichert: <bdi>Al-Rashidi-Hashemi, Abdullah Mohammed</bdi> – verspätet")
         .await;
     assert_eq!(app.count("attendance"), 1);
     assert_eq!(app.count("attendance_marks"), 2);
