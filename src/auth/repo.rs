@@ -213,33 +213,39 @@ pub fn set_active(conn: &mut DbConn, user_id: i32, active: bool) -> AppResult<()
     Ok(())
 }
 
+/// Records an attempt under `key_hash`; returns its id.
 pub fn insert_login_failure(
     conn: &mut DbConn,
     key_hash: &str,
     now: NaiveDateTime,
-) -> AppResult<()> {
-    diesel::insert_into(login_failures::table)
+) -> AppResult<i32> {
+    Ok(diesel::insert_into(login_failures::table)
         .values((
             login_failures::key_hash.eq(key_hash),
             login_failures::failed_at.eq(now),
         ))
-        .execute(conn)?;
-    Ok(())
+        .returning(login_failures::id)
+        .get_result(conn)?)
 }
 
-/// The times of failures under `key_hash` since `since`, oldest first.
+/// The attempts under `key_hash` since `since`, oldest first, with their ids.
 pub fn login_failures_since(
     conn: &mut DbConn,
     key_hash: &str,
     since: NaiveDateTime,
-) -> AppResult<Vec<NaiveDateTime>> {
+) -> AppResult<Vec<(i32, NaiveDateTime)>> {
     Ok(login_failures::table
         .filter(login_failures::key_hash.eq(key_hash))
         .filter(login_failures::failed_at.gt(since))
-        .order(login_failures::failed_at.asc())
-        .select(login_failures::failed_at)
+        .order((login_failures::failed_at.asc(), login_failures::id.asc()))
+        .select((login_failures::id, login_failures::failed_at))
         .limit(1000)
         .load(conn)?)
+}
+
+pub fn delete_login_failures(conn: &mut DbConn, ids: &[i32]) -> AppResult<()> {
+    diesel::delete(login_failures::table.filter(login_failures::id.eq_any(ids))).execute(conn)?;
+    Ok(())
 }
 
 pub fn clear_login_failures(conn: &mut DbConn, key_hash: &str) -> AppResult<()> {

@@ -163,19 +163,38 @@ pub fn login(conn: &mut DbConn, auth: &AuthSettings, attempt: LoginAttempt) -> A
             .is_some_and(|u| u.id == id),
         None => false,
     };
+    // The attempt is written down before anything is checked, so parallel attempts see
+    // each other: however many arrive at once, no more than the limit get a password check.
+    // A refused attempt takes its rows back, so refusals never extend a lock.
+    let account_row = repo::insert_login_failure(conn, &account, now)?;
+    let address_row = repo::insert_login_failure(conn, &address, now)?;
+    let others =
+        |rows: Vec<(i32, chrono::NaiveDateTime)>, own: i32| -> Vec<chrono::NaiveDateTime> {
+            rows.into_iter()
+                .filter(|(id, _)| *id != own)
+                .map(|(_, at)| at)
+                .collect()
+        };
     let mut waits = vec![throttle::wait(
-        &repo::login_failures_since(conn, &address, since)?,
+        &others(
+            repo::login_failures_since(conn, &address, since)?,
+            address_row,
+        ),
         throttle::ADDRESS_LIMIT,
         now,
     )];
     if !known_device {
         waits.push(throttle::wait(
-            &repo::login_failures_since(conn, &account, since)?,
+            &others(
+                repo::login_failures_since(conn, &account, since)?,
+                account_row,
+            ),
             throttle::ACCOUNT_LIMIT,
             now,
         ));
     }
     if let Some(wait) = waits.into_iter().flatten().max() {
+        repo::delete_login_failures(conn, &[account_row, address_row])?;
         return Err(AppError::Throttled {
             retry_after_secs: wait.num_seconds().max(1) as u64,
             message: throttle::message(wait, now),
@@ -183,13 +202,12 @@ pub fn login(conn: &mut DbConn, auth: &AuthSettings, attempt: LoginAttempt) -> A
     }
     match authenticate(conn, attempt.email, attempt.password) {
         Ok(actor) => {
+            repo::delete_login_failures(conn, &[address_row])?;
             repo::clear_login_failures(conn, &account)?;
             Ok(actor)
         }
         Err(e) => {
             repo::purge_login_failures(conn, now - Duration::days(1))?;
-            repo::insert_login_failure(conn, &account, now)?;
-            repo::insert_login_failure(conn, &address, now)?;
             Err(e)
         }
     }

@@ -174,6 +174,23 @@ impl Drop for TestApp {
     }
 }
 
+/// A second replica of `app`: another server process-in-process on its own port, sharing
+/// the database, the data directory (keys) and the session key, as replicas behind a load
+/// balancer do. Returns its base URL.
+pub async fn spawn_replica(app: &TestApp) -> String {
+    let mut settings = app.settings.clone();
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("probe port");
+    let port = listener.local_addr().expect("addr").port();
+    drop(listener);
+    settings.bind = format!("127.0.0.1:{port}");
+    let replica = Application::build_with_workers(settings, Some(2))
+        .await
+        .expect("replica builds");
+    let port = replica.port();
+    actix_web::rt::spawn(replica.run_until_stopped());
+    format!("http://127.0.0.1:{port}")
+}
+
 pub const PASSWORD: &str = "ein-langes-passwort";
 
 /// Fixture accounts made directly through the services (the HTTP path is tested elsewhere).

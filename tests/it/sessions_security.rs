@@ -598,3 +598,84 @@ async fn api_tokens_are_named_listed_expired_and_revoked(backend: Backend) {
     assert_eq!(laptop.get("/api/v1/courses").await.0, 401);
 }
 both_backends!(api_tokens, api_tokens_are_named_listed_expired_and_revoked);
+
+async fn parallel_guesses_get_no_more_checks_than_the_limit(backend: Backend) {
+    let app = common::spawn_app(backend).await;
+    let org = app.create_org("parallel");
+    let client = reqwest::Client::new();
+    let guesses = (0..40).map(|i| {
+        let client = client.clone();
+        let url = app.url("/api/v1/auth/token");
+        let email = org.coordinator.email.clone();
+        async move {
+            client
+                .post(url)
+                .json(&json!({"email": email, "password": format!("geraten-{i}-xxxx")}))
+                .send()
+                .await
+                .unwrap()
+                .status()
+                .as_u16()
+        }
+    });
+    let statuses = futures_util::future::join_all(guesses).await;
+    let checked = statuses.iter().filter(|s| **s == 422).count();
+    let refused = statuses.iter().filter(|s| **s == 429).count();
+    assert_eq!(checked + refused, 40, "{statuses:?}");
+    assert!(
+        checked <= 10,
+        "{checked} passwords checked in parallel: {statuses:?}"
+    );
+    assert!(checked >= 1);
+}
+both_backends!(
+    parallel_guesses,
+    parallel_guesses_get_no_more_checks_than_the_limit
+);
+
+async fn a_second_replica_honours_logout_and_the_throttle(backend: Backend) {
+    let app = common::spawn_app(backend).await;
+    let org = app.create_org("replik");
+    let other = common::spawn_replica(&app).await;
+    let mut a = Raw::new(&app);
+    assert_eq!(a.login(&org.coordinator.email, PASSWORD).await, 303);
+    let mut b = Raw::new(&app);
+    b.base = other.clone();
+    b.cookie = a.cookie.clone();
+    assert_eq!(
+        b.get("/courses").await.0,
+        200,
+        "the login holds on the other replica"
+    );
+    let csrf = a.csrf("/courses").await;
+    assert_eq!(a.post("/logout", &[("csrf_token", &csrf)]).await.0, 303);
+    assert_eq!(
+        b.get("/courses").await.0,
+        303,
+        "logout on one replica ends it on all"
+    );
+    // Guesses spread over both replicas add up.
+    let mut guesser_a = Raw::new(&app);
+    let mut guesser_b = Raw::new(&app);
+    guesser_b.base = other.clone();
+    for i in 0..5 {
+        assert_eq!(
+            guesser_a
+                .login(&org.trainer.email, &format!("falsch-a-{i}-xx"))
+                .await,
+            401
+        );
+        assert_eq!(
+            guesser_b
+                .login(&org.trainer.email, &format!("falsch-b-{i}-xx"))
+                .await,
+            401
+        );
+    }
+    assert_eq!(guesser_b.login(&org.trainer.email, PASSWORD).await, 429);
+    assert_eq!(guesser_a.login(&org.trainer.email, PASSWORD).await, 429);
+}
+both_backends!(
+    second_replica,
+    a_second_replica_honours_logout_and_the_throttle
+);
