@@ -122,3 +122,40 @@ async fn trainer_marks_attendance_on_a_phone_and_landlord_checks_on_a_phone() {
         .unwrap();
     }
 }
+
+/// A trainer's own account on a phone: password change and API tokens fit 360 px, and a
+/// new token is shown once in full (it wraps, it does not push the page sideways).
+#[actix_web::test]
+async fn account_page_fits_a_phone() {
+    if !common::browser::available() {
+        eprintln!("chromium/chromedriver not installed: browser test not run");
+        return;
+    }
+    let app = common::spawn_app(Backend::Sqlite).await;
+    let org = app.create_org("konto");
+    let phone = Chromium::phone().await;
+    phone.goto(&app.url("/login")).await;
+    phone.type_into("#email", &org.trainer.email).await;
+    phone.type_into("#password", common::PASSWORD).await;
+    phone.click("button[type=submit]").await;
+    phone.wait_for_text("Meine Termine</h1>").await;
+    phone.goto(&app.url("/account")).await;
+    phone.wait_for_text("Mein Konto</h1>").await;
+    phone.assert_fits_width().await;
+    phone
+        .type_into("#label", "Tabellenabgleich mit dem Integrationsamt, Laptop im Büro 2.14")
+        .await;
+    phone.click("form[action='/account/tokens'] button[type=submit]").await;
+    let page = phone.wait_for_text("nur dieses eine Mal").await;
+    let start = page.find("ms_").expect("token shown");
+    common::logs::secret(
+        &page[start..]
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '_' || *c == '-')
+            .collect::<String>(),
+    );
+    phone.assert_fits_width().await;
+    if let Ok(dir) = std::env::var("SCREENSHOT_DIR") {
+        std::fs::write(format!("{dir}/account-phone.png"), phone.screenshot().await).unwrap();
+    }
+}
