@@ -48,6 +48,34 @@ pub fn secret(s: &str) -> String {
     s.to_string()
 }
 
+/// Remembers every token-bearing link in an answer the tests received: personal survey
+/// links, open links, apology links, calendar feeds, check-in cards, certificate links.
+pub fn remember_links_in(body: &str) {
+    const PREFIXES: &[&str] = &[
+        "/s/o/",
+        "/s/",
+        "/absage/",
+        "/calendar/trainer/",
+        "/calendar/run/",
+        "/K/",
+        "/Z/",
+        "/z/",
+        "/api/v1/verify/",
+        "/api/v1/responses/",
+    ];
+    for prefix in PREFIXES {
+        for (at, _) in body.match_indices(prefix) {
+            let token: String = body[at + prefix.len()..]
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric() || *c == '_' || *c == '-')
+                .collect();
+            if token.len() >= 12 {
+                secret(&token);
+            }
+        }
+    }
+}
+
 pub fn text() -> String {
     String::from_utf8_lossy(&LOG.lock().unwrap_or_else(|e| e.into_inner())).into_owned()
 }

@@ -400,10 +400,15 @@ impl Browser {
             .get("location")
             .and_then(|v| v.to_str().ok())
             .map(str::to_string);
+        let body = resp.text().await.expect("body");
+        logs::remember_links_in(&body);
+        if let Some(l) = &location {
+            logs::remember_links_in(l);
+        }
         Page {
             status,
             location,
-            body: resp.text().await.expect("body"),
+            body,
         }
     }
 }
@@ -431,6 +436,7 @@ impl Api {
         let resp = req.send().await.expect("api request");
         let status = resp.status().as_u16();
         let text = resp.text().await.expect("body");
+        logs::remember_links_in(&text);
         let value = serde_json::from_str(&text).unwrap_or(Value::String(text));
         (status, value)
     }

@@ -222,3 +222,59 @@ async fn hsts_only_behind_https() {
         "{cookie}"
     );
 }
+
+/// Tokens used in paths never reach the log, and a title that got line breaks into the
+/// database (before titles were one line) adds no event to a calendar feed.
+async fn feeds_and_logs_hold_against_stored_hostile_text(backend: Backend) {
+    let app = common::spawn_app(backend).await;
+    let org = app.create_org("feed");
+    let api = app.api_token(&org.coordinator.email).await;
+    let (_, run_id, modules) = common::plan_run(&api, "F-1", 10, &[("Mietvertrag", true)]).await;
+    let (s, _) = api
+        .post(
+            &format!("/api/v1/runs/{run_id}/sessions"),
+            json!({"starts_at": "2026-03-03T09:00", "ends_at": "2026-03-03T11:00",
+            "location": "Raum 1", "trainer_id": org.trainer.user_id, "module_ids": modules}),
+        )
+        .await;
+    assert_eq!(s, 201);
+    let evil = "Kurs\r\nEND:VEVENT\r\nBEGIN:VEVENT\r\nUID:evil\r\nSUMMARY:Gratis Wohnung\r\nDTSTART:20261224T100000Z\r\nEND:VEVENT\r\nBEGIN:VEVENT";
+    let sql = format!("UPDATE courses SET title = '{}'", evil.replace('\'', "''"));
+    app.db
+        .run_blocking(move |conn| {
+            use diesel::RunQueryDsl;
+            diesel::sql_query(sql).execute(conn)?;
+            Ok(())
+        })
+        .unwrap();
+    let trainer = app.api_token(&org.trainer.email).await;
+    let (s, link) = trainer.post("/api/v1/my/calendar-link", json!({})).await;
+    assert_eq!(s, 200, "{link}");
+    let url = link["url"].as_str().unwrap().to_string();
+    let secret = url
+        .rsplit('/')
+        .next()
+        .unwrap()
+        .trim_end_matches(".ics")
+        .to_string();
+    let ics = reqwest::get(&url).await.unwrap().text().await.unwrap();
+    let parsed: icalendar::Calendar = ics.parse().expect("the feed parses");
+    assert_eq!(parsed.events().count(), 1, "{ics}");
+    assert!(!ics.contains("\r\nUID:evil"), "{ics}");
+    // A made-up certificate token on the check page and the API.
+    let fake = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+    common::logs::secret(fake);
+    let _ = reqwest::get(app.url(&format!("/z/{fake}"))).await.unwrap();
+    let _ = api.get(&format!("/api/v1/verify/{fake}")).await;
+    let log = common::logs::text();
+    assert!(
+        log.contains("GET /calendar/trainer/{"),
+        "the feed request is logged by its route"
+    );
+    assert!(!log.contains(&secret) && !log.contains(fake));
+    common::logs::assert_no_secrets();
+}
+both_backends!(
+    stored_hostile_text,
+    feeds_and_logs_hold_against_stored_hostile_text
+);

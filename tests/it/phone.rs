@@ -143,9 +143,14 @@ async fn account_page_fits_a_phone() {
     phone.wait_for_text("Mein Konto</h1>").await;
     phone.assert_fits_width().await;
     phone
-        .type_into("#label", "Tabellenabgleich mit dem Integrationsamt, Laptop im Büro 2.14")
+        .type_into(
+            "#label",
+            "Tabellenabgleich mit dem Integrationsamt, Laptop im Büro 2.14",
+        )
         .await;
-    phone.click("form[action='/account/tokens'] button[type=submit]").await;
+    phone
+        .click("form[action='/account/tokens'] button[type=submit]")
+        .await;
     let page = phone.wait_for_text("nur dieses eine Mal").await;
     let start = page.find("ms_").expect("token shown");
     common::logs::secret(
