@@ -1,10 +1,11 @@
 //! Input checks shared by the HTML forms and the JSON API, with messages a person can act on.
 //!
 //! Rules for text from users:
-//! - No control characters, and no bidirectional formatting characters (U+202A–U+202E,
-//!   U+2066–U+2069, U+200E/U+200F, U+061C): they are invisible and can make a name or
-//!   title reorder what stands around it ("Trojan Source"). Joiners (ZWJ, ZWNJ) stay:
-//!   Persian and emoji need them.
+//! - No control characters, no bidirectional formatting characters (U+202A–U+202E,
+//!   U+2066–U+2069, U+200E/U+200F, U+061C), which can make a name or title reorder what
+//!   stands around it ("Trojan Source"), and no other invisible characters (zero-width
+//!   space, BOM, fillers), which make two names that look alike differ. Joiners (ZWJ,
+//!   ZWNJ) stay: Persian and emoji need them.
 //! - Names, titles and labels are one line; only the longer texts in [`MULTI_LINE`] may
 //!   have line breaks.
 //! - Shown elsewhere, user text is isolated (`<bdi>`/`dir="auto"` on pages, [`isolate`] in
@@ -35,7 +36,9 @@ pub fn required_text(
     }
     let multi_line = MULTI_LINE.contains(&field);
     if v.chars().any(|c| {
-        is_bidi_control(c) || (c.is_control() && !(multi_line && matches!(c, '\n' | '\r' | '\t')))
+        is_bidi_control(c)
+            || is_invisible(c)
+            || (c.is_control() && !(multi_line && matches!(c, '\n' | '\r' | '\t')))
     }) {
         return Err(AppError::invalid(
             field,
@@ -55,6 +58,23 @@ pub const MULTI_LINE: &[&str] = &["description", "introduction", "help", "reason
 /// Invisible characters that change the direction of the text around them.
 pub fn is_bidi_control(c: char) -> bool {
     matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}' | '\u{061C}')
+}
+
+/// Characters that take no space and show nothing, so two texts that look the same differ
+/// (a name with a zero-width space in it). Joiners (U+200C, U+200D) and variation
+/// selectors are not among them: scripts and emoji need them.
+pub fn is_invisible(c: char) -> bool {
+    matches!(
+        c,
+        '\u{200B}' | '\u{2060}'
+            ..='\u{2064}'
+                | '\u{FEFF}'
+                | '\u{180E}'
+                | '\u{115F}'
+                | '\u{1160}'
+                | '\u{3164}'
+                | '\u{FFA0}'
+    )
 }
 
 /// User text for one line of plain text: control characters (line breaks, tabs, …) become
@@ -241,6 +261,8 @@ mod tests {
         assert!(required_text("title", "Titel", "abc\u{202E}fdp.exe", 200).is_err());
         assert!(required_text("description", "Beschreibung", "Zeile 1\nZeile 2", 200).is_ok());
         assert!(required_text("description", "Beschreibung", "a\u{2066}b", 200).is_err());
+        assert!(required_text("title", "Titel", "Anna\u{200B}Berg", 200).is_err());
+        assert!(required_text("title", "Titel", "\u{FEFF}Anna", 200).is_err());
         // Persian needs ZWNJ, emoji need ZWJ.
         assert!(required_text(
             "title",

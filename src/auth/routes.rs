@@ -22,6 +22,8 @@ pub fn home_of(actor: &Actor) -> &'static str {
 }
 
 const DEVICE_COOKIE: &str = "mietschulung_device";
+/// A token just made, kept in the session until the account page has shown it once.
+const NEW_TOKEN_KEY: &str = "new_token";
 const DEVICE_DAYS: i64 = 180;
 
 fn device_key(settings: &Settings) -> Key {
@@ -216,9 +218,13 @@ async fn account_page(
     q: web::Query<AccountQuery>,
 ) -> PageResult {
     let mut data = account_data(&db, &user.0).await?;
+    if let Some(Ok(new_token)) = session.remove_as::<serde_json::Value>(NEW_TOKEN_KEY) {
+        data["new_token"] = new_token;
+    }
     data["notice"] = match q.saved.as_deref() {
         Some("password") => json!("Das Passwort ist geändert. Alle anderen Anmeldungen und alle API-Tokens wurden beendet."),
         Some("revoked") => json!("Das Token ist widerrufen."),
+        Some("token") => json!("Das Token ist erstellt."),
         _ => serde_json::Value::Null,
     };
     page(
@@ -306,25 +312,21 @@ async fn create_token_page(
             service::issue_api_token(conn, &actor, &form.label, days)
         })
         .await;
-    let mut data = account_data(&db, &user.0).await?;
     match result {
         Ok((token, info)) => {
-            // Shown once, on this answer only: it is not stored and cannot be shown again.
-            data["new_token"] = json!({"token": token, "label": info.label});
-            page(
-                &session,
-                Some(&user.0),
-                "pages/auth/account",
-                "Mein Konto",
-                data,
-            )
+            // Shown once, on the page this redirects to: it travels in the encrypted cookie
+            // for that one request, is not stored, and a reload does not make another.
+            session
+                .insert(NEW_TOKEN_KEY, json!({"token": token, "label": info.label}))
+                .map_err(|e| AppError::Internal(anyhow::anyhow!("session: {e}")))?;
+            Ok(redirect("/account?saved=token#tokens"))
         }
         Err(e) => page_with_error(
             &session,
             Some(&user.0),
             "pages/auth/account",
             "Mein Konto",
-            data,
+            account_data(&db, &user.0).await?,
             e,
         ),
     }

@@ -1670,7 +1670,8 @@ async fn api_respondent(
 /// Starts an answer through a group's open link; returns the respondent's own token (to
 /// answer with, and to continue later).
 #[utoipa::path(post, path = "/api/v1/surveys/open/{open_token}/{group}", tag = "surveys",
-    responses((status = 201, description = "the respondent's token"), (status = 404, description = "no open link for this group")))]
+    responses((status = 201, description = "the respondent's token"), (status = 404, description = "no open link for this group"),
+        (status = 429, description = "too many answers started from this client; see Retry-After", body = crate::api::ErrorSchema)))]
 #[post("/api/v1/surveys/open/{open_token}/{group}")]
 async fn api_open(
     req: actix_web::HttpRequest,

@@ -189,7 +189,8 @@ async fn revoked(
 /// JSON form of the check, for apps that scan codes.
 #[utoipa::path(get, path = "/api/v1/verify/{token}", tag = "verification",
     params(("token" = String, Path, description = "base32 token from the QR URL")),
-    responses((status = 200, body = Verification)))]
+    responses((status = 200, body = Verification),
+        (status = 429, description = "too many checks from this client; see Retry-After", body = crate::api::ErrorSchema)))]
 #[get("/api/v1/verify/{token}")]
 pub async fn api_verify(
     req: HttpRequest,

@@ -561,6 +561,11 @@ async fn api_tokens_are_named_listed_expired_and_revoked(backend: Backend) {
             &[("label", "Laptop"), ("expires_in_days", "30")],
         )
         .await;
+    assert_eq!(
+        page.status, 303,
+        "post, then redirect: a reload makes no second token"
+    );
+    let page = b.get(page.location.as_deref().unwrap()).await;
     assert_eq!(page.status, 200);
     let start = page.body.find("ms_").expect("new token shown once");
     let shown: String = page.body[start..]
