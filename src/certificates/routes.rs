@@ -407,6 +407,8 @@ async fn upload_image(
     path: web::Path<String>,
     payload: actix_multipart::Multipart,
 ) -> PageResult {
+    // Only coordinators set their organisation's images; settled before the file is read.
+    user.0.coordinator_org()?;
     let upload = crate::web::read_upload(payload, "file", service::MAX_IMAGE_BYTES).await;
     let (csrf, bytes) = match upload {
         Ok(u) => u,
