@@ -60,7 +60,7 @@ async fn csv_headings_are_neutralised(backend: Backend) {
     let app = common::spawn_app(backend).await;
     let org = app.create_org("formel");
     let api = app.api_token(&org.coordinator.email).await;
-    let today = chrono::Local::now().date_naive();
+    let today = mietschulung::time::today_local();
     let (s, survey) = api
         .post("/api/v1/surveys", json!({"title": "Umfrage", "opens_on": today.to_string(),
             "closes_on": (today + chrono::Duration::days(10)).to_string(), "audience": ["landlord"]}))

@@ -96,7 +96,7 @@ async fn cycle(backend: Backend) {
     )
     .await;
 
-    let today = chrono::Local::now().date_naive();
+    let today = mietschulung::time::today_local();
     let (s, survey) = api
         .post(
             "/api/v1/surveys",
@@ -497,7 +497,7 @@ async fn anonymity(backend: Backend) {
         contact(&api, "landlord", &format!("Vermieter {i}"), None, false).await;
     }
     contact(&api, "social_worker", "Sozialarbeit 1", None, false).await;
-    let today = chrono::Local::now().date_naive();
+    let today = mietschulung::time::today_local();
     let (_, survey) = api
         .post("/api/v1/surveys", json!({"title": "Anonym", "opens_on": today.to_string(), "closes_on": (today + chrono::Duration::days(5)).to_string(),
                "audience": ["landlord", "social_worker"], "anonymous": true}))
@@ -640,7 +640,7 @@ async fn respondent_form_on_a_phone_without_javascript_and_in_arabic() {
     let org = app.create_org("umfrage-handy");
     let api = app.api_token(&org.coordinator.email).await;
     contact(&api, "target_group", "Amina Yusuf", None, false).await;
-    let today = chrono::Local::now().date_naive();
+    let today = mietschulung::time::today_local();
     let (_, survey) = api
         .post("/api/v1/surveys", json!({"title": "Wohnen in Altenburg", "opens_on": today.to_string(), "closes_on": (today + chrono::Duration::days(5)).to_string(), "audience": ["target_group"]}))
         .await;
@@ -763,8 +763,8 @@ async fn coordinator_pages_build_invite_print_and_read_results() {
     b.login(&org.coordinator.email).await;
     let list = b.get("/surveys").await;
     assert_eq!(list.status, 200);
-    let today = chrono::Local::now().date_naive().to_string();
-    let later = (chrono::Local::now().date_naive() + chrono::Duration::days(9)).to_string();
+    let today = mietschulung::time::today_local().to_string();
+    let later = (mietschulung::time::today_local() + chrono::Duration::days(9)).to_string();
     let course = course_id.to_string();
     let bad = b
         .submit(
@@ -934,7 +934,7 @@ async fn double_submit(backend: Backend) {
     let org = app.create_org("doppelt");
     let api = app.api_token(&org.coordinator.email).await;
     contact(&api, "volunteer", "Eilige Person", None, false).await;
-    let today = chrono::Local::now().date_naive();
+    let today = mietschulung::time::today_local();
     let (_, survey) = api
         .post("/api/v1/surveys", json!({"title": "Schnell", "opens_on": today.to_string(), "closes_on": today.to_string(), "audience": ["volunteer"], "open_groups": ["volunteer"]}))
         .await;
@@ -1004,7 +1004,7 @@ async fn invitations_in_the_contacts_language() {
             .await;
         assert_eq!(s, 201, "{b}");
     }
-    let today = chrono::Local::now().date_naive();
+    let today = mietschulung::time::today_local();
     let (_, survey) = api
         .post("/api/v1/surveys", json!({"title": "Wohnen", "opens_on": today.to_string(), "closes_on": (today + chrono::Duration::days(3)).to_string(), "audience": ["target_group"]}))
         .await;
@@ -1052,7 +1052,7 @@ async fn open_link_starts_are_rate_limited_per_client() {
     .await;
     let org = app.create_org("offen");
     let api = app.api_token(&org.coordinator.email).await;
-    let today = chrono::Local::now().date_naive();
+    let today = mietschulung::time::today_local();
     let (_, survey) = api
         .post("/api/v1/surveys", json!({"title": "Treffen", "opens_on": today.to_string(), "closes_on": today.to_string(),
                "audience": ["target_group"], "open_groups": ["target_group"]}))
