@@ -269,18 +269,26 @@ async fn change_password(
             begin_browser_session(&session, secret)?;
             Ok(redirect("/account?saved=password"))
         }
-        Err(e) => {
-            let data = account_data(&db, &user.0).await?;
-            page_with_error(
-                &session,
-                Some(&user.0),
-                "pages/auth/account",
-                "Mein Konto",
-                data,
-                e,
-            )
-        }
+        Err(e) => account_page_with_error(&session, &user.0, &db, e).await,
     }
+}
+
+/// The account page again, with the error next to its field.
+async fn account_page_with_error(
+    session: &Session,
+    actor: &Actor,
+    db: &Db,
+    error: AppError,
+) -> PageResult {
+    let data = account_data(db, actor).await?;
+    page_with_error(
+        session,
+        Some(actor),
+        "pages/auth/account",
+        "Mein Konto",
+        data,
+        error,
+    )
 }
 
 #[derive(Deserialize, Default)]
@@ -321,14 +329,7 @@ async fn create_token_page(
                 .map_err(|e| AppError::Internal(anyhow::anyhow!("session: {e}")))?;
             Ok(redirect("/account?saved=token#tokens"))
         }
-        Err(e) => page_with_error(
-            &session,
-            Some(&user.0),
-            "pages/auth/account",
-            "Mein Konto",
-            account_data(&db, &user.0).await?,
-            e,
-        ),
+        Err(e) => account_page_with_error(&session, &user.0, &db, e).await,
     }
 }
 
