@@ -642,7 +642,7 @@ fn fail(check: &str) -> anyhow::Result<std::process::ExitCode> {
     Ok(std::process::ExitCode::FAILURE)
 }
 
-/// Offline check in the order of design.md §3, printing each step, so a person sees which
+/// Offline check in the order the README gives ("Offline checks"), printing each step, so a person sees which
 /// check failed: format, structure, algorithm, key, signature, revocation list.
 fn verify(
     input: &str,

@@ -7,7 +7,7 @@
 //! - The QR code holds `<PUBLIC_URL>/Z/<base32(COSE_Sign1)>` in upper case, signed with the
 //!   organisation's Ed25519 key (kid of one byte). The token carries the holder's name
 //!   exactly as printed, the course code and the completion date: nothing else personal.
-//! - Issuing fails loudly when a token or URL would exceed the QR budget (design.md §3).
+//! - Issuing fails loudly when a token or URL would exceed the QR budget (README, "Certificates and verification").
 //! - Private keys live in files (mode 0400) under the keys directory, never in the database;
 //!   the database keeps the public key, kid and its state (retired / compromised).
 //! - Revocation is decided by the database and keeps its reason internal; the public page

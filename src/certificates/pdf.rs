@@ -43,7 +43,7 @@ const MARGIN_X_MM: f32 = 25.0;
 const CONTENT_W_MM: f32 = PAGE_W_MM - 2.0 * MARGIN_X_MM;
 const RIGHT_MM: f32 = PAGE_W_MM - MARGIN_X_MM;
 
-/// Printed QR size including the quiet zone. design.md §3: at least 30 mm, 35 mm default;
+/// Printed QR size including the quiet zone. At least 30 mm, 35 mm by default;
 /// at 35 mm a version-12 module is about 0.48 mm, which phone cameras read easily.
 pub const QR_SIZE_MM: f32 = 35.0;
 /// Modules across a version-12 code with its quiet zone; larger codes (long names) grow

@@ -1,5 +1,5 @@
 //! QR encoding of verification URLs, at error correction level Q and at most version 12
-//! (design.md §3: level Q survives stains far better than M, and version 12 still scans
+//! (level Q survives stains far better than M, and version 12 still scans
 //! from a 35 mm print).
 
 use qrcode::canvas::{Canvas, MaskPattern};
@@ -280,7 +280,7 @@ mod tests {
         assert!(!m.is_dark(m.width(), 0));
     }
 
-    /// Versions for a few URL lengths, for the budget discussion in design.md §3.
+    /// Versions for a few URL lengths, for the size budget (README, "The QR code").
     #[test]
     fn version_table() {
         for chars in [200, 240, 256, 272, 296, 304, 312, 320, 352] {

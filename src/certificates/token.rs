@@ -2,7 +2,7 @@
 //!
 //! The token travels in a QR code, so every byte counts: the QR holds
 //! `<PUBLIC_URL>/Z/<BASE32(token)>` in upper case (QR alphanumeric mode) and must stay
-//! within version 12 at error correction level Q. See design.md §3 for the budget.
+//! within version 12 at error correction level Q. The README ("The QR code") gives the budget.
 //!
 //! Wire format (CBOR):
 //!
@@ -33,7 +33,7 @@ pub const ALG_ED25519: i64 = -19;
 /// Polymorphic EdDSA; accepted when verifying because older COSE tooling (pycose) only
 /// knows this id.
 pub const ALG_EDDSA: i64 = -8;
-/// Upper bound for a token. design.md §3 asked for 160 bytes (QR version 12), which leaves
+/// Upper bound for a token. The original budget was 160 bytes (QR version 12), which leaves
 /// only about 31 Latin or 15 Cyrillic letters for the name; ordinary names of the target
 /// group ("Abdullah Mohammed Al-Rashidi-Hashemi") did not fit. 192 bytes with a URL of at
 /// most 352 characters fits QR version 13 at level Q, printed with the same module size.

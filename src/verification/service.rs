@@ -206,6 +206,6 @@ pub fn revocation_list(
     })
 }
 
-/// How long a published list is valid: a day, the most design.md allows, so an offline
+/// How long a published list is valid: a day, the longest the README promises (next update ≤ 24 h), so an offline
 /// verifier notices a revocation within a day at worst.
 pub const LIST_VALIDITY_SECS: i64 = crate::certificates::revocation::MAX_VALIDITY_SECS;
