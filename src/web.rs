@@ -209,6 +209,16 @@ pub fn fmt_time(d: chrono::NaiveDateTime) -> String {
     crate::time::to_local(d).format("%H:%M").to_string()
 }
 
+fn file_too_large(max_bytes: usize) -> AppError {
+    AppError::invalid(
+        "file",
+        format!(
+            "Die Datei ist größer als {} MB.",
+            max_bytes.div_ceil(1024 * 1024)
+        ),
+    )
+}
+
 /// Reads one uploaded file (the field `file_field`) and the CSRF token from a multipart
 /// form, refusing files over `max_bytes` while reading.
 pub async fn read_upload(
@@ -221,15 +231,7 @@ pub async fn read_upload(
     // request is bounded, so many parts cannot add up to more than one file.
     const CSRF_MAX: usize = 1024;
     let unreadable = || AppError::invalid("file", "Die Datei konnte nicht gelesen werden.");
-    let too_large = || {
-        AppError::invalid(
-            "file",
-            format!(
-                "Die Datei ist größer als {} MB.",
-                max_bytes.div_ceil(1024 * 1024)
-            ),
-        )
-    };
+    let too_large = || file_too_large(max_bytes);
     let mut total = 0usize;
     let mut csrf = None;
     let mut file = Vec::new();
@@ -269,13 +271,7 @@ pub async fn read_body(mut payload: web::Payload, max_bytes: usize) -> Result<Ve
         let chunk = chunk
             .map_err(|_| AppError::invalid("file", "Die Datei konnte nicht gelesen werden."))?;
         if body.len() + chunk.len() > max_bytes {
-            return Err(AppError::invalid(
-                "file",
-                format!(
-                    "Die Datei ist größer als {} MB.",
-                    max_bytes.div_ceil(1024 * 1024)
-                ),
-            ));
+            return Err(file_too_large(max_bytes));
         }
         body.extend_from_slice(&chunk);
     }
