@@ -29,7 +29,7 @@ const TOUCH_EVERY_SECS: i64 = 60;
 pub struct AuthSettings {
     pub session_idle: Duration,
     pub session_max: Duration,
-    pub salt: Vec<u8>,
+    pub salt: std::sync::Arc<[u8]>,
 }
 
 impl AuthSettings {
@@ -37,7 +37,7 @@ impl AuthSettings {
         AuthSettings {
             session_idle: Duration::minutes(settings.session_idle_minutes as i64),
             session_max: Duration::hours(settings.session_max_hours as i64),
-            salt: settings.session_key_bytes(),
+            salt: settings.session_key_bytes().into(),
         }
     }
 

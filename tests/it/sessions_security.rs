@@ -46,15 +46,14 @@ impl Raw {
         }
     }
 
-    async fn get(&mut self, path: &str) -> (u16, String, Option<String>) {
-        let resp = self
-            .client
-            .get(format!("{}{path}", self.base))
-            .header("cookie", &self.cookie)
-            .send()
-            .await
-            .unwrap();
+    /// Sends with the kept cookie and keeps what the answer sets.
+    async fn send(&mut self, req: reqwest::RequestBuilder) -> reqwest::Response {
+        let resp = req.header("cookie", &self.cookie).send().await.unwrap();
         self.keep_cookies(&resp);
+        resp
+    }
+
+    async fn answer(resp: reqwest::Response) -> (u16, String, Option<String>) {
         let status = resp.status().as_u16();
         let location = resp
             .headers()
@@ -63,23 +62,21 @@ impl Raw {
         (status, resp.text().await.unwrap(), location)
     }
 
-    async fn post(&mut self, path: &str, fields: &[(&str, &str)]) -> (u16, String, Option<String>) {
-        let resp = self
-            .client
+    async fn get(&mut self, path: &str) -> (u16, String, Option<String>) {
+        let req = self.client.get(format!("{}{path}", self.base));
+        Self::answer(self.send(req).await).await
+    }
+
+    fn form(&self, path: &str, fields: &[(&str, &str)]) -> reqwest::RequestBuilder {
+        self.client
             .post(format!("{}{path}", self.base))
-            .header("cookie", &self.cookie)
             .header("content-type", "application/x-www-form-urlencoded")
             .body(serde_html_form::to_string(fields).unwrap())
-            .send()
-            .await
-            .unwrap();
-        self.keep_cookies(&resp);
-        let status = resp.status().as_u16();
-        let location = resp
-            .headers()
-            .get("location")
-            .map(|v| v.to_str().unwrap().to_string());
-        (status, resp.text().await.unwrap(), location)
+    }
+
+    async fn post(&mut self, path: &str, fields: &[(&str, &str)]) -> (u16, String, Option<String>) {
+        let req = self.form(path, fields);
+        Self::answer(self.send(req).await).await
     }
 
     async fn csrf(&mut self, path: &str) -> String {
@@ -343,22 +340,15 @@ async fn password_guessing_is_throttled(backend: Backend) {
     }
     // The account is throttled now: even the right password is not checked.
     let csrf = attacker.csrf("/login").await;
-    let resp = attacker
-        .client
-        .post(format!("{}/login", app.base))
-        .header("cookie", &attacker.cookie)
-        .header("content-type", "application/x-www-form-urlencoded")
-        .body(
-            serde_html_form::to_string([
-                ("csrf_token", csrf.as_str()),
-                ("email", &org.coordinator.email),
-                ("password", PASSWORD),
-            ])
-            .unwrap(),
-        )
-        .send()
-        .await
-        .unwrap();
+    let req = attacker.form(
+        "/login",
+        &[
+            ("csrf_token", &csrf),
+            ("email", &org.coordinator.email),
+            ("password", PASSWORD),
+        ],
+    );
+    let resp = attacker.send(req).await;
     assert_eq!(resp.status(), 429);
     let retry: u64 = resp.headers()["retry-after"]
         .to_str()
