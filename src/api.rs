@@ -1,9 +1,11 @@
-//! The OpenAPI document of `/api/v1`, generated from the handlers' annotations.
+//! Shared pieces of the JSON API: the strict JSON body extractor, the error schema and
+//! what every operation of the OpenAPI document has in common (`crate::openapi` merges the
+//! domains' operations into one document).
 
 use std::future::Future;
 use std::pin::Pin;
 
-use actix_web::{get, web, FromRequest, HttpRequest, HttpResponse};
+use actix_web::{web, FromRequest, HttpRequest};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
@@ -88,95 +90,30 @@ impl Modify for ErrorResponses {
 
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "mietschulung API", version = "1",
-         description = "Planning, attendance and certificates of tenant trainings. Authenticate with POST /api/v1/auth/token and send `Authorization: Bearer <token>`. Errors are `{\"error\": <message>, \"field\": <field or absent>}`."),
-    paths(
-        crate::auth::routes::api_token,
-        crate::auth::routes::api_create_token,
-        crate::auth::routes::api_list_tokens,
-        crate::auth::routes::api_revoke_token,
-        crate::auth::routes::api_change_password,
-        crate::orgs::routes::api_org_tokens,
-        crate::orgs::routes::api_revoke_org_token,
-        crate::orgs::routes::api_set_user_active,
-        crate::planning::routes::api_courses,
-        crate::planning::routes::api_create_course,
-        crate::planning::routes::api_course,
-        crate::planning::routes::api_add_module,
-        crate::planning::routes::api_create_run,
-        crate::planning::routes::api_run,
-        crate::planning::routes::api_create_session,
-        crate::planning::routes::api_my_sessions,
-        crate::planning::routes::api_renew_my_link,
-        crate::planning::routes::api_renew_run_link,
-        crate::planning::routes::api_update_session,
-        crate::planning::routes::api_cancel_session,
-        crate::planning::routes::api_locations,
-        crate::planning::routes::api_create_location,
-        crate::planning::routes::api_set_rules,
-        crate::planning::routes::api_update_run,
-        crate::planning::routes::api_module_up,
-        crate::participants::routes::api_list,
-        crate::participants::routes::api_register,
-        crate::participants::routes::api_enroll,
-        crate::participants::routes::api_enrolled,
-        crate::participants::routes::api_cancel,
-        crate::participants::routes::api_waiting,
-        crate::participants::routes::api_import,
-        crate::stakeholders::routes::api_list,
-        crate::stakeholders::routes::api_create,
-        crate::stakeholders::routes::api_get,
-        crate::stakeholders::routes::api_update,
-        crate::stakeholders::routes::api_delete,
-        crate::stakeholders::routes::api_import,
-        crate::surveys::routes::api_list,
-        crate::surveys::routes::api_create,
-        crate::surveys::routes::api_get,
-        crate::surveys::routes::api_update,
-        crate::surveys::routes::api_copy,
-        crate::surveys::routes::api_add_question,
-        crate::surveys::routes::api_update_question,
-        crate::surveys::routes::api_delete_question,
-        crate::surveys::routes::api_translation,
-        crate::surveys::routes::api_invite,
-        crate::surveys::routes::api_invitations,
-        crate::surveys::routes::api_results,
-        crate::surveys::routes::api_export,
-        crate::surveys::routes::api_respond,
-        crate::surveys::routes::api_respondent,
-        crate::surveys::routes::api_open,
-        crate::attendance::routes::api_roster,
-        crate::attendance::routes::api_mark,
-        crate::attendance::routes::api_record_test,
-        crate::attendance::routes::api_check_in,
-        crate::attendance::routes::api_completion,
-        crate::certificates::routes::api_issue,
-        crate::certificates::routes::api_list,
-        crate::certificates::routes::api_pdf,
-        crate::certificates::routes::api_revoke,
-        crate::certificates::routes::api_reissue,
-        crate::certificates::routes::api_start_batch,
-        crate::certificates::routes::api_batch,
-        crate::certificates::routes::api_zip,
-        crate::verification::routes::api_verify,
-        crate::reports::routes::api_run_report,
-        crate::reports::routes::api_organisation_report,
+    info(
+        title = "mietschulung API",
+        version = "1",
+        description = "Planning, attendance and certificates of tenant trainings. Authenticate with POST /api/v1/auth/token and send `Authorization: Bearer <token>`. Errors are `{\"code\": <stable code>, \"message\": <sentence for a person>, \"field\": <field or absent>}`."
     ),
-    components(schemas(ErrorSchema)),
-    modifiers(&BearerAuth, &ErrorResponses)
+    components(schemas(ErrorSchema))
 )]
 pub struct ApiDoc;
 
-#[get("/api/v1/openapi.json")]
-pub async fn openapi_json() -> HttpResponse {
-    HttpResponse::Ok().json(ApiDoc::openapi())
+/// Adds what every operation shares once the domains' operations are merged in: the
+/// bearer scheme and the documented error answers.
+pub fn finish(doc: &mut utoipa::openapi::OpenApi) {
+    BearerAuth.modify(doc);
+    ErrorResponses.modify(doc);
 }
 
 /// Every error answer of the API.
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct ErrorSchema {
+    /// What kind of error, stable for programs: invalid_input, not_found, unauthenticated,
+    /// forbidden, conflict, rate_limited, too_many_attempts, unavailable, internal.
+    pub code: String,
     /// What went wrong, in words for a person (German).
-    pub error: String,
+    pub message: String,
     /// The input field the error is about, if any.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub field: Option<String>,
@@ -224,24 +161,5 @@ impl<T: DeserializeOwned + 'static> FromRequest for Json<T> {
                 .into()
             })
         })
-    }
-}
-
-/// Times are stored as naive UTC; the API writes them as RFC 3339 with the offset
-/// (`2026-12-01T08:00:00Z`), as its document promises.
-pub fn utc<S: serde::Serializer>(t: &chrono::NaiveDateTime, s: S) -> Result<S::Ok, S::Error> {
-    s.serialize_str(
-        &t.and_utc()
-            .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-    )
-}
-
-pub fn utc_opt<S: serde::Serializer>(
-    t: &Option<chrono::NaiveDateTime>,
-    s: S,
-) -> Result<S::Ok, S::Error> {
-    match t {
-        Some(t) => utc(t, s),
-        None => s.serialize_none(),
     }
 }

@@ -245,6 +245,27 @@ fn parse_hours(text: &str) -> anyhow::Result<Vec<u32>> {
     Ok(hours)
 }
 
+/// Writes a secret file readable only by the service user (0400).
+pub fn write_private_file(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
+    use std::io::Write;
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    }
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o400);
+    }
+    let mut file = options
+        .open(path)
+        .with_context(|| format!("creating {}", path.display()))?;
+    file.write_all(bytes)?;
+    file.sync_all()?;
+    Ok(())
+}
+
 fn load_or_create_session_key(data_dir: &Path) -> anyhow::Result<String> {
     use rand::RngCore;
     let path = data_dir.join("session.key");
@@ -254,6 +275,6 @@ fn load_or_create_session_key(data_dir: &Path) -> anyhow::Result<String> {
     let mut bytes = [0u8; 48];
     rand::rngs::OsRng.fill_bytes(&mut bytes);
     let key = data_encoding::HEXLOWER.encode(&bytes);
-    crate::certificates::keys::write_private_file(&path, key.as_bytes())?;
+    write_private_file(&path, key.as_bytes())?;
     Ok(key)
 }

@@ -63,6 +63,22 @@ impl AppError {
         }
     }
 
+    /// A stable name of the kind of error, for programs; the message is for people and may
+    /// be reworded.
+    pub fn code(&self) -> &'static str {
+        match self {
+            AppError::Validation { .. } => "invalid_input",
+            AppError::NotFound(_) => "not_found",
+            AppError::Unauthenticated => "unauthenticated",
+            AppError::Forbidden(_) => "forbidden",
+            AppError::Conflict(_) => "conflict",
+            AppError::RateLimited { .. } => "rate_limited",
+            AppError::Throttled { .. } => "too_many_attempts",
+            AppError::Unavailable(_) => "unavailable",
+            AppError::Internal(_) => "internal",
+        }
+    }
+
     pub fn field(&self) -> Option<&'static str> {
         match self {
             AppError::Validation { field, .. } => *field,
@@ -70,7 +86,7 @@ impl AppError {
         }
     }
 
-    fn log(&self) {
+    pub(crate) fn log(&self) {
         match self {
             AppError::Internal(e) | AppError::Unavailable(e) => {
                 // Database errors can quote values (PostgreSQL's "Key (email)=(…)").
@@ -112,9 +128,12 @@ impl From<anyhow::Error> for AppError {
     }
 }
 
+/// The API's error answer: a stable code for programs, a sentence for people, and the
+/// input field it is about.
 #[derive(Serialize)]
 pub struct ErrorBody<'a> {
-    pub error: &'a str,
+    pub code: &'static str,
+    pub message: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub field: Option<&'a str>,
 }
@@ -144,7 +163,8 @@ impl ResponseError for AppError {
         }
         resp.insert_header((header::CACHE_CONTROL, "no-store"));
         resp.json(ErrorBody {
-            error: &message,
+            code: self.code(),
+            message: &message,
             field: self.field(),
         })
     }
@@ -163,30 +183,6 @@ impl std::fmt::Display for HtmlError {
 impl From<AppError> for HtmlError {
     fn from(e: AppError) -> Self {
         HtmlError(e)
-    }
-}
-
-impl ResponseError for HtmlError {
-    fn status_code(&self) -> StatusCode {
-        self.0.status_code()
-    }
-
-    fn error_response(&self) -> HttpResponse {
-        self.0.log();
-        if let AppError::Unauthenticated = self.0 {
-            return HttpResponse::SeeOther()
-                .insert_header((header::LOCATION, "/login"))
-                .finish();
-        }
-        let body =
-            crate::templates::render_error_page(self.status_code().as_u16(), &self.0.to_string());
-        let mut resp = HttpResponse::build(self.status_code());
-        if let Some(secs) = self.0.retry_after_secs() {
-            resp.insert_header((header::RETRY_AFTER, secs.to_string()));
-        }
-        resp.insert_header((header::CACHE_CONTROL, "no-store"))
-            .content_type("text/html; charset=utf-8")
-            .body(body)
     }
 }
 

@@ -57,6 +57,26 @@ pub fn text(lang: &str, key: &str) -> String {
         .unwrap_or_else(|| key.to_string())
 }
 
+/// A participant language as a form option.
+#[derive(Debug, serde::Serialize)]
+pub struct LanguageOption {
+    pub code: &'static str,
+    pub name: &'static str,
+    pub selected: bool,
+}
+
+/// The participant languages as form options, with the given ones selected.
+pub fn language_options(selected: &[&str]) -> Vec<LanguageOption> {
+    PARTICIPANT_LANGUAGES
+        .iter()
+        .map(|(code, name)| LanguageOption {
+            code,
+            name,
+            selected: selected.contains(code),
+        })
+        .collect()
+}
+
 pub fn is_rtl(lang: &str) -> bool {
     matches!(lang, "ar" | "fa" | "ps")
 }

@@ -188,12 +188,10 @@ pub fn run(
         state.db.clone(),
         state.public_checks.counter.clone(),
     );
-    let open_link_limit = web::Data::new(crate::surveys::routes::OpenLinkLimit(
-        crate::verification::rate_limit::ClientLimiter::per_minute(
-            settings.survey_open_rate_per_minute,
-        ),
+    let open_link_limit = web::Data::new(crate::surveys::api::OpenLinkLimit(
+        crate::rate_limit::ClientLimiter::per_minute(settings.survey_open_rate_per_minute),
     ));
-    let limits = web::Data::new(crate::verification::rate_limit::VerifyLimits::new(
+    let limits = web::Data::new(crate::rate_limit::VerifyLimits::new(
         settings.verify_rate_per_minute,
         settings.code_form_rate_per_minute,
     ));
@@ -275,19 +273,33 @@ pub fn run(
             .service(healthz)
             .service(readyz)
             // The public check page early: it is the one path under heavy load.
-            .configure(crate::verification::routes::configure)
+            .configure(crate::verification::public::configure)
+            .configure(crate::verification::api::configure)
             .service(static_file)
-            .service(crate::api::openapi_json)
-            .configure(crate::auth::routes::configure)
-            .configure(crate::orgs::routes::configure)
-            .configure(crate::planning::routes::configure)
-            .configure(crate::participants::routes::configure)
-            .configure(crate::stakeholders::routes::configure)
-            .configure(crate::surveys::routes::configure)
-            .configure(crate::attendance::routes::configure)
-            .configure(crate::certificates::routes::configure)
-            .configure(crate::reminders::routes::configure)
-            .configure(crate::reports::routes::configure)
+            .service(crate::openapi::openapi_json)
+            .configure(crate::auth::pages::configure)
+            .configure(crate::auth::public::configure)
+            .configure(crate::auth::api::configure)
+            .configure(crate::orgs::pages::configure)
+            .configure(crate::orgs::api::configure)
+            .configure(crate::planning::pages::configure)
+            .configure(crate::planning::public::configure)
+            .configure(crate::planning::api::configure)
+            .configure(crate::participants::pages::configure)
+            .configure(crate::participants::api::configure)
+            .configure(crate::stakeholders::pages::configure)
+            .configure(crate::stakeholders::api::configure)
+            .configure(crate::surveys::pages::configure)
+            .configure(crate::surveys::public::configure)
+            .configure(crate::surveys::api::configure)
+            .configure(crate::attendance::pages::configure)
+            .configure(crate::attendance::api::configure)
+            .configure(crate::runs::pages::configure)
+            .configure(crate::certificates::pages::configure)
+            .configure(crate::certificates::api::configure)
+            .configure(crate::reminders::public::configure)
+            .configure(crate::reports::pages::configure)
+            .configure(crate::reports::api::configure)
             .default_service(web::to(not_found))
     })
     .listen(listener)?;

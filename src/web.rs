@@ -4,8 +4,8 @@ use std::future::Future;
 use std::pin::Pin;
 
 use actix_session::{Session, SessionExt};
-use actix_web::http::header;
-use actix_web::{web, FromRequest, HttpRequest, HttpResponse};
+use actix_web::http::{header, StatusCode};
+use actix_web::{web, FromRequest, HttpRequest, HttpResponse, ResponseError};
 use rand::RngCore;
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
@@ -195,20 +195,6 @@ pub fn page_with_error(
     Ok(resp)
 }
 
-pub fn fmt_date(d: chrono::NaiveDate) -> String {
-    d.format("%d.%m.%Y").to_string()
-}
-
-pub fn fmt_datetime(d: chrono::NaiveDateTime) -> String {
-    crate::time::to_local(d)
-        .format("%d.%m.%Y %H:%M")
-        .to_string()
-}
-
-pub fn fmt_time(d: chrono::NaiveDateTime) -> String {
-    crate::time::to_local(d).format("%H:%M").to_string()
-}
-
 fn file_too_large(max_bytes: usize) -> AppError {
     AppError::invalid(
         "file",
@@ -276,4 +262,69 @@ pub async fn read_body(mut payload: web::Payload, max_bytes: usize) -> Result<Ve
         body.extend_from_slice(&chunk);
     }
     Ok(body)
+}
+
+/// The client's address for per-client limits (the peer; no proxy headers are trusted).
+pub fn client_ip(req: &HttpRequest) -> std::net::IpAddr {
+    req.peer_addr()
+        .map(|a| a.ip())
+        .unwrap_or(std::net::IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED))
+}
+
+pub fn download(
+    table: &crate::reports::export::Table,
+    base_name: &str,
+    format: &str,
+) -> crate::error::AppResult<HttpResponse> {
+    let (bytes, mime, ext) = match format {
+        "csv" => (
+            crate::reports::export::to_csv(table)?,
+            "text/csv; charset=utf-8",
+            "csv",
+        ),
+        "xlsx" => (
+            crate::reports::export::to_xlsx(table)?,
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            "xlsx",
+        ),
+        _ => {
+            return Err(crate::error::AppError::NotFound(
+                "Dieses Format gibt es nicht (csv oder xlsx).".into(),
+            ))
+        }
+    };
+    Ok(HttpResponse::Ok()
+        .content_type(mime)
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .insert_header((
+            header::CONTENT_DISPOSITION,
+            format!("attachment; filename=\"{base_name}.{ext}\""),
+        ))
+        .body(bytes))
+}
+
+/// Errors on browser pages answer a page in the site's layout (the login page when the
+/// session has ended); the JSON form lives with `AppError` itself.
+impl ResponseError for HtmlError {
+    fn status_code(&self) -> StatusCode {
+        self.0.status_code()
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        self.0.log();
+        if let AppError::Unauthenticated = self.0 {
+            return HttpResponse::SeeOther()
+                .insert_header((header::LOCATION, "/login"))
+                .finish();
+        }
+        let body =
+            crate::templates::render_error_page(self.status_code().as_u16(), &self.0.to_string());
+        let mut resp = HttpResponse::build(self.status_code());
+        if let Some(secs) = self.0.retry_after_secs() {
+            resp.insert_header((header::RETRY_AFTER, secs.to_string()));
+        }
+        resp.insert_header((header::CACHE_CONTROL, "no-store"))
+            .content_type("text/html; charset=utf-8")
+            .body(body)
+    }
 }

@@ -10,7 +10,9 @@
 //!   a (not cancelled) session they attended as present or late, and they attended at least
 //!   one session. The completion date is the day of the last such session.
 
+pub mod api;
+pub mod cards;
 pub mod models;
+pub mod pages;
 pub mod repo;
-pub mod routes;
 pub mod service;

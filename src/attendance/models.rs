@@ -68,7 +68,7 @@ pub struct AttendanceMark {
     pub participant_id: i32,
     pub status: String,
     pub marked_by: i32,
-    #[serde(serialize_with = "crate::api::utc")]
+    #[serde(serialize_with = "crate::time::utc")]
     pub marked_at: NaiveDateTime,
     pub left_early: bool,
 }

@@ -83,7 +83,7 @@ pub fn roster_with_course(
                 preferred_language: p.preferred_language.clone(),
                 status: mark.and_then(|(m, _)| AttendanceStatus::parse(&m.status).ok()),
                 marked_by: mark.map(|(_, by)| by.clone()),
-                marked_at_local: mark.map(|(m, _)| crate::web::fmt_datetime(m.marked_at)),
+                marked_at_local: mark.map(|(m, _)| crate::time::fmt_datetime(m.marked_at)),
                 left_early: mark.is_some_and(|(m, _)| m.left_early),
                 test: tests
                     .get(&p.id)
@@ -91,7 +91,7 @@ pub fn roster_with_course(
                 apologised_at_local: apologies
                     .iter()
                     .find(|(pid, _)| *pid == p.id)
-                    .map(|(_, at)| crate::web::fmt_datetime(*at)),
+                    .map(|(_, at)| crate::time::fmt_datetime(*at)),
             }
         })
         .collect();
@@ -150,7 +150,7 @@ pub fn mark(
             preferred_language: participant.preferred_language,
             status: Some(status),
             marked_by: Some(actor.display_name.clone()),
-            marked_at_local: current.map(|m| crate::web::fmt_datetime(m.marked_at)),
+            marked_at_local: current.map(|m| crate::time::fmt_datetime(m.marked_at)),
             left_early,
             test: None,
             apologised_at_local: None,

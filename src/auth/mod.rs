@@ -16,10 +16,12 @@
 //!   an organisation's users. A password change or deactivation deletes them all.
 //! - Password guessing is throttled per account and per client address ([`throttle`]).
 
+pub mod api;
 pub mod extract;
 pub mod models;
+pub mod pages;
+pub mod public;
 pub mod repo;
-pub mod routes;
 pub mod service;
 pub mod throttle;
 

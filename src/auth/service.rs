@@ -532,3 +532,8 @@ pub fn revoke_organisation_token(
         "by admin",
     )
 }
+
+/// The people of an organisation who may lead a session (trainers and coordinators).
+pub fn trainers_of(conn: &mut DbConn, org: i32) -> AppResult<Vec<User>> {
+    repo::trainers_of(conn, org)
+}

@@ -1,8 +1,7 @@
 //! Signing keys: private halves in files, public halves and state in `signing_keys`.
 
 use std::collections::HashMap;
-use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::{Mutex, RwLock};
 use std::time::{Duration, Instant};
 
@@ -15,26 +14,6 @@ use crate::db::schema::signing_keys;
 use crate::db::DbConn;
 use crate::error::{AppError, AppResult};
 
-/// Writes a secret file readable only by the service user (0400).
-pub fn write_private_file(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
-    if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
-    }
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o400);
-    }
-    let mut file = options
-        .open(path)
-        .with_context(|| format!("creating {}", path.display()))?;
-    file.write_all(bytes)?;
-    file.sync_all()?;
-    Ok(())
-}
-
 #[derive(Debug, Clone, Queryable, Selectable, Serialize)]
 #[diesel(table_name = signing_keys)]
 pub struct SigningKeyRecord {
@@ -43,11 +22,11 @@ pub struct SigningKeyRecord {
     pub organisation_id: Option<i32>,
     pub algorithm: String,
     pub public_key: String,
-    #[serde(serialize_with = "crate::api::utc")]
+    #[serde(serialize_with = "crate::time::utc")]
     pub created_at: chrono::NaiveDateTime,
-    #[serde(serialize_with = "crate::api::utc_opt")]
+    #[serde(serialize_with = "crate::time::utc_opt")]
     pub retired_at: Option<chrono::NaiveDateTime>,
-    #[serde(serialize_with = "crate::api::utc_opt")]
+    #[serde(serialize_with = "crate::time::utc_opt")]
     pub compromised_at: Option<chrono::NaiveDateTime>,
 }
 
@@ -184,7 +163,7 @@ impl KeyRing {
             .find(|k| !used.contains(&i32::from(*k)) && !self.key_path(*k).exists())
             .ok_or_else(|| AppError::Conflict("Alle 256 Schlüsselnummern sind vergeben.".into()))?;
         let key = SigningKey::generate(&mut rand::rngs::OsRng);
-        write_private_file(
+        crate::config::write_private_file(
             &self.key_path(kid),
             data_encoding::HEXLOWER.encode(key.as_bytes()).as_bytes(),
         )?;

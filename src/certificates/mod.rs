@@ -14,12 +14,14 @@
 //!   only says "Widerrufen".
 //! - A certificate is emailed to the participant (through the outbox) when an email exists.
 
+pub mod api;
+pub mod cache;
 pub mod keys;
 pub mod models;
+pub mod pages;
 pub mod pdf;
 pub mod qr;
 pub mod repo;
 pub mod revocation;
-pub mod routes;
 pub mod service;
 pub mod token;

@@ -59,7 +59,7 @@ pub struct CertificateView {
     pub code: String,
     pub course_code: String,
     pub completion_date: NaiveDate,
-    #[serde(serialize_with = "crate::api::utc")]
+    #[serde(serialize_with = "crate::time::utc")]
     pub issued_at: NaiveDateTime,
     pub status: String,
     pub verification_url: String,
@@ -96,12 +96,12 @@ pub struct CertificateBatch {
     pub run_id: i32,
     #[serde(skip)]
     pub started_by: Option<i32>,
-    #[serde(serialize_with = "crate::api::utc")]
+    #[serde(serialize_with = "crate::time::utc")]
     pub started_at: NaiveDateTime,
     #[serde(skip)]
-    #[serde(serialize_with = "crate::api::utc")]
+    #[serde(serialize_with = "crate::time::utc")]
     pub heartbeat_at: NaiveDateTime,
-    #[serde(serialize_with = "crate::api::utc_opt")]
+    #[serde(serialize_with = "crate::time::utc_opt")]
     pub finished_at: Option<NaiveDateTime>,
     /// People enrolled in the run when the batch started.
     pub total: i32,

@@ -234,7 +234,7 @@ pub fn reissue_with_name(
         let now = time::now_utc();
         // The old one must stop being valid first: one valid certificate per person and run.
         repo::mark_replaced(conn, old.id, now)?;
-        crate::verification::cache::invalidate_all();
+        crate::certificates::cache::invalidate_all();
         let new = issue_in_tx(conn, issuer, actor, &run, &participant, old.completion_date)?;
         repo::set_replaced_by(conn, old.id, new.id)?;
         audit::record(
@@ -248,7 +248,7 @@ pub fn reissue_with_name(
         )?;
         Ok(new)
     });
-    crate::verification::cache::invalidate_all();
+    crate::certificates::cache::invalidate_all();
     result
 }
 
@@ -291,7 +291,7 @@ pub fn revoke(
             ));
         }
         repo::revoke(conn, cert.id, &reason, time::now_utc())?;
-        crate::verification::cache::invalidate_all();
+        crate::certificates::cache::invalidate_all();
         audit::record(
             conn,
             Some(org),
@@ -304,7 +304,7 @@ pub fn revoke(
         repo::get(conn, org, certificate_id)
     });
     // Again after the commit: a check that read the old row meanwhile is not kept.
-    crate::verification::cache::invalidate_all();
+    crate::certificates::cache::invalidate_all();
     result
 }
 
@@ -528,20 +528,33 @@ pub fn zip_for_run(
     ))
 }
 
-/// The run page's line about the last batch: `{id, issued, failed}` or null.
+/// The run page's line about the last batch.
+#[derive(Debug, serde::Serialize)]
+pub struct BatchSummary {
+    pub id: i32,
+    pub issued: i32,
+    /// How many could not be issued.
+    pub failed: usize,
+}
+
 pub fn last_batch_summary(
     conn: &mut DbConn,
     org: i32,
     run_id: i32,
-) -> AppResult<serde_json::Value> {
-    Ok(match repo::latest_batch_for_run(conn, org, run_id)? {
-        Some(b) => serde_json::json!({
-            "id": b.id,
-            "issued": b.issued,
-            "failed": batch_failures(&b).len(),
+) -> AppResult<Option<BatchSummary>> {
+    Ok(
+        repo::latest_batch_for_run(conn, org, run_id)?.map(|b| BatchSummary {
+            id: b.id,
+            failed: batch_failures(&b).len(),
+            issued: b.issued,
         }),
-        None => serde_json::Value::Null,
-    })
+    )
+}
+
+/// The run a certificate of the caller's organisation belongs to.
+pub fn run_of(conn: &mut DbConn, actor: &Actor, certificate_id: i32) -> AppResult<i32> {
+    let org = actor.coordinator_org()?;
+    Ok(repo::get(conn, org, certificate_id)?.run_id)
 }
 
 /// Logo (letterhead) and signature image an organisation may print on its certificates.
@@ -631,7 +644,7 @@ pub fn key_overview(
                 "kid": r.kid,
                 "fingerprint": fingerprint,
                 "organisation_id": r.organisation_id,
-                "created": crate::web::fmt_datetime(r.created_at),
+                "created": crate::time::fmt_datetime(r.created_at),
                 "state": state,
                 "certificates": counts.iter().find(|(k, _)| *k == r.kid).map_or(0, |(_, n)| *n),
             })

@@ -32,12 +32,12 @@ pub struct OutboxMessage {
     pub attachment: Option<Vec<u8>>,
     pub status: String,
     pub attempts: i32,
-    #[serde(serialize_with = "crate::api::utc")]
+    #[serde(serialize_with = "crate::time::utc")]
     pub next_attempt_at: NaiveDateTime,
     pub last_error: Option<String>,
-    #[serde(serialize_with = "crate::api::utc")]
+    #[serde(serialize_with = "crate::time::utc")]
     pub created_at: NaiveDateTime,
-    #[serde(serialize_with = "crate::api::utc_opt")]
+    #[serde(serialize_with = "crate::time::utc_opt")]
     pub sent_at: Option<NaiveDateTime>,
 }
 

@@ -4,9 +4,10 @@
 //! organisation on the command line; the issuer name and signatory are printed on every
 //! certificate the organisation issues.
 
+pub mod api;
 pub mod models;
+pub mod pages;
 pub mod repo;
-pub mod routes;
 pub mod service;
 
 pub use models::Organisation;

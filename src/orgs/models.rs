@@ -14,7 +14,7 @@ pub struct Organisation {
     pub issuer_name: String,
     pub signatory_name: String,
     pub signatory_title: String,
-    #[serde(serialize_with = "crate::api::utc")]
+    #[serde(serialize_with = "crate::time::utc")]
     pub created_at: NaiveDateTime,
 }
 

@@ -249,7 +249,7 @@ pub fn import_batch(conn: &mut DbConn, actor: &Actor, batch_id: i32) -> AppResul
     let rows = load_batch(conn, actor, batch_id)?;
     crate::db::write_transaction(conn, |conn| {
         let outcome = import(conn, actor, &rows)?;
-        repo::delete_import_batch(conn, batch_id)?;
+        crate::spreadsheet::repo::delete_import_batch(conn, batch_id)?;
         Ok(outcome)
     })
 }

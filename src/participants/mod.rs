@@ -9,9 +9,10 @@
 //! - A run never holds more enrollments than its capacity, even under concurrent requests:
 //!   the run row is locked before the count.
 
-pub mod cards;
+pub mod api;
 pub mod import;
 pub mod models;
+pub mod pages;
 pub mod repo;
-pub mod routes;
+pub mod schedule;
 pub mod service;

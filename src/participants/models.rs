@@ -17,7 +17,7 @@ pub struct Participant {
     pub email: Option<String>,
     pub consent_date: NaiveDate,
     pub consent_recorded_by: Option<i32>,
-    #[serde(serialize_with = "crate::api::utc")]
+    #[serde(serialize_with = "crate::time::utc")]
     pub created_at: NaiveDateTime,
     /// Who registered the person on their behalf (social worker, volunteer).
     pub referrer_name: Option<String>,
@@ -46,7 +46,7 @@ pub struct ParticipantInsertForm {
     pub email: Option<String>,
     pub consent_date: NaiveDate,
     pub consent_recorded_by: Option<i32>,
-    #[serde(serialize_with = "crate::api::utc")]
+    #[serde(serialize_with = "crate::time::utc")]
     pub created_at: NaiveDateTime,
     pub referrer_name: Option<String>,
     pub referrer_organisation: Option<String>,
@@ -90,12 +90,12 @@ pub struct Enrollment {
     /// `enrolled`, `waiting` or `cancelled`.
     pub status: String,
     /// When the person joined the run or the waiting list; the waiting list is in this order.
-    #[serde(serialize_with = "crate::api::utc")]
+    #[serde(serialize_with = "crate::time::utc")]
     pub created_at: NaiveDateTime,
-    #[serde(serialize_with = "crate::api::utc_opt")]
+    #[serde(serialize_with = "crate::time::utc_opt")]
     pub cancelled_at: Option<NaiveDateTime>,
     /// When the person moved up from the waiting list.
-    #[serde(serialize_with = "crate::api::utc_opt")]
+    #[serde(serialize_with = "crate::time::utc_opt")]
     pub promoted_at: Option<NaiveDateTime>,
 }
 

@@ -1,7 +1,7 @@
 use diesel::prelude::*;
 
 use super::models::*;
-use crate::db::schema::{enrollments, import_batches, participants};
+use crate::db::schema::{enrollments, participants};
 use crate::db::DbConn;
 use crate::error::{AppError, AppResult};
 
@@ -151,54 +151,6 @@ pub fn enrolled_in(conn: &mut DbConn, org: i32, run_id: i32) -> AppResult<Vec<Pa
         ))
         .select(Participant::as_select())
         .load(conn)?)
-}
-
-pub fn insert_import_batch(
-    conn: &mut DbConn,
-    org: i32,
-    user_id: i32,
-    kind: &str,
-    rows_json: &str,
-) -> AppResult<i32> {
-    Ok(diesel::insert_into(import_batches::table)
-        .values((
-            import_batches::organisation_id.eq(org),
-            import_batches::created_by.eq(user_id),
-            import_batches::rows_json.eq(rows_json),
-            import_batches::created_at.eq(crate::time::now_utc()),
-            import_batches::kind.eq(kind),
-        ))
-        .returning(import_batches::id)
-        .get_result(conn)?)
-}
-
-/// A batch of the same organisation and uploader.
-pub fn import_batch(
-    conn: &mut DbConn,
-    org: i32,
-    user_id: i32,
-    kind: &str,
-    id: i32,
-) -> AppResult<Option<String>> {
-    Ok(import_batches::table
-        .filter(import_batches::id.eq(id))
-        .filter(import_batches::kind.eq(kind))
-        .filter(import_batches::organisation_id.eq(org))
-        .filter(import_batches::created_by.eq(user_id))
-        .select(import_batches::rows_json)
-        .first(conn)
-        .optional()?)
-}
-
-pub fn delete_import_batch(conn: &mut DbConn, id: i32) -> AppResult<()> {
-    diesel::delete(import_batches::table.find(id)).execute(conn)?;
-    Ok(())
-}
-
-pub fn purge_old_import_batches(conn: &mut DbConn, before: chrono::NaiveDateTime) -> AppResult<()> {
-    diesel::delete(import_batches::table.filter(import_batches::created_at.lt(before)))
-        .execute(conn)?;
-    Ok(())
 }
 
 pub fn set_card_code(conn: &mut DbConn, id: i32, code: &str) -> AppResult<()> {

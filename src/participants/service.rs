@@ -267,6 +267,28 @@ pub struct CancelOutcome {
     pub promoted: Option<Enrollment>,
 }
 
+/// The people around one run: who holds a place, who waits (in order), and everyone else
+/// of the organisation (who could be enrolled).
+pub struct RunPeople {
+    pub enrolled: Vec<Participant>,
+    pub waiting: Vec<Participant>,
+    pub others: Vec<Participant>,
+}
+
+pub fn run_people(conn: &mut DbConn, org: i32, run_id: i32) -> AppResult<RunPeople> {
+    let enrolled = repo::enrolled_in(conn, org, run_id)?;
+    let waiting = repo::waiting_list(conn, org, run_id)?;
+    let others = repo::list(conn, org)?
+        .into_iter()
+        .filter(|p| !enrolled.iter().chain(&waiting).any(|e| e.id == p.id))
+        .collect();
+    Ok(RunPeople {
+        enrolled,
+        waiting,
+        others,
+    })
+}
+
 /// Where news for a participant goes: their own email, else their referrer's email.
 pub fn contact_email(p: &Participant) -> Option<(String, bool)> {
     if let Some(e) = p.email.as_deref() {
@@ -301,8 +323,8 @@ fn notify_promoted(
             "referrer_name": if via_referrer { p.referrer_name.clone() } else { None },
             "course_title": course.title,
             "place": run.place,
-            "start": crate::web::fmt_date(run.start_date),
-            "end": crate::web::fmt_date(run.end_date),
+            "start": crate::time::fmt_date(run.start_date),
+            "end": crate::time::fmt_date(run.end_date),
             "first_session": first.map(|s| format!("{}, {}–{} Uhr, {}", s.date, s.starts_at_local, s.ends_at_local, s.location)),
         }),
         None,

@@ -9,8 +9,11 @@
 //!   Times are entered and shown in Europe/Berlin and stored as UTC.
 //! - Locations are kept per organisation and reused by name.
 
+pub mod api;
 pub mod calendar;
+pub mod forms;
 pub mod models;
+pub mod pages;
+pub mod public;
 pub mod repo;
-pub mod routes;
 pub mod service;

@@ -13,7 +13,7 @@ pub struct Course {
     pub code: String,
     pub title: String,
     pub description: String,
-    #[serde(serialize_with = "crate::api::utc")]
+    #[serde(serialize_with = "crate::time::utc")]
     pub created_at: NaiveDateTime,
     /// Minimum share of the run's sessions a participant must attend, in percent.
     pub min_attendance_percent: Option<i32>,
@@ -83,7 +83,7 @@ pub struct CourseRun {
     pub capacity: i32,
     /// Comma-separated language codes, e.g. "ar,fa".
     pub interpreter_languages: String,
-    #[serde(serialize_with = "crate::api::utc")]
+    #[serde(serialize_with = "crate::time::utc")]
     pub created_at: NaiveDateTime,
     #[serde(skip)]
     pub calendar_token: Option<String>,
@@ -108,14 +108,14 @@ pub struct TrainingSession {
     pub id: i32,
     pub organisation_id: i32,
     pub run_id: i32,
-    #[serde(serialize_with = "crate::api::utc")]
+    #[serde(serialize_with = "crate::time::utc")]
     pub starts_at: NaiveDateTime,
-    #[serde(serialize_with = "crate::api::utc")]
+    #[serde(serialize_with = "crate::time::utc")]
     pub ends_at: NaiveDateTime,
     pub location_id: Option<i32>,
     pub trainer_id: Option<i32>,
     pub cancelled: bool,
-    #[serde(serialize_with = "crate::api::utc")]
+    #[serde(serialize_with = "crate::time::utc")]
     pub created_at: NaiveDateTime,
     /// Comma-separated language codes; empty: as planned for the run.
     pub interpreter_languages: String,
@@ -220,9 +220,9 @@ pub struct SessionView {
     pub date: String,
     pub starts_at_local: String,
     pub ends_at_local: String,
-    #[serde(serialize_with = "crate::api::utc")]
+    #[serde(serialize_with = "crate::time::utc")]
     pub starts_at: NaiveDateTime,
-    #[serde(serialize_with = "crate::api::utc")]
+    #[serde(serialize_with = "crate::time::utc")]
     pub ends_at: NaiveDateTime,
     pub location: String,
     pub trainer_id: Option<i32>,

@@ -219,8 +219,8 @@ fn check_session(
             "starts_at",
             format!(
                 "Der Termin liegt außerhalb des Durchgangs ({} – {}).",
-                crate::web::fmt_date(run.start_date),
-                crate::web::fmt_date(run.end_date)
+                crate::time::fmt_date(run.start_date),
+                crate::time::fmt_date(run.end_date)
             ),
         ));
     }
@@ -303,116 +303,6 @@ pub fn create_session(
         )?;
         Ok(session)
     })
-}
-
-/// Edits or moves a session. Participants (or their referrers) are told when the time or
-/// place of an upcoming session changes.
-pub fn update_session(
-    conn: &mut DbConn,
-    actor: &Actor,
-    session_id: i32,
-    input: NewSession,
-) -> AppResult<TrainingSession> {
-    let org = actor.coordinator_org()?;
-    crate::db::write_transaction(conn, |conn| {
-        let before = repo::get_session(conn, org, session_id)?;
-        if before.cancelled {
-            return Err(AppError::Conflict(
-                "Ein abgesagter Termin kann nicht mehr geändert werden.".into(),
-            ));
-        }
-        let run = repo::get_run(conn, org, before.run_id)?;
-        let c = check_session(conn, org, &run, &input)?;
-        let after = repo::update_session_times(
-            conn,
-            session_id,
-            c.starts_at,
-            c.ends_at,
-            c.location_id,
-            c.trainers.first().copied(),
-            &c.languages,
-        )?;
-        repo::set_session_trainers(conn, org, session_id, &c.trainers)?;
-        repo::set_session_modules(conn, org, session_id, &c.module_ids)?;
-        audit::record(
-            conn,
-            Some(org),
-            Some(actor.user_id),
-            "session.update",
-            "training_session",
-            Some(session_id),
-            "",
-        )?;
-        let moved = before.starts_at != after.starts_at
-            || before.ends_at != after.ends_at
-            || before.location_id != after.location_id;
-        if moved && after.ends_at > time::now_utc() {
-            notify_participants(conn, org, &run, session_id, false)?;
-        }
-        Ok(after)
-    })
-}
-
-/// Cancels a session; it stays visible as cancelled and participants are told.
-pub fn cancel_session(conn: &mut DbConn, actor: &Actor, session_id: i32) -> AppResult<()> {
-    let org = actor.coordinator_org()?;
-    crate::db::write_transaction(conn, |conn| {
-        let session = repo::get_session(conn, org, session_id)?;
-        if session.cancelled {
-            return Ok(());
-        }
-        repo::set_cancelled(conn, session_id, true)?;
-        audit::record(
-            conn,
-            Some(org),
-            Some(actor.user_id),
-            "session.cancel",
-            "training_session",
-            Some(session_id),
-            "",
-        )?;
-        if session.ends_at > time::now_utc() {
-            let run = repo::get_run(conn, org, session.run_id)?;
-            notify_participants(conn, org, &run, session_id, true)?;
-        }
-        Ok(())
-    })
-}
-
-fn notify_participants(
-    conn: &mut DbConn,
-    org: i32,
-    run: &CourseRun,
-    session_id: i32,
-    cancelled: bool,
-) -> AppResult<()> {
-    let view = session_views(conn, org, Some(run.id), None)?
-        .into_iter()
-        .find(|s| s.id == session_id)
-        .ok_or_else(|| AppError::not_found("Der Termin"))?;
-    for p in crate::participants::repo::enrolled_in(conn, org, run.id)? {
-        let Some((to, via_referrer)) = crate::participants::service::contact_email(&p) else {
-            continue;
-        };
-        crate::mail::outbox::enqueue(
-            conn,
-            Some(org),
-            &to,
-            "session_changed",
-            &serde_json::json!({
-                "participant_name": p.full_name(),
-                "referrer_name": if via_referrer { p.referrer_name.clone() } else { None },
-                "course_title": view.course_title,
-                "date": view.date,
-                "start": view.starts_at_local,
-                "end": view.ends_at_local,
-                "location": view.location,
-                "cancelled": cancelled,
-            }),
-            None,
-        )?;
-    }
-    Ok(())
 }
 
 pub fn list_locations(conn: &mut DbConn, actor: &Actor) -> AppResult<Vec<Location>> {
@@ -624,6 +514,20 @@ fn calendar_secret() -> String {
     data_encoding::BASE64URL_NOPAD.encode(&raw)
 }
 
+pub fn feed_url(settings: &crate::config::Settings, kind: &str, token: &str) -> String {
+    format!("{}/calendar/{kind}/{token}.ics", settings.public_url)
+}
+
+/// The caller's current personal calendar link, if one was made.
+pub fn my_calendar_url(
+    conn: &mut DbConn,
+    settings: &crate::config::Settings,
+    actor: &Actor,
+) -> AppResult<Option<String>> {
+    let token = repo::user_calendar_token(conn, actor.user_id)?;
+    Ok(token.map(|t| feed_url(settings, "trainer", &t)))
+}
+
 /// Creates or replaces the actor's personal calendar link; the old link stops working.
 pub fn renew_my_calendar_link(conn: &mut DbConn, actor: &Actor) -> AppResult<String> {
     actor.staff_org()?;
@@ -683,7 +587,7 @@ pub fn run_feed(conn: &mut DbConn, token: &str, host: &str) -> AppResult<Option<
         &format!(
             "Mietschulung – {} ({})",
             course.title,
-            crate::web::fmt_date(run.start_date)
+            crate::time::fmt_date(run.start_date)
         ),
         host,
         &sessions,
@@ -750,58 +654,143 @@ pub fn set_course_rules(
     })
 }
 
-/// Changes a run's dates, place, capacity or languages. The capacity cannot go below the
-/// people already holding a place, and sessions must stay within the dates; more places
-/// go to the waiting list in order (they are notified).
-pub fn update_run(
+/// The planning half of editing a session (checked input, new times, trainers, modules,
+/// audit entry), inside the caller's transaction. Returns the session before and after.
+pub fn apply_session_update(
     conn: &mut DbConn,
     actor: &Actor,
+    org: i32,
+    session_id: i32,
+    input: NewSession,
+) -> AppResult<(TrainingSession, TrainingSession, CourseRun)> {
+    let before = repo::get_session(conn, org, session_id)?;
+    if before.cancelled {
+        return Err(AppError::Conflict(
+            "Ein abgesagter Termin kann nicht mehr geändert werden.".into(),
+        ));
+    }
+    let run = repo::get_run(conn, org, before.run_id)?;
+    let c = check_session(conn, org, &run, &input)?;
+    let after = repo::update_session_times(
+        conn,
+        session_id,
+        c.starts_at,
+        c.ends_at,
+        c.location_id,
+        c.trainers.first().copied(),
+        &c.languages,
+    )?;
+    repo::set_session_trainers(conn, org, session_id, &c.trainers)?;
+    repo::set_session_modules(conn, org, session_id, &c.module_ids)?;
+    audit::record(
+        conn,
+        Some(org),
+        Some(actor.user_id),
+        "session.update",
+        "training_session",
+        Some(session_id),
+        "",
+    )?;
+    Ok((before, after, run))
+}
+
+/// The planning half of cancelling a session, inside the caller's transaction: the session
+/// as it was, or `None` when it was already cancelled (nothing to do).
+pub fn apply_cancel(
+    conn: &mut DbConn,
+    actor: &Actor,
+    org: i32,
+    session_id: i32,
+) -> AppResult<Option<(TrainingSession, CourseRun)>> {
+    let session = repo::get_session(conn, org, session_id)?;
+    if session.cancelled {
+        return Ok(None);
+    }
+    repo::set_cancelled(conn, session_id, true)?;
+    audit::record(
+        conn,
+        Some(org),
+        Some(actor.user_id),
+        "session.cancel",
+        "training_session",
+        Some(session_id),
+        "",
+    )?;
+    let run = repo::get_run(conn, org, session.run_id)?;
+    Ok(Some((session, run)))
+}
+
+/// The planning half of changing a run (checked input, capacity not below the places held,
+/// sessions within the dates, audit entry), inside the caller's transaction.
+pub fn apply_run_update(
+    conn: &mut DbConn,
+    actor: &Actor,
+    org: i32,
     run_id: i32,
     input: NewRun,
 ) -> AppResult<CourseRun> {
-    let org = actor.coordinator_org()?;
     let (place, capacity, languages) = check_run(&input)?;
-    crate::db::write_transaction(conn, |conn| {
-        crate::db::dialect::lock_for_update(conn, "course_runs", run_id)?;
-        repo::get_run(conn, org, run_id)?;
-        let enrolled = repo::enrolled_count(conn, run_id)?;
-        if i64::from(capacity) < enrolled {
-            return Err(AppError::invalid(
-                "capacity",
-                format!("{enrolled} Personen sind schon angemeldet; weniger Plätze gehen nicht. Bitte zuerst Anmeldungen stornieren."),
-            ));
-        }
-        let outside = session_views(conn, org, Some(run_id), None)?
-            .into_iter()
-            .filter(|s| !s.cancelled)
-            .map(|s| time::to_local(s.starts_at).date_naive())
-            .any(|d| d < input.start_date || d > input.end_date);
-        if outside {
-            return Err(AppError::invalid(
-                "start_date",
-                "Es gibt Termine außerhalb dieses Zeitraums. Bitte verschieben oder absagen Sie sie zuerst.",
-            ));
-        }
-        let run = repo::update_run(
-            conn,
-            run_id,
-            input.start_date,
-            input.end_date,
-            &place,
-            capacity,
-            &languages,
-        )?;
-        audit::record(
-            conn,
-            Some(org),
-            Some(actor.user_id),
-            "run.update",
-            "course_run",
-            Some(run_id),
-            "",
-        )?;
-        crate::participants::service::fill_free_places(conn, org, &run)?;
-        Ok(run)
+    crate::db::dialect::lock_for_update(conn, "course_runs", run_id)?;
+    repo::get_run(conn, org, run_id)?;
+    let enrolled = repo::enrolled_count(conn, run_id)?;
+    if i64::from(capacity) < enrolled {
+        return Err(AppError::invalid(
+            "capacity",
+            format!("{enrolled} Personen sind schon angemeldet; weniger Plätze gehen nicht. Bitte zuerst Anmeldungen stornieren."),
+        ));
+    }
+    let outside = session_views(conn, org, Some(run_id), None)?
+        .into_iter()
+        .filter(|s| !s.cancelled)
+        .map(|s| time::to_local(s.starts_at).date_naive())
+        .any(|d| d < input.start_date || d > input.end_date);
+    if outside {
+        return Err(AppError::invalid(
+            "start_date",
+            "Es gibt Termine außerhalb dieses Zeitraums. Bitte verschieben oder absagen Sie sie zuerst.",
+        ));
+    }
+    let run = repo::update_run(
+        conn,
+        run_id,
+        input.start_date,
+        input.end_date,
+        &place,
+        capacity,
+        &languages,
+    )?;
+    audit::record(
+        conn,
+        Some(org),
+        Some(actor.user_id),
+        "run.update",
+        "course_run",
+        Some(run_id),
+        "",
+    )?;
+    Ok(run)
+}
+
+/// A run with its course, modules, sessions (with planning warnings) and the places the
+/// organisation has registered: the planning part of the run page.
+pub struct RunPlan {
+    pub run: CourseRun,
+    pub course: Course,
+    pub modules: Vec<CourseModule>,
+    pub sessions: Vec<SessionView>,
+    pub locations: Vec<Location>,
+}
+
+pub fn run_plan(conn: &mut DbConn, org: i32, run_id: i32) -> AppResult<RunPlan> {
+    let run = repo::get_run(conn, org, run_id)?;
+    let course = repo::get_course(conn, org, run.course_id)?;
+    let modules = repo::modules_of(conn, org, run.course_id)?;
+    Ok(RunPlan {
+        sessions: run_sessions_with_warnings(conn, org, run_id)?,
+        locations: repo::list_locations(conn, org)?,
+        run,
+        course,
+        modules,
     })
 }
 

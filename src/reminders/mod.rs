@@ -10,6 +10,6 @@
 //! - Each reminder carries a personal link through which the participant or referrer can
 //!   send an apology; the trainer sees it on the roster. The link shows no personal data.
 
+pub mod public;
 pub mod repo;
-pub mod routes;
 pub mod service;

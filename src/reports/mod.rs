@@ -6,8 +6,9 @@
 //! "absent" (an excused absence is not a no-show). Only sessions that have started and
 //! were not cancelled count as held.
 
+pub mod api;
 pub mod chart;
 pub mod export;
+pub mod pages;
 pub mod repo;
-pub mod routes;
 pub mod service;

@@ -74,8 +74,8 @@ pub fn run_report(conn: &mut DbConn, actor: &Actor, run_id: i32) -> AppResult<Ru
         course_code: course.code,
         period: format!(
             "{} – {}",
-            crate::web::fmt_date(run.start_date),
-            crate::web::fmt_date(run.end_date)
+            crate::time::fmt_date(run.start_date),
+            crate::time::fmt_date(run.end_date)
         ),
         sessions: sessions
             .iter()

@@ -12,8 +12,9 @@
 //! - An import shows every row's problems before anything is saved, then saves all valid
 //!   rows in one transaction.
 
+pub mod api;
 pub mod import;
 pub mod models;
+pub mod pages;
 pub mod repo;
-pub mod routes;
 pub mod service;

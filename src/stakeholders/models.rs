@@ -57,9 +57,9 @@ pub struct Stakeholder {
     pub preferred_language: String,
     /// Agreed to be contacted (invitations and reminders by email need it).
     pub contact_consent: bool,
-    #[serde(serialize_with = "crate::api::utc")]
+    #[serde(serialize_with = "crate::time::utc")]
     pub created_at: NaiveDateTime,
-    #[serde(serialize_with = "crate::api::utc")]
+    #[serde(serialize_with = "crate::time::utc")]
     pub updated_at: NaiveDateTime,
 }
 

@@ -22,9 +22,11 @@
 //! - Results of an anonymous survey are withheld for a group with fewer than three
 //!   responses.
 
+pub mod api;
 pub mod models;
+pub mod pages;
+pub mod public;
 pub mod repo;
 pub mod respond;
 pub mod results;
-pub mod routes;
 pub mod service;

@@ -32,9 +32,9 @@ pub struct Survey {
     #[serde(skip)]
     pub open_token: String,
     pub copied_from: Option<i32>,
-    #[serde(serialize_with = "crate::api::utc")]
+    #[serde(serialize_with = "crate::time::utc")]
     pub created_at: NaiveDateTime,
-    #[serde(serialize_with = "crate::api::utc")]
+    #[serde(serialize_with = "crate::time::utc")]
     pub updated_at: NaiveDateTime,
 }
 
@@ -126,7 +126,7 @@ pub struct Question {
     pub max_value: Option<i32>,
     pub max_length: Option<i32>,
     #[serde(skip)]
-    #[serde(serialize_with = "crate::api::utc")]
+    #[serde(serialize_with = "crate::time::utc")]
     pub created_at: NaiveDateTime,
 }
 
@@ -202,12 +202,12 @@ pub struct Invitation {
     pub stakeholder_id: i32,
     #[serde(skip)]
     pub token: String,
-    #[serde(serialize_with = "crate::api::utc_opt")]
+    #[serde(serialize_with = "crate::time::utc_opt")]
     pub sent_at: Option<NaiveDateTime>,
     pub reminders_sent: i32,
-    #[serde(serialize_with = "crate::api::utc_opt")]
+    #[serde(serialize_with = "crate::time::utc_opt")]
     pub last_sent_at: Option<NaiveDateTime>,
     pub answered_on: Option<NaiveDate>,
-    #[serde(serialize_with = "crate::api::utc")]
+    #[serde(serialize_with = "crate::time::utc")]
     pub created_at: NaiveDateTime,
 }

@@ -441,7 +441,7 @@ pub fn raw_table(conn: &mut DbConn, survey: &Survey) -> AppResult<Table> {
                 Cell::Number((i + 1) as f64),
                 Cell::Text(group_name(&r.group).to_string()),
                 Cell::Text(r.language.clone()),
-                Cell::Text(crate::web::fmt_date(r.day)),
+                Cell::Text(crate::time::fmt_date(r.day)),
             ];
             row.extend(
                 questions

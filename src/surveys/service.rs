@@ -520,7 +520,7 @@ impl Mailing {
             "survey_invitation",
             language,
             &json!({"name": name, "issuer": self.issuer, "survey_title": title,
-                    "closes_on": crate::web::fmt_date(s.closes_on), "anonymous": s.anonymous,
+                    "closes_on": crate::time::fmt_date(s.closes_on), "anonymous": s.anonymous,
                     "url": survey_url(&self.public_url, token), "reminder": reminder}),
             None,
         )?;

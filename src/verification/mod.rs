@@ -16,9 +16,8 @@
 //!   one second (`cache`): a revocation shows at once on this replica, within a second on
 //!   the others.
 
-pub mod cache;
+pub mod api;
 pub mod counter;
 pub mod page;
-pub mod rate_limit;
-pub mod routes;
+pub mod public;
 pub mod service;

@@ -190,7 +190,7 @@ pub fn render(
 ) -> Result<String, AppError> {
     let fingerprint = facts.and_then(|f| f.key_fingerprint.as_deref());
     let sk = skeleton(lang, status, fingerprint.is_some())?;
-    let date = facts.map(|f| crate::web::fmt_date(f.completion_date));
+    let date = facts.map(|f| crate::time::fmt_date(f.completion_date));
     let mut out = String::with_capacity(sk.literal_len + 256);
     for piece in &sk.pieces {
         let value = match piece {
@@ -246,7 +246,7 @@ mod tests {
                 "holder_name": f.holder_name,
                 "course_title": f.course_title,
                 "course_code": f.course_code,
-                "completion_date": crate::web::fmt_date(f.completion_date),
+                "completion_date": crate::time::fmt_date(f.completion_date),
                 "issuer_name": f.issuer_name,
                 "code": f.code,
                 "key_fingerprint": f.key_fingerprint,

@@ -2,8 +2,8 @@ use chrono::NaiveDate;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::cache::LookupCache;
 use super::counter::CheckCounter;
+use crate::certificates::cache::LookupCache;
 
 /// What the public check keeps in memory: counts waiting to be written and recent
 /// database answers.
@@ -64,7 +64,7 @@ async fn lookup(
     if let Some(hit) = lookups.get(&code) {
         return Ok(hit);
     }
-    let generation = super::cache::generation();
+    let generation = crate::certificates::cache::generation();
     let key = code.clone();
     let found = std::sync::Arc::new(db.run(move |conn| repo::find_by_code(conn, &code)).await?);
     lookups.put(key, generation, found.clone());

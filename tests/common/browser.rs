@@ -102,7 +102,7 @@ impl Chromium {
         }
         let resp: Value = req.send().await.unwrap().json().await.unwrap();
         if let Some(err) = resp["value"]["error"].as_str() {
-            panic!("webdriver {path}: {err}: {}", resp["value"]["message"]);
+            panic!("webdriver {path}: {err}: {}", resp["value"]["error"]);
         }
         resp["value"].clone()
     }

@@ -83,7 +83,9 @@ async fn api_path(backend: Backend) {
         )
         .await;
     assert_eq!(s, 422, "unknown status: {e}");
-    assert!(e["error"].as_str().is_some());
+    // Programs branch on the stable code; people read the message.
+    assert_eq!(e["code"], "invalid_input", "{e}");
+    assert!(e["message"].as_str().is_some_and(|m| !m.is_empty()), "{e}");
 
     let (s, completion) = coord
         .get(&format!("/api/v1/runs/{run_id}/completion"))

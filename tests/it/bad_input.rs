@@ -96,7 +96,7 @@ async fn json_api_rejects_bad_input(backend: Backend) {
             (400..500).contains(&status),
             "{path} {body} -> {status} {resp}"
         );
-        let message = resp["error"]
+        let message = resp["message"]
             .as_str()
             .unwrap_or_else(|| panic!("message for {body}: {resp}"));
         assert!(!message.is_empty());

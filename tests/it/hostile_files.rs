@@ -327,7 +327,7 @@ async fn bombs_are_refused(backend: common::Backend) {
                     started.elapsed().as_millis()
                 );
                 assert!(
-                    body["error"].as_str().is_some_and(|m| m.len() > 10),
+                    body["message"].as_str().is_some_and(|m| m.len() > 10),
                     "{what}: a message: {body}"
                 );
             }

@@ -26,7 +26,7 @@ async fn bidi_and_control_characters_are_refused(backend: Backend) {
             (422, Some("title")),
             "{title:?}: {e}"
         );
-        assert!(e["error"].as_str().unwrap().contains("Titel"), "{e}");
+        assert!(e["message"].as_str().unwrap().contains("Titel"), "{e}");
     }
     // Arabic, Persian with ZWNJ, emoji and 10,000 characters where allowed are fine or
     // refused for their length, never a 500.
@@ -123,7 +123,10 @@ async fn the_api_contract_is_strict_and_documented(backend: Backend) {
     // An array where an object is expected (serde would read it as the fields in order).
     let (s, e) = api.post("/api/v1/courses", json!(["K1", "Kurs"])).await;
     assert_eq!(s, 422, "{e}");
-    assert!(e["error"].as_str().unwrap().contains("JSON-Objekt"), "{e}");
+    assert!(
+        e["message"].as_str().unwrap().contains("JSON-Objekt"),
+        "{e}"
+    );
     assert_eq!(app.count("courses"), 0);
     let resp = reqwest::Client::new()
         .post(app.url("/api/v1/auth/token"))

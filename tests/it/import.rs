@@ -99,7 +99,7 @@ async fn csv_import(backend: Backend) {
         let resp = send(true, body).await.unwrap();
         assert_eq!(resp.status(), 422);
         let e: serde_json::Value = resp.json().await.unwrap();
-        assert!(e["error"].as_str().unwrap().contains(hint), "{e}");
+        assert!(e["message"].as_str().unwrap().contains(hint), "{e}");
     }
 }
 

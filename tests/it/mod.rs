@@ -1,4 +1,5 @@
 mod api_flow;
+mod architecture;
 mod bad_input;
 mod browser_flow;
 mod calendar;

@@ -371,7 +371,10 @@ async fn password_guessing_is_throttled(backend: Backend) {
     assert_eq!(resp.status(), 429);
     assert!(resp.headers().contains_key("retry-after"));
     let body: Value = resp.json().await.unwrap();
-    assert!(body["error"].as_str().unwrap().contains("erneut"), "{body}");
+    assert!(
+        body["message"].as_str().unwrap().contains("erneut"),
+        "{body}"
+    );
 
     // The real user, on the device they used before, is not locked out.
     let page = device_cookie

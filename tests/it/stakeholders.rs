@@ -63,7 +63,7 @@ async fn directory(backend: Backend) {
         let (s, e) = api.post("/api/v1/stakeholders", body).await;
         assert_eq!(s, 422, "{e}");
         assert_eq!(e["field"], field, "{e}");
-        assert!(e["error"].as_str().unwrap().contains(words), "{e}");
+        assert!(e["message"].as_str().unwrap().contains(words), "{e}");
     }
     let (s, e) = api
         .post(
@@ -72,7 +72,7 @@ async fn directory(backend: Backend) {
         )
         .await;
     assert_eq!(s, 409, "{e}");
-    assert!(e["error"].as_str().unwrap().contains("Petra Hausmann"));
+    assert!(e["message"].as_str().unwrap().contains("Petra Hausmann"));
     assert_eq!(app.count("stakeholders"), 2);
 
     // Filter, update, and another organisation sees nothing of it.
@@ -215,7 +215,7 @@ async fn import(backend: Backend) {
         .unwrap();
     assert_eq!(resp.status(), 422);
     let e: serde_json::Value = resp.json().await.unwrap();
-    assert!(e["error"].as_str().unwrap().contains("Gruppe"), "{e}");
+    assert!(e["message"].as_str().unwrap().contains("Gruppe"), "{e}");
 }
 
 both_backends!(import_previews_rows_and_flags_duplicates, import);

@@ -225,7 +225,10 @@ async fn cycle(backend: Backend) {
         }
         let (s, e) = respond(&karl_token, json!({"answers": body, "submit": true})).await;
         assert_eq!(s, 422, "{e}");
-        assert!(e["error"].as_str().unwrap().contains(words), "{words}: {e}");
+        assert!(
+            e["message"].as_str().unwrap().contains(words),
+            "{words}: {e}"
+        );
     }
     let mut missing = good.clone();
     missing.as_object_mut().unwrap().remove(&rank.to_string());
@@ -370,7 +373,7 @@ async fn cycle(backend: Backend) {
         .put(&format!("/api/v1/surveys/{sid}/questions/{single}"), json!({"kind": "single", "text": "Wie oft vermieten Sie an Neuzugewanderte?", "required": true, "options": ["nie", "selten", "oft"]}))
         .await;
     assert_eq!(s, 409, "{e}");
-    assert!(e["error"]
+    assert!(e["message"]
         .as_str()
         .unwrap()
         .contains("Antwortmöglichkeiten"));
@@ -468,7 +471,7 @@ async fn cycle(backend: Backend) {
     assert_eq!(s, 200);
     let (s, e) = respond(&petra_token, json!({"answers": good, "submit": true})).await;
     assert_eq!(s, 409);
-    assert!(e["error"].as_str().unwrap().contains("beendet"), "{e}");
+    assert!(e["message"].as_str().unwrap().contains("beendet"), "{e}");
     let page = b.get(&format!("/s/{petra_token}")).await;
     assert!(page.body.contains("Umfrage beendet"), "{}", page.body);
 }

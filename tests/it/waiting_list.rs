@@ -47,7 +47,7 @@ async fn waiting_list(backend: Backend) {
         )
         .await;
     assert_eq!(s, 409, "already on the waiting list: {e}");
-    assert!(e["error"].as_str().unwrap().contains("Warteliste"));
+    assert!(e["message"].as_str().unwrap().contains("Warteliste"));
 
     // People on the waiting list are not on the roster and cannot be marked.
     let (_, roster) = trainer

@@ -1,11 +1,13 @@
+//! Pages of the logged-in UI of attendance: each handler parses the request, calls one use case and answers.
+
 use actix_session::Session;
-use actix_web::{get, post, put, web, HttpResponse};
+use actix_web::{get, post, web};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
 use super::models::*;
 use super::service;
-use crate::auth::extract::{ApiUser, CurrentUser};
+use crate::auth::extract::CurrentUser;
 use crate::db::Db;
 use crate::error::{AppResult, PageResult};
 use crate::planning;
@@ -23,7 +25,10 @@ async fn my_sessions(
     let sessions = db
         .run(move |conn| planning::service::my_sessions(conn, &actor))
         .await?;
-    let calendar_url = planning::routes::my_calendar_url(&db, &settings, &user.0).await?;
+    let (actor, settings) = (user.0.clone(), settings.get_ref().clone());
+    let calendar_url = db
+        .run(move |conn| planning::service::my_calendar_url(conn, &settings, &actor))
+        .await?;
     page(
         &session,
         Some(&user.0),
@@ -114,7 +119,7 @@ async fn check_in(
     let actor = user.0.clone();
     let id = path.into_inner();
     match db
-        .run(move |conn| crate::participants::cards::check_in(conn, &actor, id, &form.card))
+        .run(move |conn| crate::attendance::cards::check_in(conn, &actor, id, &form.card))
         .await
     {
         Ok(entry) => Ok(redirect(&format!(
@@ -147,7 +152,7 @@ async fn card_page(
     let (_, code) = path.into_inner();
     let c = code.clone();
     let (p, sessions) = db
-        .run(move |conn| crate::participants::cards::sessions_for_card(conn, &actor, &c))
+        .run(move |conn| crate::attendance::cards::sessions_for_card(conn, &actor, &c))
         .await?;
     page(
         &session,
@@ -158,29 +163,6 @@ async fn card_page(
             "name": p.full_name(), "code": code, "sessions": sessions,
         }),
     )
-}
-
-#[utoipa::path(post, path = "/api/v1/sessions/{id}/checkin", tag = "attendance", security(("bearer" = [])),
-    request_body = CheckIn, responses((status = 200, body = RosterEntry), (status = 422, description = "unknown card or another run")))]
-#[post("/api/v1/sessions/{id}/checkin")]
-async fn api_check_in(
-    user: ApiUser,
-    db: web::Data<Db>,
-    path: web::Path<i32>,
-    body: crate::api::Json<CheckIn>,
-) -> AppResult<HttpResponse> {
-    let actor = user.0;
-    let id = path.into_inner();
-    let entry = db
-        .run(move |conn| crate::participants::cards::check_in(conn, &actor, id, &body.card))
-        .await?;
-    Ok(HttpResponse::Ok().json(entry))
-}
-
-#[derive(Deserialize, utoipa::ToSchema)]
-pub struct CheckIn {
-    /// The card code or the scanned URL.
-    pub card: String,
 }
 
 #[derive(Deserialize, Default)]
@@ -265,86 +247,11 @@ async fn record_test(
     )))
 }
 
-#[utoipa::path(put, path = "/api/v1/sessions/{id}/test-results/{participant_id}", tag = "attendance",
-    security(("bearer" = [])), request_body = TestResultInput,
-    responses((status = 200, body = TestResult), (status = 409, description = "the course has no test"), (status = 422)))]
-#[put("/api/v1/sessions/{id}/test-results/{participant_id}")]
-async fn api_record_test(
-    user: ApiUser,
-    db: web::Data<Db>,
-    path: web::Path<(i32, i32)>,
-    body: crate::api::Json<TestResultInput>,
-) -> AppResult<HttpResponse> {
-    let actor = user.0;
-    let (id, pid) = path.into_inner();
-    let result = db
-        .run(move |conn| service::record_test(conn, &actor, id, pid, body.into_inner()))
-        .await?;
-    Ok(HttpResponse::Ok().json(result))
-}
-
-// ---------- JSON API ----------
-
-#[utoipa::path(get, path = "/api/v1/sessions/{id}/roster", tag = "attendance", security(("bearer" = [])),
-    responses((status = 200, body = [RosterEntry]), (status = 403), (status = 404)))]
-#[get("/api/v1/sessions/{id}/roster")]
-async fn api_roster(
-    user: ApiUser,
-    db: web::Data<Db>,
-    path: web::Path<i32>,
-) -> AppResult<HttpResponse> {
-    let actor = user.0;
-    let id = path.into_inner();
-    let (_, entries) = db
-        .run(move |conn| service::roster(conn, &actor, id))
-        .await?;
-    Ok(HttpResponse::Ok().json(entries))
-}
-
-#[utoipa::path(put, path = "/api/v1/sessions/{id}/attendance/{participant_id}", tag = "attendance",
-    security(("bearer" = [])), request_body = MarkInput,
-    responses((status = 200, body = RosterEntry), (status = 422), (status = 403)))]
-#[put("/api/v1/sessions/{id}/attendance/{participant_id}")]
-async fn api_mark(
-    user: ApiUser,
-    db: web::Data<Db>,
-    path: web::Path<(i32, i32)>,
-    body: crate::api::Json<MarkInput>,
-) -> AppResult<HttpResponse> {
-    let actor = user.0;
-    let (id, pid) = path.into_inner();
-    let entry = db
-        .run(move |conn| service::mark(conn, &actor, id, pid, body.status, body.left_early))
-        .await?;
-    Ok(HttpResponse::Ok().json(entry))
-}
-
-#[utoipa::path(get, path = "/api/v1/runs/{id}/completion", tag = "attendance", security(("bearer" = [])),
-    responses((status = 200, body = [Completion])))]
-#[get("/api/v1/runs/{id}/completion")]
-async fn api_completion(
-    user: ApiUser,
-    db: web::Data<Db>,
-    path: web::Path<i32>,
-) -> AppResult<HttpResponse> {
-    let actor = user.0;
-    let id = path.into_inner();
-    let list = db
-        .run(move |conn| service::completion_for_run(conn, actor.coordinator_org()?, id))
-        .await?;
-    Ok(HttpResponse::Ok().json(list))
-}
-
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(my_sessions)
         .service(roster_page)
         .service(mark)
         .service(check_in)
         .service(card_page)
-        .service(api_check_in)
-        .service(record_test)
-        .service(api_record_test)
-        .service(api_roster)
-        .service(api_mark)
-        .service(api_completion);
+        .service(record_test);
 }

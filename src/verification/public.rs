@@ -1,3 +1,5 @@
+//! Pages and feeds that need no login of verification: each handler parses the request, calls one use case and answers.
+
 use std::sync::Arc;
 
 use actix_web::http::header;
@@ -6,13 +8,14 @@ use actix_web::{get, routes, web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 use serde_json::json;
 
-use super::rate_limit::VerifyLimits;
 use super::service::{self, PublicChecks, Verification, VerificationStatus};
 use crate::certificates::keys::{self, KeyRing};
 use crate::db::Db;
 use crate::error::{AppResult, HtmlError};
 use crate::i18n;
+use crate::rate_limit::VerifyLimits;
 use crate::templates;
+use crate::web::client_ip;
 
 const CSP: &str = "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
 
@@ -27,8 +30,8 @@ fn public_page(status: actix_web::http::StatusCode, body: String) -> HttpRespons
         .body(body)
 }
 
-fn render_result(v: &Verification, lang: &str) -> Result<HttpResponse, HtmlError> {
-    let checked_at = crate::web::fmt_datetime(crate::time::now_utc());
+pub(crate) fn render_result(v: &Verification, lang: &str) -> Result<HttpResponse, HtmlError> {
+    let checked_at = crate::time::fmt_datetime(crate::time::now_utc());
     let body = super::page::render(lang, v.status, v.facts.as_ref(), &checked_at)?;
     let status = match v.status {
         VerificationStatus::Valid | VerificationStatus::Revoked => actix_web::http::StatusCode::OK,
@@ -37,15 +40,8 @@ fn render_result(v: &Verification, lang: &str) -> Result<HttpResponse, HtmlError
     Ok(public_page(status, body))
 }
 
-/// The client's address for per-client limits (the peer; no proxy headers are trusted).
-pub(crate) fn client_ip(req: &HttpRequest) -> std::net::IpAddr {
-    req.peer_addr()
-        .map(|a| a.ip())
-        .unwrap_or(std::net::IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED))
-}
-
 /// The friendly answer when a client checks too often; nothing was looked at.
-fn too_many(lang: &str, retry_after: u64) -> Result<HttpResponse, HtmlError> {
+pub(crate) fn too_many(lang: &str, retry_after: u64) -> Result<HttpResponse, HtmlError> {
     let ctx = json!({
         "lang": lang,
         "dir": "ltr",
@@ -60,50 +56,15 @@ fn too_many(lang: &str, retry_after: u64) -> Result<HttpResponse, HtmlError> {
 }
 
 #[derive(Deserialize)]
-struct LangQuery {
-    lang: Option<String>,
+pub(crate) struct LangQuery {
+    pub(crate) lang: Option<String>,
 }
 
-fn lang_of(q: &LangQuery) -> &'static str {
+pub(crate) fn lang_of(q: &LangQuery) -> &'static str {
     match q.lang.as_deref() {
         Some("en") => "en",
         _ => "de",
     }
-}
-
-/// The URL in the QR code: `/Z/<token>` (the token itself in any case).
-///
-/// Mounted as the default service of the static scopes `/Z` and `/z` rather than as a
-/// `/Z/{token}` pattern: a pattern is a regular expression run over the whole
-/// 300-character path, and on the busiest public path that match cost more than the
-/// check itself. The token is whatever follows the prefix; anything that is not a token
-/// (including further slashes) simply fails to decode and gets the Ungültig page.
-async fn verify_token(
-    req: HttpRequest,
-    db: web::Data<Db>,
-    keyring: web::Data<Arc<KeyRing>>,
-    checks: web::Data<Arc<PublicChecks>>,
-    limits: web::Data<VerifyLimits>,
-    q: web::Query<LangQuery>,
-) -> Result<HttpResponse, HtmlError> {
-    if !matches!(*req.method(), Method::GET | Method::HEAD) {
-        return Ok(HttpResponse::MethodNotAllowed()
-            .insert_header((header::ALLOW, "GET, HEAD"))
-            .finish());
-    }
-    let path = req.match_info().unprocessed();
-    let token = path.strip_prefix('/').unwrap_or(path);
-    if token.is_empty() {
-        // `/Z/` with nothing after it: the manual form is what the person needs.
-        return Ok(HttpResponse::SeeOther()
-            .insert_header((header::LOCATION, "/z"))
-            .finish());
-    }
-    if let Err(wait) = limits.token.check(client_ip(&req)) {
-        return too_many(lang_of(&q), wait);
-    }
-    let v = service::verify_token(&db, &keyring, &checks, token).await?;
-    render_result(&v, lang_of(&q))
 }
 
 #[derive(Deserialize)]
@@ -186,29 +147,39 @@ async fn revoked(
         .body(bytes))
 }
 
-/// JSON form of the check, for apps that scan codes.
-#[utoipa::path(get, path = "/api/v1/verify/{token}", tag = "verification",
-    params(("token" = String, Path, description = "base32 token from the QR URL")),
-    responses((status = 200, body = Verification),
-        (status = 429, description = "too many checks from this client; see Retry-After", body = crate::api::ErrorSchema)))]
-#[get("/api/v1/verify/{token}")]
-pub async fn api_verify(
+/// The URL in the QR code: `/Z/<token>` (the token itself in any case).
+///
+/// Mounted as the default service of the static scopes `/Z` and `/z` rather than as a
+/// `/Z/{token}` pattern: a pattern is a regular expression run over the whole
+/// 300-character path, and on the busiest public path that match cost more than the
+/// check itself. The token is whatever follows the prefix; anything that is not a token
+/// (including further slashes) simply fails to decode and gets the Ungültig page.
+async fn verify_token(
     req: HttpRequest,
     db: web::Data<Db>,
     keyring: web::Data<Arc<KeyRing>>,
     checks: web::Data<Arc<PublicChecks>>,
     limits: web::Data<VerifyLimits>,
-    path: web::Path<String>,
-) -> AppResult<HttpResponse> {
-    if let Err(wait) = limits.token.check(client_ip(&req)) {
-        return Err(crate::error::AppError::RateLimited {
-            retry_after_secs: wait,
-        });
+    q: web::Query<LangQuery>,
+) -> Result<HttpResponse, HtmlError> {
+    if !matches!(*req.method(), Method::GET | Method::HEAD) {
+        return Ok(HttpResponse::MethodNotAllowed()
+            .insert_header((header::ALLOW, "GET, HEAD"))
+            .finish());
     }
-    let v = service::verify_token(&db, &keyring, &checks, &path.into_inner()).await?;
-    Ok(HttpResponse::Ok()
-        .insert_header((header::CACHE_CONTROL, "no-store"))
-        .json(v))
+    let path = req.match_info().unprocessed();
+    let token = path.strip_prefix('/').unwrap_or(path);
+    if token.is_empty() {
+        // `/Z/` with nothing after it: the manual form is what the person needs.
+        return Ok(HttpResponse::SeeOther()
+            .insert_header((header::LOCATION, "/z"))
+            .finish());
+    }
+    if let Err(wait) = limits.token.check(client_ip(&req)) {
+        return too_many(lang_of(&q), wait);
+    }
+    let v = service::verify_token(&db, &keyring, &checks, token).await?;
+    render_result(&v, lang_of(&q))
 }
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -217,6 +188,5 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(web::scope("/Z").default_service(web::to(verify_token)))
         .service(web::scope("/z").default_service(web::to(verify_token)))
         .service(jwks)
-        .service(revoked)
-        .service(api_verify);
+        .service(revoked);
 }

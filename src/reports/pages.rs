@@ -1,14 +1,15 @@
+//! Pages of the logged-in UI of reports: each handler parses the request, calls one use case and answers.
+
 use actix_session::Session;
-use actix_web::http::header;
-use actix_web::{get, web, HttpResponse};
+use actix_web::{get, web};
 use serde_json::json;
 
 use super::chart;
-use super::export::{self, Cell, Table};
+use super::export::{Cell, Table};
 use super::service::{self, OrganisationReport, RunReport};
-use crate::auth::extract::{ApiUser, CurrentUser};
+use crate::auth::extract::CurrentUser;
 use crate::db::Db;
-use crate::error::{AppResult, PageResult};
+use crate::error::PageResult;
 use crate::web::page;
 
 fn run_table(r: &RunReport) -> Table {
@@ -91,30 +92,6 @@ fn organisation_table(r: &OrganisationReport) -> Table {
     }
 }
 
-pub(crate) fn download(table: &Table, base_name: &str, format: &str) -> AppResult<HttpResponse> {
-    let (bytes, mime, ext) = match format {
-        "csv" => (export::to_csv(table)?, "text/csv; charset=utf-8", "csv"),
-        "xlsx" => (
-            export::to_xlsx(table)?,
-            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            "xlsx",
-        ),
-        _ => {
-            return Err(crate::error::AppError::NotFound(
-                "Dieses Format gibt es nicht (csv oder xlsx).".into(),
-            ))
-        }
-    };
-    Ok(HttpResponse::Ok()
-        .content_type(mime)
-        .insert_header((header::CACHE_CONTROL, "no-store"))
-        .insert_header((
-            header::CONTENT_DISPOSITION,
-            format!("attachment; filename=\"{base_name}.{ext}\""),
-        ))
-        .body(bytes))
-}
-
 #[get("/runs/{id}/report")]
 async fn run_page(
     session: Session,
@@ -147,7 +124,7 @@ async fn run_export(
     let report = db
         .run(move |conn| service::run_report(conn, &actor, id))
         .await?;
-    Ok(download(
+    Ok(crate::web::download(
         &run_table(&report),
         &format!("bericht-durchgang-{id}"),
         &format,
@@ -184,45 +161,16 @@ async fn organisation_export(
     let report = db
         .run(move |conn| service::organisation_report(conn, &actor))
         .await?;
-    Ok(download(
+    Ok(crate::web::download(
         &organisation_table(&report),
         "bericht-organisation",
         &path.into_inner(),
     )?)
 }
 
-#[utoipa::path(get, path = "/api/v1/runs/{id}/report", tag = "reports", security(("bearer" = [])),
-    responses((status = 200, body = RunReport)))]
-#[get("/api/v1/runs/{id}/report")]
-async fn api_run_report(
-    user: ApiUser,
-    db: web::Data<Db>,
-    path: web::Path<i32>,
-) -> AppResult<HttpResponse> {
-    let actor = user.0;
-    let id = path.into_inner();
-    Ok(HttpResponse::Ok().json(
-        db.run(move |conn| service::run_report(conn, &actor, id))
-            .await?,
-    ))
-}
-
-#[utoipa::path(get, path = "/api/v1/reports/organisation", tag = "reports", security(("bearer" = [])),
-    responses((status = 200, body = OrganisationReport)))]
-#[get("/api/v1/reports/organisation")]
-async fn api_organisation_report(user: ApiUser, db: web::Data<Db>) -> AppResult<HttpResponse> {
-    let actor = user.0;
-    Ok(HttpResponse::Ok().json(
-        db.run(move |conn| service::organisation_report(conn, &actor))
-            .await?,
-    ))
-}
-
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(run_export)
         .service(run_page)
         .service(organisation_export)
-        .service(organisation_page)
-        .service(api_run_report)
-        .service(api_organisation_report);
+        .service(organisation_page);
 }

@@ -8,13 +8,13 @@
 
 use rand::RngCore;
 
-use super::models::Participant;
-use super::repo;
 use crate::attendance::{self, models::AttendanceStatus, models::RosterEntry};
 use crate::auth::Actor;
 use crate::certificates::pdf::ParticipantCard;
 use crate::db::DbConn;
 use crate::error::{AppError, AppResult};
+use crate::participants::models::Participant;
+use crate::participants::repo;
 use crate::planning::{self, models::SessionView};
 
 /// Cards are read by people too: no 0/O or 1/I confusion.
@@ -74,8 +74,8 @@ pub fn cards_for_run(
                 course: course.title.clone(),
                 period: format!(
                     "{} – {}",
-                    crate::web::fmt_date(run.start_date),
-                    crate::web::fmt_date(run.end_date)
+                    crate::time::fmt_date(run.start_date),
+                    crate::time::fmt_date(run.end_date)
                 ),
                 url: format!("{}/K/{code}", public_url.to_uppercase()),
                 code: display(&code),

@@ -1,15 +1,17 @@
+//! Pages of the logged-in UI of surveys: each handler parses the request, calls one use case and answers.
+
 use std::collections::BTreeMap;
 
 use actix_session::Session;
 use actix_web::http::header;
-use actix_web::{delete, get, post, put, web, HttpResponse};
+use actix_web::{get, post, web, HttpResponse};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
 use super::models::*;
-use super::respond::{self, Answers, FieldError, Respondent, Submitted};
+use super::respond::{self, Answers, FieldError, Respondent};
 use super::{repo, results, service};
-use crate::auth::extract::{ApiUser, CurrentUser};
+use crate::auth::extract::CurrentUser;
 use crate::auth::Actor;
 use crate::config::Settings;
 use crate::db::Db;
@@ -17,7 +19,8 @@ use crate::error::{AppError, AppResult, HtmlError, PageResult};
 use crate::i18n;
 use crate::stakeholders::models::{group_name, GROUPS};
 use crate::templates;
-use crate::web::{fmt_date, page, page_with_error, redirect, Form};
+use crate::time::fmt_date;
+use crate::web::{page, page_with_error, redirect, Form};
 
 const KIND_NAMES: &[(&str, &str)] = &[
     ("single", "Einfachauswahl"),
@@ -34,8 +37,6 @@ fn kind_name(kind: &str) -> &'static str {
         .find(|(k, _)| *k == kind)
         .map_or("", |(_, n)| n)
 }
-
-// ---------------------------------------------------------------- coordinator pages
 
 #[derive(Deserialize, Default)]
 #[serde(default)]
@@ -804,9 +805,9 @@ async fn results_page(
 }
 
 #[derive(Deserialize)]
-struct ExportQuery {
+pub(crate) struct ExportQuery {
     #[serde(default)]
-    part: Option<String>,
+    pub(crate) part: Option<String>,
 }
 
 #[get("/surveys/{id}/results.{format}")]
@@ -819,7 +820,7 @@ async fn export(
     Ok(export_response(&db, user.0.clone(), path.into_inner(), q.into_inner()).await?)
 }
 
-async fn export_response(
+pub(crate) async fn export_response(
     db: &Db,
     actor: Actor,
     (id, format): (i32, String),
@@ -841,12 +842,10 @@ async fn export_response(
     } else {
         format!("umfrage-{id}-zusammenfassung")
     };
-    crate::reports::routes::download(&table, &name, &format)
+    crate::web::download(&table, &name, &format)
 }
 
-// ---------------------------------------------------------------- respondents
-
-fn rtl(lang: &str) -> &'static str {
+pub(crate) fn rtl(lang: &str) -> &'static str {
     if i18n::is_rtl(lang) {
         "rtl"
     } else {
@@ -854,7 +853,7 @@ fn rtl(lang: &str) -> &'static str {
     }
 }
 
-fn public_html(status: actix_web::http::StatusCode, body: String) -> HttpResponse {
+pub(crate) fn public_html(status: actix_web::http::StatusCode, body: String) -> HttpResponse {
     HttpResponse::build(status)
         .insert_header((header::CACHE_CONTROL, "no-store"))
         .insert_header(("X-Robots-Tag", "noindex, nofollow"))
@@ -863,20 +862,24 @@ fn public_html(status: actix_web::http::StatusCode, body: String) -> HttpRespons
         .body(body)
 }
 
-const PAGE_SIZE: usize = 5;
+pub(crate) const PAGE_SIZE: usize = 5;
 
 /// What the respondent sees: texts in their language where the survey has them.
-struct Shown {
-    title: String,
-    introduction: String,
-    lang: String,
-    questions: Vec<(Question, String, Vec<QuestionOption>)>,
-    languages: Vec<String>,
+pub(crate) struct Shown {
+    pub(crate) title: String,
+    pub(crate) introduction: String,
+    pub(crate) lang: String,
+    pub(crate) questions: Vec<(Question, String, Vec<QuestionOption>)>,
+    pub(crate) languages: Vec<String>,
     /// Every question of the survey (also those of other groups), for checking answers.
-    all: Vec<Question>,
+    pub(crate) all: Vec<Question>,
 }
 
-fn shown(conn: &mut crate::db::DbConn, who: &Respondent, lang: Option<&str>) -> AppResult<Shown> {
+pub(crate) fn shown(
+    conn: &mut crate::db::DbConn,
+    who: &Respondent,
+    lang: Option<&str>,
+) -> AppResult<Shown> {
     let mut languages = vec!["de".to_string()];
     languages.extend(repo::translation_languages(conn, who.survey.id)?);
     let wanted = lang.unwrap_or(&who.language);
@@ -968,35 +971,7 @@ fn question_json(
            "error": error, "required_text": i18n::text(lang, "respond.required")})
 }
 
-fn render_form(
-    who: &Respondent,
-    shown: &Shown,
-    page_no: usize,
-    answers: &Answers,
-    errors: &[FieldError],
-) -> Result<HttpResponse, HtmlError> {
-    render_form_with(who, shown, page_no, answers, errors, false)
-}
-
-fn render_form_with(
-    who: &Respondent,
-    shown: &Shown,
-    page_no: usize,
-    answers: &Answers,
-    errors: &[FieldError],
-    saved: bool,
-) -> Result<HttpResponse, HtmlError> {
-    let ctx = form_context(who, shown, page_no, answers, errors, saved);
-    let body = templates::render("pages/surveys/respond", &ctx)?;
-    let status = if errors.is_empty() {
-        actix_web::http::StatusCode::OK
-    } else {
-        actix_web::http::StatusCode::UNPROCESSABLE_ENTITY
-    };
-    Ok(public_html(status, body))
-}
-
-fn form_context(
+pub(crate) fn form_context(
     who: &Respondent,
     shown: &Shown,
     page_no: usize,
@@ -1049,644 +1024,6 @@ fn form_context(
     })
 }
 
-fn render_message(
-    lang: &str,
-    key: &str,
-    status: actix_web::http::StatusCode,
-) -> Result<HttpResponse, HtmlError> {
-    let ctx = json!({"lang": lang, "dir": rtl(lang), "title": i18n::text(lang, &format!("{key}_title")),
-                     "message": i18n::text(lang, key)});
-    Ok(public_html(
-        status,
-        templates::render("pages/surveys/message", &ctx)?,
-    ))
-}
-
-#[derive(Deserialize)]
-struct RespondQuery {
-    page: Option<usize>,
-    lang: Option<String>,
-    saved: Option<u8>,
-}
-
-#[get("/s/{token}")]
-async fn respond_page(
-    db: web::Data<Db>,
-    path: web::Path<String>,
-    q: web::Query<RespondQuery>,
-) -> Result<HttpResponse, HtmlError> {
-    let token = path.into_inner();
-    let lang = q.lang.clone();
-    let (who, shown) = db
-        .run(move |conn| {
-            let who = respond::resolve(conn, &token)?;
-            let shown = shown(conn, &who, lang.as_deref())?;
-            Ok((who, shown))
-        })
-        .await?;
-    if let Some(closed) = who.closed(crate::time::today_local()) {
-        return render_message(
-            &shown.lang,
-            closed.message_key(),
-            actix_web::http::StatusCode::OK,
-        );
-    }
-    render_form_with(
-        &who,
-        &shown,
-        q.page.unwrap_or(0),
-        &who.draft,
-        &[],
-        q.saved.is_some(),
-    )
-}
-
-/// Reads the posted answers of the questions on one page (no JavaScript: checkboxes repeat
-/// their name, a rank question sends one place per topic).
-fn answers_from_form(
-    pairs: &[(String, String)],
-    questions: &[&Question],
-) -> (Answers, Vec<FieldError>) {
-    let mut answers = Answers::new();
-    let mut errors = Vec::new();
-    for q in questions {
-        let key = format!("q{}", q.id);
-        let values: Vec<&str> = pairs
-            .iter()
-            .filter(|(k, _)| *k == key)
-            .map(|(_, v)| v.as_str())
-            .collect();
-        let first = values.first().map(|v| v.trim()).unwrap_or("");
-        let value = match q.kind.as_str() {
-            "multiple" => Value::from(
-                values
-                    .iter()
-                    .filter_map(|v| v.parse::<u64>().ok())
-                    .collect::<Vec<_>>(),
-            ),
-            "single" | "scale" if first.is_empty() => Value::Null,
-            "single" | "scale" => first
-                .parse::<i64>()
-                .map(Value::from)
-                .unwrap_or(Value::from(-1)),
-            "number" if first.is_empty() => Value::Null,
-            "number" => match first.replace([' ', '.'], "").parse::<i64>() {
-                Ok(n) => Value::from(n),
-                Err(_) => {
-                    errors.push(FieldError {
-                        question_id: q.id,
-                        message: "Bitte geben Sie eine ganze Zahl ein.".into(),
-                    });
-                    continue;
-                }
-            },
-            "text" => Value::from(first),
-            "rank" => {
-                let n = q.options().len();
-                let mut places: Vec<(usize, usize)> = Vec::new();
-                for i in 0..n {
-                    let k = format!("q{}_{i}", q.id);
-                    if let Some(p) = pairs
-                        .iter()
-                        .find(|(name, _)| *name == k)
-                        .and_then(|(_, v)| v.trim().parse::<usize>().ok())
-                    {
-                        places.push((p, i));
-                    }
-                }
-                if places.is_empty() {
-                    Value::Null
-                } else if places.len() != n || {
-                    let mut ps: Vec<usize> = places.iter().map(|(p, _)| *p).collect();
-                    ps.sort_unstable();
-                    ps != (1..=n).collect::<Vec<_>>()
-                } {
-                    errors.push(FieldError {
-                        question_id: q.id,
-                        message:
-                            "Bitte geben Sie jedem Thema einen anderen Platz (1 = am wichtigsten)."
-                                .into(),
-                    });
-                    continue;
-                } else {
-                    places.sort_unstable();
-                    Value::from(places.into_iter().map(|(_, i)| i).collect::<Vec<_>>())
-                }
-            }
-            _ => Value::Null,
-        };
-        answers.insert(q.id, value);
-    }
-    (answers, errors)
-}
-
-#[post("/s/{token}")]
-async fn respond_post(
-    db: web::Data<Db>,
-    path: web::Path<String>,
-    body: web::Bytes,
-) -> Result<HttpResponse, HtmlError> {
-    if body.len() > 64 * 1024 {
-        return Err(AppError::invalid("form", "Das Formular ist zu groß.").into());
-    }
-    let pairs: Vec<(String, String)> = serde_html_form::from_bytes(&body)
-        .map_err(|_| AppError::invalid("form", "Das Formular konnte nicht gelesen werden."))?;
-    let field = |name: &str| {
-        pairs
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.clone())
-    };
-    let action = field("action").unwrap_or_default();
-    let chosen = action.clone();
-    let page_no: usize = field("page").and_then(|p| p.parse().ok()).unwrap_or(0);
-    let lang = field("lang");
-    let token = path.into_inner();
-    let today = crate::time::today_local();
-    let outcome = db
-        .run(move |conn| {
-            let who = respond::resolve(conn, &token)?;
-            let shown = shown(conn, &who, lang.as_deref())?;
-            if let Some(closed) = who.closed(today) {
-                return Ok((who, shown, Err(closed)));
-            }
-            let on_page: Vec<&Question> = shown
-                .questions
-                .iter()
-                .skip(page_no * PAGE_SIZE)
-                .take(PAGE_SIZE)
-                .map(|(q, _, _)| q)
-                .collect();
-            let ids: Vec<i32> = on_page.iter().map(|q| q.id).collect();
-            let (raw, mut errors) = answers_from_form(&pairs, &on_page);
-            let saved = respond::save_draft(conn, &who, &shown.all, &raw, &ids)?;
-            let merged = match saved {
-                Ok(m) => m,
-                Err(e) => {
-                    errors.extend(e);
-                    let mut m = who.draft.clone();
-                    m.extend(raw.into_iter().filter(|(_, v)| !v.is_null()));
-                    m
-                }
-            };
-            // Moving on needs this page's required answers; saving for later does not.
-            if errors.is_empty() && matches!(action.as_str(), "next" | "submit") {
-                let scope: Vec<i32> = if action == "submit" {
-                    shown.all.iter().map(|q| q.id).collect()
-                } else {
-                    ids.clone()
-                };
-                if let Err(e) =
-                    respond::check_answers(&shown.all, &who.group, &merged, &scope, true)
-                {
-                    errors.extend(e);
-                }
-            }
-            if !errors.is_empty() || !matches!(action.as_str(), "submit") {
-                return Ok((who, shown, Ok((merged, errors, false))));
-            }
-            match respond::submit(conn, &who, &merged, today)? {
-                Submitted::Saved => Ok((who, shown, Ok((merged, Vec::new(), true)))),
-                Submitted::Invalid(e) => Ok((who, shown, Ok((merged, e, false)))),
-            }
-        })
-        .await;
-    let (who, shown, result) = match outcome {
-        Ok(o) => o,
-        Err(AppError::Conflict(_)) => {
-            return render_message(
-                "de",
-                "respond.answered",
-                actix_web::http::StatusCode::CONFLICT,
-            )
-        }
-        Err(e) => return Err(e.into()),
-    };
-    let (merged, errors, done) = match result {
-        Err(closed) => {
-            return render_message(
-                &shown.lang,
-                closed.message_key(),
-                actix_web::http::StatusCode::CONFLICT,
-            );
-        }
-        Ok(r) => r,
-    };
-    if done {
-        return render_message(
-            &shown.lang,
-            "respond.thanks",
-            actix_web::http::StatusCode::OK,
-        );
-    }
-    if !errors.is_empty() {
-        // Show the page with the first problem.
-        let first_bad = shown
-            .questions
-            .iter()
-            .position(|(q, _, _)| errors.iter().any(|e| e.question_id == q.id))
-            .unwrap_or(0);
-        return render_form(&who, &shown, first_bad / PAGE_SIZE, &merged, &errors);
-    }
-    let lang_q = if shown.lang == who.language {
-        String::new()
-    } else {
-        format!("&lang={}", shown.lang)
-    };
-    let target = match chosen.as_str() {
-        "next" => format!("/s/{}?page={}{lang_q}", who.token, page_no + 1),
-        "back" => format!(
-            "/s/{}?page={}{lang_q}",
-            who.token,
-            page_no.saturating_sub(1)
-        ),
-        _ => format!("/s/{}?page={page_no}{lang_q}&saved=1", who.token),
-    };
-    Ok(redirect(&target))
-}
-
-/// Answers started through open links per client address: each start stores a draft, so
-/// an unlimited stream of visits would fill the database.
-pub struct OpenLinkLimit(pub crate::verification::rate_limit::ClientLimiter);
-
-impl OpenLinkLimit {
-    fn check(&self, req: &actix_web::HttpRequest) -> AppResult<()> {
-        self.0
-            .check(crate::verification::routes::client_ip(req))
-            .map_err(|wait| AppError::RateLimited {
-                retry_after_secs: wait,
-            })
-    }
-}
-
-#[get("/s/o/{open_token}/{group}")]
-async fn open_link(
-    req: actix_web::HttpRequest,
-    limit: web::Data<OpenLinkLimit>,
-    db: web::Data<Db>,
-    path: web::Path<(String, String)>,
-) -> Result<HttpResponse, HtmlError> {
-    limit.check(&req)?;
-    let (open, group) = path.into_inner();
-    let token = db
-        .run(move |conn| respond::start_open(conn, &open, &group))
-        .await?;
-    Ok(redirect(&format!("/s/{token}")))
-}
-
-// ---------------------------------------------------------------- API
-
-#[utoipa::path(get, path = "/api/v1/surveys", tag = "surveys", security(("bearer" = [])),
-    responses((status = 200, body = [Survey])))]
-#[get("/api/v1/surveys")]
-async fn api_list(user: ApiUser, db: web::Data<Db>) -> AppResult<HttpResponse> {
-    let actor = user.0;
-    let list = db
-        .run(move |conn| repo::list(conn, actor.coordinator_org()?))
-        .await?;
-    Ok(HttpResponse::Ok().json(list))
-}
-
-#[utoipa::path(post, path = "/api/v1/surveys", tag = "surveys", security(("bearer" = [])),
-    request_body = NewSurvey, responses((status = 201, body = Survey), (status = 422)))]
-#[post("/api/v1/surveys")]
-async fn api_create(
-    user: ApiUser,
-    db: web::Data<Db>,
-    body: crate::api::Json<NewSurvey>,
-) -> AppResult<HttpResponse> {
-    let actor = user.0;
-    let s = db
-        .run(move |conn| service::create(conn, &actor, &body.into_inner()))
-        .await?;
-    Ok(HttpResponse::Created().json(s))
-}
-
-#[utoipa::path(get, path = "/api/v1/surveys/{id}", tag = "surveys", security(("bearer" = [])),
-    responses((status = 200, body = SurveyDetail), (status = 404)))]
-#[get("/api/v1/surveys/{id}")]
-async fn api_get(
-    user: ApiUser,
-    db: web::Data<Db>,
-    path: web::Path<i32>,
-) -> AppResult<HttpResponse> {
-    let actor = user.0;
-    let id = path.into_inner();
-    let d = db
-        .run(move |conn| service::detail(conn, &actor, id))
-        .await?;
-    Ok(HttpResponse::Ok().json(d))
-}
-
-#[utoipa::path(put, path = "/api/v1/surveys/{id}", tag = "surveys", security(("bearer" = [])),
-    request_body = NewSurvey, responses((status = 200, body = Survey), (status = 409, description = "answers exist and the change would misfile them"), (status = 422)))]
-#[put("/api/v1/surveys/{id}")]
-async fn api_update(
-    user: ApiUser,
-    db: web::Data<Db>,
-    path: web::Path<i32>,
-    body: crate::api::Json<NewSurvey>,
-) -> AppResult<HttpResponse> {
-    let actor = user.0;
-    let id = path.into_inner();
-    let s = db
-        .run(move |conn| service::update(conn, &actor, id, &body.into_inner()))
-        .await?;
-    Ok(HttpResponse::Ok().json(s))
-}
-
-#[utoipa::path(post, path = "/api/v1/surveys/{id}/copy", tag = "surveys", security(("bearer" = [])),
-    responses((status = 201, body = Survey), (status = 404)))]
-#[post("/api/v1/surveys/{id}/copy")]
-async fn api_copy(
-    user: ApiUser,
-    db: web::Data<Db>,
-    path: web::Path<i32>,
-) -> AppResult<HttpResponse> {
-    let actor = user.0;
-    let id = path.into_inner();
-    let s = db.run(move |conn| service::copy(conn, &actor, id)).await?;
-    Ok(HttpResponse::Created().json(s))
-}
-
-#[utoipa::path(post, path = "/api/v1/surveys/{id}/questions", tag = "surveys", security(("bearer" = [])),
-    request_body = NewQuestion, responses((status = 201, body = Question), (status = 422)))]
-#[post("/api/v1/surveys/{id}/questions")]
-async fn api_add_question(
-    user: ApiUser,
-    db: web::Data<Db>,
-    path: web::Path<i32>,
-    body: crate::api::Json<NewQuestion>,
-) -> AppResult<HttpResponse> {
-    let actor = user.0;
-    let id = path.into_inner();
-    let q = db
-        .run(move |conn| service::add_question(conn, &actor, id, &body.into_inner()))
-        .await?;
-    Ok(HttpResponse::Created().json(q))
-}
-
-#[utoipa::path(put, path = "/api/v1/surveys/{id}/questions/{question_id}", tag = "surveys", security(("bearer" = [])),
-    request_body = NewQuestion, responses((status = 200, body = Question), (status = 409, description = "answered: only wording may change"), (status = 422)))]
-#[put("/api/v1/surveys/{id}/questions/{question_id}")]
-async fn api_update_question(
-    user: ApiUser,
-    db: web::Data<Db>,
-    path: web::Path<(i32, i32)>,
-    body: crate::api::Json<NewQuestion>,
-) -> AppResult<HttpResponse> {
-    let actor = user.0;
-    let (id, qid) = path.into_inner();
-    let q = db
-        .run(move |conn| service::update_question(conn, &actor, id, qid, &body.into_inner()))
-        .await?;
-    Ok(HttpResponse::Ok().json(q))
-}
-
-#[utoipa::path(delete, path = "/api/v1/surveys/{id}/questions/{question_id}", tag = "surveys", security(("bearer" = [])),
-    responses((status = 204), (status = 409, description = "answered")))]
-#[delete("/api/v1/surveys/{id}/questions/{question_id}")]
-async fn api_delete_question(
-    user: ApiUser,
-    db: web::Data<Db>,
-    path: web::Path<(i32, i32)>,
-) -> AppResult<HttpResponse> {
-    let actor = user.0;
-    let (id, qid) = path.into_inner();
-    db.run(move |conn| service::delete_question(conn, &actor, id, qid))
-        .await?;
-    Ok(HttpResponse::NoContent().finish())
-}
-
-#[utoipa::path(put, path = "/api/v1/surveys/{id}/translations/{language}", tag = "surveys", security(("bearer" = [])),
-    request_body = service::NewTranslation, responses((status = 204), (status = 422)))]
-#[put("/api/v1/surveys/{id}/translations/{language}")]
-async fn api_translation(
-    user: ApiUser,
-    db: web::Data<Db>,
-    path: web::Path<(i32, String)>,
-    body: crate::api::Json<service::NewTranslation>,
-) -> AppResult<HttpResponse> {
-    let actor = user.0;
-    let (id, lang) = path.into_inner();
-    db.run(move |conn| service::set_translation(conn, &actor, id, &lang, &body.into_inner()))
-        .await?;
-    Ok(HttpResponse::NoContent().finish())
-}
-
-#[utoipa::path(post, path = "/api/v1/surveys/{id}/invitations", tag = "surveys", security(("bearer" = [])),
-    responses((status = 200, body = service::InviteOutcome), (status = 409, description = "survey closed")))]
-#[post("/api/v1/surveys/{id}/invitations")]
-async fn api_invite(
-    user: ApiUser,
-    db: web::Data<Db>,
-    settings: web::Data<Settings>,
-    path: web::Path<i32>,
-) -> AppResult<HttpResponse> {
-    let actor = user.0;
-    let id = path.into_inner();
-    let url = settings.public_url.clone();
-    let o = db
-        .run(move |conn| service::invite(conn, &actor, id, &url))
-        .await?;
-    Ok(HttpResponse::Ok().json(o))
-}
-
-/// Who was invited and whether they answered (the answers themselves are never linked).
-#[derive(serde::Serialize, utoipa::ToSchema)]
-struct InvitationStatus {
-    stakeholder_id: i32,
-    name: String,
-    stakeholder_group: String,
-    emailed: bool,
-    reminders_sent: i32,
-    /// Absent for anonymous surveys: only the counts per group are shown there.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    answered: Option<bool>,
-    /// The personal link, for contacts reached on paper (not emailed).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    url: Option<String>,
-}
-
-#[utoipa::path(get, path = "/api/v1/surveys/{id}/invitations", tag = "surveys", security(("bearer" = [])),
-    responses((status = 200, body = [InvitationStatus])))]
-#[get("/api/v1/surveys/{id}/invitations")]
-async fn api_invitations(
-    user: ApiUser,
-    db: web::Data<Db>,
-    settings: web::Data<Settings>,
-    path: web::Path<i32>,
-) -> AppResult<HttpResponse> {
-    let actor = user.0;
-    let id = path.into_inner();
-    let public_url = settings.public_url.clone();
-    let list = db
-        .run(move |conn| {
-            let survey = service::get(conn, &actor, id)?;
-            Ok::<_, AppError>(
-                repo::invitations(conn, id)?
-                    .into_iter()
-                    .map(|(i, s)| InvitationStatus {
-                        stakeholder_id: s.id,
-                        name: s.name,
-                        stakeholder_group: s.stakeholder_group,
-                        emailed: i.sent_at.is_some(),
-                        reminders_sent: i.reminders_sent,
-                        answered: (!survey.anonymous).then_some(i.answered_on.is_some()),
-                        url: (i.sent_at.is_none() && i.answered_on.is_none())
-                            .then(|| service::survey_url(&public_url, &i.token)),
-                    })
-                    .collect::<Vec<_>>(),
-            )
-        })
-        .await?;
-    Ok(HttpResponse::Ok().json(list))
-}
-
-#[utoipa::path(get, path = "/api/v1/surveys/{id}/results", tag = "surveys", security(("bearer" = [])),
-    responses((status = 200, body = results::SurveyResults)))]
-#[get("/api/v1/surveys/{id}/results")]
-async fn api_results(
-    user: ApiUser,
-    db: web::Data<Db>,
-    path: web::Path<i32>,
-) -> AppResult<HttpResponse> {
-    let actor = user.0;
-    let id = path.into_inner();
-    let r = db
-        .run(move |conn| {
-            let s = service::get(conn, &actor, id)?;
-            results::results(conn, &s, false)
-        })
-        .await?;
-    Ok(HttpResponse::Ok().json(r))
-}
-
-#[utoipa::path(get, path = "/api/v1/surveys/{id}/results.{format}", tag = "surveys", security(("bearer" = [])),
-    params(("format" = String, Path, description = "`csv` or `xlsx`"), ("part" = Option<String>, Query, description = "`raw` for one row per response; the summary otherwise")),
-    responses((status = 200, description = "file")))]
-#[get("/api/v1/surveys/{id}/results.{format}")]
-async fn api_export(
-    user: ApiUser,
-    db: web::Data<Db>,
-    path: web::Path<(i32, String)>,
-    q: web::Query<ExportQuery>,
-) -> AppResult<HttpResponse> {
-    export_response(&db, user.0, path.into_inner(), q.into_inner()).await
-}
-
-/// What a respondent app sends: answers by question id (see the survey's rules).
-#[derive(Deserialize, utoipa::ToSchema)]
-struct ApiAnswers {
-    answers: BTreeMap<i32, Value>,
-    #[serde(default)]
-    submit: bool,
-}
-
-#[utoipa::path(post, path = "/api/v1/responses/{token}", tag = "surveys",
-    request_body = ApiAnswers,
-    responses((status = 200, description = "saved (draft) or submitted"), (status = 404, description = "unknown link"), (status = 409, description = "closed or already answered"), (status = 422, description = "answers that do not fit")))]
-#[post("/api/v1/responses/{token}")]
-async fn api_respond(
-    db: web::Data<Db>,
-    path: web::Path<String>,
-    body: crate::api::Json<ApiAnswers>,
-) -> AppResult<HttpResponse> {
-    let token = path.into_inner();
-    let body = body.into_inner();
-    let today = crate::time::today_local();
-    let status = db
-        .run(move |conn| {
-            let who = respond::resolve(conn, &token)?;
-            if let Some(closed) = who.closed(today) {
-                return Err(respond::closed_error(closed));
-            }
-            let invalid = |e: Vec<FieldError>| {
-                AppError::invalid(
-                    "answers",
-                    e.iter()
-                        .map(|e| format!("Frage {}: {}", e.question_id, e.message))
-                        .collect::<Vec<_>>()
-                        .join(" "),
-                )
-            };
-            if body.submit {
-                match respond::submit(conn, &who, &body.answers, today)? {
-                    Submitted::Saved => Ok("submitted"),
-                    Submitted::Invalid(e) => Err(invalid(e)),
-                }
-            } else {
-                let ids: Vec<i32> = body.answers.keys().copied().collect();
-                let all = repo::questions(conn, who.survey.id)?;
-                respond::save_draft(conn, &who, &all, &body.answers, &ids)?.map_err(invalid)?;
-                Ok("saved")
-            }
-        })
-        .await?;
-    Ok(HttpResponse::Ok().json(json!({"status": status})))
-}
-
-/// What a respondent app shows: the questions the link's group sees, in the requested
-/// language where the survey has it, and the answers saved so far.
-#[utoipa::path(get, path = "/api/v1/responses/{token}", tag = "surveys",
-    params(("lang" = Option<String>, Query, description = "language of the texts; German when the survey has no translation")),
-    responses((status = 200, description = "survey, questions and draft answers"), (status = 404, description = "unknown link"), (status = 409, description = "closed or already answered")))]
-#[get("/api/v1/responses/{token}")]
-async fn api_respondent(
-    db: web::Data<Db>,
-    path: web::Path<String>,
-    q: web::Query<RespondQuery>,
-) -> AppResult<HttpResponse> {
-    let token = path.into_inner();
-    let lang = q.into_inner().lang;
-    let today = crate::time::today_local();
-    let body = db
-        .run(move |conn| {
-            let who = respond::resolve(conn, &token)?;
-            if let Some(closed) = who.closed(today) {
-                return Err(respond::closed_error(closed));
-            }
-            let shown = shown(conn, &who, lang.as_deref())?;
-            let questions: Vec<Value> = shown
-                .questions
-                .iter()
-                .map(|(q, text, options)| {
-                    json!({"id": q.id, "kind": q.kind, "text": text, "help": q.help, "required": q.required,
-                           "options": options.iter().map(|o| o.label.clone()).collect::<Vec<_>>(),
-                           "min_value": q.min_value, "max_value": q.max_value, "max_length": q.max_length})
-                })
-                .collect();
-            Ok(json!({"title": shown.title, "introduction": shown.introduction, "language": shown.lang,
-                      "languages": shown.languages, "anonymous": who.survey.anonymous,
-                      "closes_on": who.survey.closes_on, "group": who.group,
-                      "questions": questions, "answers": who.draft}))
-        })
-        .await?;
-    Ok(HttpResponse::Ok()
-        .insert_header((header::CACHE_CONTROL, "no-store"))
-        .json(body))
-}
-
-/// Starts an answer through a group's open link; returns the respondent's own token (to
-/// answer with, and to continue later).
-#[utoipa::path(post, path = "/api/v1/surveys/open/{open_token}/{group}", tag = "surveys",
-    responses((status = 201, description = "the respondent's token"), (status = 404, description = "no open link for this group"),
-        (status = 429, description = "too many answers started from this client; see Retry-After", body = crate::api::ErrorSchema)))]
-#[post("/api/v1/surveys/open/{open_token}/{group}")]
-async fn api_open(
-    req: actix_web::HttpRequest,
-    limit: web::Data<OpenLinkLimit>,
-    db: web::Data<Db>,
-    path: web::Path<(String, String)>,
-) -> AppResult<HttpResponse> {
-    limit.check(&req)?;
-    let (open, group) = path.into_inner();
-    let token = db
-        .run(move |conn| respond::start_open(conn, &open, &group))
-        .await?;
-    Ok(HttpResponse::Created().json(json!({"token": token})))
-}
-
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(list_page)
         .service(create)
@@ -1704,24 +1041,5 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(translation_page)
         .service(translation_save)
         .service(detail_page)
-        .service(update)
-        .service(open_link)
-        .service(respond_page)
-        .service(respond_post)
-        .service(api_list)
-        .service(api_create)
-        .service(api_export)
-        .service(api_results)
-        .service(api_invitations)
-        .service(api_invite)
-        .service(api_translation)
-        .service(api_copy)
-        .service(api_add_question)
-        .service(api_update_question)
-        .service(api_delete_question)
-        .service(api_get)
-        .service(api_update)
-        .service(api_respond)
-        .service(api_respondent)
-        .service(api_open);
+        .service(update);
 }

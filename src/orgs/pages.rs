@@ -1,3 +1,5 @@
+//! Pages of the logged-in UI of orgs: each handler parses the request, calls one use case and answers.
+
 use actix_session::Session;
 use actix_web::{get, post, web};
 use serde::Deserialize;
@@ -73,8 +75,8 @@ async fn org_page_data(db: &Db, org_id: i32) -> Result<serde_json::Value, crate:
                     "id": info.id,
                     "label": info.label,
                     "owner_email": info.owner_email,
-                    "expires": crate::web::fmt_datetime(info.expires_at.naive_utc()),
-                    "last_used": info.last_used_at.map(|d| crate::web::fmt_datetime(d.naive_utc())),
+                    "expires": crate::time::fmt_datetime(info.expires_at.naive_utc()),
+                    "last_used": info.last_used_at.map(|d| crate::time::fmt_datetime(d.naive_utc())),
                     "expired": info.expired,
                 })
             })
@@ -203,88 +205,11 @@ async fn revoke_token_page(
     Ok(redirect(&format!("/admin/organisations/{org_id}")))
 }
 
-/// Admins: the API tokens of an organisation's users (never the tokens themselves).
-#[utoipa::path(get, path = "/api/v1/admin/organisations/{id}/tokens", tag = "admin", security(("bearer" = [])),
-    params(("id" = i32, Path, description = "organisation id")),
-    responses((status = 200, body = [crate::auth::models::ApiTokenInfo]),
-        (status = 401, description = "no or an invalid token", body = crate::api::ErrorSchema),
-        (status = 403, description = "not an admin", body = crate::api::ErrorSchema)))]
-#[get("/api/v1/admin/organisations/{id}/tokens")]
-pub async fn api_org_tokens(
-    user: crate::auth::extract::ApiUser,
-    db: web::Data<Db>,
-    path: web::Path<i32>,
-) -> crate::error::AppResult<actix_web::HttpResponse> {
-    let actor = user.0;
-    let org_id = path.into_inner();
-    let tokens = db
-        .run(move |conn| crate::auth::service::organisation_tokens(conn, &actor, org_id))
-        .await?;
-    Ok(actix_web::HttpResponse::Ok().json(tokens))
-}
-
-/// Admins: revoke a token of one of an organisation's users.
-#[utoipa::path(delete, path = "/api/v1/admin/organisations/{id}/tokens/{token_id}", tag = "admin", security(("bearer" = [])),
-    params(("id" = i32, Path, description = "organisation id"), ("token_id" = i32, Path, description = "token id")),
-    responses((status = 204, description = "revoked"),
-        (status = 401, description = "no or an invalid token", body = crate::api::ErrorSchema),
-        (status = 403, description = "not an admin", body = crate::api::ErrorSchema),
-        (status = 404, description = "no such token in the organisation", body = crate::api::ErrorSchema)))]
-#[actix_web::delete("/api/v1/admin/organisations/{id}/tokens/{token_id}")]
-pub async fn api_revoke_org_token(
-    user: crate::auth::extract::ApiUser,
-    db: web::Data<Db>,
-    path: web::Path<(i32, i32)>,
-) -> crate::error::AppResult<actix_web::HttpResponse> {
-    let actor = user.0;
-    let (org_id, token_id) = path.into_inner();
-    db.run(move |conn| {
-        crate::auth::service::revoke_organisation_token(conn, &actor, org_id, token_id)
-    })
-    .await?;
-    Ok(actix_web::HttpResponse::NoContent().finish())
-}
-
-#[derive(Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct ActiveChange {
-    /// `false` deactivates the account and ends its sessions and API tokens.
-    pub active: bool,
-}
-
-/// Admins: activate or deactivate an account.
-#[utoipa::path(put, path = "/api/v1/admin/users/{id}/active", tag = "admin", security(("bearer" = [])),
-    params(("id" = i32, Path, description = "user id")),
-    request_body = ActiveChange,
-    responses((status = 204, description = "changed"),
-        (status = 401, description = "no or an invalid token", body = crate::api::ErrorSchema),
-        (status = 403, description = "not an admin", body = crate::api::ErrorSchema),
-        (status = 404, description = "no such user", body = crate::api::ErrorSchema),
-        (status = 409, description = "an admin cannot deactivate themselves", body = crate::api::ErrorSchema),
-        (status = 422, description = "invalid input", body = crate::api::ErrorSchema)))]
-#[actix_web::put("/api/v1/admin/users/{id}/active")]
-pub async fn api_set_user_active(
-    user: crate::auth::extract::ApiUser,
-    db: web::Data<Db>,
-    path: web::Path<i32>,
-    body: crate::api::Json<ActiveChange>,
-) -> crate::error::AppResult<actix_web::HttpResponse> {
-    let actor = user.0;
-    let id = path.into_inner();
-    let active = body.active;
-    db.run(move |conn| crate::auth::service::set_user_active(conn, &actor, id, active))
-        .await?;
-    Ok(actix_web::HttpResponse::NoContent().finish())
-}
-
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(list)
         .service(create)
         .service(show)
         .service(create_org_user)
         .service(set_user_active_page)
-        .service(revoke_token_page)
-        .service(api_org_tokens)
-        .service(api_revoke_org_token)
-        .service(api_set_user_active);
+        .service(revoke_token_page);
 }

@@ -1,3 +1,5 @@
+//! Pages of the logged-in UI of certificates: each handler parses the request, calls one use case and answers.
+
 use std::sync::Arc;
 
 use actix_session::Session;
@@ -5,18 +7,15 @@ use actix_web::http::header;
 use actix_web::{get, post, web, HttpResponse};
 use serde::Deserialize;
 
-use super::models::{
-    CertificateBatch, CertificateView, IssueSummary, ReissueInput, RevokeInput, BATCH_DONE,
-    BATCH_INTERRUPTED, BATCH_RUNNING,
-};
+use super::models::{CertificateBatch, BATCH_DONE, BATCH_INTERRUPTED, BATCH_RUNNING};
 use super::service::{self, CertificateIssuer};
-use crate::auth::extract::{ApiUser, CurrentUser};
+use crate::auth::extract::CurrentUser;
 use crate::db::Db;
 use crate::error::{AppResult, PageResult};
 use crate::web::{page, redirect, Form};
 use serde_json::json;
 
-fn pdf_response(name: &str, bytes: Vec<u8>) -> HttpResponse {
+pub(crate) fn pdf_response(name: &str, bytes: Vec<u8>) -> HttpResponse {
     HttpResponse::Ok()
         .content_type("application/pdf")
         .insert_header((header::CACHE_CONTROL, "no-store"))
@@ -44,7 +43,7 @@ async fn issue_for_run(
     Ok(redirect(&format!("/certificate-batches/{}", batch.id)))
 }
 
-async fn start_batch_in_background(
+pub(crate) async fn start_batch_in_background(
     db: &web::Data<Db>,
     issuer: &web::Data<Arc<CertificateIssuer>>,
     actor: &crate::auth::Actor,
@@ -110,7 +109,7 @@ async fn zip_for_run(
     Ok(zip_response(&name, bytes))
 }
 
-async fn zip_of_run(
+pub(crate) async fn zip_of_run(
     db: &Db,
     issuer: &Arc<CertificateIssuer>,
     actor: &crate::auth::Actor,
@@ -122,7 +121,7 @@ async fn zip_of_run(
         .await
 }
 
-fn zip_response(name: &str, bytes: Vec<u8>) -> HttpResponse {
+pub(crate) fn zip_response(name: &str, bytes: Vec<u8>) -> HttpResponse {
     HttpResponse::Ok()
         .content_type("application/zip")
         .insert_header((header::CACHE_CONTROL, "no-store"))
@@ -131,46 +130,6 @@ fn zip_response(name: &str, bytes: Vec<u8>) -> HttpResponse {
             format!("attachment; filename=\"{name}\""),
         ))
         .body(bytes)
-}
-
-#[derive(Deserialize, Default)]
-#[serde(default)]
-struct ReissueForm {
-    given_name: String,
-    family_name: String,
-}
-
-/// Corrects the name: the old certificate becomes "ersetzt", a new one is issued.
-#[post("/certificates/{id}/reissue")]
-async fn reissue(
-    session: Session,
-    user: CurrentUser,
-    db: web::Data<Db>,
-    issuer: web::Data<Arc<CertificateIssuer>>,
-    path: web::Path<i32>,
-    Form(form): Form<ReissueForm>,
-) -> PageResult {
-    let actor = user.0.clone();
-    let id = path.into_inner();
-    let iss = issuer.get_ref().clone();
-    match db
-        .run(move |conn| {
-            service::reissue_with_name(conn, &iss, &actor, id, &form.given_name, &form.family_name)
-        })
-        .await
-    {
-        Ok(cert) => Ok(redirect(&format!("/runs/{}#certificates", cert.run_id))),
-        Err(e) => {
-            let actor = user.0.clone();
-            let run_id = db
-                .run(move |conn| Ok(super::repo::get(conn, actor.coordinator_org()?, id)?.run_id))
-                .await?;
-            crate::planning::routes::run_page_with_error(
-                &session, &user.0, &db, &issuer, run_id, None, e,
-            )
-            .await
-        }
-    }
 }
 
 #[get("/certificates/{id}/pdf")]
@@ -189,41 +148,6 @@ async fn download(
     Ok(pdf_response(&name, bytes))
 }
 
-#[derive(Deserialize, Default)]
-#[serde(default)]
-struct RevokeForm {
-    reason: String,
-}
-
-#[post("/certificates/{id}/revoke")]
-async fn revoke(
-    session: Session,
-    user: CurrentUser,
-    db: web::Data<Db>,
-    issuer: web::Data<Arc<CertificateIssuer>>,
-    path: web::Path<i32>,
-    Form(form): Form<RevokeForm>,
-) -> PageResult {
-    let actor = user.0.clone();
-    let id = path.into_inner();
-    match db
-        .run(move |conn| service::revoke(conn, &actor, id, &form.reason))
-        .await
-    {
-        Ok(cert) => Ok(redirect(&format!("/runs/{}#certificates", cert.run_id))),
-        Err(e) => {
-            let actor = user.0.clone();
-            let run_id = db
-                .run(move |conn| Ok(super::repo::get(conn, actor.coordinator_org()?, id)?.run_id))
-                .await?;
-            crate::planning::routes::run_page_with_error(
-                &session, &user.0, &db, &issuer, run_id, None, e,
-            )
-            .await
-        }
-    }
-}
-
 /// Check-in cards for everyone holding a place in the run, ready to print.
 #[get("/runs/{id}/cards.pdf")]
 async fn cards(
@@ -236,9 +160,7 @@ async fn cards(
     let run_id = path.into_inner();
     let public_url = issuer.public_url.clone();
     let (org_name, cards) = db
-        .run(move |conn| {
-            crate::participants::cards::cards_for_run(conn, &actor, &public_url, run_id)
-        })
+        .run(move |conn| crate::attendance::cards::cards_for_run(conn, &actor, &public_url, run_id))
         .await?;
     let bytes = issuer
         .renderer
@@ -249,8 +171,6 @@ async fn cards(
         bytes,
     ))
 }
-
-// ---------- certificate settings: letterhead images and signing keys ----------
 
 async fn settings_data(
     db: &Db,
@@ -468,161 +388,12 @@ async fn show_image(user: CurrentUser, db: web::Data<Db>, path: web::Path<String
         .body(image.1))
 }
 
-// ---------- JSON API ----------
-
-#[utoipa::path(post, path = "/api/v1/runs/{id}/certificates", tag = "certificates", security(("bearer" = [])),
-    responses((status = 200, body = IssueSummary)))]
-#[post("/api/v1/runs/{id}/certificates")]
-async fn api_issue(
-    user: ApiUser,
-    db: web::Data<Db>,
-    issuer: web::Data<Arc<CertificateIssuer>>,
-    path: web::Path<i32>,
-) -> AppResult<HttpResponse> {
-    let actor = user.0;
-    let run_id = path.into_inner();
-    let issuer = issuer.get_ref().clone();
-    let summary = db
-        .run(move |conn| service::issue_for_run(conn, &issuer, &actor, run_id))
-        .await?;
-    Ok(HttpResponse::Ok().json(summary))
-}
-
-#[utoipa::path(get, path = "/api/v1/runs/{id}/certificates", tag = "certificates", security(("bearer" = [])),
-    responses((status = 200, body = [CertificateView])))]
-#[get("/api/v1/runs/{id}/certificates")]
-async fn api_list(
-    user: ApiUser,
-    db: web::Data<Db>,
-    issuer: web::Data<Arc<CertificateIssuer>>,
-    path: web::Path<i32>,
-) -> AppResult<HttpResponse> {
-    let actor = user.0;
-    let run_id = path.into_inner();
-    let issuer = issuer.get_ref().clone();
-    let list = db
-        .run(move |conn| {
-            let org = actor.coordinator_org()?;
-            crate::planning::repo::get_run(conn, org, run_id)?;
-            service::list_for_run(conn, &issuer, org, run_id)
-        })
-        .await?;
-    Ok(HttpResponse::Ok().json(list))
-}
-
-#[utoipa::path(get, path = "/api/v1/certificates/{id}/pdf", tag = "certificates", security(("bearer" = [])),
-    responses((status = 200, content_type = "application/pdf", description = "the certificate PDF")))]
-#[get("/api/v1/certificates/{id}/pdf")]
-async fn api_pdf(
-    user: ApiUser,
-    db: web::Data<Db>,
-    issuer: web::Data<Arc<CertificateIssuer>>,
-    path: web::Path<i32>,
-) -> AppResult<HttpResponse> {
-    let actor = user.0;
-    let id = path.into_inner();
-    let issuer = issuer.get_ref().clone();
-    let (name, bytes) = db
-        .run(move |conn| service::pdf(conn, &issuer, &actor, id))
-        .await?;
-    Ok(pdf_response(&name, bytes))
-}
-
-#[utoipa::path(post, path = "/api/v1/certificates/{id}/revoke", tag = "certificates", security(("bearer" = [])),
-    request_body = RevokeInput, responses((status = 200, body = CertificateView), (status = 409)))]
-#[post("/api/v1/certificates/{id}/revoke")]
-async fn api_revoke(
-    user: ApiUser,
-    db: web::Data<Db>,
-    issuer: web::Data<Arc<CertificateIssuer>>,
-    path: web::Path<i32>,
-    body: crate::api::Json<RevokeInput>,
-) -> AppResult<HttpResponse> {
-    let actor = user.0;
-    let id = path.into_inner();
-    let cert = db
-        .run(move |conn| service::revoke(conn, &actor, id, &body.reason))
-        .await?;
-    Ok(HttpResponse::Ok().json(issuer.view(&cert)))
-}
-
-#[utoipa::path(post, path = "/api/v1/runs/{id}/certificate-batches", tag = "certificates", security(("bearer" = [])),
-    responses((status = 202, body = CertificateBatch, description = "the batch started (or the one already running); poll it for progress")))]
-#[post("/api/v1/runs/{id}/certificate-batches")]
-async fn api_start_batch(
-    user: ApiUser,
-    db: web::Data<Db>,
-    issuer: web::Data<Arc<CertificateIssuer>>,
-    path: web::Path<i32>,
-) -> AppResult<HttpResponse> {
-    let batch = start_batch_in_background(&db, &issuer, &user.0, path.into_inner()).await?;
-    Ok(HttpResponse::Accepted().json(batch))
-}
-
-#[utoipa::path(get, path = "/api/v1/certificate-batches/{id}", tag = "certificates", security(("bearer" = [])),
-    responses((status = 200, body = CertificateBatch)))]
-#[get("/api/v1/certificate-batches/{id}")]
-async fn api_batch(
-    user: ApiUser,
-    db: web::Data<Db>,
-    path: web::Path<i32>,
-) -> AppResult<HttpResponse> {
-    let actor = user.0;
-    let id = path.into_inner();
-    let batch = db.run(move |conn| service::batch(conn, &actor, id)).await?;
-    Ok(HttpResponse::Ok().json(batch))
-}
-
-#[utoipa::path(get, path = "/api/v1/runs/{id}/certificates.zip", tag = "certificates", security(("bearer" = [])),
-    responses((status = 200, content_type = "application/zip", description = "every valid certificate of the run as PDF"), (status = 409, description = "no valid certificate yet")))]
-#[get("/api/v1/runs/{id}/certificates.zip")]
-async fn api_zip(
-    user: ApiUser,
-    db: web::Data<Db>,
-    issuer: web::Data<Arc<CertificateIssuer>>,
-    path: web::Path<i32>,
-) -> AppResult<HttpResponse> {
-    let (name, bytes) = zip_of_run(&db, &issuer, &user.0, path.into_inner()).await?;
-    Ok(zip_response(&name, bytes))
-}
-
-#[utoipa::path(post, path = "/api/v1/certificates/{id}/reissue", tag = "certificates", security(("bearer" = [])),
-    request_body = ReissueInput, responses((status = 200, body = CertificateView, description = "the new certificate; the old one is now replaced"), (status = 409), (status = 422)))]
-#[post("/api/v1/certificates/{id}/reissue")]
-async fn api_reissue(
-    user: ApiUser,
-    db: web::Data<Db>,
-    issuer: web::Data<Arc<CertificateIssuer>>,
-    path: web::Path<i32>,
-    body: crate::api::Json<ReissueInput>,
-) -> AppResult<HttpResponse> {
-    let actor = user.0;
-    let id = path.into_inner();
-    let iss = issuer.get_ref().clone();
-    let cert = db
-        .run(move |conn| {
-            service::reissue_with_name(conn, &iss, &actor, id, &body.given_name, &body.family_name)
-        })
-        .await?;
-    Ok(HttpResponse::Ok().json(issuer.view(&cert)))
-}
-
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(issue_for_run)
         .service(download)
         .service(cards)
-        .service(revoke)
-        .service(api_issue)
-        .service(api_list)
-        .service(api_pdf)
-        .service(api_revoke)
         .service(batch_page)
         .service(zip_for_run)
-        .service(reissue)
-        .service(api_start_batch)
-        .service(api_batch)
-        .service(api_zip)
-        .service(api_reissue)
         .service(settings_page)
         .service(rotate_key)
         .service(retire_key)

@@ -1,6 +1,8 @@
 //! Lists coordinators already keep, read from an upload: CSV (UTF-8, `;` or `,`) or XLSX.
 //! Shared by the participant and the stakeholder import.
 
+pub mod repo;
+
 use std::io::{Cursor, Read};
 
 use calamine::{DataRef, Reader, Xlsx};
@@ -343,7 +345,6 @@ pub fn store_batch<T: serde::Serialize>(
     kind: &str,
     rows: &[T],
 ) -> AppResult<i32> {
-    use crate::participants::repo;
     let org = actor.coordinator_org()?;
     let json = serde_json::to_string(rows).map_err(|e| AppError::Internal(e.into()))?;
     repo::purge_old_import_batches(conn, crate::time::now_utc() - chrono::Duration::days(1))?;
@@ -358,8 +359,7 @@ pub fn load_batch<T: serde::de::DeserializeOwned>(
     batch_id: i32,
 ) -> AppResult<Vec<T>> {
     let org = actor.coordinator_org()?;
-    let json = crate::participants::repo::import_batch(conn, org, actor.user_id, kind, batch_id)?
-        .ok_or_else(|| {
+    let json = repo::import_batch(conn, org, actor.user_id, kind, batch_id)?.ok_or_else(|| {
         AppError::NotFound(
             "Diese Vorschau gibt es nicht mehr. Bitte laden Sie die Datei noch einmal hoch.".into(),
         )

@@ -1,3 +1,5 @@
+//! Pages and feeds that need no login of reminders: each handler parses the request, calls one use case and answers.
+
 use actix_session::Session;
 use actix_web::{get, post, web, HttpResponse};
 use serde::Deserialize;

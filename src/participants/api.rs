@@ -1,0 +1,167 @@
+//! The JSON API (`/api/v1`) of participants: each handler parses the request, calls one use case and answers.
+
+use actix_web::{get, post, web, HttpResponse};
+use serde::Deserialize;
+
+use super::models::*;
+use super::{import, repo, service};
+use crate::auth::extract::ApiUser;
+use crate::db::Db;
+use crate::error::AppResult;
+
+#[derive(Deserialize)]
+struct ImportQuery {
+    #[serde(default)]
+    dry_run: bool,
+}
+
+/// Import a CSV or XLSX file sent as the request body; `?dry_run=true` only checks.
+#[utoipa::path(post, path = "/api/v1/participants/import", tag = "participants", security(("bearer" = [])),
+    params(("dry_run" = Option<bool>, Query, description = "only check the rows")),
+    request_body(content = Vec<u8>, content_type = "text/csv", description = "CSV (UTF-8, ; or ,) or XLSX"),
+    responses((status = 200, body = import::ImportOutcome), (status = 422, description = "not a readable list")))]
+#[post("/api/v1/participants/import")]
+async fn api_import(
+    user: ApiUser,
+    db: web::Data<Db>,
+    q: web::Query<ImportQuery>,
+    payload: web::Payload,
+) -> AppResult<HttpResponse> {
+    let actor = user.0;
+    actor.coordinator_org()?;
+    let body = crate::web::read_body(payload, import::MAX_FILE_BYTES).await?;
+    let dry_run = q.dry_run;
+    let outcome = db
+        .run(move |conn| {
+            let rows = import::parse_rows(import::read_table(&body)?)?;
+            if dry_run {
+                import::preview(conn, &actor, &rows)
+            } else {
+                import::import(conn, &actor, &rows)
+            }
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(outcome))
+}
+
+#[utoipa::path(get, path = "/api/v1/participants", tag = "participants", security(("bearer" = [])),
+    responses((status = 200, body = [Participant])))]
+#[get("/api/v1/participants")]
+async fn api_list(user: ApiUser, db: web::Data<Db>) -> AppResult<HttpResponse> {
+    let actor = user.0;
+    let list = db
+        .run(move |conn| repo::list(conn, actor.coordinator_org()?))
+        .await?;
+    Ok(HttpResponse::Ok().json(list))
+}
+
+#[utoipa::path(post, path = "/api/v1/participants", tag = "participants", security(("bearer" = [])),
+    request_body = NewParticipant, responses((status = 201, body = Participant), (status = 422)))]
+#[post("/api/v1/participants")]
+async fn api_register(
+    user: ApiUser,
+    db: web::Data<Db>,
+    body: crate::api::Json<NewParticipant>,
+) -> AppResult<HttpResponse> {
+    let actor = user.0;
+    let p = db
+        .run(move |conn| service::register(conn, &actor, body.into_inner()))
+        .await?;
+    Ok(HttpResponse::Created().json(p))
+}
+
+#[utoipa::path(post, path = "/api/v1/runs/{id}/enrollments", tag = "participants", security(("bearer" = [])),
+    request_body = NewEnrollment, responses((status = 201, body = Enrollment, description = "status `enrolled`, or `waiting` when the run is full"), (status = 409, description = "already enrolled or waiting")))]
+#[post("/api/v1/runs/{id}/enrollments")]
+async fn api_enroll(
+    user: ApiUser,
+    db: web::Data<Db>,
+    path: web::Path<i32>,
+    body: crate::api::Json<NewEnrollment>,
+) -> AppResult<HttpResponse> {
+    let actor = user.0;
+    let run_id = path.into_inner();
+    let e = db
+        .run(move |conn| service::enroll(conn, &actor, run_id, body.participant_id))
+        .await?;
+    Ok(HttpResponse::Created().json(e))
+}
+
+#[utoipa::path(post, path = "/api/v1/runs/{id}/enrollments/{participant_id}/cancel", tag = "participants",
+    security(("bearer" = [])), responses((status = 200, body = service::CancelOutcome), (status = 404)))]
+#[post("/api/v1/runs/{id}/enrollments/{participant_id}/cancel")]
+async fn api_cancel(
+    user: ApiUser,
+    db: web::Data<Db>,
+    path: web::Path<(i32, i32)>,
+) -> AppResult<HttpResponse> {
+    let actor = user.0;
+    let (run_id, pid) = path.into_inner();
+    let outcome = db
+        .run(move |conn| service::cancel(conn, &actor, run_id, pid))
+        .await?;
+    Ok(HttpResponse::Ok().json(outcome))
+}
+
+#[utoipa::path(get, path = "/api/v1/runs/{id}/waiting-list", tag = "participants", security(("bearer" = [])),
+    responses((status = 200, body = [Participant], description = "in order")))]
+#[get("/api/v1/runs/{id}/waiting-list")]
+async fn api_waiting(
+    user: ApiUser,
+    db: web::Data<Db>,
+    path: web::Path<i32>,
+) -> AppResult<HttpResponse> {
+    let actor = user.0;
+    let run_id = path.into_inner();
+    let list = db
+        .run(move |conn| {
+            let org = actor.coordinator_org()?;
+            crate::planning::repo::get_run(conn, org, run_id)?;
+            repo::waiting_list(conn, org, run_id)
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(list))
+}
+
+#[utoipa::path(get, path = "/api/v1/runs/{id}/participants", tag = "participants", security(("bearer" = [])),
+    responses((status = 200, body = [Participant])))]
+#[get("/api/v1/runs/{id}/participants")]
+async fn api_enrolled(
+    user: ApiUser,
+    db: web::Data<Db>,
+    path: web::Path<i32>,
+) -> AppResult<HttpResponse> {
+    let actor = user.0;
+    let run_id = path.into_inner();
+    let list = db
+        .run(move |conn| {
+            let org = actor.coordinator_org()?;
+            crate::planning::repo::get_run(conn, org, run_id)?;
+            repo::enrolled_in(conn, org, run_id)
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(list))
+}
+
+/// The operations of this file in the OpenAPI document.
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(
+    api_list,
+    api_register,
+    api_enroll,
+    api_enrolled,
+    api_cancel,
+    api_waiting,
+    api_import,
+))]
+pub struct Doc;
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(api_import)
+        .service(api_cancel)
+        .service(api_waiting)
+        .service(api_list)
+        .service(api_register)
+        .service(api_enroll)
+        .service(api_enrolled);
+}

@@ -1,0 +1,17 @@
+//! The run page ("Durchgang"): where a coordinator sees and acts on one run of a course —
+//! its sessions, who holds a place and who waits, who has completed, and the
+//! certificates.
+//!
+//! Rules:
+//! - The page is read through one use case (`service::run_page`) that checks the caller's
+//!   role and organisation and returns typed data; the page and its forms never touch a
+//!   repository.
+//! - Every form on the page (edit the run, add a session, enrol, cancel an enrolment,
+//!   revoke or re-issue a certificate) answers on success with a redirect back to the page
+//!   and a message saying what happened, and on failure with the page again, the message
+//!   next to what was typed.
+//! - The certificate column shows only a valid certificate; completion counts only sessions
+//!   that have started (the attendance rules).
+
+pub mod pages;
+pub mod service;

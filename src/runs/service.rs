@@ -1,0 +1,188 @@
+//! The run page's one use case: everything the page shows, typed.
+
+use serde::Serialize;
+
+use crate::attendance::models::TestResult;
+use crate::auth::{self, Actor};
+use crate::certificates::models::CertificateView;
+use crate::certificates::service::{self as certs, CertificateIssuer};
+use crate::db::DbConn;
+use crate::error::AppResult;
+use crate::i18n;
+use crate::planning::models::{Course, CourseModule, Location, SessionView};
+use crate::planning::{self};
+use crate::time::fmt_date;
+
+#[derive(Debug, Serialize)]
+pub struct RunPage {
+    pub run: RunSummary,
+    pub course: Course,
+    pub modules: Vec<CourseModule>,
+    pub sessions: Vec<SessionView>,
+    pub trainers: Vec<Choice>,
+    pub locations: Vec<Location>,
+    /// People of the organisation who neither hold a place nor wait.
+    pub candidates: Vec<Choice>,
+    pub completion: Vec<CompletionRow>,
+    pub waiting: Vec<WaitingEntry>,
+    pub session_languages: Vec<i18n::LanguageOption>,
+    pub run_languages: Vec<i18n::LanguageOption>,
+    pub calendar_url: Option<String>,
+    pub completed_without_certificate: usize,
+    pub certificates: Vec<CertificateView>,
+    pub last_batch: Option<certs::BatchSummary>,
+    /// What the new-session form starts with (or the input that was refused).
+    pub session_form: serde_json::Value,
+}
+
+#[derive(Debug, Serialize)]
+pub struct RunSummary {
+    pub id: i32,
+    pub start: String,
+    pub end: String,
+    pub start_iso: String,
+    pub end_iso: String,
+    pub place: String,
+    pub capacity: i32,
+    /// Interpreter languages, by name.
+    pub languages: String,
+    pub enrolled: usize,
+    pub free: usize,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Choice {
+    pub id: i32,
+    pub name: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct WaitingEntry {
+    pub position: usize,
+    pub participant_id: i32,
+    pub name: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct CompletionRow {
+    pub participant_id: i32,
+    pub name: String,
+    pub completed: bool,
+    /// Why not completed yet, in words.
+    pub missing: String,
+    pub sessions_attended: usize,
+    pub attendance_percent: u32,
+    pub test: Option<TestResult>,
+    pub completion_date: Option<String>,
+    /// The participant's valid certificate, if any.
+    pub certificate: Option<CertificateView>,
+}
+
+fn sorted_name(family: &str, given: &str) -> String {
+    format!("{family}, {given}")
+}
+
+/// Everything the run page shows: sessions, enrollments, completion, certificates.
+pub fn run_page(
+    conn: &mut DbConn,
+    issuer: &CertificateIssuer,
+    actor: &Actor,
+    run_id: i32,
+) -> AppResult<RunPage> {
+    let org = actor.coordinator_org()?;
+    let plan = planning::service::run_plan(conn, org, run_id)?;
+    let run = plan.run;
+    let people = crate::participants::service::run_people(conn, org, run_id)?;
+    let waiting: Vec<WaitingEntry> = people
+        .waiting
+        .iter()
+        .enumerate()
+        .map(|(i, p)| WaitingEntry {
+            position: i + 1,
+            participant_id: p.id,
+            name: sorted_name(&p.family_name, &p.given_name),
+        })
+        .collect();
+    let candidates = people
+        .others
+        .iter()
+        .map(|p| Choice {
+            id: p.id,
+            name: sorted_name(&p.family_name, &p.given_name),
+        })
+        .collect();
+    let certificates = certs::list_for_run(conn, issuer, org, run_id)?;
+    let completion: Vec<CompletionRow> =
+        crate::attendance::service::completion_for_run(conn, org, run_id)?
+            .into_iter()
+            .map(|c| CompletionRow {
+                certificate: certificates
+                    .iter()
+                    .find(|x| x.participant_id == c.participant_id && x.status == "valid")
+                    .cloned(),
+                participant_id: c.participant_id,
+                name: c.name,
+                completed: c.completed,
+                missing: c.reasons.join("; "),
+                sessions_attended: c.sessions_attended,
+                attendance_percent: c.attendance_percent,
+                test: c.test,
+                completion_date: c.completion_date.map(fmt_date),
+            })
+            .collect();
+    let completed_without_certificate = completion
+        .iter()
+        .filter(|c| c.completed && c.certificate.is_none())
+        .count();
+    let trainers = auth::service::trainers_of(conn, org)?
+        .into_iter()
+        .map(|u| Choice {
+            id: u.id,
+            name: u.display_name,
+        })
+        .collect();
+    let run_language_codes: Vec<&str> = run.interpreter_languages.split(',').collect();
+    let languages: Vec<&str> = run_language_codes
+        .iter()
+        .filter(|s| !s.is_empty())
+        .map(|c| i18n::participant_language_name(c))
+        .collect();
+    let enrolled = people.enrolled.len();
+    Ok(RunPage {
+        run: RunSummary {
+            id: run.id,
+            start: fmt_date(run.start_date),
+            end: fmt_date(run.end_date),
+            start_iso: run.start_date.to_string(),
+            end_iso: run.end_date.to_string(),
+            place: run.place.clone(),
+            capacity: run.capacity,
+            languages: languages.join(", "),
+            enrolled,
+            free: usize::try_from(run.capacity)
+                .unwrap_or(0)
+                .saturating_sub(enrolled),
+        },
+        course: plan.course,
+        modules: plan.modules,
+        sessions: plan.sessions,
+        trainers,
+        locations: plan.locations,
+        candidates,
+        completion,
+        waiting,
+        session_languages: i18n::language_options(&[]),
+        run_languages: i18n::language_options(&run_language_codes),
+        calendar_url: run
+            .calendar_token
+            .as_ref()
+            .map(|t| format!("{}/calendar/run/{t}.ics", issuer.public_url)),
+        completed_without_certificate,
+        certificates,
+        last_batch: certs::last_batch_summary(conn, org, run_id)?,
+        session_form: serde_json::json!({
+            "date": run.start_date.to_string(), "start": "09:00", "end": "11:00",
+            "location": run.place,
+        }),
+    })
+}
