@@ -121,9 +121,6 @@ fn org_by_slug(conn: &mut DbConn, slug: &str) -> Result<orgs::Organisation, AppE
     })
 }
 
-/// STOPGAP (issue 12): the only place the CLI reads a repository directly, because
-/// `orgs::service` has no lookup by slug yet. Replace with that service function once
-/// it exists.
 fn find_org(conn: &mut DbConn, slug: &str) -> Result<Option<orgs::Organisation>, AppError> {
-    orgs::repo::find_by_slug(conn, slug)
+    orgs::service::find_by_slug(conn, slug)
 }

@@ -67,3 +67,9 @@ pub fn create(
     )?;
     Ok(org)
 }
+
+/// The organisation with this short name (for the operator's command line, which acts
+/// without a logged-in user).
+pub fn find_by_slug(conn: &mut DbConn, slug: &str) -> AppResult<Option<Organisation>> {
+    repo::find_by_slug(conn, slug)
+}
