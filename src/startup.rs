@@ -1,8 +1,13 @@
-//! Builds the application: database, migrations, keys, mail worker, HTTP server.
-//! Tests bind port 0 and talk to the real server.
+//! Builds the application: database, migrations, keys, background jobs, HTTP server.
+//! Tests hand in a listener they bound to port 0 and talk to the real server.
+//!
+//! Stopping: actix ends the server on SIGTERM or SIGINT (finishing requests in flight);
+//! then the background jobs stop, each finishing its current tick (see [`crate::jobs`]),
+//! and the process exits normally.
 
 use std::net::TcpListener;
 use std::sync::Arc;
+use std::time::Duration;
 
 use actix_session::config::CookieContentSecurity;
 use actix_session::storage::CookieSessionStore;
@@ -12,12 +17,19 @@ use actix_web::dev::Server;
 use actix_web::middleware::DefaultHeaders;
 use actix_web::{get, web, App, HttpRequest, HttpResponse, HttpServer};
 
+use crate::auth::service::AuthSettings;
 use crate::certificates::keys::KeyRing;
 use crate::certificates::pdf::CertificateRenderer;
 use crate::certificates::service::CertificateIssuer;
 use crate::config::Settings;
 use crate::db::Db;
 use crate::error::AppError;
+use crate::jobs::{Job, Supervisor};
+use crate::surveys::api::OpenLinkLimit;
+use crate::rate_limit::{ClientLimiter, VerifyLimits};
+
+/// How long stopping waits for the background jobs to finish their current tick.
+const JOB_STOP_GRACE: Duration = Duration::from_secs(10);
 
 /// Shared services, built once per process.
 #[derive(Clone)]
@@ -53,29 +65,35 @@ impl AppState {
 pub struct Application {
     port: u16,
     server: Server,
+    jobs: Supervisor,
     pub state: AppState,
 }
 
 impl Application {
+    /// Listens on the address from the settings.
     pub async fn build(settings: Settings) -> anyhow::Result<Application> {
-        Self::build_with_workers(settings, None).await
+        let listener = TcpListener::bind(&settings.bind)
+            .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", settings.bind))?;
+        Self::build_with_listener(settings, listener, None).await
     }
 
-    pub async fn build_with_workers(
+    /// Serves on `listener`, bound beforehand: tests keep the socket they bound to port 0,
+    /// so no other test can take the port in between. `workers`: HTTP worker threads
+    /// (default: one per core).
+    pub async fn build_with_listener(
         settings: Settings,
+        listener: TcpListener,
         workers: Option<usize>,
     ) -> anyhow::Result<Application> {
         let state = AppState::new(&settings)?;
-        let listener = TcpListener::bind(&settings.bind)
-            .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", settings.bind))?;
         let port = listener.local_addr()?.port();
-        crate::mail::worker::spawn(state.db.clone(), settings.clone())?;
-        crate::reminders::service::spawn(state.db.clone(), settings.clone());
-        crate::surveys::service::spawn_reminders(state.db.clone(), settings.public_url.clone());
-        let server = run(listener, state.clone(), settings, workers)?;
+        let shared = Shared::new(&settings);
+        let jobs = start_jobs(&state, &settings, &shared)?;
+        let server = run(listener, state.clone(), settings, shared, workers)?;
         Ok(Application {
             port,
             server,
+            jobs,
             state,
         })
     }
@@ -84,9 +102,87 @@ impl Application {
         self.port
     }
 
+    /// Serves until actix stops the server (SIGTERM, SIGINT), then stops the background
+    /// jobs.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        self.server.await
+        let served = self.server.await;
+        self.jobs.shutdown(JOB_STOP_GRACE).await;
+        served
     }
+}
+
+/// Request limits and session rules, used by the handlers and cleaned up by the jobs.
+struct Shared {
+    limits: web::Data<VerifyLimits>,
+    open_link_limit: web::Data<OpenLinkLimit>,
+    auth_settings: web::Data<AuthSettings>,
+}
+
+impl Shared {
+    fn new(settings: &Settings) -> Shared {
+        Shared {
+            limits: web::Data::new(VerifyLimits::new(
+                settings.verify_rate_per_minute,
+                settings.code_form_rate_per_minute,
+            )),
+            open_link_limit: web::Data::new(OpenLinkLimit(ClientLimiter::per_minute(
+                settings.survey_open_rate_per_minute,
+            ))),
+            auth_settings: web::Data::new(AuthSettings::from_settings(settings)),
+        }
+    }
+}
+
+fn start_jobs(
+    state: &AppState,
+    settings: &Settings,
+    shared: &Shared,
+) -> anyhow::Result<Supervisor> {
+    let db = &state.db;
+    let mut jobs = Supervisor::new();
+    jobs.start(crate::mail::worker::job(db.clone(), settings.clone())?);
+    if let Some(job) = crate::reminders::service::job(db.clone(), settings.clone()) {
+        jobs.start(job);
+    }
+    jobs.start(crate::surveys::service::reminder_job(
+        db.clone(),
+        settings.public_url.clone(),
+    ));
+    jobs.start(crate::verification::counter::flush_job(
+        db.clone(),
+        state.public_checks.counter.clone(),
+    ));
+    jobs.start(forget_idle_clients(shared));
+    jobs.start(purge_ended_sessions(
+        db.clone(),
+        shared.auth_settings.get_ref().clone(),
+    ));
+    Ok(jobs)
+}
+
+/// Forgets clients whose allowance is full again, so the limiters' memory stays bounded.
+fn forget_idle_clients(shared: &Shared) -> Job {
+    let limits = shared.limits.clone();
+    let open_link_limit = shared.open_link_limit.clone();
+    Job::every("request limits", Duration::from_secs(60), move || {
+        limits.token.retain_recent();
+        limits.code_form.retain_recent();
+        open_link_limit.0.retain_recent();
+        std::future::ready(Ok::<(), AppError>(()))
+    })
+}
+
+/// Sessions that ended by time are deleted when met; this forgets the ones never met again,
+/// so the table holds only live sessions.
+fn purge_ended_sessions(db: Db, auth: AuthSettings) -> Job {
+    Job::every("session purge", Duration::from_secs(3600), move || {
+        let (db, auth) = (db.clone(), auth.clone());
+        async move {
+            db.run(move |conn| crate::auth::service::purge_sessions(conn, &auth))
+                .await
+                .map(|_| ())
+        }
+    })
 }
 
 #[get("/healthz")]
@@ -171,10 +267,11 @@ fn query_error(err: actix_web::error::QueryPayloadError, req: &HttpRequest) -> a
     }
 }
 
-pub fn run(
+fn run(
     listener: TcpListener,
     state: AppState,
     settings: Settings,
+    shared: Shared,
     workers: Option<usize>,
 ) -> anyhow::Result<Server> {
     let blocking_threads = settings.blocking_threads;
@@ -184,52 +281,11 @@ pub fn run(
     let keyring = web::Data::new(state.keyring.clone());
     let issuer = web::Data::new(state.issuer.clone());
     let public_checks = web::Data::new(state.public_checks.clone());
-    crate::verification::counter::spawn_flusher(
-        state.db.clone(),
-        state.public_checks.counter.clone(),
-    );
-    let open_link_limit = web::Data::new(crate::surveys::api::OpenLinkLimit(
-        crate::rate_limit::ClientLimiter::per_minute(settings.survey_open_rate_per_minute),
-    ));
-    let limits = web::Data::new(crate::rate_limit::VerifyLimits::new(
-        settings.verify_rate_per_minute,
-        settings.code_form_rate_per_minute,
-    ));
-    {
-        // Forget clients whose allowance is full again, so memory stays bounded.
-        let limits = limits.clone();
-        let open_link_limit = open_link_limit.clone();
-        actix_web::rt::spawn(async move {
-            let mut tick = tokio::time::interval(std::time::Duration::from_secs(60));
-            loop {
-                tick.tick().await;
-                limits.token.retain_recent();
-                limits.code_form.retain_recent();
-                open_link_limit.0.retain_recent();
-            }
-        });
-    }
-    let auth_settings =
-        web::Data::new(crate::auth::service::AuthSettings::from_settings(&settings));
-    {
-        // Sessions that ended by time are deleted when met; this forgets the ones never met
-        // again, so the table holds only live sessions.
-        let db = state.db.clone();
-        let auth = auth_settings.get_ref().clone();
-        actix_web::rt::spawn(async move {
-            let mut tick = tokio::time::interval(std::time::Duration::from_secs(3600));
-            loop {
-                tick.tick().await;
-                let auth = auth.clone();
-                if let Err(e) = db
-                    .run(move |conn| crate::auth::service::purge_sessions(conn, &auth))
-                    .await
-                {
-                    tracing::warn!(error = %e, "purging ended sessions failed");
-                }
-            }
-        });
-    }
+    let Shared {
+        limits,
+        open_link_limit,
+        auth_settings,
+    } = shared;
     let settings_data = web::Data::new(settings);
     let mut server = HttpServer::new(move || {
         App::new()
@@ -270,36 +326,7 @@ pub fn run(
             .app_data(web::JsonConfig::default().limit(256 * 1024).error_handler(json_error))
             .app_data(web::PathConfig::default().error_handler(path_error))
             .app_data(web::QueryConfig::default().error_handler(query_error))
-            .service(healthz)
-            .service(readyz)
-            // The public check page early: it is the one path under heavy load.
-            .configure(crate::verification::public::configure)
-            .configure(crate::verification::api::configure)
-            .service(static_file)
-            .service(crate::openapi::openapi_json)
-            .configure(crate::auth::pages::configure)
-            .configure(crate::auth::public::configure)
-            .configure(crate::auth::api::configure)
-            .configure(crate::orgs::pages::configure)
-            .configure(crate::orgs::api::configure)
-            .configure(crate::planning::pages::configure)
-            .configure(crate::planning::public::configure)
-            .configure(crate::planning::api::configure)
-            .configure(crate::participants::pages::configure)
-            .configure(crate::participants::api::configure)
-            .configure(crate::stakeholders::pages::configure)
-            .configure(crate::stakeholders::api::configure)
-            .configure(crate::surveys::pages::configure)
-            .configure(crate::surveys::public::configure)
-            .configure(crate::surveys::api::configure)
-            .configure(crate::attendance::pages::configure)
-            .configure(crate::attendance::api::configure)
-            .configure(crate::runs::pages::configure)
-            .configure(crate::certificates::pages::configure)
-            .configure(crate::certificates::api::configure)
-            .configure(crate::reminders::public::configure)
-            .configure(crate::reports::pages::configure)
-            .configure(crate::reports::api::configure)
+            .configure(routes)
             .default_service(web::to(not_found))
     })
     .listen(listener)?;
@@ -308,4 +335,37 @@ pub fn run(
     }
     server = server.worker_max_blocking_threads(blocking_threads);
     Ok(server.run())
+}
+
+fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.service(healthz)
+        .service(readyz)
+        // The public check page early: it is the one path under heavy load.
+        .configure(crate::verification::public::configure)
+        .configure(crate::verification::api::configure)
+        .service(static_file)
+        .service(crate::openapi::openapi_json)
+        .configure(crate::auth::pages::configure)
+        .configure(crate::auth::public::configure)
+        .configure(crate::auth::api::configure)
+        .configure(crate::orgs::pages::configure)
+        .configure(crate::orgs::api::configure)
+        .configure(crate::planning::pages::configure)
+        .configure(crate::planning::public::configure)
+        .configure(crate::planning::api::configure)
+        .configure(crate::participants::pages::configure)
+        .configure(crate::participants::api::configure)
+        .configure(crate::stakeholders::pages::configure)
+        .configure(crate::stakeholders::api::configure)
+        .configure(crate::surveys::pages::configure)
+        .configure(crate::surveys::public::configure)
+        .configure(crate::surveys::api::configure)
+        .configure(crate::attendance::pages::configure)
+        .configure(crate::attendance::api::configure)
+        .configure(crate::runs::pages::configure)
+        .configure(crate::certificates::pages::configure)
+        .configure(crate::certificates::api::configure)
+        .configure(crate::reminders::public::configure)
+        .configure(crate::reports::pages::configure)
+        .configure(crate::reports::api::configure);
 }

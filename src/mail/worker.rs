@@ -9,6 +9,7 @@ use super::outbox::{self, OutboxMessage};
 use crate::config::Settings;
 use crate::db::{dialect, Db};
 use crate::error::AppError;
+use crate::jobs::Job;
 use crate::time;
 
 /// How long a claimed row is hidden from other workers while this one sends it.
@@ -126,19 +127,14 @@ pub async fn process_due(
     Ok(sent)
 }
 
-/// Runs forever on the actix runtime, polling the outbox.
-pub fn spawn(db: Db, settings: Settings) -> anyhow::Result<()> {
+/// The outbox poller for the [`Supervisor`](crate::jobs::Supervisor): sends what is due
+/// every `outbox_poll_millis` (at least 50 ms).
+pub fn job(db: Db, settings: Settings) -> anyhow::Result<Job> {
     let mailer = std::sync::Arc::new(Mailer::from_settings(&settings)?);
-    actix_web::rt::spawn(async move {
-        let mut tick =
-            tokio::time::interval(Duration::from_millis(settings.outbox_poll_millis.max(50)));
-        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        loop {
-            tick.tick().await;
-            if let Err(e) = process_due(&db, &mailer, &settings).await {
-                tracing::warn!(error = %e, "outbox run failed");
-            }
-        }
-    });
-    Ok(())
+    let period = Duration::from_millis(settings.outbox_poll_millis.max(50));
+    let settings = std::sync::Arc::new(settings);
+    Ok(Job::every("mail", period, move || {
+        let (db, mailer, settings) = (db.clone(), mailer.clone(), settings.clone());
+        async move { process_due(&db, &mailer, &settings).await.map(|_| ()) }
+    }))
 }

@@ -186,26 +186,29 @@ pub fn send_apology(conn: &mut DbConn, token: &str) -> AppResult<ApologyView> {
     })
 }
 
-/// Checks for due reminders every minute on the actix runtime.
-pub fn spawn(db: crate::db::Db, settings: crate::config::Settings) {
+/// Queues due session reminders every minute; `None` when no reminder lead times are
+/// configured.
+pub fn job(db: crate::db::Db, settings: crate::config::Settings) -> Option<crate::jobs::Job> {
     if settings.reminder_hours.is_empty() {
-        return;
+        return None;
     }
-    actix_web::rt::spawn(async move {
-        let mut tick = tokio::time::interval(std::time::Duration::from_secs(60));
-        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        loop {
-            tick.tick().await;
+    let period = std::time::Duration::from_secs(60);
+    Some(crate::jobs::Job::every(
+        "session reminders",
+        period,
+        move || {
+            let db = db.clone();
             let public_url = settings.public_url.clone();
             let hours = settings.reminder_hours.clone();
-            match db
-                .run(move |conn| run_due(conn, &public_url, &hours, time::now_utc()))
-                .await
-            {
-                Ok(0) => {}
-                Ok(n) => tracing::info!(queued = n, "session reminders queued"),
-                Err(e) => tracing::warn!(error = %e, "reminder run failed"),
+            async move {
+                let queued = db
+                    .run(move |conn| run_due(conn, &public_url, &hours, time::now_utc()))
+                    .await?;
+                if queued > 0 {
+                    tracing::info!(queued, "session reminders queued");
+                }
+                Ok::<(), AppError>(())
             }
-        }
-    });
+        },
+    ))
 }

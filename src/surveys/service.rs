@@ -653,27 +653,27 @@ pub fn send_due_reminders(
     Ok(queued)
 }
 
-pub fn spawn_reminders(db: crate::db::Db, public_url: String) {
-    actix_web::rt::spawn(async move {
-        let mut tick = tokio::time::interval(std::time::Duration::from_secs(300));
-        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        loop {
-            tick.tick().await;
-            let url = public_url.clone();
-            match db
+/// Every five minutes: forgets drafts of surveys closed over a week ago and queues due
+/// survey reminders.
+pub fn reminder_job(db: crate::db::Db, public_url: String) -> crate::jobs::Job {
+    let period = std::time::Duration::from_secs(300);
+    crate::jobs::Job::every("survey reminders", period, move || {
+        let db = db.clone();
+        let url = public_url.clone();
+        async move {
+            let queued = db
                 .run(move |conn| {
                     let week_ago = crate::time::today_local() - Duration::days(7);
                     repo::purge_drafts_closed_before(conn, week_ago)?;
                     send_due_reminders(conn, &url, crate::time::now_utc())
                 })
-                .await
-            {
-                Ok(0) => {}
-                Ok(n) => tracing::info!(queued = n, "survey reminders queued"),
-                Err(e) => tracing::warn!(error = %e, "survey reminder run failed"),
+                .await?;
+            if queued > 0 {
+                tracing::info!(queued, "survey reminders queued");
             }
+            Ok::<(), AppError>(())
         }
-    });
+    })
 }
 
 /// A survey's texts in another language, as entered.

@@ -13,6 +13,7 @@ use chrono::NaiveDate;
 
 use crate::db::{Db, DbConn};
 use crate::error::AppResult;
+use crate::jobs::Job;
 
 /// How often pending counts are written.
 pub const FLUSH_INTERVAL: Duration = Duration::from_secs(2);
@@ -66,20 +67,17 @@ impl CheckCounter {
     }
 }
 
-/// Writes the counts every [`FLUSH_INTERVAL`] for as long as the server runs.
-pub fn spawn_flusher(db: Db, counter: std::sync::Arc<CheckCounter>) {
-    actix_web::rt::spawn(async move {
-        let mut tick = tokio::time::interval(FLUSH_INTERVAL);
-        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        loop {
-            tick.tick().await;
+/// Writes the counts every [`FLUSH_INTERVAL`], and once more when the service stops, so a
+/// shutdown loses no count.
+pub fn flush_job(db: Db, counter: std::sync::Arc<CheckCounter>) -> Job {
+    let flush = move || {
+        let (db, counter) = (db.clone(), counter.clone());
+        async move {
             if counter.is_empty() {
-                continue;
+                return Ok(());
             }
-            let c = counter.clone();
-            if let Err(e) = db.run(move |conn| c.flush(conn)).await {
-                tracing::warn!(error = %e, "check counts not written yet; retrying");
-            }
+            db.run(move |conn| counter.flush(conn)).await.map(|_| ())
         }
-    });
+    };
+    Job::every("check counts", FLUSH_INTERVAL, flush.clone()).finally(flush)
 }

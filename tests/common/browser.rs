@@ -17,9 +17,14 @@ pub struct Chromium {
     _profile: tempfile::TempDir,
 }
 
-/// Whether Debian's chromium and chromium-driver are installed (`.ci/run` installs them).
+/// Whether Debian's chromium and chromium-driver are installed (`.ci/run` installs them);
+/// if not, the browser test is skipped loudly (see [`super::skip`]).
 pub fn available() -> bool {
-    super::tool_available("chromium") && super::tool_available("chromedriver")
+    if super::on_path("chromium") && super::on_path("chromedriver") {
+        return true;
+    }
+    super::skip("no chromium/chromedriver", "browser test");
+    false
 }
 
 impl Chromium {

@@ -1,6 +1,10 @@
 //! Shared test harness: the real app on port 0 with a fresh database per test (a temp-file
 //! SQLite, or a new PostgreSQL database when `TEST_DATABASE_URL` is set), real HTTP clients,
 //! a real SMTP server on loopback, and PDF/QR helpers.
+//!
+//! Nothing is skipped silently: without PostgreSQL, an external tool or the browser, the
+//! part of a test that needs it prints one `SKIPPED (...)` line, and with
+//! `MIETSCHULUNG_REQUIRE_ALL=1` (CI) fails instead.
 
 #![allow(dead_code)]
 
@@ -25,8 +29,8 @@ pub enum Backend {
     Postgres,
 }
 
-/// Runs each test body once per backend; the PostgreSQL variant is skipped (with a note)
-/// when `TEST_DATABASE_URL` is not set.
+/// Runs each test body once per backend; the PostgreSQL variant is skipped loudly (see
+/// [`skip`]) when `TEST_DATABASE_URL` is not set.
 #[macro_export]
 macro_rules! both_backends {
     ($name:ident, $body:ident) => {
@@ -37,14 +41,41 @@ macro_rules! both_backends {
             }
             #[actix_web::test]
             async fn postgres() {
-                if std::env::var("TEST_DATABASE_URL").is_err() {
-                    eprintln!("TEST_DATABASE_URL not set: PostgreSQL variant not run");
+                if !$crate::common::postgres_available() {
                     return;
                 }
                 super::$body($crate::common::Backend::Postgres).await;
             }
         }
     };
+}
+
+/// Set to `1` (as `.ci/run` does), nothing may be skipped: a missing PostgreSQL, external
+/// tool or browser fails the test instead.
+pub const REQUIRE_ALL: &str = "MIETSCHULUNG_REQUIRE_ALL";
+
+/// Says on one line of stderr that `what` of the running test is skipped because of
+/// `reason`, or panics when [`REQUIRE_ALL`] is set, so a skip cannot pass unnoticed.
+pub fn skip(reason: &str, what: &str) {
+    // libtest names each test's thread after the test.
+    let thread = std::thread::current();
+    let test = thread.name().unwrap_or("this test");
+    if std::env::var(REQUIRE_ALL).is_ok_and(|v| v == "1") {
+        panic!("{REQUIRE_ALL}=1 but {reason}: {what} of {test} cannot run");
+    }
+    // Straight to stderr: libtest would hide an `eprintln!` of a passing test.
+    use std::io::Write;
+    let _ = writeln!(std::io::stderr(), "SKIPPED ({reason}): {what} of {test}");
+}
+
+/// Whether `TEST_DATABASE_URL` names a PostgreSQL server to test against; if not, the
+/// PostgreSQL case is skipped loudly.
+pub fn postgres_available() -> bool {
+    if std::env::var("TEST_DATABASE_URL").is_ok() {
+        return true;
+    }
+    skip("no TEST_DATABASE_URL", "postgres case");
+    false
 }
 
 pub struct PgDatabase {
@@ -140,16 +171,15 @@ pub async fn spawn_app_with(backend: Backend, options: Options) -> TestApp {
     settings.smtp_url = options
         .smtp_port
         .map(|p| secrecy::SecretString::from(format!("smtp://127.0.0.1:{p}")));
-    // The QR URL must point at this test server so scanning it reaches the app.
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("probe port");
-    let port = listener.local_addr().expect("addr").port();
-    drop(listener);
+    // The QR URL must point at this test server so scanning it reaches the app; the app
+    // gets the bound socket itself, so no parallel test can take the port meanwhile.
+    let (listener, port) = bind_any_port();
     settings.bind = format!("127.0.0.1:{port}");
     settings.public_url = options
         .public_url
         .clone()
         .unwrap_or_else(|| format!("http://127.0.0.1:{port}"));
-    let app = Application::build_with_workers(settings.clone(), Some(2))
+    let app = Application::build_with_listener(settings.clone(), listener, Some(2))
         .await
         .expect("app builds");
     let port = app.port();
@@ -179,16 +209,21 @@ impl Drop for TestApp {
 /// balancer do. Returns its base URL.
 pub async fn spawn_replica(app: &TestApp) -> String {
     let mut settings = app.settings.clone();
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("probe port");
-    let port = listener.local_addr().expect("addr").port();
-    drop(listener);
+    let (listener, port) = bind_any_port();
     settings.bind = format!("127.0.0.1:{port}");
-    let replica = Application::build_with_workers(settings, Some(2))
+    let replica = Application::build_with_listener(settings, listener, Some(2))
         .await
         .expect("replica builds");
     let port = replica.port();
     actix_web::rt::spawn(replica.run_until_stopped());
     format!("http://127.0.0.1:{port}")
+}
+
+/// A loopback socket on a free port, kept open for the app to serve on.
+fn bind_any_port() -> (std::net::TcpListener, u16) {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind a free port");
+    let port = listener.local_addr().expect("addr").port();
+    (listener, port)
 }
 
 pub const PASSWORD: &str = "ein-langes-passwort";
@@ -464,7 +499,18 @@ pub fn id_from_location(location: &Option<String>) -> i32 {
         .unwrap_or_else(|| panic!("no id in {loc}"))
 }
 
+/// Whether the external program `name` is installed; if not, the check that needs it is
+/// skipped loudly (see [`skip`]).
 pub fn tool_available(name: &str) -> bool {
+    if on_path(name) {
+        return true;
+    }
+    skip(&format!("no {name}"), &format!("the check with {name}"));
+    false
+}
+
+/// Whether `name` is an installed program, without a word when it is not.
+pub fn on_path(name: &str) -> bool {
     std::process::Command::new("sh")
         .arg("-c")
         .arg(format!("command -v {name}"))

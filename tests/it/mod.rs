@@ -18,6 +18,7 @@ mod reminders;
 mod reports;
 mod sessions;
 mod sessions_security;
+mod shutdown;
 mod stakeholders;
 mod surveys;
 mod verification;
