@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 const LAYERS: &[&[&str]] = &[
     &["telemetry", "i18n"],
     &["error"],
-    &["time", "config", "validate", "rate_limit"],
+    &["time", "config", "validate", "rate_limit", "jobs"],
     &["templates"],
     &["db"],
     &["audit", "mail"],
@@ -27,7 +27,7 @@ const LAYERS: &[&[&str]] = &[
     &["surveys"],
     // Handlers by audience, and the HTTP pieces they share.
     &["http"],
-    &["jobs", "startup", "openapi"],
+    &["startup", "openapi"],
     &["cli", "main", "lib"],
 ];
 
