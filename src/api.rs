@@ -156,7 +156,7 @@ impl<T: DeserializeOwned + 'static> FromRequest for Json<T> {
             serde_json::from_value(value).map(Json).map_err(|e| {
                 crate::error::AppError::Validation {
                     field: None,
-                    message: format!("Ungültige Eingabe: {e}"),
+                    message: format!("Ungültige Eingabe: {e}").into(),
                 }
                 .into()
             })

@@ -80,97 +80,130 @@ fn env_parse<T: std::str::FromStr>(name: &str) -> anyhow::Result<Option<T>> {
     }
 }
 
+/// The settings file: `MIETSCHULUNG_CONFIG`, else `mietschulung.toml` if present.
+fn read_file() -> anyhow::Result<FileSettings> {
+    let path = match env("MIETSCHULUNG_CONFIG") {
+        Some(path) => Some(PathBuf::from(path)),
+        None => Some(PathBuf::from("mietschulung.toml")).filter(|p| p.exists()),
+    };
+    let Some(path) = path else {
+        return Ok(FileSettings::default());
+    };
+    let text =
+        std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
+    toml::from_str(&text).with_context(|| format!("parsing {}", path.display()))
+}
+
+/// Sets `target` from the variable `name`, else from the file's value, else leaves the
+/// default.
+fn set<T: std::str::FromStr>(target: &mut T, name: &str, file: Option<T>) -> anyhow::Result<()> {
+    if let Some(v) = env_parse(name)?.or(file) {
+        *target = v;
+    }
+    Ok(())
+}
+
 impl Settings {
     pub fn load() -> anyhow::Result<Settings> {
-        let file = match env("MIETSCHULUNG_CONFIG") {
-            Some(path) => Some(PathBuf::from(path)),
-            None => Some(PathBuf::from("mietschulung.toml")).filter(|p| p.exists()),
-        };
-        let file: FileSettings = match file {
-            Some(path) => {
-                let text = std::fs::read_to_string(&path)
-                    .with_context(|| format!("reading {}", path.display()))?;
-                toml::from_str(&text).with_context(|| format!("parsing {}", path.display()))?
-            }
-            None => FileSettings::default(),
-        };
+        let file = read_file()?;
         let data_dir = env("MIETSCHULUNG_DATA_DIR")
             .map(PathBuf::from)
-            .or(file.data_dir)
+            .or(file.data_dir.clone())
             .unwrap_or_else(|| PathBuf::from("./data"));
-        let database_url = env("DATABASE_URL").or(file.database_url);
-        let session_key = env("MIETSCHULUNG_SESSION_KEY").or(file.session_key);
+        let database_url = env("DATABASE_URL").or(file.database_url.clone());
+        let session_key = env("MIETSCHULUNG_SESSION_KEY").or(file.session_key.clone());
         let mut settings = Settings::with_data_dir(data_dir, database_url, session_key)?;
-        if let Some(v) = env("MIETSCHULUNG_BIND").or(file.bind) {
-            settings.bind = v;
+        settings.apply_texts(&file)?;
+        settings.apply_numbers(&file)?;
+        Ok(settings)
+    }
+
+    /// Addresses, mail and paths: the variable wins over the file, the file over the default.
+    fn apply_texts(&mut self, file: &FileSettings) -> anyhow::Result<()> {
+        if let Some(v) = env("MIETSCHULUNG_BIND").or(file.bind.clone()) {
+            self.bind = v;
         }
-        if let Some(v) = env("MIETSCHULUNG_PUBLIC_URL").or(file.public_url) {
-            settings.public_url = v.trim_end_matches('/').to_string();
+        if let Some(v) = env("MIETSCHULUNG_PUBLIC_URL").or(file.public_url.clone()) {
+            self.public_url = v.trim_end_matches('/').to_string();
         }
-        settings.smtp_url = env("MIETSCHULUNG_SMTP_URL")
-            .or(file.smtp_url)
+        self.smtp_url = env("MIETSCHULUNG_SMTP_URL")
+            .or(file.smtp_url.clone())
             .map(SecretString::from);
-        if let Some(v) = env("MIETSCHULUNG_MAIL_FROM").or(file.mail_from) {
-            settings.mail_from = v;
+        if let Some(v) = env("MIETSCHULUNG_MAIL_FROM").or(file.mail_from.clone()) {
+            self.mail_from = v;
         }
-        if let Some(v) = env_parse("MIETSCHULUNG_DB_POOL_SIZE")?.or(file.db_pool_size) {
-            settings.db_pool_size = v;
+        if let Some(v) = env("MIETSCHULUNG_REMINDER_HOURS").or(file.reminder_hours.clone()) {
+            self.reminder_hours = parse_hours(&v)?;
         }
-        settings.blocking_threads = settings.db_pool_size as usize + 4;
-        if let Some(v) = env_parse("MIETSCHULUNG_BLOCKING_THREADS")?.or(file.blocking_threads) {
-            settings.blocking_threads = v;
-        }
-        settings.blocking_threads = settings.blocking_threads.max(2);
-        if let Some(v) = env_parse("MIETSCHULUNG_OUTBOX_POLL_MILLIS")?.or(file.outbox_poll_millis) {
-            settings.outbox_poll_millis = v;
-        }
-        if let Some(v) =
-            env_parse("MIETSCHULUNG_OUTBOX_RETRY_BASE_SECS")?.or(file.outbox_retry_base_secs)
+        if let Some(v) = env("MIETSCHULUNG_KEYS_DIR")
+            .map(PathBuf::from)
+            .or(file.keys_dir.clone())
         {
-            settings.outbox_retry_base_secs = v;
+            self.keys_dir = v;
         }
-        if let Some(v) = env_parse("MIETSCHULUNG_OUTBOX_MAX_ATTEMPTS")?.or(file.outbox_max_attempts)
-        {
-            settings.outbox_max_attempts = v;
-        }
-        if let Some(v) =
-            env_parse("MIETSCHULUNG_VERIFY_RATE_PER_MINUTE")?.or(file.verify_rate_per_minute)
-        {
-            settings.verify_rate_per_minute = v;
-        }
-        if let Some(v) =
-            env_parse("MIETSCHULUNG_CODE_FORM_RATE_PER_MINUTE")?.or(file.code_form_rate_per_minute)
-        {
-            settings.code_form_rate_per_minute = v;
-        }
-        if let Some(v) = env_parse("MIETSCHULUNG_SURVEY_OPEN_RATE_PER_MINUTE")?
-            .or(file.survey_open_rate_per_minute)
-        {
-            settings.survey_open_rate_per_minute = v;
-        }
-        if let Some(v) =
-            env_parse("MIETSCHULUNG_SESSION_IDLE_MINUTES")?.or(file.session_idle_minutes)
-        {
-            settings.session_idle_minutes = v;
-        }
-        if let Some(v) = env_parse("MIETSCHULUNG_SESSION_MAX_HOURS")?.or(file.session_max_hours) {
-            settings.session_max_hours = v;
-        }
-        if settings.session_idle_minutes == 0 || settings.session_max_hours == 0 {
+        Ok(())
+    }
+
+    /// Sizes, intervals and limits, in the same order of precedence.
+    fn apply_numbers(&mut self, file: &FileSettings) -> anyhow::Result<()> {
+        set(
+            &mut self.db_pool_size,
+            "MIETSCHULUNG_DB_POOL_SIZE",
+            file.db_pool_size,
+        )?;
+        self.blocking_threads = self.db_pool_size as usize + 4;
+        set(
+            &mut self.blocking_threads,
+            "MIETSCHULUNG_BLOCKING_THREADS",
+            file.blocking_threads,
+        )?;
+        self.blocking_threads = self.blocking_threads.max(2);
+        set(
+            &mut self.outbox_poll_millis,
+            "MIETSCHULUNG_OUTBOX_POLL_MILLIS",
+            file.outbox_poll_millis,
+        )?;
+        set(
+            &mut self.outbox_retry_base_secs,
+            "MIETSCHULUNG_OUTBOX_RETRY_BASE_SECS",
+            file.outbox_retry_base_secs,
+        )?;
+        set(
+            &mut self.outbox_max_attempts,
+            "MIETSCHULUNG_OUTBOX_MAX_ATTEMPTS",
+            file.outbox_max_attempts,
+        )?;
+        set(
+            &mut self.verify_rate_per_minute,
+            "MIETSCHULUNG_VERIFY_RATE_PER_MINUTE",
+            file.verify_rate_per_minute,
+        )?;
+        set(
+            &mut self.code_form_rate_per_minute,
+            "MIETSCHULUNG_CODE_FORM_RATE_PER_MINUTE",
+            file.code_form_rate_per_minute,
+        )?;
+        set(
+            &mut self.survey_open_rate_per_minute,
+            "MIETSCHULUNG_SURVEY_OPEN_RATE_PER_MINUTE",
+            file.survey_open_rate_per_minute,
+        )?;
+        set(
+            &mut self.session_idle_minutes,
+            "MIETSCHULUNG_SESSION_IDLE_MINUTES",
+            file.session_idle_minutes,
+        )?;
+        set(
+            &mut self.session_max_hours,
+            "MIETSCHULUNG_SESSION_MAX_HOURS",
+            file.session_max_hours,
+        )?;
+        if self.session_idle_minutes == 0 || self.session_max_hours == 0 {
             anyhow::bail!(
                 "MIETSCHULUNG_SESSION_IDLE_MINUTES and MIETSCHULUNG_SESSION_MAX_HOURS must be at least 1"
             );
         }
-        if let Some(v) = env("MIETSCHULUNG_REMINDER_HOURS").or(file.reminder_hours) {
-            settings.reminder_hours = parse_hours(&v)?;
-        }
-        if let Some(v) = env("MIETSCHULUNG_KEYS_DIR")
-            .map(PathBuf::from)
-            .or(file.keys_dir)
-        {
-            settings.keys_dir = v;
-        }
-        Ok(settings)
+        Ok(())
     }
 
     /// Defaults rooted in `data_dir`; creates the directory and a session key on first run.

@@ -13,7 +13,7 @@ pub enum AppError {
     #[error("{message}")]
     Validation {
         field: Option<&'static str>,
-        message: String,
+        message: crate::i18n::Text,
     },
     #[error("{0}")]
     NotFound(String),
@@ -38,7 +38,7 @@ pub enum AppError {
 }
 
 impl AppError {
-    pub fn invalid(field: &'static str, message: impl Into<String>) -> AppError {
+    pub fn invalid(field: &'static str, message: impl Into<crate::i18n::Text>) -> AppError {
         AppError::Validation {
             field: Some(field),
             message: message.into(),
@@ -76,6 +76,14 @@ impl AppError {
             AppError::Throttled { .. } => "too_many_attempts",
             AppError::Unavailable(_) => "unavailable",
             AppError::Internal(_) => "internal",
+        }
+    }
+
+    /// The message in the reader's language, where the error knows it as a key.
+    pub fn message(&self, lang: &str) -> String {
+        match self {
+            AppError::Validation { message, .. } => message.render(lang),
+            other => other.to_string(),
         }
     }
 

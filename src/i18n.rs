@@ -77,6 +77,87 @@ pub fn language_options(selected: &[&str]) -> Vec<LanguageOption> {
         .collect()
 }
 
+/// A sentence for a person: a key into `locales/` with named arguments, put into words in
+/// the reader's language when shown (German when no language is known). `Plain` carries
+/// sentences not yet moved to `locales/`.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Text {
+    Key {
+        key: &'static str,
+        args: Vec<(&'static str, String)>,
+    },
+    Plain(String),
+}
+
+impl Text {
+    pub fn key(key: &'static str) -> Text {
+        Text::Key {
+            key,
+            args: Vec::new(),
+        }
+    }
+
+    /// Adds the argument `{name}` of the sentence.
+    pub fn arg(mut self, name: &'static str, value: impl ToString) -> Text {
+        if let Text::Key { args, .. } = &mut self {
+            args.push((name, value.to_string()));
+        }
+        self
+    }
+
+    pub fn render(&self, lang: &str) -> String {
+        match self {
+            Text::Key { key, args } => fill(&text(lang, key), args),
+            Text::Plain(s) => s.clone(),
+        }
+    }
+}
+
+impl std::fmt::Display for Text {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.render(DEFAULT_LANG))
+    }
+}
+
+impl From<String> for Text {
+    fn from(s: String) -> Text {
+        Text::Plain(s)
+    }
+}
+
+impl From<&str> for Text {
+    fn from(s: &str) -> Text {
+        Text::Plain(s.to_string())
+    }
+}
+
+/// Puts the arguments into a sentence's `{name}` places; an argument never is read as a
+/// place itself, so user text in it stays as typed.
+fn fill(template: &str, args: &[(&'static str, String)]) -> String {
+    let mut out = String::with_capacity(template.len());
+    let mut rest = template;
+    while let Some(open) = rest.find('{') {
+        out.push_str(&rest[..open]);
+        let after = &rest[open + 1..];
+        match after.find('}') {
+            Some(close) => {
+                let name = &after[..close];
+                match args.iter().find(|(n, _)| *n == name) {
+                    Some((_, value)) => out.push_str(value),
+                    None => out.push_str(&rest[open..open + close + 2]),
+                }
+                rest = &after[close + 1..];
+            }
+            None => {
+                out.push_str(&rest[open..]);
+                rest = "";
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
 pub fn is_rtl(lang: &str) -> bool {
     matches!(lang, "ar" | "fa" | "ps")
 }
@@ -107,4 +188,26 @@ pub fn missing_keys() -> Vec<String> {
         }
     }
     missing
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_text_fills_its_places_in_the_readers_language() {
+        let t = Text::key("error.required").arg("label", "Titel");
+        assert_eq!(t.render("de"), "Bitte geben Sie „Titel“ an.");
+        assert_eq!(t.render("en"), "Please enter “Titel”.");
+        // A language without the key falls back to German.
+        assert_eq!(t.render("ti"), "Bitte geben Sie „Titel“ an.");
+    }
+
+    #[test]
+    fn an_argument_is_never_read_as_a_place() {
+        let t = Text::key("error.required").arg("label", "{label} {max}");
+        assert_eq!(t.render("de"), "Bitte geben Sie „{label} {max}“ an.");
+        assert_eq!(fill("{a}{b", &[("a", "x".into())]), "x{b");
+        assert_eq!(fill("{unknown}", &[]), "{unknown}");
+    }
 }

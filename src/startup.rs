@@ -25,8 +25,8 @@ use crate::config::Settings;
 use crate::db::Db;
 use crate::error::AppError;
 use crate::jobs::{Job, Supervisor};
-use crate::surveys::api::OpenLinkLimit;
 use crate::rate_limit::{ClientLimiter, VerifyLimits};
+use crate::surveys::api::OpenLinkLimit;
 
 /// How long stopping waits for the background jobs to finish their current tick.
 const JOB_STOP_GRACE: Duration = Duration::from_secs(10);
@@ -241,7 +241,7 @@ fn json_error(err: actix_web::error::JsonPayloadError, _req: &HttpRequest) -> ac
     };
     AppError::Validation {
         field: None,
-        message,
+        message: message.into(),
     }
     .into()
 }
@@ -258,7 +258,7 @@ fn path_error(_err: actix_web::error::PathError, req: &HttpRequest) -> actix_web
 fn query_error(err: actix_web::error::QueryPayloadError, req: &HttpRequest) -> actix_web::Error {
     let err = AppError::Validation {
         field: None,
-        message: format!("Ungültige Parameter in der Adresse: {err}"),
+        message: format!("Ungültige Parameter in der Adresse: {err}").into(),
     };
     if req.path().starts_with("/api/") {
         err.into()

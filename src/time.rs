@@ -17,12 +17,7 @@ pub fn from_local(field: &'static str, local: NaiveDateTime) -> AppResult<NaiveD
     ZONE.from_local_datetime(&local)
         .earliest()
         .map(|dt| dt.naive_utc())
-        .ok_or_else(|| {
-            AppError::invalid(
-                field,
-                "Diese Uhrzeit gibt es wegen der Zeitumstellung nicht. Bitte wählen Sie eine andere.",
-            )
-        })
+        .ok_or_else(|| AppError::invalid(field, crate::i18n::Text::key("error.no_such_local_time")))
 }
 
 pub fn now_utc() -> NaiveDateTime {

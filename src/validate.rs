@@ -14,6 +14,7 @@
 use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
 
 use crate::error::{AppError, AppResult};
+use crate::i18n::Text;
 
 pub fn required_text(
     field: &'static str,
@@ -25,13 +26,15 @@ pub fn required_text(
     if v.is_empty() {
         return Err(AppError::invalid(
             field,
-            format!("Bitte geben Sie „{label}“ an."),
+            Text::key("error.required").arg("label", label),
         ));
     }
     if v.chars().count() > max_chars {
         return Err(AppError::invalid(
             field,
-            format!("„{label}“ darf höchstens {max_chars} Zeichen lang sein."),
+            Text::key("error.too_long")
+                .arg("label", label)
+                .arg("max", max_chars),
         ));
     }
     let multi_line = MULTI_LINE.contains(&field);
@@ -43,9 +46,9 @@ pub fn required_text(
         return Err(AppError::invalid(
             field,
             if !multi_line && v.contains(['\n', '\r']) {
-                format!("„{label}“ muss in einer Zeile stehen.")
+                Text::key("error.one_line").arg("label", label)
             } else {
-                format!("„{label}“ enthält unsichtbare Steuerzeichen. Bitte tippen Sie den Text neu ein.")
+                Text::key("error.invisible").arg("label", label)
             },
         ));
     }
@@ -132,10 +135,7 @@ pub fn email(field: &'static str, value: &str) -> AppResult<String> {
     if valid {
         Ok(v)
     } else {
-        Err(AppError::invalid(
-            field,
-            "Bitte geben Sie eine gültige E-Mail-Adresse an (z. B. name@beispiel.de).",
-        ))
+        Err(AppError::invalid(field, Text::key("error.email")))
     }
 }
 
@@ -157,10 +157,7 @@ pub fn optional_phone(field: &'static str, value: Option<&str>) -> AppResult<Opt
             if allowed && (5..=20).contains(&digits) {
                 Ok(Some(v.to_string()))
             } else {
-                Err(AppError::invalid(
-                    field,
-                    "Bitte geben Sie eine Telefonnummer nur mit Ziffern, Leerzeichen, +, -, / an.",
-                ))
+                Err(AppError::invalid(field, Text::key("error.phone")))
             }
         }
     }
@@ -171,24 +168,14 @@ pub fn date(field: &'static str, label: &str, value: &str) -> AppResult<NaiveDat
     let v = value.trim();
     NaiveDate::parse_from_str(v, "%Y-%m-%d")
         .or_else(|_| NaiveDate::parse_from_str(v, "%d.%m.%Y"))
-        .map_err(|_| {
-            AppError::invalid(
-                field,
-                format!("„{label}“ ist kein gültiges Datum (TT.MM.JJJJ)."),
-            )
-        })
+        .map_err(|_| AppError::invalid(field, Text::key("error.date").arg("label", label)))
 }
 
 pub fn time(field: &'static str, label: &str, value: &str) -> AppResult<NaiveTime> {
     let v = value.trim();
     NaiveTime::parse_from_str(v, "%H:%M")
         .or_else(|_| NaiveTime::parse_from_str(v, "%H:%M:%S"))
-        .map_err(|_| {
-            AppError::invalid(
-                field,
-                format!("„{label}“ ist keine gültige Uhrzeit (HH:MM)."),
-            )
-        })
+        .map_err(|_| AppError::invalid(field, Text::key("error.time").arg("label", label)))
 }
 
 /// Accepts `2026-11-25T09:00` (datetime-local) with or without seconds.
@@ -197,19 +184,14 @@ pub fn datetime(field: &'static str, label: &str, value: &str) -> AppResult<Naiv
     NaiveDateTime::parse_from_str(v, "%Y-%m-%dT%H:%M")
         .or_else(|_| NaiveDateTime::parse_from_str(v, "%Y-%m-%dT%H:%M:%S"))
         .or_else(|_| NaiveDateTime::parse_from_str(v, "%Y-%m-%d %H:%M"))
-        .map_err(|_| {
-            AppError::invalid(
-                field,
-                format!("„{label}“ ist kein gültiger Zeitpunkt (Datum und Uhrzeit)."),
-            )
-        })
+        .map_err(|_| AppError::invalid(field, Text::key("error.datetime").arg("label", label)))
 }
 
 pub fn int_in(field: &'static str, label: &str, value: &str, min: i32, max: i32) -> AppResult<i32> {
     let n: i32 = value
         .trim()
         .parse()
-        .map_err(|_| AppError::invalid(field, format!("„{label}“ muss eine ganze Zahl sein.")))?;
+        .map_err(|_| AppError::invalid(field, Text::key("error.integer").arg("label", label)))?;
     check_range(field, label, n, min, max)
 }
 
@@ -217,7 +199,10 @@ pub fn check_range(field: &'static str, label: &str, n: i32, min: i32, max: i32)
     if n < min || n > max {
         return Err(AppError::invalid(
             field,
-            format!("„{label}“ muss zwischen {min} und {max} liegen."),
+            Text::key("error.range")
+                .arg("label", label)
+                .arg("min", min)
+                .arg("max", max),
         ));
     }
     Ok(n)
@@ -229,7 +214,7 @@ pub fn id(field: &'static str, label: &str, value: &str) -> AppResult<i32> {
         .parse::<i32>()
         .ok()
         .filter(|n| *n > 0)
-        .ok_or_else(|| AppError::invalid(field, format!("Bitte wählen Sie „{label}“ aus.")))
+        .ok_or_else(|| AppError::invalid(field, Text::key("error.choose").arg("label", label)))
 }
 
 /// Serde helper for API times, as wall-clock time in Europe/Berlin: accepts

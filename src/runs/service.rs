@@ -9,7 +9,8 @@ use crate::certificates::service::{self as certs, CertificateIssuer};
 use crate::db::DbConn;
 use crate::error::AppResult;
 use crate::i18n;
-use crate::planning::models::{Course, CourseModule, Location, SessionView};
+use crate::participants::models::Participant;
+use crate::planning::models::{Course, CourseModule, CourseRun, Location, SessionView};
 use crate::planning::{self};
 use crate::time::fmt_date;
 
@@ -91,49 +92,12 @@ pub fn run_page(
 ) -> AppResult<RunPage> {
     let org = actor.coordinator_org()?;
     let plan = planning::service::run_plan(conn, org, run_id)?;
-    let run = plan.run;
     let people = crate::participants::service::run_people(conn, org, run_id)?;
-    let waiting: Vec<WaitingEntry> = people
-        .waiting
-        .iter()
-        .enumerate()
-        .map(|(i, p)| WaitingEntry {
-            position: i + 1,
-            participant_id: p.id,
-            name: sorted_name(&p.family_name, &p.given_name),
-        })
-        .collect();
-    let candidates = people
-        .others
-        .iter()
-        .map(|p| Choice {
-            id: p.id,
-            name: sorted_name(&p.family_name, &p.given_name),
-        })
-        .collect();
     let certificates = certs::list_for_run(conn, issuer, org, run_id)?;
-    let completion: Vec<CompletionRow> =
-        crate::attendance::service::completion_for_run(conn, org, run_id)?
-            .into_iter()
-            .map(|c| CompletionRow {
-                certificate: certificates
-                    .iter()
-                    .find(|x| x.participant_id == c.participant_id && x.status == "valid")
-                    .cloned(),
-                participant_id: c.participant_id,
-                name: c.name,
-                completed: c.completed,
-                missing: c.reasons.join("; "),
-                sessions_attended: c.sessions_attended,
-                attendance_percent: c.attendance_percent,
-                test: c.test,
-                completion_date: c.completion_date.map(fmt_date),
-            })
-            .collect();
-    let completed_without_certificate = completion
-        .iter()
-        .filter(|c| c.completed && c.certificate.is_none())
-        .count();
+    let completion = completion_rows(
+        crate::attendance::service::completion_for_run(conn, org, run_id)?,
+        &certificates,
+    );
     let trainers = auth::service::trainers_of(conn, org)?
         .into_iter()
         .map(|u| Choice {
@@ -141,48 +105,98 @@ pub fn run_page(
             name: u.display_name,
         })
         .collect();
+    let run = &plan.run;
     let run_language_codes: Vec<&str> = run.interpreter_languages.split(',').collect();
-    let languages: Vec<&str> = run_language_codes
-        .iter()
-        .filter(|s| !s.is_empty())
-        .map(|c| i18n::participant_language_name(c))
-        .collect();
-    let enrolled = people.enrolled.len();
     Ok(RunPage {
-        run: RunSummary {
-            id: run.id,
-            start: fmt_date(run.start_date),
-            end: fmt_date(run.end_date),
-            start_iso: run.start_date.to_string(),
-            end_iso: run.end_date.to_string(),
-            place: run.place.clone(),
-            capacity: run.capacity,
-            languages: languages.join(", "),
-            enrolled,
-            free: usize::try_from(run.capacity)
-                .unwrap_or(0)
-                .saturating_sub(enrolled),
-        },
-        course: plan.course,
-        modules: plan.modules,
-        sessions: plan.sessions,
-        trainers,
-        locations: plan.locations,
-        candidates,
+        run: summary(run, &run_language_codes, people.enrolled.len()),
+        waiting: waiting_entries(&people.waiting),
+        candidates: people.others.iter().map(choice).collect(),
+        completed_without_certificate: completion
+            .iter()
+            .filter(|c| c.completed && c.certificate.is_none())
+            .count(),
         completion,
-        waiting,
+        trainers,
         session_languages: i18n::language_options(&[]),
         run_languages: i18n::language_options(&run_language_codes),
         calendar_url: run
             .calendar_token
             .as_ref()
             .map(|t| format!("{}/calendar/run/{t}.ics", issuer.public_url)),
-        completed_without_certificate,
         certificates,
         last_batch: certs::last_batch_summary(conn, org, run_id)?,
         session_form: serde_json::json!({
             "date": run.start_date.to_string(), "start": "09:00", "end": "11:00",
             "location": run.place,
         }),
+        course: plan.course,
+        modules: plan.modules,
+        sessions: plan.sessions,
+        locations: plan.locations,
     })
+}
+
+fn summary(run: &CourseRun, language_codes: &[&str], enrolled: usize) -> RunSummary {
+    let languages: Vec<&str> = language_codes
+        .iter()
+        .filter(|s| !s.is_empty())
+        .map(|c| i18n::participant_language_name(c))
+        .collect();
+    RunSummary {
+        id: run.id,
+        start: fmt_date(run.start_date),
+        end: fmt_date(run.end_date),
+        start_iso: run.start_date.to_string(),
+        end_iso: run.end_date.to_string(),
+        place: run.place.clone(),
+        capacity: run.capacity,
+        languages: languages.join(", "),
+        enrolled,
+        free: usize::try_from(run.capacity)
+            .unwrap_or(0)
+            .saturating_sub(enrolled),
+    }
+}
+
+fn choice(p: &Participant) -> Choice {
+    Choice {
+        id: p.id,
+        name: sorted_name(&p.family_name, &p.given_name),
+    }
+}
+
+fn waiting_entries(waiting: &[Participant]) -> Vec<WaitingEntry> {
+    waiting
+        .iter()
+        .enumerate()
+        .map(|(i, p)| WaitingEntry {
+            position: i + 1,
+            participant_id: p.id,
+            name: sorted_name(&p.family_name, &p.given_name),
+        })
+        .collect()
+}
+
+/// Completion per participant, with the valid certificate where there is one.
+fn completion_rows(
+    completion: Vec<crate::attendance::models::Completion>,
+    certificates: &[CertificateView],
+) -> Vec<CompletionRow> {
+    completion
+        .into_iter()
+        .map(|c| CompletionRow {
+            certificate: certificates
+                .iter()
+                .find(|x| x.participant_id == c.participant_id && x.status == "valid")
+                .cloned(),
+            participant_id: c.participant_id,
+            name: c.name,
+            completed: c.completed,
+            missing: c.reasons.join("; "),
+            sessions_attended: c.sessions_attended,
+            attendance_percent: c.attendance_percent,
+            test: c.test,
+            completion_date: c.completion_date.map(fmt_date),
+        })
+        .collect()
 }
