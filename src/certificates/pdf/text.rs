@@ -22,6 +22,7 @@ use allsorts::tag;
 use anyhow::{anyhow, Context};
 use printpdf::ParsedFont;
 use unicode_bidi::BidiInfo;
+use unicode_normalization::UnicodeNormalization;
 
 pub(super) const FONT_REGULAR: &[u8] = include_bytes!("../../../fonts/NotoSans-Regular.ttf");
 pub(super) const FONT_BOLD: &[u8] = include_bytes!("../../../fonts/NotoSans-Bold.ttf");
@@ -131,7 +132,7 @@ impl ShapedLine {
             .iter()
             .map(|r| {
                 let units: i32 = r.glyphs.iter().map(|g| g.advance).sum();
-                units as f32 / fonts.face(r.face).units_per_em * size / super::PT_PER_MM
+                units as f32 / fonts.face(r.face).units_per_em * size / super::drawing::PT_PER_MM
             })
             .sum()
     }
@@ -223,6 +224,20 @@ impl Fonts {
 
     pub(super) fn face(&self, id: FaceId) -> &FontFace {
         &self.faces[id as usize]
+    }
+
+    /// Characters of `text` (after NFC normalisation) that regular or bold cannot show,
+    /// and control characters; sorted, each once.
+    pub(super) fn unsupported_chars(&self, text: &str) -> Vec<char> {
+        let regular = self.face(FaceId::Regular);
+        let bold = self.face(FaceId::Bold);
+        let mut missing: Vec<char> = text
+            .nfc()
+            .filter(|&c| c.is_control() || regular.glyph(c).is_none() || bold.glyph(c).is_none())
+            .collect();
+        missing.sort_unstable();
+        missing.dedup();
+        missing
     }
 
     /// The glyph ids to embed for the characters a document uses: exactly those below
@@ -529,44 +544,79 @@ pub(super) fn deflate(bytes: &[u8], level: flate2::Compression) -> std::io::Resu
     enc.finish()
 }
 
+/// Big-endian `u16` at byte `o`, if the data reaches that far.
+fn be_u16(b: &[u8], o: usize) -> Option<u16> {
+    Some(u16::from_be_bytes(b.get(o..o + 2)?.try_into().ok()?))
+}
+
+fn be_u32(b: &[u8], o: usize) -> Option<u32> {
+    Some(u32::from_be_bytes(b.get(o..o + 4)?.try_into().ok()?))
+}
+
+/// A font's tables in directory order: tag and data.
+type Tables<'f> = Vec<([u8; 4], &'f [u8])>;
+
 /// Removes TrueType hinting from a (subset) font program: the instructions of every glyph
 /// and the `fpgm`, `prep` and `cvt ` tables. PDF viewers and printers scale outlines
 /// without them at print resolutions, and in Noto Sans they are 40 % of each subset.
 /// Returns `None` (keep the font as it is) for anything but a plain glyf-based font.
 pub(super) fn strip_hinting(font: &[u8]) -> Option<Vec<u8>> {
-    let u16_at = |b: &[u8], o: usize| -> Option<u16> {
-        Some(u16::from_be_bytes(b.get(o..o + 2)?.try_into().ok()?))
-    };
-    let u32_at = |b: &[u8], o: usize| -> Option<u32> {
-        Some(u32::from_be_bytes(b.get(o..o + 4)?.try_into().ok()?))
-    };
-    if u32_at(font, 0)? != 0x0001_0000 {
-        return None;
-    }
-    let num_tables = usize::from(u16_at(font, 4)?);
-    let mut tables: Vec<([u8; 4], &[u8])> = Vec::with_capacity(num_tables);
-    for i in 0..num_tables {
-        let rec = 12 + 16 * i;
-        let tag: [u8; 4] = font.get(rec..rec + 4)?.try_into().ok()?;
-        let offset = u32_at(font, rec + 8)? as usize;
-        let length = u32_at(font, rec + 12)? as usize;
-        tables.push((tag, font.get(offset..offset.checked_add(length)?)?));
-    }
+    let tables = read_tables(font)?;
     let table = |tag: &[u8; 4]| tables.iter().find(|(t, _)| t == tag).map(|(_, d)| *d);
     let head = table(b"head")?;
     let maxp = table(b"maxp")?;
-    let glyf = table(b"glyf")?;
-    let loca = table(b"loca")?;
-    let long_loca = u16_at(head, 50)? == 1;
-    let num_glyphs = usize::from(u16_at(maxp, 4)?);
+    let (new_glyf, new_loca) =
+        glyphs_without_instructions(head, maxp, table(b"glyf")?, table(b"loca")?)?;
+    let (new_head, new_maxp) = unhinted_head_and_maxp(head, maxp)?;
+    let new_name = table(b"name").and_then(trim_name);
+    let kept: Tables<'_> = tables
+        .iter()
+        .filter(|(t, _)| !matches!(t, b"fpgm" | b"prep" | b"cvt " | b"hdmx" | b"LTSH" | b"VDMX"))
+        .map(|(t, d)| match t {
+            b"glyf" => (*t, new_glyf.as_slice()),
+            b"loca" => (*t, new_loca.as_slice()),
+            b"head" => (*t, new_head.as_slice()),
+            b"maxp" => (*t, new_maxp.as_slice()),
+            b"name" => (*t, new_name.as_deref().unwrap_or(d)),
+            _ => (*t, *d),
+        })
+        .collect();
+    write_font(&kept, font.len())
+}
+
+/// The table directory of a TrueType font (`None` for anything else or when damaged).
+fn read_tables(font: &[u8]) -> Option<Tables<'_>> {
+    if be_u32(font, 0)? != 0x0001_0000 {
+        return None;
+    }
+    let num_tables = usize::from(be_u16(font, 4)?);
+    let mut tables: Tables<'_> = Vec::with_capacity(num_tables);
+    for i in 0..num_tables {
+        let rec = 12 + 16 * i;
+        let tag: [u8; 4] = font.get(rec..rec + 4)?.try_into().ok()?;
+        let offset = be_u32(font, rec + 8)? as usize;
+        let length = be_u32(font, rec + 12)? as usize;
+        tables.push((tag, font.get(offset..offset.checked_add(length)?)?));
+    }
+    Some(tables)
+}
+
+/// New `glyf` and (long) `loca` tables: every glyph without its instructions.
+fn glyphs_without_instructions(
+    head: &[u8],
+    maxp: &[u8],
+    glyf: &[u8],
+    loca: &[u8],
+) -> Option<(Vec<u8>, Vec<u8>)> {
+    let long_loca = be_u16(head, 50)? == 1;
+    let num_glyphs = usize::from(be_u16(maxp, 4)?);
     let loca_at = |i: usize| -> Option<usize> {
         if long_loca {
-            Some(u32_at(loca, 4 * i)? as usize)
+            Some(be_u32(loca, 4 * i)? as usize)
         } else {
-            Some(usize::from(u16_at(loca, 2 * i)?) * 2)
+            Some(usize::from(be_u16(loca, 2 * i)?) * 2)
         }
     };
-
     let mut new_glyf = Vec::with_capacity(glyf.len());
     let mut new_loca = Vec::with_capacity(4 * (num_glyphs + 1));
     for i in 0..num_glyphs {
@@ -576,44 +626,58 @@ pub(super) fn strip_hinting(font: &[u8]) -> Option<Vec<u8>> {
             continue;
         }
         let g = glyf.get(start..end)?;
-        let contours = u16_at(g, 0)? as i16;
+        let contours = be_u16(g, 0)? as i16;
         if contours >= 0 {
-            let n = usize::from(contours as u16);
-            let len_at = 10 + 2 * n;
-            let instr_len = usize::from(u16_at(g, len_at)?);
-            new_glyf.extend_from_slice(g.get(..len_at)?);
-            new_glyf.extend_from_slice(&[0, 0]);
-            new_glyf.extend_from_slice(g.get(len_at + 2 + instr_len..)?);
+            push_simple_glyph(&mut new_glyf, g, usize::from(contours as u16))?;
         } else {
-            // Composite: walk the components, drop the instructions after the last one.
-            let mut o = 10;
-            let mut last_flags_at;
-            loop {
-                last_flags_at = o;
-                let flags = u16_at(g, o)?;
-                o += 4 + if flags & 0x0001 != 0 { 4 } else { 2 };
-                o += match flags {
-                    f if f & 0x0008 != 0 => 2,
-                    f if f & 0x0040 != 0 => 4,
-                    f if f & 0x0080 != 0 => 8,
-                    _ => 0,
-                };
-                if flags & 0x0020 == 0 {
-                    break;
-                }
-            }
-            let start = new_glyf.len();
-            new_glyf.extend_from_slice(g.get(..o)?);
-            let flags = u16_at(g, last_flags_at)? & !0x0100;
-            new_glyf[start + last_flags_at..start + last_flags_at + 2]
-                .copy_from_slice(&flags.to_be_bytes());
+            push_composite_glyph(&mut new_glyf, g)?;
         }
         while new_glyf.len() % 4 != 0 {
             new_glyf.push(0);
         }
     }
     new_loca.extend_from_slice(&u32::try_from(new_glyf.len()).ok()?.to_be_bytes());
+    Some((new_glyf, new_loca))
+}
 
+/// A simple glyph of `contours` contours with an empty instruction block.
+fn push_simple_glyph(out: &mut Vec<u8>, g: &[u8], contours: usize) -> Option<()> {
+    let len_at = 10 + 2 * contours;
+    let instr_len = usize::from(be_u16(g, len_at)?);
+    out.extend_from_slice(g.get(..len_at)?);
+    out.extend_from_slice(&[0, 0]);
+    out.extend_from_slice(g.get(len_at + 2 + instr_len..)?);
+    Some(())
+}
+
+/// A composite glyph: walk the components, drop the instructions after the last one.
+fn push_composite_glyph(out: &mut Vec<u8>, g: &[u8]) -> Option<()> {
+    let mut o = 10;
+    let mut last_flags_at;
+    loop {
+        last_flags_at = o;
+        let flags = be_u16(g, o)?;
+        o += 4 + if flags & 0x0001 != 0 { 4 } else { 2 };
+        o += match flags {
+            f if f & 0x0008 != 0 => 2,
+            f if f & 0x0040 != 0 => 4,
+            f if f & 0x0080 != 0 => 8,
+            _ => 0,
+        };
+        if flags & 0x0020 == 0 {
+            break;
+        }
+    }
+    let start = out.len();
+    out.extend_from_slice(g.get(..o)?);
+    let flags = be_u16(g, last_flags_at)? & !0x0100;
+    out[start + last_flags_at..start + last_flags_at + 2].copy_from_slice(&flags.to_be_bytes());
+    Some(())
+}
+
+/// `head` with long `loca` offsets and the checksum adjustment zeroed (set again when
+/// the font is written); `maxp` without function definitions and instructions.
+fn unhinted_head_and_maxp(head: &[u8], maxp: &[u8]) -> Option<(Vec<u8>, Vec<u8>)> {
     let mut new_head = head.to_vec();
     new_head.get_mut(8..12)?.copy_from_slice(&[0; 4]);
     new_head
@@ -626,22 +690,13 @@ pub(super) fn strip_hinting(font: &[u8]) -> Option<Vec<u8>> {
             new_maxp[field..field + 2].copy_from_slice(&[0, 0]);
         }
     }
+    Some((new_head, new_maxp))
+}
 
-    let new_name = table(b"name").and_then(trim_name);
-    let kept: Vec<([u8; 4], &[u8])> = tables
-        .iter()
-        .filter(|(t, _)| !matches!(t, b"fpgm" | b"prep" | b"cvt " | b"hdmx" | b"LTSH" | b"VDMX"))
-        .map(|(t, d)| match t {
-            b"glyf" => (*t, new_glyf.as_slice()),
-            b"loca" => (*t, new_loca.as_slice()),
-            b"head" => (*t, new_head.as_slice()),
-            b"maxp" => (*t, new_maxp.as_slice()),
-            b"name" => (*t, new_name.as_deref().unwrap_or(d)),
-            _ => (*t, *d),
-        })
-        .collect();
-    let n = kept.len();
-    let mut out = Vec::with_capacity(font.len());
+/// A font file of `tables` with a fresh directory, padding and checksum adjustment.
+fn write_font(tables: &Tables<'_>, size_hint: usize) -> Option<Vec<u8>> {
+    let n = tables.len();
+    let mut out = Vec::with_capacity(size_hint);
     out.extend_from_slice(&0x0001_0000u32.to_be_bytes());
     let n16 = u16::try_from(n).ok()?;
     let entry_selector = 15 - n16.max(1).leading_zeros() as u16;
@@ -651,7 +706,7 @@ pub(super) fn strip_hinting(font: &[u8]) -> Option<Vec<u8>> {
     out.extend_from_slice(&entry_selector.to_be_bytes());
     out.extend_from_slice(&(n16 * 16 - search_range).to_be_bytes());
     let mut offset = 12 + 16 * n;
-    for (tag, data) in &kept {
+    for (tag, data) in tables {
         out.extend_from_slice(tag);
         out.extend_from_slice(&checksum(data).to_be_bytes());
         out.extend_from_slice(&u32::try_from(offset).ok()?.to_be_bytes());
@@ -659,7 +714,7 @@ pub(super) fn strip_hinting(font: &[u8]) -> Option<Vec<u8>> {
         offset += data.len().div_ceil(4) * 4;
     }
     let mut head_at = None;
-    for (tag, data) in &kept {
+    for (tag, data) in tables {
         if tag == b"head" {
             head_at = Some(out.len());
         }

@@ -1,0 +1,688 @@
+//! Where things go on the page: the certificate (page 1), the notes for landlords (page 2)
+//! and the check-in cards. The words come from [`super::content`], the marks from
+//! [`super::drawing`].
+//!
+//! Everything is positioned by hand, in mm from the top edge. The bottom part of page 1
+//! (place and date, signature, QR code, check hint) is placed from the bottom edge so it
+//! never moves; the top part (name, course, module table, language panel) must end above
+//! it. Long texts shrink within set sizes, then wrap within a set number of lines; when
+//! even that does not fit, rendering fails rather than letting text overflow. Module
+//! lists that run out of room are summarised ("… und 3 weitere Module").
+
+use anyhow::{anyhow, bail, Context};
+use printpdf::XObjectId;
+
+use super::content::{DisplayTexts, Paragraph, Section, TranslatedWords, Words};
+use super::drawing::{
+    fit_image, sizes, Align, PageContent, Painter, HAIRLINE, MUTED, PAGE_H_MM, PAGE_W_MM,
+    PT_PER_MM, RULE,
+};
+use super::image::DocumentImage;
+use super::text::{FaceId, Fonts, ShapedLine};
+use super::ParticipantCard;
+use crate::certificates::qr::{self, QUIET_ZONE_MODULES};
+
+const MARGIN_X_MM: f32 = 25.0;
+const CONTENT_W_MM: f32 = PAGE_W_MM - 2.0 * MARGIN_X_MM;
+const RIGHT_MM: f32 = PAGE_W_MM - MARGIN_X_MM;
+const CENTER_X_MM: f32 = PAGE_W_MM / 2.0;
+
+/// Printed QR size including the quiet zone. At least 30 mm, 35 mm by default;
+/// at 35 mm a version-12 module is about 0.48 mm, which phone cameras read easily.
+pub const QR_SIZE_MM: f32 = 35.0;
+/// Modules across a version-12 code with its quiet zone; larger codes (long names) grow
+/// so every module keeps the size that reads well at 35 mm.
+const QR_REFERENCE_MODULES: f32 = 73.0;
+
+fn qr_size_mm(code: &qr::QrMatrix) -> f32 {
+    let modules = (code.width() + 2 * QUIET_ZONE_MODULES) as f32;
+    (modules * QR_SIZE_MM / QR_REFERENCE_MODULES).max(QR_SIZE_MM)
+}
+/// Bottom edge of the QR code (quiet zone included), from the bottom of the page.
+const QR_BOTTOM_MM: f32 = 27.0;
+/// Everything of the top part (name, course, module table, language panel) must end above
+/// this line, measured from the top; below it sit place/date, signature and QR code.
+const BODY_LIMIT_FROM_TOP_MM: f32 = PAGE_H_MM - 71.0;
+
+/// Logo box in the letterhead: a municipal coat of arms or logo rarely needs more, and
+/// larger would push the certificate text down.
+const LOGO_MAX_H_MM: f32 = 25.0;
+const LOGO_MAX_W_MM: f32 = 60.0;
+const LOGO_TOP_MM: f32 = 12.0;
+/// Scanned signature above the signature line, which is this wide.
+const SIGNATURE_MAX_H_MM: f32 = 16.0;
+const SIGNATURE_W_MM: f32 = 75.0;
+
+/// Sizes of the participant-language texts; they are shaped once at these sizes.
+const TRANSLATED_TITLE_PT: f32 = 14.0;
+const EXPLANATION_PT: f32 = 9.5;
+const EXPLANATION_LINE_MM: f32 = EXPLANATION_PT * 1.5 / PT_PER_MM;
+/// The explanation sits in a panel with an accent rule on its reading-start side.
+const PANEL_INSET_MM: f32 = 4.0;
+const PANEL_TEXT_W_MM: f32 = CONTENT_W_MM - PANEL_INSET_MM;
+const EXPLANATION_MAX_LINES: usize = 3;
+
+/// Module table: the date column starts here; titles wrap left of it.
+const TABLE_DATE_X_MM: f32 = RIGHT_MM - 52.0;
+const TABLE_TITLE_W_MM: f32 = TABLE_DATE_X_MM - MARGIN_X_MM - 5.0;
+const TABLE_HEADER_H_MM: f32 = 7.0;
+
+/// Body text of the landlord page.
+const NOTE_PT: f32 = 10.5;
+const NOTE_LINE_MM: f32 = NOTE_PT * 1.4 / PT_PER_MM;
+const NOTE_HEADING_PT: f32 = 12.0;
+/// Indent of numbered steps and module bullets.
+const NOTE_INDENT_MM: f32 = 6.0;
+/// Lowest baseline of the landlord page's text, from the top (above the footer).
+const NOTE_LIMIT_FROM_TOP_MM: f32 = PAGE_H_MM - 22.0;
+const BULLET: &str = "•";
+
+const CARD_W_MM: f32 = 85.0;
+const CARD_H_MM: f32 = 54.0;
+const CARDS_PER_PAGE: usize = 10;
+const CARD_ROWS: usize = 5;
+const CARDS_LEFT_MM: f32 = (PAGE_W_MM - 2.0 * CARD_W_MM) / 2.0;
+const CARDS_TOP_MM: f32 = (PAGE_H_MM - 5.0 * CARD_H_MM) / 2.0;
+const CARD_TEXT_W_MM: f32 = CARD_W_MM - 40.0;
+const CARD_QR_MM: f32 = 32.0;
+
+/// The participant-language texts of one language, shaped at start-up.
+pub(super) struct Translation {
+    pub rtl: bool,
+    pub title: ShapedLine,
+    pub explanation: Vec<ShapedLine>,
+    /// Arabic-face glyphs the texts use; their subset is cached like any other.
+    pub arabic_glyphs: Vec<u16>,
+}
+
+impl Translation {
+    /// Shapes the title for one line and the explanation for the panel; refuses texts
+    /// that would not fit.
+    pub(super) fn shape(fonts: &Fonts, words: &TranslatedWords, rtl: bool) -> anyhow::Result<Self> {
+        let title = fonts.shape_line(&words.title, FaceId::Bold, rtl)?;
+        let explanation = fonts.wrap_shaped(
+            &words.explanation,
+            FaceId::Regular,
+            rtl,
+            EXPLANATION_PT,
+            PANEL_TEXT_W_MM,
+        )?;
+        if title.width_mm(fonts, TRANSLATED_TITLE_PT) > CONTENT_W_MM
+            || explanation.len() > EXPLANATION_MAX_LINES
+        {
+            bail!(
+                "locales/certificate.json: {} texts are too long for the certificate",
+                words.lang
+            );
+        }
+        let mut arabic: std::collections::BTreeSet<u16> = std::collections::BTreeSet::new();
+        for line in std::iter::once(&title).chain(&explanation) {
+            for run in line.runs.iter().filter(|run| run.face == FaceId::Arabic) {
+                arabic.extend(run.glyphs.iter().map(|g| g.gid));
+            }
+        }
+        arabic.remove(&0);
+        Ok(Self {
+            rtl,
+            title,
+            explanation,
+            arabic_glyphs: arabic.into_iter().collect(),
+        })
+    }
+}
+
+/// What both certificate pages share.
+pub(super) struct PageContext<'a> {
+    pub words: &'a Words,
+    pub texts: &'a DisplayTexts,
+    pub logo: Option<(&'a XObjectId, &'a DocumentImage)>,
+}
+
+/// Issuer (and logo, top right) above a rule; returns the rule's position from the top.
+fn letterhead(p: &mut Painter<'_>, ctx: &PageContext<'_>) -> anyhow::Result<f32> {
+    let mut text_w = CONTENT_W_MM;
+    let mut bottom: f32 = 25.0;
+    if let Some((id, img)) = ctx.logo {
+        let (w, h) = fit_image(img, LOGO_MAX_W_MM, LOGO_MAX_H_MM);
+        p.image(id, RIGHT_MM - w, LOGO_TOP_MM, w, h);
+        text_w = CONTENT_W_MM - w - 6.0;
+        bottom = bottom.max(LOGO_TOP_MM + h + 3.0);
+    }
+    let (size, lines) = p
+        .regular
+        .fit(&ctx.texts.issuer, text_w, &sizes(10.5, 8.0), 3)
+        .ok_or_else(|| anyhow!("issuer name is too long for the certificate"))?;
+    let mut y = 20.0;
+    for line in &lines {
+        p.text(line).at(MARGIN_X_MM, y).size(size).muted().draw();
+        y += size * 1.3 / PT_PER_MM;
+    }
+    let rule_y = y.max(bottom);
+    p.hline(MARGIN_X_MM, RIGHT_MM, rule_y, 0.6, RULE);
+    Ok(rule_y)
+}
+
+/// Page 1. Fails instead of letting text overflow when the content cannot fit even at
+/// the smallest allowed sizes.
+pub(super) fn certificate_page(
+    p: &mut Painter<'_>,
+    ctx: &PageContext<'_>,
+    code: &qr::QrMatrix,
+    translation: Option<&Translation>,
+    signature: Option<(&XObjectId, &DocumentImage)>,
+) -> anyhow::Result<()> {
+    let t = ctx.texts;
+    let rule_y = letterhead(p, ctx)?;
+    let y = title(p, ctx.words, rule_y, translation)?;
+    let y = holder(p, t, y)?;
+    let y = course(p, t, y)?;
+    // The explanation in the participant's language sits right above place and date,
+    // next to the QR code it talks about; the module table gets what is left above it.
+    let body_limit = match translation {
+        Some(tr) => explanation_panel(p, tr)?,
+        None => BODY_LIMIT_FROM_TOP_MM,
+    };
+    if !t.modules.is_empty() {
+        module_table(p, ctx, y + 12.0, body_limit)?;
+    }
+    place_date_and_signatory(p, t, signature)?;
+    qr_code(p, t, code)?;
+    check_hint(p, ctx)
+}
+
+/// The German title, the translated one where the participant's language has one, and
+/// the line leading to the name. Returns the baseline of that line.
+fn title(
+    p: &mut Painter<'_>,
+    words: &Words,
+    rule_y: f32,
+    translation: Option<&Translation>,
+) -> anyhow::Result<f32> {
+    let mut y = rule_y + 21.0;
+    p.text(&words.title)
+        .at(CENTER_X_MM, y)
+        .size(28.0)
+        .bold()
+        .centered()
+        .draw();
+    if let Some(tr) = translation {
+        y += 9.0;
+        p.shaped(&tr.title)
+            .at(CENTER_X_MM, y)
+            .size(TRANSLATED_TITLE_PT)
+            .muted()
+            .centered()
+            .draw()?;
+        y += 12.0;
+    } else {
+        y += 16.0;
+    }
+    p.text(&words.confirmation)
+        .at(CENTER_X_MM, y)
+        .size(12.0)
+        .centered()
+        .draw();
+    Ok(y)
+}
+
+/// The holder's name is the one thing a landlord compares with an ID card: large, on one
+/// line if shrinking to 14 pt suffices, wrapped otherwise.
+fn holder(p: &mut Painter<'_>, t: &DisplayTexts, mut y: f32) -> anyhow::Result<f32> {
+    let (size, lines) = p
+        .bold
+        .fit(&t.holder, CONTENT_W_MM, &sizes(22.0, 14.0), 3)
+        .ok_or_else(|| anyhow!("holder name is too long for the certificate"))?;
+    y += 6.0;
+    for line in &lines {
+        y += size * 1.25 / PT_PER_MM;
+        p.text(line)
+            .at(CENTER_X_MM, y)
+            .size(size)
+            .bold()
+            .centered()
+            .draw();
+    }
+    Ok(y)
+}
+
+/// A sentence, so wrapping at full size reads better than shrinking to one line.
+fn course(p: &mut Painter<'_>, t: &DisplayTexts, mut y: f32) -> anyhow::Result<f32> {
+    let (size, lines) = sizes(12.0, 9.0)
+        .into_iter()
+        .find_map(|s| {
+            let lines = p.regular.wrap(&t.course_line, s, CONTENT_W_MM);
+            (lines.len() <= 4).then_some((s, lines))
+        })
+        .ok_or_else(|| anyhow!("course title or place is too long for the certificate"))?;
+    y += 6.0;
+    for line in &lines {
+        y += size * 1.45 / PT_PER_MM;
+        p.text(line).at(CENTER_X_MM, y).size(size).centered().draw();
+    }
+    Ok(y)
+}
+
+/// The explanation in the participant's language above the bottom part, with its rule
+/// on the reading-start side. Returns where the text above it must end.
+fn explanation_panel(p: &mut Painter<'_>, tr: &Translation) -> anyhow::Result<f32> {
+    let n = tr.explanation.len() as f32;
+    let panel_h = n * EXPLANATION_LINE_MM + 1.5;
+    let panel_top = BODY_LIMIT_FROM_TOP_MM - panel_h;
+    let (rule_x, text_x, align) = if tr.rtl {
+        (RIGHT_MM, RIGHT_MM - PANEL_INSET_MM, Align::Right)
+    } else {
+        (MARGIN_X_MM, MARGIN_X_MM + PANEL_INSET_MM, Align::Left)
+    };
+    p.line(rule_x, panel_top, rule_x, panel_top + panel_h, 1.5, RULE);
+    let mut ly = panel_top + EXPLANATION_PT / PT_PER_MM;
+    for line in &tr.explanation {
+        p.shaped(line)
+            .at(text_x, ly)
+            .size(EXPLANATION_PT)
+            .align(align)
+            .draw()?;
+        ly += EXPLANATION_LINE_MM;
+    }
+    Ok(panel_top - 5.0)
+}
+
+/// Height of a module row of `lines` title lines at `size` pt.
+fn row_h(lines: usize, size: f32) -> f32 {
+    lines.max(1) as f32 * size * 1.3 / PT_PER_MM + 2.2
+}
+
+/// The module rows at the size chosen for the table, and how many of them are shown.
+struct TableFit {
+    size: f32,
+    rows: Vec<Vec<String>>,
+    shown: usize,
+}
+
+/// Module list as a three-column table starting at `top` (mm from the top) and ending
+/// above `limit`. Shrinks the font for long lists and, as a last resort, summarises the
+/// rows that do not fit.
+fn module_table(
+    p: &mut Painter<'_>,
+    ctx: &PageContext<'_>,
+    top: f32,
+    limit: f32,
+) -> anyhow::Result<()> {
+    let t = ctx.texts;
+    let available = limit - top - TABLE_HEADER_H_MM;
+    if available < 10.0 {
+        bail!("course texts leave no room for the module list");
+    }
+    let fit = fit_module_rows(p, t, available);
+    let mut y = table_header(p, ctx.words, fit.size, top);
+    let line_h = fit.size * 1.3 / PT_PER_MM;
+    for (module, lines) in t.modules.iter().zip(&fit.rows).take(fit.shown) {
+        let mut ly = y;
+        for line in lines {
+            p.text(line).at(MARGIN_X_MM, ly).size(fit.size).draw();
+            ly += line_h;
+        }
+        p.text(&module[1])
+            .at(TABLE_DATE_X_MM, y)
+            .size(fit.size)
+            .draw();
+        p.text(&module[2])
+            .at(RIGHT_MM, y)
+            .size(fit.size)
+            .right_aligned()
+            .draw();
+        let h = row_h(lines.len(), fit.size);
+        p.hline(MARGIN_X_MM, RIGHT_MM, y + h - line_h + 0.2, 0.25, HAIRLINE);
+        y += h;
+    }
+    let hidden = t.modules.len() - fit.shown;
+    if hidden > 0 {
+        p.text(&ctx.words.more_modules(hidden))
+            .at(MARGIN_X_MM, y)
+            .size(fit.size)
+            .muted()
+            .draw();
+    }
+    Ok(())
+}
+
+/// The largest size at which all rows fit into `available` mm; failing that, the
+/// smallest size with as many rows as fit above a summary line.
+fn fit_module_rows(p: &Painter<'_>, t: &DisplayTexts, available: f32) -> TableFit {
+    let row_lines = |size: f32| -> Vec<Vec<String>> {
+        t.modules
+            .iter()
+            .map(|m| p.regular.wrap(&m[0], size, TABLE_TITLE_W_MM))
+            .collect()
+    };
+    for size in sizes(10.5, 8.0) {
+        let rows = row_lines(size);
+        let total: f32 = rows.iter().map(|r| row_h(r.len(), size)).sum();
+        if total <= available {
+            let shown = t.modules.len();
+            return TableFit { size, rows, shown };
+        }
+    }
+    let size = 8.0;
+    let rows = row_lines(size);
+    let summary_h = row_h(1, size);
+    let mut used = 0.0;
+    let mut shown = 0;
+    for r in &rows {
+        let h = row_h(r.len(), size);
+        if used + h + summary_h > available {
+            break;
+        }
+        used += h;
+        shown += 1;
+    }
+    TableFit { size, rows, shown }
+}
+
+/// Column headings and their rule; returns the first row's baseline.
+fn table_header(p: &mut Painter<'_>, words: &Words, size: f32, top: f32) -> f32 {
+    let header_size = size - 1.0;
+    let heading = |p: &mut Painter<'_>, text: &str, x: f32, align: Align| {
+        p.text(text)
+            .at(x, top)
+            .size(header_size)
+            .bold()
+            .muted()
+            .align(align)
+            .draw();
+    };
+    heading(p, &words.modules_heading, MARGIN_X_MM, Align::Left);
+    heading(p, &words.date_heading, TABLE_DATE_X_MM, Align::Left);
+    heading(p, &words.duration_heading, RIGHT_MM, Align::Right);
+    let mut y = top + 2.0;
+    p.hline(MARGIN_X_MM, RIGHT_MM, y, 0.5, RULE);
+    y += TABLE_HEADER_H_MM - 2.0;
+    y
+}
+
+fn from_bottom(mm: f32) -> f32 {
+    PAGE_H_MM - mm
+}
+
+/// Place and date, then the signature line with the scanned signature above and the
+/// signatory below; positioned from the bottom edge.
+fn place_date_and_signatory(
+    p: &mut Painter<'_>,
+    t: &DisplayTexts,
+    signature: Option<(&XObjectId, &DocumentImage)>,
+) -> anyhow::Result<()> {
+    let (size, line) = p
+        .regular
+        .fit_line(&t.place_date, 120.0, &sizes(11.0, 7.0))
+        .ok_or_else(|| anyhow!("place is too long for the certificate"))?;
+    p.text(&line)
+        .at(MARGIN_X_MM, from_bottom(62.0))
+        .size(size)
+        .draw();
+
+    if let Some((id, img)) = signature {
+        let (w, h) = fit_image(img, SIGNATURE_W_MM, SIGNATURE_MAX_H_MM);
+        p.image(id, MARGIN_X_MM, from_bottom(40.8) - h, w, h);
+    }
+    let line_end = MARGIN_X_MM + SIGNATURE_W_MM;
+    p.hline(MARGIN_X_MM, line_end, from_bottom(40.0), 0.6, MUTED);
+    let (size, line) = p
+        .regular
+        .fit_line(&t.signatory, SIGNATURE_W_MM, &sizes(11.0, 7.0))
+        .ok_or_else(|| anyhow!("signatory name is too long for the certificate"))?;
+    p.text(&line)
+        .at(MARGIN_X_MM, from_bottom(35.5))
+        .size(size)
+        .draw();
+    if !t.signatory_title.is_empty() {
+        let (size, lines) = p
+            .regular
+            .fit(&t.signatory_title, SIGNATURE_W_MM, &sizes(9.0, 6.5), 2)
+            .ok_or_else(|| anyhow!("signatory title is too long for the certificate"))?;
+        let mut ty = from_bottom(31.0);
+        for line in &lines {
+            p.text(line).at(MARGIN_X_MM, ty).size(size).muted().draw();
+            ty += size * 1.3 / PT_PER_MM;
+        }
+    }
+    Ok(())
+}
+
+/// The QR code at the bottom right with the certificate code below it.
+fn qr_code(p: &mut Painter<'_>, t: &DisplayTexts, code: &qr::QrMatrix) -> anyhow::Result<()> {
+    let qr_size = qr_size_mm(code);
+    let qr_x = RIGHT_MM - qr_size;
+    p.qr(code, qr_x, QR_BOTTOM_MM, qr_size);
+    let (size, line) = p
+        .bold
+        .fit_line(&t.code, qr_size, &sizes(10.0, 7.0))
+        .ok_or_else(|| anyhow!("certificate code is too long"))?;
+    p.text(&line)
+        .at(qr_x + qr_size / 2.0, from_bottom(QR_BOTTOM_MM - 3.5))
+        .size(size)
+        .bold()
+        .centered()
+        .draw();
+    Ok(())
+}
+
+/// Below a hairline: how to check the certificate, and the pointer to page 2.
+fn check_hint(p: &mut Painter<'_>, ctx: &PageContext<'_>) -> anyhow::Result<()> {
+    p.hline(MARGIN_X_MM, RIGHT_MM, from_bottom(18.0), 0.4, HAIRLINE);
+    let (size, line) = p
+        .regular
+        .fit_line(&ctx.texts.check_hint, CONTENT_W_MM, &sizes(8.5, 6.0))
+        .ok_or_else(|| anyhow!("verification host is too long for the certificate"))?;
+    p.text(&line)
+        .at(CENTER_X_MM, from_bottom(13.0))
+        .size(size)
+        .muted()
+        .centered()
+        .draw();
+    p.text(&ctx.words.notes_pointer)
+        .at(RIGHT_MM, from_bottom(8.0))
+        .size(7.5)
+        .muted()
+        .right_aligned()
+        .draw();
+    Ok(())
+}
+
+/// Page 2: what a landlord needs to know, in plain German, on one page.
+pub(super) fn landlord_page(p: &mut Painter<'_>, ctx: &PageContext<'_>) -> anyhow::Result<()> {
+    let rule_y = letterhead(p, ctx)?;
+    let mut y = rule_y + 14.0;
+    p.text(&ctx.words.notes_title)
+        .at(MARGIN_X_MM, y)
+        .size(20.0)
+        .bold()
+        .draw();
+    y += 7.0;
+    p.text(&ctx.words.notes_subtitle)
+        .at(MARGIN_X_MM, y)
+        .size(NOTE_PT)
+        .muted()
+        .draw();
+    y += 6.0;
+    for section in &ctx.texts.notes {
+        y = notes_section(p, section, y);
+    }
+    y = module_bullets(p, ctx, y);
+    if y > NOTE_LIMIT_FROM_TOP_MM {
+        bail!("the notes for landlords do not fit on one page");
+    }
+    notes_footer(p, ctx.texts)
+}
+
+/// One headed section starting below `y`; returns the baseline after it.
+fn notes_section(p: &mut Painter<'_>, section: &Section, mut y: f32) -> f32 {
+    y += 8.0;
+    p.text(&section.heading)
+        .at(MARGIN_X_MM, y)
+        .size(NOTE_HEADING_PT)
+        .bold()
+        .draw();
+    y += 1.5;
+    for para in &section.paragraphs {
+        let (indent, text) = match para {
+            Paragraph::Text(text) => (0.0, text.as_str()),
+            Paragraph::Step(n, text) => {
+                p.text(&format!("{n}."))
+                    .at(MARGIN_X_MM, y + NOTE_LINE_MM)
+                    .size(NOTE_PT)
+                    .bold()
+                    .draw();
+                (NOTE_INDENT_MM, text.as_str())
+            }
+        };
+        for line in p.regular.wrap(text, NOTE_PT, CONTENT_W_MM - indent) {
+            y += NOTE_LINE_MM;
+            p.text(&line)
+                .at(MARGIN_X_MM + indent, y)
+                .size(NOTE_PT)
+                .draw();
+        }
+        y += 1.8;
+    }
+    y
+}
+
+/// The module titles come last: their number and length vary, so they take the space
+/// that is left and are summarised when it runs out. Returns the last baseline.
+fn module_bullets(p: &mut Painter<'_>, ctx: &PageContext<'_>, mut y: f32) -> f32 {
+    let modules = &ctx.texts.modules;
+    let bullet_w = CONTENT_W_MM - NOTE_INDENT_MM;
+    let mut shown = 0;
+    for (i, module) in modules.iter().enumerate() {
+        let lines = p.regular.wrap(&module[0], NOTE_PT, bullet_w);
+        let remaining = modules.len() - i;
+        let needed =
+            lines.len() as f32 * NOTE_LINE_MM + if remaining > 1 { NOTE_LINE_MM } else { 0.0 };
+        if y + needed > NOTE_LIMIT_FROM_TOP_MM {
+            break;
+        }
+        p.text(BULLET)
+            .at(MARGIN_X_MM + 1.5, y + NOTE_LINE_MM)
+            .size(NOTE_PT)
+            .draw();
+        for line in lines {
+            y += NOTE_LINE_MM;
+            p.text(&line)
+                .at(MARGIN_X_MM + NOTE_INDENT_MM, y)
+                .size(NOTE_PT)
+                .draw();
+        }
+        shown += 1;
+    }
+    if shown < modules.len() {
+        y += NOTE_LINE_MM;
+        p.text(&ctx.words.more_modules(modules.len() - shown))
+            .at(MARGIN_X_MM + NOTE_INDENT_MM, y)
+            .size(NOTE_PT)
+            .muted()
+            .draw();
+    }
+    y
+}
+
+fn notes_footer(p: &mut Painter<'_>, t: &DisplayTexts) -> anyhow::Result<()> {
+    let footer = PAGE_H_MM - 13.0;
+    p.hline(MARGIN_X_MM, RIGHT_MM, footer - 5.0, 0.4, HAIRLINE);
+    let (size, line) = p
+        .regular
+        .fit_line(&t.notes_footer, CONTENT_W_MM, &sizes(8.5, 6.0))
+        .ok_or_else(|| anyhow!("certificate code is too long"))?;
+    p.text(&line)
+        .at(CENTER_X_MM, footer)
+        .size(size)
+        .muted()
+        .centered()
+        .draw();
+    Ok(())
+}
+
+/// Check-in cards in credit-card size, ten per A4 page (two columns, five rows), with
+/// cutting lines.
+pub(super) fn card_pages(
+    p: &mut Painter<'_>,
+    words: &Words,
+    issuer: &str,
+    cards: &[ParticipantCard],
+) -> anyhow::Result<Vec<PageContent>> {
+    let mut pages = Vec::new();
+    for chunk in cards.chunks(CARDS_PER_PAGE) {
+        for row in 0..=CARD_ROWS {
+            let y = CARDS_TOP_MM + row as f32 * CARD_H_MM;
+            p.hline(CARDS_LEFT_MM, CARDS_LEFT_MM + 2.0 * CARD_W_MM, y, 0.3, 0.7);
+        }
+        for (i, card) in chunk.iter().enumerate() {
+            let x0 = CARDS_LEFT_MM + (i % 2) as f32 * CARD_W_MM;
+            let y0 = CARDS_TOP_MM + (i / 2) as f32 * CARD_H_MM;
+            participant_card(p, words, issuer, card, (x0, y0))?;
+        }
+        pages.push(p.take_page());
+    }
+    Ok(pages)
+}
+
+/// One card with its top-left corner at `corner` (mm from the left and from the top):
+/// texts on the left, the QR code with its code on the right.
+fn participant_card(
+    p: &mut Painter<'_>,
+    words: &Words,
+    issuer: &str,
+    card: &ParticipantCard,
+    (x0, y0): (f32, f32),
+) -> anyhow::Result<()> {
+    for (field, text) in [("name", &card.name), ("course", &card.course)] {
+        if !p.fonts().unsupported_chars(text).is_empty() {
+            bail!("{field}: characters not available in the card font");
+        }
+    }
+    let x = x0 + 4.0;
+    let (size, lines) = p
+        .regular
+        .fit(issuer, CARD_TEXT_W_MM, &sizes(7.0, 5.0), 2)
+        .unwrap_or((5.0, vec![String::new()]));
+    card_lines(p, &lines, size, x, y0 + 6.0, false);
+    p.text(&words.card_title)
+        .at(x, y0 + 16.0)
+        .size(9.0)
+        .bold()
+        .draw();
+    let (size, lines) = p
+        .bold
+        .fit(&card.name, CARD_TEXT_W_MM, &sizes(13.0, 8.0), 2)
+        .ok_or_else(|| anyhow!("name is too long for the card"))?;
+    card_lines(p, &lines, size, x, y0 + 24.0, true);
+    let (size, mut lines) = p
+        .regular
+        .fit(&card.course, CARD_TEXT_W_MM, &sizes(8.0, 6.0), 2)
+        .unwrap_or((6.0, vec![]));
+    lines.push(card.period.clone());
+    card_lines(p, &lines, size, x, y0 + 38.0, false);
+
+    let code = qr::encode(&card.url).context("QR code for the card")?;
+    let qr_x = x0 + CARD_W_MM - CARD_QR_MM - 3.0;
+    p.qr(&code, qr_x, PAGE_H_MM - (y0 + 3.0 + CARD_QR_MM), CARD_QR_MM);
+    p.text(&card.code)
+        .at(qr_x + CARD_QR_MM / 2.0, y0 + 3.0 + CARD_QR_MM + 4.0)
+        .size(8.0)
+        .bold()
+        .centered()
+        .draw();
+    Ok(())
+}
+
+/// Lines of a card text, the first baseline at `top`; the ink of names, muted otherwise.
+fn card_lines(p: &mut Painter<'_>, lines: &[String], size: f32, x: f32, top: f32, name: bool) {
+    let mut y = top;
+    for line in lines {
+        let text = p.text(line).at(x, y).size(size);
+        if name {
+            text.bold().draw();
+        } else {
+            text.muted().draw();
+        }
+        y += size * 1.25 / PT_PER_MM;
+    }
+}
