@@ -17,6 +17,8 @@ use crate::i18n;
 use crate::templates;
 
 const CSRF_KEY: &str = "csrf";
+/// What the page after a redirect says happened (post/redirect/get): shown once.
+const FLASH_KEY: &str = "flash";
 const FORM_LIMIT: usize = 256 * 1024;
 
 /// The session's CSRF token, created on first use.
@@ -160,6 +162,9 @@ pub fn page(
             |a| json!({"name": a.display_name, "role": a.role}),
         ),
     );
+    if let Some(Ok(flash)) = session.remove_as::<String>(FLASH_KEY) {
+        ctx.insert("flash".into(), json!(flash));
+    }
     if let Value::Object(extra) = data {
         ctx.extend(extra);
     }
@@ -168,6 +173,15 @@ pub fn page(
         .insert_header((header::CACHE_CONTROL, "no-store"))
         .content_type("text/html; charset=utf-8")
         .body(body))
+}
+
+/// After a successful form: a redirect (303) to `location`, whose page then says once
+/// what happened ("Gespeichert", "3 Bescheinigungen ausgestellt"). A reload of that page
+/// neither posts again nor repeats the message.
+pub fn redirect_with(session: &Session, location: &str, done: &i18n::Text) -> HttpResponse {
+    // Without the session the redirect still happens; only the confirmation is missing.
+    let _ = session.insert(FLASH_KEY, done.render(i18n::DEFAULT_LANG));
+    redirect(location)
 }
 
 /// A form page shown again with the user's input and the error next to the field.

@@ -13,27 +13,12 @@ use crate::auth::Actor;
 use crate::certificates::service::CertificateIssuer;
 use crate::db::Db;
 use crate::error::{AppError, PageResult};
+use crate::i18n::Text;
 use crate::planning::forms::{RunForm, SessionForm};
 use crate::validate;
-use crate::web::{page, page_with_error, redirect, Form};
+use crate::web::{page, page_with_error, redirect_with, Form};
 
 const TEMPLATE: &str = "pages/planning/run";
-
-#[derive(Deserialize)]
-struct RunQuery {
-    enrolled: Option<String>,
-}
-
-/// What the redirect after an enrolment change asks the page to say.
-fn enrolment_notice(what: Option<&str>) -> Option<&'static str> {
-    match what? {
-        "waiting" => Some("Der Durchgang ist voll: die Person steht jetzt auf der Warteliste."),
-        "enrolled" => Some("Die Person ist angemeldet."),
-        "cancelled" => Some("Die Anmeldung ist storniert."),
-        "promoted" => Some("Die Anmeldung ist storniert; die erste Person der Warteliste hat den Platz bekommen und wird benachrichtigt."),
-        _ => None,
-    }
-}
 
 #[get("/runs/{id}")]
 async fn run_page(
@@ -42,14 +27,10 @@ async fn run_page(
     db: web::Data<Db>,
     issuer: web::Data<Arc<CertificateIssuer>>,
     path: web::Path<i32>,
-    q: web::Query<RunQuery>,
 ) -> PageResult {
     let data = load(&db, &issuer, &user.0, path.into_inner()).await?;
     let title = format!("{} – Durchgang", data.course.title);
-    let mut data = serde_json::to_value(data).map_err(|e| AppError::Internal(e.into()))?;
-    if let Some(notice) = enrolment_notice(q.enrolled.as_deref()) {
-        data["notice"] = notice.into();
-    }
+    let data = serde_json::to_value(data).map_err(|e| AppError::Internal(e.into()))?;
     page(&session, Some(&user.0), TEMPLATE, &title, data)
 }
 
@@ -100,7 +81,11 @@ async fn update_run(
         })
         .await;
     match result {
-        Ok(_) => Ok(redirect(&format!("/runs/{run_id}"))),
+        Ok(_) => Ok(redirect_with(
+            &session,
+            &format!("/runs/{run_id}"),
+            &Text::key("done.run_saved"),
+        )),
         Err(e) => show_with_error(&session, &user.0, &db, &issuer, run_id, None, e).await,
     }
 }
@@ -123,7 +108,11 @@ async fn create_session(
         })
         .await;
     match result {
-        Ok(_) => Ok(redirect(&format!("/runs/{run_id}#sessions"))),
+        Ok(_) => Ok(redirect_with(
+            &session,
+            &format!("/runs/{run_id}#sessions"),
+            &Text::key("done.session_added"),
+        )),
         Err(e) => show_with_error(&session, &user.0, &db, &issuer, run_id, Some(echo), e).await,
     }
 }
@@ -156,10 +145,18 @@ async fn enroll(
         })
         .await;
     match result {
-        Ok(e) => Ok(redirect(&format!(
-            "/runs/{run_id}?enrolled={}#participants",
-            e.status
-        ))),
+        Ok(e) => {
+            let done = if e.status == "waiting" {
+                "done.waiting"
+            } else {
+                "done.enrolled"
+            };
+            Ok(redirect_with(
+                &session,
+                &format!("/runs/{run_id}#participants"),
+                &Text::key(done),
+            ))
+        }
         Err(e) => show_with_error(&session, &user.0, &db, &issuer, run_id, None, e).await,
     }
 }
@@ -183,14 +180,16 @@ async fn cancel(
         .await
     {
         Ok(outcome) => {
-            let what = if outcome.promoted.is_some() {
-                "promoted"
+            let done = if outcome.promoted.is_some() {
+                "done.promoted"
             } else {
-                "cancelled"
+                "done.cancelled"
             };
-            Ok(redirect(&format!(
-                "/runs/{run_id}?enrolled={what}#participants"
-            )))
+            Ok(redirect_with(
+                &session,
+                &format!("/runs/{run_id}#participants"),
+                &Text::key(done),
+            ))
         }
         Err(e) => show_with_error(&session, &user.0, &db, &issuer, run_id, None, e).await,
     }
@@ -229,7 +228,11 @@ async fn reissue(
         })
         .await;
     match result {
-        Ok(cert) => Ok(redirect(&format!("/runs/{}#certificates", cert.run_id))),
+        Ok(cert) => Ok(redirect_with(
+            &session,
+            &format!("/runs/{}#certificates", cert.run_id),
+            &Text::key("done.reissued"),
+        )),
         Err(e) => certificate_refused(&session, &user.0, &db, &issuer, id, e).await,
     }
 }
@@ -255,7 +258,11 @@ async fn revoke(
         .run(move |conn| crate::certificates::service::revoke(conn, &actor, id, &form.reason))
         .await
     {
-        Ok(cert) => Ok(redirect(&format!("/runs/{}#certificates", cert.run_id))),
+        Ok(cert) => Ok(redirect_with(
+            &session,
+            &format!("/runs/{}#certificates", cert.run_id),
+            &Text::key("done.revoked"),
+        )),
         Err(e) => certificate_refused(&session, &user.0, &db, &issuer, id, e).await,
     }
 }

@@ -200,7 +200,23 @@ async fn whole_path(backend: Backend) {
             )
             .await;
         assert_eq!(page.status, 303, "{}", page.body);
+        assert!(
+            !page.location.as_deref().unwrap_or("").contains('?'),
+            "the redirect carries no message in the address: {:?}",
+            page.location
+        );
     }
+    // Post/redirect/get: the page after the redirect confirms the save once; a reload
+    // neither posts again nor repeats the confirmation.
+    let confirmed = coord.get(&run_path).await;
+    assert_eq!(
+        confirmed.body.matches("data-test=\"flash\"").count(),
+        1,
+        "{}",
+        confirmed.body
+    );
+    let reloaded = coord.get(&run_path).await;
+    assert!(!reloaded.body.contains("data-test=\"flash\""));
 
     // Trainer on the phone: my sessions, roster, marks, a correction.
     let trainer = app.browser();
