@@ -583,3 +583,12 @@ pub async fn wait_until<F: FnMut() -> bool>(what: &str, timeout: Duration, mut f
         actix_web::rt::time::sleep(Duration::from_millis(100)).await;
     }
 }
+
+/// The verdict the check page shows (`valid`, `revoked` or `invalid`), read from its stable
+/// hook rather than from the words, which may be reworded or translated.
+pub fn verdict(body: &str) -> Option<&str> {
+    let marker = "data-verdict=\"";
+    let start = body.find(marker)? + marker.len();
+    let end = body[start..].find('"')? + start;
+    Some(&body[start..end])
+}

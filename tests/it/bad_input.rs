@@ -173,8 +173,10 @@ async fn forms_rerender_with_message(backend: Backend) {
         .submit("/courses", "/courses", &[("code", "MS-1"), ("title", "")])
         .await;
     assert_eq!(page.status, 422);
+    // The message is the locale's sentence for the field, whatever its wording.
     assert!(
-        page.body.contains("Bitte geben Sie „Titel“ an."),
+        page.body
+            .contains(&said("error.required", &[("label", "Titel")])),
         "{}",
         page.body
     );
@@ -201,7 +203,9 @@ async fn forms_rerender_with_message(backend: Backend) {
         )
         .await;
     assert_eq!(page.status, 422);
-    assert!(page.body.contains("kein gültiges Datum"));
+    assert!(page
+        .body
+        .contains(&said("error.date", &[("label", "Erster Tag")])));
     let page = b
         .submit(
             &course,
@@ -215,7 +219,9 @@ async fn forms_rerender_with_message(backend: Backend) {
         )
         .await;
     assert_eq!(page.status, 422);
-    assert!(page.body.contains("ganze Zahl"));
+    assert!(page
+        .body
+        .contains(&said("error.integer", &[("label", "Plätze")])));
     let page = b
         .submit(
             &course,
@@ -271,3 +277,12 @@ both_backends!(
     forms_answer_bad_input_with_the_form_and_a_message,
     forms_rerender_with_message
 );
+
+/// A sentence of `locales/de.json` with its arguments, as the page shows it.
+fn said(key: &'static str, args: &[(&'static str, &str)]) -> String {
+    args.iter()
+        .fold(mietschulung::i18n::Text::key(key), |t, (name, value)| {
+            t.arg(name, value)
+        })
+        .render("de")
+}
