@@ -5,7 +5,7 @@
 use std::future::Future;
 use std::pin::Pin;
 
-use actix_web::{web, FromRequest, HttpRequest};
+use actix_web::{web, FromRequest, HttpRequest, HttpResponse};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
@@ -117,6 +117,27 @@ pub struct ErrorSchema {
     /// The input field the error is about, if any.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub field: Option<String>,
+}
+
+/// Runs one use case on a pooled connection and answers its output as JSON (200): the body
+/// of most API handlers.
+pub async fn ok<T, F>(db: &crate::db::Db, use_case: F) -> crate::error::AppResult<HttpResponse>
+where
+    F: FnOnce(&mut crate::db::DbConn) -> crate::error::AppResult<T> + Send + 'static,
+    T: Serialize + Send + 'static,
+{
+    let out = db.run(use_case).await?;
+    Ok(HttpResponse::Ok().json(out))
+}
+
+/// Like [`ok`], for use cases that create something (201).
+pub async fn created<T, F>(db: &crate::db::Db, use_case: F) -> crate::error::AppResult<HttpResponse>
+where
+    F: FnOnce(&mut crate::db::DbConn) -> crate::error::AppResult<T> + Send + 'static,
+    T: Serialize + Send + 'static,
+{
+    let out = db.run(use_case).await?;
+    Ok(HttpResponse::Created().json(out))
 }
 
 /// A JSON request body that must be an object. serde's derived structs also accept an

@@ -592,3 +592,26 @@ pub fn verdict(body: &str) -> Option<&str> {
     let end = body[start..].find('"')? + start;
     Some(&body[start..end])
 }
+
+/// Asserts that a command succeeded, showing what it wrote when it did not.
+pub fn assert_succeeded(out: &std::process::Output) {
+    assert!(
+        out.status.success(),
+        "exit {:?}\nstdout: {}\nstderr: {}",
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// `qpdf --check` on a PDF file, where qpdf is installed: the file's structure is sound.
+pub fn qpdf_check(path: &std::path::Path) {
+    if tool_available("qpdf") {
+        let check = std::process::Command::new("qpdf")
+            .arg("--check")
+            .arg(path)
+            .output()
+            .expect("run qpdf");
+        assert_succeeded(&check);
+    }
+}

@@ -22,11 +22,7 @@ fn run_demo(dir: &std::path::Path) -> (std::path::PathBuf, std::path::PathBuf, V
         .arg(&out)
         .output()
         .unwrap();
-    assert!(
-        result.status.success(),
-        "{}",
-        String::from_utf8_lossy(&result.stderr)
-    );
+    common::assert_succeeded(&result);
     let stdout = String::from_utf8_lossy(&result.stdout);
     assert!(stdout.contains("koordination@demo.example.org"), "{stdout}");
     let urls: Vec<String> = stdout
@@ -75,18 +71,7 @@ fn demo_writes_scannable_certificates_and_verify_checks_them_offline() {
                 "an ordinary QR decoder reads the URL"
             );
         }
-        if common::tool_available("qpdf") {
-            let check = Command::new("qpdf")
-                .arg("--check")
-                .arg(pdf)
-                .output()
-                .unwrap();
-            assert!(
-                check.status.success(),
-                "{}",
-                String::from_utf8_lossy(&check.stdout)
-            );
-        }
+        common::qpdf_check(pdf);
     }
     // A second demo run works on the same database.
     let again = bin()
@@ -95,11 +80,7 @@ fn demo_writes_scannable_certificates_and_verify_checks_them_offline() {
         .arg(dir.path().join("pdfs2"))
         .output()
         .unwrap();
-    assert!(
-        again.status.success(),
-        "{}",
-        String::from_utf8_lossy(&again.stderr)
-    );
+    common::assert_succeeded(&again);
 
     // Offline verification against a JWKS file built from the same database.
     let settings = mietschulung::config::Settings::with_data_dir(data.clone(), None, None).unwrap();
@@ -118,11 +99,7 @@ fn demo_writes_scannable_certificates_and_verify_checks_them_offline() {
         .arg(&jwks_path)
         .output()
         .unwrap();
-    assert!(
-        ok.status.success(),
-        "{}",
-        String::from_utf8_lossy(&ok.stdout)
-    );
+    common::assert_succeeded(&ok);
     assert!(String::from_utf8_lossy(&ok.stdout).contains("GÜLTIGE SIGNATUR"));
     let mut tampered = urls[0].clone();
     let last = tampered.pop().unwrap();
@@ -162,11 +139,7 @@ fn user_create_reads_the_password_from_stdin() {
         .write_all(b"ein-sehr-langes-passwort\n")
         .unwrap();
     let out = child.wait_with_output().unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    common::assert_succeeded(&out);
     let short = bin()
         .env("MIETSCHULUNG_DATA_DIR", dir.path())
         .args([
@@ -202,11 +175,7 @@ fn keys_rotate_retire_and_compromise() {
         .args(["keys", "rotate", "--org", "demo"])
         .output()
         .unwrap();
-    assert!(
-        rotate.status.success(),
-        "{}",
-        String::from_utf8_lossy(&rotate.stderr)
-    );
+    common::assert_succeeded(&rotate);
     let keys = keys_now();
     assert_eq!(keys.len(), 2);
     assert!(
@@ -229,18 +198,14 @@ fn keys_rotate_retire_and_compromise() {
         .arg(&jwks_path)
         .output()
         .unwrap();
-    assert!(
-        ok.status.success(),
-        "{}",
-        String::from_utf8_lossy(&ok.stdout)
-    );
+    common::assert_succeeded(&ok);
     // Compromised: out of the JWKS, so an offline check fails.
     let c = bin()
         .env("MIETSCHULUNG_DATA_DIR", &data)
         .args(["keys", "compromise", "--kid", &first.to_string()])
         .output()
         .unwrap();
-    assert!(c.status.success(), "{}", String::from_utf8_lossy(&c.stderr));
+    common::assert_succeeded(&c);
     let keys = keys_now();
     assert!(keys
         .iter()

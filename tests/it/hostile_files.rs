@@ -176,11 +176,7 @@ fn run_ok(mut c: Command, stdin: &str) {
         .write_all(stdin.as_bytes())
         .unwrap();
     let out = child.wait_with_output().unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    common::assert_succeeded(&out);
 }
 
 async fn start(backend: common::Backend) -> Server {
