@@ -25,8 +25,8 @@ use crate::config::Settings;
 use crate::db::Db;
 use crate::error::AppError;
 use crate::jobs::{Job, Supervisor};
-use crate::surveys::api::OpenLinkLimit;
 use crate::rate_limit::{ClientLimiter, VerifyLimits};
+use crate::surveys::api::OpenLinkLimit;
 
 /// How long stopping waits for the background jobs to finish their current tick.
 const JOB_STOP_GRACE: Duration = Duration::from_secs(10);
@@ -144,7 +144,7 @@ fn start_jobs(
     if let Some(job) = crate::reminders::service::job(db.clone(), settings.clone()) {
         jobs.start(job);
     }
-    jobs.start(crate::surveys::service::reminder_job(
+    jobs.start(crate::surveys::invite::reminder_job(
         db.clone(),
         settings.public_url.clone(),
     ));
