@@ -144,7 +144,7 @@ fn start_jobs(
     if let Some(job) = crate::reminders::service::job(db.clone(), settings.clone()) {
         jobs.start(job);
     }
-    jobs.start(crate::surveys::service::reminder_job(
+    jobs.start(crate::surveys::invite::reminder_job(
         db.clone(),
         settings.public_url.clone(),
     ));

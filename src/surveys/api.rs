@@ -4,24 +4,21 @@ use std::collections::BTreeMap;
 
 use actix_web::http::header;
 use actix_web::{delete, get, post, put, web, HttpResponse};
-use serde::Deserialize;
-use serde_json::{json, Value};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
 
+use super::answers::FieldError;
+use super::forms::{ExportQuery, RespondQuery};
+use super::invite::{self, InvitationStatus, InviteOutcome};
+use super::links::closed_error;
 use super::models::*;
-use super::pages::{export_response, shown, ExportQuery};
-use super::respond::{self, FieldError, Submitted};
-use super::{repo, results, service};
+use super::respond::{self, Answering, Given, RespondOutcome, Step};
+use super::translations::{self, NewTranslation};
+use super::{questions, results, service};
 use crate::auth::extract::ApiUser;
 use crate::config::Settings;
 use crate::db::Db;
 use crate::error::{AppError, AppResult};
-
-#[derive(Deserialize)]
-pub(crate) struct RespondQuery {
-    pub(crate) page: Option<usize>,
-    pub(crate) lang: Option<String>,
-    pub(crate) saved: Option<u8>,
-}
 
 /// Answers started through open links per client address: each start stores a draft, so
 /// an unlimited stream of visits would fill the database.
@@ -42,9 +39,7 @@ impl OpenLinkLimit {
 #[get("/api/v1/surveys")]
 async fn api_list(user: ApiUser, db: web::Data<Db>) -> AppResult<HttpResponse> {
     let actor = user.0;
-    let list = db
-        .run(move |conn| repo::list(conn, actor.coordinator_org()?))
-        .await?;
+    let list = db.run(move |conn| service::list(conn, &actor)).await?;
     Ok(HttpResponse::Ok().json(list))
 }
 
@@ -122,7 +117,7 @@ async fn api_add_question(
     let actor = user.0;
     let id = path.into_inner();
     let q = db
-        .run(move |conn| service::add_question(conn, &actor, id, &body.into_inner()))
+        .run(move |conn| questions::add(conn, &actor, id, &body.into_inner()))
         .await?;
     Ok(HttpResponse::Created().json(q))
 }
@@ -139,7 +134,7 @@ async fn api_update_question(
     let actor = user.0;
     let (id, qid) = path.into_inner();
     let q = db
-        .run(move |conn| service::update_question(conn, &actor, id, qid, &body.into_inner()))
+        .run(move |conn| questions::update(conn, &actor, id, qid, &body.into_inner()))
         .await?;
     Ok(HttpResponse::Ok().json(q))
 }
@@ -154,29 +149,29 @@ async fn api_delete_question(
 ) -> AppResult<HttpResponse> {
     let actor = user.0;
     let (id, qid) = path.into_inner();
-    db.run(move |conn| service::delete_question(conn, &actor, id, qid))
+    db.run(move |conn| questions::delete(conn, &actor, id, qid))
         .await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
 #[utoipa::path(put, path = "/api/v1/surveys/{id}/translations/{language}", tag = "surveys", security(("bearer" = [])),
-    request_body = service::NewTranslation, responses((status = 204), (status = 422)))]
+    request_body = NewTranslation, responses((status = 204), (status = 422)))]
 #[put("/api/v1/surveys/{id}/translations/{language}")]
 async fn api_translation(
     user: ApiUser,
     db: web::Data<Db>,
     path: web::Path<(i32, String)>,
-    body: crate::api::Json<service::NewTranslation>,
+    body: crate::api::Json<NewTranslation>,
 ) -> AppResult<HttpResponse> {
     let actor = user.0;
     let (id, lang) = path.into_inner();
-    db.run(move |conn| service::set_translation(conn, &actor, id, &lang, &body.into_inner()))
+    db.run(move |conn| translations::set(conn, &actor, id, &lang, &body.into_inner()))
         .await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
 #[utoipa::path(post, path = "/api/v1/surveys/{id}/invitations", tag = "surveys", security(("bearer" = [])),
-    responses((status = 200, body = service::InviteOutcome), (status = 409, description = "survey closed")))]
+    responses((status = 200, body = InviteOutcome), (status = 409, description = "survey closed")))]
 #[post("/api/v1/surveys/{id}/invitations")]
 async fn api_invite(
     user: ApiUser,
@@ -188,25 +183,9 @@ async fn api_invite(
     let id = path.into_inner();
     let url = settings.public_url.clone();
     let o = db
-        .run(move |conn| service::invite(conn, &actor, id, &url))
+        .run(move |conn| invite::invite(conn, &actor, id, &url))
         .await?;
     Ok(HttpResponse::Ok().json(o))
-}
-
-/// Who was invited and whether they answered (the answers themselves are never linked).
-#[derive(serde::Serialize, utoipa::ToSchema)]
-struct InvitationStatus {
-    stakeholder_id: i32,
-    name: String,
-    stakeholder_group: String,
-    emailed: bool,
-    reminders_sent: i32,
-    /// Absent for anonymous surveys: only the counts per group are shown there.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    answered: Option<bool>,
-    /// The personal link, for contacts reached on paper (not emailed).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    url: Option<String>,
 }
 
 #[utoipa::path(get, path = "/api/v1/surveys/{id}/invitations", tag = "surveys", security(("bearer" = [])),
@@ -222,24 +201,7 @@ async fn api_invitations(
     let id = path.into_inner();
     let public_url = settings.public_url.clone();
     let list = db
-        .run(move |conn| {
-            let survey = service::get(conn, &actor, id)?;
-            Ok::<_, AppError>(
-                repo::invitations(conn, id)?
-                    .into_iter()
-                    .map(|(i, s)| InvitationStatus {
-                        stakeholder_id: s.id,
-                        name: s.name,
-                        stakeholder_group: s.stakeholder_group,
-                        emailed: i.sent_at.is_some(),
-                        reminders_sent: i.reminders_sent,
-                        answered: (!survey.anonymous).then_some(i.answered_on.is_some()),
-                        url: (i.sent_at.is_none() && i.answered_on.is_none())
-                            .then(|| service::survey_url(&public_url, &i.token)),
-                    })
-                    .collect::<Vec<_>>(),
-            )
-        })
+        .run(move |conn| invite::statuses(conn, &actor, id, &public_url))
         .await?;
     Ok(HttpResponse::Ok().json(list))
 }
@@ -255,10 +217,7 @@ async fn api_results(
     let actor = user.0;
     let id = path.into_inner();
     let r = db
-        .run(move |conn| {
-            let s = service::get(conn, &actor, id)?;
-            results::results(conn, &s, false)
-        })
+        .run(move |conn| results::results(conn, &actor, id))
         .await?;
     Ok(HttpResponse::Ok().json(r))
 }
@@ -273,7 +232,13 @@ async fn api_export(
     path: web::Path<(i32, String)>,
     q: web::Query<ExportQuery>,
 ) -> AppResult<HttpResponse> {
-    export_response(&db, user.0, path.into_inner(), q.into_inner()).await
+    let actor = user.0;
+    let (id, format) = path.into_inner();
+    let raw = q.part.as_deref() == Some("raw");
+    let export = db
+        .run(move |conn| results::export(conn, &actor, id, raw))
+        .await?;
+    crate::web::download(&export.table, &export.name, &format)
 }
 
 /// What a respondent app sends: answers by question id (see the survey's rules).
@@ -295,36 +260,45 @@ async fn api_respond(
 ) -> AppResult<HttpResponse> {
     let token = path.into_inner();
     let body = body.into_inner();
+    let answering = Answering {
+        lang: None,
+        given: Given::Answers(body.answers),
+        step: if body.submit {
+            Step::Submit
+        } else {
+            Step::Save
+        },
+    };
     let today = crate::time::today_local();
-    let status = db
-        .run(move |conn| {
-            let who = respond::resolve(conn, &token)?;
-            if let Some(closed) = who.closed(today) {
-                return Err(respond::closed_error(closed));
-            }
-            let invalid = |e: Vec<FieldError>| {
-                AppError::invalid(
-                    "answers",
-                    e.iter()
-                        .map(|e| format!("Frage {}: {}", e.question_id, e.message))
-                        .collect::<Vec<_>>()
-                        .join(" "),
-                )
-            };
-            if body.submit {
-                match respond::submit(conn, &who, &body.answers, today)? {
-                    Submitted::Saved => Ok("submitted"),
-                    Submitted::Invalid(e) => Err(invalid(e)),
-                }
-            } else {
-                let ids: Vec<i32> = body.answers.keys().copied().collect();
-                let all = repo::questions(conn, who.survey.id)?;
-                respond::save_draft(conn, &who, &all, &body.answers, &ids)?.map_err(invalid)?;
-                Ok("saved")
-            }
-        })
+    let outcome = db
+        .run(move |conn| respond::answer(conn, &token, answering, today))
         .await?;
-    Ok(HttpResponse::Ok().json(json!({"status": status})))
+    let status = match outcome {
+        RespondOutcome::Saved(_) => "saved",
+        RespondOutcome::Submitted(_) => "submitted",
+        RespondOutcome::Closed { why, .. } => return Err(closed_error(why)),
+        RespondOutcome::Refused { errors, .. } => return Err(not_fitting(&errors)),
+    };
+    Ok(HttpResponse::Ok().json(AnswerReceipt { status }))
+}
+
+/// What became of answers sent.
+#[derive(Serialize)]
+struct AnswerReceipt {
+    /// `saved` (draft) or `submitted`.
+    status: &'static str,
+}
+
+/// Every answer that does not fit, in one message.
+fn not_fitting(errors: &[FieldError]) -> AppError {
+    AppError::invalid(
+        "answers",
+        errors
+            .iter()
+            .map(|e| format!("Frage {}: {}", e.question_id, e.message))
+            .collect::<Vec<_>>()
+            .join(" "),
+    )
 }
 
 /// What a respondent app shows: the questions the link's group sees, in the requested
@@ -342,26 +316,7 @@ async fn api_respondent(
     let lang = q.into_inner().lang;
     let today = crate::time::today_local();
     let body = db
-        .run(move |conn| {
-            let who = respond::resolve(conn, &token)?;
-            if let Some(closed) = who.closed(today) {
-                return Err(respond::closed_error(closed));
-            }
-            let shown = shown(conn, &who, lang.as_deref())?;
-            let questions: Vec<Value> = shown
-                .questions
-                .iter()
-                .map(|(q, text, options)| {
-                    json!({"id": q.id, "kind": q.kind, "text": text, "help": q.help, "required": q.required,
-                           "options": options.iter().map(|o| o.label.clone()).collect::<Vec<_>>(),
-                           "min_value": q.min_value, "max_value": q.max_value, "max_length": q.max_length})
-                })
-                .collect();
-            Ok(json!({"title": shown.title, "introduction": shown.introduction, "language": shown.lang,
-                      "languages": shown.languages, "anonymous": who.survey.anonymous,
-                      "closes_on": who.survey.closes_on, "group": who.group,
-                      "questions": questions, "answers": who.draft}))
-        })
+        .run(move |conn| respond::view(conn, &token, lang.as_deref(), today))
         .await?;
     Ok(HttpResponse::Ok()
         .insert_header((header::CACHE_CONTROL, "no-store"))
@@ -385,7 +340,13 @@ async fn api_open(
     let token = db
         .run(move |conn| respond::start_open(conn, &open, &group))
         .await?;
-    Ok(HttpResponse::Created().json(json!({"token": token})))
+    Ok(HttpResponse::Created().json(OpenStart { token }))
+}
+
+/// The respondent's own token, to answer with and to continue later.
+#[derive(Serialize)]
+struct OpenStart {
+    token: String,
 }
 
 /// The operations of this file in the OpenAPI document.

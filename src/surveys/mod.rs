@@ -21,12 +21,36 @@
 //!   only a day, and a draft saved "to continue later" is deleted on submission.
 //! - Results of an anonymous survey are withheld for a group with fewer than three
 //!   responses.
+//!
+//! The use cases, by who acts:
+//! - the coordinator builds a survey: [`service`] (the survey itself; every other use case
+//!   of the coordinator finds its survey there), [`questions`], [`translations`];
+//! - the coordinator reaches contacts: [`invite`] (personal links, mails, reminders, the
+//!   paper sheet), and reads the outcome: [`results`] (summaries, charts, exports);
+//! - the coordinator's pages over all of it: [`overview`] (the list, the survey page);
+//! - the respondent answers: [`respond`], over [`links`] (personal and open links, drafts,
+//!   the one submission per link), [`questionnaire`] (what the respondent sees, and the
+//!   coordinator's preview of it) and [`answers`] (the rules an answer must meet).
+//!
+//! The files use each other without cycles, lowest first: `answers`, `links`, `service`,
+//! `questions`, `questionnaire`, `translations`, `invite`, `results`, `overview`,
+//! `respond`, `forms` (the coordinator's HTML forms read into input). The handlers on top,
+//! [`pages`], [`public`] and [`api`], call the same use cases for the HTML pages and the
+//! API.
 
+pub mod answers;
 pub mod api;
+pub mod forms;
+pub mod invite;
+pub mod links;
 pub mod models;
+pub mod overview;
 pub mod pages;
 pub mod public;
+pub mod questionnaire;
+pub mod questions;
 pub mod repo;
 pub mod respond;
 pub mod results;
 pub mod service;
+pub mod translations;

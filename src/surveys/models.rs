@@ -5,7 +5,6 @@ use utoipa::ToSchema;
 
 use crate::db::schema::{survey_invitations, survey_questions, surveys};
 
-pub const KINDS: &[&str] = &["single", "multiple", "scale", "text", "number", "rank"];
 /// Free-text answers are cut off here unless a question sets a lower limit.
 pub const MAX_TEXT_CHARS: i32 = 2000;
 /// A group's results of an anonymous survey are shown from this many responses on.
@@ -106,6 +105,102 @@ pub struct QuestionOption {
     pub module_id: Option<i32>,
 }
 
+/// What a question asks for. Stored as its code, which is also what the API reads and
+/// writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum QuestionKind {
+    Single,
+    Multiple,
+    /// 1 to 5; its options are at most the labels of 1 and 5.
+    Scale,
+    Text,
+    Number,
+    /// "Rank these topics": the options are the modules of the survey's course.
+    Rank,
+}
+
+impl QuestionKind {
+    pub const ALL: [QuestionKind; 6] = [
+        QuestionKind::Single,
+        QuestionKind::Multiple,
+        QuestionKind::Scale,
+        QuestionKind::Text,
+        QuestionKind::Number,
+        QuestionKind::Rank,
+    ];
+
+    /// The code in the database, the API and the forms.
+    pub fn code(self) -> &'static str {
+        match self {
+            QuestionKind::Single => "single",
+            QuestionKind::Multiple => "multiple",
+            QuestionKind::Scale => "scale",
+            QuestionKind::Text => "text",
+            QuestionKind::Number => "number",
+            QuestionKind::Rank => "rank",
+        }
+    }
+
+    /// The kind of `code`, as entered: case and surrounding blanks do not matter.
+    pub fn parse(code: &str) -> Option<QuestionKind> {
+        let code = code.trim().to_lowercase();
+        QuestionKind::ALL.into_iter().find(|k| k.code() == code)
+    }
+
+    /// How the coordinator's pages call it.
+    pub fn name(self) -> &'static str {
+        match self {
+            QuestionKind::Single => "Einfachauswahl",
+            QuestionKind::Multiple => "Mehrfachauswahl",
+            QuestionKind::Scale => "Skala 1–5",
+            QuestionKind::Text => "Freitext",
+            QuestionKind::Number => "Zahl",
+            QuestionKind::Rank => "Themen ordnen (Module des Kurses)",
+        }
+    }
+
+    /// Results count answers per option and draw a bar chart.
+    pub fn is_charted(self) -> bool {
+        matches!(
+            self,
+            QuestionKind::Single
+                | QuestionKind::Multiple
+                | QuestionKind::Scale
+                | QuestionKind::Rank
+        )
+    }
+}
+
+/// A stored kind the service does not know (the database was changed by hand).
+#[derive(Debug)]
+pub struct UnknownKind(String);
+
+impl std::fmt::Display for UnknownKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "unknown question kind {:?}", self.0)
+    }
+}
+
+impl std::error::Error for UnknownKind {}
+
+impl TryFrom<String> for QuestionKind {
+    type Error = UnknownKind;
+
+    fn try_from(code: String) -> Result<QuestionKind, UnknownKind> {
+        QuestionKind::ALL
+            .into_iter()
+            .find(|k| k.code() == code)
+            .ok_or(UnknownKind(code))
+    }
+}
+
+impl From<QuestionKind> for String {
+    fn from(kind: QuestionKind) -> String {
+        kind.code().to_string()
+    }
+}
+
 #[derive(Debug, Clone, Queryable, Selectable, Serialize, ToSchema)]
 #[diesel(table_name = survey_questions)]
 pub struct Question {
@@ -114,7 +209,9 @@ pub struct Question {
     pub survey_id: i32,
     pub position: i32,
     /// `single`, `multiple`, `scale`, `text`, `number` or `rank`.
-    pub kind: String,
+    #[diesel(deserialize_as = String)]
+    #[schema(value_type = String)]
+    pub kind: QuestionKind,
     pub text: String,
     pub help: String,
     pub required: bool,
@@ -146,7 +243,8 @@ impl Question {
 #[diesel(table_name = survey_questions)]
 #[diesel(treat_none_as_null = true)]
 pub struct QuestionForm {
-    pub kind: String,
+    #[diesel(serialize_as = String)]
+    pub kind: QuestionKind,
     pub text: String,
     pub help: String,
     pub required: bool,

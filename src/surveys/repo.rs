@@ -95,7 +95,7 @@ pub fn insert_question(
 ) -> AppResult<i32> {
     Ok(diesel::insert_into(survey_questions::table)
         .values((
-            form,
+            form.clone(),
             survey_questions::survey_id.eq(survey_id),
             survey_questions::position.eq(position),
             survey_questions::created_at.eq(crate::time::now_utc()),
@@ -106,7 +106,7 @@ pub fn insert_question(
 
 pub fn update_question(conn: &mut DbConn, id: i32, form: &QuestionForm) -> AppResult<()> {
     diesel::update(survey_questions::table.find(id))
-        .set(form)
+        .set(form.clone())
         .execute(conn)?;
     Ok(())
 }
@@ -294,6 +294,50 @@ pub fn mark_sent(conn: &mut DbConn, id: i32, at: NaiveDateTime, reminder: bool) 
             .execute(conn)?;
     }
     Ok(())
+}
+
+/// An unanswered invitation sent by email, with its survey and the contact's name, email,
+/// consent and language.
+pub type DueInvitation = (Invitation, Survey, String, Option<String>, bool, String);
+
+/// Invitations of surveys open `today` that were emailed, are not answered and have had
+/// fewer reminders than their survey allows (whether the interval has passed is the
+/// caller's to decide).
+pub fn reminder_candidates(conn: &mut DbConn, today: NaiveDate) -> AppResult<Vec<DueInvitation>> {
+    Ok(survey_invitations::table
+        .inner_join(surveys::table)
+        .inner_join(stakeholders::table)
+        .filter(survey_invitations::answered_on.is_null())
+        .filter(survey_invitations::sent_at.is_not_null())
+        .filter(survey_invitations::reminders_sent.lt(surveys::reminder_max))
+        .filter(surveys::opens_on.le(today))
+        .filter(surveys::closes_on.ge(today))
+        .select((
+            Invitation::as_select(),
+            Survey::as_select(),
+            stakeholders::name,
+            stakeholders::email,
+            stakeholders::contact_consent,
+            stakeholders::preferred_language,
+        ))
+        .load(conn)?)
+}
+
+/// Counts one more reminder for the invitation if it still has `reminders_sent` and is
+/// unanswered; false when another replica was faster (or the contact answered).
+pub fn claim_reminder(conn: &mut DbConn, inv: &Invitation, at: NaiveDateTime) -> AppResult<bool> {
+    Ok(diesel::update(
+        survey_invitations::table
+            .filter(survey_invitations::id.eq(inv.id))
+            .filter(survey_invitations::reminders_sent.eq(inv.reminders_sent))
+            .filter(survey_invitations::answered_on.is_null()),
+    )
+    .set((
+        survey_invitations::reminders_sent.eq(inv.reminders_sent + 1),
+        survey_invitations::last_sent_at.eq(Some(at)),
+    ))
+    .execute(conn)?
+        == 1)
 }
 
 /// Marks the invitation answered; false when it already was (a second submission).

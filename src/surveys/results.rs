@@ -13,8 +13,9 @@ use serde::Serialize;
 use serde_json::Value;
 use utoipa::ToSchema;
 
-use super::models::{Question, Survey, ANONYMITY_THRESHOLD};
-use super::repo;
+use super::models::{Question, QuestionKind, QuestionOption, Survey, ANONYMITY_THRESHOLD};
+use super::{repo, service};
+use crate::auth::Actor;
 use crate::db::DbConn;
 use crate::error::{AppError, AppResult};
 use crate::reports::export::{Cell, Table};
@@ -49,7 +50,8 @@ pub struct GroupSummary {
 pub struct QuestionSummary {
     pub question_id: i32,
     pub text: String,
-    pub kind: String,
+    #[schema(value_type = String)]
+    pub kind: QuestionKind,
     pub groups: Vec<GroupSummary>,
     /// Bar chart of the total (SVG), for choice, scale and rank questions.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -114,6 +116,8 @@ fn load(conn: &mut DbConn, survey: &Survey) -> AppResult<Loaded> {
     Ok((questions, by_id.into_values().collect(), counts))
 }
 
+/// The groups whose results are withheld: in an anonymous survey, those with fewer than
+/// [`ANONYMITY_THRESHOLD`] responses (none at all included).
 fn withheld(survey: &Survey, counts: &BTreeMap<String, usize>) -> Vec<String> {
     if !survey.anonymous {
         return Vec::new();
@@ -142,6 +146,7 @@ fn rank_points(order: &[Value], n: usize) -> Vec<(usize, usize)> {
         .collect()
 }
 
+/// The answers of one group to one question: counts, average or texts by kind.
 fn summarise(
     q: &Question,
     group: &str,
@@ -160,89 +165,103 @@ fn summarise(
         average: None,
         texts: Vec::new(),
     };
-    let n = answers.len();
-    match q.kind.as_str() {
-        "single" | "multiple" => {
-            let mut counts = vec![0usize; options.len()];
-            for a in answers {
-                let picked: Vec<u64> = match a {
-                    Value::Array(items) => items.iter().filter_map(Value::as_u64).collect(),
-                    v => v.as_u64().into_iter().collect(),
-                };
-                for i in picked {
-                    if let Some(c) = usize::try_from(i).ok().and_then(|i| counts.get_mut(i)) {
-                        *c += 1;
-                    }
-                }
-            }
-            s.options = options
-                .iter()
-                .zip(counts)
-                .map(|(o, c)| OptionCount {
-                    label: o.label.clone(),
-                    count: c,
-                    percent: percent(c, n),
-                })
-                .collect();
+    match q.kind {
+        QuestionKind::Single | QuestionKind::Multiple => {
+            s.options = choice_counts(&options, answers)
         }
-        "scale" => {
-            let values: Vec<i64> = answers.iter().filter_map(|a| a.as_i64()).collect();
-            s.options = (1..=5)
-                .map(|v| {
-                    let c = values.iter().filter(|x| **x == v).count();
-                    let label = match (v, options.first(), options.get(1)) {
-                        (1, Some(low), _) => format!("1 – {}", low.label),
-                        (5, _, Some(high)) => format!("5 – {}", high.label),
-                        _ => v.to_string(),
-                    };
-                    OptionCount {
-                        label,
-                        count: c,
-                        percent: percent(c, values.len()),
-                    }
-                })
-                .collect();
-            s.average = (!values.is_empty()).then(|| {
-                (values.iter().sum::<i64>() as f64 / values.len() as f64 * 100.0).round() / 100.0
-            });
+        QuestionKind::Scale => {
+            let values = integers(answers);
+            s.options = scale_counts(&options, &values);
+            s.average = average(&values);
         }
-        "number" => {
-            let values: Vec<i64> = answers.iter().filter_map(|a| a.as_i64()).collect();
-            s.average = (!values.is_empty()).then(|| {
-                (values.iter().sum::<i64>() as f64 / values.len() as f64 * 100.0).round() / 100.0
-            });
-        }
-        "text" => {
+        QuestionKind::Number => s.average = average(&integers(answers)),
+        QuestionKind::Text => {
             s.texts = answers
                 .iter()
                 .filter_map(|a| a.as_str().map(str::to_string))
                 .collect();
         }
-        "rank" => {
-            let k = options.len();
-            let mut points = vec![0usize; k];
-            for a in answers {
-                if let Value::Array(order) = a {
-                    for (i, p) in rank_points(order, k) {
-                        if let Some(slot) = points.get_mut(i) {
-                            *slot += p;
-                        }
-                    }
-                }
-            }
-            s.options = options
-                .iter()
-                .zip(&points)
-                .map(|(o, p)| OptionCount {
-                    label: o.label.clone(),
-                    count: *p,
-                    percent: score(*p, n, k),
-                })
-                .collect();
-        }
-        _ => {}
+        QuestionKind::Rank => s.options = rank_scores(&options, answers),
     }
     s
+}
+
+fn integers(answers: &[&Value]) -> Vec<i64> {
+    answers.iter().filter_map(|a| a.as_i64()).collect()
+}
+
+/// The mean to two decimals; none without values.
+fn average(values: &[i64]) -> Option<f64> {
+    (!values.is_empty())
+        .then(|| (values.iter().sum::<i64>() as f64 / values.len() as f64 * 100.0).round() / 100.0)
+}
+
+/// How often each option was chosen, in percent of the answers.
+fn choice_counts(options: &[QuestionOption], answers: &[&Value]) -> Vec<OptionCount> {
+    let mut counts = vec![0usize; options.len()];
+    for a in answers {
+        let picked: Vec<u64> = match a {
+            Value::Array(items) => items.iter().filter_map(Value::as_u64).collect(),
+            v => v.as_u64().into_iter().collect(),
+        };
+        for i in picked {
+            if let Some(c) = usize::try_from(i).ok().and_then(|i| counts.get_mut(i)) {
+                *c += 1;
+            }
+        }
+    }
+    options
+        .iter()
+        .zip(counts)
+        .map(|(o, c)| OptionCount {
+            label: o.label.clone(),
+            count: c,
+            percent: percent(c, answers.len()),
+        })
+        .collect()
+}
+
+/// How often each of 1–5 was given; 1 and 5 carry their labels.
+fn scale_counts(options: &[QuestionOption], values: &[i64]) -> Vec<OptionCount> {
+    (1..=5)
+        .map(|v| {
+            let c = values.iter().filter(|x| **x == v).count();
+            let label = match (v, options.first(), options.get(1)) {
+                (1, Some(low), _) => format!("1 – {}", low.label),
+                (5, _, Some(high)) => format!("5 – {}", high.label),
+                _ => v.to_string(),
+            };
+            OptionCount {
+                label,
+                count: c,
+                percent: percent(c, values.len()),
+            }
+        })
+        .collect()
+}
+
+/// Summed rank points per topic (`count`) and their score 0–100 (`percent`).
+fn rank_scores(options: &[QuestionOption], answers: &[&Value]) -> Vec<OptionCount> {
+    let k = options.len();
+    let mut points = vec![0usize; k];
+    for a in answers {
+        if let Value::Array(order) = a {
+            for (i, p) in rank_points(order, k) {
+                if let Some(slot) = points.get_mut(i) {
+                    *slot += p;
+                }
+            }
+        }
+    }
+    options
+        .iter()
+        .zip(&points)
+        .map(|(o, p)| OptionCount {
+            label: o.label.clone(),
+            count: *p,
+            percent: score(*p, answers.len(), k),
+        })
+        .collect()
 }
 
 /// 0–100 from summed rank points of `n` answers over `k` topics.
@@ -254,7 +273,61 @@ fn score(points: usize, n: usize, k: usize) -> f64 {
     ((mean - 1.0) / (k as f64 - 1.0) * 1000.0).round() / 10.0
 }
 
-pub fn results(conn: &mut DbConn, survey: &Survey, with_charts: bool) -> AppResult<SurveyResults> {
+/// The results of a survey, for the API (without charts).
+pub fn results(conn: &mut DbConn, actor: &Actor, survey_id: i32) -> AppResult<SurveyResults> {
+    let survey = service::get(conn, actor, survey_id)?;
+    of_survey(conn, &survey, false)
+}
+
+/// The results page (`pages/surveys/results`): the results with charts.
+#[derive(Debug, Serialize)]
+pub struct ResultsPage {
+    pub id: i32,
+    pub title: String,
+    pub results: SurveyResults,
+    /// The withheld groups, by name.
+    pub withheld: String,
+}
+
+pub fn results_page(conn: &mut DbConn, actor: &Actor, survey_id: i32) -> AppResult<ResultsPage> {
+    let survey = service::get(conn, actor, survey_id)?;
+    let results = of_survey(conn, &survey, true)?;
+    let withheld: Vec<&str> = results
+        .withheld_groups
+        .iter()
+        .map(|g| group_name(g))
+        .collect();
+    Ok(ResultsPage {
+        id: survey_id,
+        title: survey.title,
+        withheld: withheld.join(", "),
+        results,
+    })
+}
+
+/// An export: the table and the file name (without extension).
+pub struct Export {
+    pub table: Table,
+    pub name: String,
+}
+
+/// The raw answers (`raw`) or the summary as a table to download.
+pub fn export(conn: &mut DbConn, actor: &Actor, survey_id: i32, raw: bool) -> AppResult<Export> {
+    let survey = service::get(conn, actor, survey_id)?;
+    Ok(if raw {
+        Export {
+            table: raw_table(conn, &survey)?,
+            name: format!("umfrage-{survey_id}-antworten"),
+        }
+    } else {
+        Export {
+            table: summary_table(conn, &survey)?,
+            name: format!("umfrage-{survey_id}-zusammenfassung"),
+        }
+    })
+}
+
+fn of_survey(conn: &mut DbConn, survey: &Survey, with_charts: bool) -> AppResult<SurveyResults> {
     let (questions, responses, counts) = load(conn, survey)?;
     let hidden = withheld(survey, &counts);
     let shown: Vec<&Response> = responses
@@ -265,39 +338,22 @@ pub fn results(conn: &mut DbConn, survey: &Survey, with_charts: bool) -> AppResu
     let mut summaries = Vec::new();
     let mut topic_needs = Vec::new();
     for q in &questions {
-        let mut per_group = Vec::new();
-        let all: Vec<&Value> = shown.iter().filter_map(|r| r.answers.get(&q.id)).collect();
-        let total_responses = shown.iter().filter(|r| q.visible_to(&r.group)).count();
-        per_group.push(summarise(q, "all", "Alle Gruppen", total_responses, &all));
-        for g in groups.iter().filter(|g| q.visible_to(g)) {
-            let n = counts.get(g).copied().unwrap_or(0);
-            if hidden.contains(g) {
-                let mut s = summarise(q, g, group_name(g), n, &[]);
-                s.withheld = true;
-                s.options.clear();
-                per_group.push(s);
-                continue;
-            }
-            let answers: Vec<&Value> = shown
-                .iter()
-                .filter(|r| &r.group == g)
-                .filter_map(|r| r.answers.get(&q.id))
-                .collect();
-            per_group.push(summarise(q, g, group_name(g), n, &answers));
-        }
-        let chart_svg =
-            if with_charts && matches!(q.kind.as_str(), "single" | "multiple" | "scale" | "rank") {
-                Some(bar_chart(&per_group[0].options, q.kind == "rank")?)
-            } else {
-                None
-            };
-        if q.kind == "rank" && topic_needs.is_empty() {
+        let per_group = by_group(q, &groups, &shown, &counts, &hidden);
+        let chart_svg = if with_charts && q.kind.is_charted() {
+            Some(bar_chart(
+                &per_group[0].options,
+                q.kind == QuestionKind::Rank,
+            )?)
+        } else {
+            None
+        };
+        if q.kind == QuestionKind::Rank && topic_needs.is_empty() {
             topic_needs = topic_needs_of(q, &per_group);
         }
         summaries.push(QuestionSummary {
             question_id: q.id,
             text: q.text.clone(),
-            kind: q.kind.clone(),
+            kind: q.kind,
             groups: per_group,
             chart_svg,
         });
@@ -311,6 +367,37 @@ pub fn results(conn: &mut DbConn, survey: &Survey, with_charts: bool) -> AppResu
         questions: summaries,
         topic_needs,
     })
+}
+
+/// One question's summaries: first the total over the groups shown, then each group that
+/// sees the question (a withheld one with its response count only).
+fn by_group(
+    q: &Question,
+    groups: &[String],
+    shown: &[&Response],
+    counts: &BTreeMap<String, usize>,
+    hidden: &[String],
+) -> Vec<GroupSummary> {
+    let all: Vec<&Value> = shown.iter().filter_map(|r| r.answers.get(&q.id)).collect();
+    let total_responses = shown.iter().filter(|r| q.visible_to(&r.group)).count();
+    let mut per_group = vec![summarise(q, "all", "Alle Gruppen", total_responses, &all)];
+    for g in groups.iter().filter(|g| q.visible_to(g)) {
+        let n = counts.get(g).copied().unwrap_or(0);
+        if hidden.contains(g) {
+            let mut s = summarise(q, g, group_name(g), n, &[]);
+            s.withheld = true;
+            s.options.clear();
+            per_group.push(s);
+            continue;
+        }
+        let answers: Vec<&Value> = shown
+            .iter()
+            .filter(|r| &r.group == g)
+            .filter_map(|r| r.answers.get(&q.id))
+            .collect();
+        per_group.push(summarise(q, g, group_name(g), n, &answers));
+    }
+    per_group
 }
 
 fn topic_needs_of(q: &Question, per_group: &[GroupSummary]) -> Vec<TopicNeed> {
@@ -402,12 +489,12 @@ fn readable(q: &Question, v: &Value) -> Cell {
             .map(|o| o.label.clone())
             .unwrap_or_default()
     };
-    match (q.kind.as_str(), v) {
-        ("single", v) => Cell::Text(label(v)),
-        ("multiple", Value::Array(items)) => {
+    match (q.kind, v) {
+        (QuestionKind::Single, v) => Cell::Text(label(v)),
+        (QuestionKind::Multiple, Value::Array(items)) => {
             Cell::Text(items.iter().map(label).collect::<Vec<_>>().join(" | "))
         }
-        ("rank", Value::Array(items)) => Cell::Text(
+        (QuestionKind::Rank, Value::Array(items)) => Cell::Text(
             items
                 .iter()
                 .enumerate()
@@ -415,14 +502,16 @@ fn readable(q: &Question, v: &Value) -> Cell {
                 .collect::<Vec<_>>()
                 .join(" | "),
         ),
-        ("scale" | "number", v) => v.as_f64().map_or(Cell::Empty, Cell::Number),
+        (QuestionKind::Scale | QuestionKind::Number, v) => {
+            v.as_f64().map_or(Cell::Empty, Cell::Number)
+        }
         (_, Value::String(s)) => Cell::Text(s.clone()),
         _ => Cell::Empty,
     }
 }
 
 /// Raw answers, one row per response (withheld groups left out).
-pub fn raw_table(conn: &mut DbConn, survey: &Survey) -> AppResult<Table> {
+fn raw_table(conn: &mut DbConn, survey: &Survey) -> AppResult<Table> {
     let (questions, responses, counts) = load(conn, survey)?;
     let hidden = withheld(survey, &counts);
     let mut headers = vec![
@@ -459,8 +548,8 @@ pub fn raw_table(conn: &mut DbConn, survey: &Survey) -> AppResult<Table> {
 }
 
 /// The summary: per question, group and option the count and percentage (or the mean).
-pub fn summary_table(conn: &mut DbConn, survey: &Survey) -> AppResult<Table> {
-    let r = results(conn, survey, false)?;
+fn summary_table(conn: &mut DbConn, survey: &Survey) -> AppResult<Table> {
+    let r = of_survey(conn, survey, false)?;
     let headers = [
         "Frage",
         "Gruppe",
@@ -517,4 +606,115 @@ pub fn summary_table(conn: &mut DbConn, survey: &Survey) -> AppResult<Table> {
         headers,
         rows,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::surveys::answers::tests::question;
+    use serde_json::json;
+
+    fn survey(anonymous: bool) -> Survey {
+        Survey {
+            id: 1,
+            organisation_id: 1,
+            title: "Umfrage".into(),
+            introduction: String::new(),
+            opens_on: chrono::NaiveDate::default(),
+            closes_on: chrono::NaiveDate::default(),
+            audience: "landlord,social_worker,vhs".into(),
+            anonymous,
+            course_id: None,
+            reminder_max: 2,
+            reminder_interval_days: 7,
+            open_groups: String::new(),
+            open_token: String::new(),
+            copied_from: None,
+            created_at: chrono::NaiveDateTime::default(),
+            updated_at: chrono::NaiveDateTime::default(),
+        }
+    }
+
+    #[test]
+    fn small_groups_of_an_anonymous_survey_are_withheld() {
+        let counts: BTreeMap<String, usize> = [
+            ("landlord".to_string(), ANONYMITY_THRESHOLD),
+            ("social_worker".to_string(), ANONYMITY_THRESHOLD - 1),
+        ]
+        .into();
+        assert_eq!(
+            withheld(&survey(true), &counts),
+            ["social_worker", "vhs"],
+            "fewer than the threshold, none at all included"
+        );
+        assert!(withheld(&survey(false), &counts).is_empty());
+        assert!(withheld(&survey(false), &BTreeMap::new()).is_empty());
+    }
+
+    proptest::proptest! {
+        /// A group is shown exactly when it has reached the threshold (or the survey is
+        /// not anonymous).
+        #[test]
+        fn a_group_is_shown_from_the_threshold_on(
+            anonymous: bool,
+            n in proptest::array::uniform3(0usize..6),
+        ) {
+            let s = survey(anonymous);
+            let counts: BTreeMap<String, usize> =
+                s.audience_groups().into_iter().zip(n).collect();
+            let hidden = withheld(&s, &counts);
+            for (g, n) in &counts {
+                let shown = !anonymous || *n >= ANONYMITY_THRESHOLD;
+                proptest::prop_assert_eq!(!hidden.contains(g), shown);
+            }
+        }
+    }
+
+    #[test]
+    fn choices_are_counted_in_percent_of_the_answers() {
+        let q = question(1, QuestionKind::Multiple, 3);
+        let (a, b, c) = (json!([0, 2]), json!([2]), json!([7]));
+        let s = summarise(&q, "vhs", "VHS", 4, &[&a, &b, &c]);
+        let counts: Vec<(usize, f64)> = s.options.iter().map(|o| (o.count, o.percent)).collect();
+        assert_eq!(counts, [(1, 33.3), (0, 0.0), (2, 66.7)]);
+        assert_eq!((s.responses, s.answered), (4, 3));
+        let none = summarise(&q, "vhs", "VHS", 0, &[]);
+        assert!(none.options.iter().all(|o| o.percent == 0.0));
+    }
+
+    #[test]
+    fn scales_and_numbers_have_an_average() {
+        let mut q = question(1, QuestionKind::Scale, 2);
+        let (a, b, c) = (json!(1), json!(2), json!(2));
+        let s = summarise(&q, "all", "Alle", 3, &[&a, &b, &c]);
+        assert_eq!(s.average, Some(1.67));
+        assert_eq!(s.options[0].label, "1 – Option 0");
+        assert_eq!(s.options[4].label, "5 – Option 1");
+        assert_eq!((s.options[1].count, s.options[1].percent), (2, 66.7));
+        q.kind = QuestionKind::Number;
+        let s = summarise(&q, "all", "Alle", 3, &[&a, &b, &c]);
+        assert!(s.options.is_empty());
+        assert_eq!(s.average, Some(1.67));
+        q.kind = QuestionKind::Text;
+        let t = json!("mehr Beispiele");
+        let s = summarise(&q, "all", "Alle", 1, &[&t]);
+        assert_eq!(
+            (s.texts.as_slice(), s.average),
+            (&["mehr Beispiele".to_string()][..], None)
+        );
+    }
+
+    #[test]
+    fn a_topic_everyone_puts_first_scores_100() {
+        let q = question(1, QuestionKind::Rank, 3);
+        let (a, b) = (json!([2, 0, 1]), json!([2, 1, 0]));
+        let s = summarise(&q, "all", "Alle", 2, &[&a, &b]);
+        let scores: Vec<f64> = s.options.iter().map(|o| o.percent).collect();
+        assert_eq!(scores, [25.0, 25.0, 100.0]);
+        assert_eq!(score(0, 0, 3), 0.0);
+        assert_eq!(score(2, 2, 1), 0.0, "one topic cannot be ranked");
+        let needs = topic_needs_of(&q, &[s]);
+        let order: Vec<(&str, usize)> = needs.iter().map(|n| (n.title.as_str(), n.rank)).collect();
+        assert_eq!(order, [("Option 2", 1), ("Option 0", 2), ("Option 1", 3)]);
+    }
 }

@@ -9,7 +9,7 @@ use serde_json::{json, Value};
 
 use crate::both_backends;
 use crate::common::{self, smtp::SmtpServer, Backend, Options};
-use mietschulung::surveys::service::send_due_reminders;
+use mietschulung::surveys::invite::send_due_reminders;
 
 fn token_in(mail: &str) -> String {
     // Quoted-printable soft line breaks first, then the personal link.

@@ -1,0 +1,173 @@
+//! The surveys' HTML forms and query strings read into typed input. Nothing here looks at
+//! the database: numbers that are not numbers are refused here, everything else is the
+//! use cases' to check.
+
+use serde::Deserialize;
+
+use super::models::{NewQuestion, NewSurvey};
+use super::respond::Step;
+use super::translations::{NewTranslation, TranslatedQuestion};
+use crate::error::{AppError, AppResult};
+
+/// A posted form as name–value pairs, for forms whose field names carry ids
+/// (`text_12`, `q12_3`) or repeat (checkboxes).
+pub fn pairs(body: &[u8]) -> AppResult<Vec<(String, String)>> {
+    serde_html_form::from_bytes(body)
+        .map_err(|_| AppError::invalid("form", "Das Formular konnte nicht gelesen werden."))
+}
+
+/// The first value posted under `name`.
+pub fn field(pairs: &[(String, String)], name: &str) -> Option<String> {
+    pairs
+        .iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.clone())
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct SurveyFormInput {
+    title: String,
+    introduction: String,
+    opens_on: String,
+    closes_on: String,
+    audience: Vec<String>,
+    anonymous: Option<String>,
+    course_id: String,
+    reminder_max: String,
+    reminder_interval_days: String,
+    open_groups: Vec<String>,
+}
+
+impl SurveyFormInput {
+    pub fn into_new(self) -> AppResult<NewSurvey> {
+        let num = |field: &'static str, label: &str, v: &str| -> AppResult<Option<i32>> {
+            match v.trim() {
+                "" => Ok(None),
+                t => t.parse().map(Some).map_err(|_| {
+                    AppError::invalid(field, format!("„{label}“ muss eine Zahl sein."))
+                }),
+            }
+        };
+        Ok(NewSurvey {
+            title: self.title,
+            introduction: self.introduction,
+            opens_on: self.opens_on,
+            closes_on: self.closes_on,
+            audience: self.audience,
+            anonymous: self.anonymous.is_some(),
+            course_id: num("course_id", "Kurs", &self.course_id)?,
+            reminder_max: num("reminder_max", "Erinnerungen", &self.reminder_max)?,
+            reminder_interval_days: num(
+                "reminder_interval_days",
+                "Abstand",
+                &self.reminder_interval_days,
+            )?,
+            open_groups: self.open_groups,
+        })
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct QuestionFormInput {
+    kind: String,
+    text: String,
+    help: String,
+    required: Option<String>,
+    groups: Vec<String>,
+    options: String,
+    min_value: String,
+    max_value: String,
+    max_length: String,
+}
+
+impl QuestionFormInput {
+    pub fn into_new(self) -> AppResult<NewQuestion> {
+        let num = |field: &'static str, v: &str| -> AppResult<Option<i32>> {
+            match v.trim() {
+                "" => Ok(None),
+                t => t
+                    .parse()
+                    .map(Some)
+                    .map_err(|_| AppError::invalid(field, "Bitte eine ganze Zahl.")),
+            }
+        };
+        Ok(NewQuestion {
+            kind: self.kind,
+            text: self.text,
+            help: self.help,
+            required: self.required.is_some(),
+            groups: self.groups,
+            options: self.options.lines().map(str::to_string).collect(),
+            min_value: num("min_value", &self.min_value)?,
+            max_value: num("max_value", &self.max_value)?,
+            max_length: num("max_length", &self.max_length)?,
+        })
+    }
+}
+
+/// The translation form: `title`, `introduction`, and per question `text_<id>` with its
+/// option labels one per line in `options_<id>`. Questions left empty are not translated.
+pub fn translation(pairs: &[(String, String)]) -> NewTranslation {
+    let mut input = NewTranslation {
+        title: field(pairs, "title").unwrap_or_default(),
+        introduction: field(pairs, "introduction").unwrap_or_default(),
+        ..Default::default()
+    };
+    for (k, v) in pairs {
+        let Some(id) = k.strip_prefix("text_").and_then(|i| i.parse::<i32>().ok()) else {
+            continue;
+        };
+        if v.trim().is_empty() {
+            continue;
+        }
+        let options = field(pairs, &format!("options_{id}"))
+            .map(|o| {
+                o.lines()
+                    .map(str::trim)
+                    .filter(|l| !l.is_empty())
+                    .map(str::to_string)
+                    .collect()
+            })
+            .unwrap_or_default();
+        input.questions.insert(
+            id,
+            TranslatedQuestion {
+                text: v.clone(),
+                options,
+            },
+        );
+    }
+    input
+}
+
+/// Which button of the respondent's form was pressed; anything unknown saves.
+pub fn step(action: &str) -> Step {
+    match action {
+        "next" => Step::Next,
+        "back" => Step::Back,
+        "submit" => Step::Submit,
+        _ => Step::Save,
+    }
+}
+
+#[derive(Deserialize)]
+pub struct RespondQuery {
+    pub page: Option<usize>,
+    pub lang: Option<String>,
+    pub saved: Option<u8>,
+}
+
+#[derive(Deserialize)]
+pub struct PreviewQuery {
+    pub group: Option<String>,
+    pub page: Option<usize>,
+    pub lang: Option<String>,
+}
+
+#[derive(Deserialize)]
+pub struct ExportQuery {
+    #[serde(default)]
+    pub part: Option<String>,
+}

@@ -1,0 +1,224 @@
+//! Who answers through which link: personal links (one per invitation), open links (one
+//! per survey and group, each visit getting its own resume token), drafts kept to continue
+//! later, and the one submission per link.
+//!
+//! Rules: tokens are unguessable; a link answers once (the second submission is refused,
+//! not counted twice); an anonymous survey's response carries no invitation.
+
+use chrono::NaiveDate;
+
+use super::answers::{check_answers, Answers, FieldError};
+use super::models::{Question, Survey};
+use super::repo;
+use crate::db::DbConn;
+use crate::error::{AppError, AppResult};
+
+/// Who is answering through which link.
+#[derive(Debug, Clone)]
+pub struct Respondent {
+    pub survey: Survey,
+    /// The token in the link: an invitation's, or an open-link respondent's resume token.
+    pub token: String,
+    pub invitation_id: Option<i32>,
+    pub group: String,
+    pub language: String,
+    /// Day the invitation was answered (then nothing more is accepted).
+    pub answered_on: Option<NaiveDate>,
+    pub draft: Answers,
+}
+
+/// Why a link cannot be answered now; shown politely.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Closed {
+    NotYet,
+    Over,
+    Answered,
+}
+
+impl Closed {
+    /// The locale key of the polite page (its title is the same key with `_title`).
+    pub fn message_key(self) -> &'static str {
+        match self {
+            Closed::NotYet => "respond.not_yet",
+            Closed::Over => "respond.over",
+            Closed::Answered => "respond.answered",
+        }
+    }
+}
+
+impl Respondent {
+    pub fn closed(&self, today: NaiveDate) -> Option<Closed> {
+        if self.answered_on.is_some() {
+            Some(Closed::Answered)
+        } else if today < self.survey.opens_on {
+            Some(Closed::NotYet)
+        } else if today > self.survey.closes_on {
+            Some(Closed::Over)
+        } else {
+            None
+        }
+    }
+}
+
+pub fn unknown_link() -> AppError {
+    AppError::NotFound(
+        "Diesen Umfrage-Link gibt es nicht. Bitte prüfen Sie, ob er vollständig ist.".into(),
+    )
+}
+
+/// Tokens are base64url; anything else is not a link of ours and costs no query.
+pub fn plausible_token(token: &str) -> bool {
+    (16..=64).contains(&token.len())
+        && token
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
+pub fn new_token() -> String {
+    use rand::RngCore;
+    let mut raw = [0u8; 24];
+    rand::rngs::OsRng.fill_bytes(&mut raw);
+    data_encoding::BASE64URL_NOPAD.encode(&raw)
+}
+
+fn parse_draft(json: &str) -> Answers {
+    serde_json::from_str(json).unwrap_or_default()
+}
+
+/// The respondent behind a personal or resume link.
+pub fn resolve(conn: &mut DbConn, token: &str) -> AppResult<Respondent> {
+    if !plausible_token(token) {
+        return Err(unknown_link());
+    }
+    if let Some((inv, group, language)) = repo::invitation_by_token(conn, token)? {
+        let survey = repo::by_id(conn, inv.survey_id)?.ok_or_else(unknown_link)?;
+        let draft = repo::draft(conn, token)?;
+        let (language, draft) = match draft {
+            Some((_, _, lang, json)) => (lang, parse_draft(&json)),
+            None => (language, Answers::new()),
+        };
+        return Ok(Respondent {
+            survey,
+            token: token.to_string(),
+            invitation_id: Some(inv.id),
+            group,
+            language,
+            answered_on: inv.answered_on,
+            draft,
+        });
+    }
+    let (survey_id, group, language, json) = repo::draft(conn, token)?.ok_or_else(unknown_link)?;
+    let survey = repo::by_id(conn, survey_id)?.ok_or_else(unknown_link)?;
+    Ok(Respondent {
+        survey,
+        token: token.to_string(),
+        invitation_id: None,
+        group,
+        language,
+        answered_on: None,
+        draft: parse_draft(&json),
+    })
+}
+
+/// Questions the respondent's group sees, in order.
+pub fn visible(questions: &[Question], group: &str) -> Vec<Question> {
+    questions
+        .iter()
+        .filter(|q| q.visible_to(group))
+        .cloned()
+        .collect()
+}
+
+/// Outcome of a submission attempt.
+#[derive(Debug)]
+pub enum Submitted {
+    Saved,
+    Invalid(Vec<FieldError>),
+}
+
+/// Saves answers to continue later (merged into the draft; nothing is checked for
+/// completeness, but every answer must fit its question among `questions`, the survey's).
+pub fn save_draft(
+    conn: &mut DbConn,
+    who: &Respondent,
+    questions: &[Question],
+    raw: &Answers,
+    replace: &[i32],
+) -> AppResult<Result<Answers, Vec<FieldError>>> {
+    let checked = match check_answers(questions, &who.group, raw, &[], false) {
+        Ok(a) => a,
+        Err(e) => return Ok(Err(e)),
+    };
+    let mut merged = who.draft.clone();
+    for id in replace {
+        merged.remove(id);
+    }
+    merged.extend(checked);
+    let json = serde_json::to_string(&merged).map_err(|e| AppError::Internal(e.into()))?;
+    repo::save_draft(
+        conn,
+        who.survey.id,
+        &who.token,
+        &who.group,
+        &who.language,
+        &json,
+    )?;
+    Ok(Ok(merged))
+}
+
+/// Submits the response once. Anonymous surveys store no invitation on the response.
+pub fn submit(
+    conn: &mut DbConn,
+    who: &Respondent,
+    raw: &Answers,
+    today: NaiveDate,
+) -> AppResult<Submitted> {
+    if let Some(closed) = who.closed(today) {
+        return Err(closed_error(closed));
+    }
+    crate::db::write_transaction(conn, |conn| {
+        let questions = repo::questions(conn, who.survey.id)?;
+        let scope: Vec<i32> = questions.iter().map(|q| q.id).collect();
+        let answers = match check_answers(&questions, &who.group, raw, &scope, true) {
+            Ok(a) => a,
+            Err(e) => return Ok(Submitted::Invalid(e)),
+        };
+        // Exactly one submission per link: the invitation flips to answered, or the
+        // open-link draft disappears; whoever comes second finds nothing to take.
+        let first = match who.invitation_id {
+            Some(id) => {
+                let first = repo::mark_answered(conn, id, today)?;
+                repo::delete_draft(conn, &who.token)?;
+                first
+            }
+            None => repo::delete_draft(conn, &who.token)?,
+        };
+        if !first {
+            return Err(closed_error(Closed::Answered));
+        }
+        let link = if who.survey.anonymous {
+            None
+        } else {
+            who.invitation_id
+        };
+        let response =
+            repo::insert_response(conn, who.survey.id, link, &who.group, &who.language, today)?;
+        for (qid, value) in &answers {
+            repo::insert_answer(conn, response, *qid, &value.to_string())?;
+        }
+        Ok(Submitted::Saved)
+    })
+}
+
+pub fn closed_error(closed: Closed) -> AppError {
+    AppError::Conflict(
+        match closed {
+            Closed::NotYet => {
+                "Diese Umfrage beginnt noch nicht. Bitte versuchen Sie es später noch einmal."
+            }
+            Closed::Over => "Diese Umfrage ist bereits beendet. Vielen Dank für Ihr Interesse!",
+            Closed::Answered => "Sie haben diese Umfrage bereits beantwortet. Vielen Dank!",
+        }
+        .into(),
+    )
+}

@@ -1,0 +1,352 @@
+//! What the coordinator sees of surveys: the list with the form for a new survey, and the
+//! survey page with its questions, translations, invitations, open links and settings.
+//! Both only read; what their forms do is in [`super::service`], [`super::questions`],
+//! [`super::translations`] and [`super::invite`].
+
+use serde::Serialize;
+
+use super::invite::{self, InvitationGroup};
+use super::models::*;
+use super::questions::{group_choices, kind_choices, GroupChoice, KindChoice};
+use super::translations::TRANSLATABLE;
+use super::{repo, service};
+use crate::auth::Actor;
+use crate::db::DbConn;
+use crate::error::AppResult;
+use crate::i18n;
+use crate::stakeholders::models::{group_name, GROUPS};
+use crate::time::fmt_date;
+
+/// What the survey settings form holds (`pages/surveys/settings_fields`).
+#[derive(Debug, Serialize)]
+pub struct SurveyFields {
+    pub title: String,
+    pub introduction: String,
+    pub opens_on: String,
+    pub closes_on: String,
+    pub anonymous: bool,
+    pub course_id: Option<i32>,
+    pub reminder_max: i32,
+    pub reminder_interval_days: i32,
+}
+
+impl SurveyFields {
+    fn of(s: &NewSurvey) -> SurveyFields {
+        SurveyFields {
+            title: s.title.clone(),
+            introduction: s.introduction.clone(),
+            opens_on: s.opens_on.clone(),
+            closes_on: s.closes_on.clone(),
+            anonymous: s.anonymous,
+            course_id: s.course_id,
+            reminder_max: s.reminder_max.unwrap_or(2),
+            reminder_interval_days: s.reminder_interval_days.unwrap_or(7),
+        }
+    }
+}
+
+/// A stakeholder group in the settings form: asked (`checked`), and answering through the
+/// open link (`open`).
+#[derive(Debug, Serialize)]
+pub struct AudienceChoice {
+    pub code: &'static str,
+    pub name: &'static str,
+    pub checked: bool,
+    pub open: bool,
+}
+
+fn audience_choices(audience: &[String], open: &[String]) -> Vec<AudienceChoice> {
+    GROUPS
+        .iter()
+        .map(|&(code, de, _)| AudienceChoice {
+            code,
+            name: de,
+            checked: audience.iter().any(|g| g == code),
+            open: open.iter().any(|g| g == code),
+        })
+        .collect()
+}
+
+#[derive(Debug, Serialize)]
+pub struct CourseChoice {
+    pub id: i32,
+    pub title: String,
+    pub selected: bool,
+}
+
+fn course_choices(
+    conn: &mut DbConn,
+    org: i32,
+    selected: Option<i32>,
+) -> AppResult<Vec<CourseChoice>> {
+    Ok(crate::planning::repo::list_courses(conn, org)?
+        .into_iter()
+        .map(|c| CourseChoice {
+            selected: Some(c.id) == selected,
+            id: c.id,
+            title: c.title,
+        })
+        .collect())
+}
+
+/// The settings form with its choices, filled with `input`.
+#[derive(Debug, Serialize)]
+pub struct SettingsForm {
+    pub form: SurveyFields,
+    pub groups: Vec<AudienceChoice>,
+    pub courses: Vec<CourseChoice>,
+}
+
+impl SettingsForm {
+    fn new(conn: &mut DbConn, org: i32, input: &NewSurvey) -> AppResult<SettingsForm> {
+        Ok(SettingsForm {
+            form: SurveyFields::of(input),
+            groups: audience_choices(&input.audience, &input.open_groups),
+            courses: course_choices(conn, org, input.course_id)?,
+        })
+    }
+}
+
+/// A new survey as the form starts it: open today, for three weeks.
+pub fn blank_survey() -> NewSurvey {
+    let today = crate::time::today_local();
+    NewSurvey {
+        opens_on: today.to_string(),
+        closes_on: (today + chrono::Duration::days(21)).to_string(),
+        ..Default::default()
+    }
+}
+
+/// The list of surveys with the form for a new one (`pages/surveys/list`).
+#[derive(Debug, Serialize)]
+pub struct SurveyListPage {
+    pub surveys: Vec<SurveyRow>,
+    #[serde(flatten)]
+    pub settings: SettingsForm,
+}
+
+#[derive(Debug, Serialize)]
+pub struct SurveyRow {
+    pub id: i32,
+    pub title: String,
+    pub period: String,
+    /// "geplant", "läuft" or "beendet".
+    pub state: &'static str,
+    pub responses: i64,
+    pub anonymous: bool,
+    /// The groups asked, by name.
+    pub audience: String,
+}
+
+fn period(s: &Survey) -> String {
+    format!("{} – {}", fmt_date(s.opens_on), fmt_date(s.closes_on))
+}
+
+fn state(s: &Survey, today: chrono::NaiveDate) -> &'static str {
+    if today < s.opens_on {
+        "geplant"
+    } else if today > s.closes_on {
+        "beendet"
+    } else {
+        "läuft"
+    }
+}
+
+fn group_names(groups: &[String]) -> String {
+    groups
+        .iter()
+        .map(|g| group_name(g))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The organisation's surveys, and the new-survey form filled with `form` (a blank one, or
+/// what was entered and refused).
+pub fn list_page(conn: &mut DbConn, actor: &Actor, form: &NewSurvey) -> AppResult<SurveyListPage> {
+    let org = actor.coordinator_org()?;
+    let today = crate::time::today_local();
+    let counts = repo::response_counts(conn, org)?;
+    let surveys = repo::list(conn, org)?
+        .into_iter()
+        .map(|s| SurveyRow {
+            id: s.id,
+            period: period(&s),
+            state: state(&s, today),
+            responses: counts.get(&s.id).copied().unwrap_or(0),
+            anonymous: s.anonymous,
+            audience: group_names(&s.audience_groups()),
+            title: s.title,
+        })
+        .collect();
+    Ok(SurveyListPage {
+        surveys,
+        settings: SettingsForm::new(conn, org, form)?,
+    })
+}
+
+/// The survey page (`pages/surveys/detail`): questions, translations, invitations, open
+/// links and settings.
+#[derive(Debug, Serialize)]
+pub struct SurveyPage {
+    pub id: i32,
+    pub survey: SurveyHeading,
+    pub questions: Vec<QuestionRow>,
+    pub invitation_groups: Vec<InvitationGroup>,
+    pub invited: usize,
+    pub open_links: Vec<OpenLink>,
+    #[serde(flatten)]
+    pub settings: SettingsForm,
+    /// The groups a new question can be limited to.
+    pub audience: Vec<GroupChoice>,
+    pub translations: Vec<TranslationState>,
+    pub kinds: Vec<KindChoice>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct SurveyHeading {
+    pub title: String,
+    pub anonymous: bool,
+    pub period: String,
+    pub responses: i64,
+}
+
+#[derive(Debug, Serialize)]
+pub struct QuestionRow {
+    pub id: i32,
+    pub text: String,
+    /// The kind, by name.
+    pub kind: &'static str,
+    pub required: bool,
+    pub answered: bool,
+    /// The groups it is limited to, by name (empty: everyone asked).
+    pub groups: String,
+    pub options: Vec<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct OpenLink {
+    pub group: &'static str,
+    pub url: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct TranslationState {
+    pub code: &'static str,
+    pub name: &'static str,
+    pub done: bool,
+}
+
+/// The survey as its settings form shows it.
+fn as_entered(s: &Survey) -> NewSurvey {
+    NewSurvey {
+        title: s.title.clone(),
+        introduction: s.introduction.clone(),
+        opens_on: s.opens_on.to_string(),
+        closes_on: s.closes_on.to_string(),
+        audience: s.audience_groups(),
+        anonymous: s.anonymous,
+        course_id: s.course_id,
+        reminder_max: Some(s.reminder_max),
+        reminder_interval_days: Some(s.reminder_interval_days),
+        open_groups: s.open_group_list(),
+    }
+}
+
+fn question_row(q: &QuestionDetail) -> QuestionRow {
+    QuestionRow {
+        id: q.question.id,
+        text: q.question.text.clone(),
+        kind: q.question.kind.name(),
+        required: q.question.required,
+        answered: q.answered,
+        groups: group_names(&split_groups(&q.question.groups)),
+        options: q.options.iter().map(|o| o.label.clone()).collect(),
+    }
+}
+
+fn open_links(s: &Survey, public_url: &str) -> Vec<OpenLink> {
+    s.open_group_list()
+        .iter()
+        .map(|g| OpenLink {
+            group: group_name(g),
+            url: format!(
+                "{}/s/o/{}/{g}",
+                public_url.trim_end_matches('/'),
+                s.open_token
+            ),
+        })
+        .collect()
+}
+
+pub fn survey_page(
+    conn: &mut DbConn,
+    actor: &Actor,
+    id: i32,
+    public_url: &str,
+) -> AppResult<SurveyPage> {
+    let org = actor.coordinator_org()?;
+    let d = service::detail(conn, actor, id)?;
+    let s = &d.survey;
+    let (invitation_groups, invited) = invite::invitation_groups(conn, id)?;
+    let translated = repo::translation_languages(conn, id)?;
+    let audience = s.audience_groups();
+    Ok(SurveyPage {
+        id,
+        survey: SurveyHeading {
+            title: s.title.clone(),
+            anonymous: s.anonymous,
+            period: period(s),
+            responses: d.responses,
+        },
+        questions: d.questions.iter().map(question_row).collect(),
+        invitation_groups,
+        invited,
+        open_links: open_links(s, public_url),
+        settings: SettingsForm::new(conn, org, &as_entered(s))?,
+        audience: group_choices(&audience, &[]),
+        translations: TRANSLATABLE
+            .iter()
+            .map(|l| TranslationState {
+                code: l,
+                name: i18n::participant_language_name(l),
+                done: translated.iter().any(|t| t == l),
+            })
+            .collect(),
+        kinds: kind_choices(""),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_survey_is_planned_running_or_over() {
+        let day = chrono::NaiveDate::from_ymd_opt(2026, 12, 1).unwrap();
+        let s = Survey {
+            id: 1,
+            organisation_id: 1,
+            title: "Umfrage".into(),
+            introduction: String::new(),
+            opens_on: day,
+            closes_on: day + chrono::Duration::days(7),
+            audience: "vhs".into(),
+            anonymous: false,
+            course_id: None,
+            reminder_max: 2,
+            reminder_interval_days: 7,
+            open_groups: String::new(),
+            open_token: String::new(),
+            copied_from: None,
+            created_at: chrono::NaiveDateTime::default(),
+            updated_at: chrono::NaiveDateTime::default(),
+        };
+        assert_eq!(state(&s, s.opens_on - chrono::Duration::days(1)), "geplant");
+        assert_eq!(state(&s, s.opens_on), "läuft");
+        assert_eq!(state(&s, s.closes_on), "läuft");
+        assert_eq!(
+            state(&s, s.closes_on + chrono::Duration::days(1)),
+            "beendet"
+        );
+    }
+}

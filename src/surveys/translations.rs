@@ -1,0 +1,252 @@
+//! The coordinator translates a survey: its title, introduction, question texts and option
+//! labels, per participant language. Respondents whose language it is then see it; German
+//! is always there. A translated question keeps the German question's options (the same
+//! number, the same modules), only their labels change.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::models::{Question, QuestionOption};
+use super::questionnaire::direction;
+use super::{repo, service};
+use crate::auth::Actor;
+use crate::db::DbConn;
+use crate::error::{AppError, AppResult};
+use crate::i18n;
+use crate::validate;
+
+/// The languages a survey can be translated into (German is the original).
+pub const TRANSLATABLE: &[&str] = &["en", "ar", "fa", "uk", "ru", "tr", "ti", "ps"];
+
+/// A survey's texts in another language, as entered.
+#[derive(Debug, Default, Clone, Deserialize, Serialize, ToSchema)]
+#[serde(default)]
+pub struct NewTranslation {
+    pub title: String,
+    pub introduction: String,
+    /// Question id → its text and option labels (as many as the German options).
+    pub questions: BTreeMap<i32, TranslatedQuestion>,
+}
+
+#[derive(Debug, Default, Clone, Deserialize, Serialize, ToSchema)]
+#[serde(default)]
+pub struct TranslatedQuestion {
+    pub text: String,
+    pub options: Vec<String>,
+}
+
+/// A translated question as stored: id, text, options JSON.
+type TranslatedRow = (i32, String, String);
+
+/// Checks the translated questions against the survey's `questions`.
+fn translated_rows(
+    questions: &[Question],
+    input: &BTreeMap<i32, TranslatedQuestion>,
+) -> AppResult<Vec<TranslatedRow>> {
+    let mut rows = Vec::new();
+    for (id, t) in input {
+        let q = questions.iter().find(|q| q.id == *id).ok_or_else(|| {
+            AppError::invalid(
+                "questions",
+                format!("Die Frage {id} gehört nicht zu dieser Umfrage."),
+            )
+        })?;
+        let text = validate::required_text("questions", "Frage", &t.text, 500)?;
+        let options = translated_options(q.options(), &t.options).ok_or_else(|| {
+            let n = q.options().len();
+            AppError::invalid(
+                "questions",
+                format!("Frage {id}: bitte genau {n} Antwortmöglichkeiten übersetzen."),
+            )
+        })?;
+        let options = serde_json::to_string(&options).map_err(|e| AppError::Internal(e.into()))?;
+        rows.push((*id, text, options));
+    }
+    Ok(rows)
+}
+
+/// The German options with translated labels: none given keeps the German ones; otherwise
+/// exactly one label per option (`None` if not).
+fn translated_options(
+    german: Vec<QuestionOption>,
+    labels: &[String],
+) -> Option<Vec<QuestionOption>> {
+    if labels.is_empty() {
+        return Some(german);
+    }
+    if labels.len() != german.len() {
+        return None;
+    }
+    Some(
+        german
+            .into_iter()
+            .zip(labels)
+            .map(|(o, l)| QuestionOption {
+                label: l.trim().to_string(),
+                module_id: o.module_id,
+            })
+            .collect(),
+    )
+}
+
+/// Stores (replaces) the survey's texts in `language`; respondents whose language it is
+/// then see it, with German always available.
+pub fn set(
+    conn: &mut DbConn,
+    actor: &Actor,
+    survey_id: i32,
+    language: &str,
+    input: &NewTranslation,
+) -> AppResult<()> {
+    let org = actor.coordinator_org()?;
+    if language == "de" || !i18n::is_participant_language(language) {
+        return Err(AppError::invalid(
+            "language",
+            "Übersetzungen gibt es für en, ar, fa, uk, ru, tr, ti und ps.",
+        ));
+    }
+    crate::db::write_transaction(conn, |conn| {
+        service::find(conn, org, survey_id)?;
+        let title = validate::required_text("title", "Titel", &input.title, 200)?;
+        let intro = validate::optional_text(
+            "introduction",
+            "Einleitung",
+            Some(&input.introduction),
+            4000,
+        )?
+        .unwrap_or_default();
+        let questions = repo::questions(conn, survey_id)?;
+        let rows = translated_rows(&questions, &input.questions)?;
+        repo::replace_translation(conn, survey_id, language, &title, &intro, &rows)
+    })
+}
+
+/// The translation page (`pages/surveys/translation`): the German texts beside what is
+/// translated so far.
+#[derive(Debug, Serialize)]
+pub struct TranslationPage {
+    pub id: i32,
+    pub survey_title: String,
+    pub survey_introduction: String,
+    /// The page itself is German.
+    pub lang: &'static str,
+    pub target: String,
+    pub target_name: &'static str,
+    pub target_dir: &'static str,
+    pub title_t: String,
+    pub introduction_t: String,
+    pub questions: Vec<TranslationRow>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct TranslationRow {
+    pub id: i32,
+    pub german: String,
+    /// The German labels, separated by " / ".
+    pub german_options: String,
+    pub has_options: bool,
+    pub text: String,
+    /// The translated labels, one per line.
+    pub options: String,
+}
+
+fn labels(options: &[QuestionOption], separator: &str) -> String {
+    options
+        .iter()
+        .map(|o| o.label.as_str())
+        .collect::<Vec<_>>()
+        .join(separator)
+}
+
+pub fn page(
+    conn: &mut DbConn,
+    actor: &Actor,
+    survey_id: i32,
+    lang: &str,
+) -> AppResult<TranslationPage> {
+    let survey = service::get(conn, actor, survey_id)?;
+    if !TRANSLATABLE.contains(&lang) {
+        return Err(AppError::not_found("Diese Sprache"));
+    }
+    let (title, intro) = repo::translation(conn, survey_id, lang)?.unwrap_or_default();
+    let done: BTreeMap<i32, (String, String)> = repo::question_translations(conn, survey_id, lang)?
+        .into_iter()
+        .map(|(q, t, o)| (q, (t, o)))
+        .collect();
+    let questions = repo::questions(conn, survey_id)?
+        .iter()
+        .map(|q| {
+            let (text, options) = match done.get(&q.id) {
+                Some((t, o)) => (
+                    t.clone(),
+                    serde_json::from_str::<Vec<QuestionOption>>(o).unwrap_or_default(),
+                ),
+                None => (String::new(), Vec::new()),
+            };
+            let german = q.options();
+            TranslationRow {
+                id: q.id,
+                german: q.text.clone(),
+                german_options: labels(&german, " / "),
+                has_options: !german.is_empty(),
+                text,
+                options: labels(&options, "\n"),
+            }
+        })
+        .collect();
+    Ok(TranslationPage {
+        id: survey_id,
+        survey_title: survey.title,
+        survey_introduction: survey.introduction,
+        lang: "de",
+        target: lang.to_string(),
+        target_name: i18n::participant_language_name(lang),
+        target_dir: direction(lang),
+        title_t: title,
+        introduction_t: intro,
+        questions,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::surveys::answers::tests::question;
+    use crate::surveys::models::QuestionKind;
+
+    #[test]
+    fn a_translation_relabels_the_options_it_has() {
+        let questions = [
+            question(1, QuestionKind::Single, 2),
+            question(2, QuestionKind::Text, 0),
+        ];
+        let t = |text: &str, options: &[&str]| TranslatedQuestion {
+            text: text.into(),
+            options: options.iter().map(|o| o.to_string()).collect(),
+        };
+        let input = BTreeMap::from([(1, t("Question", &[" yes ", "no"])), (2, t("Text", &[]))]);
+        let rows = translated_rows(&questions, &input).unwrap();
+        assert_eq!(
+            rows[0],
+            (
+                1,
+                "Question".into(),
+                r#"[{"label":"yes"},{"label":"no"}]"#.into()
+            )
+        );
+        assert_eq!(rows[1], (2, "Text".into(), "[]".into()));
+        let untranslated = BTreeMap::from([(1, t("Question", &[]))]);
+        let rows = translated_rows(&questions, &untranslated).unwrap();
+        assert!(rows[0].2.contains("Option 0"), "German labels kept");
+        for bad in [
+            BTreeMap::from([(1, t("Question", &["only one"]))]),
+            BTreeMap::from([(1, t("", &[]))]),
+            BTreeMap::from([(3, t("Foreign", &[]))]),
+        ] {
+            let e = translated_rows(&questions, &bad).unwrap_err();
+            assert_eq!(e.field(), Some("questions"));
+        }
+    }
+}
