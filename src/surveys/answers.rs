@@ -13,6 +13,7 @@ use std::collections::BTreeMap;
 use serde_json::Value;
 
 use super::models::{Question, QuestionKind, MAX_TEXT_CHARS};
+use crate::i18n::Text;
 
 /// Answers by question id, as stored (`value_json` per kind, see above).
 pub type Answers = BTreeMap<i32, Value>;
@@ -21,10 +22,11 @@ pub type Answers = BTreeMap<i32, Value>;
 #[derive(Debug, Clone, PartialEq)]
 pub struct FieldError {
     pub question_id: i32,
-    pub message: String,
+    /// Put into words in the respondent's language where the page knows it.
+    pub message: Text,
 }
 
-fn err(q: &Question, message: impl Into<String>) -> FieldError {
+fn err(q: &Question, message: impl Into<Text>) -> FieldError {
     FieldError {
         question_id: q.id,
         message: message.into(),
@@ -32,7 +34,7 @@ fn err(q: &Question, message: impl Into<String>) -> FieldError {
 }
 
 /// What an answer of one kind becomes: `Ok(None)` not answered, or the message.
-type Checked = Result<Option<Value>, String>;
+type Checked = Result<Option<Value>, Text>;
 
 /// Checks one answer against its question; `Ok(None)`: not answered.
 pub fn check_answer(q: &Question, value: &Value) -> Result<Option<Value>, FieldError> {
@@ -55,14 +57,14 @@ fn index(v: &Value, n_options: usize) -> Option<usize> {
         .filter(|i| *i < n_options)
 }
 
-const NO_SUCH_OPTION: &str = "Diese Antwortmöglichkeit gibt es nicht.";
+const NO_SUCH_OPTION: &str = "survey.answer.no_such_option";
 
 fn single(value: &Value, n_options: usize) -> Checked {
     match value {
         Value::Null => Ok(None),
         v => index(v, n_options)
             .map(|i| Some(Value::from(i)))
-            .ok_or_else(|| NO_SUCH_OPTION.into()),
+            .ok_or_else(|| Text::key(NO_SUCH_OPTION)),
     }
 }
 
@@ -70,11 +72,11 @@ fn multiple(value: &Value, n_options: usize) -> Checked {
     let items = match value {
         Value::Null => return Ok(None),
         Value::Array(items) => items,
-        _ => return Err("Bitte wählen Sie aus den angebotenen Möglichkeiten.".into()),
+        _ => return Err(Text::key("survey.answer.choose_offered")),
     };
     let mut chosen: Vec<usize> = Vec::new();
     for item in items {
-        let i = index(item, n_options).ok_or(NO_SUCH_OPTION)?;
+        let i = index(item, n_options).ok_or_else(|| Text::key(NO_SUCH_OPTION))?;
         if !chosen.contains(&i) {
             chosen.push(i);
         }
@@ -90,7 +92,7 @@ fn scale(value: &Value) -> Checked {
             .as_i64()
             .filter(|n| (1..=5).contains(n))
             .map(|n| Some(Value::from(n)))
-            .ok_or_else(|| "Bitte wählen Sie einen Wert von 1 bis 5.".into()),
+            .ok_or_else(|| Text::key("survey.answer.scale")),
     }
 }
 
@@ -100,15 +102,17 @@ fn number(value: &Value, min: Option<i32>, max: Option<i32>) -> Checked {
     }
     let n = value
         .as_i64()
-        .ok_or("Bitte geben Sie eine ganze Zahl ein.")?;
+        .ok_or_else(|| Text::key("survey.answer.integer"))?;
     let low = i64::from(min.unwrap_or(i32::MIN));
     let high = i64::from(max.unwrap_or(i32::MAX));
     if n < low || n > high {
         return Err(match (min, max) {
-            (Some(a), Some(b)) => format!("Bitte eine Zahl von {a} bis {b}."),
-            (Some(a), None) => format!("Bitte eine Zahl ab {a}."),
-            (None, Some(b)) => format!("Bitte eine Zahl bis {b}."),
-            (None, None) => "Diese Zahl ist zu groß.".to_string(),
+            (Some(a), Some(b)) => Text::key("survey.answer.between")
+                .arg("min", a)
+                .arg("max", b),
+            (Some(a), None) => Text::key("survey.answer.at_least").arg("min", a),
+            (None, Some(b)) => Text::key("survey.answer.at_most").arg("max", b),
+            (None, None) => Text::key("survey.answer.too_large"),
         });
     }
     Ok(Some(Value::from(n)))
@@ -118,15 +122,15 @@ fn text(value: &Value, max_chars: i32) -> Checked {
     let s = match value {
         Value::Null => return Ok(None),
         Value::String(s) => s.trim(),
-        _ => return Err("Bitte geben Sie Text ein.".into()),
+        _ => return Err(Text::key("survey.answer.text")),
     };
     if s.chars().count() > usize::try_from(max_chars).unwrap_or(0) {
-        return Err(format!("Bitte höchstens {max_chars} Zeichen."));
+        return Err(Text::key("survey.answer.too_long").arg("max", max_chars));
     }
     if s.chars()
         .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
     {
-        return Err("Der Text enthält unzulässige Steuerzeichen.".into());
+        return Err(Text::key("survey.answer.control_characters"));
     }
     Ok((!s.is_empty()).then(|| Value::from(s)))
 }
@@ -136,18 +140,18 @@ fn ranking(value: &Value, n_options: usize) -> Checked {
         Value::Null => return Ok(None),
         Value::Array(items) if items.is_empty() => return Ok(None),
         Value::Array(items) => items,
-        _ => return Err("Bitte bringen Sie die Themen in eine Reihenfolge.".into()),
+        _ => return Err(Text::key("survey.answer.rank")),
     };
     let mut order: Vec<usize> = Vec::new();
     for item in items {
-        let i = index(item, n_options).ok_or("Dieses Thema gibt es nicht.")?;
+        let i = index(item, n_options).ok_or_else(|| Text::key("survey.answer.no_such_topic"))?;
         if order.contains(&i) {
-            return Err("Jeder Platz darf nur einmal vergeben werden.".into());
+            return Err(Text::key("survey.answer.place_twice"));
         }
         order.push(i);
     }
     if order.len() != n_options {
-        return Err("Bitte geben Sie jedem Thema einen Platz.".into());
+        return Err(Text::key("survey.answer.every_topic"));
     }
     Ok(Some(Value::from(order)))
 }
@@ -168,12 +172,12 @@ pub fn check_answers(
         let Some(q) = all.iter().find(|q| q.id == *id) else {
             errors.push(FieldError {
                 question_id: *id,
-                message: "Diese Frage gehört nicht zu dieser Umfrage.".into(),
+                message: Text::key("survey.answer.not_in_survey"),
             });
             continue;
         };
         if !q.visible_to(group) {
-            errors.push(err(q, "Diese Frage ist nicht für Ihre Gruppe bestimmt."));
+            errors.push(err(q, Text::key("survey.answer.not_for_group")));
             continue;
         }
         match check_answer(q, value) {
@@ -190,7 +194,7 @@ pub fn check_answers(
                 && !out.contains_key(&q.id)
                 && !errors.iter().any(|e| e.question_id == q.id)
             {
-                errors.push(err(q, "Bitte beantworten Sie diese Frage."));
+                errors.push(err(q, Text::key("survey.answer.required")));
             }
         }
     }
@@ -294,7 +298,11 @@ pub(crate) mod tests {
                 (Ok(v), Ok(w)) => assert_eq!(v, w, "{:?} {value}", q.kind),
                 (Err(e), Err(words)) => {
                     assert_eq!(e.question_id, q.id);
-                    assert!(e.message.contains(words), "{:?} {value}: {e:?}", q.kind);
+                    assert!(
+                        e.message.to_string().contains(words),
+                        "{:?} {value}: {e:?}",
+                        q.kind
+                    );
                 }
                 _ => panic!("{:?} {value}: got {got:?}, want {want:?}", q.kind),
             }
@@ -315,7 +323,7 @@ pub(crate) mod tests {
             check_answers(&all, "vhs", &raw, &[1, 2, 3], true),
             Err(vec![FieldError {
                 question_id: 3,
-                message: "Bitte beantworten Sie diese Frage.".into()
+                message: Text::key("survey.answer.required")
             }])
         );
         assert_eq!(
@@ -325,8 +333,8 @@ pub(crate) mod tests {
         let foreign = Answers::from([(2, json!("x")), (9, json!(1))]);
         let errors = check_answers(&all, "vhs", &foreign, &[], false).unwrap_err();
         assert_eq!(errors.len(), 2);
-        assert!(errors[0].message.contains("nicht für Ihre Gruppe"));
-        assert!(errors[1].message.contains("gehört nicht"));
+        assert_eq!(errors[0].message, Text::key("survey.answer.not_for_group"));
+        assert_eq!(errors[1].message, Text::key("survey.answer.not_in_survey"));
         assert!(check_answers(&all, "landlord", &foreign, &[], false).is_err());
     }
 

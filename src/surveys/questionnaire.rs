@@ -371,13 +371,14 @@ pub fn answers_from_form(
             }
             Err(message) => errors.push(FieldError {
                 question_id: q.id,
-                message: message.into(),
+                message: crate::i18n::Text::key(message),
             }),
         }
     }
     (answers, errors)
 }
 
+/// The form's value for a question, or the key of what is wrong with it.
 fn read_answer(pairs: &[(String, String)], q: &Question) -> Result<Value, &'static str> {
     let key = format!("q{}", q.id);
     let values: Vec<&str> = pairs
@@ -404,7 +405,7 @@ fn read_answer(pairs: &[(String, String)], q: &Question) -> Result<Value, &'stat
             .replace([' ', '.'], "")
             .parse::<i64>()
             .map(Value::from)
-            .map_err(|_| "Bitte geben Sie eine ganze Zahl ein.")?,
+            .map_err(|_| "survey.answer.integer")?,
         QuestionKind::Text => Value::from(first),
         QuestionKind::Rank => read_ranking(pairs, q)?,
     })
@@ -427,7 +428,7 @@ fn read_ranking(pairs: &[(String, String)], q: &Question) -> Result<Value, &'sta
     let mut taken: Vec<usize> = places.iter().map(|(p, _)| *p).collect();
     taken.sort_unstable();
     if taken != (1..=n).collect::<Vec<_>>() {
-        return Err("Bitte geben Sie jedem Thema einen anderen Platz (1 = am wichtigsten).");
+        return Err("survey.answer.distinct_places");
     }
     places.sort_unstable();
     Ok(Value::from(
@@ -454,8 +455,8 @@ impl RespondPage {
                 let error = errors
                     .iter()
                     .find(|e| e.question_id == s.question.id)
-                    .map(|e| e.message.as_str());
-                FormQuestion::new(s, answers.get(&s.question.id), error, lang)
+                    .map(|e| e.message.render(lang));
+                FormQuestion::new(s, answers.get(&s.question.id), error.as_deref(), lang)
             })
             .collect();
         let languages = shown
@@ -507,7 +508,7 @@ fn problem_lines(shown: &Questionnaire, errors: &[FieldError]) -> Vec<ProblemLin
                 .find(|s| s.question.id == e.question_id)
                 .map(|s| s.text.clone())
                 .unwrap_or_default(),
-            message: e.message.clone(),
+            message: e.message.render(&shown.lang),
         })
         .collect()
 }

@@ -741,6 +741,12 @@ async fn respondent_form_on_a_phone_without_javascript_and_in_arabic() {
     );
     phone.click("button[value=next]").await;
     phone.wait_for_text(&format!("q{}-0", ids[5])).await;
+    // A missing answer is explained in the respondent's language, beside the question.
+    phone.click("button[value=submit]").await;
+    let page = phone
+        .wait_for_text(&mietschulung::i18n::text("ar", "survey.answer.required"))
+        .await;
+    assert!(page.contains(&format!("id=\"q{}-error\"", ids[5])));
     phone.click(&format!("#q{}-0", ids[5])).await;
     phone.click("button[value=submit]").await;
     phone.wait_for_text("شكرًا جزيلًا").await;
