@@ -38,18 +38,17 @@ pub fn update_session(
     })
 }
 
-/// Cancels a session; it stays visible as cancelled and participants are told.
-pub fn cancel_session(conn: &mut DbConn, actor: &Actor, session_id: i32) -> AppResult<()> {
+/// Cancels a session; it stays visible as cancelled and participants are told. Returns the
+/// session's run (the page goes back to it).
+pub fn cancel_session(conn: &mut DbConn, actor: &Actor, session_id: i32) -> AppResult<i32> {
     let org = actor.coordinator_org()?;
     crate::db::write_transaction(conn, |conn| {
-        let Some((session, run)) = planning::service::apply_cancel(conn, actor, org, session_id)?
-        else {
-            return Ok(());
-        };
-        if session.ends_at > time::now_utc() {
+        let (session, run, cancelled_now) =
+            planning::service::apply_cancel(conn, actor, org, session_id)?;
+        if cancelled_now && session.ends_at > time::now_utc() {
             notify_participants(conn, org, &run, session_id, true)?;
         }
-        Ok(())
+        Ok(run.id)
     })
 }
 
