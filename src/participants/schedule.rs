@@ -69,6 +69,20 @@ pub fn update_run(
     })
 }
 
+/// What the mail about a moved or cancelled session says.
+#[derive(serde::Serialize)]
+struct SessionChangeMail<'a> {
+    participant_name: String,
+    /// Set when the mail goes to the referrer instead.
+    referrer_name: Option<&'a str>,
+    course_title: &'a str,
+    date: &'a str,
+    start: &'a str,
+    end: &'a str,
+    location: &'a str,
+    cancelled: bool,
+}
+
 fn notify_participants(
     conn: &mut DbConn,
     org: i32,
@@ -89,16 +103,16 @@ fn notify_participants(
             Some(org),
             &to,
             "session_changed",
-            &serde_json::json!({
-                "participant_name": p.full_name(),
-                "referrer_name": if via_referrer { p.referrer_name.clone() } else { None },
-                "course_title": view.course_title,
-                "date": view.date,
-                "start": view.starts_at_local,
-                "end": view.ends_at_local,
-                "location": view.location,
-                "cancelled": cancelled,
-            }),
+            &service::mail_context(&SessionChangeMail {
+                participant_name: p.full_name(),
+                referrer_name: p.referrer_name.as_deref().filter(|_| via_referrer),
+                course_title: &view.course_title,
+                date: &view.date,
+                start: &view.starts_at_local,
+                end: &view.ends_at_local,
+                location: &view.location,
+                cancelled,
+            })?,
             None,
         )?;
     }

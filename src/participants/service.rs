@@ -413,6 +413,23 @@ pub fn contact_email(p: &Participant) -> Option<(String, bool)> {
         .map(|c| (c.to_string(), true))
 }
 
+/// What the mail to a person who moved up from the waiting list says.
+#[derive(Serialize)]
+struct PromotionMail {
+    participant_name: String,
+    /// Set when the mail goes to the referrer instead.
+    referrer_name: Option<String>,
+    course_title: String,
+    place: String,
+    start: String,
+    end: String,
+    first_session: Option<String>,
+}
+
+pub(crate) fn mail_context<T: Serialize>(mail: &T) -> AppResult<serde_json::Value> {
+    serde_json::to_value(mail).map_err(|e| AppError::Internal(e.into()))
+}
+
 fn notify_promoted(
     conn: &mut DbConn,
     org: i32,
@@ -431,15 +448,20 @@ fn notify_promoted(
         Some(org),
         &to,
         "waitlist_promoted",
-        &serde_json::json!({
-            "participant_name": p.full_name(),
-            "referrer_name": if via_referrer { p.referrer_name.clone() } else { None },
-            "course_title": course.title,
-            "place": run.place,
-            "start": crate::time::fmt_date(run.start_date),
-            "end": crate::time::fmt_date(run.end_date),
-            "first_session": first.map(|s| format!("{}, {}–{} Uhr, {}", s.date, s.starts_at_local, s.ends_at_local, s.location)),
-        }),
+        &mail_context(&PromotionMail {
+            participant_name: p.full_name(),
+            referrer_name: p.referrer_name.clone().filter(|_| via_referrer),
+            course_title: course.title,
+            place: run.place.clone(),
+            start: crate::time::fmt_date(run.start_date),
+            end: crate::time::fmt_date(run.end_date),
+            first_session: first.map(|s| {
+                format!(
+                    "{}, {}–{} Uhr, {}",
+                    s.date, s.starts_at_local, s.ends_at_local, s.location
+                )
+            }),
+        })?,
         None,
     )?;
     Ok(())
