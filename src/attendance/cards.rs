@@ -56,9 +56,9 @@ pub fn cards_for_run(
 ) -> AppResult<(String, Vec<ParticipantCard>)> {
     let org = actor.coordinator_org()?;
     crate::db::write_transaction(conn, |conn| {
-        let run = planning::repo::get_run(conn, org, run_id)?;
-        let course = planning::repo::get_course(conn, org, run.course_id)?;
-        let issuer = crate::orgs::repo::get(conn, org)?.issuer_name;
+        let run = planning::service::get_run(conn, org, run_id)?;
+        let course = planning::service::get_course(conn, org, run.course_id)?;
+        let issuer = crate::orgs::service::get(conn, org)?.issuer_name;
         let mut cards = Vec::new();
         for p in repo::enrolled_in(conn, org, run_id)? {
             let code = match p.card_code.clone() {
@@ -110,7 +110,7 @@ pub fn check_in(
 ) -> AppResult<RosterEntry> {
     let org = actor.staff_org()?;
     let p = holder(conn, org, input)?;
-    let session = planning::repo::get_session(conn, org, session_id)?;
+    let session = planning::service::get_session(conn, org, session_id)?;
     if !repo::holds_place(conn, session.run_id, p.id)? {
         return Err(AppError::invalid(
             "card",
@@ -128,6 +128,24 @@ pub fn check_in(
         AttendanceStatus::Present,
         false,
     )
+}
+
+/// Where a card's QR code leads: the holder and the trainer's sessions of today for them.
+#[derive(Debug, serde::Serialize)]
+pub struct CardPage {
+    pub name: String,
+    /// The code as it came in the link.
+    pub code: String,
+    pub sessions: Vec<SessionView>,
+}
+
+pub fn card_page(conn: &mut DbConn, actor: &Actor, code: String) -> AppResult<CardPage> {
+    let (p, sessions) = sessions_for_card(conn, actor, &code)?;
+    Ok(CardPage {
+        name: p.full_name(),
+        code,
+        sessions,
+    })
 }
 
 /// The card's holder and the actor's sessions of today in which they hold a place.

@@ -3,16 +3,19 @@
 use actix_session::Session;
 use actix_web::{get, post, web};
 use serde::Deserialize;
-use serde_json::{json, Value};
 
 use super::models::*;
 use super::service;
 use crate::auth::extract::CurrentUser;
 use crate::db::Db;
-use crate::error::{AppResult, PageResult};
+use crate::error::{AppError, AppResult, PageResult};
 use crate::planning;
 use crate::validate;
 use crate::web::{page, page_with_error, redirect, Form};
+
+fn context<T: serde::Serialize>(data: &T) -> AppResult<serde_json::Value> {
+    serde_json::to_value(data).map_err(|e| AppError::Internal(e.into()))
+}
 
 #[get("/my/sessions")]
 async fn my_sessions(
@@ -21,29 +24,16 @@ async fn my_sessions(
     db: web::Data<Db>,
     settings: web::Data<crate::config::Settings>,
 ) -> PageResult {
-    let actor = user.0.clone();
-    let sessions = db
-        .run(move |conn| planning::service::my_sessions(conn, &actor))
-        .await?;
     let (actor, settings) = (user.0.clone(), settings.get_ref().clone());
-    let calendar_url = db
-        .run(move |conn| planning::service::my_calendar_url(conn, &settings, &actor))
+    let data = db
+        .run(move |conn| planning::views::my_sessions_page(conn, &settings, &actor))
         .await?;
     page(
         &session,
         Some(&user.0),
         "pages/attendance/my_sessions",
         "Meine Termine",
-        json!({"sessions": sessions, "calendar_url": calendar_url}),
-    )
-}
-
-fn status_buttons(current: Option<AttendanceStatus>) -> Value {
-    Value::Array(
-        AttendanceStatus::ALL
-            .iter()
-            .map(|s| json!({"value": s.as_str(), "label": s.label_de(), "active": current == Some(*s)}))
-            .collect(),
+        context(&data)?,
     )
 }
 
@@ -57,30 +47,12 @@ async fn roster_data(
     actor: &crate::auth::Actor,
     id: i32,
     saved: Option<i32>,
-) -> AppResult<Value> {
+) -> AppResult<serde_json::Value> {
     let actor = actor.clone();
-    let (view, entries, course) = db
-        .run(move |conn| service::roster_with_course(conn, &actor, id))
+    let data = db
+        .run(move |conn| service::roster_page(conn, &actor, id, saved))
         .await?;
-    let saved = saved
-        .and_then(|pid| entries.iter().find(|e| e.participant_id == pid))
-        .map(|e| json!({"name": e.name, "status": e.status.map(|s| s.label_de())}));
-    let marked = entries.iter().filter(|e| e.status.is_some()).count();
-    let rows: Vec<Value> = entries
-        .iter()
-        .map(|e| {
-            json!({"participant_id": e.participant_id, "name": e.name, "status": e.status.map(|s| s.label_de()),
-                   "marked_by": e.marked_by, "marked_at": e.marked_at_local, "apologised_at": e.apologised_at_local,
-                   "left_early": e.left_early, "can_leave_early": e.status.is_some_and(|s| s.attended()),
-                   "status_value": e.status.map(|s| s.as_str()), "test": e.test,
-                   "buttons": status_buttons(e.status)})
-        })
-        .collect();
-    Ok(
-        json!({"session": view, "entries": rows, "saved": saved, "marked": marked, "total": entries.len(),
-              "test": course.test_max_points.map(|max| json!({"max": max, "pass": course.test_pass_points,
-                  "must": course.test_must_pass_questions}))}),
-    )
+    context(&data)
 }
 
 #[get("/sessions/{id}/roster")]
@@ -150,18 +122,15 @@ async fn card_page(
 ) -> PageResult {
     let actor = user.0.clone();
     let (_, code) = path.into_inner();
-    let c = code.clone();
-    let (p, sessions) = db
-        .run(move |conn| crate::attendance::cards::sessions_for_card(conn, &actor, &c))
+    let data = db
+        .run(move |conn| crate::attendance::cards::card_page(conn, &actor, code))
         .await?;
     page(
         &session,
         Some(&user.0),
         "pages/attendance/card",
         "Teilnahmekarte",
-        json!({
-            "name": p.full_name(), "code": code, "sessions": sessions,
-        }),
+        context(&data)?,
     )
 }
 

@@ -1,4 +1,11 @@
+//! The attendance use cases: the roster, marks, test results, and completion. Completion
+//! is decided by [`rules`] over plain data (sessions, marks, modules, the test result) and
+//! worded by [`reasons`]; [`completion_for_run`] loads that data.
+
 use std::collections::HashMap;
+
+use chrono::NaiveDate;
+use serde::Serialize;
 
 use super::models::*;
 use super::repo;
@@ -7,7 +14,8 @@ use crate::db::dialect::{self, AttendanceUpsert, TestResultUpsert};
 use crate::db::DbConn;
 use crate::error::{AppError, AppResult};
 use crate::participants;
-use crate::planning::{self, models::Course, models::SessionView};
+use crate::planning::models::{Course, CourseModule, SessionView};
+use crate::planning::{self};
 use crate::time;
 use crate::validate;
 
@@ -18,8 +26,10 @@ fn session_for_marking(
     session_id: i32,
 ) -> AppResult<(i32, SessionView)> {
     let org = actor.staff_org()?;
-    let session = planning::repo::get_session(conn, org, session_id)?;
-    if !actor.is_coordinator() && !planning::repo::is_trainer_of(conn, session_id, actor.user_id)? {
+    let session = planning::service::get_session(conn, org, session_id)?;
+    if !actor.is_coordinator()
+        && !planning::service::is_trainer_of(conn, session_id, actor.user_id)?
+    {
         return Err(AppError::Forbidden(
             "Dieser Termin ist Ihnen nicht zugeordnet.".into(),
         ));
@@ -32,8 +42,8 @@ fn session_for_marking(
 }
 
 fn course_of_run(conn: &mut DbConn, org: i32, run_id: i32) -> AppResult<Course> {
-    let run = planning::repo::get_run(conn, org, run_id)?;
-    planning::repo::get_course(conn, org, run.course_id)
+    let run = planning::service::get_run(conn, org, run_id)?;
+    planning::service::get_course(conn, org, run.course_id)
 }
 
 fn test_result(course: &Course, points: i32, must_pass_correct: i32) -> TestResult {
@@ -62,7 +72,7 @@ pub fn roster_with_course(
 ) -> AppResult<(SessionView, Vec<RosterEntry>, Course)> {
     let (org, session) = session_for_marking(conn, actor, session_id)?;
     let course = course_of_run(conn, org, session.run_id)?;
-    let people = participants::repo::enrolled_in(conn, org, session.run_id)?;
+    let people = participants::service::enrolled_in(conn, org, session.run_id)?;
     let apologies = crate::reminders::repo::apologies_for_session(conn, session_id)?;
     let tests: HashMap<i32, (i32, i32)> = repo::test_results_for_run(conn, org, session.run_id)?
         .into_iter()
@@ -98,6 +108,113 @@ pub fn roster_with_course(
     Ok((session, entries, course))
 }
 
+/// The roster page of a session: who holds a place and how they were marked, with a
+/// button per status, the test column when the course has a final test, and the person
+/// just saved.
+#[derive(Debug, Serialize)]
+pub struct RosterPage {
+    pub session: SessionView,
+    pub entries: Vec<RosterLine>,
+    pub saved: Option<SavedMark>,
+    /// How many are marked already.
+    pub marked: usize,
+    pub total: usize,
+    pub test: Option<TestColumn>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct RosterLine {
+    pub participant_id: i32,
+    pub name: String,
+    /// The mark in words.
+    pub status: Option<&'static str>,
+    /// The mark as the form sends it.
+    pub status_value: Option<&'static str>,
+    pub marked_by: Option<String>,
+    pub marked_at: Option<String>,
+    pub apologised_at: Option<String>,
+    pub left_early: bool,
+    pub can_leave_early: bool,
+    pub test: Option<TestResult>,
+    pub buttons: Vec<StatusButton>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct StatusButton {
+    pub value: &'static str,
+    pub label: &'static str,
+    pub active: bool,
+}
+
+#[derive(Debug, Serialize)]
+pub struct SavedMark {
+    pub name: String,
+    pub status: Option<&'static str>,
+}
+
+/// The final test as the roster's column shows it.
+#[derive(Debug, Serialize)]
+pub struct TestColumn {
+    pub max: i32,
+    pub pass: Option<i32>,
+    pub must: i32,
+}
+
+fn status_buttons(current: Option<AttendanceStatus>) -> Vec<StatusButton> {
+    AttendanceStatus::ALL
+        .iter()
+        .map(|s| StatusButton {
+            value: s.as_str(),
+            label: s.label_de(),
+            active: current == Some(*s),
+        })
+        .collect()
+}
+
+fn roster_line(e: &RosterEntry) -> RosterLine {
+    RosterLine {
+        participant_id: e.participant_id,
+        name: e.name.clone(),
+        status: e.status.map(|s| s.label_de()),
+        status_value: e.status.map(|s| s.as_str()),
+        marked_by: e.marked_by.clone(),
+        marked_at: e.marked_at_local.clone(),
+        apologised_at: e.apologised_at_local.clone(),
+        left_early: e.left_early,
+        can_leave_early: e.status.is_some_and(|s| s.attended()),
+        test: e.test.clone(),
+        buttons: status_buttons(e.status),
+    }
+}
+
+/// The roster page; `saved` names the participant whose mark was just saved.
+pub fn roster_page(
+    conn: &mut DbConn,
+    actor: &Actor,
+    session_id: i32,
+    saved: Option<i32>,
+) -> AppResult<RosterPage> {
+    let (session, entries, course) = roster_with_course(conn, actor, session_id)?;
+    let saved = saved
+        .and_then(|pid| entries.iter().find(|e| e.participant_id == pid))
+        .map(|e| SavedMark {
+            name: e.name.clone(),
+            status: e.status.map(|s| s.label_de()),
+        });
+    Ok(RosterPage {
+        session,
+        marked: entries.iter().filter(|e| e.status.is_some()).count(),
+        total: entries.len(),
+        entries: entries.iter().map(roster_line).collect(),
+        saved,
+        test: course.test_max_points.map(|max| TestColumn {
+            max,
+            pass: course.test_pass_points,
+            must: course.test_must_pass_questions,
+        }),
+    })
+}
+
 /// Sets the current mark and keeps the history. Marking the same status again (a retried
 /// form post) changes nothing, so a flaky connection cannot double-apply.
 pub fn mark(
@@ -120,8 +237,8 @@ pub fn mark(
         if session.cancelled {
             return Err(AppError::Conflict("Dieser Termin wurde abgesagt.".into()));
         }
-        let participant = participants::repo::get(conn, org, participant_id)?;
-        if !participants::repo::holds_place(conn, session.run_id, participant_id)? {
+        let participant = participants::service::get(conn, org, participant_id)?;
+        if !participants::service::holds_place(conn, session.run_id, participant_id)? {
             return Err(AppError::invalid(
                 "participant_id",
                 "Diese Person ist für den Durchgang nicht angemeldet.",
@@ -182,8 +299,8 @@ pub fn record_test(
             0,
             course.test_must_pass_questions,
         )?;
-        participants::repo::get(conn, org, participant_id)?;
-        if !participants::repo::holds_place(conn, session.run_id, participant_id)? {
+        participants::service::get(conn, org, participant_id)?;
+        if !participants::service::holds_place(conn, session.run_id, participant_id)? {
             return Err(AppError::invalid(
                 "participant_id",
                 "Diese Person ist für den Durchgang nicht angemeldet.",
@@ -229,98 +346,231 @@ pub fn completion_of(
     Ok(completion(conn, org, run_id, Some(participant_id))?.pop())
 }
 
+/// Loads what completion is decided on, applies [`rules`] to each enrolled participant
+/// (or only to `only`) and words the outcome.
 fn completion(
     conn: &mut DbConn,
     org: i32,
     run_id: i32,
     only: Option<i32>,
 ) -> AppResult<Vec<Completion>> {
-    let run = planning::repo::get_run(conn, org, run_id)?;
-    let course = planning::repo::get_course(conn, org, run.course_id)?;
-    let modules = planning::repo::modules_of(conn, org, run.course_id)?;
-    let sessions: Vec<SessionView> =
+    let run = planning::service::get_run(conn, org, run_id)?;
+    let course = planning::service::get_course(conn, org, run.course_id)?;
+    let modules = planning::service::modules_of(conn, org, run.course_id)?;
+    let sessions: Vec<HeldSession> =
         planning::service::session_views(conn, org, Some(run_id), None)?
-            .into_iter()
-            .filter(|s| !s.cancelled)
+            .iter()
+            .map(HeldSession::of)
             .collect();
     let marks = repo::marks_for_run(conn, org, run_id)?;
     let tests: HashMap<i32, (i32, i32)> = repo::test_results_for_run(conn, org, run_id)?
         .into_iter()
         .map(|(pid, points, must)| (pid, (points, must)))
         .collect();
-    let people = participants::repo::enrolled_in(conn, org, run_id)?;
+    let rule = CompletionRule::of(&course);
+    let people = participants::service::enrolled_in(conn, org, run_id)?;
     Ok(people
         .into_iter()
         .filter(|p| only.is_none_or(|id| id == p.id))
         .map(|p| {
-            let attended: Vec<&SessionView> = sessions
-                .iter()
-                .filter(|s| {
-                    marks.iter().any(|m| {
-                        m.session_id == s.id
-                            && m.participant_id == p.id
-                            && AttendanceStatus::parse(&m.status).is_ok_and(|st| st.attended())
-                    })
-                })
-                .collect();
-            let missing: Vec<String> = modules
-                .iter()
-                .filter(|m| m.mandatory)
-                .filter(|m| !attended.iter().any(|s| s.module_ids.contains(&m.id)))
-                .map(|m| m.title.clone())
-                .collect();
-            let percent = if sessions.is_empty() {
-                0
-            } else {
-                (attended.len() * 100 / sessions.len()) as u32
-            };
             let test = tests
                 .get(&p.id)
                 .map(|(points, must)| test_result(&course, *points, *must));
-            let mut reasons = Vec::new();
-            if attended.is_empty() {
-                reasons.push("hat noch an keinem Termin teilgenommen".to_string());
-            }
-            if !missing.is_empty() {
-                reasons.push(format!("Pflichtmodule fehlen: {}", missing.join(", ")));
-            }
-            if let Some(min) = course.min_attendance_percent {
-                if percent < min as u32 {
-                    reasons.push(format!("Anwesenheit {percent} % (mindestens {min} %)"));
-                }
-            }
-            if course.test_max_points.is_some() {
-                match &test {
-                    None => reasons.push("Abschlusstest noch nicht eingetragen".to_string()),
-                    Some(t) if !t.passed => {
-                        reasons.push(if t.must_pass_correct < course.test_must_pass_questions {
-                            "Abschlusstest nicht bestanden (Pflichtfragen)".to_string()
-                        } else {
-                            "Abschlusstest nicht bestanden (Punkte)".to_string()
-                        })
-                    }
-                    Some(_) => {}
-                }
-            }
-            let completed = reasons.is_empty();
-            let completion_date = attended
-                .iter()
-                .map(|s| time::to_local(s.starts_at).date_naive())
-                .max()
-                .filter(|_| completed);
+            let facts = rules(
+                &rule,
+                &modules,
+                &sessions,
+                &marks_of(&marks, p.id),
+                test.as_ref(),
+            );
             Completion {
                 participant_id: p.id,
                 name: format!("{}, {}", p.family_name, p.given_name),
-                completed,
-                missing_modules: missing,
-                completion_date,
-                sessions_attended: attended.len(),
-                attendance_percent: percent,
+                completed: facts.completed(),
+                reasons: reasons(&facts),
+                missing_modules: facts.missing_modules,
+                completion_date: facts.completion_date,
+                sessions_attended: facts.sessions_attended,
+                attendance_percent: facts.attendance_percent,
                 test,
-                reasons,
             }
         })
         .collect())
+}
+
+/// Every current mark of a run's sessions (for reports).
+pub fn marks_for_run(conn: &mut DbConn, org: i32, run_id: i32) -> AppResult<Vec<AttendanceMark>> {
+    repo::marks_for_run(conn, org, run_id)
+}
+
+/// One participant's marks of the run as (session, status); marks with an unknown status
+/// count as not attended.
+fn marks_of(marks: &[AttendanceMark], participant_id: i32) -> Vec<(i32, AttendanceStatus)> {
+    marks
+        .iter()
+        .filter(|m| m.participant_id == participant_id)
+        .filter_map(|m| Some((m.session_id, AttendanceStatus::parse(&m.status).ok()?)))
+        .collect()
+}
+
+/// A session of the run as completion sees it.
+#[derive(Debug, Clone)]
+pub struct HeldSession {
+    pub id: i32,
+    pub module_ids: Vec<i32>,
+    /// The local day it took place.
+    pub day: NaiveDate,
+    pub cancelled: bool,
+}
+
+impl HeldSession {
+    fn of(s: &SessionView) -> Self {
+        HeldSession {
+            id: s.id,
+            module_ids: s.module_ids.clone(),
+            day: time::to_local(s.starts_at).date_naive(),
+            cancelled: s.cancelled,
+        }
+    }
+}
+
+/// How a course is completed: a minimum share of the sessions, and a final test.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct CompletionRule {
+    pub min_attendance_percent: Option<i32>,
+    /// The must-pass questions of the final test, when the course has one.
+    pub test: Option<i32>,
+}
+
+impl CompletionRule {
+    pub fn of(course: &Course) -> Self {
+        CompletionRule {
+            min_attendance_percent: course.min_attendance_percent,
+            test: course
+                .test_max_points
+                .map(|_| course.test_must_pass_questions),
+        }
+    }
+}
+
+/// Where a participant stands with the final test.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TestStanding {
+    /// The course has no test.
+    NoTest,
+    NotRecorded,
+    /// Too few must-pass questions right, whatever the points.
+    FailedMustPass,
+    FailedPoints,
+    Passed,
+}
+
+/// What completion is decided on, worked out for one participant.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CompletionFacts {
+    /// Sessions (not cancelled) the participant attended as present or late.
+    pub sessions_attended: usize,
+    /// Share of the run's sessions (not cancelled) attended, in percent, rounded down.
+    pub attendance_percent: u32,
+    /// Titles of mandatory modules no attended session covered, in course order.
+    pub missing_modules: Vec<String>,
+    /// The course's minimum share, when the participant is below it.
+    pub below_minimum: Option<i32>,
+    pub test: TestStanding,
+    /// The day of the last attended session, once completed.
+    pub completion_date: Option<NaiveDate>,
+}
+
+impl CompletionFacts {
+    pub fn completed(&self) -> bool {
+        self.sessions_attended > 0
+            && self.missing_modules.is_empty()
+            && self.below_minimum.is_none()
+            && matches!(self.test, TestStanding::NoTest | TestStanding::Passed)
+    }
+}
+
+/// The completion rule over plain data: a participant completes when they attended at
+/// least one session, every mandatory module was covered by a session they attended,
+/// their share of the sessions reaches the course's minimum, and they passed the final
+/// test where there is one. Cancelled sessions count neither as attended nor in the share;
+/// only present and late count as attended.
+pub fn rules(
+    rule: &CompletionRule,
+    modules: &[CourseModule],
+    sessions: &[HeldSession],
+    marks: &[(i32, AttendanceStatus)],
+    test: Option<&TestResult>,
+) -> CompletionFacts {
+    let held: Vec<&HeldSession> = sessions.iter().filter(|s| !s.cancelled).collect();
+    let attended: Vec<&HeldSession> = held
+        .iter()
+        .copied()
+        .filter(|s| marks.iter().any(|(id, st)| *id == s.id && st.attended()))
+        .collect();
+    let missing_modules: Vec<String> = modules
+        .iter()
+        .filter(|m| m.mandatory)
+        .filter(|m| !attended.iter().any(|s| s.module_ids.contains(&m.id)))
+        .map(|m| m.title.clone())
+        .collect();
+    let attendance_percent = if held.is_empty() {
+        0
+    } else {
+        (attended.len() * 100 / held.len()) as u32
+    };
+    let below_minimum = rule
+        .min_attendance_percent
+        .filter(|min| i64::from(attendance_percent) < i64::from(*min));
+    let test = match (rule.test, test) {
+        (None, _) => TestStanding::NoTest,
+        (Some(_), None) => TestStanding::NotRecorded,
+        (Some(_), Some(t)) if t.passed => TestStanding::Passed,
+        (Some(must), Some(t)) if t.must_pass_correct < must => TestStanding::FailedMustPass,
+        (Some(_), Some(_)) => TestStanding::FailedPoints,
+    };
+    let mut facts = CompletionFacts {
+        sessions_attended: attended.len(),
+        attendance_percent,
+        missing_modules,
+        below_minimum,
+        test,
+        completion_date: None,
+    };
+    if facts.completed() {
+        facts.completion_date = attended.iter().map(|s| s.day).max();
+    }
+    facts
+}
+
+/// Why a participant has not completed yet, in the coordinator's words (empty once
+/// completed).
+pub fn reasons(facts: &CompletionFacts) -> Vec<String> {
+    let mut reasons = Vec::new();
+    if facts.sessions_attended == 0 {
+        reasons.push("hat noch an keinem Termin teilgenommen".to_string());
+    }
+    if !facts.missing_modules.is_empty() {
+        reasons.push(format!(
+            "Pflichtmodule fehlen: {}",
+            facts.missing_modules.join(", ")
+        ));
+    }
+    if let Some(min) = facts.below_minimum {
+        reasons.push(format!(
+            "Anwesenheit {} % (mindestens {min} %)",
+            facts.attendance_percent
+        ));
+    }
+    match facts.test {
+        TestStanding::NotRecorded => reasons.push("Abschlusstest noch nicht eingetragen".into()),
+        TestStanding::FailedMustPass => {
+            reasons.push("Abschlusstest nicht bestanden (Pflichtfragen)".into())
+        }
+        TestStanding::FailedPoints => reasons.push("Abschlusstest nicht bestanden (Punkte)".into()),
+        TestStanding::NoTest | TestStanding::Passed => {}
+    }
+    reasons
 }
 
 /// The modules a participant attended, with the date of the session, for the certificate.
@@ -330,27 +580,381 @@ pub fn attended_modules(
     run_id: i32,
     participant_id: i32,
 ) -> AppResult<Vec<(String, chrono::NaiveDate, i32)>> {
-    let run = planning::repo::get_run(conn, org, run_id)?;
-    let modules = planning::repo::modules_of(conn, org, run.course_id)?;
-    let sessions = planning::service::session_views(conn, org, Some(run_id), None)?;
-    let marks = repo::marks_for_run(conn, org, run_id)?;
-    let mut out = Vec::new();
-    for module in &modules {
-        let first_attended = sessions
+    let run = planning::service::get_run(conn, org, run_id)?;
+    let modules = planning::service::modules_of(conn, org, run.course_id)?;
+    let sessions: Vec<HeldSession> =
+        planning::service::session_views(conn, org, Some(run_id), None)?
             .iter()
-            .filter(|s| !s.cancelled && s.module_ids.contains(&module.id))
-            .filter(|s| {
-                marks.iter().any(|m| {
-                    m.session_id == s.id
-                        && m.participant_id == participant_id
-                        && AttendanceStatus::parse(&m.status).is_ok_and(|st| st.attended())
-                })
-            })
-            .map(|s| time::to_local(s.starts_at).date_naive())
-            .min();
-        if let Some(date) = first_attended {
-            out.push((module.title.clone(), date, module.duration_minutes));
+            .map(HeldSession::of)
+            .collect();
+    let marks = repo::marks_for_run(conn, org, run_id)?;
+    Ok(modules_attended(
+        &modules,
+        &sessions,
+        &marks_of(&marks, participant_id),
+    ))
+}
+
+/// Each module a (not cancelled) attended session covered, with the first such day and
+/// the module's length in minutes, in course order.
+pub fn modules_attended(
+    modules: &[CourseModule],
+    sessions: &[HeldSession],
+    marks: &[(i32, AttendanceStatus)],
+) -> Vec<(String, NaiveDate, i32)> {
+    modules
+        .iter()
+        .filter_map(|module| {
+            let first = sessions
+                .iter()
+                .filter(|s| !s.cancelled && s.module_ids.contains(&module.id))
+                .filter(|s| marks.iter().any(|(id, st)| *id == s.id && st.attended()))
+                .map(|s| s.day)
+                .min()?;
+            Some((module.title.clone(), first, module.duration_minutes))
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+    use AttendanceStatus::{Absent, Excused, Late, Present};
+
+    fn module(id: i32, title: &str, mandatory: bool) -> CourseModule {
+        CourseModule {
+            id,
+            organisation_id: 1,
+            course_id: 1,
+            position: id,
+            title: title.into(),
+            duration_minutes: 90,
+            mandatory,
+            description: String::new(),
         }
     }
-    Ok(out)
+
+    fn day(n: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, 3, n).unwrap()
+    }
+
+    fn session(id: i32, modules: &[i32], d: u32) -> HeldSession {
+        HeldSession {
+            id,
+            module_ids: modules.to_vec(),
+            day: day(d),
+            cancelled: false,
+        }
+    }
+
+    fn passed(passed: bool, must_pass_correct: i32) -> TestResult {
+        TestResult {
+            points: 10,
+            must_pass_correct,
+            passed,
+        }
+    }
+
+    /// Two mandatory modules and an optional one over four sessions.
+    fn course() -> (Vec<CourseModule>, Vec<HeldSession>) {
+        (
+            vec![
+                module(1, "Mietvertrag", true),
+                module(2, "Energie", false),
+                module(3, "Hausordnung", true),
+            ],
+            vec![
+                session(11, &[1], 3),
+                session(12, &[2], 4),
+                session(13, &[3], 5),
+                session(14, &[2], 6),
+            ],
+        )
+    }
+
+    /// A name, the course's rule, the person's marks, their test, and the reasons expected.
+    type Case = (
+        &'static str,
+        CompletionRule,
+        Vec<(i32, AttendanceStatus)>,
+        Option<TestResult>,
+        Vec<&'static str>,
+    );
+
+    #[test]
+    fn completion_table() {
+        let (modules, sessions) = course();
+        let no_rule = CompletionRule::default();
+        let min_75 = CompletionRule {
+            min_attendance_percent: Some(75),
+            test: None,
+        };
+        let with_test = CompletionRule {
+            min_attendance_percent: None,
+            test: Some(2),
+        };
+        let all = [(11, Present), (12, Late), (13, Present), (14, Present)];
+        let cases: Vec<Case> = vec![
+            (
+                "nothing attended",
+                no_rule,
+                vec![],
+                None,
+                vec![
+                    "hat noch an keinem Termin teilgenommen",
+                    "Pflichtmodule fehlen: Mietvertrag, Hausordnung",
+                ],
+            ),
+            (
+                "mandatory modules only",
+                no_rule,
+                vec![(11, Present), (13, Late)],
+                None,
+                vec![],
+            ),
+            (
+                "excused is not attended",
+                no_rule,
+                vec![(11, Present), (13, Excused)],
+                None,
+                vec!["Pflichtmodule fehlen: Hausordnung"],
+            ),
+            (
+                "half is below 75 %",
+                min_75,
+                vec![(11, Present), (13, Present), (12, Absent)],
+                None,
+                vec!["Anwesenheit 50 % (mindestens 75 %)"],
+            ),
+            (
+                "three of four reach 75 %",
+                min_75,
+                vec![(11, Present), (13, Present), (12, Present)],
+                None,
+                vec![],
+            ),
+            (
+                "test not recorded",
+                with_test,
+                all.to_vec(),
+                None,
+                vec!["Abschlusstest noch nicht eingetragen"],
+            ),
+            (
+                "test failed on a must-pass question",
+                with_test,
+                all.to_vec(),
+                Some(passed(false, 1)),
+                vec!["Abschlusstest nicht bestanden (Pflichtfragen)"],
+            ),
+            (
+                "test failed on points",
+                with_test,
+                all.to_vec(),
+                Some(passed(false, 2)),
+                vec!["Abschlusstest nicht bestanden (Punkte)"],
+            ),
+            (
+                "test passed",
+                with_test,
+                all.to_vec(),
+                Some(passed(true, 2)),
+                vec![],
+            ),
+        ];
+        for (name, rule, marks, test, expected) in cases {
+            let facts = rules(&rule, &modules, &sessions, &marks, test.as_ref());
+            assert_eq!(reasons(&facts), expected, "{name}");
+            assert_eq!(facts.completed(), expected.is_empty(), "{name}");
+            assert_eq!(
+                facts.completion_date.is_some(),
+                expected.is_empty(),
+                "{name}"
+            );
+        }
+    }
+
+    #[test]
+    fn the_completion_date_is_the_last_attended_day() {
+        let (modules, sessions) = course();
+        let marks = [(11, Present), (13, Present), (14, Absent)];
+        let facts = rules(
+            &CompletionRule::default(),
+            &modules,
+            &sessions,
+            &marks,
+            None,
+        );
+        assert_eq!(facts.completion_date, Some(day(5)));
+        assert_eq!(facts.attendance_percent, 50);
+    }
+
+    #[test]
+    fn a_cancelled_session_is_neither_attended_nor_counted() {
+        let (modules, mut sessions) = course();
+        sessions[1].cancelled = true;
+        let marks = [(11, Present), (12, Present), (13, Present)];
+        let facts = rules(
+            &CompletionRule::default(),
+            &modules,
+            &sessions,
+            &marks,
+            None,
+        );
+        assert_eq!(facts.sessions_attended, 2);
+        assert_eq!(facts.attendance_percent, 66);
+    }
+
+    #[test]
+    fn certificates_list_each_attended_module_with_its_first_day() {
+        let (modules, mut sessions) = course();
+        sessions.push(session(15, &[1], 7));
+        let marks = [(11, Absent), (15, Present), (12, Late), (14, Present)];
+        assert_eq!(
+            modules_attended(&modules, &sessions, &marks),
+            vec![
+                ("Mietvertrag".to_string(), day(7), 90),
+                ("Energie".to_string(), day(4), 90)
+            ]
+        );
+    }
+
+    fn status() -> impl Strategy<Value = AttendanceStatus> {
+        prop::sample::select(AttendanceStatus::ALL.to_vec())
+    }
+
+    /// A course of up to five modules and a run of up to eight sessions, each covering
+    /// some modules, some cancelled, with a mark or none for each.
+    fn run() -> impl Strategy<
+        Value = (
+            Vec<CourseModule>,
+            Vec<HeldSession>,
+            Vec<(i32, AttendanceStatus)>,
+        ),
+    > {
+        (
+            prop::collection::vec(any::<bool>(), 0..5),
+            prop::collection::vec(
+                (
+                    prop::collection::vec(1..6i32, 0..3),
+                    1..28u32,
+                    prop::bool::weighted(0.2),
+                    prop::option::of(status()),
+                ),
+                0..8,
+            ),
+        )
+            .prop_map(|(mandatory, planned)| {
+                let modules: Vec<CourseModule> = mandatory
+                    .iter()
+                    .enumerate()
+                    .map(|(i, m)| module(i as i32 + 1, &format!("M{}", i + 1), *m))
+                    .collect();
+                let mut sessions = Vec::new();
+                let mut marks = Vec::new();
+                for (i, (covers, d, cancelled, mark)) in planned.into_iter().enumerate() {
+                    let id = 100 + i as i32;
+                    let mut s = session(id, &covers, d);
+                    s.cancelled = cancelled;
+                    sessions.push(s);
+                    if let Some(m) = mark {
+                        marks.push((id, m));
+                    }
+                }
+                (modules, sessions, marks)
+            })
+    }
+
+    fn rule() -> impl Strategy<Value = CompletionRule> {
+        (prop::option::of(1..=100i32), prop::option::of(0..3i32)).prop_map(|(min, test)| {
+            CompletionRule {
+                min_attendance_percent: min,
+                test,
+            }
+        })
+    }
+
+    fn test_result() -> impl Strategy<Value = Option<TestResult>> {
+        prop::option::of((any::<bool>(), 0..3i32).prop_map(|(p, m)| passed(p, m)))
+    }
+
+    proptest! {
+        /// A cancelled session, whatever it covers and however the person was marked,
+        /// changes nothing.
+        #[test]
+        fn a_cancelled_session_never_counts(
+            (modules, sessions, marks) in run(), rule in rule(), test in test_result(),
+            covers in prop::collection::vec(1..6i32, 0..3), mark in status(),
+        ) {
+            let before = rules(&rule, &modules, &sessions, &marks, test.as_ref());
+            let mut more = sessions.clone();
+            let mut cancelled = session(999, &covers, 27);
+            cancelled.cancelled = true;
+            more.push(cancelled);
+            let mut marked = marks.clone();
+            marked.push((999, mark));
+            prop_assert_eq!(rules(&rule, &modules, &more, &marked, test.as_ref()), before);
+        }
+
+        /// Excused and absent are the same as no mark at all.
+        #[test]
+        fn only_present_and_late_count(
+            (modules, sessions, marks) in run(), rule in rule(), test in test_result(),
+        ) {
+            let attended: Vec<(i32, AttendanceStatus)> =
+                marks.iter().copied().filter(|(_, s)| s.attended()).collect();
+            prop_assert_eq!(
+                rules(&rule, &modules, &sessions, &marks, test.as_ref()),
+                rules(&rule, &modules, &sessions, &attended, test.as_ref())
+            );
+        }
+
+        /// Every mandatory module attended, enough attendance and the test passed (or no
+        /// test) is complete; anything less is not.
+        #[test]
+        fn complete_exactly_when_every_condition_holds(
+            (modules, sessions, marks) in run(), rule in rule(), test in test_result(),
+        ) {
+            let held: Vec<&HeldSession> = sessions.iter().filter(|s| !s.cancelled).collect();
+            let attended: Vec<&HeldSession> = held
+                .iter()
+                .copied()
+                .filter(|s| marks.iter().any(|(id, st)| *id == s.id && st.attended()))
+                .collect();
+            let all_mandatory = modules
+                .iter()
+                .filter(|m| m.mandatory)
+                .all(|m| attended.iter().any(|s| s.module_ids.contains(&m.id)));
+            let enough = rule
+                .min_attendance_percent
+                .is_none_or(|min| attended.len() * 100 >= held.len() * min as usize);
+            let test_ok = rule.test.is_none() || test.as_ref().is_some_and(|t| t.passed);
+            let facts = rules(&rule, &modules, &sessions, &marks, test.as_ref());
+            prop_assert_eq!(
+                facts.completed(),
+                !attended.is_empty() && all_mandatory && enough && test_ok
+            );
+            prop_assert_eq!(facts.completed(), reasons(&facts).is_empty());
+        }
+
+        /// The share stays within 0–100 %, and a completion date is the last attended day.
+        #[test]
+        fn share_and_date_stay_in_range(
+            (modules, sessions, marks) in run(), rule in rule(), test in test_result(),
+        ) {
+            let facts = rules(&rule, &modules, &sessions, &marks, test.as_ref());
+            prop_assert!(facts.attendance_percent <= 100);
+            let held = sessions.iter().filter(|s| !s.cancelled).count();
+            prop_assert!(facts.sessions_attended <= held);
+            if let Some(d) = facts.completion_date {
+                let last = sessions
+                    .iter()
+                    .filter(|s| !s.cancelled && marks.iter().any(|(id, st)| *id == s.id && st.attended()))
+                    .map(|s| s.day)
+                    .max();
+                prop_assert_eq!(Some(d), last);
+            }
+        }
+    }
 }

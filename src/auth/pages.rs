@@ -3,11 +3,10 @@
 use actix_session::Session;
 use actix_web::{get, post, web};
 use serde::Deserialize;
-use serde_json::json;
 
 use super::extract::{CurrentUser, SESSION_SECRET_KEY};
-use super::models::{Actor, ApiTokenInfo};
-use super::service::{self};
+use super::models::Actor;
+use super::service::{self, AccountPage, NewToken};
 use crate::db::Db;
 use crate::error::{AppError, AppResult, PageResult};
 use crate::web::{page, page_with_error, redirect, Form};
@@ -48,27 +47,23 @@ struct AccountQuery {
     saved: Option<String>,
 }
 
-async fn account_data(db: &Db, actor: &Actor) -> AppResult<serde_json::Value> {
+async fn account_data(db: &Db, actor: &Actor) -> AppResult<AccountPage> {
     let a = actor.clone();
-    let tokens = db.run(move |conn| service::my_tokens(conn, &a)).await?;
-    Ok(json!({
-        "account": {"name": actor.display_name, "email": actor.email, "role": actor.role},
-        "tokens": tokens.iter().map(token_view).collect::<Vec<_>>(),
-        "max_days": service::API_TOKEN_MAX_DAYS,
-        "default_days": service::API_TOKEN_DAYS,
-    }))
+    db.run(move |conn| service::account_page(conn, &a)).await
 }
 
-fn token_view(t: &ApiTokenInfo) -> serde_json::Value {
-    json!({
-        "id": t.id,
-        "label": t.label,
-        "owner_email": t.owner_email,
-        "created": crate::time::fmt_datetime(t.created_at.naive_utc()),
-        "expires": crate::time::fmt_datetime(t.expires_at.naive_utc()),
-        "last_used": t.last_used_at.map(|d| crate::time::fmt_datetime(d.naive_utc())),
-        "expired": t.expired,
-    })
+fn context(data: &AccountPage) -> AppResult<serde_json::Value> {
+    serde_json::to_value(data).map_err(|e| AppError::Internal(e.into()))
+}
+
+/// What the redirect after a change asks the page to say.
+fn saved_notice(what: Option<&str>) -> Option<&'static str> {
+    match what? {
+        "password" => Some("Das Passwort ist geändert. Alle anderen Anmeldungen und alle API-Tokens wurden beendet."),
+        "revoked" => Some("Das Token ist widerrufen."),
+        "token" => Some("Das Token ist erstellt."),
+        _ => None,
+    }
 }
 
 #[get("/account")]
@@ -79,21 +74,16 @@ async fn account_page(
     q: web::Query<AccountQuery>,
 ) -> PageResult {
     let mut data = account_data(&db, &user.0).await?;
-    if let Some(Ok(new_token)) = session.remove_as::<serde_json::Value>(NEW_TOKEN_KEY) {
-        data["new_token"] = new_token;
-    }
-    data["notice"] = match q.saved.as_deref() {
-        Some("password") => json!("Das Passwort ist geändert. Alle anderen Anmeldungen und alle API-Tokens wurden beendet."),
-        Some("revoked") => json!("Das Token ist widerrufen."),
-        Some("token") => json!("Das Token ist erstellt."),
-        _ => serde_json::Value::Null,
-    };
+    data.new_token = session
+        .remove_as::<NewToken>(NEW_TOKEN_KEY)
+        .and_then(Result::ok);
+    data.notice = saved_notice(q.saved.as_deref());
     page(
         &session,
         Some(&user.0),
         "pages/auth/account",
         "Mein Konto",
-        data,
+        context(&data)?,
     )
 }
 
@@ -115,14 +105,13 @@ async fn change_password(
     let actor = user.0.clone();
     let result = db
         .run(move |conn| {
-            if form.new_password != form.new_password_again {
-                return Err(AppError::invalid(
-                    "new_password_again",
-                    "Die beiden neuen Passwörter stimmen nicht überein.",
-                ));
-            }
-            service::change_password(conn, &actor, &form.current_password, &form.new_password)?;
-            service::start_session(conn, actor.user_id)
+            service::change_own_password(
+                conn,
+                &actor,
+                &form.current_password,
+                &form.new_password,
+                &form.new_password_again,
+            )
         })
         .await;
     match result {
@@ -147,7 +136,7 @@ async fn account_page_with_error(
         Some(actor),
         "pages/auth/account",
         "Mein Konto",
-        data,
+        context(&data)?,
         error,
     )
 }
@@ -186,7 +175,13 @@ async fn create_token_page(
             // Shown once, on the page this redirects to: it travels in the encrypted cookie
             // for that one request, is not stored, and a reload does not make another.
             session
-                .insert(NEW_TOKEN_KEY, json!({"token": token, "label": info.label}))
+                .insert(
+                    NEW_TOKEN_KEY,
+                    NewToken {
+                        token,
+                        label: info.label,
+                    },
+                )
                 .map_err(|e| AppError::Internal(anyhow::anyhow!("session: {e}")))?;
             Ok(redirect("/account?saved=token#tokens"))
         }

@@ -3,8 +3,7 @@
 use actix_session::Session;
 use actix_web::cookie::{Cookie, CookieJar, SameSite};
 use actix_web::{get, post, web, HttpRequest};
-use serde::Deserialize;
-use serde_json::json;
+use serde::{Deserialize, Serialize};
 
 use super::api::{device_key, known_device_user, DEVICE_COOKIE};
 use super::extract::session_actor;
@@ -47,6 +46,16 @@ async fn index(session: Session, req: HttpRequest, db: web::Data<Db>) -> PageRes
     }
 }
 
+/// The login form: empty, or again with the address typed (never the password).
+#[derive(Serialize)]
+struct LoginPage {
+    email: String,
+}
+
+fn login_context(email: String) -> serde_json::Value {
+    serde_json::to_value(LoginPage { email }).unwrap_or_default()
+}
+
 #[get("/login")]
 async fn login_page(session: Session) -> PageResult {
     page(
@@ -54,7 +63,7 @@ async fn login_page(session: Session) -> PageResult {
         None,
         "pages/auth/login",
         "Anmelden",
-        json!({"email": ""}),
+        login_context(String::new()),
     )
 }
 
@@ -119,7 +128,7 @@ async fn login(
                 None,
                 "pages/auth/login",
                 "Anmelden",
-                json!({"email": email}),
+                login_context(email),
                 e,
             )?;
             *resp.status_mut() = status;

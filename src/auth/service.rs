@@ -1,9 +1,13 @@
+//! The account use cases: creating users, login and browser sessions, passwords, API
+//! tokens, (de)activation, and the account page.
+
 use std::sync::LazyLock;
 
 use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, SaltString};
 use argon2::{Argon2, PasswordVerifier};
 use chrono::{Duration, Utc};
 use rand::RngCore;
+use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use super::models::{
@@ -536,4 +540,124 @@ pub fn revoke_organisation_token(
 /// The people of an organisation who may lead a session (trainers and coordinators).
 pub fn trainers_of(conn: &mut DbConn, org: i32) -> AppResult<Vec<User>> {
     repo::trainers_of(conn, org)
+}
+
+/// An API token as the account and organisation pages list it: local times, never the
+/// token itself.
+#[derive(Debug, Serialize)]
+pub struct TokenLine {
+    pub id: i32,
+    pub label: String,
+    pub owner_email: Option<String>,
+    pub created: String,
+    pub expires: String,
+    pub last_used: Option<String>,
+    pub expired: bool,
+}
+
+impl From<&ApiTokenInfo> for TokenLine {
+    fn from(t: &ApiTokenInfo) -> Self {
+        let local = |d: chrono::DateTime<Utc>| crate::time::fmt_datetime(d.naive_utc());
+        TokenLine {
+            id: t.id,
+            label: t.label.clone(),
+            owner_email: t.owner_email.clone(),
+            created: local(t.created_at),
+            expires: local(t.expires_at),
+            last_used: t.last_used_at.map(local),
+            expired: t.expired,
+        }
+    }
+}
+
+/// A token just made, shown once on the account page.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct NewToken {
+    pub token: String,
+    pub label: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct AccountSummary {
+    pub name: String,
+    pub email: String,
+    pub role: Role,
+}
+
+/// The account page: who is logged in, their API tokens, and the forms for a new
+/// password and a new token.
+#[derive(Debug, Serialize)]
+pub struct AccountPage {
+    pub account: AccountSummary,
+    pub tokens: Vec<TokenLine>,
+    pub max_days: i64,
+    pub default_days: i64,
+    pub new_token: Option<NewToken>,
+    /// Said above the page after a change.
+    pub notice: Option<&'static str>,
+}
+
+pub fn account_page(conn: &mut DbConn, actor: &Actor) -> AppResult<AccountPage> {
+    Ok(AccountPage {
+        account: AccountSummary {
+            name: actor.display_name.clone(),
+            email: actor.email.clone(),
+            role: actor.role,
+        },
+        tokens: my_tokens(conn, actor)?
+            .iter()
+            .map(TokenLine::from)
+            .collect(),
+        max_days: API_TOKEN_MAX_DAYS,
+        default_days: API_TOKEN_DAYS,
+        new_token: None,
+        notice: None,
+    })
+}
+
+/// The password change of the account page: the new password typed twice alike, the
+/// current one right. Every other login and token of the person ends; the browser in hand
+/// continues with the returned new session secret.
+pub fn change_own_password(
+    conn: &mut DbConn,
+    actor: &Actor,
+    current: &str,
+    new: &str,
+    new_again: &str,
+) -> AppResult<String> {
+    if new != new_again {
+        return Err(AppError::invalid(
+            "new_password_again",
+            "Die beiden neuen Passwörter stimmen nicht überein.",
+        ));
+    }
+    change_password(conn, actor, current, new)?;
+    start_session(conn, actor.user_id)
+}
+
+/// An admin's view of the accounts of an organisation, by name.
+pub fn accounts_of(conn: &mut DbConn, actor: &Actor, organisation_id: i32) -> AppResult<Vec<User>> {
+    actor.require(&[Role::Admin])?;
+    repo::list_for_organisation(conn, organisation_id)
+}
+
+/// An admin (de)activates an account of an organisation (404 for anyone elsewhere).
+pub fn set_active_in(
+    conn: &mut DbConn,
+    actor: &Actor,
+    organisation_id: i32,
+    user_id: i32,
+    active: bool,
+) -> AppResult<User> {
+    actor.require(&[Role::Admin])?;
+    let target = repo::find_by_id(conn, user_id)?
+        .filter(|u| u.organisation_id == Some(organisation_id))
+        .ok_or_else(|| AppError::not_found("Das Konto"))?;
+    set_user_active(conn, actor, target.id, active)
+}
+
+/// The account with this id, for the use cases of the domains above (e.g. checking a
+/// trainer chosen for a session).
+pub fn user(conn: &mut DbConn, user_id: i32) -> AppResult<Option<User>> {
+    repo::find_by_id(conn, user_id)
 }

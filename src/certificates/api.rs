@@ -42,11 +42,7 @@ async fn api_list(
     let run_id = path.into_inner();
     let issuer = issuer.get_ref().clone();
     let list = db
-        .run(move |conn| {
-            let org = actor.coordinator_org()?;
-            crate::planning::repo::get_run(conn, org, run_id)?;
-            service::list_for_run(conn, &issuer, org, run_id)
-        })
+        .run(move |conn| service::certificates_of_run(conn, &issuer, &actor, run_id))
         .await?;
     Ok(HttpResponse::Ok().json(list))
 }

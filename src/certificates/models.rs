@@ -5,9 +5,46 @@ use utoipa::ToSchema;
 
 use crate::db::schema::{certificate_batches, certificates};
 
-pub const VALID: &str = "valid";
-pub const REVOKED: &str = "revoked";
-pub const REPLACED: &str = "replaced";
+/// Whether a certificate holds. Stored as its lower-case name (`valid` …), which is also
+/// what the API writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum CertificateStatus {
+    Valid,
+    /// Withdrawn by the organisation; the check page says "Widerrufen".
+    Revoked,
+    /// Superseded by a corrected certificate (e.g. the name spelled as in the passport).
+    Replaced,
+}
+
+impl CertificateStatus {
+    pub const ALL: [CertificateStatus; 3] = [
+        CertificateStatus::Valid,
+        CertificateStatus::Revoked,
+        CertificateStatus::Replaced,
+    ];
+
+    /// The text in the database.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CertificateStatus::Valid => "valid",
+            CertificateStatus::Revoked => "revoked",
+            CertificateStatus::Replaced => "replaced",
+        }
+    }
+}
+
+/// Reading a stored row: any other text is a broken row, not user input.
+impl TryFrom<String> for CertificateStatus {
+    type Error = String;
+
+    fn try_from(text: String) -> Result<Self, Self::Error> {
+        CertificateStatus::ALL
+            .into_iter()
+            .find(|s| s.as_str() == text)
+            .ok_or_else(|| format!("unknown certificate status {text:?}"))
+    }
+}
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = certificates)]
@@ -25,7 +62,8 @@ pub struct Certificate {
     pub completion_date: NaiveDate,
     pub issued_at: NaiveDateTime,
     pub issued_by: Option<i32>,
-    pub status: String,
+    #[diesel(deserialize_as = String)]
+    pub status: CertificateStatus,
     pub revoked_at: Option<NaiveDateTime>,
     pub revocation_reason: Option<String>,
     pub replaced_by_id: Option<i32>,
@@ -46,7 +84,8 @@ pub struct CertificateInsertForm {
     pub completion_date: NaiveDate,
     pub issued_at: NaiveDateTime,
     pub issued_by: Option<i32>,
-    pub status: String,
+    /// [`CertificateStatus::as_str`].
+    pub status: &'static str,
 }
 
 /// What a coordinator sees of a certificate.
@@ -61,7 +100,7 @@ pub struct CertificateView {
     pub completion_date: NaiveDate,
     #[serde(serialize_with = "crate::time::utc")]
     pub issued_at: NaiveDateTime,
-    pub status: String,
+    pub status: CertificateStatus,
     pub verification_url: String,
     /// How often the certificate was checked (counts only, nobody's identity).
     pub checks: i64,
@@ -81,10 +120,44 @@ pub struct RevokeInput {
     pub reason: String,
 }
 
-pub const BATCH_RUNNING: &str = "running";
-pub const BATCH_DONE: &str = "done";
-/// A batch that stopped without finishing (process crash or restart); rerunning is safe.
-pub const BATCH_INTERRUPTED: &str = "interrupted";
+/// Where a batch of certificates stands. Stored as its lower-case name, which is also what
+/// the API writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum BatchState {
+    Running,
+    Done,
+    /// Stopped without finishing (process crash or restart); rerunning is safe.
+    Interrupted,
+}
+
+impl BatchState {
+    pub const ALL: [BatchState; 3] = [
+        BatchState::Running,
+        BatchState::Done,
+        BatchState::Interrupted,
+    ];
+
+    /// The text in the database.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            BatchState::Running => "running",
+            BatchState::Done => "done",
+            BatchState::Interrupted => "interrupted",
+        }
+    }
+}
+
+impl TryFrom<String> for BatchState {
+    type Error = String;
+
+    fn try_from(text: String) -> Result<Self, Self::Error> {
+        BatchState::ALL
+            .into_iter()
+            .find(|s| s.as_str() == text)
+            .ok_or_else(|| format!("unknown batch state {text:?}"))
+    }
+}
 
 /// One "issue certificates for this run" action and its progress.
 #[derive(Debug, Clone, Serialize, Queryable, Selectable, ToSchema)]
@@ -112,8 +185,8 @@ pub struct CertificateBatch {
     pub not_completed: i32,
     /// JSON list of `{participant_id, name, message}`.
     pub failures: String,
-    /// `running`, `done` or `interrupted`.
-    pub state: String,
+    #[diesel(deserialize_as = String)]
+    pub state: BatchState,
 }
 
 #[derive(Insertable)]
@@ -140,4 +213,28 @@ pub struct ReissueInput {
     /// The corrected given name, as in the participant's ID.
     pub given_name: String,
     pub family_name: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn statuses_read_back_as_written() {
+        for s in CertificateStatus::ALL {
+            assert_eq!(CertificateStatus::try_from(s.as_str().to_string()), Ok(s));
+            assert_eq!(
+                serde_json::to_value(s).unwrap(),
+                serde_json::json!(s.as_str())
+            );
+        }
+        for s in BatchState::ALL {
+            assert_eq!(BatchState::try_from(s.as_str().to_string()), Ok(s));
+            assert_eq!(
+                serde_json::to_value(s).unwrap(),
+                serde_json::json!(s.as_str())
+            );
+        }
+        assert!(CertificateStatus::try_from("VALID".to_string()).is_err());
+    }
 }

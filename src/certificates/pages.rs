@@ -7,13 +7,16 @@ use actix_web::http::header;
 use actix_web::{get, post, web, HttpResponse};
 use serde::Deserialize;
 
-use super::models::{CertificateBatch, BATCH_DONE, BATCH_INTERRUPTED, BATCH_RUNNING};
+use super::models::CertificateBatch;
 use super::service::{self, CertificateIssuer};
 use crate::auth::extract::CurrentUser;
 use crate::db::Db;
-use crate::error::{AppResult, PageResult};
+use crate::error::{AppError, AppResult, PageResult};
 use crate::web::{page, redirect, Form};
-use serde_json::json;
+
+fn context<T: serde::Serialize>(data: &T) -> AppResult<serde_json::Value> {
+    serde_json::to_value(data).map_err(|e| AppError::Internal(e.into()))
+}
 
 pub(crate) fn pdf_response(name: &str, bytes: Vec<u8>) -> HttpResponse {
     HttpResponse::Ok()
@@ -81,20 +84,15 @@ async fn batch_page(
 ) -> PageResult {
     let actor = user.0.clone();
     let id = path.into_inner();
-    let batch = db.run(move |conn| service::batch(conn, &actor, id)).await?;
-    let failures = service::batch_failures(&batch);
+    let data = db
+        .run(move |conn| service::batch_page(conn, &actor, id))
+        .await?;
     page(
         &session,
         Some(&user.0),
         "pages/certificates/batch",
         "Bescheinigungen ausstellen",
-        json!({
-            "batch": batch,
-            "failures": failures,
-            "running": batch.state == BATCH_RUNNING,
-            "interrupted": batch.state == BATCH_INTERRUPTED,
-            "finished": batch.state == BATCH_DONE,
-        }),
+        context(&data)?,
     )
 }
 
@@ -165,7 +163,7 @@ async fn cards(
     let bytes = issuer
         .renderer
         .render_cards(&org_name, &cards)
-        .map_err(|e| crate::error::AppError::Internal(e.context("rendering cards")))?;
+        .map_err(|e| AppError::Internal(e.context("rendering cards")))?;
     Ok(pdf_response(
         &format!("Teilnahmekarten-Durchgang-{run_id}.pdf"),
         bytes,
@@ -179,23 +177,10 @@ async fn settings_data(
 ) -> AppResult<serde_json::Value> {
     let actor = actor.clone();
     let issuer = issuer.clone();
-    db.run(move |conn| {
-        let admin = actor.role == crate::auth::Role::Admin;
-        let keys = service::key_overview(conn, &issuer, &actor)?;
-        let mut images = Vec::new();
-        if !admin {
-            for kind in service::IMAGE_KINDS {
-                let present = service::org_image(conn, &actor, kind)?.is_some();
-                images.push(json!({
-                    "kind": kind,
-                    "label": crate::i18n::text("de", &format!("certsettings.{kind}")),
-                    "present": present,
-                }));
-            }
-        }
-        Ok(json!({"admin": admin, "keys": keys, "images": images}))
-    })
-    .await
+    let data = db
+        .run(move |conn| service::settings_page(conn, &issuer, &actor))
+        .await?;
+    context(&data)
 }
 
 async fn settings_page_with(
@@ -203,7 +188,7 @@ async fn settings_page_with(
     actor: &crate::auth::Actor,
     db: &Db,
     issuer: &Arc<CertificateIssuer>,
-    error: Option<crate::error::AppError>,
+    error: Option<AppError>,
 ) -> PageResult {
     let data = settings_data(db, issuer, actor).await?;
     let title = "Bescheinigungen";
@@ -381,7 +366,7 @@ async fn show_image(user: CurrentUser, db: web::Data<Db>, path: web::Path<String
     let image = db
         .run(move |conn| service::org_image(conn, &actor, &kind))
         .await?
-        .ok_or_else(|| crate::error::AppError::not_found("Das Bild"))?;
+        .ok_or_else(|| AppError::not_found("Das Bild"))?;
     Ok(HttpResponse::Ok()
         .content_type(image.0)
         .insert_header((header::CACHE_CONTROL, "private, no-store"))

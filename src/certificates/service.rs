@@ -1,5 +1,7 @@
 use std::sync::Arc;
 
+use serde::Serialize;
+
 use super::keys::KeyRing;
 use super::models::*;
 use super::pdf::{AttendedModule, CertificateDocument, CertificateRenderer, DocumentImage};
@@ -36,7 +38,7 @@ impl CertificateIssuer {
             course_code: c.course_code.clone(),
             completion_date: c.completion_date,
             issued_at: c.issued_at,
-            status: c.status.clone(),
+            status: c.status,
             verification_url: self.url_of(c),
             checks: 0,
             last_checked: None,
@@ -75,8 +77,8 @@ pub fn issue_one(
     let org_id = actor.coordinator_org()?;
     crate::db::write_transaction(conn, |conn| {
         dialect::lock_for_update(conn, "course_runs", run_id)?;
-        let run = planning::repo::get_run(conn, org_id, run_id)?;
-        let participant = participants::repo::get(conn, org_id, participant_id)?;
+        let run = planning::service::get_run(conn, org_id, run_id)?;
+        let participant = participants::service::get(conn, org_id, participant_id)?;
         if repo::valid_for(conn, run_id, participant_id)?.is_some() {
             return Ok(None);
         }
@@ -116,8 +118,8 @@ fn issue_in_tx(
     completion_date: chrono::NaiveDate,
 ) -> AppResult<Certificate> {
     let org_id = run.organisation_id;
-    let course = planning::repo::get_course(conn, org_id, run.course_id)?;
-    let org = orgs::repo::get(conn, org_id)?;
+    let course = planning::service::get_course(conn, org_id, run.course_id)?;
+    let org = orgs::service::get(conn, org_id)?;
     let (kid, signing_key) = issuer.keyring.signing_key_for(conn, org_id)?;
     let code = token::new_code();
     let now = time::now_utc();
@@ -128,23 +130,7 @@ fn issue_in_tx(
         course_code: course.code.clone(),
         completion_date,
     };
-    let signed = token::sign(&claims, kid, &signing_key).map_err(|e| match e {
-        token::TokenError::OverBudget => AppError::invalid(
-            "holder_name",
-            format!(
-                "Der Name „{}“ ist zu lang für den QR-Code der Bescheinigung. Bitte kürzen Sie ihn (z. B. zweite Vornamen abkürzen).",
-                participant.full_name()
-            ),
-        ),
-        other => AppError::Internal(anyhow::anyhow!("signing certificate: {other}")),
-    })?;
-    let url = token::verification_url(&issuer.public_url, &signed).map_err(|_| {
-        AppError::invalid(
-            "holder_name",
-            "Die Prüfadresse wäre zu lang für den QR-Code. Bitte kürzen Sie den Namen oder die öffentliche Adresse.",
-        )
-    })?;
-    let token_text = url.rsplit('/').next().unwrap_or_default().to_string();
+    let url = signed_url(issuer, &claims, kid, &signing_key, participant)?;
     let cert = repo::insert(
         conn,
         &CertificateInsertForm {
@@ -153,40 +139,17 @@ fn issue_in_tx(
             run_id: run.id,
             code: stored_code(&code),
             kid: i32::from(kid),
-            token: token_text,
+            token: url.rsplit('/').next().unwrap_or_default().to_string(),
             holder_name: claims.holder_name.clone(),
             course_code: course.code.clone(),
             course_title: course.title.clone(),
             completion_date,
             issued_at: now,
             issued_by: Some(actor.user_id),
-            status: VALID.into(),
+            status: CertificateStatus::Valid.as_str(),
         },
     )?;
-    // The participant's own address first; a referrer (social worker, volunteer) who
-    // registered them receives it when they have none.
-    if let Some((to, via_referrer)) = participants::service::contact_email(participant) {
-        let pdf = render(conn, issuer, &cert, &org, run)?;
-        outbox::enqueue(
-            conn,
-            Some(org_id),
-            &to,
-            "certificate_issued",
-            &serde_json::json!({
-                "holder_name": cert.holder_name,
-                "referrer_name": if via_referrer { participant.referrer_name.clone() } else { None },
-                "course_title": cert.course_title,
-                "issuer_name": org.issuer_name,
-                "verification_url": url,
-                "code": display_code(&cert.code),
-            }),
-            Some(Attachment {
-                name: pdf_file_name(&cert),
-                mime: "application/pdf".into(),
-                bytes: pdf,
-            }),
-        )?;
-    }
+    mail_certificate(conn, issuer, &cert, &org, run, participant, &url)?;
     audit::record(
         conn,
         Some(org_id),
@@ -197,6 +160,84 @@ fn issue_in_tx(
         "",
     )?;
     Ok(cert)
+}
+
+/// The check address with the signed claims, or why it cannot go into a QR code.
+fn signed_url(
+    issuer: &CertificateIssuer,
+    claims: &token::CertificateClaims,
+    kid: u8,
+    signing_key: &ed25519_dalek::SigningKey,
+    participant: &participants::models::Participant,
+) -> AppResult<String> {
+    let signed = token::sign(claims, kid, signing_key).map_err(|e| match e {
+        token::TokenError::OverBudget => AppError::invalid(
+            "holder_name",
+            format!(
+                "Der Name „{}“ ist zu lang für den QR-Code der Bescheinigung. Bitte kürzen Sie ihn (z. B. zweite Vornamen abkürzen).",
+                participant.full_name()
+            ),
+        ),
+        other => AppError::Internal(anyhow::anyhow!("signing certificate: {other}")),
+    })?;
+    token::verification_url(&issuer.public_url, &signed).map_err(|_| {
+        AppError::invalid(
+            "holder_name",
+            "Die Prüfadresse wäre zu lang für den QR-Code. Bitte kürzen Sie den Namen oder die öffentliche Adresse.",
+        )
+    })
+}
+
+/// What the certificate mail says.
+#[derive(Serialize)]
+struct CertificateMail<'a> {
+    holder_name: &'a str,
+    referrer_name: Option<&'a str>,
+    course_title: &'a str,
+    issuer_name: &'a str,
+    verification_url: &'a str,
+    code: String,
+}
+
+/// Queues the certificate with its PDF for the participant's own address first; a
+/// referrer (social worker, volunteer) who registered them receives it when they have none.
+fn mail_certificate(
+    conn: &mut DbConn,
+    issuer: &CertificateIssuer,
+    cert: &Certificate,
+    org: &orgs::Organisation,
+    run: &planning::models::CourseRun,
+    participant: &participants::models::Participant,
+    url: &str,
+) -> AppResult<()> {
+    let Some((to, via_referrer)) = participants::service::contact_email(participant) else {
+        return Ok(());
+    };
+    let pdf = render(conn, issuer, cert, org, run)?;
+    let mail = CertificateMail {
+        holder_name: &cert.holder_name,
+        referrer_name: participant
+            .referrer_name
+            .as_deref()
+            .filter(|_| via_referrer),
+        course_title: &cert.course_title,
+        issuer_name: &org.issuer_name,
+        verification_url: url,
+        code: display_code(&cert.code),
+    };
+    outbox::enqueue(
+        conn,
+        Some(org.id),
+        &to,
+        "certificate_issued",
+        &serde_json::to_value(mail).map_err(|e| AppError::Internal(e.into()))?,
+        Some(Attachment {
+            name: pdf_file_name(cert),
+            mime: "application/pdf".into(),
+            bytes: pdf,
+        }),
+    )?;
+    Ok(())
 }
 
 /// Corrects the holder's name: the participant record gets the corrected name, the old
@@ -217,14 +258,20 @@ pub fn reissue_with_name(
         let old = repo::get(conn, org_id, certificate_id)?;
         dialect::lock_for_update(conn, "course_runs", old.run_id)?;
         let old = repo::get(conn, org_id, certificate_id)?;
-        if old.status != VALID {
+        if old.status != CertificateStatus::Valid {
             return Err(AppError::Conflict(
                 "Nur eine gültige Bescheinigung kann berichtigt werden; diese ist bereits widerrufen oder ersetzt.".into(),
             ));
         }
-        let run = planning::repo::get_run(conn, org_id, old.run_id)?;
-        participants::repo::set_names(conn, org_id, old.participant_id, &given_name, &family_name)?;
-        let participant = participants::repo::get(conn, org_id, old.participant_id)?;
+        let run = planning::service::get_run(conn, org_id, old.run_id)?;
+        participants::service::set_names(
+            conn,
+            org_id,
+            old.participant_id,
+            &given_name,
+            &family_name,
+        )?;
+        let participant = participants::service::get(conn, org_id, old.participant_id)?;
         if token::normalize_name(&participant.full_name()) == old.holder_name {
             return Err(AppError::invalid(
                 "given_name",
@@ -260,7 +307,7 @@ pub fn issue_for_run(
     run_id: i32,
 ) -> AppResult<IssueSummary> {
     let org_id = actor.coordinator_org()?;
-    planning::repo::get_run(conn, org_id, run_id)?;
+    planning::service::get_run(conn, org_id, run_id)?;
     let mut summary = IssueSummary::default();
     for c in attendance::service::completion_for_run(conn, org_id, run_id)? {
         if !c.completed {
@@ -285,7 +332,7 @@ pub fn revoke(
     let reason = validate::required_text("reason", "Grund", reason, 500)?;
     let result = crate::db::write_transaction(conn, |conn| {
         let cert = repo::get(conn, org, certificate_id)?;
-        if cert.status != VALID {
+        if cert.status != CertificateStatus::Valid {
             return Err(AppError::Conflict(
                 "Diese Bescheinigung ist bereits nicht mehr gültig.".into(),
             ));
@@ -342,7 +389,7 @@ fn render(
         verification_url: issuer.url_of(cert),
         code_display: display_code(&cert.code),
         // A participant erased since issuing leaves no language behind: German only.
-        language: crate::participants::repo::get(conn, org.id, cert.participant_id)
+        language: crate::participants::service::get(conn, org.id, cert.participant_id)
             .map(|p| p.preferred_language)
             .unwrap_or_default(),
         logo: org_image_for_print(conn, issuer, org.id, "logo")?,
@@ -363,8 +410,8 @@ pub fn pdf(
 ) -> AppResult<(String, Vec<u8>)> {
     let org_id = actor.coordinator_org()?;
     let cert = repo::get(conn, org_id, certificate_id)?;
-    let org = orgs::repo::get(conn, org_id)?;
-    let run = planning::repo::get_run(conn, org_id, cert.run_id)?;
+    let org = orgs::service::get(conn, org_id)?;
+    let run = planning::service::get_run(conn, org_id, cert.run_id)?;
     Ok((
         pdf_file_name(&cert),
         render(conn, issuer, &cert, &org, &run)?,
@@ -405,14 +452,14 @@ pub fn start_batch(
     let org_id = actor.coordinator_org()?;
     crate::db::write_transaction(conn, |conn| {
         dialect::lock_for_update(conn, "course_runs", run_id)?;
-        planning::repo::get_run(conn, org_id, run_id)?;
+        planning::service::get_run(conn, org_id, run_id)?;
         let now = time::now_utc();
         for b in repo::running_batches_for_run(conn, run_id)? {
             if (now - b.heartbeat_at).num_seconds() < BATCH_STALE_AFTER_SECS {
                 return Ok((b, false));
             }
             // Its process is gone; what it issued stays, the new batch does the rest.
-            repo::set_batch_state(conn, b.id, BATCH_INTERRUPTED)?;
+            repo::set_batch_state(conn, b.id, BatchState::Interrupted)?;
         }
         let total = attendance::service::completion_for_run(conn, org_id, run_id)?.len();
         let batch = repo::insert_batch(
@@ -474,7 +521,7 @@ pub fn process_batch(
         batch.failures = serde_json::to_string(&failures).unwrap_or_else(|_| "[]".into());
         repo::update_batch_progress(conn, &batch)?;
     }
-    batch.state = BATCH_DONE.into();
+    batch.state = BatchState::Done;
     batch.finished_at = Some(time::now_utc());
     repo::update_batch_progress(conn, &batch)?;
     Ok(batch)
@@ -497,11 +544,11 @@ pub fn zip_for_run(
 ) -> AppResult<(String, Vec<u8>)> {
     use std::io::Write;
     let org_id = actor.coordinator_org()?;
-    let run = planning::repo::get_run(conn, org_id, run_id)?;
-    let org = orgs::repo::get(conn, org_id)?;
+    let run = planning::service::get_run(conn, org_id, run_id)?;
+    let org = orgs::service::get(conn, org_id)?;
     let certs: Vec<Certificate> = repo::list_for_run(conn, org_id, run_id)?
         .into_iter()
-        .filter(|c| c.status == VALID)
+        .filter(|c| c.status == CertificateStatus::Valid)
         .collect();
     if certs.is_empty() {
         return Err(AppError::Conflict(
@@ -587,7 +634,7 @@ pub fn set_org_image(conn: &mut DbConn, actor: &Actor, kind: &str, bytes: &[u8])
         "image/jpeg"
     };
     crate::db::write_transaction(conn, |conn| {
-        orgs::repo::set_image(conn, org, kind, content_type, bytes, time::now_utc())?;
+        orgs::service::set_image(conn, org, kind, content_type, bytes)?;
         audit::record(
             conn,
             Some(org),
@@ -603,7 +650,7 @@ pub fn set_org_image(conn: &mut DbConn, actor: &Actor, kind: &str, bytes: &[u8])
 pub fn remove_org_image(conn: &mut DbConn, actor: &Actor, kind: &str) -> AppResult<()> {
     let org = actor.coordinator_org()?;
     let kind = image_kind(kind)?;
-    orgs::repo::delete_image(conn, org, kind)
+    orgs::service::delete_image(conn, org, kind)
 }
 
 pub fn org_image(
@@ -612,44 +659,132 @@ pub fn org_image(
     kind: &str,
 ) -> AppResult<Option<(String, Vec<u8>)>> {
     let org = actor.coordinator_org()?;
-    orgs::repo::image(conn, org, image_kind(kind)?)
+    orgs::service::image(conn, org, image_kind(kind)?)
 }
 
-/// The keys page: every key the person may manage, with fingerprint, state and how many
-/// certificates it signed.
+/// A signing key as the settings page lists it.
+#[derive(Debug, Serialize)]
+pub struct KeyLine {
+    pub kid: i32,
+    pub fingerprint: String,
+    /// None: the deployment's own key (admins).
+    pub organisation_id: Option<i32>,
+    pub created: String,
+    /// `active`, `retired` or `compromised`.
+    pub state: &'static str,
+    /// How many certificates it signed.
+    pub certificates: i64,
+}
+
+/// The keys page: every key the person may manage, newest first, with fingerprint, state
+/// and how many certificates it signed.
 pub fn key_overview(
     conn: &mut DbConn,
     issuer: &CertificateIssuer,
     actor: &Actor,
-) -> AppResult<Vec<serde_json::Value>> {
+) -> AppResult<Vec<KeyLine>> {
     let records = super::keys::manageable(conn, actor)?;
     let counts = repo::count_by_kid(conn)?;
     Ok(records
         .iter()
         .rev()
-        .map(|r| {
-            let fingerprint = u8::try_from(r.kid)
+        .map(|r| KeyLine {
+            kid: r.kid,
+            fingerprint: u8::try_from(r.kid)
                 .ok()
                 .and_then(|k| issuer.keyring.cached(k))
                 .map(|k| token::key_fingerprint(&k.key))
-                .unwrap_or_default();
-            let state = if r.compromised_at.is_some() {
+                .unwrap_or_default(),
+            organisation_id: r.organisation_id,
+            created: crate::time::fmt_datetime(r.created_at),
+            state: if r.compromised_at.is_some() {
                 "compromised"
             } else if r.retired_at.is_some() {
                 "retired"
             } else {
                 "active"
-            };
-            serde_json::json!({
-                "kid": r.kid,
-                "fingerprint": fingerprint,
-                "organisation_id": r.organisation_id,
-                "created": crate::time::fmt_datetime(r.created_at),
-                "state": state,
-                "certificates": counts.iter().find(|(k, _)| *k == r.kid).map_or(0, |(_, n)| *n),
-            })
+            },
+            certificates: counts
+                .iter()
+                .find(|(k, _)| *k == r.kid)
+                .map_or(0, |(_, n)| *n),
         })
         .collect())
+}
+
+/// The certificate settings: keys for everyone who manages them, and for coordinators the
+/// logo and signature printed on their organisation's certificates.
+#[derive(Debug, Serialize)]
+pub struct SettingsPage {
+    pub admin: bool,
+    pub keys: Vec<KeyLine>,
+    pub images: Vec<ImageLine>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ImageLine {
+    pub kind: &'static str,
+    pub label: String,
+    /// Whether one is uploaded.
+    pub present: bool,
+}
+
+pub fn settings_page(
+    conn: &mut DbConn,
+    issuer: &CertificateIssuer,
+    actor: &Actor,
+) -> AppResult<SettingsPage> {
+    actor.require(&[crate::auth::Role::Admin, crate::auth::Role::Coordinator])?;
+    let admin = actor.role == crate::auth::Role::Admin;
+    let keys = key_overview(conn, issuer, actor)?;
+    let mut images = Vec::new();
+    if !admin {
+        for kind in IMAGE_KINDS {
+            images.push(ImageLine {
+                kind,
+                label: crate::i18n::text("de", &format!("certsettings.{kind}")),
+                present: org_image(conn, actor, kind)?.is_some(),
+            });
+        }
+    }
+    Ok(SettingsPage {
+        admin,
+        keys,
+        images,
+    })
+}
+
+/// The progress page of a batch.
+#[derive(Debug, Serialize)]
+pub struct BatchPage {
+    pub batch: CertificateBatch,
+    pub failures: Vec<BatchFailure>,
+    pub running: bool,
+    pub interrupted: bool,
+    pub finished: bool,
+}
+
+pub fn batch_page(conn: &mut DbConn, actor: &Actor, batch_id: i32) -> AppResult<BatchPage> {
+    let batch = batch(conn, actor, batch_id)?;
+    Ok(BatchPage {
+        failures: batch_failures(&batch),
+        running: batch.state == BatchState::Running,
+        interrupted: batch.state == BatchState::Interrupted,
+        finished: batch.state == BatchState::Done,
+        batch,
+    })
+}
+
+/// The certificates of a run, with how often each was checked.
+pub fn certificates_of_run(
+    conn: &mut DbConn,
+    issuer: &CertificateIssuer,
+    actor: &Actor,
+    run_id: i32,
+) -> AppResult<Vec<CertificateView>> {
+    let org = actor.coordinator_org()?;
+    planning::service::get_run(conn, org, run_id)?;
+    list_for_run(conn, issuer, org, run_id)
 }
 
 /// Refuses what the certificate could not print (not PNG/JPEG, too large, broken).
@@ -667,7 +802,7 @@ fn org_image_for_print(
     kind: &str,
 ) -> AppResult<Option<Arc<DocumentImage>>> {
     use sha2::Digest;
-    let Some((_, bytes)) = orgs::repo::image(conn, org_id, kind)? else {
+    let Some((_, bytes)) = orgs::service::image(conn, org_id, kind)? else {
         return Ok(None);
     };
     let hash: [u8; 32] = sha2::Sha256::digest(&bytes).into();
@@ -707,7 +842,7 @@ pub fn sample_pdf(
     actor: &Actor,
 ) -> AppResult<Vec<u8>> {
     let org_id = actor.coordinator_org()?;
-    let org = orgs::repo::get(conn, org_id)?;
+    let org = orgs::service::get(conn, org_id)?;
     let today = time::today_local();
     let modules = [
         "Wohnungssuche und Besichtigung",

@@ -29,7 +29,8 @@ pub struct OrganisationInsertForm {
     pub created_at: NaiveDateTime,
 }
 
-#[derive(Debug, Default, Deserialize, ToSchema)]
+/// Input for a new organisation (and what the form shows again).
+#[derive(Debug, Default, Clone, Deserialize, Serialize, ToSchema)]
 #[serde(default)]
 pub struct NewOrganisation {
     pub slug: String,

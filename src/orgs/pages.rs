@@ -3,27 +3,34 @@
 use actix_session::Session;
 use actix_web::{get, post, web};
 use serde::Deserialize;
-use serde_json::json;
 
 use super::models::NewOrganisation;
-use super::{repo, service};
+use super::service::{self, AccountFields, NewAccount, OrganisationPage, OrganisationsPage};
 use crate::auth::extract::CurrentUser;
-use crate::auth::service::{create_user, NewUser};
-use crate::auth::{repo as user_repo, Role};
+use crate::auth::Actor;
 use crate::db::Db;
-use crate::error::PageResult;
+use crate::error::{AppError, AppResult, PageResult};
 use crate::web::{page, page_with_error, redirect, Form};
+
+fn context<T: serde::Serialize>(data: &T) -> AppResult<serde_json::Value> {
+    serde_json::to_value(data).map_err(|e| AppError::Internal(e.into()))
+}
+
+async fn list_data(db: &Db, actor: &Actor) -> AppResult<OrganisationsPage> {
+    let actor = actor.clone();
+    db.run(move |conn| service::organisations_page(conn, &actor))
+        .await
+}
 
 #[get("/admin/organisations")]
 async fn list(session: Session, user: CurrentUser, db: web::Data<Db>) -> PageResult {
-    user.0.require(&[Role::Admin])?;
-    let orgs = db.run(repo::list).await?;
+    let data = list_data(&db, &user.0).await?;
     page(
         &session,
         Some(&user.0),
         "pages/orgs/list",
         "Organisationen",
-        json!({"organisations": orgs, "form": {}}),
+        context(&data)?,
     )
 }
 
@@ -34,56 +41,29 @@ async fn create(
     db: web::Data<Db>,
     Form(form): Form<NewOrganisation>,
 ) -> PageResult {
-    user.0.require(&[Role::Admin])?;
     let actor = user.0.clone();
-    let echo = json!({"slug": form.slug, "name": form.name, "issuer_name": form.issuer_name,
-        "signatory_name": form.signatory_name, "signatory_title": form.signatory_title});
-    match db
-        .run(move |conn| {
-            crate::db::write_transaction(conn, |c| service::create(c, Some(&actor), form))
-        })
-        .await
-    {
+    let echo = form.clone();
+    match db.run(move |conn| service::add(conn, &actor, form)).await {
         Ok(org) => Ok(redirect(&format!("/admin/organisations/{}", org.id))),
         Err(e) => {
-            let orgs = db.run(repo::list).await?;
+            let mut data = list_data(&db, &user.0).await?;
+            data.form = echo;
             page_with_error(
                 &session,
                 Some(&user.0),
                 "pages/orgs/list",
                 "Organisationen",
-                json!({"organisations": orgs, "form": echo}),
+                context(&data)?,
                 e,
             )
         }
     }
 }
 
-async fn org_page_data(db: &Db, org_id: i32) -> Result<serde_json::Value, crate::error::AppError> {
-    db.run(move |conn| {
-        let org = repo::get(conn, org_id)?;
-        let users: Vec<_> = user_repo::list_for_organisation(conn, org_id)?
-            .into_iter()
-            .map(|u| json!({"id": u.id, "display_name": u.display_name, "email": u.email, "role": u.role, "active": u.active}))
-            .collect();
-        let now = crate::time::now_utc();
-        let tokens: Vec<_> = user_repo::tokens_of_organisation(conn, org_id)?
-            .into_iter()
-            .map(|(t, email)| {
-                let info = crate::auth::models::ApiTokenInfo::from_row(t, Some(email), now);
-                json!({
-                    "id": info.id,
-                    "label": info.label,
-                    "owner_email": info.owner_email,
-                    "expires": crate::time::fmt_datetime(info.expires_at.naive_utc()),
-                    "last_used": info.last_used_at.map(|d| crate::time::fmt_datetime(d.naive_utc())),
-                    "expired": info.expired,
-                })
-            })
-            .collect();
-        Ok(json!({"organisation": org, "users": users, "tokens": tokens}))
-    })
-    .await
+async fn org_page_data(db: &Db, actor: &Actor, org_id: i32) -> AppResult<OrganisationPage> {
+    let actor = actor.clone();
+    db.run(move |conn| service::organisation_page(conn, &actor, org_id))
+        .await
 }
 
 #[get("/admin/organisations/{id}")]
@@ -93,15 +73,13 @@ async fn show(
     db: web::Data<Db>,
     path: web::Path<i32>,
 ) -> PageResult {
-    user.0.require(&[Role::Admin])?;
-    let mut data = org_page_data(&db, path.into_inner()).await?;
-    data["form"] = json!({"role": "coordinator"});
+    let data = org_page_data(&db, &user.0, path.into_inner()).await?;
     page(
         &session,
         Some(&user.0),
         "pages/orgs/show",
         "Organisation",
-        data,
+        context(&data)?,
     )
 }
 
@@ -122,44 +100,33 @@ async fn create_org_user(
     path: web::Path<i32>,
     Form(form): Form<NewUserForm>,
 ) -> PageResult {
-    user.0.require(&[Role::Admin])?;
     let org_id = path.into_inner();
     let actor = user.0.clone();
-    let echo = json!({"email": form.email, "display_name": form.display_name, "role": form.role});
+    let echo = AccountFields {
+        email: form.email.clone(),
+        display_name: form.display_name.clone(),
+        role: form.role.clone(),
+    };
+    let input = NewAccount {
+        email: form.email,
+        display_name: form.display_name,
+        password: form.password,
+        role: form.role,
+    };
     let result = db
-        .run(move |conn| {
-            repo::get(conn, org_id)?;
-            let role = Role::parse(&form.role)?;
-            if role == Role::Admin {
-                return Err(crate::error::AppError::invalid(
-                    "role",
-                    "Admins gehören zu keiner Organisation; bitte Koordination oder Training wählen.",
-                ));
-            }
-            create_user(
-                conn,
-                Some(&actor),
-                NewUser {
-                    organisation_id: Some(org_id),
-                    email: form.email,
-                    display_name: form.display_name,
-                    password: form.password,
-                    role,
-                },
-            )
-        })
+        .run(move |conn| service::add_account(conn, &actor, org_id, input))
         .await;
     match result {
         Ok(_) => Ok(redirect(&format!("/admin/organisations/{org_id}"))),
         Err(e) => {
-            let mut data = org_page_data(&db, org_id).await?;
-            data["form"] = echo;
+            let mut data = org_page_data(&db, &user.0, org_id).await?;
+            data.form = echo;
             page_with_error(
                 &session,
                 Some(&user.0),
                 "pages/orgs/show",
                 "Organisation",
-                data,
+                context(&data)?,
                 e,
             )
         }
@@ -179,13 +146,9 @@ async fn set_user_active_page(
 ) -> PageResult {
     let (org_id, user_id, action) = path.into_inner();
     let actor = user.0;
-    db.run(move |conn| {
-        let target = user_repo::find_by_id(conn, user_id)?
-            .filter(|u| u.organisation_id == Some(org_id))
-            .ok_or_else(|| crate::error::AppError::not_found("Das Konto"))?;
-        crate::auth::service::set_user_active(conn, &actor, target.id, action == "activate")
-    })
-    .await?;
+    let active = action == "activate";
+    db.run(move |conn| crate::auth::service::set_active_in(conn, &actor, org_id, user_id, active))
+        .await?;
     Ok(redirect(&format!("/admin/organisations/{org_id}")))
 }
 

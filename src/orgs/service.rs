@@ -1,7 +1,13 @@
+//! The organisations' use cases: an admin creates organisations and their accounts, and
+//! sees their API tokens; the command line finds an organisation by its short name.
+
+use serde::Serialize;
+
 use super::models::{NewOrganisation, Organisation, OrganisationInsertForm};
 use super::repo;
 use crate::audit;
-use crate::auth::{Actor, Role};
+use crate::auth::service::{NewUser, TokenLine};
+use crate::auth::{self, Actor, Role};
 use crate::db::DbConn;
 use crate::error::{AppError, AppResult};
 use crate::validate;
@@ -72,4 +78,167 @@ pub fn create(
 /// without a logged-in user).
 pub fn find_by_slug(conn: &mut DbConn, slug: &str) -> AppResult<Option<Organisation>> {
     repo::find_by_slug(conn, slug)
+}
+
+/// Every organisation of the deployment, by name (admins only).
+pub fn organisations(conn: &mut DbConn, actor: &Actor) -> AppResult<Vec<Organisation>> {
+    actor.require(&[Role::Admin])?;
+    repo::list(conn)
+}
+
+/// An admin creates an organisation from the browser.
+pub fn add(conn: &mut DbConn, actor: &Actor, input: NewOrganisation) -> AppResult<Organisation> {
+    actor.require(&[Role::Admin])?;
+    crate::db::write_transaction(conn, |c| create(c, Some(actor), input))
+}
+
+#[derive(Debug, Serialize)]
+pub struct OrganisationsPage {
+    pub organisations: Vec<Organisation>,
+    /// What the new-organisation form shows: empty, or the input that was refused.
+    pub form: NewOrganisation,
+}
+
+pub fn organisations_page(conn: &mut DbConn, actor: &Actor) -> AppResult<OrganisationsPage> {
+    Ok(OrganisationsPage {
+        organisations: organisations(conn, actor)?,
+        form: NewOrganisation::default(),
+    })
+}
+
+/// One organisation for its admin: its accounts, their API tokens, and the form for a new
+/// account.
+#[derive(Debug, Serialize)]
+pub struct OrganisationPage {
+    pub organisation: Organisation,
+    pub users: Vec<AccountLine>,
+    pub tokens: Vec<TokenLine>,
+    pub form: AccountFields,
+}
+
+#[derive(Debug, Serialize)]
+pub struct AccountLine {
+    pub id: i32,
+    pub display_name: String,
+    pub email: String,
+    pub role: String,
+    pub active: bool,
+}
+
+/// What the new-account form shows (never the password).
+#[derive(Debug, Serialize)]
+pub struct AccountFields {
+    pub email: String,
+    pub display_name: String,
+    pub role: String,
+}
+
+impl Default for AccountFields {
+    fn default() -> Self {
+        AccountFields {
+            email: String::new(),
+            display_name: String::new(),
+            role: Role::Coordinator.as_str().into(),
+        }
+    }
+}
+
+pub fn organisation_page(
+    conn: &mut DbConn,
+    actor: &Actor,
+    org_id: i32,
+) -> AppResult<OrganisationPage> {
+    actor.require(&[Role::Admin])?;
+    let organisation = repo::get(conn, org_id)?;
+    let users = auth::service::accounts_of(conn, actor, org_id)?
+        .into_iter()
+        .map(|u| AccountLine {
+            id: u.id,
+            display_name: u.display_name,
+            email: u.email,
+            role: u.role,
+            active: u.active,
+        })
+        .collect();
+    let tokens = auth::service::organisation_tokens(conn, actor, org_id)?
+        .iter()
+        .map(TokenLine::from)
+        .collect();
+    Ok(OrganisationPage {
+        organisation,
+        users,
+        tokens,
+        form: AccountFields::default(),
+    })
+}
+
+/// A new account of an organisation, as an admin enters it.
+pub struct NewAccount {
+    pub email: String,
+    pub display_name: String,
+    pub password: String,
+    pub role: String,
+}
+
+/// An admin adds a coordinator or trainer to an organisation.
+pub fn add_account(
+    conn: &mut DbConn,
+    actor: &Actor,
+    org_id: i32,
+    input: NewAccount,
+) -> AppResult<auth::models::User> {
+    actor.require(&[Role::Admin])?;
+    repo::get(conn, org_id)?;
+    let role = Role::parse(&input.role)?;
+    if role == Role::Admin {
+        return Err(AppError::invalid(
+            "role",
+            "Admins gehören zu keiner Organisation; bitte Koordination oder Training wählen.",
+        ));
+    }
+    auth::service::create_user(
+        conn,
+        Some(actor),
+        NewUser {
+            organisation_id: Some(org_id),
+            email: input.email,
+            display_name: input.display_name,
+            password: input.password,
+            role,
+        },
+    )
+}
+
+// Lookups and image storage for the use cases of the domains above, which have checked
+// the caller's organisation already.
+
+/// The organisation (its issuer name and signatory are printed on certificates).
+pub fn get(conn: &mut DbConn, org_id: i32) -> AppResult<Organisation> {
+    repo::get(conn, org_id)
+}
+
+/// The organisation's logo or signature image as stored: (content type, bytes).
+pub fn image(conn: &mut DbConn, org_id: i32, kind: &str) -> AppResult<Option<(String, Vec<u8>)>> {
+    repo::image(conn, org_id, kind)
+}
+
+pub fn set_image(
+    conn: &mut DbConn,
+    org_id: i32,
+    kind: &str,
+    content_type: &str,
+    bytes: &[u8],
+) -> AppResult<()> {
+    repo::set_image(
+        conn,
+        org_id,
+        kind,
+        content_type,
+        bytes,
+        crate::time::now_utc(),
+    )
+}
+
+pub fn delete_image(conn: &mut DbConn, org_id: i32, kind: &str) -> AppResult<()> {
+    repo::delete_image(conn, org_id, kind)
 }

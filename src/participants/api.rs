@@ -4,7 +4,7 @@ use actix_web::{get, post, web, HttpResponse};
 use serde::Deserialize;
 
 use super::models::*;
-use super::{import, repo, service};
+use super::{import, service};
 use crate::auth::extract::ApiUser;
 use crate::db::Db;
 use crate::error::AppResult;
@@ -32,14 +32,7 @@ async fn api_import(
     let body = crate::web::read_body(payload, import::MAX_FILE_BYTES).await?;
     let dry_run = q.dry_run;
     let outcome = db
-        .run(move |conn| {
-            let rows = import::parse_rows(import::read_table(&body)?)?;
-            if dry_run {
-                import::preview(conn, &actor, &rows)
-            } else {
-                import::import(conn, &actor, &rows)
-            }
-        })
+        .run(move |conn| import::import_file(conn, &actor, &body, dry_run))
         .await?;
     Ok(HttpResponse::Ok().json(outcome))
 }
@@ -50,7 +43,7 @@ async fn api_import(
 async fn api_list(user: ApiUser, db: web::Data<Db>) -> AppResult<HttpResponse> {
     let actor = user.0;
     let list = db
-        .run(move |conn| repo::list(conn, actor.coordinator_org()?))
+        .run(move |conn| service::participants(conn, &actor))
         .await?;
     Ok(HttpResponse::Ok().json(list))
 }
@@ -114,11 +107,7 @@ async fn api_waiting(
     let actor = user.0;
     let run_id = path.into_inner();
     let list = db
-        .run(move |conn| {
-            let org = actor.coordinator_org()?;
-            crate::planning::repo::get_run(conn, org, run_id)?;
-            repo::waiting_list(conn, org, run_id)
-        })
+        .run(move |conn| service::waiting_list(conn, &actor, run_id))
         .await?;
     Ok(HttpResponse::Ok().json(list))
 }
@@ -134,11 +123,7 @@ async fn api_enrolled(
     let actor = user.0;
     let run_id = path.into_inner();
     let list = db
-        .run(move |conn| {
-            let org = actor.coordinator_org()?;
-            crate::planning::repo::get_run(conn, org, run_id)?;
-            repo::enrolled_in(conn, org, run_id)
-        })
+        .run(move |conn| service::enrolled(conn, &actor, run_id))
         .await?;
     Ok(HttpResponse::Ok().json(list))
 }

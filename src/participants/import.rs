@@ -236,6 +236,43 @@ pub fn import(conn: &mut DbConn, actor: &Actor, rows: &[ImportRow]) -> AppResult
     })
 }
 
+/// A list uploaded in the browser: read, checked for shape and kept until the coordinator
+/// confirms the preview. Returns the batch id.
+pub fn upload(conn: &mut DbConn, actor: &Actor, file: &[u8]) -> AppResult<i32> {
+    let rows = parse_rows(crate::spreadsheet::read_table(file)?)?;
+    store_batch(conn, actor, &rows)
+}
+
+/// A list sent to the API: only checked (`dry_run`), or imported at once.
+pub fn import_file(
+    conn: &mut DbConn,
+    actor: &Actor,
+    file: &[u8],
+    dry_run: bool,
+) -> AppResult<ImportOutcome> {
+    let rows = parse_rows(crate::spreadsheet::read_table(file)?)?;
+    if dry_run {
+        preview(conn, actor, &rows)
+    } else {
+        import(conn, actor, &rows)
+    }
+}
+
+/// The preview page of a kept upload.
+#[derive(Debug, Serialize)]
+pub struct ImportPreview {
+    pub batch: i32,
+    pub outcome: ImportOutcome,
+}
+
+pub fn preview_batch(conn: &mut DbConn, actor: &Actor, batch_id: i32) -> AppResult<ImportPreview> {
+    let rows = load_batch(conn, actor, batch_id)?;
+    Ok(ImportPreview {
+        batch: batch_id,
+        outcome: preview(conn, actor, &rows)?,
+    })
+}
+
 /// Keeps the parsed rows between preview and confirmation; returns the batch id.
 pub fn store_batch(conn: &mut DbConn, actor: &Actor, rows: &[ImportRow]) -> AppResult<i32> {
     crate::spreadsheet::store_batch(conn, actor, BATCH_KIND, rows)

@@ -10,6 +10,7 @@
 //!   the run row is locked before the count.
 
 pub mod api;
+pub mod forms;
 pub mod import;
 pub mod models;
 pub mod pages;

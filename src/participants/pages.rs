@@ -3,40 +3,37 @@
 use actix_session::Session;
 use actix_web::{get, post, web};
 use serde::Deserialize;
-use serde_json::{json, Value};
 
-use super::models::*;
-use super::{import, repo, service};
+use super::forms::ParticipantForm;
+use super::service::ParticipantsPage;
+use super::{import, service};
 use crate::auth::extract::CurrentUser;
 use crate::auth::Actor;
 use crate::db::Db;
-use crate::error::{AppResult, PageResult};
-use crate::i18n;
-use crate::time::fmt_date;
-use crate::validate;
+use crate::error::{AppError, AppResult, PageResult};
 use crate::web::{page, page_with_error, redirect, Form};
 
-async fn list_data(db: &Db, actor: &Actor) -> AppResult<Value> {
+const LIST: &str = "pages/participants/list";
+const TITLE: &str = "Teilnehmende";
+
+async fn list_data(db: &Db, actor: &Actor) -> AppResult<ParticipantsPage> {
     let actor = actor.clone();
-    db.run(move |conn| {
-        let org = actor.coordinator_org()?;
-        let people: Vec<Value> = repo::list(conn, org)?
-            .into_iter()
-            .map(|p| {
-                json!({"id": p.id, "name": format!("{}, {}", p.family_name, p.given_name),
-                       "language": i18n::participant_language_name(&p.preferred_language),
-                       "contact": p.email.clone().or(p.phone.clone()).unwrap_or_default(),
-                       "consent_date": fmt_date(p.consent_date)})
-            })
-            .collect();
-        let languages: Vec<Value> = i18n::PARTICIPANT_LANGUAGES
-            .iter()
-            .map(|(c, n)| json!({"code": c, "name": n}))
-            .collect();
-        Ok(json!({"participants": people, "languages": languages,
-                  "form": {"consent_date": crate::time::today_local().to_string(), "preferred_language": "ar"}}))
-    })
-    .await
+    db.run(move |conn| service::participants_page(conn, &actor))
+        .await
+}
+
+fn context<T: serde::Serialize>(data: &T) -> AppResult<serde_json::Value> {
+    serde_json::to_value(data).map_err(|e| AppError::Internal(e.into()))
+}
+
+/// The list again with the message of a refused form or file.
+fn list_with_error(
+    session: &Session,
+    actor: &Actor,
+    data: &ParticipantsPage,
+    error: AppError,
+) -> PageResult {
+    page_with_error(session, Some(actor), LIST, TITLE, context(data)?, error)
 }
 
 #[derive(Deserialize)]
@@ -52,31 +49,8 @@ async fn list_page(
     q: web::Query<ListQuery>,
 ) -> PageResult {
     let mut data = list_data(&db, &user.0).await?;
-    if let Some(n) = q.imported {
-        data["notice"] = json!(format!("{n} Person(en) importiert."));
-    }
-    page(
-        &session,
-        Some(&user.0),
-        "pages/participants/list",
-        "Teilnehmende",
-        data,
-    )
-}
-
-#[derive(Deserialize, Default)]
-#[serde(default)]
-struct ParticipantForm {
-    given_name: String,
-    family_name: String,
-    preferred_language: String,
-    phone: String,
-    email: String,
-    consent: Option<String>,
-    consent_date: String,
-    referrer_name: String,
-    referrer_organisation: String,
-    referrer_contact: String,
+    data.notice = q.imported.map(|n| format!("{n} Person(en) importiert."));
+    page(&session, Some(&user.0), LIST, TITLE, context(&data)?)
 }
 
 #[post("/participants")]
@@ -87,48 +61,16 @@ async fn register(
     Form(form): Form<ParticipantForm>,
 ) -> PageResult {
     let actor = user.0.clone();
-    let echo = json!({"given_name": form.given_name, "family_name": form.family_name,
-        "preferred_language": form.preferred_language, "phone": form.phone, "email": form.email,
-        "consent": form.consent.is_some(), "consent_date": form.consent_date,
-        "referrer_name": form.referrer_name, "referrer_organisation": form.referrer_organisation,
-        "referrer_contact": form.referrer_contact});
+    let echo = form.echo();
     let result = db
-        .run(move |conn| {
-            let consent_date = match form.consent_date.trim() {
-                "" => None,
-                v => Some(validate::date("consent_date", "Datum der Einwilligung", v)?),
-            };
-            service::register(
-                conn,
-                &actor,
-                NewParticipant {
-                    given_name: form.given_name,
-                    family_name: form.family_name,
-                    preferred_language: form.preferred_language,
-                    phone: Some(form.phone),
-                    email: Some(form.email),
-                    consent: form.consent.is_some(),
-                    consent_date,
-                    referrer_name: None,
-                    referrer_organisation: None,
-                    referrer_contact: None,
-                },
-            )
-        })
+        .run(move |conn| service::register(conn, &actor, form.parse()?))
         .await;
     match result {
         Ok(_) => Ok(redirect("/participants")),
         Err(e) => {
             let mut data = list_data(&db, &user.0).await?;
-            data["form"] = echo;
-            page_with_error(
-                &session,
-                Some(&user.0),
-                "pages/participants/list",
-                "Teilnehmende",
-                data,
-                e,
-            )
+            data.form = echo;
+            list_with_error(&session, &user.0, &data, e)
         }
     }
 }
@@ -149,23 +91,13 @@ async fn upload(
     crate::web::verify_csrf(&session, csrf.as_deref())?;
     let actor = user.0.clone();
     let result = db
-        .run(move |conn| {
-            let rows = import::parse_rows(import::read_table(&bytes)?)?;
-            import::store_batch(conn, &actor, &rows)
-        })
+        .run(move |conn| import::upload(conn, &actor, &bytes))
         .await;
     match result {
         Ok(batch) => Ok(redirect(&format!("/participants/import/{batch}"))),
         Err(e) => {
             let data = list_data(&db, &user.0).await?;
-            page_with_error(
-                &session,
-                Some(&user.0),
-                "pages/participants/list",
-                "Teilnehmende",
-                data,
-                e,
-            )
+            list_with_error(&session, &user.0, &data, e)
         }
     }
 }
@@ -179,18 +111,15 @@ async fn import_preview(
 ) -> PageResult {
     let actor = user.0.clone();
     let id = path.into_inner();
-    let outcome = db
-        .run(move |conn| {
-            let rows = import::load_batch(conn, &actor, id)?;
-            import::preview(conn, &actor, &rows)
-        })
+    let preview = db
+        .run(move |conn| import::preview_batch(conn, &actor, id))
         .await?;
     page(
         &session,
         Some(&user.0),
         "pages/participants/import",
         "Import prüfen",
-        json!({"batch": id, "outcome": outcome}),
+        context(&preview)?,
     )
 }
 

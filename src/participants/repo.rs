@@ -5,9 +5,7 @@ use crate::db::schema::{enrollments, participants};
 use crate::db::DbConn;
 use crate::error::{AppError, AppResult};
 
-pub const ENROLLED: &str = "enrolled";
-pub const WAITING: &str = "waiting";
-pub const CANCELLED: &str = "cancelled";
+use EnrollmentStatus::{Cancelled, Enrolled, Waiting};
 
 pub fn insert(conn: &mut DbConn, form: &ParticipantInsertForm) -> AppResult<Participant> {
     Ok(diesel::insert_into(participants::table)
@@ -39,7 +37,7 @@ pub fn get(conn: &mut DbConn, org: i32, id: i32) -> AppResult<Participant> {
 pub fn count_enrolled(conn: &mut DbConn, run_id: i32) -> AppResult<i64> {
     Ok(enrollments::table
         .filter(enrollments::run_id.eq(run_id))
-        .filter(enrollments::status.eq(ENROLLED))
+        .filter(enrollments::status.eq(Enrolled.as_str()))
         .count()
         .get_result(conn)?)
 }
@@ -62,24 +60,28 @@ pub fn insert_enrollment(
     org: i32,
     run_id: i32,
     participant_id: i32,
-    status: &str,
+    status: EnrollmentStatus,
 ) -> AppResult<Enrollment> {
     Ok(diesel::insert_into(enrollments::table)
         .values((
             enrollments::organisation_id.eq(org),
             enrollments::run_id.eq(run_id),
             enrollments::participant_id.eq(participant_id),
-            enrollments::status.eq(status),
+            enrollments::status.eq(status.as_str()),
             enrollments::created_at.eq(crate::time::now_utc()),
         ))
         .get_result(conn)?)
 }
 
 /// A cancelled enrollment taken up again goes to the end of the queue.
-pub fn reopen_enrollment(conn: &mut DbConn, id: i32, status: &str) -> AppResult<Enrollment> {
+pub fn reopen_enrollment(
+    conn: &mut DbConn,
+    id: i32,
+    status: EnrollmentStatus,
+) -> AppResult<Enrollment> {
     Ok(diesel::update(enrollments::table.find(id))
         .set((
-            enrollments::status.eq(status),
+            enrollments::status.eq(status.as_str()),
             enrollments::created_at.eq(crate::time::now_utc()),
             enrollments::cancelled_at.eq(None::<chrono::NaiveDateTime>),
             enrollments::promoted_at.eq(None::<chrono::NaiveDateTime>),
@@ -90,35 +92,34 @@ pub fn reopen_enrollment(conn: &mut DbConn, id: i32, status: &str) -> AppResult<
 pub fn set_enrollment_status(
     conn: &mut DbConn,
     id: i32,
-    status: &str,
+    status: EnrollmentStatus,
     now: chrono::NaiveDateTime,
 ) -> AppResult<Enrollment> {
     let q = diesel::update(enrollments::table.find(id));
     Ok(match status {
-        CANCELLED => q
+        Cancelled => q
             .set((
-                enrollments::status.eq(status),
+                enrollments::status.eq(status.as_str()),
                 enrollments::cancelled_at.eq(Some(now)),
             ))
             .get_result(conn)?,
-        _ => q
+        Enrolled | Waiting => q
             .set((
-                enrollments::status.eq(status),
+                enrollments::status.eq(status.as_str()),
                 enrollments::promoted_at.eq(Some(now)),
             ))
             .get_result(conn)?,
     })
 }
 
-/// The first person on the run's waiting list.
-pub fn first_waiting(conn: &mut DbConn, run_id: i32) -> AppResult<Option<Enrollment>> {
+/// The run's waiting list as enrollments, first in line first.
+pub fn waiting_enrollments(conn: &mut DbConn, run_id: i32) -> AppResult<Vec<Enrollment>> {
     Ok(enrollments::table
         .filter(enrollments::run_id.eq(run_id))
-        .filter(enrollments::status.eq(WAITING))
+        .filter(enrollments::status.eq(Waiting.as_str()))
         .order((enrollments::created_at.asc(), enrollments::id.asc()))
         .select(Enrollment::as_select())
-        .first(conn)
-        .optional()?)
+        .load(conn)?)
 }
 
 /// The waiting list of a run, in order.
@@ -127,7 +128,7 @@ pub fn waiting_list(conn: &mut DbConn, org: i32, run_id: i32) -> AppResult<Vec<P
         .inner_join(participants::table)
         .filter(enrollments::organisation_id.eq(org))
         .filter(enrollments::run_id.eq(run_id))
-        .filter(enrollments::status.eq(WAITING))
+        .filter(enrollments::status.eq(Waiting.as_str()))
         .order((enrollments::created_at.asc(), enrollments::id.asc()))
         .select(Participant::as_select())
         .load(conn)?)
@@ -135,7 +136,7 @@ pub fn waiting_list(conn: &mut DbConn, org: i32, run_id: i32) -> AppResult<Vec<P
 
 /// Whether the person holds a place (not waiting, not cancelled) in the run.
 pub fn holds_place(conn: &mut DbConn, run_id: i32, participant_id: i32) -> AppResult<bool> {
-    Ok(find_enrollment(conn, run_id, participant_id)?.is_some_and(|e| e.status == ENROLLED))
+    Ok(find_enrollment(conn, run_id, participant_id)?.is_some_and(|e| e.status == Enrolled))
 }
 
 /// Participants enrolled in a run, by family name.
@@ -144,7 +145,7 @@ pub fn enrolled_in(conn: &mut DbConn, org: i32, run_id: i32) -> AppResult<Vec<Pa
         .inner_join(participants::table)
         .filter(enrollments::organisation_id.eq(org))
         .filter(enrollments::run_id.eq(run_id))
-        .filter(enrollments::status.eq(ENROLLED))
+        .filter(enrollments::status.eq(Enrolled.as_str()))
         .order((
             participants::family_name.asc(),
             participants::given_name.asc(),

@@ -38,18 +38,17 @@ pub fn update_session(
     })
 }
 
-/// Cancels a session; it stays visible as cancelled and participants are told.
-pub fn cancel_session(conn: &mut DbConn, actor: &Actor, session_id: i32) -> AppResult<()> {
+/// Cancels a session; it stays visible as cancelled and participants are told. Returns the
+/// session's run (the page goes back to it).
+pub fn cancel_session(conn: &mut DbConn, actor: &Actor, session_id: i32) -> AppResult<i32> {
     let org = actor.coordinator_org()?;
     crate::db::write_transaction(conn, |conn| {
-        let Some((session, run)) = planning::service::apply_cancel(conn, actor, org, session_id)?
-        else {
-            return Ok(());
-        };
-        if session.ends_at > time::now_utc() {
+        let (session, run, cancelled_now) =
+            planning::service::apply_cancel(conn, actor, org, session_id)?;
+        if cancelled_now && session.ends_at > time::now_utc() {
             notify_participants(conn, org, &run, session_id, true)?;
         }
-        Ok(())
+        Ok(run.id)
     })
 }
 
@@ -68,6 +67,20 @@ pub fn update_run(
         service::fill_free_places(conn, org, &run)?;
         Ok(run)
     })
+}
+
+/// What the mail about a moved or cancelled session says.
+#[derive(serde::Serialize)]
+struct SessionChangeMail<'a> {
+    participant_name: String,
+    /// Set when the mail goes to the referrer instead.
+    referrer_name: Option<&'a str>,
+    course_title: &'a str,
+    date: &'a str,
+    start: &'a str,
+    end: &'a str,
+    location: &'a str,
+    cancelled: bool,
 }
 
 fn notify_participants(
@@ -90,16 +103,16 @@ fn notify_participants(
             Some(org),
             &to,
             "session_changed",
-            &serde_json::json!({
-                "participant_name": p.full_name(),
-                "referrer_name": if via_referrer { p.referrer_name.clone() } else { None },
-                "course_title": view.course_title,
-                "date": view.date,
-                "start": view.starts_at_local,
-                "end": view.ends_at_local,
-                "location": view.location,
-                "cancelled": cancelled,
-            }),
+            &service::mail_context(&SessionChangeMail {
+                participant_name: p.full_name(),
+                referrer_name: p.referrer_name.as_deref().filter(|_| via_referrer),
+                course_title: &view.course_title,
+                date: &view.date,
+                start: &view.starts_at_local,
+                end: &view.ends_at_local,
+                location: &view.location,
+                cancelled,
+            })?,
             None,
         )?;
     }

@@ -1,3 +1,9 @@
+//! The participants' use cases: registering people, enrolling them in runs, the waiting
+//! list. The rules of places are plain functions over numbers and lists ([`placement`],
+//! [`free_places`], [`moving_up`], [`standing`]); the use cases load, apply them under the
+//! run's lock, and store.
+
+use serde::Serialize;
 use unicode_normalization::UnicodeNormalization;
 
 use super::models::*;
@@ -142,6 +148,49 @@ pub(crate) fn check_new_participant(
     })
 }
 
+/// Where a new enrollment goes: a place while the run has one free, else the waiting list.
+pub fn placement(capacity: i32, enrolled: i64) -> EnrollmentStatus {
+    if free_places(capacity, enrolled) > 0 {
+        EnrollmentStatus::Enrolled
+    } else {
+        EnrollmentStatus::Waiting
+    }
+}
+
+/// Places nobody holds; none when more people hold a place than the run has (never less
+/// than none).
+pub fn free_places(capacity: i32, enrolled: i64) -> usize {
+    usize::try_from((i64::from(capacity) - enrolled).max(0)).unwrap_or(0)
+}
+
+/// Who moves up when places are free: the first of the waiting list, in its order, as
+/// many as there are free places.
+pub fn moving_up<T>(waiting: &[T], capacity: i32, enrolled: i64) -> &[T] {
+    &waiting[..free_places(capacity, enrolled).min(waiting.len())]
+}
+
+/// The status that stops a person from being enrolled again (they hold a place or wait
+/// already); a cancelled enrollment can be taken up again.
+pub fn standing(existing: Option<&Enrollment>) -> Option<EnrollmentStatus> {
+    existing
+        .map(|e| e.status)
+        .filter(|s| *s != EnrollmentStatus::Cancelled)
+}
+
+fn already_in(status: EnrollmentStatus, participant: &Participant) -> AppError {
+    AppError::Conflict(if status == EnrollmentStatus::Waiting {
+        format!(
+            "{} steht für diesen Durchgang schon auf der Warteliste.",
+            participant.full_name()
+        )
+    } else {
+        format!(
+            "{} ist für diesen Durchgang bereits angemeldet.",
+            participant.full_name()
+        )
+    })
+}
+
 /// Gives the person a place, or a place on the waiting list when the run is full.
 pub fn enroll(
     conn: &mut DbConn,
@@ -153,28 +202,13 @@ pub fn enroll(
     crate::db::write_transaction(conn, |conn| {
         // Lock first: the capacity check below must see every committed enrollment.
         dialect::lock_for_update(conn, "course_runs", run_id)?;
-        let run = planning::repo::get_run(conn, org, run_id)?;
+        let run = planning::service::get_run(conn, org, run_id)?;
         let participant = repo::get(conn, org, participant_id)?;
         let existing = repo::find_enrollment(conn, run_id, participant_id)?;
-        if let Some(e) = existing.as_ref().filter(|e| e.status != repo::CANCELLED) {
-            return Err(AppError::Conflict(if e.status == repo::WAITING {
-                format!(
-                    "{} steht für diesen Durchgang schon auf der Warteliste.",
-                    participant.full_name()
-                )
-            } else {
-                format!(
-                    "{} ist für diesen Durchgang bereits angemeldet.",
-                    participant.full_name()
-                )
-            }));
+        if let Some(status) = standing(existing.as_ref()) {
+            return Err(already_in(status, &participant));
         }
-        let enrolled = repo::count_enrolled(conn, run_id)?;
-        let status = if enrolled < i64::from(run.capacity) {
-            repo::ENROLLED
-        } else {
-            repo::WAITING
-        };
+        let status = placement(run.capacity, repo::count_enrolled(conn, run_id)?);
         let e = match existing {
             Some(cancelled) => repo::reopen_enrollment(conn, cancelled.id, status)?,
             None => repo::insert_enrollment(conn, org, run_id, participant_id, status)?,
@@ -186,7 +220,7 @@ pub fn enroll(
             "enrollment.create",
             "enrollment",
             Some(e.id),
-            status,
+            status.as_str(),
         )?;
         Ok(e)
     })
@@ -203,14 +237,15 @@ pub fn cancel(
     let org = actor.coordinator_org()?;
     crate::db::write_transaction(conn, |conn| {
         dialect::lock_for_update(conn, "course_runs", run_id)?;
-        let run = planning::repo::get_run(conn, org, run_id)?;
+        let run = planning::service::get_run(conn, org, run_id)?;
         repo::get(conn, org, participant_id)?;
         let enrollment = repo::find_enrollment(conn, run_id, participant_id)?
-            .filter(|e| e.status != repo::CANCELLED)
+            .filter(|e| standing(Some(e)).is_some())
             .ok_or_else(|| AppError::not_found("Die Anmeldung"))?;
         let now = crate::time::now_utc();
-        let freed_place = enrollment.status == repo::ENROLLED;
-        let cancelled = repo::set_enrollment_status(conn, enrollment.id, repo::CANCELLED, now)?;
+        let freed_place = enrollment.status == EnrollmentStatus::Enrolled;
+        let cancelled =
+            repo::set_enrollment_status(conn, enrollment.id, EnrollmentStatus::Cancelled, now)?;
         audit::record(
             conn,
             Some(org),
@@ -232,19 +267,19 @@ pub fn cancel(
     })
 }
 
-/// Gives free places to the waiting list in order and tells each person moved up.
+/// Gives free places to the waiting list in order and tells each person moved up. The
+/// caller holds the run's lock.
 pub fn fill_free_places(
     conn: &mut DbConn,
     org: i32,
     run: &planning::models::CourseRun,
 ) -> AppResult<Vec<Enrollment>> {
     let now = crate::time::now_utc();
+    let enrolled = repo::count_enrolled(conn, run.id)?;
+    let waiting = repo::waiting_enrollments(conn, run.id)?;
     let mut moved = Vec::new();
-    while repo::count_enrolled(conn, run.id)? < i64::from(run.capacity) {
-        let Some(next) = repo::first_waiting(conn, run.id)? else {
-            break;
-        };
-        let e = repo::set_enrollment_status(conn, next.id, repo::ENROLLED, now)?;
+    for next in moving_up(&waiting, run.capacity, enrolled) {
+        let e = repo::set_enrollment_status(conn, next.id, EnrollmentStatus::Enrolled, now)?;
         audit::record(
             conn,
             Some(org),
@@ -289,6 +324,84 @@ pub fn run_people(conn: &mut DbConn, org: i32, run_id: i32) -> AppResult<RunPeop
     })
 }
 
+/// The people holding a place in a run, by family name.
+pub fn enrolled(conn: &mut DbConn, actor: &Actor, run_id: i32) -> AppResult<Vec<Participant>> {
+    let org = actor.coordinator_org()?;
+    planning::service::get_run(conn, org, run_id)?;
+    repo::enrolled_in(conn, org, run_id)
+}
+
+/// A run's waiting list, first in line first.
+pub fn waiting_list(conn: &mut DbConn, actor: &Actor, run_id: i32) -> AppResult<Vec<Participant>> {
+    let org = actor.coordinator_org()?;
+    planning::service::get_run(conn, org, run_id)?;
+    repo::waiting_list(conn, org, run_id)
+}
+
+/// Everyone the organisation registered, by family name.
+pub fn participants(conn: &mut DbConn, actor: &Actor) -> AppResult<Vec<Participant>> {
+    repo::list(conn, actor.coordinator_org()?)
+}
+
+/// The participants page: everyone registered and the form for one more.
+#[derive(Debug, Serialize)]
+pub struct ParticipantsPage {
+    pub participants: Vec<ParticipantLine>,
+    pub languages: Vec<i18n::LanguageOption>,
+    pub form: ParticipantFields,
+    /// Said above the list, e.g. after an import.
+    pub notice: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ParticipantLine {
+    pub id: i32,
+    /// "Family, Given", as the list is sorted.
+    pub name: String,
+    pub language: String,
+    /// Email, else phone.
+    pub contact: String,
+    pub consent_date: String,
+}
+
+/// What the registration form shows: a fresh form, or the input that was refused.
+#[derive(Debug, Default, Serialize)]
+pub struct ParticipantFields {
+    pub given_name: String,
+    pub family_name: String,
+    pub preferred_language: String,
+    pub phone: String,
+    pub email: String,
+    pub consent: bool,
+    pub consent_date: String,
+    pub referrer_name: String,
+    pub referrer_organisation: String,
+    pub referrer_contact: String,
+}
+
+pub fn participants_page(conn: &mut DbConn, actor: &Actor) -> AppResult<ParticipantsPage> {
+    let participants = participants(conn, actor)?
+        .into_iter()
+        .map(|p| ParticipantLine {
+            id: p.id,
+            name: format!("{}, {}", p.family_name, p.given_name),
+            language: i18n::participant_language_name(&p.preferred_language).to_string(),
+            contact: p.email.clone().or(p.phone.clone()).unwrap_or_default(),
+            consent_date: crate::time::fmt_date(p.consent_date),
+        })
+        .collect();
+    Ok(ParticipantsPage {
+        participants,
+        languages: i18n::language_options(&[]),
+        form: ParticipantFields {
+            consent_date: crate::time::today_local().to_string(),
+            preferred_language: "ar".into(),
+            ..ParticipantFields::default()
+        },
+        notice: None,
+    })
+}
+
 /// Where news for a participant goes: their own email, else their referrer's email.
 pub fn contact_email(p: &Participant) -> Option<(String, bool)> {
     if let Some(e) = p.email.as_deref() {
@@ -298,6 +411,23 @@ pub fn contact_email(p: &Participant) -> Option<(String, bool)> {
         .as_deref()
         .filter(|c| c.contains('@'))
         .map(|c| (c.to_string(), true))
+}
+
+/// What the mail to a person who moved up from the waiting list says.
+#[derive(Serialize)]
+struct PromotionMail {
+    participant_name: String,
+    /// Set when the mail goes to the referrer instead.
+    referrer_name: Option<String>,
+    course_title: String,
+    place: String,
+    start: String,
+    end: String,
+    first_session: Option<String>,
+}
+
+pub(crate) fn mail_context<T: Serialize>(mail: &T) -> AppResult<serde_json::Value> {
+    serde_json::to_value(mail).map_err(|e| AppError::Internal(e.into()))
 }
 
 fn notify_promoted(
@@ -310,7 +440,7 @@ fn notify_promoted(
     let Some((to, via_referrer)) = contact_email(&p) else {
         return Ok(());
     };
-    let course = planning::repo::get_course(conn, org, run.course_id)?;
+    let course = planning::service::get_course(conn, org, run.course_id)?;
     let sessions = planning::service::session_views(conn, org, Some(run.id), None)?;
     let first = sessions.iter().find(|s| !s.cancelled);
     crate::mail::outbox::enqueue(
@@ -318,16 +448,185 @@ fn notify_promoted(
         Some(org),
         &to,
         "waitlist_promoted",
-        &serde_json::json!({
-            "participant_name": p.full_name(),
-            "referrer_name": if via_referrer { p.referrer_name.clone() } else { None },
-            "course_title": course.title,
-            "place": run.place,
-            "start": crate::time::fmt_date(run.start_date),
-            "end": crate::time::fmt_date(run.end_date),
-            "first_session": first.map(|s| format!("{}, {}–{} Uhr, {}", s.date, s.starts_at_local, s.ends_at_local, s.location)),
-        }),
+        &mail_context(&PromotionMail {
+            participant_name: p.full_name(),
+            referrer_name: p.referrer_name.clone().filter(|_| via_referrer),
+            course_title: course.title,
+            place: run.place.clone(),
+            start: crate::time::fmt_date(run.start_date),
+            end: crate::time::fmt_date(run.end_date),
+            first_session: first.map(|s| {
+                format!(
+                    "{}, {}–{} Uhr, {}",
+                    s.date, s.starts_at_local, s.ends_at_local, s.location
+                )
+            }),
+        })?,
         None,
     )?;
     Ok(())
+}
+
+// Lookups for the use cases of the domains above, which have checked the caller's
+// organisation already.
+
+/// A participant of the organisation (not found when registered elsewhere).
+pub fn get(conn: &mut DbConn, org: i32, participant_id: i32) -> AppResult<Participant> {
+    repo::get(conn, org, participant_id)
+}
+
+/// The people holding a place in a run, by family name.
+pub fn enrolled_in(conn: &mut DbConn, org: i32, run_id: i32) -> AppResult<Vec<Participant>> {
+    repo::enrolled_in(conn, org, run_id)
+}
+
+/// Whether the person holds a place (not waiting, not cancelled) in the run.
+pub fn holds_place(conn: &mut DbConn, run_id: i32, participant_id: i32) -> AppResult<bool> {
+    repo::holds_place(conn, run_id, participant_id)
+}
+
+/// Corrects a participant's name as in their ID (before a certificate is issued again).
+pub fn set_names(
+    conn: &mut DbConn,
+    org: i32,
+    participant_id: i32,
+    given_name: &str,
+    family_name: &str,
+) -> AppResult<()> {
+    repo::set_names(conn, org, participant_id, given_name, family_name)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+    use EnrollmentStatus::{Cancelled, Enrolled, Waiting};
+
+    #[test]
+    fn placement_table() {
+        for (capacity, enrolled, expected) in [
+            (10, 0, Enrolled),
+            (10, 9, Enrolled),
+            (10, 10, Waiting),
+            (10, 12, Waiting),
+            (1, 0, Enrolled),
+        ] {
+            assert_eq!(
+                placement(capacity, enrolled),
+                expected,
+                "{enrolled}/{capacity}"
+            );
+        }
+        assert_eq!(free_places(10, 12), 0);
+        assert_eq!(free_places(10, 7), 3);
+    }
+
+    #[test]
+    fn the_first_on_the_waiting_list_move_up() {
+        let waiting = ["Anna", "Bert", "Cem"];
+        assert_eq!(moving_up(&waiting, 10, 8), &["Anna", "Bert"]);
+        assert_eq!(moving_up(&waiting, 10, 10), &[] as &[&str]);
+        assert_eq!(moving_up(&waiting, 20, 0), &waiting);
+    }
+
+    /// What happens to a run, as plain data: people join, leave, and the capacity changes.
+    #[derive(Debug, Clone)]
+    enum Step {
+        Join(u8),
+        Leave(u8),
+        Capacity(i32),
+    }
+
+    fn step() -> impl Strategy<Value = Step> {
+        prop_oneof![
+            4 => (0u8..12).prop_map(Step::Join),
+            3 => (0u8..12).prop_map(Step::Leave),
+            1 => (1i32..8).prop_map(Step::Capacity),
+        ]
+    }
+
+    /// A run kept with the rules above: `enrolled` in any order, `waiting` in the order
+    /// people joined it.
+    struct Run {
+        capacity: i32,
+        enrolled: Vec<u8>,
+        waiting: Vec<u8>,
+    }
+
+    impl Run {
+        fn fill(&mut self) -> Vec<u8> {
+            let up = moving_up(&self.waiting, self.capacity, self.enrolled.len() as i64).to_vec();
+            self.waiting.drain(..up.len());
+            self.enrolled.extend(&up);
+            up
+        }
+
+        fn status(&self, who: u8) -> Option<EnrollmentStatus> {
+            if self.enrolled.contains(&who) {
+                Some(Enrolled)
+            } else if self.waiting.contains(&who) {
+                Some(Waiting)
+            } else {
+                None
+            }
+        }
+    }
+
+    proptest! {
+        /// Nobody holds a place beyond the capacity (unless the capacity was lowered below
+        /// the places already held), nobody waits while a place is free, and whoever moves
+        /// up is the first in line.
+        #[test]
+        fn the_waiting_list_is_served_in_order(start in 1i32..8, steps in prop::collection::vec(step(), 0..60)) {
+            let mut run = Run { capacity: start, enrolled: Vec::new(), waiting: Vec::new() };
+            for step in steps {
+                match step {
+                    Step::Join(who) => {
+                        if run.status(who).is_some() {
+                            continue;
+                        }
+                        match placement(run.capacity, run.enrolled.len() as i64) {
+                            Enrolled => run.enrolled.push(who),
+                            Waiting => run.waiting.push(who),
+                            Cancelled => prop_assert!(false, "a new enrollment is never cancelled"),
+                        }
+                    }
+                    Step::Leave(who) => {
+                        let before = run.waiting.clone();
+                        match run.status(who) {
+                            Some(Enrolled) => run.enrolled.retain(|p| *p != who),
+                            Some(_) => run.waiting.retain(|p| *p != who),
+                            None => continue,
+                        }
+                        let rest: Vec<u8> = before.into_iter().filter(|p| *p != who).collect();
+                        let up = run.fill();
+                        prop_assert_eq!(&up[..], &rest[..up.len()]);
+                    }
+                    Step::Capacity(c) => {
+                        // Lowering is refused below the places held (see planning).
+                        if i64::from(c) < run.enrolled.len() as i64 {
+                            continue;
+                        }
+                        run.capacity = c;
+                        run.fill();
+                    }
+                }
+                let held = run.enrolled.len() as i64;
+                prop_assert!(held <= i64::from(run.capacity));
+                prop_assert!(run.waiting.is_empty() || free_places(run.capacity, held) == 0);
+            }
+        }
+
+        /// Free places are never negative, and no more people move up than there are free
+        /// places or people waiting.
+        #[test]
+        fn free_places_are_never_negative(capacity in -5i32..50, enrolled in 0i64..80, waiting in 0usize..30) {
+            let free = free_places(capacity, enrolled);
+            prop_assert_eq!(free as i64, (i64::from(capacity) - enrolled).max(0));
+            let line: Vec<usize> = (0..waiting).collect();
+            let up = moving_up(&line, capacity, enrolled);
+            prop_assert_eq!(up.len(), free.min(waiting));
+            prop_assert_eq!(up, &line[..up.len()]);
+        }
+    }
 }

@@ -1,10 +1,9 @@
 //! The JSON API (`/api/v1`) of planning: each handler parses the request, calls one use case and answers.
 
 use actix_web::{get, post, web, HttpResponse};
-use serde_json::json;
 
 use super::models::*;
-use super::{repo, service};
+use super::{service, views};
 use crate::auth::extract::ApiUser;
 use crate::config::Settings;
 use crate::db::Db;
@@ -170,9 +169,7 @@ async fn api_renew_run_link(
 #[get("/api/v1/courses")]
 async fn api_courses(user: ApiUser, db: web::Data<Db>) -> AppResult<HttpResponse> {
     let actor = user.0;
-    let list = db
-        .run(move |conn| repo::list_courses(conn, actor.coordinator_org()?))
-        .await?;
+    let list = db.run(move |conn| views::courses(conn, &actor)).await?;
     Ok(HttpResponse::Ok().json(list))
 }
 
@@ -201,13 +198,7 @@ async fn api_course(
 ) -> AppResult<HttpResponse> {
     let actor = user.0;
     let id = path.into_inner();
-    let data = db
-        .run(move |conn| {
-            let org = actor.coordinator_org()?;
-            Ok(json!({"course": repo::get_course(conn, org, id)?, "modules": repo::modules_of(conn, org, id)?,
-                      "runs": repo::runs_of_course(conn, org, id)?}))
-        })
-        .await?;
+    let data = db.run(move |conn| views::course(conn, &actor, id)).await?;
     Ok(HttpResponse::Ok().json(data))
 }
 
@@ -255,12 +246,7 @@ async fn api_run(
 ) -> AppResult<HttpResponse> {
     let actor = user.0;
     let id = path.into_inner();
-    let data = db
-        .run(move |conn| {
-            let org = actor.coordinator_org()?;
-            Ok(json!({"run": repo::get_run(conn, org, id)?, "sessions": service::session_views(conn, org, Some(id), None)?}))
-        })
-        .await?;
+    let data = db.run(move |conn| views::run(conn, &actor, id)).await?;
     Ok(HttpResponse::Ok().json(data))
 }
 

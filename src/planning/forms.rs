@@ -1,13 +1,49 @@
 //! The planning forms of the browser UI, read into checked input: what a person typed
-//! (strings) becomes a `NewRun` or `NewSession`, or a message naming the field.
+//! (strings) becomes a `NewModule`, `NewRun`, `NewSession`, `NewLocation` or `CourseRules`,
+//! or a message naming the field. A refused form is shown again with what was typed.
 
 use serde::Deserialize;
-use serde_json::{json, Value};
+use serde_json::Value;
 
-use super::models::{NewRun, NewSession};
+use super::models::{CourseRules, NewLocation, NewModule, NewRun, NewSession};
 use super::service;
+use super::views::{LocationFields, ModuleFields, RunFields, SessionFields};
 use crate::error::AppResult;
 use crate::validate;
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct ModuleForm {
+    pub title: String,
+    pub duration_minutes: String,
+    pub mandatory: Option<String>,
+    pub description: String,
+}
+
+impl ModuleForm {
+    pub fn echo(&self) -> ModuleFields {
+        ModuleFields {
+            title: self.title.clone(),
+            duration_minutes: self.duration_minutes.clone(),
+            mandatory: self.mandatory.is_some(),
+        }
+    }
+
+    pub fn parse(self) -> AppResult<NewModule> {
+        Ok(NewModule {
+            duration_minutes: validate::int_in(
+                "duration_minutes",
+                "Dauer in Minuten",
+                &self.duration_minutes,
+                5,
+                600,
+            )?,
+            mandatory: self.mandatory.is_some(),
+            title: self.title,
+            description: self.description,
+        })
+    }
+}
 
 #[derive(Deserialize, Default)]
 #[serde(default)]
@@ -20,6 +56,15 @@ pub struct RunForm {
 }
 
 impl RunForm {
+    pub fn echo(&self) -> RunFields {
+        RunFields {
+            start_date: self.start_date.clone(),
+            end_date: self.end_date.clone(),
+            place: self.place.clone(),
+            capacity: self.capacity.clone(),
+        }
+    }
+
     pub fn parse(self) -> AppResult<NewRun> {
         Ok(NewRun {
             start_date: validate::date("start_date", "Erster Tag", &self.start_date)?,
@@ -51,8 +96,18 @@ pub struct SessionForm {
 
 impl SessionForm {
     /// What the form shows again after a refused save.
+    pub fn fields(&self) -> SessionFields {
+        SessionFields {
+            date: self.date.clone(),
+            start: self.start.clone(),
+            end: self.end.clone(),
+            location: self.location.clone(),
+        }
+    }
+
+    /// [`Self::fields`] for the run page, whose new-session form is untyped.
     pub fn echo(&self) -> Value {
-        json!({"date": self.date, "start": self.start, "end": self.end, "location": self.location})
+        serde_json::to_value(self.fields()).unwrap_or_default()
     }
 
     /// The form's fields as checked input (the first trainer ticked leads).
@@ -78,6 +133,83 @@ impl SessionForm {
             trainer_ids,
             module_ids,
             interpreter_languages: self.interpreter_languages,
+        })
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct LocationForm {
+    pub name: String,
+    pub address: String,
+    pub room: String,
+    pub capacity: String,
+}
+
+impl LocationForm {
+    pub fn echo(&self) -> LocationFields {
+        LocationFields {
+            name: self.name.clone(),
+            address: self.address.clone(),
+            room: self.room.clone(),
+            capacity: self.capacity.clone(),
+        }
+    }
+
+    pub fn parse(self) -> AppResult<NewLocation> {
+        let capacity = match self.capacity.trim() {
+            "" => None,
+            v => Some(validate::int_in("capacity", "Plätze im Raum", v, 1, 1000)?),
+        };
+        Ok(NewLocation {
+            name: self.name,
+            address: self.address,
+            room: self.room,
+            capacity,
+        })
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct RulesForm {
+    pub min_attendance_percent: String,
+    pub test_max_points: String,
+    pub test_pass_points: String,
+    pub test_must_pass_questions: String,
+}
+
+fn optional_int(field: &'static str, label: &str, value: &str) -> AppResult<Option<i32>> {
+    match value.trim() {
+        "" => Ok(None),
+        v => validate::int_in(field, label, v, 0, 1000).map(Some),
+    }
+}
+
+impl RulesForm {
+    pub fn parse(self) -> AppResult<CourseRules> {
+        Ok(CourseRules {
+            min_attendance_percent: optional_int(
+                "min_attendance_percent",
+                "Mindestanwesenheit",
+                &self.min_attendance_percent,
+            )?,
+            test_max_points: optional_int(
+                "test_max_points",
+                "Höchstpunktzahl",
+                &self.test_max_points,
+            )?,
+            test_pass_points: optional_int(
+                "test_pass_points",
+                "Punkte zum Bestehen",
+                &self.test_pass_points,
+            )?,
+            test_must_pass_questions: optional_int(
+                "test_must_pass_questions",
+                "Pflichtfragen",
+                &self.test_must_pass_questions,
+            )?
+            .unwrap_or(0),
         })
     }
 }

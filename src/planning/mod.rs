@@ -17,3 +17,4 @@ pub mod pages;
 pub mod public;
 pub mod repo;
 pub mod service;
+pub mod views;

@@ -146,8 +146,8 @@ pub struct Location {
     pub capacity: Option<i32>,
 }
 
-/// Input for a new course, from the form or the API.
-#[derive(Debug, Default, Deserialize, ToSchema)]
+/// Input for a new course, from the form or the API (and what the form shows again).
+#[derive(Debug, Default, Clone, Deserialize, Serialize, ToSchema)]
 #[serde(default)]
 pub struct NewCourse {
     pub code: String,

@@ -2,39 +2,54 @@
 
 use actix_session::Session;
 use actix_web::{get, post, web};
-use serde::Deserialize;
-use serde_json::{json, Value};
+use serde::{Deserialize, Serialize};
 
-use super::models::{self, *};
-use super::{repo, service};
+use super::forms::{LocationForm, ModuleForm, RulesForm, RunForm, SessionForm};
+use super::models::*;
+use super::{service, views};
 use crate::auth::extract::CurrentUser;
-use crate::auth::{self, Actor};
+use crate::auth::Actor;
 use crate::db::Db;
-use crate::error::{AppResult, PageResult};
-use crate::planning::forms::{RunForm, SessionForm};
-use crate::time::fmt_date;
+use crate::error::{AppError, AppResult, PageResult};
 use crate::validate;
 use crate::web::{page, page_with_error, redirect, Form};
 
-async fn courses_data(db: &Db, actor: &Actor) -> AppResult<Value> {
+/// A typed page context as the templates read it.
+fn context<T: Serialize>(data: &T) -> AppResult<serde_json::Value> {
+    serde_json::to_value(data).map_err(|e| AppError::Internal(e.into()))
+}
+
+/// Shows `data` in `template`: fresh, or again with the message of a refused form.
+fn show<T: Serialize>(
+    session: &Session,
+    actor: &Actor,
+    template: &str,
+    title: &str,
+    data: &T,
+    error: Option<AppError>,
+) -> PageResult {
+    let data = context(data)?;
+    match error {
+        None => page(session, Some(actor), template, title, data),
+        Some(e) => page_with_error(session, Some(actor), template, title, data, e),
+    }
+}
+
+async fn courses_page_data(db: &Db, actor: &Actor) -> AppResult<views::CoursesPage> {
     let actor = actor.clone();
-    db.run(move |conn| {
-        let org = actor.coordinator_org()?;
-        Ok(json!({"courses": repo::list_courses(conn, org)?}))
-    })
-    .await
+    db.run(move |conn| views::courses_page(conn, &actor)).await
 }
 
 #[get("/courses")]
 async fn courses_page(session: Session, user: CurrentUser, db: web::Data<Db>) -> PageResult {
-    let mut data = courses_data(&db, &user.0).await?;
-    data["form"] = json!({});
-    page(
+    let data = courses_page_data(&db, &user.0).await?;
+    show(
         &session,
-        Some(&user.0),
+        &user.0,
         "pages/planning/courses",
         "Kurse",
-        data,
+        &data,
+        None,
     )
 }
 
@@ -46,44 +61,48 @@ async fn create_course(
     Form(form): Form<NewCourse>,
 ) -> PageResult {
     let actor = user.0.clone();
-    let echo = json!({"code": form.code, "title": form.title, "description": form.description});
+    let echo = form.clone();
     match db
         .run(move |conn| service::create_course(conn, &actor, form))
         .await
     {
         Ok(course) => Ok(redirect(&format!("/courses/{}", course.id))),
         Err(e) => {
-            let mut data = courses_data(&db, &user.0).await?;
-            data["form"] = echo;
-            page_with_error(
+            let mut data = courses_page_data(&db, &user.0).await?;
+            data.form = echo;
+            show(
                 &session,
-                Some(&user.0),
+                &user.0,
                 "pages/planning/courses",
                 "Kurse",
-                data,
-                e,
+                &data,
+                Some(e),
             )
         }
     }
 }
 
-async fn course_data(db: &Db, actor: &Actor, course_id: i32) -> AppResult<Value> {
+async fn course_page_data(db: &Db, actor: &Actor, course_id: i32) -> AppResult<views::CoursePage> {
     let actor = actor.clone();
-    db.run(move |conn| {
-        let org = actor.coordinator_org()?;
-        let course = repo::get_course(conn, org, course_id)?;
-        let modules = repo::modules_of(conn, org, course_id)?;
-        let runs: Vec<Value> = repo::runs_of_course(conn, org, course_id)?
-            .into_iter()
-            .map(|r| {
-                json!({"id": r.id, "start": fmt_date(r.start_date), "end": fmt_date(r.end_date),
-                       "place": r.place, "capacity": r.capacity})
-            })
-            .collect();
-        Ok(json!({"course": course, "modules": modules, "runs": runs,
-                  "languages": crate::i18n::language_options(&[]), "module_form": {}, "run_form": {}}))
-    })
-    .await
+    db.run(move |conn| views::course_page(conn, &actor, course_id))
+        .await
+}
+
+/// The course page again with the message of a refused form.
+fn course_with_error(
+    session: &Session,
+    actor: &Actor,
+    data: &views::CoursePage,
+    error: AppError,
+) -> PageResult {
+    show(
+        session,
+        actor,
+        "pages/planning/course",
+        "Kurs",
+        data,
+        Some(error),
+    )
 }
 
 #[get("/courses/{id}")]
@@ -93,27 +112,16 @@ async fn course_page(
     db: web::Data<Db>,
     path: web::Path<i32>,
 ) -> PageResult {
-    let data = course_data(&db, &user.0, path.into_inner()).await?;
-    let title = data["course"]["title"]
-        .as_str()
-        .unwrap_or("Kurs")
-        .to_string();
-    page(
+    let data = course_page_data(&db, &user.0, path.into_inner()).await?;
+    let title = data.course.title.clone();
+    show(
         &session,
-        Some(&user.0),
+        &user.0,
         "pages/planning/course",
         &title,
-        data,
+        &data,
+        None,
     )
-}
-
-#[derive(Deserialize, Default)]
-#[serde(default)]
-struct ModuleForm {
-    title: String,
-    duration_minutes: String,
-    mandatory: Option<String>,
-    description: String,
 }
 
 #[post("/courses/{id}/modules")]
@@ -126,37 +134,16 @@ async fn add_module(
 ) -> PageResult {
     let course_id = path.into_inner();
     let actor = user.0.clone();
-    let echo = json!({"title": form.title, "duration_minutes": form.duration_minutes, "mandatory": form.mandatory.is_some()});
+    let echo = form.echo();
     let result = db
-        .run(move |conn| {
-            let input = NewModule {
-                description: form.description,
-                duration_minutes: validate::int_in(
-                    "duration_minutes",
-                    "Dauer in Minuten",
-                    &form.duration_minutes,
-                    5,
-                    600,
-                )?,
-                title: form.title,
-                mandatory: form.mandatory.is_some(),
-            };
-            service::add_module(conn, &actor, course_id, input)
-        })
+        .run(move |conn| service::add_module(conn, &actor, course_id, form.parse()?))
         .await;
     match result {
         Ok(_) => Ok(redirect(&format!("/courses/{course_id}#modules"))),
         Err(e) => {
-            let mut data = course_data(&db, &user.0, course_id).await?;
-            data["module_form"] = echo;
-            page_with_error(
-                &session,
-                Some(&user.0),
-                "pages/planning/course",
-                "Kurs",
-                data,
-                e,
-            )
+            let mut data = course_page_data(&db, &user.0, course_id).await?;
+            data.module_form = echo;
+            course_with_error(&session, &user.0, &data, e)
         }
     }
 }
@@ -185,66 +172,56 @@ async fn create_run(
 ) -> PageResult {
     let course_id = path.into_inner();
     let actor = user.0.clone();
-    let echo = json!({"start_date": form.start_date, "end_date": form.end_date, "place": form.place, "capacity": form.capacity});
+    let echo = form.echo();
     let langs = form.interpreter_languages.clone();
     let result = db
-        .run(move |conn| {
-            let input = form.parse()?;
-            service::create_run(conn, &actor, course_id, input)
-        })
+        .run(move |conn| service::create_run(conn, &actor, course_id, form.parse()?))
         .await;
     match result {
         Ok(run) => Ok(redirect(&format!("/runs/{}", run.id))),
         Err(e) => {
-            let mut data = course_data(&db, &user.0, course_id).await?;
-            data["run_form"] = echo;
+            let mut data = course_page_data(&db, &user.0, course_id).await?;
+            data.run_form = echo;
             let selected: Vec<&str> = langs.iter().map(String::as_str).collect();
-            data["languages"] = json!(crate::i18n::language_options(&selected));
-            page_with_error(
-                &session,
-                Some(&user.0),
-                "pages/planning/course",
-                "Kurs",
-                data,
-                e,
-            )
+            data.languages = crate::i18n::language_options(&selected);
+            course_with_error(&session, &user.0, &data, e)
         }
     }
 }
 
-async fn session_edit_data(db: &Db, actor: &Actor, session_id: i32) -> AppResult<Value> {
-    let actor = actor.clone();
-    db.run(move |conn| {
-        let org = actor.coordinator_org()?;
-        let s = repo::get_session(conn, org, session_id)?;
-        let run = repo::get_run(conn, org, s.run_id)?;
-        let view = service::run_sessions_with_warnings(conn, org, s.run_id)?
-            .into_iter()
-            .find(|v| v.id == session_id)
-            .ok_or_else(|| crate::error::AppError::not_found("Der Termin"))?;
-        let modules: Vec<Value> = repo::modules_of(conn, org, run.course_id)?
-            .into_iter()
-            .map(|m| json!({"id": m.id, "title": m.title, "mandatory": m.mandatory, "checked": view.module_ids.contains(&m.id)}))
-            .collect();
-        let trainers: Vec<Value> = auth::repo::trainers_of(conn, org)?
-            .into_iter()
-            .map(|u| json!({"id": u.id, "name": u.display_name, "checked": view.trainer_ids.contains(&u.id)}))
-            .collect();
-        let local = crate::time::to_local(s.starts_at);
-        Ok(json!({
-            "session": view,
-            "run_id": run.id,
-            "modules": modules,
-            "trainers": trainers,
-            "locations": repo::list_locations(conn, org)?,
-            "locations": repo::list_locations(conn, org)?,
-            "languages": crate::i18n::language_options(&view.interpreter_language_codes.iter().map(String::as_str).collect::<Vec<_>>()),
-            "form": {"date": local.date_naive().to_string(), "start": local.format("%H:%M").to_string(),
-                     "end": crate::time::to_local(s.ends_at).format("%H:%M").to_string(), "location": view.location},
-        }))
-    })
-    .await
+#[post("/courses/{id}/rules")]
+async fn set_rules(
+    session: Session,
+    user: CurrentUser,
+    db: web::Data<Db>,
+    path: web::Path<i32>,
+    Form(form): Form<RulesForm>,
+) -> PageResult {
+    let course_id = path.into_inner();
+    let actor = user.0.clone();
+    let result = db
+        .run(move |conn| service::set_course_rules(conn, &actor, course_id, form.parse()?))
+        .await;
+    match result {
+        Ok(_) => Ok(redirect(&format!("/courses/{course_id}#rules"))),
+        Err(e) => {
+            let data = course_page_data(&db, &user.0, course_id).await?;
+            course_with_error(&session, &user.0, &data, e)
+        }
+    }
 }
+
+async fn session_edit_data(
+    db: &Db,
+    actor: &Actor,
+    session_id: i32,
+) -> AppResult<views::SessionEditPage> {
+    let actor = actor.clone();
+    db.run(move |conn| views::session_edit_page(conn, &actor, session_id))
+        .await
+}
+
+const SESSION_EDIT: &str = "pages/planning/session_edit";
 
 #[get("/sessions/{id}/edit")]
 async fn edit_session_page(
@@ -254,12 +231,13 @@ async fn edit_session_page(
     path: web::Path<i32>,
 ) -> PageResult {
     let data = session_edit_data(&db, &user.0, path.into_inner()).await?;
-    page(
+    show(
         &session,
-        Some(&user.0),
-        "pages/planning/session_edit",
+        &user.0,
+        SESSION_EDIT,
         "Termin bearbeiten",
-        data,
+        &data,
+        None,
     )
 }
 
@@ -273,7 +251,7 @@ async fn update_session(
 ) -> PageResult {
     let id = path.into_inner();
     let actor = user.0.clone();
-    let echo = form.echo();
+    let echo = form.fields();
     match db
         .run(move |conn| {
             crate::participants::schedule::update_session(conn, &actor, id, form.parse()?)
@@ -283,14 +261,14 @@ async fn update_session(
         Ok(s) => Ok(redirect(&format!("/runs/{}#sessions", s.run_id))),
         Err(e) => {
             let mut data = session_edit_data(&db, &user.0, id).await?;
-            data["form"] = echo;
-            page_with_error(
+            data.form = echo;
+            show(
                 &session,
-                Some(&user.0),
-                "pages/planning/session_edit",
+                &user.0,
+                SESSION_EDIT,
                 "Termin bearbeiten",
-                data,
-                e,
+                &data,
+                Some(e),
             )
         }
     }
@@ -306,39 +284,28 @@ async fn cancel_session(
     let id = path.into_inner();
     let actor = user.0.clone();
     let run_id = db
-        .run(move |conn| {
-            crate::participants::schedule::cancel_session(conn, &actor, id)?;
-            Ok(repo::get_session(conn, actor.coordinator_org()?, id)?.run_id)
-        })
+        .run(move |conn| crate::participants::schedule::cancel_session(conn, &actor, id))
         .await?;
     Ok(redirect(&format!("/runs/{run_id}#sessions")))
 }
 
-async fn locations_data(db: &Db, actor: &Actor) -> AppResult<Value> {
+async fn locations_data(db: &Db, actor: &Actor) -> AppResult<views::LocationsPage> {
     let actor = actor.clone();
-    db.run(move |conn| Ok(json!({"locations": service::list_locations(conn, &actor)?, "form": {}})))
+    db.run(move |conn| views::locations_page(conn, &actor))
         .await
 }
 
 #[get("/locations")]
 async fn locations_page(session: Session, user: CurrentUser, db: web::Data<Db>) -> PageResult {
     let data = locations_data(&db, &user.0).await?;
-    page(
+    show(
         &session,
-        Some(&user.0),
+        &user.0,
         "pages/planning/locations",
         "Orte",
-        data,
+        &data,
+        None,
     )
-}
-
-#[derive(Deserialize, Default)]
-#[serde(default)]
-struct LocationForm {
-    name: String,
-    address: String,
-    room: String,
-    capacity: String,
 }
 
 #[post("/locations")]
@@ -349,107 +316,22 @@ async fn create_location(
     Form(form): Form<LocationForm>,
 ) -> PageResult {
     let actor = user.0.clone();
-    let echo = json!({"name": form.name, "address": form.address, "room": form.room, "capacity": form.capacity});
+    let echo = form.echo();
     let result = db
-        .run(move |conn| {
-            let capacity = match form.capacity.trim() {
-                "" => None,
-                v => Some(validate::int_in("capacity", "Plätze im Raum", v, 1, 1000)?),
-            };
-            service::create_location(
-                conn,
-                &actor,
-                NewLocation {
-                    name: form.name,
-                    address: form.address,
-                    room: form.room,
-                    capacity,
-                },
-            )
-        })
+        .run(move |conn| service::create_location(conn, &actor, form.parse()?))
         .await;
     match result {
         Ok(_) => Ok(redirect("/locations")),
         Err(e) => {
             let mut data = locations_data(&db, &user.0).await?;
-            data["form"] = echo;
-            page_with_error(
+            data.form = echo;
+            show(
                 &session,
-                Some(&user.0),
+                &user.0,
                 "pages/planning/locations",
                 "Orte",
-                data,
-                e,
-            )
-        }
-    }
-}
-
-#[derive(Deserialize, Default)]
-#[serde(default)]
-struct RulesForm {
-    min_attendance_percent: String,
-    test_max_points: String,
-    test_pass_points: String,
-    test_must_pass_questions: String,
-}
-
-fn optional_int(field: &'static str, label: &str, value: &str) -> AppResult<Option<i32>> {
-    match value.trim() {
-        "" => Ok(None),
-        v => validate::int_in(field, label, v, 0, 1000).map(Some),
-    }
-}
-
-#[post("/courses/{id}/rules")]
-async fn set_rules(
-    session: Session,
-    user: CurrentUser,
-    db: web::Data<Db>,
-    path: web::Path<i32>,
-    Form(form): Form<RulesForm>,
-) -> PageResult {
-    let course_id = path.into_inner();
-    let actor = user.0.clone();
-    let result = db
-        .run(move |conn| {
-            let rules = CourseRules {
-                min_attendance_percent: optional_int(
-                    "min_attendance_percent",
-                    "Mindestanwesenheit",
-                    &form.min_attendance_percent,
-                )?,
-                test_max_points: optional_int(
-                    "test_max_points",
-                    "Höchstpunktzahl",
-                    &form.test_max_points,
-                )?,
-                test_pass_points: optional_int(
-                    "test_pass_points",
-                    "Punkte zum Bestehen",
-                    &form.test_pass_points,
-                )?,
-                test_must_pass_questions: optional_int(
-                    "test_must_pass_questions",
-                    "Pflichtfragen",
-                    &form.test_must_pass_questions,
-                )?
-                .unwrap_or(0),
-            };
-            service::set_course_rules(conn, &actor, course_id, rules)
-        })
-        .await;
-    match result {
-        Ok(_) => Ok(redirect(&format!("/courses/{course_id}#rules"))),
-        Err(e) => {
-            let data = course_data(&db, &user.0, course_id).await?;
-            page_with_error(
-                &session,
-                Some(&user.0),
-                "pages/planning/course",
-                "Kurs",
-                data,
-                e,
+                &data,
+                Some(e),
             )
         }
     }
@@ -461,23 +343,6 @@ struct CalendarQuery {
     date: Option<String>,
 }
 
-const WEEKDAYS: [&str; 7] = ["Mo", "Di", "Mi", "Do", "Fr", "Sa", "So"];
-
-const MONTHS: [&str; 12] = [
-    "Januar",
-    "Februar",
-    "März",
-    "April",
-    "Mai",
-    "Juni",
-    "Juli",
-    "August",
-    "September",
-    "Oktober",
-    "November",
-    "Dezember",
-];
-
 /// The organisation's sessions by week or by month.
 #[get("/calendar")]
 async fn calendar_page(
@@ -486,68 +351,22 @@ async fn calendar_page(
     db: web::Data<Db>,
     q: web::Query<CalendarQuery>,
 ) -> PageResult {
-    use chrono::{Datelike, Duration};
     let month_view = q.view.as_deref() == Some("month");
     let day = match q.date.as_deref() {
-        Some(d) => validate::date("date", "Datum", d)?,
-        None => crate::time::today_local(),
-    };
-    let (from, to, prev, next, heading) = if month_view {
-        let first = day.with_day(1).unwrap_or(day);
-        let next_month = (first + Duration::days(32)).with_day(1).unwrap_or(first);
-        let prev_month = (first - Duration::days(1)).with_day(1).unwrap_or(first);
-        let from = first - Duration::days(i64::from(first.weekday().num_days_from_monday()));
-        let last = next_month - Duration::days(1);
-        let to = last + Duration::days(i64::from(6 - last.weekday().num_days_from_monday()));
-        let heading = format!("{} {}", MONTHS[first.month0() as usize], first.year());
-        (from, to, prev_month, next_month, heading)
-    } else {
-        let monday = day - Duration::days(i64::from(day.weekday().num_days_from_monday()));
-        let sunday = monday + Duration::days(6);
-        let heading = format!(
-            "Woche {} · {} – {}",
-            monday.iso_week().week(),
-            crate::time::fmt_date(monday),
-            crate::time::fmt_date(sunday)
-        );
-        (
-            monday,
-            sunday,
-            monday - Duration::days(7),
-            monday + Duration::days(7),
-            heading,
-        )
+        Some(d) => Some(validate::date("date", "Datum", d)?),
+        None => None,
     };
     let actor = user.0.clone();
-    let sessions = db
-        .run(move |conn| service::sessions_between(conn, &actor, from, to))
+    let data = db
+        .run(move |conn| views::calendar_page(conn, &actor, month_view, day))
         .await?;
-    let today = crate::time::today_local();
-    let mut days = Vec::new();
-    let mut d = from;
-    while d <= to {
-        let on_day: Vec<&models::SessionView> = sessions
-            .iter()
-            .filter(|s| crate::time::to_local(s.starts_at).date_naive() == d)
-            .collect();
-        days.push(json!({
-            "date": crate::time::fmt_date(d), "day": d.day(), "weekday": WEEKDAYS[d.weekday().num_days_from_monday() as usize],
-            "today": d == today, "other_month": month_view && d.month() != day.month(), "sessions": on_day,
-        }));
-        d += Duration::days(1);
-    }
-    let weeks: Vec<Value> = days.chunks(7).map(|w| json!(w)).collect();
-    let view = if month_view { "month" } else { "week" };
-    page(
+    show(
         &session,
-        Some(&user.0),
+        &user.0,
         "pages/planning/calendar",
         "Kalender",
-        json!({
-            "month_view": month_view, "heading": heading, "days": days, "weeks": weeks, "weekdays": WEEKDAYS,
-            "prev": format!("/calendar?view={view}&date={prev}"), "next": format!("/calendar?view={view}&date={next}"),
-            "switch": format!("/calendar?view={}&date={day}", if month_view { "week" } else { "month" }),
-        }),
+        &data,
+        None,
     )
 }
 

@@ -415,10 +415,12 @@ pub fn insert_location(conn: &mut DbConn, org: i32, input: &NewLocation) -> AppR
         .get_result(conn)?)
 }
 
-/// Enrolled counts per run, for the room-size warning.
+/// Enrolled counts per run, for the room-size warning and the capacity check.
 pub fn enrolled_count(conn: &mut DbConn, run_id: i32) -> AppResult<i64> {
     Ok(enrollments::table
         .filter(enrollments::run_id.eq(run_id))
+        // `participants::models::EnrollmentStatus::Enrolled`, which planning (a lower
+        // layer) cannot name.
         .filter(enrollments::status.eq("enrolled"))
         .count()
         .get_result(conn)?)

@@ -1,3 +1,7 @@
+//! The planning use cases: courses, modules, runs, sessions, places and calendar links.
+//! Each checks the caller's role and organisation; changes run in one transaction with an
+//! audit entry. What the pages show is in [`super::views`].
+
 use super::models::*;
 use super::repo;
 use crate::audit;
@@ -9,6 +13,32 @@ use crate::time;
 use crate::validate;
 
 pub const MAX_RUN_CAPACITY: i32 = 500;
+
+// Lookups for the use cases of the domains above planning, which read courses, runs and
+// sessions of an organisation they already checked.
+
+/// A run of the organisation (not found when it belongs to another).
+pub fn get_run(conn: &mut DbConn, org: i32, run_id: i32) -> AppResult<CourseRun> {
+    repo::get_run(conn, org, run_id)
+}
+
+pub fn get_course(conn: &mut DbConn, org: i32, course_id: i32) -> AppResult<Course> {
+    repo::get_course(conn, org, course_id)
+}
+
+/// A course's modules, in their order.
+pub fn modules_of(conn: &mut DbConn, org: i32, course_id: i32) -> AppResult<Vec<CourseModule>> {
+    repo::modules_of(conn, org, course_id)
+}
+
+pub fn get_session(conn: &mut DbConn, org: i32, session_id: i32) -> AppResult<TrainingSession> {
+    repo::get_session(conn, org, session_id)
+}
+
+/// Whether the user is one of the session's trainers.
+pub fn is_trainer_of(conn: &mut DbConn, session_id: i32, user_id: i32) -> AppResult<bool> {
+    repo::is_trainer_of(conn, session_id, user_id)
+}
 
 pub fn create_course(conn: &mut DbConn, actor: &Actor, input: NewCourse) -> AppResult<Course> {
     let org = actor.coordinator_org()?;
@@ -229,7 +259,7 @@ fn check_session(
         if trainers.contains(id) {
             continue;
         }
-        let ok = auth::repo::find_by_id(conn, *id)?
+        let ok = auth::service::user(conn, *id)?
             .is_some_and(|u| u.organisation_id == Some(org) && u.active && u.role != "admin");
         if !ok {
             return Err(AppError::invalid(
@@ -476,10 +506,20 @@ pub fn run_sessions_with_warnings(
 ) -> AppResult<Vec<SessionView>> {
     let mut views = session_views(conn, org, Some(run_id), None)?;
     let locations = repo::list_locations(conn, org)?;
-    for v in &mut views {
-        v.warnings = warnings_for(conn, org, v, &locations)?;
-    }
+    add_warnings(conn, org, &mut views, &locations)?;
     Ok(views)
+}
+
+fn add_warnings(
+    conn: &mut DbConn,
+    org: i32,
+    views: &mut [SessionView],
+    locations: &[Location],
+) -> AppResult<()> {
+    for v in views {
+        v.warnings = warnings_for(conn, org, v, locations)?;
+    }
+    Ok(())
 }
 
 /// A trainer's sessions: today's first, then upcoming, then past (most recent first).
@@ -695,16 +735,18 @@ pub fn apply_session_update(
 }
 
 /// The planning half of cancelling a session, inside the caller's transaction: the session
-/// as it was, or `None` when it was already cancelled (nothing to do).
+/// as it was, its run, and whether this call cancelled it (false: it was cancelled before,
+/// nothing to do).
 pub fn apply_cancel(
     conn: &mut DbConn,
     actor: &Actor,
     org: i32,
     session_id: i32,
-) -> AppResult<Option<(TrainingSession, CourseRun)>> {
+) -> AppResult<(TrainingSession, CourseRun, bool)> {
     let session = repo::get_session(conn, org, session_id)?;
+    let run = repo::get_run(conn, org, session.run_id)?;
     if session.cancelled {
-        return Ok(None);
+        return Ok((session, run, false));
     }
     repo::set_cancelled(conn, session_id, true)?;
     audit::record(
@@ -716,8 +758,7 @@ pub fn apply_cancel(
         Some(session_id),
         "",
     )?;
-    let run = repo::get_run(conn, org, session.run_id)?;
-    Ok(Some((session, run)))
+    Ok((session, run, true))
 }
 
 /// The planning half of changing a run (checked input, capacity not below the places held,
@@ -782,12 +823,15 @@ pub struct RunPlan {
 }
 
 pub fn run_plan(conn: &mut DbConn, org: i32, run_id: i32) -> AppResult<RunPlan> {
-    let run = repo::get_run(conn, org, run_id)?;
+    let super::views::RunDetail { run, mut sessions } =
+        super::views::run_detail(conn, org, run_id)?;
     let course = repo::get_course(conn, org, run.course_id)?;
     let modules = repo::modules_of(conn, org, run.course_id)?;
+    let locations = repo::list_locations(conn, org)?;
+    add_warnings(conn, org, &mut sessions, &locations)?;
     Ok(RunPlan {
-        sessions: run_sessions_with_warnings(conn, org, run_id)?,
-        locations: repo::list_locations(conn, org)?,
+        sessions,
+        locations,
         run,
         course,
         modules,

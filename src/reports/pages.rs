@@ -2,15 +2,17 @@
 
 use actix_session::Session;
 use actix_web::{get, web};
-use serde_json::json;
 
-use super::chart;
 use super::export::{Cell, Table};
 use super::service::{self, OrganisationReport, RunReport};
 use crate::auth::extract::CurrentUser;
 use crate::db::Db;
-use crate::error::PageResult;
+use crate::error::{AppError, AppResult, PageResult};
 use crate::web::page;
+
+fn context<T: serde::Serialize>(data: &T) -> AppResult<serde_json::Value> {
+    serde_json::to_value(data).map_err(|e| AppError::Internal(e.into()))
+}
 
 fn run_table(r: &RunReport) -> Table {
     let mut headers = vec!["Name".to_string()];
@@ -101,15 +103,15 @@ async fn run_page(
 ) -> PageResult {
     let actor = user.0.clone();
     let id = path.into_inner();
-    let report = db
-        .run(move |conn| service::run_report(conn, &actor, id))
+    let data = db
+        .run(move |conn| service::run_report_page(conn, &actor, id))
         .await?;
     page(
         &session,
         Some(&user.0),
         "pages/reports/run",
         "Bericht",
-        json!({"run_id": id, "report": report}),
+        context(&data)?,
     )
 }
 
@@ -134,20 +136,15 @@ async fn run_export(
 #[get("/reports")]
 async fn organisation_page(session: Session, user: CurrentUser, db: web::Data<Db>) -> PageResult {
     let actor = user.0.clone();
-    let report = db
-        .run(move |conn| service::organisation_report(conn, &actor))
+    let data = db
+        .run(move |conn| service::organisation_report_page(conn, &actor))
         .await?;
-    let chart = if report.months.is_empty() {
-        None
-    } else {
-        Some(chart::attendance_by_month(&report.months)?)
-    };
     page(
         &session,
         Some(&user.0),
         "pages/reports/organisation",
         "Berichte",
-        json!({"report": report, "chart": chart}),
+        context(&data)?,
     )
 }
 

@@ -1,6 +1,7 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
+use crate::certificates::models::CertificateStatus;
 use crate::db::schema::{attendance, certificates, course_runs, participants, training_sessions};
 use crate::db::DbConn;
 use crate::error::AppResult;
@@ -34,7 +35,7 @@ pub fn organisation_counts(
             .get_result(conn)?,
         completions: certificates::table
             .filter(certificates::organisation_id.eq(org))
-            .filter(certificates::status.eq("valid"))
+            .filter(certificates::status.eq(CertificateStatus::Valid.as_str()))
             .count()
             .get_result(conn)?,
     })

@@ -42,10 +42,10 @@ pub struct RunReport {
 
 pub fn run_report(conn: &mut DbConn, actor: &Actor, run_id: i32) -> AppResult<RunReport> {
     let org = actor.coordinator_org()?;
-    let run = planning::repo::get_run(conn, org, run_id)?;
-    let course = planning::repo::get_course(conn, org, run.course_id)?;
+    let run = planning::service::get_run(conn, org, run_id)?;
+    let course = planning::service::get_course(conn, org, run.course_id)?;
     let sessions = planning::service::session_views(conn, org, Some(run_id), None)?;
-    let marks = attendance::repo::marks_for_run(conn, org, run_id)?;
+    let marks = attendance::service::marks_for_run(conn, org, run_id)?;
     let rows = attendance::service::completion_for_run(conn, org, run_id)?
         .into_iter()
         .map(|c| RunReportRow {
@@ -155,4 +155,38 @@ pub fn organisation_report(conn: &mut DbConn, actor: &Actor) -> AppResult<Organi
         completions: counts.completions,
         months,
     })
+}
+
+/// The report page of a run.
+#[derive(Debug, Serialize)]
+pub struct RunReportPage {
+    pub run_id: i32,
+    pub report: RunReport,
+}
+
+pub fn run_report_page(conn: &mut DbConn, actor: &Actor, run_id: i32) -> AppResult<RunReportPage> {
+    Ok(RunReportPage {
+        run_id,
+        report: run_report(conn, actor, run_id)?,
+    })
+}
+
+/// The organisation's report page, with attendance by month drawn as a chart (SVG).
+#[derive(Debug, Serialize)]
+pub struct OrganisationReportPage {
+    pub report: OrganisationReport,
+    pub chart: Option<String>,
+}
+
+pub fn organisation_report_page(
+    conn: &mut DbConn,
+    actor: &Actor,
+) -> AppResult<OrganisationReportPage> {
+    let report = organisation_report(conn, actor)?;
+    let chart = if report.months.is_empty() {
+        None
+    } else {
+        Some(super::chart::attendance_by_month(&report.months)?)
+    };
+    Ok(OrganisationReportPage { report, chart })
 }

@@ -14,6 +14,7 @@ use crate::certificates::service::CertificateIssuer;
 use crate::db::Db;
 use crate::error::{AppError, PageResult};
 use crate::i18n::Text;
+use crate::participants::models::EnrollmentStatus;
 use crate::planning::forms::{RunForm, SessionForm};
 use crate::validate;
 use crate::web::{page, page_with_error, redirect_with, Form};
@@ -146,7 +147,7 @@ async fn enroll(
         .await;
     match result {
         Ok(e) => {
-            let done = if e.status == "waiting" {
+            let done = if e.status == EnrollmentStatus::Waiting {
                 "done.waiting"
             } else {
                 "done.enrolled"

@@ -4,7 +4,7 @@ use serde::Serialize;
 
 use crate::attendance::models::TestResult;
 use crate::auth::{self, Actor};
-use crate::certificates::models::CertificateView;
+use crate::certificates::models::{CertificateStatus, CertificateView};
 use crate::certificates::service::{self as certs, CertificateIssuer};
 use crate::db::DbConn;
 use crate::error::AppResult;
@@ -187,7 +187,9 @@ fn completion_rows(
         .map(|c| CompletionRow {
             certificate: certificates
                 .iter()
-                .find(|x| x.participant_id == c.participant_id && x.status == "valid")
+                .find(|x| {
+                    x.participant_id == c.participant_id && x.status == CertificateStatus::Valid
+                })
                 .cloned(),
             participant_id: c.participant_id,
             name: c.name,

@@ -4,10 +4,10 @@ use actix_web::{delete, get, post, put, web, HttpResponse};
 use serde::Deserialize;
 
 use super::models::{NewStakeholder, Stakeholder};
-use super::{import, repo, service};
+use super::{import, service};
 use crate::auth::extract::ApiUser;
 use crate::db::Db;
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
 
 #[derive(Deserialize)]
 pub struct GroupQuery {
@@ -25,13 +25,8 @@ async fn api_list(
 ) -> AppResult<HttpResponse> {
     let actor = user.0;
     let group = q.into_inner().group;
-    if let Some(g) = group.as_deref() {
-        if !super::models::is_group(g) {
-            return Err(AppError::invalid("group", "Diese Gruppe gibt es nicht."));
-        }
-    }
     let list = db
-        .run(move |conn| repo::list(conn, actor.coordinator_org()?, group.as_deref()))
+        .run(move |conn| service::contacts(conn, &actor, group.as_deref()))
         .await?;
     Ok(HttpResponse::Ok().json(list))
 }
@@ -122,14 +117,7 @@ async fn api_import(
     let body = crate::web::read_body(payload, import::MAX_FILE_BYTES).await?;
     let dry_run = q.dry_run;
     let outcome = db
-        .run(move |conn| {
-            let rows = import::parse_rows(crate::spreadsheet::read_table(&body)?)?;
-            if dry_run {
-                import::preview(conn, &actor, &rows)
-            } else {
-                import::import(conn, &actor, &rows)
-            }
-        })
+        .run(move |conn| import::import_file(conn, &actor, &body, dry_run))
         .await?;
     Ok(HttpResponse::Ok().json(outcome))
 }

@@ -3,50 +3,22 @@
 use actix_session::Session;
 use actix_web::{get, post, web};
 use serde::Deserialize;
-use serde_json::{json, Value};
 
-use super::models::{group_name, NewStakeholder, Stakeholder, GROUPS};
-use super::{import, repo, service};
+use super::models::NewStakeholder;
+use super::service::{ContactEditPage, ContactsPage};
+use super::{import, service};
 use crate::auth::extract::CurrentUser;
 use crate::auth::Actor;
 use crate::db::Db;
 use crate::error::{AppError, AppResult, PageResult};
-use crate::i18n;
 use crate::web::{page, page_with_error, redirect, Form};
 
 const TITLE: &str = "Kontakte für Umfragen";
+const LIST: &str = "pages/stakeholders/list";
+const EDIT: &str = "pages/stakeholders/edit";
 
-fn groups_json(selected: &str) -> Vec<Value> {
-    GROUPS
-        .iter()
-        .map(|(code, de, _)| json!({"code": code, "name": de, "selected": *code == selected}))
-        .collect()
-}
-
-fn languages_json() -> Vec<Value> {
-    i18n::PARTICIPANT_LANGUAGES
-        .iter()
-        .map(|(c, n)| json!({"code": c, "name": n}))
-        .collect()
-}
-
-fn row_json(s: &Stakeholder) -> Value {
-    let contact: Vec<String> = [s.email.clone(), s.phone.clone()]
-        .into_iter()
-        .flatten()
-        .collect();
-    json!({"id": s.id, "name": s.name, "group": group_name(&s.stakeholder_group),
-           "organisation": s.organisation_name.clone().unwrap_or_default(),
-           "contact": contact.join(", "),
-           "language": i18n::participant_language_name(&s.preferred_language),
-           "consent": s.contact_consent})
-}
-
-fn form_json(s: &NewStakeholder) -> Value {
-    json!({"stakeholder_group": s.stakeholder_group, "name": s.name,
-           "organisation_name": s.organisation_name.clone().unwrap_or_default(),
-           "email": s.email.clone().unwrap_or_default(), "phone": s.phone.clone().unwrap_or_default(),
-           "preferred_language": s.preferred_language, "contact_consent": s.contact_consent})
+fn context<T: serde::Serialize>(data: &T) -> AppResult<serde_json::Value> {
+    serde_json::to_value(data).map_err(|e| AppError::Internal(e.into()))
 }
 
 #[derive(Deserialize, Default)]
@@ -55,31 +27,10 @@ struct ListQuery {
     imported: Option<usize>,
 }
 
-async fn list_data(db: &Db, actor: &Actor, group: Option<String>) -> AppResult<Value> {
+async fn list_data(db: &Db, actor: &Actor, group: Option<String>) -> AppResult<ContactsPage> {
     let actor = actor.clone();
-    db.run(move |conn| {
-        let org = actor.coordinator_org()?;
-        let group = group.filter(|g| super::models::is_group(g));
-        let all = repo::list(conn, org, None)?;
-        let counts: Vec<Value> = GROUPS
-            .iter()
-            .map(|(code, de, _)| {
-                let n = all.iter().filter(|s| s.stakeholder_group == *code).count();
-                json!({"code": code, "name": de, "count": n,
-                       "current": group.as_deref() == Some(*code)})
-            })
-            .collect();
-        let shown: Vec<Value> = all
-            .iter()
-            .filter(|s| group.as_deref().is_none_or(|g| s.stakeholder_group == g))
-            .map(row_json)
-            .collect();
-        Ok(json!({"stakeholders": shown, "total": all.len(), "counts": counts,
-                  "filtered": group.is_some(),
-                  "groups": groups_json(""), "languages": languages_json(),
-                  "form": form_json(&NewStakeholder { preferred_language: "de".into(), ..Default::default() })}))
-    })
-    .await
+    db.run(move |conn| service::contacts_page(conn, &actor, group))
+        .await
 }
 
 #[get("/stakeholders")]
@@ -91,16 +42,8 @@ async fn list_page(
 ) -> PageResult {
     let q = q.into_inner();
     let mut data = list_data(&db, &user.0, q.group).await?;
-    if let Some(n) = q.imported {
-        data["notice"] = json!(format!("{n} Kontakt(e) importiert."));
-    }
-    page(
-        &session,
-        Some(&user.0),
-        "pages/stakeholders/list",
-        TITLE,
-        data,
-    )
+    data.notice = q.imported.map(|n| format!("{n} Kontakt(e) importiert."));
+    page(&session, Some(&user.0), LIST, TITLE, context(&data)?)
 }
 
 #[derive(Deserialize, Default)]
@@ -146,23 +89,11 @@ async fn create(
         Ok(_) => Ok(redirect("/stakeholders")),
         Err(e) => {
             let mut data = list_data(&db, &user.0, None).await?;
-            data["form"] = form_json(&echo);
-            data["groups"] = json!(groups_json(&echo.stakeholder_group));
-            page_with_error(
-                &session,
-                Some(&user.0),
-                "pages/stakeholders/list",
-                TITLE,
-                data,
-                e,
-            )
+            data.form = (&echo).into();
+            data.groups = service::group_choices(&echo.stakeholder_group);
+            page_with_error(&session, Some(&user.0), LIST, TITLE, context(&data)?, e)
         }
     }
-}
-
-fn edit_data(id: i32, form: &NewStakeholder) -> Value {
-    json!({"id": id, "form": form_json(form), "groups": groups_json(&form.stakeholder_group),
-           "languages": languages_json()})
 }
 
 #[get("/stakeholders/{id}")]
@@ -174,22 +105,15 @@ async fn edit_page(
 ) -> PageResult {
     let actor = user.0.clone();
     let id = path.into_inner();
-    let s = db.run(move |conn| service::get(conn, &actor, id)).await?;
-    let form = NewStakeholder {
-        stakeholder_group: s.stakeholder_group,
-        name: s.name,
-        organisation_name: s.organisation_name,
-        email: s.email,
-        phone: s.phone,
-        preferred_language: s.preferred_language,
-        contact_consent: s.contact_consent,
-    };
+    let data = db
+        .run(move |conn| service::contact_edit_page(conn, &actor, id))
+        .await?;
     page(
         &session,
         Some(&user.0),
-        "pages/stakeholders/edit",
+        EDIT,
         "Kontakt bearbeiten",
-        edit_data(id, &form),
+        context(&data)?,
     )
 }
 
@@ -214,9 +138,9 @@ async fn update(
         Err(e) => page_with_error(
             &session,
             Some(&user.0),
-            "pages/stakeholders/edit",
+            EDIT,
             "Kontakt bearbeiten",
-            edit_data(id, &echo),
+            context(&ContactEditPage::new(id, &echo))?,
             e,
         ),
     }
@@ -252,23 +176,13 @@ async fn upload(
     crate::web::verify_csrf(&session, csrf.as_deref())?;
     let actor = user.0.clone();
     let result = db
-        .run(move |conn| {
-            let rows = import::parse_rows(crate::spreadsheet::read_table(&bytes)?)?;
-            import::store_batch(conn, &actor, &rows)
-        })
+        .run(move |conn| import::upload(conn, &actor, &bytes))
         .await;
     match result {
         Ok(batch) => Ok(redirect(&format!("/stakeholders/import/{batch}"))),
         Err(e) => {
             let data = list_data(&db, &user.0, None).await?;
-            page_with_error(
-                &session,
-                Some(&user.0),
-                "pages/stakeholders/list",
-                TITLE,
-                data,
-                e,
-            )
+            page_with_error(&session, Some(&user.0), LIST, TITLE, context(&data)?, e)
         }
     }
 }
@@ -282,18 +196,15 @@ async fn import_preview(
 ) -> PageResult {
     let actor = user.0.clone();
     let id = path.into_inner();
-    let outcome = db
-        .run(move |conn| {
-            let rows = import::load_batch(conn, &actor, id)?;
-            import::preview(conn, &actor, &rows)
-        })
+    let preview = db
+        .run(move |conn| import::preview_batch(conn, &actor, id))
         .await?;
     page(
         &session,
         Some(&user.0),
         "pages/stakeholders/import",
         "Import prüfen",
-        json!({"batch": id, "outcome": outcome}),
+        context(&preview)?,
     )
 }
 

@@ -1,8 +1,14 @@
-use super::models::{is_group, NewStakeholder, Stakeholder, StakeholderForm, GROUPS};
+//! The contact directory's use cases: contacts for surveys, grouped (landlords, social
+//! workers …), each with a language and whether they agreed to be contacted.
+
+use serde::Serialize;
+
+use super::models::{group_name, is_group, NewStakeholder, Stakeholder, StakeholderForm, GROUPS};
 use super::repo;
 use crate::auth::Actor;
 use crate::db::DbConn;
 use crate::error::{AppError, AppResult};
+use crate::i18n::{self, LanguageOption};
 use crate::validate;
 
 /// Checks one contact with the rules of the domain; the message names the field.
@@ -123,4 +129,190 @@ pub fn delete(conn: &mut DbConn, actor: &Actor, id: i32) -> AppResult<()> {
             "",
         )
     })
+}
+
+/// The organisation's contacts, of one group or all.
+pub fn contacts(
+    conn: &mut DbConn,
+    actor: &Actor,
+    group: Option<&str>,
+) -> AppResult<Vec<Stakeholder>> {
+    // An unknown group is the caller's mistake whoever asks, so it is named first.
+    if group.is_some_and(|g| !is_group(g)) {
+        return Err(AppError::invalid("group", "Diese Gruppe gibt es nicht."));
+    }
+    repo::list(conn, actor.coordinator_org()?, group)
+}
+
+/// The directory page: the contacts (of one group, when chosen), how many each group has,
+/// and the form for a new one.
+#[derive(Debug, Serialize)]
+pub struct ContactsPage {
+    pub stakeholders: Vec<ContactLine>,
+    /// Contacts in all groups.
+    pub total: usize,
+    pub counts: Vec<GroupCount>,
+    /// Whether only one group is shown.
+    pub filtered: bool,
+    pub groups: Vec<GroupChoice>,
+    pub languages: Vec<LanguageOption>,
+    pub form: ContactFields,
+    /// Said above the list, e.g. after an import.
+    pub notice: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ContactLine {
+    pub id: i32,
+    pub name: String,
+    /// The group's name.
+    pub group: &'static str,
+    pub organisation: String,
+    /// Email and phone, as far as known.
+    pub contact: String,
+    pub language: &'static str,
+    pub consent: bool,
+}
+
+#[derive(Debug, Serialize)]
+pub struct GroupCount {
+    pub code: &'static str,
+    pub name: &'static str,
+    pub count: usize,
+    /// The group shown now.
+    pub current: bool,
+}
+
+#[derive(Debug, Serialize)]
+pub struct GroupChoice {
+    pub code: &'static str,
+    pub name: &'static str,
+    pub selected: bool,
+}
+
+/// A contact as the form shows it: fresh, stored, or the input that was refused.
+#[derive(Debug, Default, Serialize)]
+pub struct ContactFields {
+    pub stakeholder_group: String,
+    pub name: String,
+    pub organisation_name: String,
+    pub email: String,
+    pub phone: String,
+    pub preferred_language: String,
+    pub contact_consent: bool,
+}
+
+impl From<&NewStakeholder> for ContactFields {
+    fn from(s: &NewStakeholder) -> Self {
+        ContactFields {
+            stakeholder_group: s.stakeholder_group.clone(),
+            name: s.name.clone(),
+            organisation_name: s.organisation_name.clone().unwrap_or_default(),
+            email: s.email.clone().unwrap_or_default(),
+            phone: s.phone.clone().unwrap_or_default(),
+            preferred_language: s.preferred_language.clone(),
+            contact_consent: s.contact_consent,
+        }
+    }
+}
+
+/// The groups as form options, `selected` ticked.
+pub fn group_choices(selected: &str) -> Vec<GroupChoice> {
+    GROUPS
+        .iter()
+        .map(|(code, de, _)| GroupChoice {
+            code,
+            name: de,
+            selected: *code == selected,
+        })
+        .collect()
+}
+
+fn contact_line(s: &Stakeholder) -> ContactLine {
+    let contact: Vec<String> = [s.email.clone(), s.phone.clone()]
+        .into_iter()
+        .flatten()
+        .collect();
+    ContactLine {
+        id: s.id,
+        name: s.name.clone(),
+        group: group_name(&s.stakeholder_group),
+        organisation: s.organisation_name.clone().unwrap_or_default(),
+        contact: contact.join(", "),
+        language: i18n::participant_language_name(&s.preferred_language),
+        consent: s.contact_consent,
+    }
+}
+
+/// The directory page; an unknown group shows all contacts.
+pub fn contacts_page(
+    conn: &mut DbConn,
+    actor: &Actor,
+    group: Option<String>,
+) -> AppResult<ContactsPage> {
+    let org = actor.coordinator_org()?;
+    let group = group.filter(|g| is_group(g));
+    let all = repo::list(conn, org, None)?;
+    let counts = GROUPS
+        .iter()
+        .map(|(code, de, _)| GroupCount {
+            code,
+            name: de,
+            count: all.iter().filter(|s| s.stakeholder_group == *code).count(),
+            current: group.as_deref() == Some(*code),
+        })
+        .collect();
+    let shown = all
+        .iter()
+        .filter(|s| group.as_deref().is_none_or(|g| s.stakeholder_group == g))
+        .map(contact_line)
+        .collect();
+    Ok(ContactsPage {
+        stakeholders: shown,
+        total: all.len(),
+        counts,
+        filtered: group.is_some(),
+        groups: group_choices(""),
+        languages: i18n::language_options(&[]),
+        form: ContactFields {
+            preferred_language: "de".into(),
+            ..ContactFields::default()
+        },
+        notice: None,
+    })
+}
+
+/// The page for changing one contact.
+#[derive(Debug, Serialize)]
+pub struct ContactEditPage {
+    pub id: i32,
+    pub form: ContactFields,
+    pub groups: Vec<GroupChoice>,
+    pub languages: Vec<LanguageOption>,
+}
+
+impl ContactEditPage {
+    /// The edit page showing `input` (stored, or refused).
+    pub fn new(id: i32, input: &NewStakeholder) -> Self {
+        ContactEditPage {
+            id,
+            form: input.into(),
+            groups: group_choices(&input.stakeholder_group),
+            languages: i18n::language_options(&[]),
+        }
+    }
+}
+
+pub fn contact_edit_page(conn: &mut DbConn, actor: &Actor, id: i32) -> AppResult<ContactEditPage> {
+    let s = get(conn, actor, id)?;
+    let stored = NewStakeholder {
+        stakeholder_group: s.stakeholder_group,
+        name: s.name,
+        organisation_name: s.organisation_name,
+        email: s.email,
+        phone: s.phone,
+        preferred_language: s.preferred_language,
+        contact_consent: s.contact_consent,
+    };
+    Ok(ContactEditPage::new(id, &stored))
 }

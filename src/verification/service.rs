@@ -13,7 +13,7 @@ pub struct PublicChecks {
     pub lookups: LookupCache,
 }
 use crate::certificates::keys::KeyRing;
-use crate::certificates::models::{REPLACED, REVOKED, VALID};
+use crate::certificates::models::CertificateStatus;
 use crate::certificates::{repo, service::display_code, token};
 use crate::db::Db;
 use crate::error::AppResult;
@@ -127,11 +127,10 @@ fn outcome(
     issuer_name: String,
     key_fingerprint: Option<String>,
 ) -> Verification {
-    let status = match cert.status.as_str() {
-        VALID => VerificationStatus::Valid,
-        REVOKED => VerificationStatus::Revoked,
-        REPLACED => VerificationStatus::Replaced,
-        _ => VerificationStatus::Invalid,
+    let status = match cert.status {
+        CertificateStatus::Valid => VerificationStatus::Valid,
+        CertificateStatus::Revoked => VerificationStatus::Revoked,
+        CertificateStatus::Replaced => VerificationStatus::Replaced,
     };
     let facts = matches!(
         status,
@@ -194,7 +193,7 @@ pub fn revocation_list(
         let Some(bytes) = token::parse_code(&code) else {
             continue;
         };
-        if status == REPLACED {
+        if status == CertificateStatus::Replaced {
             list.replaced.push(bytes);
         } else {
             list.revoked.push(bytes);

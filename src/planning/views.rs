@@ -1,0 +1,435 @@
+//! What the planning pages and the planning API show: one use case per page, typed, each
+//! checking the caller's role itself. Where the browser and the API do the same thing (a
+//! course with its modules and runs, a run with its sessions) both call the same use case;
+//! the API answers with the part it documents.
+
+use chrono::{Datelike, Duration, NaiveDate};
+use serde::Serialize;
+
+use super::models::*;
+use super::{repo, service};
+use crate::auth::{self, Actor};
+use crate::db::DbConn;
+use crate::error::{AppError, AppResult};
+use crate::i18n::{self, LanguageOption};
+use crate::time::{self, fmt_date};
+
+/// The organisation's courses, by title.
+pub fn courses(conn: &mut DbConn, actor: &Actor) -> AppResult<Vec<Course>> {
+    repo::list_courses(conn, actor.coordinator_org()?)
+}
+
+#[derive(Debug, Serialize)]
+pub struct CoursesPage {
+    pub courses: Vec<Course>,
+    /// What the new-course form shows: empty, or the input that was refused.
+    pub form: NewCourse,
+}
+
+pub fn courses_page(conn: &mut DbConn, actor: &Actor) -> AppResult<CoursesPage> {
+    Ok(CoursesPage {
+        courses: courses(conn, actor)?,
+        form: NewCourse::default(),
+    })
+}
+
+/// A course with its modules (in order) and runs: `GET /api/v1/courses/{id}`.
+#[derive(Debug, Serialize)]
+pub struct CourseDetail {
+    pub course: Course,
+    pub modules: Vec<CourseModule>,
+    pub runs: Vec<CourseRun>,
+}
+
+pub fn course(conn: &mut DbConn, actor: &Actor, course_id: i32) -> AppResult<CourseDetail> {
+    let org = actor.coordinator_org()?;
+    Ok(CourseDetail {
+        course: repo::get_course(conn, org, course_id)?,
+        modules: repo::modules_of(conn, org, course_id)?,
+        runs: repo::runs_of_course(conn, org, course_id)?,
+    })
+}
+
+/// The course page: the course, its modules and runs, and the forms for a new module and
+/// a new run.
+#[derive(Debug, Serialize)]
+pub struct CoursePage {
+    pub course: Course,
+    pub modules: Vec<CourseModule>,
+    pub runs: Vec<RunLine>,
+    /// Interpreter languages to tick for a new run.
+    pub languages: Vec<LanguageOption>,
+    pub module_form: ModuleFields,
+    pub run_form: RunFields,
+}
+
+/// A run as the course page lists it.
+#[derive(Debug, Serialize)]
+pub struct RunLine {
+    pub id: i32,
+    pub start: String,
+    pub end: String,
+    pub place: String,
+    pub capacity: i32,
+}
+
+/// What the new-module form shows again after a refused save.
+#[derive(Debug, Default, Serialize)]
+pub struct ModuleFields {
+    pub title: String,
+    pub duration_minutes: String,
+    pub mandatory: bool,
+}
+
+/// What the new-run form shows again after a refused save.
+#[derive(Debug, Default, Serialize)]
+pub struct RunFields {
+    pub start_date: String,
+    pub end_date: String,
+    pub place: String,
+    pub capacity: String,
+}
+
+pub fn course_page(conn: &mut DbConn, actor: &Actor, course_id: i32) -> AppResult<CoursePage> {
+    let CourseDetail {
+        course,
+        modules,
+        runs,
+    } = course(conn, actor, course_id)?;
+    let runs = runs
+        .into_iter()
+        .map(|r| RunLine {
+            id: r.id,
+            start: fmt_date(r.start_date),
+            end: fmt_date(r.end_date),
+            place: r.place,
+            capacity: r.capacity,
+        })
+        .collect();
+    Ok(CoursePage {
+        course,
+        modules,
+        runs,
+        languages: i18n::language_options(&[]),
+        module_form: ModuleFields::default(),
+        run_form: RunFields::default(),
+    })
+}
+
+/// A run with its sessions: `GET /api/v1/runs/{id}`.
+#[derive(Debug, Serialize)]
+pub struct RunDetail {
+    pub run: CourseRun,
+    pub sessions: Vec<SessionView>,
+}
+
+pub fn run(conn: &mut DbConn, actor: &Actor, run_id: i32) -> AppResult<RunDetail> {
+    run_detail(conn, actor.coordinator_org()?, run_id)
+}
+
+/// The run and its sessions (without planning warnings), for the API and the run page.
+pub(crate) fn run_detail(conn: &mut DbConn, org: i32, run_id: i32) -> AppResult<RunDetail> {
+    Ok(RunDetail {
+        run: repo::get_run(conn, org, run_id)?,
+        sessions: service::session_views(conn, org, Some(run_id), None)?,
+    })
+}
+
+/// The page for editing one session.
+#[derive(Debug, Serialize)]
+pub struct SessionEditPage {
+    /// The session as planned, with its planning warnings.
+    pub session: SessionView,
+    pub run_id: i32,
+    pub modules: Vec<ModuleChoice>,
+    pub trainers: Vec<TrainerChoice>,
+    /// Known places, offered while typing.
+    pub locations: Vec<Location>,
+    pub languages: Vec<LanguageOption>,
+    pub form: SessionFields,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ModuleChoice {
+    pub id: i32,
+    pub title: String,
+    pub mandatory: bool,
+    pub checked: bool,
+}
+
+#[derive(Debug, Serialize)]
+pub struct TrainerChoice {
+    pub id: i32,
+    pub name: String,
+    pub checked: bool,
+}
+
+/// Date, times and place of a session as the forms show them (local time).
+#[derive(Debug, Default, Clone, Serialize)]
+pub struct SessionFields {
+    pub date: String,
+    pub start: String,
+    pub end: String,
+    pub location: String,
+}
+
+pub fn session_edit_page(
+    conn: &mut DbConn,
+    actor: &Actor,
+    session_id: i32,
+) -> AppResult<SessionEditPage> {
+    let org = actor.coordinator_org()?;
+    let s = repo::get_session(conn, org, session_id)?;
+    let run = repo::get_run(conn, org, s.run_id)?;
+    let view = service::run_sessions_with_warnings(conn, org, s.run_id)?
+        .into_iter()
+        .find(|v| v.id == session_id)
+        .ok_or_else(|| AppError::not_found("Der Termin"))?;
+    let modules = repo::modules_of(conn, org, run.course_id)?
+        .into_iter()
+        .map(|m| ModuleChoice {
+            checked: view.module_ids.contains(&m.id),
+            id: m.id,
+            title: m.title,
+            mandatory: m.mandatory,
+        })
+        .collect();
+    let trainers = auth::service::trainers_of(conn, org)?
+        .into_iter()
+        .map(|u| TrainerChoice {
+            checked: view.trainer_ids.contains(&u.id),
+            id: u.id,
+            name: u.display_name,
+        })
+        .collect();
+    let local = time::to_local(s.starts_at);
+    let selected: Vec<&str> = view
+        .interpreter_language_codes
+        .iter()
+        .map(String::as_str)
+        .collect();
+    Ok(SessionEditPage {
+        languages: i18n::language_options(&selected),
+        form: SessionFields {
+            date: local.date_naive().to_string(),
+            start: local.format("%H:%M").to_string(),
+            end: time::to_local(s.ends_at).format("%H:%M").to_string(),
+            location: view.location.clone(),
+        },
+        session: view,
+        run_id: run.id,
+        modules,
+        trainers,
+        locations: repo::list_locations(conn, org)?,
+    })
+}
+
+/// A trainer's own sessions (today's first) and their personal calendar link.
+#[derive(Debug, Serialize)]
+pub struct MySessionsPage {
+    pub sessions: Vec<SessionView>,
+    pub calendar_url: Option<String>,
+}
+
+pub fn my_sessions_page(
+    conn: &mut DbConn,
+    settings: &crate::config::Settings,
+    actor: &Actor,
+) -> AppResult<MySessionsPage> {
+    Ok(MySessionsPage {
+        sessions: service::my_sessions(conn, actor)?,
+        calendar_url: service::my_calendar_url(conn, settings, actor)?,
+    })
+}
+
+#[derive(Debug, Serialize)]
+pub struct LocationsPage {
+    pub locations: Vec<Location>,
+    pub form: LocationFields,
+}
+
+/// What the new-place form shows again after a refused save.
+#[derive(Debug, Default, Serialize)]
+pub struct LocationFields {
+    pub name: String,
+    pub address: String,
+    pub room: String,
+    pub capacity: String,
+}
+
+pub fn locations_page(conn: &mut DbConn, actor: &Actor) -> AppResult<LocationsPage> {
+    Ok(LocationsPage {
+        locations: service::list_locations(conn, actor)?,
+        form: LocationFields::default(),
+    })
+}
+
+const WEEKDAYS: [&str; 7] = ["Mo", "Di", "Mi", "Do", "Fr", "Sa", "So"];
+
+const MONTHS: [&str; 12] = [
+    "Januar",
+    "Februar",
+    "März",
+    "April",
+    "Mai",
+    "Juni",
+    "Juli",
+    "August",
+    "September",
+    "Oktober",
+    "November",
+    "Dezember",
+];
+
+/// The organisation's sessions by week or by month.
+#[derive(Debug, Serialize)]
+pub struct CalendarPage {
+    pub month_view: bool,
+    pub heading: String,
+    pub days: Vec<CalendarDay>,
+    /// The same days, seven to a row (the month grid).
+    pub weeks: Vec<Vec<CalendarDay>>,
+    pub weekdays: [&'static str; 7],
+    pub prev: String,
+    pub next: String,
+    /// The same date in the other view.
+    pub switch: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct CalendarDay {
+    pub date: String,
+    pub day: u32,
+    pub weekday: &'static str,
+    pub today: bool,
+    /// In the month grid, a day of the month before or after.
+    pub other_month: bool,
+    pub sessions: Vec<SessionView>,
+}
+
+/// The days a calendar view covers, where its arrows lead and its heading: a week from
+/// Monday to Sunday, or a month filled up to whole weeks.
+#[derive(Debug, PartialEq, Eq)]
+pub struct CalendarSpan {
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    pub prev: NaiveDate,
+    pub next: NaiveDate,
+    pub heading: String,
+}
+
+pub fn calendar_span(day: NaiveDate, month_view: bool) -> CalendarSpan {
+    let monday_of =
+        |d: NaiveDate| d - Duration::days(i64::from(d.weekday().num_days_from_monday()));
+    if month_view {
+        let first = day.with_day(1).unwrap_or(day);
+        let next_month = (first + Duration::days(32)).with_day(1).unwrap_or(first);
+        let prev_month = (first - Duration::days(1)).with_day(1).unwrap_or(first);
+        let last = next_month - Duration::days(1);
+        CalendarSpan {
+            from: monday_of(first),
+            to: monday_of(last) + Duration::days(6),
+            prev: prev_month,
+            next: next_month,
+            heading: format!("{} {}", MONTHS[first.month0() as usize], first.year()),
+        }
+    } else {
+        let monday = monday_of(day);
+        let sunday = monday + Duration::days(6);
+        CalendarSpan {
+            from: monday,
+            to: sunday,
+            prev: monday - Duration::days(7),
+            next: monday + Duration::days(7),
+            heading: format!(
+                "Woche {} · {} – {}",
+                monday.iso_week().week(),
+                fmt_date(monday),
+                fmt_date(sunday)
+            ),
+        }
+    }
+}
+
+/// The calendar around `day` (today when none is given).
+pub fn calendar_page(
+    conn: &mut DbConn,
+    actor: &Actor,
+    month_view: bool,
+    day: Option<NaiveDate>,
+) -> AppResult<CalendarPage> {
+    let day = day.unwrap_or_else(time::today_local);
+    let span = calendar_span(day, month_view);
+    let sessions = service::sessions_between(conn, actor, span.from, span.to)?;
+    let today = time::today_local();
+    let mut days = Vec::new();
+    let mut d = span.from;
+    while d <= span.to {
+        days.push(CalendarDay {
+            date: fmt_date(d),
+            day: d.day(),
+            weekday: WEEKDAYS[d.weekday().num_days_from_monday() as usize],
+            today: d == today,
+            other_month: month_view && d.month() != day.month(),
+            sessions: sessions
+                .iter()
+                .filter(|s| time::to_local(s.starts_at).date_naive() == d)
+                .cloned()
+                .collect(),
+        });
+        d += Duration::days(1);
+    }
+    let view = if month_view { "month" } else { "week" };
+    let other = if month_view { "week" } else { "month" };
+    Ok(CalendarPage {
+        month_view,
+        heading: span.heading,
+        weeks: days.chunks(7).map(<[CalendarDay]>::to_vec).collect(),
+        days,
+        weekdays: WEEKDAYS,
+        prev: format!("/calendar?view={view}&date={}", span.prev),
+        next: format!("/calendar?view={view}&date={}", span.next),
+        switch: format!("/calendar?view={other}&date={day}"),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn date(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+
+    #[test]
+    fn a_week_runs_from_monday_to_sunday() {
+        let span = calendar_span(date("2026-12-03"), false);
+        assert_eq!(span.from, date("2026-11-30"));
+        assert_eq!(span.to, date("2026-12-06"));
+        assert_eq!(span.prev, date("2026-11-23"));
+        assert_eq!(span.next, date("2026-12-07"));
+        assert_eq!(span.heading, "Woche 49 · 30.11.2026 – 06.12.2026");
+    }
+
+    #[test]
+    fn a_month_is_filled_up_to_whole_weeks() {
+        let span = calendar_span(date("2026-02-14"), true);
+        assert_eq!(span.from, date("2026-01-26"));
+        assert_eq!(span.to, date("2026-03-01"));
+        assert_eq!(span.prev, date("2026-01-01"));
+        assert_eq!(span.next, date("2026-03-01"));
+        assert_eq!(span.heading, "Februar 2026");
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn every_view_starts_on_monday_and_holds_the_day(days in 0i64..20_000, month in proptest::bool::ANY) {
+            let day = date("2000-01-01") + Duration::days(days);
+            let span = calendar_span(day, month);
+            proptest::prop_assert_eq!(span.from.weekday(), chrono::Weekday::Mon);
+            proptest::prop_assert_eq!(span.to.weekday(), chrono::Weekday::Sun);
+            proptest::prop_assert!(span.from <= day && day <= span.to);
+            proptest::prop_assert!(span.prev < day && day < span.next);
+        }
+    }
+}
