@@ -20,10 +20,10 @@ async fn api_check_in(
 ) -> AppResult<HttpResponse> {
     let actor = user.0;
     let id = path.into_inner();
-    let entry = db
-        .run(move |conn| crate::attendance::cards::check_in(conn, &actor, id, &body.card))
-        .await?;
-    Ok(HttpResponse::Ok().json(entry))
+    crate::api::ok(&db, move |conn| {
+        crate::attendance::cards::check_in(conn, &actor, id, &body.card)
+    })
+    .await
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -44,10 +44,10 @@ async fn api_record_test(
 ) -> AppResult<HttpResponse> {
     let actor = user.0;
     let (id, pid) = path.into_inner();
-    let result = db
-        .run(move |conn| service::record_test(conn, &actor, id, pid, body.into_inner()))
-        .await?;
-    Ok(HttpResponse::Ok().json(result))
+    crate::api::ok(&db, move |conn| {
+        service::record_test(conn, &actor, id, pid, body.into_inner())
+    })
+    .await
 }
 
 #[utoipa::path(get, path = "/api/v1/sessions/{id}/roster", tag = "attendance", security(("bearer" = [])),
@@ -78,10 +78,10 @@ async fn api_mark(
 ) -> AppResult<HttpResponse> {
     let actor = user.0;
     let (id, pid) = path.into_inner();
-    let entry = db
-        .run(move |conn| service::mark(conn, &actor, id, pid, body.status, body.left_early))
-        .await?;
-    Ok(HttpResponse::Ok().json(entry))
+    crate::api::ok(&db, move |conn| {
+        service::mark(conn, &actor, id, pid, body.status, body.left_early)
+    })
+    .await
 }
 
 #[utoipa::path(get, path = "/api/v1/runs/{id}/completion", tag = "attendance", security(("bearer" = [])),
@@ -94,10 +94,10 @@ async fn api_completion(
 ) -> AppResult<HttpResponse> {
     let actor = user.0;
     let id = path.into_inner();
-    let list = db
-        .run(move |conn| service::completion_for_run(conn, actor.coordinator_org()?, id))
-        .await?;
-    Ok(HttpResponse::Ok().json(list))
+    crate::api::ok(&db, move |conn| {
+        service::completion_for_run(conn, actor.coordinator_org()?, id)
+    })
+    .await
 }
 
 /// The operations of this file in the OpenAPI document.

@@ -148,8 +148,7 @@ async fn api_create_token(
 #[get("/api/v1/auth/tokens")]
 async fn api_list_tokens(user: ApiUser, db: web::Data<Db>) -> AppResult<HttpResponse> {
     let actor = user.0;
-    let list = db.run(move |conn| service::my_tokens(conn, &actor)).await?;
-    Ok(HttpResponse::Ok().json(list))
+    crate::api::ok(&db, move |conn| service::my_tokens(conn, &actor)).await
 }
 
 /// Revoke one of the caller's tokens (also the one in use).

@@ -23,10 +23,10 @@ async fn api_issue(
     let actor = user.0;
     let run_id = path.into_inner();
     let issuer = issuer.get_ref().clone();
-    let summary = db
-        .run(move |conn| service::issue_for_run(conn, &issuer, &actor, run_id))
-        .await?;
-    Ok(HttpResponse::Ok().json(summary))
+    crate::api::ok(&db, move |conn| {
+        service::issue_for_run(conn, &issuer, &actor, run_id)
+    })
+    .await
 }
 
 #[utoipa::path(get, path = "/api/v1/runs/{id}/certificates", tag = "certificates", security(("bearer" = [])),
@@ -41,10 +41,10 @@ async fn api_list(
     let actor = user.0;
     let run_id = path.into_inner();
     let issuer = issuer.get_ref().clone();
-    let list = db
-        .run(move |conn| service::certificates_of_run(conn, &issuer, &actor, run_id))
-        .await?;
-    Ok(HttpResponse::Ok().json(list))
+    crate::api::ok(&db, move |conn| {
+        service::certificates_of_run(conn, &issuer, &actor, run_id)
+    })
+    .await
 }
 
 #[utoipa::path(get, path = "/api/v1/certificates/{id}/pdf", tag = "certificates", security(("bearer" = [])),
@@ -106,8 +106,7 @@ async fn api_batch(
 ) -> AppResult<HttpResponse> {
     let actor = user.0;
     let id = path.into_inner();
-    let batch = db.run(move |conn| service::batch(conn, &actor, id)).await?;
-    Ok(HttpResponse::Ok().json(batch))
+    crate::api::ok(&db, move |conn| service::batch(conn, &actor, id)).await
 }
 
 #[utoipa::path(get, path = "/api/v1/runs/{id}/certificates.zip", tag = "certificates", security(("bearer" = [])),

@@ -31,10 +31,10 @@ async fn api_import(
     actor.coordinator_org()?;
     let body = crate::web::read_body(payload, import::MAX_FILE_BYTES).await?;
     let dry_run = q.dry_run;
-    let outcome = db
-        .run(move |conn| import::import_file(conn, &actor, &body, dry_run))
-        .await?;
-    Ok(HttpResponse::Ok().json(outcome))
+    crate::api::ok(&db, move |conn| {
+        import::import_file(conn, &actor, &body, dry_run)
+    })
+    .await
 }
 
 #[utoipa::path(get, path = "/api/v1/participants", tag = "participants", security(("bearer" = [])),
@@ -42,10 +42,7 @@ async fn api_import(
 #[get("/api/v1/participants")]
 async fn api_list(user: ApiUser, db: web::Data<Db>) -> AppResult<HttpResponse> {
     let actor = user.0;
-    let list = db
-        .run(move |conn| service::participants(conn, &actor))
-        .await?;
-    Ok(HttpResponse::Ok().json(list))
+    crate::api::ok(&db, move |conn| service::participants(conn, &actor)).await
 }
 
 #[utoipa::path(post, path = "/api/v1/participants", tag = "participants", security(("bearer" = [])),
@@ -57,10 +54,10 @@ async fn api_register(
     body: crate::api::Json<NewParticipant>,
 ) -> AppResult<HttpResponse> {
     let actor = user.0;
-    let p = db
-        .run(move |conn| service::register(conn, &actor, body.into_inner()))
-        .await?;
-    Ok(HttpResponse::Created().json(p))
+    crate::api::created(&db, move |conn| {
+        service::register(conn, &actor, body.into_inner())
+    })
+    .await
 }
 
 #[utoipa::path(post, path = "/api/v1/runs/{id}/enrollments", tag = "participants", security(("bearer" = [])),
@@ -74,10 +71,10 @@ async fn api_enroll(
 ) -> AppResult<HttpResponse> {
     let actor = user.0;
     let run_id = path.into_inner();
-    let e = db
-        .run(move |conn| service::enroll(conn, &actor, run_id, body.participant_id))
-        .await?;
-    Ok(HttpResponse::Created().json(e))
+    crate::api::created(&db, move |conn| {
+        service::enroll(conn, &actor, run_id, body.participant_id)
+    })
+    .await
 }
 
 #[utoipa::path(post, path = "/api/v1/runs/{id}/enrollments/{participant_id}/cancel", tag = "participants",
@@ -90,10 +87,7 @@ async fn api_cancel(
 ) -> AppResult<HttpResponse> {
     let actor = user.0;
     let (run_id, pid) = path.into_inner();
-    let outcome = db
-        .run(move |conn| service::cancel(conn, &actor, run_id, pid))
-        .await?;
-    Ok(HttpResponse::Ok().json(outcome))
+    crate::api::ok(&db, move |conn| service::cancel(conn, &actor, run_id, pid)).await
 }
 
 #[utoipa::path(get, path = "/api/v1/runs/{id}/waiting-list", tag = "participants", security(("bearer" = [])),
@@ -106,10 +100,7 @@ async fn api_waiting(
 ) -> AppResult<HttpResponse> {
     let actor = user.0;
     let run_id = path.into_inner();
-    let list = db
-        .run(move |conn| service::waiting_list(conn, &actor, run_id))
-        .await?;
-    Ok(HttpResponse::Ok().json(list))
+    crate::api::ok(&db, move |conn| service::waiting_list(conn, &actor, run_id)).await
 }
 
 #[utoipa::path(get, path = "/api/v1/runs/{id}/participants", tag = "participants", security(("bearer" = [])),
@@ -122,10 +113,7 @@ async fn api_enrolled(
 ) -> AppResult<HttpResponse> {
     let actor = user.0;
     let run_id = path.into_inner();
-    let list = db
-        .run(move |conn| service::enrolled(conn, &actor, run_id))
-        .await?;
-    Ok(HttpResponse::Ok().json(list))
+    crate::api::ok(&db, move |conn| service::enrolled(conn, &actor, run_id)).await
 }
 
 /// The operations of this file in the OpenAPI document.

@@ -19,10 +19,10 @@ async fn api_module_up(
 ) -> AppResult<HttpResponse> {
     let actor = user.0;
     let (course_id, module_id) = path.into_inner();
-    let modules = db
-        .run(move |conn| service::move_module_up(conn, &actor, course_id, module_id))
-        .await?;
-    Ok(HttpResponse::Ok().json(modules))
+    crate::api::ok(&db, move |conn| {
+        service::move_module_up(conn, &actor, course_id, module_id)
+    })
+    .await
 }
 
 #[utoipa::path(put, path = "/api/v1/runs/{id}", tag = "planning", security(("bearer" = [])),
@@ -36,12 +36,10 @@ async fn api_update_run(
 ) -> AppResult<HttpResponse> {
     let actor = user.0;
     let id = path.into_inner();
-    let run = db
-        .run(move |conn| {
-            crate::participants::schedule::update_run(conn, &actor, id, body.into_inner())
-        })
-        .await?;
-    Ok(HttpResponse::Ok().json(run))
+    crate::api::ok(&db, move |conn| {
+        crate::participants::schedule::update_run(conn, &actor, id, body.into_inner())
+    })
+    .await
 }
 
 #[utoipa::path(put, path = "/api/v1/sessions/{id}", tag = "planning", security(("bearer" = [])),
@@ -55,12 +53,10 @@ async fn api_update_session(
 ) -> AppResult<HttpResponse> {
     let actor = user.0;
     let id = path.into_inner();
-    let s = db
-        .run(move |conn| {
-            crate::participants::schedule::update_session(conn, &actor, id, body.into_inner())
-        })
-        .await?;
-    Ok(HttpResponse::Ok().json(s))
+    crate::api::ok(&db, move |conn| {
+        crate::participants::schedule::update_session(conn, &actor, id, body.into_inner())
+    })
+    .await
 }
 
 #[utoipa::path(post, path = "/api/v1/sessions/{id}/cancel", tag = "planning", security(("bearer" = [])),
@@ -98,10 +94,10 @@ async fn api_create_location(
     body: crate::api::Json<NewLocation>,
 ) -> AppResult<HttpResponse> {
     let actor = user.0;
-    let l = db
-        .run(move |conn| service::create_location(conn, &actor, body.into_inner()))
-        .await?;
-    Ok(HttpResponse::Created().json(l))
+    crate::api::created(&db, move |conn| {
+        service::create_location(conn, &actor, body.into_inner())
+    })
+    .await
 }
 
 #[utoipa::path(put, path = "/api/v1/courses/{id}/rules", tag = "planning", security(("bearer" = [])),
@@ -115,10 +111,10 @@ async fn api_set_rules(
 ) -> AppResult<HttpResponse> {
     let actor = user.0;
     let id = path.into_inner();
-    let course = db
-        .run(move |conn| service::set_course_rules(conn, &actor, id, body.into_inner()))
-        .await?;
-    Ok(HttpResponse::Ok().json(course))
+    crate::api::ok(&db, move |conn| {
+        service::set_course_rules(conn, &actor, id, body.into_inner())
+    })
+    .await
 }
 
 #[derive(serde::Serialize, utoipa::ToSchema)]
@@ -169,8 +165,7 @@ async fn api_renew_run_link(
 #[get("/api/v1/courses")]
 async fn api_courses(user: ApiUser, db: web::Data<Db>) -> AppResult<HttpResponse> {
     let actor = user.0;
-    let list = db.run(move |conn| views::courses(conn, &actor)).await?;
-    Ok(HttpResponse::Ok().json(list))
+    crate::api::ok(&db, move |conn| views::courses(conn, &actor)).await
 }
 
 #[utoipa::path(post, path = "/api/v1/courses", tag = "planning", security(("bearer" = [])),
@@ -182,10 +177,10 @@ async fn api_create_course(
     body: crate::api::Json<NewCourse>,
 ) -> AppResult<HttpResponse> {
     let actor = user.0;
-    let course = db
-        .run(move |conn| service::create_course(conn, &actor, body.into_inner()))
-        .await?;
-    Ok(HttpResponse::Created().json(course))
+    crate::api::created(&db, move |conn| {
+        service::create_course(conn, &actor, body.into_inner())
+    })
+    .await
 }
 
 #[utoipa::path(get, path = "/api/v1/courses/{id}", tag = "planning", security(("bearer" = [])),
@@ -198,8 +193,7 @@ async fn api_course(
 ) -> AppResult<HttpResponse> {
     let actor = user.0;
     let id = path.into_inner();
-    let data = db.run(move |conn| views::course(conn, &actor, id)).await?;
-    Ok(HttpResponse::Ok().json(data))
+    crate::api::ok(&db, move |conn| views::course(conn, &actor, id)).await
 }
 
 #[utoipa::path(post, path = "/api/v1/courses/{id}/modules", tag = "planning", security(("bearer" = [])),
@@ -213,10 +207,10 @@ async fn api_add_module(
 ) -> AppResult<HttpResponse> {
     let actor = user.0;
     let id = path.into_inner();
-    let m = db
-        .run(move |conn| service::add_module(conn, &actor, id, body.into_inner()))
-        .await?;
-    Ok(HttpResponse::Created().json(m))
+    crate::api::created(&db, move |conn| {
+        service::add_module(conn, &actor, id, body.into_inner())
+    })
+    .await
 }
 
 #[utoipa::path(post, path = "/api/v1/courses/{id}/runs", tag = "planning", security(("bearer" = [])),
@@ -230,10 +224,10 @@ async fn api_create_run(
 ) -> AppResult<HttpResponse> {
     let actor = user.0;
     let id = path.into_inner();
-    let run = db
-        .run(move |conn| service::create_run(conn, &actor, id, body.into_inner()))
-        .await?;
-    Ok(HttpResponse::Created().json(run))
+    crate::api::created(&db, move |conn| {
+        service::create_run(conn, &actor, id, body.into_inner())
+    })
+    .await
 }
 
 #[utoipa::path(get, path = "/api/v1/runs/{id}", tag = "planning", security(("bearer" = [])),
@@ -246,8 +240,7 @@ async fn api_run(
 ) -> AppResult<HttpResponse> {
     let actor = user.0;
     let id = path.into_inner();
-    let data = db.run(move |conn| views::run(conn, &actor, id)).await?;
-    Ok(HttpResponse::Ok().json(data))
+    crate::api::ok(&db, move |conn| views::run(conn, &actor, id)).await
 }
 
 #[utoipa::path(post, path = "/api/v1/runs/{id}/sessions", tag = "planning", security(("bearer" = [])),
@@ -261,10 +254,10 @@ async fn api_create_session(
 ) -> AppResult<HttpResponse> {
     let actor = user.0;
     let id = path.into_inner();
-    let s = db
-        .run(move |conn| service::create_session(conn, &actor, id, body.into_inner()))
-        .await?;
-    Ok(HttpResponse::Created().json(s))
+    crate::api::created(&db, move |conn| {
+        service::create_session(conn, &actor, id, body.into_inner())
+    })
+    .await
 }
 
 #[utoipa::path(get, path = "/api/v1/my/sessions", tag = "attendance", security(("bearer" = [])),
@@ -272,10 +265,7 @@ async fn api_create_session(
 #[get("/api/v1/my/sessions")]
 async fn api_my_sessions(user: ApiUser, db: web::Data<Db>) -> AppResult<HttpResponse> {
     let actor = user.0;
-    let list = db
-        .run(move |conn| service::my_sessions(conn, &actor))
-        .await?;
-    Ok(HttpResponse::Ok().json(list))
+    crate::api::ok(&db, move |conn| service::my_sessions(conn, &actor)).await
 }
 
 /// The operations of this file in the OpenAPI document.

@@ -25,10 +25,10 @@ async fn api_list(
 ) -> AppResult<HttpResponse> {
     let actor = user.0;
     let group = q.into_inner().group;
-    let list = db
-        .run(move |conn| service::contacts(conn, &actor, group.as_deref()))
-        .await?;
-    Ok(HttpResponse::Ok().json(list))
+    crate::api::ok(&db, move |conn| {
+        service::contacts(conn, &actor, group.as_deref())
+    })
+    .await
 }
 
 #[utoipa::path(post, path = "/api/v1/stakeholders", tag = "stakeholders", security(("bearer" = [])),
@@ -41,10 +41,10 @@ async fn api_create(
     body: crate::api::Json<NewStakeholder>,
 ) -> AppResult<HttpResponse> {
     let actor = user.0;
-    let s = db
-        .run(move |conn| service::create(conn, &actor, &body.into_inner()))
-        .await?;
-    Ok(HttpResponse::Created().json(s))
+    crate::api::created(&db, move |conn| {
+        service::create(conn, &actor, &body.into_inner())
+    })
+    .await
 }
 
 #[utoipa::path(get, path = "/api/v1/stakeholders/{id}", tag = "stakeholders", security(("bearer" = [])),
@@ -57,8 +57,7 @@ async fn api_get(
 ) -> AppResult<HttpResponse> {
     let actor = user.0;
     let id = path.into_inner();
-    let s = db.run(move |conn| service::get(conn, &actor, id)).await?;
-    Ok(HttpResponse::Ok().json(s))
+    crate::api::ok(&db, move |conn| service::get(conn, &actor, id)).await
 }
 
 #[utoipa::path(put, path = "/api/v1/stakeholders/{id}", tag = "stakeholders", security(("bearer" = [])),
@@ -73,10 +72,10 @@ async fn api_update(
 ) -> AppResult<HttpResponse> {
     let actor = user.0;
     let id = path.into_inner();
-    let s = db
-        .run(move |conn| service::update(conn, &actor, id, &body.into_inner()))
-        .await?;
-    Ok(HttpResponse::Ok().json(s))
+    crate::api::ok(&db, move |conn| {
+        service::update(conn, &actor, id, &body.into_inner())
+    })
+    .await
 }
 
 #[utoipa::path(delete, path = "/api/v1/stakeholders/{id}", tag = "stakeholders", security(("bearer" = [])),
@@ -116,10 +115,10 @@ async fn api_import(
     actor.coordinator_org()?;
     let body = crate::web::read_body(payload, import::MAX_FILE_BYTES).await?;
     let dry_run = q.dry_run;
-    let outcome = db
-        .run(move |conn| import::import_file(conn, &actor, &body, dry_run))
-        .await?;
-    Ok(HttpResponse::Ok().json(outcome))
+    crate::api::ok(&db, move |conn| {
+        import::import_file(conn, &actor, &body, dry_run)
+    })
+    .await
 }
 
 /// The operations of this file in the OpenAPI document.

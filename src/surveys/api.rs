@@ -39,8 +39,7 @@ impl OpenLinkLimit {
 #[get("/api/v1/surveys")]
 async fn api_list(user: ApiUser, db: web::Data<Db>) -> AppResult<HttpResponse> {
     let actor = user.0;
-    let list = db.run(move |conn| service::list(conn, &actor)).await?;
-    Ok(HttpResponse::Ok().json(list))
+    crate::api::ok(&db, move |conn| service::list(conn, &actor)).await
 }
 
 #[utoipa::path(post, path = "/api/v1/surveys", tag = "surveys", security(("bearer" = [])),
@@ -52,10 +51,10 @@ async fn api_create(
     body: crate::api::Json<NewSurvey>,
 ) -> AppResult<HttpResponse> {
     let actor = user.0;
-    let s = db
-        .run(move |conn| service::create(conn, &actor, &body.into_inner()))
-        .await?;
-    Ok(HttpResponse::Created().json(s))
+    crate::api::created(&db, move |conn| {
+        service::create(conn, &actor, &body.into_inner())
+    })
+    .await
 }
 
 #[utoipa::path(get, path = "/api/v1/surveys/{id}", tag = "surveys", security(("bearer" = [])),
@@ -68,10 +67,7 @@ async fn api_get(
 ) -> AppResult<HttpResponse> {
     let actor = user.0;
     let id = path.into_inner();
-    let d = db
-        .run(move |conn| service::detail(conn, &actor, id))
-        .await?;
-    Ok(HttpResponse::Ok().json(d))
+    crate::api::ok(&db, move |conn| service::detail(conn, &actor, id)).await
 }
 
 #[utoipa::path(put, path = "/api/v1/surveys/{id}", tag = "surveys", security(("bearer" = [])),
@@ -85,10 +81,10 @@ async fn api_update(
 ) -> AppResult<HttpResponse> {
     let actor = user.0;
     let id = path.into_inner();
-    let s = db
-        .run(move |conn| service::update(conn, &actor, id, &body.into_inner()))
-        .await?;
-    Ok(HttpResponse::Ok().json(s))
+    crate::api::ok(&db, move |conn| {
+        service::update(conn, &actor, id, &body.into_inner())
+    })
+    .await
 }
 
 #[utoipa::path(post, path = "/api/v1/surveys/{id}/copy", tag = "surveys", security(("bearer" = [])),
@@ -101,8 +97,7 @@ async fn api_copy(
 ) -> AppResult<HttpResponse> {
     let actor = user.0;
     let id = path.into_inner();
-    let s = db.run(move |conn| service::copy(conn, &actor, id)).await?;
-    Ok(HttpResponse::Created().json(s))
+    crate::api::created(&db, move |conn| service::copy(conn, &actor, id)).await
 }
 
 #[utoipa::path(post, path = "/api/v1/surveys/{id}/questions", tag = "surveys", security(("bearer" = [])),
@@ -116,10 +111,10 @@ async fn api_add_question(
 ) -> AppResult<HttpResponse> {
     let actor = user.0;
     let id = path.into_inner();
-    let q = db
-        .run(move |conn| questions::add(conn, &actor, id, &body.into_inner()))
-        .await?;
-    Ok(HttpResponse::Created().json(q))
+    crate::api::created(&db, move |conn| {
+        questions::add(conn, &actor, id, &body.into_inner())
+    })
+    .await
 }
 
 #[utoipa::path(put, path = "/api/v1/surveys/{id}/questions/{question_id}", tag = "surveys", security(("bearer" = [])),
@@ -133,10 +128,10 @@ async fn api_update_question(
 ) -> AppResult<HttpResponse> {
     let actor = user.0;
     let (id, qid) = path.into_inner();
-    let q = db
-        .run(move |conn| questions::update(conn, &actor, id, qid, &body.into_inner()))
-        .await?;
-    Ok(HttpResponse::Ok().json(q))
+    crate::api::ok(&db, move |conn| {
+        questions::update(conn, &actor, id, qid, &body.into_inner())
+    })
+    .await
 }
 
 #[utoipa::path(delete, path = "/api/v1/surveys/{id}/questions/{question_id}", tag = "surveys", security(("bearer" = [])),
@@ -182,10 +177,7 @@ async fn api_invite(
     let actor = user.0;
     let id = path.into_inner();
     let url = settings.public_url.clone();
-    let o = db
-        .run(move |conn| invite::invite(conn, &actor, id, &url))
-        .await?;
-    Ok(HttpResponse::Ok().json(o))
+    crate::api::ok(&db, move |conn| invite::invite(conn, &actor, id, &url)).await
 }
 
 #[utoipa::path(get, path = "/api/v1/surveys/{id}/invitations", tag = "surveys", security(("bearer" = [])),
@@ -200,10 +192,10 @@ async fn api_invitations(
     let actor = user.0;
     let id = path.into_inner();
     let public_url = settings.public_url.clone();
-    let list = db
-        .run(move |conn| invite::statuses(conn, &actor, id, &public_url))
-        .await?;
-    Ok(HttpResponse::Ok().json(list))
+    crate::api::ok(&db, move |conn| {
+        invite::statuses(conn, &actor, id, &public_url)
+    })
+    .await
 }
 
 #[utoipa::path(get, path = "/api/v1/surveys/{id}/results", tag = "surveys", security(("bearer" = [])),
@@ -216,10 +208,7 @@ async fn api_results(
 ) -> AppResult<HttpResponse> {
     let actor = user.0;
     let id = path.into_inner();
-    let r = db
-        .run(move |conn| results::results(conn, &actor, id))
-        .await?;
-    Ok(HttpResponse::Ok().json(r))
+    crate::api::ok(&db, move |conn| results::results(conn, &actor, id)).await
 }
 
 #[utoipa::path(get, path = "/api/v1/surveys/{id}/results.{format}", tag = "surveys", security(("bearer" = [])),
