@@ -8,6 +8,7 @@ use super::{import, service};
 use crate::auth::extract::ApiUser;
 use crate::db::Db;
 use crate::error::AppResult;
+use crate::planning::models::{CourseRun, NewRun, NewSession, TrainingSession};
 
 #[derive(Deserialize)]
 struct ImportQuery {
@@ -116,9 +117,61 @@ async fn api_enrolled(
     crate::api::ok(&db, move |conn| service::enrolled(conn, &actor, run_id)).await
 }
 
+#[utoipa::path(put, path = "/api/v1/runs/{id}", tag = "planning", security(("bearer" = [])),
+    request_body = NewRun, responses((status = 200, body = CourseRun), (status = 422, description = "e.g. capacity below current enrollment")))]
+#[actix_web::put("/api/v1/runs/{id}")]
+async fn api_update_run(
+    user: ApiUser,
+    db: web::Data<Db>,
+    path: web::Path<i32>,
+    body: crate::api::Json<NewRun>,
+) -> AppResult<HttpResponse> {
+    let actor = user.0;
+    let id = path.into_inner();
+    crate::api::ok(&db, move |conn| {
+        super::schedule::update_run(conn, &actor, id, body.into_inner())
+    })
+    .await
+}
+
+#[utoipa::path(put, path = "/api/v1/sessions/{id}", tag = "planning", security(("bearer" = [])),
+    request_body = NewSession, responses((status = 200, body = TrainingSession), (status = 422), (status = 409)))]
+#[actix_web::put("/api/v1/sessions/{id}")]
+async fn api_update_session(
+    user: ApiUser,
+    db: web::Data<Db>,
+    path: web::Path<i32>,
+    body: crate::api::Json<NewSession>,
+) -> AppResult<HttpResponse> {
+    let actor = user.0;
+    let id = path.into_inner();
+    crate::api::ok(&db, move |conn| {
+        super::schedule::update_session(conn, &actor, id, body.into_inner())
+    })
+    .await
+}
+
+#[utoipa::path(post, path = "/api/v1/sessions/{id}/cancel", tag = "planning", security(("bearer" = [])),
+    responses((status = 204), (status = 404)))]
+#[post("/api/v1/sessions/{id}/cancel")]
+async fn api_cancel_session(
+    user: ApiUser,
+    db: web::Data<Db>,
+    path: web::Path<i32>,
+) -> AppResult<HttpResponse> {
+    let actor = user.0;
+    let id = path.into_inner();
+    db.run(move |conn| super::schedule::cancel_session(conn, &actor, id))
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
 /// The operations of this file in the OpenAPI document.
 #[derive(utoipa::OpenApi)]
 #[openapi(paths(
+    api_update_run,
+    api_update_session,
+    api_cancel_session,
     api_list,
     api_register,
     api_enroll,
@@ -130,7 +183,10 @@ async fn api_enrolled(
 pub struct Doc;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(api_import)
+    cfg.service(api_update_run)
+        .service(api_update_session)
+        .service(api_cancel_session)
+        .service(api_import)
         .service(api_cancel)
         .service(api_waiting)
         .service(api_list)

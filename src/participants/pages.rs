@@ -11,6 +11,7 @@ use crate::auth::extract::CurrentUser;
 use crate::auth::Actor;
 use crate::db::Db;
 use crate::error::{AppError, AppResult, PageResult};
+use crate::planning::forms::SessionForm;
 use crate::web::{page, page_with_error, redirect, Form};
 
 const LIST: &str = "pages/participants/list";
@@ -141,8 +142,62 @@ async fn import_confirm(
     )))
 }
 
+/// Moving or cancelling a session reaches the people enrolled (`schedule`), so these forms
+/// live here, above planning: the session edit page itself is planning's.
+#[post("/sessions/{id}")]
+async fn update_session(
+    session: Session,
+    user: CurrentUser,
+    db: web::Data<Db>,
+    path: web::Path<i32>,
+    Form(form): Form<SessionForm>,
+) -> PageResult {
+    let id = path.into_inner();
+    let actor = user.0.clone();
+    let echo = form.fields();
+    match db
+        .run(move |conn| super::schedule::update_session(conn, &actor, id, form.parse()?))
+        .await
+    {
+        Ok(s) => Ok(redirect(&format!("/runs/{}#sessions", s.run_id))),
+        Err(e) => {
+            let a = user.0.clone();
+            let mut data = db
+                .run(move |conn| crate::planning::views::session_edit_page(conn, &a, id))
+                .await?;
+            data.form = echo;
+            let data = serde_json::to_value(data).map_err(|e| AppError::Internal(e.into()))?;
+            page_with_error(
+                &session,
+                Some(&user.0),
+                "pages/planning/session_edit",
+                "Termin bearbeiten",
+                data,
+                e,
+            )
+        }
+    }
+}
+
+#[post("/sessions/{id}/cancel")]
+async fn cancel_session(
+    user: CurrentUser,
+    db: web::Data<Db>,
+    path: web::Path<i32>,
+    _form: Form<EmptyForm>,
+) -> PageResult {
+    let id = path.into_inner();
+    let actor = user.0.clone();
+    let run_id = db
+        .run(move |conn| super::schedule::cancel_session(conn, &actor, id))
+        .await?;
+    Ok(redirect(&format!("/runs/{run_id}#sessions")))
+}
+
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(list_page)
+    cfg.service(update_session)
+        .service(cancel_session)
+        .service(list_page)
         .service(register)
         .service(upload)
         .service(import_preview)

@@ -25,55 +25,6 @@ async fn api_module_up(
     .await
 }
 
-#[utoipa::path(put, path = "/api/v1/runs/{id}", tag = "planning", security(("bearer" = [])),
-    request_body = NewRun, responses((status = 200, body = CourseRun), (status = 422, description = "e.g. capacity below current enrollment")))]
-#[actix_web::put("/api/v1/runs/{id}")]
-async fn api_update_run(
-    user: ApiUser,
-    db: web::Data<Db>,
-    path: web::Path<i32>,
-    body: crate::api::Json<NewRun>,
-) -> AppResult<HttpResponse> {
-    let actor = user.0;
-    let id = path.into_inner();
-    crate::api::ok(&db, move |conn| {
-        crate::participants::schedule::update_run(conn, &actor, id, body.into_inner())
-    })
-    .await
-}
-
-#[utoipa::path(put, path = "/api/v1/sessions/{id}", tag = "planning", security(("bearer" = [])),
-    request_body = NewSession, responses((status = 200, body = TrainingSession), (status = 422), (status = 409)))]
-#[actix_web::put("/api/v1/sessions/{id}")]
-async fn api_update_session(
-    user: ApiUser,
-    db: web::Data<Db>,
-    path: web::Path<i32>,
-    body: crate::api::Json<NewSession>,
-) -> AppResult<HttpResponse> {
-    let actor = user.0;
-    let id = path.into_inner();
-    crate::api::ok(&db, move |conn| {
-        crate::participants::schedule::update_session(conn, &actor, id, body.into_inner())
-    })
-    .await
-}
-
-#[utoipa::path(post, path = "/api/v1/sessions/{id}/cancel", tag = "planning", security(("bearer" = [])),
-    responses((status = 204), (status = 404)))]
-#[post("/api/v1/sessions/{id}/cancel")]
-async fn api_cancel_session(
-    user: ApiUser,
-    db: web::Data<Db>,
-    path: web::Path<i32>,
-) -> AppResult<HttpResponse> {
-    let actor = user.0;
-    let id = path.into_inner();
-    db.run(move |conn| crate::participants::schedule::cancel_session(conn, &actor, id))
-        .await?;
-    Ok(HttpResponse::NoContent().finish())
-}
-
 #[utoipa::path(get, path = "/api/v1/locations", tag = "planning", security(("bearer" = [])),
     responses((status = 200, body = [Location])))]
 #[get("/api/v1/locations")]
@@ -281,12 +232,9 @@ async fn api_my_sessions(user: ApiUser, db: web::Data<Db>) -> AppResult<HttpResp
     api_my_sessions,
     api_renew_my_link,
     api_renew_run_link,
-    api_update_session,
-    api_cancel_session,
     api_locations,
     api_create_location,
     api_set_rules,
-    api_update_run,
     api_module_up,
 ))]
 pub struct Doc;
@@ -302,11 +250,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(api_my_sessions)
         .service(api_renew_my_link)
         .service(api_renew_run_link)
-        .service(api_update_session)
-        .service(api_cancel_session)
         .service(api_locations)
         .service(api_create_location)
         .service(api_module_up)
-        .service(api_update_run)
         .service(api_set_rules);
 }

@@ -4,7 +4,7 @@ use actix_session::Session;
 use actix_web::{get, post, web};
 use serde::{Deserialize, Serialize};
 
-use super::forms::{LocationForm, ModuleForm, RulesForm, RunForm, SessionForm};
+use super::forms::{LocationForm, ModuleForm, RulesForm, RunForm};
 use super::models::*;
 use super::{service, views};
 use crate::auth::extract::CurrentUser;
@@ -241,54 +241,6 @@ async fn edit_session_page(
     )
 }
 
-#[post("/sessions/{id}")]
-async fn update_session(
-    session: Session,
-    user: CurrentUser,
-    db: web::Data<Db>,
-    path: web::Path<i32>,
-    Form(form): Form<SessionForm>,
-) -> PageResult {
-    let id = path.into_inner();
-    let actor = user.0.clone();
-    let echo = form.fields();
-    match db
-        .run(move |conn| {
-            crate::participants::schedule::update_session(conn, &actor, id, form.parse()?)
-        })
-        .await
-    {
-        Ok(s) => Ok(redirect(&format!("/runs/{}#sessions", s.run_id))),
-        Err(e) => {
-            let mut data = session_edit_data(&db, &user.0, id).await?;
-            data.form = echo;
-            show(
-                &session,
-                &user.0,
-                SESSION_EDIT,
-                "Termin bearbeiten",
-                &data,
-                Some(e),
-            )
-        }
-    }
-}
-
-#[post("/sessions/{id}/cancel")]
-async fn cancel_session(
-    user: CurrentUser,
-    db: web::Data<Db>,
-    path: web::Path<i32>,
-    _form: Form<EmptyForm>,
-) -> PageResult {
-    let id = path.into_inner();
-    let actor = user.0.clone();
-    let run_id = db
-        .run(move |conn| crate::participants::schedule::cancel_session(conn, &actor, id))
-        .await?;
-    Ok(redirect(&format!("/runs/{run_id}#sessions")))
-}
-
 async fn locations_data(db: &Db, actor: &Actor) -> AppResult<views::LocationsPage> {
     let actor = actor.clone();
     db.run(move |conn| views::locations_page(conn, &actor))
@@ -404,8 +356,6 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(renew_my_link)
         .service(renew_run_link)
         .service(edit_session_page)
-        .service(update_session)
-        .service(cancel_session)
         .service(locations_page)
         .service(create_location)
         .service(set_rules)
