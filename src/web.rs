@@ -175,6 +175,11 @@ pub fn page(
         .body(body))
 }
 
+/// Typed page data as the template context.
+pub fn context<T: serde::Serialize>(data: &T) -> Result<Value, AppError> {
+    serde_json::to_value(data).map_err(|e| AppError::Internal(e.into()))
+}
+
 /// After a successful form: a redirect (303) to `location`, whose page then says once
 /// what happened ("Gespeichert", "3 Bescheinigungen ausgestellt"). A reload of that page
 /// neither posts again nor repeats the message.

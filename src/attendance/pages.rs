@@ -8,14 +8,10 @@ use super::models::*;
 use super::service;
 use crate::auth::extract::CurrentUser;
 use crate::db::Db;
-use crate::error::{AppError, AppResult, PageResult};
+use crate::error::{AppResult, PageResult};
 use crate::planning;
 use crate::validate;
-use crate::web::{page, page_with_error, redirect, Form};
-
-fn context<T: serde::Serialize>(data: &T) -> AppResult<serde_json::Value> {
-    serde_json::to_value(data).map_err(|e| AppError::Internal(e.into()))
-}
+use crate::web::{context, page, page_with_error, redirect, Form};
 
 #[get("/my/sessions")]
 async fn my_sessions(

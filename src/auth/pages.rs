@@ -9,7 +9,7 @@ use super::models::Actor;
 use super::service::{self, AccountPage, NewToken};
 use crate::db::Db;
 use crate::error::{AppError, AppResult, PageResult};
-use crate::web::{page, page_with_error, redirect, Form};
+use crate::web::{context, page, page_with_error, redirect, Form};
 
 /// A token just made, kept in the session until the account page has shown it once.
 const NEW_TOKEN_KEY: &str = "new_token";
@@ -50,10 +50,6 @@ struct AccountQuery {
 async fn account_data(db: &Db, actor: &Actor) -> AppResult<AccountPage> {
     let a = actor.clone();
     db.run(move |conn| service::account_page(conn, &a)).await
-}
-
-fn context(data: &AccountPage) -> AppResult<serde_json::Value> {
-    serde_json::to_value(data).map_err(|e| AppError::Internal(e.into()))
 }
 
 /// What the redirect after a change asks the page to say.

@@ -12,11 +12,7 @@ use super::service::{self, CertificateIssuer};
 use crate::auth::extract::CurrentUser;
 use crate::db::Db;
 use crate::error::{AppError, AppResult, PageResult};
-use crate::web::{page, redirect, Form};
-
-fn context<T: serde::Serialize>(data: &T) -> AppResult<serde_json::Value> {
-    serde_json::to_value(data).map_err(|e| AppError::Internal(e.into()))
-}
+use crate::web::{context, page, redirect, Form};
 
 pub(crate) fn pdf_response(name: &str, bytes: Vec<u8>) -> HttpResponse {
     HttpResponse::Ok()

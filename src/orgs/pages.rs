@@ -9,12 +9,8 @@ use super::service::{self, AccountFields, NewAccount, OrganisationPage, Organisa
 use crate::auth::extract::CurrentUser;
 use crate::auth::Actor;
 use crate::db::Db;
-use crate::error::{AppError, AppResult, PageResult};
-use crate::web::{page, page_with_error, redirect, Form};
-
-fn context<T: serde::Serialize>(data: &T) -> AppResult<serde_json::Value> {
-    serde_json::to_value(data).map_err(|e| AppError::Internal(e.into()))
-}
+use crate::error::{AppResult, PageResult};
+use crate::web::{context, page, page_with_error, redirect, Form};
 
 async fn list_data(db: &Db, actor: &Actor) -> AppResult<OrganisationsPage> {
     let actor = actor.clone();

@@ -12,7 +12,7 @@ use crate::auth::Actor;
 use crate::db::Db;
 use crate::error::{AppError, AppResult, PageResult};
 use crate::planning::forms::SessionForm;
-use crate::web::{page, page_with_error, redirect, Form};
+use crate::web::{context, page, page_with_error, redirect, Form};
 
 const LIST: &str = "pages/participants/list";
 const TITLE: &str = "Teilnehmende";
@@ -21,10 +21,6 @@ async fn list_data(db: &Db, actor: &Actor) -> AppResult<ParticipantsPage> {
     let actor = actor.clone();
     db.run(move |conn| service::participants_page(conn, &actor))
         .await
-}
-
-fn context<T: serde::Serialize>(data: &T) -> AppResult<serde_json::Value> {
-    serde_json::to_value(data).map_err(|e| AppError::Internal(e.into()))
 }
 
 /// The list again with the message of a refused form or file.
@@ -166,7 +162,7 @@ async fn update_session(
                 .run(move |conn| crate::planning::views::session_edit_page(conn, &a, id))
                 .await?;
             data.form = echo;
-            let data = serde_json::to_value(data).map_err(|e| AppError::Internal(e.into()))?;
+            let data = context(&data)?;
             page_with_error(
                 &session,
                 Some(&user.0),

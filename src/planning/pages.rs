@@ -12,12 +12,7 @@ use crate::auth::Actor;
 use crate::db::Db;
 use crate::error::{AppError, AppResult, PageResult};
 use crate::validate;
-use crate::web::{page, page_with_error, redirect, Form};
-
-/// A typed page context as the templates read it.
-fn context<T: Serialize>(data: &T) -> AppResult<serde_json::Value> {
-    serde_json::to_value(data).map_err(|e| AppError::Internal(e.into()))
-}
+use crate::web::{context, page, page_with_error, redirect, Form};
 
 /// Shows `data` in `template`: fresh, or again with the message of a refused form.
 fn show<T: Serialize>(

@@ -7,12 +7,9 @@ use super::export::{Cell, Table};
 use super::service::{self, OrganisationReport, RunReport};
 use crate::auth::extract::CurrentUser;
 use crate::db::Db;
-use crate::error::{AppError, AppResult, PageResult};
+use crate::error::PageResult;
+use crate::web::context;
 use crate::web::page;
-
-fn context<T: serde::Serialize>(data: &T) -> AppResult<serde_json::Value> {
-    serde_json::to_value(data).map_err(|e| AppError::Internal(e.into()))
-}
 
 fn run_table(r: &RunReport) -> Table {
     let mut headers = vec!["Name".to_string()];

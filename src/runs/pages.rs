@@ -17,7 +17,7 @@ use crate::i18n::Text;
 use crate::participants::models::EnrollmentStatus;
 use crate::planning::forms::{RunForm, SessionForm};
 use crate::validate;
-use crate::web::{page, page_with_error, redirect_with, Form};
+use crate::web::{context, page, page_with_error, redirect_with, Form};
 
 const TEMPLATE: &str = "pages/planning/run";
 
@@ -31,7 +31,7 @@ async fn run_page(
 ) -> PageResult {
     let data = load(&db, &issuer, &user.0, path.into_inner()).await?;
     let title = format!("{} – Durchgang", data.course.title);
-    let data = serde_json::to_value(data).map_err(|e| AppError::Internal(e.into()))?;
+    let data = context(&data)?;
     page(&session, Some(&user.0), TEMPLATE, &title, data)
 }
 
@@ -61,7 +61,7 @@ async fn show_with_error(
     if let Some(form) = session_form {
         data.session_form = form;
     }
-    let data = serde_json::to_value(data).map_err(|e| AppError::Internal(e.into()))?;
+    let data = context(&data)?;
     page_with_error(session, Some(actor), TEMPLATE, "Durchgang", data, error)
 }
 

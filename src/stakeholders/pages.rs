@@ -11,15 +11,11 @@ use crate::auth::extract::CurrentUser;
 use crate::auth::Actor;
 use crate::db::Db;
 use crate::error::{AppError, AppResult, PageResult};
-use crate::web::{page, page_with_error, redirect, Form};
+use crate::web::{context, page, page_with_error, redirect, Form};
 
 const TITLE: &str = "Kontakte für Umfragen";
 const LIST: &str = "pages/stakeholders/list";
 const EDIT: &str = "pages/stakeholders/edit";
-
-fn context<T: serde::Serialize>(data: &T) -> AppResult<serde_json::Value> {
-    serde_json::to_value(data).map_err(|e| AppError::Internal(e.into()))
-}
 
 #[derive(Deserialize, Default)]
 struct ListQuery {

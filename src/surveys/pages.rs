@@ -2,8 +2,7 @@
 
 use actix_session::Session;
 use actix_web::{get, post, web, HttpResponse};
-use serde::{Deserialize, Serialize};
-use serde_json::Value;
+use serde::Deserialize;
 
 use super::forms::{self, ExportQuery, PreviewQuery, QuestionFormInput, SurveyFormInput};
 use super::public::public_html;
@@ -13,12 +12,7 @@ use crate::config::Settings;
 use crate::db::Db;
 use crate::error::{AppError, AppResult, HtmlError, PageResult};
 use crate::templates;
-use crate::web::{page, page_with_error, redirect, Form};
-
-/// A use case's typed page as the template context.
-fn context(data: &impl Serialize) -> AppResult<Value> {
-    serde_json::to_value(data).map_err(|e| AppError::Internal(e.into()))
-}
+use crate::web::{context, page, page_with_error, redirect, Form};
 
 const LIST: &str = "pages/surveys/list";
 const DETAIL: &str = "pages/surveys/detail";
