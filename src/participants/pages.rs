@@ -11,8 +11,9 @@ use crate::auth::extract::CurrentUser;
 use crate::auth::Actor;
 use crate::db::Db;
 use crate::error::{AppError, AppResult, PageResult};
+use crate::i18n::Text;
 use crate::planning::forms::SessionForm;
-use crate::web::{context, page, page_with_error, redirect, Form};
+use crate::web::{context, page, page_with_error, redirect, redirect_with, Form};
 
 const LIST: &str = "pages/participants/list";
 const TITLE: &str = "Teilnehmende";
@@ -33,20 +34,9 @@ fn list_with_error(
     page_with_error(session, Some(actor), LIST, TITLE, context(data)?, error)
 }
 
-#[derive(Deserialize)]
-struct ListQuery {
-    imported: Option<usize>,
-}
-
 #[get("/participants")]
-async fn list_page(
-    session: Session,
-    user: CurrentUser,
-    db: web::Data<Db>,
-    q: web::Query<ListQuery>,
-) -> PageResult {
-    let mut data = list_data(&db, &user.0).await?;
-    data.notice = q.imported.map(|n| format!("{n} Person(en) importiert."));
+async fn list_page(session: Session, user: CurrentUser, db: web::Data<Db>) -> PageResult {
+    let data = list_data(&db, &user.0).await?;
     page(&session, Some(&user.0), LIST, TITLE, context(&data)?)
 }
 
@@ -122,6 +112,7 @@ async fn import_preview(
 
 #[post("/participants/import/{id}")]
 async fn import_confirm(
+    session: Session,
     user: CurrentUser,
     db: web::Data<Db>,
     path: web::Path<i32>,
@@ -132,10 +123,11 @@ async fn import_confirm(
     let outcome = db
         .run(move |conn| import::import_batch(conn, &actor, id))
         .await?;
-    Ok(redirect(&format!(
-        "/participants?imported={}",
-        outcome.imported
-    )))
+    Ok(redirect_with(
+        &session,
+        "/participants",
+        &Text::key("done.imported_people").arg("count", outcome.imported),
+    ))
 }
 
 /// Moving or cancelling a session reaches the people enrolled (`schedule`), so these forms

@@ -11,7 +11,8 @@ use crate::auth::extract::CurrentUser;
 use crate::auth::Actor;
 use crate::db::Db;
 use crate::error::{AppError, AppResult, PageResult};
-use crate::web::{context, page, page_with_error, redirect, Form};
+use crate::i18n::Text;
+use crate::web::{context, page, page_with_error, redirect, redirect_with, Form};
 
 const TITLE: &str = "Kontakte für Umfragen";
 const LIST: &str = "pages/stakeholders/list";
@@ -20,7 +21,6 @@ const EDIT: &str = "pages/stakeholders/edit";
 #[derive(Deserialize, Default)]
 struct ListQuery {
     group: Option<String>,
-    imported: Option<usize>,
 }
 
 async fn list_data(db: &Db, actor: &Actor, group: Option<String>) -> AppResult<ContactsPage> {
@@ -37,8 +37,7 @@ async fn list_page(
     q: web::Query<ListQuery>,
 ) -> PageResult {
     let q = q.into_inner();
-    let mut data = list_data(&db, &user.0, q.group).await?;
-    data.notice = q.imported.map(|n| format!("{n} Kontakt(e) importiert."));
+    let data = list_data(&db, &user.0, q.group).await?;
     page(&session, Some(&user.0), LIST, TITLE, context(&data)?)
 }
 
@@ -206,6 +205,7 @@ async fn import_preview(
 
 #[post("/stakeholders/import/{id}")]
 async fn import_confirm(
+    session: Session,
     user: CurrentUser,
     db: web::Data<Db>,
     path: web::Path<i32>,
@@ -216,10 +216,11 @@ async fn import_confirm(
     let outcome = db
         .run(move |conn| import::import_batch(conn, &actor, id))
         .await?;
-    Ok(redirect(&format!(
-        "/stakeholders?imported={}",
-        outcome.imported
-    )))
+    Ok(redirect_with(
+        &session,
+        "/stakeholders",
+        &Text::key("done.imported_contacts").arg("count", outcome.imported),
+    ))
 }
 
 pub fn configure(cfg: &mut web::ServiceConfig) {

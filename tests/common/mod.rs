@@ -615,3 +615,13 @@ pub fn qpdf_check(path: &std::path::Path) {
         assert_succeeded(&check);
     }
 }
+
+/// A sentence of `locales/de.json` with its arguments, as the page shows it: tests look for
+/// the locale's words, so rewording a sentence does not break them.
+pub fn said(key: &'static str, args: &[(&'static str, &str)]) -> String {
+    args.iter()
+        .fold(mietschulung::i18n::Text::key(key), |t, (name, value)| {
+            t.arg(name, value)
+        })
+        .render("de")
+}

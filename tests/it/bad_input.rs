@@ -176,7 +176,7 @@ async fn forms_rerender_with_message(backend: Backend) {
     // The message is the locale's sentence for the field, whatever its wording.
     assert!(
         page.body
-            .contains(&said("error.required", &[("label", "Titel")])),
+            .contains(&common::said("error.required", &[("label", "Titel")])),
         "{}",
         page.body
     );
@@ -205,7 +205,7 @@ async fn forms_rerender_with_message(backend: Backend) {
     assert_eq!(page.status, 422);
     assert!(page
         .body
-        .contains(&said("error.date", &[("label", "Erster Tag")])));
+        .contains(&common::said("error.date", &[("label", "Erster Tag")])));
     let page = b
         .submit(
             &course,
@@ -221,7 +221,7 @@ async fn forms_rerender_with_message(backend: Backend) {
     assert_eq!(page.status, 422);
     assert!(page
         .body
-        .contains(&said("error.integer", &[("label", "Plätze")])));
+        .contains(&common::said("error.integer", &[("label", "Plätze")])));
     let page = b
         .submit(
             &course,
@@ -277,12 +277,3 @@ both_backends!(
     forms_answer_bad_input_with_the_form_and_a_message,
     forms_rerender_with_message
 );
-
-/// A sentence of `locales/de.json` with its arguments, as the page shows it.
-fn said(key: &'static str, args: &[(&'static str, &str)]) -> String {
-    args.iter()
-        .fold(mietschulung::i18n::Text::key(key), |t, (name, value)| {
-            t.arg(name, value)
-        })
-        .render("de")
-}

@@ -176,7 +176,11 @@ async fn xlsx_upload_in_the_browser_with_preview_and_confirmation() {
     assert_eq!(app.count("participants"), 0);
     let page = b.submit(&preview_path, &preview_path, &[]).await;
     assert_eq!(page.status, 303);
-    assert!(page.location.as_deref().unwrap().contains("imported=1"));
+    assert_eq!(page.location.as_deref(), Some("/participants"));
+    let list = b.get("/participants").await;
+    assert!(list
+        .body
+        .contains(&common::said("done.imported_people", &[("count", "1")])));
     assert_eq!(app.count("participants"), 1);
     assert_eq!(
         app.count("import_batches"),

@@ -339,7 +339,11 @@ async fn pages_add_edit_and_import_an_excel_list() {
     );
     let done = b.submit(&preview_path, &preview_path, &[]).await;
     assert_eq!(done.status, 303);
-    assert!(done.location.as_deref().unwrap().contains("imported=1"));
+    assert_eq!(done.location.as_deref(), Some("/stakeholders"));
+    let list = b.get("/stakeholders").await;
+    assert!(list
+        .body
+        .contains(&common::said("done.imported_contacts", &[("count", "1")])));
     assert_eq!(app.count("stakeholders"), 2);
     let deleted = b
         .submit(
