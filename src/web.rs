@@ -224,6 +224,18 @@ fn file_too_large(max_bytes: usize) -> AppError {
     )
 }
 
+/// The file of an upload form (field `file`) whose CSRF token checks out: what an import
+/// page reads, once the caller's role has been settled.
+pub async fn read_form_file(
+    session: &Session,
+    payload: actix_multipart::Multipart,
+    max_bytes: usize,
+) -> Result<Vec<u8>, AppError> {
+    let (csrf, bytes) = read_upload(payload, "file", max_bytes).await?;
+    verify_csrf(session, csrf.as_deref())?;
+    Ok(bytes)
+}
+
 /// Reads one uploaded file (the field `file_field`) and the CSRF token from a multipart
 /// form, refusing files over `max_bytes` while reading.
 pub async fn read_upload(

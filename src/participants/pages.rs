@@ -74,8 +74,7 @@ async fn upload(
 ) -> PageResult {
     // Who may import is settled before a byte of the file is read.
     user.0.coordinator_org()?;
-    let (csrf, bytes) = crate::web::read_upload(payload, "file", import::MAX_FILE_BYTES).await?;
-    crate::web::verify_csrf(&session, csrf.as_deref())?;
+    let bytes = crate::web::read_form_file(&session, payload, import::MAX_FILE_BYTES).await?;
     let actor = user.0.clone();
     let result = db
         .run(move |conn| import::upload(conn, &actor, &bytes))
