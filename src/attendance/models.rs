@@ -6,42 +6,24 @@ use utoipa::ToSchema;
 use crate::db::schema::attendance;
 use crate::error::{AppError, AppResult};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "lowercase")]
-pub enum AttendanceStatus {
-    Present,
-    Late,
-    Excused,
-    Absent,
+crate::db::text_enum! {
+    /// How a participant attended a session.
+    pub enum AttendanceStatus("attendance status") {
+        Present = "present",
+        Late = "late",
+        Excused = "excused",
+        Absent = "absent",
+    }
 }
 
 impl AttendanceStatus {
-    pub const ALL: [AttendanceStatus; 4] = [
-        AttendanceStatus::Present,
-        AttendanceStatus::Late,
-        AttendanceStatus::Excused,
-        AttendanceStatus::Absent,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            AttendanceStatus::Present => "present",
-            AttendanceStatus::Late => "late",
-            AttendanceStatus::Excused => "excused",
-            AttendanceStatus::Absent => "absent",
-        }
-    }
-
     pub fn parse(s: &str) -> AppResult<AttendanceStatus> {
-        AttendanceStatus::ALL
-            .into_iter()
-            .find(|st| st.as_str() == s.trim())
-            .ok_or_else(|| {
-                AppError::invalid(
-                    "status",
-                    "Bitte wählen Sie anwesend, verspätet, entschuldigt oder abwesend.",
-                )
-            })
+        AttendanceStatus::from_code(s.trim()).ok_or_else(|| {
+            AppError::invalid(
+                "status",
+                "Bitte wählen Sie anwesend, verspätet, entschuldigt oder abwesend.",
+            )
+        })
     }
 
     pub fn label_de(self) -> &'static str {
@@ -66,7 +48,7 @@ pub struct AttendanceMark {
     pub organisation_id: i32,
     pub session_id: i32,
     pub participant_id: i32,
-    pub status: String,
+    pub status: AttendanceStatus,
     pub marked_by: i32,
     #[serde(serialize_with = "crate::time::utc")]
     pub marked_at: NaiveDateTime,

@@ -91,7 +91,7 @@ pub fn roster_with_course(
                 participant_id: p.id,
                 name: format!("{}, {}", p.family_name, p.given_name),
                 preferred_language: p.preferred_language.clone(),
-                status: mark.and_then(|(m, _)| AttendanceStatus::parse(&m.status).ok()),
+                status: mark.map(|(m, _)| m.status),
                 marked_by: mark.map(|(_, by)| by.clone()),
                 marked_at_local: mark.map(|(m, _)| crate::time::fmt_datetime(m.marked_at)),
                 left_early: mark.is_some_and(|(m, _)| m.left_early),
@@ -164,7 +164,7 @@ fn status_buttons(current: Option<AttendanceStatus>) -> Vec<StatusButton> {
     AttendanceStatus::ALL
         .iter()
         .map(|s| StatusButton {
-            value: s.as_str(),
+            value: s.code(),
             label: s.label_de(),
             active: current == Some(*s),
         })
@@ -176,7 +176,7 @@ fn roster_line(e: &RosterEntry) -> RosterLine {
         participant_id: e.participant_id,
         name: e.name.clone(),
         status: e.status.map(|s| s.label_de()),
-        status_value: e.status.map(|s| s.as_str()),
+        status_value: e.status.map(|s| s.code()),
         marked_by: e.marked_by.clone(),
         marked_at: e.marked_at_local.clone(),
         apologised_at: e.apologised_at_local.clone(),
@@ -246,13 +246,13 @@ pub fn mark(
         }
         let now = time::now_utc();
         let unchanged = repo::current_mark(conn, session_id, participant_id)?
-            .is_some_and(|m| m.status == status.as_str() && m.left_early == left_early);
+            .is_some_and(|m| m.status == status && m.left_early == left_early);
         if !unchanged {
             let m = AttendanceUpsert {
                 organisation_id: org,
                 session_id,
                 participant_id,
-                status: status.as_str(),
+                status: status.code(),
                 marked_by: actor.user_id,
                 marked_at: now,
                 left_early,
@@ -403,13 +403,12 @@ pub fn marks_for_run(conn: &mut DbConn, org: i32, run_id: i32) -> AppResult<Vec<
     repo::marks_for_run(conn, org, run_id)
 }
 
-/// One participant's marks of the run as (session, status); marks with an unknown status
-/// count as not attended.
+/// One participant's marks of the run as (session, status).
 fn marks_of(marks: &[AttendanceMark], participant_id: i32) -> Vec<(i32, AttendanceStatus)> {
     marks
         .iter()
         .filter(|m| m.participant_id == participant_id)
-        .filter_map(|m| Some((m.session_id, AttendanceStatus::parse(&m.status).ok()?)))
+        .map(|m| (m.session_id, m.status))
         .collect()
 }
 

@@ -1,38 +1,28 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::db::schema::{api_tokens, user_sessions, users};
 use crate::error::{AppError, AppResult};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "lowercase")]
-pub enum Role {
-    Admin,
-    Coordinator,
-    Trainer,
+crate::db::text_enum! {
+    /// What an account may do.
+    pub enum Role("role") {
+        Admin = "admin",
+        Coordinator = "coordinator",
+        Trainer = "trainer",
+    }
 }
 
 impl Role {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Role::Admin => "admin",
-            Role::Coordinator => "coordinator",
-            Role::Trainer => "trainer",
-        }
-    }
-
     pub fn parse(s: &str) -> AppResult<Role> {
-        match s.trim() {
-            "admin" => Ok(Role::Admin),
-            "coordinator" => Ok(Role::Coordinator),
-            "trainer" => Ok(Role::Trainer),
-            _ => Err(AppError::invalid(
+        Role::from_code(s.trim()).ok_or_else(|| {
+            AppError::invalid(
                 "role",
                 "Die Rolle muss admin, coordinator oder trainer sein.",
-            )),
-        }
+            )
+        })
     }
 }
 
@@ -44,7 +34,7 @@ pub struct User {
     pub email: String,
     pub display_name: String,
     pub password_hash: String,
-    pub role: String,
+    pub role: Role,
     pub active: bool,
     pub created_at: NaiveDateTime,
     pub calendar_token: Option<String>,
@@ -57,7 +47,7 @@ pub struct UserInsertForm {
     pub email: String,
     pub display_name: String,
     pub password_hash: String,
-    pub role: String,
+    pub role: Role,
     pub active: bool,
     pub created_at: NaiveDateTime,
 }
@@ -87,7 +77,7 @@ impl Actor {
         Ok(Actor {
             user_id: user.id,
             organisation_id: user.organisation_id,
-            role: Role::parse(&user.role)?,
+            role: user.role,
             display_name: user.display_name.clone(),
             email: user.email.clone(),
         })

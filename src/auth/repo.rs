@@ -2,7 +2,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use super::models::{
-    ApiTokenInsertForm, ApiTokenRow, User, UserInsertForm, UserSession, UserSessionInsertForm,
+    ApiTokenInsertForm, ApiTokenRow, Role, User, UserInsertForm, UserSession, UserSessionInsertForm,
 };
 use crate::db::schema::{api_tokens, login_failures, user_sessions, users};
 use crate::db::DbConn;
@@ -41,7 +41,7 @@ pub fn list_for_organisation(conn: &mut DbConn, organisation_id: i32) -> AppResu
 pub fn trainers_of(conn: &mut DbConn, organisation_id: i32) -> AppResult<Vec<User>> {
     Ok(users::table
         .filter(users::organisation_id.eq(organisation_id))
-        .filter(users::role.eq_any(["trainer", "coordinator"]))
+        .filter(users::role.eq_any([Role::Trainer, Role::Coordinator]))
         .filter(users::active.eq(true))
         .order(users::display_name.asc())
         .select(User::as_select())

@@ -113,7 +113,7 @@ pub fn create_user(conn: &mut DbConn, actor: Option<&Actor>, input: NewUser) -> 
         email,
         display_name,
         password_hash: hash_password(&input.password)?,
-        role: input.role.as_str().into(),
+        role: input.role,
         active: true,
         created_at: Utc::now().naive_utc(),
     };
@@ -125,7 +125,7 @@ pub fn create_user(conn: &mut DbConn, actor: Option<&Actor>, input: NewUser) -> 
         "user.create",
         "user",
         Some(user.id),
-        user.role.as_str(),
+        user.role.code(),
     )?;
     Ok(user)
 }

@@ -5,44 +5,15 @@ use utoipa::ToSchema;
 
 use crate::db::schema::{certificate_batches, certificates};
 
-/// Whether a certificate holds. Stored as its lower-case name (`valid` …), which is also
-/// what the API writes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "lowercase")]
-pub enum CertificateStatus {
-    Valid,
-    /// Withdrawn by the organisation; the check page says "Widerrufen".
-    Revoked,
-    /// Superseded by a corrected certificate (e.g. the name spelled as in the passport).
-    Replaced,
-}
-
-impl CertificateStatus {
-    pub const ALL: [CertificateStatus; 3] = [
-        CertificateStatus::Valid,
-        CertificateStatus::Revoked,
-        CertificateStatus::Replaced,
-    ];
-
-    /// The text in the database.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            CertificateStatus::Valid => "valid",
-            CertificateStatus::Revoked => "revoked",
-            CertificateStatus::Replaced => "replaced",
-        }
-    }
-}
-
-/// Reading a stored row: any other text is a broken row, not user input.
-impl TryFrom<String> for CertificateStatus {
-    type Error = String;
-
-    fn try_from(text: String) -> Result<Self, Self::Error> {
-        CertificateStatus::ALL
-            .into_iter()
-            .find(|s| s.as_str() == text)
-            .ok_or_else(|| format!("unknown certificate status {text:?}"))
+crate::db::text_enum! {
+    /// Whether a certificate holds. Stored as its lower-case name (`valid` …), which is also
+    /// what the API writes.
+    pub enum CertificateStatus("certificate status") {
+        Valid = "valid",
+        /// Withdrawn by the organisation; the check page says "Widerrufen".
+        Revoked = "revoked",
+        /// Superseded by a corrected certificate (e.g. the name spelled as in the passport).
+        Replaced = "replaced",
     }
 }
 
@@ -62,7 +33,6 @@ pub struct Certificate {
     pub completion_date: NaiveDate,
     pub issued_at: NaiveDateTime,
     pub issued_by: Option<i32>,
-    #[diesel(deserialize_as = String)]
     pub status: CertificateStatus,
     pub revoked_at: Option<NaiveDateTime>,
     pub revocation_reason: Option<String>,
@@ -84,8 +54,7 @@ pub struct CertificateInsertForm {
     pub completion_date: NaiveDate,
     pub issued_at: NaiveDateTime,
     pub issued_by: Option<i32>,
-    /// [`CertificateStatus::as_str`].
-    pub status: &'static str,
+    pub status: CertificateStatus,
 }
 
 /// What a coordinator sees of a certificate.
@@ -120,42 +89,14 @@ pub struct RevokeInput {
     pub reason: String,
 }
 
-/// Where a batch of certificates stands. Stored as its lower-case name, which is also what
-/// the API writes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "lowercase")]
-pub enum BatchState {
-    Running,
-    Done,
-    /// Stopped without finishing (process crash or restart); rerunning is safe.
-    Interrupted,
-}
-
-impl BatchState {
-    pub const ALL: [BatchState; 3] = [
-        BatchState::Running,
-        BatchState::Done,
-        BatchState::Interrupted,
-    ];
-
-    /// The text in the database.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            BatchState::Running => "running",
-            BatchState::Done => "done",
-            BatchState::Interrupted => "interrupted",
-        }
-    }
-}
-
-impl TryFrom<String> for BatchState {
-    type Error = String;
-
-    fn try_from(text: String) -> Result<Self, Self::Error> {
-        BatchState::ALL
-            .into_iter()
-            .find(|s| s.as_str() == text)
-            .ok_or_else(|| format!("unknown batch state {text:?}"))
+crate::db::text_enum! {
+    /// Where a batch of certificates stands. Stored as its lower-case name, which is also
+    /// what the API writes.
+    pub enum BatchState("batch state") {
+        Running = "running",
+        Done = "done",
+        /// Stopped without finishing (process crash or restart); rerunning is safe.
+        Interrupted = "interrupted",
     }
 }
 
@@ -185,7 +126,6 @@ pub struct CertificateBatch {
     pub not_completed: i32,
     /// JSON list of `{participant_id, name, message}`.
     pub failures: String,
-    #[diesel(deserialize_as = String)]
     pub state: BatchState,
 }
 
@@ -222,19 +162,19 @@ mod tests {
     #[test]
     fn statuses_read_back_as_written() {
         for s in CertificateStatus::ALL {
-            assert_eq!(CertificateStatus::try_from(s.as_str().to_string()), Ok(s));
+            assert_eq!(s.code().parse::<CertificateStatus>(), Ok(s));
             assert_eq!(
                 serde_json::to_value(s).unwrap(),
-                serde_json::json!(s.as_str())
+                serde_json::json!(s.code())
             );
         }
         for s in BatchState::ALL {
-            assert_eq!(BatchState::try_from(s.as_str().to_string()), Ok(s));
+            assert_eq!(s.code().parse::<BatchState>(), Ok(s));
             assert_eq!(
                 serde_json::to_value(s).unwrap(),
-                serde_json::json!(s.as_str())
+                serde_json::json!(s.code())
             );
         }
-        assert!(CertificateStatus::try_from("VALID".to_string()).is_err());
+        assert!("VALID".parse::<CertificateStatus>().is_err());
     }
 }

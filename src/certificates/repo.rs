@@ -19,7 +19,7 @@ pub fn valid_for(
     Ok(certificates::table
         .filter(certificates::run_id.eq(run_id))
         .filter(certificates::participant_id.eq(participant_id))
-        .filter(certificates::status.eq(CertificateStatus::Valid.as_str()))
+        .filter(certificates::status.eq(CertificateStatus::Valid))
         .select(Certificate::as_select())
         .first(conn)
         .optional()?)
@@ -63,7 +63,7 @@ pub fn revoke(
 ) -> AppResult<()> {
     diesel::update(certificates::table.find(id))
         .set((
-            certificates::status.eq(CertificateStatus::Revoked.as_str()),
+            certificates::status.eq(CertificateStatus::Revoked),
             certificates::revoked_at.eq(Some(now)),
             certificates::revocation_reason.eq(Some(reason)),
         ))
@@ -103,7 +103,7 @@ pub fn check_counts_for_run(
 pub fn mark_replaced(conn: &mut DbConn, id: i32, now: chrono::NaiveDateTime) -> AppResult<()> {
     diesel::update(certificates::table.find(id))
         .set((
-            certificates::status.eq(CertificateStatus::Replaced.as_str()),
+            certificates::status.eq(CertificateStatus::Replaced),
             certificates::revoked_at.eq(Some(now)),
         ))
         .execute(conn)?;
@@ -120,18 +120,11 @@ pub fn set_replaced_by(conn: &mut DbConn, id: i32, replaced_by: i32) -> AppResul
 /// Codes of every certificate that is no longer valid, with its status, for the signed
 /// revocation list (all organisations: the list is public like the QR codes).
 pub fn withdrawn_codes(conn: &mut DbConn) -> AppResult<Vec<(String, CertificateStatus)>> {
-    let rows: Vec<(String, String)> = certificates::table
-        .filter(certificates::status.ne(CertificateStatus::Valid.as_str()))
+    Ok(certificates::table
+        .filter(certificates::status.ne(CertificateStatus::Valid))
         .order(certificates::id.asc())
         .select((certificates::code, certificates::status))
-        .load(conn)?;
-    rows.into_iter()
-        .map(|(code, status)| {
-            let status = CertificateStatus::try_from(status)
-                .map_err(|e| AppError::Internal(anyhow::anyhow!(e)))?;
-            Ok((code, status))
-        })
-        .collect()
+        .load(conn)?)
 }
 
 // ---------- batches ----------
@@ -172,7 +165,7 @@ pub fn latest_batch_for_run(
 pub fn running_batches_for_run(conn: &mut DbConn, run_id: i32) -> AppResult<Vec<CertificateBatch>> {
     Ok(certificate_batches::table
         .filter(certificate_batches::run_id.eq(run_id))
-        .filter(certificate_batches::state.eq(BatchState::Running.as_str()))
+        .filter(certificate_batches::state.eq(BatchState::Running))
         .select(CertificateBatch::as_select())
         .load(conn)?)
 }
@@ -187,7 +180,7 @@ pub fn update_batch_progress(conn: &mut DbConn, b: &CertificateBatch) -> AppResu
             certificate_batches::already_issued.eq(b.already_issued),
             certificate_batches::not_completed.eq(b.not_completed),
             certificate_batches::failures.eq(&b.failures),
-            certificate_batches::state.eq(b.state.as_str()),
+            certificate_batches::state.eq(b.state),
         ))
         .execute(conn)?;
     Ok(())
@@ -195,7 +188,7 @@ pub fn update_batch_progress(conn: &mut DbConn, b: &CertificateBatch) -> AppResu
 
 pub fn set_batch_state(conn: &mut DbConn, id: i32, state: BatchState) -> AppResult<()> {
     diesel::update(certificate_batches::table.find(id))
-        .set(certificate_batches::state.eq(state.as_str()))
+        .set(certificate_batches::state.eq(state))
         .execute(conn)?;
     Ok(())
 }

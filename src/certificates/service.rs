@@ -146,7 +146,7 @@ fn issue_in_tx(
             completion_date,
             issued_at: now,
             issued_by: Some(actor.user_id),
-            status: CertificateStatus::Valid.as_str(),
+            status: CertificateStatus::Valid,
         },
     )?;
     mail_certificate(conn, issuer, &cert, &org, run, participant, &url)?;

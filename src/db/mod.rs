@@ -8,6 +8,9 @@
 
 pub mod dialect;
 pub mod schema;
+pub mod text_enum;
+
+pub(crate) use text_enum::text_enum;
 
 use std::time::Duration;
 
@@ -133,6 +136,33 @@ impl Db {
         Ok(applied.len())
     }
 
+    /// Applies the pending migrations older than `version` (as in the folder name,
+    /// `2026-11-30-000014`) and stops there: a test of that migration fills the database
+    /// as it was before, then migrates and reads the data back.
+    pub fn migrate_before(&self, version: &str) -> anyhow::Result<usize> {
+        let mut conn = self.pool.get()?;
+        match &mut *conn {
+            DbConn::Pg(c) => run_before(c, PG_MIGRATIONS, version),
+            DbConn::Sqlite(c) => run_before(c, SQLITE_MIGRATIONS, version),
+        }
+        .map_err(|e| anyhow::anyhow!("migration failed: {e}"))
+    }
+
+    /// Reverts the newest applied migration and returns its version (digits only, as
+    /// diesel keeps it: `20261130000014`).
+    pub fn revert_last(&self) -> anyhow::Result<String> {
+        let mut conn = self.pool.get()?;
+        match &mut *conn {
+            DbConn::Pg(c) => c
+                .revert_last_migration(PG_MIGRATIONS)
+                .map(|v| v.to_string()),
+            DbConn::Sqlite(c) => c
+                .revert_last_migration(SQLITE_MIGRATIONS)
+                .map(|v| v.to_string()),
+        }
+        .map_err(|e| anyhow::anyhow!("reverting failed: {e}"))
+    }
+
     /// Runs `f` with a pooled connection on the blocking thread pool.
     pub async fn run<F, T>(&self, f: F) -> Result<T, AppError>
     where
@@ -156,4 +186,25 @@ impl Db {
         let mut conn = self.pool.get()?;
         f(&mut conn)
     }
+}
+
+fn run_before<B: diesel::backend::Backend>(
+    conn: &mut impl MigrationHarness<B>,
+    source: EmbeddedMigrations,
+    version: &str,
+) -> diesel::migration::Result<usize> {
+    // diesel keeps a version's digits only (`20261130000014`).
+    let digits = |v: &str| v.chars().filter(char::is_ascii_digit).collect::<String>();
+    let before = digits(version);
+    let mut pending = conn.pending_migrations(source)?;
+    pending.sort_by_key(|m| digits(&m.name().version().to_string()));
+    let mut applied = 0;
+    for migration in pending
+        .iter()
+        .filter(|m| digits(&m.name().version().to_string()) < before)
+    {
+        conn.run_migration(migration.as_ref())?;
+        applied += 1;
+    }
+    Ok(applied)
 }

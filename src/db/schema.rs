@@ -104,7 +104,6 @@ diesel::table! {
         end_date -> Date,
         place -> Text,
         capacity -> Integer,
-        interpreter_languages -> Text,
         created_at -> Timestamp,
         calendar_token -> Nullable<Text>,
     }
@@ -121,7 +120,24 @@ diesel::table! {
         trainer_id -> Nullable<Integer>,
         cancelled -> Bool,
         created_at -> Timestamp,
-        interpreter_languages -> Text,
+    }
+}
+
+diesel::table! {
+    run_interpreter_languages (run_id, language) {
+        organisation_id -> Integer,
+        run_id -> Integer,
+        language -> Text,
+        position -> Integer,
+    }
+}
+
+diesel::table! {
+    session_interpreter_languages (session_id, language) {
+        organisation_id -> Integer,
+        session_id -> Integer,
+        language -> Text,
+        position -> Integer,
     }
 }
 
@@ -475,6 +491,8 @@ diesel::joinable!(training_sessions -> users (trainer_id));
 diesel::joinable!(session_modules -> training_sessions (session_id));
 diesel::joinable!(session_modules -> course_modules (module_id));
 diesel::joinable!(session_trainers -> training_sessions (session_id));
+diesel::joinable!(run_interpreter_languages -> course_runs (run_id));
+diesel::joinable!(session_interpreter_languages -> training_sessions (session_id));
 diesel::joinable!(session_trainers -> users (user_id));
 diesel::joinable!(enrollments -> participants (participant_id));
 diesel::joinable!(enrollments -> course_runs (run_id));
@@ -504,6 +522,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     course_modules,
     course_runs,
     training_sessions,
+    run_interpreter_languages,
+    session_interpreter_languages,
     session_modules,
     participants,
     enrollments,

@@ -121,7 +121,7 @@ pub struct AccountLine {
     pub id: i32,
     pub display_name: String,
     pub email: String,
-    pub role: String,
+    pub role: Role,
     pub active: bool,
 }
 
@@ -138,7 +138,7 @@ impl Default for AccountFields {
         AccountFields {
             email: String::new(),
             display_name: String::new(),
-            role: Role::Coordinator.as_str().into(),
+            role: Role::Coordinator.code().into(),
         }
     }
 }

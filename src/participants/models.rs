@@ -80,50 +80,15 @@ pub struct NewParticipant {
     pub referrer_contact: Option<String>,
 }
 
-/// Where a person stands in a run. Stored as its lower-case name (`enrolled` …), which is
-/// also what the API writes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "lowercase")]
-pub enum EnrollmentStatus {
-    /// Holds one of the run's places.
-    Enrolled,
-    /// On the waiting list, served in the order people joined it.
-    Waiting,
-    Cancelled,
-}
-
-impl EnrollmentStatus {
-    pub const ALL: [EnrollmentStatus; 3] = [
-        EnrollmentStatus::Enrolled,
-        EnrollmentStatus::Waiting,
-        EnrollmentStatus::Cancelled,
-    ];
-
-    /// The text in the database.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            EnrollmentStatus::Enrolled => "enrolled",
-            EnrollmentStatus::Waiting => "waiting",
-            EnrollmentStatus::Cancelled => "cancelled",
-        }
-    }
-}
-
-impl std::fmt::Display for EnrollmentStatus {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-/// Reading a stored row: any other text is a broken row, not user input.
-impl TryFrom<String> for EnrollmentStatus {
-    type Error = String;
-
-    fn try_from(text: String) -> Result<Self, Self::Error> {
-        EnrollmentStatus::ALL
-            .into_iter()
-            .find(|s| s.as_str() == text)
-            .ok_or_else(|| format!("unknown enrollment status {text:?}"))
+crate::db::text_enum! {
+    /// Where a person stands in a run. Stored as its lower-case name (`enrolled` …), which
+    /// is also what the API writes.
+    pub enum EnrollmentStatus("enrollment status") {
+        /// Holds one of the run's places.
+        Enrolled = "enrolled",
+        /// On the waiting list, served in the order people joined it.
+        Waiting = "waiting",
+        Cancelled = "cancelled",
     }
 }
 
@@ -134,7 +99,6 @@ pub struct Enrollment {
     pub organisation_id: i32,
     pub run_id: i32,
     pub participant_id: i32,
-    #[diesel(deserialize_as = String)]
     pub status: EnrollmentStatus,
     /// When the person joined the run or the waiting list; the waiting list is in this order.
     #[serde(serialize_with = "crate::time::utc")]
@@ -158,12 +122,12 @@ mod tests {
     #[test]
     fn statuses_read_back_as_written() {
         for s in EnrollmentStatus::ALL {
-            assert_eq!(EnrollmentStatus::try_from(s.as_str().to_string()), Ok(s));
+            assert_eq!(s.code().parse::<EnrollmentStatus>(), Ok(s));
             assert_eq!(
                 serde_json::to_value(s).unwrap(),
-                serde_json::json!(s.as_str())
+                serde_json::json!(s.code())
             );
         }
-        assert!(EnrollmentStatus::try_from("Enrolled".to_string()).is_err());
+        assert!("Enrolled".parse::<EnrollmentStatus>().is_err());
     }
 }

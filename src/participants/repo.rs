@@ -37,7 +37,7 @@ pub fn get(conn: &mut DbConn, org: i32, id: i32) -> AppResult<Participant> {
 pub fn count_enrolled(conn: &mut DbConn, run_id: i32) -> AppResult<i64> {
     Ok(enrollments::table
         .filter(enrollments::run_id.eq(run_id))
-        .filter(enrollments::status.eq(Enrolled.as_str()))
+        .filter(enrollments::status.eq(Enrolled))
         .count()
         .get_result(conn)?)
 }
@@ -67,7 +67,7 @@ pub fn insert_enrollment(
             enrollments::organisation_id.eq(org),
             enrollments::run_id.eq(run_id),
             enrollments::participant_id.eq(participant_id),
-            enrollments::status.eq(status.as_str()),
+            enrollments::status.eq(status),
             enrollments::created_at.eq(crate::time::now_utc()),
         ))
         .get_result(conn)?)
@@ -81,7 +81,7 @@ pub fn reopen_enrollment(
 ) -> AppResult<Enrollment> {
     Ok(diesel::update(enrollments::table.find(id))
         .set((
-            enrollments::status.eq(status.as_str()),
+            enrollments::status.eq(status),
             enrollments::created_at.eq(crate::time::now_utc()),
             enrollments::cancelled_at.eq(None::<chrono::NaiveDateTime>),
             enrollments::promoted_at.eq(None::<chrono::NaiveDateTime>),
@@ -99,13 +99,13 @@ pub fn set_enrollment_status(
     Ok(match status {
         Cancelled => q
             .set((
-                enrollments::status.eq(status.as_str()),
+                enrollments::status.eq(status),
                 enrollments::cancelled_at.eq(Some(now)),
             ))
             .get_result(conn)?,
         Enrolled | Waiting => q
             .set((
-                enrollments::status.eq(status.as_str()),
+                enrollments::status.eq(status),
                 enrollments::promoted_at.eq(Some(now)),
             ))
             .get_result(conn)?,
@@ -116,7 +116,7 @@ pub fn set_enrollment_status(
 pub fn waiting_enrollments(conn: &mut DbConn, run_id: i32) -> AppResult<Vec<Enrollment>> {
     Ok(enrollments::table
         .filter(enrollments::run_id.eq(run_id))
-        .filter(enrollments::status.eq(Waiting.as_str()))
+        .filter(enrollments::status.eq(Waiting))
         .order((enrollments::created_at.asc(), enrollments::id.asc()))
         .select(Enrollment::as_select())
         .load(conn)?)
@@ -128,7 +128,7 @@ pub fn waiting_list(conn: &mut DbConn, org: i32, run_id: i32) -> AppResult<Vec<P
         .inner_join(participants::table)
         .filter(enrollments::organisation_id.eq(org))
         .filter(enrollments::run_id.eq(run_id))
-        .filter(enrollments::status.eq(Waiting.as_str()))
+        .filter(enrollments::status.eq(Waiting))
         .order((enrollments::created_at.asc(), enrollments::id.asc()))
         .select(Participant::as_select())
         .load(conn)?)
@@ -145,7 +145,7 @@ pub fn enrolled_in(conn: &mut DbConn, org: i32, run_id: i32) -> AppResult<Vec<Pa
         .inner_join(participants::table)
         .filter(enrollments::organisation_id.eq(org))
         .filter(enrollments::run_id.eq(run_id))
-        .filter(enrollments::status.eq(Enrolled.as_str()))
+        .filter(enrollments::status.eq(Enrolled))
         .order((
             participants::family_name.asc(),
             participants::given_name.asc(),

@@ -220,7 +220,7 @@ pub fn enroll(
             "enrollment.create",
             "enrollment",
             Some(e.id),
-            status.as_str(),
+            status.code(),
         )?;
         Ok(e)
     })

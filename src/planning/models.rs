@@ -71,8 +71,22 @@ pub struct CourseModuleInsertForm {
     pub description: String,
 }
 
-#[derive(Debug, Clone, Queryable, Selectable, Serialize, ToSchema)]
+/// A run as stored in `course_runs`; its interpreter languages are rows of their own.
+#[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = course_runs)]
+pub struct CourseRunRow {
+    pub id: i32,
+    pub organisation_id: i32,
+    pub course_id: i32,
+    pub start_date: NaiveDate,
+    pub end_date: NaiveDate,
+    pub place: String,
+    pub capacity: i32,
+    pub created_at: NaiveDateTime,
+    pub calendar_token: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct CourseRun {
     pub id: i32,
     pub organisation_id: i32,
@@ -82,11 +96,30 @@ pub struct CourseRun {
     pub place: String,
     pub capacity: i32,
     /// Comma-separated language codes, e.g. "ar,fa".
-    pub interpreter_languages: String,
+    #[serde(serialize_with = "crate::db::text_enum::comma_separated")]
+    #[schema(value_type = String)]
+    pub interpreter_languages: Vec<String>,
     #[serde(serialize_with = "crate::time::utc")]
     pub created_at: NaiveDateTime,
     #[serde(skip)]
     pub calendar_token: Option<String>,
+}
+
+impl CourseRun {
+    pub fn from_row(row: CourseRunRow, interpreter_languages: Vec<String>) -> CourseRun {
+        CourseRun {
+            id: row.id,
+            organisation_id: row.organisation_id,
+            course_id: row.course_id,
+            start_date: row.start_date,
+            end_date: row.end_date,
+            place: row.place,
+            capacity: row.capacity,
+            interpreter_languages,
+            created_at: row.created_at,
+            calendar_token: row.calendar_token,
+        }
+    }
 }
 
 #[derive(Insertable)]
@@ -98,12 +131,26 @@ pub struct CourseRunInsertForm {
     pub end_date: NaiveDate,
     pub place: String,
     pub capacity: i32,
-    pub interpreter_languages: String,
     pub created_at: NaiveDateTime,
 }
 
-#[derive(Debug, Clone, Queryable, Selectable, Serialize, ToSchema)]
+/// A session as stored in `training_sessions`; its interpreter languages are rows of their
+/// own.
+#[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = training_sessions)]
+pub struct TrainingSessionRow {
+    pub id: i32,
+    pub organisation_id: i32,
+    pub run_id: i32,
+    pub starts_at: NaiveDateTime,
+    pub ends_at: NaiveDateTime,
+    pub location_id: Option<i32>,
+    pub trainer_id: Option<i32>,
+    pub cancelled: bool,
+    pub created_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct TrainingSession {
     pub id: i32,
     pub organisation_id: i32,
@@ -118,7 +165,29 @@ pub struct TrainingSession {
     #[serde(serialize_with = "crate::time::utc")]
     pub created_at: NaiveDateTime,
     /// Comma-separated language codes; empty: as planned for the run.
-    pub interpreter_languages: String,
+    #[serde(serialize_with = "crate::db::text_enum::comma_separated")]
+    #[schema(value_type = String)]
+    pub interpreter_languages: Vec<String>,
+}
+
+impl TrainingSession {
+    pub fn from_row(
+        row: TrainingSessionRow,
+        interpreter_languages: Vec<String>,
+    ) -> TrainingSession {
+        TrainingSession {
+            id: row.id,
+            organisation_id: row.organisation_id,
+            run_id: row.run_id,
+            starts_at: row.starts_at,
+            ends_at: row.ends_at,
+            location_id: row.location_id,
+            trainer_id: row.trainer_id,
+            cancelled: row.cancelled,
+            created_at: row.created_at,
+            interpreter_languages,
+        }
+    }
 }
 
 #[derive(Insertable)]
@@ -132,7 +201,6 @@ pub struct TrainingSessionInsertForm {
     pub trainer_id: Option<i32>,
     pub cancelled: bool,
     pub created_at: NaiveDateTime,
-    pub interpreter_languages: String,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Serialize, ToSchema)]

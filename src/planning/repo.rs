@@ -1,9 +1,11 @@
+use std::collections::HashMap;
+
 use diesel::prelude::*;
 
 use super::models::*;
 use crate::db::schema::{
-    course_modules, course_runs, courses, enrollments, locations, session_modules,
-    session_trainers, training_sessions, users,
+    course_modules, course_runs, courses, enrollments, locations, run_interpreter_languages,
+    session_interpreter_languages, session_modules, session_trainers, training_sessions, users,
 };
 use crate::db::DbConn;
 use crate::error::{AppError, AppResult};
@@ -64,29 +66,102 @@ pub fn next_module_position(conn: &mut DbConn, course_id: i32) -> AppResult<i32>
     Ok(max.unwrap_or(0) + 1)
 }
 
-pub fn insert_run(conn: &mut DbConn, form: &CourseRunInsertForm) -> AppResult<CourseRun> {
-    Ok(diesel::insert_into(course_runs::table)
+pub fn insert_run(
+    conn: &mut DbConn,
+    form: &CourseRunInsertForm,
+    languages: &[String],
+) -> AppResult<CourseRun> {
+    let row: CourseRunRow = diesel::insert_into(course_runs::table)
         .values(form)
-        .get_result(conn)?)
+        .get_result(conn)?;
+    set_run_languages(conn, row.organisation_id, row.id, languages)?;
+    Ok(CourseRun::from_row(row, languages.to_vec()))
+}
+
+/// Interpreter languages by run, each run's in the order chosen.
+fn languages_of_runs(conn: &mut DbConn, run_ids: &[i32]) -> AppResult<HashMap<i32, Vec<String>>> {
+    let rows: Vec<(i32, String)> = run_interpreter_languages::table
+        .filter(run_interpreter_languages::run_id.eq_any(run_ids))
+        .order((
+            run_interpreter_languages::run_id,
+            run_interpreter_languages::position,
+        ))
+        .select((
+            run_interpreter_languages::run_id,
+            run_interpreter_languages::language,
+        ))
+        .load(conn)?;
+    Ok(grouped(rows))
+}
+
+fn grouped(rows: Vec<(i32, String)>) -> HashMap<i32, Vec<String>> {
+    let mut by_owner: HashMap<i32, Vec<String>> = HashMap::new();
+    for (owner, language) in rows {
+        by_owner.entry(owner).or_default().push(language);
+    }
+    by_owner
+}
+
+fn runs_with_languages(conn: &mut DbConn, rows: Vec<CourseRunRow>) -> AppResult<Vec<CourseRun>> {
+    let ids: Vec<i32> = rows.iter().map(|r| r.id).collect();
+    let mut languages = languages_of_runs(conn, &ids)?;
+    Ok(rows
+        .into_iter()
+        .map(|r| {
+            let codes = languages.remove(&r.id).unwrap_or_default();
+            CourseRun::from_row(r, codes)
+        })
+        .collect())
+}
+
+fn set_run_languages(
+    conn: &mut DbConn,
+    org: i32,
+    run_id: i32,
+    languages: &[String],
+) -> AppResult<()> {
+    diesel::delete(
+        run_interpreter_languages::table.filter(run_interpreter_languages::run_id.eq(run_id)),
+    )
+    .execute(conn)?;
+    for (position, language) in (0..).zip(languages) {
+        diesel::insert_into(run_interpreter_languages::table)
+            .values((
+                run_interpreter_languages::organisation_id.eq(org),
+                run_interpreter_languages::run_id.eq(run_id),
+                run_interpreter_languages::language.eq(language),
+                run_interpreter_languages::position.eq(position),
+            ))
+            .execute(conn)?;
+    }
+    Ok(())
 }
 
 pub fn runs_of_course(conn: &mut DbConn, org: i32, course_id: i32) -> AppResult<Vec<CourseRun>> {
-    Ok(course_runs::table
+    let rows = course_runs::table
         .filter(course_runs::organisation_id.eq(org))
         .filter(course_runs::course_id.eq(course_id))
         .order(course_runs::start_date.desc())
-        .select(CourseRun::as_select())
-        .load(conn)?)
+        .select(CourseRunRow::as_select())
+        .load(conn)?;
+    runs_with_languages(conn, rows)
+}
+
+fn one_run(conn: &mut DbConn, row: CourseRunRow) -> AppResult<CourseRun> {
+    let mut languages = languages_of_runs(conn, &[row.id])?;
+    let codes = languages.remove(&row.id).unwrap_or_default();
+    Ok(CourseRun::from_row(row, codes))
 }
 
 pub fn get_run(conn: &mut DbConn, org: i32, id: i32) -> AppResult<CourseRun> {
-    course_runs::table
+    let row = course_runs::table
         .filter(course_runs::organisation_id.eq(org))
         .filter(course_runs::id.eq(id))
-        .select(CourseRun::as_select())
+        .select(CourseRunRow::as_select())
         .first(conn)
         .optional()?
-        .ok_or_else(|| AppError::not_found("Der Durchgang"))
+        .ok_or_else(|| AppError::not_found("Der Durchgang"))?;
+    one_run(conn, row)
 }
 
 pub fn find_or_create_location(conn: &mut DbConn, org: i32, name: &str) -> AppResult<i32> {
@@ -114,34 +189,87 @@ pub fn insert_session(
     conn: &mut DbConn,
     form: &TrainingSessionInsertForm,
     module_ids: &[i32],
+    languages: &[String],
 ) -> AppResult<TrainingSession> {
-    let session: TrainingSession = diesel::insert_into(training_sessions::table)
+    let row: TrainingSessionRow = diesel::insert_into(training_sessions::table)
         .values(form)
         .get_result(conn)?;
     for module_id in module_ids {
         diesel::insert_into(session_modules::table)
             .values((
                 session_modules::organisation_id.eq(form.organisation_id),
-                session_modules::session_id.eq(session.id),
+                session_modules::session_id.eq(row.id),
                 session_modules::module_id.eq(module_id),
             ))
             .execute(conn)?;
     }
-    Ok(session)
+    set_session_languages(conn, row.organisation_id, row.id, languages)?;
+    Ok(TrainingSession::from_row(row, languages.to_vec()))
+}
+
+/// Interpreter languages by session, each session's in the order chosen.
+fn languages_of_sessions(
+    conn: &mut DbConn,
+    session_ids: &[i32],
+) -> AppResult<HashMap<i32, Vec<String>>> {
+    let rows: Vec<(i32, String)> = session_interpreter_languages::table
+        .filter(session_interpreter_languages::session_id.eq_any(session_ids))
+        .order((
+            session_interpreter_languages::session_id,
+            session_interpreter_languages::position,
+        ))
+        .select((
+            session_interpreter_languages::session_id,
+            session_interpreter_languages::language,
+        ))
+        .load(conn)?;
+    Ok(grouped(rows))
+}
+
+fn set_session_languages(
+    conn: &mut DbConn,
+    org: i32,
+    session_id: i32,
+    languages: &[String],
+) -> AppResult<()> {
+    diesel::delete(
+        session_interpreter_languages::table
+            .filter(session_interpreter_languages::session_id.eq(session_id)),
+    )
+    .execute(conn)?;
+    for (position, language) in (0..).zip(languages) {
+        diesel::insert_into(session_interpreter_languages::table)
+            .values((
+                session_interpreter_languages::organisation_id.eq(org),
+                session_interpreter_languages::session_id.eq(session_id),
+                session_interpreter_languages::language.eq(language),
+                session_interpreter_languages::position.eq(position),
+            ))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+fn one_session(conn: &mut DbConn, row: TrainingSessionRow) -> AppResult<TrainingSession> {
+    let mut languages = languages_of_sessions(conn, &[row.id])?;
+    let codes = languages.remove(&row.id).unwrap_or_default();
+    Ok(TrainingSession::from_row(row, codes))
 }
 
 pub fn get_session(conn: &mut DbConn, org: i32, id: i32) -> AppResult<TrainingSession> {
-    training_sessions::table
+    let row = training_sessions::table
         .filter(training_sessions::organisation_id.eq(org))
         .filter(training_sessions::id.eq(id))
-        .select(TrainingSession::as_select())
+        .select(TrainingSessionRow::as_select())
         .first(conn)
         .optional()?
-        .ok_or_else(|| AppError::not_found("Der Termin"))
+        .ok_or_else(|| AppError::not_found("Der Termin"))?;
+    one_session(conn, row)
 }
 
 /// A session with its course, location name and trainer name.
 pub type SessionRow = (TrainingSession, Course, Option<String>, Option<String>);
+type StoredSessionRow = (TrainingSessionRow, Course, Option<String>, Option<String>);
 /// A session row with the (id, title) of the modules it covers.
 pub type SessionWithModules = (SessionRow, Vec<(i32, String)>);
 
@@ -151,14 +279,14 @@ fn session_rows(
     run_id: Option<i32>,
     trainer_id: Option<i32>,
     between: Option<(chrono::NaiveDateTime, chrono::NaiveDateTime)>,
-) -> AppResult<Vec<SessionRow>> {
+) -> AppResult<Vec<StoredSessionRow>> {
     let mut q = training_sessions::table
         .inner_join(course_runs::table.inner_join(courses::table))
         .left_join(locations::table)
         .left_join(users::table)
         .filter(training_sessions::organisation_id.eq(org))
         .select((
-            TrainingSession::as_select(),
+            TrainingSessionRow::as_select(),
             Course::as_select(),
             locations::name.nullable(),
             users::display_name.nullable(),
@@ -223,18 +351,25 @@ pub fn sessions_with_names_between(
     with_modules(conn, rows)
 }
 
-fn with_modules(conn: &mut DbConn, rows: Vec<SessionRow>) -> AppResult<Vec<SessionWithModules>> {
+/// The rows with their interpreter languages and modules.
+fn with_modules(
+    conn: &mut DbConn,
+    rows: Vec<StoredSessionRow>,
+) -> AppResult<Vec<SessionWithModules>> {
     let ids: Vec<i32> = rows.iter().map(|r| r.0.id).collect();
     let modules = modules_of_sessions(conn, &ids)?;
+    let mut languages = languages_of_sessions(conn, &ids)?;
     Ok(rows
         .into_iter()
-        .map(|row| {
+        .map(|(session, course, location, trainer)| {
             let mods = modules
                 .iter()
-                .filter(|(sid, _, _)| *sid == row.0.id)
+                .filter(|(sid, _, _)| *sid == session.id)
                 .map(|(_, mid, title)| (*mid, title.clone()))
                 .collect();
-            (row, mods)
+            let codes = languages.remove(&session.id).unwrap_or_default();
+            let session = TrainingSession::from_row(session, codes);
+            ((session, course, location, trainer), mods)
         })
         .collect())
 }
@@ -265,11 +400,12 @@ pub fn user_calendar_token(conn: &mut DbConn, user_id: i32) -> AppResult<Option<
 }
 
 pub fn run_by_calendar_token(conn: &mut DbConn, token: &str) -> AppResult<Option<CourseRun>> {
-    Ok(course_runs::table
+    let row = course_runs::table
         .filter(course_runs::calendar_token.eq(token))
-        .select(CourseRun::as_select())
+        .select(CourseRunRow::as_select())
         .first(conn)
-        .optional()?)
+        .optional()?;
+    row.map(|r| one_run(conn, r)).transpose()
 }
 
 pub fn set_run_calendar_token(
@@ -357,17 +493,21 @@ pub fn update_session_times(
     ends_at: chrono::NaiveDateTime,
     location_id: Option<i32>,
     lead_trainer: Option<i32>,
-    interpreter_languages: &str,
+    interpreter_languages: &[String],
 ) -> AppResult<TrainingSession> {
-    Ok(diesel::update(training_sessions::table.find(id))
+    let row: TrainingSessionRow = diesel::update(training_sessions::table.find(id))
         .set((
-            training_sessions::interpreter_languages.eq(interpreter_languages),
             training_sessions::starts_at.eq(starts_at),
             training_sessions::ends_at.eq(ends_at),
             training_sessions::location_id.eq(location_id),
             training_sessions::trainer_id.eq(lead_trainer),
         ))
-        .get_result(conn)?)
+        .get_result(conn)?;
+    set_session_languages(conn, row.organisation_id, row.id, interpreter_languages)?;
+    Ok(TrainingSession::from_row(
+        row,
+        interpreter_languages.to_vec(),
+    ))
 }
 
 pub fn set_cancelled(conn: &mut DbConn, id: i32, cancelled: bool) -> AppResult<()> {
@@ -384,14 +524,14 @@ pub fn overlapping(
     exclude: i32,
     starts_at: chrono::NaiveDateTime,
     ends_at: chrono::NaiveDateTime,
-) -> AppResult<Vec<TrainingSession>> {
+) -> AppResult<Vec<TrainingSessionRow>> {
     Ok(training_sessions::table
         .filter(training_sessions::organisation_id.eq(org))
         .filter(training_sessions::id.ne(exclude))
         .filter(training_sessions::cancelled.eq(false))
         .filter(training_sessions::starts_at.lt(ends_at))
         .filter(training_sessions::ends_at.gt(starts_at))
-        .select(TrainingSession::as_select())
+        .select(TrainingSessionRow::as_select())
         .load(conn)?)
 }
 
@@ -453,17 +593,18 @@ pub fn update_run(
     end_date: chrono::NaiveDate,
     place: &str,
     capacity: i32,
-    interpreter_languages: &str,
+    interpreter_languages: &[String],
 ) -> AppResult<CourseRun> {
-    Ok(diesel::update(course_runs::table.find(id))
+    let row: CourseRunRow = diesel::update(course_runs::table.find(id))
         .set((
             course_runs::start_date.eq(start_date),
             course_runs::end_date.eq(end_date),
             course_runs::place.eq(place),
             course_runs::capacity.eq(capacity),
-            course_runs::interpreter_languages.eq(interpreter_languages),
         ))
-        .get_result(conn)?)
+        .get_result(conn)?;
+    set_run_languages(conn, row.organisation_id, row.id, interpreter_languages)?;
+    Ok(CourseRun::from_row(row, interpreter_languages.to_vec()))
 }
 
 pub fn set_module_position(conn: &mut DbConn, module_id: i32, position: i32) -> AppResult<()> {

@@ -130,9 +130,9 @@ pub fn add_module(
     })
 }
 
-/// Known participant languages, each once, as stored ("ar,fa").
-fn check_languages(codes: &[String]) -> AppResult<String> {
-    let mut languages: Vec<&str> = Vec::new();
+/// Known participant languages, each once, in the order given.
+fn check_languages(codes: &[String]) -> AppResult<Vec<String>> {
+    let mut languages: Vec<String> = Vec::new();
     for code in codes {
         let code = code.trim();
         if code.is_empty() {
@@ -144,15 +144,15 @@ fn check_languages(codes: &[String]) -> AppResult<String> {
                 format!("Die Sprache „{code}“ ist nicht bekannt."),
             ));
         }
-        if !languages.contains(&code) {
-            languages.push(code);
+        if !languages.iter().any(|l| l == code) {
+            languages.push(code.to_string());
         }
     }
-    Ok(languages.join(","))
+    Ok(languages)
 }
 
 /// A run's input, checked: dates in order, place, capacity, known languages.
-fn check_run(input: &NewRun) -> AppResult<(String, i32, String)> {
+fn check_run(input: &NewRun) -> AppResult<(String, i32, Vec<String>)> {
     if input.end_date < input.start_date {
         return Err(AppError::invalid(
             "end_date",
@@ -194,9 +194,9 @@ pub fn create_run(
                 end_date: input.end_date,
                 place,
                 capacity,
-                interpreter_languages: languages,
                 created_at: time::now_utc(),
             },
+            &languages,
         )?;
         audit::record(
             conn,
@@ -214,7 +214,7 @@ pub fn create_run(
 /// A session's input, checked against its run: times in Berlin converted to UTC, the
 /// location resolved, trainers and modules of this organisation and course.
 struct CheckedSession {
-    languages: String,
+    languages: Vec<String>,
     starts_at: chrono::NaiveDateTime,
     ends_at: chrono::NaiveDateTime,
     location_id: Option<i32>,
@@ -259,8 +259,9 @@ fn check_session(
         if trainers.contains(id) {
             continue;
         }
-        let ok = auth::service::user(conn, *id)?
-            .is_some_and(|u| u.organisation_id == Some(org) && u.active && u.role != "admin");
+        let ok = auth::service::user(conn, *id)?.is_some_and(|u| {
+            u.organisation_id == Some(org) && u.active && u.role != auth::Role::Admin
+        });
         if !ok {
             return Err(AppError::invalid(
                 "trainer_id",
@@ -317,9 +318,9 @@ pub fn create_session(
                 trainer_id: c.trainers.first().copied(),
                 cancelled: false,
                 created_at: time::now_utc(),
-                interpreter_languages: c.languages.clone(),
             },
             &c.module_ids,
+            &c.languages,
         )?;
         repo::set_session_trainers(conn, org, session.id, &c.trainers)?;
         audit::record(
@@ -484,17 +485,11 @@ fn view_of(
         warnings: Vec::new(),
         interpreter_languages: s
             .interpreter_languages
-            .split(',')
-            .filter(|c| !c.is_empty())
-            .map(i18n::participant_language_name)
+            .iter()
+            .map(|c| i18n::participant_language_name(c))
             .collect::<Vec<_>>()
             .join(", "),
-        interpreter_language_codes: s
-            .interpreter_languages
-            .split(',')
-            .filter(|c| !c.is_empty())
-            .map(String::from)
-            .collect(),
+        interpreter_language_codes: s.interpreter_languages,
     }
 }
 

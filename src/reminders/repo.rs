@@ -4,20 +4,20 @@ use diesel::prelude::*;
 use crate::db::schema::{session_reminders, training_sessions};
 use crate::db::DbConn;
 use crate::error::AppResult;
-use crate::planning::models::TrainingSession;
+use crate::planning::models::TrainingSessionRow;
 
 /// Sessions (all organisations) starting after `now` and at most `until`, not cancelled.
 pub fn upcoming_sessions(
     conn: &mut DbConn,
     now: NaiveDateTime,
     until: NaiveDateTime,
-) -> AppResult<Vec<TrainingSession>> {
+) -> AppResult<Vec<TrainingSessionRow>> {
     Ok(training_sessions::table
         .filter(training_sessions::cancelled.eq(false))
         .filter(training_sessions::starts_at.gt(now))
         .filter(training_sessions::starts_at.le(until))
         .order(training_sessions::starts_at.asc())
-        .select(TrainingSession::as_select())
+        .select(TrainingSessionRow::as_select())
         .load(conn)?)
 }
 

@@ -1,6 +1,7 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
+use crate::attendance::models::AttendanceStatus;
 use crate::certificates::models::CertificateStatus;
 use crate::db::schema::{attendance, certificates, course_runs, participants, training_sessions};
 use crate::db::DbConn;
@@ -35,14 +36,17 @@ pub fn organisation_counts(
             .get_result(conn)?,
         completions: certificates::table
             .filter(certificates::organisation_id.eq(org))
-            .filter(certificates::status.eq(CertificateStatus::Valid.as_str()))
+            .filter(certificates::status.eq(CertificateStatus::Valid))
             .count()
             .get_result(conn)?,
     })
 }
 
 /// (status, session start) of every mark in sessions that were not cancelled.
-pub fn marks_with_times(conn: &mut DbConn, org: i32) -> AppResult<Vec<(String, NaiveDateTime)>> {
+pub fn marks_with_times(
+    conn: &mut DbConn,
+    org: i32,
+) -> AppResult<Vec<(AttendanceStatus, NaiveDateTime)>> {
     Ok(attendance::table
         .inner_join(training_sessions::table)
         .filter(attendance::organisation_id.eq(org))

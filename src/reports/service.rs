@@ -56,8 +56,7 @@ pub fn run_report(conn: &mut DbConn, actor: &Actor, run_id: i32) -> AppResult<Ru
                     marks
                         .iter()
                         .find(|m| m.session_id == s.id && m.participant_id == c.participant_id)
-                        .and_then(|m| AttendanceStatus::parse(&m.status).ok())
-                        .map(|st| st.label_de().to_string())
+                        .map(|m| m.status.label_de().to_string())
                         .unwrap_or_default()
                 })
                 .collect(),
@@ -125,10 +124,10 @@ pub fn organisation_report(conn: &mut DbConn, actor: &Actor) -> AppResult<Organi
         let month = time::to_local(*starts_at).format("%Y-%m").to_string();
         let entry = by_month.entry(month).or_default();
         entry.0 += 1;
-        match AttendanceStatus::parse(status) {
-            Ok(s) if s.attended() => entry.1 += 1,
-            Ok(AttendanceStatus::Absent) => entry.2 += 1,
-            _ => {}
+        if status.attended() {
+            entry.1 += 1;
+        } else if *status == AttendanceStatus::Absent {
+            entry.2 += 1;
         }
     }
     let months: Vec<MonthFigures> = by_month

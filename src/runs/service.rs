@@ -106,7 +106,11 @@ pub fn run_page(
         })
         .collect();
     let run = &plan.run;
-    let run_language_codes: Vec<&str> = run.interpreter_languages.split(',').collect();
+    let run_language_codes: Vec<&str> = run
+        .interpreter_languages
+        .iter()
+        .map(String::as_str)
+        .collect();
     Ok(RunPage {
         run: summary(run, &run_language_codes, people.enrolled.len()),
         waiting: waiting_entries(&people.waiting),

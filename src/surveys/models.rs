@@ -105,47 +105,25 @@ pub struct QuestionOption {
     pub module_id: Option<i32>,
 }
 
-/// What a question asks for. Stored as its code, which is also what the API reads and
-/// writes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum QuestionKind {
-    Single,
-    Multiple,
-    /// 1 to 5; its options are at most the labels of 1 and 5.
-    Scale,
-    Text,
-    Number,
-    /// "Rank these topics": the options are the modules of the survey's course.
-    Rank,
+crate::db::text_enum! {
+    /// What a question asks for. Stored as its code, which is also what the API reads and
+    /// writes.
+    pub enum QuestionKind("question kind") {
+        Single = "single",
+        Multiple = "multiple",
+        /// 1 to 5; its options are at most the labels of 1 and 5.
+        Scale = "scale",
+        Text = "text",
+        Number = "number",
+        /// "Rank these topics": the options are the modules of the survey's course.
+        Rank = "rank",
+    }
 }
 
 impl QuestionKind {
-    pub const ALL: [QuestionKind; 6] = [
-        QuestionKind::Single,
-        QuestionKind::Multiple,
-        QuestionKind::Scale,
-        QuestionKind::Text,
-        QuestionKind::Number,
-        QuestionKind::Rank,
-    ];
-
-    /// The code in the database, the API and the forms.
-    pub fn code(self) -> &'static str {
-        match self {
-            QuestionKind::Single => "single",
-            QuestionKind::Multiple => "multiple",
-            QuestionKind::Scale => "scale",
-            QuestionKind::Text => "text",
-            QuestionKind::Number => "number",
-            QuestionKind::Rank => "rank",
-        }
-    }
-
     /// The kind of `code`, as entered: case and surrounding blanks do not matter.
     pub fn parse(code: &str) -> Option<QuestionKind> {
-        let code = code.trim().to_lowercase();
-        QuestionKind::ALL.into_iter().find(|k| k.code() == code)
+        QuestionKind::from_code(&code.trim().to_lowercase())
     }
 
     /// How the coordinator's pages call it.
@@ -172,35 +150,6 @@ impl QuestionKind {
     }
 }
 
-/// A stored kind the service does not know (the database was changed by hand).
-#[derive(Debug)]
-pub struct UnknownKind(String);
-
-impl std::fmt::Display for UnknownKind {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "unknown question kind {:?}", self.0)
-    }
-}
-
-impl std::error::Error for UnknownKind {}
-
-impl TryFrom<String> for QuestionKind {
-    type Error = UnknownKind;
-
-    fn try_from(code: String) -> Result<QuestionKind, UnknownKind> {
-        QuestionKind::ALL
-            .into_iter()
-            .find(|k| k.code() == code)
-            .ok_or(UnknownKind(code))
-    }
-}
-
-impl From<QuestionKind> for String {
-    fn from(kind: QuestionKind) -> String {
-        kind.code().to_string()
-    }
-}
-
 #[derive(Debug, Clone, Queryable, Selectable, Serialize, ToSchema)]
 #[diesel(table_name = survey_questions)]
 pub struct Question {
@@ -208,9 +157,6 @@ pub struct Question {
     #[serde(skip)]
     pub survey_id: i32,
     pub position: i32,
-    /// `single`, `multiple`, `scale`, `text`, `number` or `rank`.
-    #[diesel(deserialize_as = String)]
-    #[schema(value_type = String)]
     pub kind: QuestionKind,
     pub text: String,
     pub help: String,
@@ -243,7 +189,6 @@ impl Question {
 #[diesel(table_name = survey_questions)]
 #[diesel(treat_none_as_null = true)]
 pub struct QuestionForm {
-    #[diesel(serialize_as = String)]
     pub kind: QuestionKind,
     pub text: String,
     pub help: String,

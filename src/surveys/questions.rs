@@ -440,11 +440,10 @@ mod tests {
         assert_eq!(parse_kind("rank").unwrap(), QuestionKind::Rank);
         assert_eq!(parse_kind("essay").unwrap_err().field(), Some("kind"));
         for kind in QuestionKind::ALL {
-            let stored: String = kind.into();
-            assert_eq!(QuestionKind::try_from(stored).unwrap(), kind);
+            assert_eq!(kind.code().parse::<QuestionKind>(), Ok(kind));
             assert_eq!(serde_json::to_value(kind).unwrap(), kind.code());
         }
-        assert!(QuestionKind::try_from("Single".to_string()).is_err());
+        assert!("Single".parse::<QuestionKind>().is_err());
     }
 
     #[test]

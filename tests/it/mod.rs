@@ -13,6 +13,7 @@ mod hostile_input;
 mod import;
 mod isolation;
 mod mail;
+mod migrations;
 mod phone;
 mod reminders;
 mod reports;

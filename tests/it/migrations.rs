@@ -1,0 +1,151 @@
+//! Migrations that move data: a database at the migration before, filled the old way,
+//! migrated up, reads back through the app's own queries; migrated down again, it holds the
+//! old form.
+
+use diesel::sql_types::Text;
+use diesel::{QueryableByName, RunQueryDsl};
+use mietschulung::db::Db;
+use mietschulung::planning;
+
+use crate::both_backends;
+use crate::common::{self, Backend};
+
+/// A database of `backend` with no migration applied, and what must live as long as it.
+fn empty_database(backend: Backend) -> (Db, Box<dyn std::any::Any>) {
+    match backend {
+        Backend::Sqlite => {
+            let dir = tempfile::tempdir().expect("tempdir");
+            let url = dir.path().join("m.sqlite").to_string_lossy().into_owned();
+            (Db::connect(&url, 2).expect("connect"), Box::new(dir))
+        }
+        Backend::Postgres => {
+            let (url, pg) = common::pg_database();
+            (Db::connect(&url, 2).expect("connect"), Box::new(pg))
+        }
+    }
+}
+
+fn exec(db: &Db, sql: &str) {
+    db.run_blocking(|conn| Ok(diesel::sql_query(sql).execute(conn)?))
+        .unwrap_or_else(|e| panic!("{sql}: {e:?}"));
+}
+
+#[derive(QueryableByName)]
+struct Stored {
+    #[diesel(sql_type = Text)]
+    text: String,
+}
+
+/// One text column of one row, as stored.
+fn stored(db: &Db, sql: &str) -> String {
+    db.run_blocking(|conn| {
+        Ok(diesel::sql_query(sql)
+            .load::<Stored>(conn)?
+            .pop()
+            .map(|s| s.text))
+    })
+    .unwrap_or_else(|e| panic!("{sql}: {e:?}"))
+    .unwrap_or_else(|| panic!("{sql}: no row"))
+}
+
+/// Reverts migrations, newest first, until `version` is undone.
+fn revert_through(db: &Db, version: &str) {
+    let version: String = version.chars().filter(char::is_ascii_digit).collect();
+    loop {
+        let reverted = db.revert_last().expect("revert");
+        assert!(reverted >= version, "went past {version}");
+        if reverted == version {
+            return;
+        }
+    }
+}
+
+const NOW: &str = "'2026-01-05 10:00:00'";
+
+fn organisation_and_course(db: &Db) {
+    exec(
+        db,
+        &format!(
+            "INSERT INTO organisations (id, slug, name, issuer_name, signatory_name, \
+             signatory_title, created_at) VALUES (1, 'alt', 'Alt', 'Alt', 'A', 'B', {NOW})"
+        ),
+    );
+    exec(
+        db,
+        &format!(
+            "INSERT INTO courses (id, organisation_id, code, title, description, created_at) \
+             VALUES (1, 1, 'MS', 'Mietschulung', '', {NOW})"
+        ),
+    );
+}
+
+const LANGUAGE_ROWS: &str = "2026-11-30-000014";
+
+both_backends!(
+    interpreter_languages_move_to_rows_and_back,
+    interpreter_languages_move_to_rows_and_back_on
+);
+async fn interpreter_languages_move_to_rows_and_back_on(backend: Backend) {
+    let (db, _keep) = empty_database(backend);
+    db.migrate_before(LANGUAGE_ROWS)
+        .expect("migrate to the one before");
+    organisation_and_course(&db);
+    for (id, languages) in [(1, "ar,fa"), (2, ""), (3, " uk, ,ar,uk,")] {
+        exec(
+            &db,
+            &format!(
+                "INSERT INTO course_runs (id, organisation_id, course_id, start_date, end_date, \
+                 place, capacity, interpreter_languages, created_at) \
+                 VALUES ({id}, 1, 1, '2026-03-01', '2026-03-31', 'VHS', 10, '{languages}', {NOW})"
+            ),
+        );
+    }
+    for (id, languages) in [(1, "fa,ti"), (2, "")] {
+        exec(
+            &db,
+            &format!(
+                "INSERT INTO training_sessions (id, organisation_id, run_id, starts_at, ends_at, \
+                 cancelled, created_at, interpreter_languages) VALUES ({id}, 1, 1, \
+                 '2026-03-0{id} 09:00:00', '2026-03-0{id} 11:00:00', FALSE, {NOW}, '{languages}')"
+            ),
+        );
+    }
+
+    db.migrate().expect("migrate up");
+    let (runs, sessions, views) = db
+        .run_blocking(|conn| {
+            let runs: Vec<Vec<String>> = [1, 2, 3]
+                .into_iter()
+                .map(|id| planning::service::get_run(conn, 1, id).map(|r| r.interpreter_languages))
+                .collect::<Result<_, _>>()?;
+            let sessions: Vec<Vec<String>> = [1, 2]
+                .into_iter()
+                .map(|id| {
+                    planning::service::get_session(conn, 1, id).map(|s| s.interpreter_languages)
+                })
+                .collect::<Result<_, _>>()?;
+            let views = planning::service::session_views(conn, 1, Some(1), None)?;
+            Ok((runs, sessions, views))
+        })
+        .expect("read back");
+    assert_eq!(runs, [vec!["ar", "fa"], vec![], vec!["uk", "ar"]]);
+    assert_eq!(sessions, [vec!["fa", "ti"], vec![]]);
+    let codes: Vec<&Vec<String>> = views
+        .iter()
+        .map(|v| &v.interpreter_language_codes)
+        .collect();
+    assert_eq!(codes, [&vec!["fa".to_string(), "ti".into()], &vec![]]);
+
+    revert_through(&db, LANGUAGE_ROWS);
+    let text = |table: &str, id: i32| {
+        stored(
+            &db,
+            &format!("SELECT interpreter_languages AS text FROM {table} WHERE id = {id}"),
+        )
+    };
+    assert_eq!(text("course_runs", 1), "ar,fa");
+    assert_eq!(text("course_runs", 2), "");
+    assert_eq!(text("course_runs", 3), "uk,ar");
+    assert_eq!(text("training_sessions", 1), "fa,ti");
+    assert_eq!(text("training_sessions", 2), "");
+}
