@@ -383,16 +383,41 @@ diesel::table! {
         introduction -> Text,
         opens_on -> Date,
         closes_on -> Date,
-        audience -> Text,
         anonymous -> Bool,
         course_id -> Nullable<Integer>,
         reminder_max -> Integer,
         reminder_interval_days -> Integer,
-        open_groups -> Text,
         open_token -> Text,
         copied_from -> Nullable<Integer>,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    survey_audience (survey_id, stakeholder_group) {
+        organisation_id -> Integer,
+        survey_id -> Integer,
+        stakeholder_group -> Text,
+        position -> Integer,
+    }
+}
+
+diesel::table! {
+    survey_open_groups (survey_id, stakeholder_group) {
+        organisation_id -> Integer,
+        survey_id -> Integer,
+        stakeholder_group -> Text,
+        position -> Integer,
+    }
+}
+
+diesel::table! {
+    survey_question_groups (question_id, stakeholder_group) {
+        organisation_id -> Integer,
+        question_id -> Integer,
+        stakeholder_group -> Text,
+        position -> Integer,
     }
 }
 
@@ -415,7 +440,6 @@ diesel::table! {
         text -> Text,
         help -> Text,
         required -> Bool,
-        groups -> Text,
         options_json -> Text,
         min_value -> Nullable<Integer>,
         max_value -> Nullable<Integer>,
@@ -505,6 +529,8 @@ diesel::joinable!(certificate_checks -> certificates (certificate_id));
 
 diesel::joinable!(stakeholders -> organisations (organisation_id));
 diesel::joinable!(survey_questions -> surveys (survey_id));
+diesel::joinable!(survey_audience -> surveys (survey_id));
+diesel::joinable!(survey_question_groups -> survey_questions (question_id));
 diesel::joinable!(survey_question_translations -> survey_questions (question_id));
 diesel::joinable!(survey_invitations -> surveys (survey_id));
 diesel::joinable!(survey_invitations -> stakeholders (stakeholder_id));
@@ -542,6 +568,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     organisation_images,
     stakeholders,
     surveys,
+    survey_audience,
+    survey_open_groups,
+    survey_question_groups,
     survey_translations,
     survey_questions,
     survey_question_translations,

@@ -9,7 +9,7 @@
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::models::{NewStakeholder, StakeholderForm, GROUPS};
+use super::models::{NewStakeholder, StakeholderForm, StakeholderGroup};
 use super::{repo, service};
 use crate::auth::Actor;
 use crate::db::DbConn;
@@ -76,10 +76,10 @@ const GROUP_WORDS: &[(&str, &str)] = &[
 
 fn group_of(text: &str) -> String {
     let t = text.trim().to_lowercase();
-    GROUPS
-        .iter()
-        .find(|(code, de, en)| *code == t || de.to_lowercase() == t || en.to_lowercase() == t)
-        .map(|(code, _, _)| (*code).to_string())
+    StakeholderGroup::ALL
+        .into_iter()
+        .find(|g| g.code() == t || g.name().to_lowercase() == t || g.name_en().to_lowercase() == t)
+        .map(|g| g.code().to_string())
         .or_else(|| {
             GROUP_WORDS
                 .iter()
@@ -164,7 +164,7 @@ fn to_input(row: &ImportRow) -> NewStakeholder {
 fn same_contact(
     form: &StakeholderForm,
     name: &str,
-    group: &str,
+    group: StakeholderGroup,
     email: Option<&str>,
     phone: Option<&str>,
 ) -> bool {
@@ -200,7 +200,7 @@ fn check(
                     same_contact(
                         &form,
                         &s.name,
-                        &s.stakeholder_group,
+                        s.stakeholder_group,
                         s.email.as_deref(),
                         s.phone.as_deref(),
                     )
@@ -210,7 +210,7 @@ fn check(
                     same_contact(
                         &form,
                         &r.name,
-                        &r.stakeholder_group,
+                        r.stakeholder_group,
                         r.email.as_deref(),
                         r.phone.as_deref(),
                     )

@@ -5,39 +5,57 @@ use utoipa::ToSchema;
 
 use crate::db::schema::stakeholders;
 
-/// The groups a municipality asks, as stored (`code`) and as shown (German, English).
-pub const GROUPS: &[(&str, &str, &str)] = &[
-    ("landlord", "Vermieter/in", "Landlord"),
-    ("social_worker", "Sozialarbeit", "Social worker"),
-    (
-        "housing_company",
-        "Wohnungsunternehmen / Genossenschaft",
-        "Housing company or cooperative",
-    ),
-    (
-        "vhs",
-        "Volkshochschule (VHS)",
-        "Adult education centre (VHS)",
-    ),
-    ("volunteer", "Ehrenamt", "Volunteer"),
-    (
-        "target_group",
-        "Zielgruppe (Neuzugewanderte)",
-        "Target group",
-    ),
-    ("other", "Sonstige", "Other"),
-];
-
-pub fn is_group(code: &str) -> bool {
-    GROUPS.iter().any(|(c, _, _)| *c == code)
+crate::db::text_enum! {
+    /// The groups a municipality asks.
+    pub enum StakeholderGroup("stakeholder group") {
+        Landlord = "landlord",
+        SocialWorker = "social_worker",
+        HousingCompany = "housing_company",
+        Vhs = "vhs",
+        Volunteer = "volunteer",
+        TargetGroup = "target_group",
+        Other = "other",
+    }
 }
 
+impl StakeholderGroup {
+    /// The group of a code as entered: case and surrounding blanks do not matter.
+    pub fn parse(code: &str) -> Option<StakeholderGroup> {
+        StakeholderGroup::from_code(&code.trim().to_lowercase())
+    }
+
+    /// As shown (German).
+    pub fn name(self) -> &'static str {
+        match self {
+            StakeholderGroup::Landlord => "Vermieter/in",
+            StakeholderGroup::SocialWorker => "Sozialarbeit",
+            StakeholderGroup::HousingCompany => "Wohnungsunternehmen / Genossenschaft",
+            StakeholderGroup::Vhs => "Volkshochschule (VHS)",
+            StakeholderGroup::Volunteer => "Ehrenamt",
+            StakeholderGroup::TargetGroup => "Zielgruppe (Neuzugewanderte)",
+            StakeholderGroup::Other => "Sonstige",
+        }
+    }
+
+    /// In English (an imported list may name the group so).
+    pub fn name_en(self) -> &'static str {
+        match self {
+            StakeholderGroup::Landlord => "Landlord",
+            StakeholderGroup::SocialWorker => "Social worker",
+            StakeholderGroup::HousingCompany => "Housing company or cooperative",
+            StakeholderGroup::Vhs => "Adult education centre (VHS)",
+            StakeholderGroup::Volunteer => "Volunteer",
+            StakeholderGroup::TargetGroup => "Target group",
+            StakeholderGroup::Other => "Other",
+        }
+    }
+}
+
+/// The name of a group code that may be unknown (an imported row): "Sonstige" then.
 pub fn group_name(code: &str) -> &'static str {
-    GROUPS
-        .iter()
-        .find(|(c, _, _)| *c == code)
-        .map(|(_, de, _)| *de)
-        .unwrap_or("Sonstige")
+    StakeholderGroup::from_code(code)
+        .unwrap_or(StakeholderGroup::Other)
+        .name()
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Serialize, ToSchema)]
@@ -46,9 +64,7 @@ pub struct Stakeholder {
     pub id: i32,
     #[serde(skip)]
     pub organisation_id: i32,
-    /// One of `landlord`, `social_worker`, `housing_company`, `vhs`, `volunteer`,
-    /// `target_group`, `other`.
-    pub stakeholder_group: String,
+    pub stakeholder_group: StakeholderGroup,
     pub name: String,
     /// The contact's own organisation (a housing company, a counselling service).
     pub organisation_name: Option<String>,
@@ -67,7 +83,7 @@ pub struct Stakeholder {
 #[diesel(table_name = stakeholders)]
 #[diesel(treat_none_as_null = true)]
 pub struct StakeholderForm {
-    pub stakeholder_group: String,
+    pub stakeholder_group: StakeholderGroup,
     pub name: String,
     pub organisation_name: Option<String>,
     pub email: Option<String>,
@@ -80,6 +96,7 @@ pub struct StakeholderForm {
 #[derive(Debug, Default, Clone, Deserialize, Serialize, ToSchema)]
 #[serde(default)]
 pub struct NewStakeholder {
+    #[schema(value_type = StakeholderGroup)]
     pub stakeholder_group: String,
     pub name: String,
     pub organisation_name: Option<String>,

@@ -1,17 +1,21 @@
 use diesel::prelude::*;
 
-use super::models::{Stakeholder, StakeholderForm};
+use super::models::{Stakeholder, StakeholderForm, StakeholderGroup};
 use crate::db::schema::stakeholders;
 use crate::db::DbConn;
 use crate::error::AppResult;
 
-pub fn list(conn: &mut DbConn, org: i32, group: Option<&str>) -> AppResult<Vec<Stakeholder>> {
+pub fn list(
+    conn: &mut DbConn,
+    org: i32,
+    group: Option<StakeholderGroup>,
+) -> AppResult<Vec<Stakeholder>> {
     let mut q = stakeholders::table
         .filter(stakeholders::organisation_id.eq(org))
         .select(Stakeholder::as_select())
         .into_boxed();
     if let Some(g) = group {
-        q = q.filter(stakeholders::stakeholder_group.eq(g.to_string()));
+        q = q.filter(stakeholders::stakeholder_group.eq(g));
     }
     Ok(q.order((
         stakeholders::stakeholder_group,

@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 
-use super::models::{group_name, is_group, NewStakeholder, Stakeholder, StakeholderForm, GROUPS};
+use super::models::{NewStakeholder, Stakeholder, StakeholderForm, StakeholderGroup};
 use super::repo;
 use crate::auth::Actor;
 use crate::db::DbConn;
@@ -13,14 +13,13 @@ use crate::validate;
 
 /// Checks one contact with the rules of the domain; the message names the field.
 pub fn check(input: &NewStakeholder) -> AppResult<StakeholderForm> {
-    let group = input.stakeholder_group.trim().to_lowercase();
-    if !is_group(&group) {
-        let names: Vec<&str> = GROUPS.iter().map(|(_, de, _)| *de).collect();
+    let Some(group) = StakeholderGroup::parse(&input.stakeholder_group) else {
+        let names: Vec<&str> = StakeholderGroup::ALL.iter().map(|g| g.name()).collect();
         return Err(AppError::invalid(
             "stakeholder_group",
             format!("Bitte wählen Sie eine Gruppe: {}.", names.join(", ")),
         ));
-    }
+    };
     let language = match input.preferred_language.trim() {
         "" => "de".to_string(),
         code => code.to_lowercase(),
@@ -71,7 +70,7 @@ pub fn create(conn: &mut DbConn, actor: &Actor, input: &NewStakeholder) -> AppRe
             "stakeholder.create",
             "stakeholder",
             Some(s.id),
-            &s.stakeholder_group,
+            s.stakeholder_group.code(),
         )?;
         Ok(s)
     })
@@ -138,9 +137,12 @@ pub fn contacts(
     group: Option<&str>,
 ) -> AppResult<Vec<Stakeholder>> {
     // An unknown group is the caller's mistake whoever asks, so it is named first.
-    if group.is_some_and(|g| !is_group(g)) {
-        return Err(AppError::invalid("group", "Diese Gruppe gibt es nicht."));
-    }
+    let group = group
+        .map(|g| {
+            StakeholderGroup::from_code(g)
+                .ok_or_else(|| AppError::invalid("group", "Diese Gruppe gibt es nicht."))
+        })
+        .transpose()?;
     repo::list(conn, actor.coordinator_org()?, group)
 }
 
@@ -218,12 +220,12 @@ impl From<&NewStakeholder> for ContactFields {
 
 /// The groups as form options, `selected` ticked.
 pub fn group_choices(selected: &str) -> Vec<GroupChoice> {
-    GROUPS
-        .iter()
-        .map(|(code, de, _)| GroupChoice {
-            code,
-            name: de,
-            selected: *code == selected,
+    StakeholderGroup::ALL
+        .into_iter()
+        .map(|g| GroupChoice {
+            code: g.code(),
+            name: g.name(),
+            selected: g.code() == selected,
         })
         .collect()
 }
@@ -236,7 +238,7 @@ fn contact_line(s: &Stakeholder) -> ContactLine {
     ContactLine {
         id: s.id,
         name: s.name.clone(),
-        group: group_name(&s.stakeholder_group),
+        group: s.stakeholder_group.name(),
         organisation: s.organisation_name.clone().unwrap_or_default(),
         contact: contact.join(", "),
         language: i18n::participant_language_name(&s.preferred_language),
@@ -251,20 +253,20 @@ pub fn contacts_page(
     group: Option<String>,
 ) -> AppResult<ContactsPage> {
     let org = actor.coordinator_org()?;
-    let group = group.filter(|g| is_group(g));
+    let group = group.and_then(|g| StakeholderGroup::from_code(&g));
     let all = repo::list(conn, org, None)?;
-    let counts = GROUPS
-        .iter()
-        .map(|(code, de, _)| GroupCount {
-            code,
-            name: de,
-            count: all.iter().filter(|s| s.stakeholder_group == *code).count(),
-            current: group.as_deref() == Some(*code),
+    let counts = StakeholderGroup::ALL
+        .into_iter()
+        .map(|g| GroupCount {
+            code: g.code(),
+            name: g.name(),
+            count: all.iter().filter(|s| s.stakeholder_group == g).count(),
+            current: group == Some(g),
         })
         .collect();
     let shown = all
         .iter()
-        .filter(|s| group.as_deref().is_none_or(|g| s.stakeholder_group == g))
+        .filter(|s| group.is_none_or(|g| s.stakeholder_group == g))
         .map(contact_line)
         .collect();
     Ok(ContactsPage {
@@ -306,7 +308,7 @@ impl ContactEditPage {
 pub fn contact_edit_page(conn: &mut DbConn, actor: &Actor, id: i32) -> AppResult<ContactEditPage> {
     let s = get(conn, actor, id)?;
     let stored = NewStakeholder {
-        stakeholder_group: s.stakeholder_group,
+        stakeholder_group: s.stakeholder_group.code().to_string(),
         name: s.name,
         organisation_name: s.organisation_name,
         email: s.email,

@@ -12,7 +12,7 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 
-use super::models::{Question, QuestionKind, MAX_TEXT_CHARS};
+use super::models::{Question, QuestionKind, StakeholderGroup, MAX_TEXT_CHARS};
 use crate::i18n::Text;
 
 /// Answers by question id, as stored (`value_json` per kind, see above).
@@ -161,7 +161,7 @@ fn ranking(value: &Value, n_options: usize) -> Checked {
 /// `scope` must be there. Returns the cleaned answers or every problem at once.
 pub fn check_answers(
     all: &[Question],
-    group: &str,
+    group: StakeholderGroup,
     raw: &Answers,
     scope: &[i32],
     complete: bool,
@@ -227,7 +227,7 @@ pub(crate) mod tests {
             text: format!("Frage {id}"),
             help: String::new(),
             required: false,
-            groups: String::new(),
+            groups: Vec::new(),
             options_json: serde_json::to_string(&options).unwrap(),
             min_value: None,
             max_value: None,
@@ -314,28 +314,28 @@ pub(crate) mod tests {
         let mut required = question(1, QuestionKind::Single, 2);
         required.required = true;
         let mut theirs = question(2, QuestionKind::Text, 0);
-        theirs.groups = "landlord".into();
+        theirs.groups = vec![StakeholderGroup::Landlord];
         let mut other_required = question(3, QuestionKind::Scale, 0);
         other_required.required = true;
         let all = [required, theirs, other_required];
         let raw = Answers::from([(1, json!(1))]);
         assert_eq!(
-            check_answers(&all, "vhs", &raw, &[1, 2, 3], true),
+            check_answers(&all, StakeholderGroup::Vhs, &raw, &[1, 2, 3], true),
             Err(vec![FieldError {
                 question_id: 3,
                 message: Text::key("survey.answer.required")
             }])
         );
         assert_eq!(
-            check_answers(&all, "vhs", &raw, &[1], true),
+            check_answers(&all, StakeholderGroup::Vhs, &raw, &[1], true),
             Ok(raw.clone())
         );
         let foreign = Answers::from([(2, json!("x")), (9, json!(1))]);
-        let errors = check_answers(&all, "vhs", &foreign, &[], false).unwrap_err();
+        let errors = check_answers(&all, StakeholderGroup::Vhs, &foreign, &[], false).unwrap_err();
         assert_eq!(errors.len(), 2);
         assert_eq!(errors[0].message, Text::key("survey.answer.not_for_group"));
         assert_eq!(errors[1].message, Text::key("survey.answer.not_in_survey"));
-        assert!(check_answers(&all, "landlord", &foreign, &[], false).is_err());
+        assert!(check_answers(&all, StakeholderGroup::Landlord, &foreign, &[], false).is_err());
     }
 
     fn any_kind() -> impl Strategy<Value = QuestionKind> {

@@ -18,7 +18,7 @@ use super::{links, repo, service};
 use crate::auth::Actor;
 use crate::db::DbConn;
 use crate::error::{AppError, AppResult};
-use crate::stakeholders::models::{group_name, Stakeholder};
+use crate::stakeholders::models::{Stakeholder, StakeholderGroup};
 use crate::time::fmt_date;
 
 /// What inviting did.
@@ -133,10 +133,9 @@ pub fn invite(
             .into_iter()
             .map(|(i, _)| i.stakeholder_id)
             .collect();
-        let groups = survey.audience_groups();
         let uninvited: Vec<Stakeholder> = crate::stakeholders::repo::list(conn, org, None)?
             .into_iter()
-            .filter(|s| groups.contains(&s.stakeholder_group) && !already.contains(&s.id))
+            .filter(|s| survey.audience.contains(&s.stakeholder_group) && !already.contains(&s.id))
             .collect();
         let mut mailing = Mailing::new(conn, survey, public_url)?;
         let outcome = invite_each(conn, &mut mailing, &uninvited)?;
@@ -251,7 +250,7 @@ fn on_paper(inv: &Invitation) -> bool {
 pub struct InvitationStatus {
     stakeholder_id: i32,
     name: String,
-    stakeholder_group: String,
+    stakeholder_group: StakeholderGroup,
     emailed: bool,
     reminders_sent: i32,
     /// Absent for anonymous surveys: only the counts per group are shown there.
@@ -309,12 +308,12 @@ pub fn invitation_groups(
     survey_id: i32,
 ) -> AppResult<(Vec<InvitationGroup>, usize)> {
     let invitations = repo::invitations(conn, survey_id)?;
-    let mut by_group: BTreeMap<String, InvitationGroup> = BTreeMap::new();
+    let mut by_group: BTreeMap<&'static str, InvitationGroup> = BTreeMap::new();
     for (inv, st) in &invitations {
         let g = by_group
-            .entry(st.stakeholder_group.clone())
+            .entry(st.stakeholder_group.code())
             .or_insert_with(|| InvitationGroup {
-                name: group_name(&st.stakeholder_group),
+                name: st.stakeholder_group.name(),
                 ..Default::default()
             });
         g.invited += 1;
@@ -379,7 +378,7 @@ pub fn paper_sheet(
         let url = survey_url(public_url, &inv.token);
         cards.push(InvitationCard {
             name: st.name,
-            group: group_name(&st.stakeholder_group),
+            group: st.stakeholder_group.name(),
             qr_svg: qr_svg(&url)?,
             url,
         });

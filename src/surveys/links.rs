@@ -8,7 +8,7 @@
 use chrono::NaiveDate;
 
 use super::answers::{check_answers, Answers, FieldError};
-use super::models::{Question, Survey};
+use super::models::{Question, StakeholderGroup, Survey};
 use super::repo;
 use crate::db::DbConn;
 use crate::error::{AppError, AppResult};
@@ -20,7 +20,7 @@ pub struct Respondent {
     /// The token in the link: an invitation's, or an open-link respondent's resume token.
     pub token: String,
     pub invitation_id: Option<i32>,
-    pub group: String,
+    pub group: StakeholderGroup,
     pub language: String,
     /// Day the invitation was answered (then nothing more is accepted).
     pub answered_on: Option<NaiveDate>,
@@ -121,7 +121,7 @@ pub fn resolve(conn: &mut DbConn, token: &str) -> AppResult<Respondent> {
 }
 
 /// Questions the respondent's group sees, in order.
-pub fn visible(questions: &[Question], group: &str) -> Vec<Question> {
+pub fn visible(questions: &[Question], group: StakeholderGroup) -> Vec<Question> {
     questions
         .iter()
         .filter(|q| q.visible_to(group))
@@ -145,7 +145,7 @@ pub fn save_draft(
     raw: &Answers,
     replace: &[i32],
 ) -> AppResult<Result<Answers, Vec<FieldError>>> {
-    let checked = match check_answers(questions, &who.group, raw, &[], false) {
+    let checked = match check_answers(questions, who.group, raw, &[], false) {
         Ok(a) => a,
         Err(e) => return Ok(Err(e)),
     };
@@ -159,7 +159,7 @@ pub fn save_draft(
         conn,
         who.survey.id,
         &who.token,
-        &who.group,
+        who.group,
         &who.language,
         &json,
     )?;
@@ -179,7 +179,7 @@ pub fn submit(
     crate::db::write_transaction(conn, |conn| {
         let questions = repo::questions(conn, who.survey.id)?;
         let scope: Vec<i32> = questions.iter().map(|q| q.id).collect();
-        let answers = match check_answers(&questions, &who.group, raw, &scope, true) {
+        let answers = match check_answers(&questions, who.group, raw, &scope, true) {
             Ok(a) => a,
             Err(e) => return Ok(Submitted::Invalid(e)),
         };
@@ -202,7 +202,7 @@ pub fn submit(
             who.invitation_id
         };
         let response =
-            repo::insert_response(conn, who.survey.id, link, &who.group, &who.language, today)?;
+            repo::insert_response(conn, who.survey.id, link, who.group, &who.language, today)?;
         for (qid, value) in &answers {
             repo::insert_answer(conn, response, *qid, &value.to_string())?;
         }

@@ -4,14 +4,34 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::db::schema::{survey_invitations, survey_questions, surveys};
+pub use crate::stakeholders::models::StakeholderGroup;
 
 /// Free-text answers are cut off here unless a question sets a lower limit.
 pub const MAX_TEXT_CHARS: i32 = 2000;
 /// A group's results of an anonymous survey are shown from this many responses on.
 pub const ANONYMITY_THRESHOLD: usize = 3;
 
-#[derive(Debug, Clone, Queryable, Selectable, Serialize, ToSchema)]
+/// A survey as stored in `surveys`; its groups are rows of their own.
+#[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = surveys)]
+pub struct SurveyRow {
+    pub id: i32,
+    pub organisation_id: i32,
+    pub title: String,
+    pub introduction: String,
+    pub opens_on: NaiveDate,
+    pub closes_on: NaiveDate,
+    pub anonymous: bool,
+    pub course_id: Option<i32>,
+    pub reminder_max: i32,
+    pub reminder_interval_days: i32,
+    pub open_token: String,
+    pub copied_from: Option<i32>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Survey {
     pub id: i32,
     #[serde(skip)]
@@ -21,13 +41,17 @@ pub struct Survey {
     pub opens_on: NaiveDate,
     pub closes_on: NaiveDate,
     /// Comma-separated stakeholder groups, e.g. `landlord,social_worker`.
-    pub audience: String,
+    #[serde(serialize_with = "crate::db::text_enum::comma_separated")]
+    #[schema(value_type = String)]
+    pub audience: Vec<StakeholderGroup>,
     pub anonymous: bool,
     pub course_id: Option<i32>,
     pub reminder_max: i32,
     pub reminder_interval_days: i32,
     /// Groups that may answer through the open link.
-    pub open_groups: String,
+    #[serde(serialize_with = "crate::db::text_enum::comma_separated")]
+    #[schema(value_type = String)]
+    pub open_groups: Vec<StakeholderGroup>,
     #[serde(skip)]
     pub open_token: String,
     pub copied_from: Option<i32>,
@@ -37,21 +61,30 @@ pub struct Survey {
     pub updated_at: NaiveDateTime,
 }
 
-pub fn split_groups(list: &str) -> Vec<String> {
-    list.split(',')
-        .map(str::trim)
-        .filter(|g| !g.is_empty())
-        .map(str::to_string)
-        .collect()
-}
-
 impl Survey {
-    pub fn audience_groups(&self) -> Vec<String> {
-        split_groups(&self.audience)
-    }
-
-    pub fn open_group_list(&self) -> Vec<String> {
-        split_groups(&self.open_groups)
+    pub fn from_row(
+        row: SurveyRow,
+        audience: Vec<StakeholderGroup>,
+        open_groups: Vec<StakeholderGroup>,
+    ) -> Survey {
+        Survey {
+            id: row.id,
+            organisation_id: row.organisation_id,
+            title: row.title,
+            introduction: row.introduction,
+            opens_on: row.opens_on,
+            closes_on: row.closes_on,
+            audience,
+            anonymous: row.anonymous,
+            course_id: row.course_id,
+            reminder_max: row.reminder_max,
+            reminder_interval_days: row.reminder_interval_days,
+            open_groups,
+            open_token: row.open_token,
+            copied_from: row.copied_from,
+            created_at: row.created_at,
+            updated_at: row.updated_at,
+        }
     }
 
     pub fn is_open_on(&self, day: NaiveDate) -> bool {
@@ -59,6 +92,7 @@ impl Survey {
     }
 }
 
+/// A survey's settings, checked; its groups are written beside it.
 #[derive(Debug, Clone, Insertable, AsChangeset)]
 #[diesel(table_name = surveys)]
 pub struct SurveyForm {
@@ -66,13 +100,15 @@ pub struct SurveyForm {
     pub introduction: String,
     pub opens_on: NaiveDate,
     pub closes_on: NaiveDate,
-    pub audience: String,
+    #[diesel(skip_insertion, skip_update)]
+    pub audience: Vec<StakeholderGroup>,
     pub anonymous: bool,
     #[diesel(treat_none_as_null = true)]
     pub course_id: Option<i32>,
     pub reminder_max: i32,
     pub reminder_interval_days: i32,
-    pub open_groups: String,
+    #[diesel(skip_insertion, skip_update)]
+    pub open_groups: Vec<StakeholderGroup>,
 }
 
 /// A survey as entered (not yet checked).
@@ -85,6 +121,7 @@ pub struct NewSurvey {
     pub opens_on: String,
     pub closes_on: String,
     /// Stakeholder groups asked, e.g. `["landlord", "target_group"]`.
+    #[schema(value_type = Vec<StakeholderGroup>)]
     pub audience: Vec<String>,
     pub anonymous: bool,
     /// The course whose modules a "rank these topics" question lists.
@@ -94,6 +131,7 @@ pub struct NewSurvey {
     /// Days between reminders (1–60); 7 when absent.
     pub reminder_interval_days: Option<i32>,
     /// Groups that may answer through the open link (no personal token).
+    #[schema(value_type = Vec<StakeholderGroup>)]
     pub open_groups: Vec<String>,
 }
 
@@ -150,8 +188,25 @@ impl QuestionKind {
     }
 }
 
-#[derive(Debug, Clone, Queryable, Selectable, Serialize, ToSchema)]
+/// A question as stored in `survey_questions`; its groups are rows of their own.
+#[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = survey_questions)]
+pub struct QuestionRow {
+    pub id: i32,
+    pub survey_id: i32,
+    pub position: i32,
+    pub kind: QuestionKind,
+    pub text: String,
+    pub help: String,
+    pub required: bool,
+    pub options_json: String,
+    pub min_value: Option<i32>,
+    pub max_value: Option<i32>,
+    pub max_length: Option<i32>,
+    pub created_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Question {
     pub id: i32,
     #[serde(skip)]
@@ -162,7 +217,9 @@ pub struct Question {
     pub help: String,
     pub required: bool,
     /// Comma-separated groups that see the question; empty: the whole audience.
-    pub groups: String,
+    #[serde(serialize_with = "crate::db::text_enum::comma_separated")]
+    #[schema(value_type = String)]
+    pub groups: Vec<StakeholderGroup>,
     #[serde(skip)]
     pub options_json: String,
     pub min_value: Option<i32>,
@@ -174,17 +231,35 @@ pub struct Question {
 }
 
 impl Question {
+    pub fn from_row(row: QuestionRow, groups: Vec<StakeholderGroup>) -> Question {
+        Question {
+            id: row.id,
+            survey_id: row.survey_id,
+            position: row.position,
+            kind: row.kind,
+            text: row.text,
+            help: row.help,
+            required: row.required,
+            groups,
+            options_json: row.options_json,
+            min_value: row.min_value,
+            max_value: row.max_value,
+            max_length: row.max_length,
+            created_at: row.created_at,
+        }
+    }
+
     pub fn options(&self) -> Vec<QuestionOption> {
         serde_json::from_str(&self.options_json).unwrap_or_default()
     }
 
     /// Whether a respondent of `group` sees this question.
-    pub fn visible_to(&self, group: &str) -> bool {
-        let groups = split_groups(&self.groups);
-        groups.is_empty() || groups.iter().any(|g| g == group)
+    pub fn visible_to(&self, group: StakeholderGroup) -> bool {
+        self.groups.is_empty() || self.groups.contains(&group)
     }
 }
 
+/// A question, checked; its groups are written beside it.
 #[derive(Debug, Clone, Insertable, AsChangeset)]
 #[diesel(table_name = survey_questions)]
 #[diesel(treat_none_as_null = true)]
@@ -193,7 +268,8 @@ pub struct QuestionForm {
     pub text: String,
     pub help: String,
     pub required: bool,
-    pub groups: String,
+    #[diesel(skip_insertion, skip_update)]
+    pub groups: Vec<StakeholderGroup>,
     pub options_json: String,
     pub min_value: Option<i32>,
     pub max_value: Option<i32>,
@@ -205,11 +281,13 @@ pub struct QuestionForm {
 #[serde(default)]
 pub struct NewQuestion {
     /// `single`, `multiple`, `scale`, `text`, `number` or `rank`.
+    #[schema(value_type = QuestionKind)]
     pub kind: String,
     pub text: String,
     pub help: String,
     pub required: bool,
     /// Only these groups see it; empty: the whole audience.
+    #[schema(value_type = Vec<StakeholderGroup>)]
     pub groups: Vec<String>,
     /// Labels of the options (single, multiple); for `scale` the labels of 1 and 5.
     /// Ignored for `rank`: its options are the course's modules.

@@ -14,7 +14,7 @@ use crate::auth::Actor;
 use crate::db::DbConn;
 use crate::error::AppResult;
 use crate::i18n;
-use crate::stakeholders::models::{group_name, GROUPS};
+use crate::stakeholders::models::StakeholderGroup;
 use crate::time::fmt_date;
 
 /// What the survey settings form holds (`pages/surveys/settings_fields`).
@@ -56,13 +56,13 @@ pub struct AudienceChoice {
 }
 
 fn audience_choices(audience: &[String], open: &[String]) -> Vec<AudienceChoice> {
-    GROUPS
-        .iter()
-        .map(|&(code, de, _)| AudienceChoice {
-            code,
-            name: de,
-            checked: audience.iter().any(|g| g == code),
-            open: open.iter().any(|g| g == code),
+    StakeholderGroup::ALL
+        .into_iter()
+        .map(|g| AudienceChoice {
+            code: g.code(),
+            name: g.name(),
+            checked: audience.iter().any(|a| a == g.code()),
+            open: open.iter().any(|o| o == g.code()),
         })
         .collect()
 }
@@ -152,12 +152,16 @@ fn state(s: &Survey, today: chrono::NaiveDate) -> &'static str {
     }
 }
 
-fn group_names(groups: &[String]) -> String {
+fn group_names(groups: &[StakeholderGroup]) -> String {
     groups
         .iter()
-        .map(|g| group_name(g))
+        .map(|g| g.name())
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+fn codes(groups: &[StakeholderGroup]) -> Vec<String> {
+    groups.iter().map(|g| g.code().to_string()).collect()
 }
 
 /// The organisation's surveys, and the new-survey form filled with `form` (a blank one, or
@@ -174,7 +178,7 @@ pub fn list_page(conn: &mut DbConn, actor: &Actor, form: &NewSurvey) -> AppResul
             state: state(&s, today),
             responses: counts.get(&s.id).copied().unwrap_or(0),
             anonymous: s.anonymous,
-            audience: group_names(&s.audience_groups()),
+            audience: group_names(&s.audience),
             title: s.title,
         })
         .collect();
@@ -243,12 +247,12 @@ fn as_entered(s: &Survey) -> NewSurvey {
         introduction: s.introduction.clone(),
         opens_on: s.opens_on.to_string(),
         closes_on: s.closes_on.to_string(),
-        audience: s.audience_groups(),
+        audience: codes(&s.audience),
         anonymous: s.anonymous,
         course_id: s.course_id,
         reminder_max: Some(s.reminder_max),
         reminder_interval_days: Some(s.reminder_interval_days),
-        open_groups: s.open_group_list(),
+        open_groups: codes(&s.open_groups),
     }
 }
 
@@ -259,16 +263,16 @@ fn question_row(q: &QuestionDetail) -> QuestionRow {
         kind: q.question.kind.name(),
         required: q.question.required,
         answered: q.answered,
-        groups: group_names(&split_groups(&q.question.groups)),
+        groups: group_names(&q.question.groups),
         options: q.options.iter().map(|o| o.label.clone()).collect(),
     }
 }
 
 fn open_links(s: &Survey, public_url: &str) -> Vec<OpenLink> {
-    s.open_group_list()
+    s.open_groups
         .iter()
         .map(|g| OpenLink {
-            group: group_name(g),
+            group: g.name(),
             url: format!(
                 "{}/s/o/{}/{g}",
                 public_url.trim_end_matches('/'),
@@ -289,7 +293,6 @@ pub fn survey_page(
     let s = &d.survey;
     let (invitation_groups, invited) = invite::invitation_groups(conn, id)?;
     let translated = repo::translation_languages(conn, id)?;
-    let audience = s.audience_groups();
     Ok(SurveyPage {
         id,
         survey: SurveyHeading {
@@ -303,7 +306,7 @@ pub fn survey_page(
         invited,
         open_links: open_links(s, public_url),
         settings: SettingsForm::new(conn, org, &as_entered(s))?,
-        audience: group_choices(&audience, &[]),
+        audience: group_choices(&s.audience, &[]),
         translations: TRANSLATABLE
             .iter()
             .map(|l| TranslationState {
@@ -330,12 +333,12 @@ mod tests {
             introduction: String::new(),
             opens_on: day,
             closes_on: day + chrono::Duration::days(7),
-            audience: "vhs".into(),
+            audience: vec![StakeholderGroup::Vhs],
             anonymous: false,
             course_id: None,
             reminder_max: 2,
             reminder_interval_days: 7,
-            open_groups: String::new(),
+            open_groups: Vec::new(),
             open_token: String::new(),
             copied_from: None,
             created_at: chrono::NaiveDateTime::default(),

@@ -13,13 +13,12 @@ use serde_json::Value;
 
 use super::answers::{Answers, FieldError};
 use super::links::{self, Respondent};
-use super::models::{Question, QuestionKind, QuestionOption};
+use super::models::{Question, QuestionKind, QuestionOption, StakeholderGroup};
 use super::{repo, service};
 use crate::auth::Actor;
 use crate::db::DbConn;
-use crate::error::AppResult;
+use crate::error::{AppError, AppResult};
 use crate::i18n;
-use crate::stakeholders::models::group_name;
 use crate::time::fmt_date;
 
 /// Questions per page of the HTML form: short pages work on a phone without JavaScript.
@@ -88,7 +87,7 @@ impl Questionnaire {
             (title, introduction, translated)
         };
         let all = repo::questions(conn, survey_id)?;
-        let questions = links::visible(&all, &who.group)
+        let questions = links::visible(&all, who.group)
             .into_iter()
             .map(|q| {
                 let (text, options) = match translated.get(&q.id) {
@@ -523,16 +522,17 @@ pub fn preview(
     lang: Option<&str>,
 ) -> AppResult<RespondPage> {
     let survey = service::get(conn, actor, survey_id)?;
-    let groups = survey.audience_groups();
+    let groups = survey.audience.clone();
     let group = group
+        .and_then(|g| StakeholderGroup::from_code(&g))
         .filter(|g| groups.contains(g))
-        .or_else(|| groups.first().cloned())
-        .unwrap_or_default();
+        .or_else(|| groups.first().copied())
+        .ok_or_else(|| AppError::not_found("Die Zielgruppe"))?;
     let who = Respondent {
         survey,
         token: String::new(),
         invitation_id: None,
-        group: group.clone(),
+        group,
         language: "de".into(),
         answered_on: None,
         draft: Answers::new(),
@@ -544,12 +544,12 @@ pub fn preview(
         preview_groups: groups
             .iter()
             .map(|g| PreviewGroup {
-                code: g.clone(),
-                name: group_name(g),
+                code: g.code().to_string(),
+                name: g.name(),
                 current: *g == group,
             })
             .collect(),
-        preview_group: group,
+        preview_group: group.code().to_string(),
         survey_id,
     });
     Ok(page)
@@ -565,7 +565,7 @@ pub struct RespondentView {
     pub languages: Vec<String>,
     pub anonymous: bool,
     pub closes_on: NaiveDate,
-    pub group: String,
+    pub group: StakeholderGroup,
     pub questions: Vec<ViewQuestion>,
     pub answers: Answers,
 }

@@ -16,7 +16,6 @@ use super::service::{self, check_groups};
 use crate::auth::Actor;
 use crate::db::DbConn;
 use crate::error::{AppError, AppResult};
-use crate::stakeholders::models::group_name;
 use crate::validate;
 
 /// The topics a "rank these topics" question lists: the modules of the course.
@@ -41,7 +40,7 @@ fn check_question(
         (QuestionKind::Rank, Some(course)) => Some(course_topics(conn, org, course)?),
         _ => None,
     };
-    question_form(kind, input, &survey.audience_groups(), topics.as_deref())
+    question_form(kind, input, &survey.audience, topics.as_deref())
 }
 
 fn parse_kind(code: &str) -> AppResult<QuestionKind> {
@@ -58,7 +57,7 @@ fn parse_kind(code: &str) -> AppResult<QuestionKind> {
 pub fn question_form(
     kind: QuestionKind,
     input: &NewQuestion,
-    audience: &[String],
+    audience: &[StakeholderGroup],
     topics: Option<&[QuestionOption]>,
 ) -> AppResult<QuestionForm> {
     let text = validate::required_text("text", "Frage", &input.text, 500)?;
@@ -211,7 +210,7 @@ pub fn add(
             .max()
             .unwrap_or(0)
             + 1;
-        let id = repo::insert_question(conn, survey_id, position, &form)?;
+        let id = repo::insert_question(conn, org, survey_id, position, &form)?;
         find_question(conn, survey_id, id)
     })
 }
@@ -235,7 +234,7 @@ pub fn update(
                 "Diese Frage hat schon Antworten: Art, Antwortmöglichkeiten, Gruppen und Grenzen bleiben, wie sie sind, sonst würden gegebene Antworten etwas anderes bedeuten. Sie können den Wortlaut korrigieren oder eine neue Frage hinzufügen.".into(),
             ));
         }
-        repo::update_question(conn, question_id, &form)?;
+        repo::update_question(conn, org, question_id, &form)?;
         find_question(conn, survey_id, question_id)
     })
 }
@@ -309,13 +308,13 @@ pub struct GroupChoice {
     pub checked: bool,
 }
 
-pub fn group_choices(audience: &[String], checked: &[String]) -> Vec<GroupChoice> {
+pub fn group_choices(audience: &[StakeholderGroup], checked: &[String]) -> Vec<GroupChoice> {
     audience
         .iter()
         .map(|g| GroupChoice {
-            code: g.clone(),
-            name: group_name(g),
-            checked: checked.contains(g),
+            code: g.code().to_string(),
+            name: g.name(),
+            checked: checked.iter().any(|c| c == g.code()),
         })
         .collect()
 }
@@ -365,7 +364,7 @@ fn edit_page_of(
             max_length: input.max_length,
         },
         kinds: kind_choices(&input.kind),
-        audience: group_choices(&survey.audience_groups(), &input.groups),
+        audience: group_choices(&survey.audience, &input.groups),
     }
 }
 
@@ -384,7 +383,7 @@ pub fn edit_page(
         text: q.text.clone(),
         help: q.help.clone(),
         required: q.required,
-        groups: split_groups(&q.groups),
+        groups: q.groups.iter().map(|g| g.code().to_string()).collect(),
         // A ranking's options are the course's modules, not typed in.
         options: if q.kind == QuestionKind::Rank {
             Vec::new()
@@ -449,7 +448,7 @@ mod tests {
     #[test]
     fn questions_as_entered_are_checked_per_kind() {
         use QuestionKind::*;
-        let audience = ["landlord".to_string(), "vhs".to_string()];
+        let audience = [StakeholderGroup::Landlord, StakeholderGroup::Vhs];
         let five = topics(5);
         let one = topics(1);
         let many: Vec<String> = (0..31).map(|i| format!("o{i}")).collect();
@@ -503,7 +502,7 @@ mod tests {
 
     #[test]
     fn a_checked_question_keeps_only_what_its_kind_uses() {
-        let audience = ["landlord".to_string()];
+        let audience = [StakeholderGroup::Landlord];
         let mut input = entered("single", &[" ja ", "", "nein"]);
         (input.min_value, input.max_value, input.max_length) = (Some(1), Some(2), Some(3));
         input.groups = vec!["Landlord".into(), "landlord".into()];
@@ -513,7 +512,7 @@ mod tests {
             (form.min_value, form.max_value, form.max_length),
             (None, None, None)
         );
-        assert_eq!(form.groups, "landlord");
+        assert_eq!(form.groups, [StakeholderGroup::Landlord]);
         let text = question_form(
             QuestionKind::Text,
             &entered("text", &["x"]),
@@ -569,7 +568,7 @@ mod tests {
         };
         assert!(changes_meaning(&old, &other_kind));
         let narrower = QuestionForm {
-            groups: "vhs".into(),
+            groups: vec![StakeholderGroup::Vhs],
             ..same(&old)
         };
         assert!(changes_meaning(&old, &narrower));

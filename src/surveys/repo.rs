@@ -1,45 +1,134 @@
+use std::collections::HashMap;
+
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
-use super::models::{Invitation, Question, QuestionForm, Survey, SurveyForm};
+use super::models::{
+    Invitation, Question, QuestionForm, QuestionRow, StakeholderGroup, Survey, SurveyForm,
+    SurveyRow,
+};
 use crate::db::schema::{
-    stakeholders, survey_answers, survey_drafts, survey_invitations, survey_questions,
-    survey_responses, surveys,
+    stakeholders, survey_answers, survey_audience, survey_drafts, survey_invitations,
+    survey_open_groups, survey_question_groups, survey_questions, survey_responses, surveys,
 };
 use crate::db::DbConn;
 use crate::error::AppResult;
 
+/// Groups by owner (survey or question), each owner's in the order chosen.
+type GroupsOf = HashMap<i32, Vec<StakeholderGroup>>;
+
+fn grouped(rows: Vec<(i32, StakeholderGroup)>) -> GroupsOf {
+    let mut by_owner = GroupsOf::new();
+    for (owner, group) in rows {
+        by_owner.entry(owner).or_default().push(group);
+    }
+    by_owner
+}
+
+/// The groups asked and the open-link groups of the given surveys.
+fn survey_groups(conn: &mut DbConn, ids: &[i32]) -> AppResult<(GroupsOf, GroupsOf)> {
+    let audience = survey_audience::table
+        .filter(survey_audience::survey_id.eq_any(ids))
+        .order((survey_audience::survey_id, survey_audience::position))
+        .select((
+            survey_audience::survey_id,
+            survey_audience::stakeholder_group,
+        ))
+        .load(conn)?;
+    let open = survey_open_groups::table
+        .filter(survey_open_groups::survey_id.eq_any(ids))
+        .order((survey_open_groups::survey_id, survey_open_groups::position))
+        .select((
+            survey_open_groups::survey_id,
+            survey_open_groups::stakeholder_group,
+        ))
+        .load(conn)?;
+    Ok((grouped(audience), grouped(open)))
+}
+
+fn with_groups(conn: &mut DbConn, rows: Vec<SurveyRow>) -> AppResult<Vec<Survey>> {
+    let ids: Vec<i32> = rows.iter().map(|r| r.id).collect();
+    let (mut audience, mut open) = survey_groups(conn, &ids)?;
+    Ok(rows
+        .into_iter()
+        .map(|r| {
+            let (asked, open) = (
+                audience.remove(&r.id).unwrap_or_default(),
+                open.remove(&r.id).unwrap_or_default(),
+            );
+            Survey::from_row(r, asked, open)
+        })
+        .collect())
+}
+
+fn one_with_groups(conn: &mut DbConn, row: Option<SurveyRow>) -> AppResult<Option<Survey>> {
+    Ok(with_groups(conn, row.into_iter().collect())?.pop())
+}
+
+/// Replaces the survey's groups (open-link groups are among those asked).
+fn set_survey_groups(conn: &mut DbConn, org: i32, id: i32, form: &SurveyForm) -> AppResult<()> {
+    diesel::delete(survey_open_groups::table.filter(survey_open_groups::survey_id.eq(id)))
+        .execute(conn)?;
+    diesel::delete(survey_audience::table.filter(survey_audience::survey_id.eq(id)))
+        .execute(conn)?;
+    for (position, group) in (0..).zip(&form.audience) {
+        diesel::insert_into(survey_audience::table)
+            .values((
+                survey_audience::organisation_id.eq(org),
+                survey_audience::survey_id.eq(id),
+                survey_audience::stakeholder_group.eq(group),
+                survey_audience::position.eq(position),
+            ))
+            .execute(conn)?;
+    }
+    for (position, group) in (0..).zip(&form.open_groups) {
+        diesel::insert_into(survey_open_groups::table)
+            .values((
+                survey_open_groups::organisation_id.eq(org),
+                survey_open_groups::survey_id.eq(id),
+                survey_open_groups::stakeholder_group.eq(group),
+                survey_open_groups::position.eq(position),
+            ))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
 pub fn list(conn: &mut DbConn, org: i32) -> AppResult<Vec<Survey>> {
-    Ok(surveys::table
+    let rows = surveys::table
         .filter(surveys::organisation_id.eq(org))
         .order((surveys::opens_on.desc(), surveys::id.desc()))
-        .select(Survey::as_select())
-        .load(conn)?)
+        .select(SurveyRow::as_select())
+        .load(conn)?;
+    with_groups(conn, rows)
 }
 
 pub fn get(conn: &mut DbConn, org: i32, id: i32) -> AppResult<Option<Survey>> {
-    Ok(surveys::table
+    let row = surveys::table
         .filter(surveys::id.eq(id))
         .filter(surveys::organisation_id.eq(org))
-        .select(Survey::as_select())
+        .select(SurveyRow::as_select())
         .first(conn)
-        .optional()?)
+        .optional()?;
+    one_with_groups(conn, row)
 }
 
 pub fn by_id(conn: &mut DbConn, id: i32) -> AppResult<Option<Survey>> {
-    Ok(surveys::table
+    let row = surveys::table
         .find(id)
-        .select(Survey::as_select())
+        .select(SurveyRow::as_select())
         .first(conn)
-        .optional()?)
+        .optional()?;
+    one_with_groups(conn, row)
 }
 
 pub fn by_open_token(conn: &mut DbConn, token: &str) -> AppResult<Option<Survey>> {
-    Ok(surveys::table
+    let row = surveys::table
         .filter(surveys::open_token.eq(token))
-        .select(Survey::as_select())
+        .select(SurveyRow::as_select())
         .first(conn)
-        .optional()?)
+        .optional()?;
+    one_with_groups(conn, row)
 }
 
 pub fn insert(
@@ -50,7 +139,7 @@ pub fn insert(
     copied_from: Option<i32>,
 ) -> AppResult<i32> {
     let now = crate::time::now_utc();
-    Ok(diesel::insert_into(surveys::table)
+    let id = diesel::insert_into(surveys::table)
         .values((
             form,
             surveys::organisation_id.eq(org),
@@ -60,40 +149,93 @@ pub fn insert(
             surveys::updated_at.eq(now),
         ))
         .returning(surveys::id)
-        .get_result(conn)?)
+        .get_result(conn)?;
+    set_survey_groups(conn, org, id, form)?;
+    Ok(id)
 }
 
-pub fn update(conn: &mut DbConn, id: i32, form: &SurveyForm) -> AppResult<()> {
+pub fn update(conn: &mut DbConn, org: i32, id: i32, form: &SurveyForm) -> AppResult<()> {
     diesel::update(surveys::table.find(id))
         .set((form, surveys::updated_at.eq(crate::time::now_utc())))
         .execute(conn)?;
+    set_survey_groups(conn, org, id, form)
+}
+
+fn questions_with_groups(conn: &mut DbConn, rows: Vec<QuestionRow>) -> AppResult<Vec<Question>> {
+    let ids: Vec<i32> = rows.iter().map(|r| r.id).collect();
+    let mut groups = grouped(
+        survey_question_groups::table
+            .filter(survey_question_groups::question_id.eq_any(&ids))
+            .order((
+                survey_question_groups::question_id,
+                survey_question_groups::position,
+            ))
+            .select((
+                survey_question_groups::question_id,
+                survey_question_groups::stakeholder_group,
+            ))
+            .load(conn)?,
+    );
+    Ok(rows
+        .into_iter()
+        .map(|r| {
+            let of_question = groups.remove(&r.id).unwrap_or_default();
+            Question::from_row(r, of_question)
+        })
+        .collect())
+}
+
+fn set_question_groups(
+    conn: &mut DbConn,
+    org: i32,
+    id: i32,
+    groups: &[StakeholderGroup],
+) -> AppResult<()> {
+    diesel::delete(
+        survey_question_groups::table.filter(survey_question_groups::question_id.eq(id)),
+    )
+    .execute(conn)?;
+    for (position, group) in (0..).zip(groups) {
+        diesel::insert_into(survey_question_groups::table)
+            .values((
+                survey_question_groups::organisation_id.eq(org),
+                survey_question_groups::question_id.eq(id),
+                survey_question_groups::stakeholder_group.eq(group),
+                survey_question_groups::position.eq(position),
+            ))
+            .execute(conn)?;
+    }
     Ok(())
 }
 
 pub fn questions(conn: &mut DbConn, survey_id: i32) -> AppResult<Vec<Question>> {
-    Ok(survey_questions::table
+    let rows = survey_questions::table
         .filter(survey_questions::survey_id.eq(survey_id))
         .order((survey_questions::position, survey_questions::id))
-        .select(Question::as_select())
-        .load(conn)?)
+        .select(QuestionRow::as_select())
+        .load(conn)?;
+    questions_with_groups(conn, rows)
 }
 
 pub fn question(conn: &mut DbConn, survey_id: i32, id: i32) -> AppResult<Option<Question>> {
-    Ok(survey_questions::table
+    let row = survey_questions::table
         .filter(survey_questions::id.eq(id))
         .filter(survey_questions::survey_id.eq(survey_id))
-        .select(Question::as_select())
+        .select(QuestionRow::as_select())
         .first(conn)
-        .optional()?)
+        .optional()?;
+    Ok(questions_with_groups(conn, row.into_iter().collect())?.pop())
 }
 
+/// A new question of the organisation's survey.
 pub fn insert_question(
     conn: &mut DbConn,
+    org: i32,
     survey_id: i32,
     position: i32,
     form: &QuestionForm,
 ) -> AppResult<i32> {
-    Ok(diesel::insert_into(survey_questions::table)
+    let id = diesel::insert_into(survey_questions::table)
         .values((
             form.clone(),
             survey_questions::survey_id.eq(survey_id),
@@ -101,14 +243,16 @@ pub fn insert_question(
             survey_questions::created_at.eq(crate::time::now_utc()),
         ))
         .returning(survey_questions::id)
-        .get_result(conn)?)
+        .get_result(conn)?;
+    set_question_groups(conn, org, id, &form.groups)?;
+    Ok(id)
 }
 
-pub fn update_question(conn: &mut DbConn, id: i32, form: &QuestionForm) -> AppResult<()> {
+pub fn update_question(conn: &mut DbConn, org: i32, id: i32, form: &QuestionForm) -> AppResult<()> {
     diesel::update(survey_questions::table.find(id))
         .set(form.clone())
         .execute(conn)?;
-    Ok(())
+    set_question_groups(conn, org, id, &form.groups)
 }
 
 pub fn set_position(conn: &mut DbConn, id: i32, position: i32) -> AppResult<()> {
@@ -159,7 +303,7 @@ pub fn response_count(conn: &mut DbConn, survey_id: i32) -> AppResult<i64> {
 }
 
 /// One answer with its response: (response id, group, language, day, question id, value).
-pub type AnswerRow = (i32, String, String, NaiveDate, i32, String);
+pub type AnswerRow = (i32, StakeholderGroup, String, NaiveDate, i32, String);
 
 /// Every response with its answers.
 pub fn answers(conn: &mut DbConn, survey_id: i32) -> AppResult<Vec<AnswerRow>> {
@@ -179,7 +323,10 @@ pub fn answers(conn: &mut DbConn, survey_id: i32) -> AppResult<Vec<AnswerRow>> {
 }
 
 /// Responses per group (including those that skipped every optional question).
-pub fn responses_per_group(conn: &mut DbConn, survey_id: i32) -> AppResult<Vec<(String, i64)>> {
+pub fn responses_per_group(
+    conn: &mut DbConn,
+    survey_id: i32,
+) -> AppResult<Vec<(StakeholderGroup, i64)>> {
     Ok(survey_responses::table
         .filter(survey_responses::survey_id.eq(survey_id))
         .group_by(survey_responses::stakeholder_group)
@@ -194,7 +341,7 @@ pub fn insert_response(
     conn: &mut DbConn,
     survey_id: i32,
     invitation_id: Option<i32>,
-    group: &str,
+    group: StakeholderGroup,
     language: &str,
     day: NaiveDate,
 ) -> AppResult<i32> {
@@ -246,7 +393,7 @@ pub fn invitations(
 pub fn invitation_by_token(
     conn: &mut DbConn,
     token: &str,
-) -> AppResult<Option<(Invitation, String, String)>> {
+) -> AppResult<Option<(Invitation, StakeholderGroup, String)>> {
     Ok(survey_invitations::table
         .inner_join(stakeholders::table)
         .filter(survey_invitations::token.eq(token))
@@ -304,7 +451,8 @@ pub type DueInvitation = (Invitation, Survey, String, Option<String>, bool, Stri
 /// fewer reminders than their survey allows (whether the interval has passed is the
 /// caller's to decide).
 pub fn reminder_candidates(conn: &mut DbConn, today: NaiveDate) -> AppResult<Vec<DueInvitation>> {
-    Ok(survey_invitations::table
+    type Due = (Invitation, SurveyRow, String, Option<String>, bool, String);
+    let rows: Vec<Due> = survey_invitations::table
         .inner_join(surveys::table)
         .inner_join(stakeholders::table)
         .filter(survey_invitations::answered_on.is_null())
@@ -314,13 +462,28 @@ pub fn reminder_candidates(conn: &mut DbConn, today: NaiveDate) -> AppResult<Vec
         .filter(surveys::closes_on.ge(today))
         .select((
             Invitation::as_select(),
-            Survey::as_select(),
+            SurveyRow::as_select(),
             stakeholders::name,
             stakeholders::email,
             stakeholders::contact_consent,
             stakeholders::preferred_language,
         ))
-        .load(conn)?)
+        .load(conn)?;
+    let mut ids: Vec<i32> = rows.iter().map(|r| r.1.id).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let (audience, open) = survey_groups(conn, &ids)?;
+    Ok(rows
+        .into_iter()
+        .map(|(inv, row, name, email, consent, language)| {
+            let (asked, open) = (
+                audience.get(&row.id).cloned().unwrap_or_default(),
+                open.get(&row.id).cloned().unwrap_or_default(),
+            );
+            let survey = Survey::from_row(row, asked, open);
+            (inv, survey, name, email, consent, language)
+        })
+        .collect())
 }
 
 /// Counts one more reminder for the invitation if it still has `reminders_sent` and is
@@ -354,7 +517,10 @@ pub fn mark_answered(conn: &mut DbConn, id: i32, day: NaiveDate) -> AppResult<bo
 
 // ---- drafts ----
 
-pub fn draft(conn: &mut DbConn, token: &str) -> AppResult<Option<(i32, String, String, String)>> {
+/// (survey, group, language, answers JSON) of a saved draft.
+pub type Draft = (i32, StakeholderGroup, String, String);
+
+pub fn draft(conn: &mut DbConn, token: &str) -> AppResult<Option<Draft>> {
     Ok(survey_drafts::table
         .filter(survey_drafts::token.eq(token))
         .select((
@@ -371,7 +537,7 @@ pub fn save_draft(
     conn: &mut DbConn,
     survey_id: i32,
     token: &str,
-    group: &str,
+    group: StakeholderGroup,
     language: &str,
     answers_json: &str,
 ) -> AppResult<()> {

@@ -10,7 +10,7 @@ use super::links::{
     closed_error, new_token, plausible_token, resolve, save_draft, submit, unknown_link, Closed,
     Submitted,
 };
-use super::models::Question;
+use super::models::{Question, StakeholderGroup};
 use super::questionnaire::{
     answers_from_form, MessagePage, Questionnaire, RespondPage, RespondentView,
 };
@@ -166,7 +166,7 @@ pub fn answer(
         } else {
             covers
         };
-        if let Err(e) = check_answers(&shown.all, &shown.who.group, &kept, &scope, true) {
+        if let Err(e) = check_answers(&shown.all, shown.who.group, &kept, &scope, true) {
             errors.extend(e);
         }
     }
@@ -247,11 +247,12 @@ pub fn start_open(conn: &mut DbConn, open_token: &str, group: &str) -> AppResult
         return Err(unknown_link());
     }
     let survey = repo::by_open_token(conn, open_token)?.ok_or_else(unknown_link)?;
-    if !survey.open_group_list().iter().any(|g| g == group) {
+    let Some(group) = StakeholderGroup::from_code(group).filter(|g| survey.open_groups.contains(g))
+    else {
         return Err(AppError::NotFound(
             "Für diese Gruppe ist die Umfrage nicht über einen offenen Link erreichbar.".into(),
         ));
-    }
+    };
     let token = new_token();
     repo::save_draft(conn, survey.id, &token, group, "de", "{}")?;
     Ok(token)

@@ -13,13 +13,14 @@ use serde::Serialize;
 use serde_json::Value;
 use utoipa::ToSchema;
 
-use super::models::{Question, QuestionKind, QuestionOption, Survey, ANONYMITY_THRESHOLD};
+use super::models::{
+    Question, QuestionKind, QuestionOption, StakeholderGroup, Survey, ANONYMITY_THRESHOLD,
+};
 use super::{repo, service};
 use crate::auth::Actor;
 use crate::db::DbConn;
 use crate::error::{AppError, AppResult};
 use crate::reports::export::{Cell, Table};
-use crate::stakeholders::models::group_name;
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct OptionCount {
@@ -50,7 +51,6 @@ pub struct GroupSummary {
 pub struct QuestionSummary {
     pub question_id: i32,
     pub text: String,
-    #[schema(value_type = String)]
     pub kind: QuestionKind,
     pub groups: Vec<GroupSummary>,
     /// Bar chart of the total (SVG), for choice, scale and rank questions.
@@ -79,20 +79,20 @@ pub struct SurveyResults {
     pub responses: usize,
     pub responses_by_group: BTreeMap<String, usize>,
     /// Groups withheld for anonymity (fewer than three responses).
-    pub withheld_groups: Vec<String>,
+    pub withheld_groups: Vec<StakeholderGroup>,
     pub questions: Vec<QuestionSummary>,
     /// Present when the survey has a "rank these topics" question.
     pub topic_needs: Vec<TopicNeed>,
 }
 
 struct Response {
-    group: String,
+    group: StakeholderGroup,
     language: String,
     day: chrono::NaiveDate,
     answers: BTreeMap<i32, Value>,
 }
 
-/// Questions, responses, and responses per group.
+/// Questions, responses, and responses per group (by code).
 type Loaded = (Vec<Question>, Vec<Response>, BTreeMap<String, usize>);
 
 fn load(conn: &mut DbConn, survey: &Survey) -> AppResult<Loaded> {
@@ -111,21 +111,22 @@ fn load(conn: &mut DbConn, survey: &Survey) -> AppResult<Loaded> {
     }
     let counts: BTreeMap<String, usize> = repo::responses_per_group(conn, survey.id)?
         .into_iter()
-        .map(|(g, n)| (g, usize::try_from(n).unwrap_or(0)))
+        .map(|(g, n)| (g.code().to_string(), usize::try_from(n).unwrap_or(0)))
         .collect();
     Ok((questions, by_id.into_values().collect(), counts))
 }
 
 /// The groups whose results are withheld: in an anonymous survey, those with fewer than
 /// [`ANONYMITY_THRESHOLD`] responses (none at all included).
-fn withheld(survey: &Survey, counts: &BTreeMap<String, usize>) -> Vec<String> {
+fn withheld(survey: &Survey, counts: &BTreeMap<String, usize>) -> Vec<StakeholderGroup> {
     if !survey.anonymous {
         return Vec::new();
     }
     survey
-        .audience_groups()
-        .into_iter()
-        .filter(|g| counts.get(g).copied().unwrap_or(0) < ANONYMITY_THRESHOLD)
+        .audience
+        .iter()
+        .copied()
+        .filter(|g| counts.get(g.code()).copied().unwrap_or(0) < ANONYMITY_THRESHOLD)
         .collect()
 }
 
@@ -292,11 +293,7 @@ pub struct ResultsPage {
 pub fn results_page(conn: &mut DbConn, actor: &Actor, survey_id: i32) -> AppResult<ResultsPage> {
     let survey = service::get(conn, actor, survey_id)?;
     let results = of_survey(conn, &survey, true)?;
-    let withheld: Vec<&str> = results
-        .withheld_groups
-        .iter()
-        .map(|g| group_name(g))
-        .collect();
+    let withheld: Vec<&str> = results.withheld_groups.iter().map(|g| g.name()).collect();
     Ok(ResultsPage {
         id: survey_id,
         title: survey.title,
@@ -334,11 +331,11 @@ fn of_survey(conn: &mut DbConn, survey: &Survey, with_charts: bool) -> AppResult
         .iter()
         .filter(|r| !hidden.contains(&r.group))
         .collect();
-    let groups = survey.audience_groups();
+    let groups = &survey.audience;
     let mut summaries = Vec::new();
     let mut topic_needs = Vec::new();
     for q in &questions {
-        let per_group = by_group(q, &groups, &shown, &counts, &hidden);
+        let per_group = by_group(q, groups, &shown, &counts, &hidden);
         let chart_svg = if with_charts && q.kind.is_charted() {
             Some(bar_chart(
                 &per_group[0].options,
@@ -373,18 +370,18 @@ fn of_survey(conn: &mut DbConn, survey: &Survey, with_charts: bool) -> AppResult
 /// sees the question (a withheld one with its response count only).
 fn by_group(
     q: &Question,
-    groups: &[String],
+    groups: &[StakeholderGroup],
     shown: &[&Response],
     counts: &BTreeMap<String, usize>,
-    hidden: &[String],
+    hidden: &[StakeholderGroup],
 ) -> Vec<GroupSummary> {
     let all: Vec<&Value> = shown.iter().filter_map(|r| r.answers.get(&q.id)).collect();
-    let total_responses = shown.iter().filter(|r| q.visible_to(&r.group)).count();
+    let total_responses = shown.iter().filter(|r| q.visible_to(r.group)).count();
     let mut per_group = vec![summarise(q, "all", "Alle Gruppen", total_responses, &all)];
-    for g in groups.iter().filter(|g| q.visible_to(g)) {
-        let n = counts.get(g).copied().unwrap_or(0);
-        if hidden.contains(g) {
-            let mut s = summarise(q, g, group_name(g), n, &[]);
+    for &g in groups.iter().filter(|g| q.visible_to(**g)) {
+        let n = counts.get(g.code()).copied().unwrap_or(0);
+        if hidden.contains(&g) {
+            let mut s = summarise(q, g.code(), g.name(), n, &[]);
             s.withheld = true;
             s.options.clear();
             per_group.push(s);
@@ -392,10 +389,10 @@ fn by_group(
         }
         let answers: Vec<&Value> = shown
             .iter()
-            .filter(|r| &r.group == g)
+            .filter(|r| r.group == g)
             .filter_map(|r| r.answers.get(&q.id))
             .collect();
-        per_group.push(summarise(q, g, group_name(g), n, &answers));
+        per_group.push(summarise(q, g.code(), g.name(), n, &answers));
     }
     per_group
 }
@@ -528,7 +525,7 @@ fn raw_table(conn: &mut DbConn, survey: &Survey) -> AppResult<Table> {
         .map(|(i, r)| {
             let mut row = vec![
                 Cell::Number((i + 1) as f64),
-                Cell::Text(group_name(&r.group).to_string()),
+                Cell::Text(r.group.name().to_string()),
                 Cell::Text(r.language.clone()),
                 Cell::Text(crate::time::fmt_date(r.day)),
             ];
@@ -622,12 +619,16 @@ mod tests {
             introduction: String::new(),
             opens_on: chrono::NaiveDate::default(),
             closes_on: chrono::NaiveDate::default(),
-            audience: "landlord,social_worker,vhs".into(),
+            audience: vec![
+                StakeholderGroup::Landlord,
+                StakeholderGroup::SocialWorker,
+                StakeholderGroup::Vhs,
+            ],
             anonymous,
             course_id: None,
             reminder_max: 2,
             reminder_interval_days: 7,
-            open_groups: String::new(),
+            open_groups: Vec::new(),
             open_token: String::new(),
             copied_from: None,
             created_at: chrono::NaiveDateTime::default(),
@@ -644,7 +645,7 @@ mod tests {
         .into();
         assert_eq!(
             withheld(&survey(true), &counts),
-            ["social_worker", "vhs"],
+            [StakeholderGroup::SocialWorker, StakeholderGroup::Vhs],
             "fewer than the threshold, none at all included"
         );
         assert!(withheld(&survey(false), &counts).is_empty());
@@ -661,11 +662,11 @@ mod tests {
         ) {
             let s = survey(anonymous);
             let counts: BTreeMap<String, usize> =
-                s.audience_groups().into_iter().zip(n).collect();
+                s.audience.iter().map(|g| g.code().to_string()).zip(n).collect();
             let hidden = withheld(&s, &counts);
             for (g, n) in &counts {
                 let shown = !anonymous || *n >= ANONYMITY_THRESHOLD;
-                proptest::prop_assert_eq!(!hidden.contains(g), shown);
+                proptest::prop_assert_eq!(!hidden.iter().any(|h| h.code() == g), shown);
             }
         }
     }

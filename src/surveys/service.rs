@@ -14,28 +14,27 @@ use super::{links, repo};
 use crate::auth::Actor;
 use crate::db::DbConn;
 use crate::error::{AppError, AppResult};
-use crate::stakeholders::models::is_group;
 use crate::validate;
 
 /// Checks entered stakeholder groups (known ones, and only `within` where given);
-/// returns them lower-case, without repeats, comma-separated as stored.
+/// returns them in the order entered, without repeats.
 pub(super) fn check_groups(
     field: &'static str,
     groups: &[String],
-    within: Option<&[String]>,
-) -> AppResult<String> {
-    let mut out: Vec<String> = Vec::new();
-    for g in groups {
-        let g = g.trim().to_lowercase();
-        if g.is_empty() {
+    within: Option<&[StakeholderGroup]>,
+) -> AppResult<Vec<StakeholderGroup>> {
+    let mut out: Vec<StakeholderGroup> = Vec::new();
+    for entered in groups {
+        if entered.trim().is_empty() {
             continue;
         }
-        if !is_group(&g) {
+        let Some(g) = StakeholderGroup::parse(entered) else {
+            let g = entered.trim().to_lowercase();
             return Err(AppError::invalid(
                 field,
                 format!("Die Gruppe „{g}“ gibt es nicht."),
             ));
-        }
+        };
         if within.is_some_and(|w| !w.contains(&g)) {
             return Err(AppError::invalid(
                 field,
@@ -46,7 +45,7 @@ pub(super) fn check_groups(
             out.push(g);
         }
     }
-    Ok(out.join(","))
+    Ok(out)
 }
 
 pub fn check_survey(conn: &mut DbConn, org: i32, input: &NewSurvey) -> AppResult<SurveyForm> {
@@ -73,8 +72,7 @@ pub fn check_survey(conn: &mut DbConn, org: i32, input: &NewSurvey) -> AppResult
             "Bitte wählen Sie mindestens eine Gruppe, die befragt wird.",
         ));
     }
-    let groups = split_groups(&audience);
-    let open_groups = check_groups("open_groups", &input.open_groups, Some(&groups))?;
+    let open_groups = check_groups("open_groups", &input.open_groups, Some(&audience))?;
     if let Some(course) = input.course_id {
         crate::planning::repo::get_course(conn, org, course)
             .map_err(|_| AppError::invalid("course_id", "Diesen Kurs gibt es nicht."))?;
@@ -119,8 +117,7 @@ pub(super) fn locked(conn: &mut DbConn, org: i32, id: i32) -> AppResult<Survey> 
 /// Whether changing an answered survey to `new` would misfile the answers given: a group
 /// dropped, anonymity switched, or another course (whose modules a ranking lists).
 pub fn misfiles_answers(old: &Survey, new: &SurveyForm) -> bool {
-    let groups = split_groups(&new.audience);
-    old.audience_groups().iter().any(|g| !groups.contains(g))
+    old.audience.iter().any(|g| !new.audience.contains(g))
         || new.anonymous != old.anonymous
         || new.course_id != old.course_id
 }
@@ -158,7 +155,7 @@ pub fn update(conn: &mut DbConn, actor: &Actor, id: i32, input: &NewSurvey) -> A
                 "Die Umfrage hat schon Antworten: Gruppen, Anonymität und Kurs lassen sich nicht mehr ändern (Gruppen hinzufügen und Termine verschieben geht). Kopieren Sie die Umfrage für eine neue Fassung.".into(),
             ));
         }
-        repo::update(conn, id, &form)?;
+        repo::update(conn, org, id, &form)?;
         crate::audit::record(
             conn,
             Some(org),
@@ -228,7 +225,7 @@ pub fn copy(conn: &mut DbConn, actor: &Actor, id: i32) -> AppResult<Survey> {
                 max_value: q.max_value,
                 max_length: q.max_length,
             };
-            repo::insert_question(conn, new_id, q.position, &form)?;
+            repo::insert_question(conn, org, new_id, q.position, &form)?;
         }
         crate::audit::record(
             conn,
@@ -247,6 +244,13 @@ pub fn copy(conn: &mut DbConn, actor: &Actor, id: i32) -> AppResult<Survey> {
 mod tests {
     use super::*;
 
+    fn groups(codes: &str) -> Vec<StakeholderGroup> {
+        codes
+            .split(',')
+            .map(|c| StakeholderGroup::from_code(c).unwrap())
+            .collect()
+    }
+
     fn survey(audience: &str, anonymous: bool, course_id: Option<i32>) -> Survey {
         let day = chrono::NaiveDate::from_ymd_opt(2026, 12, 1).unwrap();
         Survey {
@@ -256,12 +260,12 @@ mod tests {
             introduction: String::new(),
             opens_on: day,
             closes_on: day + chrono::Duration::days(7),
-            audience: audience.into(),
+            audience: groups(audience),
             anonymous,
             course_id,
             reminder_max: 2,
             reminder_interval_days: 7,
-            open_groups: String::new(),
+            open_groups: Vec::new(),
             open_token: String::new(),
             copied_from: None,
             created_at: chrono::NaiveDateTime::default(),
@@ -281,7 +285,7 @@ mod tests {
             course_id,
             reminder_max: 0,
             reminder_interval_days: 1,
-            open_groups: String::new(),
+            open_groups: Vec::new(),
         }
     }
 
@@ -302,14 +306,16 @@ mod tests {
 
     #[test]
     fn groups_are_known_distinct_and_within_the_audience() {
-        let within = ["landlord".to_string(), "vhs".to_string()];
+        let within = groups("landlord,vhs");
         let entered = |g: &[&str]| g.iter().map(|g| g.to_string()).collect::<Vec<_>>();
         assert_eq!(
             check_groups("audience", &entered(&["VHS", " landlord", "vhs", ""]), None).unwrap(),
-            "vhs,landlord"
+            groups("vhs,landlord")
         );
         assert!(check_groups("audience", &entered(&["aliens"]), None).is_err());
         assert!(check_groups("groups", &entered(&["volunteer"]), Some(&within)).is_err());
-        assert_eq!(check_groups("groups", &[], Some(&within)).unwrap(), "");
+        assert!(check_groups("groups", &[], Some(&within))
+            .unwrap()
+            .is_empty());
     }
 }

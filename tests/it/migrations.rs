@@ -149,3 +149,77 @@ async fn interpreter_languages_move_to_rows_and_back_on(backend: Backend) {
     assert_eq!(text("training_sessions", 1), "fa,ti");
     assert_eq!(text("training_sessions", 2), "");
 }
+
+const SURVEY_GROUP_ROWS: &str = "2026-11-30-000015";
+
+both_backends!(
+    survey_groups_move_to_rows_and_back,
+    survey_groups_move_to_rows_and_back_on
+);
+async fn survey_groups_move_to_rows_and_back_on(backend: Backend) {
+    use mietschulung::stakeholders::models::StakeholderGroup::{Landlord, TargetGroup, Vhs};
+    use mietschulung::surveys;
+
+    let (db, _keep) = empty_database(backend);
+    db.migrate_before(SURVEY_GROUP_ROWS)
+        .expect("migrate to the one before");
+    organisation_and_course(&db);
+    for (id, audience, open) in [
+        (1, "landlord,target_group,vhs", "target_group,landlord"),
+        (2, "Vhs, landlord ,vhs", ""),
+    ] {
+        exec(
+            &db,
+            &format!(
+                "INSERT INTO surveys (id, organisation_id, title, introduction, opens_on, \
+                 closes_on, audience, anonymous, reminder_max, reminder_interval_days, \
+                 open_groups, open_token, created_at, updated_at) VALUES ({id}, 1, 'Umfrage', \
+                 '', '2026-12-01', '2026-12-20', '{audience}', FALSE, 2, 7, '{open}', \
+                 'open-token-{id}', {NOW}, {NOW})"
+            ),
+        );
+    }
+    for (id, survey, groups) in [(1, 1, ""), (2, 1, "vhs,landlord"), (3, 2, " landlord ")] {
+        exec(
+            &db,
+            &format!(
+                "INSERT INTO survey_questions (id, survey_id, position, kind, text, help, \
+                 required, groups, options_json, created_at) VALUES ({id}, {survey}, {id}, \
+                 'text', 'Was noch?', '', FALSE, '{groups}', '[]', {NOW})"
+            ),
+        );
+    }
+
+    db.migrate().expect("migrate up");
+    let (first, second, questions) = db
+        .run_blocking(|conn| {
+            let first = surveys::repo::get(conn, 1, 1)?.expect("survey 1");
+            let second = surveys::repo::get(conn, 1, 2)?.expect("survey 2");
+            let mut questions = surveys::repo::questions(conn, 1)?;
+            questions.extend(surveys::repo::questions(conn, 2)?);
+            Ok((first, second, questions))
+        })
+        .expect("read back");
+    assert_eq!(first.audience, [Landlord, TargetGroup, Vhs]);
+    assert_eq!(first.open_groups, [TargetGroup, Landlord]);
+    assert_eq!(second.audience, [Vhs, Landlord]);
+    assert!(second.open_groups.is_empty());
+    let groups: Vec<_> = questions.iter().map(|q| q.groups.clone()).collect();
+    assert_eq!(groups, [vec![], vec![Vhs, Landlord], vec![Landlord]]);
+    assert!(questions[0].visible_to(TargetGroup) && !questions[1].visible_to(TargetGroup));
+
+    revert_through(&db, SURVEY_GROUP_ROWS);
+    let text = |column: &str, table: &str, id: i32| {
+        stored(
+            &db,
+            &format!("SELECT {column} AS text FROM {table} WHERE id = {id}"),
+        )
+    };
+    assert_eq!(text("audience", "surveys", 1), "landlord,target_group,vhs");
+    assert_eq!(text("open_groups", "surveys", 1), "target_group,landlord");
+    assert_eq!(text("audience", "surveys", 2), "vhs,landlord");
+    assert_eq!(text("open_groups", "surveys", 2), "");
+    assert_eq!(text("groups", "survey_questions", 1), "");
+    assert_eq!(text("groups", "survey_questions", 2), "vhs,landlord");
+    assert_eq!(text("groups", "survey_questions", 3), "landlord");
+}
