@@ -107,3 +107,38 @@ pub struct Completion {
     /// Why the participant has not completed yet, in words.
     pub reasons: Vec<String>,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::AttendanceStatus::{self, Absent, Excused, Late, Present};
+
+    #[test]
+    fn present_and_late_count_as_attended() {
+        for status in AttendanceStatus::ALL {
+            assert_eq!(
+                status.attended(),
+                matches!(status, Present | Late),
+                "{status}"
+            );
+        }
+        assert!(!Excused.attended() && !Absent.attended());
+    }
+
+    #[test]
+    fn marks_are_read_as_their_codes_and_unknown_ones_refused() {
+        for status in AttendanceStatus::ALL {
+            assert_eq!(AttendanceStatus::parse(status.code()).unwrap(), status);
+            assert_eq!(
+                AttendanceStatus::parse(&format!(" {status} ")).unwrap(),
+                status
+            );
+        }
+        let refused = AttendanceStatus::parse("sleeping").unwrap_err();
+        assert_eq!(refused.field(), Some("status"));
+        let labels: Vec<&str> = AttendanceStatus::ALL.iter().map(|s| s.label_de()).collect();
+        assert_eq!(
+            labels,
+            ["anwesend", "verspätet", "entschuldigt", "abwesend"]
+        );
+    }
+}

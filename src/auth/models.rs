@@ -170,3 +170,17 @@ impl ApiTokenInfo {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn roles_are_read_as_their_codes_and_unknown_ones_refused() {
+        for role in Role::ALL {
+            assert_eq!(Role::parse(&format!(" {role} ")).unwrap(), role);
+        }
+        assert_eq!(Role::parse("root").unwrap_err().field(), Some("role"));
+        assert_eq!(Role::parse("Admin").unwrap_err().field(), Some("role"));
+    }
+}

@@ -14,13 +14,20 @@ use crate::db::schema::signing_keys;
 use crate::db::DbConn;
 use crate::error::{AppError, AppResult};
 
+crate::db::text_enum! {
+    /// How a key signs; the only one so far, named as COSE names it.
+    pub enum KeyAlgorithm("signing algorithm") {
+        Ed25519 = "Ed25519",
+    }
+}
+
 #[derive(Debug, Clone, Queryable, Selectable, Serialize)]
 #[diesel(table_name = signing_keys)]
 pub struct SigningKeyRecord {
     pub id: i32,
     pub kid: i32,
     pub organisation_id: Option<i32>,
-    pub algorithm: String,
+    pub algorithm: KeyAlgorithm,
     pub public_key: String,
     #[serde(serialize_with = "crate::time::utc")]
     pub created_at: chrono::NaiveDateTime,
@@ -171,7 +178,7 @@ impl KeyRing {
             .values((
                 signing_keys::kid.eq(i32::from(kid)),
                 signing_keys::organisation_id.eq(organisation_id),
-                signing_keys::algorithm.eq("Ed25519"),
+                signing_keys::algorithm.eq(KeyAlgorithm::Ed25519),
                 signing_keys::public_key
                     .eq(data_encoding::BASE64URL_NOPAD.encode(key.verifying_key().as_bytes())),
                 signing_keys::created_at.eq(crate::time::now_utc()),

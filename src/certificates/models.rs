@@ -90,8 +90,8 @@ pub struct RevokeInput {
 }
 
 crate::db::text_enum! {
-    /// Where a batch of certificates stands. Stored as its lower-case name, which is also
-    /// what the API writes.
+    /// Where a batch of certificates stands. Stored as its lower-case name, which is also what
+    /// the API writes.
     pub enum BatchState("batch state") {
         Running = "running",
         Done = "done",

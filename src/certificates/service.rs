@@ -13,6 +13,7 @@ use crate::db::{dialect, DbConn};
 use crate::error::{AppError, AppResult};
 use crate::mail::outbox::{self, Attachment};
 use crate::orgs;
+use crate::orgs::models::ImageKind;
 use crate::participants;
 use crate::planning;
 use crate::time;
@@ -392,8 +393,8 @@ fn render(
         language: crate::participants::service::get(conn, org.id, cert.participant_id)
             .map(|p| p.preferred_language)
             .unwrap_or_default(),
-        logo: org_image_for_print(conn, issuer, org.id, "logo")?,
-        signature_image: org_image_for_print(conn, issuer, org.id, "signature")?,
+        logo: org_image_for_print(conn, issuer, org.id, ImageKind::Logo)?,
+        signature_image: org_image_for_print(conn, issuer, org.id, ImageKind::Signature)?,
     };
     issuer
         .renderer
@@ -604,16 +605,11 @@ pub fn run_of(conn: &mut DbConn, actor: &Actor, certificate_id: i32) -> AppResul
     Ok(repo::get(conn, org, certificate_id)?.run_id)
 }
 
-/// Logo (letterhead) and signature image an organisation may print on its certificates.
-pub const IMAGE_KINDS: [&str; 2] = ["logo", "signature"];
 pub const MAX_IMAGE_BYTES: usize = 2 * 1024 * 1024;
 
-fn image_kind(kind: &str) -> AppResult<&'static str> {
-    IMAGE_KINDS
-        .iter()
-        .find(|k| **k == kind)
-        .copied()
-        .ok_or_else(|| AppError::not_found("Die Bildart"))
+/// The image kind named in an address (`logo`, `signature`); any other is not found.
+fn image_kind(kind: &str) -> AppResult<ImageKind> {
+    ImageKind::from_code(kind).ok_or_else(|| AppError::not_found("Die Bildart"))
 }
 
 /// Stores a logo or signature image after checking that the certificate can print it.
@@ -640,7 +636,7 @@ pub fn set_org_image(conn: &mut DbConn, actor: &Actor, kind: &str, bytes: &[u8])
             Some(org),
             Some(actor.user_id),
             "organisation.image",
-            kind,
+            kind.code(),
             None,
             "",
         )
@@ -739,11 +735,12 @@ pub fn settings_page(
     let keys = key_overview(conn, issuer, actor)?;
     let mut images = Vec::new();
     if !admin {
-        for kind in IMAGE_KINDS {
+        let org = actor.coordinator_org()?;
+        for kind in ImageKind::ALL {
             images.push(ImageLine {
-                kind,
+                kind: kind.code(),
                 label: crate::i18n::text("de", &format!("certsettings.{kind}")),
-                present: org_image(conn, actor, kind)?.is_some(),
+                present: orgs::service::image(conn, org, kind)?.is_some(),
             });
         }
     }
@@ -799,7 +796,7 @@ fn org_image_for_print(
     conn: &mut DbConn,
     issuer: &CertificateIssuer,
     org_id: i32,
-    kind: &str,
+    kind: ImageKind,
 ) -> AppResult<Option<Arc<DocumentImage>>> {
     use sha2::Digest;
     let Some((_, bytes)) = orgs::service::image(conn, org_id, kind)? else {
@@ -828,7 +825,7 @@ fn org_image_for_print(
         }
         Err(e) => {
             // Stored images were checked on upload; a bad one must not stop certificates.
-            tracing::warn!(org_id, kind, error = %e, "organisation image not printable; left off");
+            tracing::warn!(org_id, kind = kind.code(), error = %e, "organisation image not printable; left off");
             Ok(None)
         }
     }
@@ -873,8 +870,8 @@ pub fn sample_pdf(
         verification_url: format!("{}/Z/MUSTER", issuer.public_url.to_uppercase()),
         code_display: "0000-0000-0000-0000".into(),
         language: "en".into(),
-        logo: org_image_for_print(conn, issuer, org_id, "logo")?,
-        signature_image: org_image_for_print(conn, issuer, org_id, "signature")?,
+        logo: org_image_for_print(conn, issuer, org_id, ImageKind::Logo)?,
+        signature_image: org_image_for_print(conn, issuer, org_id, ImageKind::Signature)?,
     };
     issuer
         .renderer

@@ -99,6 +99,7 @@ pub fn claim_due_mail(
     limit: i64,
 ) -> Result<Vec<i32>, AppError> {
     let due = mail_outbox::table
+        // `mail::outbox::MailStatus::Pending`, which db (a lower layer) cannot name.
         .filter(mail_outbox::status.eq("pending"))
         .filter(mail_outbox::next_attempt_at.le(now))
         .order(mail_outbox::next_attempt_at.asc())

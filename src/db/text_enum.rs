@@ -74,6 +74,13 @@ macro_rules! text_enum {
                     _ => None,
                 }
             }
+
+            /// The OpenAPI schema of an input field holding such a code as entered (text
+            /// the use case checks, so a wrong one is refused naming the field): this
+            /// enum, without the empty text as its default.
+            pub fn schema_ref() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+                utoipa::openapi::Ref::from_schema_name(stringify!($name)).into()
+            }
         }
 
         impl std::fmt::Display for $name {
@@ -167,5 +174,14 @@ mod tests {
         let err = "blue".parse::<Colour>().unwrap_err();
         assert_eq!(err.to_string(), "unknown colour \"blue\"");
         assert_eq!(Colour::from_code("Red"), None);
+    }
+
+    #[test]
+    fn the_schema_lists_the_codes() {
+        use utoipa::PartialSchema;
+        let schema = serde_json::to_value(Colour::schema()).unwrap();
+        assert_eq!(schema["enum"], serde_json::json!(["red", "dark_blue"]));
+        let reference = serde_json::to_value(Colour::schema_ref()).unwrap();
+        assert_eq!(reference["$ref"], "#/components/schemas/Colour");
     }
 }

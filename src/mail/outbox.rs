@@ -7,9 +7,16 @@ use crate::db::DbConn;
 use crate::error::{AppError, AppResult};
 use crate::templates;
 
-pub const PENDING: &str = "pending";
-pub const SENT: &str = "sent";
-pub const FAILED: &str = "failed";
+crate::db::text_enum! {
+    /// Where a queued message stands.
+    pub enum MailStatus("mail status") {
+        /// Waiting for its first or next attempt.
+        Pending = "pending",
+        Sent = "sent",
+        /// Given up after the last attempt.
+        Failed = "failed",
+    }
+}
 
 pub struct Attachment {
     pub name: String,
@@ -30,7 +37,7 @@ pub struct OutboxMessage {
     pub attachment_mime: Option<String>,
     #[serde(skip)]
     pub attachment: Option<Vec<u8>>,
-    pub status: String,
+    pub status: MailStatus,
     pub attempts: i32,
     #[serde(serialize_with = "crate::time::utc")]
     pub next_attempt_at: NaiveDateTime,
@@ -74,7 +81,7 @@ pub fn enqueue(
             mail_outbox::attachment_name.eq(name),
             mail_outbox::attachment_mime.eq(mime),
             mail_outbox::attachment.eq(bytes),
-            mail_outbox::status.eq(PENDING),
+            mail_outbox::status.eq(MailStatus::Pending),
             mail_outbox::attempts.eq(0),
             mail_outbox::next_attempt_at.eq(now),
             mail_outbox::created_at.eq(now),
@@ -121,7 +128,7 @@ pub fn all(conn: &mut DbConn) -> AppResult<Vec<OutboxMessage>> {
 pub fn mark_sent(conn: &mut DbConn, id: i32, now: NaiveDateTime) -> AppResult<()> {
     diesel::update(mail_outbox::table.find(id))
         .set((
-            mail_outbox::status.eq(SENT),
+            mail_outbox::status.eq(MailStatus::Sent),
             mail_outbox::sent_at.eq(Some(now)),
             mail_outbox::attempts.eq(mail_outbox::attempts + 1),
             mail_outbox::last_error.eq(None::<String>),
@@ -139,7 +146,11 @@ pub fn mark_failed_attempt(
 ) -> AppResult<()> {
     diesel::update(mail_outbox::table.find(id))
         .set((
-            mail_outbox::status.eq(if give_up { FAILED } else { PENDING }),
+            mail_outbox::status.eq(if give_up {
+                MailStatus::Failed
+            } else {
+                MailStatus::Pending
+            }),
             mail_outbox::attempts.eq(mail_outbox::attempts + 1),
             mail_outbox::last_error.eq(Some(error.chars().take(500).collect::<String>())),
             mail_outbox::next_attempt_at.eq(next_attempt_at),

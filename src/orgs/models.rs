@@ -5,6 +5,15 @@ use utoipa::ToSchema;
 
 use crate::db::schema::organisations;
 
+crate::db::text_enum! {
+    /// An image an organisation may print on its certificates.
+    pub enum ImageKind("organisation image kind") {
+        /// The letterhead.
+        Logo = "logo",
+        Signature = "signature",
+    }
+}
+
 #[derive(Debug, Clone, Queryable, Selectable, Serialize, ToSchema)]
 #[diesel(table_name = organisations)]
 pub struct Organisation {

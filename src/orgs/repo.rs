@@ -1,6 +1,6 @@
 use diesel::prelude::*;
 
-use super::models::{Organisation, OrganisationInsertForm};
+use super::models::{ImageKind, Organisation, OrganisationInsertForm};
 use crate::db::schema::{organisation_images, organisations};
 use crate::db::DbConn;
 use crate::error::{AppError, AppResult};
@@ -35,8 +35,8 @@ pub fn find_by_slug(conn: &mut DbConn, slug: &str) -> AppResult<Option<Organisat
         .optional()?)
 }
 
-/// The organisation's logo or signature image (`kind` "logo" or "signature") as stored.
-pub fn image(conn: &mut DbConn, org: i32, kind: &str) -> AppResult<Option<(String, Vec<u8>)>> {
+/// The organisation's logo or signature image as stored.
+pub fn image(conn: &mut DbConn, org: i32, kind: ImageKind) -> AppResult<Option<(String, Vec<u8>)>> {
     Ok(organisation_images::table
         .filter(organisation_images::organisation_id.eq(org))
         .filter(organisation_images::kind.eq(kind))
@@ -52,7 +52,7 @@ pub fn image(conn: &mut DbConn, org: i32, kind: &str) -> AppResult<Option<(Strin
 pub fn set_image(
     conn: &mut DbConn,
     org: i32,
-    kind: &str,
+    kind: ImageKind,
     content_type: &str,
     bytes: &[u8],
     now: chrono::NaiveDateTime,
@@ -70,7 +70,7 @@ pub fn set_image(
     Ok(())
 }
 
-pub fn delete_image(conn: &mut DbConn, org: i32, kind: &str) -> AppResult<()> {
+pub fn delete_image(conn: &mut DbConn, org: i32, kind: ImageKind) -> AppResult<()> {
     diesel::delete(
         organisation_images::table
             .filter(organisation_images::organisation_id.eq(org))

@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 
-use super::models::{NewOrganisation, Organisation, OrganisationInsertForm};
+use super::models::{ImageKind, NewOrganisation, Organisation, OrganisationInsertForm};
 use super::repo;
 use crate::audit;
 use crate::auth::service::{NewUser, TokenLine};
@@ -218,14 +218,18 @@ pub fn get(conn: &mut DbConn, org_id: i32) -> AppResult<Organisation> {
 }
 
 /// The organisation's logo or signature image as stored: (content type, bytes).
-pub fn image(conn: &mut DbConn, org_id: i32, kind: &str) -> AppResult<Option<(String, Vec<u8>)>> {
+pub fn image(
+    conn: &mut DbConn,
+    org_id: i32,
+    kind: ImageKind,
+) -> AppResult<Option<(String, Vec<u8>)>> {
     repo::image(conn, org_id, kind)
 }
 
 pub fn set_image(
     conn: &mut DbConn,
     org_id: i32,
-    kind: &str,
+    kind: ImageKind,
     content_type: &str,
     bytes: &[u8],
 ) -> AppResult<()> {
@@ -239,6 +243,6 @@ pub fn set_image(
     )
 }
 
-pub fn delete_image(conn: &mut DbConn, org_id: i32, kind: &str) -> AppResult<()> {
+pub fn delete_image(conn: &mut DbConn, org_id: i32, kind: ImageKind) -> AppResult<()> {
     repo::delete_image(conn, org_id, kind)
 }

@@ -14,11 +14,12 @@ use super::{repo, service};
 use crate::auth::Actor;
 use crate::db::DbConn;
 use crate::error::AppResult;
+use crate::spreadsheet::ImportKind;
 
 pub use crate::spreadsheet::{read_table, MAX_FILE_BYTES};
 pub const MAX_ROWS: usize = 2000;
 /// Marks this list's rows in `import_batches`.
-const BATCH_KIND: &str = "participants";
+const BATCH_KIND: ImportKind = ImportKind::Participants;
 
 /// The columns understood, with the headings that name them (lower case).
 const COLUMNS: &[(&str, &[&str])] = &[

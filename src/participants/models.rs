@@ -81,8 +81,8 @@ pub struct NewParticipant {
 }
 
 crate::db::text_enum! {
-    /// Where a person stands in a run. Stored as its lower-case name (`enrolled` …), which
-    /// is also what the API writes.
+    /// Where a person stands in a run. Stored as its lower-case name (`enrolled` …), which is
+    /// also what the API writes.
     pub enum EnrollmentStatus("enrollment status") {
         /// Holds one of the run's places.
         Enrolled = "enrolled",

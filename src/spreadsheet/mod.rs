@@ -9,6 +9,7 @@ use calamine::{DataRef, Reader, Xlsx};
 use chrono::NaiveDate;
 
 use crate::error::{AppError, AppResult};
+pub use repo::ImportKind;
 
 pub const MAX_FILE_BYTES: usize = 2 * 1024 * 1024;
 
@@ -342,7 +343,7 @@ pub fn keyed_rows(table: Vec<Vec<String>>, shape: &ListShape) -> AppResult<Vec<K
 pub fn store_batch<T: serde::Serialize>(
     conn: &mut crate::db::DbConn,
     actor: &crate::auth::Actor,
-    kind: &str,
+    kind: ImportKind,
     rows: &[T],
 ) -> AppResult<i32> {
     let org = actor.coordinator_org()?;
@@ -355,7 +356,7 @@ pub fn store_batch<T: serde::Serialize>(
 pub fn load_batch<T: serde::de::DeserializeOwned>(
     conn: &mut crate::db::DbConn,
     actor: &crate::auth::Actor,
-    kind: &str,
+    kind: ImportKind,
     batch_id: i32,
 ) -> AppResult<Vec<T>> {
     let org = actor.coordinator_org()?;

@@ -6,11 +6,19 @@ use crate::db::schema::import_batches;
 use crate::db::DbConn;
 use crate::error::AppResult;
 
+crate::db::text_enum! {
+    /// What an uploaded list holds, so one import's confirmation cannot take another's rows.
+    pub enum ImportKind("import kind") {
+        Participants = "participants",
+        Stakeholders = "stakeholders",
+    }
+}
+
 pub fn insert_import_batch(
     conn: &mut DbConn,
     org: i32,
     user_id: i32,
-    kind: &str,
+    kind: ImportKind,
     rows_json: &str,
 ) -> AppResult<i32> {
     Ok(diesel::insert_into(import_batches::table)
@@ -30,7 +38,7 @@ pub fn import_batch(
     conn: &mut DbConn,
     org: i32,
     user_id: i32,
-    kind: &str,
+    kind: ImportKind,
     id: i32,
 ) -> AppResult<Option<String>> {
     Ok(import_batches::table

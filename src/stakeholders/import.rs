@@ -14,10 +14,11 @@ use super::{repo, service};
 use crate::auth::Actor;
 use crate::db::DbConn;
 use crate::error::AppResult;
+use crate::spreadsheet::ImportKind;
 pub use crate::spreadsheet::MAX_FILE_BYTES;
 
 pub const MAX_ROWS: usize = 2000;
-const BATCH_KIND: &str = "stakeholders";
+const BATCH_KIND: ImportKind = ImportKind::Stakeholders;
 
 const COLUMNS: &[(&str, &[&str])] = &[
     (

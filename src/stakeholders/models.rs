@@ -96,7 +96,7 @@ pub struct StakeholderForm {
 #[derive(Debug, Default, Clone, Deserialize, Serialize, ToSchema)]
 #[serde(default)]
 pub struct NewStakeholder {
-    #[schema(value_type = StakeholderGroup)]
+    #[schema(schema_with = StakeholderGroup::schema_ref)]
     pub stakeholder_group: String,
     pub name: String,
     pub organisation_name: Option<String>,
@@ -105,4 +105,37 @@ pub struct NewStakeholder {
     /// Language code, e.g. "de", "ar", "uk"; German when empty.
     pub preferred_language: String,
     pub contact_consent: bool,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn groups_are_read_as_entered_and_named() {
+        for g in StakeholderGroup::ALL {
+            assert_eq!(StakeholderGroup::parse(g.code()), Some(g));
+            assert_eq!(
+                StakeholderGroup::parse(&format!(" {} ", g.code().to_uppercase())),
+                Some(g)
+            );
+            assert_eq!(group_name(g.code()), g.name());
+        }
+        assert_eq!(StakeholderGroup::parse("mayor"), None);
+        assert_eq!(
+            group_name("mayor"),
+            "Sonstige",
+            "an unknown code of an import row"
+        );
+        let mut names: Vec<&str> = StakeholderGroup::ALL.iter().map(|g| g.name()).collect();
+        names.extend(StakeholderGroup::ALL.iter().map(|g| g.name_en()));
+        let count = names.len();
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(
+            names.len(),
+            count,
+            "an import names each group in one way only"
+        );
+    }
 }

@@ -280,8 +280,7 @@ pub struct QuestionForm {
 #[derive(Debug, Default, Clone, Deserialize, Serialize, ToSchema)]
 #[serde(default)]
 pub struct NewQuestion {
-    /// `single`, `multiple`, `scale`, `text`, `number` or `rank`.
-    #[schema(value_type = QuestionKind)]
+    #[schema(schema_with = QuestionKind::schema_ref)]
     pub kind: String,
     pub text: String,
     pub help: String,
@@ -331,4 +330,51 @@ pub struct Invitation {
     pub answered_on: Option<NaiveDate>,
     #[serde(serialize_with = "crate::time::utc")]
     pub created_at: NaiveDateTime,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::surveys::answers::tests::question;
+
+    #[test]
+    fn choices_scales_and_rankings_are_charted() {
+        use QuestionKind::*;
+        for kind in QuestionKind::ALL {
+            assert_eq!(
+                kind.is_charted(),
+                matches!(kind, Single | Multiple | Scale | Rank),
+                "{kind}"
+            );
+        }
+        for kind in QuestionKind::ALL {
+            assert_eq!(QuestionKind::parse(&kind.code().to_uppercase()), Some(kind));
+        }
+        assert_eq!(QuestionKind::parse("poll"), None);
+    }
+
+    #[test]
+    fn a_question_without_groups_is_for_everyone_asked() {
+        let mut q = question(1, QuestionKind::Text, 0);
+        assert!(StakeholderGroup::ALL.into_iter().all(|g| q.visible_to(g)));
+        q.groups = vec![StakeholderGroup::Landlord, StakeholderGroup::Vhs];
+        for g in StakeholderGroup::ALL {
+            assert_eq!(
+                q.visible_to(g),
+                matches!(g, StakeholderGroup::Landlord | StakeholderGroup::Vhs),
+                "{g}"
+            );
+        }
+    }
+
+    #[test]
+    fn stored_lists_are_written_comma_separated_as_before() {
+        let mut q = question(1, QuestionKind::Text, 0);
+        q.groups = vec![StakeholderGroup::TargetGroup, StakeholderGroup::Landlord];
+        let json = serde_json::to_value(&q).unwrap();
+        assert_eq!(json["groups"], "target_group,landlord");
+        assert_eq!(json["kind"], "text");
+        q.groups.clear();
+        assert_eq!(serde_json::to_value(&q).unwrap()["groups"], "");
+    }
 }

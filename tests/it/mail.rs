@@ -6,7 +6,7 @@ use serde_json::json;
 
 use crate::both_backends;
 use crate::common::{self, smtp::SmtpServer, Backend, Options};
-use mietschulung::mail::outbox;
+use mietschulung::mail::outbox::{self, MailStatus};
 
 async fn outage(backend: Backend) {
     // Reserve a port, then free it: nothing listens there until the test starts the server.
@@ -55,14 +55,14 @@ async fn outage(backend: Backend) {
     })
     .await;
     let row = outbox_row().remove(0);
-    assert_eq!(row.status, "pending", "kept for a retry");
+    assert_eq!(row.status, MailStatus::Pending, "kept for a retry");
     assert!(row.last_error.is_some());
 
     let server = SmtpServer::start_on(port).expect("SMTP server starts on the reserved port");
     common::wait_until(
         "delivery after the server is up",
         Duration::from_secs(30),
-        || outbox_row()[0].status == "sent",
+        || outbox_row()[0].status == MailStatus::Sent,
     )
     .await;
     // Give a would-be duplicate time to show up.

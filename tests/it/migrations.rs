@@ -1,6 +1,6 @@
-//! Migrations that move data: a database at the migration before, filled the old way,
-//! migrated up, reads back through the app's own queries; migrated down again, it holds the
-//! old form.
+//! Stored data: migrations that move it (a database at the migration before, filled the
+//! old way, migrated up, reads back through the app's own queries; migrated down again, it
+//! holds the old form), and stored codes the app does not know.
 
 use diesel::sql_types::Text;
 use diesel::{QueryableByName, RunQueryDsl};
@@ -222,4 +222,33 @@ async fn survey_groups_move_to_rows_and_back_on(backend: Backend) {
     assert_eq!(text("groups", "survey_questions", 1), "");
     assert_eq!(text("groups", "survey_questions", 2), "vhs,landlord");
     assert_eq!(text("groups", "survey_questions", 3), "landlord");
+}
+
+both_backends!(
+    a_stored_code_the_app_does_not_know_is_an_error,
+    a_stored_code_the_app_does_not_know_is_an_error_on
+);
+async fn a_stored_code_the_app_does_not_know_is_an_error_on(backend: Backend) {
+    let (db, _keep) = empty_database(backend);
+    db.migrate().expect("migrate");
+    exec(
+        &db,
+        &format!(
+            "INSERT INTO mail_outbox (recipient, subject, body_text, body_html, status, \
+             attempts, next_attempt_at, created_at) \
+             VALUES ('a@example.org', 'Betreff', 'Text', 'Text', 'lost', 0, {NOW}, {NOW})"
+        ),
+    );
+    let err = db
+        .run_blocking(mietschulung::mail::outbox::all)
+        .expect_err("a status the app does not know");
+    assert!(
+        matches!(err, mietschulung::error::AppError::Internal(_)),
+        "{err:?}"
+    );
+    let said = format!("{err:?}");
+    assert!(
+        said.contains("unknown mail status") && said.contains("lost"),
+        "the error names the code: {said}"
+    );
 }
