@@ -23,3 +23,4 @@ mod stakeholders;
 mod surveys;
 mod verification;
 mod waiting_list;
+mod words;
