@@ -17,7 +17,7 @@ use crate::error::{AppError, AppResult};
 use crate::i18n::Text;
 
 /// `label` is the key of the field's name in `locales/` (`label.title`); the error message
-/// names the field in the reader's language.
+/// names the field in the reader's language (a word that is no key shows as it is).
 pub fn required_text(
     field: &'static str,
     label: &'static str,
