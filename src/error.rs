@@ -1,56 +1,62 @@
 //! One error type for the whole service, mapped to HTTP once.
 //!
-//! Validation, not-found, forbidden and conflict errors carry a message a person can act on
-//! (German, the UI's first language). Unexpected errors answer a generic 500 and log the cause
-//! chain; they never leak internals to the client.
+//! Validation, not-found, forbidden and conflict errors carry a sentence a person can act on,
+//! as a [`Text`] (a key into `locales/` with arguments), so each reader gets it in their
+//! language; `Display` is German, the API's language. Unexpected errors answer a generic 500
+//! and log the cause chain; they never leak internals to the client.
 
 use actix_web::http::{header, StatusCode};
 use actix_web::{HttpResponse, ResponseError};
 use serde::Serialize;
 
-#[derive(Debug, thiserror::Error)]
+use crate::i18n::{Text, DEFAULT_LANG};
+
+#[derive(Debug)]
 pub enum AppError {
-    #[error("{message}")]
     Validation {
         field: Option<&'static str>,
-        message: crate::i18n::Text,
+        message: Text,
     },
-    #[error("{0}")]
-    NotFound(String),
-    #[error("Bitte melden Sie sich an.")]
+    NotFound(Text),
     Unauthenticated,
-    #[error("{0}")]
-    Forbidden(String),
-    #[error("{0}")]
-    Conflict(String),
-    #[error("Zu viele Anfragen. Bitte versuchen Sie es in {retry_after_secs} Sekunden erneut.")]
-    RateLimited { retry_after_secs: u64 },
+    Forbidden(Text),
+    Conflict(Text),
+    RateLimited {
+        retry_after_secs: u64,
+    },
     /// Too many failed attempts (logins): 429 with its own explanation of when to retry.
-    #[error("{message}")]
     Throttled {
         retry_after_secs: u64,
-        message: String,
+        message: Text,
     },
-    #[error("Der Dienst ist gerade nicht erreichbar.")]
-    Unavailable(#[source] anyhow::Error),
-    #[error("Ein unerwarteter Fehler ist aufgetreten. Bitte versuchen Sie es später erneut.")]
-    Internal(#[source] anyhow::Error),
+    Unavailable(anyhow::Error),
+    Internal(anyhow::Error),
 }
 
 impl AppError {
-    pub fn invalid(field: &'static str, message: impl Into<crate::i18n::Text>) -> AppError {
+    pub fn invalid(field: &'static str, message: impl Into<Text>) -> AppError {
         AppError::Validation {
             field: Some(field),
             message: message.into(),
         }
     }
 
-    pub fn not_found(what: &str) -> AppError {
-        AppError::NotFound(format!("{what} wurde nicht gefunden."))
+    /// `what` is the key of the thing's name with its article (`thing.course`: "Der Kurs").
+    pub fn not_found(what: &'static str) -> AppError {
+        AppError::NotFound(Text::key("error.not_found").arg_key("what", what))
+    }
+
+    /// [`Self::not_found`] for a thing whose name has arguments (`thing.key`: "Der Schlüssel {kid}").
+    pub fn not_found_text(what: Text) -> AppError {
+        AppError::NotFound(Text::key("error.not_found").arg_text("what", what))
     }
 
     pub fn forbidden() -> AppError {
-        AppError::Forbidden("Dafür fehlt Ihnen die Berechtigung.".into())
+        AppError::Forbidden(Text::key("error.forbidden"))
+    }
+
+    pub fn conflict(key: &'static str) -> AppError {
+        AppError::Conflict(Text::key(key))
     }
 
     pub fn retry_after_secs(&self) -> Option<u64> {
@@ -79,12 +85,26 @@ impl AppError {
         }
     }
 
-    /// The message in the reader's language, where the error knows it as a key.
-    pub fn message(&self, lang: &str) -> String {
+    /// The sentence for a person, in the reader's language.
+    pub fn text(&self) -> Text {
         match self {
-            AppError::Validation { message, .. } => message.render(lang),
-            other => other.to_string(),
+            AppError::Validation { message, .. }
+            | AppError::NotFound(message)
+            | AppError::Forbidden(message)
+            | AppError::Conflict(message)
+            | AppError::Throttled { message, .. } => message.clone(),
+            AppError::Unauthenticated => Text::key("error.unauthenticated"),
+            AppError::RateLimited { retry_after_secs } => {
+                Text::key("error.rate_limited").arg("seconds", retry_after_secs)
+            }
+            AppError::Unavailable(_) => Text::key("error.unavailable"),
+            AppError::Internal(_) => Text::key("error.internal"),
         }
+    }
+
+    /// The message in the reader's language.
+    pub fn message(&self, lang: &str) -> String {
+        self.text().render(lang)
     }
 
     pub fn field(&self) -> Option<&'static str> {
@@ -108,16 +128,31 @@ impl AppError {
     }
 }
 
+impl std::fmt::Display for AppError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message(DEFAULT_LANG))
+    }
+}
+
+impl std::error::Error for AppError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            AppError::Unavailable(e) | AppError::Internal(e) => Some(e.as_ref()),
+            _ => None,
+        }
+    }
+}
+
 impl From<diesel::result::Error> for AppError {
     fn from(e: diesel::result::Error) -> Self {
         use diesel::result::{DatabaseErrorKind, Error};
         match e {
-            Error::NotFound => AppError::NotFound("Der Eintrag wurde nicht gefunden.".into()),
+            Error::NotFound => AppError::NotFound(Text::key("error.no_such_entry")),
             Error::DatabaseError(DatabaseErrorKind::UniqueViolation, _) => {
-                AppError::Conflict("Dieser Eintrag existiert bereits.".into())
+                AppError::conflict("error.entry_exists")
             }
             Error::DatabaseError(DatabaseErrorKind::ForeignKeyViolation, _) => {
-                AppError::Conflict("Ein verknüpfter Eintrag fehlt oder wird noch verwendet.".into())
+                AppError::conflict("error.entry_linked")
             }
             other => AppError::Internal(other.into()),
         }

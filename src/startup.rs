@@ -24,6 +24,7 @@ use crate::certificates::service::CertificateIssuer;
 use crate::config::Settings;
 use crate::db::Db;
 use crate::error::AppError;
+use crate::i18n::Text;
 use crate::jobs::{Job, Supervisor};
 use crate::rate_limit::{ClientLimiter, VerifyLimits};
 use crate::surveys::api::OpenLinkLimit;
@@ -219,7 +220,7 @@ async fn static_file(path: web::Path<String>) -> HttpResponse {
 }
 
 async fn not_found(req: HttpRequest) -> actix_web::Result<HttpResponse> {
-    let err = AppError::NotFound("Diese Seite gibt es nicht.".into());
+    let err = AppError::NotFound(Text::key("error.no_such_page"));
     if req.path().starts_with("/api/") {
         Err(err.into())
     } else {
@@ -230,24 +231,22 @@ async fn not_found(req: HttpRequest) -> actix_web::Result<HttpResponse> {
 fn json_error(err: actix_web::error::JsonPayloadError, _req: &HttpRequest) -> actix_web::Error {
     use actix_web::error::JsonPayloadError;
     let message = match &err {
-        JsonPayloadError::ContentType => {
-            "Bitte senden Sie JSON (Content-Type: application/json).".to_string()
-        }
+        JsonPayloadError::ContentType => Text::key("error.json.content_type"),
         JsonPayloadError::Overflow { .. } | JsonPayloadError::OverflowKnownLength { .. } => {
-            "Die Anfrage ist zu groß.".to_string()
+            Text::key("error.json.too_large")
         }
-        JsonPayloadError::Deserialize(e) => format!("Ungültige Eingabe: {e}"),
-        other => format!("Die Anfrage konnte nicht gelesen werden: {other}"),
+        JsonPayloadError::Deserialize(e) => Text::key("error.json.invalid").arg("detail", e),
+        other => Text::key("error.json.unreadable").arg("detail", other),
     };
     AppError::Validation {
         field: None,
-        message: message.into(),
+        message,
     }
     .into()
 }
 
 fn path_error(_err: actix_web::error::PathError, req: &HttpRequest) -> actix_web::Error {
-    let err = AppError::NotFound("Diese Adresse gibt es nicht.".into());
+    let err = AppError::NotFound(Text::key("error.no_such_address"));
     if req.path().starts_with("/api/") {
         err.into()
     } else {
@@ -258,7 +257,7 @@ fn path_error(_err: actix_web::error::PathError, req: &HttpRequest) -> actix_web
 fn query_error(err: actix_web::error::QueryPayloadError, req: &HttpRequest) -> actix_web::Error {
     let err = AppError::Validation {
         field: None,
-        message: format!("Ungültige Parameter in der Adresse: {err}").into(),
+        message: Text::key("error.query_invalid").arg("detail", err),
     };
     if req.path().starts_with("/api/") {
         err.into()

@@ -140,7 +140,8 @@ pub fn render_error_page(status: u16, message: &str) -> String {
     });
     TEMPLATES.render("pages/error", &ctx).unwrap_or_else(|_| {
         format!(
-            "<!doctype html><meta charset=utf-8><title>Fehler</title><p>{}</p>",
+            "<!doctype html><meta charset=utf-8><title>{}</title><p>{}</p>",
+            handlebars::html_escape(&i18n::text(i18n::DEFAULT_LANG, "error.title")),
             handlebars::html_escape(message)
         )
     })

@@ -16,9 +16,11 @@ use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
 use crate::error::{AppError, AppResult};
 use crate::i18n::Text;
 
+/// `label` is the key of the field's name in `locales/` (`label.title`); the error message
+/// names the field in the reader's language (a word that is no key shows as it is).
 pub fn required_text(
     field: &'static str,
-    label: &str,
+    label: &'static str,
     value: &str,
     max_chars: usize,
 ) -> AppResult<String> {
@@ -26,14 +28,14 @@ pub fn required_text(
     if v.is_empty() {
         return Err(AppError::invalid(
             field,
-            Text::key("error.required").arg("label", label),
+            Text::key("error.required").arg_key("label", label),
         ));
     }
     if v.chars().count() > max_chars {
         return Err(AppError::invalid(
             field,
             Text::key("error.too_long")
-                .arg("label", label)
+                .arg_key("label", label)
                 .arg("max", max_chars),
         ));
     }
@@ -46,9 +48,9 @@ pub fn required_text(
         return Err(AppError::invalid(
             field,
             if !multi_line && v.contains(['\n', '\r']) {
-                Text::key("error.one_line").arg("label", label)
+                Text::key("error.one_line").arg_key("label", label)
             } else {
-                Text::key("error.invisible").arg("label", label)
+                Text::key("error.invisible").arg_key("label", label)
             },
         ));
     }
@@ -109,7 +111,7 @@ fn is_rtl_letter(c: char) -> bool {
 
 pub fn optional_text(
     field: &'static str,
-    label: &str,
+    label: &'static str,
     value: Option<&str>,
     max_chars: usize,
 ) -> AppResult<Option<String>> {
@@ -164,43 +166,54 @@ pub fn optional_phone(field: &'static str, value: Option<&str>) -> AppResult<Opt
 }
 
 /// Accepts ISO (`2026-11-25`, what `<input type=date>` sends) and German (`25.11.2026`).
-pub fn date(field: &'static str, label: &str, value: &str) -> AppResult<NaiveDate> {
+pub fn date(field: &'static str, label: &'static str, value: &str) -> AppResult<NaiveDate> {
     let v = value.trim();
     NaiveDate::parse_from_str(v, "%Y-%m-%d")
         .or_else(|_| NaiveDate::parse_from_str(v, "%d.%m.%Y"))
-        .map_err(|_| AppError::invalid(field, Text::key("error.date").arg("label", label)))
+        .map_err(|_| AppError::invalid(field, Text::key("error.date").arg_key("label", label)))
 }
 
-pub fn time(field: &'static str, label: &str, value: &str) -> AppResult<NaiveTime> {
+pub fn time(field: &'static str, label: &'static str, value: &str) -> AppResult<NaiveTime> {
     let v = value.trim();
     NaiveTime::parse_from_str(v, "%H:%M")
         .or_else(|_| NaiveTime::parse_from_str(v, "%H:%M:%S"))
-        .map_err(|_| AppError::invalid(field, Text::key("error.time").arg("label", label)))
+        .map_err(|_| AppError::invalid(field, Text::key("error.time").arg_key("label", label)))
 }
 
 /// Accepts `2026-11-25T09:00` (datetime-local) with or without seconds.
-pub fn datetime(field: &'static str, label: &str, value: &str) -> AppResult<NaiveDateTime> {
+pub fn datetime(field: &'static str, label: &'static str, value: &str) -> AppResult<NaiveDateTime> {
     let v = value.trim();
     NaiveDateTime::parse_from_str(v, "%Y-%m-%dT%H:%M")
         .or_else(|_| NaiveDateTime::parse_from_str(v, "%Y-%m-%dT%H:%M:%S"))
         .or_else(|_| NaiveDateTime::parse_from_str(v, "%Y-%m-%d %H:%M"))
-        .map_err(|_| AppError::invalid(field, Text::key("error.datetime").arg("label", label)))
+        .map_err(|_| AppError::invalid(field, Text::key("error.datetime").arg_key("label", label)))
 }
 
-pub fn int_in(field: &'static str, label: &str, value: &str, min: i32, max: i32) -> AppResult<i32> {
-    let n: i32 = value
-        .trim()
-        .parse()
-        .map_err(|_| AppError::invalid(field, Text::key("error.integer").arg("label", label)))?;
+pub fn int_in(
+    field: &'static str,
+    label: &'static str,
+    value: &str,
+    min: i32,
+    max: i32,
+) -> AppResult<i32> {
+    let n: i32 = value.trim().parse().map_err(|_| {
+        AppError::invalid(field, Text::key("error.integer").arg_key("label", label))
+    })?;
     check_range(field, label, n, min, max)
 }
 
-pub fn check_range(field: &'static str, label: &str, n: i32, min: i32, max: i32) -> AppResult<i32> {
+pub fn check_range(
+    field: &'static str,
+    label: &'static str,
+    n: i32,
+    min: i32,
+    max: i32,
+) -> AppResult<i32> {
     if n < min || n > max {
         return Err(AppError::invalid(
             field,
             Text::key("error.range")
-                .arg("label", label)
+                .arg_key("label", label)
                 .arg("min", min)
                 .arg("max", max),
         ));
@@ -208,13 +221,13 @@ pub fn check_range(field: &'static str, label: &str, n: i32, min: i32, max: i32)
     Ok(n)
 }
 
-pub fn id(field: &'static str, label: &str, value: &str) -> AppResult<i32> {
+pub fn id(field: &'static str, label: &'static str, value: &str) -> AppResult<i32> {
     value
         .trim()
         .parse::<i32>()
         .ok()
         .filter(|n| *n > 0)
-        .ok_or_else(|| AppError::invalid(field, Text::key("error.choose").arg("label", label)))
+        .ok_or_else(|| AppError::invalid(field, Text::key("error.choose").arg_key("label", label)))
 }
 
 /// Serde helper for API times, as wall-clock time in Europe/Berlin: accepts
@@ -228,10 +241,9 @@ pub fn de_local_datetime<'de, D: serde::Deserializer<'de>>(
     if let Ok(with_offset) = chrono::DateTime::parse_from_rfc3339(s.trim()) {
         return Ok(crate::time::to_local(with_offset.naive_utc()).naive_local());
     }
-    datetime("datetime", "Zeitpunkt", &s).map_err(|_| {
-        serde::de::Error::custom(format!(
-            "„{s}“ ist kein gültiger Zeitpunkt (erwartet z. B. 2026-12-01T09:00)"
-        ))
+    datetime("datetime", "label.datetime", &s).map_err(|_| {
+        // Serde keeps only a string: the API's language, German.
+        serde::de::Error::custom(Text::key("error.datetime_example").arg("value", &s))
     })
 }
 

@@ -13,6 +13,7 @@ use crate::auth::Actor;
 use crate::certificates::pdf::ParticipantCard;
 use crate::db::DbConn;
 use crate::error::{AppError, AppResult};
+use crate::i18n::Text;
 use crate::participants::models::Participant;
 use crate::participants::repo;
 use crate::planning::{self, models::SessionView};
@@ -82,23 +83,17 @@ pub fn cards_for_run(
             });
         }
         if cards.is_empty() {
-            return Err(AppError::Conflict(
-                "Für diesen Durchgang ist noch niemand angemeldet.".into(),
-            ));
+            return Err(AppError::conflict("error.cards.nobody_enrolled"));
         }
         Ok((issuer, cards))
     })
 }
 
 fn holder(conn: &mut DbConn, org: i32, input: &str) -> AppResult<Participant> {
-    let code = normalise(input).ok_or_else(|| {
-        AppError::invalid(
-            "card",
-            "Das ist kein Code einer Teilnahmekarte (10 Zeichen, z. B. K7M2Q-9XA4T).",
-        )
-    })?;
+    let code = normalise(input)
+        .ok_or_else(|| AppError::invalid("card", Text::key("error.cards.not_a_code")))?;
     repo::by_card_code(conn, org, &code)?
-        .ok_or_else(|| AppError::invalid("card", "Diese Karte ist nicht bekannt."))
+        .ok_or_else(|| AppError::invalid("card", Text::key("error.cards.unknown")))
 }
 
 /// Marks the card's holder present in the session.
@@ -114,10 +109,7 @@ pub fn check_in(
     if !repo::holds_place(conn, session.run_id, p.id)? {
         return Err(AppError::invalid(
             "card",
-            format!(
-                "Die Karte von {} gehört zu einem anderen Durchgang.",
-                p.full_name()
-            ),
+            Text::key("error.cards.other_run").arg("name", p.full_name()),
         ));
     }
     attendance::service::mark(

@@ -1,6 +1,7 @@
 //! The attendance use cases: the roster, marks, test results, and completion. Completion
 //! is decided by [`rules`] over plain data (sessions, marks, modules, the test result) and
-//! worded by [`reasons`]; [`completion_for_run`] loads that data.
+//! named by [`reasons`] as [`Reason`]s, worded from `locales/` only when shown;
+//! [`completion_for_run`] loads that data.
 
 use std::collections::HashMap;
 
@@ -13,6 +14,7 @@ use crate::auth::Actor;
 use crate::db::dialect::{self, AttendanceUpsert, TestResultUpsert};
 use crate::db::DbConn;
 use crate::error::{AppError, AppResult};
+use crate::i18n::{self, Text};
 use crate::participants;
 use crate::planning::models::{Course, CourseModule, SessionView};
 use crate::planning::{self};
@@ -30,14 +32,14 @@ fn session_for_marking(
     if !actor.is_coordinator()
         && !planning::service::is_trainer_of(conn, session_id, actor.user_id)?
     {
-        return Err(AppError::Forbidden(
-            "Dieser Termin ist Ihnen nicht zugeordnet.".into(),
-        ));
+        return Err(AppError::Forbidden(Text::key(
+            "error.attendance.not_your_session",
+        )));
     }
     let view = planning::service::session_views(conn, org, Some(session.run_id), None)?
         .into_iter()
         .find(|s| s.id == session_id)
-        .ok_or_else(|| AppError::not_found("Der Termin"))?;
+        .ok_or_else(|| AppError::not_found("thing.session"))?;
     Ok((org, view))
 }
 
@@ -228,20 +230,20 @@ pub fn mark(
     if left_early && !status.attended() {
         return Err(AppError::invalid(
             "left_early",
-            "„Früher gegangen“ geht nur zusammen mit anwesend oder verspätet.",
+            Text::key("error.attendance.left_early"),
         ));
     }
     crate::db::write_transaction(conn, |conn| {
         dialect::lock_for_update(conn, "training_sessions", session_id)?;
         let (org, session) = session_for_marking(conn, actor, session_id)?;
         if session.cancelled {
-            return Err(AppError::Conflict("Dieser Termin wurde abgesagt.".into()));
+            return Err(AppError::conflict("error.attendance.session_cancelled"));
         }
         let participant = participants::service::get(conn, org, participant_id)?;
         if !participants::service::holds_place(conn, session.run_id, participant_id)? {
             return Err(AppError::invalid(
                 "participant_id",
-                "Diese Person ist für den Durchgang nicht angemeldet.",
+                Text::key("error.not_enrolled_in_run"),
             ));
         }
         let now = time::now_utc();
@@ -287,14 +289,12 @@ pub fn record_test(
         let (org, session) = session_for_marking(conn, actor, session_id)?;
         let course = course_of_run(conn, org, session.run_id)?;
         let Some(max) = course.test_max_points else {
-            return Err(AppError::Conflict(
-                "Dieser Kurs hat keinen Abschlusstest.".into(),
-            ));
+            return Err(AppError::conflict("error.attendance.no_test"));
         };
-        let points = validate::check_range("points", "Punkte", input.points, 0, max)?;
+        let points = validate::check_range("points", "label.points", input.points, 0, max)?;
         let must = validate::check_range(
             "must_pass_correct",
-            "richtige Pflichtfragen",
+            "label.must_pass_correct",
             input.must_pass_correct,
             0,
             course.test_must_pass_questions,
@@ -303,7 +303,7 @@ pub fn record_test(
         if !participants::service::holds_place(conn, session.run_id, participant_id)? {
             return Err(AppError::invalid(
                 "participant_id",
-                "Diese Person ist für den Durchgang nicht angemeldet.",
+                Text::key("error.not_enrolled_in_run"),
             ));
         }
         dialect::upsert_test_result(
@@ -387,7 +387,11 @@ fn completion(
                 participant_id: p.id,
                 name: format!("{}, {}", p.family_name, p.given_name),
                 completed: facts.completed(),
-                reasons: reasons(&facts),
+                // The API and the pages answer in German.
+                reasons: reasons(&facts)
+                    .iter()
+                    .map(|r| r.text().render(i18n::DEFAULT_LANG))
+                    .collect(),
                 missing_modules: facts.missing_modules,
                 completion_date: facts.completion_date,
                 sessions_attended: facts.sessions_attended,
@@ -542,31 +546,58 @@ pub fn rules(
     facts
 }
 
-/// Why a participant has not completed yet, in the coordinator's words (empty once
-/// completed).
-pub fn reasons(facts: &CompletionFacts) -> Vec<String> {
+/// Why a participant has not completed (yet).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Reason {
+    NeverAttended,
+    /// Titles of the mandatory modules not attended.
+    MissingModules(Vec<String>),
+    BelowMinimum {
+        percent: u32,
+        min: i32,
+    },
+    TestNotRecorded,
+    TestFailedMustPass,
+    TestFailedPoints,
+}
+
+impl Reason {
+    /// The reason in the coordinator's words.
+    pub fn text(&self) -> Text {
+        match self {
+            Reason::NeverAttended => Text::key("completion.reason.never_attended"),
+            Reason::MissingModules(titles) => {
+                Text::key("completion.reason.missing_modules").arg("modules", titles.join(", "))
+            }
+            Reason::BelowMinimum { percent, min } => Text::key("completion.reason.below_minimum")
+                .arg("percent", percent)
+                .arg("min", min),
+            Reason::TestNotRecorded => Text::key("completion.reason.test_not_recorded"),
+            Reason::TestFailedMustPass => Text::key("completion.reason.test_failed_must_pass"),
+            Reason::TestFailedPoints => Text::key("completion.reason.test_failed_points"),
+        }
+    }
+}
+
+/// Why a participant has not completed yet (empty once completed).
+pub fn reasons(facts: &CompletionFacts) -> Vec<Reason> {
     let mut reasons = Vec::new();
     if facts.sessions_attended == 0 {
-        reasons.push("hat noch an keinem Termin teilgenommen".to_string());
+        reasons.push(Reason::NeverAttended);
     }
     if !facts.missing_modules.is_empty() {
-        reasons.push(format!(
-            "Pflichtmodule fehlen: {}",
-            facts.missing_modules.join(", ")
-        ));
+        reasons.push(Reason::MissingModules(facts.missing_modules.clone()));
     }
     if let Some(min) = facts.below_minimum {
-        reasons.push(format!(
-            "Anwesenheit {} % (mindestens {min} %)",
-            facts.attendance_percent
-        ));
+        reasons.push(Reason::BelowMinimum {
+            percent: facts.attendance_percent,
+            min,
+        });
     }
     match facts.test {
-        TestStanding::NotRecorded => reasons.push("Abschlusstest noch nicht eingetragen".into()),
-        TestStanding::FailedMustPass => {
-            reasons.push("Abschlusstest nicht bestanden (Pflichtfragen)".into())
-        }
-        TestStanding::FailedPoints => reasons.push("Abschlusstest nicht bestanden (Punkte)".into()),
+        TestStanding::NotRecorded => reasons.push(Reason::TestNotRecorded),
+        TestStanding::FailedMustPass => reasons.push(Reason::TestFailedMustPass),
+        TestStanding::FailedPoints => reasons.push(Reason::TestFailedPoints),
         TestStanding::NoTest | TestStanding::Passed => {}
     }
     reasons
@@ -764,7 +795,11 @@ mod tests {
         ];
         for (name, rule, marks, test, expected) in cases {
             let facts = rules(&rule, &modules, &sessions, &marks, test.as_ref());
-            assert_eq!(reasons(&facts), expected, "{name}");
+            let worded: Vec<String> = reasons(&facts)
+                .iter()
+                .map(|r| r.text().to_string())
+                .collect();
+            assert_eq!(worded, expected, "{name}");
             assert_eq!(facts.completed(), expected.is_empty(), "{name}");
             assert_eq!(
                 facts.completion_date.is_some(),

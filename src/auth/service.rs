@@ -17,6 +17,7 @@ use super::{repo, throttle};
 use crate::audit;
 use crate::db::DbConn;
 use crate::error::{AppError, AppResult};
+use crate::i18n::Text;
 use crate::validate;
 
 pub const MIN_PASSWORD_LEN: usize = 10;
@@ -86,23 +87,22 @@ pub struct NewUser {
 
 pub fn create_user(conn: &mut DbConn, actor: Option<&Actor>, input: NewUser) -> AppResult<User> {
     let email = validate::email("email", &input.email)?;
-    let display_name = validate::required_text("display_name", "Name", &input.display_name, 120)?;
+    let display_name =
+        validate::required_text("display_name", "label.name", &input.display_name, 120)?;
     if input.password.chars().count() < MIN_PASSWORD_LEN {
         return Err(AppError::invalid(
             "password",
-            format!("Das Passwort muss mindestens {MIN_PASSWORD_LEN} Zeichen lang sein."),
+            Text::key("error.auth.password_short").arg("min", MIN_PASSWORD_LEN),
         ));
     }
     if input.role != Role::Admin && input.organisation_id.is_none() {
         return Err(AppError::invalid(
             "organisation",
-            "Koordinator:innen und Trainer:innen gehören zu einer Organisation.",
+            Text::key("error.auth.needs_organisation"),
         ));
     }
     if repo::find_by_email(conn, &email)?.is_some() {
-        return Err(AppError::Conflict(
-            "Für diese E-Mail-Adresse gibt es schon ein Konto.".into(),
-        ));
+        return Err(AppError::conflict("error.auth.email_taken"));
     }
     let form = UserInsertForm {
         organisation_id: if input.role == Role::Admin {
@@ -131,7 +131,7 @@ pub fn create_user(conn: &mut DbConn, actor: Option<&Actor>, input: NewUser) -> 
 }
 
 pub fn authenticate(conn: &mut DbConn, email: &str, password: &str) -> AppResult<Actor> {
-    let wrong = || AppError::invalid("email", "E-Mail-Adresse oder Passwort ist falsch.");
+    let wrong = || AppError::invalid("email", Text::key("error.auth.wrong_credentials"));
     let email = email.trim().to_lowercase();
     match repo::find_by_email(conn, &email)? {
         Some(user) if user.active && password_matches(password, &user.password_hash) => {
@@ -293,13 +293,13 @@ fn check_new_password(password: &str) -> AppResult<()> {
     if password.chars().count() < MIN_PASSWORD_LEN {
         return Err(AppError::invalid(
             "new_password",
-            format!("Das Passwort muss mindestens {MIN_PASSWORD_LEN} Zeichen lang sein."),
+            Text::key("error.auth.password_short").arg("min", MIN_PASSWORD_LEN),
         ));
     }
     if password.chars().count() > 1000 {
         return Err(AppError::invalid(
             "new_password",
-            "Das Passwort darf höchstens 1000 Zeichen lang sein.",
+            Text::key("error.auth.password_long"),
         ));
     }
     Ok(())
@@ -313,12 +313,12 @@ pub fn change_password(
     current: &str,
     new: &str,
 ) -> AppResult<()> {
-    let user =
-        repo::find_by_id(conn, actor.user_id)?.ok_or_else(|| AppError::not_found("Das Konto"))?;
+    let user = repo::find_by_id(conn, actor.user_id)?
+        .ok_or_else(|| AppError::not_found("thing.account"))?;
     if !password_matches(current, &user.password_hash) {
         return Err(AppError::invalid(
             "current_password",
-            "Das bisherige Passwort ist falsch.",
+            Text::key("error.auth.wrong_current_password"),
         ));
     }
     replace_password(
@@ -358,7 +358,7 @@ fn replace_password(
 /// Sets a password from the command line (an operator's reset); ends sessions and tokens.
 pub fn set_password(conn: &mut DbConn, email: &str, new: &str) -> AppResult<()> {
     let user = repo::find_by_email(conn, &email.trim().to_lowercase())?
-        .ok_or_else(|| AppError::not_found("Das Konto"))?;
+        .ok_or_else(|| AppError::not_found("thing.account"))?;
     replace_password(conn, &user, new, None, "user.password_reset")
 }
 
@@ -371,11 +371,10 @@ pub fn set_user_active(
 ) -> AppResult<User> {
     actor.require(&[Role::Admin])?;
     if user_id == actor.user_id && !active {
-        return Err(AppError::Conflict(
-            "Sie können Ihr eigenes Konto nicht deaktivieren.".into(),
-        ));
+        return Err(AppError::conflict("error.auth.deactivate_self"));
     }
-    let user = repo::find_by_id(conn, user_id)?.ok_or_else(|| AppError::not_found("Das Konto"))?;
+    let user =
+        repo::find_by_id(conn, user_id)?.ok_or_else(|| AppError::not_found("thing.account"))?;
     crate::db::write_transaction(conn, |conn| {
         repo::set_active(conn, user.id, active)?;
         let ended = if active {
@@ -403,7 +402,7 @@ pub fn set_user_active(
 /// Deactivates an account by e-mail from the command line.
 pub fn deactivate_by_email(conn: &mut DbConn, email: &str) -> AppResult<()> {
     let user = repo::find_by_email(conn, &email.trim().to_lowercase())?
-        .ok_or_else(|| AppError::not_found("Das Konto"))?;
+        .ok_or_else(|| AppError::not_found("thing.account"))?;
     crate::db::write_transaction(conn, |conn| {
         repo::set_active(conn, user.id, false)?;
         let (sessions, tokens) = end_everything_of(conn, user.id)?;
@@ -431,12 +430,12 @@ pub fn issue_api_token(
     label: &str,
     days: Option<i64>,
 ) -> AppResult<(String, ApiTokenInfo)> {
-    let label = validate::required_text("label", "Name des Tokens", label, 80)?;
+    let label = validate::required_text("label", "label.token_name", label, 80)?;
     let days = days.unwrap_or(API_TOKEN_DAYS);
     if !(1..=API_TOKEN_MAX_DAYS).contains(&days) {
         return Err(AppError::invalid(
             "expires_in_days",
-            format!("Ein Token gilt 1 bis {API_TOKEN_MAX_DAYS} Tage."),
+            Text::key("error.auth.token_days").arg("max", API_TOKEN_MAX_DAYS),
         ));
     }
     let token = random_secret("ms_");
@@ -488,7 +487,7 @@ pub fn my_tokens(conn: &mut DbConn, actor: &Actor) -> AppResult<Vec<ApiTokenInfo
 /// Revokes one of the caller's own tokens (404 for anyone else's).
 pub fn revoke_my_token(conn: &mut DbConn, actor: &Actor, id: i32) -> AppResult<()> {
     if !repo::delete_token(conn, actor.user_id, id)? {
-        return Err(AppError::not_found("Das Token"));
+        return Err(AppError::not_found("thing.token"));
     }
     audit::record(
         conn,
@@ -524,7 +523,7 @@ pub fn revoke_organisation_token(
 ) -> AppResult<()> {
     actor.require(&[Role::Admin])?;
     let token = repo::token_in_organisation(conn, organisation_id, id)?
-        .ok_or_else(|| AppError::not_found("Das Token"))?;
+        .ok_or_else(|| AppError::not_found("thing.token"))?;
     repo::delete_token(conn, token.user_id, token.id)?;
     audit::record(
         conn,
@@ -628,7 +627,7 @@ pub fn change_own_password(
     if new != new_again {
         return Err(AppError::invalid(
             "new_password_again",
-            "Die beiden neuen Passwörter stimmen nicht überein.",
+            Text::key("error.auth.passwords_differ"),
         ));
     }
     change_password(conn, actor, current, new)?;
@@ -652,7 +651,7 @@ pub fn set_active_in(
     actor.require(&[Role::Admin])?;
     let target = repo::find_by_id(conn, user_id)?
         .filter(|u| u.organisation_id == Some(organisation_id))
-        .ok_or_else(|| AppError::not_found("Das Konto"))?;
+        .ok_or_else(|| AppError::not_found("thing.account"))?;
     set_user_active(conn, actor, target.id, active)
 }
 

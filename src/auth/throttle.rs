@@ -14,6 +14,8 @@
 
 use chrono::{Duration, NaiveDateTime};
 
+use crate::i18n::Text;
+
 pub const WINDOW_MINUTES: i64 = 15;
 pub const ACCOUNT_LIMIT: usize = 10;
 pub const ADDRESS_LIMIT: usize = 30;
@@ -54,24 +56,23 @@ pub fn account_key(email: &str) -> String {
     format!("account:{}", email.trim().to_lowercase())
 }
 
-/// "in 12 Minuten (um 22:41 Uhr)": when the next attempt may be made, in the UI's words.
-pub fn message(wait: Duration, now_utc: NaiveDateTime) -> String {
+/// "in 12 Minuten (um 22:41 Uhr)": when the next attempt may be made.
+pub fn message(wait: Duration, now_utc: NaiveDateTime) -> Text {
     let secs = wait.num_seconds().max(1);
     let at = crate::time::to_local(now_utc + wait).format("%H:%M");
     let span = if secs < 60 {
-        format!("{secs} Sekunden")
+        Text::key("throttle.seconds").arg("n", secs)
     } else {
         let minutes = (secs + 59) / 60;
         if minutes == 1 {
-            "einer Minute".to_string()
+            Text::key("throttle.one_minute")
         } else {
-            format!("{minutes} Minuten")
+            Text::key("throttle.minutes").arg("n", minutes)
         }
     };
-    format!(
-        "Zu viele fehlgeschlagene Anmeldeversuche. Aus Sicherheitsgründen ist die Anmeldung \
-         gesperrt; bitte versuchen Sie es in {span} erneut (ab {at} Uhr)."
-    )
+    Text::key("error.login_throttled")
+        .arg_text("span", span)
+        .arg("at", at)
 }
 
 #[cfg(test)]

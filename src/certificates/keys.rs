@@ -13,6 +13,7 @@ use serde::Serialize;
 use crate::db::schema::signing_keys;
 use crate::db::DbConn;
 use crate::error::{AppError, AppResult};
+use crate::i18n::Text;
 
 crate::db::text_enum! {
     /// How a key signs; the only one so far, named as COSE names it.
@@ -168,7 +169,7 @@ impl KeyRing {
         let used: Vec<i32> = signing_keys::table.select(signing_keys::kid).load(conn)?;
         let kid = (0..=255u8)
             .find(|k| !used.contains(&i32::from(*k)) && !self.key_path(*k).exists())
-            .ok_or_else(|| AppError::Conflict("Alle 256 Schlüsselnummern sind vergeben.".into()))?;
+            .ok_or_else(|| AppError::conflict("error.keys.all_used"))?;
         let key = SigningKey::generate(&mut rand::rngs::OsRng);
         crate::config::write_private_file(
             &self.key_path(kid),
@@ -282,7 +283,9 @@ fn set_state(conn: &mut DbConn, kid: u8, compromised: bool) -> AppResult<()> {
         .set(signing_keys::retired_at.eq(Some(now)))
         .execute(conn)?;
     if changed == 0 && all_records(conn)?.iter().all(|r| r.kid != i32::from(kid)) {
-        return Err(AppError::not_found(&format!("Der Schlüssel {kid}")));
+        return Err(AppError::not_found_text(
+            Text::key("thing.key_numbered").arg("kid", kid),
+        ));
     }
     crate::audit::record(
         conn,
@@ -351,7 +354,7 @@ fn manageable_key(
     manageable(conn, actor)?
         .into_iter()
         .find(|r| r.kid == kid)
-        .ok_or_else(|| AppError::not_found(&format!("Der Schlüssel {kid}")))
+        .ok_or_else(|| AppError::not_found_text(Text::key("thing.key_numbered").arg("kid", kid)))
 }
 
 /// A new key; the previous active keys of the same owner are retired and keep verifying.
@@ -395,11 +398,9 @@ pub fn rotate_for(
 pub fn retire_for(conn: &mut DbConn, actor: &crate::auth::Actor, kid: i32) -> AppResult<()> {
     let record = manageable_key(conn, actor, kid)?;
     if record.retired_at.is_some() {
-        return Err(AppError::Conflict(
-            "Dieser Schlüssel ist bereits außer Dienst.".into(),
-        ));
+        return Err(AppError::conflict("error.keys.already_retired"));
     }
-    let kid = u8::try_from(record.kid).map_err(|_| AppError::not_found("Der Schlüssel"))?;
+    let kid = u8::try_from(record.kid).map_err(|_| AppError::not_found("thing.key"))?;
     crate::db::write_transaction(conn, |conn| retire(conn, kid))
 }
 
@@ -413,16 +414,14 @@ pub fn compromise_for(
     if !confirmed {
         return Err(AppError::invalid(
             "confirm",
-            "Bitte bestätigen Sie, dass der Schlüssel kompromittiert ist.",
+            Text::key("error.keys.confirm_compromised"),
         ));
     }
     let record = manageable_key(conn, actor, kid)?;
     if record.compromised_at.is_some() {
-        return Err(AppError::Conflict(
-            "Dieser Schlüssel ist bereits als kompromittiert gemeldet.".into(),
-        ));
+        return Err(AppError::conflict("error.keys.already_compromised"));
     }
-    let kid = u8::try_from(record.kid).map_err(|_| AppError::not_found("Der Schlüssel"))?;
+    let kid = u8::try_from(record.kid).map_err(|_| AppError::not_found("thing.key"))?;
     crate::db::write_transaction(conn, |conn| compromise(conn, kid))?;
     // Offline verifiers learn it from the JWKS; this replica forgets it at once.
     keyring.reload(conn)

@@ -4,13 +4,16 @@ use serde::Serialize;
 
 use super::keys::KeyRing;
 use super::models::*;
-use super::pdf::{AttendedModule, CertificateDocument, CertificateRenderer, DocumentImage};
+use super::pdf::{
+    AttendedModule, CertificateDocument, CertificateRenderer, DocumentImage, ImageError,
+};
 use super::{repo, token};
 use crate::attendance;
 use crate::audit;
 use crate::auth::Actor;
 use crate::db::{dialect, DbConn};
 use crate::error::{AppError, AppResult};
+use crate::i18n::Text;
 use crate::mail::outbox::{self, Attachment};
 use crate::orgs;
 use crate::orgs::models::ImageKind;
@@ -85,23 +88,21 @@ pub fn issue_one(
         }
         let completion = attendance::service::completion_of(conn, org_id, run_id, participant_id)?
             .ok_or_else(|| {
-                AppError::invalid(
-                    "participant_id",
-                    "Diese Person ist für den Durchgang nicht angemeldet.",
-                )
+                AppError::invalid("participant_id", Text::key("error.not_enrolled_in_run"))
             })?;
         let completion_date = match (completion.completed, completion.completion_date) {
             (true, Some(d)) => d,
             _ => {
-                return Err(AppError::Conflict(format!(
-                    "{} hat den Kurs noch nicht abgeschlossen (es fehlt: {}).",
-                    participant.full_name(),
-                    if completion.missing_modules.is_empty() {
-                        "Teilnahme an einem Termin".to_string()
-                    } else {
-                        completion.missing_modules.join(", ")
-                    }
-                )))
+                let missing = if completion.missing_modules.is_empty() {
+                    Text::key("certificates.missing_attendance")
+                } else {
+                    Text::Plain(completion.missing_modules.join(", "))
+                };
+                return Err(AppError::Conflict(
+                    Text::key("error.certificates.not_completed")
+                        .arg("name", participant.full_name())
+                        .arg_text("missing", missing),
+                ));
             }
         };
         issue_in_tx(conn, issuer, actor, &run, &participant, completion_date).map(Some)
@@ -174,19 +175,12 @@ fn signed_url(
     let signed = token::sign(claims, kid, signing_key).map_err(|e| match e {
         token::TokenError::OverBudget => AppError::invalid(
             "holder_name",
-            format!(
-                "Der Name „{}“ ist zu lang für den QR-Code der Bescheinigung. Bitte kürzen Sie ihn (z. B. zweite Vornamen abkürzen).",
-                participant.full_name()
-            ),
+            Text::key("error.certificates.name_too_long").arg("name", participant.full_name()),
         ),
         other => AppError::Internal(anyhow::anyhow!("signing certificate: {other}")),
     })?;
-    token::verification_url(&issuer.public_url, &signed).map_err(|_| {
-        AppError::invalid(
-            "holder_name",
-            "Die Prüfadresse wäre zu lang für den QR-Code. Bitte kürzen Sie den Namen oder die öffentliche Adresse.",
-        )
-    })
+    token::verification_url(&issuer.public_url, &signed)
+        .map_err(|_| AppError::invalid("holder_name", Text::key("error.certificates.url_too_long")))
 }
 
 /// What the certificate mail says.
@@ -253,16 +247,14 @@ pub fn reissue_with_name(
     family_name: &str,
 ) -> AppResult<Certificate> {
     let org_id = actor.coordinator_org()?;
-    let given_name = participants::service::name("given_name", "Vorname", given_name)?;
-    let family_name = participants::service::name("family_name", "Familienname", family_name)?;
+    let given_name = participants::service::name("given_name", "label.given_name", given_name)?;
+    let family_name = participants::service::name("family_name", "label.family_name", family_name)?;
     let result = crate::db::write_transaction(conn, |conn| {
         let old = repo::get(conn, org_id, certificate_id)?;
         dialect::lock_for_update(conn, "course_runs", old.run_id)?;
         let old = repo::get(conn, org_id, certificate_id)?;
         if old.status != CertificateStatus::Valid {
-            return Err(AppError::Conflict(
-                "Nur eine gültige Bescheinigung kann berichtigt werden; diese ist bereits widerrufen oder ersetzt.".into(),
-            ));
+            return Err(AppError::conflict("error.certificates.correct_only_valid"));
         }
         let run = planning::service::get_run(conn, org_id, old.run_id)?;
         participants::service::set_names(
@@ -276,7 +268,7 @@ pub fn reissue_with_name(
         if token::normalize_name(&participant.full_name()) == old.holder_name {
             return Err(AppError::invalid(
                 "given_name",
-                "Der Name ist unverändert. Bitte geben Sie den berichtigten Namen ein.",
+                Text::key("error.certificates.name_unchanged"),
             ));
         }
         let now = time::now_utc();
@@ -330,13 +322,11 @@ pub fn revoke(
     reason: &str,
 ) -> AppResult<Certificate> {
     let org = actor.coordinator_org()?;
-    let reason = validate::required_text("reason", "Grund", reason, 500)?;
+    let reason = validate::required_text("reason", "label.reason", reason, 500)?;
     let result = crate::db::write_transaction(conn, |conn| {
         let cert = repo::get(conn, org, certificate_id)?;
         if cert.status != CertificateStatus::Valid {
-            return Err(AppError::Conflict(
-                "Diese Bescheinigung ist bereits nicht mehr gültig.".into(),
-            ));
+            return Err(AppError::conflict("error.certificates.not_valid_any_more"));
         }
         repo::revoke(conn, cert.id, &reason, time::now_utc())?;
         crate::certificates::cache::invalidate_all();
@@ -505,7 +495,7 @@ pub fn process_batch(
                     let message = match &e {
                         AppError::Internal(_) | AppError::Unavailable(_) => {
                             tracing::error!(batch_id, participant_id = c.participant_id, error = ?e, "certificate not issued");
-                            "Technischer Fehler; bitte später erneut versuchen.".to_string()
+                            Text::key("error.certificates.batch_technical").to_string()
                         }
                         other => other.to_string(),
                     };
@@ -552,9 +542,7 @@ pub fn zip_for_run(
         .filter(|c| c.status == CertificateStatus::Valid)
         .collect();
     if certs.is_empty() {
-        return Err(AppError::Conflict(
-            "Für diesen Durchgang gibt es noch keine gültigen Bescheinigungen.".into(),
-        ));
+        return Err(AppError::conflict("error.certificates.none_valid"));
     }
     let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
     // PDFs are compressed already; storing them keeps the ZIP fast to build.
@@ -609,7 +597,7 @@ pub const MAX_IMAGE_BYTES: usize = 2 * 1024 * 1024;
 
 /// The image kind named in an address (`logo`, `signature`); any other is not found.
 fn image_kind(kind: &str) -> AppResult<ImageKind> {
-    ImageKind::from_code(kind).ok_or_else(|| AppError::not_found("Die Bildart"))
+    ImageKind::from_code(kind).ok_or_else(|| AppError::not_found("thing.image_kind"))
 }
 
 /// Stores a logo or signature image after checking that the certificate can print it.
@@ -619,7 +607,7 @@ pub fn set_org_image(conn: &mut DbConn, actor: &Actor, kind: &str, bytes: &[u8])
     if bytes.is_empty() {
         return Err(AppError::invalid(
             "file",
-            "Bitte wählen Sie eine Bilddatei aus.",
+            Text::key("error.certificates.choose_image"),
         ));
     }
     // The renderer decides by content and accepts only PNG and JPEG.
@@ -786,9 +774,15 @@ pub fn certificates_of_run(
 
 /// Refuses what the certificate could not print (not PNG/JPEG, too large, broken).
 fn check_printable_image(bytes: &[u8]) -> AppResult<()> {
-    DocumentImage::from_bytes(bytes)
-        .map(|_| ())
-        .map_err(|e| AppError::invalid("file", e.to_string()))
+    match DocumentImage::from_bytes(bytes) {
+        Ok(_) => Ok(()),
+        Err(ImageError::Refused(why)) => Err(AppError::invalid("file", why)),
+        // A file that decodes but cannot be prepared is as good as unreadable.
+        Err(ImageError::Failed(_)) => Err(AppError::invalid(
+            "file",
+            Text::key("error.image.unreadable"),
+        )),
+    }
 }
 
 /// The organisation's stored image, decoded for printing (cached by content).

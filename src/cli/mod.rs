@@ -116,7 +116,7 @@ fn org_by_slug(conn: &mut DbConn, slug: &str) -> Result<orgs::Organisation, AppE
     find_org(conn, slug)?.ok_or_else(|| {
         AppError::invalid(
             "org",
-            format!("Es gibt keine Organisation mit dem Kürzel „{slug}“."),
+            crate::i18n::Text::key("error.orgs.no_such_slug").arg("slug", slug),
         )
     })
 }

@@ -115,7 +115,7 @@ pub fn get(conn: &mut DbConn, id: i32) -> AppResult<OutboxMessage> {
         .select(OutboxMessage::as_select())
         .first(conn)
         .optional()?
-        .ok_or_else(|| AppError::not_found("Die Nachricht"))
+        .ok_or_else(|| AppError::not_found("thing.message"))
 }
 
 pub fn all(conn: &mut DbConn) -> AppResult<Vec<OutboxMessage>> {

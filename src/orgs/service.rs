@@ -10,6 +10,7 @@ use crate::auth::service::{NewUser, TokenLine};
 use crate::auth::{self, Actor, Role};
 use crate::db::DbConn;
 use crate::error::{AppError, AppResult};
+use crate::i18n::Text;
 use crate::validate;
 
 pub fn create(
@@ -27,29 +28,26 @@ pub fn create(
             .chars()
             .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
     {
-        return Err(AppError::invalid(
-            "slug",
-            "Das Kürzel darf nur Kleinbuchstaben, Ziffern und Bindestriche enthalten (höchstens 40 Zeichen).",
-        ));
+        return Err(AppError::invalid("slug", Text::key("error.orgs.slug")));
     }
     let form = OrganisationInsertForm {
         slug,
-        name: validate::required_text("name", "Name", &input.name, 200)?,
+        name: validate::required_text("name", "label.name", &input.name, 200)?,
         issuer_name: validate::required_text(
             "issuer_name",
-            "Ausstellende Stelle",
+            "label.issuer_name",
             &input.issuer_name,
             200,
         )?,
         signatory_name: validate::required_text(
             "signatory_name",
-            "Unterzeichnende Person",
+            "label.signatory_name",
             &input.signatory_name,
             120,
         )?,
         signatory_title: validate::optional_text(
             "signatory_title",
-            "Funktion",
+            "label.signatory_title",
             Some(&input.signatory_title),
             120,
         )?
@@ -57,9 +55,7 @@ pub fn create(
         created_at: crate::time::now_utc(),
     };
     if repo::find_by_slug(conn, &form.slug)?.is_some() {
-        return Err(AppError::Conflict(
-            "Eine Organisation mit diesem Kürzel gibt es schon.".into(),
-        ));
+        return Err(AppError::conflict("error.orgs.slug_taken"));
     }
     let org = repo::insert(conn, &form)?;
     audit::record(
@@ -193,7 +189,7 @@ pub fn add_account(
     if role == Role::Admin {
         return Err(AppError::invalid(
             "role",
-            "Admins gehören zu keiner Organisation; bitte Koordination oder Training wählen.",
+            Text::key("error.orgs.admin_in_org"),
         ));
     }
     auth::service::create_user(

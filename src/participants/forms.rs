@@ -44,7 +44,7 @@ impl ParticipantForm {
     pub fn parse(self) -> AppResult<NewParticipant> {
         let consent_date = match self.consent_date.trim() {
             "" => None,
-            v => Some(validate::date("consent_date", "Datum der Einwilligung", v)?),
+            v => Some(validate::date("consent_date", "label.consent_date", v)?),
         };
         Ok(NewParticipant {
             given_name: self.given_name,

@@ -93,7 +93,7 @@ fn notify_participants(
     let view = planning::service::session_views(conn, org, Some(run.id), None)?
         .into_iter()
         .find(|s| s.id == session_id)
-        .ok_or_else(|| AppError::not_found("Der Termin"))?;
+        .ok_or_else(|| AppError::not_found("thing.session"))?;
     for p in repo::enrolled_in(conn, org, run.id)? {
         let Some((to, via_referrer)) = service::contact_email(&p) else {
             continue;

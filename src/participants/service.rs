@@ -12,17 +12,17 @@ use crate::audit;
 use crate::auth::Actor;
 use crate::db::{dialect, DbConn};
 use crate::error::{AppError, AppResult};
-use crate::i18n;
+use crate::i18n::{self, Text};
 use crate::planning;
 use crate::validate;
 
 /// Names are stored in NFC so the certificate, the signed token and a retyped name agree.
-pub(crate) fn name(field: &'static str, label: &str, value: &str) -> AppResult<String> {
+pub(crate) fn name(field: &'static str, label: &'static str, value: &str) -> AppResult<String> {
     let v = validate::required_text(field, label, value, 80)?;
     if v.contains('\n') || v.contains('\t') {
         return Err(AppError::invalid(
             field,
-            format!("„{label}“ muss in einer Zeile stehen."),
+            Text::key("error.one_line").arg_key("label", label),
         ));
     }
     let v: String = v
@@ -34,7 +34,7 @@ pub(crate) fn name(field: &'static str, label: &str, value: &str) -> AppResult<S
     if !v.chars().all(printable_name_char) {
         return Err(AppError::invalid(
             field,
-            format!("„{label}“ bitte so schreiben wie im Ausweis oder Aufenthaltstitel (lateinische oder kyrillische Buchstaben)."),
+            Text::key("error.participants.name_script").arg_key("label", label),
         ));
     }
     Ok(v)
@@ -79,26 +79,26 @@ pub(crate) fn check_new_participant(
     recorded_by: i32,
     input: &NewParticipant,
 ) -> AppResult<ParticipantInsertForm> {
-    let given_name = name("given_name", "Vorname", &input.given_name)?;
-    let family_name = name("family_name", "Familienname", &input.family_name)?;
+    let given_name = name("given_name", "label.given_name", &input.given_name)?;
+    let family_name = name("family_name", "label.family_name", &input.family_name)?;
     let lang = input.preferred_language.trim();
     if !i18n::is_participant_language(lang) {
         return Err(AppError::invalid(
             "preferred_language",
-            "Bitte wählen Sie eine Sprache aus der Liste.",
+            Text::key("error.participants.language"),
         ));
     }
     let phone = validate::optional_phone("phone", input.phone.as_deref())?;
     let email = validate::optional_email("email", input.email.as_deref())?;
     let referrer_name = validate::optional_text(
         "referrer_name",
-        "Name der vermittelnden Person",
+        "label.referrer_name",
         input.referrer_name.as_deref(),
         120,
     )?;
     let referrer_organisation = validate::optional_text(
         "referrer_organisation",
-        "Stelle der vermittelnden Person",
+        "label.referrer_organisation",
         input.referrer_organisation.as_deref(),
         160,
     )?;
@@ -115,13 +115,13 @@ pub(crate) fn check_new_participant(
     if referrer_contact.is_some() && referrer_name.is_none() {
         return Err(AppError::invalid(
             "referrer_name",
-            "Bitte geben Sie auch den Namen der vermittelnden Person an.",
+            Text::key("error.participants.referrer_name"),
         ));
     }
     if !input.consent {
         return Err(AppError::invalid(
             "consent",
-            "Ohne dokumentierte Einwilligung kann die Person nicht registriert werden.",
+            Text::key("error.participants.consent"),
         ));
     }
     let today = crate::time::today_local();
@@ -129,7 +129,7 @@ pub(crate) fn check_new_participant(
     if consent_date > today {
         return Err(AppError::invalid(
             "consent_date",
-            "Das Datum der Einwilligung liegt in der Zukunft.",
+            Text::key("error.participants.consent_in_future"),
         ));
     }
     Ok(ParticipantInsertForm {
@@ -178,17 +178,12 @@ pub fn standing(existing: Option<&Enrollment>) -> Option<EnrollmentStatus> {
 }
 
 fn already_in(status: EnrollmentStatus, participant: &Participant) -> AppError {
-    AppError::Conflict(if status == EnrollmentStatus::Waiting {
-        format!(
-            "{} steht für diesen Durchgang schon auf der Warteliste.",
-            participant.full_name()
-        )
+    let key = if status == EnrollmentStatus::Waiting {
+        "error.participants.already_waiting"
     } else {
-        format!(
-            "{} ist für diesen Durchgang bereits angemeldet.",
-            participant.full_name()
-        )
-    })
+        "error.participants.already_enrolled"
+    };
+    AppError::Conflict(Text::key(key).arg("name", participant.full_name()))
 }
 
 /// Gives the person a place, or a place on the waiting list when the run is full.
@@ -241,7 +236,7 @@ pub fn cancel(
         repo::get(conn, org, participant_id)?;
         let enrollment = repo::find_enrollment(conn, run_id, participant_id)?
             .filter(|e| standing(Some(e)).is_some())
-            .ok_or_else(|| AppError::not_found("Die Anmeldung"))?;
+            .ok_or_else(|| AppError::not_found("thing.enrollment"))?;
         let now = crate::time::now_utc();
         let freed_place = enrollment.status == EnrollmentStatus::Enrolled;
         let cancelled =

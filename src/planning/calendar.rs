@@ -12,6 +12,7 @@
 use icalendar::{Calendar, CalendarDateTime, Component, Event, EventLike, EventStatus};
 
 use super::models::SessionView;
+use crate::i18n::{self, Text};
 use crate::time;
 
 /// Europe/Berlin since 1996: CET/CEST, switching on the last Sundays of March and October.
@@ -46,6 +47,28 @@ pub fn text(user: &str) -> String {
     crate::validate::isolate(crate::validate::one_line(user).trim())
 }
 
+/// Feeds are in German: a subscribed calendar has no language to ask for.
+fn word(t: Text) -> String {
+    t.render(i18n::DEFAULT_LANG)
+}
+
+/// An event's description: course code, modules, interpreter languages.
+fn about(s: &SessionView) -> String {
+    let mut about = word(Text::key("calendar.ics.course").arg("code", text(&s.course_code)));
+    if !s.modules.is_empty() {
+        let modules: Vec<String> = s.modules.iter().map(|m| text(m)).collect();
+        about.push_str(&word(
+            Text::key("calendar.ics.modules").arg("modules", modules.join(", ")),
+        ));
+    }
+    if !s.interpreter_languages.is_empty() {
+        about.push_str(&word(
+            Text::key("calendar.ics.languages").arg("languages", text(&s.interpreter_languages)),
+        ));
+    }
+    about
+}
+
 /// The feed for `sessions`; `host` makes the event UIDs globally unique.
 pub fn sessions_ics(name: &str, host: &str, sessions: &[SessionView]) -> String {
     let mut cal = Calendar::new();
@@ -58,21 +81,10 @@ pub fn sessions_ics(name: &str, host: &str, sessions: &[SessionView]) -> String 
             .timestamp(stamp)
             .starts(local(s.starts_at))
             .ends(local(s.ends_at))
-            .summary(&format!("Mietschulung: {}", text(&s.course_title)))
-            .description(&{
-                let mut about = format!("Kurs {}.", text(&s.course_code));
-                if !s.modules.is_empty() {
-                    let modules: Vec<String> = s.modules.iter().map(|m| text(m)).collect();
-                    about.push_str(&format!(" Module: {}.", modules.join(", ")));
-                }
-                if !s.interpreter_languages.is_empty() {
-                    about.push_str(&format!(
-                        " Dolmetschung: {}.",
-                        text(&s.interpreter_languages)
-                    ));
-                }
-                about
-            });
+            .summary(&word(
+                Text::key("calendar.ics.summary").arg("course", text(&s.course_title)),
+            ))
+            .description(&about(s));
         if !s.location.is_empty() {
             event.location(&text(&s.location));
         }

@@ -33,7 +33,7 @@ impl ModuleForm {
         Ok(NewModule {
             duration_minutes: validate::int_in(
                 "duration_minutes",
-                "Dauer in Minuten",
+                "label.duration_minutes",
                 &self.duration_minutes,
                 5,
                 600,
@@ -67,11 +67,11 @@ impl RunForm {
 
     pub fn parse(self) -> AppResult<NewRun> {
         Ok(NewRun {
-            start_date: validate::date("start_date", "Erster Tag", &self.start_date)?,
-            end_date: validate::date("end_date", "Letzter Tag", &self.end_date)?,
+            start_date: validate::date("start_date", "label.first_day", &self.start_date)?,
+            end_date: validate::date("end_date", "label.last_day", &self.end_date)?,
             capacity: validate::int_in(
                 "capacity",
-                "Plätze",
+                "label.capacity",
                 &self.capacity,
                 1,
                 service::MAX_RUN_CAPACITY,
@@ -112,18 +112,18 @@ impl SessionForm {
 
     /// The form's fields as checked input (the first trainer ticked leads).
     pub fn parse(self) -> AppResult<NewSession> {
-        let date = validate::date("date", "Datum", &self.date)?;
-        let start = validate::time("start", "Beginn", &self.start)?;
-        let end = validate::time("end", "Ende", &self.end)?;
+        let date = validate::date("date", "label.date", &self.date)?;
+        let start = validate::time("start", "label.start", &self.start)?;
+        let end = validate::time("end", "label.end", &self.end)?;
         let trainer_ids = self
             .trainer_ids
             .iter()
-            .map(|v| validate::id("trainer_id", "Trainer:in", v))
+            .map(|v| validate::id("trainer_id", "label.trainer", v))
             .collect::<AppResult<Vec<i32>>>()?;
         let module_ids = self
             .module_ids
             .iter()
-            .map(|v| validate::id("module_ids", "Modul", v))
+            .map(|v| validate::id("module_ids", "label.module", v))
             .collect::<AppResult<Vec<i32>>>()?;
         Ok(NewSession {
             starts_at: date.and_time(start),
@@ -159,7 +159,13 @@ impl LocationForm {
     pub fn parse(self) -> AppResult<NewLocation> {
         let capacity = match self.capacity.trim() {
             "" => None,
-            v => Some(validate::int_in("capacity", "Plätze im Raum", v, 1, 1000)?),
+            v => Some(validate::int_in(
+                "capacity",
+                "label.room_capacity",
+                v,
+                1,
+                1000,
+            )?),
         };
         Ok(NewLocation {
             name: self.name,
@@ -179,7 +185,7 @@ pub struct RulesForm {
     pub test_must_pass_questions: String,
 }
 
-fn optional_int(field: &'static str, label: &str, value: &str) -> AppResult<Option<i32>> {
+fn optional_int(field: &'static str, label: &'static str, value: &str) -> AppResult<Option<i32>> {
     match value.trim() {
         "" => Ok(None),
         v => validate::int_in(field, label, v, 0, 1000).map(Some),
@@ -191,22 +197,22 @@ impl RulesForm {
         Ok(CourseRules {
             min_attendance_percent: optional_int(
                 "min_attendance_percent",
-                "Mindestanwesenheit",
+                "label.min_attendance",
                 &self.min_attendance_percent,
             )?,
             test_max_points: optional_int(
                 "test_max_points",
-                "Höchstpunktzahl",
+                "label.test_max_points",
                 &self.test_max_points,
             )?,
             test_pass_points: optional_int(
                 "test_pass_points",
-                "Punkte zum Bestehen",
+                "label.test_pass_points",
                 &self.test_pass_points,
             )?,
             test_must_pass_questions: optional_int(
                 "test_must_pass_questions",
-                "Pflichtfragen",
+                "label.must_pass_questions",
                 &self.test_must_pass_questions,
             )?
             .unwrap_or(0),

@@ -8,7 +8,7 @@ use crate::audit;
 use crate::auth::{self, Actor};
 use crate::db::DbConn;
 use crate::error::{AppError, AppResult};
-use crate::i18n;
+use crate::i18n::{self, Text};
 use crate::time;
 use crate::validate;
 
@@ -51,22 +51,22 @@ pub fn create_course(conn: &mut DbConn, actor: &Actor, input: NewCourse) -> AppR
     {
         return Err(AppError::invalid(
             "code",
-            "Der Kurscode besteht aus 1–16 Buchstaben (A–Z), Ziffern oder Bindestrichen, z. B. MS-2026.",
+            Text::key("error.planning.course_code"),
         ));
     }
-    let title = validate::required_text("title", "Titel", &input.title, 160)?;
+    let title = validate::required_text("title", "label.title", &input.title, 160)?;
     let description = validate::optional_text(
         "description",
-        "Beschreibung",
+        "label.description",
         Some(&input.description),
         2000,
     )?
     .unwrap_or_default();
     crate::db::write_transaction(conn, |conn| {
         if repo::course_code_taken(conn, org, &code)? {
-            return Err(AppError::Conflict(format!(
-                "Den Kurscode {code} gibt es in Ihrer Organisation schon."
-            )));
+            return Err(AppError::Conflict(
+                Text::key("error.planning.course_code_taken").arg("code", &code),
+            ));
         }
         let course = repo::insert_course(
             conn,
@@ -98,10 +98,10 @@ pub fn add_module(
     input: NewModule,
 ) -> AppResult<CourseModule> {
     let org = actor.coordinator_org()?;
-    let title = validate::required_text("title", "Titel des Moduls", &input.title, 160)?;
+    let title = validate::required_text("title", "label.module_title", &input.title, 160)?;
     let duration = validate::check_range(
         "duration_minutes",
-        "Dauer in Minuten",
+        "label.duration_minutes",
         input.duration_minutes,
         5,
         600,
@@ -120,7 +120,7 @@ pub fn add_module(
                 mandatory: input.mandatory,
                 description: validate::optional_text(
                     "description",
-                    "Beschreibung",
+                    "label.description",
                     Some(&input.description),
                     1000,
                 )?
@@ -141,7 +141,7 @@ fn check_languages(codes: &[String]) -> AppResult<Vec<String>> {
         if !i18n::is_participant_language(code) {
             return Err(AppError::invalid(
                 "interpreter_languages",
-                format!("Die Sprache „{code}“ ist nicht bekannt."),
+                Text::key("error.unknown_language").arg("code", code),
             ));
         }
         if !languages.iter().any(|l| l == code) {
@@ -156,18 +156,23 @@ fn check_run(input: &NewRun) -> AppResult<(String, i32, Vec<String>)> {
     if input.end_date < input.start_date {
         return Err(AppError::invalid(
             "end_date",
-            "Das Enddatum liegt vor dem Anfangsdatum.",
+            Text::key("error.planning.end_before_start"),
         ));
     }
     if (input.end_date - input.start_date).num_days() > 366 {
         return Err(AppError::invalid(
             "end_date",
-            "Ein Durchgang darf höchstens ein Jahr dauern.",
+            Text::key("error.planning.run_too_long"),
         ));
     }
-    let place = validate::required_text("place", "Ort", &input.place, 200)?;
-    let capacity =
-        validate::check_range("capacity", "Plätze", input.capacity, 1, MAX_RUN_CAPACITY)?;
+    let place = validate::required_text("place", "label.place", &input.place, 200)?;
+    let capacity = validate::check_range(
+        "capacity",
+        "label.capacity",
+        input.capacity,
+        1,
+        MAX_RUN_CAPACITY,
+    )?;
     Ok((
         place,
         capacity,
@@ -231,27 +236,30 @@ fn check_session(
     if input.ends_at <= input.starts_at {
         return Err(AppError::invalid(
             "ends_at",
-            "Das Ende liegt nicht nach dem Beginn.",
+            Text::key("error.planning.ends_before_start"),
         ));
     }
     if (input.ends_at - input.starts_at).num_hours() > 12 {
         return Err(AppError::invalid(
             "ends_at",
-            "Ein Termin darf höchstens 12 Stunden dauern.",
+            Text::key("error.planning.session_too_long"),
         ));
     }
-    let location = validate::optional_text("location", "Raum / Ort", Some(&input.location), 200)?;
+    let location = validate::optional_text(
+        "location",
+        "label.session_location",
+        Some(&input.location),
+        200,
+    )?;
     let starts_at = time::from_local("starts_at", input.starts_at)?;
     let ends_at = time::from_local("ends_at", input.ends_at)?;
     let date = input.starts_at.date();
     if date < run.start_date || date > run.end_date {
         return Err(AppError::invalid(
             "starts_at",
-            format!(
-                "Der Termin liegt außerhalb des Durchgangs ({} – {}).",
-                crate::time::fmt_date(run.start_date),
-                crate::time::fmt_date(run.end_date)
-            ),
+            Text::key("error.planning.session_outside_run")
+                .arg("start", crate::time::fmt_date(run.start_date))
+                .arg("end", crate::time::fmt_date(run.end_date)),
         ));
     }
     let mut trainers: Vec<i32> = Vec::new();
@@ -265,7 +273,7 @@ fn check_session(
         if !ok {
             return Err(AppError::invalid(
                 "trainer_id",
-                "Diese Trainerin / dieser Trainer ist nicht bekannt.",
+                Text::key("error.planning.unknown_trainer"),
             ));
         }
         trainers.push(*id);
@@ -276,7 +284,7 @@ fn check_session(
         if !course_modules.iter().any(|m| m.id == *id) {
             return Err(AppError::invalid(
                 "module_ids",
-                "Ein gewähltes Modul gehört nicht zu diesem Kurs.",
+                Text::key("error.planning.module_of_other_course"),
             ));
         }
         if !module_ids.contains(id) {
@@ -348,14 +356,15 @@ pub fn create_location(
 ) -> AppResult<Location> {
     let org = actor.coordinator_org()?;
     let checked = NewLocation {
-        name: validate::required_text("name", "Name", &input.name, 200)?,
-        address: validate::optional_text("address", "Adresse", Some(&input.address), 300)?
+        name: validate::required_text("name", "label.name", &input.name, 200)?,
+        address: validate::optional_text("address", "label.address", Some(&input.address), 300)?
             .unwrap_or_default(),
-        room: validate::optional_text("room", "Raum", Some(&input.room), 100)?.unwrap_or_default(),
+        room: validate::optional_text("room", "label.room", Some(&input.room), 100)?
+            .unwrap_or_default(),
         capacity: match input.capacity {
             Some(c) => Some(validate::check_range(
                 "capacity",
-                "Plätze im Raum",
+                "label.room_capacity",
                 c,
                 1,
                 1000,
@@ -368,10 +377,9 @@ pub fn create_location(
             .iter()
             .any(|l| l.name == checked.name)
         {
-            return Err(AppError::Conflict(format!(
-                "Den Ort „{}“ gibt es schon.",
-                checked.name
-            )));
+            return Err(AppError::Conflict(
+                Text::key("error.planning.location_exists").arg("name", &checked.name),
+            ));
         }
         let location = repo::insert_location(conn, org, &checked)?;
         audit::record(
@@ -407,14 +415,11 @@ fn warnings_for(
         for (_, user_id, name) in &busy {
             if view.trainer_ids.contains(user_id) && !named.contains(&name.as_str()) {
                 named.push(name);
-                warnings.push(format!("{name} hat zur selben Zeit einen anderen Termin."));
+                warnings.push(Text::key("warning.trainer_busy").arg("name", name));
             }
         }
         if view.location_id.is_some() && others.iter().any(|o| o.location_id == view.location_id) {
-            warnings.push(format!(
-                "Der Raum „{}“ ist zur selben Zeit schon belegt.",
-                view.location
-            ));
+            warnings.push(Text::key("warning.room_busy").arg("room", &view.location));
         }
     }
     if let Some(capacity) = locations
@@ -424,12 +429,18 @@ fn warnings_for(
     {
         let enrolled = repo::enrolled_count(conn, view.run_id)?;
         if enrolled > i64::from(capacity) {
-            warnings.push(format!(
-                "Der Raum hat {capacity} Plätze, angemeldet sind {enrolled}."
-            ));
+            warnings.push(
+                Text::key("warning.room_too_small")
+                    .arg("capacity", capacity)
+                    .arg("enrolled", enrolled),
+            );
         }
     }
-    Ok(warnings)
+    // Pages show them in German, the planning pages' language.
+    Ok(warnings
+        .iter()
+        .map(|w| w.render(i18n::DEFAULT_LANG))
+        .collect())
 }
 
 pub fn session_views(
@@ -605,7 +616,7 @@ pub fn trainer_feed(conn: &mut DbConn, token: &str, host: &str) -> AppResult<Opt
     };
     let sessions = session_views(conn, org, None, Some(user_id))?;
     Ok(Some(super::calendar::sessions_ics(
-        "Mietschulung – meine Termine",
+        &Text::key("calendar.feed_mine").render(i18n::DEFAULT_LANG),
         host,
         &sessions,
     )))
@@ -619,11 +630,10 @@ pub fn run_feed(conn: &mut DbConn, token: &str, host: &str) -> AppResult<Option<
     let course = repo::get_course(conn, run.organisation_id, run.course_id)?;
     let sessions = session_views(conn, run.organisation_id, Some(run.id), None)?;
     Ok(Some(super::calendar::sessions_ics(
-        &format!(
-            "Mietschulung – {} ({})",
-            course.title,
-            crate::time::fmt_date(run.start_date)
-        ),
+        &Text::key("calendar.feed_run")
+            .arg("course", &course.title)
+            .arg("start", crate::time::fmt_date(run.start_date))
+            .render(i18n::DEFAULT_LANG),
         host,
         &sessions,
     )))
@@ -640,7 +650,7 @@ pub fn set_course_rules(
     if let Some(p) = rules.min_attendance_percent {
         validate::check_range(
             "min_attendance_percent",
-            "Mindestanwesenheit in Prozent",
+            "label.min_attendance_percent",
             p,
             1,
             100,
@@ -651,18 +661,18 @@ pub fn set_course_rules(
             if rules.test_pass_points.is_some() || rules.test_must_pass_questions != 0 {
                 return Err(AppError::invalid(
                     "test_max_points",
-                    "Für Bestehensgrenze und Pflichtfragen braucht der Test eine Höchstpunktzahl.",
+                    Text::key("error.planning.test_needs_max_points"),
                 ));
             }
             rules
         }
         Some(max) => {
-            validate::check_range("test_max_points", "Höchstpunktzahl", max, 1, 1000)?;
+            validate::check_range("test_max_points", "label.test_max_points", max, 1, 1000)?;
             let pass = rules.test_pass_points.unwrap_or(max);
-            validate::check_range("test_pass_points", "Punkte zum Bestehen", pass, 0, max)?;
+            validate::check_range("test_pass_points", "label.test_pass_points", pass, 0, max)?;
             validate::check_range(
                 "test_must_pass_questions",
-                "Anzahl der Pflichtfragen",
+                "label.test_must_pass_questions",
                 rules.test_must_pass_questions,
                 0,
                 100,
@@ -700,9 +710,7 @@ pub fn apply_session_update(
 ) -> AppResult<(TrainingSession, TrainingSession, CourseRun)> {
     let before = repo::get_session(conn, org, session_id)?;
     if before.cancelled {
-        return Err(AppError::Conflict(
-            "Ein abgesagter Termin kann nicht mehr geändert werden.".into(),
-        ));
+        return Err(AppError::conflict("error.planning.cancelled_session"));
     }
     let run = repo::get_run(conn, org, before.run_id)?;
     let c = check_session(conn, org, &run, &input)?;
@@ -772,7 +780,7 @@ pub fn apply_run_update(
     if i64::from(capacity) < enrolled {
         return Err(AppError::invalid(
             "capacity",
-            format!("{enrolled} Personen sind schon angemeldet; weniger Plätze gehen nicht. Bitte zuerst Anmeldungen stornieren."),
+            Text::key("error.planning.capacity_below_enrolled").arg("enrolled", enrolled),
         ));
     }
     let outside = session_views(conn, org, Some(run_id), None)?
@@ -783,7 +791,7 @@ pub fn apply_run_update(
     if outside {
         return Err(AppError::invalid(
             "start_date",
-            "Es gibt Termine außerhalb dieses Zeitraums. Bitte verschieben oder absagen Sie sie zuerst.",
+            Text::key("error.planning.sessions_outside_dates"),
         ));
     }
     let run = repo::update_run(
@@ -871,7 +879,7 @@ pub fn move_module_up(
         let at = modules
             .iter()
             .position(|m| m.id == module_id)
-            .ok_or_else(|| AppError::not_found("Das Modul"))?;
+            .ok_or_else(|| AppError::not_found("thing.module"))?;
         if at > 0 {
             let (above, this) = (&modules[at - 1], &modules[at]);
             repo::set_module_position(conn, this.id, above.position)?;

@@ -11,7 +11,7 @@ use super::{repo, service};
 use crate::auth::{self, Actor};
 use crate::db::DbConn;
 use crate::error::{AppError, AppResult};
-use crate::i18n::{self, LanguageOption};
+use crate::i18n::{self, LanguageOption, Text};
 use crate::time::{self, fmt_date};
 
 /// The organisation's courses, by title.
@@ -184,7 +184,7 @@ pub fn session_edit_page(
     let view = service::run_sessions_with_warnings(conn, org, s.run_id)?
         .into_iter()
         .find(|v| v.id == session_id)
-        .ok_or_else(|| AppError::not_found("Der Termin"))?;
+        .ok_or_else(|| AppError::not_found("thing.session"))?;
     let modules = repo::modules_of(conn, org, run.course_id)?
         .into_iter()
         .map(|m| ModuleChoice {
@@ -264,22 +264,36 @@ pub fn locations_page(conn: &mut DbConn, actor: &Actor) -> AppResult<LocationsPa
     })
 }
 
-const WEEKDAYS: [&str; 7] = ["Mo", "Di", "Mi", "Do", "Fr", "Sa", "So"];
+/// Keys of the weekdays' short names, Monday first.
+const WEEKDAYS: [&str; 7] = [
+    "calendar.day.mon",
+    "calendar.day.tue",
+    "calendar.day.wed",
+    "calendar.day.thu",
+    "calendar.day.fri",
+    "calendar.day.sat",
+    "calendar.day.sun",
+];
 
 const MONTHS: [&str; 12] = [
-    "Januar",
-    "Februar",
-    "März",
-    "April",
-    "Mai",
-    "Juni",
-    "Juli",
-    "August",
-    "September",
-    "Oktober",
-    "November",
-    "Dezember",
+    "calendar.month.jan",
+    "calendar.month.feb",
+    "calendar.month.mar",
+    "calendar.month.apr",
+    "calendar.month.may",
+    "calendar.month.jun",
+    "calendar.month.jul",
+    "calendar.month.aug",
+    "calendar.month.sep",
+    "calendar.month.oct",
+    "calendar.month.nov",
+    "calendar.month.dec",
 ];
+
+/// The calendar's words are German, the planning pages' language.
+fn word(key: &str) -> String {
+    i18n::text(i18n::DEFAULT_LANG, key)
+}
 
 /// The organisation's sessions by week or by month.
 #[derive(Debug, Serialize)]
@@ -289,7 +303,7 @@ pub struct CalendarPage {
     pub days: Vec<CalendarDay>,
     /// The same days, seven to a row (the month grid).
     pub weeks: Vec<Vec<CalendarDay>>,
-    pub weekdays: [&'static str; 7],
+    pub weekdays: Vec<String>,
     pub prev: String,
     pub next: String,
     /// The same date in the other view.
@@ -300,7 +314,7 @@ pub struct CalendarPage {
 pub struct CalendarDay {
     pub date: String,
     pub day: u32,
-    pub weekday: &'static str,
+    pub weekday: String,
     pub today: bool,
     /// In the month grid, a day of the month before or after.
     pub other_month: bool,
@@ -331,7 +345,7 @@ pub fn calendar_span(day: NaiveDate, month_view: bool) -> CalendarSpan {
             to: monday_of(last) + Duration::days(6),
             prev: prev_month,
             next: next_month,
-            heading: format!("{} {}", MONTHS[first.month0() as usize], first.year()),
+            heading: format!("{} {}", word(MONTHS[first.month0() as usize]), first.year()),
         }
     } else {
         let monday = monday_of(day);
@@ -341,12 +355,11 @@ pub fn calendar_span(day: NaiveDate, month_view: bool) -> CalendarSpan {
             to: sunday,
             prev: monday - Duration::days(7),
             next: monday + Duration::days(7),
-            heading: format!(
-                "Woche {} · {} – {}",
-                monday.iso_week().week(),
-                fmt_date(monday),
-                fmt_date(sunday)
-            ),
+            heading: Text::key("calendar.week_heading")
+                .arg("week", monday.iso_week().week())
+                .arg("from", fmt_date(monday))
+                .arg("to", fmt_date(sunday))
+                .render(i18n::DEFAULT_LANG),
         }
     }
 }
@@ -368,7 +381,7 @@ pub fn calendar_page(
         days.push(CalendarDay {
             date: fmt_date(d),
             day: d.day(),
-            weekday: WEEKDAYS[d.weekday().num_days_from_monday() as usize],
+            weekday: word(WEEKDAYS[d.weekday().num_days_from_monday() as usize]),
             today: d == today,
             other_month: month_view && d.month() != day.month(),
             sessions: sessions
@@ -386,7 +399,7 @@ pub fn calendar_page(
         heading: span.heading,
         weeks: days.chunks(7).map(<[CalendarDay]>::to_vec).collect(),
         days,
-        weekdays: WEEKDAYS,
+        weekdays: WEEKDAYS.iter().map(|k| word(k)).collect(),
         prev: format!("/calendar?view={view}&date={}", span.prev),
         next: format!("/calendar?view={view}&date={}", span.next),
         switch: format!("/calendar?view={other}&date={day}"),

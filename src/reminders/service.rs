@@ -5,6 +5,7 @@ use super::repo;
 use crate::db::dialect::{self, ReminderInsert};
 use crate::db::DbConn;
 use crate::error::{AppError, AppResult};
+use crate::i18n::Text;
 use crate::mail::outbox::{self, Attachment};
 use crate::participants;
 use crate::planning::{self, models::SessionView};
@@ -78,7 +79,7 @@ fn remind_session(
     let view: SessionView = planning::service::session_views(conn, org, Some(run_id), None)?
         .into_iter()
         .find(|s| s.id == session_id)
-        .ok_or_else(|| AppError::not_found("Der Termin"))?;
+        .ok_or_else(|| AppError::not_found("thing.session"))?;
     let ics = planning::calendar::sessions_ics("Mietschulung", host, std::slice::from_ref(&view));
     let kind_key = format!("{kind}h");
     let mut queued = 0;
@@ -140,13 +141,13 @@ pub struct ApologyView {
 
 fn lookup(conn: &mut DbConn, token: &str) -> AppResult<(repo::ReminderRef, SessionView)> {
     let reminder = repo::by_token(conn, token)?
-        .ok_or_else(|| AppError::NotFound("Dieser Link ist nicht (mehr) gültig.".into()))?;
+        .ok_or_else(|| AppError::NotFound(Text::key("error.reminders.link_invalid")))?;
     let (_, session_id, _, org, _) = reminder;
     let session = planning::repo::get_session(conn, org, session_id)?;
     let view = planning::service::session_views(conn, org, Some(session.run_id), None)?
         .into_iter()
         .find(|s| s.id == session_id)
-        .ok_or_else(|| AppError::not_found("Der Termin"))?;
+        .ok_or_else(|| AppError::not_found("thing.session"))?;
     Ok((reminder, view))
 }
 
@@ -167,10 +168,7 @@ pub fn send_apology(conn: &mut DbConn, token: &str) -> AppResult<ApologyView> {
     crate::db::write_transaction(conn, |conn| {
         let ((_, session_id, participant_id, org, _), view) = lookup(conn, token)?;
         if view.starts_at <= time::now_utc() {
-            return Err(AppError::Conflict(
-                "Der Termin hat schon begonnen. Bitte melden Sie sich direkt bei der Koordination."
-                    .into(),
-            ));
+            return Err(AppError::conflict("apology.over"));
         }
         repo::record_apology(conn, session_id, participant_id, time::now_utc())?;
         crate::audit::record(

@@ -7,6 +7,7 @@ use plotters::prelude::*;
 
 use super::service::MonthFigures;
 use crate::error::{AppError, AppResult};
+use crate::i18n;
 
 static FONT: Once = Once::new();
 
@@ -17,6 +18,11 @@ pub(crate) fn register_font() {
             tracing::error!("chart font could not be registered");
         }
     });
+}
+
+/// Charts are drawn for the report pages, in German.
+fn word(key: &str) -> String {
+    i18n::text(i18n::DEFAULT_LANG, key)
 }
 
 /// Attendance and no-show rate per month, in percent.
@@ -53,7 +59,7 @@ pub fn attendance_by_month(months: &[MonthFigures]) -> AppResult<String> {
                 green.stroke_width(3),
             ))
             .map_err(|e| err(e.to_string()))?
-            .label("Anwesenheit")
+            .label(word("reports.percent"))
             .legend(move |(x, y)| {
                 PathElement::new(vec![(x, y), (x + 20, y)], green.stroke_width(3))
             });
@@ -66,7 +72,7 @@ pub fn attendance_by_month(months: &[MonthFigures]) -> AppResult<String> {
                 red.stroke_width(3),
             ))
             .map_err(|e| err(e.to_string()))?
-            .label("Nicht erschienen")
+            .label(word("reports.chart_no_shows"))
             .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], red.stroke_width(3)));
         chart
             .draw_series(

@@ -8,7 +8,7 @@ use super::repo;
 use crate::auth::Actor;
 use crate::db::DbConn;
 use crate::error::{AppError, AppResult};
-use crate::i18n::{self, LanguageOption};
+use crate::i18n::{self, LanguageOption, Text};
 use crate::validate;
 
 /// Checks one contact with the rules of the domain; the message names the field.
@@ -17,7 +17,7 @@ pub fn check(input: &NewStakeholder) -> AppResult<StakeholderForm> {
         let names: Vec<&str> = StakeholderGroup::ALL.iter().map(|g| g.name()).collect();
         return Err(AppError::invalid(
             "stakeholder_group",
-            format!("Bitte wählen Sie eine Gruppe: {}.", names.join(", ")),
+            Text::key("error.stakeholders.choose_group").arg("groups", names.join(", ")),
         ));
     };
     let language = match input.preferred_language.trim() {
@@ -27,15 +27,15 @@ pub fn check(input: &NewStakeholder) -> AppResult<StakeholderForm> {
     if !crate::i18n::is_participant_language(&language) {
         return Err(AppError::invalid(
             "preferred_language",
-            "Diese Sprache wird nicht angeboten (de, en, ar, fa, uk, ru, tr, ti, ps).",
+            Text::key("error.stakeholders.language"),
         ));
     }
     Ok(StakeholderForm {
         stakeholder_group: group,
-        name: validate::required_text("name", "Name", &input.name, 120)?,
+        name: validate::required_text("name", "label.name", &input.name, 120)?,
         organisation_name: validate::optional_text(
             "organisation_name",
-            "Organisation",
+            "label.organisation",
             input.organisation_name.as_deref(),
             160,
         )?,
@@ -47,10 +47,7 @@ pub fn check(input: &NewStakeholder) -> AppResult<StakeholderForm> {
 }
 
 fn duplicate_email(existing: &Stakeholder) -> AppError {
-    AppError::Conflict(format!(
-        "Ein Kontakt mit dieser E-Mail-Adresse ist schon eingetragen ({}).",
-        existing.name
-    ))
+    AppError::Conflict(Text::key("error.stakeholders.email_taken").arg("name", &existing.name))
 }
 
 pub fn create(conn: &mut DbConn, actor: &Actor, input: &NewStakeholder) -> AppResult<Stakeholder> {
@@ -78,7 +75,7 @@ pub fn create(conn: &mut DbConn, actor: &Actor, input: &NewStakeholder) -> AppRe
 
 pub fn get(conn: &mut DbConn, actor: &Actor, id: i32) -> AppResult<Stakeholder> {
     let org = actor.coordinator_org()?;
-    repo::get(conn, org, id)?.ok_or_else(|| AppError::not_found("Der Kontakt"))
+    repo::get(conn, org, id)?.ok_or_else(|| AppError::not_found("thing.contact"))
 }
 
 pub fn update(
@@ -96,7 +93,7 @@ pub fn update(
             }
         }
         if repo::update(conn, org, id, &form)? == 0 {
-            return Err(AppError::not_found("Der Kontakt"));
+            return Err(AppError::not_found("thing.contact"));
         }
         crate::audit::record(
             conn,
@@ -107,7 +104,7 @@ pub fn update(
             Some(id),
             "",
         )?;
-        repo::get(conn, org, id)?.ok_or_else(|| AppError::not_found("Der Kontakt"))
+        repo::get(conn, org, id)?.ok_or_else(|| AppError::not_found("thing.contact"))
     })
 }
 
@@ -116,7 +113,7 @@ pub fn delete(conn: &mut DbConn, actor: &Actor, id: i32) -> AppResult<()> {
     let org = actor.coordinator_org()?;
     crate::db::write_transaction(conn, |conn| {
         if repo::delete(conn, org, id)? == 0 {
-            return Err(AppError::not_found("Der Kontakt"));
+            return Err(AppError::not_found("thing.contact"));
         }
         crate::audit::record(
             conn,
@@ -139,8 +136,9 @@ pub fn contacts(
     // An unknown group is the caller's mistake whoever asks, so it is named first.
     let group = group
         .map(|g| {
-            StakeholderGroup::from_code(g)
-                .ok_or_else(|| AppError::invalid("group", "Diese Gruppe gibt es nicht."))
+            StakeholderGroup::from_code(g).ok_or_else(|| {
+                AppError::invalid("group", Text::key("error.stakeholders.no_such_group"))
+            })
         })
         .transpose()?;
     repo::list(conn, actor.coordinator_org()?, group)

@@ -8,12 +8,13 @@ use super::models::{NewQuestion, NewSurvey};
 use super::respond::Step;
 use super::translations::{NewTranslation, TranslatedQuestion};
 use crate::error::{AppError, AppResult};
+use crate::i18n::Text;
 
 /// A posted form as name–value pairs, for forms whose field names carry ids
 /// (`text_12`, `q12_3`) or repeat (checkboxes).
 pub fn pairs(body: &[u8]) -> AppResult<Vec<(String, String)>> {
     serde_html_form::from_bytes(body)
-        .map_err(|_| AppError::invalid("form", "Das Formular konnte nicht gelesen werden."))
+        .map_err(|_| AppError::invalid("form", Text::key("error.form_unreadable")))
 }
 
 /// The first value posted under `name`.
@@ -41,11 +42,11 @@ pub struct SurveyFormInput {
 
 impl SurveyFormInput {
     pub fn into_new(self) -> AppResult<NewSurvey> {
-        let num = |field: &'static str, label: &str, v: &str| -> AppResult<Option<i32>> {
+        let num = |field: &'static str, label: &'static str, v: &str| -> AppResult<Option<i32>> {
             match v.trim() {
                 "" => Ok(None),
                 t => t.parse().map(Some).map_err(|_| {
-                    AppError::invalid(field, format!("„{label}“ muss eine Zahl sein."))
+                    AppError::invalid(field, Text::key("error.number").arg_key("label", label))
                 }),
             }
         };
@@ -56,11 +57,11 @@ impl SurveyFormInput {
             closes_on: self.closes_on,
             audience: self.audience,
             anonymous: self.anonymous.is_some(),
-            course_id: num("course_id", "Kurs", &self.course_id)?,
-            reminder_max: num("reminder_max", "Erinnerungen", &self.reminder_max)?,
+            course_id: num("course_id", "label.course", &self.course_id)?,
+            reminder_max: num("reminder_max", "label.reminders", &self.reminder_max)?,
             reminder_interval_days: num(
                 "reminder_interval_days",
-                "Abstand",
+                "label.reminder_interval",
                 &self.reminder_interval_days,
             )?,
             open_groups: self.open_groups,
@@ -90,7 +91,7 @@ impl QuestionFormInput {
                 t => t
                     .parse()
                     .map(Some)
-                    .map_err(|_| AppError::invalid(field, "Bitte eine ganze Zahl.")),
+                    .map_err(|_| AppError::invalid(field, Text::key("error.whole_number"))),
             }
         };
         Ok(NewQuestion {

@@ -125,9 +125,7 @@ pub fn invite(
     crate::db::write_transaction(conn, |conn| {
         let survey = service::locked(conn, org, survey_id)?;
         if crate::time::today_local() > survey.closes_on {
-            return Err(AppError::Conflict(
-                "Die Umfrage ist beendet; Einladungen sind nicht mehr möglich.".into(),
-            ));
+            return Err(AppError::conflict("error.surveys.closed_for_invitations"));
         }
         let already: Vec<i32> = repo::invitations(conn, survey_id)?
             .into_iter()
@@ -296,7 +294,7 @@ pub struct InvitationGroup {
 pub struct InvitedPerson {
     pub name: String,
     pub answered: bool,
-    /// "E-Mail" or "Papier".
+    /// The locale key of how the invitation went: by mail or on paper.
     pub how: &'static str,
     pub reminders: i32,
 }
@@ -324,9 +322,9 @@ pub fn invitation_groups(
             name: st.name.clone(),
             answered: inv.answered_on.is_some(),
             how: if inv.sent_at.is_some() {
-                "E-Mail"
+                "surveys.invited_by_mail"
             } else {
-                "Papier"
+                "surveys.invited_on_paper"
             },
             reminders: inv.reminders_sent,
         });

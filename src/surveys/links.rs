@@ -12,6 +12,7 @@ use super::models::{Question, StakeholderGroup, Survey};
 use super::repo;
 use crate::db::DbConn;
 use crate::error::{AppError, AppResult};
+use crate::i18n::Text;
 
 /// Who is answering through which link.
 #[derive(Debug, Clone)]
@@ -61,9 +62,7 @@ impl Respondent {
 }
 
 pub fn unknown_link() -> AppError {
-    AppError::NotFound(
-        "Diesen Umfrage-Link gibt es nicht. Bitte prüfen Sie, ob er vollständig ist.".into(),
-    )
+    AppError::NotFound(Text::key("error.surveys.unknown_link"))
 }
 
 /// Tokens are base64url; anything else is not a link of ours and costs no query.
@@ -211,14 +210,5 @@ pub fn submit(
 }
 
 pub fn closed_error(closed: Closed) -> AppError {
-    AppError::Conflict(
-        match closed {
-            Closed::NotYet => {
-                "Diese Umfrage beginnt noch nicht. Bitte versuchen Sie es später noch einmal."
-            }
-            Closed::Over => "Diese Umfrage ist bereits beendet. Vielen Dank für Ihr Interesse!",
-            Closed::Answered => "Sie haben diese Umfrage bereits beantwortet. Vielen Dank!",
-        }
-        .into(),
-    )
+    AppError::conflict(closed.message_key())
 }

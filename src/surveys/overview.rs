@@ -130,7 +130,7 @@ pub struct SurveyRow {
     pub id: i32,
     pub title: String,
     pub period: String,
-    /// "geplant", "läuft" or "beendet".
+    /// The locale key of planned, open or closed.
     pub state: &'static str,
     pub responses: i64,
     pub anonymous: bool,
@@ -144,11 +144,11 @@ fn period(s: &Survey) -> String {
 
 fn state(s: &Survey, today: chrono::NaiveDate) -> &'static str {
     if today < s.opens_on {
-        "geplant"
+        "surveys.state_planned"
     } else if today > s.closes_on {
-        "beendet"
+        "surveys.state_closed"
     } else {
-        "läuft"
+        "surveys.state_open"
     }
 }
 
@@ -344,12 +344,10 @@ mod tests {
             created_at: chrono::NaiveDateTime::default(),
             updated_at: chrono::NaiveDateTime::default(),
         };
-        assert_eq!(state(&s, s.opens_on - chrono::Duration::days(1)), "geplant");
-        assert_eq!(state(&s, s.opens_on), "läuft");
-        assert_eq!(state(&s, s.closes_on), "läuft");
-        assert_eq!(
-            state(&s, s.closes_on + chrono::Duration::days(1)),
-            "beendet"
-        );
+        let state = |day| crate::i18n::text("de", state(&s, day));
+        assert_eq!(state(s.opens_on - chrono::Duration::days(1)), "geplant");
+        assert_eq!(state(s.opens_on), "läuft");
+        assert_eq!(state(s.closes_on), "läuft");
+        assert_eq!(state(s.closes_on + chrono::Duration::days(1)), "beendet");
     }
 }

@@ -527,7 +527,8 @@ pub fn preview(
         .and_then(|g| StakeholderGroup::from_code(&g))
         .filter(|g| groups.contains(g))
         .or_else(|| groups.first().copied())
-        .ok_or_else(|| AppError::not_found("Die Zielgruppe"))?;
+        // A survey always asks at least one group; without any there is nothing to show.
+        .ok_or_else(|| AppError::not_found("thing.survey"))?;
     let who = Respondent {
         survey,
         token: String::new(),

@@ -16,6 +16,7 @@ use super::service::{self, check_groups};
 use crate::auth::Actor;
 use crate::db::DbConn;
 use crate::error::{AppError, AppResult};
+use crate::i18n::Text;
 use crate::validate;
 
 /// The topics a "rank these topics" question lists: the modules of the course.
@@ -44,12 +45,8 @@ fn check_question(
 }
 
 fn parse_kind(code: &str) -> AppResult<QuestionKind> {
-    QuestionKind::parse(code).ok_or_else(|| {
-        AppError::invalid(
-            "kind",
-            "Bitte wählen Sie eine Frageart: Einfachauswahl, Mehrfachauswahl, Skala 1–5, Freitext, Zahl oder Themen ordnen.",
-        )
-    })
+    QuestionKind::parse(code)
+        .ok_or_else(|| AppError::invalid("kind", Text::key("error.surveys.question_kind")))
 }
 
 /// A question as entered, checked: `audience` are the survey's groups, `topics` the
@@ -60,9 +57,9 @@ pub fn question_form(
     audience: &[StakeholderGroup],
     topics: Option<&[QuestionOption]>,
 ) -> AppResult<QuestionForm> {
-    let text = validate::required_text("text", "Frage", &input.text, 500)?;
+    let text = validate::required_text("text", "label.question", &input.text, 500)?;
     let help =
-        validate::optional_text("help", "Hinweis", Some(&input.help), 1000)?.unwrap_or_default();
+        validate::optional_text("help", "label.help", Some(&input.help), 1000)?.unwrap_or_default();
     let groups = check_groups("groups", &input.groups, Some(audience))?;
     let options = options_of(kind, &input.options, topics)?;
     let (min_value, max_value) = number_limits(kind, input.min_value, input.max_value)?;
@@ -105,33 +102,33 @@ fn options_of(
             if labels.len() < 2 {
                 return Err(AppError::invalid(
                     "options",
-                    "Bitte geben Sie mindestens zwei Antwortmöglichkeiten an (eine pro Zeile).",
+                    Text::key("error.surveys.two_options"),
                 ));
             }
             if labels.len() > 30 {
                 return Err(AppError::invalid(
                     "options",
-                    "Höchstens 30 Antwortmöglichkeiten.",
+                    Text::key("error.surveys.many_options"),
                 ));
             }
             for l in &labels {
-                validate::required_text("options", "Antwortmöglichkeit", l, 200)?;
+                validate::required_text("options", "label.option", l, 200)?;
             }
             Ok(labelled(&labels))
         }
         QuestionKind::Scale if labels.len() > 2 => Err(AppError::invalid(
             "options",
-            "Für die Skala höchstens zwei Beschriftungen: für 1 und für 5.",
+            Text::key("error.surveys.scale_labels"),
         )),
         QuestionKind::Scale => Ok(labelled(&labels)),
         QuestionKind::Rank => {
             let topics = topics.ok_or_else(|| {
-                AppError::invalid("kind", "Für „Themen ordnen“ braucht die Umfrage einen Kurs: seine Module sind die Themen.")
+                AppError::invalid("kind", Text::key("error.surveys.rank_needs_course"))
             })?;
             if topics.len() < 2 {
                 return Err(AppError::invalid(
                     "kind",
-                    "Der Kurs der Umfrage hat weniger als zwei Module.",
+                    Text::key("error.surveys.rank_two_modules"),
                 ));
             }
             Ok(topics.to_vec())
@@ -152,7 +149,7 @@ fn number_limits(
         if b < a {
             return Err(AppError::invalid(
                 "max_value",
-                "Der größte Wert darf nicht kleiner als der kleinste sein.",
+                Text::key("error.surveys.max_below_min"),
             ));
         }
     }
@@ -165,7 +162,7 @@ fn text_limit(kind: QuestionKind, max_length: Option<i32>) -> AppResult<Option<i
     }
     Ok(Some(validate::check_range(
         "max_length",
-        "Höchstlänge",
+        "label.max_length",
         max_length.unwrap_or(MAX_TEXT_CHARS),
         1,
         MAX_TEXT_CHARS,
@@ -186,7 +183,7 @@ pub fn changes_meaning(old: &Question, new: &QuestionForm) -> bool {
 }
 
 fn find_question(conn: &mut DbConn, survey_id: i32, id: i32) -> AppResult<Question> {
-    repo::question(conn, survey_id, id)?.ok_or_else(|| AppError::not_found("Die Frage"))
+    repo::question(conn, survey_id, id)?.ok_or_else(|| AppError::not_found("thing.question"))
 }
 
 fn is_answered(conn: &mut DbConn, survey_id: i32, id: i32) -> AppResult<bool> {
@@ -230,9 +227,7 @@ pub fn update(
         let old = find_question(conn, survey_id, question_id)?;
         let form = check_question(conn, org, &survey, input)?;
         if is_answered(conn, survey_id, question_id)? && changes_meaning(&old, &form) {
-            return Err(AppError::Conflict(
-                "Diese Frage hat schon Antworten: Art, Antwortmöglichkeiten, Gruppen und Grenzen bleiben, wie sie sind, sonst würden gegebene Antworten etwas anderes bedeuten. Sie können den Wortlaut korrigieren oder eine neue Frage hinzufügen.".into(),
-            ));
+            return Err(AppError::conflict("error.surveys.question_answered"));
         }
         repo::update_question(conn, org, question_id, &form)?;
         find_question(conn, survey_id, question_id)
@@ -245,9 +240,7 @@ pub fn delete(conn: &mut DbConn, actor: &Actor, survey_id: i32, question_id: i32
         service::find(conn, org, survey_id)?;
         find_question(conn, survey_id, question_id)?;
         if is_answered(conn, survey_id, question_id)? {
-            return Err(AppError::Conflict(
-                "Diese Frage hat schon Antworten und kann nicht mehr gelöscht werden.".into(),
-            ));
+            return Err(AppError::conflict("error.surveys.question_answered_delete"));
         }
         repo::delete_question(conn, question_id)
     })
@@ -267,7 +260,7 @@ pub fn move_up(
         let at = questions
             .iter()
             .position(|q| q.id == question_id)
-            .ok_or_else(|| AppError::not_found("Die Frage"))?;
+            .ok_or_else(|| AppError::not_found("thing.question"))?;
         if at == 0 {
             return Ok(());
         }

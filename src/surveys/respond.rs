@@ -17,6 +17,7 @@ use super::questionnaire::{
 use super::repo;
 use crate::db::DbConn;
 use crate::error::{AppError, AppResult};
+use crate::i18n::Text;
 
 /// What the HTML form shows when a link is opened.
 pub enum RespondScreen {
@@ -249,9 +250,7 @@ pub fn start_open(conn: &mut DbConn, open_token: &str, group: &str) -> AppResult
     let survey = repo::by_open_token(conn, open_token)?.ok_or_else(unknown_link)?;
     let Some(group) = StakeholderGroup::from_code(group).filter(|g| survey.open_groups.contains(g))
     else {
-        return Err(AppError::NotFound(
-            "Für diese Gruppe ist die Umfrage nicht über einen offenen Link erreichbar.".into(),
-        ));
+        return Err(AppError::NotFound(Text::key("error.surveys.no_open_link")));
     };
     let token = new_token();
     repo::save_draft(conn, survey.id, &token, group, "de", "{}")?;

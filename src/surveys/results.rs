@@ -20,6 +20,7 @@ use super::{repo, service};
 use crate::auth::Actor;
 use crate::db::DbConn;
 use crate::error::{AppError, AppResult};
+use crate::i18n;
 use crate::reports::export::{Cell, Table};
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -148,6 +149,11 @@ fn rank_points(order: &[Value], n: usize) -> Vec<(usize, usize)> {
 }
 
 /// The answers of one group to one question: counts, average or texts by kind.
+/// Results are in German: the pages', the charts', the exports' and the API's language.
+fn word(key: &str) -> String {
+    i18n::text(i18n::DEFAULT_LANG, key)
+}
+
 fn summarise(
     q: &Question,
     group: &str,
@@ -377,7 +383,13 @@ fn by_group(
 ) -> Vec<GroupSummary> {
     let all: Vec<&Value> = shown.iter().filter_map(|r| r.answers.get(&q.id)).collect();
     let total_responses = shown.iter().filter(|r| q.visible_to(r.group)).count();
-    let mut per_group = vec![summarise(q, "all", "Alle Gruppen", total_responses, &all)];
+    let mut per_group = vec![summarise(
+        q,
+        "all",
+        &word("surveys.all_groups"),
+        total_responses,
+        &all,
+    )];
     for &g in groups.iter().filter(|g| q.visible_to(**g)) {
         let n = counts.get(g.code()).copied().unwrap_or(0);
         if hidden.contains(&g) {
@@ -452,11 +464,11 @@ fn bar_chart(options: &[OptionCount], rank: bool) -> AppResult<String> {
                     .unwrap_or_default(),
                 _ => String::new(),
             })
-            .x_desc(if rank {
-                "Wichtigkeit (0–100)"
+            .x_desc(word(if rank {
+                "surveys.score"
             } else {
-                "% der Antworten"
-            })
+                "surveys.chart_share"
+            }))
             .label_style(("sans-serif", 13))
             .draw()
             .map_err(|e| err(e.to_string()))?;
@@ -567,7 +579,7 @@ fn summary_table(conn: &mut DbConn, survey: &Survey) -> AppResult<Table> {
                     Cell::Text(q.text.clone()),
                     Cell::Text(g.group_name.clone()),
                     Cell::Empty,
-                    Cell::Text("zurückgehalten (weniger als 3 Antworten, anonyme Umfrage)".into()),
+                    Cell::Text(word("surveys.export_withheld")),
                     Cell::Empty,
                     Cell::Empty,
                     Cell::Empty,

@@ -14,6 +14,7 @@ use super::{links, repo};
 use crate::auth::Actor;
 use crate::db::DbConn;
 use crate::error::{AppError, AppResult};
+use crate::i18n::Text;
 use crate::validate;
 
 /// Checks entered stakeholder groups (known ones, and only `within` where given);
@@ -32,13 +33,13 @@ pub(super) fn check_groups(
             let g = entered.trim().to_lowercase();
             return Err(AppError::invalid(
                 field,
-                format!("Die Gruppe „{g}“ gibt es nicht."),
+                Text::key("error.surveys.no_such_group").arg("group", &g),
             ));
         };
         if within.is_some_and(|w| !w.contains(&g)) {
             return Err(AppError::invalid(
                 field,
-                "Nur Gruppen, die zur Zielgruppe der Umfrage gehören.",
+                Text::key("error.surveys.group_outside_audience"),
             ));
         }
         if !out.contains(&g) {
@@ -49,33 +50,34 @@ pub(super) fn check_groups(
 }
 
 pub fn check_survey(conn: &mut DbConn, org: i32, input: &NewSurvey) -> AppResult<SurveyForm> {
-    let title = validate::required_text("title", "Titel", &input.title, 200)?;
+    let title = validate::required_text("title", "label.title", &input.title, 200)?;
     let introduction = validate::optional_text(
         "introduction",
-        "Einleitung",
+        "label.introduction",
         Some(&input.introduction),
         4000,
     )?
     .unwrap_or_default();
-    let opens_on = validate::date("opens_on", "Beginn", &input.opens_on)?;
-    let closes_on = validate::date("closes_on", "Ende", &input.closes_on)?;
+    let opens_on = validate::date("opens_on", "label.start", &input.opens_on)?;
+    let closes_on = validate::date("closes_on", "label.end", &input.closes_on)?;
     if closes_on < opens_on {
         return Err(AppError::invalid(
             "closes_on",
-            "Das Ende darf nicht vor dem Beginn liegen.",
+            Text::key("error.surveys.end_before_start"),
         ));
     }
     let audience = check_groups("audience", &input.audience, None)?;
     if audience.is_empty() {
         return Err(AppError::invalid(
             "audience",
-            "Bitte wählen Sie mindestens eine Gruppe, die befragt wird.",
+            Text::key("error.surveys.choose_audience"),
         ));
     }
     let open_groups = check_groups("open_groups", &input.open_groups, Some(&audience))?;
     if let Some(course) = input.course_id {
-        crate::planning::repo::get_course(conn, org, course)
-            .map_err(|_| AppError::invalid("course_id", "Diesen Kurs gibt es nicht."))?;
+        crate::planning::repo::get_course(conn, org, course).map_err(|_| {
+            AppError::invalid("course_id", Text::key("error.surveys.no_such_course"))
+        })?;
     }
     Ok(SurveyForm {
         title,
@@ -87,14 +89,14 @@ pub fn check_survey(conn: &mut DbConn, org: i32, input: &NewSurvey) -> AppResult
         course_id: input.course_id,
         reminder_max: validate::check_range(
             "reminder_max",
-            "Erinnerungen",
+            "label.reminders",
             input.reminder_max.unwrap_or(2),
             0,
             5,
         )?,
         reminder_interval_days: validate::check_range(
             "reminder_interval_days",
-            "Abstand der Erinnerungen",
+            "label.reminder_interval_days",
             input.reminder_interval_days.unwrap_or(7),
             1,
             60,
@@ -105,7 +107,7 @@ pub fn check_survey(conn: &mut DbConn, org: i32, input: &NewSurvey) -> AppResult
 
 /// The organisation's survey, or a 404.
 pub(super) fn find(conn: &mut DbConn, org: i32, id: i32) -> AppResult<Survey> {
-    repo::get(conn, org, id)?.ok_or_else(|| AppError::not_found("Die Umfrage"))
+    repo::get(conn, org, id)?.ok_or_else(|| AppError::not_found("thing.survey"))
 }
 
 /// The survey, locked for the rest of the transaction (question positions, invitations).
@@ -151,9 +153,7 @@ pub fn update(conn: &mut DbConn, actor: &Actor, id: i32, input: &NewSurvey) -> A
     crate::db::write_transaction(conn, |conn| {
         let old = find(conn, org, id)?;
         if repo::response_count(conn, id)? > 0 && misfiles_answers(&old, &form) {
-            return Err(AppError::Conflict(
-                "Die Umfrage hat schon Antworten: Gruppen, Anonymität und Kurs lassen sich nicht mehr ändern (Gruppen hinzufügen und Termine verschieben geht). Kopieren Sie die Umfrage für eine neue Fassung.".into(),
-            ));
+            return Err(AppError::conflict("error.surveys.survey_answered"));
         }
         repo::update(conn, org, id, &form)?;
         crate::audit::record(

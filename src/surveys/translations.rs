@@ -14,7 +14,7 @@ use super::{repo, service};
 use crate::auth::Actor;
 use crate::db::DbConn;
 use crate::error::{AppError, AppResult};
-use crate::i18n;
+use crate::i18n::{self, Text};
 use crate::validate;
 
 /// The languages a survey can be translated into (German is the original).
@@ -50,15 +50,17 @@ fn translated_rows(
         let q = questions.iter().find(|q| q.id == *id).ok_or_else(|| {
             AppError::invalid(
                 "questions",
-                format!("Die Frage {id} gehört nicht zu dieser Umfrage."),
+                Text::key("error.surveys.foreign_question").arg("id", id),
             )
         })?;
-        let text = validate::required_text("questions", "Frage", &t.text, 500)?;
+        let text = validate::required_text("questions", "label.question", &t.text, 500)?;
         let options = translated_options(q.options(), &t.options).ok_or_else(|| {
             let n = q.options().len();
             AppError::invalid(
                 "questions",
-                format!("Frage {id}: bitte genau {n} Antwortmöglichkeiten übersetzen."),
+                Text::key("error.surveys.translate_options")
+                    .arg("id", id)
+                    .arg("n", n),
             )
         })?;
         let options = serde_json::to_string(&options).map_err(|e| AppError::Internal(e.into()))?;
@@ -104,15 +106,15 @@ pub fn set(
     if language == "de" || !i18n::is_participant_language(language) {
         return Err(AppError::invalid(
             "language",
-            "Übersetzungen gibt es für en, ar, fa, uk, ru, tr, ti und ps.",
+            Text::key("error.surveys.translation_languages"),
         ));
     }
     crate::db::write_transaction(conn, |conn| {
         service::find(conn, org, survey_id)?;
-        let title = validate::required_text("title", "Titel", &input.title, 200)?;
+        let title = validate::required_text("title", "label.title", &input.title, 200)?;
         let intro = validate::optional_text(
             "introduction",
-            "Einleitung",
+            "label.introduction",
             Some(&input.introduction),
             4000,
         )?
@@ -168,7 +170,7 @@ pub fn page(
 ) -> AppResult<TranslationPage> {
     let survey = service::get(conn, actor, survey_id)?;
     if !TRANSLATABLE.contains(&lang) {
-        return Err(AppError::not_found("Diese Sprache"));
+        return Err(AppError::not_found("thing.language"));
     }
     let (title, intro) = repo::translation(conn, survey_id, lang)?.unwrap_or_default();
     let done: BTreeMap<i32, (String, String)> = repo::question_translations(conn, survey_id, lang)?

@@ -114,8 +114,10 @@ async fn cards(backend: Backend) {
         .await;
     assert_eq!(page.status, 422);
     assert!(
-        page.body
-            .contains("Die Karte von Clara Fremd gehört zu einem anderen Durchgang."),
+        page.body.contains(&common::said(
+            "error.cards.other_run",
+            &[("name", "Clara Fremd")]
+        )),
         "{}",
         page.body
     );
@@ -126,7 +128,12 @@ async fn cards(backend: Backend) {
             &[("card", "ZZZZZ-ZZZZZ")],
         )
         .await;
-    assert!(page.status == 422 && page.body.contains("nicht bekannt"));
+    assert!(
+        page.status == 422
+            && page
+                .body
+                .contains(&common::said("error.cards.unknown", &[]))
+    );
     let page = phone
         .submit(
             &roster_path,
@@ -136,9 +143,7 @@ async fn cards(backend: Backend) {
         .await;
     assert_eq!(page.status, 422);
     let page = phone.get(&format!("/K/{clara_code}")).await;
-    assert!(page
-        .body
-        .contains("gehört zu keinem Ihrer heutigen Termine"));
+    assert!(page.body.contains(&common::said("card.none", &[])));
     // Through the API, with the scanned URL as it comes from the camera.
     let (s, entry) = trainer
         .post(

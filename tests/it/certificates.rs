@@ -206,7 +206,10 @@ async fn batch_issuance(backend: Backend) {
     );
     // The one it could not issue is named, with the reason in words.
     assert!(
-        page.body.contains("zu lang für den QR-Code"),
+        page.body.contains(&common::said(
+            "error.certificates.name_too_long",
+            &[("name", &format!("{too_long} Bakr"))]
+        )),
         "{}",
         page.body
     );
@@ -421,7 +424,9 @@ async fn replacement(backend: Backend) {
     let b = app.browser();
     b.login(&org.coordinator.email).await;
     let run_page = b.get(&format!("/runs/{run_id}")).await;
-    assert!(run_page.body.contains("Name berichtigen"));
+    assert!(run_page
+        .body
+        .contains(&common::said("certificates.correct", &[])));
     let action = format!("/certificates/{}/reissue", old["id"]);
     let unchanged = b
         .submit(
@@ -431,7 +436,9 @@ async fn replacement(backend: Backend) {
         )
         .await;
     assert_eq!(unchanged.status, 422);
-    assert!(unchanged.body.contains("unverändert"));
+    assert!(unchanged
+        .body
+        .contains(&common::said("error.certificates.name_unchanged", &[])));
     let empty = b
         .submit(
             &format!("/runs/{run_id}"),
@@ -722,7 +729,9 @@ async fn keys_in_the_web_ui(backend: Backend) {
     let keys = published_keys(&app).await;
     assert_eq!(keys.len(), 2);
     let page = b.get("/certificate-settings").await;
-    assert!(page.body.contains("Außer Dienst (prüft weiter)"));
+    assert!(page
+        .body
+        .contains(&common::said("certsettings.retired", &[])));
     assert!(common::verdict(&app.browser().get(&path).await.body) == Some("valid"));
 
     // Compromise needs an explicit confirmation, then the key leaves the JWKS; the
@@ -730,7 +739,9 @@ async fn keys_in_the_web_ui(backend: Backend) {
     let action = format!("/certificate-settings/keys/{first_kid}/compromise");
     let unconfirmed = b.submit("/certificate-settings", &action, &[]).await;
     assert_eq!(unconfirmed.status, 422);
-    assert!(unconfirmed.body.contains("Bitte bestätigen"));
+    assert!(unconfirmed
+        .body
+        .contains(&common::said("error.keys.confirm_compromised", &[])));
     let confirmed = b
         .submit("/certificate-settings", &action, &[("confirm", "yes")])
         .await;

@@ -164,7 +164,10 @@ async fn rules(backend: Backend) {
     b.login(&org.trainer.email).await;
     let roster_path = format!("/sessions/{}/roster", sessions[3]);
     let page = b.get(&roster_path).await;
-    assert!(page.body.contains("früher gegangen") && page.body.contains("nicht bestanden"));
+    assert!(
+        page.body.contains(&common::said("roster.left_early", &[]))
+            && page.body.contains(&common::said("roster.failed", &[]))
+    );
     let page = b
         .submit(
             &roster_path,

@@ -24,3 +24,4 @@ mod stakeholders;
 mod surveys;
 mod verification;
 mod waiting_list;
+mod words;

@@ -104,7 +104,7 @@ async fn trainer_marks_attendance_on_a_phone_and_landlord_checks_on_a_phone() {
     landlord.goto(&url).await;
     landlord.assert_fits_width().await;
     let page = landlord.wait_for_text("Gültig").await;
-    assert!(page.contains("mit amtlichem Ausweis vergleichen"));
+    assert!(page.contains(&common::said("verify.id_hint", &[])));
     let status_box = landlord
         .script("var r = document.querySelector('.status').getBoundingClientRect(); return [r.top, r.height];")
         .await;

@@ -98,17 +98,19 @@ async fn planning(backend: Backend) {
     b.login(&org.coordinator.email).await;
     let page = b.get(&format!("/runs/{run_a}")).await;
     assert!(
-        page.body
-            .contains("training termine hat zur selben Zeit einen anderen Termin."),
+        page.body.contains(&common::said(
+            "warning.trainer_busy",
+            &[("name", "training termine")]
+        )),
         "{}",
         page.body
     );
-    assert!(page
-        .body
-        .contains("Der Raum „VHS Raum 2“ ist zur selben Zeit schon belegt."));
-    assert!(page
-        .body
-        .contains("Der Raum hat 1 Plätze, angemeldet sind 2."));
+    let room_busy = |room| common::said("warning.room_busy", &[("room", room)]);
+    assert!(page.body.contains(&room_busy("VHS Raum 2")));
+    assert!(page.body.contains(&common::said(
+        "warning.room_too_small",
+        &[("capacity", "1"), ("enrolled", "2")]
+    )));
 
     // Move the session to the afternoon: no more clash; participants are told.
     let edit = format!("/sessions/{session_a}/edit");
@@ -131,7 +133,16 @@ async fn planning(backend: Backend) {
         .await;
     assert_eq!(page.status, 303, "{}", page.body);
     let page = b.get(&format!("/runs/{run_a}")).await;
-    assert!(!page.body.contains("zur selben Zeit"), "{}", page.body);
+    let clashes = [
+        common::said("warning.trainer_busy", &[("name", "training termine")]),
+        room_busy("VHS Raum 2"),
+        room_busy("Rathaus Saal"),
+    ];
+    assert!(
+        !clashes.iter().any(|c| page.body.contains(c)),
+        "{}",
+        page.body
+    );
     let mails = app.db.run_blocking(outbox::all).unwrap();
     let changed: Vec<_> = mails
         .iter()
@@ -232,7 +243,9 @@ async fn calendar_view(backend: Backend) {
         "a link to the week before"
     );
     let month = b.get("/calendar?view=month&date=2026-03-15").await;
-    assert!(month.body.contains("März 2026"));
+    assert!(month
+        .body
+        .contains(&format!("{} 2026", common::said("calendar.month.mar", &[]))));
     assert_eq!(month.body.matches("MS-CAL</a>").count(), 3);
     assert_eq!(b.get("/calendar?date=gestern").await.status, 422);
     let t = app.browser();

@@ -72,7 +72,13 @@ async fn directory(backend: Backend) {
         )
         .await;
     assert_eq!(s, 409, "{e}");
-    assert!(e["message"].as_str().unwrap().contains("Petra Hausmann"));
+    assert_eq!(
+        e["message"],
+        common::said(
+            "error.stakeholders.email_taken",
+            &[("name", "Petra Hausmann")]
+        )
+    );
     assert_eq!(app.count("stakeholders"), 2);
 
     // Filter, update, and another organisation sees nothing of it.
@@ -243,7 +249,7 @@ async fn pages_add_edit_and_import_an_excel_list() {
     b.login(&org.coordinator.email).await;
     let page = b.get("/stakeholders").await;
     assert_eq!(page.status, 200);
-    assert!(page.body.contains("Noch keine Kontakte"));
+    assert!(page.body.contains(&common::said("stakeholders.none", &[])));
     // A form error re-renders the form with the message beside the field and keeps input.
     let bad = b
         .submit(
@@ -257,7 +263,9 @@ async fn pages_add_edit_and_import_an_excel_list() {
         )
         .await;
     assert_eq!(bad.status, 422);
-    assert!(bad.body.contains("gültige E-Mail-Adresse") && bad.body.contains("VHS Altenburg"));
+    assert!(
+        bad.body.contains(&common::said("error.email", &[])) && bad.body.contains("VHS Altenburg")
+    );
     let ok = b
         .submit(
             "/stakeholders",

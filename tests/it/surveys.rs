@@ -208,16 +208,34 @@ async fn cycle(backend: Backend) {
     let good = json!({single.to_string(): 2, multiple.to_string(): [0, 2], scale.to_string(): 4,
                       text.to_string(): "Mehr zu Nebenkosten", number.to_string(): 12, rank.to_string(): [1, 0, 2]});
     for (patch, words) in [
-        (json!({single.to_string(): 7}), "gibt es nicht"),
+        (
+            json!({single.to_string(): 7}),
+            common::said("survey.answer.no_such_option", &[]),
+        ),
         (
             json!({only_target.to_string(): "nicht meine Gruppe"}),
-            "nicht für Ihre Gruppe",
+            common::said("survey.answer.not_for_group", &[]),
         ),
-        (json!({text.to_string(): "x".repeat(51)}), "höchstens 50"),
-        (json!({number.to_string(): 5000}), "0 bis 1000"),
-        (json!({rank.to_string(): [0, 0, 1]}), "nur einmal"),
-        (json!({"999999": 1}), "gehört nicht"),
-        (json!({scale.to_string(): 6}), "1 bis 5"),
+        (
+            json!({text.to_string(): "x".repeat(51)}),
+            common::said("survey.answer.too_long", &[("max", "50")]),
+        ),
+        (
+            json!({number.to_string(): 5000}),
+            common::said("survey.answer.between", &[("min", "0"), ("max", "1000")]),
+        ),
+        (
+            json!({rank.to_string(): [0, 0, 1]}),
+            common::said("survey.answer.place_twice", &[]),
+        ),
+        (
+            json!({"999999": 1}),
+            common::said("survey.answer.not_in_survey", &[]),
+        ),
+        (
+            json!({scale.to_string(): 6}),
+            common::said("survey.answer.scale", &[]),
+        ),
     ] {
         let mut body = good.clone();
         for (k, v) in patch.as_object().unwrap() {
@@ -226,7 +244,7 @@ async fn cycle(backend: Backend) {
         let (s, e) = respond(&karl_token, json!({"answers": body, "submit": true})).await;
         assert_eq!(s, 422, "{e}");
         assert!(
-            e["message"].as_str().unwrap().contains(words),
+            e["message"].as_str().unwrap().contains(&words),
             "{words}: {e}"
         );
     }
@@ -373,10 +391,10 @@ async fn cycle(backend: Backend) {
         .put(&format!("/api/v1/surveys/{sid}/questions/{single}"), json!({"kind": "single", "text": "Wie oft vermieten Sie an Neuzugewanderte?", "required": true, "options": ["nie", "selten", "oft"]}))
         .await;
     assert_eq!(s, 409, "{e}");
-    assert!(e["message"]
-        .as_str()
-        .unwrap()
-        .contains("Antwortmöglichkeiten"));
+    assert_eq!(
+        e["message"],
+        common::said("error.surveys.question_answered", &[])
+    );
     let (s, _) = api
         .put(&format!("/api/v1/surveys/{sid}/questions/{single}"), json!({"kind": "single", "text": "Wie oft vermieten Sie an neu zugewanderte Menschen?", "required": true, "options": ["nie", "manchmal", "oft"]}))
         .await;
@@ -471,9 +489,13 @@ async fn cycle(backend: Backend) {
     assert_eq!(s, 200);
     let (s, e) = respond(&petra_token, json!({"answers": good, "submit": true})).await;
     assert_eq!(s, 409);
-    assert!(e["message"].as_str().unwrap().contains("beendet"), "{e}");
+    assert_eq!(e["message"], common::said("respond.over", &[]), "{e}");
     let page = b.get(&format!("/s/{petra_token}")).await;
-    assert!(page.body.contains("Umfrage beendet"), "{}", page.body);
+    assert!(
+        page.body.contains(&common::said("respond.over_title", &[])),
+        "{}",
+        page.body
+    );
 }
 
 fn open_token(app: &common::TestApp, survey: i64) -> String {
@@ -787,7 +809,11 @@ async fn coordinator_pages_build_invite_print_and_read_results() {
         )
         .await;
     assert_eq!(bad.status, 422);
-    assert!(bad.body.contains("mindestens eine Gruppe") && bad.body.contains("Ehrenamt 2027"));
+    assert!(
+        bad.body
+            .contains(&common::said("error.surveys.choose_audience", &[]))
+            && bad.body.contains("Ehrenamt 2027")
+    );
     let made = b
         .submit(
             "/surveys",
@@ -832,7 +858,9 @@ async fn coordinator_pages_build_invite_print_and_read_results() {
         )
         .await;
     assert_eq!(bad_q.status, 422);
-    assert!(bad_q.body.contains("mindestens zwei Antwortmöglichkeiten"));
+    assert!(bad_q
+        .body
+        .contains(&common::said("error.surveys.two_options", &[])));
     let qid: i64 = {
         let (_, d) = api.get(&format!("/api/v1{path}")).await;
         d["questions"][0]["id"].as_i64().unwrap()
@@ -1076,8 +1104,12 @@ async fn open_link_starts_are_rate_limited_per_client() {
     }
     let resp = b.client.get(app.url(&path)).send().await.unwrap();
     assert_eq!(resp.status(), 429);
-    assert!(resp.headers().contains_key("retry-after"));
-    assert!(resp.text().await.unwrap().contains("Zu viele Anfragen"));
+    let wait = resp.headers()["retry-after"].to_str().unwrap().to_string();
+    assert!(resp
+        .text()
+        .await
+        .unwrap()
+        .contains(&common::said("error.rate_limited", &[("seconds", &wait)])));
     assert_eq!(
         app.count("survey_drafts"),
         3,

@@ -230,7 +230,9 @@ async fn rate_limits(backend: Backend) {
     assert!((1..=60).contains(&wait));
     assert_eq!(resp.headers()["cache-control"], "no-store");
     let text = resp.text().await.unwrap();
-    assert!(text.contains("Bitte kurz warten") && !text.contains("Kovalenko"));
+    assert!(
+        text.contains(&common::said("verify.too_many_title", &[])) && !text.contains("Kovalenko")
+    );
     let (s, _) = api
         .get(&format!(
             "/api/v1/verify/{}",

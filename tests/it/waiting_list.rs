@@ -47,7 +47,13 @@ async fn waiting_list(backend: Backend) {
         )
         .await;
     assert_eq!(s, 409, "already on the waiting list: {e}");
-    assert!(e["message"].as_str().unwrap().contains("Warteliste"));
+    assert_eq!(
+        e["message"],
+        common::said(
+            "error.participants.already_waiting",
+            &[("name", "Chiara Conte")]
+        )
+    );
 
     // People on the waiting list are not on the roster and cannot be marked.
     let (_, roster) = trainer
@@ -152,8 +158,7 @@ async fn waiting_list(backend: Backend) {
     assert_eq!(page.status, 303);
     let page = browser.get(page.location.as_deref().unwrap()).await;
     assert!(
-        page.body
-            .contains("die erste Person der Warteliste hat den Platz bekommen"),
+        page.body.contains(&common::said("done.promoted", &[])),
         "{}",
         page.body
     );

@@ -3,10 +3,10 @@
 
 use std::io::Cursor;
 
-use anyhow::bail;
 use image::{DynamicImage, GenericImageView, ImageFormat, ImageReader, Limits};
 
 use super::text::deflate;
+use crate::i18n::Text;
 
 /// Largest upload accepted.
 pub const MAX_IMAGE_BYTES: usize = 2 * 1024 * 1024;
@@ -18,7 +18,19 @@ pub const MAX_IMAGE_SIDE: u32 = 4000;
 const KEEP_MAX_W: u32 = 900;
 const KEEP_MAX_H: u32 = 400;
 
-const MSG_FORMAT: &str = "Bitte laden Sie ein PNG- oder JPEG-Bild hoch.";
+/// Why an image cannot go on a certificate.
+#[derive(Debug, thiserror::Error)]
+pub enum ImageError {
+    /// The file is not a usable image; the sentence is for the person who uploaded it.
+    #[error("{0}")]
+    Refused(Text),
+    #[error(transparent)]
+    Failed(#[from] anyhow::Error),
+}
+
+fn refused(key: &'static str) -> ImageError {
+    ImageError::Refused(Text::key(key))
+}
 
 /// An image ready to be placed on a certificate: decoded, scaled down to print
 /// resolution and compressed for PDF, once.
@@ -58,30 +70,31 @@ impl std::fmt::Debug for DocumentImage {
 }
 
 impl DocumentImage {
-    /// Accepts a PNG or JPEG file of at most 2 MB and 4000 px per side. Error messages are
-    /// German and meant for the person who uploaded the file.
-    pub fn from_bytes(bytes: &[u8]) -> anyhow::Result<DocumentImage> {
+    /// Accepts a PNG or JPEG file of at most 2 MB and 4000 px per side. A refusal says
+    /// why to the person who uploaded the file.
+    pub fn from_bytes(bytes: &[u8]) -> Result<DocumentImage, ImageError> {
         if bytes.len() > MAX_IMAGE_BYTES {
-            bail!(
-                "Das Bild ist zu groß (höchstens 2 MB). Bitte laden Sie eine kleinere Datei hoch."
-            );
+            return Err(refused("error.image.too_large"));
         }
         // Decide by content, not by a file name or a client's content type.
         let format = match image::guess_format(bytes) {
             Ok(f @ (ImageFormat::Png | ImageFormat::Jpeg)) => f,
-            _ => bail!(MSG_FORMAT),
+            _ => return Err(refused("error.image.format")),
         };
         let mut reader = ImageReader::with_format(Cursor::new(bytes), format);
         let (w, h) = reader
             .into_dimensions()
-            .map_err(|_| anyhow::anyhow!("Das Bild konnte nicht gelesen werden. {MSG_FORMAT}"))?;
+            .map_err(|_| refused("error.image.unreadable"))?;
         if w == 0 || h == 0 {
-            bail!("Das Bild ist leer. {MSG_FORMAT}");
+            return Err(refused("error.image.empty"));
         }
         if w > MAX_IMAGE_SIDE || h > MAX_IMAGE_SIDE {
-            bail!(
-                "Das Bild ist zu groß ({w} × {h} Pixel, höchstens {MAX_IMAGE_SIDE} × {MAX_IMAGE_SIDE}). Bitte verkleinern Sie es."
-            );
+            return Err(ImageError::Refused(
+                Text::key("error.image.too_many_pixels")
+                    .arg("width", w)
+                    .arg("height", h)
+                    .arg("max", MAX_IMAGE_SIDE),
+            ));
         }
         reader = ImageReader::with_format(Cursor::new(bytes), format);
         let mut limits = Limits::default();
@@ -91,8 +104,8 @@ impl DocumentImage {
         reader.limits(limits);
         let decoded = reader
             .decode()
-            .map_err(|_| anyhow::anyhow!("Das Bild konnte nicht gelesen werden. {MSG_FORMAT}"))?;
-        Self::prepare(decoded, format == ImageFormat::Jpeg)
+            .map_err(|_| refused("error.image.unreadable"))?;
+        Ok(Self::prepare(decoded, format == ImageFormat::Jpeg)?)
     }
 
     fn prepare(img: DynamicImage, jpeg: bool) -> anyhow::Result<Self> {

@@ -51,7 +51,7 @@ use printpdf::{OffsetDateTime, XObjectId};
 use self::assembly::Meta;
 use self::content::{DisplayTexts, Locales, Words};
 use self::drawing::Painter;
-pub use self::image::{DocumentImage, MAX_IMAGE_BYTES, MAX_IMAGE_SIDE};
+pub use self::image::{DocumentImage, ImageError, MAX_IMAGE_BYTES, MAX_IMAGE_SIDE};
 pub use self::layout::QR_SIZE_MM;
 use self::layout::{PageContext, Translation};
 use self::text::{FaceId, Fonts, Subset};
