@@ -19,20 +19,19 @@ crate::db::text_enum! {
 impl AttendanceStatus {
     pub fn parse(s: &str) -> AppResult<AttendanceStatus> {
         AttendanceStatus::from_code(s.trim()).ok_or_else(|| {
-            AppError::invalid(
-                "status",
-                "Bitte wählen Sie anwesend, verspätet, entschuldigt oder abwesend.",
-            )
+            AppError::invalid("status", crate::i18n::Text::key("error.attendance.status"))
         })
     }
 
-    pub fn label_de(self) -> &'static str {
-        match self {
-            AttendanceStatus::Present => "anwesend",
-            AttendanceStatus::Late => "verspätet",
-            AttendanceStatus::Excused => "entschuldigt",
-            AttendanceStatus::Absent => "abwesend",
-        }
+    /// The mark in words, as the roster and the report show it.
+    pub fn label(self) -> String {
+        let key = match self {
+            AttendanceStatus::Present => "attendance.status.present",
+            AttendanceStatus::Late => "attendance.status.late",
+            AttendanceStatus::Excused => "attendance.status.excused",
+            AttendanceStatus::Absent => "attendance.status.absent",
+        };
+        crate::i18n::text(crate::i18n::DEFAULT_LANG, key)
     }
 
     /// Counts towards completion.
@@ -135,7 +134,7 @@ mod tests {
         }
         let refused = AttendanceStatus::parse("sleeping").unwrap_err();
         assert_eq!(refused.field(), Some("status"));
-        let labels: Vec<&str> = AttendanceStatus::ALL.iter().map(|s| s.label_de()).collect();
+        let labels: Vec<String> = AttendanceStatus::ALL.iter().map(|s| s.label()).collect();
         assert_eq!(
             labels,
             ["anwesend", "verspätet", "entschuldigt", "abwesend"]

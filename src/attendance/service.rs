@@ -129,7 +129,7 @@ pub struct RosterLine {
     pub participant_id: i32,
     pub name: String,
     /// The mark in words.
-    pub status: Option<&'static str>,
+    pub status: Option<String>,
     /// The mark as the form sends it.
     pub status_value: Option<&'static str>,
     pub marked_by: Option<String>,
@@ -144,14 +144,14 @@ pub struct RosterLine {
 #[derive(Debug, Serialize)]
 pub struct StatusButton {
     pub value: &'static str,
-    pub label: &'static str,
+    pub label: String,
     pub active: bool,
 }
 
 #[derive(Debug, Serialize)]
 pub struct SavedMark {
     pub name: String,
-    pub status: Option<&'static str>,
+    pub status: Option<String>,
 }
 
 /// The final test as the roster's column shows it.
@@ -167,7 +167,7 @@ fn status_buttons(current: Option<AttendanceStatus>) -> Vec<StatusButton> {
         .iter()
         .map(|s| StatusButton {
             value: s.code(),
-            label: s.label_de(),
+            label: s.label(),
             active: current == Some(*s),
         })
         .collect()
@@ -177,7 +177,7 @@ fn roster_line(e: &RosterEntry) -> RosterLine {
     RosterLine {
         participant_id: e.participant_id,
         name: e.name.clone(),
-        status: e.status.map(|s| s.label_de()),
+        status: e.status.map(|s| s.label()),
         status_value: e.status.map(|s| s.code()),
         marked_by: e.marked_by.clone(),
         marked_at: e.marked_at_local.clone(),
@@ -201,7 +201,7 @@ pub fn roster_page(
         .and_then(|pid| entries.iter().find(|e| e.participant_id == pid))
         .map(|e| SavedMark {
             name: e.name.clone(),
-            status: e.status.map(|s| s.label_de()),
+            status: e.status.map(|s| s.label()),
         });
     Ok(RosterPage {
         session,

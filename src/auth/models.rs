@@ -17,12 +17,8 @@ crate::db::text_enum! {
 
 impl Role {
     pub fn parse(s: &str) -> AppResult<Role> {
-        Role::from_code(s.trim()).ok_or_else(|| {
-            AppError::invalid(
-                "role",
-                "Die Rolle muss admin, coordinator oder trainer sein.",
-            )
-        })
+        Role::from_code(s.trim())
+            .ok_or_else(|| AppError::invalid("role", crate::i18n::Text::key("error.auth.role")))
     }
 }
 

@@ -32,7 +32,7 @@ pub fn get(conn: &mut DbConn, org: i32, id: i32) -> AppResult<Certificate> {
         .select(Certificate::as_select())
         .first(conn)
         .optional()?
-        .ok_or_else(|| AppError::not_found("Die Bescheinigung"))
+        .ok_or_else(|| AppError::not_found("thing.certificate"))
 }
 
 pub fn list_for_run(conn: &mut DbConn, org: i32, run_id: i32) -> AppResult<Vec<Certificate>> {
@@ -145,7 +145,7 @@ pub fn get_batch(conn: &mut DbConn, org: i32, id: i32) -> AppResult<CertificateB
         .select(CertificateBatch::as_select())
         .first(conn)
         .optional()?
-        .ok_or_else(|| AppError::not_found("Der Ausstellungsvorgang"))
+        .ok_or_else(|| AppError::not_found("thing.certificate_batch"))
 }
 
 pub fn latest_batch_for_run(

@@ -24,7 +24,7 @@ pub fn get(conn: &mut DbConn, id: i32) -> AppResult<Organisation> {
         .select(Organisation::as_select())
         .first(conn)
         .optional()?
-        .ok_or_else(|| AppError::not_found("Die Organisation"))
+        .ok_or_else(|| AppError::not_found("thing.organisation"))
 }
 
 pub fn find_by_slug(conn: &mut DbConn, slug: &str) -> AppResult<Option<Organisation>> {

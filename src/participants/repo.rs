@@ -31,7 +31,7 @@ pub fn get(conn: &mut DbConn, org: i32, id: i32) -> AppResult<Participant> {
         .select(Participant::as_select())
         .first(conn)
         .optional()?
-        .ok_or_else(|| AppError::not_found("Die teilnehmende Person"))
+        .ok_or_else(|| AppError::not_found("thing.participant"))
 }
 
 pub fn count_enrolled(conn: &mut DbConn, run_id: i32) -> AppResult<i64> {
@@ -189,7 +189,7 @@ pub fn set_names(
     ))
     .execute(conn)?;
     if changed == 0 {
-        return Err(AppError::not_found("Die Person"));
+        return Err(AppError::not_found("thing.person"));
     }
     Ok(())
 }

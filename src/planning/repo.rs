@@ -40,7 +40,7 @@ pub fn get_course(conn: &mut DbConn, org: i32, id: i32) -> AppResult<Course> {
         .select(Course::as_select())
         .first(conn)
         .optional()?
-        .ok_or_else(|| AppError::not_found("Der Kurs"))
+        .ok_or_else(|| AppError::not_found("thing.course"))
 }
 
 pub fn insert_module(conn: &mut DbConn, form: &CourseModuleInsertForm) -> AppResult<CourseModule> {
@@ -160,7 +160,7 @@ pub fn get_run(conn: &mut DbConn, org: i32, id: i32) -> AppResult<CourseRun> {
         .select(CourseRunRow::as_select())
         .first(conn)
         .optional()?
-        .ok_or_else(|| AppError::not_found("Der Durchgang"))?;
+        .ok_or_else(|| AppError::not_found("thing.run"))?;
     one_run(conn, row)
 }
 
@@ -263,7 +263,7 @@ pub fn get_session(conn: &mut DbConn, org: i32, id: i32) -> AppResult<TrainingSe
         .select(TrainingSessionRow::as_select())
         .first(conn)
         .optional()?
-        .ok_or_else(|| AppError::not_found("Der Termin"))?;
+        .ok_or_else(|| AppError::not_found("thing.session"))?;
     one_session(conn, row)
 }
 

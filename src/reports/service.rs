@@ -56,7 +56,7 @@ pub fn run_report(conn: &mut DbConn, actor: &Actor, run_id: i32) -> AppResult<Ru
                     marks
                         .iter()
                         .find(|m| m.session_id == s.id && m.participant_id == c.participant_id)
-                        .map(|m| m.status.label_de().to_string())
+                        .map(|m| m.status.label())
                         .unwrap_or_default()
                 })
                 .collect(),
