@@ -8,12 +8,15 @@ use actix_web::http::{header, StatusCode};
 use actix_web::{web, FromRequest, HttpRequest, HttpResponse, ResponseError};
 use rand::RngCore;
 use serde::de::DeserializeOwned;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
 
+use crate::auth::extract::CurrentUser;
 use crate::auth::{Actor, Role};
+use crate::db::{Db, DbConn};
 use crate::error::{AppError, HtmlError, PageResult};
 use crate::i18n;
+use crate::spreadsheet::{self, import, import::ImportKind};
 use crate::templates;
 
 const CSRF_KEY: &str = "csrf";
@@ -137,12 +140,29 @@ fn nav_for(actor: Option<&Actor>, lang: &str) -> Value {
     )
 }
 
+/// A page's title: a key into `locales/` (`title.*`), with arguments where the title names
+/// something (a course), put into words in the page's language.
+pub struct Title(i18n::Text);
+
+impl From<&'static str> for Title {
+    fn from(key: &'static str) -> Title {
+        debug_assert!(key.starts_with("title."), "not a title key: {key}");
+        Title(i18n::Text::key(key))
+    }
+}
+
+impl From<i18n::Text> for Title {
+    fn from(text: i18n::Text) -> Title {
+        Title(text)
+    }
+}
+
 /// Renders a page with the fields every layout needs (language, navigation, CSRF token).
 pub fn page(
     session: &Session,
     actor: Option<&Actor>,
     template: &str,
-    title: &str,
+    title: impl Into<Title>,
     data: Value,
 ) -> PageResult {
     let lang = i18n::DEFAULT_LANG;
@@ -152,7 +172,7 @@ pub fn page(
         "dir".into(),
         json!(if i18n::is_rtl(lang) { "rtl" } else { "ltr" }),
     );
-    ctx.insert("title".into(), json!(title));
+    ctx.insert("title".into(), json!(title.into().0.render(lang)));
     ctx.insert("csrf".into(), json!(csrf_token(session)));
     ctx.insert("nav".into(), nav_for(actor, lang));
     ctx.insert(
@@ -194,7 +214,7 @@ pub fn page_with_error(
     session: &Session,
     actor: Option<&Actor>,
     template: &str,
-    title: &str,
+    title: impl Into<Title>,
     mut data: Value,
     error: AppError,
 ) -> PageResult {
@@ -212,6 +232,149 @@ pub fn page_with_error(
     let mut resp = page(session, actor, template, title, data)?;
     *resp.status_mut() = status;
     Ok(resp)
+}
+
+/// What a logged-in page handler works with: who is asking (loaded like [`CurrentUser`]:
+/// without a live session the browser is sent to the login form), the session for CSRF
+/// and confirmations, and the database.
+pub struct Ui {
+    pub actor: Actor,
+    pub session: Session,
+    pub db: Db,
+}
+
+impl FromRequest for Ui {
+    type Error = HtmlError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, HtmlError>>>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut actix_web::dev::Payload) -> Self::Future {
+        let user = CurrentUser::from_request(req, payload);
+        let session = req.get_session();
+        let db = req.app_data::<web::Data<Db>>().map(|d| d.get_ref().clone());
+        Box::pin(async move {
+            let CurrentUser(actor) = user.await?;
+            let db = db.ok_or_else(|| AppError::Internal(anyhow::anyhow!("no database")))?;
+            Ok(Ui { actor, session, db })
+        })
+    }
+}
+
+impl Ui {
+    /// Runs a use case for the user on a pooled connection (a blocking thread).
+    pub async fn run<T, F>(&self, use_case: F) -> Result<T, AppError>
+    where
+        F: FnOnce(&mut DbConn, &Actor) -> Result<T, AppError> + Send + 'static,
+        T: Send + 'static,
+    {
+        let actor = self.actor.clone();
+        self.db.run(move |conn| use_case(conn, &actor)).await
+    }
+
+    /// A page of typed data in the site's layout.
+    pub fn page<T: Serialize>(
+        &self,
+        template: &str,
+        title: impl Into<Title>,
+        data: &T,
+    ) -> PageResult {
+        page(
+            &self.session,
+            Some(&self.actor),
+            template,
+            title,
+            context(data)?,
+        )
+    }
+
+    /// The page the use case's data makes: the body of most GET handlers.
+    pub async fn show<T, F>(
+        &self,
+        template: &str,
+        title: impl Into<Title>,
+        use_case: F,
+    ) -> PageResult
+    where
+        F: FnOnce(&mut DbConn, &Actor) -> Result<T, AppError> + Send + 'static,
+        T: Serialize + Send + 'static,
+    {
+        let data = self.run(use_case).await?;
+        self.page(template, title, &data)
+    }
+
+    /// A form's page again, with what was typed and the message of the refusal.
+    pub fn page_with_error<T: Serialize>(
+        &self,
+        template: &str,
+        title: impl Into<Title>,
+        data: &T,
+        error: AppError,
+    ) -> PageResult {
+        let data = context(data)?;
+        page_with_error(
+            &self.session,
+            Some(&self.actor),
+            template,
+            title,
+            data,
+            error,
+        )
+    }
+
+    /// After a successful form: to `location`, which then confirms `what` once.
+    pub fn done(&self, location: &str, what: &i18n::Text) -> PageResult {
+        Ok(redirect_with(&self.session, location, what))
+    }
+}
+
+/// The browser's side of a list import (`spreadsheet::import`): upload, then preview,
+/// then confirm.
+impl Ui {
+    /// The upload form: who may import is settled before a byte of the file is read; the
+    /// list is read, checked for shape and kept, and the answer leads to its preview at
+    /// `{base}/import/{batch}`. A list refused goes to `refused` (the list page again).
+    pub async fn upload_list<K, F, R>(
+        &self,
+        payload: actix_multipart::Multipart,
+        base: &str,
+        refused: F,
+    ) -> PageResult
+    where
+        K: ImportKind,
+        F: FnOnce(AppError) -> R,
+        R: Future<Output = PageResult>,
+    {
+        self.actor.coordinator_org()?;
+        let bytes = read_form_file(&self.session, payload, spreadsheet::MAX_FILE_BYTES).await?;
+        match self
+            .run(move |conn, actor| import::upload::<K>(conn, actor, &bytes))
+            .await
+        {
+            Ok(batch) => Ok(redirect(&format!("{base}/import/{batch}"))),
+            Err(e) => refused(e).await,
+        }
+    }
+
+    /// The preview of a kept list, every row with its problems.
+    pub async fn preview_list<K: ImportKind>(&self, template: &str, batch: i32) -> PageResult {
+        self.show(template, "title.import_preview", move |conn, actor| {
+            import::preview_batch::<K>(conn, actor, batch)
+        })
+        .await
+    }
+
+    /// The confirmation: saves the kept list's valid rows, back to `base` saying how many
+    /// (`done` with `{count}`).
+    pub async fn confirm_list<K: ImportKind>(
+        &self,
+        batch: i32,
+        base: &str,
+        done: &'static str,
+    ) -> PageResult {
+        let outcome = self
+            .run(move |conn, actor| import::import_batch::<K>(conn, actor, batch))
+            .await?;
+        self.done(base, &i18n::Text::key(done).arg("count", outcome.imported))
+    }
 }
 
 fn file_too_large(max_bytes: usize) -> AppError {

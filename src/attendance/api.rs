@@ -5,25 +5,20 @@ use serde::Deserialize;
 
 use super::models::*;
 use super::service;
-use crate::auth::extract::ApiUser;
-use crate::db::Db;
+use crate::api::{Caller, Json};
 use crate::error::AppResult;
 
 #[utoipa::path(post, path = "/api/v1/sessions/{id}/checkin", tag = "attendance", security(("bearer" = [])),
     request_body = CheckIn, responses((status = 200, body = RosterEntry), (status = 422, description = "unknown card or another run")))]
 #[post("/api/v1/sessions/{id}/checkin")]
 async fn api_check_in(
-    user: ApiUser,
-    db: web::Data<Db>,
-    path: web::Path<i32>,
-    body: crate::api::Json<CheckIn>,
+    caller: Caller,
+    id: web::Path<i32>,
+    body: Json<CheckIn>,
 ) -> AppResult<HttpResponse> {
-    let actor = user.0;
-    let id = path.into_inner();
-    crate::api::ok(&db, move |conn| {
-        crate::attendance::cards::check_in(conn, &actor, id, &body.card)
-    })
-    .await
+    caller
+        .ok(move |conn, actor| super::cards::check_in(conn, actor, *id, &body.card))
+        .await
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -37,33 +32,23 @@ pub struct CheckIn {
     responses((status = 200, body = TestResult), (status = 409, description = "the course has no test"), (status = 422)))]
 #[put("/api/v1/sessions/{id}/test-results/{participant_id}")]
 async fn api_record_test(
-    user: ApiUser,
-    db: web::Data<Db>,
+    caller: Caller,
     path: web::Path<(i32, i32)>,
-    body: crate::api::Json<TestResultInput>,
+    body: Json<TestResultInput>,
 ) -> AppResult<HttpResponse> {
-    let actor = user.0;
     let (id, pid) = path.into_inner();
-    crate::api::ok(&db, move |conn| {
-        service::record_test(conn, &actor, id, pid, body.into_inner())
-    })
-    .await
+    caller
+        .ok(move |c, actor| service::record_test(c, actor, id, pid, body.into_inner()))
+        .await
 }
 
 #[utoipa::path(get, path = "/api/v1/sessions/{id}/roster", tag = "attendance", security(("bearer" = [])),
     responses((status = 200, body = [RosterEntry]), (status = 403), (status = 404)))]
 #[get("/api/v1/sessions/{id}/roster")]
-async fn api_roster(
-    user: ApiUser,
-    db: web::Data<Db>,
-    path: web::Path<i32>,
-) -> AppResult<HttpResponse> {
-    let actor = user.0;
-    let id = path.into_inner();
-    let (_, entries) = db
-        .run(move |conn| service::roster(conn, &actor, id))
-        .await?;
-    Ok(HttpResponse::Ok().json(entries))
+async fn api_roster(caller: Caller, id: web::Path<i32>) -> AppResult<HttpResponse> {
+    caller
+        .ok(move |conn, actor| Ok(service::roster(conn, actor, *id)?.1))
+        .await
 }
 
 #[utoipa::path(put, path = "/api/v1/sessions/{id}/attendance/{participant_id}", tag = "attendance",
@@ -71,33 +56,23 @@ async fn api_roster(
     responses((status = 200, body = RosterEntry), (status = 422), (status = 403)))]
 #[put("/api/v1/sessions/{id}/attendance/{participant_id}")]
 async fn api_mark(
-    user: ApiUser,
-    db: web::Data<Db>,
+    caller: Caller,
     path: web::Path<(i32, i32)>,
-    body: crate::api::Json<MarkInput>,
+    body: Json<MarkInput>,
 ) -> AppResult<HttpResponse> {
-    let actor = user.0;
     let (id, pid) = path.into_inner();
-    crate::api::ok(&db, move |conn| {
-        service::mark(conn, &actor, id, pid, body.status, body.left_early)
-    })
-    .await
+    caller
+        .ok(move |c, actor| service::mark(c, actor, id, pid, body.status, body.left_early))
+        .await
 }
 
 #[utoipa::path(get, path = "/api/v1/runs/{id}/completion", tag = "attendance", security(("bearer" = [])),
     responses((status = 200, body = [Completion])))]
 #[get("/api/v1/runs/{id}/completion")]
-async fn api_completion(
-    user: ApiUser,
-    db: web::Data<Db>,
-    path: web::Path<i32>,
-) -> AppResult<HttpResponse> {
-    let actor = user.0;
-    let id = path.into_inner();
-    crate::api::ok(&db, move |conn| {
-        service::completion_for_run(conn, actor.coordinator_org()?, id)
-    })
-    .await
+async fn api_completion(caller: Caller, id: web::Path<i32>) -> AppResult<HttpResponse> {
+    caller
+        .ok(move |c, actor| service::completion_for_run(c, actor.coordinator_org()?, *id))
+        .await
 }
 
 /// The operations of this file in the OpenAPI document.

@@ -5,9 +5,9 @@ use actix_web::{delete, get, post, web, HttpRequest, HttpResponse};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::extract::ApiUser;
 use super::models::{ApiTokenInfo, Role};
 use super::service::{self, AuthSettings, LoginAttempt};
+use crate::api::{Caller, Json};
 use crate::config::Settings;
 use crate::db::Db;
 use crate::error::AppResult;
@@ -67,7 +67,7 @@ pub async fn api_token(
     req: HttpRequest,
     db: web::Data<Db>,
     auth: web::Data<AuthSettings>,
-    body: crate::api::Json<TokenRequest>,
+    body: Json<TokenRequest>,
 ) -> AppResult<HttpResponse> {
     let body = body.into_inner();
     let client = crate::web::client_ip(&req);
@@ -120,17 +120,11 @@ pub struct NewTokenRequest {
         (status = 401, description = "no or an invalid token", body = crate::api::ErrorSchema),
         (status = 422, description = "invalid input", body = crate::api::ErrorSchema)))]
 #[post("/api/v1/auth/tokens")]
-async fn api_create_token(
-    user: ApiUser,
-    db: web::Data<Db>,
-    body: crate::api::Json<NewTokenRequest>,
-) -> AppResult<HttpResponse> {
-    let actor = user.0;
-    let body = body.into_inner();
-    let a = actor.clone();
-    let (token, info) = db
-        .run(move |conn| service::issue_api_token(conn, &a, &body.label, body.expires_in_days))
+async fn api_create_token(caller: Caller, body: Json<NewTokenRequest>) -> AppResult<HttpResponse> {
+    let (token, info) = caller
+        .run(move |c, actor| service::issue_api_token(c, actor, &body.label, body.expires_in_days))
         .await?;
+    let actor = &caller.actor;
     Ok(HttpResponse::Created()
         .insert_header(("Cache-Control", "no-store"))
         .json(TokenResponse {
@@ -146,9 +140,8 @@ async fn api_create_token(
     responses((status = 200, body = [ApiTokenInfo]),
         (status = 401, description = "no or an invalid token", body = crate::api::ErrorSchema)))]
 #[get("/api/v1/auth/tokens")]
-async fn api_list_tokens(user: ApiUser, db: web::Data<Db>) -> AppResult<HttpResponse> {
-    let actor = user.0;
-    crate::api::ok(&db, move |conn| service::my_tokens(conn, &actor)).await
+async fn api_list_tokens(caller: Caller) -> AppResult<HttpResponse> {
+    caller.ok(service::my_tokens).await
 }
 
 /// Revoke one of the caller's tokens (also the one in use).
@@ -158,16 +151,10 @@ async fn api_list_tokens(user: ApiUser, db: web::Data<Db>) -> AppResult<HttpResp
         (status = 401, description = "no or an invalid token", body = crate::api::ErrorSchema),
         (status = 404, description = "no such token of the caller", body = crate::api::ErrorSchema)))]
 #[delete("/api/v1/auth/tokens/{id}")]
-async fn api_revoke_token(
-    user: ApiUser,
-    db: web::Data<Db>,
-    path: web::Path<i32>,
-) -> AppResult<HttpResponse> {
-    let actor = user.0;
-    let id = path.into_inner();
-    db.run(move |conn| service::revoke_my_token(conn, &actor, id))
-        .await?;
-    Ok(HttpResponse::NoContent().finish())
+async fn api_revoke_token(caller: Caller, id: web::Path<i32>) -> AppResult<HttpResponse> {
+    caller
+        .no_content(move |conn, actor| service::revoke_my_token(conn, actor, *id))
+        .await
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -187,17 +174,15 @@ pub struct PasswordChange {
         (status = 422, description = "wrong current password or too short a new one", body = crate::api::ErrorSchema)))]
 #[post("/api/v1/auth/password")]
 async fn api_change_password(
-    user: ApiUser,
-    db: web::Data<Db>,
-    body: crate::api::Json<PasswordChange>,
+    caller: Caller,
+    body: Json<PasswordChange>,
 ) -> AppResult<HttpResponse> {
-    let actor = user.0;
-    let body = body.into_inner();
-    db.run(move |conn| {
-        service::change_password(conn, &actor, &body.current_password, &body.new_password)
-    })
-    .await?;
-    Ok(HttpResponse::NoContent().finish())
+    caller
+        .no_content(move |conn, actor| {
+            let (current, new) = (&body.current_password, &body.new_password);
+            service::change_password(conn, actor, current, new)
+        })
+        .await
 }
 
 /// The operations of this file in the OpenAPI document.

@@ -56,13 +56,15 @@ fn login_context(email: String) -> serde_json::Value {
     serde_json::to_value(LoginPage { email }).unwrap_or_default()
 }
 
+const LOGIN: &str = "pages/auth/login";
+
 #[get("/login")]
 async fn login_page(session: Session) -> PageResult {
     page(
         &session,
         None,
-        "pages/auth/login",
-        "Anmelden",
+        LOGIN,
+        "title.login",
         login_context(String::new()),
     )
 }
@@ -126,8 +128,8 @@ async fn login(
             let mut resp = page_with_error(
                 &session,
                 None,
-                "pages/auth/login",
-                "Anmelden",
+                LOGIN,
+                "title.login",
                 login_context(email),
                 e,
             )?;
