@@ -11,7 +11,7 @@ use serde::Serialize;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use crate::auth::extract::ApiUser;
+use crate::auth::extract::{db_of, ApiUser};
 use crate::auth::Actor;
 use crate::db::{Db, DbConn};
 use crate::error::{AppError, AppResult};
@@ -125,6 +125,10 @@ pub struct ErrorSchema {
     pub field: Option<String>,
 }
 
+/// What an API handler answers: JSON, a file or nothing, or an error as
+/// `{code, message, field}`.
+pub type Answer = AppResult<HttpResponse>;
+
 /// What an API handler works with: the caller of a valid bearer token (loaded like
 /// [`ApiUser`]: 401 without one) and the database.
 pub struct Caller {
@@ -137,11 +141,9 @@ impl FromRequest for Caller {
     type Future = Pin<Box<dyn Future<Output = Result<Self, AppError>>>>;
 
     fn from_request(req: &HttpRequest, payload: &mut actix_web::dev::Payload) -> Self::Future {
-        let user = ApiUser::from_request(req, payload);
-        let db = req.app_data::<web::Data<Db>>().map(|d| d.get_ref().clone());
+        let (user, db) = (ApiUser::from_request(req, payload), db_of(req));
         Box::pin(async move {
-            let ApiUser(actor) = user.await?;
-            let db = db.ok_or_else(|| AppError::Internal(anyhow::anyhow!("no database")))?;
+            let (actor, db) = (user.await?.0, db?);
             Ok(Caller { actor, db })
         })
     }
@@ -154,12 +156,11 @@ impl Caller {
         F: FnOnce(&mut DbConn, &Actor) -> AppResult<T> + Send + 'static,
         T: Send + 'static,
     {
-        let actor = self.actor.clone();
-        self.db.run(move |conn| use_case(conn, &actor)).await
+        crate::web::run_as(&self.db, &self.actor, use_case).await
     }
 
     /// The use case's output as JSON (200): the body of most API handlers.
-    pub async fn ok<T, F>(&self, use_case: F) -> AppResult<HttpResponse>
+    pub async fn ok<T, F>(&self, use_case: F) -> Answer
     where
         F: FnOnce(&mut DbConn, &Actor) -> AppResult<T> + Send + 'static,
         T: Serialize + Send + 'static,
@@ -168,7 +169,7 @@ impl Caller {
     }
 
     /// Like [`Caller::ok`], for use cases that create something (201).
-    pub async fn created<T, F>(&self, use_case: F) -> AppResult<HttpResponse>
+    pub async fn created<T, F>(&self, use_case: F) -> Answer
     where
         F: FnOnce(&mut DbConn, &Actor) -> AppResult<T> + Send + 'static,
         T: Serialize + Send + 'static,
@@ -177,7 +178,7 @@ impl Caller {
     }
 
     /// For changes whose answer is only that they happened (204).
-    pub async fn no_content<T, F>(&self, use_case: F) -> AppResult<HttpResponse>
+    pub async fn no_content<T, F>(&self, use_case: F) -> Answer
     where
         F: FnOnce(&mut DbConn, &Actor) -> AppResult<T> + Send + 'static,
         T: Send + 'static,
@@ -197,11 +198,7 @@ pub struct DryRun {
 impl Caller {
     /// A list sent as the request body (`spreadsheet::import`): who may import is settled
     /// before a byte of it is read; then it is checked, and saved unless `dry_run`.
-    pub async fn import_list<K: ImportKind>(
-        &self,
-        payload: web::Payload,
-        dry_run: bool,
-    ) -> AppResult<HttpResponse> {
+    pub async fn import_list<K: ImportKind>(&self, payload: web::Payload, dry_run: bool) -> Answer {
         self.actor.coordinator_org()?;
         let body = crate::web::read_body(payload, spreadsheet::MAX_FILE_BYTES).await?;
         self.ok(move |conn, actor| import::import_file::<K>(conn, actor, &body, dry_run))

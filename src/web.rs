@@ -8,16 +8,20 @@ use actix_web::http::{header, StatusCode};
 use actix_web::{web, FromRequest, HttpRequest, HttpResponse, ResponseError};
 use rand::RngCore;
 use serde::de::DeserializeOwned;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use serde_json::{json, Map, Value};
 
-use crate::auth::extract::CurrentUser;
 use crate::auth::{Actor, Role};
-use crate::db::{Db, DbConn};
 use crate::error::{AppError, HtmlError, PageResult};
 use crate::i18n;
-use crate::spreadsheet::{self, import, import::ImportKind};
 use crate::templates;
+
+mod lists;
+mod ui;
+
+pub use lists::{import_pages, ImportPage};
+pub(crate) use ui::run_as;
+pub use ui::Ui;
 
 const CSRF_KEY: &str = "csrf";
 /// What the page after a redirect says happened (post/redirect/get): shown once.
@@ -158,13 +162,22 @@ impl From<i18n::Text> for Title {
 }
 
 /// Renders a page with the fields every layout needs (language, navigation, CSRF token).
+/// With `refused`, it is a form's page again: the message next to its field, and status
+/// 422 (409 for a conflict); other errors answer the error page.
 pub fn page(
     session: &Session,
     actor: Option<&Actor>,
     template: &str,
     title: impl Into<Title>,
     data: Value,
+    refused: Option<AppError>,
 ) -> PageResult {
+    let (status, refused) = match refused {
+        None => (StatusCode::OK, None),
+        Some(e @ AppError::Validation { .. }) => (StatusCode::UNPROCESSABLE_ENTITY, Some(e)),
+        Some(e @ AppError::Conflict(_)) => (StatusCode::CONFLICT, Some(e)),
+        Some(other) => return Err(other.into()),
+    };
     let lang = i18n::DEFAULT_LANG;
     let mut ctx = Map::new();
     ctx.insert("lang".into(), json!(lang));
@@ -188,8 +201,15 @@ pub fn page(
     if let Value::Object(extra) = data {
         ctx.extend(extra);
     }
+    if let Some(error) = refused {
+        let message = error.to_string();
+        ctx.insert(
+            "error".into(),
+            json!({"field": error.field(), "message": message}),
+        );
+    }
     let body = templates::render(template, &Value::Object(ctx))?;
-    Ok(HttpResponse::Ok()
+    Ok(HttpResponse::build(status)
         .insert_header((header::CACHE_CONTROL, "no-store"))
         .content_type("text/html; charset=utf-8")
         .body(body))
@@ -207,174 +227,6 @@ pub fn redirect_with(session: &Session, location: &str, done: &i18n::Text) -> Ht
     // Without the session the redirect still happens; only the confirmation is missing.
     let _ = session.insert(FLASH_KEY, done.render(i18n::DEFAULT_LANG));
     redirect(location)
-}
-
-/// A form page shown again with the user's input and the error next to the field.
-pub fn page_with_error(
-    session: &Session,
-    actor: Option<&Actor>,
-    template: &str,
-    title: impl Into<Title>,
-    mut data: Value,
-    error: AppError,
-) -> PageResult {
-    let status = match &error {
-        AppError::Validation { .. } => actix_web::http::StatusCode::UNPROCESSABLE_ENTITY,
-        AppError::Conflict(_) => actix_web::http::StatusCode::CONFLICT,
-        _ => return Err(error.into()),
-    };
-    if let Value::Object(m) = &mut data {
-        m.insert(
-            "error".into(),
-            json!({"field": error.field(), "message": error.to_string()}),
-        );
-    }
-    let mut resp = page(session, actor, template, title, data)?;
-    *resp.status_mut() = status;
-    Ok(resp)
-}
-
-/// What a logged-in page handler works with: who is asking (loaded like [`CurrentUser`]:
-/// without a live session the browser is sent to the login form), the session for CSRF
-/// and confirmations, and the database.
-pub struct Ui {
-    pub actor: Actor,
-    pub session: Session,
-    pub db: Db,
-}
-
-impl FromRequest for Ui {
-    type Error = HtmlError;
-    type Future = Pin<Box<dyn Future<Output = Result<Self, HtmlError>>>>;
-
-    fn from_request(req: &HttpRequest, payload: &mut actix_web::dev::Payload) -> Self::Future {
-        let user = CurrentUser::from_request(req, payload);
-        let session = req.get_session();
-        let db = req.app_data::<web::Data<Db>>().map(|d| d.get_ref().clone());
-        Box::pin(async move {
-            let CurrentUser(actor) = user.await?;
-            let db = db.ok_or_else(|| AppError::Internal(anyhow::anyhow!("no database")))?;
-            Ok(Ui { actor, session, db })
-        })
-    }
-}
-
-impl Ui {
-    /// Runs a use case for the user on a pooled connection (a blocking thread).
-    pub async fn run<T, F>(&self, use_case: F) -> Result<T, AppError>
-    where
-        F: FnOnce(&mut DbConn, &Actor) -> Result<T, AppError> + Send + 'static,
-        T: Send + 'static,
-    {
-        let actor = self.actor.clone();
-        self.db.run(move |conn| use_case(conn, &actor)).await
-    }
-
-    /// A page of typed data in the site's layout.
-    pub fn page<T: Serialize>(
-        &self,
-        template: &str,
-        title: impl Into<Title>,
-        data: &T,
-    ) -> PageResult {
-        page(
-            &self.session,
-            Some(&self.actor),
-            template,
-            title,
-            context(data)?,
-        )
-    }
-
-    /// The page the use case's data makes: the body of most GET handlers.
-    pub async fn show<T, F>(
-        &self,
-        template: &str,
-        title: impl Into<Title>,
-        use_case: F,
-    ) -> PageResult
-    where
-        F: FnOnce(&mut DbConn, &Actor) -> Result<T, AppError> + Send + 'static,
-        T: Serialize + Send + 'static,
-    {
-        let data = self.run(use_case).await?;
-        self.page(template, title, &data)
-    }
-
-    /// A form's page again, with what was typed and the message of the refusal.
-    pub fn page_with_error<T: Serialize>(
-        &self,
-        template: &str,
-        title: impl Into<Title>,
-        data: &T,
-        error: AppError,
-    ) -> PageResult {
-        let data = context(data)?;
-        page_with_error(
-            &self.session,
-            Some(&self.actor),
-            template,
-            title,
-            data,
-            error,
-        )
-    }
-
-    /// After a successful form: to `location`, which then confirms `what` once.
-    pub fn done(&self, location: &str, what: &i18n::Text) -> PageResult {
-        Ok(redirect_with(&self.session, location, what))
-    }
-}
-
-/// The browser's side of a list import (`spreadsheet::import`): upload, then preview,
-/// then confirm.
-impl Ui {
-    /// The upload form: who may import is settled before a byte of the file is read; the
-    /// list is read, checked for shape and kept, and the answer leads to its preview at
-    /// `{base}/import/{batch}`. A list refused goes to `refused` (the list page again).
-    pub async fn upload_list<K, F, R>(
-        &self,
-        payload: actix_multipart::Multipart,
-        base: &str,
-        refused: F,
-    ) -> PageResult
-    where
-        K: ImportKind,
-        F: FnOnce(AppError) -> R,
-        R: Future<Output = PageResult>,
-    {
-        self.actor.coordinator_org()?;
-        let bytes = read_form_file(&self.session, payload, spreadsheet::MAX_FILE_BYTES).await?;
-        match self
-            .run(move |conn, actor| import::upload::<K>(conn, actor, &bytes))
-            .await
-        {
-            Ok(batch) => Ok(redirect(&format!("{base}/import/{batch}"))),
-            Err(e) => refused(e).await,
-        }
-    }
-
-    /// The preview of a kept list, every row with its problems.
-    pub async fn preview_list<K: ImportKind>(&self, template: &str, batch: i32) -> PageResult {
-        self.show(template, "title.import_preview", move |conn, actor| {
-            import::preview_batch::<K>(conn, actor, batch)
-        })
-        .await
-    }
-
-    /// The confirmation: saves the kept list's valid rows, back to `base` saying how many
-    /// (`done` with `{count}`).
-    pub async fn confirm_list<K: ImportKind>(
-        &self,
-        batch: i32,
-        base: &str,
-        done: &'static str,
-    ) -> PageResult {
-        let outcome = self
-            .run(move |conn, actor| import::import_batch::<K>(conn, actor, batch))
-            .await?;
-        self.done(base, &i18n::Text::key(done).arg("count", outcome.imported))
-    }
 }
 
 fn file_too_large(max_bytes: usize) -> AppError {
@@ -456,6 +308,26 @@ pub async fn read_body(mut payload: web::Payload, max_bytes: usize) -> Result<Ve
         body.extend_from_slice(&chunk);
     }
     Ok(body)
+}
+
+/// The numeric id in a request's path (`/courses/{id}`).
+pub type Id = web::Path<i32>;
+
+/// The service's public address (`public_url` of the settings), for the links it hands out
+/// (survey links, calendar feeds).
+pub struct PublicUrl(pub String);
+
+impl FromRequest for PublicUrl {
+    type Error = AppError;
+    type Future = std::future::Ready<Result<Self, AppError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut actix_web::dev::Payload) -> Self::Future {
+        let url = req
+            .app_data::<web::Data<crate::config::Settings>>()
+            .map(|s| PublicUrl(s.public_url.clone()))
+            .ok_or_else(|| AppError::Internal(anyhow::anyhow!("settings not configured")));
+        std::future::ready(url)
+    }
 }
 
 /// The client's address for per-client limits (the peer; no proxy headers are trusted).

@@ -1,21 +1,17 @@
 //! The JSON API (`/api/v1`) of attendance: each handler parses the request, calls one use case and answers.
 
-use actix_web::{get, post, put, web, HttpResponse};
+use actix_web::{get, post, put, web};
 use serde::Deserialize;
 
 use super::models::*;
 use super::service;
-use crate::api::{Caller, Json};
-use crate::error::AppResult;
+use crate::api::{Answer, Caller, Json};
+use crate::web::Id;
 
 #[utoipa::path(post, path = "/api/v1/sessions/{id}/checkin", tag = "attendance", security(("bearer" = [])),
     request_body = CheckIn, responses((status = 200, body = RosterEntry), (status = 422, description = "unknown card or another run")))]
 #[post("/api/v1/sessions/{id}/checkin")]
-async fn api_check_in(
-    caller: Caller,
-    id: web::Path<i32>,
-    body: Json<CheckIn>,
-) -> AppResult<HttpResponse> {
+async fn api_check_in(caller: Caller, id: Id, body: Json<CheckIn>) -> Answer {
     caller
         .ok(move |conn, actor| super::cards::check_in(conn, actor, *id, &body.card))
         .await
@@ -35,7 +31,7 @@ async fn api_record_test(
     caller: Caller,
     path: web::Path<(i32, i32)>,
     body: Json<TestResultInput>,
-) -> AppResult<HttpResponse> {
+) -> Answer {
     let (id, pid) = path.into_inner();
     caller
         .ok(move |c, actor| service::record_test(c, actor, id, pid, body.into_inner()))
@@ -45,7 +41,7 @@ async fn api_record_test(
 #[utoipa::path(get, path = "/api/v1/sessions/{id}/roster", tag = "attendance", security(("bearer" = [])),
     responses((status = 200, body = [RosterEntry]), (status = 403), (status = 404)))]
 #[get("/api/v1/sessions/{id}/roster")]
-async fn api_roster(caller: Caller, id: web::Path<i32>) -> AppResult<HttpResponse> {
+async fn api_roster(caller: Caller, id: Id) -> Answer {
     caller
         .ok(move |conn, actor| Ok(service::roster(conn, actor, *id)?.1))
         .await
@@ -55,11 +51,7 @@ async fn api_roster(caller: Caller, id: web::Path<i32>) -> AppResult<HttpRespons
     security(("bearer" = [])), request_body = MarkInput,
     responses((status = 200, body = RosterEntry), (status = 422), (status = 403)))]
 #[put("/api/v1/sessions/{id}/attendance/{participant_id}")]
-async fn api_mark(
-    caller: Caller,
-    path: web::Path<(i32, i32)>,
-    body: Json<MarkInput>,
-) -> AppResult<HttpResponse> {
+async fn api_mark(caller: Caller, path: web::Path<(i32, i32)>, body: Json<MarkInput>) -> Answer {
     let (id, pid) = path.into_inner();
     caller
         .ok(move |c, actor| service::mark(c, actor, id, pid, body.status, body.left_early))
@@ -69,7 +61,7 @@ async fn api_mark(
 #[utoipa::path(get, path = "/api/v1/runs/{id}/completion", tag = "attendance", security(("bearer" = [])),
     responses((status = 200, body = [Completion])))]
 #[get("/api/v1/runs/{id}/completion")]
-async fn api_completion(caller: Caller, id: web::Path<i32>) -> AppResult<HttpResponse> {
+async fn api_completion(caller: Caller, id: Id) -> Answer {
     caller
         .ok(move |c, actor| service::completion_for_run(c, actor.coordinator_org()?, *id))
         .await

@@ -8,7 +8,7 @@ use super::service;
 use crate::error::PageResult;
 use crate::planning;
 use crate::validate;
-use crate::web::{redirect, Form, Ui};
+use crate::web::{redirect, Form, Id, Ui};
 
 const ROSTER: &str = "pages/attendance/roster";
 
@@ -29,7 +29,7 @@ struct RosterQuery {
 }
 
 #[get("/sessions/{id}/roster")]
-async fn roster_page(ui: Ui, id: web::Path<i32>, q: web::Query<RosterQuery>) -> PageResult {
+async fn roster_page(ui: Ui, id: Id, q: web::Query<RosterQuery>) -> PageResult {
     ui.show(ROSTER, "title.roster", move |conn, actor| {
         service::roster_page(conn, actor, *id, q.saved)
     })
@@ -44,7 +44,7 @@ struct CheckInForm {
 
 /// Check-in by card code (typed, or filled in by the camera scanner).
 #[post("/sessions/{id}/checkin")]
-async fn check_in(ui: Ui, id: web::Path<i32>, Form(form): Form<CheckInForm>) -> PageResult {
+async fn check_in(ui: Ui, id: Id, Form(form): Form<CheckInForm>) -> PageResult {
     let id = *id;
     let result = ui
         .run(move |conn, actor| super::cards::check_in(conn, actor, id, &form.card))
@@ -92,7 +92,7 @@ fn participant_id(value: &str) -> crate::error::AppResult<i32> {
 }
 
 #[post("/sessions/{id}/attendance")]
-async fn mark(ui: Ui, id: web::Path<i32>, Form(form): Form<MarkForm>) -> PageResult {
+async fn mark(ui: Ui, id: Id, Form(form): Form<MarkForm>) -> PageResult {
     let id = *id;
     let pid = ui
         .run(move |conn, actor| {
@@ -114,7 +114,7 @@ struct TestForm {
 }
 
 #[post("/sessions/{id}/test-results")]
-async fn record_test(ui: Ui, id: web::Path<i32>, Form(form): Form<TestForm>) -> PageResult {
+async fn record_test(ui: Ui, id: Id, Form(form): Form<TestForm>) -> PageResult {
     let id = *id;
     let pid = ui
         .run(move |conn, actor| {

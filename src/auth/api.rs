@@ -5,12 +5,12 @@ use actix_web::{delete, get, post, web, HttpRequest, HttpResponse};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::models::{ApiTokenInfo, Role};
+use super::models::{Actor, ApiTokenInfo, Role};
 use super::service::{self, AuthSettings, LoginAttempt};
-use crate::api::{Caller, Json};
+use crate::api::{Answer, Caller, Json};
 use crate::config::Settings;
 use crate::db::Db;
-use crate::error::AppResult;
+use crate::web::Id;
 
 pub(crate) const DEVICE_COOKIE: &str = "mietschulung_device";
 
@@ -68,7 +68,7 @@ pub async fn api_token(
     db: web::Data<Db>,
     auth: web::Data<AuthSettings>,
     body: Json<TokenRequest>,
-) -> AppResult<HttpResponse> {
+) -> Answer {
     let body = body.into_inner();
     let client = crate::web::client_ip(&req);
     let auth = auth.get_ref().clone();
@@ -93,14 +93,24 @@ pub async fn api_token(
             Ok((token, actor, info))
         })
         .await?;
-    Ok(HttpResponse::Ok()
+    Ok(token_answer(HttpResponse::Ok(), token, &actor, info))
+}
+
+/// A new token, in this answer only: never kept in a cache.
+fn token_answer(
+    mut answer: actix_web::HttpResponseBuilder,
+    token: String,
+    actor: &Actor,
+    info: ApiTokenInfo,
+) -> HttpResponse {
+    answer
         .insert_header(("Cache-Control", "no-store"))
         .json(TokenResponse {
             token,
             role: actor.role,
             organisation_id: actor.organisation_id,
             info,
-        }))
+        })
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -120,19 +130,16 @@ pub struct NewTokenRequest {
         (status = 401, description = "no or an invalid token", body = crate::api::ErrorSchema),
         (status = 422, description = "invalid input", body = crate::api::ErrorSchema)))]
 #[post("/api/v1/auth/tokens")]
-async fn api_create_token(caller: Caller, body: Json<NewTokenRequest>) -> AppResult<HttpResponse> {
+async fn api_create_token(caller: Caller, body: Json<NewTokenRequest>) -> Answer {
     let (token, info) = caller
         .run(move |c, actor| service::issue_api_token(c, actor, &body.label, body.expires_in_days))
         .await?;
-    let actor = &caller.actor;
-    Ok(HttpResponse::Created()
-        .insert_header(("Cache-Control", "no-store"))
-        .json(TokenResponse {
-            token,
-            role: actor.role,
-            organisation_id: actor.organisation_id,
-            info,
-        }))
+    Ok(token_answer(
+        HttpResponse::Created(),
+        token,
+        &caller.actor,
+        info,
+    ))
 }
 
 /// The caller's API tokens (names, dates, last use; never the tokens themselves).
@@ -140,7 +147,7 @@ async fn api_create_token(caller: Caller, body: Json<NewTokenRequest>) -> AppRes
     responses((status = 200, body = [ApiTokenInfo]),
         (status = 401, description = "no or an invalid token", body = crate::api::ErrorSchema)))]
 #[get("/api/v1/auth/tokens")]
-async fn api_list_tokens(caller: Caller) -> AppResult<HttpResponse> {
+async fn api_list_tokens(caller: Caller) -> Answer {
     caller.ok(service::my_tokens).await
 }
 
@@ -151,7 +158,7 @@ async fn api_list_tokens(caller: Caller) -> AppResult<HttpResponse> {
         (status = 401, description = "no or an invalid token", body = crate::api::ErrorSchema),
         (status = 404, description = "no such token of the caller", body = crate::api::ErrorSchema)))]
 #[delete("/api/v1/auth/tokens/{id}")]
-async fn api_revoke_token(caller: Caller, id: web::Path<i32>) -> AppResult<HttpResponse> {
+async fn api_revoke_token(caller: Caller, id: Id) -> Answer {
     caller
         .no_content(move |conn, actor| service::revoke_my_token(conn, actor, *id))
         .await
@@ -173,10 +180,7 @@ pub struct PasswordChange {
         (status = 401, description = "no or an invalid token", body = crate::api::ErrorSchema),
         (status = 422, description = "wrong current password or too short a new one", body = crate::api::ErrorSchema)))]
 #[post("/api/v1/auth/password")]
-async fn api_change_password(
-    caller: Caller,
-    body: Json<PasswordChange>,
-) -> AppResult<HttpResponse> {
+async fn api_change_password(caller: Caller, body: Json<PasswordChange>) -> Answer {
     caller
         .no_content(move |conn, actor| {
             let (current, new) = (&body.current_password, &body.new_password);

@@ -12,7 +12,7 @@ use crate::auth::Actor;
 use crate::db::{Db, DbConn};
 use crate::error::{AppError, AppResult, PageResult};
 use crate::i18n::Text;
-use crate::web::{Form, Ui};
+use crate::web::{Form, Id, Ui};
 
 type Issuer = web::Data<Arc<CertificateIssuer>>;
 
@@ -42,12 +42,7 @@ struct EmptyForm {}
 /// Starts (or joins) the batch for the run and shows its progress page; the batch itself
 /// runs in the background so a long run does not hold the request open.
 #[post("/runs/{id}/certificates")]
-async fn issue_for_run(
-    ui: Ui,
-    issuer: Issuer,
-    run_id: web::Path<i32>,
-    _form: Form<EmptyForm>,
-) -> PageResult {
+async fn issue_for_run(ui: Ui, issuer: Issuer, run_id: Id, _form: Form<EmptyForm>) -> PageResult {
     let batch = start_batch_in_background(&ui.db, &issuer, &ui.actor, *run_id).await?;
     // No confirmation: the page it leads to is the batch's progress.
     Ok(crate::web::redirect(&format!(
@@ -86,7 +81,7 @@ pub(crate) async fn start_batch_in_background(
 }
 
 #[get("/certificate-batches/{id}")]
-async fn batch_page(ui: Ui, id: web::Path<i32>) -> PageResult {
+async fn batch_page(ui: Ui, id: Id) -> PageResult {
     let template = "pages/certificates/batch";
     ui.show(template, "title.certificate_batch", move |conn, actor| {
         service::batch_page(conn, actor, *id)
@@ -95,7 +90,7 @@ async fn batch_page(ui: Ui, id: web::Path<i32>) -> PageResult {
 }
 
 #[get("/runs/{id}/certificates.zip")]
-async fn zip_for_run(ui: Ui, issuer: Issuer, run_id: web::Path<i32>) -> PageResult {
+async fn zip_for_run(ui: Ui, issuer: Issuer, run_id: Id) -> PageResult {
     let issuer = issuer.get_ref().clone();
     let (name, bytes) = ui
         .run(move |conn, actor| service::zip_for_run(conn, &issuer, actor, *run_id))
@@ -104,7 +99,7 @@ async fn zip_for_run(ui: Ui, issuer: Issuer, run_id: web::Path<i32>) -> PageResu
 }
 
 #[get("/certificates/{id}/pdf")]
-async fn download(ui: Ui, issuer: Issuer, id: web::Path<i32>) -> PageResult {
+async fn download(ui: Ui, issuer: Issuer, id: Id) -> PageResult {
     let issuer = issuer.get_ref().clone();
     let (name, bytes) = ui
         .run(move |conn, actor| service::pdf(conn, &issuer, actor, *id))
@@ -114,7 +109,7 @@ async fn download(ui: Ui, issuer: Issuer, id: web::Path<i32>) -> PageResult {
 
 /// Check-in cards for everyone holding a place in the run, ready to print.
 #[get("/runs/{id}/cards.pdf")]
-async fn cards(ui: Ui, issuer: Issuer, run_id: web::Path<i32>) -> PageResult {
+async fn cards(ui: Ui, issuer: Issuer, run_id: Id) -> PageResult {
     let (run_id, public_url) = (*run_id, issuer.public_url.clone());
     let (org_name, cards) = ui
         .run(move |conn, actor| {
@@ -187,12 +182,7 @@ async fn rotate_key(ui: Ui, issuer: Issuer, _form: Form<EmptyForm>) -> PageResul
 }
 
 #[post("/certificate-settings/keys/{kid}/retire")]
-async fn retire_key(
-    ui: Ui,
-    issuer: Issuer,
-    kid: web::Path<i32>,
-    _form: Form<EmptyForm>,
-) -> PageResult {
+async fn retire_key(ui: Ui, issuer: Issuer, kid: Id, _form: Form<EmptyForm>) -> PageResult {
     settings_action(
         &ui,
         &issuer,
@@ -213,7 +203,7 @@ struct CompromiseForm {
 async fn compromise_key(
     ui: Ui,
     issuer: Issuer,
-    kid: web::Path<i32>,
+    kid: Id,
     Form(form): Form<CompromiseForm>,
 ) -> PageResult {
     let keyring = issuer.keyring.clone();

@@ -1,10 +1,10 @@
 //! The JSON API (`/api/v1`) of orgs: each handler parses the request, calls one use case and answers.
 
-use actix_web::{get, web, HttpResponse};
+use actix_web::{get, web};
 use serde::Deserialize;
 
-use crate::api::{Caller, Json};
-use crate::error::AppResult;
+use crate::api::{Answer, Caller, Json};
+use crate::web::Id;
 
 /// Admins: the API tokens of an organisation's users (never the tokens themselves).
 #[utoipa::path(get, path = "/api/v1/admin/organisations/{id}/tokens", tag = "admin", security(("bearer" = [])),
@@ -13,7 +13,7 @@ use crate::error::AppResult;
         (status = 401, description = "no or an invalid token", body = crate::api::ErrorSchema),
         (status = 403, description = "not an admin", body = crate::api::ErrorSchema)))]
 #[get("/api/v1/admin/organisations/{id}/tokens")]
-pub async fn api_org_tokens(caller: Caller, id: web::Path<i32>) -> AppResult<HttpResponse> {
+pub async fn api_org_tokens(caller: Caller, id: Id) -> Answer {
     caller
         .ok(move |conn, actor| crate::auth::service::organisation_tokens(conn, actor, *id))
         .await
@@ -27,10 +27,7 @@ pub async fn api_org_tokens(caller: Caller, id: web::Path<i32>) -> AppResult<Htt
         (status = 403, description = "not an admin", body = crate::api::ErrorSchema),
         (status = 404, description = "no such token in the organisation", body = crate::api::ErrorSchema)))]
 #[actix_web::delete("/api/v1/admin/organisations/{id}/tokens/{token_id}")]
-pub async fn api_revoke_org_token(
-    caller: Caller,
-    path: web::Path<(i32, i32)>,
-) -> AppResult<HttpResponse> {
+pub async fn api_revoke_org_token(caller: Caller, path: web::Path<(i32, i32)>) -> Answer {
     let (org_id, token_id) = path.into_inner();
     caller
         .no_content(move |conn, actor| {
@@ -57,11 +54,7 @@ pub struct ActiveChange {
         (status = 409, description = "an admin cannot deactivate themselves", body = crate::api::ErrorSchema),
         (status = 422, description = "invalid input", body = crate::api::ErrorSchema)))]
 #[actix_web::put("/api/v1/admin/users/{id}/active")]
-pub async fn api_set_user_active(
-    caller: Caller,
-    id: web::Path<i32>,
-    body: Json<ActiveChange>,
-) -> AppResult<HttpResponse> {
+pub async fn api_set_user_active(caller: Caller, id: Id, body: Json<ActiveChange>) -> Answer {
     let active = body.active;
     caller
         .no_content(move |c, actor| crate::auth::service::set_user_active(c, actor, *id, active))

@@ -7,7 +7,7 @@ use super::models::NewOrganisation;
 use super::service::{self, AccountFields, NewAccount};
 use crate::error::{AppError, PageResult};
 use crate::i18n::Text;
-use crate::web::{Form, Ui};
+use crate::web::{Form, Id, Ui};
 
 const LIST: &str = "pages/orgs/list";
 const SHOW: &str = "pages/orgs/show";
@@ -38,7 +38,7 @@ async fn create(ui: Ui, Form(form): Form<NewOrganisation>) -> PageResult {
 }
 
 #[get("/admin/organisations/{id}")]
-async fn show(ui: Ui, id: web::Path<i32>) -> PageResult {
+async fn show(ui: Ui, id: Id) -> PageResult {
     ui.show(SHOW, "title.organisation", move |conn, actor| {
         service::organisation_page(conn, actor, *id)
     })
@@ -60,7 +60,7 @@ struct NewUserForm {
 }
 
 #[post("/admin/organisations/{id}/users")]
-async fn create_org_user(ui: Ui, id: web::Path<i32>, Form(form): Form<NewUserForm>) -> PageResult {
+async fn create_org_user(ui: Ui, id: Id, Form(form): Form<NewUserForm>) -> PageResult {
     let org_id = *id;
     let echo = AccountFields {
         email: form.email.clone(),

@@ -1,14 +1,14 @@
 //! The JSON API (`/api/v1`) of participants: each handler parses the request, calls one use case and answers.
 
-use actix_web::{get, post, web, HttpResponse};
+use actix_web::{get, post, web};
 
 use super::import::People;
 use super::models::*;
 use super::service;
-use crate::api::{Caller, DryRun, Json};
-use crate::error::AppResult;
+use crate::api::{Answer, Caller, DryRun, Json};
 use crate::planning::models::{CourseRun, NewRun, NewSession, TrainingSession};
 use crate::spreadsheet::import::ImportOutcome;
+use crate::web::Id;
 
 /// Import a CSV or XLSX file sent as the request body; `?dry_run=true` only checks.
 #[utoipa::path(post, path = "/api/v1/participants/import", tag = "participants", security(("bearer" = [])),
@@ -16,25 +16,21 @@ use crate::spreadsheet::import::ImportOutcome;
     request_body(content = Vec<u8>, content_type = "text/csv", description = "CSV (UTF-8, ; or ,) or XLSX"),
     responses((status = 200, body = ImportOutcome), (status = 422, description = "not a readable list")))]
 #[post("/api/v1/participants/import")]
-async fn api_import(
-    caller: Caller,
-    q: web::Query<DryRun>,
-    payload: web::Payload,
-) -> AppResult<HttpResponse> {
+async fn api_import(caller: Caller, q: web::Query<DryRun>, payload: web::Payload) -> Answer {
     caller.import_list::<People>(payload, q.dry_run).await
 }
 
 #[utoipa::path(get, path = "/api/v1/participants", tag = "participants", security(("bearer" = [])),
     responses((status = 200, body = [Participant])))]
 #[get("/api/v1/participants")]
-async fn api_list(caller: Caller) -> AppResult<HttpResponse> {
+async fn api_list(caller: Caller) -> Answer {
     caller.ok(service::participants).await
 }
 
 #[utoipa::path(post, path = "/api/v1/participants", tag = "participants", security(("bearer" = [])),
     request_body = NewParticipant, responses((status = 201, body = Participant), (status = 422)))]
 #[post("/api/v1/participants")]
-async fn api_register(caller: Caller, body: Json<NewParticipant>) -> AppResult<HttpResponse> {
+async fn api_register(caller: Caller, body: Json<NewParticipant>) -> Answer {
     caller
         .created(move |conn, actor| service::register(conn, actor, body.into_inner()))
         .await
@@ -43,11 +39,7 @@ async fn api_register(caller: Caller, body: Json<NewParticipant>) -> AppResult<H
 #[utoipa::path(post, path = "/api/v1/runs/{id}/enrollments", tag = "participants", security(("bearer" = [])),
     request_body = NewEnrollment, responses((status = 201, body = Enrollment, description = "status `enrolled`, or `waiting` when the run is full"), (status = 409, description = "already enrolled or waiting")))]
 #[post("/api/v1/runs/{id}/enrollments")]
-async fn api_enroll(
-    caller: Caller,
-    run_id: web::Path<i32>,
-    body: Json<NewEnrollment>,
-) -> AppResult<HttpResponse> {
+async fn api_enroll(caller: Caller, run_id: Id, body: Json<NewEnrollment>) -> Answer {
     caller
         .created(move |c, actor| service::enroll(c, actor, *run_id, body.participant_id))
         .await
@@ -56,7 +48,7 @@ async fn api_enroll(
 #[utoipa::path(post, path = "/api/v1/runs/{id}/enrollments/{participant_id}/cancel", tag = "participants",
     security(("bearer" = [])), responses((status = 200, body = service::CancelOutcome), (status = 404)))]
 #[post("/api/v1/runs/{id}/enrollments/{participant_id}/cancel")]
-async fn api_cancel(caller: Caller, path: web::Path<(i32, i32)>) -> AppResult<HttpResponse> {
+async fn api_cancel(caller: Caller, path: web::Path<(i32, i32)>) -> Answer {
     let (run_id, pid) = path.into_inner();
     caller
         .ok(move |conn, actor| service::cancel(conn, actor, run_id, pid))
@@ -66,7 +58,7 @@ async fn api_cancel(caller: Caller, path: web::Path<(i32, i32)>) -> AppResult<Ht
 #[utoipa::path(get, path = "/api/v1/runs/{id}/waiting-list", tag = "participants", security(("bearer" = [])),
     responses((status = 200, body = [Participant], description = "in order")))]
 #[get("/api/v1/runs/{id}/waiting-list")]
-async fn api_waiting(caller: Caller, run_id: web::Path<i32>) -> AppResult<HttpResponse> {
+async fn api_waiting(caller: Caller, run_id: Id) -> Answer {
     caller
         .ok(move |conn, actor| service::waiting_list(conn, actor, *run_id))
         .await
@@ -75,7 +67,7 @@ async fn api_waiting(caller: Caller, run_id: web::Path<i32>) -> AppResult<HttpRe
 #[utoipa::path(get, path = "/api/v1/runs/{id}/participants", tag = "participants", security(("bearer" = [])),
     responses((status = 200, body = [Participant])))]
 #[get("/api/v1/runs/{id}/participants")]
-async fn api_enrolled(caller: Caller, run_id: web::Path<i32>) -> AppResult<HttpResponse> {
+async fn api_enrolled(caller: Caller, run_id: Id) -> Answer {
     caller
         .ok(move |conn, actor| service::enrolled(conn, actor, *run_id))
         .await
@@ -84,11 +76,7 @@ async fn api_enrolled(caller: Caller, run_id: web::Path<i32>) -> AppResult<HttpR
 #[utoipa::path(put, path = "/api/v1/runs/{id}", tag = "planning", security(("bearer" = [])),
     request_body = NewRun, responses((status = 200, body = CourseRun), (status = 422, description = "e.g. capacity below current enrollment")))]
 #[actix_web::put("/api/v1/runs/{id}")]
-async fn api_update_run(
-    caller: Caller,
-    id: web::Path<i32>,
-    body: Json<NewRun>,
-) -> AppResult<HttpResponse> {
+async fn api_update_run(caller: Caller, id: Id, body: Json<NewRun>) -> Answer {
     caller
         .ok(move |c, actor| super::schedule::update_run(c, actor, *id, body.into_inner()))
         .await
@@ -97,11 +85,7 @@ async fn api_update_run(
 #[utoipa::path(put, path = "/api/v1/sessions/{id}", tag = "planning", security(("bearer" = [])),
     request_body = NewSession, responses((status = 200, body = TrainingSession), (status = 422), (status = 409)))]
 #[actix_web::put("/api/v1/sessions/{id}")]
-async fn api_update_session(
-    caller: Caller,
-    id: web::Path<i32>,
-    body: Json<NewSession>,
-) -> AppResult<HttpResponse> {
+async fn api_update_session(caller: Caller, id: Id, body: Json<NewSession>) -> Answer {
     caller
         .ok(move |c, actor| super::schedule::update_session(c, actor, *id, body.into_inner()))
         .await
@@ -110,7 +94,7 @@ async fn api_update_session(
 #[utoipa::path(post, path = "/api/v1/sessions/{id}/cancel", tag = "planning", security(("bearer" = [])),
     responses((status = 204), (status = 404)))]
 #[post("/api/v1/sessions/{id}/cancel")]
-async fn api_cancel_session(caller: Caller, id: web::Path<i32>) -> AppResult<HttpResponse> {
+async fn api_cancel_session(caller: Caller, id: Id) -> Answer {
     caller
         .no_content(move |conn, actor| super::schedule::cancel_session(conn, actor, *id))
         .await

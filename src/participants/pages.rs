@@ -9,7 +9,7 @@ use super::service;
 use crate::error::{AppError, PageResult};
 use crate::i18n::Text;
 use crate::planning::forms::SessionForm;
-use crate::web::{Form, Ui};
+use crate::web::{import_pages, Form, Id, ImportPage, Ui};
 
 const LIST: &str = "pages/participants/list";
 
@@ -47,29 +47,20 @@ async fn register(ui: Ui, Form(form): Form<ParticipantForm>) -> PageResult {
 #[derive(Deserialize)]
 struct EmptyForm {}
 
-#[post("/participants/import")]
-async fn upload(ui: Ui, payload: actix_multipart::Multipart) -> PageResult {
-    let refused = |e| list_refused(&ui, None, e);
-    ui.upload_list::<People, _, _>(payload, "/participants", refused)
-        .await
-}
+impl ImportPage for People {
+    const LIST: &'static str = "/participants";
+    const PREVIEW: &'static str = "pages/participants/import";
+    const DONE: &'static str = "done.imported_people";
 
-#[get("/participants/import/{id}")]
-async fn import_preview(ui: Ui, id: web::Path<i32>) -> PageResult {
-    ui.preview_list::<People>("pages/participants/import", *id)
-        .await
-}
-
-#[post("/participants/import/{id}")]
-async fn import_confirm(ui: Ui, id: web::Path<i32>, _form: Form<EmptyForm>) -> PageResult {
-    ui.confirm_list::<People>(*id, "/participants", "done.imported_people")
-        .await
+    async fn refused(ui: &Ui, error: AppError) -> PageResult {
+        list_refused(ui, None, error).await
+    }
 }
 
 /// Moving or cancelling a session reaches the people enrolled (`schedule`), so these forms
 /// live here, above planning: the session edit page itself is planning's.
 #[post("/sessions/{id}")]
-async fn update_session(ui: Ui, id: web::Path<i32>, Form(form): Form<SessionForm>) -> PageResult {
+async fn update_session(ui: Ui, id: Id, Form(form): Form<SessionForm>) -> PageResult {
     let (id, echo) = (*id, form.fields());
     let result = ui
         .run(move |conn, actor| super::schedule::update_session(conn, actor, id, form.parse()?))
@@ -91,7 +82,7 @@ async fn update_session(ui: Ui, id: web::Path<i32>, Form(form): Form<SessionForm
 }
 
 #[post("/sessions/{id}/cancel")]
-async fn cancel_session(ui: Ui, id: web::Path<i32>, _form: Form<EmptyForm>) -> PageResult {
+async fn cancel_session(ui: Ui, id: Id, _form: Form<EmptyForm>) -> PageResult {
     let run_id = ui
         .run(move |conn, actor| super::schedule::cancel_session(conn, actor, *id))
         .await?;
@@ -100,11 +91,9 @@ async fn cancel_session(ui: Ui, id: web::Path<i32>, _form: Form<EmptyForm>) -> P
 }
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
+    import_pages::<People>(cfg);
     cfg.service(update_session)
         .service(cancel_session)
         .service(list_page)
-        .service(register)
-        .service(upload)
-        .service(import_preview)
-        .service(import_confirm);
+        .service(register);
 }

@@ -4,14 +4,14 @@ use actix_web::{get, post, web, HttpResponse};
 
 use super::models::*;
 use super::{service, views};
-use crate::api::{Caller, Json};
+use crate::api::{Answer, Caller, Json};
 use crate::config::Settings;
-use crate::error::AppResult;
+use crate::web::Id;
 
 #[utoipa::path(post, path = "/api/v1/courses/{id}/modules/{module_id}/up", tag = "planning", security(("bearer" = [])),
     responses((status = 200, body = [CourseModule], description = "the modules in their new order")))]
 #[post("/api/v1/courses/{id}/modules/{module_id}/up")]
-async fn api_module_up(caller: Caller, path: web::Path<(i32, i32)>) -> AppResult<HttpResponse> {
+async fn api_module_up(caller: Caller, path: web::Path<(i32, i32)>) -> Answer {
     let (course_id, module_id) = path.into_inner();
     caller
         .ok(move |c, actor| service::move_module_up(c, actor, course_id, module_id))
@@ -21,14 +21,14 @@ async fn api_module_up(caller: Caller, path: web::Path<(i32, i32)>) -> AppResult
 #[utoipa::path(get, path = "/api/v1/locations", tag = "planning", security(("bearer" = [])),
     responses((status = 200, body = [Location])))]
 #[get("/api/v1/locations")]
-async fn api_locations(caller: Caller) -> AppResult<HttpResponse> {
+async fn api_locations(caller: Caller) -> Answer {
     caller.ok(service::list_locations).await
 }
 
 #[utoipa::path(post, path = "/api/v1/locations", tag = "planning", security(("bearer" = [])),
     request_body = NewLocation, responses((status = 201, body = Location), (status = 409), (status = 422)))]
 #[post("/api/v1/locations")]
-async fn api_create_location(caller: Caller, body: Json<NewLocation>) -> AppResult<HttpResponse> {
+async fn api_create_location(caller: Caller, body: Json<NewLocation>) -> Answer {
     caller
         .created(move |c, actor| service::create_location(c, actor, body.into_inner()))
         .await
@@ -37,11 +37,7 @@ async fn api_create_location(caller: Caller, body: Json<NewLocation>) -> AppResu
 #[utoipa::path(put, path = "/api/v1/courses/{id}/rules", tag = "planning", security(("bearer" = [])),
     request_body = CourseRules, responses((status = 200, body = Course), (status = 422)))]
 #[actix_web::put("/api/v1/courses/{id}/rules")]
-async fn api_set_rules(
-    caller: Caller,
-    id: web::Path<i32>,
-    body: Json<CourseRules>,
-) -> AppResult<HttpResponse> {
+async fn api_set_rules(caller: Caller, id: Id, body: Json<CourseRules>) -> Answer {
     caller
         .ok(move |c, actor| service::set_course_rules(c, actor, *id, body.into_inner()))
         .await
@@ -56,10 +52,7 @@ pub struct CalendarLink {
 #[utoipa::path(post, path = "/api/v1/my/calendar-link", tag = "planning", security(("bearer" = [])),
     responses((status = 200, body = CalendarLink)))]
 #[post("/api/v1/my/calendar-link")]
-async fn api_renew_my_link(
-    caller: Caller,
-    settings: web::Data<Settings>,
-) -> AppResult<HttpResponse> {
+async fn api_renew_my_link(caller: Caller, settings: web::Data<Settings>) -> Answer {
     let token = caller.run(service::renew_my_calendar_link).await?;
     Ok(HttpResponse::Ok().json(CalendarLink {
         url: service::feed_url(&settings, "trainer", &token),
@@ -69,11 +62,7 @@ async fn api_renew_my_link(
 #[utoipa::path(post, path = "/api/v1/runs/{id}/calendar-link", tag = "planning", security(("bearer" = [])),
     responses((status = 200, body = CalendarLink)))]
 #[post("/api/v1/runs/{id}/calendar-link")]
-async fn api_renew_run_link(
-    caller: Caller,
-    settings: web::Data<Settings>,
-    id: web::Path<i32>,
-) -> AppResult<HttpResponse> {
+async fn api_renew_run_link(caller: Caller, settings: web::Data<Settings>, id: Id) -> Answer {
     let token = caller
         .run(move |conn, actor| service::renew_run_calendar_link(conn, actor, *id))
         .await?;
@@ -86,14 +75,14 @@ async fn api_renew_run_link(
 #[utoipa::path(get, path = "/api/v1/courses", tag = "planning", security(("bearer" = [])),
     responses((status = 200, body = [Course])))]
 #[get("/api/v1/courses")]
-async fn api_courses(caller: Caller) -> AppResult<HttpResponse> {
+async fn api_courses(caller: Caller) -> Answer {
     caller.ok(views::courses).await
 }
 
 #[utoipa::path(post, path = "/api/v1/courses", tag = "planning", security(("bearer" = [])),
     request_body = NewCourse, responses((status = 201, body = Course), (status = 422), (status = 409)))]
 #[post("/api/v1/courses")]
-async fn api_create_course(caller: Caller, body: Json<NewCourse>) -> AppResult<HttpResponse> {
+async fn api_create_course(caller: Caller, body: Json<NewCourse>) -> Answer {
     caller
         .created(move |c, actor| service::create_course(c, actor, body.into_inner()))
         .await
@@ -102,7 +91,7 @@ async fn api_create_course(caller: Caller, body: Json<NewCourse>) -> AppResult<H
 #[utoipa::path(get, path = "/api/v1/courses/{id}", tag = "planning", security(("bearer" = [])),
     responses((status = 200, description = "course with modules and runs"), (status = 404)))]
 #[get("/api/v1/courses/{id}")]
-async fn api_course(caller: Caller, id: web::Path<i32>) -> AppResult<HttpResponse> {
+async fn api_course(caller: Caller, id: Id) -> Answer {
     caller
         .ok(move |conn, actor| views::course(conn, actor, *id))
         .await
@@ -111,11 +100,7 @@ async fn api_course(caller: Caller, id: web::Path<i32>) -> AppResult<HttpRespons
 #[utoipa::path(post, path = "/api/v1/courses/{id}/modules", tag = "planning", security(("bearer" = [])),
     request_body = NewModule, responses((status = 201, body = CourseModule), (status = 422)))]
 #[post("/api/v1/courses/{id}/modules")]
-async fn api_add_module(
-    caller: Caller,
-    id: web::Path<i32>,
-    body: Json<NewModule>,
-) -> AppResult<HttpResponse> {
+async fn api_add_module(caller: Caller, id: Id, body: Json<NewModule>) -> Answer {
     caller
         .created(move |c, actor| service::add_module(c, actor, *id, body.into_inner()))
         .await
@@ -124,11 +109,7 @@ async fn api_add_module(
 #[utoipa::path(post, path = "/api/v1/courses/{id}/runs", tag = "planning", security(("bearer" = [])),
     request_body = NewRun, responses((status = 201, body = CourseRun), (status = 422)))]
 #[post("/api/v1/courses/{id}/runs")]
-async fn api_create_run(
-    caller: Caller,
-    id: web::Path<i32>,
-    body: Json<NewRun>,
-) -> AppResult<HttpResponse> {
+async fn api_create_run(caller: Caller, id: Id, body: Json<NewRun>) -> Answer {
     caller
         .created(move |c, actor| service::create_run(c, actor, *id, body.into_inner()))
         .await
@@ -137,7 +118,7 @@ async fn api_create_run(
 #[utoipa::path(get, path = "/api/v1/runs/{id}", tag = "planning", security(("bearer" = [])),
     responses((status = 200, description = "run with sessions"), (status = 404)))]
 #[get("/api/v1/runs/{id}")]
-async fn api_run(caller: Caller, id: web::Path<i32>) -> AppResult<HttpResponse> {
+async fn api_run(caller: Caller, id: Id) -> Answer {
     caller
         .ok(move |conn, actor| views::run(conn, actor, *id))
         .await
@@ -146,11 +127,7 @@ async fn api_run(caller: Caller, id: web::Path<i32>) -> AppResult<HttpResponse> 
 #[utoipa::path(post, path = "/api/v1/runs/{id}/sessions", tag = "planning", security(("bearer" = [])),
     request_body = NewSession, responses((status = 201, body = TrainingSession), (status = 422)))]
 #[post("/api/v1/runs/{id}/sessions")]
-async fn api_create_session(
-    caller: Caller,
-    id: web::Path<i32>,
-    body: Json<NewSession>,
-) -> AppResult<HttpResponse> {
+async fn api_create_session(caller: Caller, id: Id, body: Json<NewSession>) -> Answer {
     caller
         .created(move |c, actor| service::create_session(c, actor, *id, body.into_inner()))
         .await
@@ -159,7 +136,7 @@ async fn api_create_session(
 #[utoipa::path(get, path = "/api/v1/my/sessions", tag = "attendance", security(("bearer" = [])),
     responses((status = 200, body = [SessionView])))]
 #[get("/api/v1/my/sessions")]
-async fn api_my_sessions(caller: Caller) -> AppResult<HttpResponse> {
+async fn api_my_sessions(caller: Caller) -> Answer {
     caller.ok(service::my_sessions).await
 }
 

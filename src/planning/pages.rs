@@ -9,7 +9,7 @@ use super::{service, views};
 use crate::error::{AppError, PageResult};
 use crate::i18n::Text;
 use crate::validate;
-use crate::web::{Form, Title, Ui};
+use crate::web::{Form, Id, Title, Ui};
 
 const COURSES: &str = "pages/planning/courses";
 const COURSE: &str = "pages/planning/course";
@@ -57,13 +57,13 @@ fn course_refused(ui: &Ui, data: &views::CoursePage, error: AppError) -> PageRes
 }
 
 #[get("/courses/{id}")]
-async fn course_page(ui: Ui, id: web::Path<i32>) -> PageResult {
+async fn course_page(ui: Ui, id: Id) -> PageResult {
     let data = course_data(&ui, *id).await?;
     ui.page(COURSE, course_title(&data), &data)
 }
 
 #[post("/courses/{id}/modules")]
-async fn add_module(ui: Ui, id: web::Path<i32>, Form(form): Form<ModuleForm>) -> PageResult {
+async fn add_module(ui: Ui, id: Id, Form(form): Form<ModuleForm>) -> PageResult {
     let (course_id, echo) = (*id, form.echo());
     let result = ui
         .run(move |conn, actor| service::add_module(conn, actor, course_id, form.parse()?))
@@ -91,7 +91,7 @@ async fn module_up(ui: Ui, path: web::Path<(i32, i32)>, _form: Form<EmptyForm>) 
 }
 
 #[post("/courses/{id}/runs")]
-async fn create_run(ui: Ui, id: web::Path<i32>, Form(form): Form<RunForm>) -> PageResult {
+async fn create_run(ui: Ui, id: Id, Form(form): Form<RunForm>) -> PageResult {
     let (course_id, echo) = (*id, form.echo());
     let langs = form.interpreter_languages.clone();
     let result = ui
@@ -110,7 +110,7 @@ async fn create_run(ui: Ui, id: web::Path<i32>, Form(form): Form<RunForm>) -> Pa
 }
 
 #[post("/courses/{id}/rules")]
-async fn set_rules(ui: Ui, id: web::Path<i32>, Form(form): Form<RulesForm>) -> PageResult {
+async fn set_rules(ui: Ui, id: Id, Form(form): Form<RulesForm>) -> PageResult {
     let course_id = *id;
     let result = ui
         .run(move |c, actor| service::set_course_rules(c, actor, course_id, form.parse()?))
@@ -125,7 +125,7 @@ async fn set_rules(ui: Ui, id: web::Path<i32>, Form(form): Form<RulesForm>) -> P
 }
 
 #[get("/sessions/{id}/edit")]
-async fn edit_session_page(ui: Ui, id: web::Path<i32>) -> PageResult {
+async fn edit_session_page(ui: Ui, id: Id) -> PageResult {
     let template = "pages/planning/session_edit";
     ui.show(template, "title.session_edit", move |conn, actor| {
         views::session_edit_page(conn, actor, *id)
@@ -188,7 +188,7 @@ async fn renew_my_link(ui: Ui, _form: Form<EmptyForm>) -> PageResult {
 }
 
 #[post("/runs/{id}/calendar-link")]
-async fn renew_run_link(ui: Ui, id: web::Path<i32>, _form: Form<EmptyForm>) -> PageResult {
+async fn renew_run_link(ui: Ui, id: Id, _form: Form<EmptyForm>) -> PageResult {
     let run_id = *id;
     ui.run(move |conn, actor| service::renew_run_calendar_link(conn, actor, run_id))
         .await?;

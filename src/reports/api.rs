@@ -1,15 +1,15 @@
 //! The JSON API (`/api/v1`) of reports: each handler parses the request, calls one use case and answers.
 
-use actix_web::{get, web, HttpResponse};
+use actix_web::{get, web};
 
 use super::service::{self, OrganisationReport, RunReport};
-use crate::api::Caller;
-use crate::error::AppResult;
+use crate::api::{Answer, Caller};
+use crate::web::Id;
 
 #[utoipa::path(get, path = "/api/v1/runs/{id}/report", tag = "reports", security(("bearer" = [])),
     responses((status = 200, body = RunReport)))]
 #[get("/api/v1/runs/{id}/report")]
-async fn api_run_report(caller: Caller, id: web::Path<i32>) -> AppResult<HttpResponse> {
+async fn api_run_report(caller: Caller, id: Id) -> Answer {
     caller
         .ok(move |conn, actor| service::run_report(conn, actor, *id))
         .await
@@ -18,7 +18,7 @@ async fn api_run_report(caller: Caller, id: web::Path<i32>) -> AppResult<HttpRes
 #[utoipa::path(get, path = "/api/v1/reports/organisation", tag = "reports", security(("bearer" = [])),
     responses((status = 200, body = OrganisationReport)))]
 #[get("/api/v1/reports/organisation")]
-async fn api_organisation_report(caller: Caller) -> AppResult<HttpResponse> {
+async fn api_organisation_report(caller: Caller) -> Answer {
     caller.ok(service::organisation_report).await
 }
 

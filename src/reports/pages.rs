@@ -5,7 +5,7 @@ use actix_web::{get, web};
 use super::export::{Cell, Table};
 use super::service::{self, OrganisationReport, RunReport};
 use crate::error::PageResult;
-use crate::web::{download, Ui};
+use crate::web::{download, Id, Ui};
 
 fn run_table(r: &RunReport) -> Table {
     let mut headers = vec!["Name".to_string()];
@@ -88,7 +88,7 @@ fn organisation_table(r: &OrganisationReport) -> Table {
 }
 
 #[get("/runs/{id}/report")]
-async fn run_page(ui: Ui, id: web::Path<i32>) -> PageResult {
+async fn run_page(ui: Ui, id: Id) -> PageResult {
     ui.show(
         "pages/reports/run",
         "title.run_report",

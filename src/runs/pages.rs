@@ -13,14 +13,14 @@ use crate::i18n::Text;
 use crate::participants::models::EnrollmentStatus;
 use crate::planning::forms::{RunForm, SessionForm};
 use crate::validate;
-use crate::web::{Form, Ui};
+use crate::web::{Form, Id, Ui};
 
 const TEMPLATE: &str = "pages/planning/run";
 
 type Issuer = web::Data<Arc<CertificateIssuer>>;
 
 #[get("/runs/{id}")]
-async fn run_page(ui: Ui, issuer: Issuer, id: web::Path<i32>) -> PageResult {
+async fn run_page(ui: Ui, issuer: Issuer, id: Id) -> PageResult {
     let data = load(&ui, &issuer, *id).await?;
     ui.page(TEMPLATE, title(&data), &data)
 }
@@ -61,12 +61,7 @@ async fn back_to_run<T>(
 }
 
 #[post("/runs/{id}")]
-async fn update_run(
-    ui: Ui,
-    issuer: Issuer,
-    id: web::Path<i32>,
-    Form(form): Form<RunForm>,
-) -> PageResult {
+async fn update_run(ui: Ui, issuer: Issuer, id: Id, Form(form): Form<RunForm>) -> PageResult {
     let run_id = *id;
     let result = ui
         .run(move |conn, actor| {
@@ -80,7 +75,7 @@ async fn update_run(
 async fn create_session(
     ui: Ui,
     issuer: Issuer,
-    id: web::Path<i32>,
+    id: Id,
     Form(form): Form<SessionForm>,
 ) -> PageResult {
     let (run_id, echo) = (*id, form.echo());
@@ -100,12 +95,7 @@ struct EnrollForm {
 }
 
 #[post("/runs/{id}/enrollments")]
-async fn enroll(
-    ui: Ui,
-    issuer: Issuer,
-    id: web::Path<i32>,
-    Form(form): Form<EnrollForm>,
-) -> PageResult {
+async fn enroll(ui: Ui, issuer: Issuer, id: Id, Form(form): Form<EnrollForm>) -> PageResult {
     let run_id = *id;
     let result = ui
         .run(move |conn, actor| {
@@ -154,12 +144,7 @@ struct ReissueForm {
 
 /// Corrects the name: the old certificate becomes "ersetzt", a new one is issued.
 #[post("/certificates/{id}/reissue")]
-async fn reissue(
-    ui: Ui,
-    issuer: Issuer,
-    id: web::Path<i32>,
-    Form(form): Form<ReissueForm>,
-) -> PageResult {
+async fn reissue(ui: Ui, issuer: Issuer, id: Id, Form(form): Form<ReissueForm>) -> PageResult {
     let (id, iss) = (*id, issuer.get_ref().clone());
     let result = ui
         .run(move |conn, actor| {
@@ -177,12 +162,7 @@ struct RevokeForm {
 }
 
 #[post("/certificates/{id}/revoke")]
-async fn revoke(
-    ui: Ui,
-    issuer: Issuer,
-    id: web::Path<i32>,
-    Form(form): Form<RevokeForm>,
-) -> PageResult {
+async fn revoke(ui: Ui, issuer: Issuer, id: Id, Form(form): Form<RevokeForm>) -> PageResult {
     let id = *id;
     let result = ui
         .run(move |c, actor| crate::certificates::service::revoke(c, actor, id, &form.reason))

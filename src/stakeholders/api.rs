@@ -1,14 +1,14 @@
 //! The JSON API (`/api/v1`) of stakeholders: each handler parses the request, calls one use case and answers.
 
-use actix_web::{delete, get, post, put, web, HttpResponse};
+use actix_web::{delete, get, post, put, web};
 use serde::Deserialize;
 
 use super::import::Contacts;
 use super::models::{NewStakeholder, Stakeholder};
 use super::service;
-use crate::api::{Caller, DryRun, Json};
-use crate::error::AppResult;
+use crate::api::{Answer, Caller, DryRun, Json};
 use crate::spreadsheet::import::ImportOutcome;
+use crate::web::Id;
 
 #[derive(Deserialize)]
 pub struct GroupQuery {
@@ -19,7 +19,7 @@ pub struct GroupQuery {
     params(("group" = Option<String>, Query, description = "only this group, e.g. `landlord`")),
     responses((status = 200, body = [Stakeholder]), (status = 422, description = "unknown group")))]
 #[get("/api/v1/stakeholders")]
-async fn api_list(caller: Caller, q: web::Query<GroupQuery>) -> AppResult<HttpResponse> {
+async fn api_list(caller: Caller, q: web::Query<GroupQuery>) -> Answer {
     caller
         .ok(move |conn, actor| service::contacts(conn, actor, q.group.as_deref()))
         .await
@@ -29,7 +29,7 @@ async fn api_list(caller: Caller, q: web::Query<GroupQuery>) -> AppResult<HttpRe
     request_body = NewStakeholder,
     responses((status = 201, body = Stakeholder), (status = 409, description = "email already in the directory"), (status = 422)))]
 #[post("/api/v1/stakeholders")]
-async fn api_create(caller: Caller, body: Json<NewStakeholder>) -> AppResult<HttpResponse> {
+async fn api_create(caller: Caller, body: Json<NewStakeholder>) -> Answer {
     caller
         .created(move |conn, actor| service::create(conn, actor, &body))
         .await
@@ -38,7 +38,7 @@ async fn api_create(caller: Caller, body: Json<NewStakeholder>) -> AppResult<Htt
 #[utoipa::path(get, path = "/api/v1/stakeholders/{id}", tag = "stakeholders", security(("bearer" = [])),
     responses((status = 200, body = Stakeholder), (status = 404)))]
 #[get("/api/v1/stakeholders/{id}")]
-async fn api_get(caller: Caller, id: web::Path<i32>) -> AppResult<HttpResponse> {
+async fn api_get(caller: Caller, id: Id) -> Answer {
     caller
         .ok(move |conn, actor| service::get(conn, actor, *id))
         .await
@@ -48,11 +48,7 @@ async fn api_get(caller: Caller, id: web::Path<i32>) -> AppResult<HttpResponse> 
     request_body = NewStakeholder,
     responses((status = 200, body = Stakeholder), (status = 404), (status = 409), (status = 422)))]
 #[put("/api/v1/stakeholders/{id}")]
-async fn api_update(
-    caller: Caller,
-    id: web::Path<i32>,
-    body: Json<NewStakeholder>,
-) -> AppResult<HttpResponse> {
+async fn api_update(caller: Caller, id: Id, body: Json<NewStakeholder>) -> Answer {
     caller
         .ok(move |conn, actor| service::update(conn, actor, *id, &body))
         .await
@@ -61,7 +57,7 @@ async fn api_update(
 #[utoipa::path(delete, path = "/api/v1/stakeholders/{id}", tag = "stakeholders", security(("bearer" = [])),
     responses((status = 204), (status = 404)))]
 #[delete("/api/v1/stakeholders/{id}")]
-async fn api_delete(caller: Caller, id: web::Path<i32>) -> AppResult<HttpResponse> {
+async fn api_delete(caller: Caller, id: Id) -> Answer {
     caller
         .no_content(move |conn, actor| service::delete(conn, actor, *id))
         .await
@@ -73,11 +69,7 @@ async fn api_delete(caller: Caller, id: web::Path<i32>) -> AppResult<HttpRespons
     request_body(content = Vec<u8>, content_type = "text/csv", description = "CSV (UTF-8, `;` or `,`) or XLSX"),
     responses((status = 200, body = ImportOutcome), (status = 422, description = "not a readable list")))]
 #[post("/api/v1/stakeholders/import")]
-async fn api_import(
-    caller: Caller,
-    q: web::Query<DryRun>,
-    payload: web::Payload,
-) -> AppResult<HttpResponse> {
+async fn api_import(caller: Caller, q: web::Query<DryRun>, payload: web::Payload) -> Answer {
     caller.import_list::<Contacts>(payload, q.dry_run).await
 }
 

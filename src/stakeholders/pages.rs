@@ -9,7 +9,7 @@ use super::service;
 use super::service::ContactEditPage;
 use crate::error::{AppError, PageResult};
 use crate::i18n::Text;
-use crate::web::{Form, Ui};
+use crate::web::{import_pages, Form, Id, ImportPage, Ui};
 
 const LIST: &str = "pages/stakeholders/list";
 const EDIT: &str = "pages/stakeholders/edit";
@@ -80,7 +80,7 @@ async fn create(ui: Ui, Form(form): Form<StakeholderFormInput>) -> PageResult {
 }
 
 #[get("/stakeholders/{id}")]
-async fn edit_page(ui: Ui, id: web::Path<i32>) -> PageResult {
+async fn edit_page(ui: Ui, id: Id) -> PageResult {
     ui.show(EDIT, "title.contact_edit", move |conn, actor| {
         service::contact_edit_page(conn, actor, *id)
     })
@@ -88,7 +88,7 @@ async fn edit_page(ui: Ui, id: web::Path<i32>) -> PageResult {
 }
 
 #[post("/stakeholders/{id}")]
-async fn update(ui: Ui, id: web::Path<i32>, Form(form): Form<StakeholderFormInput>) -> PageResult {
+async fn update(ui: Ui, id: Id, Form(form): Form<StakeholderFormInput>) -> PageResult {
     let (id, input) = (*id, form.into_new());
     let echo = ContactEditPage::new(id, &input);
     match ui
@@ -105,37 +105,27 @@ async fn update(ui: Ui, id: web::Path<i32>, Form(form): Form<StakeholderFormInpu
 struct EmptyForm {}
 
 #[post("/stakeholders/{id}/delete")]
-async fn remove(ui: Ui, id: web::Path<i32>, _form: Form<EmptyForm>) -> PageResult {
+async fn remove(ui: Ui, id: Id, _form: Form<EmptyForm>) -> PageResult {
     ui.run(move |conn, actor| service::delete(conn, actor, *id))
         .await?;
     ui.done("/stakeholders", &Text::key("done.contact_deleted"))
 }
 
-#[post("/stakeholders/import")]
-async fn upload(ui: Ui, payload: actix_multipart::Multipart) -> PageResult {
-    let refused = |e| list_refused(&ui, None, e);
-    ui.upload_list::<Contacts, _, _>(payload, "/stakeholders", refused)
-        .await
-}
+impl ImportPage for Contacts {
+    const LIST: &'static str = "/stakeholders";
+    const PREVIEW: &'static str = "pages/stakeholders/import";
+    const DONE: &'static str = "done.imported_contacts";
 
-#[get("/stakeholders/import/{id}")]
-async fn import_preview(ui: Ui, id: web::Path<i32>) -> PageResult {
-    ui.preview_list::<Contacts>("pages/stakeholders/import", *id)
-        .await
-}
-
-#[post("/stakeholders/import/{id}")]
-async fn import_confirm(ui: Ui, id: web::Path<i32>, _form: Form<EmptyForm>) -> PageResult {
-    ui.confirm_list::<Contacts>(*id, "/stakeholders", "done.imported_contacts")
-        .await
+    async fn refused(ui: &Ui, error: AppError) -> PageResult {
+        list_refused(ui, None, error).await
+    }
 }
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
+    // Before `/stakeholders/{id}`, which would take `import` for an id.
+    import_pages::<Contacts>(cfg);
     cfg.service(list_page)
         .service(create)
-        .service(upload)
-        .service(import_preview)
-        .service(import_confirm)
         .service(edit_page)
         .service(update)
         .service(remove);

@@ -15,10 +15,10 @@ use super::models::*;
 use super::respond::{self, Answering, Given, RespondOutcome, Step};
 use super::translations::{self, NewTranslation};
 use super::{questions, results, service};
-use crate::api::{Caller, Json};
-use crate::config::Settings;
+use crate::api::{Answer, Caller, Json};
 use crate::db::Db;
 use crate::error::{AppError, AppResult};
+use crate::web::{Id, PublicUrl};
 
 /// Answers started through open links per client address: each start stores a draft, so
 /// an unlimited stream of visits would fill the database.
@@ -37,14 +37,14 @@ impl OpenLinkLimit {
 #[utoipa::path(get, path = "/api/v1/surveys", tag = "surveys", security(("bearer" = [])),
     responses((status = 200, body = [Survey])))]
 #[get("/api/v1/surveys")]
-async fn api_list(caller: Caller) -> AppResult<HttpResponse> {
+async fn api_list(caller: Caller) -> Answer {
     caller.ok(service::list).await
 }
 
 #[utoipa::path(post, path = "/api/v1/surveys", tag = "surveys", security(("bearer" = [])),
     request_body = NewSurvey, responses((status = 201, body = Survey), (status = 422)))]
 #[post("/api/v1/surveys")]
-async fn api_create(caller: Caller, body: Json<NewSurvey>) -> AppResult<HttpResponse> {
+async fn api_create(caller: Caller, body: Json<NewSurvey>) -> Answer {
     caller
         .created(move |conn, actor| service::create(conn, actor, &body))
         .await
@@ -53,7 +53,7 @@ async fn api_create(caller: Caller, body: Json<NewSurvey>) -> AppResult<HttpResp
 #[utoipa::path(get, path = "/api/v1/surveys/{id}", tag = "surveys", security(("bearer" = [])),
     responses((status = 200, body = SurveyDetail), (status = 404)))]
 #[get("/api/v1/surveys/{id}")]
-async fn api_get(caller: Caller, id: web::Path<i32>) -> AppResult<HttpResponse> {
+async fn api_get(caller: Caller, id: Id) -> Answer {
     caller
         .ok(move |conn, actor| service::detail(conn, actor, *id))
         .await
@@ -62,11 +62,7 @@ async fn api_get(caller: Caller, id: web::Path<i32>) -> AppResult<HttpResponse> 
 #[utoipa::path(put, path = "/api/v1/surveys/{id}", tag = "surveys", security(("bearer" = [])),
     request_body = NewSurvey, responses((status = 200, body = Survey), (status = 409, description = "answers exist and the change would misfile them"), (status = 422)))]
 #[put("/api/v1/surveys/{id}")]
-async fn api_update(
-    caller: Caller,
-    id: web::Path<i32>,
-    body: Json<NewSurvey>,
-) -> AppResult<HttpResponse> {
+async fn api_update(caller: Caller, id: Id, body: Json<NewSurvey>) -> Answer {
     caller
         .ok(move |conn, actor| service::update(conn, actor, *id, &body))
         .await
@@ -75,7 +71,7 @@ async fn api_update(
 #[utoipa::path(post, path = "/api/v1/surveys/{id}/copy", tag = "surveys", security(("bearer" = [])),
     responses((status = 201, body = Survey), (status = 404)))]
 #[post("/api/v1/surveys/{id}/copy")]
-async fn api_copy(caller: Caller, id: web::Path<i32>) -> AppResult<HttpResponse> {
+async fn api_copy(caller: Caller, id: Id) -> Answer {
     caller
         .created(move |conn, actor| service::copy(conn, actor, *id))
         .await
@@ -84,11 +80,7 @@ async fn api_copy(caller: Caller, id: web::Path<i32>) -> AppResult<HttpResponse>
 #[utoipa::path(post, path = "/api/v1/surveys/{id}/questions", tag = "surveys", security(("bearer" = [])),
     request_body = NewQuestion, responses((status = 201, body = Question), (status = 422)))]
 #[post("/api/v1/surveys/{id}/questions")]
-async fn api_add_question(
-    caller: Caller,
-    id: web::Path<i32>,
-    body: Json<NewQuestion>,
-) -> AppResult<HttpResponse> {
+async fn api_add_question(caller: Caller, id: Id, body: Json<NewQuestion>) -> Answer {
     caller
         .created(move |conn, actor| questions::add(conn, actor, *id, &body))
         .await
@@ -101,7 +93,7 @@ async fn api_update_question(
     caller: Caller,
     path: web::Path<(i32, i32)>,
     body: Json<NewQuestion>,
-) -> AppResult<HttpResponse> {
+) -> Answer {
     let (id, qid) = path.into_inner();
     caller
         .ok(move |conn, actor| questions::update(conn, actor, id, qid, &body))
@@ -111,10 +103,7 @@ async fn api_update_question(
 #[utoipa::path(delete, path = "/api/v1/surveys/{id}/questions/{question_id}", tag = "surveys", security(("bearer" = [])),
     responses((status = 204), (status = 409, description = "answered")))]
 #[delete("/api/v1/surveys/{id}/questions/{question_id}")]
-async fn api_delete_question(
-    caller: Caller,
-    path: web::Path<(i32, i32)>,
-) -> AppResult<HttpResponse> {
+async fn api_delete_question(caller: Caller, path: web::Path<(i32, i32)>) -> Answer {
     let (id, qid) = path.into_inner();
     caller
         .no_content(move |conn, actor| questions::delete(conn, actor, id, qid))
@@ -128,7 +117,7 @@ async fn api_translation(
     caller: Caller,
     path: web::Path<(i32, String)>,
     body: Json<NewTranslation>,
-) -> AppResult<HttpResponse> {
+) -> Answer {
     let (id, lang) = path.into_inner();
     caller
         .no_content(move |conn, actor| translations::set(conn, actor, id, &lang, &body))
@@ -138,35 +127,25 @@ async fn api_translation(
 #[utoipa::path(post, path = "/api/v1/surveys/{id}/invitations", tag = "surveys", security(("bearer" = [])),
     responses((status = 200, body = InviteOutcome), (status = 409, description = "survey closed")))]
 #[post("/api/v1/surveys/{id}/invitations")]
-async fn api_invite(
-    caller: Caller,
-    settings: web::Data<Settings>,
-    id: web::Path<i32>,
-) -> AppResult<HttpResponse> {
-    let url = settings.public_url.clone();
+async fn api_invite(caller: Caller, url: PublicUrl, id: Id) -> Answer {
     caller
-        .ok(move |conn, actor| invite::invite(conn, actor, *id, &url))
+        .ok(move |conn, actor| invite::invite(conn, actor, *id, &url.0))
         .await
 }
 
 #[utoipa::path(get, path = "/api/v1/surveys/{id}/invitations", tag = "surveys", security(("bearer" = [])),
     responses((status = 200, body = [InvitationStatus])))]
 #[get("/api/v1/surveys/{id}/invitations")]
-async fn api_invitations(
-    caller: Caller,
-    settings: web::Data<Settings>,
-    id: web::Path<i32>,
-) -> AppResult<HttpResponse> {
-    let url = settings.public_url.clone();
+async fn api_invitations(caller: Caller, url: PublicUrl, id: Id) -> Answer {
     caller
-        .ok(move |conn, actor| invite::statuses(conn, actor, *id, &url))
+        .ok(move |conn, actor| invite::statuses(conn, actor, *id, &url.0))
         .await
 }
 
 #[utoipa::path(get, path = "/api/v1/surveys/{id}/results", tag = "surveys", security(("bearer" = [])),
     responses((status = 200, body = results::SurveyResults)))]
 #[get("/api/v1/surveys/{id}/results")]
-async fn api_results(caller: Caller, id: web::Path<i32>) -> AppResult<HttpResponse> {
+async fn api_results(caller: Caller, id: Id) -> Answer {
     caller
         .ok(move |conn, actor| results::results(conn, actor, *id))
         .await
@@ -180,7 +159,7 @@ async fn api_export(
     caller: Caller,
     path: web::Path<(i32, String)>,
     q: web::Query<ExportQuery>,
-) -> AppResult<HttpResponse> {
+) -> Answer {
     let (id, format) = path.into_inner();
     let raw = q.part.as_deref() == Some("raw");
     let export = caller
@@ -201,11 +180,7 @@ struct ApiAnswers {
     request_body = ApiAnswers,
     responses((status = 200, description = "saved (draft) or submitted"), (status = 404, description = "unknown link"), (status = 409, description = "closed or already answered"), (status = 422, description = "answers that do not fit")))]
 #[post("/api/v1/responses/{token}")]
-async fn api_respond(
-    db: web::Data<Db>,
-    path: web::Path<String>,
-    body: Json<ApiAnswers>,
-) -> AppResult<HttpResponse> {
+async fn api_respond(db: web::Data<Db>, path: web::Path<String>, body: Json<ApiAnswers>) -> Answer {
     let token = path.into_inner();
     let body = body.into_inner();
     let answering = Answering {
@@ -259,7 +234,7 @@ async fn api_respondent(
     db: web::Data<Db>,
     path: web::Path<String>,
     q: web::Query<RespondQuery>,
-) -> AppResult<HttpResponse> {
+) -> Answer {
     let token = path.into_inner();
     let lang = q.into_inner().lang;
     let today = crate::time::today_local();
@@ -282,7 +257,7 @@ async fn api_open(
     limit: web::Data<OpenLinkLimit>,
     db: web::Data<Db>,
     path: web::Path<(String, String)>,
-) -> AppResult<HttpResponse> {
+) -> Answer {
     limit.check(&req)?;
     let (open, group) = path.into_inner();
     let token = db

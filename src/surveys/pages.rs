@@ -6,11 +6,10 @@ use serde::Deserialize;
 use super::forms::{self, ExportQuery, PreviewQuery, QuestionFormInput, SurveyFormInput};
 use super::public::public_html;
 use super::{invite, overview, questionnaire, questions, results, service, translations};
-use crate::config::Settings;
 use crate::error::{AppError, AppResult, HtmlError, PageResult};
 use crate::i18n::Text;
 use crate::templates;
-use crate::web::{context, Form, Ui};
+use crate::web::{context, Form, Id, PublicUrl, Ui};
 
 const LIST: &str = "pages/surveys/list";
 const DETAIL: &str = "pages/surveys/detail";
@@ -50,15 +49,15 @@ async fn create(ui: Ui, Form(form): Form<SurveyFormInput>) -> PageResult {
     }
 }
 
-async fn survey_page(ui: &Ui, settings: &Settings, id: i32) -> AppResult<overview::SurveyPage> {
-    let public_url = settings.public_url.clone();
-    ui.run(move |conn, actor| overview::survey_page(conn, actor, id, &public_url))
+async fn survey_page(ui: &Ui, url: &PublicUrl, id: i32) -> AppResult<overview::SurveyPage> {
+    let url = url.0.clone();
+    ui.run(move |conn, actor| overview::survey_page(conn, actor, id, &url))
         .await
 }
 
 #[get("/surveys/{id}")]
-async fn detail_page(ui: Ui, settings: web::Data<Settings>, id: web::Path<i32>) -> PageResult {
-    let data = survey_page(&ui, &settings, *id).await?;
+async fn detail_page(ui: Ui, url: PublicUrl, id: Id) -> PageResult {
+    let data = survey_page(&ui, &url, *id).await?;
     ui.page(DETAIL, "title.survey", &data)
 }
 
@@ -66,7 +65,7 @@ async fn detail_page(ui: Ui, settings: web::Data<Settings>, id: web::Path<i32>) 
 /// page again with the message of the refusal.
 async fn back_to_survey<T>(
     ui: &Ui,
-    settings: &Settings,
+    url: &PublicUrl,
     id: i32,
     result: AppResult<T>,
     anchor: &str,
@@ -74,50 +73,37 @@ async fn back_to_survey<T>(
 ) -> PageResult {
     match result {
         Ok(_) => ui.done(&format!("/surveys/{id}{anchor}"), &Text::key(done)),
-        Err(e) => survey_refused(ui, settings, id, e).await,
+        Err(e) => survey_refused(ui, url, id, e).await,
     }
 }
 
 /// The survey page again with the message of a refused form on it.
-async fn survey_refused(ui: &Ui, settings: &Settings, id: i32, error: AppError) -> PageResult {
-    let data = survey_page(ui, settings, id).await?;
+async fn survey_refused(ui: &Ui, url: &PublicUrl, id: i32, error: AppError) -> PageResult {
+    let data = survey_page(ui, url, id).await?;
     ui.page_with_error(DETAIL, "title.survey", &data, error)
 }
 
 #[post("/surveys/{id}")]
-async fn update(
-    ui: Ui,
-    settings: web::Data<Settings>,
-    id: web::Path<i32>,
-    Form(form): Form<SurveyFormInput>,
-) -> PageResult {
+async fn update(ui: Ui, url: PublicUrl, id: Id, Form(form): Form<SurveyFormInput>) -> PageResult {
     let id = *id;
     let result = ui
         .run(move |conn, actor| service::update(conn, actor, id, &form.into_new()?))
         .await;
-    back_to_survey(&ui, &settings, id, result, "", "done.survey_saved").await
+    back_to_survey(&ui, &url, id, result, "", "done.survey_saved").await
 }
 
 #[post("/surveys/{id}/questions")]
 async fn add_question(
     ui: Ui,
-    settings: web::Data<Settings>,
-    id: web::Path<i32>,
+    url: PublicUrl,
+    id: Id,
     Form(form): Form<QuestionFormInput>,
 ) -> PageResult {
     let id = *id;
     let result = ui
         .run(move |conn, actor| questions::add(conn, actor, id, &form.into_new()?))
         .await;
-    back_to_survey(
-        &ui,
-        &settings,
-        id,
-        result,
-        "#questions",
-        "done.question_added",
-    )
-    .await
+    back_to_survey(&ui, &url, id, result, "#questions", "done.question_added").await
 }
 
 #[derive(Deserialize)]
@@ -126,7 +112,7 @@ struct EmptyForm {}
 #[post("/surveys/{id}/questions/{qid}/delete")]
 async fn remove_question(
     ui: Ui,
-    settings: web::Data<Settings>,
+    url: PublicUrl,
     path: web::Path<(i32, i32)>,
     _f: Form<EmptyForm>,
 ) -> PageResult {
@@ -134,15 +120,7 @@ async fn remove_question(
     let result = ui
         .run(move |conn, actor| questions::delete(conn, actor, id, qid))
         .await;
-    back_to_survey(
-        &ui,
-        &settings,
-        id,
-        result,
-        "#questions",
-        "done.question_deleted",
-    )
-    .await
+    back_to_survey(&ui, &url, id, result, "#questions", "done.question_deleted").await
 }
 
 #[get("/surveys/{id}/questions/{qid}")]
@@ -216,11 +194,7 @@ async fn translation_save(ui: Ui, path: web::Path<(i32, String)>, body: web::Byt
 
 /// The form as a group's respondents see it, without saving anything.
 #[get("/surveys/{id}/preview")]
-async fn preview(
-    ui: Ui,
-    id: web::Path<i32>,
-    q: web::Query<PreviewQuery>,
-) -> Result<HttpResponse, HtmlError> {
+async fn preview(ui: Ui, id: Id, q: web::Query<PreviewQuery>) -> Result<HttpResponse, HtmlError> {
     let q = q.into_inner();
     let data = ui
         .run(move |conn, actor| {
@@ -242,15 +216,10 @@ async fn question_up(ui: Ui, path: web::Path<(i32, i32)>, _f: Form<EmptyForm>) -
 }
 
 #[post("/surveys/{id}/invite")]
-async fn invite_contacts(
-    ui: Ui,
-    settings: web::Data<Settings>,
-    id: web::Path<i32>,
-    _f: Form<EmptyForm>,
-) -> PageResult {
-    let (id, url) = (*id, settings.public_url.clone());
+async fn invite_contacts(ui: Ui, url: PublicUrl, id: Id, _f: Form<EmptyForm>) -> PageResult {
+    let (id, link) = (*id, url.0.clone());
     match ui
-        .run(move |c, actor| invite::invite(c, actor, id, &url))
+        .run(move |c, actor| invite::invite(c, actor, id, &link))
         .await
     {
         Ok(outcome) => {
@@ -260,12 +229,12 @@ async fn invite_contacts(
                 .arg("on_paper", outcome.on_paper);
             ui.done(&format!("/surveys/{id}#invitations"), &done)
         }
-        Err(e) => survey_refused(&ui, &settings, id, e).await,
+        Err(e) => survey_refused(&ui, &url, id, e).await,
     }
 }
 
 #[post("/surveys/{id}/copy")]
-async fn copy(ui: Ui, id: web::Path<i32>, _f: Form<EmptyForm>) -> PageResult {
+async fn copy(ui: Ui, id: Id, _f: Form<EmptyForm>) -> PageResult {
     let s = ui
         .run(move |conn, actor| service::copy(conn, actor, *id))
         .await?;
@@ -277,8 +246,8 @@ async fn copy(ui: Ui, id: web::Path<i32>, _f: Form<EmptyForm>) -> PageResult {
 
 /// Printable sheet: one card per contact reached on paper, with the personal QR code.
 #[get("/surveys/{id}/sheet")]
-async fn sheet(ui: Ui, settings: web::Data<Settings>, id: web::Path<i32>) -> PageResult {
-    let public_url = settings.public_url.clone();
+async fn sheet(ui: Ui, url: PublicUrl, id: Id) -> PageResult {
+    let public_url = url.0;
     ui.show(
         "pages/surveys/sheet",
         "title.survey_sheet",
@@ -288,7 +257,7 @@ async fn sheet(ui: Ui, settings: web::Data<Settings>, id: web::Path<i32>) -> Pag
 }
 
 #[get("/surveys/{id}/results")]
-async fn results_page(ui: Ui, id: web::Path<i32>) -> PageResult {
+async fn results_page(ui: Ui, id: Id) -> PageResult {
     ui.show(
         "pages/surveys/results",
         "title.survey_results",

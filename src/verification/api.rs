@@ -6,9 +6,9 @@ use actix_web::http::header;
 use actix_web::{get, web, HttpRequest, HttpResponse};
 
 use super::service::{self, PublicChecks, Verification};
+use crate::api::Answer;
 use crate::certificates::keys::KeyRing;
 use crate::db::Db;
-use crate::error::AppResult;
 use crate::rate_limit::VerifyLimits;
 use crate::web::client_ip;
 
@@ -25,7 +25,7 @@ pub async fn api_verify(
     checks: web::Data<Arc<PublicChecks>>,
     limits: web::Data<VerifyLimits>,
     path: web::Path<String>,
-) -> AppResult<HttpResponse> {
+) -> Answer {
     if let Err(wait) = limits.token.check(client_ip(&req)) {
         return Err(crate::error::AppError::RateLimited {
             retry_after_secs: wait,
