@@ -5,7 +5,7 @@ use std::sync::Arc;
 use actix_web::{get, post, web, HttpResponse};
 
 use super::models::{CertificateBatch, CertificateView, IssueSummary, ReissueInput, RevokeInput};
-use super::pages::{pdf_response, start_batch_in_background, zip_response};
+use super::pages::{certificate_file, start_batch_in_background, CertificateFile};
 use super::service::{self, CertificateIssuer};
 use crate::api::{Answer, Caller, Json};
 use crate::web::Id;
@@ -36,11 +36,14 @@ async fn api_list(caller: Caller, issuer: Issuer, id: Id) -> Answer {
     responses((status = 200, content_type = "application/pdf", description = "the certificate PDF")))]
 #[get("/api/v1/certificates/{id}/pdf")]
 async fn api_pdf(caller: Caller, issuer: Issuer, id: Id) -> Answer {
-    let issuer = issuer.get_ref().clone();
-    let (name, bytes) = caller
-        .run(move |conn, actor| service::pdf(conn, &issuer, actor, *id))
-        .await?;
-    Ok(pdf_response(&name, bytes))
+    certificate_file(
+        &caller.db,
+        &caller.actor,
+        &issuer,
+        CertificateFile::Pdf,
+        *id,
+    )
+    .await
 }
 
 #[utoipa::path(post, path = "/api/v1/certificates/{id}/revoke", tag = "certificates", security(("bearer" = [])),
@@ -74,11 +77,14 @@ async fn api_batch(caller: Caller, id: Id) -> Answer {
     responses((status = 200, content_type = "application/zip", description = "every valid certificate of the run as PDF"), (status = 409, description = "no valid certificate yet")))]
 #[get("/api/v1/runs/{id}/certificates.zip")]
 async fn api_zip(caller: Caller, issuer: Issuer, id: Id) -> Answer {
-    let issuer = issuer.get_ref().clone();
-    let (name, bytes) = caller
-        .run(move |conn, actor| service::zip_for_run(conn, &issuer, actor, *id))
-        .await?;
-    Ok(zip_response(&name, bytes))
+    certificate_file(
+        &caller.db,
+        &caller.actor,
+        &issuer,
+        CertificateFile::RunZip,
+        *id,
+    )
+    .await
 }
 
 #[utoipa::path(post, path = "/api/v1/certificates/{id}/reissue", tag = "certificates", security(("bearer" = [])),

@@ -12,7 +12,7 @@ use crate::auth::Actor;
 use crate::db::{Db, DbConn};
 use crate::error::{AppError, AppResult, PageResult};
 use crate::i18n::Text;
-use crate::web::{Form, Id, Ui};
+use crate::web::{run_as, Form, Id, Ui};
 
 type Issuer = web::Data<Arc<CertificateIssuer>>;
 
@@ -28,12 +28,37 @@ fn attachment(mime: &str, name: &str, bytes: Vec<u8>) -> HttpResponse {
         .body(bytes)
 }
 
-pub(crate) fn pdf_response(name: &str, bytes: Vec<u8>) -> HttpResponse {
+fn pdf_response(name: &str, bytes: Vec<u8>) -> HttpResponse {
     attachment("application/pdf", name, bytes)
 }
 
-pub(crate) fn zip_response(name: &str, bytes: Vec<u8>) -> HttpResponse {
-    attachment("application/zip", name, bytes)
+/// A file of certificates, for the page and the API alike.
+#[derive(Clone, Copy)]
+pub(crate) enum CertificateFile {
+    /// One certificate's PDF.
+    Pdf,
+    /// Every valid certificate of a run, as PDFs in a ZIP.
+    RunZip,
+}
+
+pub(crate) async fn certificate_file(
+    db: &Db,
+    actor: &Actor,
+    issuer: &Arc<CertificateIssuer>,
+    file: CertificateFile,
+    id: i32,
+) -> AppResult<HttpResponse> {
+    let issuer = issuer.clone();
+    let (name, bytes) = run_as(db, actor, move |conn, actor| match file {
+        CertificateFile::Pdf => service::pdf(conn, &issuer, actor, id),
+        CertificateFile::RunZip => service::zip_for_run(conn, &issuer, actor, id),
+    })
+    .await?;
+    let mime = match file {
+        CertificateFile::Pdf => "application/pdf",
+        CertificateFile::RunZip => "application/zip",
+    };
+    Ok(attachment(mime, &name, bytes))
 }
 
 #[derive(Deserialize)]
@@ -57,10 +82,10 @@ pub(crate) async fn start_batch_in_background(
     actor: &Actor,
     run_id: i32,
 ) -> AppResult<CertificateBatch> {
-    let a = actor.clone();
-    let (batch, must_process) = db
-        .run(move |conn| service::start_batch(conn, &a, run_id))
-        .await?;
+    let (batch, must_process) = run_as(db, actor, move |conn, actor| {
+        service::start_batch(conn, actor, run_id)
+    })
+    .await?;
     if must_process {
         let db = db.clone();
         let issuer = issuer.clone();
@@ -91,20 +116,12 @@ async fn batch_page(ui: Ui, id: Id) -> PageResult {
 
 #[get("/runs/{id}/certificates.zip")]
 async fn zip_for_run(ui: Ui, issuer: Issuer, run_id: Id) -> PageResult {
-    let issuer = issuer.get_ref().clone();
-    let (name, bytes) = ui
-        .run(move |conn, actor| service::zip_for_run(conn, &issuer, actor, *run_id))
-        .await?;
-    Ok(zip_response(&name, bytes))
+    Ok(certificate_file(&ui.db, &ui.actor, &issuer, CertificateFile::RunZip, *run_id).await?)
 }
 
 #[get("/certificates/{id}/pdf")]
 async fn download(ui: Ui, issuer: Issuer, id: Id) -> PageResult {
-    let issuer = issuer.get_ref().clone();
-    let (name, bytes) = ui
-        .run(move |conn, actor| service::pdf(conn, &issuer, actor, *id))
-        .await?;
-    Ok(pdf_response(&name, bytes))
+    Ok(certificate_file(&ui.db, &ui.actor, &issuer, CertificateFile::Pdf, *id).await?)
 }
 
 /// Check-in cards for everyone holding a place in the run, ready to print.

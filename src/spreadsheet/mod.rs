@@ -40,38 +40,23 @@ fn is_xlsx(bytes: &[u8]) -> bool {
 }
 
 fn not_a_list() -> AppError {
-    AppError::invalid(
-        "file",
-        "Die Datei ist keine Tabelle, die sich lesen lässt. Bitte laden Sie eine CSV-Datei (UTF-8) oder eine Excel-Datei (.xlsx) hoch.",
-    )
+    AppError::invalid("file", Text::key("import.not_a_list"))
 }
 
 fn too_large() -> AppError {
-    AppError::invalid(
-        "file",
-        format!(
-            "Die Tabelle ist zu groß: höchstens {} Zeilen und {} Spalten, bitte teilen Sie die Liste.",
-            limits::MAX_ROWS,
-            limits::MAX_COLUMNS
-        ),
-    )
+    let most = Text::key("import.table_too_large")
+        .arg("rows", limits::MAX_ROWS)
+        .arg("columns", limits::MAX_COLUMNS);
+    AppError::invalid("file", most)
 }
 
 fn packed_too_much() -> AppError {
-    AppError::invalid(
-        "file",
-        "Die Excel-Datei ist ungewöhnlich stark gepackt und wird aus Sicherheitsgründen nicht gelesen. Bitte speichern Sie die Liste neu oder als CSV.",
-    )
+    AppError::invalid("file", Text::key("import.packed_too_much"))
 }
 
 fn cell_too_long() -> AppError {
-    AppError::invalid(
-        "file",
-        format!(
-            "Eine Zelle der Tabelle ist länger als {} Zeichen.",
-            limits::MAX_CELL_CHARS
-        ),
-    )
+    let most = Text::key("import.cell_too_long").arg("max", limits::MAX_CELL_CHARS);
+    AppError::invalid("file", most)
 }
 
 /// The file's cells, row by row: XLSX (first sheet) or CSV in UTF-8 with `;` or `,`.
@@ -81,7 +66,11 @@ pub fn read_table(bytes: &[u8]) -> AppResult<Vec<Vec<String>>> {
         return Err(AppError::invalid("file", Text::key("import.empty")));
     }
     if bytes.len() > MAX_FILE_BYTES {
-        return Err(AppError::invalid("file", "Die Datei ist größer als 2 MB."));
+        let mb = MAX_FILE_BYTES / (1024 * 1024);
+        return Err(AppError::invalid(
+            "file",
+            Text::key("import.file_too_large").arg("mb", mb),
+        ));
     }
     // Parsers of foreign formats are the least trusted code here: a panic in one must
     // answer like any unreadable file instead of failing the request.
