@@ -6,12 +6,11 @@ use serde::Deserialize;
 use super::models::*;
 use super::service;
 use crate::api::{Answer, Caller, Json};
-use crate::web::Id;
 
 #[utoipa::path(post, path = "/api/v1/sessions/{id}/checkin", tag = "attendance", security(("bearer" = [])),
     request_body = CheckIn, responses((status = 200, body = RosterEntry), (status = 422, description = "unknown card or another run")))]
 #[post("/api/v1/sessions/{id}/checkin")]
-async fn api_check_in(caller: Caller, id: Id, body: Json<CheckIn>) -> Answer {
+async fn api_check_in(caller: Caller, id: web::Path<i32>, body: Json<CheckIn>) -> Answer {
     caller
         .ok(move |conn, actor| super::cards::check_in(conn, actor, *id, &body.card))
         .await
@@ -41,7 +40,7 @@ async fn api_record_test(
 #[utoipa::path(get, path = "/api/v1/sessions/{id}/roster", tag = "attendance", security(("bearer" = [])),
     responses((status = 200, body = [RosterEntry]), (status = 403), (status = 404)))]
 #[get("/api/v1/sessions/{id}/roster")]
-async fn api_roster(caller: Caller, id: Id) -> Answer {
+async fn api_roster(caller: Caller, id: web::Path<i32>) -> Answer {
     caller
         .ok(move |conn, actor| Ok(service::roster(conn, actor, *id)?.1))
         .await
@@ -61,7 +60,7 @@ async fn api_mark(caller: Caller, path: web::Path<(i32, i32)>, body: Json<MarkIn
 #[utoipa::path(get, path = "/api/v1/runs/{id}/completion", tag = "attendance", security(("bearer" = [])),
     responses((status = 200, body = [Completion])))]
 #[get("/api/v1/runs/{id}/completion")]
-async fn api_completion(caller: Caller, id: Id) -> Answer {
+async fn api_completion(caller: Caller, id: web::Path<i32>) -> Answer {
     caller
         .ok(move |c, actor| service::completion_for_run(c, actor.coordinator_org()?, *id))
         .await

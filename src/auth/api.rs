@@ -10,7 +10,6 @@ use super::service::{self, AuthSettings, LoginAttempt};
 use crate::api::{Answer, Caller, Json};
 use crate::config::Settings;
 use crate::db::Db;
-use crate::web::Id;
 
 pub(crate) const DEVICE_COOKIE: &str = "mietschulung_device";
 
@@ -158,7 +157,7 @@ async fn api_list_tokens(caller: Caller) -> Answer {
         (status = 401, description = "no or an invalid token", body = crate::api::ErrorSchema),
         (status = 404, description = "no such token of the caller", body = crate::api::ErrorSchema)))]
 #[delete("/api/v1/auth/tokens/{id}")]
-async fn api_revoke_token(caller: Caller, id: Id) -> Answer {
+async fn api_revoke_token(caller: Caller, id: web::Path<i32>) -> Answer {
     caller
         .no_content(move |conn, actor| service::revoke_my_token(conn, actor, *id))
         .await

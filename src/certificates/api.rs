@@ -8,14 +8,13 @@ use super::models::{CertificateBatch, CertificateView, IssueSummary, ReissueInpu
 use super::pages::{certificate_file, start_batch_in_background, CertificateFile};
 use super::service::{self, CertificateIssuer};
 use crate::api::{Answer, Caller, Json};
-use crate::web::Id;
 
 type Issuer = web::Data<Arc<CertificateIssuer>>;
 
 #[utoipa::path(post, path = "/api/v1/runs/{id}/certificates", tag = "certificates", security(("bearer" = [])),
     responses((status = 200, body = IssueSummary)))]
 #[post("/api/v1/runs/{id}/certificates")]
-async fn api_issue(caller: Caller, issuer: Issuer, id: Id) -> Answer {
+async fn api_issue(caller: Caller, issuer: Issuer, id: web::Path<i32>) -> Answer {
     let issuer = issuer.get_ref().clone();
     caller
         .ok(move |conn, actor| service::issue_for_run(conn, &issuer, actor, *id))
@@ -25,7 +24,7 @@ async fn api_issue(caller: Caller, issuer: Issuer, id: Id) -> Answer {
 #[utoipa::path(get, path = "/api/v1/runs/{id}/certificates", tag = "certificates", security(("bearer" = [])),
     responses((status = 200, body = [CertificateView])))]
 #[get("/api/v1/runs/{id}/certificates")]
-async fn api_list(caller: Caller, issuer: Issuer, id: Id) -> Answer {
+async fn api_list(caller: Caller, issuer: Issuer, id: web::Path<i32>) -> Answer {
     let issuer = issuer.get_ref().clone();
     caller
         .ok(move |conn, actor| service::certificates_of_run(conn, &issuer, actor, *id))
@@ -35,7 +34,7 @@ async fn api_list(caller: Caller, issuer: Issuer, id: Id) -> Answer {
 #[utoipa::path(get, path = "/api/v1/certificates/{id}/pdf", tag = "certificates", security(("bearer" = [])),
     responses((status = 200, content_type = "application/pdf", description = "the certificate PDF")))]
 #[get("/api/v1/certificates/{id}/pdf")]
-async fn api_pdf(caller: Caller, issuer: Issuer, id: Id) -> Answer {
+async fn api_pdf(caller: Caller, issuer: Issuer, id: web::Path<i32>) -> Answer {
     certificate_file(
         &caller.db,
         &caller.actor,
@@ -49,7 +48,12 @@ async fn api_pdf(caller: Caller, issuer: Issuer, id: Id) -> Answer {
 #[utoipa::path(post, path = "/api/v1/certificates/{id}/revoke", tag = "certificates", security(("bearer" = [])),
     request_body = RevokeInput, responses((status = 200, body = CertificateView), (status = 409)))]
 #[post("/api/v1/certificates/{id}/revoke")]
-async fn api_revoke(caller: Caller, issuer: Issuer, id: Id, body: Json<RevokeInput>) -> Answer {
+async fn api_revoke(
+    caller: Caller,
+    issuer: Issuer,
+    id: web::Path<i32>,
+    body: Json<RevokeInput>,
+) -> Answer {
     let cert = caller
         .run(move |conn, actor| service::revoke(conn, actor, *id, &body.reason))
         .await?;
@@ -59,7 +63,7 @@ async fn api_revoke(caller: Caller, issuer: Issuer, id: Id, body: Json<RevokeInp
 #[utoipa::path(post, path = "/api/v1/runs/{id}/certificate-batches", tag = "certificates", security(("bearer" = [])),
     responses((status = 202, body = CertificateBatch, description = "the batch started (or the one already running); poll it for progress")))]
 #[post("/api/v1/runs/{id}/certificate-batches")]
-async fn api_start_batch(caller: Caller, issuer: Issuer, id: Id) -> Answer {
+async fn api_start_batch(caller: Caller, issuer: Issuer, id: web::Path<i32>) -> Answer {
     let batch = start_batch_in_background(&caller.db, &issuer, &caller.actor, *id).await?;
     Ok(HttpResponse::Accepted().json(batch))
 }
@@ -67,7 +71,7 @@ async fn api_start_batch(caller: Caller, issuer: Issuer, id: Id) -> Answer {
 #[utoipa::path(get, path = "/api/v1/certificate-batches/{id}", tag = "certificates", security(("bearer" = [])),
     responses((status = 200, body = CertificateBatch)))]
 #[get("/api/v1/certificate-batches/{id}")]
-async fn api_batch(caller: Caller, id: Id) -> Answer {
+async fn api_batch(caller: Caller, id: web::Path<i32>) -> Answer {
     caller
         .ok(move |conn, actor| service::batch(conn, actor, *id))
         .await
@@ -76,7 +80,7 @@ async fn api_batch(caller: Caller, id: Id) -> Answer {
 #[utoipa::path(get, path = "/api/v1/runs/{id}/certificates.zip", tag = "certificates", security(("bearer" = [])),
     responses((status = 200, content_type = "application/zip", description = "every valid certificate of the run as PDF"), (status = 409, description = "no valid certificate yet")))]
 #[get("/api/v1/runs/{id}/certificates.zip")]
-async fn api_zip(caller: Caller, issuer: Issuer, id: Id) -> Answer {
+async fn api_zip(caller: Caller, issuer: Issuer, id: web::Path<i32>) -> Answer {
     certificate_file(
         &caller.db,
         &caller.actor,
@@ -90,7 +94,12 @@ async fn api_zip(caller: Caller, issuer: Issuer, id: Id) -> Answer {
 #[utoipa::path(post, path = "/api/v1/certificates/{id}/reissue", tag = "certificates", security(("bearer" = [])),
     request_body = ReissueInput, responses((status = 200, body = CertificateView, description = "the new certificate; the old one is now replaced"), (status = 409), (status = 422)))]
 #[post("/api/v1/certificates/{id}/reissue")]
-async fn api_reissue(caller: Caller, issuer: Issuer, id: Id, body: Json<ReissueInput>) -> Answer {
+async fn api_reissue(
+    caller: Caller,
+    issuer: Issuer,
+    id: web::Path<i32>,
+    body: Json<ReissueInput>,
+) -> Answer {
     let iss = issuer.get_ref().clone();
     let cert = caller
         .run(move |conn, actor| {

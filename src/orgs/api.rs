@@ -4,7 +4,6 @@ use actix_web::{get, web};
 use serde::Deserialize;
 
 use crate::api::{Answer, Caller, Json};
-use crate::web::Id;
 
 /// Admins: the API tokens of an organisation's users (never the tokens themselves).
 #[utoipa::path(get, path = "/api/v1/admin/organisations/{id}/tokens", tag = "admin", security(("bearer" = [])),
@@ -13,7 +12,7 @@ use crate::web::Id;
         (status = 401, description = "no or an invalid token", body = crate::api::ErrorSchema),
         (status = 403, description = "not an admin", body = crate::api::ErrorSchema)))]
 #[get("/api/v1/admin/organisations/{id}/tokens")]
-pub async fn api_org_tokens(caller: Caller, id: Id) -> Answer {
+pub async fn api_org_tokens(caller: Caller, id: web::Path<i32>) -> Answer {
     caller
         .ok(move |conn, actor| crate::auth::service::organisation_tokens(conn, actor, *id))
         .await
@@ -54,7 +53,11 @@ pub struct ActiveChange {
         (status = 409, description = "an admin cannot deactivate themselves", body = crate::api::ErrorSchema),
         (status = 422, description = "invalid input", body = crate::api::ErrorSchema)))]
 #[actix_web::put("/api/v1/admin/users/{id}/active")]
-pub async fn api_set_user_active(caller: Caller, id: Id, body: Json<ActiveChange>) -> Answer {
+pub async fn api_set_user_active(
+    caller: Caller,
+    id: web::Path<i32>,
+    body: Json<ActiveChange>,
+) -> Answer {
     let active = body.active;
     caller
         .no_content(move |c, actor| crate::auth::service::set_user_active(c, actor, *id, active))

@@ -8,7 +8,6 @@ use super::service;
 use crate::api::{Answer, Caller, DryRun, Json};
 use crate::planning::models::{CourseRun, NewRun, NewSession, TrainingSession};
 use crate::spreadsheet::import::ImportOutcome;
-use crate::web::Id;
 
 /// Import a CSV or XLSX file sent as the request body; `?dry_run=true` only checks.
 #[utoipa::path(post, path = "/api/v1/participants/import", tag = "participants", security(("bearer" = [])),
@@ -39,7 +38,7 @@ async fn api_register(caller: Caller, body: Json<NewParticipant>) -> Answer {
 #[utoipa::path(post, path = "/api/v1/runs/{id}/enrollments", tag = "participants", security(("bearer" = [])),
     request_body = NewEnrollment, responses((status = 201, body = Enrollment, description = "status `enrolled`, or `waiting` when the run is full"), (status = 409, description = "already enrolled or waiting")))]
 #[post("/api/v1/runs/{id}/enrollments")]
-async fn api_enroll(caller: Caller, run_id: Id, body: Json<NewEnrollment>) -> Answer {
+async fn api_enroll(caller: Caller, run_id: web::Path<i32>, body: Json<NewEnrollment>) -> Answer {
     caller
         .created(move |c, actor| service::enroll(c, actor, *run_id, body.participant_id))
         .await
@@ -58,7 +57,7 @@ async fn api_cancel(caller: Caller, path: web::Path<(i32, i32)>) -> Answer {
 #[utoipa::path(get, path = "/api/v1/runs/{id}/waiting-list", tag = "participants", security(("bearer" = [])),
     responses((status = 200, body = [Participant], description = "in order")))]
 #[get("/api/v1/runs/{id}/waiting-list")]
-async fn api_waiting(caller: Caller, run_id: Id) -> Answer {
+async fn api_waiting(caller: Caller, run_id: web::Path<i32>) -> Answer {
     caller
         .ok(move |conn, actor| service::waiting_list(conn, actor, *run_id))
         .await
@@ -67,7 +66,7 @@ async fn api_waiting(caller: Caller, run_id: Id) -> Answer {
 #[utoipa::path(get, path = "/api/v1/runs/{id}/participants", tag = "participants", security(("bearer" = [])),
     responses((status = 200, body = [Participant])))]
 #[get("/api/v1/runs/{id}/participants")]
-async fn api_enrolled(caller: Caller, run_id: Id) -> Answer {
+async fn api_enrolled(caller: Caller, run_id: web::Path<i32>) -> Answer {
     caller
         .ok(move |conn, actor| service::enrolled(conn, actor, *run_id))
         .await
@@ -76,7 +75,7 @@ async fn api_enrolled(caller: Caller, run_id: Id) -> Answer {
 #[utoipa::path(put, path = "/api/v1/runs/{id}", tag = "planning", security(("bearer" = [])),
     request_body = NewRun, responses((status = 200, body = CourseRun), (status = 422, description = "e.g. capacity below current enrollment")))]
 #[actix_web::put("/api/v1/runs/{id}")]
-async fn api_update_run(caller: Caller, id: Id, body: Json<NewRun>) -> Answer {
+async fn api_update_run(caller: Caller, id: web::Path<i32>, body: Json<NewRun>) -> Answer {
     caller
         .ok(move |c, actor| super::schedule::update_run(c, actor, *id, body.into_inner()))
         .await
@@ -85,7 +84,7 @@ async fn api_update_run(caller: Caller, id: Id, body: Json<NewRun>) -> Answer {
 #[utoipa::path(put, path = "/api/v1/sessions/{id}", tag = "planning", security(("bearer" = [])),
     request_body = NewSession, responses((status = 200, body = TrainingSession), (status = 422), (status = 409)))]
 #[actix_web::put("/api/v1/sessions/{id}")]
-async fn api_update_session(caller: Caller, id: Id, body: Json<NewSession>) -> Answer {
+async fn api_update_session(caller: Caller, id: web::Path<i32>, body: Json<NewSession>) -> Answer {
     caller
         .ok(move |c, actor| super::schedule::update_session(c, actor, *id, body.into_inner()))
         .await
@@ -94,7 +93,7 @@ async fn api_update_session(caller: Caller, id: Id, body: Json<NewSession>) -> A
 #[utoipa::path(post, path = "/api/v1/sessions/{id}/cancel", tag = "planning", security(("bearer" = [])),
     responses((status = 204), (status = 404)))]
 #[post("/api/v1/sessions/{id}/cancel")]
-async fn api_cancel_session(caller: Caller, id: Id) -> Answer {
+async fn api_cancel_session(caller: Caller, id: web::Path<i32>) -> Answer {
     caller
         .no_content(move |conn, actor| super::schedule::cancel_session(conn, actor, *id))
         .await

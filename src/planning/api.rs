@@ -6,7 +6,6 @@ use super::models::*;
 use super::{service, views};
 use crate::api::{Answer, Caller, Json};
 use crate::config::Settings;
-use crate::web::Id;
 
 #[utoipa::path(post, path = "/api/v1/courses/{id}/modules/{module_id}/up", tag = "planning", security(("bearer" = [])),
     responses((status = 200, body = [CourseModule], description = "the modules in their new order")))]
@@ -37,7 +36,7 @@ async fn api_create_location(caller: Caller, body: Json<NewLocation>) -> Answer 
 #[utoipa::path(put, path = "/api/v1/courses/{id}/rules", tag = "planning", security(("bearer" = [])),
     request_body = CourseRules, responses((status = 200, body = Course), (status = 422)))]
 #[actix_web::put("/api/v1/courses/{id}/rules")]
-async fn api_set_rules(caller: Caller, id: Id, body: Json<CourseRules>) -> Answer {
+async fn api_set_rules(caller: Caller, id: web::Path<i32>, body: Json<CourseRules>) -> Answer {
     caller
         .ok(move |c, actor| service::set_course_rules(c, actor, *id, body.into_inner()))
         .await
@@ -62,7 +61,11 @@ async fn api_renew_my_link(caller: Caller, settings: web::Data<Settings>) -> Ans
 #[utoipa::path(post, path = "/api/v1/runs/{id}/calendar-link", tag = "planning", security(("bearer" = [])),
     responses((status = 200, body = CalendarLink)))]
 #[post("/api/v1/runs/{id}/calendar-link")]
-async fn api_renew_run_link(caller: Caller, settings: web::Data<Settings>, id: Id) -> Answer {
+async fn api_renew_run_link(
+    caller: Caller,
+    settings: web::Data<Settings>,
+    id: web::Path<i32>,
+) -> Answer {
     let token = caller
         .run(move |conn, actor| service::renew_run_calendar_link(conn, actor, *id))
         .await?;
@@ -91,7 +94,7 @@ async fn api_create_course(caller: Caller, body: Json<NewCourse>) -> Answer {
 #[utoipa::path(get, path = "/api/v1/courses/{id}", tag = "planning", security(("bearer" = [])),
     responses((status = 200, description = "course with modules and runs"), (status = 404)))]
 #[get("/api/v1/courses/{id}")]
-async fn api_course(caller: Caller, id: Id) -> Answer {
+async fn api_course(caller: Caller, id: web::Path<i32>) -> Answer {
     caller
         .ok(move |conn, actor| views::course(conn, actor, *id))
         .await
@@ -100,7 +103,7 @@ async fn api_course(caller: Caller, id: Id) -> Answer {
 #[utoipa::path(post, path = "/api/v1/courses/{id}/modules", tag = "planning", security(("bearer" = [])),
     request_body = NewModule, responses((status = 201, body = CourseModule), (status = 422)))]
 #[post("/api/v1/courses/{id}/modules")]
-async fn api_add_module(caller: Caller, id: Id, body: Json<NewModule>) -> Answer {
+async fn api_add_module(caller: Caller, id: web::Path<i32>, body: Json<NewModule>) -> Answer {
     caller
         .created(move |c, actor| service::add_module(c, actor, *id, body.into_inner()))
         .await
@@ -109,7 +112,7 @@ async fn api_add_module(caller: Caller, id: Id, body: Json<NewModule>) -> Answer
 #[utoipa::path(post, path = "/api/v1/courses/{id}/runs", tag = "planning", security(("bearer" = [])),
     request_body = NewRun, responses((status = 201, body = CourseRun), (status = 422)))]
 #[post("/api/v1/courses/{id}/runs")]
-async fn api_create_run(caller: Caller, id: Id, body: Json<NewRun>) -> Answer {
+async fn api_create_run(caller: Caller, id: web::Path<i32>, body: Json<NewRun>) -> Answer {
     caller
         .created(move |c, actor| service::create_run(c, actor, *id, body.into_inner()))
         .await
@@ -118,7 +121,7 @@ async fn api_create_run(caller: Caller, id: Id, body: Json<NewRun>) -> Answer {
 #[utoipa::path(get, path = "/api/v1/runs/{id}", tag = "planning", security(("bearer" = [])),
     responses((status = 200, description = "run with sessions"), (status = 404)))]
 #[get("/api/v1/runs/{id}")]
-async fn api_run(caller: Caller, id: Id) -> Answer {
+async fn api_run(caller: Caller, id: web::Path<i32>) -> Answer {
     caller
         .ok(move |conn, actor| views::run(conn, actor, *id))
         .await
@@ -127,7 +130,7 @@ async fn api_run(caller: Caller, id: Id) -> Answer {
 #[utoipa::path(post, path = "/api/v1/runs/{id}/sessions", tag = "planning", security(("bearer" = [])),
     request_body = NewSession, responses((status = 201, body = TrainingSession), (status = 422)))]
 #[post("/api/v1/runs/{id}/sessions")]
-async fn api_create_session(caller: Caller, id: Id, body: Json<NewSession>) -> Answer {
+async fn api_create_session(caller: Caller, id: web::Path<i32>, body: Json<NewSession>) -> Answer {
     caller
         .created(move |c, actor| service::create_session(c, actor, *id, body.into_inner()))
         .await

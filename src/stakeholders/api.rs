@@ -8,7 +8,6 @@ use super::models::{NewStakeholder, Stakeholder};
 use super::service;
 use crate::api::{Answer, Caller, DryRun, Json};
 use crate::spreadsheet::import::ImportOutcome;
-use crate::web::Id;
 
 #[derive(Deserialize)]
 pub struct GroupQuery {
@@ -38,7 +37,7 @@ async fn api_create(caller: Caller, body: Json<NewStakeholder>) -> Answer {
 #[utoipa::path(get, path = "/api/v1/stakeholders/{id}", tag = "stakeholders", security(("bearer" = [])),
     responses((status = 200, body = Stakeholder), (status = 404)))]
 #[get("/api/v1/stakeholders/{id}")]
-async fn api_get(caller: Caller, id: Id) -> Answer {
+async fn api_get(caller: Caller, id: web::Path<i32>) -> Answer {
     caller
         .ok(move |conn, actor| service::get(conn, actor, *id))
         .await
@@ -48,7 +47,7 @@ async fn api_get(caller: Caller, id: Id) -> Answer {
     request_body = NewStakeholder,
     responses((status = 200, body = Stakeholder), (status = 404), (status = 409), (status = 422)))]
 #[put("/api/v1/stakeholders/{id}")]
-async fn api_update(caller: Caller, id: Id, body: Json<NewStakeholder>) -> Answer {
+async fn api_update(caller: Caller, id: web::Path<i32>, body: Json<NewStakeholder>) -> Answer {
     caller
         .ok(move |conn, actor| service::update(conn, actor, *id, &body))
         .await
@@ -57,7 +56,7 @@ async fn api_update(caller: Caller, id: Id, body: Json<NewStakeholder>) -> Answe
 #[utoipa::path(delete, path = "/api/v1/stakeholders/{id}", tag = "stakeholders", security(("bearer" = [])),
     responses((status = 204), (status = 404)))]
 #[delete("/api/v1/stakeholders/{id}")]
-async fn api_delete(caller: Caller, id: Id) -> Answer {
+async fn api_delete(caller: Caller, id: web::Path<i32>) -> Answer {
     caller
         .no_content(move |conn, actor| service::delete(conn, actor, *id))
         .await

@@ -18,7 +18,7 @@ use super::{questions, results, service};
 use crate::api::{Answer, Caller, Json};
 use crate::db::Db;
 use crate::error::{AppError, AppResult};
-use crate::web::{Id, PublicUrl};
+use crate::web::PublicUrl;
 
 /// Answers started through open links per client address: each start stores a draft, so
 /// an unlimited stream of visits would fill the database.
@@ -53,7 +53,7 @@ async fn api_create(caller: Caller, body: Json<NewSurvey>) -> Answer {
 #[utoipa::path(get, path = "/api/v1/surveys/{id}", tag = "surveys", security(("bearer" = [])),
     responses((status = 200, body = SurveyDetail), (status = 404)))]
 #[get("/api/v1/surveys/{id}")]
-async fn api_get(caller: Caller, id: Id) -> Answer {
+async fn api_get(caller: Caller, id: web::Path<i32>) -> Answer {
     caller
         .ok(move |conn, actor| service::detail(conn, actor, *id))
         .await
@@ -62,7 +62,7 @@ async fn api_get(caller: Caller, id: Id) -> Answer {
 #[utoipa::path(put, path = "/api/v1/surveys/{id}", tag = "surveys", security(("bearer" = [])),
     request_body = NewSurvey, responses((status = 200, body = Survey), (status = 409, description = "answers exist and the change would misfile them"), (status = 422)))]
 #[put("/api/v1/surveys/{id}")]
-async fn api_update(caller: Caller, id: Id, body: Json<NewSurvey>) -> Answer {
+async fn api_update(caller: Caller, id: web::Path<i32>, body: Json<NewSurvey>) -> Answer {
     caller
         .ok(move |conn, actor| service::update(conn, actor, *id, &body))
         .await
@@ -71,7 +71,7 @@ async fn api_update(caller: Caller, id: Id, body: Json<NewSurvey>) -> Answer {
 #[utoipa::path(post, path = "/api/v1/surveys/{id}/copy", tag = "surveys", security(("bearer" = [])),
     responses((status = 201, body = Survey), (status = 404)))]
 #[post("/api/v1/surveys/{id}/copy")]
-async fn api_copy(caller: Caller, id: Id) -> Answer {
+async fn api_copy(caller: Caller, id: web::Path<i32>) -> Answer {
     caller
         .created(move |conn, actor| service::copy(conn, actor, *id))
         .await
@@ -80,7 +80,7 @@ async fn api_copy(caller: Caller, id: Id) -> Answer {
 #[utoipa::path(post, path = "/api/v1/surveys/{id}/questions", tag = "surveys", security(("bearer" = [])),
     request_body = NewQuestion, responses((status = 201, body = Question), (status = 422)))]
 #[post("/api/v1/surveys/{id}/questions")]
-async fn api_add_question(caller: Caller, id: Id, body: Json<NewQuestion>) -> Answer {
+async fn api_add_question(caller: Caller, id: web::Path<i32>, body: Json<NewQuestion>) -> Answer {
     caller
         .created(move |conn, actor| questions::add(conn, actor, *id, &body))
         .await
@@ -127,7 +127,7 @@ async fn api_translation(
 #[utoipa::path(post, path = "/api/v1/surveys/{id}/invitations", tag = "surveys", security(("bearer" = [])),
     responses((status = 200, body = InviteOutcome), (status = 409, description = "survey closed")))]
 #[post("/api/v1/surveys/{id}/invitations")]
-async fn api_invite(caller: Caller, url: PublicUrl, id: Id) -> Answer {
+async fn api_invite(caller: Caller, url: PublicUrl, id: web::Path<i32>) -> Answer {
     caller
         .ok(move |conn, actor| invite::invite(conn, actor, *id, &url.0))
         .await
@@ -136,7 +136,7 @@ async fn api_invite(caller: Caller, url: PublicUrl, id: Id) -> Answer {
 #[utoipa::path(get, path = "/api/v1/surveys/{id}/invitations", tag = "surveys", security(("bearer" = [])),
     responses((status = 200, body = [InvitationStatus])))]
 #[get("/api/v1/surveys/{id}/invitations")]
-async fn api_invitations(caller: Caller, url: PublicUrl, id: Id) -> Answer {
+async fn api_invitations(caller: Caller, url: PublicUrl, id: web::Path<i32>) -> Answer {
     caller
         .ok(move |conn, actor| invite::statuses(conn, actor, *id, &url.0))
         .await
@@ -145,7 +145,7 @@ async fn api_invitations(caller: Caller, url: PublicUrl, id: Id) -> Answer {
 #[utoipa::path(get, path = "/api/v1/surveys/{id}/results", tag = "surveys", security(("bearer" = [])),
     responses((status = 200, body = results::SurveyResults)))]
 #[get("/api/v1/surveys/{id}/results")]
-async fn api_results(caller: Caller, id: Id) -> Answer {
+async fn api_results(caller: Caller, id: web::Path<i32>) -> Answer {
     caller
         .ok(move |conn, actor| results::results(conn, actor, *id))
         .await

@@ -4,7 +4,7 @@
 
 use std::future::Future;
 
-use actix_web::web;
+use actix_web::{guard, web};
 use serde::Deserialize;
 
 use super::{read_form_file, redirect, Form, Id, Ui};
@@ -27,13 +27,19 @@ pub trait ImportPage: ImportKind + 'static {
 /// Registers the import pages of the list `K`. Register them before the list's own
 /// `{LIST}/{id}` pages, which would take `import` for an id.
 pub fn import_pages<K: ImportPage>(cfg: &mut web::ServiceConfig) {
-    let base = format!("{}/import", K::LIST);
-    cfg.service(web::resource(base.clone()).route(web::post().to(upload::<K>)))
+    // One resource per method, as the route attributes make them: another method falls
+    // through to the routes after these.
+    let (base, batch) = (
+        format!("{}/import", K::LIST),
+        format!("{}/import/{{id}}", K::LIST),
+    );
+    cfg.service(web::resource(base).guard(guard::Post()).to(upload::<K>))
         .service(
-            web::resource(format!("{base}/{{id}}"))
-                .route(web::get().to(preview::<K>))
-                .route(web::post().to(confirm::<K>)),
-        );
+            web::resource(batch.clone())
+                .guard(guard::Get())
+                .to(preview::<K>),
+        )
+        .service(web::resource(batch).guard(guard::Post()).to(confirm::<K>));
 }
 
 /// Who may import is settled before a byte of the file is read; then the list is read,
