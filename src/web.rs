@@ -71,6 +71,10 @@ struct CsrfField {
     csrf_token: Option<String>,
 }
 
+/// A form of only a button: nothing but its CSRF token.
+#[derive(Deserialize)]
+pub struct EmptyForm {}
+
 /// An urlencoded form whose CSRF token has been checked against the session.
 /// Repeated keys (checkbox lists) deserialize into `Vec`s.
 pub struct Form<T>(pub T);

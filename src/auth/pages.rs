@@ -8,7 +8,7 @@ use super::extract::SESSION_SECRET_KEY;
 use super::service::{self, NewToken};
 use crate::error::{AppError, PageResult};
 use crate::i18n::Text;
-use crate::web::{redirect, Form, Id, Ui};
+use crate::web::{redirect, EmptyForm, Form, Id, Ui};
 
 /// A token just made, kept in the session until the account page has shown it once.
 const NEW_TOKEN_KEY: &str = "new_token";
@@ -23,9 +23,6 @@ pub(crate) fn begin_browser_session(session: &Session, secret: String) -> Result
         .insert(SESSION_SECRET_KEY, secret)
         .map_err(|e| AppError::Internal(anyhow::anyhow!("session: {e}")))
 }
-
-#[derive(Deserialize)]
-pub struct EmptyForm {}
 
 #[post("/logout")]
 async fn logout(ui: Ui, _form: Form<EmptyForm>) -> PageResult {

@@ -12,7 +12,7 @@ use crate::auth::Actor;
 use crate::db::{Db, DbConn};
 use crate::error::{AppError, AppResult, PageResult};
 use crate::i18n::Text;
-use crate::web::{run_as, Form, Id, Ui};
+use crate::web::{run_as, EmptyForm, Form, Id, Ui};
 
 type Issuer = web::Data<Arc<CertificateIssuer>>;
 
@@ -60,9 +60,6 @@ pub(crate) async fn certificate_file(
     };
     Ok(attachment(mime, &name, bytes))
 }
-
-#[derive(Deserialize)]
-struct EmptyForm {}
 
 /// Starts (or joins) the batch for the run and shows its progress page; the batch itself
 /// runs in the background so a long run does not hold the request open.

@@ -7,7 +7,7 @@ use super::models::NewOrganisation;
 use super::service::{self, AccountFields, NewAccount};
 use crate::error::{AppError, PageResult};
 use crate::i18n::Text;
-use crate::web::{Form, Id, Ui};
+use crate::web::{EmptyForm, Form, Id, Ui};
 
 const LIST: &str = "pages/orgs/list";
 const SHOW: &str = "pages/orgs/show";
@@ -95,9 +95,6 @@ async fn organisation_refused(
     data.form = echo;
     ui.page_with_error(SHOW, "title.organisation", &data, error)
 }
-
-#[derive(Deserialize)]
-struct EmptyForm {}
 
 /// Deactivating ends the user's sessions and API tokens at once.
 #[post("/admin/organisations/{id}/users/{user_id}/{action:activate|deactivate}")]

@@ -1,7 +1,6 @@
 //! Pages of the logged-in UI of participants: each handler parses the request, calls one use case and answers.
 
 use actix_web::{get, post, web};
-use serde::Deserialize;
 
 use super::forms::ParticipantForm;
 use super::import::People;
@@ -9,7 +8,7 @@ use super::service;
 use crate::error::{AppError, PageResult};
 use crate::i18n::Text;
 use crate::planning::forms::SessionForm;
-use crate::web::{import_pages, Form, Id, ImportPage, Ui};
+use crate::web::{import_pages, EmptyForm, Form, Id, ImportPage, Ui};
 
 const LIST: &str = "pages/participants/list";
 
@@ -43,9 +42,6 @@ async fn register(ui: Ui, Form(form): Form<ParticipantForm>) -> PageResult {
         Err(e) => list_refused(&ui, Some(echo), e).await,
     }
 }
-
-#[derive(Deserialize)]
-struct EmptyForm {}
 
 impl ImportPage for People {
     const LIST: &'static str = "/participants";

@@ -9,7 +9,7 @@ use super::{service, views};
 use crate::error::{AppError, PageResult};
 use crate::i18n::Text;
 use crate::validate;
-use crate::web::{Form, Id, Title, Ui};
+use crate::web::{EmptyForm, Form, Id, Title, Ui};
 
 const COURSES: &str = "pages/planning/courses";
 const COURSE: &str = "pages/planning/course";
@@ -176,9 +176,6 @@ async fn calendar_page(ui: Ui, q: web::Query<CalendarQuery>) -> PageResult {
     )
     .await
 }
-
-#[derive(Deserialize)]
-struct EmptyForm {}
 
 #[post("/my/calendar-link")]
 async fn renew_my_link(ui: Ui, _form: Form<EmptyForm>) -> PageResult {

@@ -2,7 +2,6 @@
 
 use actix_session::Session;
 use actix_web::{get, post, web, HttpResponse};
-use serde::Deserialize;
 use serde_json::json;
 
 use super::service;
@@ -10,7 +9,7 @@ use crate::db::Db;
 use crate::error::PageResult;
 use crate::i18n;
 use crate::templates;
-use crate::web::{csrf_token, Form};
+use crate::web::{csrf_token, EmptyForm, Form};
 
 fn render(
     session: &Session,
@@ -42,9 +41,6 @@ fn render(
 async fn apology_page(session: Session, db: web::Data<Db>, token: web::Path<String>) -> PageResult {
     apology(&session, &db, token.into_inner(), false).await
 }
-
-#[derive(Deserialize)]
-struct EmptyForm {}
 
 #[post("/absage/{token}")]
 async fn send_apology(

@@ -13,7 +13,7 @@ use crate::i18n::Text;
 use crate::participants::models::EnrollmentStatus;
 use crate::planning::forms::{RunForm, SessionForm};
 use crate::validate;
-use crate::web::{Form, Id, Ui};
+use crate::web::{EmptyForm, Form, Id, Ui};
 
 const TEMPLATE: &str = "pages/planning/run";
 
@@ -113,9 +113,6 @@ async fn enroll(ui: Ui, issuer: Issuer, id: Id, Form(form): Form<EnrollForm>) ->
     };
     back_to_run(&ui, &issuer, run_id, result, ("#participants", done), None).await
 }
-
-#[derive(Deserialize)]
-struct EmptyForm {}
 
 #[post("/runs/{id}/enrollments/{participant_id}/cancel")]
 async fn cancel(

@@ -5,11 +5,10 @@ use serde::Deserialize;
 
 use super::import::Contacts;
 use super::models::NewStakeholder;
-use super::service;
-use super::service::ContactEditPage;
+use super::service::{self, ContactEditPage};
 use crate::error::{AppError, PageResult};
 use crate::i18n::Text;
-use crate::web::{import_pages, Form, Id, ImportPage, Ui};
+use crate::web::{import_pages, EmptyForm, Form, Id, ImportPage, Ui};
 
 const LIST: &str = "pages/stakeholders/list";
 const EDIT: &str = "pages/stakeholders/edit";
@@ -100,9 +99,6 @@ async fn update(ui: Ui, id: Id, Form(form): Form<StakeholderFormInput>) -> PageR
         Err(e) => ui.page_with_error(EDIT, "title.contact_edit", &echo, e),
     }
 }
-
-#[derive(Deserialize)]
-struct EmptyForm {}
 
 #[post("/stakeholders/{id}/delete")]
 async fn remove(ui: Ui, id: Id, _form: Form<EmptyForm>) -> PageResult {

@@ -1,7 +1,6 @@
 //! Pages of the logged-in UI of surveys: each handler parses the request, calls one use case and answers.
 
 use actix_web::{get, post, web, HttpResponse};
-use serde::Deserialize;
 
 use super::forms::{self, ExportQuery, PreviewQuery, QuestionFormInput, SurveyFormInput};
 use super::public::public_html;
@@ -9,7 +8,7 @@ use super::{invite, overview, questionnaire, questions, results, service, transl
 use crate::error::{AppError, AppResult, HtmlError, PageResult};
 use crate::i18n::Text;
 use crate::templates;
-use crate::web::{context, Form, Id, PublicUrl, Ui};
+use crate::web::{context, EmptyForm, Form, Id, PublicUrl, Ui};
 
 const LIST: &str = "pages/surveys/list";
 const DETAIL: &str = "pages/surveys/detail";
@@ -105,9 +104,6 @@ async fn add_question(
         .await;
     back_to_survey(&ui, &url, id, result, "#questions", "done.question_added").await
 }
-
-#[derive(Deserialize)]
-struct EmptyForm {}
 
 #[post("/surveys/{id}/questions/{qid}/delete")]
 async fn remove_question(

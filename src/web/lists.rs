@@ -5,9 +5,8 @@
 use std::future::Future;
 
 use actix_web::{guard, web};
-use serde::Deserialize;
 
-use super::{read_form_file, redirect, Form, Id, Ui};
+use super::{read_form_file, redirect, EmptyForm, Form, Id, Ui};
 use crate::error::{AppError, PageResult};
 use crate::i18n::Text;
 use crate::spreadsheet::{self, import, import::ImportKind};
@@ -62,9 +61,6 @@ async fn preview<K: ImportPage>(ui: Ui, batch: Id) -> PageResult {
     })
     .await
 }
-
-#[derive(Deserialize)]
-struct EmptyForm {}
 
 /// Saves the kept list's valid rows; the list page says how many.
 async fn confirm<K: ImportPage>(ui: Ui, batch: Id, _: Form<EmptyForm>) -> PageResult {
