@@ -11,6 +11,12 @@ use serde::Serialize;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
+use crate::auth::extract::{db_of, ApiUser};
+use crate::auth::Actor;
+use crate::db::{Db, DbConn};
+use crate::error::{AppError, AppResult};
+use crate::spreadsheet::{self, import, import::ListImport};
+
 struct BearerAuth;
 
 impl Modify for BearerAuth {
@@ -119,25 +125,85 @@ pub struct ErrorSchema {
     pub field: Option<String>,
 }
 
-/// Runs one use case on a pooled connection and answers its output as JSON (200): the body
-/// of most API handlers.
-pub async fn ok<T, F>(db: &crate::db::Db, use_case: F) -> crate::error::AppResult<HttpResponse>
-where
-    F: FnOnce(&mut crate::db::DbConn) -> crate::error::AppResult<T> + Send + 'static,
-    T: Serialize + Send + 'static,
-{
-    let out = db.run(use_case).await?;
-    Ok(HttpResponse::Ok().json(out))
+/// What an API handler answers: JSON, a file or nothing, or an error as
+/// `{code, message, field}`.
+pub type Answer = AppResult<HttpResponse>;
+
+/// What an API handler works with: the caller of a valid bearer token (loaded like
+/// [`ApiUser`]: 401 without one) and the database.
+pub struct Caller {
+    pub actor: Actor,
+    pub db: Db,
 }
 
-/// Like [`ok`], for use cases that create something (201).
-pub async fn created<T, F>(db: &crate::db::Db, use_case: F) -> crate::error::AppResult<HttpResponse>
-where
-    F: FnOnce(&mut crate::db::DbConn) -> crate::error::AppResult<T> + Send + 'static,
-    T: Serialize + Send + 'static,
-{
-    let out = db.run(use_case).await?;
-    Ok(HttpResponse::Created().json(out))
+impl FromRequest for Caller {
+    type Error = AppError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, AppError>>>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut actix_web::dev::Payload) -> Self::Future {
+        let (user, db) = (ApiUser::from_request(req, payload), db_of(req));
+        Box::pin(async move {
+            let (actor, db) = (user.await?.0, db?);
+            Ok(Caller { actor, db })
+        })
+    }
+}
+
+impl Caller {
+    /// Runs a use case for the caller on a pooled connection (a blocking thread).
+    pub async fn run<T, F>(&self, use_case: F) -> AppResult<T>
+    where
+        F: FnOnce(&mut DbConn, &Actor) -> AppResult<T> + Send + 'static,
+        T: Send + 'static,
+    {
+        crate::web::run_as(&self.db, &self.actor, use_case).await
+    }
+
+    /// The use case's output as JSON (200): the body of most API handlers.
+    pub async fn ok<T, F>(&self, use_case: F) -> Answer
+    where
+        F: FnOnce(&mut DbConn, &Actor) -> AppResult<T> + Send + 'static,
+        T: Serialize + Send + 'static,
+    {
+        Ok(HttpResponse::Ok().json(self.run(use_case).await?))
+    }
+
+    /// Like [`Caller::ok`], for use cases that create something (201).
+    pub async fn created<T, F>(&self, use_case: F) -> Answer
+    where
+        F: FnOnce(&mut DbConn, &Actor) -> AppResult<T> + Send + 'static,
+        T: Serialize + Send + 'static,
+    {
+        Ok(HttpResponse::Created().json(self.run(use_case).await?))
+    }
+
+    /// For changes whose answer is only that they happened (204).
+    pub async fn no_content<T, F>(&self, use_case: F) -> Answer
+    where
+        F: FnOnce(&mut DbConn, &Actor) -> AppResult<T> + Send + 'static,
+        T: Send + 'static,
+    {
+        self.run(use_case).await?;
+        Ok(HttpResponse::NoContent().finish())
+    }
+}
+
+/// Whether an import only checks the list (`?dry_run=true`) or saves it.
+#[derive(serde::Deserialize)]
+pub struct DryRun {
+    #[serde(default)]
+    pub dry_run: bool,
+}
+
+impl Caller {
+    /// A list sent as the request body (`spreadsheet::import`): who may import is settled
+    /// before a byte of it is read; then it is checked, and saved unless `dry_run`.
+    pub async fn import_list<K: ListImport>(&self, payload: web::Payload, dry_run: bool) -> Answer {
+        self.actor.coordinator_org()?;
+        let body = crate::web::read_body(payload, spreadsheet::MAX_FILE_BYTES).await?;
+        self.ok(move |conn, actor| import::import_file::<K>(conn, actor, &body, dry_run))
+            .await
+    }
 }
 
 /// A JSON request body that must be an object. serde's derived structs also accept an
@@ -168,14 +234,14 @@ impl<T: DeserializeOwned + 'static> FromRequest for Json<T> {
         Box::pin(async move {
             let value = value.await?.into_inner();
             if !value.is_object() {
-                return Err(crate::error::AppError::Validation {
+                return Err(AppError::Validation {
                     field: None,
                     message: "Der Inhalt der Anfrage muss ein JSON-Objekt sein ({ … }).".into(),
                 }
                 .into());
             }
             serde_json::from_value(value).map(Json).map_err(|e| {
-                crate::error::AppError::Validation {
+                AppError::Validation {
                     field: None,
                     message: format!("Ungültige Eingabe: {e}").into(),
                 }

@@ -16,6 +16,13 @@ use crate::error::{AppError, HtmlError, PageResult};
 use crate::i18n;
 use crate::templates;
 
+mod lists;
+mod ui;
+
+pub use lists::{import_pages, ImportPage};
+pub(crate) use ui::run_as;
+pub use ui::Ui;
+
 const CSRF_KEY: &str = "csrf";
 /// What the page after a redirect says happened (post/redirect/get): shown once.
 const FLASH_KEY: &str = "flash";
@@ -63,6 +70,10 @@ pub fn verify_csrf(session: &Session, submitted: Option<&str>) -> Result<(), App
 struct CsrfField {
     csrf_token: Option<String>,
 }
+
+/// A form of only a button: nothing but its CSRF token.
+#[derive(Deserialize)]
+pub struct EmptyForm {}
 
 /// An urlencoded form whose CSRF token has been checked against the session.
 /// Repeated keys (checkbox lists) deserialize into `Vec`s.
@@ -137,14 +148,40 @@ fn nav_for(actor: Option<&Actor>, lang: &str) -> Value {
     )
 }
 
+/// A page's title: a key into `locales/` (`title.*`), with arguments where the title names
+/// something (a course), put into words in the page's language.
+pub struct Title(i18n::Text);
+
+impl From<&'static str> for Title {
+    fn from(key: &'static str) -> Title {
+        debug_assert!(key.starts_with("title."), "not a title key: {key}");
+        Title(i18n::Text::key(key))
+    }
+}
+
+impl From<i18n::Text> for Title {
+    fn from(text: i18n::Text) -> Title {
+        Title(text)
+    }
+}
+
 /// Renders a page with the fields every layout needs (language, navigation, CSRF token).
+/// With `refused`, it is a form's page again: the message next to its field, and status
+/// 422 (409 for a conflict); other errors answer the error page.
 pub fn page(
     session: &Session,
     actor: Option<&Actor>,
     template: &str,
-    title: &str,
+    title: impl Into<Title>,
     data: Value,
+    refused: Option<AppError>,
 ) -> PageResult {
+    let (status, refused) = match refused {
+        None => (StatusCode::OK, None),
+        Some(e @ AppError::Validation { .. }) => (StatusCode::UNPROCESSABLE_ENTITY, Some(e)),
+        Some(e @ AppError::Conflict(_)) => (StatusCode::CONFLICT, Some(e)),
+        Some(other) => return Err(other.into()),
+    };
     let lang = i18n::DEFAULT_LANG;
     let mut ctx = Map::new();
     ctx.insert("lang".into(), json!(lang));
@@ -152,7 +189,7 @@ pub fn page(
         "dir".into(),
         json!(if i18n::is_rtl(lang) { "rtl" } else { "ltr" }),
     );
-    ctx.insert("title".into(), json!(title));
+    ctx.insert("title".into(), json!(title.into().0.render(lang)));
     ctx.insert("csrf".into(), json!(csrf_token(session)));
     ctx.insert("nav".into(), nav_for(actor, lang));
     ctx.insert(
@@ -168,8 +205,15 @@ pub fn page(
     if let Value::Object(extra) = data {
         ctx.extend(extra);
     }
+    if let Some(error) = refused {
+        let message = error.to_string();
+        ctx.insert(
+            "error".into(),
+            json!({"field": error.field(), "message": message}),
+        );
+    }
     let body = templates::render(template, &Value::Object(ctx))?;
-    Ok(HttpResponse::Ok()
+    Ok(HttpResponse::build(status)
         .insert_header((header::CACHE_CONTROL, "no-store"))
         .content_type("text/html; charset=utf-8")
         .body(body))
@@ -187,31 +231,6 @@ pub fn redirect_with(session: &Session, location: &str, done: &i18n::Text) -> Ht
     // Without the session the redirect still happens; only the confirmation is missing.
     let _ = session.insert(FLASH_KEY, done.render(i18n::DEFAULT_LANG));
     redirect(location)
-}
-
-/// A form page shown again with the user's input and the error next to the field.
-pub fn page_with_error(
-    session: &Session,
-    actor: Option<&Actor>,
-    template: &str,
-    title: &str,
-    mut data: Value,
-    error: AppError,
-) -> PageResult {
-    let status = match &error {
-        AppError::Validation { .. } => actix_web::http::StatusCode::UNPROCESSABLE_ENTITY,
-        AppError::Conflict(_) => actix_web::http::StatusCode::CONFLICT,
-        _ => return Err(error.into()),
-    };
-    if let Value::Object(m) = &mut data {
-        m.insert(
-            "error".into(),
-            json!({"field": error.field(), "message": error.to_string()}),
-        );
-    }
-    let mut resp = page(session, actor, template, title, data)?;
-    *resp.status_mut() = status;
-    Ok(resp)
 }
 
 fn file_too_large(max_bytes: usize) -> AppError {
@@ -293,6 +312,27 @@ pub async fn read_body(mut payload: web::Payload, max_bytes: usize) -> Result<Ve
         body.extend_from_slice(&chunk);
     }
     Ok(body)
+}
+
+/// The numeric id in a page's path (`/courses/{id}`). API handlers say `web::Path<i32>`:
+/// the OpenAPI document reads the path parameters from that type.
+pub type Id = web::Path<i32>;
+
+/// The service's public address (`public_url` of the settings), for the links it hands out
+/// (survey links, calendar feeds).
+pub struct PublicUrl(pub String);
+
+impl FromRequest for PublicUrl {
+    type Error = AppError;
+    type Future = std::future::Ready<Result<Self, AppError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut actix_web::dev::Payload) -> Self::Future {
+        let url = req
+            .app_data::<web::Data<crate::config::Settings>>()
+            .map(|s| PublicUrl(s.public_url.clone()))
+            .ok_or_else(|| AppError::Internal(anyhow::anyhow!("settings not configured")));
+        std::future::ready(url)
+    }
 }
 
 /// The client's address for per-client limits (the peer; no proxy headers are trusted).

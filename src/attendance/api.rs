@@ -1,29 +1,19 @@
 //! The JSON API (`/api/v1`) of attendance: each handler parses the request, calls one use case and answers.
 
-use actix_web::{get, post, put, web, HttpResponse};
+use actix_web::{get, post, put, web};
 use serde::Deserialize;
 
 use super::models::*;
 use super::service;
-use crate::auth::extract::ApiUser;
-use crate::db::Db;
-use crate::error::AppResult;
+use crate::api::{Answer, Caller, Json};
 
 #[utoipa::path(post, path = "/api/v1/sessions/{id}/checkin", tag = "attendance", security(("bearer" = [])),
     request_body = CheckIn, responses((status = 200, body = RosterEntry), (status = 422, description = "unknown card or another run")))]
 #[post("/api/v1/sessions/{id}/checkin")]
-async fn api_check_in(
-    user: ApiUser,
-    db: web::Data<Db>,
-    path: web::Path<i32>,
-    body: crate::api::Json<CheckIn>,
-) -> AppResult<HttpResponse> {
-    let actor = user.0;
-    let id = path.into_inner();
-    crate::api::ok(&db, move |conn| {
-        crate::attendance::cards::check_in(conn, &actor, id, &body.card)
-    })
-    .await
+async fn api_check_in(caller: Caller, id: web::Path<i32>, body: Json<CheckIn>) -> Answer {
+    caller
+        .ok(move |conn, actor| super::cards::check_in(conn, actor, *id, &body.card))
+        .await
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -37,67 +27,43 @@ pub struct CheckIn {
     responses((status = 200, body = TestResult), (status = 409, description = "the course has no test"), (status = 422)))]
 #[put("/api/v1/sessions/{id}/test-results/{participant_id}")]
 async fn api_record_test(
-    user: ApiUser,
-    db: web::Data<Db>,
+    caller: Caller,
     path: web::Path<(i32, i32)>,
-    body: crate::api::Json<TestResultInput>,
-) -> AppResult<HttpResponse> {
-    let actor = user.0;
+    body: Json<TestResultInput>,
+) -> Answer {
     let (id, pid) = path.into_inner();
-    crate::api::ok(&db, move |conn| {
-        service::record_test(conn, &actor, id, pid, body.into_inner())
-    })
-    .await
+    caller
+        .ok(move |c, actor| service::record_test(c, actor, id, pid, body.into_inner()))
+        .await
 }
 
 #[utoipa::path(get, path = "/api/v1/sessions/{id}/roster", tag = "attendance", security(("bearer" = [])),
     responses((status = 200, body = [RosterEntry]), (status = 403), (status = 404)))]
 #[get("/api/v1/sessions/{id}/roster")]
-async fn api_roster(
-    user: ApiUser,
-    db: web::Data<Db>,
-    path: web::Path<i32>,
-) -> AppResult<HttpResponse> {
-    let actor = user.0;
-    let id = path.into_inner();
-    let (_, entries) = db
-        .run(move |conn| service::roster(conn, &actor, id))
-        .await?;
-    Ok(HttpResponse::Ok().json(entries))
+async fn api_roster(caller: Caller, id: web::Path<i32>) -> Answer {
+    caller
+        .ok(move |conn, actor| Ok(service::roster(conn, actor, *id)?.1))
+        .await
 }
 
 #[utoipa::path(put, path = "/api/v1/sessions/{id}/attendance/{participant_id}", tag = "attendance",
     security(("bearer" = [])), request_body = MarkInput,
     responses((status = 200, body = RosterEntry), (status = 422), (status = 403)))]
 #[put("/api/v1/sessions/{id}/attendance/{participant_id}")]
-async fn api_mark(
-    user: ApiUser,
-    db: web::Data<Db>,
-    path: web::Path<(i32, i32)>,
-    body: crate::api::Json<MarkInput>,
-) -> AppResult<HttpResponse> {
-    let actor = user.0;
+async fn api_mark(caller: Caller, path: web::Path<(i32, i32)>, body: Json<MarkInput>) -> Answer {
     let (id, pid) = path.into_inner();
-    crate::api::ok(&db, move |conn| {
-        service::mark(conn, &actor, id, pid, body.status, body.left_early)
-    })
-    .await
+    caller
+        .ok(move |c, actor| service::mark(c, actor, id, pid, body.status, body.left_early))
+        .await
 }
 
 #[utoipa::path(get, path = "/api/v1/runs/{id}/completion", tag = "attendance", security(("bearer" = [])),
     responses((status = 200, body = [Completion])))]
 #[get("/api/v1/runs/{id}/completion")]
-async fn api_completion(
-    user: ApiUser,
-    db: web::Data<Db>,
-    path: web::Path<i32>,
-) -> AppResult<HttpResponse> {
-    let actor = user.0;
-    let id = path.into_inner();
-    crate::api::ok(&db, move |conn| {
-        service::completion_for_run(conn, actor.coordinator_org()?, id)
-    })
-    .await
+async fn api_completion(caller: Caller, id: web::Path<i32>) -> Answer {
+    caller
+        .ok(move |c, actor| service::completion_for_run(c, actor.coordinator_org()?, *id))
+        .await
 }
 
 /// The operations of this file in the OpenAPI document.

@@ -5,12 +5,11 @@ use actix_web::{delete, get, post, web, HttpRequest, HttpResponse};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::extract::ApiUser;
-use super::models::{ApiTokenInfo, Role};
+use super::models::{Actor, ApiTokenInfo, Role};
 use super::service::{self, AuthSettings, LoginAttempt};
+use crate::api::{Answer, Caller, Json};
 use crate::config::Settings;
 use crate::db::Db;
-use crate::error::AppResult;
 
 pub(crate) const DEVICE_COOKIE: &str = "mietschulung_device";
 
@@ -67,8 +66,8 @@ pub async fn api_token(
     req: HttpRequest,
     db: web::Data<Db>,
     auth: web::Data<AuthSettings>,
-    body: crate::api::Json<TokenRequest>,
-) -> AppResult<HttpResponse> {
+    body: Json<TokenRequest>,
+) -> Answer {
     let body = body.into_inner();
     let client = crate::web::client_ip(&req);
     let auth = auth.get_ref().clone();
@@ -93,14 +92,24 @@ pub async fn api_token(
             Ok((token, actor, info))
         })
         .await?;
-    Ok(HttpResponse::Ok()
+    Ok(token_answer(HttpResponse::Ok(), token, &actor, info))
+}
+
+/// A new token, in this answer only: never kept in a cache.
+fn token_answer(
+    mut answer: actix_web::HttpResponseBuilder,
+    token: String,
+    actor: &Actor,
+    info: ApiTokenInfo,
+) -> HttpResponse {
+    answer
         .insert_header(("Cache-Control", "no-store"))
         .json(TokenResponse {
             token,
             role: actor.role,
             organisation_id: actor.organisation_id,
             info,
-        }))
+        })
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -120,25 +129,16 @@ pub struct NewTokenRequest {
         (status = 401, description = "no or an invalid token", body = crate::api::ErrorSchema),
         (status = 422, description = "invalid input", body = crate::api::ErrorSchema)))]
 #[post("/api/v1/auth/tokens")]
-async fn api_create_token(
-    user: ApiUser,
-    db: web::Data<Db>,
-    body: crate::api::Json<NewTokenRequest>,
-) -> AppResult<HttpResponse> {
-    let actor = user.0;
-    let body = body.into_inner();
-    let a = actor.clone();
-    let (token, info) = db
-        .run(move |conn| service::issue_api_token(conn, &a, &body.label, body.expires_in_days))
+async fn api_create_token(caller: Caller, body: Json<NewTokenRequest>) -> Answer {
+    let (token, info) = caller
+        .run(move |c, actor| service::issue_api_token(c, actor, &body.label, body.expires_in_days))
         .await?;
-    Ok(HttpResponse::Created()
-        .insert_header(("Cache-Control", "no-store"))
-        .json(TokenResponse {
-            token,
-            role: actor.role,
-            organisation_id: actor.organisation_id,
-            info,
-        }))
+    Ok(token_answer(
+        HttpResponse::Created(),
+        token,
+        &caller.actor,
+        info,
+    ))
 }
 
 /// The caller's API tokens (names, dates, last use; never the tokens themselves).
@@ -146,9 +146,8 @@ async fn api_create_token(
     responses((status = 200, body = [ApiTokenInfo]),
         (status = 401, description = "no or an invalid token", body = crate::api::ErrorSchema)))]
 #[get("/api/v1/auth/tokens")]
-async fn api_list_tokens(user: ApiUser, db: web::Data<Db>) -> AppResult<HttpResponse> {
-    let actor = user.0;
-    crate::api::ok(&db, move |conn| service::my_tokens(conn, &actor)).await
+async fn api_list_tokens(caller: Caller) -> Answer {
+    caller.ok(service::my_tokens).await
 }
 
 /// Revoke one of the caller's tokens (also the one in use).
@@ -158,16 +157,10 @@ async fn api_list_tokens(user: ApiUser, db: web::Data<Db>) -> AppResult<HttpResp
         (status = 401, description = "no or an invalid token", body = crate::api::ErrorSchema),
         (status = 404, description = "no such token of the caller", body = crate::api::ErrorSchema)))]
 #[delete("/api/v1/auth/tokens/{id}")]
-async fn api_revoke_token(
-    user: ApiUser,
-    db: web::Data<Db>,
-    path: web::Path<i32>,
-) -> AppResult<HttpResponse> {
-    let actor = user.0;
-    let id = path.into_inner();
-    db.run(move |conn| service::revoke_my_token(conn, &actor, id))
-        .await?;
-    Ok(HttpResponse::NoContent().finish())
+async fn api_revoke_token(caller: Caller, id: web::Path<i32>) -> Answer {
+    caller
+        .no_content(move |conn, actor| service::revoke_my_token(conn, actor, *id))
+        .await
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -186,18 +179,13 @@ pub struct PasswordChange {
         (status = 401, description = "no or an invalid token", body = crate::api::ErrorSchema),
         (status = 422, description = "wrong current password or too short a new one", body = crate::api::ErrorSchema)))]
 #[post("/api/v1/auth/password")]
-async fn api_change_password(
-    user: ApiUser,
-    db: web::Data<Db>,
-    body: crate::api::Json<PasswordChange>,
-) -> AppResult<HttpResponse> {
-    let actor = user.0;
-    let body = body.into_inner();
-    db.run(move |conn| {
-        service::change_password(conn, &actor, &body.current_password, &body.new_password)
-    })
-    .await?;
-    Ok(HttpResponse::NoContent().finish())
+async fn api_change_password(caller: Caller, body: Json<PasswordChange>) -> Answer {
+    caller
+        .no_content(move |conn, actor| {
+            let (current, new) = (&body.current_password, &body.new_password);
+            service::change_password(conn, actor, current, new)
+        })
+        .await
 }
 
 /// The operations of this file in the OpenAPI document.

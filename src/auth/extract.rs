@@ -13,7 +13,8 @@ use crate::error::{AppError, HtmlError};
 /// The cookie session holds only this secret; the session itself is a database row.
 pub const SESSION_SECRET_KEY: &str = "sid";
 
-fn db_of(req: &HttpRequest) -> Result<Db, AppError> {
+/// The app's database, for extractors that load who is asking.
+pub(crate) fn db_of(req: &HttpRequest) -> Result<Db, AppError> {
     req.app_data::<web::Data<Db>>()
         .map(|d| d.get_ref().clone())
         .ok_or_else(|| AppError::Internal(anyhow::anyhow!("database not configured")))

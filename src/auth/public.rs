@@ -13,7 +13,7 @@ use super::service::{self, AuthSettings, LoginAttempt};
 use crate::config::Settings;
 use crate::db::Db;
 use crate::error::{AppError, PageResult};
-use crate::web::{page, page_with_error, redirect, Form};
+use crate::web::{page, redirect, Form};
 
 pub fn home_of(actor: &Actor) -> &'static str {
     match actor.role {
@@ -56,15 +56,12 @@ fn login_context(email: String) -> serde_json::Value {
     serde_json::to_value(LoginPage { email }).unwrap_or_default()
 }
 
+const LOGIN: &str = "pages/auth/login";
+
 #[get("/login")]
 async fn login_page(session: Session) -> PageResult {
-    page(
-        &session,
-        None,
-        "pages/auth/login",
-        "Anmelden",
-        login_context(String::new()),
-    )
+    let form = login_context(String::new());
+    page(&session, None, LOGIN, "title.login", form, None)
 }
 
 #[derive(Deserialize, Default)]
@@ -123,14 +120,8 @@ async fn login(
                 AppError::Throttled { message, .. } => AppError::invalid("email", message),
                 other => other,
             };
-            let mut resp = page_with_error(
-                &session,
-                None,
-                "pages/auth/login",
-                "Anmelden",
-                login_context(email),
-                e,
-            )?;
+            let form = login_context(email);
+            let mut resp = page(&session, None, LOGIN, "title.login", form, Some(e))?;
             *resp.status_mut() = status;
             if let Some(secs) = retry {
                 resp.headers_mut().insert(

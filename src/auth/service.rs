@@ -592,8 +592,6 @@ pub struct AccountPage {
     pub max_days: i64,
     pub default_days: i64,
     pub new_token: Option<NewToken>,
-    /// Said above the page after a change.
-    pub notice: Option<&'static str>,
 }
 
 pub fn account_page(conn: &mut DbConn, actor: &Actor) -> AppResult<AccountPage> {
@@ -610,7 +608,6 @@ pub fn account_page(conn: &mut DbConn, actor: &Actor) -> AppResult<AccountPage> 
         max_days: API_TOKEN_MAX_DAYS,
         default_days: API_TOKEN_DAYS,
         new_token: None,
-        notice: None,
     })
 }
 

@@ -5,80 +5,57 @@ use std::sync::Arc;
 use actix_web::{get, post, web, HttpResponse};
 
 use super::models::{CertificateBatch, CertificateView, IssueSummary, ReissueInput, RevokeInput};
-use super::pages::{pdf_response, start_batch_in_background, zip_of_run, zip_response};
+use super::pages::{certificate_file, start_batch_in_background, CertificateFile};
 use super::service::{self, CertificateIssuer};
-use crate::auth::extract::ApiUser;
-use crate::db::Db;
-use crate::error::AppResult;
+use crate::api::{Answer, Caller, Json};
+
+type Issuer = web::Data<Arc<CertificateIssuer>>;
 
 #[utoipa::path(post, path = "/api/v1/runs/{id}/certificates", tag = "certificates", security(("bearer" = [])),
     responses((status = 200, body = IssueSummary)))]
 #[post("/api/v1/runs/{id}/certificates")]
-async fn api_issue(
-    user: ApiUser,
-    db: web::Data<Db>,
-    issuer: web::Data<Arc<CertificateIssuer>>,
-    path: web::Path<i32>,
-) -> AppResult<HttpResponse> {
-    let actor = user.0;
-    let run_id = path.into_inner();
+async fn api_issue(caller: Caller, issuer: Issuer, id: web::Path<i32>) -> Answer {
     let issuer = issuer.get_ref().clone();
-    crate::api::ok(&db, move |conn| {
-        service::issue_for_run(conn, &issuer, &actor, run_id)
-    })
-    .await
+    caller
+        .ok(move |conn, actor| service::issue_for_run(conn, &issuer, actor, *id))
+        .await
 }
 
 #[utoipa::path(get, path = "/api/v1/runs/{id}/certificates", tag = "certificates", security(("bearer" = [])),
     responses((status = 200, body = [CertificateView])))]
 #[get("/api/v1/runs/{id}/certificates")]
-async fn api_list(
-    user: ApiUser,
-    db: web::Data<Db>,
-    issuer: web::Data<Arc<CertificateIssuer>>,
-    path: web::Path<i32>,
-) -> AppResult<HttpResponse> {
-    let actor = user.0;
-    let run_id = path.into_inner();
+async fn api_list(caller: Caller, issuer: Issuer, id: web::Path<i32>) -> Answer {
     let issuer = issuer.get_ref().clone();
-    crate::api::ok(&db, move |conn| {
-        service::certificates_of_run(conn, &issuer, &actor, run_id)
-    })
-    .await
+    caller
+        .ok(move |conn, actor| service::certificates_of_run(conn, &issuer, actor, *id))
+        .await
 }
 
 #[utoipa::path(get, path = "/api/v1/certificates/{id}/pdf", tag = "certificates", security(("bearer" = [])),
     responses((status = 200, content_type = "application/pdf", description = "the certificate PDF")))]
 #[get("/api/v1/certificates/{id}/pdf")]
-async fn api_pdf(
-    user: ApiUser,
-    db: web::Data<Db>,
-    issuer: web::Data<Arc<CertificateIssuer>>,
-    path: web::Path<i32>,
-) -> AppResult<HttpResponse> {
-    let actor = user.0;
-    let id = path.into_inner();
-    let issuer = issuer.get_ref().clone();
-    let (name, bytes) = db
-        .run(move |conn| service::pdf(conn, &issuer, &actor, id))
-        .await?;
-    Ok(pdf_response(&name, bytes))
+async fn api_pdf(caller: Caller, issuer: Issuer, id: web::Path<i32>) -> Answer {
+    certificate_file(
+        &caller.db,
+        &caller.actor,
+        &issuer,
+        CertificateFile::Pdf,
+        *id,
+    )
+    .await
 }
 
 #[utoipa::path(post, path = "/api/v1/certificates/{id}/revoke", tag = "certificates", security(("bearer" = [])),
     request_body = RevokeInput, responses((status = 200, body = CertificateView), (status = 409)))]
 #[post("/api/v1/certificates/{id}/revoke")]
 async fn api_revoke(
-    user: ApiUser,
-    db: web::Data<Db>,
-    issuer: web::Data<Arc<CertificateIssuer>>,
-    path: web::Path<i32>,
-    body: crate::api::Json<RevokeInput>,
-) -> AppResult<HttpResponse> {
-    let actor = user.0;
-    let id = path.into_inner();
-    let cert = db
-        .run(move |conn| service::revoke(conn, &actor, id, &body.reason))
+    caller: Caller,
+    issuer: Issuer,
+    id: web::Path<i32>,
+    body: Json<RevokeInput>,
+) -> Answer {
+    let cert = caller
+        .run(move |conn, actor| service::revoke(conn, actor, *id, &body.reason))
         .await?;
     Ok(HttpResponse::Ok().json(issuer.view(&cert)))
 }
@@ -86,58 +63,47 @@ async fn api_revoke(
 #[utoipa::path(post, path = "/api/v1/runs/{id}/certificate-batches", tag = "certificates", security(("bearer" = [])),
     responses((status = 202, body = CertificateBatch, description = "the batch started (or the one already running); poll it for progress")))]
 #[post("/api/v1/runs/{id}/certificate-batches")]
-async fn api_start_batch(
-    user: ApiUser,
-    db: web::Data<Db>,
-    issuer: web::Data<Arc<CertificateIssuer>>,
-    path: web::Path<i32>,
-) -> AppResult<HttpResponse> {
-    let batch = start_batch_in_background(&db, &issuer, &user.0, path.into_inner()).await?;
+async fn api_start_batch(caller: Caller, issuer: Issuer, id: web::Path<i32>) -> Answer {
+    let batch = start_batch_in_background(&caller.db, &issuer, &caller.actor, *id).await?;
     Ok(HttpResponse::Accepted().json(batch))
 }
 
 #[utoipa::path(get, path = "/api/v1/certificate-batches/{id}", tag = "certificates", security(("bearer" = [])),
     responses((status = 200, body = CertificateBatch)))]
 #[get("/api/v1/certificate-batches/{id}")]
-async fn api_batch(
-    user: ApiUser,
-    db: web::Data<Db>,
-    path: web::Path<i32>,
-) -> AppResult<HttpResponse> {
-    let actor = user.0;
-    let id = path.into_inner();
-    crate::api::ok(&db, move |conn| service::batch(conn, &actor, id)).await
+async fn api_batch(caller: Caller, id: web::Path<i32>) -> Answer {
+    caller
+        .ok(move |conn, actor| service::batch(conn, actor, *id))
+        .await
 }
 
 #[utoipa::path(get, path = "/api/v1/runs/{id}/certificates.zip", tag = "certificates", security(("bearer" = [])),
     responses((status = 200, content_type = "application/zip", description = "every valid certificate of the run as PDF"), (status = 409, description = "no valid certificate yet")))]
 #[get("/api/v1/runs/{id}/certificates.zip")]
-async fn api_zip(
-    user: ApiUser,
-    db: web::Data<Db>,
-    issuer: web::Data<Arc<CertificateIssuer>>,
-    path: web::Path<i32>,
-) -> AppResult<HttpResponse> {
-    let (name, bytes) = zip_of_run(&db, &issuer, &user.0, path.into_inner()).await?;
-    Ok(zip_response(&name, bytes))
+async fn api_zip(caller: Caller, issuer: Issuer, id: web::Path<i32>) -> Answer {
+    certificate_file(
+        &caller.db,
+        &caller.actor,
+        &issuer,
+        CertificateFile::RunZip,
+        *id,
+    )
+    .await
 }
 
 #[utoipa::path(post, path = "/api/v1/certificates/{id}/reissue", tag = "certificates", security(("bearer" = [])),
     request_body = ReissueInput, responses((status = 200, body = CertificateView, description = "the new certificate; the old one is now replaced"), (status = 409), (status = 422)))]
 #[post("/api/v1/certificates/{id}/reissue")]
 async fn api_reissue(
-    user: ApiUser,
-    db: web::Data<Db>,
-    issuer: web::Data<Arc<CertificateIssuer>>,
-    path: web::Path<i32>,
-    body: crate::api::Json<ReissueInput>,
-) -> AppResult<HttpResponse> {
-    let actor = user.0;
-    let id = path.into_inner();
+    caller: Caller,
+    issuer: Issuer,
+    id: web::Path<i32>,
+    body: Json<ReissueInput>,
+) -> Answer {
     let iss = issuer.get_ref().clone();
-    let cert = db
-        .run(move |conn| {
-            service::reissue_with_name(conn, &iss, &actor, id, &body.given_name, &body.family_name)
+    let cert = caller
+        .run(move |conn, actor| {
+            service::reissue_with_name(conn, &iss, actor, *id, &body.given_name, &body.family_name)
         })
         .await?;
     Ok(HttpResponse::Ok().json(issuer.view(&cert)))

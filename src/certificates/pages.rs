@@ -2,21 +2,24 @@
 
 use std::sync::Arc;
 
-use actix_session::Session;
 use actix_web::http::header;
 use actix_web::{get, post, web, HttpResponse};
 use serde::Deserialize;
 
 use super::models::CertificateBatch;
 use super::service::{self, CertificateIssuer};
-use crate::auth::extract::CurrentUser;
-use crate::db::Db;
+use crate::auth::Actor;
+use crate::db::{Db, DbConn};
 use crate::error::{AppError, AppResult, PageResult};
-use crate::web::{context, page, redirect, Form};
+use crate::i18n::Text;
+use crate::web::{run_as, EmptyForm, Form, Id, Ui};
 
-pub(crate) fn pdf_response(name: &str, bytes: Vec<u8>) -> HttpResponse {
+type Issuer = web::Data<Arc<CertificateIssuer>>;
+
+/// A file to save (PDF, ZIP), never kept in a cache.
+fn attachment(mime: &str, name: &str, bytes: Vec<u8>) -> HttpResponse {
     HttpResponse::Ok()
-        .content_type("application/pdf")
+        .content_type(mime)
         .insert_header((header::CACHE_CONTROL, "no-store"))
         .insert_header((
             header::CONTENT_DISPOSITION,
@@ -25,36 +28,64 @@ pub(crate) fn pdf_response(name: &str, bytes: Vec<u8>) -> HttpResponse {
         .body(bytes)
 }
 
-#[derive(Deserialize)]
-struct EmptyForm {}
+fn pdf_response(name: &str, bytes: Vec<u8>) -> HttpResponse {
+    attachment("application/pdf", name, bytes)
+}
+
+/// A file of certificates, for the page and the API alike.
+#[derive(Clone, Copy)]
+pub(crate) enum CertificateFile {
+    /// One certificate's PDF.
+    Pdf,
+    /// Every valid certificate of a run, as PDFs in a ZIP.
+    RunZip,
+}
+
+pub(crate) async fn certificate_file(
+    db: &Db,
+    actor: &Actor,
+    issuer: &Arc<CertificateIssuer>,
+    file: CertificateFile,
+    id: i32,
+) -> AppResult<HttpResponse> {
+    let issuer = issuer.clone();
+    let (name, bytes) = run_as(db, actor, move |conn, actor| match file {
+        CertificateFile::Pdf => service::pdf(conn, &issuer, actor, id),
+        CertificateFile::RunZip => service::zip_for_run(conn, &issuer, actor, id),
+    })
+    .await?;
+    let mime = match file {
+        CertificateFile::Pdf => "application/pdf",
+        CertificateFile::RunZip => "application/zip",
+    };
+    Ok(attachment(mime, &name, bytes))
+}
 
 /// Starts (or joins) the batch for the run and shows its progress page; the batch itself
 /// runs in the background so a long run does not hold the request open.
 #[post("/runs/{id}/certificates")]
-async fn issue_for_run(
-    user: CurrentUser,
-    db: web::Data<Db>,
-    issuer: web::Data<Arc<CertificateIssuer>>,
-    path: web::Path<i32>,
-    _form: Form<EmptyForm>,
-) -> PageResult {
-    let batch = start_batch_in_background(&db, &issuer, &user.0, path.into_inner()).await?;
-    Ok(redirect(&format!("/certificate-batches/{}", batch.id)))
+async fn issue_for_run(ui: Ui, issuer: Issuer, run_id: Id, _form: Form<EmptyForm>) -> PageResult {
+    let batch = start_batch_in_background(&ui.db, &issuer, &ui.actor, *run_id).await?;
+    // No confirmation: the page it leads to is the batch's progress.
+    Ok(crate::web::redirect(&format!(
+        "/certificate-batches/{}",
+        batch.id
+    )))
 }
 
 pub(crate) async fn start_batch_in_background(
-    db: &web::Data<Db>,
-    issuer: &web::Data<Arc<CertificateIssuer>>,
-    actor: &crate::auth::Actor,
+    db: &Db,
+    issuer: &Arc<CertificateIssuer>,
+    actor: &Actor,
     run_id: i32,
 ) -> AppResult<CertificateBatch> {
-    let a = actor.clone();
-    let (batch, must_process) = db
-        .run(move |conn| service::start_batch(conn, &a, run_id))
-        .await?;
+    let (batch, must_process) = run_as(db, actor, move |conn, actor| {
+        service::start_batch(conn, actor, run_id)
+    })
+    .await?;
     if must_process {
         let db = db.clone();
-        let issuer = issuer.get_ref().clone();
+        let issuer = issuer.clone();
         let actor = actor.clone();
         let batch_id = batch.id;
         actix_web::rt::spawn(async move {
@@ -72,205 +103,107 @@ pub(crate) async fn start_batch_in_background(
 }
 
 #[get("/certificate-batches/{id}")]
-async fn batch_page(
-    session: Session,
-    user: CurrentUser,
-    db: web::Data<Db>,
-    path: web::Path<i32>,
-) -> PageResult {
-    let actor = user.0.clone();
-    let id = path.into_inner();
-    let data = db
-        .run(move |conn| service::batch_page(conn, &actor, id))
-        .await?;
-    page(
-        &session,
-        Some(&user.0),
-        "pages/certificates/batch",
-        "Bescheinigungen ausstellen",
-        context(&data)?,
-    )
+async fn batch_page(ui: Ui, id: Id) -> PageResult {
+    let template = "pages/certificates/batch";
+    ui.show(template, "title.certificate_batch", move |conn, actor| {
+        service::batch_page(conn, actor, *id)
+    })
+    .await
 }
 
 #[get("/runs/{id}/certificates.zip")]
-async fn zip_for_run(
-    user: CurrentUser,
-    db: web::Data<Db>,
-    issuer: web::Data<Arc<CertificateIssuer>>,
-    path: web::Path<i32>,
-) -> PageResult {
-    let (name, bytes) = zip_of_run(&db, &issuer, &user.0, path.into_inner()).await?;
-    Ok(zip_response(&name, bytes))
-}
-
-pub(crate) async fn zip_of_run(
-    db: &Db,
-    issuer: &Arc<CertificateIssuer>,
-    actor: &crate::auth::Actor,
-    run_id: i32,
-) -> AppResult<(String, Vec<u8>)> {
-    let actor = actor.clone();
-    let issuer = issuer.clone();
-    db.run(move |conn| service::zip_for_run(conn, &issuer, &actor, run_id))
-        .await
-}
-
-pub(crate) fn zip_response(name: &str, bytes: Vec<u8>) -> HttpResponse {
-    HttpResponse::Ok()
-        .content_type("application/zip")
-        .insert_header((header::CACHE_CONTROL, "no-store"))
-        .insert_header((
-            header::CONTENT_DISPOSITION,
-            format!("attachment; filename=\"{name}\""),
-        ))
-        .body(bytes)
+async fn zip_for_run(ui: Ui, issuer: Issuer, run_id: Id) -> PageResult {
+    Ok(certificate_file(&ui.db, &ui.actor, &issuer, CertificateFile::RunZip, *run_id).await?)
 }
 
 #[get("/certificates/{id}/pdf")]
-async fn download(
-    user: CurrentUser,
-    db: web::Data<Db>,
-    issuer: web::Data<Arc<CertificateIssuer>>,
-    path: web::Path<i32>,
-) -> PageResult {
-    let actor = user.0.clone();
-    let id = path.into_inner();
-    let issuer = issuer.get_ref().clone();
-    let (name, bytes) = db
-        .run(move |conn| service::pdf(conn, &issuer, &actor, id))
-        .await?;
-    Ok(pdf_response(&name, bytes))
+async fn download(ui: Ui, issuer: Issuer, id: Id) -> PageResult {
+    Ok(certificate_file(&ui.db, &ui.actor, &issuer, CertificateFile::Pdf, *id).await?)
 }
 
 /// Check-in cards for everyone holding a place in the run, ready to print.
 #[get("/runs/{id}/cards.pdf")]
-async fn cards(
-    user: CurrentUser,
-    db: web::Data<Db>,
-    issuer: web::Data<Arc<CertificateIssuer>>,
-    path: web::Path<i32>,
-) -> PageResult {
-    let actor = user.0.clone();
-    let run_id = path.into_inner();
-    let public_url = issuer.public_url.clone();
-    let (org_name, cards) = db
-        .run(move |conn| crate::attendance::cards::cards_for_run(conn, &actor, &public_url, run_id))
+async fn cards(ui: Ui, issuer: Issuer, run_id: Id) -> PageResult {
+    let (run_id, public_url) = (*run_id, issuer.public_url.clone());
+    let (org_name, cards) = ui
+        .run(move |conn, actor| {
+            crate::attendance::cards::cards_for_run(conn, actor, &public_url, run_id)
+        })
         .await?;
     let bytes = issuer
         .renderer
         .render_cards(&org_name, &cards)
         .map_err(|e| AppError::Internal(e.context("rendering cards")))?;
-    Ok(pdf_response(
-        &format!("Teilnahmekarten-Durchgang-{run_id}.pdf"),
-        bytes,
-    ))
+    let name = format!("Teilnahmekarten-Durchgang-{run_id}.pdf");
+    Ok(pdf_response(&name, bytes))
 }
 
-async fn settings_data(
-    db: &Db,
-    issuer: &Arc<CertificateIssuer>,
-    actor: &crate::auth::Actor,
-) -> AppResult<serde_json::Value> {
-    let actor = actor.clone();
+const SETTINGS: &str = "pages/certificates/settings";
+
+/// The settings page again with the message of a refused form.
+async fn settings_refused(ui: &Ui, issuer: &Arc<CertificateIssuer>, error: AppError) -> PageResult {
     let issuer = issuer.clone();
-    let data = db
-        .run(move |conn| service::settings_page(conn, &issuer, &actor))
+    let data = ui
+        .run(move |conn, actor| service::settings_page(conn, &issuer, actor))
         .await?;
-    context(&data)
+    ui.page_with_error(SETTINGS, "title.certificate_settings", &data, error)
 }
 
-async fn settings_page_with(
-    session: &Session,
-    actor: &crate::auth::Actor,
-    db: &Db,
-    issuer: &Arc<CertificateIssuer>,
-    error: Option<AppError>,
-) -> PageResult {
-    let data = settings_data(db, issuer, actor).await?;
-    let title = "Bescheinigungen";
-    match error {
-        None => page(
-            session,
-            Some(actor),
-            "pages/certificates/settings",
-            title,
-            data,
-        ),
-        Some(e) => crate::web::page_with_error(
-            session,
-            Some(actor),
-            "pages/certificates/settings",
-            title,
-            data,
-            e,
-        ),
-    }
-}
-
-fn require_settings_access(actor: &crate::auth::Actor) -> AppResult<()> {
+fn require_settings_access(actor: &Actor) -> AppResult<()> {
     actor.require(&[crate::auth::Role::Admin, crate::auth::Role::Coordinator])
 }
 
 #[get("/certificate-settings")]
-async fn settings_page(
-    session: Session,
-    user: CurrentUser,
-    db: web::Data<Db>,
-    issuer: web::Data<Arc<CertificateIssuer>>,
-) -> PageResult {
-    require_settings_access(&user.0)?;
-    settings_page_with(&session, &user.0, &db, &issuer, None).await
-}
-
-/// Runs a settings action and shows the page again: with the error next to it, or fresh.
-async fn settings_action<F>(
-    session: &Session,
-    actor: &crate::auth::Actor,
-    db: &Db,
-    issuer: &Arc<CertificateIssuer>,
-    anchor: &str,
-    action: F,
-) -> PageResult
-where
-    F: FnOnce(&mut crate::db::DbConn) -> AppResult<()> + Send + 'static,
-{
-    require_settings_access(actor)?;
-    match db.run(action).await {
-        Ok(()) => Ok(redirect(&format!("/certificate-settings#{anchor}"))),
-        Err(e) => settings_page_with(session, actor, db, issuer, Some(e)).await,
-    }
-}
-
-#[post("/certificate-settings/keys/rotate")]
-async fn rotate_key(
-    session: Session,
-    user: CurrentUser,
-    db: web::Data<Db>,
-    issuer: web::Data<Arc<CertificateIssuer>>,
-    _form: Form<EmptyForm>,
-) -> PageResult {
-    let actor = user.0.clone();
-    let keyring = issuer.keyring.clone();
-    settings_action(&session, &user.0, &db, &issuer, "keys", move |conn| {
-        super::keys::rotate_for(conn, &keyring, &actor).map(|_| ())
+async fn settings_page(ui: Ui, issuer: Issuer) -> PageResult {
+    require_settings_access(&ui.actor)?;
+    let issuer = issuer.get_ref().clone();
+    ui.show(SETTINGS, "title.certificate_settings", move |c, actor| {
+        service::settings_page(c, &issuer, actor)
     })
     .await
 }
 
+/// Runs a settings action and goes back to the page's part `anchor` with the confirmation
+/// `done`, or shows the page again with the error next to it.
+async fn settings_action<F>(
+    ui: &Ui,
+    issuer: &Arc<CertificateIssuer>,
+    anchor: &str,
+    done: &'static str,
+    action: F,
+) -> PageResult
+where
+    F: FnOnce(&mut DbConn, &Actor) -> AppResult<()> + Send + 'static,
+{
+    require_settings_access(&ui.actor)?;
+    match ui.run(action).await {
+        Ok(()) => ui.done(&format!("/certificate-settings#{anchor}"), &Text::key(done)),
+        Err(e) => settings_refused(ui, issuer, e).await,
+    }
+}
+
+#[post("/certificate-settings/keys/rotate")]
+async fn rotate_key(ui: Ui, issuer: Issuer, _form: Form<EmptyForm>) -> PageResult {
+    let keyring = issuer.keyring.clone();
+    settings_action(
+        &ui,
+        &issuer,
+        "keys",
+        "done.key_rotated",
+        move |conn, actor| super::keys::rotate_for(conn, &keyring, actor).map(|_| ()),
+    )
+    .await
+}
+
 #[post("/certificate-settings/keys/{kid}/retire")]
-async fn retire_key(
-    session: Session,
-    user: CurrentUser,
-    db: web::Data<Db>,
-    issuer: web::Data<Arc<CertificateIssuer>>,
-    path: web::Path<i32>,
-    _form: Form<EmptyForm>,
-) -> PageResult {
-    let actor = user.0.clone();
-    let kid = path.into_inner();
-    settings_action(&session, &user.0, &db, &issuer, "keys", move |conn| {
-        super::keys::retire_for(conn, &actor, kid)
-    })
+async fn retire_key(ui: Ui, issuer: Issuer, kid: Id, _form: Form<EmptyForm>) -> PageResult {
+    settings_action(
+        &ui,
+        &issuer,
+        "keys",
+        "done.key_retired",
+        move |conn, actor| super::keys::retire_for(conn, actor, *kid),
+    )
     .await
 }
 
@@ -282,91 +215,81 @@ struct CompromiseForm {
 
 #[post("/certificate-settings/keys/{kid}/compromise")]
 async fn compromise_key(
-    session: Session,
-    user: CurrentUser,
-    db: web::Data<Db>,
-    issuer: web::Data<Arc<CertificateIssuer>>,
-    path: web::Path<i32>,
+    ui: Ui,
+    issuer: Issuer,
+    kid: Id,
     Form(form): Form<CompromiseForm>,
 ) -> PageResult {
-    let actor = user.0.clone();
-    let kid = path.into_inner();
     let keyring = issuer.keyring.clone();
     let confirmed = form.confirm.as_deref() == Some("yes");
-    settings_action(&session, &user.0, &db, &issuer, "keys", move |conn| {
-        super::keys::compromise_for(conn, &keyring, &actor, kid, confirmed)
+    let done = "done.key_compromised";
+    settings_action(&ui, &issuer, "keys", done, move |conn, actor| {
+        super::keys::compromise_for(conn, &keyring, actor, *kid, confirmed)
     })
     .await
 }
 
 #[post("/certificate-settings/{kind}")]
 async fn upload_image(
-    session: Session,
-    user: CurrentUser,
-    db: web::Data<Db>,
-    issuer: web::Data<Arc<CertificateIssuer>>,
-    path: web::Path<String>,
+    ui: Ui,
+    issuer: Issuer,
+    kind: web::Path<String>,
     payload: actix_multipart::Multipart,
 ) -> PageResult {
     // Only coordinators set their organisation's images; settled before the file is read.
-    user.0.coordinator_org()?;
+    ui.actor.coordinator_org()?;
     let upload = crate::web::read_upload(payload, "file", service::MAX_IMAGE_BYTES).await;
     let (csrf, bytes) = match upload {
         Ok(u) => u,
-        Err(e) => return settings_page_with(&session, &user.0, &db, &issuer, Some(e)).await,
+        Err(e) => return settings_refused(&ui, &issuer, e).await,
     };
-    crate::web::verify_csrf(&session, csrf.as_deref())?;
-    let actor = user.0.clone();
-    let kind = path.into_inner();
-    settings_action(&session, &user.0, &db, &issuer, "images", move |conn| {
-        service::set_org_image(conn, &actor, &kind, &bytes)
-    })
+    crate::web::verify_csrf(&ui.session, csrf.as_deref())?;
+    settings_action(
+        &ui,
+        &issuer,
+        "images",
+        "done.image_saved",
+        move |c, actor| service::set_org_image(c, actor, &kind, &bytes),
+    )
     .await
 }
 
 #[post("/certificate-settings/{kind}/delete")]
 async fn delete_image(
-    session: Session,
-    user: CurrentUser,
-    db: web::Data<Db>,
-    issuer: web::Data<Arc<CertificateIssuer>>,
-    path: web::Path<String>,
+    ui: Ui,
+    issuer: Issuer,
+    kind: web::Path<String>,
     _form: Form<EmptyForm>,
 ) -> PageResult {
-    let actor = user.0.clone();
-    let kind = path.into_inner();
-    settings_action(&session, &user.0, &db, &issuer, "images", move |conn| {
-        service::remove_org_image(conn, &actor, &kind)
-    })
+    settings_action(
+        &ui,
+        &issuer,
+        "images",
+        "done.image_removed",
+        move |c, actor| service::remove_org_image(c, actor, &kind),
+    )
     .await
 }
 
 #[get("/certificate-settings/sample.pdf")]
-async fn sample_pdf(
-    user: CurrentUser,
-    db: web::Data<Db>,
-    issuer: web::Data<Arc<CertificateIssuer>>,
-) -> PageResult {
-    let actor = user.0.clone();
+async fn sample_pdf(ui: Ui, issuer: Issuer) -> PageResult {
     let issuer = issuer.get_ref().clone();
-    let bytes = db
-        .run(move |conn| service::sample_pdf(conn, &issuer, &actor))
+    let bytes = ui
+        .run(move |conn, actor| service::sample_pdf(conn, &issuer, actor))
         .await?;
     Ok(pdf_response("Musterbescheinigung.pdf", bytes))
 }
 
 #[get("/certificate-settings/{kind}")]
-async fn show_image(user: CurrentUser, db: web::Data<Db>, path: web::Path<String>) -> PageResult {
-    let actor = user.0.clone();
-    let kind = path.into_inner();
-    let image = db
-        .run(move |conn| service::org_image(conn, &actor, &kind))
+async fn show_image(ui: Ui, kind: web::Path<String>) -> PageResult {
+    let (mime, bytes) = ui
+        .run(move |conn, actor| service::org_image(conn, actor, &kind))
         .await?
-        .ok_or_else(|| AppError::not_found("Das Bild"))?;
+        .ok_or_else(|| AppError::not_found("thing.image"))?;
     Ok(HttpResponse::Ok()
-        .content_type(image.0)
+        .content_type(mime)
         .insert_header((header::CACHE_CONTROL, "private, no-store"))
-        .body(image.1))
+        .body(bytes))
 }
 
 pub fn configure(cfg: &mut web::ServiceConfig) {

@@ -3,7 +3,7 @@
 use actix_web::{get, web};
 use serde::Deserialize;
 
-use crate::db::Db;
+use crate::api::{Answer, Caller, Json};
 
 /// Admins: the API tokens of an organisation's users (never the tokens themselves).
 #[utoipa::path(get, path = "/api/v1/admin/organisations/{id}/tokens", tag = "admin", security(("bearer" = [])),
@@ -12,17 +12,10 @@ use crate::db::Db;
         (status = 401, description = "no or an invalid token", body = crate::api::ErrorSchema),
         (status = 403, description = "not an admin", body = crate::api::ErrorSchema)))]
 #[get("/api/v1/admin/organisations/{id}/tokens")]
-pub async fn api_org_tokens(
-    user: crate::auth::extract::ApiUser,
-    db: web::Data<Db>,
-    path: web::Path<i32>,
-) -> crate::error::AppResult<actix_web::HttpResponse> {
-    let actor = user.0;
-    let org_id = path.into_inner();
-    let tokens = db
-        .run(move |conn| crate::auth::service::organisation_tokens(conn, &actor, org_id))
-        .await?;
-    Ok(actix_web::HttpResponse::Ok().json(tokens))
+pub async fn api_org_tokens(caller: Caller, id: web::Path<i32>) -> Answer {
+    caller
+        .ok(move |conn, actor| crate::auth::service::organisation_tokens(conn, actor, *id))
+        .await
 }
 
 /// Admins: revoke a token of one of an organisation's users.
@@ -33,18 +26,13 @@ pub async fn api_org_tokens(
         (status = 403, description = "not an admin", body = crate::api::ErrorSchema),
         (status = 404, description = "no such token in the organisation", body = crate::api::ErrorSchema)))]
 #[actix_web::delete("/api/v1/admin/organisations/{id}/tokens/{token_id}")]
-pub async fn api_revoke_org_token(
-    user: crate::auth::extract::ApiUser,
-    db: web::Data<Db>,
-    path: web::Path<(i32, i32)>,
-) -> crate::error::AppResult<actix_web::HttpResponse> {
-    let actor = user.0;
+pub async fn api_revoke_org_token(caller: Caller, path: web::Path<(i32, i32)>) -> Answer {
     let (org_id, token_id) = path.into_inner();
-    db.run(move |conn| {
-        crate::auth::service::revoke_organisation_token(conn, &actor, org_id, token_id)
-    })
-    .await?;
-    Ok(actix_web::HttpResponse::NoContent().finish())
+    caller
+        .no_content(move |conn, actor| {
+            crate::auth::service::revoke_organisation_token(conn, actor, org_id, token_id)
+        })
+        .await
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -66,17 +54,14 @@ pub struct ActiveChange {
         (status = 422, description = "invalid input", body = crate::api::ErrorSchema)))]
 #[actix_web::put("/api/v1/admin/users/{id}/active")]
 pub async fn api_set_user_active(
-    user: crate::auth::extract::ApiUser,
-    db: web::Data<Db>,
-    path: web::Path<i32>,
-    body: crate::api::Json<ActiveChange>,
-) -> crate::error::AppResult<actix_web::HttpResponse> {
-    let actor = user.0;
-    let id = path.into_inner();
+    caller: Caller,
+    id: web::Path<i32>,
+    body: Json<ActiveChange>,
+) -> Answer {
     let active = body.active;
-    db.run(move |conn| crate::auth::service::set_user_active(conn, &actor, id, active))
-        .await?;
-    Ok(actix_web::HttpResponse::NoContent().finish())
+    caller
+        .no_content(move |c, actor| crate::auth::service::set_user_active(c, actor, *id, active))
+        .await
 }
 
 /// The operations of this file in the OpenAPI document.

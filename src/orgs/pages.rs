@@ -1,82 +1,53 @@
 //! Pages of the logged-in UI of orgs: each handler parses the request, calls one use case and answers.
 
-use actix_session::Session;
 use actix_web::{get, post, web};
 use serde::Deserialize;
 
 use super::models::NewOrganisation;
-use super::service::{self, AccountFields, NewAccount, OrganisationPage, OrganisationsPage};
-use crate::auth::extract::CurrentUser;
-use crate::auth::Actor;
-use crate::db::Db;
-use crate::error::{AppResult, PageResult};
-use crate::web::{context, page, page_with_error, redirect, Form};
+use super::service::{self, AccountFields, NewAccount};
+use crate::error::{AppError, PageResult};
+use crate::i18n::Text;
+use crate::web::{EmptyForm, Form, Id, Ui};
 
-async fn list_data(db: &Db, actor: &Actor) -> AppResult<OrganisationsPage> {
-    let actor = actor.clone();
-    db.run(move |conn| service::organisations_page(conn, &actor))
+const LIST: &str = "pages/orgs/list";
+const SHOW: &str = "pages/orgs/show";
+
+#[get("/admin/organisations")]
+async fn list(ui: Ui) -> PageResult {
+    ui.show(LIST, "title.organisations", service::organisations_page)
         .await
 }
 
-#[get("/admin/organisations")]
-async fn list(session: Session, user: CurrentUser, db: web::Data<Db>) -> PageResult {
-    let data = list_data(&db, &user.0).await?;
-    page(
-        &session,
-        Some(&user.0),
-        "pages/orgs/list",
-        "Organisationen",
-        context(&data)?,
-    )
-}
-
 #[post("/admin/organisations")]
-async fn create(
-    session: Session,
-    user: CurrentUser,
-    db: web::Data<Db>,
-    Form(form): Form<NewOrganisation>,
-) -> PageResult {
-    let actor = user.0.clone();
+async fn create(ui: Ui, Form(form): Form<NewOrganisation>) -> PageResult {
     let echo = form.clone();
-    match db.run(move |conn| service::add(conn, &actor, form)).await {
-        Ok(org) => Ok(redirect(&format!("/admin/organisations/{}", org.id))),
+    match ui
+        .run(move |conn, actor| service::add(conn, actor, form))
+        .await
+    {
+        Ok(org) => ui.done(
+            &format!("/admin/organisations/{}", org.id),
+            &Text::key("done.organisation_created"),
+        ),
         Err(e) => {
-            let mut data = list_data(&db, &user.0).await?;
+            let mut data = ui.run(service::organisations_page).await?;
             data.form = echo;
-            page_with_error(
-                &session,
-                Some(&user.0),
-                "pages/orgs/list",
-                "Organisationen",
-                context(&data)?,
-                e,
-            )
+            ui.page_with_error(LIST, "title.organisations", &data, e)
         }
     }
 }
 
-async fn org_page_data(db: &Db, actor: &Actor, org_id: i32) -> AppResult<OrganisationPage> {
-    let actor = actor.clone();
-    db.run(move |conn| service::organisation_page(conn, &actor, org_id))
-        .await
+#[get("/admin/organisations/{id}")]
+async fn show(ui: Ui, id: Id) -> PageResult {
+    ui.show(SHOW, "title.organisation", move |conn, actor| {
+        service::organisation_page(conn, actor, *id)
+    })
+    .await
 }
 
-#[get("/admin/organisations/{id}")]
-async fn show(
-    session: Session,
-    user: CurrentUser,
-    db: web::Data<Db>,
-    path: web::Path<i32>,
-) -> PageResult {
-    let data = org_page_data(&db, &user.0, path.into_inner()).await?;
-    page(
-        &session,
-        Some(&user.0),
-        "pages/orgs/show",
-        "Organisation",
-        context(&data)?,
-    )
+/// Back to the organisation's page, confirming `done`.
+fn back_to_organisation(ui: &Ui, org_id: i32, done: &'static str) -> PageResult {
+    ui.done(&format!("/admin/organisations/{org_id}"), &Text::key(done))
 }
 
 #[derive(Deserialize, Default)]
@@ -89,15 +60,8 @@ struct NewUserForm {
 }
 
 #[post("/admin/organisations/{id}/users")]
-async fn create_org_user(
-    session: Session,
-    user: CurrentUser,
-    db: web::Data<Db>,
-    path: web::Path<i32>,
-    Form(form): Form<NewUserForm>,
-) -> PageResult {
-    let org_id = path.into_inner();
-    let actor = user.0.clone();
+async fn create_org_user(ui: Ui, id: Id, Form(form): Form<NewUserForm>) -> PageResult {
+    let org_id = *id;
     let echo = AccountFields {
         email: form.email.clone(),
         display_name: form.display_name.clone(),
@@ -109,59 +73,60 @@ async fn create_org_user(
         password: form.password,
         role: form.role,
     };
-    let result = db
-        .run(move |conn| service::add_account(conn, &actor, org_id, input))
+    let result = ui
+        .run(move |conn, actor| service::add_account(conn, actor, org_id, input))
         .await;
     match result {
-        Ok(_) => Ok(redirect(&format!("/admin/organisations/{org_id}"))),
-        Err(e) => {
-            let mut data = org_page_data(&db, &user.0, org_id).await?;
-            data.form = echo;
-            page_with_error(
-                &session,
-                Some(&user.0),
-                "pages/orgs/show",
-                "Organisation",
-                context(&data)?,
-                e,
-            )
-        }
+        Ok(_) => back_to_organisation(&ui, org_id, "done.account_created"),
+        Err(e) => organisation_refused(&ui, org_id, echo, e).await,
     }
 }
 
-#[derive(Deserialize)]
-struct EmptyForm {}
+/// The organisation's page again with the message and what was typed.
+async fn organisation_refused(
+    ui: &Ui,
+    org_id: i32,
+    echo: AccountFields,
+    error: AppError,
+) -> PageResult {
+    let mut data = ui
+        .run(move |conn, actor| service::organisation_page(conn, actor, org_id))
+        .await?;
+    data.form = echo;
+    ui.page_with_error(SHOW, "title.organisation", &data, error)
+}
 
 /// Deactivating ends the user's sessions and API tokens at once.
 #[post("/admin/organisations/{id}/users/{user_id}/{action:activate|deactivate}")]
 async fn set_user_active_page(
-    user: CurrentUser,
-    db: web::Data<Db>,
+    ui: Ui,
     path: web::Path<(i32, i32, String)>,
     _form: Form<EmptyForm>,
 ) -> PageResult {
     let (org_id, user_id, action) = path.into_inner();
-    let actor = user.0;
     let active = action == "activate";
-    db.run(move |conn| crate::auth::service::set_active_in(conn, &actor, org_id, user_id, active))
+    ui.run(move |c, actor| crate::auth::service::set_active_in(c, actor, org_id, user_id, active))
         .await?;
-    Ok(redirect(&format!("/admin/organisations/{org_id}")))
+    let done = if active {
+        "done.account_activated"
+    } else {
+        "done.account_deactivated"
+    };
+    back_to_organisation(&ui, org_id, done)
 }
 
 #[post("/admin/organisations/{id}/tokens/{token_id}/revoke")]
 async fn revoke_token_page(
-    user: CurrentUser,
-    db: web::Data<Db>,
+    ui: Ui,
     path: web::Path<(i32, i32)>,
     _form: Form<EmptyForm>,
 ) -> PageResult {
     let (org_id, token_id) = path.into_inner();
-    let actor = user.0;
-    db.run(move |conn| {
-        crate::auth::service::revoke_organisation_token(conn, &actor, org_id, token_id)
+    ui.run(move |conn, actor| {
+        crate::auth::service::revoke_organisation_token(conn, actor, org_id, token_id)
     })
     .await?;
-    Ok(redirect(&format!("/admin/organisations/{org_id}")))
+    back_to_organisation(&ui, org_id, "done.token_revoked")
 }
 
 pub fn configure(cfg: &mut web::ServiceConfig) {

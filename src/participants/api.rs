@@ -1,169 +1,102 @@
 //! The JSON API (`/api/v1`) of participants: each handler parses the request, calls one use case and answers.
 
-use actix_web::{get, post, web, HttpResponse};
-use serde::Deserialize;
+use actix_web::{get, post, web};
 
+use super::import::People;
 use super::models::*;
-use super::{import, service};
-use crate::auth::extract::ApiUser;
-use crate::db::Db;
-use crate::error::AppResult;
+use super::service;
+use crate::api::{Answer, Caller, DryRun, Json};
 use crate::planning::models::{CourseRun, NewRun, NewSession, TrainingSession};
-
-#[derive(Deserialize)]
-struct ImportQuery {
-    #[serde(default)]
-    dry_run: bool,
-}
+use crate::spreadsheet::import::ImportOutcome;
 
 /// Import a CSV or XLSX file sent as the request body; `?dry_run=true` only checks.
 #[utoipa::path(post, path = "/api/v1/participants/import", tag = "participants", security(("bearer" = [])),
     params(("dry_run" = Option<bool>, Query, description = "only check the rows")),
     request_body(content = Vec<u8>, content_type = "text/csv", description = "CSV (UTF-8, ; or ,) or XLSX"),
-    responses((status = 200, body = import::ImportOutcome), (status = 422, description = "not a readable list")))]
+    responses((status = 200, body = ImportOutcome), (status = 422, description = "not a readable list")))]
 #[post("/api/v1/participants/import")]
-async fn api_import(
-    user: ApiUser,
-    db: web::Data<Db>,
-    q: web::Query<ImportQuery>,
-    payload: web::Payload,
-) -> AppResult<HttpResponse> {
-    let actor = user.0;
-    actor.coordinator_org()?;
-    let body = crate::web::read_body(payload, import::MAX_FILE_BYTES).await?;
-    let dry_run = q.dry_run;
-    crate::api::ok(&db, move |conn| {
-        import::import_file(conn, &actor, &body, dry_run)
-    })
-    .await
+async fn api_import(caller: Caller, q: web::Query<DryRun>, payload: web::Payload) -> Answer {
+    caller.import_list::<People>(payload, q.dry_run).await
 }
 
 #[utoipa::path(get, path = "/api/v1/participants", tag = "participants", security(("bearer" = [])),
     responses((status = 200, body = [Participant])))]
 #[get("/api/v1/participants")]
-async fn api_list(user: ApiUser, db: web::Data<Db>) -> AppResult<HttpResponse> {
-    let actor = user.0;
-    crate::api::ok(&db, move |conn| service::participants(conn, &actor)).await
+async fn api_list(caller: Caller) -> Answer {
+    caller.ok(service::participants).await
 }
 
 #[utoipa::path(post, path = "/api/v1/participants", tag = "participants", security(("bearer" = [])),
     request_body = NewParticipant, responses((status = 201, body = Participant), (status = 422)))]
 #[post("/api/v1/participants")]
-async fn api_register(
-    user: ApiUser,
-    db: web::Data<Db>,
-    body: crate::api::Json<NewParticipant>,
-) -> AppResult<HttpResponse> {
-    let actor = user.0;
-    crate::api::created(&db, move |conn| {
-        service::register(conn, &actor, body.into_inner())
-    })
-    .await
+async fn api_register(caller: Caller, body: Json<NewParticipant>) -> Answer {
+    caller
+        .created(move |conn, actor| service::register(conn, actor, body.into_inner()))
+        .await
 }
 
 #[utoipa::path(post, path = "/api/v1/runs/{id}/enrollments", tag = "participants", security(("bearer" = [])),
     request_body = NewEnrollment, responses((status = 201, body = Enrollment, description = "status `enrolled`, or `waiting` when the run is full"), (status = 409, description = "already enrolled or waiting")))]
 #[post("/api/v1/runs/{id}/enrollments")]
-async fn api_enroll(
-    user: ApiUser,
-    db: web::Data<Db>,
-    path: web::Path<i32>,
-    body: crate::api::Json<NewEnrollment>,
-) -> AppResult<HttpResponse> {
-    let actor = user.0;
-    let run_id = path.into_inner();
-    crate::api::created(&db, move |conn| {
-        service::enroll(conn, &actor, run_id, body.participant_id)
-    })
-    .await
+async fn api_enroll(caller: Caller, run_id: web::Path<i32>, body: Json<NewEnrollment>) -> Answer {
+    caller
+        .created(move |c, actor| service::enroll(c, actor, *run_id, body.participant_id))
+        .await
 }
 
 #[utoipa::path(post, path = "/api/v1/runs/{id}/enrollments/{participant_id}/cancel", tag = "participants",
     security(("bearer" = [])), responses((status = 200, body = service::CancelOutcome), (status = 404)))]
 #[post("/api/v1/runs/{id}/enrollments/{participant_id}/cancel")]
-async fn api_cancel(
-    user: ApiUser,
-    db: web::Data<Db>,
-    path: web::Path<(i32, i32)>,
-) -> AppResult<HttpResponse> {
-    let actor = user.0;
+async fn api_cancel(caller: Caller, path: web::Path<(i32, i32)>) -> Answer {
     let (run_id, pid) = path.into_inner();
-    crate::api::ok(&db, move |conn| service::cancel(conn, &actor, run_id, pid)).await
+    caller
+        .ok(move |conn, actor| service::cancel(conn, actor, run_id, pid))
+        .await
 }
 
 #[utoipa::path(get, path = "/api/v1/runs/{id}/waiting-list", tag = "participants", security(("bearer" = [])),
     responses((status = 200, body = [Participant], description = "in order")))]
 #[get("/api/v1/runs/{id}/waiting-list")]
-async fn api_waiting(
-    user: ApiUser,
-    db: web::Data<Db>,
-    path: web::Path<i32>,
-) -> AppResult<HttpResponse> {
-    let actor = user.0;
-    let run_id = path.into_inner();
-    crate::api::ok(&db, move |conn| service::waiting_list(conn, &actor, run_id)).await
+async fn api_waiting(caller: Caller, run_id: web::Path<i32>) -> Answer {
+    caller
+        .ok(move |conn, actor| service::waiting_list(conn, actor, *run_id))
+        .await
 }
 
 #[utoipa::path(get, path = "/api/v1/runs/{id}/participants", tag = "participants", security(("bearer" = [])),
     responses((status = 200, body = [Participant])))]
 #[get("/api/v1/runs/{id}/participants")]
-async fn api_enrolled(
-    user: ApiUser,
-    db: web::Data<Db>,
-    path: web::Path<i32>,
-) -> AppResult<HttpResponse> {
-    let actor = user.0;
-    let run_id = path.into_inner();
-    crate::api::ok(&db, move |conn| service::enrolled(conn, &actor, run_id)).await
+async fn api_enrolled(caller: Caller, run_id: web::Path<i32>) -> Answer {
+    caller
+        .ok(move |conn, actor| service::enrolled(conn, actor, *run_id))
+        .await
 }
 
 #[utoipa::path(put, path = "/api/v1/runs/{id}", tag = "planning", security(("bearer" = [])),
     request_body = NewRun, responses((status = 200, body = CourseRun), (status = 422, description = "e.g. capacity below current enrollment")))]
 #[actix_web::put("/api/v1/runs/{id}")]
-async fn api_update_run(
-    user: ApiUser,
-    db: web::Data<Db>,
-    path: web::Path<i32>,
-    body: crate::api::Json<NewRun>,
-) -> AppResult<HttpResponse> {
-    let actor = user.0;
-    let id = path.into_inner();
-    crate::api::ok(&db, move |conn| {
-        super::schedule::update_run(conn, &actor, id, body.into_inner())
-    })
-    .await
+async fn api_update_run(caller: Caller, id: web::Path<i32>, body: Json<NewRun>) -> Answer {
+    caller
+        .ok(move |c, actor| super::schedule::update_run(c, actor, *id, body.into_inner()))
+        .await
 }
 
 #[utoipa::path(put, path = "/api/v1/sessions/{id}", tag = "planning", security(("bearer" = [])),
     request_body = NewSession, responses((status = 200, body = TrainingSession), (status = 422), (status = 409)))]
 #[actix_web::put("/api/v1/sessions/{id}")]
-async fn api_update_session(
-    user: ApiUser,
-    db: web::Data<Db>,
-    path: web::Path<i32>,
-    body: crate::api::Json<NewSession>,
-) -> AppResult<HttpResponse> {
-    let actor = user.0;
-    let id = path.into_inner();
-    crate::api::ok(&db, move |conn| {
-        super::schedule::update_session(conn, &actor, id, body.into_inner())
-    })
-    .await
+async fn api_update_session(caller: Caller, id: web::Path<i32>, body: Json<NewSession>) -> Answer {
+    caller
+        .ok(move |c, actor| super::schedule::update_session(c, actor, *id, body.into_inner()))
+        .await
 }
 
 #[utoipa::path(post, path = "/api/v1/sessions/{id}/cancel", tag = "planning", security(("bearer" = [])),
     responses((status = 204), (status = 404)))]
 #[post("/api/v1/sessions/{id}/cancel")]
-async fn api_cancel_session(
-    user: ApiUser,
-    db: web::Data<Db>,
-    path: web::Path<i32>,
-) -> AppResult<HttpResponse> {
-    let actor = user.0;
-    let id = path.into_inner();
-    db.run(move |conn| super::schedule::cancel_session(conn, &actor, id))
-        .await?;
-    Ok(HttpResponse::NoContent().finish())
+async fn api_cancel_session(caller: Caller, id: web::Path<i32>) -> Answer {
+    caller
+        .no_content(move |conn, actor| super::schedule::cancel_session(conn, actor, *id))
+        .await
 }
 
 /// The operations of this file in the OpenAPI document.

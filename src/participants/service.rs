@@ -344,8 +344,6 @@ pub struct ParticipantsPage {
     pub participants: Vec<ParticipantLine>,
     pub languages: Vec<i18n::LanguageOption>,
     pub form: ParticipantFields,
-    /// Said above the list, e.g. after an import.
-    pub notice: Option<String>,
 }
 
 #[derive(Debug, Serialize)]
@@ -393,7 +391,6 @@ pub fn participants_page(conn: &mut DbConn, actor: &Actor) -> AppResult<Particip
             preferred_language: "ar".into(),
             ..ParticipantFields::default()
         },
-        notice: None,
     })
 }
 

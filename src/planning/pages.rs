@@ -1,285 +1,156 @@
 //! Pages of the logged-in UI of planning: each handler parses the request, calls one use case and answers.
 
-use actix_session::Session;
 use actix_web::{get, post, web};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 
 use super::forms::{LocationForm, ModuleForm, RulesForm, RunForm};
 use super::models::*;
 use super::{service, views};
-use crate::auth::extract::CurrentUser;
-use crate::auth::Actor;
-use crate::db::Db;
-use crate::error::{AppError, AppResult, PageResult};
+use crate::error::{AppError, PageResult};
+use crate::i18n::Text;
 use crate::validate;
-use crate::web::{context, page, page_with_error, redirect, Form};
+use crate::web::{EmptyForm, Form, Id, Title, Ui};
 
-/// Shows `data` in `template`: fresh, or again with the message of a refused form.
-fn show<T: Serialize>(
-    session: &Session,
-    actor: &Actor,
-    template: &str,
-    title: &str,
-    data: &T,
-    error: Option<AppError>,
-) -> PageResult {
-    let data = context(data)?;
-    match error {
-        None => page(session, Some(actor), template, title, data),
-        Some(e) => page_with_error(session, Some(actor), template, title, data, e),
-    }
-}
-
-async fn courses_page_data(db: &Db, actor: &Actor) -> AppResult<views::CoursesPage> {
-    let actor = actor.clone();
-    db.run(move |conn| views::courses_page(conn, &actor)).await
-}
+const COURSES: &str = "pages/planning/courses";
+const COURSE: &str = "pages/planning/course";
+const LOCATIONS: &str = "pages/planning/locations";
 
 #[get("/courses")]
-async fn courses_page(session: Session, user: CurrentUser, db: web::Data<Db>) -> PageResult {
-    let data = courses_page_data(&db, &user.0).await?;
-    show(
-        &session,
-        &user.0,
-        "pages/planning/courses",
-        "Kurse",
-        &data,
-        None,
-    )
+async fn courses_page(ui: Ui) -> PageResult {
+    ui.show(COURSES, "title.courses", views::courses_page).await
 }
 
 #[post("/courses")]
-async fn create_course(
-    session: Session,
-    user: CurrentUser,
-    db: web::Data<Db>,
-    Form(form): Form<NewCourse>,
-) -> PageResult {
-    let actor = user.0.clone();
+async fn create_course(ui: Ui, Form(form): Form<NewCourse>) -> PageResult {
     let echo = form.clone();
-    match db
-        .run(move |conn| service::create_course(conn, &actor, form))
+    match ui
+        .run(move |conn, actor| service::create_course(conn, actor, form))
         .await
     {
-        Ok(course) => Ok(redirect(&format!("/courses/{}", course.id))),
+        Ok(course) => ui.done(
+            &format!("/courses/{}", course.id),
+            &Text::key("done.course_created"),
+        ),
         Err(e) => {
-            let mut data = courses_page_data(&db, &user.0).await?;
+            let mut data = ui.run(views::courses_page).await?;
             data.form = echo;
-            show(
-                &session,
-                &user.0,
-                "pages/planning/courses",
-                "Kurse",
-                &data,
-                Some(e),
-            )
+            ui.page_with_error(COURSES, "title.courses", &data, e)
         }
     }
 }
 
-async fn course_page_data(db: &Db, actor: &Actor, course_id: i32) -> AppResult<views::CoursePage> {
-    let actor = actor.clone();
-    db.run(move |conn| views::course_page(conn, &actor, course_id))
+async fn course_data(ui: &Ui, course_id: i32) -> Result<views::CoursePage, AppError> {
+    ui.run(move |conn, actor| views::course_page(conn, actor, course_id))
         .await
 }
 
+/// The course's name as the title of its page.
+fn course_title(data: &views::CoursePage) -> Title {
+    Text::key("title.course")
+        .arg("course", &data.course.title)
+        .into()
+}
+
 /// The course page again with the message of a refused form.
-fn course_with_error(
-    session: &Session,
-    actor: &Actor,
-    data: &views::CoursePage,
-    error: AppError,
-) -> PageResult {
-    show(
-        session,
-        actor,
-        "pages/planning/course",
-        "Kurs",
-        data,
-        Some(error),
-    )
+fn course_refused(ui: &Ui, data: &views::CoursePage, error: AppError) -> PageResult {
+    ui.page_with_error(COURSE, course_title(data), data, error)
 }
 
 #[get("/courses/{id}")]
-async fn course_page(
-    session: Session,
-    user: CurrentUser,
-    db: web::Data<Db>,
-    path: web::Path<i32>,
-) -> PageResult {
-    let data = course_page_data(&db, &user.0, path.into_inner()).await?;
-    let title = data.course.title.clone();
-    show(
-        &session,
-        &user.0,
-        "pages/planning/course",
-        &title,
-        &data,
-        None,
-    )
+async fn course_page(ui: Ui, id: Id) -> PageResult {
+    let data = course_data(&ui, *id).await?;
+    ui.page(COURSE, course_title(&data), &data)
 }
 
 #[post("/courses/{id}/modules")]
-async fn add_module(
-    session: Session,
-    user: CurrentUser,
-    db: web::Data<Db>,
-    path: web::Path<i32>,
-    Form(form): Form<ModuleForm>,
-) -> PageResult {
-    let course_id = path.into_inner();
-    let actor = user.0.clone();
-    let echo = form.echo();
-    let result = db
-        .run(move |conn| service::add_module(conn, &actor, course_id, form.parse()?))
+async fn add_module(ui: Ui, id: Id, Form(form): Form<ModuleForm>) -> PageResult {
+    let (course_id, echo) = (*id, form.echo());
+    let result = ui
+        .run(move |conn, actor| service::add_module(conn, actor, course_id, form.parse()?))
         .await;
     match result {
-        Ok(_) => Ok(redirect(&format!("/courses/{course_id}#modules"))),
+        Ok(_) => ui.done(
+            &format!("/courses/{course_id}#modules"),
+            &Text::key("done.module_added"),
+        ),
         Err(e) => {
-            let mut data = course_page_data(&db, &user.0, course_id).await?;
+            let mut data = course_data(&ui, course_id).await?;
             data.module_form = echo;
-            course_with_error(&session, &user.0, &data, e)
+            course_refused(&ui, &data, e)
         }
     }
 }
 
 #[post("/courses/{id}/modules/{module_id}/up")]
-async fn module_up(
-    user: CurrentUser,
-    db: web::Data<Db>,
-    path: web::Path<(i32, i32)>,
-    _form: Form<EmptyForm>,
-) -> PageResult {
-    let actor = user.0.clone();
+async fn module_up(ui: Ui, path: web::Path<(i32, i32)>, _form: Form<EmptyForm>) -> PageResult {
     let (course_id, module_id) = path.into_inner();
-    db.run(move |conn| service::move_module_up(conn, &actor, course_id, module_id))
+    ui.run(move |conn, actor| service::move_module_up(conn, actor, course_id, module_id))
         .await?;
-    Ok(redirect(&format!("/courses/{course_id}#modules")))
+    let done = Text::key("done.module_moved");
+    ui.done(&format!("/courses/{course_id}#modules"), &done)
 }
 
 #[post("/courses/{id}/runs")]
-async fn create_run(
-    session: Session,
-    user: CurrentUser,
-    db: web::Data<Db>,
-    path: web::Path<i32>,
-    Form(form): Form<RunForm>,
-) -> PageResult {
-    let course_id = path.into_inner();
-    let actor = user.0.clone();
-    let echo = form.echo();
+async fn create_run(ui: Ui, id: Id, Form(form): Form<RunForm>) -> PageResult {
+    let (course_id, echo) = (*id, form.echo());
     let langs = form.interpreter_languages.clone();
-    let result = db
-        .run(move |conn| service::create_run(conn, &actor, course_id, form.parse()?))
+    let result = ui
+        .run(move |conn, actor| service::create_run(conn, actor, course_id, form.parse()?))
         .await;
     match result {
-        Ok(run) => Ok(redirect(&format!("/runs/{}", run.id))),
+        Ok(run) => ui.done(&format!("/runs/{}", run.id), &Text::key("done.run_created")),
         Err(e) => {
-            let mut data = course_page_data(&db, &user.0, course_id).await?;
+            let mut data = course_data(&ui, course_id).await?;
             data.run_form = echo;
             let selected: Vec<&str> = langs.iter().map(String::as_str).collect();
             data.languages = crate::i18n::language_options(&selected);
-            course_with_error(&session, &user.0, &data, e)
+            course_refused(&ui, &data, e)
         }
     }
 }
 
 #[post("/courses/{id}/rules")]
-async fn set_rules(
-    session: Session,
-    user: CurrentUser,
-    db: web::Data<Db>,
-    path: web::Path<i32>,
-    Form(form): Form<RulesForm>,
-) -> PageResult {
-    let course_id = path.into_inner();
-    let actor = user.0.clone();
-    let result = db
-        .run(move |conn| service::set_course_rules(conn, &actor, course_id, form.parse()?))
+async fn set_rules(ui: Ui, id: Id, Form(form): Form<RulesForm>) -> PageResult {
+    let course_id = *id;
+    let result = ui
+        .run(move |c, actor| service::set_course_rules(c, actor, course_id, form.parse()?))
         .await;
     match result {
-        Ok(_) => Ok(redirect(&format!("/courses/{course_id}#rules"))),
-        Err(e) => {
-            let data = course_page_data(&db, &user.0, course_id).await?;
-            course_with_error(&session, &user.0, &data, e)
-        }
+        Ok(_) => ui.done(
+            &format!("/courses/{course_id}#rules"),
+            &Text::key("done.rules_saved"),
+        ),
+        Err(e) => course_refused(&ui, &course_data(&ui, course_id).await?, e),
     }
 }
 
-async fn session_edit_data(
-    db: &Db,
-    actor: &Actor,
-    session_id: i32,
-) -> AppResult<views::SessionEditPage> {
-    let actor = actor.clone();
-    db.run(move |conn| views::session_edit_page(conn, &actor, session_id))
-        .await
-}
-
-const SESSION_EDIT: &str = "pages/planning/session_edit";
-
 #[get("/sessions/{id}/edit")]
-async fn edit_session_page(
-    session: Session,
-    user: CurrentUser,
-    db: web::Data<Db>,
-    path: web::Path<i32>,
-) -> PageResult {
-    let data = session_edit_data(&db, &user.0, path.into_inner()).await?;
-    show(
-        &session,
-        &user.0,
-        SESSION_EDIT,
-        "Termin bearbeiten",
-        &data,
-        None,
-    )
-}
-
-async fn locations_data(db: &Db, actor: &Actor) -> AppResult<views::LocationsPage> {
-    let actor = actor.clone();
-    db.run(move |conn| views::locations_page(conn, &actor))
-        .await
+async fn edit_session_page(ui: Ui, id: Id) -> PageResult {
+    let template = "pages/planning/session_edit";
+    ui.show(template, "title.session_edit", move |conn, actor| {
+        views::session_edit_page(conn, actor, *id)
+    })
+    .await
 }
 
 #[get("/locations")]
-async fn locations_page(session: Session, user: CurrentUser, db: web::Data<Db>) -> PageResult {
-    let data = locations_data(&db, &user.0).await?;
-    show(
-        &session,
-        &user.0,
-        "pages/planning/locations",
-        "Orte",
-        &data,
-        None,
-    )
+async fn locations_page(ui: Ui) -> PageResult {
+    ui.show(LOCATIONS, "title.locations", views::locations_page)
+        .await
 }
 
 #[post("/locations")]
-async fn create_location(
-    session: Session,
-    user: CurrentUser,
-    db: web::Data<Db>,
-    Form(form): Form<LocationForm>,
-) -> PageResult {
-    let actor = user.0.clone();
+async fn create_location(ui: Ui, Form(form): Form<LocationForm>) -> PageResult {
     let echo = form.echo();
-    let result = db
-        .run(move |conn| service::create_location(conn, &actor, form.parse()?))
+    let result = ui
+        .run(move |conn, actor| service::create_location(conn, actor, form.parse()?))
         .await;
     match result {
-        Ok(_) => Ok(redirect("/locations")),
+        Ok(_) => ui.done("/locations", &Text::key("done.location_created")),
         Err(e) => {
-            let mut data = locations_data(&db, &user.0).await?;
+            let mut data = ui.run(views::locations_page).await?;
             data.form = echo;
-            show(
-                &session,
-                &user.0,
-                "pages/planning/locations",
-                "Orte",
-                &data,
-                Some(e),
-            )
+            ui.page_with_error(LOCATIONS, "title.locations", &data, e)
         }
     }
 }
@@ -292,54 +163,34 @@ struct CalendarQuery {
 
 /// The organisation's sessions by week or by month.
 #[get("/calendar")]
-async fn calendar_page(
-    session: Session,
-    user: CurrentUser,
-    db: web::Data<Db>,
-    q: web::Query<CalendarQuery>,
-) -> PageResult {
+async fn calendar_page(ui: Ui, q: web::Query<CalendarQuery>) -> PageResult {
     let month_view = q.view.as_deref() == Some("month");
     let day = match q.date.as_deref() {
         Some(d) => Some(validate::date("date", "Datum", d)?),
         None => None,
     };
-    let actor = user.0.clone();
-    let data = db
-        .run(move |conn| views::calendar_page(conn, &actor, month_view, day))
-        .await?;
-    show(
-        &session,
-        &user.0,
+    ui.show(
         "pages/planning/calendar",
-        "Kalender",
-        &data,
-        None,
+        "title.calendar",
+        move |c, actor| views::calendar_page(c, actor, month_view, day),
     )
+    .await
 }
 
-#[derive(Deserialize)]
-struct EmptyForm {}
-
 #[post("/my/calendar-link")]
-async fn renew_my_link(user: CurrentUser, db: web::Data<Db>, _form: Form<EmptyForm>) -> PageResult {
-    let actor = user.0.clone();
-    db.run(move |conn| service::renew_my_calendar_link(conn, &actor))
-        .await?;
-    Ok(redirect("/my/sessions#calendar"))
+async fn renew_my_link(ui: Ui, _form: Form<EmptyForm>) -> PageResult {
+    ui.run(service::renew_my_calendar_link).await?;
+    let done = Text::key("done.calendar_link_renewed");
+    ui.done("/my/sessions#calendar", &done)
 }
 
 #[post("/runs/{id}/calendar-link")]
-async fn renew_run_link(
-    user: CurrentUser,
-    db: web::Data<Db>,
-    path: web::Path<i32>,
-    _form: Form<EmptyForm>,
-) -> PageResult {
-    let actor = user.0.clone();
-    let run_id = path.into_inner();
-    db.run(move |conn| service::renew_run_calendar_link(conn, &actor, run_id))
+async fn renew_run_link(ui: Ui, id: Id, _form: Form<EmptyForm>) -> PageResult {
+    let run_id = *id;
+    ui.run(move |conn, actor| service::renew_run_calendar_link(conn, actor, run_id))
         .await?;
-    Ok(redirect(&format!("/runs/{run_id}#calendar")))
+    let done = Text::key("done.calendar_link_renewed");
+    ui.done(&format!("/runs/{run_id}#calendar"), &done)
 }
 
 pub fn configure(cfg: &mut web::ServiceConfig) {

@@ -4,7 +4,7 @@ use actix_web::{get, web, HttpResponse};
 
 use super::service;
 use crate::config::Settings;
-use crate::db::Db;
+use crate::db::{Db, DbConn};
 use crate::error::AppResult;
 
 fn host_of(settings: &Settings) -> String {
@@ -30,32 +30,30 @@ fn ics_response(body: Option<String>) -> AppResult<HttpResponse> {
     }
 }
 
+/// A calendar feed made for the link's token.
+type Feed = fn(&mut DbConn, &str, &str) -> AppResult<Option<String>>;
+
+async fn feed(db: &Db, settings: &Settings, token: String, make: Feed) -> AppResult<HttpResponse> {
+    let host = host_of(settings);
+    ics_response(db.run(move |conn| make(conn, &token, &host)).await?)
+}
+
 #[get("/calendar/trainer/{token}.ics")]
 async fn trainer_feed(
     db: web::Data<Db>,
     settings: web::Data<Settings>,
-    path: web::Path<String>,
+    token: web::Path<String>,
 ) -> AppResult<HttpResponse> {
-    let token = path.into_inner();
-    let host = host_of(&settings);
-    ics_response(
-        db.run(move |conn| service::trainer_feed(conn, &token, &host))
-            .await?,
-    )
+    feed(&db, &settings, token.into_inner(), service::trainer_feed).await
 }
 
 #[get("/calendar/run/{token}.ics")]
 async fn run_feed(
     db: web::Data<Db>,
     settings: web::Data<Settings>,
-    path: web::Path<String>,
+    token: web::Path<String>,
 ) -> AppResult<HttpResponse> {
-    let token = path.into_inner();
-    let host = host_of(&settings);
-    ics_response(
-        db.run(move |conn| service::run_feed(conn, &token, &host))
-            .await?,
-    )
+    feed(&db, &settings, token.into_inner(), service::run_feed).await
 }
 
 pub fn configure(cfg: &mut web::ServiceConfig) {

@@ -2,15 +2,14 @@
 
 use actix_session::Session;
 use actix_web::{get, post, web, HttpResponse};
-use serde::Deserialize;
 use serde_json::json;
 
 use super::service;
 use crate::db::Db;
-use crate::error::{HtmlError, PageResult};
+use crate::error::PageResult;
 use crate::i18n;
 use crate::templates;
-use crate::web::{csrf_token, Form};
+use crate::web::{csrf_token, EmptyForm, Form};
 
 fn render(
     session: &Session,
@@ -39,27 +38,30 @@ fn render(
 
 /// The link in a reminder: "I cannot come".
 #[get("/absage/{token}")]
-async fn apology_page(session: Session, db: web::Data<Db>, path: web::Path<String>) -> PageResult {
-    let token = path.into_inner();
-    let t = token.clone();
-    let view = db.run(move |conn| service::apology_view(conn, &t)).await?;
-    render(&session, &token, &view, false)
+async fn apology_page(session: Session, db: web::Data<Db>, token: web::Path<String>) -> PageResult {
+    apology(&session, &db, token.into_inner(), false).await
 }
-
-#[derive(Deserialize)]
-struct EmptyForm {}
 
 #[post("/absage/{token}")]
 async fn send_apology(
     session: Session,
     db: web::Data<Db>,
-    path: web::Path<String>,
+    token: web::Path<String>,
     _form: Form<EmptyForm>,
-) -> Result<HttpResponse, HtmlError> {
-    let token = path.into_inner();
+) -> PageResult {
+    apology(&session, &db, token.into_inner(), true).await
+}
+
+/// The apology page of the link's token; with `send`, after sending the apology (once).
+async fn apology(session: &Session, db: &Db, token: String, send: bool) -> PageResult {
     let t = token.clone();
-    let view = db.run(move |conn| service::send_apology(conn, &t)).await?;
-    render(&session, &token, &view, true)
+    let view = db
+        .run(move |conn| match send {
+            true => service::send_apology(conn, &t),
+            false => service::apology_view(conn, &t),
+        })
+        .await?;
+    render(session, &token, &view, send)
 }
 
 pub fn configure(cfg: &mut web::ServiceConfig) {

@@ -1,15 +1,11 @@
 //! Pages of the logged-in UI of reports: each handler parses the request, calls one use case and answers.
 
-use actix_session::Session;
 use actix_web::{get, web};
 
 use super::export::{Cell, Table};
 use super::service::{self, OrganisationReport, RunReport};
-use crate::auth::extract::CurrentUser;
-use crate::db::Db;
 use crate::error::PageResult;
-use crate::web::context;
-use crate::web::page;
+use crate::web::{download, Id, Ui};
 
 fn run_table(r: &RunReport) -> Table {
     let mut headers = vec!["Name".to_string()];
@@ -92,74 +88,37 @@ fn organisation_table(r: &OrganisationReport) -> Table {
 }
 
 #[get("/runs/{id}/report")]
-async fn run_page(
-    session: Session,
-    user: CurrentUser,
-    db: web::Data<Db>,
-    path: web::Path<i32>,
-) -> PageResult {
-    let actor = user.0.clone();
-    let id = path.into_inner();
-    let data = db
-        .run(move |conn| service::run_report_page(conn, &actor, id))
-        .await?;
-    page(
-        &session,
-        Some(&user.0),
+async fn run_page(ui: Ui, id: Id) -> PageResult {
+    ui.show(
         "pages/reports/run",
-        "Bericht",
-        context(&data)?,
+        "title.run_report",
+        move |conn, actor| service::run_report_page(conn, actor, *id),
     )
+    .await
 }
 
 #[get("/runs/{id}/report.{format}")]
-async fn run_export(
-    user: CurrentUser,
-    db: web::Data<Db>,
-    path: web::Path<(i32, String)>,
-) -> PageResult {
-    let actor = user.0.clone();
+async fn run_export(ui: Ui, path: web::Path<(i32, String)>) -> PageResult {
     let (id, format) = path.into_inner();
-    let report = db
-        .run(move |conn| service::run_report(conn, &actor, id))
+    let report = ui
+        .run(move |conn, actor| service::run_report(conn, actor, id))
         .await?;
-    Ok(crate::web::download(
-        &run_table(&report),
-        &format!("bericht-durchgang-{id}"),
-        &format,
-    )?)
+    let name = format!("bericht-durchgang-{id}");
+    Ok(download(&run_table(&report), &name, &format)?)
 }
 
 #[get("/reports")]
-async fn organisation_page(session: Session, user: CurrentUser, db: web::Data<Db>) -> PageResult {
-    let actor = user.0.clone();
-    let data = db
-        .run(move |conn| service::organisation_report_page(conn, &actor))
-        .await?;
-    page(
-        &session,
-        Some(&user.0),
-        "pages/reports/organisation",
-        "Berichte",
-        context(&data)?,
-    )
+async fn organisation_page(ui: Ui) -> PageResult {
+    let template = "pages/reports/organisation";
+    ui.show(template, "title.reports", service::organisation_report_page)
+        .await
 }
 
 #[get("/reports/organisation.{format}")]
-async fn organisation_export(
-    user: CurrentUser,
-    db: web::Data<Db>,
-    path: web::Path<String>,
-) -> PageResult {
-    let actor = user.0.clone();
-    let report = db
-        .run(move |conn| service::organisation_report(conn, &actor))
-        .await?;
-    Ok(crate::web::download(
-        &organisation_table(&report),
-        "bericht-organisation",
-        &path.into_inner(),
-    )?)
+async fn organisation_export(ui: Ui, format: web::Path<String>) -> PageResult {
+    let report = ui.run(service::organisation_report).await?;
+    let table = organisation_table(&report);
+    Ok(download(&table, "bericht-organisation", &format)?)
 }
 
 pub fn configure(cfg: &mut web::ServiceConfig) {

@@ -1,6 +1,7 @@
 //! Lists coordinators already keep, read from an upload: CSV (UTF-8, `;` or `,`) or XLSX.
 //! Shared by the participant and the stakeholder import.
 
+pub mod import;
 pub mod repo;
 
 use std::io::{Cursor, Read};
@@ -9,6 +10,7 @@ use calamine::{DataRef, Reader, Xlsx};
 use chrono::NaiveDate;
 
 use crate::error::{AppError, AppResult};
+use crate::i18n::Text;
 pub use repo::ImportKind;
 
 pub const MAX_FILE_BYTES: usize = 2 * 1024 * 1024;
@@ -39,48 +41,37 @@ fn is_xlsx(bytes: &[u8]) -> bool {
 }
 
 fn not_a_list() -> AppError {
-    AppError::invalid(
-        "file",
-        "Die Datei ist keine Tabelle, die sich lesen lässt. Bitte laden Sie eine CSV-Datei (UTF-8) oder eine Excel-Datei (.xlsx) hoch.",
-    )
+    AppError::invalid("file", Text::key("import.not_a_list"))
 }
 
 fn too_large() -> AppError {
-    AppError::invalid(
-        "file",
-        format!(
-            "Die Tabelle ist zu groß: höchstens {} Zeilen und {} Spalten, bitte teilen Sie die Liste.",
-            limits::MAX_ROWS,
-            limits::MAX_COLUMNS
-        ),
-    )
+    let most = Text::key("import.table_too_large")
+        .arg("rows", limits::MAX_ROWS)
+        .arg("columns", limits::MAX_COLUMNS);
+    AppError::invalid("file", most)
 }
 
 fn packed_too_much() -> AppError {
-    AppError::invalid(
-        "file",
-        "Die Excel-Datei ist ungewöhnlich stark gepackt und wird aus Sicherheitsgründen nicht gelesen. Bitte speichern Sie die Liste neu oder als CSV.",
-    )
+    AppError::invalid("file", Text::key("import.packed_too_much"))
 }
 
 fn cell_too_long() -> AppError {
-    AppError::invalid(
-        "file",
-        format!(
-            "Eine Zelle der Tabelle ist länger als {} Zeichen.",
-            limits::MAX_CELL_CHARS
-        ),
-    )
+    let most = Text::key("import.cell_too_long").arg("max", limits::MAX_CELL_CHARS);
+    AppError::invalid("file", most)
 }
 
 /// The file's cells, row by row: XLSX (first sheet) or CSV in UTF-8 with `;` or `,`.
 /// Bounded by [`limits`]; a parser that trips over a crafted file answers "not a list".
 pub fn read_table(bytes: &[u8]) -> AppResult<Vec<Vec<String>>> {
     if bytes.is_empty() {
-        return Err(AppError::invalid("file", "Die Datei ist leer."));
+        return Err(AppError::invalid("file", Text::key("import.empty")));
     }
     if bytes.len() > MAX_FILE_BYTES {
-        return Err(AppError::invalid("file", "Die Datei ist größer als 2 MB."));
+        let mb = MAX_FILE_BYTES / (1024 * 1024);
+        return Err(AppError::invalid(
+            "file",
+            Text::key("import.file_too_large").arg("mb", mb),
+        ));
     }
     // Parsers of foreign formats are the least trusted code here: a panic in one must
     // answer like any unreadable file instead of failing the request.
@@ -282,7 +273,7 @@ impl KeyedRow {
 }
 
 /// What a list must look like: its columns with the headings that name them (lower case),
-/// the keys that must be there, and what to say when they are not.
+/// the keys that must be there, and what to say (keys into `locales/`) when they are not.
 pub struct ListShape {
     pub columns: &'static [(&'static str, &'static [&'static str])],
     pub required: &'static [&'static str],
@@ -297,7 +288,7 @@ pub fn keyed_rows(table: Vec<Vec<String>>, shape: &ListShape) -> AppResult<Vec<K
     let mut rows = table.into_iter();
     let header = rows
         .next()
-        .ok_or_else(|| AppError::invalid("file", "Die Datei ist leer."))?;
+        .ok_or_else(|| AppError::invalid("file", Text::key("import.empty")))?;
     let index: Vec<Option<&'static str>> = header
         .iter()
         .map(|h| {
@@ -310,7 +301,7 @@ pub fn keyed_rows(table: Vec<Vec<String>>, shape: &ListShape) -> AppResult<Vec<K
         })
         .collect();
     if shape.required.iter().any(|r| !index.contains(&Some(*r))) {
-        return Err(AppError::invalid("file", shape.missing_columns));
+        return Err(AppError::invalid("file", Text::key(shape.missing_columns)));
     }
     let mut out = Vec::new();
     for (i, cells) in rows.enumerate() {
@@ -318,13 +309,8 @@ pub fn keyed_rows(table: Vec<Vec<String>>, shape: &ListShape) -> AppResult<Vec<K
             continue;
         }
         if out.len() >= shape.max_rows {
-            return Err(AppError::invalid(
-                "file",
-                format!(
-                    "Höchstens {} Zeilen auf einmal, bitte teilen Sie die Liste.",
-                    shape.max_rows
-                ),
-            ));
+            let too_many = Text::key("import.too_many_rows").arg("max", shape.max_rows);
+            return Err(AppError::invalid("file", too_many));
         }
         let cells = index
             .iter()
@@ -334,7 +320,7 @@ pub fn keyed_rows(table: Vec<Vec<String>>, shape: &ListShape) -> AppResult<Vec<K
         out.push(KeyedRow { line: i + 2, cells });
     }
     if out.is_empty() {
-        return Err(AppError::invalid("file", shape.no_rows));
+        return Err(AppError::invalid("file", Text::key(shape.no_rows)));
     }
     Ok(out)
 }
@@ -360,11 +346,8 @@ pub fn load_batch<T: serde::de::DeserializeOwned>(
     batch_id: i32,
 ) -> AppResult<Vec<T>> {
     let org = actor.coordinator_org()?;
-    let json = repo::import_batch(conn, org, actor.user_id, kind, batch_id)?.ok_or_else(|| {
-        AppError::NotFound(
-            "Diese Vorschau gibt es nicht mehr. Bitte laden Sie die Datei noch einmal hoch.".into(),
-        )
-    })?;
+    let json = repo::import_batch(conn, org, actor.user_id, kind, batch_id)?
+        .ok_or_else(|| AppError::NotFound(Text::key("import.gone")))?;
     serde_json::from_str(&json).map_err(|e| AppError::Internal(e.into()))
 }
 

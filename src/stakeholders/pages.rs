@@ -1,20 +1,15 @@
 //! Pages of the logged-in UI of stakeholders: each handler parses the request, calls one use case and answers.
 
-use actix_session::Session;
 use actix_web::{get, post, web};
 use serde::Deserialize;
 
+use super::import::Contacts;
 use super::models::NewStakeholder;
-use super::service::{ContactEditPage, ContactsPage};
-use super::{import, service};
-use crate::auth::extract::CurrentUser;
-use crate::auth::Actor;
-use crate::db::Db;
-use crate::error::{AppError, AppResult, PageResult};
+use super::service::{self, ContactEditPage};
+use crate::error::{AppError, PageResult};
 use crate::i18n::Text;
-use crate::web::{context, page, page_with_error, redirect, redirect_with, Form};
+use crate::web::{import_pages, EmptyForm, Form, Id, ImportPage, Ui};
 
-const TITLE: &str = "Kontakte für Umfragen";
 const LIST: &str = "pages/stakeholders/list";
 const EDIT: &str = "pages/stakeholders/edit";
 
@@ -23,22 +18,25 @@ struct ListQuery {
     group: Option<String>,
 }
 
-async fn list_data(db: &Db, actor: &Actor, group: Option<String>) -> AppResult<ContactsPage> {
-    let actor = actor.clone();
-    db.run(move |conn| service::contacts_page(conn, &actor, group))
-        .await
+#[get("/stakeholders")]
+async fn list_page(ui: Ui, q: web::Query<ListQuery>) -> PageResult {
+    let group = q.into_inner().group;
+    ui.show(LIST, "title.contacts", move |conn, actor| {
+        service::contacts_page(conn, actor, group)
+    })
+    .await
 }
 
-#[get("/stakeholders")]
-async fn list_page(
-    session: Session,
-    user: CurrentUser,
-    db: web::Data<Db>,
-    q: web::Query<ListQuery>,
-) -> PageResult {
-    let q = q.into_inner();
-    let data = list_data(&db, &user.0, q.group).await?;
-    page(&session, Some(&user.0), LIST, TITLE, context(&data)?)
+/// The list again with the message of a refused form or file, and what was typed.
+async fn list_refused(ui: &Ui, echo: Option<NewStakeholder>, error: AppError) -> PageResult {
+    let mut data = ui
+        .run(|conn, actor| service::contacts_page(conn, actor, None))
+        .await?;
+    if let Some(echo) = echo {
+        data.form = (&echo).into();
+        data.groups = service::group_choices(&echo.stakeholder_group);
+    }
+    ui.page_with_error(LIST, "title.contacts", &data, error)
 }
 
 #[derive(Deserialize, Default)]
@@ -68,166 +66,62 @@ impl StakeholderFormInput {
 }
 
 #[post("/stakeholders")]
-async fn create(
-    session: Session,
-    user: CurrentUser,
-    db: web::Data<Db>,
-    Form(form): Form<StakeholderFormInput>,
-) -> PageResult {
-    let actor = user.0.clone();
+async fn create(ui: Ui, Form(form): Form<StakeholderFormInput>) -> PageResult {
     let input = form.into_new();
     let echo = input.clone();
-    match db
-        .run(move |conn| service::create(conn, &actor, &input))
+    match ui
+        .run(move |conn, actor| service::create(conn, actor, &input))
         .await
     {
-        Ok(_) => Ok(redirect("/stakeholders")),
-        Err(e) => {
-            let mut data = list_data(&db, &user.0, None).await?;
-            data.form = (&echo).into();
-            data.groups = service::group_choices(&echo.stakeholder_group);
-            page_with_error(&session, Some(&user.0), LIST, TITLE, context(&data)?, e)
-        }
+        Ok(_) => ui.done("/stakeholders", &Text::key("done.contact_saved")),
+        Err(e) => list_refused(&ui, Some(echo), e).await,
     }
 }
 
 #[get("/stakeholders/{id}")]
-async fn edit_page(
-    session: Session,
-    user: CurrentUser,
-    db: web::Data<Db>,
-    path: web::Path<i32>,
-) -> PageResult {
-    let actor = user.0.clone();
-    let id = path.into_inner();
-    let data = db
-        .run(move |conn| service::contact_edit_page(conn, &actor, id))
-        .await?;
-    page(
-        &session,
-        Some(&user.0),
-        EDIT,
-        "Kontakt bearbeiten",
-        context(&data)?,
-    )
+async fn edit_page(ui: Ui, id: Id) -> PageResult {
+    ui.show(EDIT, "title.contact_edit", move |conn, actor| {
+        service::contact_edit_page(conn, actor, *id)
+    })
+    .await
 }
 
 #[post("/stakeholders/{id}")]
-async fn update(
-    session: Session,
-    user: CurrentUser,
-    db: web::Data<Db>,
-    path: web::Path<i32>,
-    Form(form): Form<StakeholderFormInput>,
-) -> PageResult {
-    let actor = user.0.clone();
-    let id = path.into_inner();
-    let input = form.into_new();
-    let echo = input.clone();
-    match db
-        .run(move |conn| service::update(conn, &actor, id, &input))
+async fn update(ui: Ui, id: Id, Form(form): Form<StakeholderFormInput>) -> PageResult {
+    let (id, input) = (*id, form.into_new());
+    let echo = ContactEditPage::new(id, &input);
+    match ui
+        .run(move |c, actor| service::update(c, actor, id, &input))
         .await
     {
-        Ok(_) => Ok(redirect("/stakeholders")),
+        Ok(_) => ui.done("/stakeholders", &Text::key("done.contact_saved")),
         Err(e @ AppError::NotFound(_)) => Err(e.into()),
-        Err(e) => page_with_error(
-            &session,
-            Some(&user.0),
-            EDIT,
-            "Kontakt bearbeiten",
-            context(&ContactEditPage::new(id, &echo))?,
-            e,
-        ),
+        Err(e) => ui.page_with_error(EDIT, "title.contact_edit", &echo, e),
     }
 }
-
-#[derive(Deserialize)]
-struct EmptyForm {}
 
 #[post("/stakeholders/{id}/delete")]
-async fn remove(
-    user: CurrentUser,
-    db: web::Data<Db>,
-    path: web::Path<i32>,
-    _form: Form<EmptyForm>,
-) -> PageResult {
-    let actor = user.0.clone();
-    let id = path.into_inner();
-    db.run(move |conn| service::delete(conn, &actor, id))
+async fn remove(ui: Ui, id: Id, _form: Form<EmptyForm>) -> PageResult {
+    ui.run(move |conn, actor| service::delete(conn, actor, *id))
         .await?;
-    Ok(redirect("/stakeholders"))
+    ui.done("/stakeholders", &Text::key("done.contact_deleted"))
 }
 
-#[post("/stakeholders/import")]
-async fn upload(
-    session: Session,
-    user: CurrentUser,
-    db: web::Data<Db>,
-    payload: actix_multipart::Multipart,
-) -> PageResult {
-    // Who may import is settled before a byte of the file is read.
-    user.0.coordinator_org()?;
-    let bytes = crate::web::read_form_file(&session, payload, import::MAX_FILE_BYTES).await?;
-    let actor = user.0.clone();
-    let result = db
-        .run(move |conn| import::upload(conn, &actor, &bytes))
-        .await;
-    match result {
-        Ok(batch) => Ok(redirect(&format!("/stakeholders/import/{batch}"))),
-        Err(e) => {
-            let data = list_data(&db, &user.0, None).await?;
-            page_with_error(&session, Some(&user.0), LIST, TITLE, context(&data)?, e)
-        }
+impl ImportPage for Contacts {
+    const LIST: &'static str = "/stakeholders";
+    const PREVIEW: &'static str = "pages/stakeholders/import";
+    const DONE: &'static str = "done.imported_contacts";
+
+    async fn refused(ui: &Ui, error: AppError) -> PageResult {
+        list_refused(ui, None, error).await
     }
-}
-
-#[get("/stakeholders/import/{id}")]
-async fn import_preview(
-    session: Session,
-    user: CurrentUser,
-    db: web::Data<Db>,
-    path: web::Path<i32>,
-) -> PageResult {
-    let actor = user.0.clone();
-    let id = path.into_inner();
-    let preview = db
-        .run(move |conn| import::preview_batch(conn, &actor, id))
-        .await?;
-    page(
-        &session,
-        Some(&user.0),
-        "pages/stakeholders/import",
-        "Import prüfen",
-        context(&preview)?,
-    )
-}
-
-#[post("/stakeholders/import/{id}")]
-async fn import_confirm(
-    session: Session,
-    user: CurrentUser,
-    db: web::Data<Db>,
-    path: web::Path<i32>,
-    _form: Form<EmptyForm>,
-) -> PageResult {
-    let actor = user.0.clone();
-    let id = path.into_inner();
-    let outcome = db
-        .run(move |conn| import::import_batch(conn, &actor, id))
-        .await?;
-    Ok(redirect_with(
-        &session,
-        "/stakeholders",
-        &Text::key("done.imported_contacts").arg("count", outcome.imported),
-    ))
 }
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
+    // Before `/stakeholders/{id}`, which would take `import` for an id.
+    import_pages::<Contacts>(cfg);
     cfg.service(list_page)
         .service(create)
-        .service(upload)
-        .service(import_preview)
-        .service(import_confirm)
         .service(edit_page)
         .service(update)
         .service(remove);

@@ -157,8 +157,6 @@ pub struct ContactsPage {
     pub groups: Vec<GroupChoice>,
     pub languages: Vec<LanguageOption>,
     pub form: ContactFields,
-    /// Said above the list, e.g. after an import.
-    pub notice: Option<String>,
 }
 
 #[derive(Debug, Serialize)]
@@ -278,7 +276,6 @@ pub fn contacts_page(
             preferred_language: "de".into(),
             ..ContactFields::default()
         },
-        notice: None,
     })
 }
 

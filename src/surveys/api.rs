@@ -15,10 +15,10 @@ use super::models::*;
 use super::respond::{self, Answering, Given, RespondOutcome, Step};
 use super::translations::{self, NewTranslation};
 use super::{questions, results, service};
-use crate::auth::extract::ApiUser;
-use crate::config::Settings;
+use crate::api::{Answer, Caller, Json};
 use crate::db::Db;
 use crate::error::{AppError, AppResult};
+use crate::web::PublicUrl;
 
 /// Answers started through open links per client address: each start stores a draft, so
 /// an unlimited stream of visits would fill the database.
@@ -37,178 +37,118 @@ impl OpenLinkLimit {
 #[utoipa::path(get, path = "/api/v1/surveys", tag = "surveys", security(("bearer" = [])),
     responses((status = 200, body = [Survey])))]
 #[get("/api/v1/surveys")]
-async fn api_list(user: ApiUser, db: web::Data<Db>) -> AppResult<HttpResponse> {
-    let actor = user.0;
-    crate::api::ok(&db, move |conn| service::list(conn, &actor)).await
+async fn api_list(caller: Caller) -> Answer {
+    caller.ok(service::list).await
 }
 
 #[utoipa::path(post, path = "/api/v1/surveys", tag = "surveys", security(("bearer" = [])),
     request_body = NewSurvey, responses((status = 201, body = Survey), (status = 422)))]
 #[post("/api/v1/surveys")]
-async fn api_create(
-    user: ApiUser,
-    db: web::Data<Db>,
-    body: crate::api::Json<NewSurvey>,
-) -> AppResult<HttpResponse> {
-    let actor = user.0;
-    crate::api::created(&db, move |conn| {
-        service::create(conn, &actor, &body.into_inner())
-    })
-    .await
+async fn api_create(caller: Caller, body: Json<NewSurvey>) -> Answer {
+    caller
+        .created(move |conn, actor| service::create(conn, actor, &body))
+        .await
 }
 
 #[utoipa::path(get, path = "/api/v1/surveys/{id}", tag = "surveys", security(("bearer" = [])),
     responses((status = 200, body = SurveyDetail), (status = 404)))]
 #[get("/api/v1/surveys/{id}")]
-async fn api_get(
-    user: ApiUser,
-    db: web::Data<Db>,
-    path: web::Path<i32>,
-) -> AppResult<HttpResponse> {
-    let actor = user.0;
-    let id = path.into_inner();
-    crate::api::ok(&db, move |conn| service::detail(conn, &actor, id)).await
+async fn api_get(caller: Caller, id: web::Path<i32>) -> Answer {
+    caller
+        .ok(move |conn, actor| service::detail(conn, actor, *id))
+        .await
 }
 
 #[utoipa::path(put, path = "/api/v1/surveys/{id}", tag = "surveys", security(("bearer" = [])),
     request_body = NewSurvey, responses((status = 200, body = Survey), (status = 409, description = "answers exist and the change would misfile them"), (status = 422)))]
 #[put("/api/v1/surveys/{id}")]
-async fn api_update(
-    user: ApiUser,
-    db: web::Data<Db>,
-    path: web::Path<i32>,
-    body: crate::api::Json<NewSurvey>,
-) -> AppResult<HttpResponse> {
-    let actor = user.0;
-    let id = path.into_inner();
-    crate::api::ok(&db, move |conn| {
-        service::update(conn, &actor, id, &body.into_inner())
-    })
-    .await
+async fn api_update(caller: Caller, id: web::Path<i32>, body: Json<NewSurvey>) -> Answer {
+    caller
+        .ok(move |conn, actor| service::update(conn, actor, *id, &body))
+        .await
 }
 
 #[utoipa::path(post, path = "/api/v1/surveys/{id}/copy", tag = "surveys", security(("bearer" = [])),
     responses((status = 201, body = Survey), (status = 404)))]
 #[post("/api/v1/surveys/{id}/copy")]
-async fn api_copy(
-    user: ApiUser,
-    db: web::Data<Db>,
-    path: web::Path<i32>,
-) -> AppResult<HttpResponse> {
-    let actor = user.0;
-    let id = path.into_inner();
-    crate::api::created(&db, move |conn| service::copy(conn, &actor, id)).await
+async fn api_copy(caller: Caller, id: web::Path<i32>) -> Answer {
+    caller
+        .created(move |conn, actor| service::copy(conn, actor, *id))
+        .await
 }
 
 #[utoipa::path(post, path = "/api/v1/surveys/{id}/questions", tag = "surveys", security(("bearer" = [])),
     request_body = NewQuestion, responses((status = 201, body = Question), (status = 422)))]
 #[post("/api/v1/surveys/{id}/questions")]
-async fn api_add_question(
-    user: ApiUser,
-    db: web::Data<Db>,
-    path: web::Path<i32>,
-    body: crate::api::Json<NewQuestion>,
-) -> AppResult<HttpResponse> {
-    let actor = user.0;
-    let id = path.into_inner();
-    crate::api::created(&db, move |conn| {
-        questions::add(conn, &actor, id, &body.into_inner())
-    })
-    .await
+async fn api_add_question(caller: Caller, id: web::Path<i32>, body: Json<NewQuestion>) -> Answer {
+    caller
+        .created(move |conn, actor| questions::add(conn, actor, *id, &body))
+        .await
 }
 
 #[utoipa::path(put, path = "/api/v1/surveys/{id}/questions/{question_id}", tag = "surveys", security(("bearer" = [])),
     request_body = NewQuestion, responses((status = 200, body = Question), (status = 409, description = "answered: only wording may change"), (status = 422)))]
 #[put("/api/v1/surveys/{id}/questions/{question_id}")]
 async fn api_update_question(
-    user: ApiUser,
-    db: web::Data<Db>,
+    caller: Caller,
     path: web::Path<(i32, i32)>,
-    body: crate::api::Json<NewQuestion>,
-) -> AppResult<HttpResponse> {
-    let actor = user.0;
+    body: Json<NewQuestion>,
+) -> Answer {
     let (id, qid) = path.into_inner();
-    crate::api::ok(&db, move |conn| {
-        questions::update(conn, &actor, id, qid, &body.into_inner())
-    })
-    .await
+    caller
+        .ok(move |conn, actor| questions::update(conn, actor, id, qid, &body))
+        .await
 }
 
 #[utoipa::path(delete, path = "/api/v1/surveys/{id}/questions/{question_id}", tag = "surveys", security(("bearer" = [])),
     responses((status = 204), (status = 409, description = "answered")))]
 #[delete("/api/v1/surveys/{id}/questions/{question_id}")]
-async fn api_delete_question(
-    user: ApiUser,
-    db: web::Data<Db>,
-    path: web::Path<(i32, i32)>,
-) -> AppResult<HttpResponse> {
-    let actor = user.0;
+async fn api_delete_question(caller: Caller, path: web::Path<(i32, i32)>) -> Answer {
     let (id, qid) = path.into_inner();
-    db.run(move |conn| questions::delete(conn, &actor, id, qid))
-        .await?;
-    Ok(HttpResponse::NoContent().finish())
+    caller
+        .no_content(move |conn, actor| questions::delete(conn, actor, id, qid))
+        .await
 }
 
 #[utoipa::path(put, path = "/api/v1/surveys/{id}/translations/{language}", tag = "surveys", security(("bearer" = [])),
     request_body = NewTranslation, responses((status = 204), (status = 422)))]
 #[put("/api/v1/surveys/{id}/translations/{language}")]
 async fn api_translation(
-    user: ApiUser,
-    db: web::Data<Db>,
+    caller: Caller,
     path: web::Path<(i32, String)>,
-    body: crate::api::Json<NewTranslation>,
-) -> AppResult<HttpResponse> {
-    let actor = user.0;
+    body: Json<NewTranslation>,
+) -> Answer {
     let (id, lang) = path.into_inner();
-    db.run(move |conn| translations::set(conn, &actor, id, &lang, &body.into_inner()))
-        .await?;
-    Ok(HttpResponse::NoContent().finish())
+    caller
+        .no_content(move |conn, actor| translations::set(conn, actor, id, &lang, &body))
+        .await
 }
 
 #[utoipa::path(post, path = "/api/v1/surveys/{id}/invitations", tag = "surveys", security(("bearer" = [])),
     responses((status = 200, body = InviteOutcome), (status = 409, description = "survey closed")))]
 #[post("/api/v1/surveys/{id}/invitations")]
-async fn api_invite(
-    user: ApiUser,
-    db: web::Data<Db>,
-    settings: web::Data<Settings>,
-    path: web::Path<i32>,
-) -> AppResult<HttpResponse> {
-    let actor = user.0;
-    let id = path.into_inner();
-    let url = settings.public_url.clone();
-    crate::api::ok(&db, move |conn| invite::invite(conn, &actor, id, &url)).await
+async fn api_invite(caller: Caller, url: PublicUrl, id: web::Path<i32>) -> Answer {
+    caller
+        .ok(move |conn, actor| invite::invite(conn, actor, *id, &url.0))
+        .await
 }
 
 #[utoipa::path(get, path = "/api/v1/surveys/{id}/invitations", tag = "surveys", security(("bearer" = [])),
     responses((status = 200, body = [InvitationStatus])))]
 #[get("/api/v1/surveys/{id}/invitations")]
-async fn api_invitations(
-    user: ApiUser,
-    db: web::Data<Db>,
-    settings: web::Data<Settings>,
-    path: web::Path<i32>,
-) -> AppResult<HttpResponse> {
-    let actor = user.0;
-    let id = path.into_inner();
-    let public_url = settings.public_url.clone();
-    crate::api::ok(&db, move |conn| {
-        invite::statuses(conn, &actor, id, &public_url)
-    })
-    .await
+async fn api_invitations(caller: Caller, url: PublicUrl, id: web::Path<i32>) -> Answer {
+    caller
+        .ok(move |conn, actor| invite::statuses(conn, actor, *id, &url.0))
+        .await
 }
 
 #[utoipa::path(get, path = "/api/v1/surveys/{id}/results", tag = "surveys", security(("bearer" = [])),
     responses((status = 200, body = results::SurveyResults)))]
 #[get("/api/v1/surveys/{id}/results")]
-async fn api_results(
-    user: ApiUser,
-    db: web::Data<Db>,
-    path: web::Path<i32>,
-) -> AppResult<HttpResponse> {
-    let actor = user.0;
-    let id = path.into_inner();
-    crate::api::ok(&db, move |conn| results::results(conn, &actor, id)).await
+async fn api_results(caller: Caller, id: web::Path<i32>) -> Answer {
+    caller
+        .ok(move |conn, actor| results::results(conn, actor, *id))
+        .await
 }
 
 #[utoipa::path(get, path = "/api/v1/surveys/{id}/results.{format}", tag = "surveys", security(("bearer" = [])),
@@ -216,16 +156,14 @@ async fn api_results(
     responses((status = 200, description = "file")))]
 #[get("/api/v1/surveys/{id}/results.{format}")]
 async fn api_export(
-    user: ApiUser,
-    db: web::Data<Db>,
+    caller: Caller,
     path: web::Path<(i32, String)>,
     q: web::Query<ExportQuery>,
-) -> AppResult<HttpResponse> {
-    let actor = user.0;
+) -> Answer {
     let (id, format) = path.into_inner();
     let raw = q.part.as_deref() == Some("raw");
-    let export = db
-        .run(move |conn| results::export(conn, &actor, id, raw))
+    let export = caller
+        .run(move |conn, actor| results::export(conn, actor, id, raw))
         .await?;
     crate::web::download(&export.table, &export.name, &format)
 }
@@ -242,11 +180,7 @@ struct ApiAnswers {
     request_body = ApiAnswers,
     responses((status = 200, description = "saved (draft) or submitted"), (status = 404, description = "unknown link"), (status = 409, description = "closed or already answered"), (status = 422, description = "answers that do not fit")))]
 #[post("/api/v1/responses/{token}")]
-async fn api_respond(
-    db: web::Data<Db>,
-    path: web::Path<String>,
-    body: crate::api::Json<ApiAnswers>,
-) -> AppResult<HttpResponse> {
+async fn api_respond(db: web::Data<Db>, path: web::Path<String>, body: Json<ApiAnswers>) -> Answer {
     let token = path.into_inner();
     let body = body.into_inner();
     let answering = Answering {
@@ -300,7 +234,7 @@ async fn api_respondent(
     db: web::Data<Db>,
     path: web::Path<String>,
     q: web::Query<RespondQuery>,
-) -> AppResult<HttpResponse> {
+) -> Answer {
     let token = path.into_inner();
     let lang = q.into_inner().lang;
     let today = crate::time::today_local();
@@ -323,7 +257,7 @@ async fn api_open(
     limit: web::Data<OpenLinkLimit>,
     db: web::Data<Db>,
     path: web::Path<(String, String)>,
-) -> AppResult<HttpResponse> {
+) -> Answer {
     limit.check(&req)?;
     let (open, group) = path.into_inner();
     let token = db

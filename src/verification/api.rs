@@ -1,15 +1,11 @@
 //! The JSON API (`/api/v1`) of verification: each handler parses the request, calls one use case and answers.
 
-use std::sync::Arc;
-
 use actix_web::http::header;
 use actix_web::{get, web, HttpRequest, HttpResponse};
 
-use super::service::{self, PublicChecks, Verification};
-use crate::certificates::keys::KeyRing;
-use crate::db::Db;
-use crate::error::AppResult;
-use crate::rate_limit::VerifyLimits;
+use super::public::Checker;
+use super::service::Verification;
+use crate::api::Answer;
 use crate::web::client_ip;
 
 /// JSON form of the check, for apps that scan codes.
@@ -18,20 +14,13 @@ use crate::web::client_ip;
     responses((status = 200, body = Verification),
         (status = 429, description = "too many checks from this client; see Retry-After", body = crate::api::ErrorSchema)))]
 #[get("/api/v1/verify/{token}")]
-pub async fn api_verify(
-    req: HttpRequest,
-    db: web::Data<Db>,
-    keyring: web::Data<Arc<KeyRing>>,
-    checks: web::Data<Arc<PublicChecks>>,
-    limits: web::Data<VerifyLimits>,
-    path: web::Path<String>,
-) -> AppResult<HttpResponse> {
-    if let Err(wait) = limits.token.check(client_ip(&req)) {
+pub async fn api_verify(req: HttpRequest, checker: Checker, token: web::Path<String>) -> Answer {
+    if let Err(wait) = checker.limits.token.check(client_ip(&req)) {
         return Err(crate::error::AppError::RateLimited {
             retry_after_secs: wait,
         });
     }
-    let v = service::verify_token(&db, &keyring, &checks, &path.into_inner()).await?;
+    let v = checker.token(&token).await?;
     Ok(HttpResponse::Ok()
         .insert_header((header::CACHE_CONTROL, "no-store"))
         .json(v))

@@ -4,14 +4,14 @@ use std::sync::Arc;
 
 use actix_web::http::header;
 use actix_web::http::Method;
-use actix_web::{get, routes, web, HttpRequest, HttpResponse};
+use actix_web::{get, routes, web, FromRequest, HttpRequest, HttpResponse};
 use serde::Deserialize;
 use serde_json::json;
 
 use super::service::{self, PublicChecks, Verification, VerificationStatus};
 use crate::certificates::keys::{self, KeyRing};
 use crate::db::Db;
-use crate::error::{AppResult, HtmlError};
+use crate::error::{AppError, AppResult, HtmlError};
 use crate::i18n;
 use crate::rate_limit::VerifyLimits;
 use crate::templates;
@@ -67,6 +67,49 @@ pub(crate) fn lang_of(q: &LangQuery) -> &'static str {
     }
 }
 
+/// What a certificate check needs: the database, the signing keys, the check counters
+/// and the per-client limits.
+pub(crate) struct Checker {
+    db: web::Data<Db>,
+    keyring: web::Data<Arc<KeyRing>>,
+    checks: web::Data<Arc<PublicChecks>>,
+    pub(crate) limits: web::Data<VerifyLimits>,
+}
+
+impl FromRequest for Checker {
+    type Error = AppError;
+    type Future = std::future::Ready<Result<Self, AppError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut actix_web::dev::Payload) -> Self::Future {
+        fn data<T: 'static>(req: &HttpRequest) -> AppResult<web::Data<T>> {
+            req.app_data::<web::Data<T>>()
+                .cloned()
+                .ok_or_else(|| AppError::Internal(anyhow::anyhow!("checks not configured")))
+        }
+        let checker = || {
+            Ok(Checker {
+                db: data(req)?,
+                keyring: data(req)?,
+                checks: data(req)?,
+                limits: data(req)?,
+            })
+        };
+        std::future::ready(checker())
+    }
+}
+
+impl Checker {
+    /// The check of a token from a QR code.
+    pub(crate) async fn token(&self, token: &str) -> AppResult<Verification> {
+        service::verify_token(&self.db, &self.keyring, &self.checks, token).await
+    }
+
+    /// The check of a code typed from the paper.
+    async fn code(&self, code: &str) -> AppResult<Verification> {
+        service::verify_code(&self.db, &self.keyring, &self.checks, code).await
+    }
+}
+
 #[derive(Deserialize)]
 struct CodeQuery {
     code: Option<String>,
@@ -79,10 +122,7 @@ struct CodeQuery {
 #[get("/Z")]
 async fn code_form(
     req: HttpRequest,
-    db: web::Data<Db>,
-    keyring: web::Data<Arc<KeyRing>>,
-    checks: web::Data<Arc<PublicChecks>>,
-    limits: web::Data<VerifyLimits>,
+    checker: Checker,
     q: web::Query<CodeQuery>,
 ) -> Result<HttpResponse, HtmlError> {
     let lang = lang_of(&LangQuery {
@@ -90,13 +130,13 @@ async fn code_form(
     });
     // Only submitted codes count: showing the empty form costs nothing.
     if q.code.as_deref().is_some_and(|c| !c.trim().is_empty()) {
-        if let Err(wait) = limits.code_form.check(client_ip(&req)) {
+        if let Err(wait) = checker.limits.code_form.check(client_ip(&req)) {
             return too_many(lang, wait);
         }
     }
     match q.code.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
         Some(code) if code.len() <= 64 => {
-            let v = service::verify_code(&db, &keyring, &checks, code).await?;
+            let v = checker.code(code).await?;
             render_result(&v, lang)
         }
         other => {
@@ -156,10 +196,7 @@ async fn revoked(
 /// (including further slashes) simply fails to decode and gets the Ungültig page.
 async fn verify_token(
     req: HttpRequest,
-    db: web::Data<Db>,
-    keyring: web::Data<Arc<KeyRing>>,
-    checks: web::Data<Arc<PublicChecks>>,
-    limits: web::Data<VerifyLimits>,
+    checker: Checker,
     q: web::Query<LangQuery>,
 ) -> Result<HttpResponse, HtmlError> {
     if !matches!(*req.method(), Method::GET | Method::HEAD) {
@@ -175,10 +212,10 @@ async fn verify_token(
             .insert_header((header::LOCATION, "/z"))
             .finish());
     }
-    if let Err(wait) = limits.token.check(client_ip(&req)) {
+    if let Err(wait) = checker.limits.token.check(client_ip(&req)) {
         return too_many(lang_of(&q), wait);
     }
-    let v = service::verify_token(&db, &keyring, &checks, token).await?;
+    let v = checker.token(token).await?;
     render_result(&v, lang_of(&q))
 }
 

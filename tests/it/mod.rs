@@ -8,6 +8,7 @@ mod certificates;
 mod cli;
 mod completion;
 mod concurrency;
+mod confirmations;
 mod hostile_files;
 mod hostile_input;
 mod import;
