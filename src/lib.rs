@@ -14,6 +14,7 @@ pub mod config;
 pub mod db;
 pub mod error;
 pub mod i18n;
+pub mod ids;
 pub mod jobs;
 pub mod mail;
 pub mod openapi;

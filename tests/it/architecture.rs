@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 const LAYERS: &[&[&str]] = &[
     &["telemetry", "i18n"],
     &["error"],
-    &["time", "config", "validate", "rate_limit", "jobs"],
+    &["time", "config", "validate", "rate_limit", "jobs", "ids"],
     &["templates"],
     &["db"],
     &["audit", "mail"],
