@@ -221,12 +221,13 @@ pub fn check_range(
     Ok(n)
 }
 
-pub fn id(field: &'static str, label: &'static str, value: &str) -> AppResult<i32> {
+pub fn id<T: From<i32>>(field: &'static str, label: &'static str, value: &str) -> AppResult<T> {
     value
         .trim()
         .parse::<i32>()
         .ok()
         .filter(|n| *n > 0)
+        .map(T::from)
         .ok_or_else(|| AppError::invalid(field, Text::key("error.choose").arg_key("label", label)))
 }
 

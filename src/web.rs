@@ -316,7 +316,7 @@ pub async fn read_body(mut payload: web::Payload, max_bytes: usize) -> Result<Ve
 
 /// The numeric id in a page's path (`/courses/{id}`). API handlers say `web::Path<i32>`:
 /// the OpenAPI document reads the path parameters from that type.
-pub type Id = web::Path<i32>;
+pub type Id<T = i32> = web::Path<T>;
 
 /// The service's public address (`public_url` of the settings), for the links it hands out
 /// (survey links, calendar feeds).

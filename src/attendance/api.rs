@@ -6,13 +6,14 @@ use serde::Deserialize;
 use super::models::*;
 use super::service;
 use crate::api::{Answer, Caller, Json};
+use crate::ids::{ParticipantId, RunId, SessionId};
 
 #[utoipa::path(post, path = "/api/v1/sessions/{id}/checkin", tag = "attendance", security(("bearer" = [])),
     request_body = CheckIn, responses((status = 200, body = RosterEntry), (status = 422, description = "unknown card or another run")))]
 #[post("/api/v1/sessions/{id}/checkin")]
 async fn api_check_in(caller: Caller, id: web::Path<i32>, body: Json<CheckIn>) -> Answer {
     caller
-        .ok(move |conn, actor| super::cards::check_in(conn, actor, *id, &body.card))
+        .ok(move |conn, actor| super::cards::check_in(conn, actor, SessionId(*id), &body.card))
         .await
 }
 
@@ -32,6 +33,7 @@ async fn api_record_test(
     body: Json<TestResultInput>,
 ) -> Answer {
     let (id, pid) = path.into_inner();
+    let (id, pid) = (SessionId(id), ParticipantId(pid));
     caller
         .ok(move |c, actor| service::record_test(c, actor, id, pid, body.into_inner()))
         .await
@@ -42,7 +44,7 @@ async fn api_record_test(
 #[get("/api/v1/sessions/{id}/roster")]
 async fn api_roster(caller: Caller, id: web::Path<i32>) -> Answer {
     caller
-        .ok(move |conn, actor| Ok(service::roster(conn, actor, *id)?.1))
+        .ok(move |conn, actor| Ok(service::roster(conn, actor, SessionId(*id))?.1))
         .await
 }
 
@@ -52,6 +54,7 @@ async fn api_roster(caller: Caller, id: web::Path<i32>) -> Answer {
 #[put("/api/v1/sessions/{id}/attendance/{participant_id}")]
 async fn api_mark(caller: Caller, path: web::Path<(i32, i32)>, body: Json<MarkInput>) -> Answer {
     let (id, pid) = path.into_inner();
+    let (id, pid) = (SessionId(id), ParticipantId(pid));
     caller
         .ok(move |c, actor| service::mark(c, actor, id, pid, body.status, body.left_early))
         .await
@@ -62,7 +65,7 @@ async fn api_mark(caller: Caller, path: web::Path<(i32, i32)>, body: Json<MarkIn
 #[get("/api/v1/runs/{id}/completion")]
 async fn api_completion(caller: Caller, id: web::Path<i32>) -> Answer {
     caller
-        .ok(move |c, actor| service::completion_for_run(c, actor.coordinator_org()?, *id))
+        .ok(move |c, actor| service::completion_for_run(c, actor.coordinator_org()?, RunId(*id)))
         .await
 }
 

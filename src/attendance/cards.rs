@@ -14,6 +14,7 @@ use crate::certificates::pdf::ParticipantCard;
 use crate::db::DbConn;
 use crate::error::{AppError, AppResult};
 use crate::i18n::Text;
+use crate::ids::{RunId, SessionId};
 use crate::participants::models::Participant;
 use crate::participants::repo;
 use crate::planning::{self, models::SessionView};
@@ -53,7 +54,7 @@ pub fn cards_for_run(
     conn: &mut DbConn,
     actor: &Actor,
     public_url: &str,
-    run_id: i32,
+    run_id: RunId,
 ) -> AppResult<(String, Vec<ParticipantCard>)> {
     let org = actor.coordinator_org()?;
     crate::db::write_transaction(conn, |conn| {
@@ -100,7 +101,7 @@ fn holder(conn: &mut DbConn, org: i32, input: &str) -> AppResult<Participant> {
 pub fn check_in(
     conn: &mut DbConn,
     actor: &Actor,
-    session_id: i32,
+    session_id: SessionId,
     input: &str,
 ) -> AppResult<RosterEntry> {
     let org = actor.staff_org()?;

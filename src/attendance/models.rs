@@ -5,6 +5,7 @@ use utoipa::ToSchema;
 
 use crate::db::schema::attendance;
 use crate::error::{AppError, AppResult};
+use crate::ids::{ParticipantId, SessionId};
 
 crate::db::text_enum! {
     /// How a participant attended a session.
@@ -45,8 +46,8 @@ impl AttendanceStatus {
 pub struct AttendanceMark {
     pub id: i32,
     pub organisation_id: i32,
-    pub session_id: i32,
-    pub participant_id: i32,
+    pub session_id: SessionId,
+    pub participant_id: ParticipantId,
     pub status: AttendanceStatus,
     pub marked_by: i32,
     #[serde(serialize_with = "crate::time::utc")]
@@ -79,7 +80,8 @@ pub struct TestResult {
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct RosterEntry {
-    pub participant_id: i32,
+    #[schema(value_type = i32)]
+    pub participant_id: ParticipantId,
     pub name: String,
     pub preferred_language: String,
     pub status: Option<AttendanceStatus>,
@@ -93,7 +95,8 @@ pub struct RosterEntry {
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Completion {
-    pub participant_id: i32,
+    #[schema(value_type = i32)]
+    pub participant_id: ParticipantId,
     pub name: String,
     pub completed: bool,
     /// Titles of mandatory modules not yet attended.

@@ -6,6 +6,7 @@ use serde::Deserialize;
 use super::models::*;
 use super::service;
 use crate::error::PageResult;
+use crate::ids::{ParticipantId, SessionId};
 use crate::planning;
 use crate::validate;
 use crate::web::{redirect, Form, Id, Ui};
@@ -25,11 +26,11 @@ async fn my_sessions(ui: Ui, settings: web::Data<crate::config::Settings>) -> Pa
 
 #[derive(Deserialize)]
 struct RosterQuery {
-    saved: Option<i32>,
+    saved: Option<ParticipantId>,
 }
 
 #[get("/sessions/{id}/roster")]
-async fn roster_page(ui: Ui, id: Id, q: web::Query<RosterQuery>) -> PageResult {
+async fn roster_page(ui: Ui, id: Id<SessionId>, q: web::Query<RosterQuery>) -> PageResult {
     ui.show(ROSTER, "title.roster", move |conn, actor| {
         service::roster_page(conn, actor, *id, q.saved)
     })
@@ -44,7 +45,7 @@ struct CheckInForm {
 
 /// Check-in by card code (typed, or filled in by the camera scanner).
 #[post("/sessions/{id}/checkin")]
-async fn check_in(ui: Ui, id: Id, Form(form): Form<CheckInForm>) -> PageResult {
+async fn check_in(ui: Ui, id: Id<SessionId>, Form(form): Form<CheckInForm>) -> PageResult {
     let id = *id;
     let result = ui
         .run(move |conn, actor| super::cards::check_in(conn, actor, id, &form.card))
@@ -80,19 +81,19 @@ struct MarkForm {
 }
 
 /// Back to the roster, which confirms whose entry was saved and scrolls to it.
-fn saved_on_roster(session_id: i32, participant_id: i32) -> PageResult {
+fn saved_on_roster(session_id: SessionId, participant_id: ParticipantId) -> PageResult {
     let pid = participant_id;
     Ok(redirect(&format!(
         "/sessions/{session_id}/roster?saved={pid}#p{pid}"
     )))
 }
 
-fn participant_id(value: &str) -> crate::error::AppResult<i32> {
+fn participant_id(value: &str) -> crate::error::AppResult<ParticipantId> {
     validate::id("participant_id", "Teilnehmende Person", value)
 }
 
 #[post("/sessions/{id}/attendance")]
-async fn mark(ui: Ui, id: Id, Form(form): Form<MarkForm>) -> PageResult {
+async fn mark(ui: Ui, id: Id<SessionId>, Form(form): Form<MarkForm>) -> PageResult {
     let id = *id;
     let pid = ui
         .run(move |conn, actor| {
@@ -114,7 +115,7 @@ struct TestForm {
 }
 
 #[post("/sessions/{id}/test-results")]
-async fn record_test(ui: Ui, id: Id, Form(form): Form<TestForm>) -> PageResult {
+async fn record_test(ui: Ui, id: Id<SessionId>, Form(form): Form<TestForm>) -> PageResult {
     let id = *id;
     let pid = ui
         .run(move |conn, actor| {

@@ -5,6 +5,7 @@ use crate::db::dialect::AttendanceUpsert;
 use crate::db::schema::{attendance, attendance_marks, test_results, training_sessions, users};
 use crate::db::DbConn;
 use crate::error::AppResult;
+use crate::ids::{ParticipantId, RunId, SessionId};
 
 /// Keeps every mark ever made: who marked what and when.
 pub fn insert_history(conn: &mut DbConn, m: &AttendanceUpsert) -> AppResult<()> {
@@ -25,7 +26,7 @@ pub fn insert_history(conn: &mut DbConn, m: &AttendanceUpsert) -> AppResult<()> 
 pub fn marks_for_session(
     conn: &mut DbConn,
     org: i32,
-    session_id: i32,
+    session_id: SessionId,
 ) -> AppResult<Vec<(AttendanceMark, String)>> {
     Ok(attendance::table
         .inner_join(users::table.on(users::id.eq(attendance::marked_by)))
@@ -37,8 +38,8 @@ pub fn marks_for_session(
 
 pub fn current_mark(
     conn: &mut DbConn,
-    session_id: i32,
-    participant_id: i32,
+    session_id: SessionId,
+    participant_id: ParticipantId,
 ) -> AppResult<Option<AttendanceMark>> {
     Ok(attendance::table
         .filter(attendance::session_id.eq(session_id))
@@ -48,7 +49,11 @@ pub fn current_mark(
         .optional()?)
 }
 
-pub fn history_count(conn: &mut DbConn, session_id: i32, participant_id: i32) -> AppResult<i64> {
+pub fn history_count(
+    conn: &mut DbConn,
+    session_id: SessionId,
+    participant_id: ParticipantId,
+) -> AppResult<i64> {
     Ok(attendance_marks::table
         .filter(attendance_marks::session_id.eq(session_id))
         .filter(attendance_marks::participant_id.eq(participant_id))
@@ -57,7 +62,7 @@ pub fn history_count(conn: &mut DbConn, session_id: i32, participant_id: i32) ->
 }
 
 /// All marks of a run's sessions that are not cancelled.
-pub fn marks_for_run(conn: &mut DbConn, org: i32, run_id: i32) -> AppResult<Vec<AttendanceMark>> {
+pub fn marks_for_run(conn: &mut DbConn, org: i32, run_id: RunId) -> AppResult<Vec<AttendanceMark>> {
     Ok(attendance::table
         .inner_join(training_sessions::table)
         .filter(attendance::organisation_id.eq(org))
@@ -71,8 +76,8 @@ pub fn marks_for_run(conn: &mut DbConn, org: i32, run_id: i32) -> AppResult<Vec<
 pub fn test_results_for_run(
     conn: &mut DbConn,
     org: i32,
-    run_id: i32,
-) -> AppResult<Vec<(i32, i32, i32)>> {
+    run_id: RunId,
+) -> AppResult<Vec<(ParticipantId, i32, i32)>> {
     Ok(test_results::table
         .filter(test_results::organisation_id.eq(org))
         .filter(test_results::run_id.eq(run_id))

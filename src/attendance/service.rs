@@ -15,6 +15,7 @@ use crate::db::dialect::{self, AttendanceUpsert, TestResultUpsert};
 use crate::db::DbConn;
 use crate::error::{AppError, AppResult};
 use crate::i18n::{self, Text};
+use crate::ids::{ParticipantId, RunId, SessionId};
 use crate::participants;
 use crate::planning::models::{Course, CourseModule, SessionView};
 use crate::planning::{self};
@@ -25,7 +26,7 @@ use crate::validate;
 fn session_for_marking(
     conn: &mut DbConn,
     actor: &Actor,
-    session_id: i32,
+    session_id: SessionId,
 ) -> AppResult<(i32, SessionView)> {
     let org = actor.staff_org()?;
     let session = planning::service::get_session(conn, org, session_id)?;
@@ -43,7 +44,7 @@ fn session_for_marking(
     Ok((org, view))
 }
 
-fn course_of_run(conn: &mut DbConn, org: i32, run_id: i32) -> AppResult<Course> {
+fn course_of_run(conn: &mut DbConn, org: i32, run_id: RunId) -> AppResult<Course> {
     let run = planning::service::get_run(conn, org, run_id)?;
     planning::service::get_course(conn, org, run.course_id)
 }
@@ -61,7 +62,7 @@ fn test_result(course: &Course, points: i32, must_pass_correct: i32) -> TestResu
 pub fn roster(
     conn: &mut DbConn,
     actor: &Actor,
-    session_id: i32,
+    session_id: SessionId,
 ) -> AppResult<(SessionView, Vec<RosterEntry>)> {
     let (session, entries, _) = roster_with_course(conn, actor, session_id)?;
     Ok((session, entries))
@@ -70,17 +71,18 @@ pub fn roster(
 pub fn roster_with_course(
     conn: &mut DbConn,
     actor: &Actor,
-    session_id: i32,
+    session_id: SessionId,
 ) -> AppResult<(SessionView, Vec<RosterEntry>, Course)> {
     let (org, session) = session_for_marking(conn, actor, session_id)?;
     let course = course_of_run(conn, org, session.run_id)?;
     let people = participants::service::enrolled_in(conn, org, session.run_id)?;
     let apologies = crate::reminders::repo::apologies_for_session(conn, session_id)?;
-    let tests: HashMap<i32, (i32, i32)> = repo::test_results_for_run(conn, org, session.run_id)?
-        .into_iter()
-        .map(|(pid, points, must)| (pid, (points, must)))
-        .collect();
-    let marks: HashMap<i32, (AttendanceMark, String)> =
+    let tests: HashMap<ParticipantId, (i32, i32)> =
+        repo::test_results_for_run(conn, org, session.run_id)?
+            .into_iter()
+            .map(|(pid, points, must)| (pid, (points, must)))
+            .collect();
+    let marks: HashMap<ParticipantId, (AttendanceMark, String)> =
         repo::marks_for_session(conn, org, session_id)?
             .into_iter()
             .map(|(m, by)| (m.participant_id, (m, by)))
@@ -126,7 +128,7 @@ pub struct RosterPage {
 
 #[derive(Debug, Serialize)]
 pub struct RosterLine {
-    pub participant_id: i32,
+    pub participant_id: ParticipantId,
     pub name: String,
     /// The mark in words.
     pub status: Option<String>,
@@ -193,8 +195,8 @@ fn roster_line(e: &RosterEntry) -> RosterLine {
 pub fn roster_page(
     conn: &mut DbConn,
     actor: &Actor,
-    session_id: i32,
-    saved: Option<i32>,
+    session_id: SessionId,
+    saved: Option<ParticipantId>,
 ) -> AppResult<RosterPage> {
     let (session, entries, course) = roster_with_course(conn, actor, session_id)?;
     let saved = saved
@@ -222,8 +224,8 @@ pub fn roster_page(
 pub fn mark(
     conn: &mut DbConn,
     actor: &Actor,
-    session_id: i32,
-    participant_id: i32,
+    session_id: SessionId,
+    participant_id: ParticipantId,
     status: AttendanceStatus,
     left_early: bool,
 ) -> AppResult<RosterEntry> {
@@ -281,8 +283,8 @@ pub fn mark(
 pub fn record_test(
     conn: &mut DbConn,
     actor: &Actor,
-    session_id: i32,
-    participant_id: i32,
+    session_id: SessionId,
+    participant_id: ParticipantId,
     input: TestResultInput,
 ) -> AppResult<TestResult> {
     crate::db::write_transaction(conn, |conn| {
@@ -324,7 +326,7 @@ pub fn record_test(
             Some(actor.user_id),
             "test.record",
             "participant",
-            Some(participant_id),
+            Some(participant_id.into()),
             "",
         )?;
         Ok(test_result(&course, points, must))
@@ -332,7 +334,11 @@ pub fn record_test(
 }
 
 /// Completion of every enrolled participant of a run (coordinators only).
-pub fn completion_for_run(conn: &mut DbConn, org: i32, run_id: i32) -> AppResult<Vec<Completion>> {
+pub fn completion_for_run(
+    conn: &mut DbConn,
+    org: i32,
+    run_id: RunId,
+) -> AppResult<Vec<Completion>> {
     completion(conn, org, run_id, None)
 }
 
@@ -340,8 +346,8 @@ pub fn completion_for_run(conn: &mut DbConn, org: i32, run_id: i32) -> AppResult
 pub fn completion_of(
     conn: &mut DbConn,
     org: i32,
-    run_id: i32,
-    participant_id: i32,
+    run_id: RunId,
+    participant_id: ParticipantId,
 ) -> AppResult<Option<Completion>> {
     Ok(completion(conn, org, run_id, Some(participant_id))?.pop())
 }
@@ -351,8 +357,8 @@ pub fn completion_of(
 fn completion(
     conn: &mut DbConn,
     org: i32,
-    run_id: i32,
-    only: Option<i32>,
+    run_id: RunId,
+    only: Option<ParticipantId>,
 ) -> AppResult<Vec<Completion>> {
     let run = planning::service::get_run(conn, org, run_id)?;
     let course = planning::service::get_course(conn, org, run.course_id)?;
@@ -363,7 +369,7 @@ fn completion(
             .map(HeldSession::of)
             .collect();
     let marks = repo::marks_for_run(conn, org, run_id)?;
-    let tests: HashMap<i32, (i32, i32)> = repo::test_results_for_run(conn, org, run_id)?
+    let tests: HashMap<ParticipantId, (i32, i32)> = repo::test_results_for_run(conn, org, run_id)?
         .into_iter()
         .map(|(pid, points, must)| (pid, (points, must)))
         .collect();
@@ -403,12 +409,15 @@ fn completion(
 }
 
 /// Every current mark of a run's sessions (for reports).
-pub fn marks_for_run(conn: &mut DbConn, org: i32, run_id: i32) -> AppResult<Vec<AttendanceMark>> {
+pub fn marks_for_run(conn: &mut DbConn, org: i32, run_id: RunId) -> AppResult<Vec<AttendanceMark>> {
     repo::marks_for_run(conn, org, run_id)
 }
 
 /// One participant's marks of the run as (session, status).
-fn marks_of(marks: &[AttendanceMark], participant_id: i32) -> Vec<(i32, AttendanceStatus)> {
+fn marks_of(
+    marks: &[AttendanceMark],
+    participant_id: ParticipantId,
+) -> Vec<(SessionId, AttendanceStatus)> {
     marks
         .iter()
         .filter(|m| m.participant_id == participant_id)
@@ -419,7 +428,7 @@ fn marks_of(marks: &[AttendanceMark], participant_id: i32) -> Vec<(i32, Attendan
 /// A session of the run as completion sees it.
 #[derive(Debug, Clone)]
 pub struct HeldSession {
-    pub id: i32,
+    pub id: SessionId,
     pub module_ids: Vec<i32>,
     /// The local day it took place.
     pub day: NaiveDate,
@@ -502,7 +511,7 @@ pub fn rules(
     rule: &CompletionRule,
     modules: &[CourseModule],
     sessions: &[HeldSession],
-    marks: &[(i32, AttendanceStatus)],
+    marks: &[(SessionId, AttendanceStatus)],
     test: Option<&TestResult>,
 ) -> CompletionFacts {
     let held: Vec<&HeldSession> = sessions.iter().filter(|s| !s.cancelled).collect();
@@ -607,8 +616,8 @@ pub fn reasons(facts: &CompletionFacts) -> Vec<Reason> {
 pub fn attended_modules(
     conn: &mut DbConn,
     org: i32,
-    run_id: i32,
-    participant_id: i32,
+    run_id: RunId,
+    participant_id: ParticipantId,
 ) -> AppResult<Vec<(String, chrono::NaiveDate, i32)>> {
     let run = planning::service::get_run(conn, org, run_id)?;
     let modules = planning::service::modules_of(conn, org, run.course_id)?;
@@ -630,7 +639,7 @@ pub fn attended_modules(
 pub fn modules_attended(
     modules: &[CourseModule],
     sessions: &[HeldSession],
-    marks: &[(i32, AttendanceStatus)],
+    marks: &[(SessionId, AttendanceStatus)],
 ) -> Vec<(String, NaiveDate, i32)> {
     modules
         .iter()
@@ -656,7 +665,7 @@ mod tests {
         CourseModule {
             id,
             organisation_id: 1,
-            course_id: 1,
+            course_id: crate::ids::CourseId(1),
             position: id,
             title: title.into(),
             duration_minutes: 90,
@@ -670,6 +679,7 @@ mod tests {
     }
 
     fn session(id: i32, modules: &[i32], d: u32) -> HeldSession {
+        let id = SessionId(id);
         HeldSession {
             id,
             module_ids: modules.to_vec(),
@@ -707,7 +717,7 @@ mod tests {
     type Case = (
         &'static str,
         CompletionRule,
-        Vec<(i32, AttendanceStatus)>,
+        Vec<(SessionId, AttendanceStatus)>,
         Option<TestResult>,
         Vec<&'static str>,
     );
@@ -724,7 +734,12 @@ mod tests {
             min_attendance_percent: None,
             test: Some(2),
         };
-        let all = [(11, Present), (12, Late), (13, Present), (14, Present)];
+        let all = [
+            (SessionId(11), Present),
+            (SessionId(12), Late),
+            (SessionId(13), Present),
+            (SessionId(14), Present),
+        ];
         let cases: Vec<Case> = vec![
             (
                 "nothing attended",
@@ -739,28 +754,36 @@ mod tests {
             (
                 "mandatory modules only",
                 no_rule,
-                vec![(11, Present), (13, Late)],
+                vec![(SessionId(11), Present), (SessionId(13), Late)],
                 None,
                 vec![],
             ),
             (
                 "excused is not attended",
                 no_rule,
-                vec![(11, Present), (13, Excused)],
+                vec![(SessionId(11), Present), (SessionId(13), Excused)],
                 None,
                 vec!["Pflichtmodule fehlen: Hausordnung"],
             ),
             (
                 "half is below 75 %",
                 min_75,
-                vec![(11, Present), (13, Present), (12, Absent)],
+                vec![
+                    (SessionId(11), Present),
+                    (SessionId(13), Present),
+                    (SessionId(12), Absent),
+                ],
                 None,
                 vec!["Anwesenheit 50 % (mindestens 75 %)"],
             ),
             (
                 "three of four reach 75 %",
                 min_75,
-                vec![(11, Present), (13, Present), (12, Present)],
+                vec![
+                    (SessionId(11), Present),
+                    (SessionId(13), Present),
+                    (SessionId(12), Present),
+                ],
                 None,
                 vec![],
             ),
@@ -812,7 +835,11 @@ mod tests {
     #[test]
     fn the_completion_date_is_the_last_attended_day() {
         let (modules, sessions) = course();
-        let marks = [(11, Present), (13, Present), (14, Absent)];
+        let marks = [
+            (SessionId(11), Present),
+            (SessionId(13), Present),
+            (SessionId(14), Absent),
+        ];
         let facts = rules(
             &CompletionRule::default(),
             &modules,
@@ -828,7 +855,11 @@ mod tests {
     fn a_cancelled_session_is_neither_attended_nor_counted() {
         let (modules, mut sessions) = course();
         sessions[1].cancelled = true;
-        let marks = [(11, Present), (12, Present), (13, Present)];
+        let marks = [
+            (SessionId(11), Present),
+            (SessionId(12), Present),
+            (SessionId(13), Present),
+        ];
         let facts = rules(
             &CompletionRule::default(),
             &modules,
@@ -844,7 +875,12 @@ mod tests {
     fn certificates_list_each_attended_module_with_its_first_day() {
         let (modules, mut sessions) = course();
         sessions.push(session(15, &[1], 7));
-        let marks = [(11, Absent), (15, Present), (12, Late), (14, Present)];
+        let marks = [
+            (SessionId(11), Absent),
+            (SessionId(15), Present),
+            (SessionId(12), Late),
+            (SessionId(14), Present),
+        ];
         assert_eq!(
             modules_attended(&modules, &sessions, &marks),
             vec![
@@ -864,7 +900,7 @@ mod tests {
         Value = (
             Vec<CourseModule>,
             Vec<HeldSession>,
-            Vec<(i32, AttendanceStatus)>,
+            Vec<(SessionId, AttendanceStatus)>,
         ),
     > {
         (
@@ -893,7 +929,7 @@ mod tests {
                     s.cancelled = cancelled;
                     sessions.push(s);
                     if let Some(m) = mark {
-                        marks.push((id, m));
+                        marks.push((SessionId(id), m));
                     }
                 }
                 (modules, sessions, marks)
@@ -927,7 +963,7 @@ mod tests {
             cancelled.cancelled = true;
             more.push(cancelled);
             let mut marked = marks.clone();
-            marked.push((999, mark));
+            marked.push((SessionId(999), mark));
             prop_assert_eq!(rules(&rule, &modules, &more, &marked, test.as_ref()), before);
         }
 
@@ -936,7 +972,7 @@ mod tests {
         fn only_present_and_late_count(
             (modules, sessions, marks) in run(), rule in rule(), test in test_result(),
         ) {
-            let attended: Vec<(i32, AttendanceStatus)> =
+            let attended: Vec<(SessionId, AttendanceStatus)> =
                 marks.iter().copied().filter(|(_, s)| s.attended()).collect();
             prop_assert_eq!(
                 rules(&rule, &modules, &sessions, &marks, test.as_ref()),

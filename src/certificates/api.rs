@@ -8,6 +8,7 @@ use super::models::{CertificateBatch, CertificateView, IssueSummary, ReissueInpu
 use super::pages::{certificate_file, start_batch_in_background, CertificateFile};
 use super::service::{self, CertificateIssuer};
 use crate::api::{Answer, Caller, Json};
+use crate::ids::RunId;
 
 type Issuer = web::Data<Arc<CertificateIssuer>>;
 
@@ -17,7 +18,7 @@ type Issuer = web::Data<Arc<CertificateIssuer>>;
 async fn api_issue(caller: Caller, issuer: Issuer, id: web::Path<i32>) -> Answer {
     let issuer = issuer.get_ref().clone();
     caller
-        .ok(move |conn, actor| service::issue_for_run(conn, &issuer, actor, *id))
+        .ok(move |conn, actor| service::issue_for_run(conn, &issuer, actor, RunId(*id)))
         .await
 }
 
@@ -27,7 +28,7 @@ async fn api_issue(caller: Caller, issuer: Issuer, id: web::Path<i32>) -> Answer
 async fn api_list(caller: Caller, issuer: Issuer, id: web::Path<i32>) -> Answer {
     let issuer = issuer.get_ref().clone();
     caller
-        .ok(move |conn, actor| service::certificates_of_run(conn, &issuer, actor, *id))
+        .ok(move |conn, actor| service::certificates_of_run(conn, &issuer, actor, RunId(*id)))
         .await
 }
 
@@ -39,8 +40,7 @@ async fn api_pdf(caller: Caller, issuer: Issuer, id: web::Path<i32>) -> Answer {
         &caller.db,
         &caller.actor,
         &issuer,
-        CertificateFile::Pdf,
-        *id,
+        CertificateFile::Pdf(*id),
     )
     .await
 }
@@ -64,7 +64,7 @@ async fn api_revoke(
     responses((status = 202, body = CertificateBatch, description = "the batch started (or the one already running); poll it for progress")))]
 #[post("/api/v1/runs/{id}/certificate-batches")]
 async fn api_start_batch(caller: Caller, issuer: Issuer, id: web::Path<i32>) -> Answer {
-    let batch = start_batch_in_background(&caller.db, &issuer, &caller.actor, *id).await?;
+    let batch = start_batch_in_background(&caller.db, &issuer, &caller.actor, RunId(*id)).await?;
     Ok(HttpResponse::Accepted().json(batch))
 }
 
@@ -85,8 +85,7 @@ async fn api_zip(caller: Caller, issuer: Issuer, id: web::Path<i32>) -> Answer {
         &caller.db,
         &caller.actor,
         &issuer,
-        CertificateFile::RunZip,
-        *id,
+        CertificateFile::RunZip(RunId(*id)),
     )
     .await
 }

@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::db::schema::{certificate_batches, certificates};
+use crate::ids::{ParticipantId, RunId};
 
 crate::db::text_enum! {
     /// Whether a certificate holds. Stored as its lower-case name (`valid` …), which is also
@@ -22,8 +23,8 @@ crate::db::text_enum! {
 pub struct Certificate {
     pub id: i32,
     pub organisation_id: i32,
-    pub participant_id: i32,
-    pub run_id: i32,
+    pub participant_id: ParticipantId,
+    pub run_id: RunId,
     pub code: String,
     pub kid: i32,
     pub token: String,
@@ -43,8 +44,8 @@ pub struct Certificate {
 #[diesel(table_name = certificates)]
 pub struct CertificateInsertForm {
     pub organisation_id: i32,
-    pub participant_id: i32,
-    pub run_id: i32,
+    pub participant_id: ParticipantId,
+    pub run_id: RunId,
     pub code: String,
     pub kid: i32,
     pub token: String,
@@ -61,8 +62,10 @@ pub struct CertificateInsertForm {
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct CertificateView {
     pub id: i32,
-    pub participant_id: i32,
-    pub run_id: i32,
+    #[schema(value_type = i32)]
+    pub participant_id: ParticipantId,
+    #[schema(value_type = i32)]
+    pub run_id: RunId,
     pub holder_name: String,
     pub code: String,
     pub course_code: String,
@@ -107,7 +110,8 @@ pub struct CertificateBatch {
     pub id: i32,
     #[serde(skip)]
     pub organisation_id: i32,
-    pub run_id: i32,
+    #[schema(value_type = i32)]
+    pub run_id: RunId,
     #[serde(skip)]
     pub started_by: Option<i32>,
     #[serde(serialize_with = "crate::time::utc")]
@@ -133,7 +137,7 @@ pub struct CertificateBatch {
 #[diesel(table_name = certificate_batches)]
 pub struct CertificateBatchInsertForm {
     pub organisation_id: i32,
-    pub run_id: i32,
+    pub run_id: RunId,
     pub started_by: Option<i32>,
     pub started_at: NaiveDateTime,
     pub heartbeat_at: NaiveDateTime,
@@ -143,7 +147,8 @@ pub struct CertificateBatchInsertForm {
 /// Someone the batch could not issue a certificate for, and why (in words).
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct BatchFailure {
-    pub participant_id: i32,
+    #[schema(value_type = i32)]
+    pub participant_id: ParticipantId,
     pub name: String,
     pub message: String,
 }

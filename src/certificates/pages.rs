@@ -12,6 +12,7 @@ use crate::auth::Actor;
 use crate::db::{Db, DbConn};
 use crate::error::{AppError, AppResult, PageResult};
 use crate::i18n::Text;
+use crate::ids::RunId;
 use crate::web::{run_as, EmptyForm, Form, Id, Ui};
 
 type Issuer = web::Data<Arc<CertificateIssuer>>;
@@ -36,9 +37,9 @@ fn pdf_response(name: &str, bytes: Vec<u8>) -> HttpResponse {
 #[derive(Clone, Copy)]
 pub(crate) enum CertificateFile {
     /// One certificate's PDF.
-    Pdf,
+    Pdf(i32),
     /// Every valid certificate of a run, as PDFs in a ZIP.
-    RunZip,
+    RunZip(RunId),
 }
 
 pub(crate) async fn certificate_file(
@@ -46,17 +47,16 @@ pub(crate) async fn certificate_file(
     actor: &Actor,
     issuer: &Arc<CertificateIssuer>,
     file: CertificateFile,
-    id: i32,
 ) -> AppResult<HttpResponse> {
     let issuer = issuer.clone();
     let (name, bytes) = run_as(db, actor, move |conn, actor| match file {
-        CertificateFile::Pdf => service::pdf(conn, &issuer, actor, id),
-        CertificateFile::RunZip => service::zip_for_run(conn, &issuer, actor, id),
+        CertificateFile::Pdf(id) => service::pdf(conn, &issuer, actor, id),
+        CertificateFile::RunZip(run_id) => service::zip_for_run(conn, &issuer, actor, run_id),
     })
     .await?;
     let mime = match file {
-        CertificateFile::Pdf => "application/pdf",
-        CertificateFile::RunZip => "application/zip",
+        CertificateFile::Pdf(_) => "application/pdf",
+        CertificateFile::RunZip(_) => "application/zip",
     };
     Ok(attachment(mime, &name, bytes))
 }
@@ -64,7 +64,12 @@ pub(crate) async fn certificate_file(
 /// Starts (or joins) the batch for the run and shows its progress page; the batch itself
 /// runs in the background so a long run does not hold the request open.
 #[post("/runs/{id}/certificates")]
-async fn issue_for_run(ui: Ui, issuer: Issuer, run_id: Id, _form: Form<EmptyForm>) -> PageResult {
+async fn issue_for_run(
+    ui: Ui,
+    issuer: Issuer,
+    run_id: Id<RunId>,
+    _form: Form<EmptyForm>,
+) -> PageResult {
     let batch = start_batch_in_background(&ui.db, &issuer, &ui.actor, *run_id).await?;
     // No confirmation: the page it leads to is the batch's progress.
     Ok(crate::web::redirect(&format!(
@@ -77,7 +82,7 @@ pub(crate) async fn start_batch_in_background(
     db: &Db,
     issuer: &Arc<CertificateIssuer>,
     actor: &Actor,
-    run_id: i32,
+    run_id: RunId,
 ) -> AppResult<CertificateBatch> {
     let (batch, must_process) = run_as(db, actor, move |conn, actor| {
         service::start_batch(conn, actor, run_id)
@@ -112,18 +117,19 @@ async fn batch_page(ui: Ui, id: Id) -> PageResult {
 }
 
 #[get("/runs/{id}/certificates.zip")]
-async fn zip_for_run(ui: Ui, issuer: Issuer, run_id: Id) -> PageResult {
-    Ok(certificate_file(&ui.db, &ui.actor, &issuer, CertificateFile::RunZip, *run_id).await?)
+async fn zip_for_run(ui: Ui, issuer: Issuer, run_id: Id<RunId>) -> PageResult {
+    let file = CertificateFile::RunZip(*run_id);
+    Ok(certificate_file(&ui.db, &ui.actor, &issuer, file).await?)
 }
 
 #[get("/certificates/{id}/pdf")]
 async fn download(ui: Ui, issuer: Issuer, id: Id) -> PageResult {
-    Ok(certificate_file(&ui.db, &ui.actor, &issuer, CertificateFile::Pdf, *id).await?)
+    Ok(certificate_file(&ui.db, &ui.actor, &issuer, CertificateFile::Pdf(*id)).await?)
 }
 
 /// Check-in cards for everyone holding a place in the run, ready to print.
 #[get("/runs/{id}/cards.pdf")]
-async fn cards(ui: Ui, issuer: Issuer, run_id: Id) -> PageResult {
+async fn cards(ui: Ui, issuer: Issuer, run_id: Id<RunId>) -> PageResult {
     let (run_id, public_url) = (*run_id, issuer.public_url.clone());
     let (org_name, cards) = ui
         .run(move |conn, actor| {

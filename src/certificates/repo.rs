@@ -4,6 +4,7 @@ use super::models::*;
 use crate::db::schema::{certificate_batches, certificate_checks, certificates, organisations};
 use crate::db::DbConn;
 use crate::error::{AppError, AppResult};
+use crate::ids::{ParticipantId, RunId};
 
 pub fn insert(conn: &mut DbConn, form: &CertificateInsertForm) -> AppResult<Certificate> {
     Ok(diesel::insert_into(certificates::table)
@@ -13,8 +14,8 @@ pub fn insert(conn: &mut DbConn, form: &CertificateInsertForm) -> AppResult<Cert
 
 pub fn valid_for(
     conn: &mut DbConn,
-    run_id: i32,
-    participant_id: i32,
+    run_id: RunId,
+    participant_id: ParticipantId,
 ) -> AppResult<Option<Certificate>> {
     Ok(certificates::table
         .filter(certificates::run_id.eq(run_id))
@@ -35,7 +36,7 @@ pub fn get(conn: &mut DbConn, org: i32, id: i32) -> AppResult<Certificate> {
         .ok_or_else(|| AppError::not_found("thing.certificate"))
 }
 
-pub fn list_for_run(conn: &mut DbConn, org: i32, run_id: i32) -> AppResult<Vec<Certificate>> {
+pub fn list_for_run(conn: &mut DbConn, org: i32, run_id: RunId) -> AppResult<Vec<Certificate>> {
     Ok(certificates::table
         .filter(certificates::organisation_id.eq(org))
         .filter(certificates::run_id.eq(run_id))
@@ -75,7 +76,7 @@ pub fn revoke(
 pub fn check_counts_for_run(
     conn: &mut DbConn,
     org: i32,
-    run_id: i32,
+    run_id: RunId,
 ) -> AppResult<Vec<(i32, i64, Option<chrono::NaiveDate>)>> {
     let rows: Vec<(i32, chrono::NaiveDate, i32)> = certificate_checks::table
         .inner_join(certificates::table)
@@ -151,7 +152,7 @@ pub fn get_batch(conn: &mut DbConn, org: i32, id: i32) -> AppResult<CertificateB
 pub fn latest_batch_for_run(
     conn: &mut DbConn,
     org: i32,
-    run_id: i32,
+    run_id: RunId,
 ) -> AppResult<Option<CertificateBatch>> {
     Ok(certificate_batches::table
         .filter(certificate_batches::organisation_id.eq(org))
@@ -162,7 +163,10 @@ pub fn latest_batch_for_run(
         .optional()?)
 }
 
-pub fn running_batches_for_run(conn: &mut DbConn, run_id: i32) -> AppResult<Vec<CertificateBatch>> {
+pub fn running_batches_for_run(
+    conn: &mut DbConn,
+    run_id: RunId,
+) -> AppResult<Vec<CertificateBatch>> {
     Ok(certificate_batches::table
         .filter(certificate_batches::run_id.eq(run_id))
         .filter(certificate_batches::state.eq(BatchState::Running))

@@ -14,6 +14,7 @@ use crate::auth::Actor;
 use crate::db::{dialect, DbConn};
 use crate::error::{AppError, AppResult};
 use crate::i18n::Text;
+use crate::ids::{ParticipantId, RunId};
 use crate::mail::outbox::{self, Attachment};
 use crate::orgs;
 use crate::orgs::models::ImageKind;
@@ -75,8 +76,8 @@ pub fn issue_one(
     conn: &mut DbConn,
     issuer: &CertificateIssuer,
     actor: &Actor,
-    run_id: i32,
-    participant_id: i32,
+    run_id: RunId,
+    participant_id: ParticipantId,
 ) -> AppResult<Option<Certificate>> {
     let org_id = actor.coordinator_org()?;
     crate::db::write_transaction(conn, |conn| {
@@ -297,7 +298,7 @@ pub fn issue_for_run(
     conn: &mut DbConn,
     issuer: &CertificateIssuer,
     actor: &Actor,
-    run_id: i32,
+    run_id: RunId,
 ) -> AppResult<IssueSummary> {
     let org_id = actor.coordinator_org()?;
     planning::service::get_run(conn, org_id, run_id)?;
@@ -413,7 +414,7 @@ pub fn list_for_run(
     conn: &mut DbConn,
     issuer: &CertificateIssuer,
     org: i32,
-    run_id: i32,
+    run_id: RunId,
 ) -> AppResult<Vec<CertificateView>> {
     let counts = repo::check_counts_for_run(conn, org, run_id)?;
     Ok(repo::list_for_run(conn, org, run_id)?
@@ -438,7 +439,7 @@ const BATCH_STALE_AFTER_SECS: i64 = 60;
 pub fn start_batch(
     conn: &mut DbConn,
     actor: &Actor,
-    run_id: i32,
+    run_id: RunId,
 ) -> AppResult<(CertificateBatch, bool)> {
     let org_id = actor.coordinator_org()?;
     crate::db::write_transaction(conn, |conn| {
@@ -494,7 +495,7 @@ pub fn process_batch(
                 Err(e) => {
                     let message = match &e {
                         AppError::Internal(_) | AppError::Unavailable(_) => {
-                            tracing::error!(batch_id, participant_id = c.participant_id, error = ?e, "certificate not issued");
+                            tracing::error!(batch_id, participant_id = c.participant_id.0, error = ?e, "certificate not issued");
                             Text::key("error.certificates.batch_technical").to_string()
                         }
                         other => other.to_string(),
@@ -531,7 +532,7 @@ pub fn zip_for_run(
     conn: &mut DbConn,
     issuer: &CertificateIssuer,
     actor: &Actor,
-    run_id: i32,
+    run_id: RunId,
 ) -> AppResult<(String, Vec<u8>)> {
     use std::io::Write;
     let org_id = actor.coordinator_org()?;
@@ -576,7 +577,7 @@ pub struct BatchSummary {
 pub fn last_batch_summary(
     conn: &mut DbConn,
     org: i32,
-    run_id: i32,
+    run_id: RunId,
 ) -> AppResult<Option<BatchSummary>> {
     Ok(
         repo::latest_batch_for_run(conn, org, run_id)?.map(|b| BatchSummary {
@@ -588,7 +589,7 @@ pub fn last_batch_summary(
 }
 
 /// The run a certificate of the caller's organisation belongs to.
-pub fn run_of(conn: &mut DbConn, actor: &Actor, certificate_id: i32) -> AppResult<i32> {
+pub fn run_of(conn: &mut DbConn, actor: &Actor, certificate_id: i32) -> AppResult<RunId> {
     let org = actor.coordinator_org()?;
     Ok(repo::get(conn, org, certificate_id)?.run_id)
 }
@@ -765,7 +766,7 @@ pub fn certificates_of_run(
     conn: &mut DbConn,
     issuer: &CertificateIssuer,
     actor: &Actor,
-    run_id: i32,
+    run_id: RunId,
 ) -> AppResult<Vec<CertificateView>> {
     let org = actor.coordinator_org()?;
     planning::service::get_run(conn, org, run_id)?;

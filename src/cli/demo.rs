@@ -18,6 +18,7 @@ use crate::certificates::service::CertificateIssuer;
 use crate::config::Settings;
 use crate::db::DbConn;
 use crate::error::AppError;
+use crate::ids::{CourseId, ParticipantId, RunId, SessionId};
 use crate::orgs;
 use crate::planning::models::{NewCourse, NewModule, NewRun, NewSession};
 
@@ -130,7 +131,7 @@ fn create_staff(conn: &mut DbConn, org_id: i32, slug: &str) -> Result<Staff, App
 }
 
 /// The course and its modules; returns the course id and the module ids in course order.
-fn plan_course(conn: &mut DbConn, coordinator: &Actor) -> Result<(i32, Vec<i32>), AppError> {
+fn plan_course(conn: &mut DbConn, coordinator: &Actor) -> Result<(CourseId, Vec<i32>), AppError> {
     let course = crate::planning::service::create_course(
         conn,
         coordinator,
@@ -170,10 +171,10 @@ fn plan_course(conn: &mut DbConn, coordinator: &Actor) -> Result<(i32, Vec<i32>)
 fn schedule_run(
     conn: &mut DbConn,
     staff: &Staff,
-    course_id: i32,
+    course_id: CourseId,
     module_ids: &[i32],
     start: NaiveDate,
-) -> Result<(i32, [i32; 2]), AppError> {
+) -> Result<(RunId, [SessionId; 2]), AppError> {
     let run = crate::planning::service::create_run(
         conn,
         &staff.coordinator,
@@ -218,9 +219,9 @@ fn at(day: NaiveDate, hour: u32) -> NaiveDateTime {
 fn enrol_participants(
     conn: &mut DbConn,
     coordinator: &Actor,
-    run_id: i32,
+    run_id: RunId,
     start: NaiveDate,
-) -> Result<Vec<i32>, AppError> {
+) -> Result<Vec<ParticipantId>, AppError> {
     let people = [
         ("Amira", "Haddad", "ar", Some("amira.haddad@example.org")),
         ("Олена", "Шевченко", "uk", None),
@@ -255,8 +256,8 @@ fn enrol_participants(
 fn mark_attendance(
     conn: &mut DbConn,
     trainer: &Actor,
-    [first, second]: [i32; 2],
-    participant_ids: &[i32],
+    [first, second]: [SessionId; 2],
+    participant_ids: &[ParticipantId],
 ) -> Result<(), AppError> {
     use crate::attendance::service::mark;
     for (i, &participant) in participant_ids.iter().enumerate() {
@@ -283,7 +284,7 @@ fn issue_certificates(
     conn: &mut DbConn,
     issuer: &CertificateIssuer,
     coordinator: &Actor,
-    run_id: i32,
+    run_id: RunId,
 ) -> Result<Vec<DemoCertificate>, AppError> {
     use crate::certificates::service;
     let summary = service::issue_for_run(conn, issuer, coordinator, run_id)?;

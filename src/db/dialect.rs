@@ -9,6 +9,7 @@ use diesel::prelude::*;
 use super::schema::{attendance, certificate_checks, mail_outbox, session_reminders, test_results};
 use super::DbConn;
 use crate::error::AppError;
+use crate::ids::{ParticipantId, RunId, SessionId};
 
 /// Takes SQLite's write lock before the transaction reads anything.
 ///
@@ -29,7 +30,13 @@ pub fn begin_write(conn: &mut DbConn) -> Result<(), AppError> {
 /// PostgreSQL: `SELECT .. FOR UPDATE` on the row. SQLite: a no-op `UPDATE` of the row,
 /// which takes the database's write lock before anything is read; other writers wait on
 /// `busy_timeout` instead of failing later with a stale snapshot.
-pub fn lock_for_update(conn: &mut DbConn, table: &'static str, id: i32) -> Result<(), AppError> {
+pub fn lock_for_update(
+    conn: &mut DbConn,
+    table: &'static str,
+    id: impl Into<i32>,
+) -> Result<(), AppError> {
+    let id: i32 = id.into();
+
     // `table` is always a literal from our own code, never input.
     match conn {
         DbConn::Pg(c) => {
@@ -48,8 +55,8 @@ pub fn lock_for_update(conn: &mut DbConn, table: &'static str, id: i32) -> Resul
 
 pub struct AttendanceUpsert<'a> {
     pub organisation_id: i32,
-    pub session_id: i32,
-    pub participant_id: i32,
+    pub session_id: SessionId,
+    pub participant_id: ParticipantId,
     pub status: &'a str,
     pub marked_by: i32,
     pub marked_at: NaiveDateTime,
@@ -126,8 +133,8 @@ pub fn claim_due_mail(
 
 pub struct ReminderInsert<'a> {
     pub organisation_id: i32,
-    pub session_id: i32,
-    pub participant_id: i32,
+    pub session_id: SessionId,
+    pub participant_id: ParticipantId,
     pub kind: &'a str,
     pub recipient: Option<&'a str>,
     pub apology_token: &'a str,
@@ -168,8 +175,8 @@ pub fn insert_reminder_once(conn: &mut DbConn, r: &ReminderInsert) -> Result<boo
 
 pub struct TestResultUpsert {
     pub organisation_id: i32,
-    pub run_id: i32,
-    pub participant_id: i32,
+    pub run_id: RunId,
+    pub participant_id: ParticipantId,
     pub points: i32,
     pub must_pass_correct: i32,
     pub recorded_by: i32,

@@ -6,6 +6,7 @@ use super::import::People;
 use super::models::*;
 use super::service;
 use crate::api::{Answer, Caller, DryRun, Json};
+use crate::ids::{ParticipantId, RunId, SessionId};
 use crate::planning::models::{CourseRun, NewRun, NewSession, TrainingSession};
 use crate::spreadsheet::import::ImportOutcome;
 
@@ -40,7 +41,7 @@ async fn api_register(caller: Caller, body: Json<NewParticipant>) -> Answer {
 #[post("/api/v1/runs/{id}/enrollments")]
 async fn api_enroll(caller: Caller, run_id: web::Path<i32>, body: Json<NewEnrollment>) -> Answer {
     caller
-        .created(move |c, actor| service::enroll(c, actor, *run_id, body.participant_id))
+        .created(move |c, actor| service::enroll(c, actor, RunId(*run_id), body.participant_id))
         .await
 }
 
@@ -49,6 +50,7 @@ async fn api_enroll(caller: Caller, run_id: web::Path<i32>, body: Json<NewEnroll
 #[post("/api/v1/runs/{id}/enrollments/{participant_id}/cancel")]
 async fn api_cancel(caller: Caller, path: web::Path<(i32, i32)>) -> Answer {
     let (run_id, pid) = path.into_inner();
+    let (run_id, pid) = (RunId(run_id), ParticipantId(pid));
     caller
         .ok(move |conn, actor| service::cancel(conn, actor, run_id, pid))
         .await
@@ -59,7 +61,7 @@ async fn api_cancel(caller: Caller, path: web::Path<(i32, i32)>) -> Answer {
 #[get("/api/v1/runs/{id}/waiting-list")]
 async fn api_waiting(caller: Caller, run_id: web::Path<i32>) -> Answer {
     caller
-        .ok(move |conn, actor| service::waiting_list(conn, actor, *run_id))
+        .ok(move |conn, actor| service::waiting_list(conn, actor, RunId(*run_id)))
         .await
 }
 
@@ -68,7 +70,7 @@ async fn api_waiting(caller: Caller, run_id: web::Path<i32>) -> Answer {
 #[get("/api/v1/runs/{id}/participants")]
 async fn api_enrolled(caller: Caller, run_id: web::Path<i32>) -> Answer {
     caller
-        .ok(move |conn, actor| service::enrolled(conn, actor, *run_id))
+        .ok(move |conn, actor| service::enrolled(conn, actor, RunId(*run_id)))
         .await
 }
 
@@ -77,7 +79,7 @@ async fn api_enrolled(caller: Caller, run_id: web::Path<i32>) -> Answer {
 #[actix_web::put("/api/v1/runs/{id}")]
 async fn api_update_run(caller: Caller, id: web::Path<i32>, body: Json<NewRun>) -> Answer {
     caller
-        .ok(move |c, actor| super::schedule::update_run(c, actor, *id, body.into_inner()))
+        .ok(move |c, actor| super::schedule::update_run(c, actor, RunId(*id), body.into_inner()))
         .await
 }
 
@@ -86,7 +88,9 @@ async fn api_update_run(caller: Caller, id: web::Path<i32>, body: Json<NewRun>) 
 #[actix_web::put("/api/v1/sessions/{id}")]
 async fn api_update_session(caller: Caller, id: web::Path<i32>, body: Json<NewSession>) -> Answer {
     caller
-        .ok(move |c, actor| super::schedule::update_session(c, actor, *id, body.into_inner()))
+        .ok(move |c, actor| {
+            super::schedule::update_session(c, actor, SessionId(*id), body.into_inner())
+        })
         .await
 }
 
@@ -95,7 +99,7 @@ async fn api_update_session(caller: Caller, id: web::Path<i32>, body: Json<NewSe
 #[post("/api/v1/sessions/{id}/cancel")]
 async fn api_cancel_session(caller: Caller, id: web::Path<i32>) -> Answer {
     caller
-        .no_content(move |conn, actor| super::schedule::cancel_session(conn, actor, *id))
+        .no_content(move |conn, actor| super::schedule::cancel_session(conn, actor, SessionId(*id)))
         .await
 }
 

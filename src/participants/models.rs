@@ -4,11 +4,13 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::db::schema::{enrollments, participants};
+use crate::ids::{ParticipantId, RunId};
 
 #[derive(Debug, Clone, Queryable, Selectable, Serialize, ToSchema)]
 #[diesel(table_name = participants)]
 pub struct Participant {
-    pub id: i32,
+    #[schema(value_type = i32)]
+    pub id: ParticipantId,
     pub organisation_id: i32,
     pub given_name: String,
     pub family_name: String,
@@ -97,8 +99,10 @@ crate::db::text_enum! {
 pub struct Enrollment {
     pub id: i32,
     pub organisation_id: i32,
-    pub run_id: i32,
-    pub participant_id: i32,
+    #[schema(value_type = i32)]
+    pub run_id: RunId,
+    #[schema(value_type = i32)]
+    pub participant_id: ParticipantId,
     pub status: EnrollmentStatus,
     /// When the person joined the run or the waiting list; the waiting list is in this order.
     #[serde(serialize_with = "crate::time::utc")]
@@ -112,7 +116,8 @@ pub struct Enrollment {
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct NewEnrollment {
-    pub participant_id: i32,
+    #[schema(value_type = i32)]
+    pub participant_id: ParticipantId,
 }
 
 #[cfg(test)]

@@ -7,6 +7,7 @@ use super::import::People;
 use super::service;
 use crate::error::{AppError, PageResult};
 use crate::i18n::Text;
+use crate::ids::SessionId;
 use crate::planning::forms::SessionForm;
 use crate::web::{import_pages, EmptyForm, Form, Id, ImportPage, Ui};
 
@@ -56,7 +57,7 @@ impl ImportPage for People {
 /// Moving or cancelling a session reaches the people enrolled (`schedule`), so these forms
 /// live here, above planning: the session edit page itself is planning's.
 #[post("/sessions/{id}")]
-async fn update_session(ui: Ui, id: Id, Form(form): Form<SessionForm>) -> PageResult {
+async fn update_session(ui: Ui, id: Id<SessionId>, Form(form): Form<SessionForm>) -> PageResult {
     let (id, echo) = (*id, form.fields());
     let result = ui
         .run(move |conn, actor| super::schedule::update_session(conn, actor, id, form.parse()?))
@@ -78,7 +79,7 @@ async fn update_session(ui: Ui, id: Id, Form(form): Form<SessionForm>) -> PageRe
 }
 
 #[post("/sessions/{id}/cancel")]
-async fn cancel_session(ui: Ui, id: Id, _form: Form<EmptyForm>) -> PageResult {
+async fn cancel_session(ui: Ui, id: Id<SessionId>, _form: Form<EmptyForm>) -> PageResult {
     let run_id = ui
         .run(move |conn, actor| super::schedule::cancel_session(conn, actor, *id))
         .await?;

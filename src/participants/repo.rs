@@ -4,6 +4,7 @@ use super::models::*;
 use crate::db::schema::{enrollments, participants};
 use crate::db::DbConn;
 use crate::error::{AppError, AppResult};
+use crate::ids::{ParticipantId, RunId};
 
 use EnrollmentStatus::{Cancelled, Enrolled, Waiting};
 
@@ -24,7 +25,7 @@ pub fn list(conn: &mut DbConn, org: i32) -> AppResult<Vec<Participant>> {
         .load(conn)?)
 }
 
-pub fn get(conn: &mut DbConn, org: i32, id: i32) -> AppResult<Participant> {
+pub fn get(conn: &mut DbConn, org: i32, id: ParticipantId) -> AppResult<Participant> {
     participants::table
         .filter(participants::organisation_id.eq(org))
         .filter(participants::id.eq(id))
@@ -34,7 +35,7 @@ pub fn get(conn: &mut DbConn, org: i32, id: i32) -> AppResult<Participant> {
         .ok_or_else(|| AppError::not_found("thing.participant"))
 }
 
-pub fn count_enrolled(conn: &mut DbConn, run_id: i32) -> AppResult<i64> {
+pub fn count_enrolled(conn: &mut DbConn, run_id: RunId) -> AppResult<i64> {
     Ok(enrollments::table
         .filter(enrollments::run_id.eq(run_id))
         .filter(enrollments::status.eq(Enrolled))
@@ -44,8 +45,8 @@ pub fn count_enrolled(conn: &mut DbConn, run_id: i32) -> AppResult<i64> {
 
 pub fn find_enrollment(
     conn: &mut DbConn,
-    run_id: i32,
-    participant_id: i32,
+    run_id: RunId,
+    participant_id: ParticipantId,
 ) -> AppResult<Option<Enrollment>> {
     Ok(enrollments::table
         .filter(enrollments::run_id.eq(run_id))
@@ -58,8 +59,8 @@ pub fn find_enrollment(
 pub fn insert_enrollment(
     conn: &mut DbConn,
     org: i32,
-    run_id: i32,
-    participant_id: i32,
+    run_id: RunId,
+    participant_id: ParticipantId,
     status: EnrollmentStatus,
 ) -> AppResult<Enrollment> {
     Ok(diesel::insert_into(enrollments::table)
@@ -113,7 +114,7 @@ pub fn set_enrollment_status(
 }
 
 /// The run's waiting list as enrollments, first in line first.
-pub fn waiting_enrollments(conn: &mut DbConn, run_id: i32) -> AppResult<Vec<Enrollment>> {
+pub fn waiting_enrollments(conn: &mut DbConn, run_id: RunId) -> AppResult<Vec<Enrollment>> {
     Ok(enrollments::table
         .filter(enrollments::run_id.eq(run_id))
         .filter(enrollments::status.eq(Waiting))
@@ -123,7 +124,7 @@ pub fn waiting_enrollments(conn: &mut DbConn, run_id: i32) -> AppResult<Vec<Enro
 }
 
 /// The waiting list of a run, in order.
-pub fn waiting_list(conn: &mut DbConn, org: i32, run_id: i32) -> AppResult<Vec<Participant>> {
+pub fn waiting_list(conn: &mut DbConn, org: i32, run_id: RunId) -> AppResult<Vec<Participant>> {
     Ok(enrollments::table
         .inner_join(participants::table)
         .filter(enrollments::organisation_id.eq(org))
@@ -135,12 +136,16 @@ pub fn waiting_list(conn: &mut DbConn, org: i32, run_id: i32) -> AppResult<Vec<P
 }
 
 /// Whether the person holds a place (not waiting, not cancelled) in the run.
-pub fn holds_place(conn: &mut DbConn, run_id: i32, participant_id: i32) -> AppResult<bool> {
+pub fn holds_place(
+    conn: &mut DbConn,
+    run_id: RunId,
+    participant_id: ParticipantId,
+) -> AppResult<bool> {
     Ok(find_enrollment(conn, run_id, participant_id)?.is_some_and(|e| e.status == Enrolled))
 }
 
 /// Participants enrolled in a run, by family name.
-pub fn enrolled_in(conn: &mut DbConn, org: i32, run_id: i32) -> AppResult<Vec<Participant>> {
+pub fn enrolled_in(conn: &mut DbConn, org: i32, run_id: RunId) -> AppResult<Vec<Participant>> {
     Ok(enrollments::table
         .inner_join(participants::table)
         .filter(enrollments::organisation_id.eq(org))
@@ -154,7 +159,7 @@ pub fn enrolled_in(conn: &mut DbConn, org: i32, run_id: i32) -> AppResult<Vec<Pa
         .load(conn)?)
 }
 
-pub fn set_card_code(conn: &mut DbConn, id: i32, code: &str) -> AppResult<()> {
+pub fn set_card_code(conn: &mut DbConn, id: ParticipantId, code: &str) -> AppResult<()> {
     diesel::update(participants::table.find(id))
         .set(participants::card_code.eq(Some(code)))
         .execute(conn)?;
@@ -174,7 +179,7 @@ pub fn by_card_code(conn: &mut DbConn, org: i32, code: &str) -> AppResult<Option
 pub fn set_names(
     conn: &mut DbConn,
     org: i32,
-    id: i32,
+    id: ParticipantId,
     given_name: &str,
     family_name: &str,
 ) -> AppResult<()> {

@@ -12,6 +12,7 @@ use super::{repo, service};
 use crate::auth::Actor;
 use crate::db::DbConn;
 use crate::error::{AppError, AppResult};
+use crate::ids::{RunId, SessionId};
 use crate::planning::models::{CourseRun, NewRun, NewSession, TrainingSession};
 use crate::planning::{self};
 use crate::time;
@@ -21,7 +22,7 @@ use crate::time;
 pub fn update_session(
     conn: &mut DbConn,
     actor: &Actor,
-    session_id: i32,
+    session_id: SessionId,
     input: NewSession,
 ) -> AppResult<TrainingSession> {
     let org = actor.coordinator_org()?;
@@ -40,7 +41,7 @@ pub fn update_session(
 
 /// Cancels a session; it stays visible as cancelled and participants are told. Returns the
 /// session's run (the page goes back to it).
-pub fn cancel_session(conn: &mut DbConn, actor: &Actor, session_id: i32) -> AppResult<i32> {
+pub fn cancel_session(conn: &mut DbConn, actor: &Actor, session_id: SessionId) -> AppResult<RunId> {
     let org = actor.coordinator_org()?;
     crate::db::write_transaction(conn, |conn| {
         let (session, run, cancelled_now) =
@@ -58,7 +59,7 @@ pub fn cancel_session(conn: &mut DbConn, actor: &Actor, session_id: i32) -> AppR
 pub fn update_run(
     conn: &mut DbConn,
     actor: &Actor,
-    run_id: i32,
+    run_id: RunId,
     input: NewRun,
 ) -> AppResult<CourseRun> {
     let org = actor.coordinator_org()?;
@@ -87,7 +88,7 @@ fn notify_participants(
     conn: &mut DbConn,
     org: i32,
     run: &CourseRun,
-    session_id: i32,
+    session_id: SessionId,
     cancelled: bool,
 ) -> AppResult<()> {
     let view = planning::service::session_views(conn, org, Some(run.id), None)?

@@ -13,6 +13,7 @@ use crate::auth::Actor;
 use crate::db::{dialect, DbConn};
 use crate::error::{AppError, AppResult};
 use crate::i18n::{self, Text};
+use crate::ids::{ParticipantId, RunId};
 use crate::planning;
 use crate::validate;
 
@@ -67,7 +68,7 @@ pub(crate) fn insert_checked(
         Some(actor.user_id),
         "participant.create",
         "participant",
-        Some(p.id),
+        Some(p.id.into()),
         "",
     )?;
     Ok(p)
@@ -190,8 +191,8 @@ fn already_in(status: EnrollmentStatus, participant: &Participant) -> AppError {
 pub fn enroll(
     conn: &mut DbConn,
     actor: &Actor,
-    run_id: i32,
-    participant_id: i32,
+    run_id: RunId,
+    participant_id: ParticipantId,
 ) -> AppResult<Enrollment> {
     let org = actor.coordinator_org()?;
     crate::db::write_transaction(conn, |conn| {
@@ -226,8 +227,8 @@ pub fn enroll(
 pub fn cancel(
     conn: &mut DbConn,
     actor: &Actor,
-    run_id: i32,
-    participant_id: i32,
+    run_id: RunId,
+    participant_id: ParticipantId,
 ) -> AppResult<CancelOutcome> {
     let org = actor.coordinator_org()?;
     crate::db::write_transaction(conn, |conn| {
@@ -305,7 +306,7 @@ pub struct RunPeople {
     pub others: Vec<Participant>,
 }
 
-pub fn run_people(conn: &mut DbConn, org: i32, run_id: i32) -> AppResult<RunPeople> {
+pub fn run_people(conn: &mut DbConn, org: i32, run_id: RunId) -> AppResult<RunPeople> {
     let enrolled = repo::enrolled_in(conn, org, run_id)?;
     let waiting = repo::waiting_list(conn, org, run_id)?;
     let others = repo::list(conn, org)?
@@ -320,14 +321,18 @@ pub fn run_people(conn: &mut DbConn, org: i32, run_id: i32) -> AppResult<RunPeop
 }
 
 /// The people holding a place in a run, by family name.
-pub fn enrolled(conn: &mut DbConn, actor: &Actor, run_id: i32) -> AppResult<Vec<Participant>> {
+pub fn enrolled(conn: &mut DbConn, actor: &Actor, run_id: RunId) -> AppResult<Vec<Participant>> {
     let org = actor.coordinator_org()?;
     planning::service::get_run(conn, org, run_id)?;
     repo::enrolled_in(conn, org, run_id)
 }
 
 /// A run's waiting list, first in line first.
-pub fn waiting_list(conn: &mut DbConn, actor: &Actor, run_id: i32) -> AppResult<Vec<Participant>> {
+pub fn waiting_list(
+    conn: &mut DbConn,
+    actor: &Actor,
+    run_id: RunId,
+) -> AppResult<Vec<Participant>> {
     let org = actor.coordinator_org()?;
     planning::service::get_run(conn, org, run_id)?;
     repo::waiting_list(conn, org, run_id)
@@ -348,7 +353,7 @@ pub struct ParticipantsPage {
 
 #[derive(Debug, Serialize)]
 pub struct ParticipantLine {
-    pub id: i32,
+    pub id: ParticipantId,
     /// "Family, Given", as the list is sorted.
     pub name: String,
     pub language: String,
@@ -426,7 +431,7 @@ fn notify_promoted(
     conn: &mut DbConn,
     org: i32,
     run: &planning::models::CourseRun,
-    participant_id: i32,
+    participant_id: ParticipantId,
 ) -> AppResult<()> {
     let p = repo::get(conn, org, participant_id)?;
     let Some((to, via_referrer)) = contact_email(&p) else {
@@ -463,17 +468,21 @@ fn notify_promoted(
 // organisation already.
 
 /// A participant of the organisation (not found when registered elsewhere).
-pub fn get(conn: &mut DbConn, org: i32, participant_id: i32) -> AppResult<Participant> {
+pub fn get(conn: &mut DbConn, org: i32, participant_id: ParticipantId) -> AppResult<Participant> {
     repo::get(conn, org, participant_id)
 }
 
 /// The people holding a place in a run, by family name.
-pub fn enrolled_in(conn: &mut DbConn, org: i32, run_id: i32) -> AppResult<Vec<Participant>> {
+pub fn enrolled_in(conn: &mut DbConn, org: i32, run_id: RunId) -> AppResult<Vec<Participant>> {
     repo::enrolled_in(conn, org, run_id)
 }
 
 /// Whether the person holds a place (not waiting, not cancelled) in the run.
-pub fn holds_place(conn: &mut DbConn, run_id: i32, participant_id: i32) -> AppResult<bool> {
+pub fn holds_place(
+    conn: &mut DbConn,
+    run_id: RunId,
+    participant_id: ParticipantId,
+) -> AppResult<bool> {
     repo::holds_place(conn, run_id, participant_id)
 }
 
@@ -481,7 +490,7 @@ pub fn holds_place(conn: &mut DbConn, run_id: i32, participant_id: i32) -> AppRe
 pub fn set_names(
     conn: &mut DbConn,
     org: i32,
-    participant_id: i32,
+    participant_id: ParticipantId,
     given_name: &str,
     family_name: &str,
 ) -> AppResult<()> {

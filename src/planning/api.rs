@@ -6,12 +6,14 @@ use super::models::*;
 use super::{service, views};
 use crate::api::{Answer, Caller, Json};
 use crate::config::Settings;
+use crate::ids::{CourseId, RunId};
 
 #[utoipa::path(post, path = "/api/v1/courses/{id}/modules/{module_id}/up", tag = "planning", security(("bearer" = [])),
     responses((status = 200, body = [CourseModule], description = "the modules in their new order")))]
 #[post("/api/v1/courses/{id}/modules/{module_id}/up")]
 async fn api_module_up(caller: Caller, path: web::Path<(i32, i32)>) -> Answer {
     let (course_id, module_id) = path.into_inner();
+    let course_id = CourseId(course_id);
     caller
         .ok(move |c, actor| service::move_module_up(c, actor, course_id, module_id))
         .await
@@ -38,7 +40,7 @@ async fn api_create_location(caller: Caller, body: Json<NewLocation>) -> Answer 
 #[actix_web::put("/api/v1/courses/{id}/rules")]
 async fn api_set_rules(caller: Caller, id: web::Path<i32>, body: Json<CourseRules>) -> Answer {
     caller
-        .ok(move |c, actor| service::set_course_rules(c, actor, *id, body.into_inner()))
+        .ok(move |c, actor| service::set_course_rules(c, actor, CourseId(*id), body.into_inner()))
         .await
 }
 
@@ -67,7 +69,7 @@ async fn api_renew_run_link(
     id: web::Path<i32>,
 ) -> Answer {
     let token = caller
-        .run(move |conn, actor| service::renew_run_calendar_link(conn, actor, *id))
+        .run(move |conn, actor| service::renew_run_calendar_link(conn, actor, RunId(*id)))
         .await?;
     Ok(HttpResponse::Ok().json(CalendarLink {
         url: service::feed_url(&settings, "run", &token),
@@ -96,7 +98,7 @@ async fn api_create_course(caller: Caller, body: Json<NewCourse>) -> Answer {
 #[get("/api/v1/courses/{id}")]
 async fn api_course(caller: Caller, id: web::Path<i32>) -> Answer {
     caller
-        .ok(move |conn, actor| views::course(conn, actor, *id))
+        .ok(move |conn, actor| views::course(conn, actor, CourseId(*id)))
         .await
 }
 
@@ -105,7 +107,7 @@ async fn api_course(caller: Caller, id: web::Path<i32>) -> Answer {
 #[post("/api/v1/courses/{id}/modules")]
 async fn api_add_module(caller: Caller, id: web::Path<i32>, body: Json<NewModule>) -> Answer {
     caller
-        .created(move |c, actor| service::add_module(c, actor, *id, body.into_inner()))
+        .created(move |c, actor| service::add_module(c, actor, CourseId(*id), body.into_inner()))
         .await
 }
 
@@ -114,7 +116,7 @@ async fn api_add_module(caller: Caller, id: web::Path<i32>, body: Json<NewModule
 #[post("/api/v1/courses/{id}/runs")]
 async fn api_create_run(caller: Caller, id: web::Path<i32>, body: Json<NewRun>) -> Answer {
     caller
-        .created(move |c, actor| service::create_run(c, actor, *id, body.into_inner()))
+        .created(move |c, actor| service::create_run(c, actor, CourseId(*id), body.into_inner()))
         .await
 }
 
@@ -123,7 +125,7 @@ async fn api_create_run(caller: Caller, id: web::Path<i32>, body: Json<NewRun>) 
 #[get("/api/v1/runs/{id}")]
 async fn api_run(caller: Caller, id: web::Path<i32>) -> Answer {
     caller
-        .ok(move |conn, actor| views::run(conn, actor, *id))
+        .ok(move |conn, actor| views::run(conn, actor, RunId(*id)))
         .await
 }
 
@@ -132,7 +134,7 @@ async fn api_run(caller: Caller, id: web::Path<i32>) -> Answer {
 #[post("/api/v1/runs/{id}/sessions")]
 async fn api_create_session(caller: Caller, id: web::Path<i32>, body: Json<NewSession>) -> Answer {
     caller
-        .created(move |c, actor| service::create_session(c, actor, *id, body.into_inner()))
+        .created(move |c, actor| service::create_session(c, actor, RunId(*id), body.into_inner()))
         .await
 }
 

@@ -118,8 +118,8 @@ mod tests {
             .and_hms_opt(9, 0, 0)
             .unwrap();
         SessionView {
-            id,
-            run_id: 1,
+            id: crate::ids::SessionId(id),
+            run_id: crate::ids::RunId(1),
             course_title: title.into(),
             course_code: title.into(),
             date: String::new(),

@@ -4,11 +4,13 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::db::schema::{course_modules, course_runs, courses, locations, training_sessions};
+use crate::ids::{CourseId, RunId, SessionId};
 
 #[derive(Debug, Clone, Queryable, Selectable, Serialize, ToSchema)]
 #[diesel(table_name = courses)]
 pub struct Course {
-    pub id: i32,
+    #[schema(value_type = i32)]
+    pub id: CourseId,
     pub organisation_id: i32,
     pub code: String,
     pub title: String,
@@ -51,7 +53,8 @@ pub struct CourseRules {
 pub struct CourseModule {
     pub id: i32,
     pub organisation_id: i32,
-    pub course_id: i32,
+    #[schema(value_type = i32)]
+    pub course_id: CourseId,
     pub position: i32,
     pub title: String,
     pub duration_minutes: i32,
@@ -63,7 +66,7 @@ pub struct CourseModule {
 #[diesel(table_name = course_modules)]
 pub struct CourseModuleInsertForm {
     pub organisation_id: i32,
-    pub course_id: i32,
+    pub course_id: CourseId,
     pub position: i32,
     pub title: String,
     pub duration_minutes: i32,
@@ -75,9 +78,9 @@ pub struct CourseModuleInsertForm {
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = course_runs)]
 pub struct CourseRunRow {
-    pub id: i32,
+    pub id: RunId,
     pub organisation_id: i32,
-    pub course_id: i32,
+    pub course_id: CourseId,
     pub start_date: NaiveDate,
     pub end_date: NaiveDate,
     pub place: String,
@@ -88,9 +91,11 @@ pub struct CourseRunRow {
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct CourseRun {
-    pub id: i32,
+    #[schema(value_type = i32)]
+    pub id: RunId,
     pub organisation_id: i32,
-    pub course_id: i32,
+    #[schema(value_type = i32)]
+    pub course_id: CourseId,
     pub start_date: NaiveDate,
     pub end_date: NaiveDate,
     pub place: String,
@@ -126,7 +131,7 @@ impl CourseRun {
 #[diesel(table_name = course_runs)]
 pub struct CourseRunInsertForm {
     pub organisation_id: i32,
-    pub course_id: i32,
+    pub course_id: CourseId,
     pub start_date: NaiveDate,
     pub end_date: NaiveDate,
     pub place: String,
@@ -139,9 +144,9 @@ pub struct CourseRunInsertForm {
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = training_sessions)]
 pub struct TrainingSessionRow {
-    pub id: i32,
+    pub id: SessionId,
     pub organisation_id: i32,
-    pub run_id: i32,
+    pub run_id: RunId,
     pub starts_at: NaiveDateTime,
     pub ends_at: NaiveDateTime,
     pub location_id: Option<i32>,
@@ -152,9 +157,11 @@ pub struct TrainingSessionRow {
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct TrainingSession {
-    pub id: i32,
+    #[schema(value_type = i32)]
+    pub id: SessionId,
     pub organisation_id: i32,
-    pub run_id: i32,
+    #[schema(value_type = i32)]
+    pub run_id: RunId,
     #[serde(serialize_with = "crate::time::utc")]
     pub starts_at: NaiveDateTime,
     #[serde(serialize_with = "crate::time::utc")]
@@ -194,7 +201,7 @@ impl TrainingSession {
 #[diesel(table_name = training_sessions)]
 pub struct TrainingSessionInsertForm {
     pub organisation_id: i32,
-    pub run_id: i32,
+    pub run_id: RunId,
     pub starts_at: NaiveDateTime,
     pub ends_at: NaiveDateTime,
     pub location_id: Option<i32>,
@@ -281,8 +288,10 @@ pub struct NewLocation {
 /// A session as shown in lists: times in local time, names resolved.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct SessionView {
-    pub id: i32,
-    pub run_id: i32,
+    #[schema(value_type = i32)]
+    pub id: SessionId,
+    #[schema(value_type = i32)]
+    pub run_id: RunId,
     pub course_title: String,
     pub course_code: String,
     pub date: String,

@@ -8,6 +8,7 @@ use super::models::*;
 use super::{service, views};
 use crate::error::{AppError, PageResult};
 use crate::i18n::Text;
+use crate::ids::{CourseId, RunId, SessionId};
 use crate::validate;
 use crate::web::{EmptyForm, Form, Id, Title, Ui};
 
@@ -39,7 +40,7 @@ async fn create_course(ui: Ui, Form(form): Form<NewCourse>) -> PageResult {
     }
 }
 
-async fn course_data(ui: &Ui, course_id: i32) -> Result<views::CoursePage, AppError> {
+async fn course_data(ui: &Ui, course_id: CourseId) -> Result<views::CoursePage, AppError> {
     ui.run(move |conn, actor| views::course_page(conn, actor, course_id))
         .await
 }
@@ -57,13 +58,13 @@ fn course_refused(ui: &Ui, data: &views::CoursePage, error: AppError) -> PageRes
 }
 
 #[get("/courses/{id}")]
-async fn course_page(ui: Ui, id: Id) -> PageResult {
+async fn course_page(ui: Ui, id: Id<CourseId>) -> PageResult {
     let data = course_data(&ui, *id).await?;
     ui.page(COURSE, course_title(&data), &data)
 }
 
 #[post("/courses/{id}/modules")]
-async fn add_module(ui: Ui, id: Id, Form(form): Form<ModuleForm>) -> PageResult {
+async fn add_module(ui: Ui, id: Id<CourseId>, Form(form): Form<ModuleForm>) -> PageResult {
     let (course_id, echo) = (*id, form.echo());
     let result = ui
         .run(move |conn, actor| service::add_module(conn, actor, course_id, form.parse()?))
@@ -82,7 +83,7 @@ async fn add_module(ui: Ui, id: Id, Form(form): Form<ModuleForm>) -> PageResult 
 }
 
 #[post("/courses/{id}/modules/{module_id}/up")]
-async fn module_up(ui: Ui, path: web::Path<(i32, i32)>, _form: Form<EmptyForm>) -> PageResult {
+async fn module_up(ui: Ui, path: web::Path<(CourseId, i32)>, _form: Form<EmptyForm>) -> PageResult {
     let (course_id, module_id) = path.into_inner();
     ui.run(move |conn, actor| service::move_module_up(conn, actor, course_id, module_id))
         .await?;
@@ -91,7 +92,7 @@ async fn module_up(ui: Ui, path: web::Path<(i32, i32)>, _form: Form<EmptyForm>) 
 }
 
 #[post("/courses/{id}/runs")]
-async fn create_run(ui: Ui, id: Id, Form(form): Form<RunForm>) -> PageResult {
+async fn create_run(ui: Ui, id: Id<CourseId>, Form(form): Form<RunForm>) -> PageResult {
     let (course_id, echo) = (*id, form.echo());
     let langs = form.interpreter_languages.clone();
     let result = ui
@@ -110,7 +111,7 @@ async fn create_run(ui: Ui, id: Id, Form(form): Form<RunForm>) -> PageResult {
 }
 
 #[post("/courses/{id}/rules")]
-async fn set_rules(ui: Ui, id: Id, Form(form): Form<RulesForm>) -> PageResult {
+async fn set_rules(ui: Ui, id: Id<CourseId>, Form(form): Form<RulesForm>) -> PageResult {
     let course_id = *id;
     let result = ui
         .run(move |c, actor| service::set_course_rules(c, actor, course_id, form.parse()?))
@@ -125,7 +126,7 @@ async fn set_rules(ui: Ui, id: Id, Form(form): Form<RulesForm>) -> PageResult {
 }
 
 #[get("/sessions/{id}/edit")]
-async fn edit_session_page(ui: Ui, id: Id) -> PageResult {
+async fn edit_session_page(ui: Ui, id: Id<SessionId>) -> PageResult {
     let template = "pages/planning/session_edit";
     ui.show(template, "title.session_edit", move |conn, actor| {
         views::session_edit_page(conn, actor, *id)
@@ -185,7 +186,7 @@ async fn renew_my_link(ui: Ui, _form: Form<EmptyForm>) -> PageResult {
 }
 
 #[post("/runs/{id}/calendar-link")]
-async fn renew_run_link(ui: Ui, id: Id, _form: Form<EmptyForm>) -> PageResult {
+async fn renew_run_link(ui: Ui, id: Id<RunId>, _form: Form<EmptyForm>) -> PageResult {
     let run_id = *id;
     ui.run(move |conn, actor| service::renew_run_calendar_link(conn, actor, run_id))
         .await?;

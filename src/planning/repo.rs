@@ -9,6 +9,7 @@ use crate::db::schema::{
 };
 use crate::db::DbConn;
 use crate::error::{AppError, AppResult};
+use crate::ids::{CourseId, RunId, SessionId};
 
 pub fn insert_course(conn: &mut DbConn, form: &CourseInsertForm) -> AppResult<Course> {
     Ok(diesel::insert_into(courses::table)
@@ -33,7 +34,7 @@ pub fn list_courses(conn: &mut DbConn, org: i32) -> AppResult<Vec<Course>> {
         .load(conn)?)
 }
 
-pub fn get_course(conn: &mut DbConn, org: i32, id: i32) -> AppResult<Course> {
+pub fn get_course(conn: &mut DbConn, org: i32, id: CourseId) -> AppResult<Course> {
     courses::table
         .filter(courses::organisation_id.eq(org))
         .filter(courses::id.eq(id))
@@ -49,7 +50,11 @@ pub fn insert_module(conn: &mut DbConn, form: &CourseModuleInsertForm) -> AppRes
         .get_result(conn)?)
 }
 
-pub fn modules_of(conn: &mut DbConn, org: i32, course_id: i32) -> AppResult<Vec<CourseModule>> {
+pub fn modules_of(
+    conn: &mut DbConn,
+    org: i32,
+    course_id: CourseId,
+) -> AppResult<Vec<CourseModule>> {
     Ok(course_modules::table
         .filter(course_modules::organisation_id.eq(org))
         .filter(course_modules::course_id.eq(course_id))
@@ -58,7 +63,7 @@ pub fn modules_of(conn: &mut DbConn, org: i32, course_id: i32) -> AppResult<Vec<
         .load(conn)?)
 }
 
-pub fn next_module_position(conn: &mut DbConn, course_id: i32) -> AppResult<i32> {
+pub fn next_module_position(conn: &mut DbConn, course_id: CourseId) -> AppResult<i32> {
     let max: Option<i32> = course_modules::table
         .filter(course_modules::course_id.eq(course_id))
         .select(diesel::dsl::max(course_modules::position))
@@ -79,8 +84,11 @@ pub fn insert_run(
 }
 
 /// Interpreter languages by run, each run's in the order chosen.
-fn languages_of_runs(conn: &mut DbConn, run_ids: &[i32]) -> AppResult<HashMap<i32, Vec<String>>> {
-    let rows: Vec<(i32, String)> = run_interpreter_languages::table
+fn languages_of_runs(
+    conn: &mut DbConn,
+    run_ids: &[RunId],
+) -> AppResult<HashMap<RunId, Vec<String>>> {
+    let rows: Vec<(RunId, String)> = run_interpreter_languages::table
         .filter(run_interpreter_languages::run_id.eq_any(run_ids))
         .order((
             run_interpreter_languages::run_id,
@@ -94,8 +102,8 @@ fn languages_of_runs(conn: &mut DbConn, run_ids: &[i32]) -> AppResult<HashMap<i3
     Ok(grouped(rows))
 }
 
-fn grouped(rows: Vec<(i32, String)>) -> HashMap<i32, Vec<String>> {
-    let mut by_owner: HashMap<i32, Vec<String>> = HashMap::new();
+fn grouped<K: Eq + std::hash::Hash>(rows: Vec<(K, String)>) -> HashMap<K, Vec<String>> {
+    let mut by_owner: HashMap<K, Vec<String>> = HashMap::new();
     for (owner, language) in rows {
         by_owner.entry(owner).or_default().push(language);
     }
@@ -103,7 +111,7 @@ fn grouped(rows: Vec<(i32, String)>) -> HashMap<i32, Vec<String>> {
 }
 
 fn runs_with_languages(conn: &mut DbConn, rows: Vec<CourseRunRow>) -> AppResult<Vec<CourseRun>> {
-    let ids: Vec<i32> = rows.iter().map(|r| r.id).collect();
+    let ids: Vec<RunId> = rows.iter().map(|r| r.id).collect();
     let mut languages = languages_of_runs(conn, &ids)?;
     Ok(rows
         .into_iter()
@@ -117,7 +125,7 @@ fn runs_with_languages(conn: &mut DbConn, rows: Vec<CourseRunRow>) -> AppResult<
 fn set_run_languages(
     conn: &mut DbConn,
     org: i32,
-    run_id: i32,
+    run_id: RunId,
     languages: &[String],
 ) -> AppResult<()> {
     diesel::delete(
@@ -137,7 +145,11 @@ fn set_run_languages(
     Ok(())
 }
 
-pub fn runs_of_course(conn: &mut DbConn, org: i32, course_id: i32) -> AppResult<Vec<CourseRun>> {
+pub fn runs_of_course(
+    conn: &mut DbConn,
+    org: i32,
+    course_id: CourseId,
+) -> AppResult<Vec<CourseRun>> {
     let rows = course_runs::table
         .filter(course_runs::organisation_id.eq(org))
         .filter(course_runs::course_id.eq(course_id))
@@ -153,7 +165,7 @@ fn one_run(conn: &mut DbConn, row: CourseRunRow) -> AppResult<CourseRun> {
     Ok(CourseRun::from_row(row, codes))
 }
 
-pub fn get_run(conn: &mut DbConn, org: i32, id: i32) -> AppResult<CourseRun> {
+pub fn get_run(conn: &mut DbConn, org: i32, id: RunId) -> AppResult<CourseRun> {
     let row = course_runs::table
         .filter(course_runs::organisation_id.eq(org))
         .filter(course_runs::id.eq(id))
@@ -210,9 +222,9 @@ pub fn insert_session(
 /// Interpreter languages by session, each session's in the order chosen.
 fn languages_of_sessions(
     conn: &mut DbConn,
-    session_ids: &[i32],
-) -> AppResult<HashMap<i32, Vec<String>>> {
-    let rows: Vec<(i32, String)> = session_interpreter_languages::table
+    session_ids: &[SessionId],
+) -> AppResult<HashMap<SessionId, Vec<String>>> {
+    let rows: Vec<(SessionId, String)> = session_interpreter_languages::table
         .filter(session_interpreter_languages::session_id.eq_any(session_ids))
         .order((
             session_interpreter_languages::session_id,
@@ -229,7 +241,7 @@ fn languages_of_sessions(
 fn set_session_languages(
     conn: &mut DbConn,
     org: i32,
-    session_id: i32,
+    session_id: SessionId,
     languages: &[String],
 ) -> AppResult<()> {
     diesel::delete(
@@ -256,7 +268,7 @@ fn one_session(conn: &mut DbConn, row: TrainingSessionRow) -> AppResult<Training
     Ok(TrainingSession::from_row(row, codes))
 }
 
-pub fn get_session(conn: &mut DbConn, org: i32, id: i32) -> AppResult<TrainingSession> {
+pub fn get_session(conn: &mut DbConn, org: i32, id: SessionId) -> AppResult<TrainingSession> {
     let row = training_sessions::table
         .filter(training_sessions::organisation_id.eq(org))
         .filter(training_sessions::id.eq(id))
@@ -276,7 +288,7 @@ pub type SessionWithModules = (SessionRow, Vec<(i32, String)>);
 fn session_rows(
     conn: &mut DbConn,
     org: i32,
-    run_id: Option<i32>,
+    run_id: Option<RunId>,
     trainer_id: Option<i32>,
     between: Option<(chrono::NaiveDateTime, chrono::NaiveDateTime)>,
 ) -> AppResult<Vec<StoredSessionRow>> {
@@ -316,8 +328,8 @@ fn session_rows(
 /// (session id, module id, module title) for the given sessions.
 pub fn modules_of_sessions(
     conn: &mut DbConn,
-    session_ids: &[i32],
-) -> AppResult<Vec<(i32, i32, String)>> {
+    session_ids: &[SessionId],
+) -> AppResult<Vec<(SessionId, i32, String)>> {
     Ok(session_modules::table
         .inner_join(course_modules::table)
         .filter(session_modules::session_id.eq_any(session_ids))
@@ -333,7 +345,7 @@ pub fn modules_of_sessions(
 pub fn sessions_with_names(
     conn: &mut DbConn,
     org: i32,
-    run_id: Option<i32>,
+    run_id: Option<RunId>,
     trainer_id: Option<i32>,
 ) -> AppResult<Vec<SessionWithModules>> {
     let rows = session_rows(conn, org, run_id, trainer_id, None)?;
@@ -356,7 +368,7 @@ fn with_modules(
     conn: &mut DbConn,
     rows: Vec<StoredSessionRow>,
 ) -> AppResult<Vec<SessionWithModules>> {
-    let ids: Vec<i32> = rows.iter().map(|r| r.0.id).collect();
+    let ids: Vec<SessionId> = rows.iter().map(|r| r.0.id).collect();
     let modules = modules_of_sessions(conn, &ids)?;
     let mut languages = languages_of_sessions(conn, &ids)?;
     Ok(rows
@@ -411,7 +423,7 @@ pub fn run_by_calendar_token(conn: &mut DbConn, token: &str) -> AppResult<Option
 pub fn set_run_calendar_token(
     conn: &mut DbConn,
     org: i32,
-    run_id: i32,
+    run_id: RunId,
     token: &str,
 ) -> AppResult<()> {
     diesel::update(
@@ -427,8 +439,8 @@ pub fn set_run_calendar_token(
 /// (session id, user id, display name) of the trainers of the given sessions.
 pub fn trainers_of_sessions(
     conn: &mut DbConn,
-    session_ids: &[i32],
-) -> AppResult<Vec<(i32, i32, String)>> {
+    session_ids: &[SessionId],
+) -> AppResult<Vec<(SessionId, i32, String)>> {
     Ok(session_trainers::table
         .inner_join(users::table)
         .filter(session_trainers::session_id.eq_any(session_ids))
@@ -437,7 +449,7 @@ pub fn trainers_of_sessions(
         .load(conn)?)
 }
 
-pub fn is_trainer_of(conn: &mut DbConn, session_id: i32, user_id: i32) -> AppResult<bool> {
+pub fn is_trainer_of(conn: &mut DbConn, session_id: SessionId, user_id: i32) -> AppResult<bool> {
     let n: i64 = session_trainers::table
         .filter(session_trainers::session_id.eq(session_id))
         .filter(session_trainers::user_id.eq(user_id))
@@ -449,7 +461,7 @@ pub fn is_trainer_of(conn: &mut DbConn, session_id: i32, user_id: i32) -> AppRes
 pub fn set_session_trainers(
     conn: &mut DbConn,
     org: i32,
-    session_id: i32,
+    session_id: SessionId,
     user_ids: &[i32],
 ) -> AppResult<()> {
     diesel::delete(session_trainers::table.filter(session_trainers::session_id.eq(session_id)))
@@ -469,7 +481,7 @@ pub fn set_session_trainers(
 pub fn set_session_modules(
     conn: &mut DbConn,
     org: i32,
-    session_id: i32,
+    session_id: SessionId,
     module_ids: &[i32],
 ) -> AppResult<()> {
     diesel::delete(session_modules::table.filter(session_modules::session_id.eq(session_id)))
@@ -488,7 +500,7 @@ pub fn set_session_modules(
 
 pub fn update_session_times(
     conn: &mut DbConn,
-    id: i32,
+    id: SessionId,
     starts_at: chrono::NaiveDateTime,
     ends_at: chrono::NaiveDateTime,
     location_id: Option<i32>,
@@ -510,7 +522,7 @@ pub fn update_session_times(
     ))
 }
 
-pub fn set_cancelled(conn: &mut DbConn, id: i32, cancelled: bool) -> AppResult<()> {
+pub fn set_cancelled(conn: &mut DbConn, id: SessionId, cancelled: bool) -> AppResult<()> {
     diesel::update(training_sessions::table.find(id))
         .set(training_sessions::cancelled.eq(cancelled))
         .execute(conn)?;
@@ -521,7 +533,7 @@ pub fn set_cancelled(conn: &mut DbConn, id: i32, cancelled: bool) -> AppResult<(
 pub fn overlapping(
     conn: &mut DbConn,
     org: i32,
-    exclude: i32,
+    exclude: SessionId,
     starts_at: chrono::NaiveDateTime,
     ends_at: chrono::NaiveDateTime,
 ) -> AppResult<Vec<TrainingSessionRow>> {
@@ -556,7 +568,7 @@ pub fn insert_location(conn: &mut DbConn, org: i32, input: &NewLocation) -> AppR
 }
 
 /// Enrolled counts per run, for the room-size warning and the capacity check.
-pub fn enrolled_count(conn: &mut DbConn, run_id: i32) -> AppResult<i64> {
+pub fn enrolled_count(conn: &mut DbConn, run_id: RunId) -> AppResult<i64> {
     Ok(enrollments::table
         .filter(enrollments::run_id.eq(run_id))
         // `participants::models::EnrollmentStatus::Enrolled`, which planning (a lower
@@ -569,7 +581,7 @@ pub fn enrolled_count(conn: &mut DbConn, run_id: i32) -> AppResult<i64> {
 pub fn set_course_rules(
     conn: &mut DbConn,
     org: i32,
-    course_id: i32,
+    course_id: CourseId,
     rules: &CourseRules,
 ) -> AppResult<Course> {
     Ok(diesel::update(
@@ -588,7 +600,8 @@ pub fn set_course_rules(
 
 pub fn update_run(
     conn: &mut DbConn,
-    id: i32,
+    id: RunId,
+
     start_date: chrono::NaiveDate,
     end_date: chrono::NaiveDate,
     place: &str,

@@ -9,6 +9,7 @@ use crate::auth::{self, Actor};
 use crate::db::DbConn;
 use crate::error::{AppError, AppResult};
 use crate::i18n::{self, Text};
+use crate::ids::{CourseId, RunId, SessionId};
 use crate::time;
 use crate::validate;
 
@@ -18,25 +19,33 @@ pub const MAX_RUN_CAPACITY: i32 = 500;
 // sessions of an organisation they already checked.
 
 /// A run of the organisation (not found when it belongs to another).
-pub fn get_run(conn: &mut DbConn, org: i32, run_id: i32) -> AppResult<CourseRun> {
+pub fn get_run(conn: &mut DbConn, org: i32, run_id: RunId) -> AppResult<CourseRun> {
     repo::get_run(conn, org, run_id)
 }
 
-pub fn get_course(conn: &mut DbConn, org: i32, course_id: i32) -> AppResult<Course> {
+pub fn get_course(conn: &mut DbConn, org: i32, course_id: CourseId) -> AppResult<Course> {
     repo::get_course(conn, org, course_id)
 }
 
 /// A course's modules, in their order.
-pub fn modules_of(conn: &mut DbConn, org: i32, course_id: i32) -> AppResult<Vec<CourseModule>> {
+pub fn modules_of(
+    conn: &mut DbConn,
+    org: i32,
+    course_id: CourseId,
+) -> AppResult<Vec<CourseModule>> {
     repo::modules_of(conn, org, course_id)
 }
 
-pub fn get_session(conn: &mut DbConn, org: i32, session_id: i32) -> AppResult<TrainingSession> {
+pub fn get_session(
+    conn: &mut DbConn,
+    org: i32,
+    session_id: SessionId,
+) -> AppResult<TrainingSession> {
     repo::get_session(conn, org, session_id)
 }
 
 /// Whether the user is one of the session's trainers.
-pub fn is_trainer_of(conn: &mut DbConn, session_id: i32, user_id: i32) -> AppResult<bool> {
+pub fn is_trainer_of(conn: &mut DbConn, session_id: SessionId, user_id: i32) -> AppResult<bool> {
     repo::is_trainer_of(conn, session_id, user_id)
 }
 
@@ -84,7 +93,7 @@ pub fn create_course(conn: &mut DbConn, actor: &Actor, input: NewCourse) -> AppR
             Some(actor.user_id),
             "course.create",
             "course",
-            Some(course.id),
+            Some(course.id.into()),
             "",
         )?;
         Ok(course)
@@ -94,7 +103,7 @@ pub fn create_course(conn: &mut DbConn, actor: &Actor, input: NewCourse) -> AppR
 pub fn add_module(
     conn: &mut DbConn,
     actor: &Actor,
-    course_id: i32,
+    course_id: CourseId,
     input: NewModule,
 ) -> AppResult<CourseModule> {
     let org = actor.coordinator_org()?;
@@ -183,7 +192,7 @@ fn check_run(input: &NewRun) -> AppResult<(String, i32, Vec<String>)> {
 pub fn create_run(
     conn: &mut DbConn,
     actor: &Actor,
-    course_id: i32,
+    course_id: CourseId,
     input: NewRun,
 ) -> AppResult<CourseRun> {
     let org = actor.coordinator_org()?;
@@ -209,7 +218,7 @@ pub fn create_run(
             Some(actor.user_id),
             "run.create",
             "course_run",
-            Some(run.id),
+            Some(run.id.into()),
             "",
         )?;
         Ok(run)
@@ -308,7 +317,7 @@ fn check_session(
 pub fn create_session(
     conn: &mut DbConn,
     actor: &Actor,
-    run_id: i32,
+    run_id: RunId,
     input: NewSession,
 ) -> AppResult<TrainingSession> {
     let org = actor.coordinator_org()?;
@@ -337,7 +346,7 @@ pub fn create_session(
             Some(actor.user_id),
             "session.create",
             "training_session",
-            Some(session.id),
+            Some(session.id.into()),
             "",
         )?;
         Ok(session)
@@ -409,7 +418,7 @@ fn warnings_for(
     let mut warnings = Vec::new();
     let others = repo::overlapping(conn, org, view.id, view.starts_at, view.ends_at)?;
     if !others.is_empty() {
-        let other_ids: Vec<i32> = others.iter().map(|o| o.id).collect();
+        let other_ids: Vec<SessionId> = others.iter().map(|o| o.id).collect();
         let busy = repo::trainers_of_sessions(conn, &other_ids)?;
         let mut named: Vec<&str> = Vec::new();
         for (_, user_id, name) in &busy {
@@ -446,12 +455,12 @@ fn warnings_for(
 pub fn session_views(
     conn: &mut DbConn,
     org: i32,
-    run_id: Option<i32>,
+    run_id: Option<RunId>,
     trainer_id: Option<i32>,
 ) -> AppResult<Vec<SessionView>> {
     let today = time::today_local();
     let rows = repo::sessions_with_names(conn, org, run_id, trainer_id)?;
-    let ids: Vec<i32> = rows.iter().map(|r| r.0 .0.id).collect();
+    let ids: Vec<SessionId> = rows.iter().map(|r| r.0 .0.id).collect();
     let trainers = repo::trainers_of_sessions(conn, &ids)?;
     Ok(rows
         .into_iter()
@@ -462,11 +471,11 @@ pub fn session_views(
 fn view_of(
     row: repo::SessionWithModules,
     today: chrono::NaiveDate,
-    trainers: &[(i32, i32, String)],
+    trainers: &[(SessionId, i32, String)],
 ) -> SessionView {
     let ((s, course, location, lead), modules) = row;
     let local_start = time::to_local(s.starts_at);
-    let mine: Vec<&(i32, i32, String)> = trainers.iter().filter(|t| t.0 == s.id).collect();
+    let mine: Vec<&(SessionId, i32, String)> = trainers.iter().filter(|t| t.0 == s.id).collect();
     SessionView {
         id: s.id,
         run_id: s.run_id,
@@ -508,7 +517,7 @@ fn view_of(
 pub fn run_sessions_with_warnings(
     conn: &mut DbConn,
     org: i32,
-    run_id: i32,
+    run_id: RunId,
 ) -> AppResult<Vec<SessionView>> {
     let mut views = session_views(conn, org, Some(run_id), None)?;
     let locations = repo::list_locations(conn, org)?;
@@ -592,7 +601,11 @@ pub fn renew_my_calendar_link(conn: &mut DbConn, actor: &Actor) -> AppResult<Str
 }
 
 /// Creates or replaces a run's calendar link.
-pub fn renew_run_calendar_link(conn: &mut DbConn, actor: &Actor, run_id: i32) -> AppResult<String> {
+pub fn renew_run_calendar_link(
+    conn: &mut DbConn,
+    actor: &Actor,
+    run_id: RunId,
+) -> AppResult<String> {
     let org = actor.coordinator_org()?;
     repo::get_run(conn, org, run_id)?;
     let token = calendar_secret();
@@ -603,7 +616,7 @@ pub fn renew_run_calendar_link(conn: &mut DbConn, actor: &Actor, run_id: i32) ->
         Some(actor.user_id),
         "calendar.renew",
         "course_run",
-        Some(run_id),
+        Some(run_id.into()),
         "",
     )?;
     Ok(token)
@@ -643,7 +656,7 @@ pub fn run_feed(conn: &mut DbConn, token: &str, host: &str) -> AppResult<Option<
 pub fn set_course_rules(
     conn: &mut DbConn,
     actor: &Actor,
-    course_id: i32,
+    course_id: CourseId,
     rules: CourseRules,
 ) -> AppResult<Course> {
     let org = actor.coordinator_org()?;
@@ -692,7 +705,7 @@ pub fn set_course_rules(
             Some(actor.user_id),
             "course.rules",
             "course",
-            Some(course_id),
+            Some(course_id.into()),
             "",
         )?;
         Ok(course)
@@ -705,7 +718,7 @@ pub fn apply_session_update(
     conn: &mut DbConn,
     actor: &Actor,
     org: i32,
-    session_id: i32,
+    session_id: SessionId,
     input: NewSession,
 ) -> AppResult<(TrainingSession, TrainingSession, CourseRun)> {
     let before = repo::get_session(conn, org, session_id)?;
@@ -731,7 +744,7 @@ pub fn apply_session_update(
         Some(actor.user_id),
         "session.update",
         "training_session",
-        Some(session_id),
+        Some(session_id.into()),
         "",
     )?;
     Ok((before, after, run))
@@ -744,7 +757,7 @@ pub fn apply_cancel(
     conn: &mut DbConn,
     actor: &Actor,
     org: i32,
-    session_id: i32,
+    session_id: SessionId,
 ) -> AppResult<(TrainingSession, CourseRun, bool)> {
     let session = repo::get_session(conn, org, session_id)?;
     let run = repo::get_run(conn, org, session.run_id)?;
@@ -758,7 +771,7 @@ pub fn apply_cancel(
         Some(actor.user_id),
         "session.cancel",
         "training_session",
-        Some(session_id),
+        Some(session_id.into()),
         "",
     )?;
     Ok((session, run, true))
@@ -770,7 +783,7 @@ pub fn apply_run_update(
     conn: &mut DbConn,
     actor: &Actor,
     org: i32,
-    run_id: i32,
+    run_id: RunId,
     input: NewRun,
 ) -> AppResult<CourseRun> {
     let (place, capacity, languages) = check_run(&input)?;
@@ -809,7 +822,7 @@ pub fn apply_run_update(
         Some(actor.user_id),
         "run.update",
         "course_run",
-        Some(run_id),
+        Some(run_id.into()),
         "",
     )?;
     Ok(run)
@@ -825,7 +838,7 @@ pub struct RunPlan {
     pub locations: Vec<Location>,
 }
 
-pub fn run_plan(conn: &mut DbConn, org: i32, run_id: i32) -> AppResult<RunPlan> {
+pub fn run_plan(conn: &mut DbConn, org: i32, run_id: RunId) -> AppResult<RunPlan> {
     let super::views::RunDetail { run, mut sessions } =
         super::views::run_detail(conn, org, run_id)?;
     let course = repo::get_course(conn, org, run.course_id)?;
@@ -857,7 +870,7 @@ pub fn sessions_between(
             .unwrap_or_default(),
     )?;
     let rows = repo::sessions_with_names_between(conn, org, from_utc, to_utc)?;
-    let ids: Vec<i32> = rows.iter().map(|r| r.0 .0.id).collect();
+    let ids: Vec<SessionId> = rows.iter().map(|r| r.0 .0.id).collect();
     let trainers = repo::trainers_of_sessions(conn, &ids)?;
     Ok(rows
         .into_iter()
@@ -869,7 +882,7 @@ pub fn sessions_between(
 pub fn move_module_up(
     conn: &mut DbConn,
     actor: &Actor,
-    course_id: i32,
+    course_id: CourseId,
     module_id: i32,
 ) -> AppResult<Vec<CourseModule>> {
     let org = actor.coordinator_org()?;

@@ -12,6 +12,7 @@ use crate::auth::{self, Actor};
 use crate::db::DbConn;
 use crate::error::{AppError, AppResult};
 use crate::i18n::{self, LanguageOption, Text};
+use crate::ids::{CourseId, RunId, SessionId};
 use crate::time::{self, fmt_date};
 
 /// The organisation's courses, by title.
@@ -41,7 +42,7 @@ pub struct CourseDetail {
     pub runs: Vec<CourseRun>,
 }
 
-pub fn course(conn: &mut DbConn, actor: &Actor, course_id: i32) -> AppResult<CourseDetail> {
+pub fn course(conn: &mut DbConn, actor: &Actor, course_id: CourseId) -> AppResult<CourseDetail> {
     let org = actor.coordinator_org()?;
     Ok(CourseDetail {
         course: repo::get_course(conn, org, course_id)?,
@@ -66,7 +67,7 @@ pub struct CoursePage {
 /// A run as the course page lists it.
 #[derive(Debug, Serialize)]
 pub struct RunLine {
-    pub id: i32,
+    pub id: RunId,
     pub start: String,
     pub end: String,
     pub place: String,
@@ -90,7 +91,7 @@ pub struct RunFields {
     pub capacity: String,
 }
 
-pub fn course_page(conn: &mut DbConn, actor: &Actor, course_id: i32) -> AppResult<CoursePage> {
+pub fn course_page(conn: &mut DbConn, actor: &Actor, course_id: CourseId) -> AppResult<CoursePage> {
     let CourseDetail {
         course,
         modules,
@@ -123,12 +124,12 @@ pub struct RunDetail {
     pub sessions: Vec<SessionView>,
 }
 
-pub fn run(conn: &mut DbConn, actor: &Actor, run_id: i32) -> AppResult<RunDetail> {
+pub fn run(conn: &mut DbConn, actor: &Actor, run_id: RunId) -> AppResult<RunDetail> {
     run_detail(conn, actor.coordinator_org()?, run_id)
 }
 
 /// The run and its sessions (without planning warnings), for the API and the run page.
-pub(crate) fn run_detail(conn: &mut DbConn, org: i32, run_id: i32) -> AppResult<RunDetail> {
+pub(crate) fn run_detail(conn: &mut DbConn, org: i32, run_id: RunId) -> AppResult<RunDetail> {
     Ok(RunDetail {
         run: repo::get_run(conn, org, run_id)?,
         sessions: service::session_views(conn, org, Some(run_id), None)?,
@@ -140,7 +141,7 @@ pub(crate) fn run_detail(conn: &mut DbConn, org: i32, run_id: i32) -> AppResult<
 pub struct SessionEditPage {
     /// The session as planned, with its planning warnings.
     pub session: SessionView,
-    pub run_id: i32,
+    pub run_id: RunId,
     pub modules: Vec<ModuleChoice>,
     pub trainers: Vec<TrainerChoice>,
     /// Known places, offered while typing.
@@ -176,7 +177,7 @@ pub struct SessionFields {
 pub fn session_edit_page(
     conn: &mut DbConn,
     actor: &Actor,
-    session_id: i32,
+    session_id: SessionId,
 ) -> AppResult<SessionEditPage> {
     let org = actor.coordinator_org()?;
     let s = repo::get_session(conn, org, session_id)?;

@@ -4,6 +4,7 @@ use diesel::prelude::*;
 use crate::db::schema::{session_reminders, training_sessions};
 use crate::db::DbConn;
 use crate::error::AppResult;
+use crate::ids::{ParticipantId, SessionId};
 use crate::planning::models::TrainingSessionRow;
 
 /// Sessions (all organisations) starting after `now` and at most `until`, not cancelled.
@@ -22,7 +23,7 @@ pub fn upcoming_sessions(
 }
 
 /// (reminder id, session id, participant id, organisation id, apologised at) of a link.
-pub type ReminderRef = (i32, i32, i32, i32, Option<NaiveDateTime>);
+pub type ReminderRef = (i32, SessionId, ParticipantId, i32, Option<NaiveDateTime>);
 
 pub fn by_token(conn: &mut DbConn, token: &str) -> AppResult<Option<ReminderRef>> {
     Ok(session_reminders::table
@@ -41,8 +42,8 @@ pub fn by_token(conn: &mut DbConn, token: &str) -> AppResult<Option<ReminderRef>
 /// Marks every reminder of the (session, participant) as answered with an apology.
 pub fn record_apology(
     conn: &mut DbConn,
-    session_id: i32,
-    participant_id: i32,
+    session_id: SessionId,
+    participant_id: ParticipantId,
     now: NaiveDateTime,
 ) -> AppResult<()> {
     diesel::update(
@@ -59,9 +60,9 @@ pub fn record_apology(
 /// Participants of a session who sent an apology, with when.
 pub fn apologies_for_session(
     conn: &mut DbConn,
-    session_id: i32,
-) -> AppResult<Vec<(i32, NaiveDateTime)>> {
-    let rows: Vec<(i32, Option<NaiveDateTime>)> = session_reminders::table
+    session_id: SessionId,
+) -> AppResult<Vec<(ParticipantId, NaiveDateTime)>> {
+    let rows: Vec<(ParticipantId, Option<NaiveDateTime>)> = session_reminders::table
         .filter(session_reminders::session_id.eq(session_id))
         .filter(session_reminders::apologised_at.is_not_null())
         .select((

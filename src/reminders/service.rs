@@ -6,6 +6,7 @@ use crate::db::dialect::{self, ReminderInsert};
 use crate::db::DbConn;
 use crate::error::{AppError, AppResult};
 use crate::i18n::Text;
+use crate::ids::{RunId, SessionId};
 use crate::mail::outbox::{self, Attachment};
 use crate::participants;
 use crate::planning::{self, models::SessionView};
@@ -71,8 +72,8 @@ fn remind_session(
     public_url: &str,
     host: &str,
     org: i32,
-    run_id: i32,
-    session_id: i32,
+    run_id: RunId,
+    session_id: SessionId,
     kind: u32,
     now: NaiveDateTime,
 ) -> AppResult<usize> {
@@ -177,7 +178,7 @@ pub fn send_apology(conn: &mut DbConn, token: &str) -> AppResult<ApologyView> {
             None,
             "session.apology",
             "training_session",
-            Some(session_id),
+            Some(session_id.into()),
             "",
         )?;
         apology_view(conn, token)

@@ -4,13 +4,14 @@ use actix_web::{get, web};
 
 use super::service::{self, OrganisationReport, RunReport};
 use crate::api::{Answer, Caller};
+use crate::ids::RunId;
 
 #[utoipa::path(get, path = "/api/v1/runs/{id}/report", tag = "reports", security(("bearer" = [])),
     responses((status = 200, body = RunReport)))]
 #[get("/api/v1/runs/{id}/report")]
 async fn api_run_report(caller: Caller, id: web::Path<i32>) -> Answer {
     caller
-        .ok(move |conn, actor| service::run_report(conn, actor, *id))
+        .ok(move |conn, actor| service::run_report(conn, actor, RunId(*id)))
         .await
 }
 

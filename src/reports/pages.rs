@@ -5,6 +5,7 @@ use actix_web::{get, web};
 use super::export::{Cell, Table};
 use super::service::{self, OrganisationReport, RunReport};
 use crate::error::PageResult;
+use crate::ids::RunId;
 use crate::web::{download, Id, Ui};
 
 fn run_table(r: &RunReport) -> Table {
@@ -88,7 +89,7 @@ fn organisation_table(r: &OrganisationReport) -> Table {
 }
 
 #[get("/runs/{id}/report")]
-async fn run_page(ui: Ui, id: Id) -> PageResult {
+async fn run_page(ui: Ui, id: Id<RunId>) -> PageResult {
     ui.show(
         "pages/reports/run",
         "title.run_report",
@@ -98,7 +99,7 @@ async fn run_page(ui: Ui, id: Id) -> PageResult {
 }
 
 #[get("/runs/{id}/report.{format}")]
-async fn run_export(ui: Ui, path: web::Path<(i32, String)>) -> PageResult {
+async fn run_export(ui: Ui, path: web::Path<(RunId, String)>) -> PageResult {
     let (id, format) = path.into_inner();
     let report = ui
         .run(move |conn, actor| service::run_report(conn, actor, id))

@@ -8,19 +8,22 @@ use crate::attendance::{self, models::AttendanceStatus};
 use crate::auth::Actor;
 use crate::db::DbConn;
 use crate::error::AppResult;
+use crate::ids::{ParticipantId, RunId, SessionId};
 use crate::planning;
 use crate::time;
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct SessionColumn {
-    pub id: i32,
+    #[schema(value_type = i32)]
+    pub id: SessionId,
     pub label: String,
     pub cancelled: bool,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct RunReportRow {
-    pub participant_id: i32,
+    #[schema(value_type = i32)]
+    pub participant_id: ParticipantId,
     pub name: String,
     /// One entry per session column: anwesend, verspätet, entschuldigt, abwesend or empty.
     pub marks: Vec<String>,
@@ -40,7 +43,7 @@ pub struct RunReport {
     pub rows: Vec<RunReportRow>,
 }
 
-pub fn run_report(conn: &mut DbConn, actor: &Actor, run_id: i32) -> AppResult<RunReport> {
+pub fn run_report(conn: &mut DbConn, actor: &Actor, run_id: RunId) -> AppResult<RunReport> {
     let org = actor.coordinator_org()?;
     let run = planning::service::get_run(conn, org, run_id)?;
     let course = planning::service::get_course(conn, org, run.course_id)?;
@@ -159,11 +162,15 @@ pub fn organisation_report(conn: &mut DbConn, actor: &Actor) -> AppResult<Organi
 /// The report page of a run.
 #[derive(Debug, Serialize)]
 pub struct RunReportPage {
-    pub run_id: i32,
+    pub run_id: RunId,
     pub report: RunReport,
 }
 
-pub fn run_report_page(conn: &mut DbConn, actor: &Actor, run_id: i32) -> AppResult<RunReportPage> {
+pub fn run_report_page(
+    conn: &mut DbConn,
+    actor: &Actor,
+    run_id: RunId,
+) -> AppResult<RunReportPage> {
     Ok(RunReportPage {
         run_id,
         report: run_report(conn, actor, run_id)?,

@@ -10,6 +10,7 @@ use super::service;
 use crate::certificates::service::CertificateIssuer;
 use crate::error::{AppResult, PageResult};
 use crate::i18n::Text;
+use crate::ids::{ParticipantId, RunId};
 use crate::participants::models::EnrollmentStatus;
 use crate::planning::forms::{RunForm, SessionForm};
 use crate::validate;
@@ -20,7 +21,7 @@ const TEMPLATE: &str = "pages/planning/run";
 type Issuer = web::Data<Arc<CertificateIssuer>>;
 
 #[get("/runs/{id}")]
-async fn run_page(ui: Ui, issuer: Issuer, id: Id) -> PageResult {
+async fn run_page(ui: Ui, issuer: Issuer, id: Id<RunId>) -> PageResult {
     let data = load(&ui, &issuer, *id).await?;
     ui.page(TEMPLATE, title(&data), &data)
 }
@@ -28,7 +29,7 @@ async fn run_page(ui: Ui, issuer: Issuer, id: Id) -> PageResult {
 async fn load(
     ui: &Ui,
     issuer: &Arc<CertificateIssuer>,
-    run_id: i32,
+    run_id: RunId,
 ) -> AppResult<service::RunPage> {
     let issuer = issuer.clone();
     ui.run(move |conn, actor| service::run_page(conn, &issuer, actor, run_id))
@@ -44,7 +45,7 @@ fn title(data: &service::RunPage) -> Text {
 async fn back_to_run<T>(
     ui: &Ui,
     issuer: &Arc<CertificateIssuer>,
-    run_id: i32,
+    run_id: RunId,
     result: AppResult<T>,
     (anchor, done): (&str, &'static str),
     session_form: Option<serde_json::Value>,
@@ -61,7 +62,12 @@ async fn back_to_run<T>(
 }
 
 #[post("/runs/{id}")]
-async fn update_run(ui: Ui, issuer: Issuer, id: Id, Form(form): Form<RunForm>) -> PageResult {
+async fn update_run(
+    ui: Ui,
+    issuer: Issuer,
+    id: Id<RunId>,
+    Form(form): Form<RunForm>,
+) -> PageResult {
     let run_id = *id;
     let result = ui
         .run(move |conn, actor| {
@@ -75,7 +81,7 @@ async fn update_run(ui: Ui, issuer: Issuer, id: Id, Form(form): Form<RunForm>) -
 async fn create_session(
     ui: Ui,
     issuer: Issuer,
-    id: Id,
+    id: Id<RunId>,
     Form(form): Form<SessionForm>,
 ) -> PageResult {
     let (run_id, echo) = (*id, form.echo());
@@ -95,7 +101,7 @@ struct EnrollForm {
 }
 
 #[post("/runs/{id}/enrollments")]
-async fn enroll(ui: Ui, issuer: Issuer, id: Id, Form(form): Form<EnrollForm>) -> PageResult {
+async fn enroll(ui: Ui, issuer: Issuer, id: Id<RunId>, Form(form): Form<EnrollForm>) -> PageResult {
     let run_id = *id;
     let result = ui
         .run(move |conn, actor| {
@@ -118,7 +124,7 @@ async fn enroll(ui: Ui, issuer: Issuer, id: Id, Form(form): Form<EnrollForm>) ->
 async fn cancel(
     ui: Ui,
     issuer: Issuer,
-    path: web::Path<(i32, i32)>,
+    path: web::Path<(RunId, ParticipantId)>,
     _form: Form<EmptyForm>,
 ) -> PageResult {
     let (run_id, pid) = path.into_inner();
@@ -173,7 +179,7 @@ async fn back_from_certificate(
     ui: &Ui,
     issuer: &Arc<CertificateIssuer>,
     certificate_id: i32,
-    result: AppResult<i32>,
+    result: AppResult<RunId>,
     done: &'static str,
 ) -> PageResult {
     let run_id = match &result {

@@ -9,6 +9,7 @@ use crate::certificates::service::{self as certs, CertificateIssuer};
 use crate::db::DbConn;
 use crate::error::AppResult;
 use crate::i18n;
+use crate::ids::{ParticipantId, RunId};
 use crate::participants::models::Participant;
 use crate::planning::models::{Course, CourseModule, CourseRun, Location, SessionView};
 use crate::planning::{self};
@@ -38,7 +39,7 @@ pub struct RunPage {
 
 #[derive(Debug, Serialize)]
 pub struct RunSummary {
-    pub id: i32,
+    pub id: RunId,
     pub start: String,
     pub end: String,
     pub start_iso: String,
@@ -60,13 +61,13 @@ pub struct Choice {
 #[derive(Debug, Serialize)]
 pub struct WaitingEntry {
     pub position: usize,
-    pub participant_id: i32,
+    pub participant_id: ParticipantId,
     pub name: String,
 }
 
 #[derive(Debug, Serialize)]
 pub struct CompletionRow {
-    pub participant_id: i32,
+    pub participant_id: ParticipantId,
     pub name: String,
     pub completed: bool,
     /// Why not completed yet, in words.
@@ -88,7 +89,7 @@ pub fn run_page(
     conn: &mut DbConn,
     issuer: &CertificateIssuer,
     actor: &Actor,
-    run_id: i32,
+    run_id: RunId,
 ) -> AppResult<RunPage> {
     let org = actor.coordinator_org()?;
     let plan = planning::service::run_plan(conn, org, run_id)?;
@@ -164,7 +165,7 @@ fn summary(run: &CourseRun, language_codes: &[&str], enrolled: usize) -> RunSumm
 
 fn choice(p: &Participant) -> Choice {
     Choice {
-        id: p.id,
+        id: p.id.into(),
         name: sorted_name(&p.family_name, &p.given_name),
     }
 }

@@ -9,6 +9,7 @@ use super::respond::Step;
 use super::translations::{NewTranslation, TranslatedQuestion};
 use crate::error::{AppError, AppResult};
 use crate::i18n::Text;
+use crate::ids::CourseId;
 
 /// A posted form as name–value pairs, for forms whose field names carry ids
 /// (`text_12`, `q12_3`) or repeat (checkboxes).
@@ -57,7 +58,7 @@ impl SurveyFormInput {
             closes_on: self.closes_on,
             audience: self.audience,
             anonymous: self.anonymous.is_some(),
-            course_id: num("course_id", "label.course", &self.course_id)?,
+            course_id: num("course_id", "label.course", &self.course_id)?.map(CourseId),
             reminder_max: num("reminder_max", "label.reminders", &self.reminder_max)?,
             reminder_interval_days: num(
                 "reminder_interval_days",

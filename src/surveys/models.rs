@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::db::schema::{survey_invitations, survey_questions, surveys};
+use crate::ids::CourseId;
 pub use crate::stakeholders::models::StakeholderGroup;
 
 /// Free-text answers are cut off here unless a question sets a lower limit.
@@ -22,7 +23,7 @@ pub struct SurveyRow {
     pub opens_on: NaiveDate,
     pub closes_on: NaiveDate,
     pub anonymous: bool,
-    pub course_id: Option<i32>,
+    pub course_id: Option<CourseId>,
     pub reminder_max: i32,
     pub reminder_interval_days: i32,
     pub open_token: String,
@@ -45,7 +46,8 @@ pub struct Survey {
     #[schema(value_type = String)]
     pub audience: Vec<StakeholderGroup>,
     pub anonymous: bool,
-    pub course_id: Option<i32>,
+    #[schema(value_type = Option<i32>)]
+    pub course_id: Option<CourseId>,
     pub reminder_max: i32,
     pub reminder_interval_days: i32,
     /// Groups that may answer through the open link.
@@ -104,7 +106,7 @@ pub struct SurveyForm {
     pub audience: Vec<StakeholderGroup>,
     pub anonymous: bool,
     #[diesel(treat_none_as_null = true)]
-    pub course_id: Option<i32>,
+    pub course_id: Option<CourseId>,
     pub reminder_max: i32,
     pub reminder_interval_days: i32,
     #[diesel(skip_insertion, skip_update)]
@@ -125,7 +127,8 @@ pub struct NewSurvey {
     pub audience: Vec<String>,
     pub anonymous: bool,
     /// The course whose modules a "rank these topics" question lists.
-    pub course_id: Option<i32>,
+    #[schema(value_type = Option<i32>)]
+    pub course_id: Option<CourseId>,
     /// How many reminders at most (0–5); 2 when absent.
     pub reminder_max: Option<i32>,
     /// Days between reminders (1–60); 7 when absent.

@@ -14,6 +14,7 @@ use crate::auth::Actor;
 use crate::db::DbConn;
 use crate::error::AppResult;
 use crate::i18n;
+use crate::ids::CourseId;
 use crate::stakeholders::models::StakeholderGroup;
 use crate::time::fmt_date;
 
@@ -25,7 +26,7 @@ pub struct SurveyFields {
     pub opens_on: String,
     pub closes_on: String,
     pub anonymous: bool,
-    pub course_id: Option<i32>,
+    pub course_id: Option<CourseId>,
     pub reminder_max: i32,
     pub reminder_interval_days: i32,
 }
@@ -77,13 +78,13 @@ pub struct CourseChoice {
 fn course_choices(
     conn: &mut DbConn,
     org: i32,
-    selected: Option<i32>,
+    selected: Option<CourseId>,
 ) -> AppResult<Vec<CourseChoice>> {
     Ok(crate::planning::repo::list_courses(conn, org)?
         .into_iter()
         .map(|c| CourseChoice {
             selected: Some(c.id) == selected,
-            id: c.id,
+            id: c.id.into(),
             title: c.title,
         })
         .collect())

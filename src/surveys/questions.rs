@@ -17,10 +17,11 @@ use crate::auth::Actor;
 use crate::db::DbConn;
 use crate::error::{AppError, AppResult};
 use crate::i18n::Text;
+use crate::ids::CourseId;
 use crate::validate;
 
 /// The topics a "rank these topics" question lists: the modules of the course.
-fn course_topics(conn: &mut DbConn, org: i32, course: i32) -> AppResult<Vec<QuestionOption>> {
+fn course_topics(conn: &mut DbConn, org: i32, course: CourseId) -> AppResult<Vec<QuestionOption>> {
     Ok(crate::planning::repo::modules_of(conn, org, course)?
         .into_iter()
         .map(|m| QuestionOption {

@@ -243,6 +243,7 @@ pub fn copy(conn: &mut DbConn, actor: &Actor, id: i32) -> AppResult<Survey> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ids::CourseId;
 
     fn groups(codes: &str) -> Vec<StakeholderGroup> {
         codes
@@ -251,7 +252,7 @@ mod tests {
             .collect()
     }
 
-    fn survey(audience: &str, anonymous: bool, course_id: Option<i32>) -> Survey {
+    fn survey(audience: &str, anonymous: bool, course_id: Option<CourseId>) -> Survey {
         let day = chrono::NaiveDate::from_ymd_opt(2026, 12, 1).unwrap();
         Survey {
             id: 1,
@@ -273,7 +274,7 @@ mod tests {
         }
     }
 
-    fn changed_to(audience: &str, anonymous: bool, course_id: Option<i32>) -> SurveyForm {
+    fn changed_to(audience: &str, anonymous: bool, course_id: Option<CourseId>) -> SurveyForm {
         let s = survey(audience, anonymous, course_id);
         SurveyForm {
             title: "Neuer Titel".into(),
@@ -291,14 +292,17 @@ mod tests {
 
     #[test]
     fn an_answered_survey_keeps_what_its_answers_are_filed_under() {
-        let old = survey("landlord,vhs", false, Some(4));
+        let old = survey("landlord,vhs", false, Some(CourseId(4)));
         for (new, misfiles) in [
-            (changed_to("landlord,vhs", false, Some(4)), false),
-            (changed_to("vhs,landlord,volunteer", false, Some(4)), false),
-            (changed_to("landlord", false, Some(4)), true),
-            (changed_to("landlord,vhs", true, Some(4)), true),
+            (changed_to("landlord,vhs", false, Some(CourseId(4))), false),
+            (
+                changed_to("vhs,landlord,volunteer", false, Some(CourseId(4))),
+                false,
+            ),
+            (changed_to("landlord", false, Some(CourseId(4))), true),
+            (changed_to("landlord,vhs", true, Some(CourseId(4))), true),
             (changed_to("landlord,vhs", false, None), true),
-            (changed_to("landlord,vhs", false, Some(5)), true),
+            (changed_to("landlord,vhs", false, Some(CourseId(5))), true),
         ] {
             assert_eq!(misfiles_answers(&old, &new), misfiles, "{new:?}");
         }

@@ -304,7 +304,7 @@ async fn interrupted(backend: Backend) {
         .await;
     assert_eq!(summary["issued"].as_array().map(Vec::len), Some(1));
     let actor = org.coordinator.clone();
-    let run = run_id as i32;
+    let run = mietschulung::ids::RunId(run_id as i32);
     let stale_id = app
         .db
         .run_blocking(move |conn| {

@@ -5,6 +5,7 @@
 use diesel::sql_types::Text;
 use diesel::{QueryableByName, RunQueryDsl};
 use mietschulung::db::Db;
+use mietschulung::ids::{RunId, SessionId};
 use mietschulung::planning;
 
 use crate::both_backends;
@@ -116,15 +117,18 @@ async fn interpreter_languages_move_to_rows_and_back_on(backend: Backend) {
         .run_blocking(|conn| {
             let runs: Vec<Vec<String>> = [1, 2, 3]
                 .into_iter()
-                .map(|id| planning::service::get_run(conn, 1, id).map(|r| r.interpreter_languages))
+                .map(|id| {
+                    planning::service::get_run(conn, 1, RunId(id)).map(|r| r.interpreter_languages)
+                })
                 .collect::<Result<_, _>>()?;
             let sessions: Vec<Vec<String>> = [1, 2]
                 .into_iter()
                 .map(|id| {
-                    planning::service::get_session(conn, 1, id).map(|s| s.interpreter_languages)
+                    planning::service::get_session(conn, 1, SessionId(id))
+                        .map(|s| s.interpreter_languages)
                 })
                 .collect::<Result<_, _>>()?;
-            let views = planning::service::session_views(conn, 1, Some(1), None)?;
+            let views = planning::service::session_views(conn, 1, Some(RunId(1)), None)?;
             Ok((runs, sessions, views))
         })
         .expect("read back");
