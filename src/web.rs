@@ -314,8 +314,9 @@ pub async fn read_body(mut payload: web::Payload, max_bytes: usize) -> Result<Ve
     Ok(body)
 }
 
-/// The numeric id in a page's path (`/courses/{id}`). API handlers say `web::Path<i32>`:
-/// the OpenAPI document reads the path parameters from that type.
+/// The id in a page's path (`/courses/{id}`), typed: `Id<RunId>`. API handlers say
+/// `web::Path<RunId>` and name the parameter in `params(("id" = i32, Path))`, since the
+/// OpenAPI document would otherwise read the path parameter's schema from the id type.
 pub type Id<T = i32> = web::Path<T>;
 
 /// The service's public address (`public_url` of the settings), for the links it hands out

@@ -9,11 +9,11 @@ use crate::api::{Answer, Caller, Json};
 use crate::ids::{ParticipantId, RunId, SessionId};
 
 #[utoipa::path(post, path = "/api/v1/sessions/{id}/checkin", tag = "attendance", security(("bearer" = [])),
-    request_body = CheckIn, responses((status = 200, body = RosterEntry), (status = 422, description = "unknown card or another run")))]
+    request_body = CheckIn, params(("id" = i32, Path)), responses((status = 200, body = RosterEntry), (status = 422, description = "unknown card or another run")))]
 #[post("/api/v1/sessions/{id}/checkin")]
-async fn api_check_in(caller: Caller, id: web::Path<i32>, body: Json<CheckIn>) -> Answer {
+async fn api_check_in(caller: Caller, id: web::Path<SessionId>, body: Json<CheckIn>) -> Answer {
     caller
-        .ok(move |conn, actor| super::cards::check_in(conn, actor, SessionId(*id), &body.card))
+        .ok(move |conn, actor| super::cards::check_in(conn, actor, *id, &body.card))
         .await
 }
 
@@ -25,47 +25,51 @@ pub struct CheckIn {
 
 #[utoipa::path(put, path = "/api/v1/sessions/{id}/test-results/{participant_id}", tag = "attendance",
     security(("bearer" = [])), request_body = TestResultInput,
+    params(("id" = i32, Path), ("participant_id" = i32, Path)),
     responses((status = 200, body = TestResult), (status = 409, description = "the course has no test"), (status = 422)))]
 #[put("/api/v1/sessions/{id}/test-results/{participant_id}")]
 async fn api_record_test(
     caller: Caller,
-    path: web::Path<(i32, i32)>,
+    path: web::Path<(SessionId, ParticipantId)>,
     body: Json<TestResultInput>,
 ) -> Answer {
     let (id, pid) = path.into_inner();
-    let (id, pid) = (SessionId(id), ParticipantId(pid));
     caller
         .ok(move |c, actor| service::record_test(c, actor, id, pid, body.into_inner()))
         .await
 }
 
 #[utoipa::path(get, path = "/api/v1/sessions/{id}/roster", tag = "attendance", security(("bearer" = [])),
-    responses((status = 200, body = [RosterEntry]), (status = 403), (status = 404)))]
+    params(("id" = i32, Path)), responses((status = 200, body = [RosterEntry]), (status = 403), (status = 404)))]
 #[get("/api/v1/sessions/{id}/roster")]
-async fn api_roster(caller: Caller, id: web::Path<i32>) -> Answer {
+async fn api_roster(caller: Caller, id: web::Path<SessionId>) -> Answer {
     caller
-        .ok(move |conn, actor| Ok(service::roster(conn, actor, SessionId(*id))?.1))
+        .ok(move |conn, actor| Ok(service::roster(conn, actor, *id)?.1))
         .await
 }
 
 #[utoipa::path(put, path = "/api/v1/sessions/{id}/attendance/{participant_id}", tag = "attendance",
     security(("bearer" = [])), request_body = MarkInput,
+    params(("id" = i32, Path), ("participant_id" = i32, Path)),
     responses((status = 200, body = RosterEntry), (status = 422), (status = 403)))]
 #[put("/api/v1/sessions/{id}/attendance/{participant_id}")]
-async fn api_mark(caller: Caller, path: web::Path<(i32, i32)>, body: Json<MarkInput>) -> Answer {
+async fn api_mark(
+    caller: Caller,
+    path: web::Path<(SessionId, ParticipantId)>,
+    body: Json<MarkInput>,
+) -> Answer {
     let (id, pid) = path.into_inner();
-    let (id, pid) = (SessionId(id), ParticipantId(pid));
     caller
         .ok(move |c, actor| service::mark(c, actor, id, pid, body.status, body.left_early))
         .await
 }
 
 #[utoipa::path(get, path = "/api/v1/runs/{id}/completion", tag = "attendance", security(("bearer" = [])),
-    responses((status = 200, body = [Completion])))]
+    params(("id" = i32, Path)), responses((status = 200, body = [Completion])))]
 #[get("/api/v1/runs/{id}/completion")]
-async fn api_completion(caller: Caller, id: web::Path<i32>) -> Answer {
+async fn api_completion(caller: Caller, id: web::Path<RunId>) -> Answer {
     caller
-        .ok(move |c, actor| service::completion_for_run(c, actor.coordinator_org()?, RunId(*id)))
+        .ok(move |c, actor| service::completion_for_run(c, actor.coordinator_org()?, *id))
         .await
 }
 

@@ -13,22 +13,22 @@ use crate::ids::RunId;
 type Issuer = web::Data<Arc<CertificateIssuer>>;
 
 #[utoipa::path(post, path = "/api/v1/runs/{id}/certificates", tag = "certificates", security(("bearer" = [])),
-    responses((status = 200, body = IssueSummary)))]
+    params(("id" = i32, Path)), responses((status = 200, body = IssueSummary)))]
 #[post("/api/v1/runs/{id}/certificates")]
-async fn api_issue(caller: Caller, issuer: Issuer, id: web::Path<i32>) -> Answer {
+async fn api_issue(caller: Caller, issuer: Issuer, id: web::Path<RunId>) -> Answer {
     let issuer = issuer.get_ref().clone();
     caller
-        .ok(move |conn, actor| service::issue_for_run(conn, &issuer, actor, RunId(*id)))
+        .ok(move |conn, actor| service::issue_for_run(conn, &issuer, actor, *id))
         .await
 }
 
 #[utoipa::path(get, path = "/api/v1/runs/{id}/certificates", tag = "certificates", security(("bearer" = [])),
-    responses((status = 200, body = [CertificateView])))]
+    params(("id" = i32, Path)), responses((status = 200, body = [CertificateView])))]
 #[get("/api/v1/runs/{id}/certificates")]
-async fn api_list(caller: Caller, issuer: Issuer, id: web::Path<i32>) -> Answer {
+async fn api_list(caller: Caller, issuer: Issuer, id: web::Path<RunId>) -> Answer {
     let issuer = issuer.get_ref().clone();
     caller
-        .ok(move |conn, actor| service::certificates_of_run(conn, &issuer, actor, RunId(*id)))
+        .ok(move |conn, actor| service::certificates_of_run(conn, &issuer, actor, *id))
         .await
 }
 
@@ -61,10 +61,10 @@ async fn api_revoke(
 }
 
 #[utoipa::path(post, path = "/api/v1/runs/{id}/certificate-batches", tag = "certificates", security(("bearer" = [])),
-    responses((status = 202, body = CertificateBatch, description = "the batch started (or the one already running); poll it for progress")))]
+    params(("id" = i32, Path)), responses((status = 202, body = CertificateBatch, description = "the batch started (or the one already running); poll it for progress")))]
 #[post("/api/v1/runs/{id}/certificate-batches")]
-async fn api_start_batch(caller: Caller, issuer: Issuer, id: web::Path<i32>) -> Answer {
-    let batch = start_batch_in_background(&caller.db, &issuer, &caller.actor, RunId(*id)).await?;
+async fn api_start_batch(caller: Caller, issuer: Issuer, id: web::Path<RunId>) -> Answer {
+    let batch = start_batch_in_background(&caller.db, &issuer, &caller.actor, *id).await?;
     Ok(HttpResponse::Accepted().json(batch))
 }
 
@@ -78,14 +78,14 @@ async fn api_batch(caller: Caller, id: web::Path<i32>) -> Answer {
 }
 
 #[utoipa::path(get, path = "/api/v1/runs/{id}/certificates.zip", tag = "certificates", security(("bearer" = [])),
-    responses((status = 200, content_type = "application/zip", description = "every valid certificate of the run as PDF"), (status = 409, description = "no valid certificate yet")))]
+    params(("id" = i32, Path)), responses((status = 200, content_type = "application/zip", description = "every valid certificate of the run as PDF"), (status = 409, description = "no valid certificate yet")))]
 #[get("/api/v1/runs/{id}/certificates.zip")]
-async fn api_zip(caller: Caller, issuer: Issuer, id: web::Path<i32>) -> Answer {
+async fn api_zip(caller: Caller, issuer: Issuer, id: web::Path<RunId>) -> Answer {
     certificate_file(
         &caller.db,
         &caller.actor,
         &issuer,
-        CertificateFile::RunZip(RunId(*id)),
+        CertificateFile::RunZip(*id),
     )
     .await
 }

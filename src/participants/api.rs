@@ -37,69 +37,71 @@ async fn api_register(caller: Caller, body: Json<NewParticipant>) -> Answer {
 }
 
 #[utoipa::path(post, path = "/api/v1/runs/{id}/enrollments", tag = "participants", security(("bearer" = [])),
-    request_body = NewEnrollment, responses((status = 201, body = Enrollment, description = "status `enrolled`, or `waiting` when the run is full"), (status = 409, description = "already enrolled or waiting")))]
+    request_body = NewEnrollment, params(("id" = i32, Path)), responses((status = 201, body = Enrollment, description = "status `enrolled`, or `waiting` when the run is full"), (status = 409, description = "already enrolled or waiting")))]
 #[post("/api/v1/runs/{id}/enrollments")]
-async fn api_enroll(caller: Caller, run_id: web::Path<i32>, body: Json<NewEnrollment>) -> Answer {
+async fn api_enroll(caller: Caller, run_id: web::Path<RunId>, body: Json<NewEnrollment>) -> Answer {
     caller
-        .created(move |c, actor| service::enroll(c, actor, RunId(*run_id), body.participant_id))
+        .created(move |c, actor| service::enroll(c, actor, *run_id, body.participant_id))
         .await
 }
 
 #[utoipa::path(post, path = "/api/v1/runs/{id}/enrollments/{participant_id}/cancel", tag = "participants",
-    security(("bearer" = [])), responses((status = 200, body = service::CancelOutcome), (status = 404)))]
+    security(("bearer" = [])), params(("id" = i32, Path), ("participant_id" = i32, Path)),
+    responses((status = 200, body = service::CancelOutcome), (status = 404)))]
 #[post("/api/v1/runs/{id}/enrollments/{participant_id}/cancel")]
-async fn api_cancel(caller: Caller, path: web::Path<(i32, i32)>) -> Answer {
+async fn api_cancel(caller: Caller, path: web::Path<(RunId, ParticipantId)>) -> Answer {
     let (run_id, pid) = path.into_inner();
-    let (run_id, pid) = (RunId(run_id), ParticipantId(pid));
     caller
         .ok(move |conn, actor| service::cancel(conn, actor, run_id, pid))
         .await
 }
 
 #[utoipa::path(get, path = "/api/v1/runs/{id}/waiting-list", tag = "participants", security(("bearer" = [])),
-    responses((status = 200, body = [Participant], description = "in order")))]
+    params(("id" = i32, Path)), responses((status = 200, body = [Participant], description = "in order")))]
 #[get("/api/v1/runs/{id}/waiting-list")]
-async fn api_waiting(caller: Caller, run_id: web::Path<i32>) -> Answer {
+async fn api_waiting(caller: Caller, run_id: web::Path<RunId>) -> Answer {
     caller
-        .ok(move |conn, actor| service::waiting_list(conn, actor, RunId(*run_id)))
+        .ok(move |conn, actor| service::waiting_list(conn, actor, *run_id))
         .await
 }
 
 #[utoipa::path(get, path = "/api/v1/runs/{id}/participants", tag = "participants", security(("bearer" = [])),
-    responses((status = 200, body = [Participant])))]
+    params(("id" = i32, Path)), responses((status = 200, body = [Participant])))]
 #[get("/api/v1/runs/{id}/participants")]
-async fn api_enrolled(caller: Caller, run_id: web::Path<i32>) -> Answer {
+async fn api_enrolled(caller: Caller, run_id: web::Path<RunId>) -> Answer {
     caller
-        .ok(move |conn, actor| service::enrolled(conn, actor, RunId(*run_id)))
+        .ok(move |conn, actor| service::enrolled(conn, actor, *run_id))
         .await
 }
 
 #[utoipa::path(put, path = "/api/v1/runs/{id}", tag = "planning", security(("bearer" = [])),
-    request_body = NewRun, responses((status = 200, body = CourseRun), (status = 422, description = "e.g. capacity below current enrollment")))]
+    request_body = NewRun, params(("id" = i32, Path)), responses((status = 200, body = CourseRun), (status = 422, description = "e.g. capacity below current enrollment")))]
 #[actix_web::put("/api/v1/runs/{id}")]
-async fn api_update_run(caller: Caller, id: web::Path<i32>, body: Json<NewRun>) -> Answer {
+async fn api_update_run(caller: Caller, id: web::Path<RunId>, body: Json<NewRun>) -> Answer {
     caller
-        .ok(move |c, actor| super::schedule::update_run(c, actor, RunId(*id), body.into_inner()))
+        .ok(move |c, actor| super::schedule::update_run(c, actor, *id, body.into_inner()))
         .await
 }
 
 #[utoipa::path(put, path = "/api/v1/sessions/{id}", tag = "planning", security(("bearer" = [])),
-    request_body = NewSession, responses((status = 200, body = TrainingSession), (status = 422), (status = 409)))]
+    request_body = NewSession, params(("id" = i32, Path)), responses((status = 200, body = TrainingSession), (status = 422), (status = 409)))]
 #[actix_web::put("/api/v1/sessions/{id}")]
-async fn api_update_session(caller: Caller, id: web::Path<i32>, body: Json<NewSession>) -> Answer {
+async fn api_update_session(
+    caller: Caller,
+    id: web::Path<SessionId>,
+    body: Json<NewSession>,
+) -> Answer {
     caller
-        .ok(move |c, actor| {
-            super::schedule::update_session(c, actor, SessionId(*id), body.into_inner())
-        })
+        .ok(move |c, actor| super::schedule::update_session(c, actor, *id, body.into_inner()))
         .await
 }
 
 #[utoipa::path(post, path = "/api/v1/sessions/{id}/cancel", tag = "planning", security(("bearer" = [])),
-    responses((status = 204), (status = 404)))]
+    params(("id" = i32, Path)), responses((status = 204), (status = 404)))]
 #[post("/api/v1/sessions/{id}/cancel")]
-async fn api_cancel_session(caller: Caller, id: web::Path<i32>) -> Answer {
+async fn api_cancel_session(caller: Caller, id: web::Path<SessionId>) -> Answer {
     caller
-        .no_content(move |conn, actor| super::schedule::cancel_session(conn, actor, SessionId(*id)))
+        .no_content(move |conn, actor| super::schedule::cancel_session(conn, actor, *id))
         .await
 }
 

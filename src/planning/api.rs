@@ -9,11 +9,11 @@ use crate::config::Settings;
 use crate::ids::{CourseId, RunId};
 
 #[utoipa::path(post, path = "/api/v1/courses/{id}/modules/{module_id}/up", tag = "planning", security(("bearer" = [])),
+    params(("id" = i32, Path), ("module_id" = i32, Path)),
     responses((status = 200, body = [CourseModule], description = "the modules in their new order")))]
 #[post("/api/v1/courses/{id}/modules/{module_id}/up")]
-async fn api_module_up(caller: Caller, path: web::Path<(i32, i32)>) -> Answer {
+async fn api_module_up(caller: Caller, path: web::Path<(CourseId, i32)>) -> Answer {
     let (course_id, module_id) = path.into_inner();
-    let course_id = CourseId(course_id);
     caller
         .ok(move |c, actor| service::move_module_up(c, actor, course_id, module_id))
         .await
@@ -36,11 +36,11 @@ async fn api_create_location(caller: Caller, body: Json<NewLocation>) -> Answer 
 }
 
 #[utoipa::path(put, path = "/api/v1/courses/{id}/rules", tag = "planning", security(("bearer" = [])),
-    request_body = CourseRules, responses((status = 200, body = Course), (status = 422)))]
+    request_body = CourseRules, params(("id" = i32, Path)), responses((status = 200, body = Course), (status = 422)))]
 #[actix_web::put("/api/v1/courses/{id}/rules")]
-async fn api_set_rules(caller: Caller, id: web::Path<i32>, body: Json<CourseRules>) -> Answer {
+async fn api_set_rules(caller: Caller, id: web::Path<CourseId>, body: Json<CourseRules>) -> Answer {
     caller
-        .ok(move |c, actor| service::set_course_rules(c, actor, CourseId(*id), body.into_inner()))
+        .ok(move |c, actor| service::set_course_rules(c, actor, *id, body.into_inner()))
         .await
 }
 
@@ -61,15 +61,15 @@ async fn api_renew_my_link(caller: Caller, settings: web::Data<Settings>) -> Ans
 }
 
 #[utoipa::path(post, path = "/api/v1/runs/{id}/calendar-link", tag = "planning", security(("bearer" = [])),
-    responses((status = 200, body = CalendarLink)))]
+    params(("id" = i32, Path)), responses((status = 200, body = CalendarLink)))]
 #[post("/api/v1/runs/{id}/calendar-link")]
 async fn api_renew_run_link(
     caller: Caller,
     settings: web::Data<Settings>,
-    id: web::Path<i32>,
+    id: web::Path<RunId>,
 ) -> Answer {
     let token = caller
-        .run(move |conn, actor| service::renew_run_calendar_link(conn, actor, RunId(*id)))
+        .run(move |conn, actor| service::renew_run_calendar_link(conn, actor, *id))
         .await?;
     Ok(HttpResponse::Ok().json(CalendarLink {
         url: service::feed_url(&settings, "run", &token),
@@ -94,47 +94,51 @@ async fn api_create_course(caller: Caller, body: Json<NewCourse>) -> Answer {
 }
 
 #[utoipa::path(get, path = "/api/v1/courses/{id}", tag = "planning", security(("bearer" = [])),
-    responses((status = 200, description = "course with modules and runs"), (status = 404)))]
+    params(("id" = i32, Path)), responses((status = 200, description = "course with modules and runs"), (status = 404)))]
 #[get("/api/v1/courses/{id}")]
-async fn api_course(caller: Caller, id: web::Path<i32>) -> Answer {
+async fn api_course(caller: Caller, id: web::Path<CourseId>) -> Answer {
     caller
-        .ok(move |conn, actor| views::course(conn, actor, CourseId(*id)))
+        .ok(move |conn, actor| views::course(conn, actor, *id))
         .await
 }
 
 #[utoipa::path(post, path = "/api/v1/courses/{id}/modules", tag = "planning", security(("bearer" = [])),
-    request_body = NewModule, responses((status = 201, body = CourseModule), (status = 422)))]
+    request_body = NewModule, params(("id" = i32, Path)), responses((status = 201, body = CourseModule), (status = 422)))]
 #[post("/api/v1/courses/{id}/modules")]
-async fn api_add_module(caller: Caller, id: web::Path<i32>, body: Json<NewModule>) -> Answer {
+async fn api_add_module(caller: Caller, id: web::Path<CourseId>, body: Json<NewModule>) -> Answer {
     caller
-        .created(move |c, actor| service::add_module(c, actor, CourseId(*id), body.into_inner()))
+        .created(move |c, actor| service::add_module(c, actor, *id, body.into_inner()))
         .await
 }
 
 #[utoipa::path(post, path = "/api/v1/courses/{id}/runs", tag = "planning", security(("bearer" = [])),
-    request_body = NewRun, responses((status = 201, body = CourseRun), (status = 422)))]
+    request_body = NewRun, params(("id" = i32, Path)), responses((status = 201, body = CourseRun), (status = 422)))]
 #[post("/api/v1/courses/{id}/runs")]
-async fn api_create_run(caller: Caller, id: web::Path<i32>, body: Json<NewRun>) -> Answer {
+async fn api_create_run(caller: Caller, id: web::Path<CourseId>, body: Json<NewRun>) -> Answer {
     caller
-        .created(move |c, actor| service::create_run(c, actor, CourseId(*id), body.into_inner()))
+        .created(move |c, actor| service::create_run(c, actor, *id, body.into_inner()))
         .await
 }
 
 #[utoipa::path(get, path = "/api/v1/runs/{id}", tag = "planning", security(("bearer" = [])),
-    responses((status = 200, description = "run with sessions"), (status = 404)))]
+    params(("id" = i32, Path)), responses((status = 200, description = "run with sessions"), (status = 404)))]
 #[get("/api/v1/runs/{id}")]
-async fn api_run(caller: Caller, id: web::Path<i32>) -> Answer {
+async fn api_run(caller: Caller, id: web::Path<RunId>) -> Answer {
     caller
-        .ok(move |conn, actor| views::run(conn, actor, RunId(*id)))
+        .ok(move |conn, actor| views::run(conn, actor, *id))
         .await
 }
 
 #[utoipa::path(post, path = "/api/v1/runs/{id}/sessions", tag = "planning", security(("bearer" = [])),
-    request_body = NewSession, responses((status = 201, body = TrainingSession), (status = 422)))]
+    request_body = NewSession, params(("id" = i32, Path)), responses((status = 201, body = TrainingSession), (status = 422)))]
 #[post("/api/v1/runs/{id}/sessions")]
-async fn api_create_session(caller: Caller, id: web::Path<i32>, body: Json<NewSession>) -> Answer {
+async fn api_create_session(
+    caller: Caller,
+    id: web::Path<RunId>,
+    body: Json<NewSession>,
+) -> Answer {
     caller
-        .created(move |c, actor| service::create_session(c, actor, RunId(*id), body.into_inner()))
+        .created(move |c, actor| service::create_session(c, actor, *id, body.into_inner()))
         .await
 }
 

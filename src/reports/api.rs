@@ -7,11 +7,11 @@ use crate::api::{Answer, Caller};
 use crate::ids::RunId;
 
 #[utoipa::path(get, path = "/api/v1/runs/{id}/report", tag = "reports", security(("bearer" = [])),
-    responses((status = 200, body = RunReport)))]
+    params(("id" = i32, Path)), responses((status = 200, body = RunReport)))]
 #[get("/api/v1/runs/{id}/report")]
-async fn api_run_report(caller: Caller, id: web::Path<i32>) -> Answer {
+async fn api_run_report(caller: Caller, id: web::Path<RunId>) -> Answer {
     caller
-        .ok(move |conn, actor| service::run_report(conn, actor, RunId(*id)))
+        .ok(move |conn, actor| service::run_report(conn, actor, *id))
         .await
 }
 
