@@ -14,7 +14,7 @@ use crate::certificates::pdf::ParticipantCard;
 use crate::db::DbConn;
 use crate::error::{AppError, AppResult};
 use crate::i18n::Text;
-use crate::ids::{RunId, SessionId};
+use crate::ids::{OrgId, RunId, SessionId};
 use crate::participants::models::Participant;
 use crate::participants::repo;
 use crate::planning::{self, models::SessionView};
@@ -90,7 +90,7 @@ pub fn cards_for_run(
     })
 }
 
-fn holder(conn: &mut DbConn, org: i32, input: &str) -> AppResult<Participant> {
+fn holder(conn: &mut DbConn, org: OrgId, input: &str) -> AppResult<Participant> {
     let code = normalise(input)
         .ok_or_else(|| AppError::invalid("card", Text::key("error.cards.not_a_code")))?;
     repo::by_card_code(conn, org, &code)?

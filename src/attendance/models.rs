@@ -5,7 +5,7 @@ use utoipa::ToSchema;
 
 use crate::db::schema::attendance;
 use crate::error::{AppError, AppResult};
-use crate::ids::{ParticipantId, SessionId};
+use crate::ids::{OrgId, ParticipantId, SessionId};
 
 crate::db::text_enum! {
     /// How a participant attended a session.
@@ -45,7 +45,7 @@ impl AttendanceStatus {
 #[diesel(table_name = attendance)]
 pub struct AttendanceMark {
     pub id: i32,
-    pub organisation_id: i32,
+    pub organisation_id: OrgId,
     pub session_id: SessionId,
     pub participant_id: ParticipantId,
     pub status: AttendanceStatus,

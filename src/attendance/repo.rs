@@ -5,7 +5,7 @@ use crate::db::dialect::AttendanceUpsert;
 use crate::db::schema::{attendance, attendance_marks, test_results, training_sessions, users};
 use crate::db::DbConn;
 use crate::error::AppResult;
-use crate::ids::{ParticipantId, RunId, SessionId};
+use crate::ids::{OrgId, ParticipantId, RunId, SessionId};
 
 /// Keeps every mark ever made: who marked what and when.
 pub fn insert_history(conn: &mut DbConn, m: &AttendanceUpsert) -> AppResult<()> {
@@ -25,7 +25,7 @@ pub fn insert_history(conn: &mut DbConn, m: &AttendanceUpsert) -> AppResult<()> 
 
 pub fn marks_for_session(
     conn: &mut DbConn,
-    org: i32,
+    org: OrgId,
     session_id: SessionId,
 ) -> AppResult<Vec<(AttendanceMark, String)>> {
     Ok(attendance::table
@@ -62,7 +62,11 @@ pub fn history_count(
 }
 
 /// All marks of a run's sessions that are not cancelled.
-pub fn marks_for_run(conn: &mut DbConn, org: i32, run_id: RunId) -> AppResult<Vec<AttendanceMark>> {
+pub fn marks_for_run(
+    conn: &mut DbConn,
+    org: OrgId,
+    run_id: RunId,
+) -> AppResult<Vec<AttendanceMark>> {
     Ok(attendance::table
         .inner_join(training_sessions::table)
         .filter(attendance::organisation_id.eq(org))
@@ -75,7 +79,7 @@ pub fn marks_for_run(conn: &mut DbConn, org: i32, run_id: RunId) -> AppResult<Ve
 /// (participant id, points, must-pass questions correct) of a run's test results.
 pub fn test_results_for_run(
     conn: &mut DbConn,
-    org: i32,
+    org: OrgId,
     run_id: RunId,
 ) -> AppResult<Vec<(ParticipantId, i32, i32)>> {
     Ok(test_results::table

@@ -15,7 +15,7 @@ use crate::db::dialect::{self, AttendanceUpsert, TestResultUpsert};
 use crate::db::DbConn;
 use crate::error::{AppError, AppResult};
 use crate::i18n::{self, Text};
-use crate::ids::{ParticipantId, RunId, SessionId};
+use crate::ids::{OrgId, ParticipantId, RunId, SessionId};
 use crate::participants;
 use crate::planning::models::{Course, CourseModule, SessionView};
 use crate::planning::{self};
@@ -27,7 +27,7 @@ fn session_for_marking(
     conn: &mut DbConn,
     actor: &Actor,
     session_id: SessionId,
-) -> AppResult<(i32, SessionView)> {
+) -> AppResult<(OrgId, SessionView)> {
     let org = actor.staff_org()?;
     let session = planning::service::get_session(conn, org, session_id)?;
     if !actor.is_coordinator()
@@ -44,7 +44,7 @@ fn session_for_marking(
     Ok((org, view))
 }
 
-fn course_of_run(conn: &mut DbConn, org: i32, run_id: RunId) -> AppResult<Course> {
+fn course_of_run(conn: &mut DbConn, org: OrgId, run_id: RunId) -> AppResult<Course> {
     let run = planning::service::get_run(conn, org, run_id)?;
     planning::service::get_course(conn, org, run.course_id)
 }
@@ -336,7 +336,7 @@ pub fn record_test(
 /// Completion of every enrolled participant of a run (coordinators only).
 pub fn completion_for_run(
     conn: &mut DbConn,
-    org: i32,
+    org: OrgId,
     run_id: RunId,
 ) -> AppResult<Vec<Completion>> {
     completion(conn, org, run_id, None)
@@ -345,7 +345,7 @@ pub fn completion_for_run(
 /// Completion of one enrolled participant; `None` when they are not enrolled.
 pub fn completion_of(
     conn: &mut DbConn,
-    org: i32,
+    org: OrgId,
     run_id: RunId,
     participant_id: ParticipantId,
 ) -> AppResult<Option<Completion>> {
@@ -356,7 +356,7 @@ pub fn completion_of(
 /// (or only to `only`) and words the outcome.
 fn completion(
     conn: &mut DbConn,
-    org: i32,
+    org: OrgId,
     run_id: RunId,
     only: Option<ParticipantId>,
 ) -> AppResult<Vec<Completion>> {
@@ -409,7 +409,11 @@ fn completion(
 }
 
 /// Every current mark of a run's sessions (for reports).
-pub fn marks_for_run(conn: &mut DbConn, org: i32, run_id: RunId) -> AppResult<Vec<AttendanceMark>> {
+pub fn marks_for_run(
+    conn: &mut DbConn,
+    org: OrgId,
+    run_id: RunId,
+) -> AppResult<Vec<AttendanceMark>> {
     repo::marks_for_run(conn, org, run_id)
 }
 
@@ -615,7 +619,7 @@ pub fn reasons(facts: &CompletionFacts) -> Vec<Reason> {
 /// The modules a participant attended, with the date of the session, for the certificate.
 pub fn attended_modules(
     conn: &mut DbConn,
-    org: i32,
+    org: OrgId,
     run_id: RunId,
     participant_id: ParticipantId,
 ) -> AppResult<Vec<(String, chrono::NaiveDate, i32)>> {
@@ -664,7 +668,7 @@ mod tests {
     fn module(id: i32, title: &str, mandatory: bool) -> CourseModule {
         CourseModule {
             id,
-            organisation_id: 1,
+            organisation_id: crate::ids::OrgId(1),
             course_id: crate::ids::CourseId(1),
             position: id,
             title: title.into(),

@@ -9,10 +9,11 @@ use diesel::prelude::*;
 use crate::db::schema::audit_log;
 use crate::db::DbConn;
 use crate::error::AppResult;
+use crate::ids::OrgId;
 
 pub fn record(
     conn: &mut DbConn,
-    organisation_id: Option<i32>,
+    organisation_id: Option<OrgId>,
     actor_user_id: Option<i32>,
     action: &str,
     entity: &str,

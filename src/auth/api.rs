@@ -10,6 +10,7 @@ use super::service::{self, AuthSettings, LoginAttempt};
 use crate::api::{Answer, Caller, Json};
 use crate::config::Settings;
 use crate::db::Db;
+use crate::ids::OrgId;
 
 pub(crate) const DEVICE_COOKIE: &str = "mietschulung_device";
 
@@ -49,7 +50,8 @@ pub struct TokenResponse {
     /// The bearer token. Shown only in this answer; only its hash is stored.
     pub token: String,
     pub role: Role,
-    pub organisation_id: Option<i32>,
+    #[schema(value_type = Option<i32>)]
+    pub organisation_id: Option<OrgId>,
     #[serde(flatten)]
     pub info: ApiTokenInfo,
 }

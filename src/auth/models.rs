@@ -5,6 +5,7 @@ use utoipa::ToSchema;
 
 use crate::db::schema::{api_tokens, user_sessions, users};
 use crate::error::{AppError, AppResult};
+use crate::ids::OrgId;
 
 crate::db::text_enum! {
     /// What an account may do.
@@ -26,7 +27,7 @@ impl Role {
 #[diesel(table_name = users)]
 pub struct User {
     pub id: i32,
-    pub organisation_id: Option<i32>,
+    pub organisation_id: Option<OrgId>,
     pub email: String,
     pub display_name: String,
     pub password_hash: String,
@@ -39,7 +40,7 @@ pub struct User {
 #[derive(Insertable)]
 #[diesel(table_name = users)]
 pub struct UserInsertForm {
-    pub organisation_id: Option<i32>,
+    pub organisation_id: Option<OrgId>,
     pub email: String,
     pub display_name: String,
     pub password_hash: String,
@@ -62,7 +63,7 @@ pub struct ApiTokenInsertForm {
 #[derive(Debug, Clone, Serialize)]
 pub struct Actor {
     pub user_id: i32,
-    pub organisation_id: Option<i32>,
+    pub organisation_id: Option<OrgId>,
     pub role: Role,
     pub display_name: String,
     pub email: String,
@@ -88,13 +89,13 @@ impl Actor {
     }
 
     /// The organisation of a coordinator; everyone else is refused.
-    pub fn coordinator_org(&self) -> AppResult<i32> {
+    pub fn coordinator_org(&self) -> AppResult<OrgId> {
         self.require(&[Role::Coordinator])?;
         self.organisation_id.ok_or_else(AppError::forbidden)
     }
 
     /// The organisation of a coordinator or trainer (attendance, rosters).
-    pub fn staff_org(&self) -> AppResult<i32> {
+    pub fn staff_org(&self) -> AppResult<OrgId> {
         self.require(&[Role::Coordinator, Role::Trainer])?;
         self.organisation_id.ok_or_else(AppError::forbidden)
     }

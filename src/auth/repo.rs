@@ -7,6 +7,7 @@ use super::models::{
 use crate::db::schema::{api_tokens, login_failures, user_sessions, users};
 use crate::db::DbConn;
 use crate::error::AppResult;
+use crate::ids::OrgId;
 
 pub fn insert_user(conn: &mut DbConn, form: &UserInsertForm) -> AppResult<User> {
     Ok(diesel::insert_into(users::table)
@@ -30,7 +31,7 @@ pub fn find_by_id(conn: &mut DbConn, id: i32) -> AppResult<Option<User>> {
         .optional()?)
 }
 
-pub fn list_for_organisation(conn: &mut DbConn, organisation_id: i32) -> AppResult<Vec<User>> {
+pub fn list_for_organisation(conn: &mut DbConn, organisation_id: OrgId) -> AppResult<Vec<User>> {
     Ok(users::table
         .filter(users::organisation_id.eq(organisation_id))
         .order(users::display_name.asc())
@@ -38,7 +39,7 @@ pub fn list_for_organisation(conn: &mut DbConn, organisation_id: i32) -> AppResu
         .load(conn)?)
 }
 
-pub fn trainers_of(conn: &mut DbConn, organisation_id: i32) -> AppResult<Vec<User>> {
+pub fn trainers_of(conn: &mut DbConn, organisation_id: OrgId) -> AppResult<Vec<User>> {
     Ok(users::table
         .filter(users::organisation_id.eq(organisation_id))
         .filter(users::role.eq_any([Role::Trainer, Role::Coordinator]))
@@ -91,7 +92,7 @@ pub fn tokens_of_user(conn: &mut DbConn, user_id: i32) -> AppResult<Vec<ApiToken
 /// The tokens of an organisation's users, with the owner's e-mail.
 pub fn tokens_of_organisation(
     conn: &mut DbConn,
-    organisation_id: i32,
+    organisation_id: OrgId,
 ) -> AppResult<Vec<(ApiTokenRow, String)>> {
     Ok(api_tokens::table
         .inner_join(users::table)
@@ -104,7 +105,7 @@ pub fn tokens_of_organisation(
 /// The token `id` if it belongs to a user of `organisation_id`.
 pub fn token_in_organisation(
     conn: &mut DbConn,
-    organisation_id: i32,
+    organisation_id: OrgId,
     id: i32,
 ) -> AppResult<Option<ApiTokenRow>> {
     Ok(api_tokens::table

@@ -18,6 +18,7 @@ use crate::audit;
 use crate::db::DbConn;
 use crate::error::{AppError, AppResult};
 use crate::i18n::Text;
+use crate::ids::OrgId;
 use crate::validate;
 
 pub const MIN_PASSWORD_LEN: usize = 10;
@@ -78,7 +79,7 @@ static DUMMY_HASH: LazyLock<String> =
     LazyLock::new(|| hash_password("not-a-real-password").unwrap_or_default());
 
 pub struct NewUser {
-    pub organisation_id: Option<i32>,
+    pub organisation_id: Option<OrgId>,
     pub email: String,
     pub display_name: String,
     pub password: String,
@@ -504,7 +505,7 @@ pub fn revoke_my_token(conn: &mut DbConn, actor: &Actor, id: i32) -> AppResult<(
 pub fn organisation_tokens(
     conn: &mut DbConn,
     actor: &Actor,
-    organisation_id: i32,
+    organisation_id: OrgId,
 ) -> AppResult<Vec<ApiTokenInfo>> {
     actor.require(&[Role::Admin])?;
     let now = crate::time::now_utc();
@@ -518,7 +519,7 @@ pub fn organisation_tokens(
 pub fn revoke_organisation_token(
     conn: &mut DbConn,
     actor: &Actor,
-    organisation_id: i32,
+    organisation_id: OrgId,
     id: i32,
 ) -> AppResult<()> {
     actor.require(&[Role::Admin])?;
@@ -537,7 +538,7 @@ pub fn revoke_organisation_token(
 }
 
 /// The people of an organisation who may lead a session (trainers and coordinators).
-pub fn trainers_of(conn: &mut DbConn, org: i32) -> AppResult<Vec<User>> {
+pub fn trainers_of(conn: &mut DbConn, org: OrgId) -> AppResult<Vec<User>> {
     repo::trainers_of(conn, org)
 }
 
@@ -632,7 +633,11 @@ pub fn change_own_password(
 }
 
 /// An admin's view of the accounts of an organisation, by name.
-pub fn accounts_of(conn: &mut DbConn, actor: &Actor, organisation_id: i32) -> AppResult<Vec<User>> {
+pub fn accounts_of(
+    conn: &mut DbConn,
+    actor: &Actor,
+    organisation_id: OrgId,
+) -> AppResult<Vec<User>> {
     actor.require(&[Role::Admin])?;
     repo::list_for_organisation(conn, organisation_id)
 }
@@ -641,7 +646,7 @@ pub fn accounts_of(conn: &mut DbConn, actor: &Actor, organisation_id: i32) -> Ap
 pub fn set_active_in(
     conn: &mut DbConn,
     actor: &Actor,
-    organisation_id: i32,
+    organisation_id: OrgId,
     user_id: i32,
     active: bool,
 ) -> AppResult<User> {

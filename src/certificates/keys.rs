@@ -14,6 +14,7 @@ use crate::db::schema::signing_keys;
 use crate::db::DbConn;
 use crate::error::{AppError, AppResult};
 use crate::i18n::Text;
+use crate::ids::OrgId;
 
 crate::db::text_enum! {
     /// How a key signs; the only one so far, named as COSE names it.
@@ -27,7 +28,7 @@ crate::db::text_enum! {
 pub struct SigningKeyRecord {
     pub id: i32,
     pub kid: i32,
-    pub organisation_id: Option<i32>,
+    pub organisation_id: Option<OrgId>,
     pub algorithm: KeyAlgorithm,
     pub public_key: String,
     #[serde(serialize_with = "crate::time::utc")]
@@ -41,7 +42,7 @@ pub struct SigningKeyRecord {
 #[derive(Debug, Clone)]
 pub struct PublicKey {
     pub kid: u8,
-    pub organisation_id: Option<i32>,
+    pub organisation_id: Option<OrgId>,
     pub key: VerifyingKey,
     pub compromised: bool,
 }
@@ -165,7 +166,7 @@ impl KeyRing {
     }
 
     /// Creates a key for the organisation: private half to a 0400 file, public half to the table.
-    pub fn generate(&self, conn: &mut DbConn, organisation_id: Option<i32>) -> AppResult<u8> {
+    pub fn generate(&self, conn: &mut DbConn, organisation_id: Option<OrgId>) -> AppResult<u8> {
         let used: Vec<i32> = signing_keys::table.select(signing_keys::kid).load(conn)?;
         let kid = (0..=255u8)
             .find(|k| !used.contains(&i32::from(*k)) && !self.key_path(*k).exists())
@@ -204,7 +205,7 @@ impl KeyRing {
     pub fn signing_key_for(
         &self,
         conn: &mut DbConn,
-        organisation_id: i32,
+        organisation_id: OrgId,
     ) -> AppResult<(u8, SigningKey)> {
         let candidates: Vec<i32> = signing_keys::table
             .filter(signing_keys::organisation_id.eq(organisation_id))
@@ -222,7 +223,7 @@ impl KeyRing {
         &self,
         conn: &mut DbConn,
         candidates: Vec<i32>,
-        owner: Option<i32>,
+        owner: Option<OrgId>,
     ) -> AppResult<(u8, SigningKey)> {
         for kid in candidates {
             let Ok(kid) = u8::try_from(kid) else { continue };
@@ -314,7 +315,7 @@ pub fn compromise(conn: &mut DbConn, kid: u8) -> AppResult<()> {
 }
 
 /// Retires every active key of an organisation (before a rotation).
-pub fn retire_all_of(conn: &mut DbConn, organisation_id: i32) -> AppResult<()> {
+pub fn retire_all_of(conn: &mut DbConn, organisation_id: OrgId) -> AppResult<()> {
     diesel::update(
         signing_keys::table
             .filter(signing_keys::organisation_id.eq(organisation_id))

@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::db::schema::{certificate_batches, certificates};
-use crate::ids::{ParticipantId, RunId};
+use crate::ids::{OrgId, ParticipantId, RunId};
 
 crate::db::text_enum! {
     /// Whether a certificate holds. Stored as its lower-case name (`valid` …), which is also
@@ -22,7 +22,7 @@ crate::db::text_enum! {
 #[diesel(table_name = certificates)]
 pub struct Certificate {
     pub id: i32,
-    pub organisation_id: i32,
+    pub organisation_id: OrgId,
     pub participant_id: ParticipantId,
     pub run_id: RunId,
     pub code: String,
@@ -43,7 +43,7 @@ pub struct Certificate {
 #[derive(Insertable)]
 #[diesel(table_name = certificates)]
 pub struct CertificateInsertForm {
-    pub organisation_id: i32,
+    pub organisation_id: OrgId,
     pub participant_id: ParticipantId,
     pub run_id: RunId,
     pub code: String,
@@ -109,7 +109,8 @@ crate::db::text_enum! {
 pub struct CertificateBatch {
     pub id: i32,
     #[serde(skip)]
-    pub organisation_id: i32,
+    #[schema(value_type = i32)]
+    pub organisation_id: OrgId,
     #[schema(value_type = i32)]
     pub run_id: RunId,
     #[serde(skip)]
@@ -136,7 +137,7 @@ pub struct CertificateBatch {
 #[derive(Insertable)]
 #[diesel(table_name = certificate_batches)]
 pub struct CertificateBatchInsertForm {
-    pub organisation_id: i32,
+    pub organisation_id: OrgId,
     pub run_id: RunId,
     pub started_by: Option<i32>,
     pub started_at: NaiveDateTime,

@@ -4,7 +4,7 @@ use super::models::*;
 use crate::db::schema::{certificate_batches, certificate_checks, certificates, organisations};
 use crate::db::DbConn;
 use crate::error::{AppError, AppResult};
-use crate::ids::{ParticipantId, RunId};
+use crate::ids::{OrgId, ParticipantId, RunId};
 
 pub fn insert(conn: &mut DbConn, form: &CertificateInsertForm) -> AppResult<Certificate> {
     Ok(diesel::insert_into(certificates::table)
@@ -26,7 +26,7 @@ pub fn valid_for(
         .optional()?)
 }
 
-pub fn get(conn: &mut DbConn, org: i32, id: i32) -> AppResult<Certificate> {
+pub fn get(conn: &mut DbConn, org: OrgId, id: i32) -> AppResult<Certificate> {
     certificates::table
         .filter(certificates::organisation_id.eq(org))
         .filter(certificates::id.eq(id))
@@ -36,7 +36,7 @@ pub fn get(conn: &mut DbConn, org: i32, id: i32) -> AppResult<Certificate> {
         .ok_or_else(|| AppError::not_found("thing.certificate"))
 }
 
-pub fn list_for_run(conn: &mut DbConn, org: i32, run_id: RunId) -> AppResult<Vec<Certificate>> {
+pub fn list_for_run(conn: &mut DbConn, org: OrgId, run_id: RunId) -> AppResult<Vec<Certificate>> {
     Ok(certificates::table
         .filter(certificates::organisation_id.eq(org))
         .filter(certificates::run_id.eq(run_id))
@@ -75,7 +75,7 @@ pub fn revoke(
 /// (certificate id, total checks, last day checked) for a run's certificates.
 pub fn check_counts_for_run(
     conn: &mut DbConn,
-    org: i32,
+    org: OrgId,
     run_id: RunId,
 ) -> AppResult<Vec<(i32, i64, Option<chrono::NaiveDate>)>> {
     let rows: Vec<(i32, chrono::NaiveDate, i32)> = certificate_checks::table
@@ -139,7 +139,7 @@ pub fn insert_batch(
         .get_result(conn)?)
 }
 
-pub fn get_batch(conn: &mut DbConn, org: i32, id: i32) -> AppResult<CertificateBatch> {
+pub fn get_batch(conn: &mut DbConn, org: OrgId, id: i32) -> AppResult<CertificateBatch> {
     certificate_batches::table
         .filter(certificate_batches::organisation_id.eq(org))
         .filter(certificate_batches::id.eq(id))
@@ -151,7 +151,7 @@ pub fn get_batch(conn: &mut DbConn, org: i32, id: i32) -> AppResult<CertificateB
 
 pub fn latest_batch_for_run(
     conn: &mut DbConn,
-    org: i32,
+    org: OrgId,
     run_id: RunId,
 ) -> AppResult<Option<CertificateBatch>> {
     Ok(certificate_batches::table

@@ -14,7 +14,7 @@ use crate::auth::Actor;
 use crate::db::{dialect, DbConn};
 use crate::error::{AppError, AppResult};
 use crate::i18n::Text;
-use crate::ids::{ParticipantId, RunId};
+use crate::ids::{OrgId, ParticipantId, RunId};
 use crate::mail::outbox::{self, Attachment};
 use crate::orgs;
 use crate::orgs::models::ImageKind;
@@ -413,7 +413,7 @@ pub fn pdf(
 pub fn list_for_run(
     conn: &mut DbConn,
     issuer: &CertificateIssuer,
-    org: i32,
+    org: OrgId,
     run_id: RunId,
 ) -> AppResult<Vec<CertificateView>> {
     let counts = repo::check_counts_for_run(conn, org, run_id)?;
@@ -576,7 +576,7 @@ pub struct BatchSummary {
 
 pub fn last_batch_summary(
     conn: &mut DbConn,
-    org: i32,
+    org: OrgId,
     run_id: RunId,
 ) -> AppResult<Option<BatchSummary>> {
     Ok(
@@ -653,7 +653,7 @@ pub struct KeyLine {
     pub kid: i32,
     pub fingerprint: String,
     /// None: the deployment's own key (admins).
-    pub organisation_id: Option<i32>,
+    pub organisation_id: Option<OrgId>,
     pub created: String,
     /// `active`, `retired` or `compromised`.
     pub state: &'static str,
@@ -790,7 +790,7 @@ fn check_printable_image(bytes: &[u8]) -> AppResult<()> {
 fn org_image_for_print(
     conn: &mut DbConn,
     issuer: &CertificateIssuer,
-    org_id: i32,
+    org_id: OrgId,
     kind: ImageKind,
 ) -> AppResult<Option<Arc<DocumentImage>>> {
     use sha2::Digest;
@@ -820,7 +820,7 @@ fn org_image_for_print(
         }
         Err(e) => {
             // Stored images were checked on upload; a bad one must not stop certificates.
-            tracing::warn!(org_id, kind = kind.code(), error = %e, "organisation image not printable; left off");
+            tracing::warn!(org_id = org_id.0, kind = kind.code(), error = %e, "organisation image not printable; left off");
             Ok(None)
         }
     }

@@ -18,7 +18,7 @@ use crate::certificates::service::CertificateIssuer;
 use crate::config::Settings;
 use crate::db::DbConn;
 use crate::error::AppError;
-use crate::ids::{CourseId, ParticipantId, RunId, SessionId};
+use crate::ids::{CourseId, OrgId, ParticipantId, RunId, SessionId};
 use crate::orgs;
 use crate::planning::models::{NewCourse, NewModule, NewRun, NewSession};
 
@@ -108,7 +108,7 @@ fn create_org(conn: &mut DbConn, slug: &str) -> Result<orgs::Organisation, AppEr
     )
 }
 
-fn create_staff(conn: &mut DbConn, org_id: i32, slug: &str) -> Result<Staff, AppError> {
+fn create_staff(conn: &mut DbConn, org_id: OrgId, slug: &str) -> Result<Staff, AppError> {
     let mut create = |prefix: &str, name: &str, role: Role| {
         auth::service::create_user(
             conn,

@@ -9,7 +9,7 @@ use diesel::prelude::*;
 use super::schema::{attendance, certificate_checks, mail_outbox, session_reminders, test_results};
 use super::DbConn;
 use crate::error::AppError;
-use crate::ids::{ParticipantId, RunId, SessionId};
+use crate::ids::{OrgId, ParticipantId, RunId, SessionId};
 
 /// Takes SQLite's write lock before the transaction reads anything.
 ///
@@ -54,7 +54,7 @@ pub fn lock_for_update(
 }
 
 pub struct AttendanceUpsert<'a> {
-    pub organisation_id: i32,
+    pub organisation_id: OrgId,
     pub session_id: SessionId,
     pub participant_id: ParticipantId,
     pub status: &'a str,
@@ -132,7 +132,7 @@ pub fn claim_due_mail(
 }
 
 pub struct ReminderInsert<'a> {
-    pub organisation_id: i32,
+    pub organisation_id: OrgId,
     pub session_id: SessionId,
     pub participant_id: ParticipantId,
     pub kind: &'a str,
@@ -174,7 +174,7 @@ pub fn insert_reminder_once(conn: &mut DbConn, r: &ReminderInsert) -> Result<boo
 }
 
 pub struct TestResultUpsert {
-    pub organisation_id: i32,
+    pub organisation_id: OrgId,
     pub run_id: RunId,
     pub participant_id: ParticipantId,
     pub points: i32,
@@ -221,7 +221,7 @@ pub fn upsert_test_result(conn: &mut DbConn, r: &TestResultUpsert) -> Result<(),
 /// Counts one check of a certificate on `day` (one row per certificate and day).
 pub fn count_certificate_check(
     conn: &mut DbConn,
-    organisation_id: i32,
+    organisation_id: OrgId,
     certificate_id: i32,
     day: chrono::NaiveDate,
     n: i32,

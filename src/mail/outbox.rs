@@ -5,6 +5,7 @@ use serde::Serialize;
 use crate::db::schema::mail_outbox;
 use crate::db::DbConn;
 use crate::error::{AppError, AppResult};
+use crate::ids::OrgId;
 use crate::templates;
 
 crate::db::text_enum! {
@@ -28,7 +29,7 @@ pub struct Attachment {
 #[diesel(table_name = mail_outbox)]
 pub struct OutboxMessage {
     pub id: i32,
-    pub organisation_id: Option<i32>,
+    pub organisation_id: Option<OrgId>,
     pub recipient: String,
     pub subject: String,
     pub body_text: String,
@@ -51,7 +52,7 @@ pub struct OutboxMessage {
 /// Renders `templates/email/<template>/{subject.txt,body.txt,body.html}.hbs` and queues it.
 pub fn enqueue(
     conn: &mut DbConn,
-    organisation_id: Option<i32>,
+    organisation_id: Option<OrgId>,
     recipient: &str,
     template: &str,
     ctx: &serde_json::Value,
@@ -93,7 +94,7 @@ pub fn enqueue(
 /// Like [`enqueue`], in the recipient's language when `email/<template>.<lang>/` exists.
 pub fn enqueue_localized(
     conn: &mut DbConn,
-    organisation_id: Option<i32>,
+    organisation_id: Option<OrgId>,
     recipient: &str,
     template: &str,
     lang: &str,

@@ -4,6 +4,7 @@ use actix_web::{get, web};
 use serde::Deserialize;
 
 use crate::api::{Answer, Caller, Json};
+use crate::ids::OrgId;
 
 /// Admins: the API tokens of an organisation's users (never the tokens themselves).
 #[utoipa::path(get, path = "/api/v1/admin/organisations/{id}/tokens", tag = "admin", security(("bearer" = [])),
@@ -12,7 +13,7 @@ use crate::api::{Answer, Caller, Json};
         (status = 401, description = "no or an invalid token", body = crate::api::ErrorSchema),
         (status = 403, description = "not an admin", body = crate::api::ErrorSchema)))]
 #[get("/api/v1/admin/organisations/{id}/tokens")]
-pub async fn api_org_tokens(caller: Caller, id: web::Path<i32>) -> Answer {
+pub async fn api_org_tokens(caller: Caller, id: web::Path<OrgId>) -> Answer {
     caller
         .ok(move |conn, actor| crate::auth::service::organisation_tokens(conn, actor, *id))
         .await
@@ -26,7 +27,7 @@ pub async fn api_org_tokens(caller: Caller, id: web::Path<i32>) -> Answer {
         (status = 403, description = "not an admin", body = crate::api::ErrorSchema),
         (status = 404, description = "no such token in the organisation", body = crate::api::ErrorSchema)))]
 #[actix_web::delete("/api/v1/admin/organisations/{id}/tokens/{token_id}")]
-pub async fn api_revoke_org_token(caller: Caller, path: web::Path<(i32, i32)>) -> Answer {
+pub async fn api_revoke_org_token(caller: Caller, path: web::Path<(OrgId, i32)>) -> Answer {
     let (org_id, token_id) = path.into_inner();
     caller
         .no_content(move |conn, actor| {

@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::db::schema::organisations;
+use crate::ids::OrgId;
 
 crate::db::text_enum! {
     /// An image an organisation may print on its certificates.
@@ -17,7 +18,8 @@ crate::db::text_enum! {
 #[derive(Debug, Clone, Queryable, Selectable, Serialize, ToSchema)]
 #[diesel(table_name = organisations)]
 pub struct Organisation {
-    pub id: i32,
+    #[schema(value_type = i32)]
+    pub id: OrgId,
     pub slug: String,
     pub name: String,
     pub issuer_name: String,

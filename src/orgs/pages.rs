@@ -7,6 +7,7 @@ use super::models::NewOrganisation;
 use super::service::{self, AccountFields, NewAccount};
 use crate::error::{AppError, PageResult};
 use crate::i18n::Text;
+use crate::ids::OrgId;
 use crate::web::{EmptyForm, Form, Id, Ui};
 
 const LIST: &str = "pages/orgs/list";
@@ -38,7 +39,7 @@ async fn create(ui: Ui, Form(form): Form<NewOrganisation>) -> PageResult {
 }
 
 #[get("/admin/organisations/{id}")]
-async fn show(ui: Ui, id: Id) -> PageResult {
+async fn show(ui: Ui, id: Id<OrgId>) -> PageResult {
     ui.show(SHOW, "title.organisation", move |conn, actor| {
         service::organisation_page(conn, actor, *id)
     })
@@ -46,7 +47,7 @@ async fn show(ui: Ui, id: Id) -> PageResult {
 }
 
 /// Back to the organisation's page, confirming `done`.
-fn back_to_organisation(ui: &Ui, org_id: i32, done: &'static str) -> PageResult {
+fn back_to_organisation(ui: &Ui, org_id: OrgId, done: &'static str) -> PageResult {
     ui.done(&format!("/admin/organisations/{org_id}"), &Text::key(done))
 }
 
@@ -60,7 +61,7 @@ struct NewUserForm {
 }
 
 #[post("/admin/organisations/{id}/users")]
-async fn create_org_user(ui: Ui, id: Id, Form(form): Form<NewUserForm>) -> PageResult {
+async fn create_org_user(ui: Ui, id: Id<OrgId>, Form(form): Form<NewUserForm>) -> PageResult {
     let org_id = *id;
     let echo = AccountFields {
         email: form.email.clone(),
@@ -85,7 +86,7 @@ async fn create_org_user(ui: Ui, id: Id, Form(form): Form<NewUserForm>) -> PageR
 /// The organisation's page again with the message and what was typed.
 async fn organisation_refused(
     ui: &Ui,
-    org_id: i32,
+    org_id: OrgId,
     echo: AccountFields,
     error: AppError,
 ) -> PageResult {
@@ -100,7 +101,7 @@ async fn organisation_refused(
 #[post("/admin/organisations/{id}/users/{user_id}/{action:activate|deactivate}")]
 async fn set_user_active_page(
     ui: Ui,
-    path: web::Path<(i32, i32, String)>,
+    path: web::Path<(OrgId, i32, String)>,
     _form: Form<EmptyForm>,
 ) -> PageResult {
     let (org_id, user_id, action) = path.into_inner();
@@ -118,7 +119,7 @@ async fn set_user_active_page(
 #[post("/admin/organisations/{id}/tokens/{token_id}/revoke")]
 async fn revoke_token_page(
     ui: Ui,
-    path: web::Path<(i32, i32)>,
+    path: web::Path<(OrgId, i32)>,
     _form: Form<EmptyForm>,
 ) -> PageResult {
     let (org_id, token_id) = path.into_inner();

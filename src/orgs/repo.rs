@@ -4,6 +4,7 @@ use super::models::{ImageKind, Organisation, OrganisationInsertForm};
 use crate::db::schema::{organisation_images, organisations};
 use crate::db::DbConn;
 use crate::error::{AppError, AppResult};
+use crate::ids::OrgId;
 
 pub fn insert(conn: &mut DbConn, form: &OrganisationInsertForm) -> AppResult<Organisation> {
     Ok(diesel::insert_into(organisations::table)
@@ -18,7 +19,7 @@ pub fn list(conn: &mut DbConn) -> AppResult<Vec<Organisation>> {
         .load(conn)?)
 }
 
-pub fn get(conn: &mut DbConn, id: i32) -> AppResult<Organisation> {
+pub fn get(conn: &mut DbConn, id: OrgId) -> AppResult<Organisation> {
     organisations::table
         .find(id)
         .select(Organisation::as_select())
@@ -36,7 +37,11 @@ pub fn find_by_slug(conn: &mut DbConn, slug: &str) -> AppResult<Option<Organisat
 }
 
 /// The organisation's logo or signature image as stored.
-pub fn image(conn: &mut DbConn, org: i32, kind: ImageKind) -> AppResult<Option<(String, Vec<u8>)>> {
+pub fn image(
+    conn: &mut DbConn,
+    org: OrgId,
+    kind: ImageKind,
+) -> AppResult<Option<(String, Vec<u8>)>> {
     Ok(organisation_images::table
         .filter(organisation_images::organisation_id.eq(org))
         .filter(organisation_images::kind.eq(kind))
@@ -51,7 +56,7 @@ pub fn image(conn: &mut DbConn, org: i32, kind: ImageKind) -> AppResult<Option<(
 /// Replaces an image (delete + insert works the same on both databases).
 pub fn set_image(
     conn: &mut DbConn,
-    org: i32,
+    org: OrgId,
     kind: ImageKind,
     content_type: &str,
     bytes: &[u8],
@@ -70,7 +75,7 @@ pub fn set_image(
     Ok(())
 }
 
-pub fn delete_image(conn: &mut DbConn, org: i32, kind: ImageKind) -> AppResult<()> {
+pub fn delete_image(conn: &mut DbConn, org: OrgId, kind: ImageKind) -> AppResult<()> {
     diesel::delete(
         organisation_images::table
             .filter(organisation_images::organisation_id.eq(org))

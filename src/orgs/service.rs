@@ -11,6 +11,7 @@ use crate::auth::{self, Actor, Role};
 use crate::db::DbConn;
 use crate::error::{AppError, AppResult};
 use crate::i18n::Text;
+use crate::ids::OrgId;
 use crate::validate;
 
 pub fn create(
@@ -64,7 +65,7 @@ pub fn create(
         actor.map(|a| a.user_id),
         "organisation.create",
         "organisation",
-        Some(org.id),
+        Some(org.id.into()),
         "",
     )?;
     Ok(org)
@@ -142,7 +143,7 @@ impl Default for AccountFields {
 pub fn organisation_page(
     conn: &mut DbConn,
     actor: &Actor,
-    org_id: i32,
+    org_id: OrgId,
 ) -> AppResult<OrganisationPage> {
     actor.require(&[Role::Admin])?;
     let organisation = repo::get(conn, org_id)?;
@@ -180,7 +181,7 @@ pub struct NewAccount {
 pub fn add_account(
     conn: &mut DbConn,
     actor: &Actor,
-    org_id: i32,
+    org_id: OrgId,
     input: NewAccount,
 ) -> AppResult<auth::models::User> {
     actor.require(&[Role::Admin])?;
@@ -209,14 +210,14 @@ pub fn add_account(
 // the caller's organisation already.
 
 /// The organisation (its issuer name and signatory are printed on certificates).
-pub fn get(conn: &mut DbConn, org_id: i32) -> AppResult<Organisation> {
+pub fn get(conn: &mut DbConn, org_id: OrgId) -> AppResult<Organisation> {
     repo::get(conn, org_id)
 }
 
 /// The organisation's logo or signature image as stored: (content type, bytes).
 pub fn image(
     conn: &mut DbConn,
-    org_id: i32,
+    org_id: OrgId,
     kind: ImageKind,
 ) -> AppResult<Option<(String, Vec<u8>)>> {
     repo::image(conn, org_id, kind)
@@ -224,7 +225,7 @@ pub fn image(
 
 pub fn set_image(
     conn: &mut DbConn,
-    org_id: i32,
+    org_id: OrgId,
     kind: ImageKind,
     content_type: &str,
     bytes: &[u8],
@@ -239,6 +240,6 @@ pub fn set_image(
     )
 }
 
-pub fn delete_image(conn: &mut DbConn, org_id: i32, kind: ImageKind) -> AppResult<()> {
+pub fn delete_image(conn: &mut DbConn, org_id: OrgId, kind: ImageKind) -> AppResult<()> {
     repo::delete_image(conn, org_id, kind)
 }

@@ -14,6 +14,7 @@ use super::{repo, service};
 use crate::auth::Actor;
 use crate::db::DbConn;
 use crate::error::AppResult;
+use crate::ids::OrgId;
 use crate::spreadsheet::import::{Identity, ListImport};
 use crate::spreadsheet::{ImportKind, KeyedRow, ListShape};
 
@@ -133,7 +134,7 @@ impl ListImport for People {
         (name, None)
     }
 
-    fn check(actor: &Actor, org: i32, row: &ImportRow) -> AppResult<ParticipantInsertForm> {
+    fn check(actor: &Actor, org: OrgId, row: &ImportRow) -> AppResult<ParticipantInsertForm> {
         service::check_new_participant(org, actor.user_id, &to_input(row))
     }
 
@@ -146,7 +147,7 @@ impl ListImport for People {
         }
     }
 
-    fn known(conn: &mut DbConn, org: i32) -> AppResult<Vec<Identity>> {
+    fn known(conn: &mut DbConn, org: OrgId) -> AppResult<Vec<Identity>> {
         Ok(repo::list(conn, org)?
             .into_iter()
             .map(|p| Identity {

@@ -4,14 +4,15 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::db::schema::{enrollments, participants};
-use crate::ids::{ParticipantId, RunId};
+use crate::ids::{OrgId, ParticipantId, RunId};
 
 #[derive(Debug, Clone, Queryable, Selectable, Serialize, ToSchema)]
 #[diesel(table_name = participants)]
 pub struct Participant {
     #[schema(value_type = i32)]
     pub id: ParticipantId,
-    pub organisation_id: i32,
+    #[schema(value_type = i32)]
+    pub organisation_id: OrgId,
     pub given_name: String,
     pub family_name: String,
     pub preferred_language: String,
@@ -40,7 +41,7 @@ impl Participant {
 #[derive(Debug, Clone, Insertable, Serialize, Deserialize)]
 #[diesel(table_name = participants)]
 pub struct ParticipantInsertForm {
-    pub organisation_id: i32,
+    pub organisation_id: OrgId,
     pub given_name: String,
     pub family_name: String,
     pub preferred_language: String,
@@ -98,7 +99,8 @@ crate::db::text_enum! {
 #[diesel(table_name = enrollments)]
 pub struct Enrollment {
     pub id: i32,
-    pub organisation_id: i32,
+    #[schema(value_type = i32)]
+    pub organisation_id: OrgId,
     #[schema(value_type = i32)]
     pub run_id: RunId,
     #[schema(value_type = i32)]

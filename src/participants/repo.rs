@@ -4,7 +4,7 @@ use super::models::*;
 use crate::db::schema::{enrollments, participants};
 use crate::db::DbConn;
 use crate::error::{AppError, AppResult};
-use crate::ids::{ParticipantId, RunId};
+use crate::ids::{OrgId, ParticipantId, RunId};
 
 use EnrollmentStatus::{Cancelled, Enrolled, Waiting};
 
@@ -14,7 +14,7 @@ pub fn insert(conn: &mut DbConn, form: &ParticipantInsertForm) -> AppResult<Part
         .get_result(conn)?)
 }
 
-pub fn list(conn: &mut DbConn, org: i32) -> AppResult<Vec<Participant>> {
+pub fn list(conn: &mut DbConn, org: OrgId) -> AppResult<Vec<Participant>> {
     Ok(participants::table
         .filter(participants::organisation_id.eq(org))
         .order((
@@ -25,7 +25,7 @@ pub fn list(conn: &mut DbConn, org: i32) -> AppResult<Vec<Participant>> {
         .load(conn)?)
 }
 
-pub fn get(conn: &mut DbConn, org: i32, id: ParticipantId) -> AppResult<Participant> {
+pub fn get(conn: &mut DbConn, org: OrgId, id: ParticipantId) -> AppResult<Participant> {
     participants::table
         .filter(participants::organisation_id.eq(org))
         .filter(participants::id.eq(id))
@@ -58,7 +58,7 @@ pub fn find_enrollment(
 
 pub fn insert_enrollment(
     conn: &mut DbConn,
-    org: i32,
+    org: OrgId,
     run_id: RunId,
     participant_id: ParticipantId,
     status: EnrollmentStatus,
@@ -124,7 +124,7 @@ pub fn waiting_enrollments(conn: &mut DbConn, run_id: RunId) -> AppResult<Vec<En
 }
 
 /// The waiting list of a run, in order.
-pub fn waiting_list(conn: &mut DbConn, org: i32, run_id: RunId) -> AppResult<Vec<Participant>> {
+pub fn waiting_list(conn: &mut DbConn, org: OrgId, run_id: RunId) -> AppResult<Vec<Participant>> {
     Ok(enrollments::table
         .inner_join(participants::table)
         .filter(enrollments::organisation_id.eq(org))
@@ -145,7 +145,7 @@ pub fn holds_place(
 }
 
 /// Participants enrolled in a run, by family name.
-pub fn enrolled_in(conn: &mut DbConn, org: i32, run_id: RunId) -> AppResult<Vec<Participant>> {
+pub fn enrolled_in(conn: &mut DbConn, org: OrgId, run_id: RunId) -> AppResult<Vec<Participant>> {
     Ok(enrollments::table
         .inner_join(participants::table)
         .filter(enrollments::organisation_id.eq(org))
@@ -166,7 +166,7 @@ pub fn set_card_code(conn: &mut DbConn, id: ParticipantId, code: &str) -> AppRes
     Ok(())
 }
 
-pub fn by_card_code(conn: &mut DbConn, org: i32, code: &str) -> AppResult<Option<Participant>> {
+pub fn by_card_code(conn: &mut DbConn, org: OrgId, code: &str) -> AppResult<Option<Participant>> {
     Ok(participants::table
         .filter(participants::organisation_id.eq(org))
         .filter(participants::card_code.eq(code))
@@ -178,7 +178,7 @@ pub fn by_card_code(conn: &mut DbConn, org: i32, code: &str) -> AppResult<Option
 /// A corrected name (e.g. spelled as in the passport, before re-issuing a certificate).
 pub fn set_names(
     conn: &mut DbConn,
-    org: i32,
+    org: OrgId,
     id: ParticipantId,
     given_name: &str,
     family_name: &str,

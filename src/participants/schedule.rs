@@ -12,7 +12,7 @@ use super::{repo, service};
 use crate::auth::Actor;
 use crate::db::DbConn;
 use crate::error::{AppError, AppResult};
-use crate::ids::{RunId, SessionId};
+use crate::ids::{OrgId, RunId, SessionId};
 use crate::planning::models::{CourseRun, NewRun, NewSession, TrainingSession};
 use crate::planning::{self};
 use crate::time;
@@ -86,7 +86,7 @@ struct SessionChangeMail<'a> {
 
 fn notify_participants(
     conn: &mut DbConn,
-    org: i32,
+    org: OrgId,
     run: &CourseRun,
     session_id: SessionId,
     cancelled: bool,

@@ -13,7 +13,7 @@ use crate::auth::Actor;
 use crate::db::{dialect, DbConn};
 use crate::error::{AppError, AppResult};
 use crate::i18n::{self, Text};
-use crate::ids::{ParticipantId, RunId};
+use crate::ids::{OrgId, ParticipantId, RunId};
 use crate::planning;
 use crate::validate;
 
@@ -76,7 +76,7 @@ pub(crate) fn insert_checked(
 
 /// Every rule for a new participant, as one row ready to insert (shared with the import).
 pub(crate) fn check_new_participant(
-    org: i32,
+    org: OrgId,
     recorded_by: i32,
     input: &NewParticipant,
 ) -> AppResult<ParticipantInsertForm> {
@@ -267,7 +267,7 @@ pub fn cancel(
 /// caller holds the run's lock.
 pub fn fill_free_places(
     conn: &mut DbConn,
-    org: i32,
+    org: OrgId,
     run: &planning::models::CourseRun,
 ) -> AppResult<Vec<Enrollment>> {
     let now = crate::time::now_utc();
@@ -306,7 +306,7 @@ pub struct RunPeople {
     pub others: Vec<Participant>,
 }
 
-pub fn run_people(conn: &mut DbConn, org: i32, run_id: RunId) -> AppResult<RunPeople> {
+pub fn run_people(conn: &mut DbConn, org: OrgId, run_id: RunId) -> AppResult<RunPeople> {
     let enrolled = repo::enrolled_in(conn, org, run_id)?;
     let waiting = repo::waiting_list(conn, org, run_id)?;
     let others = repo::list(conn, org)?
@@ -429,7 +429,7 @@ pub(crate) fn mail_context<T: Serialize>(mail: &T) -> AppResult<serde_json::Valu
 
 fn notify_promoted(
     conn: &mut DbConn,
-    org: i32,
+    org: OrgId,
     run: &planning::models::CourseRun,
     participant_id: ParticipantId,
 ) -> AppResult<()> {
@@ -468,12 +468,12 @@ fn notify_promoted(
 // organisation already.
 
 /// A participant of the organisation (not found when registered elsewhere).
-pub fn get(conn: &mut DbConn, org: i32, participant_id: ParticipantId) -> AppResult<Participant> {
+pub fn get(conn: &mut DbConn, org: OrgId, participant_id: ParticipantId) -> AppResult<Participant> {
     repo::get(conn, org, participant_id)
 }
 
 /// The people holding a place in a run, by family name.
-pub fn enrolled_in(conn: &mut DbConn, org: i32, run_id: RunId) -> AppResult<Vec<Participant>> {
+pub fn enrolled_in(conn: &mut DbConn, org: OrgId, run_id: RunId) -> AppResult<Vec<Participant>> {
     repo::enrolled_in(conn, org, run_id)
 }
 
@@ -489,7 +489,7 @@ pub fn holds_place(
 /// Corrects a participant's name as in their ID (before a certificate is issued again).
 pub fn set_names(
     conn: &mut DbConn,
-    org: i32,
+    org: OrgId,
     participant_id: ParticipantId,
     given_name: &str,
     family_name: &str,

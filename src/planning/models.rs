@@ -4,14 +4,15 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::db::schema::{course_modules, course_runs, courses, locations, training_sessions};
-use crate::ids::{CourseId, RunId, SessionId};
+use crate::ids::{CourseId, OrgId, RunId, SessionId};
 
 #[derive(Debug, Clone, Queryable, Selectable, Serialize, ToSchema)]
 #[diesel(table_name = courses)]
 pub struct Course {
     #[schema(value_type = i32)]
     pub id: CourseId,
-    pub organisation_id: i32,
+    #[schema(value_type = i32)]
+    pub organisation_id: OrgId,
     pub code: String,
     pub title: String,
     pub description: String,
@@ -29,7 +30,7 @@ pub struct Course {
 #[derive(Insertable)]
 #[diesel(table_name = courses)]
 pub struct CourseInsertForm {
-    pub organisation_id: i32,
+    pub organisation_id: OrgId,
     pub code: String,
     pub title: String,
     pub description: String,
@@ -52,7 +53,8 @@ pub struct CourseRules {
 #[diesel(table_name = course_modules)]
 pub struct CourseModule {
     pub id: i32,
-    pub organisation_id: i32,
+    #[schema(value_type = i32)]
+    pub organisation_id: OrgId,
     #[schema(value_type = i32)]
     pub course_id: CourseId,
     pub position: i32,
@@ -65,7 +67,7 @@ pub struct CourseModule {
 #[derive(Insertable)]
 #[diesel(table_name = course_modules)]
 pub struct CourseModuleInsertForm {
-    pub organisation_id: i32,
+    pub organisation_id: OrgId,
     pub course_id: CourseId,
     pub position: i32,
     pub title: String,
@@ -79,7 +81,7 @@ pub struct CourseModuleInsertForm {
 #[diesel(table_name = course_runs)]
 pub struct CourseRunRow {
     pub id: RunId,
-    pub organisation_id: i32,
+    pub organisation_id: OrgId,
     pub course_id: CourseId,
     pub start_date: NaiveDate,
     pub end_date: NaiveDate,
@@ -93,7 +95,8 @@ pub struct CourseRunRow {
 pub struct CourseRun {
     #[schema(value_type = i32)]
     pub id: RunId,
-    pub organisation_id: i32,
+    #[schema(value_type = i32)]
+    pub organisation_id: OrgId,
     #[schema(value_type = i32)]
     pub course_id: CourseId,
     pub start_date: NaiveDate,
@@ -130,7 +133,7 @@ impl CourseRun {
 #[derive(Insertable)]
 #[diesel(table_name = course_runs)]
 pub struct CourseRunInsertForm {
-    pub organisation_id: i32,
+    pub organisation_id: OrgId,
     pub course_id: CourseId,
     pub start_date: NaiveDate,
     pub end_date: NaiveDate,
@@ -145,7 +148,7 @@ pub struct CourseRunInsertForm {
 #[diesel(table_name = training_sessions)]
 pub struct TrainingSessionRow {
     pub id: SessionId,
-    pub organisation_id: i32,
+    pub organisation_id: OrgId,
     pub run_id: RunId,
     pub starts_at: NaiveDateTime,
     pub ends_at: NaiveDateTime,
@@ -159,7 +162,8 @@ pub struct TrainingSessionRow {
 pub struct TrainingSession {
     #[schema(value_type = i32)]
     pub id: SessionId,
-    pub organisation_id: i32,
+    #[schema(value_type = i32)]
+    pub organisation_id: OrgId,
     #[schema(value_type = i32)]
     pub run_id: RunId,
     #[serde(serialize_with = "crate::time::utc")]
@@ -200,7 +204,7 @@ impl TrainingSession {
 #[derive(Insertable)]
 #[diesel(table_name = training_sessions)]
 pub struct TrainingSessionInsertForm {
-    pub organisation_id: i32,
+    pub organisation_id: OrgId,
     pub run_id: RunId,
     pub starts_at: NaiveDateTime,
     pub ends_at: NaiveDateTime,
@@ -214,7 +218,8 @@ pub struct TrainingSessionInsertForm {
 #[diesel(table_name = locations)]
 pub struct Location {
     pub id: i32,
-    pub organisation_id: i32,
+    #[schema(value_type = i32)]
+    pub organisation_id: OrgId,
     pub name: String,
     pub address: String,
     pub room: String,

@@ -9,7 +9,7 @@ use crate::db::schema::{
 };
 use crate::db::DbConn;
 use crate::error::{AppError, AppResult};
-use crate::ids::{CourseId, RunId, SessionId};
+use crate::ids::{CourseId, OrgId, RunId, SessionId};
 
 pub fn insert_course(conn: &mut DbConn, form: &CourseInsertForm) -> AppResult<Course> {
     Ok(diesel::insert_into(courses::table)
@@ -17,7 +17,7 @@ pub fn insert_course(conn: &mut DbConn, form: &CourseInsertForm) -> AppResult<Co
         .get_result(conn)?)
 }
 
-pub fn course_code_taken(conn: &mut DbConn, org: i32, code: &str) -> AppResult<bool> {
+pub fn course_code_taken(conn: &mut DbConn, org: OrgId, code: &str) -> AppResult<bool> {
     let n: i64 = courses::table
         .filter(courses::organisation_id.eq(org))
         .filter(courses::code.eq(code))
@@ -26,7 +26,7 @@ pub fn course_code_taken(conn: &mut DbConn, org: i32, code: &str) -> AppResult<b
     Ok(n > 0)
 }
 
-pub fn list_courses(conn: &mut DbConn, org: i32) -> AppResult<Vec<Course>> {
+pub fn list_courses(conn: &mut DbConn, org: OrgId) -> AppResult<Vec<Course>> {
     Ok(courses::table
         .filter(courses::organisation_id.eq(org))
         .order(courses::code.asc())
@@ -34,7 +34,7 @@ pub fn list_courses(conn: &mut DbConn, org: i32) -> AppResult<Vec<Course>> {
         .load(conn)?)
 }
 
-pub fn get_course(conn: &mut DbConn, org: i32, id: CourseId) -> AppResult<Course> {
+pub fn get_course(conn: &mut DbConn, org: OrgId, id: CourseId) -> AppResult<Course> {
     courses::table
         .filter(courses::organisation_id.eq(org))
         .filter(courses::id.eq(id))
@@ -52,7 +52,7 @@ pub fn insert_module(conn: &mut DbConn, form: &CourseModuleInsertForm) -> AppRes
 
 pub fn modules_of(
     conn: &mut DbConn,
-    org: i32,
+    org: OrgId,
     course_id: CourseId,
 ) -> AppResult<Vec<CourseModule>> {
     Ok(course_modules::table
@@ -124,7 +124,7 @@ fn runs_with_languages(conn: &mut DbConn, rows: Vec<CourseRunRow>) -> AppResult<
 
 fn set_run_languages(
     conn: &mut DbConn,
-    org: i32,
+    org: OrgId,
     run_id: RunId,
     languages: &[String],
 ) -> AppResult<()> {
@@ -147,7 +147,7 @@ fn set_run_languages(
 
 pub fn runs_of_course(
     conn: &mut DbConn,
-    org: i32,
+    org: OrgId,
     course_id: CourseId,
 ) -> AppResult<Vec<CourseRun>> {
     let rows = course_runs::table
@@ -165,7 +165,7 @@ fn one_run(conn: &mut DbConn, row: CourseRunRow) -> AppResult<CourseRun> {
     Ok(CourseRun::from_row(row, codes))
 }
 
-pub fn get_run(conn: &mut DbConn, org: i32, id: RunId) -> AppResult<CourseRun> {
+pub fn get_run(conn: &mut DbConn, org: OrgId, id: RunId) -> AppResult<CourseRun> {
     let row = course_runs::table
         .filter(course_runs::organisation_id.eq(org))
         .filter(course_runs::id.eq(id))
@@ -176,7 +176,7 @@ pub fn get_run(conn: &mut DbConn, org: i32, id: RunId) -> AppResult<CourseRun> {
     one_run(conn, row)
 }
 
-pub fn find_or_create_location(conn: &mut DbConn, org: i32, name: &str) -> AppResult<i32> {
+pub fn find_or_create_location(conn: &mut DbConn, org: OrgId, name: &str) -> AppResult<i32> {
     let existing: Option<i32> = locations::table
         .filter(locations::organisation_id.eq(org))
         .filter(locations::name.eq(name))
@@ -240,7 +240,7 @@ fn languages_of_sessions(
 
 fn set_session_languages(
     conn: &mut DbConn,
-    org: i32,
+    org: OrgId,
     session_id: SessionId,
     languages: &[String],
 ) -> AppResult<()> {
@@ -268,7 +268,7 @@ fn one_session(conn: &mut DbConn, row: TrainingSessionRow) -> AppResult<Training
     Ok(TrainingSession::from_row(row, codes))
 }
 
-pub fn get_session(conn: &mut DbConn, org: i32, id: SessionId) -> AppResult<TrainingSession> {
+pub fn get_session(conn: &mut DbConn, org: OrgId, id: SessionId) -> AppResult<TrainingSession> {
     let row = training_sessions::table
         .filter(training_sessions::organisation_id.eq(org))
         .filter(training_sessions::id.eq(id))
@@ -287,7 +287,7 @@ pub type SessionWithModules = (SessionRow, Vec<(i32, String)>);
 
 fn session_rows(
     conn: &mut DbConn,
-    org: i32,
+    org: OrgId,
     run_id: Option<RunId>,
     trainer_id: Option<i32>,
     between: Option<(chrono::NaiveDateTime, chrono::NaiveDateTime)>,
@@ -344,7 +344,7 @@ pub fn modules_of_sessions(
 
 pub fn sessions_with_names(
     conn: &mut DbConn,
-    org: i32,
+    org: OrgId,
     run_id: Option<RunId>,
     trainer_id: Option<i32>,
 ) -> AppResult<Vec<SessionWithModules>> {
@@ -355,7 +355,7 @@ pub fn sessions_with_names(
 /// Sessions starting in [from, to) with names and modules.
 pub fn sessions_with_names_between(
     conn: &mut DbConn,
-    org: i32,
+    org: OrgId,
     from: chrono::NaiveDateTime,
     to: chrono::NaiveDateTime,
 ) -> AppResult<Vec<SessionWithModules>> {
@@ -387,12 +387,12 @@ fn with_modules(
 }
 
 /// (organisation, user id) of the active user owning a calendar link.
-pub fn user_by_calendar_token(conn: &mut DbConn, token: &str) -> AppResult<Option<(i32, i32)>> {
+pub fn user_by_calendar_token(conn: &mut DbConn, token: &str) -> AppResult<Option<(OrgId, i32)>> {
     Ok(users::table
         .filter(users::calendar_token.eq(token))
         .filter(users::active.eq(true))
         .select((users::organisation_id, users::id))
-        .first::<(Option<i32>, i32)>(conn)
+        .first::<(Option<OrgId>, i32)>(conn)
         .optional()?
         .and_then(|(org, id)| org.map(|o| (o, id))))
 }
@@ -422,7 +422,7 @@ pub fn run_by_calendar_token(conn: &mut DbConn, token: &str) -> AppResult<Option
 
 pub fn set_run_calendar_token(
     conn: &mut DbConn,
-    org: i32,
+    org: OrgId,
     run_id: RunId,
     token: &str,
 ) -> AppResult<()> {
@@ -460,7 +460,7 @@ pub fn is_trainer_of(conn: &mut DbConn, session_id: SessionId, user_id: i32) -> 
 
 pub fn set_session_trainers(
     conn: &mut DbConn,
-    org: i32,
+    org: OrgId,
     session_id: SessionId,
     user_ids: &[i32],
 ) -> AppResult<()> {
@@ -480,7 +480,7 @@ pub fn set_session_trainers(
 
 pub fn set_session_modules(
     conn: &mut DbConn,
-    org: i32,
+    org: OrgId,
     session_id: SessionId,
     module_ids: &[i32],
 ) -> AppResult<()> {
@@ -532,7 +532,7 @@ pub fn set_cancelled(conn: &mut DbConn, id: SessionId, cancelled: bool) -> AppRe
 /// Other sessions of the organisation, not cancelled, overlapping [starts, ends).
 pub fn overlapping(
     conn: &mut DbConn,
-    org: i32,
+    org: OrgId,
     exclude: SessionId,
     starts_at: chrono::NaiveDateTime,
     ends_at: chrono::NaiveDateTime,
@@ -547,7 +547,7 @@ pub fn overlapping(
         .load(conn)?)
 }
 
-pub fn list_locations(conn: &mut DbConn, org: i32) -> AppResult<Vec<Location>> {
+pub fn list_locations(conn: &mut DbConn, org: OrgId) -> AppResult<Vec<Location>> {
     Ok(locations::table
         .filter(locations::organisation_id.eq(org))
         .order(locations::name.asc())
@@ -555,7 +555,7 @@ pub fn list_locations(conn: &mut DbConn, org: i32) -> AppResult<Vec<Location>> {
         .load(conn)?)
 }
 
-pub fn insert_location(conn: &mut DbConn, org: i32, input: &NewLocation) -> AppResult<Location> {
+pub fn insert_location(conn: &mut DbConn, org: OrgId, input: &NewLocation) -> AppResult<Location> {
     Ok(diesel::insert_into(locations::table)
         .values((
             locations::organisation_id.eq(org),
@@ -580,7 +580,7 @@ pub fn enrolled_count(conn: &mut DbConn, run_id: RunId) -> AppResult<i64> {
 
 pub fn set_course_rules(
     conn: &mut DbConn,
-    org: i32,
+    org: OrgId,
     course_id: CourseId,
     rules: &CourseRules,
 ) -> AppResult<Course> {

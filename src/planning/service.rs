@@ -9,7 +9,7 @@ use crate::auth::{self, Actor};
 use crate::db::DbConn;
 use crate::error::{AppError, AppResult};
 use crate::i18n::{self, Text};
-use crate::ids::{CourseId, RunId, SessionId};
+use crate::ids::{CourseId, OrgId, RunId, SessionId};
 use crate::time;
 use crate::validate;
 
@@ -19,18 +19,18 @@ pub const MAX_RUN_CAPACITY: i32 = 500;
 // sessions of an organisation they already checked.
 
 /// A run of the organisation (not found when it belongs to another).
-pub fn get_run(conn: &mut DbConn, org: i32, run_id: RunId) -> AppResult<CourseRun> {
+pub fn get_run(conn: &mut DbConn, org: OrgId, run_id: RunId) -> AppResult<CourseRun> {
     repo::get_run(conn, org, run_id)
 }
 
-pub fn get_course(conn: &mut DbConn, org: i32, course_id: CourseId) -> AppResult<Course> {
+pub fn get_course(conn: &mut DbConn, org: OrgId, course_id: CourseId) -> AppResult<Course> {
     repo::get_course(conn, org, course_id)
 }
 
 /// A course's modules, in their order.
 pub fn modules_of(
     conn: &mut DbConn,
-    org: i32,
+    org: OrgId,
     course_id: CourseId,
 ) -> AppResult<Vec<CourseModule>> {
     repo::modules_of(conn, org, course_id)
@@ -38,7 +38,7 @@ pub fn modules_of(
 
 pub fn get_session(
     conn: &mut DbConn,
-    org: i32,
+    org: OrgId,
     session_id: SessionId,
 ) -> AppResult<TrainingSession> {
     repo::get_session(conn, org, session_id)
@@ -238,7 +238,7 @@ struct CheckedSession {
 
 fn check_session(
     conn: &mut DbConn,
-    org: i32,
+    org: OrgId,
     run: &CourseRun,
     input: &NewSession,
 ) -> AppResult<CheckedSession> {
@@ -408,7 +408,7 @@ pub fn create_location(
 /// or a room with fewer places than the run has participants.
 fn warnings_for(
     conn: &mut DbConn,
-    org: i32,
+    org: OrgId,
     view: &SessionView,
     locations: &[Location],
 ) -> AppResult<Vec<String>> {
@@ -454,7 +454,7 @@ fn warnings_for(
 
 pub fn session_views(
     conn: &mut DbConn,
-    org: i32,
+    org: OrgId,
     run_id: Option<RunId>,
     trainer_id: Option<i32>,
 ) -> AppResult<Vec<SessionView>> {
@@ -516,7 +516,7 @@ fn view_of(
 /// The sessions of a run with their planning warnings (for the coordinator).
 pub fn run_sessions_with_warnings(
     conn: &mut DbConn,
-    org: i32,
+    org: OrgId,
     run_id: RunId,
 ) -> AppResult<Vec<SessionView>> {
     let mut views = session_views(conn, org, Some(run_id), None)?;
@@ -527,7 +527,7 @@ pub fn run_sessions_with_warnings(
 
 fn add_warnings(
     conn: &mut DbConn,
-    org: i32,
+    org: OrgId,
     views: &mut [SessionView],
     locations: &[Location],
 ) -> AppResult<()> {
@@ -717,7 +717,7 @@ pub fn set_course_rules(
 pub fn apply_session_update(
     conn: &mut DbConn,
     actor: &Actor,
-    org: i32,
+    org: OrgId,
     session_id: SessionId,
     input: NewSession,
 ) -> AppResult<(TrainingSession, TrainingSession, CourseRun)> {
@@ -756,7 +756,7 @@ pub fn apply_session_update(
 pub fn apply_cancel(
     conn: &mut DbConn,
     actor: &Actor,
-    org: i32,
+    org: OrgId,
     session_id: SessionId,
 ) -> AppResult<(TrainingSession, CourseRun, bool)> {
     let session = repo::get_session(conn, org, session_id)?;
@@ -782,7 +782,7 @@ pub fn apply_cancel(
 pub fn apply_run_update(
     conn: &mut DbConn,
     actor: &Actor,
-    org: i32,
+    org: OrgId,
     run_id: RunId,
     input: NewRun,
 ) -> AppResult<CourseRun> {
@@ -838,7 +838,7 @@ pub struct RunPlan {
     pub locations: Vec<Location>,
 }
 
-pub fn run_plan(conn: &mut DbConn, org: i32, run_id: RunId) -> AppResult<RunPlan> {
+pub fn run_plan(conn: &mut DbConn, org: OrgId, run_id: RunId) -> AppResult<RunPlan> {
     let super::views::RunDetail { run, mut sessions } =
         super::views::run_detail(conn, org, run_id)?;
     let course = repo::get_course(conn, org, run.course_id)?;

@@ -12,7 +12,7 @@ use crate::auth::{self, Actor};
 use crate::db::DbConn;
 use crate::error::{AppError, AppResult};
 use crate::i18n::{self, LanguageOption, Text};
-use crate::ids::{CourseId, RunId, SessionId};
+use crate::ids::{CourseId, OrgId, RunId, SessionId};
 use crate::time::{self, fmt_date};
 
 /// The organisation's courses, by title.
@@ -129,7 +129,7 @@ pub fn run(conn: &mut DbConn, actor: &Actor, run_id: RunId) -> AppResult<RunDeta
 }
 
 /// The run and its sessions (without planning warnings), for the API and the run page.
-pub(crate) fn run_detail(conn: &mut DbConn, org: i32, run_id: RunId) -> AppResult<RunDetail> {
+pub(crate) fn run_detail(conn: &mut DbConn, org: OrgId, run_id: RunId) -> AppResult<RunDetail> {
     Ok(RunDetail {
         run: repo::get_run(conn, org, run_id)?,
         sessions: service::session_views(conn, org, Some(run_id), None)?,

@@ -4,7 +4,7 @@ use diesel::prelude::*;
 use crate::db::schema::{session_reminders, training_sessions};
 use crate::db::DbConn;
 use crate::error::AppResult;
-use crate::ids::{ParticipantId, SessionId};
+use crate::ids::{OrgId, ParticipantId, SessionId};
 use crate::planning::models::TrainingSessionRow;
 
 /// Sessions (all organisations) starting after `now` and at most `until`, not cancelled.
@@ -23,7 +23,7 @@ pub fn upcoming_sessions(
 }
 
 /// (reminder id, session id, participant id, organisation id, apologised at) of a link.
-pub type ReminderRef = (i32, SessionId, ParticipantId, i32, Option<NaiveDateTime>);
+pub type ReminderRef = (i32, SessionId, ParticipantId, OrgId, Option<NaiveDateTime>);
 
 pub fn by_token(conn: &mut DbConn, token: &str) -> AppResult<Option<ReminderRef>> {
     Ok(session_reminders::table

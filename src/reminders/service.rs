@@ -6,7 +6,7 @@ use crate::db::dialect::{self, ReminderInsert};
 use crate::db::DbConn;
 use crate::error::{AppError, AppResult};
 use crate::i18n::Text;
-use crate::ids::{RunId, SessionId};
+use crate::ids::{OrgId, RunId, SessionId};
 use crate::mail::outbox::{self, Attachment};
 use crate::participants;
 use crate::planning::{self, models::SessionView};
@@ -71,7 +71,7 @@ fn remind_session(
     conn: &mut DbConn,
     public_url: &str,
     host: &str,
-    org: i32,
+    org: OrgId,
     run_id: RunId,
     session_id: SessionId,
     kind: u32,

@@ -6,6 +6,7 @@ use crate::certificates::models::CertificateStatus;
 use crate::db::schema::{attendance, certificates, course_runs, participants, training_sessions};
 use crate::db::DbConn;
 use crate::error::AppResult;
+use crate::ids::OrgId;
 
 pub struct OrganisationCounts {
     pub participants: i64,
@@ -16,7 +17,7 @@ pub struct OrganisationCounts {
 
 pub fn organisation_counts(
     conn: &mut DbConn,
-    org: i32,
+    org: OrgId,
     now: NaiveDateTime,
 ) -> AppResult<OrganisationCounts> {
     Ok(OrganisationCounts {
@@ -45,7 +46,7 @@ pub fn organisation_counts(
 /// (status, session start) of every mark in sessions that were not cancelled.
 pub fn marks_with_times(
     conn: &mut DbConn,
-    org: i32,
+    org: OrgId,
 ) -> AppResult<Vec<(AttendanceStatus, NaiveDateTime)>> {
     Ok(attendance::table
         .inner_join(training_sessions::table)

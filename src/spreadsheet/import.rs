@@ -13,6 +13,7 @@ use crate::auth::Actor;
 use crate::db::DbConn;
 use crate::error::AppResult;
 use crate::i18n::Text;
+use crate::ids::OrgId;
 
 /// Who a row or a saved record is, as far as finding the same person twice needs.
 pub struct Identity {
@@ -55,10 +56,10 @@ pub trait ListImport {
     /// What the preview calls the row: a name and, where the kind has them, a group.
     fn label(row: &Self::Row) -> (String, Option<String>);
     /// The row checked with the rules of the form.
-    fn check(actor: &Actor, org: i32, row: &Self::Row) -> AppResult<Self::Ready>;
+    fn check(actor: &Actor, org: OrgId, row: &Self::Row) -> AppResult<Self::Ready>;
     fn identity(ready: &Self::Ready) -> Identity;
     /// Everyone already there.
-    fn known(conn: &mut DbConn, org: i32) -> AppResult<Vec<Identity>>;
+    fn known(conn: &mut DbConn, org: OrgId) -> AppResult<Vec<Identity>>;
     fn same(a: &Identity, b: &Identity) -> bool;
     /// Saves the checked rows (inside the import's transaction).
     fn save(conn: &mut DbConn, actor: &Actor, ready: &[Self::Ready]) -> AppResult<()>;

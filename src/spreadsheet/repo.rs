@@ -5,6 +5,7 @@ use diesel::prelude::*;
 use crate::db::schema::import_batches;
 use crate::db::DbConn;
 use crate::error::AppResult;
+use crate::ids::OrgId;
 
 crate::db::text_enum! {
     /// What an uploaded list holds, so one import's confirmation cannot take another's rows.
@@ -16,7 +17,7 @@ crate::db::text_enum! {
 
 pub fn insert_import_batch(
     conn: &mut DbConn,
-    org: i32,
+    org: OrgId,
     user_id: i32,
     kind: ImportKind,
     rows_json: &str,
@@ -36,7 +37,7 @@ pub fn insert_import_batch(
 /// A batch of the same organisation and uploader.
 pub fn import_batch(
     conn: &mut DbConn,
-    org: i32,
+    org: OrgId,
     user_id: i32,
     kind: ImportKind,
     id: i32,

@@ -13,6 +13,7 @@ use super::{repo, service};
 use crate::auth::Actor;
 use crate::db::DbConn;
 use crate::error::AppResult;
+use crate::ids::OrgId;
 use crate::spreadsheet::import::{Identity, ListImport};
 use crate::spreadsheet::{ImportKind, KeyedRow, ListShape};
 
@@ -167,7 +168,7 @@ impl ListImport for Contacts {
         (row.name.trim().to_string(), Some(group.to_string()))
     }
 
-    fn check(_: &Actor, _: i32, row: &ImportRow) -> AppResult<StakeholderForm> {
+    fn check(_: &Actor, _: OrgId, row: &ImportRow) -> AppResult<StakeholderForm> {
         service::check(&to_input(row))
     }
 
@@ -180,7 +181,7 @@ impl ListImport for Contacts {
         )
     }
 
-    fn known(conn: &mut DbConn, org: i32) -> AppResult<Vec<Identity>> {
+    fn known(conn: &mut DbConn, org: OrgId) -> AppResult<Vec<Identity>> {
         Ok(repo::list(conn, org, None)?
             .iter()
             .map(|s| {

@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::db::schema::stakeholders;
+use crate::ids::OrgId;
 
 crate::db::text_enum! {
     /// The groups a municipality asks.
@@ -63,7 +64,8 @@ pub fn group_name(code: &str) -> &'static str {
 pub struct Stakeholder {
     pub id: i32,
     #[serde(skip)]
-    pub organisation_id: i32,
+    #[schema(value_type = i32)]
+    pub organisation_id: OrgId,
     pub stakeholder_group: StakeholderGroup,
     pub name: String,
     /// The contact's own organisation (a housing company, a counselling service).

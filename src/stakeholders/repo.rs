@@ -4,10 +4,11 @@ use super::models::{Stakeholder, StakeholderForm, StakeholderGroup};
 use crate::db::schema::stakeholders;
 use crate::db::DbConn;
 use crate::error::AppResult;
+use crate::ids::OrgId;
 
 pub fn list(
     conn: &mut DbConn,
-    org: i32,
+    org: OrgId,
     group: Option<StakeholderGroup>,
 ) -> AppResult<Vec<Stakeholder>> {
     let mut q = stakeholders::table
@@ -25,7 +26,7 @@ pub fn list(
     .load(conn)?)
 }
 
-pub fn get(conn: &mut DbConn, org: i32, id: i32) -> AppResult<Option<Stakeholder>> {
+pub fn get(conn: &mut DbConn, org: OrgId, id: i32) -> AppResult<Option<Stakeholder>> {
     Ok(stakeholders::table
         .filter(stakeholders::id.eq(id))
         .filter(stakeholders::organisation_id.eq(org))
@@ -34,7 +35,7 @@ pub fn get(conn: &mut DbConn, org: i32, id: i32) -> AppResult<Option<Stakeholder
         .optional()?)
 }
 
-pub fn by_email(conn: &mut DbConn, org: i32, email: &str) -> AppResult<Option<Stakeholder>> {
+pub fn by_email(conn: &mut DbConn, org: OrgId, email: &str) -> AppResult<Option<Stakeholder>> {
     Ok(stakeholders::table
         .filter(stakeholders::organisation_id.eq(org))
         .filter(stakeholders::email.eq(email))
@@ -43,7 +44,7 @@ pub fn by_email(conn: &mut DbConn, org: i32, email: &str) -> AppResult<Option<St
         .optional()?)
 }
 
-pub fn insert(conn: &mut DbConn, org: i32, form: &StakeholderForm) -> AppResult<Stakeholder> {
+pub fn insert(conn: &mut DbConn, org: OrgId, form: &StakeholderForm) -> AppResult<Stakeholder> {
     let now = crate::time::now_utc();
     Ok(diesel::insert_into(stakeholders::table)
         .values((
@@ -62,7 +63,7 @@ pub fn insert(conn: &mut DbConn, org: i32, form: &StakeholderForm) -> AppResult<
         })?)
 }
 
-pub fn update(conn: &mut DbConn, org: i32, id: i32, form: &StakeholderForm) -> AppResult<usize> {
+pub fn update(conn: &mut DbConn, org: OrgId, id: i32, form: &StakeholderForm) -> AppResult<usize> {
     Ok(diesel::update(
         stakeholders::table
             .filter(stakeholders::id.eq(id))
@@ -72,7 +73,7 @@ pub fn update(conn: &mut DbConn, org: i32, id: i32, form: &StakeholderForm) -> A
     .execute(conn)?)
 }
 
-pub fn delete(conn: &mut DbConn, org: i32, id: i32) -> AppResult<usize> {
+pub fn delete(conn: &mut DbConn, org: OrgId, id: i32) -> AppResult<usize> {
     Ok(diesel::delete(
         stakeholders::table
             .filter(stakeholders::id.eq(id))

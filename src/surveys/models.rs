@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::db::schema::{survey_invitations, survey_questions, surveys};
-use crate::ids::CourseId;
+use crate::ids::{CourseId, OrgId};
 pub use crate::stakeholders::models::StakeholderGroup;
 
 /// Free-text answers are cut off here unless a question sets a lower limit.
@@ -17,7 +17,7 @@ pub const ANONYMITY_THRESHOLD: usize = 3;
 #[diesel(table_name = surveys)]
 pub struct SurveyRow {
     pub id: i32,
-    pub organisation_id: i32,
+    pub organisation_id: OrgId,
     pub title: String,
     pub introduction: String,
     pub opens_on: NaiveDate,
@@ -36,7 +36,8 @@ pub struct SurveyRow {
 pub struct Survey {
     pub id: i32,
     #[serde(skip)]
-    pub organisation_id: i32,
+    #[schema(value_type = i32)]
+    pub organisation_id: OrgId,
     pub title: String,
     pub introduction: String,
     pub opens_on: NaiveDate,

@@ -14,7 +14,7 @@ use crate::auth::Actor;
 use crate::db::DbConn;
 use crate::error::AppResult;
 use crate::i18n;
-use crate::ids::CourseId;
+use crate::ids::{CourseId, OrgId};
 use crate::stakeholders::models::StakeholderGroup;
 use crate::time::fmt_date;
 
@@ -77,7 +77,7 @@ pub struct CourseChoice {
 
 fn course_choices(
     conn: &mut DbConn,
-    org: i32,
+    org: OrgId,
     selected: Option<CourseId>,
 ) -> AppResult<Vec<CourseChoice>> {
     Ok(crate::planning::repo::list_courses(conn, org)?
@@ -99,7 +99,7 @@ pub struct SettingsForm {
 }
 
 impl SettingsForm {
-    fn new(conn: &mut DbConn, org: i32, input: &NewSurvey) -> AppResult<SettingsForm> {
+    fn new(conn: &mut DbConn, org: OrgId, input: &NewSurvey) -> AppResult<SettingsForm> {
         Ok(SettingsForm {
             form: SurveyFields::of(input),
             groups: audience_choices(&input.audience, &input.open_groups),
@@ -329,7 +329,7 @@ mod tests {
         let day = chrono::NaiveDate::from_ymd_opt(2026, 12, 1).unwrap();
         let s = Survey {
             id: 1,
-            organisation_id: 1,
+            organisation_id: crate::ids::OrgId(1),
             title: "Umfrage".into(),
             introduction: String::new(),
             opens_on: day,

@@ -17,11 +17,15 @@ use crate::auth::Actor;
 use crate::db::DbConn;
 use crate::error::{AppError, AppResult};
 use crate::i18n::Text;
-use crate::ids::CourseId;
+use crate::ids::{CourseId, OrgId};
 use crate::validate;
 
 /// The topics a "rank these topics" question lists: the modules of the course.
-fn course_topics(conn: &mut DbConn, org: i32, course: CourseId) -> AppResult<Vec<QuestionOption>> {
+fn course_topics(
+    conn: &mut DbConn,
+    org: OrgId,
+    course: CourseId,
+) -> AppResult<Vec<QuestionOption>> {
     Ok(crate::planning::repo::modules_of(conn, org, course)?
         .into_iter()
         .map(|m| QuestionOption {
@@ -33,7 +37,7 @@ fn course_topics(conn: &mut DbConn, org: i32, course: CourseId) -> AppResult<Vec
 
 fn check_question(
     conn: &mut DbConn,
-    org: i32,
+    org: OrgId,
     survey: &Survey,
     input: &NewQuestion,
 ) -> AppResult<QuestionForm> {

@@ -13,6 +13,7 @@ use crate::db::schema::{
 };
 use crate::db::DbConn;
 use crate::error::AppResult;
+use crate::ids::OrgId;
 
 /// Groups by owner (survey or question), each owner's in the order chosen.
 type GroupsOf = HashMap<i32, Vec<StakeholderGroup>>;
@@ -66,7 +67,7 @@ fn one_with_groups(conn: &mut DbConn, row: Option<SurveyRow>) -> AppResult<Optio
 }
 
 /// Replaces the survey's groups (open-link groups are among those asked).
-fn set_survey_groups(conn: &mut DbConn, org: i32, id: i32, form: &SurveyForm) -> AppResult<()> {
+fn set_survey_groups(conn: &mut DbConn, org: OrgId, id: i32, form: &SurveyForm) -> AppResult<()> {
     diesel::delete(survey_open_groups::table.filter(survey_open_groups::survey_id.eq(id)))
         .execute(conn)?;
     diesel::delete(survey_audience::table.filter(survey_audience::survey_id.eq(id)))
@@ -94,7 +95,7 @@ fn set_survey_groups(conn: &mut DbConn, org: i32, id: i32, form: &SurveyForm) ->
     Ok(())
 }
 
-pub fn list(conn: &mut DbConn, org: i32) -> AppResult<Vec<Survey>> {
+pub fn list(conn: &mut DbConn, org: OrgId) -> AppResult<Vec<Survey>> {
     let rows = surveys::table
         .filter(surveys::organisation_id.eq(org))
         .order((surveys::opens_on.desc(), surveys::id.desc()))
@@ -103,7 +104,7 @@ pub fn list(conn: &mut DbConn, org: i32) -> AppResult<Vec<Survey>> {
     with_groups(conn, rows)
 }
 
-pub fn get(conn: &mut DbConn, org: i32, id: i32) -> AppResult<Option<Survey>> {
+pub fn get(conn: &mut DbConn, org: OrgId, id: i32) -> AppResult<Option<Survey>> {
     let row = surveys::table
         .filter(surveys::id.eq(id))
         .filter(surveys::organisation_id.eq(org))
@@ -133,7 +134,7 @@ pub fn by_open_token(conn: &mut DbConn, token: &str) -> AppResult<Option<Survey>
 
 pub fn insert(
     conn: &mut DbConn,
-    org: i32,
+    org: OrgId,
     form: &SurveyForm,
     open_token: &str,
     copied_from: Option<i32>,
@@ -154,7 +155,7 @@ pub fn insert(
     Ok(id)
 }
 
-pub fn update(conn: &mut DbConn, org: i32, id: i32, form: &SurveyForm) -> AppResult<()> {
+pub fn update(conn: &mut DbConn, org: OrgId, id: i32, form: &SurveyForm) -> AppResult<()> {
     diesel::update(surveys::table.find(id))
         .set((form, surveys::updated_at.eq(crate::time::now_utc())))
         .execute(conn)?;
@@ -187,7 +188,7 @@ fn questions_with_groups(conn: &mut DbConn, rows: Vec<QuestionRow>) -> AppResult
 
 fn set_question_groups(
     conn: &mut DbConn,
-    org: i32,
+    org: OrgId,
     id: i32,
     groups: &[StakeholderGroup],
 ) -> AppResult<()> {
@@ -230,7 +231,7 @@ pub fn question(conn: &mut DbConn, survey_id: i32, id: i32) -> AppResult<Option<
 /// A new question of the organisation's survey.
 pub fn insert_question(
     conn: &mut DbConn,
-    org: i32,
+    org: OrgId,
     survey_id: i32,
     position: i32,
     form: &QuestionForm,
@@ -248,7 +249,12 @@ pub fn insert_question(
     Ok(id)
 }
 
-pub fn update_question(conn: &mut DbConn, org: i32, id: i32, form: &QuestionForm) -> AppResult<()> {
+pub fn update_question(
+    conn: &mut DbConn,
+    org: OrgId,
+    id: i32,
+    form: &QuestionForm,
+) -> AppResult<()> {
     diesel::update(survey_questions::table.find(id))
         .set(form.clone())
         .execute(conn)?;
@@ -280,7 +286,7 @@ pub fn answered_question_ids(conn: &mut DbConn, survey_id: i32) -> AppResult<Vec
 /// Responses per survey of the organisation (surveys without any are absent).
 pub fn response_counts(
     conn: &mut DbConn,
-    org: i32,
+    org: OrgId,
 ) -> AppResult<std::collections::HashMap<i32, i64>> {
     Ok(survey_responses::table
         .inner_join(surveys::table)

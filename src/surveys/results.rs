@@ -626,7 +626,7 @@ mod tests {
     fn survey(anonymous: bool) -> Survey {
         Survey {
             id: 1,
-            organisation_id: 1,
+            organisation_id: crate::ids::OrgId(1),
             title: "Umfrage".into(),
             introduction: String::new(),
             opens_on: chrono::NaiveDate::default(),

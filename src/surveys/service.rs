@@ -15,6 +15,7 @@ use crate::auth::Actor;
 use crate::db::DbConn;
 use crate::error::{AppError, AppResult};
 use crate::i18n::Text;
+use crate::ids::OrgId;
 use crate::validate;
 
 /// Checks entered stakeholder groups (known ones, and only `within` where given);
@@ -49,7 +50,7 @@ pub(super) fn check_groups(
     Ok(out)
 }
 
-pub fn check_survey(conn: &mut DbConn, org: i32, input: &NewSurvey) -> AppResult<SurveyForm> {
+pub fn check_survey(conn: &mut DbConn, org: OrgId, input: &NewSurvey) -> AppResult<SurveyForm> {
     let title = validate::required_text("title", "label.title", &input.title, 200)?;
     let introduction = validate::optional_text(
         "introduction",
@@ -106,12 +107,12 @@ pub fn check_survey(conn: &mut DbConn, org: i32, input: &NewSurvey) -> AppResult
 }
 
 /// The organisation's survey, or a 404.
-pub(super) fn find(conn: &mut DbConn, org: i32, id: i32) -> AppResult<Survey> {
+pub(super) fn find(conn: &mut DbConn, org: OrgId, id: i32) -> AppResult<Survey> {
     repo::get(conn, org, id)?.ok_or_else(|| AppError::not_found("thing.survey"))
 }
 
 /// The survey, locked for the rest of the transaction (question positions, invitations).
-pub(super) fn locked(conn: &mut DbConn, org: i32, id: i32) -> AppResult<Survey> {
+pub(super) fn locked(conn: &mut DbConn, org: OrgId, id: i32) -> AppResult<Survey> {
     crate::db::dialect::lock_for_update(conn, "surveys", id)?;
     find(conn, org, id)
 }
@@ -256,7 +257,7 @@ mod tests {
         let day = chrono::NaiveDate::from_ymd_opt(2026, 12, 1).unwrap();
         Survey {
             id: 1,
-            organisation_id: 1,
+            organisation_id: crate::ids::OrgId(1),
             title: "Umfrage".into(),
             introduction: String::new(),
             opens_on: day,

@@ -290,7 +290,7 @@ impl TestApp {
                     .and_then(|u| Actor::from_user(&u))
                 };
                 Ok(Org {
-                    id: org.id,
+                    id: org.id.0,
                     coordinator: mk(conn, "koordination", Role::Coordinator)?,
                     trainer: mk(conn, "training", Role::Trainer)?,
                 })

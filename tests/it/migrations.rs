@@ -5,7 +5,7 @@
 use diesel::sql_types::Text;
 use diesel::{QueryableByName, RunQueryDsl};
 use mietschulung::db::Db;
-use mietschulung::ids::{RunId, SessionId};
+use mietschulung::ids::{OrgId, RunId, SessionId};
 use mietschulung::planning;
 
 use crate::both_backends;
@@ -118,17 +118,18 @@ async fn interpreter_languages_move_to_rows_and_back_on(backend: Backend) {
             let runs: Vec<Vec<String>> = [1, 2, 3]
                 .into_iter()
                 .map(|id| {
-                    planning::service::get_run(conn, 1, RunId(id)).map(|r| r.interpreter_languages)
+                    planning::service::get_run(conn, OrgId(1), RunId(id))
+                        .map(|r| r.interpreter_languages)
                 })
                 .collect::<Result<_, _>>()?;
             let sessions: Vec<Vec<String>> = [1, 2]
                 .into_iter()
                 .map(|id| {
-                    planning::service::get_session(conn, 1, SessionId(id))
+                    planning::service::get_session(conn, OrgId(1), SessionId(id))
                         .map(|s| s.interpreter_languages)
                 })
                 .collect::<Result<_, _>>()?;
-            let views = planning::service::session_views(conn, 1, Some(RunId(1)), None)?;
+            let views = planning::service::session_views(conn, OrgId(1), Some(RunId(1)), None)?;
             Ok((runs, sessions, views))
         })
         .expect("read back");
@@ -197,8 +198,8 @@ async fn survey_groups_move_to_rows_and_back_on(backend: Backend) {
     db.migrate().expect("migrate up");
     let (first, second, questions) = db
         .run_blocking(|conn| {
-            let first = surveys::repo::get(conn, 1, 1)?.expect("survey 1");
-            let second = surveys::repo::get(conn, 1, 2)?.expect("survey 2");
+            let first = surveys::repo::get(conn, OrgId(1), 1)?.expect("survey 1");
+            let second = surveys::repo::get(conn, OrgId(1), 2)?.expect("survey 2");
             let mut questions = surveys::repo::questions(conn, 1)?;
             questions.extend(surveys::repo::questions(conn, 2)?);
             Ok((first, second, questions))

@@ -18,7 +18,7 @@ async fn planning(backend: Backend) {
                     conn,
                     None,
                     mietschulung::auth::service::NewUser {
-                        organisation_id: Some(org_id),
+                        organisation_id: Some(mietschulung::ids::OrgId(org_id)),
                         email: "co@termine.example.org".into(),
                         display_name: "Cora Co-Trainerin".into(),
                         password: common::PASSWORD.into(),
