@@ -5,7 +5,7 @@ use utoipa::ToSchema;
 
 use crate::db::schema::attendance;
 use crate::error::{AppError, AppResult};
-use crate::ids::{OrgId, ParticipantId, SessionId};
+use crate::ids::{OrgId, ParticipantId, SessionId, UserId};
 
 crate::db::text_enum! {
     /// How a participant attended a session.
@@ -49,7 +49,7 @@ pub struct AttendanceMark {
     pub session_id: SessionId,
     pub participant_id: ParticipantId,
     pub status: AttendanceStatus,
-    pub marked_by: i32,
+    pub marked_by: UserId,
     #[serde(serialize_with = "crate::time::utc")]
     pub marked_at: NaiveDateTime,
     pub left_early: bool,

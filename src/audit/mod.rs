@@ -9,12 +9,12 @@ use diesel::prelude::*;
 use crate::db::schema::audit_log;
 use crate::db::DbConn;
 use crate::error::AppResult;
-use crate::ids::OrgId;
+use crate::ids::{OrgId, UserId};
 
 pub fn record(
     conn: &mut DbConn,
     organisation_id: Option<OrgId>,
-    actor_user_id: Option<i32>,
+    actor_user_id: Option<UserId>,
     action: &str,
     entity: &str,
     entity_id: Option<i32>,

@@ -10,7 +10,7 @@ use super::service::{self, AuthSettings, LoginAttempt};
 use crate::api::{Answer, Caller, Json};
 use crate::config::Settings;
 use crate::db::Db;
-use crate::ids::OrgId;
+use crate::ids::{OrgId, UserId};
 
 pub(crate) const DEVICE_COOKIE: &str = "mietschulung_device";
 
@@ -21,7 +21,7 @@ pub(crate) fn device_key(settings: &Settings) -> Key {
 }
 
 /// The account this browser has logged in to before, from its signed device cookie.
-pub(crate) fn known_device_user(req: &HttpRequest, settings: &Settings) -> Option<i32> {
+pub(crate) fn known_device_user(req: &HttpRequest, settings: &Settings) -> Option<UserId> {
     let cookie = req.cookie(DEVICE_COOKIE)?;
     let mut jar = CookieJar::new();
     jar.add_original(cookie);

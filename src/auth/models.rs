@@ -5,7 +5,7 @@ use utoipa::ToSchema;
 
 use crate::db::schema::{api_tokens, user_sessions, users};
 use crate::error::{AppError, AppResult};
-use crate::ids::OrgId;
+use crate::ids::{OrgId, UserId};
 
 crate::db::text_enum! {
     /// What an account may do.
@@ -26,7 +26,7 @@ impl Role {
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = users)]
 pub struct User {
-    pub id: i32,
+    pub id: UserId,
     pub organisation_id: Option<OrgId>,
     pub email: String,
     pub display_name: String,
@@ -52,7 +52,7 @@ pub struct UserInsertForm {
 #[derive(Insertable)]
 #[diesel(table_name = api_tokens)]
 pub struct ApiTokenInsertForm {
-    pub user_id: i32,
+    pub user_id: UserId,
     pub token_hash: String,
     pub label: String,
     pub created_at: NaiveDateTime,
@@ -62,7 +62,7 @@ pub struct ApiTokenInsertForm {
 /// Who is acting: the checked identity every service function receives.
 #[derive(Debug, Clone, Serialize)]
 pub struct Actor {
-    pub user_id: i32,
+    pub user_id: UserId,
     pub organisation_id: Option<OrgId>,
     pub role: Role,
     pub display_name: String,
@@ -108,7 +108,7 @@ impl Actor {
 #[derive(Insertable)]
 #[diesel(table_name = user_sessions)]
 pub struct UserSessionInsertForm {
-    pub user_id: i32,
+    pub user_id: UserId,
     pub secret_hash: String,
     pub created_at: NaiveDateTime,
     pub last_seen_at: NaiveDateTime,
@@ -118,7 +118,7 @@ pub struct UserSessionInsertForm {
 #[diesel(table_name = user_sessions)]
 pub struct UserSession {
     pub id: i32,
-    pub user_id: i32,
+    pub user_id: UserId,
     pub created_at: NaiveDateTime,
     pub last_seen_at: NaiveDateTime,
 }
@@ -129,7 +129,7 @@ pub struct UserSession {
 #[diesel(table_name = api_tokens)]
 pub struct ApiTokenRow {
     pub id: i32,
-    pub user_id: i32,
+    pub user_id: UserId,
     pub label: String,
     pub created_at: NaiveDateTime,
     pub expires_at: NaiveDateTime,

@@ -13,6 +13,7 @@ use super::service::{self, AuthSettings, LoginAttempt};
 use crate::config::Settings;
 use crate::db::Db;
 use crate::error::{AppError, PageResult};
+use crate::ids::UserId;
 use crate::web::{page, redirect, Form};
 
 pub fn home_of(actor: &Actor) -> &'static str {
@@ -25,7 +26,7 @@ pub fn home_of(actor: &Actor) -> &'static str {
 
 const DEVICE_DAYS: i64 = 180;
 
-fn device_cookie(settings: &Settings, user_id: i32) -> Option<Cookie<'static>> {
+fn device_cookie(settings: &Settings, user_id: UserId) -> Option<Cookie<'static>> {
     let mut jar = CookieJar::new();
     let mut cookie = Cookie::new(DEVICE_COOKIE, user_id.to_string());
     cookie.set_http_only(true);

@@ -7,7 +7,7 @@ use super::models::{
 use crate::db::schema::{api_tokens, login_failures, user_sessions, users};
 use crate::db::DbConn;
 use crate::error::AppResult;
-use crate::ids::OrgId;
+use crate::ids::{OrgId, UserId};
 
 pub fn insert_user(conn: &mut DbConn, form: &UserInsertForm) -> AppResult<User> {
     Ok(diesel::insert_into(users::table)
@@ -23,7 +23,7 @@ pub fn find_by_email(conn: &mut DbConn, email: &str) -> AppResult<Option<User>> 
         .optional()?)
 }
 
-pub fn find_by_id(conn: &mut DbConn, id: i32) -> AppResult<Option<User>> {
+pub fn find_by_id(conn: &mut DbConn, id: UserId) -> AppResult<Option<User>> {
     Ok(users::table
         .find(id)
         .select(User::as_select())
@@ -81,7 +81,7 @@ pub fn touch_token(conn: &mut DbConn, id: i32, now: NaiveDateTime) -> AppResult<
     Ok(())
 }
 
-pub fn tokens_of_user(conn: &mut DbConn, user_id: i32) -> AppResult<Vec<ApiTokenRow>> {
+pub fn tokens_of_user(conn: &mut DbConn, user_id: UserId) -> AppResult<Vec<ApiTokenRow>> {
     Ok(api_tokens::table
         .filter(api_tokens::user_id.eq(user_id))
         .order(api_tokens::created_at.desc())
@@ -118,7 +118,7 @@ pub fn token_in_organisation(
 }
 
 /// Deletes token `id` of `user_id`; false when there is no such token of that user.
-pub fn delete_token(conn: &mut DbConn, user_id: i32, id: i32) -> AppResult<bool> {
+pub fn delete_token(conn: &mut DbConn, user_id: UserId, id: i32) -> AppResult<bool> {
     let n = diesel::delete(
         api_tokens::table
             .filter(api_tokens::id.eq(id))
@@ -128,7 +128,7 @@ pub fn delete_token(conn: &mut DbConn, user_id: i32, id: i32) -> AppResult<bool>
     Ok(n > 0)
 }
 
-pub fn delete_tokens_of_user(conn: &mut DbConn, user_id: i32) -> AppResult<usize> {
+pub fn delete_tokens_of_user(conn: &mut DbConn, user_id: UserId) -> AppResult<usize> {
     Ok(diesel::delete(api_tokens::table.filter(api_tokens::user_id.eq(user_id))).execute(conn)?)
 }
 
@@ -169,14 +169,14 @@ pub fn delete_session_by_id(conn: &mut DbConn, id: i32) -> AppResult<()> {
     Ok(())
 }
 
-pub fn delete_sessions_of_user(conn: &mut DbConn, user_id: i32) -> AppResult<usize> {
+pub fn delete_sessions_of_user(conn: &mut DbConn, user_id: UserId) -> AppResult<usize> {
     Ok(
         diesel::delete(user_sessions::table.filter(user_sessions::user_id.eq(user_id)))
             .execute(conn)?,
     )
 }
 
-pub fn sessions_of_user(conn: &mut DbConn, user_id: i32) -> AppResult<Vec<UserSession>> {
+pub fn sessions_of_user(conn: &mut DbConn, user_id: UserId) -> AppResult<Vec<UserSession>> {
     Ok(user_sessions::table
         .filter(user_sessions::user_id.eq(user_id))
         .order(user_sessions::last_seen_at.desc())
@@ -200,14 +200,14 @@ pub fn purge_sessions(
     .execute(conn)?)
 }
 
-pub fn set_password_hash(conn: &mut DbConn, user_id: i32, hash: &str) -> AppResult<()> {
+pub fn set_password_hash(conn: &mut DbConn, user_id: UserId, hash: &str) -> AppResult<()> {
     diesel::update(users::table.find(user_id))
         .set(users::password_hash.eq(hash))
         .execute(conn)?;
     Ok(())
 }
 
-pub fn set_active(conn: &mut DbConn, user_id: i32, active: bool) -> AppResult<()> {
+pub fn set_active(conn: &mut DbConn, user_id: UserId, active: bool) -> AppResult<()> {
     diesel::update(users::table.find(user_id))
         .set(users::active.eq(active))
         .execute(conn)?;

@@ -18,7 +18,7 @@ use crate::audit;
 use crate::db::DbConn;
 use crate::error::{AppError, AppResult};
 use crate::i18n::Text;
-use crate::ids::OrgId;
+use crate::ids::{OrgId, UserId};
 use crate::validate;
 
 pub const MIN_PASSWORD_LEN: usize = 10;
@@ -125,7 +125,7 @@ pub fn create_user(conn: &mut DbConn, actor: Option<&Actor>, input: NewUser) -> 
         actor.map(|a| a.user_id),
         "user.create",
         "user",
-        Some(user.id),
+        Some(user.id.into()),
         user.role.code(),
     )?;
     Ok(user)
@@ -152,7 +152,7 @@ pub struct LoginAttempt<'a> {
     pub email: &'a str,
     pub password: &'a str,
     pub client: std::net::IpAddr,
-    pub known_device_user: Option<i32>,
+    pub known_device_user: Option<UserId>,
 }
 
 /// [`authenticate`] behind the login throttle: refused unchecked while the account or the
@@ -218,7 +218,7 @@ pub fn login(conn: &mut DbConn, auth: &AuthSettings, attempt: LoginAttempt) -> A
     }
 }
 
-pub fn actor_for_user_id(conn: &mut DbConn, user_id: i32) -> AppResult<Option<Actor>> {
+pub fn actor_for_user_id(conn: &mut DbConn, user_id: UserId) -> AppResult<Option<Actor>> {
     match repo::find_by_id(conn, user_id)? {
         Some(user) if user.active => Ok(Some(Actor::from_user(&user)?)),
         _ => Ok(None),
@@ -232,7 +232,7 @@ fn random_secret(prefix: &str) -> String {
 }
 
 /// Starts a browser session; returns the secret for the cookie (only its hash is stored).
-pub fn start_session(conn: &mut DbConn, user_id: i32) -> AppResult<String> {
+pub fn start_session(conn: &mut DbConn, user_id: UserId) -> AppResult<String> {
     let secret = random_secret("");
     let now = crate::time::now_utc();
     repo::insert_session(
@@ -283,7 +283,7 @@ pub fn purge_sessions(conn: &mut DbConn, auth: &AuthSettings) -> AppResult<usize
 }
 
 /// Ends every browser session and API token of a user.
-fn end_everything_of(conn: &mut DbConn, user_id: i32) -> AppResult<(usize, usize)> {
+fn end_everything_of(conn: &mut DbConn, user_id: UserId) -> AppResult<(usize, usize)> {
     Ok((
         repo::delete_sessions_of_user(conn, user_id)?,
         repo::delete_tokens_of_user(conn, user_id)?,
@@ -336,7 +336,7 @@ fn replace_password(
     conn: &mut DbConn,
     user: &User,
     new: &str,
-    by: Option<i32>,
+    by: Option<UserId>,
     action: &str,
 ) -> AppResult<()> {
     check_new_password(new)?;
@@ -350,7 +350,7 @@ fn replace_password(
             by,
             action,
             "user",
-            Some(user.id),
+            Some(user.id.into()),
             &format!("{sessions} sessions, {tokens} tokens ended"),
         )
     })
@@ -367,7 +367,7 @@ pub fn set_password(conn: &mut DbConn, email: &str, new: &str) -> AppResult<()> 
 pub fn set_user_active(
     conn: &mut DbConn,
     actor: &Actor,
-    user_id: i32,
+    user_id: UserId,
     active: bool,
 ) -> AppResult<User> {
     actor.require(&[Role::Admin])?;
@@ -393,7 +393,7 @@ pub fn set_user_active(
                 "user.deactivate"
             },
             "user",
-            Some(user.id),
+            Some(user.id.into()),
             &format!("{} sessions, {} tokens ended", ended.0, ended.1),
         )
     })?;
@@ -413,7 +413,7 @@ pub fn deactivate_by_email(conn: &mut DbConn, email: &str) -> AppResult<()> {
             None,
             "user.deactivate",
             "user",
-            Some(user.id),
+            Some(user.id.into()),
             &format!("{sessions} sessions, {tokens} tokens ended"),
         )
     })
@@ -647,7 +647,7 @@ pub fn set_active_in(
     conn: &mut DbConn,
     actor: &Actor,
     organisation_id: OrgId,
-    user_id: i32,
+    user_id: UserId,
     active: bool,
 ) -> AppResult<User> {
     actor.require(&[Role::Admin])?;
@@ -659,6 +659,6 @@ pub fn set_active_in(
 
 /// The account with this id, for the use cases of the domains above (e.g. checking a
 /// trainer chosen for a session).
-pub fn user(conn: &mut DbConn, user_id: i32) -> AppResult<Option<User>> {
+pub fn user(conn: &mut DbConn, user_id: UserId) -> AppResult<Option<User>> {
     repo::find_by_id(conn, user_id)
 }

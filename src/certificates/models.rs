@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::db::schema::{certificate_batches, certificates};
-use crate::ids::{OrgId, ParticipantId, RunId};
+use crate::ids::{OrgId, ParticipantId, RunId, UserId};
 
 crate::db::text_enum! {
     /// Whether a certificate holds. Stored as its lower-case name (`valid` …), which is also
@@ -33,7 +33,7 @@ pub struct Certificate {
     pub course_title: String,
     pub completion_date: NaiveDate,
     pub issued_at: NaiveDateTime,
-    pub issued_by: Option<i32>,
+    pub issued_by: Option<UserId>,
     pub status: CertificateStatus,
     pub revoked_at: Option<NaiveDateTime>,
     pub revocation_reason: Option<String>,
@@ -54,7 +54,7 @@ pub struct CertificateInsertForm {
     pub course_title: String,
     pub completion_date: NaiveDate,
     pub issued_at: NaiveDateTime,
-    pub issued_by: Option<i32>,
+    pub issued_by: Option<UserId>,
     pub status: CertificateStatus,
 }
 
@@ -114,7 +114,8 @@ pub struct CertificateBatch {
     #[schema(value_type = i32)]
     pub run_id: RunId,
     #[serde(skip)]
-    pub started_by: Option<i32>,
+    #[schema(value_type = Option<i32>)]
+    pub started_by: Option<UserId>,
     #[serde(serialize_with = "crate::time::utc")]
     pub started_at: NaiveDateTime,
     #[serde(skip)]
@@ -139,7 +140,7 @@ pub struct CertificateBatch {
 pub struct CertificateBatchInsertForm {
     pub organisation_id: OrgId,
     pub run_id: RunId,
-    pub started_by: Option<i32>,
+    pub started_by: Option<UserId>,
     pub started_at: NaiveDateTime,
     pub heartbeat_at: NaiveDateTime,
     pub total: i32,

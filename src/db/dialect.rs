@@ -9,7 +9,7 @@ use diesel::prelude::*;
 use super::schema::{attendance, certificate_checks, mail_outbox, session_reminders, test_results};
 use super::DbConn;
 use crate::error::AppError;
-use crate::ids::{OrgId, ParticipantId, RunId, SessionId};
+use crate::ids::{OrgId, ParticipantId, RunId, SessionId, UserId};
 
 /// Takes SQLite's write lock before the transaction reads anything.
 ///
@@ -58,7 +58,7 @@ pub struct AttendanceUpsert<'a> {
     pub session_id: SessionId,
     pub participant_id: ParticipantId,
     pub status: &'a str,
-    pub marked_by: i32,
+    pub marked_by: UserId,
     pub marked_at: NaiveDateTime,
     pub left_early: bool,
 }
@@ -179,7 +179,7 @@ pub struct TestResultUpsert {
     pub participant_id: ParticipantId,
     pub points: i32,
     pub must_pass_correct: i32,
-    pub recorded_by: i32,
+    pub recorded_by: UserId,
     pub recorded_at: NaiveDateTime,
 }
 

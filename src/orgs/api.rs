@@ -4,7 +4,7 @@ use actix_web::{get, web};
 use serde::Deserialize;
 
 use crate::api::{Answer, Caller, Json};
-use crate::ids::OrgId;
+use crate::ids::{OrgId, UserId};
 
 /// Admins: the API tokens of an organisation's users (never the tokens themselves).
 #[utoipa::path(get, path = "/api/v1/admin/organisations/{id}/tokens", tag = "admin", security(("bearer" = [])),
@@ -56,7 +56,7 @@ pub struct ActiveChange {
 #[actix_web::put("/api/v1/admin/users/{id}/active")]
 pub async fn api_set_user_active(
     caller: Caller,
-    id: web::Path<i32>,
+    id: web::Path<UserId>,
     body: Json<ActiveChange>,
 ) -> Answer {
     let active = body.active;

@@ -7,7 +7,7 @@ use super::models::NewOrganisation;
 use super::service::{self, AccountFields, NewAccount};
 use crate::error::{AppError, PageResult};
 use crate::i18n::Text;
-use crate::ids::OrgId;
+use crate::ids::{OrgId, UserId};
 use crate::web::{EmptyForm, Form, Id, Ui};
 
 const LIST: &str = "pages/orgs/list";
@@ -101,7 +101,7 @@ async fn organisation_refused(
 #[post("/admin/organisations/{id}/users/{user_id}/{action:activate|deactivate}")]
 async fn set_user_active_page(
     ui: Ui,
-    path: web::Path<(OrgId, i32, String)>,
+    path: web::Path<(OrgId, UserId, String)>,
     _form: Form<EmptyForm>,
 ) -> PageResult {
     let (org_id, user_id, action) = path.into_inner();

@@ -11,7 +11,7 @@ use crate::auth::{self, Actor, Role};
 use crate::db::DbConn;
 use crate::error::{AppError, AppResult};
 use crate::i18n::Text;
-use crate::ids::OrgId;
+use crate::ids::{OrgId, UserId};
 use crate::validate;
 
 pub fn create(
@@ -115,7 +115,7 @@ pub struct OrganisationPage {
 
 #[derive(Debug, Serialize)]
 pub struct AccountLine {
-    pub id: i32,
+    pub id: UserId,
     pub display_name: String,
     pub email: String,
     pub role: Role,

@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::db::schema::{enrollments, participants};
-use crate::ids::{OrgId, ParticipantId, RunId};
+use crate::ids::{OrgId, ParticipantId, RunId, UserId};
 
 #[derive(Debug, Clone, Queryable, Selectable, Serialize, ToSchema)]
 #[diesel(table_name = participants)]
@@ -19,7 +19,8 @@ pub struct Participant {
     pub phone: Option<String>,
     pub email: Option<String>,
     pub consent_date: NaiveDate,
-    pub consent_recorded_by: Option<i32>,
+    #[schema(value_type = Option<i32>)]
+    pub consent_recorded_by: Option<UserId>,
     #[serde(serialize_with = "crate::time::utc")]
     pub created_at: NaiveDateTime,
     /// Who registered the person on their behalf (social worker, volunteer).
@@ -48,7 +49,7 @@ pub struct ParticipantInsertForm {
     pub phone: Option<String>,
     pub email: Option<String>,
     pub consent_date: NaiveDate,
-    pub consent_recorded_by: Option<i32>,
+    pub consent_recorded_by: Option<UserId>,
     #[serde(serialize_with = "crate::time::utc")]
     pub created_at: NaiveDateTime,
     pub referrer_name: Option<String>,

@@ -13,7 +13,7 @@ use crate::auth::Actor;
 use crate::db::{dialect, DbConn};
 use crate::error::{AppError, AppResult};
 use crate::i18n::{self, Text};
-use crate::ids::{OrgId, ParticipantId, RunId};
+use crate::ids::{OrgId, ParticipantId, RunId, UserId};
 use crate::planning;
 use crate::validate;
 
@@ -77,7 +77,7 @@ pub(crate) fn insert_checked(
 /// Every rule for a new participant, as one row ready to insert (shared with the import).
 pub(crate) fn check_new_participant(
     org: OrgId,
-    recorded_by: i32,
+    recorded_by: UserId,
     input: &NewParticipant,
 ) -> AppResult<ParticipantInsertForm> {
     let given_name = name("given_name", "label.given_name", &input.given_name)?;

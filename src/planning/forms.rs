@@ -9,6 +9,7 @@ use super::models::{CourseRules, NewLocation, NewModule, NewRun, NewSession};
 use super::service;
 use super::views::{LocationFields, ModuleFields, RunFields, SessionFields};
 use crate::error::AppResult;
+use crate::ids::UserId;
 use crate::validate;
 
 #[derive(Deserialize, Default)]
@@ -119,7 +120,7 @@ impl SessionForm {
             .trainer_ids
             .iter()
             .map(|v| validate::id("trainer_id", "label.trainer", v))
-            .collect::<AppResult<Vec<i32>>>()?;
+            .collect::<AppResult<Vec<UserId>>>()?;
         let module_ids = self
             .module_ids
             .iter()

@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::db::schema::{course_modules, course_runs, courses, locations, training_sessions};
-use crate::ids::{CourseId, OrgId, RunId, SessionId};
+use crate::ids::{CourseId, OrgId, RunId, SessionId, UserId};
 
 #[derive(Debug, Clone, Queryable, Selectable, Serialize, ToSchema)]
 #[diesel(table_name = courses)]
@@ -153,7 +153,7 @@ pub struct TrainingSessionRow {
     pub starts_at: NaiveDateTime,
     pub ends_at: NaiveDateTime,
     pub location_id: Option<i32>,
-    pub trainer_id: Option<i32>,
+    pub trainer_id: Option<UserId>,
     pub cancelled: bool,
     pub created_at: NaiveDateTime,
 }
@@ -171,7 +171,8 @@ pub struct TrainingSession {
     #[serde(serialize_with = "crate::time::utc")]
     pub ends_at: NaiveDateTime,
     pub location_id: Option<i32>,
-    pub trainer_id: Option<i32>,
+    #[schema(value_type = Option<i32>)]
+    pub trainer_id: Option<UserId>,
     pub cancelled: bool,
     #[serde(serialize_with = "crate::time::utc")]
     pub created_at: NaiveDateTime,
@@ -209,7 +210,7 @@ pub struct TrainingSessionInsertForm {
     pub starts_at: NaiveDateTime,
     pub ends_at: NaiveDateTime,
     pub location_id: Option<i32>,
-    pub trainer_id: Option<i32>,
+    pub trainer_id: Option<UserId>,
     pub cancelled: bool,
     pub created_at: NaiveDateTime,
 }
@@ -270,10 +271,12 @@ pub struct NewSession {
     pub location: String,
     /// The lead trainer.
     #[serde(default)]
-    pub trainer_id: Option<i32>,
+    #[schema(value_type = Option<i32>)]
+    pub trainer_id: Option<UserId>,
     /// Further trainers (co-trainers).
     #[serde(default)]
-    pub trainer_ids: Vec<i32>,
+    #[schema(value_type = Vec<i32>)]
+    pub trainer_ids: Vec<UserId>,
     #[serde(default)]
     pub module_ids: Vec<i32>,
     /// Interpreter languages of this session, e.g. ["ar"]; empty: as planned for the run.
@@ -307,10 +310,12 @@ pub struct SessionView {
     #[serde(serialize_with = "crate::time::utc")]
     pub ends_at: NaiveDateTime,
     pub location: String,
-    pub trainer_id: Option<i32>,
+    #[schema(value_type = Option<i32>)]
+    pub trainer_id: Option<UserId>,
     /// Names of all trainers, comma-separated.
     pub trainer_name: String,
-    pub trainer_ids: Vec<i32>,
+    #[schema(value_type = Vec<i32>)]
+    pub trainer_ids: Vec<UserId>,
     pub location_id: Option<i32>,
     /// Planning problems: a trainer or room booked twice, a room too small.
     pub warnings: Vec<String>,

@@ -9,7 +9,7 @@ use crate::db::schema::{
 };
 use crate::db::DbConn;
 use crate::error::{AppError, AppResult};
-use crate::ids::{CourseId, OrgId, RunId, SessionId};
+use crate::ids::{CourseId, OrgId, RunId, SessionId, UserId};
 
 pub fn insert_course(conn: &mut DbConn, form: &CourseInsertForm) -> AppResult<Course> {
     Ok(diesel::insert_into(courses::table)
@@ -289,7 +289,7 @@ fn session_rows(
     conn: &mut DbConn,
     org: OrgId,
     run_id: Option<RunId>,
-    trainer_id: Option<i32>,
+    trainer_id: Option<UserId>,
     between: Option<(chrono::NaiveDateTime, chrono::NaiveDateTime)>,
 ) -> AppResult<Vec<StoredSessionRow>> {
     let mut q = training_sessions::table
@@ -346,7 +346,7 @@ pub fn sessions_with_names(
     conn: &mut DbConn,
     org: OrgId,
     run_id: Option<RunId>,
-    trainer_id: Option<i32>,
+    trainer_id: Option<UserId>,
 ) -> AppResult<Vec<SessionWithModules>> {
     let rows = session_rows(conn, org, run_id, trainer_id, None)?;
     with_modules(conn, rows)
@@ -387,24 +387,27 @@ fn with_modules(
 }
 
 /// (organisation, user id) of the active user owning a calendar link.
-pub fn user_by_calendar_token(conn: &mut DbConn, token: &str) -> AppResult<Option<(OrgId, i32)>> {
+pub fn user_by_calendar_token(
+    conn: &mut DbConn,
+    token: &str,
+) -> AppResult<Option<(OrgId, UserId)>> {
     Ok(users::table
         .filter(users::calendar_token.eq(token))
         .filter(users::active.eq(true))
         .select((users::organisation_id, users::id))
-        .first::<(Option<OrgId>, i32)>(conn)
+        .first::<(Option<OrgId>, UserId)>(conn)
         .optional()?
         .and_then(|(org, id)| org.map(|o| (o, id))))
 }
 
-pub fn set_user_calendar_token(conn: &mut DbConn, user_id: i32, token: &str) -> AppResult<()> {
+pub fn set_user_calendar_token(conn: &mut DbConn, user_id: UserId, token: &str) -> AppResult<()> {
     diesel::update(users::table.find(user_id))
         .set(users::calendar_token.eq(Some(token)))
         .execute(conn)?;
     Ok(())
 }
 
-pub fn user_calendar_token(conn: &mut DbConn, user_id: i32) -> AppResult<Option<String>> {
+pub fn user_calendar_token(conn: &mut DbConn, user_id: UserId) -> AppResult<Option<String>> {
     Ok(users::table
         .find(user_id)
         .select(users::calendar_token)
@@ -440,7 +443,7 @@ pub fn set_run_calendar_token(
 pub fn trainers_of_sessions(
     conn: &mut DbConn,
     session_ids: &[SessionId],
-) -> AppResult<Vec<(SessionId, i32, String)>> {
+) -> AppResult<Vec<(SessionId, UserId, String)>> {
     Ok(session_trainers::table
         .inner_join(users::table)
         .filter(session_trainers::session_id.eq_any(session_ids))
@@ -449,7 +452,7 @@ pub fn trainers_of_sessions(
         .load(conn)?)
 }
 
-pub fn is_trainer_of(conn: &mut DbConn, session_id: SessionId, user_id: i32) -> AppResult<bool> {
+pub fn is_trainer_of(conn: &mut DbConn, session_id: SessionId, user_id: UserId) -> AppResult<bool> {
     let n: i64 = session_trainers::table
         .filter(session_trainers::session_id.eq(session_id))
         .filter(session_trainers::user_id.eq(user_id))
@@ -462,7 +465,7 @@ pub fn set_session_trainers(
     conn: &mut DbConn,
     org: OrgId,
     session_id: SessionId,
-    user_ids: &[i32],
+    user_ids: &[UserId],
 ) -> AppResult<()> {
     diesel::delete(session_trainers::table.filter(session_trainers::session_id.eq(session_id)))
         .execute(conn)?;
@@ -504,7 +507,7 @@ pub fn update_session_times(
     starts_at: chrono::NaiveDateTime,
     ends_at: chrono::NaiveDateTime,
     location_id: Option<i32>,
-    lead_trainer: Option<i32>,
+    lead_trainer: Option<UserId>,
     interpreter_languages: &[String],
 ) -> AppResult<TrainingSession> {
     let row: TrainingSessionRow = diesel::update(training_sessions::table.find(id))

@@ -9,7 +9,7 @@ use crate::auth::{self, Actor};
 use crate::db::DbConn;
 use crate::error::{AppError, AppResult};
 use crate::i18n::{self, Text};
-use crate::ids::{CourseId, OrgId, RunId, SessionId};
+use crate::ids::{CourseId, OrgId, RunId, SessionId, UserId};
 use crate::time;
 use crate::validate;
 
@@ -45,7 +45,7 @@ pub fn get_session(
 }
 
 /// Whether the user is one of the session's trainers.
-pub fn is_trainer_of(conn: &mut DbConn, session_id: SessionId, user_id: i32) -> AppResult<bool> {
+pub fn is_trainer_of(conn: &mut DbConn, session_id: SessionId, user_id: UserId) -> AppResult<bool> {
     repo::is_trainer_of(conn, session_id, user_id)
 }
 
@@ -232,7 +232,7 @@ struct CheckedSession {
     starts_at: chrono::NaiveDateTime,
     ends_at: chrono::NaiveDateTime,
     location_id: Option<i32>,
-    trainers: Vec<i32>,
+    trainers: Vec<UserId>,
     module_ids: Vec<i32>,
 }
 
@@ -271,7 +271,7 @@ fn check_session(
                 .arg("end", crate::time::fmt_date(run.end_date)),
         ));
     }
-    let mut trainers: Vec<i32> = Vec::new();
+    let mut trainers: Vec<UserId> = Vec::new();
     for id in input.trainer_id.iter().chain(input.trainer_ids.iter()) {
         if trainers.contains(id) {
             continue;
@@ -456,7 +456,7 @@ pub fn session_views(
     conn: &mut DbConn,
     org: OrgId,
     run_id: Option<RunId>,
-    trainer_id: Option<i32>,
+    trainer_id: Option<UserId>,
 ) -> AppResult<Vec<SessionView>> {
     let today = time::today_local();
     let rows = repo::sessions_with_names(conn, org, run_id, trainer_id)?;
@@ -471,11 +471,11 @@ pub fn session_views(
 fn view_of(
     row: repo::SessionWithModules,
     today: chrono::NaiveDate,
-    trainers: &[(SessionId, i32, String)],
+    trainers: &[(SessionId, UserId, String)],
 ) -> SessionView {
     let ((s, course, location, lead), modules) = row;
     let local_start = time::to_local(s.starts_at);
-    let mine: Vec<&(SessionId, i32, String)> = trainers.iter().filter(|t| t.0 == s.id).collect();
+    let mine: Vec<&(SessionId, UserId, String)> = trainers.iter().filter(|t| t.0 == s.id).collect();
     SessionView {
         id: s.id,
         run_id: s.run_id,
@@ -594,7 +594,7 @@ pub fn renew_my_calendar_link(conn: &mut DbConn, actor: &Actor) -> AppResult<Str
         Some(actor.user_id),
         "calendar.renew",
         "user",
-        Some(actor.user_id),
+        Some(actor.user_id.into()),
         "",
     )?;
     Ok(token)

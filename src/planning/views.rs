@@ -12,7 +12,7 @@ use crate::auth::{self, Actor};
 use crate::db::DbConn;
 use crate::error::{AppError, AppResult};
 use crate::i18n::{self, LanguageOption, Text};
-use crate::ids::{CourseId, OrgId, RunId, SessionId};
+use crate::ids::{CourseId, OrgId, RunId, SessionId, UserId};
 use crate::time::{self, fmt_date};
 
 /// The organisation's courses, by title.
@@ -160,7 +160,7 @@ pub struct ModuleChoice {
 
 #[derive(Debug, Serialize)]
 pub struct TrainerChoice {
-    pub id: i32,
+    pub id: UserId,
     pub name: String,
     pub checked: bool,
 }

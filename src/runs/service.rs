@@ -102,7 +102,7 @@ pub fn run_page(
     let trainers = auth::service::trainers_of(conn, org)?
         .into_iter()
         .map(|u| Choice {
-            id: u.id,
+            id: u.id.into(),
             name: u.display_name,
         })
         .collect();

@@ -5,7 +5,7 @@ use diesel::prelude::*;
 use crate::db::schema::import_batches;
 use crate::db::DbConn;
 use crate::error::AppResult;
-use crate::ids::OrgId;
+use crate::ids::{OrgId, UserId};
 
 crate::db::text_enum! {
     /// What an uploaded list holds, so one import's confirmation cannot take another's rows.
@@ -18,7 +18,7 @@ crate::db::text_enum! {
 pub fn insert_import_batch(
     conn: &mut DbConn,
     org: OrgId,
-    user_id: i32,
+    user_id: UserId,
     kind: ImportKind,
     rows_json: &str,
 ) -> AppResult<i32> {
@@ -38,7 +38,7 @@ pub fn insert_import_batch(
 pub fn import_batch(
     conn: &mut DbConn,
     org: OrgId,
-    user_id: i32,
+    user_id: UserId,
     kind: ImportKind,
     id: i32,
 ) -> AppResult<Option<String>> {
