@@ -98,7 +98,7 @@ ids! {
     /// `certificates.id`
     CertificateId,
     /// `certificate_batches.id`
-    BatchId,
+    CertificateBatchId,
     /// `stakeholders.id`
     StakeholderId,
     /// `surveys.id`

@@ -15,7 +15,7 @@ use crate::db::dialect::{self, AttendanceUpsert, TestResultUpsert};
 use crate::db::DbConn;
 use crate::error::{AppError, AppResult};
 use crate::i18n::{self, Text};
-use crate::ids::{OrgId, ParticipantId, RunId, SessionId};
+use crate::ids::{ModuleId, OrgId, ParticipantId, RunId, SessionId};
 use crate::participants;
 use crate::planning::models::{Course, CourseModule, SessionView};
 use crate::planning::{self};
@@ -433,7 +433,7 @@ fn marks_of(
 #[derive(Debug, Clone)]
 pub struct HeldSession {
     pub id: SessionId,
-    pub module_ids: Vec<i32>,
+    pub module_ids: Vec<ModuleId>,
     /// The local day it took place.
     pub day: NaiveDate,
     pub cancelled: bool,
@@ -667,7 +667,7 @@ mod tests {
 
     fn module(id: i32, title: &str, mandatory: bool) -> CourseModule {
         CourseModule {
-            id,
+            id: crate::ids::ModuleId(id),
             organisation_id: crate::ids::OrgId(1),
             course_id: crate::ids::CourseId(1),
             position: id,
@@ -686,7 +686,7 @@ mod tests {
         let id = SessionId(id);
         HeldSession {
             id,
-            module_ids: modules.to_vec(),
+            module_ids: modules.iter().copied().map(crate::ids::ModuleId).collect(),
             day: day(d),
             cancelled: false,
         }

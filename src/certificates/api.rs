@@ -8,7 +8,7 @@ use super::models::{CertificateBatch, CertificateView, IssueSummary, ReissueInpu
 use super::pages::{certificate_file, start_batch_in_background, CertificateFile};
 use super::service::{self, CertificateIssuer};
 use crate::api::{Answer, Caller, Json};
-use crate::ids::RunId;
+use crate::ids::{CertificateBatchId, CertificateId, RunId};
 
 type Issuer = web::Data<Arc<CertificateIssuer>>;
 
@@ -33,9 +33,9 @@ async fn api_list(caller: Caller, issuer: Issuer, id: web::Path<RunId>) -> Answe
 }
 
 #[utoipa::path(get, path = "/api/v1/certificates/{id}/pdf", tag = "certificates", security(("bearer" = [])),
-    responses((status = 200, content_type = "application/pdf", description = "the certificate PDF")))]
+    params(("id" = i32, Path)), responses((status = 200, content_type = "application/pdf", description = "the certificate PDF")))]
 #[get("/api/v1/certificates/{id}/pdf")]
-async fn api_pdf(caller: Caller, issuer: Issuer, id: web::Path<i32>) -> Answer {
+async fn api_pdf(caller: Caller, issuer: Issuer, id: web::Path<CertificateId>) -> Answer {
     certificate_file(
         &caller.db,
         &caller.actor,
@@ -46,12 +46,12 @@ async fn api_pdf(caller: Caller, issuer: Issuer, id: web::Path<i32>) -> Answer {
 }
 
 #[utoipa::path(post, path = "/api/v1/certificates/{id}/revoke", tag = "certificates", security(("bearer" = [])),
-    request_body = RevokeInput, responses((status = 200, body = CertificateView), (status = 409)))]
+    request_body = RevokeInput, params(("id" = i32, Path)), responses((status = 200, body = CertificateView), (status = 409)))]
 #[post("/api/v1/certificates/{id}/revoke")]
 async fn api_revoke(
     caller: Caller,
     issuer: Issuer,
-    id: web::Path<i32>,
+    id: web::Path<CertificateId>,
     body: Json<RevokeInput>,
 ) -> Answer {
     let cert = caller
@@ -69,9 +69,9 @@ async fn api_start_batch(caller: Caller, issuer: Issuer, id: web::Path<RunId>) -
 }
 
 #[utoipa::path(get, path = "/api/v1/certificate-batches/{id}", tag = "certificates", security(("bearer" = [])),
-    responses((status = 200, body = CertificateBatch)))]
+    params(("id" = i32, Path)), responses((status = 200, body = CertificateBatch)))]
 #[get("/api/v1/certificate-batches/{id}")]
-async fn api_batch(caller: Caller, id: web::Path<i32>) -> Answer {
+async fn api_batch(caller: Caller, id: web::Path<CertificateBatchId>) -> Answer {
     caller
         .ok(move |conn, actor| service::batch(conn, actor, *id))
         .await
@@ -91,12 +91,12 @@ async fn api_zip(caller: Caller, issuer: Issuer, id: web::Path<RunId>) -> Answer
 }
 
 #[utoipa::path(post, path = "/api/v1/certificates/{id}/reissue", tag = "certificates", security(("bearer" = [])),
-    request_body = ReissueInput, responses((status = 200, body = CertificateView, description = "the new certificate; the old one is now replaced"), (status = 409), (status = 422)))]
+    request_body = ReissueInput, params(("id" = i32, Path)), responses((status = 200, body = CertificateView, description = "the new certificate; the old one is now replaced"), (status = 409), (status = 422)))]
 #[post("/api/v1/certificates/{id}/reissue")]
 async fn api_reissue(
     caller: Caller,
     issuer: Issuer,
-    id: web::Path<i32>,
+    id: web::Path<CertificateId>,
     body: Json<ReissueInput>,
 ) -> Answer {
     let iss = issuer.get_ref().clone();

@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::db::schema::{certificate_batches, certificates};
-use crate::ids::{OrgId, ParticipantId, RunId, UserId};
+use crate::ids::{CertificateBatchId, CertificateId, OrgId, ParticipantId, RunId, UserId};
 
 crate::db::text_enum! {
     /// Whether a certificate holds. Stored as its lower-case name (`valid` …), which is also
@@ -21,7 +21,7 @@ crate::db::text_enum! {
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = certificates)]
 pub struct Certificate {
-    pub id: i32,
+    pub id: CertificateId,
     pub organisation_id: OrgId,
     pub participant_id: ParticipantId,
     pub run_id: RunId,
@@ -37,7 +37,7 @@ pub struct Certificate {
     pub status: CertificateStatus,
     pub revoked_at: Option<NaiveDateTime>,
     pub revocation_reason: Option<String>,
-    pub replaced_by_id: Option<i32>,
+    pub replaced_by_id: Option<CertificateId>,
 }
 
 #[derive(Insertable)]
@@ -61,7 +61,8 @@ pub struct CertificateInsertForm {
 /// What a coordinator sees of a certificate.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct CertificateView {
-    pub id: i32,
+    #[schema(value_type = i32)]
+    pub id: CertificateId,
     #[schema(value_type = i32)]
     pub participant_id: ParticipantId,
     #[schema(value_type = i32)]
@@ -107,7 +108,8 @@ crate::db::text_enum! {
 #[derive(Debug, Clone, Serialize, Queryable, Selectable, ToSchema)]
 #[diesel(table_name = certificate_batches)]
 pub struct CertificateBatch {
-    pub id: i32,
+    #[schema(value_type = i32)]
+    pub id: CertificateBatchId,
     #[serde(skip)]
     #[schema(value_type = i32)]
     pub organisation_id: OrgId,

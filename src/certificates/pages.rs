@@ -12,7 +12,7 @@ use crate::auth::Actor;
 use crate::db::{Db, DbConn};
 use crate::error::{AppError, AppResult, PageResult};
 use crate::i18n::Text;
-use crate::ids::RunId;
+use crate::ids::{CertificateBatchId, CertificateId, RunId};
 use crate::web::{run_as, EmptyForm, Form, Id, Ui};
 
 type Issuer = web::Data<Arc<CertificateIssuer>>;
@@ -37,7 +37,7 @@ fn pdf_response(name: &str, bytes: Vec<u8>) -> HttpResponse {
 #[derive(Clone, Copy)]
 pub(crate) enum CertificateFile {
     /// One certificate's PDF.
-    Pdf(i32),
+    Pdf(CertificateId),
     /// Every valid certificate of a run, as PDFs in a ZIP.
     RunZip(RunId),
 }
@@ -100,7 +100,7 @@ pub(crate) async fn start_batch_in_background(
             if let Err(e) = result {
                 // The batch stays "running" without heartbeat and counts as interrupted
                 // after a minute; starting again continues where it stopped.
-                tracing::error!(batch_id, error = ?e, "certificate batch stopped");
+                tracing::error!(batch_id = batch_id.0, error = ?e, "certificate batch stopped");
             }
         });
     }
@@ -108,7 +108,7 @@ pub(crate) async fn start_batch_in_background(
 }
 
 #[get("/certificate-batches/{id}")]
-async fn batch_page(ui: Ui, id: Id) -> PageResult {
+async fn batch_page(ui: Ui, id: Id<CertificateBatchId>) -> PageResult {
     let template = "pages/certificates/batch";
     ui.show(template, "title.certificate_batch", move |conn, actor| {
         service::batch_page(conn, actor, *id)
@@ -123,7 +123,7 @@ async fn zip_for_run(ui: Ui, issuer: Issuer, run_id: Id<RunId>) -> PageResult {
 }
 
 #[get("/certificates/{id}/pdf")]
-async fn download(ui: Ui, issuer: Issuer, id: Id) -> PageResult {
+async fn download(ui: Ui, issuer: Issuer, id: Id<CertificateId>) -> PageResult {
     Ok(certificate_file(&ui.db, &ui.actor, &issuer, CertificateFile::Pdf(*id)).await?)
 }
 

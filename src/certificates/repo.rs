@@ -4,7 +4,7 @@ use super::models::*;
 use crate::db::schema::{certificate_batches, certificate_checks, certificates, organisations};
 use crate::db::DbConn;
 use crate::error::{AppError, AppResult};
-use crate::ids::{OrgId, ParticipantId, RunId};
+use crate::ids::{CertificateBatchId, CertificateId, OrgId, ParticipantId, RunId};
 
 pub fn insert(conn: &mut DbConn, form: &CertificateInsertForm) -> AppResult<Certificate> {
     Ok(diesel::insert_into(certificates::table)
@@ -26,7 +26,7 @@ pub fn valid_for(
         .optional()?)
 }
 
-pub fn get(conn: &mut DbConn, org: OrgId, id: i32) -> AppResult<Certificate> {
+pub fn get(conn: &mut DbConn, org: OrgId, id: CertificateId) -> AppResult<Certificate> {
     certificates::table
         .filter(certificates::organisation_id.eq(org))
         .filter(certificates::id.eq(id))
@@ -58,7 +58,7 @@ pub fn find_by_code(conn: &mut DbConn, code: &str) -> AppResult<Option<(Certific
 
 pub fn revoke(
     conn: &mut DbConn,
-    id: i32,
+    id: CertificateId,
     reason: &str,
     now: chrono::NaiveDateTime,
 ) -> AppResult<()> {
@@ -77,8 +77,8 @@ pub fn check_counts_for_run(
     conn: &mut DbConn,
     org: OrgId,
     run_id: RunId,
-) -> AppResult<Vec<(i32, i64, Option<chrono::NaiveDate>)>> {
-    let rows: Vec<(i32, chrono::NaiveDate, i32)> = certificate_checks::table
+) -> AppResult<Vec<(CertificateId, i64, Option<chrono::NaiveDate>)>> {
+    let rows: Vec<(CertificateId, chrono::NaiveDate, i32)> = certificate_checks::table
         .inner_join(certificates::table)
         .filter(certificate_checks::organisation_id.eq(org))
         .filter(certificates::run_id.eq(run_id))
@@ -88,7 +88,7 @@ pub fn check_counts_for_run(
             certificate_checks::checks,
         ))
         .load(conn)?;
-    let mut out: Vec<(i32, i64, Option<chrono::NaiveDate>)> = Vec::new();
+    let mut out: Vec<(CertificateId, i64, Option<chrono::NaiveDate>)> = Vec::new();
     for (id, day, n) in rows {
         match out.iter_mut().find(|(c, _, _)| *c == id) {
             Some(entry) => {
@@ -101,7 +101,11 @@ pub fn check_counts_for_run(
     Ok(out)
 }
 
-pub fn mark_replaced(conn: &mut DbConn, id: i32, now: chrono::NaiveDateTime) -> AppResult<()> {
+pub fn mark_replaced(
+    conn: &mut DbConn,
+    id: CertificateId,
+    now: chrono::NaiveDateTime,
+) -> AppResult<()> {
     diesel::update(certificates::table.find(id))
         .set((
             certificates::status.eq(CertificateStatus::Replaced),
@@ -111,7 +115,11 @@ pub fn mark_replaced(conn: &mut DbConn, id: i32, now: chrono::NaiveDateTime) -> 
     Ok(())
 }
 
-pub fn set_replaced_by(conn: &mut DbConn, id: i32, replaced_by: i32) -> AppResult<()> {
+pub fn set_replaced_by(
+    conn: &mut DbConn,
+    id: CertificateId,
+    replaced_by: CertificateId,
+) -> AppResult<()> {
     diesel::update(certificates::table.find(id))
         .set(certificates::replaced_by_id.eq(Some(replaced_by)))
         .execute(conn)?;
@@ -139,7 +147,11 @@ pub fn insert_batch(
         .get_result(conn)?)
 }
 
-pub fn get_batch(conn: &mut DbConn, org: OrgId, id: i32) -> AppResult<CertificateBatch> {
+pub fn get_batch(
+    conn: &mut DbConn,
+    org: OrgId,
+    id: CertificateBatchId,
+) -> AppResult<CertificateBatch> {
     certificate_batches::table
         .filter(certificate_batches::organisation_id.eq(org))
         .filter(certificate_batches::id.eq(id))
@@ -190,7 +202,11 @@ pub fn update_batch_progress(conn: &mut DbConn, b: &CertificateBatch) -> AppResu
     Ok(())
 }
 
-pub fn set_batch_state(conn: &mut DbConn, id: i32, state: BatchState) -> AppResult<()> {
+pub fn set_batch_state(
+    conn: &mut DbConn,
+    id: CertificateBatchId,
+    state: BatchState,
+) -> AppResult<()> {
     diesel::update(certificate_batches::table.find(id))
         .set(certificate_batches::state.eq(state))
         .execute(conn)?;

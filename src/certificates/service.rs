@@ -14,7 +14,7 @@ use crate::auth::Actor;
 use crate::db::{dialect, DbConn};
 use crate::error::{AppError, AppResult};
 use crate::i18n::Text;
-use crate::ids::{OrgId, ParticipantId, RunId};
+use crate::ids::{CertificateBatchId, CertificateId, OrgId, ParticipantId, RunId};
 use crate::mail::outbox::{self, Attachment};
 use crate::orgs;
 use crate::orgs::models::ImageKind;
@@ -159,7 +159,7 @@ fn issue_in_tx(
         Some(actor.user_id),
         "certificate.issue",
         "certificate",
-        Some(cert.id),
+        Some(cert.id.into()),
         "",
     )?;
     Ok(cert)
@@ -243,7 +243,7 @@ pub fn reissue_with_name(
     conn: &mut DbConn,
     issuer: &CertificateIssuer,
     actor: &Actor,
-    certificate_id: i32,
+    certificate_id: CertificateId,
     given_name: &str,
     family_name: &str,
 ) -> AppResult<Certificate> {
@@ -284,7 +284,7 @@ pub fn reissue_with_name(
             Some(actor.user_id),
             "certificate.replace",
             "certificate",
-            Some(old.id),
+            Some(old.id.into()),
             &format!("replaced_by={}", new.id),
         )?;
         Ok(new)
@@ -319,7 +319,7 @@ pub fn issue_for_run(
 pub fn revoke(
     conn: &mut DbConn,
     actor: &Actor,
-    certificate_id: i32,
+    certificate_id: CertificateId,
     reason: &str,
 ) -> AppResult<Certificate> {
     let org = actor.coordinator_org()?;
@@ -337,7 +337,7 @@ pub fn revoke(
             Some(actor.user_id),
             "certificate.revoke",
             "certificate",
-            Some(cert.id),
+            Some(cert.id.into()),
             "",
         )?;
         repo::get(conn, org, certificate_id)
@@ -398,7 +398,7 @@ pub fn pdf(
     conn: &mut DbConn,
     issuer: &CertificateIssuer,
     actor: &Actor,
-    certificate_id: i32,
+    certificate_id: CertificateId,
 ) -> AppResult<(String, Vec<u8>)> {
     let org_id = actor.coordinator_org()?;
     let cert = repo::get(conn, org_id, certificate_id)?;
@@ -476,7 +476,7 @@ pub fn process_batch(
     conn: &mut DbConn,
     issuer: &CertificateIssuer,
     actor: &Actor,
-    batch_id: i32,
+    batch_id: CertificateBatchId,
 ) -> AppResult<CertificateBatch> {
     let org_id = actor.coordinator_org()?;
     let mut batch = repo::get_batch(conn, org_id, batch_id)?;
@@ -495,7 +495,7 @@ pub fn process_batch(
                 Err(e) => {
                     let message = match &e {
                         AppError::Internal(_) | AppError::Unavailable(_) => {
-                            tracing::error!(batch_id, participant_id = c.participant_id.0, error = ?e, "certificate not issued");
+                            tracing::error!(batch_id = batch_id.0, participant_id = c.participant_id.0, error = ?e, "certificate not issued");
                             Text::key("error.certificates.batch_technical").to_string()
                         }
                         other => other.to_string(),
@@ -519,7 +519,11 @@ pub fn process_batch(
     Ok(batch)
 }
 
-pub fn batch(conn: &mut DbConn, actor: &Actor, batch_id: i32) -> AppResult<CertificateBatch> {
+pub fn batch(
+    conn: &mut DbConn,
+    actor: &Actor,
+    batch_id: CertificateBatchId,
+) -> AppResult<CertificateBatch> {
     repo::get_batch(conn, actor.coordinator_org()?, batch_id)
 }
 
@@ -568,7 +572,7 @@ pub fn zip_for_run(
 /// The run page's line about the last batch.
 #[derive(Debug, serde::Serialize)]
 pub struct BatchSummary {
-    pub id: i32,
+    pub id: CertificateBatchId,
     pub issued: i32,
     /// How many could not be issued.
     pub failed: usize,
@@ -589,7 +593,7 @@ pub fn last_batch_summary(
 }
 
 /// The run a certificate of the caller's organisation belongs to.
-pub fn run_of(conn: &mut DbConn, actor: &Actor, certificate_id: i32) -> AppResult<RunId> {
+pub fn run_of(conn: &mut DbConn, actor: &Actor, certificate_id: CertificateId) -> AppResult<RunId> {
     let org = actor.coordinator_org()?;
     Ok(repo::get(conn, org, certificate_id)?.run_id)
 }
@@ -750,7 +754,11 @@ pub struct BatchPage {
     pub finished: bool,
 }
 
-pub fn batch_page(conn: &mut DbConn, actor: &Actor, batch_id: i32) -> AppResult<BatchPage> {
+pub fn batch_page(
+    conn: &mut DbConn,
+    actor: &Actor,
+    batch_id: CertificateBatchId,
+) -> AppResult<BatchPage> {
     let batch = batch(conn, actor, batch_id)?;
     Ok(BatchPage {
         failures: batch_failures(&batch),

@@ -18,7 +18,7 @@ use crate::certificates::service::CertificateIssuer;
 use crate::config::Settings;
 use crate::db::DbConn;
 use crate::error::AppError;
-use crate::ids::{CourseId, OrgId, ParticipantId, RunId, SessionId};
+use crate::ids::{CourseId, ModuleId, OrgId, ParticipantId, RunId, SessionId};
 use crate::orgs;
 use crate::planning::models::{NewCourse, NewModule, NewRun, NewSession};
 
@@ -131,7 +131,10 @@ fn create_staff(conn: &mut DbConn, org_id: OrgId, slug: &str) -> Result<Staff, A
 }
 
 /// The course and its modules; returns the course id and the module ids in course order.
-fn plan_course(conn: &mut DbConn, coordinator: &Actor) -> Result<(CourseId, Vec<i32>), AppError> {
+fn plan_course(
+    conn: &mut DbConn,
+    coordinator: &Actor,
+) -> Result<(CourseId, Vec<ModuleId>), AppError> {
     let course = crate::planning::service::create_course(
         conn,
         coordinator,
@@ -172,7 +175,7 @@ fn schedule_run(
     conn: &mut DbConn,
     staff: &Staff,
     course_id: CourseId,
-    module_ids: &[i32],
+    module_ids: &[ModuleId],
     start: NaiveDate,
 ) -> Result<(RunId, [SessionId; 2]), AppError> {
     let run = crate::planning::service::create_run(
@@ -188,7 +191,7 @@ fn schedule_run(
         },
     )?;
     let end = start + Duration::days(7);
-    let mut session = |starts_at: NaiveDateTime, ends_at: NaiveDateTime, modules: &[i32]| {
+    let mut session = |starts_at: NaiveDateTime, ends_at: NaiveDateTime, modules: &[ModuleId]| {
         crate::planning::service::create_session(
             conn,
             &staff.coordinator,

@@ -9,7 +9,7 @@ use diesel::prelude::*;
 use super::schema::{attendance, certificate_checks, mail_outbox, session_reminders, test_results};
 use super::DbConn;
 use crate::error::AppError;
-use crate::ids::{OrgId, ParticipantId, RunId, SessionId, UserId};
+use crate::ids::{CertificateId, OrgId, ParticipantId, RunId, SessionId, UserId};
 
 /// Takes SQLite's write lock before the transaction reads anything.
 ///
@@ -222,7 +222,7 @@ pub fn upsert_test_result(conn: &mut DbConn, r: &TestResultUpsert) -> Result<(),
 pub fn count_certificate_check(
     conn: &mut DbConn,
     organisation_id: OrgId,
-    certificate_id: i32,
+    certificate_id: CertificateId,
     day: chrono::NaiveDate,
     n: i32,
 ) -> Result<(), AppError> {

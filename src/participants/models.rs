@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::db::schema::{enrollments, participants};
-use crate::ids::{OrgId, ParticipantId, RunId, UserId};
+use crate::ids::{EnrollmentId, OrgId, ParticipantId, RunId, UserId};
 
 #[derive(Debug, Clone, Queryable, Selectable, Serialize, ToSchema)]
 #[diesel(table_name = participants)]
@@ -99,7 +99,8 @@ crate::db::text_enum! {
 #[derive(Debug, Clone, Queryable, Selectable, Serialize, ToSchema)]
 #[diesel(table_name = enrollments)]
 pub struct Enrollment {
-    pub id: i32,
+    #[schema(value_type = i32)]
+    pub id: EnrollmentId,
     #[schema(value_type = i32)]
     pub organisation_id: OrgId,
     #[schema(value_type = i32)]

@@ -4,7 +4,7 @@ use super::models::*;
 use crate::db::schema::{enrollments, participants};
 use crate::db::DbConn;
 use crate::error::{AppError, AppResult};
-use crate::ids::{OrgId, ParticipantId, RunId};
+use crate::ids::{EnrollmentId, OrgId, ParticipantId, RunId};
 
 use EnrollmentStatus::{Cancelled, Enrolled, Waiting};
 
@@ -77,7 +77,7 @@ pub fn insert_enrollment(
 /// A cancelled enrollment taken up again goes to the end of the queue.
 pub fn reopen_enrollment(
     conn: &mut DbConn,
-    id: i32,
+    id: EnrollmentId,
     status: EnrollmentStatus,
 ) -> AppResult<Enrollment> {
     Ok(diesel::update(enrollments::table.find(id))
@@ -92,7 +92,7 @@ pub fn reopen_enrollment(
 
 pub fn set_enrollment_status(
     conn: &mut DbConn,
-    id: i32,
+    id: EnrollmentId,
     status: EnrollmentStatus,
     now: chrono::NaiveDateTime,
 ) -> AppResult<Enrollment> {

@@ -215,7 +215,7 @@ pub fn enroll(
             Some(actor.user_id),
             "enrollment.create",
             "enrollment",
-            Some(e.id),
+            Some(e.id.into()),
             status.code(),
         )?;
         Ok(e)
@@ -248,7 +248,7 @@ pub fn cancel(
             Some(actor.user_id),
             "enrollment.cancel",
             "enrollment",
-            Some(cancelled.id),
+            Some(cancelled.id.into()),
             "",
         )?;
         let promoted = if freed_place {
@@ -282,7 +282,7 @@ pub fn fill_free_places(
             None,
             "enrollment.promote",
             "enrollment",
-            Some(e.id),
+            Some(e.id.into()),
             "",
         )?;
         notify_promoted(conn, org, run, e.participant_id)?;

@@ -6,13 +6,13 @@ use super::models::*;
 use super::{service, views};
 use crate::api::{Answer, Caller, Json};
 use crate::config::Settings;
-use crate::ids::{CourseId, RunId};
+use crate::ids::{CourseId, ModuleId, RunId};
 
 #[utoipa::path(post, path = "/api/v1/courses/{id}/modules/{module_id}/up", tag = "planning", security(("bearer" = [])),
     params(("id" = i32, Path), ("module_id" = i32, Path)),
     responses((status = 200, body = [CourseModule], description = "the modules in their new order")))]
 #[post("/api/v1/courses/{id}/modules/{module_id}/up")]
-async fn api_module_up(caller: Caller, path: web::Path<(CourseId, i32)>) -> Answer {
+async fn api_module_up(caller: Caller, path: web::Path<(CourseId, ModuleId)>) -> Answer {
     let (course_id, module_id) = path.into_inner();
     caller
         .ok(move |c, actor| service::move_module_up(c, actor, course_id, module_id))

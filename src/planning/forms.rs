@@ -9,7 +9,7 @@ use super::models::{CourseRules, NewLocation, NewModule, NewRun, NewSession};
 use super::service;
 use super::views::{LocationFields, ModuleFields, RunFields, SessionFields};
 use crate::error::AppResult;
-use crate::ids::UserId;
+use crate::ids::{ModuleId, UserId};
 use crate::validate;
 
 #[derive(Deserialize, Default)]
@@ -125,7 +125,7 @@ impl SessionForm {
             .module_ids
             .iter()
             .map(|v| validate::id("module_ids", "label.module", v))
-            .collect::<AppResult<Vec<i32>>>()?;
+            .collect::<AppResult<Vec<ModuleId>>>()?;
         Ok(NewSession {
             starts_at: date.and_time(start),
             ends_at: date.and_time(end),

@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::db::schema::{course_modules, course_runs, courses, locations, training_sessions};
-use crate::ids::{CourseId, OrgId, RunId, SessionId, UserId};
+use crate::ids::{CourseId, LocationId, ModuleId, OrgId, RunId, SessionId, UserId};
 
 #[derive(Debug, Clone, Queryable, Selectable, Serialize, ToSchema)]
 #[diesel(table_name = courses)]
@@ -52,7 +52,8 @@ pub struct CourseRules {
 #[derive(Debug, Clone, Queryable, Selectable, Serialize, ToSchema)]
 #[diesel(table_name = course_modules)]
 pub struct CourseModule {
-    pub id: i32,
+    #[schema(value_type = i32)]
+    pub id: ModuleId,
     #[schema(value_type = i32)]
     pub organisation_id: OrgId,
     #[schema(value_type = i32)]
@@ -152,7 +153,7 @@ pub struct TrainingSessionRow {
     pub run_id: RunId,
     pub starts_at: NaiveDateTime,
     pub ends_at: NaiveDateTime,
-    pub location_id: Option<i32>,
+    pub location_id: Option<LocationId>,
     pub trainer_id: Option<UserId>,
     pub cancelled: bool,
     pub created_at: NaiveDateTime,
@@ -170,7 +171,8 @@ pub struct TrainingSession {
     pub starts_at: NaiveDateTime,
     #[serde(serialize_with = "crate::time::utc")]
     pub ends_at: NaiveDateTime,
-    pub location_id: Option<i32>,
+    #[schema(value_type = Option<i32>)]
+    pub location_id: Option<LocationId>,
     #[schema(value_type = Option<i32>)]
     pub trainer_id: Option<UserId>,
     pub cancelled: bool,
@@ -209,7 +211,7 @@ pub struct TrainingSessionInsertForm {
     pub run_id: RunId,
     pub starts_at: NaiveDateTime,
     pub ends_at: NaiveDateTime,
-    pub location_id: Option<i32>,
+    pub location_id: Option<LocationId>,
     pub trainer_id: Option<UserId>,
     pub cancelled: bool,
     pub created_at: NaiveDateTime,
@@ -218,7 +220,8 @@ pub struct TrainingSessionInsertForm {
 #[derive(Debug, Clone, Queryable, Selectable, Serialize, ToSchema)]
 #[diesel(table_name = locations)]
 pub struct Location {
-    pub id: i32,
+    #[schema(value_type = i32)]
+    pub id: LocationId,
     #[schema(value_type = i32)]
     pub organisation_id: OrgId,
     pub name: String,
@@ -278,7 +281,8 @@ pub struct NewSession {
     #[schema(value_type = Vec<i32>)]
     pub trainer_ids: Vec<UserId>,
     #[serde(default)]
-    pub module_ids: Vec<i32>,
+    #[schema(value_type = Vec<i32>)]
+    pub module_ids: Vec<ModuleId>,
     /// Interpreter languages of this session, e.g. ["ar"]; empty: as planned for the run.
     #[serde(default)]
     pub interpreter_languages: Vec<String>,
@@ -316,14 +320,16 @@ pub struct SessionView {
     pub trainer_name: String,
     #[schema(value_type = Vec<i32>)]
     pub trainer_ids: Vec<UserId>,
-    pub location_id: Option<i32>,
+    #[schema(value_type = Option<i32>)]
+    pub location_id: Option<LocationId>,
     /// Planning problems: a trainer or room booked twice, a room too small.
     pub warnings: Vec<String>,
     /// Interpreter languages of this session (names), when set for the session.
     pub interpreter_languages: String,
     pub interpreter_language_codes: Vec<String>,
     pub modules: Vec<String>,
-    pub module_ids: Vec<i32>,
+    #[schema(value_type = Vec<i32>)]
+    pub module_ids: Vec<ModuleId>,
     pub cancelled: bool,
     pub is_today: bool,
 }

@@ -8,7 +8,7 @@ use super::models::*;
 use super::{service, views};
 use crate::error::{AppError, PageResult};
 use crate::i18n::Text;
-use crate::ids::{CourseId, RunId, SessionId};
+use crate::ids::{CourseId, ModuleId, RunId, SessionId};
 use crate::validate;
 use crate::web::{EmptyForm, Form, Id, Title, Ui};
 
@@ -83,7 +83,11 @@ async fn add_module(ui: Ui, id: Id<CourseId>, Form(form): Form<ModuleForm>) -> P
 }
 
 #[post("/courses/{id}/modules/{module_id}/up")]
-async fn module_up(ui: Ui, path: web::Path<(CourseId, i32)>, _form: Form<EmptyForm>) -> PageResult {
+async fn module_up(
+    ui: Ui,
+    path: web::Path<(CourseId, ModuleId)>,
+    _form: Form<EmptyForm>,
+) -> PageResult {
     let (course_id, module_id) = path.into_inner();
     ui.run(move |conn, actor| service::move_module_up(conn, actor, course_id, module_id))
         .await?;

@@ -9,7 +9,7 @@ use crate::db::schema::{
 };
 use crate::db::DbConn;
 use crate::error::{AppError, AppResult};
-use crate::ids::{CourseId, OrgId, RunId, SessionId, UserId};
+use crate::ids::{CourseId, LocationId, ModuleId, OrgId, RunId, SessionId, UserId};
 
 pub fn insert_course(conn: &mut DbConn, form: &CourseInsertForm) -> AppResult<Course> {
     Ok(diesel::insert_into(courses::table)
@@ -176,8 +176,8 @@ pub fn get_run(conn: &mut DbConn, org: OrgId, id: RunId) -> AppResult<CourseRun>
     one_run(conn, row)
 }
 
-pub fn find_or_create_location(conn: &mut DbConn, org: OrgId, name: &str) -> AppResult<i32> {
-    let existing: Option<i32> = locations::table
+pub fn find_or_create_location(conn: &mut DbConn, org: OrgId, name: &str) -> AppResult<LocationId> {
+    let existing: Option<LocationId> = locations::table
         .filter(locations::organisation_id.eq(org))
         .filter(locations::name.eq(name))
         .select(locations::id)
@@ -200,7 +200,7 @@ pub fn find_or_create_location(conn: &mut DbConn, org: OrgId, name: &str) -> App
 pub fn insert_session(
     conn: &mut DbConn,
     form: &TrainingSessionInsertForm,
-    module_ids: &[i32],
+    module_ids: &[ModuleId],
     languages: &[String],
 ) -> AppResult<TrainingSession> {
     let row: TrainingSessionRow = diesel::insert_into(training_sessions::table)
@@ -283,7 +283,7 @@ pub fn get_session(conn: &mut DbConn, org: OrgId, id: SessionId) -> AppResult<Tr
 pub type SessionRow = (TrainingSession, Course, Option<String>, Option<String>);
 type StoredSessionRow = (TrainingSessionRow, Course, Option<String>, Option<String>);
 /// A session row with the (id, title) of the modules it covers.
-pub type SessionWithModules = (SessionRow, Vec<(i32, String)>);
+pub type SessionWithModules = (SessionRow, Vec<(ModuleId, String)>);
 
 fn session_rows(
     conn: &mut DbConn,
@@ -329,7 +329,7 @@ fn session_rows(
 pub fn modules_of_sessions(
     conn: &mut DbConn,
     session_ids: &[SessionId],
-) -> AppResult<Vec<(SessionId, i32, String)>> {
+) -> AppResult<Vec<(SessionId, ModuleId, String)>> {
     Ok(session_modules::table
         .inner_join(course_modules::table)
         .filter(session_modules::session_id.eq_any(session_ids))
@@ -485,7 +485,7 @@ pub fn set_session_modules(
     conn: &mut DbConn,
     org: OrgId,
     session_id: SessionId,
-    module_ids: &[i32],
+    module_ids: &[ModuleId],
 ) -> AppResult<()> {
     diesel::delete(session_modules::table.filter(session_modules::session_id.eq(session_id)))
         .execute(conn)?;
@@ -506,7 +506,7 @@ pub fn update_session_times(
     id: SessionId,
     starts_at: chrono::NaiveDateTime,
     ends_at: chrono::NaiveDateTime,
-    location_id: Option<i32>,
+    location_id: Option<LocationId>,
     lead_trainer: Option<UserId>,
     interpreter_languages: &[String],
 ) -> AppResult<TrainingSession> {
@@ -623,7 +623,7 @@ pub fn update_run(
     Ok(CourseRun::from_row(row, interpreter_languages.to_vec()))
 }
 
-pub fn set_module_position(conn: &mut DbConn, module_id: i32, position: i32) -> AppResult<()> {
+pub fn set_module_position(conn: &mut DbConn, module_id: ModuleId, position: i32) -> AppResult<()> {
     diesel::update(course_modules::table.find(module_id))
         .set(course_modules::position.eq(position))
         .execute(conn)?;

@@ -9,7 +9,7 @@ use crate::auth::{self, Actor};
 use crate::db::DbConn;
 use crate::error::{AppError, AppResult};
 use crate::i18n::{self, Text};
-use crate::ids::{CourseId, OrgId, RunId, SessionId, UserId};
+use crate::ids::{CourseId, LocationId, ModuleId, OrgId, RunId, SessionId, UserId};
 use crate::time;
 use crate::validate;
 
@@ -231,9 +231,9 @@ struct CheckedSession {
     languages: Vec<String>,
     starts_at: chrono::NaiveDateTime,
     ends_at: chrono::NaiveDateTime,
-    location_id: Option<i32>,
+    location_id: Option<LocationId>,
     trainers: Vec<UserId>,
-    module_ids: Vec<i32>,
+    module_ids: Vec<ModuleId>,
 }
 
 fn check_session(
@@ -288,7 +288,7 @@ fn check_session(
         trainers.push(*id);
     }
     let course_modules = repo::modules_of(conn, org, run.course_id)?;
-    let mut module_ids: Vec<i32> = Vec::new();
+    let mut module_ids: Vec<ModuleId> = Vec::new();
     for id in &input.module_ids {
         if !course_modules.iter().any(|m| m.id == *id) {
             return Err(AppError::invalid(
@@ -397,7 +397,7 @@ pub fn create_location(
             Some(actor.user_id),
             "location.create",
             "location",
-            Some(location.id),
+            Some(location.id.into()),
             "",
         )?;
         Ok(location)
@@ -883,7 +883,7 @@ pub fn move_module_up(
     conn: &mut DbConn,
     actor: &Actor,
     course_id: CourseId,
-    module_id: i32,
+    module_id: ModuleId,
 ) -> AppResult<Vec<CourseModule>> {
     let org = actor.coordinator_org()?;
     crate::db::write_transaction(conn, |conn| {
@@ -903,7 +903,7 @@ pub fn move_module_up(
                 Some(actor.user_id),
                 "module.move",
                 "course_module",
-                Some(module_id),
+                Some(module_id.into()),
                 "",
             )?;
         }

@@ -12,7 +12,7 @@ use crate::auth::{self, Actor};
 use crate::db::DbConn;
 use crate::error::{AppError, AppResult};
 use crate::i18n::{self, LanguageOption, Text};
-use crate::ids::{CourseId, OrgId, RunId, SessionId, UserId};
+use crate::ids::{CourseId, ModuleId, OrgId, RunId, SessionId, UserId};
 use crate::time::{self, fmt_date};
 
 /// The organisation's courses, by title.
@@ -152,7 +152,7 @@ pub struct SessionEditPage {
 
 #[derive(Debug, Serialize)]
 pub struct ModuleChoice {
-    pub id: i32,
+    pub id: ModuleId,
     pub title: String,
     pub mandatory: bool,
     pub checked: bool,

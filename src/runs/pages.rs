@@ -10,7 +10,7 @@ use super::service;
 use crate::certificates::service::CertificateIssuer;
 use crate::error::{AppResult, PageResult};
 use crate::i18n::Text;
-use crate::ids::{ParticipantId, RunId};
+use crate::ids::{CertificateId, ParticipantId, RunId};
 use crate::participants::models::EnrollmentStatus;
 use crate::planning::forms::{RunForm, SessionForm};
 use crate::validate;
@@ -147,7 +147,12 @@ struct ReissueForm {
 
 /// Corrects the name: the old certificate becomes "ersetzt", a new one is issued.
 #[post("/certificates/{id}/reissue")]
-async fn reissue(ui: Ui, issuer: Issuer, id: Id, Form(form): Form<ReissueForm>) -> PageResult {
+async fn reissue(
+    ui: Ui,
+    issuer: Issuer,
+    id: Id<CertificateId>,
+    Form(form): Form<ReissueForm>,
+) -> PageResult {
     let (id, iss) = (*id, issuer.get_ref().clone());
     let result = ui
         .run(move |conn, actor| {
@@ -165,7 +170,12 @@ struct RevokeForm {
 }
 
 #[post("/certificates/{id}/revoke")]
-async fn revoke(ui: Ui, issuer: Issuer, id: Id, Form(form): Form<RevokeForm>) -> PageResult {
+async fn revoke(
+    ui: Ui,
+    issuer: Issuer,
+    id: Id<CertificateId>,
+    Form(form): Form<RevokeForm>,
+) -> PageResult {
     let id = *id;
     let result = ui
         .run(move |c, actor| crate::certificates::service::revoke(c, actor, id, &form.reason))
@@ -178,7 +188,7 @@ async fn revoke(ui: Ui, issuer: Issuer, id: Id, Form(form): Form<RevokeForm>) ->
 async fn back_from_certificate(
     ui: &Ui,
     issuer: &Arc<CertificateIssuer>,
-    certificate_id: i32,
+    certificate_id: CertificateId,
     result: AppResult<RunId>,
     done: &'static str,
 ) -> PageResult {

@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::db::schema::{survey_invitations, survey_questions, surveys};
-use crate::ids::{CourseId, OrgId};
+use crate::ids::{CourseId, ModuleId, OrgId};
 pub use crate::stakeholders::models::StakeholderGroup;
 
 /// Free-text answers are cut off here unless a question sets a lower limit.
@@ -144,7 +144,8 @@ pub struct NewSurvey {
 pub struct QuestionOption {
     pub label: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub module_id: Option<i32>,
+    #[schema(value_type = Option<i32>)]
+    pub module_id: Option<ModuleId>,
 }
 
 crate::db::text_enum! {

@@ -426,7 +426,7 @@ mod tests {
         (1..=n)
             .map(|i| QuestionOption {
                 label: format!("Modul {i}"),
-                module_id: Some(i),
+                module_id: Some(crate::ids::ModuleId(i)),
             })
             .collect()
     }

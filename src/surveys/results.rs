@@ -21,6 +21,7 @@ use crate::auth::Actor;
 use crate::db::DbConn;
 use crate::error::{AppError, AppResult};
 use crate::i18n;
+use crate::ids::ModuleId;
 use crate::reports::export::{Cell, Table};
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -61,7 +62,8 @@ pub struct QuestionSummary {
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct TopicNeed {
-    pub module_id: Option<i32>,
+    #[schema(value_type = Option<i32>)]
+    pub module_id: Option<ModuleId>,
     pub title: String,
     /// Place in the curriculum (1 = first module).
     pub curriculum_position: usize,

@@ -13,13 +13,13 @@ use chrono::NaiveDate;
 
 use crate::db::{Db, DbConn};
 use crate::error::AppResult;
-use crate::ids::OrgId;
+use crate::ids::{CertificateId, OrgId};
 use crate::jobs::Job;
 
 /// How often pending counts are written.
 pub const FLUSH_INTERVAL: Duration = Duration::from_secs(2);
 
-type Key = (OrgId, i32, NaiveDate);
+type Key = (OrgId, CertificateId, NaiveDate);
 
 #[derive(Default)]
 pub struct CheckCounter {
@@ -27,7 +27,7 @@ pub struct CheckCounter {
 }
 
 impl CheckCounter {
-    pub fn record(&self, organisation_id: OrgId, certificate_id: i32, day: NaiveDate) {
+    pub fn record(&self, organisation_id: OrgId, certificate_id: CertificateId, day: NaiveDate) {
         if let Ok(mut pending) = self.pending.lock() {
             *pending
                 .entry((organisation_id, certificate_id, day))

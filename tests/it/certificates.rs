@@ -333,7 +333,7 @@ async fn interrupted(backend: Backend) {
         .await;
     assert_ne!(
         joined["id"].as_i64(),
-        Some(i64::from(stale_id)),
+        Some(i64::from(stale_id.0)),
         "a dead batch is not joined"
     );
     let done = wait_for_batch(&api, joined["id"].as_i64().unwrap()).await;
