@@ -7,6 +7,7 @@ use super::import::Contacts;
 use super::models::{NewStakeholder, Stakeholder};
 use super::service;
 use crate::api::{Answer, Caller, DryRun, Json};
+use crate::ids::StakeholderId;
 use crate::spreadsheet::import::ImportOutcome;
 
 #[derive(Deserialize)]
@@ -35,9 +36,9 @@ async fn api_create(caller: Caller, body: Json<NewStakeholder>) -> Answer {
 }
 
 #[utoipa::path(get, path = "/api/v1/stakeholders/{id}", tag = "stakeholders", security(("bearer" = [])),
-    responses((status = 200, body = Stakeholder), (status = 404)))]
+    params(("id" = i32, Path)), responses((status = 200, body = Stakeholder), (status = 404)))]
 #[get("/api/v1/stakeholders/{id}")]
-async fn api_get(caller: Caller, id: web::Path<i32>) -> Answer {
+async fn api_get(caller: Caller, id: web::Path<StakeholderId>) -> Answer {
     caller
         .ok(move |conn, actor| service::get(conn, actor, *id))
         .await
@@ -45,18 +46,22 @@ async fn api_get(caller: Caller, id: web::Path<i32>) -> Answer {
 
 #[utoipa::path(put, path = "/api/v1/stakeholders/{id}", tag = "stakeholders", security(("bearer" = [])),
     request_body = NewStakeholder,
-    responses((status = 200, body = Stakeholder), (status = 404), (status = 409), (status = 422)))]
+    params(("id" = i32, Path)), responses((status = 200, body = Stakeholder), (status = 404), (status = 409), (status = 422)))]
 #[put("/api/v1/stakeholders/{id}")]
-async fn api_update(caller: Caller, id: web::Path<i32>, body: Json<NewStakeholder>) -> Answer {
+async fn api_update(
+    caller: Caller,
+    id: web::Path<StakeholderId>,
+    body: Json<NewStakeholder>,
+) -> Answer {
     caller
         .ok(move |conn, actor| service::update(conn, actor, *id, &body))
         .await
 }
 
 #[utoipa::path(delete, path = "/api/v1/stakeholders/{id}", tag = "stakeholders", security(("bearer" = [])),
-    responses((status = 204), (status = 404)))]
+    params(("id" = i32, Path)), responses((status = 204), (status = 404)))]
 #[delete("/api/v1/stakeholders/{id}")]
-async fn api_delete(caller: Caller, id: web::Path<i32>) -> Answer {
+async fn api_delete(caller: Caller, id: web::Path<StakeholderId>) -> Answer {
     caller
         .no_content(move |conn, actor| service::delete(conn, actor, *id))
         .await

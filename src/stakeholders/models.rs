@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::db::schema::stakeholders;
-use crate::ids::OrgId;
+use crate::ids::{OrgId, StakeholderId};
 
 crate::db::text_enum! {
     /// The groups a municipality asks.
@@ -62,7 +62,8 @@ pub fn group_name(code: &str) -> &'static str {
 #[derive(Debug, Clone, Queryable, Selectable, Serialize, ToSchema)]
 #[diesel(table_name = stakeholders)]
 pub struct Stakeholder {
-    pub id: i32,
+    #[schema(value_type = i32)]
+    pub id: StakeholderId,
     #[serde(skip)]
     #[schema(value_type = i32)]
     pub organisation_id: OrgId,

@@ -8,6 +8,7 @@ use super::models::NewStakeholder;
 use super::service::{self, ContactEditPage};
 use crate::error::{AppError, PageResult};
 use crate::i18n::Text;
+use crate::ids::StakeholderId;
 use crate::web::{import_pages, EmptyForm, Form, Id, ImportPage, Ui};
 
 const LIST: &str = "pages/stakeholders/list";
@@ -79,7 +80,7 @@ async fn create(ui: Ui, Form(form): Form<StakeholderFormInput>) -> PageResult {
 }
 
 #[get("/stakeholders/{id}")]
-async fn edit_page(ui: Ui, id: Id) -> PageResult {
+async fn edit_page(ui: Ui, id: Id<StakeholderId>) -> PageResult {
     ui.show(EDIT, "title.contact_edit", move |conn, actor| {
         service::contact_edit_page(conn, actor, *id)
     })
@@ -87,7 +88,11 @@ async fn edit_page(ui: Ui, id: Id) -> PageResult {
 }
 
 #[post("/stakeholders/{id}")]
-async fn update(ui: Ui, id: Id, Form(form): Form<StakeholderFormInput>) -> PageResult {
+async fn update(
+    ui: Ui,
+    id: Id<StakeholderId>,
+    Form(form): Form<StakeholderFormInput>,
+) -> PageResult {
     let (id, input) = (*id, form.into_new());
     let echo = ContactEditPage::new(id, &input);
     match ui
@@ -101,7 +106,7 @@ async fn update(ui: Ui, id: Id, Form(form): Form<StakeholderFormInput>) -> PageR
 }
 
 #[post("/stakeholders/{id}/delete")]
-async fn remove(ui: Ui, id: Id, _form: Form<EmptyForm>) -> PageResult {
+async fn remove(ui: Ui, id: Id<StakeholderId>, _form: Form<EmptyForm>) -> PageResult {
     ui.run(move |conn, actor| service::delete(conn, actor, *id))
         .await?;
     ui.done("/stakeholders", &Text::key("done.contact_deleted"))

@@ -4,7 +4,7 @@ use super::models::{Stakeholder, StakeholderForm, StakeholderGroup};
 use crate::db::schema::stakeholders;
 use crate::db::DbConn;
 use crate::error::AppResult;
-use crate::ids::OrgId;
+use crate::ids::{OrgId, StakeholderId};
 
 pub fn list(
     conn: &mut DbConn,
@@ -26,7 +26,7 @@ pub fn list(
     .load(conn)?)
 }
 
-pub fn get(conn: &mut DbConn, org: OrgId, id: i32) -> AppResult<Option<Stakeholder>> {
+pub fn get(conn: &mut DbConn, org: OrgId, id: StakeholderId) -> AppResult<Option<Stakeholder>> {
     Ok(stakeholders::table
         .filter(stakeholders::id.eq(id))
         .filter(stakeholders::organisation_id.eq(org))
@@ -63,7 +63,12 @@ pub fn insert(conn: &mut DbConn, org: OrgId, form: &StakeholderForm) -> AppResul
         })?)
 }
 
-pub fn update(conn: &mut DbConn, org: OrgId, id: i32, form: &StakeholderForm) -> AppResult<usize> {
+pub fn update(
+    conn: &mut DbConn,
+    org: OrgId,
+    id: StakeholderId,
+    form: &StakeholderForm,
+) -> AppResult<usize> {
     Ok(diesel::update(
         stakeholders::table
             .filter(stakeholders::id.eq(id))
@@ -73,7 +78,7 @@ pub fn update(conn: &mut DbConn, org: OrgId, id: i32, form: &StakeholderForm) ->
     .execute(conn)?)
 }
 
-pub fn delete(conn: &mut DbConn, org: OrgId, id: i32) -> AppResult<usize> {
+pub fn delete(conn: &mut DbConn, org: OrgId, id: StakeholderId) -> AppResult<usize> {
     Ok(diesel::delete(
         stakeholders::table
             .filter(stakeholders::id.eq(id))

@@ -9,6 +9,7 @@ use crate::auth::Actor;
 use crate::db::DbConn;
 use crate::error::{AppError, AppResult};
 use crate::i18n::{self, LanguageOption, Text};
+use crate::ids::StakeholderId;
 use crate::validate;
 
 /// Checks one contact with the rules of the domain; the message names the field.
@@ -66,14 +67,14 @@ pub fn create(conn: &mut DbConn, actor: &Actor, input: &NewStakeholder) -> AppRe
             Some(actor.user_id),
             "stakeholder.create",
             "stakeholder",
-            Some(s.id),
+            Some(s.id.into()),
             s.stakeholder_group.code(),
         )?;
         Ok(s)
     })
 }
 
-pub fn get(conn: &mut DbConn, actor: &Actor, id: i32) -> AppResult<Stakeholder> {
+pub fn get(conn: &mut DbConn, actor: &Actor, id: StakeholderId) -> AppResult<Stakeholder> {
     let org = actor.coordinator_org()?;
     repo::get(conn, org, id)?.ok_or_else(|| AppError::not_found("thing.contact"))
 }
@@ -81,7 +82,7 @@ pub fn get(conn: &mut DbConn, actor: &Actor, id: i32) -> AppResult<Stakeholder> 
 pub fn update(
     conn: &mut DbConn,
     actor: &Actor,
-    id: i32,
+    id: StakeholderId,
     input: &NewStakeholder,
 ) -> AppResult<Stakeholder> {
     let org = actor.coordinator_org()?;
@@ -101,7 +102,7 @@ pub fn update(
             Some(actor.user_id),
             "stakeholder.update",
             "stakeholder",
-            Some(id),
+            Some(id.into()),
             "",
         )?;
         repo::get(conn, org, id)?.ok_or_else(|| AppError::not_found("thing.contact"))
@@ -109,7 +110,7 @@ pub fn update(
 }
 
 /// Removes a contact for good (e.g. when they ask to be removed).
-pub fn delete(conn: &mut DbConn, actor: &Actor, id: i32) -> AppResult<()> {
+pub fn delete(conn: &mut DbConn, actor: &Actor, id: StakeholderId) -> AppResult<()> {
     let org = actor.coordinator_org()?;
     crate::db::write_transaction(conn, |conn| {
         if repo::delete(conn, org, id)? == 0 {
@@ -121,7 +122,7 @@ pub fn delete(conn: &mut DbConn, actor: &Actor, id: i32) -> AppResult<()> {
             Some(actor.user_id),
             "stakeholder.delete",
             "stakeholder",
-            Some(id),
+            Some(id.into()),
             "",
         )
     })
@@ -161,7 +162,7 @@ pub struct ContactsPage {
 
 #[derive(Debug, Serialize)]
 pub struct ContactLine {
-    pub id: i32,
+    pub id: StakeholderId,
     pub name: String,
     /// The group's name.
     pub group: &'static str,
@@ -282,7 +283,7 @@ pub fn contacts_page(
 /// The page for changing one contact.
 #[derive(Debug, Serialize)]
 pub struct ContactEditPage {
-    pub id: i32,
+    pub id: StakeholderId,
     pub form: ContactFields,
     pub groups: Vec<GroupChoice>,
     pub languages: Vec<LanguageOption>,
@@ -290,7 +291,7 @@ pub struct ContactEditPage {
 
 impl ContactEditPage {
     /// The edit page showing `input` (stored, or refused).
-    pub fn new(id: i32, input: &NewStakeholder) -> Self {
+    pub fn new(id: StakeholderId, input: &NewStakeholder) -> Self {
         ContactEditPage {
             id,
             form: input.into(),
@@ -300,7 +301,11 @@ impl ContactEditPage {
     }
 }
 
-pub fn contact_edit_page(conn: &mut DbConn, actor: &Actor, id: i32) -> AppResult<ContactEditPage> {
+pub fn contact_edit_page(
+    conn: &mut DbConn,
+    actor: &Actor,
+    id: StakeholderId,
+) -> AppResult<ContactEditPage> {
     let s = get(conn, actor, id)?;
     let stored = NewStakeholder {
         stakeholder_group: s.stakeholder_group.code().to_string(),

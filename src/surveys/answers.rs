@@ -14,14 +14,15 @@ use serde_json::Value;
 
 use super::models::{Question, QuestionKind, StakeholderGroup, MAX_TEXT_CHARS};
 use crate::i18n::Text;
+use crate::ids::QuestionId;
 
 /// Answers by question id, as stored (`value_json` per kind, see above).
-pub type Answers = BTreeMap<i32, Value>;
+pub type Answers = BTreeMap<QuestionId, Value>;
 
 /// A field-level problem: which question, and what to do about it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct FieldError {
-    pub question_id: i32,
+    pub question_id: QuestionId,
     /// Put into words in the respondent's language where the page knows it.
     pub message: Text,
 }
@@ -163,7 +164,7 @@ pub fn check_answers(
     all: &[Question],
     group: StakeholderGroup,
     raw: &Answers,
-    scope: &[i32],
+    scope: &[QuestionId],
     complete: bool,
 ) -> Result<Answers, Vec<FieldError>> {
     let mut out = Answers::new();
@@ -212,6 +213,10 @@ pub(crate) mod tests {
     use proptest::prelude::*;
     use serde_json::json;
 
+    fn qids(ids: &[i32]) -> Vec<crate::ids::QuestionId> {
+        ids.iter().copied().map(crate::ids::QuestionId).collect()
+    }
+
     pub(crate) fn question(id: i32, kind: QuestionKind, options: usize) -> Question {
         let options: Vec<QuestionOption> = (0..options)
             .map(|i| QuestionOption {
@@ -220,8 +225,8 @@ pub(crate) mod tests {
             })
             .collect();
         Question {
-            id,
-            survey_id: 1,
+            id: crate::ids::QuestionId(id),
+            survey_id: crate::ids::SurveyId(1),
             position: id,
             kind,
             text: format!("Frage {id}"),
@@ -318,19 +323,22 @@ pub(crate) mod tests {
         let mut other_required = question(3, QuestionKind::Scale, 0);
         other_required.required = true;
         let all = [required, theirs, other_required];
-        let raw = Answers::from([(1, json!(1))]);
+        let raw = Answers::from([(crate::ids::QuestionId(1), json!(1))]);
         assert_eq!(
-            check_answers(&all, StakeholderGroup::Vhs, &raw, &[1, 2, 3], true),
+            check_answers(&all, StakeholderGroup::Vhs, &raw, &qids(&[1, 2, 3]), true),
             Err(vec![FieldError {
-                question_id: 3,
+                question_id: crate::ids::QuestionId(3),
                 message: Text::key("survey.answer.required")
             }])
         );
         assert_eq!(
-            check_answers(&all, StakeholderGroup::Vhs, &raw, &[1], true),
+            check_answers(&all, StakeholderGroup::Vhs, &raw, &qids(&[1]), true),
             Ok(raw.clone())
         );
-        let foreign = Answers::from([(2, json!("x")), (9, json!(1))]);
+        let foreign = Answers::from([
+            (crate::ids::QuestionId(2), json!("x")),
+            (crate::ids::QuestionId(9), json!(1)),
+        ]);
         let errors = check_answers(&all, StakeholderGroup::Vhs, &foreign, &[], false).unwrap_err();
         assert_eq!(errors.len(), 2);
         assert_eq!(errors[0].message, Text::key("survey.answer.not_for_group"));

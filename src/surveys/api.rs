@@ -18,6 +18,7 @@ use super::{questions, results, service};
 use crate::api::{Answer, Caller, Json};
 use crate::db::Db;
 use crate::error::{AppError, AppResult};
+use crate::ids::{QuestionId, SurveyId};
 use crate::web::PublicUrl;
 
 /// Answers started through open links per client address: each start stores a draft, so
@@ -51,47 +52,52 @@ async fn api_create(caller: Caller, body: Json<NewSurvey>) -> Answer {
 }
 
 #[utoipa::path(get, path = "/api/v1/surveys/{id}", tag = "surveys", security(("bearer" = [])),
-    responses((status = 200, body = SurveyDetail), (status = 404)))]
+    params(("id" = i32, Path)), responses((status = 200, body = SurveyDetail), (status = 404)))]
 #[get("/api/v1/surveys/{id}")]
-async fn api_get(caller: Caller, id: web::Path<i32>) -> Answer {
+async fn api_get(caller: Caller, id: web::Path<SurveyId>) -> Answer {
     caller
         .ok(move |conn, actor| service::detail(conn, actor, *id))
         .await
 }
 
 #[utoipa::path(put, path = "/api/v1/surveys/{id}", tag = "surveys", security(("bearer" = [])),
-    request_body = NewSurvey, responses((status = 200, body = Survey), (status = 409, description = "answers exist and the change would misfile them"), (status = 422)))]
+    request_body = NewSurvey, params(("id" = i32, Path)), responses((status = 200, body = Survey), (status = 409, description = "answers exist and the change would misfile them"), (status = 422)))]
 #[put("/api/v1/surveys/{id}")]
-async fn api_update(caller: Caller, id: web::Path<i32>, body: Json<NewSurvey>) -> Answer {
+async fn api_update(caller: Caller, id: web::Path<SurveyId>, body: Json<NewSurvey>) -> Answer {
     caller
         .ok(move |conn, actor| service::update(conn, actor, *id, &body))
         .await
 }
 
 #[utoipa::path(post, path = "/api/v1/surveys/{id}/copy", tag = "surveys", security(("bearer" = [])),
-    responses((status = 201, body = Survey), (status = 404)))]
+    params(("id" = i32, Path)), responses((status = 201, body = Survey), (status = 404)))]
 #[post("/api/v1/surveys/{id}/copy")]
-async fn api_copy(caller: Caller, id: web::Path<i32>) -> Answer {
+async fn api_copy(caller: Caller, id: web::Path<SurveyId>) -> Answer {
     caller
         .created(move |conn, actor| service::copy(conn, actor, *id))
         .await
 }
 
 #[utoipa::path(post, path = "/api/v1/surveys/{id}/questions", tag = "surveys", security(("bearer" = [])),
-    request_body = NewQuestion, responses((status = 201, body = Question), (status = 422)))]
+    request_body = NewQuestion, params(("id" = i32, Path)), responses((status = 201, body = Question), (status = 422)))]
 #[post("/api/v1/surveys/{id}/questions")]
-async fn api_add_question(caller: Caller, id: web::Path<i32>, body: Json<NewQuestion>) -> Answer {
+async fn api_add_question(
+    caller: Caller,
+    id: web::Path<SurveyId>,
+    body: Json<NewQuestion>,
+) -> Answer {
     caller
         .created(move |conn, actor| questions::add(conn, actor, *id, &body))
         .await
 }
 
 #[utoipa::path(put, path = "/api/v1/surveys/{id}/questions/{question_id}", tag = "surveys", security(("bearer" = [])),
-    request_body = NewQuestion, responses((status = 200, body = Question), (status = 409, description = "answered: only wording may change"), (status = 422)))]
+    request_body = NewQuestion, params(("id" = i32, Path), ("question_id" = i32, Path)),
+    responses((status = 200, body = Question), (status = 409, description = "answered: only wording may change"), (status = 422)))]
 #[put("/api/v1/surveys/{id}/questions/{question_id}")]
 async fn api_update_question(
     caller: Caller,
-    path: web::Path<(i32, i32)>,
+    path: web::Path<(SurveyId, QuestionId)>,
     body: Json<NewQuestion>,
 ) -> Answer {
     let (id, qid) = path.into_inner();
@@ -101,9 +107,10 @@ async fn api_update_question(
 }
 
 #[utoipa::path(delete, path = "/api/v1/surveys/{id}/questions/{question_id}", tag = "surveys", security(("bearer" = [])),
+    params(("id" = i32, Path), ("question_id" = i32, Path)),
     responses((status = 204), (status = 409, description = "answered")))]
 #[delete("/api/v1/surveys/{id}/questions/{question_id}")]
-async fn api_delete_question(caller: Caller, path: web::Path<(i32, i32)>) -> Answer {
+async fn api_delete_question(caller: Caller, path: web::Path<(SurveyId, QuestionId)>) -> Answer {
     let (id, qid) = path.into_inner();
     caller
         .no_content(move |conn, actor| questions::delete(conn, actor, id, qid))
@@ -119,33 +126,34 @@ async fn api_translation(
     body: Json<NewTranslation>,
 ) -> Answer {
     let (id, lang) = path.into_inner();
+    let id = SurveyId(id);
     caller
         .no_content(move |conn, actor| translations::set(conn, actor, id, &lang, &body))
         .await
 }
 
 #[utoipa::path(post, path = "/api/v1/surveys/{id}/invitations", tag = "surveys", security(("bearer" = [])),
-    responses((status = 200, body = InviteOutcome), (status = 409, description = "survey closed")))]
+    params(("id" = i32, Path)), responses((status = 200, body = InviteOutcome), (status = 409, description = "survey closed")))]
 #[post("/api/v1/surveys/{id}/invitations")]
-async fn api_invite(caller: Caller, url: PublicUrl, id: web::Path<i32>) -> Answer {
+async fn api_invite(caller: Caller, url: PublicUrl, id: web::Path<SurveyId>) -> Answer {
     caller
         .ok(move |conn, actor| invite::invite(conn, actor, *id, &url.0))
         .await
 }
 
 #[utoipa::path(get, path = "/api/v1/surveys/{id}/invitations", tag = "surveys", security(("bearer" = [])),
-    responses((status = 200, body = [InvitationStatus])))]
+    params(("id" = i32, Path)), responses((status = 200, body = [InvitationStatus])))]
 #[get("/api/v1/surveys/{id}/invitations")]
-async fn api_invitations(caller: Caller, url: PublicUrl, id: web::Path<i32>) -> Answer {
+async fn api_invitations(caller: Caller, url: PublicUrl, id: web::Path<SurveyId>) -> Answer {
     caller
         .ok(move |conn, actor| invite::statuses(conn, actor, *id, &url.0))
         .await
 }
 
 #[utoipa::path(get, path = "/api/v1/surveys/{id}/results", tag = "surveys", security(("bearer" = [])),
-    responses((status = 200, body = results::SurveyResults)))]
+    params(("id" = i32, Path)), responses((status = 200, body = results::SurveyResults)))]
 #[get("/api/v1/surveys/{id}/results")]
-async fn api_results(caller: Caller, id: web::Path<i32>) -> Answer {
+async fn api_results(caller: Caller, id: web::Path<SurveyId>) -> Answer {
     caller
         .ok(move |conn, actor| results::results(conn, actor, *id))
         .await
@@ -161,6 +169,7 @@ async fn api_export(
     q: web::Query<ExportQuery>,
 ) -> Answer {
     let (id, format) = path.into_inner();
+    let id = SurveyId(id);
     let raw = q.part.as_deref() == Some("raw");
     let export = caller
         .run(move |conn, actor| results::export(conn, actor, id, raw))
@@ -171,7 +180,8 @@ async fn api_export(
 /// What a respondent app sends: answers by question id (see the survey's rules).
 #[derive(Deserialize, utoipa::ToSchema)]
 struct ApiAnswers {
-    answers: BTreeMap<i32, Value>,
+    #[schema(value_type = BTreeMap<i32, Value>)]
+    answers: BTreeMap<QuestionId, Value>,
     #[serde(default)]
     submit: bool,
 }

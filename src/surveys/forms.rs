@@ -9,7 +9,7 @@ use super::respond::Step;
 use super::translations::{NewTranslation, TranslatedQuestion};
 use crate::error::{AppError, AppResult};
 use crate::i18n::Text;
-use crate::ids::CourseId;
+use crate::ids::{CourseId, QuestionId};
 
 /// A posted form as name–value pairs, for forms whose field names carry ids
 /// (`text_12`, `q12_3`) or repeat (checkboxes).
@@ -118,7 +118,10 @@ pub fn translation(pairs: &[(String, String)]) -> NewTranslation {
         ..Default::default()
     };
     for (k, v) in pairs {
-        let Some(id) = k.strip_prefix("text_").and_then(|i| i.parse::<i32>().ok()) else {
+        let Some(id) = k
+            .strip_prefix("text_")
+            .and_then(|i| i.parse::<QuestionId>().ok())
+        else {
             continue;
         };
         if v.trim().is_empty() {

@@ -18,6 +18,7 @@ use super::{links, repo, service};
 use crate::auth::Actor;
 use crate::db::DbConn;
 use crate::error::{AppError, AppResult};
+use crate::ids::{StakeholderId, SurveyId};
 use crate::stakeholders::models::{Stakeholder, StakeholderGroup};
 use crate::time::fmt_date;
 
@@ -118,7 +119,7 @@ impl Mailing {
 pub fn invite(
     conn: &mut DbConn,
     actor: &Actor,
-    survey_id: i32,
+    survey_id: SurveyId,
     public_url: &str,
 ) -> AppResult<InviteOutcome> {
     let org = actor.coordinator_org()?;
@@ -127,7 +128,7 @@ pub fn invite(
         if crate::time::today_local() > survey.closes_on {
             return Err(AppError::conflict("error.surveys.closed_for_invitations"));
         }
-        let already: Vec<i32> = repo::invitations(conn, survey_id)?
+        let already: Vec<StakeholderId> = repo::invitations(conn, survey_id)?
             .into_iter()
             .map(|(i, _)| i.stakeholder_id)
             .collect();
@@ -143,7 +144,7 @@ pub fn invite(
             Some(actor.user_id),
             "survey.invite",
             "survey",
-            Some(survey_id),
+            Some(survey_id.into()),
             &format!("{} Einladungen", outcome.invited),
         )?;
         Ok(outcome)
@@ -188,7 +189,7 @@ pub fn send_due_reminders(
 ) -> AppResult<usize> {
     let due = repo::reminder_candidates(conn, crate::time::today_local())?;
     let mut queued = 0;
-    let mut mailings: HashMap<i32, Mailing> = HashMap::new();
+    let mut mailings: HashMap<SurveyId, Mailing> = HashMap::new();
     for (inv, survey, name, email, consent, language) in due {
         let (Some(email), true) = (email, consent) else {
             continue;
@@ -246,7 +247,8 @@ fn on_paper(inv: &Invitation) -> bool {
 /// Who was invited and whether they answered (the answers themselves are never linked).
 #[derive(Debug, Serialize, ToSchema)]
 pub struct InvitationStatus {
-    stakeholder_id: i32,
+    #[schema(value_type = i32)]
+    stakeholder_id: StakeholderId,
     name: String,
     stakeholder_group: StakeholderGroup,
     emailed: bool,
@@ -263,7 +265,7 @@ pub struct InvitationStatus {
 pub fn statuses(
     conn: &mut DbConn,
     actor: &Actor,
-    survey_id: i32,
+    survey_id: SurveyId,
     public_url: &str,
 ) -> AppResult<Vec<InvitationStatus>> {
     let survey = service::get(conn, actor, survey_id)?;
@@ -303,7 +305,7 @@ pub struct InvitedPerson {
 /// there are. The page hides the people of an anonymous survey.
 pub fn invitation_groups(
     conn: &mut DbConn,
-    survey_id: i32,
+    survey_id: SurveyId,
 ) -> AppResult<(Vec<InvitationGroup>, usize)> {
     let invitations = repo::invitations(conn, survey_id)?;
     let mut by_group: BTreeMap<&'static str, InvitationGroup> = BTreeMap::new();
@@ -335,7 +337,7 @@ pub fn invitation_groups(
 /// The printable sheet (`pages/surveys/sheet`): one card per contact reached on paper.
 #[derive(Debug, Serialize)]
 pub struct PaperSheet {
-    pub id: i32,
+    pub id: SurveyId,
     pub title: String,
     pub closes_on: String,
     pub cards: Vec<InvitationCard>,
@@ -364,7 +366,7 @@ fn qr_svg(url: &str) -> AppResult<String> {
 pub fn paper_sheet(
     conn: &mut DbConn,
     actor: &Actor,
-    survey_id: i32,
+    survey_id: SurveyId,
     public_url: &str,
 ) -> AppResult<PaperSheet> {
     let survey = service::get(conn, actor, survey_id)?;

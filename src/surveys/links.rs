@@ -13,6 +13,7 @@ use super::repo;
 use crate::db::DbConn;
 use crate::error::{AppError, AppResult};
 use crate::i18n::Text;
+use crate::ids::QuestionId;
 
 /// Who is answering through which link.
 #[derive(Debug, Clone)]
@@ -142,7 +143,7 @@ pub fn save_draft(
     who: &Respondent,
     questions: &[Question],
     raw: &Answers,
-    replace: &[i32],
+    replace: &[QuestionId],
 ) -> AppResult<Result<Answers, Vec<FieldError>>> {
     let checked = match check_answers(questions, who.group, raw, &[], false) {
         Ok(a) => a,
@@ -177,7 +178,7 @@ pub fn submit(
     }
     crate::db::write_transaction(conn, |conn| {
         let questions = repo::questions(conn, who.survey.id)?;
-        let scope: Vec<i32> = questions.iter().map(|q| q.id).collect();
+        let scope: Vec<QuestionId> = questions.iter().map(|q| q.id).collect();
         let answers = match check_answers(&questions, who.group, raw, &scope, true) {
             Ok(a) => a,
             Err(e) => return Ok(Submitted::Invalid(e)),

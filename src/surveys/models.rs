@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::db::schema::{survey_invitations, survey_questions, surveys};
-use crate::ids::{CourseId, ModuleId, OrgId};
+use crate::ids::{CourseId, ModuleId, OrgId, QuestionId, StakeholderId, SurveyId};
 pub use crate::stakeholders::models::StakeholderGroup;
 
 /// Free-text answers are cut off here unless a question sets a lower limit.
@@ -16,7 +16,7 @@ pub const ANONYMITY_THRESHOLD: usize = 3;
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = surveys)]
 pub struct SurveyRow {
-    pub id: i32,
+    pub id: SurveyId,
     pub organisation_id: OrgId,
     pub title: String,
     pub introduction: String,
@@ -27,14 +27,15 @@ pub struct SurveyRow {
     pub reminder_max: i32,
     pub reminder_interval_days: i32,
     pub open_token: String,
-    pub copied_from: Option<i32>,
+    pub copied_from: Option<SurveyId>,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Survey {
-    pub id: i32,
+    #[schema(value_type = i32)]
+    pub id: SurveyId,
     #[serde(skip)]
     #[schema(value_type = i32)]
     pub organisation_id: OrgId,
@@ -57,7 +58,8 @@ pub struct Survey {
     pub open_groups: Vec<StakeholderGroup>,
     #[serde(skip)]
     pub open_token: String,
-    pub copied_from: Option<i32>,
+    #[schema(value_type = Option<i32>)]
+    pub copied_from: Option<SurveyId>,
     #[serde(serialize_with = "crate::time::utc")]
     pub created_at: NaiveDateTime,
     #[serde(serialize_with = "crate::time::utc")]
@@ -197,8 +199,8 @@ impl QuestionKind {
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = survey_questions)]
 pub struct QuestionRow {
-    pub id: i32,
-    pub survey_id: i32,
+    pub id: QuestionId,
+    pub survey_id: SurveyId,
     pub position: i32,
     pub kind: QuestionKind,
     pub text: String,
@@ -213,9 +215,11 @@ pub struct QuestionRow {
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Question {
-    pub id: i32,
+    #[schema(value_type = i32)]
+    pub id: QuestionId,
     #[serde(skip)]
-    pub survey_id: i32,
+    #[schema(value_type = i32)]
+    pub survey_id: SurveyId,
     pub position: i32,
     pub kind: QuestionKind,
     pub text: String,
@@ -323,8 +327,10 @@ pub struct QuestionDetail {
 #[diesel(table_name = survey_invitations)]
 pub struct Invitation {
     pub id: i32,
-    pub survey_id: i32,
-    pub stakeholder_id: i32,
+    #[schema(value_type = i32)]
+    pub survey_id: SurveyId,
+    #[schema(value_type = i32)]
+    pub stakeholder_id: StakeholderId,
     #[serde(skip)]
     pub token: String,
     #[serde(serialize_with = "crate::time::utc_opt")]

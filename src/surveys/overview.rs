@@ -14,7 +14,7 @@ use crate::auth::Actor;
 use crate::db::DbConn;
 use crate::error::AppResult;
 use crate::i18n;
-use crate::ids::{CourseId, OrgId};
+use crate::ids::{CourseId, OrgId, QuestionId, SurveyId};
 use crate::stakeholders::models::StakeholderGroup;
 use crate::time::fmt_date;
 
@@ -128,7 +128,7 @@ pub struct SurveyListPage {
 
 #[derive(Debug, Serialize)]
 pub struct SurveyRow {
-    pub id: i32,
+    pub id: SurveyId,
     pub title: String,
     pub period: String,
     /// The locale key of planned, open or closed.
@@ -193,7 +193,7 @@ pub fn list_page(conn: &mut DbConn, actor: &Actor, form: &NewSurvey) -> AppResul
 /// links and settings.
 #[derive(Debug, Serialize)]
 pub struct SurveyPage {
-    pub id: i32,
+    pub id: SurveyId,
     pub survey: SurveyHeading,
     pub questions: Vec<QuestionRow>,
     pub invitation_groups: Vec<InvitationGroup>,
@@ -217,7 +217,7 @@ pub struct SurveyHeading {
 
 #[derive(Debug, Serialize)]
 pub struct QuestionRow {
-    pub id: i32,
+    pub id: QuestionId,
     pub text: String,
     /// The kind, by name.
     pub kind: &'static str,
@@ -286,7 +286,7 @@ fn open_links(s: &Survey, public_url: &str) -> Vec<OpenLink> {
 pub fn survey_page(
     conn: &mut DbConn,
     actor: &Actor,
-    id: i32,
+    id: SurveyId,
     public_url: &str,
 ) -> AppResult<SurveyPage> {
     let org = actor.coordinator_org()?;
@@ -328,7 +328,7 @@ mod tests {
     fn a_survey_is_planned_running_or_over() {
         let day = chrono::NaiveDate::from_ymd_opt(2026, 12, 1).unwrap();
         let s = Survey {
-            id: 1,
+            id: crate::ids::SurveyId(1),
             organisation_id: crate::ids::OrgId(1),
             title: "Umfrage".into(),
             introduction: String::new(),

@@ -7,6 +7,7 @@ use super::public::public_html;
 use super::{invite, overview, questionnaire, questions, results, service, translations};
 use crate::error::{AppError, AppResult, HtmlError, PageResult};
 use crate::i18n::Text;
+use crate::ids::{QuestionId, SurveyId};
 use crate::templates;
 use crate::web::{context, EmptyForm, Form, Id, PublicUrl, Ui};
 
@@ -48,14 +49,14 @@ async fn create(ui: Ui, Form(form): Form<SurveyFormInput>) -> PageResult {
     }
 }
 
-async fn survey_page(ui: &Ui, url: &PublicUrl, id: i32) -> AppResult<overview::SurveyPage> {
+async fn survey_page(ui: &Ui, url: &PublicUrl, id: SurveyId) -> AppResult<overview::SurveyPage> {
     let url = url.0.clone();
     ui.run(move |conn, actor| overview::survey_page(conn, actor, id, &url))
         .await
 }
 
 #[get("/surveys/{id}")]
-async fn detail_page(ui: Ui, url: PublicUrl, id: Id) -> PageResult {
+async fn detail_page(ui: Ui, url: PublicUrl, id: Id<SurveyId>) -> PageResult {
     let data = survey_page(&ui, &url, *id).await?;
     ui.page(DETAIL, "title.survey", &data)
 }
@@ -65,7 +66,7 @@ async fn detail_page(ui: Ui, url: PublicUrl, id: Id) -> PageResult {
 async fn back_to_survey<T>(
     ui: &Ui,
     url: &PublicUrl,
-    id: i32,
+    id: SurveyId,
     result: AppResult<T>,
     anchor: &str,
     done: &'static str,
@@ -77,13 +78,18 @@ async fn back_to_survey<T>(
 }
 
 /// The survey page again with the message of a refused form on it.
-async fn survey_refused(ui: &Ui, url: &PublicUrl, id: i32, error: AppError) -> PageResult {
+async fn survey_refused(ui: &Ui, url: &PublicUrl, id: SurveyId, error: AppError) -> PageResult {
     let data = survey_page(ui, url, id).await?;
     ui.page_with_error(DETAIL, "title.survey", &data, error)
 }
 
 #[post("/surveys/{id}")]
-async fn update(ui: Ui, url: PublicUrl, id: Id, Form(form): Form<SurveyFormInput>) -> PageResult {
+async fn update(
+    ui: Ui,
+    url: PublicUrl,
+    id: Id<SurveyId>,
+    Form(form): Form<SurveyFormInput>,
+) -> PageResult {
     let id = *id;
     let result = ui
         .run(move |conn, actor| service::update(conn, actor, id, &form.into_new()?))
@@ -95,7 +101,7 @@ async fn update(ui: Ui, url: PublicUrl, id: Id, Form(form): Form<SurveyFormInput
 async fn add_question(
     ui: Ui,
     url: PublicUrl,
-    id: Id,
+    id: Id<SurveyId>,
     Form(form): Form<QuestionFormInput>,
 ) -> PageResult {
     let id = *id;
@@ -109,7 +115,7 @@ async fn add_question(
 async fn remove_question(
     ui: Ui,
     url: PublicUrl,
-    path: web::Path<(i32, i32)>,
+    path: web::Path<(SurveyId, QuestionId)>,
     _f: Form<EmptyForm>,
 ) -> PageResult {
     let (id, qid) = path.into_inner();
@@ -120,7 +126,7 @@ async fn remove_question(
 }
 
 #[get("/surveys/{id}/questions/{qid}")]
-async fn question_page(ui: Ui, path: web::Path<(i32, i32)>) -> PageResult {
+async fn question_page(ui: Ui, path: web::Path<(SurveyId, QuestionId)>) -> PageResult {
     let (id, qid) = path.into_inner();
     ui.show(QUESTION, "title.question_edit", move |conn, actor| {
         questions::edit_page(conn, actor, id, qid)
@@ -131,7 +137,7 @@ async fn question_page(ui: Ui, path: web::Path<(i32, i32)>) -> PageResult {
 #[post("/surveys/{id}/questions/{qid}")]
 async fn question_update(
     ui: Ui,
-    path: web::Path<(i32, i32)>,
+    path: web::Path<(SurveyId, QuestionId)>,
     Form(form): Form<QuestionFormInput>,
 ) -> PageResult {
     let (id, qid) = path.into_inner();
@@ -156,7 +162,7 @@ async fn question_update(
 }
 
 #[get("/surveys/{id}/translations/{lang}")]
-async fn translation_page(ui: Ui, path: web::Path<(i32, String)>) -> PageResult {
+async fn translation_page(ui: Ui, path: web::Path<(SurveyId, String)>) -> PageResult {
     let (id, lang) = path.into_inner();
     ui.show(TRANSLATION, "title.translation", move |conn, actor| {
         translations::page(conn, actor, id, &lang)
@@ -165,7 +171,11 @@ async fn translation_page(ui: Ui, path: web::Path<(i32, String)>) -> PageResult 
 }
 
 #[post("/surveys/{id}/translations/{lang}")]
-async fn translation_save(ui: Ui, path: web::Path<(i32, String)>, body: web::Bytes) -> PageResult {
+async fn translation_save(
+    ui: Ui,
+    path: web::Path<(SurveyId, String)>,
+    body: web::Bytes,
+) -> PageResult {
     let (id, lang) = path.into_inner();
     let pairs = forms::pairs(&body)?;
     crate::web::verify_csrf(&ui.session, forms::field(&pairs, "csrf_token").as_deref())?;
@@ -190,7 +200,11 @@ async fn translation_save(ui: Ui, path: web::Path<(i32, String)>, body: web::Byt
 
 /// The form as a group's respondents see it, without saving anything.
 #[get("/surveys/{id}/preview")]
-async fn preview(ui: Ui, id: Id, q: web::Query<PreviewQuery>) -> Result<HttpResponse, HtmlError> {
+async fn preview(
+    ui: Ui,
+    id: Id<SurveyId>,
+    q: web::Query<PreviewQuery>,
+) -> Result<HttpResponse, HtmlError> {
     let q = q.into_inner();
     let data = ui
         .run(move |conn, actor| {
@@ -203,7 +217,11 @@ async fn preview(ui: Ui, id: Id, q: web::Query<PreviewQuery>) -> Result<HttpResp
 }
 
 #[post("/surveys/{id}/questions/{qid}/up")]
-async fn question_up(ui: Ui, path: web::Path<(i32, i32)>, _f: Form<EmptyForm>) -> PageResult {
+async fn question_up(
+    ui: Ui,
+    path: web::Path<(SurveyId, QuestionId)>,
+    _f: Form<EmptyForm>,
+) -> PageResult {
     let (id, qid) = path.into_inner();
     ui.run(move |conn, actor| questions::move_up(conn, actor, id, qid))
         .await?;
@@ -212,7 +230,12 @@ async fn question_up(ui: Ui, path: web::Path<(i32, i32)>, _f: Form<EmptyForm>) -
 }
 
 #[post("/surveys/{id}/invite")]
-async fn invite_contacts(ui: Ui, url: PublicUrl, id: Id, _f: Form<EmptyForm>) -> PageResult {
+async fn invite_contacts(
+    ui: Ui,
+    url: PublicUrl,
+    id: Id<SurveyId>,
+    _f: Form<EmptyForm>,
+) -> PageResult {
     let (id, link) = (*id, url.0.clone());
     match ui
         .run(move |c, actor| invite::invite(c, actor, id, &link))
@@ -230,7 +253,7 @@ async fn invite_contacts(ui: Ui, url: PublicUrl, id: Id, _f: Form<EmptyForm>) ->
 }
 
 #[post("/surveys/{id}/copy")]
-async fn copy(ui: Ui, id: Id, _f: Form<EmptyForm>) -> PageResult {
+async fn copy(ui: Ui, id: Id<SurveyId>, _f: Form<EmptyForm>) -> PageResult {
     let s = ui
         .run(move |conn, actor| service::copy(conn, actor, *id))
         .await?;
@@ -242,7 +265,7 @@ async fn copy(ui: Ui, id: Id, _f: Form<EmptyForm>) -> PageResult {
 
 /// Printable sheet: one card per contact reached on paper, with the personal QR code.
 #[get("/surveys/{id}/sheet")]
-async fn sheet(ui: Ui, url: PublicUrl, id: Id) -> PageResult {
+async fn sheet(ui: Ui, url: PublicUrl, id: Id<SurveyId>) -> PageResult {
     let public_url = url.0;
     ui.show(
         "pages/surveys/sheet",
@@ -253,7 +276,7 @@ async fn sheet(ui: Ui, url: PublicUrl, id: Id) -> PageResult {
 }
 
 #[get("/surveys/{id}/results")]
-async fn results_page(ui: Ui, id: Id) -> PageResult {
+async fn results_page(ui: Ui, id: Id<SurveyId>) -> PageResult {
     ui.show(
         "pages/surveys/results",
         "title.survey_results",
@@ -263,7 +286,11 @@ async fn results_page(ui: Ui, id: Id) -> PageResult {
 }
 
 #[get("/surveys/{id}/results.{format}")]
-async fn export(ui: Ui, path: web::Path<(i32, String)>, q: web::Query<ExportQuery>) -> PageResult {
+async fn export(
+    ui: Ui,
+    path: web::Path<(SurveyId, String)>,
+    q: web::Query<ExportQuery>,
+) -> PageResult {
     let (id, format) = path.into_inner();
     let raw = q.part.as_deref() == Some("raw");
     let export = ui

@@ -19,6 +19,7 @@ use crate::auth::Actor;
 use crate::db::DbConn;
 use crate::error::{AppError, AppResult};
 use crate::i18n;
+use crate::ids::{QuestionId, SurveyId};
 use crate::time::fmt_date;
 
 /// Questions per page of the HTML form: short pages work on a phone without JavaScript.
@@ -79,7 +80,7 @@ impl Questionnaire {
         } else {
             let (title, introduction) =
                 repo::translation(conn, survey_id, &lang)?.unwrap_or(german);
-            let translated: BTreeMap<i32, (String, String)> =
+            let translated: BTreeMap<QuestionId, (String, String)> =
                 repo::question_translations(conn, survey_id, &lang)?
                     .into_iter()
                     .map(|(id, t, o)| (id, (t, o)))
@@ -197,7 +198,7 @@ pub struct LanguageChoice {
 /// A line of the summary of problems above the form.
 #[derive(Debug, Serialize)]
 pub struct ProblemLine {
-    pub id: i32,
+    pub id: QuestionId,
     pub question: String,
     pub message: String,
 }
@@ -205,7 +206,7 @@ pub struct ProblemLine {
 /// A question of the form with what was answered (and what is wrong with it).
 #[derive(Debug, Serialize)]
 pub struct FormQuestion {
-    pub id: i32,
+    pub id: QuestionId,
     pub kind: QuestionKind,
     pub text: String,
     pub help: String,
@@ -258,7 +259,7 @@ pub struct ScalePoint {
 pub struct PreviewBar {
     pub preview: bool,
     pub preview_group: String,
-    pub survey_id: i32,
+    pub survey_id: SurveyId,
     pub preview_groups: Vec<PreviewGroup>,
 }
 
@@ -516,7 +517,7 @@ fn problem_lines(shown: &Questionnaire, errors: &[FieldError]) -> Vec<ProblemLin
 pub fn preview(
     conn: &mut DbConn,
     actor: &Actor,
-    survey_id: i32,
+    survey_id: SurveyId,
     group: Option<String>,
     page_no: usize,
     lang: Option<&str>,
@@ -573,7 +574,7 @@ pub struct RespondentView {
 
 #[derive(Debug, Serialize)]
 pub struct ViewQuestion {
-    pub id: i32,
+    pub id: QuestionId,
     pub kind: QuestionKind,
     pub text: String,
     pub help: String,
@@ -656,8 +657,12 @@ mod tests {
         let want = serde_json::json!({"1": 2, "2": [0, 2], "3": 1000, "4": "Text",
                                       "5": [2, 0, 1], "8": -1, "9": null});
         assert_eq!(serde_json::to_value(&answers).unwrap(), want);
-        let wrong: Vec<i32> = errors.iter().map(|e| e.question_id).collect();
-        assert_eq!(wrong, [6, 7], "not a number; two topics on one place");
+        let wrong: Vec<QuestionId> = errors.iter().map(|e| e.question_id).collect();
+        assert_eq!(
+            wrong,
+            [QuestionId(6), QuestionId(7)],
+            "not a number; two topics on one place"
+        );
     }
 
     #[test]

@@ -17,7 +17,7 @@ use crate::auth::Actor;
 use crate::db::DbConn;
 use crate::error::{AppError, AppResult};
 use crate::i18n::Text;
-use crate::ids::{CourseId, OrgId};
+use crate::ids::{CourseId, OrgId, QuestionId, SurveyId};
 use crate::validate;
 
 /// The topics a "rank these topics" question lists: the modules of the course.
@@ -187,11 +187,11 @@ pub fn changes_meaning(old: &Question, new: &QuestionForm) -> bool {
             .is_some_and(|m| old.max_length.is_some_and(|o| m < o))
 }
 
-fn find_question(conn: &mut DbConn, survey_id: i32, id: i32) -> AppResult<Question> {
+fn find_question(conn: &mut DbConn, survey_id: SurveyId, id: QuestionId) -> AppResult<Question> {
     repo::question(conn, survey_id, id)?.ok_or_else(|| AppError::not_found("thing.question"))
 }
 
-fn is_answered(conn: &mut DbConn, survey_id: i32, id: i32) -> AppResult<bool> {
+fn is_answered(conn: &mut DbConn, survey_id: SurveyId, id: QuestionId) -> AppResult<bool> {
     Ok(repo::answered_question_ids(conn, survey_id)?.contains(&id))
 }
 
@@ -199,7 +199,7 @@ fn is_answered(conn: &mut DbConn, survey_id: i32, id: i32) -> AppResult<bool> {
 pub fn add(
     conn: &mut DbConn,
     actor: &Actor,
-    survey_id: i32,
+    survey_id: SurveyId,
     input: &NewQuestion,
 ) -> AppResult<Question> {
     let org = actor.coordinator_org()?;
@@ -222,8 +222,8 @@ pub fn add(
 pub fn update(
     conn: &mut DbConn,
     actor: &Actor,
-    survey_id: i32,
-    question_id: i32,
+    survey_id: SurveyId,
+    question_id: QuestionId,
     input: &NewQuestion,
 ) -> AppResult<Question> {
     let org = actor.coordinator_org()?;
@@ -239,7 +239,12 @@ pub fn update(
     })
 }
 
-pub fn delete(conn: &mut DbConn, actor: &Actor, survey_id: i32, question_id: i32) -> AppResult<()> {
+pub fn delete(
+    conn: &mut DbConn,
+    actor: &Actor,
+    survey_id: SurveyId,
+    question_id: QuestionId,
+) -> AppResult<()> {
     let org = actor.coordinator_org()?;
     crate::db::write_transaction(conn, |conn| {
         service::find(conn, org, survey_id)?;
@@ -255,8 +260,8 @@ pub fn delete(conn: &mut DbConn, actor: &Actor, survey_id: i32, question_id: i32
 pub fn move_up(
     conn: &mut DbConn,
     actor: &Actor,
-    survey_id: i32,
-    question_id: i32,
+    survey_id: SurveyId,
+    question_id: QuestionId,
 ) -> AppResult<()> {
     let org = actor.coordinator_org()?;
     crate::db::write_transaction(conn, |conn| {
@@ -270,7 +275,7 @@ pub fn move_up(
             return Ok(());
         }
         // Positions are renumbered 1..n on the way, so gaps and ties from copies vanish.
-        let mut order: Vec<i32> = questions.iter().map(|q| q.id).collect();
+        let mut order: Vec<QuestionId> = questions.iter().map(|q| q.id).collect();
         order.swap(at - 1, at);
         for (i, id) in order.iter().enumerate() {
             repo::set_position(conn, *id, i32::try_from(i).unwrap_or(i32::MAX) + 1)?;
@@ -320,8 +325,8 @@ pub fn group_choices(audience: &[StakeholderGroup], checked: &[String]) -> Vec<G
 /// The page to edit a question (`pages/surveys/question`).
 #[derive(Debug, Serialize)]
 pub struct QuestionEditPage {
-    pub id: i32,
-    pub qid: i32,
+    pub id: SurveyId,
+    pub qid: QuestionId,
     /// Answers exist: only the wording may change.
     pub answered: bool,
     pub form: QuestionFields,
@@ -344,7 +349,7 @@ pub struct QuestionFields {
 
 fn edit_page_of(
     survey: &Survey,
-    qid: i32,
+    qid: QuestionId,
     input: &NewQuestion,
     answered: bool,
 ) -> QuestionEditPage {
@@ -370,8 +375,8 @@ fn edit_page_of(
 pub fn edit_page(
     conn: &mut DbConn,
     actor: &Actor,
-    survey_id: i32,
-    question_id: i32,
+    survey_id: SurveyId,
+    question_id: QuestionId,
 ) -> AppResult<QuestionEditPage> {
     let survey = service::get(conn, actor, survey_id)?;
     let q = find_question(conn, survey_id, question_id)?;
@@ -399,8 +404,8 @@ pub fn edit_page(
 pub fn edit_page_again(
     conn: &mut DbConn,
     actor: &Actor,
-    survey_id: i32,
-    question_id: i32,
+    survey_id: SurveyId,
+    question_id: QuestionId,
     input: &NewQuestion,
 ) -> AppResult<QuestionEditPage> {
     let survey = service::get(conn, actor, survey_id)?;

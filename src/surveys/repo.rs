@@ -13,12 +13,12 @@ use crate::db::schema::{
 };
 use crate::db::DbConn;
 use crate::error::AppResult;
-use crate::ids::OrgId;
+use crate::ids::{OrgId, QuestionId, StakeholderId, SurveyId};
 
 /// Groups by owner (survey or question), each owner's in the order chosen.
-type GroupsOf = HashMap<i32, Vec<StakeholderGroup>>;
+type GroupsOf<K> = HashMap<K, Vec<StakeholderGroup>>;
 
-fn grouped(rows: Vec<(i32, StakeholderGroup)>) -> GroupsOf {
+fn grouped<K: Eq + std::hash::Hash>(rows: Vec<(K, StakeholderGroup)>) -> GroupsOf<K> {
     let mut by_owner = GroupsOf::new();
     for (owner, group) in rows {
         by_owner.entry(owner).or_default().push(group);
@@ -27,7 +27,10 @@ fn grouped(rows: Vec<(i32, StakeholderGroup)>) -> GroupsOf {
 }
 
 /// The groups asked and the open-link groups of the given surveys.
-fn survey_groups(conn: &mut DbConn, ids: &[i32]) -> AppResult<(GroupsOf, GroupsOf)> {
+fn survey_groups(
+    conn: &mut DbConn,
+    ids: &[SurveyId],
+) -> AppResult<(GroupsOf<SurveyId>, GroupsOf<SurveyId>)> {
     let audience = survey_audience::table
         .filter(survey_audience::survey_id.eq_any(ids))
         .order((survey_audience::survey_id, survey_audience::position))
@@ -48,7 +51,7 @@ fn survey_groups(conn: &mut DbConn, ids: &[i32]) -> AppResult<(GroupsOf, GroupsO
 }
 
 fn with_groups(conn: &mut DbConn, rows: Vec<SurveyRow>) -> AppResult<Vec<Survey>> {
-    let ids: Vec<i32> = rows.iter().map(|r| r.id).collect();
+    let ids: Vec<SurveyId> = rows.iter().map(|r| r.id).collect();
     let (mut audience, mut open) = survey_groups(conn, &ids)?;
     Ok(rows
         .into_iter()
@@ -67,7 +70,12 @@ fn one_with_groups(conn: &mut DbConn, row: Option<SurveyRow>) -> AppResult<Optio
 }
 
 /// Replaces the survey's groups (open-link groups are among those asked).
-fn set_survey_groups(conn: &mut DbConn, org: OrgId, id: i32, form: &SurveyForm) -> AppResult<()> {
+fn set_survey_groups(
+    conn: &mut DbConn,
+    org: OrgId,
+    id: SurveyId,
+    form: &SurveyForm,
+) -> AppResult<()> {
     diesel::delete(survey_open_groups::table.filter(survey_open_groups::survey_id.eq(id)))
         .execute(conn)?;
     diesel::delete(survey_audience::table.filter(survey_audience::survey_id.eq(id)))
@@ -104,7 +112,7 @@ pub fn list(conn: &mut DbConn, org: OrgId) -> AppResult<Vec<Survey>> {
     with_groups(conn, rows)
 }
 
-pub fn get(conn: &mut DbConn, org: OrgId, id: i32) -> AppResult<Option<Survey>> {
+pub fn get(conn: &mut DbConn, org: OrgId, id: SurveyId) -> AppResult<Option<Survey>> {
     let row = surveys::table
         .filter(surveys::id.eq(id))
         .filter(surveys::organisation_id.eq(org))
@@ -114,7 +122,7 @@ pub fn get(conn: &mut DbConn, org: OrgId, id: i32) -> AppResult<Option<Survey>> 
     one_with_groups(conn, row)
 }
 
-pub fn by_id(conn: &mut DbConn, id: i32) -> AppResult<Option<Survey>> {
+pub fn by_id(conn: &mut DbConn, id: SurveyId) -> AppResult<Option<Survey>> {
     let row = surveys::table
         .find(id)
         .select(SurveyRow::as_select())
@@ -137,8 +145,8 @@ pub fn insert(
     org: OrgId,
     form: &SurveyForm,
     open_token: &str,
-    copied_from: Option<i32>,
-) -> AppResult<i32> {
+    copied_from: Option<SurveyId>,
+) -> AppResult<SurveyId> {
     let now = crate::time::now_utc();
     let id = diesel::insert_into(surveys::table)
         .values((
@@ -155,7 +163,7 @@ pub fn insert(
     Ok(id)
 }
 
-pub fn update(conn: &mut DbConn, org: OrgId, id: i32, form: &SurveyForm) -> AppResult<()> {
+pub fn update(conn: &mut DbConn, org: OrgId, id: SurveyId, form: &SurveyForm) -> AppResult<()> {
     diesel::update(surveys::table.find(id))
         .set((form, surveys::updated_at.eq(crate::time::now_utc())))
         .execute(conn)?;
@@ -163,8 +171,8 @@ pub fn update(conn: &mut DbConn, org: OrgId, id: i32, form: &SurveyForm) -> AppR
 }
 
 fn questions_with_groups(conn: &mut DbConn, rows: Vec<QuestionRow>) -> AppResult<Vec<Question>> {
-    let ids: Vec<i32> = rows.iter().map(|r| r.id).collect();
-    let mut groups = grouped(
+    let ids: Vec<QuestionId> = rows.iter().map(|r| r.id).collect();
+    let mut groups: GroupsOf<QuestionId> = grouped(
         survey_question_groups::table
             .filter(survey_question_groups::question_id.eq_any(&ids))
             .order((
@@ -189,7 +197,7 @@ fn questions_with_groups(conn: &mut DbConn, rows: Vec<QuestionRow>) -> AppResult
 fn set_question_groups(
     conn: &mut DbConn,
     org: OrgId,
-    id: i32,
+    id: QuestionId,
     groups: &[StakeholderGroup],
 ) -> AppResult<()> {
     diesel::delete(
@@ -209,7 +217,7 @@ fn set_question_groups(
     Ok(())
 }
 
-pub fn questions(conn: &mut DbConn, survey_id: i32) -> AppResult<Vec<Question>> {
+pub fn questions(conn: &mut DbConn, survey_id: SurveyId) -> AppResult<Vec<Question>> {
     let rows = survey_questions::table
         .filter(survey_questions::survey_id.eq(survey_id))
         .order((survey_questions::position, survey_questions::id))
@@ -218,7 +226,11 @@ pub fn questions(conn: &mut DbConn, survey_id: i32) -> AppResult<Vec<Question>> 
     questions_with_groups(conn, rows)
 }
 
-pub fn question(conn: &mut DbConn, survey_id: i32, id: i32) -> AppResult<Option<Question>> {
+pub fn question(
+    conn: &mut DbConn,
+    survey_id: SurveyId,
+    id: QuestionId,
+) -> AppResult<Option<Question>> {
     let row = survey_questions::table
         .filter(survey_questions::id.eq(id))
         .filter(survey_questions::survey_id.eq(survey_id))
@@ -232,10 +244,10 @@ pub fn question(conn: &mut DbConn, survey_id: i32, id: i32) -> AppResult<Option<
 pub fn insert_question(
     conn: &mut DbConn,
     org: OrgId,
-    survey_id: i32,
+    survey_id: SurveyId,
     position: i32,
     form: &QuestionForm,
-) -> AppResult<i32> {
+) -> AppResult<QuestionId> {
     let id = diesel::insert_into(survey_questions::table)
         .values((
             form.clone(),
@@ -252,7 +264,7 @@ pub fn insert_question(
 pub fn update_question(
     conn: &mut DbConn,
     org: OrgId,
-    id: i32,
+    id: QuestionId,
     form: &QuestionForm,
 ) -> AppResult<()> {
     diesel::update(survey_questions::table.find(id))
@@ -261,20 +273,20 @@ pub fn update_question(
     set_question_groups(conn, org, id, &form.groups)
 }
 
-pub fn set_position(conn: &mut DbConn, id: i32, position: i32) -> AppResult<()> {
+pub fn set_position(conn: &mut DbConn, id: QuestionId, position: i32) -> AppResult<()> {
     diesel::update(survey_questions::table.find(id))
         .set(survey_questions::position.eq(position))
         .execute(conn)?;
     Ok(())
 }
 
-pub fn delete_question(conn: &mut DbConn, id: i32) -> AppResult<()> {
+pub fn delete_question(conn: &mut DbConn, id: QuestionId) -> AppResult<()> {
     diesel::delete(survey_questions::table.find(id)).execute(conn)?;
     Ok(())
 }
 
 /// Questions of the survey that have at least one answer.
-pub fn answered_question_ids(conn: &mut DbConn, survey_id: i32) -> AppResult<Vec<i32>> {
+pub fn answered_question_ids(conn: &mut DbConn, survey_id: SurveyId) -> AppResult<Vec<QuestionId>> {
     Ok(survey_answers::table
         .inner_join(survey_responses::table)
         .filter(survey_responses::survey_id.eq(survey_id))
@@ -287,7 +299,7 @@ pub fn answered_question_ids(conn: &mut DbConn, survey_id: i32) -> AppResult<Vec
 pub fn response_counts(
     conn: &mut DbConn,
     org: OrgId,
-) -> AppResult<std::collections::HashMap<i32, i64>> {
+) -> AppResult<std::collections::HashMap<SurveyId, i64>> {
     Ok(survey_responses::table
         .inner_join(surveys::table)
         .filter(surveys::organisation_id.eq(org))
@@ -296,12 +308,12 @@ pub fn response_counts(
             survey_responses::survey_id,
             diesel::dsl::count(survey_responses::id),
         ))
-        .load::<(i32, i64)>(conn)?
+        .load::<(SurveyId, i64)>(conn)?
         .into_iter()
         .collect())
 }
 
-pub fn response_count(conn: &mut DbConn, survey_id: i32) -> AppResult<i64> {
+pub fn response_count(conn: &mut DbConn, survey_id: SurveyId) -> AppResult<i64> {
     Ok(survey_responses::table
         .filter(survey_responses::survey_id.eq(survey_id))
         .count()
@@ -309,10 +321,10 @@ pub fn response_count(conn: &mut DbConn, survey_id: i32) -> AppResult<i64> {
 }
 
 /// One answer with its response: (response id, group, language, day, question id, value).
-pub type AnswerRow = (i32, StakeholderGroup, String, NaiveDate, i32, String);
+pub type AnswerRow = (i32, StakeholderGroup, String, NaiveDate, QuestionId, String);
 
 /// Every response with its answers.
-pub fn answers(conn: &mut DbConn, survey_id: i32) -> AppResult<Vec<AnswerRow>> {
+pub fn answers(conn: &mut DbConn, survey_id: SurveyId) -> AppResult<Vec<AnswerRow>> {
     Ok(survey_answers::table
         .inner_join(survey_responses::table)
         .filter(survey_responses::survey_id.eq(survey_id))
@@ -331,7 +343,7 @@ pub fn answers(conn: &mut DbConn, survey_id: i32) -> AppResult<Vec<AnswerRow>> {
 /// Responses per group (including those that skipped every optional question).
 pub fn responses_per_group(
     conn: &mut DbConn,
-    survey_id: i32,
+    survey_id: SurveyId,
 ) -> AppResult<Vec<(StakeholderGroup, i64)>> {
     Ok(survey_responses::table
         .filter(survey_responses::survey_id.eq(survey_id))
@@ -345,7 +357,7 @@ pub fn responses_per_group(
 
 pub fn insert_response(
     conn: &mut DbConn,
-    survey_id: i32,
+    survey_id: SurveyId,
     invitation_id: Option<i32>,
     group: StakeholderGroup,
     language: &str,
@@ -366,7 +378,7 @@ pub fn insert_response(
 pub fn insert_answer(
     conn: &mut DbConn,
     response_id: i32,
-    question_id: i32,
+    question_id: QuestionId,
     value_json: &str,
 ) -> AppResult<()> {
     diesel::insert_into(survey_answers::table)
@@ -383,7 +395,7 @@ pub fn insert_answer(
 
 pub fn invitations(
     conn: &mut DbConn,
-    survey_id: i32,
+    survey_id: SurveyId,
 ) -> AppResult<Vec<(Invitation, crate::stakeholders::models::Stakeholder)>> {
     Ok(survey_invitations::table
         .inner_join(stakeholders::table)
@@ -414,8 +426,8 @@ pub fn invitation_by_token(
 
 pub fn insert_invitation(
     conn: &mut DbConn,
-    survey_id: i32,
-    stakeholder_id: i32,
+    survey_id: SurveyId,
+    stakeholder_id: StakeholderId,
     token: &str,
 ) -> AppResult<i32> {
     Ok(diesel::insert_into(survey_invitations::table)
@@ -475,7 +487,7 @@ pub fn reminder_candidates(conn: &mut DbConn, today: NaiveDate) -> AppResult<Vec
             stakeholders::preferred_language,
         ))
         .load(conn)?;
-    let mut ids: Vec<i32> = rows.iter().map(|r| r.1.id).collect();
+    let mut ids: Vec<SurveyId> = rows.iter().map(|r| r.1.id).collect();
     ids.sort_unstable();
     ids.dedup();
     let (audience, open) = survey_groups(conn, &ids)?;
@@ -524,7 +536,7 @@ pub fn mark_answered(conn: &mut DbConn, id: i32, day: NaiveDate) -> AppResult<bo
 // ---- drafts ----
 
 /// (survey, group, language, answers JSON) of a saved draft.
-pub type Draft = (i32, StakeholderGroup, String, String);
+pub type Draft = (SurveyId, StakeholderGroup, String, String);
 
 pub fn draft(conn: &mut DbConn, token: &str) -> AppResult<Option<Draft>> {
     Ok(survey_drafts::table
@@ -541,7 +553,7 @@ pub fn draft(conn: &mut DbConn, token: &str) -> AppResult<Option<Draft>> {
 
 pub fn save_draft(
     conn: &mut DbConn,
-    survey_id: i32,
+    survey_id: SurveyId,
     token: &str,
     group: StakeholderGroup,
     language: &str,
@@ -583,7 +595,7 @@ pub fn delete_draft(conn: &mut DbConn, token: &str) -> AppResult<bool> {
 
 pub fn translation(
     conn: &mut DbConn,
-    survey_id: i32,
+    survey_id: SurveyId,
     language: &str,
 ) -> AppResult<Option<(String, String)>> {
     use crate::db::schema::survey_translations as t;
@@ -595,7 +607,7 @@ pub fn translation(
         .optional()?)
 }
 
-pub fn translation_languages(conn: &mut DbConn, survey_id: i32) -> AppResult<Vec<String>> {
+pub fn translation_languages(conn: &mut DbConn, survey_id: SurveyId) -> AppResult<Vec<String>> {
     use crate::db::schema::survey_translations as t;
     Ok(t::table
         .filter(t::survey_id.eq(survey_id))
@@ -607,9 +619,9 @@ pub fn translation_languages(conn: &mut DbConn, survey_id: i32) -> AppResult<Vec
 /// Question texts and option labels in `language`: question id → (text, options JSON).
 pub fn question_translations(
     conn: &mut DbConn,
-    survey_id: i32,
+    survey_id: SurveyId,
     language: &str,
-) -> AppResult<Vec<(i32, String, String)>> {
+) -> AppResult<Vec<(QuestionId, String, String)>> {
     use crate::db::schema::survey_question_translations as t;
     Ok(t::table
         .inner_join(survey_questions::table)
@@ -621,11 +633,11 @@ pub fn question_translations(
 
 pub fn replace_translation(
     conn: &mut DbConn,
-    survey_id: i32,
+    survey_id: SurveyId,
     language: &str,
     title: &str,
     introduction: &str,
-    questions: &[(i32, String, String)],
+    questions: &[(QuestionId, String, String)],
 ) -> AppResult<()> {
     use crate::db::schema::survey_question_translations as qt;
     use crate::db::schema::survey_translations as t;
@@ -643,7 +655,7 @@ pub fn replace_translation(
             t::introduction.eq(introduction),
         ))
         .execute(conn)?;
-    let ids: Vec<i32> = questions.iter().map(|(id, _, _)| *id).collect();
+    let ids: Vec<QuestionId> = questions.iter().map(|(id, _, _)| *id).collect();
     diesel::delete(
         qt::table
             .filter(qt::question_id.eq_any(&ids))

@@ -18,6 +18,7 @@ use super::repo;
 use crate::db::DbConn;
 use crate::error::{AppError, AppResult};
 use crate::i18n::Text;
+use crate::ids::QuestionId;
 
 /// What the HTML form shows when a link is opened.
 pub enum RespondScreen {
@@ -150,7 +151,7 @@ pub fn answer(
             return hand_in(conn, &shown, answers, today);
         }
         Given::Answers(answers) => {
-            let covers: Vec<i32> = answers.keys().copied().collect();
+            let covers: Vec<QuestionId> = answers.keys().copied().collect();
             (0, answers, covers, Vec::new())
         }
         Given::Page { page, fields } => {
@@ -162,7 +163,7 @@ pub fn answer(
     let kept = keep(conn, &shown, raw, &covers, &mut errors)?;
     // Moving on needs this page's required answers; saving for later does not.
     if errors.is_empty() && matches!(input.step, Step::Next | Step::Submit) {
-        let scope: Vec<i32> = if input.step == Step::Submit {
+        let scope: Vec<QuestionId> = if input.step == Step::Submit {
             shown.all.iter().map(|q| q.id).collect()
         } else {
             covers
@@ -189,7 +190,7 @@ fn keep(
     conn: &mut DbConn,
     shown: &Questionnaire,
     raw: Answers,
-    covers: &[i32],
+    covers: &[QuestionId],
     errors: &mut Vec<FieldError>,
 ) -> AppResult<Answers> {
     Ok(

@@ -21,7 +21,7 @@ use crate::auth::Actor;
 use crate::db::DbConn;
 use crate::error::{AppError, AppResult};
 use crate::i18n;
-use crate::ids::ModuleId;
+use crate::ids::{ModuleId, QuestionId, SurveyId};
 use crate::reports::export::{Cell, Table};
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -51,7 +51,8 @@ pub struct GroupSummary {
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct QuestionSummary {
-    pub question_id: i32,
+    #[schema(value_type = i32)]
+    pub question_id: QuestionId,
     pub text: String,
     pub kind: QuestionKind,
     pub groups: Vec<GroupSummary>,
@@ -77,7 +78,8 @@ pub struct TopicNeed {
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct SurveyResults {
-    pub survey_id: i32,
+    #[schema(value_type = i32)]
+    pub survey_id: SurveyId,
     pub anonymous: bool,
     pub responses: usize,
     pub responses_by_group: BTreeMap<String, usize>,
@@ -92,7 +94,7 @@ struct Response {
     group: StakeholderGroup,
     language: String,
     day: chrono::NaiveDate,
-    answers: BTreeMap<i32, Value>,
+    answers: BTreeMap<QuestionId, Value>,
 }
 
 /// Questions, responses, and responses per group (by code).
@@ -283,7 +285,7 @@ fn score(points: usize, n: usize, k: usize) -> f64 {
 }
 
 /// The results of a survey, for the API (without charts).
-pub fn results(conn: &mut DbConn, actor: &Actor, survey_id: i32) -> AppResult<SurveyResults> {
+pub fn results(conn: &mut DbConn, actor: &Actor, survey_id: SurveyId) -> AppResult<SurveyResults> {
     let survey = service::get(conn, actor, survey_id)?;
     of_survey(conn, &survey, false)
 }
@@ -291,14 +293,18 @@ pub fn results(conn: &mut DbConn, actor: &Actor, survey_id: i32) -> AppResult<Su
 /// The results page (`pages/surveys/results`): the results with charts.
 #[derive(Debug, Serialize)]
 pub struct ResultsPage {
-    pub id: i32,
+    pub id: SurveyId,
     pub title: String,
     pub results: SurveyResults,
     /// The withheld groups, by name.
     pub withheld: String,
 }
 
-pub fn results_page(conn: &mut DbConn, actor: &Actor, survey_id: i32) -> AppResult<ResultsPage> {
+pub fn results_page(
+    conn: &mut DbConn,
+    actor: &Actor,
+    survey_id: SurveyId,
+) -> AppResult<ResultsPage> {
     let survey = service::get(conn, actor, survey_id)?;
     let results = of_survey(conn, &survey, true)?;
     let withheld: Vec<&str> = results.withheld_groups.iter().map(|g| g.name()).collect();
@@ -317,7 +323,12 @@ pub struct Export {
 }
 
 /// The raw answers (`raw`) or the summary as a table to download.
-pub fn export(conn: &mut DbConn, actor: &Actor, survey_id: i32, raw: bool) -> AppResult<Export> {
+pub fn export(
+    conn: &mut DbConn,
+    actor: &Actor,
+    survey_id: SurveyId,
+    raw: bool,
+) -> AppResult<Export> {
     let survey = service::get(conn, actor, survey_id)?;
     Ok(if raw {
         Export {
@@ -627,7 +638,7 @@ mod tests {
 
     fn survey(anonymous: bool) -> Survey {
         Survey {
-            id: 1,
+            id: crate::ids::SurveyId(1),
             organisation_id: crate::ids::OrgId(1),
             title: "Umfrage".into(),
             introduction: String::new(),

@@ -15,7 +15,7 @@ use crate::auth::Actor;
 use crate::db::DbConn;
 use crate::error::{AppError, AppResult};
 use crate::i18n::Text;
-use crate::ids::OrgId;
+use crate::ids::{OrgId, SurveyId};
 use crate::validate;
 
 /// Checks entered stakeholder groups (known ones, and only `within` where given);
@@ -107,12 +107,12 @@ pub fn check_survey(conn: &mut DbConn, org: OrgId, input: &NewSurvey) -> AppResu
 }
 
 /// The organisation's survey, or a 404.
-pub(super) fn find(conn: &mut DbConn, org: OrgId, id: i32) -> AppResult<Survey> {
+pub(super) fn find(conn: &mut DbConn, org: OrgId, id: SurveyId) -> AppResult<Survey> {
     repo::get(conn, org, id)?.ok_or_else(|| AppError::not_found("thing.survey"))
 }
 
 /// The survey, locked for the rest of the transaction (question positions, invitations).
-pub(super) fn locked(conn: &mut DbConn, org: OrgId, id: i32) -> AppResult<Survey> {
+pub(super) fn locked(conn: &mut DbConn, org: OrgId, id: SurveyId) -> AppResult<Survey> {
     crate::db::dialect::lock_for_update(conn, "surveys", id)?;
     find(conn, org, id)
 }
@@ -125,7 +125,7 @@ pub fn misfiles_answers(old: &Survey, new: &SurveyForm) -> bool {
         || new.course_id != old.course_id
 }
 
-pub fn get(conn: &mut DbConn, actor: &Actor, id: i32) -> AppResult<Survey> {
+pub fn get(conn: &mut DbConn, actor: &Actor, id: SurveyId) -> AppResult<Survey> {
     let org = actor.coordinator_org()?;
     find(conn, org, id)
 }
@@ -141,14 +141,19 @@ pub fn create(conn: &mut DbConn, actor: &Actor, input: &NewSurvey) -> AppResult<
             Some(actor.user_id),
             "survey.create",
             "survey",
-            Some(id),
+            Some(id.into()),
             "",
         )?;
         find(conn, org, id)
     })
 }
 
-pub fn update(conn: &mut DbConn, actor: &Actor, id: i32, input: &NewSurvey) -> AppResult<Survey> {
+pub fn update(
+    conn: &mut DbConn,
+    actor: &Actor,
+    id: SurveyId,
+    input: &NewSurvey,
+) -> AppResult<Survey> {
     let org = actor.coordinator_org()?;
     let form = check_survey(conn, org, input)?;
     crate::db::write_transaction(conn, |conn| {
@@ -163,7 +168,7 @@ pub fn update(conn: &mut DbConn, actor: &Actor, id: i32, input: &NewSurvey) -> A
             Some(actor.user_id),
             "survey.update",
             "survey",
-            Some(id),
+            Some(id.into()),
             "",
         )?;
         find(conn, org, id)
@@ -175,7 +180,7 @@ pub fn list(conn: &mut DbConn, actor: &Actor) -> AppResult<Vec<Survey>> {
     repo::list(conn, actor.coordinator_org()?)
 }
 
-pub fn detail(conn: &mut DbConn, actor: &Actor, id: i32) -> AppResult<SurveyDetail> {
+pub fn detail(conn: &mut DbConn, actor: &Actor, id: SurveyId) -> AppResult<SurveyDetail> {
     let survey = get(conn, actor, id)?;
     let answered = repo::answered_question_ids(conn, id)?;
     let questions = repo::questions(conn, id)?
@@ -195,7 +200,7 @@ pub fn detail(conn: &mut DbConn, actor: &Actor, id: i32) -> AppResult<SurveyDeta
 
 /// A copy for reuse (next year): same texts and questions, new dates, no invitations or
 /// answers.
-pub fn copy(conn: &mut DbConn, actor: &Actor, id: i32) -> AppResult<Survey> {
+pub fn copy(conn: &mut DbConn, actor: &Actor, id: SurveyId) -> AppResult<Survey> {
     let org = actor.coordinator_org()?;
     crate::db::write_transaction(conn, |conn| {
         let old = find(conn, org, id)?;
@@ -234,7 +239,7 @@ pub fn copy(conn: &mut DbConn, actor: &Actor, id: i32) -> AppResult<Survey> {
             Some(actor.user_id),
             "survey.copy",
             "survey",
-            Some(new_id),
+            Some(new_id.into()),
             &format!("von {id}"),
         )?;
         find(conn, org, new_id)
@@ -256,7 +261,7 @@ mod tests {
     fn survey(audience: &str, anonymous: bool, course_id: Option<CourseId>) -> Survey {
         let day = chrono::NaiveDate::from_ymd_opt(2026, 12, 1).unwrap();
         Survey {
-            id: 1,
+            id: crate::ids::SurveyId(1),
             organisation_id: crate::ids::OrgId(1),
             title: "Umfrage".into(),
             introduction: String::new(),

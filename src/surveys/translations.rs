@@ -15,6 +15,7 @@ use crate::auth::Actor;
 use crate::db::DbConn;
 use crate::error::{AppError, AppResult};
 use crate::i18n::{self, Text};
+use crate::ids::{QuestionId, SurveyId};
 use crate::validate;
 
 /// The languages a survey can be translated into (German is the original).
@@ -27,7 +28,8 @@ pub struct NewTranslation {
     pub title: String,
     pub introduction: String,
     /// Question id → its text and option labels (as many as the German options).
-    pub questions: BTreeMap<i32, TranslatedQuestion>,
+    #[schema(value_type = BTreeMap<i32, TranslatedQuestion>)]
+    pub questions: BTreeMap<QuestionId, TranslatedQuestion>,
 }
 
 #[derive(Debug, Default, Clone, Deserialize, Serialize, ToSchema)]
@@ -38,12 +40,12 @@ pub struct TranslatedQuestion {
 }
 
 /// A translated question as stored: id, text, options JSON.
-type TranslatedRow = (i32, String, String);
+type TranslatedRow = (QuestionId, String, String);
 
 /// Checks the translated questions against the survey's `questions`.
 fn translated_rows(
     questions: &[Question],
-    input: &BTreeMap<i32, TranslatedQuestion>,
+    input: &BTreeMap<QuestionId, TranslatedQuestion>,
 ) -> AppResult<Vec<TranslatedRow>> {
     let mut rows = Vec::new();
     for (id, t) in input {
@@ -98,7 +100,7 @@ fn translated_options(
 pub fn set(
     conn: &mut DbConn,
     actor: &Actor,
-    survey_id: i32,
+    survey_id: SurveyId,
     language: &str,
     input: &NewTranslation,
 ) -> AppResult<()> {
@@ -129,7 +131,7 @@ pub fn set(
 /// translated so far.
 #[derive(Debug, Serialize)]
 pub struct TranslationPage {
-    pub id: i32,
+    pub id: SurveyId,
     pub survey_title: String,
     pub survey_introduction: String,
     /// The page itself is German.
@@ -144,7 +146,7 @@ pub struct TranslationPage {
 
 #[derive(Debug, Serialize)]
 pub struct TranslationRow {
-    pub id: i32,
+    pub id: QuestionId,
     pub german: String,
     /// The German labels, separated by " / ".
     pub german_options: String,
@@ -165,7 +167,7 @@ fn labels(options: &[QuestionOption], separator: &str) -> String {
 pub fn page(
     conn: &mut DbConn,
     actor: &Actor,
-    survey_id: i32,
+    survey_id: SurveyId,
     lang: &str,
 ) -> AppResult<TranslationPage> {
     let survey = service::get(conn, actor, survey_id)?;
@@ -173,10 +175,11 @@ pub fn page(
         return Err(AppError::not_found("thing.language"));
     }
     let (title, intro) = repo::translation(conn, survey_id, lang)?.unwrap_or_default();
-    let done: BTreeMap<i32, (String, String)> = repo::question_translations(conn, survey_id, lang)?
-        .into_iter()
-        .map(|(q, t, o)| (q, (t, o)))
-        .collect();
+    let done: BTreeMap<QuestionId, (String, String)> =
+        repo::question_translations(conn, survey_id, lang)?
+            .into_iter()
+            .map(|(q, t, o)| (q, (t, o)))
+            .collect();
     let questions = repo::questions(conn, survey_id)?
         .iter()
         .map(|q| {
@@ -215,6 +218,7 @@ pub fn page(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ids::QuestionId;
     use crate::surveys::answers::tests::question;
     use crate::surveys::models::QuestionKind;
 
@@ -228,24 +232,27 @@ mod tests {
             text: text.into(),
             options: options.iter().map(|o| o.to_string()).collect(),
         };
-        let input = BTreeMap::from([(1, t("Question", &[" yes ", "no"])), (2, t("Text", &[]))]);
+        let input = BTreeMap::from([
+            (QuestionId(1), t("Question", &[" yes ", "no"])),
+            (QuestionId(2), t("Text", &[])),
+        ]);
         let rows = translated_rows(&questions, &input).unwrap();
         assert_eq!(
             rows[0],
             (
-                1,
+                QuestionId(1),
                 "Question".into(),
                 r#"[{"label":"yes"},{"label":"no"}]"#.into()
             )
         );
-        assert_eq!(rows[1], (2, "Text".into(), "[]".into()));
-        let untranslated = BTreeMap::from([(1, t("Question", &[]))]);
+        assert_eq!(rows[1], (QuestionId(2), "Text".into(), "[]".into()));
+        let untranslated = BTreeMap::from([(QuestionId(1), t("Question", &[]))]);
         let rows = translated_rows(&questions, &untranslated).unwrap();
         assert!(rows[0].2.contains("Option 0"), "German labels kept");
         for bad in [
-            BTreeMap::from([(1, t("Question", &["only one"]))]),
-            BTreeMap::from([(1, t("", &[]))]),
-            BTreeMap::from([(3, t("Foreign", &[]))]),
+            BTreeMap::from([(QuestionId(1), t("Question", &["only one"]))]),
+            BTreeMap::from([(QuestionId(1), t("", &[]))]),
+            BTreeMap::from([(QuestionId(3), t("Foreign", &[]))]),
         ] {
             let e = translated_rows(&questions, &bad).unwrap_err();
             assert_eq!(e.field(), Some("questions"));

@@ -5,7 +5,7 @@
 use diesel::sql_types::Text;
 use diesel::{QueryableByName, RunQueryDsl};
 use mietschulung::db::Db;
-use mietschulung::ids::{OrgId, RunId, SessionId};
+use mietschulung::ids::{OrgId, RunId, SessionId, SurveyId};
 use mietschulung::planning;
 
 use crate::both_backends;
@@ -198,10 +198,10 @@ async fn survey_groups_move_to_rows_and_back_on(backend: Backend) {
     db.migrate().expect("migrate up");
     let (first, second, questions) = db
         .run_blocking(|conn| {
-            let first = surveys::repo::get(conn, OrgId(1), 1)?.expect("survey 1");
-            let second = surveys::repo::get(conn, OrgId(1), 2)?.expect("survey 2");
-            let mut questions = surveys::repo::questions(conn, 1)?;
-            questions.extend(surveys::repo::questions(conn, 2)?);
+            let first = surveys::repo::get(conn, OrgId(1), SurveyId(1))?.expect("survey 1");
+            let second = surveys::repo::get(conn, OrgId(1), SurveyId(2))?.expect("survey 2");
+            let mut questions = surveys::repo::questions(conn, SurveyId(1))?;
+            questions.extend(surveys::repo::questions(conn, SurveyId(2))?);
             Ok((first, second, questions))
         })
         .expect("read back");
