@@ -99,6 +99,8 @@ ids! {
     CertificateId,
     /// `certificate_batches.id`
     CertificateBatchId,
+    /// `api_tokens.id`
+    TokenId,
     /// `stakeholders.id`
     StakeholderId,
     /// `surveys.id`

@@ -10,7 +10,7 @@ use super::service::{self, AuthSettings, LoginAttempt};
 use crate::api::{Answer, Caller, Json};
 use crate::config::Settings;
 use crate::db::Db;
-use crate::ids::{OrgId, UserId};
+use crate::ids::{OrgId, TokenId, UserId};
 
 pub(crate) const DEVICE_COOKIE: &str = "mietschulung_device";
 
@@ -159,7 +159,7 @@ async fn api_list_tokens(caller: Caller) -> Answer {
         (status = 401, description = "no or an invalid token", body = crate::api::ErrorSchema),
         (status = 404, description = "no such token of the caller", body = crate::api::ErrorSchema)))]
 #[delete("/api/v1/auth/tokens/{id}")]
-async fn api_revoke_token(caller: Caller, id: web::Path<i32>) -> Answer {
+async fn api_revoke_token(caller: Caller, id: web::Path<TokenId>) -> Answer {
     caller
         .no_content(move |conn, actor| service::revoke_my_token(conn, actor, *id))
         .await

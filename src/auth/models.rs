@@ -5,7 +5,7 @@ use utoipa::ToSchema;
 
 use crate::db::schema::{api_tokens, user_sessions, users};
 use crate::error::{AppError, AppResult};
-use crate::ids::{OrgId, UserId};
+use crate::ids::{OrgId, TokenId, UserId};
 
 crate::db::text_enum! {
     /// What an account may do.
@@ -128,7 +128,7 @@ pub struct UserSession {
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = api_tokens)]
 pub struct ApiTokenRow {
-    pub id: i32,
+    pub id: TokenId,
     pub user_id: UserId,
     pub label: String,
     pub created_at: NaiveDateTime,
@@ -138,7 +138,8 @@ pub struct ApiTokenRow {
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct ApiTokenInfo {
-    pub id: i32,
+    #[schema(value_type = i32)]
+    pub id: TokenId,
     /// The name given when the token was made, e.g. the device or script using it.
     pub label: String,
     #[schema(value_type = String, format = DateTime)]

@@ -8,6 +8,7 @@ use super::extract::SESSION_SECRET_KEY;
 use super::service::{self, NewToken};
 use crate::error::{AppError, PageResult};
 use crate::i18n::Text;
+use crate::ids::TokenId;
 use crate::web::{redirect, EmptyForm, Form, Id, Ui};
 
 /// A token just made, kept in the session until the account page has shown it once.
@@ -115,7 +116,7 @@ async fn create_token_page(ui: Ui, Form(form): Form<NewTokenForm>) -> PageResult
 }
 
 #[post("/account/tokens/{id}/revoke")]
-async fn revoke_token_page(ui: Ui, id: Id, _form: Form<EmptyForm>) -> PageResult {
+async fn revoke_token_page(ui: Ui, id: Id<TokenId>, _form: Form<EmptyForm>) -> PageResult {
     ui.run(move |conn, actor| service::revoke_my_token(conn, actor, *id))
         .await?;
     ui.done("/account#tokens", &Text::key("done.token_revoked"))

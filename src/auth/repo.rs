@@ -7,7 +7,7 @@ use super::models::{
 use crate::db::schema::{api_tokens, login_failures, user_sessions, users};
 use crate::db::DbConn;
 use crate::error::AppResult;
-use crate::ids::{OrgId, UserId};
+use crate::ids::{OrgId, TokenId, UserId};
 
 pub fn insert_user(conn: &mut DbConn, form: &UserInsertForm) -> AppResult<User> {
     Ok(diesel::insert_into(users::table)
@@ -50,7 +50,7 @@ pub fn trainers_of(conn: &mut DbConn, organisation_id: OrgId) -> AppResult<Vec<U
 }
 
 pub fn insert_api_token(conn: &mut DbConn, form: &ApiTokenInsertForm) -> AppResult<ApiTokenRow> {
-    let id: i32 = diesel::insert_into(api_tokens::table)
+    let id: TokenId = diesel::insert_into(api_tokens::table)
         .values(form)
         .returning(api_tokens::id)
         .get_result(conn)?;
@@ -64,7 +64,7 @@ pub fn user_for_token_hash(
     conn: &mut DbConn,
     hash: &str,
     now: NaiveDateTime,
-) -> AppResult<Option<(i32, Option<NaiveDateTime>, User)>> {
+) -> AppResult<Option<(TokenId, Option<NaiveDateTime>, User)>> {
     Ok(api_tokens::table
         .inner_join(users::table)
         .filter(api_tokens::token_hash.eq(hash))
@@ -74,7 +74,7 @@ pub fn user_for_token_hash(
         .optional()?)
 }
 
-pub fn touch_token(conn: &mut DbConn, id: i32, now: NaiveDateTime) -> AppResult<()> {
+pub fn touch_token(conn: &mut DbConn, id: TokenId, now: NaiveDateTime) -> AppResult<()> {
     diesel::update(api_tokens::table.find(id))
         .set(api_tokens::last_used_at.eq(Some(now)))
         .execute(conn)?;
@@ -106,7 +106,7 @@ pub fn tokens_of_organisation(
 pub fn token_in_organisation(
     conn: &mut DbConn,
     organisation_id: OrgId,
-    id: i32,
+    id: TokenId,
 ) -> AppResult<Option<ApiTokenRow>> {
     Ok(api_tokens::table
         .inner_join(users::table)
@@ -118,7 +118,7 @@ pub fn token_in_organisation(
 }
 
 /// Deletes token `id` of `user_id`; false when there is no such token of that user.
-pub fn delete_token(conn: &mut DbConn, user_id: UserId, id: i32) -> AppResult<bool> {
+pub fn delete_token(conn: &mut DbConn, user_id: UserId, id: TokenId) -> AppResult<bool> {
     let n = diesel::delete(
         api_tokens::table
             .filter(api_tokens::id.eq(id))

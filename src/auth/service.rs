@@ -18,7 +18,7 @@ use crate::audit;
 use crate::db::DbConn;
 use crate::error::{AppError, AppResult};
 use crate::i18n::Text;
-use crate::ids::{OrgId, UserId};
+use crate::ids::{OrgId, TokenId, UserId};
 use crate::validate;
 
 pub const MIN_PASSWORD_LEN: usize = 10;
@@ -457,7 +457,7 @@ pub fn issue_api_token(
         Some(actor.user_id),
         "api_token.create",
         "api_token",
-        Some(row.id),
+        Some(row.id.into()),
         &format!("{days} days"),
     )?;
     Ok((token, ApiTokenInfo::from_row(row, None, now)))
@@ -486,7 +486,7 @@ pub fn my_tokens(conn: &mut DbConn, actor: &Actor) -> AppResult<Vec<ApiTokenInfo
 }
 
 /// Revokes one of the caller's own tokens (404 for anyone else's).
-pub fn revoke_my_token(conn: &mut DbConn, actor: &Actor, id: i32) -> AppResult<()> {
+pub fn revoke_my_token(conn: &mut DbConn, actor: &Actor, id: TokenId) -> AppResult<()> {
     if !repo::delete_token(conn, actor.user_id, id)? {
         return Err(AppError::not_found("thing.token"));
     }
@@ -496,7 +496,7 @@ pub fn revoke_my_token(conn: &mut DbConn, actor: &Actor, id: i32) -> AppResult<(
         Some(actor.user_id),
         "api_token.revoke",
         "api_token",
-        Some(id),
+        Some(id.into()),
         "own",
     )
 }
@@ -520,7 +520,7 @@ pub fn revoke_organisation_token(
     conn: &mut DbConn,
     actor: &Actor,
     organisation_id: OrgId,
-    id: i32,
+    id: TokenId,
 ) -> AppResult<()> {
     actor.require(&[Role::Admin])?;
     let token = repo::token_in_organisation(conn, organisation_id, id)?
@@ -532,7 +532,7 @@ pub fn revoke_organisation_token(
         Some(actor.user_id),
         "api_token.revoke",
         "api_token",
-        Some(id),
+        Some(id.into()),
         "by admin",
     )
 }
@@ -546,7 +546,7 @@ pub fn trainers_of(conn: &mut DbConn, org: OrgId) -> AppResult<Vec<User>> {
 /// token itself.
 #[derive(Debug, Serialize)]
 pub struct TokenLine {
-    pub id: i32,
+    pub id: TokenId,
     pub label: String,
     pub owner_email: Option<String>,
     pub created: String,

@@ -4,7 +4,7 @@ use actix_web::{get, web};
 use serde::Deserialize;
 
 use crate::api::{Answer, Caller, Json};
-use crate::ids::{OrgId, UserId};
+use crate::ids::{OrgId, TokenId, UserId};
 
 /// Admins: the API tokens of an organisation's users (never the tokens themselves).
 #[utoipa::path(get, path = "/api/v1/admin/organisations/{id}/tokens", tag = "admin", security(("bearer" = [])),
@@ -27,7 +27,7 @@ pub async fn api_org_tokens(caller: Caller, id: web::Path<OrgId>) -> Answer {
         (status = 403, description = "not an admin", body = crate::api::ErrorSchema),
         (status = 404, description = "no such token in the organisation", body = crate::api::ErrorSchema)))]
 #[actix_web::delete("/api/v1/admin/organisations/{id}/tokens/{token_id}")]
-pub async fn api_revoke_org_token(caller: Caller, path: web::Path<(OrgId, i32)>) -> Answer {
+pub async fn api_revoke_org_token(caller: Caller, path: web::Path<(OrgId, TokenId)>) -> Answer {
     let (org_id, token_id) = path.into_inner();
     caller
         .no_content(move |conn, actor| {

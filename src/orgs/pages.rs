@@ -7,7 +7,7 @@ use super::models::NewOrganisation;
 use super::service::{self, AccountFields, NewAccount};
 use crate::error::{AppError, PageResult};
 use crate::i18n::Text;
-use crate::ids::{OrgId, UserId};
+use crate::ids::{OrgId, TokenId, UserId};
 use crate::web::{EmptyForm, Form, Id, Ui};
 
 const LIST: &str = "pages/orgs/list";
@@ -119,7 +119,7 @@ async fn set_user_active_page(
 #[post("/admin/organisations/{id}/tokens/{token_id}/revoke")]
 async fn revoke_token_page(
     ui: Ui,
-    path: web::Path<(OrgId, i32)>,
+    path: web::Path<(OrgId, TokenId)>,
     _form: Form<EmptyForm>,
 ) -> PageResult {
     let (org_id, token_id) = path.into_inner();
