@@ -477,6 +477,16 @@ pub fn holds_place(conn: &mut DbConn, run_id: i32, participant_id: i32) -> AppRe
     repo::holds_place(conn, run_id, participant_id)
 }
 
+/// The participant whose attendance card carries this code.
+pub fn by_card_code(conn: &mut DbConn, org: i32, code: &str) -> AppResult<Option<Participant>> {
+    repo::by_card_code(conn, org, code)
+}
+
+/// Gives a participant the code of a new attendance card.
+pub fn set_card_code(conn: &mut DbConn, participant_id: i32, code: &str) -> AppResult<()> {
+    repo::set_card_code(conn, participant_id, code)
+}
+
 /// Corrects a participant's name as in their ID (before a certificate is issued again).
 pub fn set_names(
     conn: &mut DbConn,

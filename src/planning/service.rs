@@ -22,6 +22,11 @@ pub fn get_run(conn: &mut DbConn, org: i32, run_id: i32) -> AppResult<CourseRun>
     repo::get_run(conn, org, run_id)
 }
 
+/// The organisation's courses.
+pub fn list_courses(conn: &mut DbConn, org: i32) -> AppResult<Vec<Course>> {
+    repo::list_courses(conn, org)
+}
+
 pub fn get_course(conn: &mut DbConn, org: i32, course_id: i32) -> AppResult<Course> {
     repo::get_course(conn, org, course_id)
 }

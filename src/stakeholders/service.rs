@@ -127,6 +127,12 @@ pub fn delete(conn: &mut DbConn, actor: &Actor, id: i32) -> AppResult<()> {
     })
 }
 
+/// Every contact of the organisation, for the use cases above that have checked the
+/// caller's organisation already (inviting to a survey).
+pub fn all_of(conn: &mut DbConn, org: i32) -> AppResult<Vec<Stakeholder>> {
+    repo::list(conn, org, None)
+}
+
 /// The organisation's contacts, of one group or all.
 pub fn contacts(
     conn: &mut DbConn,

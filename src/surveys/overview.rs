@@ -79,7 +79,7 @@ fn course_choices(
     org: i32,
     selected: Option<i32>,
 ) -> AppResult<Vec<CourseChoice>> {
-    Ok(crate::planning::repo::list_courses(conn, org)?
+    Ok(crate::planning::service::list_courses(conn, org)?
         .into_iter()
         .map(|c| CourseChoice {
             selected: Some(c.id) == selected,

@@ -21,7 +21,7 @@ use crate::validate;
 
 /// The topics a "rank these topics" question lists: the modules of the course.
 fn course_topics(conn: &mut DbConn, org: i32, course: i32) -> AppResult<Vec<QuestionOption>> {
-    Ok(crate::planning::repo::modules_of(conn, org, course)?
+    Ok(crate::planning::service::modules_of(conn, org, course)?
         .into_iter()
         .map(|m| QuestionOption {
             label: m.title,
