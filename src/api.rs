@@ -236,14 +236,14 @@ impl<T: DeserializeOwned + 'static> FromRequest for Json<T> {
             if !value.is_object() {
                 return Err(AppError::Validation {
                     field: None,
-                    message: "Der Inhalt der Anfrage muss ein JSON-Objekt sein ({ … }).".into(),
+                    message: crate::i18n::Text::key("error.api.not_an_object"),
                 }
                 .into());
             }
             serde_json::from_value(value).map(Json).map_err(|e| {
                 AppError::Validation {
                     field: None,
-                    message: format!("Ungültige Eingabe: {e}").into(),
+                    message: crate::i18n::Text::key("error.api.invalid_input").arg("detail", e),
                 }
                 .into()
             })

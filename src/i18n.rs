@@ -172,18 +172,6 @@ impl std::fmt::Display for Text {
 // TODO(merge): files other helpers own right now still build errors from German strings
 // (`AppError::invalid(field, "…")`, `NotFound("…".into())`); remove these two impls once
 // they use keys, so a sentence in code no longer compiles into a `Text`.
-impl From<String> for Text {
-    fn from(s: String) -> Text {
-        Text::Plain(s)
-    }
-}
-
-impl From<&str> for Text {
-    fn from(s: &str) -> Text {
-        Text::Plain(s.to_string())
-    }
-}
-
 /// Puts the arguments into a sentence's `{name}` places; an argument never is read as a
 /// place itself, so user text in it stays as typed.
 fn fill(template: &str, args: &[(&'static str, String)]) -> String {

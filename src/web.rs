@@ -60,9 +60,7 @@ pub fn verify_csrf(session: &Session, submitted: Option<&str>) -> Result<(), App
     if csrf_matches(session, submitted) {
         Ok(())
     } else {
-        Err(AppError::Forbidden(
-            "Das Formular ist abgelaufen oder ungültig. Bitte laden Sie die Seite neu und versuchen Sie es noch einmal.".into(),
-        ))
+        Err(AppError::Forbidden(i18n::Text::key("error.form_expired")))
     }
 }
 
@@ -87,26 +85,23 @@ impl<T: DeserializeOwned + 'static> FromRequest for Form<T> {
         let session = req.get_session();
         let body = web::Bytes::from_request(req, payload);
         Box::pin(async move {
-            let bytes = body.await.map_err(|_| {
-                AppError::invalid("form", "Das Formular konnte nicht gelesen werden.")
-            })?;
+            let bytes = body
+                .await
+                .map_err(|_| AppError::invalid("form", i18n::Text::key("error.form_unreadable")))?;
             if bytes.len() > FORM_LIMIT {
-                return Err(AppError::invalid("form", "Das Formular ist zu groß.").into());
+                return Err(
+                    AppError::invalid("form", i18n::Text::key("error.form_too_large")).into(),
+                );
             }
-            let csrf: CsrfField = serde_html_form::from_bytes(&bytes).map_err(|_| {
-                AppError::invalid("form", "Das Formular konnte nicht gelesen werden.")
-            })?;
+            let csrf: CsrfField = serde_html_form::from_bytes(&bytes)
+                .map_err(|_| AppError::invalid("form", i18n::Text::key("error.form_unreadable")))?;
             if !csrf_matches(&session, csrf.csrf_token.as_deref()) {
-                return Err(AppError::Forbidden(
-                    "Das Formular ist abgelaufen oder ungültig. Bitte laden Sie die Seite neu und versuchen Sie es noch einmal."
-                        .into(),
-                )
-                .into());
+                return Err(AppError::Forbidden(i18n::Text::key("error.form_expired")).into());
             }
             let value = serde_html_form::from_bytes(&bytes).map_err(|e| {
                 AppError::invalid(
                     "form",
-                    format!("Das Formular enthält ungültige Angaben ({e})."),
+                    i18n::Text::key("error.form_invalid").arg("detail", e),
                 )
             })?;
             Ok(Form(value))
@@ -236,10 +231,7 @@ pub fn redirect_with(session: &Session, location: &str, done: &i18n::Text) -> Ht
 fn file_too_large(max_bytes: usize) -> AppError {
     AppError::invalid(
         "file",
-        format!(
-            "Die Datei ist größer als {} MB.",
-            max_bytes.div_ceil(1024 * 1024)
-        ),
+        i18n::Text::key("error.file_too_large").arg("mb", max_bytes.div_ceil(1024 * 1024)),
     )
 }
 
@@ -266,7 +258,7 @@ pub async fn read_upload(
     // The form has two fields; anything else is read past, never kept, and the whole
     // request is bounded, so many parts cannot add up to more than one file.
     const CSRF_MAX: usize = 1024;
-    let unreadable = || AppError::invalid("file", "Die Datei konnte nicht gelesen werden.");
+    let unreadable = || AppError::invalid("file", i18n::Text::key("error.file_unreadable"));
     let too_large = || file_too_large(max_bytes);
     let mut total = 0usize;
     let mut csrf = None;
@@ -305,7 +297,7 @@ pub async fn read_body(mut payload: web::Payload, max_bytes: usize) -> Result<Ve
     let mut body = Vec::new();
     while let Some(chunk) = payload.next().await {
         let chunk = chunk
-            .map_err(|_| AppError::invalid("file", "Die Datei konnte nicht gelesen werden."))?;
+            .map_err(|_| AppError::invalid("file", i18n::Text::key("error.file_unreadable")))?;
         if body.len() + chunk.len() > max_bytes {
             return Err(file_too_large(max_bytes));
         }
@@ -360,9 +352,9 @@ pub fn download(
             "xlsx",
         ),
         _ => {
-            return Err(crate::error::AppError::NotFound(
-                "Dieses Format gibt es nicht (csv oder xlsx).".into(),
-            ))
+            return Err(crate::error::AppError::NotFound(i18n::Text::key(
+                "error.download_format",
+            )))
         }
     };
     Ok(HttpResponse::Ok()

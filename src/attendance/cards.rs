@@ -16,7 +16,7 @@ use crate::error::{AppError, AppResult};
 use crate::i18n::Text;
 use crate::ids::{OrgId, RunId, SessionId};
 use crate::participants::models::Participant;
-use crate::participants::repo;
+use crate::participants::service as people;
 use crate::planning::{self, models::SessionView};
 
 /// Cards are read by people too: no 0/O or 1/I confusion.
@@ -62,12 +62,12 @@ pub fn cards_for_run(
         let course = planning::service::get_course(conn, org, run.course_id)?;
         let issuer = crate::orgs::service::get(conn, org)?.issuer_name;
         let mut cards = Vec::new();
-        for p in repo::enrolled_in(conn, org, run_id)? {
+        for p in people::enrolled_in(conn, org, run_id)? {
             let code = match p.card_code.clone() {
                 Some(c) => c,
                 None => {
                     let c = new_code();
-                    repo::set_card_code(conn, p.id, &c)?;
+                    people::set_card_code(conn, p.id, &c)?;
                     c
                 }
             };
@@ -93,7 +93,7 @@ pub fn cards_for_run(
 fn holder(conn: &mut DbConn, org: OrgId, input: &str) -> AppResult<Participant> {
     let code = normalise(input)
         .ok_or_else(|| AppError::invalid("card", Text::key("error.cards.not_a_code")))?;
-    repo::by_card_code(conn, org, &code)?
+    people::by_card_code(conn, org, &code)?
         .ok_or_else(|| AppError::invalid("card", Text::key("error.cards.unknown")))
 }
 
@@ -107,7 +107,7 @@ pub fn check_in(
     let org = actor.staff_org()?;
     let p = holder(conn, org, input)?;
     let session = planning::service::get_session(conn, org, session_id)?;
-    if !repo::holds_place(conn, session.run_id, p.id)? {
+    if !people::holds_place(conn, session.run_id, p.id)? {
         return Err(AppError::invalid(
             "card",
             Text::key("error.cards.other_run").arg("name", p.full_name()),
@@ -156,7 +156,7 @@ pub fn sessions_for_card(
             .collect();
     let mut mine = Vec::new();
     for s in today {
-        if repo::holds_place(conn, s.run_id, p.id)? {
+        if people::holds_place(conn, s.run_id, p.id)? {
             mine.push(s);
         }
     }

@@ -76,7 +76,7 @@ pub fn roster_with_course(
     let (org, session) = session_for_marking(conn, actor, session_id)?;
     let course = course_of_run(conn, org, session.run_id)?;
     let people = participants::service::enrolled_in(conn, org, session.run_id)?;
-    let apologies = crate::reminders::repo::apologies_for_session(conn, session_id)?;
+    let apologies = crate::reminders::service::apologies_for_session(conn, session_id)?;
     let tests: HashMap<ParticipantId, (i32, i32)> =
         repo::test_results_for_run(conn, org, session.run_id)?
             .into_iter()

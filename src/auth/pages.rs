@@ -94,7 +94,7 @@ async fn create_token_page(ui: Ui, Form(form): Form<NewTokenForm>) -> PageResult
                 d => Some(d.parse::<i64>().map_err(|_| {
                     AppError::invalid(
                         "expires_in_days",
-                        "Bitte geben Sie die Gültigkeit in ganzen Tagen an.",
+                        crate::i18n::Text::key("error.auth.token_days"),
                     )
                 })?),
             };

@@ -486,6 +486,20 @@ pub fn holds_place(
     repo::holds_place(conn, run_id, participant_id)
 }
 
+/// The participant whose attendance card carries this code.
+pub fn by_card_code(conn: &mut DbConn, org: OrgId, code: &str) -> AppResult<Option<Participant>> {
+    repo::by_card_code(conn, org, code)
+}
+
+/// Gives a participant the code of a new attendance card.
+pub fn set_card_code(
+    conn: &mut DbConn,
+    participant_id: ParticipantId,
+    code: &str,
+) -> AppResult<()> {
+    repo::set_card_code(conn, participant_id, code)
+}
+
 /// Corrects a participant's name as in their ID (before a certificate is issued again).
 pub fn set_names(
     conn: &mut DbConn,

@@ -24,9 +24,9 @@ fn ics_response(body: Option<String>) -> AppResult<HttpResponse> {
             .insert_header(("Referrer-Policy", "no-referrer"))
             .body(ics)),
         // An unknown or renewed link: nothing to say about why.
-        None => Err(crate::error::AppError::NotFound(
-            "Diesen Kalender gibt es nicht (mehr).".into(),
-        )),
+        None => Err(crate::error::AppError::NotFound(crate::i18n::Text::key(
+            "error.calendar.gone",
+        ))),
     }
 }
 

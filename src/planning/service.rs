@@ -23,6 +23,11 @@ pub fn get_run(conn: &mut DbConn, org: OrgId, run_id: RunId) -> AppResult<Course
     repo::get_run(conn, org, run_id)
 }
 
+/// The organisation's courses.
+pub fn list_courses(conn: &mut DbConn, org: OrgId) -> AppResult<Vec<Course>> {
+    repo::list_courses(conn, org)
+}
+
 pub fn get_course(conn: &mut DbConn, org: OrgId, course_id: CourseId) -> AppResult<Course> {
     repo::get_course(conn, org, course_id)
 }

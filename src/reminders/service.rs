@@ -6,7 +6,7 @@ use crate::db::dialect::{self, ReminderInsert};
 use crate::db::DbConn;
 use crate::error::{AppError, AppResult};
 use crate::i18n::Text;
-use crate::ids::{OrgId, RunId, SessionId};
+use crate::ids::{OrgId, ParticipantId, RunId, SessionId};
 use crate::mail::outbox::{self, Attachment};
 use crate::participants;
 use crate::planning::{self, models::SessionView};
@@ -84,7 +84,7 @@ fn remind_session(
     let ics = planning::calendar::sessions_ics("Mietschulung", host, std::slice::from_ref(&view));
     let kind_key = format!("{kind}h");
     let mut queued = 0;
-    for p in participants::repo::enrolled_in(conn, org, run_id)? {
+    for p in participants::service::enrolled_in(conn, org, run_id)? {
         let contact = participants::service::contact_email(&p);
         let token = apology_secret();
         let recorded = dialect::insert_reminder_once(
@@ -144,7 +144,7 @@ fn lookup(conn: &mut DbConn, token: &str) -> AppResult<(repo::ReminderRef, Sessi
     let reminder = repo::by_token(conn, token)?
         .ok_or_else(|| AppError::NotFound(Text::key("error.reminders.link_invalid")))?;
     let (_, session_id, _, org, _) = reminder;
-    let session = planning::repo::get_session(conn, org, session_id)?;
+    let session = planning::service::get_session(conn, org, session_id)?;
     let view = planning::service::session_views(conn, org, Some(session.run_id), None)?
         .into_iter()
         .find(|s| s.id == session_id)
@@ -183,6 +183,14 @@ pub fn send_apology(conn: &mut DbConn, token: &str) -> AppResult<ApologyView> {
         )?;
         apology_view(conn, token)
     })
+}
+
+/// Participants of a session who sent an apology, with when (for the roster).
+pub fn apologies_for_session(
+    conn: &mut DbConn,
+    session_id: SessionId,
+) -> AppResult<Vec<(ParticipantId, chrono::NaiveDateTime)>> {
+    repo::apologies_for_session(conn, session_id)
 }
 
 /// Queues due session reminders every minute; `None` when no reminder lead times are

@@ -9,7 +9,7 @@ use crate::auth::Actor;
 use crate::db::DbConn;
 use crate::error::{AppError, AppResult};
 use crate::i18n::{self, LanguageOption, Text};
-use crate::ids::StakeholderId;
+use crate::ids::{OrgId, StakeholderId};
 use crate::validate;
 
 /// Checks one contact with the rules of the domain; the message names the field.
@@ -126,6 +126,12 @@ pub fn delete(conn: &mut DbConn, actor: &Actor, id: StakeholderId) -> AppResult<
             "",
         )
     })
+}
+
+/// Every contact of the organisation, for the use cases above that have checked the
+/// caller's organisation already (inviting to a survey).
+pub fn all_of(conn: &mut DbConn, org: OrgId) -> AppResult<Vec<Stakeholder>> {
+    repo::list(conn, org, None)
 }
 
 /// The organisation's contacts, of one group or all.

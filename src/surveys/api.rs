@@ -224,13 +224,17 @@ struct AnswerReceipt {
 
 /// Every answer that does not fit, in one message.
 fn not_fitting(errors: &[FieldError]) -> AppError {
+    let each = errors
+        .iter()
+        .map(|e| {
+            crate::i18n::Text::key("error.survey.question_problem")
+                .arg("question", e.question_id)
+                .arg_text("message", e.message.clone())
+        })
+        .collect();
     AppError::invalid(
         "answers",
-        errors
-            .iter()
-            .map(|e| format!("Frage {}: {}", e.question_id, e.message))
-            .collect::<Vec<_>>()
-            .join(" "),
+        crate::i18n::Text::key("error.survey.answers_problems").arg_list("problems", each),
     )
 }
 

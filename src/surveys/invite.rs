@@ -61,7 +61,7 @@ struct Mailing {
 
 impl Mailing {
     fn new(conn: &mut DbConn, survey: Survey, public_url: &str) -> AppResult<Mailing> {
-        let issuer = crate::orgs::repo::get(conn, survey.organisation_id)?.issuer_name;
+        let issuer = crate::orgs::service::get(conn, survey.organisation_id)?.issuer_name;
         Ok(Mailing {
             survey,
             issuer,
@@ -132,7 +132,7 @@ pub fn invite(
             .into_iter()
             .map(|(i, _)| i.stakeholder_id)
             .collect();
-        let uninvited: Vec<Stakeholder> = crate::stakeholders::repo::list(conn, org, None)?
+        let uninvited: Vec<Stakeholder> = crate::stakeholders::service::all_of(conn, org)?
             .into_iter()
             .filter(|s| survey.audience.contains(&s.stakeholder_group) && !already.contains(&s.id))
             .collect();

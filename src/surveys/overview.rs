@@ -80,7 +80,7 @@ fn course_choices(
     org: OrgId,
     selected: Option<CourseId>,
 ) -> AppResult<Vec<CourseChoice>> {
-    Ok(crate::planning::repo::list_courses(conn, org)?
+    Ok(crate::planning::service::list_courses(conn, org)?
         .into_iter()
         .map(|c| CourseChoice {
             selected: Some(c.id) == selected,

@@ -67,7 +67,9 @@ async fn respond_post(
     body: web::Bytes,
 ) -> Result<HttpResponse, HtmlError> {
     if body.len() > 64 * 1024 {
-        return Err(AppError::invalid("form", "Das Formular ist zu groß.").into());
+        return Err(
+            AppError::invalid("form", crate::i18n::Text::key("error.form_too_large")).into(),
+        );
     }
     let fields = forms::pairs(&body)?;
     let answering = Answering {

@@ -26,7 +26,7 @@ fn course_topics(
     org: OrgId,
     course: CourseId,
 ) -> AppResult<Vec<QuestionOption>> {
-    Ok(crate::planning::repo::modules_of(conn, org, course)?
+    Ok(crate::planning::service::modules_of(conn, org, course)?
         .into_iter()
         .map(|m| QuestionOption {
             label: m.title,

@@ -76,7 +76,7 @@ pub fn check_survey(conn: &mut DbConn, org: OrgId, input: &NewSurvey) -> AppResu
     }
     let open_groups = check_groups("open_groups", &input.open_groups, Some(&audience))?;
     if let Some(course) = input.course_id {
-        crate::planning::repo::get_course(conn, org, course).map_err(|_| {
+        crate::planning::service::get_course(conn, org, course).map_err(|_| {
             AppError::invalid("course_id", Text::key("error.surveys.no_such_course"))
         })?;
     }

@@ -253,6 +253,18 @@ fn no_module_uses_a_module_above_it() {
                         }
                     }
                 }
+                // SQL of a domain is its own: the domains above ask its use cases.
+                if refs.len() > 1 && refs[1] == "repo" && is_domain(refs[0]) {
+                    let own_domain = own.first().map(String::as_str) == Some(refs[0]);
+                    if !own_domain {
+                        violations.push(format!(
+                            "{}:{line_no}: `{}` reads another domain's SQL (call `{}::service`)",
+                            file.display(),
+                            path.join("::"),
+                            refs[0]
+                        ));
+                    }
+                }
                 if to == from {
                     continue;
                 }

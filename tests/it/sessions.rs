@@ -168,7 +168,9 @@ async fn planning(backend: Backend) {
         )
         .await;
     assert_eq!(page.status, 422);
-    assert!(page.body.contains("Das Ende liegt nicht nach dem Beginn."));
+    assert!(page
+        .body
+        .contains(&common::said("error.planning.ends_before_start", &[])));
 
     // Cancel: shown as cancelled, participants told, no roster marks any more.
     let page = b
