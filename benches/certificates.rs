@@ -95,10 +95,7 @@ fn bench_pdf_and_token() {
             size = pdf.len();
         }
         let (median, p90) = stats(times);
-        println!(
-            "[{language}] first render:       {:>9.3} ms",
-            cold.as_secs_f64() * 1e3
-        );
+        println!("[{language}] first render:       {:>9.3} ms", cold.as_secs_f64() * 1e3);
         println!(
             "[{language}] PDF render median / p90: {:>6.3} ms / {:.3} ms (200 runs)",
             median.as_secs_f64() * 1e3,
@@ -106,15 +103,8 @@ fn bench_pdf_and_token() {
         );
         println!("[{language}] PDF size:           {:>9} bytes", size);
     }
-    println!(
-        "fonts loaded once:        {:>9.3} ms",
-        font_load.as_secs_f64() * 1e3
-    );
-    println!(
-        "token / URL length:       {:>9} bytes / {} chars",
-        signed.len(),
-        url.len()
-    );
+    println!("fonts loaded once:        {:>9.3} ms", font_load.as_secs_f64() * 1e3);
+    println!("token / URL length:       {:>9} bytes / {} chars", signed.len(), url.len());
 
     let vk = key.verifying_key();
     let mut sign_times = Vec::new();
@@ -130,10 +120,7 @@ fn bench_pdf_and_token() {
     }
     let (sign_median, _) = stats(sign_times);
     let (verify_median, verify_p90) = stats(verify_times);
-    println!(
-        "token sign median:        {:>9.1} µs",
-        sign_median.as_secs_f64() * 1e6
-    );
+    println!("token sign median:        {:>9.1} µs", sign_median.as_secs_f64() * 1e6);
     println!(
         "token verify median/p90:  {:>9.1} µs / {:.1} µs",
         verify_median.as_secs_f64() * 1e6,
@@ -329,14 +316,9 @@ fn main() {
         use diesel::{Connection, RunQueryDsl};
         let name = format!("ms_bench_{}", rand::random::<u32>());
         if let Ok(mut c) = diesel::PgConnection::establish(&admin) {
-            if diesel::sql_query(format!("CREATE DATABASE {name}"))
-                .execute(&mut c)
-                .is_ok()
-            {
-                let base = admin
-                    .rsplit_once('/')
-                    .map(|(b, _)| b.to_string())
-                    .unwrap_or(admin.clone());
+            if diesel::sql_query(format!("CREATE DATABASE {name}")).execute(&mut c).is_ok() {
+                let base =
+                    admin.rsplit_once('/').map(|(b, _)| b.to_string()).unwrap_or(admin.clone());
                 bench_issue("PostgreSQL", Some(format!("{base}/{name}")));
                 let _ = diesel::sql_query(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
                     .execute(&mut c);

@@ -39,11 +39,8 @@ impl Modify for ErrorResponses {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
         use utoipa::openapi::path::HttpMethod;
         use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder};
-        let error_body = || {
-            ContentBuilder::new()
-                .schema(Some(Ref::from_schema_name("ErrorSchema")))
-                .build()
-        };
+        let error_body =
+            || ContentBuilder::new().schema(Some(Ref::from_schema_name("ErrorSchema"))).build();
         for (path, item) in openapi.paths.paths.iter_mut() {
             let has_path_params = path.contains('{');
             for (method, op) in [
@@ -58,12 +55,9 @@ impl Modify for ErrorResponses {
                     || op.parameters.as_ref().is_some_and(|p| !p.is_empty());
                 let changes = !matches!(method, HttpMethod::Get);
                 let mut add = |status: &str, description: &str| {
-                    op.responses
-                        .responses
-                        .entry(status.to_string())
-                        .or_insert_with(|| {
-                            RefOr::T(ResponseBuilder::new().description(description).build())
-                        });
+                    op.responses.responses.entry(status.to_string()).or_insert_with(|| {
+                        RefOr::T(ResponseBuilder::new().description(description).build())
+                    });
                 };
                 if secured {
                     add("401", "no token, or an expired or revoked one");
@@ -83,9 +77,7 @@ impl Modify for ErrorResponses {
                     let is_error = status.starts_with('4') || status.starts_with('5');
                     if let (true, RefOr::T(response)) = (is_error, response) {
                         if response.content.is_empty() {
-                            response
-                                .content
-                                .insert("application/json".to_string(), error_body());
+                            response.content.insert("application/json".to_string(), error_body());
                         }
                     }
                 }
@@ -201,8 +193,7 @@ impl Caller {
     pub async fn import_list<K: ListImport>(&self, payload: web::Payload, dry_run: bool) -> Answer {
         self.actor.coordinator_org()?;
         let body = crate::web::read_body(payload, spreadsheet::MAX_FILE_BYTES).await?;
-        self.ok(move |conn, actor| import::import_file::<K>(conn, actor, &body, dry_run))
-            .await
+        self.ok(move |conn, actor| import::import_file::<K>(conn, actor, &body, dry_run)).await
     }
 }
 

@@ -72,11 +72,9 @@ fn env(name: &str) -> Option<String> {
 fn env_parse<T: std::str::FromStr>(name: &str) -> anyhow::Result<Option<T>> {
     match env(name) {
         None => Ok(None),
-        Some(v) => v
-            .trim()
-            .parse()
-            .map(Some)
-            .map_err(|_| anyhow::anyhow!("{name} has an invalid value")),
+        Some(v) => {
+            v.trim().parse().map(Some).map_err(|_| anyhow::anyhow!("{name} has an invalid value"))
+        }
     }
 }
 
@@ -126,19 +124,15 @@ impl Settings {
         if let Some(v) = env("MIETSCHULUNG_PUBLIC_URL").or(file.public_url.clone()) {
             self.public_url = v.trim_end_matches('/').to_string();
         }
-        self.smtp_url = env("MIETSCHULUNG_SMTP_URL")
-            .or(file.smtp_url.clone())
-            .map(SecretString::from);
+        self.smtp_url =
+            env("MIETSCHULUNG_SMTP_URL").or(file.smtp_url.clone()).map(SecretString::from);
         if let Some(v) = env("MIETSCHULUNG_MAIL_FROM").or(file.mail_from.clone()) {
             self.mail_from = v;
         }
         if let Some(v) = env("MIETSCHULUNG_REMINDER_HOURS").or(file.reminder_hours.clone()) {
             self.reminder_hours = parse_hours(&v)?;
         }
-        if let Some(v) = env("MIETSCHULUNG_KEYS_DIR")
-            .map(PathBuf::from)
-            .or(file.keys_dir.clone())
-        {
+        if let Some(v) = env("MIETSCHULUNG_KEYS_DIR").map(PathBuf::from).or(file.keys_dir.clone()) {
             self.keys_dir = v;
         }
         Ok(())
@@ -146,17 +140,9 @@ impl Settings {
 
     /// Sizes, intervals and limits, in the same order of precedence.
     fn apply_numbers(&mut self, file: &FileSettings) -> anyhow::Result<()> {
-        set(
-            &mut self.db_pool_size,
-            "MIETSCHULUNG_DB_POOL_SIZE",
-            file.db_pool_size,
-        )?;
+        set(&mut self.db_pool_size, "MIETSCHULUNG_DB_POOL_SIZE", file.db_pool_size)?;
         self.blocking_threads = self.db_pool_size as usize + 4;
-        set(
-            &mut self.blocking_threads,
-            "MIETSCHULUNG_BLOCKING_THREADS",
-            file.blocking_threads,
-        )?;
+        set(&mut self.blocking_threads, "MIETSCHULUNG_BLOCKING_THREADS", file.blocking_threads)?;
         self.blocking_threads = self.blocking_threads.max(2);
         set(
             &mut self.outbox_poll_millis,
@@ -193,11 +179,7 @@ impl Settings {
             "MIETSCHULUNG_SESSION_IDLE_MINUTES",
             file.session_idle_minutes,
         )?;
-        set(
-            &mut self.session_max_hours,
-            "MIETSCHULUNG_SESSION_MAX_HOURS",
-            file.session_max_hours,
-        )?;
+        set(&mut self.session_max_hours, "MIETSCHULUNG_SESSION_MAX_HOURS", file.session_max_hours)?;
         if self.session_idle_minutes == 0 || self.session_max_hours == 0 {
             anyhow::bail!(
                 "MIETSCHULUNG_SESSION_IDLE_MINUTES and MIETSCHULUNG_SESSION_MAX_HOURS must be at least 1"
@@ -208,18 +190,12 @@ impl Settings {
 
     /// Defaults rooted in `data_dir`; creates the directory and a session key on first run.
     pub fn with_data_dir(
-        data_dir: PathBuf,
-        database_url: Option<String>,
-        session_key: Option<String>,
+        data_dir: PathBuf, database_url: Option<String>, session_key: Option<String>,
     ) -> anyhow::Result<Settings> {
         std::fs::create_dir_all(&data_dir)
             .with_context(|| format!("creating data directory {}", data_dir.display()))?;
-        let database_url = database_url.unwrap_or_else(|| {
-            data_dir
-                .join("mietschulung.sqlite")
-                .to_string_lossy()
-                .into_owned()
-        });
+        let database_url = database_url
+            .unwrap_or_else(|| data_dir.join("mietschulung.sqlite").to_string_lossy().into_owned());
         let session_key = match session_key {
             Some(k) => k,
             None => load_or_create_session_key(&data_dir)?,
@@ -291,9 +267,7 @@ pub fn write_private_file(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
         use std::os::unix::fs::OpenOptionsExt;
         options.mode(0o400);
     }
-    let mut file = options
-        .open(path)
-        .with_context(|| format!("creating {}", path.display()))?;
+    let mut file = options.open(path).with_context(|| format!("creating {}", path.display()))?;
     file.write_all(bytes)?;
     file.sync_all()?;
     Ok(())

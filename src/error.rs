@@ -35,10 +35,7 @@ pub enum AppError {
 
 impl AppError {
     pub fn invalid(field: &'static str, message: impl Into<Text>) -> AppError {
-        AppError::Validation {
-            field: Some(field),
-            message: message.into(),
-        }
+        AppError::Validation { field: Some(field), message: message.into() }
     }
 
     /// `what` is the key of the thing's name with its article (`thing.course`: "Der Kurs").
@@ -62,9 +59,7 @@ impl AppError {
     pub fn retry_after_secs(&self) -> Option<u64> {
         match self {
             AppError::RateLimited { retry_after_secs }
-            | AppError::Throttled {
-                retry_after_secs, ..
-            } => Some(*retry_after_secs),
+            | AppError::Throttled { retry_after_secs, .. } => Some(*retry_after_secs),
             _ => None,
         }
     }
@@ -205,11 +200,7 @@ impl ResponseError for AppError {
             resp.insert_header((header::RETRY_AFTER, secs.to_string()));
         }
         resp.insert_header((header::CACHE_CONTROL, "no-store"));
-        resp.json(ErrorBody {
-            code: self.code(),
-            message: &message,
-            field: self.field(),
-        })
+        resp.json(ErrorBody { code: self.code(), message: &message, field: self.field() })
     }
 }
 

@@ -69,11 +69,7 @@ pub struct LanguageOption {
 pub fn language_options(selected: &[&str]) -> Vec<LanguageOption> {
     PARTICIPANT_LANGUAGES
         .iter()
-        .map(|(code, name)| LanguageOption {
-            code,
-            name,
-            selected: selected.contains(code),
-        })
+        .map(|(code, name)| LanguageOption { code, name, selected: selected.contains(code) })
         .collect()
 }
 
@@ -82,10 +78,7 @@ pub fn language_options(selected: &[&str]) -> Vec<LanguageOption> {
 /// what a person typed (a survey's title, a name), never for a sentence of the service.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Text {
-    Key {
-        key: &'static str,
-        args: Vec<(&'static str, Arg)>,
-    },
+    Key { key: &'static str, args: Vec<(&'static str, Arg)> },
     Plain(String),
 }
 
@@ -101,10 +94,7 @@ pub enum Arg {
 
 impl Text {
     pub fn key(key: &'static str) -> Text {
-        Text::Key {
-            key,
-            args: Vec::new(),
-        }
+        Text::Key { key, args: Vec::new() }
     }
 
     /// Adds the argument `{name}` of the sentence, as it is.
@@ -138,10 +128,8 @@ impl Text {
     pub fn render(&self, lang: &str) -> String {
         match self {
             Text::Key { key, args } => {
-                let args: Vec<(&'static str, String)> = args
-                    .iter()
-                    .map(|(name, value)| (*name, value.render(lang)))
-                    .collect();
+                let args: Vec<(&'static str, String)> =
+                    args.iter().map(|(name, value)| (*name, value.render(lang))).collect();
                 fill(&text(lang, key), &args)
             }
             Text::Plain(s) => s.clone(),
@@ -208,11 +196,7 @@ pub fn is_participant_language(code: &str) -> bool {
 }
 
 pub fn participant_language_name(code: &str) -> &'static str {
-    PARTICIPANT_LANGUAGES
-        .iter()
-        .find(|(c, _)| *c == code)
-        .map(|(_, n)| *n)
-        .unwrap_or("")
+    PARTICIPANT_LANGUAGES.iter().find(|(c, _)| *c == code).map(|(_, n)| *n).unwrap_or("")
 }
 
 /// Every key in German must exist; other languages may omit keys but not invent them.

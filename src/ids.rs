@@ -141,10 +141,7 @@ mod tests {
             .execute(&mut conn)
             .unwrap();
         diesel::insert_into(things::table)
-            .values((
-                things::id.eq(SessionId(5)),
-                things::run_id.eq(Some(RunId(9))),
-            ))
+            .values((things::id.eq(SessionId(5)), things::run_id.eq(Some(RunId(9)))))
             .execute(&mut conn)
             .unwrap();
         let row: (SessionId, Option<RunId>) = things::table

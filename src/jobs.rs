@@ -41,12 +41,7 @@ impl Job {
         Fut: Future<Output = Result<(), E>> + 'static,
         E: Display,
     {
-        Job {
-            name,
-            period,
-            tick: Box::new(move || step(tick())),
-            last: None,
-        }
+        Job { name, period, tick: Box::new(move || step(tick())), last: None }
     }
 
     /// Runs `last` once after the job was told to stop, so work kept in memory between
@@ -98,10 +93,9 @@ async fn guarded(name: &'static str, step: Step) {
             "background job failed; it runs again at its next tick"
         ),
         // The panic message itself may quote data; the panic hook has printed it already.
-        Err(_) => tracing::error!(
-            job = name,
-            "background job panicked; it runs again at its next tick"
-        ),
+        Err(_) => {
+            tracing::error!(job = name, "background job panicked; it runs again at its next tick")
+        }
     }
 }
 
@@ -120,10 +114,7 @@ impl Default for Supervisor {
 
 impl Supervisor {
     pub fn new() -> Supervisor {
-        Supervisor {
-            stop: watch::Sender::new(false),
-            running: Vec::new(),
-        }
+        Supervisor { stop: watch::Sender::new(false), running: Vec::new() }
     }
 
     /// Starts `job` on the current actix runtime.
@@ -182,10 +173,7 @@ mod tests {
         }));
         let start = std::time::Instant::now();
         while ticks.get() < 4 {
-            assert!(
-                start.elapsed() < Duration::from_secs(5),
-                "job stopped ticking"
-            );
+            assert!(start.elapsed() < Duration::from_secs(5), "job stopped ticking");
             actix_web::rt::time::sleep(Duration::from_millis(10)).await;
         }
         jobs.shutdown(Duration::from_secs(1)).await;

@@ -24,10 +24,7 @@ impl ClientLimiter {
         match &self.inner {
             None => Ok(()),
             Some(limiter) => limiter.check_key(&client).map_err(|not_until| {
-                not_until
-                    .wait_time_from(DefaultClock::default().now())
-                    .as_secs()
-                    .max(1)
+                not_until.wait_time_from(DefaultClock::default().now()).as_secs().max(1)
             }),
         }
     }

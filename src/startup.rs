@@ -54,12 +54,7 @@ impl AppState {
             renderer: Arc::new(CertificateRenderer::new()?),
             images: Default::default(),
         });
-        Ok(AppState {
-            db,
-            keyring,
-            issuer,
-            public_checks: Arc::default(),
-        })
+        Ok(AppState { db, keyring, issuer, public_checks: Arc::default() })
     }
 }
 
@@ -82,21 +77,14 @@ impl Application {
     /// so no other test can take the port in between. `workers`: HTTP worker threads
     /// (default: one per core).
     pub async fn build_with_listener(
-        settings: Settings,
-        listener: TcpListener,
-        workers: Option<usize>,
+        settings: Settings, listener: TcpListener, workers: Option<usize>,
     ) -> anyhow::Result<Application> {
         let state = AppState::new(&settings)?;
         let port = listener.local_addr()?.port();
         let shared = Shared::new(&settings);
         let jobs = start_jobs(&state, &settings, &shared)?;
         let server = run(listener, state.clone(), settings, shared, workers)?;
-        Ok(Application {
-            port,
-            server,
-            jobs,
-            state,
-        })
+        Ok(Application { port, server, jobs, state })
     }
 
     pub fn port(&self) -> u16 {
@@ -135,9 +123,7 @@ impl Shared {
 }
 
 fn start_jobs(
-    state: &AppState,
-    settings: &Settings,
-    shared: &Shared,
+    state: &AppState, settings: &Settings, shared: &Shared,
 ) -> anyhow::Result<Supervisor> {
     let db = &state.db;
     let mut jobs = Supervisor::new();
@@ -145,19 +131,13 @@ fn start_jobs(
     if let Some(job) = crate::reminders::service::job(db.clone(), settings.clone()) {
         jobs.start(job);
     }
-    jobs.start(crate::surveys::invite::reminder_job(
-        db.clone(),
-        settings.public_url.clone(),
-    ));
+    jobs.start(crate::surveys::invite::reminder_job(db.clone(), settings.public_url.clone()));
     jobs.start(crate::verification::counter::flush_job(
         db.clone(),
         state.public_checks.counter.clone(),
     ));
     jobs.start(forget_idle_clients(shared));
-    jobs.start(purge_ended_sessions(
-        db.clone(),
-        shared.auth_settings.get_ref().clone(),
-    ));
+    jobs.start(purge_ended_sessions(db.clone(), shared.auth_settings.get_ref().clone()));
     Ok(jobs)
 }
 
@@ -179,9 +159,7 @@ fn purge_ended_sessions(db: Db, auth: AuthSettings) -> Job {
     Job::every("session purge", Duration::from_secs(3600), move || {
         let (db, auth) = (db.clone(), auth.clone());
         async move {
-            db.run(move |conn| crate::auth::service::purge_sessions(conn, &auth))
-                .await
-                .map(|_| ())
+            db.run(move |conn| crate::auth::service::purge_sessions(conn, &auth)).await.map(|_| ())
         }
     })
 }
@@ -238,11 +216,7 @@ fn json_error(err: actix_web::error::JsonPayloadError, _req: &HttpRequest) -> ac
         JsonPayloadError::Deserialize(e) => Text::key("error.json.invalid").arg("detail", e),
         other => Text::key("error.json.unreadable").arg("detail", other),
     };
-    AppError::Validation {
-        field: None,
-        message,
-    }
-    .into()
+    AppError::Validation { field: None, message }.into()
 }
 
 fn path_error(_err: actix_web::error::PathError, req: &HttpRequest) -> actix_web::Error {
@@ -267,10 +241,7 @@ fn query_error(err: actix_web::error::QueryPayloadError, req: &HttpRequest) -> a
 }
 
 fn run(
-    listener: TcpListener,
-    state: AppState,
-    settings: Settings,
-    shared: Shared,
+    listener: TcpListener, state: AppState, settings: Settings, shared: Shared,
     workers: Option<usize>,
 ) -> anyhow::Result<Server> {
     let blocking_threads = settings.blocking_threads;
@@ -280,11 +251,7 @@ fn run(
     let keyring = web::Data::new(state.keyring.clone());
     let issuer = web::Data::new(state.issuer.clone());
     let public_checks = web::Data::new(state.public_checks.clone());
-    let Shared {
-        limits,
-        open_link_limit,
-        auth_settings,
-    } = shared;
+    let Shared { limits, open_link_limit, auth_settings } = shared;
     let settings_data = web::Data::new(settings);
     let mut server = HttpServer::new(move || {
         App::new()

@@ -15,10 +15,8 @@ use tracing_subscriber::EnvFilter;
 
 pub fn init() {
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .try_init();
+    let _ =
+        tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).try_init();
 }
 
 /// The request's path as it may appear in logs: the matched route with ids filled in and
@@ -60,8 +58,7 @@ fn mask_regex_params(path: &str) -> String {
 /// Logs one line per request after the answer: method, route (see [`loggable_path`]),
 /// status and duration.
 pub fn log_request<S, B>(
-    req: ServiceRequest,
-    srv: &S,
+    req: ServiceRequest, srv: &S,
 ) -> impl std::future::Future<Output = Result<ServiceResponse<B>, actix_web::Error>>
 where
     S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = actix_web::Error>,
@@ -114,9 +111,7 @@ pub fn redact(text: &str) -> String {
 
 fn looks_like_token(word: &str) -> bool {
     word.chars().count() >= 16
-        && word
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.')
+        && word.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.')
         && word.chars().any(|c| c.is_ascii_digit())
         && word.chars().any(|c| c.is_ascii_alphabetic())
 }

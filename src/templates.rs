@@ -36,10 +36,8 @@ fn build() -> Handlebars<'static> {
     // Bidi controls are refused on input; any that reached the database before that rule
     // are dropped on output, so no stored text can reorder a page.
     hb.register_escape_fn(|text| {
-        let clean: String = text
-            .chars()
-            .filter(|c| !crate::validate::is_bidi_control(*c))
-            .collect();
+        let clean: String =
+            text.chars().filter(|c| !crate::validate::is_bidi_control(*c)).collect();
         handlebars::html_escape(&clean)
     });
     hb.register_helper("t", Box::new(translate_helper));
@@ -51,21 +49,13 @@ fn build() -> Handlebars<'static> {
 
 /// `{{t "key"}}`: the text in the page's language (`@root.lang`), German as fallback.
 fn translate_helper(
-    h: &Helper,
-    _: &Handlebars,
-    ctx: &Context,
-    _: &mut RenderContext,
-    out: &mut dyn Output,
+    h: &Helper, _: &Handlebars, ctx: &Context, _: &mut RenderContext, out: &mut dyn Output,
 ) -> HelperResult {
     let key = h
         .param(0)
         .and_then(|p| p.value().as_str())
         .ok_or(RenderErrorReason::ParamNotFoundForIndex("t", 0))?;
-    let lang = ctx
-        .data()
-        .get("lang")
-        .and_then(|v| v.as_str())
-        .unwrap_or(i18n::DEFAULT_LANG);
+    let lang = ctx.data().get("lang").and_then(|v| v.as_str()).unwrap_or(i18n::DEFAULT_LANG);
     out.write(&handlebars::html_escape(&i18n::text(lang, key)))?;
     Ok(())
 }
@@ -73,11 +63,7 @@ fn translate_helper(
 /// `{{plain x}}`, for plain-text templates only (mail subjects and text bodies): user text
 /// unescaped, on one line, isolated with FSI…PDI when it holds right-to-left letters.
 fn plain_text_helper(
-    h: &Helper,
-    _: &Handlebars,
-    _: &Context,
-    _: &mut RenderContext,
-    out: &mut dyn Output,
+    h: &Helper, _: &Handlebars, _: &Context, _: &mut RenderContext, out: &mut dyn Output,
 ) -> HelperResult {
     let value = h.param(0).map(|p| p.value());
     let text = match value {
@@ -90,11 +76,7 @@ fn plain_text_helper(
 }
 
 fn eq_helper(
-    h: &Helper,
-    _: &Handlebars,
-    _: &Context,
-    _: &mut RenderContext,
-    out: &mut dyn Output,
+    h: &Helper, _: &Handlebars, _: &Context, _: &mut RenderContext, out: &mut dyn Output,
 ) -> HelperResult {
     let a = h.param(0).map(|p| p.value());
     let b = h.param(1).map(|p| p.value());
@@ -107,11 +89,7 @@ fn eq_helper(
 /// `{{v form.field}}`: an optional value (form echo) or nothing; strict mode would
 /// otherwise refuse the empty form shown before the first submit.
 fn value_or_empty_helper(
-    h: &Helper,
-    _: &Handlebars,
-    _: &Context,
-    _: &mut RenderContext,
-    out: &mut dyn Output,
+    h: &Helper, _: &Handlebars, _: &Context, _: &mut RenderContext, out: &mut dyn Output,
 ) -> HelperResult {
     let text = match h.param(0).map(|p| p.value()) {
         Some(Value::String(s)) => s.clone(),

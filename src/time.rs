@@ -31,15 +31,11 @@ pub fn today_local() -> chrono::NaiveDate {
 /// Times are stored as naive UTC; the API writes them as RFC 3339 with the offset
 /// (`2026-12-01T08:00:00Z`), as its document promises.
 pub fn utc<S: serde::Serializer>(t: &chrono::NaiveDateTime, s: S) -> Result<S::Ok, S::Error> {
-    s.serialize_str(
-        &t.and_utc()
-            .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-    )
+    s.serialize_str(&t.and_utc().to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
 }
 
 pub fn utc_opt<S: serde::Serializer>(
-    t: &Option<chrono::NaiveDateTime>,
-    s: S,
+    t: &Option<chrono::NaiveDateTime>, s: S,
 ) -> Result<S::Ok, S::Error> {
     match t {
         Some(t) => utc(t, s),
@@ -52,9 +48,7 @@ pub fn fmt_date(d: chrono::NaiveDate) -> String {
 }
 
 pub fn fmt_datetime(d: chrono::NaiveDateTime) -> String {
-    crate::time::to_local(d)
-        .format("%d.%m.%Y %H:%M")
-        .to_string()
+    crate::time::to_local(d).format("%d.%m.%Y %H:%M").to_string()
 }
 
 pub fn fmt_time(d: chrono::NaiveDateTime) -> String {

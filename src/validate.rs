@@ -19,24 +19,16 @@ use crate::i18n::Text;
 /// `label` is the key of the field's name in `locales/` (`label.title`); the error message
 /// names the field in the reader's language (a word that is no key shows as it is).
 pub fn required_text(
-    field: &'static str,
-    label: &'static str,
-    value: &str,
-    max_chars: usize,
+    field: &'static str, label: &'static str, value: &str, max_chars: usize,
 ) -> AppResult<String> {
     let v = value.trim();
     if v.is_empty() {
-        return Err(AppError::invalid(
-            field,
-            Text::key("error.required").arg_key("label", label),
-        ));
+        return Err(AppError::invalid(field, Text::key("error.required").arg_key("label", label)));
     }
     if v.chars().count() > max_chars {
         return Err(AppError::invalid(
             field,
-            Text::key("error.too_long")
-                .arg_key("label", label)
-                .arg("max", max_chars),
+            Text::key("error.too_long").arg_key("label", label).arg("max", max_chars),
         ));
     }
     let multi_line = MULTI_LINE.contains(&field);
@@ -110,10 +102,7 @@ fn is_rtl_letter(c: char) -> bool {
 }
 
 pub fn optional_text(
-    field: &'static str,
-    label: &'static str,
-    value: Option<&str>,
-    max_chars: usize,
+    field: &'static str, label: &'static str, value: Option<&str>, max_chars: usize,
 ) -> AppResult<Option<String>> {
     match value.map(str::trim).filter(|v| !v.is_empty()) {
         None => Ok(None),
@@ -129,9 +118,7 @@ pub fn email(field: &'static str, value: &str) -> AppResult<String> {
                 && domain.contains('.')
                 && !domain.starts_with('.')
                 && !domain.ends_with('.')
-                && !v
-                    .chars()
-                    .any(|c| c.is_whitespace() || c == '<' || c == '>' || c == ',')
+                && !v.chars().any(|c| c.is_whitespace() || c == '<' || c == '>' || c == ',')
         })
         && v.matches('@').count() == 1;
     if valid {
@@ -153,9 +140,7 @@ pub fn optional_phone(field: &'static str, value: Option<&str>) -> AppResult<Opt
         None => Ok(None),
         Some(v) => {
             let digits = v.chars().filter(|c| c.is_ascii_digit()).count();
-            let allowed = v
-                .chars()
-                .all(|c| c.is_ascii_digit() || " +-/()".contains(c));
+            let allowed = v.chars().all(|c| c.is_ascii_digit() || " +-/()".contains(c));
             if allowed && (5..=20).contains(&digits) {
                 Ok(Some(v.to_string()))
             } else {
@@ -190,11 +175,7 @@ pub fn datetime(field: &'static str, label: &'static str, value: &str) -> AppRes
 }
 
 pub fn int_in(
-    field: &'static str,
-    label: &'static str,
-    value: &str,
-    min: i32,
-    max: i32,
+    field: &'static str, label: &'static str, value: &str, min: i32, max: i32,
 ) -> AppResult<i32> {
     let n: i32 = value.trim().parse().map_err(|_| {
         AppError::invalid(field, Text::key("error.integer").arg_key("label", label))
@@ -203,19 +184,12 @@ pub fn int_in(
 }
 
 pub fn check_range(
-    field: &'static str,
-    label: &'static str,
-    n: i32,
-    min: i32,
-    max: i32,
+    field: &'static str, label: &'static str, n: i32, min: i32, max: i32,
 ) -> AppResult<i32> {
     if n < min || n > max {
         return Err(AppError::invalid(
             field,
-            Text::key("error.range")
-                .arg_key("label", label)
-                .arg("min", min)
-                .arg("max", max),
+            Text::key("error.range").arg_key("label", label).arg("min", min).arg("max", max),
         ));
     }
     Ok(n)
@@ -262,13 +236,9 @@ mod tests {
         assert!(required_text("title", "Titel", "Anna\u{200B}Berg", 200).is_err());
         assert!(required_text("title", "Titel", "\u{FEFF}Anna", 200).is_err());
         // Persian needs ZWNJ, emoji need ZWJ.
-        assert!(required_text(
-            "title",
-            "Titel",
-            "می\u{200C}خواهم 👩\u{200D}👩\u{200D}👧",
-            200
-        )
-        .is_ok());
+        assert!(
+            required_text("title", "Titel", "می\u{200C}خواهم 👩\u{200D}👩\u{200D}👧", 200).is_ok()
+        );
     }
 
     proptest! {

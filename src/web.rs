@@ -45,11 +45,7 @@ fn csrf_matches(session: &Session, submitted: Option<&str>) -> bool {
     match (session.get::<String>(CSRF_KEY).ok().flatten(), submitted) {
         (Some(expected), Some(given)) => {
             expected.len() == given.len()
-                && expected
-                    .bytes()
-                    .zip(given.bytes())
-                    .fold(0u8, |acc, (a, b)| acc | (a ^ b))
-                    == 0
+                && expected.bytes().zip(given.bytes()).fold(0u8, |acc, (a, b)| acc | (a ^ b)) == 0
         }
         _ => false,
     }
@@ -90,7 +86,7 @@ impl<T: DeserializeOwned + 'static> FromRequest for Form<T> {
                 .map_err(|_| AppError::invalid("form", i18n::Text::key("error.form_unreadable")))?;
             if bytes.len() > FORM_LIMIT {
                 return Err(
-                    AppError::invalid("form", i18n::Text::key("error.form_too_large")).into(),
+                    AppError::invalid("form", i18n::Text::key("error.form_too_large")).into()
                 );
             }
             let csrf: CsrfField = serde_html_form::from_bytes(&bytes)
@@ -99,10 +95,7 @@ impl<T: DeserializeOwned + 'static> FromRequest for Form<T> {
                 return Err(AppError::Forbidden(i18n::Text::key("error.form_expired")).into());
             }
             let value = serde_html_form::from_bytes(&bytes).map_err(|e| {
-                AppError::invalid(
-                    "form",
-                    i18n::Text::key("error.form_invalid").arg("detail", e),
-                )
+                AppError::invalid("form", i18n::Text::key("error.form_invalid").arg("detail", e))
             })?;
             Ok(Form(value))
         })
@@ -110,9 +103,7 @@ impl<T: DeserializeOwned + 'static> FromRequest for Form<T> {
 }
 
 pub fn redirect(location: &str) -> HttpResponse {
-    HttpResponse::SeeOther()
-        .insert_header((header::LOCATION, location))
-        .finish()
+    HttpResponse::SeeOther().insert_header((header::LOCATION, location)).finish()
 }
 
 fn nav_for(actor: Option<&Actor>, lang: &str) -> Value {
@@ -164,11 +155,7 @@ impl From<i18n::Text> for Title {
 /// With `refused`, it is a form's page again: the message next to its field, and status
 /// 422 (409 for a conflict); other errors answer the error page.
 pub fn page(
-    session: &Session,
-    actor: Option<&Actor>,
-    template: &str,
-    title: impl Into<Title>,
-    data: Value,
+    session: &Session, actor: Option<&Actor>, template: &str, title: impl Into<Title>, data: Value,
     refused: Option<AppError>,
 ) -> PageResult {
     let (status, refused) = match refused {
@@ -180,19 +167,13 @@ pub fn page(
     let lang = i18n::DEFAULT_LANG;
     let mut ctx = Map::new();
     ctx.insert("lang".into(), json!(lang));
-    ctx.insert(
-        "dir".into(),
-        json!(if i18n::is_rtl(lang) { "rtl" } else { "ltr" }),
-    );
+    ctx.insert("dir".into(), json!(if i18n::is_rtl(lang) { "rtl" } else { "ltr" }));
     ctx.insert("title".into(), json!(title.into().0.render(lang)));
     ctx.insert("csrf".into(), json!(csrf_token(session)));
     ctx.insert("nav".into(), nav_for(actor, lang));
     ctx.insert(
         "user".into(),
-        actor.map_or(
-            Value::Null,
-            |a| json!({"name": a.display_name, "role": a.role}),
-        ),
+        actor.map_or(Value::Null, |a| json!({"name": a.display_name, "role": a.role})),
     );
     if let Some(Ok(flash)) = session.remove_as::<String>(FLASH_KEY) {
         ctx.insert("flash".into(), json!(flash));
@@ -202,10 +183,7 @@ pub fn page(
     }
     if let Some(error) = refused {
         let message = error.to_string();
-        ctx.insert(
-            "error".into(),
-            json!({"field": error.field(), "message": message}),
-        );
+        ctx.insert("error".into(), json!({"field": error.field(), "message": message}));
     }
     let body = templates::render(template, &Value::Object(ctx))?;
     Ok(HttpResponse::build(status)
@@ -238,9 +216,7 @@ fn file_too_large(max_bytes: usize) -> AppError {
 /// The file of an upload form (field `file`) whose CSRF token checks out: what an import
 /// page reads, once the caller's role has been settled.
 pub async fn read_form_file(
-    session: &Session,
-    payload: actix_multipart::Multipart,
-    max_bytes: usize,
+    session: &Session, payload: actix_multipart::Multipart, max_bytes: usize,
 ) -> Result<Vec<u8>, AppError> {
     let (csrf, bytes) = read_upload(payload, "file", max_bytes).await?;
     verify_csrf(session, csrf.as_deref())?;
@@ -250,9 +226,7 @@ pub async fn read_form_file(
 /// Reads one uploaded file (the field `file_field`) and the CSRF token from a multipart
 /// form, refusing files over `max_bytes` while reading.
 pub async fn read_upload(
-    mut payload: actix_multipart::Multipart,
-    file_field: &str,
-    max_bytes: usize,
+    mut payload: actix_multipart::Multipart, file_field: &str, max_bytes: usize,
 ) -> Result<(Option<String>, Vec<u8>), AppError> {
     use futures_util::TryStreamExt;
     // The form has two fields; anything else is read past, never kept, and the whole
@@ -266,11 +240,7 @@ pub async fn read_upload(
     while let Some(mut field) = payload.try_next().await.map_err(|_| unreadable())? {
         let name = field.name().unwrap_or_default().to_string();
         let keep = name == "csrf_token" || name == file_field;
-        let limit = if name == "csrf_token" {
-            CSRF_MAX
-        } else {
-            max_bytes
-        };
+        let limit = if name == "csrf_token" { CSRF_MAX } else { max_bytes };
         let mut bytes = Vec::new();
         while let Some(chunk) = field.try_next().await.map_err(|_| unreadable())? {
             total += chunk.len();
@@ -330,31 +300,21 @@ impl FromRequest for PublicUrl {
 
 /// The client's address for per-client limits (the peer; no proxy headers are trusted).
 pub fn client_ip(req: &HttpRequest) -> std::net::IpAddr {
-    req.peer_addr()
-        .map(|a| a.ip())
-        .unwrap_or(std::net::IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED))
+    req.peer_addr().map(|a| a.ip()).unwrap_or(std::net::IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED))
 }
 
 pub fn download(
-    table: &crate::reports::export::Table,
-    base_name: &str,
-    format: &str,
+    table: &crate::reports::export::Table, base_name: &str, format: &str,
 ) -> crate::error::AppResult<HttpResponse> {
     let (bytes, mime, ext) = match format {
-        "csv" => (
-            crate::reports::export::to_csv(table)?,
-            "text/csv; charset=utf-8",
-            "csv",
-        ),
+        "csv" => (crate::reports::export::to_csv(table)?, "text/csv; charset=utf-8", "csv"),
         "xlsx" => (
             crate::reports::export::to_xlsx(table)?,
             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
             "xlsx",
         ),
         _ => {
-            return Err(crate::error::AppError::NotFound(i18n::Text::key(
-                "error.download_format",
-            )))
+            return Err(crate::error::AppError::NotFound(i18n::Text::key("error.download_format")))
         }
     };
     Ok(HttpResponse::Ok()
@@ -377,9 +337,7 @@ impl ResponseError for HtmlError {
     fn error_response(&self) -> HttpResponse {
         self.0.log();
         if let AppError::Unauthenticated = self.0 {
-            return HttpResponse::SeeOther()
-                .insert_header((header::LOCATION, "/login"))
-                .finish();
+            return HttpResponse::SeeOther().insert_header((header::LOCATION, "/login")).finish();
         }
         let body =
             crate::templates::render_error_page(self.status_code().as_u16(), &self.0.to_string());

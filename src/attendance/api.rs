@@ -12,9 +12,7 @@ use crate::ids::{ParticipantId, RunId, SessionId};
     request_body = CheckIn, params(("id" = i32, Path)), responses((status = 200, body = RosterEntry), (status = 422, description = "unknown card or another run")))]
 #[post("/api/v1/sessions/{id}/checkin")]
 async fn api_check_in(caller: Caller, id: web::Path<SessionId>, body: Json<CheckIn>) -> Answer {
-    caller
-        .ok(move |conn, actor| super::cards::check_in(conn, actor, *id, &body.card))
-        .await
+    caller.ok(move |conn, actor| super::cards::check_in(conn, actor, *id, &body.card)).await
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -29,23 +27,17 @@ pub struct CheckIn {
     responses((status = 200, body = TestResult), (status = 409, description = "the course has no test"), (status = 422)))]
 #[put("/api/v1/sessions/{id}/test-results/{participant_id}")]
 async fn api_record_test(
-    caller: Caller,
-    path: web::Path<(SessionId, ParticipantId)>,
-    body: Json<TestResultInput>,
+    caller: Caller, path: web::Path<(SessionId, ParticipantId)>, body: Json<TestResultInput>,
 ) -> Answer {
     let (id, pid) = path.into_inner();
-    caller
-        .ok(move |c, actor| service::record_test(c, actor, id, pid, body.into_inner()))
-        .await
+    caller.ok(move |c, actor| service::record_test(c, actor, id, pid, body.into_inner())).await
 }
 
 #[utoipa::path(get, path = "/api/v1/sessions/{id}/roster", tag = "attendance", security(("bearer" = [])),
     params(("id" = i32, Path)), responses((status = 200, body = [RosterEntry]), (status = 403), (status = 404)))]
 #[get("/api/v1/sessions/{id}/roster")]
 async fn api_roster(caller: Caller, id: web::Path<SessionId>) -> Answer {
-    caller
-        .ok(move |conn, actor| Ok(service::roster(conn, actor, *id)?.1))
-        .await
+    caller.ok(move |conn, actor| Ok(service::roster(conn, actor, *id)?.1)).await
 }
 
 #[utoipa::path(put, path = "/api/v1/sessions/{id}/attendance/{participant_id}", tag = "attendance",
@@ -54,23 +46,17 @@ async fn api_roster(caller: Caller, id: web::Path<SessionId>) -> Answer {
     responses((status = 200, body = RosterEntry), (status = 422), (status = 403)))]
 #[put("/api/v1/sessions/{id}/attendance/{participant_id}")]
 async fn api_mark(
-    caller: Caller,
-    path: web::Path<(SessionId, ParticipantId)>,
-    body: Json<MarkInput>,
+    caller: Caller, path: web::Path<(SessionId, ParticipantId)>, body: Json<MarkInput>,
 ) -> Answer {
     let (id, pid) = path.into_inner();
-    caller
-        .ok(move |c, actor| service::mark(c, actor, id, pid, body.status, body.left_early))
-        .await
+    caller.ok(move |c, actor| service::mark(c, actor, id, pid, body.status, body.left_early)).await
 }
 
 #[utoipa::path(get, path = "/api/v1/runs/{id}/completion", tag = "attendance", security(("bearer" = [])),
     params(("id" = i32, Path)), responses((status = 200, body = [Completion])))]
 #[get("/api/v1/runs/{id}/completion")]
 async fn api_completion(caller: Caller, id: web::Path<RunId>) -> Answer {
-    caller
-        .ok(move |c, actor| service::completion_for_run(c, actor.coordinator_org()?, *id))
-        .await
+    caller.ok(move |c, actor| service::completion_for_run(c, actor.coordinator_org()?, *id)).await
 }
 
 /// The operations of this file in the OpenAPI document.

@@ -25,9 +25,7 @@ const ALPHABET: &[u8] = b"ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
 fn new_code() -> String {
     let mut raw = [0u8; 10];
     rand::rngs::OsRng.fill_bytes(&mut raw);
-    raw.iter()
-        .map(|b| char::from(ALPHABET[usize::from(*b) % ALPHABET.len()]))
-        .collect()
+    raw.iter().map(|b| char::from(ALPHABET[usize::from(*b) % ALPHABET.len()])).collect()
 }
 
 /// "abcde-fghij", a scanned URL or a code with spaces → "ABCDEFGHIJ".
@@ -42,19 +40,12 @@ pub fn normalise(input: &str) -> Option<String> {
 }
 
 pub fn display(code: &str) -> String {
-    format!(
-        "{}-{}",
-        &code[..5.min(code.len())],
-        &code[5.min(code.len())..]
-    )
+    format!("{}-{}", &code[..5.min(code.len())], &code[5.min(code.len())..])
 }
 
 /// Cards for everyone holding a place in the run; codes are made on first print.
 pub fn cards_for_run(
-    conn: &mut DbConn,
-    actor: &Actor,
-    public_url: &str,
-    run_id: RunId,
+    conn: &mut DbConn, actor: &Actor, public_url: &str, run_id: RunId,
 ) -> AppResult<(String, Vec<ParticipantCard>)> {
     let org = actor.coordinator_org()?;
     crate::db::write_transaction(conn, |conn| {
@@ -99,10 +90,7 @@ fn holder(conn: &mut DbConn, org: OrgId, input: &str) -> AppResult<Participant> 
 
 /// Marks the card's holder present in the session.
 pub fn check_in(
-    conn: &mut DbConn,
-    actor: &Actor,
-    session_id: SessionId,
-    input: &str,
+    conn: &mut DbConn, actor: &Actor, session_id: SessionId, input: &str,
 ) -> AppResult<RosterEntry> {
     let org = actor.staff_org()?;
     let p = holder(conn, org, input)?;
@@ -113,14 +101,7 @@ pub fn check_in(
             Text::key("error.cards.other_run").arg("name", p.full_name()),
         ));
     }
-    attendance::service::mark(
-        conn,
-        actor,
-        session_id,
-        p.id,
-        AttendanceStatus::Present,
-        false,
-    )
+    attendance::service::mark(conn, actor, session_id, p.id, AttendanceStatus::Present, false)
 }
 
 /// Where a card's QR code leads: the holder and the trainer's sessions of today for them.
@@ -134,18 +115,12 @@ pub struct CardPage {
 
 pub fn card_page(conn: &mut DbConn, actor: &Actor, code: String) -> AppResult<CardPage> {
     let (p, sessions) = sessions_for_card(conn, actor, &code)?;
-    Ok(CardPage {
-        name: p.full_name(),
-        code,
-        sessions,
-    })
+    Ok(CardPage { name: p.full_name(), code, sessions })
 }
 
 /// The card's holder and the actor's sessions of today in which they hold a place.
 pub fn sessions_for_card(
-    conn: &mut DbConn,
-    actor: &Actor,
-    input: &str,
+    conn: &mut DbConn, actor: &Actor, input: &str,
 ) -> AppResult<(Participant, Vec<SessionView>)> {
     let org = actor.staff_org()?;
     let p = holder(conn, org, input)?;

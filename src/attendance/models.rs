@@ -117,11 +117,7 @@ mod tests {
     #[test]
     fn present_and_late_count_as_attended() {
         for status in AttendanceStatus::ALL {
-            assert_eq!(
-                status.attended(),
-                matches!(status, Present | Late),
-                "{status}"
-            );
+            assert_eq!(status.attended(), matches!(status, Present | Late), "{status}");
         }
         assert!(!Excused.attended() && !Absent.attended());
     }
@@ -130,17 +126,11 @@ mod tests {
     fn marks_are_read_as_their_codes_and_unknown_ones_refused() {
         for status in AttendanceStatus::ALL {
             assert_eq!(AttendanceStatus::parse(status.code()).unwrap(), status);
-            assert_eq!(
-                AttendanceStatus::parse(&format!(" {status} ")).unwrap(),
-                status
-            );
+            assert_eq!(AttendanceStatus::parse(&format!(" {status} ")).unwrap(), status);
         }
         let refused = AttendanceStatus::parse("sleeping").unwrap_err();
         assert_eq!(refused.field(), Some("status"));
         let labels: Vec<String> = AttendanceStatus::ALL.iter().map(|s| s.label()).collect();
-        assert_eq!(
-            labels,
-            ["anwesend", "verspätet", "entschuldigt", "abwesend"]
-        );
+        assert_eq!(labels, ["anwesend", "verspätet", "entschuldigt", "abwesend"]);
     }
 }

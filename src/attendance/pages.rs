@@ -16,11 +16,9 @@ const ROSTER: &str = "pages/attendance/roster";
 #[get("/my/sessions")]
 async fn my_sessions(ui: Ui, settings: web::Data<crate::config::Settings>) -> PageResult {
     let settings = settings.get_ref().clone();
-    ui.show(
-        "pages/attendance/my_sessions",
-        "title.my_sessions",
-        move |c, actor| planning::views::my_sessions_page(c, &settings, actor),
-    )
+    ui.show("pages/attendance/my_sessions", "title.my_sessions", move |c, actor| {
+        planning::views::my_sessions_page(c, &settings, actor)
+    })
     .await
 }
 
@@ -47,15 +45,13 @@ struct CheckInForm {
 #[post("/sessions/{id}/checkin")]
 async fn check_in(ui: Ui, id: Id<SessionId>, Form(form): Form<CheckInForm>) -> PageResult {
     let id = *id;
-    let result = ui
-        .run(move |conn, actor| super::cards::check_in(conn, actor, id, &form.card))
-        .await;
+    let result =
+        ui.run(move |conn, actor| super::cards::check_in(conn, actor, id, &form.card)).await;
     match result {
         Ok(entry) => saved_on_roster(id, entry.participant_id),
         Err(e) => {
-            let data = ui
-                .run(move |conn, actor| service::roster_page(conn, actor, id, None))
-                .await?;
+            let data =
+                ui.run(move |conn, actor| service::roster_page(conn, actor, id, None)).await?;
             ui.page_with_error(ROSTER, "title.roster", &data, e)
         }
     }
@@ -83,9 +79,7 @@ struct MarkForm {
 /// Back to the roster, which confirms whose entry was saved and scrolls to it.
 fn saved_on_roster(session_id: SessionId, participant_id: ParticipantId) -> PageResult {
     let pid = participant_id;
-    Ok(redirect(&format!(
-        "/sessions/{session_id}/roster?saved={pid}#p{pid}"
-    )))
+    Ok(redirect(&format!("/sessions/{session_id}/roster?saved={pid}#p{pid}")))
 }
 
 fn participant_id(value: &str) -> crate::error::AppResult<ParticipantId> {
@@ -125,10 +119,7 @@ async fn record_test(ui: Ui, id: Id<SessionId>, Form(form): Form<TestForm>) -> P
                 "" => 0,
                 v => validate::int_in("must_pass_correct", "richtige Pflichtfragen", v, 0, 1000)?,
             };
-            let result = TestResultInput {
-                points,
-                must_pass_correct,
-            };
+            let result = TestResultInput { points, must_pass_correct };
             service::record_test(conn, actor, id, pid, result)?;
             Ok(pid)
         })

@@ -24,9 +24,7 @@ pub fn insert_history(conn: &mut DbConn, m: &AttendanceUpsert) -> AppResult<()> 
 }
 
 pub fn marks_for_session(
-    conn: &mut DbConn,
-    org: OrgId,
-    session_id: SessionId,
+    conn: &mut DbConn, org: OrgId, session_id: SessionId,
 ) -> AppResult<Vec<(AttendanceMark, String)>> {
     Ok(attendance::table
         .inner_join(users::table.on(users::id.eq(attendance::marked_by)))
@@ -37,9 +35,7 @@ pub fn marks_for_session(
 }
 
 pub fn current_mark(
-    conn: &mut DbConn,
-    session_id: SessionId,
-    participant_id: ParticipantId,
+    conn: &mut DbConn, session_id: SessionId, participant_id: ParticipantId,
 ) -> AppResult<Option<AttendanceMark>> {
     Ok(attendance::table
         .filter(attendance::session_id.eq(session_id))
@@ -50,9 +46,7 @@ pub fn current_mark(
 }
 
 pub fn history_count(
-    conn: &mut DbConn,
-    session_id: SessionId,
-    participant_id: ParticipantId,
+    conn: &mut DbConn, session_id: SessionId, participant_id: ParticipantId,
 ) -> AppResult<i64> {
     Ok(attendance_marks::table
         .filter(attendance_marks::session_id.eq(session_id))
@@ -63,9 +57,7 @@ pub fn history_count(
 
 /// All marks of a run's sessions that are not cancelled.
 pub fn marks_for_run(
-    conn: &mut DbConn,
-    org: OrgId,
-    run_id: RunId,
+    conn: &mut DbConn, org: OrgId, run_id: RunId,
 ) -> AppResult<Vec<AttendanceMark>> {
     Ok(attendance::table
         .inner_join(training_sessions::table)
@@ -78,9 +70,7 @@ pub fn marks_for_run(
 
 /// (participant id, points, must-pass questions correct) of a run's test results.
 pub fn test_results_for_run(
-    conn: &mut DbConn,
-    org: OrgId,
-    run_id: RunId,
+    conn: &mut DbConn, org: OrgId, run_id: RunId,
 ) -> AppResult<Vec<(ParticipantId, i32, i32)>> {
     Ok(test_results::table
         .filter(test_results::organisation_id.eq(org))

@@ -24,18 +24,14 @@ use crate::validate;
 
 /// The session if the actor may see and mark it.
 fn session_for_marking(
-    conn: &mut DbConn,
-    actor: &Actor,
-    session_id: SessionId,
+    conn: &mut DbConn, actor: &Actor, session_id: SessionId,
 ) -> AppResult<(OrgId, SessionView)> {
     let org = actor.staff_org()?;
     let session = planning::service::get_session(conn, org, session_id)?;
     if !actor.is_coordinator()
         && !planning::service::is_trainer_of(conn, session_id, actor.user_id)?
     {
-        return Err(AppError::Forbidden(Text::key(
-            "error.attendance.not_your_session",
-        )));
+        return Err(AppError::Forbidden(Text::key("error.attendance.not_your_session")));
     }
     let view = planning::service::session_views(conn, org, Some(session.run_id), None)?
         .into_iter()
@@ -60,18 +56,14 @@ fn test_result(course: &Course, points: i32, must_pass_correct: i32) -> TestResu
 
 /// The roster of a session with its course (for the test columns).
 pub fn roster(
-    conn: &mut DbConn,
-    actor: &Actor,
-    session_id: SessionId,
+    conn: &mut DbConn, actor: &Actor, session_id: SessionId,
 ) -> AppResult<(SessionView, Vec<RosterEntry>)> {
     let (session, entries, _) = roster_with_course(conn, actor, session_id)?;
     Ok((session, entries))
 }
 
 pub fn roster_with_course(
-    conn: &mut DbConn,
-    actor: &Actor,
-    session_id: SessionId,
+    conn: &mut DbConn, actor: &Actor, session_id: SessionId,
 ) -> AppResult<(SessionView, Vec<RosterEntry>, Course)> {
     let (org, session) = session_for_marking(conn, actor, session_id)?;
     let course = course_of_run(conn, org, session.run_id)?;
@@ -99,9 +91,7 @@ pub fn roster_with_course(
                 marked_by: mark.map(|(_, by)| by.clone()),
                 marked_at_local: mark.map(|(m, _)| crate::time::fmt_datetime(m.marked_at)),
                 left_early: mark.is_some_and(|(m, _)| m.left_early),
-                test: tests
-                    .get(&p.id)
-                    .map(|(points, must)| test_result(&course, *points, *must)),
+                test: tests.get(&p.id).map(|(points, must)| test_result(&course, *points, *must)),
                 apologised_at_local: apologies
                     .iter()
                     .find(|(pid, _)| *pid == p.id)
@@ -167,11 +157,7 @@ pub struct TestColumn {
 fn status_buttons(current: Option<AttendanceStatus>) -> Vec<StatusButton> {
     AttendanceStatus::ALL
         .iter()
-        .map(|s| StatusButton {
-            value: s.code(),
-            label: s.label(),
-            active: current == Some(*s),
-        })
+        .map(|s| StatusButton { value: s.code(), label: s.label(), active: current == Some(*s) })
         .collect()
 }
 
@@ -193,18 +179,12 @@ fn roster_line(e: &RosterEntry) -> RosterLine {
 
 /// The roster page; `saved` names the participant whose mark was just saved.
 pub fn roster_page(
-    conn: &mut DbConn,
-    actor: &Actor,
-    session_id: SessionId,
-    saved: Option<ParticipantId>,
+    conn: &mut DbConn, actor: &Actor, session_id: SessionId, saved: Option<ParticipantId>,
 ) -> AppResult<RosterPage> {
     let (session, entries, course) = roster_with_course(conn, actor, session_id)?;
     let saved = saved
         .and_then(|pid| entries.iter().find(|e| e.participant_id == pid))
-        .map(|e| SavedMark {
-            name: e.name.clone(),
-            status: e.status.map(|s| s.label()),
-        });
+        .map(|e| SavedMark { name: e.name.clone(), status: e.status.map(|s| s.label()) });
     Ok(RosterPage {
         session,
         marked: entries.iter().filter(|e| e.status.is_some()).count(),
@@ -222,18 +202,11 @@ pub fn roster_page(
 /// Sets the current mark and keeps the history. Marking the same status again (a retried
 /// form post) changes nothing, so a flaky connection cannot double-apply.
 pub fn mark(
-    conn: &mut DbConn,
-    actor: &Actor,
-    session_id: SessionId,
-    participant_id: ParticipantId,
-    status: AttendanceStatus,
-    left_early: bool,
+    conn: &mut DbConn, actor: &Actor, session_id: SessionId, participant_id: ParticipantId,
+    status: AttendanceStatus, left_early: bool,
 ) -> AppResult<RosterEntry> {
     if left_early && !status.attended() {
-        return Err(AppError::invalid(
-            "left_early",
-            Text::key("error.attendance.left_early"),
-        ));
+        return Err(AppError::invalid("left_early", Text::key("error.attendance.left_early")));
     }
     crate::db::write_transaction(conn, |conn| {
         dialect::lock_for_update(conn, "training_sessions", session_id)?;
@@ -281,10 +254,7 @@ pub fn mark(
 
 /// Records (or corrects) a participant's final test result, from a session roster.
 pub fn record_test(
-    conn: &mut DbConn,
-    actor: &Actor,
-    session_id: SessionId,
-    participant_id: ParticipantId,
+    conn: &mut DbConn, actor: &Actor, session_id: SessionId, participant_id: ParticipantId,
     input: TestResultInput,
 ) -> AppResult<TestResult> {
     crate::db::write_transaction(conn, |conn| {
@@ -335,19 +305,14 @@ pub fn record_test(
 
 /// Completion of every enrolled participant of a run (coordinators only).
 pub fn completion_for_run(
-    conn: &mut DbConn,
-    org: OrgId,
-    run_id: RunId,
+    conn: &mut DbConn, org: OrgId, run_id: RunId,
 ) -> AppResult<Vec<Completion>> {
     completion(conn, org, run_id, None)
 }
 
 /// Completion of one enrolled participant; `None` when they are not enrolled.
 pub fn completion_of(
-    conn: &mut DbConn,
-    org: OrgId,
-    run_id: RunId,
-    participant_id: ParticipantId,
+    conn: &mut DbConn, org: OrgId, run_id: RunId, participant_id: ParticipantId,
 ) -> AppResult<Option<Completion>> {
     Ok(completion(conn, org, run_id, Some(participant_id))?.pop())
 }
@@ -355,10 +320,7 @@ pub fn completion_of(
 /// Loads what completion is decided on, applies [`rules`] to each enrolled participant
 /// (or only to `only`) and words the outcome.
 fn completion(
-    conn: &mut DbConn,
-    org: OrgId,
-    run_id: RunId,
-    only: Option<ParticipantId>,
+    conn: &mut DbConn, org: OrgId, run_id: RunId, only: Option<ParticipantId>,
 ) -> AppResult<Vec<Completion>> {
     let run = planning::service::get_run(conn, org, run_id)?;
     let course = planning::service::get_course(conn, org, run.course_id)?;
@@ -379,16 +341,8 @@ fn completion(
         .into_iter()
         .filter(|p| only.is_none_or(|id| id == p.id))
         .map(|p| {
-            let test = tests
-                .get(&p.id)
-                .map(|(points, must)| test_result(&course, *points, *must));
-            let facts = rules(
-                &rule,
-                &modules,
-                &sessions,
-                &marks_of(&marks, p.id),
-                test.as_ref(),
-            );
+            let test = tests.get(&p.id).map(|(points, must)| test_result(&course, *points, *must));
+            let facts = rules(&rule, &modules, &sessions, &marks_of(&marks, p.id), test.as_ref());
             Completion {
                 participant_id: p.id,
                 name: format!("{}, {}", p.family_name, p.given_name),
@@ -410,17 +364,14 @@ fn completion(
 
 /// Every current mark of a run's sessions (for reports).
 pub fn marks_for_run(
-    conn: &mut DbConn,
-    org: OrgId,
-    run_id: RunId,
+    conn: &mut DbConn, org: OrgId, run_id: RunId,
 ) -> AppResult<Vec<AttendanceMark>> {
     repo::marks_for_run(conn, org, run_id)
 }
 
 /// One participant's marks of the run as (session, status).
 fn marks_of(
-    marks: &[AttendanceMark],
-    participant_id: ParticipantId,
+    marks: &[AttendanceMark], participant_id: ParticipantId,
 ) -> Vec<(SessionId, AttendanceStatus)> {
     marks
         .iter()
@@ -462,9 +413,7 @@ impl CompletionRule {
     pub fn of(course: &Course) -> Self {
         CompletionRule {
             min_attendance_percent: course.min_attendance_percent,
-            test: course
-                .test_max_points
-                .map(|_| course.test_must_pass_questions),
+            test: course.test_max_points.map(|_| course.test_must_pass_questions),
         }
     }
 }
@@ -512,11 +461,8 @@ impl CompletionFacts {
 /// test where there is one. Cancelled sessions count neither as attended nor in the share;
 /// only present and late count as attended.
 pub fn rules(
-    rule: &CompletionRule,
-    modules: &[CourseModule],
-    sessions: &[HeldSession],
-    marks: &[(SessionId, AttendanceStatus)],
-    test: Option<&TestResult>,
+    rule: &CompletionRule, modules: &[CourseModule], sessions: &[HeldSession],
+    marks: &[(SessionId, AttendanceStatus)], test: Option<&TestResult>,
 ) -> CompletionFacts {
     let held: Vec<&HeldSession> = sessions.iter().filter(|s| !s.cancelled).collect();
     let attended: Vec<&HeldSession> = held
@@ -530,14 +476,10 @@ pub fn rules(
         .filter(|m| !attended.iter().any(|s| s.module_ids.contains(&m.id)))
         .map(|m| m.title.clone())
         .collect();
-    let attendance_percent = if held.is_empty() {
-        0
-    } else {
-        (attended.len() * 100 / held.len()) as u32
-    };
-    let below_minimum = rule
-        .min_attendance_percent
-        .filter(|min| i64::from(attendance_percent) < i64::from(*min));
+    let attendance_percent =
+        if held.is_empty() { 0 } else { (attended.len() * 100 / held.len()) as u32 };
+    let below_minimum =
+        rule.min_attendance_percent.filter(|min| i64::from(attendance_percent) < i64::from(*min));
     let test = match (rule.test, test) {
         (None, _) => TestStanding::NoTest,
         (Some(_), None) => TestStanding::NotRecorded,
@@ -582,9 +524,9 @@ impl Reason {
             Reason::MissingModules(titles) => {
                 Text::key("completion.reason.missing_modules").arg("modules", titles.join(", "))
             }
-            Reason::BelowMinimum { percent, min } => Text::key("completion.reason.below_minimum")
-                .arg("percent", percent)
-                .arg("min", min),
+            Reason::BelowMinimum { percent, min } => {
+                Text::key("completion.reason.below_minimum").arg("percent", percent).arg("min", min)
+            }
             Reason::TestNotRecorded => Text::key("completion.reason.test_not_recorded"),
             Reason::TestFailedMustPass => Text::key("completion.reason.test_failed_must_pass"),
             Reason::TestFailedPoints => Text::key("completion.reason.test_failed_points"),
@@ -602,10 +544,7 @@ pub fn reasons(facts: &CompletionFacts) -> Vec<Reason> {
         reasons.push(Reason::MissingModules(facts.missing_modules.clone()));
     }
     if let Some(min) = facts.below_minimum {
-        reasons.push(Reason::BelowMinimum {
-            percent: facts.attendance_percent,
-            min,
-        });
+        reasons.push(Reason::BelowMinimum { percent: facts.attendance_percent, min });
     }
     match facts.test {
         TestStanding::NotRecorded => reasons.push(Reason::TestNotRecorded),
@@ -618,10 +557,7 @@ pub fn reasons(facts: &CompletionFacts) -> Vec<Reason> {
 
 /// The modules a participant attended, with the date of the session, for the certificate.
 pub fn attended_modules(
-    conn: &mut DbConn,
-    org: OrgId,
-    run_id: RunId,
-    participant_id: ParticipantId,
+    conn: &mut DbConn, org: OrgId, run_id: RunId, participant_id: ParticipantId,
 ) -> AppResult<Vec<(String, chrono::NaiveDate, i32)>> {
     let run = planning::service::get_run(conn, org, run_id)?;
     let modules = planning::service::modules_of(conn, org, run.course_id)?;
@@ -631,19 +567,13 @@ pub fn attended_modules(
             .map(HeldSession::of)
             .collect();
     let marks = repo::marks_for_run(conn, org, run_id)?;
-    Ok(modules_attended(
-        &modules,
-        &sessions,
-        &marks_of(&marks, participant_id),
-    ))
+    Ok(modules_attended(&modules, &sessions, &marks_of(&marks, participant_id)))
 }
 
 /// Each module a (not cancelled) attended session covered, with the first such day and
 /// the module's length in minutes, in course order.
 pub fn modules_attended(
-    modules: &[CourseModule],
-    sessions: &[HeldSession],
-    marks: &[(SessionId, AttendanceStatus)],
+    modules: &[CourseModule], sessions: &[HeldSession], marks: &[(SessionId, AttendanceStatus)],
 ) -> Vec<(String, NaiveDate, i32)> {
     modules
         .iter()
@@ -693,11 +623,7 @@ mod tests {
     }
 
     fn passed(passed: bool, must_pass_correct: i32) -> TestResult {
-        TestResult {
-            points: 10,
-            must_pass_correct,
-            passed,
-        }
+        TestResult { points: 10, must_pass_correct, passed }
     }
 
     /// Two mandatory modules and an optional one over four sessions.
@@ -730,14 +656,8 @@ mod tests {
     fn completion_table() {
         let (modules, sessions) = course();
         let no_rule = CompletionRule::default();
-        let min_75 = CompletionRule {
-            min_attendance_percent: Some(75),
-            test: None,
-        };
-        let with_test = CompletionRule {
-            min_attendance_percent: None,
-            test: Some(2),
-        };
+        let min_75 = CompletionRule { min_attendance_percent: Some(75), test: None };
+        let with_test = CompletionRule { min_attendance_percent: None, test: Some(2) };
         let all = [
             (SessionId(11), Present),
             (SessionId(12), Late),
@@ -772,22 +692,14 @@ mod tests {
             (
                 "half is below 75 %",
                 min_75,
-                vec![
-                    (SessionId(11), Present),
-                    (SessionId(13), Present),
-                    (SessionId(12), Absent),
-                ],
+                vec![(SessionId(11), Present), (SessionId(13), Present), (SessionId(12), Absent)],
                 None,
                 vec!["Anwesenheit 50 % (mindestens 75 %)"],
             ),
             (
                 "three of four reach 75 %",
                 min_75,
-                vec![
-                    (SessionId(11), Present),
-                    (SessionId(13), Present),
-                    (SessionId(12), Present),
-                ],
+                vec![(SessionId(11), Present), (SessionId(13), Present), (SessionId(12), Present)],
                 None,
                 vec![],
             ),
@@ -812,45 +724,23 @@ mod tests {
                 Some(passed(false, 2)),
                 vec!["Abschlusstest nicht bestanden (Punkte)"],
             ),
-            (
-                "test passed",
-                with_test,
-                all.to_vec(),
-                Some(passed(true, 2)),
-                vec![],
-            ),
+            ("test passed", with_test, all.to_vec(), Some(passed(true, 2)), vec![]),
         ];
         for (name, rule, marks, test, expected) in cases {
             let facts = rules(&rule, &modules, &sessions, &marks, test.as_ref());
-            let worded: Vec<String> = reasons(&facts)
-                .iter()
-                .map(|r| r.text().to_string())
-                .collect();
+            let worded: Vec<String> =
+                reasons(&facts).iter().map(|r| r.text().to_string()).collect();
             assert_eq!(worded, expected, "{name}");
             assert_eq!(facts.completed(), expected.is_empty(), "{name}");
-            assert_eq!(
-                facts.completion_date.is_some(),
-                expected.is_empty(),
-                "{name}"
-            );
+            assert_eq!(facts.completion_date.is_some(), expected.is_empty(), "{name}");
         }
     }
 
     #[test]
     fn the_completion_date_is_the_last_attended_day() {
         let (modules, sessions) = course();
-        let marks = [
-            (SessionId(11), Present),
-            (SessionId(13), Present),
-            (SessionId(14), Absent),
-        ];
-        let facts = rules(
-            &CompletionRule::default(),
-            &modules,
-            &sessions,
-            &marks,
-            None,
-        );
+        let marks = [(SessionId(11), Present), (SessionId(13), Present), (SessionId(14), Absent)];
+        let facts = rules(&CompletionRule::default(), &modules, &sessions, &marks, None);
         assert_eq!(facts.completion_date, Some(day(5)));
         assert_eq!(facts.attendance_percent, 50);
     }
@@ -859,18 +749,8 @@ mod tests {
     fn a_cancelled_session_is_neither_attended_nor_counted() {
         let (modules, mut sessions) = course();
         sessions[1].cancelled = true;
-        let marks = [
-            (SessionId(11), Present),
-            (SessionId(12), Present),
-            (SessionId(13), Present),
-        ];
-        let facts = rules(
-            &CompletionRule::default(),
-            &modules,
-            &sessions,
-            &marks,
-            None,
-        );
+        let marks = [(SessionId(11), Present), (SessionId(12), Present), (SessionId(13), Present)];
+        let facts = rules(&CompletionRule::default(), &modules, &sessions, &marks, None);
         assert_eq!(facts.sessions_attended, 2);
         assert_eq!(facts.attendance_percent, 66);
     }
@@ -887,10 +767,7 @@ mod tests {
         ];
         assert_eq!(
             modules_attended(&modules, &sessions, &marks),
-            vec![
-                ("Mietvertrag".to_string(), day(7), 90),
-                ("Energie".to_string(), day(4), 90)
-            ]
+            vec![("Mietvertrag".to_string(), day(7), 90), ("Energie".to_string(), day(4), 90)]
         );
     }
 
@@ -900,13 +777,9 @@ mod tests {
 
     /// A course of up to five modules and a run of up to eight sessions, each covering
     /// some modules, some cancelled, with a mark or none for each.
-    fn run() -> impl Strategy<
-        Value = (
-            Vec<CourseModule>,
-            Vec<HeldSession>,
-            Vec<(SessionId, AttendanceStatus)>,
-        ),
-    > {
+    fn run(
+    ) -> impl Strategy<Value = (Vec<CourseModule>, Vec<HeldSession>, Vec<(SessionId, AttendanceStatus)>)>
+    {
         (
             prop::collection::vec(any::<bool>(), 0..5),
             prop::collection::vec(
@@ -941,12 +814,8 @@ mod tests {
     }
 
     fn rule() -> impl Strategy<Value = CompletionRule> {
-        (prop::option::of(1..=100i32), prop::option::of(0..3i32)).prop_map(|(min, test)| {
-            CompletionRule {
-                min_attendance_percent: min,
-                test,
-            }
-        })
+        (prop::option::of(1..=100i32), prop::option::of(0..3i32))
+            .prop_map(|(min, test)| CompletionRule { min_attendance_percent: min, test })
     }
 
     fn test_result() -> impl Strategy<Value = Option<TestResult>> {

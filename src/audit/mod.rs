@@ -12,13 +12,8 @@ use crate::error::AppResult;
 use crate::ids::{OrgId, UserId};
 
 pub fn record(
-    conn: &mut DbConn,
-    organisation_id: Option<OrgId>,
-    actor_user_id: Option<UserId>,
-    action: &str,
-    entity: &str,
-    entity_id: Option<i32>,
-    detail: &str,
+    conn: &mut DbConn, organisation_id: Option<OrgId>, actor_user_id: Option<UserId>, action: &str,
+    entity: &str, entity_id: Option<i32>, detail: &str,
 ) -> AppResult<()> {
     diesel::insert_into(audit_log::table)
         .values((

@@ -25,11 +25,7 @@ pub(crate) fn known_device_user(req: &HttpRequest, settings: &Settings) -> Optio
     let cookie = req.cookie(DEVICE_COOKIE)?;
     let mut jar = CookieJar::new();
     jar.add_original(cookie);
-    jar.signed(&device_key(settings))
-        .get(DEVICE_COOKIE)?
-        .value()
-        .parse()
-        .ok()
+    jar.signed(&device_key(settings)).get(DEVICE_COOKIE)?.value().parse().ok()
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -65,10 +61,7 @@ pub struct TokenResponse {
         (status = 429, description = "too many failed attempts; see Retry-After", body = crate::api::ErrorSchema)))]
 #[post("/api/v1/auth/token")]
 pub async fn api_token(
-    req: HttpRequest,
-    db: web::Data<Db>,
-    auth: web::Data<AuthSettings>,
-    body: Json<TokenRequest>,
+    req: HttpRequest, db: web::Data<Db>, auth: web::Data<AuthSettings>, body: Json<TokenRequest>,
 ) -> Answer {
     let body = body.into_inner();
     let client = crate::web::client_ip(&req);
@@ -99,19 +92,14 @@ pub async fn api_token(
 
 /// A new token, in this answer only: never kept in a cache.
 fn token_answer(
-    mut answer: actix_web::HttpResponseBuilder,
-    token: String,
-    actor: &Actor,
-    info: ApiTokenInfo,
+    mut answer: actix_web::HttpResponseBuilder, token: String, actor: &Actor, info: ApiTokenInfo,
 ) -> HttpResponse {
-    answer
-        .insert_header(("Cache-Control", "no-store"))
-        .json(TokenResponse {
-            token,
-            role: actor.role,
-            organisation_id: actor.organisation_id,
-            info,
-        })
+    answer.insert_header(("Cache-Control", "no-store")).json(TokenResponse {
+        token,
+        role: actor.role,
+        organisation_id: actor.organisation_id,
+        info,
+    })
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -135,12 +123,7 @@ async fn api_create_token(caller: Caller, body: Json<NewTokenRequest>) -> Answer
     let (token, info) = caller
         .run(move |c, actor| service::issue_api_token(c, actor, &body.label, body.expires_in_days))
         .await?;
-    Ok(token_answer(
-        HttpResponse::Created(),
-        token,
-        &caller.actor,
-        info,
-    ))
+    Ok(token_answer(HttpResponse::Created(), token, &caller.actor, info))
 }
 
 /// The caller's API tokens (names, dates, last use; never the tokens themselves).
@@ -160,9 +143,7 @@ async fn api_list_tokens(caller: Caller) -> Answer {
         (status = 404, description = "no such token of the caller", body = crate::api::ErrorSchema)))]
 #[delete("/api/v1/auth/tokens/{id}")]
 async fn api_revoke_token(caller: Caller, id: web::Path<TokenId>) -> Answer {
-    caller
-        .no_content(move |conn, actor| service::revoke_my_token(conn, actor, *id))
-        .await
+    caller.no_content(move |conn, actor| service::revoke_my_token(conn, actor, *id)).await
 }
 
 #[derive(Deserialize, ToSchema)]

@@ -29,16 +29,12 @@ pub(crate) fn auth_settings_of(req: &HttpRequest) -> Result<service::AuthSetting
 /// The user of the request's live session, if any; a cookie whose session has ended is
 /// cleared.
 pub async fn session_actor(
-    session: &actix_session::Session,
-    db: &Db,
-    auth: service::AuthSettings,
+    session: &actix_session::Session, db: &Db, auth: service::AuthSettings,
 ) -> Result<Option<Actor>, AppError> {
     let Some(secret) = session.get::<String>(SESSION_SECRET_KEY).ok().flatten() else {
         return Ok(None);
     };
-    let actor = db
-        .run(move |conn| service::actor_for_session(conn, &auth, &secret))
-        .await?;
+    let actor = db.run(move |conn| service::actor_for_session(conn, &auth, &secret)).await?;
     if actor.is_none() {
         session.purge();
     }

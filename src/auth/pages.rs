@@ -29,9 +29,7 @@ pub(crate) fn begin_browser_session(session: &Session, secret: String) -> Result
 async fn logout(ui: Ui, _form: Form<EmptyForm>) -> PageResult {
     let secret = ui.session.get::<String>(SESSION_SECRET_KEY).ok().flatten();
     if let Some(secret) = secret {
-        ui.db
-            .run(move |conn| service::end_session(conn, &secret))
-            .await?;
+        ui.db.run(move |conn| service::end_session(conn, &secret)).await?;
     }
     ui.session.purge();
     Ok(redirect("/login"))
@@ -40,10 +38,7 @@ async fn logout(ui: Ui, _form: Form<EmptyForm>) -> PageResult {
 #[get("/account")]
 async fn account_page(ui: Ui) -> PageResult {
     let mut data = ui.run(service::account_page).await?;
-    data.new_token = ui
-        .session
-        .remove_as::<NewToken>(NEW_TOKEN_KEY)
-        .and_then(Result::ok);
+    data.new_token = ui.session.remove_as::<NewToken>(NEW_TOKEN_KEY).and_then(Result::ok);
     ui.page(ACCOUNT, "title.account", &data)
 }
 
@@ -117,8 +112,7 @@ async fn create_token_page(ui: Ui, Form(form): Form<NewTokenForm>) -> PageResult
 
 #[post("/account/tokens/{id}/revoke")]
 async fn revoke_token_page(ui: Ui, id: Id<TokenId>, _form: Form<EmptyForm>) -> PageResult {
-    ui.run(move |conn, actor| service::revoke_my_token(conn, actor, *id))
-        .await?;
+    ui.run(move |conn, actor| service::revoke_my_token(conn, actor, *id)).await?;
     ui.done("/account#tokens", &Text::key("done.token_revoked"))
 }
 

@@ -74,12 +74,8 @@ pub struct LoginForm {
 
 #[post("/login")]
 async fn login(
-    session: Session,
-    req: HttpRequest,
-    db: web::Data<Db>,
-    auth: web::Data<AuthSettings>,
-    settings: web::Data<Settings>,
-    Form(form): Form<LoginForm>,
+    session: Session, req: HttpRequest, db: web::Data<Db>, auth: web::Data<AuthSettings>,
+    settings: web::Data<Settings>, Form(form): Form<LoginForm>,
 ) -> PageResult {
     let email = form.email.clone();
     let client = crate::web::client_ip(&req);

@@ -10,9 +10,7 @@ use crate::error::AppResult;
 use crate::ids::{OrgId, TokenId, UserId};
 
 pub fn insert_user(conn: &mut DbConn, form: &UserInsertForm) -> AppResult<User> {
-    Ok(diesel::insert_into(users::table)
-        .values(form)
-        .get_result(conn)?)
+    Ok(diesel::insert_into(users::table).values(form).get_result(conn)?)
 }
 
 pub fn find_by_email(conn: &mut DbConn, email: &str) -> AppResult<Option<User>> {
@@ -24,11 +22,7 @@ pub fn find_by_email(conn: &mut DbConn, email: &str) -> AppResult<Option<User>> 
 }
 
 pub fn find_by_id(conn: &mut DbConn, id: UserId) -> AppResult<Option<User>> {
-    Ok(users::table
-        .find(id)
-        .select(User::as_select())
-        .first(conn)
-        .optional()?)
+    Ok(users::table.find(id).select(User::as_select()).first(conn).optional()?)
 }
 
 pub fn list_for_organisation(conn: &mut DbConn, organisation_id: OrgId) -> AppResult<Vec<User>> {
@@ -54,16 +48,11 @@ pub fn insert_api_token(conn: &mut DbConn, form: &ApiTokenInsertForm) -> AppResu
         .values(form)
         .returning(api_tokens::id)
         .get_result(conn)?;
-    Ok(api_tokens::table
-        .find(id)
-        .select(ApiTokenRow::as_select())
-        .first(conn)?)
+    Ok(api_tokens::table.find(id).select(ApiTokenRow::as_select()).first(conn)?)
 }
 
 pub fn user_for_token_hash(
-    conn: &mut DbConn,
-    hash: &str,
-    now: NaiveDateTime,
+    conn: &mut DbConn, hash: &str, now: NaiveDateTime,
 ) -> AppResult<Option<(TokenId, Option<NaiveDateTime>, User)>> {
     Ok(api_tokens::table
         .inner_join(users::table)
@@ -91,8 +80,7 @@ pub fn tokens_of_user(conn: &mut DbConn, user_id: UserId) -> AppResult<Vec<ApiTo
 
 /// The tokens of an organisation's users, with the owner's e-mail.
 pub fn tokens_of_organisation(
-    conn: &mut DbConn,
-    organisation_id: OrgId,
+    conn: &mut DbConn, organisation_id: OrgId,
 ) -> AppResult<Vec<(ApiTokenRow, String)>> {
     Ok(api_tokens::table
         .inner_join(users::table)
@@ -104,9 +92,7 @@ pub fn tokens_of_organisation(
 
 /// The token `id` if it belongs to a user of `organisation_id`.
 pub fn token_in_organisation(
-    conn: &mut DbConn,
-    organisation_id: OrgId,
-    id: TokenId,
+    conn: &mut DbConn, organisation_id: OrgId, id: TokenId,
 ) -> AppResult<Option<ApiTokenRow>> {
     Ok(api_tokens::table
         .inner_join(users::table)
@@ -120,9 +106,7 @@ pub fn token_in_organisation(
 /// Deletes token `id` of `user_id`; false when there is no such token of that user.
 pub fn delete_token(conn: &mut DbConn, user_id: UserId, id: TokenId) -> AppResult<bool> {
     let n = diesel::delete(
-        api_tokens::table
-            .filter(api_tokens::id.eq(id))
-            .filter(api_tokens::user_id.eq(user_id)),
+        api_tokens::table.filter(api_tokens::id.eq(id)).filter(api_tokens::user_id.eq(user_id)),
     )
     .execute(conn)?;
     Ok(n > 0)
@@ -133,15 +117,12 @@ pub fn delete_tokens_of_user(conn: &mut DbConn, user_id: UserId) -> AppResult<us
 }
 
 pub fn insert_session(conn: &mut DbConn, form: &UserSessionInsertForm) -> AppResult<()> {
-    diesel::insert_into(user_sessions::table)
-        .values(form)
-        .execute(conn)?;
+    diesel::insert_into(user_sessions::table).values(form).execute(conn)?;
     Ok(())
 }
 
 pub fn session_with_user(
-    conn: &mut DbConn,
-    secret_hash: &str,
+    conn: &mut DbConn, secret_hash: &str,
 ) -> AppResult<Option<(UserSession, User)>> {
     Ok(user_sessions::table
         .inner_join(users::table)
@@ -170,10 +151,8 @@ pub fn delete_session_by_id(conn: &mut DbConn, id: i32) -> AppResult<()> {
 }
 
 pub fn delete_sessions_of_user(conn: &mut DbConn, user_id: UserId) -> AppResult<usize> {
-    Ok(
-        diesel::delete(user_sessions::table.filter(user_sessions::user_id.eq(user_id)))
-            .execute(conn)?,
-    )
+    Ok(diesel::delete(user_sessions::table.filter(user_sessions::user_id.eq(user_id)))
+        .execute(conn)?)
 }
 
 pub fn sessions_of_user(conn: &mut DbConn, user_id: UserId) -> AppResult<Vec<UserSession>> {
@@ -186,9 +165,7 @@ pub fn sessions_of_user(conn: &mut DbConn, user_id: UserId) -> AppResult<Vec<Use
 
 /// Removes sessions idle since before `idle_before` or begun before `created_before`.
 pub fn purge_sessions(
-    conn: &mut DbConn,
-    idle_before: NaiveDateTime,
-    created_before: NaiveDateTime,
+    conn: &mut DbConn, idle_before: NaiveDateTime, created_before: NaiveDateTime,
 ) -> AppResult<usize> {
     Ok(diesel::delete(
         user_sessions::table.filter(
@@ -201,39 +178,28 @@ pub fn purge_sessions(
 }
 
 pub fn set_password_hash(conn: &mut DbConn, user_id: UserId, hash: &str) -> AppResult<()> {
-    diesel::update(users::table.find(user_id))
-        .set(users::password_hash.eq(hash))
-        .execute(conn)?;
+    diesel::update(users::table.find(user_id)).set(users::password_hash.eq(hash)).execute(conn)?;
     Ok(())
 }
 
 pub fn set_active(conn: &mut DbConn, user_id: UserId, active: bool) -> AppResult<()> {
-    diesel::update(users::table.find(user_id))
-        .set(users::active.eq(active))
-        .execute(conn)?;
+    diesel::update(users::table.find(user_id)).set(users::active.eq(active)).execute(conn)?;
     Ok(())
 }
 
 /// Records an attempt under `key_hash`; returns its id.
 pub fn insert_login_failure(
-    conn: &mut DbConn,
-    key_hash: &str,
-    now: NaiveDateTime,
+    conn: &mut DbConn, key_hash: &str, now: NaiveDateTime,
 ) -> AppResult<i32> {
     Ok(diesel::insert_into(login_failures::table)
-        .values((
-            login_failures::key_hash.eq(key_hash),
-            login_failures::failed_at.eq(now),
-        ))
+        .values((login_failures::key_hash.eq(key_hash), login_failures::failed_at.eq(now)))
         .returning(login_failures::id)
         .get_result(conn)?)
 }
 
 /// The attempts under `key_hash` since `since`, oldest first, with their ids.
 pub fn login_failures_since(
-    conn: &mut DbConn,
-    key_hash: &str,
-    since: NaiveDateTime,
+    conn: &mut DbConn, key_hash: &str, since: NaiveDateTime,
 ) -> AppResult<Vec<(i32, NaiveDateTime)>> {
     Ok(login_failures::table
         .filter(login_failures::key_hash.eq(key_hash))
@@ -256,8 +222,6 @@ pub fn clear_login_failures(conn: &mut DbConn, key_hash: &str) -> AppResult<()> 
 }
 
 pub fn purge_login_failures(conn: &mut DbConn, before: NaiveDateTime) -> AppResult<usize> {
-    Ok(
-        diesel::delete(login_failures::table.filter(login_failures::failed_at.lt(before)))
-            .execute(conn)?,
-    )
+    Ok(diesel::delete(login_failures::table.filter(login_failures::failed_at.lt(before)))
+        .execute(conn)?)
 }

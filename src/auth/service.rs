@@ -66,11 +66,7 @@ pub fn hash_password(password: &str) -> AppResult<String> {
 
 fn password_matches(password: &str, hash: &str) -> bool {
     PasswordHash::new(hash)
-        .map(|parsed| {
-            Argon2::default()
-                .verify_password(password.as_bytes(), &parsed)
-                .is_ok()
-        })
+        .map(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
         .unwrap_or(false)
 }
 
@@ -97,20 +93,13 @@ pub fn create_user(conn: &mut DbConn, actor: Option<&Actor>, input: NewUser) -> 
         ));
     }
     if input.role != Role::Admin && input.organisation_id.is_none() {
-        return Err(AppError::invalid(
-            "organisation",
-            Text::key("error.auth.needs_organisation"),
-        ));
+        return Err(AppError::invalid("organisation", Text::key("error.auth.needs_organisation")));
     }
     if repo::find_by_email(conn, &email)?.is_some() {
         return Err(AppError::conflict("error.auth.email_taken"));
     }
     let form = UserInsertForm {
-        organisation_id: if input.role == Role::Admin {
-            None
-        } else {
-            input.organisation_id
-        },
+        organisation_id: if input.role == Role::Admin { None } else { input.organisation_id },
         email,
         display_name,
         password_hash: hash_password(&input.password)?,
@@ -175,25 +164,16 @@ pub fn login(conn: &mut DbConn, auth: &AuthSettings, attempt: LoginAttempt) -> A
     let address_row = repo::insert_login_failure(conn, &address, now)?;
     let others =
         |rows: Vec<(i32, chrono::NaiveDateTime)>, own: i32| -> Vec<chrono::NaiveDateTime> {
-            rows.into_iter()
-                .filter(|(id, _)| *id != own)
-                .map(|(_, at)| at)
-                .collect()
+            rows.into_iter().filter(|(id, _)| *id != own).map(|(_, at)| at).collect()
         };
     let mut waits = vec![throttle::wait(
-        &others(
-            repo::login_failures_since(conn, &address, since)?,
-            address_row,
-        ),
+        &others(repo::login_failures_since(conn, &address, since)?, address_row),
         throttle::ADDRESS_LIMIT,
         now,
     )];
     if !known_device {
         waits.push(throttle::wait(
-            &others(
-                repo::login_failures_since(conn, &account, since)?,
-                account_row,
-            ),
+            &others(repo::login_failures_since(conn, &account, since)?, account_row),
             throttle::ACCOUNT_LIMIT,
             now,
         ));
@@ -251,9 +231,7 @@ pub fn start_session(conn: &mut DbConn, user_id: UserId) -> AppResult<String> {
 /// request, `session_max` after login, and when its user is deactivated or changes the
 /// password; an ended one is deleted when met.
 pub fn actor_for_session(
-    conn: &mut DbConn,
-    auth: &AuthSettings,
-    secret: &str,
+    conn: &mut DbConn, auth: &AuthSettings, secret: &str,
 ) -> AppResult<Option<Actor>> {
     let now = crate::time::now_utc();
     let hash = token_hash(secret);
@@ -284,10 +262,7 @@ pub fn purge_sessions(conn: &mut DbConn, auth: &AuthSettings) -> AppResult<usize
 
 /// Ends every browser session and API token of a user.
 fn end_everything_of(conn: &mut DbConn, user_id: UserId) -> AppResult<(usize, usize)> {
-    Ok((
-        repo::delete_sessions_of_user(conn, user_id)?,
-        repo::delete_tokens_of_user(conn, user_id)?,
-    ))
+    Ok((repo::delete_sessions_of_user(conn, user_id)?, repo::delete_tokens_of_user(conn, user_id)?))
 }
 
 fn check_new_password(password: &str) -> AppResult<()> {
@@ -298,10 +273,7 @@ fn check_new_password(password: &str) -> AppResult<()> {
         ));
     }
     if password.chars().count() > 1000 {
-        return Err(AppError::invalid(
-            "new_password",
-            Text::key("error.auth.password_long"),
-        ));
+        return Err(AppError::invalid("new_password", Text::key("error.auth.password_long")));
     }
     Ok(())
 }
@@ -309,10 +281,7 @@ fn check_new_password(password: &str) -> AppResult<()> {
 /// The user's own password change: the current password proves it is them. Ends all their
 /// sessions and API tokens; the caller starts a fresh session for the browser in hand.
 pub fn change_password(
-    conn: &mut DbConn,
-    actor: &Actor,
-    current: &str,
-    new: &str,
+    conn: &mut DbConn, actor: &Actor, current: &str, new: &str,
 ) -> AppResult<()> {
     let user = repo::find_by_id(conn, actor.user_id)?
         .ok_or_else(|| AppError::not_found("thing.account"))?;
@@ -322,22 +291,12 @@ pub fn change_password(
             Text::key("error.auth.wrong_current_password"),
         ));
     }
-    replace_password(
-        conn,
-        &user,
-        new,
-        Some(actor.user_id),
-        "user.password_change",
-    )
+    replace_password(conn, &user, new, Some(actor.user_id), "user.password_change")
 }
 
 /// Stores a new password and ends every session and token of the user, in one transaction.
 fn replace_password(
-    conn: &mut DbConn,
-    user: &User,
-    new: &str,
-    by: Option<UserId>,
-    action: &str,
+    conn: &mut DbConn, user: &User, new: &str, by: Option<UserId>, action: &str,
 ) -> AppResult<()> {
     check_new_password(new)?;
     let hash = hash_password(new)?;
@@ -365,10 +324,7 @@ pub fn set_password(conn: &mut DbConn, email: &str, new: &str) -> AppResult<()> 
 
 /// An admin (de)activates an account; deactivation ends its sessions and API tokens at once.
 pub fn set_user_active(
-    conn: &mut DbConn,
-    actor: &Actor,
-    user_id: UserId,
-    active: bool,
+    conn: &mut DbConn, actor: &Actor, user_id: UserId, active: bool,
 ) -> AppResult<User> {
     actor.require(&[Role::Admin])?;
     if user_id == actor.user_id && !active {
@@ -378,20 +334,12 @@ pub fn set_user_active(
         repo::find_by_id(conn, user_id)?.ok_or_else(|| AppError::not_found("thing.account"))?;
     crate::db::write_transaction(conn, |conn| {
         repo::set_active(conn, user.id, active)?;
-        let ended = if active {
-            (0, 0)
-        } else {
-            end_everything_of(conn, user.id)?
-        };
+        let ended = if active { (0, 0) } else { end_everything_of(conn, user.id)? };
         audit::record(
             conn,
             user.organisation_id,
             Some(actor.user_id),
-            if active {
-                "user.activate"
-            } else {
-                "user.deactivate"
-            },
+            if active { "user.activate" } else { "user.deactivate" },
             "user",
             Some(user.id.into()),
             &format!("{} sessions, {} tokens ended", ended.0, ended.1),
@@ -426,10 +374,7 @@ fn token_hash(token: &str) -> String {
 /// Returns the bearer token once; only its hash is kept. `days` defaults to
 /// [`API_TOKEN_DAYS`] and may be 1 to [`API_TOKEN_MAX_DAYS`].
 pub fn issue_api_token(
-    conn: &mut DbConn,
-    actor: &Actor,
-    label: &str,
-    days: Option<i64>,
+    conn: &mut DbConn, actor: &Actor, label: &str, days: Option<i64>,
 ) -> AppResult<(String, ApiTokenInfo)> {
     let label = validate::required_text("label", "label.token_name", label, 80)?;
     let days = days.unwrap_or(API_TOKEN_DAYS);
@@ -503,9 +448,7 @@ pub fn revoke_my_token(conn: &mut DbConn, actor: &Actor, id: TokenId) -> AppResu
 
 /// An admin's view of the API tokens of an organisation's users.
 pub fn organisation_tokens(
-    conn: &mut DbConn,
-    actor: &Actor,
-    organisation_id: OrgId,
+    conn: &mut DbConn, actor: &Actor, organisation_id: OrgId,
 ) -> AppResult<Vec<ApiTokenInfo>> {
     actor.require(&[Role::Admin])?;
     let now = crate::time::now_utc();
@@ -517,10 +460,7 @@ pub fn organisation_tokens(
 
 /// An admin revokes a token of one of an organisation's users.
 pub fn revoke_organisation_token(
-    conn: &mut DbConn,
-    actor: &Actor,
-    organisation_id: OrgId,
-    id: TokenId,
+    conn: &mut DbConn, actor: &Actor, organisation_id: OrgId, id: TokenId,
 ) -> AppResult<()> {
     actor.require(&[Role::Admin])?;
     let token = repo::token_in_organisation(conn, organisation_id, id)?
@@ -602,10 +542,7 @@ pub fn account_page(conn: &mut DbConn, actor: &Actor) -> AppResult<AccountPage> 
             email: actor.email.clone(),
             role: actor.role,
         },
-        tokens: my_tokens(conn, actor)?
-            .iter()
-            .map(TokenLine::from)
-            .collect(),
+        tokens: my_tokens(conn, actor)?.iter().map(TokenLine::from).collect(),
         max_days: API_TOKEN_MAX_DAYS,
         default_days: API_TOKEN_DAYS,
         new_token: None,
@@ -616,11 +553,7 @@ pub fn account_page(conn: &mut DbConn, actor: &Actor) -> AppResult<AccountPage> 
 /// current one right. Every other login and token of the person ends; the browser in hand
 /// continues with the returned new session secret.
 pub fn change_own_password(
-    conn: &mut DbConn,
-    actor: &Actor,
-    current: &str,
-    new: &str,
-    new_again: &str,
+    conn: &mut DbConn, actor: &Actor, current: &str, new: &str, new_again: &str,
 ) -> AppResult<String> {
     if new != new_again {
         return Err(AppError::invalid(
@@ -634,9 +567,7 @@ pub fn change_own_password(
 
 /// An admin's view of the accounts of an organisation, by name.
 pub fn accounts_of(
-    conn: &mut DbConn,
-    actor: &Actor,
-    organisation_id: OrgId,
+    conn: &mut DbConn, actor: &Actor, organisation_id: OrgId,
 ) -> AppResult<Vec<User>> {
     actor.require(&[Role::Admin])?;
     repo::list_for_organisation(conn, organisation_id)
@@ -644,11 +575,7 @@ pub fn accounts_of(
 
 /// An admin (de)activates an account of an organisation (404 for anyone elsewhere).
 pub fn set_active_in(
-    conn: &mut DbConn,
-    actor: &Actor,
-    organisation_id: OrgId,
-    user_id: UserId,
-    active: bool,
+    conn: &mut DbConn, actor: &Actor, organisation_id: OrgId, user_id: UserId, active: bool,
 ) -> AppResult<User> {
     actor.require(&[Role::Admin])?;
     let target = repo::find_by_id(conn, user_id)?

@@ -70,9 +70,7 @@ pub fn message(wait: Duration, now_utc: NaiveDateTime) -> Text {
             Text::key("throttle.minutes").arg("n", minutes)
         }
     };
-    Text::key("error.login_throttled")
-        .arg_text("span", span)
-        .arg("at", at)
+    Text::key("error.login_throttled").arg_text("span", span).arg("at", at)
 }
 
 #[cfg(test)]
@@ -81,10 +79,7 @@ mod tests {
     use proptest::prelude::*;
 
     fn t0() -> NaiveDateTime {
-        chrono::NaiveDate::from_ymd_opt(2026, 11, 29)
-            .unwrap()
-            .and_hms_opt(12, 0, 0)
-            .unwrap()
+        chrono::NaiveDate::from_ymd_opt(2026, 11, 29).unwrap().and_hms_opt(12, 0, 0).unwrap()
     }
 
     #[test]
@@ -97,9 +92,8 @@ mod tests {
     #[test]
     fn at_the_limit_waits_until_the_oldest_leaves() {
         let now = t0();
-        let f: Vec<_> = (0..10)
-            .map(|i| now - Duration::minutes(10) + Duration::seconds(i))
-            .collect();
+        let f: Vec<_> =
+            (0..10).map(|i| now - Duration::minutes(10) + Duration::seconds(i)).collect();
         assert_eq!(wait(&f, 10, now), Some(Duration::minutes(5)));
     }
 

@@ -17,9 +17,7 @@ type Issuer = web::Data<Arc<CertificateIssuer>>;
 #[post("/api/v1/runs/{id}/certificates")]
 async fn api_issue(caller: Caller, issuer: Issuer, id: web::Path<RunId>) -> Answer {
     let issuer = issuer.get_ref().clone();
-    caller
-        .ok(move |conn, actor| service::issue_for_run(conn, &issuer, actor, *id))
-        .await
+    caller.ok(move |conn, actor| service::issue_for_run(conn, &issuer, actor, *id)).await
 }
 
 #[utoipa::path(get, path = "/api/v1/runs/{id}/certificates", tag = "certificates", security(("bearer" = [])),
@@ -27,36 +25,24 @@ async fn api_issue(caller: Caller, issuer: Issuer, id: web::Path<RunId>) -> Answ
 #[get("/api/v1/runs/{id}/certificates")]
 async fn api_list(caller: Caller, issuer: Issuer, id: web::Path<RunId>) -> Answer {
     let issuer = issuer.get_ref().clone();
-    caller
-        .ok(move |conn, actor| service::certificates_of_run(conn, &issuer, actor, *id))
-        .await
+    caller.ok(move |conn, actor| service::certificates_of_run(conn, &issuer, actor, *id)).await
 }
 
 #[utoipa::path(get, path = "/api/v1/certificates/{id}/pdf", tag = "certificates", security(("bearer" = [])),
     params(("id" = i32, Path)), responses((status = 200, content_type = "application/pdf", description = "the certificate PDF")))]
 #[get("/api/v1/certificates/{id}/pdf")]
 async fn api_pdf(caller: Caller, issuer: Issuer, id: web::Path<CertificateId>) -> Answer {
-    certificate_file(
-        &caller.db,
-        &caller.actor,
-        &issuer,
-        CertificateFile::Pdf(*id),
-    )
-    .await
+    certificate_file(&caller.db, &caller.actor, &issuer, CertificateFile::Pdf(*id)).await
 }
 
 #[utoipa::path(post, path = "/api/v1/certificates/{id}/revoke", tag = "certificates", security(("bearer" = [])),
     request_body = RevokeInput, params(("id" = i32, Path)), responses((status = 200, body = CertificateView), (status = 409)))]
 #[post("/api/v1/certificates/{id}/revoke")]
 async fn api_revoke(
-    caller: Caller,
-    issuer: Issuer,
-    id: web::Path<CertificateId>,
-    body: Json<RevokeInput>,
+    caller: Caller, issuer: Issuer, id: web::Path<CertificateId>, body: Json<RevokeInput>,
 ) -> Answer {
-    let cert = caller
-        .run(move |conn, actor| service::revoke(conn, actor, *id, &body.reason))
-        .await?;
+    let cert =
+        caller.run(move |conn, actor| service::revoke(conn, actor, *id, &body.reason)).await?;
     Ok(HttpResponse::Ok().json(issuer.view(&cert)))
 }
 
@@ -72,32 +58,21 @@ async fn api_start_batch(caller: Caller, issuer: Issuer, id: web::Path<RunId>) -
     params(("id" = i32, Path)), responses((status = 200, body = CertificateBatch)))]
 #[get("/api/v1/certificate-batches/{id}")]
 async fn api_batch(caller: Caller, id: web::Path<CertificateBatchId>) -> Answer {
-    caller
-        .ok(move |conn, actor| service::batch(conn, actor, *id))
-        .await
+    caller.ok(move |conn, actor| service::batch(conn, actor, *id)).await
 }
 
 #[utoipa::path(get, path = "/api/v1/runs/{id}/certificates.zip", tag = "certificates", security(("bearer" = [])),
     params(("id" = i32, Path)), responses((status = 200, content_type = "application/zip", description = "every valid certificate of the run as PDF"), (status = 409, description = "no valid certificate yet")))]
 #[get("/api/v1/runs/{id}/certificates.zip")]
 async fn api_zip(caller: Caller, issuer: Issuer, id: web::Path<RunId>) -> Answer {
-    certificate_file(
-        &caller.db,
-        &caller.actor,
-        &issuer,
-        CertificateFile::RunZip(*id),
-    )
-    .await
+    certificate_file(&caller.db, &caller.actor, &issuer, CertificateFile::RunZip(*id)).await
 }
 
 #[utoipa::path(post, path = "/api/v1/certificates/{id}/reissue", tag = "certificates", security(("bearer" = [])),
     request_body = ReissueInput, params(("id" = i32, Path)), responses((status = 200, body = CertificateView, description = "the new certificate; the old one is now replaced"), (status = 409), (status = 422)))]
 #[post("/api/v1/certificates/{id}/reissue")]
 async fn api_reissue(
-    caller: Caller,
-    issuer: Issuer,
-    id: web::Path<CertificateId>,
-    body: Json<ReissueInput>,
+    caller: Caller, issuer: Issuer, id: web::Path<CertificateId>, body: Json<ReissueInput>,
 ) -> Answer {
     let iss = issuer.get_ref().clone();
     let cert = caller

@@ -49,9 +49,7 @@ pub struct PublicKey {
 
 impl SigningKeyRecord {
     fn to_public(&self) -> Option<PublicKey> {
-        let raw = data_encoding::BASE64URL_NOPAD
-            .decode(self.public_key.as_bytes())
-            .ok()?;
+        let raw = data_encoding::BASE64URL_NOPAD.decode(self.public_key.as_bytes()).ok()?;
         let bytes: [u8; 32] = raw.try_into().ok()?;
         Some(PublicKey {
             kid: u8::try_from(self.kid).ok()?,
@@ -119,15 +117,9 @@ impl KeyRing {
     /// Verifies a token against the cached public keys (see `token::verify`), remembering
     /// tokens that passed.
     pub fn verify(
-        &self,
-        bytes: &[u8],
+        &self, bytes: &[u8],
     ) -> Result<super::token::VerifiedToken, super::token::TokenError> {
-        if let Some(hit) = self
-            .verified
-            .lock()
-            .ok()
-            .and_then(|m| m.get(bytes).cloned())
-        {
+        if let Some(hit) = self.verified.lock().ok().and_then(|m| m.get(bytes).cloned()) {
             return Ok(hit);
         }
         let v = super::token::verify(bytes, |kid| self.cached(kid).map(|k| k.key))?;
@@ -159,9 +151,8 @@ impl KeyRing {
         let raw = data_encoding::HEXLOWER
             .decode(text.trim().as_bytes())
             .context("private key file is not hex")?;
-        let seed: [u8; 32] = raw
-            .try_into()
-            .map_err(|_| anyhow::anyhow!("private key file has the wrong length"))?;
+        let seed: [u8; 32] =
+            raw.try_into().map_err(|_| anyhow::anyhow!("private key file has the wrong length"))?;
         Ok(SigningKey::from_bytes(&seed))
     }
 
@@ -189,12 +180,7 @@ impl KeyRing {
         if let Ok(mut guard) = self.public.write() {
             guard.insert(
                 kid,
-                PublicKey {
-                    kid,
-                    organisation_id,
-                    key: key.verifying_key(),
-                    compromised: false,
-                },
+                PublicKey { kid, organisation_id, key: key.verifying_key(), compromised: false },
             );
         }
         Ok(kid)
@@ -203,9 +189,7 @@ impl KeyRing {
     /// The organisation's newest usable key with its private half on this machine;
     /// a key is created on first use so issuing works without setup.
     pub fn signing_key_for(
-        &self,
-        conn: &mut DbConn,
-        organisation_id: OrgId,
+        &self, conn: &mut DbConn, organisation_id: OrgId,
     ) -> AppResult<(u8, SigningKey)> {
         let candidates: Vec<i32> = signing_keys::table
             .filter(signing_keys::organisation_id.eq(organisation_id))
@@ -220,10 +204,7 @@ impl KeyRing {
     /// The first candidate (newest first) whose private half is on this machine, else a new
     /// key for the owner.
     fn first_usable_or_new(
-        &self,
-        conn: &mut DbConn,
-        candidates: Vec<i32>,
-        owner: Option<OrgId>,
+        &self, conn: &mut DbConn, candidates: Vec<i32>, owner: Option<OrgId>,
     ) -> AppResult<(u8, SigningKey)> {
         for kid in candidates {
             let Ok(kid) = u8::try_from(kid) else { continue };
@@ -276,27 +257,19 @@ fn set_state(conn: &mut DbConn, kid: u8, compromised: bool) -> AppResult<()> {
     let now = crate::time::now_utc();
     let target = signing_keys::table.filter(signing_keys::kid.eq(i32::from(kid)));
     if compromised {
-        diesel::update(target)
-            .set(signing_keys::compromised_at.eq(Some(now)))
-            .execute(conn)?;
+        diesel::update(target).set(signing_keys::compromised_at.eq(Some(now))).execute(conn)?;
     }
     let changed = diesel::update(target.filter(signing_keys::retired_at.is_null()))
         .set(signing_keys::retired_at.eq(Some(now)))
         .execute(conn)?;
     if changed == 0 && all_records(conn)?.iter().all(|r| r.kid != i32::from(kid)) {
-        return Err(AppError::not_found_text(
-            Text::key("thing.key_numbered").arg("kid", kid),
-        ));
+        return Err(AppError::not_found_text(Text::key("thing.key_numbered").arg("kid", kid)));
     }
     crate::audit::record(
         conn,
         None,
         None,
-        if compromised {
-            "key.compromise"
-        } else {
-            "key.retire"
-        },
+        if compromised { "key.compromise" } else { "key.retire" },
         "signing_key",
         Some(i32::from(kid)),
         "",
@@ -331,26 +304,20 @@ pub fn retire_all_of(conn: &mut DbConn, organisation_id: OrgId) -> AppResult<()>
 /// Keys a person may manage: a coordinator their organisation's, an admin every key
 /// (including the deployment's own, which signs the revocation list).
 pub fn manageable(
-    conn: &mut DbConn,
-    actor: &crate::auth::Actor,
+    conn: &mut DbConn, actor: &crate::auth::Actor,
 ) -> AppResult<Vec<SigningKeyRecord>> {
     let all = all_records(conn)?;
     match actor.role {
         crate::auth::Role::Admin => Ok(all),
         _ => {
             let org = actor.coordinator_org()?;
-            Ok(all
-                .into_iter()
-                .filter(|r| r.organisation_id == Some(org))
-                .collect())
+            Ok(all.into_iter().filter(|r| r.organisation_id == Some(org)).collect())
         }
     }
 }
 
 fn manageable_key(
-    conn: &mut DbConn,
-    actor: &crate::auth::Actor,
-    kid: i32,
+    conn: &mut DbConn, actor: &crate::auth::Actor, kid: i32,
 ) -> AppResult<SigningKeyRecord> {
     manageable(conn, actor)?
         .into_iter()
@@ -361,9 +328,7 @@ fn manageable_key(
 /// A new key; the previous active keys of the same owner are retired and keep verifying.
 /// A coordinator rotates their organisation's key, an admin the deployment's.
 pub fn rotate_for(
-    conn: &mut DbConn,
-    keyring: &KeyRing,
-    actor: &crate::auth::Actor,
+    conn: &mut DbConn, keyring: &KeyRing, actor: &crate::auth::Actor,
 ) -> AppResult<u8> {
     let owner = match actor.role {
         crate::auth::Role::Admin => None,
@@ -406,17 +371,10 @@ pub fn retire_for(conn: &mut DbConn, actor: &crate::auth::Actor, kid: i32) -> Ap
 }
 
 pub fn compromise_for(
-    conn: &mut DbConn,
-    keyring: &KeyRing,
-    actor: &crate::auth::Actor,
-    kid: i32,
-    confirmed: bool,
+    conn: &mut DbConn, keyring: &KeyRing, actor: &crate::auth::Actor, kid: i32, confirmed: bool,
 ) -> AppResult<()> {
     if !confirmed {
-        return Err(AppError::invalid(
-            "confirm",
-            Text::key("error.keys.confirm_compromised"),
-        ));
+        return Err(AppError::invalid("confirm", Text::key("error.keys.confirm_compromised")));
     }
     let record = manageable_key(conn, actor, kid)?;
     if record.compromised_at.is_some() {

@@ -172,17 +172,11 @@ mod tests {
     fn statuses_read_back_as_written() {
         for s in CertificateStatus::ALL {
             assert_eq!(s.code().parse::<CertificateStatus>(), Ok(s));
-            assert_eq!(
-                serde_json::to_value(s).unwrap(),
-                serde_json::json!(s.code())
-            );
+            assert_eq!(serde_json::to_value(s).unwrap(), serde_json::json!(s.code()));
         }
         for s in BatchState::ALL {
             assert_eq!(s.code().parse::<BatchState>(), Ok(s));
-            assert_eq!(
-                serde_json::to_value(s).unwrap(),
-                serde_json::json!(s.code())
-            );
+            assert_eq!(serde_json::to_value(s).unwrap(), serde_json::json!(s.code()));
         }
         assert!("VALID".parse::<CertificateStatus>().is_err());
     }

@@ -22,10 +22,7 @@ fn attachment(mime: &str, name: &str, bytes: Vec<u8>) -> HttpResponse {
     HttpResponse::Ok()
         .content_type(mime)
         .insert_header((header::CACHE_CONTROL, "no-store"))
-        .insert_header((
-            header::CONTENT_DISPOSITION,
-            format!("attachment; filename=\"{name}\""),
-        ))
+        .insert_header((header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}\"")))
         .body(bytes)
 }
 
@@ -43,10 +40,7 @@ pub(crate) enum CertificateFile {
 }
 
 pub(crate) async fn certificate_file(
-    db: &Db,
-    actor: &Actor,
-    issuer: &Arc<CertificateIssuer>,
-    file: CertificateFile,
+    db: &Db, actor: &Actor, issuer: &Arc<CertificateIssuer>, file: CertificateFile,
 ) -> AppResult<HttpResponse> {
     let issuer = issuer.clone();
     let (name, bytes) = run_as(db, actor, move |conn, actor| match file {
@@ -65,38 +59,26 @@ pub(crate) async fn certificate_file(
 /// runs in the background so a long run does not hold the request open.
 #[post("/runs/{id}/certificates")]
 async fn issue_for_run(
-    ui: Ui,
-    issuer: Issuer,
-    run_id: Id<RunId>,
-    _form: Form<EmptyForm>,
+    ui: Ui, issuer: Issuer, run_id: Id<RunId>, _form: Form<EmptyForm>,
 ) -> PageResult {
     let batch = start_batch_in_background(&ui.db, &issuer, &ui.actor, *run_id).await?;
     // No confirmation: the page it leads to is the batch's progress.
-    Ok(crate::web::redirect(&format!(
-        "/certificate-batches/{}",
-        batch.id
-    )))
+    Ok(crate::web::redirect(&format!("/certificate-batches/{}", batch.id)))
 }
 
 pub(crate) async fn start_batch_in_background(
-    db: &Db,
-    issuer: &Arc<CertificateIssuer>,
-    actor: &Actor,
-    run_id: RunId,
+    db: &Db, issuer: &Arc<CertificateIssuer>, actor: &Actor, run_id: RunId,
 ) -> AppResult<CertificateBatch> {
-    let (batch, must_process) = run_as(db, actor, move |conn, actor| {
-        service::start_batch(conn, actor, run_id)
-    })
-    .await?;
+    let (batch, must_process) =
+        run_as(db, actor, move |conn, actor| service::start_batch(conn, actor, run_id)).await?;
     if must_process {
         let db = db.clone();
         let issuer = issuer.clone();
         let actor = actor.clone();
         let batch_id = batch.id;
         actix_web::rt::spawn(async move {
-            let result = db
-                .run(move |conn| service::process_batch(conn, &issuer, &actor, batch_id))
-                .await;
+            let result =
+                db.run(move |conn| service::process_batch(conn, &issuer, &actor, batch_id)).await;
             if let Err(e) = result {
                 // The batch stays "running" without heartbeat and counts as interrupted
                 // after a minute; starting again continues where it stopped.
@@ -149,9 +131,7 @@ const SETTINGS: &str = "pages/certificates/settings";
 /// The settings page again with the message of a refused form.
 async fn settings_refused(ui: &Ui, issuer: &Arc<CertificateIssuer>, error: AppError) -> PageResult {
     let issuer = issuer.clone();
-    let data = ui
-        .run(move |conn, actor| service::settings_page(conn, &issuer, actor))
-        .await?;
+    let data = ui.run(move |conn, actor| service::settings_page(conn, &issuer, actor)).await?;
     ui.page_with_error(SETTINGS, "title.certificate_settings", &data, error)
 }
 
@@ -172,11 +152,7 @@ async fn settings_page(ui: Ui, issuer: Issuer) -> PageResult {
 /// Runs a settings action and goes back to the page's part `anchor` with the confirmation
 /// `done`, or shows the page again with the error next to it.
 async fn settings_action<F>(
-    ui: &Ui,
-    issuer: &Arc<CertificateIssuer>,
-    anchor: &str,
-    done: &'static str,
-    action: F,
+    ui: &Ui, issuer: &Arc<CertificateIssuer>, anchor: &str, done: &'static str, action: F,
 ) -> PageResult
 where
     F: FnOnce(&mut DbConn, &Actor) -> AppResult<()> + Send + 'static,
@@ -191,25 +167,17 @@ where
 #[post("/certificate-settings/keys/rotate")]
 async fn rotate_key(ui: Ui, issuer: Issuer, _form: Form<EmptyForm>) -> PageResult {
     let keyring = issuer.keyring.clone();
-    settings_action(
-        &ui,
-        &issuer,
-        "keys",
-        "done.key_rotated",
-        move |conn, actor| super::keys::rotate_for(conn, &keyring, actor).map(|_| ()),
-    )
+    settings_action(&ui, &issuer, "keys", "done.key_rotated", move |conn, actor| {
+        super::keys::rotate_for(conn, &keyring, actor).map(|_| ())
+    })
     .await
 }
 
 #[post("/certificate-settings/keys/{kid}/retire")]
 async fn retire_key(ui: Ui, issuer: Issuer, kid: Id, _form: Form<EmptyForm>) -> PageResult {
-    settings_action(
-        &ui,
-        &issuer,
-        "keys",
-        "done.key_retired",
-        move |conn, actor| super::keys::retire_for(conn, actor, *kid),
-    )
+    settings_action(&ui, &issuer, "keys", "done.key_retired", move |conn, actor| {
+        super::keys::retire_for(conn, actor, *kid)
+    })
     .await
 }
 
@@ -221,10 +189,7 @@ struct CompromiseForm {
 
 #[post("/certificate-settings/keys/{kid}/compromise")]
 async fn compromise_key(
-    ui: Ui,
-    issuer: Issuer,
-    kid: Id,
-    Form(form): Form<CompromiseForm>,
+    ui: Ui, issuer: Issuer, kid: Id, Form(form): Form<CompromiseForm>,
 ) -> PageResult {
     let keyring = issuer.keyring.clone();
     let confirmed = form.confirm.as_deref() == Some("yes");
@@ -237,10 +202,7 @@ async fn compromise_key(
 
 #[post("/certificate-settings/{kind}")]
 async fn upload_image(
-    ui: Ui,
-    issuer: Issuer,
-    kind: web::Path<String>,
-    payload: actix_multipart::Multipart,
+    ui: Ui, issuer: Issuer, kind: web::Path<String>, payload: actix_multipart::Multipart,
 ) -> PageResult {
     // Only coordinators set their organisation's images; settled before the file is read.
     ui.actor.coordinator_org()?;
@@ -250,39 +212,26 @@ async fn upload_image(
         Err(e) => return settings_refused(&ui, &issuer, e).await,
     };
     crate::web::verify_csrf(&ui.session, csrf.as_deref())?;
-    settings_action(
-        &ui,
-        &issuer,
-        "images",
-        "done.image_saved",
-        move |c, actor| service::set_org_image(c, actor, &kind, &bytes),
-    )
+    settings_action(&ui, &issuer, "images", "done.image_saved", move |c, actor| {
+        service::set_org_image(c, actor, &kind, &bytes)
+    })
     .await
 }
 
 #[post("/certificate-settings/{kind}/delete")]
 async fn delete_image(
-    ui: Ui,
-    issuer: Issuer,
-    kind: web::Path<String>,
-    _form: Form<EmptyForm>,
+    ui: Ui, issuer: Issuer, kind: web::Path<String>, _form: Form<EmptyForm>,
 ) -> PageResult {
-    settings_action(
-        &ui,
-        &issuer,
-        "images",
-        "done.image_removed",
-        move |c, actor| service::remove_org_image(c, actor, &kind),
-    )
+    settings_action(&ui, &issuer, "images", "done.image_removed", move |c, actor| {
+        service::remove_org_image(c, actor, &kind)
+    })
     .await
 }
 
 #[get("/certificate-settings/sample.pdf")]
 async fn sample_pdf(ui: Ui, issuer: Issuer) -> PageResult {
     let issuer = issuer.get_ref().clone();
-    let bytes = ui
-        .run(move |conn, actor| service::sample_pdf(conn, &issuer, actor))
-        .await?;
+    let bytes = ui.run(move |conn, actor| service::sample_pdf(conn, &issuer, actor)).await?;
     Ok(pdf_response("Musterbescheinigung.pdf", bytes))
 }
 

@@ -64,9 +64,9 @@ pub fn encode(url: &str) -> Result<QrMatrix, QrError> {
         let rows: Vec<u128> = colors
             .chunks_exact(width)
             .map(|row| {
-                row.iter().enumerate().fold(0u128, |bits, (x, m)| {
-                    bits | (u128::from(*m == Color::Dark) << x)
-                })
+                row.iter()
+                    .enumerate()
+                    .fold(0u128, |bits, (x, m)| bits | (u128::from(*m == Color::Dark) << x))
             })
             .collect();
         let score = penalty(&rows, width);
@@ -75,11 +75,7 @@ pub fn encode(url: &str) -> Result<QrMatrix, QrError> {
         }
     }
     let (_, rows) = best.ok_or(QrError::Unexpected)?;
-    Ok(QrMatrix {
-        width,
-        version,
-        rows,
-    })
+    Ok(QrMatrix { width, version, rows })
 }
 
 const MASK_PATTERNS: [MaskPattern; 8] = [
@@ -203,9 +199,8 @@ mod tests {
     fn typical_url(token_chars: usize) -> String {
         // Base32 alphabet only, as produced by token::verification_url.
         let alphabet = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
-        let token: String = (0..token_chars)
-            .map(|i| char::from(alphabet[(i * 7 + i / 3) % 32]))
-            .collect();
+        let token: String =
+            (0..token_chars).map(|i| char::from(alphabet[(i * 7 + i / 3) % 32])).collect();
         format!("HTTP://127.0.0.1:8080/Z/{token}")
     }
 
@@ -249,10 +244,7 @@ mod tests {
     fn too_long_is_refused() {
         let err = encode(&typical_url(400)).unwrap_err();
         assert!(matches!(err, QrError::VersionTooHigh { version } if version > MAX_QR_VERSION));
-        assert!(matches!(
-            encode(&"A".repeat(10_000)),
-            Err(QrError::Encode(_))
-        ));
+        assert!(matches!(encode(&"A".repeat(10_000)), Err(QrError::Encode(_))));
     }
 
     #[test]

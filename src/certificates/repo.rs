@@ -7,15 +7,11 @@ use crate::error::{AppError, AppResult};
 use crate::ids::{CertificateBatchId, CertificateId, OrgId, ParticipantId, RunId};
 
 pub fn insert(conn: &mut DbConn, form: &CertificateInsertForm) -> AppResult<Certificate> {
-    Ok(diesel::insert_into(certificates::table)
-        .values(form)
-        .get_result(conn)?)
+    Ok(diesel::insert_into(certificates::table).values(form).get_result(conn)?)
 }
 
 pub fn valid_for(
-    conn: &mut DbConn,
-    run_id: RunId,
-    participant_id: ParticipantId,
+    conn: &mut DbConn, run_id: RunId, participant_id: ParticipantId,
 ) -> AppResult<Option<Certificate>> {
     Ok(certificates::table
         .filter(certificates::run_id.eq(run_id))
@@ -57,10 +53,7 @@ pub fn find_by_code(conn: &mut DbConn, code: &str) -> AppResult<Option<(Certific
 }
 
 pub fn revoke(
-    conn: &mut DbConn,
-    id: CertificateId,
-    reason: &str,
-    now: chrono::NaiveDateTime,
+    conn: &mut DbConn, id: CertificateId, reason: &str, now: chrono::NaiveDateTime,
 ) -> AppResult<()> {
     diesel::update(certificates::table.find(id))
         .set((
@@ -74,9 +67,7 @@ pub fn revoke(
 
 /// (certificate id, total checks, last day checked) for a run's certificates.
 pub fn check_counts_for_run(
-    conn: &mut DbConn,
-    org: OrgId,
-    run_id: RunId,
+    conn: &mut DbConn, org: OrgId, run_id: RunId,
 ) -> AppResult<Vec<(CertificateId, i64, Option<chrono::NaiveDate>)>> {
     let rows: Vec<(CertificateId, chrono::NaiveDate, i32)> = certificate_checks::table
         .inner_join(certificates::table)
@@ -102,9 +93,7 @@ pub fn check_counts_for_run(
 }
 
 pub fn mark_replaced(
-    conn: &mut DbConn,
-    id: CertificateId,
-    now: chrono::NaiveDateTime,
+    conn: &mut DbConn, id: CertificateId, now: chrono::NaiveDateTime,
 ) -> AppResult<()> {
     diesel::update(certificates::table.find(id))
         .set((
@@ -116,9 +105,7 @@ pub fn mark_replaced(
 }
 
 pub fn set_replaced_by(
-    conn: &mut DbConn,
-    id: CertificateId,
-    replaced_by: CertificateId,
+    conn: &mut DbConn, id: CertificateId, replaced_by: CertificateId,
 ) -> AppResult<()> {
     diesel::update(certificates::table.find(id))
         .set(certificates::replaced_by_id.eq(Some(replaced_by)))
@@ -139,18 +126,13 @@ pub fn withdrawn_codes(conn: &mut DbConn) -> AppResult<Vec<(String, CertificateS
 // ---------- batches ----------
 
 pub fn insert_batch(
-    conn: &mut DbConn,
-    form: &CertificateBatchInsertForm,
+    conn: &mut DbConn, form: &CertificateBatchInsertForm,
 ) -> AppResult<CertificateBatch> {
-    Ok(diesel::insert_into(certificate_batches::table)
-        .values(form)
-        .get_result(conn)?)
+    Ok(diesel::insert_into(certificate_batches::table).values(form).get_result(conn)?)
 }
 
 pub fn get_batch(
-    conn: &mut DbConn,
-    org: OrgId,
-    id: CertificateBatchId,
+    conn: &mut DbConn, org: OrgId, id: CertificateBatchId,
 ) -> AppResult<CertificateBatch> {
     certificate_batches::table
         .filter(certificate_batches::organisation_id.eq(org))
@@ -162,9 +144,7 @@ pub fn get_batch(
 }
 
 pub fn latest_batch_for_run(
-    conn: &mut DbConn,
-    org: OrgId,
-    run_id: RunId,
+    conn: &mut DbConn, org: OrgId, run_id: RunId,
 ) -> AppResult<Option<CertificateBatch>> {
     Ok(certificate_batches::table
         .filter(certificate_batches::organisation_id.eq(org))
@@ -176,8 +156,7 @@ pub fn latest_batch_for_run(
 }
 
 pub fn running_batches_for_run(
-    conn: &mut DbConn,
-    run_id: RunId,
+    conn: &mut DbConn, run_id: RunId,
 ) -> AppResult<Vec<CertificateBatch>> {
     Ok(certificate_batches::table
         .filter(certificate_batches::run_id.eq(run_id))
@@ -203,9 +182,7 @@ pub fn update_batch_progress(conn: &mut DbConn, b: &CertificateBatch) -> AppResu
 }
 
 pub fn set_batch_state(
-    conn: &mut DbConn,
-    id: CertificateBatchId,
-    state: BatchState,
+    conn: &mut DbConn, id: CertificateBatchId, state: BatchState,
 ) -> AppResult<()> {
     diesel::update(certificate_batches::table.find(id))
         .set(certificate_batches::state.eq(state))

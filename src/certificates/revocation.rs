@@ -113,9 +113,7 @@ pub fn sign(list: &RevocationList, kid: u8, key: &SigningKey) -> Result<Vec<u8>,
 /// Checks the signature (with a key the caller accepts for lists: the deployment's) and
 /// that the list is still current at `now`.
 pub fn verify(
-    bytes: &[u8],
-    key_for_kid: impl Fn(u8) -> Option<VerifyingKey>,
-    now: i64,
+    bytes: &[u8], key_for_kid: impl Fn(u8) -> Option<VerifyingKey>, now: i64,
 ) -> Result<RevocationList, ListError> {
     if bytes.len() > MAX_LIST_BYTES {
         return Err(ListError::TooLarge);
@@ -146,8 +144,7 @@ pub fn verify(
     let key = key_for_kid(*kid).ok_or(ListError::UnknownKey)?;
     sign1.verify_signature(&[], |sig, data| {
         let sig = Signature::from_slice(sig).map_err(|_| ListError::BadSignature)?;
-        key.verify_strict(data, &sig)
-            .map_err(|_| ListError::BadSignature)
+        key.verify_strict(data, &sig).map_err(|_| ListError::BadSignature)
     })?;
     let payload = sign1.payload.as_deref().ok_or(ListError::Malformed)?;
     let list = parse(payload).ok_or(ListError::Malformed)?;
@@ -161,18 +158,11 @@ fn parse(payload: &[u8]) -> Option<RevocationList> {
     let Value::Map(entries) = coset::cbor::de::from_reader::<Value, _>(payload).ok()? else {
         return None;
     };
-    let get = |key: i64| {
-        entries
-            .iter()
-            .find(|(k, _)| k.as_integer() == Some(key.into()))
-            .map(|(_, v)| v)
-    };
+    let get =
+        |key: i64| entries.iter().find(|(k, _)| k.as_integer() == Some(key.into())).map(|(_, v)| v);
     let int = |v: &Value| i64::try_from(v.as_integer()?).ok();
     let code_list = |v: &Value| -> Option<Vec<[u8; CODE_BYTES]>> {
-        v.as_array()?
-            .iter()
-            .map(|c| c.as_bytes()?.as_slice().try_into().ok())
-            .collect()
+        v.as_array()?.iter().map(|c| c.as_bytes()?.as_slice().try_into().ok()).collect()
     };
     let list = RevocationList {
         issued_at: int(get(KEY_ISSUED_AT)?)?,
@@ -226,15 +216,9 @@ mod tests {
         flipped[last] ^= 1;
         assert!(verify(&flipped, |_| Some(vk), now).is_err());
         let other = key(8).verifying_key();
-        assert_eq!(
-            verify(&bytes, |_| Some(other), now),
-            Err(ListError::BadSignature)
-        );
+        assert_eq!(verify(&bytes, |_| Some(other), now), Err(ListError::BadSignature));
         assert_eq!(verify(&bytes, |_| None, now), Err(ListError::UnknownKey));
-        assert_eq!(
-            verify(&bytes, |_| Some(vk), list().next_update),
-            Err(ListError::Expired)
-        );
+        assert_eq!(verify(&bytes, |_| Some(vk), list().next_update), Err(ListError::Expired));
     }
 
     #[test]

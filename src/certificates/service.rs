@@ -73,10 +73,7 @@ fn stored_code(code: &[u8; 10]) -> String {
 /// exists already. Runs in its own transaction: a certificate is either complete (row,
 /// signed token, queued email) or absent.
 pub fn issue_one(
-    conn: &mut DbConn,
-    issuer: &CertificateIssuer,
-    actor: &Actor,
-    run_id: RunId,
+    conn: &mut DbConn, issuer: &CertificateIssuer, actor: &Actor, run_id: RunId,
     participant_id: ParticipantId,
 ) -> AppResult<Option<Certificate>> {
     let org_id = actor.coordinator_org()?;
@@ -113,11 +110,8 @@ pub fn issue_one(
 /// Signs, stores and mails one certificate; the caller holds the write transaction and has
 /// checked that the participant completed the run and holds no valid certificate.
 fn issue_in_tx(
-    conn: &mut DbConn,
-    issuer: &CertificateIssuer,
-    actor: &Actor,
-    run: &planning::models::CourseRun,
-    participant: &participants::models::Participant,
+    conn: &mut DbConn, issuer: &CertificateIssuer, actor: &Actor,
+    run: &planning::models::CourseRun, participant: &participants::models::Participant,
     completion_date: chrono::NaiveDate,
 ) -> AppResult<Certificate> {
     let org_id = run.organisation_id;
@@ -167,11 +161,8 @@ fn issue_in_tx(
 
 /// The check address with the signed claims, or why it cannot go into a QR code.
 fn signed_url(
-    issuer: &CertificateIssuer,
-    claims: &token::CertificateClaims,
-    kid: u8,
-    signing_key: &ed25519_dalek::SigningKey,
-    participant: &participants::models::Participant,
+    issuer: &CertificateIssuer, claims: &token::CertificateClaims, kid: u8,
+    signing_key: &ed25519_dalek::SigningKey, participant: &participants::models::Participant,
 ) -> AppResult<String> {
     let signed = token::sign(claims, kid, signing_key).map_err(|e| match e {
         token::TokenError::OverBudget => AppError::invalid(
@@ -198,13 +189,8 @@ struct CertificateMail<'a> {
 /// Queues the certificate with its PDF for the participant's own address first; a
 /// referrer (social worker, volunteer) who registered them receives it when they have none.
 fn mail_certificate(
-    conn: &mut DbConn,
-    issuer: &CertificateIssuer,
-    cert: &Certificate,
-    org: &orgs::Organisation,
-    run: &planning::models::CourseRun,
-    participant: &participants::models::Participant,
-    url: &str,
+    conn: &mut DbConn, issuer: &CertificateIssuer, cert: &Certificate, org: &orgs::Organisation,
+    run: &planning::models::CourseRun, participant: &participants::models::Participant, url: &str,
 ) -> AppResult<()> {
     let Some((to, via_referrer)) = participants::service::contact_email(participant) else {
         return Ok(());
@@ -212,10 +198,7 @@ fn mail_certificate(
     let pdf = render(conn, issuer, cert, org, run)?;
     let mail = CertificateMail {
         holder_name: &cert.holder_name,
-        referrer_name: participant
-            .referrer_name
-            .as_deref()
-            .filter(|_| via_referrer),
+        referrer_name: participant.referrer_name.as_deref().filter(|_| via_referrer),
         course_title: &cert.course_title,
         issuer_name: &org.issuer_name,
         verification_url: url,
@@ -227,11 +210,7 @@ fn mail_certificate(
         &to,
         "certificate_issued",
         &serde_json::to_value(mail).map_err(|e| AppError::Internal(e.into()))?,
-        Some(Attachment {
-            name: pdf_file_name(cert),
-            mime: "application/pdf".into(),
-            bytes: pdf,
-        }),
+        Some(Attachment { name: pdf_file_name(cert), mime: "application/pdf".into(), bytes: pdf }),
     )?;
     Ok(())
 }
@@ -240,12 +219,8 @@ fn mail_certificate(
 /// certificate becomes "replaced" (its QR code then answers "Ungültig – ersetzt" without
 /// any personal detail) and a new certificate with a new code is issued and mailed.
 pub fn reissue_with_name(
-    conn: &mut DbConn,
-    issuer: &CertificateIssuer,
-    actor: &Actor,
-    certificate_id: CertificateId,
-    given_name: &str,
-    family_name: &str,
+    conn: &mut DbConn, issuer: &CertificateIssuer, actor: &Actor, certificate_id: CertificateId,
+    given_name: &str, family_name: &str,
 ) -> AppResult<Certificate> {
     let org_id = actor.coordinator_org()?;
     let given_name = participants::service::name("given_name", "label.given_name", given_name)?;
@@ -295,10 +270,7 @@ pub fn reissue_with_name(
 
 /// Issues certificates for everyone who completed the run and has none yet.
 pub fn issue_for_run(
-    conn: &mut DbConn,
-    issuer: &CertificateIssuer,
-    actor: &Actor,
-    run_id: RunId,
+    conn: &mut DbConn, issuer: &CertificateIssuer, actor: &Actor, run_id: RunId,
 ) -> AppResult<IssueSummary> {
     let org_id = actor.coordinator_org()?;
     planning::service::get_run(conn, org_id, run_id)?;
@@ -317,10 +289,7 @@ pub fn issue_for_run(
 }
 
 pub fn revoke(
-    conn: &mut DbConn,
-    actor: &Actor,
-    certificate_id: CertificateId,
-    reason: &str,
+    conn: &mut DbConn, actor: &Actor, certificate_id: CertificateId, reason: &str,
 ) -> AppResult<Certificate> {
     let org = actor.coordinator_org()?;
     let reason = validate::required_text("reason", "label.reason", reason, 500)?;
@@ -352,19 +321,12 @@ pub fn pdf_file_name(cert: &Certificate) -> String {
 }
 
 fn render(
-    conn: &mut DbConn,
-    issuer: &CertificateIssuer,
-    cert: &Certificate,
-    org: &orgs::Organisation,
+    conn: &mut DbConn, issuer: &CertificateIssuer, cert: &Certificate, org: &orgs::Organisation,
     run: &planning::models::CourseRun,
 ) -> AppResult<Vec<u8>> {
     let modules = attendance::service::attended_modules(conn, org.id, run.id, cert.participant_id)?
         .into_iter()
-        .map(|(title, date, duration_minutes)| AttendedModule {
-            title,
-            date,
-            duration_minutes,
-        })
+        .map(|(title, date, duration_minutes)| AttendedModule { title, date, duration_minutes })
         .collect();
     let doc = CertificateDocument {
         holder_name: cert.holder_name.clone(),
@@ -395,26 +357,17 @@ fn render(
 
 /// The PDF of a certificate of the actor's organisation: (file name, bytes).
 pub fn pdf(
-    conn: &mut DbConn,
-    issuer: &CertificateIssuer,
-    actor: &Actor,
-    certificate_id: CertificateId,
+    conn: &mut DbConn, issuer: &CertificateIssuer, actor: &Actor, certificate_id: CertificateId,
 ) -> AppResult<(String, Vec<u8>)> {
     let org_id = actor.coordinator_org()?;
     let cert = repo::get(conn, org_id, certificate_id)?;
     let org = orgs::service::get(conn, org_id)?;
     let run = planning::service::get_run(conn, org_id, cert.run_id)?;
-    Ok((
-        pdf_file_name(&cert),
-        render(conn, issuer, &cert, &org, &run)?,
-    ))
+    Ok((pdf_file_name(&cert), render(conn, issuer, &cert, &org, &run)?))
 }
 
 pub fn list_for_run(
-    conn: &mut DbConn,
-    issuer: &CertificateIssuer,
-    org: OrgId,
-    run_id: RunId,
+    conn: &mut DbConn, issuer: &CertificateIssuer, org: OrgId, run_id: RunId,
 ) -> AppResult<Vec<CertificateView>> {
     let counts = repo::check_counts_for_run(conn, org, run_id)?;
     Ok(repo::list_for_run(conn, org, run_id)?
@@ -437,9 +390,7 @@ const BATCH_STALE_AFTER_SECS: i64 = 60;
 /// on the button, or two coordinators, share one batch). Returns the batch and whether the
 /// caller must now process it.
 pub fn start_batch(
-    conn: &mut DbConn,
-    actor: &Actor,
-    run_id: RunId,
+    conn: &mut DbConn, actor: &Actor, run_id: RunId,
 ) -> AppResult<(CertificateBatch, bool)> {
     let org_id = actor.coordinator_org()?;
     crate::db::write_transaction(conn, |conn| {
@@ -473,18 +424,13 @@ pub fn start_batch(
 /// the coordinator's page can show it. A person who cannot get a certificate (e.g. a name
 /// too long for the QR code) is listed with the reason; the others are still issued.
 pub fn process_batch(
-    conn: &mut DbConn,
-    issuer: &CertificateIssuer,
-    actor: &Actor,
-    batch_id: CertificateBatchId,
+    conn: &mut DbConn, issuer: &CertificateIssuer, actor: &Actor, batch_id: CertificateBatchId,
 ) -> AppResult<CertificateBatch> {
     let org_id = actor.coordinator_org()?;
     let mut batch = repo::get_batch(conn, org_id, batch_id)?;
     let mut failures: Vec<BatchFailure> = Vec::new();
     let people = attendance::service::completion_for_run(conn, org_id, batch.run_id)?;
-    batch.total = batch
-        .total
-        .max(i32::try_from(people.len()).unwrap_or(i32::MAX));
+    batch.total = batch.total.max(i32::try_from(people.len()).unwrap_or(i32::MAX));
     for c in people {
         if !c.completed {
             batch.not_completed += 1;
@@ -520,9 +466,7 @@ pub fn process_batch(
 }
 
 pub fn batch(
-    conn: &mut DbConn,
-    actor: &Actor,
-    batch_id: CertificateBatchId,
+    conn: &mut DbConn, actor: &Actor, batch_id: CertificateBatchId,
 ) -> AppResult<CertificateBatch> {
     repo::get_batch(conn, actor.coordinator_org()?, batch_id)
 }
@@ -533,10 +477,7 @@ pub fn batch_failures(batch: &CertificateBatch) -> Vec<BatchFailure> {
 
 /// All valid certificates of a run as one ZIP of PDFs: (file name, bytes).
 pub fn zip_for_run(
-    conn: &mut DbConn,
-    issuer: &CertificateIssuer,
-    actor: &Actor,
-    run_id: RunId,
+    conn: &mut DbConn, issuer: &CertificateIssuer, actor: &Actor, run_id: RunId,
 ) -> AppResult<(String, Vec<u8>)> {
     use std::io::Write;
     let org_id = actor.coordinator_org()?;
@@ -563,10 +504,7 @@ pub fn zip_for_run(
         .finish()
         .map_err(|e| AppError::Internal(anyhow::anyhow!("writing ZIP: {e}")))?
         .into_inner();
-    Ok((
-        format!("Teilnahmebescheinigungen-Durchgang-{run_id}.zip"),
-        bytes,
-    ))
+    Ok((format!("Teilnahmebescheinigungen-Durchgang-{run_id}.zip"), bytes))
 }
 
 /// The run page's line about the last batch.
@@ -579,17 +517,13 @@ pub struct BatchSummary {
 }
 
 pub fn last_batch_summary(
-    conn: &mut DbConn,
-    org: OrgId,
-    run_id: RunId,
+    conn: &mut DbConn, org: OrgId, run_id: RunId,
 ) -> AppResult<Option<BatchSummary>> {
-    Ok(
-        repo::latest_batch_for_run(conn, org, run_id)?.map(|b| BatchSummary {
-            id: b.id,
-            failed: batch_failures(&b).len(),
-            issued: b.issued,
-        }),
-    )
+    Ok(repo::latest_batch_for_run(conn, org, run_id)?.map(|b| BatchSummary {
+        id: b.id,
+        failed: batch_failures(&b).len(),
+        issued: b.issued,
+    }))
 }
 
 /// The run a certificate of the caller's organisation belongs to.
@@ -610,18 +544,11 @@ pub fn set_org_image(conn: &mut DbConn, actor: &Actor, kind: &str, bytes: &[u8])
     let org = actor.coordinator_org()?;
     let kind = image_kind(kind)?;
     if bytes.is_empty() {
-        return Err(AppError::invalid(
-            "file",
-            Text::key("error.certificates.choose_image"),
-        ));
+        return Err(AppError::invalid("file", Text::key("error.certificates.choose_image")));
     }
     // The renderer decides by content and accepts only PNG and JPEG.
     check_printable_image(bytes)?;
-    let content_type = if bytes.starts_with(b"\x89PNG") {
-        "image/png"
-    } else {
-        "image/jpeg"
-    };
+    let content_type = if bytes.starts_with(b"\x89PNG") { "image/png" } else { "image/jpeg" };
     crate::db::write_transaction(conn, |conn| {
         orgs::service::set_image(conn, org, kind, content_type, bytes)?;
         audit::record(
@@ -643,9 +570,7 @@ pub fn remove_org_image(conn: &mut DbConn, actor: &Actor, kind: &str) -> AppResu
 }
 
 pub fn org_image(
-    conn: &mut DbConn,
-    actor: &Actor,
-    kind: &str,
+    conn: &mut DbConn, actor: &Actor, kind: &str,
 ) -> AppResult<Option<(String, Vec<u8>)>> {
     let org = actor.coordinator_org()?;
     orgs::service::image(conn, org, image_kind(kind)?)
@@ -668,9 +593,7 @@ pub struct KeyLine {
 /// The keys page: every key the person may manage, newest first, with fingerprint, state
 /// and how many certificates it signed.
 pub fn key_overview(
-    conn: &mut DbConn,
-    issuer: &CertificateIssuer,
-    actor: &Actor,
+    conn: &mut DbConn, issuer: &CertificateIssuer, actor: &Actor,
 ) -> AppResult<Vec<KeyLine>> {
     let records = super::keys::manageable(conn, actor)?;
     let counts = repo::count_by_kid(conn)?;
@@ -693,10 +616,7 @@ pub fn key_overview(
             } else {
                 "active"
             },
-            certificates: counts
-                .iter()
-                .find(|(k, _)| *k == r.kid)
-                .map_or(0, |(_, n)| *n),
+            certificates: counts.iter().find(|(k, _)| *k == r.kid).map_or(0, |(_, n)| *n),
         })
         .collect())
 }
@@ -719,9 +639,7 @@ pub struct ImageLine {
 }
 
 pub fn settings_page(
-    conn: &mut DbConn,
-    issuer: &CertificateIssuer,
-    actor: &Actor,
+    conn: &mut DbConn, issuer: &CertificateIssuer, actor: &Actor,
 ) -> AppResult<SettingsPage> {
     actor.require(&[crate::auth::Role::Admin, crate::auth::Role::Coordinator])?;
     let admin = actor.role == crate::auth::Role::Admin;
@@ -737,11 +655,7 @@ pub fn settings_page(
             });
         }
     }
-    Ok(SettingsPage {
-        admin,
-        keys,
-        images,
-    })
+    Ok(SettingsPage { admin, keys, images })
 }
 
 /// The progress page of a batch.
@@ -755,9 +669,7 @@ pub struct BatchPage {
 }
 
 pub fn batch_page(
-    conn: &mut DbConn,
-    actor: &Actor,
-    batch_id: CertificateBatchId,
+    conn: &mut DbConn, actor: &Actor, batch_id: CertificateBatchId,
 ) -> AppResult<BatchPage> {
     let batch = batch(conn, actor, batch_id)?;
     Ok(BatchPage {
@@ -771,10 +683,7 @@ pub fn batch_page(
 
 /// The certificates of a run, with how often each was checked.
 pub fn certificates_of_run(
-    conn: &mut DbConn,
-    issuer: &CertificateIssuer,
-    actor: &Actor,
-    run_id: RunId,
+    conn: &mut DbConn, issuer: &CertificateIssuer, actor: &Actor, run_id: RunId,
 ) -> AppResult<Vec<CertificateView>> {
     let org = actor.coordinator_org()?;
     planning::service::get_run(conn, org, run_id)?;
@@ -787,31 +696,22 @@ fn check_printable_image(bytes: &[u8]) -> AppResult<()> {
         Ok(_) => Ok(()),
         Err(ImageError::Refused(why)) => Err(AppError::invalid("file", why)),
         // A file that decodes but cannot be prepared is as good as unreadable.
-        Err(ImageError::Failed(_)) => Err(AppError::invalid(
-            "file",
-            Text::key("error.image.unreadable"),
-        )),
+        Err(ImageError::Failed(_)) => {
+            Err(AppError::invalid("file", Text::key("error.image.unreadable")))
+        }
     }
 }
 
 /// The organisation's stored image, decoded for printing (cached by content).
 fn org_image_for_print(
-    conn: &mut DbConn,
-    issuer: &CertificateIssuer,
-    org_id: OrgId,
-    kind: ImageKind,
+    conn: &mut DbConn, issuer: &CertificateIssuer, org_id: OrgId, kind: ImageKind,
 ) -> AppResult<Option<Arc<DocumentImage>>> {
     use sha2::Digest;
     let Some((_, bytes)) = orgs::service::image(conn, org_id, kind)? else {
         return Ok(None);
     };
     let hash: [u8; 32] = sha2::Sha256::digest(&bytes).into();
-    if let Some(hit) = issuer
-        .images
-        .lock()
-        .ok()
-        .and_then(|m| m.get(&hash).cloned())
-    {
+    if let Some(hit) = issuer.images.lock().ok().and_then(|m| m.get(&hash).cloned()) {
         return Ok(Some(hit));
     }
     match DocumentImage::from_bytes(&bytes) {
@@ -837,9 +737,7 @@ fn org_image_for_print(
 /// A sample certificate with the organisation's letterhead, to check logo and signature
 /// before issuing. Its QR code leads to the check page, which answers "Ungültig".
 pub fn sample_pdf(
-    conn: &mut DbConn,
-    issuer: &CertificateIssuer,
-    actor: &Actor,
+    conn: &mut DbConn, issuer: &CertificateIssuer, actor: &Actor,
 ) -> AppResult<Vec<u8>> {
     let org_id = actor.coordinator_org()?;
     let org = orgs::service::get(conn, org_id)?;

@@ -131,14 +131,8 @@ pub fn sign(claims: &CertificateClaims, kid: u8, key: &SigningKey) -> Result<Vec
     }
     let date = format_date(claims.completion_date).ok_or(TokenError::Malformed)?;
     let certificate = Value::Map(vec![
-        (
-            Value::from(SUBCLAIM_NAME),
-            Value::Text(claims.holder_name.clone()),
-        ),
-        (
-            Value::from(SUBCLAIM_COURSE),
-            Value::Text(claims.course_code.clone()),
-        ),
+        (Value::from(SUBCLAIM_NAME), Value::Text(claims.holder_name.clone())),
+        (Value::from(SUBCLAIM_COURSE), Value::Text(claims.course_code.clone())),
         (Value::from(SUBCLAIM_DATE), Value::Text(date)),
     ]);
     let payload = ClaimsSetBuilder::new()
@@ -149,10 +143,8 @@ pub fn sign(claims: &CertificateClaims, kid: u8, key: &SigningKey) -> Result<Vec
         .to_vec()
         .map_err(|_| TokenError::Malformed)?;
 
-    let protected = HeaderBuilder::new()
-        .algorithm(iana::Algorithm::Ed25519)
-        .key_id(vec![kid])
-        .build();
+    let protected =
+        HeaderBuilder::new().algorithm(iana::Algorithm::Ed25519).key_id(vec![kid]).build();
     let token = CoseSign1Builder::new()
         .protected(protected)
         .payload(payload)
@@ -202,17 +194,14 @@ pub fn token_from_text(s: &str) -> Result<Vec<u8>, TokenError> {
     if encoded.is_empty() {
         return Err(TokenError::NotBase32);
     }
-    BASE32_NOPAD
-        .decode(encoded.to_ascii_uppercase().as_bytes())
-        .map_err(|_| TokenError::NotBase32)
+    BASE32_NOPAD.decode(encoded.to_ascii_uppercase().as_bytes()).map_err(|_| TokenError::NotBase32)
 }
 
 /// Checks a token. The order is fixed so that cheap checks run first and no key lookup
 /// or signature work happens for garbage: size cap → CBOR structure → algorithm
 /// allow-list → key id → signature (`verify_strict`) → claims.
 pub fn verify(
-    token: &[u8],
-    key_for_kid: impl Fn(u8) -> Option<VerifyingKey>,
+    token: &[u8], key_for_kid: impl Fn(u8) -> Option<VerifyingKey>,
 ) -> Result<VerifiedToken, TokenError> {
     if token.len() > MAX_TOKEN_BYTES {
         return Err(TokenError::TooLarge);
@@ -244,8 +233,7 @@ pub fn verify(
 
     sign1.verify_signature(&[], |sig, data| {
         let sig = Signature::from_slice(sig).map_err(|_| TokenError::BadSignature)?;
-        key.verify_strict(data, &sig)
-            .map_err(|_| TokenError::BadSignature)
+        key.verify_strict(data, &sig).map_err(|_| TokenError::BadSignature)
     })?;
 
     let claims = parse_claims(payload).ok_or(TokenError::Malformed)?;
@@ -370,8 +358,7 @@ fn parse_claims(payload: &[u8]) -> Option<CertificateClaims> {
 }
 
 fn code_to_u128(code: &[u8; CODE_BYTES]) -> u128 {
-    code.iter()
-        .fold(0u128, |acc, &b| (acc << 8) | u128::from(b))
+    code.iter().fold(0u128, |acc, &b| (acc << 8) | u128::from(b))
 }
 
 fn crockford_value(c: char) -> Option<u8> {
@@ -422,17 +409,11 @@ mod tests {
     /// Builds a token like `sign` does but with a chosen algorithm id, to test the
     /// allow-list with tokens we would never issue.
     fn sign_with_alg(
-        c: &CertificateClaims,
-        kid: u8,
-        k: &SigningKey,
-        alg: iana::Algorithm,
+        c: &CertificateClaims, kid: u8, k: &SigningKey, alg: iana::Algorithm,
     ) -> Vec<u8> {
         let good = sign(c, kid, k).unwrap();
         let sign1 = CoseSign1::from_slice(&good).unwrap();
-        let protected = HeaderBuilder::new()
-            .algorithm(alg)
-            .key_id(vec![kid])
-            .build();
+        let protected = HeaderBuilder::new().algorithm(alg).key_id(vec![kid]).build();
         CoseSign1Builder::new()
             .protected(protected)
             .payload(sign1.payload.unwrap())
@@ -471,10 +452,7 @@ mod tests {
         let k = key(1);
         let c = claims("Anna Schmidt");
         let token = sign(&c, 1, &k).unwrap();
-        let tagged = CoseSign1::from_slice(&token)
-            .unwrap()
-            .to_tagged_vec()
-            .unwrap();
+        let tagged = CoseSign1::from_slice(&token).unwrap().to_tagged_vec().unwrap();
         assert_eq!(tagged[0], COSE_SIGN1_TAG_BYTE);
         assert_eq!(verify(&tagged, keys(&k, 1)).unwrap().claims, c);
     }
@@ -486,10 +464,7 @@ mod tests {
         for i in 0..token.len() {
             let mut bad = token.clone();
             bad[i] ^= 0x01;
-            assert!(
-                verify(&bad, keys(&k, 3)).is_err(),
-                "byte {i} flipped still verifies"
-            );
+            assert!(verify(&bad, keys(&k, 3)).is_err(), "byte {i} flipped still verifies");
         }
     }
 
@@ -497,41 +472,26 @@ mod tests {
     fn unknown_or_malformed_kid() {
         let k = key(1);
         let token = sign(&claims("Anna Schmidt"), 3, &k).unwrap();
-        assert_eq!(
-            verify(&token, keys(&k, 4)).unwrap_err(),
-            TokenError::UnknownKey
-        );
-        assert_eq!(
-            verify(&token, |_| None).unwrap_err(),
-            TokenError::UnknownKey
-        );
+        assert_eq!(verify(&token, keys(&k, 4)).unwrap_err(), TokenError::UnknownKey);
+        assert_eq!(verify(&token, |_| None).unwrap_err(), TokenError::UnknownKey);
 
         let sign1 = CoseSign1::from_slice(&token).unwrap();
         let two_byte_kid = CoseSign1Builder::new()
             .protected(
-                HeaderBuilder::new()
-                    .algorithm(iana::Algorithm::Ed25519)
-                    .key_id(vec![0, 3])
-                    .build(),
+                HeaderBuilder::new().algorithm(iana::Algorithm::Ed25519).key_id(vec![0, 3]).build(),
             )
             .payload(sign1.payload.unwrap())
             .create_signature(&[], |tbs| k.sign(tbs).to_bytes().to_vec())
             .build()
             .to_vec()
             .unwrap();
-        assert_eq!(
-            verify(&two_byte_kid, keys(&k, 3)).unwrap_err(),
-            TokenError::UnknownKey
-        );
+        assert_eq!(verify(&two_byte_kid, keys(&k, 3)).unwrap_err(), TokenError::UnknownKey);
     }
 
     #[test]
     fn wrong_key_is_bad_signature() {
         let token = sign(&claims("Anna Schmidt"), 3, &key(1)).unwrap();
-        assert_eq!(
-            verify(&token, keys(&key(2), 3)).unwrap_err(),
-            TokenError::BadSignature
-        );
+        assert_eq!(verify(&token, keys(&key(2), 3)).unwrap_err(), TokenError::BadSignature);
     }
 
     #[test]
@@ -539,10 +499,7 @@ mod tests {
         let k = key(1);
         let c = claims("Anna Schmidt");
         let es256 = sign_with_alg(&c, 3, &k, iana::Algorithm::ES256);
-        assert_eq!(
-            verify(&es256, keys(&k, 3)).unwrap_err(),
-            TokenError::UnsupportedAlgorithm
-        );
+        assert_eq!(verify(&es256, keys(&k, 3)).unwrap_err(), TokenError::UnsupportedAlgorithm);
 
         let eddsa = sign_with_alg(&c, 3, &k, iana::Algorithm::EdDSA);
         let v = verify(&eddsa, keys(&k, 3)).unwrap();
@@ -561,10 +518,7 @@ mod tests {
             .build()
             .to_vec()
             .unwrap();
-        assert_eq!(
-            verify(&no_alg, keys(&k, 3)).unwrap_err(),
-            TokenError::UnsupportedAlgorithm
-        );
+        assert_eq!(verify(&no_alg, keys(&k, 3)).unwrap_err(), TokenError::UnsupportedAlgorithm);
     }
 
     #[test]
@@ -574,10 +528,7 @@ mod tests {
         let mut sign1 = CoseSign1::from_slice(&token).unwrap();
         sign1.unprotected.key_id = vec![3];
         let bytes = sign1.to_vec().unwrap();
-        assert_eq!(
-            verify(&bytes, keys(&k, 3)).unwrap_err(),
-            TokenError::Malformed
-        );
+        assert_eq!(verify(&bytes, keys(&k, 3)).unwrap_err(), TokenError::Malformed);
     }
 
     #[test]
@@ -593,16 +544,10 @@ mod tests {
             TokenError::Malformed
         );
         assert_eq!(verify(&[], keys(&k, 3)).unwrap_err(), TokenError::Malformed);
-        assert_eq!(
-            verify(b"hello", keys(&k, 3)).unwrap_err(),
-            TokenError::Malformed
-        );
+        assert_eq!(verify(b"hello", keys(&k, 3)).unwrap_err(), TokenError::Malformed);
         let mut trailing = token.clone();
         trailing.push(0);
-        assert_eq!(
-            verify(&trailing, keys(&k, 3)).unwrap_err(),
-            TokenError::Malformed
-        );
+        assert_eq!(verify(&trailing, keys(&k, 3)).unwrap_err(), TokenError::Malformed);
     }
 
     #[test]
@@ -616,20 +561,14 @@ mod tests {
             .unwrap();
         let token = CoseSign1Builder::new()
             .protected(
-                HeaderBuilder::new()
-                    .algorithm(iana::Algorithm::Ed25519)
-                    .key_id(vec![3])
-                    .build(),
+                HeaderBuilder::new().algorithm(iana::Algorithm::Ed25519).key_id(vec![3]).build(),
             )
             .payload(bad_payload)
             .create_signature(&[], |tbs| k.sign(tbs).to_bytes().to_vec())
             .build()
             .to_vec()
             .unwrap();
-        assert_eq!(
-            verify(&token, keys(&k, 3)).unwrap_err(),
-            TokenError::Malformed
-        );
+        assert_eq!(verify(&token, keys(&k, 3)).unwrap_err(), TokenError::Malformed);
     }
 
     #[test]
@@ -642,32 +581,20 @@ mod tests {
             token_from_text(&"A".repeat(MAX_TOKEN_BASE32_CHARS + 8)).unwrap_err(),
             TokenError::TooLong
         );
-        assert_eq!(
-            token_from_text("not base32!").unwrap_err(),
-            TokenError::NotBase32
-        );
+        assert_eq!(token_from_text("not base32!").unwrap_err(), TokenError::NotBase32);
         assert_eq!(token_from_text("ABC1").unwrap_err(), TokenError::NotBase32);
         assert_eq!(token_from_text("").unwrap_err(), TokenError::NotBase32);
-        assert_eq!(
-            token_from_text("https://x.de/z/").unwrap_err(),
-            TokenError::NotBase32
-        );
+        assert_eq!(token_from_text("https://x.de/z/").unwrap_err(), TokenError::NotBase32);
         // Padding is not part of the format.
-        assert_eq!(
-            token_from_text("MFRGG===").unwrap_err(),
-            TokenError::NotBase32
-        );
+        assert_eq!(token_from_text("MFRGG===").unwrap_err(), TokenError::NotBase32);
         assert_eq!(token_from_text("MFRGG").unwrap(), b"abc".to_vec());
     }
 
     #[test]
     fn truncated_text_token_does_not_verify() {
         let k = key(1);
-        let url = verification_url(
-            "https://x.de",
-            &sign(&claims("Anna Schmidt"), 3, &k).unwrap(),
-        )
-        .unwrap();
+        let url = verification_url("https://x.de", &sign(&claims("Anna Schmidt"), 3, &k).unwrap())
+            .unwrap();
         for cut in [1, 2, 8, 50] {
             let short = &url[..url.len() - cut];
             let result = token_from_text(short).and_then(|t| verify(&t, keys(&k, 3)));
@@ -696,22 +623,14 @@ mod tests {
         ] {
             assert_eq!(token_from_text(&text).unwrap(), token, "{text}");
         }
-        assert_eq!(
-            verify(&token_from_text(&url).unwrap(), keys(&k, 3))
-                .unwrap()
-                .claims,
-            c
-        );
+        assert_eq!(verify(&token_from_text(&url).unwrap(), keys(&k, 3)).unwrap().claims, c);
     }
 
     #[test]
     fn url_over_budget() {
         let token = sign(&claims("Anna Schmidt"), 3, &key(1)).unwrap();
         let long_host = format!("https://{}.example.org", "a".repeat(200));
-        assert_eq!(
-            verification_url(&long_host, &token).unwrap_err(),
-            TokenError::OverBudget
-        );
+        assert_eq!(verification_url(&long_host, &token).unwrap_err(), TokenError::OverBudget);
         assert_eq!(
             verification_url("https://x.de", &[0u8; MAX_TOKEN_BYTES + 1]).unwrap_err(),
             TokenError::OverBudget
@@ -722,11 +641,8 @@ mod tests {
     fn name_budget() {
         let k = key(1);
         // Typical German and Ukrainian names fit.
-        for name in [
-            "Zoë Müller-Lüdenscheidt",
-            "Олена Шевченко",
-            "Mohammad Al-Hashimi",
-        ] {
+        for name in ["Zoë Müller-Lüdenscheidt", "Олена Шевченко", "Mohammad Al-Hashimi"]
+        {
             let token = sign(&claims(name), 1, &k).unwrap();
             assert!(token.len() <= MAX_TOKEN_BYTES, "{name}: {}", token.len());
         }
@@ -735,14 +651,8 @@ mod tests {
         let long =
             "Maximilian-Jürgen Großmann-Überländer von Lüdenscheidt-Öhringen-Straßburg-Württemberg";
         assert!(long.chars().count() > 60);
-        assert_eq!(
-            sign(&claims(long), 1, &k).unwrap_err(),
-            TokenError::OverBudget
-        );
-        assert_eq!(
-            sign(&claims(&"Ä".repeat(101)), 1, &k).unwrap_err(),
-            TokenError::OverBudget
-        );
+        assert_eq!(sign(&claims(long), 1, &k).unwrap_err(), TokenError::OverBudget);
+        assert_eq!(sign(&claims(&"Ä".repeat(101)), 1, &k).unwrap_err(), TokenError::OverBudget);
     }
 
     #[test]
@@ -760,30 +670,15 @@ mod tests {
     fn non_nfc_or_empty_name_is_refused() {
         let k = key(1);
         let decomposed = "Mu\u{0308}ller";
-        assert_eq!(
-            sign(&claims(decomposed), 1, &k).unwrap_err(),
-            TokenError::Malformed
-        );
-        assert_eq!(
-            sign(&claims("  "), 1, &k).unwrap_err(),
-            TokenError::Malformed
-        );
+        assert_eq!(sign(&claims(decomposed), 1, &k).unwrap_err(), TokenError::Malformed);
+        assert_eq!(sign(&claims("  "), 1, &k).unwrap_err(), TokenError::Malformed);
         assert!(sign(&claims(&normalize_name(decomposed)), 1, &k).is_ok());
-        assert_eq!(
-            normalize_name("  Anna \t  Maria\nSchmidt "),
-            "Anna Maria Schmidt"
-        );
+        assert_eq!(normalize_name("  Anna \t  Maria\nSchmidt "), "Anna Maria Schmidt");
     }
 
     #[test]
     fn code_format_and_parse() {
-        for code in [
-            [0u8; 10],
-            [0xFF; 10],
-            claims("x").code,
-            new_code(),
-            new_code(),
-        ] {
+        for code in [[0u8; 10], [0xFF; 10], claims("x").code, new_code(), new_code()] {
             let s = format_code(&code);
             assert_eq!(s.len(), 19);
             assert_eq!(s.matches('-').count(), 3);
@@ -792,10 +687,7 @@ mod tests {
             assert_eq!(parse_code(&s.to_lowercase()), Some(code));
             assert_eq!(parse_code(&s.replace('-', " ")), Some(code));
             assert_eq!(parse_code(&s.replace('-', "")), Some(code));
-            assert_eq!(
-                parse_code(&format!(" {} ", s.replace('-', " - "))),
-                Some(code)
-            );
+            assert_eq!(parse_code(&format!(" {} ", s.replace('-', " - "))), Some(code));
         }
         assert_eq!(format_code(&[0u8; 10]), "0000-0000-0000-0000");
         assert_eq!(format_code(&[0xFF; 10]), "ZZZZ-ZZZZ-ZZZZ-ZZZZ");
@@ -823,9 +715,10 @@ mod tests {
         assert_eq!(fp.len(), 19);
         let groups: Vec<&str> = fp.split(':').collect();
         assert_eq!(groups.len(), 4);
-        assert!(groups.iter().all(|g| g.len() == 4
-            && g.chars()
-                .all(|c| c.is_ascii_digit() || ('A'..='F').contains(&c))));
+        assert!(groups
+            .iter()
+            .all(|g| g.len() == 4
+                && g.chars().all(|c| c.is_ascii_digit() || ('A'..='F').contains(&c))));
         let digest = Sha256::digest(vk.as_bytes());
         assert!(fp.starts_with(&format!("{:02X}{:02X}:", digest[0], digest[1])));
         assert_ne!(fp, key_fingerprint(&key(2).verifying_key()));

@@ -59,9 +59,7 @@ pub(super) fn run(settings: &Settings, out: &Path) -> anyhow::Result<()> {
 
 /// The steps in the order a coordinator would take them in the web interface.
 fn create_demo(
-    conn: &mut DbConn,
-    issuer: &CertificateIssuer,
-    today: NaiveDate,
+    conn: &mut DbConn, issuer: &CertificateIssuer, today: NaiveDate,
 ) -> Result<DemoData, AppError> {
     let slug = free_slug(conn);
     let org = create_org(conn, &slug)?;
@@ -83,13 +81,7 @@ fn create_demo(
 /// `demo`, else the first of `demo-2` … `demo-999` not taken, so the demo can run again.
 fn free_slug(conn: &mut DbConn) -> String {
     (1..1000)
-        .map(|n| {
-            if n == 1 {
-                "demo".to_string()
-            } else {
-                format!("demo-{n}")
-            }
-        })
+        .map(|n| if n == 1 { "demo".to_string() } else { format!("demo-{n}") })
         .find(|s| find_org(conn, s).ok().flatten().is_none())
         .unwrap_or_else(|| "demo-x".into())
 }
@@ -124,16 +116,12 @@ fn create_staff(conn: &mut DbConn, org_id: OrgId, slug: &str) -> Result<Staff, A
     };
     let coordinator = create("koordination", "Katrin Koordinatorin", Role::Coordinator)?;
     let trainer = create("training", "Tarek Trainer", Role::Trainer)?;
-    Ok(Staff {
-        coordinator: Actor::from_user(&coordinator)?,
-        trainer: Actor::from_user(&trainer)?,
-    })
+    Ok(Staff { coordinator: Actor::from_user(&coordinator)?, trainer: Actor::from_user(&trainer)? })
 }
 
 /// The course and its modules; returns the course id and the module ids in course order.
 fn plan_course(
-    conn: &mut DbConn,
-    coordinator: &Actor,
+    conn: &mut DbConn, coordinator: &Actor,
 ) -> Result<(CourseId, Vec<ModuleId>), AppError> {
     let course = crate::planning::service::create_course(
         conn,
@@ -172,10 +160,7 @@ fn plan_course(
 /// A one-week run from `start` with two sessions (first three modules, then the rest);
 /// returns the run id and the two session ids.
 fn schedule_run(
-    conn: &mut DbConn,
-    staff: &Staff,
-    course_id: CourseId,
-    module_ids: &[ModuleId],
+    conn: &mut DbConn, staff: &Staff, course_id: CourseId, module_ids: &[ModuleId],
     start: NaiveDate,
 ) -> Result<(RunId, [SessionId; 2]), AppError> {
     let run = crate::planning::service::create_run(
@@ -220,10 +205,7 @@ fn at(day: NaiveDate, hour: u32) -> NaiveDateTime {
 /// Three participants in different languages, registered with consent and enrolled in
 /// the run; returns their ids.
 fn enrol_participants(
-    conn: &mut DbConn,
-    coordinator: &Actor,
-    run_id: RunId,
-    start: NaiveDate,
+    conn: &mut DbConn, coordinator: &Actor, run_id: RunId, start: NaiveDate,
 ) -> Result<Vec<ParticipantId>, AppError> {
     let people = [
         ("Amira", "Haddad", "ar", Some("amira.haddad@example.org")),
@@ -257,26 +239,13 @@ fn enrol_participants(
 /// Everyone at both sessions; one late arrival so the demo's attendance lists show that
 /// state too (it still counts: all three get certificates).
 fn mark_attendance(
-    conn: &mut DbConn,
-    trainer: &Actor,
-    [first, second]: [SessionId; 2],
+    conn: &mut DbConn, trainer: &Actor, [first, second]: [SessionId; 2],
     participant_ids: &[ParticipantId],
 ) -> Result<(), AppError> {
     use crate::attendance::service::mark;
     for (i, &participant) in participant_ids.iter().enumerate() {
-        mark(
-            conn,
-            trainer,
-            first,
-            participant,
-            AttendanceStatus::Present,
-            false,
-        )?;
-        let status = if i == 1 {
-            AttendanceStatus::Late
-        } else {
-            AttendanceStatus::Present
-        };
+        mark(conn, trainer, first, participant, AttendanceStatus::Present, false)?;
+        let status = if i == 1 { AttendanceStatus::Late } else { AttendanceStatus::Present };
         mark(conn, trainer, second, participant, status, false)?;
     }
     Ok(())
@@ -284,10 +253,7 @@ fn mark_attendance(
 
 /// Issues the run's certificates and renders each one's PDF.
 fn issue_certificates(
-    conn: &mut DbConn,
-    issuer: &CertificateIssuer,
-    coordinator: &Actor,
-    run_id: RunId,
+    conn: &mut DbConn, issuer: &CertificateIssuer, coordinator: &Actor, run_id: RunId,
 ) -> Result<Vec<DemoCertificate>, AppError> {
     use crate::certificates::service;
     let summary = service::issue_for_run(conn, issuer, coordinator, run_id)?;
@@ -310,20 +276,9 @@ fn write_pdfs(out: &Path, data: DemoData) -> anyhow::Result<()> {
     for cert in data.certificates {
         let path = out.join(&cert.file_name);
         std::fs::write(&path, cert.pdf).with_context(|| format!("writing {}", path.display()))?;
-        println!(
-            "{}: {} -> {}",
-            cert.holder_name,
-            path.display(),
-            cert.verification_url
-        );
+        println!("{}: {} -> {}", cert.holder_name, path.display(), cert.verification_url);
     }
-    println!(
-        "Anmeldung Koordination: {} / {DEMO_PASSWORD}",
-        data.coordinator_email
-    );
-    println!(
-        "Anmeldung Training:     {} / {DEMO_PASSWORD}",
-        data.trainer_email
-    );
+    println!("Anmeldung Koordination: {} / {DEMO_PASSWORD}", data.coordinator_email);
+    println!("Anmeldung Training:     {} / {DEMO_PASSWORD}", data.trainer_email);
     Ok(())
 }

@@ -46,18 +46,12 @@ pub(super) fn run(settings: &Settings, command: KeysCommand) -> anyhow::Result<(
         KeysCommand::Generate { org } => generate(&state, org),
         KeysCommand::Rotate { org } => rotate(&state, &org),
         KeysCommand::Retire { kid } => {
-            state
-                .db
-                .run_blocking(|conn| keys::retire(conn, kid))
-                .map_err(user_error)?;
+            state.db.run_blocking(|conn| keys::retire(conn, kid)).map_err(user_error)?;
             println!("key kid={kid} retired");
             Ok(())
         }
         KeysCommand::Compromise { kid } => {
-            state
-                .db
-                .run_blocking(|conn| keys::compromise(conn, kid))
-                .map_err(user_error)?;
+            state.db.run_blocking(|conn| keys::compromise(conn, kid)).map_err(user_error)?;
             println!("key kid={kid} marked compromised and removed from the JWKS");
             Ok(())
         }
@@ -77,10 +71,7 @@ fn generate(state: &AppState, org: Option<String>) -> anyhow::Result<()> {
         })
         .map_err(user_error)?;
     let key = state.keyring.cached(kid).context("new key not loaded")?;
-    println!(
-        "generated key kid={kid} fingerprint={}",
-        token::key_fingerprint(&key.key)
-    );
+    println!("generated key kid={kid} fingerprint={}", token::key_fingerprint(&key.key));
     Ok(())
 }
 
@@ -100,10 +91,7 @@ fn rotate(state: &AppState, org: &str) -> anyhow::Result<()> {
 }
 
 fn list(state: &AppState) -> anyhow::Result<()> {
-    let records = state
-        .db
-        .run_blocking(keys::all_records)
-        .map_err(user_error)?;
+    let records = state.db.run_blocking(keys::all_records).map_err(user_error)?;
     for r in records {
         println!(
             "kid={} org={:?} {} {}",

@@ -86,12 +86,7 @@ pub fn main() -> anyhow::Result<ExitCode> {
     let cli = Cli::parse();
     let command = cli.command.unwrap_or(Command::Serve { bind: None });
     // Offline verification touches no data directory or database.
-    if let Command::Verify {
-        input,
-        jwks,
-        revoked,
-    } = &command
-    {
+    if let Command::Verify { input, jwks, revoked } = &command {
         return verify::run(input, jwks.as_deref(), revoked.as_deref());
     }
     let settings = Settings::load()?;

@@ -29,13 +29,7 @@ pub(super) enum OrgCommand {
 }
 
 pub(super) fn run(settings: &Settings, command: OrgCommand) -> anyhow::Result<()> {
-    let OrgCommand::Create {
-        slug,
-        name,
-        issuer,
-        signatory,
-        signatory_title,
-    } = command;
+    let OrgCommand::Create { slug, name, issuer, signatory, signatory_title } = command;
     let state = AppState::new(settings)?;
     let org = state
         .db

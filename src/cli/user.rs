@@ -44,23 +44,14 @@ pub(super) enum UserCommand {
 
 pub(super) fn run(settings: &Settings, command: UserCommand) -> anyhow::Result<()> {
     match command {
-        UserCommand::Create {
-            org,
-            email,
-            role,
-            name,
-        } => create(settings, org, email, role, name),
+        UserCommand::Create { org, email, role, name } => create(settings, org, email, role, name),
         UserCommand::SetPassword { email } => set_password(settings, email),
         UserCommand::Deactivate { email } => deactivate(settings, email),
     }
 }
 
 fn create(
-    settings: &Settings,
-    org: Option<String>,
-    email: String,
-    role: String,
-    name: Option<String>,
+    settings: &Settings, org: Option<String>, email: String, role: String, name: Option<String>,
 ) -> anyhow::Result<()> {
     let password = read_password()?;
     let state = AppState::new(settings)?;
@@ -77,13 +68,7 @@ fn create(
             auth::service::create_user(
                 conn,
                 None,
-                auth::service::NewUser {
-                    organisation_id,
-                    email,
-                    display_name,
-                    password,
-                    role,
-                },
+                auth::service::NewUser { organisation_id, email, display_name, password, role },
             )
         })
         .map_err(user_error)?;

@@ -30,9 +30,7 @@ struct JwksKey {
 type Keys = HashMap<u8, JwksKey>;
 
 pub(super) fn run(
-    input: &str,
-    jwks: Option<&str>,
-    revoked: Option<&str>,
+    input: &str, jwks: Option<&str>, revoked: Option<&str>,
 ) -> anyhow::Result<ExitCode> {
     let base = base_of(input);
     let jwks_source = match (jwks, &base) {
@@ -96,11 +94,7 @@ fn load_bytes(source: &str) -> anyhow::Result<Vec<u8>> {
 /// skipped, so a token signed with them fails at the key check.
 fn parse_jwks(set: &serde_json::Value) -> Keys {
     let mut keys = HashMap::new();
-    for k in set["keys"]
-        .as_array()
-        .map(Vec::as_slice)
-        .unwrap_or_default()
-    {
+    for k in set["keys"].as_array().map(Vec::as_slice).unwrap_or_default() {
         let kid = k["kid"].as_str().and_then(|s| s.parse::<u8>().ok());
         let x = k["x"]
             .as_str()
@@ -137,11 +131,7 @@ fn check_token(input: &str, keys: &Keys) -> Result<VerifiedToken, FailedCheck> {
     let bytes = match token::token_from_text(input) {
         Ok(b) => b,
         Err(e) => {
-            check_line(
-                false,
-                "Format",
-                &format!("kein gültiger Base32-Token ({e})"),
-            );
+            check_line(false, "Format", &format!("kein gültiger Base32-Token ({e})"));
             return Err("Format");
         }
     };
@@ -191,8 +181,7 @@ fn print_passed_checks(verified: &VerifiedToken, key: Option<&JwksKey>) {
             key.and_then(|k| k.organisation_id)
                 .map_or("Betreiber".to_string(), |o| format!("Organisation {o}")),
             key.map_or("?", |k| k.status.as_str()),
-            key.map(|k| token::key_fingerprint(&k.key))
-                .unwrap_or_default()
+            key.map(|k| token::key_fingerprint(&k.key)).unwrap_or_default()
         ),
     );
     check_line(true, "Signatur", "gültig (verify_strict)");
@@ -200,10 +189,7 @@ fn print_passed_checks(verified: &VerifiedToken, key: Option<&JwksKey>) {
 
 /// Whether the code is on the signed revocation list; `None` when the check is skipped.
 fn check_revocation(
-    source: Option<&str>,
-    base: Option<&str>,
-    keys: &Keys,
-    verified: &VerifiedToken,
+    source: Option<&str>, base: Option<&str>, keys: &Keys, verified: &VerifiedToken,
 ) -> Result<Option<Listed>, FailedCheck> {
     let Some(source) = source else {
         println!("[ -- ] Sperrliste: nicht geprüft (--revoked none)");
@@ -216,11 +202,7 @@ fn check_revocation(
     // A list from another deployment says nothing about this certificate.
     if let Some(b) = base {
         if !list.issuer.eq_ignore_ascii_case(b.trim_end_matches('/')) {
-            check_line(
-                false,
-                "Sperrliste",
-                &format!("stammt von {}, nicht von {b}", list.issuer),
-            );
+            check_line(false, "Sperrliste", &format!("stammt von {}, nicht von {b}", list.issuer));
             return Err("Sperrliste");
         }
     }
@@ -247,19 +229,13 @@ fn check_revocation(
 fn load_list(source: &str, keys: &Keys) -> Result<RevocationList, String> {
     let bytes = load_bytes(source).map_err(|e| format!("nicht abrufbar: {e}"))?;
     // Only the deployment's own key (no organisation) signs revocation lists.
-    let list_key = |kid: u8| {
-        keys.get(&kid)
-            .filter(|k| k.organisation_id.is_none())
-            .map(|k| k.key)
-    };
+    let list_key = |kid: u8| keys.get(&kid).filter(|k| k.organisation_id.is_none()).map(|k| k.key);
     let now = chrono::Utc::now().timestamp();
     revocation::verify(&bytes, list_key, now).map_err(|e| e.to_string())
 }
 
 fn rfc3339(t: i64) -> String {
-    chrono::DateTime::from_timestamp(t, 0)
-        .map(|d| d.to_rfc3339())
-        .unwrap_or_default()
+    chrono::DateTime::from_timestamp(t, 0).map(|d| d.to_rfc3339()).unwrap_or_default()
 }
 
 /// The verdict and what the certificate says; revoked and replaced exit 1.
@@ -272,10 +248,7 @@ fn print_result(verified: &VerifiedToken, listed: Option<Listed>) -> ExitCode {
     }
     println!("Name:        {}", verified.claims.holder_name);
     println!("Kurs:        {}", verified.claims.course_code);
-    println!(
-        "Abschluss:   {}",
-        verified.claims.completion_date.format("%d.%m.%Y")
-    );
+    println!("Abschluss:   {}", verified.claims.completion_date.format("%d.%m.%Y"));
     println!("Code:        {}", token::format_code(&verified.claims.code));
     if matches!(listed, Some(Listed::Revoked | Listed::Replaced)) {
         ExitCode::FAILURE

@@ -31,9 +31,7 @@ pub fn begin_write(conn: &mut DbConn) -> Result<(), AppError> {
 /// which takes the database's write lock before anything is read; other writers wait on
 /// `busy_timeout` instead of failing later with a stale snapshot.
 pub fn lock_for_update(
-    conn: &mut DbConn,
-    table: &'static str,
-    id: impl Into<i32>,
+    conn: &mut DbConn, table: &'static str, id: impl Into<i32>,
 ) -> Result<(), AppError> {
     let id: i32 = id.into();
 
@@ -100,10 +98,7 @@ pub fn upsert_attendance(conn: &mut DbConn, m: &AttendanceUpsert) -> Result<(), 
 /// Claims up to `limit` due outbox rows by pushing their next attempt past `lease_until`,
 /// so another replica's worker skips them while this one sends.
 pub fn claim_due_mail(
-    conn: &mut DbConn,
-    now: NaiveDateTime,
-    lease_until: NaiveDateTime,
-    limit: i64,
+    conn: &mut DbConn, now: NaiveDateTime, lease_until: NaiveDateTime, limit: i64,
 ) -> Result<Vec<i32>, AppError> {
     let due = mail_outbox::table
         // `mail::outbox::MailStatus::Pending`, which db (a lower layer) cannot name.
@@ -153,11 +148,8 @@ pub fn insert_reminder_once(conn: &mut DbConn, r: &ReminderInsert) -> Result<boo
         session_reminders::apology_token.eq(r.apology_token),
         session_reminders::created_at.eq(r.created_at),
     );
-    let target = (
-        session_reminders::session_id,
-        session_reminders::participant_id,
-        session_reminders::kind,
-    );
+    let target =
+        (session_reminders::session_id, session_reminders::participant_id, session_reminders::kind);
     let inserted = match conn {
         DbConn::Pg(c) => diesel::insert_into(session_reminders::table)
             .values(values)
@@ -220,11 +212,8 @@ pub fn upsert_test_result(conn: &mut DbConn, r: &TestResultUpsert) -> Result<(),
 
 /// Counts one check of a certificate on `day` (one row per certificate and day).
 pub fn count_certificate_check(
-    conn: &mut DbConn,
-    organisation_id: OrgId,
-    certificate_id: CertificateId,
-    day: chrono::NaiveDate,
-    n: i32,
+    conn: &mut DbConn, organisation_id: OrgId, certificate_id: CertificateId,
+    day: chrono::NaiveDate, n: i32,
 ) -> Result<(), AppError> {
     let values = (
         certificate_checks::organisation_id.eq(organisation_id),

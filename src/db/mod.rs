@@ -91,10 +91,7 @@ impl ManageConnection for DbManager {
     }
 
     fn is_valid(&self, conn: &mut DbConn) -> Result<(), r2d2::Error> {
-        diesel::sql_query("SELECT 1")
-            .execute(conn)
-            .map(|_| ())
-            .map_err(r2d2::Error::QueryError)
+        diesel::sql_query("SELECT 1").execute(conn).map(|_| ()).map_err(r2d2::Error::QueryError)
     }
 
     fn has_broken(&self, _conn: &mut DbConn) -> bool {
@@ -120,9 +117,7 @@ impl Db {
         let pool = Pool::builder()
             .max_size(max_size)
             .connection_timeout(Duration::from_secs(10))
-            .build(DbManager {
-                url: url.to_string(),
-            })?;
+            .build(DbManager { url: url.to_string() })?;
         Ok(Db { pool, backend })
     }
 
@@ -153,12 +148,8 @@ impl Db {
     pub fn revert_last(&self) -> anyhow::Result<String> {
         let mut conn = self.pool.get()?;
         match &mut *conn {
-            DbConn::Pg(c) => c
-                .revert_last_migration(PG_MIGRATIONS)
-                .map(|v| v.to_string()),
-            DbConn::Sqlite(c) => c
-                .revert_last_migration(SQLITE_MIGRATIONS)
-                .map(|v| v.to_string()),
+            DbConn::Pg(c) => c.revert_last_migration(PG_MIGRATIONS).map(|v| v.to_string()),
+            DbConn::Sqlite(c) => c.revert_last_migration(SQLITE_MIGRATIONS).map(|v| v.to_string()),
         }
         .map_err(|e| anyhow::anyhow!("reverting failed: {e}"))
     }
@@ -189,9 +180,7 @@ impl Db {
 }
 
 fn run_before<B: diesel::backend::Backend>(
-    conn: &mut impl MigrationHarness<B>,
-    source: EmbeddedMigrations,
-    version: &str,
+    conn: &mut impl MigrationHarness<B>, source: EmbeddedMigrations, version: &str,
 ) -> diesel::migration::Result<usize> {
     // diesel keeps a version's digits only (`20261130000014`).
     let digits = |v: &str| v.chars().filter(char::is_ascii_digit).collect::<String>();
@@ -199,10 +188,7 @@ fn run_before<B: diesel::backend::Backend>(
     let mut pending = conn.pending_migrations(source)?;
     pending.sort_by_key(|m| digits(&m.name().version().to_string()));
     let mut applied = 0;
-    for migration in pending
-        .iter()
-        .filter(|m| digits(&m.name().version().to_string()) < before)
-    {
+    for migration in pending.iter().filter(|m| digits(&m.name().version().to_string()) < before) {
         conn.run_migration(migration.as_ref())?;
         applied += 1;
     }

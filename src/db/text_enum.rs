@@ -162,10 +162,7 @@ mod tests {
             assert_eq!(c.code().parse::<Colour>(), Ok(c));
             assert_eq!(c.to_string(), c.code());
             assert_eq!(serde_json::to_value(c).unwrap(), c.code());
-            assert_eq!(
-                serde_json::from_value::<Colour>(c.code().into()).unwrap(),
-                c
-            );
+            assert_eq!(serde_json::from_value::<Colour>(c.code().into()).unwrap(), c);
         }
     }
 

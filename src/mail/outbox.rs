@@ -51,12 +51,8 @@ pub struct OutboxMessage {
 
 /// Renders `templates/email/<template>/{subject.txt,body.txt,body.html}.hbs` and queues it.
 pub fn enqueue(
-    conn: &mut DbConn,
-    organisation_id: Option<OrgId>,
-    recipient: &str,
-    template: &str,
-    ctx: &serde_json::Value,
-    attachment: Option<Attachment>,
+    conn: &mut DbConn, organisation_id: Option<OrgId>, recipient: &str, template: &str,
+    ctx: &serde_json::Value, attachment: Option<Attachment>,
 ) -> AppResult<i32> {
     // One header line whatever the template produced: a line break here would start a new
     // header.
@@ -93,13 +89,8 @@ pub fn enqueue(
 
 /// Like [`enqueue`], in the recipient's language when `email/<template>.<lang>/` exists.
 pub fn enqueue_localized(
-    conn: &mut DbConn,
-    organisation_id: Option<OrgId>,
-    recipient: &str,
-    template: &str,
-    lang: &str,
-    ctx: &serde_json::Value,
-    attachment: Option<Attachment>,
+    conn: &mut DbConn, organisation_id: Option<OrgId>, recipient: &str, template: &str, lang: &str,
+    ctx: &serde_json::Value, attachment: Option<Attachment>,
 ) -> AppResult<i32> {
     let localized = format!("{template}.{lang}");
     let name = if templates::TEMPLATES.has_template(&format!("email/{localized}/subject.txt")) {
@@ -139,19 +130,11 @@ pub fn mark_sent(conn: &mut DbConn, id: i32, now: NaiveDateTime) -> AppResult<()
 }
 
 pub fn mark_failed_attempt(
-    conn: &mut DbConn,
-    id: i32,
-    error: &str,
-    next_attempt_at: NaiveDateTime,
-    give_up: bool,
+    conn: &mut DbConn, id: i32, error: &str, next_attempt_at: NaiveDateTime, give_up: bool,
 ) -> AppResult<()> {
     diesel::update(mail_outbox::table.find(id))
         .set((
-            mail_outbox::status.eq(if give_up {
-                MailStatus::Failed
-            } else {
-                MailStatus::Pending
-            }),
+            mail_outbox::status.eq(if give_up { MailStatus::Failed } else { MailStatus::Pending }),
             mail_outbox::attempts.eq(mail_outbox::attempts + 1),
             mail_outbox::last_error.eq(Some(error.chars().take(500).collect::<String>())),
             mail_outbox::next_attempt_at.eq(next_attempt_at),

@@ -47,10 +47,7 @@ impl Mailer {
 
 fn build_message(from: &str, m: &OutboxMessage) -> Result<Message, String> {
     let from: Mailbox = from.parse().map_err(|e| format!("sender address: {e}"))?;
-    let to: Mailbox = m
-        .recipient
-        .parse()
-        .map_err(|e| format!("recipient address: {e}"))?;
+    let to: Mailbox = m.recipient.parse().map_err(|e| format!("recipient address: {e}"))?;
     let alternative = MultiPart::alternative()
         .singlepart(SinglePart::plain(m.body_text.clone()))
         .singlepart(SinglePart::html(m.body_html.clone()));
@@ -73,24 +70,17 @@ fn build_message(from: &str, m: &OutboxMessage) -> Result<Message, String> {
 
 fn backoff(settings: &Settings, attempts_so_far: i32) -> chrono::Duration {
     let exp = attempts_so_far.clamp(0, 10) as u32;
-    let secs = settings
-        .outbox_retry_base_secs
-        .saturating_mul(2u64.saturating_pow(exp))
-        .min(3600);
+    let secs = settings.outbox_retry_base_secs.saturating_mul(2u64.saturating_pow(exp)).min(3600);
     chrono::Duration::seconds(secs as i64)
 }
 
 /// Sends every due message once; returns how many were sent.
 pub async fn process_due(
-    db: &Db,
-    mailer: &std::sync::Arc<Mailer>,
-    settings: &Settings,
+    db: &Db, mailer: &std::sync::Arc<Mailer>, settings: &Settings,
 ) -> Result<usize, AppError> {
     let now = time::now_utc();
     let lease_until = now + chrono::Duration::from_std(LEASE).unwrap_or_default();
-    let ids = db
-        .run(move |conn| dialect::claim_due_mail(conn, now, lease_until, BATCH))
-        .await?;
+    let ids = db.run(move |conn| dialect::claim_due_mail(conn, now, lease_until, BATCH)).await?;
     let mut sent = 0;
     for id in ids {
         let message = db.run(move |conn| outbox::get(conn, id)).await?;

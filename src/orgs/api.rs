@@ -14,9 +14,7 @@ use crate::ids::{OrgId, TokenId, UserId};
         (status = 403, description = "not an admin", body = crate::api::ErrorSchema)))]
 #[get("/api/v1/admin/organisations/{id}/tokens")]
 pub async fn api_org_tokens(caller: Caller, id: web::Path<OrgId>) -> Answer {
-    caller
-        .ok(move |conn, actor| crate::auth::service::organisation_tokens(conn, actor, *id))
-        .await
+    caller.ok(move |conn, actor| crate::auth::service::organisation_tokens(conn, actor, *id)).await
 }
 
 /// Admins: revoke a token of one of an organisation's users.
@@ -55,9 +53,7 @@ pub struct ActiveChange {
         (status = 422, description = "invalid input", body = crate::api::ErrorSchema)))]
 #[actix_web::put("/api/v1/admin/users/{id}/active")]
 pub async fn api_set_user_active(
-    caller: Caller,
-    id: web::Path<UserId>,
-    body: Json<ActiveChange>,
+    caller: Caller, id: web::Path<UserId>, body: Json<ActiveChange>,
 ) -> Answer {
     let active = body.active;
     caller
@@ -71,7 +67,5 @@ pub async fn api_set_user_active(
 pub struct Doc;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(api_org_tokens)
-        .service(api_revoke_org_token)
-        .service(api_set_user_active);
+    cfg.service(api_org_tokens).service(api_revoke_org_token).service(api_set_user_active);
 }

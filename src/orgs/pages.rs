@@ -15,17 +15,13 @@ const SHOW: &str = "pages/orgs/show";
 
 #[get("/admin/organisations")]
 async fn list(ui: Ui) -> PageResult {
-    ui.show(LIST, "title.organisations", service::organisations_page)
-        .await
+    ui.show(LIST, "title.organisations", service::organisations_page).await
 }
 
 #[post("/admin/organisations")]
 async fn create(ui: Ui, Form(form): Form<NewOrganisation>) -> PageResult {
     let echo = form.clone();
-    match ui
-        .run(move |conn, actor| service::add(conn, actor, form))
-        .await
-    {
+    match ui.run(move |conn, actor| service::add(conn, actor, form)).await {
         Ok(org) => ui.done(
             &format!("/admin/organisations/{}", org.id),
             &Text::key("done.organisation_created"),
@@ -74,9 +70,7 @@ async fn create_org_user(ui: Ui, id: Id<OrgId>, Form(form): Form<NewUserForm>) -
         password: form.password,
         role: form.role,
     };
-    let result = ui
-        .run(move |conn, actor| service::add_account(conn, actor, org_id, input))
-        .await;
+    let result = ui.run(move |conn, actor| service::add_account(conn, actor, org_id, input)).await;
     match result {
         Ok(_) => back_to_organisation(&ui, org_id, "done.account_created"),
         Err(e) => organisation_refused(&ui, org_id, echo, e).await,
@@ -85,14 +79,10 @@ async fn create_org_user(ui: Ui, id: Id<OrgId>, Form(form): Form<NewUserForm>) -
 
 /// The organisation's page again with the message and what was typed.
 async fn organisation_refused(
-    ui: &Ui,
-    org_id: OrgId,
-    echo: AccountFields,
-    error: AppError,
+    ui: &Ui, org_id: OrgId, echo: AccountFields, error: AppError,
 ) -> PageResult {
-    let mut data = ui
-        .run(move |conn, actor| service::organisation_page(conn, actor, org_id))
-        .await?;
+    let mut data =
+        ui.run(move |conn, actor| service::organisation_page(conn, actor, org_id)).await?;
     data.form = echo;
     ui.page_with_error(SHOW, "title.organisation", &data, error)
 }
@@ -100,27 +90,19 @@ async fn organisation_refused(
 /// Deactivating ends the user's sessions and API tokens at once.
 #[post("/admin/organisations/{id}/users/{user_id}/{action:activate|deactivate}")]
 async fn set_user_active_page(
-    ui: Ui,
-    path: web::Path<(OrgId, UserId, String)>,
-    _form: Form<EmptyForm>,
+    ui: Ui, path: web::Path<(OrgId, UserId, String)>, _form: Form<EmptyForm>,
 ) -> PageResult {
     let (org_id, user_id, action) = path.into_inner();
     let active = action == "activate";
     ui.run(move |c, actor| crate::auth::service::set_active_in(c, actor, org_id, user_id, active))
         .await?;
-    let done = if active {
-        "done.account_activated"
-    } else {
-        "done.account_deactivated"
-    };
+    let done = if active { "done.account_activated" } else { "done.account_deactivated" };
     back_to_organisation(&ui, org_id, done)
 }
 
 #[post("/admin/organisations/{id}/tokens/{token_id}/revoke")]
 async fn revoke_token_page(
-    ui: Ui,
-    path: web::Path<(OrgId, TokenId)>,
-    _form: Form<EmptyForm>,
+    ui: Ui, path: web::Path<(OrgId, TokenId)>, _form: Form<EmptyForm>,
 ) -> PageResult {
     let (org_id, token_id) = path.into_inner();
     ui.run(move |conn, actor| {

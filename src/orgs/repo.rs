@@ -7,9 +7,7 @@ use crate::error::{AppError, AppResult};
 use crate::ids::OrgId;
 
 pub fn insert(conn: &mut DbConn, form: &OrganisationInsertForm) -> AppResult<Organisation> {
-    Ok(diesel::insert_into(organisations::table)
-        .values(form)
-        .get_result(conn)?)
+    Ok(diesel::insert_into(organisations::table).values(form).get_result(conn)?)
 }
 
 pub fn list(conn: &mut DbConn) -> AppResult<Vec<Organisation>> {
@@ -38,28 +36,19 @@ pub fn find_by_slug(conn: &mut DbConn, slug: &str) -> AppResult<Option<Organisat
 
 /// The organisation's logo or signature image as stored.
 pub fn image(
-    conn: &mut DbConn,
-    org: OrgId,
-    kind: ImageKind,
+    conn: &mut DbConn, org: OrgId, kind: ImageKind,
 ) -> AppResult<Option<(String, Vec<u8>)>> {
     Ok(organisation_images::table
         .filter(organisation_images::organisation_id.eq(org))
         .filter(organisation_images::kind.eq(kind))
-        .select((
-            organisation_images::content_type,
-            organisation_images::bytes,
-        ))
+        .select((organisation_images::content_type, organisation_images::bytes))
         .first(conn)
         .optional()?)
 }
 
 /// Replaces an image (delete + insert works the same on both databases).
 pub fn set_image(
-    conn: &mut DbConn,
-    org: OrgId,
-    kind: ImageKind,
-    content_type: &str,
-    bytes: &[u8],
+    conn: &mut DbConn, org: OrgId, kind: ImageKind, content_type: &str, bytes: &[u8],
     now: chrono::NaiveDateTime,
 ) -> AppResult<()> {
     delete_image(conn, org, kind)?;

@@ -15,9 +15,7 @@ use crate::ids::{OrgId, UserId};
 use crate::validate;
 
 pub fn create(
-    conn: &mut DbConn,
-    actor: Option<&Actor>,
-    input: NewOrganisation,
+    conn: &mut DbConn, actor: Option<&Actor>, input: NewOrganisation,
 ) -> AppResult<Organisation> {
     if let Some(a) = actor {
         a.require(&[Role::Admin])?;
@@ -25,9 +23,7 @@ pub fn create(
     let slug = input.slug.trim().to_lowercase();
     if slug.is_empty()
         || slug.len() > 40
-        || !slug
-            .chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        || !slug.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
     {
         return Err(AppError::invalid("slug", Text::key("error.orgs.slug")));
     }
@@ -141,9 +137,7 @@ impl Default for AccountFields {
 }
 
 pub fn organisation_page(
-    conn: &mut DbConn,
-    actor: &Actor,
-    org_id: OrgId,
+    conn: &mut DbConn, actor: &Actor, org_id: OrgId,
 ) -> AppResult<OrganisationPage> {
     actor.require(&[Role::Admin])?;
     let organisation = repo::get(conn, org_id)?;
@@ -161,12 +155,7 @@ pub fn organisation_page(
         .iter()
         .map(TokenLine::from)
         .collect();
-    Ok(OrganisationPage {
-        organisation,
-        users,
-        tokens,
-        form: AccountFields::default(),
-    })
+    Ok(OrganisationPage { organisation, users, tokens, form: AccountFields::default() })
 }
 
 /// A new account of an organisation, as an admin enters it.
@@ -179,19 +168,13 @@ pub struct NewAccount {
 
 /// An admin adds a coordinator or trainer to an organisation.
 pub fn add_account(
-    conn: &mut DbConn,
-    actor: &Actor,
-    org_id: OrgId,
-    input: NewAccount,
+    conn: &mut DbConn, actor: &Actor, org_id: OrgId, input: NewAccount,
 ) -> AppResult<auth::models::User> {
     actor.require(&[Role::Admin])?;
     repo::get(conn, org_id)?;
     let role = Role::parse(&input.role)?;
     if role == Role::Admin {
-        return Err(AppError::invalid(
-            "role",
-            Text::key("error.orgs.admin_in_org"),
-        ));
+        return Err(AppError::invalid("role", Text::key("error.orgs.admin_in_org")));
     }
     auth::service::create_user(
         conn,
@@ -216,28 +199,15 @@ pub fn get(conn: &mut DbConn, org_id: OrgId) -> AppResult<Organisation> {
 
 /// The organisation's logo or signature image as stored: (content type, bytes).
 pub fn image(
-    conn: &mut DbConn,
-    org_id: OrgId,
-    kind: ImageKind,
+    conn: &mut DbConn, org_id: OrgId, kind: ImageKind,
 ) -> AppResult<Option<(String, Vec<u8>)>> {
     repo::image(conn, org_id, kind)
 }
 
 pub fn set_image(
-    conn: &mut DbConn,
-    org_id: OrgId,
-    kind: ImageKind,
-    content_type: &str,
-    bytes: &[u8],
+    conn: &mut DbConn, org_id: OrgId, kind: ImageKind, content_type: &str, bytes: &[u8],
 ) -> AppResult<()> {
-    repo::set_image(
-        conn,
-        org_id,
-        kind,
-        content_type,
-        bytes,
-        crate::time::now_utc(),
-    )
+    repo::set_image(conn, org_id, kind, content_type, bytes, crate::time::now_utc())
 }
 
 pub fn delete_image(conn: &mut DbConn, org_id: OrgId, kind: ImageKind) -> AppResult<()> {

@@ -31,18 +31,14 @@ async fn api_list(caller: Caller) -> Answer {
     request_body = NewParticipant, responses((status = 201, body = Participant), (status = 422)))]
 #[post("/api/v1/participants")]
 async fn api_register(caller: Caller, body: Json<NewParticipant>) -> Answer {
-    caller
-        .created(move |conn, actor| service::register(conn, actor, body.into_inner()))
-        .await
+    caller.created(move |conn, actor| service::register(conn, actor, body.into_inner())).await
 }
 
 #[utoipa::path(post, path = "/api/v1/runs/{id}/enrollments", tag = "participants", security(("bearer" = [])),
     request_body = NewEnrollment, params(("id" = i32, Path)), responses((status = 201, body = Enrollment, description = "status `enrolled`, or `waiting` when the run is full"), (status = 409, description = "already enrolled or waiting")))]
 #[post("/api/v1/runs/{id}/enrollments")]
 async fn api_enroll(caller: Caller, run_id: web::Path<RunId>, body: Json<NewEnrollment>) -> Answer {
-    caller
-        .created(move |c, actor| service::enroll(c, actor, *run_id, body.participant_id))
-        .await
+    caller.created(move |c, actor| service::enroll(c, actor, *run_id, body.participant_id)).await
 }
 
 #[utoipa::path(post, path = "/api/v1/runs/{id}/enrollments/{participant_id}/cancel", tag = "participants",
@@ -51,45 +47,35 @@ async fn api_enroll(caller: Caller, run_id: web::Path<RunId>, body: Json<NewEnro
 #[post("/api/v1/runs/{id}/enrollments/{participant_id}/cancel")]
 async fn api_cancel(caller: Caller, path: web::Path<(RunId, ParticipantId)>) -> Answer {
     let (run_id, pid) = path.into_inner();
-    caller
-        .ok(move |conn, actor| service::cancel(conn, actor, run_id, pid))
-        .await
+    caller.ok(move |conn, actor| service::cancel(conn, actor, run_id, pid)).await
 }
 
 #[utoipa::path(get, path = "/api/v1/runs/{id}/waiting-list", tag = "participants", security(("bearer" = [])),
     params(("id" = i32, Path)), responses((status = 200, body = [Participant], description = "in order")))]
 #[get("/api/v1/runs/{id}/waiting-list")]
 async fn api_waiting(caller: Caller, run_id: web::Path<RunId>) -> Answer {
-    caller
-        .ok(move |conn, actor| service::waiting_list(conn, actor, *run_id))
-        .await
+    caller.ok(move |conn, actor| service::waiting_list(conn, actor, *run_id)).await
 }
 
 #[utoipa::path(get, path = "/api/v1/runs/{id}/participants", tag = "participants", security(("bearer" = [])),
     params(("id" = i32, Path)), responses((status = 200, body = [Participant])))]
 #[get("/api/v1/runs/{id}/participants")]
 async fn api_enrolled(caller: Caller, run_id: web::Path<RunId>) -> Answer {
-    caller
-        .ok(move |conn, actor| service::enrolled(conn, actor, *run_id))
-        .await
+    caller.ok(move |conn, actor| service::enrolled(conn, actor, *run_id)).await
 }
 
 #[utoipa::path(put, path = "/api/v1/runs/{id}", tag = "planning", security(("bearer" = [])),
     request_body = NewRun, params(("id" = i32, Path)), responses((status = 200, body = CourseRun), (status = 422, description = "e.g. capacity below current enrollment")))]
 #[actix_web::put("/api/v1/runs/{id}")]
 async fn api_update_run(caller: Caller, id: web::Path<RunId>, body: Json<NewRun>) -> Answer {
-    caller
-        .ok(move |c, actor| super::schedule::update_run(c, actor, *id, body.into_inner()))
-        .await
+    caller.ok(move |c, actor| super::schedule::update_run(c, actor, *id, body.into_inner())).await
 }
 
 #[utoipa::path(put, path = "/api/v1/sessions/{id}", tag = "planning", security(("bearer" = [])),
     request_body = NewSession, params(("id" = i32, Path)), responses((status = 200, body = TrainingSession), (status = 422), (status = 409)))]
 #[actix_web::put("/api/v1/sessions/{id}")]
 async fn api_update_session(
-    caller: Caller,
-    id: web::Path<SessionId>,
-    body: Json<NewSession>,
+    caller: Caller, id: web::Path<SessionId>, body: Json<NewSession>,
 ) -> Answer {
     caller
         .ok(move |c, actor| super::schedule::update_session(c, actor, *id, body.into_inner()))
@@ -100,9 +86,7 @@ async fn api_update_session(
     params(("id" = i32, Path)), responses((status = 204), (status = 404)))]
 #[post("/api/v1/sessions/{id}/cancel")]
 async fn api_cancel_session(caller: Caller, id: web::Path<SessionId>) -> Answer {
-    caller
-        .no_content(move |conn, actor| super::schedule::cancel_session(conn, actor, *id))
-        .await
+    caller.no_content(move |conn, actor| super::schedule::cancel_session(conn, actor, *id)).await
 }
 
 /// The operations of this file in the OpenAPI document.

@@ -22,43 +22,15 @@ pub const MAX_ROWS: usize = 2000;
 
 /// The columns understood, with the headings that name them (lower case).
 const COLUMNS: &[(&str, &[&str])] = &[
-    (
-        "given_name",
-        &["vorname", "vornamen", "given name", "first name"],
-    ),
-    (
-        "family_name",
-        &[
-            "familienname",
-            "nachname",
-            "name",
-            "family name",
-            "last name",
-            "surname",
-        ],
-    ),
-    (
-        "preferred_language",
-        &["sprache", "bevorzugte sprache", "language"],
-    ),
-    (
-        "phone",
-        &["telefon", "telefonnummer", "handy", "phone", "mobile"],
-    ),
+    ("given_name", &["vorname", "vornamen", "given name", "first name"]),
+    ("family_name", &["familienname", "nachname", "name", "family name", "last name", "surname"]),
+    ("preferred_language", &["sprache", "bevorzugte sprache", "language"]),
+    ("phone", &["telefon", "telefonnummer", "handy", "phone", "mobile"]),
     ("email", &["e-mail", "email", "e-mail-adresse", "mail"]),
     ("consent", &["einwilligung", "einwilligung am", "consent"]),
-    (
-        "referrer_name",
-        &["vermittelt von", "angemeldet durch", "referrer"],
-    ),
-    (
-        "referrer_organisation",
-        &["stelle", "träger", "referrer organisation"],
-    ),
-    (
-        "referrer_contact",
-        &["kontakt vermittlung", "referrer contact"],
-    ),
+    ("referrer_name", &["vermittelt von", "angemeldet durch", "referrer"]),
+    ("referrer_organisation", &["stelle", "träger", "referrer organisation"]),
+    ("referrer_contact", &["kontakt vermittlung", "referrer contact"]),
 ];
 
 /// One row of the file, as text.

@@ -132,10 +132,7 @@ mod tests {
     fn statuses_read_back_as_written() {
         for s in EnrollmentStatus::ALL {
             assert_eq!(s.code().parse::<EnrollmentStatus>(), Ok(s));
-            assert_eq!(
-                serde_json::to_value(s).unwrap(),
-                serde_json::json!(s.code())
-            );
+            assert_eq!(serde_json::to_value(s).unwrap(), serde_json::json!(s.code()));
         }
         assert!("Enrolled".parse::<EnrollmentStatus>().is_err());
     }

@@ -15,15 +15,12 @@ const LIST: &str = "pages/participants/list";
 
 #[get("/participants")]
 async fn list_page(ui: Ui) -> PageResult {
-    ui.show(LIST, "title.participants", service::participants_page)
-        .await
+    ui.show(LIST, "title.participants", service::participants_page).await
 }
 
 /// The list again with the message of a refused form or file, and what was typed.
 async fn list_refused(
-    ui: &Ui,
-    echo: Option<service::ParticipantFields>,
-    error: AppError,
+    ui: &Ui, echo: Option<service::ParticipantFields>, error: AppError,
 ) -> PageResult {
     let mut data = ui.run(service::participants_page).await?;
     if let Some(echo) = echo {
@@ -35,10 +32,7 @@ async fn list_refused(
 #[post("/participants")]
 async fn register(ui: Ui, Form(form): Form<ParticipantForm>) -> PageResult {
     let echo = form.echo();
-    match ui
-        .run(move |c, actor| service::register(c, actor, form.parse()?))
-        .await
-    {
+    match ui.run(move |c, actor| service::register(c, actor, form.parse()?)).await {
         Ok(_) => ui.done("/participants", &Text::key("done.participant_registered")),
         Err(e) => list_refused(&ui, Some(echo), e).await,
     }
@@ -63,10 +57,7 @@ async fn update_session(ui: Ui, id: Id<SessionId>, Form(form): Form<SessionForm>
         .run(move |conn, actor| super::schedule::update_session(conn, actor, id, form.parse()?))
         .await;
     match result {
-        Ok(s) => ui.done(
-            &format!("/runs/{}#sessions", s.run_id),
-            &Text::key("done.session_saved"),
-        ),
+        Ok(s) => ui.done(&format!("/runs/{}#sessions", s.run_id), &Text::key("done.session_saved")),
         Err(e) => {
             let mut data = ui
                 .run(move |conn, actor| crate::planning::views::session_edit_page(conn, actor, id))
@@ -80,17 +71,13 @@ async fn update_session(ui: Ui, id: Id<SessionId>, Form(form): Form<SessionForm>
 
 #[post("/sessions/{id}/cancel")]
 async fn cancel_session(ui: Ui, id: Id<SessionId>, _form: Form<EmptyForm>) -> PageResult {
-    let run_id = ui
-        .run(move |conn, actor| super::schedule::cancel_session(conn, actor, *id))
-        .await?;
+    let run_id =
+        ui.run(move |conn, actor| super::schedule::cancel_session(conn, actor, *id)).await?;
     let done = Text::key("done.session_cancelled");
     ui.done(&format!("/runs/{run_id}#sessions"), &done)
 }
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     import_pages::<People>(cfg);
-    cfg.service(update_session)
-        .service(cancel_session)
-        .service(list_page)
-        .service(register);
+    cfg.service(update_session).service(cancel_session).service(list_page).service(register);
 }

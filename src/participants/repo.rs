@@ -9,18 +9,13 @@ use crate::ids::{EnrollmentId, OrgId, ParticipantId, RunId};
 use EnrollmentStatus::{Cancelled, Enrolled, Waiting};
 
 pub fn insert(conn: &mut DbConn, form: &ParticipantInsertForm) -> AppResult<Participant> {
-    Ok(diesel::insert_into(participants::table)
-        .values(form)
-        .get_result(conn)?)
+    Ok(diesel::insert_into(participants::table).values(form).get_result(conn)?)
 }
 
 pub fn list(conn: &mut DbConn, org: OrgId) -> AppResult<Vec<Participant>> {
     Ok(participants::table
         .filter(participants::organisation_id.eq(org))
-        .order((
-            participants::family_name.asc(),
-            participants::given_name.asc(),
-        ))
+        .order((participants::family_name.asc(), participants::given_name.asc()))
         .select(Participant::as_select())
         .load(conn)?)
 }
@@ -44,9 +39,7 @@ pub fn count_enrolled(conn: &mut DbConn, run_id: RunId) -> AppResult<i64> {
 }
 
 pub fn find_enrollment(
-    conn: &mut DbConn,
-    run_id: RunId,
-    participant_id: ParticipantId,
+    conn: &mut DbConn, run_id: RunId, participant_id: ParticipantId,
 ) -> AppResult<Option<Enrollment>> {
     Ok(enrollments::table
         .filter(enrollments::run_id.eq(run_id))
@@ -57,10 +50,7 @@ pub fn find_enrollment(
 }
 
 pub fn insert_enrollment(
-    conn: &mut DbConn,
-    org: OrgId,
-    run_id: RunId,
-    participant_id: ParticipantId,
+    conn: &mut DbConn, org: OrgId, run_id: RunId, participant_id: ParticipantId,
     status: EnrollmentStatus,
 ) -> AppResult<Enrollment> {
     Ok(diesel::insert_into(enrollments::table)
@@ -76,9 +66,7 @@ pub fn insert_enrollment(
 
 /// A cancelled enrollment taken up again goes to the end of the queue.
 pub fn reopen_enrollment(
-    conn: &mut DbConn,
-    id: EnrollmentId,
-    status: EnrollmentStatus,
+    conn: &mut DbConn, id: EnrollmentId, status: EnrollmentStatus,
 ) -> AppResult<Enrollment> {
     Ok(diesel::update(enrollments::table.find(id))
         .set((
@@ -91,24 +79,15 @@ pub fn reopen_enrollment(
 }
 
 pub fn set_enrollment_status(
-    conn: &mut DbConn,
-    id: EnrollmentId,
-    status: EnrollmentStatus,
-    now: chrono::NaiveDateTime,
+    conn: &mut DbConn, id: EnrollmentId, status: EnrollmentStatus, now: chrono::NaiveDateTime,
 ) -> AppResult<Enrollment> {
     let q = diesel::update(enrollments::table.find(id));
     Ok(match status {
         Cancelled => q
-            .set((
-                enrollments::status.eq(status),
-                enrollments::cancelled_at.eq(Some(now)),
-            ))
+            .set((enrollments::status.eq(status), enrollments::cancelled_at.eq(Some(now))))
             .get_result(conn)?,
         Enrolled | Waiting => q
-            .set((
-                enrollments::status.eq(status),
-                enrollments::promoted_at.eq(Some(now)),
-            ))
+            .set((enrollments::status.eq(status), enrollments::promoted_at.eq(Some(now))))
             .get_result(conn)?,
     })
 }
@@ -137,9 +116,7 @@ pub fn waiting_list(conn: &mut DbConn, org: OrgId, run_id: RunId) -> AppResult<V
 
 /// Whether the person holds a place (not waiting, not cancelled) in the run.
 pub fn holds_place(
-    conn: &mut DbConn,
-    run_id: RunId,
-    participant_id: ParticipantId,
+    conn: &mut DbConn, run_id: RunId, participant_id: ParticipantId,
 ) -> AppResult<bool> {
     Ok(find_enrollment(conn, run_id, participant_id)?.is_some_and(|e| e.status == Enrolled))
 }
@@ -151,10 +128,7 @@ pub fn enrolled_in(conn: &mut DbConn, org: OrgId, run_id: RunId) -> AppResult<Ve
         .filter(enrollments::organisation_id.eq(org))
         .filter(enrollments::run_id.eq(run_id))
         .filter(enrollments::status.eq(Enrolled))
-        .order((
-            participants::family_name.asc(),
-            participants::given_name.asc(),
-        ))
+        .order((participants::family_name.asc(), participants::given_name.asc()))
         .select(Participant::as_select())
         .load(conn)?)
 }
@@ -177,21 +151,14 @@ pub fn by_card_code(conn: &mut DbConn, org: OrgId, code: &str) -> AppResult<Opti
 
 /// A corrected name (e.g. spelled as in the passport, before re-issuing a certificate).
 pub fn set_names(
-    conn: &mut DbConn,
-    org: OrgId,
-    id: ParticipantId,
-    given_name: &str,
-    family_name: &str,
+    conn: &mut DbConn, org: OrgId, id: ParticipantId, given_name: &str, family_name: &str,
 ) -> AppResult<()> {
     let changed = diesel::update(
         participants::table
             .filter(participants::organisation_id.eq(org))
             .filter(participants::id.eq(id)),
     )
-    .set((
-        participants::given_name.eq(given_name),
-        participants::family_name.eq(family_name),
-    ))
+    .set((participants::given_name.eq(given_name), participants::family_name.eq(family_name)))
     .execute(conn)?;
     if changed == 0 {
         return Err(AppError::not_found("thing.person"));

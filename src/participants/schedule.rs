@@ -20,10 +20,7 @@ use crate::time;
 /// Edits or moves a session. Participants (or their referrers) are told when the time or
 /// place of an upcoming session changes.
 pub fn update_session(
-    conn: &mut DbConn,
-    actor: &Actor,
-    session_id: SessionId,
-    input: NewSession,
+    conn: &mut DbConn, actor: &Actor, session_id: SessionId, input: NewSession,
 ) -> AppResult<TrainingSession> {
     let org = actor.coordinator_org()?;
     crate::db::write_transaction(conn, |conn| {
@@ -57,10 +54,7 @@ pub fn cancel_session(conn: &mut DbConn, actor: &Actor, session_id: SessionId) -
 /// people already holding a place, and sessions must stay within the dates; more places
 /// go to the waiting list in order (they are notified).
 pub fn update_run(
-    conn: &mut DbConn,
-    actor: &Actor,
-    run_id: RunId,
-    input: NewRun,
+    conn: &mut DbConn, actor: &Actor, run_id: RunId, input: NewRun,
 ) -> AppResult<CourseRun> {
     let org = actor.coordinator_org()?;
     crate::db::write_transaction(conn, |conn| {
@@ -85,11 +79,7 @@ struct SessionChangeMail<'a> {
 }
 
 fn notify_participants(
-    conn: &mut DbConn,
-    org: OrgId,
-    run: &CourseRun,
-    session_id: SessionId,
-    cancelled: bool,
+    conn: &mut DbConn, org: OrgId, run: &CourseRun, session_id: SessionId, cancelled: bool,
 ) -> AppResult<()> {
     let view = planning::service::session_views(conn, org, Some(run.id), None)?
         .into_iter()

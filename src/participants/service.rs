@@ -21,17 +21,9 @@ use crate::validate;
 pub(crate) fn name(field: &'static str, label: &'static str, value: &str) -> AppResult<String> {
     let v = validate::required_text(field, label, value, 80)?;
     if v.contains('\n') || v.contains('\t') {
-        return Err(AppError::invalid(
-            field,
-            Text::key("error.one_line").arg_key("label", label),
-        ));
+        return Err(AppError::invalid(field, Text::key("error.one_line").arg_key("label", label)));
     }
-    let v: String = v
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
-        .nfc()
-        .collect();
+    let v: String = v.split_whitespace().collect::<Vec<_>>().join(" ").nfc().collect();
     if !v.chars().all(printable_name_char) {
         return Err(AppError::invalid(
             field,
@@ -57,9 +49,7 @@ pub fn register(conn: &mut DbConn, actor: &Actor, input: NewParticipant) -> AppR
 }
 
 pub(crate) fn insert_checked(
-    conn: &mut DbConn,
-    actor: &Actor,
-    form: &ParticipantInsertForm,
+    conn: &mut DbConn, actor: &Actor, form: &ParticipantInsertForm,
 ) -> AppResult<Participant> {
     let p = repo::insert(conn, form)?;
     audit::record(
@@ -76,9 +66,7 @@ pub(crate) fn insert_checked(
 
 /// Every rule for a new participant, as one row ready to insert (shared with the import).
 pub(crate) fn check_new_participant(
-    org: OrgId,
-    recorded_by: UserId,
-    input: &NewParticipant,
+    org: OrgId, recorded_by: UserId, input: &NewParticipant,
 ) -> AppResult<ParticipantInsertForm> {
     let given_name = name("given_name", "label.given_name", &input.given_name)?;
     let family_name = name("family_name", "label.family_name", &input.family_name)?;
@@ -103,16 +91,12 @@ pub(crate) fn check_new_participant(
         input.referrer_organisation.as_deref(),
         160,
     )?;
-    let referrer_contact = match input
-        .referrer_contact
-        .as_deref()
-        .map(str::trim)
-        .filter(|c| !c.is_empty())
-    {
-        None => None,
-        Some(c) if c.contains('@') => validate::optional_email("referrer_contact", Some(c))?,
-        Some(c) => validate::optional_phone("referrer_contact", Some(c))?,
-    };
+    let referrer_contact =
+        match input.referrer_contact.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
+            None => None,
+            Some(c) if c.contains('@') => validate::optional_email("referrer_contact", Some(c))?,
+            Some(c) => validate::optional_phone("referrer_contact", Some(c))?,
+        };
     if referrer_contact.is_some() && referrer_name.is_none() {
         return Err(AppError::invalid(
             "referrer_name",
@@ -120,10 +104,7 @@ pub(crate) fn check_new_participant(
         ));
     }
     if !input.consent {
-        return Err(AppError::invalid(
-            "consent",
-            Text::key("error.participants.consent"),
-        ));
+        return Err(AppError::invalid("consent", Text::key("error.participants.consent")));
     }
     let today = crate::time::today_local();
     let consent_date = input.consent_date.unwrap_or(today);
@@ -173,9 +154,7 @@ pub fn moving_up<T>(waiting: &[T], capacity: i32, enrolled: i64) -> &[T] {
 /// The status that stops a person from being enrolled again (they hold a place or wait
 /// already); a cancelled enrollment can be taken up again.
 pub fn standing(existing: Option<&Enrollment>) -> Option<EnrollmentStatus> {
-    existing
-        .map(|e| e.status)
-        .filter(|s| *s != EnrollmentStatus::Cancelled)
+    existing.map(|e| e.status).filter(|s| *s != EnrollmentStatus::Cancelled)
 }
 
 fn already_in(status: EnrollmentStatus, participant: &Participant) -> AppError {
@@ -189,10 +168,7 @@ fn already_in(status: EnrollmentStatus, participant: &Participant) -> AppError {
 
 /// Gives the person a place, or a place on the waiting list when the run is full.
 pub fn enroll(
-    conn: &mut DbConn,
-    actor: &Actor,
-    run_id: RunId,
-    participant_id: ParticipantId,
+    conn: &mut DbConn, actor: &Actor, run_id: RunId, participant_id: ParticipantId,
 ) -> AppResult<Enrollment> {
     let org = actor.coordinator_org()?;
     crate::db::write_transaction(conn, |conn| {
@@ -225,10 +201,7 @@ pub fn enroll(
 /// Cancels a place or a waiting-list entry. A freed place goes to the first person on the
 /// waiting list, who is told by email (or their referrer, when they have no email).
 pub fn cancel(
-    conn: &mut DbConn,
-    actor: &Actor,
-    run_id: RunId,
-    participant_id: ParticipantId,
+    conn: &mut DbConn, actor: &Actor, run_id: RunId, participant_id: ParticipantId,
 ) -> AppResult<CancelOutcome> {
     let org = actor.coordinator_org()?;
     crate::db::write_transaction(conn, |conn| {
@@ -251,24 +224,15 @@ pub fn cancel(
             Some(cancelled.id.into()),
             "",
         )?;
-        let promoted = if freed_place {
-            fill_free_places(conn, org, &run)?.pop()
-        } else {
-            None
-        };
-        Ok(CancelOutcome {
-            cancelled,
-            promoted,
-        })
+        let promoted = if freed_place { fill_free_places(conn, org, &run)?.pop() } else { None };
+        Ok(CancelOutcome { cancelled, promoted })
     })
 }
 
 /// Gives free places to the waiting list in order and tells each person moved up. The
 /// caller holds the run's lock.
 pub fn fill_free_places(
-    conn: &mut DbConn,
-    org: OrgId,
-    run: &planning::models::CourseRun,
+    conn: &mut DbConn, org: OrgId, run: &planning::models::CourseRun,
 ) -> AppResult<Vec<Enrollment>> {
     let now = crate::time::now_utc();
     let enrolled = repo::count_enrolled(conn, run.id)?;
@@ -313,11 +277,7 @@ pub fn run_people(conn: &mut DbConn, org: OrgId, run_id: RunId) -> AppResult<Run
         .into_iter()
         .filter(|p| !enrolled.iter().chain(&waiting).any(|e| e.id == p.id))
         .collect();
-    Ok(RunPeople {
-        enrolled,
-        waiting,
-        others,
-    })
+    Ok(RunPeople { enrolled, waiting, others })
 }
 
 /// The people holding a place in a run, by family name.
@@ -329,9 +289,7 @@ pub fn enrolled(conn: &mut DbConn, actor: &Actor, run_id: RunId) -> AppResult<Ve
 
 /// A run's waiting list, first in line first.
 pub fn waiting_list(
-    conn: &mut DbConn,
-    actor: &Actor,
-    run_id: RunId,
+    conn: &mut DbConn, actor: &Actor, run_id: RunId,
 ) -> AppResult<Vec<Participant>> {
     let org = actor.coordinator_org()?;
     planning::service::get_run(conn, org, run_id)?;
@@ -404,10 +362,7 @@ pub fn contact_email(p: &Participant) -> Option<(String, bool)> {
     if let Some(e) = p.email.as_deref() {
         return Some((e.to_string(), false));
     }
-    p.referrer_contact
-        .as_deref()
-        .filter(|c| c.contains('@'))
-        .map(|c| (c.to_string(), true))
+    p.referrer_contact.as_deref().filter(|c| c.contains('@')).map(|c| (c.to_string(), true))
 }
 
 /// What the mail to a person who moved up from the waiting list says.
@@ -428,10 +383,7 @@ pub(crate) fn mail_context<T: Serialize>(mail: &T) -> AppResult<serde_json::Valu
 }
 
 fn notify_promoted(
-    conn: &mut DbConn,
-    org: OrgId,
-    run: &planning::models::CourseRun,
-    participant_id: ParticipantId,
+    conn: &mut DbConn, org: OrgId, run: &planning::models::CourseRun, participant_id: ParticipantId,
 ) -> AppResult<()> {
     let p = repo::get(conn, org, participant_id)?;
     let Some((to, via_referrer)) = contact_email(&p) else {
@@ -453,10 +405,7 @@ fn notify_promoted(
             start: crate::time::fmt_date(run.start_date),
             end: crate::time::fmt_date(run.end_date),
             first_session: first.map(|s| {
-                format!(
-                    "{}, {}–{} Uhr, {}",
-                    s.date, s.starts_at_local, s.ends_at_local, s.location
-                )
+                format!("{}, {}–{} Uhr, {}", s.date, s.starts_at_local, s.ends_at_local, s.location)
             }),
         })?,
         None,
@@ -479,9 +428,7 @@ pub fn enrolled_in(conn: &mut DbConn, org: OrgId, run_id: RunId) -> AppResult<Ve
 
 /// Whether the person holds a place (not waiting, not cancelled) in the run.
 pub fn holds_place(
-    conn: &mut DbConn,
-    run_id: RunId,
-    participant_id: ParticipantId,
+    conn: &mut DbConn, run_id: RunId, participant_id: ParticipantId,
 ) -> AppResult<bool> {
     repo::holds_place(conn, run_id, participant_id)
 }
@@ -493,19 +440,14 @@ pub fn by_card_code(conn: &mut DbConn, org: OrgId, code: &str) -> AppResult<Opti
 
 /// Gives a participant the code of a new attendance card.
 pub fn set_card_code(
-    conn: &mut DbConn,
-    participant_id: ParticipantId,
-    code: &str,
+    conn: &mut DbConn, participant_id: ParticipantId, code: &str,
 ) -> AppResult<()> {
     repo::set_card_code(conn, participant_id, code)
 }
 
 /// Corrects a participant's name as in their ID (before a certificate is issued again).
 pub fn set_names(
-    conn: &mut DbConn,
-    org: OrgId,
-    participant_id: ParticipantId,
-    given_name: &str,
+    conn: &mut DbConn, org: OrgId, participant_id: ParticipantId, given_name: &str,
     family_name: &str,
 ) -> AppResult<()> {
     repo::set_names(conn, org, participant_id, given_name, family_name)
@@ -526,11 +468,7 @@ mod tests {
             (10, 12, Waiting),
             (1, 0, Enrolled),
         ] {
-            assert_eq!(
-                placement(capacity, enrolled),
-                expected,
-                "{enrolled}/{capacity}"
-            );
+            assert_eq!(placement(capacity, enrolled), expected, "{enrolled}/{capacity}");
         }
         assert_eq!(free_places(10, 12), 0);
         assert_eq!(free_places(10, 7), 3);

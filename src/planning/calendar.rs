@@ -57,9 +57,7 @@ fn about(s: &SessionView) -> String {
     let mut about = word(Text::key("calendar.ics.course").arg("code", text(&s.course_code)));
     if !s.modules.is_empty() {
         let modules: Vec<String> = s.modules.iter().map(|m| text(m)).collect();
-        about.push_str(&word(
-            Text::key("calendar.ics.modules").arg("modules", modules.join(", ")),
-        ));
+        about.push_str(&word(Text::key("calendar.ics.modules").arg("modules", modules.join(", "))));
     }
     if !s.interpreter_languages.is_empty() {
         about.push_str(&word(
@@ -81,27 +79,18 @@ pub fn sessions_ics(name: &str, host: &str, sessions: &[SessionView]) -> String 
             .timestamp(stamp)
             .starts(local(s.starts_at))
             .ends(local(s.ends_at))
-            .summary(&word(
-                Text::key("calendar.ics.summary").arg("course", text(&s.course_title)),
-            ))
+            .summary(&word(Text::key("calendar.ics.summary").arg("course", text(&s.course_title))))
             .description(&about(s));
         if !s.location.is_empty() {
             event.location(&text(&s.location));
         }
-        event.status(if s.cancelled {
-            EventStatus::Cancelled
-        } else {
-            EventStatus::Confirmed
-        });
+        event.status(if s.cancelled { EventStatus::Cancelled } else { EventStatus::Confirmed });
         cal.push(event.done());
     }
     let text = cal.done().to_string();
     // icalendar cannot build a VTIMEZONE component; it goes before the first event. Only a
     // whole line counts: the same words inside a title are text, not a component.
-    match text
-        .find("\r\nBEGIN:VEVENT\r\n")
-        .or_else(|| text.find("\r\nEND:VCALENDAR"))
-    {
+    match text.find("\r\nBEGIN:VEVENT\r\n").or_else(|| text.find("\r\nEND:VCALENDAR")) {
         Some(at) => format!("{}{VTIMEZONE_BERLIN}{}", &text[..at + 2], &text[at + 2..]),
         None => text,
     }
@@ -113,10 +102,8 @@ mod tests {
     use proptest::prelude::*;
 
     fn session(id: i32, title: &str, location: &str) -> SessionView {
-        let at = chrono::NaiveDate::from_ymd_opt(2026, 12, 1)
-            .unwrap()
-            .and_hms_opt(9, 0, 0)
-            .unwrap();
+        let at =
+            chrono::NaiveDate::from_ymd_opt(2026, 12, 1).unwrap().and_hms_opt(9, 0, 0).unwrap();
         SessionView {
             id: crate::ids::SessionId(id),
             run_id: crate::ids::RunId(1),
@@ -150,11 +137,7 @@ mod tests {
         cal.components
             .iter()
             .filter(|c| c.name == "VEVENT")
-            .map(|c| {
-                c.find_prop("SUMMARY")
-                    .map(|p| p.val.to_string())
-                    .unwrap_or_default()
-            })
+            .map(|c| c.find_prop("SUMMARY").map(|p| p.val.to_string()).unwrap_or_default())
             .collect()
     }
 

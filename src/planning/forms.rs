@@ -160,20 +160,9 @@ impl LocationForm {
     pub fn parse(self) -> AppResult<NewLocation> {
         let capacity = match self.capacity.trim() {
             "" => None,
-            v => Some(validate::int_in(
-                "capacity",
-                "label.room_capacity",
-                v,
-                1,
-                1000,
-            )?),
+            v => Some(validate::int_in("capacity", "label.room_capacity", v, 1, 1000)?),
         };
-        Ok(NewLocation {
-            name: self.name,
-            address: self.address,
-            room: self.room,
-            capacity,
-        })
+        Ok(NewLocation { name: self.name, address: self.address, room: self.room, capacity })
     }
 }
 

@@ -186,8 +186,7 @@ pub struct TrainingSession {
 
 impl TrainingSession {
     pub fn from_row(
-        row: TrainingSessionRow,
-        interpreter_languages: Vec<String>,
+        row: TrainingSessionRow, interpreter_languages: Vec<String>,
     ) -> TrainingSession {
         TrainingSession {
             id: row.id,

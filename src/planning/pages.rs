@@ -24,14 +24,10 @@ async fn courses_page(ui: Ui) -> PageResult {
 #[post("/courses")]
 async fn create_course(ui: Ui, Form(form): Form<NewCourse>) -> PageResult {
     let echo = form.clone();
-    match ui
-        .run(move |conn, actor| service::create_course(conn, actor, form))
-        .await
-    {
-        Ok(course) => ui.done(
-            &format!("/courses/{}", course.id),
-            &Text::key("done.course_created"),
-        ),
+    match ui.run(move |conn, actor| service::create_course(conn, actor, form)).await {
+        Ok(course) => {
+            ui.done(&format!("/courses/{}", course.id), &Text::key("done.course_created"))
+        }
         Err(e) => {
             let mut data = ui.run(views::courses_page).await?;
             data.form = echo;
@@ -41,15 +37,12 @@ async fn create_course(ui: Ui, Form(form): Form<NewCourse>) -> PageResult {
 }
 
 async fn course_data(ui: &Ui, course_id: CourseId) -> Result<views::CoursePage, AppError> {
-    ui.run(move |conn, actor| views::course_page(conn, actor, course_id))
-        .await
+    ui.run(move |conn, actor| views::course_page(conn, actor, course_id)).await
 }
 
 /// The course's name as the title of its page.
 fn course_title(data: &views::CoursePage) -> Title {
-    Text::key("title.course")
-        .arg("course", &data.course.title)
-        .into()
+    Text::key("title.course").arg("course", &data.course.title).into()
 }
 
 /// The course page again with the message of a refused form.
@@ -66,14 +59,10 @@ async fn course_page(ui: Ui, id: Id<CourseId>) -> PageResult {
 #[post("/courses/{id}/modules")]
 async fn add_module(ui: Ui, id: Id<CourseId>, Form(form): Form<ModuleForm>) -> PageResult {
     let (course_id, echo) = (*id, form.echo());
-    let result = ui
-        .run(move |conn, actor| service::add_module(conn, actor, course_id, form.parse()?))
-        .await;
+    let result =
+        ui.run(move |conn, actor| service::add_module(conn, actor, course_id, form.parse()?)).await;
     match result {
-        Ok(_) => ui.done(
-            &format!("/courses/{course_id}#modules"),
-            &Text::key("done.module_added"),
-        ),
+        Ok(_) => ui.done(&format!("/courses/{course_id}#modules"), &Text::key("done.module_added")),
         Err(e) => {
             let mut data = course_data(&ui, course_id).await?;
             data.module_form = echo;
@@ -84,13 +73,10 @@ async fn add_module(ui: Ui, id: Id<CourseId>, Form(form): Form<ModuleForm>) -> P
 
 #[post("/courses/{id}/modules/{module_id}/up")]
 async fn module_up(
-    ui: Ui,
-    path: web::Path<(CourseId, ModuleId)>,
-    _form: Form<EmptyForm>,
+    ui: Ui, path: web::Path<(CourseId, ModuleId)>, _form: Form<EmptyForm>,
 ) -> PageResult {
     let (course_id, module_id) = path.into_inner();
-    ui.run(move |conn, actor| service::move_module_up(conn, actor, course_id, module_id))
-        .await?;
+    ui.run(move |conn, actor| service::move_module_up(conn, actor, course_id, module_id)).await?;
     let done = Text::key("done.module_moved");
     ui.done(&format!("/courses/{course_id}#modules"), &done)
 }
@@ -99,9 +85,8 @@ async fn module_up(
 async fn create_run(ui: Ui, id: Id<CourseId>, Form(form): Form<RunForm>) -> PageResult {
     let (course_id, echo) = (*id, form.echo());
     let langs = form.interpreter_languages.clone();
-    let result = ui
-        .run(move |conn, actor| service::create_run(conn, actor, course_id, form.parse()?))
-        .await;
+    let result =
+        ui.run(move |conn, actor| service::create_run(conn, actor, course_id, form.parse()?)).await;
     match result {
         Ok(run) => ui.done(&format!("/runs/{}", run.id), &Text::key("done.run_created")),
         Err(e) => {
@@ -117,14 +102,10 @@ async fn create_run(ui: Ui, id: Id<CourseId>, Form(form): Form<RunForm>) -> Page
 #[post("/courses/{id}/rules")]
 async fn set_rules(ui: Ui, id: Id<CourseId>, Form(form): Form<RulesForm>) -> PageResult {
     let course_id = *id;
-    let result = ui
-        .run(move |c, actor| service::set_course_rules(c, actor, course_id, form.parse()?))
-        .await;
+    let result =
+        ui.run(move |c, actor| service::set_course_rules(c, actor, course_id, form.parse()?)).await;
     match result {
-        Ok(_) => ui.done(
-            &format!("/courses/{course_id}#rules"),
-            &Text::key("done.rules_saved"),
-        ),
+        Ok(_) => ui.done(&format!("/courses/{course_id}#rules"), &Text::key("done.rules_saved")),
         Err(e) => course_refused(&ui, &course_data(&ui, course_id).await?, e),
     }
 }
@@ -140,16 +121,14 @@ async fn edit_session_page(ui: Ui, id: Id<SessionId>) -> PageResult {
 
 #[get("/locations")]
 async fn locations_page(ui: Ui) -> PageResult {
-    ui.show(LOCATIONS, "title.locations", views::locations_page)
-        .await
+    ui.show(LOCATIONS, "title.locations", views::locations_page).await
 }
 
 #[post("/locations")]
 async fn create_location(ui: Ui, Form(form): Form<LocationForm>) -> PageResult {
     let echo = form.echo();
-    let result = ui
-        .run(move |conn, actor| service::create_location(conn, actor, form.parse()?))
-        .await;
+    let result =
+        ui.run(move |conn, actor| service::create_location(conn, actor, form.parse()?)).await;
     match result {
         Ok(_) => ui.done("/locations", &Text::key("done.location_created")),
         Err(e) => {
@@ -174,11 +153,9 @@ async fn calendar_page(ui: Ui, q: web::Query<CalendarQuery>) -> PageResult {
         Some(d) => Some(validate::date("date", "Datum", d)?),
         None => None,
     };
-    ui.show(
-        "pages/planning/calendar",
-        "title.calendar",
-        move |c, actor| views::calendar_page(c, actor, month_view, day),
-    )
+    ui.show("pages/planning/calendar", "title.calendar", move |c, actor| {
+        views::calendar_page(c, actor, month_view, day)
+    })
     .await
 }
 
@@ -192,8 +169,7 @@ async fn renew_my_link(ui: Ui, _form: Form<EmptyForm>) -> PageResult {
 #[post("/runs/{id}/calendar-link")]
 async fn renew_run_link(ui: Ui, id: Id<RunId>, _form: Form<EmptyForm>) -> PageResult {
     let run_id = *id;
-    ui.run(move |conn, actor| service::renew_run_calendar_link(conn, actor, run_id))
-        .await?;
+    ui.run(move |conn, actor| service::renew_run_calendar_link(conn, actor, run_id)).await?;
     let done = Text::key("done.calendar_link_renewed");
     ui.done(&format!("/runs/{run_id}#calendar"), &done)
 }

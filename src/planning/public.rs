@@ -10,10 +10,7 @@ use crate::error::AppResult;
 fn host_of(settings: &Settings) -> String {
     let url = settings.public_url.as_str();
     let rest = url.split_once("://").map_or(url, |(_, r)| r);
-    rest.split(['/', ':'])
-        .next()
-        .unwrap_or("mietschulung")
-        .to_string()
+    rest.split(['/', ':']).next().unwrap_or("mietschulung").to_string()
 }
 
 fn ics_response(body: Option<String>) -> AppResult<HttpResponse> {
@@ -24,9 +21,9 @@ fn ics_response(body: Option<String>) -> AppResult<HttpResponse> {
             .insert_header(("Referrer-Policy", "no-referrer"))
             .body(ics)),
         // An unknown or renewed link: nothing to say about why.
-        None => Err(crate::error::AppError::NotFound(crate::i18n::Text::key(
-            "error.calendar.gone",
-        ))),
+        None => {
+            Err(crate::error::AppError::NotFound(crate::i18n::Text::key("error.calendar.gone")))
+        }
     }
 }
 
@@ -40,18 +37,14 @@ async fn feed(db: &Db, settings: &Settings, token: String, make: Feed) -> AppRes
 
 #[get("/calendar/trainer/{token}.ics")]
 async fn trainer_feed(
-    db: web::Data<Db>,
-    settings: web::Data<Settings>,
-    token: web::Path<String>,
+    db: web::Data<Db>, settings: web::Data<Settings>, token: web::Path<String>,
 ) -> AppResult<HttpResponse> {
     feed(&db, &settings, token.into_inner(), service::trainer_feed).await
 }
 
 #[get("/calendar/run/{token}.ics")]
 async fn run_feed(
-    db: web::Data<Db>,
-    settings: web::Data<Settings>,
-    token: web::Path<String>,
+    db: web::Data<Db>, settings: web::Data<Settings>, token: web::Path<String>,
 ) -> AppResult<HttpResponse> {
     feed(&db, &settings, token.into_inner(), service::run_feed).await
 }

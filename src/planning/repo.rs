@@ -12,9 +12,7 @@ use crate::error::{AppError, AppResult};
 use crate::ids::{CourseId, LocationId, ModuleId, OrgId, RunId, SessionId, UserId};
 
 pub fn insert_course(conn: &mut DbConn, form: &CourseInsertForm) -> AppResult<Course> {
-    Ok(diesel::insert_into(courses::table)
-        .values(form)
-        .get_result(conn)?)
+    Ok(diesel::insert_into(courses::table).values(form).get_result(conn)?)
 }
 
 pub fn course_code_taken(conn: &mut DbConn, org: OrgId, code: &str) -> AppResult<bool> {
@@ -45,15 +43,11 @@ pub fn get_course(conn: &mut DbConn, org: OrgId, id: CourseId) -> AppResult<Cour
 }
 
 pub fn insert_module(conn: &mut DbConn, form: &CourseModuleInsertForm) -> AppResult<CourseModule> {
-    Ok(diesel::insert_into(course_modules::table)
-        .values(form)
-        .get_result(conn)?)
+    Ok(diesel::insert_into(course_modules::table).values(form).get_result(conn)?)
 }
 
 pub fn modules_of(
-    conn: &mut DbConn,
-    org: OrgId,
-    course_id: CourseId,
+    conn: &mut DbConn, org: OrgId, course_id: CourseId,
 ) -> AppResult<Vec<CourseModule>> {
     Ok(course_modules::table
         .filter(course_modules::organisation_id.eq(org))
@@ -72,32 +66,22 @@ pub fn next_module_position(conn: &mut DbConn, course_id: CourseId) -> AppResult
 }
 
 pub fn insert_run(
-    conn: &mut DbConn,
-    form: &CourseRunInsertForm,
-    languages: &[String],
+    conn: &mut DbConn, form: &CourseRunInsertForm, languages: &[String],
 ) -> AppResult<CourseRun> {
-    let row: CourseRunRow = diesel::insert_into(course_runs::table)
-        .values(form)
-        .get_result(conn)?;
+    let row: CourseRunRow =
+        diesel::insert_into(course_runs::table).values(form).get_result(conn)?;
     set_run_languages(conn, row.organisation_id, row.id, languages)?;
     Ok(CourseRun::from_row(row, languages.to_vec()))
 }
 
 /// Interpreter languages by run, each run's in the order chosen.
 fn languages_of_runs(
-    conn: &mut DbConn,
-    run_ids: &[RunId],
+    conn: &mut DbConn, run_ids: &[RunId],
 ) -> AppResult<HashMap<RunId, Vec<String>>> {
     let rows: Vec<(RunId, String)> = run_interpreter_languages::table
         .filter(run_interpreter_languages::run_id.eq_any(run_ids))
-        .order((
-            run_interpreter_languages::run_id,
-            run_interpreter_languages::position,
-        ))
-        .select((
-            run_interpreter_languages::run_id,
-            run_interpreter_languages::language,
-        ))
+        .order((run_interpreter_languages::run_id, run_interpreter_languages::position))
+        .select((run_interpreter_languages::run_id, run_interpreter_languages::language))
         .load(conn)?;
     Ok(grouped(rows))
 }
@@ -123,10 +107,7 @@ fn runs_with_languages(conn: &mut DbConn, rows: Vec<CourseRunRow>) -> AppResult<
 }
 
 fn set_run_languages(
-    conn: &mut DbConn,
-    org: OrgId,
-    run_id: RunId,
-    languages: &[String],
+    conn: &mut DbConn, org: OrgId, run_id: RunId, languages: &[String],
 ) -> AppResult<()> {
     diesel::delete(
         run_interpreter_languages::table.filter(run_interpreter_languages::run_id.eq(run_id)),
@@ -146,9 +127,7 @@ fn set_run_languages(
 }
 
 pub fn runs_of_course(
-    conn: &mut DbConn,
-    org: OrgId,
-    course_id: CourseId,
+    conn: &mut DbConn, org: OrgId, course_id: CourseId,
 ) -> AppResult<Vec<CourseRun>> {
     let rows = course_runs::table
         .filter(course_runs::organisation_id.eq(org))
@@ -198,14 +177,11 @@ pub fn find_or_create_location(conn: &mut DbConn, org: OrgId, name: &str) -> App
 }
 
 pub fn insert_session(
-    conn: &mut DbConn,
-    form: &TrainingSessionInsertForm,
-    module_ids: &[ModuleId],
+    conn: &mut DbConn, form: &TrainingSessionInsertForm, module_ids: &[ModuleId],
     languages: &[String],
 ) -> AppResult<TrainingSession> {
-    let row: TrainingSessionRow = diesel::insert_into(training_sessions::table)
-        .values(form)
-        .get_result(conn)?;
+    let row: TrainingSessionRow =
+        diesel::insert_into(training_sessions::table).values(form).get_result(conn)?;
     for module_id in module_ids {
         diesel::insert_into(session_modules::table)
             .values((
@@ -221,15 +197,11 @@ pub fn insert_session(
 
 /// Interpreter languages by session, each session's in the order chosen.
 fn languages_of_sessions(
-    conn: &mut DbConn,
-    session_ids: &[SessionId],
+    conn: &mut DbConn, session_ids: &[SessionId],
 ) -> AppResult<HashMap<SessionId, Vec<String>>> {
     let rows: Vec<(SessionId, String)> = session_interpreter_languages::table
         .filter(session_interpreter_languages::session_id.eq_any(session_ids))
-        .order((
-            session_interpreter_languages::session_id,
-            session_interpreter_languages::position,
-        ))
+        .order((session_interpreter_languages::session_id, session_interpreter_languages::position))
         .select((
             session_interpreter_languages::session_id,
             session_interpreter_languages::language,
@@ -239,10 +211,7 @@ fn languages_of_sessions(
 }
 
 fn set_session_languages(
-    conn: &mut DbConn,
-    org: OrgId,
-    session_id: SessionId,
-    languages: &[String],
+    conn: &mut DbConn, org: OrgId, session_id: SessionId, languages: &[String],
 ) -> AppResult<()> {
     diesel::delete(
         session_interpreter_languages::table
@@ -286,10 +255,7 @@ type StoredSessionRow = (TrainingSessionRow, Course, Option<String>, Option<Stri
 pub type SessionWithModules = (SessionRow, Vec<(ModuleId, String)>);
 
 fn session_rows(
-    conn: &mut DbConn,
-    org: OrgId,
-    run_id: Option<RunId>,
-    trainer_id: Option<UserId>,
+    conn: &mut DbConn, org: OrgId, run_id: Option<RunId>, trainer_id: Option<UserId>,
     between: Option<(chrono::NaiveDateTime, chrono::NaiveDateTime)>,
 ) -> AppResult<Vec<StoredSessionRow>> {
     let mut q = training_sessions::table
@@ -327,26 +293,18 @@ fn session_rows(
 
 /// (session id, module id, module title) for the given sessions.
 pub fn modules_of_sessions(
-    conn: &mut DbConn,
-    session_ids: &[SessionId],
+    conn: &mut DbConn, session_ids: &[SessionId],
 ) -> AppResult<Vec<(SessionId, ModuleId, String)>> {
     Ok(session_modules::table
         .inner_join(course_modules::table)
         .filter(session_modules::session_id.eq_any(session_ids))
         .order(course_modules::position.asc())
-        .select((
-            session_modules::session_id,
-            course_modules::id,
-            course_modules::title,
-        ))
+        .select((session_modules::session_id, course_modules::id, course_modules::title))
         .load(conn)?)
 }
 
 pub fn sessions_with_names(
-    conn: &mut DbConn,
-    org: OrgId,
-    run_id: Option<RunId>,
-    trainer_id: Option<UserId>,
+    conn: &mut DbConn, org: OrgId, run_id: Option<RunId>, trainer_id: Option<UserId>,
 ) -> AppResult<Vec<SessionWithModules>> {
     let rows = session_rows(conn, org, run_id, trainer_id, None)?;
     with_modules(conn, rows)
@@ -354,10 +312,7 @@ pub fn sessions_with_names(
 
 /// Sessions starting in [from, to) with names and modules.
 pub fn sessions_with_names_between(
-    conn: &mut DbConn,
-    org: OrgId,
-    from: chrono::NaiveDateTime,
-    to: chrono::NaiveDateTime,
+    conn: &mut DbConn, org: OrgId, from: chrono::NaiveDateTime, to: chrono::NaiveDateTime,
 ) -> AppResult<Vec<SessionWithModules>> {
     let rows = session_rows(conn, org, None, None, Some((from, to)))?;
     with_modules(conn, rows)
@@ -365,8 +320,7 @@ pub fn sessions_with_names_between(
 
 /// The rows with their interpreter languages and modules.
 fn with_modules(
-    conn: &mut DbConn,
-    rows: Vec<StoredSessionRow>,
+    conn: &mut DbConn, rows: Vec<StoredSessionRow>,
 ) -> AppResult<Vec<SessionWithModules>> {
     let ids: Vec<SessionId> = rows.iter().map(|r| r.0.id).collect();
     let modules = modules_of_sessions(conn, &ids)?;
@@ -388,8 +342,7 @@ fn with_modules(
 
 /// (organisation, user id) of the active user owning a calendar link.
 pub fn user_by_calendar_token(
-    conn: &mut DbConn,
-    token: &str,
+    conn: &mut DbConn, token: &str,
 ) -> AppResult<Option<(OrgId, UserId)>> {
     Ok(users::table
         .filter(users::calendar_token.eq(token))
@@ -408,10 +361,7 @@ pub fn set_user_calendar_token(conn: &mut DbConn, user_id: UserId, token: &str) 
 }
 
 pub fn user_calendar_token(conn: &mut DbConn, user_id: UserId) -> AppResult<Option<String>> {
-    Ok(users::table
-        .find(user_id)
-        .select(users::calendar_token)
-        .first(conn)?)
+    Ok(users::table.find(user_id).select(users::calendar_token).first(conn)?)
 }
 
 pub fn run_by_calendar_token(conn: &mut DbConn, token: &str) -> AppResult<Option<CourseRun>> {
@@ -424,10 +374,7 @@ pub fn run_by_calendar_token(conn: &mut DbConn, token: &str) -> AppResult<Option
 }
 
 pub fn set_run_calendar_token(
-    conn: &mut DbConn,
-    org: OrgId,
-    run_id: RunId,
-    token: &str,
+    conn: &mut DbConn, org: OrgId, run_id: RunId, token: &str,
 ) -> AppResult<()> {
     diesel::update(
         course_runs::table
@@ -441,8 +388,7 @@ pub fn set_run_calendar_token(
 
 /// (session id, user id, display name) of the trainers of the given sessions.
 pub fn trainers_of_sessions(
-    conn: &mut DbConn,
-    session_ids: &[SessionId],
+    conn: &mut DbConn, session_ids: &[SessionId],
 ) -> AppResult<Vec<(SessionId, UserId, String)>> {
     Ok(session_trainers::table
         .inner_join(users::table)
@@ -462,10 +408,7 @@ pub fn is_trainer_of(conn: &mut DbConn, session_id: SessionId, user_id: UserId) 
 }
 
 pub fn set_session_trainers(
-    conn: &mut DbConn,
-    org: OrgId,
-    session_id: SessionId,
-    user_ids: &[UserId],
+    conn: &mut DbConn, org: OrgId, session_id: SessionId, user_ids: &[UserId],
 ) -> AppResult<()> {
     diesel::delete(session_trainers::table.filter(session_trainers::session_id.eq(session_id)))
         .execute(conn)?;
@@ -482,10 +425,7 @@ pub fn set_session_trainers(
 }
 
 pub fn set_session_modules(
-    conn: &mut DbConn,
-    org: OrgId,
-    session_id: SessionId,
-    module_ids: &[ModuleId],
+    conn: &mut DbConn, org: OrgId, session_id: SessionId, module_ids: &[ModuleId],
 ) -> AppResult<()> {
     diesel::delete(session_modules::table.filter(session_modules::session_id.eq(session_id)))
         .execute(conn)?;
@@ -502,12 +442,8 @@ pub fn set_session_modules(
 }
 
 pub fn update_session_times(
-    conn: &mut DbConn,
-    id: SessionId,
-    starts_at: chrono::NaiveDateTime,
-    ends_at: chrono::NaiveDateTime,
-    location_id: Option<LocationId>,
-    lead_trainer: Option<UserId>,
+    conn: &mut DbConn, id: SessionId, starts_at: chrono::NaiveDateTime,
+    ends_at: chrono::NaiveDateTime, location_id: Option<LocationId>, lead_trainer: Option<UserId>,
     interpreter_languages: &[String],
 ) -> AppResult<TrainingSession> {
     let row: TrainingSessionRow = diesel::update(training_sessions::table.find(id))
@@ -519,10 +455,7 @@ pub fn update_session_times(
         ))
         .get_result(conn)?;
     set_session_languages(conn, row.organisation_id, row.id, interpreter_languages)?;
-    Ok(TrainingSession::from_row(
-        row,
-        interpreter_languages.to_vec(),
-    ))
+    Ok(TrainingSession::from_row(row, interpreter_languages.to_vec()))
 }
 
 pub fn set_cancelled(conn: &mut DbConn, id: SessionId, cancelled: bool) -> AppResult<()> {
@@ -534,10 +467,7 @@ pub fn set_cancelled(conn: &mut DbConn, id: SessionId, cancelled: bool) -> AppRe
 
 /// Other sessions of the organisation, not cancelled, overlapping [starts, ends).
 pub fn overlapping(
-    conn: &mut DbConn,
-    org: OrgId,
-    exclude: SessionId,
-    starts_at: chrono::NaiveDateTime,
+    conn: &mut DbConn, org: OrgId, exclude: SessionId, starts_at: chrono::NaiveDateTime,
     ends_at: chrono::NaiveDateTime,
 ) -> AppResult<Vec<TrainingSessionRow>> {
     Ok(training_sessions::table
@@ -582,15 +512,10 @@ pub fn enrolled_count(conn: &mut DbConn, run_id: RunId) -> AppResult<i64> {
 }
 
 pub fn set_course_rules(
-    conn: &mut DbConn,
-    org: OrgId,
-    course_id: CourseId,
-    rules: &CourseRules,
+    conn: &mut DbConn, org: OrgId, course_id: CourseId, rules: &CourseRules,
 ) -> AppResult<Course> {
     Ok(diesel::update(
-        courses::table
-            .filter(courses::organisation_id.eq(org))
-            .filter(courses::id.eq(course_id)),
+        courses::table.filter(courses::organisation_id.eq(org)).filter(courses::id.eq(course_id)),
     )
     .set((
         courses::min_attendance_percent.eq(rules.min_attendance_percent),
@@ -602,14 +527,8 @@ pub fn set_course_rules(
 }
 
 pub fn update_run(
-    conn: &mut DbConn,
-    id: RunId,
-
-    start_date: chrono::NaiveDate,
-    end_date: chrono::NaiveDate,
-    place: &str,
-    capacity: i32,
-    interpreter_languages: &[String],
+    conn: &mut DbConn, id: RunId, start_date: chrono::NaiveDate, end_date: chrono::NaiveDate,
+    place: &str, capacity: i32, interpreter_languages: &[String],
 ) -> AppResult<CourseRun> {
     let row: CourseRunRow = diesel::update(course_runs::table.find(id))
         .set((

@@ -34,17 +34,13 @@ pub fn get_course(conn: &mut DbConn, org: OrgId, course_id: CourseId) -> AppResu
 
 /// A course's modules, in their order.
 pub fn modules_of(
-    conn: &mut DbConn,
-    org: OrgId,
-    course_id: CourseId,
+    conn: &mut DbConn, org: OrgId, course_id: CourseId,
 ) -> AppResult<Vec<CourseModule>> {
     repo::modules_of(conn, org, course_id)
 }
 
 pub fn get_session(
-    conn: &mut DbConn,
-    org: OrgId,
-    session_id: SessionId,
+    conn: &mut DbConn, org: OrgId, session_id: SessionId,
 ) -> AppResult<TrainingSession> {
     repo::get_session(conn, org, session_id)
 }
@@ -59,14 +55,9 @@ pub fn create_course(conn: &mut DbConn, actor: &Actor, input: NewCourse) -> AppR
     let code = input.code.trim().to_uppercase();
     if code.is_empty()
         || code.len() > 16
-        || !code
-            .chars()
-            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '-')
+        || !code.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '-')
     {
-        return Err(AppError::invalid(
-            "code",
-            Text::key("error.planning.course_code"),
-        ));
+        return Err(AppError::invalid("code", Text::key("error.planning.course_code")));
     }
     let title = validate::required_text("title", "label.title", &input.title, 160)?;
     let description = validate::optional_text(
@@ -106,10 +97,7 @@ pub fn create_course(conn: &mut DbConn, actor: &Actor, input: NewCourse) -> AppR
 }
 
 pub fn add_module(
-    conn: &mut DbConn,
-    actor: &Actor,
-    course_id: CourseId,
-    input: NewModule,
+    conn: &mut DbConn, actor: &Actor, course_id: CourseId, input: NewModule,
 ) -> AppResult<CourseModule> {
     let org = actor.coordinator_org()?;
     let title = validate::required_text("title", "label.module_title", &input.title, 160)?;
@@ -168,37 +156,19 @@ fn check_languages(codes: &[String]) -> AppResult<Vec<String>> {
 /// A run's input, checked: dates in order, place, capacity, known languages.
 fn check_run(input: &NewRun) -> AppResult<(String, i32, Vec<String>)> {
     if input.end_date < input.start_date {
-        return Err(AppError::invalid(
-            "end_date",
-            Text::key("error.planning.end_before_start"),
-        ));
+        return Err(AppError::invalid("end_date", Text::key("error.planning.end_before_start")));
     }
     if (input.end_date - input.start_date).num_days() > 366 {
-        return Err(AppError::invalid(
-            "end_date",
-            Text::key("error.planning.run_too_long"),
-        ));
+        return Err(AppError::invalid("end_date", Text::key("error.planning.run_too_long")));
     }
     let place = validate::required_text("place", "label.place", &input.place, 200)?;
-    let capacity = validate::check_range(
-        "capacity",
-        "label.capacity",
-        input.capacity,
-        1,
-        MAX_RUN_CAPACITY,
-    )?;
-    Ok((
-        place,
-        capacity,
-        check_languages(&input.interpreter_languages)?,
-    ))
+    let capacity =
+        validate::check_range("capacity", "label.capacity", input.capacity, 1, MAX_RUN_CAPACITY)?;
+    Ok((place, capacity, check_languages(&input.interpreter_languages)?))
 }
 
 pub fn create_run(
-    conn: &mut DbConn,
-    actor: &Actor,
-    course_id: CourseId,
-    input: NewRun,
+    conn: &mut DbConn, actor: &Actor, course_id: CourseId, input: NewRun,
 ) -> AppResult<CourseRun> {
     let org = actor.coordinator_org()?;
     let (place, capacity, languages) = check_run(&input)?;
@@ -242,29 +212,16 @@ struct CheckedSession {
 }
 
 fn check_session(
-    conn: &mut DbConn,
-    org: OrgId,
-    run: &CourseRun,
-    input: &NewSession,
+    conn: &mut DbConn, org: OrgId, run: &CourseRun, input: &NewSession,
 ) -> AppResult<CheckedSession> {
     if input.ends_at <= input.starts_at {
-        return Err(AppError::invalid(
-            "ends_at",
-            Text::key("error.planning.ends_before_start"),
-        ));
+        return Err(AppError::invalid("ends_at", Text::key("error.planning.ends_before_start")));
     }
     if (input.ends_at - input.starts_at).num_hours() > 12 {
-        return Err(AppError::invalid(
-            "ends_at",
-            Text::key("error.planning.session_too_long"),
-        ));
+        return Err(AppError::invalid("ends_at", Text::key("error.planning.session_too_long")));
     }
-    let location = validate::optional_text(
-        "location",
-        "label.session_location",
-        Some(&input.location),
-        200,
-    )?;
+    let location =
+        validate::optional_text("location", "label.session_location", Some(&input.location), 200)?;
     let starts_at = time::from_local("starts_at", input.starts_at)?;
     let ends_at = time::from_local("ends_at", input.ends_at)?;
     let date = input.starts_at.date();
@@ -320,10 +277,7 @@ fn check_session(
 }
 
 pub fn create_session(
-    conn: &mut DbConn,
-    actor: &Actor,
-    run_id: RunId,
-    input: NewSession,
+    conn: &mut DbConn, actor: &Actor, run_id: RunId, input: NewSession,
 ) -> AppResult<TrainingSession> {
     let org = actor.coordinator_org()?;
     crate::db::write_transaction(conn, |conn| {
@@ -364,9 +318,7 @@ pub fn list_locations(conn: &mut DbConn, actor: &Actor) -> AppResult<Vec<Locatio
 }
 
 pub fn create_location(
-    conn: &mut DbConn,
-    actor: &Actor,
-    input: NewLocation,
+    conn: &mut DbConn, actor: &Actor, input: NewLocation,
 ) -> AppResult<Location> {
     let org = actor.coordinator_org()?;
     let checked = NewLocation {
@@ -376,21 +328,12 @@ pub fn create_location(
         room: validate::optional_text("room", "label.room", Some(&input.room), 100)?
             .unwrap_or_default(),
         capacity: match input.capacity {
-            Some(c) => Some(validate::check_range(
-                "capacity",
-                "label.room_capacity",
-                c,
-                1,
-                1000,
-            )?),
+            Some(c) => Some(validate::check_range("capacity", "label.room_capacity", c, 1, 1000)?),
             None => None,
         },
     };
     crate::db::write_transaction(conn, |conn| {
-        if repo::list_locations(conn, org)?
-            .iter()
-            .any(|l| l.name == checked.name)
-        {
+        if repo::list_locations(conn, org)?.iter().any(|l| l.name == checked.name) {
             return Err(AppError::Conflict(
                 Text::key("error.planning.location_exists").arg("name", &checked.name),
             ));
@@ -412,10 +355,7 @@ pub fn create_location(
 /// Planning problems of a session: a trainer or room booked at the same time elsewhere,
 /// or a room with fewer places than the run has participants.
 fn warnings_for(
-    conn: &mut DbConn,
-    org: OrgId,
-    view: &SessionView,
-    locations: &[Location],
+    conn: &mut DbConn, org: OrgId, view: &SessionView, locations: &[Location],
 ) -> AppResult<Vec<String>> {
     if view.cancelled {
         return Ok(Vec::new());
@@ -436,10 +376,8 @@ fn warnings_for(
             warnings.push(Text::key("warning.room_busy").arg("room", &view.location));
         }
     }
-    if let Some(capacity) = locations
-        .iter()
-        .find(|l| Some(l.id) == view.location_id)
-        .and_then(|l| l.capacity)
+    if let Some(capacity) =
+        locations.iter().find(|l| Some(l.id) == view.location_id).and_then(|l| l.capacity)
     {
         let enrolled = repo::enrolled_count(conn, view.run_id)?;
         if enrolled > i64::from(capacity) {
@@ -451,31 +389,21 @@ fn warnings_for(
         }
     }
     // Pages show them in German, the planning pages' language.
-    Ok(warnings
-        .iter()
-        .map(|w| w.render(i18n::DEFAULT_LANG))
-        .collect())
+    Ok(warnings.iter().map(|w| w.render(i18n::DEFAULT_LANG)).collect())
 }
 
 pub fn session_views(
-    conn: &mut DbConn,
-    org: OrgId,
-    run_id: Option<RunId>,
-    trainer_id: Option<UserId>,
+    conn: &mut DbConn, org: OrgId, run_id: Option<RunId>, trainer_id: Option<UserId>,
 ) -> AppResult<Vec<SessionView>> {
     let today = time::today_local();
     let rows = repo::sessions_with_names(conn, org, run_id, trainer_id)?;
     let ids: Vec<SessionId> = rows.iter().map(|r| r.0 .0.id).collect();
     let trainers = repo::trainers_of_sessions(conn, &ids)?;
-    Ok(rows
-        .into_iter()
-        .map(|row| view_of(row, today, &trainers))
-        .collect())
+    Ok(rows.into_iter().map(|row| view_of(row, today, &trainers)).collect())
 }
 
 fn view_of(
-    row: repo::SessionWithModules,
-    today: chrono::NaiveDate,
+    row: repo::SessionWithModules, today: chrono::NaiveDate,
     trainers: &[(SessionId, UserId, String)],
 ) -> SessionView {
     let ((s, course, location, lead), modules) = row;
@@ -497,10 +425,7 @@ fn view_of(
         trainer_name: if mine.is_empty() {
             lead.unwrap_or_default()
         } else {
-            mine.iter()
-                .map(|t| t.2.as_str())
-                .collect::<Vec<_>>()
-                .join(", ")
+            mine.iter().map(|t| t.2.as_str()).collect::<Vec<_>>().join(", ")
         },
         trainer_ids: mine.iter().map(|t| t.1).collect(),
         module_ids: modules.iter().map(|(id, _)| *id).collect(),
@@ -520,9 +445,7 @@ fn view_of(
 
 /// The sessions of a run with their planning warnings (for the coordinator).
 pub fn run_sessions_with_warnings(
-    conn: &mut DbConn,
-    org: OrgId,
-    run_id: RunId,
+    conn: &mut DbConn, org: OrgId, run_id: RunId,
 ) -> AppResult<Vec<SessionView>> {
     let mut views = session_views(conn, org, Some(run_id), None)?;
     let locations = repo::list_locations(conn, org)?;
@@ -531,10 +454,7 @@ pub fn run_sessions_with_warnings(
 }
 
 fn add_warnings(
-    conn: &mut DbConn,
-    org: OrgId,
-    views: &mut [SessionView],
-    locations: &[Location],
+    conn: &mut DbConn, org: OrgId, views: &mut [SessionView], locations: &[Location],
 ) -> AppResult<()> {
     for v in views {
         v.warnings = warnings_for(conn, org, v, locations)?;
@@ -580,9 +500,7 @@ pub fn feed_url(settings: &crate::config::Settings, kind: &str, token: &str) -> 
 
 /// The caller's current personal calendar link, if one was made.
 pub fn my_calendar_url(
-    conn: &mut DbConn,
-    settings: &crate::config::Settings,
-    actor: &Actor,
+    conn: &mut DbConn, settings: &crate::config::Settings, actor: &Actor,
 ) -> AppResult<Option<String>> {
     let token = repo::user_calendar_token(conn, actor.user_id)?;
     Ok(token.map(|t| feed_url(settings, "trainer", &t)))
@@ -607,9 +525,7 @@ pub fn renew_my_calendar_link(conn: &mut DbConn, actor: &Actor) -> AppResult<Str
 
 /// Creates or replaces a run's calendar link.
 pub fn renew_run_calendar_link(
-    conn: &mut DbConn,
-    actor: &Actor,
-    run_id: RunId,
+    conn: &mut DbConn, actor: &Actor, run_id: RunId,
 ) -> AppResult<String> {
     let org = actor.coordinator_org()?;
     repo::get_run(conn, org, run_id)?;
@@ -659,20 +575,11 @@ pub fn run_feed(conn: &mut DbConn, token: &str, host: &str) -> AppResult<Option<
 
 /// Sets how participants complete the course: the attendance share and the final test.
 pub fn set_course_rules(
-    conn: &mut DbConn,
-    actor: &Actor,
-    course_id: CourseId,
-    rules: CourseRules,
+    conn: &mut DbConn, actor: &Actor, course_id: CourseId, rules: CourseRules,
 ) -> AppResult<Course> {
     let org = actor.coordinator_org()?;
     if let Some(p) = rules.min_attendance_percent {
-        validate::check_range(
-            "min_attendance_percent",
-            "label.min_attendance_percent",
-            p,
-            1,
-            100,
-        )?;
+        validate::check_range("min_attendance_percent", "label.min_attendance_percent", p, 1, 100)?;
     }
     let rules = match rules.test_max_points {
         None => {
@@ -695,10 +602,7 @@ pub fn set_course_rules(
                 0,
                 100,
             )?;
-            CourseRules {
-                test_pass_points: Some(pass),
-                ..rules
-            }
+            CourseRules { test_pass_points: Some(pass), ..rules }
         }
     };
     crate::db::write_transaction(conn, |conn| {
@@ -720,11 +624,7 @@ pub fn set_course_rules(
 /// The planning half of editing a session (checked input, new times, trainers, modules,
 /// audit entry), inside the caller's transaction. Returns the session before and after.
 pub fn apply_session_update(
-    conn: &mut DbConn,
-    actor: &Actor,
-    org: OrgId,
-    session_id: SessionId,
-    input: NewSession,
+    conn: &mut DbConn, actor: &Actor, org: OrgId, session_id: SessionId, input: NewSession,
 ) -> AppResult<(TrainingSession, TrainingSession, CourseRun)> {
     let before = repo::get_session(conn, org, session_id)?;
     if before.cancelled {
@@ -759,10 +659,7 @@ pub fn apply_session_update(
 /// as it was, its run, and whether this call cancelled it (false: it was cancelled before,
 /// nothing to do).
 pub fn apply_cancel(
-    conn: &mut DbConn,
-    actor: &Actor,
-    org: OrgId,
-    session_id: SessionId,
+    conn: &mut DbConn, actor: &Actor, org: OrgId, session_id: SessionId,
 ) -> AppResult<(TrainingSession, CourseRun, bool)> {
     let session = repo::get_session(conn, org, session_id)?;
     let run = repo::get_run(conn, org, session.run_id)?;
@@ -785,11 +682,7 @@ pub fn apply_cancel(
 /// The planning half of changing a run (checked input, capacity not below the places held,
 /// sessions within the dates, audit entry), inside the caller's transaction.
 pub fn apply_run_update(
-    conn: &mut DbConn,
-    actor: &Actor,
-    org: OrgId,
-    run_id: RunId,
-    input: NewRun,
+    conn: &mut DbConn, actor: &Actor, org: OrgId, run_id: RunId, input: NewRun,
 ) -> AppResult<CourseRun> {
     let (place, capacity, languages) = check_run(&input)?;
     crate::db::dialect::lock_for_update(conn, "course_runs", run_id)?;
@@ -850,45 +743,28 @@ pub fn run_plan(conn: &mut DbConn, org: OrgId, run_id: RunId) -> AppResult<RunPl
     let modules = repo::modules_of(conn, org, run.course_id)?;
     let locations = repo::list_locations(conn, org)?;
     add_warnings(conn, org, &mut sessions, &locations)?;
-    Ok(RunPlan {
-        sessions,
-        locations,
-        run,
-        course,
-        modules,
-    })
+    Ok(RunPlan { sessions, locations, run, course, modules })
 }
 
 /// The organisation's sessions between two local dates (inclusive), for the calendar view.
 pub fn sessions_between(
-    conn: &mut DbConn,
-    actor: &Actor,
-    from: chrono::NaiveDate,
-    to: chrono::NaiveDate,
+    conn: &mut DbConn, actor: &Actor, from: chrono::NaiveDate, to: chrono::NaiveDate,
 ) -> AppResult<Vec<SessionView>> {
     let org = actor.coordinator_org()?;
     let from_utc = time::from_local("date", from.and_hms_opt(0, 0, 0).unwrap_or_default())?;
     let to_utc = time::from_local(
         "date",
-        (to + chrono::Duration::days(1))
-            .and_hms_opt(0, 0, 0)
-            .unwrap_or_default(),
+        (to + chrono::Duration::days(1)).and_hms_opt(0, 0, 0).unwrap_or_default(),
     )?;
     let rows = repo::sessions_with_names_between(conn, org, from_utc, to_utc)?;
     let ids: Vec<SessionId> = rows.iter().map(|r| r.0 .0.id).collect();
     let trainers = repo::trainers_of_sessions(conn, &ids)?;
-    Ok(rows
-        .into_iter()
-        .map(|row| view_of(row, time::today_local(), &trainers))
-        .collect())
+    Ok(rows.into_iter().map(|row| view_of(row, time::today_local(), &trainers)).collect())
 }
 
 /// Moves a module one place up in the course's order.
 pub fn move_module_up(
-    conn: &mut DbConn,
-    actor: &Actor,
-    course_id: CourseId,
-    module_id: ModuleId,
+    conn: &mut DbConn, actor: &Actor, course_id: CourseId, module_id: ModuleId,
 ) -> AppResult<Vec<CourseModule>> {
     let org = actor.coordinator_org()?;
     crate::db::write_transaction(conn, |conn| {

@@ -28,10 +28,7 @@ pub struct CoursesPage {
 }
 
 pub fn courses_page(conn: &mut DbConn, actor: &Actor) -> AppResult<CoursesPage> {
-    Ok(CoursesPage {
-        courses: courses(conn, actor)?,
-        form: NewCourse::default(),
-    })
+    Ok(CoursesPage { courses: courses(conn, actor)?, form: NewCourse::default() })
 }
 
 /// A course with its modules (in order) and runs: `GET /api/v1/courses/{id}`.
@@ -92,11 +89,7 @@ pub struct RunFields {
 }
 
 pub fn course_page(conn: &mut DbConn, actor: &Actor, course_id: CourseId) -> AppResult<CoursePage> {
-    let CourseDetail {
-        course,
-        modules,
-        runs,
-    } = course(conn, actor, course_id)?;
+    let CourseDetail { course, modules, runs } = course(conn, actor, course_id)?;
     let runs = runs
         .into_iter()
         .map(|r| RunLine {
@@ -175,9 +168,7 @@ pub struct SessionFields {
 }
 
 pub fn session_edit_page(
-    conn: &mut DbConn,
-    actor: &Actor,
-    session_id: SessionId,
+    conn: &mut DbConn, actor: &Actor, session_id: SessionId,
 ) -> AppResult<SessionEditPage> {
     let org = actor.coordinator_org()?;
     let s = repo::get_session(conn, org, session_id)?;
@@ -204,11 +195,7 @@ pub fn session_edit_page(
         })
         .collect();
     let local = time::to_local(s.starts_at);
-    let selected: Vec<&str> = view
-        .interpreter_language_codes
-        .iter()
-        .map(String::as_str)
-        .collect();
+    let selected: Vec<&str> = view.interpreter_language_codes.iter().map(String::as_str).collect();
     Ok(SessionEditPage {
         languages: i18n::language_options(&selected),
         form: SessionFields {
@@ -233,9 +220,7 @@ pub struct MySessionsPage {
 }
 
 pub fn my_sessions_page(
-    conn: &mut DbConn,
-    settings: &crate::config::Settings,
-    actor: &Actor,
+    conn: &mut DbConn, settings: &crate::config::Settings, actor: &Actor,
 ) -> AppResult<MySessionsPage> {
     Ok(MySessionsPage {
         sessions: service::my_sessions(conn, actor)?,
@@ -367,10 +352,7 @@ pub fn calendar_span(day: NaiveDate, month_view: bool) -> CalendarSpan {
 
 /// The calendar around `day` (today when none is given).
 pub fn calendar_page(
-    conn: &mut DbConn,
-    actor: &Actor,
-    month_view: bool,
-    day: Option<NaiveDate>,
+    conn: &mut DbConn, actor: &Actor, month_view: bool, day: Option<NaiveDate>,
 ) -> AppResult<CalendarPage> {
     let day = day.unwrap_or_else(time::today_local);
     let span = calendar_span(day, month_view);

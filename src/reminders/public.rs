@@ -12,10 +12,7 @@ use crate::templates;
 use crate::web::{csrf_token, EmptyForm, Form};
 
 fn render(
-    session: &Session,
-    token: &str,
-    view: &service::ApologyView,
-    sent_now: bool,
+    session: &Session, token: &str, view: &service::ApologyView, sent_now: bool,
 ) -> PageResult {
     let lang = i18n::DEFAULT_LANG;
     let ctx = json!({
@@ -44,10 +41,7 @@ async fn apology_page(session: Session, db: web::Data<Db>, token: web::Path<Stri
 
 #[post("/absage/{token}")]
 async fn send_apology(
-    session: Session,
-    db: web::Data<Db>,
-    token: web::Path<String>,
-    _form: Form<EmptyForm>,
+    session: Session, db: web::Data<Db>, token: web::Path<String>, _form: Form<EmptyForm>,
 ) -> PageResult {
     apology(&session, &db, token.into_inner(), true).await
 }

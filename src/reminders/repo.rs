@@ -9,9 +9,7 @@ use crate::planning::models::TrainingSessionRow;
 
 /// Sessions (all organisations) starting after `now` and at most `until`, not cancelled.
 pub fn upcoming_sessions(
-    conn: &mut DbConn,
-    now: NaiveDateTime,
-    until: NaiveDateTime,
+    conn: &mut DbConn, now: NaiveDateTime, until: NaiveDateTime,
 ) -> AppResult<Vec<TrainingSessionRow>> {
     Ok(training_sessions::table
         .filter(training_sessions::cancelled.eq(false))
@@ -41,10 +39,7 @@ pub fn by_token(conn: &mut DbConn, token: &str) -> AppResult<Option<ReminderRef>
 
 /// Marks every reminder of the (session, participant) as answered with an apology.
 pub fn record_apology(
-    conn: &mut DbConn,
-    session_id: SessionId,
-    participant_id: ParticipantId,
-    now: NaiveDateTime,
+    conn: &mut DbConn, session_id: SessionId, participant_id: ParticipantId, now: NaiveDateTime,
 ) -> AppResult<()> {
     diesel::update(
         session_reminders::table
@@ -59,19 +54,12 @@ pub fn record_apology(
 
 /// Participants of a session who sent an apology, with when.
 pub fn apologies_for_session(
-    conn: &mut DbConn,
-    session_id: SessionId,
+    conn: &mut DbConn, session_id: SessionId,
 ) -> AppResult<Vec<(ParticipantId, NaiveDateTime)>> {
     let rows: Vec<(ParticipantId, Option<NaiveDateTime>)> = session_reminders::table
         .filter(session_reminders::session_id.eq(session_id))
         .filter(session_reminders::apologised_at.is_not_null())
-        .select((
-            session_reminders::participant_id,
-            session_reminders::apologised_at,
-        ))
+        .select((session_reminders::participant_id, session_reminders::apologised_at))
         .load(conn)?;
-    Ok(rows
-        .into_iter()
-        .filter_map(|(p, at)| at.map(|a| (p, a)))
-        .collect())
+    Ok(rows.into_iter().filter_map(|(p, at)| at.map(|a| (p, a))).collect())
 }

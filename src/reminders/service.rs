@@ -15,11 +15,7 @@ use crate::time;
 /// Which reminder is due `remaining` before a session: the smallest configured lead time
 /// not yet passed. `hours` is sorted descending.
 pub fn due_kind(hours: &[u32], remaining: Duration) -> Option<u32> {
-    hours
-        .iter()
-        .copied()
-        .filter(|h| remaining <= Duration::hours(i64::from(*h)))
-        .min()
+    hours.iter().copied().filter(|h| remaining <= Duration::hours(i64::from(*h))).min()
 }
 
 fn apology_secret() -> String {
@@ -30,10 +26,7 @@ fn apology_secret() -> String {
 
 /// Sends every reminder that is due at `now`; returns how many were queued.
 pub fn run_due(
-    conn: &mut DbConn,
-    public_url: &str,
-    hours: &[u32],
-    now: NaiveDateTime,
+    conn: &mut DbConn, public_url: &str, hours: &[u32], now: NaiveDateTime,
 ) -> AppResult<usize> {
     let Some(max) = hours.iter().max() else {
         return Ok(0);
@@ -68,14 +61,8 @@ pub fn run_due(
 
 #[allow(clippy::too_many_arguments)]
 fn remind_session(
-    conn: &mut DbConn,
-    public_url: &str,
-    host: &str,
-    org: OrgId,
-    run_id: RunId,
-    session_id: SessionId,
-    kind: u32,
-    now: NaiveDateTime,
+    conn: &mut DbConn, public_url: &str, host: &str, org: OrgId, run_id: RunId,
+    session_id: SessionId, kind: u32, now: NaiveDateTime,
 ) -> AppResult<usize> {
     let view: SessionView = planning::service::session_views(conn, org, Some(run_id), None)?
         .into_iter()
@@ -187,8 +174,7 @@ pub fn send_apology(conn: &mut DbConn, token: &str) -> AppResult<ApologyView> {
 
 /// Participants of a session who sent an apology, with when (for the roster).
 pub fn apologies_for_session(
-    conn: &mut DbConn,
-    session_id: SessionId,
+    conn: &mut DbConn, session_id: SessionId,
 ) -> AppResult<Vec<(ParticipantId, chrono::NaiveDateTime)>> {
     repo::apologies_for_session(conn, session_id)
 }
@@ -200,22 +186,17 @@ pub fn job(db: crate::db::Db, settings: crate::config::Settings) -> Option<crate
         return None;
     }
     let period = std::time::Duration::from_secs(60);
-    Some(crate::jobs::Job::every(
-        "session reminders",
-        period,
-        move || {
-            let db = db.clone();
-            let public_url = settings.public_url.clone();
-            let hours = settings.reminder_hours.clone();
-            async move {
-                let queued = db
-                    .run(move |conn| run_due(conn, &public_url, &hours, time::now_utc()))
-                    .await?;
-                if queued > 0 {
-                    tracing::info!(queued, "session reminders queued");
-                }
-                Ok::<(), AppError>(())
+    Some(crate::jobs::Job::every("session reminders", period, move || {
+        let db = db.clone();
+        let public_url = settings.public_url.clone();
+        let hours = settings.reminder_hours.clone();
+        async move {
+            let queued =
+                db.run(move |conn| run_due(conn, &public_url, &hours, time::now_utc())).await?;
+            if queued > 0 {
+                tracing::info!(queued, "session reminders queued");
             }
-        },
-    ))
+            Ok::<(), AppError>(())
+        }
+    }))
 }

@@ -10,9 +10,7 @@ use crate::ids::RunId;
     params(("id" = i32, Path)), responses((status = 200, body = RunReport)))]
 #[get("/api/v1/runs/{id}/report")]
 async fn api_run_report(caller: Caller, id: web::Path<RunId>) -> Answer {
-    caller
-        .ok(move |conn, actor| service::run_report(conn, actor, *id))
-        .await
+    caller.ok(move |conn, actor| service::run_report(conn, actor, *id)).await
 }
 
 #[utoipa::path(get, path = "/api/v1/reports/organisation", tag = "reports", security(("bearer" = [])),

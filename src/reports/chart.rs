@@ -52,10 +52,7 @@ pub fn attendance_by_month(months: &[MonthFigures]) -> AppResult<String> {
         let red = RGBColor(212, 53, 28);
         chart
             .draw_series(LineSeries::new(
-                months
-                    .iter()
-                    .enumerate()
-                    .map(|(i, m)| (i, m.attendance_percent)),
+                months.iter().enumerate().map(|(i, m)| (i, m.attendance_percent)),
                 green.stroke_width(3),
             ))
             .map_err(|e| err(e.to_string()))?
@@ -65,10 +62,7 @@ pub fn attendance_by_month(months: &[MonthFigures]) -> AppResult<String> {
             });
         chart
             .draw_series(LineSeries::new(
-                months
-                    .iter()
-                    .enumerate()
-                    .map(|(i, m)| (i, m.no_show_percent)),
+                months.iter().enumerate().map(|(i, m)| (i, m.no_show_percent)),
                 red.stroke_width(3),
             ))
             .map_err(|e| err(e.to_string()))?

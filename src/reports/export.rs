@@ -53,9 +53,7 @@ pub fn neutralise(text: &str) -> String {
 pub fn to_csv(table: &Table) -> AppResult<Vec<u8>> {
     let mut out = Vec::from("\u{feff}".as_bytes());
     {
-        let mut w = csv::WriterBuilder::new()
-            .delimiter(b';')
-            .from_writer(&mut out);
+        let mut w = csv::WriterBuilder::new().delimiter(b';').from_writer(&mut out);
         let err = |e: csv::Error| AppError::Internal(e.into());
         let headers: Vec<String> = table.headers.iter().map(|h| neutralise(h)).collect();
         w.write_record(&headers).map_err(err)?;
@@ -82,18 +80,11 @@ pub fn to_xlsx(table: &Table) -> AppResult<Vec<u8>> {
     let bold = Format::new().set_bold();
     let plain = Format::new();
     let sheet = book.add_worksheet();
-    let name: String = table
-        .sheet
-        .chars()
-        .filter(|c| !"[]:*?/\\".contains(*c))
-        .take(31)
-        .collect();
+    let name: String = table.sheet.chars().filter(|c| !"[]:*?/\\".contains(*c)).take(31).collect();
     sheet.set_name(&name).map_err(err)?;
     for (col, h) in table.headers.iter().enumerate() {
         sheet.write_string(0, col as u16, h, &bold).map_err(err)?;
-        sheet
-            .set_column_width(col as u16, (h.chars().count().max(10) + 2) as f64)
-            .map_err(err)?;
+        sheet.set_column_width(col as u16, (h.chars().count().max(10) + 2) as f64).map_err(err)?;
     }
     for (r, row) in table.rows.iter().enumerate() {
         let r = (r + 1) as u32;

@@ -18,14 +18,8 @@ fn run_table(r: &RunReport) -> Table {
         }
     }));
     headers.extend(
-        [
-            "Anwesenheit %",
-            "Testpunkte",
-            "Test bestanden",
-            "Abgeschlossen",
-            "Offen weil",
-        ]
-        .map(String::from),
+        ["Anwesenheit %", "Testpunkte", "Test bestanden", "Abgeschlossen", "Offen weil"]
+            .map(String::from),
     );
     let rows = r
         .rows
@@ -42,20 +36,12 @@ fn run_table(r: &RunReport) -> Table {
                     "nein".into()
                 }
             }));
-            cells.push(if row.completed {
-                "ja".into()
-            } else {
-                "nein".into()
-            });
+            cells.push(if row.completed { "ja".into() } else { "nein".into() });
             cells.push(row.reasons.join("; ").into());
             cells
         })
         .collect();
-    Table {
-        sheet: format!("{} {}", r.course_code, r.period),
-        headers,
-        rows,
-    }
+    Table { sheet: format!("{} {}", r.course_code, r.period), headers, rows }
 }
 
 fn organisation_table(r: &OrganisationReport) -> Table {
@@ -90,20 +76,16 @@ fn organisation_table(r: &OrganisationReport) -> Table {
 
 #[get("/runs/{id}/report")]
 async fn run_page(ui: Ui, id: Id<RunId>) -> PageResult {
-    ui.show(
-        "pages/reports/run",
-        "title.run_report",
-        move |conn, actor| service::run_report_page(conn, actor, *id),
-    )
+    ui.show("pages/reports/run", "title.run_report", move |conn, actor| {
+        service::run_report_page(conn, actor, *id)
+    })
     .await
 }
 
 #[get("/runs/{id}/report.{format}")]
 async fn run_export(ui: Ui, path: web::Path<(RunId, String)>) -> PageResult {
     let (id, format) = path.into_inner();
-    let report = ui
-        .run(move |conn, actor| service::run_report(conn, actor, id))
-        .await?;
+    let report = ui.run(move |conn, actor| service::run_report(conn, actor, id)).await?;
     let name = format!("bericht-durchgang-{id}");
     Ok(download(&run_table(&report), &name, &format)?)
 }
@@ -111,8 +93,7 @@ async fn run_export(ui: Ui, path: web::Path<(RunId, String)>) -> PageResult {
 #[get("/reports")]
 async fn organisation_page(ui: Ui) -> PageResult {
     let template = "pages/reports/organisation";
-    ui.show(template, "title.reports", service::organisation_report_page)
-        .await
+    ui.show(template, "title.reports", service::organisation_report_page).await
 }
 
 #[get("/reports/organisation.{format}")]

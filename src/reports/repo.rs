@@ -16,9 +16,7 @@ pub struct OrganisationCounts {
 }
 
 pub fn organisation_counts(
-    conn: &mut DbConn,
-    org: OrgId,
-    now: NaiveDateTime,
+    conn: &mut DbConn, org: OrgId, now: NaiveDateTime,
 ) -> AppResult<OrganisationCounts> {
     Ok(OrganisationCounts {
         participants: participants::table
@@ -45,8 +43,7 @@ pub fn organisation_counts(
 
 /// (status, session start) of every mark in sessions that were not cancelled.
 pub fn marks_with_times(
-    conn: &mut DbConn,
-    org: OrgId,
+    conn: &mut DbConn, org: OrgId,
 ) -> AppResult<Vec<(AttendanceStatus, NaiveDateTime)>> {
     Ok(attendance::table
         .inner_join(training_sessions::table)

@@ -167,14 +167,9 @@ pub struct RunReportPage {
 }
 
 pub fn run_report_page(
-    conn: &mut DbConn,
-    actor: &Actor,
-    run_id: RunId,
+    conn: &mut DbConn, actor: &Actor, run_id: RunId,
 ) -> AppResult<RunReportPage> {
-    Ok(RunReportPage {
-        run_id,
-        report: run_report(conn, actor, run_id)?,
-    })
+    Ok(RunReportPage { run_id, report: run_report(conn, actor, run_id)? })
 }
 
 /// The organisation's report page, with attendance by month drawn as a chart (SVG).
@@ -185,8 +180,7 @@ pub struct OrganisationReportPage {
 }
 
 pub fn organisation_report_page(
-    conn: &mut DbConn,
-    actor: &Actor,
+    conn: &mut DbConn, actor: &Actor,
 ) -> AppResult<OrganisationReportPage> {
     let report = organisation_report(conn, actor)?;
     let chart = if report.months.is_empty() {

@@ -27,13 +27,10 @@ async fn run_page(ui: Ui, issuer: Issuer, id: Id<RunId>) -> PageResult {
 }
 
 async fn load(
-    ui: &Ui,
-    issuer: &Arc<CertificateIssuer>,
-    run_id: RunId,
+    ui: &Ui, issuer: &Arc<CertificateIssuer>, run_id: RunId,
 ) -> AppResult<service::RunPage> {
     let issuer = issuer.clone();
-    ui.run(move |conn, actor| service::run_page(conn, &issuer, actor, run_id))
-        .await
+    ui.run(move |conn, actor| service::run_page(conn, &issuer, actor, run_id)).await
 }
 
 fn title(data: &service::RunPage) -> Text {
@@ -43,12 +40,8 @@ fn title(data: &service::RunPage) -> Text {
 /// Back to the run page's part `anchor` with the confirmation `done`, or the run page
 /// again with the message and, where given, what was typed into the new-session form.
 async fn back_to_run<T>(
-    ui: &Ui,
-    issuer: &Arc<CertificateIssuer>,
-    run_id: RunId,
-    result: AppResult<T>,
-    (anchor, done): (&str, &'static str),
-    session_form: Option<serde_json::Value>,
+    ui: &Ui, issuer: &Arc<CertificateIssuer>, run_id: RunId, result: AppResult<T>,
+    (anchor, done): (&str, &'static str), session_form: Option<serde_json::Value>,
 ) -> PageResult {
     let error = match result {
         Ok(_) => return ui.done(&format!("/runs/{run_id}{anchor}"), &Text::key(done)),
@@ -63,10 +56,7 @@ async fn back_to_run<T>(
 
 #[post("/runs/{id}")]
 async fn update_run(
-    ui: Ui,
-    issuer: Issuer,
-    id: Id<RunId>,
-    Form(form): Form<RunForm>,
+    ui: Ui, issuer: Issuer, id: Id<RunId>, Form(form): Form<RunForm>,
 ) -> PageResult {
     let run_id = *id;
     let result = ui
@@ -79,10 +69,7 @@ async fn update_run(
 
 #[post("/runs/{id}/sessions")]
 async fn create_session(
-    ui: Ui,
-    issuer: Issuer,
-    id: Id<RunId>,
-    Form(form): Form<SessionForm>,
+    ui: Ui, issuer: Issuer, id: Id<RunId>, Form(form): Form<SessionForm>,
 ) -> PageResult {
     let (run_id, echo) = (*id, form.echo());
     let result = ui
@@ -105,11 +92,7 @@ async fn enroll(ui: Ui, issuer: Issuer, id: Id<RunId>, Form(form): Form<EnrollFo
     let run_id = *id;
     let result = ui
         .run(move |conn, actor| {
-            let pid = validate::id(
-                "participant_id",
-                "Teilnehmende Person",
-                &form.participant_id,
-            )?;
+            let pid = validate::id("participant_id", "Teilnehmende Person", &form.participant_id)?;
             crate::participants::service::enroll(conn, actor, run_id, pid)
         })
         .await;
@@ -122,10 +105,7 @@ async fn enroll(ui: Ui, issuer: Issuer, id: Id<RunId>, Form(form): Form<EnrollFo
 
 #[post("/runs/{id}/enrollments/{participant_id}/cancel")]
 async fn cancel(
-    ui: Ui,
-    issuer: Issuer,
-    path: web::Path<(RunId, ParticipantId)>,
-    _form: Form<EmptyForm>,
+    ui: Ui, issuer: Issuer, path: web::Path<(RunId, ParticipantId)>, _form: Form<EmptyForm>,
 ) -> PageResult {
     let (run_id, pid) = path.into_inner();
     let result = ui
@@ -148,10 +128,7 @@ struct ReissueForm {
 /// Corrects the name: the old certificate becomes "ersetzt", a new one is issued.
 #[post("/certificates/{id}/reissue")]
 async fn reissue(
-    ui: Ui,
-    issuer: Issuer,
-    id: Id<CertificateId>,
-    Form(form): Form<ReissueForm>,
+    ui: Ui, issuer: Issuer, id: Id<CertificateId>, Form(form): Form<ReissueForm>,
 ) -> PageResult {
     let (id, iss) = (*id, issuer.get_ref().clone());
     let result = ui
@@ -171,10 +148,7 @@ struct RevokeForm {
 
 #[post("/certificates/{id}/revoke")]
 async fn revoke(
-    ui: Ui,
-    issuer: Issuer,
-    id: Id<CertificateId>,
-    Form(form): Form<RevokeForm>,
+    ui: Ui, issuer: Issuer, id: Id<CertificateId>, Form(form): Form<RevokeForm>,
 ) -> PageResult {
     let id = *id;
     let result = ui
@@ -186,11 +160,8 @@ async fn revoke(
 /// Back to the certificates of the run, confirming `done`; or the page of the
 /// certificate's run again, with the message.
 async fn back_from_certificate(
-    ui: &Ui,
-    issuer: &Arc<CertificateIssuer>,
-    certificate_id: CertificateId,
-    result: AppResult<RunId>,
-    done: &'static str,
+    ui: &Ui, issuer: &Arc<CertificateIssuer>, certificate_id: CertificateId,
+    result: AppResult<RunId>, done: &'static str,
 ) -> PageResult {
     let run_id = match &result {
         Ok(run_id) => *run_id,

@@ -86,10 +86,7 @@ fn sorted_name(family: &str, given: &str) -> String {
 
 /// Everything the run page shows: sessions, enrollments, completion, certificates.
 pub fn run_page(
-    conn: &mut DbConn,
-    issuer: &CertificateIssuer,
-    actor: &Actor,
-    run_id: RunId,
+    conn: &mut DbConn, issuer: &CertificateIssuer, actor: &Actor, run_id: RunId,
 ) -> AppResult<RunPage> {
     let org = actor.coordinator_org()?;
     let plan = planning::service::run_plan(conn, org, run_id)?;
@@ -101,17 +98,11 @@ pub fn run_page(
     );
     let trainers = auth::service::trainers_of(conn, org)?
         .into_iter()
-        .map(|u| Choice {
-            id: u.id.into(),
-            name: u.display_name,
-        })
+        .map(|u| Choice { id: u.id.into(), name: u.display_name })
         .collect();
     let run = &plan.run;
-    let run_language_codes: Vec<&str> = run
-        .interpreter_languages
-        .iter()
-        .map(String::as_str)
-        .collect();
+    let run_language_codes: Vec<&str> =
+        run.interpreter_languages.iter().map(String::as_str).collect();
     Ok(RunPage {
         run: summary(run, &run_language_codes, people.enrolled.len()),
         waiting: waiting_entries(&people.waiting),
@@ -157,17 +148,12 @@ fn summary(run: &CourseRun, language_codes: &[&str], enrolled: usize) -> RunSumm
         capacity: run.capacity,
         languages: languages.join(", "),
         enrolled,
-        free: usize::try_from(run.capacity)
-            .unwrap_or(0)
-            .saturating_sub(enrolled),
+        free: usize::try_from(run.capacity).unwrap_or(0).saturating_sub(enrolled),
     }
 }
 
 fn choice(p: &Participant) -> Choice {
-    Choice {
-        id: p.id.into(),
-        name: sorted_name(&p.family_name, &p.given_name),
-    }
+    Choice { id: p.id.into(), name: sorted_name(&p.family_name, &p.given_name) }
 }
 
 fn waiting_entries(waiting: &[Participant]) -> Vec<WaitingEntry> {
@@ -184,8 +170,7 @@ fn waiting_entries(waiting: &[Participant]) -> Vec<WaitingEntry> {
 
 /// Completion per participant, with the valid certificate where there is one.
 fn completion_rows(
-    completion: Vec<crate::attendance::models::Completion>,
-    certificates: &[CertificateView],
+    completion: Vec<crate::attendance::models::Completion>, certificates: &[CertificateView],
 ) -> Vec<CompletionRow> {
     completion
         .into_iter()

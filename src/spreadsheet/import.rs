@@ -95,17 +95,12 @@ pub struct ImportPreview {
 
 /// Maps the heading row to columns and returns the data rows.
 pub fn parse_rows<K: ListImport>(table: Vec<Vec<String>>) -> AppResult<Vec<K::Row>> {
-    Ok(super::keyed_rows(table, &K::SHAPE)?
-        .into_iter()
-        .map(K::row)
-        .collect())
+    Ok(super::keyed_rows(table, &K::SHAPE)?.into_iter().map(K::row).collect())
 }
 
 /// Checks every row; returns the preview and the rows ready to save.
 fn check<K: ListImport>(
-    conn: &mut DbConn,
-    actor: &Actor,
-    rows: &[K::Row],
+    conn: &mut DbConn, actor: &Actor, rows: &[K::Row],
 ) -> AppResult<(Vec<PreviewRow>, Vec<K::Ready>)> {
     let org = actor.coordinator_org()?;
     let known = K::known(conn, org)?;
@@ -139,32 +134,20 @@ fn check<K: ListImport>(
 }
 
 pub fn preview<K: ListImport>(
-    conn: &mut DbConn,
-    actor: &Actor,
-    rows: &[K::Row],
+    conn: &mut DbConn, actor: &Actor, rows: &[K::Row],
 ) -> AppResult<ImportOutcome> {
     let (rows, ready) = check::<K>(conn, actor, rows)?;
-    Ok(ImportOutcome {
-        rows,
-        valid: ready.len(),
-        imported: 0,
-    })
+    Ok(ImportOutcome { rows, valid: ready.len(), imported: 0 })
 }
 
 /// Saves every valid row, all in one transaction.
 pub fn import<K: ListImport>(
-    conn: &mut DbConn,
-    actor: &Actor,
-    rows: &[K::Row],
+    conn: &mut DbConn, actor: &Actor, rows: &[K::Row],
 ) -> AppResult<ImportOutcome> {
     crate::db::write_transaction(conn, |conn| {
         let (preview, ready) = check::<K>(conn, actor, rows)?;
         K::save(conn, actor, &ready)?;
-        Ok(ImportOutcome {
-            rows: preview,
-            valid: ready.len(),
-            imported: ready.len(),
-        })
+        Ok(ImportOutcome { rows: preview, valid: ready.len(), imported: ready.len() })
     })
 }
 
@@ -177,10 +160,7 @@ pub fn upload<K: ListImport>(conn: &mut DbConn, actor: &Actor, file: &[u8]) -> A
 
 /// A list sent to the API: only checked (`dry_run`), or imported at once.
 pub fn import_file<K: ListImport>(
-    conn: &mut DbConn,
-    actor: &Actor,
-    file: &[u8],
-    dry_run: bool,
+    conn: &mut DbConn, actor: &Actor, file: &[u8], dry_run: bool,
 ) -> AppResult<ImportOutcome> {
     let rows = parse_rows::<K>(super::read_table(file)?)?;
     if dry_run {
@@ -191,22 +171,15 @@ pub fn import_file<K: ListImport>(
 }
 
 pub fn preview_batch<K: ListImport>(
-    conn: &mut DbConn,
-    actor: &Actor,
-    batch_id: i32,
+    conn: &mut DbConn, actor: &Actor, batch_id: i32,
 ) -> AppResult<ImportPreview> {
     let rows: Vec<K::Row> = super::load_batch(conn, actor, K::BATCH_KIND, batch_id)?;
-    Ok(ImportPreview {
-        batch: batch_id,
-        outcome: preview::<K>(conn, actor, &rows)?,
-    })
+    Ok(ImportPreview { batch: batch_id, outcome: preview::<K>(conn, actor, &rows)? })
 }
 
 /// Imports a kept upload and forgets it.
 pub fn import_batch<K: ListImport>(
-    conn: &mut DbConn,
-    actor: &Actor,
-    batch_id: i32,
+    conn: &mut DbConn, actor: &Actor, batch_id: i32,
 ) -> AppResult<ImportOutcome> {
     let rows: Vec<K::Row> = super::load_batch(conn, actor, K::BATCH_KIND, batch_id)?;
     crate::db::write_transaction(conn, |conn| {

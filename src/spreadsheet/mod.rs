@@ -68,21 +68,12 @@ pub fn read_table(bytes: &[u8]) -> AppResult<Vec<Vec<String>>> {
     }
     if bytes.len() > MAX_FILE_BYTES {
         let mb = MAX_FILE_BYTES / (1024 * 1024);
-        return Err(AppError::invalid(
-            "file",
-            Text::key("import.file_too_large").arg("mb", mb),
-        ));
+        return Err(AppError::invalid("file", Text::key("import.file_too_large").arg("mb", mb)));
     }
     // Parsers of foreign formats are the least trusted code here: a panic in one must
     // answer like any unreadable file instead of failing the request.
-    std::panic::catch_unwind(|| {
-        if is_xlsx(bytes) {
-            read_xlsx(bytes)
-        } else {
-            read_csv(bytes)
-        }
-    })
-    .unwrap_or_else(|_| Err(not_a_list()))
+    std::panic::catch_unwind(|| if is_xlsx(bytes) { read_xlsx(bytes) } else { read_csv(bytes) })
+        .unwrap_or_else(|_| Err(not_a_list()))
 }
 
 /// Unpacks every part of the archive into nothing, counting: the sizes in the zip directory
@@ -113,9 +104,7 @@ fn read_xlsx(bytes: &[u8]) -> AppResult<Vec<Vec<String>>> {
     check_archive(bytes)?;
     let mut book = Xlsx::new(Cursor::new(bytes)).map_err(|_| not_a_list())?;
     let first = book.sheet_names().first().cloned().ok_or_else(not_a_list)?;
-    let mut cells = book
-        .worksheet_cells_reader(&first)
-        .map_err(|_| not_a_list())?;
+    let mut cells = book.worksheet_cells_reader(&first).map_err(|_| not_a_list())?;
     let declared = cells.dimensions();
     if declared.end.0 >= limits::MAX_ROWS || declared.end.1 >= limits::MAX_COLUMNS {
         return Err(too_large());
@@ -135,10 +124,7 @@ fn read_xlsx(bytes: &[u8]) -> AppResult<Vec<Vec<String>>> {
             DataRef::Empty => continue,
             DataRef::String(s) => s.trim().to_string(),
             DataRef::SharedString(s) => s.trim().to_string(),
-            other => calamine::Data::from(other.clone())
-                .to_string()
-                .trim()
-                .to_string(),
+            other => calamine::Data::from(other.clone()).to_string().trim().to_string(),
         };
         if text.is_empty() {
             continue;
@@ -158,37 +144,21 @@ fn read_xlsx(bytes: &[u8]) -> AppResult<Vec<Vec<String>>> {
     }
     // Like a spreadsheet's used range: the list starts at its first filled row and column.
     let first_row = rows.iter().position(|r| !r.is_empty()).unwrap_or(0);
-    let first_col = rows
-        .iter()
-        .filter_map(|r| r.iter().position(|c| !c.is_empty()))
-        .min()
-        .unwrap_or(0);
-    Ok(rows
-        .into_iter()
-        .skip(first_row)
-        .map(|r| r.into_iter().skip(first_col).collect())
-        .collect())
+    let first_col =
+        rows.iter().filter_map(|r| r.iter().position(|c| !c.is_empty())).min().unwrap_or(0);
+    Ok(rows.into_iter().skip(first_row).map(|r| r.into_iter().skip(first_col).collect()).collect())
 }
 
 fn read_csv(bytes: &[u8]) -> AppResult<Vec<Vec<String>>> {
     // Documents and pictures people pick by mistake.
-    const OTHER_FILES: &[&[u8]] = &[
-        b"%PDF",
-        b"\x89PNG",
-        b"\xff\xd8\xff",
-        b"GIF8",
-        b"\xd0\xcf\x11\xe0",
-        b"{\\rtf",
-    ];
+    const OTHER_FILES: &[&[u8]] =
+        &[b"%PDF", b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"\xd0\xcf\x11\xe0", b"{\\rtf"];
     if OTHER_FILES.iter().any(|magic| bytes.starts_with(magic)) {
         return Err(not_a_list());
     }
     let text = std::str::from_utf8(bytes).map_err(|_| not_a_list())?;
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    if text
-        .chars()
-        .any(|c| c.is_control() && !matches!(c, '\t' | '\r' | '\n'))
-    {
+    if text.chars().any(|c| c.is_control() && !matches!(c, '\t' | '\r' | '\n')) {
         return Err(not_a_list());
     }
     let first_line = text.lines().next().unwrap_or("");
@@ -227,10 +197,7 @@ pub fn consent_of(text: &str) -> (bool, Option<NaiveDate>) {
     if let Ok(d) = crate::validate::date("consent_date", "Einwilligung", &t) {
         return (true, Some(d));
     }
-    (
-        matches!(t.as_str(), "ja" | "x" | "1" | "yes" | "true" | "wahr"),
-        None,
-    )
+    (matches!(t.as_str(), "ja" | "x" | "1" | "yes" | "true" | "wahr"), None)
 }
 
 /// Language names or codes as coordinators write them.
@@ -252,11 +219,7 @@ pub fn language_of(text: &str) -> String {
         ("tigrinya", "ti"),
         ("paschtu", "ps"),
     ];
-    by_name
-        .iter()
-        .find(|(n, _)| *n == t)
-        .map(|(_, c)| (*c).to_string())
-        .unwrap_or(t)
+    by_name.iter().find(|(n, _)| *n == t).map(|(_, c)| (*c).to_string()).unwrap_or(t)
 }
 
 /// A data row: its line in the file (the heading is line 1) and its cells by column key.
@@ -286,18 +249,12 @@ pub struct ListShape {
 /// the non-empty data rows.
 pub fn keyed_rows(table: Vec<Vec<String>>, shape: &ListShape) -> AppResult<Vec<KeyedRow>> {
     let mut rows = table.into_iter();
-    let header = rows
-        .next()
-        .ok_or_else(|| AppError::invalid("file", Text::key("import.empty")))?;
+    let header = rows.next().ok_or_else(|| AppError::invalid("file", Text::key("import.empty")))?;
     let index: Vec<Option<&'static str>> = header
         .iter()
         .map(|h| {
             let h = h.trim().to_lowercase();
-            shape
-                .columns
-                .iter()
-                .find(|(_, names)| names.contains(&h.as_str()))
-                .map(|(key, _)| *key)
+            shape.columns.iter().find(|(_, names)| names.contains(&h.as_str())).map(|(key, _)| *key)
         })
         .collect();
     if shape.required.iter().any(|r| !index.contains(&Some(*r))) {
@@ -327,10 +284,7 @@ pub fn keyed_rows(table: Vec<Vec<String>>, shape: &ListShape) -> AppResult<Vec<K
 
 /// Keeps parsed rows between preview and confirmation (a day at most); returns the id.
 pub fn store_batch<T: serde::Serialize>(
-    conn: &mut crate::db::DbConn,
-    actor: &crate::auth::Actor,
-    kind: ImportKind,
-    rows: &[T],
+    conn: &mut crate::db::DbConn, actor: &crate::auth::Actor, kind: ImportKind, rows: &[T],
 ) -> AppResult<i32> {
     let org = actor.coordinator_org()?;
     let json = serde_json::to_string(rows).map_err(|e| AppError::Internal(e.into()))?;
@@ -340,10 +294,7 @@ pub fn store_batch<T: serde::Serialize>(
 
 /// The rows of a stored batch of this kind, uploaded by this user.
 pub fn load_batch<T: serde::de::DeserializeOwned>(
-    conn: &mut crate::db::DbConn,
-    actor: &crate::auth::Actor,
-    kind: ImportKind,
-    batch_id: i32,
+    conn: &mut crate::db::DbConn, actor: &crate::auth::Actor, kind: ImportKind, batch_id: i32,
 ) -> AppResult<Vec<T>> {
     let org = actor.coordinator_org()?;
     let json = repo::import_batch(conn, org, actor.user_id, kind, batch_id)?

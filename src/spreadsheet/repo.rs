@@ -16,11 +16,7 @@ crate::db::text_enum! {
 }
 
 pub fn insert_import_batch(
-    conn: &mut DbConn,
-    org: OrgId,
-    user_id: UserId,
-    kind: ImportKind,
-    rows_json: &str,
+    conn: &mut DbConn, org: OrgId, user_id: UserId, kind: ImportKind, rows_json: &str,
 ) -> AppResult<i32> {
     Ok(diesel::insert_into(import_batches::table)
         .values((
@@ -36,11 +32,7 @@ pub fn insert_import_batch(
 
 /// A batch of the same organisation and uploader.
 pub fn import_batch(
-    conn: &mut DbConn,
-    org: OrgId,
-    user_id: UserId,
-    kind: ImportKind,
-    id: i32,
+    conn: &mut DbConn, org: OrgId, user_id: UserId, kind: ImportKind, id: i32,
 ) -> AppResult<Option<String>> {
     Ok(import_batches::table
         .filter(import_batches::id.eq(id))

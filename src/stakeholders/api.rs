@@ -20,9 +20,7 @@ pub struct GroupQuery {
     responses((status = 200, body = [Stakeholder]), (status = 422, description = "unknown group")))]
 #[get("/api/v1/stakeholders")]
 async fn api_list(caller: Caller, q: web::Query<GroupQuery>) -> Answer {
-    caller
-        .ok(move |conn, actor| service::contacts(conn, actor, q.group.as_deref()))
-        .await
+    caller.ok(move |conn, actor| service::contacts(conn, actor, q.group.as_deref())).await
 }
 
 #[utoipa::path(post, path = "/api/v1/stakeholders", tag = "stakeholders", security(("bearer" = [])),
@@ -30,18 +28,14 @@ async fn api_list(caller: Caller, q: web::Query<GroupQuery>) -> Answer {
     responses((status = 201, body = Stakeholder), (status = 409, description = "email already in the directory"), (status = 422)))]
 #[post("/api/v1/stakeholders")]
 async fn api_create(caller: Caller, body: Json<NewStakeholder>) -> Answer {
-    caller
-        .created(move |conn, actor| service::create(conn, actor, &body))
-        .await
+    caller.created(move |conn, actor| service::create(conn, actor, &body)).await
 }
 
 #[utoipa::path(get, path = "/api/v1/stakeholders/{id}", tag = "stakeholders", security(("bearer" = [])),
     params(("id" = i32, Path)), responses((status = 200, body = Stakeholder), (status = 404)))]
 #[get("/api/v1/stakeholders/{id}")]
 async fn api_get(caller: Caller, id: web::Path<StakeholderId>) -> Answer {
-    caller
-        .ok(move |conn, actor| service::get(conn, actor, *id))
-        .await
+    caller.ok(move |conn, actor| service::get(conn, actor, *id)).await
 }
 
 #[utoipa::path(put, path = "/api/v1/stakeholders/{id}", tag = "stakeholders", security(("bearer" = [])),
@@ -49,22 +43,16 @@ async fn api_get(caller: Caller, id: web::Path<StakeholderId>) -> Answer {
     params(("id" = i32, Path)), responses((status = 200, body = Stakeholder), (status = 404), (status = 409), (status = 422)))]
 #[put("/api/v1/stakeholders/{id}")]
 async fn api_update(
-    caller: Caller,
-    id: web::Path<StakeholderId>,
-    body: Json<NewStakeholder>,
+    caller: Caller, id: web::Path<StakeholderId>, body: Json<NewStakeholder>,
 ) -> Answer {
-    caller
-        .ok(move |conn, actor| service::update(conn, actor, *id, &body))
-        .await
+    caller.ok(move |conn, actor| service::update(conn, actor, *id, &body)).await
 }
 
 #[utoipa::path(delete, path = "/api/v1/stakeholders/{id}", tag = "stakeholders", security(("bearer" = [])),
     params(("id" = i32, Path)), responses((status = 204), (status = 404)))]
 #[delete("/api/v1/stakeholders/{id}")]
 async fn api_delete(caller: Caller, id: web::Path<StakeholderId>) -> Answer {
-    caller
-        .no_content(move |conn, actor| service::delete(conn, actor, *id))
-        .await
+    caller.no_content(move |conn, actor| service::delete(conn, actor, *id)).await
 }
 
 /// Import a CSV or XLSX file sent as the request body; `?dry_run=true` only checks.

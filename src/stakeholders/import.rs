@@ -20,33 +20,13 @@ use crate::spreadsheet::{ImportKind, KeyedRow, ListShape};
 pub const MAX_ROWS: usize = 2000;
 
 const COLUMNS: &[(&str, &[&str])] = &[
-    (
-        "group",
-        &["gruppe", "zielgruppe", "stakeholder", "group", "kategorie"],
-    ),
+    ("group", &["gruppe", "zielgruppe", "stakeholder", "group", "kategorie"]),
     ("name", &["name", "ansprechperson", "kontakt", "contact"]),
-    (
-        "organisation",
-        &[
-            "organisation",
-            "organization",
-            "institution",
-            "firma",
-            "träger",
-        ],
-    ),
+    ("organisation", &["organisation", "organization", "institution", "firma", "träger"]),
     ("email", &["e-mail", "email", "e-mail-adresse", "mail"]),
     ("phone", &["telefon", "telefonnummer", "handy", "phone"]),
     ("language", &["sprache", "language"]),
-    (
-        "consent",
-        &[
-            "einverständnis",
-            "einwilligung",
-            "kontakt erlaubt",
-            "consent",
-        ],
-    ),
+    ("consent", &["einverständnis", "einwilligung", "kontakt erlaubt", "consent"]),
 ];
 
 /// Group names as people write them, besides the codes and the names the form shows.
@@ -80,12 +60,7 @@ fn group_of(text: &str) -> String {
         .into_iter()
         .find(|g| g.code() == t || g.name().to_lowercase() == t || g.name_en().to_lowercase() == t)
         .map(|g| g.code().to_string())
-        .or_else(|| {
-            GROUP_WORDS
-                .iter()
-                .find(|(w, _)| *w == t)
-                .map(|(_, c)| (*c).to_string())
-        })
+        .or_else(|| GROUP_WORDS.iter().find(|(w, _)| *w == t).map(|(_, c)| (*c).to_string()))
         .unwrap_or(t)
 }
 
@@ -117,10 +92,7 @@ fn to_input(row: &ImportRow) -> NewStakeholder {
 }
 
 fn identity(
-    name: &str,
-    group: StakeholderGroup,
-    email: Option<&str>,
-    phone: Option<&str>,
+    name: &str, group: StakeholderGroup, email: Option<&str>, phone: Option<&str>,
 ) -> Identity {
     Identity {
         name: name.to_string(),
@@ -173,25 +145,13 @@ impl ListImport for Contacts {
     }
 
     fn identity(s: &StakeholderForm) -> Identity {
-        identity(
-            &s.name,
-            s.stakeholder_group,
-            s.email.as_deref(),
-            s.phone.as_deref(),
-        )
+        identity(&s.name, s.stakeholder_group, s.email.as_deref(), s.phone.as_deref())
     }
 
     fn known(conn: &mut DbConn, org: OrgId) -> AppResult<Vec<Identity>> {
         Ok(repo::list(conn, org, None)?
             .iter()
-            .map(|s| {
-                identity(
-                    &s.name,
-                    s.stakeholder_group,
-                    s.email.as_deref(),
-                    s.phone.as_deref(),
-                )
-            })
+            .map(|s| identity(&s.name, s.stakeholder_group, s.email.as_deref(), s.phone.as_deref()))
             .collect())
     }
 

@@ -54,9 +54,7 @@ impl StakeholderGroup {
 
 /// The name of a group code that may be unknown (an imported row): "Sonstige" then.
 pub fn group_name(code: &str) -> &'static str {
-    StakeholderGroup::from_code(code)
-        .unwrap_or(StakeholderGroup::Other)
-        .name()
+    StakeholderGroup::from_code(code).unwrap_or(StakeholderGroup::Other).name()
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Serialize, ToSchema)]
@@ -118,27 +116,16 @@ mod tests {
     fn groups_are_read_as_entered_and_named() {
         for g in StakeholderGroup::ALL {
             assert_eq!(StakeholderGroup::parse(g.code()), Some(g));
-            assert_eq!(
-                StakeholderGroup::parse(&format!(" {} ", g.code().to_uppercase())),
-                Some(g)
-            );
+            assert_eq!(StakeholderGroup::parse(&format!(" {} ", g.code().to_uppercase())), Some(g));
             assert_eq!(group_name(g.code()), g.name());
         }
         assert_eq!(StakeholderGroup::parse("mayor"), None);
-        assert_eq!(
-            group_name("mayor"),
-            "Sonstige",
-            "an unknown code of an import row"
-        );
+        assert_eq!(group_name("mayor"), "Sonstige", "an unknown code of an import row");
         let mut names: Vec<&str> = StakeholderGroup::ALL.iter().map(|g| g.name()).collect();
         names.extend(StakeholderGroup::ALL.iter().map(|g| g.name_en()));
         let count = names.len();
         names.sort_unstable();
         names.dedup();
-        assert_eq!(
-            names.len(),
-            count,
-            "an import names each group in one way only"
-        );
+        assert_eq!(names.len(), count, "an import names each group in one way only");
     }
 }

@@ -22,17 +22,13 @@ struct ListQuery {
 #[get("/stakeholders")]
 async fn list_page(ui: Ui, q: web::Query<ListQuery>) -> PageResult {
     let group = q.into_inner().group;
-    ui.show(LIST, "title.contacts", move |conn, actor| {
-        service::contacts_page(conn, actor, group)
-    })
-    .await
+    ui.show(LIST, "title.contacts", move |conn, actor| service::contacts_page(conn, actor, group))
+        .await
 }
 
 /// The list again with the message of a refused form or file, and what was typed.
 async fn list_refused(ui: &Ui, echo: Option<NewStakeholder>, error: AppError) -> PageResult {
-    let mut data = ui
-        .run(|conn, actor| service::contacts_page(conn, actor, None))
-        .await?;
+    let mut data = ui.run(|conn, actor| service::contacts_page(conn, actor, None)).await?;
     if let Some(echo) = echo {
         data.form = (&echo).into();
         data.groups = service::group_choices(&echo.stakeholder_group);
@@ -70,10 +66,7 @@ impl StakeholderFormInput {
 async fn create(ui: Ui, Form(form): Form<StakeholderFormInput>) -> PageResult {
     let input = form.into_new();
     let echo = input.clone();
-    match ui
-        .run(move |conn, actor| service::create(conn, actor, &input))
-        .await
-    {
+    match ui.run(move |conn, actor| service::create(conn, actor, &input)).await {
         Ok(_) => ui.done("/stakeholders", &Text::key("done.contact_saved")),
         Err(e) => list_refused(&ui, Some(echo), e).await,
     }
@@ -89,16 +82,11 @@ async fn edit_page(ui: Ui, id: Id<StakeholderId>) -> PageResult {
 
 #[post("/stakeholders/{id}")]
 async fn update(
-    ui: Ui,
-    id: Id<StakeholderId>,
-    Form(form): Form<StakeholderFormInput>,
+    ui: Ui, id: Id<StakeholderId>, Form(form): Form<StakeholderFormInput>,
 ) -> PageResult {
     let (id, input) = (*id, form.into_new());
     let echo = ContactEditPage::new(id, &input);
-    match ui
-        .run(move |c, actor| service::update(c, actor, id, &input))
-        .await
-    {
+    match ui.run(move |c, actor| service::update(c, actor, id, &input)).await {
         Ok(_) => ui.done("/stakeholders", &Text::key("done.contact_saved")),
         Err(e @ AppError::NotFound(_)) => Err(e.into()),
         Err(e) => ui.page_with_error(EDIT, "title.contact_edit", &echo, e),
@@ -107,8 +95,7 @@ async fn update(
 
 #[post("/stakeholders/{id}/delete")]
 async fn remove(ui: Ui, id: Id<StakeholderId>, _form: Form<EmptyForm>) -> PageResult {
-    ui.run(move |conn, actor| service::delete(conn, actor, *id))
-        .await?;
+    ui.run(move |conn, actor| service::delete(conn, actor, *id)).await?;
     ui.done("/stakeholders", &Text::key("done.contact_deleted"))
 }
 
@@ -125,9 +112,5 @@ impl ImportPage for Contacts {
 pub fn configure(cfg: &mut web::ServiceConfig) {
     // Before `/stakeholders/{id}`, which would take `import` for an id.
     import_pages::<Contacts>(cfg);
-    cfg.service(list_page)
-        .service(create)
-        .service(edit_page)
-        .service(update)
-        .service(remove);
+    cfg.service(list_page).service(create).service(edit_page).service(update).service(remove);
 }

@@ -7,9 +7,7 @@ use crate::error::AppResult;
 use crate::ids::{OrgId, StakeholderId};
 
 pub fn list(
-    conn: &mut DbConn,
-    org: OrgId,
-    group: Option<StakeholderGroup>,
+    conn: &mut DbConn, org: OrgId, group: Option<StakeholderGroup>,
 ) -> AppResult<Vec<Stakeholder>> {
     let mut q = stakeholders::table
         .filter(stakeholders::organisation_id.eq(org))
@@ -18,12 +16,8 @@ pub fn list(
     if let Some(g) = group {
         q = q.filter(stakeholders::stakeholder_group.eq(g));
     }
-    Ok(q.order((
-        stakeholders::stakeholder_group,
-        stakeholders::name,
-        stakeholders::id,
-    ))
-    .load(conn)?)
+    Ok(q.order((stakeholders::stakeholder_group, stakeholders::name, stakeholders::id))
+        .load(conn)?)
 }
 
 pub fn get(conn: &mut DbConn, org: OrgId, id: StakeholderId) -> AppResult<Option<Stakeholder>> {
@@ -55,19 +49,11 @@ pub fn insert(conn: &mut DbConn, org: OrgId, form: &StakeholderForm) -> AppResul
         ))
         .returning(stakeholders::id)
         .get_result::<i32>(conn)
-        .and_then(|id| {
-            stakeholders::table
-                .find(id)
-                .select(Stakeholder::as_select())
-                .first(conn)
-        })?)
+        .and_then(|id| stakeholders::table.find(id).select(Stakeholder::as_select()).first(conn))?)
 }
 
 pub fn update(
-    conn: &mut DbConn,
-    org: OrgId,
-    id: StakeholderId,
-    form: &StakeholderForm,
+    conn: &mut DbConn, org: OrgId, id: StakeholderId, form: &StakeholderForm,
 ) -> AppResult<usize> {
     Ok(diesel::update(
         stakeholders::table

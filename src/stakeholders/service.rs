@@ -80,10 +80,7 @@ pub fn get(conn: &mut DbConn, actor: &Actor, id: StakeholderId) -> AppResult<Sta
 }
 
 pub fn update(
-    conn: &mut DbConn,
-    actor: &Actor,
-    id: StakeholderId,
-    input: &NewStakeholder,
+    conn: &mut DbConn, actor: &Actor, id: StakeholderId, input: &NewStakeholder,
 ) -> AppResult<Stakeholder> {
     let org = actor.coordinator_org()?;
     let form = check(input)?;
@@ -136,9 +133,7 @@ pub fn all_of(conn: &mut DbConn, org: OrgId) -> AppResult<Vec<Stakeholder>> {
 
 /// The organisation's contacts, of one group or all.
 pub fn contacts(
-    conn: &mut DbConn,
-    actor: &Actor,
-    group: Option<&str>,
+    conn: &mut DbConn, actor: &Actor, group: Option<&str>,
 ) -> AppResult<Vec<Stakeholder>> {
     // An unknown group is the caller's mistake whoever asks, so it is named first.
     let group = group
@@ -225,19 +220,12 @@ impl From<&NewStakeholder> for ContactFields {
 pub fn group_choices(selected: &str) -> Vec<GroupChoice> {
     StakeholderGroup::ALL
         .into_iter()
-        .map(|g| GroupChoice {
-            code: g.code(),
-            name: g.name(),
-            selected: g.code() == selected,
-        })
+        .map(|g| GroupChoice { code: g.code(), name: g.name(), selected: g.code() == selected })
         .collect()
 }
 
 fn contact_line(s: &Stakeholder) -> ContactLine {
-    let contact: Vec<String> = [s.email.clone(), s.phone.clone()]
-        .into_iter()
-        .flatten()
-        .collect();
+    let contact: Vec<String> = [s.email.clone(), s.phone.clone()].into_iter().flatten().collect();
     ContactLine {
         id: s.id,
         name: s.name.clone(),
@@ -251,9 +239,7 @@ fn contact_line(s: &Stakeholder) -> ContactLine {
 
 /// The directory page; an unknown group shows all contacts.
 pub fn contacts_page(
-    conn: &mut DbConn,
-    actor: &Actor,
-    group: Option<String>,
+    conn: &mut DbConn, actor: &Actor, group: Option<String>,
 ) -> AppResult<ContactsPage> {
     let org = actor.coordinator_org()?;
     let group = group.and_then(|g| StakeholderGroup::from_code(&g));
@@ -279,10 +265,7 @@ pub fn contacts_page(
         filtered: group.is_some(),
         groups: group_choices(""),
         languages: i18n::language_options(&[]),
-        form: ContactFields {
-            preferred_language: "de".into(),
-            ..ContactFields::default()
-        },
+        form: ContactFields { preferred_language: "de".into(), ..ContactFields::default() },
     })
 }
 
@@ -308,9 +291,7 @@ impl ContactEditPage {
 }
 
 pub fn contact_edit_page(
-    conn: &mut DbConn,
-    actor: &Actor,
-    id: StakeholderId,
+    conn: &mut DbConn, actor: &Actor, id: StakeholderId,
 ) -> AppResult<ContactEditPage> {
     let s = get(conn, actor, id)?;
     let stored = NewStakeholder {

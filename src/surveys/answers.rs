@@ -28,10 +28,7 @@ pub struct FieldError {
 }
 
 fn err(q: &Question, message: impl Into<Text>) -> FieldError {
-    FieldError {
-        question_id: q.id,
-        message: message.into(),
-    }
+    FieldError { question_id: q.id, message: message.into() }
 }
 
 /// What an answer of one kind becomes: `Ok(None)` not answered, or the message.
@@ -53,9 +50,7 @@ pub fn check_answer(q: &Question, value: &Value) -> Result<Option<Value>, FieldE
 
 /// The option index `v` names, if there is such an option.
 fn index(v: &Value, n_options: usize) -> Option<usize> {
-    v.as_u64()
-        .and_then(|i| usize::try_from(i).ok())
-        .filter(|i| *i < n_options)
+    v.as_u64().and_then(|i| usize::try_from(i).ok()).filter(|i| *i < n_options)
 }
 
 const NO_SUCH_OPTION: &str = "survey.answer.no_such_option";
@@ -101,16 +96,12 @@ fn number(value: &Value, min: Option<i32>, max: Option<i32>) -> Checked {
     if value.is_null() {
         return Ok(None);
     }
-    let n = value
-        .as_i64()
-        .ok_or_else(|| Text::key("survey.answer.integer"))?;
+    let n = value.as_i64().ok_or_else(|| Text::key("survey.answer.integer"))?;
     let low = i64::from(min.unwrap_or(i32::MIN));
     let high = i64::from(max.unwrap_or(i32::MAX));
     if n < low || n > high {
         return Err(match (min, max) {
-            (Some(a), Some(b)) => Text::key("survey.answer.between")
-                .arg("min", a)
-                .arg("max", b),
+            (Some(a), Some(b)) => Text::key("survey.answer.between").arg("min", a).arg("max", b),
             (Some(a), None) => Text::key("survey.answer.at_least").arg("min", a),
             (None, Some(b)) => Text::key("survey.answer.at_most").arg("max", b),
             (None, None) => Text::key("survey.answer.too_large"),
@@ -128,9 +119,7 @@ fn text(value: &Value, max_chars: i32) -> Checked {
     if s.chars().count() > usize::try_from(max_chars).unwrap_or(0) {
         return Err(Text::key("survey.answer.too_long").arg("max", max_chars));
     }
-    if s.chars()
-        .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
-    {
+    if s.chars().any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t')) {
         return Err(Text::key("survey.answer.control_characters"));
     }
     Ok((!s.is_empty()).then(|| Value::from(s)))
@@ -161,11 +150,7 @@ fn ranking(value: &Value, n_options: usize) -> Checked {
 /// are refused, every answer must fit, and with `complete` every required one among
 /// `scope` must be there. Returns the cleaned answers or every problem at once.
 pub fn check_answers(
-    all: &[Question],
-    group: StakeholderGroup,
-    raw: &Answers,
-    scope: &[QuestionId],
-    complete: bool,
+    all: &[Question], group: StakeholderGroup, raw: &Answers, scope: &[QuestionId], complete: bool,
 ) -> Result<Answers, Vec<FieldError>> {
     let mut out = Answers::new();
     let mut errors = Vec::new();
@@ -219,10 +204,7 @@ pub(crate) mod tests {
 
     pub(crate) fn question(id: i32, kind: QuestionKind, options: usize) -> Question {
         let options: Vec<QuestionOption> = (0..options)
-            .map(|i| QuestionOption {
-                label: format!("Option {i}"),
-                module_id: None,
-            })
+            .map(|i| QuestionOption { label: format!("Option {i}"), module_id: None })
             .collect();
         Question {
             id: crate::ids::QuestionId(id),
@@ -257,18 +239,10 @@ pub(crate) mod tests {
             (question(1, Single, 3), json!(-1), Err("gibt es nicht")),
             (question(1, Single, 3), json!("1"), Err("gibt es nicht")),
             (question(1, Single, 3), Value::Null, Ok(None)),
-            (
-                question(1, Multiple, 3),
-                json!([2, 0, 2]),
-                Ok(Some(json!([0, 2]))),
-            ),
+            (question(1, Multiple, 3), json!([2, 0, 2]), Ok(Some(json!([0, 2])))),
             (question(1, Multiple, 3), json!([]), Ok(None)),
             (question(1, Multiple, 3), json!(1), Err("angebotenen")),
-            (
-                question(1, Multiple, 3),
-                json!([0, 5]),
-                Err("gibt es nicht"),
-            ),
+            (question(1, Multiple, 3), json!([0, 5]), Err("gibt es nicht")),
             (question(1, Scale, 2), json!(5), Ok(Some(json!(5)))),
             (question(1, Scale, 2), json!(0), Err("1 bis 5")),
             (question(1, Scale, 2), json!(6), Err("1 bis 5")),
@@ -276,21 +250,13 @@ pub(crate) mod tests {
             (number_q.clone(), json!(1001), Err("0 bis 1000")),
             (number_q, json!(1.5), Err("ganze Zahl")),
             (question(1, Number, 0), json!(i64::MAX), Err("zu groß")),
-            (
-                short_text.clone(),
-                json!("  fünf  "),
-                Ok(Some(json!("fünf"))),
-            ),
+            (short_text.clone(), json!("  fünf  "), Ok(Some(json!("fünf")))),
             (short_text.clone(), json!("sechs!"), Err("höchstens 5")),
             (short_text.clone(), json!("   "), Ok(None)),
             (short_text.clone(), json!("a\u{7}b"), Err("Steuerzeichen")),
             (short_text.clone(), json!("a\nb"), Ok(Some(json!("a\nb")))),
             (short_text, json!(3), Err("Text ein")),
-            (
-                question(1, Rank, 3),
-                json!([2, 0, 1]),
-                Ok(Some(json!([2, 0, 1]))),
-            ),
+            (question(1, Rank, 3), json!([2, 0, 1]), Ok(Some(json!([2, 0, 1])))),
             (question(1, Rank, 3), json!([]), Ok(None)),
             (question(1, Rank, 3), json!([0, 0, 1]), Err("nur einmal")),
             (question(1, Rank, 3), json!([0, 1]), Err("jedem Thema")),
@@ -303,11 +269,7 @@ pub(crate) mod tests {
                 (Ok(v), Ok(w)) => assert_eq!(v, w, "{:?} {value}", q.kind),
                 (Err(e), Err(words)) => {
                     assert_eq!(e.question_id, q.id);
-                    assert!(
-                        e.message.to_string().contains(words),
-                        "{:?} {value}: {e:?}",
-                        q.kind
-                    );
+                    assert!(e.message.to_string().contains(words), "{:?} {value}: {e:?}", q.kind);
                 }
                 _ => panic!("{:?} {value}: got {got:?}, want {want:?}", q.kind),
             }
@@ -359,10 +321,7 @@ pub(crate) mod tests {
             any::<f64>().prop_map(Value::from),
             "[a-z \\n\\u{7}]{0,60}".prop_map(Value::from),
         ];
-        prop_oneof![
-            leaf.clone(),
-            proptest::collection::vec(leaf, 0..8).prop_map(Value::from),
-        ]
+        prop_oneof![leaf.clone(), proptest::collection::vec(leaf, 0..8).prop_map(Value::from),]
     }
 
     proptest! {

@@ -29,9 +29,7 @@ impl OpenLinkLimit {
     pub(crate) fn check(&self, req: &actix_web::HttpRequest) -> AppResult<()> {
         self.0
             .check(crate::web::client_ip(req))
-            .map_err(|wait| AppError::RateLimited {
-                retry_after_secs: wait,
-            })
+            .map_err(|wait| AppError::RateLimited { retry_after_secs: wait })
     }
 }
 
@@ -46,49 +44,37 @@ async fn api_list(caller: Caller) -> Answer {
     request_body = NewSurvey, responses((status = 201, body = Survey), (status = 422)))]
 #[post("/api/v1/surveys")]
 async fn api_create(caller: Caller, body: Json<NewSurvey>) -> Answer {
-    caller
-        .created(move |conn, actor| service::create(conn, actor, &body))
-        .await
+    caller.created(move |conn, actor| service::create(conn, actor, &body)).await
 }
 
 #[utoipa::path(get, path = "/api/v1/surveys/{id}", tag = "surveys", security(("bearer" = [])),
     params(("id" = i32, Path)), responses((status = 200, body = SurveyDetail), (status = 404)))]
 #[get("/api/v1/surveys/{id}")]
 async fn api_get(caller: Caller, id: web::Path<SurveyId>) -> Answer {
-    caller
-        .ok(move |conn, actor| service::detail(conn, actor, *id))
-        .await
+    caller.ok(move |conn, actor| service::detail(conn, actor, *id)).await
 }
 
 #[utoipa::path(put, path = "/api/v1/surveys/{id}", tag = "surveys", security(("bearer" = [])),
     request_body = NewSurvey, params(("id" = i32, Path)), responses((status = 200, body = Survey), (status = 409, description = "answers exist and the change would misfile them"), (status = 422)))]
 #[put("/api/v1/surveys/{id}")]
 async fn api_update(caller: Caller, id: web::Path<SurveyId>, body: Json<NewSurvey>) -> Answer {
-    caller
-        .ok(move |conn, actor| service::update(conn, actor, *id, &body))
-        .await
+    caller.ok(move |conn, actor| service::update(conn, actor, *id, &body)).await
 }
 
 #[utoipa::path(post, path = "/api/v1/surveys/{id}/copy", tag = "surveys", security(("bearer" = [])),
     params(("id" = i32, Path)), responses((status = 201, body = Survey), (status = 404)))]
 #[post("/api/v1/surveys/{id}/copy")]
 async fn api_copy(caller: Caller, id: web::Path<SurveyId>) -> Answer {
-    caller
-        .created(move |conn, actor| service::copy(conn, actor, *id))
-        .await
+    caller.created(move |conn, actor| service::copy(conn, actor, *id)).await
 }
 
 #[utoipa::path(post, path = "/api/v1/surveys/{id}/questions", tag = "surveys", security(("bearer" = [])),
     request_body = NewQuestion, params(("id" = i32, Path)), responses((status = 201, body = Question), (status = 422)))]
 #[post("/api/v1/surveys/{id}/questions")]
 async fn api_add_question(
-    caller: Caller,
-    id: web::Path<SurveyId>,
-    body: Json<NewQuestion>,
+    caller: Caller, id: web::Path<SurveyId>, body: Json<NewQuestion>,
 ) -> Answer {
-    caller
-        .created(move |conn, actor| questions::add(conn, actor, *id, &body))
-        .await
+    caller.created(move |conn, actor| questions::add(conn, actor, *id, &body)).await
 }
 
 #[utoipa::path(put, path = "/api/v1/surveys/{id}/questions/{question_id}", tag = "surveys", security(("bearer" = [])),
@@ -96,14 +82,10 @@ async fn api_add_question(
     responses((status = 200, body = Question), (status = 409, description = "answered: only wording may change"), (status = 422)))]
 #[put("/api/v1/surveys/{id}/questions/{question_id}")]
 async fn api_update_question(
-    caller: Caller,
-    path: web::Path<(SurveyId, QuestionId)>,
-    body: Json<NewQuestion>,
+    caller: Caller, path: web::Path<(SurveyId, QuestionId)>, body: Json<NewQuestion>,
 ) -> Answer {
     let (id, qid) = path.into_inner();
-    caller
-        .ok(move |conn, actor| questions::update(conn, actor, id, qid, &body))
-        .await
+    caller.ok(move |conn, actor| questions::update(conn, actor, id, qid, &body)).await
 }
 
 #[utoipa::path(delete, path = "/api/v1/surveys/{id}/questions/{question_id}", tag = "surveys", security(("bearer" = [])),
@@ -112,51 +94,39 @@ async fn api_update_question(
 #[delete("/api/v1/surveys/{id}/questions/{question_id}")]
 async fn api_delete_question(caller: Caller, path: web::Path<(SurveyId, QuestionId)>) -> Answer {
     let (id, qid) = path.into_inner();
-    caller
-        .no_content(move |conn, actor| questions::delete(conn, actor, id, qid))
-        .await
+    caller.no_content(move |conn, actor| questions::delete(conn, actor, id, qid)).await
 }
 
 #[utoipa::path(put, path = "/api/v1/surveys/{id}/translations/{language}", tag = "surveys", security(("bearer" = [])),
     request_body = NewTranslation, responses((status = 204), (status = 422)))]
 #[put("/api/v1/surveys/{id}/translations/{language}")]
 async fn api_translation(
-    caller: Caller,
-    path: web::Path<(i32, String)>,
-    body: Json<NewTranslation>,
+    caller: Caller, path: web::Path<(i32, String)>, body: Json<NewTranslation>,
 ) -> Answer {
     let (id, lang) = path.into_inner();
     let id = SurveyId(id);
-    caller
-        .no_content(move |conn, actor| translations::set(conn, actor, id, &lang, &body))
-        .await
+    caller.no_content(move |conn, actor| translations::set(conn, actor, id, &lang, &body)).await
 }
 
 #[utoipa::path(post, path = "/api/v1/surveys/{id}/invitations", tag = "surveys", security(("bearer" = [])),
     params(("id" = i32, Path)), responses((status = 200, body = InviteOutcome), (status = 409, description = "survey closed")))]
 #[post("/api/v1/surveys/{id}/invitations")]
 async fn api_invite(caller: Caller, url: PublicUrl, id: web::Path<SurveyId>) -> Answer {
-    caller
-        .ok(move |conn, actor| invite::invite(conn, actor, *id, &url.0))
-        .await
+    caller.ok(move |conn, actor| invite::invite(conn, actor, *id, &url.0)).await
 }
 
 #[utoipa::path(get, path = "/api/v1/surveys/{id}/invitations", tag = "surveys", security(("bearer" = [])),
     params(("id" = i32, Path)), responses((status = 200, body = [InvitationStatus])))]
 #[get("/api/v1/surveys/{id}/invitations")]
 async fn api_invitations(caller: Caller, url: PublicUrl, id: web::Path<SurveyId>) -> Answer {
-    caller
-        .ok(move |conn, actor| invite::statuses(conn, actor, *id, &url.0))
-        .await
+    caller.ok(move |conn, actor| invite::statuses(conn, actor, *id, &url.0)).await
 }
 
 #[utoipa::path(get, path = "/api/v1/surveys/{id}/results", tag = "surveys", security(("bearer" = [])),
     params(("id" = i32, Path)), responses((status = 200, body = results::SurveyResults)))]
 #[get("/api/v1/surveys/{id}/results")]
 async fn api_results(caller: Caller, id: web::Path<SurveyId>) -> Answer {
-    caller
-        .ok(move |conn, actor| results::results(conn, actor, *id))
-        .await
+    caller.ok(move |conn, actor| results::results(conn, actor, *id)).await
 }
 
 #[utoipa::path(get, path = "/api/v1/surveys/{id}/results.{format}", tag = "surveys", security(("bearer" = [])),
@@ -164,16 +134,12 @@ async fn api_results(caller: Caller, id: web::Path<SurveyId>) -> Answer {
     responses((status = 200, description = "file")))]
 #[get("/api/v1/surveys/{id}/results.{format}")]
 async fn api_export(
-    caller: Caller,
-    path: web::Path<(i32, String)>,
-    q: web::Query<ExportQuery>,
+    caller: Caller, path: web::Path<(i32, String)>, q: web::Query<ExportQuery>,
 ) -> Answer {
     let (id, format) = path.into_inner();
     let id = SurveyId(id);
     let raw = q.part.as_deref() == Some("raw");
-    let export = caller
-        .run(move |conn, actor| results::export(conn, actor, id, raw))
-        .await?;
+    let export = caller.run(move |conn, actor| results::export(conn, actor, id, raw)).await?;
     crate::web::download(&export.table, &export.name, &format)
 }
 
@@ -196,16 +162,10 @@ async fn api_respond(db: web::Data<Db>, path: web::Path<String>, body: Json<ApiA
     let answering = Answering {
         lang: None,
         given: Given::Answers(body.answers),
-        step: if body.submit {
-            Step::Submit
-        } else {
-            Step::Save
-        },
+        step: if body.submit { Step::Submit } else { Step::Save },
     };
     let today = crate::time::today_local();
-    let outcome = db
-        .run(move |conn| respond::answer(conn, &token, answering, today))
-        .await?;
+    let outcome = db.run(move |conn| respond::answer(conn, &token, answering, today)).await?;
     let status = match outcome {
         RespondOutcome::Saved(_) => "saved",
         RespondOutcome::Submitted(_) => "submitted",
@@ -245,19 +205,13 @@ fn not_fitting(errors: &[FieldError]) -> AppError {
     responses((status = 200, description = "survey, questions and draft answers"), (status = 404, description = "unknown link"), (status = 409, description = "closed or already answered")))]
 #[get("/api/v1/responses/{token}")]
 async fn api_respondent(
-    db: web::Data<Db>,
-    path: web::Path<String>,
-    q: web::Query<RespondQuery>,
+    db: web::Data<Db>, path: web::Path<String>, q: web::Query<RespondQuery>,
 ) -> Answer {
     let token = path.into_inner();
     let lang = q.into_inner().lang;
     let today = crate::time::today_local();
-    let body = db
-        .run(move |conn| respond::view(conn, &token, lang.as_deref(), today))
-        .await?;
-    Ok(HttpResponse::Ok()
-        .insert_header((header::CACHE_CONTROL, "no-store"))
-        .json(body))
+    let body = db.run(move |conn| respond::view(conn, &token, lang.as_deref(), today)).await?;
+    Ok(HttpResponse::Ok().insert_header((header::CACHE_CONTROL, "no-store")).json(body))
 }
 
 /// Starts an answer through a group's open link; returns the respondent's own token (to
@@ -267,16 +221,12 @@ async fn api_respondent(
         (status = 429, description = "too many answers started from this client; see Retry-After", body = crate::api::ErrorSchema)))]
 #[post("/api/v1/surveys/open/{open_token}/{group}")]
 async fn api_open(
-    req: actix_web::HttpRequest,
-    limit: web::Data<OpenLinkLimit>,
-    db: web::Data<Db>,
+    req: actix_web::HttpRequest, limit: web::Data<OpenLinkLimit>, db: web::Data<Db>,
     path: web::Path<(String, String)>,
 ) -> Answer {
     limit.check(&req)?;
     let (open, group) = path.into_inner();
-    let token = db
-        .run(move |conn| respond::start_open(conn, &open, &group))
-        .await?;
+    let token = db.run(move |conn| respond::start_open(conn, &open, &group)).await?;
     Ok(HttpResponse::Created().json(OpenStart { token }))
 }
 

@@ -20,10 +20,7 @@ pub fn pairs(body: &[u8]) -> AppResult<Vec<(String, String)>> {
 
 /// The first value posted under `name`.
 pub fn field(pairs: &[(String, String)], name: &str) -> Option<String> {
-    pairs
-        .iter()
-        .find(|(k, _)| k == name)
-        .map(|(_, v)| v.clone())
+    pairs.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone())
 }
 
 #[derive(Deserialize, Default)]
@@ -118,10 +115,7 @@ pub fn translation(pairs: &[(String, String)]) -> NewTranslation {
         ..Default::default()
     };
     for (k, v) in pairs {
-        let Some(id) = k
-            .strip_prefix("text_")
-            .and_then(|i| i.parse::<QuestionId>().ok())
-        else {
+        let Some(id) = k.strip_prefix("text_").and_then(|i| i.parse::<QuestionId>().ok()) else {
             continue;
         };
         if v.trim().is_empty() {
@@ -129,20 +123,10 @@ pub fn translation(pairs: &[(String, String)]) -> NewTranslation {
         }
         let options = field(pairs, &format!("options_{id}"))
             .map(|o| {
-                o.lines()
-                    .map(str::trim)
-                    .filter(|l| !l.is_empty())
-                    .map(str::to_string)
-                    .collect()
+                o.lines().map(str::trim).filter(|l| !l.is_empty()).map(str::to_string).collect()
             })
             .unwrap_or_default();
-        input.questions.insert(
-            id,
-            TranslatedQuestion {
-                text: v.clone(),
-                options,
-            },
-        );
+        input.questions.insert(id, TranslatedQuestion { text: v.clone(), options });
     }
     input
 }

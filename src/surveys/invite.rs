@@ -62,12 +62,7 @@ struct Mailing {
 impl Mailing {
     fn new(conn: &mut DbConn, survey: Survey, public_url: &str) -> AppResult<Mailing> {
         let issuer = crate::orgs::service::get(conn, survey.organisation_id)?.issuer_name;
-        Ok(Mailing {
-            survey,
-            issuer,
-            public_url: public_url.to_string(),
-            titles: HashMap::new(),
-        })
+        Ok(Mailing { survey, issuer, public_url: public_url.to_string(), titles: HashMap::new() })
     }
 
     fn title(&mut self, conn: &mut DbConn, language: &str) -> AppResult<String> {
@@ -82,11 +77,7 @@ impl Mailing {
     }
 
     fn send(
-        &mut self,
-        conn: &mut DbConn,
-        to: (&str, &str, &str),
-        token: &str,
-        reminder: bool,
+        &mut self, conn: &mut DbConn, to: (&str, &str, &str), token: &str, reminder: bool,
     ) -> AppResult<()> {
         let (name, email, language) = to;
         let survey_title = self.title(conn, language)?;
@@ -117,10 +108,7 @@ impl Mailing {
 /// Creates a personal link for every contact of the audience who has none yet, and
 /// queues the invitation email where there is an address and consent.
 pub fn invite(
-    conn: &mut DbConn,
-    actor: &Actor,
-    survey_id: SurveyId,
-    public_url: &str,
+    conn: &mut DbConn, actor: &Actor, survey_id: SurveyId, public_url: &str,
 ) -> AppResult<InviteOutcome> {
     let org = actor.coordinator_org()?;
     crate::db::write_transaction(conn, |conn| {
@@ -152,16 +140,10 @@ pub fn invite(
 }
 
 fn invite_each(
-    conn: &mut DbConn,
-    mailing: &mut Mailing,
-    contacts: &[Stakeholder],
+    conn: &mut DbConn, mailing: &mut Mailing, contacts: &[Stakeholder],
 ) -> AppResult<InviteOutcome> {
     let now = crate::time::now_utc();
-    let mut outcome = InviteOutcome {
-        invited: 0,
-        emailed: 0,
-        on_paper: 0,
-    };
+    let mut outcome = InviteOutcome { invited: 0, emailed: 0, on_paper: 0 };
     for s in contacts {
         let token = links::new_token();
         let invitation = repo::insert_invitation(conn, mailing.survey.id, s.id, &token)?;
@@ -183,9 +165,7 @@ fn invite_each(
 /// apart. Each reminder is claimed with a conditional update, so replicas never send one
 /// twice. Returns how many were queued.
 pub fn send_due_reminders(
-    conn: &mut DbConn,
-    public_url: &str,
-    now: NaiveDateTime,
+    conn: &mut DbConn, public_url: &str, now: NaiveDateTime,
 ) -> AppResult<usize> {
     let due = repo::reminder_candidates(conn, crate::time::today_local())?;
     let mut queued = 0;
@@ -263,10 +243,7 @@ pub struct InvitationStatus {
 
 /// The survey's invitations, for the API.
 pub fn statuses(
-    conn: &mut DbConn,
-    actor: &Actor,
-    survey_id: SurveyId,
-    public_url: &str,
+    conn: &mut DbConn, actor: &Actor, survey_id: SurveyId, public_url: &str,
 ) -> AppResult<Vec<InvitationStatus>> {
     let survey = service::get(conn, actor, survey_id)?;
     Ok(repo::invitations(conn, survey_id)?
@@ -304,18 +281,15 @@ pub struct InvitedPerson {
 /// The survey's invitations by group (in the order of the group codes), and how many
 /// there are. The page hides the people of an anonymous survey.
 pub fn invitation_groups(
-    conn: &mut DbConn,
-    survey_id: SurveyId,
+    conn: &mut DbConn, survey_id: SurveyId,
 ) -> AppResult<(Vec<InvitationGroup>, usize)> {
     let invitations = repo::invitations(conn, survey_id)?;
     let mut by_group: BTreeMap<&'static str, InvitationGroup> = BTreeMap::new();
     for (inv, st) in &invitations {
-        let g = by_group
-            .entry(st.stakeholder_group.code())
-            .or_insert_with(|| InvitationGroup {
-                name: st.stakeholder_group.name(),
-                ..Default::default()
-            });
+        let g = by_group.entry(st.stakeholder_group.code()).or_insert_with(|| InvitationGroup {
+            name: st.stakeholder_group.name(),
+            ..Default::default()
+        });
         g.invited += 1;
         if inv.answered_on.is_some() {
             g.answered += 1;
@@ -353,21 +327,16 @@ pub struct InvitationCard {
 }
 
 fn qr_svg(url: &str) -> AppResult<String> {
-    Ok(
-        qrcode::QrCode::with_error_correction_level(url.as_bytes(), qrcode::EcLevel::M)
-            .map_err(|e| AppError::Internal(anyhow::anyhow!("QR: {e}")))?
-            .render::<qrcode::render::svg::Color<'_>>()
-            .min_dimensions(160, 160)
-            .quiet_zone(true)
-            .build(),
-    )
+    Ok(qrcode::QrCode::with_error_correction_level(url.as_bytes(), qrcode::EcLevel::M)
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("QR: {e}")))?
+        .render::<qrcode::render::svg::Color<'_>>()
+        .min_dimensions(160, 160)
+        .quiet_zone(true)
+        .build())
 }
 
 pub fn paper_sheet(
-    conn: &mut DbConn,
-    actor: &Actor,
-    survey_id: SurveyId,
-    public_url: &str,
+    conn: &mut DbConn, actor: &Actor, survey_id: SurveyId, public_url: &str,
 ) -> AppResult<PaperSheet> {
     let survey = service::get(conn, actor, survey_id)?;
     let mut cards = Vec::new();

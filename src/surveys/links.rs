@@ -69,9 +69,7 @@ pub fn unknown_link() -> AppError {
 /// Tokens are base64url; anything else is not a link of ours and costs no query.
 pub fn plausible_token(token: &str) -> bool {
     (16..=64).contains(&token.len())
-        && token
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        && token.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
 }
 
 pub fn new_token() -> String {
@@ -122,11 +120,7 @@ pub fn resolve(conn: &mut DbConn, token: &str) -> AppResult<Respondent> {
 
 /// Questions the respondent's group sees, in order.
 pub fn visible(questions: &[Question], group: StakeholderGroup) -> Vec<Question> {
-    questions
-        .iter()
-        .filter(|q| q.visible_to(group))
-        .cloned()
-        .collect()
+    questions.iter().filter(|q| q.visible_to(group)).cloned().collect()
 }
 
 /// Outcome of a submission attempt.
@@ -139,10 +133,7 @@ pub enum Submitted {
 /// Saves answers to continue later (merged into the draft; nothing is checked for
 /// completeness, but every answer must fit its question among `questions`, the survey's).
 pub fn save_draft(
-    conn: &mut DbConn,
-    who: &Respondent,
-    questions: &[Question],
-    raw: &Answers,
+    conn: &mut DbConn, who: &Respondent, questions: &[Question], raw: &Answers,
     replace: &[QuestionId],
 ) -> AppResult<Result<Answers, Vec<FieldError>>> {
     let checked = match check_answers(questions, who.group, raw, &[], false) {
@@ -155,23 +146,13 @@ pub fn save_draft(
     }
     merged.extend(checked);
     let json = serde_json::to_string(&merged).map_err(|e| AppError::Internal(e.into()))?;
-    repo::save_draft(
-        conn,
-        who.survey.id,
-        &who.token,
-        who.group,
-        &who.language,
-        &json,
-    )?;
+    repo::save_draft(conn, who.survey.id, &who.token, who.group, &who.language, &json)?;
     Ok(Ok(merged))
 }
 
 /// Submits the response once. Anonymous surveys store no invitation on the response.
 pub fn submit(
-    conn: &mut DbConn,
-    who: &Respondent,
-    raw: &Answers,
-    today: NaiveDate,
+    conn: &mut DbConn, who: &Respondent, raw: &Answers, today: NaiveDate,
 ) -> AppResult<Submitted> {
     if let Some(closed) = who.closed(today) {
         return Err(closed_error(closed));
@@ -196,11 +177,7 @@ pub fn submit(
         if !first {
             return Err(closed_error(Closed::Answered));
         }
-        let link = if who.survey.anonymous {
-            None
-        } else {
-            who.invitation_id
-        };
+        let link = if who.survey.anonymous { None } else { who.invitation_id };
         let response =
             repo::insert_response(conn, who.survey.id, link, who.group, &who.language, today)?;
         for (qid, value) in &answers {

@@ -68,9 +68,7 @@ pub struct Survey {
 
 impl Survey {
     pub fn from_row(
-        row: SurveyRow,
-        audience: Vec<StakeholderGroup>,
-        open_groups: Vec<StakeholderGroup>,
+        row: SurveyRow, audience: Vec<StakeholderGroup>, open_groups: Vec<StakeholderGroup>,
     ) -> Survey {
         Survey {
             id: row.id,

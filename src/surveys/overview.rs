@@ -76,17 +76,11 @@ pub struct CourseChoice {
 }
 
 fn course_choices(
-    conn: &mut DbConn,
-    org: OrgId,
-    selected: Option<CourseId>,
+    conn: &mut DbConn, org: OrgId, selected: Option<CourseId>,
 ) -> AppResult<Vec<CourseChoice>> {
     Ok(crate::planning::service::list_courses(conn, org)?
         .into_iter()
-        .map(|c| CourseChoice {
-            selected: Some(c.id) == selected,
-            id: c.id.into(),
-            title: c.title,
-        })
+        .map(|c| CourseChoice { selected: Some(c.id) == selected, id: c.id.into(), title: c.title })
         .collect())
 }
 
@@ -154,11 +148,7 @@ fn state(s: &Survey, today: chrono::NaiveDate) -> &'static str {
 }
 
 fn group_names(groups: &[StakeholderGroup]) -> String {
-    groups
-        .iter()
-        .map(|g| g.name())
-        .collect::<Vec<_>>()
-        .join(", ")
+    groups.iter().map(|g| g.name()).collect::<Vec<_>>().join(", ")
 }
 
 fn codes(groups: &[StakeholderGroup]) -> Vec<String> {
@@ -183,10 +173,7 @@ pub fn list_page(conn: &mut DbConn, actor: &Actor, form: &NewSurvey) -> AppResul
             title: s.title,
         })
         .collect();
-    Ok(SurveyListPage {
-        surveys,
-        settings: SettingsForm::new(conn, org, form)?,
-    })
+    Ok(SurveyListPage { surveys, settings: SettingsForm::new(conn, org, form)? })
 }
 
 /// The survey page (`pages/surveys/detail`): questions, translations, invitations, open
@@ -274,20 +261,13 @@ fn open_links(s: &Survey, public_url: &str) -> Vec<OpenLink> {
         .iter()
         .map(|g| OpenLink {
             group: g.name(),
-            url: format!(
-                "{}/s/o/{}/{g}",
-                public_url.trim_end_matches('/'),
-                s.open_token
-            ),
+            url: format!("{}/s/o/{}/{g}", public_url.trim_end_matches('/'), s.open_token),
         })
         .collect()
 }
 
 pub fn survey_page(
-    conn: &mut DbConn,
-    actor: &Actor,
-    id: SurveyId,
-    public_url: &str,
+    conn: &mut DbConn, actor: &Actor, id: SurveyId, public_url: &str,
 ) -> AppResult<SurveyPage> {
     let org = actor.coordinator_org()?;
     let d = service::detail(conn, actor, id)?;

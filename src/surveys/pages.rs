@@ -27,23 +27,11 @@ async fn list_page(ui: Ui) -> PageResult {
 #[post("/surveys")]
 async fn create(ui: Ui, Form(form): Form<SurveyFormInput>) -> PageResult {
     let input = form.into_new();
-    let echo = input
-        .as_ref()
-        .ok()
-        .cloned()
-        .unwrap_or_else(overview::blank_survey);
-    match ui
-        .run(move |conn, actor| service::create(conn, actor, &input?))
-        .await
-    {
-        Ok(s) => ui.done(
-            &format!("/surveys/{}", s.id),
-            &Text::key("done.survey_created"),
-        ),
+    let echo = input.as_ref().ok().cloned().unwrap_or_else(overview::blank_survey);
+    match ui.run(move |conn, actor| service::create(conn, actor, &input?)).await {
+        Ok(s) => ui.done(&format!("/surveys/{}", s.id), &Text::key("done.survey_created")),
         Err(e) => {
-            let data = ui
-                .run(move |conn, actor| overview::list_page(conn, actor, &echo))
-                .await?;
+            let data = ui.run(move |conn, actor| overview::list_page(conn, actor, &echo)).await?;
             ui.page_with_error(LIST, "title.surveys", &data, e)
         }
     }
@@ -51,8 +39,7 @@ async fn create(ui: Ui, Form(form): Form<SurveyFormInput>) -> PageResult {
 
 async fn survey_page(ui: &Ui, url: &PublicUrl, id: SurveyId) -> AppResult<overview::SurveyPage> {
     let url = url.0.clone();
-    ui.run(move |conn, actor| overview::survey_page(conn, actor, id, &url))
-        .await
+    ui.run(move |conn, actor| overview::survey_page(conn, actor, id, &url)).await
 }
 
 #[get("/surveys/{id}")]
@@ -64,12 +51,7 @@ async fn detail_page(ui: Ui, url: PublicUrl, id: Id<SurveyId>) -> PageResult {
 /// After a form on the survey page: back to its part `anchor`, confirming `done`; or the
 /// page again with the message of the refusal.
 async fn back_to_survey<T>(
-    ui: &Ui,
-    url: &PublicUrl,
-    id: SurveyId,
-    result: AppResult<T>,
-    anchor: &str,
-    done: &'static str,
+    ui: &Ui, url: &PublicUrl, id: SurveyId, result: AppResult<T>, anchor: &str, done: &'static str,
 ) -> PageResult {
     match result {
         Ok(_) => ui.done(&format!("/surveys/{id}{anchor}"), &Text::key(done)),
@@ -85,43 +67,30 @@ async fn survey_refused(ui: &Ui, url: &PublicUrl, id: SurveyId, error: AppError)
 
 #[post("/surveys/{id}")]
 async fn update(
-    ui: Ui,
-    url: PublicUrl,
-    id: Id<SurveyId>,
-    Form(form): Form<SurveyFormInput>,
+    ui: Ui, url: PublicUrl, id: Id<SurveyId>, Form(form): Form<SurveyFormInput>,
 ) -> PageResult {
     let id = *id;
-    let result = ui
-        .run(move |conn, actor| service::update(conn, actor, id, &form.into_new()?))
-        .await;
+    let result =
+        ui.run(move |conn, actor| service::update(conn, actor, id, &form.into_new()?)).await;
     back_to_survey(&ui, &url, id, result, "", "done.survey_saved").await
 }
 
 #[post("/surveys/{id}/questions")]
 async fn add_question(
-    ui: Ui,
-    url: PublicUrl,
-    id: Id<SurveyId>,
-    Form(form): Form<QuestionFormInput>,
+    ui: Ui, url: PublicUrl, id: Id<SurveyId>, Form(form): Form<QuestionFormInput>,
 ) -> PageResult {
     let id = *id;
-    let result = ui
-        .run(move |conn, actor| questions::add(conn, actor, id, &form.into_new()?))
-        .await;
+    let result =
+        ui.run(move |conn, actor| questions::add(conn, actor, id, &form.into_new()?)).await;
     back_to_survey(&ui, &url, id, result, "#questions", "done.question_added").await
 }
 
 #[post("/surveys/{id}/questions/{qid}/delete")]
 async fn remove_question(
-    ui: Ui,
-    url: PublicUrl,
-    path: web::Path<(SurveyId, QuestionId)>,
-    _f: Form<EmptyForm>,
+    ui: Ui, url: PublicUrl, path: web::Path<(SurveyId, QuestionId)>, _f: Form<EmptyForm>,
 ) -> PageResult {
     let (id, qid) = path.into_inner();
-    let result = ui
-        .run(move |conn, actor| questions::delete(conn, actor, id, qid))
-        .await;
+    let result = ui.run(move |conn, actor| questions::delete(conn, actor, id, qid)).await;
     back_to_survey(&ui, &url, id, result, "#questions", "done.question_deleted").await
 }
 
@@ -136,22 +105,15 @@ async fn question_page(ui: Ui, path: web::Path<(SurveyId, QuestionId)>) -> PageR
 
 #[post("/surveys/{id}/questions/{qid}")]
 async fn question_update(
-    ui: Ui,
-    path: web::Path<(SurveyId, QuestionId)>,
-    Form(form): Form<QuestionFormInput>,
+    ui: Ui, path: web::Path<(SurveyId, QuestionId)>, Form(form): Form<QuestionFormInput>,
 ) -> PageResult {
     let (id, qid) = path.into_inner();
     let input = form.into_new();
     // Unreadable numbers: the form starts over empty.
     let echo = input.as_ref().ok().cloned().unwrap_or_default();
-    let result = ui
-        .run(move |conn, actor| questions::update(conn, actor, id, qid, &input?))
-        .await;
+    let result = ui.run(move |conn, actor| questions::update(conn, actor, id, qid, &input?)).await;
     match result {
-        Ok(_) => ui.done(
-            &format!("/surveys/{id}#questions"),
-            &Text::key("done.question_saved"),
-        ),
+        Ok(_) => ui.done(&format!("/surveys/{id}#questions"), &Text::key("done.question_saved")),
         Err(e) => {
             let data = ui
                 .run(move |c, actor| questions::edit_page_again(c, actor, id, qid, &echo))
@@ -172,27 +134,22 @@ async fn translation_page(ui: Ui, path: web::Path<(SurveyId, String)>) -> PageRe
 
 #[post("/surveys/{id}/translations/{lang}")]
 async fn translation_save(
-    ui: Ui,
-    path: web::Path<(SurveyId, String)>,
-    body: web::Bytes,
+    ui: Ui, path: web::Path<(SurveyId, String)>, body: web::Bytes,
 ) -> PageResult {
     let (id, lang) = path.into_inner();
     let pairs = forms::pairs(&body)?;
     crate::web::verify_csrf(&ui.session, forms::field(&pairs, "csrf_token").as_deref())?;
     let input = forms::translation(&pairs);
     let target = lang.clone();
-    let result = ui
-        .run(move |conn, actor| translations::set(conn, actor, id, &target, &input))
-        .await;
+    let result =
+        ui.run(move |conn, actor| translations::set(conn, actor, id, &target, &input)).await;
     match result {
-        Ok(()) => ui.done(
-            &format!("/surveys/{id}#translations"),
-            &Text::key("done.translation_saved"),
-        ),
+        Ok(()) => {
+            ui.done(&format!("/surveys/{id}#translations"), &Text::key("done.translation_saved"))
+        }
         Err(e) => {
-            let data = ui
-                .run(move |conn, actor| translations::page(conn, actor, id, &lang))
-                .await?;
+            let data =
+                ui.run(move |conn, actor| translations::page(conn, actor, id, &lang)).await?;
             ui.page_with_error(TRANSLATION, "title.translation", &data, e)
         }
     }
@@ -201,9 +158,7 @@ async fn translation_save(
 /// The form as a group's respondents see it, without saving anything.
 #[get("/surveys/{id}/preview")]
 async fn preview(
-    ui: Ui,
-    id: Id<SurveyId>,
-    q: web::Query<PreviewQuery>,
+    ui: Ui, id: Id<SurveyId>, q: web::Query<PreviewQuery>,
 ) -> Result<HttpResponse, HtmlError> {
     let q = q.into_inner();
     let data = ui
@@ -218,29 +173,20 @@ async fn preview(
 
 #[post("/surveys/{id}/questions/{qid}/up")]
 async fn question_up(
-    ui: Ui,
-    path: web::Path<(SurveyId, QuestionId)>,
-    _f: Form<EmptyForm>,
+    ui: Ui, path: web::Path<(SurveyId, QuestionId)>, _f: Form<EmptyForm>,
 ) -> PageResult {
     let (id, qid) = path.into_inner();
-    ui.run(move |conn, actor| questions::move_up(conn, actor, id, qid))
-        .await?;
+    ui.run(move |conn, actor| questions::move_up(conn, actor, id, qid)).await?;
     let done = Text::key("done.question_moved");
     ui.done(&format!("/surveys/{id}#questions"), &done)
 }
 
 #[post("/surveys/{id}/invite")]
 async fn invite_contacts(
-    ui: Ui,
-    url: PublicUrl,
-    id: Id<SurveyId>,
-    _f: Form<EmptyForm>,
+    ui: Ui, url: PublicUrl, id: Id<SurveyId>, _f: Form<EmptyForm>,
 ) -> PageResult {
     let (id, link) = (*id, url.0.clone());
-    match ui
-        .run(move |c, actor| invite::invite(c, actor, id, &link))
-        .await
-    {
+    match ui.run(move |c, actor| invite::invite(c, actor, id, &link)).await {
         Ok(outcome) => {
             let done = Text::key("done.invited")
                 .arg("invited", outcome.invited)
@@ -254,48 +200,35 @@ async fn invite_contacts(
 
 #[post("/surveys/{id}/copy")]
 async fn copy(ui: Ui, id: Id<SurveyId>, _f: Form<EmptyForm>) -> PageResult {
-    let s = ui
-        .run(move |conn, actor| service::copy(conn, actor, *id))
-        .await?;
-    ui.done(
-        &format!("/surveys/{}", s.id),
-        &Text::key("done.survey_copied"),
-    )
+    let s = ui.run(move |conn, actor| service::copy(conn, actor, *id)).await?;
+    ui.done(&format!("/surveys/{}", s.id), &Text::key("done.survey_copied"))
 }
 
 /// Printable sheet: one card per contact reached on paper, with the personal QR code.
 #[get("/surveys/{id}/sheet")]
 async fn sheet(ui: Ui, url: PublicUrl, id: Id<SurveyId>) -> PageResult {
     let public_url = url.0;
-    ui.show(
-        "pages/surveys/sheet",
-        "title.survey_sheet",
-        move |c, actor| invite::paper_sheet(c, actor, *id, &public_url),
-    )
+    ui.show("pages/surveys/sheet", "title.survey_sheet", move |c, actor| {
+        invite::paper_sheet(c, actor, *id, &public_url)
+    })
     .await
 }
 
 #[get("/surveys/{id}/results")]
 async fn results_page(ui: Ui, id: Id<SurveyId>) -> PageResult {
-    ui.show(
-        "pages/surveys/results",
-        "title.survey_results",
-        move |c, actor| results::results_page(c, actor, *id),
-    )
+    ui.show("pages/surveys/results", "title.survey_results", move |c, actor| {
+        results::results_page(c, actor, *id)
+    })
     .await
 }
 
 #[get("/surveys/{id}/results.{format}")]
 async fn export(
-    ui: Ui,
-    path: web::Path<(SurveyId, String)>,
-    q: web::Query<ExportQuery>,
+    ui: Ui, path: web::Path<(SurveyId, String)>, q: web::Query<ExportQuery>,
 ) -> PageResult {
     let (id, format) = path.into_inner();
     let raw = q.part.as_deref() == Some("raw");
-    let export = ui
-        .run(move |conn, actor| results::export(conn, actor, id, raw))
-        .await?;
+    let export = ui.run(move |conn, actor| results::export(conn, actor, id, raw)).await?;
     Ok(crate::web::download(&export.table, &export.name, &format)?)
 }
 

@@ -25,9 +25,7 @@ pub(crate) fn public_html(status: StatusCode, body: String) -> HttpResponse {
 }
 
 fn render(
-    template: &str,
-    data: &impl Serialize,
-    status: StatusCode,
+    template: &str, data: &impl Serialize, status: StatusCode,
 ) -> Result<HttpResponse, HtmlError> {
     let ctx = serde_json::to_value(data).map_err(|e| AppError::Internal(e.into()))?;
     Ok(public_html(status, templates::render(template, &ctx)?))
@@ -41,9 +39,7 @@ const FORM: &str = "pages/surveys/respond";
 
 #[get("/s/{token}")]
 async fn respond_page(
-    db: web::Data<Db>,
-    path: web::Path<String>,
-    q: web::Query<RespondQuery>,
+    db: web::Data<Db>, path: web::Path<String>, q: web::Query<RespondQuery>,
 ) -> Result<HttpResponse, HtmlError> {
     let token = path.into_inner();
     let q = q.into_inner();
@@ -62,13 +58,11 @@ async fn respond_page(
 
 #[post("/s/{token}")]
 async fn respond_post(
-    db: web::Data<Db>,
-    path: web::Path<String>,
-    body: web::Bytes,
+    db: web::Data<Db>, path: web::Path<String>, body: web::Bytes,
 ) -> Result<HttpResponse, HtmlError> {
     if body.len() > 64 * 1024 {
         return Err(
-            AppError::invalid("form", crate::i18n::Text::key("error.form_too_large")).into(),
+            AppError::invalid("form", crate::i18n::Text::key("error.form_too_large")).into()
         );
     }
     let fields = forms::pairs(&body)?;
@@ -76,17 +70,13 @@ async fn respond_post(
         lang: forms::field(&fields, "lang"),
         step: forms::step(&forms::field(&fields, "action").unwrap_or_default()),
         given: Given::Page {
-            page: forms::field(&fields, "page")
-                .and_then(|p| p.parse().ok())
-                .unwrap_or(0),
+            page: forms::field(&fields, "page").and_then(|p| p.parse().ok()).unwrap_or(0),
             fields,
         },
     };
     let token = path.into_inner();
     let today = crate::time::today_local();
-    let outcome = db
-        .run(move |conn| respond::answer(conn, &token, answering, today))
-        .await;
+    let outcome = db.run(move |conn| respond::answer(conn, &token, answering, today)).await;
     match outcome {
         Ok(RespondOutcome::Saved(next)) => Ok(redirect(&next.url())),
         Ok(RespondOutcome::Submitted(thanks)) => message(&thanks, StatusCode::OK),
@@ -95,31 +85,24 @@ async fn respond_post(
         }
         Ok(RespondOutcome::Closed { message: page, .. }) => message(&page, StatusCode::CONFLICT),
         // Answered through this link in the meantime (another tab, another device).
-        Err(AppError::Conflict(_)) => message(
-            &MessagePage::new("de", "respond.answered"),
-            StatusCode::CONFLICT,
-        ),
+        Err(AppError::Conflict(_)) => {
+            message(&MessagePage::new("de", "respond.answered"), StatusCode::CONFLICT)
+        }
         Err(e) => Err(e.into()),
     }
 }
 
 #[get("/s/o/{open_token}/{group}")]
 async fn open_link(
-    req: actix_web::HttpRequest,
-    limit: web::Data<OpenLinkLimit>,
-    db: web::Data<Db>,
+    req: actix_web::HttpRequest, limit: web::Data<OpenLinkLimit>, db: web::Data<Db>,
     path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, HtmlError> {
     limit.check(&req)?;
     let (open, group) = path.into_inner();
-    let token = db
-        .run(move |conn| respond::start_open(conn, &open, &group))
-        .await?;
+    let token = db.run(move |conn| respond::start_open(conn, &open, &group)).await?;
     Ok(redirect(&format!("/s/{token}")))
 }
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(open_link)
-        .service(respond_page)
-        .service(respond_post);
+    cfg.service(open_link).service(respond_page).service(respond_post);
 }

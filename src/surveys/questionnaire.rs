@@ -92,28 +92,15 @@ impl Questionnaire {
             .into_iter()
             .map(|q| {
                 let (text, options) = match translated.get(&q.id) {
-                    Some((t, o)) => (
-                        t.clone(),
-                        serde_json::from_str(o).unwrap_or_else(|_| q.options()),
-                    ),
+                    Some((t, o)) => {
+                        (t.clone(), serde_json::from_str(o).unwrap_or_else(|_| q.options()))
+                    }
                     None => (q.text.clone(), q.options()),
                 };
-                ShownQuestion {
-                    question: q,
-                    text,
-                    options,
-                }
+                ShownQuestion { question: q, text, options }
             })
             .collect();
-        Ok(Questionnaire {
-            who,
-            title,
-            introduction,
-            lang,
-            questions,
-            languages,
-            all,
-        })
+        Ok(Questionnaire { who, title, introduction, lang, questions, languages, all })
     }
 
     pub fn pages(&self) -> usize {
@@ -122,10 +109,7 @@ impl Questionnaire {
 
     /// The questions on page `page_no` (counted from 0).
     pub fn on_page(&self, page_no: usize) -> impl Iterator<Item = &ShownQuestion> {
-        self.questions
-            .iter()
-            .skip(page_no * PAGE_SIZE)
-            .take(PAGE_SIZE)
+        self.questions.iter().skip(page_no * PAGE_SIZE).take(PAGE_SIZE)
     }
 
     /// The page holding the first question with a problem (the first page if none is shown).
@@ -308,18 +292,12 @@ impl FormQuestion {
                 label: o.label.clone(),
                 checked: chosen.contains(&(i as u64)),
                 places: (1..=n)
-                    .map(|p| Place {
-                        n: p,
-                        selected: ranks.get(&i) == Some(&p),
-                    })
+                    .map(|p| Place { n: p, selected: ranks.get(&i) == Some(&p) })
                     .collect(),
             })
             .collect();
         let scale = (1..=5)
-            .map(|v| ScalePoint {
-                value: v,
-                checked: value.and_then(Value::as_i64) == Some(v),
-            })
+            .map(|v| ScalePoint { value: v, checked: value.and_then(Value::as_i64) == Some(v) })
             .collect();
         FormQuestion {
             id: q.id,
@@ -359,8 +337,7 @@ impl FormQuestion {
 /// their name, a rank question sends one place per topic). An answer that cannot be read
 /// is left out and reported.
 pub fn answers_from_form(
-    pairs: &[(String, String)],
-    questions: &[&Question],
+    pairs: &[(String, String)], questions: &[&Question],
 ) -> (Answers, Vec<FieldError>) {
     let mut answers = Answers::new();
     let mut errors = Vec::new();
@@ -369,10 +346,8 @@ pub fn answers_from_form(
             Ok(value) => {
                 answers.insert(q.id, value);
             }
-            Err(message) => errors.push(FieldError {
-                question_id: q.id,
-                message: crate::i18n::Text::key(message),
-            }),
+            Err(message) => errors
+                .push(FieldError { question_id: q.id, message: crate::i18n::Text::key(message) }),
         }
     }
     (answers, errors)
@@ -381,25 +356,18 @@ pub fn answers_from_form(
 /// The form's value for a question, or the key of what is wrong with it.
 fn read_answer(pairs: &[(String, String)], q: &Question) -> Result<Value, &'static str> {
     let key = format!("q{}", q.id);
-    let values: Vec<&str> = pairs
-        .iter()
-        .filter(|(k, _)| *k == key)
-        .map(|(_, v)| v.as_str())
-        .collect();
+    let values: Vec<&str> =
+        pairs.iter().filter(|(k, _)| *k == key).map(|(_, v)| v.as_str()).collect();
     let first = values.first().map(|v| v.trim()).unwrap_or("");
     Ok(match q.kind {
-        QuestionKind::Multiple => Value::from(
-            values
-                .iter()
-                .filter_map(|v| v.parse::<u64>().ok())
-                .collect::<Vec<_>>(),
-        ),
+        QuestionKind::Multiple => {
+            Value::from(values.iter().filter_map(|v| v.parse::<u64>().ok()).collect::<Vec<_>>())
+        }
         QuestionKind::Single | QuestionKind::Scale if first.is_empty() => Value::Null,
         // Not a number: an index no option has, which the check then refuses.
-        QuestionKind::Single | QuestionKind::Scale => first
-            .parse::<i64>()
-            .map(Value::from)
-            .unwrap_or(Value::from(-1)),
+        QuestionKind::Single | QuestionKind::Scale => {
+            first.parse::<i64>().map(Value::from).unwrap_or(Value::from(-1))
+        }
         QuestionKind::Number if first.is_empty() => Value::Null,
         QuestionKind::Number => first
             .replace([' ', '.'], "")
@@ -431,19 +399,14 @@ fn read_ranking(pairs: &[(String, String)], q: &Question) -> Result<Value, &'sta
         return Err("survey.answer.distinct_places");
     }
     places.sort_unstable();
-    Ok(Value::from(
-        places.into_iter().map(|(_, i)| i).collect::<Vec<_>>(),
-    ))
+    Ok(Value::from(places.into_iter().map(|(_, i)| i).collect::<Vec<_>>()))
 }
 
 impl RespondPage {
     /// Page `page_no` of the form (the last one if there are fewer), with `answers` filled
     /// in and `errors` shown at their questions.
     pub fn new(
-        shown: &Questionnaire,
-        page_no: usize,
-        answers: &Answers,
-        errors: &[FieldError],
+        shown: &Questionnaire, page_no: usize, answers: &Answers, errors: &[FieldError],
         saved: bool,
     ) -> RespondPage {
         let pages = shown.pages();
@@ -515,11 +478,7 @@ fn problem_lines(shown: &Questionnaire, errors: &[FieldError]) -> Vec<ProblemLin
 
 /// The form as a group's respondents see it, without a link and without saving anything.
 pub fn preview(
-    conn: &mut DbConn,
-    actor: &Actor,
-    survey_id: SurveyId,
-    group: Option<String>,
-    page_no: usize,
+    conn: &mut DbConn, actor: &Actor, survey_id: SurveyId, group: Option<String>, page_no: usize,
     lang: Option<&str>,
 ) -> AppResult<RespondPage> {
     let survey = service::get(conn, actor, survey_id)?;
@@ -658,11 +617,7 @@ mod tests {
                                       "5": [2, 0, 1], "8": -1, "9": null});
         assert_eq!(serde_json::to_value(&answers).unwrap(), want);
         let wrong: Vec<QuestionId> = errors.iter().map(|e| e.question_id).collect();
-        assert_eq!(
-            wrong,
-            [QuestionId(6), QuestionId(7)],
-            "not a number; two topics on one place"
-        );
+        assert_eq!(wrong, [QuestionId(6), QuestionId(7)], "not a number; two topics on one place");
     }
 
     #[test]
@@ -680,10 +635,7 @@ mod tests {
         assert_eq!(got, BTreeMap::from([(2, 1), (0, 2), (1, 3)]));
         assert!(places(QuestionKind::Multiple, Some(&order)).is_empty());
         assert_eq!(chosen(QuestionKind::Multiple, Some(&order)), [2, 0, 1]);
-        assert_eq!(
-            chosen(QuestionKind::Single, Some(&serde_json::json!(1))),
-            [1]
-        );
+        assert_eq!(chosen(QuestionKind::Single, Some(&serde_json::json!(1))), [1]);
         assert!(chosen(QuestionKind::Rank, Some(&order)).is_empty());
     }
 }

@@ -22,24 +22,16 @@ use crate::validate;
 
 /// The topics a "rank these topics" question lists: the modules of the course.
 fn course_topics(
-    conn: &mut DbConn,
-    org: OrgId,
-    course: CourseId,
+    conn: &mut DbConn, org: OrgId, course: CourseId,
 ) -> AppResult<Vec<QuestionOption>> {
     Ok(crate::planning::service::modules_of(conn, org, course)?
         .into_iter()
-        .map(|m| QuestionOption {
-            label: m.title,
-            module_id: Some(m.id),
-        })
+        .map(|m| QuestionOption { label: m.title, module_id: Some(m.id) })
         .collect())
 }
 
 fn check_question(
-    conn: &mut DbConn,
-    org: OrgId,
-    survey: &Survey,
-    input: &NewQuestion,
+    conn: &mut DbConn, org: OrgId, survey: &Survey, input: &NewQuestion,
 ) -> AppResult<QuestionForm> {
     let kind = parse_kind(&input.kind)?;
     let topics = match (kind, survey.course_id) {
@@ -57,9 +49,7 @@ fn parse_kind(code: &str) -> AppResult<QuestionKind> {
 /// A question as entered, checked: `audience` are the survey's groups, `topics` the
 /// modules of its course (`None`: the survey has no course).
 pub fn question_form(
-    kind: QuestionKind,
-    input: &NewQuestion,
-    audience: &[StakeholderGroup],
+    kind: QuestionKind, input: &NewQuestion, audience: &[StakeholderGroup],
     topics: Option<&[QuestionOption]>,
 ) -> AppResult<QuestionForm> {
     let text = validate::required_text("text", "label.question", &input.text, 500)?;
@@ -83,58 +73,37 @@ pub fn question_form(
 }
 
 fn labelled(labels: &[String]) -> Vec<QuestionOption> {
-    labels
-        .iter()
-        .map(|l| QuestionOption {
-            label: l.clone(),
-            module_id: None,
-        })
-        .collect()
+    labels.iter().map(|l| QuestionOption { label: l.clone(), module_id: None }).collect()
 }
 
 fn options_of(
-    kind: QuestionKind,
-    entered: &[String],
-    topics: Option<&[QuestionOption]>,
+    kind: QuestionKind, entered: &[String], topics: Option<&[QuestionOption]>,
 ) -> AppResult<Vec<QuestionOption>> {
-    let labels: Vec<String> = entered
-        .iter()
-        .map(|o| o.trim().to_string())
-        .filter(|o| !o.is_empty())
-        .collect();
+    let labels: Vec<String> =
+        entered.iter().map(|o| o.trim().to_string()).filter(|o| !o.is_empty()).collect();
     match kind {
         QuestionKind::Single | QuestionKind::Multiple => {
             if labels.len() < 2 {
-                return Err(AppError::invalid(
-                    "options",
-                    Text::key("error.surveys.two_options"),
-                ));
+                return Err(AppError::invalid("options", Text::key("error.surveys.two_options")));
             }
             if labels.len() > 30 {
-                return Err(AppError::invalid(
-                    "options",
-                    Text::key("error.surveys.many_options"),
-                ));
+                return Err(AppError::invalid("options", Text::key("error.surveys.many_options")));
             }
             for l in &labels {
                 validate::required_text("options", "label.option", l, 200)?;
             }
             Ok(labelled(&labels))
         }
-        QuestionKind::Scale if labels.len() > 2 => Err(AppError::invalid(
-            "options",
-            Text::key("error.surveys.scale_labels"),
-        )),
+        QuestionKind::Scale if labels.len() > 2 => {
+            Err(AppError::invalid("options", Text::key("error.surveys.scale_labels")))
+        }
         QuestionKind::Scale => Ok(labelled(&labels)),
         QuestionKind::Rank => {
             let topics = topics.ok_or_else(|| {
                 AppError::invalid("kind", Text::key("error.surveys.rank_needs_course"))
             })?;
             if topics.len() < 2 {
-                return Err(AppError::invalid(
-                    "kind",
-                    Text::key("error.surveys.rank_two_modules"),
-                ));
+                return Err(AppError::invalid("kind", Text::key("error.surveys.rank_two_modules")));
             }
             Ok(topics.to_vec())
         }
@@ -143,19 +112,14 @@ fn options_of(
 }
 
 fn number_limits(
-    kind: QuestionKind,
-    min: Option<i32>,
-    max: Option<i32>,
+    kind: QuestionKind, min: Option<i32>, max: Option<i32>,
 ) -> AppResult<(Option<i32>, Option<i32>)> {
     if kind != QuestionKind::Number {
         return Ok((None, None));
     }
     if let (Some(a), Some(b)) = (min, max) {
         if b < a {
-            return Err(AppError::invalid(
-                "max_value",
-                Text::key("error.surveys.max_below_min"),
-            ));
+            return Err(AppError::invalid("max_value", Text::key("error.surveys.max_below_min")));
         }
     }
     Ok((min, max))
@@ -182,9 +146,7 @@ pub fn changes_meaning(old: &Question, new: &QuestionForm) -> bool {
         || new.groups != old.groups
         || new.min_value != old.min_value
         || new.max_value != old.max_value
-        || new
-            .max_length
-            .is_some_and(|m| old.max_length.is_some_and(|o| m < o))
+        || new.max_length.is_some_and(|m| old.max_length.is_some_and(|o| m < o))
 }
 
 fn find_question(conn: &mut DbConn, survey_id: SurveyId, id: QuestionId) -> AppResult<Question> {
@@ -197,21 +159,14 @@ fn is_answered(conn: &mut DbConn, survey_id: SurveyId, id: QuestionId) -> AppRes
 
 /// Adds a question at the end.
 pub fn add(
-    conn: &mut DbConn,
-    actor: &Actor,
-    survey_id: SurveyId,
-    input: &NewQuestion,
+    conn: &mut DbConn, actor: &Actor, survey_id: SurveyId, input: &NewQuestion,
 ) -> AppResult<Question> {
     let org = actor.coordinator_org()?;
     crate::db::write_transaction(conn, |conn| {
         let survey = service::locked(conn, org, survey_id)?;
         let form = check_question(conn, org, &survey, input)?;
-        let position = repo::questions(conn, survey_id)?
-            .iter()
-            .map(|q| q.position)
-            .max()
-            .unwrap_or(0)
-            + 1;
+        let position =
+            repo::questions(conn, survey_id)?.iter().map(|q| q.position).max().unwrap_or(0) + 1;
         let id = repo::insert_question(conn, org, survey_id, position, &form)?;
         find_question(conn, survey_id, id)
     })
@@ -220,10 +175,7 @@ pub fn add(
 /// Changes a question. Once it has answers only its wording and help text (and whether it
 /// is required) may change: anything else would make given answers mean something else.
 pub fn update(
-    conn: &mut DbConn,
-    actor: &Actor,
-    survey_id: SurveyId,
-    question_id: QuestionId,
+    conn: &mut DbConn, actor: &Actor, survey_id: SurveyId, question_id: QuestionId,
     input: &NewQuestion,
 ) -> AppResult<Question> {
     let org = actor.coordinator_org()?;
@@ -240,10 +192,7 @@ pub fn update(
 }
 
 pub fn delete(
-    conn: &mut DbConn,
-    actor: &Actor,
-    survey_id: SurveyId,
-    question_id: QuestionId,
+    conn: &mut DbConn, actor: &Actor, survey_id: SurveyId, question_id: QuestionId,
 ) -> AppResult<()> {
     let org = actor.coordinator_org()?;
     crate::db::write_transaction(conn, |conn| {
@@ -258,10 +207,7 @@ pub fn delete(
 
 /// Moves a question one place up (the order answers were given in does not matter to them).
 pub fn move_up(
-    conn: &mut DbConn,
-    actor: &Actor,
-    survey_id: SurveyId,
-    question_id: QuestionId,
+    conn: &mut DbConn, actor: &Actor, survey_id: SurveyId, question_id: QuestionId,
 ) -> AppResult<()> {
     let org = actor.coordinator_org()?;
     crate::db::write_transaction(conn, |conn| {
@@ -295,11 +241,7 @@ pub struct KindChoice {
 pub fn kind_choices(selected: &str) -> Vec<KindChoice> {
     QuestionKind::ALL
         .into_iter()
-        .map(|k| KindChoice {
-            code: k.code(),
-            name: k.name(),
-            selected: k.code() == selected,
-        })
+        .map(|k| KindChoice { code: k.code(), name: k.name(), selected: k.code() == selected })
         .collect()
 }
 
@@ -348,10 +290,7 @@ pub struct QuestionFields {
 }
 
 fn edit_page_of(
-    survey: &Survey,
-    qid: QuestionId,
-    input: &NewQuestion,
-    answered: bool,
+    survey: &Survey, qid: QuestionId, input: &NewQuestion, answered: bool,
 ) -> QuestionEditPage {
     QuestionEditPage {
         id: survey.id,
@@ -373,10 +312,7 @@ fn edit_page_of(
 
 /// The question as stored, to edit.
 pub fn edit_page(
-    conn: &mut DbConn,
-    actor: &Actor,
-    survey_id: SurveyId,
-    question_id: QuestionId,
+    conn: &mut DbConn, actor: &Actor, survey_id: SurveyId, question_id: QuestionId,
 ) -> AppResult<QuestionEditPage> {
     let survey = service::get(conn, actor, survey_id)?;
     let q = find_question(conn, survey_id, question_id)?;
@@ -402,10 +338,7 @@ pub fn edit_page(
 
 /// The edit page again with what was entered, after the change was refused.
 pub fn edit_page_again(
-    conn: &mut DbConn,
-    actor: &Actor,
-    survey_id: SurveyId,
-    question_id: QuestionId,
+    conn: &mut DbConn, actor: &Actor, survey_id: SurveyId, question_id: QuestionId,
     input: &NewQuestion,
 ) -> AppResult<QuestionEditPage> {
     let survey = service::get(conn, actor, survey_id)?;
@@ -467,12 +400,7 @@ mod tests {
         let mut too_long = entered("text", &[]);
         too_long.max_length = Some(MAX_TEXT_CHARS + 1);
         // Kind, input, the course's topics, and the field refused (none: accepted).
-        type Case<'a> = (
-            QuestionKind,
-            NewQuestion,
-            Option<&'a [QuestionOption]>,
-            Option<&'a str>,
-        );
+        type Case<'a> = (QuestionKind, NewQuestion, Option<&'a [QuestionOption]>, Option<&'a str>);
         let cases: Vec<Case> = vec![
             (Single, entered("single", &["ja", " ", "nein"]), None, None),
             (Single, entered("single", &["ja"]), None, Some("options")),
@@ -481,12 +409,7 @@ mod tests {
             (Text, foreign_group, None, Some("groups")),
             (Text, unknown_group, None, Some("groups")),
             (Scale, entered("scale", &["gar nicht", "sehr"]), None, None),
-            (
-                Scale,
-                entered("scale", &["1", "3", "5"]),
-                None,
-                Some("options"),
-            ),
+            (Scale, entered("scale", &["1", "3", "5"]), None, Some("options")),
             (Rank, entered("rank", &["ignored"]), Some(&five), None),
             (Rank, entered("rank", &[]), None, Some("kind")),
             (Rank, entered("rank", &[]), Some(&one), Some("kind")),
@@ -495,11 +418,7 @@ mod tests {
         ];
         for (kind, input, topics, refused) in cases {
             let got = question_form(kind, &input, &audience, topics);
-            assert_eq!(
-                got.as_ref().err().and_then(|e| e.field()),
-                refused,
-                "{kind:?} {input:?}"
-            );
+            assert_eq!(got.as_ref().err().and_then(|e| e.field()), refused, "{kind:?} {input:?}");
         }
     }
 
@@ -511,29 +430,13 @@ mod tests {
         input.groups = vec!["Landlord".into(), "landlord".into()];
         let form = question_form(QuestionKind::Single, &input, &audience, None).unwrap();
         assert_eq!(form.options_json, r#"[{"label":"ja"},{"label":"nein"}]"#);
-        assert_eq!(
-            (form.min_value, form.max_value, form.max_length),
-            (None, None, None)
-        );
+        assert_eq!((form.min_value, form.max_value, form.max_length), (None, None, None));
         assert_eq!(form.groups, [StakeholderGroup::Landlord]);
-        let text = question_form(
-            QuestionKind::Text,
-            &entered("text", &["x"]),
-            &audience,
-            None,
-        );
+        let text = question_form(QuestionKind::Text, &entered("text", &["x"]), &audience, None);
         let text = text.unwrap();
-        assert_eq!(
-            (text.options_json.as_str(), text.max_length),
-            ("[]", Some(MAX_TEXT_CHARS))
-        );
+        assert_eq!((text.options_json.as_str(), text.max_length), ("[]", Some(MAX_TEXT_CHARS)));
         let five = topics(5);
-        let rank = question_form(
-            QuestionKind::Rank,
-            &entered("rank", &[]),
-            &audience,
-            Some(&five),
-        );
+        let rank = question_form(QuestionKind::Rank, &entered("rank", &[]), &audience, Some(&five));
         let options: Vec<QuestionOption> =
             serde_json::from_str(&rank.unwrap().options_json).unwrap();
         assert_eq!(options, five);
@@ -555,31 +458,16 @@ mod tests {
             max_length: old.max_length,
         };
         assert!(!changes_meaning(&old, &same(&old)));
-        let longer = QuestionForm {
-            max_length: Some(200),
-            ..same(&old)
-        };
+        let longer = QuestionForm { max_length: Some(200), ..same(&old) };
         assert!(!changes_meaning(&old, &longer));
-        let shorter = QuestionForm {
-            max_length: Some(50),
-            ..same(&old)
-        };
+        let shorter = QuestionForm { max_length: Some(50), ..same(&old) };
         assert!(changes_meaning(&old, &shorter));
-        let other_kind = QuestionForm {
-            kind: QuestionKind::Number,
-            ..same(&old)
-        };
+        let other_kind = QuestionForm { kind: QuestionKind::Number, ..same(&old) };
         assert!(changes_meaning(&old, &other_kind));
-        let narrower = QuestionForm {
-            groups: vec![StakeholderGroup::Vhs],
-            ..same(&old)
-        };
+        let narrower = QuestionForm { groups: vec![StakeholderGroup::Vhs], ..same(&old) };
         assert!(changes_meaning(&old, &narrower));
         let choice = question(2, QuestionKind::Single, 3);
-        let fewer = QuestionForm {
-            options_json: "[]".into(),
-            ..same(&choice)
-        };
+        let fewer = QuestionForm { options_json: "[]".into(), ..same(&choice) };
         assert!(changes_meaning(&choice, &fewer));
     }
 }

@@ -28,24 +28,17 @@ fn grouped<K: Eq + std::hash::Hash>(rows: Vec<(K, StakeholderGroup)>) -> GroupsO
 
 /// The groups asked and the open-link groups of the given surveys.
 fn survey_groups(
-    conn: &mut DbConn,
-    ids: &[SurveyId],
+    conn: &mut DbConn, ids: &[SurveyId],
 ) -> AppResult<(GroupsOf<SurveyId>, GroupsOf<SurveyId>)> {
     let audience = survey_audience::table
         .filter(survey_audience::survey_id.eq_any(ids))
         .order((survey_audience::survey_id, survey_audience::position))
-        .select((
-            survey_audience::survey_id,
-            survey_audience::stakeholder_group,
-        ))
+        .select((survey_audience::survey_id, survey_audience::stakeholder_group))
         .load(conn)?;
     let open = survey_open_groups::table
         .filter(survey_open_groups::survey_id.eq_any(ids))
         .order((survey_open_groups::survey_id, survey_open_groups::position))
-        .select((
-            survey_open_groups::survey_id,
-            survey_open_groups::stakeholder_group,
-        ))
+        .select((survey_open_groups::survey_id, survey_open_groups::stakeholder_group))
         .load(conn)?;
     Ok((grouped(audience), grouped(open)))
 }
@@ -71,10 +64,7 @@ fn one_with_groups(conn: &mut DbConn, row: Option<SurveyRow>) -> AppResult<Optio
 
 /// Replaces the survey's groups (open-link groups are among those asked).
 fn set_survey_groups(
-    conn: &mut DbConn,
-    org: OrgId,
-    id: SurveyId,
-    form: &SurveyForm,
+    conn: &mut DbConn, org: OrgId, id: SurveyId, form: &SurveyForm,
 ) -> AppResult<()> {
     diesel::delete(survey_open_groups::table.filter(survey_open_groups::survey_id.eq(id)))
         .execute(conn)?;
@@ -123,11 +113,7 @@ pub fn get(conn: &mut DbConn, org: OrgId, id: SurveyId) -> AppResult<Option<Surv
 }
 
 pub fn by_id(conn: &mut DbConn, id: SurveyId) -> AppResult<Option<Survey>> {
-    let row = surveys::table
-        .find(id)
-        .select(SurveyRow::as_select())
-        .first(conn)
-        .optional()?;
+    let row = surveys::table.find(id).select(SurveyRow::as_select()).first(conn).optional()?;
     one_with_groups(conn, row)
 }
 
@@ -141,10 +127,7 @@ pub fn by_open_token(conn: &mut DbConn, token: &str) -> AppResult<Option<Survey>
 }
 
 pub fn insert(
-    conn: &mut DbConn,
-    org: OrgId,
-    form: &SurveyForm,
-    open_token: &str,
+    conn: &mut DbConn, org: OrgId, form: &SurveyForm, open_token: &str,
     copied_from: Option<SurveyId>,
 ) -> AppResult<SurveyId> {
     let now = crate::time::now_utc();
@@ -175,10 +158,7 @@ fn questions_with_groups(conn: &mut DbConn, rows: Vec<QuestionRow>) -> AppResult
     let mut groups: GroupsOf<QuestionId> = grouped(
         survey_question_groups::table
             .filter(survey_question_groups::question_id.eq_any(&ids))
-            .order((
-                survey_question_groups::question_id,
-                survey_question_groups::position,
-            ))
+            .order((survey_question_groups::question_id, survey_question_groups::position))
             .select((
                 survey_question_groups::question_id,
                 survey_question_groups::stakeholder_group,
@@ -195,10 +175,7 @@ fn questions_with_groups(conn: &mut DbConn, rows: Vec<QuestionRow>) -> AppResult
 }
 
 fn set_question_groups(
-    conn: &mut DbConn,
-    org: OrgId,
-    id: QuestionId,
-    groups: &[StakeholderGroup],
+    conn: &mut DbConn, org: OrgId, id: QuestionId, groups: &[StakeholderGroup],
 ) -> AppResult<()> {
     diesel::delete(
         survey_question_groups::table.filter(survey_question_groups::question_id.eq(id)),
@@ -227,9 +204,7 @@ pub fn questions(conn: &mut DbConn, survey_id: SurveyId) -> AppResult<Vec<Questi
 }
 
 pub fn question(
-    conn: &mut DbConn,
-    survey_id: SurveyId,
-    id: QuestionId,
+    conn: &mut DbConn, survey_id: SurveyId, id: QuestionId,
 ) -> AppResult<Option<Question>> {
     let row = survey_questions::table
         .filter(survey_questions::id.eq(id))
@@ -242,11 +217,7 @@ pub fn question(
 
 /// A new question of the organisation's survey.
 pub fn insert_question(
-    conn: &mut DbConn,
-    org: OrgId,
-    survey_id: SurveyId,
-    position: i32,
-    form: &QuestionForm,
+    conn: &mut DbConn, org: OrgId, survey_id: SurveyId, position: i32, form: &QuestionForm,
 ) -> AppResult<QuestionId> {
     let id = diesel::insert_into(survey_questions::table)
         .values((
@@ -262,14 +233,9 @@ pub fn insert_question(
 }
 
 pub fn update_question(
-    conn: &mut DbConn,
-    org: OrgId,
-    id: QuestionId,
-    form: &QuestionForm,
+    conn: &mut DbConn, org: OrgId, id: QuestionId, form: &QuestionForm,
 ) -> AppResult<()> {
-    diesel::update(survey_questions::table.find(id))
-        .set(form.clone())
-        .execute(conn)?;
+    diesel::update(survey_questions::table.find(id)).set(form.clone()).execute(conn)?;
     set_question_groups(conn, org, id, &form.groups)
 }
 
@@ -297,17 +263,13 @@ pub fn answered_question_ids(conn: &mut DbConn, survey_id: SurveyId) -> AppResul
 
 /// Responses per survey of the organisation (surveys without any are absent).
 pub fn response_counts(
-    conn: &mut DbConn,
-    org: OrgId,
+    conn: &mut DbConn, org: OrgId,
 ) -> AppResult<std::collections::HashMap<SurveyId, i64>> {
     Ok(survey_responses::table
         .inner_join(surveys::table)
         .filter(surveys::organisation_id.eq(org))
         .group_by(survey_responses::survey_id)
-        .select((
-            survey_responses::survey_id,
-            diesel::dsl::count(survey_responses::id),
-        ))
+        .select((survey_responses::survey_id, diesel::dsl::count(survey_responses::id)))
         .load::<(SurveyId, i64)>(conn)?
         .into_iter()
         .collect())
@@ -342,26 +304,18 @@ pub fn answers(conn: &mut DbConn, survey_id: SurveyId) -> AppResult<Vec<AnswerRo
 
 /// Responses per group (including those that skipped every optional question).
 pub fn responses_per_group(
-    conn: &mut DbConn,
-    survey_id: SurveyId,
+    conn: &mut DbConn, survey_id: SurveyId,
 ) -> AppResult<Vec<(StakeholderGroup, i64)>> {
     Ok(survey_responses::table
         .filter(survey_responses::survey_id.eq(survey_id))
         .group_by(survey_responses::stakeholder_group)
-        .select((
-            survey_responses::stakeholder_group,
-            diesel::dsl::count(survey_responses::id),
-        ))
+        .select((survey_responses::stakeholder_group, diesel::dsl::count(survey_responses::id)))
         .load(conn)?)
 }
 
 pub fn insert_response(
-    conn: &mut DbConn,
-    survey_id: SurveyId,
-    invitation_id: Option<i32>,
-    group: StakeholderGroup,
-    language: &str,
-    day: NaiveDate,
+    conn: &mut DbConn, survey_id: SurveyId, invitation_id: Option<i32>, group: StakeholderGroup,
+    language: &str, day: NaiveDate,
 ) -> AppResult<i32> {
     Ok(diesel::insert_into(survey_responses::table)
         .values((
@@ -376,10 +330,7 @@ pub fn insert_response(
 }
 
 pub fn insert_answer(
-    conn: &mut DbConn,
-    response_id: i32,
-    question_id: QuestionId,
-    value_json: &str,
+    conn: &mut DbConn, response_id: i32, question_id: QuestionId, value_json: &str,
 ) -> AppResult<()> {
     diesel::insert_into(survey_answers::table)
         .values((
@@ -394,23 +345,18 @@ pub fn insert_answer(
 // ---- invitations ----
 
 pub fn invitations(
-    conn: &mut DbConn,
-    survey_id: SurveyId,
+    conn: &mut DbConn, survey_id: SurveyId,
 ) -> AppResult<Vec<(Invitation, crate::stakeholders::models::Stakeholder)>> {
     Ok(survey_invitations::table
         .inner_join(stakeholders::table)
         .filter(survey_invitations::survey_id.eq(survey_id))
         .order((stakeholders::stakeholder_group, stakeholders::name))
-        .select((
-            Invitation::as_select(),
-            crate::stakeholders::models::Stakeholder::as_select(),
-        ))
+        .select((Invitation::as_select(), crate::stakeholders::models::Stakeholder::as_select()))
         .load(conn)?)
 }
 
 pub fn invitation_by_token(
-    conn: &mut DbConn,
-    token: &str,
+    conn: &mut DbConn, token: &str,
 ) -> AppResult<Option<(Invitation, StakeholderGroup, String)>> {
     Ok(survey_invitations::table
         .inner_join(stakeholders::table)
@@ -425,10 +371,7 @@ pub fn invitation_by_token(
 }
 
 pub fn insert_invitation(
-    conn: &mut DbConn,
-    survey_id: SurveyId,
-    stakeholder_id: StakeholderId,
-    token: &str,
+    conn: &mut DbConn, survey_id: SurveyId, stakeholder_id: StakeholderId, token: &str,
 ) -> AppResult<i32> {
     Ok(diesel::insert_into(survey_invitations::table)
         .values((
@@ -552,11 +495,7 @@ pub fn draft(conn: &mut DbConn, token: &str) -> AppResult<Option<Draft>> {
 }
 
 pub fn save_draft(
-    conn: &mut DbConn,
-    survey_id: SurveyId,
-    token: &str,
-    group: StakeholderGroup,
-    language: &str,
+    conn: &mut DbConn, survey_id: SurveyId, token: &str, group: StakeholderGroup, language: &str,
     answers_json: &str,
 ) -> AppResult<()> {
     let now = crate::time::now_utc();
@@ -584,19 +523,14 @@ pub fn save_draft(
 
 /// Deletes the draft; false when there was none (already submitted, or never saved).
 pub fn delete_draft(conn: &mut DbConn, token: &str) -> AppResult<bool> {
-    Ok(
-        diesel::delete(survey_drafts::table.filter(survey_drafts::token.eq(token)))
-            .execute(conn)?
-            > 0,
-    )
+    Ok(diesel::delete(survey_drafts::table.filter(survey_drafts::token.eq(token))).execute(conn)?
+        > 0)
 }
 
 // ---- translations ----
 
 pub fn translation(
-    conn: &mut DbConn,
-    survey_id: SurveyId,
-    language: &str,
+    conn: &mut DbConn, survey_id: SurveyId, language: &str,
 ) -> AppResult<Option<(String, String)>> {
     use crate::db::schema::survey_translations as t;
     Ok(t::table
@@ -618,9 +552,7 @@ pub fn translation_languages(conn: &mut DbConn, survey_id: SurveyId) -> AppResul
 
 /// Question texts and option labels in `language`: question id → (text, options JSON).
 pub fn question_translations(
-    conn: &mut DbConn,
-    survey_id: SurveyId,
-    language: &str,
+    conn: &mut DbConn, survey_id: SurveyId, language: &str,
 ) -> AppResult<Vec<(QuestionId, String, String)>> {
     use crate::db::schema::survey_question_translations as t;
     Ok(t::table
@@ -632,21 +564,13 @@ pub fn question_translations(
 }
 
 pub fn replace_translation(
-    conn: &mut DbConn,
-    survey_id: SurveyId,
-    language: &str,
-    title: &str,
-    introduction: &str,
+    conn: &mut DbConn, survey_id: SurveyId, language: &str, title: &str, introduction: &str,
     questions: &[(QuestionId, String, String)],
 ) -> AppResult<()> {
     use crate::db::schema::survey_question_translations as qt;
     use crate::db::schema::survey_translations as t;
-    diesel::delete(
-        t::table
-            .filter(t::survey_id.eq(survey_id))
-            .filter(t::language.eq(language)),
-    )
-    .execute(conn)?;
+    diesel::delete(t::table.filter(t::survey_id.eq(survey_id)).filter(t::language.eq(language)))
+        .execute(conn)?;
     diesel::insert_into(t::table)
         .values((
             t::survey_id.eq(survey_id),
@@ -657,9 +581,7 @@ pub fn replace_translation(
         .execute(conn)?;
     let ids: Vec<QuestionId> = questions.iter().map(|(id, _, _)| *id).collect();
     diesel::delete(
-        qt::table
-            .filter(qt::question_id.eq_any(&ids))
-            .filter(qt::language.eq(language)),
+        qt::table.filter(qt::question_id.eq_any(&ids)).filter(qt::language.eq(language)),
     )
     .execute(conn)?;
     for (id, text, options) in questions {
@@ -680,11 +602,8 @@ pub fn replace_translation(
 pub fn purge_drafts_closed_before(conn: &mut DbConn, day: NaiveDate) -> AppResult<usize> {
     Ok(diesel::delete(
         survey_drafts::table.filter(
-            survey_drafts::survey_id.eq_any(
-                surveys::table
-                    .filter(surveys::closes_on.lt(day))
-                    .select(surveys::id),
-            ),
+            survey_drafts::survey_id
+                .eq_any(surveys::table.filter(surveys::closes_on.lt(day)).select(surveys::id)),
         ),
     )
     .execute(conn)?)

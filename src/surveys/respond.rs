@@ -30,20 +30,13 @@ pub enum RespondScreen {
 /// Opens a link for the HTML form: page `page_no` with the draft filled in, or why the
 /// link cannot be answered now.
 pub fn form(
-    conn: &mut DbConn,
-    token: &str,
-    lang: Option<&str>,
-    page_no: usize,
-    saved: bool,
+    conn: &mut DbConn, token: &str, lang: Option<&str>, page_no: usize, saved: bool,
     today: NaiveDate,
 ) -> AppResult<RespondScreen> {
     let who = resolve(conn, token)?;
     let shown = Questionnaire::load(conn, who, lang)?;
     if let Some(closed) = shown.who.closed(today) {
-        return Ok(RespondScreen::Message(MessagePage::new(
-            &shown.lang,
-            closed.message_key(),
-        )));
+        return Ok(RespondScreen::Message(MessagePage::new(&shown.lang, closed.message_key())));
     }
     let page = RespondPage::new(&shown, page_no, &shown.who.draft, &[], saved);
     Ok(RespondScreen::Form(Box::new(page)))
@@ -51,10 +44,7 @@ pub fn form(
 
 /// Opens a link for an app: the questions and the draft; a closed link is a conflict.
 pub fn view(
-    conn: &mut DbConn,
-    token: &str,
-    lang: Option<&str>,
-    today: NaiveDate,
+    conn: &mut DbConn, token: &str, lang: Option<&str>, today: NaiveDate,
 ) -> AppResult<RespondentView> {
     let who = resolve(conn, token)?;
     if let Some(closed) = who.closed(today) {
@@ -80,10 +70,7 @@ pub enum Step {
 pub enum Given {
     /// One page of the HTML form as posted (page counted from 0); its field names depend
     /// on the questions of that page, so it is read here, where they are known.
-    Page {
-        page: usize,
-        fields: Vec<(String, String)>,
-    },
+    Page { page: usize, fields: Vec<(String, String)> },
     /// Answers by question id, as an app sends them. Handed in (`Step::Submit`) they are
     /// the whole response: an app keeps its own state, the draft plays no part.
     Answers(Answers),
@@ -109,10 +96,7 @@ pub struct NextPage {
 
 impl NextPage {
     pub fn url(&self) -> String {
-        let lang = self
-            .lang
-            .as_ref()
-            .map_or(String::new(), |l| format!("&lang={l}"));
+        let lang = self.lang.as_ref().map_or(String::new(), |l| format!("&lang={l}"));
         let saved = if self.saved { "&saved=1" } else { "" };
         format!("/s/{}?page={}{lang}{saved}", self.token, self.page)
     }
@@ -126,19 +110,13 @@ pub enum RespondOutcome {
     /// Handed in; the thanks.
     Submitted(MessagePage),
     /// Something does not fit: the form again at the first problem, with the answers given.
-    Refused {
-        errors: Vec<FieldError>,
-        form: Box<RespondPage>,
-    },
+    Refused { errors: Vec<FieldError>, form: Box<RespondPage> },
 }
 
 /// Answers through a link: keeps them in the draft, moves on, or hands the response in.
 /// A second submission through the same link is a conflict.
 pub fn answer(
-    conn: &mut DbConn,
-    token: &str,
-    input: Answering,
-    today: NaiveDate,
+    conn: &mut DbConn, token: &str, input: Answering, today: NaiveDate,
 ) -> AppResult<RespondOutcome> {
     let who = resolve(conn, token)?;
     let shown = Questionnaire::load(conn, who, input.lang.as_deref())?;
@@ -178,39 +156,29 @@ pub fn answer(
     if input.step == Step::Submit {
         return hand_in(conn, &shown, kept, today);
     }
-    Ok(RespondOutcome::Saved(next_page(
-        &shown, page_no, input.step,
-    )))
+    Ok(RespondOutcome::Saved(next_page(&shown, page_no, input.step)))
 }
 
 /// Keeps the fitting answers in the draft, replacing the earlier answers of `covers`;
 /// what does not fit is added to `errors`. Returns the answers as they now stand, with
 /// the refused ones as given, so the form shows them again.
 fn keep(
-    conn: &mut DbConn,
-    shown: &Questionnaire,
-    raw: Answers,
-    covers: &[QuestionId],
+    conn: &mut DbConn, shown: &Questionnaire, raw: Answers, covers: &[QuestionId],
     errors: &mut Vec<FieldError>,
 ) -> AppResult<Answers> {
-    Ok(
-        match save_draft(conn, &shown.who, &shown.all, &raw, covers)? {
-            Ok(kept) => kept,
-            Err(e) => {
-                errors.extend(e);
-                let mut shown_again = shown.who.draft.clone();
-                shown_again.extend(raw.into_iter().filter(|(_, v)| !v.is_null()));
-                shown_again
-            }
-        },
-    )
+    Ok(match save_draft(conn, &shown.who, &shown.all, &raw, covers)? {
+        Ok(kept) => kept,
+        Err(e) => {
+            errors.extend(e);
+            let mut shown_again = shown.who.draft.clone();
+            shown_again.extend(raw.into_iter().filter(|(_, v)| !v.is_null()));
+            shown_again
+        }
+    })
 }
 
 fn hand_in(
-    conn: &mut DbConn,
-    shown: &Questionnaire,
-    answers: Answers,
-    today: NaiveDate,
+    conn: &mut DbConn, shown: &Questionnaire, answers: Answers, today: NaiveDate,
 ) -> AppResult<RespondOutcome> {
     Ok(match submit(conn, &shown.who, &answers, today)? {
         Submitted::Saved => {
@@ -223,10 +191,7 @@ fn hand_in(
 fn refused(shown: &Questionnaire, answers: Answers, errors: Vec<FieldError>) -> RespondOutcome {
     let page = shown.page_of_first(&errors);
     let form = RespondPage::new(shown, page, &answers, &errors, false);
-    RespondOutcome::Refused {
-        errors,
-        form: Box::new(form),
-    }
+    RespondOutcome::Refused { errors, form: Box::new(form) }
 }
 
 fn next_page(shown: &Questionnaire, page_no: usize, step: Step) -> NextPage {

@@ -159,11 +159,7 @@ fn word(key: &str) -> String {
 }
 
 fn summarise(
-    q: &Question,
-    group: &str,
-    name: &str,
-    responses: usize,
-    answers: &[&Value],
+    q: &Question, group: &str, name: &str, responses: usize, answers: &[&Value],
 ) -> GroupSummary {
     let options = q.options();
     let mut s = GroupSummary {
@@ -187,10 +183,7 @@ fn summarise(
         }
         QuestionKind::Number => s.average = average(&integers(answers)),
         QuestionKind::Text => {
-            s.texts = answers
-                .iter()
-                .filter_map(|a| a.as_str().map(str::to_string))
-                .collect();
+            s.texts = answers.iter().filter_map(|a| a.as_str().map(str::to_string)).collect();
         }
         QuestionKind::Rank => s.options = rank_scores(&options, answers),
     }
@@ -242,11 +235,7 @@ fn scale_counts(options: &[QuestionOption], values: &[i64]) -> Vec<OptionCount> 
                 (5, _, Some(high)) => format!("5 – {}", high.label),
                 _ => v.to_string(),
             };
-            OptionCount {
-                label,
-                count: c,
-                percent: percent(c, values.len()),
-            }
+            OptionCount { label, count: c, percent: percent(c, values.len()) }
         })
         .collect()
 }
@@ -301,19 +290,12 @@ pub struct ResultsPage {
 }
 
 pub fn results_page(
-    conn: &mut DbConn,
-    actor: &Actor,
-    survey_id: SurveyId,
+    conn: &mut DbConn, actor: &Actor, survey_id: SurveyId,
 ) -> AppResult<ResultsPage> {
     let survey = service::get(conn, actor, survey_id)?;
     let results = of_survey(conn, &survey, true)?;
     let withheld: Vec<&str> = results.withheld_groups.iter().map(|g| g.name()).collect();
-    Ok(ResultsPage {
-        id: survey_id,
-        title: survey.title,
-        withheld: withheld.join(", "),
-        results,
-    })
+    Ok(ResultsPage { id: survey_id, title: survey.title, withheld: withheld.join(", "), results })
 }
 
 /// An export: the table and the file name (without extension).
@@ -324,17 +306,11 @@ pub struct Export {
 
 /// The raw answers (`raw`) or the summary as a table to download.
 pub fn export(
-    conn: &mut DbConn,
-    actor: &Actor,
-    survey_id: SurveyId,
-    raw: bool,
+    conn: &mut DbConn, actor: &Actor, survey_id: SurveyId, raw: bool,
 ) -> AppResult<Export> {
     let survey = service::get(conn, actor, survey_id)?;
     Ok(if raw {
-        Export {
-            table: raw_table(conn, &survey)?,
-            name: format!("umfrage-{survey_id}-antworten"),
-        }
+        Export { table: raw_table(conn, &survey)?, name: format!("umfrage-{survey_id}-antworten") }
     } else {
         Export {
             table: summary_table(conn, &survey)?,
@@ -346,20 +322,14 @@ pub fn export(
 fn of_survey(conn: &mut DbConn, survey: &Survey, with_charts: bool) -> AppResult<SurveyResults> {
     let (questions, responses, counts) = load(conn, survey)?;
     let hidden = withheld(survey, &counts);
-    let shown: Vec<&Response> = responses
-        .iter()
-        .filter(|r| !hidden.contains(&r.group))
-        .collect();
+    let shown: Vec<&Response> = responses.iter().filter(|r| !hidden.contains(&r.group)).collect();
     let groups = &survey.audience;
     let mut summaries = Vec::new();
     let mut topic_needs = Vec::new();
     for q in &questions {
         let per_group = by_group(q, groups, &shown, &counts, &hidden);
         let chart_svg = if with_charts && q.kind.is_charted() {
-            Some(bar_chart(
-                &per_group[0].options,
-                q.kind == QuestionKind::Rank,
-            )?)
+            Some(bar_chart(&per_group[0].options, q.kind == QuestionKind::Rank)?)
         } else {
             None
         };
@@ -388,21 +358,13 @@ fn of_survey(conn: &mut DbConn, survey: &Survey, with_charts: bool) -> AppResult
 /// One question's summaries: first the total over the groups shown, then each group that
 /// sees the question (a withheld one with its response count only).
 fn by_group(
-    q: &Question,
-    groups: &[StakeholderGroup],
-    shown: &[&Response],
-    counts: &BTreeMap<String, usize>,
-    hidden: &[StakeholderGroup],
+    q: &Question, groups: &[StakeholderGroup], shown: &[&Response],
+    counts: &BTreeMap<String, usize>, hidden: &[StakeholderGroup],
 ) -> Vec<GroupSummary> {
     let all: Vec<&Value> = shown.iter().filter_map(|r| r.answers.get(&q.id)).collect();
     let total_responses = shown.iter().filter(|r| q.visible_to(r.group)).count();
-    let mut per_group = vec![summarise(
-        q,
-        "all",
-        &word("surveys.all_groups"),
-        total_responses,
-        &all,
-    )];
+    let mut per_group =
+        vec![summarise(q, "all", &word("surveys.all_groups"), total_responses, &all)];
     for &g in groups.iter().filter(|g| q.visible_to(**g)) {
         let n = counts.get(g.code()).copied().unwrap_or(0);
         if hidden.contains(&g) {
@@ -412,11 +374,8 @@ fn by_group(
             per_group.push(s);
             continue;
         }
-        let answers: Vec<&Value> = shown
-            .iter()
-            .filter(|r| r.group == g)
-            .filter_map(|r| r.answers.get(&q.id))
-            .collect();
+        let answers: Vec<&Value> =
+            shown.iter().filter(|r| r.group == g).filter_map(|r| r.answers.get(&q.id)).collect();
         per_group.push(summarise(q, g.code(), g.name(), n, &answers));
     }
     per_group
@@ -477,11 +436,7 @@ fn bar_chart(options: &[OptionCount], rank: bool) -> AppResult<String> {
                     .unwrap_or_default(),
                 _ => String::new(),
             })
-            .x_desc(word(if rank {
-                "surveys.score"
-            } else {
-                "surveys.chart_share"
-            }))
+            .x_desc(word(if rank { "surveys.score" } else { "surveys.chart_share" }))
             .label_style(("sans-serif", 13))
             .draw()
             .map_err(|e| err(e.to_string()))?;
@@ -536,12 +491,7 @@ fn readable(q: &Question, v: &Value) -> Cell {
 fn raw_table(conn: &mut DbConn, survey: &Survey) -> AppResult<Table> {
     let (questions, responses, counts) = load(conn, survey)?;
     let hidden = withheld(survey, &counts);
-    let mut headers = vec![
-        "Nr.".to_string(),
-        "Gruppe".into(),
-        "Sprache".into(),
-        "Datum".into(),
-    ];
+    let mut headers = vec!["Nr.".to_string(), "Gruppe".into(), "Sprache".into(), "Datum".into()];
     headers.extend(questions.iter().map(|q| q.text.clone()));
     let rows = responses
         .iter()
@@ -562,11 +512,7 @@ fn raw_table(conn: &mut DbConn, survey: &Survey) -> AppResult<Table> {
             row
         })
         .collect();
-    Ok(Table {
-        sheet: "Antworten".into(),
-        headers,
-        rows,
-    })
+    Ok(Table { sheet: "Antworten".into(), headers, rows })
 }
 
 /// The summary: per question, group and option the count and percentage (or the mean).
@@ -623,11 +569,7 @@ fn summary_table(conn: &mut DbConn, survey: &Survey) -> AppResult<Table> {
             }
         }
     }
-    Ok(Table {
-        sheet: "Zusammenfassung".into(),
-        headers,
-        rows,
-    })
+    Ok(Table { sheet: "Zusammenfassung".into(), headers, rows })
 }
 
 #[cfg(test)]
@@ -724,10 +666,7 @@ mod tests {
         q.kind = QuestionKind::Text;
         let t = json!("mehr Beispiele");
         let s = summarise(&q, "all", "Alle", 1, &[&t]);
-        assert_eq!(
-            (s.texts.as_slice(), s.average),
-            (&["mehr Beispiele".to_string()][..], None)
-        );
+        assert_eq!((s.texts.as_slice(), s.average), (&["mehr Beispiele".to_string()][..], None));
     }
 
     #[test]

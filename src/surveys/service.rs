@@ -21,9 +21,7 @@ use crate::validate;
 /// Checks entered stakeholder groups (known ones, and only `within` where given);
 /// returns them in the order entered, without repeats.
 pub(super) fn check_groups(
-    field: &'static str,
-    groups: &[String],
-    within: Option<&[StakeholderGroup]>,
+    field: &'static str, groups: &[String], within: Option<&[StakeholderGroup]>,
 ) -> AppResult<Vec<StakeholderGroup>> {
     let mut out: Vec<StakeholderGroup> = Vec::new();
     for entered in groups {
@@ -62,17 +60,11 @@ pub fn check_survey(conn: &mut DbConn, org: OrgId, input: &NewSurvey) -> AppResu
     let opens_on = validate::date("opens_on", "label.start", &input.opens_on)?;
     let closes_on = validate::date("closes_on", "label.end", &input.closes_on)?;
     if closes_on < opens_on {
-        return Err(AppError::invalid(
-            "closes_on",
-            Text::key("error.surveys.end_before_start"),
-        ));
+        return Err(AppError::invalid("closes_on", Text::key("error.surveys.end_before_start")));
     }
     let audience = check_groups("audience", &input.audience, None)?;
     if audience.is_empty() {
-        return Err(AppError::invalid(
-            "audience",
-            Text::key("error.surveys.choose_audience"),
-        ));
+        return Err(AppError::invalid("audience", Text::key("error.surveys.choose_audience")));
     }
     let open_groups = check_groups("open_groups", &input.open_groups, Some(&audience))?;
     if let Some(course) = input.course_id {
@@ -149,10 +141,7 @@ pub fn create(conn: &mut DbConn, actor: &Actor, input: &NewSurvey) -> AppResult<
 }
 
 pub fn update(
-    conn: &mut DbConn,
-    actor: &Actor,
-    id: SurveyId,
-    input: &NewSurvey,
+    conn: &mut DbConn, actor: &Actor, id: SurveyId, input: &NewSurvey,
 ) -> AppResult<Survey> {
     let org = actor.coordinator_org()?;
     let form = check_survey(conn, org, input)?;
@@ -191,11 +180,7 @@ pub fn detail(conn: &mut DbConn, actor: &Actor, id: SurveyId) -> AppResult<Surve
             question: q,
         })
         .collect();
-    Ok(SurveyDetail {
-        responses: repo::response_count(conn, id)?,
-        survey,
-        questions,
-    })
+    Ok(SurveyDetail { responses: repo::response_count(conn, id)?, survey, questions })
 }
 
 /// A copy for reuse (next year): same texts and questions, new dates, no invitations or
@@ -252,10 +237,7 @@ mod tests {
     use crate::ids::CourseId;
 
     fn groups(codes: &str) -> Vec<StakeholderGroup> {
-        codes
-            .split(',')
-            .map(|c| StakeholderGroup::from_code(c).unwrap())
-            .collect()
+        codes.split(',').map(|c| StakeholderGroup::from_code(c).unwrap()).collect()
     }
 
     fn survey(audience: &str, anonymous: bool, course_id: Option<CourseId>) -> Survey {
@@ -301,10 +283,7 @@ mod tests {
         let old = survey("landlord,vhs", false, Some(CourseId(4)));
         for (new, misfiles) in [
             (changed_to("landlord,vhs", false, Some(CourseId(4))), false),
-            (
-                changed_to("vhs,landlord,volunteer", false, Some(CourseId(4))),
-                false,
-            ),
+            (changed_to("vhs,landlord,volunteer", false, Some(CourseId(4))), false),
             (changed_to("landlord", false, Some(CourseId(4))), true),
             (changed_to("landlord,vhs", true, Some(CourseId(4))), true),
             (changed_to("landlord,vhs", false, None), true),
@@ -324,8 +303,6 @@ mod tests {
         );
         assert!(check_groups("audience", &entered(&["aliens"]), None).is_err());
         assert!(check_groups("groups", &entered(&["volunteer"]), Some(&within)).is_err());
-        assert!(check_groups("groups", &[], Some(&within))
-            .unwrap()
-            .is_empty());
+        assert!(check_groups("groups", &[], Some(&within)).unwrap().is_empty());
     }
 }

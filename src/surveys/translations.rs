@@ -44,8 +44,7 @@ type TranslatedRow = (QuestionId, String, String);
 
 /// Checks the translated questions against the survey's `questions`.
 fn translated_rows(
-    questions: &[Question],
-    input: &BTreeMap<QuestionId, TranslatedQuestion>,
+    questions: &[Question], input: &BTreeMap<QuestionId, TranslatedQuestion>,
 ) -> AppResult<Vec<TranslatedRow>> {
     let mut rows = Vec::new();
     for (id, t) in input {
@@ -60,9 +59,7 @@ fn translated_rows(
             let n = q.options().len();
             AppError::invalid(
                 "questions",
-                Text::key("error.surveys.translate_options")
-                    .arg("id", id)
-                    .arg("n", n),
+                Text::key("error.surveys.translate_options").arg("id", id).arg("n", n),
             )
         })?;
         let options = serde_json::to_string(&options).map_err(|e| AppError::Internal(e.into()))?;
@@ -74,8 +71,7 @@ fn translated_rows(
 /// The German options with translated labels: none given keeps the German ones; otherwise
 /// exactly one label per option (`None` if not).
 fn translated_options(
-    german: Vec<QuestionOption>,
-    labels: &[String],
+    german: Vec<QuestionOption>, labels: &[String],
 ) -> Option<Vec<QuestionOption>> {
     if labels.is_empty() {
         return Some(german);
@@ -87,10 +83,7 @@ fn translated_options(
         german
             .into_iter()
             .zip(labels)
-            .map(|(o, l)| QuestionOption {
-                label: l.trim().to_string(),
-                module_id: o.module_id,
-            })
+            .map(|(o, l)| QuestionOption { label: l.trim().to_string(), module_id: o.module_id })
             .collect(),
     )
 }
@@ -98,11 +91,7 @@ fn translated_options(
 /// Stores (replaces) the survey's texts in `language`; respondents whose language it is
 /// then see it, with German always available.
 pub fn set(
-    conn: &mut DbConn,
-    actor: &Actor,
-    survey_id: SurveyId,
-    language: &str,
-    input: &NewTranslation,
+    conn: &mut DbConn, actor: &Actor, survey_id: SurveyId, language: &str, input: &NewTranslation,
 ) -> AppResult<()> {
     let org = actor.coordinator_org()?;
     if language == "de" || !i18n::is_participant_language(language) {
@@ -157,18 +146,11 @@ pub struct TranslationRow {
 }
 
 fn labels(options: &[QuestionOption], separator: &str) -> String {
-    options
-        .iter()
-        .map(|o| o.label.as_str())
-        .collect::<Vec<_>>()
-        .join(separator)
+    options.iter().map(|o| o.label.as_str()).collect::<Vec<_>>().join(separator)
 }
 
 pub fn page(
-    conn: &mut DbConn,
-    actor: &Actor,
-    survey_id: SurveyId,
-    lang: &str,
+    conn: &mut DbConn, actor: &Actor, survey_id: SurveyId, lang: &str,
 ) -> AppResult<TranslationPage> {
     let survey = service::get(conn, actor, survey_id)?;
     if !TRANSLATABLE.contains(&lang) {
@@ -184,10 +166,9 @@ pub fn page(
         .iter()
         .map(|q| {
             let (text, options) = match done.get(&q.id) {
-                Some((t, o)) => (
-                    t.clone(),
-                    serde_json::from_str::<Vec<QuestionOption>>(o).unwrap_or_default(),
-                ),
+                Some((t, o)) => {
+                    (t.clone(), serde_json::from_str::<Vec<QuestionOption>>(o).unwrap_or_default())
+                }
                 None => (String::new(), Vec::new()),
             };
             let german = q.options();
@@ -224,10 +205,7 @@ mod tests {
 
     #[test]
     fn a_translation_relabels_the_options_it_has() {
-        let questions = [
-            question(1, QuestionKind::Single, 2),
-            question(2, QuestionKind::Text, 0),
-        ];
+        let questions = [question(1, QuestionKind::Single, 2), question(2, QuestionKind::Text, 0)];
         let t = |text: &str, options: &[&str]| TranslatedQuestion {
             text: text.into(),
             options: options.iter().map(|o| o.to_string()).collect(),
@@ -239,11 +217,7 @@ mod tests {
         let rows = translated_rows(&questions, &input).unwrap();
         assert_eq!(
             rows[0],
-            (
-                QuestionId(1),
-                "Question".into(),
-                r#"[{"label":"yes"},{"label":"no"}]"#.into()
-            )
+            (QuestionId(1), "Question".into(), r#"[{"label":"yes"},{"label":"no"}]"#.into())
         );
         assert_eq!(rows[1], (QuestionId(2), "Text".into(), "[]".into()));
         let untranslated = BTreeMap::from([(QuestionId(1), t("Question", &[]))]);

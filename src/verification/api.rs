@@ -16,14 +16,10 @@ use crate::web::client_ip;
 #[get("/api/v1/verify/{token}")]
 pub async fn api_verify(req: HttpRequest, checker: Checker, token: web::Path<String>) -> Answer {
     if let Err(wait) = checker.limits.token.check(client_ip(&req)) {
-        return Err(crate::error::AppError::RateLimited {
-            retry_after_secs: wait,
-        });
+        return Err(crate::error::AppError::RateLimited { retry_after_secs: wait });
     }
     let v = checker.token(&token).await?;
-    Ok(HttpResponse::Ok()
-        .insert_header((header::CACHE_CONTROL, "no-store"))
-        .json(v))
+    Ok(HttpResponse::Ok().insert_header((header::CACHE_CONTROL, "no-store")).json(v))
 }
 
 /// The operations of this file in the OpenAPI document.

@@ -29,9 +29,7 @@ pub struct CheckCounter {
 impl CheckCounter {
     pub fn record(&self, organisation_id: OrgId, certificate_id: CertificateId, day: NaiveDate) {
         if let Ok(mut pending) = self.pending.lock() {
-            *pending
-                .entry((organisation_id, certificate_id, day))
-                .or_insert(0) += 1;
+            *pending.entry((organisation_id, certificate_id, day)).or_insert(0) += 1;
         }
     }
 

@@ -83,10 +83,7 @@ fn status_keys(status: VerificationStatus) -> (&'static str, &'static str) {
 
 fn build(lang: &str, status: VerificationStatus, fingerprint: bool) -> Result<Skeleton, AppError> {
     let (key, css) = status_keys(status);
-    let with_facts = matches!(
-        status,
-        VerificationStatus::Valid | VerificationStatus::Revoked
-    );
+    let with_facts = matches!(status, VerificationStatus::Valid | VerificationStatus::Revoked);
     let facts = with_facts.then(|| {
         json!({
             "holder_name": marker(0),
@@ -147,16 +144,11 @@ fn split(html: &str) -> Skeleton {
         pieces.push(Piece::Literal(rest.to_string()));
         literal_len += rest.len();
     }
-    Skeleton {
-        pieces,
-        literal_len,
-    }
+    Skeleton { pieces, literal_len }
 }
 
 fn skeleton(
-    lang: &str,
-    status: VerificationStatus,
-    fingerprint: bool,
+    lang: &str, status: VerificationStatus, fingerprint: bool,
 ) -> Result<&'static Skeleton, AppError> {
     let l = LANGS.iter().position(|x| *x == lang).unwrap_or(0);
     let s = STATUSES.iter().position(|x| *x == status).unwrap_or(3);
@@ -171,10 +163,7 @@ fn skeleton(
 /// Appends `text` escaped as handlebars escapes `{{value}}`, without its allocation when
 /// nothing needs escaping (the usual case).
 fn push_escaped(out: &mut String, text: &str) {
-    if text
-        .bytes()
-        .any(|b| matches!(b, b'<' | b'>' | b'"' | b'&' | b'\'' | b'`' | b'='))
-    {
+    if text.bytes().any(|b| matches!(b, b'<' | b'>' | b'"' | b'&' | b'\'' | b'`' | b'=')) {
         out.push_str(&handlebars::html_escape(text));
     } else {
         out.push_str(text);
@@ -183,10 +172,7 @@ fn push_escaped(out: &mut String, text: &str) {
 
 /// The result page for one check.
 pub fn render(
-    lang: &str,
-    status: VerificationStatus,
-    facts: Option<&CertificateFacts>,
-    checked_at: &str,
+    lang: &str, status: VerificationStatus, facts: Option<&CertificateFacts>, checked_at: &str,
 ) -> Result<String, AppError> {
     let fingerprint = facts.and_then(|f| f.key_fingerprint.as_deref());
     let sk = skeleton(lang, status, fingerprint.is_some())?;
@@ -264,17 +250,12 @@ mod tests {
 
     #[test]
     fn spliced_page_equals_the_directly_rendered_template() {
-        let hostile = facts(
-            "Ali <script>alert('x')</script> & \"Söhne\" `=`",
-            Some("AB:CD"),
-        );
+        let hostile = facts("Ali <script>alert('x')</script> & \"Söhne\" `=`", Some("AB:CD"));
         let plain = facts("Olena Kovalenko", None);
         for lang in ["de", "en"] {
             for status in STATUSES {
-                let with_facts = matches!(
-                    status,
-                    VerificationStatus::Valid | VerificationStatus::Revoked
-                );
+                let with_facts =
+                    matches!(status, VerificationStatus::Valid | VerificationStatus::Revoked);
                 for f in [&hostile, &plain] {
                     let f = with_facts.then_some(f);
                     let got = render(lang, status, f, "25.11.2026 14:03").unwrap();

@@ -50,8 +50,7 @@ pub(crate) fn too_many(lang: &str, retry_after: u64) -> Result<HttpResponse, Htm
     });
     let body = templates::render("pages/verification/too_many", &ctx)?;
     let mut resp = public_page(actix_web::http::StatusCode::TOO_MANY_REQUESTS, body);
-    resp.headers_mut()
-        .insert(header::RETRY_AFTER, header::HeaderValue::from(retry_after));
+    resp.headers_mut().insert(header::RETRY_AFTER, header::HeaderValue::from(retry_after));
     Ok(resp)
 }
 
@@ -121,13 +120,9 @@ struct CodeQuery {
 #[get("/z")]
 #[get("/Z")]
 async fn code_form(
-    req: HttpRequest,
-    checker: Checker,
-    q: web::Query<CodeQuery>,
+    req: HttpRequest, checker: Checker, q: web::Query<CodeQuery>,
 ) -> Result<HttpResponse, HtmlError> {
-    let lang = lang_of(&LangQuery {
-        lang: q.lang.clone(),
-    });
+    let lang = lang_of(&LangQuery { lang: q.lang.clone() });
     // Only submitted codes count: showing the empty form costs nothing.
     if q.code.as_deref().is_some_and(|c| !c.trim().is_empty()) {
         if let Err(wait) = checker.limits.code_form.check(client_ip(&req)) {
@@ -171,15 +166,12 @@ async fn jwks(db: web::Data<Db>) -> AppResult<HttpResponse> {
 /// caches may keep it for a minute.
 #[get("/.well-known/revoked")]
 async fn revoked(
-    db: web::Data<Db>,
-    keyring: web::Data<Arc<KeyRing>>,
+    db: web::Data<Db>, keyring: web::Data<Arc<KeyRing>>,
     issuer: web::Data<Arc<crate::certificates::service::CertificateIssuer>>,
 ) -> AppResult<HttpResponse> {
     let kr = keyring.get_ref().clone();
     let url = issuer.public_url.clone();
-    let bytes = db
-        .run(move |conn| service::revocation_list(conn, &kr, &url))
-        .await?;
+    let bytes = db.run(move |conn| service::revocation_list(conn, &kr, &url)).await?;
     Ok(HttpResponse::Ok()
         .content_type("application/cose; cose-type=\"cose-sign1\"")
         .insert_header((header::CACHE_CONTROL, "public, max-age=60"))
@@ -195,9 +187,7 @@ async fn revoked(
 /// check itself. The token is whatever follows the prefix; anything that is not a token
 /// (including further slashes) simply fails to decode and gets the Ungültig page.
 async fn verify_token(
-    req: HttpRequest,
-    checker: Checker,
-    q: web::Query<LangQuery>,
+    req: HttpRequest, checker: Checker, q: web::Query<LangQuery>,
 ) -> Result<HttpResponse, HtmlError> {
     if !matches!(*req.method(), Method::GET | Method::HEAD) {
         return Ok(HttpResponse::MethodNotAllowed()
@@ -208,9 +198,7 @@ async fn verify_token(
     let token = path.strip_prefix('/').unwrap_or(path);
     if token.is_empty() {
         // `/Z/` with nothing after it: the manual form is what the person needs.
-        return Ok(HttpResponse::SeeOther()
-            .insert_header((header::LOCATION, "/z"))
-            .finish());
+        return Ok(HttpResponse::SeeOther().insert_header((header::LOCATION, "/z")).finish());
     }
     if let Err(wait) = checker.limits.token.check(client_ip(&req)) {
         return too_many(lang_of(&q), wait);

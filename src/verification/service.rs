@@ -47,19 +47,14 @@ pub struct Verification {
 
 impl Verification {
     fn invalid() -> Verification {
-        Verification {
-            status: VerificationStatus::Invalid,
-            facts: None,
-        }
+        Verification { status: VerificationStatus::Invalid, facts: None }
     }
 }
 
 /// The certificate with a stored code and its issuer's name, from the one-second memory
 /// or the database.
 async fn lookup(
-    db: &Db,
-    lookups: &LookupCache,
-    code: String,
+    db: &Db, lookups: &LookupCache, code: String,
 ) -> AppResult<std::sync::Arc<Option<(crate::certificates::models::Certificate, String)>>> {
     if let Some(hit) = lookups.get(&code) {
         return Ok(hit);
@@ -73,10 +68,7 @@ async fn lookup(
 
 /// Checks a token taken from a scanned URL.
 pub async fn verify_token(
-    db: &Db,
-    keyring: &std::sync::Arc<KeyRing>,
-    checks: &PublicChecks,
-    text: &str,
+    db: &Db, keyring: &std::sync::Arc<KeyRing>, checks: &PublicChecks, text: &str,
 ) -> AppResult<Verification> {
     let Ok(bytes) = token::token_from_text(text) else {
         return Ok(Verification::invalid());
@@ -112,19 +104,12 @@ pub async fn verify_token(
     if !matches {
         return Ok(Verification::invalid());
     }
-    checks
-        .counter
-        .record(cert.organisation_id, cert.id, crate::time::today_local());
-    Ok(outcome(
-        cert,
-        issuer_name,
-        key.map(|k| token::key_fingerprint(&k.key)),
-    ))
+    checks.counter.record(cert.organisation_id, cert.id, crate::time::today_local());
+    Ok(outcome(cert, issuer_name, key.map(|k| token::key_fingerprint(&k.key))))
 }
 
 fn outcome(
-    cert: crate::certificates::models::Certificate,
-    issuer_name: String,
+    cert: crate::certificates::models::Certificate, issuer_name: String,
     key_fingerprint: Option<String>,
 ) -> Verification {
     let status = match cert.status {
@@ -132,28 +117,24 @@ fn outcome(
         CertificateStatus::Revoked => VerificationStatus::Revoked,
         CertificateStatus::Replaced => VerificationStatus::Replaced,
     };
-    let facts = matches!(
-        status,
-        VerificationStatus::Valid | VerificationStatus::Revoked
-    )
-    .then(|| CertificateFacts {
-        holder_name: cert.holder_name,
-        course_title: cert.course_title,
-        course_code: cert.course_code,
-        completion_date: cert.completion_date,
-        issuer_name,
-        code: display_code(&cert.code),
-        key_fingerprint,
-    });
+    let facts =
+        matches!(status, VerificationStatus::Valid | VerificationStatus::Revoked).then(|| {
+            CertificateFacts {
+                holder_name: cert.holder_name,
+                course_title: cert.course_title,
+                course_code: cert.course_code,
+                completion_date: cert.completion_date,
+                issuer_name,
+                code: display_code(&cert.code),
+                key_fingerprint,
+            }
+        });
     Verification { status, facts }
 }
 
 /// Checks a code typed from the paper (no signature to check: the database decides).
 pub async fn verify_code(
-    db: &Db,
-    keyring: &KeyRing,
-    checks: &PublicChecks,
-    input: &str,
+    db: &Db, keyring: &KeyRing, checks: &PublicChecks, input: &str,
 ) -> AppResult<Verification> {
     let Some(code) = token::parse_code(input) else {
         return Ok(Verification::invalid());
@@ -163,9 +144,7 @@ pub async fn verify_code(
     let Some((cert, issuer_name)) = found.as_ref().clone() else {
         return Ok(Verification::invalid());
     };
-    checks
-        .counter
-        .record(cert.organisation_id, cert.id, crate::time::today_local());
+    checks.counter.record(cert.organisation_id, cert.id, crate::time::today_local());
     let fingerprint = u8::try_from(cert.kid)
         .ok()
         .and_then(|kid| keyring.cached(kid))
@@ -176,9 +155,7 @@ pub async fn verify_code(
 /// The signed revocation list, built afresh from the database (see
 /// `certificates::revocation`). Valid for [`LIST_VALIDITY_SECS`].
 pub fn revocation_list(
-    conn: &mut crate::db::DbConn,
-    keyring: &KeyRing,
-    public_url: &str,
+    conn: &mut crate::db::DbConn, keyring: &KeyRing, public_url: &str,
 ) -> AppResult<Vec<u8>> {
     use crate::certificates::revocation::{self, RevocationList};
     let mut list = RevocationList {

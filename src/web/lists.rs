@@ -28,16 +28,9 @@ pub trait ImportPage: ListImport + 'static {
 pub fn import_pages<K: ImportPage>(cfg: &mut web::ServiceConfig) {
     // One resource per method, as the route attributes make them: another method falls
     // through to the routes after these.
-    let (base, batch) = (
-        format!("{}/import", K::LIST),
-        format!("{}/import/{{id}}", K::LIST),
-    );
+    let (base, batch) = (format!("{}/import", K::LIST), format!("{}/import/{{id}}", K::LIST));
     cfg.service(web::resource(base).guard(guard::Post()).to(upload::<K>))
-        .service(
-            web::resource(batch.clone())
-                .guard(guard::Get())
-                .to(preview::<K>),
-        )
+        .service(web::resource(batch.clone()).guard(guard::Get()).to(preview::<K>))
         .service(web::resource(batch).guard(guard::Post()).to(confirm::<K>));
 }
 
@@ -46,10 +39,7 @@ pub fn import_pages<K: ImportPage>(cfg: &mut web::ServiceConfig) {
 async fn upload<K: ImportPage>(ui: Ui, payload: actix_multipart::Multipart) -> PageResult {
     ui.actor.coordinator_org()?;
     let bytes = read_form_file(&ui.session, payload, spreadsheet::MAX_FILE_BYTES).await?;
-    match ui
-        .run(move |conn, actor| import::upload::<K>(conn, actor, &bytes))
-        .await
-    {
+    match ui.run(move |conn, actor| import::upload::<K>(conn, actor, &bytes)).await {
         Ok(batch) => Ok(redirect(&format!("{}/import/{batch}", K::LIST))),
         Err(e) => K::refused(&ui, e).await,
     }
@@ -64,8 +54,6 @@ async fn preview<K: ImportPage>(ui: Ui, batch: Id) -> PageResult {
 
 /// Saves the kept list's valid rows; the list page says how many.
 async fn confirm<K: ImportPage>(ui: Ui, batch: Id, _: Form<EmptyForm>) -> PageResult {
-    let outcome = ui
-        .run(move |conn, actor| import::import_batch::<K>(conn, actor, *batch))
-        .await?;
+    let outcome = ui.run(move |conn, actor| import::import_batch::<K>(conn, actor, *batch)).await?;
     ui.done(K::LIST, &Text::key(K::DONE).arg("count", outcome.imported))
 }

@@ -59,20 +59,14 @@ impl Ui {
 
     /// A page of typed data in the site's layout.
     pub fn page<T: Serialize>(
-        &self,
-        template: &str,
-        title: impl Into<Title>,
-        data: &T,
+        &self, template: &str, title: impl Into<Title>, data: &T,
     ) -> PageResult {
         self.render(template, title, data, None)
     }
 
     /// The page the use case's data makes: the body of most GET handlers.
     pub async fn show<T, F>(
-        &self,
-        template: &str,
-        title: impl Into<Title>,
-        use_case: F,
+        &self, template: &str, title: impl Into<Title>, use_case: F,
     ) -> PageResult
     where
         F: FnOnce(&mut DbConn, &Actor) -> AppResult<T> + Send + 'static,
@@ -84,21 +78,13 @@ impl Ui {
 
     /// A form's page again, with what was typed and the message of the refusal.
     pub fn page_with_error<T: Serialize>(
-        &self,
-        template: &str,
-        title: impl Into<Title>,
-        data: &T,
-        error: AppError,
+        &self, template: &str, title: impl Into<Title>, data: &T, error: AppError,
     ) -> PageResult {
         self.render(template, title, data, Some(error))
     }
 
     fn render<T: Serialize>(
-        &self,
-        template: &str,
-        title: impl Into<Title>,
-        data: &T,
-        refused: Option<AppError>,
+        &self, template: &str, title: impl Into<Title>, data: &T, refused: Option<AppError>,
     ) -> PageResult {
         let (session, actor) = (&self.session, Some(&self.actor));
         page(session, actor, template, title, context(data)?, refused)

@@ -34,11 +34,7 @@ impl Chromium {
     }
 
     pub async fn start(width: u32, height: u32) -> Chromium {
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
+        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
         let driver = Command::new("chromedriver")
             .arg(format!("--port={port}"))
             .stdout(Stdio::null())
@@ -46,10 +42,7 @@ impl Chromium {
             .spawn()
             .expect("chromedriver starts");
         let base = format!("http://127.0.0.1:{port}");
-        let client = reqwest::Client::builder()
-            .timeout(Duration::from_secs(60))
-            .build()
-            .unwrap();
+        let client = reqwest::Client::builder().timeout(Duration::from_secs(60)).build().unwrap();
         let start = std::time::Instant::now();
         loop {
             if let Ok(r) = client.get(format!("{base}/status")).send().await {
@@ -57,10 +50,7 @@ impl Chromium {
                     break;
                 }
             }
-            assert!(
-                start.elapsed() < Duration::from_secs(20),
-                "chromedriver did not start"
-            );
+            assert!(start.elapsed() < Duration::from_secs(20), "chromedriver did not start");
             actix_web::rt::time::sleep(Duration::from_millis(100)).await;
         }
         let profile = tempfile::tempdir().unwrap();
@@ -89,14 +79,7 @@ impl Chromium {
             .as_str()
             .unwrap_or_else(|| panic!("no session: {resp}"))
             .to_string();
-        Chromium {
-            driver,
-            base,
-            session,
-            client,
-            width,
-            _profile: profile,
-        }
+        Chromium { driver, base, session, client, width, _profile: profile }
     }
 
     async fn call(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> Value {
@@ -113,8 +96,7 @@ impl Chromium {
     }
 
     pub async fn goto(&self, url: &str) {
-        self.call(reqwest::Method::POST, "/url", Some(json!({"url": url})))
-            .await;
+        self.call(reqwest::Method::POST, "/url", Some(json!({"url": url}))).await;
     }
 
     pub async fn find(&self, css: &str) -> String {
@@ -140,12 +122,7 @@ impl Chromium {
 
     pub async fn click(&self, css: &str) {
         let id = self.find(css).await;
-        self.call(
-            reqwest::Method::POST,
-            &format!("/element/{id}/click"),
-            Some(json!({})),
-        )
-        .await;
+        self.call(reqwest::Method::POST, &format!("/element/{id}/click"), Some(json!({}))).await;
     }
 
     pub async fn source(&self) -> String {
@@ -157,11 +134,7 @@ impl Chromium {
     }
 
     pub async fn current_url(&self) -> String {
-        self.call(reqwest::Method::GET, "/url", None)
-            .await
-            .as_str()
-            .unwrap_or_default()
-            .to_string()
+        self.call(reqwest::Method::GET, "/url", None).await.as_str().unwrap_or_default().to_string()
     }
 
     /// Waits until the page's text contains `needle` (a form post may still be loading).
@@ -181,20 +154,14 @@ impl Chromium {
     }
 
     pub async fn script(&self, js: &str) -> Value {
-        self.call(
-            reqwest::Method::POST,
-            "/execute/sync",
-            Some(json!({"script": js, "args": []})),
-        )
-        .await
+        self.call(reqwest::Method::POST, "/execute/sync", Some(json!({"script": js, "args": []})))
+            .await
     }
 
     /// The page as PNG bytes, for looking at it.
     pub async fn screenshot(&self) -> Vec<u8> {
         let b64 = self.call(reqwest::Method::GET, "/screenshot", None).await;
-        data_encoding::BASE64
-            .decode(b64.as_str().unwrap_or_default().as_bytes())
-            .unwrap()
+        data_encoding::BASE64.decode(b64.as_str().unwrap_or_default().as_bytes()).unwrap()
     }
 
     /// Fails when anything sticks out to the right of the viewport (a phone user would
@@ -209,10 +176,7 @@ impl Chromium {
             .replace("WIDTH", &self.width.to_string());
         let v = self.script(&js).await;
         let width = i64::from(self.width);
-        assert!(
-            v[1].as_i64().unwrap() <= width,
-            "page scrolls sideways: {v}"
-        );
+        assert!(v[1].as_i64().unwrap() <= width, "page scrolls sideways: {v}");
         assert!(
             v[2].as_array().unwrap().is_empty(),
             "elements outside a {width}px screen: {}",

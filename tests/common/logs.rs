@@ -16,9 +16,7 @@ struct Capture;
 
 impl Write for Capture {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        LOG.lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .extend_from_slice(buf);
+        LOG.lock().unwrap_or_else(|e| e.into_inner()).extend_from_slice(buf);
         Ok(buf.len())
     }
     fn flush(&mut self) -> std::io::Result<()> {
@@ -40,10 +38,7 @@ pub fn capture() {
 /// Remembers a secret the test was given; returns it for convenience.
 pub fn secret(s: &str) -> String {
     if s.len() >= 8 {
-        SECRETS
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .insert(s.to_string());
+        SECRETS.lock().unwrap_or_else(|e| e.into_inner()).insert(s.to_string());
     }
     s.to_string()
 }
@@ -126,10 +121,7 @@ pub fn assert_no_secrets() {
             .nth(1)
             .and_then(|rest| rest.split(' ').nth(1))
             .unwrap_or("");
-        assert!(
-            path_is_masked(path),
-            "request line shows more than a route: {line}"
-        );
+        assert!(path_is_masked(path), "request line shows more than a route: {line}");
     }
     // API tokens look like `ms_` and 43 base64url characters.
     for (at, _) in log.match_indices("ms_") {

@@ -86,11 +86,9 @@ pub struct PgDatabase {
 impl Drop for PgDatabase {
     fn drop(&mut self) {
         if let Ok(mut conn) = diesel::PgConnection::establish(&self.admin_url) {
-            let _ = diesel::sql_query(format!(
-                "DROP DATABASE IF EXISTS {} WITH (FORCE)",
-                self.name
-            ))
-            .execute(&mut conn);
+            let _ =
+                diesel::sql_query(format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name))
+                    .execute(&mut conn);
         }
     }
 }
@@ -114,10 +112,7 @@ pub fn pg_database() -> (String, PgDatabase) {
         Some(i) => without_query[..scheme_end + i].to_string(),
         None => without_query.clone(),
     };
-    (
-        format!("{base}/{name}{query}"),
-        PgDatabase { admin_url, name },
-    )
+    (format!("{base}/{name}{query}"), PgDatabase { admin_url, name })
 }
 
 pub struct TestApp {
@@ -168,17 +163,14 @@ pub async fn spawn_app_with(backend: Backend, options: Options) -> TestApp {
     if let Some(n) = options.survey_open_rate {
         settings.survey_open_rate_per_minute = n;
     }
-    settings.smtp_url = options
-        .smtp_port
-        .map(|p| secrecy::SecretString::from(format!("smtp://127.0.0.1:{p}")));
+    settings.smtp_url =
+        options.smtp_port.map(|p| secrecy::SecretString::from(format!("smtp://127.0.0.1:{p}")));
     // The QR URL must point at this test server so scanning it reaches the app; the app
     // gets the bound socket itself, so no parallel test can take the port meanwhile.
     let (listener, port) = bind_any_port();
     settings.bind = format!("127.0.0.1:{port}");
-    settings.public_url = options
-        .public_url
-        .clone()
-        .unwrap_or_else(|| format!("http://127.0.0.1:{port}"));
+    settings.public_url =
+        options.public_url.clone().unwrap_or_else(|| format!("http://127.0.0.1:{port}"));
     let app = Application::build_with_listener(settings.clone(), listener, Some(2))
         .await
         .expect("app builds");
@@ -324,10 +316,8 @@ impl TestApp {
     }
 
     pub async fn api_token(&self, email: &str) -> Api {
-        let client = reqwest::Client::builder()
-            .timeout(Duration::from_secs(30))
-            .build()
-            .expect("client");
+        let client =
+            reqwest::Client::builder().timeout(Duration::from_secs(30)).build().expect("client");
         let resp = client
             .post(self.url("/api/v1/auth/token"))
             .json(&json!({"email": email, "password": PASSWORD}))
@@ -366,28 +356,15 @@ impl Page {
 
 impl Browser {
     pub async fn get(&self, path: &str) -> Page {
-        let resp = self
-            .client
-            .get(format!("{}{}", self.base, path))
-            .send()
-            .await
-            .expect("GET");
+        let resp = self.client.get(format!("{}{}", self.base, path)).send().await.expect("GET");
         Self::page(resp).await
     }
 
     pub async fn get_bytes(&self, path: &str) -> (u16, Option<String>, Vec<u8>) {
-        let resp = self
-            .client
-            .get(format!("{}{}", self.base, path))
-            .send()
-            .await
-            .expect("GET");
+        let resp = self.client.get(format!("{}{}", self.base, path)).send().await.expect("GET");
         let status = resp.status().as_u16();
-        let ct = resp
-            .headers()
-            .get("content-type")
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_string);
+        let ct =
+            resp.headers().get("content-type").and_then(|v| v.to_str().ok()).map(str::to_string);
         (status, ct, resp.bytes().await.expect("bytes").to_vec())
     }
 
@@ -413,38 +390,22 @@ impl Browser {
     }
 
     pub async fn login(&self, email: &str) -> Page {
-        let page = self
-            .submit(
-                "/login",
-                "/login",
-                &[("email", email), ("password", PASSWORD)],
-            )
-            .await;
-        assert_eq!(
-            page.status, 303,
-            "login of {email} redirects: {}",
-            page.body
-        );
+        let page =
+            self.submit("/login", "/login", &[("email", email), ("password", PASSWORD)]).await;
+        assert_eq!(page.status, 303, "login of {email} redirects: {}", page.body);
         page
     }
 
     async fn page(resp: reqwest::Response) -> Page {
         let status = resp.status().as_u16();
-        let location = resp
-            .headers()
-            .get("location")
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_string);
+        let location =
+            resp.headers().get("location").and_then(|v| v.to_str().ok()).map(str::to_string);
         let body = resp.text().await.expect("body");
         logs::remember_links_in(&body);
         if let Some(l) = &location {
             logs::remember_links_in(l);
         }
-        Page {
-            status,
-            location,
-            body,
-        }
+        Page { status, location, body }
     }
 }
 
@@ -456,15 +417,10 @@ pub struct Api {
 
 impl Api {
     pub async fn send(
-        &self,
-        method: reqwest::Method,
-        path: &str,
-        body: Option<Value>,
+        &self, method: reqwest::Method, path: &str, body: Option<Value>,
     ) -> (u16, Value) {
-        let mut req = self
-            .client
-            .request(method, format!("{}{}", self.base, path))
-            .bearer_auth(&self.token);
+        let mut req =
+            self.client.request(method, format!("{}{}", self.base, path)).bearer_auth(&self.token);
         if let Some(b) = body {
             req = req.json(&b);
         }
@@ -493,10 +449,7 @@ impl Api {
 pub fn id_from_location(location: &Option<String>) -> i32 {
     let loc = location.as_deref().expect("redirect location");
     let path = loc.split(['?', '#']).next().unwrap_or(loc);
-    path.rsplit('/')
-        .next()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or_else(|| panic!("no id in {loc}"))
+    path.rsplit('/').next().and_then(|s| s.parse().ok()).unwrap_or_else(|| panic!("no id in {loc}"))
 }
 
 /// Whether the external program `name` is installed; if not, the check that needs it is
@@ -522,28 +475,17 @@ pub fn on_path(name: &str) -> bool {
 /// A planned run with the given modules (title, mandatory), built through the JSON API:
 /// returns (course id, run id, module ids).
 pub async fn plan_run(
-    api: &Api,
-    code: &str,
-    capacity: i32,
-    modules: &[(&str, bool)],
+    api: &Api, code: &str, capacity: i32, modules: &[(&str, bool)],
 ) -> (i64, i64, Vec<i64>) {
     plan_run_between(api, code, capacity, modules, "2026-03-02", "2026-03-31").await
 }
 
 /// The same for a run between `start` and `end` (ISO dates).
 pub async fn plan_run_between(
-    api: &Api,
-    code: &str,
-    capacity: i32,
-    modules: &[(&str, bool)],
-    start: &str,
-    end: &str,
+    api: &Api, code: &str, capacity: i32, modules: &[(&str, bool)], start: &str, end: &str,
 ) -> (i64, i64, Vec<i64>) {
     let (s, course) = api
-        .post(
-            "/api/v1/courses",
-            json!({"code": code, "title": format!("Mietführerschein {code}")}),
-        )
+        .post("/api/v1/courses", json!({"code": code, "title": format!("Mietführerschein {code}")}))
         .await;
     assert_eq!(s, 201, "{course}");
     let course_id = course["id"].as_i64().unwrap();
@@ -607,11 +549,8 @@ pub fn assert_succeeded(out: &std::process::Output) {
 /// `qpdf --check` on a PDF file, where qpdf is installed: the file's structure is sound.
 pub fn qpdf_check(path: &std::path::Path) {
     if tool_available("qpdf") {
-        let check = std::process::Command::new("qpdf")
-            .arg("--check")
-            .arg(path)
-            .output()
-            .expect("run qpdf");
+        let check =
+            std::process::Command::new("qpdf").arg("--check").arg(path).output().expect("run qpdf");
         assert_succeeded(&check);
     }
 }
@@ -620,8 +559,6 @@ pub fn qpdf_check(path: &std::path::Path) {
 /// the locale's words, so rewording a sentence does not break them.
 pub fn said(key: &'static str, args: &[(&'static str, &str)]) -> String {
     args.iter()
-        .fold(mietschulung::i18n::Text::key(key), |t, (name, value)| {
-            t.arg(name, value)
-        })
+        .fold(mietschulung::i18n::Text::key(key), |t, (name, value)| t.arg(name, value))
         .render("de")
 }

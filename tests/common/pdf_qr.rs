@@ -106,10 +106,7 @@ fn dark_from_components(components: &[f32]) -> Option<bool> {
 
 /// Every rectangle that gets filled, in painting order, in page space.
 fn filled_rectangles(ops: &[Operation]) -> Vec<Fill> {
-    let mut state = GraphicsState {
-        ctm: IDENTITY,
-        fill_dark: true,
-    };
+    let mut state = GraphicsState { ctm: IDENTITY, fill_dark: true };
     let mut stack: Vec<GraphicsState> = Vec::new();
     let mut path: Vec<Fill> = Vec::new();
     let mut fills = Vec::new();
@@ -171,11 +168,8 @@ fn filled_rectangles(ops: &[Operation]) -> Vec<Fill> {
 fn decode_fills(fills: &[Fill]) -> anyhow::Result<String> {
     let dark: Vec<&Fill> = fills.iter().filter(|f| f.dark).collect();
     // One module is the typical short side of a dark rectangle: runs are one module high.
-    let mut sides: Vec<f32> = dark
-        .iter()
-        .map(|f| (f.x1 - f.x0).min(f.y1 - f.y0))
-        .filter(|s| *s > 0.0)
-        .collect();
+    let mut sides: Vec<f32> =
+        dark.iter().map(|f| (f.x1 - f.x0).min(f.y1 - f.y0)).filter(|s| *s > 0.0).collect();
     if sides.is_empty() {
         bail!("dark rectangles have no area");
     }
@@ -217,10 +211,7 @@ fn decode_fills(fills: &[Fill]) -> anyhow::Result<String> {
         rqrr::PreparedImage::prepare_from_greyscale(width, height, |x, y| pixels[y * width + x]);
     let grids = image.detect_grids();
     if grids.is_empty() {
-        bail!(
-            "no QR code found in {} rectangles ({width}×{height} px)",
-            fills.len()
-        );
+        bail!("no QR code found in {} rectangles ({width}×{height} px)", fills.len());
     }
     let mut last_error = None;
     for grid in grids {

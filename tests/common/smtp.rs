@@ -83,11 +83,7 @@ fn serve(stream: TcpStream, store: &Mutex<Vec<ReceivedMail>>) -> std::io::Result
             // Links in mails (quoted-printable soft breaks removed) are secrets of the run.
             super::logs::remember_links_in(&data.replace("=\r\n", "").replace("=\n", ""));
             if let Ok(mut m) = store.lock() {
-                m.push(ReceivedMail {
-                    from: from.clone(),
-                    to: to.clone(),
-                    data,
-                });
+                m.push(ReceivedMail { from: from.clone(), to: to.clone(), data });
             }
             out.write_all(b"250 OK queued\r\n")?;
         } else if upper == "QUIT" {

@@ -15,11 +15,7 @@ async fn api_path(backend: Backend) {
         &coord,
         "MS-API",
         10,
-        &[
-            ("Mietvertrag", true),
-            ("Heizen und Lüften", true),
-            ("Energie sparen", false),
-        ],
+        &[("Mietvertrag", true), ("Heizen und Lüften", true), ("Energie sparen", false)],
     )
     .await;
     let (s, session) = coord
@@ -37,18 +33,12 @@ async fn api_path(backend: Backend) {
     let omar = common::register(&coord, "Omar", "Haddad", None).await;
     for pid in [anna, omar] {
         let (s, e) = coord
-            .post(
-                &format!("/api/v1/runs/{run_id}/enrollments"),
-                json!({"participant_id": pid}),
-            )
+            .post(&format!("/api/v1/runs/{run_id}/enrollments"), json!({"participant_id": pid}))
             .await;
         assert_eq!(s, 201, "{e}");
     }
     let (s, e) = coord
-        .post(
-            &format!("/api/v1/runs/{run_id}/enrollments"),
-            json!({"participant_id": anna}),
-        )
+        .post(&format!("/api/v1/runs/{run_id}/enrollments"), json!({"participant_id": anna}))
         .await;
     assert_eq!(s, 409, "double enrollment refused: {e}");
 
@@ -56,9 +46,7 @@ async fn api_path(backend: Backend) {
     assert_eq!(s, 200);
     assert_eq!(mine.as_array().unwrap().len(), 1);
     assert_eq!(mine[0]["starts_at_local"], "09:00");
-    let (s, roster) = trainer
-        .get(&format!("/api/v1/sessions/{session_id}/roster"))
-        .await;
+    let (s, roster) = trainer.get(&format!("/api/v1/sessions/{session_id}/roster")).await;
     assert_eq!(s, 200);
     assert_eq!(roster.as_array().unwrap().len(), 2);
 
@@ -87,29 +75,16 @@ async fn api_path(backend: Backend) {
     assert_eq!(e["code"], "invalid_input", "{e}");
     assert!(e["message"].as_str().is_some_and(|m| !m.is_empty()), "{e}");
 
-    let (s, completion) = coord
-        .get(&format!("/api/v1/runs/{run_id}/completion"))
-        .await;
+    let (s, completion) = coord.get(&format!("/api/v1/runs/{run_id}/completion")).await;
     assert_eq!(s, 200);
     let by_id = |id: i64| {
-        completion
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|c| c["participant_id"] == id)
-            .unwrap()
-            .clone()
+        completion.as_array().unwrap().iter().find(|c| c["participant_id"] == id).unwrap().clone()
     };
     assert_eq!(by_id(anna)["completed"], true);
     assert_eq!(by_id(omar)["completed"], false);
-    assert_eq!(
-        by_id(omar)["missing_modules"],
-        json!(["Mietvertrag", "Heizen und Lüften"])
-    );
+    assert_eq!(by_id(omar)["missing_modules"], json!(["Mietvertrag", "Heizen und Lüften"]));
 
-    let (s, summary) = coord
-        .post(&format!("/api/v1/runs/{run_id}/certificates"), json!({}))
-        .await;
+    let (s, summary) = coord.post(&format!("/api/v1/runs/{run_id}/certificates"), json!({})).await;
     assert_eq!(s, 200, "{summary}");
     assert_eq!(summary["issued"].as_array().unwrap().len(), 1);
     assert_eq!(summary["not_completed"], 1);
@@ -135,28 +110,18 @@ async fn api_path(backend: Backend) {
     let pdf = resp.bytes().await.unwrap();
     assert_eq!(common::pdf_qr::decode_qr_from_pdf(&pdf).unwrap(), url);
 
-    let (s, r) = coord
-        .post(
-            &format!("/api/v1/certificates/{cert_id}/revoke"),
-            json!({"reason": ""}),
-        )
-        .await;
+    let (s, r) =
+        coord.post(&format!("/api/v1/certificates/{cert_id}/revoke"), json!({"reason": ""})).await;
     assert_eq!(s, 422, "a reason is required: {r}");
     let (s, r) = coord
-        .post(
-            &format!("/api/v1/certificates/{cert_id}/revoke"),
-            json!({"reason": "Irrtum"}),
-        )
+        .post(&format!("/api/v1/certificates/{cert_id}/revoke"), json!({"reason": "Irrtum"}))
         .await;
     assert_eq!(s, 200, "{r}");
     assert_eq!(r["status"], "revoked");
     let (_, v) = coord.get(&format!("/api/v1/verify/{token}")).await;
     assert_eq!(v["status"], "revoked");
     let (s, _) = coord
-        .post(
-            &format!("/api/v1/certificates/{cert_id}/revoke"),
-            json!({"reason": "nochmal"}),
-        )
+        .post(&format!("/api/v1/certificates/{cert_id}/revoke"), json!({"reason": "nochmal"}))
         .await;
     assert_eq!(s, 409);
 }
@@ -166,12 +131,8 @@ both_backends!(whole_path_through_the_json_api, api_path);
 #[actix_web::test]
 async fn openapi_document_describes_the_api() {
     let app = common::spawn_app(Backend::Sqlite).await;
-    let doc: serde_json::Value = reqwest::get(app.url("/api/v1/openapi.json"))
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let doc: serde_json::Value =
+        reqwest::get(app.url("/api/v1/openapi.json")).await.unwrap().json().await.unwrap();
     assert!(doc["openapi"].as_str().unwrap().starts_with("3."));
     let paths = doc["paths"].as_object().unwrap();
     for p in [
@@ -200,10 +161,7 @@ async fn openapi_document_describes_the_api() {
 #[actix_web::test]
 async fn health_and_readiness() {
     let app = common::spawn_app(Backend::Sqlite).await;
-    assert_eq!(
-        reqwest::get(app.url("/healthz")).await.unwrap().status(),
-        200
-    );
+    assert_eq!(reqwest::get(app.url("/healthz")).await.unwrap().status(), 200);
     let ready = reqwest::get(app.url("/readyz")).await.unwrap();
     assert_eq!(ready.status(), 200);
     assert_eq!(ready.text().await.unwrap(), "ready");

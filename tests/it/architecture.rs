@@ -36,12 +36,9 @@ const LAYERS: &[&[&str]] = &[
 const HANDLER_FILES: &[&str] = &["routes.rs", "pages.rs", "public.rs", "api.rs"];
 
 fn layer_of(module: &str) -> usize {
-    LAYERS
-        .iter()
-        .position(|l| l.contains(&module))
-        .unwrap_or_else(|| {
-            panic!("module `{module}` is in no layer: add it to LAYERS and ARCHITECTURE.md")
-        })
+    LAYERS.iter().position(|l| l.contains(&module)).unwrap_or_else(|| {
+        panic!("module `{module}` is in no layer: add it to LAYERS and ARCHITECTURE.md")
+    })
 }
 
 /// The layer name of a path below `crate::`: `certificates::pdf` is printing, not the
@@ -66,9 +63,7 @@ fn is_domain(name: &str) -> bool {
 }
 
 fn is_handler_module(name: &str) -> bool {
-    HANDLER_FILES
-        .iter()
-        .any(|f| f.trim_end_matches(".rs") == name)
+    HANDLER_FILES.iter().any(|f| f.trim_end_matches(".rs") == name)
 }
 
 fn source_files(dir: &Path, out: &mut Vec<PathBuf>) {
@@ -125,9 +120,7 @@ fn named_paths(line: &str, own: &[String], is_folder_module: bool) -> Vec<Vec<St
         let segs: Vec<String> = tail
             .split("::")
             .map(|seg| {
-                seg.chars()
-                    .take_while(|c| c.is_alphanumeric() || *c == '_')
-                    .collect::<String>()
+                seg.chars().take_while(|c| c.is_alphanumeric() || *c == '_').collect::<String>()
             })
             .take_while(|s| !s.is_empty())
             .collect();
@@ -148,9 +141,7 @@ fn crate_paths(line: &str) -> Vec<Vec<String>> {
         let path: Vec<String> = tail
             .split("::")
             .map(|seg| {
-                seg.chars()
-                    .take_while(|c| c.is_alphanumeric() || *c == '_')
-                    .collect::<String>()
+                seg.chars().take_while(|c| c.is_alphanumeric() || *c == '_').collect::<String>()
             })
             .take_while(|s| !s.is_empty())
             .collect();
@@ -158,11 +149,8 @@ fn crate_paths(line: &str) -> Vec<Vec<String>> {
         if path.is_empty() && tail.starts_with('{') {
             let inner = tail[1..].split('}').next().unwrap_or("");
             for item in inner.split(',') {
-                let segs: Vec<String> = item
-                    .trim()
-                    .split("::")
-                    .map(|s| s.trim().to_string())
-                    .collect();
+                let segs: Vec<String> =
+                    item.trim().split("::").map(|s| s.trim().to_string()).collect();
                 if segs.first().is_some_and(|s| !s.is_empty()) {
                     found.push(segs);
                 }
@@ -176,9 +164,8 @@ fn crate_paths(line: &str) -> Vec<Vec<String>> {
 }
 
 fn short_handler_paths(line: &str) -> Vec<Vec<String>> {
-    let words: Vec<&str> = line
-        .split(|c: char| !(c.is_alphanumeric() || c == '_' || c == ':'))
-        .collect();
+    let words: Vec<&str> =
+        line.split(|c: char| !(c.is_alphanumeric() || c == '_' || c == ':')).collect();
     words
         .iter()
         .filter(|w| !w.starts_with("crate::") && !w.starts_with("super::"))
@@ -195,10 +182,8 @@ fn short_handler_paths(line: &str) -> Vec<Vec<String>> {
 /// The file's own module path below `src/`, e.g. `planning/routes.rs` → [planning, routes].
 fn own_path(src: &Path, file: &Path) -> Vec<String> {
     let rel = file.strip_prefix(src).expect("below src");
-    let mut segs: Vec<String> = rel
-        .iter()
-        .map(|s| s.to_string_lossy().trim_end_matches(".rs").to_string())
-        .collect();
+    let mut segs: Vec<String> =
+        rel.iter().map(|s| s.to_string_lossy().trim_end_matches(".rs").to_string()).collect();
     if segs.last().is_some_and(|s| s == "mod") {
         segs.pop();
     }
@@ -309,15 +294,11 @@ fn the_checker_sees_a_use_that_reaches_upwards() {
     assert!(layer_of("surveys") > layer_of("planning"));
     assert!(code_of("use crate::web;\n#[cfg(test)]\nuse crate::cli;").len() == 1);
     let own = ["certificates".to_string(), "pdf".to_string()];
-    let up: Vec<String> = named_paths("use super::token;", &own, false)
-        .iter()
-        .map(|p| p.join("::"))
-        .collect();
+    let up: Vec<String> =
+        named_paths("use super::token;", &own, false).iter().map(|p| p.join("::")).collect();
     assert_eq!(up, ["certificates::token"]);
     let own = ["certificates".to_string(), "pdf".to_string()];
-    let up: Vec<String> = named_paths("use super::super::x;", &own, true)
-        .iter()
-        .map(|p| p.join("::"))
-        .collect();
+    let up: Vec<String> =
+        named_paths("use super::super::x;", &own, true).iter().map(|p| p.join("::")).collect();
     assert_eq!(up, ["x"]);
 }

@@ -13,26 +13,10 @@ async fn json_api_rejects_bad_input(backend: Backend) {
     let courses_before = app.count("courses");
 
     let cases: Vec<(&str, serde_json::Value, Option<&str>)> = vec![
-        (
-            "/api/v1/courses",
-            json!({"code": "", "title": "x"}),
-            Some("code"),
-        ),
-        (
-            "/api/v1/courses",
-            json!({"code": "MS BAD!", "title": "x"}),
-            Some("code"),
-        ),
-        (
-            "/api/v1/courses",
-            json!({"code": "OK1", "title": "   "}),
-            Some("title"),
-        ),
-        (
-            "/api/v1/courses",
-            json!({"code": "OK2", "title": "x".repeat(500)}),
-            Some("title"),
-        ),
+        ("/api/v1/courses", json!({"code": "", "title": "x"}), Some("code")),
+        ("/api/v1/courses", json!({"code": "MS BAD!", "title": "x"}), Some("code")),
+        ("/api/v1/courses", json!({"code": "OK1", "title": "   "}), Some("title")),
+        ("/api/v1/courses", json!({"code": "OK2", "title": "x".repeat(500)}), Some("title")),
         ("/api/v1/courses", json!({"code": 5}), None),
         ("/api/v1/courses", json!("nonsense"), None),
         (
@@ -87,18 +71,12 @@ async fn json_api_rejects_bad_input(backend: Backend) {
         ),
     ];
     for (path, body, field) in cases {
-        let path = path.replace(
-            "/courses/1/",
-            &format!("/courses/{}/", course_of_run(&api, run_id).await),
-        );
+        let path = path
+            .replace("/courses/1/", &format!("/courses/{}/", course_of_run(&api, run_id).await));
         let (status, resp) = api.post(&path, body.clone()).await;
-        assert!(
-            (400..500).contains(&status),
-            "{path} {body} -> {status} {resp}"
-        );
-        let message = resp["message"]
-            .as_str()
-            .unwrap_or_else(|| panic!("message for {body}: {resp}"));
+        assert!((400..500).contains(&status), "{path} {body} -> {status} {resp}");
+        let message =
+            resp["message"].as_str().unwrap_or_else(|| panic!("message for {body}: {resp}"));
         assert!(!message.is_empty());
         if let Some(f) = field {
             assert_eq!(resp["field"], f, "{body} -> {resp}");
@@ -112,18 +90,13 @@ async fn json_api_rejects_bad_input(backend: Backend) {
         json!({"starts_at": "2026-03-29T02:30", "ends_at": "2026-03-29T04:00"}),
     ];
     for body in bad_sessions {
-        let (status, resp) = api
-            .post(&format!("/api/v1/runs/{run_id}/sessions"), body.clone())
-            .await;
+        let (status, resp) =
+            api.post(&format!("/api/v1/runs/{run_id}/sessions"), body.clone()).await;
         assert_eq!(status, 422, "{body} -> {resp}");
     }
     assert_eq!(app.count("training_sessions"), 0, "nothing half-saved");
-    let (status, _) = api
-        .post(
-            "/api/v1/runs/999999/enrollments",
-            json!({"participant_id": 1}),
-        )
-        .await;
+    let (status, _) =
+        api.post("/api/v1/runs/999999/enrollments", json!({"participant_id": 1})).await;
     assert_eq!(status, 404);
     let (status, _) = api.get("/api/v1/runs/not-a-number").await;
     assert_eq!(status, 404);
@@ -147,11 +120,7 @@ async fn json_api_rejects_bad_input(backend: Backend) {
         .await
         .unwrap();
     assert!(resp.status().is_client_error());
-    assert_eq!(
-        app.count("courses"),
-        courses_before,
-        "no course was created by bad input"
-    );
+    assert_eq!(app.count("courses"), courses_before, "no course was created by bad input");
 }
 
 async fn course_of_run(api: &common::Api, run_id: i64) -> i64 {
@@ -159,35 +128,23 @@ async fn course_of_run(api: &common::Api, run_id: i64) -> i64 {
     run["run"]["course_id"].as_i64().unwrap()
 }
 
-both_backends!(
-    json_api_answers_bad_input_with_4xx,
-    json_api_rejects_bad_input
-);
+both_backends!(json_api_answers_bad_input_with_4xx, json_api_rejects_bad_input);
 
 async fn forms_rerender_with_message(backend: Backend) {
     let app = common::spawn_app(backend).await;
     let org = app.create_org("zeitz");
     let b = app.browser();
     b.login(&org.coordinator.email).await;
-    let page = b
-        .submit("/courses", "/courses", &[("code", "MS-1"), ("title", "")])
-        .await;
+    let page = b.submit("/courses", "/courses", &[("code", "MS-1"), ("title", "")]).await;
     assert_eq!(page.status, 422);
     // The message is the locale's sentence for the field, whatever its wording.
     assert!(
-        page.body
-            .contains(&common::said("error.required", &[("label", "Titel")])),
+        page.body.contains(&common::said("error.required", &[("label", "Titel")])),
         "{}",
         page.body
     );
     assert!(page.body.contains("value=\"MS-1\""), "input is kept");
-    let page = b
-        .submit(
-            "/courses",
-            "/courses",
-            &[("code", "MS-1"), ("title", "Kurs")],
-        )
-        .await;
+    let page = b.submit("/courses", "/courses", &[("code", "MS-1"), ("title", "Kurs")]).await;
     assert_eq!(page.status, 303);
     let course = page.location.unwrap();
     let page = b
@@ -203,9 +160,7 @@ async fn forms_rerender_with_message(backend: Backend) {
         )
         .await;
     assert_eq!(page.status, 422);
-    assert!(page
-        .body
-        .contains(&common::said("error.date", &[("label", "Erster Tag")])));
+    assert!(page.body.contains(&common::said("error.date", &[("label", "Erster Tag")])));
     let page = b
         .submit(
             &course,
@@ -219,9 +174,7 @@ async fn forms_rerender_with_message(backend: Backend) {
         )
         .await;
     assert_eq!(page.status, 422);
-    assert!(page
-        .body
-        .contains(&common::said("error.integer", &[("label", "Plätze")])));
+    assert!(page.body.contains(&common::said("error.integer", &[("label", "Plätze")])));
     let page = b
         .submit(
             &course,
@@ -234,11 +187,7 @@ async fn forms_rerender_with_message(backend: Backend) {
         .submit(
             "/participants",
             "/participants",
-            &[
-                ("given_name", "Lena"),
-                ("family_name", "Roth"),
-                ("preferred_language", "de"),
-            ],
+            &[("given_name", "Lena"), ("family_name", "Roth"), ("preferred_language", "de")],
         )
         .await;
     assert_eq!(page.status, 422);
@@ -260,9 +209,7 @@ async fn forms_rerender_with_message(backend: Backend) {
     assert_eq!(page.status, 422);
     // A garbled body is refused with a message, not a 500.
     let csrf = b.get("/courses").await.csrf();
-    let page = b
-        .post_form("/courses", &[("csrf_token", &csrf), ("code", "%%%")])
-        .await;
+    let page = b.post_form("/courses", &[("csrf_token", &csrf), ("code", "%%%")]).await;
     assert!((400..500).contains(&page.status), "{}", page.status);
     assert_eq!(app.count("course_runs"), 0);
     assert_eq!(app.count("participants"), 0);
@@ -273,7 +220,4 @@ async fn forms_rerender_with_message(backend: Backend) {
     assert_eq!(b.get("/no/such/page").await.status, 404);
 }
 
-both_backends!(
-    forms_answer_bad_input_with_the_form_and_a_message,
-    forms_rerender_with_message
-);
+both_backends!(forms_answer_bad_input_with_the_form_and_a_message, forms_rerender_with_message);

@@ -20,10 +20,7 @@ async fn whole_path(backend: Backend) {
             &[
                 ("slug", "altenburger-land"),
                 ("name", "Landkreis Altenburger Land"),
-                (
-                    "issuer_name",
-                    "Landratsamt Altenburger Land – Integrationsmanagement",
-                ),
+                ("issuer_name", "Landratsamt Altenburger Land – Integrationsmanagement"),
                 ("signatory_name", "Dr. Sabine Müller"),
                 ("signatory_title", "Integrationsmanagerin"),
             ],
@@ -32,11 +29,7 @@ async fn whole_path(backend: Backend) {
     assert_eq!(page.status, 303, "{}", page.body);
     let org_path = page.location.clone().unwrap();
     for (email, name, role) in [
-        (
-            "koordination@altenburg.example",
-            "Katrin Koordinatorin",
-            "coordinator",
-        ),
+        ("koordination@altenburg.example", "Katrin Koordinatorin", "coordinator"),
         ("trainer@altenburg.example", "Tarek Trainer", "trainer"),
     ] {
         let page = admin
@@ -64,11 +57,7 @@ async fn whole_path(backend: Backend) {
         .submit(
             "/courses",
             "/courses",
-            &[
-                ("code", "ms-2026"),
-                ("title", "Mietführerschein Frühjahr"),
-                ("description", ""),
-            ],
+            &[("code", "ms-2026"), ("title", "Mietführerschein Frühjahr"), ("description", "")],
         )
         .await;
     assert_eq!(page.status, 303, "{}", page.body);
@@ -85,13 +74,8 @@ async fn whole_path(backend: Backend) {
         if mandatory {
             fields.push(("mandatory", "on"));
         }
-        let page = coord
-            .submit(
-                &course_path,
-                &format!("/courses/{course_id}/modules"),
-                &fields,
-            )
-            .await;
+        let page =
+            coord.submit(&course_path, &format!("/courses/{course_id}/modules"), &fields).await;
         assert_eq!(page.status, 303, "{}", page.body);
     }
     let page = coord.get(&course_path).await;
@@ -115,35 +99,18 @@ async fn whole_path(backend: Backend) {
     let run_path = page.location.clone().unwrap();
     let run_id = id_from_location(&page.location);
     let run_page = coord.get(&run_path).await;
-    assert!(
-        run_page.body.contains("العربية"),
-        "interpreter languages shown"
-    );
+    assert!(run_page.body.contains("العربية"), "interpreter languages shown");
     let module_ids: Vec<String> = run_page
         .body
         .match_indices("name=\"module_ids\" value=\"")
-        .map(|(i, m)| {
-            run_page.body[i + m.len()..]
-                .split('"')
-                .next()
-                .unwrap()
-                .to_string()
-        })
+        .map(|(i, m)| run_page.body[i + m.len()..].split('"').next().unwrap().to_string())
         .collect();
     assert_eq!(module_ids.len(), 5);
-    let trainer_option = run_page
-        .body
-        .find("> Tarek Trainer</label>")
-        .expect("trainer offered");
+    let trainer_option = run_page.body.find("> Tarek Trainer</label>").expect("trainer offered");
     let value_at = run_page.body[..trainer_option].rfind("value=\"").unwrap() + 7;
-    let trainer_id = run_page.body[value_at..trainer_option]
-        .trim_end_matches('"')
-        .to_string();
+    let trainer_id = run_page.body[value_at..trainer_option].trim_end_matches('"').to_string();
     // Session 1: modules 1-3, session 2: modules 4-5 (a day of a DST change is not needed here).
-    for (date, modules) in [
-        ("2026-03-02", &module_ids[..3]),
-        ("2026-03-09", &module_ids[3..]),
-    ] {
+    for (date, modules) in [("2026-03-02", &module_ids[..3]), ("2026-03-09", &module_ids[3..])] {
         let mut fields = vec![
             ("date", date),
             ("start", "09:00"),
@@ -154,15 +121,12 @@ async fn whole_path(backend: Backend) {
         for m in modules {
             fields.push(("module_ids", m.as_str()));
         }
-        let page = coord
-            .submit(&run_path, &format!("/runs/{run_id}/sessions"), &fields)
-            .await;
+        let page = coord.submit(&run_path, &format!("/runs/{run_id}/sessions"), &fields).await;
         assert_eq!(page.status, 303, "{}", page.body);
     }
-    for (given, family, email) in [
-        ("Jürgen", "Größmann", "juergen@example.org"),
-        ("Олена", "Шевченко", ""),
-    ] {
+    for (given, family, email) in
+        [("Jürgen", "Größmann", "juergen@example.org"), ("Олена", "Шевченко", "")]
+    {
         let page = coord
             .submit(
                 "/participants",
@@ -193,11 +157,7 @@ async fn whole_path(backend: Backend) {
     assert_eq!(candidates.len(), 2);
     for pid in &candidates {
         let page = coord
-            .submit(
-                &run_path,
-                &format!("/runs/{run_id}/enrollments"),
-                &[("participant_id", pid)],
-            )
+            .submit(&run_path, &format!("/runs/{run_id}/enrollments"), &[("participant_id", pid)])
             .await;
         assert_eq!(page.status, 303, "{}", page.body);
         assert!(
@@ -209,12 +169,7 @@ async fn whole_path(backend: Backend) {
     // Post/redirect/get: the page after the redirect confirms the save once; a reload
     // neither posts again nor repeats the confirmation.
     let confirmed = coord.get(&run_path).await;
-    assert_eq!(
-        confirmed.body.matches("data-test=\"flash\"").count(),
-        1,
-        "{}",
-        confirmed.body
-    );
+    assert_eq!(confirmed.body.matches("data-test=\"flash\"").count(), 1, "{}", confirmed.body);
     let reloaded = coord.get(&run_path).await;
     assert!(!reloaded.body.contains("data-test=\"flash\""));
 
@@ -226,13 +181,7 @@ async fn whole_path(backend: Backend) {
     let session_ids: Vec<String> = mine
         .body
         .match_indices("href=\"/sessions/")
-        .map(|(i, m)| {
-            mine.body[i + m.len()..]
-                .split('/')
-                .next()
-                .unwrap()
-                .to_string()
-        })
+        .map(|(i, m)| mine.body[i + m.len()..].split('/').next().unwrap().to_string())
         .collect();
     assert_eq!(session_ids.len(), 2, "{}", mine.body);
     for sid in &session_ids {
@@ -249,11 +198,8 @@ async fn whole_path(backend: Backend) {
                 .await;
             assert_eq!(page.status, 303);
             // The correction: absent → present (the second participant only "late" in session 2).
-            let status = if pid == &candidates[1] && sid == &session_ids[1] {
-                "late"
-            } else {
-                "present"
-            };
+            let status =
+                if pid == &candidates[1] && sid == &session_ids[1] { "late" } else { "present" };
             let page = trainer
                 .submit(
                     &roster_path,
@@ -266,28 +212,17 @@ async fn whole_path(backend: Backend) {
             assert!(shown.body.contains("Gespeichert"), "visible confirmation");
         }
     }
-    assert_eq!(
-        app.count("attendance"),
-        4,
-        "one current mark per person and session"
-    );
+    assert_eq!(app.count("attendance"), 4, "one current mark per person and session");
     assert_eq!(app.count("attendance_marks"), 8, "every mark is kept");
     // The trainer cannot reach the coordinator's pages.
     assert_eq!(trainer.get(&run_path).await.status, 403);
 
     // Coordinator: completion and certificates.
     let run_page = coord.get(&run_path).await;
-    assert_eq!(
-        run_page.body.matches("abgeschlossen am").count(),
-        2,
-        "{}",
-        run_page.body
-    );
+    assert_eq!(run_page.body.matches("abgeschlossen am").count(), 2, "{}", run_page.body);
     // Issuing runs as a batch with a progress page; issuing again creates nothing new.
     for expected in ["2 ausgestellt", "0 ausgestellt, 2 hatten schon eine"] {
-        let page = coord
-            .submit(&run_path, &format!("/runs/{run_id}/certificates"), &[])
-            .await;
+        let page = coord.submit(&run_path, &format!("/runs/{run_id}/certificates"), &[]).await;
         assert_eq!(page.status, 303);
         let progress = page.location.clone().expect("progress page");
         let started = std::time::Instant::now();
@@ -304,18 +239,10 @@ async fn whole_path(backend: Backend) {
     let cert_ids: Vec<String> = run_page
         .body
         .match_indices("href=\"/certificates/")
-        .map(|(i, m)| {
-            run_page.body[i + m.len()..]
-                .split('/')
-                .next()
-                .unwrap()
-                .to_string()
-        })
+        .map(|(i, m)| run_page.body[i + m.len()..].split('/').next().unwrap().to_string())
         .collect();
     assert_eq!(cert_ids.len(), 2);
-    let (status, ct, pdf) = coord
-        .get_bytes(&format!("/certificates/{}/pdf", cert_ids[0]))
-        .await;
+    let (status, ct, pdf) = coord.get_bytes(&format!("/certificates/{}/pdf", cert_ids[0])).await;
     assert_eq!(status, 200);
     assert_eq!(ct.as_deref(), Some("application/pdf"));
     assert!(pdf.starts_with(b"%PDF"));
@@ -325,17 +252,10 @@ async fn whole_path(backend: Backend) {
     if common::tool_available("pdftotext") {
         let path = app.data_dir.path().join("cert.pdf");
         std::fs::write(&path, &pdf).unwrap();
-        let out = std::process::Command::new("pdftotext")
-            .arg(&path)
-            .arg("-")
-            .output()
-            .unwrap();
+        let out = std::process::Command::new("pdftotext").arg(&path).arg("-").output().unwrap();
         let text = String::from_utf8_lossy(&out.stdout);
         assert!(text.contains("Teilnahmebescheinigung"));
-        assert!(
-            text.contains("Jürgen Größmann") || text.contains("Олена Шевченко"),
-            "{text}"
-        );
+        assert!(text.contains("Jürgen Größmann") || text.contains("Олена Шевченко"), "{text}");
         assert!(text.contains("Landratsamt Altenburger Land"));
         assert!(text.contains("Mietvertrag"));
     }
@@ -347,38 +267,17 @@ async fn whole_path(backend: Backend) {
     assert_eq!(page.status, 200, "{}", page.body);
     assert!(common::verdict(&page.body) == Some("valid"));
     assert!(page.body.contains(&common::said("verify.id_hint", &[])));
-    assert!(page
-        .body
-        .contains("Landratsamt Altenburger Land – Integrationsmanagement"));
-    assert!(
-        !page.body.contains("juergen@example.org"),
-        "no contact data on the public page"
-    );
-    assert!(
-        !page.body.contains("VHS Raum"),
-        "no attendance details on the public page"
-    );
+    assert!(page.body.contains("Landratsamt Altenburger Land – Integrationsmanagement"));
+    assert!(!page.body.contains("juergen@example.org"), "no contact data on the public page");
+    assert!(!page.body.contains("VHS Raum"), "no attendance details on the public page");
     let lower = path.replacen("/Z/", "/z/", 1);
     assert!(common::verdict(&landlord.get(&lower).await.body) == Some("valid"));
     // The printed code typed in by hand.
     let code_marker = "<code>";
     let code_start = page.body.find(code_marker).unwrap() + code_marker.len();
-    let code = page.body[code_start..]
-        .split('<')
-        .next()
-        .unwrap()
-        .to_string();
-    let by_code = landlord
-        .get(&format!(
-            "/z?code={}",
-            code.to_lowercase().replace('-', " ")
-        ))
-        .await;
-    assert!(
-        common::verdict(&by_code.body) == Some("valid"),
-        "{}",
-        by_code.body
-    );
+    let code = page.body[code_start..].split('<').next().unwrap().to_string();
+    let by_code = landlord.get(&format!("/z?code={}", code.to_lowercase().replace('-', " "))).await;
+    assert!(common::verdict(&by_code.body) == Some("valid"), "{}", by_code.body);
 
     // Coordinator revokes; the public page says so without the reason.
     let holder_id = &cert_ids[0];
@@ -391,30 +290,16 @@ async fn whole_path(backend: Backend) {
         .await;
     assert_eq!(page.status, 303, "{}", page.body);
     let page = landlord.get(&path).await;
-    assert!(
-        common::verdict(&page.body) == Some("revoked"),
-        "{}",
-        page.body
-    );
+    assert!(common::verdict(&page.body) == Some("revoked"), "{}", page.body);
     assert!(!page.body.contains("interner Vermerk"));
 
     // The participant with an email got the certificate through the outbox (file transport).
     let mail_dir = app.settings.mail_dir();
-    common::wait_until(
-        "certificate mail written",
-        std::time::Duration::from_secs(15),
-        || {
-            std::fs::read_dir(&mail_dir)
-                .map(|d| d.count() == 1)
-                .unwrap_or(false)
-        },
-    )
+    common::wait_until("certificate mail written", std::time::Duration::from_secs(15), || {
+        std::fs::read_dir(&mail_dir).map(|d| d.count() == 1).unwrap_or(false)
+    })
     .await;
-    let entry = std::fs::read_dir(&mail_dir)
-        .unwrap()
-        .next()
-        .unwrap()
-        .unwrap();
+    let entry = std::fs::read_dir(&mail_dir).unwrap().next().unwrap().unwrap();
     let eml = std::fs::read_to_string(entry.path()).unwrap();
     assert!(eml.contains("juergen@example.org"));
     assert!(eml.contains("application/pdf"));
@@ -422,10 +307,7 @@ async fn whole_path(backend: Backend) {
     // Logout ends the session.
     let page = coord.submit("/courses", "/logout", &[]).await;
     assert_eq!(page.status, 303);
-    assert_eq!(
-        coord.get("/courses").await.location.as_deref(),
-        Some("/login")
-    );
+    assert_eq!(coord.get("/courses").await.location.as_deref(), Some("/login"));
 }
 
 both_backends!(whole_path_in_the_browser_ui, whole_path);

@@ -11,10 +11,7 @@ async fn feeds(backend: Backend) {
     let api = app.api_token(&org.coordinator.email).await;
     let trainer = app.api_token(&org.trainer.email).await;
     let (s, course) = api
-        .post(
-            "/api/v1/courses",
-            json!({"code": "MS-ICS", "title": "Mietführerschein Kalender"}),
-        )
+        .post("/api/v1/courses", json!({"code": "MS-ICS", "title": "Mietführerschein Kalender"}))
         .await;
     assert_eq!(s, 201);
     let course_id = course["id"].as_i64().unwrap();
@@ -41,19 +38,11 @@ async fn feeds(backend: Backend) {
     }
     assert_eq!(
         utc,
-        [
-            "2026-03-28T08:00:00Z",
-            "2026-03-29T07:00:00Z",
-            "2026-10-25T08:00:00Z"
-        ],
+        ["2026-03-28T08:00:00Z", "2026-03-29T07:00:00Z", "2026-10-25T08:00:00Z"],
         "stored in UTC"
     );
     let pid = common::register(&api, "Samira", "Nouri", None).await;
-    api.post(
-        &format!("/api/v1/runs/{run_id}/enrollments"),
-        json!({"participant_id": pid}),
-    )
-    .await;
+    api.post(&format!("/api/v1/runs/{run_id}/enrollments"), json!({"participant_id": pid})).await;
 
     let (s, link) = trainer.post("/api/v1/my/calendar-link", json!({})).await;
     assert_eq!(s, 200, "{link}");
@@ -61,25 +50,14 @@ async fn feeds(backend: Backend) {
     assert!(url.starts_with(&app.base) && url.ends_with(".ics"));
     let resp = reqwest::get(&url).await.unwrap();
     assert_eq!(resp.status(), 200);
-    assert!(resp.headers()["content-type"]
-        .to_str()
-        .unwrap()
-        .starts_with("text/calendar"));
+    assert!(resp.headers()["content-type"].to_str().unwrap().starts_with("text/calendar"));
     let ics = resp.text().await.unwrap();
-    assert!(
-        ics.contains("BEGIN:VTIMEZONE\r\nTZID:Europe/Berlin"),
-        "{ics}"
-    );
+    assert!(ics.contains("BEGIN:VTIMEZONE\r\nTZID:Europe/Berlin"), "{ics}");
     assert!(ics.contains("TZOFFSETTO:+0200") && ics.contains("TZOFFSETTO:+0100"));
-    for local in [
-        "20260328T090000",
-        "20260329T090000",
-        "20260325T090000".replace("0325", "1025").as_str(),
-    ] {
-        assert!(
-            ics.contains(&format!("DTSTART;TZID=Europe/Berlin:{local}")),
-            "{local} in {ics}"
-        );
+    for local in
+        ["20260328T090000", "20260329T090000", "20260325T090000".replace("0325", "1025").as_str()]
+    {
+        assert!(ics.contains(&format!("DTSTART;TZID=Europe/Berlin:{local}")), "{local} in {ics}");
     }
     assert!(ics.contains("DTEND;TZID=Europe/Berlin:20260329T113000"));
     assert!(!ics.contains("Nouri"), "no participant names in a feed");
@@ -95,30 +73,16 @@ async fn feeds(backend: Backend) {
     assert_ne!(new_url, url);
     assert_eq!(reqwest::get(&url).await.unwrap().status(), 404);
     assert_eq!(reqwest::get(new_url).await.unwrap().status(), 200);
-    assert_eq!(
-        reqwest::get(app.url("/calendar/trainer/guessed.ics"))
-            .await
-            .unwrap()
-            .status(),
-        404
-    );
+    assert_eq!(reqwest::get(app.url("/calendar/trainer/guessed.ics")).await.unwrap().status(), 404);
 
     // The run's feed, for interpreters or the adult education centre.
-    let (s, run_link) = api
-        .post(&format!("/api/v1/runs/{run_id}/calendar-link"), json!({}))
-        .await;
+    let (s, run_link) = api.post(&format!("/api/v1/runs/{run_id}/calendar-link"), json!({})).await;
     assert_eq!(s, 200);
-    let run_ics = reqwest::get(run_link["url"].as_str().unwrap())
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let run_ics =
+        reqwest::get(run_link["url"].as_str().unwrap()).await.unwrap().text().await.unwrap();
     assert_eq!(run_ics.matches("BEGIN:VEVENT").count(), 3);
     assert!(run_ics.contains("Mietführerschein Kalender"));
-    let (s, _) = trainer
-        .post(&format!("/api/v1/runs/{run_id}/calendar-link"), json!({}))
-        .await;
+    let (s, _) = trainer.post(&format!("/api/v1/runs/{run_id}/calendar-link"), json!({})).await;
     assert_eq!(s, 403, "only coordinators publish a run's calendar");
 
     // In the browser: the trainer creates the link on "Meine Termine".

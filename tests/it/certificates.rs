@@ -11,18 +11,11 @@ use crate::common::{self, Backend};
 use mietschulung::certificates::{revocation, token};
 
 /// given name, family name, email, referrer (name, contact).
-type Person<'a> = (
-    &'a str,
-    &'a str,
-    Option<&'a str>,
-    Option<(&'a str, &'a str)>,
-);
+type Person<'a> = (&'a str, &'a str, Option<&'a str>, Option<(&'a str, &'a str)>);
 
 /// A run with one session and these participants enrolled: (run id, participant ids).
 async fn run_with_attendees(
-    api: &common::Api,
-    code: &str,
-    people: &[Person<'_>],
+    api: &common::Api, code: &str, people: &[Person<'_>],
 ) -> (i64, Vec<i64>) {
     let (_, run_id, modules) = common::plan_run(api, code, 10, &[("Mietvertrag", true)]).await;
     let (status, session) = api
@@ -41,11 +34,8 @@ async fn run_with_attendees(
             .await;
         assert_eq!(status, 201, "{p}");
         let pid = p["id"].as_i64().unwrap();
-        api.post(
-            &format!("/api/v1/runs/{run_id}/enrollments"),
-            json!({"participant_id": pid}),
-        )
-        .await;
+        api.post(&format!("/api/v1/runs/{run_id}/enrollments"), json!({"participant_id": pid}))
+            .await;
         ids.push(pid);
     }
     (run_id, ids)
@@ -56,10 +46,7 @@ async fn mark_present(api: &common::Api, run_id: i64, pids: &[i64]) {
     let sid = run["sessions"][0]["id"].as_i64().expect("session");
     for pid in pids {
         let (s, body) = api
-            .put(
-                &format!("/api/v1/sessions/{sid}/attendance/{pid}"),
-                json!({"status": "present"}),
-            )
+            .put(&format!("/api/v1/sessions/{sid}/attendance/{pid}"), json!({"status": "present"}))
             .await;
         assert_eq!(s, 200, "{body}");
     }
@@ -68,17 +55,12 @@ async fn mark_present(api: &common::Api, run_id: i64, pids: &[i64]) {
 async fn wait_for_batch(api: &common::Api, batch_id: i64) -> Value {
     let start = std::time::Instant::now();
     loop {
-        let (s, b) = api
-            .get(&format!("/api/v1/certificate-batches/{batch_id}"))
-            .await;
+        let (s, b) = api.get(&format!("/api/v1/certificate-batches/{batch_id}")).await;
         assert_eq!(s, 200, "{b}");
         if b["state"] == "done" {
             return b;
         }
-        assert!(
-            start.elapsed() < Duration::from_secs(60),
-            "batch {batch_id} did not finish: {b}"
-        );
+        assert!(start.elapsed() < Duration::from_secs(60), "batch {batch_id} did not finish: {b}");
         actix_web::rt::time::sleep(Duration::from_millis(100)).await;
     }
 }
@@ -147,12 +129,7 @@ async fn batch_issuance(backend: Backend) {
         "MS-B",
         &[
             ("Olena", "Shevchenko", Some("olena@example.org"), None),
-            (
-                "Amir",
-                "Karimi",
-                None,
-                Some(("Frau Weber", "weber@caritas.example.org")),
-            ),
+            ("Amir", "Karimi", None, Some(("Frau Weber", "weber@caritas.example.org"))),
             ("Samir", "Haddad", None, None),
             (too_long, "Bakr", None, None),
             ("Nadia", "Rahimi", None, None),
@@ -166,44 +143,24 @@ async fn batch_issuance(backend: Backend) {
     let b = app.browser();
     b.login(&org.coordinator.email).await;
     let run_page = b.get(&format!("/runs/{run_id}")).await;
-    assert!(
-        run_page.body.contains("4 Person(en) haben abgeschlossen"),
-        "{}",
-        run_page.body
-    );
-    let started = b
-        .submit(
-            &format!("/runs/{run_id}"),
-            &format!("/runs/{run_id}/certificates"),
-            &[],
-        )
-        .await;
+    assert!(run_page.body.contains("4 Person(en) haben abgeschlossen"), "{}", run_page.body);
+    let started =
+        b.submit(&format!("/runs/{run_id}"), &format!("/runs/{run_id}/certificates"), &[]).await;
     assert_eq!(started.status, 303, "{}", started.body);
     let batch_path = started.location.clone().expect("progress page");
     assert!(batch_path.starts_with("/certificate-batches/"));
     let mut page = b.get(&batch_path).await;
     let start = std::time::Instant::now();
     while page.body.contains("http-equiv=\"refresh\"") {
-        assert!(
-            page.body.contains("<progress"),
-            "progress is shown while running"
-        );
+        assert!(page.body.contains("<progress"), "progress is shown while running");
         assert!(start.elapsed() < Duration::from_secs(60), "batch finishes");
         actix_web::rt::time::sleep(Duration::from_millis(100)).await;
         page = b.get(&batch_path).await;
     }
     assert!(page.body.contains("Fertig."), "{}", page.body);
-    assert!(
-        page.body.contains("<strong>5</strong> von 5"),
-        "{}",
-        page.body
-    );
+    assert!(page.body.contains("<strong>5</strong> von 5"), "{}", page.body);
     assert!(page.body.contains("3 ausgestellt"), "{}", page.body);
-    assert!(
-        page.body.contains("1 noch nicht abgeschlossen"),
-        "{}",
-        page.body
-    );
+    assert!(page.body.contains("1 noch nicht abgeschlossen"), "{}", page.body);
     // The one it could not issue is named, with the reason in words.
     assert!(
         page.body.contains(&common::said(
@@ -219,17 +176,12 @@ async fn batch_issuance(backend: Backend) {
     // Olena by her own address, Amir through his referrer; Samir has no address at all.
     let mut mails = certificate_mails(&app);
     mails.sort();
-    assert_eq!(
-        mails,
-        vec!["olena@example.org", "weber@caritas.example.org"]
-    );
+    assert_eq!(mails, vec!["olena@example.org", "weber@caritas.example.org"]);
 
     // The run page links the last batch; the ZIP holds every valid certificate.
     let run_page = b.get(&format!("/runs/{run_id}")).await;
     assert!(run_page.body.contains(&batch_path));
-    let (status, ct, zip_bytes) = b
-        .get_bytes(&format!("/runs/{run_id}/certificates.zip"))
-        .await;
+    let (status, ct, zip_bytes) = b.get_bytes(&format!("/runs/{run_id}/certificates.zip")).await;
     assert_eq!(status, 200);
     assert_eq!(ct.as_deref(), Some("application/zip"));
     let entries = zip_entries(&zip_bytes);
@@ -244,18 +196,10 @@ async fn batch_issuance(backend: Backend) {
     }
 
     // Running it again (twice at once, through the API) issues nothing twice.
-    let (s1, first) = api
-        .post(
-            &format!("/api/v1/runs/{run_id}/certificate-batches"),
-            json!({}),
-        )
-        .await;
-    let (s2, second) = api
-        .post(
-            &format!("/api/v1/runs/{run_id}/certificate-batches"),
-            json!({}),
-        )
-        .await;
+    let (s1, first) =
+        api.post(&format!("/api/v1/runs/{run_id}/certificate-batches"), json!({})).await;
+    let (s2, second) =
+        api.post(&format!("/api/v1/runs/{run_id}/certificate-batches"), json!({})).await;
     assert_eq!((s1, s2), (202, 202), "{first} {second}");
     let done = wait_for_batch(&api, first["id"].as_i64().unwrap()).await;
     wait_for_batch(&api, second["id"].as_i64().unwrap()).await;
@@ -266,17 +210,10 @@ async fn batch_issuance(backend: Backend) {
 
     // Nadia catches up; the next batch issues only hers.
     mark_present(&api, run_id, &pids[4..]).await;
-    let (_, batch) = api
-        .post(
-            &format!("/api/v1/runs/{run_id}/certificate-batches"),
-            json!({}),
-        )
-        .await;
+    let (_, batch) =
+        api.post(&format!("/api/v1/runs/{run_id}/certificate-batches"), json!({})).await;
     let done = wait_for_batch(&api, batch["id"].as_i64().unwrap()).await;
-    assert_eq!(
-        (done["issued"].as_i64(), done["already_issued"].as_i64()),
-        (Some(1), Some(3))
-    );
+    assert_eq!((done["issued"].as_i64(), done["already_issued"].as_i64()), (Some(1), Some(3)));
     assert_eq!(app.count("certificates"), 4);
 }
 
@@ -299,9 +236,7 @@ async fn interrupted(backend: Backend) {
     // A batch that died after its first certificate: one certificate exists, its row
     // still says "running", its heartbeat stopped ten minutes ago.
     mark_present(&api, run_id, &pids[..1]).await;
-    let (_, summary) = api
-        .post(&format!("/api/v1/runs/{run_id}/certificates"), json!({}))
-        .await;
+    let (_, summary) = api.post(&format!("/api/v1/runs/{run_id}/certificates"), json!({})).await;
     assert_eq!(summary["issued"].as_array().map(Vec::len), Some(1));
     let actor = org.coordinator.clone();
     let run = mietschulung::ids::RunId(run_id as i32);
@@ -325,23 +260,13 @@ async fn interrupted(backend: Backend) {
     mark_present(&api, run_id, &pids[1..]).await;
 
     // Starting again does not join the dead batch: it marks it interrupted and finishes.
-    let (_, joined) = api
-        .post(
-            &format!("/api/v1/runs/{run_id}/certificate-batches"),
-            json!({}),
-        )
-        .await;
-    assert_ne!(
-        joined["id"].as_i64(),
-        Some(i64::from(stale_id.0)),
-        "a dead batch is not joined"
-    );
+    let (_, joined) =
+        api.post(&format!("/api/v1/runs/{run_id}/certificate-batches"), json!({})).await;
+    assert_ne!(joined["id"].as_i64(), Some(i64::from(stale_id.0)), "a dead batch is not joined");
     let done = wait_for_batch(&api, joined["id"].as_i64().unwrap()).await;
     assert_eq!(done["issued"], 2, "{done}");
     assert_eq!(done["already_issued"], 1, "{done}");
-    let (_, old) = api
-        .get(&format!("/api/v1/certificate-batches/{stale_id}"))
-        .await;
+    let (_, old) = api.get(&format!("/api/v1/certificate-batches/{stale_id}")).await;
     assert_eq!(old["state"], "interrupted");
     assert_eq!(app.count("certificates"), 3);
     assert!(valid_per_participant(&app).iter().all(|n| *n == 1));
@@ -351,25 +276,15 @@ async fn interrupted(backend: Backend) {
     b.login(&org.coordinator.email).await;
     let page = b.get(&format!("/certificate-batches/{stale_id}")).await;
     assert!(page.body.contains("unterbrochen"), "{}", page.body);
-    assert!(page
-        .body
-        .contains(&format!("action=\"/runs/{run_id}/certificates\"")));
+    assert!(page.body.contains(&format!("action=\"/runs/{run_id}/certificates\"")));
     // Another organisation's coordinator cannot look at it.
     let other = app.create_org("fremd");
     let b2 = app.browser();
     b2.login(&other.coordinator.email).await;
-    assert_eq!(
-        b2.get(&format!("/certificate-batches/{stale_id}"))
-            .await
-            .status,
-        404
-    );
+    assert_eq!(b2.get(&format!("/certificate-batches/{stale_id}")).await.status, 404);
 }
 
-both_backends!(
-    interrupted_batch_is_finished_by_a_rerun_without_duplicates,
-    interrupted
-);
+both_backends!(interrupted_batch_is_finished_by_a_rerun_without_duplicates, interrupted);
 
 /// An app whose organisation `slug` ran course `code` for these people, who all attended
 /// and got their certificates (issued synchronously through the API).
@@ -388,28 +303,15 @@ async fn issued_run(backend: Backend, slug: &str, code: &str, people: &[Person<'
     let api = app.api_token(&org.coordinator.email).await;
     let (run_id, pids) = run_with_attendees(&api, code, people).await;
     mark_present(&api, run_id, &pids).await;
-    let (status, summary) = api
-        .post(&format!("/api/v1/runs/{run_id}/certificates"), json!({}))
-        .await;
+    let (status, summary) =
+        api.post(&format!("/api/v1/runs/{run_id}/certificates"), json!({})).await;
     assert_eq!(status, 200, "{summary}");
     let issued = summary["issued"].as_array().cloned().unwrap_or_default();
-    IssuedRun {
-        app,
-        org,
-        api,
-        run_id,
-        issued,
-    }
+    IssuedRun { app, org, api, run_id, issued }
 }
 
 async fn replacement(backend: Backend) {
-    let IssuedRun {
-        app,
-        org,
-        api,
-        run_id,
-        issued,
-    } = issued_run(
+    let IssuedRun { app, org, api, run_id, issued } = issued_run(
         backend,
         "korrektur",
         "MS-K",
@@ -424,9 +326,7 @@ async fn replacement(backend: Backend) {
     let b = app.browser();
     b.login(&org.coordinator.email).await;
     let run_page = b.get(&format!("/runs/{run_id}")).await;
-    assert!(run_page
-        .body
-        .contains(&common::said("certificates.correct", &[])));
+    assert!(run_page.body.contains(&common::said("certificates.correct", &[])));
     let action = format!("/certificates/{}/reissue", old["id"]);
     let unchanged = b
         .submit(
@@ -436,9 +336,7 @@ async fn replacement(backend: Backend) {
         )
         .await;
     assert_eq!(unchanged.status, 422);
-    assert!(unchanged
-        .body
-        .contains(&common::said("error.certificates.name_unchanged", &[])));
+    assert!(unchanged.body.contains(&common::said("error.certificates.name_unchanged", &[])));
     let empty = b
         .submit(
             &format!("/runs/{run_id}"),
@@ -456,9 +354,7 @@ async fn replacement(backend: Backend) {
         .await;
     assert_eq!(done.status, 303, "{}", done.body);
 
-    let (_, list) = api
-        .get(&format!("/api/v1/runs/{run_id}/certificates"))
-        .await;
+    let (_, list) = api.get(&format!("/api/v1/runs/{run_id}/certificates")).await;
     let list = list.as_array().unwrap().clone();
     assert_eq!(list.len(), 2);
     assert_eq!(list[0]["status"], "replaced");
@@ -470,10 +366,7 @@ async fn replacement(backend: Backend) {
     let public = app.browser();
     let page = public.get(&old_path).await;
     assert!(page.body.contains("ersetzt"), "{}", page.body);
-    assert!(
-        !page.body.contains("Shevch"),
-        "no name on a replaced certificate"
-    );
+    assert!(!page.body.contains("Shevch"), "no name on a replaced certificate");
     assert!(!page.body.contains("Gültig</"), "{}", page.body);
     let new_url = list[1]["verification_url"].as_str().unwrap();
     let page = public.get(&new_url[app.base.len()..]).await;
@@ -512,20 +405,15 @@ both_backends!(corrected_name_replaces_the_old_certificate, replacement);
 async fn published_keys(
     app: &common::TestApp,
 ) -> Vec<(u8, ed25519_dalek::VerifyingKey, Value, String)> {
-    let jwks: Value = reqwest::get(app.url("/.well-known/jwks.json"))
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let jwks: Value =
+        reqwest::get(app.url("/.well-known/jwks.json")).await.unwrap().json().await.unwrap();
     jwks["keys"]
         .as_array()
         .unwrap()
         .iter()
         .map(|k| {
-            let raw = data_encoding::BASE64URL_NOPAD
-                .decode(k["x"].as_str().unwrap().as_bytes())
-                .unwrap();
+            let raw =
+                data_encoding::BASE64URL_NOPAD.decode(k["x"].as_str().unwrap().as_bytes()).unwrap();
             (
                 k["kid"].as_str().unwrap().parse().unwrap(),
                 ed25519_dalek::VerifyingKey::from_bytes(&raw.clone().try_into().unwrap()).unwrap(),
@@ -543,13 +431,9 @@ fn openssl_verifies(dir: &std::path::Path, cose: &[u8], x_b64url: &str) -> bool 
         .or_else(|_| coset::CoseSign1::from_slice(cose))
         .expect("COSE_Sign1");
     let tbs = sign1.tbs_data(&[]);
-    let raw = data_encoding::BASE64URL_NOPAD
-        .decode(x_b64url.as_bytes())
-        .unwrap();
+    let raw = data_encoding::BASE64URL_NOPAD.decode(x_b64url.as_bytes()).unwrap();
     // SubjectPublicKeyInfo for Ed25519 (RFC 8410): fixed 12-byte prefix + 32-byte key.
-    let mut spki = vec![
-        0x30, 0x2a, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x03, 0x21, 0x00,
-    ];
+    let mut spki = vec![0x30, 0x2a, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x03, 0x21, 0x00];
     spki.extend_from_slice(&raw);
     let pem = format!(
         "-----BEGIN PUBLIC KEY-----\n{}\n-----END PUBLIC KEY-----\n",
@@ -572,16 +456,11 @@ fn openssl_verifies(dir: &std::path::Path, cose: &[u8], x_b64url: &str) -> bool 
 }
 
 async fn revocation_list(backend: Backend) {
-    let IssuedRun {
-        app, api, issued, ..
-    } = issued_run(
+    let IssuedRun { app, api, issued, .. } = issued_run(
         backend,
         "sperre",
         "MS-R",
-        &[
-            ("Olena", "Shevchenko", None, None),
-            ("Amir", "Karimi", None, None),
-        ],
+        &[("Olena", "Shevchenko", None, None), ("Amir", "Karimi", None, None)],
     )
     .await;
     let revoked = issued[0].clone();
@@ -594,17 +473,12 @@ async fn revocation_list(backend: Backend) {
 
     let resp = reqwest::get(app.url("/.well-known/revoked")).await.unwrap();
     assert_eq!(resp.status(), 200);
-    assert!(resp.headers()["content-type"]
-        .to_str()
-        .unwrap()
-        .starts_with("application/cose"));
+    assert!(resp.headers()["content-type"].to_str().unwrap().starts_with("application/cose"));
     let list_bytes = resp.bytes().await.unwrap().to_vec();
     let keys = published_keys(&app).await;
     // The list is signed by the deployment's key: a JWKS entry without organisation.
     let list_key = |kid: u8| {
-        keys.iter()
-            .find(|(k, _, org, _)| *k == kid && org.is_null())
-            .map(|(_, vk, _, _)| *vk)
+        keys.iter().find(|(k, _, org, _)| *k == kid && org.is_null()).map(|(_, vk, _, _)| *vk)
     };
     let now = chrono::Utc::now().timestamp();
     let list = revocation::verify(&list_bytes, list_key, now).expect("list verifies");
@@ -617,9 +491,7 @@ async fn revocation_list(backend: Backend) {
     assert_eq!(list.lookup(&code_of(&kept)), revocation::Listed::No);
     // An organisation's key cannot sign a list, a flipped byte breaks it.
     let org_key = |kid: u8| {
-        keys.iter()
-            .find(|(k, _, org, _)| *k == kid && !org.is_null())
-            .map(|(_, vk, _, _)| *vk)
+        keys.iter().find(|(k, _, org, _)| *k == kid && !org.is_null()).map(|(_, vk, _, _)| *vk)
     };
     assert!(revocation::verify(&list_bytes, org_key, now).is_err());
     let mut tampered = list_bytes.clone();
@@ -634,17 +506,11 @@ async fn revocation_list(backend: Backend) {
             token::token_from_text(kept["verification_url"].as_str().unwrap()).unwrap();
         let kid = token::verify(&token_bytes, org_key).expect("token").kid;
         let x = &keys.iter().find(|(k, ..)| *k == kid).unwrap().3;
-        assert!(
-            openssl_verifies(dir.path(), &token_bytes, x),
-            "openssl verifies the token"
-        );
+        assert!(openssl_verifies(dir.path(), &token_bytes, x), "openssl verifies the token");
         let mut forged = token_bytes.clone();
         let last = forged.len() - 1;
         forged[last] ^= 0x01;
-        assert!(
-            !openssl_verifies(dir.path(), &forged, x),
-            "and refuses a changed signature"
-        );
+        assert!(!openssl_verifies(dir.path(), &forged, x), "and refuses a changed signature");
         let list_kid = keys.iter().find(|(_, _, org, _)| org.is_null()).unwrap();
         assert!(
             openssl_verifies(dir.path(), &list_bytes, &list_kid.3),
@@ -669,11 +535,7 @@ async fn revocation_list(backend: Backend) {
     .await
     .unwrap();
     let ok_out = String::from_utf8_lossy(&ok.stdout);
-    assert!(
-        ok.status.success(),
-        "{ok_out}{}",
-        String::from_utf8_lossy(&ok.stderr)
-    );
+    assert!(ok.status.success(), "{ok_out}{}", String::from_utf8_lossy(&ok.stderr));
     assert!(
         ok_out.contains("[ ok ] Signatur") && ok_out.contains("Code nicht enthalten"),
         "{ok_out}"
@@ -681,24 +543,14 @@ async fn revocation_list(backend: Backend) {
     assert!(ok_out.contains("ERGEBNIS: GÜLTIG"), "{ok_out}");
     let bad_out = String::from_utf8_lossy(&bad.stdout);
     assert!(!bad.status.success());
-    assert!(
-        bad_out.contains("[FEHLER] Sperrliste") && bad_out.contains("WIDERRUFEN"),
-        "{bad_out}"
-    );
+    assert!(bad_out.contains("[FEHLER] Sperrliste") && bad_out.contains("WIDERRUFEN"), "{bad_out}");
 }
 
 both_backends!(signed_revocation_list_verifies_offline, revocation_list);
 
 async fn keys_in_the_web_ui(backend: Backend) {
-    let IssuedRun {
-        app, org, issued, ..
-    } = issued_run(
-        backend,
-        "schluessel",
-        "MS-S",
-        &[("Olena", "Shevchenko", None, None)],
-    )
-    .await;
+    let IssuedRun { app, org, issued, .. } =
+        issued_run(backend, "schluessel", "MS-S", &[("Olena", "Shevchenko", None, None)]).await;
     let url = issued[0]["verification_url"].as_str().unwrap().to_string();
     let path = url[app.base.len()..].to_string();
     let first_kid = published_keys(&app).await[0].0;
@@ -718,20 +570,12 @@ async fn keys_in_the_web_ui(backend: Backend) {
     assert!(app.browser().get(&path).await.body.contains(&fingerprint));
 
     // Rotation: a new active key, the old one retired and still "Gültig".
-    let rotated = b
-        .submit(
-            "/certificate-settings",
-            "/certificate-settings/keys/rotate",
-            &[],
-        )
-        .await;
+    let rotated = b.submit("/certificate-settings", "/certificate-settings/keys/rotate", &[]).await;
     assert_eq!(rotated.status, 303, "{}", rotated.body);
     let keys = published_keys(&app).await;
     assert_eq!(keys.len(), 2);
     let page = b.get("/certificate-settings").await;
-    assert!(page
-        .body
-        .contains(&common::said("certsettings.retired", &[])));
+    assert!(page.body.contains(&common::said("certsettings.retired", &[])));
     assert!(common::verdict(&app.browser().get(&path).await.body) == Some("valid"));
 
     // Compromise needs an explicit confirmation, then the key leaves the JWKS; the
@@ -739,12 +583,8 @@ async fn keys_in_the_web_ui(backend: Backend) {
     let action = format!("/certificate-settings/keys/{first_kid}/compromise");
     let unconfirmed = b.submit("/certificate-settings", &action, &[]).await;
     assert_eq!(unconfirmed.status, 422);
-    assert!(unconfirmed
-        .body
-        .contains(&common::said("error.keys.confirm_compromised", &[])));
-    let confirmed = b
-        .submit("/certificate-settings", &action, &[("confirm", "yes")])
-        .await;
+    assert!(unconfirmed.body.contains(&common::said("error.keys.confirm_compromised", &[])));
+    let confirmed = b.submit("/certificate-settings", &action, &[("confirm", "yes")]).await;
     assert_eq!(confirmed.status, 303, "{}", confirmed.body);
     assert!(published_keys(&app).await.iter().all(|k| k.0 != first_kid));
     let page = app.browser().get(&path).await;
@@ -752,32 +592,19 @@ async fn keys_in_the_web_ui(backend: Backend) {
     assert!(page.body.contains("Olena Shevchenko"));
     // Whoever stole the key can sign anything, but a token that differs from our record
     // (another name on a real code, or a code we never issued) is refused.
-    let seed_hex = std::fs::read_to_string(
-        app.settings
-            .keys_dir
-            .join(format!("kid-{first_kid:03}.key")),
-    )
-    .expect("private key file");
-    let seed: [u8; 32] = data_encoding::HEXLOWER
-        .decode(seed_hex.trim().as_bytes())
-        .unwrap()
-        .try_into()
-        .unwrap();
+    let seed_hex =
+        std::fs::read_to_string(app.settings.keys_dir.join(format!("kid-{first_kid:03}.key")))
+            .expect("private key file");
+    let seed: [u8; 32] =
+        data_encoding::HEXLOWER.decode(seed_hex.trim().as_bytes()).unwrap().try_into().unwrap();
     let stolen = ed25519_dalek::SigningKey::from_bytes(&seed);
-    let real = token::verify(&token::token_from_text(&url).unwrap(), |_| {
-        Some(stolen.verifying_key())
-    })
-    .expect("signed with the stolen key")
-    .claims;
+    let real =
+        token::verify(&token::token_from_text(&url).unwrap(), |_| Some(stolen.verifying_key()))
+            .expect("signed with the stolen key")
+            .claims;
     for claims in [
-        token::CertificateClaims {
-            holder_name: "Mallory Fälscher".into(),
-            ..real.clone()
-        },
-        token::CertificateClaims {
-            code: token::new_code(),
-            ..real.clone()
-        },
+        token::CertificateClaims { holder_name: "Mallory Fälscher".into(), ..real.clone() },
+        token::CertificateClaims { code: token::new_code(), ..real.clone() },
     ] {
         let forged = token::sign(&claims, first_kid, &stolen).unwrap();
         let forged_url = token::verification_url(&app.base, &forged).unwrap();
@@ -790,10 +617,7 @@ async fn keys_in_the_web_ui(backend: Backend) {
     {
         use coset::CborSerializable;
         let genuine = token::token_from_text(&url).unwrap();
-        let payload = coset::CoseSign1::from_slice(&genuine)
-            .unwrap()
-            .payload
-            .unwrap();
+        let payload = coset::CoseSign1::from_slice(&genuine).unwrap().payload.unwrap();
         let wrong_alg = coset::CoseSign1Builder::new()
             .protected(
                 coset::HeaderBuilder::new()
@@ -833,19 +657,12 @@ async fn keys_in_the_web_ui(backend: Backend) {
 
     // Images: anything but PNG or JPEG is refused with a message.
     let csrf = b.get("/certificate-settings").await.csrf();
-    let form = reqwest::multipart::Form::new()
-        .text("csrf_token", csrf)
-        .part(
-            "file",
-            reqwest::multipart::Part::bytes(b"GIF89a....".to_vec()).file_name("logo.gif"),
-        );
-    let resp = b
-        .client
-        .post(app.url("/certificate-settings/logo"))
-        .multipart(form)
-        .send()
-        .await
-        .unwrap();
+    let form = reqwest::multipart::Form::new().text("csrf_token", csrf).part(
+        "file",
+        reqwest::multipart::Part::bytes(b"GIF89a....".to_vec()).file_name("logo.gif"),
+    );
+    let resp =
+        b.client.post(app.url("/certificate-settings/logo")).multipart(form).send().await.unwrap();
     assert_eq!(resp.status(), 422);
     assert!(resp.text().await.unwrap().contains("PNG- oder JPEG-Bild"));
 
@@ -857,17 +674,9 @@ async fn keys_in_the_web_ui(backend: Backend) {
     let csrf = b.get("/certificate-settings").await.csrf();
     let form = reqwest::multipart::Form::new()
         .text("csrf_token", csrf)
-        .part(
-            "file",
-            reqwest::multipart::Part::bytes(png.clone()).file_name("wappen.png"),
-        );
-    let resp = b
-        .client
-        .post(app.url("/certificate-settings/logo"))
-        .multipart(form)
-        .send()
-        .await
-        .unwrap();
+        .part("file", reqwest::multipart::Part::bytes(png.clone()).file_name("wappen.png"));
+    let resp =
+        b.client.post(app.url("/certificate-settings/logo")).multipart(form).send().await.unwrap();
     assert_eq!(resp.status(), 303);
     let (status, ct, stored) = b.get_bytes("/certificate-settings/logo").await;
     assert_eq!((status, ct.as_deref()), (200, Some("image/png")));
@@ -884,16 +693,9 @@ async fn keys_in_the_web_ui(backend: Backend) {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("muster.pdf");
         std::fs::write(&path, &sample).unwrap();
-        let list = Command::new("pdfimages")
-            .arg("-list")
-            .arg(&path)
-            .output()
-            .unwrap();
+        let list = Command::new("pdfimages").arg("-list").arg(&path).output().unwrap();
         let text = String::from_utf8_lossy(&list.stdout);
-        assert!(
-            text.lines().count() >= 3,
-            "the logo is embedded as an image: {text}"
-        );
+        assert!(text.lines().count() >= 3, "the logo is embedded as an image: {text}");
     }
 }
 

@@ -6,9 +6,7 @@ use crate::common;
 
 fn bin() -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_mietschulung"));
-    c.env_remove("DATABASE_URL")
-        .env_remove("MIETSCHULUNG_CONFIG")
-        .env("RUST_LOG", "warn");
+    c.env_remove("DATABASE_URL").env_remove("MIETSCHULUNG_CONFIG").env("RUST_LOG", "warn");
     c
 }
 
@@ -25,11 +23,8 @@ fn run_demo(dir: &std::path::Path) -> (std::path::PathBuf, std::path::PathBuf, V
     common::assert_succeeded(&result);
     let stdout = String::from_utf8_lossy(&result.stdout);
     assert!(stdout.contains("koordination@demo.example.org"), "{stdout}");
-    let urls: Vec<String> = stdout
-        .lines()
-        .filter_map(|l| l.split(" -> ").nth(1))
-        .map(str::to_string)
-        .collect();
+    let urls: Vec<String> =
+        stdout.lines().filter_map(|l| l.split(" -> ").nth(1)).map(str::to_string).collect();
     assert_eq!(urls.len(), 3, "{stdout}");
     (data, out, urls)
 }
@@ -38,19 +33,12 @@ fn run_demo(dir: &std::path::Path) -> (std::path::PathBuf, std::path::PathBuf, V
 fn demo_writes_scannable_certificates_and_verify_checks_them_offline() {
     let dir = tempfile::tempdir().unwrap();
     let (data, out, urls) = run_demo(dir.path());
-    let pdfs: Vec<_> = std::fs::read_dir(&out)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .collect();
+    let pdfs: Vec<_> = std::fs::read_dir(&out).unwrap().map(|e| e.unwrap().path()).collect();
     assert_eq!(pdfs.len(), 3);
     for pdf in &pdfs {
         let bytes = std::fs::read(pdf).unwrap();
         let url = common::pdf_qr::decode_qr_from_pdf(&bytes).unwrap();
-        assert!(
-            urls.contains(&url),
-            "QR of {} holds a printed URL",
-            pdf.display()
-        );
+        assert!(urls.contains(&url), "QR of {} holds a printed URL", pdf.display());
         if common::tool_available("pdftoppm") && common::tool_available("zbarimg") {
             let prefix = dir.path().join("page");
             assert!(Command::new("pdftoppm")
@@ -85,15 +73,10 @@ fn demo_writes_scannable_certificates_and_verify_checks_them_offline() {
     // Offline verification against a JWKS file built from the same database.
     let settings = mietschulung::config::Settings::with_data_dir(data.clone(), None, None).unwrap();
     let db = mietschulung::db::Db::connect(&settings.database_url, 1).unwrap();
-    let records = db
-        .run_blocking(mietschulung::certificates::keys::all_records)
-        .unwrap();
+    let records = db.run_blocking(mietschulung::certificates::keys::all_records).unwrap();
     let jwks_path = dir.path().join("jwks.json");
-    std::fs::write(
-        &jwks_path,
-        mietschulung::certificates::keys::jwks(&records).to_string(),
-    )
-    .unwrap();
+    std::fs::write(&jwks_path, mietschulung::certificates::keys::jwks(&records).to_string())
+        .unwrap();
     let ok = bin()
         .args(["verify", &urls[0], "--revoked", "none", "--jwks"])
         .arg(&jwks_path)
@@ -119,39 +102,18 @@ fn user_create_reads_the_password_from_stdin() {
     let dir = tempfile::tempdir().unwrap();
     let mut child = bin()
         .env("MIETSCHULUNG_DATA_DIR", dir.path())
-        .args([
-            "user",
-            "create",
-            "--email",
-            "admin@example.org",
-            "--role",
-            "admin",
-        ])
+        .args(["user", "create", "--email", "admin@example.org", "--role", "admin"])
         .stdin(std::process::Stdio::piped())
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
         .spawn()
         .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(b"ein-sehr-langes-passwort\n")
-        .unwrap();
+    child.stdin.take().unwrap().write_all(b"ein-sehr-langes-passwort\n").unwrap();
     let out = child.wait_with_output().unwrap();
     common::assert_succeeded(&out);
     let short = bin()
         .env("MIETSCHULUNG_DATA_DIR", dir.path())
-        .args([
-            "user",
-            "create",
-            "--email",
-            "x@example.org",
-            "--role",
-            "trainer",
-            "--org",
-            "nope",
-        ])
+        .args(["user", "create", "--email", "x@example.org", "--role", "trainer", "--org", "nope"])
         .stdin(std::process::Stdio::null())
         .output()
         .unwrap();
@@ -165,10 +127,7 @@ fn keys_rotate_retire_and_compromise() {
     let url = urls[0].clone();
     let settings = mietschulung::config::Settings::with_data_dir(data.clone(), None, None).unwrap();
     let db = mietschulung::db::Db::connect(&settings.database_url, 1).unwrap();
-    let keys_now = || {
-        db.run_blocking(mietschulung::certificates::keys::all_records)
-            .unwrap()
-    };
+    let keys_now = || db.run_blocking(mietschulung::certificates::keys::all_records).unwrap();
     let first = keys_now()[0].kid;
     let rotate = bin()
         .env("MIETSCHULUNG_DATA_DIR", &data)
@@ -179,20 +138,12 @@ fn keys_rotate_retire_and_compromise() {
     let keys = keys_now();
     assert_eq!(keys.len(), 2);
     assert!(
-        keys.iter()
-            .find(|k| k.kid == first)
-            .unwrap()
-            .retired_at
-            .is_some(),
+        keys.iter().find(|k| k.kid == first).unwrap().retired_at.is_some(),
         "the old key is retired"
     );
     // The old certificate still verifies offline against the JWKS (retired keys stay in it).
     let jwks_path = dir.path().join("jwks.json");
-    std::fs::write(
-        &jwks_path,
-        mietschulung::certificates::keys::jwks(&keys).to_string(),
-    )
-    .unwrap();
+    std::fs::write(&jwks_path, mietschulung::certificates::keys::jwks(&keys).to_string()).unwrap();
     let ok = bin()
         .args(["verify", &url, "--revoked", "none", "--jwks"])
         .arg(&jwks_path)
@@ -207,17 +158,8 @@ fn keys_rotate_retire_and_compromise() {
         .unwrap();
     common::assert_succeeded(&c);
     let keys = keys_now();
-    assert!(keys
-        .iter()
-        .find(|k| k.kid == first)
-        .unwrap()
-        .compromised_at
-        .is_some());
-    std::fs::write(
-        &jwks_path,
-        mietschulung::certificates::keys::jwks(&keys).to_string(),
-    )
-    .unwrap();
+    assert!(keys.iter().find(|k| k.kid == first).unwrap().compromised_at.is_some());
+    std::fs::write(&jwks_path, mietschulung::certificates::keys::jwks(&keys).to_string()).unwrap();
     let bad = bin()
         .args(["verify", &url, "--revoked", "none", "--jwks"])
         .arg(&jwks_path)

@@ -13,13 +13,8 @@ async fn parallel_enrollments(backend: Backend) {
     let mut people = Vec::new();
     for i in 0..12 {
         people.push(
-            common::register(
-                &api,
-                "Person",
-                &format!("Nummer{}", char::from(b'A' + i)),
-                None,
-            )
-            .await,
+            common::register(&api, "Person", &format!("Nummer{}", char::from(b'A' + i)), None)
+                .await,
         );
     }
     let requests = people.iter().map(|pid| {
@@ -37,10 +32,7 @@ async fn parallel_enrollments(backend: Backend) {
                 .unwrap();
             let status = resp.status().as_u16();
             let body: serde_json::Value = resp.json().await.unwrap();
-            (
-                status,
-                body["status"].as_str().unwrap_or_default().to_string(),
-            )
+            (status, body["status"].as_str().unwrap_or_default().to_string())
         }
     });
     let responses = futures_util::future::join_all(requests).await;
@@ -49,33 +41,18 @@ async fn parallel_enrollments(backend: Backend) {
     let waiting = responses.iter().filter(|(_, st)| st == "waiting").count();
     assert_eq!(enrolled, 3, "{responses:?}");
     assert_eq!(waiting, 9, "{responses:?}");
-    let (_, list) = api
-        .get(&format!("/api/v1/runs/{run_id}/participants"))
-        .await;
-    assert_eq!(
-        list.as_array().unwrap().len(),
-        3,
-        "never more places than capacity"
-    );
-    let (_, queue) = api
-        .get(&format!("/api/v1/runs/{run_id}/waiting-list"))
-        .await;
-    let mut ids: Vec<i64> = queue
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|p| p["id"].as_i64().unwrap())
-        .collect();
+    let (_, list) = api.get(&format!("/api/v1/runs/{run_id}/participants")).await;
+    assert_eq!(list.as_array().unwrap().len(), 3, "never more places than capacity");
+    let (_, queue) = api.get(&format!("/api/v1/runs/{run_id}/waiting-list")).await;
+    let mut ids: Vec<i64> =
+        queue.as_array().unwrap().iter().map(|p| p["id"].as_i64().unwrap()).collect();
     assert_eq!(ids.len(), 9);
     ids.sort();
     ids.dedup();
     assert_eq!(ids.len(), 9, "everyone on the waiting list once");
 }
 
-both_backends!(
-    parallel_registrations_never_overbook_and_queue_the_rest,
-    parallel_enrollments
-);
+both_backends!(parallel_registrations_never_overbook_and_queue_the_rest, parallel_enrollments);
 
 async fn repeated_marks(backend: Backend) {
     let app = common::spawn_app(backend).await;
@@ -88,11 +65,7 @@ async fn repeated_marks(backend: Backend) {
         .await;
     let session_id = s["id"].as_i64().unwrap();
     let pid = common::register(&api, "Lina", "Saleh", None).await;
-    api.post(
-        &format!("/api/v1/runs/{run_id}/enrollments"),
-        json!({"participant_id": pid}),
-    )
-    .await;
+    api.post(&format!("/api/v1/runs/{run_id}/enrollments"), json!({"participant_id": pid})).await;
     // A flaky phone connection retries the same mark many times at once.
     let requests = (0..8).map(|_| {
         let client = trainer.client.clone();
@@ -113,24 +86,13 @@ async fn repeated_marks(backend: Backend) {
     let statuses = futures_util::future::join_all(requests).await;
     assert!(statuses.iter().all(|s| *s == 200), "{statuses:?}");
     assert_eq!(app.count("attendance"), 1);
-    assert_eq!(
-        app.count("attendance_marks"),
-        1,
-        "a retried identical mark is applied once"
-    );
+    assert_eq!(app.count("attendance_marks"), 1, "a retried identical mark is applied once");
     let (s, _) = trainer
-        .put(
-            &format!("/api/v1/sessions/{session_id}/attendance/{pid}"),
-            json!({"status": "late"}),
-        )
+        .put(&format!("/api/v1/sessions/{session_id}/attendance/{pid}"), json!({"status": "late"}))
         .await;
     assert_eq!(s, 200);
     assert_eq!(app.count("attendance"), 1);
-    assert_eq!(
-        app.count("attendance_marks"),
-        2,
-        "a correction is kept in the history"
-    );
+    assert_eq!(app.count("attendance_marks"), 2, "a correction is kept in the history");
 }
 
 both_backends!(repeated_marks_end_as_one_mark, repeated_marks);

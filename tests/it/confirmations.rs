@@ -11,18 +11,10 @@ const FLASH: &str = "data-test=\"flash\"";
 async fn confirms_once(b: &Browser, posted: Page, done: &str) -> String {
     assert_eq!(posted.status, 303, "{}", posted.body);
     let location = posted.location.expect("a redirect");
-    assert!(
-        !location.contains('?'),
-        "no message in the address: {location}"
-    );
+    assert!(!location.contains('?'), "no message in the address: {location}");
     let page = b.get(&location).await;
     assert_eq!(page.status, 200, "{location}");
-    assert_eq!(
-        page.body.matches(FLASH).count(),
-        1,
-        "{location}: {}",
-        page.body
-    );
+    assert_eq!(page.body.matches(FLASH).count(), 1, "{location}: {}", page.body);
     assert!(page.body.contains(done), "{location} says {done:?}");
     let reloaded = b.get(&location).await;
     assert_eq!(reloaded.status, 200);
@@ -40,11 +32,7 @@ async fn forms_confirm_once(backend: Backend) {
         .submit(
             "/courses",
             "/courses",
-            &[
-                ("code", "ms-1"),
-                ("title", "Mietführerschein"),
-                ("description", ""),
-            ],
+            &[("code", "ms-1"), ("title", "Mietführerschein"), ("description", "")],
         )
         .await;
     let course = confirms_once(&b, posted, &common::said("done.course_created", &[])).await;
@@ -53,11 +41,7 @@ async fn forms_confirm_once(backend: Backend) {
         .submit(
             &course,
             &format!("/courses/{course_id}/modules"),
-            &[
-                ("title", "Mietvertrag"),
-                ("duration_minutes", "90"),
-                ("mandatory", "on"),
-            ],
+            &[("title", "Mietvertrag"), ("duration_minutes", "90"), ("mandatory", "on")],
         )
         .await;
     confirms_once(&b, posted, &common::said("done.module_added", &[])).await;
@@ -66,36 +50,22 @@ async fn forms_confirm_once(backend: Backend) {
         .submit(
             "/locations",
             "/locations",
-            &[
-                ("name", "VHS Raum 1.12"),
-                ("address", "Markt 1"),
-                ("room", ""),
-                ("capacity", ""),
-            ],
+            &[("name", "VHS Raum 1.12"), ("address", "Markt 1"), ("room", ""), ("capacity", "")],
         )
         .await;
     confirms_once(&b, posted, &common::said("done.location_created", &[])).await;
 
-    let contact = [
-        ("stakeholder_group", "vhs"),
-        ("name", "VHS Altenburg"),
-        ("email", "info@vhs.example"),
-    ];
+    let contact =
+        [("stakeholder_group", "vhs"), ("name", "VHS Altenburg"), ("email", "info@vhs.example")];
     let posted = b.submit("/stakeholders", "/stakeholders", &contact).await;
     confirms_once(&b, posted, &common::said("done.contact_saved", &[])).await;
     let id = app.count("stakeholders");
-    let posted = b
-        .submit("/stakeholders", &format!("/stakeholders/{id}/delete"), &[])
-        .await;
+    let posted = b.submit("/stakeholders", &format!("/stakeholders/{id}/delete"), &[]).await;
     confirms_once(&b, posted, &common::said("done.contact_deleted", &[])).await;
     assert_eq!(app.count("stakeholders"), 0);
 
     let posted = b
-        .submit(
-            "/account",
-            "/account/tokens",
-            &[("label", "Laptop"), ("expires_in_days", "30")],
-        )
+        .submit("/account", "/account/tokens", &[("label", "Laptop"), ("expires_in_days", "30")])
         .await;
     let account = confirms_once(&b, posted, &common::said("done.token_created", &[])).await;
     assert!(account.starts_with("/account"));

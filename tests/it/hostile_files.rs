@@ -43,9 +43,7 @@ fn workbook(sheet: &str, strings: Vec<u8>) -> Vec<u8> {
 fn sheet(dimension: Option<&str>, body: &str) -> String {
     format!(
         r#"<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">{}<sheetData>{body}</sheetData></worksheet>"#,
-        dimension
-            .map(|d| format!(r#"<dimension ref="{d}"/>"#))
-            .unwrap_or_default()
+        dimension.map(|d| format!(r#"<dimension ref="{d}"/>"#)).unwrap_or_default()
     )
 }
 
@@ -66,10 +64,7 @@ fn bombs() -> Vec<(&'static str, Vec<u8>)> {
     );
     let mut many_rows = String::new();
     for r in 1..=60_000 {
-        many_rows.push_str(&format!(
-            r#"<row r="{r}">{}</row>"#,
-            inline(&format!("A{r}"), "a")
-        ));
+        many_rows.push_str(&format!(r#"<row r="{r}">{}</row>"#, inline(&format!("A{r}"), "a")));
     }
     let mut wide = String::from(r#"<row r="1">"#);
     for c in 0..5000 {
@@ -98,27 +93,15 @@ fn bombs() -> Vec<(&'static str, Vec<u8>)> {
             "dimension A1:XFD1048576",
             workbook(&sheet(Some("A1:XFD1048576"), &corners), no_strings()),
         ),
-        (
-            "cells in A1 and XFD1048576",
-            workbook(&sheet(None, &corners), no_strings()),
-        ),
-        (
-            "60,000 rows",
-            workbook(&sheet(None, &many_rows), no_strings()),
-        ),
-        (
-            "5,000 columns",
-            workbook(&sheet(Some("A1:A1"), &wide), no_strings()),
-        ),
+        ("cells in A1 and XFD1048576", workbook(&sheet(None, &corners), no_strings())),
+        ("60,000 rows", workbook(&sheet(None, &many_rows), no_strings())),
+        ("5,000 columns", workbook(&sheet(Some("A1:A1"), &wide), no_strings())),
         (
             "300 MB of shared strings",
             workbook(&sheet(None, &inline("A1", "Vorname")), huge_strings),
         ),
         ("CSV with 1.5 million columns", csv_wide.into_bytes()),
-        (
-            "CSV with 300,000 rows",
-            csv_long.into_bytes()[..2 * 1024 * 1024 - 10].to_vec(),
-        ),
+        ("CSV with 300,000 rows", csv_long.into_bytes()[..2 * 1024 * 1024 - 10].to_vec()),
     ]
 }
 
@@ -165,16 +148,9 @@ fn bin(dir: &std::path::Path, database_url: &Option<String>) -> Command {
 }
 
 fn run_ok(mut c: Command, stdin: &str) {
-    c.stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
+    c.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped());
     let mut child = c.spawn().unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(stdin.as_bytes())
-        .unwrap();
+    child.stdin.take().unwrap().write_all(stdin.as_bytes()).unwrap();
     let out = child.wait_with_output().unwrap();
     common::assert_succeeded(&out);
 }
@@ -202,33 +178,21 @@ async fn start(backend: common::Backend) -> Server {
         "Erika Muster",
     ]);
     run_ok(c, "");
-    for (email, role) in [
-        ("koordination@bomben.example", "coordinator"),
-        ("training@bomben.example", "trainer"),
-    ] {
+    for (email, role) in
+        [("koordination@bomben.example", "coordinator"), ("training@bomben.example", "trainer")]
+    {
         let mut c = bin(dir.path(), &url);
-        c.args([
-            "user", "create", "--org", "bomben", "--email", email, "--role", role,
-        ]);
+        c.args(["user", "create", "--org", "bomben", "--email", email, "--role", role]);
         run_ok(c, &format!("{PASSWORD}\n"));
     }
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     let mut c = bin(dir.path(), &url);
     c.args(["serve", "--bind", &format!("127.0.0.1:{port}")])
         .stdout(Stdio::null())
         .stderr(Stdio::null());
     let child = c.spawn().unwrap();
     let base = format!("http://127.0.0.1:{port}");
-    let server = Server {
-        child,
-        base,
-        _dir: dir,
-        _pg: pg,
-    };
+    let server = Server { child, base, _dir: dir, _pg: pg };
     let client = reqwest::Client::new();
     common::wait_until("server up", Duration::from_secs(60), || {
         std::net::TcpStream::connect(("127.0.0.1", port)).is_ok()
@@ -270,14 +234,7 @@ async fn browser(base: &str, email: &str, page: &str) -> (common::Browser, Strin
     let page_login = b.get("/login").await;
     let csrf = page_login.csrf();
     let resp = b
-        .post_form(
-            "/login",
-            &[
-                ("csrf_token", &csrf),
-                ("email", email),
-                ("password", PASSWORD),
-            ],
-        )
+        .post_form("/login", &[("csrf_token", &csrf), ("email", email), ("password", PASSWORD)])
         .await;
     assert_eq!(resp.status, 303, "{}", resp.body);
     let csrf = b.get(page).await.csrf();
@@ -293,15 +250,9 @@ async fn bombs_are_refused(backend: common::Backend) {
         browser(&base, "koordination@bomben.example", "/participants").await;
     let (trainer_browser, trainer_csrf) =
         browser(&base, "training@bomben.example", "/my/sessions").await;
-    let client = reqwest::Client::builder()
-        .timeout(Duration::from_secs(60))
-        .build()
-        .unwrap();
+    let client = reqwest::Client::builder().timeout(Duration::from_secs(60)).build().unwrap();
     for (what, bytes) in bombs() {
-        assert!(
-            bytes.len() <= 2 * 1024 * 1024,
-            "{what} fits the upload limit"
-        );
+        assert!(bytes.len() <= 2 * 1024 * 1024, "{what} fits the upload limit");
         for endpoint in ["/api/v1/participants/import", "/api/v1/stakeholders/import"] {
             for (role, token) in [("coordinator", &coordinator), ("trainer", &trainer)] {
                 let started = std::time::Instant::now();
@@ -333,12 +284,10 @@ async fn bombs_are_refused(backend: common::Backend) {
                 ("coordinator", &coord_browser, &coord_csrf),
                 ("trainer", &trainer_browser, &trainer_csrf),
             ] {
-                let form = reqwest::multipart::Form::new()
-                    .text("csrf_token", csrf.clone())
-                    .part(
-                        "file",
-                        reqwest::multipart::Part::bytes(bytes.clone()).file_name("liste.xlsx"),
-                    );
+                let form = reqwest::multipart::Form::new().text("csrf_token", csrf.clone()).part(
+                    "file",
+                    reqwest::multipart::Part::bytes(bytes.clone()).file_name("liste.xlsx"),
+                );
                 let resp = b
                     .client
                     .post(format!("{base}{endpoint}"))
@@ -361,10 +310,7 @@ async fn bombs_are_refused(backend: common::Backend) {
             }
         }
         let alive = client.get(format!("{base}/healthz")).send().await;
-        assert!(
-            alive.is_ok_and(|r| r.status().is_success()),
-            "the server lives after {what}"
-        );
+        assert!(alive.is_ok_and(|r| r.status().is_success()), "the server lives after {what}");
     }
     let peak = server.peak_mb();
     eprintln!("peak memory of the server while refusing the bombs: {peak} MB");

@@ -18,37 +18,18 @@ async fn bidi_and_control_characters_are_refused(backend: Backend) {
         "Zeile eins\nBEGIN:VEVENT",
         "Glocke\u{7}",
     ] {
-        let (s, e) = api
-            .post("/api/v1/courses", json!({"code": "B1", "title": title}))
-            .await;
-        assert_eq!(
-            (s, e["field"].as_str()),
-            (422, Some("title")),
-            "{title:?}: {e}"
-        );
-        assert!(
-            e["message"]
-                .as_str()
-                .unwrap()
-                .contains(&common::said("label.title", &[])),
-            "{e}"
-        );
+        let (s, e) = api.post("/api/v1/courses", json!({"code": "B1", "title": title})).await;
+        assert_eq!((s, e["field"].as_str()), (422, Some("title")), "{title:?}: {e}");
+        assert!(e["message"].as_str().unwrap().contains(&common::said("label.title", &[])), "{e}");
     }
     // Arabic, Persian with ZWNJ, emoji and 10,000 characters where allowed are fine or
     // refused for their length, never a 500.
     let (s, c) = api
-        .post(
-            "/api/v1/courses",
-            json!({"code": "B2", "title": "دورة السكن – می\u{200C}خواهم 🏠"}),
-        )
+        .post("/api/v1/courses", json!({"code": "B2", "title": "دورة السكن – می\u{200C}خواهم 🏠"}))
         .await;
     assert_eq!(s, 201, "{c}");
-    let (s, e) = api
-        .post(
-            "/api/v1/courses",
-            json!({"code": "B3", "title": "x".repeat(10_000)}),
-        )
-        .await;
+    let (s, e) =
+        api.post("/api/v1/courses", json!({"code": "B3", "title": "x".repeat(10_000)})).await;
     assert_eq!(s, 422, "{e}");
     // The course page isolates the right-to-left title from what stands around it.
     let b = app.browser();
@@ -73,12 +54,8 @@ async fn csv_headings_are_neutralised(backend: Backend) {
         .await;
     assert_eq!(s, 201, "{survey}");
     let sid = survey["id"].as_i64().unwrap();
-    for text in [
-        "=HYPERLINK(\"http://böse.example\";\"Klick\")",
-        "@SUMME(A1:A9)",
-        " +1+1",
-        "－1",
-    ] {
+    for text in ["=HYPERLINK(\"http://böse.example\";\"Klick\")", "@SUMME(A1:A9)", " +1+1", "－1"]
+    {
         let (s, q) = api
             .post(
                 &format!("/api/v1/surveys/{sid}/questions"),
@@ -129,10 +106,7 @@ async fn the_api_contract_is_strict_and_documented(backend: Backend) {
     // An array where an object is expected (serde would read it as the fields in order).
     let (s, e) = api.post("/api/v1/courses", json!(["K1", "Kurs"])).await;
     assert_eq!(s, 422, "{e}");
-    assert!(
-        e["message"].as_str().unwrap().contains("JSON-Objekt"),
-        "{e}"
-    );
+    assert!(e["message"].as_str().unwrap().contains("JSON-Objekt"), "{e}");
     assert_eq!(app.count("courses"), 0);
     let resp = reqwest::Client::new()
         .post(app.url("/api/v1/auth/token"))
@@ -142,15 +116,10 @@ async fn the_api_contract_is_strict_and_documented(backend: Backend) {
         .unwrap();
     assert_eq!(resp.status(), 422);
     // Times carry their offset.
-    let (s, c) = api
-        .post("/api/v1/courses", json!({"code": "K1", "title": "Kurs"}))
-        .await;
+    let (s, c) = api.post("/api/v1/courses", json!({"code": "K1", "title": "Kurs"})).await;
     assert_eq!(s, 201);
     let created = c["created_at"].as_str().unwrap();
-    assert!(
-        chrono::DateTime::parse_from_rfc3339(created).is_ok(),
-        "{created}"
-    );
+    assert!(chrono::DateTime::parse_from_rfc3339(created).is_ok(), "{created}");
 
     // The document lists every error status with the error schema.
     let (s, doc) = api.get("/api/v1/openapi.json").await;
@@ -163,9 +132,7 @@ async fn the_api_contract_is_strict_and_documented(backend: Backend) {
             }
             operations += 1;
             let responses = op["responses"].as_object().unwrap();
-            let secured = op
-                .get("security")
-                .is_some_and(|s| !s.as_array().unwrap().is_empty());
+            let secured = op.get("security").is_some_and(|s| !s.as_array().unwrap().is_empty());
             let mut needed = vec!["503"];
             if secured {
                 needed.extend(["401", "403"]);
@@ -221,10 +188,7 @@ async fn hsts_only_behind_https() {
     )
     .await;
     let resp = reqwest::get(tls.url("/login")).await.unwrap();
-    assert_eq!(
-        resp.headers()["strict-transport-security"],
-        "max-age=31536000"
-    );
+    assert_eq!(resp.headers()["strict-transport-security"], "max-age=31536000");
     let cookie = resp.headers()["set-cookie"].to_str().unwrap().to_string();
     assert!(
         cookie.contains("Secure") && cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"),
@@ -260,12 +224,7 @@ async fn feeds_and_logs_hold_against_stored_hostile_text(backend: Backend) {
     let (s, link) = trainer.post("/api/v1/my/calendar-link", json!({})).await;
     assert_eq!(s, 200, "{link}");
     let url = link["url"].as_str().unwrap().to_string();
-    let secret = url
-        .rsplit('/')
-        .next()
-        .unwrap()
-        .trim_end_matches(".ics")
-        .to_string();
+    let secret = url.rsplit('/').next().unwrap().trim_end_matches(".ics").to_string();
     let ics = reqwest::get(&url).await.unwrap().text().await.unwrap();
     let parsed: icalendar::Calendar = ics.parse().expect("the feed parses");
     assert_eq!(parsed.events().count(), 1, "{ics}");
@@ -276,14 +235,8 @@ async fn feeds_and_logs_hold_against_stored_hostile_text(backend: Backend) {
     let _ = reqwest::get(app.url(&format!("/z/{fake}"))).await.unwrap();
     let _ = api.get(&format!("/api/v1/verify/{fake}")).await;
     let log = common::logs::text();
-    assert!(
-        log.contains("GET /calendar/trainer/{"),
-        "the feed request is logged by its route"
-    );
+    assert!(log.contains("GET /calendar/trainer/{"), "the feed request is logged by its route");
     assert!(!log.contains(&secret) && !log.contains(fake));
     common::logs::assert_no_secrets();
 }
-both_backends!(
-    stored_hostile_text,
-    feeds_and_logs_hold_against_stored_hostile_text
-);
+both_backends!(stored_hostile_text, feeds_and_logs_hold_against_stored_hostile_text);

@@ -37,26 +37,13 @@ async fn csv_import(backend: Backend) {
     assert_eq!(preview["valid"], 2, "{preview}");
     assert_eq!(preview["imported"], 0);
     let problems = |line: i64| {
-        preview["rows"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|r| r["line"] == line)
-            .unwrap()["problems"]
+        preview["rows"].as_array().unwrap().iter().find(|r| r["line"] == line).unwrap()["problems"]
             .to_string()
     };
     assert!(problems(4).contains("Einwilligung"), "{}", problems(4));
     assert!(problems(5).contains("E-Mail"), "{}", problems(5));
-    assert!(
-        problems(6).contains("doppelt in der Datei"),
-        "{}",
-        problems(6)
-    );
-    assert!(
-        problems(7).contains("schon registriert"),
-        "same phone: {}",
-        problems(7)
-    );
+    assert!(problems(6).contains("doppelt in der Datei"), "{}", problems(6));
+    assert!(problems(7).contains("schon registriert"), "same phone: {}", problems(7));
     assert!(problems(8).contains("lateinische"), "{}", problems(8));
     assert_eq!(app.count("participants"), 1, "a preview saves nothing");
 
@@ -64,28 +51,14 @@ async fn csv_import(backend: Backend) {
     let done: serde_json::Value = resp.json().await.unwrap();
     assert_eq!(done["imported"], 2);
     let (_, list) = api.get("/api/v1/participants").await;
-    let mariam = list
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|p| p["family_name"] == "Ahmadi")
-        .unwrap();
+    let mariam = list.as_array().unwrap().iter().find(|p| p["family_name"] == "Ahmadi").unwrap();
     assert_eq!(mariam["preferred_language"], "fa");
     assert_eq!(mariam["referrer_organisation"], "Caritas");
-    let taras = list
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|p| p["family_name"] == "Bondarenko")
-        .unwrap();
+    let taras = list.as_array().unwrap().iter().find(|p| p["family_name"] == "Bondarenko").unwrap();
     assert_eq!(taras["consent_date"], "2026-01-12");
     // Importing the same file again imports nobody: everyone is already there.
-    let again: serde_json::Value = send(false, CSV.as_bytes().to_vec())
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let again: serde_json::Value =
+        send(false, CSV.as_bytes().to_vec()).await.unwrap().json().await.unwrap();
     assert_eq!(again["imported"], 0);
 
     // Files that are not participant lists.
@@ -149,19 +122,14 @@ async fn xlsx_upload_in_the_browser_with_preview_and_confirmation() {
     let upload = |csrf: String, bytes: Vec<u8>| {
         b.client
             .post(app.url("/participants/import"))
-            .header(
-                "content-type",
-                format!("multipart/form-data; boundary={boundary}"),
-            )
+            .header("content-type", format!("multipart/form-data; boundary={boundary}"))
             .body(multipart(boundary, &csrf, "liste.xlsx", &bytes))
             .send()
     };
     // Without the form's CSRF token nothing happens.
     let resp = upload("forged".into(), xlsx.clone()).await.unwrap();
     assert_eq!(resp.status(), 403);
-    let resp = upload(page.csrf(), b"nur Text ohne Spalten".to_vec())
-        .await
-        .unwrap();
+    let resp = upload(page.csrf(), b"nur Text ohne Spalten".to_vec()).await.unwrap();
     assert_eq!(resp.status(), 422);
     assert!(resp.text().await.unwrap().contains("Vorname"));
     let resp = upload(page.csrf(), xlsx).await.unwrap();
@@ -178,15 +146,9 @@ async fn xlsx_upload_in_the_browser_with_preview_and_confirmation() {
     assert_eq!(page.status, 303);
     assert_eq!(page.location.as_deref(), Some("/participants"));
     let list = b.get("/participants").await;
-    assert!(list
-        .body
-        .contains(&common::said("done.imported_people", &[("count", "1")])));
+    assert!(list.body.contains(&common::said("done.imported_people", &[("count", "1")])));
     assert_eq!(app.count("participants"), 1);
-    assert_eq!(
-        app.count("import_batches"),
-        0,
-        "the uploaded list is not kept"
-    );
+    assert_eq!(app.count("import_batches"), 0, "the uploaded list is not kept");
     assert_eq!(b.get(&preview_path).await.status, 404);
     // Another coordinator cannot open someone else's preview.
     let other = app.create_org("excel-zwei");

@@ -10,19 +10,10 @@ use mietschulung::mail::outbox::{self, MailStatus};
 
 async fn outage(backend: Backend) {
     // Reserve a port, then free it: nothing listens there until the test starts the server.
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let app = common::spawn_app_with(
-        backend,
-        Options {
-            smtp_port: Some(port),
-            ..Default::default()
-        },
-    )
-    .await;
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let app =
+        common::spawn_app_with(backend, Options { smtp_port: Some(port), ..Default::default() })
+            .await;
     let org = app.create_org("mail");
     let api = app.api_token(&org.coordinator.email).await;
     let (_, run_id, modules) = common::plan_run(&api, "MS-MAIL", 5, &[("Mietvertrag", true)]).await;
@@ -31,19 +22,13 @@ async fn outage(backend: Backend) {
         .await;
     let session_id = s["id"].as_i64().unwrap();
     let pid = common::register(&api, "Mariam", "Ahmadi", Some("mariam@example.org")).await;
-    api.post(
-        &format!("/api/v1/runs/{run_id}/enrollments"),
-        json!({"participant_id": pid}),
-    )
-    .await;
+    api.post(&format!("/api/v1/runs/{run_id}/enrollments"), json!({"participant_id": pid})).await;
     api.put(
         &format!("/api/v1/sessions/{session_id}/attendance/{pid}"),
         json!({"status": "present"}),
     )
     .await;
-    let (s, summary) = api
-        .post(&format!("/api/v1/runs/{run_id}/certificates"), json!({}))
-        .await;
+    let (s, summary) = api.post(&format!("/api/v1/runs/{run_id}/certificates"), json!({})).await;
     assert_eq!(s, 200, "{summary}");
 
     let db = app.db.clone();
@@ -59,11 +44,9 @@ async fn outage(backend: Backend) {
     assert!(row.last_error.is_some());
 
     let server = SmtpServer::start_on(port).expect("SMTP server starts on the reserved port");
-    common::wait_until(
-        "delivery after the server is up",
-        Duration::from_secs(30),
-        || outbox_row()[0].status == MailStatus::Sent,
-    )
+    common::wait_until("delivery after the server is up", Duration::from_secs(30), || {
+        outbox_row()[0].status == MailStatus::Sent
+    })
     .await;
     // Give a would-be duplicate time to show up.
     actix_web::rt::time::sleep(Duration::from_millis(1500)).await;

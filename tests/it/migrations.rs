@@ -39,14 +39,9 @@ struct Stored {
 
 /// One text column of one row, as stored.
 fn stored(db: &Db, sql: &str) -> String {
-    db.run_blocking(|conn| {
-        Ok(diesel::sql_query(sql)
-            .load::<Stored>(conn)?
-            .pop()
-            .map(|s| s.text))
-    })
-    .unwrap_or_else(|e| panic!("{sql}: {e:?}"))
-    .unwrap_or_else(|| panic!("{sql}: no row"))
+    db.run_blocking(|conn| Ok(diesel::sql_query(sql).load::<Stored>(conn)?.pop().map(|s| s.text)))
+        .unwrap_or_else(|e| panic!("{sql}: {e:?}"))
+        .unwrap_or_else(|| panic!("{sql}: no row"))
 }
 
 /// Reverts migrations, newest first, until `version` is undone.
@@ -88,8 +83,7 @@ both_backends!(
 );
 async fn interpreter_languages_move_to_rows_and_back_on(backend: Backend) {
     let (db, _keep) = empty_database(backend);
-    db.migrate_before(LANGUAGE_ROWS)
-        .expect("migrate to the one before");
+    db.migrate_before(LANGUAGE_ROWS).expect("migrate to the one before");
     organisation_and_course(&db);
     for (id, languages) in [(1, "ar,fa"), (2, ""), (3, " uk, ,ar,uk,")] {
         exec(
@@ -135,18 +129,12 @@ async fn interpreter_languages_move_to_rows_and_back_on(backend: Backend) {
         .expect("read back");
     assert_eq!(runs, [vec!["ar", "fa"], vec![], vec!["uk", "ar"]]);
     assert_eq!(sessions, [vec!["fa", "ti"], vec![]]);
-    let codes: Vec<&Vec<String>> = views
-        .iter()
-        .map(|v| &v.interpreter_language_codes)
-        .collect();
+    let codes: Vec<&Vec<String>> = views.iter().map(|v| &v.interpreter_language_codes).collect();
     assert_eq!(codes, [&vec!["fa".to_string(), "ti".into()], &vec![]]);
 
     revert_through(&db, LANGUAGE_ROWS);
     let text = |table: &str, id: i32| {
-        stored(
-            &db,
-            &format!("SELECT interpreter_languages AS text FROM {table} WHERE id = {id}"),
-        )
+        stored(&db, &format!("SELECT interpreter_languages AS text FROM {table} WHERE id = {id}"))
     };
     assert_eq!(text("course_runs", 1), "ar,fa");
     assert_eq!(text("course_runs", 2), "");
@@ -157,22 +145,17 @@ async fn interpreter_languages_move_to_rows_and_back_on(backend: Backend) {
 
 const SURVEY_GROUP_ROWS: &str = "2026-11-30-000015";
 
-both_backends!(
-    survey_groups_move_to_rows_and_back,
-    survey_groups_move_to_rows_and_back_on
-);
+both_backends!(survey_groups_move_to_rows_and_back, survey_groups_move_to_rows_and_back_on);
 async fn survey_groups_move_to_rows_and_back_on(backend: Backend) {
     use mietschulung::stakeholders::models::StakeholderGroup::{Landlord, TargetGroup, Vhs};
     use mietschulung::surveys;
 
     let (db, _keep) = empty_database(backend);
-    db.migrate_before(SURVEY_GROUP_ROWS)
-        .expect("migrate to the one before");
+    db.migrate_before(SURVEY_GROUP_ROWS).expect("migrate to the one before");
     organisation_and_course(&db);
-    for (id, audience, open) in [
-        (1, "landlord,target_group,vhs", "target_group,landlord"),
-        (2, "Vhs, landlord ,vhs", ""),
-    ] {
+    for (id, audience, open) in
+        [(1, "landlord,target_group,vhs", "target_group,landlord"), (2, "Vhs, landlord ,vhs", "")]
+    {
         exec(
             &db,
             &format!(
@@ -215,10 +198,7 @@ async fn survey_groups_move_to_rows_and_back_on(backend: Backend) {
 
     revert_through(&db, SURVEY_GROUP_ROWS);
     let text = |column: &str, table: &str, id: i32| {
-        stored(
-            &db,
-            &format!("SELECT {column} AS text FROM {table} WHERE id = {id}"),
-        )
+        stored(&db, &format!("SELECT {column} AS text FROM {table} WHERE id = {id}"))
     };
     assert_eq!(text("audience", "surveys", 1), "landlord,target_group,vhs");
     assert_eq!(text("open_groups", "surveys", 1), "target_group,landlord");
@@ -247,10 +227,7 @@ async fn a_stored_code_the_app_does_not_know_is_an_error_on(backend: Backend) {
     let err = db
         .run_blocking(mietschulung::mail::outbox::all)
         .expect_err("a status the app does not know");
-    assert!(
-        matches!(err, mietschulung::error::AppError::Internal(_)),
-        "{err:?}"
-    );
+    assert!(matches!(err, mietschulung::error::AppError::Internal(_)), "{err:?}");
     let said = format!("{err:?}");
     assert!(
         said.contains("unknown mail status") && said.contains("lost"),

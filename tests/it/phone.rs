@@ -24,17 +24,12 @@ async fn trainer_marks_attendance_on_a_phone_and_landlord_checks_on_a_phone() {
         .await;
     let session_id = s["id"].as_i64().unwrap();
     let mut people = Vec::new();
-    for (given, family) in [
-        ("Abdullah Mohammed", "Al-Rashidi-Hashemi"),
-        ("Olena", "Kovalenko"),
-        ("Yonas", "Tesfay"),
-    ] {
+    for (given, family) in
+        [("Abdullah Mohammed", "Al-Rashidi-Hashemi"), ("Olena", "Kovalenko"), ("Yonas", "Tesfay")]
+    {
         let pid = common::register(&api, given, family, None).await;
-        api.post(
-            &format!("/api/v1/runs/{run_id}/enrollments"),
-            json!({"participant_id": pid}),
-        )
-        .await;
+        api.post(&format!("/api/v1/runs/{run_id}/enrollments"), json!({"participant_id": pid}))
+            .await;
         people.push(pid);
     }
 
@@ -47,15 +42,11 @@ async fn trainer_marks_attendance_on_a_phone_and_landlord_checks_on_a_phone() {
     phone.wait_for_text("Meine Termine</h1>").await;
     assert!(phone.current_url().await.ends_with("/my/sessions"));
     phone.assert_fits_width().await;
-    phone
-        .click(&format!("a[href='/sessions/{session_id}/roster']"))
-        .await;
+    phone.click(&format!("a[href='/sessions/{session_id}/roster']")).await;
     phone.wait_for_text("roster-row").await;
     phone.assert_fits_width().await;
     let target = people[0];
-    phone
-        .click(&format!("#p{target} button[value=present]"))
-        .await;
+    phone.click(&format!("#p{target} button[value=present]")).await;
     let page = phone.wait_for_text("Gespeichert").await;
     assert!(page.contains("1 / 3"), "progress shown");
     // The tapped button is shown as pressed, with a tap target of a usable size.
@@ -63,16 +54,8 @@ async fn trainer_marks_attendance_on_a_phone_and_landlord_checks_on_a_phone() {
         .script(&format!("var b = document.querySelector('#p{target} button[value=present]'); var r = b.getBoundingClientRect(); return [b.getAttribute('aria-pressed'), r.height, r.width];"))
         .await;
     assert_eq!(pressed[0], "true");
-    assert!(
-        pressed[1].as_f64().unwrap() >= 44.0,
-        "tap target height {}",
-        pressed[1]
-    );
-    assert!(
-        pressed[2].as_f64().unwrap() >= 44.0,
-        "tap target width {}",
-        pressed[2]
-    );
+    assert!(pressed[1].as_f64().unwrap() >= 44.0, "tap target height {}", pressed[1]);
+    assert!(pressed[2].as_f64().unwrap() >= 44.0, "tap target width {}", pressed[2]);
     phone.assert_fits_width().await;
     // A second tap on another status corrects the mark.
     phone.click(&format!("#p{target} button[value=late]")).await;
@@ -93,13 +76,8 @@ async fn trainer_marks_attendance_on_a_phone_and_landlord_checks_on_a_phone() {
         )
         .await;
     }
-    let (_, summary) = api
-        .post(&format!("/api/v1/runs/{run_id}/certificates"), json!({}))
-        .await;
-    let url = summary["issued"][0]["verification_url"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let (_, summary) = api.post(&format!("/api/v1/runs/{run_id}/certificates"), json!({})).await;
+    let url = summary["issued"][0]["verification_url"].as_str().unwrap().to_string();
     let landlord = Chromium::phone().await;
     landlord.goto(&url).await;
     landlord.assert_fits_width().await;
@@ -108,18 +86,11 @@ async fn trainer_marks_attendance_on_a_phone_and_landlord_checks_on_a_phone() {
     let status_box = landlord
         .script("var r = document.querySelector('.status').getBoundingClientRect(); return [r.top, r.height];")
         .await;
-    assert!(
-        status_box[0].as_f64().unwrap() < 200.0,
-        "the status is the first thing on screen"
-    );
+    assert!(status_box[0].as_f64().unwrap() < 200.0, "the status is the first thing on screen");
     if let Ok(dir) = std::env::var("SCREENSHOT_DIR") {
         std::fs::write(format!("{dir}/verify-360.png"), landlord.screenshot().await).unwrap();
         landlord.goto(&app.url("/z")).await;
-        std::fs::write(
-            format!("{dir}/code-form-360.png"),
-            landlord.screenshot().await,
-        )
-        .unwrap();
+        std::fs::write(format!("{dir}/code-form-360.png"), landlord.screenshot().await).unwrap();
     }
 }
 
@@ -143,14 +114,9 @@ async fn account_page_fits_a_phone() {
     phone.wait_for_text("Mein Konto</h1>").await;
     phone.assert_fits_width().await;
     phone
-        .type_into(
-            "#label",
-            "Tabellenabgleich mit dem Integrationsamt, Laptop im Büro 2.14",
-        )
+        .type_into("#label", "Tabellenabgleich mit dem Integrationsamt, Laptop im Büro 2.14")
         .await;
-    phone
-        .click("form[action='/account/tokens'] button[type=submit]")
-        .await;
+    phone.click("form[action='/account/tokens'] button[type=submit]").await;
     let page = phone.wait_for_text("nur dieses eine Mal").await;
     let start = page.find("ms_").expect("token shown");
     common::logs::secret(

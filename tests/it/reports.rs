@@ -11,13 +11,8 @@ async fn reports(backend: Backend) {
     let other = app.create_org("anderes-amt");
     let api = app.api_token(&org.coordinator.email).await;
     let trainer = app.api_token(&org.trainer.email).await;
-    let (_, run_id, modules) = common::plan_run(
-        &api,
-        "MS-REP",
-        10,
-        &[("Mietvertrag", true), ("Lüften", true)],
-    )
-    .await;
+    let (_, run_id, modules) =
+        common::plan_run(&api, "MS-REP", 10, &[("Mietvertrag", true), ("Lüften", true)]).await;
     let mut sessions = Vec::new();
     for (day, module) in [("03", modules[0]), ("10", modules[1])] {
         let (_, s) = api
@@ -29,11 +24,8 @@ async fn reports(backend: Backend) {
     let anna = common::register(&api, "Anna", "Nowak", None).await;
     let omar = common::register(&api, "Omar", "Haddad", None).await;
     for pid in [anna, omar] {
-        api.post(
-            &format!("/api/v1/runs/{run_id}/enrollments"),
-            json!({"participant_id": pid}),
-        )
-        .await;
+        api.post(&format!("/api/v1/runs/{run_id}/enrollments"), json!({"participant_id": pid}))
+            .await;
     }
     for (pid, sid, status) in [
         (anna, sessions[0], "present"),
@@ -42,10 +34,7 @@ async fn reports(backend: Backend) {
         (omar, sessions[1], "excused"),
     ] {
         trainer
-            .put(
-                &format!("/api/v1/sessions/{sid}/attendance/{pid}"),
-                json!({"status": status}),
-            )
+            .put(&format!("/api/v1/sessions/{sid}/attendance/{pid}"), json!({"status": status}))
             .await;
     }
 
@@ -69,17 +58,8 @@ async fn reports(backend: Backend) {
     assert_eq!(figures["no_show_percent"], 25, "excused is not a no-show");
     assert_eq!(figures["months"][0]["month"], "2026-03");
     let other_api = app.api_token(&other.coordinator.email).await;
-    assert_eq!(
-        other_api
-            .get(&format!("/api/v1/runs/{run_id}/report"))
-            .await
-            .0,
-        404
-    );
-    assert_eq!(
-        other_api.get("/api/v1/reports/organisation").await.1["marks"],
-        0
-    );
+    assert_eq!(other_api.get(&format!("/api/v1/runs/{run_id}/report")).await.0, 404);
+    assert_eq!(other_api.get("/api/v1/reports/organisation").await.1["marks"], 0);
     assert_eq!(trainer.get("/api/v1/reports/organisation").await.0, 403);
 
     let b = app.browser();
@@ -89,23 +69,14 @@ async fn reports(backend: Backend) {
     assert!(page.body.contains("Haddad, Omar") && page.body.contains("entschuldigt"));
     let page = b.get("/reports").await;
     assert_eq!(page.status, 200);
-    assert!(
-        page.body.contains("<svg") && page.body.contains("Anwesenheit"),
-        "a server-side chart"
-    );
+    assert!(page.body.contains("<svg") && page.body.contains("Anwesenheit"), "a server-side chart");
     let (s, ct, csv) = b.get_bytes(&format!("/runs/{run_id}/report.csv")).await;
     assert_eq!(s, 200);
     assert!(ct.unwrap().starts_with("text/csv"));
     let text = String::from_utf8(csv).unwrap();
-    assert!(
-        text.starts_with('\u{feff}'),
-        "Excel needs the byte order mark for umlauts"
-    );
+    assert!(text.starts_with('\u{feff}'), "Excel needs the byte order mark for umlauts");
     assert!(text.contains("Name;03.03.2026 09:00;10.03.2026 09:00;Anwesenheit %"));
-    assert!(
-        text.contains("Haddad, Omar;abwesend;entschuldigt;0;"),
-        "{text}"
-    );
+    assert!(text.contains("Haddad, Omar;abwesend;entschuldigt;0;"), "{text}");
     let (s, ct, xlsx) = b.get_bytes(&format!("/runs/{run_id}/report.xlsx")).await;
     assert_eq!(s, 200);
     assert!(ct.unwrap().contains("spreadsheetml"));
@@ -113,13 +84,8 @@ async fn reports(backend: Backend) {
     assert!(xlsx.windows(24).any(|w| w == b"xl/worksheets/sheet1.xml"));
     let (s, _, csv) = b.get_bytes("/reports/organisation.csv").await;
     assert_eq!(s, 200);
-    assert!(String::from_utf8(csv)
-        .unwrap()
-        .contains("2026-03;4;2;1;50;25"));
-    assert_eq!(
-        b.get(&format!("/runs/{run_id}/report.pdf")).await.status,
-        404
-    );
+    assert!(String::from_utf8(csv).unwrap().contains("2026-03;4;2;1;50;25"));
+    assert_eq!(b.get(&format!("/runs/{run_id}/report.pdf")).await.status, 404);
 }
 
 both_backends!(reports_per_run_and_organisation_with_exports, reports);

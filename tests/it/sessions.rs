@@ -32,18 +32,8 @@ async fn planning(backend: Backend) {
     let co = app.api_token("co@termine.example.org").await;
     let (s, room) = api.post("/api/v1/locations", json!({"name": "VHS Raum 2", "address": "Markt 1, Altenburg", "room": "2", "capacity": 1})).await;
     assert_eq!(s, 201, "{room}");
-    assert_eq!(
-        api.post("/api/v1/locations", json!({"name": "VHS Raum 2"}))
-            .await
-            .0,
-        409
-    );
-    assert_eq!(
-        api.post("/api/v1/locations", json!({"name": "", "capacity": 0}))
-            .await
-            .0,
-        422
-    );
+    assert_eq!(api.post("/api/v1/locations", json!({"name": "VHS Raum 2"})).await.0, 409);
+    assert_eq!(api.post("/api/v1/locations", json!({"name": "", "capacity": 0})).await.0, 422);
     let (_, run_a, modules) = common::plan_run_between(
         &api,
         "MS-A",
@@ -71,10 +61,7 @@ async fn planning(backend: Backend) {
     // The co-trainer sees the session and may mark attendance.
     let (_, mine) = co.get("/api/v1/my/sessions").await;
     assert_eq!(mine.as_array().unwrap().len(), 1);
-    assert!(mine[0]["trainer_name"]
-        .as_str()
-        .unwrap()
-        .contains("Cora Co-Trainerin"));
+    assert!(mine[0]["trainer_name"].as_str().unwrap().contains("Cora Co-Trainerin"));
     // A second run's session at an overlapping time, same trainer and same room.
     let (s, _) = api
         .post(
@@ -88,20 +75,14 @@ async fn planning(backend: Backend) {
         common::register(&api, "Aylin", "Demir", Some("aylin@example.org")).await,
         common::register(&api, "Bilal", "Saeed", None).await,
     ] {
-        api.post(
-            &format!("/api/v1/runs/{run_a}/enrollments"),
-            json!({"participant_id": pid}),
-        )
-        .await;
+        api.post(&format!("/api/v1/runs/{run_a}/enrollments"), json!({"participant_id": pid}))
+            .await;
     }
     let b = app.browser();
     b.login(&org.coordinator.email).await;
     let page = b.get(&format!("/runs/{run_a}")).await;
     assert!(
-        page.body.contains(&common::said(
-            "warning.trainer_busy",
-            &[("name", "training termine")]
-        )),
+        page.body.contains(&common::said("warning.trainer_busy", &[("name", "training termine")])),
         "{}",
         page.body
     );
@@ -138,27 +119,17 @@ async fn planning(backend: Backend) {
         room_busy("VHS Raum 2"),
         room_busy("Rathaus Saal"),
     ];
-    assert!(
-        !clashes.iter().any(|c| page.body.contains(c)),
-        "{}",
-        page.body
-    );
+    assert!(!clashes.iter().any(|c| page.body.contains(c)), "{}", page.body);
     let mails = app.db.run_blocking(outbox::all).unwrap();
-    let changed: Vec<_> = mails
-        .iter()
-        .filter(|m| m.subject.starts_with("Terminänderung"))
-        .collect();
+    let changed: Vec<_> =
+        mails.iter().filter(|m| m.subject.starts_with("Terminänderung")).collect();
     assert_eq!(changed.len(), 1, "only Aylin has an email address");
     assert!(
         changed[0].body_text.contains("14:00–16:00")
             && changed[0].body_text.contains("Rathaus Saal")
     );
     let (_, mine) = co.get("/api/v1/my/sessions").await;
-    assert_eq!(
-        mine.as_array().unwrap().len(),
-        0,
-        "the co-trainer was taken off"
-    );
+    assert_eq!(mine.as_array().unwrap().len(), 0, "the co-trainer was taken off");
     // A bad edit re-renders the form with the message and changes nothing.
     let page = b
         .submit(
@@ -168,27 +139,18 @@ async fn planning(backend: Backend) {
         )
         .await;
     assert_eq!(page.status, 422);
-    assert!(page
-        .body
-        .contains(&common::said("error.planning.ends_before_start", &[])));
+    assert!(page.body.contains(&common::said("error.planning.ends_before_start", &[])));
 
     // Cancel: shown as cancelled, participants told, no roster marks any more.
-    let page = b
-        .submit(&edit, &format!("/sessions/{session_a}/cancel"), &[])
-        .await;
+    let page = b.submit(&edit, &format!("/sessions/{session_a}/cancel"), &[]).await;
     assert_eq!(page.status, 303);
     let page = b.get(&format!("/runs/{run_a}")).await;
     assert!(page.body.contains("abgesagt"));
     let mails = app.db.run_blocking(outbox::all).unwrap();
-    assert!(mails
-        .iter()
-        .any(|m| m.subject.starts_with("Termin abgesagt")));
+    assert!(mails.iter().any(|m| m.subject.starts_with("Termin abgesagt")));
     let trainer = app.api_token(&org.trainer.email).await;
     let (s, _) = trainer
-        .put(
-            &format!("/api/v1/sessions/{session_a}/attendance/1"),
-            json!({"status": "present"}),
-        )
+        .put(&format!("/api/v1/sessions/{session_a}/attendance/1"), json!({"status": "present"}))
         .await;
     assert!(s == 409 || s == 422 || s == 404, "{s}");
     let (s, _) = api
@@ -198,32 +160,20 @@ async fn planning(backend: Backend) {
         )
         .await;
     assert_eq!(s, 409, "a cancelled session stays cancelled");
-    assert_eq!(
-        api.post("/api/v1/sessions/999999/cancel", json!({}))
-            .await
-            .0,
-        404
-    );
+    assert_eq!(api.post("/api/v1/sessions/999999/cancel", json!({})).await.0, 404);
     // The locations page lists rooms with their capacity.
     let page = b.get("/locations").await;
     assert!(page.body.contains("Markt 1, Altenburg"));
 }
 
-both_backends!(
-    sessions_can_be_moved_cancelled_and_warn_about_double_bookings,
-    planning
-);
+both_backends!(sessions_can_be_moved_cancelled_and_warn_about_double_bookings, planning);
 
 async fn calendar_view(backend: Backend) {
     let app = common::spawn_app(backend).await;
     let org = app.create_org("kalenderansicht");
     let api = app.api_token(&org.coordinator.email).await;
     let (_, run_id, modules) = common::plan_run(&api, "MS-CAL", 5, &[("Mietvertrag", true)]).await;
-    for (day, hour) in [
-        ("2026-03-04", "09"),
-        ("2026-03-04", "14"),
-        ("2026-03-30", "10"),
-    ] {
+    for (day, hour) in [("2026-03-04", "09"), ("2026-03-04", "14"), ("2026-03-30", "10")] {
         let (s, _) = api
             .post(&format!("/api/v1/runs/{run_id}/sessions"), json!({"starts_at": format!("{day}T{hour}:00"), "ends_at": format!("{day}T{hour}:45"),
                 "location": "Raum A", "trainer_id": org.trainer.user_id, "module_ids": modules}))
@@ -240,14 +190,9 @@ async fn calendar_view(backend: Backend) {
         2,
         "both sessions of that week, not the later one"
     );
-    assert!(
-        week.body.contains("2026-02-23"),
-        "a link to the week before"
-    );
+    assert!(week.body.contains("2026-02-23"), "a link to the week before");
     let month = b.get("/calendar?view=month&date=2026-03-15").await;
-    assert!(month
-        .body
-        .contains(&format!("{} 2026", common::said("calendar.month.mar", &[]))));
+    assert!(month.body.contains(&format!("{} 2026", common::said("calendar.month.mar", &[]))));
     assert_eq!(month.body.matches("MS-CAL</a>").count(), 3);
     assert_eq!(b.get("/calendar?date=gestern").await.status, 422);
     let t = app.browser();
@@ -261,13 +206,8 @@ async fn languages_and_module_order(backend: Backend) {
     let app = common::spawn_app(backend).await;
     let org = app.create_org("sprachen");
     let api = app.api_token(&org.coordinator.email).await;
-    let (course_id, run_id, modules) = common::plan_run(
-        &api,
-        "MS-L",
-        5,
-        &[("Eins", true), ("Zwei", true), ("Drei", false)],
-    )
-    .await;
+    let (course_id, run_id, modules) =
+        common::plan_run(&api, "MS-L", 5, &[("Eins", true), ("Zwei", true), ("Drei", false)]).await;
     let (s, session) = api
         .post(
             &format!("/api/v1/runs/{run_id}/sessions"),
@@ -280,31 +220,17 @@ async fn languages_and_module_order(backend: Backend) {
     let (s, e) = api
         .post(&format!("/api/v1/runs/{run_id}/sessions"), json!({"starts_at": "2026-03-06T09:00", "ends_at": "2026-03-06T10:00", "interpreter_languages": ["xx"]}))
         .await;
-    assert_eq!(
-        (s, e["field"].as_str()),
-        (422, Some("interpreter_languages"))
-    );
+    assert_eq!((s, e["field"].as_str()), (422, Some("interpreter_languages")));
     let (_, run) = api.get(&format!("/api/v1/runs/{run_id}")).await;
-    assert!(run["sessions"][0]["interpreter_languages"]
-        .as_str()
-        .unwrap()
-        .contains("ትግርኛ"));
+    assert!(run["sessions"][0]["interpreter_languages"].as_str().unwrap().contains("ትግርኛ"));
     let trainer = app.api_token(&org.trainer.email).await;
     let (_, link) = trainer.post("/api/v1/my/calendar-link", json!({})).await;
-    let ics = reqwest::get(link["url"].as_str().unwrap())
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let ics = reqwest::get(link["url"].as_str().unwrap()).await.unwrap().text().await.unwrap();
     assert!(ics.contains("Dolmetschung"), "{ics}");
     // Module order: the third moves up twice and leads.
     for _ in 0..2 {
         let (s, _) = api
-            .post(
-                &format!("/api/v1/courses/{course_id}/modules/{}/up", modules[2]),
-                json!({}),
-            )
+            .post(&format!("/api/v1/courses/{course_id}/modules/{}/up", modules[2]), json!({}))
             .await;
         assert_eq!(s, 200);
     }
@@ -317,17 +243,9 @@ async fn languages_and_module_order(backend: Backend) {
         .collect();
     assert_eq!(titles, ["Drei", "Eins", "Zwei"]);
     assert_eq!(
-        api.post(
-            &format!("/api/v1/courses/{course_id}/modules/999999/up"),
-            json!({})
-        )
-        .await
-        .0,
+        api.post(&format!("/api/v1/courses/{course_id}/modules/999999/up"), json!({})).await.0,
         404
     );
 }
 
-both_backends!(
-    session_interpreter_languages_and_module_order,
-    languages_and_module_order
-);
+both_backends!(session_interpreter_languages_and_module_order, languages_and_module_order);

@@ -36,11 +36,8 @@ impl Raw {
             let v = v.to_str().unwrap();
             if let Some(pair) = v.split(';').next() {
                 if pair.starts_with("mietschulung=") {
-                    self.cookie = if pair == "mietschulung=" {
-                        String::new()
-                    } else {
-                        pair.to_string()
-                    };
+                    self.cookie =
+                        if pair == "mietschulung=" { String::new() } else { pair.to_string() };
                 }
             }
         }
@@ -55,10 +52,7 @@ impl Raw {
 
     async fn answer(resp: reqwest::Response) -> (u16, String, Option<String>) {
         let status = resp.status().as_u16();
-        let location = resp
-            .headers()
-            .get("location")
-            .map(|v| v.to_str().unwrap().to_string());
+        let location = resp.headers().get("location").map(|v| v.to_str().unwrap().to_string());
         (status, resp.text().await.unwrap(), location)
     }
 
@@ -89,14 +83,7 @@ impl Raw {
     async fn login(&mut self, email: &str, password: &str) -> u16 {
         let csrf = self.csrf("/login").await;
         let (status, _, _) = self
-            .post(
-                "/login",
-                &[
-                    ("csrf_token", &csrf),
-                    ("email", email),
-                    ("password", password),
-                ],
-            )
+            .post("/login", &[("csrf_token", &csrf), ("email", email), ("password", password)])
             .await;
         if status == 303 {
             common::logs::secret(&self.cookie);
@@ -130,39 +117,16 @@ async fn logout_ends_a_copied_cookie(backend: Backend) {
     // The thief copies the cookie (and a form token) before the owner logs out.
     let mut thief = Raw::new(&app);
     thief.cookie = me.cookie.clone();
-    assert_eq!(
-        thief.get("/courses").await.0,
-        200,
-        "the copy works while logged in"
-    );
+    assert_eq!(thief.get("/courses").await.0, 200, "the copy works while logged in");
     let (s, _, loc) = me.post("/logout", &[("csrf_token", &csrf)]).await;
     assert_eq!((s, loc.as_deref()), (303, Some("/login")));
     let (s, _, loc) = thief.get("/courses").await;
-    assert_eq!(
-        (s, loc.as_deref()),
-        (303, Some("/login")),
-        "page refused after logout"
-    );
+    assert_eq!((s, loc.as_deref()), (303, Some("/login")), "page refused after logout");
     let (s, _, loc) = thief
-        .post(
-            "/courses",
-            &[
-                ("csrf_token", &csrf),
-                ("code", "X1"),
-                ("title", "Gestohlen"),
-            ],
-        )
+        .post("/courses", &[("csrf_token", &csrf), ("code", "X1"), ("title", "Gestohlen")])
         .await;
-    assert_eq!(
-        (s, loc.as_deref()),
-        (303, Some("/login")),
-        "form refused after logout"
-    );
-    assert_eq!(
-        app.count("courses"),
-        0,
-        "nothing saved through the stolen cookie"
-    );
+    assert_eq!((s, loc.as_deref()), (303, Some("/login")), "form refused after logout");
+    assert_eq!(app.count("courses"), 0, "nothing saved through the stolen cookie");
     assert_eq!(app.count("user_sessions"), 0);
 }
 both_backends!(logout_ends_session, logout_ends_a_copied_cookie);
@@ -188,11 +152,7 @@ async fn sessions_end_by_idle_time_and_by_age(backend: Backend) {
     );
     exec(&app, &format!("UPDATE user_sessions SET created_at = '{}', last_seen_at = '{}' WHERE user_id = {trainer}", hours_ago(&app, 25), hours_ago(&app, 0)));
     assert_eq!(idle.get("/courses").await.0, 303, "idle for 9 hours");
-    assert_eq!(
-        old.get("/my/sessions").await.0,
-        303,
-        "logged in 25 hours ago, active"
-    );
+    assert_eq!(old.get("/my/sessions").await.0, 303, "logged in 25 hours ago, active");
     // A fresh session is not touched by either rule.
     let mut fresh = Raw::new(&app);
     assert_eq!(fresh.login(&org.coordinator.email, PASSWORD).await, 303);
@@ -243,17 +203,8 @@ async fn password_change_and_deactivation_end_everything(backend: Backend) {
     assert!(body.contains(&common::said("done.password_changed", &[])));
     assert_eq!(elsewhere.get("/courses").await.0, 303, "other sessions end");
     assert_eq!(api.get("/api/v1/courses").await.0, 401, "API tokens end");
-    assert_eq!(
-        Raw::new(&app).login(&org.coordinator.email, PASSWORD).await,
-        401,
-        "old password"
-    );
-    assert_eq!(
-        Raw::new(&app)
-            .login(&org.coordinator.email, "neues-langes-passwort")
-            .await,
-        303
-    );
+    assert_eq!(Raw::new(&app).login(&org.coordinator.email, PASSWORD).await, 401, "old password");
+    assert_eq!(Raw::new(&app).login(&org.coordinator.email, "neues-langes-passwort").await, 303);
 
     // Deactivation by an admin ends the trainer's sessions and tokens at once, and
     // reactivating does not bring the tokens back.
@@ -262,44 +213,26 @@ async fn password_change_and_deactivation_end_everything(backend: Backend) {
     let trainer_api = app.api_token(&org.trainer.email).await;
     let mut admin_b = Raw::new(&app);
     assert_eq!(admin_b.login(&admin.email, PASSWORD).await, 303);
-    let csrf = admin_b
-        .csrf(&format!("/admin/organisations/{}", org.id))
-        .await;
+    let csrf = admin_b.csrf(&format!("/admin/organisations/{}", org.id)).await;
     let (s, _, _) = admin_b
         .post(
-            &format!(
-                "/admin/organisations/{}/users/{}/deactivate",
-                org.id, org.trainer.user_id
-            ),
+            &format!("/admin/organisations/{}/users/{}/deactivate", org.id, org.trainer.user_id),
             &[("csrf_token", &csrf)],
         )
         .await;
     assert_eq!(s, 303);
     assert_eq!(trainer.get("/my/sessions").await.0, 303);
     assert_eq!(trainer_api.get("/api/v1/my/sessions").await.0, 401);
-    assert_eq!(
-        Raw::new(&app).login(&org.trainer.email, PASSWORD).await,
-        401
-    );
+    assert_eq!(Raw::new(&app).login(&org.trainer.email, PASSWORD).await, 401);
     let (s, _, _) = admin_b
         .post(
-            &format!(
-                "/admin/organisations/{}/users/{}/activate",
-                org.id, org.trainer.user_id
-            ),
+            &format!("/admin/organisations/{}/users/{}/activate", org.id, org.trainer.user_id),
             &[("csrf_token", &csrf)],
         )
         .await;
     assert_eq!(s, 303);
-    assert_eq!(
-        trainer_api.get("/api/v1/my/sessions").await.0,
-        401,
-        "tokens stay ended"
-    );
-    assert_eq!(
-        Raw::new(&app).login(&org.trainer.email, PASSWORD).await,
-        303
-    );
+    assert_eq!(trainer_api.get("/api/v1/my/sessions").await.0, 401, "tokens stay ended");
+    assert_eq!(Raw::new(&app).login(&org.trainer.email, PASSWORD).await, 303);
     // The API's password change ends the token it was made with.
     let api = app.api_token(&org.trainer.email).await;
     let (s, _) = api
@@ -311,10 +244,7 @@ async fn password_change_and_deactivation_end_everything(backend: Backend) {
     assert_eq!(s, 204);
     assert_eq!(api.get("/api/v1/my/sessions").await.0, 401);
 }
-both_backends!(
-    password_change_ends_sessions,
-    password_change_and_deactivation_end_everything
-);
+both_backends!(password_change_ends_sessions, password_change_and_deactivation_end_everything);
 
 async fn password_guessing_is_throttled(backend: Backend) {
     let app = common::spawn_app(backend).await;
@@ -331,36 +261,20 @@ async fn password_guessing_is_throttled(backend: Backend) {
 
     let mut attacker = Raw::new(&app);
     for i in 0..10 {
-        assert_eq!(
-            attacker
-                .login(&org.coordinator.email, &format!("rate-{i}-xxxxx"))
-                .await,
-            401
-        );
+        assert_eq!(attacker.login(&org.coordinator.email, &format!("rate-{i}-xxxxx")).await, 401);
     }
     // The account is throttled now: even the right password is not checked.
     let csrf = attacker.csrf("/login").await;
     let req = attacker.form(
         "/login",
-        &[
-            ("csrf_token", &csrf),
-            ("email", &org.coordinator.email),
-            ("password", PASSWORD),
-        ],
+        &[("csrf_token", &csrf), ("email", &org.coordinator.email), ("password", PASSWORD)],
     );
     let resp = attacker.send(req).await;
     assert_eq!(resp.status(), 429);
-    let retry: u64 = resp.headers()["retry-after"]
-        .to_str()
-        .unwrap()
-        .parse()
-        .unwrap();
+    let retry: u64 = resp.headers()["retry-after"].to_str().unwrap().parse().unwrap();
     assert!((1..=15 * 60).contains(&retry), "retry after {retry} s");
     let body = resp.text().await.unwrap();
-    assert!(
-        body.contains("Minuten erneut"),
-        "says when to try again: {body}"
-    );
+    assert!(body.contains("Minuten erneut"), "says when to try again: {body}");
     // The API endpoint shares the count.
     let resp = reqwest::Client::new()
         .post(app.url("/api/v1/auth/token"))
@@ -371,57 +285,29 @@ async fn password_guessing_is_throttled(backend: Backend) {
     assert_eq!(resp.status(), 429);
     assert!(resp.headers().contains_key("retry-after"));
     let body: Value = resp.json().await.unwrap();
-    assert!(
-        body["message"].as_str().unwrap().contains("erneut"),
-        "{body}"
-    );
+    assert!(body["message"].as_str().unwrap().contains("erneut"), "{body}");
 
     // The real user, on the device they used before, is not locked out.
     let page = device_cookie
-        .submit(
-            "/login",
-            "/login",
-            &[("email", &org.coordinator.email), ("password", PASSWORD)],
-        )
+        .submit("/login", "/login", &[("email", &org.coordinator.email), ("password", PASSWORD)])
         .await;
-    assert_eq!(
-        page.status, 303,
-        "known device logs in despite the throttle"
-    );
+    assert_eq!(page.status, 303, "known device logs in despite the throttle");
     // A different account from the same address is not affected by the account limit.
-    assert_eq!(
-        Raw::new(&app).login(&org.trainer.email, PASSWORD).await,
-        303
-    );
+    assert_eq!(Raw::new(&app).login(&org.trainer.email, PASSWORD).await, 303);
 
     // After the window the account is free again.
-    exec(
-        &app,
-        &format!(
-            "UPDATE login_failures SET failed_at = '{}'",
-            hours_ago(&app, 1)
-        ),
-    );
-    assert_eq!(
-        Raw::new(&app).login(&org.coordinator.email, PASSWORD).await,
-        303
-    );
+    exec(&app, &format!("UPDATE login_failures SET failed_at = '{}'", hours_ago(&app, 1)));
+    assert_eq!(Raw::new(&app).login(&org.coordinator.email, PASSWORD).await, 303);
 
     // One address guessing across many accounts hits the address limit.
     let mut spray = Raw::new(&app);
     for i in 0..30 {
         assert_eq!(
-            spray
-                .login(&format!("niemand{i}@raten.example.org"), "falsch-falsch-1")
-                .await,
+            spray.login(&format!("niemand{i}@raten.example.org"), "falsch-falsch-1").await,
             401
         );
     }
-    assert_eq!(
-        spray.login(&org.trainer.email, PASSWORD).await,
-        429,
-        "address limit"
-    );
+    assert_eq!(spray.login(&org.trainer.email, PASSWORD).await, 429, "address limit");
     // The throttle stores no e-mail address and no client address.
     let sql = "SELECT key_hash FROM login_failures".to_string();
     #[derive(diesel::QueryableByName)]
@@ -429,13 +315,9 @@ async fn password_guessing_is_throttled(backend: Backend) {
         #[diesel(sql_type = diesel::sql_types::Text)]
         key_hash: String,
     }
-    let keys: Vec<K> = app
-        .db
-        .run_blocking(move |conn| Ok(diesel::sql_query(sql).load::<K>(conn)?))
-        .unwrap();
-    assert!(keys
-        .iter()
-        .all(|k| !k.key_hash.contains('@') && !k.key_hash.contains("127.0.0.1")));
+    let keys: Vec<K> =
+        app.db.run_blocking(move |conn| Ok(diesel::sql_query(sql).load::<K>(conn)?)).unwrap();
+    assert!(keys.iter().all(|k| !k.key_hash.contains('@') && !k.key_hash.contains("127.0.0.1")));
 }
 both_backends!(login_throttle, password_guessing_is_throttled);
 
@@ -446,10 +328,7 @@ async fn api_tokens_are_named_listed_expired_and_revoked(backend: Backend) {
     let admin = app.create_admin("admin@token.example.org");
     let api = app.api_token(&org.coordinator.email).await;
     let (s, made) = api
-        .post(
-            "/api/v1/auth/tokens",
-            json!({"label": "Tabellen-Skript", "expires_in_days": 7}),
-        )
+        .post("/api/v1/auth/tokens", json!({"label": "Tabellen-Skript", "expires_in_days": 7}))
         .await;
     assert_eq!(s, 201, "{made}");
     let script_token = common::logs::secret(made["token"].as_str().unwrap());
@@ -472,9 +351,7 @@ async fn api_tokens_are_named_listed_expired_and_revoked(backend: Backend) {
     let list = list.as_array().unwrap().clone();
     assert_eq!(list.len(), 2);
     assert!(
-        !serde_json::to_string(&list)
-            .unwrap()
-            .contains(&script_token),
+        !serde_json::to_string(&list).unwrap().contains(&script_token),
         "the list never shows tokens"
     );
     let script_id = made["id"].as_i64().unwrap();
@@ -482,27 +359,18 @@ async fn api_tokens_are_named_listed_expired_and_revoked(backend: Backend) {
     // Someone else's token id is not found; the admin sees and revokes it.
     let other_api = app.api_token(&other.coordinator.email).await;
     let (s, _) = other_api
-        .send(
-            reqwest::Method::DELETE,
-            &format!("/api/v1/auth/tokens/{script_id}"),
-            None,
-        )
+        .send(reqwest::Method::DELETE, &format!("/api/v1/auth/tokens/{script_id}"), None)
         .await;
     assert_eq!(s, 404);
     let admin_api = app.api_token(&admin.email).await;
-    let (s, tokens) = admin_api
-        .get(&format!("/api/v1/admin/organisations/{}/tokens", org.id))
-        .await;
+    let (s, tokens) =
+        admin_api.get(&format!("/api/v1/admin/organisations/{}/tokens", org.id)).await;
     assert_eq!(s, 200, "{tokens}");
     assert_eq!(tokens.as_array().unwrap().len(), 2);
     assert_eq!(tokens[0]["owner_email"], org.coordinator.email.as_str());
-    let (s, _) = admin_api
-        .get(&format!("/api/v1/admin/organisations/{}/tokens", org.id))
-        .await;
+    let (s, _) = admin_api.get(&format!("/api/v1/admin/organisations/{}/tokens", org.id)).await;
     assert_eq!(s, 200);
-    let (s, _) = other_api
-        .get(&format!("/api/v1/admin/organisations/{}/tokens", org.id))
-        .await;
+    let (s, _) = other_api.get(&format!("/api/v1/admin/organisations/{}/tokens", org.id)).await;
     assert_eq!(s, 403, "coordinators are not admins");
     let script = common::Api {
         client: api.client.clone(),
@@ -513,17 +381,11 @@ async fn api_tokens_are_named_listed_expired_and_revoked(backend: Backend) {
     let (s, _) = admin_api
         .send(
             reqwest::Method::DELETE,
-            &format!(
-                "/api/v1/admin/organisations/{}/tokens/{script_id}",
-                other.id
-            ),
+            &format!("/api/v1/admin/organisations/{}/tokens/{script_id}", other.id),
             None,
         )
         .await;
-    assert_eq!(
-        s, 404,
-        "a token is revoked only through its own organisation"
-    );
+    assert_eq!(s, 404, "a token is revoked only through its own organisation");
     let (s, _) = admin_api
         .send(
             reqwest::Method::DELETE,
@@ -548,16 +410,9 @@ async fn api_tokens_are_named_listed_expired_and_revoked(backend: Backend) {
     let b = app.browser();
     b.login(&org.coordinator.email).await;
     let page = b
-        .submit(
-            "/account",
-            "/account/tokens",
-            &[("label", "Laptop"), ("expires_in_days", "30")],
-        )
+        .submit("/account", "/account/tokens", &[("label", "Laptop"), ("expires_in_days", "30")])
         .await;
-    assert_eq!(
-        page.status, 303,
-        "post, then redirect: a reload makes no second token"
-    );
+    assert_eq!(page.status, 303, "post, then redirect: a reload makes no second token");
     let page = b.get(page.location.as_deref().unwrap()).await;
     assert_eq!(page.status, 200);
     let start = page.body.find("ms_").expect("new token shown once");
@@ -566,32 +421,18 @@ async fn api_tokens_are_named_listed_expired_and_revoked(backend: Backend) {
         .take_while(|c| c.is_ascii_alphanumeric() || *c == '_' || *c == '-')
         .collect();
     common::logs::secret(&shown);
-    let laptop = common::Api {
-        client: api.client.clone(),
-        base: api.base.clone(),
-        token: shown.clone(),
-    };
+    let laptop =
+        common::Api { client: api.client.clone(), base: api.base.clone(), token: shown.clone() };
     assert_eq!(laptop.get("/api/v1/courses").await.0, 200);
     let account = b.get("/account").await;
     assert!(account.body.contains("Laptop") && account.body.contains("abgelaufen"));
     assert!(!account.body.contains(&shown), "not shown again");
     let (s, list) = laptop.get("/api/v1/auth/tokens").await;
     assert_eq!(s, 200);
-    let laptop_id = list
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|t| t["label"] == "Laptop")
-        .unwrap()["id"]
+    let laptop_id = list.as_array().unwrap().iter().find(|t| t["label"] == "Laptop").unwrap()["id"]
         .as_i64()
         .unwrap();
-    let page = b
-        .submit(
-            "/account",
-            &format!("/account/tokens/{laptop_id}/revoke"),
-            &[],
-        )
-        .await;
+    let page = b.submit("/account", &format!("/account/tokens/{laptop_id}/revoke"), &[]).await;
     assert_eq!(page.status, 303);
     assert_eq!(laptop.get("/api/v1/courses").await.0, 401);
 }
@@ -620,16 +461,10 @@ async fn parallel_guesses_get_no_more_checks_than_the_limit(backend: Backend) {
     let checked = statuses.iter().filter(|s| **s == 422).count();
     let refused = statuses.iter().filter(|s| **s == 429).count();
     assert_eq!(checked + refused, 40, "{statuses:?}");
-    assert!(
-        checked <= 10,
-        "{checked} passwords checked in parallel: {statuses:?}"
-    );
+    assert!(checked <= 10, "{checked} passwords checked in parallel: {statuses:?}");
     assert!(checked >= 1);
 }
-both_backends!(
-    parallel_guesses,
-    parallel_guesses_get_no_more_checks_than_the_limit
-);
+both_backends!(parallel_guesses, parallel_guesses_get_no_more_checks_than_the_limit);
 
 async fn a_second_replica_honours_logout_and_the_throttle(backend: Backend) {
     let app = common::spawn_app(backend).await;
@@ -640,40 +475,19 @@ async fn a_second_replica_honours_logout_and_the_throttle(backend: Backend) {
     let mut b = Raw::new(&app);
     b.base = other.clone();
     b.cookie = a.cookie.clone();
-    assert_eq!(
-        b.get("/courses").await.0,
-        200,
-        "the login holds on the other replica"
-    );
+    assert_eq!(b.get("/courses").await.0, 200, "the login holds on the other replica");
     let csrf = a.csrf("/courses").await;
     assert_eq!(a.post("/logout", &[("csrf_token", &csrf)]).await.0, 303);
-    assert_eq!(
-        b.get("/courses").await.0,
-        303,
-        "logout on one replica ends it on all"
-    );
+    assert_eq!(b.get("/courses").await.0, 303, "logout on one replica ends it on all");
     // Guesses spread over both replicas add up.
     let mut guesser_a = Raw::new(&app);
     let mut guesser_b = Raw::new(&app);
     guesser_b.base = other.clone();
     for i in 0..5 {
-        assert_eq!(
-            guesser_a
-                .login(&org.trainer.email, &format!("falsch-a-{i}-xx"))
-                .await,
-            401
-        );
-        assert_eq!(
-            guesser_b
-                .login(&org.trainer.email, &format!("falsch-b-{i}-xx"))
-                .await,
-            401
-        );
+        assert_eq!(guesser_a.login(&org.trainer.email, &format!("falsch-a-{i}-xx")).await, 401);
+        assert_eq!(guesser_b.login(&org.trainer.email, &format!("falsch-b-{i}-xx")).await, 401);
     }
     assert_eq!(guesser_b.login(&org.trainer.email, PASSWORD).await, 429);
     assert_eq!(guesser_a.login(&org.trainer.email, PASSWORD).await, 429);
 }
-both_backends!(
-    second_replica,
-    a_second_replica_honours_logout_and_the_throttle
-);
+both_backends!(second_replica, a_second_replica_honours_logout_and_the_throttle);

@@ -35,11 +35,7 @@ fn demo_check_paths(data: &Path, database_url: &Option<String>) -> Vec<String> {
         .output()
         .unwrap();
     let stdout = String::from_utf8_lossy(&result.stdout);
-    assert!(
-        result.status.success(),
-        "demo: {}",
-        String::from_utf8_lossy(&result.stderr)
-    );
+    assert!(result.status.success(), "demo: {}", String::from_utf8_lossy(&result.stderr));
     let paths: Vec<String> = stdout
         .lines()
         .filter_map(|l| l.split(" -> ").nth(1))
@@ -155,10 +151,7 @@ async fn sigterm_stops_cleanly_and_keeps_the_last_check(backend: Backend) {
     let (mut server, port) = serve(&data, &url);
     let base = format!("http://127.0.0.1:{port}");
     {
-        let client = reqwest::Client::builder()
-            .timeout(Duration::from_secs(30))
-            .build()
-            .unwrap();
+        let client = reqwest::Client::builder().timeout(Duration::from_secs(30)).build().unwrap();
         let start = Instant::now();
         while !client
             .get(format!("{base}/healthz"))
@@ -169,21 +162,15 @@ async fn sigterm_stops_cleanly_and_keeps_the_last_check(backend: Backend) {
             assert!(start.elapsed() < Duration::from_secs(30), "no /healthz");
             actix_web::rt::time::sleep(Duration::from_millis(100)).await;
         }
-        let page = client
-            .get(format!("{base}{check_path}"))
-            .send()
-            .await
-            .unwrap();
+        let page = client.get(format!("{base}{check_path}")).send().await.unwrap();
         assert_eq!(page.status(), 200);
         // The client goes here, so no idle connection keeps the server waiting.
     }
 
     // Right away: the counter writes every two seconds, so this count is almost always
     // still in memory and only the last flush on the way out can save it.
-    let status = Command::new("kill")
-        .args(["-TERM", &server.child.id().to_string()])
-        .status()
-        .unwrap();
+    let status =
+        Command::new("kill").args(["-TERM", &server.child.id().to_string()]).status().unwrap();
     assert!(status.success());
     let stopping = Instant::now();
     let exit = loop {
@@ -207,11 +194,8 @@ async fn sigterm_stops_cleanly_and_keeps_the_last_check(backend: Backend) {
     assert!(!log.contains("did not stop in time"), "{log}");
     assert!(!log.contains("panicked"), "{log}");
 
-    let database_url = url.unwrap_or_else(|| {
-        data.join("mietschulung.sqlite")
-            .to_string_lossy()
-            .into_owned()
-    });
+    let database_url =
+        url.unwrap_or_else(|| data.join("mietschulung.sqlite").to_string_lossy().into_owned());
     assert_eq!(
         checks_counted(&database_url),
         1,

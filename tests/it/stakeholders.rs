@@ -34,31 +34,15 @@ async fn directory(backend: Backend) {
     // Bad input: a clear message naming the field, and nothing saved.
     for (body, field, words) in [
         (json!({"stakeholder_group": "landlord"}), "name", "Name"),
-        (
-            json!({"stakeholder_group": "mayor", "name": "X"}),
-            "stakeholder_group",
-            "Gruppe",
-        ),
-        (
-            json!({"stakeholder_group": "vhs", "name": "X", "email": "nope"}),
-            "email",
-            "E-Mail",
-        ),
-        (
-            json!({"stakeholder_group": "vhs", "name": "X", "phone": "call me"}),
-            "phone",
-            "Telefon",
-        ),
+        (json!({"stakeholder_group": "mayor", "name": "X"}), "stakeholder_group", "Gruppe"),
+        (json!({"stakeholder_group": "vhs", "name": "X", "email": "nope"}), "email", "E-Mail"),
+        (json!({"stakeholder_group": "vhs", "name": "X", "phone": "call me"}), "phone", "Telefon"),
         (
             json!({"stakeholder_group": "vhs", "name": "X", "preferred_language": "klingon"}),
             "preferred_language",
             "Sprache",
         ),
-        (
-            json!({"stakeholder_group": "vhs", "name": "X".repeat(121)}),
-            "name",
-            "höchstens",
-        ),
+        (json!({"stakeholder_group": "vhs", "name": "X".repeat(121)}), "name", "höchstens"),
     ] {
         let (s, e) = api.post("/api/v1/stakeholders", body).await;
         assert_eq!(s, 422, "{e}");
@@ -74,10 +58,7 @@ async fn directory(backend: Backend) {
     assert_eq!(s, 409, "{e}");
     assert_eq!(
         e["message"],
-        common::said(
-            "error.stakeholders.email_taken",
-            &[("name", "Petra Hausmann")]
-        )
+        common::said("error.stakeholders.email_taken", &[("name", "Petra Hausmann")])
     );
     assert_eq!(app.count("stakeholders"), 2);
 
@@ -98,29 +79,16 @@ async fn directory(backend: Backend) {
     assert!(updated["organisation_name"].is_null());
     let other = app.create_org("andere");
     let stranger = app.api_token(&other.coordinator.email).await;
-    assert_eq!(
-        stranger.get(&format!("/api/v1/stakeholders/{id}")).await.0,
-        404
-    );
+    assert_eq!(stranger.get(&format!("/api/v1/stakeholders/{id}")).await.0, 404);
     let (_, none) = stranger.get("/api/v1/stakeholders").await;
     assert!(none.as_array().unwrap().is_empty());
-    let (s, _) = stranger
-        .send(
-            reqwest::Method::DELETE,
-            &format!("/api/v1/stakeholders/{id}"),
-            None,
-        )
-        .await;
+    let (s, _) =
+        stranger.send(reqwest::Method::DELETE, &format!("/api/v1/stakeholders/{id}"), None).await;
     assert_eq!(s, 404);
     let trainer = app.api_token(&org.trainer.email).await;
     assert_eq!(trainer.get("/api/v1/stakeholders").await.0, 403);
-    let (s, _) = api
-        .send(
-            reqwest::Method::DELETE,
-            &format!("/api/v1/stakeholders/{id}"),
-            None,
-        )
-        .await;
+    let (s, _) =
+        api.send(reqwest::Method::DELETE, &format!("/api/v1/stakeholders/{id}"), None).await;
     assert_eq!(s, 204);
     assert_eq!(app.count("stakeholders"), 1);
 }
@@ -155,70 +123,34 @@ async fn import(backend: Backend) {
             .body(body)
             .send()
     };
-    let preview: serde_json::Value = send(true, CSV.as_bytes().to_vec())
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let preview: serde_json::Value =
+        send(true, CSV.as_bytes().to_vec()).await.unwrap().json().await.unwrap();
     assert_eq!(preview["valid"], 3, "{preview}");
     let problems = |line: i64| {
-        preview["rows"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|r| r["line"] == line)
-            .unwrap()["problems"]
+        preview["rows"].as_array().unwrap().iter().find(|r| r["line"] == line).unwrap()["problems"]
             .to_string()
     };
     assert!(problems(5).contains("Gruppe"), "{}", problems(5));
-    assert!(
-        problems(6).contains("doppelt in der Datei"),
-        "{}",
-        problems(6)
-    );
-    assert!(
-        problems(7).contains("schon im Verzeichnis"),
-        "{}",
-        problems(7)
-    );
+    assert!(problems(6).contains("doppelt in der Datei"), "{}", problems(6));
+    assert!(problems(7).contains("schon im Verzeichnis"), "{}", problems(7));
     assert!(problems(8).contains("E-Mail"), "{}", problems(8));
     assert_eq!(app.count("stakeholders"), 1, "a preview saves nothing");
 
-    let done: serde_json::Value = send(false, CSV.as_bytes().to_vec())
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let done: serde_json::Value =
+        send(false, CSV.as_bytes().to_vec()).await.unwrap().json().await.unwrap();
     assert_eq!(done["imported"], 3);
     let (_, all) = api.get("/api/v1/stakeholders").await;
-    let find = |name: &str| {
-        all.as_array()
-            .unwrap()
-            .iter()
-            .find(|s| s["name"] == name)
-            .cloned()
-            .unwrap()
-    };
+    let find =
+        |name: &str| all.as_array().unwrap().iter().find(|s| s["name"] == name).cloned().unwrap();
     assert_eq!(find("Frau Lehmann")["stakeholder_group"], "housing_company");
-    assert_eq!(
-        find("Frau Lehmann")["organisation_name"],
-        "WBG Altenburg eG"
-    );
+    assert_eq!(find("Frau Lehmann")["organisation_name"], "WBG Altenburg eG");
     assert_eq!(find("Amina Yusuf")["preferred_language"], "ar");
     assert_eq!(find("Amina Yusuf")["contact_consent"], false);
     assert_eq!(find("Karl Brandt")["contact_consent"], true);
-    let again: serde_json::Value = send(false, CSV.as_bytes().to_vec())
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let again: serde_json::Value =
+        send(false, CSV.as_bytes().to_vec()).await.unwrap().json().await.unwrap();
     assert_eq!(again["imported"], 0, "importing twice adds nobody");
-    let resp = send(true, b"Vorname;Nachname\nA;B\n".to_vec())
-        .await
-        .unwrap();
+    let resp = send(true, b"Vorname;Nachname\nA;B\n".to_vec()).await.unwrap();
     assert_eq!(resp.status(), 422);
     let e: serde_json::Value = resp.json().await.unwrap();
     assert!(e["message"].as_str().unwrap().contains("Gruppe"), "{e}");
@@ -255,11 +187,7 @@ async fn pages_add_edit_and_import_an_excel_list() {
         .submit(
             "/stakeholders",
             "/stakeholders",
-            &[
-                ("stakeholder_group", "vhs"),
-                ("name", "VHS Altenburg"),
-                ("email", "falsch"),
-            ],
+            &[("stakeholder_group", "vhs"), ("name", "VHS Altenburg"), ("email", "falsch")],
         )
         .await;
     assert_eq!(bad.status, 422);
@@ -296,23 +224,14 @@ async fn pages_add_edit_and_import_an_excel_list() {
         )
         .await;
     assert_eq!(saved.status, 303);
-    assert!(b
-        .get("/stakeholders")
-        .await
-        .body
-        .contains("Volkshochschule Altenburg"));
+    assert!(b.get("/stakeholders").await.body.contains("Volkshochschule Altenburg"));
 
     let mut book = rust_xlsxwriter::Workbook::new();
     let plain = rust_xlsxwriter::Format::new();
     let sheet = book.add_worksheet();
     for (r, row) in [
         ["Gruppe", "Name", "E-Mail", "Einverständnis"],
-        [
-            "Wohnungsunternehmen",
-            "GWB Elstertal",
-            "vermietung@gwb.example",
-            "ja",
-        ],
+        ["Wohnungsunternehmen", "GWB Elstertal", "vermietung@gwb.example", "ja"],
         ["Sonstige", "", "", ""],
     ]
     .iter()
@@ -327,10 +246,7 @@ async fn pages_add_edit_and_import_an_excel_list() {
     let resp = b
         .client
         .post(app.url("/stakeholders/import"))
-        .header(
-            "content-type",
-            format!("multipart/form-data; boundary={boundary}"),
-        )
+        .header("content-type", format!("multipart/form-data; boundary={boundary}"))
         .body(multipart(boundary, &page.csrf(), &xlsx))
         .send()
         .await
@@ -341,25 +257,15 @@ async fn pages_add_edit_and_import_an_excel_list() {
     assert!(preview.body.contains("GWB Elstertal") && preview.body.contains("Name"));
     // A participant-import preview id is not a stakeholder preview.
     let batch: i32 = preview_path.rsplit('/').next().unwrap().parse().unwrap();
-    assert_eq!(
-        b.get(&format!("/participants/import/{batch}")).await.status,
-        404
-    );
+    assert_eq!(b.get(&format!("/participants/import/{batch}")).await.status, 404);
     let done = b.submit(&preview_path, &preview_path, &[]).await;
     assert_eq!(done.status, 303);
     assert_eq!(done.location.as_deref(), Some("/stakeholders"));
     let list = b.get("/stakeholders").await;
-    assert!(list
-        .body
-        .contains(&common::said("done.imported_contacts", &[("count", "1")])));
+    assert!(list.body.contains(&common::said("done.imported_contacts", &[("count", "1")])));
     assert_eq!(app.count("stakeholders"), 2);
-    let deleted = b
-        .submit(
-            &format!("/stakeholders/{id}"),
-            &format!("/stakeholders/{id}/delete"),
-            &[],
-        )
-        .await;
+    let deleted =
+        b.submit(&format!("/stakeholders/{id}"), &format!("/stakeholders/{id}/delete"), &[]).await;
     assert_eq!(deleted.status, 303);
     assert_eq!(app.count("stakeholders"), 1);
 }

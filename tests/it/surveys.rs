@@ -15,10 +15,7 @@ fn token_in(mail: &str) -> String {
     // Quoted-printable soft line breaks first, then the personal link.
     let text = mail.replace("=\r\n", "").replace("=\n", "");
     let at = text.find("/s/").expect("mail has a survey link") + 3;
-    text[at..]
-        .chars()
-        .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
-        .collect()
+    text[at..].chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_').collect()
 }
 
 async fn contact(api: &common::Api, group: &str, name: &str, email: Option<&str>, consent: bool) {
@@ -32,9 +29,7 @@ async fn contact(api: &common::Api, group: &str, name: &str, email: Option<&str>
 }
 
 async fn question(api: &common::Api, survey: i64, body: Value) -> i64 {
-    let (s, q) = api
-        .post(&format!("/api/v1/surveys/{survey}/questions"), body)
-        .await;
+    let (s, q) = api.post(&format!("/api/v1/surveys/{survey}/questions"), body).await;
     assert_eq!(s, 201, "{q}");
     q["id"].as_i64().unwrap()
 }
@@ -43,10 +38,7 @@ async fn cycle(backend: Backend) {
     let smtp = SmtpServer::start_on(0).expect("smtp");
     let app = common::spawn_app_with(
         backend,
-        Options {
-            smtp_port: Some(smtp.port),
-            ..Default::default()
-        },
+        Options { smtp_port: Some(smtp.port), ..Default::default() },
     )
     .await;
     let org = app.create_org("umfrage");
@@ -55,46 +47,14 @@ async fn cycle(backend: Backend) {
         &api,
         "MS-U",
         10,
-        &[
-            ("Mietvertrag", true),
-            ("Heizen und Lüften", true),
-            ("Mülltrennung", true),
-        ],
+        &[("Mietvertrag", true), ("Heizen und Lüften", true), ("Mülltrennung", true)],
     )
     .await;
-    contact(
-        &api,
-        "landlord",
-        "Karl Brandt",
-        Some("karl@brandt.example"),
-        true,
-    )
-    .await;
-    contact(
-        &api,
-        "landlord",
-        "Petra Hausmann",
-        Some("petra@hausmann.example"),
-        true,
-    )
-    .await;
-    contact(
-        &api,
-        "landlord",
-        "Ohne Einverständnis",
-        Some("nein@example.org"),
-        false,
-    )
-    .await;
+    contact(&api, "landlord", "Karl Brandt", Some("karl@brandt.example"), true).await;
+    contact(&api, "landlord", "Petra Hausmann", Some("petra@hausmann.example"), true).await;
+    contact(&api, "landlord", "Ohne Einverständnis", Some("nein@example.org"), false).await;
     contact(&api, "target_group", "Amina Yusuf", None, false).await;
-    contact(
-        &api,
-        "vhs",
-        "VHS (nicht befragt)",
-        Some("vhs@example.org"),
-        true,
-    )
-    .await;
+    contact(&api, "vhs", "VHS (nicht befragt)", Some("vhs@example.org"), true).await;
 
     let today = mietschulung::time::today_local();
     let (s, survey) = api
@@ -121,12 +81,8 @@ async fn cycle(backend: Backend) {
     let single = question(&api, sid, json!({"kind": "single", "text": "Wie oft vermieten Sie an Neuzugewanderte?", "required": true, "options": ["nie", "manchmal", "oft"]})).await;
     let multiple = question(&api, sid, json!({"kind": "multiple", "text": "Welche Probleme gab es?", "options": ["Lüften", "Müll", "Lärm"], "groups": ["landlord"]})).await;
     let scale = question(&api, sid, json!({"kind": "scale", "text": "Wie wichtig ist eine Schulung?", "options": ["unwichtig", "sehr wichtig"]})).await;
-    let text = question(
-        &api,
-        sid,
-        json!({"kind": "text", "text": "Was noch?", "max_length": 50}),
-    )
-    .await;
+    let text =
+        question(&api, sid, json!({"kind": "text", "text": "Was noch?", "max_length": 50})).await;
     let number = question(&api, sid, json!({"kind": "number", "text": "Wie viele Wohnungen?", "min_value": 0, "max_value": 1000, "groups": ["landlord"]})).await;
     let rank = question(
         &api,
@@ -137,66 +93,35 @@ async fn cycle(backend: Backend) {
     let only_target = question(&api, sid, json!({"kind": "text", "text": "Was ist schwer bei der Wohnungssuche?", "groups": ["target_group"]})).await;
     for (body, field) in [
         (json!({"kind": "poll", "text": "?"}), "kind"),
-        (
-            json!({"kind": "single", "text": "Nur eine?", "options": ["a"]}),
-            "options",
-        ),
-        (
-            json!({"kind": "text", "text": "Für VHS", "groups": ["vhs"]}),
-            "groups",
-        ),
-        (
-            json!({"kind": "single", "text": "", "options": ["a", "b"]}),
-            "text",
-        ),
+        (json!({"kind": "single", "text": "Nur eine?", "options": ["a"]}), "options"),
+        (json!({"kind": "text", "text": "Für VHS", "groups": ["vhs"]}), "groups"),
+        (json!({"kind": "single", "text": "", "options": ["a", "b"]}), "text"),
     ] {
-        let (s, e) = api
-            .post(&format!("/api/v1/surveys/{sid}/questions"), body)
-            .await;
+        let (s, e) = api.post(&format!("/api/v1/surveys/{sid}/questions"), body).await;
         assert_eq!((s, e["field"].as_str()), (422, Some(field)), "{e}");
     }
     let (_, detail) = api.get(&format!("/api/v1/surveys/{sid}")).await;
     assert_eq!(detail["questions"].as_array().unwrap().len(), 7);
-    assert_eq!(
-        detail["questions"][5]["options"][1]["label"],
-        "Heizen und Lüften"
-    );
+    assert_eq!(detail["questions"][5]["options"][1]["label"], "Heizen und Lüften");
 
     // Invitations: three emails would be wrong (no consent), two on paper.
-    let (s, outcome) = api
-        .post(&format!("/api/v1/surveys/{sid}/invitations"), json!({}))
-        .await;
+    let (s, outcome) = api.post(&format!("/api/v1/surveys/{sid}/invitations"), json!({})).await;
     assert_eq!(s, 200, "{outcome}");
     assert_eq!(
-        (
-            outcome["invited"].as_i64(),
-            outcome["emailed"].as_i64(),
-            outcome["on_paper"].as_i64()
-        ),
+        (outcome["invited"].as_i64(), outcome["emailed"].as_i64(), outcome["on_paper"].as_i64()),
         (Some(4), Some(2), Some(2))
     );
-    let (_, again) = api
-        .post(&format!("/api/v1/surveys/{sid}/invitations"), json!({}))
-        .await;
+    let (_, again) = api.post(&format!("/api/v1/surveys/{sid}/invitations"), json!({})).await;
     assert_eq!(again["invited"], 0, "nobody is invited twice");
     common::wait_until("two invitations delivered", Duration::from_secs(30), || {
         smtp.messages().len() >= 2
     })
     .await;
     let mails = smtp.messages();
-    let karl = mails
-        .iter()
-        .find(|m| m.to[0].contains("karl@"))
-        .expect("mail to Karl");
+    let karl = mails.iter().find(|m| m.to[0].contains("karl@")).expect("mail to Karl");
     assert!(karl.data.contains("Ihre Meinung ist gefragt"));
     let karl_token = token_in(&karl.data);
-    let petra_token = token_in(
-        &mails
-            .iter()
-            .find(|m| m.to[0].contains("petra@"))
-            .unwrap()
-            .data,
-    );
+    let petra_token = token_in(&mails.iter().find(|m| m.to[0].contains("petra@")).unwrap().data);
     assert_ne!(karl_token, petra_token);
 
     // Bad answers change nothing.
@@ -208,10 +133,7 @@ async fn cycle(backend: Backend) {
     let good = json!({single.to_string(): 2, multiple.to_string(): [0, 2], scale.to_string(): 4,
                       text.to_string(): "Mehr zu Nebenkosten", number.to_string(): 12, rank.to_string(): [1, 0, 2]});
     for (patch, words) in [
-        (
-            json!({single.to_string(): 7}),
-            common::said("survey.answer.no_such_option", &[]),
-        ),
+        (json!({single.to_string(): 7}), common::said("survey.answer.no_such_option", &[])),
         (
             json!({only_target.to_string(): "nicht meine Gruppe"}),
             common::said("survey.answer.not_for_group", &[]),
@@ -224,18 +146,9 @@ async fn cycle(backend: Backend) {
             json!({number.to_string(): 5000}),
             common::said("survey.answer.between", &[("min", "0"), ("max", "1000")]),
         ),
-        (
-            json!({rank.to_string(): [0, 0, 1]}),
-            common::said("survey.answer.place_twice", &[]),
-        ),
-        (
-            json!({"999999": 1}),
-            common::said("survey.answer.not_in_survey", &[]),
-        ),
-        (
-            json!({scale.to_string(): 6}),
-            common::said("survey.answer.scale", &[]),
-        ),
+        (json!({rank.to_string(): [0, 0, 1]}), common::said("survey.answer.place_twice", &[])),
+        (json!({"999999": 1}), common::said("survey.answer.not_in_survey", &[])),
+        (json!({scale.to_string(): 6}), common::said("survey.answer.scale", &[])),
     ] {
         let mut body = good.clone();
         for (k, v) in patch.as_object().unwrap() {
@@ -243,10 +156,7 @@ async fn cycle(backend: Backend) {
         }
         let (s, e) = respond(&karl_token, json!({"answers": body, "submit": true})).await;
         assert_eq!(s, 422, "{e}");
-        assert!(
-            e["message"].as_str().unwrap().contains(&words),
-            "{words}: {e}"
-        );
+        assert!(e["message"].as_str().unwrap().contains(&words), "{words}: {e}");
     }
     let mut missing = good.clone();
     missing.as_object_mut().unwrap().remove(&rank.to_string());
@@ -254,22 +164,15 @@ async fn cycle(backend: Backend) {
     assert_eq!(s, 422, "a required question is missing: {e}");
     assert_eq!(app.count("survey_responses"), 0);
     assert_eq!(app.count("survey_answers"), 0);
-    let (s, e) = respond(
-        "forged-token-that-is-long-enough",
-        json!({"answers": good, "submit": true}),
-    )
-    .await;
+    let (s, e) =
+        respond("forged-token-that-is-long-enough", json!({"answers": good, "submit": true})).await;
     assert_eq!(s, 404, "{e}");
 
     // What a respondent app reads: only the landlord's questions, no target-group one.
     let (s, view) = api.get(&format!("/api/v1/responses/{karl_token}")).await;
     assert_eq!(s, 200, "{view}");
-    let texts: Vec<&str> = view["questions"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|q| q["text"].as_str().unwrap())
-        .collect();
+    let texts: Vec<&str> =
+        view["questions"].as_array().unwrap().iter().map(|q| q["text"].as_str().unwrap()).collect();
     assert_eq!(texts.len(), 6, "{texts:?}");
     assert!(!texts.contains(&"Was ist schwer bei der Wohnungssuche?"));
     let (_, invitations) = api.get(&format!("/api/v1/surveys/{sid}/invitations")).await;
@@ -291,18 +194,9 @@ async fn cycle(backend: Backend) {
         .find(|i| i["name"] == "Karl Brandt")
         .unwrap()
         .clone();
-    assert!(
-        karl_row.get("url").is_none(),
-        "emailed links are not handed out again"
-    );
+    assert!(karl_row.get("url").is_none(), "emailed links are not handed out again");
     let (s, started) = api
-        .post(
-            &format!(
-                "/api/v1/surveys/open/{}/target_group",
-                open_token(&app, sid)
-            ),
-            json!({}),
-        )
+        .post(&format!("/api/v1/surveys/open/{}/target_group", open_token(&app, sid)), json!({}))
         .await;
     assert_eq!(s, 201);
     let open_resp = started["token"].as_str().unwrap().to_string();
@@ -339,24 +233,14 @@ async fn cycle(backend: Backend) {
 
     // The open link for the target group: a resume link per respondent.
     let b = app.browser();
-    let open = b
-        .get(&format!("/s/o/{}/target_group", open_token(&app, sid)))
-        .await;
+    let open = b.get(&format!("/s/o/{}/target_group", open_token(&app, sid))).await;
     assert_eq!(open.status, 303);
     let resume = open.location.unwrap();
     assert!(resume.starts_with("/s/"));
     let page = b.get(&resume).await;
     assert!(page.body.contains("Was ist schwer bei der Wohnungssuche?"));
-    assert!(
-        !page.body.contains("Welche Probleme gab es?"),
-        "landlord-only question hidden"
-    );
-    assert_eq!(
-        b.get(&format!("/s/o/{}/landlord", open_token(&app, sid)))
-            .await
-            .status,
-        404
-    );
+    assert!(!page.body.contains("Welche Probleme gab es?"), "landlord-only question hidden");
+    assert_eq!(b.get(&format!("/s/o/{}/landlord", open_token(&app, sid))).await.status, 404);
 
     // Reminders: to the one who has not answered, at most twice, a week apart.
     let now = chrono::Utc::now().naive_utc();
@@ -378,11 +262,8 @@ async fn cycle(backend: Backend) {
         smtp.messages().len() >= 4
     })
     .await;
-    let reminders: Vec<_> = smtp
-        .messages()
-        .into_iter()
-        .filter(|m| m.data.contains("Erinnerung"))
-        .collect();
+    let reminders: Vec<_> =
+        smtp.messages().into_iter().filter(|m| m.data.contains("Erinnerung")).collect();
     assert_eq!(reminders.len(), 2);
     assert!(reminders.iter().all(|m| m.to[0].contains("petra@")));
 
@@ -391,28 +272,16 @@ async fn cycle(backend: Backend) {
         .put(&format!("/api/v1/surveys/{sid}/questions/{single}"), json!({"kind": "single", "text": "Wie oft vermieten Sie an Neuzugewanderte?", "required": true, "options": ["nie", "selten", "oft"]}))
         .await;
     assert_eq!(s, 409, "{e}");
-    assert_eq!(
-        e["message"],
-        common::said("error.surveys.question_answered", &[])
-    );
+    assert_eq!(e["message"], common::said("error.surveys.question_answered", &[]));
     let (s, _) = api
         .put(&format!("/api/v1/surveys/{sid}/questions/{single}"), json!({"kind": "single", "text": "Wie oft vermieten Sie an neu zugewanderte Menschen?", "required": true, "options": ["nie", "manchmal", "oft"]}))
         .await;
     assert_eq!(s, 200, "the wording may be corrected");
     let (s, _) = api
-        .send(
-            reqwest::Method::DELETE,
-            &format!("/api/v1/surveys/{sid}/questions/{single}"),
-            None,
-        )
+        .send(reqwest::Method::DELETE, &format!("/api/v1/surveys/{sid}/questions/{single}"), None)
         .await;
     assert_eq!(s, 409);
-    question(
-        &api,
-        sid,
-        json!({"kind": "text", "text": "Nachgereicht: Ihre Telefonzeiten?"}),
-    )
-    .await;
+    question(&api, sid, json!({"kind": "text", "text": "Nachgereicht: Ihre Telefonzeiten?"})).await;
 
     // Results, exports, copy.
     let (_, results) = api.get(&format!("/api/v1/surveys/{sid}/results")).await;
@@ -423,12 +292,8 @@ async fn cycle(backend: Backend) {
         .iter()
         .find(|q| q["question_id"] == single)
         .unwrap();
-    let landlords = q_single["groups"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|g| g["group"] == "landlord")
-        .unwrap();
+    let landlords =
+        q_single["groups"].as_array().unwrap().iter().find(|g| g["group"] == "landlord").unwrap();
     assert_eq!(landlords["options"][2]["count"], 1);
     assert_eq!(landlords["options"][2]["percent"], 100.0);
     // Karl ranked Heizen, Mietvertrag, Mülltrennung; the target group Mülltrennung, Heizen,
@@ -448,10 +313,7 @@ async fn cycle(backend: Backend) {
         .unwrap();
     assert_eq!(resp.status(), 200);
     let csv = resp.text().await.unwrap();
-    assert!(
-        csv.contains("Mehr zu Nebenkosten") && csv.contains("1. Heizen und Lüften"),
-        "{csv}"
-    );
+    assert!(csv.contains("Mehr zu Nebenkosten") && csv.contains("1. Heizen und Lüften"), "{csv}");
     let resp = api
         .client
         .get(app.url(&format!("/api/v1/surveys/{sid}/results.xlsx")))
@@ -461,9 +323,7 @@ async fn cycle(backend: Backend) {
         .unwrap();
     assert_eq!(resp.status(), 200);
     assert!(resp.bytes().await.unwrap().starts_with(b"PK"));
-    let (s, copy) = api
-        .post(&format!("/api/v1/surveys/{sid}/copy"), json!({}))
-        .await;
+    let (s, copy) = api.post(&format!("/api/v1/surveys/{sid}/copy"), json!({})).await;
     assert_eq!(s, 201, "{copy}");
     let (_, copied) = api.get(&format!("/api/v1/surveys/{}", copy["id"])).await;
     assert_eq!(copied["questions"].as_array().unwrap().len(), 8);
@@ -473,13 +333,7 @@ async fn cycle(backend: Backend) {
     let other = app.create_org("andere-umfrage");
     let stranger = app.api_token(&other.coordinator.email).await;
     assert_eq!(stranger.get(&format!("/api/v1/surveys/{sid}")).await.0, 404);
-    assert_eq!(
-        stranger
-            .get(&format!("/api/v1/surveys/{sid}/results"))
-            .await
-            .0,
-        404
-    );
+    assert_eq!(stranger.get(&format!("/api/v1/surveys/{sid}/results")).await.0, 404);
 
     // Closing the survey: links answer politely, nothing is accepted.
     let (s, _) = api
@@ -491,11 +345,7 @@ async fn cycle(backend: Backend) {
     assert_eq!(s, 409);
     assert_eq!(e["message"], common::said("respond.over", &[]), "{e}");
     let page = b.get(&format!("/s/{petra_token}")).await;
-    assert!(
-        page.body.contains(&common::said("respond.over_title", &[])),
-        "{}",
-        page.body
-    );
+    assert!(page.body.contains(&common::said("respond.over_title", &[])), "{}", page.body);
 }
 
 fn open_token(app: &common::TestApp, survey: i64) -> String {
@@ -504,10 +354,7 @@ fn open_token(app: &common::TestApp, survey: i64) -> String {
     let id = i32::try_from(survey).unwrap();
     app.db
         .run_blocking(move |conn| {
-            Ok(surveys::table
-                .find(id)
-                .select(surveys::open_token)
-                .first::<String>(conn)?)
+            Ok(surveys::table.find(id).select(surveys::open_token).first::<String>(conn)?)
         })
         .unwrap()
 }
@@ -528,15 +375,9 @@ async fn anonymity(backend: Backend) {
                "audience": ["landlord", "social_worker"], "anonymous": true}))
         .await;
     let sid = survey["id"].as_i64().unwrap();
-    let q = question(
-        &api,
-        sid,
-        json!({"kind": "scale", "text": "Wie wichtig?", "required": true}),
-    )
-    .await;
-    let (_, outcome) = api
-        .post(&format!("/api/v1/surveys/{sid}/invitations"), json!({}))
+    let q = question(&api, sid, json!({"kind": "scale", "text": "Wie wichtig?", "required": true}))
         .await;
+    let (_, outcome) = api.post(&format!("/api/v1/surveys/{sid}/invitations"), json!({})).await;
     assert_eq!(outcome["on_paper"], 4);
     let tokens: Vec<(String, String)> = {
         use diesel::prelude::*;
@@ -551,19 +392,12 @@ async fn anonymity(backend: Backend) {
             })
             .unwrap()
     };
-    let landlord_tokens: Vec<&String> = tokens
-        .iter()
-        .filter(|(_, g)| g == "landlord")
-        .map(|(t, _)| t)
-        .collect();
+    let landlord_tokens: Vec<&String> =
+        tokens.iter().filter(|(_, g)| g == "landlord").map(|(t, _)| t).collect();
     let social = &tokens.iter().find(|(_, g)| g == "social_worker").unwrap().0;
     for (i, t) in landlord_tokens.iter().take(2).enumerate() {
         // Save a draft first: it must not survive the submission.
-        api.post(
-            &format!("/api/v1/responses/{t}"),
-            json!({"answers": {q.to_string(): 1}}),
-        )
-        .await;
+        api.post(&format!("/api/v1/responses/{t}"), json!({"answers": {q.to_string(): 1}})).await;
         let (s, _) = api
             .post(
                 &format!("/api/v1/responses/{t}"),
@@ -600,24 +434,13 @@ async fn anonymity(backend: Backend) {
     assert_eq!(app.count("survey_drafts"), 0);
     let (_, invitations) = api.get(&format!("/api/v1/surveys/{sid}/invitations")).await;
     assert!(
-        invitations
-            .as_array()
-            .unwrap()
-            .iter()
-            .all(|i| i.get("answered").is_none()),
+        invitations.as_array().unwrap().iter().all(|i| i.get("answered").is_none()),
         "who answered is not shown: {invitations}"
     );
     let (_, results) = api.get(&format!("/api/v1/surveys/{sid}/results")).await;
-    assert_eq!(
-        results["withheld_groups"],
-        json!(["landlord", "social_worker"]),
-        "{results}"
-    );
+    assert_eq!(results["withheld_groups"], json!(["landlord", "social_worker"]), "{results}");
     let total = &results["questions"][0]["groups"][0];
-    assert_eq!(
-        total["answered"], 0,
-        "withheld groups are not in the total either"
-    );
+    assert_eq!(total["answered"], 0, "withheld groups are not in the total either");
     let resp = api
         .client
         .get(app.url(&format!("/api/v1/surveys/{sid}/results.csv?part=raw")))
@@ -648,10 +471,7 @@ async fn anonymity(backend: Backend) {
     assert_eq!(landlords["average"], 4.0);
 }
 
-both_backends!(
-    anonymous_surveys_keep_no_link_and_withhold_small_groups,
-    anonymity
-);
+both_backends!(anonymous_surveys_keep_no_link_and_withhold_small_groups, anonymity);
 
 #[actix_web::test]
 async fn respondent_form_on_a_phone_without_javascript_and_in_arabic() {
@@ -678,16 +498,13 @@ async fn respondent_form_on_a_phone_without_javascript_and_in_arabic() {
         .put(&format!("/api/v1/surveys/{sid}/translations/ar"), json!({"title": "السكن في ألتنبورغ", "questions": {ids[0].to_string(): {"text": "السؤال الأول", "options": ["نعم", "لا"]}}}))
         .await;
     assert_eq!(s, 204, "{e}");
-    api.post(&format!("/api/v1/surveys/{sid}/invitations"), json!({}))
-        .await;
+    api.post(&format!("/api/v1/surveys/{sid}/invitations"), json!({})).await;
     let token: String = {
         use diesel::prelude::*;
         use mietschulung::db::schema::survey_invitations;
         app.db
             .run_blocking(|conn| {
-                Ok(survey_invitations::table
-                    .select(survey_invitations::token)
-                    .first(conn)?)
+                Ok(survey_invitations::table.select(survey_invitations::token).first(conn)?)
             })
             .unwrap()
     };
@@ -703,26 +520,16 @@ async fn respondent_form_on_a_phone_without_javascript_and_in_arabic() {
     // Next without the required answers: messages beside the fields, nothing lost.
     phone.click(&format!("#q{}-0", ids[0])).await;
     phone.click("button[value=next]").await;
-    let page = phone
-        .wait_for_text("Bitte beantworten Sie diese Frage")
-        .await;
+    let page = phone.wait_for_text("Bitte beantworten Sie diese Frage").await;
     assert!(page.contains(&format!("id=\"q{}-error\"", ids[1])));
     assert_eq!(
-        phone
-            .script(&format!(
-                "return document.querySelector('#q{}-0').checked;",
-                ids[0]
-            ))
-            .await,
+        phone.script(&format!("return document.querySelector('#q{}-0').checked;", ids[0])).await,
         json!(true)
     );
     phone.assert_fits_width().await;
     if let Ok(dir) = std::env::var("SCREENSHOT_DIR") {
-        std::fs::write(
-            format!("{dir}/survey-form-errors-360.png"),
-            phone.screenshot().await,
-        )
-        .unwrap();
+        std::fs::write(format!("{dir}/survey-form-errors-360.png"), phone.screenshot().await)
+            .unwrap();
     }
     for id in &ids[1..5] {
         phone.click(&format!("#q{id}-1")).await;
@@ -745,29 +552,18 @@ async fn respondent_form_on_a_phone_without_javascript_and_in_arabic() {
     );
     assert!(!page.contains(&format!("id=\"q{}\" lang=\"de\"", ids[0])));
     if let Ok(dir) = std::env::var("SCREENSHOT_DIR") {
-        std::fs::write(
-            format!("{dir}/survey-form-ar-360.png"),
-            phone.screenshot().await,
-        )
-        .unwrap();
+        std::fs::write(format!("{dir}/survey-form-ar-360.png"), phone.screenshot().await).unwrap();
     }
     phone.assert_fits_width().await;
     assert_eq!(
-        phone
-            .script(&format!(
-                "return document.querySelector('#q{}-1').checked;",
-                ids[1]
-            ))
-            .await,
+        phone.script(&format!("return document.querySelector('#q{}-1').checked;", ids[1])).await,
         json!(true)
     );
     phone.click("button[value=next]").await;
     phone.wait_for_text(&format!("q{}-0", ids[5])).await;
     // A missing answer is explained in the respondent's language, beside the question.
     phone.click("button[value=submit]").await;
-    let page = phone
-        .wait_for_text(&mietschulung::i18n::text("ar", "survey.answer.required"))
-        .await;
+    let page = phone.wait_for_text(&mietschulung::i18n::text("ar", "survey.answer.required")).await;
     assert!(page.contains(&format!("id=\"q{}-error\"", ids[5])));
     phone.click(&format!("#q{}-0", ids[5])).await;
     phone.click("button[value=submit]").await;
@@ -801,17 +597,12 @@ async fn coordinator_pages_build_invite_print_and_read_results() {
         .submit(
             "/surveys",
             "/surveys",
-            &[
-                ("title", "Ehrenamt 2027"),
-                ("opens_on", &today),
-                ("closes_on", &later),
-            ],
+            &[("title", "Ehrenamt 2027"), ("opens_on", &today), ("closes_on", &later)],
         )
         .await;
     assert_eq!(bad.status, 422);
     assert!(
-        bad.body
-            .contains(&common::said("error.surveys.choose_audience", &[]))
+        bad.body.contains(&common::said("error.surveys.choose_audience", &[]))
             && bad.body.contains("Ehrenamt 2027")
     );
     let made = b
@@ -858,9 +649,7 @@ async fn coordinator_pages_build_invite_print_and_read_results() {
         )
         .await;
     assert_eq!(bad_q.status, 422);
-    assert!(bad_q
-        .body
-        .contains(&common::said("error.surveys.two_options", &[])));
+    assert!(bad_q.body.contains(&common::said("error.surveys.two_options", &[])));
     let qid: i64 = {
         let (_, d) = api.get(&format!("/api/v1{path}")).await;
         d["questions"][0]["id"].as_i64().unwrap()
@@ -892,11 +681,7 @@ async fn coordinator_pages_build_invite_print_and_read_results() {
         .submit(
             &format!("{path}/translations/ar"),
             &format!("{path}/translations/ar"),
-            &[
-                ("title", "تطوع"),
-                (&text_field, "كم مرة؟"),
-                (&options_field, "نادرًا"),
-            ],
+            &[("title", "تطوع"), (&text_field, "كم مرة؟"), (&options_field, "نادرًا")],
         )
         .await;
     assert_eq!(bad_tr.status, 422, "one option for two");
@@ -905,11 +690,7 @@ async fn coordinator_pages_build_invite_print_and_read_results() {
         .submit(
             &format!("{path}/translations/ar"),
             &format!("{path}/translations/ar"),
-            &[
-                ("title", "تطوع"),
-                (&text_field, "كم مرة؟"),
-                (&options_field, "نادرًا\nغالبًا"),
-            ],
+            &[("title", "تطوع"), (&text_field, "كم مرة؟"), (&options_field, "نادرًا\nغالبًا")],
         )
         .await;
     assert_eq!(ok_tr.status, 303);
@@ -926,9 +707,7 @@ async fn coordinator_pages_build_invite_print_and_read_results() {
         let (_, d) = api.get(&format!("/api/v1{path}")).await;
         d["questions"][1]["id"].as_i64().unwrap()
     };
-    let up = b
-        .submit(&path, &format!("{path}/questions/{rank_id}/up"), &[])
-        .await;
+    let up = b.submit(&path, &format!("{path}/questions/{rank_id}/up"), &[]).await;
     assert_eq!(up.status, 303);
     let (_, d) = api.get(&format!("/api/v1{path}")).await;
     assert_eq!(d["questions"][0]["id"].as_i64(), Some(rank_id));
@@ -955,11 +734,7 @@ async fn coordinator_pages_build_invite_print_and_read_results() {
     assert!(String::from_utf8_lossy(&bytes).contains("Wie oft helfen Sie mit?"));
     let copied = b.submit(&path, &format!("{path}/copy"), &[]).await;
     assert_eq!(copied.status, 303);
-    assert!(b
-        .get(&copied.location.unwrap())
-        .await
-        .body
-        .contains("Ehrenamt 2027 (Kopie)"));
+    assert!(b.get(&copied.location.unwrap()).await.body.contains("Ehrenamt 2027 (Kopie)"));
     // A trainer has no business here.
     let t = app.browser();
     t.login(&org.trainer.email).await;
@@ -977,16 +752,12 @@ async fn double_submit(backend: Backend) {
         .await;
     let sid = survey["id"].as_i64().unwrap();
     let q = question(&api, sid, json!({"kind": "number", "text": "Wie viele?"})).await;
-    api.post(&format!("/api/v1/surveys/{sid}/invitations"), json!({}))
-        .await;
+    api.post(&format!("/api/v1/surveys/{sid}/invitations"), json!({})).await;
     let (_, inv) = api.get(&format!("/api/v1/surveys/{sid}/invitations")).await;
     let url = inv[0]["url"].as_str().unwrap().to_string();
     let token = url.rsplit('/').next().unwrap().to_string();
     let (_, started) = api
-        .post(
-            &format!("/api/v1/surveys/open/{}/volunteer", open_token(&app, sid)),
-            json!({}),
-        )
+        .post(&format!("/api/v1/surveys/open/{}/volunteer", open_token(&app, sid)), json!({}))
         .await;
     let open = started["token"].as_str().unwrap().to_string();
     // Eight impatient taps on "send" at once, through the personal and the open link.
@@ -1006,15 +777,8 @@ async fn double_submit(backend: Backend) {
             }
         });
         let statuses = futures_util::future::join_all(sends).await;
-        assert_eq!(
-            statuses.iter().filter(|s| **s == 200).count(),
-            1,
-            "{statuses:?}"
-        );
-        assert!(
-            statuses.iter().all(|s| [200, 404, 409].contains(s)),
-            "{statuses:?}"
-        );
+        assert_eq!(statuses.iter().filter(|s| **s == 200).count(), 1, "{statuses:?}");
+        assert!(statuses.iter().all(|s| [200, 404, 409].contains(s)), "{statuses:?}");
     }
     assert_eq!(app.count("survey_responses"), 2);
     assert_eq!(app.count("survey_answers"), 2);
@@ -1046,28 +810,15 @@ async fn invitations_in_the_contacts_language() {
         .post("/api/v1/surveys", json!({"title": "Wohnen", "opens_on": today.to_string(), "closes_on": (today + chrono::Duration::days(3)).to_string(), "audience": ["target_group"]}))
         .await;
     let sid = survey["id"].as_i64().unwrap();
-    let (s, _) = api
-        .put(
-            &format!("/api/v1/surveys/{sid}/translations/uk"),
-            json!({"title": "Житло"}),
-        )
-        .await;
+    let (s, _) =
+        api.put(&format!("/api/v1/surveys/{sid}/translations/uk"), json!({"title": "Житло"})).await;
     assert_eq!(s, 204);
-    let (_, outcome) = api
-        .post(&format!("/api/v1/surveys/{sid}/invitations"), json!({}))
-        .await;
+    let (_, outcome) = api.post(&format!("/api/v1/surveys/{sid}/invitations"), json!({})).await;
     assert_eq!(outcome["emailed"], 3);
-    let mails = app
-        .db
-        .run_blocking(mietschulung::mail::outbox::all)
-        .unwrap();
+    let mails = app.db.run_blocking(mietschulung::mail::outbox::all).unwrap();
     let to = |who: &str| mails.iter().find(|m| m.recipient.starts_with(who)).unwrap();
     assert_eq!(to("olena").subject, "Ваша думка важлива: Житло");
-    assert!(
-        to("amal").subject.starts_with("رأيك مهم: Wohnen"),
-        "{}",
-        to("amal").subject
-    );
+    assert!(to("amal").subject.starts_with("رأيك مهم: Wohnen"), "{}", to("amal").subject);
     assert!(to("amal").body_html.contains("dir=\"rtl\""));
     assert_eq!(
         to("ahmad").subject,
@@ -1081,10 +832,7 @@ async fn invitations_in_the_contacts_language() {
 async fn open_link_starts_are_rate_limited_per_client() {
     let app = common::spawn_app_with(
         Backend::Sqlite,
-        Options {
-            survey_open_rate: Some(3),
-            ..Default::default()
-        },
+        Options { survey_open_rate: Some(3), ..Default::default() },
     )
     .await;
     let org = app.create_org("offen");
@@ -1094,10 +842,7 @@ async fn open_link_starts_are_rate_limited_per_client() {
         .post("/api/v1/surveys", json!({"title": "Treffen", "opens_on": today.to_string(), "closes_on": today.to_string(),
                "audience": ["target_group"], "open_groups": ["target_group"]}))
         .await;
-    let path = format!(
-        "/s/o/{}/target_group",
-        open_token(&app, survey["id"].as_i64().unwrap())
-    );
+    let path = format!("/s/o/{}/target_group", open_token(&app, survey["id"].as_i64().unwrap()));
     let b = app.browser();
     for _ in 0..3 {
         assert_eq!(b.get(&path).await.status, 303);
@@ -1110,9 +855,5 @@ async fn open_link_starts_are_rate_limited_per_client() {
         .await
         .unwrap()
         .contains(&common::said("error.rate_limited", &[("seconds", &wait)])));
-    assert_eq!(
-        app.count("survey_drafts"),
-        3,
-        "the refused visit stored nothing"
-    );
+    assert_eq!(app.count("survey_drafts"), 3, "the refused visit stored nothing");
 }

@@ -31,63 +31,37 @@ async fn waiting_list(backend: Backend) {
     let mut statuses = Vec::new();
     for pid in [a, b, c, d] {
         let (s, e) = api
-            .post(
-                &format!("/api/v1/runs/{run_id}/enrollments"),
-                json!({"participant_id": pid}),
-            )
+            .post(&format!("/api/v1/runs/{run_id}/enrollments"), json!({"participant_id": pid}))
             .await;
         assert_eq!(s, 201, "{e}");
         statuses.push(e["status"].as_str().unwrap().to_string());
     }
     assert_eq!(statuses, ["enrolled", "enrolled", "waiting", "waiting"]);
-    let (s, e) = api
-        .post(
-            &format!("/api/v1/runs/{run_id}/enrollments"),
-            json!({"participant_id": c}),
-        )
-        .await;
+    let (s, e) =
+        api.post(&format!("/api/v1/runs/{run_id}/enrollments"), json!({"participant_id": c})).await;
     assert_eq!(s, 409, "already on the waiting list: {e}");
     assert_eq!(
         e["message"],
-        common::said(
-            "error.participants.already_waiting",
-            &[("name", "Chiara Conte")]
-        )
+        common::said("error.participants.already_waiting", &[("name", "Chiara Conte")])
     );
 
     // People on the waiting list are not on the roster and cannot be marked.
-    let (_, roster) = trainer
-        .get(&format!("/api/v1/sessions/{session_id}/roster"))
-        .await;
+    let (_, roster) = trainer.get(&format!("/api/v1/sessions/{session_id}/roster")).await;
     assert_eq!(roster.as_array().unwrap().len(), 2);
     let (s, _) = trainer
-        .put(
-            &format!("/api/v1/sessions/{session_id}/attendance/{c}"),
-            json!({"status": "present"}),
-        )
+        .put(&format!("/api/v1/sessions/{session_id}/attendance/{c}"), json!({"status": "present"}))
         .await;
     assert_eq!(s, 422);
 
     // A cancellation gives the place to the first person waiting, who is notified via the referrer.
-    let (s, outcome) = api
-        .post(
-            &format!("/api/v1/runs/{run_id}/enrollments/{a}/cancel"),
-            json!({}),
-        )
-        .await;
+    let (s, outcome) =
+        api.post(&format!("/api/v1/runs/{run_id}/enrollments/{a}/cancel"), json!({})).await;
     assert_eq!(s, 200, "{outcome}");
     assert_eq!(outcome["cancelled"]["status"], "cancelled");
     assert_eq!(outcome["promoted"]["participant_id"], c);
-    let (_, queue) = api
-        .get(&format!("/api/v1/runs/{run_id}/waiting-list"))
-        .await;
+    let (_, queue) = api.get(&format!("/api/v1/runs/{run_id}/waiting-list")).await;
     assert_eq!(
-        queue
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|p| p["id"].as_i64().unwrap())
-            .collect::<Vec<_>>(),
+        queue.as_array().unwrap().iter().map(|p| p["id"].as_i64().unwrap()).collect::<Vec<_>>(),
         [d]
     );
     let mails = app.db.run_blocking(outbox::all).unwrap();
@@ -98,49 +72,25 @@ async fn waiting_list(backend: Backend) {
     assert!(mails[0].subject.contains("Platz frei"));
 
     // Cancelling a waiting-list entry frees no place; re-registering queues at the end.
-    let (s, outcome) = api
-        .post(
-            &format!("/api/v1/runs/{run_id}/enrollments/{d}/cancel"),
-            json!({}),
-        )
-        .await;
+    let (s, outcome) =
+        api.post(&format!("/api/v1/runs/{run_id}/enrollments/{d}/cancel"), json!({})).await;
     assert_eq!(s, 200);
     assert!(outcome["promoted"].is_null());
-    let (s, e) = api
-        .post(
-            &format!("/api/v1/runs/{run_id}/enrollments"),
-            json!({"participant_id": a}),
-        )
-        .await;
+    let (s, e) =
+        api.post(&format!("/api/v1/runs/{run_id}/enrollments"), json!({"participant_id": a})).await;
     assert_eq!(s, 201);
     assert_eq!(e["status"], "waiting");
-    let (s, _) = api
-        .post(
-            &format!("/api/v1/runs/{run_id}/enrollments/{a}/cancel"),
-            json!({}),
-        )
-        .await;
+    let (s, _) =
+        api.post(&format!("/api/v1/runs/{run_id}/enrollments/{a}/cancel"), json!({})).await;
     assert_eq!(s, 200);
-    let (s, _) = api
-        .post(
-            &format!("/api/v1/runs/{run_id}/enrollments/{a}/cancel"),
-            json!({}),
-        )
-        .await;
+    let (s, _) =
+        api.post(&format!("/api/v1/runs/{run_id}/enrollments/{a}/cancel"), json!({})).await;
     assert_eq!(s, 404, "nothing left to cancel");
-    assert_eq!(
-        app.db.run_blocking(outbox::all).unwrap().len(),
-        1,
-        "no mail without a freed place"
-    );
+    assert_eq!(app.db.run_blocking(outbox::all).unwrap().len(), 1, "no mail without a freed place");
 
     // The same in the browser: the run page shows the queue and cancels with a form.
-    let (s, e) = api
-        .post(
-            &format!("/api/v1/runs/{run_id}/enrollments"),
-            json!({"participant_id": d}),
-        )
-        .await;
+    let (s, e) =
+        api.post(&format!("/api/v1/runs/{run_id}/enrollments"), json!({"participant_id": d})).await;
     assert_eq!((s, e["status"].as_str().unwrap()), (201, "waiting"));
     let browser = app.browser();
     browser.login(&org.coordinator.email).await;
@@ -148,20 +98,11 @@ async fn waiting_list(backend: Backend) {
     let page = browser.get(&run_path).await;
     assert!(page.body.contains("Warteliste"));
     assert!(page.body.contains("Dorn, Dana"));
-    let page = browser
-        .submit(
-            &run_path,
-            &format!("/runs/{run_id}/enrollments/{b}/cancel"),
-            &[],
-        )
-        .await;
+    let page =
+        browser.submit(&run_path, &format!("/runs/{run_id}/enrollments/{b}/cancel"), &[]).await;
     assert_eq!(page.status, 303);
     let page = browser.get(page.location.as_deref().unwrap()).await;
-    assert!(
-        page.body.contains(&common::said("done.promoted", &[])),
-        "{}",
-        page.body
-    );
+    assert!(page.body.contains(&common::said("done.promoted", &[])), "{}", page.body);
     let mails = app.db.run_blocking(outbox::all).unwrap();
     assert_eq!(mails.len(), 2);
     assert_eq!(mails[1].recipient, "dana@example.org");
@@ -183,47 +124,32 @@ async fn run_edits(backend: Backend) {
     assert_eq!(s, 201);
     let mut people = Vec::new();
     for n in ["Eins", "Zwei", "Drei", "Vier"] {
-        let pid = common::register(
-            &api,
-            n,
-            "Person",
-            Some(&format!("{}@example.org", n.to_lowercase())),
-        )
-        .await;
-        api.post(
-            &format!("/api/v1/runs/{run_id}/enrollments"),
-            json!({"participant_id": pid}),
-        )
-        .await;
+        let pid =
+            common::register(&api, n, "Person", Some(&format!("{}@example.org", n.to_lowercase())))
+                .await;
+        api.post(&format!("/api/v1/runs/{run_id}/enrollments"), json!({"participant_id": pid}))
+            .await;
         people.push(pid);
     }
     let body = |capacity: i32, start: &str| json!({"start_date": start, "end_date": "2026-03-31", "place": "VHS", "capacity": capacity, "interpreter_languages": ["uk"]});
-    let (s, e) = api
-        .put(&format!("/api/v1/runs/{run_id}"), body(1, "2026-03-02"))
-        .await;
+    let (s, e) = api.put(&format!("/api/v1/runs/{run_id}"), body(1, "2026-03-02")).await;
     assert_eq!(
         (s, e["field"].as_str()),
         (422, Some("capacity")),
         "capacity below current enrollment: {e}"
     );
-    let (s, e) = api
-        .put(&format!("/api/v1/runs/{run_id}"), body(2, "2026-03-25"))
-        .await;
+    let (s, e) = api.put(&format!("/api/v1/runs/{run_id}"), body(2, "2026-03-25")).await;
     assert_eq!(
         (s, e["field"].as_str()),
         (422, Some("start_date")),
         "a session would fall outside: {e}"
     );
     // Two more places: both people waiting move up, in order, and are told.
-    let (s, run) = api
-        .put(&format!("/api/v1/runs/{run_id}"), body(4, "2026-03-02"))
-        .await;
+    let (s, run) = api.put(&format!("/api/v1/runs/{run_id}"), body(4, "2026-03-02")).await;
     assert_eq!(s, 200, "{run}");
     assert_eq!(run["capacity"], 4);
     assert_eq!(run["interpreter_languages"], "uk");
-    let (_, queue) = api
-        .get(&format!("/api/v1/runs/{run_id}/waiting-list"))
-        .await;
+    let (_, queue) = api.get(&format!("/api/v1/runs/{run_id}/waiting-list")).await;
     assert_eq!(queue, json!([]));
     let mails = app.db.run_blocking(outbox::all).unwrap();
     let recipients: Vec<&str> = mails.iter().map(|m| m.recipient.as_str()).collect();

@@ -18,11 +18,7 @@ const KEPT: &[(&str, &str, &str)] = &[
         "",
         "the operator's verification report in a terminal: no request, no reader's language",
     ),
-    (
-        "src/cli/demo.rs",
-        "",
-        "demo data: names, courses and modules of the sample organisation",
-    ),
+    ("src/cli/demo.rs", "", "demo data: names, courses and modules of the sample organisation"),
     (
         "src/certificates/service.rs",
         "Wohnungssuche und Besichtigung",
@@ -91,14 +87,8 @@ const GERMAN_WORDS: &[&str] = &[
 
 /// Prefixes of keys this code names as plain literals (a validation label, the thing
 /// that was not found), besides the argument of `key(`.
-const KEY_PREFIXES: &[&str] = &[
-    "error.",
-    "label.",
-    "thing.",
-    "completion.",
-    "warning.",
-    "throttle.",
-];
+const KEY_PREFIXES: &[&str] =
+    &["error.", "label.", "thing.", "completion.", "warning.", "throttle."];
 
 fn looks_german(literal: &str) -> bool {
     literal.contains(['ä', 'ö', 'ü', 'Ä', 'Ö', 'Ü', 'ß'])
@@ -107,9 +97,7 @@ fn looks_german(literal: &str) -> bool {
 
 fn kept(file: &str, literal: &str) -> bool {
     UNTIL_MERGED.contains(&file)
-        || KEPT
-            .iter()
-            .any(|(f, part, _)| *f == file && literal.contains(part))
+        || KEPT.iter().any(|(f, part, _)| *f == file && literal.contains(part))
 }
 
 fn source_files(dir: &Path, out: &mut Vec<PathBuf>) {
@@ -149,18 +137,12 @@ fn literals(src: &str) -> (Vec<Literal>, String) {
         let next = chars.get(i + 1).copied();
         // The end of the comment or literal starting at `i`, if one does.
         let token_end = if chars[i] == '/' && next == Some('/') {
-            Some(
-                i + chars[i..]
-                    .iter()
-                    .position(|c| *c == '\n')
-                    .unwrap_or(chars.len() - i),
-            )
+            Some(i + chars[i..].iter().position(|c| *c == '\n').unwrap_or(chars.len() - i))
         } else if chars[i] == '/' && next == Some('*') {
             Some(block_comment_end(&chars, i))
         } else if let Some((body, hashes)) = raw_string_start(&chars, i) {
-            let close: Vec<char> = std::iter::once('"')
-                .chain(std::iter::repeat_n('#', hashes))
-                .collect();
+            let close: Vec<char> =
+                std::iter::once('"').chain(std::iter::repeat_n('#', hashes)).collect();
             let stop = (body..chars.len())
                 .find(|k| chars[*k..].starts_with(&close))
                 .unwrap_or(chars.len());
@@ -189,12 +171,7 @@ fn literals(src: &str) -> (Vec<Literal>, String) {
 }
 
 fn literal_at(
-    chars: &[char],
-    code: &[char],
-    start: usize,
-    line: usize,
-    from: usize,
-    to: usize,
+    chars: &[char], code: &[char], start: usize, line: usize, from: usize, to: usize,
 ) -> Literal {
     let before: String = code[start.saturating_sub(40)..start].iter().collect();
     Literal {
@@ -264,10 +241,7 @@ fn test_modules(code: &str) -> Vec<(usize, usize)> {
         let start = from + at;
         from = start + 1;
         let after = code[start + "#[cfg(test)]".len()..].trim_start();
-        let after = after
-            .strip_prefix("pub(crate)")
-            .unwrap_or(after)
-            .trim_start();
+        let after = after.strip_prefix("pub(crate)").unwrap_or(after).trim_start();
         let after = after.strip_prefix("pub").unwrap_or(after).trim_start();
         if !after.starts_with("mod ") {
             continue;
@@ -305,11 +279,8 @@ fn code_literals() -> Vec<(String, Literal)> {
     let mut out = Vec::new();
     for path in files {
         let src = std::fs::read_to_string(&path).expect("read source");
-        let name = path
-            .strip_prefix(root)
-            .expect("below the crate")
-            .to_string_lossy()
-            .replace('\\', "/");
+        let name =
+            path.strip_prefix(root).expect("below the crate").to_string_lossy().replace('\\', "/");
         let (found, code) = literals(&src);
         let tests = test_modules(&code);
         for literal in found {
@@ -385,12 +356,7 @@ fn h() { let _ = Text::key("error.x"); }
         .filter(|l| !tests.iter().any(|(a, b)| (*a..=*b).contains(&l.line)))
         .map(|l| (l.line, l.text.as_str()))
         .collect();
-    assert_eq!(
-        outside,
-        vec![(4, "Bitte sehr."), (4, "raw \"quoted\""), (9, "error.x")]
-    );
-    assert!(found
-        .iter()
-        .any(|l| l.text == "error.x" && l.before.ends_with("key(")));
+    assert_eq!(outside, vec![(4, "Bitte sehr."), (4, "raw \"quoted\""), (9, "error.x")]);
+    assert!(found.iter().any(|l| l.text == "error.x" && l.before.ends_with("key(")));
     assert!(looks_german("Bitte sehr.") && !looks_german("request failed"));
 }

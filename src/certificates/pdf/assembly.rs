@@ -34,10 +34,7 @@ pub(super) struct Meta<'a> {
 /// streams and font dictionaries; fonts, images, language and compression are then
 /// settled on the lopdf level. `images` are the XObjects the pages name (`Im1`, ...).
 pub(super) fn finish(
-    fonts: &Fonts,
-    p: Painter<'_>,
-    mut pages: Vec<PageContent>,
-    meta: &Meta<'_>,
+    fonts: &Fonts, p: Painter<'_>, mut pages: Vec<PageContent>, meta: &Meta<'_>,
     images: &[(String, Arc<DocumentImage>)],
 ) -> anyhow::Result<Vec<u8>> {
     let mut pdf = PdfDocument::new(meta.title);
@@ -59,17 +56,11 @@ pub(super) fn finish(
     };
     let mut warnings = Vec::new();
     let mut lo = printpdf::to_lopdf_doc(&pdf, &opts, &mut warnings);
-    if let Some(w) = warnings
-        .iter()
-        .find(|w| w.severity == PdfParseErrorSeverity::Error)
-    {
+    if let Some(w) = warnings.iter().find(|w| w.severity == PdfParseErrorSeverity::Error) {
         bail!("PDF serialisation failed: {}", w.msg);
     }
-    let all_subsets: Vec<&Subset> = subsets
-        .iter()
-        .map(Arc::as_ref)
-        .chain(p.arabic_subset())
-        .collect();
+    let all_subsets: Vec<&Subset> =
+        subsets.iter().map(Arc::as_ref).chain(p.arabic_subset()).collect();
     let raw: Vec<&[u8]> = pages.iter().map(|page| page.raw.as_slice()).collect();
     finish_lopdf(&mut lo, &all_subsets, images, &raw)?;
     let mut out = Vec::with_capacity(48 * 1024);
@@ -80,9 +71,7 @@ pub(super) fn finish(
 /// The regular and bold subsets for the characters the pages use, and the Arabic one the
 /// painter printed with; returns the subsets made here.
 fn add_fonts(
-    fonts: &Fonts,
-    p: &Painter<'_>,
-    pdf: &mut PdfDocument,
+    fonts: &Fonts, p: &Painter<'_>, pdf: &mut PdfDocument,
 ) -> anyhow::Result<Vec<Arc<Subset>>> {
     let mut subsets: Vec<Arc<Subset>> = Vec::new();
     for face in [FaceId::Regular, FaceId::Bold] {
@@ -91,10 +80,10 @@ fn add_fonts(
         };
         let gids = fonts.glyphs_for(face, used);
         let subset = fonts.subset(face, gids)?;
-        pdf.resources.fonts.map.insert(
-            FontId(face.resource_name().to_string()),
-            PdfFont::new(subset.font.clone()),
-        );
+        pdf.resources
+            .fonts
+            .map
+            .insert(FontId(face.resource_name().to_string()), PdfFont::new(subset.font.clone()));
         subsets.push(subset);
     }
     if let Some(arabic) = p.arabic_subset() {
@@ -122,9 +111,7 @@ fn set_info(pdf: &mut PdfDocument, meta: &Meta<'_>) {
 /// Post-processing on the object level: content written directly, cached font programs,
 /// subset names, images, document language, compression.
 fn finish_lopdf(
-    doc: &mut lopdf::Document,
-    subsets: &[&Subset],
-    images: &[(String, Arc<DocumentImage>)],
+    doc: &mut lopdf::Document, subsets: &[&Subset], images: &[(String, Arc<DocumentImage>)],
     raw: &[&[u8]],
 ) -> anyhow::Result<()> {
     append_raw_content(doc, raw)?;
@@ -133,8 +120,7 @@ fn finish_lopdf(
     if !images.is_empty() {
         add_images(doc, images)?;
     }
-    doc.catalog_mut()?
-        .set("Lang", Object::string_literal(DOCUMENT_LANG));
+    doc.catalog_mut()?.set("Lang", Object::string_literal(DOCUMENT_LANG));
     compress_streams(doc)
 }
 
@@ -146,10 +132,7 @@ fn append_raw_content(doc: &mut lopdf::Document, raw: &[&[u8]]) -> anyhow::Resul
         if extra.is_empty() {
             continue;
         }
-        let contents = doc
-            .get_dictionary(*page)?
-            .get(b"Contents")?
-            .as_reference()?;
+        let contents = doc.get_dictionary(*page)?.get(b"Contents")?.as_reference()?;
         let stream = doc
             .get_object_mut(contents)?
             .as_stream_mut()
@@ -175,9 +158,7 @@ fn swap_font_programs(doc: &mut lopdf::Document, subsets: &[&Subset]) -> HashMap
         }
         if let Some(i) = subsets.iter().position(|s| s.program == stream.content) {
             programs.insert(*id, i);
-            stream
-                .dict
-                .set("Filter", Object::Name(b"FlateDecode".to_vec()));
+            stream.dict.set("Filter", Object::Name(b"FlateDecode".to_vec()));
             stream.set_content(subsets[i].program_deflated.clone());
         }
     }
@@ -187,9 +168,7 @@ fn swap_font_programs(doc: &mut lopdf::Document, subsets: &[&Subset]) -> HashMap
 /// Prefixes each embedded font's name with its subset tag (`ABCDEF+NotoSans-Regular`),
 /// in the font descriptor and the font dictionaries alike.
 fn tag_subset_names(
-    doc: &mut lopdf::Document,
-    subsets: &[&Subset],
-    programs: &HashMap<ObjectId, usize>,
+    doc: &mut lopdf::Document, subsets: &[&Subset], programs: &HashMap<ObjectId, usize>,
 ) {
     let mut renamed: HashMap<Vec<u8>, Vec<u8>> = HashMap::new();
     for obj in doc.objects.values() {
@@ -227,27 +206,18 @@ fn tag_subset_names(
 /// Images: printpdf wrote `/ImN Do` into the content; the XObjects go into the shared
 /// resource dictionary all pages point at.
 fn add_images(
-    doc: &mut lopdf::Document,
-    images: &[(String, Arc<DocumentImage>)],
+    doc: &mut lopdf::Document, images: &[(String, Arc<DocumentImage>)],
 ) -> anyhow::Result<()> {
-    let image_ids: Vec<(String, ObjectId)> = images
-        .iter()
-        .map(|(name, img)| (name.clone(), img.add_to(doc)))
-        .collect();
+    let image_ids: Vec<(String, ObjectId)> =
+        images.iter().map(|(name, img)| (name.clone(), img.add_to(doc))).collect();
     let first_page = doc
         .get_pages()
         .values()
         .next()
         .copied()
         .ok_or_else(|| anyhow!("document without pages"))?;
-    let resources = doc
-        .get_dictionary(first_page)?
-        .get(b"Resources")?
-        .as_reference()?;
-    let xobjects = doc
-        .get_dictionary(resources)?
-        .get(b"XObject")?
-        .as_reference()?;
+    let resources = doc.get_dictionary(first_page)?.get(b"Resources")?.as_reference()?;
+    let xobjects = doc.get_dictionary(resources)?.get(b"XObject")?.as_reference()?;
     let dict = doc.get_dictionary_mut(xobjects)?;
     for (name, id) in image_ids {
         dict.set(name.as_bytes(), Object::Reference(id));
@@ -266,9 +236,7 @@ fn compress_streams(doc: &mut lopdf::Document) -> anyhow::Result<()> {
         if stream.allows_compression && !stream.dict.has(b"Filter") {
             let packed = text::deflate(&stream.content, flate2::Compression::new(2))?;
             if packed.len() < stream.content.len() {
-                stream
-                    .dict
-                    .set("Filter", Object::Name(b"FlateDecode".to_vec()));
+                stream.dict.set("Filter", Object::Name(b"FlateDecode".to_vec()));
                 stream.set_content(packed);
             }
         }

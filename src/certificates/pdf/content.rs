@@ -87,10 +87,8 @@ impl Locales {
         let german = raw
             .remove(GERMAN)
             .ok_or_else(|| anyhow!("locales/certificate.json: {GERMAN} missing"))?;
-        let german: HashMap<String, String> = german
-            .into_iter()
-            .map(|(key, text)| (key, text.nfc().collect()))
-            .collect();
+        let german: HashMap<String, String> =
+            german.into_iter().map(|(key, text)| (key, text.nfc().collect())).collect();
         let german: Words = serde_json::to_value(german)
             .and_then(serde_json::from_value)
             .with_context(|| format!("locales/certificate.json: {GERMAN}"))?;
@@ -104,16 +102,9 @@ impl Locales {
                     .ok_or_else(|| anyhow!("locales/certificate.json: {lang}.{key} missing"))
             };
             let (title, explanation) = (get("title")?, get("explanation")?);
-            translations.push(TranslatedWords {
-                lang,
-                title,
-                explanation,
-            });
+            translations.push(TranslatedWords { lang, title, explanation });
         }
-        Ok(Self {
-            german,
-            translations,
-        })
+        Ok(Self { german, translations })
     }
 }
 
@@ -129,11 +120,7 @@ impl Words {
         [
             ("title", &self.title, NONE),
             ("confirmation", &self.confirmation, NONE),
-            (
-                "course_line",
-                &self.course_line,
-                &["course", "period", "place"],
-            ),
+            ("course_line", &self.course_line, &["course", "period", "place"]),
             (
                 "course_line_with_code",
                 &self.course_line_with_code,
@@ -158,11 +145,7 @@ impl Words {
             ("notes_meaning_scope", &self.notes_meaning_scope, NONE),
             ("notes_meaning_privacy", &self.notes_meaning_privacy, NONE),
             ("notes_check_heading", &self.notes_check_heading, NONE),
-            (
-                "notes_check_scan",
-                &self.notes_check_scan,
-                &["host", "code"],
-            ),
+            ("notes_check_scan", &self.notes_check_scan, &["host", "code"]),
             ("notes_check_valid", &self.notes_check_valid, NONE),
             ("notes_check_identity", &self.notes_check_identity, NONE),
             ("notes_check_invalid", &self.notes_check_invalid, NONE),
@@ -170,11 +153,7 @@ impl Words {
             ("notes_data", &self.notes_data, NONE),
             ("notes_course_heading", &self.notes_course_heading, NONE),
             ("notes_course", &self.notes_course, &["course"]),
-            (
-                "notes_course_with_modules",
-                &self.notes_course_with_modules,
-                &["course"],
-            ),
+            ("notes_course_with_modules", &self.notes_course_with_modules, &["course"]),
             ("notes_footer", &self.notes_footer, &["code"]),
             ("card_title", &self.card_title, NONE),
             ("cards_document_title", &self.cards_document_title, NONE),
@@ -187,11 +166,7 @@ impl Words {
             if let Some(name) = placeholders(text).find(|name| !allowed.contains(name)) {
                 bail!(
                     "locales/certificate.json: {GERMAN}.{key} uses {{{name}}}; it may use {}",
-                    if allowed.is_empty() {
-                        "none".to_string()
-                    } else {
-                        allowed.join(", ")
-                    }
+                    if allowed.is_empty() { "none".to_string() } else { allowed.join(", ") }
                 );
             }
         }
@@ -211,34 +186,21 @@ impl Words {
     pub(super) fn document_title(&self, texts: &DisplayTexts) -> (String, String) {
         (
             fill(&self.document_title, &[("holder", &texts.holder)]),
-            fill(
-                &self.document_subject,
-                &[("course_code", &texts.course_code)],
-            ),
+            fill(&self.document_subject, &[("course_code", &texts.course_code)]),
         )
     }
 
     /// `an der Mietschulung „…“ (MS-1) vom … bis … in … teilgenommen hat.`
     fn course_line(&self, doc: &CertificateDocument, course: &str, place: &str) -> String {
         let period = if doc.run_start == doc.run_end {
-            fill(
-                &self.period_one_day,
-                &[("date", &german_date(doc.run_start))],
-            )
+            fill(&self.period_one_day, &[("date", &german_date(doc.run_start))])
         } else {
             fill(
                 &self.period,
-                &[
-                    ("start", &german_date(doc.run_start)),
-                    ("end", &german_date(doc.run_end)),
-                ],
+                &[("start", &german_date(doc.run_start)), ("end", &german_date(doc.run_end))],
             )
         };
-        let values = [
-            ("course", course),
-            ("period", period.as_str()),
-            ("place", place),
-        ];
+        let values = [("course", course), ("period", period.as_str()), ("place", place)];
         if doc.course_code.trim().is_empty() {
             fill(&self.course_line, &values)
         } else {
@@ -253,11 +215,8 @@ impl Words {
     /// section.
     fn landlord_notes(&self, host: &str, code: &str, course: &str, modules: bool) -> Vec<Section> {
         let text = |s: &String| Paragraph::Text(s.clone());
-        let course_intro = if modules {
-            &self.notes_course_with_modules
-        } else {
-            &self.notes_course
-        };
+        let course_intro =
+            if modules { &self.notes_course_with_modules } else { &self.notes_course };
         vec![
             Section {
                 heading: self.notes_meaning_heading.clone(),
@@ -436,10 +395,7 @@ mod tests {
 
     #[test]
     fn check_host_is_lowercase_host() {
-        assert_eq!(
-            check_host("HTTPS://MIETEN.EXAMPLE.DE/Z/ABC"),
-            "mieten.example.de"
-        );
+        assert_eq!(check_host("HTTPS://MIETEN.EXAMPLE.DE/Z/ABC"), "mieten.example.de");
         assert_eq!(check_host("HTTP://127.0.0.1:8080/Z/ABC"), "127.0.0.1:8080");
         assert_eq!(check_host("HTTPS://X.DE/APP/Z/ABC"), "x.de/app");
     }
@@ -447,10 +403,7 @@ mod tests {
     #[test]
     fn fill_replaces_in_one_pass() {
         assert_eq!(
-            fill(
-                "{place}, den {date}",
-                &[("place", "{date}"), ("date", "1.1.")]
-            ),
+            fill("{place}, den {date}", &[("place", "{date}"), ("date", "1.1.")]),
             "{date}, den 1.1."
         );
         assert_eq!(fill("{a} {unknown} {", &[("a", "x")]), "x {unknown} {");
@@ -464,10 +417,7 @@ mod tests {
         for (key, text, allowed) in locales.german.placeholders() {
             assert!(!text.trim().is_empty(), "{key}");
             for name in allowed {
-                assert!(
-                    placeholders(text).any(|n| n == *name),
-                    "{key} does not print {{{name}}}"
-                );
+                assert!(placeholders(text).any(|n| n == *name), "{key} does not print {{{name}}}");
             }
         }
         assert_eq!(locales.german.more_modules(1), "… und 1 weiteres Modul");

@@ -39,10 +39,7 @@ pub(super) struct Face<'a> {
 
 impl<'a> Face<'a> {
     pub(super) fn new(font: &'a FontFace, id: FaceId) -> Self {
-        Self {
-            font,
-            handle: PdfFontHandle::External(FontId(id.resource_name().to_string())),
-        }
+        Self { font, handle: PdfFontHandle::External(FontId(id.resource_name().to_string())) }
     }
 
     fn units(&self, text: &str) -> u32 {
@@ -58,9 +55,7 @@ impl<'a> Face<'a> {
     /// whole line is broken between characters, so nothing can run off the page.
     pub(super) fn wrap(&self, text: &str, size: f32, width: f32) -> Vec<String> {
         // Compare in integer font units so the result agrees exactly with `width_mm`.
-        let limit = (width * PT_PER_MM / size * self.font.units_per_em)
-            .floor()
-            .max(0.0) as u32;
+        let limit = (width * PT_PER_MM / size * self.font.units_per_em).floor().max(0.0) as u32;
         let space = self.font.char_units(' ');
         let mut lines = Vec::new();
         let mut line = String::new();
@@ -92,11 +87,7 @@ impl<'a> Face<'a> {
     /// Breaks a word wider than a line between characters; the last piece stays in
     /// `line` for the next word. Returns the units of what is left in `line`.
     fn break_word(
-        &self,
-        word: &str,
-        limit: u32,
-        line: &mut String,
-        lines: &mut Vec<String>,
+        &self, word: &str, limit: u32, line: &mut String, lines: &mut Vec<String>,
     ) -> u32 {
         let mut line_units = 0;
         for c in word.chars() {
@@ -114,11 +105,7 @@ impl<'a> Face<'a> {
     /// Shrink first, then wrap: the largest size in `sizes` (descending) at which the
     /// text fits on one line; failing that, the largest at which it fits in `max_lines`.
     pub(super) fn fit(
-        &self,
-        text: &str,
-        width: f32,
-        sizes: &[f32],
-        max_lines: usize,
+        &self, text: &str, width: f32, sizes: &[f32], max_lines: usize,
     ) -> Option<(f32, Vec<String>)> {
         for &size in sizes {
             if self.width_mm(text, size) <= width {
@@ -133,8 +120,7 @@ impl<'a> Face<'a> {
 
     /// [`fit`](Self::fit) on a single line: the size and the line to print.
     pub(super) fn fit_line(&self, text: &str, width: f32, sizes: &[f32]) -> Option<(f32, String)> {
-        self.fit(text, width, sizes, 1)
-            .map(|(size, lines)| (size, lines.concat()))
+        self.fit(text, width, sizes, 1).map(|(size, lines)| (size, lines.concat()))
     }
 }
 
@@ -193,20 +179,12 @@ fn pt(mm: f32) -> Pt {
 }
 
 fn grey(level: f32) -> Color {
-    Color::Greyscale(Greyscale {
-        percent: level,
-        icc_profile: None,
-    })
+    Color::Greyscale(Greyscale { percent: level, icc_profile: None })
 }
 
 /// A text cursor at `x` mm from the left and `from_top` mm from the top.
 fn cursor(x: f32, from_top: f32) -> Op {
-    Op::SetTextCursor {
-        pos: Point {
-            x: pt(x),
-            y: pt(PAGE_H_MM - from_top),
-        },
-    }
+    Op::SetTextCursor { pos: Point { x: pt(x), y: pt(PAGE_H_MM - from_top) } }
 }
 
 impl<'a> Painter<'a> {
@@ -236,10 +214,7 @@ impl<'a> Painter<'a> {
 
     /// The finished page; the painter starts the next one.
     pub(super) fn take_page(&mut self) -> PageContent {
-        PageContent {
-            ops: std::mem::take(&mut self.ops),
-            raw: std::mem::take(&mut self.raw),
-        }
+        PageContent { ops: std::mem::take(&mut self.ops), raw: std::mem::take(&mut self.raw) }
     }
 
     /// Characters printed so far in `face` (the Arabic face prints shaped glyph ids).
@@ -273,8 +248,7 @@ impl<'a> Painter<'a> {
 
     /// Starts drawing a line shaped at start-up; see [`TextDraw`].
     pub(super) fn shaped<'p, 't>(
-        &'p mut self,
-        line: &'t ShapedLine,
+        &'p mut self, line: &'t ShapedLine,
     ) -> TextDraw<'p, 'a, &'t ShapedLine> {
         TextDraw::new(self, line)
     }
@@ -285,18 +259,11 @@ impl<'a> Painter<'a> {
         let handle = face.handle.clone();
         self.note_chars(pen.bold, text);
         self.ops.extend([
-            Op::SetFillColor {
-                col: grey(pen.level),
-            },
+            Op::SetFillColor { col: grey(pen.level) },
             Op::StartTextSection,
-            Op::SetFont {
-                font: handle,
-                size: Pt(pen.size),
-            },
+            Op::SetFont { font: handle, size: Pt(pen.size) },
             cursor(x, pen.from_top),
-            Op::ShowText {
-                items: vec![TextItem::Text(text.to_string())],
-            },
+            Op::ShowText { items: vec![TextItem::Text(text.to_string())] },
             Op::EndTextSection,
         ]);
     }
@@ -305,13 +272,9 @@ impl<'a> Painter<'a> {
     /// carrying its characters for text extraction; other runs as text, like everything
     /// else.
     fn draw_shaped(&mut self, pen: Pen, line: &ShapedLine) -> anyhow::Result<()> {
-        let x = pen
-            .align
-            .left_edge(pen.x, line.width_mm(self.fonts, pen.size));
+        let x = pen.align.left_edge(pen.x, line.width_mm(self.fonts, pen.size));
         self.ops.extend([
-            Op::SetFillColor {
-                col: grey(pen.level),
-            },
+            Op::SetFillColor { col: grey(pen.level) },
             Op::StartTextSection,
             cursor(x, pen.from_top),
         ]);
@@ -329,10 +292,7 @@ impl<'a> Painter<'a> {
                 }
             };
             self.ops.extend([
-                Op::SetFont {
-                    font,
-                    size: Pt(pen.size),
-                },
+                Op::SetFont { font, size: Pt(pen.size) },
                 Op::ShowText { items: vec![items] },
             ]);
         }
@@ -372,31 +332,17 @@ impl<'a> Painter<'a> {
     }
 
     pub(super) fn line(
-        &mut self,
-        x1: f32,
-        top1: f32,
-        x2: f32,
-        top2: f32,
-        thickness_pt: f32,
-        level: f32,
+        &mut self, x1: f32, top1: f32, x2: f32, top2: f32, thickness_pt: f32, level: f32,
     ) {
         let point = |x: f32, top: f32| LinePoint {
-            p: Point {
-                x: pt(x),
-                y: pt(PAGE_H_MM - top),
-            },
+            p: Point { x: pt(x), y: pt(PAGE_H_MM - top) },
             bezier: false,
         };
         self.ops.extend([
             Op::SetOutlineColor { col: grey(level) },
-            Op::SetOutlineThickness {
-                pt: Pt(thickness_pt),
-            },
+            Op::SetOutlineThickness { pt: Pt(thickness_pt) },
             Op::DrawLine {
-                line: Line {
-                    points: vec![point(x1, top1), point(x2, top2)],
-                    is_closed: false,
-                },
+                line: Line { points: vec![point(x1, top1), point(x2, top2)], is_closed: false },
             },
         ]);
     }

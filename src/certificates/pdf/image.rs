@@ -46,11 +46,7 @@ pub(super) enum ImageData {
     /// Baseline JPEG (DCTDecode); photographs and scans stay small this way.
     Jpeg { bytes: Vec<u8>, grey: bool },
     /// Deflated 8-bit samples, with an optional deflated alpha channel (soft mask).
-    Flate {
-        samples: Vec<u8>,
-        grey: bool,
-        alpha: Option<Vec<u8>>,
-    },
+    Flate { samples: Vec<u8>, grey: bool, alpha: Option<Vec<u8>> },
 }
 
 impl std::fmt::Debug for DocumentImage {
@@ -61,11 +57,7 @@ impl std::fmt::Debug for DocumentImage {
                 ("flate", samples.len() + alpha.as_ref().map_or(0, Vec::len))
             }
         };
-        write!(
-            f,
-            "DocumentImage({}×{} px, {kind}, {bytes} bytes)",
-            self.width, self.height
-        )
+        write!(f, "DocumentImage({}×{} px, {kind}, {bytes} bytes)", self.width, self.height)
     }
 }
 
@@ -82,9 +74,7 @@ impl DocumentImage {
             _ => return Err(refused("error.image.format")),
         };
         let mut reader = ImageReader::with_format(Cursor::new(bytes), format);
-        let (w, h) = reader
-            .into_dimensions()
-            .map_err(|_| refused("error.image.unreadable"))?;
+        let (w, h) = reader.into_dimensions().map_err(|_| refused("error.image.unreadable"))?;
         if w == 0 || h == 0 {
             return Err(refused("error.image.empty"));
         }
@@ -102,20 +92,14 @@ impl DocumentImage {
         limits.max_image_height = Some(MAX_IMAGE_SIDE);
         limits.max_alloc = Some(256 * 1024 * 1024);
         reader.limits(limits);
-        let decoded = reader
-            .decode()
-            .map_err(|_| refused("error.image.unreadable"))?;
+        let decoded = reader.decode().map_err(|_| refused("error.image.unreadable"))?;
         Ok(Self::prepare(decoded, format == ImageFormat::Jpeg)?)
     }
 
     fn prepare(img: DynamicImage, jpeg: bool) -> anyhow::Result<Self> {
         let (w, h) = img.dimensions();
         let img = if w > KEEP_MAX_W || h > KEEP_MAX_H {
-            img.resize(
-                KEEP_MAX_W,
-                KEEP_MAX_H,
-                image::imageops::FilterType::Triangle,
-            )
+            img.resize(KEEP_MAX_W, KEEP_MAX_H, image::imageops::FilterType::Triangle)
         } else {
             img
         };
@@ -142,22 +126,10 @@ impl DocumentImage {
             } else {
                 None
             };
-            let raw = if grey {
-                img.to_luma8().into_raw()
-            } else {
-                img.to_rgb8().into_raw()
-            };
-            ImageData::Flate {
-                samples: deflate(&raw, flate2::Compression::best())?,
-                grey,
-                alpha,
-            }
+            let raw = if grey { img.to_luma8().into_raw() } else { img.to_rgb8().into_raw() };
+            ImageData::Flate { samples: deflate(&raw, flate2::Compression::best())?, grey, alpha }
         };
-        Ok(Self {
-            width,
-            height,
-            data,
-        })
+        Ok(Self { width, height, data })
     }
 
     /// Width and height in pixels after preparing.
@@ -186,11 +158,7 @@ impl DocumentImage {
                 ("Height", Object::Integer(i64::from(self.height))),
                 (
                     "ColorSpace",
-                    Object::Name(if grey {
-                        b"DeviceGray".to_vec()
-                    } else {
-                        b"DeviceRGB".to_vec()
-                    }),
+                    Object::Name(if grey { b"DeviceGray".to_vec() } else { b"DeviceRGB".to_vec() }),
                 ),
                 ("BitsPerComponent", Object::Integer(8)),
                 ("Filter", Object::Name(filter.as_bytes().to_vec())),
@@ -204,11 +172,7 @@ impl DocumentImage {
             ImageData::Jpeg { bytes, grey } => {
                 doc.add_object(stream(base(*grey, "DCTDecode"), bytes))
             }
-            ImageData::Flate {
-                samples,
-                grey,
-                alpha,
-            } => {
+            ImageData::Flate { samples, grey, alpha } => {
                 let mut dict = base(*grey, "FlateDecode");
                 if let Some(alpha) = alpha {
                     let mask = doc.add_object(stream(base(true, "FlateDecode"), alpha));

@@ -122,12 +122,7 @@ impl Translation {
             }
         }
         arabic.remove(&0);
-        Ok(Self {
-            rtl,
-            title,
-            explanation,
-            arabic_glyphs: arabic.into_iter().collect(),
-        })
+        Ok(Self { rtl, title, explanation, arabic_glyphs: arabic.into_iter().collect() })
     }
 }
 
@@ -165,11 +160,8 @@ fn letterhead(p: &mut Painter<'_>, ctx: &PageContext<'_>) -> anyhow::Result<f32>
 /// Page 1. Fails instead of letting text overflow when the content cannot fit even at
 /// the smallest allowed sizes.
 pub(super) fn certificate_page(
-    p: &mut Painter<'_>,
-    ctx: &PageContext<'_>,
-    code: &qr::QrMatrix,
-    translation: Option<&Translation>,
-    signature: Option<(&XObjectId, &DocumentImage)>,
+    p: &mut Painter<'_>, ctx: &PageContext<'_>, code: &qr::QrMatrix,
+    translation: Option<&Translation>, signature: Option<(&XObjectId, &DocumentImage)>,
 ) -> anyhow::Result<()> {
     let t = ctx.texts;
     let rule_y = letterhead(p, ctx)?;
@@ -193,18 +185,10 @@ pub(super) fn certificate_page(
 /// The German title, the translated one where the participant's language has one, and
 /// the line leading to the name. Returns the baseline of that line.
 fn title(
-    p: &mut Painter<'_>,
-    words: &Words,
-    rule_y: f32,
-    translation: Option<&Translation>,
+    p: &mut Painter<'_>, words: &Words, rule_y: f32, translation: Option<&Translation>,
 ) -> anyhow::Result<f32> {
     let mut y = rule_y + 21.0;
-    p.text(&words.title)
-        .at(CENTER_X_MM, y)
-        .size(28.0)
-        .bold()
-        .centered()
-        .draw();
+    p.text(&words.title).at(CENTER_X_MM, y).size(28.0).bold().centered().draw();
     if let Some(tr) = translation {
         y += 9.0;
         p.shaped(&tr.title)
@@ -217,11 +201,7 @@ fn title(
     } else {
         y += 16.0;
     }
-    p.text(&words.confirmation)
-        .at(CENTER_X_MM, y)
-        .size(12.0)
-        .centered()
-        .draw();
+    p.text(&words.confirmation).at(CENTER_X_MM, y).size(12.0).centered().draw();
     Ok(y)
 }
 
@@ -235,12 +215,7 @@ fn holder(p: &mut Painter<'_>, t: &DisplayTexts, mut y: f32) -> anyhow::Result<f
     y += 6.0;
     for line in &lines {
         y += size * 1.25 / PT_PER_MM;
-        p.text(line)
-            .at(CENTER_X_MM, y)
-            .size(size)
-            .bold()
-            .centered()
-            .draw();
+        p.text(line).at(CENTER_X_MM, y).size(size).bold().centered().draw();
     }
     Ok(y)
 }
@@ -276,11 +251,7 @@ fn explanation_panel(p: &mut Painter<'_>, tr: &Translation) -> anyhow::Result<f3
     p.line(rule_x, panel_top, rule_x, panel_top + panel_h, 1.5, RULE);
     let mut ly = panel_top + EXPLANATION_PT / PT_PER_MM;
     for line in &tr.explanation {
-        p.shaped(line)
-            .at(text_x, ly)
-            .size(EXPLANATION_PT)
-            .align(align)
-            .draw()?;
+        p.shaped(line).at(text_x, ly).size(EXPLANATION_PT).align(align).draw()?;
         ly += EXPLANATION_LINE_MM;
     }
     Ok(panel_top - 5.0)
@@ -302,10 +273,7 @@ struct TableFit {
 /// above `limit`. Shrinks the font for long lists and, as a last resort, summarises the
 /// rows that do not fit.
 fn module_table(
-    p: &mut Painter<'_>,
-    ctx: &PageContext<'_>,
-    top: f32,
-    limit: f32,
+    p: &mut Painter<'_>, ctx: &PageContext<'_>, top: f32, limit: f32,
 ) -> anyhow::Result<()> {
     let t = ctx.texts;
     let available = limit - top - TABLE_HEADER_H_MM;
@@ -321,26 +289,15 @@ fn module_table(
             p.text(line).at(MARGIN_X_MM, ly).size(fit.size).draw();
             ly += line_h;
         }
-        p.text(&module[1])
-            .at(TABLE_DATE_X_MM, y)
-            .size(fit.size)
-            .draw();
-        p.text(&module[2])
-            .at(RIGHT_MM, y)
-            .size(fit.size)
-            .right_aligned()
-            .draw();
+        p.text(&module[1]).at(TABLE_DATE_X_MM, y).size(fit.size).draw();
+        p.text(&module[2]).at(RIGHT_MM, y).size(fit.size).right_aligned().draw();
         let h = row_h(lines.len(), fit.size);
         p.hline(MARGIN_X_MM, RIGHT_MM, y + h - line_h + 0.2, 0.25, HAIRLINE);
         y += h;
     }
     let hidden = t.modules.len() - fit.shown;
     if hidden > 0 {
-        p.text(&ctx.words.more_modules(hidden))
-            .at(MARGIN_X_MM, y)
-            .size(fit.size)
-            .muted()
-            .draw();
+        p.text(&ctx.words.more_modules(hidden)).at(MARGIN_X_MM, y).size(fit.size).muted().draw();
     }
     Ok(())
 }
@@ -349,10 +306,7 @@ fn module_table(
 /// smallest size with as many rows as fit above a summary line.
 fn fit_module_rows(p: &Painter<'_>, t: &DisplayTexts, available: f32) -> TableFit {
     let row_lines = |size: f32| -> Vec<Vec<String>> {
-        t.modules
-            .iter()
-            .map(|m| p.regular.wrap(&m[0], size, TABLE_TITLE_W_MM))
-            .collect()
+        t.modules.iter().map(|m| p.regular.wrap(&m[0], size, TABLE_TITLE_W_MM)).collect()
     };
     for size in sizes(10.5, 8.0) {
         let rows = row_lines(size);
@@ -382,13 +336,7 @@ fn fit_module_rows(p: &Painter<'_>, t: &DisplayTexts, available: f32) -> TableFi
 fn table_header(p: &mut Painter<'_>, words: &Words, size: f32, top: f32) -> f32 {
     let header_size = size - 1.0;
     let heading = |p: &mut Painter<'_>, text: &str, x: f32, align: Align| {
-        p.text(text)
-            .at(x, top)
-            .size(header_size)
-            .bold()
-            .muted()
-            .align(align)
-            .draw();
+        p.text(text).at(x, top).size(header_size).bold().muted().align(align).draw();
     };
     heading(p, &words.modules_heading, MARGIN_X_MM, Align::Left);
     heading(p, &words.date_heading, TABLE_DATE_X_MM, Align::Left);
@@ -406,18 +354,13 @@ fn from_bottom(mm: f32) -> f32 {
 /// Place and date, then the signature line with the scanned signature above and the
 /// signatory below; positioned from the bottom edge.
 fn place_date_and_signatory(
-    p: &mut Painter<'_>,
-    t: &DisplayTexts,
-    signature: Option<(&XObjectId, &DocumentImage)>,
+    p: &mut Painter<'_>, t: &DisplayTexts, signature: Option<(&XObjectId, &DocumentImage)>,
 ) -> anyhow::Result<()> {
     let (size, line) = p
         .regular
         .fit_line(&t.place_date, 120.0, &sizes(11.0, 7.0))
         .ok_or_else(|| anyhow!("place is too long for the certificate"))?;
-    p.text(&line)
-        .at(MARGIN_X_MM, from_bottom(62.0))
-        .size(size)
-        .draw();
+    p.text(&line).at(MARGIN_X_MM, from_bottom(62.0)).size(size).draw();
 
     if let Some((id, img)) = signature {
         let (w, h) = fit_image(img, SIGNATURE_W_MM, SIGNATURE_MAX_H_MM);
@@ -429,10 +372,7 @@ fn place_date_and_signatory(
         .regular
         .fit_line(&t.signatory, SIGNATURE_W_MM, &sizes(11.0, 7.0))
         .ok_or_else(|| anyhow!("signatory name is too long for the certificate"))?;
-    p.text(&line)
-        .at(MARGIN_X_MM, from_bottom(35.5))
-        .size(size)
-        .draw();
+    p.text(&line).at(MARGIN_X_MM, from_bottom(35.5)).size(size).draw();
     if !t.signatory_title.is_empty() {
         let (size, lines) = p
             .regular
@@ -472,12 +412,7 @@ fn check_hint(p: &mut Painter<'_>, ctx: &PageContext<'_>) -> anyhow::Result<()> 
         .regular
         .fit_line(&ctx.texts.check_hint, CONTENT_W_MM, &sizes(8.5, 6.0))
         .ok_or_else(|| anyhow!("verification host is too long for the certificate"))?;
-    p.text(&line)
-        .at(CENTER_X_MM, from_bottom(13.0))
-        .size(size)
-        .muted()
-        .centered()
-        .draw();
+    p.text(&line).at(CENTER_X_MM, from_bottom(13.0)).size(size).muted().centered().draw();
     p.text(&ctx.words.notes_pointer)
         .at(RIGHT_MM, from_bottom(8.0))
         .size(7.5)
@@ -491,17 +426,9 @@ fn check_hint(p: &mut Painter<'_>, ctx: &PageContext<'_>) -> anyhow::Result<()> 
 pub(super) fn landlord_page(p: &mut Painter<'_>, ctx: &PageContext<'_>) -> anyhow::Result<()> {
     let rule_y = letterhead(p, ctx)?;
     let mut y = rule_y + 14.0;
-    p.text(&ctx.words.notes_title)
-        .at(MARGIN_X_MM, y)
-        .size(20.0)
-        .bold()
-        .draw();
+    p.text(&ctx.words.notes_title).at(MARGIN_X_MM, y).size(20.0).bold().draw();
     y += 7.0;
-    p.text(&ctx.words.notes_subtitle)
-        .at(MARGIN_X_MM, y)
-        .size(NOTE_PT)
-        .muted()
-        .draw();
+    p.text(&ctx.words.notes_subtitle).at(MARGIN_X_MM, y).size(NOTE_PT).muted().draw();
     y += 6.0;
     for section in &ctx.texts.notes {
         y = notes_section(p, section, y);
@@ -516,11 +443,7 @@ pub(super) fn landlord_page(p: &mut Painter<'_>, ctx: &PageContext<'_>) -> anyho
 /// One headed section starting below `y`; returns the baseline after it.
 fn notes_section(p: &mut Painter<'_>, section: &Section, mut y: f32) -> f32 {
     y += 8.0;
-    p.text(&section.heading)
-        .at(MARGIN_X_MM, y)
-        .size(NOTE_HEADING_PT)
-        .bold()
-        .draw();
+    p.text(&section.heading).at(MARGIN_X_MM, y).size(NOTE_HEADING_PT).bold().draw();
     y += 1.5;
     for para in &section.paragraphs {
         let (indent, text) = match para {
@@ -536,10 +459,7 @@ fn notes_section(p: &mut Painter<'_>, section: &Section, mut y: f32) -> f32 {
         };
         for line in p.regular.wrap(text, NOTE_PT, CONTENT_W_MM - indent) {
             y += NOTE_LINE_MM;
-            p.text(&line)
-                .at(MARGIN_X_MM + indent, y)
-                .size(NOTE_PT)
-                .draw();
+            p.text(&line).at(MARGIN_X_MM + indent, y).size(NOTE_PT).draw();
         }
         y += 1.8;
     }
@@ -560,16 +480,10 @@ fn module_bullets(p: &mut Painter<'_>, ctx: &PageContext<'_>, mut y: f32) -> f32
         if y + needed > NOTE_LIMIT_FROM_TOP_MM {
             break;
         }
-        p.text(BULLET)
-            .at(MARGIN_X_MM + 1.5, y + NOTE_LINE_MM)
-            .size(NOTE_PT)
-            .draw();
+        p.text(BULLET).at(MARGIN_X_MM + 1.5, y + NOTE_LINE_MM).size(NOTE_PT).draw();
         for line in lines {
             y += NOTE_LINE_MM;
-            p.text(&line)
-                .at(MARGIN_X_MM + NOTE_INDENT_MM, y)
-                .size(NOTE_PT)
-                .draw();
+            p.text(&line).at(MARGIN_X_MM + NOTE_INDENT_MM, y).size(NOTE_PT).draw();
         }
         shown += 1;
     }
@@ -591,22 +505,14 @@ fn notes_footer(p: &mut Painter<'_>, t: &DisplayTexts) -> anyhow::Result<()> {
         .regular
         .fit_line(&t.notes_footer, CONTENT_W_MM, &sizes(8.5, 6.0))
         .ok_or_else(|| anyhow!("certificate code is too long"))?;
-    p.text(&line)
-        .at(CENTER_X_MM, footer)
-        .size(size)
-        .muted()
-        .centered()
-        .draw();
+    p.text(&line).at(CENTER_X_MM, footer).size(size).muted().centered().draw();
     Ok(())
 }
 
 /// Check-in cards in credit-card size, ten per A4 page (two columns, five rows), with
 /// cutting lines.
 pub(super) fn card_pages(
-    p: &mut Painter<'_>,
-    words: &Words,
-    issuer: &str,
-    cards: &[ParticipantCard],
+    p: &mut Painter<'_>, words: &Words, issuer: &str, cards: &[ParticipantCard],
 ) -> anyhow::Result<Vec<PageContent>> {
     let mut pages = Vec::new();
     for chunk in cards.chunks(CARDS_PER_PAGE) {
@@ -627,11 +533,7 @@ pub(super) fn card_pages(
 /// One card with its top-left corner at `corner` (mm from the left and from the top):
 /// texts on the left, the QR code with its code on the right.
 fn participant_card(
-    p: &mut Painter<'_>,
-    words: &Words,
-    issuer: &str,
-    card: &ParticipantCard,
-    (x0, y0): (f32, f32),
+    p: &mut Painter<'_>, words: &Words, issuer: &str, card: &ParticipantCard, (x0, y0): (f32, f32),
 ) -> anyhow::Result<()> {
     for (field, text) in [("name", &card.name), ("course", &card.course)] {
         if !p.fonts().unsupported_chars(text).is_empty() {
@@ -644,20 +546,14 @@ fn participant_card(
         .fit(issuer, CARD_TEXT_W_MM, &sizes(7.0, 5.0), 2)
         .unwrap_or((5.0, vec![String::new()]));
     card_lines(p, &lines, size, x, y0 + 6.0, false);
-    p.text(&words.card_title)
-        .at(x, y0 + 16.0)
-        .size(9.0)
-        .bold()
-        .draw();
+    p.text(&words.card_title).at(x, y0 + 16.0).size(9.0).bold().draw();
     let (size, lines) = p
         .bold
         .fit(&card.name, CARD_TEXT_W_MM, &sizes(13.0, 8.0), 2)
         .ok_or_else(|| anyhow!("name is too long for the card"))?;
     card_lines(p, &lines, size, x, y0 + 24.0, true);
-    let (size, mut lines) = p
-        .regular
-        .fit(&card.course, CARD_TEXT_W_MM, &sizes(8.0, 6.0), 2)
-        .unwrap_or((6.0, vec![]));
+    let (size, mut lines) =
+        p.regular.fit(&card.course, CARD_TEXT_W_MM, &sizes(8.0, 6.0), 2).unwrap_or((6.0, vec![]));
     lines.push(card.period.clone());
     card_lines(p, &lines, size, x, y0 + 38.0, false);
 

@@ -133,11 +133,7 @@ impl<'a> DocumentImages<'a> {
         };
         let logo = doc.logo.as_ref().map(&mut name);
         let signature = doc.signature_image.as_ref().map(&mut name);
-        Self {
-            logo,
-            signature,
-            embedded,
-        }
+        Self { logo, signature, embedded }
     }
 }
 
@@ -151,11 +147,7 @@ impl CertificateRenderer {
             let shaped = Translation::shape(&fonts, &words, rtl)?;
             translations.insert(words.lang, shaped);
         }
-        Ok(Self {
-            fonts,
-            words: locales.german,
-            translations,
-        })
+        Ok(Self { fonts, words: locales.german, translations })
     }
 
     /// Languages with a shipped translation of the certificate texts (besides German).
@@ -167,12 +159,7 @@ impl CertificateRenderer {
 
     /// `ar`, `AR`, `fa-AF`, `prs` (Dari) → the translation to print, if any.
     fn translation(&self, language: &str) -> Option<&Translation> {
-        let primary = language
-            .trim()
-            .split(['-', '_'])
-            .next()
-            .unwrap_or("")
-            .to_ascii_lowercase();
+        let primary = language.trim().split(['-', '_']).next().unwrap_or("").to_ascii_lowercase();
         let primary = match primary.as_str() {
             // Dari is written like Persian and its readers read Persian.
             "prs" | "pes" => "fa",
@@ -238,10 +225,8 @@ impl CertificateRenderer {
             }
             let missing = self.unsupported_chars(text);
             if !missing.is_empty() {
-                let list: Vec<String> = missing
-                    .iter()
-                    .map(|c| format!("{c:?} (U+{:04X})", u32::from(*c)))
-                    .collect();
+                let list: Vec<String> =
+                    missing.iter().map(|c| format!("{c:?} (U+{:04X})", u32::from(*c))).collect();
                 bail!(
                     "{field}: characters not available in the certificate font: {}",
                     list.join(", ")
@@ -253,13 +238,12 @@ impl CertificateRenderer {
 
     /// The Arabic-face subset the translated line prints with, if it has Arabic script.
     fn arabic_subset(
-        &self,
-        translation: Option<&Translation>,
+        &self, translation: Option<&Translation>,
     ) -> anyhow::Result<Option<Arc<Subset>>> {
         match translation {
-            Some(t) if !t.arabic_glyphs.is_empty() => Ok(Some(
-                self.fonts.subset(FaceId::Arabic, t.arabic_glyphs.clone())?,
-            )),
+            Some(t) if !t.arabic_glyphs.is_empty() => {
+                Ok(Some(self.fonts.subset(FaceId::Arabic, t.arabic_glyphs.clone())?))
+            }
             _ => Ok(None),
         }
     }
@@ -345,9 +329,7 @@ mod tests {
 
     fn tool(name: &str) -> Option<PathBuf> {
         std::env::var_os("PATH").and_then(|paths| {
-            std::env::split_paths(&paths)
-                .map(|dir| dir.join(name))
-                .find(|p| p.is_file())
+            std::env::split_paths(&paths).map(|dir| dir.join(name)).find(|p| p.is_file())
         })
     }
 
@@ -371,11 +353,7 @@ mod tests {
             .arg("-")
             .output()
             .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
         Some(String::from_utf8(out.stdout).unwrap())
     }
 
@@ -435,22 +413,14 @@ mod tests {
         let info = doc.get_dictionary(info_ref).unwrap();
         let text = |key: &[u8]| {
             let bytes = info.get(key).unwrap().as_str().unwrap();
-            let utf16: Vec<u16> = bytes[2..]
-                .chunks(2)
-                .map(|c| u16::from_be_bytes([c[0], c[1]]))
-                .collect();
+            let utf16: Vec<u16> =
+                bytes[2..].chunks(2).map(|c| u16::from_be_bytes([c[0], c[1]])).collect();
             assert_eq!(&bytes[..2], &[0xFE, 0xFF]);
             String::from_utf16(&utf16).unwrap()
         };
         assert_eq!(text(b"Title"), "Teilnahmebescheinigung – Олена Шевченко");
-        assert_eq!(
-            text(b"Author"),
-            "Landratsamt Altenburger Land – Integrationsmanagement"
-        );
-        assert_eq!(
-            text(b"Creator"),
-            "Landratsamt Altenburger Land – Integrationsmanagement"
-        );
+        assert_eq!(text(b"Author"), "Landratsamt Altenburger Land – Integrationsmanagement");
+        assert_eq!(text(b"Creator"), "Landratsamt Altenburger Land – Integrationsmanagement");
     }
 
     #[test]
@@ -502,22 +472,13 @@ mod tests {
             line[start..end].parse().unwrap()
         };
         let mut words = 0;
-        for line in html
-            .lines()
-            .filter(|l| l.trim_start().starts_with("<word "))
-        {
+        for line in html.lines().filter(|l| l.trim_start().starts_with("<word ")) {
             words += 1;
             let (x0, y0) = (attr(line, "xMin"), attr(line, "yMin"));
             let (x1, y1) = (attr(line, "xMax"), attr(line, "yMax"));
             // 15 mm from the left and right edges: the margin is 25 mm.
-            assert!(
-                x0 >= 42.0 && x1 <= page_w - 42.0,
-                "word outside the margins: {line}"
-            );
-            assert!(
-                y0 >= 10.0 && y1 <= page_h - 10.0,
-                "word outside the page: {line}"
-            );
+            assert!(x0 >= 42.0 && x1 <= page_w - 42.0, "word outside the margins: {line}");
+            assert!(y0 >= 10.0 && y1 <= page_h - 10.0, "word outside the page: {line}");
         }
         assert!(words > 50, "{html}");
     }
@@ -525,14 +486,8 @@ mod tests {
     #[test]
     fn unsupported_characters_are_refused() {
         let r = CertificateRenderer::new().unwrap();
-        assert_eq!(
-            r.unsupported_chars("Jürgen Müller Олена ß „x“ –"),
-            Vec::<char>::new()
-        );
-        assert_eq!(
-            r.unsupported_chars("محمد"),
-            vec!['\u{062D}', '\u{062F}', '\u{0645}']
-        );
+        assert_eq!(r.unsupported_chars("Jürgen Müller Олена ß „x“ –"), Vec::<char>::new());
+        assert_eq!(r.unsupported_chars("محمد"), vec!['\u{062D}', '\u{062F}', '\u{0645}']);
         assert_eq!(r.unsupported_chars("a\u{0007}b"), vec!['\u{0007}']);
         let err = r.render(&sample("محمد")).unwrap_err();
         assert!(err.to_string().contains("holder_name"), "{err}");
@@ -561,10 +516,7 @@ mod tests {
 
     #[test]
     fn qpdf_check_passes() {
-        let pdf = CertificateRenderer::new()
-            .unwrap()
-            .render(&sample("Jürgen Müller"))
-            .unwrap();
+        let pdf = CertificateRenderer::new().unwrap().render(&sample("Jürgen Müller")).unwrap();
         qpdf_check(&pdf);
     }
 
@@ -575,21 +527,14 @@ mod tests {
             return;
         }
         let (_dir, path) = write_temp(pdf, "cert.pdf");
-        let out = Command::new("qpdf")
-            .arg("--check")
-            .arg(&path)
-            .output()
-            .unwrap();
+        let out = Command::new("qpdf").arg("--check").arg(&path).output().unwrap();
         let stdout = String::from_utf8_lossy(&out.stdout);
         assert!(
             out.status.success(),
             "qpdf --check failed:\n{stdout}\n{}",
             String::from_utf8_lossy(&out.stderr)
         );
-        assert!(
-            stdout.contains("No syntax or stream encoding errors"),
-            "{stdout}"
-        );
+        assert!(stdout.contains("No syntax or stream encoding errors"), "{stdout}");
     }
 
     #[test]
@@ -672,10 +617,7 @@ mod tests {
             assert!(langs.iter().any(|l| l == lang), "{lang} not shipped");
         }
         for (lang, _) in TITLES {
-            assert!(
-                langs.iter().any(|l| l == lang),
-                "{lang} has no expected title here"
-            );
+            assert!(langs.iter().any(|l| l == lang), "{lang} has no expected title here");
         }
         langs.insert(0, "de".to_string());
         for lang in &langs {
@@ -750,10 +692,7 @@ mod tests {
                 }
             }
             let title = normalise(&all[lang]["title"]);
-            assert!(
-                text.contains(&title),
-                "{lang}: {title:?} missing in:\n{text}"
-            );
+            assert!(text.contains(&title), "{lang}: {title:?} missing in:\n{text}");
         }
     }
 
@@ -772,15 +711,9 @@ mod tests {
         assert_eq!(glyphs.last().unwrap().text, "ش");
         assert!(glyphs.iter().all(|g| g.gid != 0));
         // Mixed text keeps the Latin run left to right inside the right-to-left line.
-        let mixed = r
-            .fonts
-            .shape_line("امسح رمز QR للتحقق", FaceId::Regular, true)
-            .unwrap();
-        let visual: String = mixed
-            .runs
-            .iter()
-            .flat_map(|run| run.glyphs.iter().map(|g| g.text.as_str()))
-            .collect();
+        let mixed = r.fonts.shape_line("امسح رمز QR للتحقق", FaceId::Regular, true).unwrap();
+        let visual: String =
+            mixed.runs.iter().flat_map(|run| run.glyphs.iter().map(|g| g.text.as_str())).collect();
         assert!(visual.contains("QR"), "{visual}");
         assert!(visual.starts_with("ق"), "{visual}");
     }
@@ -840,13 +773,7 @@ mod tests {
         let r = CertificateRenderer::new().unwrap();
         let pdf = r.render(&sample("Jürgen Müller")).unwrap();
         let doc = lopdf::Document::load_mem(&pdf).unwrap();
-        let lang = doc
-            .catalog()
-            .unwrap()
-            .get(b"Lang")
-            .unwrap()
-            .as_str()
-            .unwrap();
+        let lang = doc.catalog().unwrap().get(b"Lang").unwrap().as_str().unwrap();
         assert_eq!(lang, b"de-DE");
         if tool("pdfinfo").is_none() {
             return;
@@ -854,10 +781,7 @@ mod tests {
         let (_dir, path) = write_temp(&pdf, "cert.pdf");
         let out = Command::new("pdfinfo").arg(&path).output().unwrap();
         let info = String::from_utf8_lossy(&out.stdout);
-        assert!(
-            info.contains("Teilnahmebescheinigung – Jürgen Müller"),
-            "{info}"
-        );
+        assert!(info.contains("Teilnahmebescheinigung – Jürgen Müller"), "{info}");
         assert!(info.contains("Landratsamt Altenburger Land"), "{info}");
         assert!(info.contains("Pages:           2"), "{info}");
     }
@@ -881,11 +805,7 @@ mod tests {
             let cols: Vec<&str> = line.split_whitespace().collect();
             assert!(cols[0].len() > 7 && cols[0].as_bytes()[6] == b'+', "{line}");
             // emb, sub, uni
-            assert_eq!(
-                &cols[cols.len() - 5..cols.len() - 2],
-                &["yes", "yes", "yes"],
-                "{line}"
-            );
+            assert_eq!(&cols[cols.len() - 5..cols.len() - 2], &["yes", "yes", "yes"], "{line}");
         }
     }
 
@@ -960,16 +880,8 @@ mod tests {
         assert!(msg(b"").contains("PNG- oder JPEG-Bild"));
         let mut truncated = png(64, 64);
         truncated.truncate(60);
-        assert!(
-            msg(&truncated).contains("nicht gelesen"),
-            "{}",
-            msg(&truncated)
-        );
-        assert!(
-            msg(&png(4001, 8)).contains("höchstens 4000"),
-            "{}",
-            msg(&png(4001, 8))
-        );
+        assert!(msg(&truncated).contains("nicht gelesen"), "{}", msg(&truncated));
+        assert!(msg(&png(4001, 8)).contains("höchstens 4000"), "{}", msg(&png(4001, 8)));
         let mut huge = png(8, 8);
         huge.resize(MAX_IMAGE_BYTES + 1, 0);
         assert!(msg(&huge).contains("2 MB"), "{}", msg(&huge));
@@ -1006,11 +918,8 @@ mod tests {
     #[ignore]
     fn write_sample() {
         let r = CertificateRenderer::new().unwrap();
-        std::fs::write(
-            "/tmp/certificate-sample.pdf",
-            r.render(&sample("Jürgen Müller")).unwrap(),
-        )
-        .unwrap();
+        std::fs::write("/tmp/certificate-sample.pdf", r.render(&sample("Jürgen Müller")).unwrap())
+            .unwrap();
         let mut long = sample("Олена Шевченко-Коваленко Олександрівна");
         long.modules.truncate(2);
         long.run_end = long.run_start;
@@ -1035,10 +944,6 @@ mod tests {
         doc.language = "fa".into();
         doc.logo = Some(Arc::new(DocumentImage::from_bytes(&png(240, 120)).unwrap()));
         doc.signature_image = Some(Arc::new(DocumentImage::from_bytes(&jpeg(300, 80)).unwrap()));
-        std::fs::write(
-            "/tmp/certificate-sample-images.pdf",
-            r.render(&doc).unwrap(),
-        )
-        .unwrap();
+        std::fs::write("/tmp/certificate-sample-images.pdf", r.render(&doc).unwrap()).unwrap();
     }
 }

@@ -72,13 +72,7 @@ impl FontFace {
                 None => (0, parsed.get_horizontal_advance(0)),
             })
             .collect();
-        Ok(Self {
-            name,
-            bytes,
-            parsed,
-            units_per_em: if upem > 0.0 { upem } else { 1000.0 },
-            fast,
-        })
+        Ok(Self { name, bytes, parsed, units_per_em: if upem > 0.0 { upem } else { 1000.0 }, fast })
     }
 
     pub(super) fn glyph(&self, c: char) -> Option<u16> {
@@ -161,10 +155,7 @@ pub(super) struct CharSet {
 
 impl CharSet {
     pub(super) fn new() -> Self {
-        Self {
-            low: [0; 4],
-            blocks: [0; 64],
-        }
+        Self { low: [0; 4], blocks: [0; 64] }
     }
 
     pub(super) fn insert(&mut self, c: char) {
@@ -179,9 +170,7 @@ impl CharSet {
 
     fn bits(words: &[u64]) -> impl Iterator<Item = u32> + '_ {
         words.iter().enumerate().flat_map(|(i, &word)| {
-            (0..64)
-                .filter(move |b| word & (1 << b) != 0)
-                .map(move |b| (i * 64) as u32 + b)
+            (0..64).filter(move |b| word & (1 << b) != 0).map(move |b| (i * 64) as u32 + b)
         })
     }
 
@@ -247,9 +236,8 @@ impl Fonts {
         let f = self.face(face);
         let mut gids: BTreeSet<u16> = BTreeSet::new();
         let mut add = |cp: u32| {
-            if let Some(gid) = char::from_u32(cp)
-                .filter(|c| !c.is_control())
-                .and_then(|c| f.glyph(c))
+            if let Some(gid) =
+                char::from_u32(cp).filter(|c| !c.is_control()).and_then(|c| f.glyph(c))
             {
                 gids.insert(gid);
             }
@@ -287,9 +275,7 @@ impl Fonts {
     fn lock(&self) -> std::sync::MutexGuard<'_, SubsetCache> {
         // A panic while holding the lock cannot leave the map half-updated (single
         // insert/clear), so a poisoned cache is still usable.
-        self.subsets
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
+        self.subsets.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
     fn make_subset(&self, face: FaceId, gids: &[u16]) -> anyhow::Result<Subset> {
@@ -297,9 +283,7 @@ impl Fonts {
         let font_data = ReadScope::new(f.bytes)
             .read::<FontData<'_>>()
             .map_err(|e| anyhow!("font {}: {e}", f.name))?;
-        let provider = font_data
-            .table_provider(0)
-            .map_err(|e| anyhow!("font {}: {e}", f.name))?;
+        let provider = font_data.table_provider(0).map_err(|e| anyhow!("font {}: {e}", f.name))?;
         // allsorts renumbers glyphs to their position in this list; .notdef must come first.
         let ids: Vec<u16> = std::iter::once(0).chain(gids.iter().copied()).collect();
         let program =
@@ -309,21 +293,11 @@ impl Fonts {
         let mut warnings = Vec::new();
         let font = ParsedFont::from_bytes(&program, 0, &mut warnings)
             .ok_or_else(|| anyhow!("font {}: subset cannot be parsed: {warnings:?}", f.name))?;
-        let gid_map = ids
-            .iter()
-            .enumerate()
-            .map(|(new, &old)| (old, new as u16))
-            .collect();
+        let gid_map = ids.iter().enumerate().map(|(new, &old)| (old, new as u16)).collect();
         let program_deflated = deflate(&program, flate2::Compression::best())
             .with_context(|| format!("font {}: compressing the subset", f.name))?;
         let tag = subset_tag(face, gids);
-        Ok(Subset {
-            font,
-            gid_map,
-            program,
-            program_deflated,
-            tag,
-        })
+        Ok(Subset { font, gid_map, program, program_deflated, tag })
     }
 
     /// Shapes one line of text (any script) for printing: Arabic-script runs with the
@@ -333,19 +307,12 @@ impl Fonts {
     /// Costs tens of microseconds per line plus the shaper's table parsing, so it is meant
     /// for fixed texts shaped once at start-up.
     pub(super) fn shape_line(
-        &self,
-        text: &str,
-        latin: FaceId,
-        rtl: bool,
+        &self, text: &str, latin: FaceId, rtl: bool,
     ) -> anyhow::Result<ShapedLine> {
         let mut shapers: HashMap<FaceId, allsorts::Font<_>> = HashMap::new();
         let bidi = BidiInfo::new(
             text,
-            Some(if rtl {
-                unicode_bidi::Level::rtl()
-            } else {
-                unicode_bidi::Level::ltr()
-            }),
+            Some(if rtl { unicode_bidi::Level::rtl() } else { unicode_bidi::Level::ltr() }),
         );
         let mut runs = Vec::new();
         for para in &bidi.paragraphs {
@@ -402,28 +369,20 @@ impl Fonts {
     }
 
     fn shaper(
-        &self,
-        face: FaceId,
+        &self, face: FaceId,
     ) -> anyhow::Result<allsorts::Font<allsorts::font_data::DynamicFontTableProvider<'static>>>
     {
         let f = self.face(face);
         let data = ReadScope::new(f.bytes)
             .read::<FontData<'static>>()
             .map_err(|e| anyhow!("font {}: {e}", f.name))?;
-        let provider = data
-            .table_provider(0)
-            .map_err(|e| anyhow!("font {}: {e}", f.name))?;
+        let provider = data.table_provider(0).map_err(|e| anyhow!("font {}: {e}", f.name))?;
         allsorts::Font::new(provider).map_err(|e| anyhow!("font {}: {e}", f.name))
     }
 
     /// Greedy word wrap of `text` into shaped lines no wider than `width` mm at `size` pt.
     pub(super) fn wrap_shaped(
-        &self,
-        text: &str,
-        latin: FaceId,
-        rtl: bool,
-        size: f32,
-        width: f32,
+        &self, text: &str, latin: FaceId, rtl: bool, size: f32, width: f32,
     ) -> anyhow::Result<Vec<ShapedLine>> {
         let words: Vec<&str> = text.split_whitespace().collect();
         let mut lines = Vec::new();
@@ -447,28 +406,14 @@ impl Fonts {
 }
 
 fn shape_piece<T: allsorts::tables::FontTableProvider>(
-    font: &mut allsorts::Font<T>,
-    text: &str,
-    rtl: bool,
+    font: &mut allsorts::Font<T>, text: &str, rtl: bool,
 ) -> anyhow::Result<Vec<ShapedGlyph>> {
     let script = script_tag(text);
     let glyphs = font.map_glyphs(text, script, MatchingPresentation::NotRequired);
     let infos = font
-        .shape(
-            glyphs,
-            script,
-            None,
-            FeatureMask::default_mask(),
-            &[],
-            None,
-            true,
-        )
+        .shape(glyphs, script, None, FeatureMask::default_mask(), &[], None, true)
         .map_err(|(e, _)| anyhow!("{e:?}"))?;
-    let direction = if rtl {
-        TextDirection::RightToLeft
-    } else {
-        TextDirection::LeftToRight
-    };
+    let direction = if rtl { TextDirection::RightToLeft } else { TextDirection::LeftToRight };
     let positions = GlyphLayout::new(font, &infos, direction, false)
         .glyph_positions()
         .map_err(|e| anyhow!("{e:?}"))?;
@@ -533,9 +478,7 @@ fn subset_tag(face: FaceId, gids: &[u16]) -> String {
             h = h.wrapping_mul(0x0100_0000_01b3);
         }
     }
-    (0..6)
-        .map(|i| char::from(b'A' + ((h >> (i * 8)) % 26) as u8))
-        .collect()
+    (0..6).map(|i| char::from(b'A' + ((h >> (i * 8)) % 26) as u8)).collect()
 }
 
 pub(super) fn deflate(bytes: &[u8], level: flate2::Compression) -> std::io::Result<Vec<u8>> {
@@ -603,10 +546,7 @@ fn read_tables(font: &[u8]) -> Option<Tables<'_>> {
 
 /// New `glyf` and (long) `loca` tables: every glyph without its instructions.
 fn glyphs_without_instructions(
-    head: &[u8],
-    maxp: &[u8],
-    glyf: &[u8],
-    loca: &[u8],
+    head: &[u8], maxp: &[u8], glyf: &[u8], loca: &[u8],
 ) -> Option<(Vec<u8>, Vec<u8>)> {
     let long_loca = be_u16(head, 50)? == 1;
     let num_glyphs = usize::from(be_u16(maxp, 4)?);
@@ -680,9 +620,7 @@ fn push_composite_glyph(out: &mut Vec<u8>, g: &[u8]) -> Option<()> {
 fn unhinted_head_and_maxp(head: &[u8], maxp: &[u8]) -> Option<(Vec<u8>, Vec<u8>)> {
     let mut new_head = head.to_vec();
     new_head.get_mut(8..12)?.copy_from_slice(&[0; 4]);
-    new_head
-        .get_mut(50..52)?
-        .copy_from_slice(&1u16.to_be_bytes());
+    new_head.get_mut(50..52)?.copy_from_slice(&1u16.to_be_bytes());
     let mut new_maxp = maxp.to_vec();
     if new_maxp.len() >= 32 {
         // No function definitions and no instructions remain.
@@ -725,8 +663,7 @@ fn write_font(tables: &Tables<'_>, size_hint: usize) -> Option<Vec<u8>> {
     }
     let adjust = 0xB1B0_AFBAu32.wrapping_sub(checksum(&out));
     let head_at = head_at?;
-    out.get_mut(head_at + 8..head_at + 12)?
-        .copy_from_slice(&adjust.to_be_bytes());
+    out.get_mut(head_at + 8..head_at + 12)?.copy_from_slice(&adjust.to_be_bytes());
     Some(out)
 }
 
@@ -809,10 +746,7 @@ mod tests {
             let copyright = name_of(&stripped, NameTable::COPYRIGHT_NOTICE).expect("copyright");
             assert!(copyright.contains("Google"), "{copyright}");
             let url = name_of(&stripped, NameTable::LICENSE_INFO_URL).expect("licence URL");
-            assert!(
-                url.contains("OFL") || url.contains("openfontlicense"),
-                "{url}"
-            );
+            assert!(url.contains("OFL") || url.contains("openfontlicense"), "{url}");
             assert!(name_of(&stripped, NameTable::FULL_FONT_NAME).is_some());
             assert!(name_of(&stripped, NameTable::LICENSE_DESCRIPTION).is_none());
             // Still a font allsorts can lay text out with.
