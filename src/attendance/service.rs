@@ -17,7 +17,7 @@ use crate::error::{AppError, AppResult};
 use crate::i18n::{self, Text};
 use crate::ids::{ModuleId, OrgId, ParticipantId, RunId, SessionId};
 use crate::participants;
-use crate::planning::models::{Course, CourseModule, SessionView};
+use crate::planning::models::{Course, CourseModule, CourseRun, SessionView};
 use crate::planning::{self};
 use crate::time;
 use crate::validate;
@@ -290,15 +290,9 @@ pub fn record_test(
                 recorded_at: time::now_utc(),
             },
         )?;
-        crate::audit::record(
-            conn,
-            Some(org),
-            Some(actor.user_id),
-            "test.record",
-            "participant",
-            Some(participant_id.into()),
-            "",
-        )?;
+        crate::audit::Entry::new(Some(org), Some(actor.user_id), "test.record")
+            .on("participant", Some(participant_id.into()))
+            .record(conn)?;
         Ok(test_result(&course, points, must))
     })
 }
@@ -317,20 +311,33 @@ pub fn completion_of(
     Ok(completion(conn, org, run_id, Some(participant_id))?.pop())
 }
 
+/// A run with what was planned and what was recorded: what completion and the modules on
+/// a certificate are decided on.
+struct RunRecord {
+    run: CourseRun,
+    modules: Vec<CourseModule>,
+    sessions: Vec<HeldSession>,
+    marks: Vec<AttendanceMark>,
+}
+
+fn run_record(conn: &mut DbConn, org: OrgId, run_id: RunId) -> AppResult<RunRecord> {
+    let run = planning::service::get_run(conn, org, run_id)?;
+    let modules = planning::service::modules_of(conn, org, run.course_id)?;
+    let sessions = planning::service::session_views(conn, org, Some(run_id), None)?
+        .iter()
+        .map(HeldSession::of)
+        .collect();
+    let marks = repo::marks_for_run(conn, org, run_id)?;
+    Ok(RunRecord { run, modules, sessions, marks })
+}
+
 /// Loads what completion is decided on, applies [`rules`] to each enrolled participant
 /// (or only to `only`) and words the outcome.
 fn completion(
     conn: &mut DbConn, org: OrgId, run_id: RunId, only: Option<ParticipantId>,
 ) -> AppResult<Vec<Completion>> {
-    let run = planning::service::get_run(conn, org, run_id)?;
+    let RunRecord { run, modules, sessions, marks } = run_record(conn, org, run_id)?;
     let course = planning::service::get_course(conn, org, run.course_id)?;
-    let modules = planning::service::modules_of(conn, org, run.course_id)?;
-    let sessions: Vec<HeldSession> =
-        planning::service::session_views(conn, org, Some(run_id), None)?
-            .iter()
-            .map(HeldSession::of)
-            .collect();
-    let marks = repo::marks_for_run(conn, org, run_id)?;
     let tests: HashMap<ParticipantId, (i32, i32)> = repo::test_results_for_run(conn, org, run_id)?
         .into_iter()
         .map(|(pid, points, must)| (pid, (points, must)))
@@ -559,14 +566,7 @@ pub fn reasons(facts: &CompletionFacts) -> Vec<Reason> {
 pub fn attended_modules(
     conn: &mut DbConn, org: OrgId, run_id: RunId, participant_id: ParticipantId,
 ) -> AppResult<Vec<(String, chrono::NaiveDate, i32)>> {
-    let run = planning::service::get_run(conn, org, run_id)?;
-    let modules = planning::service::modules_of(conn, org, run.course_id)?;
-    let sessions: Vec<HeldSession> =
-        planning::service::session_views(conn, org, Some(run_id), None)?
-            .iter()
-            .map(HeldSession::of)
-            .collect();
-    let marks = repo::marks_for_run(conn, org, run_id)?;
+    let RunRecord { modules, sessions, marks, .. } = run_record(conn, org, run_id)?;
     Ok(modules_attended(&modules, &sessions, &marks_of(&marks, participant_id)))
 }
 

@@ -11,22 +11,51 @@ use crate::db::DbConn;
 use crate::error::AppResult;
 use crate::ids::{OrgId, UserId};
 
-pub fn record(
-    conn: &mut DbConn, organisation_id: Option<OrgId>, actor_user_id: Option<UserId>, action: &str,
-    entity: &str, entity_id: Option<i32>, detail: &str,
-) -> AppResult<()> {
-    diesel::insert_into(audit_log::table)
-        .values((
-            audit_log::organisation_id.eq(organisation_id),
-            audit_log::actor_user_id.eq(actor_user_id),
-            audit_log::action.eq(action),
-            audit_log::entity.eq(entity),
-            audit_log::entity_id.eq(entity_id),
-            audit_log::detail.eq(detail),
-            audit_log::created_at.eq(crate::time::now_utc()),
-        ))
-        .execute(conn)?;
-    Ok(())
+/// One audit entry: `Entry::new(org, user, "session.cancel").on("training_session",
+/// Some(id)).record(conn)`.
+pub struct Entry<'a> {
+    organisation_id: Option<OrgId>,
+    actor_user_id: Option<UserId>,
+    action: &'a str,
+    entity: &'a str,
+    entity_id: Option<i32>,
+    detail: &'a str,
+}
+
+impl<'a> Entry<'a> {
+    /// What was done, in which organisation (none: the whole service), by whom (none: the
+    /// service itself or an operator's command).
+    pub fn new(
+        organisation_id: Option<OrgId>, actor_user_id: Option<UserId>, action: &'a str,
+    ) -> Self {
+        Entry { organisation_id, actor_user_id, action, entity: "", entity_id: None, detail: "" }
+    }
+
+    /// What it was done to.
+    pub fn on(self, entity: &'a str, entity_id: Option<i32>) -> Self {
+        Entry { entity, entity_id, ..self }
+    }
+
+    /// A short code or count (never personal data).
+    pub fn detail(self, detail: &'a str) -> Self {
+        Entry { detail, ..self }
+    }
+
+    /// Written in the caller's transaction.
+    pub fn record(self, conn: &mut DbConn) -> AppResult<()> {
+        diesel::insert_into(audit_log::table)
+            .values((
+                audit_log::organisation_id.eq(self.organisation_id),
+                audit_log::actor_user_id.eq(self.actor_user_id),
+                audit_log::action.eq(self.action),
+                audit_log::entity.eq(self.entity),
+                audit_log::entity_id.eq(self.entity_id),
+                audit_log::detail.eq(self.detail),
+                audit_log::created_at.eq(crate::time::now_utc()),
+            ))
+            .execute(conn)?;
+        Ok(())
+    }
 }
 
 pub fn count_for_entity(conn: &mut DbConn, entity: &str, entity_id: i32) -> AppResult<i64> {

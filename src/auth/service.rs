@@ -108,15 +108,10 @@ pub fn create_user(conn: &mut DbConn, actor: Option<&Actor>, input: NewUser) -> 
         created_at: Utc::now().naive_utc(),
     };
     let user = repo::insert_user(conn, &form)?;
-    audit::record(
-        conn,
-        user.organisation_id,
-        actor.map(|a| a.user_id),
-        "user.create",
-        "user",
-        Some(user.id.into()),
-        user.role.code(),
-    )?;
+    audit::Entry::new(user.organisation_id, actor.map(|a| a.user_id), "user.create")
+        .on("user", Some(user.id.into()))
+        .detail(user.role.code())
+        .record(conn)?;
     Ok(user)
 }
 
@@ -303,15 +298,10 @@ fn replace_password(
     crate::db::write_transaction(conn, |conn| {
         repo::set_password_hash(conn, user.id, &hash)?;
         let (sessions, tokens) = end_everything_of(conn, user.id)?;
-        audit::record(
-            conn,
-            user.organisation_id,
-            by,
-            action,
-            "user",
-            Some(user.id.into()),
-            &format!("{sessions} sessions, {tokens} tokens ended"),
-        )
+        audit::Entry::new(user.organisation_id, by, action)
+            .on("user", Some(user.id.into()))
+            .detail(&format!("{sessions} sessions, {tokens} tokens ended"))
+            .record(conn)
     })
 }
 
@@ -335,15 +325,14 @@ pub fn set_user_active(
     crate::db::write_transaction(conn, |conn| {
         repo::set_active(conn, user.id, active)?;
         let ended = if active { (0, 0) } else { end_everything_of(conn, user.id)? };
-        audit::record(
-            conn,
+        audit::Entry::new(
             user.organisation_id,
             Some(actor.user_id),
             if active { "user.activate" } else { "user.deactivate" },
-            "user",
-            Some(user.id.into()),
-            &format!("{} sessions, {} tokens ended", ended.0, ended.1),
         )
+        .on("user", Some(user.id.into()))
+        .detail(&format!("{} sessions, {} tokens ended", ended.0, ended.1))
+        .record(conn)
     })?;
     Ok(User { active, ..user })
 }
@@ -355,15 +344,10 @@ pub fn deactivate_by_email(conn: &mut DbConn, email: &str) -> AppResult<()> {
     crate::db::write_transaction(conn, |conn| {
         repo::set_active(conn, user.id, false)?;
         let (sessions, tokens) = end_everything_of(conn, user.id)?;
-        audit::record(
-            conn,
-            user.organisation_id,
-            None,
-            "user.deactivate",
-            "user",
-            Some(user.id.into()),
-            &format!("{sessions} sessions, {tokens} tokens ended"),
-        )
+        audit::Entry::new(user.organisation_id, None, "user.deactivate")
+            .on("user", Some(user.id.into()))
+            .detail(&format!("{sessions} sessions, {tokens} tokens ended"))
+            .record(conn)
     })
 }
 
@@ -396,15 +380,10 @@ pub fn issue_api_token(
             expires_at: now + Duration::days(days),
         },
     )?;
-    audit::record(
-        conn,
-        actor.organisation_id,
-        Some(actor.user_id),
-        "api_token.create",
-        "api_token",
-        Some(row.id.into()),
-        &format!("{days} days"),
-    )?;
+    audit::Entry::new(actor.organisation_id, Some(actor.user_id), "api_token.create")
+        .on("api_token", Some(row.id.into()))
+        .detail(&format!("{days} days"))
+        .record(conn)?;
     Ok((token, ApiTokenInfo::from_row(row, None, now)))
 }
 
@@ -435,15 +414,10 @@ pub fn revoke_my_token(conn: &mut DbConn, actor: &Actor, id: TokenId) -> AppResu
     if !repo::delete_token(conn, actor.user_id, id)? {
         return Err(AppError::not_found("thing.token"));
     }
-    audit::record(
-        conn,
-        actor.organisation_id,
-        Some(actor.user_id),
-        "api_token.revoke",
-        "api_token",
-        Some(id.into()),
-        "own",
-    )
+    audit::Entry::new(actor.organisation_id, Some(actor.user_id), "api_token.revoke")
+        .on("api_token", Some(id.into()))
+        .detail("own")
+        .record(conn)
 }
 
 /// An admin's view of the API tokens of an organisation's users.
@@ -466,15 +440,10 @@ pub fn revoke_organisation_token(
     let token = repo::token_in_organisation(conn, organisation_id, id)?
         .ok_or_else(|| AppError::not_found("thing.token"))?;
     repo::delete_token(conn, token.user_id, token.id)?;
-    audit::record(
-        conn,
-        Some(organisation_id),
-        Some(actor.user_id),
-        "api_token.revoke",
-        "api_token",
-        Some(id.into()),
-        "by admin",
-    )
+    audit::Entry::new(Some(organisation_id), Some(actor.user_id), "api_token.revoke")
+        .on("api_token", Some(id.into()))
+        .detail("by admin")
+        .record(conn)
 }
 
 /// The people of an organisation who may lead a session (trainers and coordinators).

@@ -265,15 +265,9 @@ fn set_state(conn: &mut DbConn, kid: u8, compromised: bool) -> AppResult<()> {
     if changed == 0 && all_records(conn)?.iter().all(|r| r.kid != i32::from(kid)) {
         return Err(AppError::not_found_text(Text::key("thing.key_numbered").arg("kid", kid)));
     }
-    crate::audit::record(
-        conn,
-        None,
-        None,
-        if compromised { "key.compromise" } else { "key.retire" },
-        "signing_key",
-        Some(i32::from(kid)),
-        "",
-    )?;
+    crate::audit::Entry::new(None, None, if compromised { "key.compromise" } else { "key.retire" })
+        .on("signing_key", Some(i32::from(kid)))
+        .record(conn)?;
     Ok(())
 }
 
@@ -348,15 +342,9 @@ pub fn rotate_for(
             }
         }
         let kid = keyring.generate(conn, owner)?;
-        crate::audit::record(
-            conn,
-            owner,
-            Some(actor.user_id),
-            "key.rotate",
-            "signing_key",
-            Some(i32::from(kid)),
-            "",
-        )?;
+        crate::audit::Entry::new(owner, Some(actor.user_id), "key.rotate")
+            .on("signing_key", Some(i32::from(kid)))
+            .record(conn)?;
         Ok(kid)
     })
 }

@@ -147,15 +147,9 @@ fn issue_in_tx(
         },
     )?;
     mail_certificate(conn, issuer, &cert, &org, run, participant, &url)?;
-    audit::record(
-        conn,
-        Some(org_id),
-        Some(actor.user_id),
-        "certificate.issue",
-        "certificate",
-        Some(cert.id.into()),
-        "",
-    )?;
+    audit::Entry::new(Some(org_id), Some(actor.user_id), "certificate.issue")
+        .on("certificate", Some(cert.id.into()))
+        .record(conn)?;
     Ok(cert)
 }
 
@@ -253,15 +247,10 @@ pub fn reissue_with_name(
         crate::certificates::cache::invalidate_all();
         let new = issue_in_tx(conn, issuer, actor, &run, &participant, old.completion_date)?;
         repo::set_replaced_by(conn, old.id, new.id)?;
-        audit::record(
-            conn,
-            Some(org_id),
-            Some(actor.user_id),
-            "certificate.replace",
-            "certificate",
-            Some(old.id.into()),
-            &format!("replaced_by={}", new.id),
-        )?;
+        audit::Entry::new(Some(org_id), Some(actor.user_id), "certificate.replace")
+            .on("certificate", Some(old.id.into()))
+            .detail(&format!("replaced_by={}", new.id))
+            .record(conn)?;
         Ok(new)
     });
     crate::certificates::cache::invalidate_all();
@@ -300,15 +289,9 @@ pub fn revoke(
         }
         repo::revoke(conn, cert.id, &reason, time::now_utc())?;
         crate::certificates::cache::invalidate_all();
-        audit::record(
-            conn,
-            Some(org),
-            Some(actor.user_id),
-            "certificate.revoke",
-            "certificate",
-            Some(cert.id.into()),
-            "",
-        )?;
+        audit::Entry::new(Some(org), Some(actor.user_id), "certificate.revoke")
+            .on("certificate", Some(cert.id.into()))
+            .record(conn)?;
         repo::get(conn, org, certificate_id)
     });
     // Again after the commit: a check that read the old row meanwhile is not kept.
@@ -551,15 +534,9 @@ pub fn set_org_image(conn: &mut DbConn, actor: &Actor, kind: &str, bytes: &[u8])
     let content_type = if bytes.starts_with(b"\x89PNG") { "image/png" } else { "image/jpeg" };
     crate::db::write_transaction(conn, |conn| {
         orgs::service::set_image(conn, org, kind, content_type, bytes)?;
-        audit::record(
-            conn,
-            Some(org),
-            Some(actor.user_id),
-            "organisation.image",
-            kind.code(),
-            None,
-            "",
-        )
+        audit::Entry::new(Some(org), Some(actor.user_id), "organisation.image")
+            .on(kind.code(), None)
+            .record(conn)
     })
 }
 

@@ -55,15 +55,9 @@ pub fn create(
         return Err(AppError::conflict("error.orgs.slug_taken"));
     }
     let org = repo::insert(conn, &form)?;
-    audit::record(
-        conn,
-        Some(org.id),
-        actor.map(|a| a.user_id),
-        "organisation.create",
-        "organisation",
-        Some(org.id.into()),
-        "",
-    )?;
+    audit::Entry::new(Some(org.id), actor.map(|a| a.user_id), "organisation.create")
+        .on("organisation", Some(org.id.into()))
+        .record(conn)?;
     Ok(org)
 }
 

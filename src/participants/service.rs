@@ -52,15 +52,9 @@ pub(crate) fn insert_checked(
     conn: &mut DbConn, actor: &Actor, form: &ParticipantInsertForm,
 ) -> AppResult<Participant> {
     let p = repo::insert(conn, form)?;
-    audit::record(
-        conn,
-        Some(form.organisation_id),
-        Some(actor.user_id),
-        "participant.create",
-        "participant",
-        Some(p.id.into()),
-        "",
-    )?;
+    audit::Entry::new(Some(form.organisation_id), Some(actor.user_id), "participant.create")
+        .on("participant", Some(p.id.into()))
+        .record(conn)?;
     Ok(p)
 }
 
@@ -185,15 +179,10 @@ pub fn enroll(
             Some(cancelled) => repo::reopen_enrollment(conn, cancelled.id, status)?,
             None => repo::insert_enrollment(conn, org, run_id, participant_id, status)?,
         };
-        audit::record(
-            conn,
-            Some(org),
-            Some(actor.user_id),
-            "enrollment.create",
-            "enrollment",
-            Some(e.id.into()),
-            status.code(),
-        )?;
+        audit::Entry::new(Some(org), Some(actor.user_id), "enrollment.create")
+            .on("enrollment", Some(e.id.into()))
+            .detail(status.code())
+            .record(conn)?;
         Ok(e)
     })
 }
@@ -215,15 +204,9 @@ pub fn cancel(
         let freed_place = enrollment.status == EnrollmentStatus::Enrolled;
         let cancelled =
             repo::set_enrollment_status(conn, enrollment.id, EnrollmentStatus::Cancelled, now)?;
-        audit::record(
-            conn,
-            Some(org),
-            Some(actor.user_id),
-            "enrollment.cancel",
-            "enrollment",
-            Some(cancelled.id.into()),
-            "",
-        )?;
+        audit::Entry::new(Some(org), Some(actor.user_id), "enrollment.cancel")
+            .on("enrollment", Some(cancelled.id.into()))
+            .record(conn)?;
         let promoted = if freed_place { fill_free_places(conn, org, &run)?.pop() } else { None };
         Ok(CancelOutcome { cancelled, promoted })
     })
@@ -240,15 +223,9 @@ pub fn fill_free_places(
     let mut moved = Vec::new();
     for next in moving_up(&waiting, run.capacity, enrolled) {
         let e = repo::set_enrollment_status(conn, next.id, EnrollmentStatus::Enrolled, now)?;
-        audit::record(
-            conn,
-            Some(org),
-            None,
-            "enrollment.promote",
-            "enrollment",
-            Some(e.id.into()),
-            "",
-        )?;
+        audit::Entry::new(Some(org), None, "enrollment.promote")
+            .on("enrollment", Some(e.id.into()))
+            .record(conn)?;
         notify_promoted(conn, org, run, e.participant_id)?;
         moved.push(e);
     }

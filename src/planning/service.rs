@@ -83,15 +83,9 @@ pub fn create_course(conn: &mut DbConn, actor: &Actor, input: NewCourse) -> AppR
                 created_at: time::now_utc(),
             },
         )?;
-        audit::record(
-            conn,
-            Some(org),
-            Some(actor.user_id),
-            "course.create",
-            "course",
-            Some(course.id.into()),
-            "",
-        )?;
+        audit::Entry::new(Some(org), Some(actor.user_id), "course.create")
+            .on("course", Some(course.id.into()))
+            .record(conn)?;
         Ok(course)
     })
 }
@@ -187,15 +181,9 @@ pub fn create_run(
             },
             &languages,
         )?;
-        audit::record(
-            conn,
-            Some(org),
-            Some(actor.user_id),
-            "run.create",
-            "course_run",
-            Some(run.id.into()),
-            "",
-        )?;
+        audit::Entry::new(Some(org), Some(actor.user_id), "run.create")
+            .on("course_run", Some(run.id.into()))
+            .record(conn)?;
         Ok(run)
     })
 }
@@ -299,15 +287,9 @@ pub fn create_session(
             &c.languages,
         )?;
         repo::set_session_trainers(conn, org, session.id, &c.trainers)?;
-        audit::record(
-            conn,
-            Some(org),
-            Some(actor.user_id),
-            "session.create",
-            "training_session",
-            Some(session.id.into()),
-            "",
-        )?;
+        audit::Entry::new(Some(org), Some(actor.user_id), "session.create")
+            .on("training_session", Some(session.id.into()))
+            .record(conn)?;
         Ok(session)
     })
 }
@@ -339,15 +321,9 @@ pub fn create_location(
             ));
         }
         let location = repo::insert_location(conn, org, &checked)?;
-        audit::record(
-            conn,
-            Some(org),
-            Some(actor.user_id),
-            "location.create",
-            "location",
-            Some(location.id.into()),
-            "",
-        )?;
+        audit::Entry::new(Some(org), Some(actor.user_id), "location.create")
+            .on("location", Some(location.id.into()))
+            .record(conn)?;
         Ok(location)
     })
 }
@@ -511,15 +487,9 @@ pub fn renew_my_calendar_link(conn: &mut DbConn, actor: &Actor) -> AppResult<Str
     actor.staff_org()?;
     let token = calendar_secret();
     repo::set_user_calendar_token(conn, actor.user_id, &token)?;
-    audit::record(
-        conn,
-        actor.organisation_id,
-        Some(actor.user_id),
-        "calendar.renew",
-        "user",
-        Some(actor.user_id.into()),
-        "",
-    )?;
+    audit::Entry::new(actor.organisation_id, Some(actor.user_id), "calendar.renew")
+        .on("user", Some(actor.user_id.into()))
+        .record(conn)?;
     Ok(token)
 }
 
@@ -531,15 +501,9 @@ pub fn renew_run_calendar_link(
     repo::get_run(conn, org, run_id)?;
     let token = calendar_secret();
     repo::set_run_calendar_token(conn, org, run_id, &token)?;
-    audit::record(
-        conn,
-        Some(org),
-        Some(actor.user_id),
-        "calendar.renew",
-        "course_run",
-        Some(run_id.into()),
-        "",
-    )?;
+    audit::Entry::new(Some(org), Some(actor.user_id), "calendar.renew")
+        .on("course_run", Some(run_id.into()))
+        .record(conn)?;
     Ok(token)
 }
 
@@ -608,15 +572,9 @@ pub fn set_course_rules(
     crate::db::write_transaction(conn, |conn| {
         repo::get_course(conn, org, course_id)?;
         let course = repo::set_course_rules(conn, org, course_id, &rules)?;
-        audit::record(
-            conn,
-            Some(org),
-            Some(actor.user_id),
-            "course.rules",
-            "course",
-            Some(course_id.into()),
-            "",
-        )?;
+        audit::Entry::new(Some(org), Some(actor.user_id), "course.rules")
+            .on("course", Some(course_id.into()))
+            .record(conn)?;
         Ok(course)
     })
 }
@@ -643,15 +601,9 @@ pub fn apply_session_update(
     )?;
     repo::set_session_trainers(conn, org, session_id, &c.trainers)?;
     repo::set_session_modules(conn, org, session_id, &c.module_ids)?;
-    audit::record(
-        conn,
-        Some(org),
-        Some(actor.user_id),
-        "session.update",
-        "training_session",
-        Some(session_id.into()),
-        "",
-    )?;
+    audit::Entry::new(Some(org), Some(actor.user_id), "session.update")
+        .on("training_session", Some(session_id.into()))
+        .record(conn)?;
     Ok((before, after, run))
 }
 
@@ -667,15 +619,9 @@ pub fn apply_cancel(
         return Ok((session, run, false));
     }
     repo::set_cancelled(conn, session_id, true)?;
-    audit::record(
-        conn,
-        Some(org),
-        Some(actor.user_id),
-        "session.cancel",
-        "training_session",
-        Some(session_id.into()),
-        "",
-    )?;
+    audit::Entry::new(Some(org), Some(actor.user_id), "session.cancel")
+        .on("training_session", Some(session_id.into()))
+        .record(conn)?;
     Ok((session, run, true))
 }
 
@@ -714,15 +660,9 @@ pub fn apply_run_update(
         capacity,
         &languages,
     )?;
-    audit::record(
-        conn,
-        Some(org),
-        Some(actor.user_id),
-        "run.update",
-        "course_run",
-        Some(run_id.into()),
-        "",
-    )?;
+    audit::Entry::new(Some(org), Some(actor.user_id), "run.update")
+        .on("course_run", Some(run_id.into()))
+        .record(conn)?;
     Ok(run)
 }
 
@@ -778,15 +718,9 @@ pub fn move_module_up(
             let (above, this) = (&modules[at - 1], &modules[at]);
             repo::set_module_position(conn, this.id, above.position)?;
             repo::set_module_position(conn, above.id, this.position)?;
-            audit::record(
-                conn,
-                Some(org),
-                Some(actor.user_id),
-                "module.move",
-                "course_module",
-                Some(module_id.into()),
-                "",
-            )?;
+            audit::Entry::new(Some(org), Some(actor.user_id), "module.move")
+                .on("course_module", Some(module_id.into()))
+                .record(conn)?;
         }
         repo::modules_of(conn, org, course_id)
     })

@@ -159,15 +159,9 @@ pub fn send_apology(conn: &mut DbConn, token: &str) -> AppResult<ApologyView> {
             return Err(AppError::conflict("apology.over"));
         }
         repo::record_apology(conn, session_id, participant_id, time::now_utc())?;
-        crate::audit::record(
-            conn,
-            Some(org),
-            None,
-            "session.apology",
-            "training_session",
-            Some(session_id.into()),
-            "",
-        )?;
+        crate::audit::Entry::new(Some(org), None, "session.apology")
+            .on("training_session", Some(session_id.into()))
+            .record(conn)?;
         apology_view(conn, token)
     })
 }

@@ -171,14 +171,9 @@ impl ListImport for Contacts {
         for form in ready {
             repo::insert(conn, org, form)?;
         }
-        crate::audit::record(
-            conn,
-            Some(org),
-            Some(actor.user_id),
-            "stakeholder.import",
-            "stakeholder",
-            None,
-            &format!("{} Kontakte", ready.len()),
-        )
+        crate::audit::Entry::new(Some(org), Some(actor.user_id), "stakeholder.import")
+            .on("stakeholder", None)
+            .detail(&format!("{} Kontakte", ready.len()))
+            .record(conn)
     }
 }

@@ -61,15 +61,10 @@ pub fn create(conn: &mut DbConn, actor: &Actor, input: &NewStakeholder) -> AppRe
             }
         }
         let s = repo::insert(conn, org, &form)?;
-        crate::audit::record(
-            conn,
-            Some(org),
-            Some(actor.user_id),
-            "stakeholder.create",
-            "stakeholder",
-            Some(s.id.into()),
-            s.stakeholder_group.code(),
-        )?;
+        crate::audit::Entry::new(Some(org), Some(actor.user_id), "stakeholder.create")
+            .on("stakeholder", Some(s.id.into()))
+            .detail(s.stakeholder_group.code())
+            .record(conn)?;
         Ok(s)
     })
 }
@@ -93,15 +88,9 @@ pub fn update(
         if repo::update(conn, org, id, &form)? == 0 {
             return Err(AppError::not_found("thing.contact"));
         }
-        crate::audit::record(
-            conn,
-            Some(org),
-            Some(actor.user_id),
-            "stakeholder.update",
-            "stakeholder",
-            Some(id.into()),
-            "",
-        )?;
+        crate::audit::Entry::new(Some(org), Some(actor.user_id), "stakeholder.update")
+            .on("stakeholder", Some(id.into()))
+            .record(conn)?;
         repo::get(conn, org, id)?.ok_or_else(|| AppError::not_found("thing.contact"))
     })
 }
@@ -113,15 +102,9 @@ pub fn delete(conn: &mut DbConn, actor: &Actor, id: StakeholderId) -> AppResult<
         if repo::delete(conn, org, id)? == 0 {
             return Err(AppError::not_found("thing.contact"));
         }
-        crate::audit::record(
-            conn,
-            Some(org),
-            Some(actor.user_id),
-            "stakeholder.delete",
-            "stakeholder",
-            Some(id.into()),
-            "",
-        )
+        crate::audit::Entry::new(Some(org), Some(actor.user_id), "stakeholder.delete")
+            .on("stakeholder", Some(id.into()))
+            .record(conn)
     })
 }
 

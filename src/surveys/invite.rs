@@ -126,15 +126,10 @@ pub fn invite(
             .collect();
         let mut mailing = Mailing::new(conn, survey, public_url)?;
         let outcome = invite_each(conn, &mut mailing, &uninvited)?;
-        crate::audit::record(
-            conn,
-            Some(org),
-            Some(actor.user_id),
-            "survey.invite",
-            "survey",
-            Some(survey_id.into()),
-            &format!("{} Einladungen", outcome.invited),
-        )?;
+        crate::audit::Entry::new(Some(org), Some(actor.user_id), "survey.invite")
+            .on("survey", Some(survey_id.into()))
+            .detail(&format!("{} Einladungen", outcome.invited))
+            .record(conn)?;
         Ok(outcome)
     })
 }

@@ -127,15 +127,9 @@ pub fn create(conn: &mut DbConn, actor: &Actor, input: &NewSurvey) -> AppResult<
     let form = check_survey(conn, org, input)?;
     crate::db::write_transaction(conn, |conn| {
         let id = repo::insert(conn, org, &form, &links::new_token(), None)?;
-        crate::audit::record(
-            conn,
-            Some(org),
-            Some(actor.user_id),
-            "survey.create",
-            "survey",
-            Some(id.into()),
-            "",
-        )?;
+        crate::audit::Entry::new(Some(org), Some(actor.user_id), "survey.create")
+            .on("survey", Some(id.into()))
+            .record(conn)?;
         find(conn, org, id)
     })
 }
@@ -151,15 +145,9 @@ pub fn update(
             return Err(AppError::conflict("error.surveys.survey_answered"));
         }
         repo::update(conn, org, id, &form)?;
-        crate::audit::record(
-            conn,
-            Some(org),
-            Some(actor.user_id),
-            "survey.update",
-            "survey",
-            Some(id.into()),
-            "",
-        )?;
+        crate::audit::Entry::new(Some(org), Some(actor.user_id), "survey.update")
+            .on("survey", Some(id.into()))
+            .record(conn)?;
         find(conn, org, id)
     })
 }
@@ -218,15 +206,10 @@ pub fn copy(conn: &mut DbConn, actor: &Actor, id: SurveyId) -> AppResult<Survey>
             };
             repo::insert_question(conn, org, new_id, q.position, &form)?;
         }
-        crate::audit::record(
-            conn,
-            Some(org),
-            Some(actor.user_id),
-            "survey.copy",
-            "survey",
-            Some(new_id.into()),
-            &format!("von {id}"),
-        )?;
+        crate::audit::Entry::new(Some(org), Some(actor.user_id), "survey.copy")
+            .on("survey", Some(new_id.into()))
+            .detail(&format!("von {id}"))
+            .record(conn)?;
         find(conn, org, new_id)
     })
 }
