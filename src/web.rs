@@ -8,8 +8,8 @@ use actix_web::http::{header, StatusCode};
 use actix_web::{web, FromRequest, HttpRequest, HttpResponse, ResponseError};
 use rand::RngCore;
 use serde::de::DeserializeOwned;
-use serde::Deserialize;
-use serde_json::{json, Map, Value};
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
 
 use crate::auth::{Actor, Role};
 use crate::error::{AppError, HtmlError, PageResult};
@@ -106,7 +106,7 @@ pub fn redirect(location: &str) -> HttpResponse {
     HttpResponse::SeeOther().insert_header((header::LOCATION, location)).finish()
 }
 
-fn nav_for(actor: Option<&Actor>, lang: &str) -> Value {
+fn nav_for(actor: Option<&Actor>, lang: &str) -> Vec<NavItem> {
     let items: &[(&str, &str)] = match actor.map(|a| a.role) {
         Some(Role::Admin) => &[
             ("/admin/organisations", "nav.organisations"),
@@ -126,12 +126,44 @@ fn nav_for(actor: Option<&Actor>, lang: &str) -> Value {
         Some(Role::Trainer) => &[("/my/sessions", "nav.my_sessions")],
         None => &[],
     };
-    Value::Array(
-        items
-            .iter()
-            .map(|(href, key)| json!({"href": href, "label": i18n::text(lang, key)}))
-            .collect(),
-    )
+    items.iter().map(|(href, key)| NavItem { href, label: i18n::text(lang, key) }).collect()
+}
+
+/// What the layout of every page shows around the page's own data.
+#[derive(Serialize)]
+struct Layout<'a> {
+    lang: &'a str,
+    dir: &'static str,
+    title: String,
+    csrf: String,
+    nav: Vec<NavItem>,
+    user: Option<UserBadge<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    flash: Option<String>,
+    /// The page's own fields; they may replace a layout field of the same name.
+    #[serde(flatten)]
+    data: Map<String, Value>,
+    /// A refused form's message, next to its field.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    error: Option<Refusal>,
+}
+
+#[derive(Serialize)]
+struct NavItem {
+    href: &'static str,
+    label: String,
+}
+
+#[derive(Serialize)]
+struct UserBadge<'a> {
+    name: &'a str,
+    role: Role,
+}
+
+#[derive(Serialize)]
+struct Refusal {
+    field: Option<&'static str>,
+    message: String,
 }
 
 /// A page's title: a key into `locales/` (`title.*`), with arguments where the title names
@@ -165,27 +197,22 @@ pub fn page(
         Some(other) => return Err(other.into()),
     };
     let lang = i18n::DEFAULT_LANG;
-    let mut ctx = Map::new();
-    ctx.insert("lang".into(), json!(lang));
-    ctx.insert("dir".into(), json!(if i18n::is_rtl(lang) { "rtl" } else { "ltr" }));
-    ctx.insert("title".into(), json!(title.into().0.render(lang)));
-    ctx.insert("csrf".into(), json!(csrf_token(session)));
-    ctx.insert("nav".into(), nav_for(actor, lang));
-    ctx.insert(
-        "user".into(),
-        actor.map_or(Value::Null, |a| json!({"name": a.display_name, "role": a.role})),
-    );
-    if let Some(Ok(flash)) = session.remove_as::<String>(FLASH_KEY) {
-        ctx.insert("flash".into(), json!(flash));
-    }
-    if let Value::Object(extra) = data {
-        ctx.extend(extra);
-    }
-    if let Some(error) = refused {
-        let message = error.to_string();
-        ctx.insert("error".into(), json!({"field": error.field(), "message": message}));
-    }
-    let body = templates::render(template, &Value::Object(ctx))?;
+    let data = match data {
+        Value::Object(map) => map,
+        _ => Map::new(),
+    };
+    let layout = Layout {
+        lang,
+        dir: if i18n::is_rtl(lang) { "rtl" } else { "ltr" },
+        title: title.into().0.render(lang),
+        csrf: csrf_token(session),
+        nav: nav_for(actor, lang),
+        user: actor.map(|a| UserBadge { name: &a.display_name, role: a.role }),
+        flash: session.remove_as::<String>(FLASH_KEY).and_then(Result::ok),
+        data,
+        error: refused.map(|e| Refusal { field: e.field(), message: e.message(lang) }),
+    };
+    let body = templates::render(template, &context(&layout)?)?;
     Ok(HttpResponse::build(status)
         .insert_header((header::CACHE_CONTROL, "no-store"))
         .content_type("text/html; charset=utf-8")
