@@ -75,6 +75,15 @@ macro_rules! text_enum {
                 }
             }
 
+            /// The value of a code as a person entered it: surrounding blanks and case do
+            /// not matter.
+            // Declared for every kind; only those a person types (groups, question kinds)
+            // call it.
+            #[allow(dead_code)]
+            pub fn from_entered(text: &str) -> Option<$name> {
+                $name::from_code(&text.trim().to_lowercase())
+            }
+
             /// The OpenAPI schema of an input field holding such a code as entered (text
             /// the use case checks, so a wrong one is refused naming the field): this
             /// enum, without the empty text as its default.

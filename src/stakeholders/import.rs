@@ -58,7 +58,11 @@ fn group_of(text: &str) -> String {
     let t = text.trim().to_lowercase();
     StakeholderGroup::ALL
         .into_iter()
-        .find(|g| g.code() == t || g.name().to_lowercase() == t || g.name_en().to_lowercase() == t)
+        .find(|g| {
+            g.code() == t
+                || g.name_in("de").to_lowercase() == t
+                || g.name_in("en").to_lowercase() == t
+        })
         .map(|g| g.code().to_string())
         .or_else(|| GROUP_WORDS.iter().find(|(w, _)| *w == t).map(|(_, c)| (*c).to_string()))
         .unwrap_or(t)

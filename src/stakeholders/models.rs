@@ -20,40 +20,32 @@ crate::db::text_enum! {
 }
 
 impl StakeholderGroup {
-    /// The group of a code as entered: case and surrounding blanks do not matter.
-    pub fn parse(code: &str) -> Option<StakeholderGroup> {
-        StakeholderGroup::from_code(&code.trim().to_lowercase())
-    }
-
-    /// As shown (German).
-    pub fn name(self) -> &'static str {
+    /// The key of the group's name in `locales/`.
+    fn name_key(self) -> &'static str {
         match self {
-            StakeholderGroup::Landlord => "Vermieter/in",
-            StakeholderGroup::SocialWorker => "Sozialarbeit",
-            StakeholderGroup::HousingCompany => "Wohnungsunternehmen / Genossenschaft",
-            StakeholderGroup::Vhs => "Volkshochschule (VHS)",
-            StakeholderGroup::Volunteer => "Ehrenamt",
-            StakeholderGroup::TargetGroup => "Zielgruppe (Neuzugewanderte)",
-            StakeholderGroup::Other => "Sonstige",
+            StakeholderGroup::Landlord => "group.landlord",
+            StakeholderGroup::SocialWorker => "group.social_worker",
+            StakeholderGroup::HousingCompany => "group.housing_company",
+            StakeholderGroup::Vhs => "group.vhs",
+            StakeholderGroup::Volunteer => "group.volunteer",
+            StakeholderGroup::TargetGroup => "group.target_group",
+            StakeholderGroup::Other => "group.other",
         }
     }
 
-    /// In English (an imported list may name the group so).
-    pub fn name_en(self) -> &'static str {
-        match self {
-            StakeholderGroup::Landlord => "Landlord",
-            StakeholderGroup::SocialWorker => "Social worker",
-            StakeholderGroup::HousingCompany => "Housing company or cooperative",
-            StakeholderGroup::Vhs => "Adult education centre (VHS)",
-            StakeholderGroup::Volunteer => "Volunteer",
-            StakeholderGroup::TargetGroup => "Target group",
-            StakeholderGroup::Other => "Other",
-        }
+    /// As shown on the coordinator's pages.
+    pub fn name(self) -> String {
+        self.name_in(crate::i18n::DEFAULT_LANG)
+    }
+
+    /// In a language of the UI (an imported list may name the group in English).
+    pub fn name_in(self, lang: &str) -> String {
+        crate::i18n::text(lang, self.name_key())
     }
 }
 
 /// The name of a group code that may be unknown (an imported row): "Sonstige" then.
-pub fn group_name(code: &str) -> &'static str {
+pub fn group_name(code: &str) -> String {
     StakeholderGroup::from_code(code).unwrap_or(StakeholderGroup::Other).name()
 }
 
@@ -115,14 +107,17 @@ mod tests {
     #[test]
     fn groups_are_read_as_entered_and_named() {
         for g in StakeholderGroup::ALL {
-            assert_eq!(StakeholderGroup::parse(g.code()), Some(g));
-            assert_eq!(StakeholderGroup::parse(&format!(" {} ", g.code().to_uppercase())), Some(g));
+            assert_eq!(StakeholderGroup::from_entered(g.code()), Some(g));
+            assert_eq!(
+                StakeholderGroup::from_entered(&format!(" {} ", g.code().to_uppercase())),
+                Some(g)
+            );
             assert_eq!(group_name(g.code()), g.name());
         }
-        assert_eq!(StakeholderGroup::parse("mayor"), None);
+        assert_eq!(StakeholderGroup::from_entered("mayor"), None);
         assert_eq!(group_name("mayor"), "Sonstige", "an unknown code of an import row");
-        let mut names: Vec<&str> = StakeholderGroup::ALL.iter().map(|g| g.name()).collect();
-        names.extend(StakeholderGroup::ALL.iter().map(|g| g.name_en()));
+        let mut names: Vec<String> = StakeholderGroup::ALL.iter().map(|g| g.name()).collect();
+        names.extend(StakeholderGroup::ALL.iter().map(|g| g.name_in("en")));
         let count = names.len();
         names.sort_unstable();
         names.dedup();

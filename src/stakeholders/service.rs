@@ -14,8 +14,8 @@ use crate::validate;
 
 /// Checks one contact with the rules of the domain; the message names the field.
 pub fn check(input: &NewStakeholder) -> AppResult<StakeholderForm> {
-    let Some(group) = StakeholderGroup::parse(&input.stakeholder_group) else {
-        let names: Vec<&str> = StakeholderGroup::ALL.iter().map(|g| g.name()).collect();
+    let Some(group) = StakeholderGroup::from_entered(&input.stakeholder_group) else {
+        let names: Vec<String> = StakeholderGroup::ALL.iter().map(|g| g.name()).collect();
         return Err(AppError::invalid(
             "stakeholder_group",
             Text::key("error.stakeholders.choose_group").arg("groups", names.join(", ")),
@@ -149,7 +149,7 @@ pub struct ContactLine {
     pub id: StakeholderId,
     pub name: String,
     /// The group's name.
-    pub group: &'static str,
+    pub group: String,
     pub organisation: String,
     /// Email and phone, as far as known.
     pub contact: String,
@@ -160,7 +160,7 @@ pub struct ContactLine {
 #[derive(Debug, Serialize)]
 pub struct GroupCount {
     pub code: &'static str,
-    pub name: &'static str,
+    pub name: String,
     pub count: usize,
     /// The group shown now.
     pub current: bool,
@@ -169,7 +169,7 @@ pub struct GroupCount {
 #[derive(Debug, Serialize)]
 pub struct GroupChoice {
     pub code: &'static str,
-    pub name: &'static str,
+    pub name: String,
     pub selected: bool,
 }
 

@@ -258,7 +258,7 @@ pub fn statuses(
 /// The invitations of one group on the survey page.
 #[derive(Debug, Default, Serialize)]
 pub struct InvitationGroup {
-    pub name: &'static str,
+    pub name: String,
     pub invited: usize,
     pub answered: usize,
     pub people: Vec<InvitedPerson>,
@@ -315,7 +315,7 @@ pub struct PaperSheet {
 #[derive(Debug, Serialize)]
 pub struct InvitationCard {
     pub name: String,
-    pub group: &'static str,
+    pub group: String,
     pub url: String,
     /// The personal link as a QR code (SVG).
     pub qr_svg: String,

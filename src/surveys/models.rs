@@ -164,21 +164,17 @@ crate::db::text_enum! {
 }
 
 impl QuestionKind {
-    /// The kind of `code`, as entered: case and surrounding blanks do not matter.
-    pub fn parse(code: &str) -> Option<QuestionKind> {
-        QuestionKind::from_code(&code.trim().to_lowercase())
-    }
-
     /// How the coordinator's pages call it.
-    pub fn name(self) -> &'static str {
-        match self {
-            QuestionKind::Single => "Einfachauswahl",
-            QuestionKind::Multiple => "Mehrfachauswahl",
-            QuestionKind::Scale => "Skala 1–5",
-            QuestionKind::Text => "Freitext",
-            QuestionKind::Number => "Zahl",
-            QuestionKind::Rank => "Themen ordnen (Module des Kurses)",
-        }
+    pub fn name(self) -> String {
+        let key = match self {
+            QuestionKind::Single => "question_kind.single",
+            QuestionKind::Multiple => "question_kind.multiple",
+            QuestionKind::Scale => "question_kind.scale",
+            QuestionKind::Text => "question_kind.text",
+            QuestionKind::Number => "question_kind.number",
+            QuestionKind::Rank => "question_kind.rank",
+        };
+        crate::i18n::text(crate::i18n::DEFAULT_LANG, key)
     }
 
     /// Results count answers per option and draw a bar chart.
@@ -357,9 +353,9 @@ mod tests {
             );
         }
         for kind in QuestionKind::ALL {
-            assert_eq!(QuestionKind::parse(&kind.code().to_uppercase()), Some(kind));
+            assert_eq!(QuestionKind::from_entered(&kind.code().to_uppercase()), Some(kind));
         }
-        assert_eq!(QuestionKind::parse("poll"), None);
+        assert_eq!(QuestionKind::from_entered("poll"), None);
     }
 
     #[test]

@@ -51,7 +51,7 @@ impl SurveyFields {
 #[derive(Debug, Serialize)]
 pub struct AudienceChoice {
     pub code: &'static str,
-    pub name: &'static str,
+    pub name: String,
     pub checked: bool,
     pub open: bool,
 }
@@ -207,7 +207,7 @@ pub struct QuestionRow {
     pub id: QuestionId,
     pub text: String,
     /// The kind, by name.
-    pub kind: &'static str,
+    pub kind: String,
     pub required: bool,
     pub answered: bool,
     /// The groups it is limited to, by name (empty: everyone asked).
@@ -217,7 +217,7 @@ pub struct QuestionRow {
 
 #[derive(Debug, Serialize)]
 pub struct OpenLink {
-    pub group: &'static str,
+    pub group: String,
     pub url: String,
 }
 

@@ -250,7 +250,7 @@ pub struct PreviewBar {
 #[derive(Debug, Serialize)]
 pub struct PreviewGroup {
     pub code: String,
-    pub name: &'static str,
+    pub name: String,
     pub current: bool,
 }
 

@@ -42,7 +42,7 @@ fn check_question(
 }
 
 fn parse_kind(code: &str) -> AppResult<QuestionKind> {
-    QuestionKind::parse(code)
+    QuestionKind::from_entered(code)
         .ok_or_else(|| AppError::invalid("kind", Text::key("error.surveys.question_kind")))
 }
 
@@ -234,7 +234,7 @@ pub fn move_up(
 #[derive(Debug, Serialize)]
 pub struct KindChoice {
     pub code: &'static str,
-    pub name: &'static str,
+    pub name: String,
     pub selected: bool,
 }
 
@@ -249,7 +249,7 @@ pub fn kind_choices(selected: &str) -> Vec<KindChoice> {
 #[derive(Debug, Serialize)]
 pub struct GroupChoice {
     pub code: String,
-    pub name: &'static str,
+    pub name: String,
     pub checked: bool,
 }
 

@@ -294,7 +294,7 @@ pub fn results_page(
 ) -> AppResult<ResultsPage> {
     let survey = service::get(conn, actor, survey_id)?;
     let results = of_survey(conn, &survey, true)?;
-    let withheld: Vec<&str> = results.withheld_groups.iter().map(|g| g.name()).collect();
+    let withheld: Vec<String> = results.withheld_groups.iter().map(|g| g.name()).collect();
     Ok(ResultsPage { id: survey_id, title: survey.title, withheld: withheld.join(", "), results })
 }
 
@@ -368,7 +368,7 @@ fn by_group(
     for &g in groups.iter().filter(|g| q.visible_to(**g)) {
         let n = counts.get(g.code()).copied().unwrap_or(0);
         if hidden.contains(&g) {
-            let mut s = summarise(q, g.code(), g.name(), n, &[]);
+            let mut s = summarise(q, g.code(), &g.name(), n, &[]);
             s.withheld = true;
             s.options.clear();
             per_group.push(s);
@@ -376,7 +376,7 @@ fn by_group(
         }
         let answers: Vec<&Value> =
             shown.iter().filter(|r| r.group == g).filter_map(|r| r.answers.get(&q.id)).collect();
-        per_group.push(summarise(q, g.code(), g.name(), n, &answers));
+        per_group.push(summarise(q, g.code(), &g.name(), n, &answers));
     }
     per_group
 }

@@ -28,7 +28,7 @@ pub(super) fn check_groups(
         if entered.trim().is_empty() {
             continue;
         }
-        let Some(g) = StakeholderGroup::parse(entered) else {
+        let Some(g) = StakeholderGroup::from_entered(entered) else {
             let g = entered.trim().to_lowercase();
             return Err(AppError::invalid(
                 field,
