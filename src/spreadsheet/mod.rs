@@ -194,7 +194,7 @@ fn read_csv(bytes: &[u8]) -> AppResult<Vec<Vec<String>>> {
 /// "ja", "x", "1", "yes" or a date mean consent; anything else does not.
 pub fn consent_of(text: &str) -> (bool, Option<NaiveDate>) {
     let t = text.trim().to_lowercase();
-    if let Ok(d) = crate::validate::date("consent_date", "Einwilligung", &t) {
+    if let Ok(d) = crate::validate::date("consent_date", "label.consent_date", &t) {
         return (true, Some(d));
     }
     (matches!(t.as_str(), "ja" | "x" | "1" | "yes" | "true" | "wahr"), None)
