@@ -20,8 +20,24 @@ pub fn from_local(field: &'static str, local: NaiveDateTime) -> AppResult<NaiveD
         .ok_or_else(|| AppError::invalid(field, crate::i18n::Text::key("error.no_such_local_time")))
 }
 
+thread_local! {
+    /// A clock set by [`as_if_at`] for this thread, so a rule over time can be tried at any
+    /// moment (property tests call use cases directly with random clocks).
+    static SET_CLOCK: std::cell::Cell<Option<NaiveDateTime>> = const { std::cell::Cell::new(None) };
+}
+
+/// Now, in UTC: the real clock, or the one [`as_if_at`] set for this thread.
 pub fn now_utc() -> NaiveDateTime {
-    chrono::Utc::now().naive_utc()
+    SET_CLOCK.with(|c| c.get()).unwrap_or_else(|| chrono::Utc::now().naive_utc())
+}
+
+/// Runs `f` on this thread as if it were `at` (UTC). Only tests use it: the server's
+/// handlers run on worker threads that never set it.
+pub fn as_if_at<T>(at: NaiveDateTime, f: impl FnOnce() -> T) -> T {
+    let before = SET_CLOCK.with(|c| c.replace(Some(at)));
+    let result = f();
+    SET_CLOCK.with(|c| c.set(before));
+    result
 }
 
 pub fn today_local() -> chrono::NaiveDate {

@@ -105,7 +105,7 @@ pub fn create_user(conn: &mut DbConn, actor: Option<&Actor>, input: NewUser) -> 
         password_hash: hash_password(&input.password)?,
         role: input.role,
         active: true,
-        created_at: Utc::now().naive_utc(),
+        created_at: crate::time::now_utc(),
     };
     let user = repo::insert_user(conn, &form)?;
     audit::Entry::new(user.organisation_id, actor.map(|a| a.user_id), "user.create")
