@@ -125,6 +125,14 @@ impl Text {
         self
     }
 
+    /// The locale key, unless the text is what a person typed.
+    pub fn key_name(&self) -> Option<&'static str> {
+        match self {
+            Text::Key { key, .. } => Some(key),
+            Text::Plain(_) => None,
+        }
+    }
+
     pub fn render(&self, lang: &str) -> String {
         match self {
             Text::Key { key, args } => {

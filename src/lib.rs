@@ -15,6 +15,7 @@ pub mod db;
 pub mod error;
 pub mod i18n;
 pub mod ids;
+pub mod integrity;
 pub mod jobs;
 pub mod mail;
 pub mod openapi;

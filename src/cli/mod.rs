@@ -1,13 +1,14 @@
-//! The `mietschulung` command line: serve, migrate, user, org, keys, demo, verify.
+//! The `mietschulung` command line: serve, migrate, user, org, keys, demo, verify, check.
 //!
 //! This file holds the command definitions and the dispatch only; each command group
 //! lives in its own module and calls the domains' service functions, as the web pages
 //! and the JSON API do, not their repositories (one marked stopgap below).
 //!
 //! Exit codes: 0 on success; 1 on any error (printed as `Fehler: …` by `main.rs`) and,
-//! for `verify`, when the certificate is not valid; 2 for a wrong command line (clap's
+//! for `verify`, when the certificate is not valid, and for `check`, when a rule is broken; 2 for a wrong command line (clap's
 //! usage message).
 
+mod check;
 mod demo;
 mod keys;
 mod org;
@@ -67,6 +68,9 @@ enum Command {
         #[arg(long)]
         out: PathBuf,
     },
+    /// Check every guaranteed rule against the database; prints each violation and exits 1
+    /// if there is any.
+    Check,
     /// Check a certificate URL or token offline against a JWKS; exits 1 when invalid.
     Verify {
         /// The URL from the QR code, or the bare base32 token.
@@ -97,6 +101,7 @@ pub fn main() -> anyhow::Result<ExitCode> {
         Command::Org { command } => org::run(&settings, command)?,
         Command::Keys { command } => keys::run(&settings, command)?,
         Command::Demo { out } => demo::run(&settings, &out)?,
+        Command::Check => return check::run(&settings),
         Command::Verify { .. } => {} // answered above, before any settings are read
     }
     Ok(ExitCode::SUCCESS)

@@ -165,3 +165,13 @@ pub fn set_names(
     }
     Ok(())
 }
+
+/// (organisation, run, participant) of every place held twice in one run.
+pub fn enrolled_twice(conn: &mut DbConn) -> AppResult<Vec<(OrgId, RunId, ParticipantId)>> {
+    Ok(enrollments::table
+        .filter(enrollments::status.ne(Cancelled))
+        .group_by((enrollments::organisation_id, enrollments::run_id, enrollments::participant_id))
+        .having(diesel::dsl::count_star().gt(1))
+        .select((enrollments::organisation_id, enrollments::run_id, enrollments::participant_id))
+        .load(conn)?)
+}

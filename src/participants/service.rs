@@ -410,6 +410,17 @@ pub fn holds_place(
     repo::holds_place(conn, run_id, participant_id)
 }
 
+/// Places held twice in one run, for `mietschulung check` (the database's unique key
+/// should make it impossible; this says so if it ever is not).
+pub fn enrolment_violations(conn: &mut DbConn) -> AppResult<Vec<(OrgId, Text)>> {
+    Ok(repo::enrolled_twice(conn)?
+        .into_iter()
+        .map(|(org, run, participant)| {
+            (org, Text::key("check.enrolled_twice").arg("run", run).arg("participant", participant))
+        })
+        .collect())
+}
+
 /// The participant whose attendance card carries this code.
 pub fn by_card_code(conn: &mut DbConn, org: OrgId, code: &str) -> AppResult<Option<Participant>> {
     repo::by_card_code(conn, org, code)

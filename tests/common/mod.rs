@@ -122,6 +122,9 @@ pub struct TestApp {
     pub settings: Settings,
     pub backend: Backend,
     pub data_dir: tempfile::TempDir,
+    /// Set by a test that breaks a rule on purpose (to see `check` find it); otherwise
+    /// every test ends with `mietschulung check`'s rules holding on its database.
+    pub breaks_rules: std::cell::Cell<bool>,
     _pg: Option<PgDatabase>,
 }
 
@@ -184,6 +187,7 @@ pub async fn spawn_app_with(backend: Backend, options: Options) -> TestApp {
         settings,
         backend,
         data_dir,
+        breaks_rules: Default::default(),
         _pg: pg,
     }
 }
@@ -192,6 +196,9 @@ impl Drop for TestApp {
     fn drop(&mut self) {
         if !std::thread::panicking() {
             logs::assert_no_secrets();
+            if !self.breaks_rules.get() {
+                self.assert_rules_hold();
+            }
         }
     }
 }
@@ -228,6 +235,17 @@ pub struct Org {
 }
 
 impl TestApp {
+    /// What `mietschulung check` checks holds on this test's database.
+    pub fn assert_rules_hold(&self) {
+        let keys_dir = self.settings.keys_dir.clone();
+        let found = self
+            .db
+            .run_blocking(move |conn| mietschulung::integrity::check(conn, &keys_dir))
+            .expect("check the rules");
+        let described: Vec<String> = found.iter().map(|v| v.describe()).collect();
+        assert!(described.is_empty(), "broken rules at the end of the test: {described:#?}");
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{}", self.base, path)
     }

@@ -21,7 +21,7 @@ const LAYERS: &[&[&str]] = &[
     &["reminders"],
     &["attendance"],
     &["certificates"],
-    &["runs"],
+    &["runs", "integrity"],
     &["verification"],
     &["stakeholders", "reports"],
     &["surveys"],
