@@ -285,7 +285,9 @@ pub fn decide(change: Change, current: Option<&AttendanceMark>) -> Decision {
 pub fn stale_text(current: &RosterEntry) -> Text {
     let now = match (current.status, current.left_early) {
         (Some(s), false) => Text::key(s.label_key()),
-        (Some(s), true) => Text::key("attendance.status_left_early").arg_key("status", s.label_key()),
+        (Some(s), true) => {
+            Text::key("attendance.status_left_early").arg_key("status", s.label_key())
+        }
         (None, _) => Text::key("roster.unmarked"),
     };
     Text::key("error.attendance.stale").arg("name", &current.name).arg_text("status", now)
@@ -979,7 +981,10 @@ mod tests {
     fn a_stale_revision_is_refused_and_a_retry_is_harmless() {
         let late = current(Late, false, 2);
         assert_eq!(decide(set(Present, false, Some(1)), Some(&late)), Decision::Stale);
-        assert_eq!(decide(set(Present, false, Some(2)), Some(&late)), Decision::Write(Present, false));
+        assert_eq!(
+            decide(set(Present, false, Some(2)), Some(&late)),
+            Decision::Write(Present, false)
+        );
         assert_eq!(decide(set(Late, false, Some(1)), Some(&late)), Decision::Keep, "a retry");
         assert_eq!(decide(set(Present, false, None), Some(&late)), Decision::Write(Present, false));
         assert_eq!(decide(set(Absent, false, Some(0)), None), Decision::Write(Absent, false));
@@ -1003,7 +1008,11 @@ mod tests {
             (org, SessionId(12), p, at(10, 8), starts),
         ];
         let tests = [(org, RunId(3), p, at(10, 8)), (org, RunId(4), p, at(10, 8))];
-        let sessions = [(RunId(3), s, starts), (RunId(3), SessionId(12), at(11, 9)), (RunId(4), SessionId(13), at(1, 9))];
+        let sessions = [
+            (RunId(3), s, starts),
+            (RunId(3), SessionId(12), at(11, 9)),
+            (RunId(4), SessionId(13), at(1, 9)),
+        ];
         let found: Vec<(SessionId, ViolationKind)> =
             violations_in(&current, &history, &tests, &sessions)
                 .into_iter()

@@ -49,7 +49,8 @@ async fn setup(backend: Backend, slug: &str) -> Setup {
     let api = app.api_token(&org.coordinator.email).await;
     let trainer = app.api_token(&org.trainer.email).await;
     let today = mietschulung::time::today_local();
-    let (from, to) = ((today - Duration::days(2)).to_string(), (today + Duration::days(10)).to_string());
+    let (from, to) =
+        ((today - Duration::days(2)).to_string(), (today + Duration::days(10)).to_string());
     let (course_id, run_id, modules) =
         common::plan_run_between(&api, "MS-PAST", 10, &[("Mietvertrag", true)], &from, &to).await;
     let (s, e) = api
@@ -159,9 +160,8 @@ async fn future_marks_are_refused(backend: Backend) {
     // A test result, from the future session's roster, by API and form.
     let start = mietschulung::time::fmt_datetime(starts_at(&future));
     let test_refused = common::said("error.attendance.test_not_started", &[("start", &start)]);
-    let (s, e) = api
-        .put(&format!("/api/v1/sessions/{fid}/test-results/{pid}"), json!({"points": 15}))
-        .await;
+    let (s, e) =
+        api.put(&format!("/api/v1/sessions/{fid}/test-results/{pid}"), json!({"points": 15})).await;
     assert_eq!((s, e["message"].as_str()), (422, Some(test_refused.as_str())), "{e}");
     let form = [("participant_id", pid_text.as_str()), ("points", "15")];
     let page = b.submit(&roster, &format!("/sessions/{fid}/test-results"), &form).await;
@@ -188,9 +188,8 @@ async fn future_marks_are_refused(backend: Backend) {
     let form = [("participant_id", cem.as_str()), ("status", "excused"), ("revision", "0")];
     let page = b.submit(&roster, &format!("/sessions/{sid}/attendance"), &form).await;
     assert_eq!(page.status, 303, "{}", page.body);
-    let (s, _) = api
-        .put(&format!("/api/v1/sessions/{sid}/test-results/{pid}"), json!({"points": 15}))
-        .await;
+    let (s, _) =
+        api.put(&format!("/api/v1/sessions/{sid}/test-results/{pid}"), json!({"points": 15})).await;
     assert_eq!(s, 422, "a test only once the session started");
     assert_eq!(app.count("attendance"), 3);
     let found = app.db.run_blocking(attendance_violations).unwrap();
@@ -289,7 +288,10 @@ async fn check_in_keeps_marks(backend: Backend) {
         let (s, e) =
             trainer.post(&format!("/api/v1/sessions/{sid}/checkin"), json!({"card": card})).await;
         assert_eq!(s, 200, "{e}");
-        assert_eq!((e["status"].as_str(), e["left_early"].as_bool()), (Some(status), Some(left_early)));
+        assert_eq!(
+            (e["status"].as_str(), e["left_early"].as_bool()),
+            (Some(status), Some(left_early))
+        );
     }
     assert_eq!(app.count("attendance_marks"), before + 1, "only the absent one changed");
 
@@ -312,15 +314,18 @@ async fn check_in_keeps_marks(backend: Backend) {
     assert_eq!(page.status, 200, "{}", page.body);
     assert!(page.body.contains("data-test=\"card-mark\""), "{}", page.body);
     assert!(page.body.contains("verspätet"), "{}", page.body);
-    let page = b.submit(&format!("/K/{card}"), &format!("/sessions/{now_id}/checkin"), &[("card", &card)]).await;
+    let page = b
+        .submit(&format!("/K/{card}"), &format!("/sessions/{now_id}/checkin"), &[("card", &card)])
+        .await;
     assert_eq!(page.status, 303, "{}", page.body);
     let roster = b.get(page.location.as_deref().unwrap()).await;
     assert!(roster.body.contains("Muster, Amal</bdi> – verspätet"), "{}", roster.body);
 }
 
 async fn mark_at(api: &Api, sid: i64, pid: i64, status: &str) {
-    let (s, e) =
-        api.put(&format!("/api/v1/sessions/{sid}/attendance/{pid}"), json!({"status": status})).await;
+    let (s, e) = api
+        .put(&format!("/api/v1/sessions/{sid}/attendance/{pid}"), json!({"status": status}))
+        .await;
     assert_eq!(s, 200, "{e}");
 }
 
@@ -329,8 +334,7 @@ both_backends!(card_check_in_keeps_late_and_left_early, check_in_keeps_marks);
 async fn future_never_counts(backend: Backend) {
     let Setup { app, org, api, trainer, run_id, past, future, people, .. } =
         setup(backend, "bericht-zukunft").await;
-    let (sid, fid, pid) =
-        (past["id"].as_i64().unwrap(), future["id"].as_i64().unwrap(), people[0]);
+    let (sid, fid, pid) = (past["id"].as_i64().unwrap(), future["id"].as_i64().unwrap(), people[0]);
     mark_at(&trainer, sid, pid, "absent").await;
     // A mark on the future session, as data from before this rule may hold one.
     let org_id = org.id;
@@ -356,7 +360,10 @@ async fn future_never_counts(backend: Backend) {
     let marks = row.unwrap()["marks"].as_array().unwrap().clone();
     assert!(!marks.iter().any(|m| m == "anwesend"), "{marks:?}");
     let (_, figures) = api.get("/api/v1/reports/organisation").await;
-    assert_eq!((figures["marks"].as_i64(), figures["attendance_percent"].as_i64()), (Some(1), Some(0)));
+    assert_eq!(
+        (figures["marks"].as_i64(), figures["attendance_percent"].as_i64()),
+        (Some(1), Some(0))
+    );
     // The check names it.
     let found = app.db.run_blocking(attendance_violations).unwrap();
     assert_eq!(found.len(), 1, "{found:?}");
