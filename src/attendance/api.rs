@@ -71,7 +71,7 @@ async fn api_mark(
             .json(StaleMark {
                 code: "conflict",
                 message: service::stale_text(&current).render(i18n::DEFAULT_LANG),
-                current,
+                current: Some(current),
             })),
     }
 }

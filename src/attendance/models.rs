@@ -91,15 +91,18 @@ pub enum Marked {
     Stale(RosterEntry),
 }
 
-/// The 409 answer to a mark sent with an outdated `expected_revision`.
+/// The 409 answer to a mark sent with an outdated `expected_revision`: the error answer
+/// with the current mark.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct StaleMark {
     /// Always `conflict`.
     pub code: &'static str,
     /// What happened, in words for a person (German).
     pub message: String,
-    /// The participant's mark as it is now, with its revision.
-    pub current: RosterEntry,
+    /// The participant's mark as it is now, with its revision. Absent when the conflict
+    /// is not about the revision (a cancelled session answers the plain error).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub current: Option<RosterEntry>,
 }
 
 /// A stored fact that breaks an attendance rule, for `mietschulung check`.
