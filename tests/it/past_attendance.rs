@@ -374,3 +374,64 @@ async fn future_never_counts(backend: Backend) {
 }
 
 both_backends!(completion_and_reports_ignore_sessions_still_to_come, future_never_counts);
+
+const REVISIONS: &str = "2026-11-30-000016";
+
+fn exec(db: &mietschulung::db::Db, sql: &str) {
+    db.run_blocking(|conn| Ok(diesel::sql_query(sql).execute(conn)?))
+        .unwrap_or_else(|e| panic!("{sql}: {e:?}"));
+}
+
+/// A mark's revision after the migration: how many history rows it had (at least 1).
+async fn revisions_migrate(backend: Backend) {
+    let (db, _keep) = match backend {
+        Backend::Sqlite => {
+            let dir = tempfile::tempdir().expect("tempdir");
+            let url = dir.path().join("m.sqlite").to_string_lossy().into_owned();
+            let db = mietschulung::db::Db::connect(&url, 2).expect("connect");
+            (db, Box::new(dir) as Box<dyn std::any::Any>)
+        }
+        Backend::Postgres => {
+            let (url, pg) = common::pg_database();
+            (mietschulung::db::Db::connect(&url, 2).expect("connect"), Box::new(pg) as _)
+        }
+    };
+    db.migrate_before(REVISIONS).expect("migrate to the one before");
+    let at = "'2026-03-03 10:00:00'";
+    for sql in [
+        format!("INSERT INTO organisations (id, slug, name, issuer_name, signatory_name, signatory_title, created_at) VALUES (1, 'alt', 'Alt', 'Alt', 'A', 'B', {at})"),
+        format!("INSERT INTO users (id, organisation_id, email, display_name, password_hash, role, created_at) VALUES (1, 1, 't@alt.example.org', 'Tarek', 'x', 'trainer', {at})"),
+        format!("INSERT INTO courses (id, organisation_id, code, title, description, created_at) VALUES (1, 1, 'MS', 'Mietschulung', '', {at})"),
+        format!("INSERT INTO course_runs (id, organisation_id, course_id, start_date, end_date, place, capacity, created_at) VALUES (1, 1, 1, '2026-03-01', '2026-03-31', 'VHS', 10, {at})"),
+        format!("INSERT INTO training_sessions (id, organisation_id, run_id, starts_at, ends_at, cancelled, created_at) VALUES (1, 1, 1, '2026-03-03 09:00:00', '2026-03-03 11:00:00', FALSE, {at})"),
+        format!("INSERT INTO participants (id, organisation_id, given_name, family_name, preferred_language, consent_date, created_at) VALUES (1, 1, 'Amal', 'Muster', 'ar', '2026-03-01', {at}), (2, 1, 'Bodo', 'Muster', 'de', '2026-03-01', {at})"),
+        format!("INSERT INTO attendance (organisation_id, session_id, participant_id, status, marked_by, marked_at) VALUES (1, 1, 1, 'late', 1, {at}), (1, 1, 2, 'present', 1, {at})"),
+        format!("INSERT INTO attendance_marks (organisation_id, session_id, participant_id, status, marked_by, marked_at) VALUES (1, 1, 1, 'absent', 1, {at}), (1, 1, 1, 'present', 1, {at}), (1, 1, 1, 'late', 1, {at})"),
+    ] {
+        exec(&db, &sql);
+    }
+    db.migrate().expect("migrate up");
+    let revision = |pid: i32| {
+        db.run_blocking(move |conn| {
+            mietschulung::attendance::repo::current_mark(
+                conn,
+                mietschulung::ids::SessionId(1),
+                mietschulung::ids::ParticipantId(pid),
+            )
+        })
+        .expect("read back")
+        .map(|(m, _)| m.revision)
+    };
+    assert_eq!((revision(1), revision(2)), (Some(3), Some(1)));
+    loop {
+        let reverted = db.revert_last().expect("revert");
+        if reverted.chars().filter(char::is_ascii_digit).collect::<String>()
+            == REVISIONS.chars().filter(char::is_ascii_digit).collect::<String>()
+        {
+            break;
+        }
+    }
+    db.migrate().expect("up again after down");
+}
+
+both_backends!(existing_marks_get_the_revision_their_history_counts, revisions_migrate);
