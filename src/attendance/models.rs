@@ -128,6 +128,21 @@ pub enum ViolationKind {
     TestBeforeSession,
 }
 
+impl Violation {
+    /// The violation in the operator's words (`check.attendance.…`).
+    pub fn text(&self) -> crate::i18n::Text {
+        let key = match self.what {
+            ViolationKind::MarkBeforeStart => "check.attendance.mark_before_start",
+            ViolationKind::HistoryMarkBeforeStart => "check.attendance.history_mark_before_start",
+            ViolationKind::HistoryOutOfOrder => "check.attendance.history_out_of_order",
+            ViolationKind::TestBeforeSession => "check.attendance.test_before_session",
+        };
+        crate::i18n::Text::key(key)
+            .arg("session", self.session_id)
+            .arg("participant", self.participant_id)
+    }
+}
+
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct TestResultInput {
     pub points: i32,

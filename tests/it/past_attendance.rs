@@ -371,6 +371,16 @@ async fn future_never_counts(backend: Backend) {
         (found[0].organisation_id, found[0].session_id.0 as i64, found[0].what),
         (OrgId(org_id), fid, ViolationKind::MarkBeforeStart)
     );
+    let said = found[0].text().render("de");
+    assert!(said.contains(&fid.to_string()) && said.contains(&pid.to_string()), "{said}");
+    // Without the planted mark, the rules hold again.
+    app.db
+        .run_blocking(move |conn| {
+            let sql = format!("DELETE FROM attendance WHERE session_id = {fid}");
+            Ok(diesel::sql_query(sql).execute(conn)?)
+        })
+        .unwrap();
+    assert!(app.db.run_blocking(attendance_violations).unwrap().is_empty());
 }
 
 both_backends!(completion_and_reports_ignore_sessions_still_to_come, future_never_counts);
