@@ -8,7 +8,7 @@
 
 use rand::RngCore;
 
-use crate::attendance::{self, models::AttendanceStatus, models::RosterEntry};
+use crate::attendance::{self, models::RosterEntry};
 use crate::auth::Actor;
 use crate::certificates::pdf::ParticipantCard;
 use crate::db::DbConn;
@@ -88,7 +88,8 @@ fn holder(conn: &mut DbConn, org: OrgId, input: &str) -> AppResult<Participant> 
         .ok_or_else(|| AppError::invalid("card", Text::key("error.cards.unknown")))
 }
 
-/// Marks the card's holder present in the session.
+/// Checks the card's holder in: present, unless their mark already says they attend (late
+/// or left early stay); answers their current entry.
 pub fn check_in(
     conn: &mut DbConn, actor: &Actor, session_id: SessionId, input: &str,
 ) -> AppResult<RosterEntry> {
@@ -101,7 +102,7 @@ pub fn check_in(
             Text::key("error.cards.other_run").arg("name", p.full_name()),
         ));
     }
-    attendance::service::mark(conn, actor, session_id, p.id, AttendanceStatus::Present, false)
+    attendance::service::check_in(conn, actor, session_id, p.id)
 }
 
 /// Where a card's QR code leads: the holder and the trainer's sessions of today for them.
@@ -110,12 +111,36 @@ pub struct CardPage {
     pub name: String,
     /// The code as it came in the link.
     pub code: String,
-    pub sessions: Vec<SessionView>,
+    pub sessions: Vec<CardSession>,
+}
+
+/// A session of today on the card's page, with the holder's current mark.
+#[derive(Debug, serde::Serialize)]
+pub struct CardSession {
+    #[serde(flatten)]
+    pub session: SessionView,
+    /// The holder's mark in words, when marked.
+    pub mark: Option<String>,
+    pub left_early: bool,
+    /// When check-in opens (local time), while it has not.
+    pub opens_at: Option<String>,
 }
 
 pub fn card_page(conn: &mut DbConn, actor: &Actor, code: String) -> AppResult<CardPage> {
     let (p, sessions) = sessions_for_card(conn, actor, &code)?;
-    Ok(CardPage { name: p.full_name(), code, sessions })
+    let now = crate::time::now_utc();
+    let mut shown = Vec::new();
+    for session in sessions {
+        let current = attendance::repo::current_mark(conn, session.id, p.id)?;
+        let opens = attendance::service::marks_open_at(session.starts_at);
+        shown.push(CardSession {
+            mark: current.as_ref().map(|(m, _)| m.status.label()),
+            left_early: current.is_some_and(|(m, _)| m.left_early),
+            opens_at: (now < opens).then(|| crate::time::fmt_datetime(opens)),
+            session,
+        });
+    }
+    Ok(CardPage { name: p.full_name(), code, sessions: shown })
 }
 
 /// The card's holder and the actor's sessions of today in which they hold a place.

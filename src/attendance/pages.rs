@@ -5,7 +5,7 @@ use serde::Deserialize;
 
 use super::models::*;
 use super::service;
-use crate::error::PageResult;
+use crate::error::{AppError, PageResult};
 use crate::ids::{ParticipantId, SessionId};
 use crate::planning;
 use crate::validate;
@@ -74,6 +74,8 @@ struct MarkForm {
     status: String,
     /// "1" marks leaving early, anything else clears it.
     left_early: String,
+    /// The revision of the mark the roster showed (0: none yet).
+    revision: String,
 }
 
 /// Back to the roster, which confirms whose entry was saved and scrolls to it.
@@ -83,21 +85,38 @@ fn saved_on_roster(session_id: SessionId, participant_id: ParticipantId) -> Page
 }
 
 fn participant_id(value: &str) -> crate::error::AppResult<ParticipantId> {
-    validate::id("participant_id", "Teilnehmende Person", value)
+    validate::id("participant_id", "label.participant", value)
 }
 
+/// A mark from the roster, which says which revision it showed: when the mark changed
+/// since (another trainer, a delayed retry), the roster shows it as it is now, with why.
 #[post("/sessions/{id}/attendance")]
 async fn mark(ui: Ui, id: Id<SessionId>, Form(form): Form<MarkForm>) -> PageResult {
     let id = *id;
-    let pid = ui
+    let result = ui
         .run(move |conn, actor| {
             let pid = participant_id(&form.participant_id)?;
-            let status = AttendanceStatus::parse(&form.status)?;
-            service::mark(conn, actor, id, pid, status, form.left_early == "1")?;
-            Ok(pid)
+            let request = MarkRequest {
+                status: AttendanceStatus::parse(&form.status)?,
+                left_early: form.left_early == "1",
+                expected_revision: Some(validate::int_in(
+                    "revision",
+                    "label.revision",
+                    &form.revision,
+                    0,
+                    i32::MAX,
+                )?),
+            };
+            service::mark_as_seen(conn, actor, id, pid, request)
         })
-        .await?;
-    saved_on_roster(id, pid)
+        .await;
+    let refused = match result {
+        Ok(Marked::Saved(entry)) => return saved_on_roster(id, entry.participant_id),
+        Ok(Marked::Stale(current)) => AppError::Conflict(service::stale_text(&current)),
+        Err(e) => e,
+    };
+    let data = ui.run(move |conn, actor| service::roster_page(conn, actor, id, None)).await?;
+    ui.page_with_error(ROSTER, "title.roster", &data, refused)
 }
 
 #[derive(Deserialize, Default)]
@@ -114,10 +133,10 @@ async fn record_test(ui: Ui, id: Id<SessionId>, Form(form): Form<TestForm>) -> P
     let pid = ui
         .run(move |conn, actor| {
             let pid = participant_id(&form.participant_id)?;
-            let points = validate::int_in("points", "Punkte", &form.points, 0, 10_000)?;
+            let points = validate::int_in("points", "label.points", &form.points, 0, 10_000)?;
             let must_pass_correct = match form.must_pass_correct.trim() {
                 "" => 0,
-                v => validate::int_in("must_pass_correct", "richtige Pflichtfragen", v, 0, 1000)?,
+                v => validate::int_in("must_pass_correct", "label.must_pass_correct", v, 0, 1000)?,
             };
             let result = TestResultInput { points, must_pass_correct };
             service::record_test(conn, actor, id, pid, result)?;

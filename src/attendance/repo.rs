@@ -1,3 +1,4 @@
+use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use super::models::AttendanceMark;
@@ -34,15 +35,92 @@ pub fn marks_for_session(
         .load(conn)?)
 }
 
+/// The current mark with the name of who made it.
 pub fn current_mark(
     conn: &mut DbConn, session_id: SessionId, participant_id: ParticipantId,
-) -> AppResult<Option<AttendanceMark>> {
+) -> AppResult<Option<(AttendanceMark, String)>> {
     Ok(attendance::table
+        .inner_join(users::table.on(users::id.eq(attendance::marked_by)))
         .filter(attendance::session_id.eq(session_id))
         .filter(attendance::participant_id.eq(participant_id))
-        .select(AttendanceMark::as_select())
+        .select((AttendanceMark::as_select(), users::display_name))
         .first(conn)
         .optional()?)
+}
+
+/// When the newest mark of the history was made.
+pub fn last_history_at(
+    conn: &mut DbConn, session_id: SessionId, participant_id: ParticipantId,
+) -> AppResult<Option<NaiveDateTime>> {
+    Ok(attendance_marks::table
+        .filter(attendance_marks::session_id.eq(session_id))
+        .filter(attendance_marks::participant_id.eq(participant_id))
+        .select(diesel::dsl::max(attendance_marks::marked_at))
+        .first(conn)?)
+}
+
+/// (organisation, session, participant, marked at, session start) of a stored mark.
+pub type MarkTime = (OrgId, SessionId, ParticipantId, NaiveDateTime, NaiveDateTime);
+
+/// Every current mark of every organisation with its session's start.
+pub fn all_current_mark_times(conn: &mut DbConn) -> AppResult<Vec<MarkTime>> {
+    Ok(attendance::table
+        .inner_join(training_sessions::table)
+        .select((
+            attendance::organisation_id,
+            attendance::session_id,
+            attendance::participant_id,
+            attendance::marked_at,
+            training_sessions::starts_at,
+        ))
+        .load(conn)?)
+}
+
+/// Every mark of the history with its session's start, per (session, participant) in the
+/// order they were written.
+pub fn all_history_mark_times(conn: &mut DbConn) -> AppResult<Vec<MarkTime>> {
+    Ok(attendance_marks::table
+        .inner_join(
+            training_sessions::table.on(training_sessions::id.eq(attendance_marks::session_id)),
+        )
+        .order((
+            attendance_marks::session_id,
+            attendance_marks::participant_id,
+            attendance_marks::id,
+        ))
+        .select((
+            attendance_marks::organisation_id,
+            attendance_marks::session_id,
+            attendance_marks::participant_id,
+            attendance_marks::marked_at,
+            training_sessions::starts_at,
+        ))
+        .load(conn)?)
+}
+
+/// (organisation, run, participant, recorded at) of every test result.
+pub fn all_test_result_times(
+    conn: &mut DbConn,
+) -> AppResult<Vec<(OrgId, RunId, ParticipantId, NaiveDateTime)>> {
+    Ok(test_results::table
+        .select((
+            test_results::organisation_id,
+            test_results::run_id,
+            test_results::participant_id,
+            test_results::recorded_at,
+        ))
+        .load(conn)?)
+}
+
+/// (run, session, start) of every session of every run that has a test result.
+pub fn sessions_of_tested_runs(
+    conn: &mut DbConn,
+) -> AppResult<Vec<(RunId, SessionId, NaiveDateTime)>> {
+    let tested = test_results::table.select(test_results::run_id);
+    Ok(training_sessions::table
+        .filter(training_sessions::run_id.eq_any(tested))
+        .select((training_sessions::run_id, training_sessions::id, training_sessions::starts_at))
+        .load(conn)?)
 }
 
 pub fn history_count(

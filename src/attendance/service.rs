@@ -5,7 +5,7 @@
 
 use std::collections::HashMap;
 
-use chrono::NaiveDate;
+use chrono::{Duration, NaiveDate, NaiveDateTime};
 use serde::Serialize;
 
 use super::models::*;
@@ -16,7 +16,7 @@ use crate::db::DbConn;
 use crate::error::{AppError, AppResult};
 use crate::i18n::{self, Text};
 use crate::ids::{ModuleId, OrgId, ParticipantId, RunId, SessionId};
-use crate::participants;
+use crate::participants::{self, models::Participant};
 use crate::planning::models::{Course, CourseModule, CourseRun, SessionView};
 use crate::planning::{self};
 use crate::time;
@@ -54,6 +54,22 @@ fn test_result(course: &Course, points: i32, must_pass_correct: i32) -> TestResu
     }
 }
 
+/// A participant's line of the roster with their current mark (and who made it).
+fn entry_of(p: &Participant, mark: Option<&(AttendanceMark, String)>) -> RosterEntry {
+    RosterEntry {
+        participant_id: p.id,
+        name: format!("{}, {}", p.family_name, p.given_name),
+        preferred_language: p.preferred_language.clone(),
+        status: mark.map(|(m, _)| m.status),
+        revision: mark.map_or(0, |(m, _)| m.revision),
+        marked_by: mark.map(|(_, by)| by.clone()),
+        marked_at_local: mark.map(|(m, _)| crate::time::fmt_datetime(m.marked_at)),
+        left_early: mark.is_some_and(|(m, _)| m.left_early),
+        test: None,
+        apologised_at_local: None,
+    }
+}
+
 /// The roster of a session with its course (for the test columns).
 pub fn roster(
     conn: &mut DbConn, actor: &Actor, session_id: SessionId,
@@ -80,23 +96,14 @@ pub fn roster_with_course(
             .map(|(m, by)| (m.participant_id, (m, by)))
             .collect();
     let entries = people
-        .into_iter()
-        .map(|p| {
-            let mark = marks.get(&p.id);
-            RosterEntry {
-                participant_id: p.id,
-                name: format!("{}, {}", p.family_name, p.given_name),
-                preferred_language: p.preferred_language.clone(),
-                status: mark.map(|(m, _)| m.status),
-                marked_by: mark.map(|(_, by)| by.clone()),
-                marked_at_local: mark.map(|(m, _)| crate::time::fmt_datetime(m.marked_at)),
-                left_early: mark.is_some_and(|(m, _)| m.left_early),
-                test: tests.get(&p.id).map(|(points, must)| test_result(&course, *points, *must)),
-                apologised_at_local: apologies
-                    .iter()
-                    .find(|(pid, _)| *pid == p.id)
-                    .map(|(_, at)| crate::time::fmt_datetime(*at)),
-            }
+        .iter()
+        .map(|p| RosterEntry {
+            test: tests.get(&p.id).map(|(points, must)| test_result(&course, *points, *must)),
+            apologised_at_local: apologies
+                .iter()
+                .find(|(pid, _)| *pid == p.id)
+                .map(|(_, at)| crate::time::fmt_datetime(*at)),
+            ..entry_of(p, marks.get(&p.id))
         })
         .collect();
     Ok((session, entries, course))
@@ -114,6 +121,11 @@ pub struct RosterPage {
     pub marked: usize,
     pub total: usize,
     pub test: Option<TestColumn>,
+    /// When the session starts taking marks, while it does not yet (local time): the
+    /// roster then shows who is enrolled, without buttons.
+    pub opens_at: Option<String>,
+    /// Whether test results may be entered: once the session has started.
+    pub test_open: bool,
 }
 
 #[derive(Debug, Serialize)]
@@ -124,6 +136,8 @@ pub struct RosterLine {
     pub status: Option<String>,
     /// The mark as the form sends it.
     pub status_value: Option<&'static str>,
+    /// The revision of the mark shown, sent back with the form.
+    pub revision: i32,
     pub marked_by: Option<String>,
     pub marked_at: Option<String>,
     pub apologised_at: Option<String>,
@@ -167,6 +181,7 @@ fn roster_line(e: &RosterEntry) -> RosterLine {
         name: e.name.clone(),
         status: e.status.map(|s| s.label()),
         status_value: e.status.map(|s| s.code()),
+        revision: e.revision,
         marked_by: e.marked_by.clone(),
         marked_at: e.marked_at_local.clone(),
         apologised_at: e.apologised_at_local.clone(),
@@ -182,11 +197,12 @@ pub fn roster_page(
     conn: &mut DbConn, actor: &Actor, session_id: SessionId, saved: Option<ParticipantId>,
 ) -> AppResult<RosterPage> {
     let (session, entries, course) = roster_with_course(conn, actor, session_id)?;
+    let now = time::now_utc();
+    let opens = marks_open_at(session.starts_at);
     let saved = saved
         .and_then(|pid| entries.iter().find(|e| e.participant_id == pid))
         .map(|e| SavedMark { name: e.name.clone(), status: e.status.map(|s| s.label()) });
     Ok(RosterPage {
-        session,
         marked: entries.iter().filter(|e| e.status.is_some()).count(),
         total: entries.len(),
         entries: entries.iter().map(roster_line).collect(),
@@ -196,24 +212,139 @@ pub fn roster_page(
             pass: course.test_pass_points,
             must: course.test_must_pass_questions,
         }),
+        opens_at: (now < opens).then(|| time::fmt_datetime(opens)),
+        test_open: now >= session.starts_at,
+        session,
     })
 }
 
-/// Sets the current mark and keeps the history. Marking the same status again (a retried
-/// form post) changes nothing, so a flaky connection cannot double-apply.
+/// How long before its start a session takes marks: people check in as they arrive.
+pub const CHECK_IN_LEAD_MINUTES: i64 = 60;
+
+/// The first moment a session takes marks (its start less the check-in hour).
+pub fn marks_open_at(starts_at: NaiveDateTime) -> NaiveDateTime {
+    starts_at - Duration::minutes(CHECK_IN_LEAD_MINUTES)
+}
+
+/// Attendance describes the past: a session that does not take marks yet refuses them,
+/// naming when it will.
+fn refuse_before_open(session: &SessionView, now: NaiveDateTime) -> AppResult<()> {
+    let opens = marks_open_at(session.starts_at);
+    if now < opens {
+        return Err(AppError::invalid(
+            "id",
+            Text::key("error.attendance.not_started").arg("from", time::fmt_datetime(opens)),
+        ));
+    }
+    Ok(())
+}
+
+/// What a request asks of a participant's mark.
+#[derive(Debug, Clone, Copy)]
+pub enum Change {
+    /// A mark as sent from the roster or the API.
+    Set(MarkRequest),
+    /// A card check-in: present, unless already marked as attending (late or left early
+    /// stay as they are).
+    CheckIn,
+}
+
+/// What becomes of the current mark.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Decision {
+    /// It stays: the request asks for what is current (a retry, or a check-in of someone
+    /// attending already).
+    Keep,
+    /// It stays, and the request is refused: the client saw an older revision.
+    Stale,
+    Write(AttendanceStatus, bool),
+}
+
+/// Decides a change against the current mark, before anything is written. Sending what
+/// is current is always harmless; otherwise a stated revision must be the current one.
+pub fn decide(change: Change, current: Option<&AttendanceMark>) -> Decision {
+    let revision = current.map_or(0, |m| m.revision);
+    match change {
+        Change::CheckIn => match current {
+            Some(m) if m.status.attended() => Decision::Keep,
+            _ => Decision::Write(AttendanceStatus::Present, false),
+        },
+        Change::Set(r) => {
+            if current.is_some_and(|m| m.status == r.status && m.left_early == r.left_early) {
+                Decision::Keep
+            } else if r.expected_revision.is_some_and(|seen| seen != revision) {
+                Decision::Stale
+            } else {
+                Decision::Write(r.status, r.left_early)
+            }
+        }
+    }
+}
+
+/// Why a mark was not saved: it changed since the client saw it. Names the mark as it is.
+pub fn stale_text(current: &RosterEntry) -> Text {
+    let now = match (current.status, current.left_early) {
+        (Some(s), false) => Text::key(s.label_key()),
+        (Some(s), true) => {
+            Text::key("attendance.status_left_early").arg_key("status", s.label_key())
+        }
+        (None, _) => Text::key("roster.unmarked"),
+    };
+    Text::key("error.attendance.stale").arg("name", &current.name).arg_text("status", now)
+}
+
+/// Sets the current mark and keeps the history, without a revision to compare (the
+/// demo data, clients that do not send one).
 pub fn mark(
     conn: &mut DbConn, actor: &Actor, session_id: SessionId, participant_id: ParticipantId,
     status: AttendanceStatus, left_early: bool,
 ) -> AppResult<RosterEntry> {
-    if left_early && !status.attended() {
+    let request = MarkRequest { status, left_early, expected_revision: None };
+    match mark_as_seen(conn, actor, session_id, participant_id, request)? {
+        Marked::Saved(entry) | Marked::Stale(entry) => Ok(entry),
+    }
+}
+
+/// Sets the current mark and keeps the history, unless the client saw an older revision
+/// than the current one ([`Marked::Stale`]). Marking what is current already (a retried
+/// form post) changes nothing, so a flaky connection cannot double-apply.
+pub fn mark_as_seen(
+    conn: &mut DbConn, actor: &Actor, session_id: SessionId, participant_id: ParticipantId,
+    request: MarkRequest,
+) -> AppResult<Marked> {
+    if request.left_early && !request.status.attended() {
         return Err(AppError::invalid("left_early", Text::key("error.attendance.left_early")));
     }
+    if let Some(seen) = request.expected_revision {
+        validate::check_range("expected_revision", "label.revision", seen, 0, i32::MAX)?;
+    }
+    apply(conn, actor, session_id, participant_id, Change::Set(request))
+}
+
+/// A card check-in of a participant: present, or the mark they have when it says they
+/// attend (late, left early). Answers the current entry.
+pub fn check_in(
+    conn: &mut DbConn, actor: &Actor, session_id: SessionId, participant_id: ParticipantId,
+) -> AppResult<RosterEntry> {
+    match apply(conn, actor, session_id, participant_id, Change::CheckIn)? {
+        Marked::Saved(entry) | Marked::Stale(entry) => Ok(entry),
+    }
+}
+
+/// Applies a change under the session's lock: the session must take marks and the
+/// participant hold a place; then [`decide`] settles what is written.
+fn apply(
+    conn: &mut DbConn, actor: &Actor, session_id: SessionId, participant_id: ParticipantId,
+    change: Change,
+) -> AppResult<Marked> {
     crate::db::write_transaction(conn, |conn| {
         dialect::lock_for_update(conn, "training_sessions", session_id)?;
         let (org, session) = session_for_marking(conn, actor, session_id)?;
         if session.cancelled {
             return Err(AppError::conflict("error.attendance.session_cancelled"));
         }
+        let now = time::now_utc();
+        refuse_before_open(&session, now)?;
         let participant = participants::service::get(conn, org, participant_id)?;
         if !participants::service::holds_place(conn, session.run_id, participant_id)? {
             return Err(AppError::invalid(
@@ -221,34 +352,28 @@ pub fn mark(
                 Text::key("error.not_enrolled_in_run"),
             ));
         }
-        let now = time::now_utc();
-        let unchanged = repo::current_mark(conn, session_id, participant_id)?
-            .is_some_and(|m| m.status == status && m.left_early == left_early);
-        if !unchanged {
-            let m = AttendanceUpsert {
-                organisation_id: org,
-                session_id,
-                participant_id,
-                status: status.code(),
-                marked_by: actor.user_id,
-                marked_at: now,
-                left_early,
-            };
-            dialect::upsert_attendance(conn, &m)?;
-            repo::insert_history(conn, &m)?;
-        }
         let current = repo::current_mark(conn, session_id, participant_id)?;
-        Ok(RosterEntry {
+        let (status, left_early) = match decide(change, current.as_ref().map(|(m, _)| m)) {
+            Decision::Keep => return Ok(Marked::Saved(entry_of(&participant, current.as_ref()))),
+            Decision::Stale => return Ok(Marked::Stale(entry_of(&participant, current.as_ref()))),
+            Decision::Write(status, left_early) => (status, left_early),
+        };
+        // The history's order is the order of the marks, even when replicas' clocks differ.
+        let last = repo::last_history_at(conn, session_id, participant_id)?;
+        let m = AttendanceUpsert {
+            organisation_id: org,
+            session_id,
             participant_id,
-            name: format!("{}, {}", participant.family_name, participant.given_name),
-            preferred_language: participant.preferred_language,
-            status: Some(status),
-            marked_by: Some(actor.display_name.clone()),
-            marked_at_local: current.map(|m| crate::time::fmt_datetime(m.marked_at)),
+            status: status.code(),
+            marked_by: actor.user_id,
+            marked_at: last.map_or(now, |last| last.max(now)),
             left_early,
-            test: None,
-            apologised_at_local: None,
-        })
+            revision: current.as_ref().map_or(0, |(m, _)| m.revision) + 1,
+        };
+        dialect::upsert_attendance(conn, &m)?;
+        repo::insert_history(conn, &m)?;
+        let current = repo::current_mark(conn, session_id, participant_id)?;
+        Ok(Marked::Saved(entry_of(&participant, current.as_ref())))
     })
 }
 
@@ -263,6 +388,13 @@ pub fn record_test(
         let Some(max) = course.test_max_points else {
             return Err(AppError::conflict("error.attendance.no_test"));
         };
+        if time::now_utc() < session.starts_at {
+            return Err(AppError::invalid(
+                "id",
+                Text::key("error.attendance.test_not_started")
+                    .arg("start", time::fmt_datetime(session.starts_at)),
+            ));
+        }
         let points = validate::check_range("points", "label.points", input.points, 0, max)?;
         let must = validate::check_range(
             "must_pass_correct",
@@ -323,9 +455,10 @@ struct RunRecord {
 fn run_record(conn: &mut DbConn, org: OrgId, run_id: RunId) -> AppResult<RunRecord> {
     let run = planning::service::get_run(conn, org, run_id)?;
     let modules = planning::service::modules_of(conn, org, run.course_id)?;
+    let now = time::now_utc();
     let sessions = planning::service::session_views(conn, org, Some(run_id), None)?
         .iter()
-        .map(HeldSession::of)
+        .map(|s| HeldSession::of(s, now))
         .collect();
     let marks = repo::marks_for_run(conn, org, run_id)?;
     Ok(RunRecord { run, modules, sessions, marks })
@@ -369,6 +502,62 @@ fn completion(
         .collect())
 }
 
+/// Every stored fact that breaks an attendance rule, in all organisations, for the
+/// operator's `mietschulung check`: marks (current or kept) made more than the check-in
+/// hour before their session started, a history whose marks go back in time, and test
+/// results recorded before their run's first session started.
+pub fn attendance_violations(conn: &mut DbConn) -> AppResult<Vec<Violation>> {
+    let current = repo::all_current_mark_times(conn)?;
+    let history = repo::all_history_mark_times(conn)?;
+    let tests = repo::all_test_result_times(conn)?;
+    let sessions = repo::sessions_of_tested_runs(conn)?;
+    Ok(violations_in(&current, &history, &tests, &sessions))
+}
+
+/// [`attendance_violations`] over loaded rows; `history` in the order it was written.
+fn violations_in(
+    current: &[repo::MarkTime], history: &[repo::MarkTime],
+    tests: &[(OrgId, RunId, ParticipantId, NaiveDateTime)],
+    sessions: &[(RunId, SessionId, NaiveDateTime)],
+) -> Vec<Violation> {
+    let early = |(org, sid, pid, at, starts): &repo::MarkTime, what| {
+        (*at < marks_open_at(*starts)).then_some(Violation {
+            organisation_id: *org,
+            session_id: *sid,
+            participant_id: *pid,
+            what,
+        })
+    };
+    let mut found: Vec<Violation> = current
+        .iter()
+        .filter_map(|m| early(m, ViolationKind::MarkBeforeStart))
+        .chain(history.iter().filter_map(|m| early(m, ViolationKind::HistoryMarkBeforeStart)))
+        .collect();
+    for pair in history.windows(2) {
+        let ((org, sid, pid, before, _), (_, sid2, pid2, after, _)) = (&pair[0], &pair[1]);
+        if (sid, pid) == (sid2, pid2) && after < before {
+            found.push(Violation {
+                organisation_id: *org,
+                session_id: *sid,
+                participant_id: *pid,
+                what: ViolationKind::HistoryOutOfOrder,
+            });
+        }
+    }
+    for (org, run, pid, recorded_at) in tests {
+        let first = sessions.iter().filter(|(r, _, _)| r == run).min_by_key(|(_, _, at)| *at);
+        if let Some((_, sid, _)) = first.filter(|(_, _, starts)| recorded_at < starts) {
+            found.push(Violation {
+                organisation_id: *org,
+                session_id: *sid,
+                participant_id: *pid,
+                what: ViolationKind::TestBeforeSession,
+            });
+        }
+    }
+    found
+}
+
 /// Every current mark of a run's sessions (for reports).
 pub fn marks_for_run(
     conn: &mut DbConn, org: OrgId, run_id: RunId,
@@ -395,16 +584,25 @@ pub struct HeldSession {
     /// The local day it took place.
     pub day: NaiveDate,
     pub cancelled: bool,
+    /// Whether it had started when the run was loaded: a session still to come counts
+    /// neither as attended nor in the share, whatever marks it holds.
+    pub started: bool,
 }
 
 impl HeldSession {
-    fn of(s: &SessionView) -> Self {
+    fn of(s: &SessionView, now: NaiveDateTime) -> Self {
         HeldSession {
             id: s.id,
             module_ids: s.module_ids.clone(),
             day: time::to_local(s.starts_at).date_naive(),
             cancelled: s.cancelled,
+            started: s.starts_at <= now,
         }
+    }
+
+    /// Counts for completion: took place (or is taking place) and was not cancelled.
+    pub fn counts(&self) -> bool {
+        self.started && !self.cancelled
     }
 }
 
@@ -440,9 +638,10 @@ pub enum TestStanding {
 /// What completion is decided on, worked out for one participant.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CompletionFacts {
-    /// Sessions (not cancelled) the participant attended as present or late.
+    /// Sessions (started, not cancelled) the participant attended as present or late.
     pub sessions_attended: usize,
-    /// Share of the run's sessions (not cancelled) attended, in percent, rounded down.
+    /// Share of the run's sessions (started, not cancelled) attended, in percent, rounded
+    /// down.
     pub attendance_percent: u32,
     /// Titles of mandatory modules no attended session covered, in course order.
     pub missing_modules: Vec<String>,
@@ -465,13 +664,13 @@ impl CompletionFacts {
 /// The completion rule over plain data: a participant completes when they attended at
 /// least one session, every mandatory module was covered by a session they attended,
 /// their share of the sessions reaches the course's minimum, and they passed the final
-/// test where there is one. Cancelled sessions count neither as attended nor in the share;
-/// only present and late count as attended.
+/// test where there is one. Cancelled sessions and sessions not started yet count neither
+/// as attended nor in the share; only present and late count as attended.
 pub fn rules(
     rule: &CompletionRule, modules: &[CourseModule], sessions: &[HeldSession],
     marks: &[(SessionId, AttendanceStatus)], test: Option<&TestResult>,
 ) -> CompletionFacts {
-    let held: Vec<&HeldSession> = sessions.iter().filter(|s| !s.cancelled).collect();
+    let held: Vec<&HeldSession> = sessions.iter().filter(|s| s.counts()).collect();
     let attended: Vec<&HeldSession> = held
         .iter()
         .copied()
@@ -570,8 +769,8 @@ pub fn attended_modules(
     Ok(modules_attended(&modules, &sessions, &marks_of(&marks, participant_id)))
 }
 
-/// Each module a (not cancelled) attended session covered, with the first such day and
-/// the module's length in minutes, in course order.
+/// Each module an attended session (started, not cancelled) covered, with the first such
+/// day and the module's length in minutes, in course order.
 pub fn modules_attended(
     modules: &[CourseModule], sessions: &[HeldSession], marks: &[(SessionId, AttendanceStatus)],
 ) -> Vec<(String, NaiveDate, i32)> {
@@ -580,7 +779,7 @@ pub fn modules_attended(
         .filter_map(|module| {
             let first = sessions
                 .iter()
-                .filter(|s| !s.cancelled && s.module_ids.contains(&module.id))
+                .filter(|s| s.counts() && s.module_ids.contains(&module.id))
                 .filter(|s| marks.iter().any(|(id, st)| *id == s.id && st.attended()))
                 .map(|s| s.day)
                 .min()?;
@@ -619,6 +818,7 @@ mod tests {
             module_ids: modules.iter().copied().map(crate::ids::ModuleId).collect(),
             day: day(d),
             cancelled: false,
+            started: true,
         }
     }
 
@@ -746,6 +946,90 @@ mod tests {
     }
 
     #[test]
+    fn a_session_still_to_come_is_neither_attended_nor_counted() {
+        // On 29.11., a run with one session held and one in December: a mark already made
+        // for December must not make the share 100 %.
+        let (modules, mut sessions) = course();
+        sessions[2].started = false;
+        sessions[3].started = false;
+        let marks = [(SessionId(11), Present), (SessionId(12), Absent), (SessionId(13), Present)];
+        let facts = rules(&CompletionRule::default(), &modules, &sessions, &marks, None);
+        assert_eq!((facts.sessions_attended, facts.attendance_percent), (1, 50));
+        assert_eq!(facts.missing_modules, ["Hausordnung"]);
+        assert!(!facts.completed());
+    }
+
+    fn current(status: AttendanceStatus, left_early: bool, revision: i32) -> AttendanceMark {
+        AttendanceMark {
+            id: 1,
+            organisation_id: crate::ids::OrgId(1),
+            session_id: SessionId(11),
+            participant_id: ParticipantId(7),
+            status,
+            marked_by: crate::ids::UserId(1),
+            marked_at: day(3).and_hms_opt(9, 0, 0).unwrap(),
+            left_early,
+            revision,
+        }
+    }
+
+    fn set(status: AttendanceStatus, left_early: bool, seen: Option<i32>) -> Change {
+        Change::Set(MarkRequest { status, left_early, expected_revision: seen })
+    }
+
+    #[test]
+    fn a_stale_revision_is_refused_and_a_retry_is_harmless() {
+        let late = current(Late, false, 2);
+        assert_eq!(decide(set(Present, false, Some(1)), Some(&late)), Decision::Stale);
+        assert_eq!(
+            decide(set(Present, false, Some(2)), Some(&late)),
+            Decision::Write(Present, false)
+        );
+        assert_eq!(decide(set(Late, false, Some(1)), Some(&late)), Decision::Keep, "a retry");
+        assert_eq!(decide(set(Present, false, None), Some(&late)), Decision::Write(Present, false));
+        assert_eq!(decide(set(Absent, false, Some(0)), None), Decision::Write(Absent, false));
+        assert_eq!(decide(set(Absent, false, Some(1)), None), Decision::Stale);
+    }
+
+    fn at(d: u32, h: u32) -> NaiveDateTime {
+        day(d).and_hms_opt(h, 0, 0).unwrap()
+    }
+
+    #[test]
+    fn violations_name_early_marks_a_history_going_back_and_early_tests() {
+        let (org, s, p) = (crate::ids::OrgId(1), SessionId(11), ParticipantId(7));
+        let starts = at(10, 9);
+        // Check-in opens an hour before the start: 08:00 is fine, 07:59 is not.
+        let current = [(org, s, p, at(10, 8), starts), (org, SessionId(12), p, at(9, 9), starts)];
+        let history = [
+            (org, s, p, at(10, 7), starts),
+            (org, s, p, at(10, 10), starts),
+            (org, s, p, at(10, 9), starts),
+            (org, SessionId(12), p, at(10, 8), starts),
+        ];
+        let tests = [(org, RunId(3), p, at(10, 8)), (org, RunId(4), p, at(10, 8))];
+        let sessions = [
+            (RunId(3), s, starts),
+            (RunId(3), SessionId(12), at(11, 9)),
+            (RunId(4), SessionId(13), at(1, 9)),
+        ];
+        let found: Vec<(SessionId, ViolationKind)> =
+            violations_in(&current, &history, &tests, &sessions)
+                .into_iter()
+                .map(|v| (v.session_id, v.what))
+                .collect();
+        assert_eq!(
+            found,
+            [
+                (SessionId(12), ViolationKind::MarkBeforeStart),
+                (s, ViolationKind::HistoryMarkBeforeStart),
+                (s, ViolationKind::HistoryOutOfOrder),
+                (s, ViolationKind::TestBeforeSession),
+            ]
+        );
+    }
+
+    #[test]
     fn a_cancelled_session_is_neither_attended_nor_counted() {
         let (modules, mut sessions) = course();
         sessions[1].cancelled = true;
@@ -776,7 +1060,7 @@ mod tests {
     }
 
     /// A course of up to five modules and a run of up to eight sessions, each covering
-    /// some modules, some cancelled, with a mark or none for each.
+    /// some modules, some cancelled, some still to come, with a mark or none for each.
     fn run(
     ) -> impl Strategy<Value = (Vec<CourseModule>, Vec<HeldSession>, Vec<(SessionId, AttendanceStatus)>)>
     {
@@ -787,6 +1071,7 @@ mod tests {
                     prop::collection::vec(1..6i32, 0..3),
                     1..28u32,
                     prop::bool::weighted(0.2),
+                    prop::bool::weighted(0.8),
                     prop::option::of(status()),
                 ),
                 0..8,
@@ -800,10 +1085,11 @@ mod tests {
                     .collect();
                 let mut sessions = Vec::new();
                 let mut marks = Vec::new();
-                for (i, (covers, d, cancelled, mark)) in planned.into_iter().enumerate() {
+                for (i, (covers, d, cancelled, started, mark)) in planned.into_iter().enumerate() {
                     let id = 100 + i as i32;
                     let mut s = session(id, &covers, d);
                     s.cancelled = cancelled;
+                    s.started = started;
                     sessions.push(s);
                     if let Some(m) = mark {
                         marks.push((SessionId(id), m));
@@ -840,6 +1126,55 @@ mod tests {
             prop_assert_eq!(rules(&rule, &modules, &more, &marked, test.as_ref()), before);
         }
 
+        /// A session that has not started, whatever it covers and however the person was
+        /// marked (a mark there breaks a rule, but stored data may hold one), changes
+        /// nothing: neither attended nor in the share, nor on the certificate.
+        #[test]
+        fn a_session_not_started_never_counts(
+            (modules, sessions, marks) in run(), rule in rule(), test in test_result(),
+            covers in prop::collection::vec(1..6i32, 0..3), mark in status(), d in 1..28u32,
+        ) {
+            let before = rules(&rule, &modules, &sessions, &marks, test.as_ref());
+            let listed = modules_attended(&modules, &sessions, &marks);
+            let mut more = sessions.clone();
+            let mut coming = session(999, &covers, d);
+            coming.started = false;
+            more.push(coming);
+            let mut marked = marks.clone();
+            marked.push((SessionId(999), mark));
+            prop_assert_eq!(rules(&rule, &modules, &more, &marked, test.as_ref()), before);
+            prop_assert_eq!(modules_attended(&modules, &more, &marked), listed);
+        }
+
+        /// Whatever the current mark and the request: a card check-in never turns an
+        /// attending mark (late, left early) into anything else; a request that saw
+        /// another revision never writes; sending what is current never writes.
+        #[test]
+        fn marks_are_never_downgraded_nor_overwritten_by_stale_requests(
+            now in prop::option::of((status(), any::<bool>(), 1..5i32)),
+            wanted in status(), left_early in any::<bool>(), seen in prop::option::of(0..5i32),
+        ) {
+            let left_early = left_early && wanted.attended();
+            let mark = now.map(|(st, le, rev)| current(st, le && st.attended(), rev));
+            let revision = mark.as_ref().map_or(0, |m| m.revision);
+            match decide(Change::CheckIn, mark.as_ref()) {
+                Decision::Keep => prop_assert!(mark.as_ref().is_some_and(|m| m.status.attended())),
+                d => {
+                    prop_assert_eq!(d, Decision::Write(Present, false));
+                    prop_assert!(!mark.as_ref().is_some_and(|m| m.status.attended()));
+                }
+            }
+            let same = mark.as_ref().is_some_and(|m| m.status == wanted && m.left_early == left_early);
+            let decided = decide(set(wanted, left_early, seen), mark.as_ref());
+            if same {
+                prop_assert_eq!(decided, Decision::Keep);
+            } else if seen.is_some_and(|s| s != revision) {
+                prop_assert_eq!(decided, Decision::Stale);
+            } else {
+                prop_assert_eq!(decided, Decision::Write(wanted, left_early));
+            }
+        }
+
         /// Excused and absent are the same as no mark at all.
         #[test]
         fn only_present_and_late_count(
@@ -859,7 +1194,7 @@ mod tests {
         fn complete_exactly_when_every_condition_holds(
             (modules, sessions, marks) in run(), rule in rule(), test in test_result(),
         ) {
-            let held: Vec<&HeldSession> = sessions.iter().filter(|s| !s.cancelled).collect();
+            let held: Vec<&HeldSession> = sessions.iter().filter(|s| s.counts()).collect();
             let attended: Vec<&HeldSession> = held
                 .iter()
                 .copied()
@@ -888,12 +1223,12 @@ mod tests {
         ) {
             let facts = rules(&rule, &modules, &sessions, &marks, test.as_ref());
             prop_assert!(facts.attendance_percent <= 100);
-            let held = sessions.iter().filter(|s| !s.cancelled).count();
+            let held = sessions.iter().filter(|s| s.counts()).count();
             prop_assert!(facts.sessions_attended <= held);
             if let Some(d) = facts.completion_date {
                 let last = sessions
                     .iter()
-                    .filter(|s| !s.cancelled && marks.iter().any(|(id, st)| *id == s.id && st.attended()))
+                    .filter(|s| s.counts() && marks.iter().any(|(id, st)| *id == s.id && st.attended()))
                     .map(|s| s.day)
                     .max();
                 prop_assert_eq!(Some(d), last);

@@ -59,6 +59,9 @@ pub struct AttendanceUpsert<'a> {
     pub marked_by: UserId,
     pub marked_at: NaiveDateTime,
     pub left_early: bool,
+    /// The revision this mark becomes (1 for the first); the caller holds the session's
+    /// lock and checked the revision it replaces.
+    pub revision: i32,
 }
 
 /// The current mark per (session, participant): a repeated or concurrent mark ends as one row.
@@ -71,12 +74,14 @@ pub fn upsert_attendance(conn: &mut DbConn, m: &AttendanceUpsert) -> Result<(), 
         attendance::marked_by.eq(m.marked_by),
         attendance::marked_at.eq(m.marked_at),
         attendance::left_early.eq(m.left_early),
+        attendance::revision.eq(m.revision),
     );
     let update = (
         attendance::status.eq(m.status),
         attendance::marked_by.eq(m.marked_by),
         attendance::marked_at.eq(m.marked_at),
         attendance::left_early.eq(m.left_early),
+        attendance::revision.eq(m.revision),
     );
     match conn {
         DbConn::Pg(c) => diesel::insert_into(attendance::table)

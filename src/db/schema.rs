@@ -191,6 +191,7 @@ diesel::table! {
         marked_by -> Integer,
         marked_at -> Timestamp,
         left_early -> Bool,
+        revision -> Integer,
     }
 }
 

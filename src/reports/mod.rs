@@ -4,7 +4,9 @@
 //!
 //! Rules: every figure is scoped to the coordinator's organisation. A no-show is a mark
 //! "absent" (an excused absence is not a no-show). Only sessions that have started and
-//! were not cancelled count as held.
+//! were not cancelled count as held, and only their marks count as attendance: a session
+//! still to come is never attended, in the run report (its column stays empty, completion
+//! ignores it) or in the monthly figures.
 
 pub mod api;
 pub mod chart;

@@ -41,14 +41,16 @@ pub fn organisation_counts(
     })
 }
 
-/// (status, session start) of every mark in sessions that were not cancelled.
+/// (status, session start) of every mark in sessions held by `now`: started and not
+/// cancelled (a mark on a session still to come is not attendance).
 pub fn marks_with_times(
-    conn: &mut DbConn, org: OrgId,
+    conn: &mut DbConn, org: OrgId, now: NaiveDateTime,
 ) -> AppResult<Vec<(AttendanceStatus, NaiveDateTime)>> {
     Ok(attendance::table
         .inner_join(training_sessions::table)
         .filter(attendance::organisation_id.eq(org))
         .filter(training_sessions::cancelled.eq(false))
+        .filter(training_sessions::starts_at.le(now))
         .select((attendance::status, training_sessions::starts_at))
         .load(conn)?)
 }

@@ -25,7 +25,8 @@ pub struct RunReportRow {
     #[schema(value_type = i32)]
     pub participant_id: ParticipantId,
     pub name: String,
-    /// One entry per session column: anwesend, verspätet, entschuldigt, abwesend or empty.
+    /// One entry per session column: anwesend, verspätet, entschuldigt, abwesend or empty
+    /// (always empty for a session that has not started).
     pub marks: Vec<String>,
     pub attendance_percent: u32,
     pub test_points: Option<i32>,
@@ -48,7 +49,12 @@ pub fn run_report(conn: &mut DbConn, actor: &Actor, run_id: RunId) -> AppResult<
     let run = planning::service::get_run(conn, org, run_id)?;
     let course = planning::service::get_course(conn, org, run.course_id)?;
     let sessions = planning::service::session_views(conn, org, Some(run_id), None)?;
-    let marks = attendance::service::marks_for_run(conn, org, run_id)?;
+    // A session still to come shows no marks: the report describes what took place.
+    let now = time::now_utc();
+    let marks: Vec<_> = attendance::service::marks_for_run(conn, org, run_id)?
+        .into_iter()
+        .filter(|m| sessions.iter().any(|s| s.id == m.session_id && s.starts_at <= now))
+        .collect();
     let rows = attendance::service::completion_for_run(conn, org, run_id)?
         .into_iter()
         .map(|c| RunReportRow {
@@ -120,8 +126,9 @@ fn percent(part: u32, whole: u32) -> u32 {
 
 pub fn organisation_report(conn: &mut DbConn, actor: &Actor) -> AppResult<OrganisationReport> {
     let org = actor.coordinator_org()?;
-    let counts = repo::organisation_counts(conn, org, time::now_utc())?;
-    let marks = repo::marks_with_times(conn, org)?;
+    let now = time::now_utc();
+    let counts = repo::organisation_counts(conn, org, now)?;
+    let marks = repo::marks_with_times(conn, org, now)?;
     let mut by_month: BTreeMap<String, (u32, u32, u32)> = BTreeMap::new();
     for (status, starts_at) in &marks {
         let month = time::to_local(*starts_at).format("%Y-%m").to_string();

@@ -580,3 +580,14 @@ pub fn said(key: &'static str, args: &[(&'static str, &str)]) -> String {
         .fold(mietschulung::i18n::Text::key(key), |t, (name, value)| t.arg(name, value))
         .render("de")
 }
+
+/// (start, end) of a session of today (local) that has started: half an hour ago, or at
+/// midnight when that was earlier today, for eight hours; as local `YYYY-MM-DDTHH:MM`.
+pub fn started_today() -> (String, String) {
+    let now = mietschulung::time::to_local(mietschulung::time::now_utc()).naive_local();
+    let midnight = now.date().and_hms_opt(0, 0, 0).expect("midnight");
+    let start = (now - chrono::Duration::minutes(30)).max(midnight);
+    let end = start + chrono::Duration::hours(8);
+    let fmt = |t: chrono::NaiveDateTime| t.format("%Y-%m-%dT%H:%M").to_string();
+    (fmt(start), fmt(end))
+}

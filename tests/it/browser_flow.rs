@@ -193,7 +193,7 @@ async fn whole_path(backend: Backend) {
                 .submit(
                     &roster_path,
                     &format!("/sessions/{sid}/attendance"),
-                    &[("participant_id", pid), ("status", "absent")],
+                    &[("participant_id", pid), ("status", "absent"), ("revision", "0")],
                 )
                 .await;
             assert_eq!(page.status, 303);
@@ -204,7 +204,7 @@ async fn whole_path(backend: Backend) {
                 .submit(
                     &roster_path,
                     &format!("/sessions/{sid}/attendance"),
-                    &[("participant_id", pid), ("status", status)],
+                    &[("participant_id", pid), ("status", status), ("revision", "1")],
                 )
                 .await;
             assert_eq!(page.status, 303);

@@ -17,10 +17,12 @@ async fn cards(backend: Backend) {
         common::plan_run_between(&api, "MS-KA", 5, &[("Mietvertrag", true)], &from, &to).await;
     let (_, run_b, _) =
         common::plan_run_between(&api, "MS-KB", 5, &[("Mietvertrag", true)], &from, &to).await;
+    // A session of today that has started (check-in takes only sessions under way).
+    let (starts, ends) = common::started_today();
     let (s, session) = api
         .post(
             &format!("/api/v1/runs/{run_a}/sessions"),
-            json!({"starts_at": format!("{today}T08:00"), "ends_at": format!("{today}T20:00"),
+            json!({"starts_at": starts, "ends_at": ends,
             "trainer_id": org.trainer.user_id, "module_ids": modules}),
         )
         .await;

@@ -15,6 +15,7 @@ mod import;
 mod isolation;
 mod mail;
 mod migrations;
+mod past_attendance;
 mod phone;
 mod reminders;
 mod reports;
