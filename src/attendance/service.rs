@@ -219,7 +219,7 @@ pub fn roster_page(
 }
 
 /// How long before its start a session takes marks: people check in as they arrive.
-pub const CHECK_IN_LEAD_MINUTES: i64 = 60;
+pub const CHECK_IN_LEAD_MINUTES: i64 = planning::service::MARKS_OPEN_MINUTES_BEFORE;
 
 /// The first moment a session takes marks (its start less the check-in hour).
 pub fn marks_open_at(starts_at: NaiveDateTime) -> NaiveDateTime {

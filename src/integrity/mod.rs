@@ -20,7 +20,7 @@ use crate::db::DbConn;
 use crate::error::AppResult;
 use crate::i18n::Text;
 use crate::ids::OrgId;
-use crate::participants;
+use crate::{attendance, participants};
 
 /// One broken rule, named in the operator's words.
 #[derive(Debug, Clone, Serialize)]
@@ -50,6 +50,9 @@ pub fn check(conn: &mut DbConn, keys_dir: &std::path::Path) -> AppResult<Vec<Vio
     let mut found = Vec::new();
     for (org, text) in participants::service::enrolment_violations(conn)? {
         found.push(Violation::new(Some(org), text));
+    }
+    for v in attendance::service::attendance_violations(conn)? {
+        found.push(Violation::new(Some(v.organisation_id), v.text()));
     }
     Ok(found)
 }

@@ -1,5 +1,6 @@
 use std::collections::HashMap;
 
+use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use super::models::*;
@@ -547,4 +548,25 @@ pub fn set_module_position(conn: &mut DbConn, module_id: ModuleId, position: i32
         .set(course_modules::position.eq(position))
         .execute(conn)?;
     Ok(())
+}
+
+/// When the first mark of a session was made (current or corrected since), if any: a
+/// session that took marks cannot move to after them.
+pub fn first_mark_at(conn: &mut DbConn, session_id: SessionId) -> AppResult<Option<NaiveDateTime>> {
+    use crate::db::schema::attendance_marks;
+    Ok(attendance_marks::table
+        .filter(attendance_marks::session_id.eq(session_id))
+        .select(diesel::dsl::min(attendance_marks::marked_at))
+        .first(conn)?)
+}
+
+/// Whether anyone is marked as attending the session (present or late).
+pub fn anyone_attended(conn: &mut DbConn, session_id: SessionId) -> AppResult<bool> {
+    use crate::db::schema::attendance;
+    Ok(diesel::select(diesel::dsl::exists(
+        attendance::table
+            .filter(attendance::session_id.eq(session_id))
+            .filter(attendance::status.eq_any(["present", "late"])),
+    ))
+    .get_result(conn)?)
 }

@@ -579,6 +579,10 @@ pub fn set_course_rules(
     })
 }
 
+/// How long before its start a session takes marks (check-in at the door); attendance
+/// uses the same lead.
+pub const MARKS_OPEN_MINUTES_BEFORE: i64 = 60;
+
 /// The planning half of editing a session (checked input, new times, trainers, modules,
 /// audit entry), inside the caller's transaction. Returns the session before and after.
 pub fn apply_session_update(
@@ -590,6 +594,12 @@ pub fn apply_session_update(
     }
     let run = repo::get_run(conn, org, before.run_id)?;
     let c = check_session(conn, org, &run, &input)?;
+    // Marks describe the past: a session cannot move to after the marks made in it.
+    if let Some(first) = repo::first_mark_at(conn, session_id)? {
+        if first < c.starts_at - chrono::Duration::minutes(MARKS_OPEN_MINUTES_BEFORE) {
+            return Err(AppError::conflict("error.planning.marked_session_later"));
+        }
+    }
     let after = repo::update_session_times(
         conn,
         session_id,
@@ -617,6 +627,10 @@ pub fn apply_cancel(
     let run = repo::get_run(conn, org, session.run_id)?;
     if session.cancelled {
         return Ok((session, run, false));
+    }
+    // It took place: attendance was recorded, and certificates may rest on it.
+    if repo::anyone_attended(conn, session_id)? {
+        return Err(AppError::conflict("error.planning.attended_session_cancel"));
     }
     repo::set_cancelled(conn, session_id, true)?;
     audit::Entry::new(Some(org), Some(actor.user_id), "session.cancel")
