@@ -11,6 +11,8 @@
 //! - Shown elsewhere, user text is isolated (`<bdi>`/`dir="auto"` on pages, [`isolate`] in
 //!   plain text), so right-to-left names read correctly beside German text.
 
+pub mod printable;
+
 use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
 
 use crate::error::{AppError, AppResult};

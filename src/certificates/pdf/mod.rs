@@ -53,9 +53,11 @@ use self::content::{DisplayTexts, Locales, Words};
 use self::drawing::Painter;
 pub use self::image::{DocumentImage, ImageError, MAX_IMAGE_BYTES, MAX_IMAGE_SIDE};
 pub use self::layout::QR_SIZE_MM;
-use self::layout::{PageContext, Translation};
+use self::layout::{PageContext, ShapedName, Translation};
 use self::text::{FaceId, Fonts, Subset};
 use super::qr;
+use crate::error::AppError;
+use crate::validate::printable::{self, Printed};
 
 /// Longest text accepted for any single field.
 const MAX_FIELD_CHARS: usize = 1000;
@@ -181,17 +183,25 @@ impl CertificateRenderer {
 
     /// Renders the certificate as a two-page PDF: the certificate and the notes for
     /// landlords.
+    ///
+    /// A field that cannot be printed is an [`AppError`] naming it (422) inside the error,
+    /// so stored data from before the input checks never ends in a 500.
     pub fn render(&self, doc: &CertificateDocument) -> anyhow::Result<Vec<u8>> {
+        check_document(doc)?;
         let texts = DisplayTexts::new(doc, &self.words);
         self.check_printable(&texts)?;
         let qr = qr::encode(&doc.verification_url).context("QR code for the verification URL")?;
         let translation = self.translation(&doc.language);
-        let arabic = self.arabic_subset(translation)?;
+        let holder = layout::shape_holder(&self.fonts, &texts.holder)?;
+        let mut arabic_glyphs = translation.map(|t| t.arabic_glyphs.clone()).unwrap_or_default();
+        arabic_glyphs.extend(holder.iter().flat_map(ShapedName::arabic_glyphs));
+        let arabic = self.arabic_subset(arabic_glyphs)?;
         let mut p = Painter::new(&self.fonts, arabic.as_deref());
         let images = DocumentImages::new(doc);
         let ctx = PageContext {
             words: &self.words,
             texts: &texts,
+            holder: holder.as_ref(),
             logo: images.logo.as_ref().map(|(id, img)| (id, *img)),
         };
         let signature = images.signature.as_ref().map(|(id, img)| (id, *img));
@@ -212,7 +222,8 @@ impl CertificateRenderer {
         assembly::finish(&self.fonts, p, vec![first, second], &meta, &images.embedded)
     }
 
-    /// Refuses empty names, absurdly long fields and characters the fonts lack.
+    /// Refuses empty names, absurdly long fields and characters the fonts lack in what the
+    /// service itself fills in (code, check address).
     fn check_printable(&self, texts: &DisplayTexts) -> anyhow::Result<()> {
         if texts.holder.is_empty() {
             bail!("holder_name is empty");
@@ -223,29 +234,25 @@ impl CertificateRenderer {
             if text.chars().count() > MAX_FIELD_CHARS {
                 bail!("{field} is too long for the certificate");
             }
+        }
+        for (field, text) in [("code_display", &texts.code), ("verification_url", &texts.check_hint)] {
             let missing = self.unsupported_chars(text);
             if !missing.is_empty() {
-                let list: Vec<String> =
-                    missing.iter().map(|c| format!("{c:?} (U+{:04X})", u32::from(*c))).collect();
-                bail!(
-                    "{field}: characters not available in the certificate font: {}",
-                    list.join(", ")
-                );
+                bail!("{field}: characters not available in the certificate font: {missing:?}");
             }
         }
         Ok(())
     }
 
-    /// The Arabic-face subset the translated line prints with, if it has Arabic script.
-    fn arabic_subset(
-        &self, translation: Option<&Translation>,
-    ) -> anyhow::Result<Option<Arc<Subset>>> {
-        match translation {
-            Some(t) if !t.arabic_glyphs.is_empty() => {
-                Ok(Some(self.fonts.subset(FaceId::Arabic, t.arabic_glyphs.clone())?))
-            }
-            _ => Ok(None),
+    /// The Arabic-face subset the document prints with, if it has Arabic script.
+    fn arabic_subset(&self, mut gids: Vec<u16>) -> anyhow::Result<Option<Arc<Subset>>> {
+        gids.sort_unstable();
+        gids.dedup();
+        gids.retain(|g| *g != 0);
+        if gids.is_empty() {
+            return Ok(None);
         }
+        Ok(Some(self.fonts.subset(FaceId::Arabic, gids)?))
     }
 
     /// Check-in cards in credit-card size, ten per A4 page (two columns, five rows), with
@@ -254,8 +261,15 @@ impl CertificateRenderer {
         if cards.is_empty() {
             bail!("no cards to print");
         }
-        let mut p = Painter::new(&self.fonts, None);
-        let pages = layout::card_pages(&mut p, &self.words, issuer, cards)?;
+        let mut names = Vec::with_capacity(cards.len());
+        for card in cards {
+            check_card(card)?;
+            names.push(layout::shape_card_name(&self.fonts, &card.name)?);
+        }
+        let gids = names.iter().flatten().flat_map(ShapedName::arabic_glyphs).collect();
+        let arabic = self.arabic_subset(gids)?;
+        let mut p = Painter::new(&self.fonts, arabic.as_deref());
+        let pages = layout::card_pages(&mut p, &self.words, issuer, cards, &names)?;
         let meta = Meta {
             title: &self.words.cards_document_title,
             author: issuer,
@@ -264,6 +278,49 @@ impl CertificateRenderer {
         };
         assembly::finish(&self.fonts, p, pages, &meta, &[])
     }
+}
+
+/// The fields a person entered, each printable as it is printed; the refusal names the
+/// field and the character (see [`crate::validate::printable`]).
+pub fn check_document(doc: &CertificateDocument) -> Result<(), AppError> {
+    let fields = [
+        ("holder_name", "label.holder_name", &doc.holder_name, Printed::Name),
+        ("course_title", "label.course_title", &doc.course_title, Printed::Text),
+        ("course_code", "label.course_code", &doc.course_code, Printed::Text),
+        ("place", "label.place", &doc.place, Printed::Text),
+        ("issuer_name", "label.issuer_name", &doc.issuer_name, Printed::Text),
+        ("signatory_name", "label.signatory_name", &doc.signatory_name, Printed::Text),
+        ("signatory_title", "label.signatory_title", &doc.signatory_title, Printed::Text),
+    ];
+    let modules = doc.modules.iter().map(|m| {
+        ("module_title", "label.module_title", &m.title, Printed::Text)
+    });
+    for (field, label, text, kind) in fields.into_iter().chain(modules) {
+        if let Some(bad) = printable::first_unprintable(text, kind) {
+            return Err(bad.error(field, label));
+        }
+    }
+    Ok(())
+}
+
+/// A card prints the participant's name and the course title.
+fn check_card(card: &ParticipantCard) -> Result<(), AppError> {
+    for (field, label, text, kind) in [
+        ("holder_name", "label.holder_name", &card.name, Printed::Name),
+        ("course_title", "label.course_title", &card.course, Printed::Text),
+    ] {
+        if let Some(bad) = printable::first_unprintable(text, kind) {
+            return Err(bad.error(field, label));
+        }
+    }
+    Ok(())
+}
+
+/// Whether a stored text prints on a certificate: `name` for a participant's name, which
+/// may be in Arabic script, else a title, place, issuer or signatory. For reports over
+/// stored data; input is checked with [`crate::validate::printable::printed_text`].
+pub fn is_printable(text: &str, name: bool) -> bool {
+    printable::is_printable(text, if name { Printed::Name } else { Printed::Text })
 }
 
 #[cfg(test)]
