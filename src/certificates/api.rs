@@ -13,7 +13,8 @@ use crate::ids::{CertificateBatchId, CertificateId, RunId};
 type Issuer = web::Data<Arc<CertificateIssuer>>;
 
 #[utoipa::path(post, path = "/api/v1/runs/{id}/certificates", tag = "certificates", security(("bearer" = [])),
-    params(("id" = i32, Path)), responses((status = 200, body = IssueSummary)))]
+    params(("id" = i32, Path)), responses((status = 200, body = IssueSummary),
+        (status = 422, description = "a stored text the certificate cannot print, naming the field (e.g. `course_title`) and the character", body = crate::api::ErrorSchema)))]
 #[post("/api/v1/runs/{id}/certificates")]
 async fn api_issue(caller: Caller, issuer: Issuer, id: web::Path<RunId>) -> Answer {
     let issuer = issuer.get_ref().clone();

@@ -16,6 +16,7 @@ mod isolation;
 mod mail;
 mod migrations;
 mod phone;
+mod printable_input;
 mod reminders;
 mod reports;
 mod sessions;

@@ -546,8 +546,88 @@ mod tests {
         assert_eq!(r.unsupported_chars("Jürgen Müller Олена ß „x“ –"), Vec::<char>::new());
         assert_eq!(r.unsupported_chars("محمد"), vec!['\u{062D}', '\u{062F}', '\u{0645}']);
         assert_eq!(r.unsupported_chars("a\u{0007}b"), vec!['\u{0007}']);
-        let err = r.render(&sample("محمد")).unwrap_err();
-        assert!(err.to_string().contains("holder_name"), "{err}");
+        // Stored text the fonts cannot draw is a refusal naming the field, for a 422.
+        let refusal = |doc: &CertificateDocument| {
+            let err = r.render(doc).unwrap_err();
+            let refusal = err.downcast_ref::<AppError>().expect("a refusal, not a failure");
+            (refusal.field(), refusal.to_string())
+        };
+        let (field, message) = refusal(&sample("Anna 😀"));
+        assert_eq!(field, Some("holder_name"));
+        assert!(message.contains("U+1F600"), "{message}");
+        let mut doc = sample("Anna Schmidt");
+        doc.course_title = "Kurs\u{202E}gnirpsuA".into();
+        let (field, message) = refusal(&doc);
+        assert_eq!(field, Some("course_title"));
+        assert!(message.contains("U+202E RIGHT-TO-LEFT OVERRIDE"), "{message}");
+        let mut doc = sample("Anna Schmidt");
+        doc.signatory_name = "Dr. 王".into();
+        assert_eq!(refusal(&doc).0, Some("signatory_name"));
+        // Arabic prints in names (shaped), not in the other fields.
+        let mut doc = sample("Anna Schmidt");
+        doc.place = "حلب".into();
+        assert_eq!(refusal(&doc).0, Some("place"));
+    }
+
+    #[test]
+    fn arabic_names_print_shaped_on_certificates_and_cards() {
+        let r = CertificateRenderer::new().unwrap();
+        for name in ["محمد الأحمد", "Amira حداد", "مریم احمدی\u{200C}نژاد", &"سارا ".repeat(30)] {
+            let pdf = r.render(&sample(name)).unwrap_or_else(|e| panic!("{name}: {e:#}"));
+            assert!(pdf.starts_with(b"%PDF"));
+            let doc = lopdf::Document::load_mem(&pdf).expect("a PDF lopdf reads");
+            assert_eq!(doc.get_pages().len(), 2);
+        }
+        let card = ParticipantCard {
+            name: "محمد الأحمد".into(),
+            course: "Mietführerschein".into(),
+            period: "02.03.–31.03.2026".into(),
+            url: "HTTP://127.0.0.1:8080/C/ABCD".into(),
+            code: "ABCD".into(),
+        };
+        let latin = ParticipantCard { name: "Jürgen Müller".into(), ..card.clone() };
+        assert!(r.render_cards("Landkreis", &[card, latin]).is_ok());
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(48))]
+
+        /// The input check and the renderer agree: whatever the check accepts as a name
+        /// or a course title renders into a certificate, and text with a line break,
+        /// control, bidi or glyphless character is refused by the check.
+        #[test]
+        fn accepted_input_renders(
+            s in "[a-zA-ZäöüßÄÖÜéç \\-'.Ѐ-ӿΑ-ωء-يً-ْ\u{200C}😀王\u{7}\u{202E}\u{2067}\n\t\u{200B}]{1,60}"
+        ) {
+            let r = renderer();
+            let bad = s.chars().any(|c| {
+                matches!(c, '😀' | '王' | '\u{7}' | '\u{202E}' | '\u{2067}' | '\n' | '\t' | '\u{200B}')
+            });
+            let name = printable::printed_text("given_name", "label.given_name", &s, 80, Printed::Name);
+            let title = printable::printed_text("title", "label.title", &s, 160, Printed::Text);
+            if bad {
+                proptest::prop_assert!(name.is_err() && title.is_err(), "{s:?} accepted");
+            }
+            if let Ok(name) = name {
+                let rendered = r.render(&sample(&name));
+                proptest::prop_assert!(rendered.is_ok(), "{name:?}: {:#}", rendered.unwrap_err());
+            }
+            if let Ok(title) = title {
+                let mut doc = sample("Anna Schmidt");
+                doc.course_title = title.clone();
+                doc.modules[0].title = title.clone();
+                doc.place = title.clone();
+                doc.signatory_name = title.clone();
+                let rendered = r.render(&doc);
+                proptest::prop_assert!(rendered.is_ok(), "{title:?}: {:#}", rendered.unwrap_err());
+            }
+        }
+    }
+
+    /// One renderer for the property test's many cases.
+    fn renderer() -> &'static CertificateRenderer {
+        static R: std::sync::OnceLock<CertificateRenderer> = std::sync::OnceLock::new();
+        R.get_or_init(|| CertificateRenderer::new().unwrap())
     }
 
     #[test]
