@@ -8,8 +8,10 @@
 //!
 //! Rules the document keeps:
 //! - Texts are printed as given after NFC normalisation; a character the fonts cannot show
-//!   is refused ([`CertificateRenderer::unsupported_chars`]) rather than printed as an
-//!   empty box. Names print in Latin or Cyrillic letters, as in the holder's official ID.
+//!   is refused ([`check_document`], the same rule as the input checks in
+//!   `validate::printable`) rather than printed as an empty box, as a refusal naming the
+//!   field. The holder's name may also be in Arabic script: it is shaped like the
+//!   translated lines, with the Arabic face.
 //! - Nothing overflows: texts shrink and wrap within set limits, long module lists are
 //!   summarised, and what cannot fit is an error.
 //! - The only personal detail is the holder's name; page 2 does not repeat it.
@@ -173,10 +175,9 @@ impl CertificateRenderer {
         self.translations.get(primary)
     }
 
-    /// Characters of `text` the certificate fonts cannot show (e.g. Arabic script,
-    /// emoji, control characters). Useful for validating names before issuing;
-    /// [`render`](Self::render) refuses such text rather than printing empty boxes.
-    /// Names print in Latin or Cyrillic letters, as in the holder's official ID.
+    /// Characters of `text` the Latin faces of the certificate cannot show (e.g. Arabic
+    /// script, emoji, control characters). Input is checked with
+    /// `validate::printable`, which knows that names are shaped and may be Arabic.
     pub fn unsupported_chars(&self, text: &str) -> Vec<char> {
         self.fonts.unsupported_chars(text)
     }
