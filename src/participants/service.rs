@@ -32,7 +32,9 @@ fn check_mixed_script(given_name: &str, family_name: &str, confirmed: bool) -> A
     if confirmed {
         return Ok(());
     }
-    match printable::mixed_script_word(given_name).or_else(|| printable::mixed_script_word(family_name)) {
+    match printable::mixed_script_word(given_name)
+        .or_else(|| printable::mixed_script_word(family_name))
+    {
         Some(word) => Err(AppError::invalid(MIXED_SCRIPT_FIELD, word.warning())),
         None => Ok(()),
     }

@@ -67,7 +67,10 @@ impl Unprintable {
             Flaw::Control => "error.printed.control",
             Flaw::NoGlyph => "error.printed.no_glyph",
         };
-        AppError::invalid(field, Text::key(key).arg_key("label", label).arg("char", self.describe()))
+        AppError::invalid(
+            field,
+            Text::key(key).arg_key("label", label).arg("char", self.describe()),
+        )
     }
 }
 
@@ -77,8 +80,10 @@ pub fn first_unprintable(text: &str, kind: Printed) -> Option<Unprintable> {
     let faces = faces();
     let arabic_text = kind == Printed::Name && text.chars().any(is_arabic_script);
     text.nfc().find_map(|c| {
-        let flaw = if matches!(c, '\n' | '\r' | '\u{0B}' | '\u{0C}' | '\u{85}' | '\u{2028}' | '\u{2029}')
-        {
+        let flaw = if matches!(
+            c,
+            '\n' | '\r' | '\u{0B}' | '\u{0C}' | '\u{85}' | '\u{2028}' | '\u{2029}'
+        ) {
             Flaw::LineBreak
         } else if c.is_control() || is_bidi_control(c) || is_invisible(c) {
             Flaw::Control
@@ -119,8 +124,7 @@ pub fn printed_text(
 
 /// [`printed_text`] for a field that may be left empty.
 pub fn optional_printed_text(
-    field: &'static str, label: &'static str, value: Option<&str>, max_chars: usize,
-    kind: Printed,
+    field: &'static str, label: &'static str, value: Option<&str>, max_chars: usize, kind: Printed,
 ) -> Result<Option<String>, AppError> {
     match value.map(str::trim).filter(|v| !v.is_empty()) {
         None => Ok(None),
@@ -340,7 +344,10 @@ mod tests {
     #[test]
     fn names_the_character_and_why() {
         let bad = |s: &str, k| first_unprintable(s, k).map(|u| (u.flaw, u.describe()));
-        assert_eq!(bad("Anna\nBerg", Printed::Text), Some((Flaw::LineBreak, "U+000A LINE FEED".into())));
+        assert_eq!(
+            bad("Anna\nBerg", Printed::Text),
+            Some((Flaw::LineBreak, "U+000A LINE FEED".into()))
+        );
         assert_eq!(
             bad("abc\u{202E}fdp", Printed::Name),
             Some((Flaw::Control, "U+202E RIGHT-TO-LEFT OVERRIDE".into()))
@@ -358,7 +365,10 @@ mod tests {
     #[test]
     fn mixed_scripts_are_found_in_one_word_only() {
         let w = mixed_script_word("Mаria Berg").expect("Cyrillic а in Maria");
-        assert_eq!((w.word.as_str(), w.main, w.other), ("Mаria", LookAlike::Latin, LookAlike::Cyrillic));
+        assert_eq!(
+            (w.word.as_str(), w.main, w.other),
+            ("Mаria", LookAlike::Latin, LookAlike::Cyrillic)
+        );
         assert_eq!(w.letters, vec!['а']);
         assert!(mixed_script_word("Олена Шевченко").is_none());
         assert!(mixed_script_word("محمد علي").is_none());

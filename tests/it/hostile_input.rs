@@ -25,8 +25,11 @@ async fn bidi_and_control_characters_are_refused(backend: Backend) {
     // Arabic and Persian with ZWNJ are fine in names; what the certificate cannot print
     // (an emoji in a printed title) and 10,000 characters are refused, never a 500.
     let (s, c) = api
-        .post("/api/v1/participants", json!({"given_name": "دورة السكن", "family_name": "می\u{200C}خواهم",
-            "preferred_language": "fa", "consent": true}))
+        .post(
+            "/api/v1/participants",
+            json!({"given_name": "دورة السكن", "family_name": "می\u{200C}خواهم",
+            "preferred_language": "fa", "consent": true}),
+        )
         .await;
     assert_eq!(s, 201, "{c}");
     let (s, e) = api.post("/api/v1/courses", json!({"code": "B2", "title": "Wohnen 🏠"})).await;

@@ -236,7 +236,9 @@ impl CertificateRenderer {
                 bail!("{field} is too long for the certificate");
             }
         }
-        for (field, text) in [("code_display", &texts.code), ("verification_url", &texts.check_hint)] {
+        for (field, text) in
+            [("code_display", &texts.code), ("verification_url", &texts.check_hint)]
+        {
             let missing = self.unsupported_chars(text);
             if !missing.is_empty() {
                 bail!("{field}: characters not available in the certificate font: {missing:?}");
@@ -293,9 +295,8 @@ pub fn check_document(doc: &CertificateDocument) -> Result<(), AppError> {
         ("signatory_name", "label.signatory_name", &doc.signatory_name, Printed::Text),
         ("signatory_title", "label.signatory_title", &doc.signatory_title, Printed::Text),
     ];
-    let modules = doc.modules.iter().map(|m| {
-        ("module_title", "label.module_title", &m.title, Printed::Text)
-    });
+    let modules =
+        doc.modules.iter().map(|m| ("module_title", "label.module_title", &m.title, Printed::Text));
     for (field, label, text, kind) in fields.into_iter().chain(modules) {
         if let Some(bad) = printable::first_unprintable(text, kind) {
             return Err(bad.error(field, label));
@@ -573,7 +574,8 @@ mod tests {
     #[test]
     fn arabic_names_print_shaped_on_certificates_and_cards() {
         let r = CertificateRenderer::new().unwrap();
-        for name in ["محمد الأحمد", "Amira حداد", "مریم احمدی\u{200C}نژاد", &"سارا ".repeat(30)] {
+        for name in ["محمد الأحمد", "Amira حداد", "مریم احمدی\u{200C}نژاد", &"سارا ".repeat(30)]
+        {
             let pdf = r.render(&sample(name)).unwrap_or_else(|e| panic!("{name}: {e:#}"));
             assert!(pdf.starts_with(b"%PDF"));
             let doc = lopdf::Document::load_mem(&pdf).expect("a PDF lopdf reads");
