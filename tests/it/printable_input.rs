@@ -375,6 +375,24 @@ async fn stored_unprintable_text_is_a_422_at_issuance(backend: Backend) {
     b.login(&org.coordinator.email).await;
     let (status, _, _) = b.get_bytes(&format!("/certificates/{issued_id}/pdf")).await;
     assert_eq!(status, 422);
+    // Corrected, the same certificate prints again; the database ends without the planted
+    // text (the stored-data check after every test would rightly report it).
+    app.db
+        .run_blocking(|conn| {
+            use diesel::prelude::*;
+            use mietschulung::db::schema::{courses, organisations};
+            diesel::update(courses::table.filter(courses::code.eq("A1")))
+                .set(courses::title.eq("Mietführerschein"))
+                .execute(conn)?;
+            diesel::update(organisations::table)
+                .set(organisations::issuer_name.eq("Landratsamt Altdaten"))
+                .execute(conn)?;
+            Ok(())
+        })
+        .expect("corrected data");
+    let (status, _, pdf) = b.get_bytes(&format!("/certificates/{issued_id}/pdf")).await;
+    assert_eq!(status, 200);
+    assert!(pdf.starts_with(b"%PDF"));
 }
 both_backends!(stored_unprintable_text_is_a_422, stored_unprintable_text_is_a_422_at_issuance);
 
