@@ -234,6 +234,7 @@ fn bench_issue(label: &str, database_url: Option<String>) {
                         referrer_name: None,
                         referrer_organisation: None,
                         referrer_contact: None,
+                        confirm_mixed_script: false,
                     },
                 )?;
                 mietschulung::participants::service::enroll(conn, &coord, run.id, p.id)?;

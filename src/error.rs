@@ -56,6 +56,18 @@ impl AppError {
         AppError::Conflict(Text::key(key))
     }
 
+    /// A refusal of input carried inside an unexpected error: the certificate renderer's
+    /// check of stored texts reaches the use case through `anyhow`, and is still a 422
+    /// naming the field, never a 500.
+    fn refusal_inside(&self) -> Option<&AppError> {
+        match self {
+            AppError::Internal(e) => e
+                .downcast_ref::<AppError>()
+                .filter(|inner| matches!(inner, AppError::Validation { .. })),
+            _ => None,
+        }
+    }
+
     pub fn retry_after_secs(&self) -> Option<u64> {
         match self {
             AppError::RateLimited { retry_after_secs }
@@ -67,6 +79,9 @@ impl AppError {
     /// A stable name of the kind of error, for programs; the message is for people and may
     /// be reworded.
     pub fn code(&self) -> &'static str {
+        if let Some(inner) = self.refusal_inside() {
+            return inner.code();
+        }
         match self {
             AppError::Validation { .. } => "invalid_input",
             AppError::NotFound(_) => "not_found",
@@ -82,6 +97,9 @@ impl AppError {
 
     /// The sentence for a person, in the reader's language.
     pub fn text(&self) -> Text {
+        if let Some(inner) = self.refusal_inside() {
+            return inner.text();
+        }
         match self {
             AppError::Validation { message, .. }
             | AppError::NotFound(message)
@@ -103,6 +121,9 @@ impl AppError {
     }
 
     pub fn field(&self) -> Option<&'static str> {
+        if let Some(inner) = self.refusal_inside() {
+            return inner.field();
+        }
         match self {
             AppError::Validation { field, .. } => *field,
             _ => None,
@@ -110,6 +131,9 @@ impl AppError {
     }
 
     pub(crate) fn log(&self) {
+        if self.refusal_inside().is_some() {
+            return;
+        }
         match self {
             AppError::Internal(e) | AppError::Unavailable(e) => {
                 // Database errors can quote values (PostgreSQL's "Key (email)=(…)").
@@ -178,6 +202,9 @@ pub struct ErrorBody<'a> {
 
 impl ResponseError for AppError {
     fn status_code(&self) -> StatusCode {
+        if let Some(inner) = self.refusal_inside() {
+            return inner.status_code();
+        }
         match self {
             AppError::Validation { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::NotFound(_) => StatusCode::NOT_FOUND,

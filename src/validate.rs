@@ -8,8 +8,12 @@
 //!   ZWNJ) stay: Persian and emoji need them.
 //! - Names, titles and labels are one line; only the longer texts in [`MULTI_LINE`] may
 //!   have line breaks.
+//! - Fields printed on certificates are checked by [`printable`] instead: only what the
+//!   certificate fonts draw, and the refusal names the character.
 //! - Shown elsewhere, user text is isolated (`<bdi>`/`dir="auto"` on pages, [`isolate`] in
 //!   plain text), so right-to-left names read correctly beside German text.
+
+pub mod printable;
 
 use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
 

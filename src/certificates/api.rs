@@ -13,7 +13,8 @@ use crate::ids::{CertificateBatchId, CertificateId, RunId};
 type Issuer = web::Data<Arc<CertificateIssuer>>;
 
 #[utoipa::path(post, path = "/api/v1/runs/{id}/certificates", tag = "certificates", security(("bearer" = [])),
-    params(("id" = i32, Path)), responses((status = 200, body = IssueSummary)))]
+    params(("id" = i32, Path)), responses((status = 200, body = IssueSummary),
+        (status = 422, description = "a stored text the certificate cannot print, naming the field (e.g. `course_title`) and the character", body = crate::api::ErrorSchema)))]
 #[post("/api/v1/runs/{id}/certificates")]
 async fn api_issue(caller: Caller, issuer: Issuer, id: web::Path<RunId>) -> Answer {
     let issuer = issuer.get_ref().clone();
@@ -29,7 +30,8 @@ async fn api_list(caller: Caller, issuer: Issuer, id: web::Path<RunId>) -> Answe
 }
 
 #[utoipa::path(get, path = "/api/v1/certificates/{id}/pdf", tag = "certificates", security(("bearer" = [])),
-    params(("id" = i32, Path)), responses((status = 200, content_type = "application/pdf", description = "the certificate PDF")))]
+    params(("id" = i32, Path)), responses((status = 200, content_type = "application/pdf", description = "the certificate PDF"),
+        (status = 422, description = "a stored text the certificate cannot print, naming the field and the character", body = crate::api::ErrorSchema)))]
 #[get("/api/v1/certificates/{id}/pdf")]
 async fn api_pdf(caller: Caller, issuer: Issuer, id: web::Path<CertificateId>) -> Answer {
     certificate_file(&caller.db, &caller.actor, &issuer, CertificateFile::Pdf(*id)).await
@@ -62,7 +64,8 @@ async fn api_batch(caller: Caller, id: web::Path<CertificateBatchId>) -> Answer 
 }
 
 #[utoipa::path(get, path = "/api/v1/runs/{id}/certificates.zip", tag = "certificates", security(("bearer" = [])),
-    params(("id" = i32, Path)), responses((status = 200, content_type = "application/zip", description = "every valid certificate of the run as PDF"), (status = 409, description = "no valid certificate yet")))]
+    params(("id" = i32, Path)), responses((status = 200, content_type = "application/zip", description = "every valid certificate of the run as PDF"), (status = 409, description = "no valid certificate yet"),
+        (status = 422, description = "a stored text a certificate cannot print, naming the field and the character", body = crate::api::ErrorSchema)))]
 #[get("/api/v1/runs/{id}/certificates.zip")]
 async fn api_zip(caller: Caller, issuer: Issuer, id: web::Path<RunId>) -> Answer {
     certificate_file(&caller.db, &caller.actor, &issuer, CertificateFile::RunZip(*id)).await

@@ -228,6 +228,7 @@ fn enrol_participants(
                 referrer_name: None,
                 referrer_organisation: None,
                 referrer_contact: None,
+                confirm_mixed_script: false,
             },
         )?;
         crate::participants::service::enroll(conn, coordinator, run_id, p.id)?;

@@ -12,7 +12,7 @@ use crate::db::DbConn;
 use crate::error::{AppError, AppResult};
 use crate::i18n::Text;
 use crate::ids::{OrgId, UserId};
-use crate::validate;
+use crate::validate::printable::{self, Printed};
 
 pub fn create(
     conn: &mut DbConn, actor: Option<&Actor>, input: NewOrganisation,
@@ -29,24 +29,28 @@ pub fn create(
     }
     let form = OrganisationInsertForm {
         slug,
-        name: validate::required_text("name", "label.name", &input.name, 200)?,
-        issuer_name: validate::required_text(
+        // The name prints as the place of the sample certificate.
+        name: printable::printed_text("name", "label.name", &input.name, 200, Printed::Text)?,
+        issuer_name: printable::printed_text(
             "issuer_name",
             "label.issuer_name",
             &input.issuer_name,
             200,
+            Printed::Text,
         )?,
-        signatory_name: validate::required_text(
+        signatory_name: printable::printed_text(
             "signatory_name",
             "label.signatory_name",
             &input.signatory_name,
             120,
+            Printed::Text,
         )?,
-        signatory_title: validate::optional_text(
+        signatory_title: printable::optional_printed_text(
             "signatory_title",
             "label.signatory_title",
             Some(&input.signatory_title),
             120,
+            Printed::Text,
         )?
         .unwrap_or_default(),
         created_at: crate::time::now_utc(),

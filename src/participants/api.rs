@@ -28,7 +28,8 @@ async fn api_list(caller: Caller) -> Answer {
 }
 
 #[utoipa::path(post, path = "/api/v1/participants", tag = "participants", security(("bearer" = [])),
-    request_body = NewParticipant, responses((status = 201, body = Participant), (status = 422)))]
+    request_body = NewParticipant, responses((status = 201, body = Participant),
+        (status = 422, description = "invalid input, naming the field: a character the certificate cannot print (named with its code point), or a name mixing Latin, Greek or Cyrillic letters in one word (field `confirm_mixed_script`; send `\"confirm_mixed_script\": true` to save it as it is)", body = crate::api::ErrorSchema)))]
 #[post("/api/v1/participants")]
 async fn api_register(caller: Caller, body: Json<NewParticipant>) -> Answer {
     caller.created(move |conn, actor| service::register(conn, actor, body.into_inner())).await

@@ -21,6 +21,8 @@ pub struct ParticipantForm {
     pub referrer_name: String,
     pub referrer_organisation: String,
     pub referrer_contact: String,
+    /// "trotzdem speichern" under the mixed-script warning.
+    pub confirm_mixed_script: Option<String>,
 }
 
 impl ParticipantForm {
@@ -36,6 +38,7 @@ impl ParticipantForm {
             referrer_name: self.referrer_name.clone(),
             referrer_organisation: self.referrer_organisation.clone(),
             referrer_contact: self.referrer_contact.clone(),
+            confirm_mixed_script: self.confirm_mixed_script.is_some(),
         }
     }
 
@@ -57,6 +60,7 @@ impl ParticipantForm {
             referrer_name: None,
             referrer_organisation: None,
             referrer_contact: None,
+            confirm_mixed_script: self.confirm_mixed_script.is_some(),
         })
     }
 }

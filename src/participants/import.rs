@@ -63,6 +63,9 @@ fn to_input(row: &ImportRow) -> NewParticipant {
         referrer_name: some(&row.referrer_name),
         referrer_organisation: some(&row.referrer_organisation),
         referrer_contact: some(&row.referrer_contact),
+        // A list cannot confirm a mixed-script name: the row is reported in the preview
+        // and the person is registered through the form.
+        confirm_mixed_script: false,
     }
 }
 

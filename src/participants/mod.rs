@@ -5,6 +5,10 @@
 //!   document (they are printed on the certificate), preferred language, and optionally a
 //!   phone number or email address for reminders and the certificate. No nationality, no
 //!   residence status, no date of birth.
+//! - Names hold only what the certificate prints (`validate::printable`: one line, no
+//!   control or bidi characters, only characters the certificate fonts draw, Arabic script
+//!   included). A word mixing Latin, Greek or Cyrillic letters is saved only when the
+//!   coordinator confirms it; a list import reports such a row instead.
 //! - A participant is registered only with recorded consent (the date it was given).
 //! - A run never holds more enrollments than its capacity, even under concurrent requests:
 //!   the run row is locked before the count.

@@ -82,6 +82,11 @@ pub struct NewParticipant {
     /// Email address or phone number of the referrer.
     #[serde(default)]
     pub referrer_contact: Option<String>,
+    /// A name with a word mixing Latin, Greek or Cyrillic letters ("Mаria" with a
+    /// Cyrillic "а") is refused (422, field `confirm_mixed_script`) unless this is true:
+    /// the coordinator checked it against the ID document.
+    #[serde(default)]
+    pub confirm_mixed_script: bool,
 }
 
 crate::db::text_enum! {

@@ -16,31 +16,33 @@ use crate::i18n::{self, Text};
 use crate::ids::{OrgId, ParticipantId, RunId, UserId};
 use crate::planning;
 use crate::validate;
+use crate::validate::printable::{self, Printed};
 
-/// Names are stored in NFC so the certificate, the signed token and a retyped name agree.
+/// Names are printed on the certificate and signed into its QR code: one line of what the
+/// certificate fonts draw (Arabic script included, which names are shaped for), stored in
+/// NFC with single spaces so the certificate, the signed token and a retyped name agree.
 pub(crate) fn name(field: &'static str, label: &'static str, value: &str) -> AppResult<String> {
-    let v = validate::required_text(field, label, value, 80)?;
-    if v.contains('\n') || v.contains('\t') {
-        return Err(AppError::invalid(field, Text::key("error.one_line").arg_key("label", label)));
-    }
-    let v: String = v.split_whitespace().collect::<Vec<_>>().join(" ").nfc().collect();
-    if !v.chars().all(printable_name_char) {
-        return Err(AppError::invalid(
-            field,
-            Text::key("error.participants.name_script").arg_key("label", label),
-        ));
-    }
-    Ok(v)
+    let v = printable::printed_text(field, label, value, 80, Printed::Name)?;
+    Ok(v.split_whitespace().collect::<Vec<_>>().join(" ").nfc().collect())
 }
 
-/// Names are printed on the certificate and signed into its QR code, so they must use
-/// scripts the certificate fonts carry; German ID documents print names in Latin script.
-fn printable_name_char(c: char) -> bool {
-    matches!(c, ' ' | '-' | '\'' | '’' | '.')
-        || (c.is_alphabetic()
-            && matches!(u32::from(c), 0x41..=0x24F | 0x1E00..=0x1EFF | 0x370..=0x3FF | 0x400..=0x4FF))
-        || matches!(u32::from(c), 0x300..=0x36F)
+/// A word mixing look-alike scripts ("Mаria" with a Cyrillic "а") makes two names that
+/// look the same differ, so it is saved only once the coordinator confirmed it.
+fn check_mixed_script(given_name: &str, family_name: &str, confirmed: bool) -> AppResult<()> {
+    if confirmed {
+        return Ok(());
+    }
+    match printable::mixed_script_word(given_name)
+        .or_else(|| printable::mixed_script_word(family_name))
+    {
+        Some(word) => Err(AppError::invalid(MIXED_SCRIPT_FIELD, word.warning())),
+        None => Ok(()),
+    }
 }
+
+/// The field of the mixed-script warning: what the coordinator ticks (the form) or sets
+/// (`"confirm_mixed_script": true` in the API) to save the name as it is.
+pub const MIXED_SCRIPT_FIELD: &str = "confirm_mixed_script";
 
 pub fn register(conn: &mut DbConn, actor: &Actor, input: NewParticipant) -> AppResult<Participant> {
     let org = actor.coordinator_org()?;
@@ -64,6 +66,7 @@ pub(crate) fn check_new_participant(
 ) -> AppResult<ParticipantInsertForm> {
     let given_name = name("given_name", "label.given_name", &input.given_name)?;
     let family_name = name("family_name", "label.family_name", &input.family_name)?;
+    check_mixed_script(&given_name, &family_name, input.confirm_mixed_script)?;
     let lang = input.preferred_language.trim();
     if !i18n::is_participant_language(lang) {
         return Err(AppError::invalid(
@@ -310,6 +313,8 @@ pub struct ParticipantFields {
     pub referrer_name: String,
     pub referrer_organisation: String,
     pub referrer_contact: String,
+    /// Ticked "trotzdem speichern" under a mixed-script warning.
+    pub confirm_mixed_script: bool,
 }
 
 pub fn participants_page(conn: &mut DbConn, actor: &Actor) -> AppResult<ParticipantsPage> {

@@ -12,6 +12,7 @@ use crate::i18n::{self, Text};
 use crate::ids::{CourseId, LocationId, ModuleId, OrgId, RunId, SessionId, UserId};
 use crate::time;
 use crate::validate;
+use crate::validate::printable::{self, Printed};
 
 pub const MAX_RUN_CAPACITY: i32 = 500;
 
@@ -59,7 +60,7 @@ pub fn create_course(conn: &mut DbConn, actor: &Actor, input: NewCourse) -> AppR
     {
         return Err(AppError::invalid("code", Text::key("error.planning.course_code")));
     }
-    let title = validate::required_text("title", "label.title", &input.title, 160)?;
+    let title = printable::printed_text("title", "label.title", &input.title, 160, Printed::Text)?;
     let description = validate::optional_text(
         "description",
         "label.description",
@@ -94,7 +95,8 @@ pub fn add_module(
     conn: &mut DbConn, actor: &Actor, course_id: CourseId, input: NewModule,
 ) -> AppResult<CourseModule> {
     let org = actor.coordinator_org()?;
-    let title = validate::required_text("title", "label.module_title", &input.title, 160)?;
+    let title =
+        printable::printed_text("title", "label.module_title", &input.title, 160, Printed::Text)?;
     let duration = validate::check_range(
         "duration_minutes",
         "label.duration_minutes",
@@ -155,7 +157,7 @@ fn check_run(input: &NewRun) -> AppResult<(String, i32, Vec<String>)> {
     if (input.end_date - input.start_date).num_days() > 366 {
         return Err(AppError::invalid("end_date", Text::key("error.planning.run_too_long")));
     }
-    let place = validate::required_text("place", "label.place", &input.place, 200)?;
+    let place = printable::printed_text("place", "label.place", &input.place, 200, Printed::Text)?;
     let capacity =
         validate::check_range("capacity", "label.capacity", input.capacity, 1, MAX_RUN_CAPACITY)?;
     Ok((place, capacity, check_languages(&input.interpreter_languages)?))

@@ -66,7 +66,7 @@ async fn json_api_rejects_bad_input(backend: Backend) {
         ),
         (
             "/api/v1/participants",
-            json!({"given_name": "محمد", "family_name": "B", "preferred_language": "ar", "consent": true}),
+            json!({"given_name": "王芳", "family_name": "B", "preferred_language": "ar", "consent": true}),
             Some("given_name"),
         ),
     ];

@@ -17,6 +17,7 @@ mod mail;
 mod migrations;
 mod past_attendance;
 mod phone;
+mod printable_input;
 mod reminders;
 mod reports;
 mod sessions;

@@ -203,10 +203,6 @@ impl<'a> Painter<'a> {
         }
     }
 
-    pub(super) fn fonts(&self) -> &'a Fonts {
-        self.fonts
-    }
-
     /// The Arabic-face subset this document prints with, if any.
     pub(super) fn arabic_subset(&self) -> Option<&'a Subset> {
         self.arabic

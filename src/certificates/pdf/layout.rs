@@ -130,6 +130,8 @@ impl Translation {
 pub(super) struct PageContext<'a> {
     pub words: &'a Words,
     pub texts: &'a DisplayTexts,
+    /// The holder's name shaped, when it has Arabic script.
+    pub holder: Option<&'a ShapedName>,
     pub logo: Option<(&'a XObjectId, &'a DocumentImage)>,
 }
 
@@ -166,7 +168,10 @@ pub(super) fn certificate_page(
     let t = ctx.texts;
     let rule_y = letterhead(p, ctx)?;
     let y = title(p, ctx.words, rule_y, translation)?;
-    let y = holder(p, t, y)?;
+    let y = match ctx.holder {
+        Some(name) => shaped_holder(p, name, y)?,
+        None => holder(p, t, y)?,
+    };
     let y = course(p, t, y)?;
     // The explanation in the participant's language sits right above place and date,
     // next to the QR code it talks about; the module table gets what is left above it.
@@ -216,6 +221,66 @@ fn holder(p: &mut Painter<'_>, t: &DisplayTexts, mut y: f32) -> anyhow::Result<f
     for line in &lines {
         y += size * 1.25 / PT_PER_MM;
         p.text(line).at(CENTER_X_MM, y).size(size).bold().centered().draw();
+    }
+    Ok(y)
+}
+
+/// A name in Arabic script, shaped before the page is drawn so its glyphs are known for
+/// the document's Arabic subset: the lines and the size they print at.
+pub(super) struct ShapedName {
+    pub lines: Vec<ShapedLine>,
+    pub size: f32,
+}
+
+impl ShapedName {
+    /// Arabic-face glyphs of the name (0 included when a character has none).
+    pub(super) fn arabic_glyphs(&self) -> impl Iterator<Item = u16> + '_ {
+        self.lines
+            .iter()
+            .flat_map(|l| l.runs.iter())
+            .filter(|run| run.face == FaceId::Arabic)
+            .flat_map(|run| run.glyphs.iter().map(|g| g.gid))
+    }
+}
+
+/// A name with Arabic script, shaped for one line at the largest of `sizes` that fits
+/// `width`, else wrapped at the smallest into at most `max_lines`; `None` for names
+/// without Arabic script, which print as plain text.
+fn shape_name(
+    fonts: &Fonts, name: &str, width: f32, sizes: &[f32], max_lines: usize,
+) -> anyhow::Result<Option<ShapedName>> {
+    if !name.chars().any(super::text::is_arabic_script) {
+        return Ok(None);
+    }
+    let rtl = name.chars().find(|c| c.is_alphabetic()).is_some_and(super::text::is_arabic_script);
+    let line = fonts.shape_line(name, FaceId::Bold, rtl)?;
+    if let Some(&size) = sizes.iter().find(|&&s| line.width_mm(fonts, s) <= width) {
+        return Ok(Some(ShapedName { lines: vec![line], size }));
+    }
+    let size = sizes.last().copied().unwrap_or(10.0);
+    let lines = fonts.wrap_shaped(name, FaceId::Bold, rtl, size, width)?;
+    if lines.len() > max_lines || lines.iter().any(|l| l.width_mm(fonts, size) > width) {
+        bail!("holder name is too long for the certificate");
+    }
+    Ok(Some(ShapedName { lines, size }))
+}
+
+/// The holder's name as [`holder`] sets it, when it has Arabic script.
+pub(super) fn shape_holder(fonts: &Fonts, name: &str) -> anyhow::Result<Option<ShapedName>> {
+    shape_name(fonts, name, CONTENT_W_MM, &sizes(22.0, 14.0), 3)
+}
+
+/// The name on a check-in card, when it has Arabic script.
+pub(super) fn shape_card_name(fonts: &Fonts, name: &str) -> anyhow::Result<Option<ShapedName>> {
+    shape_name(fonts, name, CARD_TEXT_W_MM, &sizes(13.0, 8.0), 2)
+}
+
+/// [`holder`] for a name shaped beforehand.
+fn shaped_holder(p: &mut Painter<'_>, name: &ShapedName, mut y: f32) -> anyhow::Result<f32> {
+    y += 6.0;
+    for line in &name.lines {
+        y += name.size * 1.25 / PT_PER_MM;
+        p.shaped(line).at(CENTER_X_MM, y).size(name.size).bold().centered().draw()?;
     }
     Ok(y)
 }
@@ -513,9 +578,10 @@ fn notes_footer(p: &mut Painter<'_>, t: &DisplayTexts) -> anyhow::Result<()> {
 /// cutting lines.
 pub(super) fn card_pages(
     p: &mut Painter<'_>, words: &Words, issuer: &str, cards: &[ParticipantCard],
+    names: &[Option<ShapedName>],
 ) -> anyhow::Result<Vec<PageContent>> {
     let mut pages = Vec::new();
-    for chunk in cards.chunks(CARDS_PER_PAGE) {
+    for (chunk, names) in cards.chunks(CARDS_PER_PAGE).zip(names.chunks(CARDS_PER_PAGE)) {
         for row in 0..=CARD_ROWS {
             let y = CARDS_TOP_MM + row as f32 * CARD_H_MM;
             p.hline(CARDS_LEFT_MM, CARDS_LEFT_MM + 2.0 * CARD_W_MM, y, 0.3, 0.7);
@@ -523,7 +589,8 @@ pub(super) fn card_pages(
         for (i, card) in chunk.iter().enumerate() {
             let x0 = CARDS_LEFT_MM + (i % 2) as f32 * CARD_W_MM;
             let y0 = CARDS_TOP_MM + (i / 2) as f32 * CARD_H_MM;
-            participant_card(p, words, issuer, card, (x0, y0))?;
+            let name = names.get(i).and_then(Option::as_ref);
+            participant_card(p, words, issuer, (card, name), (x0, y0))?;
         }
         pages.push(p.take_page());
     }
@@ -533,13 +600,9 @@ pub(super) fn card_pages(
 /// One card with its top-left corner at `corner` (mm from the left and from the top):
 /// texts on the left, the QR code with its code on the right.
 fn participant_card(
-    p: &mut Painter<'_>, words: &Words, issuer: &str, card: &ParticipantCard, (x0, y0): (f32, f32),
+    p: &mut Painter<'_>, words: &Words, issuer: &str,
+    (card, shaped): (&ParticipantCard, Option<&ShapedName>), (x0, y0): (f32, f32),
 ) -> anyhow::Result<()> {
-    for (field, text) in [("name", &card.name), ("course", &card.course)] {
-        if !p.fonts().unsupported_chars(text).is_empty() {
-            bail!("{field}: characters not available in the card font");
-        }
-    }
     let x = x0 + 4.0;
     let (size, lines) = p
         .regular
@@ -547,11 +610,22 @@ fn participant_card(
         .unwrap_or((5.0, vec![String::new()]));
     card_lines(p, &lines, size, x, y0 + 6.0, false);
     p.text(&words.card_title).at(x, y0 + 16.0).size(9.0).bold().draw();
-    let (size, lines) = p
-        .bold
-        .fit(&card.name, CARD_TEXT_W_MM, &sizes(13.0, 8.0), 2)
-        .ok_or_else(|| anyhow!("name is too long for the card"))?;
-    card_lines(p, &lines, size, x, y0 + 24.0, true);
+    match shaped {
+        Some(name) => {
+            let mut y = y0 + 24.0;
+            for line in &name.lines {
+                p.shaped(line).at(x, y).size(name.size).bold().draw()?;
+                y += name.size * 1.25 / PT_PER_MM;
+            }
+        }
+        None => {
+            let (size, lines) = p
+                .bold
+                .fit(&card.name, CARD_TEXT_W_MM, &sizes(13.0, 8.0), 2)
+                .ok_or_else(|| anyhow!("name is too long for the card"))?;
+            card_lines(p, &lines, size, x, y0 + 24.0, true);
+        }
+    }
     let (size, mut lines) =
         p.regular.fit(&card.course, CARD_TEXT_W_MM, &sizes(8.0, 6.0), 2).unwrap_or((6.0, vec![]));
     lines.push(card.period.clone());

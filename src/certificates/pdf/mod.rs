@@ -8,8 +8,10 @@
 //!
 //! Rules the document keeps:
 //! - Texts are printed as given after NFC normalisation; a character the fonts cannot show
-//!   is refused ([`CertificateRenderer::unsupported_chars`]) rather than printed as an
-//!   empty box. Names print in Latin or Cyrillic letters, as in the holder's official ID.
+//!   is refused ([`check_document`], the same rule as the input checks in
+//!   `validate::printable`) rather than printed as an empty box, as a refusal naming the
+//!   field. The holder's name may also be in Arabic script: it is shaped like the
+//!   translated lines, with the Arabic face.
 //! - Nothing overflows: texts shrink and wrap within set limits, long module lists are
 //!   summarised, and what cannot fit is an error.
 //! - The only personal detail is the holder's name; page 2 does not repeat it.
@@ -53,9 +55,11 @@ use self::content::{DisplayTexts, Locales, Words};
 use self::drawing::Painter;
 pub use self::image::{DocumentImage, ImageError, MAX_IMAGE_BYTES, MAX_IMAGE_SIDE};
 pub use self::layout::QR_SIZE_MM;
-use self::layout::{PageContext, Translation};
+use self::layout::{PageContext, ShapedName, Translation};
 use self::text::{FaceId, Fonts, Subset};
 use super::qr;
+use crate::error::AppError;
+use crate::validate::printable::{self, Printed};
 
 /// Longest text accepted for any single field.
 const MAX_FIELD_CHARS: usize = 1000;
@@ -171,27 +175,34 @@ impl CertificateRenderer {
         self.translations.get(primary)
     }
 
-    /// Characters of `text` the certificate fonts cannot show (e.g. Arabic script,
-    /// emoji, control characters). Useful for validating names before issuing;
-    /// [`render`](Self::render) refuses such text rather than printing empty boxes.
-    /// Names print in Latin or Cyrillic letters, as in the holder's official ID.
+    /// Characters of `text` the Latin faces of the certificate cannot show (e.g. Arabic
+    /// script, emoji, control characters). Input is checked with
+    /// `validate::printable`, which knows that names are shaped and may be Arabic.
     pub fn unsupported_chars(&self, text: &str) -> Vec<char> {
         self.fonts.unsupported_chars(text)
     }
 
     /// Renders the certificate as a two-page PDF: the certificate and the notes for
     /// landlords.
+    ///
+    /// A field that cannot be printed is an [`AppError`] naming it (422) inside the error,
+    /// so stored data from before the input checks never ends in a 500.
     pub fn render(&self, doc: &CertificateDocument) -> anyhow::Result<Vec<u8>> {
+        check_document(doc)?;
         let texts = DisplayTexts::new(doc, &self.words);
         self.check_printable(&texts)?;
         let qr = qr::encode(&doc.verification_url).context("QR code for the verification URL")?;
         let translation = self.translation(&doc.language);
-        let arabic = self.arabic_subset(translation)?;
+        let holder = layout::shape_holder(&self.fonts, &texts.holder)?;
+        let mut arabic_glyphs = translation.map(|t| t.arabic_glyphs.clone()).unwrap_or_default();
+        arabic_glyphs.extend(holder.iter().flat_map(ShapedName::arabic_glyphs));
+        let arabic = self.arabic_subset(arabic_glyphs)?;
         let mut p = Painter::new(&self.fonts, arabic.as_deref());
         let images = DocumentImages::new(doc);
         let ctx = PageContext {
             words: &self.words,
             texts: &texts,
+            holder: holder.as_ref(),
             logo: images.logo.as_ref().map(|(id, img)| (id, *img)),
         };
         let signature = images.signature.as_ref().map(|(id, img)| (id, *img));
@@ -212,7 +223,8 @@ impl CertificateRenderer {
         assembly::finish(&self.fonts, p, vec![first, second], &meta, &images.embedded)
     }
 
-    /// Refuses empty names, absurdly long fields and characters the fonts lack.
+    /// Refuses empty names, absurdly long fields and characters the fonts lack in what the
+    /// service itself fills in (code, check address).
     fn check_printable(&self, texts: &DisplayTexts) -> anyhow::Result<()> {
         if texts.holder.is_empty() {
             bail!("holder_name is empty");
@@ -223,29 +235,27 @@ impl CertificateRenderer {
             if text.chars().count() > MAX_FIELD_CHARS {
                 bail!("{field} is too long for the certificate");
             }
+        }
+        for (field, text) in
+            [("code_display", &texts.code), ("verification_url", &texts.check_hint)]
+        {
             let missing = self.unsupported_chars(text);
             if !missing.is_empty() {
-                let list: Vec<String> =
-                    missing.iter().map(|c| format!("{c:?} (U+{:04X})", u32::from(*c))).collect();
-                bail!(
-                    "{field}: characters not available in the certificate font: {}",
-                    list.join(", ")
-                );
+                bail!("{field}: characters not available in the certificate font: {missing:?}");
             }
         }
         Ok(())
     }
 
-    /// The Arabic-face subset the translated line prints with, if it has Arabic script.
-    fn arabic_subset(
-        &self, translation: Option<&Translation>,
-    ) -> anyhow::Result<Option<Arc<Subset>>> {
-        match translation {
-            Some(t) if !t.arabic_glyphs.is_empty() => {
-                Ok(Some(self.fonts.subset(FaceId::Arabic, t.arabic_glyphs.clone())?))
-            }
-            _ => Ok(None),
+    /// The Arabic-face subset the document prints with, if it has Arabic script.
+    fn arabic_subset(&self, mut gids: Vec<u16>) -> anyhow::Result<Option<Arc<Subset>>> {
+        gids.sort_unstable();
+        gids.dedup();
+        gids.retain(|g| *g != 0);
+        if gids.is_empty() {
+            return Ok(None);
         }
+        Ok(Some(self.fonts.subset(FaceId::Arabic, gids)?))
     }
 
     /// Check-in cards in credit-card size, ten per A4 page (two columns, five rows), with
@@ -254,8 +264,15 @@ impl CertificateRenderer {
         if cards.is_empty() {
             bail!("no cards to print");
         }
-        let mut p = Painter::new(&self.fonts, None);
-        let pages = layout::card_pages(&mut p, &self.words, issuer, cards)?;
+        let mut names = Vec::with_capacity(cards.len());
+        for card in cards {
+            check_card(card)?;
+            names.push(layout::shape_card_name(&self.fonts, &card.name)?);
+        }
+        let gids = names.iter().flatten().flat_map(ShapedName::arabic_glyphs).collect();
+        let arabic = self.arabic_subset(gids)?;
+        let mut p = Painter::new(&self.fonts, arabic.as_deref());
+        let pages = layout::card_pages(&mut p, &self.words, issuer, cards, &names)?;
         let meta = Meta {
             title: &self.words.cards_document_title,
             author: issuer,
@@ -264,6 +281,48 @@ impl CertificateRenderer {
         };
         assembly::finish(&self.fonts, p, pages, &meta, &[])
     }
+}
+
+/// The fields a person entered, each printable as it is printed; the refusal names the
+/// field and the character (see [`crate::validate::printable`]).
+pub fn check_document(doc: &CertificateDocument) -> Result<(), AppError> {
+    let fields = [
+        ("holder_name", "label.holder_name", &doc.holder_name, Printed::Name),
+        ("course_title", "label.course_title", &doc.course_title, Printed::Text),
+        ("course_code", "label.course_code", &doc.course_code, Printed::Text),
+        ("place", "label.place", &doc.place, Printed::Text),
+        ("issuer_name", "label.issuer_name", &doc.issuer_name, Printed::Text),
+        ("signatory_name", "label.signatory_name", &doc.signatory_name, Printed::Text),
+        ("signatory_title", "label.signatory_title", &doc.signatory_title, Printed::Text),
+    ];
+    let modules =
+        doc.modules.iter().map(|m| ("module_title", "label.module_title", &m.title, Printed::Text));
+    for (field, label, text, kind) in fields.into_iter().chain(modules) {
+        if let Some(bad) = printable::first_unprintable(text, kind) {
+            return Err(bad.error(field, label));
+        }
+    }
+    Ok(())
+}
+
+/// A card prints the participant's name and the course title.
+fn check_card(card: &ParticipantCard) -> Result<(), AppError> {
+    for (field, label, text, kind) in [
+        ("holder_name", "label.holder_name", &card.name, Printed::Name),
+        ("course_title", "label.course_title", &card.course, Printed::Text),
+    ] {
+        if let Some(bad) = printable::first_unprintable(text, kind) {
+            return Err(bad.error(field, label));
+        }
+    }
+    Ok(())
+}
+
+/// Whether a stored text prints on a certificate: `name` for a participant's name, which
+/// may be in Arabic script, else a title, place, issuer or signatory. For reports over
+/// stored data; input is checked with [`crate::validate::printable::printed_text`].
+pub fn is_printable(text: &str, name: bool) -> bool {
+    printable::is_printable(text, if name { Printed::Name } else { Printed::Text })
 }
 
 #[cfg(test)]
@@ -489,8 +548,89 @@ mod tests {
         assert_eq!(r.unsupported_chars("Jürgen Müller Олена ß „x“ –"), Vec::<char>::new());
         assert_eq!(r.unsupported_chars("محمد"), vec!['\u{062D}', '\u{062F}', '\u{0645}']);
         assert_eq!(r.unsupported_chars("a\u{0007}b"), vec!['\u{0007}']);
-        let err = r.render(&sample("محمد")).unwrap_err();
-        assert!(err.to_string().contains("holder_name"), "{err}");
+        // Stored text the fonts cannot draw is a refusal naming the field, for a 422.
+        let refusal = |doc: &CertificateDocument| {
+            let err = r.render(doc).unwrap_err();
+            let refusal = err.downcast_ref::<AppError>().expect("a refusal, not a failure");
+            (refusal.field(), refusal.to_string())
+        };
+        let (field, message) = refusal(&sample("Anna 😀"));
+        assert_eq!(field, Some("holder_name"));
+        assert!(message.contains("U+1F600"), "{message}");
+        let mut doc = sample("Anna Schmidt");
+        doc.course_title = "Kurs\u{202E}gnirpsuA".into();
+        let (field, message) = refusal(&doc);
+        assert_eq!(field, Some("course_title"));
+        assert!(message.contains("U+202E RIGHT-TO-LEFT OVERRIDE"), "{message}");
+        let mut doc = sample("Anna Schmidt");
+        doc.signatory_name = "Dr. 王".into();
+        assert_eq!(refusal(&doc).0, Some("signatory_name"));
+        // Arabic prints in names (shaped), not in the other fields.
+        let mut doc = sample("Anna Schmidt");
+        doc.place = "حلب".into();
+        assert_eq!(refusal(&doc).0, Some("place"));
+    }
+
+    #[test]
+    fn arabic_names_print_shaped_on_certificates_and_cards() {
+        let r = CertificateRenderer::new().unwrap();
+        for name in ["محمد الأحمد", "Amira حداد", "مریم احمدی\u{200C}نژاد", &"سارا ".repeat(30)]
+        {
+            let pdf = r.render(&sample(name)).unwrap_or_else(|e| panic!("{name}: {e:#}"));
+            assert!(pdf.starts_with(b"%PDF"));
+            let doc = lopdf::Document::load_mem(&pdf).expect("a PDF lopdf reads");
+            assert_eq!(doc.get_pages().len(), 2);
+        }
+        let card = ParticipantCard {
+            name: "محمد الأحمد".into(),
+            course: "Mietführerschein".into(),
+            period: "02.03.–31.03.2026".into(),
+            url: "HTTP://127.0.0.1:8080/C/ABCD".into(),
+            code: "ABCD".into(),
+        };
+        let latin = ParticipantCard { name: "Jürgen Müller".into(), ..card.clone() };
+        assert!(r.render_cards("Landkreis", &[card, latin]).is_ok());
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(48))]
+
+        /// The input check and the renderer agree: whatever the check accepts as a name
+        /// or a course title renders into a certificate, and text with a line break,
+        /// control, bidi or glyphless character is refused by the check.
+        #[test]
+        fn accepted_input_renders(
+            s in "[a-zA-ZäöüßÄÖÜéç \\-'.Ѐ-ӿΑ-ωء-يً-ْ\u{200C}😀王\u{7}\u{202E}\u{2067}\n\t\u{200B}]{1,60}"
+        ) {
+            let r = renderer();
+            let bad = s.chars().any(|c| {
+                matches!(c, '😀' | '王' | '\u{7}' | '\u{202E}' | '\u{2067}' | '\n' | '\t' | '\u{200B}')
+            });
+            let name = printable::printed_text("given_name", "label.given_name", &s, 80, Printed::Name);
+            let title = printable::printed_text("title", "label.title", &s, 160, Printed::Text);
+            if bad {
+                proptest::prop_assert!(name.is_err() && title.is_err(), "{s:?} accepted");
+            }
+            if let Ok(name) = name {
+                let rendered = r.render(&sample(&name));
+                proptest::prop_assert!(rendered.is_ok(), "{name:?}: {:#}", rendered.unwrap_err());
+            }
+            if let Ok(title) = title {
+                let mut doc = sample("Anna Schmidt");
+                doc.course_title = title.clone();
+                doc.modules[0].title = title.clone();
+                doc.place = title.clone();
+                doc.signatory_name = title.clone();
+                let rendered = r.render(&doc);
+                proptest::prop_assert!(rendered.is_ok(), "{title:?}: {:#}", rendered.unwrap_err());
+            }
+        }
+    }
+
+    /// One renderer for the property test's many cases.
+    fn renderer() -> &'static CertificateRenderer {
+        static R: std::sync::OnceLock<CertificateRenderer> = std::sync::OnceLock::new();
+        R.get_or_init(|| CertificateRenderer::new().unwrap())
     }
 
     #[test]

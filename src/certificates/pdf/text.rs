@@ -24,9 +24,10 @@ use printpdf::ParsedFont;
 use unicode_bidi::BidiInfo;
 use unicode_normalization::UnicodeNormalization;
 
-pub(super) const FONT_REGULAR: &[u8] = include_bytes!("../../../fonts/NotoSans-Regular.ttf");
-pub(super) const FONT_BOLD: &[u8] = include_bytes!("../../../fonts/NotoSans-Bold.ttf");
-pub(super) const FONT_ARABIC: &[u8] = include_bytes!("../../../fonts/NotoSansArabic-Regular.ttf");
+// One copy of each font, shared with the input checks that decide what can be printed.
+pub(super) use crate::validate::printable::{
+    is_arabic_script, FONT_ARABIC, FONT_BOLD, FONT_REGULAR,
+};
 
 /// The faces the certificate uses. The discriminant indexes [`Fonts::faces`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -452,15 +453,6 @@ fn script_tag(text: &str) -> u32 {
         }
     }
     tag::LATN
-}
-
-pub(super) fn is_arabic_script(c: char) -> bool {
-    matches!(c,
-        '\u{0600}'..='\u{06FF}'
-        | '\u{0750}'..='\u{077F}'
-        | '\u{08A0}'..='\u{08FF}'
-        | '\u{FB50}'..='\u{FDFF}'
-        | '\u{FE70}'..='\u{FEFF}')
 }
 
 fn is_default_ignorable(c: char) -> bool {
