@@ -18,6 +18,7 @@ mod migrations;
 mod phone;
 mod reminders;
 mod reports;
+mod revocation_final;
 mod sessions;
 mod sessions_security;
 mod shutdown;
