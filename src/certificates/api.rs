@@ -5,8 +5,7 @@ use std::sync::Arc;
 use actix_web::{get, post, web, HttpResponse};
 
 use super::models::{
-    CertificateBatch, CertificateView, IssueSummary, ReissueInput, ReissueRevokedInput,
-    RevokeInput,
+    CertificateBatch, CertificateView, IssueSummary, ReissueInput, ReissueRevokedInput, RevokeInput,
 };
 use super::pages::{
     certificate_file, resume_batch_in_background, start_batch_in_background, CertificateFile,

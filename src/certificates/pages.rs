@@ -83,8 +83,7 @@ pub(crate) async fn resume_batch_in_background(
     db: &Db, issuer: &Arc<CertificateIssuer>, actor: &Actor, batch_id: CertificateBatchId,
 ) -> AppResult<CertificateBatch> {
     let (batch, must_process) =
-        run_as(db, actor, move |conn, actor| service::resume_batch(conn, actor, batch_id))
-            .await?;
+        run_as(db, actor, move |conn, actor| service::resume_batch(conn, actor, batch_id)).await?;
     if must_process {
         process_in_background(db, issuer, actor, batch.id);
     }

@@ -53,7 +53,9 @@ pub fn all(conn: &mut DbConn) -> AppResult<Vec<Certificate>> {
 
 /// The revoked certificates an explicit reissue answered.
 pub fn reissued_revocations(conn: &mut DbConn) -> AppResult<Vec<CertificateId>> {
-    Ok(certificate_reissues::table.select(certificate_reissues::revoked_certificate_id).load(conn)?)
+    Ok(certificate_reissues::table
+        .select(certificate_reissues::revoked_certificate_id)
+        .load(conn)?)
 }
 
 pub fn get(conn: &mut DbConn, org: OrgId, id: CertificateId) -> AppResult<Certificate> {

@@ -82,6 +82,16 @@ pub enum Issued {
     NotCompleted(Text),
 }
 
+impl Issued {
+    /// The certificate issued now, if one was.
+    pub fn certificate(self) -> Option<Certificate> {
+        match self {
+            Issued::New(cert) => Some(cert),
+            _ => None,
+        }
+    }
+}
+
 /// Issues a certificate for one participant of a run, unless they hold a valid one, their
 /// certificate was revoked, or they have not completed. Runs in its own transaction: a
 /// certificate is either complete (row, signed token, queued email) or absent, so an error
@@ -115,7 +125,8 @@ pub fn issue_one(
 /// date is moved up to the last session the certificate lists, so it never precedes what
 /// it certifies, and a date after today is refused, so it never follows the issue date.
 fn certified_completion_date(
-    conn: &mut DbConn, org_id: OrgId, run_id: RunId, participant: &participants::models::Participant,
+    conn: &mut DbConn, org_id: OrgId, run_id: RunId,
+    participant: &participants::models::Participant,
 ) -> AppResult<Result<chrono::NaiveDate, Text>> {
     let completion = attendance::service::completion_of(conn, org_id, run_id, participant.id)?
         .ok_or_else(|| {
@@ -329,25 +340,28 @@ fn outcome_for(
     conn: &mut DbConn, issuer: &CertificateIssuer, actor: &Actor, run_id: RunId,
     c: &attendance::models::Completion,
 ) -> ParticipantOutcome {
-    let (outcome, certificate, message) =
-        match issue_one(conn, issuer, actor, run_id, c.participant_id) {
-            Ok(Issued::New(cert)) => (IssueOutcome::Issued, Some(issuer.view(&cert)), None),
-            Ok(Issued::AlreadyHad) => (IssueOutcome::AlreadyIssued, None, None),
-            Ok(Issued::Revoked) => (IssueOutcome::Revoked, None, None),
-            Ok(Issued::NotCompleted(why)) => {
-                (IssueOutcome::NotCompleted, None, Some(why.to_string()))
-            }
-            Err(e) => {
-                let message = match &e {
-                    AppError::Internal(_) | AppError::Unavailable(_) => {
-                        tracing::error!(run_id = run_id.0, participant_id = c.participant_id.0, error = ?e, "certificate not issued");
-                        Text::key("error.certificates.batch_technical").to_string()
-                    }
-                    other => other.to_string(),
-                };
-                (IssueOutcome::Failed, None, Some(message))
-            }
-        };
+    let (outcome, certificate, message) = match issue_one(
+        conn,
+        issuer,
+        actor,
+        run_id,
+        c.participant_id,
+    ) {
+        Ok(Issued::New(cert)) => (IssueOutcome::Issued, Some(issuer.view(&cert)), None),
+        Ok(Issued::AlreadyHad) => (IssueOutcome::AlreadyIssued, None, None),
+        Ok(Issued::Revoked) => (IssueOutcome::Revoked, None, None),
+        Ok(Issued::NotCompleted(why)) => (IssueOutcome::NotCompleted, None, Some(why.to_string())),
+        Err(e) => {
+            let message = match &e {
+                AppError::Internal(_) | AppError::Unavailable(_) => {
+                    tracing::error!(run_id = run_id.0, participant_id = c.participant_id.0, error = ?e, "certificate not issued");
+                    Text::key("error.certificates.batch_technical").to_string()
+                }
+                other => other.to_string(),
+            };
+            (IssueOutcome::Failed, None, Some(message))
+        }
+    };
     ParticipantOutcome {
         participant_id: c.participant_id,
         name: c.name.clone(),
@@ -1008,7 +1022,9 @@ fn violations_in(
         if earlier.iter().any(|o| o.status == CertificateStatus::Valid) {
             found(ViolationKind::SecondValid);
         }
-        if earlier.iter().any(|o| o.status == CertificateStatus::Revoked && !reissued.contains(&o.id))
+        if earlier
+            .iter()
+            .any(|o| o.status == CertificateStatus::Revoked && !reissued.contains(&o.id))
         {
             found(ViolationKind::IssuedAfterRevocation);
         }
@@ -1068,7 +1084,7 @@ mod tests {
             issued_at: day.and_hms_opt(12, 0, 0).unwrap_or_default(),
             issued_by: None,
             status,
-        revoked_at: None,
+            revoked_at: None,
             revocation_reason: None,
             replaced_by_id: None,
         }
@@ -1078,12 +1094,12 @@ mod tests {
     /// unchecked issue happened while a revocation stood unanswered.
     fn play(steps: &[Step]) -> (Vec<Certificate>, HashSet<CertificateId>, bool) {
         use CertificateStatus::{Replaced, Revoked, Valid};
-        let (mut certs, mut reissued, mut broke) = (Vec::<Certificate>::new(), HashSet::new(), false);
+        let (mut certs, mut reissued, mut broke) =
+            (Vec::<Certificate>::new(), HashSet::new(), false);
         for s in steps {
             let next = i32::try_from(certs.len()).unwrap_or(0) + 1;
             let valid = certs.iter().position(|c| c.status == Valid);
-            let unanswered =
-                certs.iter().any(|c| c.status == Revoked && !reissued.contains(&c.id));
+            let unanswered = certs.iter().any(|c| c.status == Revoked && !reissued.contains(&c.id));
             let latest_revoked = certs.iter().rev().find(|c| c.status == Revoked).map(|c| c.id);
             match (s, valid) {
                 (Step::Issue, None) if latest_revoked.is_none() => {

@@ -160,8 +160,7 @@ async fn revoke(
 /// "Neu ausstellen" for a participant whose certificate was revoked, with a reason.
 #[post("/runs/{id}/participants/{participant_id}/certificate/reissue")]
 async fn reissue_revoked(
-    ui: Ui, issuer: Issuer, path: web::Path<(RunId, ParticipantId)>,
-    Form(form): Form<RevokeForm>,
+    ui: Ui, issuer: Issuer, path: web::Path<(RunId, ParticipantId)>, Form(form): Form<RevokeForm>,
 ) -> PageResult {
     let (run_id, pid) = path.into_inner();
     let iss = issuer.get_ref().clone();

@@ -12,7 +12,9 @@ use crate::common::{self, Backend};
 use mietschulung::ids::{CertificateBatchId, ParticipantId, RunId};
 
 /// A run with one session on 3 March 2026 and these people enrolled (given, family, email).
-async fn run_with(api: &common::Api, code: &str, people: &[(&str, &str, Option<&str>)]) -> (i64, Vec<i64>) {
+async fn run_with(
+    api: &common::Api, code: &str, people: &[(&str, &str, Option<&str>)],
+) -> (i64, Vec<i64>) {
     let (_, run_id, modules) = common::plan_run(api, code, 10, &[("Mietvertrag", true)]).await;
     let (status, session) = api
         .post(&format!("/api/v1/runs/{run_id}/sessions"), json!({"starts_at": "2026-03-03T09:00", "ends_at": "2026-03-03T10:00", "module_ids": modules}))
@@ -83,10 +85,10 @@ fn outcome_of(summary: &Value, pid: i64) -> Value {
         .unwrap_or_else(|| panic!("no outcome for {pid}: {summary}"))
 }
 
-fn violations(app: &common::TestApp) -> Vec<mietschulung::certificates::models::CertificateViolation> {
-    app.db
-        .run_blocking(mietschulung::certificates::service::certificate_violations)
-        .expect("check")
+fn violations(
+    app: &common::TestApp,
+) -> Vec<mietschulung::certificates::models::CertificateViolation> {
+    app.db.run_blocking(mietschulung::certificates::service::certificate_violations).expect("check")
 }
 
 async fn revocation_is_final(backend: Backend) {
@@ -106,7 +108,10 @@ async fn revocation_is_final(backend: Backend) {
     assert_eq!(s, 200, "{summary}");
     let first = outcome_of(&summary, olena)["certificate"]["id"].as_i64().expect("issued");
     let (s, revoked) = api
-        .post(&format!("/api/v1/certificates/{first}/revoke"), json!({"reason": "Anwesenheit falsch erfasst"}))
+        .post(
+            &format!("/api/v1/certificates/{first}/revoke"),
+            json!({"reason": "Anwesenheit falsch erfasst"}),
+        )
         .await;
     assert_eq!(s, 200, "{revoked}");
 
@@ -116,9 +121,13 @@ async fn revocation_is_final(backend: Backend) {
     assert_eq!(s, 200, "{again}");
     assert_eq!(outcome_of(&again, olena)["outcome"], "revoked", "{again}");
     assert_eq!(outcome_of(&again, amir)["outcome"], "already_issued", "{again}");
-    assert_eq!((again["revoked"].as_i64(), again["issued"].as_array().map(Vec::len)), (Some(1), Some(0)));
+    assert_eq!(
+        (again["revoked"].as_i64(), again["issued"].as_array().map(Vec::len)),
+        (Some(1), Some(0))
+    );
     // The batch through the API.
-    let (s, batch) = api.post(&format!("/api/v1/runs/{run_id}/certificate-batches"), json!({})).await;
+    let (s, batch) =
+        api.post(&format!("/api/v1/runs/{run_id}/certificate-batches"), json!({})).await;
     assert_eq!(s, 202, "{batch}");
     let done = wait_for_batch(&api, batch["id"].as_i64().unwrap()).await;
     assert_eq!((done["issued"].as_i64(), done["revoked"].as_i64()), (Some(0), Some(1)), "{done}");
@@ -145,7 +154,8 @@ async fn revocation_is_final(backend: Backend) {
     assert!(run_page.body.contains("data-test=\"batch-revoked\""), "{}", run_page.body);
 
     // "Neu ausstellen" needs a reason, a revocation and no valid certificate.
-    let reissue = |pid: i64| format!("/api/v1/runs/{run_id}/participants/{pid}/certificate/reissue");
+    let reissue =
+        |pid: i64| format!("/api/v1/runs/{run_id}/participants/{pid}/certificate/reissue");
     let (s, e) = api.post(&reissue(olena), json!({"reason": "  "})).await;
     assert_eq!((s, e["field"].as_str()), (422, Some("reason")), "{e}");
     let (s, e) = api.post(&reissue(amir), json!({"reason": "Versehen"})).await;
@@ -161,7 +171,10 @@ async fn revocation_is_final(backend: Backend) {
     assert_eq!(old["status"], "revoked", "the revoked one stays revoked");
     assert_eq!(number(&app, "SELECT COUNT(*) AS n FROM certificate_reissues"), 1);
     assert_eq!(
-        number(&app, "SELECT COUNT(*) AS n FROM audit_log WHERE action = 'certificate.reissue_revoked'"),
+        number(
+            &app,
+            "SELECT COUNT(*) AS n FROM audit_log WHERE action = 'certificate.reissue_revoked'"
+        ),
         1
     );
 
@@ -191,7 +204,10 @@ async fn revocation_is_final(backend: Backend) {
         .expect("records gone");
     let found = violations(&app);
     assert_eq!(found.len(), 1, "{found:?}");
-    assert_eq!(found[0].kind, mietschulung::certificates::models::ViolationKind::IssuedAfterRevocation);
+    assert_eq!(
+        found[0].kind,
+        mietschulung::certificates::models::ViolationKind::IssuedAfterRevocation
+    );
     assert_eq!(found[0].participant_id, ParticipantId(olena as i32));
 }
 
@@ -219,12 +235,15 @@ async fn one_failure(backend: Backend) {
     assert_eq!(s, 200, "the answer is the outcomes, not an error: {summary}");
     let outcomes: Vec<&str> = pids
         .iter()
-        .map(|p| summary["participants"].as_array().unwrap().iter().find(|o| o["participant_id"] == *p))
+        .map(|p| {
+            summary["participants"].as_array().unwrap().iter().find(|o| o["participant_id"] == *p)
+        })
         .map(|o| o.and_then(|o| o["outcome"].as_str()).unwrap_or("missing"))
         .collect();
     assert_eq!(outcomes, ["issued", "failed", "issued", "not_completed"], "{summary}");
     let failed = outcome_of(&summary, pids[1]);
-    let why = common::said("error.certificates.name_too_long", &[("name", &format!("{too_long} Bakr"))]);
+    let why =
+        common::said("error.certificates.name_too_long", &[("name", &format!("{too_long} Bakr"))]);
     assert_eq!(failed["message"].as_str(), Some(why.as_str()), "{failed}");
     assert!(outcome_of(&summary, pids[3])["message"].as_str().is_some_and(|m| !m.is_empty()));
     assert_eq!((summary["failed"].as_i64(), summary["not_completed"].as_i64()), (Some(1), Some(1)));
@@ -232,7 +251,10 @@ async fn one_failure(backend: Backend) {
     // All or nothing per person: the failed one left no row and no mail behind.
     assert_eq!(number(&app, "SELECT COUNT(*) AS n FROM certificates"), 2);
     assert_eq!(
-        number(&app, "SELECT COUNT(*) AS n FROM mail_outbox WHERE subject LIKE 'Teilnahmebescheinigung%'"),
+        number(
+            &app,
+            "SELECT COUNT(*) AS n FROM mail_outbox WHERE subject LIKE 'Teilnahmebescheinigung%'"
+        ),
         2
     );
     assert_eq!(violations(&app), vec![]);
@@ -255,7 +277,8 @@ async fn dead_batch(backend: Backend) {
     mark_present(&api, run_id, &pids[..1]).await;
     api.post(&format!("/api/v1/runs/{run_id}/certificates"), json!({})).await;
     mark_present(&api, run_id, &pids[1..]).await;
-    let (actor, run, first) = (org.coordinator.clone(), RunId(run_id as i32), ParticipantId(pids[0] as i32));
+    let (actor, run, first) =
+        (org.coordinator.clone(), RunId(run_id as i32), ParticipantId(pids[0] as i32));
     let dead: CertificateBatchId = app
         .db
         .run_blocking(move |conn| {
@@ -264,7 +287,8 @@ async fn dead_batch(backend: Backend) {
             use mietschulung::db::schema::certificate_batches as cb;
             diesel::update(cb::table.find(batch.id))
                 .set((
-                    cb::heartbeat_at.eq(mietschulung::time::now_utc() - chrono::Duration::minutes(2)),
+                    cb::heartbeat_at
+                        .eq(mietschulung::time::now_utc() - chrono::Duration::minutes(2)),
                     cb::done.eq(1),
                     cb::issued.eq(1),
                     cb::last_participant_id.eq(Some(first)),
@@ -294,10 +318,17 @@ async fn dead_batch(backend: Backend) {
     assert_eq!((resumed.status, resumed.location.as_deref()), (303, Some(batch_path.as_str())));
     let done = wait_for_batch(&api, i64::from(dead.0)).await;
     assert_eq!((done["done"].as_i64(), done["total"].as_i64()), (Some(3), Some(3)), "{done}");
-    assert_eq!((done["issued"].as_i64(), done["already_issued"].as_i64()), (Some(3), Some(0)), "{done}");
+    assert_eq!(
+        (done["issued"].as_i64(), done["already_issued"].as_i64()),
+        (Some(3), Some(0)),
+        "{done}"
+    );
     assert_eq!(number(&app, "SELECT COUNT(*) AS n FROM certificates"), 3);
     assert_eq!(
-        number(&app, "SELECT COUNT(*) AS n FROM mail_outbox WHERE subject LIKE 'Teilnahmebescheinigung%'"),
+        number(
+            &app,
+            "SELECT COUNT(*) AS n FROM mail_outbox WHERE subject LIKE 'Teilnahmebescheinigung%'"
+        ),
         3,
         "one mail each"
     );
@@ -324,21 +355,30 @@ async fn resume_api(backend: Backend) {
             use diesel::prelude::*;
             use mietschulung::db::schema::certificate_batches as cb;
             diesel::update(cb::table.find(batch.id))
-                .set(cb::heartbeat_at.eq(mietschulung::time::now_utc() - chrono::Duration::seconds(61)))
+                .set(
+                    cb::heartbeat_at
+                        .eq(mietschulung::time::now_utc() - chrono::Duration::seconds(61)),
+                )
                 .execute(conn)?;
             Ok(batch.id)
         })
         .expect("a dead batch");
     // Starting never joins the dead batch.
-    let (s, started) = api.post(&format!("/api/v1/runs/{run_id}/certificate-batches"), json!({})).await;
+    let (s, started) =
+        api.post(&format!("/api/v1/runs/{run_id}/certificate-batches"), json!({})).await;
     assert_eq!(s, 202, "{started}");
     assert_ne!(started["id"].as_i64(), Some(i64::from(dead.0)));
     wait_for_batch(&api, started["id"].as_i64().unwrap()).await;
     // Continuing the dead one afterwards issues nothing twice.
-    let (s, resumed) = api.post(&format!("/api/v1/certificate-batches/{dead}/resume"), json!({})).await;
+    let (s, resumed) =
+        api.post(&format!("/api/v1/certificate-batches/{dead}/resume"), json!({})).await;
     assert_eq!((s, resumed["id"].as_i64()), (202, Some(i64::from(dead.0))), "{resumed}");
     let done = wait_for_batch(&api, i64::from(dead.0)).await;
-    assert_eq!((done["issued"].as_i64(), done["already_issued"].as_i64()), (Some(0), Some(2)), "{done}");
+    assert_eq!(
+        (done["issued"].as_i64(), done["already_issued"].as_i64()),
+        (Some(0), Some(2)),
+        "{done}"
+    );
     assert_eq!(number(&app, "SELECT COUNT(*) AS n FROM certificates"), 2);
     let (s, _) = api.post("/api/v1/certificate-batches/999999/resume", json!({})).await;
     assert_eq!(s, 404);
