@@ -385,3 +385,35 @@ async fn resume_api(backend: Backend) {
 }
 
 both_backends!(resuming_through_the_api_never_issues_twice, resume_api);
+
+async fn not_before_the_session(backend: Backend) {
+    let app = common::spawn_app(backend).await;
+    let org = app.create_org("vorher");
+    let api = app.api_token(&org.coordinator.email).await;
+    let (_, run_id, modules) = common::plan_run_between(
+        &api,
+        "MS-V",
+        10,
+        &[("Mietvertrag", true)],
+        "2027-05-01",
+        "2027-06-30",
+    )
+    .await;
+    let (s, session) = api
+        .post(&format!("/api/v1/runs/{run_id}/sessions"), json!({"starts_at": "2027-06-01T09:00", "ends_at": "2027-06-01T10:00", "module_ids": modules}))
+        .await;
+    assert_eq!(s, 201, "{session}");
+    let pid = common::register(&api, "Olena", "Shevchenko", None).await;
+    api.post(&format!("/api/v1/runs/{run_id}/enrollments"), json!({"participant_id": pid})).await;
+    let sid = session["id"].as_i64().expect("session id");
+    // Whether or not a mark for a session not yet held is accepted, no certificate may
+    // carry a completion date after the day it is issued.
+    api.put(&format!("/api/v1/sessions/{sid}/attendance/{pid}"), json!({"status": "present"}))
+        .await;
+    let (s, summary) = api.post(&format!("/api/v1/runs/{run_id}/certificates"), json!({})).await;
+    assert_eq!(s, 200, "{summary}");
+    assert_ne!(outcome_of(&summary, pid)["outcome"], "issued", "{summary}");
+    assert_eq!(number(&app, "SELECT COUNT(*) AS n FROM certificates"), 0);
+}
+
+both_backends!(no_certificate_before_its_completion_date, not_before_the_session);
