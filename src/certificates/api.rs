@@ -4,16 +4,20 @@ use std::sync::Arc;
 
 use actix_web::{get, post, web, HttpResponse};
 
-use super::models::{CertificateBatch, CertificateView, IssueSummary, ReissueInput, RevokeInput};
-use super::pages::{certificate_file, start_batch_in_background, CertificateFile};
+use super::models::{
+    CertificateBatch, CertificateView, IssueSummary, ReissueInput, ReissueRevokedInput, RevokeInput,
+};
+use super::pages::{
+    certificate_file, resume_batch_in_background, start_batch_in_background, CertificateFile,
+};
 use super::service::{self, CertificateIssuer};
 use crate::api::{Answer, Caller, Json};
-use crate::ids::{CertificateBatchId, CertificateId, RunId};
+use crate::ids::{CertificateBatchId, CertificateId, ParticipantId, RunId};
 
 type Issuer = web::Data<Arc<CertificateIssuer>>;
 
 #[utoipa::path(post, path = "/api/v1/runs/{id}/certificates", tag = "certificates", security(("bearer" = [])),
-    params(("id" = i32, Path)), responses((status = 200, body = IssueSummary),
+    params(("id" = i32, Path)), responses((status = 200, body = IssueSummary, description = "every enrolled participant's outcome: issued, already had one, revoked (not reissued), not completed, or failed with the reason; a failure for one leaves the others issued"),
         (status = 422, description = "a stored text the certificate cannot print, naming the field (e.g. `course_title`) and the character", body = crate::api::ErrorSchema)))]
 #[post("/api/v1/runs/{id}/certificates")]
 async fn api_issue(caller: Caller, issuer: Issuer, id: web::Path<RunId>) -> Answer {
@@ -63,6 +67,36 @@ async fn api_batch(caller: Caller, id: web::Path<CertificateBatchId>) -> Answer 
     caller.ok(move |conn, actor| service::batch(conn, actor, *id)).await
 }
 
+#[utoipa::path(post, path = "/api/v1/certificate-batches/{id}/resume", tag = "certificates", security(("bearer" = [])),
+    params(("id" = i32, Path)), responses((status = 202, body = CertificateBatch, description = "the interrupted batch, running again to issue the rest (or the batch of the run that is running now); poll it for progress"), (status = 409, description = "the batch is finished")))]
+#[post("/api/v1/certificate-batches/{id}/resume")]
+async fn api_resume_batch(
+    caller: Caller, issuer: Issuer, id: web::Path<CertificateBatchId>,
+) -> Answer {
+    let batch = resume_batch_in_background(&caller.db, &issuer, &caller.actor, *id).await?;
+    Ok(HttpResponse::Accepted().json(batch))
+}
+
+#[utoipa::path(post, path = "/api/v1/runs/{id}/participants/{participant_id}/certificate/reissue", tag = "certificates", security(("bearer" = [])),
+    request_body = ReissueRevokedInput, params(("id" = i32, Path), ("participant_id" = i32, Path)),
+    responses((status = 201, body = CertificateView, description = "the new certificate; the revoked one stays revoked"),
+        (status = 409, description = "no certificate of theirs for the run was revoked, they hold a valid one, or they have not completed"),
+        (status = 422)))]
+#[post("/api/v1/runs/{id}/participants/{participant_id}/certificate/reissue")]
+async fn api_reissue_revoked(
+    caller: Caller, issuer: Issuer, path: web::Path<(RunId, ParticipantId)>,
+    body: Json<ReissueRevokedInput>,
+) -> Answer {
+    let (run_id, pid) = path.into_inner();
+    let iss = issuer.get_ref().clone();
+    let cert = caller
+        .run(move |conn, actor| {
+            service::reissue_revoked(conn, &iss, actor, run_id, pid, &body.reason)
+        })
+        .await?;
+    Ok(HttpResponse::Created().json(issuer.view(&cert)))
+}
+
 #[utoipa::path(get, path = "/api/v1/runs/{id}/certificates.zip", tag = "certificates", security(("bearer" = [])),
     params(("id" = i32, Path)), responses((status = 200, content_type = "application/zip", description = "every valid certificate of the run as PDF"), (status = 409, description = "no valid certificate yet"),
         (status = 422, description = "a stored text a certificate cannot print, naming the field and the character", body = crate::api::ErrorSchema)))]
@@ -97,6 +131,8 @@ async fn api_reissue(
     api_batch,
     api_zip,
     api_reissue,
+    api_resume_batch,
+    api_reissue_revoked,
 ))]
 pub struct Doc;
 
@@ -108,5 +144,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(api_start_batch)
         .service(api_batch)
         .service(api_zip)
-        .service(api_reissue);
+        .service(api_reissue)
+        .service(api_resume_batch)
+        .service(api_reissue_revoked);
 }

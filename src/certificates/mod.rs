@@ -1,9 +1,23 @@
 //! Participation certificates: issuing, revoking, the PDF, the signed QR token, the keys.
 //!
 //! Rules:
-//! - Only a participant who completed the run (see `attendance`) gets a certificate; at most
-//!   one valid certificate per participant and run (a unique index enforces it), so issuing
-//!   again is harmless and a crashed batch can simply be rerun.
+//! - Only a participant who completed the run (see `attendance`: recorded attendance only)
+//!   gets a certificate. Its completion date is on or after the last session it lists and
+//!   never after its issue date. At most one valid certificate per participant and run (a
+//!   unique index enforces it), so issuing again is harmless.
+//! - Issuing is all-or-nothing per participant: row, signed token, queued mail and audit
+//!   entry commit together or not at all. Issuing for a run (page, API, batch) reports each
+//!   participant's outcome (issued, already had one, revoked, not completed, failed with
+//!   the reason); a failure for one never stops or hides the others.
+//! - Revocation is final: no batch, rerun or API call issues again to a participant whose
+//!   certificate for the run was revoked. Only "neu ausstellen" on that participant, with a
+//!   reason, does; it leaves a `certificate_reissues` record and an audit entry, and the
+//!   revoked certificate stays revoked. `service::certificate_violations` finds stored data
+//!   that breaks these rules.
+//! - A batch works through the run's participants by id and saves its progress and a
+//!   heartbeat; when the heartbeat is a minute old the batch reads as interrupted (decided
+//!   when read), and "fortsetzen" goes on after the last participant it handled. Starting a
+//!   batch joins a live one, never a dead one.
 //! - The QR code holds `<PUBLIC_URL>/Z/<base32(COSE_Sign1)>` in upper case, signed with the
 //!   organisation's Ed25519 key (kid of one byte). The token carries the holder's name
 //!   exactly as printed, the course code and the completion date: nothing else personal.

@@ -3,7 +3,7 @@ use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::db::schema::{certificate_batches, certificates};
+use crate::db::schema::{certificate_batches, certificate_reissues, certificates};
 use crate::ids::{CertificateBatchId, CertificateId, OrgId, ParticipantId, RunId, UserId};
 
 crate::db::text_enum! {
@@ -80,11 +80,65 @@ pub struct CertificateView {
     pub last_checked: Option<NaiveDate>,
 }
 
+/// What issuing for a whole run did. Each participant's issuing is all-or-nothing (row,
+/// signed token, queued mail), so a failure for one leaves the others issued.
 #[derive(Debug, Default, Serialize, ToSchema)]
 pub struct IssueSummary {
+    /// The certificates issued now.
     pub issued: Vec<CertificateView>,
     pub already_issued: usize,
     pub not_completed: usize,
+    /// People whose certificate was revoked and not reissued: left alone.
+    pub revoked: usize,
+    /// People a certificate could not be issued for (see `participants` for why).
+    pub failed: usize,
+    /// Every enrolled participant with what happened to them.
+    pub participants: Vec<ParticipantOutcome>,
+}
+
+/// What issuing did for one participant.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum IssueOutcome {
+    Issued,
+    /// A valid certificate existed already.
+    AlreadyIssued,
+    /// Their certificate was revoked; only an explicit reissue gives them a new one.
+    Revoked,
+    NotCompleted,
+    Failed,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ParticipantOutcome {
+    #[schema(value_type = i32)]
+    pub participant_id: ParticipantId,
+    pub name: String,
+    pub outcome: IssueOutcome,
+    /// The certificate issued now (only with `issued`).
+    pub certificate: Option<CertificateView>,
+    /// Why no certificate, in words (with `not_completed` and `failed`).
+    pub message: Option<String>,
+}
+
+/// The record of an explicit "neu ausstellen" after a revocation.
+#[derive(Insertable)]
+#[diesel(table_name = certificate_reissues)]
+pub struct CertificateReissueInsertForm {
+    pub organisation_id: OrgId,
+    pub run_id: RunId,
+    pub participant_id: ParticipantId,
+    pub revoked_certificate_id: CertificateId,
+    pub certificate_id: CertificateId,
+    pub reason: String,
+    pub reissued_by: Option<UserId>,
+    pub reissued_at: NaiveDateTime,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct ReissueRevokedInput {
+    /// Why the person gets a certificate again; kept internal.
+    pub reason: String,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -134,7 +188,14 @@ pub struct CertificateBatch {
     pub not_completed: i32,
     /// JSON list of `{participant_id, name, message}`.
     pub failures: String,
+    /// Read as `interrupted` once a running batch's heartbeat is older than a minute.
     pub state: BatchState,
+    /// People left alone because their certificate was revoked.
+    pub revoked: i32,
+    /// Where "fortsetzen" goes on: participants are worked through by id.
+    #[serde(skip)]
+    #[schema(value_type = Option<i32>)]
+    pub last_participant_id: Option<ParticipantId>,
 }
 
 #[derive(Insertable)]
@@ -162,6 +223,43 @@ pub struct ReissueInput {
     /// The corrected given name, as in the participant's ID.
     pub given_name: String,
     pub family_name: String,
+}
+
+/// A rule of issued certificates that stored data breaks (for `mietschulung check`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CertificateViolation {
+    pub organisation_id: OrgId,
+    pub run_id: RunId,
+    pub participant_id: ParticipantId,
+    /// The valid certificate that should not be as it is.
+    pub certificate_id: CertificateId,
+    pub kind: ViolationKind,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ViolationKind {
+    /// An earlier certificate of the same person and run was revoked, and no explicit
+    /// reissue answered that revocation.
+    IssuedAfterRevocation,
+    /// The completion date is before the last attended session the certificate lists.
+    CompletedBeforeLastSession,
+    /// The completion date is after the day it was issued.
+    CompletedAfterIssue,
+    /// Another valid certificate for the same person and run exists (an older one).
+    SecondValid,
+}
+
+impl ViolationKind {
+    /// A stable name for reports.
+    pub fn code(self) -> &'static str {
+        match self {
+            ViolationKind::IssuedAfterRevocation => "issued_after_revocation",
+            ViolationKind::CompletedBeforeLastSession => "completed_before_last_session",
+            ViolationKind::CompletedAfterIssue => "completed_after_issue",
+            ViolationKind::SecondValid => "second_valid",
+        }
+    }
 }
 
 #[cfg(test)]

@@ -72,21 +72,63 @@ pub(crate) async fn start_batch_in_background(
     let (batch, must_process) =
         run_as(db, actor, move |conn, actor| service::start_batch(conn, actor, run_id)).await?;
     if must_process {
-        let db = db.clone();
-        let issuer = issuer.clone();
-        let actor = actor.clone();
-        let batch_id = batch.id;
-        actix_web::rt::spawn(async move {
-            let result =
-                db.run(move |conn| service::process_batch(conn, &issuer, &actor, batch_id)).await;
-            if let Err(e) = result {
-                // The batch stays "running" without heartbeat and counts as interrupted
-                // after a minute; starting again continues where it stopped.
-                tracing::error!(batch_id = batch_id.0, error = ?e, "certificate batch stopped");
-            }
-        });
+        process_in_background(db, issuer, actor, batch.id);
     }
     Ok(batch)
+}
+
+/// "Fortsetzen" for the page and the API: claims the interrupted batch and works through
+/// the rest in the background.
+pub(crate) async fn resume_batch_in_background(
+    db: &Db, issuer: &Arc<CertificateIssuer>, actor: &Actor, batch_id: CertificateBatchId,
+) -> AppResult<CertificateBatch> {
+    let (batch, must_process) =
+        run_as(db, actor, move |conn, actor| service::resume_batch(conn, actor, batch_id)).await?;
+    if must_process {
+        process_in_background(db, issuer, actor, batch.id);
+    }
+    Ok(batch)
+}
+
+/// Works through the batch on a background task, with a heartbeat beside it: a page reads
+/// the batch as interrupted once the beat stops, which happens only when the work ends or
+/// the process dies.
+fn process_in_background(
+    db: &Db, issuer: &Arc<CertificateIssuer>, actor: &Actor, batch_id: CertificateBatchId,
+) {
+    let (db, issuer, actor) = (db.clone(), issuer.clone(), actor.clone());
+    actix_web::rt::spawn(async move {
+        let beat_db = db.clone();
+        let beat = actix_web::rt::spawn(async move {
+            let period = std::time::Duration::from_secs(service::BATCH_HEARTBEAT_SECS);
+            let mut every = actix_web::rt::time::interval(period);
+            loop {
+                every.tick().await;
+                if let Err(e) =
+                    beat_db.run(move |conn| service::batch_heartbeat(conn, batch_id)).await
+                {
+                    tracing::warn!(batch_id = batch_id.0, error = ?e, "batch heartbeat not saved");
+                }
+            }
+        });
+        let result =
+            db.run(move |conn| service::process_batch(conn, &issuer, &actor, batch_id)).await;
+        beat.abort();
+        if let Err(e) = result {
+            // The batch stays "running" without heartbeat and reads as interrupted within
+            // a minute; "fortsetzen" goes on where it stopped.
+            tracing::error!(batch_id = batch_id.0, error = ?e, "certificate batch stopped");
+        }
+    });
+}
+
+/// "Fortsetzen" on an interrupted batch's page: back to its progress.
+#[post("/certificate-batches/{id}/resume")]
+async fn resume_batch(
+    ui: Ui, issuer: Issuer, id: Id<CertificateBatchId>, _form: Form<EmptyForm>,
+) -> PageResult {
+    let batch = resume_batch_in_background(&ui.db, &issuer, &ui.actor, *id).await?;
+    Ok(crate::web::redirect(&format!("/certificate-batches/{}", batch.id)))
 }
 
 #[get("/certificate-batches/{id}")]
@@ -252,6 +294,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(download)
         .service(cards)
         .service(batch_page)
+        .service(resume_batch)
         .service(zip_for_run)
         .service(settings_page)
         .service(rotate_key)

@@ -1,7 +1,9 @@
 use diesel::prelude::*;
 
 use super::models::*;
-use crate::db::schema::{certificate_batches, certificate_checks, certificates, organisations};
+use crate::db::schema::{
+    certificate_batches, certificate_checks, certificate_reissues, certificates, organisations,
+};
 use crate::db::DbConn;
 use crate::error::{AppError, AppResult};
 use crate::ids::{CertificateBatchId, CertificateId, OrgId, ParticipantId, RunId};
@@ -20,6 +22,40 @@ pub fn valid_for(
         .select(Certificate::as_select())
         .first(conn)
         .optional()?)
+}
+
+/// The newest revoked certificate of a participant in a run.
+pub fn latest_revoked(
+    conn: &mut DbConn, run_id: RunId, participant_id: ParticipantId,
+) -> AppResult<Option<Certificate>> {
+    Ok(certificates::table
+        .filter(certificates::run_id.eq(run_id))
+        .filter(certificates::participant_id.eq(participant_id))
+        .filter(certificates::status.eq(CertificateStatus::Revoked))
+        .order(certificates::id.desc())
+        .select(Certificate::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+pub fn insert_reissue(conn: &mut DbConn, form: &CertificateReissueInsertForm) -> AppResult<()> {
+    diesel::insert_into(certificate_reissues::table).values(form).execute(conn)?;
+    Ok(())
+}
+
+/// Every certificate of every organisation, oldest first (for the data check).
+pub fn all(conn: &mut DbConn) -> AppResult<Vec<Certificate>> {
+    Ok(certificates::table
+        .order(certificates::id.asc())
+        .select(Certificate::as_select())
+        .load(conn)?)
+}
+
+/// The revoked certificates an explicit reissue answered.
+pub fn reissued_revocations(conn: &mut DbConn) -> AppResult<Vec<CertificateId>> {
+    Ok(certificate_reissues::table
+        .select(certificate_reissues::revoked_certificate_id)
+        .load(conn)?)
 }
 
 pub fn get(conn: &mut DbConn, org: OrgId, id: CertificateId) -> AppResult<Certificate> {
@@ -176,6 +212,8 @@ pub fn update_batch_progress(conn: &mut DbConn, b: &CertificateBatch) -> AppResu
             certificate_batches::not_completed.eq(b.not_completed),
             certificate_batches::failures.eq(&b.failures),
             certificate_batches::state.eq(b.state),
+            certificate_batches::revoked.eq(b.revoked),
+            certificate_batches::last_participant_id.eq(b.last_participant_id),
         ))
         .execute(conn)?;
     Ok(())
@@ -187,6 +225,33 @@ pub fn set_batch_state(
     diesel::update(certificate_batches::table.find(id))
         .set(certificate_batches::state.eq(state))
         .execute(conn)?;
+    Ok(())
+}
+
+/// Claims a batch for a worker: running again, alive as of `now`.
+pub fn set_batch_running(
+    conn: &mut DbConn, id: CertificateBatchId, now: chrono::NaiveDateTime,
+) -> AppResult<()> {
+    diesel::update(certificate_batches::table.find(id))
+        .set((
+            certificate_batches::state.eq(BatchState::Running),
+            certificate_batches::heartbeat_at.eq(now),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// The worker is alive; only a batch still running takes the beat.
+pub fn batch_heartbeat(
+    conn: &mut DbConn, id: CertificateBatchId, now: chrono::NaiveDateTime,
+) -> AppResult<()> {
+    diesel::update(
+        certificate_batches::table
+            .find(id)
+            .filter(certificate_batches::state.eq(BatchState::Running)),
+    )
+    .set(certificate_batches::heartbeat_at.eq(now))
+    .execute(conn)?;
     Ok(())
 }
 

@@ -1,3 +1,4 @@
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use serde::Serialize;
@@ -69,42 +70,94 @@ fn stored_code(code: &[u8; 10]) -> String {
     token::format_code(code).replace('-', "")
 }
 
-/// Issues a certificate for one participant of a run, or returns `None` when a valid one
-/// exists already. Runs in its own transaction: a certificate is either complete (row,
-/// signed token, queued email) or absent.
+/// What issuing did for one participant, short of a failure.
+#[derive(Debug)]
+pub enum Issued {
+    New(Certificate),
+    /// A valid certificate exists already.
+    AlreadyHad,
+    /// Their certificate was revoked: only [`reissue_revoked`] gives them a new one.
+    Revoked,
+    /// Completion does not hold (yet), and why, in words.
+    NotCompleted(Text),
+}
+
+impl Issued {
+    /// The certificate issued now, if one was.
+    pub fn certificate(self) -> Option<Certificate> {
+        match self {
+            Issued::New(cert) => Some(cert),
+            _ => None,
+        }
+    }
+}
+
+/// Issues a certificate for one participant of a run, unless they hold a valid one, their
+/// certificate was revoked, or they have not completed. Runs in its own transaction: a
+/// certificate is either complete (row, signed token, queued email) or absent, so an error
+/// leaves nothing behind.
 pub fn issue_one(
     conn: &mut DbConn, issuer: &CertificateIssuer, actor: &Actor, run_id: RunId,
     participant_id: ParticipantId,
-) -> AppResult<Option<Certificate>> {
+) -> AppResult<Issued> {
     let org_id = actor.coordinator_org()?;
     crate::db::write_transaction(conn, |conn| {
         dialect::lock_for_update(conn, "course_runs", run_id)?;
         let run = planning::service::get_run(conn, org_id, run_id)?;
         let participant = participants::service::get(conn, org_id, participant_id)?;
         if repo::valid_for(conn, run_id, participant_id)?.is_some() {
-            return Ok(None);
+            return Ok(Issued::AlreadyHad);
         }
-        let completion = attendance::service::completion_of(conn, org_id, run_id, participant_id)?
-            .ok_or_else(|| {
-                AppError::invalid("participant_id", Text::key("error.not_enrolled_in_run"))
-            })?;
-        let completion_date = match (completion.completed, completion.completion_date) {
-            (true, Some(d)) => d,
-            _ => {
-                let missing = if completion.missing_modules.is_empty() {
-                    Text::key("certificates.missing_attendance")
-                } else {
-                    Text::Plain(completion.missing_modules.join(", "))
-                };
-                return Err(AppError::Conflict(
-                    Text::key("error.certificates.not_completed")
-                        .arg("name", participant.full_name())
-                        .arg_text("missing", missing),
-                ));
-            }
+        // Revocation is final: a batch or a rerun never undoes it.
+        if repo::latest_revoked(conn, run_id, participant_id)?.is_some() {
+            return Ok(Issued::Revoked);
+        }
+        let completion_date = match certified_completion_date(conn, org_id, run_id, &participant)? {
+            Ok(d) => d,
+            Err(why) => return Ok(Issued::NotCompleted(why)),
         };
-        issue_in_tx(conn, issuer, actor, &run, &participant, completion_date).map(Some)
+        issue_in_tx(conn, issuer, actor, &run, &participant, completion_date).map(Issued::New)
     })
+}
+
+/// The completion date a certificate issued today may carry, or why the participant has
+/// not completed. Completion is the attendance domain's (recorded attendance only); the
+/// date is moved up to the last session the certificate lists, so it never precedes what
+/// it certifies, and a date after today is refused, so it never follows the issue date.
+fn certified_completion_date(
+    conn: &mut DbConn, org_id: OrgId, run_id: RunId,
+    participant: &participants::models::Participant,
+) -> AppResult<Result<chrono::NaiveDate, Text>> {
+    let completion = attendance::service::completion_of(conn, org_id, run_id, participant.id)?
+        .ok_or_else(|| {
+            AppError::invalid("participant_id", Text::key("error.not_enrolled_in_run"))
+        })?;
+    let completed_on = match (completion.completed, completion.completion_date) {
+        (true, Some(d)) => d,
+        _ => {
+            let missing = if completion.missing_modules.is_empty() {
+                Text::key("certificates.missing_attendance")
+            } else {
+                Text::Plain(completion.missing_modules.join(", "))
+            };
+            return Ok(Err(Text::key("error.certificates.not_completed")
+                .arg("name", participant.full_name())
+                .arg_text("missing", missing)));
+        }
+    };
+    let last_listed = attendance::service::attended_modules(conn, org_id, run_id, participant.id)?
+        .into_iter()
+        .map(|(_, day, _)| day)
+        .max();
+    let date = last_listed.map_or(completed_on, |day| day.max(completed_on));
+    if date > time::today_local() {
+        return Err(AppError::Conflict(
+            Text::key("error.certificates.completion_in_future")
+                .arg("name", participant.full_name())
+                .arg("date", time::fmt_date(date)),
+        ));
+    }
+    Ok(Ok(date))
 }
 
 /// Signs, stores and mails one certificate; the caller holds the write transaction and has
@@ -257,7 +310,10 @@ pub fn reissue_with_name(
     result
 }
 
-/// Issues certificates for everyone who completed the run and has none yet.
+/// Issues certificates for everyone of the run who completed and has none yet, each
+/// participant all-or-nothing: one who cannot get one (e.g. a name too long for the QR
+/// code) is reported with the reason and the others are still issued. Answers with every
+/// participant's outcome, never with an error after some were issued.
 pub fn issue_for_run(
     conn: &mut DbConn, issuer: &CertificateIssuer, actor: &Actor, run_id: RunId,
 ) -> AppResult<IssueSummary> {
@@ -265,16 +321,97 @@ pub fn issue_for_run(
     planning::service::get_run(conn, org_id, run_id)?;
     let mut summary = IssueSummary::default();
     for c in attendance::service::completion_for_run(conn, org_id, run_id)? {
-        if !c.completed {
-            summary.not_completed += 1;
-            continue;
+        let outcome = outcome_for(conn, issuer, actor, run_id, &c);
+        match outcome.outcome {
+            IssueOutcome::Issued => summary.issued.extend(outcome.certificate.clone()),
+            IssueOutcome::AlreadyIssued => summary.already_issued += 1,
+            IssueOutcome::Revoked => summary.revoked += 1,
+            IssueOutcome::NotCompleted => summary.not_completed += 1,
+            IssueOutcome::Failed => summary.failed += 1,
         }
-        match issue_one(conn, issuer, actor, run_id, c.participant_id)? {
-            Some(cert) => summary.issued.push(issuer.view(&cert)),
-            None => summary.already_issued += 1,
-        }
+        summary.participants.push(outcome);
     }
     Ok(summary)
+}
+
+/// Tries to issue for one participant and says what happened; a failure is an outcome with
+/// its reason in words (a technical one is logged and worded generally).
+fn outcome_for(
+    conn: &mut DbConn, issuer: &CertificateIssuer, actor: &Actor, run_id: RunId,
+    c: &attendance::models::Completion,
+) -> ParticipantOutcome {
+    let (outcome, certificate, message) = match issue_one(
+        conn,
+        issuer,
+        actor,
+        run_id,
+        c.participant_id,
+    ) {
+        Ok(Issued::New(cert)) => (IssueOutcome::Issued, Some(issuer.view(&cert)), None),
+        Ok(Issued::AlreadyHad) => (IssueOutcome::AlreadyIssued, None, None),
+        Ok(Issued::Revoked) => (IssueOutcome::Revoked, None, None),
+        Ok(Issued::NotCompleted(why)) => (IssueOutcome::NotCompleted, None, Some(why.to_string())),
+        Err(e) => {
+            let message = match &e {
+                AppError::Internal(_) | AppError::Unavailable(_) => {
+                    tracing::error!(run_id = run_id.0, participant_id = c.participant_id.0, error = ?e, "certificate not issued");
+                    Text::key("error.certificates.batch_technical").to_string()
+                }
+                other => other.to_string(),
+            };
+            (IssueOutcome::Failed, None, Some(message))
+        }
+    };
+    ParticipantOutcome {
+        participant_id: c.participant_id,
+        name: c.name.clone(),
+        outcome,
+        certificate,
+        message,
+    }
+}
+
+/// "Neu ausstellen": the one way a participant whose certificate was revoked gets a new
+/// one. Needs a reason (kept internal, with the record of the reissue) and completion as
+/// for any certificate; the revoked certificate stays revoked. Refused (409) when the
+/// participant holds a valid certificate or none of theirs for the run was revoked.
+pub fn reissue_revoked(
+    conn: &mut DbConn, issuer: &CertificateIssuer, actor: &Actor, run_id: RunId,
+    participant_id: ParticipantId, reason: &str,
+) -> AppResult<Certificate> {
+    let org_id = actor.coordinator_org()?;
+    let reason = validate::required_text("reason", "label.reason", reason, 500)?;
+    crate::db::write_transaction(conn, |conn| {
+        dialect::lock_for_update(conn, "course_runs", run_id)?;
+        let run = planning::service::get_run(conn, org_id, run_id)?;
+        let participant = participants::service::get(conn, org_id, participant_id)?;
+        if repo::valid_for(conn, run_id, participant_id)?.is_some() {
+            return Err(AppError::conflict("error.certificates.reissue_valid_exists"));
+        }
+        let revoked = repo::latest_revoked(conn, run_id, participant_id)?
+            .ok_or_else(|| AppError::conflict("error.certificates.reissue_nothing_revoked"))?;
+        let completion_date = certified_completion_date(conn, org_id, run_id, &participant)?
+            .map_err(AppError::Conflict)?;
+        let cert = issue_in_tx(conn, issuer, actor, &run, &participant, completion_date)?;
+        repo::insert_reissue(
+            conn,
+            &CertificateReissueInsertForm {
+                organisation_id: org_id,
+                run_id,
+                participant_id,
+                revoked_certificate_id: revoked.id,
+                certificate_id: cert.id,
+                reason: reason.clone(),
+                reissued_by: Some(actor.user_id),
+                reissued_at: cert.issued_at,
+            },
+        )?;
+        audit::Entry::new(Some(org_id), Some(actor.user_id), "certificate.reissue_revoked")
+            .on("certificate", Some(cert.id.into()))
+            .detail(&format!("revoked={}", revoked.id))
+            .record(conn)?;
+        Ok(cert)
+    })
 }
 
 pub fn revoke(
@@ -368,10 +505,23 @@ pub fn list_for_run(
 
 /// A running batch without a heartbeat for this long has died with its process.
 const BATCH_STALE_AFTER_SECS: i64 = 60;
+/// How often a live batch's worker says so, well within [`BATCH_STALE_AFTER_SECS`].
+pub const BATCH_HEARTBEAT_SECS: u64 = 10;
+
+/// A batch as it stands at `now`: "running" only while its worker's heartbeat is recent, so
+/// a page or API read never calls a batch running that nobody runs.
+fn as_of(mut batch: CertificateBatch, now: chrono::NaiveDateTime) -> CertificateBatch {
+    if batch.state == BatchState::Running
+        && (now - batch.heartbeat_at).num_seconds() >= BATCH_STALE_AFTER_SECS
+    {
+        batch.state = BatchState::Interrupted;
+    }
+    batch
+}
 
 /// Starts issuing for a whole run, or returns the batch already running for it (two clicks
 /// on the button, or two coordinators, share one batch). Returns the batch and whether the
-/// caller must now process it.
+/// caller must now process it. A dead batch is never returned: it is marked interrupted.
 pub fn start_batch(
     conn: &mut DbConn, actor: &Actor, run_id: RunId,
 ) -> AppResult<(CertificateBatch, bool)> {
@@ -379,15 +529,11 @@ pub fn start_batch(
     crate::db::write_transaction(conn, |conn| {
         dialect::lock_for_update(conn, "course_runs", run_id)?;
         planning::service::get_run(conn, org_id, run_id)?;
-        let now = time::now_utc();
-        for b in repo::running_batches_for_run(conn, run_id)? {
-            if (now - b.heartbeat_at).num_seconds() < BATCH_STALE_AFTER_SECS {
-                return Ok((b, false));
-            }
-            // Its process is gone; what it issued stays, the new batch does the rest.
-            repo::set_batch_state(conn, b.id, BatchState::Interrupted)?;
+        if let Some(live) = live_batch(conn, run_id)? {
+            return Ok((live, false));
         }
         let total = attendance::service::completion_for_run(conn, org_id, run_id)?.len();
+        let now = time::now_utc();
         let batch = repo::insert_batch(
             conn,
             &CertificateBatchInsertForm {
@@ -403,41 +549,86 @@ pub fn start_batch(
     })
 }
 
-/// Works through a batch, one participant per transaction, saving progress after each so
-/// the coordinator's page can show it. A person who cannot get a certificate (e.g. a name
-/// too long for the QR code) is listed with the reason; the others are still issued.
+/// The run's batch whose worker is alive, if any; running batches without a recent
+/// heartbeat are marked interrupted on the way (what they issued stays). The caller holds
+/// the run's lock.
+fn live_batch(conn: &mut DbConn, run_id: RunId) -> AppResult<Option<CertificateBatch>> {
+    let now = time::now_utc();
+    let mut live = None;
+    for b in repo::running_batches_for_run(conn, run_id)? {
+        let b = as_of(b, now);
+        if b.state == BatchState::Running {
+            live = Some(b);
+        } else {
+            repo::set_batch_state(conn, b.id, BatchState::Interrupted)?;
+        }
+    }
+    Ok(live)
+}
+
+/// "Fortsetzen": claims an interrupted batch again so that it issues the rest, going on
+/// after the last participant it handled. Returns the batch and whether the caller must now
+/// process it: not when its worker is still alive, nor when another batch of the run is
+/// running (that one is returned). A finished batch cannot be continued (409).
+pub fn resume_batch(
+    conn: &mut DbConn, actor: &Actor, batch_id: CertificateBatchId,
+) -> AppResult<(CertificateBatch, bool)> {
+    let org_id = actor.coordinator_org()?;
+    crate::db::write_transaction(conn, |conn| {
+        let run_id = repo::get_batch(conn, org_id, batch_id)?.run_id;
+        dialect::lock_for_update(conn, "course_runs", run_id)?;
+        let now = time::now_utc();
+        let batch = as_of(repo::get_batch(conn, org_id, batch_id)?, now);
+        match batch.state {
+            BatchState::Done => Err(AppError::conflict("error.certificates.batch_finished")),
+            BatchState::Running => Ok((batch, false)),
+            BatchState::Interrupted => {
+                if let Some(live) = live_batch(conn, run_id)? {
+                    return Ok((live, false));
+                }
+                repo::set_batch_running(conn, batch.id, now)?;
+                let batch = repo::get_batch(conn, org_id, batch_id)?;
+                Ok((batch, true))
+            }
+        }
+    })
+}
+
+/// The worker of a batch is alive (called every [`BATCH_HEARTBEAT_SECS`] while it works).
+pub fn batch_heartbeat(conn: &mut DbConn, batch_id: CertificateBatchId) -> AppResult<()> {
+    repo::batch_heartbeat(conn, batch_id, time::now_utc())
+}
+
+/// Works through a batch, participant by participant in order of id, each in its own
+/// transaction, saving progress after each so the page can show it and "fortsetzen" can go
+/// on after the last one handled. A person who cannot get a certificate (e.g. a name too
+/// long for the QR code) is listed with the reason; the others are still issued.
 pub fn process_batch(
     conn: &mut DbConn, issuer: &CertificateIssuer, actor: &Actor, batch_id: CertificateBatchId,
 ) -> AppResult<CertificateBatch> {
     let org_id = actor.coordinator_org()?;
     let mut batch = repo::get_batch(conn, org_id, batch_id)?;
-    let mut failures: Vec<BatchFailure> = Vec::new();
-    let people = attendance::service::completion_for_run(conn, org_id, batch.run_id)?;
-    batch.total = batch.total.max(i32::try_from(people.len()).unwrap_or(i32::MAX));
+    let mut failures = batch_failures(&batch);
+    let mut people = attendance::service::completion_for_run(conn, org_id, batch.run_id)?;
+    people.sort_by_key(|c| c.participant_id);
+    people.retain(|c| batch.last_participant_id.is_none_or(|last| c.participant_id > last));
+    let left = i32::try_from(people.len()).unwrap_or(i32::MAX);
+    batch.total = batch.total.max(batch.done.saturating_add(left));
     for c in people {
-        if !c.completed {
-            batch.not_completed += 1;
-        } else {
-            match issue_one(conn, issuer, actor, batch.run_id, c.participant_id) {
-                Ok(Some(_)) => batch.issued += 1,
-                Ok(None) => batch.already_issued += 1,
-                Err(e) => {
-                    let message = match &e {
-                        AppError::Internal(_) | AppError::Unavailable(_) => {
-                            tracing::error!(batch_id = batch_id.0, participant_id = c.participant_id.0, error = ?e, "certificate not issued");
-                            Text::key("error.certificates.batch_technical").to_string()
-                        }
-                        other => other.to_string(),
-                    };
-                    failures.push(BatchFailure {
-                        participant_id: c.participant_id,
-                        name: c.name.clone(),
-                        message,
-                    });
-                }
-            }
+        let outcome = outcome_for(conn, issuer, actor, batch.run_id, &c);
+        match outcome.outcome {
+            IssueOutcome::Issued => batch.issued += 1,
+            IssueOutcome::AlreadyIssued => batch.already_issued += 1,
+            IssueOutcome::Revoked => batch.revoked += 1,
+            IssueOutcome::NotCompleted => batch.not_completed += 1,
+            IssueOutcome::Failed => failures.push(BatchFailure {
+                participant_id: c.participant_id,
+                name: c.name.clone(),
+                message: outcome.message.unwrap_or_default(),
+            }),
         }
         batch.done += 1;
+        batch.last_participant_id = Some(c.participant_id);
         batch.heartbeat_at = time::now_utc();
         batch.failures = serde_json::to_string(&failures).unwrap_or_else(|_| "[]".into());
         repo::update_batch_progress(conn, &batch)?;
@@ -448,10 +639,11 @@ pub fn process_batch(
     Ok(batch)
 }
 
+/// A batch of the caller's organisation as it stands now (see [`as_of`]).
 pub fn batch(
     conn: &mut DbConn, actor: &Actor, batch_id: CertificateBatchId,
 ) -> AppResult<CertificateBatch> {
-    repo::get_batch(conn, actor.coordinator_org()?, batch_id)
+    Ok(as_of(repo::get_batch(conn, actor.coordinator_org()?, batch_id)?, time::now_utc()))
 }
 
 pub fn batch_failures(batch: &CertificateBatch) -> Vec<BatchFailure> {
@@ -497,15 +689,24 @@ pub struct BatchSummary {
     pub issued: i32,
     /// How many could not be issued.
     pub failed: usize,
+    /// How many it left alone because their certificate was revoked.
+    pub revoked: i32,
+    /// Its worker died before it finished: "fortsetzen" on its page.
+    pub interrupted: bool,
 }
 
 pub fn last_batch_summary(
     conn: &mut DbConn, org: OrgId, run_id: RunId,
 ) -> AppResult<Option<BatchSummary>> {
-    Ok(repo::latest_batch_for_run(conn, org, run_id)?.map(|b| BatchSummary {
-        id: b.id,
-        failed: batch_failures(&b).len(),
-        issued: b.issued,
+    let now = time::now_utc();
+    Ok(repo::latest_batch_for_run(conn, org, run_id)?.map(|b| as_of(b, now)).map(|b| {
+        BatchSummary {
+            id: b.id,
+            failed: batch_failures(&b).len(),
+            issued: b.issued,
+            revoked: b.revoked,
+            interrupted: b.state == BatchState::Interrupted,
+        }
     }))
 }
 
@@ -643,18 +844,38 @@ pub struct BatchPage {
     pub running: bool,
     pub interrupted: bool,
     pub finished: bool,
+    /// Holders of the run whose certificate is revoked and was not issued again: a batch
+    /// leaves them alone.
+    pub revoked: Vec<String>,
 }
 
 pub fn batch_page(
     conn: &mut DbConn, actor: &Actor, batch_id: CertificateBatchId,
 ) -> AppResult<BatchPage> {
     let batch = batch(conn, actor, batch_id)?;
+    let certificates = repo::list_for_run(conn, batch.organisation_id, batch.run_id)?;
     Ok(BatchPage {
+        revoked: revoked_not_reissued(&certificates).map(|c| c.holder_name.clone()).collect(),
         failures: batch_failures(&batch),
         running: batch.state == BatchState::Running,
         interrupted: batch.state == BatchState::Interrupted,
         finished: batch.state == BatchState::Done,
         batch,
+    })
+}
+
+/// Of a run's certificates, each participant's newest revoked one where they hold no
+/// valid one: the people only "neu ausstellen" gives a certificate again.
+pub fn revoked_not_reissued(certificates: &[Certificate]) -> impl Iterator<Item = &Certificate> {
+    certificates.iter().enumerate().filter_map(|(i, c)| {
+        let same = |o: &&Certificate| o.participant_id == c.participant_id;
+        let newest_revoked = c.status == CertificateStatus::Revoked
+            && !certificates[i + 1..]
+                .iter()
+                .filter(same)
+                .any(|o| o.status == CertificateStatus::Revoked);
+        let valid = certificates.iter().filter(same).any(|o| o.status == CertificateStatus::Valid);
+        (newest_revoked && !valid).then_some(c)
     })
 }
 
@@ -755,4 +976,215 @@ pub fn sample_pdf(
         .renderer
         .render(&doc)
         .map_err(|e| AppError::Internal(e.context("rendering sample certificate")))
+}
+
+/// Where stored certificates break the issuing rules, over every organisation (for
+/// `mietschulung check`): a valid certificate issued after a revocation that no explicit
+/// reissue answered, one whose completion date precedes the last session it lists or
+/// follows its issue date, and a second valid certificate for one person and run.
+pub fn certificate_violations(conn: &mut DbConn) -> AppResult<Vec<CertificateViolation>> {
+    let certificates = repo::all(conn)?;
+    let reissued: HashSet<CertificateId> = repo::reissued_revocations(conn)?.into_iter().collect();
+    let mut last_listed = HashMap::new();
+    for c in certificates.iter().filter(|c| c.status == CertificateStatus::Valid) {
+        let listed = attendance::service::attended_modules(
+            conn,
+            c.organisation_id,
+            c.run_id,
+            c.participant_id,
+        )?;
+        last_listed.insert(c.id, listed.into_iter().map(|(_, day, _)| day).max());
+    }
+    Ok(violations_in(&certificates, &reissued, |c| last_listed.get(&c.id).copied().flatten()))
+}
+
+/// The rules of [`certificate_violations`] over certificates ordered by id, given the
+/// revocations a reissue answered and the last session day each certificate lists.
+fn violations_in(
+    certificates: &[Certificate], reissued: &HashSet<CertificateId>,
+    last_listed: impl Fn(&Certificate) -> Option<chrono::NaiveDate>,
+) -> Vec<CertificateViolation> {
+    let mut out = Vec::new();
+    for c in certificates.iter().filter(|c| c.status == CertificateStatus::Valid) {
+        let earlier: Vec<&Certificate> = certificates
+            .iter()
+            .filter(|o| o.id < c.id && o.run_id == c.run_id && o.participant_id == c.participant_id)
+            .collect();
+        let mut found = |kind| {
+            out.push(CertificateViolation {
+                organisation_id: c.organisation_id,
+                run_id: c.run_id,
+                participant_id: c.participant_id,
+                certificate_id: c.id,
+                kind,
+            })
+        };
+        if earlier.iter().any(|o| o.status == CertificateStatus::Valid) {
+            found(ViolationKind::SecondValid);
+        }
+        if earlier
+            .iter()
+            .any(|o| o.status == CertificateStatus::Revoked && !reissued.contains(&o.id))
+        {
+            found(ViolationKind::IssuedAfterRevocation);
+        }
+        if last_listed(c).is_some_and(|day| c.completion_date < day) {
+            found(ViolationKind::CompletedBeforeLastSession);
+        }
+        if c.completion_date > time::to_local(c.issued_at).date_naive() {
+            found(ViolationKind::CompletedAfterIssue);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// What can happen to one person's certificates for one run.
+    #[derive(Debug, Clone, Copy)]
+    enum Step {
+        /// A batch or "ausstellen": refused while revoked, harmless while valid.
+        Issue,
+        Revoke,
+        /// "Neu ausstellen" after a revocation, with its record.
+        Reissue,
+        /// Name corrected: the valid one becomes replaced, a new one is valid.
+        Replace,
+        /// Issuing that ignores a revocation (what the rules forbid).
+        Unchecked,
+    }
+
+    fn step() -> impl Strategy<Value = Step> {
+        prop_oneof![
+            Just(Step::Issue),
+            Just(Step::Revoke),
+            Just(Step::Reissue),
+            Just(Step::Replace),
+            Just(Step::Unchecked)
+        ]
+    }
+
+    fn certificate(id: i32, status: CertificateStatus) -> Certificate {
+        let day = chrono::NaiveDate::from_ymd_opt(2026, 3, 3).unwrap_or_default();
+        Certificate {
+            id: CertificateId(id),
+            organisation_id: OrgId(1),
+            participant_id: ParticipantId(7),
+            run_id: RunId(3),
+            code: format!("C{id}"),
+            kid: 1,
+            token: String::new(),
+            holder_name: "Olena Shevchenko".into(),
+            course_code: "MS".into(),
+            course_title: "Mietschulung".into(),
+            completion_date: day,
+            issued_at: day.and_hms_opt(12, 0, 0).unwrap_or_default(),
+            issued_by: None,
+            status,
+            revoked_at: None,
+            revocation_reason: None,
+            replaced_by_id: None,
+        }
+    }
+
+    /// Plays the steps; returns the certificates, the answered revocations and whether an
+    /// unchecked issue happened while a revocation stood unanswered.
+    fn play(steps: &[Step]) -> (Vec<Certificate>, HashSet<CertificateId>, bool) {
+        use CertificateStatus::{Replaced, Revoked, Valid};
+        let (mut certs, mut reissued, mut broke) =
+            (Vec::<Certificate>::new(), HashSet::new(), false);
+        for s in steps {
+            let next = i32::try_from(certs.len()).unwrap_or(0) + 1;
+            let valid = certs.iter().position(|c| c.status == Valid);
+            let unanswered = certs.iter().any(|c| c.status == Revoked && !reissued.contains(&c.id));
+            let latest_revoked = certs.iter().rev().find(|c| c.status == Revoked).map(|c| c.id);
+            match (s, valid) {
+                (Step::Issue, None) if latest_revoked.is_none() => {
+                    certs.push(certificate(next, Valid))
+                }
+                (Step::Revoke, Some(i)) => certs[i].status = Revoked,
+                (Step::Replace, Some(i)) => {
+                    certs[i].status = Replaced;
+                    certs.push(certificate(next, Valid));
+                }
+                (Step::Reissue, None) => {
+                    if let Some(r) = latest_revoked.filter(|r| !reissued.contains(r)) {
+                        reissued.insert(r);
+                        certs.push(certificate(next, Valid));
+                    }
+                }
+                (Step::Unchecked, None) => {
+                    broke |= unanswered;
+                    certs.push(certificate(next, Valid));
+                }
+                _ => {}
+            }
+        }
+        (certs, reissued, broke)
+    }
+
+    proptest! {
+        /// Whatever coordinators do through the use cases, the check finds nothing; a
+        /// certificate issued past an unanswered revocation is found as long as a valid
+        /// certificate stands.
+        #[test]
+        fn only_issuing_past_a_revocation_is_found(steps in prop::collection::vec(step(), 0..12)) {
+            let (certs, reissued, broke) = play(&steps);
+            let found = violations_in(&certs, &reissued, |_| None);
+            let valid = certs.iter().any(|c| c.status == CertificateStatus::Valid);
+            prop_assert!(found.iter().all(|v| v.kind == ViolationKind::IssuedAfterRevocation), "{found:?}");
+            prop_assert_eq!(!found.is_empty(), broke && valid, "{:?} {:?}", steps, found);
+        }
+    }
+
+    #[test]
+    fn dates_and_doubles_are_found() {
+        let mut late = certificate(1, CertificateStatus::Valid);
+        late.completion_date = late.issued_at.date() + chrono::Days::new(2);
+        let second = certificate(2, CertificateStatus::Valid);
+        let found = violations_in(&[late, second], &HashSet::new(), |c| {
+            (c.id == CertificateId(2)).then(|| c.completion_date + chrono::Days::new(1))
+        });
+        let kinds: Vec<ViolationKind> = found.iter().map(|v| v.kind).collect();
+        assert_eq!(
+            kinds,
+            [
+                ViolationKind::CompletedAfterIssue,
+                ViolationKind::SecondValid,
+                ViolationKind::CompletedBeforeLastSession
+            ]
+        );
+    }
+
+    #[test]
+    fn a_running_batch_without_heartbeat_reads_as_interrupted() {
+        let now = chrono::NaiveDate::from_ymd_opt(2026, 11, 30)
+            .and_then(|d| d.and_hms_opt(7, 0, 0))
+            .unwrap_or_default();
+        let batch = |secs_ago: i64, state| CertificateBatch {
+            id: CertificateBatchId(1),
+            organisation_id: OrgId(1),
+            run_id: RunId(1),
+            started_by: None,
+            started_at: now,
+            heartbeat_at: now - chrono::Duration::seconds(secs_ago),
+            finished_at: None,
+            total: 1,
+            done: 0,
+            issued: 0,
+            already_issued: 0,
+            not_completed: 0,
+            failures: "[]".into(),
+            state,
+            revoked: 0,
+            last_participant_id: None,
+        };
+        assert_eq!(as_of(batch(59, BatchState::Running), now).state, BatchState::Running);
+        assert_eq!(as_of(batch(60, BatchState::Running), now).state, BatchState::Interrupted);
+        assert_eq!(as_of(batch(600, BatchState::Done), now).state, BatchState::Done);
+        assert!(BATCH_HEARTBEAT_SECS * 3 < BATCH_STALE_AFTER_SECS as u64);
+    }
 }

@@ -363,6 +363,22 @@ diesel::table! {
         not_completed -> Integer,
         failures -> Text,
         state -> Text,
+        revoked -> Integer,
+        last_participant_id -> Nullable<Integer>,
+    }
+}
+
+diesel::table! {
+    certificate_reissues (id) {
+        id -> Integer,
+        organisation_id -> Integer,
+        run_id -> Integer,
+        participant_id -> Integer,
+        revoked_certificate_id -> Integer,
+        certificate_id -> Integer,
+        reason -> Text,
+        reissued_by -> Nullable<Integer>,
+        reissued_at -> Timestamp,
     }
 }
 
@@ -566,6 +582,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     import_batches,
     certificate_checks,
     certificate_batches,
+    certificate_reissues,
     organisation_images,
     stakeholders,
     surveys,

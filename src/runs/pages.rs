@@ -157,6 +157,22 @@ async fn revoke(
     back_from_certificate(&ui, &issuer, id, result.map(|c| c.run_id), "done.revoked").await
 }
 
+/// "Neu ausstellen" for a participant whose certificate was revoked, with a reason.
+#[post("/runs/{id}/participants/{participant_id}/certificate/reissue")]
+async fn reissue_revoked(
+    ui: Ui, issuer: Issuer, path: web::Path<(RunId, ParticipantId)>, Form(form): Form<RevokeForm>,
+) -> PageResult {
+    let (run_id, pid) = path.into_inner();
+    let iss = issuer.get_ref().clone();
+    let result = ui
+        .run(move |c, actor| {
+            crate::certificates::service::reissue_revoked(c, &iss, actor, run_id, pid, &form.reason)
+        })
+        .await;
+    let done = ("#participants", "done.reissued_revoked");
+    back_to_run(&ui, &issuer, run_id, result, done, None).await
+}
+
 /// Back to the certificates of the run, confirming `done`; or the page of the
 /// certificate's run again, with the message.
 async fn back_from_certificate(
@@ -180,5 +196,6 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(enroll)
         .service(cancel)
         .service(reissue)
-        .service(revoke);
+        .service(revoke)
+        .service(reissue_revoked);
 }

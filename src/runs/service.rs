@@ -30,7 +30,10 @@ pub struct RunPage {
     pub session_languages: Vec<i18n::LanguageOption>,
     pub run_languages: Vec<i18n::LanguageOption>,
     pub calendar_url: Option<String>,
+    /// Completed, no certificate, and none of theirs revoked: what a batch would issue.
     pub completed_without_certificate: usize,
+    /// People whose certificate was revoked and not issued again.
+    pub revoked_without_certificate: usize,
     pub certificates: Vec<CertificateView>,
     pub last_batch: Option<certs::BatchSummary>,
     /// What the new-session form starts with (or the input that was refused).
@@ -78,6 +81,9 @@ pub struct CompletionRow {
     pub completion_date: Option<String>,
     /// The participant's valid certificate, if any.
     pub certificate: Option<CertificateView>,
+    /// Without a valid one: their newest revoked certificate. Only "neu ausstellen" (with a
+    /// reason) gives them a certificate again.
+    pub revoked: Option<CertificateView>,
 }
 
 fn sorted_name(family: &str, given: &str) -> String {
@@ -109,8 +115,9 @@ pub fn run_page(
         candidates: people.others.iter().map(choice).collect(),
         completed_without_certificate: completion
             .iter()
-            .filter(|c| c.completed && c.certificate.is_none())
+            .filter(|c| c.completed && c.certificate.is_none() && c.revoked.is_none())
             .count(),
+        revoked_without_certificate: completion.iter().filter(|c| c.revoked.is_some()).count(),
         completion,
         trainers,
         session_languages: i18n::language_options(&[]),
@@ -168,19 +175,26 @@ fn waiting_entries(waiting: &[Participant]) -> Vec<WaitingEntry> {
         .collect()
 }
 
-/// Completion per participant, with the valid certificate where there is one.
+/// Completion per participant, with the valid certificate where there is one, or else the
+/// newest revoked one.
 fn completion_rows(
     completion: Vec<crate::attendance::models::Completion>, certificates: &[CertificateView],
 ) -> Vec<CompletionRow> {
+    let theirs = |pid: ParticipantId, status: CertificateStatus| {
+        certificates
+            .iter()
+            .filter(move |x| x.participant_id == pid && x.status == status)
+            .max_by_key(|x| x.id)
+            .cloned()
+    };
     completion
         .into_iter()
         .map(|c| CompletionRow {
-            certificate: certificates
-                .iter()
-                .find(|x| {
-                    x.participant_id == c.participant_id && x.status == CertificateStatus::Valid
-                })
-                .cloned(),
+            certificate: theirs(c.participant_id, CertificateStatus::Valid),
+            revoked: theirs(c.participant_id, CertificateStatus::Valid)
+                .is_none()
+                .then(|| theirs(c.participant_id, CertificateStatus::Revoked))
+                .flatten(),
             participant_id: c.participant_id,
             name: c.name,
             completed: c.completed,

@@ -276,7 +276,7 @@ async fn interrupted(backend: Backend) {
     b.login(&org.coordinator.email).await;
     let page = b.get(&format!("/certificate-batches/{stale_id}")).await;
     assert!(page.body.contains("unterbrochen"), "{}", page.body);
-    assert!(page.body.contains(&format!("action=\"/runs/{run_id}/certificates\"")));
+    assert!(page.body.contains(&format!("action=\"/certificate-batches/{stale_id}/resume\"")));
     // Another organisation's coordinator cannot look at it.
     let other = app.create_org("fremd");
     let b2 = app.browser();

@@ -20,6 +20,7 @@ mod phone;
 mod printable_input;
 mod reminders;
 mod reports;
+mod revocation_final;
 mod sessions;
 mod sessions_security;
 mod shutdown;
