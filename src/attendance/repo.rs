@@ -160,3 +160,18 @@ pub fn test_results_for_run(
         ))
         .load(conn)?)
 }
+
+/// Whether the participant holds a valid certificate of the run: what it attests cannot be
+/// taken back by a correction (the certificate is revoked first).
+pub fn holds_valid_certificate(
+    conn: &mut DbConn, run_id: RunId, participant_id: ParticipantId,
+) -> AppResult<bool> {
+    use crate::db::schema::certificates;
+    Ok(diesel::select(diesel::dsl::exists(
+        certificates::table
+            .filter(certificates::run_id.eq(run_id))
+            .filter(certificates::participant_id.eq(participant_id))
+            .filter(certificates::status.eq("valid")),
+    ))
+    .get_result(conn)?)
+}

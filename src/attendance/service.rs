@@ -358,6 +358,13 @@ fn apply(
             Decision::Stale => return Ok(Marked::Stale(entry_of(&participant, current.as_ref()))),
             Decision::Write(status, left_early) => (status, left_early),
         };
+        let was_attended = current.as_ref().is_some_and(|(m, _)| m.status.attended());
+        if was_attended
+            && !status.attended()
+            && repo::holds_valid_certificate(conn, session.run_id, participant_id)?
+        {
+            return Err(AppError::conflict("error.attendance.certificate_rests_on_it"));
+        }
         // The history's order is the order of the marks, even when replicas' clocks differ.
         let last = repo::last_history_at(conn, session_id, participant_id)?;
         let m = AttendanceUpsert {
@@ -409,6 +416,11 @@ pub fn record_test(
                 "participant_id",
                 Text::key("error.not_enrolled_in_run"),
             ));
+        }
+        if !test_result(&course, points, must).passed
+            && repo::holds_valid_certificate(conn, session.run_id, participant_id)?
+        {
+            return Err(AppError::conflict("error.attendance.certificate_rests_on_it"));
         }
         dialect::upsert_test_result(
             conn,

@@ -250,6 +250,24 @@ pub enum ViolationKind {
     SecondValid,
 }
 
+impl CertificateViolation {
+    /// The violation in the operator's words (`check.certificates.…`).
+    pub fn text(&self) -> crate::i18n::Text {
+        let key = match self.kind {
+            ViolationKind::IssuedAfterRevocation => "check.certificates.issued_after_revocation",
+            ViolationKind::CompletedBeforeLastSession => {
+                "check.certificates.completed_before_last_session"
+            }
+            ViolationKind::CompletedAfterIssue => "check.certificates.completed_after_issue",
+            ViolationKind::SecondValid => "check.certificates.second_valid",
+        };
+        crate::i18n::Text::key(key)
+            .arg("certificate", self.certificate_id)
+            .arg("run", self.run_id)
+            .arg("participant", self.participant_id)
+    }
+}
+
 impl ViolationKind {
     /// A stable name for reports.
     pub fn code(self) -> &'static str {

@@ -199,6 +199,8 @@ fn issue_in_tx(
             status: CertificateStatus::Valid,
         },
     )?;
+    // Nothing is signed that cannot be printed, mailed or not (the refusal names the field).
+    crate::certificates::pdf::check_document(&document(conn, issuer, &cert, &org, run)?)?;
     mail_certificate(conn, issuer, &cert, &org, run, participant, &url)?;
     audit::Entry::new(Some(org_id), Some(actor.user_id), "certificate.issue")
         .on("certificate", Some(cert.id.into()))
@@ -444,6 +446,18 @@ fn render(
     conn: &mut DbConn, issuer: &CertificateIssuer, cert: &Certificate, org: &orgs::Organisation,
     run: &planning::models::CourseRun,
 ) -> AppResult<Vec<u8>> {
+    let doc = document(conn, issuer, cert, org, run)?;
+    issuer
+        .renderer
+        .render(&doc)
+        .map_err(|e| AppError::Internal(e.context("rendering certificate PDF")))
+}
+
+/// What the certificate's PDF shows.
+fn document(
+    conn: &mut DbConn, issuer: &CertificateIssuer, cert: &Certificate, org: &orgs::Organisation,
+    run: &planning::models::CourseRun,
+) -> AppResult<CertificateDocument> {
     let modules = attendance::service::attended_modules(conn, org.id, run.id, cert.participant_id)?
         .into_iter()
         .map(|(title, date, duration_minutes)| AttendedModule { title, date, duration_minutes })
@@ -469,10 +483,7 @@ fn render(
         logo: org_image_for_print(conn, issuer, org.id, ImageKind::Logo)?,
         signature_image: org_image_for_print(conn, issuer, org.id, ImageKind::Signature)?,
     };
-    issuer
-        .renderer
-        .render(&doc)
-        .map_err(|e| AppError::Internal(e.context("rendering certificate PDF")))
+    Ok(doc)
 }
 
 /// The PDF of a certificate of the actor's organisation: (file name, bytes).
@@ -1187,4 +1198,37 @@ mod tests {
         assert_eq!(as_of(batch(600, BatchState::Done), now).state, BatchState::Done);
         assert!(BATCH_HEARTBEAT_SECS * 3 < BATCH_STALE_AFTER_SECS as u64);
     }
+}
+
+/// Stored texts that a certificate prints and the fonts cannot draw, for `mietschulung
+/// check`: the names and course titles of valid certificates (their PDF is drawn again on
+/// every download) and the organisations' issuer lines (printed on every new one).
+pub fn printing_violations(conn: &mut DbConn) -> AppResult<Vec<(OrgId, Text)>> {
+    let mut found = Vec::new();
+    for c in repo::all(conn)?.into_iter().filter(|c| c.status == CertificateStatus::Valid) {
+        for (field, text, name) in
+            [("holder_name", &c.holder_name, true), ("course_title", &c.course_title, false)]
+        {
+            if !crate::certificates::pdf::is_printable(text, name) {
+                found.push((
+                    c.organisation_id,
+                    Text::key("check.certificates.unprintable")
+                        .arg("certificate", c.id)
+                        .arg("field", field),
+                ));
+            }
+        }
+    }
+    for o in orgs::service::all(conn)? {
+        for (field, text) in [
+            ("issuer_name", &o.issuer_name),
+            ("signatory_name", &o.signatory_name),
+            ("signatory_title", &o.signatory_title),
+        ] {
+            if !crate::certificates::pdf::is_printable(text, false) {
+                found.push((o.id, Text::key("check.orgs.unprintable").arg("field", field)));
+            }
+        }
+    }
+    Ok(found)
 }

@@ -20,7 +20,7 @@ use crate::db::DbConn;
 use crate::error::AppResult;
 use crate::i18n::Text;
 use crate::ids::OrgId;
-use crate::{attendance, participants};
+use crate::{attendance, certificates, participants};
 
 /// One broken rule, named in the operator's words.
 #[derive(Debug, Clone, Serialize)]
@@ -53,6 +53,12 @@ pub fn check(conn: &mut DbConn, keys_dir: &std::path::Path) -> AppResult<Vec<Vio
     }
     for v in attendance::service::attendance_violations(conn)? {
         found.push(Violation::new(Some(v.organisation_id), v.text()));
+    }
+    for v in certificates::service::certificate_violations(conn)? {
+        found.push(Violation::new(Some(v.organisation_id), v.text()));
+    }
+    for (org, text) in certificates::service::printing_violations(conn)? {
+        found.push(Violation::new(Some(org), text));
     }
     Ok(found)
 }

@@ -77,6 +77,11 @@ pub fn organisations(conn: &mut DbConn, actor: &Actor) -> AppResult<Vec<Organisa
     repo::list(conn)
 }
 
+/// Every organisation, for the operator's `mietschulung check` (no actor: the CLI).
+pub fn all(conn: &mut DbConn) -> AppResult<Vec<Organisation>> {
+    repo::list(conn)
+}
+
 /// An admin creates an organisation from the browser.
 pub fn add(conn: &mut DbConn, actor: &Actor, input: NewOrganisation) -> AppResult<Organisation> {
     actor.require(&[Role::Admin])?;

@@ -12,6 +12,7 @@ mod confirmations;
 mod hostile_files;
 mod hostile_input;
 mod import;
+mod invariants;
 mod isolation;
 mod mail;
 mod migrations;
