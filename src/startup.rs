@@ -42,12 +42,38 @@ pub struct AppState {
 }
 
 impl AppState {
+    /// Opens the database and the keys; refuses to run with keys that cannot sign (see
+    /// `KeyRing::start`), so a lost keys directory or key file stops start-up with its
+    /// path instead of being replaced by new keys.
     pub fn new(settings: &Settings) -> anyhow::Result<AppState> {
+        let state = Self::open(settings)?;
+        let refused = state
+            .db
+            .run_blocking(|conn| state.keyring.start(conn))
+            .map_err(|e| anyhow::anyhow!("loading signing keys: {e:#}"))?;
+        if !refused.is_empty() {
+            let lines: Vec<String> = refused.iter().map(ToString::to_string).collect();
+            anyhow::bail!("cannot start with these signing keys:\n- {}", lines.join("\n- "));
+        }
+        Ok(state)
+    }
+
+    /// Opens the database and loads the public keys without checking or making any key:
+    /// for the `keys` commands, which must work on the keys start-up refuses (retiring a
+    /// key whose private half is lost).
+    pub fn for_key_repair(settings: &Settings) -> anyhow::Result<AppState> {
+        let state = Self::open(settings)?;
+        state
+            .db
+            .run_blocking(|conn| state.keyring.reload(conn))
+            .map_err(|e| anyhow::anyhow!("loading signing keys: {e:#}"))?;
+        Ok(state)
+    }
+
+    fn open(settings: &Settings) -> anyhow::Result<AppState> {
         let db = Db::connect(&settings.database_url, settings.db_pool_size)?;
         db.migrate()?;
         let keyring = Arc::new(KeyRing::new(settings.keys_dir.clone()));
-        db.run_blocking(|conn| keyring.reload(conn))
-            .map_err(|e| anyhow::anyhow!("loading signing keys: {e}"))?;
         let issuer = Arc::new(CertificateIssuer {
             public_url: settings.public_url.clone(),
             keyring: keyring.clone(),

@@ -5,6 +5,7 @@ use serde::Deserialize;
 
 use super::models::NewOrganisation;
 use super::service::{self, AccountFields, NewAccount};
+use crate::certificates::keys::{self, KeyRing};
 use crate::error::{AppError, PageResult};
 use crate::i18n::Text;
 use crate::ids::{OrgId, TokenId, UserId};
@@ -19,9 +20,15 @@ async fn list(ui: Ui) -> PageResult {
 }
 
 #[post("/admin/organisations")]
-async fn create(ui: Ui, Form(form): Form<NewOrganisation>) -> PageResult {
+async fn create(
+    ui: Ui, keyring: web::Data<std::sync::Arc<KeyRing>>, Form(form): Form<NewOrganisation>,
+) -> PageResult {
     let echo = form.clone();
-    match ui.run(move |conn, actor| service::add(conn, actor, form)).await {
+    let keyring = keyring.get_ref().clone();
+    // With its signing key, so the key is published before the first certificate.
+    let created =
+        ui.run(move |conn, actor| keys::create_organisation(conn, &keyring, Some(actor), form));
+    match created.await {
         Ok(org) => ui.done(
             &format!("/admin/organisations/{}", org.id),
             &Text::key("done.organisation_created"),
