@@ -13,6 +13,7 @@ mod hostile_files;
 mod hostile_input;
 mod import;
 mod isolation;
+mod keys_and_codes;
 mod mail;
 mod migrations;
 mod phone;
