@@ -277,6 +277,7 @@ fn run(
     let keyring = web::Data::new(state.keyring.clone());
     let issuer = web::Data::new(state.issuer.clone());
     let public_checks = web::Data::new(state.public_checks.clone());
+    let org_setup = web::Data::new(organisation_setup(state.keyring.clone()));
     let Shared { limits, open_link_limit, auth_settings } = shared;
     let settings_data = web::Data::new(settings);
     let mut server = HttpServer::new(move || {
@@ -311,6 +312,7 @@ fn run(
             .app_data(keyring.clone())
             .app_data(issuer.clone())
             .app_data(public_checks.clone())
+            .app_data(org_setup.clone())
             .app_data(settings_data.clone())
             .app_data(auth_settings.clone())
             .app_data(limits.clone())
@@ -327,6 +329,13 @@ fn run(
     }
     server = server.worker_max_blocking_threads(blocking_threads);
     Ok(server.run())
+}
+
+/// A new organisation gets its signing key in its creation's transaction.
+fn organisation_setup(keyring: Arc<KeyRing>) -> crate::orgs::service::OrganisationSetup {
+    crate::orgs::service::OrganisationSetup(Arc::new(move |conn, org, actor| {
+        keyring.create_organisation_key(conn, org, Some(actor)).map(|_| ())
+    }))
 }
 
 fn routes(cfg: &mut web::ServiceConfig) {

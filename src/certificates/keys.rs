@@ -226,6 +226,13 @@ impl KeyRing {
         }
     }
 
+    /// The first key of a new organisation (in its creation's transaction).
+    pub fn create_organisation_key(
+        &self, conn: &mut DbConn, organisation_id: OrgId, actor: Option<&crate::auth::Actor>,
+    ) -> AppResult<u8> {
+        self.create_key(conn, Some(organisation_id), actor)
+    }
+
     /// A new key for the owner, with an audit entry (`key.create`; the acting user when a
     /// person caused it).
     fn create_key(
@@ -474,7 +481,7 @@ fn create_private_dir(path: &Path) -> AppResult<()> {
 
 /// Creates an organisation together with its signing key, so the key is published before
 /// the organisation's first certificate. `actor`: the admin, or none for the operator's
-/// command line.
+/// command line (the admin page does the same through `orgs::service::OrganisationSetup`).
 pub fn create_organisation(
     conn: &mut DbConn, keyring: &KeyRing, actor: Option<&crate::auth::Actor>,
     input: crate::orgs::models::NewOrganisation,
@@ -484,7 +491,7 @@ pub fn create_organisation(
     }
     crate::db::write_transaction(conn, |conn| {
         let org = crate::orgs::service::create(conn, actor, input)?;
-        keyring.create_key(conn, Some(org.id), actor)?;
+        keyring.create_organisation_key(conn, org.id, actor)?;
         Ok(org)
     })
 }

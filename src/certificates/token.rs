@@ -455,7 +455,7 @@ fn luhn32_check(values: &[u8]) -> u8 {
 
 /// Whether `values` end in their correct check value.
 fn luhn32_valid(values: &[u8]) -> bool {
-    luhn32_sum(values, false) % LUHN_N == 0
+    luhn32_sum(values, false).is_multiple_of(LUHN_N)
 }
 
 fn crockford_value(c: char) -> Option<u8> {

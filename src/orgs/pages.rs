@@ -5,7 +5,6 @@ use serde::Deserialize;
 
 use super::models::NewOrganisation;
 use super::service::{self, AccountFields, NewAccount};
-use crate::certificates::keys::{self, KeyRing};
 use crate::error::{AppError, PageResult};
 use crate::i18n::Text;
 use crate::ids::{OrgId, TokenId, UserId};
@@ -21,14 +20,11 @@ async fn list(ui: Ui) -> PageResult {
 
 #[post("/admin/organisations")]
 async fn create(
-    ui: Ui, keyring: web::Data<std::sync::Arc<KeyRing>>, Form(form): Form<NewOrganisation>,
+    ui: Ui, setup: web::Data<service::OrganisationSetup>, Form(form): Form<NewOrganisation>,
 ) -> PageResult {
     let echo = form.clone();
-    let keyring = keyring.get_ref().clone();
-    // With its signing key, so the key is published before the first certificate.
-    let created =
-        ui.run(move |conn, actor| keys::create_organisation(conn, &keyring, Some(actor), form));
-    match created.await {
+    let setup = setup.get_ref().clone();
+    match ui.run(move |conn, actor| service::add(conn, actor, form, &setup)).await {
         Ok(org) => ui.done(
             &format!("/admin/organisations/{}", org.id),
             &Text::key("done.organisation_created"),
