@@ -1,4 +1,12 @@
 //! Signing keys: private halves in files, public halves and state in `signing_keys`.
+//!
+//! Every key that signs exists before anything is signed: the deployment's (revocation
+//! list) and each organisation's are made at start-up and with the organisation, so the
+//! JWKS an offline verifier fetched first already lists them. Start-up tells a first start
+//! (no keys in the database: the keys directory is made) from a lost keys directory (keys
+//! in the database: refused, naming the path), and refuses an active key whose private file
+//! is missing or holds another key, naming kid and file; a new key is never made silently in
+//! place of one that certificates were signed with.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
