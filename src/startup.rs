@@ -42,12 +42,38 @@ pub struct AppState {
 }
 
 impl AppState {
+    /// Opens the database and the keys; refuses to run with keys that cannot sign (see
+    /// `KeyRing::start`), so a lost keys directory or key file stops start-up with its
+    /// path instead of being replaced by new keys.
     pub fn new(settings: &Settings) -> anyhow::Result<AppState> {
+        let state = Self::open(settings)?;
+        let refused = state
+            .db
+            .run_blocking(|conn| state.keyring.start(conn))
+            .map_err(|e| anyhow::anyhow!("loading signing keys: {e:#}"))?;
+        if !refused.is_empty() {
+            let lines: Vec<String> = refused.iter().map(ToString::to_string).collect();
+            anyhow::bail!("cannot start with these signing keys:\n- {}", lines.join("\n- "));
+        }
+        Ok(state)
+    }
+
+    /// Opens the database and loads the public keys without checking or making any key:
+    /// for the `keys` commands, which must work on the keys start-up refuses (retiring a
+    /// key whose private half is lost).
+    pub fn for_key_repair(settings: &Settings) -> anyhow::Result<AppState> {
+        let state = Self::open(settings)?;
+        state
+            .db
+            .run_blocking(|conn| state.keyring.reload(conn))
+            .map_err(|e| anyhow::anyhow!("loading signing keys: {e:#}"))?;
+        Ok(state)
+    }
+
+    fn open(settings: &Settings) -> anyhow::Result<AppState> {
         let db = Db::connect(&settings.database_url, settings.db_pool_size)?;
         db.migrate()?;
         let keyring = Arc::new(KeyRing::new(settings.keys_dir.clone()));
-        db.run_blocking(|conn| keyring.reload(conn))
-            .map_err(|e| anyhow::anyhow!("loading signing keys: {e}"))?;
         let issuer = Arc::new(CertificateIssuer {
             public_url: settings.public_url.clone(),
             keyring: keyring.clone(),
@@ -251,6 +277,7 @@ fn run(
     let keyring = web::Data::new(state.keyring.clone());
     let issuer = web::Data::new(state.issuer.clone());
     let public_checks = web::Data::new(state.public_checks.clone());
+    let org_setup = web::Data::new(organisation_setup(state.keyring.clone()));
     let Shared { limits, open_link_limit, auth_settings } = shared;
     let settings_data = web::Data::new(settings);
     let mut server = HttpServer::new(move || {
@@ -285,6 +312,7 @@ fn run(
             .app_data(keyring.clone())
             .app_data(issuer.clone())
             .app_data(public_checks.clone())
+            .app_data(org_setup.clone())
             .app_data(settings_data.clone())
             .app_data(auth_settings.clone())
             .app_data(limits.clone())
@@ -301,6 +329,13 @@ fn run(
     }
     server = server.worker_max_blocking_threads(blocking_threads);
     Ok(server.run())
+}
+
+/// A new organisation gets its signing key in its creation's transaction.
+fn organisation_setup(keyring: Arc<KeyRing>) -> crate::orgs::service::OrganisationSetup {
+    crate::orgs::service::OrganisationSetup(Arc::new(move |conn, org, actor| {
+        keyring.create_organisation_key(conn, org, Some(actor)).map(|_| ())
+    }))
 }
 
 fn routes(cfg: &mut web::ServiceConfig) {

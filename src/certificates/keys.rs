@@ -1,7 +1,15 @@
 //! Signing keys: private halves in files, public halves and state in `signing_keys`.
+//!
+//! Every key that signs exists before anything is signed: the deployment's (revocation
+//! list) and each organisation's are made at start-up and with the organisation, so the
+//! JWKS an offline verifier fetched first already lists them. Start-up tells a first start
+//! (no keys in the database: the keys directory is made) from a lost keys directory (keys
+//! in the database: refused, naming the path), and refuses an active key whose private file
+//! is missing or holds another key, naming kid and file; a new key is never made silently in
+//! place of one that certificates were signed with.
 
 use std::collections::HashMap;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::{Mutex, RwLock};
 use std::time::{Duration, Instant};
 
@@ -158,6 +166,13 @@ impl KeyRing {
 
     /// Creates a key for the organisation: private half to a 0400 file, public half to the table.
     pub fn generate(&self, conn: &mut DbConn, organisation_id: Option<OrgId>) -> AppResult<u8> {
+        // Writing the file would create a lost directory again, beside keys it no longer has.
+        if !self.keys_dir.is_dir() {
+            return Err(AppError::Unavailable(anyhow::anyhow!(
+                "the keys directory {} is missing; no new key is made without it",
+                self.keys_dir.display()
+            )));
+        }
         let used: Vec<i32> = signing_keys::table.select(signing_keys::kid).load(conn)?;
         let kid = (0..=255u8)
             .find(|k| !used.contains(&i32::from(*k)) && !self.key_path(*k).exists())
@@ -186,50 +201,307 @@ impl KeyRing {
         Ok(kid)
     }
 
-    /// The organisation's newest usable key with its private half on this machine;
-    /// a key is created on first use so issuing works without setup.
+    /// The organisation's newest active key (see [`KeyRing::active_key`]).
     pub fn signing_key_for(
         &self, conn: &mut DbConn, organisation_id: OrgId,
     ) -> AppResult<(u8, SigningKey)> {
-        let candidates: Vec<i32> = signing_keys::table
-            .filter(signing_keys::organisation_id.eq(organisation_id))
-            .filter(signing_keys::retired_at.is_null())
-            .filter(signing_keys::compromised_at.is_null())
-            .order(signing_keys::created_at.desc())
-            .select(signing_keys::kid)
-            .load(conn)?;
-        self.first_usable_or_new(conn, candidates, Some(organisation_id))
+        self.active_key(conn, Some(organisation_id))
     }
 
-    /// The first candidate (newest first) whose private half is on this machine, else a new
-    /// key for the owner.
-    fn first_usable_or_new(
-        &self, conn: &mut DbConn, candidates: Vec<i32>, owner: Option<OrgId>,
-    ) -> AppResult<(u8, SigningKey)> {
-        for kid in candidates {
-            let Ok(kid) = u8::try_from(kid) else { continue };
-            if let Ok(key) = self.load_private(kid) {
-                return Ok((kid, key));
+    /// The deployment's own key (no organisation), which signs the revocation list.
+    pub fn deployment_signing_key(&self, conn: &mut DbConn) -> AppResult<(u8, SigningKey)> {
+        self.active_key(conn, None)
+    }
+
+    /// The owner's newest active key with its private half. Start-up and organisation
+    /// creation make every owner's key, so this finds one; only an owner whose keys were all
+    /// retired by hand since gets a new one here. A key whose private half is gone or does
+    /// not match its public half is an error: replacing it silently would leave every
+    /// certificate signed with it unverifiable without anyone noticing.
+    fn active_key(&self, conn: &mut DbConn, owner: Option<OrgId>) -> AppResult<(u8, SigningKey)> {
+        let newest: Option<SigningKeyRecord> = active_of(owner)
+            .order((signing_keys::created_at.desc(), signing_keys::id.desc()))
+            .select(SigningKeyRecord::as_select())
+            .first(conn)
+            .optional()?;
+        let Some(record) = newest else {
+            let kid = self.create_key(conn, owner, None)?;
+            return Ok((kid, self.load_private(kid).map_err(AppError::Unavailable)?));
+        };
+        match self.private_problem(&record) {
+            Ok(key) => Ok(key),
+            Err(problem) => Err(AppError::Unavailable(anyhow::anyhow!("{problem}"))),
+        }
+    }
+
+    /// The first key of a new organisation (in its creation's transaction).
+    pub fn create_organisation_key(
+        &self, conn: &mut DbConn, organisation_id: OrgId, actor: Option<&crate::auth::Actor>,
+    ) -> AppResult<u8> {
+        self.create_key(conn, Some(organisation_id), actor)
+    }
+
+    /// A new key for the owner, with an audit entry (`key.create`; the acting user when a
+    /// person caused it).
+    fn create_key(
+        &self, conn: &mut DbConn, owner: Option<OrgId>, actor: Option<&crate::auth::Actor>,
+    ) -> AppResult<u8> {
+        let kid = self.generate(conn, owner)?;
+        crate::audit::Entry::new(owner, actor.map(|a| a.user_id), "key.create")
+            .on("signing_key", Some(i32::from(kid)))
+            .record(conn)?;
+        Ok(kid)
+    }
+
+    /// The record's private half, loaded and matching its public half, or what is wrong.
+    fn private_problem(&self, record: &SigningKeyRecord) -> Result<(u8, SigningKey), KeyProblem> {
+        let Some(public) = record.to_public() else {
+            return Err(KeyProblem::PublicKeyUnreadable { kid: record.kid });
+        };
+        let path = self.key_path(public.kid);
+        if !path.exists() {
+            return Err(KeyProblem::PrivateKeyMissing { kid: public.kid, path });
+        }
+        match self.load_private(public.kid) {
+            Ok(key) if key.verifying_key() == public.key => Ok((public.kid, key)),
+            Ok(_) => Err(KeyProblem::PrivateKeyMismatch { kid: public.kid, path }),
+            Err(e) => Err(KeyProblem::PrivateKeyUnreadable {
+                kid: public.kid,
+                path,
+                error: format!("{e:#}"),
+            }),
+        }
+    }
+}
+
+/// Keys of one owner (an organisation, or the deployment) that may sign.
+fn active_of(owner: Option<OrgId>) -> signing_keys::BoxedQuery<'static, crate::db::MultiBackend> {
+    let query = signing_keys::table
+        .filter(signing_keys::retired_at.is_null())
+        .filter(signing_keys::compromised_at.is_null())
+        .into_boxed();
+    match owner {
+        Some(org) => query.filter(signing_keys::organisation_id.eq(org)),
+        None => query.filter(signing_keys::organisation_id.is_null()),
+    }
+}
+
+/// What is wrong with the signing keys: what start-up refuses, and what
+/// `mietschulung check` reports. The texts are for the operator (a terminal or the log).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum KeyProblem {
+    /// `keys_in_database` 0 is a first start: the directory is made then.
+    KeysDirMissing {
+        path: PathBuf,
+        keys_in_database: usize,
+    },
+    KeysDirUnreadable {
+        path: PathBuf,
+        error: String,
+    },
+    /// An active key (not retired, not compromised) without its private half.
+    PrivateKeyMissing {
+        kid: u8,
+        path: PathBuf,
+    },
+    PrivateKeyUnreadable {
+        kid: u8,
+        path: PathBuf,
+        error: String,
+    },
+    /// The file holds another key than the database publishes under this kid.
+    PrivateKeyMismatch {
+        kid: u8,
+        path: PathBuf,
+    },
+    PublicKeyUnreadable {
+        kid: i32,
+    },
+    /// Nothing could sign the revocation list.
+    NoDeploymentKey,
+    OrganisationWithoutKey {
+        organisation_id: OrgId,
+    },
+}
+
+impl KeyProblem {
+    /// Whether the service must not start with it. A missing key of an owner is made at
+    /// start-up instead; a lost or wrong private half never is.
+    pub fn stops_start_up(&self) -> bool {
+        match self {
+            KeyProblem::KeysDirMissing { keys_in_database, .. } => *keys_in_database > 0,
+            KeyProblem::NoDeploymentKey | KeyProblem::OrganisationWithoutKey { .. } => false,
+            _ => true,
+        }
+    }
+}
+
+impl std::fmt::Display for KeyProblem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        const RESTORE: &str =
+            "restore it from a backup, or retire the key (`mietschulung keys retire --kid";
+        match self {
+            KeyProblem::KeysDirMissing { path, keys_in_database } => write!(
+                f,
+                "the keys directory {} is missing, but the database lists {keys_in_database} signing key(s); restore the directory from a backup (the service does not make new keys in place of lost ones)",
+                path.display()
+            ),
+            KeyProblem::KeysDirUnreadable { path, error } => {
+                write!(f, "the keys directory {} cannot be read: {error}", path.display())
+            }
+            KeyProblem::PrivateKeyMissing { kid, path } => write!(
+                f,
+                "the active signing key kid {kid} has no private key file {}; {RESTORE} {kid}`; its certificates keep verifying)",
+                path.display()
+            ),
+            KeyProblem::PrivateKeyUnreadable { kid, path, error } => write!(
+                f,
+                "the private key file {} of the active signing key kid {kid} cannot be used ({error}); {RESTORE} {kid}`)",
+                path.display()
+            ),
+            KeyProblem::PrivateKeyMismatch { kid, path } => write!(
+                f,
+                "the private key file {} does not belong to the signing key kid {kid} the database publishes; {RESTORE} {kid}`)",
+                path.display()
+            ),
+            KeyProblem::PublicKeyUnreadable { kid } => {
+                write!(f, "the database's public key of kid {kid} is not an Ed25519 key")
+            }
+            KeyProblem::NoDeploymentKey => {
+                write!(f, "no active deployment key signs the revocation list")
+            }
+            KeyProblem::OrganisationWithoutKey { organisation_id } => {
+                write!(f, "organisation {organisation_id} has no active signing key")
             }
         }
-        let kid = self.generate(conn, owner)?;
-        Ok((kid, self.load_private(kid)?))
     }
 }
 
 impl KeyRing {
-    /// The deployment's own key (no organisation), which signs the revocation list; created
-    /// on first use like the organisations' keys.
-    pub fn deployment_signing_key(&self, conn: &mut DbConn) -> AppResult<(u8, SigningKey)> {
-        let candidates: Vec<i32> = signing_keys::table
-            .filter(signing_keys::organisation_id.is_null())
-            .filter(signing_keys::retired_at.is_null())
-            .filter(signing_keys::compromised_at.is_null())
-            .order(signing_keys::created_at.desc())
-            .select(signing_keys::kid)
-            .load(conn)?;
-        self.first_usable_or_new(conn, candidates, None)
+    pub fn keys_dir(&self) -> &Path {
+        &self.keys_dir
     }
+
+    /// Every problem with the keys (see [`KeyProblem`]), for `mietschulung check` and for
+    /// start-up. Reads the database and the keys directory; changes nothing.
+    pub fn problems(&self, conn: &mut DbConn) -> AppResult<Vec<KeyProblem>> {
+        let records = all_records(conn)?;
+        let mut problems = Vec::new();
+        match std::fs::read_dir(&self.keys_dir) {
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                problems.push(KeyProblem::KeysDirMissing {
+                    path: self.keys_dir.clone(),
+                    keys_in_database: records.len(),
+                });
+            }
+            Err(e) => problems.push(KeyProblem::KeysDirUnreadable {
+                path: self.keys_dir.clone(),
+                error: e.to_string(),
+            }),
+            Ok(_) => problems.extend(
+                records
+                    .iter()
+                    .filter(|r| r.retired_at.is_none() && r.compromised_at.is_none())
+                    .filter_map(|r| self.private_problem(r).err()),
+            ),
+        }
+        problems.extend(owners_without_key(conn, &records)?);
+        Ok(problems)
+    }
+
+    /// Start-up: refuses keys that cannot sign (returned, nothing changed), makes the keys
+    /// directory on a first start (no keys in the database and no directory) and a key for
+    /// the deployment and every organisation that has none, then loads the public keys.
+    /// So every key that signs anything is in the JWKS before the first request.
+    pub fn start(&self, conn: &mut DbConn) -> AppResult<Vec<KeyProblem>> {
+        // A replica starting at the same moment may take the same kid; the second try
+        // sees its keys.
+        match self.try_start(conn) {
+            Err(_) => self.try_start(conn),
+            done => done,
+        }
+    }
+
+    fn try_start(&self, conn: &mut DbConn) -> AppResult<Vec<KeyProblem>> {
+        let problems = self.problems(conn)?;
+        let refused: Vec<KeyProblem> =
+            problems.iter().filter(|p| p.stops_start_up()).cloned().collect();
+        if !refused.is_empty() {
+            return Ok(refused);
+        }
+        for problem in problems {
+            match problem {
+                KeyProblem::KeysDirMissing { path, .. } => create_private_dir(&path)?,
+                KeyProblem::NoDeploymentKey => {
+                    crate::db::write_transaction(conn, |c| self.create_key(c, None, None))?;
+                }
+                KeyProblem::OrganisationWithoutKey { organisation_id } => {
+                    crate::db::write_transaction(conn, |c| {
+                        self.create_key(c, Some(organisation_id), None)
+                    })?;
+                }
+                _ => {}
+            }
+        }
+        self.reload(conn)?;
+        Ok(Vec::new())
+    }
+}
+
+/// The deployment and the organisations without an active key.
+fn owners_without_key(
+    conn: &mut DbConn, records: &[SigningKeyRecord],
+) -> AppResult<Vec<KeyProblem>> {
+    use crate::db::schema::organisations;
+    let active = |owner: Option<OrgId>| {
+        records.iter().any(|r| {
+            r.organisation_id == owner && r.retired_at.is_none() && r.compromised_at.is_none()
+        })
+    };
+    let mut problems = Vec::new();
+    if !active(None) {
+        problems.push(KeyProblem::NoDeploymentKey);
+    }
+    let orgs: Vec<OrgId> =
+        organisations::table.select(organisations::id).order(organisations::id).load(conn)?;
+    problems.extend(
+        orgs.into_iter()
+            .filter(|o| !active(Some(*o)))
+            .map(|organisation_id| KeyProblem::OrganisationWithoutKey { organisation_id }),
+    );
+    Ok(problems)
+}
+
+/// The keys directory of a first start, readable by the service user only.
+fn create_private_dir(path: &Path) -> AppResult<()> {
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::DirBuilderExt;
+        builder.mode(0o700);
+    }
+    builder
+        .create(path)
+        .with_context(|| format!("creating the keys directory {}", path.display()))?;
+    Ok(())
+}
+
+/// Creates an organisation together with its signing key, so the key is published before
+/// the organisation's first certificate. `actor`: the admin, or none for the operator's
+/// command line (the admin page does the same through `orgs::service::OrganisationSetup`).
+pub fn create_organisation(
+    conn: &mut DbConn, keyring: &KeyRing, actor: Option<&crate::auth::Actor>,
+    input: crate::orgs::models::NewOrganisation,
+) -> AppResult<crate::orgs::Organisation> {
+    if let Some(a) = actor {
+        a.require(&[crate::auth::Role::Admin])?;
+    }
+    crate::db::write_transaction(conn, |conn| {
+        let org = crate::orgs::service::create(conn, actor, input)?;
+        keyring.create_organisation_key(conn, org.id, actor)?;
+        Ok(org)
+    })
 }
 
 /// JSON Web Key Set of every key not marked compromised (RFC 8037 OKP keys).

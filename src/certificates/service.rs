@@ -56,18 +56,24 @@ impl CertificateIssuer {
     }
 }
 
-/// Stored codes are 16 characters; people read them in groups of four.
+/// Stored codes are 16 characters; people read them in groups of four with the check
+/// character as a fifth group (`token::printed_code`), wherever they are shown.
 pub fn display_code(stored: &str) -> String {
-    stored
-        .as_bytes()
-        .chunks(4)
-        .map(|c| String::from_utf8_lossy(c).into_owned())
-        .collect::<Vec<_>>()
-        .join("-")
+    match token::parse_code(stored) {
+        Some(code) if stored.len() == 16 => token::printed_code(&code),
+        // Not a stored code (never written by this service): shown as it is, grouped.
+        _ => stored
+            .as_bytes()
+            .chunks(4)
+            .map(|c| String::from_utf8_lossy(c).into_owned())
+            .collect::<Vec<_>>()
+            .join("-"),
+    }
 }
 
+/// The stored form has no check character: it is derived, and old codes lack it.
 fn stored_code(code: &[u8; 10]) -> String {
-    token::format_code(code).replace('-', "")
+    token::plain_code(code)
 }
 
 /// What issuing did for one participant, short of a failure.

@@ -56,6 +56,10 @@ const COSE_SIGN1_TAG_BYTE: u8 = 0xD2;
 const DATE_FORMAT: &str = "%Y-%m-%d";
 const CROCKFORD: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 const CODE_CHARS: usize = 16;
+/// A printed code: 16 characters and the check character.
+const CHECKED_CODE_CHARS: usize = CODE_CHARS + 1;
+/// Typed codes longer than this (in bytes, with any spaces and dashes) are refused unread.
+pub const MAX_CODE_INPUT_BYTES: usize = 64;
 
 const SUBCLAIM_NAME: i64 = 1;
 const SUBCLAIM_COURSE: i64 = 2;
@@ -66,7 +70,8 @@ const SUBCLAIM_DATE: i64 = 3;
 pub struct CertificateClaims {
     /// Unix seconds (CWT claim 6, `iat`).
     pub issued_at: i64,
-    /// Certificate code (CWT claim 7, `cti`), printed as `XXXX-XXXX-XXXX-XXXX`.
+    /// Certificate code (CWT claim 7, `cti`), printed as `XXXX-XXXX-XXXX-XXXX-C` with its
+    /// check character (see [`printed_code`]).
     pub code: [u8; CODE_BYTES],
     /// NFC, exactly as printed on the certificate.
     pub holder_name: String,
@@ -241,48 +246,87 @@ pub fn verify(
 }
 
 /// `XXXX-XXXX-XXXX-XXXX` in Crockford base32: no I, L, O, U, so it survives being
-/// read aloud or typed from paper.
+/// read aloud or typed from paper. This is the code without its check character, as it is
+/// stored and as certificates issued before the check character carried it; people are
+/// shown [`printed_code`].
 pub fn format_code(code: &[u8; CODE_BYTES]) -> String {
-    let value = code_to_u128(code);
     let mut out = String::with_capacity(CODE_CHARS + 3);
-    for i in 0..CODE_CHARS {
+    for (i, digit) in code_digits(code).into_iter().enumerate() {
         if i > 0 && i % 4 == 0 {
             out.push('-');
         }
-        let shift = 5 * (CODE_CHARS - 1 - i);
-        // The mask keeps the index below 32, so the lookup cannot fail.
-        let digit = ((value >> shift) & 0x1F) as usize;
-        out.push(char::from(CROCKFORD[digit]));
+        out.push(char::from(CROCKFORD[usize::from(digit)]));
     }
     out
 }
 
-/// Reads a typed code. Tolerates lower case, spaces and dashes anywhere, and maps the
-/// Crockford look-alikes I/L → 1 and O → 0. Anything else gives `None`.
-pub fn parse_code(input: &str) -> Option<[u8; CODE_BYTES]> {
-    if input.len() > 4 * CODE_CHARS {
-        return None;
+/// The 16 code characters without separators: the form the database keeps and looks up.
+pub fn plain_code(code: &[u8; CODE_BYTES]) -> String {
+    code_digits(code).into_iter().map(|d| char::from(CROCKFORD[usize::from(d)])).collect()
+}
+
+/// The code as printed and shown: four groups and the check character as a fifth group,
+/// `0MRE-09HP-XPXF-H1GG-K`.
+pub fn printed_code(code: &[u8; CODE_BYTES]) -> String {
+    format!("{}-{}", format_code(code), check_character(code))
+}
+
+/// The check character of a code: Luhn mod N with N = 32 over the Crockford values of
+/// its 16 characters, so it is one more character of the same alphabet.
+pub fn check_character(code: &[u8; CODE_BYTES]) -> char {
+    char::from(CROCKFORD[usize::from(luhn32_check(&code_digits(code)))])
+}
+
+/// Why typed text is not a code. None of these needs the database to say.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CodeError {
+    /// Fewer characters than a code has (`chars` were typed), or a printed code with one of
+    /// its characters missing.
+    TooShort {
+        chars: usize,
+    },
+    TooLong,
+    /// A character that no code contains (after the look-alikes I, L, O are read as 1, 0).
+    NotInAlphabet(char),
+    /// 17 characters whose last one does not fit the 16 before it: a typo.
+    CheckFailed,
+}
+
+/// Reads a typed code, with or without its check character. Tolerates lower case, spaces
+/// and dashes anywhere, and maps the Crockford look-alikes I/L → 1 and O → 0.
+///
+/// Sixteen characters are a code as issued before the check character existed, and are
+/// taken as they are. Seventeen must pass the check. Sixteen typed in groups whose last
+/// group has one character are a printed code with a character left out: too short.
+pub fn read_code(input: &str) -> Result<[u8; CODE_BYTES], CodeError> {
+    if input.len() > MAX_CODE_INPUT_BYTES {
+        return Err(CodeError::TooLong);
     }
-    let mut value: u128 = 0;
-    let mut count = 0usize;
+    let mut digits: Vec<u8> = Vec::with_capacity(CODE_CHARS + 1);
+    let mut last_group = 0usize;
     for c in input.chars() {
         if c.is_whitespace() || matches!(c, '-' | '\u{2010}' | '\u{2011}' | '\u{2013}') {
+            last_group = 0;
             continue;
         }
-        let digit = crockford_value(c)?;
-        count += 1;
-        if count > CODE_CHARS {
-            return None;
-        }
-        value = (value << 5) | u128::from(digit);
+        let digit = crockford_value(c).ok_or(CodeError::NotInAlphabet(c))?;
+        digits.push(digit);
+        last_group += 1;
     }
-    if count != CODE_CHARS {
-        return None;
+    let grouped = digits.len() > last_group;
+    match digits.len() {
+        n if n < CODE_CHARS => Err(CodeError::TooShort { chars: n }),
+        CODE_CHARS if grouped && last_group == 1 => Err(CodeError::TooShort { chars: CODE_CHARS }),
+        CODE_CHARS => Ok(code_from_digits(&digits)),
+        CHECKED_CODE_CHARS if luhn32_valid(&digits) => Ok(code_from_digits(&digits[..CODE_CHARS])),
+        CHECKED_CODE_CHARS => Err(CodeError::CheckFailed),
+        _ => Err(CodeError::TooLong),
     }
-    let bytes = value.to_be_bytes();
-    let mut code = [0u8; CODE_BYTES];
-    code.copy_from_slice(&bytes[16 - CODE_BYTES..]);
-    Some(code)
+}
+
+/// [`read_code`] for callers that need no reason.
+pub fn parse_code(input: &str) -> Option<[u8; CODE_BYTES]> {
+    read_code(input).ok()
 }
 
 /// Short, human-comparable fingerprint of a public key: the first 8 bytes of SHA-256
@@ -359,6 +403,59 @@ fn parse_claims(payload: &[u8]) -> Option<CertificateClaims> {
 
 fn code_to_u128(code: &[u8; CODE_BYTES]) -> u128 {
     code.iter().fold(0u128, |acc, &b| (acc << 8) | u128::from(b))
+}
+
+/// The 16 base-32 digits of a code, most significant first.
+fn code_digits(code: &[u8; CODE_BYTES]) -> [u8; CODE_CHARS] {
+    let value = code_to_u128(code);
+    let mut digits = [0u8; CODE_CHARS];
+    for (i, d) in digits.iter_mut().enumerate() {
+        let shift = 5 * (CODE_CHARS - 1 - i);
+        // The mask keeps the value below 32.
+        *d = ((value >> shift) & 0x1F) as u8;
+    }
+    digits
+}
+
+/// The code of 16 base-32 digits (80 bits, exactly the code's 10 bytes).
+fn code_from_digits(digits: &[u8]) -> [u8; CODE_BYTES] {
+    let value = digits.iter().fold(0u128, |acc, &d| (acc << 5) | u128::from(d));
+    let bytes = value.to_be_bytes();
+    let mut code = [0u8; CODE_BYTES];
+    code.copy_from_slice(&bytes[16 - CODE_BYTES..]);
+    code
+}
+
+const LUHN_N: u32 = 32;
+
+/// Luhn mod N's sum: from the right, every second value is doubled and its two base-N
+/// "digits" added. `doubled_first` says whether the rightmost value is doubled (it is when
+/// computing a check character, not when checking a code that ends in one).
+fn luhn32_sum(values: &[u8], doubled_first: bool) -> u32 {
+    let mut doubled = doubled_first;
+    let mut sum = 0u32;
+    for &v in values.iter().rev() {
+        let mut addend = u32::from(v);
+        if doubled {
+            addend *= 2;
+            addend = addend / LUHN_N + addend % LUHN_N;
+        }
+        sum += addend;
+        doubled = !doubled;
+    }
+    sum
+}
+
+/// The check value to append to `values` (each below 32).
+fn luhn32_check(values: &[u8]) -> u8 {
+    let remainder = luhn32_sum(values, true) % LUHN_N;
+    // Below 32 by the modulo, so it fits.
+    ((LUHN_N - remainder) % LUHN_N) as u8
+}
+
+/// Whether `values` end in their correct check value.
+fn luhn32_valid(values: &[u8]) -> bool {
+    luhn32_sum(values, false).is_multiple_of(LUHN_N)
 }
 
 fn crockford_value(c: char) -> Option<u8> {
@@ -701,11 +798,47 @@ mod tests {
     fn code_parse_rejects() {
         assert_eq!(parse_code(""), None);
         assert_eq!(parse_code("0000-0000-0000-000"), None);
-        assert_eq!(parse_code("0000-0000-0000-00000"), None);
+        assert_eq!(parse_code("0000-0000-0000-0000-00"), None);
         assert_eq!(parse_code("0000-0000-0000-000U"), None);
         assert_eq!(parse_code("0000-0000-0000-000Ä"), None);
         assert_eq!(parse_code("0000_0000_0000_0000"), None);
         assert_eq!(parse_code(&"0".repeat(1000)), None);
+    }
+
+    #[test]
+    fn printed_code_carries_its_check_character() {
+        // Known answer from an independent Luhn mod N implementation (the design's example
+        // `…-H1GG-K` shows the shape only).
+        let code = parse_code("0MRE-09HP-XPXF-H1GG").unwrap();
+        let printed = printed_code(&code);
+        assert_eq!(printed, "0MRE-09HP-XPXF-H1GG-A");
+        assert_eq!(read_code(&printed), Ok(code));
+        assert_eq!(read_code(&printed.replace('-', "").to_lowercase()), Ok(code));
+        for code in [[0u8; 10], [0xFF; 10], new_code(), new_code()] {
+            let printed = printed_code(&code);
+            assert_eq!(read_code(&printed), Ok(code), "{printed}");
+            assert_eq!(read_code(&format_code(&code)), Ok(code), "without the check group");
+            assert_eq!(plain_code(&code), format_code(&code).replace('-', ""));
+        }
+        assert_eq!(printed_code(&[0u8; 10]), "0000-0000-0000-0000-0");
+    }
+
+    #[test]
+    fn typed_code_errors_say_what_is_wrong() {
+        let code = [0x8A, 0x13, 0xF0, 0x00, 0x42, 0x99, 0xFF, 0x01, 0x7E, 0x55];
+        let printed = printed_code(&code);
+        let check = printed.chars().last().unwrap();
+        let wrong = CROCKFORD.iter().map(|&b| char::from(b)).find(|&c| c != check).unwrap();
+        let typo = format!("{}{wrong}", &printed[..printed.len() - 1]);
+        assert_eq!(read_code(&typo), Err(CodeError::CheckFailed));
+        assert_eq!(read_code("0MRE-09HP"), Err(CodeError::TooShort { chars: 8 }));
+        assert_eq!(read_code(""), Err(CodeError::TooShort { chars: 0 }));
+        // A printed code with one character left out is not read as an old code.
+        let dropped = format!("{}{}", &printed[..3], &printed[4..]);
+        assert_eq!(read_code(&dropped), Err(CodeError::TooShort { chars: 16 }));
+        assert_eq!(read_code(&format!("{printed}X")), Err(CodeError::TooLong));
+        assert_eq!(read_code(&"x".repeat(100)), Err(CodeError::TooLong));
+        assert_eq!(read_code("0000-0000-0000-000U"), Err(CodeError::NotInAlphabet('U')));
     }
 
     #[test]

@@ -62,7 +62,7 @@ fn create_demo(
     conn: &mut DbConn, issuer: &CertificateIssuer, today: NaiveDate,
 ) -> Result<DemoData, AppError> {
     let slug = free_slug(conn);
-    let org = create_org(conn, &slug)?;
+    let org = create_org(conn, issuer, &slug)?;
     let staff = create_staff(conn, org.id, &slug)?;
     let (course_id, module_ids) = plan_course(conn, &staff.coordinator)?;
     let start = today - Duration::days(14);
@@ -86,9 +86,12 @@ fn free_slug(conn: &mut DbConn) -> String {
         .unwrap_or_else(|| "demo-x".into())
 }
 
-fn create_org(conn: &mut DbConn, slug: &str) -> Result<orgs::Organisation, AppError> {
-    orgs::service::create(
+fn create_org(
+    conn: &mut DbConn, issuer: &CertificateIssuer, slug: &str,
+) -> Result<orgs::Organisation, AppError> {
+    crate::certificates::keys::create_organisation(
         conn,
+        &issuer.keyring,
         None,
         orgs::models::NewOrganisation {
             slug: slug.to_string(),

@@ -2,7 +2,8 @@
 //! as the operator. Retired keys stop signing but keep verifying; compromised keys leave
 //! the JWKS. `generate` without `--org` makes a deployment-wide key (the one that signs
 //! revocation lists). Exits 1 with the service's message when a key or organisation is
-//! unknown.
+//! unknown. These commands run on keys that start-up refuses (a lost private key file can
+//! be retired here), and `list` names every problem start-up and `check` would report.
 
 use anyhow::Context;
 use clap::Subcommand;
@@ -41,7 +42,8 @@ pub(super) enum KeysCommand {
 }
 
 pub(super) fn run(settings: &Settings, command: KeysCommand) -> anyhow::Result<()> {
-    let state = AppState::new(settings)?;
+    // Not `AppState::new`: these commands repair what start-up refuses.
+    let state = AppState::for_key_repair(settings)?;
     match command {
         KeysCommand::Generate { org } => generate(&state, org),
         KeysCommand::Rotate { org } => rotate(&state, &org),
@@ -100,6 +102,11 @@ fn list(state: &AppState) -> anyhow::Result<()> {
             state_text(&r),
             fingerprint(state, &r)
         );
+    }
+    let problems =
+        state.db.run_blocking(|conn| state.keyring.problems(conn)).map_err(user_error)?;
+    for p in problems {
+        println!("problem: {p}");
     }
     Ok(())
 }

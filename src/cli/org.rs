@@ -34,8 +34,10 @@ pub(super) fn run(settings: &Settings, command: OrgCommand) -> anyhow::Result<()
     let org = state
         .db
         .run_blocking(|conn| {
-            orgs::service::create(
+            // With its signing key, so the key is published before the first certificate.
+            crate::certificates::keys::create_organisation(
                 conn,
+                &state.keyring,
                 None,
                 orgs::models::NewOrganisation {
                     slug,

@@ -8,11 +8,12 @@
 //! Exit codes: 0 when the signature holds and the code is not listed (or the list was
 //! skipped with `--revoked none`, which the answer says); 1 when a check fails, the code
 //! is revoked or replaced, or the key set cannot be loaded.
+//!
+//! Everything it prints is German, error details included: library and system messages
+//! (English) are put into German words here rather than passed through.
 
 use std::collections::HashMap;
 use std::process::ExitCode;
-
-use anyhow::Context;
 
 use crate::certificates::revocation::{self, Listed, RevocationList};
 use crate::certificates::token::{self, TokenError, VerifiedToken};
@@ -36,17 +37,22 @@ pub(super) fn run(
     let jwks_source = match (jwks, &base) {
         (Some(s), _) => s.to_string(),
         (None, Some(b)) => format!("{b}/.well-known/jwks.json"),
-        (None, None) => anyhow::bail!("a bare token needs --jwks FILE-or-URL"),
+        (None, None) => anyhow::bail!("ein Token ohne URL braucht --jwks DATEI-oder-URL"),
     };
     let list_source = match (revoked, &base) {
         (Some("none"), _) => None,
         (Some(s), _) => Some(s.to_string()),
         (None, Some(b)) => Some(format!("{b}/.well-known/revoked")),
         (None, None) => {
-            anyhow::bail!("a bare token needs --revoked FILE-or-URL (or --revoked none)")
+            anyhow::bail!(
+                "ein Token ohne URL braucht --revoked DATEI-oder-URL (oder --revoked none)"
+            )
         }
     };
-    let keys = parse_jwks(&load_jwks(&jwks_source)?);
+    let keys =
+        parse_jwks(&load_jwks(&jwks_source).map_err(|e| {
+            anyhow::anyhow!("Schlüsselverzeichnis {jwks_source} nicht lesbar: {e}")
+        })?);
     let checked = check_token(input, &keys).and_then(|verified| {
         let listed = check_revocation(list_source.as_deref(), base.as_deref(), &keys, &verified)?;
         Ok((verified, listed))
@@ -64,30 +70,43 @@ fn base_of(input: &str) -> Option<String> {
     Some(lower[..idx].to_string())
 }
 
-fn load_jwks(source: &str) -> anyhow::Result<serde_json::Value> {
-    serde_json::from_slice(&load_bytes(source)?).with_context(|| format!("{source} is not JSON"))
+fn load_jwks(source: &str) -> Result<serde_json::Value, String> {
+    serde_json::from_slice(&load_bytes(source)?).map_err(|_| "kein JSON".to_string())
 }
 
 /// A file or an http(s) URL, read up to one byte past the revocation list's size limit
-/// so an oversized document is refused (cut off, never read whole).
-fn load_bytes(source: &str) -> anyhow::Result<Vec<u8>> {
+/// so an oversized document is refused (cut off, never read whole). The error says in
+/// German what went wrong.
+fn load_bytes(source: &str) -> Result<Vec<u8>, String> {
     use std::io::Read;
     let limit = revocation::MAX_LIST_BYTES as u64 + 1;
     let mut bytes = Vec::new();
     if source.starts_with("http://") || source.starts_with("https://") {
-        ureq::get(source)
+        let response = ureq::get(source)
             .timeout(std::time::Duration::from_secs(15))
-            .call()?
-            .into_reader()
-            .take(limit)
-            .read_to_end(&mut bytes)?;
+            .call()
+            .map_err(|e| match e {
+                ureq::Error::Status(code, _) => format!("der Server antwortet mit HTTP {code}"),
+                ureq::Error::Transport(_) => "keine Verbindung zum Server".to_string(),
+            })?;
+        response.into_reader().take(limit).read_to_end(&mut bytes).map_err(io_text)?;
     } else {
         std::fs::File::open(source)
-            .with_context(|| format!("reading {source}"))?
+            .map_err(io_text)?
             .take(limit)
-            .read_to_end(&mut bytes)?;
+            .read_to_end(&mut bytes)
+            .map_err(io_text)?;
     }
     Ok(bytes)
+}
+
+fn io_text(e: std::io::Error) -> String {
+    match e.kind() {
+        std::io::ErrorKind::NotFound => "Datei nicht gefunden".into(),
+        std::io::ErrorKind::PermissionDenied => "keine Leseberechtigung".into(),
+        std::io::ErrorKind::TimedOut => "Zeitüberschreitung".into(),
+        _ => "Lesefehler".into(),
+    }
 }
 
 /// The usable Ed25519 keys of a JWKS; entries of other kinds or with bad fields are
@@ -131,7 +150,7 @@ fn check_token(input: &str, keys: &Keys) -> Result<VerifiedToken, FailedCheck> {
     let bytes = match token::token_from_text(input) {
         Ok(b) => b,
         Err(e) => {
-            check_line(false, "Format", &format!("kein gültiger Base32-Token ({e})"));
+            check_line(false, "Format", token_failure(e).1);
             return Err("Format");
         }
     };
@@ -180,7 +199,7 @@ fn print_passed_checks(verified: &VerifiedToken, key: Option<&JwksKey>) {
             verified.kid,
             key.and_then(|k| k.organisation_id)
                 .map_or("Betreiber".to_string(), |o| format!("Organisation {o}")),
-            key.map_or("?", |k| k.status.as_str()),
+            key.map_or("?", |k| status_text(&k.status)),
             key.map(|k| token::key_fingerprint(&k.key)).unwrap_or_default()
         ),
     );
@@ -195,7 +214,7 @@ fn check_revocation(
         println!("[ -- ] Sperrliste: nicht geprüft (--revoked none)");
         return Ok(None);
     };
-    let list = load_list(source, keys).map_err(|detail| {
+    let list = load_list(source, keys).map_err(|detail: String| {
         check_line(false, "Sperrliste", &detail);
         "Sperrliste"
     })?;
@@ -231,7 +250,29 @@ fn load_list(source: &str, keys: &Keys) -> Result<RevocationList, String> {
     // Only the deployment's own key (no organisation) signs revocation lists.
     let list_key = |kid: u8| keys.get(&kid).filter(|k| k.organisation_id.is_none()).map(|k| k.key);
     let now = chrono::Utc::now().timestamp();
-    revocation::verify(&bytes, list_key, now).map_err(|e| e.to_string())
+    revocation::verify(&bytes, list_key, now).map_err(|e| list_failure(e).to_string())
+}
+
+fn list_failure(e: revocation::ListError) -> &'static str {
+    use revocation::ListError as E;
+    match e {
+        E::TooLarge => "zu groß",
+        E::Malformed => "keine signierte Sperrliste (COSE_Sign1)",
+        E::UnknownKey => {
+            "Schlüssel nicht im Schlüsselverzeichnis oder nicht der Schlüssel des Betreibers"
+        }
+        E::BadSignature => "Signatur stimmt nicht",
+        E::Expired => "abgelaufen (die nächste Aktualisierung ist überfällig)",
+    }
+}
+
+/// A key's state as the JWKS names it, in German.
+fn status_text(status: &str) -> &'static str {
+    match status {
+        "active" => "aktiv",
+        "retired" => "außer Dienst (prüft weiter)",
+        _ => "unbekannter Zustand",
+    }
 }
 
 fn rfc3339(t: i64) -> String {
@@ -249,7 +290,7 @@ fn print_result(verified: &VerifiedToken, listed: Option<Listed>) -> ExitCode {
     println!("Name:        {}", verified.claims.holder_name);
     println!("Kurs:        {}", verified.claims.course_code);
     println!("Abschluss:   {}", verified.claims.completion_date.format("%d.%m.%Y"));
-    println!("Code:        {}", token::format_code(&verified.claims.code));
+    println!("Code:        {}", token::printed_code(&verified.claims.code));
     if matches!(listed, Some(Listed::Revoked | Listed::Replaced)) {
         ExitCode::FAILURE
     } else {

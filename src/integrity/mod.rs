@@ -37,6 +37,11 @@ impl Violation {
         Violation { organisation_id, rule: text.key_name().unwrap_or("check"), text }
     }
 
+    /// A violation its domain words itself (the key ring's operator texts).
+    pub fn worded(rule: &'static str, words: String) -> Violation {
+        Violation { organisation_id: None, rule, text: Text::Plain(words) }
+    }
+
     /// The violation in German, as the CLI prints it.
     pub fn describe(&self) -> String {
         let org = self.organisation_id.map(|o| format!("[org {}] ", o.0)).unwrap_or_default();
@@ -46,8 +51,13 @@ impl Violation {
 
 /// Every violation of every rule above, in the whole database.
 pub fn check(conn: &mut DbConn, keys_dir: &std::path::Path) -> AppResult<Vec<Violation>> {
-    let _ = keys_dir;
     let mut found = Vec::new();
+    // A missing key of an owner is made at the next start and at the first signature; a
+    // lost or wrong private half never is, so only that is a broken rule.
+    let keys = certificates::keys::KeyRing::new(keys_dir.to_path_buf());
+    for problem in keys.problems(conn)?.into_iter().filter(|p| p.stops_start_up()) {
+        found.push(Violation::worded("check.keys", problem.to_string()));
+    }
     for (org, text) in participants::service::enrolment_violations(conn)? {
         found.push(Violation::new(Some(org), text));
     }

@@ -19,9 +19,12 @@ async fn list(ui: Ui) -> PageResult {
 }
 
 #[post("/admin/organisations")]
-async fn create(ui: Ui, Form(form): Form<NewOrganisation>) -> PageResult {
+async fn create(
+    ui: Ui, setup: web::Data<service::OrganisationSetup>, Form(form): Form<NewOrganisation>,
+) -> PageResult {
     let echo = form.clone();
-    match ui.run(move |conn, actor| service::add(conn, actor, form)).await {
+    let setup = setup.get_ref().clone();
+    match ui.run(move |conn, actor| service::add(conn, actor, form, &setup)).await {
         Ok(org) => ui.done(
             &format!("/admin/organisations/{}", org.id),
             &Text::key("done.organisation_created"),

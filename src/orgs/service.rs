@@ -82,10 +82,25 @@ pub fn all(conn: &mut DbConn) -> AppResult<Vec<Organisation>> {
     repo::list(conn)
 }
 
+/// What a new organisation needs from the moment it exists, made in its creation's
+/// transaction: its certificate signing key, so the key is published before the first
+/// certificate. The certificates domain (a layer above) provides it through start-up.
+#[allow(clippy::type_complexity)]
+#[derive(Clone)]
+pub struct OrganisationSetup(
+    pub std::sync::Arc<dyn Fn(&mut DbConn, OrgId, &Actor) -> AppResult<()> + Send + Sync>,
+);
+
 /// An admin creates an organisation from the browser.
-pub fn add(conn: &mut DbConn, actor: &Actor, input: NewOrganisation) -> AppResult<Organisation> {
+pub fn add(
+    conn: &mut DbConn, actor: &Actor, input: NewOrganisation, setup: &OrganisationSetup,
+) -> AppResult<Organisation> {
     actor.require(&[Role::Admin])?;
-    crate::db::write_transaction(conn, |c| create(c, Some(actor), input))
+    crate::db::write_transaction(conn, |c| {
+        let org = create(c, Some(actor), input)?;
+        (setup.0)(c, org.id, actor)?;
+        Ok(org)
+    })
 }
 
 #[derive(Debug, Serialize)]

@@ -5,6 +5,9 @@
 //!   kid, signature (against cached public keys), and only then the database (revoked?
 //!   replaced?). A bad token never costs a database query.
 //! - Every invalid token, whatever the reason, gets the same "Ungültig" answer.
+//! - A typed code is read before anything else: one whose check character does not fit, or
+//!   that is too short or too long, gets the form again with "Tippfehler?" (or what is
+//!   wrong) and what was typed, never the "Ungültig" page, and costs no database lookup.
 //! - The page shows status, the holder's name with the hint to compare it with an official
 //!   ID, course, completion date, issuing body, code, time of the check and the key
 //!   fingerprint: never anything else about the person, never the revocation reason.

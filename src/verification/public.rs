@@ -104,7 +104,7 @@ impl Checker {
     }
 
     /// The check of a code typed from the paper.
-    async fn code(&self, code: &str) -> AppResult<Verification> {
+    pub(crate) async fn code(&self, code: &str) -> AppResult<Verification> {
         service::verify_code(&self.db, &self.keyring, &self.checks, code).await
     }
 }
@@ -123,33 +123,42 @@ async fn code_form(
     req: HttpRequest, checker: Checker, q: web::Query<CodeQuery>,
 ) -> Result<HttpResponse, HtmlError> {
     let lang = lang_of(&LangQuery { lang: q.lang.clone() });
-    // Only submitted codes count: showing the empty form costs nothing.
-    if q.code.as_deref().is_some_and(|c| !c.trim().is_empty()) {
-        if let Err(wait) = checker.limits.code_form.check(client_ip(&req)) {
-            return too_many(lang, wait);
-        }
+    let Some(code) = q.code.as_deref().map(str::trim).filter(|c| !c.is_empty()) else {
+        // Showing the empty form costs nothing and is not counted.
+        return code_form_page(lang, "", None);
+    };
+    if let Err(wait) = checker.limits.code_form.check(client_ip(&req)) {
+        return too_many(lang, wait);
     }
-    match q.code.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
-        Some(code) if code.len() <= 64 => {
-            let v = checker.code(code).await?;
-            render_result(&v, lang)
-        }
-        other => {
-            let ctx = json!({
-                "lang": lang,
-                "dir": "ltr",
-                "title": i18n::text(lang, "verify.form_title"),
-                "error": other.is_some(),
-            });
-            let body = templates::render("pages/verification/form", &ctx)?;
-            let status = if other.is_some() {
-                actix_web::http::StatusCode::BAD_REQUEST
-            } else {
-                actix_web::http::StatusCode::OK
-            };
-            Ok(public_page(status, body))
-        }
+    match checker.code(code).await {
+        Ok(v) => render_result(&v, lang),
+        // Not a code (a typo, too short): the form again with what was typed and why,
+        // never the red answer meant for forgeries.
+        Err(e @ AppError::Validation { .. }) => code_form_page(lang, code, Some(e.message(lang))),
+        Err(e) => Err(e.into()),
     }
+}
+
+/// Typed text shown back in the form is cut here; a code is far shorter.
+const ECHO_CHARS: usize = 80;
+
+fn code_form_page(
+    lang: &str, typed: &str, error: Option<String>,
+) -> Result<HttpResponse, HtmlError> {
+    let ctx = json!({
+        "lang": lang,
+        "dir": "ltr",
+        "title": i18n::text(lang, "verify.form_title"),
+        "code": typed.chars().take(ECHO_CHARS).collect::<String>(),
+        "error": error,
+    });
+    let body = templates::render("pages/verification/form", &ctx)?;
+    let status = if ctx["error"].is_null() {
+        actix_web::http::StatusCode::OK
+    } else {
+        actix_web::http::StatusCode::BAD_REQUEST
+    };
+    Ok(public_page(status, body))
 }
 
 #[get("/.well-known/jwks.json")]

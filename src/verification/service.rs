@@ -5,18 +5,29 @@ use utoipa::ToSchema;
 use super::counter::CheckCounter;
 use crate::certificates::cache::LookupCache;
 
-/// What the public check keeps in memory: counts waiting to be written and recent
-/// database answers.
+/// What the public check keeps in memory: counts waiting to be written, recent database
+/// answers, and how often it asked the database.
 #[derive(Default)]
 pub struct PublicChecks {
     pub counter: std::sync::Arc<CheckCounter>,
     pub lookups: LookupCache,
+    database_reads: std::sync::atomic::AtomicU64,
+}
+
+impl PublicChecks {
+    /// Certificate lookups that went to the database (not answered from memory), since
+    /// start: a typed code that fails its check or a token that fails its signature must
+    /// leave this unchanged.
+    pub fn database_reads(&self) -> u64 {
+        self.database_reads.load(std::sync::atomic::Ordering::Relaxed)
+    }
 }
 use crate::certificates::keys::KeyRing;
 use crate::certificates::models::CertificateStatus;
 use crate::certificates::{repo, service::display_code, token};
 use crate::db::Db;
-use crate::error::AppResult;
+use crate::error::{AppError, AppResult};
+use crate::i18n::Text;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
 #[serde(rename_all = "lowercase")]
@@ -54,15 +65,16 @@ impl Verification {
 /// The certificate with a stored code and its issuer's name, from the one-second memory
 /// or the database.
 async fn lookup(
-    db: &Db, lookups: &LookupCache, code: String,
+    db: &Db, checks: &PublicChecks, code: String,
 ) -> AppResult<std::sync::Arc<Option<(crate::certificates::models::Certificate, String)>>> {
-    if let Some(hit) = lookups.get(&code) {
+    if let Some(hit) = checks.lookups.get(&code) {
         return Ok(hit);
     }
+    checks.database_reads.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     let generation = crate::certificates::cache::generation();
     let key = code.clone();
     let found = std::sync::Arc::new(db.run(move |conn| repo::find_by_code(conn, &code)).await?);
-    lookups.put(key, generation, found.clone());
+    checks.lookups.put(key, generation, found.clone());
     Ok(found)
 }
 
@@ -86,8 +98,8 @@ pub async fn verify_token(
         }
         Err(_) => return Ok(Verification::invalid()),
     };
-    let code = token::format_code(&verified.claims.code).replace('-', "");
-    let found = lookup(db, &checks.lookups, code).await?;
+    let code = token::plain_code(&verified.claims.code);
+    let found = lookup(db, checks, code).await?;
     let Some((cert, issuer_name)) = found.as_ref().clone() else {
         return Ok(Verification::invalid());
     };
@@ -133,14 +145,16 @@ fn outcome(
 }
 
 /// Checks a code typed from the paper (no signature to check: the database decides).
+///
+/// A code that cannot be one (too short, too long, a character no code has, a check
+/// character that does not fit) is refused with a 422 naming the field `code` before the
+/// database is asked: a typo is not a forgery, and deserves to be told so.
 pub async fn verify_code(
     db: &Db, keyring: &KeyRing, checks: &PublicChecks, input: &str,
 ) -> AppResult<Verification> {
-    let Some(code) = token::parse_code(input) else {
-        return Ok(Verification::invalid());
-    };
-    let stored = token::format_code(&code).replace('-', "");
-    let found = lookup(db, &checks.lookups, stored).await?;
+    let code =
+        token::read_code(input).map_err(|e| AppError::invalid("code", code_error_text(e)))?;
+    let found = lookup(db, checks, token::plain_code(&code)).await?;
     let Some((cert, issuer_name)) = found.as_ref().clone() else {
         return Ok(Verification::invalid());
     };
@@ -150,6 +164,27 @@ pub async fn verify_code(
         .and_then(|kid| keyring.cached(kid))
         .map(|k| token::key_fingerprint(&k.key));
     Ok(outcome(cert, issuer_name, fingerprint))
+}
+
+/// What to tell the person who typed it.
+fn code_error_text(e: token::CodeError) -> Text {
+    match e {
+        token::CodeError::TooShort { chars } => {
+            Text::key("verify.code_too_short").arg("count", chars)
+        }
+        token::CodeError::TooLong => Text::key("verify.code_too_long"),
+        token::CodeError::NotInAlphabet(c) => {
+            // Shown as typed only when it can be seen (no control or bidi character).
+            let point = format!("U+{:04X}", u32::from(c));
+            let shown = if c.is_alphanumeric() || c.is_ascii_punctuation() {
+                format!("{c} ({point})")
+            } else {
+                point
+            };
+            Text::key("verify.code_not_in_alphabet").arg("character", shown)
+        }
+        token::CodeError::CheckFailed => Text::key("verify.code_typo"),
+    }
 }
 
 /// The signed revocation list, built afresh from the database (see

@@ -14,6 +14,7 @@ mod hostile_input;
 mod import;
 mod invariants;
 mod isolation;
+mod keys_and_codes;
 mod mail;
 mod migrations;
 mod past_attendance;

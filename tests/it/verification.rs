@@ -116,7 +116,9 @@ async fn jwks_and_headers(backend: Backend) {
     let (app, url, _) = issued(backend).await;
     let jwks: serde_json::Value =
         reqwest::get(app.url("/.well-known/jwks.json")).await.unwrap().json().await.unwrap();
-    let key = &jwks["keys"][0];
+    // The organisation's key (the first is the deployment's, which signs revocation lists).
+    let key = jwks["keys"].as_array().unwrap().iter().find(|k| !k["organisation_id"].is_null());
+    let key = key.expect("the organisation's key is published");
     assert_eq!(key["kty"], "OKP");
     assert_eq!(key["crv"], "Ed25519");
     let raw = data_encoding::BASE64URL_NOPAD.decode(key["x"].as_str().unwrap().as_bytes()).unwrap();
