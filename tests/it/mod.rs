@@ -14,6 +14,7 @@ mod hostile_input;
 mod import;
 mod isolation;
 mod mail;
+mod mail_once;
 mod migrations;
 mod phone;
 mod reminders;
