@@ -252,7 +252,8 @@ const MIGRATION_LOCK: i64 = 0x6d69_6574_6d69_6772;
 /// transaction), released afterwards, or by the server when the connection dies. SQLite
 /// needs no SQL for this: `db::Db::migrate` runs inside an immediate transaction.
 pub fn with_pg_migration_lock<T, E>(
-    conn: &mut diesel::pg::PgConnection, migrate: impl FnOnce(&mut diesel::pg::PgConnection) -> Result<T, E>,
+    conn: &mut diesel::pg::PgConnection,
+    migrate: impl FnOnce(&mut diesel::pg::PgConnection) -> Result<T, E>,
 ) -> Result<T, E>
 where
     E: From<diesel::result::Error>,

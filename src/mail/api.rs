@@ -22,9 +22,7 @@ async fn api_failed_mail(caller: Caller) -> Answer {
 async fn api_resend(caller: Caller, id: web::Path<i32>) -> Answer {
     let id = *id;
     caller
-        .ok(move |conn, actor| {
-            service::resend(conn, actor.coordinator_org()?, actor.user_id, id)
-        })
+        .ok(move |conn, actor| service::resend(conn, actor.coordinator_org()?, actor.user_id, id))
         .await
 }
 

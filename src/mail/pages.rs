@@ -22,9 +22,7 @@ async fn failed_page(ui: Ui) -> PageResult {
 async fn resend(ui: Ui, id: Id<i32>, _form: Form<EmptyForm>) -> PageResult {
     let id = *id;
     let resent = ui
-        .run(move |conn, actor| {
-            service::resend(conn, actor.coordinator_org()?, actor.user_id, id)
-        })
+        .run(move |conn, actor| service::resend(conn, actor.coordinator_org()?, actor.user_id, id))
         .await;
     match resent {
         Ok(_) => ui.done("/mail/failed", &Text::key("done.mail_resent")),

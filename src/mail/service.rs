@@ -48,7 +48,7 @@ impl MailView {
 
 /// The organisation's mail that was given up after its last attempt, newest first.
 pub fn failed_mail(conn: &mut DbConn, org: OrgId) -> AppResult<Vec<MailView>> {
-    Ok(outbox::failed_of(conn, org)?.into_iter().map(|m| MailView::of(m)).collect())
+    Ok(outbox::failed_of(conn, org)?.into_iter().map(MailView::of).collect())
 }
 
 /// The page's list: the same, with the time in words (Europe/Berlin).
@@ -86,11 +86,7 @@ pub fn resend(conn: &mut DbConn, org: OrgId, user: UserId, id: i32) -> AppResult
         crate::audit::Entry::new(Some(org), Some(user), "mail.resend")
             .on("mail_outbox", Some(id))
             .record(conn)?;
-        Ok(MailView {
-            status: MailStatus::Pending,
-            attempts: 0,
-            ..MailView::of(message)
-        })
+        Ok(MailView { status: MailStatus::Pending, attempts: 0, ..MailView::of(message) })
     })
 }
 

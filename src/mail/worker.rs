@@ -45,11 +45,11 @@ impl Mailer {
 
     fn send(&self, message: &Message) -> Result<(), Refused> {
         match self {
-            Mailer::Smtp(t) => t.send(message).map(|_| ()).map_err(|e| Refused {
-                permanent: e.is_permanent(),
-                reason: e.to_string(),
-            }),
-            Mailer::File(t) => t.send(message).map(|_| ()).map_err(|e| Refused::retry(e)),
+            Mailer::Smtp(t) => t
+                .send(message)
+                .map(|_| ())
+                .map_err(|e| Refused { permanent: e.is_permanent(), reason: e.to_string() }),
+            Mailer::File(t) => t.send(message).map(|_| ()).map_err(Refused::retry),
         }
     }
 }
@@ -79,8 +79,7 @@ fn build_message(from: &str, m: &OutboxMessage) -> Result<Message, Refused> {
     // The outbox's own data cannot get better by waiting: give up at once.
     let broken = |reason: String| Refused { permanent: true, reason };
     let from: Mailbox = from.parse().map_err(|e| broken(format!("sender address: {e}")))?;
-    let to: Mailbox =
-        m.recipient.parse().map_err(|e| broken(format!("recipient address: {e}")))?;
+    let to: Mailbox = m.recipient.parse().map_err(|e| broken(format!("recipient address: {e}")))?;
     let alternative = MultiPart::alternative()
         .singlepart(SinglePart::plain(m.body_text.clone()))
         .singlepart(SinglePart::html(m.body_html.clone()));
@@ -118,7 +117,8 @@ pub async fn process_due(
     for _ in 0..BATCH {
         let now = time::now_utc();
         let lease_until = now + lease();
-        let claimed = db.run(move |conn| dialect::claim_due_mail(conn, now, lease_until, 1)).await?;
+        let claimed =
+            db.run(move |conn| dialect::claim_due_mail(conn, now, lease_until, 1)).await?;
         let Some(id) = claimed.first().copied() else { break };
         if attempt(db, mailer, settings, id).await? {
             sent += 1;
@@ -142,9 +142,8 @@ async fn attempt(
     let message = db.run(move |conn| outbox::get(conn, id)).await?;
     let attempts = message.attempts;
     let (from, mailer) = (settings.mail_from.clone(), mailer.clone());
-    let sending = actix_web::web::block(move || {
-        build_message(&from, &message).and_then(|m| mailer.send(&m))
-    });
+    let sending =
+        actix_web::web::block(move || build_message(&from, &message).and_then(|m| mailer.send(&m)));
     let result = keep_leased(db, id, sending)
         .await
         .map_err(|e| AppError::Internal(anyhow::anyhow!("mail task: {e}")))?;

@@ -125,7 +125,10 @@ async fn failed_mail(backend: Backend) {
     let page = browser_b.get("/mail/failed").await;
     assert!(page.body.contains("data-test=\"no-failed-mail\""), "{}", page.body);
     assert!(!page.body.contains("kaputt@example.org"));
-    assert_eq!(browser_b.submit("/mail/failed", &format!("/mail/failed/{id}/resend"), &[]).await.status, 404);
+    assert_eq!(
+        browser_b.submit("/mail/failed", &format!("/mail/failed/{id}/resend"), &[]).await.status,
+        404
+    );
 
     let browser = app.browser();
     browser.login(&a.coordinator.email).await;
@@ -146,11 +149,16 @@ async fn failed_mail(backend: Backend) {
         server.messages().into_iter().filter(|m| m.to[0].contains("kaputt")).collect();
     assert_eq!(delivered.len(), 1, "delivered once after the resend");
     assert_eq!(delivered[0].message_id(), Some(message_id));
-    let audited = app.db.run_blocking(move |c| mietschulung::audit::count_for_entity(c, "mail_outbox", id));
+    let audited =
+        app.db.run_blocking(move |c| mietschulung::audit::count_for_entity(c, "mail_outbox", id));
     assert_eq!(audited.unwrap(), 1, "the resend is audited");
 
     let (s, e) = api_a.post(&format!("/api/v1/mail/failed/{id}/resend"), json!({})).await;
-    assert_eq!((s, e["code"].as_str()), (409, Some("conflict")), "sent mail is not queued again: {e}");
+    assert_eq!(
+        (s, e["code"].as_str()),
+        (409, Some("conflict")),
+        "sent mail is not queued again: {e}"
+    );
 }
 
 both_backends!(failed_mail_is_its_organisations_and_resent_once, failed_mail);
