@@ -228,27 +228,28 @@ async fn replicas(backend: Backend) {
 both_backends!(replicas_starting_together_migrate_once_and_all_start, replicas);
 
 /// Invariant: mail queued before Message-IDs were stored gets one each in the migration,
-/// all different, in the header's `<…@…>` form.
+/// and so does a row written afterwards by other means than the app; all different, in the
+/// header's `<…@…>` form.
 async fn old_rows(backend: Backend) {
     let (url, _keep) = empty_database(backend);
     let db = Db::connect(&url, 1).expect("connect");
     db.migrate_before("2026-11-30-000019").expect("migrate to before");
-    db.run_blocking(|conn| {
-        for to in ["a@example.org", "b@example.org", "c@example.org"] {
-            diesel::sql_query(format!(
+    let insert = |db: &Db, recipients: &[&str]| {
+        for to in recipients {
+            let sql = format!(
                 "INSERT INTO mail_outbox (recipient, subject, body_text, body_html, status, \
                  attempts, next_attempt_at, created_at) VALUES ('{to}', 'S', 'T', 'H', \
                  'failed', 3, '2026-01-05 10:00:00', '2026-01-05 10:00:00')"
-            ))
-            .execute(conn)?;
+            );
+            db.run_blocking(|conn| Ok(diesel::sql_query(sql).execute(conn)?)).expect("row");
         }
-        Ok(())
-    })
-    .expect("old rows");
+    };
+    insert(&db, &["a@example.org", "b@example.org", "c@example.org"]);
     db.migrate().expect("migrate");
+    insert(&db, &["d@example.org", "e@example.org"]);
     let ids: std::collections::BTreeSet<String> =
         db.run_blocking(outbox::all).expect("rows").into_iter().map(|m| m.message_id).collect();
-    assert_eq!(ids.len(), 3, "{ids:?}");
+    assert_eq!(ids.len(), 5, "{ids:?}");
     assert!(ids.iter().all(|i| i.starts_with('<') && i.ends_with('>') && i.contains('@')));
 }
 
