@@ -25,6 +25,10 @@ pub struct Settings {
     pub outbox_poll_millis: u64,
     pub outbox_retry_base_secs: u64,
     pub outbox_max_attempts: i32,
+    /// Seconds the SMTP client waits for each reply or write before it gives up. RFC 5321
+    /// §4.5.3.2 recommends up to 10 minutes (after the final "." of a message); lettre
+    /// takes one number for every step, so the default is that longest wait.
+    pub smtp_timeout_secs: u64,
     pub keys_dir: PathBuf,
     /// Hours before a session when participants are reminded, e.g. [48, 2]; empty: none.
     pub reminder_hours: Vec<u32>,
@@ -56,6 +60,7 @@ struct FileSettings {
     outbox_poll_millis: Option<u64>,
     outbox_retry_base_secs: Option<u64>,
     outbox_max_attempts: Option<i32>,
+    smtp_timeout_secs: Option<u64>,
     keys_dir: Option<PathBuf>,
     reminder_hours: Option<String>,
     verify_rate_per_minute: Option<u32>,
@@ -159,6 +164,10 @@ impl Settings {
             "MIETSCHULUNG_OUTBOX_MAX_ATTEMPTS",
             file.outbox_max_attempts,
         )?;
+        set(&mut self.smtp_timeout_secs, "MIETSCHULUNG_SMTP_TIMEOUT_SECS", file.smtp_timeout_secs)?;
+        if self.smtp_timeout_secs == 0 {
+            anyhow::bail!("MIETSCHULUNG_SMTP_TIMEOUT_SECS must be at least 1");
+        }
         set(
             &mut self.verify_rate_per_minute,
             "MIETSCHULUNG_VERIFY_RATE_PER_MINUTE",
@@ -217,6 +226,7 @@ impl Settings {
             outbox_poll_millis: 2000,
             outbox_retry_base_secs: 30,
             outbox_max_attempts: 12,
+            smtp_timeout_secs: 600,
             reminder_hours: vec![48, 2],
             verify_rate_per_minute: 60,
             code_form_rate_per_minute: 10,

@@ -195,20 +195,15 @@ async fn healthz() -> HttpResponse {
     HttpResponse::Ok().content_type("text/plain").body("ok")
 }
 
+/// Ready when the database answers (200), with the mail outbox's counts for monitoring:
+/// `{"status": "ready", "mail": {"pending": n, "failed": m}}`. Failed mail does not make a
+/// replica unready (another replica could not do better); it is for a person to look at.
 #[get("/readyz")]
 async fn readyz(db: web::Data<Db>) -> HttpResponse {
-    let result = db
-        .run(|conn| {
-            use diesel::RunQueryDsl;
-            diesel::sql_query("SELECT 1").execute(conn)?;
-            Ok(())
-        })
-        .await;
-    match result {
-        Ok(()) => HttpResponse::Ok().content_type("text/plain").body("ready"),
+    match db.run(crate::mail::service::queue_counts).await {
+        Ok(mail) => HttpResponse::Ok().json(serde_json::json!({"status": "ready", "mail": mail})),
         Err(_) => HttpResponse::ServiceUnavailable()
-            .content_type("text/plain")
-            .body("database unreachable"),
+            .json(serde_json::json!({"status": "database unreachable"})),
     }
 }
 
@@ -368,5 +363,7 @@ fn routes(cfg: &mut web::ServiceConfig) {
         .configure(crate::certificates::api::configure)
         .configure(crate::reminders::public::configure)
         .configure(crate::reports::pages::configure)
-        .configure(crate::reports::api::configure);
+        .configure(crate::reports::api::configure)
+        .configure(crate::mail::pages::configure)
+        .configure(crate::mail::api::configure);
 }

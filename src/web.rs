@@ -120,6 +120,7 @@ fn nav_for(actor: Option<&Actor>, lang: &str) -> Vec<NavItem> {
             ("/surveys", "nav.surveys"),
             ("/locations", "nav.locations"),
             ("/reports", "nav.reports"),
+            ("/mail/failed", "nav.mail_failed"),
             ("/certificate-settings", "nav.certificate_settings"),
             ("/my/sessions", "nav.my_sessions"),
         ],

@@ -244,3 +244,32 @@ pub fn count_certificate_check(
     };
     Ok(())
 }
+
+/// The key of the PostgreSQL advisory lock that migrations hold ("mietmigr" in ASCII).
+const MIGRATION_LOCK: i64 = 0x6d69_6574_6d69_6772;
+
+/// Runs `migrate` as the only migration run on this PostgreSQL database: replicas starting
+/// together on one empty database would otherwise each see every migration pending, and
+/// all but one fail on tables that exist by then. The first to get the lock migrates; the
+/// others wait, then find nothing pending, and start too.
+///
+/// A session advisory lock around the whole run (each migration keeps its own
+/// transaction), released afterwards, or by the server when the connection dies. SQLite
+/// needs no SQL for this: `db::Db::migrate` runs inside an immediate transaction.
+pub fn with_pg_migration_lock<T, E>(
+    conn: &mut diesel::pg::PgConnection,
+    migrate: impl FnOnce(&mut diesel::pg::PgConnection) -> Result<T, E>,
+) -> Result<T, E>
+where
+    E: From<diesel::result::Error>,
+{
+    use diesel::sql_types::BigInt;
+    diesel::sql_query("SELECT pg_advisory_lock($1)")
+        .bind::<BigInt, _>(MIGRATION_LOCK)
+        .execute(conn)?;
+    let result = migrate(conn);
+    diesel::sql_query("SELECT pg_advisory_unlock($1)")
+        .bind::<BigInt, _>(MIGRATION_LOCK)
+        .execute(conn)?;
+    result
+}

@@ -4,7 +4,8 @@
 //! the variant is chosen from the URL scheme so real connection errors reach the operator.
 //! Every SQLite connection turns on foreign keys, WAL and a busy timeout. Handlers never hold
 //! a connection across `.await`: `Db::run` does checkout, queries and transaction in one
-//! closure on the blocking pool.
+//! closure on the blocking pool. Migrations run under a database-wide lock, so replicas
+//! that start together on one database apply each migration once and all start.
 
 pub mod dialect;
 pub mod schema;
@@ -121,14 +122,22 @@ impl Db {
         Ok(Db { pool, backend })
     }
 
+    /// Applies every pending migration and returns how many; safe to call from several
+    /// replicas at once: the run holds a database-wide lock (PostgreSQL: see
+    /// [`dialect::with_pg_migration_lock`]; SQLite: an immediate transaction, each
+    /// migration a savepoint in it), so each migration is applied once and the others
+    /// find nothing pending.
     pub fn migrate(&self) -> anyhow::Result<usize> {
         let mut conn = self.pool.get()?;
-        let applied = match &mut *conn {
-            DbConn::Pg(c) => c.run_pending_migrations(PG_MIGRATIONS),
-            DbConn::Sqlite(c) => c.run_pending_migrations(SQLITE_MIGRATIONS),
+        match &mut *conn {
+            DbConn::Pg(c) => dialect::with_pg_migration_lock(c, |c| {
+                c.run_pending_migrations(PG_MIGRATIONS).map(|v| v.len())
+            }),
+            DbConn::Sqlite(c) => c.immediate_transaction(|c| {
+                c.run_pending_migrations(SQLITE_MIGRATIONS).map(|v| v.len())
+            }),
         }
-        .map_err(|e| anyhow::anyhow!("migration failed: {e}"))?;
-        Ok(applied.len())
+        .map_err(|e| anyhow::anyhow!("migration failed: {e}"))
     }
 
     /// Applies the pending migrations older than `version` (as in the folder name,
@@ -137,8 +146,12 @@ impl Db {
     pub fn migrate_before(&self, version: &str) -> anyhow::Result<usize> {
         let mut conn = self.pool.get()?;
         match &mut *conn {
-            DbConn::Pg(c) => run_before(c, PG_MIGRATIONS, version),
-            DbConn::Sqlite(c) => run_before(c, SQLITE_MIGRATIONS, version),
+            DbConn::Pg(c) => {
+                dialect::with_pg_migration_lock(c, |c| run_before(c, PG_MIGRATIONS, version))
+            }
+            DbConn::Sqlite(c) => {
+                c.immediate_transaction(|c| run_before(c, SQLITE_MIGRATIONS, version))
+            }
         }
         .map_err(|e| anyhow::anyhow!("migration failed: {e}"))
     }

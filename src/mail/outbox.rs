@@ -47,6 +47,52 @@ pub struct OutboxMessage {
     pub created_at: NaiveDateTime,
     #[serde(serialize_with = "crate::time::utc_opt")]
     pub sent_at: Option<NaiveDateTime>,
+    /// `<uuid@host>`, fixed when queued: every attempt sends this same header.
+    pub message_id: String,
+}
+
+/// The right side of new Message-IDs: the host of the public URL, set once per process by
+/// the worker's start (a process serves one public URL).
+static MESSAGE_ID_HOST: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+const FALLBACK_HOST: &str = "mietschulung.invalid";
+
+/// Takes the host of `public_url` for the Message-IDs of mail queued from now on.
+pub fn use_message_id_host(public_url: &str) {
+    let _ = MESSAGE_ID_HOST.set(host_of(public_url));
+}
+
+/// `https://user@schulung.example.org:8443/x` → `schulung.example.org`; anything that is not
+/// a plain host name or IPv4 address (an IPv6 literal, odd characters) gives the fallback.
+fn host_of(url: &str) -> String {
+    let rest = url.split_once("://").map_or(url, |(_, r)| r);
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
+    let host = authority.rsplit('@').next().unwrap_or("");
+    let host = host.split(':').next().unwrap_or("").to_ascii_lowercase();
+    let plain = |c: char| c.is_ascii_alphanumeric() || c == '.' || c == '-';
+    if host.is_empty() || !host.chars().all(plain) || host.starts_with('.') || host.ends_with('.') {
+        FALLBACK_HOST.to_string()
+    } else {
+        host
+    }
+}
+
+/// A new `<uuid@host>` (UUID version 4 from the OS's random source).
+pub fn new_message_id() -> String {
+    use rand::RngCore;
+    let mut b = [0u8; 16];
+    rand::rngs::OsRng.fill_bytes(&mut b);
+    b[6] = (b[6] & 0x0f) | 0x40;
+    b[8] = (b[8] & 0x3f) | 0x80;
+    let hex = data_encoding::HEXLOWER.encode(&b);
+    let host = MESSAGE_ID_HOST.get().map_or(FALLBACK_HOST, String::as_str);
+    format!(
+        "<{}-{}-{}-{}-{}@{host}>",
+        &hex[0..8],
+        &hex[8..12],
+        &hex[12..16],
+        &hex[16..20],
+        &hex[20..32]
+    )
 }
 
 /// Renders `templates/email/<template>/{subject.txt,body.txt,body.html}.hbs` and queues it.
@@ -82,6 +128,7 @@ pub fn enqueue(
             mail_outbox::attempts.eq(0),
             mail_outbox::next_attempt_at.eq(now),
             mail_outbox::created_at.eq(now),
+            mail_outbox::message_id.eq(new_message_id()),
         ))
         .returning(mail_outbox::id)
         .get_result(conn)?)
@@ -141,4 +188,84 @@ pub fn mark_failed_attempt(
         ))
         .execute(conn)?;
     Ok(())
+}
+
+/// Pushes a claimed row's lease to `until` while its attempt is still running, so another
+/// worker does not take it over from a slow but live SMTP conversation.
+pub fn extend_lease(conn: &mut DbConn, id: i32, until: NaiveDateTime) -> AppResult<()> {
+    diesel::update(
+        mail_outbox::table
+            .find(id)
+            .filter(mail_outbox::status.eq(MailStatus::Pending))
+            .filter(mail_outbox::next_attempt_at.lt(until)),
+    )
+    .set(mail_outbox::next_attempt_at.eq(until))
+    .execute(conn)?;
+    Ok(())
+}
+
+/// The organisation's messages that were given up, newest first.
+pub fn failed_of(conn: &mut DbConn, org: OrgId) -> AppResult<Vec<OutboxMessage>> {
+    Ok(mail_outbox::table
+        .filter(mail_outbox::organisation_id.eq(org))
+        .filter(mail_outbox::status.eq(MailStatus::Failed))
+        .order(mail_outbox::id.desc())
+        .select(OutboxMessage::as_select())
+        .load(conn)?)
+}
+
+/// One message of the organisation; another organisation's is not found.
+pub fn get_of(conn: &mut DbConn, org: OrgId, id: i32) -> AppResult<OutboxMessage> {
+    mail_outbox::table
+        .find(id)
+        .filter(mail_outbox::organisation_id.eq(org))
+        .select(OutboxMessage::as_select())
+        .first(conn)
+        .optional()?
+        .ok_or_else(|| AppError::not_found("thing.message"))
+}
+
+/// Puts a failed message back in the queue, due now, with a fresh count of attempts; only a
+/// row still `failed` changes (true), so two clicks queue it once.
+pub fn requeue_failed(conn: &mut DbConn, id: i32, now: NaiveDateTime) -> AppResult<bool> {
+    let changed = diesel::update(
+        mail_outbox::table.find(id).filter(mail_outbox::status.eq(MailStatus::Failed)),
+    )
+    .set((
+        mail_outbox::status.eq(MailStatus::Pending),
+        mail_outbox::attempts.eq(0),
+        mail_outbox::next_attempt_at.eq(now),
+    ))
+    .execute(conn)?;
+    Ok(changed == 1)
+}
+
+/// How many messages of the whole service are waiting and how many were given up.
+pub fn count_by_status(conn: &mut DbConn) -> AppResult<(i64, i64)> {
+    let count = |conn: &mut DbConn, status: MailStatus| -> AppResult<i64> {
+        Ok(mail_outbox::table.filter(mail_outbox::status.eq(status)).count().get_result(conn)?)
+    };
+    Ok((count(conn, MailStatus::Pending)?, count(conn, MailStatus::Failed)?))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn message_ids_name_the_public_host_and_never_repeat() {
+        assert_eq!(host_of("https://schulung.example.org"), "schulung.example.org");
+        assert_eq!(host_of("http://u:p@Schulung.Example.org:8443/a?b"), "schulung.example.org");
+        assert_eq!(host_of("http://127.0.0.1:8080"), "127.0.0.1");
+        assert_eq!(host_of("http://[::1]:8080/"), FALLBACK_HOST);
+        assert_eq!(host_of("http://exa mple/"), FALLBACK_HOST);
+        assert_eq!(host_of(""), FALLBACK_HOST);
+        let ids: std::collections::HashSet<String> = (0..1000).map(|_| new_message_id()).collect();
+        assert_eq!(ids.len(), 1000);
+        for id in ids.iter().take(5) {
+            assert!(id.starts_with('<') && id.ends_with('>') && id.contains('@'), "{id}");
+            // A header value on one line: a line break would start a new header.
+            assert!(!id.chars().any(|c| c.is_control() || c == ' '), "{id}");
+        }
+    }
 }

@@ -1,11 +1,25 @@
 //! A small but real SMTP server on loopback (RFC 5321 subset: EHLO/HELO, MAIL, RCPT, DATA,
 //! RSET, NOOP, QUIT) that keeps every message it accepts, so tests see what lettre really
-//! sends over a socket.
+//! sends over a socket. [`Behaviour`] makes it slow or unreliable in the ways real servers
+//! are, and [`SmtpServer::refuse_recipients_with`] makes it refuse recipients (550).
 
 use std::io::{BufRead, BufReader, Write};
-use std::net::{TcpListener, TcpStream};
+use std::net::{Shutdown, TcpListener, TcpStream};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::thread;
+use std::time::Duration;
+
+/// How the server differs from a prompt and reliable one.
+#[derive(Clone, Debug, Default)]
+pub struct Behaviour {
+    /// Waits this long after a message's final "." before answering "250" (RFC 5321
+    /// §4.5.3.2 allows the client to wait 10 minutes there).
+    pub accept_delay: Duration,
+    /// For the first this many messages: keeps the message, then hangs up without an
+    /// answer, as when the "250" is lost or the client dies before it reads it.
+    pub lose_answer_for: usize,
+}
 
 #[derive(Debug, Clone)]
 pub struct ReceivedMail {
@@ -17,31 +31,70 @@ pub struct ReceivedMail {
 pub struct SmtpServer {
     pub port: u16,
     pub received: Arc<Mutex<Vec<ReceivedMail>>>,
+    refused: Arc<Mutex<Option<String>>>,
+}
+
+/// What one connection shares with the server.
+#[derive(Clone)]
+struct Shared {
+    store: Arc<Mutex<Vec<ReceivedMail>>>,
+    refused: Arc<Mutex<Option<String>>>,
+    behaviour: Arc<Behaviour>,
+    answers_lost: Arc<AtomicUsize>,
 }
 
 impl SmtpServer {
     pub fn start_on(port: u16) -> std::io::Result<SmtpServer> {
+        Self::start_with(port, Behaviour::default())
+    }
+
+    /// A server on `port` (0: any free port) that behaves as `behaviour` says.
+    pub fn start_with(port: u16, behaviour: Behaviour) -> std::io::Result<SmtpServer> {
         let listener = TcpListener::bind(("127.0.0.1", port))?;
         let port = listener.local_addr()?.port();
         let received = Arc::new(Mutex::new(Vec::new()));
-        let store = received.clone();
+        let refused = Arc::new(Mutex::new(None));
+        let shared = Shared {
+            store: received.clone(),
+            refused: refused.clone(),
+            behaviour: Arc::new(behaviour),
+            answers_lost: Arc::new(AtomicUsize::new(0)),
+        };
         thread::spawn(move || {
             for stream in listener.incoming().flatten() {
-                let store = store.clone();
+                let shared = shared.clone();
                 thread::spawn(move || {
-                    let _ = serve(stream, &store);
+                    let _ = serve(stream, &shared);
                 });
             }
         });
-        Ok(SmtpServer { port, received })
+        Ok(SmtpServer { port, received, refused })
     }
 
     pub fn messages(&self) -> Vec<ReceivedMail> {
         self.received.lock().map(|m| m.clone()).unwrap_or_default()
     }
+
+    /// From now on, answers `RCPT TO` with a permanent "550" for addresses containing
+    /// `part` (None: accepts every recipient again).
+    pub fn refuse_recipients_with(&self, part: Option<&str>) {
+        if let Ok(mut r) = self.refused.lock() {
+            *r = part.map(str::to_string);
+        }
+    }
 }
 
-fn serve(stream: TcpStream, store: &Mutex<Vec<ReceivedMail>>) -> std::io::Result<()> {
+impl ReceivedMail {
+    /// The value of the `Message-ID` header, as sent.
+    pub fn message_id(&self) -> Option<String> {
+        self.data.lines().take_while(|l| !l.trim().is_empty()).find_map(|l| {
+            let (name, value) = l.split_once(':')?;
+            name.eq_ignore_ascii_case("message-id").then(|| value.trim().to_string())
+        })
+    }
+}
+
+fn serve(stream: TcpStream, shared: &Shared) -> std::io::Result<()> {
     let mut out = stream.try_clone()?;
     let mut reader = BufReader::new(stream);
     out.write_all(b"220 test.invalid ESMTP ready\r\n")?;
@@ -64,6 +117,11 @@ fn serve(stream: TcpStream, store: &Mutex<Vec<ReceivedMail>>) -> std::io::Result
             to.clear();
             out.write_all(b"250 OK\r\n")?;
         } else if upper.starts_with("RCPT TO:") {
+            let refused = shared.refused.lock().ok().and_then(|r| r.clone());
+            if refused.is_some_and(|part| cmd.contains(&part)) {
+                out.write_all(b"550 5.1.1 mailbox unavailable\r\n")?;
+                continue;
+            }
             to.push(cmd[8..].trim().to_string());
             out.write_all(b"250 OK\r\n")?;
         } else if upper == "DATA" {
@@ -82,9 +140,14 @@ fn serve(stream: TcpStream, store: &Mutex<Vec<ReceivedMail>>) -> std::io::Result
             }
             // Links in mails (quoted-printable soft breaks removed) are secrets of the run.
             super::logs::remember_links_in(&data.replace("=\r\n", "").replace("=\n", ""));
-            if let Ok(mut m) = store.lock() {
+            if let Ok(mut m) = shared.store.lock() {
                 m.push(ReceivedMail { from: from.clone(), to: to.clone(), data });
             }
+            let behaviour = &shared.behaviour;
+            if shared.answers_lost.fetch_add(1, Ordering::SeqCst) < behaviour.lose_answer_for {
+                return out.shutdown(Shutdown::Both);
+            }
+            thread::sleep(behaviour.accept_delay);
             out.write_all(b"250 OK queued\r\n")?;
         } else if upper == "QUIT" {
             out.write_all(b"221 Bye\r\n")?;

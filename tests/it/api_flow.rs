@@ -164,7 +164,8 @@ async fn health_and_readiness() {
     assert_eq!(reqwest::get(app.url("/healthz")).await.unwrap().status(), 200);
     let ready = reqwest::get(app.url("/readyz")).await.unwrap();
     assert_eq!(ready.status(), 200);
-    assert_eq!(ready.text().await.unwrap(), "ready");
+    let ready: serde_json::Value = ready.json().await.unwrap();
+    assert_eq!(ready["status"], "ready", "{ready}");
     assert!(
         mietschulung::i18n::missing_keys().is_empty(),
         "{:?}",

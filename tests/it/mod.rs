@@ -16,6 +16,7 @@ mod invariants;
 mod isolation;
 mod keys_and_codes;
 mod mail;
+mod mail_once;
 mod migrations;
 mod past_attendance;
 mod phone;
