@@ -14,7 +14,8 @@ pub(super) fn run(settings: &Settings) -> anyhow::Result<ExitCode> {
     let db = Db::connect(&settings.database_url, 2)?;
     db.migrate()?;
     let keys_dir = settings.keys_dir.clone();
-    let found = db.run_blocking(move |conn| integrity::check(conn, &keys_dir)).map_err(user_error)?;
+    let found =
+        db.run_blocking(move |conn| integrity::check(conn, &keys_dir)).map_err(user_error)?;
     for v in &found {
         println!("{}", v.describe());
     }

@@ -167,6 +167,8 @@ async fn lost_dir(backend: Backend) {
     let app = common::spawn_app(backend).await;
     let keys_dir = app.settings.keys_dir.clone();
     std::fs::remove_dir_all(&keys_dir).unwrap();
+    // Lost on purpose: `mietschulung check` reports it too.
+    app.breaks_rules.set(true);
     let before = app.count("signing_keys");
     let message = start_error(&app);
     assert!(message.contains(&keys_dir.display().to_string()), "{message}");

@@ -12,6 +12,7 @@ mod confirmations;
 mod hostile_files;
 mod hostile_input;
 mod import;
+mod integrity_check;
 mod invariants;
 mod isolation;
 mod keys_and_codes;

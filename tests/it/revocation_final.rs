@@ -202,6 +202,8 @@ async fn revocation_is_final(backend: Backend) {
             Ok(())
         })
         .expect("records gone");
+    // Broken on purpose: `mietschulung check` must (and does) find it.
+    app.breaks_rules.set(true);
     let found = violations(&app);
     assert_eq!(found.len(), 1, "{found:?}");
     assert_eq!(

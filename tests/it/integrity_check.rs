@@ -1,0 +1,77 @@
+//! `mietschulung check`, as an operator runs it beside the service: it finds nothing on
+//! data the service wrote, names a rule broken by hand in the database, and exits 1.
+
+use std::process::Command;
+
+use serde_json::json;
+
+use crate::both_backends;
+use crate::common::{self, Backend, TestApp};
+
+fn check(app: &TestApp) -> (i32, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_mietschulung"))
+        .env_remove("MIETSCHULUNG_CONFIG")
+        .env("MIETSCHULUNG_DATA_DIR", app.data_dir.path())
+        .env("DATABASE_URL", &app.settings.database_url)
+        .env("RUST_LOG", "warn")
+        .arg("check")
+        .output()
+        .expect("run mietschulung check");
+    (out.status.code().unwrap_or(-1), String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+async fn check_command(backend: Backend) {
+    let app = common::spawn_app(backend).await;
+    let org = app.create_org("pruefung");
+    let api = app.api_token(&org.coordinator.email).await;
+    let (_, run, modules) = common::plan_run(&api, "MS-CHK", 5, &[("Mietvertrag", true)]).await;
+    let (s, session) = api
+        .post(
+            &format!("/api/v1/runs/{run}/sessions"),
+            json!({"starts_at": "2026-03-03T09:00", "ends_at": "2026-03-03T12:00", "module_ids": modules}),
+        )
+        .await;
+    assert_eq!(s, 201, "{session}");
+    let session = session["id"].as_i64().unwrap();
+    let amal = common::register(&api, "Amal", "Yousef", None).await;
+    api.post(&format!("/api/v1/runs/{run}/enrollments"), json!({"participant_id": amal})).await;
+    let (s, mark) = api
+        .put(&format!("/api/v1/sessions/{session}/attendance/{amal}"), json!({"status": "present"}))
+        .await;
+    assert_eq!(s, 200, "{mark}");
+    let (s, summary) = api.post(&format!("/api/v1/runs/{run}/certificates"), json!({})).await;
+    assert_eq!((s, summary["issued"].as_array().map(Vec::len)), (200, Some(1)), "{summary}");
+
+    let (code, out) = check(&app);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains(&common::said("check.none", &[])), "{out}");
+
+    // By hand in the database, the session moves to next year: the mark and the
+    // certificate now claim attendance at a session still to come.
+    app.breaks_rules.set(true);
+    app.db
+        .run_blocking(|conn| {
+            use diesel::prelude::*;
+            use mietschulung::db::schema::training_sessions as ts;
+            let row = ts::table.filter(ts::id.eq(session as i32));
+            let (starts, ends): (chrono::NaiveDateTime, chrono::NaiveDateTime) =
+                row.select((ts::starts_at, ts::ends_at)).first(conn)?;
+            let year = chrono::Duration::days(365);
+            diesel::update(row)
+                .set((ts::starts_at.eq(starts + year), ts::ends_at.eq(ends + year)))
+                .execute(conn)?;
+            Ok(())
+        })
+        .expect("hand edit");
+    let (code, out) = check(&app);
+    assert_eq!(code, 1, "{out}");
+    let (session, amal) = (session.to_string(), amal.to_string());
+    let named = common::said(
+        "check.attendance.mark_before_start",
+        &[("session", &session), ("participant", &amal)],
+    );
+    assert!(out.contains(&named), "{out}");
+    assert!(out.contains("[org "), "each violation names its organisation: {out}");
+}
+
+both_backends!(check_finds_nothing_then_names_a_hand_edit, check_command);
