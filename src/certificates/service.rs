@@ -1055,6 +1055,39 @@ fn violations_in(
     out
 }
 
+/// Stored texts that a certificate prints and the fonts cannot draw, for `mietschulung
+/// check`: the names and course titles of valid certificates (their PDF is drawn again on
+/// every download) and the organisations' issuer lines (printed on every new one).
+pub fn printing_violations(conn: &mut DbConn) -> AppResult<Vec<(OrgId, Text)>> {
+    let mut found = Vec::new();
+    for c in repo::all(conn)?.into_iter().filter(|c| c.status == CertificateStatus::Valid) {
+        for (field, text, name) in
+            [("holder_name", &c.holder_name, true), ("course_title", &c.course_title, false)]
+        {
+            if !crate::certificates::pdf::is_printable(text, name) {
+                found.push((
+                    c.organisation_id,
+                    Text::key("check.certificates.unprintable")
+                        .arg("certificate", c.id)
+                        .arg("field", field),
+                ));
+            }
+        }
+    }
+    for o in orgs::service::all(conn)? {
+        for (field, text) in [
+            ("issuer_name", &o.issuer_name),
+            ("signatory_name", &o.signatory_name),
+            ("signatory_title", &o.signatory_title),
+        ] {
+            if !crate::certificates::pdf::is_printable(text, false) {
+                found.push((o.id, Text::key("check.orgs.unprintable").arg("field", field)));
+            }
+        }
+    }
+    Ok(found)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1204,37 +1237,4 @@ mod tests {
         assert_eq!(as_of(batch(600, BatchState::Done), now).state, BatchState::Done);
         assert!(BATCH_HEARTBEAT_SECS * 3 < BATCH_STALE_AFTER_SECS as u64);
     }
-}
-
-/// Stored texts that a certificate prints and the fonts cannot draw, for `mietschulung
-/// check`: the names and course titles of valid certificates (their PDF is drawn again on
-/// every download) and the organisations' issuer lines (printed on every new one).
-pub fn printing_violations(conn: &mut DbConn) -> AppResult<Vec<(OrgId, Text)>> {
-    let mut found = Vec::new();
-    for c in repo::all(conn)?.into_iter().filter(|c| c.status == CertificateStatus::Valid) {
-        for (field, text, name) in
-            [("holder_name", &c.holder_name, true), ("course_title", &c.course_title, false)]
-        {
-            if !crate::certificates::pdf::is_printable(text, name) {
-                found.push((
-                    c.organisation_id,
-                    Text::key("check.certificates.unprintable")
-                        .arg("certificate", c.id)
-                        .arg("field", field),
-                ));
-            }
-        }
-    }
-    for o in orgs::service::all(conn)? {
-        for (field, text) in [
-            ("issuer_name", &o.issuer_name),
-            ("signatory_name", &o.signatory_name),
-            ("signatory_title", &o.signatory_title),
-        ] {
-            if !crate::certificates::pdf::is_printable(text, false) {
-                found.push((o.id, Text::key("check.orgs.unprintable").arg("field", field)));
-            }
-        }
-    }
-    Ok(found)
 }
