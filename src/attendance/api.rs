@@ -62,7 +62,8 @@ async fn api_mark(
     let request = MarkRequest {
         status: body.status,
         left_early: body.left_early,
-        expected_revision: body.expected_revision,
+        // Omitted means the client saw no mark: a correction must name what it corrects.
+        expected_revision: Some(body.expected_revision.unwrap_or(0)),
     };
     match caller.run(move |c, actor| service::mark_as_seen(c, actor, id, pid, request)).await? {
         Marked::Saved(entry) => Ok(HttpResponse::Ok().json(entry)),

@@ -67,9 +67,10 @@ pub struct MarkInput {
     /// Present or late, but left before the end.
     #[serde(default)]
     pub left_early: bool,
-    /// The `revision` of the participant's mark the client last saw (0: no mark yet). When
-    /// given and the mark has changed since, nothing is saved and the answer is 409 with
-    /// the current mark; sending the mark that is current already is always fine.
+    /// The `revision` of the participant's mark the client last saw (0 or omitted: no mark
+    /// yet). When the mark has changed since, nothing is saved and the answer is 409 with
+    /// the current mark, so a delayed retry never overwrites a newer mark; sending the
+    /// mark that is current already is always fine.
     #[serde(default)]
     #[schema(minimum = 0)]
     pub expected_revision: Option<i32>,

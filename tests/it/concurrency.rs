@@ -88,7 +88,10 @@ async fn repeated_marks(backend: Backend) {
     assert_eq!(app.count("attendance"), 1);
     assert_eq!(app.count("attendance_marks"), 1, "a retried identical mark is applied once");
     let (s, _) = trainer
-        .put(&format!("/api/v1/sessions/{session_id}/attendance/{pid}"), json!({"status": "late"}))
+        .put(
+            &format!("/api/v1/sessions/{session_id}/attendance/{pid}"),
+            json!({"status": "late", "expected_revision": 1}),
+        )
         .await;
     assert_eq!(s, 200);
     assert_eq!(app.count("attendance"), 1);

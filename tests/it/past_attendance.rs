@@ -221,8 +221,12 @@ async fn stale_requests(backend: Backend) {
     let (s, _) = trainer.put(&path, json!({"status": "late"})).await;
     assert_eq!(s, 200);
     assert_eq!(history(&app), 2, "a retry adds no history row");
-    // A client that sends no revision still marks.
+    // A client that sends no revision saw no mark: it cannot overwrite one.
     let (s, e) = trainer.put(&path, json!({"status": "present", "left_early": true})).await;
+    assert_eq!((s, e["current"]["revision"].as_i64()), (409, Some(2)), "{e}");
+    let (s, e) = trainer
+        .put(&path, json!({"status": "present", "left_early": true, "expected_revision": 2}))
+        .await;
     assert_eq!((s, e["revision"].as_i64(), e["left_early"].as_bool()), (200, Some(3), Some(true)));
     let (s, e) = trainer.put(&path, json!({"status": "absent", "expected_revision": -1})).await;
     assert_eq!((s, e["field"].as_str()), (422, Some("expected_revision")), "{e}");
