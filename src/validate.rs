@@ -20,11 +20,10 @@ use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
 use crate::error::{AppError, AppResult};
 use crate::i18n::Text;
 
-/// `label` is the key of the field's name in `locales/` (`label.title`); the error message
-/// names the field in the reader's language (a word that is no key shows as it is).
-pub fn required_text(
-    field: &'static str, label: &'static str, value: &str, max_chars: usize,
-) -> AppResult<String> {
+/// The value trimmed, when it is not empty and at most `max_chars` long.
+pub fn required_within<'a>(
+    field: &'static str, label: &'static str, value: &'a str, max_chars: usize,
+) -> AppResult<&'a str> {
     let v = value.trim();
     if v.is_empty() {
         return Err(AppError::invalid(field, Text::key("error.required").arg_key("label", label)));
@@ -35,6 +34,15 @@ pub fn required_text(
             Text::key("error.too_long").arg_key("label", label).arg("max", max_chars),
         ));
     }
+    Ok(v)
+}
+
+/// `label` is the key of the field's name in `locales/` (`label.title`); the error message
+/// names the field in the reader's language (a word that is no key shows as it is).
+pub fn required_text(
+    field: &'static str, label: &'static str, value: &str, max_chars: usize,
+) -> AppResult<String> {
+    let v = required_within(field, label, value, max_chars)?;
     let multi_line = MULTI_LINE.contains(&field);
     if v.chars().any(|c| {
         is_bidi_control(c)

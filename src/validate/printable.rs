@@ -106,16 +106,7 @@ pub fn is_printable(text: &str, kind: Printed) -> bool {
 pub fn printed_text(
     field: &'static str, label: &'static str, value: &str, max_chars: usize, kind: Printed,
 ) -> Result<String, AppError> {
-    let v = value.trim();
-    if v.is_empty() {
-        return Err(AppError::invalid(field, Text::key("error.required").arg_key("label", label)));
-    }
-    if v.chars().count() > max_chars {
-        return Err(AppError::invalid(
-            field,
-            Text::key("error.too_long").arg_key("label", label).arg("max", max_chars),
-        ));
-    }
+    let v = super::required_within(field, label, value, max_chars)?;
     if let Some(bad) = first_unprintable(v, kind) {
         return Err(bad.error(field, label));
     }

@@ -591,3 +591,29 @@ pub fn started_today() -> (String, String) {
     let fmt = |t: chrono::NaiveDateTime| t.format("%Y-%m-%dT%H:%M").to_string();
     (fmt(start), fmt(end))
 }
+
+/// Marks the people present in the run's first session (through the API).
+pub async fn mark_present(api: &Api, run_id: i64, pids: &[i64]) {
+    let (_, run) = api.get(&format!("/api/v1/runs/{run_id}")).await;
+    let sid = run["sessions"][0]["id"].as_i64().expect("session");
+    for pid in pids {
+        let (s, body) = api
+            .put(&format!("/api/v1/sessions/{sid}/attendance/{pid}"), json!({"status": "present"}))
+            .await;
+        assert_eq!(s, 200, "{body}");
+    }
+}
+
+/// The certificate batch once it is done (at most a minute).
+pub async fn wait_for_batch(api: &Api, batch_id: i64) -> Value {
+    let start = std::time::Instant::now();
+    loop {
+        let (s, b) = api.get(&format!("/api/v1/certificate-batches/{batch_id}")).await;
+        assert_eq!(s, 200, "{b}");
+        if b["state"] == "done" {
+            return b;
+        }
+        assert!(start.elapsed() < Duration::from_secs(60), "batch {batch_id} did not finish: {b}");
+        actix_web::rt::time::sleep(Duration::from_millis(100)).await;
+    }
+}

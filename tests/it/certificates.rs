@@ -41,30 +41,6 @@ async fn run_with_attendees(
     (run_id, ids)
 }
 
-async fn mark_present(api: &common::Api, run_id: i64, pids: &[i64]) {
-    let (_, run) = api.get(&format!("/api/v1/runs/{run_id}")).await;
-    let sid = run["sessions"][0]["id"].as_i64().expect("session");
-    for pid in pids {
-        let (s, body) = api
-            .put(&format!("/api/v1/sessions/{sid}/attendance/{pid}"), json!({"status": "present"}))
-            .await;
-        assert_eq!(s, 200, "{body}");
-    }
-}
-
-async fn wait_for_batch(api: &common::Api, batch_id: i64) -> Value {
-    let start = std::time::Instant::now();
-    loop {
-        let (s, b) = api.get(&format!("/api/v1/certificate-batches/{batch_id}")).await;
-        assert_eq!(s, 200, "{b}");
-        if b["state"] == "done" {
-            return b;
-        }
-        assert!(start.elapsed() < Duration::from_secs(60), "batch {batch_id} did not finish: {b}");
-        actix_web::rt::time::sleep(Duration::from_millis(100)).await;
-    }
-}
-
 fn certificate_mails(app: &common::TestApp) -> Vec<String> {
     #[derive(diesel::QueryableByName)]
     struct R {
@@ -137,7 +113,7 @@ async fn batch_issuance(backend: Backend) {
     )
     .await;
     // Everyone but Nadia attended.
-    mark_present(&api, run_id, &pids[..4]).await;
+    common::mark_present(&api, run_id, &pids[..4]).await;
 
     // The coordinator starts the batch in the browser and follows its progress page.
     let b = app.browser();
@@ -201,18 +177,18 @@ async fn batch_issuance(backend: Backend) {
     let (s2, second) =
         api.post(&format!("/api/v1/runs/{run_id}/certificate-batches"), json!({})).await;
     assert_eq!((s1, s2), (202, 202), "{first} {second}");
-    let done = wait_for_batch(&api, first["id"].as_i64().unwrap()).await;
-    wait_for_batch(&api, second["id"].as_i64().unwrap()).await;
+    let done = common::wait_for_batch(&api, first["id"].as_i64().unwrap()).await;
+    common::wait_for_batch(&api, second["id"].as_i64().unwrap()).await;
     assert_eq!(done["issued"], 0, "{done}");
     assert_eq!(app.count("certificates"), 3);
     assert_eq!(certificate_mails(&app).len(), 2, "no second mail");
     assert!(valid_per_participant(&app).iter().all(|n| *n == 1));
 
     // Nadia catches up; the next batch issues only hers.
-    mark_present(&api, run_id, &pids[4..]).await;
+    common::mark_present(&api, run_id, &pids[4..]).await;
     let (_, batch) =
         api.post(&format!("/api/v1/runs/{run_id}/certificate-batches"), json!({})).await;
-    let done = wait_for_batch(&api, batch["id"].as_i64().unwrap()).await;
+    let done = common::wait_for_batch(&api, batch["id"].as_i64().unwrap()).await;
     assert_eq!((done["issued"].as_i64(), done["already_issued"].as_i64()), (Some(1), Some(3)));
     assert_eq!(app.count("certificates"), 4);
 }
@@ -235,7 +211,7 @@ async fn interrupted(backend: Backend) {
     .await;
     // A batch that died after its first certificate: one certificate exists, its row
     // still says "running", its heartbeat stopped ten minutes ago.
-    mark_present(&api, run_id, &pids[..1]).await;
+    common::mark_present(&api, run_id, &pids[..1]).await;
     let (_, summary) = api.post(&format!("/api/v1/runs/{run_id}/certificates"), json!({})).await;
     assert_eq!(summary["issued"].as_array().map(Vec::len), Some(1));
     let actor = org.coordinator.clone();
@@ -257,13 +233,13 @@ async fn interrupted(backend: Backend) {
             Ok(batch.id)
         })
         .expect("stale batch");
-    mark_present(&api, run_id, &pids[1..]).await;
+    common::mark_present(&api, run_id, &pids[1..]).await;
 
     // Starting again does not join the dead batch: it marks it interrupted and finishes.
     let (_, joined) =
         api.post(&format!("/api/v1/runs/{run_id}/certificate-batches"), json!({})).await;
     assert_ne!(joined["id"].as_i64(), Some(i64::from(stale_id.0)), "a dead batch is not joined");
-    let done = wait_for_batch(&api, joined["id"].as_i64().unwrap()).await;
+    let done = common::wait_for_batch(&api, joined["id"].as_i64().unwrap()).await;
     assert_eq!(done["issued"], 2, "{done}");
     assert_eq!(done["already_issued"], 1, "{done}");
     let (_, old) = api.get(&format!("/api/v1/certificate-batches/{stale_id}")).await;
@@ -302,7 +278,7 @@ async fn issued_run(backend: Backend, slug: &str, code: &str, people: &[Person<'
     let org = app.create_org(slug);
     let api = app.api_token(&org.coordinator.email).await;
     let (run_id, pids) = run_with_attendees(&api, code, people).await;
-    mark_present(&api, run_id, &pids).await;
+    common::mark_present(&api, run_id, &pids).await;
     let (status, summary) =
         api.post(&format!("/api/v1/runs/{run_id}/certificates"), json!({})).await;
     assert_eq!(status, 200, "{summary}");

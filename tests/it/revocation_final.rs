@@ -3,8 +3,6 @@
 //! run reports each participant's outcome and a failure for one leaves the others issued,
 //! and a batch whose worker died reads as interrupted and is continued without duplicates.
 
-use std::time::Duration;
-
 use serde_json::{json, Value};
 
 use crate::both_backends;
@@ -30,30 +28,6 @@ async fn run_with(
         ids.push(pid);
     }
     (run_id, ids)
-}
-
-async fn mark_present(api: &common::Api, run_id: i64, pids: &[i64]) {
-    let (_, run) = api.get(&format!("/api/v1/runs/{run_id}")).await;
-    let sid = run["sessions"][0]["id"].as_i64().expect("session");
-    for pid in pids {
-        let (s, body) = api
-            .put(&format!("/api/v1/sessions/{sid}/attendance/{pid}"), json!({"status": "present"}))
-            .await;
-        assert_eq!(s, 200, "{body}");
-    }
-}
-
-async fn wait_for_batch(api: &common::Api, batch_id: i64) -> Value {
-    let start = std::time::Instant::now();
-    loop {
-        let (s, b) = api.get(&format!("/api/v1/certificate-batches/{batch_id}")).await;
-        assert_eq!(s, 200, "{b}");
-        if b["state"] == "done" {
-            return b;
-        }
-        assert!(start.elapsed() < Duration::from_secs(60), "batch {batch_id} did not finish: {b}");
-        actix_web::rt::time::sleep(Duration::from_millis(100)).await;
-    }
 }
 
 /// One number from the database.
@@ -102,7 +76,7 @@ async fn revocation_is_final(backend: Backend) {
     )
     .await;
     let (olena, amir) = (pids[0], pids[1]);
-    mark_present(&api, run_id, &pids).await;
+    common::mark_present(&api, run_id, &pids).await;
     let issue = format!("/api/v1/runs/{run_id}/certificates");
     let (s, summary) = api.post(&issue, json!({})).await;
     assert_eq!(s, 200, "{summary}");
@@ -129,7 +103,7 @@ async fn revocation_is_final(backend: Backend) {
     let (s, batch) =
         api.post(&format!("/api/v1/runs/{run_id}/certificate-batches"), json!({})).await;
     assert_eq!(s, 202, "{batch}");
-    let done = wait_for_batch(&api, batch["id"].as_i64().unwrap()).await;
+    let done = common::wait_for_batch(&api, batch["id"].as_i64().unwrap()).await;
     assert_eq!((done["issued"].as_i64(), done["revoked"].as_i64()), (Some(0), Some(1)), "{done}");
     // The page action "Bescheinigungen ausstellen".
     let b = app.browser();
@@ -139,7 +113,7 @@ async fn revocation_is_final(backend: Backend) {
     assert_eq!(started.status, 303, "{}", started.body);
     let batch_path = started.location.expect("the batch's page");
     let id: i64 = batch_path.rsplit('/').next().and_then(|s| s.parse().ok()).expect("batch id");
-    wait_for_batch(&api, id).await;
+    common::wait_for_batch(&api, id).await;
     assert_eq!(number(&app, "SELECT COUNT(*) AS n FROM certificates"), 2, "nothing new issued");
     assert_eq!(valid_certificates(&app), 1);
 
@@ -231,7 +205,7 @@ async fn one_failure(backend: Backend) {
         ],
     )
     .await;
-    mark_present(&api, run_id, &pids[..3]).await;
+    common::mark_present(&api, run_id, &pids[..3]).await;
 
     let (s, summary) = api.post(&format!("/api/v1/runs/{run_id}/certificates"), json!({})).await;
     assert_eq!(s, 200, "the answer is the outcomes, not an error: {summary}");
@@ -276,9 +250,9 @@ async fn dead_batch(backend: Backend) {
     let (run_id, pids) = run_with(&api, "MS-F", &people).await;
     // A batch that died after its first certificate: that one exists, the row still says
     // "running" after the first participant, its heartbeat stopped two minutes ago.
-    mark_present(&api, run_id, &pids[..1]).await;
+    common::mark_present(&api, run_id, &pids[..1]).await;
     api.post(&format!("/api/v1/runs/{run_id}/certificates"), json!({})).await;
-    mark_present(&api, run_id, &pids[1..]).await;
+    common::mark_present(&api, run_id, &pids[1..]).await;
     let (actor, run, first) =
         (org.coordinator.clone(), RunId(run_id as i32), ParticipantId(pids[0] as i32));
     let dead: CertificateBatchId = app
@@ -318,7 +292,7 @@ async fn dead_batch(backend: Backend) {
     // "Fortsetzen" issues the rest in the same batch, nobody twice.
     let resumed = b.submit(&batch_path, &resume, &[]).await;
     assert_eq!((resumed.status, resumed.location.as_deref()), (303, Some(batch_path.as_str())));
-    let done = wait_for_batch(&api, i64::from(dead.0)).await;
+    let done = common::wait_for_batch(&api, i64::from(dead.0)).await;
     assert_eq!((done["done"].as_i64(), done["total"].as_i64()), (Some(3), Some(3)), "{done}");
     assert_eq!(
         (done["issued"].as_i64(), done["already_issued"].as_i64()),
@@ -348,7 +322,7 @@ async fn resume_api(backend: Backend) {
     let api = app.api_token(&org.coordinator.email).await;
     let (run_id, pids) =
         run_with(&api, "MS-R", &[("Olena", "Shevchenko", None), ("Amir", "Karimi", None)]).await;
-    mark_present(&api, run_id, &pids).await;
+    common::mark_present(&api, run_id, &pids).await;
     let (actor, run) = (org.coordinator.clone(), RunId(run_id as i32));
     let dead: CertificateBatchId = app
         .db
@@ -370,12 +344,12 @@ async fn resume_api(backend: Backend) {
         api.post(&format!("/api/v1/runs/{run_id}/certificate-batches"), json!({})).await;
     assert_eq!(s, 202, "{started}");
     assert_ne!(started["id"].as_i64(), Some(i64::from(dead.0)));
-    wait_for_batch(&api, started["id"].as_i64().unwrap()).await;
+    common::wait_for_batch(&api, started["id"].as_i64().unwrap()).await;
     // Continuing the dead one afterwards issues nothing twice.
     let (s, resumed) =
         api.post(&format!("/api/v1/certificate-batches/{dead}/resume"), json!({})).await;
     assert_eq!((s, resumed["id"].as_i64()), (202, Some(i64::from(dead.0))), "{resumed}");
-    let done = wait_for_batch(&api, i64::from(dead.0)).await;
+    let done = common::wait_for_batch(&api, i64::from(dead.0)).await;
     assert_eq!(
         (done["issued"].as_i64(), done["already_issued"].as_i64()),
         (Some(0), Some(2)),
