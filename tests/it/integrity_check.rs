@@ -75,3 +75,53 @@ async fn check_command(backend: Backend) {
 }
 
 both_backends!(check_finds_nothing_then_names_a_hand_edit, check_command);
+
+/// Replicas starting at the same moment on one empty database and one shared data
+/// directory (keys, session key) all start: migrations run once, and the keys made at
+/// start-up leave nothing for `check` to find.
+async fn replicas_start_together(backend: Backend) {
+    let data_dir = tempfile::tempdir().expect("tempdir");
+    let (url, _pg) = match backend {
+        Backend::Sqlite => (None, None),
+        Backend::Postgres => {
+            let (url, db) = common::pg_database();
+            (Some(url), Some(db))
+        }
+    };
+    let settings =
+        mietschulung::config::Settings::with_data_dir(data_dir.path().to_path_buf(), url, None)
+            .expect("settings");
+    let starts: Vec<_> = (0..4)
+        .map(|_| {
+            let settings = settings.clone();
+            std::thread::spawn(move || {
+                let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("port");
+                actix_web::rt::System::new().block_on(async move {
+                    mietschulung::startup::Application::build_with_listener(
+                        settings,
+                        listener,
+                        Some(1),
+                    )
+                    .await
+                    .map(drop)
+                    .map_err(|e| format!("{e:#}"))
+                })
+            })
+        })
+        .collect();
+    for start in starts {
+        start.join().expect("thread").expect("every replica starts");
+    }
+    let db = mietschulung::db::Db::connect(&settings.database_url, 1).expect("connect");
+    let keys_dir = settings.keys_dir.clone();
+    let found = db
+        .run_blocking(move |conn| mietschulung::integrity::check(conn, &keys_dir))
+        .expect("check");
+    let found: Vec<String> = found.iter().map(|v| v.describe()).collect();
+    assert!(found.is_empty(), "{found:#?}");
+    let ring = mietschulung::certificates::keys::KeyRing::new(settings.keys_dir.clone());
+    let problems = db.run_blocking(|conn| ring.problems(conn)).expect("problems");
+    assert!(problems.is_empty(), "{problems:?}");
+}
+
+both_backends!(replicas_starting_together_all_start_with_sound_keys, replicas_start_together);
