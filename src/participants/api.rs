@@ -84,7 +84,8 @@ async fn api_update_session(
 }
 
 #[utoipa::path(post, path = "/api/v1/sessions/{id}/cancel", tag = "planning", security(("bearer" = [])),
-    params(("id" = i32, Path)), responses((status = 204), (status = 404)))]
+    params(("id" = i32, Path)), responses((status = 204), (status = 404),
+        (status = 409, description = "the session took place: someone is marked as attending", body = crate::api::ErrorSchema)))]
 #[post("/api/v1/sessions/{id}/cancel")]
 async fn api_cancel_session(caller: Caller, id: web::Path<SessionId>) -> Answer {
     caller.no_content(move |conn, actor| super::schedule::cancel_session(conn, actor, *id)).await

@@ -125,3 +125,58 @@ async fn replicas_start_together(backend: Backend) {
 }
 
 both_backends!(replicas_starting_together_all_start_with_sound_keys, replicas_start_together);
+
+/// What a certificate rests on cannot be taken away behind its back: a session with marks
+/// does not move to after them, an attended one is not cancelled, and a valid
+/// certificate's attendance is not corrected away until the certificate is revoked.
+async fn guards(backend: Backend) {
+    let app = common::spawn_app(backend).await;
+    let org = app.create_org("grundlage");
+    let api = app.api_token(&org.coordinator.email).await;
+    let today = mietschulung::time::today_local();
+    let (from, to) = (today.to_string(), (today + chrono::Duration::days(7)).to_string());
+    let (_, run, modules) =
+        common::plan_run_between(&api, "MS-GRD", 5, &[("Mietvertrag", true)], &from, &to).await;
+    let body = |starts: &str, ends: &str| json!({"starts_at": starts, "ends_at": ends, "module_ids": modules});
+    let (started, ends) = common::started_today();
+    let (s, session) =
+        api.post(&format!("/api/v1/runs/{run}/sessions"), body(&started, &ends)).await;
+    assert_eq!(s, 201, "{session}");
+    let session = session["id"].as_i64().unwrap();
+    let amal = common::register(&api, "Amal", "Yousef", None).await;
+    api.post(&format!("/api/v1/runs/{run}/enrollments"), json!({"participant_id": amal})).await;
+    common::mark_present(&api, run, &[amal]).await;
+
+    // Two days later, the mark of today would precede the session.
+    let later = (today + chrono::Duration::days(2)).to_string();
+    let (s, e) = api
+        .put(
+            &format!("/api/v1/sessions/{session}"),
+            body(&format!("{later}T09:00"), &format!("{later}T12:00")),
+        )
+        .await;
+    assert_eq!(s, 409, "{e}");
+    assert_eq!(e["message"], common::said("error.planning.marked_session_later", &[]));
+    let (s, e) = api.put(&format!("/api/v1/sessions/{session}"), body(&started, &ends)).await;
+    assert_eq!(s, 200, "other changes keep the marks in the past: {e}");
+    let (s, e) = api.post(&format!("/api/v1/sessions/{session}/cancel"), json!({})).await;
+    assert_eq!(s, 409, "{e}");
+
+    let (s, summary) = api.post(&format!("/api/v1/runs/{run}/certificates"), json!({})).await;
+    assert_eq!((s, summary["issued"].as_array().map(Vec::len)), (200, Some(1)), "{summary}");
+    let mark = format!("/api/v1/sessions/{session}/attendance/{amal}");
+    let (s, e) = api.put(&mark, json!({"status": "absent", "expected_revision": 1})).await;
+    assert_eq!(s, 409, "{e}");
+    assert_eq!(e["message"], common::said("error.attendance.certificate_rests_on_it", &[]));
+    let (s, e) = api.put(&mark, json!({"status": "late", "expected_revision": 1})).await;
+    assert_eq!(s, 200, "a correction that keeps the attendance is fine: {e}");
+    let (_, certs) = api.get(&format!("/api/v1/runs/{run}/certificates")).await;
+    let cert = certs[0]["id"].as_i64().expect("certificate");
+    let (s, _) =
+        api.post(&format!("/api/v1/certificates/{cert}/revoke"), json!({"reason": "Irrtum"})).await;
+    assert_eq!(s, 200);
+    let (s, e) = api.put(&mark, json!({"status": "absent", "expected_revision": 2})).await;
+    assert_eq!(s, 200, "once revoked, the record can be corrected: {e}");
+}
+
+both_backends!(what_a_certificate_rests_on_stays, guards);
