@@ -603,7 +603,8 @@ mod tests {
             s in "[a-zA-ZäöüßÄÖÜéç \\-'.Ѐ-ӿΑ-ωء-يً-ْ\u{200C}😀王\u{7}\u{202E}\u{2067}\n\t\u{200B}]{1,60}"
         ) {
             let r = renderer();
-            let bad = s.chars().any(|c| {
+            // Whitespace around the text is dropped on input, as a person would expect.
+            let bad = s.trim().chars().any(|c| {
                 matches!(c, '😀' | '王' | '\u{7}' | '\u{202E}' | '\u{2067}' | '\n' | '\t' | '\u{200B}')
             });
             let name = printable::printed_text("given_name", "label.given_name", &s, 80, Printed::Name);
