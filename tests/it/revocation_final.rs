@@ -393,3 +393,36 @@ async fn not_before_the_session(backend: Backend) {
 }
 
 both_backends!(no_certificate_before_its_completion_date, not_before_the_session);
+
+/// Invariant: "neu ausstellen" clicked twice at once, or by two coordinators, gives one new
+/// certificate; another organisation and a trainer get nothing.
+async fn reissue_races(backend: Backend) {
+    let app = common::spawn_app(backend).await;
+    let org = app.create_org("doppelt");
+    let other = app.create_org("fremd");
+    let api = app.api_token(&org.coordinator.email).await;
+    let api_other = app.api_token(&other.coordinator.email).await;
+    let trainer = app.api_token(&org.trainer.email).await;
+    let (run_id, people) = run_with(&api, "MS-DOP", &[("Olena", "Shevchenko", None)]).await;
+    let olena = people[0];
+    common::mark_present(&api, run_id, &[olena]).await;
+    let (s, summary) = api.post(&format!("/api/v1/runs/{run_id}/certificates"), json!({})).await;
+    assert_eq!(s, 200, "{summary}");
+    let cert = summary["issued"][0]["id"].as_i64().expect("issued");
+    let (s, _) =
+        api.post(&format!("/api/v1/certificates/{cert}/revoke"), json!({"reason": "Irrtum"})).await;
+    assert_eq!(s, 200);
+    let path = format!("/api/v1/runs/{run_id}/participants/{olena}/certificate/reissue");
+    assert_eq!(api_other.post(&path, json!({"reason": "fremd"})).await.0, 404);
+    assert_eq!(trainer.post(&path, json!({"reason": "Trainer"})).await.0, 403);
+    let body = json!({"reason": "Widerruf war ein Irrtum"});
+    let answers =
+        futures_util::future::join_all((0..3).map(|_| api.post(&path, body.clone()))).await;
+    let mut statuses: Vec<u16> = answers.iter().map(|(s, _)| *s).collect();
+    statuses.sort();
+    assert_eq!(statuses, vec![201, 409, 409], "{answers:?}");
+    assert_eq!(valid_certificates(&app), 1);
+    assert_eq!(number(&app, "SELECT COUNT(*) AS n FROM certificate_reissues"), 1);
+}
+
+both_backends!(a_reissue_clicked_twice_gives_one_certificate, reissue_races);
