@@ -96,6 +96,19 @@ async fn repeated_marks(backend: Backend) {
     assert_eq!(s, 200);
     assert_eq!(app.count("attendance"), 1);
     assert_eq!(app.count("attendance_marks"), 2, "a correction is kept in the history");
+    // Two phones correct the same mark at once, both having seen revision 2: one wins, the
+    // other learns what the mark is now.
+    let mark_path = format!("/api/v1/sessions/{session_id}/attendance/{pid}");
+    let corrections = ["absent", "excused", "present", "late"]
+        .map(|status| trainer.put(&mark_path, json!({"status": status, "expected_revision": 2})));
+    let answers = futures_util::future::join_all(corrections).await;
+    let saved: Vec<_> = answers.iter().filter(|(s, _)| *s == 200).collect();
+    let stale = answers.iter().filter(|(s, _)| *s == 409).count();
+    // "late" is what the mark is: sending it again is harmless, and may come first or last.
+    assert!(saved.len() <= 2 && saved.len() + stale == 4, "{answers:?}");
+    let changed = saved.iter().filter(|(_, e)| e["status"] != "late").count();
+    assert_eq!(changed, 1, "exactly one correction wins: {answers:?}");
+    assert_eq!(app.count("attendance_marks"), 2 + changed as i64, "{answers:?}");
 }
 
 both_backends!(repeated_marks_end_as_one_mark, repeated_marks);
