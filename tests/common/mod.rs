@@ -617,3 +617,29 @@ pub async fn wait_for_batch(api: &Api, batch_id: i64) -> Value {
         actix_web::rt::time::sleep(Duration::from_millis(100)).await;
     }
 }
+
+/// A certificate batch of the run whose worker died after its first participant: the row
+/// still says "running", with one done and issued, and a heartbeat `minutes_ago` old.
+pub fn dead_batch(
+    app: &TestApp, actor: &Actor, run_id: i64, minutes_ago: i64,
+    last: Option<mietschulung::ids::ParticipantId>,
+) -> mietschulung::ids::CertificateBatchId {
+    let (actor, run) = (actor.clone(), mietschulung::ids::RunId(run_id as i32));
+    app.db
+        .run_blocking(move |conn| {
+            let (batch, _) = mietschulung::certificates::service::start_batch(conn, &actor, run)?;
+            use diesel::prelude::*;
+            use mietschulung::db::schema::certificate_batches as cb;
+            let heartbeat = mietschulung::time::now_utc() - chrono::Duration::minutes(minutes_ago);
+            diesel::update(cb::table.find(batch.id))
+                .set((
+                    cb::heartbeat_at.eq(heartbeat),
+                    cb::done.eq(1),
+                    cb::issued.eq(1),
+                    cb::last_participant_id.eq(last),
+                ))
+                .execute(conn)?;
+            Ok(batch.id)
+        })
+        .expect("a dead batch")
+}

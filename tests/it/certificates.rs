@@ -214,25 +214,7 @@ async fn interrupted(backend: Backend) {
     common::mark_present(&api, run_id, &pids[..1]).await;
     let (_, summary) = api.post(&format!("/api/v1/runs/{run_id}/certificates"), json!({})).await;
     assert_eq!(summary["issued"].as_array().map(Vec::len), Some(1));
-    let actor = org.coordinator.clone();
-    let run = mietschulung::ids::RunId(run_id as i32);
-    let stale_id = app
-        .db
-        .run_blocking(move |conn| {
-            let (batch, _) = mietschulung::certificates::service::start_batch(conn, &actor, run)?;
-            use diesel::prelude::*;
-            use mietschulung::db::schema::certificate_batches as cb;
-            diesel::update(cb::table.find(batch.id))
-                .set((
-                    cb::heartbeat_at
-                        .eq(mietschulung::time::now_utc() - chrono::Duration::minutes(10)),
-                    cb::done.eq(1),
-                    cb::issued.eq(1),
-                ))
-                .execute(conn)?;
-            Ok(batch.id)
-        })
-        .expect("stale batch");
+    let stale_id = common::dead_batch(&app, &org.coordinator, run_id, 10, None);
     common::mark_present(&api, run_id, &pids[1..]).await;
 
     // Starting again does not join the dead batch: it marks it interrupted and finishes.

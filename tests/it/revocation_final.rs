@@ -253,26 +253,8 @@ async fn dead_batch(backend: Backend) {
     common::mark_present(&api, run_id, &pids[..1]).await;
     api.post(&format!("/api/v1/runs/{run_id}/certificates"), json!({})).await;
     common::mark_present(&api, run_id, &pids[1..]).await;
-    let (actor, run, first) =
-        (org.coordinator.clone(), RunId(run_id as i32), ParticipantId(pids[0] as i32));
-    let dead: CertificateBatchId = app
-        .db
-        .run_blocking(move |conn| {
-            let (batch, _) = mietschulung::certificates::service::start_batch(conn, &actor, run)?;
-            use diesel::prelude::*;
-            use mietschulung::db::schema::certificate_batches as cb;
-            diesel::update(cb::table.find(batch.id))
-                .set((
-                    cb::heartbeat_at
-                        .eq(mietschulung::time::now_utc() - chrono::Duration::minutes(2)),
-                    cb::done.eq(1),
-                    cb::issued.eq(1),
-                    cb::last_participant_id.eq(Some(first)),
-                ))
-                .execute(conn)?;
-            Ok(batch.id)
-        })
-        .expect("a dead batch");
+    let dead: CertificateBatchId =
+        common::dead_batch(&app, &org.coordinator, run_id, 2, Some(ParticipantId(pids[0] as i32)));
 
     // Read, it is interrupted: the API, its page and the run page say so, nothing says it runs.
     let (_, read) = api.get(&format!("/api/v1/certificate-batches/{dead}")).await;
