@@ -22,6 +22,7 @@ pub mod openapi;
 pub mod orgs;
 pub mod participants;
 pub mod planning;
+pub mod privacy;
 pub mod rate_limit;
 pub mod reminders;
 pub mod reports;

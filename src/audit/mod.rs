@@ -9,7 +9,7 @@ use diesel::prelude::*;
 use crate::db::schema::audit_log;
 use crate::db::DbConn;
 use crate::error::AppResult;
-use crate::ids::{OrgId, UserId};
+use crate::ids::{OrgId, ParticipantId, StakeholderId, UserId};
 
 /// One audit entry: `Entry::new(org, user, "session.cancel").on("training_session",
 /// Some(id)).record(conn)`.
@@ -20,6 +20,8 @@ pub struct Entry<'a> {
     entity: &'a str,
     entity_id: Option<i32>,
     detail: &'a str,
+    participant_id: Option<ParticipantId>,
+    stakeholder_id: Option<StakeholderId>,
 }
 
 impl<'a> Entry<'a> {
@@ -28,12 +30,31 @@ impl<'a> Entry<'a> {
     pub fn new(
         organisation_id: Option<OrgId>, actor_user_id: Option<UserId>, action: &'a str,
     ) -> Self {
-        Entry { organisation_id, actor_user_id, action, entity: "", entity_id: None, detail: "" }
+        Entry {
+            organisation_id,
+            actor_user_id,
+            action,
+            entity: "",
+            entity_id: None,
+            detail: "",
+            participant_id: None,
+            stakeholder_id: None,
+        }
     }
 
     /// What it was done to.
     pub fn on(self, entity: &'a str, entity_id: Option<i32>) -> Self {
         Entry { entity, entity_id, ..self }
+    }
+
+    /// The participant the entry is about, so their access request lists it.
+    pub fn about_participant(self, participant_id: ParticipantId) -> Self {
+        Entry { participant_id: Some(participant_id), ..self }
+    }
+
+    /// The stakeholder contact the entry is about.
+    pub fn about_stakeholder(self, stakeholder_id: StakeholderId) -> Self {
+        Entry { stakeholder_id: Some(stakeholder_id), ..self }
     }
 
     /// A short code or count (never personal data).
@@ -51,6 +72,8 @@ impl<'a> Entry<'a> {
                 audit_log::entity.eq(self.entity),
                 audit_log::entity_id.eq(self.entity_id),
                 audit_log::detail.eq(self.detail),
+                audit_log::participant_id.eq(self.participant_id),
+                audit_log::stakeholder_id.eq(self.stakeholder_id),
                 audit_log::created_at.eq(crate::time::now_utc()),
             ))
             .execute(conn)?;

@@ -262,6 +262,7 @@ fn mail_certificate(
     outbox::enqueue(
         conn,
         Some(org.id),
+        outbox::About::Participant(participant.id),
         &to,
         "certificate_issued",
         &serde_json::to_value(mail).map_err(|e| AppError::Internal(e.into()))?,

@@ -57,8 +57,11 @@ pub fn establish(url: &str) -> Result<DbConn, diesel::ConnectionError> {
             let path = url.strip_prefix("sqlite://").unwrap_or(url);
             let mut conn = SqliteConnection::establish(path)?;
             conn.batch_execute(
+                // secure_delete: an erased name must not stay readable in freed pages of
+                // the database file.
                 "PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000; \
-                 PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;",
+                 PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
+                 PRAGMA secure_delete = ON;",
             )
             .map_err(diesel::ConnectionError::CouldntSetupConfiguration)?;
             Ok(DbConn::Sqlite(conn))

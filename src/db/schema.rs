@@ -9,6 +9,10 @@ diesel::table! {
         signatory_name -> Text,
         signatory_title -> Text,
         created_at -> Timestamp,
+        retention_participant_months -> Integer,
+        retention_survey_months -> Integer,
+        retention_mail_days -> Integer,
+        retention_audit_years -> Integer,
     }
 }
 
@@ -165,6 +169,7 @@ diesel::table! {
         referrer_organisation -> Nullable<Text>,
         referrer_contact -> Nullable<Text>,
         card_code -> Nullable<Text>,
+        erased_at -> Nullable<Timestamp>,
     }
 }
 
@@ -240,6 +245,8 @@ diesel::table! {
         revoked_at -> Nullable<Timestamp>,
         revocation_reason -> Nullable<Text>,
         replaced_by_id -> Nullable<Integer>,
+        name_hmac -> Nullable<Text>,
+        erased_at -> Nullable<Timestamp>,
     }
 }
 
@@ -261,6 +268,8 @@ diesel::table! {
         created_at -> Timestamp,
         sent_at -> Nullable<Timestamp>,
         message_id -> Text,
+        participant_id -> Nullable<Integer>,
+        stakeholder_id -> Nullable<Integer>,
     }
 }
 
@@ -274,6 +283,8 @@ diesel::table! {
         entity_id -> Nullable<Integer>,
         detail -> Text,
         created_at -> Timestamp,
+        participant_id -> Nullable<Integer>,
+        stakeholder_id -> Nullable<Integer>,
     }
 }
 
@@ -336,6 +347,7 @@ diesel::table! {
         contact_consent -> Bool,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        erased_at -> Nullable<Timestamp>,
     }
 }
 
@@ -522,6 +534,41 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    consent_events (id) {
+        id -> Integer,
+        organisation_id -> Integer,
+        participant_id -> Nullable<Integer>,
+        stakeholder_id -> Nullable<Integer>,
+        kind -> Text,
+        given -> Bool,
+        recorded_by -> Nullable<Integer>,
+        recorded_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    erasures (id) {
+        id -> Integer,
+        organisation_id -> Integer,
+        subject -> Text,
+        subject_id -> Nullable<Integer>,
+        reason -> Text,
+        erased_by -> Nullable<Integer>,
+        erased_at -> Timestamp,
+        counts -> Text,
+    }
+}
+
+diesel::table! {
+    job_runs (name, day) {
+        name -> Text,
+        day -> Date,
+        started_at -> Timestamp,
+        finished_at -> Nullable<Timestamp>,
+    }
+}
+
 diesel::joinable!(users -> organisations (organisation_id));
 diesel::joinable!(api_tokens -> users (user_id));
 diesel::joinable!(user_sessions -> users (user_id));
@@ -597,4 +644,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     survey_drafts,
     survey_responses,
     survey_answers,
+    consent_events,
+    erasures,
+    job_runs,
 );

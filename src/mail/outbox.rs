@@ -5,7 +5,7 @@ use serde::Serialize;
 use crate::db::schema::mail_outbox;
 use crate::db::DbConn;
 use crate::error::{AppError, AppResult};
-use crate::ids::OrgId;
+use crate::ids::{OrgId, ParticipantId, StakeholderId};
 use crate::templates;
 
 crate::db::text_enum! {
@@ -95,10 +95,19 @@ pub fn new_message_id() -> String {
     )
 }
 
+/// Whom a mail is about: erasure deletes it with the person, an access request lists it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum About {
+    /// A mail about no one in particular (a test mail, an account mail).
+    Nobody,
+    Participant(ParticipantId),
+    Stakeholder(StakeholderId),
+}
+
 /// Renders `templates/email/<template>/{subject.txt,body.txt,body.html}.hbs` and queues it.
 pub fn enqueue(
-    conn: &mut DbConn, organisation_id: Option<OrgId>, recipient: &str, template: &str,
-    ctx: &serde_json::Value, attachment: Option<Attachment>,
+    conn: &mut DbConn, organisation_id: Option<OrgId>, about: About, recipient: &str,
+    template: &str, ctx: &serde_json::Value, attachment: Option<Attachment>,
 ) -> AppResult<i32> {
     // One header line whatever the template produced: a line break here would start a new
     // header.
@@ -114,9 +123,16 @@ pub fn enqueue(
         Some(a) => (Some(a.name), Some(a.mime), Some(a.bytes)),
         None => (None, None, None),
     };
+    let (participant_id, stakeholder_id) = match about {
+        About::Nobody => (None, None),
+        About::Participant(p) => (Some(p), None),
+        About::Stakeholder(s) => (None, Some(s)),
+    };
     Ok(diesel::insert_into(mail_outbox::table)
         .values((
             mail_outbox::organisation_id.eq(organisation_id),
+            mail_outbox::participant_id.eq(participant_id),
+            mail_outbox::stakeholder_id.eq(stakeholder_id),
             mail_outbox::recipient.eq(recipient),
             mail_outbox::subject.eq(subject),
             mail_outbox::body_text.eq(body_text),
@@ -135,9 +151,10 @@ pub fn enqueue(
 }
 
 /// Like [`enqueue`], in the recipient's language when `email/<template>.<lang>/` exists.
+#[allow(clippy::too_many_arguments)]
 pub fn enqueue_localized(
-    conn: &mut DbConn, organisation_id: Option<OrgId>, recipient: &str, template: &str, lang: &str,
-    ctx: &serde_json::Value, attachment: Option<Attachment>,
+    conn: &mut DbConn, organisation_id: Option<OrgId>, about: About, recipient: &str,
+    template: &str, lang: &str, ctx: &serde_json::Value, attachment: Option<Attachment>,
 ) -> AppResult<i32> {
     let localized = format!("{template}.{lang}");
     let name = if templates::TEMPLATES.has_template(&format!("email/{localized}/subject.txt")) {
@@ -145,7 +162,7 @@ pub fn enqueue_localized(
     } else {
         template.to_string()
     };
-    enqueue(conn, organisation_id, recipient, &name, ctx, attachment)
+    enqueue(conn, organisation_id, about, recipient, &name, ctx, attachment)
 }
 
 pub fn get(conn: &mut DbConn, id: i32) -> AppResult<OutboxMessage> {

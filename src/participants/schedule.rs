@@ -92,6 +92,7 @@ fn notify_participants(
         crate::mail::outbox::enqueue(
             conn,
             Some(org),
+            crate::mail::outbox::About::Participant(p.id),
             &to,
             "session_changed",
             &service::mail_context(&SessionChangeMail {

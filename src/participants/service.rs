@@ -377,6 +377,7 @@ fn notify_promoted(
     crate::mail::outbox::enqueue(
         conn,
         Some(org),
+        crate::mail::outbox::About::Participant(p.id),
         &to,
         "waitlist_promoted",
         &mail_context(&PromotionMail {

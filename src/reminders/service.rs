@@ -92,6 +92,7 @@ fn remind_session(
         outbox::enqueue_localized(
             conn,
             Some(org),
+            outbox::About::Participant(p.id),
             &to,
             "session_reminder",
             &p.preferred_language,

@@ -77,7 +77,8 @@ impl Mailing {
     }
 
     fn send(
-        &mut self, conn: &mut DbConn, to: (&str, &str, &str), token: &str, reminder: bool,
+        &mut self, conn: &mut DbConn, who: StakeholderId, to: (&str, &str, &str), token: &str,
+        reminder: bool,
     ) -> AppResult<()> {
         let (name, email, language) = to;
         let survey_title = self.title(conn, language)?;
@@ -95,6 +96,7 @@ impl Mailing {
         crate::mail::outbox::enqueue_localized(
             conn,
             Some(s.organisation_id),
+            crate::mail::outbox::About::Stakeholder(who),
             email,
             "survey_invitation",
             language,
@@ -145,7 +147,7 @@ fn invite_each(
         outcome.invited += 1;
         match (&s.email, s.contact_consent) {
             (Some(email), true) => {
-                mailing.send(conn, (&s.name, email, &s.preferred_language), &token, false)?;
+                mailing.send(conn, s.id, (&s.name, email, &s.preferred_language), &token, false)?;
                 repo::mark_sent(conn, invitation, now, false)?;
                 outcome.emailed += 1;
             }
@@ -183,7 +185,7 @@ pub fn send_due_reminders(
                     e.insert(Mailing::new(conn, survey.clone(), public_url)?)
                 }
             };
-            mailing.send(conn, (&name, &email, &language), &inv.token, true)?;
+            mailing.send(conn, inv.stakeholder_id, (&name, &email, &language), &inv.token, true)?;
             queued += 1;
             Ok(())
         })?;

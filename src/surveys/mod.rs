@@ -52,5 +52,6 @@ pub mod questions;
 pub mod repo;
 pub mod respond;
 pub mod results;
+pub mod retention;
 pub mod service;
 pub mod translations;

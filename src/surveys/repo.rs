@@ -608,3 +608,34 @@ pub fn purge_drafts_closed_before(conn: &mut DbConn, day: NaiveDate) -> AppResul
     )
     .execute(conn)?)
 }
+
+/// Surveys of `org` closed before `day` that still hold raw answers, with how many
+/// responses each holds.
+pub fn closed_with_answers(
+    conn: &mut DbConn, org: OrgId, day: NaiveDate,
+) -> AppResult<Vec<(SurveyId, i64)>> {
+    use diesel::dsl::count_star;
+    Ok(survey_responses::table
+        .inner_join(surveys::table)
+        .filter(surveys::organisation_id.eq(org))
+        .filter(surveys::closes_on.lt(day))
+        .group_by(survey_responses::survey_id)
+        .select((survey_responses::survey_id, count_star()))
+        .order(survey_responses::survey_id)
+        .load(conn)?)
+}
+
+/// Deletes every raw answer, response and draft of one survey.
+pub fn delete_raw_answers(conn: &mut DbConn, survey_id: SurveyId) -> AppResult<usize> {
+    let responses = survey_responses::table
+        .filter(survey_responses::survey_id.eq(survey_id))
+        .select(survey_responses::id);
+    let answers =
+        diesel::delete(survey_answers::table.filter(survey_answers::response_id.eq_any(responses)))
+            .execute(conn)?;
+    diesel::delete(survey_responses::table.filter(survey_responses::survey_id.eq(survey_id)))
+        .execute(conn)?;
+    diesel::delete(survey_drafts::table.filter(survey_drafts::survey_id.eq(survey_id)))
+        .execute(conn)?;
+    Ok(answers)
+}
