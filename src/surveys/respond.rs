@@ -14,6 +14,7 @@ use super::models::{Question, StakeholderGroup};
 use super::questionnaire::{
     answers_from_form, MessagePage, Questionnaire, RespondPage, RespondentView,
 };
+use super::release::PoolKey;
 use super::repo;
 use crate::db::DbConn;
 use crate::error::{AppError, AppResult};
@@ -116,7 +117,7 @@ pub enum RespondOutcome {
 /// Answers through a link: keeps them in the draft, moves on, or hands the response in.
 /// A second submission through the same link is a conflict.
 pub fn answer(
-    conn: &mut DbConn, token: &str, input: Answering, today: NaiveDate,
+    conn: &mut DbConn, key: &PoolKey, token: &str, input: Answering, today: NaiveDate,
 ) -> AppResult<RespondOutcome> {
     let who = resolve(conn, token)?;
     let shown = Questionnaire::load(conn, who, input.lang.as_deref())?;
@@ -126,7 +127,7 @@ pub fn answer(
     }
     let (page_no, raw, covers, mut errors) = match input.given {
         Given::Answers(answers) if input.step == Step::Submit => {
-            return hand_in(conn, &shown, answers, today);
+            return hand_in(conn, key, &shown, answers, today);
         }
         Given::Answers(answers) => {
             let covers: Vec<QuestionId> = answers.keys().copied().collect();
@@ -154,7 +155,7 @@ pub fn answer(
         return Ok(refused(&shown, kept, errors));
     }
     if input.step == Step::Submit {
-        return hand_in(conn, &shown, kept, today);
+        return hand_in(conn, key, &shown, kept, today);
     }
     Ok(RespondOutcome::Saved(next_page(&shown, page_no, input.step)))
 }
@@ -178,9 +179,9 @@ fn keep(
 }
 
 fn hand_in(
-    conn: &mut DbConn, shown: &Questionnaire, answers: Answers, today: NaiveDate,
+    conn: &mut DbConn, key: &PoolKey, shown: &Questionnaire, answers: Answers, today: NaiveDate,
 ) -> AppResult<RespondOutcome> {
-    Ok(match submit(conn, &shown.who, &answers, today)? {
+    Ok(match submit(conn, key, &shown.who, &answers, today)? {
         Submitted::Saved => {
             RespondOutcome::Submitted(MessagePage::new(&shown.lang, "respond.thanks"))
         }
