@@ -210,12 +210,15 @@ fn not_fitting(errors: &[FieldError]) -> AppError {
     responses((status = 200, description = "survey, questions and draft answers"), (status = 404, description = "unknown link"), (status = 409, description = "closed or already answered")))]
 #[get("/api/v1/responses/{token}")]
 async fn api_respondent(
-    db: web::Data<Db>, path: web::Path<String>, q: web::Query<RespondQuery>,
+    db: web::Data<Db>, settings: web::Data<crate::config::Settings>, path: web::Path<String>,
+    q: web::Query<RespondQuery>,
 ) -> Answer {
+    let key = PoolKey::from_settings(&settings);
     let token = path.into_inner();
     let lang = q.into_inner().lang;
     let today = crate::time::today_local();
-    let body = db.run(move |conn| respond::view(conn, &token, lang.as_deref(), today)).await?;
+    let body =
+        db.run(move |conn| respond::view(conn, &key, &token, lang.as_deref(), today)).await?;
     Ok(HttpResponse::Ok().insert_header((header::CACHE_CONTROL, "no-store")).json(body))
 }
 

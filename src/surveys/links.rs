@@ -82,12 +82,15 @@ pub fn new_token() -> String {
     data_encoding::BASE64URL_NOPAD.encode(&raw)
 }
 
-fn parse_draft(json: &str) -> Answers {
-    serde_json::from_str(json).unwrap_or_default()
+/// A draft that cannot be read (a replaced session key) starts empty again.
+fn parse_draft(key: &PoolKey, token: &str, stored: &str) -> Answers {
+    key.open_draft(token, stored)
+        .and_then(|json| serde_json::from_str(&json).ok())
+        .unwrap_or_default()
 }
 
 /// The respondent behind a personal or resume link.
-pub fn resolve(conn: &mut DbConn, token: &str) -> AppResult<Respondent> {
+pub fn resolve(conn: &mut DbConn, key: &PoolKey, token: &str) -> AppResult<Respondent> {
     if !plausible_token(token) {
         return Err(unknown_link());
     }
@@ -95,7 +98,7 @@ pub fn resolve(conn: &mut DbConn, token: &str) -> AppResult<Respondent> {
         let survey = repo::by_id(conn, inv.survey_id)?.ok_or_else(unknown_link)?;
         let draft = repo::draft(conn, token)?;
         let (language, draft) = match draft {
-            Some((_, _, lang, json)) => (lang, parse_draft(&json)),
+            Some((_, _, lang, json)) => (lang, parse_draft(key, token, &json)),
             None => (language, Answers::new()),
         };
         return Ok(Respondent {
@@ -117,7 +120,7 @@ pub fn resolve(conn: &mut DbConn, token: &str) -> AppResult<Respondent> {
         group,
         language,
         answered_on: None,
-        draft: parse_draft(&json),
+        draft: parse_draft(key, token, &json),
     })
 }
 
@@ -140,7 +143,7 @@ pub enum Submitted {
 /// invitation is answered; an open link's draft is only ever replaced, never created again
 /// once handed in. So "save for later" racing "submit" never leaves a draft behind.
 pub fn save_draft(
-    conn: &mut DbConn, who: &Respondent, questions: &[Question], raw: &Answers,
+    conn: &mut DbConn, key: &PoolKey, who: &Respondent, questions: &[Question], raw: &Answers,
     replace: &[QuestionId],
 ) -> AppResult<Result<Answers, Vec<FieldError>>> {
     let checked = match check_answers(questions, who.group, raw, &[], false) {
@@ -152,7 +155,10 @@ pub fn save_draft(
         merged.remove(id);
     }
     merged.extend(checked);
-    let json = serde_json::to_string(&merged).map_err(|e| AppError::Internal(e.into()))?;
+    let mut json = serde_json::to_string(&merged).map_err(|e| AppError::Internal(e.into()))?;
+    if who.survey.anonymous {
+        json = key.seal_draft(&who.token, &json)?;
+    }
     crate::db::write_transaction(conn, |conn| {
         let kept = match who.invitation_id {
             Some(id) => {
@@ -224,8 +230,7 @@ pub fn submit(
         Err(e) => return Ok(Submitted::Invalid(e)),
     };
     if anonymous {
-        let pending =
-            PendingAnswer { group: who.group, language: who.language.clone(), answers };
+        let pending = PendingAnswer { group: who.group, language: who.language.clone(), answers };
         if let Err(e) = release::hold(conn, key, who.survey.id, &pending) {
             give_back_link(conn, who)?;
             return Err(e);
@@ -263,9 +268,7 @@ fn take_link(conn: &mut DbConn, who: &Respondent, day: NaiveDate) -> AppResult<(
 fn give_back_link(conn: &mut DbConn, who: &Respondent) -> AppResult<()> {
     crate::db::write_transaction(conn, |conn| match who.invitation_id {
         Some(id) => repo::unmark_answered(conn, id),
-        None => {
-            repo::save_draft(conn, who.survey.id, &who.token, who.group, &who.language, "{}")
-        }
+        None => repo::save_draft(conn, who.survey.id, &who.token, who.group, &who.language, "{}"),
     })
 }
 

@@ -40,15 +40,17 @@ const FORM: &str = "pages/surveys/respond";
 
 #[get("/s/{token}")]
 async fn respond_page(
-    db: web::Data<Db>, path: web::Path<String>, q: web::Query<RespondQuery>,
+    db: web::Data<Db>, settings: web::Data<crate::config::Settings>, path: web::Path<String>,
+    q: web::Query<RespondQuery>,
 ) -> Result<HttpResponse, HtmlError> {
+    let key = PoolKey::from_settings(&settings);
     let token = path.into_inner();
     let q = q.into_inner();
     let today = crate::time::today_local();
     let screen = db
         .run(move |conn| {
             let (page_no, saved) = (q.page.unwrap_or(0), q.saved.is_some());
-            respond::form(conn, &token, q.lang.as_deref(), page_no, saved, today)
+            respond::form(conn, &key, &token, q.lang.as_deref(), page_no, saved, today)
         })
         .await?;
     match screen {

@@ -17,6 +17,7 @@
 //!   at most which [`BATCH_SIZE`] or more invitations of a cell a batch came from.
 //! - Released responses carry no invitation and, as their day, the Monday of the week the
 //!   survey opened: nothing finer than the survey's week.
+//! - A draft of an anonymous survey is sealed the same way, bound to its link.
 //! - A row that cannot be opened (the session key was replaced) stays in the pool, counted in
 //!   the log, so the old key can still recover it; it is never released half-read.
 
@@ -35,7 +36,7 @@ use super::repo;
 use crate::config::Settings;
 use crate::db::{dialect, DbConn};
 use crate::error::{AppError, AppResult};
-use crate::ids::SurveyId;
+use crate::ids::{QuestionId, SurveyId};
 
 /// A cell's pending answers are released once this many wait (the anonymity threshold, so
 /// a batch is never smaller than the smallest group whose results are shown).
@@ -71,32 +72,52 @@ impl PoolKey {
     /// Nonce and ciphertext, base64; bound to the survey so a row cannot be moved to another.
     fn seal(&self, survey: SurveyId, answer: &PendingAnswer) -> AppResult<String> {
         let msg = serde_json::to_vec(answer).map_err(|e| AppError::Internal(e.into()))?;
+        self.seal_bytes(&msg, &survey.0.to_be_bytes())
+    }
+
+    fn open(&self, survey: SurveyId, sealed: &str) -> Option<PendingAnswer> {
+        serde_json::from_slice(&self.open_bytes(sealed, &survey.0.to_be_bytes())?).ok()
+    }
+
+    fn seal_bytes(&self, msg: &[u8], aad: &[u8]) -> AppResult<String> {
         let mut nonce = [0u8; 24];
         rand::rngs::OsRng.fill_bytes(&mut nonce);
-        let aad = survey.0.to_be_bytes();
         let sealed = self
             .cipher()
-            .encrypt(XNonce::from_slice(&nonce), Payload { msg: &msg, aad: &aad })
-            .map_err(|_| AppError::Internal(anyhow::anyhow!("sealing a pending answer failed")))?;
+            .encrypt(XNonce::from_slice(&nonce), Payload { msg, aad })
+            .map_err(|_| AppError::Internal(anyhow::anyhow!("sealing failed")))?;
         let mut out = nonce.to_vec();
         out.extend(sealed);
         Ok(data_encoding::BASE64.encode(&out))
     }
 
-    fn open(&self, survey: SurveyId, sealed: &str) -> Option<PendingAnswer> {
+    fn open_bytes(&self, sealed: &str, aad: &[u8]) -> Option<Vec<u8>> {
         let raw = data_encoding::BASE64.decode(sealed.as_bytes()).ok()?;
         if raw.len() < 24 {
             return None;
         }
         let (nonce, ciphertext) = raw.split_at(24);
-        let aad = survey.0.to_be_bytes();
-        let msg = self
-            .cipher()
-            .decrypt(XNonce::from_slice(nonce), Payload { msg: ciphertext, aad: &aad })
-            .ok()?;
-        serde_json::from_slice(&msg).ok()
+        self.cipher().decrypt(XNonce::from_slice(nonce), Payload { msg: ciphertext, aad }).ok()
+    }
+
+    /// A draft of an anonymous survey as stored: sealed and bound to its link, so the
+    /// answers saved "to continue later" cannot be read beside the token either.
+    pub fn seal_draft(&self, token: &str, json: &str) -> AppResult<String> {
+        Ok(format!("{DRAFT_PREFIX}{}", self.seal_bytes(json.as_bytes(), token.as_bytes())?))
+    }
+
+    /// The draft's JSON: opened when sealed, as it is otherwise (a survey with names, an
+    /// open link's empty start); `None` when it cannot be opened.
+    pub fn open_draft(&self, token: &str, stored: &str) -> Option<String> {
+        match stored.strip_prefix(DRAFT_PREFIX) {
+            Some(sealed) => String::from_utf8(self.open_bytes(sealed, token.as_bytes())?).ok(),
+            None => Some(stored.to_string()),
+        }
     }
 }
+
+/// Marks a sealed draft (JSON never starts like this).
+const DRAFT_PREFIX: &str = "sealed:";
 
 /// One respondent's answer while it waits: what the response row will hold.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -127,7 +148,9 @@ pub fn hold(
     conn: &mut DbConn, key: &PoolKey, survey: SurveyId, answer: &PendingAnswer,
 ) -> AppResult<()> {
     let sealed = key.seal(survey, answer)?;
-    crate::db::write_transaction(conn, |conn| repo::insert_pending(conn, &pool_id(), survey, &sealed))
+    crate::db::write_transaction(conn, |conn| {
+        repo::insert_pending(conn, &pool_id(), survey, &sealed)
+    })
 }
 
 /// Which pending answers a release takes.
@@ -153,7 +176,9 @@ pub fn release(
         let mut unreadable = 0usize;
         for (id, sealed) in repo::pending(conn, survey.id)? {
             match key.open(survey.id, &sealed) {
-                Some(a) => cells.entry((a.group.code(), a.language.clone())).or_default().push((id, a)),
+                Some(a) => {
+                    cells.entry((a.group.code(), a.language.clone())).or_default().push((id, a))
+                }
                 None => unreadable += 1,
             }
         }
@@ -163,9 +188,13 @@ pub fn release(
             .flatten()
             .collect();
         batch.shuffle(rng);
+        // Questions cannot change while answers are pending; a deleted one is skipped all
+        // the same rather than holding the whole batch back.
+        let asked: Vec<QuestionId> =
+            repo::questions(conn, survey.id)?.iter().map(|q| q.id).collect();
         for (_, a) in &batch {
             let response = repo::insert_response(conn, survey.id, None, a.group, &a.language, day)?;
-            for (question, value) in &a.answers {
+            for (question, value) in a.answers.iter().filter(|(q, _)| asked.contains(q)) {
                 repo::insert_answer(conn, response, *question, &value.to_string())?;
             }
         }
@@ -219,6 +248,20 @@ mod tests {
         assert_eq!(PoolKey::derive(&[2u8; 64]).open(SurveyId(3), &sealed), None);
         assert_eq!(key.open(SurveyId(3), "kaputt"), None);
         assert_ne!(sealed, key.seal(SurveyId(3), &answer()).unwrap(), "a fresh nonce each time");
+    }
+
+    #[test]
+    fn a_sealed_draft_opens_only_for_its_link() {
+        let key = PoolKey::derive(&[1u8; 64]);
+        let stored = key.seal_draft("tokenA", r#"{"7":"Mehr Beispiele"}"#).unwrap();
+        assert!(!stored.contains("Beispiele"));
+        assert_eq!(key.open_draft("tokenA", &stored).as_deref(), Some(r#"{"7":"Mehr Beispiele"}"#));
+        assert_eq!(key.open_draft("tokenB", &stored), None);
+        assert_eq!(
+            key.open_draft("tokenB", "{}").as_deref(),
+            Some("{}"),
+            "plain drafts as they are"
+        );
     }
 
     proptest::proptest! {

@@ -251,8 +251,15 @@ pub fn delete_question(conn: &mut DbConn, id: QuestionId) -> AppResult<()> {
     Ok(())
 }
 
-/// Questions of the survey that have at least one answer.
+/// Questions of the survey that have at least one answer; every question while answers of
+/// an anonymous survey wait sealed in the pool (what they answered cannot be seen there).
 pub fn answered_question_ids(conn: &mut DbConn, survey_id: SurveyId) -> AppResult<Vec<QuestionId>> {
+    if pending_count(conn, survey_id)? > 0 {
+        return Ok(survey_questions::table
+            .filter(survey_questions::survey_id.eq(survey_id))
+            .select(survey_questions::id)
+            .load(conn)?);
+    }
     Ok(survey_answers::table
         .inner_join(survey_responses::table)
         .filter(survey_responses::survey_id.eq(survey_id))
@@ -275,11 +282,13 @@ pub fn response_counts(
         .collect())
 }
 
+/// Responses of the survey, those waiting in the pool included.
 pub fn response_count(conn: &mut DbConn, survey_id: SurveyId) -> AppResult<i64> {
-    Ok(survey_responses::table
+    let stored: i64 = survey_responses::table
         .filter(survey_responses::survey_id.eq(survey_id))
         .count()
-        .get_result(conn)?)
+        .get_result(conn)?;
+    Ok(stored + pending_count(conn, survey_id)?)
 }
 
 /// One answer with its response: (response id, group, language, day, question id, value).

@@ -31,10 +31,10 @@ pub enum RespondScreen {
 /// Opens a link for the HTML form: page `page_no` with the draft filled in, or why the
 /// link cannot be answered now.
 pub fn form(
-    conn: &mut DbConn, token: &str, lang: Option<&str>, page_no: usize, saved: bool,
+    conn: &mut DbConn, key: &PoolKey, token: &str, lang: Option<&str>, page_no: usize, saved: bool,
     today: NaiveDate,
 ) -> AppResult<RespondScreen> {
-    let who = resolve(conn, token)?;
+    let who = resolve(conn, key, token)?;
     let shown = Questionnaire::load(conn, who, lang)?;
     if let Some(closed) = shown.who.closed(today) {
         return Ok(RespondScreen::Message(MessagePage::new(&shown.lang, closed.message_key())));
@@ -45,9 +45,9 @@ pub fn form(
 
 /// Opens a link for an app: the questions and the draft; a closed link is a conflict.
 pub fn view(
-    conn: &mut DbConn, token: &str, lang: Option<&str>, today: NaiveDate,
+    conn: &mut DbConn, key: &PoolKey, token: &str, lang: Option<&str>, today: NaiveDate,
 ) -> AppResult<RespondentView> {
-    let who = resolve(conn, token)?;
+    let who = resolve(conn, key, token)?;
     if let Some(closed) = who.closed(today) {
         return Err(closed_error(closed));
     }
@@ -119,7 +119,7 @@ pub enum RespondOutcome {
 pub fn answer(
     conn: &mut DbConn, key: &PoolKey, token: &str, input: Answering, today: NaiveDate,
 ) -> AppResult<RespondOutcome> {
-    let who = resolve(conn, token)?;
+    let who = resolve(conn, key, token)?;
     let shown = Questionnaire::load(conn, who, input.lang.as_deref())?;
     if let Some(why) = shown.who.closed(today) {
         let message = MessagePage::new(&shown.lang, why.message_key());
@@ -139,7 +139,7 @@ pub fn answer(
             (page, raw, on_page.iter().map(|q| q.id).collect(), errors)
         }
     };
-    let kept = keep(conn, &shown, raw, &covers, &mut errors)?;
+    let kept = keep(conn, key, &shown, raw, &covers, &mut errors)?;
     // Moving on needs this page's required answers; saving for later does not.
     if errors.is_empty() && matches!(input.step, Step::Next | Step::Submit) {
         let scope: Vec<QuestionId> = if input.step == Step::Submit {
@@ -164,10 +164,10 @@ pub fn answer(
 /// what does not fit is added to `errors`. Returns the answers as they now stand, with
 /// the refused ones as given, so the form shows them again.
 fn keep(
-    conn: &mut DbConn, shown: &Questionnaire, raw: Answers, covers: &[QuestionId],
+    conn: &mut DbConn, key: &PoolKey, shown: &Questionnaire, raw: Answers, covers: &[QuestionId],
     errors: &mut Vec<FieldError>,
 ) -> AppResult<Answers> {
-    Ok(match save_draft(conn, &shown.who, &shown.all, &raw, covers)? {
+    Ok(match save_draft(conn, key, &shown.who, &shown.all, &raw, covers)? {
         Ok(kept) => kept,
         Err(e) => {
             errors.extend(e);

@@ -1,3 +1,4 @@
+mod anonymity;
 mod api_flow;
 mod architecture;
 mod bad_input;
