@@ -714,6 +714,30 @@ mod tests {
         }
     }
 
+    proptest::proptest! {
+        /// The number of responses said anywhere of an anonymous survey is exactly the sum
+        /// of the groups shown: total minus the groups shown never reveals a withheld one.
+        #[test]
+        fn no_count_is_the_complement_of_a_withheld_group(
+            n in proptest::array::uniform3(0i64..12),
+        ) {
+            let s = survey(true);
+            let per_group: Vec<(StakeholderGroup, i64)> =
+                s.audience.iter().copied().zip(n).collect();
+            let counts: BTreeMap<String, usize> = per_group
+                .iter()
+                .map(|(g, n)| (g.code().to_string(), usize::try_from(*n).unwrap()))
+                .collect();
+            let hidden = withheld(&s, &counts);
+            let shown: i64 =
+                per_group.iter().filter(|(g, _)| !hidden.contains(g)).map(|(_, n)| n).sum();
+            proptest::prop_assert_eq!(
+                super::super::models::responses_shown(true, &per_group),
+                shown
+            );
+        }
+    }
+
     #[test]
     fn choices_are_counted_in_percent_of_the_answers() {
         let q = question(1, QuestionKind::Multiple, 3);
