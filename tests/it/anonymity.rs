@@ -332,6 +332,11 @@ async fn unlinkable(backend: Backend) {
     let page = b.get(&format!("/surveys/{sid}/results")).await;
     assert!(page.body.contains(&common::said("surveys.withheld_group", &[])), "{}", page.body);
     assert!(page.body.contains(&common::said("anonymity.batches", &[])));
+    let detail = b.get(&format!("/surveys/{sid}")).await;
+    let counted = format!("12 {}", common::said("anonymity.responses_shown", &[]));
+    assert!(detail.body.contains(&counted), "{}", detail.body);
+    let list = b.get("/surveys").await;
+    assert!(list.body.contains("<td>12</td>") && !list.body.contains("<td>13</td>"));
 
     // Retention: the raw answers go, the figures stay.
     let erased = app.db.run_blocking(move |conn| {
