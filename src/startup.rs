@@ -20,13 +20,13 @@ use actix_web::{get, web, App, HttpRequest, HttpResponse, HttpServer};
 use crate::auth::service::AuthSettings;
 use crate::certificates::keys::KeyRing;
 use crate::certificates::pdf::CertificateRenderer;
+use crate::certificates::public::OwnPageLimit;
 use crate::certificates::service::CertificateIssuer;
 use crate::config::Settings;
 use crate::db::Db;
 use crate::error::AppError;
 use crate::i18n::Text;
 use crate::jobs::{Job, Supervisor};
-use crate::certificates::public::OwnPageLimit;
 use crate::rate_limit::{ClientLimiter, VerifyLimits};
 use crate::surveys::api::OpenLinkLimit;
 

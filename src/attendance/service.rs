@@ -380,7 +380,8 @@ fn apply(
         dialect::upsert_attendance(conn, &m)?;
         repo::insert_history(conn, &m)?;
         let before = current.as_ref().map(|(c, _)| (mark_code(c.status, c.left_early), c.revision));
-        let (action, detail) = audit_of(change, before, (mark_code(status, left_early), m.revision));
+        let (action, detail) =
+            audit_of(change, before, (mark_code(status, left_early), m.revision));
         crate::audit::Entry::new(Some(org), Some(actor.user_id), action)
             .on("training_session", Some(session_id.into()))
             .about_participant(participant_id)
@@ -407,8 +408,7 @@ fn audit_of(
 ) -> (&'static str, String) {
     let (after_code, after_revision) = after;
     let (before_code, before_revision) = before.clone().unwrap_or_default();
-    let detail =
-        format!("{before_code}→{after_code}; revision {before_revision}→{after_revision}");
+    let detail = format!("{before_code}→{after_code}; revision {before_revision}→{after_revision}");
     let action = match (change, before) {
         (Change::CheckIn, _) => "attendance.check_in",
         (Change::Set(_), None) => "attendance.mark",
@@ -1030,9 +1030,11 @@ mod tests {
             left_early: false,
             expected_revision: Some(2),
         });
-        let (action, detail) =
-            audit_of(set, Some(("absent".into(), 2)), ("present".into(), 3));
-        assert_eq!((action, detail.as_str()), ("attendance.correct", "absent→present; revision 2→3"));
+        let (action, detail) = audit_of(set, Some(("absent".into(), 2)), ("present".into(), 3));
+        assert_eq!(
+            (action, detail.as_str()),
+            ("attendance.correct", "absent→present; revision 2→3")
+        );
         let (action, detail) = audit_of(set, None, ("present".into(), 1));
         assert_eq!((action, detail.as_str()), ("attendance.mark", "→present; revision 0→1"));
         let (action, _) = audit_of(Change::CheckIn, None, ("present".into(), 1));

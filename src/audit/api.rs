@@ -9,7 +9,9 @@ use crate::error::{AppError, AppResult};
 
 /// Whose entries the caller may read: a coordinator their organisation's, an admin every
 /// organisation's; everyone else is refused (403).
-pub(crate) fn within_for(actor_is_admin: bool, coordinator_org: AppResult<crate::ids::OrgId>) -> AppResult<Within> {
+pub(crate) fn within_for(
+    actor_is_admin: bool, coordinator_org: AppResult<crate::ids::OrgId>,
+) -> AppResult<Within> {
     if actor_is_admin {
         return Ok(Within::Service(None));
     }

@@ -109,11 +109,10 @@ pub fn entries(
     }
     if let Some(p) = filter.participant {
         // An entry is about a person when it says so, or when the person is its entity.
-        q = q.filter(
-            audit_log::participant_id.eq(p).or(audit_log::entity
-                .eq("participant")
-                .and(audit_log::entity_id.eq(i32::from(p)))),
-        );
+        q =
+            q.filter(audit_log::participant_id.eq(p).or(
+                audit_log::entity.eq("participant").and(audit_log::entity_id.eq(i32::from(p))),
+            ));
     }
     Ok(q.order((audit_log::created_at.desc(), audit_log::id.desc()))
         .offset(offset)

@@ -7,10 +7,10 @@ use actix_web::{get, post, web, HttpResponse};
 use super::models::{
     CertificateBatch, CertificateView, IssueSummary, ReissueInput, ReissueRevokedInput, RevokeInput,
 };
+use super::own_page::{self, OwnPageLink};
 use super::pages::{
     certificate_file, resume_batch_in_background, start_batch_in_background, CertificateFile,
 };
-use super::own_page::{self, OwnPageLink};
 use super::service::{self, CertificateIssuer};
 use crate::api::{Answer, Caller, Json};
 use crate::ids::{CertificateBatchId, CertificateId, ParticipantId, RunId};
@@ -130,10 +130,13 @@ async fn api_reissue(
         (status = 403, description = "not a coordinator", body = crate::api::ErrorSchema),
         (status = 404, description = "no such participant in the organisation, or erased", body = crate::api::ErrorSchema)))]
 #[post("/api/v1/participants/{id}/own-page-link")]
-async fn api_renew_own_page_link(caller: Caller, issuer: Issuer, id: web::Path<ParticipantId>) -> Answer {
+async fn api_renew_own_page_link(
+    caller: Caller, issuer: Issuer, id: web::Path<ParticipantId>,
+) -> Answer {
     let issuer = issuer.get_ref().clone();
     let id = *id;
-    let link = caller.run(move |conn, actor| own_page::renew_link(conn, &issuer, actor, id)).await?;
+    let link =
+        caller.run(move |conn, actor| own_page::renew_link(conn, &issuer, actor, id)).await?;
     Ok(HttpResponse::Ok().insert_header(("Cache-Control", "no-store")).json(link))
 }
 

@@ -103,7 +103,9 @@ fn encode_nonce(nonce: &[u8; NONCE_BYTES]) -> String {
     data_encoding::BASE64URL_NOPAD.encode(nonce)
 }
 
-fn url(issuer: &CertificateIssuer, participant_id: ParticipantId, nonce: &[u8; NONCE_BYTES]) -> String {
+fn url(
+    issuer: &CertificateIssuer, participant_id: ParticipantId, nonce: &[u8; NONCE_BYTES],
+) -> String {
     let base = issuer.public_url.trim_end_matches('/');
     format!("{base}{PATH}/{}", issuer.own_page.token(participant_id, nonce))
 }
@@ -296,7 +298,10 @@ pub fn page(conn: &mut DbConn, issuer: &CertificateIssuer, token: &str) -> AppRe
         lang: h.lang,
         dir: if i18n::is_rtl(h.lang) { "rtl" } else { "ltr" },
         organisation: org.name,
-        holder_name: certs.iter().find(|c| !c.holder_name.is_empty()).map(|c| c.holder_name.clone()),
+        holder_name: certs
+            .iter()
+            .find(|c| !c.holder_name.is_empty())
+            .map(|c| c.holder_name.clone()),
         certificates,
         export_action: format!("{PATH}/{token}"),
     })

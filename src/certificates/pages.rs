@@ -328,10 +328,10 @@ async fn renew_own_link(
     let id = *id;
     let back = ReturnTo { run: form.0.run }.run();
     let issuer = issuer.get_ref().clone();
-    let link = ui
-        .run(move |conn, actor| super::own_page::renew_link(conn, &issuer, actor, id))
-        .await?;
-    let to = back.map_or_else(|| "/participants".to_string(), |r| format!("/runs/{r}#certificates"));
+    let link =
+        ui.run(move |conn, actor| super::own_page::renew_link(conn, &issuer, actor, id)).await?;
+    let to =
+        back.map_or_else(|| "/participants".to_string(), |r| format!("/runs/{r}#certificates"));
     ui.done(&to, &Text::key("own.renewed").arg("url", link.url))
 }
 

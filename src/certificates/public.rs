@@ -32,7 +32,9 @@ fn private(status: StatusCode) -> actix_web::HttpResponseBuilder {
     b
 }
 
-fn html(status: StatusCode, template: &str, ctx: serde_json::Value) -> Result<HttpResponse, HtmlError> {
+fn html(
+    status: StatusCode, template: &str, ctx: serde_json::Value,
+) -> Result<HttpResponse, HtmlError> {
     let body = templates::render(template, &ctx)?;
     Ok(private(status).content_type("text/html; charset=utf-8").body(body))
 }
@@ -82,7 +84,9 @@ impl Own {
     }
 }
 
-fn page_ctx<T: serde::Serialize>(data: &T, title_key: &str) -> Result<serde_json::Value, HtmlError> {
+fn page_ctx<T: serde::Serialize>(
+    data: &T, title_key: &str,
+) -> Result<serde_json::Value, HtmlError> {
     let mut ctx = crate::web::context(data)?;
     let lang = ctx.get("lang").and_then(|l| l.as_str()).unwrap_or(i18n::DEFAULT_LANG).to_string();
     ctx["title"] = json!(i18n::text(&lang, title_key));
@@ -100,7 +104,9 @@ async fn own_page(
     let token = token.into_inner();
     let own = Own { db, issuer };
     match own.run(move |conn, issuer| own_page::page(conn, issuer, &token)).await? {
-        Some(page) => html(StatusCode::OK, "pages/certificates/own_page", page_ctx(&page, "own.title")?),
+        Some(page) => {
+            html(StatusCode::OK, "pages/certificates/own_page", page_ctx(&page, "own.title")?)
+        }
         None => missing(),
     }
 }
@@ -138,7 +144,10 @@ async fn own_pdf(
     match own.run(move |conn, issuer| own_page::pdf(conn, issuer, &token, &code)).await? {
         Some((name, bytes)) => Ok(private(StatusCode::OK)
             .content_type("application/pdf")
-            .insert_header((header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}\"")))
+            .insert_header((
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{name}\""),
+            ))
             .body(bytes)),
         None => missing(),
     }

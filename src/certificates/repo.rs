@@ -325,6 +325,10 @@ pub fn check_days_for_participant(
         .filter(certificate_checks::organisation_id.eq(org))
         .filter(certificates::participant_id.eq(participant_id))
         .order((certificate_checks::certificate_id, certificate_checks::day))
-        .select((certificate_checks::certificate_id, certificate_checks::day, certificate_checks::checks))
+        .select((
+            certificate_checks::certificate_id,
+            certificate_checks::day,
+            certificate_checks::checks,
+        ))
         .load(conn)?)
 }

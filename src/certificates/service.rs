@@ -714,6 +714,12 @@ pub fn zip_for_run(
         .finish()
         .map_err(|e| AppError::Internal(anyhow::anyhow!("writing ZIP: {e}")))?
         .into_inner();
+    crate::db::write_transaction(conn, |conn| {
+        audit::Entry::new(Some(org_id), Some(actor.user_id), "certificate.export_zip")
+            .on("course_run", Some(run_id.into()))
+            .detail(&format!("{} certificates", certs.len()))
+            .record(conn)
+    })?;
     Ok((format!("Teilnahmebescheinigungen-Durchgang-{run_id}.zip"), bytes))
 }
 

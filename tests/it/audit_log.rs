@@ -17,8 +17,9 @@ async fn marked_once(api: &common::Api, code: &str) -> (i64, i64) {
     assert_eq!(s, 201, "{session}");
     let sid = session["id"].as_i64().unwrap();
     let pid = common::register(api, "Olena", "Shevchenko", None).await;
-    let (s, e) =
-        api.post(&format!("/api/v1/runs/{run_id}/enrollments"), json!({"participant_id": pid})).await;
+    let (s, e) = api
+        .post(&format!("/api/v1/runs/{run_id}/enrollments"), json!({"participant_id": pid}))
+        .await;
     assert_eq!(s, 201, "{e}");
     let (s, m) = api
         .put(&format!("/api/v1/sessions/{sid}/attendance/{pid}"), json!({"status": "absent"}))
@@ -58,27 +59,37 @@ async fn audit_log(backend: Backend) {
     assert_eq!(correction["action"], "attendance.correct");
     assert_eq!(correction["detail"], "absent→present; revision 1→2");
     assert_eq!(correction["participant_id"], pid);
-    assert_eq!((correction["entity"].as_str(), correction["entity_id"].as_i64()), (Some("training_session"), Some(sid)));
+    assert_eq!(
+        (correction["entity"].as_str(), correction["entity_id"].as_i64()),
+        (Some("training_session"), Some(sid))
+    );
     assert_eq!(correction["actor_user_id"], a.coordinator.user_id.0);
     assert_eq!(correction["description"], common::said("audit.action.attendance.correct", &[]));
     assert_eq!(marks[1]["detail"], "→absent; revision 0→1");
 
     // Filters: the person (enrolment, creation, marks), nobody else; days; the actor.
     let (_, about) = api.get(&format!("/api/v1/audit?participant={pid}")).await;
-    let actions: Vec<&str> = entries(&about).iter().map(|e| e["action"].as_str().unwrap()).collect();
+    let actions: Vec<&str> =
+        entries(&about).iter().map(|e| e["action"].as_str().unwrap()).collect();
     assert_eq!(
         actions,
         ["attendance.correct", "attendance.mark", "enrollment.create", "participant.create"],
         "{about}"
     );
     let today = mietschulung::time::today_local();
-    let (_, on_day) = api.get(&format!("/api/v1/audit?from={today}&to={today}&action=attendance.correct")).await;
+    let (_, on_day) =
+        api.get(&format!("/api/v1/audit?from={today}&to={today}&action=attendance.correct")).await;
     assert_eq!(entries(&on_day).len(), 1, "{on_day}");
     let (_, long_ago) = api.get("/api/v1/audit?to=2020-01-01").await;
     assert!(entries(&long_ago).is_empty(), "{long_ago}");
     let (_, by_trainer) = api.get(&format!("/api/v1/audit?actor={}", a.trainer.user_id)).await;
     assert!(entries(&by_trainer).is_empty(), "{by_trainer}");
-    for (query, field) in [("from=gestern", "from"), ("from=2026-12-02&to=2026-12-01", "to"), ("action=x%27%20OR%201=1", "action"), ("page=0", "page")] {
+    for (query, field) in [
+        ("from=gestern", "from"),
+        ("from=2026-12-02&to=2026-12-01", "to"),
+        ("action=x%27%20OR%201=1", "action"),
+        ("page=0", "page"),
+    ] {
         let (s, e) = api.get(&format!("/api/v1/audit?{query}")).await;
         assert_eq!((s, e["field"].as_str()), (422, Some(field)), "{query}: {e}");
     }
@@ -101,8 +112,12 @@ async fn audit_log(backend: Backend) {
     let orgs: std::collections::BTreeSet<i64> =
         entries(&everything).iter().map(|e| e["organisation_id"].as_i64().unwrap()).collect();
     assert_eq!(orgs, [i64::from(a.id), i64::from(b.id)].into(), "{everything}");
-    let (_, just_b) = admin_api.get(&format!("/api/v1/audit?organisation={}&action=attendance", b.id)).await;
-    assert!(!entries(&just_b).is_empty() && entries(&just_b).iter().all(|e| e["organisation_id"] == b.id));
+    let (_, just_b) =
+        admin_api.get(&format!("/api/v1/audit?organisation={}&action=attendance", b.id)).await;
+    assert!(
+        !entries(&just_b).is_empty()
+            && entries(&just_b).iter().all(|e| e["organisation_id"] == b.id)
+    );
     let (s, _) = admin_api.get("/api/v1/audit?organisation=99999").await;
     assert_eq!(s, 404);
 
@@ -110,19 +125,30 @@ async fn audit_log(backend: Backend) {
     // correction shows before and after, and the CSV holds it with formulas neutralised.
     let browser = app.browser();
     let failed = browser
-        .submit("/login", "/login", &[("email", &a.coordinator.email), ("password", "falsch-falsch-falsch")])
+        .submit(
+            "/login",
+            "/login",
+            &[("email", &a.coordinator.email), ("password", "falsch-falsch-falsch")],
+        )
         .await;
     assert_eq!(failed.status, 401);
-    let sneaky = app.db.run_blocking(move |conn| {
-        let u = mietschulung::auth::service::create_user(conn, None, mietschulung::auth::service::NewUser {
-            organisation_id: Some(mietschulung::ids::OrgId(a.id)),
-            email: "formel@protokoll.example.org".into(),
-            display_name: "=HYPERLINK(\"http://evil\")".into(),
-            password: common::PASSWORD.into(),
-            role: mietschulung::auth::Role::Coordinator,
-        })?;
-        Ok(u.email)
-    }).expect("user");
+    let sneaky = app
+        .db
+        .run_blocking(move |conn| {
+            let u = mietschulung::auth::service::create_user(
+                conn,
+                None,
+                mietschulung::auth::service::NewUser {
+                    organisation_id: Some(mietschulung::ids::OrgId(a.id)),
+                    email: "formel@protokoll.example.org".into(),
+                    display_name: "=HYPERLINK(\"http://evil\")".into(),
+                    password: common::PASSWORD.into(),
+                    role: mietschulung::auth::Role::Coordinator,
+                },
+            )?;
+            Ok(u.email)
+        })
+        .expect("user");
     browser.login(&sneaky).await;
     let page = browser.get("/audit?action=attendance").await;
     assert_eq!(page.status, 200, "{}", page.body);

@@ -15,9 +15,12 @@ const PREFIX: &str = "/meine-bescheinigungen/";
 /// The token after `PREFIX` in a text (quoted-printable soft breaks removed first).
 fn token_in(text: &str) -> String {
     let text = text.replace("=\r\n", "").replace("=\n", "");
-    let at = text.find(PREFIX).unwrap_or_else(|| panic!("no own-page link in {text}")) + PREFIX.len();
-    let token: String =
-        text[at..].chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_').collect();
+    let at =
+        text.find(PREFIX).unwrap_or_else(|| panic!("no own-page link in {text}")) + PREFIX.len();
+    let token: String = text[at..]
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
+        .collect();
     logs::secret(&token)
 }
 
@@ -37,7 +40,11 @@ fn tampered(token: &str) -> String {
 
 async fn own_page(backend: Backend) {
     let smtp = SmtpServer::start_on(0).expect("smtp");
-    let app = common::spawn_app_with(backend, Options { smtp_port: Some(smtp.port), ..Default::default() }).await;
+    let app = common::spawn_app_with(
+        backend,
+        Options { smtp_port: Some(smtp.port), ..Default::default() },
+    )
+    .await;
     let org = app.create_org("eigen");
     let other = app.create_org("fremd");
     let api = app.api_token(&org.coordinator.email).await;
@@ -53,7 +60,10 @@ async fn own_page(backend: Backend) {
     assert_eq!(s, 200, "{summary}");
     let certificate_mail =
         || smtp.messages().into_iter().find(|m| m.data.contains("application/pdf"));
-    common::wait_until("the certificate mail", Duration::from_secs(30), || certificate_mail().is_some()).await;
+    common::wait_until("the certificate mail", Duration::from_secs(30), || {
+        certificate_mail().is_some()
+    })
+    .await;
     let mail = certificate_mail().unwrap().data;
     let token = token_in(&mail);
     assert_eq!(token.len(), mietschulung::certificates::own_page::TOKEN_CHARS, "{token}");
@@ -104,7 +114,10 @@ async fn own_page(backend: Backend) {
     // A check of the certificate shows as a count for today, nothing about the checker.
     let checked = get(check_url_in(&mail)).await;
     assert_eq!(checked.status(), 200);
-    common::wait_until("the check counted", Duration::from_secs(20), || app.count("certificate_checks") > 0).await;
+    common::wait_until("the check counted", Duration::from_secs(20), || {
+        app.count("certificate_checks") > 0
+    })
+    .await;
     let body = get(format!("{PREFIX}{token}")).await.text().await.unwrap();
     assert!(body.contains("data-total=\"1\""), "{body}");
     assert!(body.contains(&mietschulung::time::fmt_date(mietschulung::time::today_local())));
@@ -114,8 +127,12 @@ async fn own_page(backend: Backend) {
     assert_eq!(data.status(), 200);
     assert_eq!(data.headers()["cache-control"], "no-store");
     let data = data.text().await.unwrap();
-    assert!(data.contains("data-test=\"own-data\"") && data.contains("mariam@example.org"), "{data}");
-    let (_, exports) = api.get(&format!("/api/v1/audit?action=participant.export&participant={pid}")).await;
+    assert!(
+        data.contains("data-test=\"own-data\"") && data.contains("mariam@example.org"),
+        "{data}"
+    );
+    let (_, exports) =
+        api.get(&format!("/api/v1/audit?action=participant.export&participant={pid}")).await;
     assert_eq!(exports["entries"].as_array().unwrap().len(), 1, "{exports}");
 
     // Forged, mistyped, shortened: the same plain 404, and no PDF for a wrong code.
@@ -124,7 +141,8 @@ async fn own_page(backend: Backend) {
         assert_eq!(resp.status(), 404, "{bad}");
         assert!(resp.text().await.unwrap().contains("data-test=\"own-missing\""));
     }
-    let wrong_code = pdf_path.rsplit_once('/').unwrap().0.to_string() + "/0000-0000-0000-0000-0.pdf";
+    let wrong_code =
+        pdf_path.rsplit_once('/').unwrap().0.to_string() + "/0000-0000-0000-0000-0.pdf";
     assert_eq!(get(wrong_code).await.status(), 404);
 
     // A new link: the old one stops working. Only the participant's coordinator makes one.
@@ -147,8 +165,17 @@ async fn own_page(backend: Backend) {
     let run_page = browser.get(&format!("/runs/{run_id}")).await.body;
     assert!(run_page.contains(&format!("/participants/{pid}/own-page-link?run={run_id}")));
     let confirm = format!("/participants/{pid}/own-page-link?run={run_id}");
-    let done = browser.submit(&confirm, &format!("/participants/{pid}/own-page-link"), &[("run", &run_id.to_string())]).await;
-    assert_eq!((done.status, done.location.as_deref()), (303, Some(format!("/runs/{run_id}#certificates").as_str())));
+    let done = browser
+        .submit(
+            &confirm,
+            &format!("/participants/{pid}/own-page-link"),
+            &[("run", &run_id.to_string())],
+        )
+        .await;
+    assert_eq!(
+        (done.status, done.location.as_deref()),
+        (303, Some(format!("/runs/{run_id}#certificates").as_str()))
+    );
     let shown = browser.get(&format!("/runs/{run_id}")).await.body;
     let third = token_in(&shown);
     assert_eq!(get(format!("{PREFIX}{new_token}")).await.status(), 404);
