@@ -94,7 +94,7 @@ fn page_ctx<T: serde::Serialize>(
 }
 
 #[get("/meine-bescheinigungen/{token}")]
-async fn own_page(
+async fn show_own_page(
     req: HttpRequest, db: web::Data<Db>, issuer: web::Data<Arc<CertificateIssuer>>,
     limit: web::Data<OwnPageLimit>, token: web::Path<String>,
 ) -> Result<HttpResponse, HtmlError> {
@@ -154,5 +154,5 @@ async fn own_pdf(
 }
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(own_pdf).service(own_page).service(own_data);
+    cfg.service(own_pdf).service(show_own_page).service(own_data);
 }
