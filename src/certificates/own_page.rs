@@ -323,6 +323,23 @@ pub fn pdf(
     Ok((super::service::pdf_file_name(&cert), bytes))
 }
 
+/// Whose data a link asks for with "Meine Daten anfordern": (organisation, participant,
+/// language of the page), with the request recorded as the person's own access request.
+/// For the full disclosure (`privacy::access`), which sits above this layer.
+pub fn export_subject(
+    conn: &mut DbConn, issuer: &CertificateIssuer, token: &str,
+) -> AppResult<(OrgId, ParticipantId, &'static str)> {
+    let h = holder(conn, issuer, token)?;
+    crate::db::write_transaction(conn, |conn| {
+        audit::Entry::new(Some(h.org), None, "participant.export")
+            .on("participant", Some(h.participant_id.into()))
+            .about_participant(h.participant_id)
+            .detail("own_page")
+            .record(conn)
+    })?;
+    Ok((h.org, h.participant_id, h.lang))
+}
+
 /// What the person asked for with "Meine Daten anfordern": what is stored about them, in
 /// their words where the page has them. Audited as an access request by the person.
 #[derive(Debug, Serialize)]
@@ -337,15 +354,8 @@ pub struct OwnData {
 
 pub fn own_data(conn: &mut DbConn, issuer: &CertificateIssuer, token: &str) -> AppResult<OwnData> {
     let page = page(conn, issuer, token)?;
-    let h = holder(conn, issuer, token)?;
-    let participant = participants::service::get(conn, h.org, h.participant_id)?;
-    crate::db::write_transaction(conn, |conn| {
-        audit::Entry::new(Some(h.org), None, "participant.export")
-            .on("participant", Some(h.participant_id.into()))
-            .about_participant(h.participant_id)
-            .detail("own_page")
-            .record(conn)
-    })?;
+    let (org, participant_id, _) = export_subject(conn, issuer, token)?;
+    let participant = participants::service::get(conn, org, participant_id)?;
     Ok(OwnData {
         lang: page.lang,
         dir: page.dir,

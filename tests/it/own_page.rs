@@ -181,6 +181,32 @@ async fn own_page(backend: Backend) {
     assert_eq!(get(format!("{PREFIX}{new_token}")).await.status(), 404);
     assert_eq!(get(format!("{PREFIX}{third}")).await.status(), 200);
 
+    // On a phone at 360 px: the own page and the coordinator's audit log fit, and the
+    // download is a full-size tap target.
+    if common::browser::available() {
+        let phone = common::browser::Chromium::phone().await;
+        phone.goto(&app.url(&format!("{PREFIX}{third}"))).await;
+        phone.wait_for_text("own-certificate").await;
+        phone.assert_fits_width().await;
+        let button = phone
+            .script("var r = document.querySelector('[data-test=own-pdf]').getBoundingClientRect(); return r.height;")
+            .await;
+        assert!(button.as_f64().unwrap() >= 44.0, "tap target height {button}");
+        phone.goto(&app.url("/login")).await;
+        phone.type_into("#email", &org.coordinator.email).await;
+        phone.type_into("#password", common::PASSWORD).await;
+        phone.click("button[type=submit]").await;
+        phone.wait_for_text("logout").await;
+        phone.goto(&app.url("/audit")).await;
+        phone.wait_for_text("audit-entry").await;
+        phone.assert_fits_width().await;
+        if let Ok(dir) = std::env::var("SCREENSHOT_DIR") {
+            std::fs::write(format!("{dir}/audit-360.png"), phone.screenshot().await).unwrap();
+            phone.goto(&app.url(&format!("{PREFIX}{third}"))).await;
+            std::fs::write(format!("{dir}/own-page-360.png"), phone.screenshot().await).unwrap();
+        }
+    }
+
     // An erased person has no page (the mark is taken back afterwards: this test is not
     // about what erasure leaves behind).
     let erased = |at: Option<chrono::NaiveDateTime>| {
