@@ -57,6 +57,11 @@ pub fn text(lang: &str, key: &str) -> String {
         .unwrap_or_else(|| key.to_string())
 }
 
+/// Whether `lang` has its own words for `key` (not the German fallback).
+pub fn has_text(lang: &str, key: &str) -> bool {
+    CATALOG.get(lang).is_some_and(|m| m.contains_key(key))
+}
+
 /// A participant language as a form option.
 #[derive(Debug, serde::Serialize)]
 pub struct LanguageOption {

@@ -20,6 +20,7 @@ use actix_web::{get, web, App, HttpRequest, HttpResponse, HttpServer};
 use crate::auth::service::AuthSettings;
 use crate::certificates::keys::KeyRing;
 use crate::certificates::pdf::CertificateRenderer;
+use crate::certificates::public::OwnPageLimit;
 use crate::certificates::service::CertificateIssuer;
 use crate::config::Settings;
 use crate::db::Db;
@@ -79,6 +80,9 @@ impl AppState {
             keyring: keyring.clone(),
             renderer: Arc::new(CertificateRenderer::new()?),
             images: Default::default(),
+            own_page: crate::certificates::own_page::OwnPageKey::derive(
+                &settings.session_key_bytes(),
+            ),
         });
         Ok(AppState { db, keyring, issuer, public_checks: Arc::default() })
     }
@@ -130,6 +134,7 @@ impl Application {
 struct Shared {
     limits: web::Data<VerifyLimits>,
     open_link_limit: web::Data<OpenLinkLimit>,
+    own_page_limit: web::Data<OwnPageLimit>,
     auth_settings: web::Data<AuthSettings>,
 }
 
@@ -142,6 +147,9 @@ impl Shared {
             )),
             open_link_limit: web::Data::new(OpenLinkLimit(ClientLimiter::per_minute(
                 settings.survey_open_rate_per_minute,
+            ))),
+            own_page_limit: web::Data::new(OwnPageLimit(ClientLimiter::per_minute(
+                settings.verify_rate_per_minute,
             ))),
             auth_settings: web::Data::new(AuthSettings::from_settings(settings)),
         }
@@ -175,10 +183,12 @@ fn start_jobs(
 fn forget_idle_clients(shared: &Shared) -> Job {
     let limits = shared.limits.clone();
     let open_link_limit = shared.open_link_limit.clone();
+    let own_page_limit = shared.own_page_limit.clone();
     Job::every("request limits", Duration::from_secs(60), move || {
         limits.token.retain_recent();
         limits.code_form.retain_recent();
         open_link_limit.0.retain_recent();
+        own_page_limit.0.retain_recent();
         std::future::ready(Ok::<(), AppError>(()))
     })
 }
@@ -277,7 +287,7 @@ fn run(
     let issuer = web::Data::new(state.issuer.clone());
     let public_checks = web::Data::new(state.public_checks.clone());
     let org_setup = web::Data::new(organisation_setup(state.keyring.clone()));
-    let Shared { limits, open_link_limit, auth_settings } = shared;
+    let Shared { limits, open_link_limit, own_page_limit, auth_settings } = shared;
     let settings_data = web::Data::new(settings);
     let mut server = HttpServer::new(move || {
         App::new()
@@ -316,6 +326,7 @@ fn run(
             .app_data(auth_settings.clone())
             .app_data(limits.clone())
             .app_data(open_link_limit.clone())
+            .app_data(own_page_limit.clone())
             .app_data(web::JsonConfig::default().limit(256 * 1024).error_handler(json_error))
             .app_data(web::PathConfig::default().error_handler(path_error))
             .app_data(web::QueryConfig::default().error_handler(query_error))
@@ -364,10 +375,13 @@ fn routes(cfg: &mut web::ServiceConfig) {
         .configure(crate::attendance::api::configure)
         .configure(crate::runs::pages::configure)
         .configure(crate::certificates::pages::configure)
+        .configure(crate::certificates::public::configure)
         .configure(crate::certificates::api::configure)
         .configure(crate::reminders::public::configure)
         .configure(crate::reports::pages::configure)
         .configure(crate::reports::api::configure)
         .configure(crate::mail::pages::configure)
-        .configure(crate::mail::api::configure);
+        .configure(crate::mail::api::configure)
+        .configure(crate::audit::pages::configure)
+        .configure(crate::audit::api::configure);
 }

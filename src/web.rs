@@ -111,6 +111,7 @@ fn nav_for(actor: Option<&Actor>, lang: &str) -> Vec<NavItem> {
         Some(Role::Admin) => &[
             ("/admin/organisations", "nav.organisations"),
             ("/certificate-settings", "nav.certificate_settings"),
+            ("/audit", "audit.nav"),
         ],
         Some(Role::Coordinator) => &[
             ("/courses", "nav.courses"),
@@ -122,6 +123,7 @@ fn nav_for(actor: Option<&Actor>, lang: &str) -> Vec<NavItem> {
             ("/reports", "nav.reports"),
             ("/mail/failed", "nav.mail_failed"),
             ("/certificate-settings", "nav.certificate_settings"),
+            ("/audit", "audit.nav"),
             ("/my/sessions", "nav.my_sessions"),
         ],
         Some(Role::Trainer) => &[("/my/sessions", "nav.my_sessions")],
@@ -353,6 +355,20 @@ pub fn download(
             format!("attachment; filename=\"{base_name}.{ext}\""),
         ))
         .body(bytes))
+}
+
+/// A CSV download of text cells (semicolons, byte order mark, formulas neutralised, like
+/// every report).
+pub fn csv_download(
+    headings: Vec<String>, rows: Vec<Vec<String>>, base_name: &str,
+) -> crate::error::AppResult<HttpResponse> {
+    use crate::reports::export::{Cell, Table};
+    let table = Table {
+        sheet: base_name.to_string(),
+        headers: headings,
+        rows: rows.into_iter().map(|r| r.into_iter().map(Cell::Text).collect()).collect(),
+    };
+    download(&table, base_name, "csv")
 }
 
 /// Errors on browser pages answer a page in the site's layout (the login page when the

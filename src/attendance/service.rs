@@ -379,9 +379,42 @@ fn apply(
         };
         dialect::upsert_attendance(conn, &m)?;
         repo::insert_history(conn, &m)?;
+        let before = current.as_ref().map(|(c, _)| (mark_code(c.status, c.left_early), c.revision));
+        let (action, detail) =
+            audit_of(change, before, (mark_code(status, left_early), m.revision));
+        crate::audit::Entry::new(Some(org), Some(actor.user_id), action)
+            .on("training_session", Some(session_id.into()))
+            .about_participant(participant_id)
+            .detail(&detail)
+            .record(conn)?;
         let current = repo::current_mark(conn, session_id, participant_id)?;
         Ok(Marked::Saved(entry_of(&participant, current.as_ref())))
     })
+}
+
+/// A mark as a short code for the audit log: `present`, `late+left_early`.
+fn mark_code(status: AttendanceStatus, left_early: bool) -> String {
+    if left_early {
+        format!("{}+left_early", status.code())
+    } else {
+        status.code().to_string()
+    }
+}
+
+/// The audit entry of a written mark: a first mark, a card check-in or a correction, with
+/// the mark and revision before and after (`absent→present; revision 2→3`).
+fn audit_of(
+    change: Change, before: Option<(String, i32)>, after: (String, i32),
+) -> (&'static str, String) {
+    let (after_code, after_revision) = after;
+    let (before_code, before_revision) = before.clone().unwrap_or_default();
+    let detail = format!("{before_code}→{after_code}; revision {before_revision}→{after_revision}");
+    let action = match (change, before) {
+        (Change::CheckIn, _) => "attendance.check_in",
+        (Change::Set(_), None) => "attendance.mark",
+        (Change::Set(_), Some(_)) => "attendance.correct",
+    };
+    (action, detail)
 }
 
 /// Records (or corrects) a participant's final test result, from a session roster.
@@ -436,6 +469,7 @@ pub fn record_test(
         )?;
         crate::audit::Entry::new(Some(org), Some(actor.user_id), "test.record")
             .on("participant", Some(participant_id.into()))
+            .about_participant(participant_id)
             .record(conn)?;
         Ok(test_result(&course, points, must))
     })
@@ -987,6 +1021,25 @@ mod tests {
 
     fn set(status: AttendanceStatus, left_early: bool, seen: Option<i32>) -> Change {
         Change::Set(MarkRequest { status, left_early, expected_revision: seen })
+    }
+
+    #[test]
+    fn a_correction_is_audited_with_before_and_after() {
+        let set = Change::Set(MarkRequest {
+            status: AttendanceStatus::Present,
+            left_early: false,
+            expected_revision: Some(2),
+        });
+        let (action, detail) = audit_of(set, Some(("absent".into(), 2)), ("present".into(), 3));
+        assert_eq!(
+            (action, detail.as_str()),
+            ("attendance.correct", "absent→present; revision 2→3")
+        );
+        let (action, detail) = audit_of(set, None, ("present".into(), 1));
+        assert_eq!((action, detail.as_str()), ("attendance.mark", "→present; revision 0→1"));
+        let (action, _) = audit_of(Change::CheckIn, None, ("present".into(), 1));
+        assert_eq!(action, "attendance.check_in");
+        assert_eq!(mark_code(AttendanceStatus::Late, true), "late+left_early");
     }
 
     #[test]

@@ -1,8 +1,18 @@
 //! Audit log: who changed what and when, scoped by organisation.
 //!
-//! Rules: written in the same transaction as the change; holds ids and short codes, never
-//! personal data, tokens or free-text reasons (those stay in their own rows, where erasure
-//! can reach them).
+//! Rules:
+//! - Written in the same transaction as the change; holds ids and short codes, never
+//!   personal data, tokens or free-text reasons (those stay in their own rows, where erasure
+//!   can reach them). A correction says what it was before and after as codes
+//!   (`absent→present; revision 2→3`); an entry about one person names them with
+//!   `about_participant` / `about_stakeholder`, so their access request lists it.
+//! - Read by coordinators for their organisation and by admins across organisations
+//!   (`service::Within`, settled by the handlers from the checked user); trainers and
+//!   referrers are refused. Page, CSV and API share one filter (`service::AuditQuery`).
+//! - Every CSV download of the log is itself an entry (`audit.export`), and its cells are
+//!   formula-neutralised like every other export.
+//! - Action codes are `<group>.<verb>` (`attendance.correct`); their words are the locale
+//!   keys `audit.action.<code>`, so a new code shows as itself until it gets words.
 
 use diesel::prelude::*;
 
@@ -10,6 +20,11 @@ use crate::db::schema::audit_log;
 use crate::db::DbConn;
 use crate::error::AppResult;
 use crate::ids::{OrgId, ParticipantId, StakeholderId, UserId};
+
+pub mod api;
+pub mod pages;
+pub mod repo;
+pub mod service;
 
 /// One audit entry: `Entry::new(org, user, "session.cancel").on("training_session",
 /// Some(id)).record(conn)`.

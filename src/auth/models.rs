@@ -103,6 +103,11 @@ impl Actor {
     pub fn is_coordinator(&self) -> bool {
         self.role == Role::Coordinator
     }
+
+    /// An admin of the whole service (no organisation of their own).
+    pub fn is_admin(&self) -> bool {
+        self.role == Role::Admin
+    }
 }
 
 #[derive(Insertable)]

@@ -184,13 +184,30 @@ pub fn login(conn: &mut DbConn, auth: &AuthSettings, attempt: LoginAttempt) -> A
         Ok(actor) => {
             repo::delete_login_failures(conn, &[address_row])?;
             repo::clear_login_failures(conn, &account)?;
+            audit::Entry::new(actor.organisation_id, Some(actor.user_id), "auth.login")
+                .on("user", Some(actor.user_id.into()))
+                .record(conn)?;
             Ok(actor)
         }
         Err(e) => {
             repo::purge_login_failures(conn, now - Duration::days(1))?;
+            if matches!(e, AppError::Validation { .. }) {
+                audit_failed_login(conn, attempt.email)?;
+            }
             Err(e)
         }
     }
+}
+
+/// A failed login in the log of the account's organisation, naming the account by its id
+/// only: the address typed is never written, since a mistyped one may be someone else's.
+fn audit_failed_login(conn: &mut DbConn, email: &str) -> AppResult<()> {
+    let entry = match repo::find_by_email(conn, &email.trim().to_lowercase())? {
+        Some(user) => audit::Entry::new(user.organisation_id, None, "auth.login_failed")
+            .on("user", Some(user.id.into())),
+        None => audit::Entry::new(None, None, "auth.login_failed").detail("unknown_account"),
+    };
+    entry.record(conn)
 }
 
 pub fn actor_for_user_id(conn: &mut DbConn, user_id: UserId) -> AppResult<Option<Actor>> {
@@ -245,8 +262,17 @@ pub fn actor_for_session(
     Ok(Some(Actor::from_user(&user)?))
 }
 
+/// Logout: the session ends on every replica, and the log says who left.
 pub fn end_session(conn: &mut DbConn, secret: &str) -> AppResult<()> {
-    repo::delete_session(conn, &token_hash(secret))
+    let hash = token_hash(secret);
+    crate::db::write_transaction(conn, |conn| {
+        if let Some((_, user)) = repo::session_with_user(conn, &hash)? {
+            audit::Entry::new(user.organisation_id, Some(user.id), "auth.logout")
+                .on("user", Some(user.id.into()))
+                .record(conn)?;
+        }
+        repo::delete_session(conn, &hash)
+    })
 }
 
 /// Forgets sessions that have ended by time (the daily tidy-up; met ones go at once).

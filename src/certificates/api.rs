@@ -7,6 +7,7 @@ use actix_web::{get, post, web, HttpResponse};
 use super::models::{
     CertificateBatch, CertificateView, IssueSummary, ReissueInput, ReissueRevokedInput, RevokeInput,
 };
+use super::own_page::{self, OwnPageLink};
 use super::pages::{
     certificate_file, resume_batch_in_background, start_batch_in_background, CertificateFile,
 };
@@ -121,8 +122,27 @@ async fn api_reissue(
 }
 
 /// The operations of this file in the OpenAPI document.
+/// "Link neu erzeugen": a new personal link to the participant's own page; every earlier
+/// link stops working. The URL is in this answer only (the database cannot make it again
+/// without the deployment's key), so the answer is never cached.
+#[utoipa::path(post, path = "/api/v1/participants/{id}/own-page-link", tag = "certificates", security(("bearer" = [])),
+    params(("id" = i32, Path)), responses((status = 200, body = OwnPageLink, description = "the new link"),
+        (status = 403, description = "not a coordinator", body = crate::api::ErrorSchema),
+        (status = 404, description = "no such participant in the organisation, or erased", body = crate::api::ErrorSchema)))]
+#[post("/api/v1/participants/{id}/own-page-link")]
+async fn api_renew_own_page_link(
+    caller: Caller, issuer: Issuer, id: web::Path<ParticipantId>,
+) -> Answer {
+    let issuer = issuer.get_ref().clone();
+    let id = *id;
+    let link =
+        caller.run(move |conn, actor| own_page::renew_link(conn, &issuer, actor, id)).await?;
+    Ok(HttpResponse::Ok().insert_header(("Cache-Control", "no-store")).json(link))
+}
+
 #[derive(utoipa::OpenApi)]
 #[openapi(paths(
+    api_renew_own_page_link,
     api_issue,
     api_list,
     api_pdf,
@@ -146,5 +166,6 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(api_zip)
         .service(api_reissue)
         .service(api_resume_batch)
-        .service(api_reissue_revoked);
+        .service(api_reissue_revoked)
+        .service(api_renew_own_page_link);
 }

@@ -525,7 +525,9 @@ pub fn jwks(records: &[SigningKeyRecord]) -> serde_json::Value {
     serde_json::json!({ "keys": keys })
 }
 
-fn set_state(conn: &mut DbConn, kid: u8, compromised: bool) -> AppResult<()> {
+fn set_state(
+    conn: &mut DbConn, kid: u8, compromised: bool, by: Option<crate::ids::UserId>,
+) -> AppResult<()> {
     let now = crate::time::now_utc();
     let target = signing_keys::table.filter(signing_keys::kid.eq(i32::from(kid)));
     if compromised {
@@ -537,20 +539,25 @@ fn set_state(conn: &mut DbConn, kid: u8, compromised: bool) -> AppResult<()> {
     if changed == 0 && all_records(conn)?.iter().all(|r| r.kid != i32::from(kid)) {
         return Err(AppError::not_found_text(Text::key("thing.key_numbered").arg("kid", kid)));
     }
-    crate::audit::Entry::new(None, None, if compromised { "key.compromise" } else { "key.retire" })
+    // In the log of the organisation whose key it is, so its coordinators read it.
+    let owner = all_records(conn)?
+        .into_iter()
+        .find(|r| r.kid == i32::from(kid))
+        .and_then(|r| r.organisation_id);
+    crate::audit::Entry::new(owner, by, if compromised { "key.compromise" } else { "key.retire" })
         .on("signing_key", Some(i32::from(kid)))
         .record(conn)?;
     Ok(())
 }
 
-/// No new certificates with this key; existing ones keep verifying.
+/// No new certificates with this key; existing ones keep verifying (an operator's command).
 pub fn retire(conn: &mut DbConn, kid: u8) -> AppResult<()> {
-    set_state(conn, kid, false)
+    set_state(conn, kid, false, None)
 }
 
 /// Leaves the JWKS; certificates signed with it verify only where the database agrees.
 pub fn compromise(conn: &mut DbConn, kid: u8) -> AppResult<()> {
-    set_state(conn, kid, true)
+    set_state(conn, kid, true, None)
 }
 
 /// Retires every active key of an organisation (before a rotation).
@@ -627,7 +634,7 @@ pub fn retire_for(conn: &mut DbConn, actor: &crate::auth::Actor, kid: i32) -> Ap
         return Err(AppError::conflict("error.keys.already_retired"));
     }
     let kid = u8::try_from(record.kid).map_err(|_| AppError::not_found("thing.key"))?;
-    crate::db::write_transaction(conn, |conn| retire(conn, kid))
+    crate::db::write_transaction(conn, |conn| set_state(conn, kid, false, Some(actor.user_id)))
 }
 
 pub fn compromise_for(
@@ -641,7 +648,7 @@ pub fn compromise_for(
         return Err(AppError::conflict("error.keys.already_compromised"));
     }
     let kid = u8::try_from(record.kid).map_err(|_| AppError::not_found("thing.key"))?;
-    crate::db::write_transaction(conn, |conn| compromise(conn, kid))?;
+    crate::db::write_transaction(conn, |conn| set_state(conn, kid, true, Some(actor.user_id)))?;
     // Offline verifiers learn it from the JWKS; this replica forgets it at once.
     keyring.reload(conn)
 }

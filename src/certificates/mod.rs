@@ -26,14 +26,17 @@
 //!   the database keeps the public key, kid and its state (retired / compromised).
 //! - Revocation is decided by the database and keeps its reason internal; the public page
 //!   only says "Widerrufen".
-//! - A certificate is emailed to the participant (through the outbox) when an email exists.
+//! - A certificate is emailed to the participant (through the outbox) when an email exists,
+//!   with the link to their own page (`own_page`), which the PDF never contains.
 
 pub mod api;
 pub mod cache;
 pub mod keys;
 pub mod models;
+pub mod own_page;
 pub mod pages;
 pub mod pdf;
+pub mod public;
 pub mod qr;
 pub mod repo;
 pub mod revocation;

@@ -12,7 +12,7 @@ use crate::auth::Actor;
 use crate::db::{Db, DbConn};
 use crate::error::{AppError, AppResult, PageResult};
 use crate::i18n::Text;
-use crate::ids::{CertificateBatchId, CertificateId, RunId};
+use crate::ids::{CertificateBatchId, CertificateId, ParticipantId, RunId};
 use crate::web::{run_as, EmptyForm, Form, Id, Ui};
 
 type Issuer = web::Data<Arc<CertificateIssuer>>;
@@ -289,6 +289,52 @@ async fn show_image(ui: Ui, kind: web::Path<String>) -> PageResult {
         .body(bytes))
 }
 
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct ReturnTo {
+    run: Option<String>,
+}
+
+impl ReturnTo {
+    /// The run page to return to; anything but a run's number is ignored.
+    fn run(&self) -> Option<RunId> {
+        self.run.as_deref().and_then(|r| r.trim().parse::<i32>().ok()).filter(|r| *r > 0).map(RunId)
+    }
+}
+
+const OWN_LINK: &str = "pages/certificates/own_link";
+
+/// "Link neu erzeugen": what happens, then the warning-styled button.
+#[get("/participants/{id}/own-page-link")]
+async fn own_link_page(ui: Ui, id: Id<ParticipantId>, q: web::Query<ReturnTo>) -> PageResult {
+    let (id, run) = (*id, q.run());
+    ui.show(OWN_LINK, Text::key("own.renew_title"), move |conn, actor| {
+        super::own_page::renew_confirmation(conn, actor, id, run)
+    })
+    .await
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct RenewForm {
+    run: Option<String>,
+}
+
+/// Makes the new link and shows it once, on the page the coordinator came from.
+#[post("/participants/{id}/own-page-link")]
+async fn renew_own_link(
+    ui: Ui, issuer: Issuer, id: Id<ParticipantId>, form: Form<RenewForm>,
+) -> PageResult {
+    let id = *id;
+    let back = ReturnTo { run: form.0.run }.run();
+    let issuer = issuer.get_ref().clone();
+    let link =
+        ui.run(move |conn, actor| super::own_page::renew_link(conn, &issuer, actor, id)).await?;
+    let to =
+        back.map_or_else(|| "/participants".to_string(), |r| format!("/runs/{r}#certificates"));
+    ui.done(&to, &Text::key("own.renewed").arg("url", link.url))
+}
+
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(issue_for_run)
         .service(download)
@@ -303,5 +349,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(delete_image)
         .service(upload_image)
         .service(sample_pdf)
+        .service(own_link_page)
+        .service(renew_own_link)
         .service(show_image);
 }

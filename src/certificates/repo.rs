@@ -267,3 +267,73 @@ pub fn count_by_kid(conn: &mut DbConn) -> AppResult<Vec<(i32, i64)>> {
         .select((certificates::kid, diesel::dsl::count_star()))
         .load(conn)?)
 }
+
+// ---------- the participant's own page ----------
+
+/// What the own page needs of its holder before anything else: (organisation, nonce of the
+/// current link, erased?, preferred language).
+pub type OwnPageHolder = (OrgId, Option<String>, bool, String);
+
+pub fn own_page_holder(
+    conn: &mut DbConn, participant_id: ParticipantId,
+) -> AppResult<Option<OwnPageHolder>> {
+    use crate::db::schema::participants;
+    let row: Option<(OrgId, Option<String>, Option<chrono::NaiveDateTime>, String)> =
+        participants::table
+            .filter(participants::id.eq(participant_id))
+            .select((
+                participants::organisation_id,
+                participants::own_page_nonce,
+                participants::erased_at,
+                participants::preferred_language,
+            ))
+            .first(conn)
+            .optional()?;
+    Ok(row.map(|(org, nonce, erased, lang)| (org, nonce, erased.is_some(), lang)))
+}
+
+/// Stores the nonce of a participant's new link (of the organisation, not erased); whether
+/// there was such a participant.
+pub fn set_own_page_nonce(
+    conn: &mut DbConn, org: OrgId, participant_id: ParticipantId, nonce: &str,
+) -> AppResult<bool> {
+    use crate::db::schema::participants;
+    let changed = diesel::update(
+        participants::table
+            .filter(participants::id.eq(participant_id))
+            .filter(participants::organisation_id.eq(org))
+            .filter(participants::erased_at.is_null()),
+    )
+    .set(participants::own_page_nonce.eq(Some(nonce)))
+    .execute(conn)?;
+    Ok(changed == 1)
+}
+
+/// Every certificate of a participant, newest first.
+pub fn list_for_participant(
+    conn: &mut DbConn, org: OrgId, participant_id: ParticipantId,
+) -> AppResult<Vec<Certificate>> {
+    Ok(certificates::table
+        .filter(certificates::organisation_id.eq(org))
+        .filter(certificates::participant_id.eq(participant_id))
+        .order((certificates::issued_at.desc(), certificates::id.desc()))
+        .select(Certificate::as_select())
+        .load(conn)?)
+}
+
+/// (certificate, day, checks) of a participant's certificates, by day.
+pub fn check_days_for_participant(
+    conn: &mut DbConn, org: OrgId, participant_id: ParticipantId,
+) -> AppResult<Vec<(CertificateId, chrono::NaiveDate, i32)>> {
+    Ok(certificate_checks::table
+        .inner_join(certificates::table)
+        .filter(certificate_checks::organisation_id.eq(org))
+        .filter(certificates::participant_id.eq(participant_id))
+        .order((certificate_checks::certificate_id, certificate_checks::day))
+        .select((
+            certificate_checks::certificate_id,
+            certificate_checks::day,
+            certificate_checks::checks,
+        ))
+        .load(conn)?)
+}

@@ -31,6 +31,8 @@ pub struct CertificateIssuer {
     pub renderer: Arc<CertificateRenderer>,
     /// Decoded organisation images by content hash: a batch decodes a logo once.
     pub images: std::sync::Mutex<std::collections::HashMap<[u8; 32], Arc<DocumentImage>>>,
+    /// Signs the links of participants' own pages.
+    pub own_page: super::own_page::OwnPageKey,
 }
 
 impl CertificateIssuer {
@@ -210,6 +212,7 @@ fn issue_in_tx(
     mail_certificate(conn, issuer, &cert, &org, run, participant, &url)?;
     audit::Entry::new(Some(org_id), Some(actor.user_id), "certificate.issue")
         .on("certificate", Some(cert.id.into()))
+        .about_participant(participant.id)
         .record(conn)?;
     Ok(cert)
 }
@@ -239,6 +242,8 @@ struct CertificateMail<'a> {
     issuer_name: &'a str,
     verification_url: &'a str,
     code: String,
+    /// The holder's own page (never printed on the certificate).
+    own_page_url: Option<String>,
 }
 
 /// Queues the certificate with its PDF for the participant's own address first; a
@@ -258,6 +263,7 @@ fn mail_certificate(
         issuer_name: &org.issuer_name,
         verification_url: url,
         code: display_code(&cert.code),
+        own_page_url: super::own_page::current_link(conn, issuer, org.id, participant.id)?,
     };
     outbox::enqueue(
         conn,
@@ -311,6 +317,7 @@ pub fn reissue_with_name(
         repo::set_replaced_by(conn, old.id, new.id)?;
         audit::Entry::new(Some(org_id), Some(actor.user_id), "certificate.replace")
             .on("certificate", Some(old.id.into()))
+            .about_participant(old.participant_id)
             .detail(&format!("replaced_by={}", new.id))
             .record(conn)?;
         Ok(new)
@@ -417,6 +424,7 @@ pub fn reissue_revoked(
         )?;
         audit::Entry::new(Some(org_id), Some(actor.user_id), "certificate.reissue_revoked")
             .on("certificate", Some(cert.id.into()))
+            .about_participant(cert.participant_id)
             .detail(&format!("revoked={}", revoked.id))
             .record(conn)?;
         Ok(cert)
@@ -437,6 +445,7 @@ pub fn revoke(
         crate::certificates::cache::invalidate_all();
         audit::Entry::new(Some(org), Some(actor.user_id), "certificate.revoke")
             .on("certificate", Some(cert.id.into()))
+            .about_participant(cert.participant_id)
             .record(conn)?;
         repo::get(conn, org, certificate_id)
     });
@@ -447,6 +456,14 @@ pub fn revoke(
 
 pub fn pdf_file_name(cert: &Certificate) -> String {
     format!("Teilnahmebescheinigung-{}.pdf", display_code(&cert.code))
+}
+
+/// The PDF of a certificate whose organisation and run the caller has settled.
+pub(crate) fn render_pdf(
+    conn: &mut DbConn, issuer: &CertificateIssuer, cert: &Certificate, org: &orgs::Organisation,
+    run: &planning::models::CourseRun,
+) -> AppResult<Vec<u8>> {
+    render(conn, issuer, cert, org, run)
 }
 
 fn render(
@@ -697,6 +714,12 @@ pub fn zip_for_run(
         .finish()
         .map_err(|e| AppError::Internal(anyhow::anyhow!("writing ZIP: {e}")))?
         .into_inner();
+    crate::db::write_transaction(conn, |conn| {
+        audit::Entry::new(Some(org_id), Some(actor.user_id), "certificate.export_zip")
+            .on("course_run", Some(run_id.into()))
+            .detail(&format!("{} certificates", certs.len()))
+            .record(conn)
+    })?;
     Ok((format!("Teilnahmebescheinigungen-Durchgang-{run_id}.zip"), bytes))
 }
 

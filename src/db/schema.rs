@@ -170,6 +170,7 @@ diesel::table! {
         referrer_contact -> Nullable<Text>,
         card_code -> Nullable<Text>,
         erased_at -> Nullable<Timestamp>,
+        own_page_nonce -> Nullable<Text>,
     }
 }
 

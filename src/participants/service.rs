@@ -56,6 +56,7 @@ pub(crate) fn insert_checked(
     let p = repo::insert(conn, form)?;
     audit::Entry::new(Some(form.organisation_id), Some(actor.user_id), "participant.create")
         .on("participant", Some(p.id.into()))
+        .about_participant(p.id)
         .record(conn)?;
     Ok(p)
 }
@@ -184,6 +185,7 @@ pub fn enroll(
         };
         audit::Entry::new(Some(org), Some(actor.user_id), "enrollment.create")
             .on("enrollment", Some(e.id.into()))
+            .about_participant(participant_id)
             .detail(status.code())
             .record(conn)?;
         Ok(e)
@@ -209,6 +211,7 @@ pub fn cancel(
             repo::set_enrollment_status(conn, enrollment.id, EnrollmentStatus::Cancelled, now)?;
         audit::Entry::new(Some(org), Some(actor.user_id), "enrollment.cancel")
             .on("enrollment", Some(cancelled.id.into()))
+            .about_participant(cancelled.participant_id)
             .record(conn)?;
         let promoted = if freed_place { fill_free_places(conn, org, &run)?.pop() } else { None };
         Ok(CancelOutcome { cancelled, promoted })
@@ -228,6 +231,7 @@ pub fn fill_free_places(
         let e = repo::set_enrollment_status(conn, next.id, EnrollmentStatus::Enrolled, now)?;
         audit::Entry::new(Some(org), None, "enrollment.promote")
             .on("enrollment", Some(e.id.into()))
+            .about_participant(e.participant_id)
             .record(conn)?;
         notify_promoted(conn, org, run, e.participant_id)?;
         moved.push(e);

@@ -162,6 +162,7 @@ pub fn send_apology(conn: &mut DbConn, token: &str) -> AppResult<ApologyView> {
         repo::record_apology(conn, session_id, participant_id, time::now_utc())?;
         crate::audit::Entry::new(Some(org), None, "session.apology")
             .on("training_session", Some(session_id.into()))
+            .about_participant(participant_id)
             .record(conn)?;
         apology_view(conn, token)
     })

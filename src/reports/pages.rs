@@ -85,7 +85,14 @@ async fn run_page(ui: Ui, id: Id<RunId>) -> PageResult {
 #[get("/runs/{id}/report.{format}")]
 async fn run_export(ui: Ui, path: web::Path<(RunId, String)>) -> PageResult {
     let (id, format) = path.into_inner();
-    let report = ui.run(move |conn, actor| service::run_report(conn, actor, id)).await?;
+    let code = format.as_str().to_owned();
+    let report = ui
+        .run(move |conn, actor| {
+            let report = service::run_report(conn, actor, id)?;
+            service::record_export(conn, actor, Some(id), &code)?;
+            Ok(report)
+        })
+        .await?;
     let name = format!("bericht-durchgang-{id}");
     Ok(download(&run_table(&report), &name, &format)?)
 }
@@ -98,7 +105,14 @@ async fn organisation_page(ui: Ui) -> PageResult {
 
 #[get("/reports/organisation.{format}")]
 async fn organisation_export(ui: Ui, format: web::Path<String>) -> PageResult {
-    let report = ui.run(service::organisation_report).await?;
+    let code = format.as_str().to_owned();
+    let report = ui
+        .run(move |conn, actor| {
+            let report = service::organisation_report(conn, actor)?;
+            service::record_export(conn, actor, None, &code)?;
+            Ok(report)
+        })
+        .await?;
     let table = organisation_table(&report);
     Ok(download(&table, "bericht-organisation", &format)?)
 }

@@ -173,6 +173,33 @@ pub struct RunReportPage {
     pub report: RunReport,
 }
 
+/// A report leaves the service as a file (`csv`, `xlsx`): recorded in the audit log with
+/// the run it is about (none: the organisation's report). Another format is not found,
+/// before anything is recorded.
+pub fn record_export(
+    conn: &mut DbConn, actor: &Actor, run_id: Option<RunId>, format: &str,
+) -> AppResult<()> {
+    let org = actor.coordinator_org()?;
+    let format = match format {
+        "csv" => "csv",
+        "xlsx" => "xlsx",
+        _ => {
+            return Err(crate::error::AppError::NotFound(crate::i18n::Text::key(
+                "error.download_format",
+            )))
+        }
+    };
+    crate::db::write_transaction(conn, |conn| {
+        let entry = crate::audit::Entry::new(Some(org), Some(actor.user_id), "report.export");
+        match run_id {
+            Some(run) => entry.on("course_run", Some(run.into())),
+            None => entry.on("organisation", Some(org.into())),
+        }
+        .detail(format)
+        .record(conn)
+    })
+}
+
 pub fn run_report_page(
     conn: &mut DbConn, actor: &Actor, run_id: RunId,
 ) -> AppResult<RunReportPage> {

@@ -63,6 +63,7 @@ pub fn create(conn: &mut DbConn, actor: &Actor, input: &NewStakeholder) -> AppRe
         let s = repo::insert(conn, org, &form)?;
         crate::audit::Entry::new(Some(org), Some(actor.user_id), "stakeholder.create")
             .on("stakeholder", Some(s.id.into()))
+            .about_stakeholder(s.id)
             .detail(s.stakeholder_group.code())
             .record(conn)?;
         Ok(s)
@@ -90,6 +91,7 @@ pub fn update(
         }
         crate::audit::Entry::new(Some(org), Some(actor.user_id), "stakeholder.update")
             .on("stakeholder", Some(id.into()))
+            .about_stakeholder(id)
             .record(conn)?;
         repo::get(conn, org, id)?.ok_or_else(|| AppError::not_found("thing.contact"))
     })
@@ -104,6 +106,7 @@ pub fn delete(conn: &mut DbConn, actor: &Actor, id: StakeholderId) -> AppResult<
         }
         crate::audit::Entry::new(Some(org), Some(actor.user_id), "stakeholder.delete")
             .on("stakeholder", Some(id.into()))
+            .about_stakeholder(id)
             .record(conn)
     })
 }

@@ -57,6 +57,7 @@ pub fn remember_links_in(body: &str) {
         "/z/",
         "/api/v1/verify/",
         "/api/v1/responses/",
+        "/meine-bescheinigungen/",
     ];
     for prefix in PREFIXES {
         for (at, _) in body.match_indices(prefix) {

@@ -1,6 +1,7 @@
 mod anonymity;
 mod api_flow;
 mod architecture;
+mod audit_log;
 mod bad_input;
 mod browser_flow;
 mod calendar;
@@ -20,6 +21,7 @@ mod keys_and_codes;
 mod mail;
 mod mail_once;
 mod migrations;
+mod own_page;
 mod past_attendance;
 mod phone;
 mod printable_input;
