@@ -122,6 +122,7 @@ fn nav_for(actor: Option<&Actor>, lang: &str) -> Vec<NavItem> {
             ("/reports", "nav.reports"),
             ("/mail/failed", "nav.mail_failed"),
             ("/certificate-settings", "nav.certificate_settings"),
+            ("/settings/privacy", "erasure.nav"),
             ("/my/sessions", "nav.my_sessions"),
         ],
         Some(Role::Trainer) => &[("/my/sessions", "nav.my_sessions")],

@@ -25,6 +25,7 @@ const LAYERS: &[&[&str]] = &[
     &["verification"],
     &["stakeholders", "reports"],
     &["surveys"],
+    &["privacy"],
     // Handlers by audience, and the HTTP pieces they share.
     &["http"],
     &["startup", "openapi"],
