@@ -9,7 +9,10 @@ use crate::error::{AppError, AppResult};
 use crate::ids::{CertificateBatchId, CertificateId, OrgId, ParticipantId, RunId};
 
 pub fn insert(conn: &mut DbConn, form: &CertificateInsertForm) -> AppResult<Certificate> {
-    Ok(diesel::insert_into(certificates::table).values(form).get_result(conn)?)
+    Ok(diesel::insert_into(certificates::table)
+        .values(form)
+        .returning(Certificate::as_returning())
+        .get_result(conn)?)
 }
 
 pub fn valid_for(

@@ -7,7 +7,10 @@ use crate::error::{AppError, AppResult};
 use crate::ids::OrgId;
 
 pub fn insert(conn: &mut DbConn, form: &OrganisationInsertForm) -> AppResult<Organisation> {
-    Ok(diesel::insert_into(organisations::table).values(form).get_result(conn)?)
+    Ok(diesel::insert_into(organisations::table)
+        .values(form)
+        .returning(Organisation::as_returning())
+        .get_result(conn)?)
 }
 
 pub fn list(conn: &mut DbConn) -> AppResult<Vec<Organisation>> {

@@ -9,7 +9,10 @@ use crate::ids::{EnrollmentId, OrgId, ParticipantId, RunId};
 use EnrollmentStatus::{Cancelled, Enrolled, Waiting};
 
 pub fn insert(conn: &mut DbConn, form: &ParticipantInsertForm) -> AppResult<Participant> {
-    Ok(diesel::insert_into(participants::table).values(form).get_result(conn)?)
+    Ok(diesel::insert_into(participants::table)
+        .values(form)
+        .returning(Participant::as_returning())
+        .get_result(conn)?)
 }
 
 pub fn list(conn: &mut DbConn, org: OrgId) -> AppResult<Vec<Participant>> {
