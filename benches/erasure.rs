@@ -19,11 +19,23 @@ use mietschulung::db::schema::{
     attendance, certificates, course_runs, courses, enrollments, mail_outbox, participants,
     training_sessions,
 };
+use mietschulung::db::DbConn;
 use mietschulung::ids::{OrgId, ParticipantId};
 use mietschulung::privacy::erasure::service::run_due;
 use mietschulung::startup::AppState;
 
 const CHUNK: usize = 500;
+
+/// A multi-row insert: diesel's `MultiConnection` cannot batch, so each backend's own
+/// connection runs it.
+macro_rules! on_backend {
+    ($conn:expr, |$c:ident| $body:expr) => {
+        match $conn {
+            DbConn::Sqlite($c) => $body,
+            DbConn::Pg($c) => $body,
+        }
+    };
+}
 
 fn seed(state: &AppState, people: usize) -> OrgId {
     state
@@ -110,10 +122,12 @@ fn seed(state: &AppState, people: usize) -> OrgId {
                             )
                         })
                         .collect();
-                    let ids: Vec<ParticipantId> = diesel::insert_into(participants::table)
-                        .values(&rows)
-                        .returning(participants::id)
-                        .get_results(conn)?;
+                    let ids: Vec<ParticipantId> = on_backend!(conn, |c| {
+                        diesel::insert_into(participants::table)
+                            .values(&rows)
+                            .returning(participants::id)
+                            .get_results(c)?
+                    });
                     let enrol: Vec<_> = ids
                         .iter()
                         .map(|p| {
@@ -126,7 +140,7 @@ fn seed(state: &AppState, people: usize) -> OrgId {
                             )
                         })
                         .collect();
-                    diesel::insert_into(enrollments::table).values(&enrol).execute(conn)?;
+                    on_backend!(conn, |c| diesel::insert_into(enrollments::table).values(&enrol).execute(c)?);
                     let marks: Vec<_> = ids
                         .iter()
                         .map(|p| {
@@ -142,7 +156,7 @@ fn seed(state: &AppState, people: usize) -> OrgId {
                             )
                         })
                         .collect();
-                    diesel::insert_into(attendance::table).values(&marks).execute(conn)?;
+                    on_backend!(conn, |c| diesel::insert_into(attendance::table).values(&marks).execute(c)?);
                     let certs: Vec<_> = ids
                         .iter()
                         .zip(start..end)
@@ -163,7 +177,7 @@ fn seed(state: &AppState, people: usize) -> OrgId {
                             )
                         })
                         .collect();
-                    diesel::insert_into(certificates::table).values(&certs).execute(conn)?;
+                    on_backend!(conn, |c| diesel::insert_into(certificates::table).values(&certs).execute(c)?);
                     for (p, i) in ids.iter().zip(start..end) {
                         for attachment in [Some(pdf.clone()), None] {
                             diesel::insert_into(mail_outbox::table)
