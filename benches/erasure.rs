@@ -140,7 +140,9 @@ fn seed(state: &AppState, people: usize) -> OrgId {
                             )
                         })
                         .collect();
-                    on_backend!(conn, |c| diesel::insert_into(enrollments::table).values(&enrol).execute(c)?);
+                    on_backend!(conn, |c| diesel::insert_into(enrollments::table)
+                        .values(&enrol)
+                        .execute(c)?);
                     let marks: Vec<_> = ids
                         .iter()
                         .map(|p| {
@@ -156,7 +158,9 @@ fn seed(state: &AppState, people: usize) -> OrgId {
                             )
                         })
                         .collect();
-                    on_backend!(conn, |c| diesel::insert_into(attendance::table).values(&marks).execute(c)?);
+                    on_backend!(conn, |c| diesel::insert_into(attendance::table)
+                        .values(&marks)
+                        .execute(c)?);
                     let certs: Vec<_> = ids
                         .iter()
                         .zip(start..end)
@@ -177,7 +181,9 @@ fn seed(state: &AppState, people: usize) -> OrgId {
                             )
                         })
                         .collect();
-                    on_backend!(conn, |c| diesel::insert_into(certificates::table).values(&certs).execute(c)?);
+                    on_backend!(conn, |c| diesel::insert_into(certificates::table)
+                        .values(&certs)
+                        .execute(c)?);
                     for (p, i) in ids.iter().zip(start..end) {
                         for attachment in [Some(pdf.clone()), None] {
                             diesel::insert_into(mail_outbox::table)
@@ -264,10 +270,8 @@ fn bench(label: &str, database_url: Option<String>, people: usize) {
 }
 
 fn main() {
-    let people = std::env::var("ERASURE_BENCH_PEOPLE")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(10_000);
+    let people =
+        std::env::var("ERASURE_BENCH_PEOPLE").ok().and_then(|v| v.parse().ok()).unwrap_or(10_000);
     bench("SQLite", None, people);
     if let Ok(admin) = std::env::var("TEST_DATABASE_URL") {
         use diesel::Connection;

@@ -273,7 +273,8 @@ impl KeyRing {
     }
 
     fn name_secret(&self, organisation_id: OrgId) -> AppResult<[u8; 32]> {
-        if let Some(s) = self.name_secrets.lock().ok().and_then(|m| m.get(&organisation_id).copied())
+        if let Some(s) =
+            self.name_secrets.lock().ok().and_then(|m| m.get(&organisation_id).copied())
         {
             return Ok(s);
         }

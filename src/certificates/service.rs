@@ -85,7 +85,8 @@ fn stored_code(code: &[u8; 10]) -> String {
 /// What issuing did for one participant, short of a failure.
 #[derive(Debug)]
 pub enum Issued {
-    New(Certificate),
+    /// Boxed: a certificate row is large beside the other outcomes.
+    New(Box<Certificate>),
     /// A valid certificate exists already.
     AlreadyHad,
     /// Their certificate was revoked: only [`reissue_revoked`] gives them a new one.
@@ -98,7 +99,7 @@ impl Issued {
     /// The certificate issued now, if one was.
     pub fn certificate(self) -> Option<Certificate> {
         match self {
-            Issued::New(cert) => Some(cert),
+            Issued::New(cert) => Some(*cert),
             _ => None,
         }
     }
@@ -128,7 +129,8 @@ pub fn issue_one(
             Ok(d) => d,
             Err(why) => return Ok(Issued::NotCompleted(why)),
         };
-        issue_in_tx(conn, issuer, actor, &run, &participant, completion_date).map(Issued::New)
+        issue_in_tx(conn, issuer, actor, &run, &participant, completion_date)
+            .map(|c| Issued::New(Box::new(c)))
     })
 }
 

@@ -116,7 +116,9 @@ pub fn main() -> anyhow::Result<ExitCode> {
         Command::Keys { command } => keys::run(&settings, command)?,
         Command::Demo { out } => demo::run(&settings, &out)?,
         Command::Check => return check::run(&settings),
-        Command::Erase { due, dry_run, org } => erase::run(&settings, due, dry_run, org.as_deref())?,
+        Command::Erase { due, dry_run, org } => {
+            erase::run(&settings, due, dry_run, org.as_deref())?
+        }
         Command::Verify { .. } => {} // answered above, before any settings are read
     }
     Ok(ExitCode::SUCCESS)

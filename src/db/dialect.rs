@@ -253,8 +253,7 @@ pub fn count_certificate_check(
 pub fn claim_job_run(
     conn: &mut DbConn, name: &str, day: chrono::NaiveDate, now: NaiveDateTime,
 ) -> Result<bool, AppError> {
-    let values =
-        (job_runs::name.eq(name), job_runs::day.eq(day), job_runs::started_at.eq(now));
+    let values = (job_runs::name.eq(name), job_runs::day.eq(day), job_runs::started_at.eq(now));
     let inserted = match conn {
         DbConn::Pg(c) => diesel::insert_into(job_runs::table)
             .values(values)

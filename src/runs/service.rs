@@ -163,11 +163,7 @@ fn waiting_entries(waiting: &[Participant]) -> Vec<WaitingEntry> {
     waiting
         .iter()
         .enumerate()
-        .map(|(i, p)| WaitingEntry {
-            position: i + 1,
-            participant_id: p.id,
-            name: p.sorted_name(),
-        })
+        .map(|(i, p)| WaitingEntry { position: i + 1, participant_id: p.id, name: p.sorted_name() })
         .collect()
 }
 

@@ -157,8 +157,8 @@ fn skeleton(
 ) -> Result<&'static Skeleton, AppError> {
     let l = LANGS.iter().position(|x| *x == lang).unwrap_or(0);
     let s = STATUSES.iter().position(|x| *x == status).unwrap_or(3);
-    let i = ((l * STATUSES.len() + s) * 2 + usize::from(fingerprint)) * 2
-        + usize::from(name_erased);
+    let i =
+        ((l * STATUSES.len() + s) * 2 + usize::from(fingerprint)) * 2 + usize::from(name_erased);
     if let Some(done) = SKELETONS[i].get() {
         return Ok(done);
     }

@@ -142,8 +142,8 @@ async fn erased_certificates_stay_verifiable(backend: Backend) {
     let amir = common::register(&api, "Amir", "Karimi", None).await;
     let stays = common::register(&api, "Fatima", "Haddad", None).await;
     let start = today() - Duration::days(60);
-    let run_id = run_between(&api, "MS-L", start, start + Duration::days(7), &[olena, amir, stays])
-        .await;
+    let run_id =
+        run_between(&api, "MS-L", start, start + Duration::days(7), &[olena, amir, stays]).await;
     common::mark_present(&api, run_id, &[olena, amir, stays]).await;
     let (s, summary) = api.post(&format!("/api/v1/runs/{run_id}/certificates"), json!({})).await;
     assert_eq!(s, 200, "{summary}");
@@ -201,7 +201,10 @@ async fn erased_certificates_stay_verifiable(backend: Backend) {
         .await;
     assert_eq!((s, e["field"].as_str()), (422, Some("reason")), "{e}");
     let (s, erased) = api
-        .post(&format!("/api/v1/participants/{amir}/erasure"), json!({"reason": "consent_withdrawn"}))
+        .post(
+            &format!("/api/v1/participants/{amir}/erasure"),
+            json!({"reason": "consent_withdrawn"}),
+        )
         .await;
     assert_eq!(s, 200, "{erased}");
     assert_eq!(erased["erased"]["certificates"], 1, "{erased}");
@@ -252,7 +255,10 @@ async fn erased_certificates_stay_verifiable(backend: Backend) {
     assert!(!traces_of(&app, "Haddad").is_empty(), "the search finds what is there");
 }
 
-both_backends!(erased_certificates_stay_verifiable_and_leave_no_trace, erased_certificates_stay_verifiable);
+both_backends!(
+    erased_certificates_stay_verifiable_and_leave_no_trace,
+    erased_certificates_stay_verifiable
+);
 
 /// Inserts a row for a mail sent (or, with `None`, failed) `days_ago`.
 fn mail(app: &common::TestApp, org: i32, sent_days_ago: Option<i64>) -> i32 {
@@ -359,10 +365,13 @@ async fn retention_job_erases_exactly_what_is_due(backend: Backend) {
     let never_enrolled_old = common::register(&api, "Nie", "Angemeldet", None).await;
     let never_enrolled_new = common::register(&api, "Gerade", "Neu", None).await;
     let t = today();
-    run_between(&api, "ALT", t - Duration::days(300), t - Duration::days(240), &[
-        due_old_run,
-        still_in_a_run,
-    ])
+    run_between(
+        &api,
+        "ALT",
+        t - Duration::days(300),
+        t - Duration::days(240),
+        &[due_old_run, still_in_a_run],
+    )
     .await;
     run_between(&api, "LAUF", t - Duration::days(10), t + Duration::days(30), &[still_in_a_run])
         .await;
@@ -371,7 +380,10 @@ async fn retention_job_erases_exactly_what_is_due(backend: Backend) {
     app.db
         .run_blocking(move |conn| {
             diesel::update(participants::table.find(ParticipantId(never_enrolled_old as i32)))
-                .set(participants::created_at.eq(mietschulung::time::now_utc() - Duration::days(400)))
+                .set(
+                    participants::created_at
+                        .eq(mietschulung::time::now_utc() - Duration::days(400)),
+                )
                 .execute(conn)?;
             Ok(())
         })
@@ -382,7 +394,10 @@ async fn retention_job_erases_exactly_what_is_due(backend: Backend) {
     app.db
         .run_blocking(move |conn| {
             diesel::update(participants::table.find(ParticipantId(neighbour as i32)))
-                .set(participants::created_at.eq(mietschulung::time::now_utc() - Duration::days(400)))
+                .set(
+                    participants::created_at
+                        .eq(mietschulung::time::now_utc() - Duration::days(400)),
+                )
                 .execute(conn)?;
             Ok(())
         })
@@ -509,8 +524,18 @@ async fn retention_job_erases_exactly_what_is_due(backend: Backend) {
     assert_eq!(page.status, 200, "{}", page.body);
     assert!(page.body.contains("data-test=\"erasure-log\""), "{}", page.body);
     assert!(page.body.contains("value=\"6\""), "{}", page.body);
-    let refused =
-        b.submit("/settings/privacy", "/settings/privacy", &[("participant_months", "121"), ("survey_months", "12"), ("mail_days", "2"), ("audit_years", "1")]).await;
+    let refused = b
+        .submit(
+            "/settings/privacy",
+            "/settings/privacy",
+            &[
+                ("participant_months", "121"),
+                ("survey_months", "12"),
+                ("mail_days", "2"),
+                ("audit_years", "1"),
+            ],
+        )
+        .await;
     assert_eq!(refused.status, 422, "{}", refused.body);
     assert!(refused.body.contains("value=\"121\""), "{}", refused.body);
     let trainer = app.browser();
@@ -518,4 +543,7 @@ async fn retention_job_erases_exactly_what_is_due(backend: Backend) {
     assert_eq!(trainer.get("/settings/privacy").await.status, 403);
 }
 
-both_backends!(retention_job_erases_exactly_what_is_due_once, retention_job_erases_exactly_what_is_due);
+both_backends!(
+    retention_job_erases_exactly_what_is_due_once,
+    retention_job_erases_exactly_what_is_due
+);

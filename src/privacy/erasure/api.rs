@@ -52,7 +52,8 @@ pub struct ErasureRequest {
         (status = 409, description = "erased already")))]
 #[post("/api/v1/participants/{id}/erasure")]
 async fn api_erase(
-    caller: Caller, keyring: web::Data<Arc<KeyRing>>, id: web::Path<i32>, body: Json<ErasureRequest>,
+    caller: Caller, keyring: web::Data<Arc<KeyRing>>, id: web::Path<i32>,
+    body: Json<ErasureRequest>,
 ) -> Answer {
     let (id, reason) = (ParticipantId(*id), body.into_inner().reason);
     let keyring = keyring.get_ref().clone();

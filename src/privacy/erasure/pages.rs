@@ -19,7 +19,10 @@ const SETTINGS: &str = "pages/privacy/settings";
 #[get("/participants/{id}/erase")]
 async fn erase_page(ui: Ui, id: Id<ParticipantId>) -> PageResult {
     let id = *id;
-    ui.show(ERASE, Text::key("erasure.title"), move |conn, actor| service::erase_page(conn, actor, id)).await
+    ui.show(ERASE, Text::key("erasure.title"), move |conn, actor| {
+        service::erase_page(conn, actor, id)
+    })
+    .await
 }
 
 #[derive(Deserialize, Default)]

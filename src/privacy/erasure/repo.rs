@@ -5,9 +5,9 @@ use diesel::prelude::*;
 
 use super::rules::Retention;
 use crate::db::schema::{
-    attendance, audit_log, certificate_batches, certificate_reissues, certificates,
-    consent_events, course_runs, enrollments, erasures, import_batches, job_runs, mail_outbox,
-    organisations, participants, session_reminders,
+    attendance, audit_log, certificate_batches, certificate_reissues, certificates, consent_events,
+    course_runs, enrollments, erasures, import_batches, job_runs, mail_outbox, organisations,
+    participants, session_reminders,
 };
 use crate::db::DbConn;
 use crate::error::AppResult;
@@ -148,9 +148,11 @@ pub fn tombstone_certificate(
             certificates::erased_at.eq(Some(now)),
         ))
         .execute(conn)?;
-    diesel::update(certificates::table.find(id).filter(certificates::revocation_reason.is_not_null()))
-        .set(certificates::revocation_reason.eq(Some("")))
-        .execute(conn)?;
+    diesel::update(
+        certificates::table.find(id).filter(certificates::revocation_reason.is_not_null()),
+    )
+    .set(certificates::revocation_reason.eq(Some("")))
+    .execute(conn)?;
     Ok(())
 }
 
@@ -339,7 +341,9 @@ pub fn finish_job_run(
 }
 
 /// How many runs of the job `name` were claimed (tests and the CLI's report).
-pub fn job_runs_of(conn: &mut DbConn, name: &str) -> AppResult<Vec<(NaiveDate, Option<NaiveDateTime>)>> {
+pub fn job_runs_of(
+    conn: &mut DbConn, name: &str,
+) -> AppResult<Vec<(NaiveDate, Option<NaiveDateTime>)>> {
     Ok(job_runs::table
         .filter(job_runs::name.eq(name))
         .order(job_runs::day.asc())

@@ -135,7 +135,10 @@ pub struct ReasonOption {
 }
 
 fn reason_options() -> Vec<ReasonOption> {
-    REQUEST_REASONS.iter().map(|r| ReasonOption { code: r.code(), label_key: r.label_key() }).collect()
+    REQUEST_REASONS
+        .iter()
+        .map(|r| ReasonOption { code: r.code(), label_key: r.label_key() })
+        .collect()
 }
 
 fn kept(conn: &mut DbConn, org: OrgId, p: ParticipantId) -> AppResult<Kept> {
@@ -160,8 +163,8 @@ fn kept(conn: &mut DbConn, org: OrgId, p: ParticipantId) -> AppResult<Kept> {
 fn live_participant(
     conn: &mut DbConn, org: OrgId, p: ParticipantId,
 ) -> AppResult<crate::participants::models::Participant> {
-    let erased = repo::erased_at(conn, org, p)
-        .map_err(|_| AppError::not_found("thing.participant"))?;
+    let erased =
+        repo::erased_at(conn, org, p).map_err(|_| AppError::not_found("thing.participant"))?;
     if erased.is_some() {
         return Err(AppError::conflict("erasure.already_erased"));
     }
@@ -273,7 +276,9 @@ fn forget_in_batch_failures(conn: &mut DbConn, org: OrgId, p: ParticipantId) -> 
             continue;
         };
         let mut changed = false;
-        for f in failures.iter_mut().filter(|f| f["participant_id"].as_i64() == Some(i64::from(p.0))) {
+        for f in
+            failures.iter_mut().filter(|f| f["participant_id"].as_i64() == Some(i64::from(p.0)))
+        {
             f["name"] = serde_json::Value::String(String::new());
             changed = true;
         }
@@ -476,7 +481,9 @@ pub fn run_due(
     conn: &mut DbConn, keyring: &KeyRing, only: Option<OrgId>, dry_run: bool,
 ) -> AppResult<Vec<DueInOrganisation>> {
     let mut out = Vec::new();
-    for org in crate::orgs::service::all(conn)?.into_iter().filter(|o| only.is_none_or(|id| id == o.id)) {
+    for org in
+        crate::orgs::service::all(conn)?.into_iter().filter(|o| only.is_none_or(|id| id == o.id))
+    {
         out.push(if dry_run { due_in(conn, &org)? } else { erase_due_in(conn, keyring, &org)? });
     }
     Ok(out)
