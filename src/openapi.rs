@@ -19,6 +19,7 @@ pub fn document() -> utoipa::openapi::OpenApi {
         crate::reports::api::Doc::openapi(),
         crate::mail::api::Doc::openapi(),
         crate::audit::api::Doc::openapi(),
+        crate::privacy::erasure::api::Doc::openapi(),
     ] {
         doc.merge(part);
     }

@@ -176,6 +176,7 @@ fn start_jobs(
     ));
     jobs.start(forget_idle_clients(shared));
     jobs.start(purge_ended_sessions(db.clone(), shared.auth_settings.get_ref().clone()));
+    jobs.start(crate::privacy::erasure::service::job(db.clone(), state.keyring.clone()));
     Ok(jobs)
 }
 
@@ -383,5 +384,7 @@ fn routes(cfg: &mut web::ServiceConfig) {
         .configure(crate::mail::pages::configure)
         .configure(crate::mail::api::configure)
         .configure(crate::audit::pages::configure)
-        .configure(crate::audit::api::configure);
+        .configure(crate::audit::api::configure)
+        .configure(crate::privacy::erasure::pages::configure)
+        .configure(crate::privacy::erasure::api::configure);
 }

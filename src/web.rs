@@ -124,6 +124,7 @@ fn nav_for(actor: Option<&Actor>, lang: &str) -> Vec<NavItem> {
             ("/mail/failed", "nav.mail_failed"),
             ("/certificate-settings", "nav.certificate_settings"),
             ("/audit", "audit.nav"),
+            ("/settings/privacy", "erasure.nav"),
             ("/my/sessions", "nav.my_sessions"),
         ],
         Some(Role::Trainer) => &[("/my/sessions", "nav.my_sessions")],

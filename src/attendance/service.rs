@@ -58,7 +58,7 @@ fn test_result(course: &Course, points: i32, must_pass_correct: i32) -> TestResu
 fn entry_of(p: &Participant, mark: Option<&(AttendanceMark, String)>) -> RosterEntry {
     RosterEntry {
         participant_id: p.id,
-        name: format!("{}, {}", p.family_name, p.given_name),
+        name: p.sorted_name(),
         preferred_language: p.preferred_language.clone(),
         status: mark.map(|(m, _)| m.status),
         revision: mark.map_or(0, |(m, _)| m.revision),
@@ -531,7 +531,7 @@ fn completion(
             let facts = rules(&rule, &modules, &sessions, &marks_of(&marks, p.id), test.as_ref());
             Completion {
                 participant_id: p.id,
-                name: format!("{}, {}", p.family_name, p.given_name),
+                name: p.sorted_name(),
                 completed: facts.completed(),
                 // The API and the pages answer in German.
                 reasons: reasons(&facts)

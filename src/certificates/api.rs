@@ -36,6 +36,7 @@ async fn api_list(caller: Caller, issuer: Issuer, id: web::Path<RunId>) -> Answe
 
 #[utoipa::path(get, path = "/api/v1/certificates/{id}/pdf", tag = "certificates", security(("bearer" = [])),
     params(("id" = i32, Path)), responses((status = 200, content_type = "application/pdf", description = "the certificate PDF"),
+        (status = 410, description = "the holder was erased: the certificate is a tombstone and has no PDF any more"),
         (status = 422, description = "a stored text the certificate cannot print, naming the field and the character", body = crate::api::ErrorSchema)))]
 #[get("/api/v1/certificates/{id}/pdf")]
 async fn api_pdf(caller: Caller, issuer: Issuer, id: web::Path<CertificateId>) -> Answer {

@@ -87,6 +87,8 @@ pub struct KeyRing {
     /// key is handled by the database comparison, which always runs), so repeated checks
     /// of one certificate skip the Ed25519 work. Bounded: cleared when full.
     verified: Mutex<HashMap<Vec<u8>, super::token::VerifiedToken>>,
+    /// Each organisation's secret for the name hashes of erased certificates, once read.
+    name_secrets: Mutex<HashMap<OrgId, [u8; 32]>>,
 }
 
 const VERIFIED_CACHE_ENTRIES: usize = 4096;
@@ -100,6 +102,7 @@ impl KeyRing {
             public: RwLock::new(HashMap::new()),
             last_reload: Mutex::new(None),
             verified: Mutex::new(HashMap::new()),
+            name_secrets: Mutex::new(HashMap::new()),
         }
     }
 
@@ -238,7 +241,68 @@ impl KeyRing {
     pub fn create_organisation_key(
         &self, conn: &mut DbConn, organisation_id: OrgId, actor: Option<&crate::auth::Actor>,
     ) -> AppResult<u8> {
-        self.create_key(conn, Some(organisation_id), actor)
+        let kid = self.create_key(conn, Some(organisation_id), actor)?;
+        self.ensure_name_secret(organisation_id)?;
+        Ok(kid)
+    }
+
+    fn name_secret_path(&self, organisation_id: OrgId) -> PathBuf {
+        self.keys_dir.join(format!("names-org-{:06}.secret", organisation_id.0))
+    }
+
+    /// Makes the organisation's name secret unless its file exists: 32 random bytes, a
+    /// file readable by the service only, never in the database (whoever reads the
+    /// database could otherwise try every likely name against an erased certificate).
+    pub fn ensure_name_secret(&self, organisation_id: OrgId) -> AppResult<()> {
+        use rand::RngCore;
+        let path = self.name_secret_path(organisation_id);
+        if path.exists() {
+            return Ok(());
+        }
+        let mut secret = [0u8; 32];
+        rand::rngs::OsRng.fill_bytes(&mut secret);
+        match crate::config::write_private_file(
+            &path,
+            data_encoding::HEXLOWER.encode(&secret).as_bytes(),
+        ) {
+            Ok(()) => Ok(()),
+            // Another replica made it in between: theirs holds.
+            Err(_) if path.exists() => Ok(()),
+            Err(e) => Err(AppError::Unavailable(e)),
+        }
+    }
+
+    fn name_secret(&self, organisation_id: OrgId) -> AppResult<[u8; 32]> {
+        if let Some(s) =
+            self.name_secrets.lock().ok().and_then(|m| m.get(&organisation_id).copied())
+        {
+            return Ok(s);
+        }
+        let path = self.name_secret_path(organisation_id);
+        let read = || -> anyhow::Result<[u8; 32]> {
+            let text = std::fs::read_to_string(&path)
+                .with_context(|| format!("reading the name secret {}", path.display()))?;
+            let raw = data_encoding::HEXLOWER
+                .decode(text.trim().as_bytes())
+                .context("name secret file is not hex")?;
+            raw.try_into().map_err(|_| anyhow::anyhow!("name secret file has the wrong length"))
+        };
+        let secret = read().map_err(AppError::Unavailable)?;
+        if let Ok(mut m) = self.name_secrets.lock() {
+            m.insert(organisation_id, secret);
+        }
+        Ok(secret)
+    }
+
+    /// The hash an erased certificate keeps of its holder's name: hex HMAC-SHA256 under the
+    /// organisation's name secret of the name normalised by [`name_for_hash`].
+    pub fn name_hmac(&self, organisation_id: OrgId, name: &str) -> AppResult<String> {
+        use hmac::Mac;
+        let secret = self.name_secret(organisation_id)?;
+        let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(&secret)
+            .map_err(|e| AppError::Internal(anyhow::anyhow!("name hash key: {e}")))?;
+        mac.update(name_for_hash(name).as_bytes());
+        Ok(data_encoding::HEXLOWER.encode(&mac.finalize().into_bytes()))
     }
 
     /// A new key for the owner, with an audit entry (`key.create`; the acting user when a
@@ -247,6 +311,9 @@ impl KeyRing {
         &self, conn: &mut DbConn, owner: Option<OrgId>, actor: Option<&crate::auth::Actor>,
     ) -> AppResult<u8> {
         let kid = self.generate(conn, owner)?;
+        if let Some(org) = owner {
+            self.ensure_name_secret(org)?;
+        }
         crate::audit::Entry::new(owner, actor.map(|a| a.user_id), "key.create")
             .on("signing_key", Some(i32::from(kid)))
             .record(conn)?;
@@ -322,6 +389,12 @@ pub enum KeyProblem {
     OrganisationWithoutKey {
         organisation_id: OrgId,
     },
+    /// Erased certificates of the organisation keep a hash of the name under a secret
+    /// whose file is gone: scanned, they would all read as invalid.
+    NameSecretMissing {
+        organisation_id: OrgId,
+        path: PathBuf,
+    },
 }
 
 impl KeyProblem {
@@ -373,6 +446,11 @@ impl std::fmt::Display for KeyProblem {
             KeyProblem::OrganisationWithoutKey { organisation_id } => {
                 write!(f, "organisation {organisation_id} has no active signing key")
             }
+            KeyProblem::NameSecretMissing { organisation_id, path } => write!(
+                f,
+                "organisation {organisation_id} has erased certificates, but their name secret {} is missing; restore it from a backup (a new one would make them unverifiable)",
+                path.display()
+            ),
         }
     }
 }
@@ -406,7 +484,26 @@ impl KeyRing {
             ),
         }
         problems.extend(owners_without_key(conn, &records)?);
+        if self.keys_dir.is_dir() {
+            problems.extend(self.lost_name_secrets(conn)?);
+        }
         Ok(problems)
+    }
+
+    /// Organisations with erased certificates whose name secret file is missing.
+    fn lost_name_secrets(&self, conn: &mut DbConn) -> AppResult<Vec<KeyProblem>> {
+        use crate::db::schema::certificates;
+        let orgs: Vec<OrgId> = certificates::table
+            .filter(certificates::erased_at.is_not_null())
+            .select(certificates::organisation_id)
+            .distinct()
+            .load(conn)?;
+        Ok(orgs
+            .into_iter()
+            .map(|organisation_id| (organisation_id, self.name_secret_path(organisation_id)))
+            .filter(|(_, path)| !path.exists())
+            .map(|(organisation_id, path)| KeyProblem::NameSecretMissing { organisation_id, path })
+            .collect())
     }
 
     /// Start-up: refuses keys that cannot sign (returned, nothing changed), makes the keys
@@ -443,9 +540,24 @@ impl KeyRing {
                 _ => {}
             }
         }
+        // Organisations from before name secrets existed get theirs now.
+        let orgs: Vec<OrgId> = crate::db::schema::organisations::table
+            .select(crate::db::schema::organisations::id)
+            .load(conn)?;
+        for org in orgs {
+            self.ensure_name_secret(org)?;
+        }
         self.reload(conn)?;
         Ok(Vec::new())
     }
+}
+
+/// A name as its hash is taken: NFC, trimmed, runs of whitespace as one space, lower
+/// case; so the hash compares what a person reads as the same name.
+pub fn name_for_hash(name: &str) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    let nfc: String = name.nfc().collect();
+    nfc.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase()
 }
 
 /// The deployment and the organisations without an active key.

@@ -38,6 +38,17 @@ pub struct Certificate {
     pub revoked_at: Option<NaiveDateTime>,
     pub revocation_reason: Option<String>,
     pub replaced_by_id: Option<CertificateId>,
+    /// Erased certificates (tombstones) keep only a keyed hash of the name
+    /// (`keys::KeyRing::name_hmac`); `holder_name` and `token` are empty then.
+    pub name_hmac: Option<String>,
+    pub erased_at: Option<NaiveDateTime>,
+}
+
+impl Certificate {
+    /// A tombstone: the holder was erased; code, status, course and dates stay.
+    pub fn is_erased(&self) -> bool {
+        self.erased_at.is_some()
+    }
 }
 
 #[derive(Insertable)]
@@ -78,6 +89,8 @@ pub struct CertificateView {
     /// How often the certificate was checked (counts only, nobody's identity).
     pub checks: i64,
     pub last_checked: Option<NaiveDate>,
+    /// The holder was erased: a tombstone (no name, no PDF; `verification_url` empty).
+    pub erased: bool,
 }
 
 /// What issuing for a whole run did. Each participant's issuing is all-or-nothing (row,

@@ -82,6 +82,17 @@ pub fn list_for_run(conn: &mut DbConn, org: OrgId, run_id: RunId) -> AppResult<V
         .load(conn)?)
 }
 
+pub fn of_participant(
+    conn: &mut DbConn, org: OrgId, participant: ParticipantId,
+) -> AppResult<Vec<Certificate>> {
+    Ok(certificates::table
+        .filter(certificates::organisation_id.eq(org))
+        .filter(certificates::participant_id.eq(participant))
+        .order(certificates::id.asc())
+        .select(Certificate::as_select())
+        .load(conn)?)
+}
+
 /// The certificate with a code and its issuer's public name (verification, no org scope:
 /// anyone holding the code may check it).
 pub fn find_by_code(conn: &mut DbConn, code: &str) -> AppResult<Option<(Certificate, String)>> {

@@ -41,15 +41,21 @@ impl CertificateIssuer {
             id: c.id,
             participant_id: c.participant_id,
             run_id: c.run_id,
-            holder_name: c.holder_name.clone(),
+            holder_name: if c.is_erased() {
+                crate::i18n::text(crate::i18n::DEFAULT_LANG, "erasure.erased_name")
+            } else {
+                c.holder_name.clone()
+            },
             code: display_code(&c.code),
             course_code: c.course_code.clone(),
             completion_date: c.completion_date,
             issued_at: c.issued_at,
             status: c.status,
-            verification_url: self.url_of(c),
+            // The token went with the name; the QR code on the paper still carries it.
+            verification_url: if c.is_erased() { String::new() } else { self.url_of(c) },
             checks: 0,
             last_checked: None,
+            erased: c.is_erased(),
         }
     }
 
@@ -81,7 +87,8 @@ fn stored_code(code: &[u8; 10]) -> String {
 /// What issuing did for one participant, short of a failure.
 #[derive(Debug)]
 pub enum Issued {
-    New(Certificate),
+    /// Boxed: a certificate row is large beside the other outcomes.
+    New(Box<Certificate>),
     /// A valid certificate exists already.
     AlreadyHad,
     /// Their certificate was revoked: only [`reissue_revoked`] gives them a new one.
@@ -94,7 +101,7 @@ impl Issued {
     /// The certificate issued now, if one was.
     pub fn certificate(self) -> Option<Certificate> {
         match self {
-            Issued::New(cert) => Some(cert),
+            Issued::New(cert) => Some(*cert),
             _ => None,
         }
     }
@@ -124,7 +131,8 @@ pub fn issue_one(
             Ok(d) => d,
             Err(why) => return Ok(Issued::NotCompleted(why)),
         };
-        issue_in_tx(conn, issuer, actor, &run, &participant, completion_date).map(Issued::New)
+        issue_in_tx(conn, issuer, actor, &run, &participant, completion_date)
+            .map(|c| Issued::New(Box::new(c)))
     })
 }
 
@@ -176,6 +184,10 @@ fn issue_in_tx(
     completion_date: chrono::NaiveDate,
 ) -> AppResult<Certificate> {
     let org_id = run.organisation_id;
+    // An erased person has no name left to certify (their row stays for the counts).
+    if participant.is_erased() {
+        return Err(AppError::conflict("erasure.already_erased"));
+    }
     let course = planning::service::get_course(conn, org_id, run.course_id)?;
     let org = orgs::service::get(conn, org_id)?;
     let (kid, signing_key) = issuer.keyring.signing_key_for(conn, org_id)?;
@@ -291,6 +303,9 @@ pub fn reissue_with_name(
         let old = repo::get(conn, org_id, certificate_id)?;
         dialect::lock_for_update(conn, "course_runs", old.run_id)?;
         let old = repo::get(conn, org_id, certificate_id)?;
+        if old.is_erased() {
+            return Err(AppError::conflict("erasure.already_erased"));
+        }
         if old.status != CertificateStatus::Valid {
             return Err(AppError::conflict("error.certificates.correct_only_valid"));
         }
@@ -516,9 +531,19 @@ pub fn pdf(
 ) -> AppResult<(String, Vec<u8>)> {
     let org_id = actor.coordinator_org()?;
     let cert = repo::get(conn, org_id, certificate_id)?;
+    if cert.is_erased() {
+        return Err(AppError::Gone(Text::key("erasure.pdf_gone")));
+    }
     let org = orgs::service::get(conn, org_id)?;
     let run = planning::service::get_run(conn, org_id, cert.run_id)?;
     Ok((pdf_file_name(&cert), render(conn, issuer, &cert, &org, &run)?))
+}
+
+/// Every certificate of a participant (tombstones too), oldest first.
+pub fn of_participant(
+    conn: &mut DbConn, org: OrgId, participant: ParticipantId,
+) -> AppResult<Vec<Certificate>> {
+    repo::of_participant(conn, org, participant)
 }
 
 pub fn list_for_run(
@@ -695,7 +720,8 @@ pub fn zip_for_run(
     let org = orgs::service::get(conn, org_id)?;
     let certs: Vec<Certificate> = repo::list_for_run(conn, org_id, run_id)?
         .into_iter()
-        .filter(|c| c.status == CertificateStatus::Valid)
+        // A tombstone has no name left to print.
+        .filter(|c| c.status == CertificateStatus::Valid && !c.is_erased())
         .collect();
     if certs.is_empty() {
         return Err(AppError::conflict("error.certificates.none_valid"));
@@ -1084,7 +1110,9 @@ fn violations_in(
 /// every download) and the organisations' issuer lines (printed on every new one).
 pub fn printing_violations(conn: &mut DbConn) -> AppResult<Vec<(OrgId, Text)>> {
     let mut found = Vec::new();
-    for c in repo::all(conn)?.into_iter().filter(|c| c.status == CertificateStatus::Valid) {
+    // A tombstone prints nothing any more (its PDF answers 410).
+    let printed = |c: &Certificate| c.status == CertificateStatus::Valid && !c.is_erased();
+    for c in repo::all(conn)?.into_iter().filter(printed) {
         for (field, text, name) in
             [("holder_name", &c.holder_name, true), ("course_title", &c.course_title, false)]
         {
@@ -1161,6 +1189,8 @@ mod tests {
             revoked_at: None,
             revocation_reason: None,
             replaced_by_id: None,
+            name_hmac: None,
+            erased_at: None,
         }
     }
 

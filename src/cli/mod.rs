@@ -1,4 +1,5 @@
-//! The `mietschulung` command line: serve, migrate, user, org, keys, demo, verify, check.
+//! The `mietschulung` command line: serve, migrate, user, org, keys, demo, verify, check,
+//! erase.
 //!
 //! This file holds the command definitions and the dispatch only; each command group
 //! lives in its own module and calls the domains' service functions, as the web pages
@@ -10,6 +11,7 @@
 
 mod check;
 mod demo;
+mod erase;
 mod keys;
 mod org;
 mod serve;
@@ -71,6 +73,18 @@ enum Command {
     /// Check every guaranteed rule against the database; prints each violation and exits 1
     /// if there is any.
     Check,
+    /// Erase what the retention periods make due (as the daily job does), or list it.
+    Erase {
+        /// Everything due now (the only selection so far; required).
+        #[arg(long)]
+        due: bool,
+        /// List what would be erased; change nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Only this organisation (its slug).
+        #[arg(long)]
+        org: Option<String>,
+    },
     /// Check a certificate URL or token offline against a JWKS; exits 1 when invalid.
     Verify {
         /// The URL from the QR code, or the bare base32 token.
@@ -102,6 +116,9 @@ pub fn main() -> anyhow::Result<ExitCode> {
         Command::Keys { command } => keys::run(&settings, command)?,
         Command::Demo { out } => demo::run(&settings, &out)?,
         Command::Check => return check::run(&settings),
+        Command::Erase { due, dry_run, org } => {
+            erase::run(&settings, due, dry_run, org.as_deref())?
+        }
         Command::Verify { .. } => {} // answered above, before any settings are read
     }
     Ok(ExitCode::SUCCESS)

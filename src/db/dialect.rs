@@ -6,7 +6,9 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use super::schema::{attendance, certificate_checks, mail_outbox, session_reminders, test_results};
+use super::schema::{
+    attendance, certificate_checks, job_runs, mail_outbox, session_reminders, test_results,
+};
 use super::DbConn;
 use crate::error::AppError;
 use crate::ids::{CertificateId, OrgId, ParticipantId, RunId, SessionId, UserId};
@@ -242,6 +244,42 @@ pub fn count_certificate_check(
             .set(bump)
             .execute(c)?,
     };
+    Ok(())
+}
+
+/// Claims the run of the daily job `name` on `day`: true for the one caller (across
+/// replicas) whose insert took. `ON CONFLICT DO NOTHING` on both backends, so the loser's
+/// PostgreSQL transaction stays usable.
+pub fn claim_job_run(
+    conn: &mut DbConn, name: &str, day: chrono::NaiveDate, now: NaiveDateTime,
+) -> Result<bool, AppError> {
+    let values = (job_runs::name.eq(name), job_runs::day.eq(day), job_runs::started_at.eq(now));
+    let inserted = match conn {
+        DbConn::Pg(c) => diesel::insert_into(job_runs::table)
+            .values(values)
+            .on_conflict((job_runs::name, job_runs::day))
+            .do_nothing()
+            .execute(c)?,
+        DbConn::Sqlite(c) => diesel::insert_into(job_runs::table)
+            .values(values)
+            .on_conflict((job_runs::name, job_runs::day))
+            .do_nothing()
+            .execute(c)?,
+    };
+    Ok(inserted == 1)
+}
+
+/// After an erasure on SQLite: copies the write-ahead log into the database file and
+/// empties it, so no page with an erased name stays readable in the `-wal` file
+/// (`secure_delete` has overwritten it in the main file). PostgreSQL needs nothing here:
+/// its WAL is the server's, outside the service's files.
+pub fn checkpoint_after_erasure(conn: &mut DbConn) -> Result<(), AppError> {
+    if let DbConn::Sqlite(c) = conn {
+        // Busy readers can make a checkpoint partial; it is tried again after the next
+        // erasure, and SQLite checkpoints on its own as the log grows.
+        use diesel::connection::SimpleConnection;
+        c.batch_execute("PRAGMA wal_checkpoint(TRUNCATE);")?;
+    }
     Ok(())
 }
 

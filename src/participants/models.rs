@@ -31,11 +31,31 @@ pub struct Participant {
     /// Code on the personal check-in card, once a card was printed.
     #[serde(skip)]
     pub card_code: Option<String>,
+    /// Set when the person's data was erased (Art. 17 or retention): the row stays, empty,
+    /// so attendance and reports still count them.
+    #[serde(serialize_with = "crate::time::utc_opt")]
+    pub erased_at: Option<NaiveDateTime>,
 }
 
 impl Participant {
+    pub fn is_erased(&self) -> bool {
+        self.erased_at.is_some()
+    }
+
+    /// "Given Family"; an erased person is shown as erased (no name is left).
     pub fn full_name(&self) -> String {
+        if self.is_erased() {
+            return crate::i18n::text(crate::i18n::DEFAULT_LANG, "erasure.erased_name");
+        }
         format!("{} {}", self.given_name, self.family_name)
+    }
+
+    /// "Family, Given", as lists are sorted; an erased person as erased.
+    pub fn sorted_name(&self) -> String {
+        if self.is_erased() {
+            return crate::i18n::text(crate::i18n::DEFAULT_LANG, "erasure.erased_name");
+        }
+        format!("{}, {}", self.family_name, self.given_name)
     }
 }
 

@@ -298,6 +298,8 @@ pub struct ParticipantLine {
     pub id: ParticipantId,
     /// "Family, Given", as the list is sorted.
     pub name: String,
+    /// Erased (Art. 17 or retention): no name, no contact, no erase link.
+    pub erased: bool,
     pub language: String,
     /// Email, else phone.
     pub contact: String,
@@ -326,7 +328,8 @@ pub fn participants_page(conn: &mut DbConn, actor: &Actor) -> AppResult<Particip
         .into_iter()
         .map(|p| ParticipantLine {
             id: p.id,
-            name: format!("{}, {}", p.family_name, p.given_name),
+            name: p.sorted_name(),
+            erased: p.is_erased(),
             language: i18n::participant_language_name(&p.preferred_language).to_string(),
             contact: p.email.clone().or(p.phone.clone()).unwrap_or_default(),
             consent_date: crate::time::fmt_date(p.consent_date),

@@ -86,10 +86,6 @@ pub struct CompletionRow {
     pub revoked: Option<CertificateView>,
 }
 
-fn sorted_name(family: &str, given: &str) -> String {
-    format!("{family}, {given}")
-}
-
 /// Everything the run page shows: sessions, enrollments, completion, certificates.
 pub fn run_page(
     conn: &mut DbConn, issuer: &CertificateIssuer, actor: &Actor, run_id: RunId,
@@ -160,18 +156,14 @@ fn summary(run: &CourseRun, language_codes: &[&str], enrolled: usize) -> RunSumm
 }
 
 fn choice(p: &Participant) -> Choice {
-    Choice { id: p.id.into(), name: sorted_name(&p.family_name, &p.given_name) }
+    Choice { id: p.id.into(), name: p.sorted_name() }
 }
 
 fn waiting_entries(waiting: &[Participant]) -> Vec<WaitingEntry> {
     waiting
         .iter()
         .enumerate()
-        .map(|(i, p)| WaitingEntry {
-            position: i + 1,
-            participant_id: p.id,
-            name: sorted_name(&p.family_name, &p.given_name),
-        })
+        .map(|(i, p)| WaitingEntry { position: i + 1, participant_id: p.id, name: p.sorted_name() })
         .collect()
 }
 

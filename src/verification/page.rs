@@ -68,7 +68,7 @@ const STATUSES: [VerificationStatus; 4] = [
     VerificationStatus::Replaced,
     VerificationStatus::Invalid,
 ];
-const VARIANTS: usize = LANGS.len() * STATUSES.len() * 2;
+const VARIANTS: usize = LANGS.len() * STATUSES.len() * 2 * 2;
 
 static SKELETONS: [OnceLock<Skeleton>; VARIANTS] = [const { OnceLock::new() }; VARIANTS];
 
@@ -81,7 +81,11 @@ fn status_keys(status: VerificationStatus) -> (&'static str, &'static str) {
     }
 }
 
-fn build(lang: &str, status: VerificationStatus, fingerprint: bool) -> Result<Skeleton, AppError> {
+/// `name_erased`: a typed code of an erased holder's certificate, whose name is not
+/// stored any more (a scanned token brings its own).
+fn build(
+    lang: &str, status: VerificationStatus, fingerprint: bool, name_erased: bool,
+) -> Result<Skeleton, AppError> {
     let (key, css) = status_keys(status);
     let with_facts = matches!(status, VerificationStatus::Valid | VerificationStatus::Revoked);
     let facts = with_facts.then(|| {
@@ -93,6 +97,7 @@ fn build(lang: &str, status: VerificationStatus, fingerprint: bool) -> Result<Sk
             "issuer_name": marker(4),
             "code": marker(5),
             "key_fingerprint": fingerprint.then(|| marker(6)),
+            "name_erased": name_erased,
         })
     });
     let explain = if status == VerificationStatus::Replaced {
@@ -148,15 +153,16 @@ fn split(html: &str) -> Skeleton {
 }
 
 fn skeleton(
-    lang: &str, status: VerificationStatus, fingerprint: bool,
+    lang: &str, status: VerificationStatus, fingerprint: bool, name_erased: bool,
 ) -> Result<&'static Skeleton, AppError> {
     let l = LANGS.iter().position(|x| *x == lang).unwrap_or(0);
     let s = STATUSES.iter().position(|x| *x == status).unwrap_or(3);
-    let i = (l * STATUSES.len() + s) * 2 + usize::from(fingerprint);
+    let i =
+        ((l * STATUSES.len() + s) * 2 + usize::from(fingerprint)) * 2 + usize::from(name_erased);
     if let Some(done) = SKELETONS[i].get() {
         return Ok(done);
     }
-    let built = build(LANGS[l], status, fingerprint)?;
+    let built = build(LANGS[l], status, fingerprint, name_erased)?;
     Ok(SKELETONS[i].get_or_init(|| built))
 }
 
@@ -175,7 +181,8 @@ pub fn render(
     lang: &str, status: VerificationStatus, facts: Option<&CertificateFacts>, checked_at: &str,
 ) -> Result<String, AppError> {
     let fingerprint = facts.and_then(|f| f.key_fingerprint.as_deref());
-    let sk = skeleton(lang, status, fingerprint.is_some())?;
+    let name_erased = facts.is_some_and(|f| f.name_erased);
+    let sk = skeleton(lang, status, fingerprint.is_some(), name_erased)?;
     let date = facts.map(|f| crate::time::fmt_date(f.completion_date));
     let mut out = String::with_capacity(sk.literal_len + 256);
     for piece in &sk.pieces {
@@ -216,6 +223,7 @@ mod tests {
             issuer_name: "Stadt Beispiel".into(),
             code: "8A13-F000-4299-FF01".into(),
             key_fingerprint: fingerprint.map(str::to_string),
+            name_erased: false,
         }
     }
 
@@ -236,6 +244,7 @@ mod tests {
                 "issuer_name": f.issuer_name,
                 "code": f.code,
                 "key_fingerprint": f.key_fingerprint,
+                "name_erased": f.name_erased,
             })
         });
         let ctx = json!({

@@ -47,6 +47,9 @@ pub struct CertificateFacts {
     pub issuer_name: String,
     pub code: String,
     pub key_fingerprint: Option<String>,
+    /// The holder was erased and the code was typed: no name to show; compare the name on
+    /// the paper with the ID. (A scanned token brings its own signed name.)
+    pub name_erased: bool,
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -104,9 +107,18 @@ pub async fn verify_token(
         return Ok(Verification::invalid());
     };
     let key = keyring.cached(verified.kid);
+    // An erased holder's certificate keeps only a keyed hash of the name: the name the
+    // token signed must hash to it.
+    let same_holder = match cert.name_hmac.as_deref().filter(|_| cert.is_erased()) {
+        // The secret is read from its file once, then kept in memory.
+        Some(stored) => {
+            keyring.name_hmac(cert.organisation_id, &verified.claims.holder_name)? == stored
+        }
+        None => !cert.is_erased() && cert.holder_name == verified.claims.holder_name,
+    };
     // The database record must say exactly what the token says; for a key marked compromised
     // this is the only thing that still makes its signatures trustworthy.
-    let matches = cert.holder_name == verified.claims.holder_name
+    let matches = same_holder
         && cert.course_code == verified.claims.course_code
         && cert.completion_date == verified.claims.completion_date
         && cert.kid == i32::from(verified.kid)
@@ -117,6 +129,10 @@ pub async fn verify_token(
         return Ok(Verification::invalid());
     }
     checks.counter.record(cert.organisation_id, cert.id, crate::time::today_local());
+    let mut cert = cert;
+    // Shown from the signed token: for a tombstone the database has no name any more.
+    cert.holder_name = verified.claims.holder_name;
+    cert.erased_at = None;
     Ok(outcome(cert, issuer_name, key.map(|k| token::key_fingerprint(&k.key))))
 }
 
@@ -132,6 +148,7 @@ fn outcome(
     let facts =
         matches!(status, VerificationStatus::Valid | VerificationStatus::Revoked).then(|| {
             CertificateFacts {
+                name_erased: cert.is_erased(),
                 holder_name: cert.holder_name,
                 course_title: cert.course_title,
                 course_code: cert.course_code,

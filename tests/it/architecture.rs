@@ -25,6 +25,7 @@ const LAYERS: &[&[&str]] = &[
     &["verification"],
     &["stakeholders", "reports"],
     &["surveys"],
+    &["privacy"],
     // Handlers by audience, and the HTTP pieces they share.
     &["http"],
     &["startup", "openapi"],
@@ -42,12 +43,15 @@ fn layer_of(module: &str) -> usize {
 }
 
 /// The layer name of a path below `crate::`: `certificates::pdf` is printing, not the
-/// certificate rules; a domain's handler modules are HTTP.
+/// certificate rules; a domain's handler modules (also one level down, in a part of the
+/// domain with its own folder) are HTTP.
 fn module_of(path: &[&str]) -> String {
     match path {
         ["web" | "api", ..] | ["auth", "extract", ..] => "http".into(),
         ["certificates", "pdf" | "qr", ..] => "print".into(),
         [_, last, ..] if is_handler_module(last) => "http".into(),
+        // A domain's part in its own folder (`privacy::erasure::pages`).
+        [_, _, last, ..] if is_handler_module(last) => "http".into(),
         [first, ..] => (*first).to_string(),
         [] => "lib".into(),
     }

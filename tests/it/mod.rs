@@ -11,6 +11,7 @@ mod cli;
 mod completion;
 mod concurrency;
 mod confirmations;
+mod erasure;
 mod hostile_files;
 mod hostile_input;
 mod import;
