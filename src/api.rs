@@ -108,7 +108,7 @@ pub fn finish(doc: &mut utoipa::openapi::OpenApi) {
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct ErrorSchema {
     /// What kind of error, stable for programs: invalid_input, not_found, unauthenticated,
-    /// forbidden, conflict, rate_limited, too_many_attempts, unavailable, internal.
+    /// forbidden, gone, conflict, rate_limited, too_many_attempts, unavailable, internal.
     pub code: String,
     /// What went wrong, in words for a person (German).
     pub message: String,

@@ -57,6 +57,12 @@ pub fn text(lang: &str, key: &str) -> String {
         .unwrap_or_else(|| key.to_string())
 }
 
+/// The text in `lang` only where that language has it (no German fallback): for words
+/// shown beside the German ones, which would otherwise repeat them.
+pub fn translated(lang: &str, key: &str) -> Option<String> {
+    CATALOG.get(lang).and_then(|m| m.get(key)).cloned()
+}
+
 /// A participant language as a form option.
 #[derive(Debug, serde::Serialize)]
 pub struct LanguageOption {

@@ -18,6 +18,7 @@ pub fn document() -> utoipa::openapi::OpenApi {
         crate::verification::api::Doc::openapi(),
         crate::reports::api::Doc::openapi(),
         crate::mail::api::Doc::openapi(),
+        crate::privacy::access::api::Doc::openapi(),
     ] {
         doc.merge(part);
     }

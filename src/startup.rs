@@ -365,5 +365,9 @@ fn routes(cfg: &mut web::ServiceConfig) {
         .configure(crate::reports::pages::configure)
         .configure(crate::reports::api::configure)
         .configure(crate::mail::pages::configure)
-        .configure(crate::mail::api::configure);
+        .configure(crate::mail::api::configure)
+        // After participants and stakeholders: `/participants/{id}` must not take
+        // `/participants/import` for an id.
+        .configure(crate::privacy::access::pages::configure)
+        .configure(crate::privacy::access::api::configure);
 }

@@ -3,8 +3,8 @@ use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::db::schema::{enrollments, participants};
-use crate::ids::{EnrollmentId, OrgId, ParticipantId, RunId, UserId};
+use crate::db::schema::{consent_events, enrollments, participants};
+use crate::ids::{EnrollmentId, OrgId, ParticipantId, RunId, StakeholderId, UserId};
 
 #[derive(Debug, Clone, Queryable, Selectable, Serialize, ToSchema)]
 #[diesel(table_name = participants)]
@@ -55,6 +55,113 @@ pub struct ParticipantInsertForm {
     pub referrer_name: Option<String>,
     pub referrer_organisation: Option<String>,
     pub referrer_contact: Option<String>,
+}
+
+/// Every field a coordinator may correct (Art. 16 GDPR), as stored; `None` empties an
+/// optional field.
+#[derive(Debug, Clone, AsChangeset)]
+#[diesel(table_name = participants)]
+#[diesel(treat_none_as_null = true)]
+pub struct ParticipantUpdateForm {
+    pub given_name: String,
+    pub family_name: String,
+    pub preferred_language: String,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+    pub consent_date: NaiveDate,
+    pub referrer_name: Option<String>,
+    pub referrer_organisation: Option<String>,
+    pub referrer_contact: Option<String>,
+}
+
+impl From<&ParticipantInsertForm> for ParticipantUpdateForm {
+    fn from(f: &ParticipantInsertForm) -> Self {
+        ParticipantUpdateForm {
+            given_name: f.given_name.clone(),
+            family_name: f.family_name.clone(),
+            preferred_language: f.preferred_language.clone(),
+            phone: f.phone.clone(),
+            email: f.email.clone(),
+            consent_date: f.consent_date,
+            referrer_name: f.referrer_name.clone(),
+            referrer_organisation: f.referrer_organisation.clone(),
+            referrer_contact: f.referrer_contact.clone(),
+        }
+    }
+}
+
+impl ParticipantUpdateForm {
+    /// The names of the fields whose stored value differs from this form (never the values:
+    /// the names go into the audit log).
+    pub fn changed_from(&self, p: &Participant) -> Vec<&'static str> {
+        let mut changed = Vec::new();
+        let mut differs = |name: &'static str, same: bool| {
+            if !same {
+                changed.push(name);
+            }
+        };
+        differs("given_name", self.given_name == p.given_name);
+        differs("family_name", self.family_name == p.family_name);
+        differs("preferred_language", self.preferred_language == p.preferred_language);
+        differs("phone", self.phone == p.phone);
+        differs("email", self.email == p.email);
+        differs("consent_date", self.consent_date == p.consent_date);
+        differs("referrer_name", self.referrer_name == p.referrer_name);
+        differs("referrer_organisation", self.referrer_organisation == p.referrer_organisation);
+        differs("referrer_contact", self.referrer_contact == p.referrer_contact);
+        changed
+    }
+}
+
+/// A participant's data as corrected (Art. 16): every field, the same rules as at
+/// registration. Optional fields left out are emptied; a left-out consent date stays.
+#[derive(Debug, Default, Clone, Deserialize, ToSchema)]
+pub struct ParticipantCorrection {
+    pub given_name: String,
+    pub family_name: String,
+    /// Language code, e.g. "ar", "fa", "uk".
+    pub preferred_language: String,
+    #[serde(default)]
+    pub phone: Option<String>,
+    #[serde(default)]
+    pub email: Option<String>,
+    /// The day consent was given; unchanged when omitted. Not in the future.
+    #[serde(default)]
+    pub consent_date: Option<NaiveDate>,
+    #[serde(default)]
+    pub referrer_name: Option<String>,
+    #[serde(default)]
+    pub referrer_organisation: Option<String>,
+    /// Email address or phone number of the referrer.
+    #[serde(default)]
+    pub referrer_contact: Option<String>,
+    /// As at registration: a changed name with a word mixing Latin, Greek or Cyrillic
+    /// letters is refused (422, field `confirm_mixed_script`) unless this is true.
+    #[serde(default)]
+    pub confirm_mixed_script: bool,
+}
+
+crate::db::text_enum! {
+    /// What a person agreed to, in `consent_events`.
+    pub enum ConsentKind("consent kind") {
+        /// A participant's agreement to the processing of their data for the training.
+        Participation = "participation",
+        /// A stakeholder contact's agreement to be contacted (invitations, reminders).
+        Contact = "contact",
+    }
+}
+
+/// One line of a person's consent history: given or withdrawn, when, recorded by whom.
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = consent_events)]
+pub struct ConsentEventInsertForm {
+    pub organisation_id: OrgId,
+    pub participant_id: Option<ParticipantId>,
+    pub stakeholder_id: Option<StakeholderId>,
+    pub kind: ConsentKind,
+    pub given: bool,
+    pub recorded_by: Option<UserId>,
+    pub recorded_at: NaiveDateTime,
 }
 
 #[derive(Debug, Default, Clone, Deserialize, ToSchema)]

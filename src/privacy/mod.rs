@@ -14,3 +14,5 @@
 //!   asked; the daily retention job runs once per day across replicas (`job_runs`).
 //! - An access request (Art. 15/20) gets everything stored about the person, as a page and
 //!   as JSON; the answers of an anonymous survey are never part of it.
+
+pub mod access;

@@ -1,3 +1,4 @@
+mod access_export;
 mod api_flow;
 mod architecture;
 mod bad_input;
