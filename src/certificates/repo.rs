@@ -9,7 +9,12 @@ use crate::error::{AppError, AppResult};
 use crate::ids::{CertificateBatchId, CertificateId, OrgId, ParticipantId, RunId};
 
 pub fn insert(conn: &mut DbConn, form: &CertificateInsertForm) -> AppResult<Certificate> {
-    Ok(diesel::insert_into(certificates::table).values(form).get_result(conn)?)
+    // The model does not select every column; a plain `get_result` would read them all.
+    let id: i32 = diesel::insert_into(certificates::table)
+        .values(form)
+        .returning(certificates::id)
+        .get_result(conn)?;
+    Ok(certificates::table.find(id).select(Certificate::as_select()).first(conn)?)
 }
 
 pub fn valid_for(

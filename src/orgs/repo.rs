@@ -7,7 +7,12 @@ use crate::error::{AppError, AppResult};
 use crate::ids::OrgId;
 
 pub fn insert(conn: &mut DbConn, form: &OrganisationInsertForm) -> AppResult<Organisation> {
-    Ok(diesel::insert_into(organisations::table).values(form).get_result(conn)?)
+    // The model does not select every column; a plain `get_result` would read them all.
+    let id: i32 = diesel::insert_into(organisations::table)
+        .values(form)
+        .returning(organisations::id)
+        .get_result(conn)?;
+    Ok(organisations::table.find(id).select(Organisation::as_select()).first(conn)?)
 }
 
 pub fn list(conn: &mut DbConn) -> AppResult<Vec<Organisation>> {

@@ -9,7 +9,12 @@ use crate::ids::{EnrollmentId, OrgId, ParticipantId, RunId};
 use EnrollmentStatus::{Cancelled, Enrolled, Waiting};
 
 pub fn insert(conn: &mut DbConn, form: &ParticipantInsertForm) -> AppResult<Participant> {
-    Ok(diesel::insert_into(participants::table).values(form).get_result(conn)?)
+    // The model does not select every column; a plain `get_result` would read them all.
+    let id: i32 = diesel::insert_into(participants::table)
+        .values(form)
+        .returning(participants::id)
+        .get_result(conn)?;
+    Ok(participants::table.find(id).select(Participant::as_select()).first(conn)?)
 }
 
 pub fn list(conn: &mut DbConn, org: OrgId) -> AppResult<Vec<Participant>> {

@@ -23,7 +23,15 @@ fn queue(app: &TestApp, org: i32, to: &str) -> i32 {
         "end": "31.3.2026", "first_session": null});
     app.db
         .run_blocking(move |conn| {
-            outbox::enqueue(conn, Some(OrgId(org)), outbox::About::Nobody, &to, "waitlist_promoted", &ctx, None)
+            outbox::enqueue(
+                conn,
+                Some(OrgId(org)),
+                outbox::About::Nobody,
+                &to,
+                "waitlist_promoted",
+                &ctx,
+                None,
+            )
         })
         .expect("queued")
 }
