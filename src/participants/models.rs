@@ -248,4 +248,70 @@ mod tests {
         }
         assert!("Enrolled".parse::<EnrollmentStatus>().is_err());
     }
+
+    fn stored() -> Participant {
+        Participant {
+            id: ParticipantId(7),
+            organisation_id: OrgId(1),
+            given_name: "Amina".into(),
+            family_name: "Haddad".into(),
+            preferred_language: "ar".into(),
+            phone: Some("+49 170 1".into()),
+            email: None,
+            consent_date: NaiveDate::from_ymd_opt(2026, 1, 5).unwrap(),
+            consent_recorded_by: None,
+            created_at: NaiveDate::from_ymd_opt(2026, 1, 5).unwrap().and_hms_opt(9, 0, 0).unwrap(),
+            referrer_name: None,
+            referrer_organisation: Some("Caritas".into()),
+            referrer_contact: None,
+            card_code: None,
+        }
+    }
+
+    fn unchanged(p: &Participant) -> ParticipantUpdateForm {
+        ParticipantUpdateForm {
+            given_name: p.given_name.clone(),
+            family_name: p.family_name.clone(),
+            preferred_language: p.preferred_language.clone(),
+            phone: p.phone.clone(),
+            email: p.email.clone(),
+            consent_date: p.consent_date,
+            referrer_name: p.referrer_name.clone(),
+            referrer_organisation: p.referrer_organisation.clone(),
+            referrer_contact: p.referrer_contact.clone(),
+        }
+    }
+
+    proptest::proptest! {
+        /// A correction names exactly the fields whose value it changes, in the form's
+        /// order (the audit entry lists them).
+        #[test]
+        fn a_correction_names_exactly_the_fields_it_changes(mask in 0u16..512) {
+            let p = stored();
+            let mut f = unchanged(&p);
+            let names = [
+                "given_name", "family_name", "preferred_language", "phone", "email",
+                "consent_date", "referrer_name", "referrer_organisation", "referrer_contact",
+            ];
+            let changes: [&dyn Fn(&mut ParticipantUpdateForm); 9] = [
+                &|f| f.given_name.push('a'),
+                &|f| f.family_name = "Haddād".into(),
+                &|f| f.preferred_language = "fa".into(),
+                &|f| f.phone = None,
+                &|f| f.email = Some("a@example.org".into()),
+                &|f| f.consent_date = f.consent_date.succ_opt().unwrap(),
+                &|f| f.referrer_name = Some("Jana".into()),
+                &|f| f.referrer_organisation = None,
+                &|f| f.referrer_contact = Some("+49 30 1".into()),
+            ];
+            let mut expected = Vec::new();
+            for (i, change) in changes.iter().enumerate() {
+                if mask & (1 << i) != 0 {
+                    change(&mut f);
+                    expected.push(names[i]);
+                }
+            }
+            proptest::prop_assert_eq!(f.changed_from(&p), expected);
+        }
+    }
 }

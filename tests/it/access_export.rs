@@ -370,6 +370,24 @@ async fn every_personal_table_is_in_the_export(backend: Backend) {
     assert!(disposition.is_some_and(|d| d.starts_with("attachment")), "a file to keep");
     let file: Value = resp.json().await.expect("JSON");
     assert_eq!(file["person"]["name"], "Jana Vermieterin");
+
+    // In the API's document, with the export's schema.
+    let (_, doc) = api.get("/api/v1/openapi.json").await;
+    for (path, method) in [
+        ("/api/v1/participants/{id}", "get"),
+        ("/api/v1/participants/{id}", "put"),
+        ("/api/v1/participants/{id}/export", "get"),
+        ("/api/v1/stakeholders/{id}/export", "get"),
+    ] {
+        assert!(
+            doc["paths"][path][method]["responses"]["410"].is_object()
+                || method == "get" && path == "/api/v1/participants/{id}",
+            "{method} {path}"
+        );
+    }
+    assert!(doc["components"]["schemas"]["ParticipantDisclosure"]["properties"]
+        ["attendance_history"]
+        .is_object());
 }
 both_backends!(every_personal_table_is_in_the_export, every_personal_table_is_in_the_export);
 

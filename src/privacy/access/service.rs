@@ -884,3 +884,143 @@ impl CorrectionPage {
         CorrectionPage { id, form, languages }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::privacy::access::{Holds, PERSONAL_TABLES};
+    use chrono::NaiveDate;
+
+    fn at() -> chrono::NaiveDateTime {
+        NaiveDate::from_ymd_opt(2026, 3, 3).unwrap().and_hms_opt(9, 0, 0).unwrap()
+    }
+
+    fn participant(lang: &str) -> ParticipantDisclosure {
+        ParticipantDisclosure {
+            organisation: "Landkreis".into(),
+            generated_at: at(),
+            person: ParticipantRecord {
+                id: ParticipantId(1),
+                given_name: "Amina".into(),
+                family_name: "Haddad".into(),
+                preferred_language: lang.into(),
+                phone: None,
+                email: None,
+                consent_date: at().date(),
+                created_at: at(),
+                referrer_name: None,
+                referrer_organisation: None,
+                referrer_contact: None,
+                has_attendance_card: false,
+                erased_at: None,
+            },
+            enrollments: vec![],
+            attendance: vec![],
+            attendance_history: vec![],
+            test_results: vec![],
+            certificates: vec![],
+            certificate_reissues: vec![],
+            reminders: vec![],
+            mails: vec![],
+            consent_events: vec![],
+            audit_entries: vec![],
+            erasures: vec![],
+        }
+    }
+
+    fn stakeholder() -> StakeholderDisclosure {
+        StakeholderDisclosure {
+            organisation: "Landkreis".into(),
+            generated_at: at(),
+            person: StakeholderRecord {
+                id: StakeholderId(1),
+                stakeholder_group: "landlord".into(),
+                name: "Jana".into(),
+                organisation_name: None,
+                email: None,
+                phone: None,
+                preferred_language: "uk".into(),
+                contact_consent: true,
+                created_at: at(),
+                updated_at: at(),
+                erased_at: None,
+            },
+            survey_invitations: vec![],
+            survey_responses: vec![],
+            survey_drafts: vec![],
+            mails: vec![],
+            consent_events: vec![],
+            audit_entries: vec![],
+            erasures: vec![],
+        }
+    }
+
+    fn head(pointer: &str) -> &str {
+        pointer.trim_start_matches('/').split('/').next().unwrap_or_default()
+    }
+
+    /// Each table of a person's has its part in the JSON (a key of the disclosure) and on
+    /// the readable page (a section of the same name), even when it holds nothing yet.
+    #[test]
+    fn every_table_of_a_person_has_its_part_in_the_json_and_on_the_page() {
+        let (p, s) = (participant("ar"), stakeholder());
+        let (p_json, s_json) =
+            (serde_json::to_value(&p).unwrap(), serde_json::to_value(&s).unwrap());
+        let (p_page, s_page) = (participant_readable(&p), stakeholder_readable(&s));
+        let shown = |page: &Readable, id: &str| page.sections.iter().any(|x| x.id == id);
+        for (table, holds) in PERSONAL_TABLES {
+            let (in_participant, in_stakeholder) = match holds {
+                Holds::Participant(at) => (Some(*at), None),
+                Holds::Stakeholder(at) => (None, Some(*at)),
+                Holds::Both(at) => (Some(*at), Some(*at)),
+                Holds::Nobody(_) => (None, None),
+            };
+            if let Some(at) = in_participant {
+                assert!(p_json.get(head(at)).is_some(), "{table}: {at} in the JSON");
+                assert!(shown(&p_page, head(at)), "{table}: {at} on the page");
+            }
+            if let Some(at) = in_stakeholder {
+                assert!(s_json.get(head(at)).is_some(), "{table}: {at} in the JSON");
+                assert!(shown(&s_page, head(at)), "{table}: {at} on the page");
+            }
+        }
+        assert!(p_page.sections.iter().skip(1).all(|x| x.empty && x.rows.is_empty()));
+    }
+
+    #[test]
+    fn headings_are_also_in_the_persons_language_where_the_service_has_it() {
+        let arabic = participant_readable(&participant("ar"));
+        assert_eq!(arabic.own_dir, "rtl");
+        assert!(arabic.title.own.is_some());
+        assert!(arabic.sections.iter().all(|s| s.heading.own.is_some()), "all headings in ar");
+        assert!(arabic.intro.own.as_deref().is_some_and(|t| t.contains("Landkreis")));
+        // Tigrinya has no texts yet, German needs none beside itself.
+        for lang in ["ti", "de"] {
+            let page = participant_readable(&participant(lang));
+            assert!(
+                page.title.own.is_none() && page.sections.iter().all(|s| s.heading.own.is_none())
+            );
+        }
+    }
+
+    #[test]
+    fn an_anonymous_invitation_says_neither_the_answer_nor_its_day() {
+        let mut s = stakeholder();
+        s.survey_invitations.push(InvitationLine {
+            survey_id: crate::ids::SurveyId(1),
+            survey_title: "Umfrage".into(),
+            anonymous: true,
+            created_at: at(),
+            sent_at: Some(at()),
+            reminders_sent: 1,
+            last_sent_at: None,
+            answered: true,
+            answered_on: None,
+        });
+        let page = stakeholder_readable(&s);
+        let invitations = page.sections.iter().find(|x| x.id == "survey_invitations").unwrap();
+        let answered = &invitations.rows[0][4].value;
+        assert_eq!(answered, &i18n::text(DEFAULT_LANG, "common.yes"), "yes, and no day");
+        assert!(invitations.note.is_some(), "the page says why the answers are not here");
+    }
+}
