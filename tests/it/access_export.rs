@@ -118,6 +118,11 @@ async fn every_personal_table_is_in_the_export(backend: Backend) {
         .await;
     assert_eq!(s, 201, "{contact}");
     let sid = contact["id"].as_i64().unwrap() as i32;
+    // Withdrawing the consent to be contacted is a line of the consent history.
+    let (s, changed) = api
+        .put(&format!("/api/v1/stakeholders/{sid}"), json!({"stakeholder_group": "landlord", "name": "Jana Vermieterin", "email": "jana@example.org", "preferred_language": "uk", "contact_consent": false}))
+        .await;
+    assert_eq!(s, 200, "{changed}");
     let (org_id, pid32, run32, session32, first32) =
         (org.id, pid as i32, run_id as i32, session_id as i32, first as i32);
     let user = org.coordinator.user_id;
@@ -312,8 +317,15 @@ async fn every_personal_table_is_in_the_export(backend: Backend) {
     for action in ["participant.create", "enrollment.create", "certificate.revoke"] {
         assert!(actions.contains(&action), "{action} in {actions:?}");
     }
-    assert_eq!(stakeholder["consent_events"][0]["given"], true);
+    let given: Vec<&Value> =
+        stakeholder["consent_events"].as_array().unwrap().iter().map(|c| &c["given"]).collect();
+    assert_eq!(given, [&json!(true), &json!(false)], "given, then withdrawn");
     assert_eq!(stakeholder["survey_responses"][0]["answers"][0]["answer"], "Mehr Hausmeister");
+    let draft = &stakeholder["survey_drafts"][0]["answers"][0];
+    assert_eq!(
+        (&draft["question"], &draft["answer"]),
+        (&json!("Was fehlt Ihnen?"), &json!("halb fertig"))
+    );
     let anonymous = stakeholder["survey_invitations"]
         .as_array()
         .and_then(|l| l.iter().find(|i| i["anonymous"] == true))

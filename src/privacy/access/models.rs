@@ -293,6 +293,5 @@ pub struct DraftLine {
     pub survey_title: String,
     #[serde(serialize_with = "crate::time::utc")]
     pub updated_at: NaiveDateTime,
-    /// Question id → answer, as saved.
-    pub answers: serde_json::Value,
+    pub answers: Vec<AnswerLine>,
 }

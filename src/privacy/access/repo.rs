@@ -637,13 +637,37 @@ pub fn survey_part(conn: &mut DbConn, org: OrgId, sid: StakeholderId) -> AppResu
         .order(survey_drafts::id)
         .select((survey_drafts::survey_id, survey_drafts::updated_at, survey_drafts::answers_json))
         .load(conn)?;
+    // A draft keeps question id → answer; the page names the question instead.
+    let drafts: Vec<(SurveyId, NaiveDateTime, DraftAnswers)> = drafts
+        .into_iter()
+        .map(|(survey, at, stored)| (survey, at, draft_answers(&stored)))
+        .collect();
+    let question_ids: Vec<i32> =
+        drafts.iter().flat_map(|d| d.2.iter().filter_map(|(q, _)| *q)).collect();
+    let questions: HashMap<i32, (SurveyId, String)> = survey_questions::table
+        .filter(survey_questions::id.eq_any(&question_ids))
+        .select((survey_questions::id, survey_questions::survey_id, survey_questions::text))
+        .load::<(i32, SurveyId, String)>(conn)?
+        .into_iter()
+        .map(|(id, survey, text)| (id, (survey, text)))
+        .collect();
     let drafts = drafts
         .into_iter()
         .map(|(survey_id, updated_at, answers)| DraftLine {
             survey_id,
             survey_title: title_of(survey_id),
             updated_at,
-            answers: json(&answers),
+            answers: answers
+                .into_iter()
+                .map(|(question, answer)| AnswerLine {
+                    question: question
+                        .and_then(|q| questions.get(&q))
+                        .filter(|(survey, _)| *survey == survey_id)
+                        .map(|(_, text)| text.clone())
+                        .unwrap_or_default(),
+                    answer,
+                })
+                .collect(),
         })
         .collect();
 
@@ -662,6 +686,19 @@ pub fn survey_part(conn: &mut DbConn, org: OrgId, sid: StakeholderId) -> AppResu
         })
         .collect();
     Ok(SurveyPart { invitations, responses, drafts })
+}
+
+/// (question id, answer) of a draft.
+type DraftAnswers = Vec<(Option<i32>, serde_json::Value)>;
+
+/// The answers of a draft (question id → answer); anything else is kept as one answer.
+fn draft_answers(stored: &str) -> DraftAnswers {
+    match json(stored) {
+        serde_json::Value::Object(map) => {
+            map.into_iter().map(|(question, answer)| (question.parse().ok(), answer)).collect()
+        }
+        other => vec![(None, other)],
+    }
 }
 
 /// Stored JSON as a value; text that is not JSON stays text.

@@ -210,13 +210,13 @@ impl Writer {
                 columns
                     .iter()
                     .zip(row)
-                    .map(|(key, value)| Cell { label: self.words(*key), value })
+                    .map(|(key, value)| Cell { label: self.words(key), value })
                     .collect()
             })
             .collect();
         Section {
             empty: rows.is_empty(),
-            columns: columns.iter().map(|k| self.words(*k)).collect(),
+            columns: columns.iter().map(|k| self.words(k)).collect(),
             rows,
             ..self.section(id)
         }
@@ -582,8 +582,10 @@ pub fn stakeholder_readable(d: &StakeholderDisclosure) -> Readable {
     );
     invitations.note = Some(w.words("access.anonymous_note"));
     sections.push(invitations);
-    let answers = |pairs: Vec<(String, String)>| -> String {
-        pairs.into_iter().map(|(q, a)| format!("{q}: {a}")).collect::<Vec<_>>().join("\n")
+    let answers = |lines: &[AnswerLine]| -> String {
+        let lines: Vec<String> =
+            lines.iter().map(|a| format!("{}: {}", a.question, answer_text(&a.answer))).collect();
+        lines.join("\n")
     };
     sections.push(
         w.table(
@@ -592,12 +594,7 @@ pub fn stakeholder_readable(d: &StakeholderDisclosure) -> Readable {
             d.survey_responses
                 .iter()
                 .map(|r| {
-                    let pairs = r
-                        .answers
-                        .iter()
-                        .map(|a| (a.question.clone(), answer_text(&a.answer)))
-                        .collect();
-                    vec![r.survey_title.clone(), fmt_date(r.submitted_on), answers(pairs)]
+                    vec![r.survey_title.clone(), fmt_date(r.submitted_on), answers(&r.answers)]
                 })
                 .collect(),
         ),
@@ -609,11 +606,7 @@ pub fn stakeholder_readable(d: &StakeholderDisclosure) -> Readable {
             d.survey_drafts
                 .iter()
                 .map(|r| {
-                    vec![
-                        r.survey_title.clone(),
-                        fmt_datetime(r.updated_at),
-                        answer_text(&r.answers),
-                    ]
+                    vec![r.survey_title.clone(), fmt_datetime(r.updated_at), answers(&r.answers)]
                 })
                 .collect(),
         ),
