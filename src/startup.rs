@@ -157,7 +157,11 @@ fn start_jobs(
     if let Some(job) = crate::reminders::service::job(db.clone(), settings.clone()) {
         jobs.start(job);
     }
-    jobs.start(crate::surveys::invite::reminder_job(db.clone(), settings.public_url.clone()));
+    jobs.start(crate::surveys::invite::reminder_job(
+        db.clone(),
+        settings.public_url.clone(),
+        crate::surveys::release::PoolKey::from_settings(settings),
+    ));
     jobs.start(crate::verification::counter::flush_job(
         db.clone(),
         state.public_checks.counter.clone(),

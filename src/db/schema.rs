@@ -648,3 +648,29 @@ diesel::allow_tables_to_appear_in_same_query!(
     erasures,
     job_runs,
 );
+
+// Anonymous surveys: the sealed answers waiting for their batch, and the figures kept when
+// the raw answers are erased (kept apart from the list above so parallel changes merge).
+diesel::table! {
+    survey_pending_answers (id) {
+        id -> Text,
+        survey_id -> Integer,
+        sealed -> Text,
+    }
+}
+
+diesel::table! {
+    survey_result_summaries (survey_id) {
+        survey_id -> Integer,
+        results_json -> Text,
+        raw_erased_on -> Date,
+    }
+}
+
+diesel::joinable!(survey_pending_answers -> surveys (survey_id));
+diesel::joinable!(survey_result_summaries -> surveys (survey_id));
+diesel::allow_tables_to_appear_in_same_query!(
+    surveys,
+    survey_pending_answers,
+    survey_result_summaries,
+);

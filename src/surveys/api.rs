@@ -12,6 +12,7 @@ use super::forms::{ExportQuery, RespondQuery};
 use super::invite::{self, InvitationStatus, InviteOutcome};
 use super::links::closed_error;
 use super::models::*;
+use super::release::PoolKey;
 use super::respond::{self, Answering, Given, RespondOutcome, Step};
 use super::translations::{self, NewTranslation};
 use super::{questions, results, service};
@@ -156,7 +157,11 @@ struct ApiAnswers {
     request_body = ApiAnswers,
     responses((status = 200, description = "saved (draft) or submitted"), (status = 404, description = "unknown link"), (status = 409, description = "closed or already answered"), (status = 422, description = "answers that do not fit")))]
 #[post("/api/v1/responses/{token}")]
-async fn api_respond(db: web::Data<Db>, path: web::Path<String>, body: Json<ApiAnswers>) -> Answer {
+async fn api_respond(
+    db: web::Data<Db>, settings: web::Data<crate::config::Settings>, path: web::Path<String>,
+    body: Json<ApiAnswers>,
+) -> Answer {
+    let key = PoolKey::from_settings(&settings);
     let token = path.into_inner();
     let body = body.into_inner();
     let answering = Answering {
@@ -165,7 +170,7 @@ async fn api_respond(db: web::Data<Db>, path: web::Path<String>, body: Json<ApiA
         step: if body.submit { Step::Submit } else { Step::Save },
     };
     let today = crate::time::today_local();
-    let outcome = db.run(move |conn| respond::answer(conn, &token, answering, today)).await?;
+    let outcome = db.run(move |conn| respond::answer(conn, &key, &token, answering, today)).await?;
     let status = match outcome {
         RespondOutcome::Saved(_) => "saved",
         RespondOutcome::Submitted(_) => "submitted",
@@ -205,12 +210,15 @@ fn not_fitting(errors: &[FieldError]) -> AppError {
     responses((status = 200, description = "survey, questions and draft answers"), (status = 404, description = "unknown link"), (status = 409, description = "closed or already answered")))]
 #[get("/api/v1/responses/{token}")]
 async fn api_respondent(
-    db: web::Data<Db>, path: web::Path<String>, q: web::Query<RespondQuery>,
+    db: web::Data<Db>, settings: web::Data<crate::config::Settings>, path: web::Path<String>,
+    q: web::Query<RespondQuery>,
 ) -> Answer {
+    let key = PoolKey::from_settings(&settings);
     let token = path.into_inner();
     let lang = q.into_inner().lang;
     let today = crate::time::today_local();
-    let body = db.run(move |conn| respond::view(conn, &token, lang.as_deref(), today)).await?;
+    let body =
+        db.run(move |conn| respond::view(conn, &key, &token, lang.as_deref(), today)).await?;
     Ok(HttpResponse::Ok().insert_header((header::CACHE_CONTROL, "no-store")).json(body))
 }
 

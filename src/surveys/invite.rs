@@ -193,21 +193,29 @@ pub fn send_due_reminders(
     Ok(queued)
 }
 
-/// Every five minutes: forgets drafts of surveys closed over a week ago and queues due
-/// survey reminders.
-pub fn reminder_job(db: crate::db::Db, public_url: String) -> crate::jobs::Job {
+/// Every five minutes: forgets drafts of surveys closed over a week ago, releases the
+/// pending answers of anonymous surveys (full cells of open surveys, everything of closed
+/// ones) and queues due survey reminders.
+pub fn reminder_job(
+    db: crate::db::Db, public_url: String, key: super::release::PoolKey,
+) -> crate::jobs::Job {
     let period = std::time::Duration::from_secs(300);
     crate::jobs::Job::every("survey reminders", period, move || {
         let db = db.clone();
         let url = public_url.clone();
+        let key = key.clone();
         async move {
-            let queued = db
+            let (released, queued) = db
                 .run(move |conn| {
-                    let week_ago = crate::time::today_local() - Duration::days(7);
-                    repo::purge_drafts_closed_before(conn, week_ago)?;
-                    send_due_reminders(conn, &url, crate::time::now_utc())
+                    let today = crate::time::today_local();
+                    repo::purge_drafts_closed_before(conn, today - Duration::days(7))?;
+                    let released = super::release::release_due(conn, &key, today)?;
+                    Ok((released, send_due_reminders(conn, &url, crate::time::now_utc())?))
                 })
                 .await?;
+            if released > 0 {
+                tracing::info!(released, "anonymous survey answers released");
+            }
             if queued > 0 {
                 tracing::info!(queued, "survey reminders queued");
             }

@@ -3,14 +3,16 @@
 //! later, and the one submission per link.
 //!
 //! Rules: tokens are unguessable; a link answers once (the second submission is refused,
-//! not counted twice); an anonymous survey's response carries no invitation.
+//! not counted twice); no draft outlives the submission, whatever races it; an anonymous
+//! survey's answer is kept apart from its link (see [`submit`] and [`super::release`]).
 
 use chrono::NaiveDate;
 
 use super::answers::{check_answers, Answers, FieldError};
 use super::models::{Question, StakeholderGroup, Survey};
+use super::release::{self, PendingAnswer, PoolKey, Take};
 use super::repo;
-use crate::db::DbConn;
+use crate::db::{dialect, DbConn};
 use crate::error::{AppError, AppResult};
 use crate::i18n::Text;
 use crate::ids::QuestionId;
@@ -24,7 +26,8 @@ pub struct Respondent {
     pub invitation_id: Option<i32>,
     pub group: StakeholderGroup,
     pub language: String,
-    /// Day the invitation was answered (then nothing more is accepted).
+    /// Day the invitation was answered (then nothing more is accepted); for an anonymous
+    /// survey the Monday of that week.
     pub answered_on: Option<NaiveDate>,
     pub draft: Answers,
 }
@@ -79,12 +82,15 @@ pub fn new_token() -> String {
     data_encoding::BASE64URL_NOPAD.encode(&raw)
 }
 
-fn parse_draft(json: &str) -> Answers {
-    serde_json::from_str(json).unwrap_or_default()
+/// A draft that cannot be read (a replaced session key) starts empty again.
+fn parse_draft(key: &PoolKey, token: &str, stored: &str) -> Answers {
+    key.open_draft(token, stored)
+        .and_then(|json| serde_json::from_str(&json).ok())
+        .unwrap_or_default()
 }
 
 /// The respondent behind a personal or resume link.
-pub fn resolve(conn: &mut DbConn, token: &str) -> AppResult<Respondent> {
+pub fn resolve(conn: &mut DbConn, key: &PoolKey, token: &str) -> AppResult<Respondent> {
     if !plausible_token(token) {
         return Err(unknown_link());
     }
@@ -92,7 +98,7 @@ pub fn resolve(conn: &mut DbConn, token: &str) -> AppResult<Respondent> {
         let survey = repo::by_id(conn, inv.survey_id)?.ok_or_else(unknown_link)?;
         let draft = repo::draft(conn, token)?;
         let (language, draft) = match draft {
-            Some((_, _, lang, json)) => (lang, parse_draft(&json)),
+            Some((_, _, lang, json)) => (lang, parse_draft(key, token, &json)),
             None => (language, Answers::new()),
         };
         return Ok(Respondent {
@@ -114,7 +120,7 @@ pub fn resolve(conn: &mut DbConn, token: &str) -> AppResult<Respondent> {
         group,
         language,
         answered_on: None,
-        draft: parse_draft(&json),
+        draft: parse_draft(key, token, &json),
     })
 }
 
@@ -132,8 +138,12 @@ pub enum Submitted {
 
 /// Saves answers to continue later (merged into the draft; nothing is checked for
 /// completeness, but every answer must fit its question among `questions`, the survey's).
+///
+/// A personal link's draft is written under the invitation's row lock and refused once the
+/// invitation is answered; an open link's draft is only ever replaced, never created again
+/// once handed in. So "save for later" racing "submit" never leaves a draft behind.
 pub fn save_draft(
-    conn: &mut DbConn, who: &Respondent, questions: &[Question], raw: &Answers,
+    conn: &mut DbConn, key: &PoolKey, who: &Respondent, questions: &[Question], raw: &Answers,
     replace: &[QuestionId],
 ) -> AppResult<Result<Answers, Vec<FieldError>>> {
     let checked = match check_answers(questions, who.group, raw, &[], false) {
@@ -145,45 +155,120 @@ pub fn save_draft(
         merged.remove(id);
     }
     merged.extend(checked);
-    let json = serde_json::to_string(&merged).map_err(|e| AppError::Internal(e.into()))?;
-    repo::save_draft(conn, who.survey.id, &who.token, who.group, &who.language, &json)?;
+    let mut json = serde_json::to_string(&merged).map_err(|e| AppError::Internal(e.into()))?;
+    if who.survey.anonymous {
+        json = key.seal_draft(&who.token, &json)?;
+    }
+    crate::db::write_transaction(conn, |conn| {
+        let kept = match who.invitation_id {
+            Some(id) => {
+                dialect::lock_for_update(conn, "survey_invitations", id)?;
+                let open = !repo::invitation_answered(conn, id)?;
+                if open {
+                    let (survey, group) = (who.survey.id, who.group);
+                    repo::save_draft(conn, survey, &who.token, group, &who.language, &json)?;
+                }
+                open
+            }
+            None => repo::update_draft(conn, &who.token, &who.language, &json)?,
+        };
+        if kept {
+            Ok(())
+        } else {
+            Err(closed_error(Closed::Answered))
+        }
+    })?;
     Ok(Ok(merged))
 }
 
-/// Submits the response once. Anonymous surveys store no invitation on the response.
+/// Submits the response once.
+///
+/// A survey with names: one transaction marks the link answered, deletes its draft and
+/// writes the response with its invitation.
+///
+/// An anonymous survey: transaction A takes the invitation's row lock, marks it answered
+/// (with the Monday of the week only) and deletes its draft; then, in a transaction of its
+/// own, the answer goes sealed into the pool ([`release::hold`]) and full cells are
+/// released in a shuffled batch. The answer and the mark therefore never share a
+/// transaction. If keeping the answer fails, the mark is taken back so the link can answer
+/// again. A crash of the process between A and the pool loses that one answer and leaves
+/// the link "already answered": chosen over the other order, which after a crash could
+/// count an answer whose link can still answer a second time.
 pub fn submit(
-    conn: &mut DbConn, who: &Respondent, raw: &Answers, today: NaiveDate,
+    conn: &mut DbConn, key: &PoolKey, who: &Respondent, raw: &Answers, today: NaiveDate,
 ) -> AppResult<Submitted> {
     if let Some(closed) = who.closed(today) {
         return Err(closed_error(closed));
     }
-    crate::db::write_transaction(conn, |conn| {
+    let anonymous = who.survey.anonymous;
+    let marked_on = if anonymous { release::monday_of(today) } else { today };
+    let taken = crate::db::write_transaction(conn, |conn| {
         let questions = repo::questions(conn, who.survey.id)?;
         let scope: Vec<QuestionId> = questions.iter().map(|q| q.id).collect();
         let answers = match check_answers(&questions, who.group, raw, &scope, true) {
             Ok(a) => a,
-            Err(e) => return Ok(Submitted::Invalid(e)),
+            Err(e) => return Ok(Err(e)),
         };
-        // Exactly one submission per link: the invitation flips to answered, or the
-        // open-link draft disappears; whoever comes second finds nothing to take.
-        let first = match who.invitation_id {
-            Some(id) => {
-                let first = repo::mark_answered(conn, id, today)?;
-                repo::delete_draft(conn, &who.token)?;
-                first
+        take_link(conn, who, marked_on)?;
+        if !anonymous {
+            let response = repo::insert_response(
+                conn,
+                who.survey.id,
+                who.invitation_id,
+                who.group,
+                &who.language,
+                today,
+            )?;
+            for (qid, value) in &answers {
+                repo::insert_answer(conn, response, *qid, &value.to_string())?;
             }
-            None => repo::delete_draft(conn, &who.token)?,
-        };
-        if !first {
-            return Err(closed_error(Closed::Answered));
         }
-        let link = if who.survey.anonymous { None } else { who.invitation_id };
-        let response =
-            repo::insert_response(conn, who.survey.id, link, who.group, &who.language, today)?;
-        for (qid, value) in &answers {
-            repo::insert_answer(conn, response, *qid, &value.to_string())?;
+        Ok(Ok(answers))
+    })?;
+    let answers = match taken {
+        Ok(answers) => answers,
+        Err(e) => return Ok(Submitted::Invalid(e)),
+    };
+    if anonymous {
+        let pending = PendingAnswer { group: who.group, language: who.language.clone(), answers };
+        if let Err(e) = release::hold(conn, key, who.survey.id, &pending) {
+            give_back_link(conn, who)?;
+            return Err(e);
         }
-        Ok(Submitted::Saved)
+        let mut rng = rand::thread_rng();
+        if let Err(e) = release::release(conn, key, &who.survey, Take::FullCells, &mut rng) {
+            // The answer is safe in the pool; the survey job releases it later.
+            tracing::warn!(survey_id = who.survey.id.0, error = e.code(), "survey batch deferred");
+        }
+    }
+    Ok(Submitted::Saved)
+}
+
+/// Exactly one submission per link: the invitation flips to answered (under its row lock,
+/// which saving a draft takes too), or the open-link draft disappears; whoever comes second
+/// finds nothing to take. Every draft of the link goes with it.
+fn take_link(conn: &mut DbConn, who: &Respondent, day: NaiveDate) -> AppResult<()> {
+    let first = match who.invitation_id {
+        Some(id) => {
+            dialect::lock_for_update(conn, "survey_invitations", id)?;
+            let first = repo::mark_answered(conn, id, day)?;
+            repo::delete_draft(conn, &who.token)?;
+            first
+        }
+        None => repo::delete_draft(conn, &who.token)?,
+    };
+    if first {
+        Ok(())
+    } else {
+        Err(closed_error(Closed::Answered))
+    }
+}
+
+/// Takes back [`take_link`] when the answer could not be kept: the link answers again.
+fn give_back_link(conn: &mut DbConn, who: &Respondent) -> AppResult<()> {
+    crate::db::write_transaction(conn, |conn| match who.invitation_id {
+        Some(id) => repo::unmark_answered(conn, id),
+        None => repo::save_draft(conn, who.survey.id, &who.token, who.group, &who.language, "{}"),
     })
 }
 

@@ -16,11 +16,16 @@
 //! - Each invited contact has a personal link with an unguessable token; a token answers
 //!   once (a second submission is refused, not counted twice). An open link (no token) can
 //!   be enabled per group.
-//! - Anonymous surveys keep the link between token and answers out of the database: the
-//!   invitation only records the day it was answered, the response has no invitation and
-//!   only a day, and a draft saved "to continue later" is deleted on submission.
-//! - Results of an anonymous survey are withheld for a group with fewer than three
-//!   responses.
+//! - Anonymous surveys keep the link between token and answers out of the database, the
+//!   WAL-visible columns and the logs: the invitation only records the week it was
+//!   answered; the answer is written in another transaction than that mark, waits sealed
+//!   in a pool and is released in shuffled batches of at least five per group and language
+//!   (and at closing), with no invitation and only the survey's week ([`release`]); a draft
+//!   saved "to continue later" is deleted on submission and cannot be written after it.
+//! - Results of an anonymous survey are withheld (results and counts) for a group with
+//!   fewer than five responses, and totals are never the complement of a withheld group.
+//!   When the raw answers are erased after the retention period, the figures stay
+//!   ([`retention`]).
 //!
 //! The use cases, by who acts:
 //! - the coordinator builds a survey: [`service`] (the survey itself; every other use case
@@ -32,9 +37,10 @@
 //!   the one submission per link), [`questionnaire`] (what the respondent sees, and the
 //!   coordinator's preview of it) and [`answers`] (the rules an answer must meet).
 //!
-//! The files use each other without cycles, lowest first: `answers`, `links`, `service`,
-//! `questions`, `questionnaire`, `translations`, `invite`, `results`, `overview`,
-//! `respond`, `forms` (the coordinator's HTML forms read into input). The handlers on top,
+//! The files use each other without cycles, lowest first: `answers`, `release`, `links`,
+//! `service`, `questions`, `questionnaire`, `translations`, `invite`, `results`,
+//! `retention`, `overview`, `respond`, `forms` (the coordinator's HTML forms read into
+//! input). The handlers on top,
 //! [`pages`], [`public`] and [`api`], call the same use cases for the HTML pages and the
 //! API.
 
@@ -49,6 +55,7 @@ pub mod pages;
 pub mod public;
 pub mod questionnaire;
 pub mod questions;
+pub mod release;
 pub mod repo;
 pub mod respond;
 pub mod results;

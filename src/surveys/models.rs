@@ -9,8 +9,17 @@ pub use crate::stakeholders::models::StakeholderGroup;
 
 /// Free-text answers are cut off here unless a question sets a lower limit.
 pub const MAX_TEXT_CHARS: i32 = 2000;
-/// A group's results of an anonymous survey are shown from this many responses on.
-pub const ANONYMITY_THRESHOLD: usize = 3;
+/// A group's results of an anonymous survey are shown from this many responses on (k); the
+/// answers of an anonymous survey are released in batches of at least this many.
+pub const ANONYMITY_THRESHOLD: usize = 5;
+
+/// How many responses may be named: every response of a survey with names; of an anonymous
+/// survey only those of groups with at least [`ANONYMITY_THRESHOLD`] responses, so that no
+/// total minus the groups shown ever gives a withheld group's count away.
+pub fn responses_shown(anonymous: bool, per_group: &[(StakeholderGroup, i64)]) -> i64 {
+    let k = i64::try_from(ANONYMITY_THRESHOLD).unwrap_or(i64::MAX);
+    per_group.iter().map(|(_, n)| *n).filter(|n| !anonymous || *n >= k).sum()
+}
 
 /// A survey as stored in `surveys`; its groups are rows of their own.
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -305,6 +314,8 @@ pub struct SurveyDetail {
     #[serde(flatten)]
     pub survey: Survey,
     pub questions: Vec<QuestionDetail>,
+    /// Of an anonymous survey: the responses of groups with at least five (the others are
+    /// not counted anywhere).
     pub responses: i64,
 }
 

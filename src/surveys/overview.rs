@@ -161,18 +161,23 @@ pub fn list_page(conn: &mut DbConn, actor: &Actor, form: &NewSurvey) -> AppResul
     let org = actor.coordinator_org()?;
     let today = crate::time::today_local();
     let counts = repo::response_counts(conn, org)?;
-    let surveys = repo::list(conn, org)?
-        .into_iter()
-        .map(|s| SurveyRow {
+    let mut surveys = Vec::new();
+    for s in repo::list(conn, org)? {
+        let responses = if s.anonymous {
+            super::models::responses_shown(true, &repo::responses_per_group(conn, s.id)?)
+        } else {
+            counts.get(&s.id).copied().unwrap_or(0)
+        };
+        surveys.push(SurveyRow {
             id: s.id,
             period: period(&s),
             state: state(&s, today),
-            responses: counts.get(&s.id).copied().unwrap_or(0),
+            responses,
             anonymous: s.anonymous,
             audience: group_names(&s.audience),
             title: s.title,
-        })
-        .collect();
+        });
+    }
     Ok(SurveyListPage { surveys, settings: SettingsForm::new(conn, org, form)? })
 }
 

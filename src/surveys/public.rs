@@ -7,6 +7,7 @@ use serde::Serialize;
 use super::api::OpenLinkLimit;
 use super::forms::{self, RespondQuery};
 use super::questionnaire::MessagePage;
+use super::release::PoolKey;
 use super::respond::{self, Answering, Given, RespondOutcome, RespondScreen};
 use crate::db::Db;
 use crate::error::{AppError, HtmlError};
@@ -39,15 +40,17 @@ const FORM: &str = "pages/surveys/respond";
 
 #[get("/s/{token}")]
 async fn respond_page(
-    db: web::Data<Db>, path: web::Path<String>, q: web::Query<RespondQuery>,
+    db: web::Data<Db>, settings: web::Data<crate::config::Settings>, path: web::Path<String>,
+    q: web::Query<RespondQuery>,
 ) -> Result<HttpResponse, HtmlError> {
+    let key = PoolKey::from_settings(&settings);
     let token = path.into_inner();
     let q = q.into_inner();
     let today = crate::time::today_local();
     let screen = db
         .run(move |conn| {
             let (page_no, saved) = (q.page.unwrap_or(0), q.saved.is_some());
-            respond::form(conn, &token, q.lang.as_deref(), page_no, saved, today)
+            respond::form(conn, &key, &token, q.lang.as_deref(), page_no, saved, today)
         })
         .await?;
     match screen {
@@ -58,7 +61,8 @@ async fn respond_page(
 
 #[post("/s/{token}")]
 async fn respond_post(
-    db: web::Data<Db>, path: web::Path<String>, body: web::Bytes,
+    db: web::Data<Db>, settings: web::Data<crate::config::Settings>, path: web::Path<String>,
+    body: web::Bytes,
 ) -> Result<HttpResponse, HtmlError> {
     if body.len() > 64 * 1024 {
         return Err(
@@ -76,7 +80,8 @@ async fn respond_post(
     };
     let token = path.into_inner();
     let today = crate::time::today_local();
-    let outcome = db.run(move |conn| respond::answer(conn, &token, answering, today)).await;
+    let key = PoolKey::from_settings(&settings);
+    let outcome = db.run(move |conn| respond::answer(conn, &key, &token, answering, today)).await;
     match outcome {
         Ok(RespondOutcome::Saved(next)) => Ok(redirect(&next.url())),
         Ok(RespondOutcome::Submitted(thanks)) => message(&thanks, StatusCode::OK),

@@ -251,8 +251,15 @@ pub fn delete_question(conn: &mut DbConn, id: QuestionId) -> AppResult<()> {
     Ok(())
 }
 
-/// Questions of the survey that have at least one answer.
+/// Questions of the survey that have at least one answer; every question while answers of
+/// an anonymous survey wait sealed in the pool (what they answered cannot be seen there).
 pub fn answered_question_ids(conn: &mut DbConn, survey_id: SurveyId) -> AppResult<Vec<QuestionId>> {
+    if pending_count(conn, survey_id)? > 0 {
+        return Ok(survey_questions::table
+            .filter(survey_questions::survey_id.eq(survey_id))
+            .select(survey_questions::id)
+            .load(conn)?);
+    }
     Ok(survey_answers::table
         .inner_join(survey_responses::table)
         .filter(survey_responses::survey_id.eq(survey_id))
@@ -275,11 +282,13 @@ pub fn response_counts(
         .collect())
 }
 
+/// Responses of the survey, those waiting in the pool included.
 pub fn response_count(conn: &mut DbConn, survey_id: SurveyId) -> AppResult<i64> {
-    Ok(survey_responses::table
+    let stored: i64 = survey_responses::table
         .filter(survey_responses::survey_id.eq(survey_id))
         .count()
-        .get_result(conn)?)
+        .get_result(conn)?;
+    Ok(stored + pending_count(conn, survey_id)?)
 }
 
 /// One answer with its response: (response id, group, language, day, question id, value).
@@ -625,8 +634,10 @@ pub fn closed_with_answers(
         .load(conn)?)
 }
 
-/// Deletes every raw answer, response and draft of one survey.
+/// Deletes every raw answer, response, pending answer and draft of one survey.
 pub fn delete_raw_answers(conn: &mut DbConn, survey_id: SurveyId) -> AppResult<usize> {
+    use crate::db::schema::survey_pending_answers as p;
+    diesel::delete(p::table.filter(p::survey_id.eq(survey_id))).execute(conn)?;
     let responses = survey_responses::table
         .filter(survey_responses::survey_id.eq(survey_id))
         .select(survey_responses::id);
@@ -638,4 +649,114 @@ pub fn delete_raw_answers(conn: &mut DbConn, survey_id: SurveyId) -> AppResult<u
     diesel::delete(survey_drafts::table.filter(survey_drafts::survey_id.eq(survey_id)))
         .execute(conn)?;
     Ok(answers)
+}
+
+// ---- the pool of anonymous answers waiting for their batch ----
+
+pub fn insert_pending(
+    conn: &mut DbConn, id: &str, survey_id: SurveyId, sealed: &str,
+) -> AppResult<()> {
+    use crate::db::schema::survey_pending_answers as p;
+    diesel::insert_into(p::table)
+        .values((p::id.eq(id), p::survey_id.eq(survey_id), p::sealed.eq(sealed)))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// (pool id, sealed answer) of every pending answer of the survey.
+pub fn pending(conn: &mut DbConn, survey_id: SurveyId) -> AppResult<Vec<(String, String)>> {
+    use crate::db::schema::survey_pending_answers as p;
+    Ok(p::table
+        .filter(p::survey_id.eq(survey_id))
+        .order(p::id)
+        .select((p::id, p::sealed))
+        .load(conn)?)
+}
+
+pub fn pending_count(conn: &mut DbConn, survey_id: SurveyId) -> AppResult<i64> {
+    use crate::db::schema::survey_pending_answers as p;
+    Ok(p::table.filter(p::survey_id.eq(survey_id)).count().get_result(conn)?)
+}
+
+pub fn delete_pending(conn: &mut DbConn, ids: &[String]) -> AppResult<usize> {
+    use crate::db::schema::survey_pending_answers as p;
+    Ok(diesel::delete(p::table.filter(p::id.eq_any(ids))).execute(conn)?)
+}
+
+/// Surveys with pending answers.
+pub fn surveys_with_pending(conn: &mut DbConn) -> AppResult<Vec<SurveyId>> {
+    use crate::db::schema::survey_pending_answers as p;
+    Ok(p::table.select(p::survey_id).distinct().order(p::survey_id).load(conn)?)
+}
+
+/// Surveys of `org` closed before `day` that still have pending answers.
+pub fn surveys_pending_closed_before(
+    conn: &mut DbConn, org: OrgId, day: NaiveDate,
+) -> AppResult<Vec<SurveyId>> {
+    use crate::db::schema::survey_pending_answers as p;
+    Ok(p::table
+        .inner_join(surveys::table)
+        .filter(surveys::organisation_id.eq(org))
+        .filter(surveys::closes_on.lt(day))
+        .select(p::survey_id)
+        .distinct()
+        .order(p::survey_id)
+        .load(conn)?)
+}
+
+/// Undoes [`mark_answered`] when the answer could not be kept, so the link can answer again.
+pub fn unmark_answered(conn: &mut DbConn, id: i32) -> AppResult<()> {
+    diesel::update(survey_invitations::table.find(id))
+        .set(survey_invitations::answered_on.eq(None::<NaiveDate>))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Whether the invitation is answered, read after taking its row lock.
+pub fn invitation_answered(conn: &mut DbConn, id: i32) -> AppResult<bool> {
+    Ok(survey_invitations::table
+        .find(id)
+        .select(survey_invitations::answered_on.is_not_null())
+        .first(conn)?)
+}
+
+/// Replaces an open-link respondent's draft; false when it is gone (handed in).
+pub fn update_draft(
+    conn: &mut DbConn, token: &str, language: &str, answers_json: &str,
+) -> AppResult<bool> {
+    Ok(diesel::update(survey_drafts::table.filter(survey_drafts::token.eq(token)))
+        .set((
+            survey_drafts::answers_json.eq(answers_json),
+            survey_drafts::language.eq(language),
+            survey_drafts::updated_at.eq(crate::time::now_utc()),
+        ))
+        .execute(conn)?
+        == 1)
+}
+
+// ---- results kept when the raw answers are erased ----
+
+pub fn save_summary(
+    conn: &mut DbConn, survey_id: SurveyId, results_json: &str, erased_on: NaiveDate,
+) -> AppResult<()> {
+    use crate::db::schema::survey_result_summaries as s;
+    diesel::delete(s::table.filter(s::survey_id.eq(survey_id))).execute(conn)?;
+    diesel::insert_into(s::table)
+        .values((
+            s::survey_id.eq(survey_id),
+            s::results_json.eq(results_json),
+            s::raw_erased_on.eq(erased_on),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// (results JSON, day the raw answers were erased) of a survey whose raw answers are gone.
+pub fn summary(conn: &mut DbConn, survey_id: SurveyId) -> AppResult<Option<(String, NaiveDate)>> {
+    use crate::db::schema::survey_result_summaries as s;
+    Ok(s::table
+        .filter(s::survey_id.eq(survey_id))
+        .select((s::results_json, s::raw_erased_on))
+        .first(conn)
+        .optional()?)
 }

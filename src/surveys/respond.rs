@@ -14,6 +14,7 @@ use super::models::{Question, StakeholderGroup};
 use super::questionnaire::{
     answers_from_form, MessagePage, Questionnaire, RespondPage, RespondentView,
 };
+use super::release::PoolKey;
 use super::repo;
 use crate::db::DbConn;
 use crate::error::{AppError, AppResult};
@@ -30,10 +31,10 @@ pub enum RespondScreen {
 /// Opens a link for the HTML form: page `page_no` with the draft filled in, or why the
 /// link cannot be answered now.
 pub fn form(
-    conn: &mut DbConn, token: &str, lang: Option<&str>, page_no: usize, saved: bool,
+    conn: &mut DbConn, key: &PoolKey, token: &str, lang: Option<&str>, page_no: usize, saved: bool,
     today: NaiveDate,
 ) -> AppResult<RespondScreen> {
-    let who = resolve(conn, token)?;
+    let who = resolve(conn, key, token)?;
     let shown = Questionnaire::load(conn, who, lang)?;
     if let Some(closed) = shown.who.closed(today) {
         return Ok(RespondScreen::Message(MessagePage::new(&shown.lang, closed.message_key())));
@@ -44,9 +45,9 @@ pub fn form(
 
 /// Opens a link for an app: the questions and the draft; a closed link is a conflict.
 pub fn view(
-    conn: &mut DbConn, token: &str, lang: Option<&str>, today: NaiveDate,
+    conn: &mut DbConn, key: &PoolKey, token: &str, lang: Option<&str>, today: NaiveDate,
 ) -> AppResult<RespondentView> {
-    let who = resolve(conn, token)?;
+    let who = resolve(conn, key, token)?;
     if let Some(closed) = who.closed(today) {
         return Err(closed_error(closed));
     }
@@ -116,9 +117,9 @@ pub enum RespondOutcome {
 /// Answers through a link: keeps them in the draft, moves on, or hands the response in.
 /// A second submission through the same link is a conflict.
 pub fn answer(
-    conn: &mut DbConn, token: &str, input: Answering, today: NaiveDate,
+    conn: &mut DbConn, key: &PoolKey, token: &str, input: Answering, today: NaiveDate,
 ) -> AppResult<RespondOutcome> {
-    let who = resolve(conn, token)?;
+    let who = resolve(conn, key, token)?;
     let shown = Questionnaire::load(conn, who, input.lang.as_deref())?;
     if let Some(why) = shown.who.closed(today) {
         let message = MessagePage::new(&shown.lang, why.message_key());
@@ -126,7 +127,7 @@ pub fn answer(
     }
     let (page_no, raw, covers, mut errors) = match input.given {
         Given::Answers(answers) if input.step == Step::Submit => {
-            return hand_in(conn, &shown, answers, today);
+            return hand_in(conn, key, &shown, answers, today);
         }
         Given::Answers(answers) => {
             let covers: Vec<QuestionId> = answers.keys().copied().collect();
@@ -138,7 +139,7 @@ pub fn answer(
             (page, raw, on_page.iter().map(|q| q.id).collect(), errors)
         }
     };
-    let kept = keep(conn, &shown, raw, &covers, &mut errors)?;
+    let kept = keep(conn, key, &shown, raw, &covers, &mut errors)?;
     // Moving on needs this page's required answers; saving for later does not.
     if errors.is_empty() && matches!(input.step, Step::Next | Step::Submit) {
         let scope: Vec<QuestionId> = if input.step == Step::Submit {
@@ -154,7 +155,7 @@ pub fn answer(
         return Ok(refused(&shown, kept, errors));
     }
     if input.step == Step::Submit {
-        return hand_in(conn, &shown, kept, today);
+        return hand_in(conn, key, &shown, kept, today);
     }
     Ok(RespondOutcome::Saved(next_page(&shown, page_no, input.step)))
 }
@@ -163,10 +164,10 @@ pub fn answer(
 /// what does not fit is added to `errors`. Returns the answers as they now stand, with
 /// the refused ones as given, so the form shows them again.
 fn keep(
-    conn: &mut DbConn, shown: &Questionnaire, raw: Answers, covers: &[QuestionId],
+    conn: &mut DbConn, key: &PoolKey, shown: &Questionnaire, raw: Answers, covers: &[QuestionId],
     errors: &mut Vec<FieldError>,
 ) -> AppResult<Answers> {
-    Ok(match save_draft(conn, &shown.who, &shown.all, &raw, covers)? {
+    Ok(match save_draft(conn, key, &shown.who, &shown.all, &raw, covers)? {
         Ok(kept) => kept,
         Err(e) => {
             errors.extend(e);
@@ -178,9 +179,9 @@ fn keep(
 }
 
 fn hand_in(
-    conn: &mut DbConn, shown: &Questionnaire, answers: Answers, today: NaiveDate,
+    conn: &mut DbConn, key: &PoolKey, shown: &Questionnaire, answers: Answers, today: NaiveDate,
 ) -> AppResult<RespondOutcome> {
-    Ok(match submit(conn, &shown.who, &answers, today)? {
+    Ok(match submit(conn, key, &shown.who, &answers, today)? {
         Submitted::Saved => {
             RespondOutcome::Submitted(MessagePage::new(&shown.lang, "respond.thanks"))
         }

@@ -2,14 +2,20 @@
 //! scales and numbers, free-text answers, SVG charts, the "topic needs" ranking beside the
 //! curriculum, and exports (raw answers and summary as CSV and XLSX).
 //!
-//! A group of an anonymous survey with fewer than [`ANONYMITY_THRESHOLD`] responses is
-//! withheld everywhere, including the totals (otherwise total minus the other groups would
-//! give its answers away) and the raw export.
+//! A group of an anonymous survey with fewer than [`ANONYMITY_THRESHOLD`] (k = 5)
+//! responses is withheld everywhere, its results and its count: totals are taken over the
+//! groups shown only (otherwise total minus the other groups would give it away), and the
+//! raw export leaves it out. In the raw export the language is named only where a group
+//! has k responses in it, and the day is the survey's week. Pending answers (not yet
+//! released in a batch) are mentioned, never counted.
+//!
+//! Once the raw answers are erased after the retention period ([`super::retention`]), the
+//! figures kept then ([`keep_summary`]) are shown instead, with the day of erasure.
 
 use std::collections::BTreeMap;
 
 use plotters::prelude::*;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use utoipa::ToSchema;
 
@@ -24,7 +30,7 @@ use crate::i18n;
 use crate::ids::{ModuleId, QuestionId, SurveyId};
 use crate::reports::export::{Cell, Table};
 
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct OptionCount {
     pub label: String,
     pub count: usize,
@@ -32,16 +38,16 @@ pub struct OptionCount {
     pub percent: f64,
 }
 
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct GroupSummary {
     /// Group code, or `all` for the total over every group shown.
     pub group: String,
     pub group_name: String,
-    /// Responses of the group to the survey.
+    /// Responses of the group to the survey (0 when withheld).
     pub responses: usize,
     /// Answers to this question.
     pub answered: usize,
-    /// Fewer than three responses in an anonymous survey: nothing shown.
+    /// Fewer than five responses in an anonymous survey: nothing shown, not even how many.
     pub withheld: bool,
     pub options: Vec<OptionCount>,
     /// Mean for scales and numbers.
@@ -49,7 +55,7 @@ pub struct GroupSummary {
     pub texts: Vec<String>,
 }
 
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct QuestionSummary {
     #[schema(value_type = i32)]
     pub question_id: QuestionId,
@@ -57,11 +63,11 @@ pub struct QuestionSummary {
     pub kind: QuestionKind,
     pub groups: Vec<GroupSummary>,
     /// Bar chart of the total (SVG), for choice, scale and rank questions.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub chart_svg: Option<String>,
 }
 
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct TopicNeed {
     #[schema(value_type = Option<i32>)]
     pub module_id: Option<ModuleId>,
@@ -76,15 +82,24 @@ pub struct TopicNeed {
     pub by_group: BTreeMap<String, f64>,
 }
 
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct SurveyResults {
     #[schema(value_type = i32)]
     pub survey_id: SurveyId,
     pub anonymous: bool,
+    /// Of an anonymous survey: the responses of the groups shown.
     pub responses: usize,
+    /// Of an anonymous survey: the groups shown only.
     pub responses_by_group: BTreeMap<String, usize>,
-    /// Groups withheld for anonymity (fewer than three responses).
+    /// Groups withheld for anonymity (fewer than five responses).
     pub withheld_groups: Vec<StakeholderGroup>,
+    /// Answers of an anonymous survey wait to be released in a batch (their number is not
+    /// said: it would tell when someone answered).
+    #[serde(default)]
+    pub pending_release: bool,
+    /// The raw answers were erased on this day; the figures are those kept then.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub raw_erased_on: Option<chrono::NaiveDate>,
     pub questions: Vec<QuestionSummary>,
     /// Present when the survey has a "rank these topics" question.
     pub topic_needs: Vec<TopicNeed>,
@@ -287,6 +302,8 @@ pub struct ResultsPage {
     pub results: SurveyResults,
     /// The withheld groups, by name.
     pub withheld: String,
+    /// The day the raw answers were erased, as shown.
+    pub raw_erased_on: Option<String>,
 }
 
 pub fn results_page(
@@ -295,7 +312,14 @@ pub fn results_page(
     let survey = service::get(conn, actor, survey_id)?;
     let results = of_survey(conn, &survey, true)?;
     let withheld: Vec<String> = results.withheld_groups.iter().map(|g| g.name()).collect();
-    Ok(ResultsPage { id: survey_id, title: survey.title, withheld: withheld.join(", "), results })
+    let raw_erased_on = results.raw_erased_on.map(crate::time::fmt_date);
+    Ok(ResultsPage {
+        id: survey_id,
+        title: survey.title,
+        withheld: withheld.join(", "),
+        raw_erased_on,
+        results,
+    })
 }
 
 /// An export: the table and the file name (without extension).
@@ -320,8 +344,24 @@ pub fn export(
 }
 
 fn of_survey(conn: &mut DbConn, survey: &Survey, with_charts: bool) -> AppResult<SurveyResults> {
-    let (questions, responses, counts) = load(conn, survey)?;
+    let pending_release = survey.anonymous && repo::pending_count(conn, survey.id)? > 0;
+    if let Some((json, erased_on)) = repo::summary(conn, survey.id)? {
+        let mut kept: SurveyResults =
+            serde_json::from_str(&json).map_err(|e| AppError::Internal(e.into()))?;
+        kept.raw_erased_on = Some(erased_on);
+        kept.pending_release = false;
+        if with_charts {
+            for q in kept.questions.iter_mut().filter(|q| q.kind.is_charted()) {
+                if let Some(total) = q.groups.first() {
+                    q.chart_svg = Some(bar_chart(&total.options, q.kind == QuestionKind::Rank)?);
+                }
+            }
+        }
+        return Ok(kept);
+    }
+    let (questions, responses, mut counts) = load(conn, survey)?;
     let hidden = withheld(survey, &counts);
+    counts.retain(|g, _| !hidden.iter().any(|h| h.code() == g));
     let shown: Vec<&Response> = responses.iter().filter(|r| !hidden.contains(&r.group)).collect();
     let groups = &survey.audience;
     let mut summaries = Vec::new();
@@ -350,13 +390,35 @@ fn of_survey(conn: &mut DbConn, survey: &Survey, with_charts: bool) -> AppResult
         responses: counts.values().sum(),
         responses_by_group: counts,
         withheld_groups: hidden,
+        pending_release,
+        raw_erased_on: None,
         questions: summaries,
         topic_needs,
     })
 }
 
+/// Keeps the figures of the survey's results (as shown, small groups withheld, without the
+/// free texts) before its raw answers are erased; the results page shows them from then on.
+pub fn keep_summary(
+    conn: &mut DbConn, survey_id: SurveyId, erased_on: chrono::NaiveDate,
+) -> AppResult<()> {
+    let Some(survey) = repo::by_id(conn, survey_id)? else {
+        return Ok(());
+    };
+    if repo::summary(conn, survey_id)?.is_some() {
+        return Ok(());
+    }
+    let mut results = of_survey(conn, &survey, false)?;
+    // Free texts are raw answers: they go with the rest.
+    for g in results.questions.iter_mut().flat_map(|q| q.groups.iter_mut()) {
+        g.texts.clear();
+    }
+    let json = serde_json::to_string(&results).map_err(|e| AppError::Internal(e.into()))?;
+    repo::save_summary(conn, survey_id, &json, erased_on)
+}
+
 /// One question's summaries: first the total over the groups shown, then each group that
-/// sees the question (a withheld one with its response count only).
+/// sees the question (a withheld one with nothing, not even its count).
 fn by_group(
     q: &Question, groups: &[StakeholderGroup], shown: &[&Response],
     counts: &BTreeMap<String, usize>, hidden: &[StakeholderGroup],
@@ -368,7 +430,7 @@ fn by_group(
     for &g in groups.iter().filter(|g| q.visible_to(**g)) {
         let n = counts.get(g.code()).copied().unwrap_or(0);
         if hidden.contains(&g) {
-            let mut s = summarise(q, g.code(), &g.name(), n, &[]);
+            let mut s = summarise(q, g.code(), &g.name(), 0, &[]);
             s.withheld = true;
             s.options.clear();
             per_group.push(s);
@@ -487,10 +549,24 @@ fn readable(q: &Question, v: &Value) -> Cell {
     }
 }
 
-/// Raw answers, one row per response (withheld groups left out).
+/// Raw answers, one row per response (withheld groups left out). Of an anonymous survey the
+/// language only where the group has k responses in it (otherwise "–"), and the day is the
+/// survey's week anyway.
 fn raw_table(conn: &mut DbConn, survey: &Survey) -> AppResult<Table> {
     let (questions, responses, counts) = load(conn, survey)?;
     let hidden = withheld(survey, &counts);
+    let mut per_cell: BTreeMap<(&str, &str), usize> = BTreeMap::new();
+    for r in &responses {
+        *per_cell.entry((r.group.code(), r.language.as_str())).or_default() += 1;
+    }
+    let language = |r: &Response| {
+        let n = per_cell.get(&(r.group.code(), r.language.as_str())).copied().unwrap_or(0);
+        if survey.anonymous && n < ANONYMITY_THRESHOLD {
+            "–".to_string()
+        } else {
+            r.language.clone()
+        }
+    };
     let mut headers = vec!["Nr.".to_string(), "Gruppe".into(), "Sprache".into(), "Datum".into()];
     headers.extend(questions.iter().map(|q| q.text.clone()));
     let rows = responses
@@ -501,7 +577,7 @@ fn raw_table(conn: &mut DbConn, survey: &Survey) -> AppResult<Table> {
             let mut row = vec![
                 Cell::Number((i + 1) as f64),
                 Cell::Text(r.group.name().to_string()),
-                Cell::Text(r.language.clone()),
+                Cell::Text(language(r)),
                 Cell::Text(crate::time::fmt_date(r.day)),
             ];
             row.extend(
@@ -635,6 +711,30 @@ mod tests {
                 let shown = !anonymous || *n >= ANONYMITY_THRESHOLD;
                 proptest::prop_assert_eq!(!hidden.iter().any(|h| h.code() == g), shown);
             }
+        }
+    }
+
+    proptest::proptest! {
+        /// The number of responses said anywhere of an anonymous survey is exactly the sum
+        /// of the groups shown: total minus the groups shown never reveals a withheld one.
+        #[test]
+        fn no_count_is_the_complement_of_a_withheld_group(
+            n in proptest::array::uniform3(0i64..12),
+        ) {
+            let s = survey(true);
+            let per_group: Vec<(StakeholderGroup, i64)> =
+                s.audience.iter().copied().zip(n).collect();
+            let counts: BTreeMap<String, usize> = per_group
+                .iter()
+                .map(|(g, n)| (g.code().to_string(), usize::try_from(*n).unwrap()))
+                .collect();
+            let hidden = withheld(&s, &counts);
+            let shown: i64 =
+                per_group.iter().filter(|(g, _)| !hidden.contains(g)).map(|(_, n)| n).sum();
+            proptest::prop_assert_eq!(
+                super::super::models::responses_shown(true, &per_group),
+                shown
+            );
         }
     }
 

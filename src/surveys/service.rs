@@ -168,7 +168,9 @@ pub fn detail(conn: &mut DbConn, actor: &Actor, id: SurveyId) -> AppResult<Surve
             question: q,
         })
         .collect();
-    Ok(SurveyDetail { responses: repo::response_count(conn, id)?, survey, questions })
+    let per_group = repo::responses_per_group(conn, id)?;
+    let responses = super::models::responses_shown(survey.anonymous, &per_group);
+    Ok(SurveyDetail { responses, survey, questions })
 }
 
 /// A copy for reuse (next year): same texts and questions, new dates, no invitations or

@@ -1,4 +1,5 @@
 mod access_export;
+mod anonymity;
 mod api_flow;
 mod architecture;
 mod bad_input;

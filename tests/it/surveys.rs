@@ -1,7 +1,7 @@
 //! Stakeholder pre-surveys, the whole cycle: directory → survey with every question kind →
 //! invitations and reminders through a real SMTP server → answers (bad ones refused and
-//! changing nothing, a second submission refused) → results, exports, copy; anonymity
-//! checked in the database; the respondent form in headless Chromium at 360 px.
+//! changing nothing, a second submission refused) → results, exports, copy; the
+//! respondent form in headless Chromium at 360 px. Anonymity: `anonymity.rs`.
 
 use std::time::Duration;
 
@@ -361,117 +361,7 @@ fn open_token(app: &common::TestApp, survey: i64) -> String {
 
 both_backends!(whole_cycle_with_invitations_reminders_and_results, cycle);
 
-async fn anonymity(backend: Backend) {
-    let app = common::spawn_app(backend).await;
-    let org = app.create_org("anonym");
-    let api = app.api_token(&org.coordinator.email).await;
-    for i in 0..3 {
-        contact(&api, "landlord", &format!("Vermieter {i}"), None, false).await;
-    }
-    contact(&api, "social_worker", "Sozialarbeit 1", None, false).await;
-    let today = mietschulung::time::today_local();
-    let (_, survey) = api
-        .post("/api/v1/surveys", json!({"title": "Anonym", "opens_on": today.to_string(), "closes_on": (today + chrono::Duration::days(5)).to_string(),
-               "audience": ["landlord", "social_worker"], "anonymous": true}))
-        .await;
-    let sid = survey["id"].as_i64().unwrap();
-    let q = question(&api, sid, json!({"kind": "scale", "text": "Wie wichtig?", "required": true}))
-        .await;
-    let (_, outcome) = api.post(&format!("/api/v1/surveys/{sid}/invitations"), json!({})).await;
-    assert_eq!(outcome["on_paper"], 4);
-    let tokens: Vec<(String, String)> = {
-        use diesel::prelude::*;
-        use mietschulung::db::schema::{stakeholders, survey_invitations};
-        app.db
-            .run_blocking(|conn| {
-                Ok(survey_invitations::table
-                    .inner_join(stakeholders::table)
-                    .select((survey_invitations::token, stakeholders::stakeholder_group))
-                    .order(survey_invitations::id)
-                    .load(conn)?)
-            })
-            .unwrap()
-    };
-    let landlord_tokens: Vec<&String> =
-        tokens.iter().filter(|(_, g)| g == "landlord").map(|(t, _)| t).collect();
-    let social = &tokens.iter().find(|(_, g)| g == "social_worker").unwrap().0;
-    for (i, t) in landlord_tokens.iter().take(2).enumerate() {
-        // Save a draft first: it must not survive the submission.
-        api.post(&format!("/api/v1/responses/{t}"), json!({"answers": {q.to_string(): 1}})).await;
-        let (s, _) = api
-            .post(
-                &format!("/api/v1/responses/{t}"),
-                json!({"answers": {q.to_string(): i + 4}, "submit": true}),
-            )
-            .await;
-        assert_eq!(s, 200);
-    }
-    api.post(
-        &format!("/api/v1/responses/{social}"),
-        json!({"answers": {q.to_string(): 2}, "submit": true}),
-    )
-    .await;
-    // The guarantee, in the database: no response points to an invitation, no draft is
-    // left, and the invitation only knows the day.
-    #[derive(diesel::QueryableByName)]
-    struct N {
-        #[diesel(sql_type = diesel::sql_types::BigInt)]
-        n: i64,
-    }
-    let linked = app
-        .db
-        .run_blocking(|conn| {
-            use diesel::RunQueryDsl;
-            Ok(diesel::sql_query(
-                "SELECT COUNT(*) AS n FROM survey_responses WHERE invitation_id IS NOT NULL",
-            )
-            .get_result::<N>(conn)?
-            .n)
-        })
-        .unwrap();
-    assert_eq!(linked, 0);
-    assert_eq!(app.count("survey_responses"), 3);
-    assert_eq!(app.count("survey_drafts"), 0);
-    let (_, invitations) = api.get(&format!("/api/v1/surveys/{sid}/invitations")).await;
-    assert!(
-        invitations.as_array().unwrap().iter().all(|i| i.get("answered").is_none()),
-        "who answered is not shown: {invitations}"
-    );
-    let (_, results) = api.get(&format!("/api/v1/surveys/{sid}/results")).await;
-    assert_eq!(results["withheld_groups"], json!(["landlord", "social_worker"]), "{results}");
-    let total = &results["questions"][0]["groups"][0];
-    assert_eq!(total["answered"], 0, "withheld groups are not in the total either");
-    let resp = api
-        .client
-        .get(app.url(&format!("/api/v1/surveys/{sid}/results.csv?part=raw")))
-        .bearer_auth(&api.token)
-        .send()
-        .await
-        .unwrap();
-    let csv = resp.text().await.unwrap();
-    assert_eq!(csv.lines().count(), 1, "only the heading: {csv}");
-    // The third landlord: now the group is shown, the social worker still withheld.
-    let (s, _) = api
-        .post(
-            &format!("/api/v1/responses/{}", landlord_tokens[2]),
-            json!({"answers": {q.to_string(): 3}, "submit": true}),
-        )
-        .await;
-    assert_eq!(s, 200);
-    let (_, results) = api.get(&format!("/api/v1/surveys/{sid}/results")).await;
-    assert_eq!(results["withheld_groups"], json!(["social_worker"]));
-    let landlords = results["questions"][0]["groups"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|g| g["group"] == "landlord")
-        .unwrap()
-        .clone();
-    assert_eq!(landlords["answered"], 3);
-    assert_eq!(landlords["average"], 4.0);
-}
-
-both_backends!(anonymous_surveys_keep_no_link_and_withhold_small_groups, anonymity);
+// Anonymous surveys: tests/it/anonymity.rs.
 
 #[actix_web::test]
 async fn respondent_form_on_a_phone_without_javascript_and_in_arabic() {

@@ -1,0 +1,2 @@
+DROP TABLE survey_result_summaries;
+DROP TABLE survey_pending_answers;
