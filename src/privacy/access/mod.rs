@@ -90,6 +90,11 @@ pub const PERSONAL_TABLES: &[(&str, Holds)] = &[
     ("survey_translations", Holds::Nobody("questionnaires")),
     ("survey_questions", Holds::Nobody("questionnaires")),
     ("survey_question_translations", Holds::Nobody("questionnaires")),
+    (
+        "survey_pending_answers",
+        Holds::Nobody("sealed answers of anonymous surveys waiting for their batch: nobody's"),
+    ),
+    ("survey_result_summaries", Holds::Nobody("a survey's figures, small groups withheld")),
     ("job_runs", Holds::Nobody("which daily job ran when")),
 ];
 
