@@ -18,6 +18,9 @@ pub enum AppError {
         message: Text,
     },
     NotFound(Text),
+    /// It existed and was deleted on purpose (an erased person): 410, so a client knows
+    /// asking again will not help.
+    Gone(Text),
     Unauthenticated,
     Forbidden(Text),
     Conflict(Text),
@@ -87,6 +90,7 @@ impl AppError {
         match self {
             AppError::Validation { .. } => "invalid_input",
             AppError::NotFound(_) => "not_found",
+            AppError::Gone(_) => "gone",
             AppError::Unauthenticated => "unauthenticated",
             AppError::Forbidden(_) => "forbidden",
             AppError::Conflict(_) => "conflict",
@@ -106,6 +110,7 @@ impl AppError {
         match self {
             AppError::Validation { message, .. }
             | AppError::NotFound(message)
+            | AppError::Gone(message)
             | AppError::Forbidden(message)
             | AppError::Conflict(message)
             | AppError::Gone(message)
@@ -212,6 +217,7 @@ impl ResponseError for AppError {
         match self {
             AppError::Validation { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::NotFound(_) => StatusCode::NOT_FOUND,
+            AppError::Gone(_) => StatusCode::GONE,
             AppError::Unauthenticated => StatusCode::UNAUTHORIZED,
             AppError::Forbidden(_) => StatusCode::FORBIDDEN,
             AppError::Conflict(_) => StatusCode::CONFLICT,

@@ -62,6 +62,12 @@ pub fn has_text(lang: &str, key: &str) -> bool {
     CATALOG.get(lang).is_some_and(|m| m.contains_key(key))
 }
 
+/// The text in `lang` only where that language has it (no German fallback): for words
+/// shown beside the German ones, which would otherwise repeat them.
+pub fn translated(lang: &str, key: &str) -> Option<String> {
+    CATALOG.get(lang).and_then(|m| m.get(key)).cloned()
+}
+
 /// A participant language as a form option.
 #[derive(Debug, serde::Serialize)]
 pub struct LanguageOption {

@@ -20,6 +20,7 @@ pub fn document() -> utoipa::openapi::OpenApi {
         crate::mail::api::Doc::openapi(),
         crate::audit::api::Doc::openapi(),
         crate::privacy::erasure::api::Doc::openapi(),
+        crate::privacy::access::api::Doc::openapi(),
     ] {
         doc.merge(part);
     }

@@ -386,5 +386,9 @@ fn routes(cfg: &mut web::ServiceConfig) {
         .configure(crate::audit::pages::configure)
         .configure(crate::audit::api::configure)
         .configure(crate::privacy::erasure::pages::configure)
-        .configure(crate::privacy::erasure::api::configure);
+        .configure(crate::privacy::erasure::api::configure)
+        // After participants and stakeholders: `/participants/{id}` must not take
+        // `/participants/import` for an id.
+        .configure(crate::privacy::access::pages::configure)
+        .configure(crate::privacy::access::api::configure);
 }

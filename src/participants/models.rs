@@ -3,8 +3,8 @@ use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::db::schema::{enrollments, participants};
-use crate::ids::{EnrollmentId, OrgId, ParticipantId, RunId, UserId};
+use crate::db::schema::{consent_events, enrollments, participants};
+use crate::ids::{EnrollmentId, OrgId, ParticipantId, RunId, StakeholderId, UserId};
 
 #[derive(Debug, Clone, Queryable, Selectable, Serialize, ToSchema)]
 #[diesel(table_name = participants)]
@@ -75,6 +75,113 @@ pub struct ParticipantInsertForm {
     pub referrer_name: Option<String>,
     pub referrer_organisation: Option<String>,
     pub referrer_contact: Option<String>,
+}
+
+/// Every field a coordinator may correct (Art. 16 GDPR), as stored; `None` empties an
+/// optional field.
+#[derive(Debug, Clone, AsChangeset)]
+#[diesel(table_name = participants)]
+#[diesel(treat_none_as_null = true)]
+pub struct ParticipantUpdateForm {
+    pub given_name: String,
+    pub family_name: String,
+    pub preferred_language: String,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+    pub consent_date: NaiveDate,
+    pub referrer_name: Option<String>,
+    pub referrer_organisation: Option<String>,
+    pub referrer_contact: Option<String>,
+}
+
+impl From<&ParticipantInsertForm> for ParticipantUpdateForm {
+    fn from(f: &ParticipantInsertForm) -> Self {
+        ParticipantUpdateForm {
+            given_name: f.given_name.clone(),
+            family_name: f.family_name.clone(),
+            preferred_language: f.preferred_language.clone(),
+            phone: f.phone.clone(),
+            email: f.email.clone(),
+            consent_date: f.consent_date,
+            referrer_name: f.referrer_name.clone(),
+            referrer_organisation: f.referrer_organisation.clone(),
+            referrer_contact: f.referrer_contact.clone(),
+        }
+    }
+}
+
+impl ParticipantUpdateForm {
+    /// The names of the fields whose stored value differs from this form (never the values:
+    /// the names go into the audit log).
+    pub fn changed_from(&self, p: &Participant) -> Vec<&'static str> {
+        let mut changed = Vec::new();
+        let mut differs = |name: &'static str, same: bool| {
+            if !same {
+                changed.push(name);
+            }
+        };
+        differs("given_name", self.given_name == p.given_name);
+        differs("family_name", self.family_name == p.family_name);
+        differs("preferred_language", self.preferred_language == p.preferred_language);
+        differs("phone", self.phone == p.phone);
+        differs("email", self.email == p.email);
+        differs("consent_date", self.consent_date == p.consent_date);
+        differs("referrer_name", self.referrer_name == p.referrer_name);
+        differs("referrer_organisation", self.referrer_organisation == p.referrer_organisation);
+        differs("referrer_contact", self.referrer_contact == p.referrer_contact);
+        changed
+    }
+}
+
+/// A participant's data as corrected (Art. 16): every field, the same rules as at
+/// registration. Optional fields left out are emptied; a left-out consent date stays.
+#[derive(Debug, Default, Clone, Deserialize, ToSchema)]
+pub struct ParticipantCorrection {
+    pub given_name: String,
+    pub family_name: String,
+    /// Language code, e.g. "ar", "fa", "uk".
+    pub preferred_language: String,
+    #[serde(default)]
+    pub phone: Option<String>,
+    #[serde(default)]
+    pub email: Option<String>,
+    /// The day consent was given; unchanged when omitted. Not in the future.
+    #[serde(default)]
+    pub consent_date: Option<NaiveDate>,
+    #[serde(default)]
+    pub referrer_name: Option<String>,
+    #[serde(default)]
+    pub referrer_organisation: Option<String>,
+    /// Email address or phone number of the referrer.
+    #[serde(default)]
+    pub referrer_contact: Option<String>,
+    /// As at registration: a changed name with a word mixing Latin, Greek or Cyrillic
+    /// letters is refused (422, field `confirm_mixed_script`) unless this is true.
+    #[serde(default)]
+    pub confirm_mixed_script: bool,
+}
+
+crate::db::text_enum! {
+    /// What a person agreed to, in `consent_events`.
+    pub enum ConsentKind("consent kind") {
+        /// A participant's agreement to the processing of their data for the training.
+        Participation = "participation",
+        /// A stakeholder contact's agreement to be contacted (invitations, reminders).
+        Contact = "contact",
+    }
+}
+
+/// One line of a person's consent history: given or withdrawn, when, recorded by whom.
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = consent_events)]
+pub struct ConsentEventInsertForm {
+    pub organisation_id: OrgId,
+    pub participant_id: Option<ParticipantId>,
+    pub stakeholder_id: Option<StakeholderId>,
+    pub kind: ConsentKind,
+    pub given: bool,
+    pub recorded_by: Option<UserId>,
+    pub recorded_at: NaiveDateTime,
 }
 
 #[derive(Debug, Default, Clone, Deserialize, ToSchema)]
@@ -160,5 +267,71 @@ mod tests {
             assert_eq!(serde_json::to_value(s).unwrap(), serde_json::json!(s.code()));
         }
         assert!("Enrolled".parse::<EnrollmentStatus>().is_err());
+    }
+
+    fn stored() -> Participant {
+        Participant {
+            id: ParticipantId(7),
+            organisation_id: OrgId(1),
+            given_name: "Amina".into(),
+            family_name: "Haddad".into(),
+            preferred_language: "ar".into(),
+            phone: Some("+49 170 1".into()),
+            email: None,
+            consent_date: NaiveDate::from_ymd_opt(2026, 1, 5).unwrap(),
+            consent_recorded_by: None,
+            created_at: NaiveDate::from_ymd_opt(2026, 1, 5).unwrap().and_hms_opt(9, 0, 0).unwrap(),
+            referrer_name: None,
+            referrer_organisation: Some("Caritas".into()),
+            referrer_contact: None,
+            card_code: None,
+        }
+    }
+
+    fn unchanged(p: &Participant) -> ParticipantUpdateForm {
+        ParticipantUpdateForm {
+            given_name: p.given_name.clone(),
+            family_name: p.family_name.clone(),
+            preferred_language: p.preferred_language.clone(),
+            phone: p.phone.clone(),
+            email: p.email.clone(),
+            consent_date: p.consent_date,
+            referrer_name: p.referrer_name.clone(),
+            referrer_organisation: p.referrer_organisation.clone(),
+            referrer_contact: p.referrer_contact.clone(),
+        }
+    }
+
+    proptest::proptest! {
+        /// A correction names exactly the fields whose value it changes, in the form's
+        /// order (the audit entry lists them).
+        #[test]
+        fn a_correction_names_exactly_the_fields_it_changes(mask in 0u16..512) {
+            let p = stored();
+            let mut f = unchanged(&p);
+            let names = [
+                "given_name", "family_name", "preferred_language", "phone", "email",
+                "consent_date", "referrer_name", "referrer_organisation", "referrer_contact",
+            ];
+            let changes: [&dyn Fn(&mut ParticipantUpdateForm); 9] = [
+                &|f| f.given_name.push('a'),
+                &|f| f.family_name = "Haddād".into(),
+                &|f| f.preferred_language = "fa".into(),
+                &|f| f.phone = None,
+                &|f| f.email = Some("a@example.org".into()),
+                &|f| f.consent_date = f.consent_date.succ_opt().unwrap(),
+                &|f| f.referrer_name = Some("Jana".into()),
+                &|f| f.referrer_organisation = None,
+                &|f| f.referrer_contact = Some("+49 30 1".into()),
+            ];
+            let mut expected = Vec::new();
+            for (i, change) in changes.iter().enumerate() {
+                if mask & (1 << i) != 0 {
+                    change(&mut f);
+                    expected.push(names[i]);
+                }
+            }
+            proptest::prop_assert_eq!(f.changed_from(&p), expected);
+        }
     }
 }

@@ -1,7 +1,7 @@
 use diesel::prelude::*;
 
 use super::models::*;
-use crate::db::schema::{enrollments, participants};
+use crate::db::schema::{consent_events, enrollments, participants};
 use crate::db::DbConn;
 use crate::error::{AppError, AppResult};
 use crate::ids::{EnrollmentId, OrgId, ParticipantId, RunId};
@@ -168,6 +168,38 @@ pub fn set_names(
     if changed == 0 {
         return Err(AppError::not_found("thing.person"));
     }
+    Ok(())
+}
+
+/// Every correctable field at once (Art. 16).
+pub fn update(
+    conn: &mut DbConn, org: OrgId, id: ParticipantId, form: &ParticipantUpdateForm,
+) -> AppResult<Participant> {
+    diesel::update(
+        participants::table
+            .filter(participants::organisation_id.eq(org))
+            .filter(participants::id.eq(id)),
+    )
+    .set(form)
+    .execute(conn)?;
+    get(conn, org, id)
+}
+
+/// When the person's data was erased (their row stays, emptied), if it was.
+pub fn erased_at(
+    conn: &mut DbConn, org: OrgId, id: ParticipantId,
+) -> AppResult<Option<chrono::NaiveDateTime>> {
+    participants::table
+        .filter(participants::organisation_id.eq(org))
+        .filter(participants::id.eq(id))
+        .select(participants::erased_at)
+        .first(conn)
+        .optional()?
+        .ok_or_else(|| AppError::not_found("thing.participant"))
+}
+
+pub fn insert_consent_event(conn: &mut DbConn, form: &ConsentEventInsertForm) -> AppResult<()> {
+    diesel::insert_into(consent_events::table).values(form).execute(conn)?;
     Ok(())
 }
 

@@ -58,7 +58,97 @@ pub(crate) fn insert_checked(
         .on("participant", Some(p.id.into()))
         .about_participant(p.id)
         .record(conn)?;
+    record_consent(
+        conn,
+        &ConsentEventInsertForm {
+            organisation_id: form.organisation_id,
+            participant_id: Some(p.id),
+            stakeholder_id: None,
+            kind: ConsentKind::Participation,
+            given: true,
+            recorded_by: Some(actor.user_id),
+            recorded_at: crate::time::now_utc(),
+        },
+    )?;
     Ok(p)
+}
+
+/// Adds a line to a person's consent history (a participant's here; a stakeholder
+/// contact's from the directory), in the caller's transaction.
+pub fn record_consent(conn: &mut DbConn, event: &ConsentEventInsertForm) -> AppResult<()> {
+    repo::insert_consent_event(conn, event)
+}
+
+/// What a correction did: the participant as stored now and the names of the fields that
+/// changed (none: nothing was written).
+#[derive(Debug)]
+pub struct Corrected {
+    pub participant: Participant,
+    pub changed: Vec<&'static str>,
+}
+
+/// Corrects a participant's data (Art. 16) with the rules of registration; in the caller's
+/// transaction, after the caller checked the organisation. A name that did not change needs
+/// no new mixed-script confirmation; a changed consent date is a line of the consent
+/// history. The audit entry names the changed fields, never their values.
+pub fn correct_in(
+    conn: &mut DbConn, actor: &Actor, org: OrgId, id: ParticipantId, input: &ParticipantCorrection,
+) -> AppResult<Corrected> {
+    dialect::lock_for_update(conn, "participants", id)?;
+    if repo::erased_at(conn, org, id)?.is_some() {
+        return Err(AppError::Gone(Text::key("access.error.erased")));
+    }
+    let stored = repo::get(conn, org, id)?;
+    let same_names = name("given_name", "label.given_name", &input.given_name)
+        .is_ok_and(|g| g == stored.given_name)
+        && name("family_name", "label.family_name", &input.family_name)
+            .is_ok_and(|f| f == stored.family_name);
+    let as_new = NewParticipant {
+        given_name: input.given_name.clone(),
+        family_name: input.family_name.clone(),
+        preferred_language: input.preferred_language.clone(),
+        phone: input.phone.clone(),
+        email: input.email.clone(),
+        consent: true,
+        consent_date: Some(input.consent_date.unwrap_or(stored.consent_date)),
+        referrer_name: input.referrer_name.clone(),
+        referrer_organisation: input.referrer_organisation.clone(),
+        referrer_contact: input.referrer_contact.clone(),
+        confirm_mixed_script: input.confirm_mixed_script || same_names,
+    };
+    let form = ParticipantUpdateForm::from(&check_new_participant(org, actor.user_id, &as_new)?);
+    let changed = form.changed_from(&stored);
+    if changed.is_empty() {
+        return Ok(Corrected { participant: stored, changed });
+    }
+    let participant = repo::update(conn, org, id, &form)?;
+    audit::Entry::new(Some(org), Some(actor.user_id), "participant.correct")
+        .on("participant", Some(id.into()))
+        .about_participant(id)
+        .detail(&changed.join(","))
+        .record(conn)?;
+    if changed.contains(&"consent_date") {
+        record_consent(
+            conn,
+            &ConsentEventInsertForm {
+                organisation_id: org,
+                participant_id: Some(id),
+                stakeholder_id: None,
+                kind: ConsentKind::Participation,
+                given: true,
+                recorded_by: Some(actor.user_id),
+                recorded_at: crate::time::now_utc(),
+            },
+        )?;
+    }
+    Ok(Corrected { participant, changed })
+}
+
+/// When the participant's data was erased, if it was (not found in another organisation).
+pub fn erased_at(
+    conn: &mut DbConn, org: OrgId, id: ParticipantId,
+) -> AppResult<Option<chrono::NaiveDateTime>> {
+    repo::erased_at(conn, org, id)
 }
 
 /// Every rule for a new participant, as one row ready to insert (shared with the import).

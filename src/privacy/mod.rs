@@ -15,4 +15,5 @@
 //! - An access request (Art. 15/20) gets everything stored about the person, as a page and
 //!   as JSON; the answers of an anonymous survey are never part of it.
 
+pub mod access;
 pub mod erasure;

@@ -173,7 +173,8 @@ impl ListImport for Contacts {
     fn save(conn: &mut DbConn, actor: &Actor, ready: &[StakeholderForm]) -> AppResult<()> {
         let org = actor.coordinator_org()?;
         for form in ready {
-            repo::insert(conn, org, form)?;
+            let s = repo::insert(conn, org, form)?;
+            super::service::record_contact_consent(conn, actor, &s)?;
         }
         crate::audit::Entry::new(Some(org), Some(actor.user_id), "stakeholder.import")
             .on("stakeholder", None)

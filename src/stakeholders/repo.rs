@@ -1,7 +1,7 @@
 use diesel::prelude::*;
 
 use super::models::{Stakeholder, StakeholderForm, StakeholderGroup};
-use crate::db::schema::stakeholders;
+use crate::db::schema::{consent_events, stakeholders};
 use crate::db::DbConn;
 use crate::error::AppResult;
 use crate::ids::{OrgId, StakeholderId};
@@ -64,7 +64,14 @@ pub fn update(
     .execute(conn)?)
 }
 
+/// Removes the contact and their consent history (which refers to the row).
 pub fn delete(conn: &mut DbConn, org: OrgId, id: StakeholderId) -> AppResult<usize> {
+    diesel::delete(
+        consent_events::table
+            .filter(consent_events::organisation_id.eq(org))
+            .filter(consent_events::stakeholder_id.eq(id)),
+    )
+    .execute(conn)?;
     Ok(diesel::delete(
         stakeholders::table
             .filter(stakeholders::id.eq(id))

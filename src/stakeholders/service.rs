@@ -10,6 +10,7 @@ use crate::db::DbConn;
 use crate::error::{AppError, AppResult};
 use crate::i18n::{self, LanguageOption, Text};
 use crate::ids::{OrgId, StakeholderId};
+use crate::participants::models::{ConsentEventInsertForm, ConsentKind};
 use crate::validate;
 
 /// Checks one contact with the rules of the domain; the message names the field.
@@ -66,8 +67,28 @@ pub fn create(conn: &mut DbConn, actor: &Actor, input: &NewStakeholder) -> AppRe
             .about_stakeholder(s.id)
             .detail(s.stakeholder_group.code())
             .record(conn)?;
+        record_contact_consent(conn, actor, &s)?;
         Ok(s)
     })
+}
+
+/// Adds the contact's answer to "may we contact you" to their consent history, in the
+/// caller's transaction: when they are added, and whenever it changes.
+pub(crate) fn record_contact_consent(
+    conn: &mut DbConn, actor: &Actor, s: &Stakeholder,
+) -> AppResult<()> {
+    crate::participants::service::record_consent(
+        conn,
+        &ConsentEventInsertForm {
+            organisation_id: s.organisation_id,
+            participant_id: None,
+            stakeholder_id: Some(s.id),
+            kind: ConsentKind::Contact,
+            given: s.contact_consent,
+            recorded_by: Some(actor.user_id),
+            recorded_at: crate::time::now_utc(),
+        },
+    )
 }
 
 pub fn get(conn: &mut DbConn, actor: &Actor, id: StakeholderId) -> AppResult<Stakeholder> {
@@ -86,14 +107,19 @@ pub fn update(
                 return Err(duplicate_email(&existing));
             }
         }
-        if repo::update(conn, org, id, &form)? == 0 {
-            return Err(AppError::not_found("thing.contact"));
-        }
+        let before =
+            repo::get(conn, org, id)?.ok_or_else(|| AppError::not_found("thing.contact"))?;
+        repo::update(conn, org, id, &form)?;
         crate::audit::Entry::new(Some(org), Some(actor.user_id), "stakeholder.update")
             .on("stakeholder", Some(id.into()))
             .about_stakeholder(id)
             .record(conn)?;
-        repo::get(conn, org, id)?.ok_or_else(|| AppError::not_found("thing.contact"))
+        let after =
+            repo::get(conn, org, id)?.ok_or_else(|| AppError::not_found("thing.contact"))?;
+        if after.contact_consent != before.contact_consent {
+            record_contact_consent(conn, actor, &after)?;
+        }
+        Ok(after)
     })
 }
 

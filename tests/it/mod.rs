@@ -1,3 +1,4 @@
+mod access_export;
 mod anonymity;
 mod api_flow;
 mod architecture;
