@@ -24,8 +24,6 @@ pub enum AppError {
     Unauthenticated,
     Forbidden(Text),
     Conflict(Text),
-    /// What was asked for existed and was erased on purpose (410).
-    Gone(Text),
     RateLimited {
         retry_after_secs: u64,
     },
@@ -94,7 +92,6 @@ impl AppError {
             AppError::Unauthenticated => "unauthenticated",
             AppError::Forbidden(_) => "forbidden",
             AppError::Conflict(_) => "conflict",
-            AppError::Gone(_) => "gone",
             AppError::RateLimited { .. } => "rate_limited",
             AppError::Throttled { .. } => "too_many_attempts",
             AppError::Unavailable(_) => "unavailable",
@@ -113,7 +110,6 @@ impl AppError {
             | AppError::Gone(message)
             | AppError::Forbidden(message)
             | AppError::Conflict(message)
-            | AppError::Gone(message)
             | AppError::Throttled { message, .. } => message.clone(),
             AppError::Unauthenticated => Text::key("error.unauthenticated"),
             AppError::RateLimited { retry_after_secs } => {
@@ -221,7 +217,6 @@ impl ResponseError for AppError {
             AppError::Unauthenticated => StatusCode::UNAUTHORIZED,
             AppError::Forbidden(_) => StatusCode::FORBIDDEN,
             AppError::Conflict(_) => StatusCode::CONFLICT,
-            AppError::Gone(_) => StatusCode::GONE,
             AppError::RateLimited { .. } | AppError::Throttled { .. } => {
                 StatusCode::TOO_MANY_REQUESTS
             }

@@ -285,6 +285,7 @@ mod tests {
             referrer_organisation: Some("Caritas".into()),
             referrer_contact: None,
             card_code: None,
+            erased_at: None,
         }
     }
 
