@@ -20,7 +20,6 @@ use actix_web::{get, web, App, HttpRequest, HttpResponse, HttpServer};
 use crate::auth::service::AuthSettings;
 use crate::certificates::keys::KeyRing;
 use crate::certificates::pdf::CertificateRenderer;
-use crate::certificates::public::OwnPageLimit;
 use crate::certificates::service::CertificateIssuer;
 use crate::config::Settings;
 use crate::db::Db;
@@ -29,6 +28,7 @@ use crate::i18n::Text;
 use crate::jobs::{Job, Supervisor};
 use crate::rate_limit::{ClientLimiter, VerifyLimits};
 use crate::surveys::api::OpenLinkLimit;
+use crate::web::OwnPageLimit;
 
 /// How long stopping waits for the background jobs to finish their current tick.
 const JOB_STOP_GRACE: Duration = Duration::from_secs(10);
@@ -390,5 +390,6 @@ fn routes(cfg: &mut web::ServiceConfig) {
         // After participants and stakeholders: `/participants/{id}` must not take
         // `/participants/import` for an id.
         .configure(crate::privacy::access::pages::configure)
-        .configure(crate::privacy::access::api::configure);
+        .configure(crate::privacy::access::api::configure)
+        .configure(crate::privacy::access::public::configure);
 }

@@ -395,3 +395,7 @@ impl ResponseError for HtmlError {
             .body(body)
     }
 }
+
+/// Per-client allowance of requests through a participant's personal link (the own page,
+/// its PDFs and the person's own access request; the same rate as scanned QR links).
+pub struct OwnPageLimit(pub crate::rate_limit::ClientLimiter);

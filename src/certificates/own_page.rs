@@ -340,32 +340,6 @@ pub fn export_subject(
     Ok((h.org, h.participant_id, h.lang))
 }
 
-/// What the person asked for with "Meine Daten anfordern": what is stored about them, in
-/// their words where the page has them. Audited as an access request by the person.
-#[derive(Debug, Serialize)]
-pub struct OwnData {
-    pub lang: &'static str,
-    pub dir: &'static str,
-    pub organisation: String,
-    pub participant: participants::models::Participant,
-    pub certificates: Vec<OwnCertificate>,
-    pub back: String,
-}
-
-pub fn own_data(conn: &mut DbConn, issuer: &CertificateIssuer, token: &str) -> AppResult<OwnData> {
-    let page = page(conn, issuer, token)?;
-    let (org, participant_id, _) = export_subject(conn, issuer, token)?;
-    let participant = participants::service::get(conn, org, participant_id)?;
-    Ok(OwnData {
-        lang: page.lang,
-        dir: page.dir,
-        organisation: page.organisation,
-        participant,
-        certificates: page.certificates,
-        back: page.export_action,
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

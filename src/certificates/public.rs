@@ -5,7 +5,7 @@
 use std::sync::Arc;
 
 use actix_web::http::{header, StatusCode};
-use actix_web::{get, post, web, HttpRequest, HttpResponse};
+use actix_web::{get, web, HttpRequest, HttpResponse};
 use serde_json::json;
 
 use super::own_page;
@@ -13,12 +13,8 @@ use super::service::CertificateIssuer;
 use crate::db::Db;
 use crate::error::{AppError, HtmlError};
 use crate::i18n;
-use crate::rate_limit::ClientLimiter;
 use crate::templates;
-use crate::web::client_ip;
-
-/// Per-client allowance of own-page requests (the same rate as scanned QR links).
-pub struct OwnPageLimit(pub ClientLimiter);
+use crate::web::{client_ip, OwnPageLimit};
 
 const CSP: &str = "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
 
@@ -111,25 +107,6 @@ async fn show_own_page(
     }
 }
 
-/// "Meine Daten anfordern": what is stored about the person, shown at once.
-#[post("/meine-bescheinigungen/{token}")]
-async fn own_data(
-    req: HttpRequest, db: web::Data<Db>, issuer: web::Data<Arc<CertificateIssuer>>,
-    limit: web::Data<OwnPageLimit>, token: web::Path<String>,
-) -> Result<HttpResponse, HtmlError> {
-    if let Err(wait) = limit.0.check(client_ip(&req)) {
-        return too_many(wait);
-    }
-    let token = token.into_inner();
-    let own = Own { db, issuer };
-    match own.run(move |conn, issuer| own_page::own_data(conn, issuer, &token)).await? {
-        Some(data) => {
-            html(StatusCode::OK, "pages/certificates/own_data", page_ctx(&data, "own.data_title")?)
-        }
-        None => missing(),
-    }
-}
-
 /// "PDF herunterladen": one of the person's valid certificates.
 #[get("/meine-bescheinigungen/{token}/{code}.pdf")]
 async fn own_pdf(
@@ -154,5 +131,5 @@ async fn own_pdf(
 }
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(own_pdf).service(show_own_page).service(own_data);
+    cfg.service(own_pdf).service(show_own_page);
 }

@@ -128,12 +128,19 @@ async fn own_page(backend: Backend) {
     assert_eq!(data.headers()["cache-control"], "no-store");
     let data = data.text().await.unwrap();
     assert!(
-        data.contains("data-test=\"own-data\"") && data.contains("mariam@example.org"),
+        data.contains("data-test=\"download-json\"") && data.contains("mariam@example.org"),
         "{data}"
     );
+    // The same as JSON (Art. 20), only through a link that opens.
+    let json = get(format!("{PREFIX}{token}/daten.json")).await;
+    assert_eq!(json.status(), 200);
+    assert_eq!(json.headers()["cache-control"], "no-store");
+    let json: serde_json::Value = json.json().await.unwrap();
+    assert_eq!(json["person"]["email"], "mariam@example.org", "{json}");
+    assert_eq!(get(format!("{PREFIX}{}/daten.json", tampered(&token))).await.status(), 404);
     let (_, exports) =
         api.get(&format!("/api/v1/audit?action=participant.export&participant={pid}")).await;
-    assert_eq!(exports["entries"].as_array().unwrap().len(), 1, "{exports}");
+    assert_eq!(exports["entries"].as_array().unwrap().len(), 2, "{exports}");
 
     // Forged, mistyped, shortened: the same plain 404, and no PDF for a wrong code.
     for bad in [tampered(&token), token[..40].to_string(), "x".repeat(300), "AAAA".repeat(12)] {

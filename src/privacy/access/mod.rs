@@ -23,6 +23,7 @@
 pub mod api;
 pub mod models;
 pub mod pages;
+pub mod public;
 pub mod repo;
 pub mod service;
 
