@@ -261,6 +261,9 @@ pub enum ViolationKind {
     CompletedAfterIssue,
     /// Another valid certificate for the same person and run exists (an older one).
     SecondValid,
+    /// The holder was erased, but the certificate still carries their name or token
+    /// instead of being a tombstone.
+    NamesErasedHolder,
 }
 
 impl CertificateViolation {
@@ -273,6 +276,7 @@ impl CertificateViolation {
             }
             ViolationKind::CompletedAfterIssue => "check.certificates.completed_after_issue",
             ViolationKind::SecondValid => "check.certificates.second_valid",
+            ViolationKind::NamesErasedHolder => "check.certificates.names_erased_holder",
         };
         crate::i18n::Text::key(key)
             .arg("certificate", self.certificate_id)
@@ -289,6 +293,7 @@ impl ViolationKind {
             ViolationKind::CompletedBeforeLastSession => "completed_before_last_session",
             ViolationKind::CompletedAfterIssue => "completed_after_issue",
             ViolationKind::SecondValid => "second_valid",
+            ViolationKind::NamesErasedHolder => "names_erased_holder",
         }
     }
 }

@@ -3,6 +3,7 @@ use diesel::prelude::*;
 use super::models::*;
 use crate::db::schema::{
     certificate_batches, certificate_checks, certificate_reissues, certificates, organisations,
+    participants,
 };
 use crate::db::DbConn;
 use crate::error::{AppError, AppResult};
@@ -51,6 +52,23 @@ pub fn insert_reissue(conn: &mut DbConn, form: &CertificateReissueInsertForm) ->
 /// Every certificate of every organisation, oldest first (for the data check).
 pub fn all(conn: &mut DbConn) -> AppResult<Vec<Certificate>> {
     Ok(certificates::table
+        .order(certificates::id.asc())
+        .select(Certificate::as_select())
+        .load(conn)?)
+}
+
+/// Certificates of erased participants that still hold a name or a token (erasure makes
+/// each a tombstone in the same transaction, so any is a broken rule).
+pub fn naming_erased_holders(conn: &mut DbConn) -> AppResult<Vec<Certificate>> {
+    Ok(certificates::table
+        .inner_join(participants::table)
+        .filter(participants::erased_at.is_not_null())
+        .filter(
+            certificates::erased_at
+                .is_null()
+                .or(certificates::holder_name.ne(""))
+                .or(certificates::token.ne("")),
+        )
         .order(certificates::id.asc())
         .select(Certificate::as_select())
         .load(conn)?)

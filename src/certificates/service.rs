@@ -184,6 +184,10 @@ fn issue_in_tx(
     completion_date: chrono::NaiveDate,
 ) -> AppResult<Certificate> {
     let org_id = run.organisation_id;
+    // Erasure takes this lock; read afresh under it, or a name read before an erasure
+    // committed would be signed after it.
+    dialect::lock_for_update(conn, "participants", participant.id)?;
+    let participant = &participants::service::get(conn, org_id, participant.id)?;
     // An erased person has no name left to certify (their row stays for the counts).
     if participant.is_erased() {
         return Err(AppError::conflict("erasure.already_erased"));
@@ -302,6 +306,8 @@ pub fn reissue_with_name(
     let result = crate::db::write_transaction(conn, |conn| {
         let old = repo::get(conn, org_id, certificate_id)?;
         dialect::lock_for_update(conn, "course_runs", old.run_id)?;
+        // Erasure takes this lock: a correction cannot write the name back after it.
+        dialect::lock_for_update(conn, "participants", old.participant_id)?;
         let old = repo::get(conn, org_id, certificate_id)?;
         if old.is_erased() {
             return Err(AppError::conflict("erasure.already_erased"));
@@ -1062,7 +1068,18 @@ pub fn certificate_violations(conn: &mut DbConn) -> AppResult<Vec<CertificateVio
         )?;
         last_listed.insert(c.id, listed.into_iter().map(|(_, day, _)| day).max());
     }
-    Ok(violations_in(&certificates, &reissued, |c| last_listed.get(&c.id).copied().flatten()))
+    let mut found =
+        violations_in(&certificates, &reissued, |c| last_listed.get(&c.id).copied().flatten());
+    for c in repo::naming_erased_holders(conn)? {
+        found.push(CertificateViolation {
+            organisation_id: c.organisation_id,
+            run_id: c.run_id,
+            participant_id: c.participant_id,
+            certificate_id: c.id,
+            kind: ViolationKind::NamesErasedHolder,
+        });
+    }
+    Ok(found)
 }
 
 /// The rules of [`certificate_violations`] over certificates ordered by id, given the

@@ -547,3 +547,37 @@ both_backends!(
     retention_job_erases_exactly_what_is_due_once,
     retention_job_erases_exactly_what_is_due
 );
+
+/// Issuing and erasing the same people at once: whichever comes first, no certificate is
+/// signed with the name of someone erased (the end-of-test check finds any that names an
+/// erased holder), and no mail about them is left.
+async fn issuing_while_erasing(backend: Backend) {
+    let app = common::spawn_app(backend).await;
+    let org = app.create_org("wettlauf");
+    let api = app.api_token(&org.coordinator.email).await;
+    let mut people = Vec::new();
+    for i in 0..6 {
+        people.push(common::register(&api, "Rania", &format!("Wettlauf{i}"), None).await);
+    }
+    let start = today() - Duration::days(30);
+    let run_id = run_between(&api, "MS-W", start, start + Duration::days(3), &people).await;
+    common::mark_present(&api, run_id, &people).await;
+    let issue_path = format!("/api/v1/runs/{run_id}/certificates");
+    let erase_paths: Vec<String> =
+        people.iter().map(|pid| format!("/api/v1/participants/{pid}/erasure")).collect();
+    let issue = api.post(&issue_path, json!({}));
+    let erase = futures_util::future::join_all(
+        erase_paths.iter().map(|path| api.post(path, json!({"reason": "request"}))),
+    );
+    let ((s, summary), erased) = tokio::join!(issue, erase);
+    assert_eq!(s, 200, "{summary}");
+    for (s, e) in erased {
+        assert_eq!(s, 200, "{e}");
+    }
+    for i in 0..6 {
+        let found = traces_of(&app, &format!("Wettlauf{i}"));
+        assert!(found.is_empty(), "Wettlauf{i} is still stored: {found:?}");
+    }
+}
+
+both_backends!(no_certificate_names_someone_erased_meanwhile, issuing_while_erasing);
