@@ -262,21 +262,23 @@ pub fn erasures(conn: &mut DbConn, org: OrgId, limit: i64) -> AppResult<Vec<Eras
         .load(conn)?)
 }
 
-/// Sent mail of `org` sent before `before`: ids, oldest first.
+/// Finished mail of `org` (sent before `before`, or failed for good and queued before it):
+/// ids, oldest first. A failed mail holds the same personal data as a sent one and would
+/// otherwise stay for ever.
 pub fn sent_mail_before(
     conn: &mut DbConn, org: OrgId, before: NaiveDateTime,
 ) -> AppResult<Vec<i32>> {
     Ok(mail_outbox::table
         .filter(mail_outbox::organisation_id.eq(org))
-        // `mail::outbox::MailStatus::Sent`; the outbox's own enum, as stored.
-        .filter(mail_outbox::status.eq("sent"))
-        .filter(mail_outbox::sent_at.lt(before))
+        .filter(mail_outbox::status.eq("sent").and(mail_outbox::sent_at.lt(before)).or(
+            mail_outbox::status.eq("failed").and(mail_outbox::created_at.lt(before)).nullable(),
+        ))
         .order(mail_outbox::id.asc())
         .select(mail_outbox::id)
         .load(conn)?)
 }
 
-/// Deletes those of `ids` that are still sent mail of `org` sent before `before`.
+/// Deletes those of `ids` that are still finished mail of `org` (see [`sent_mail_before`]).
 pub fn delete_sent_mail(
     conn: &mut DbConn, org: OrgId, ids: &[i32], before: NaiveDateTime,
 ) -> AppResult<usize> {
@@ -284,8 +286,9 @@ pub fn delete_sent_mail(
         mail_outbox::table
             .filter(mail_outbox::id.eq_any(ids))
             .filter(mail_outbox::organisation_id.eq(org))
-            .filter(mail_outbox::status.eq("sent"))
-            .filter(mail_outbox::sent_at.lt(before)),
+            .filter(mail_outbox::status.eq("sent").and(mail_outbox::sent_at.lt(before)).or(
+                mail_outbox::status.eq("failed").and(mail_outbox::created_at.lt(before)).nullable(),
+            )),
     )
     .execute(conn)?)
 }
