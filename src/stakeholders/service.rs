@@ -130,6 +130,8 @@ pub fn delete(conn: &mut DbConn, actor: &Actor, id: StakeholderId) -> AppResult<
         if repo::delete(conn, org, id)? == 0 {
             return Err(AppError::not_found("thing.contact"));
         }
+        // The mails to the contact hold their name and address (and a personal survey link).
+        crate::mail::outbox::delete_about(conn, org, crate::mail::outbox::About::Stakeholder(id))?;
         crate::audit::Entry::new(Some(org), Some(actor.user_id), "stakeholder.delete")
             .on("stakeholder", Some(id.into()))
             .about_stakeholder(id)

@@ -264,8 +264,22 @@ async fn pages_add_edit_and_import_an_excel_list() {
     let list = b.get("/stakeholders").await;
     assert!(list.body.contains(&common::said("done.imported_contacts", &[("count", "1")])));
     assert_eq!(app.count("stakeholders"), 2);
+    // A mail about the contact (waiting or sent) goes with them: it holds their address.
+    let (org_id, contact) = (org.id, mietschulung::ids::StakeholderId(id as i32));
+    app.db
+        .run_blocking(move |conn| {
+            use mietschulung::mail::outbox;
+            let ctx = serde_json::json!({"participant_name": "X", "course_title": "Y",
+                "place": "Z", "start": "1.1.2026", "end": "2.1.2026"});
+            let about = outbox::About::Stakeholder(contact);
+            let org = Some(mietschulung::ids::OrgId(org_id));
+            outbox::enqueue(conn, org, about, "k@example.org", "waitlist_promoted", &ctx, None)
+        })
+        .unwrap();
+    assert_eq!(app.count("mail_outbox"), 1);
     let deleted =
         b.submit(&format!("/stakeholders/{id}"), &format!("/stakeholders/{id}/delete"), &[]).await;
     assert_eq!(deleted.status, 303);
     assert_eq!(app.count("stakeholders"), 1);
+    assert_eq!(app.count("mail_outbox"), 0);
 }
