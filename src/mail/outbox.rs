@@ -265,6 +265,21 @@ pub fn count_by_status(conn: &mut DbConn) -> AppResult<(i64, i64)> {
     Ok((count(conn, MailStatus::Pending)?, count(conn, MailStatus::Failed)?))
 }
 
+/// Deletes every mail of `org` about one person, pending ones too (the person is being
+/// deleted or erased; a mail still waiting would reach them afterwards). Returns how many.
+pub fn delete_about(conn: &mut DbConn, org: OrgId, about: About) -> AppResult<usize> {
+    let mails = mail_outbox::table.filter(mail_outbox::organisation_id.eq(org));
+    Ok(match about {
+        About::Nobody => 0,
+        About::Participant(p) => {
+            diesel::delete(mails.filter(mail_outbox::participant_id.eq(p))).execute(conn)?
+        }
+        About::Stakeholder(s) => {
+            diesel::delete(mails.filter(mail_outbox::stakeholder_id.eq(s))).execute(conn)?
+        }
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -285,19 +300,4 @@ mod tests {
             assert!(!id.chars().any(|c| c.is_control() || c == ' '), "{id}");
         }
     }
-}
-
-/// Deletes every mail of `org` about one person, pending ones too (the person is being
-/// deleted or erased; a mail still waiting would reach them afterwards). Returns how many.
-pub fn delete_about(conn: &mut DbConn, org: OrgId, about: About) -> AppResult<usize> {
-    let mails = mail_outbox::table.filter(mail_outbox::organisation_id.eq(org));
-    Ok(match about {
-        About::Nobody => 0,
-        About::Participant(p) => {
-            diesel::delete(mails.filter(mail_outbox::participant_id.eq(p))).execute(conn)?
-        }
-        About::Stakeholder(s) => {
-            diesel::delete(mails.filter(mail_outbox::stakeholder_id.eq(s))).execute(conn)?
-        }
-    })
 }
