@@ -553,18 +553,10 @@ async fn access_is_scoped_escaped_and_corrections_keep_the_rules(backend: Backen
     assert!(export.body.contains("🏠") && export.body.contains(&long));
 
     // Once erased, there is nothing left to disclose or correct.
-    app.db
-        .run_blocking(move |conn| {
-            diesel::update(participants::table.find(pid32))
-                .set((
-                    participants::given_name.eq(""),
-                    participants::family_name.eq(""),
-                    participants::erased_at.eq(Some(mietschulung::time::now_utc())),
-                ))
-                .execute(conn)?;
-            Ok(())
-        })
-        .expect("erased");
+    let (s, e) = api
+        .post(&format!("/api/v1/participants/{pid}/erasure"), json!({"reason": "request"}))
+        .await;
+    assert_eq!(s, 200, "{e}");
     let (s, e) = api.get(&format!("/api/v1/participants/{pid}/export")).await;
     assert_eq!((s, e["code"].as_str()), (410, Some("gone")), "{e}");
     let (s, _) = correct(
