@@ -156,16 +156,6 @@ pub fn tombstone_certificate(
     Ok(())
 }
 
-/// Every mail about the participant, pending ones too.
-pub fn delete_mail_of(conn: &mut DbConn, org: OrgId, p: ParticipantId) -> AppResult<usize> {
-    Ok(diesel::delete(
-        mail_outbox::table
-            .filter(mail_outbox::organisation_id.eq(org))
-            .filter(mail_outbox::participant_id.eq(p)),
-    )
-    .execute(conn)?)
-}
-
 pub fn blank_reminders_of(conn: &mut DbConn, org: OrgId, p: ParticipantId) -> AppResult<usize> {
     Ok(diesel::update(
         session_reminders::table

@@ -16,6 +16,7 @@ use crate::db::{dialect, Db, DbConn};
 use crate::error::{AppError, AppResult};
 use crate::i18n::Text;
 use crate::ids::{OrgId, ParticipantId, UserId};
+use crate::mail::outbox;
 use crate::surveys::retention::DueAnswers;
 use crate::time;
 
@@ -241,7 +242,7 @@ pub fn erase_participant(
             repo::tombstone_certificate(conn, id, &hmac, now)?;
             counts.certificates += 1;
         }
-        counts.mails = repo::delete_mail_of(conn, org, p)?;
+        counts.mails = outbox::delete_about(conn, org, outbox::About::Participant(p))?;
         counts.reminders = repo::blank_reminders_of(conn, org, p)?;
         counts.reissue_reasons = repo::blank_reissue_reasons_of(conn, org, p)?;
         counts.consent_events = repo::delete_consent_events_of(conn, org, p)?;
