@@ -16,9 +16,11 @@ use crate::error::{AppError, HtmlError, PageResult};
 use crate::i18n;
 use crate::templates;
 
+pub mod confirm;
 mod lists;
 mod ui;
 
+pub use confirm::Confirmation;
 pub use lists::{import_pages, ImportPage};
 pub(crate) use ui::run_as;
 pub use ui::Ui;

@@ -13,6 +13,9 @@ crate::db::text_enum! {
         Admin = "admin",
         Coordinator = "coordinator",
         Trainer = "trainer",
+        /// "Vermittlung": a social worker or volunteer who registers participants on
+        /// their behalf and follows only the people they referred.
+        Referrer = "referrer",
     }
 }
 
@@ -97,6 +100,12 @@ impl Actor {
     /// The organisation of a coordinator or trainer (attendance, rosters).
     pub fn staff_org(&self) -> AppResult<OrgId> {
         self.require(&[Role::Coordinator, Role::Trainer])?;
+        self.organisation_id.ok_or_else(AppError::forbidden)
+    }
+
+    /// The organisation of a referrer ("Vermittlung"); everyone else is refused.
+    pub fn referrer_org(&self) -> AppResult<OrgId> {
+        self.require(&[Role::Referrer])?;
         self.organisation_id.ok_or_else(AppError::forbidden)
     }
 

@@ -311,3 +311,32 @@ where
         .execute(conn)?;
     result
 }
+
+/// Runs SQLite migrations in one immediate transaction with foreign keys off, and checks
+/// them before committing: SQLite can change a table's CHECK only by building the table
+/// anew, and dropping the old one with foreign keys on would delete every row that points
+/// at it. The pragma has no effect inside a transaction, so it is set around it, on this
+/// connection only; a violation left behind by a migration fails it and rolls it back.
+pub fn sqlite_without_foreign_keys<T>(
+    conn: &mut diesel::sqlite::SqliteConnection,
+    migrate: impl FnOnce(
+        &mut diesel::sqlite::SqliteConnection,
+    ) -> Result<T, Box<dyn std::error::Error + Send + Sync>>,
+) -> Result<T, Box<dyn std::error::Error + Send + Sync>> {
+    #[derive(QueryableByName)]
+    struct Violation {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        table: String,
+    }
+    conn.batch_execute("PRAGMA foreign_keys = OFF")?;
+    let result = conn.immediate_transaction(|c| {
+        let value = migrate(c)?;
+        let broken = diesel::sql_query("PRAGMA foreign_key_check").load::<Violation>(c)?;
+        if let Some(v) = broken.first() {
+            return Err(format!("a migration left rows in {} pointing nowhere", v.table).into());
+        }
+        Ok(value)
+    });
+    conn.batch_execute("PRAGMA foreign_keys = ON")?;
+    result
+}

@@ -136,7 +136,7 @@ impl Db {
             DbConn::Pg(c) => dialect::with_pg_migration_lock(c, |c| {
                 c.run_pending_migrations(PG_MIGRATIONS).map(|v| v.len())
             }),
-            DbConn::Sqlite(c) => c.immediate_transaction(|c| {
+            DbConn::Sqlite(c) => dialect::sqlite_without_foreign_keys(c, |c| {
                 c.run_pending_migrations(SQLITE_MIGRATIONS).map(|v| v.len())
             }),
         }
@@ -152,9 +152,9 @@ impl Db {
             DbConn::Pg(c) => {
                 dialect::with_pg_migration_lock(c, |c| run_before(c, PG_MIGRATIONS, version))
             }
-            DbConn::Sqlite(c) => {
-                c.immediate_transaction(|c| run_before(c, SQLITE_MIGRATIONS, version))
-            }
+            DbConn::Sqlite(c) => dialect::sqlite_without_foreign_keys(c, |c| {
+                run_before(c, SQLITE_MIGRATIONS, version)
+            }),
         }
         .map_err(|e| anyhow::anyhow!("migration failed: {e}"))
     }
@@ -165,7 +165,9 @@ impl Db {
         let mut conn = self.pool.get()?;
         match &mut *conn {
             DbConn::Pg(c) => c.revert_last_migration(PG_MIGRATIONS).map(|v| v.to_string()),
-            DbConn::Sqlite(c) => c.revert_last_migration(SQLITE_MIGRATIONS).map(|v| v.to_string()),
+            DbConn::Sqlite(c) => dialect::sqlite_without_foreign_keys(c, |c| {
+                c.revert_last_migration(SQLITE_MIGRATIONS).map(|v| v.to_string())
+            }),
         }
         .map_err(|e| anyhow::anyhow!("reverting failed: {e}"))
     }

@@ -53,6 +53,18 @@ diesel::table! {
 }
 
 diesel::table! {
+    account_links (id) {
+        id -> Integer,
+        user_id -> Integer,
+        purpose -> Text,
+        token_hash -> Text,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+        used_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
     login_failures (id) {
         id -> Integer,
         key_hash -> Text,
@@ -171,6 +183,7 @@ diesel::table! {
         card_code -> Nullable<Text>,
         erased_at -> Nullable<Timestamp>,
         own_page_nonce -> Nullable<Text>,
+        referred_by_user_id -> Nullable<Integer>,
     }
 }
 
@@ -573,6 +586,7 @@ diesel::table! {
 diesel::joinable!(users -> organisations (organisation_id));
 diesel::joinable!(api_tokens -> users (user_id));
 diesel::joinable!(user_sessions -> users (user_id));
+diesel::joinable!(account_links -> users (user_id));
 diesel::joinable!(course_modules -> courses (course_id));
 diesel::joinable!(course_runs -> courses (course_id));
 diesel::joinable!(training_sessions -> course_runs (run_id));
@@ -608,6 +622,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     users,
     api_tokens,
     user_sessions,
+    account_links,
     login_failures,
     locations,
     courses,

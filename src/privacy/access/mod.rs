@@ -66,6 +66,7 @@ pub const PERSONAL_TABLES: &[(&str, Holds)] = &[
     ("users", Holds::Nobody("staff accounts (coordinators, trainers, admins)")),
     ("api_tokens", Holds::Nobody("staff's API keys")),
     ("user_sessions", Holds::Nobody("staff's browser sessions")),
+    ("account_links", Holds::Nobody("hashed one-time links of staff invitations and resets")),
     ("login_failures", Holds::Nobody("hashed keys of failed staff logins")),
     ("locations", Holds::Nobody("training rooms")),
     ("courses", Holds::Nobody("course catalogue")),
