@@ -1,6 +1,7 @@
 mod access_export;
 mod anonymity;
 mod api_flow;
+mod api_parity;
 mod architecture;
 mod audit_log;
 mod bad_input;
