@@ -31,8 +31,7 @@ struct ImportQuery {
 async fn api_import(caller: Caller, q: web::Query<ImportQuery>, payload: web::Payload) -> Answer {
     // Who may import is settled before a byte of the file is read.
     caller.actor.coordinator_org()?;
-    let body =
-        crate::web::read_body(payload, crate::spreadsheet::MAX_FILE_BYTES).await?;
+    let body = crate::web::read_body(payload, crate::spreadsheet::MAX_FILE_BYTES).await?;
     let (dry_run, run_id) = (q.dry_run, q.run_id);
     caller.ok(move |c, actor| import::import_file(c, actor, &body, dry_run, run_id)).await
 }

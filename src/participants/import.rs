@@ -18,7 +18,9 @@ use crate::auth::Actor;
 use crate::db::DbConn;
 use crate::error::AppResult;
 use crate::ids::{OrgId, RunId};
-use crate::spreadsheet::import::{self as list, Identity, ImportOutcome, ImportPreview, ListImport};
+use crate::spreadsheet::import::{
+    self as list, Identity, ImportOutcome, ImportPreview, ListImport,
+};
 use crate::spreadsheet::{ImportKind, KeyedRow, ListShape};
 
 pub const MAX_ROWS: usize = 2000;

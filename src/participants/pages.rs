@@ -117,7 +117,8 @@ fn deletion_page(d: &Deletion) -> Confirmation {
     for run in &d.runs {
         let key =
             if run.waiting { "people.delete.run_waiting" } else { "people.delete.run_enrolled" };
-        let value = Text::key("people.delete.run").arg("course", &run.course).arg("start", &run.start);
+        let value =
+            Text::key("people.delete.run").arg("course", &run.course).arg("start", &run.start);
         page = page.row(
             Text::key(key),
             value.render(crate::i18n::DEFAULT_LANG),
@@ -134,8 +135,8 @@ fn deletion_page(d: &Deletion) -> Confirmation {
             .goes(Text::key("people.delete.goes_cancelled").arg("count", t.cancelled_enrolments));
     }
     if t.session_reminders > 0 {
-        page = page
-            .goes(Text::key("people.delete.goes_reminders").arg("count", t.session_reminders));
+        page =
+            page.goes(Text::key("people.delete.goes_reminders").arg("count", t.session_reminders));
     }
     if t.mails > 0 {
         page = page.goes(Text::key("people.delete.goes_mails").arg("count", t.mails));
@@ -153,7 +154,10 @@ fn deletion_page(d: &Deletion) -> Confirmation {
                     );
                 }
             }
-            page.instead(Text::key("people.delete.erase_instead"), format!("/participants/{id}/erase"))
+            page.instead(
+                Text::key("people.delete.erase_instead"),
+                format!("/participants/{id}/erase"),
+            )
         }
     }
 }

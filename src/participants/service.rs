@@ -833,6 +833,89 @@ mod tests {
     }
 
     #[test]
+    fn history_keeps_a_participant_and_enrolments_block_until_cancelled() {
+        let none = Traces::default();
+        assert_eq!(kept_by(&none), None);
+        let cancelled = Traces { cancelled_enrolments: 2, mails: 3, ..Traces::default() };
+        assert_eq!(kept_by(&cancelled), None, "cancelled enrolments and mails go along");
+        let enrolled = Traces { active_enrolments: 1, ..Traces::default() };
+        assert_eq!(kept_by(&enrolled), Some(Kept::Enrolled));
+        for took_part in [
+            Traces { attendance: 1, ..Traces::default() },
+            Traces { test_results: 1, ..Traces::default() },
+            Traces { certificates: 1, active_enrolments: 1, ..Traces::default() },
+        ] {
+            assert_eq!(kept_by(&took_part), Some(Kept::History), "{took_part:?}");
+        }
+    }
+
+    fn person(id: i32, given: &str, family: &str, email: Option<&str>) -> Participant {
+        Participant {
+            id: ParticipantId(id),
+            organisation_id: OrgId(1),
+            given_name: given.into(),
+            family_name: family.into(),
+            preferred_language: "ar".into(),
+            phone: None,
+            email: email.map(str::to_string),
+            consent_date: chrono::NaiveDate::from_ymd_opt(2026, 1, 5).unwrap(),
+            consent_recorded_by: None,
+            created_at: chrono::NaiveDate::from_ymd_opt(2026, 1, 5)
+                .unwrap()
+                .and_hms_opt(9, 0, 0)
+                .unwrap(),
+            referrer_name: None,
+            referrer_organisation: None,
+            referrer_contact: None,
+            card_code: None,
+            erased_at: None,
+        }
+    }
+
+    #[test]
+    fn the_enrolment_filter_matches_every_word_in_name_or_contact() {
+        let mut erased = person(4, "", "", None);
+        erased.erased_at = Some(erased.created_at);
+        let people = [
+            person(1, "Amina", "Haddad", Some("amina@example.org")),
+            person(2, "Taras", "Bondarenko", None),
+            person(3, "Amir", "Haddad", None),
+            erased,
+        ];
+        let ids = |q: &str| {
+            let mut c = EnrolChoices::new(&people);
+            c.filter(q);
+            assert_eq!(c.shown, c.candidates.len());
+            assert_eq!(c.total, 3, "an erased person is never a candidate");
+            c.candidates.iter().map(|c| c.id.0).collect::<Vec<_>>()
+        };
+        assert_eq!(ids(""), [1, 2, 3]);
+        assert_eq!(ids("haddad"), [1, 3]);
+        assert_eq!(ids("  HADDAD   amir "), [3]);
+        assert_eq!(ids("EXAMPLE.org"), [1]);
+        assert_eq!(ids("niemand"), Vec::<i32>::new());
+        assert_eq!(ids("Haddad\u{202E}"), [1, 3], "bidi controls are dropped from the filter");
+    }
+
+    #[test]
+    fn a_referrer_is_reached_by_email_or_phone() {
+        assert_eq!(referrer_contact(None).unwrap(), None);
+        assert_eq!(referrer_contact(Some("  ")).unwrap(), None);
+        assert_eq!(
+            referrer_contact(Some(" Weber@Caritas.example ")).unwrap().as_deref(),
+            Some("weber@caritas.example")
+        );
+        assert_eq!(
+            referrer_contact(Some("+49 (3447) 123-45")).unwrap().as_deref(),
+            Some("+49 (3447) 123-45")
+        );
+        for bad in ["weber@caritas", "a@@b.example", "ruf an", "123", "weber@cari tas.de"] {
+            let e = referrer_contact(Some(bad)).unwrap_err();
+            assert_eq!(e.field(), Some("referrer_contact"), "{bad}");
+        }
+    }
+
+    #[test]
     fn the_first_on_the_waiting_list_move_up() {
         let waiting = ["Anna", "Bert", "Cem"];
         assert_eq!(moving_up(&waiting, 10, 8), &["Anna", "Bert"]);

@@ -80,14 +80,16 @@ pub fn read_table(bytes: &[u8], shape: &ListShape) -> AppResult<Vec<Vec<String>>
     }
     // Parsers of foreign formats are the least trusted code here: a panic in one must
     // answer like any unreadable file instead of failing the request.
-    std::panic::catch_unwind(|| {
-        if is_xlsx(bytes) {
-            read_xlsx(bytes)
-        } else {
-            read_csv(bytes, shape)
-        }
-    })
-        .unwrap_or_else(|_| Err(not_a_list()))
+    std::panic::catch_unwind(
+        || {
+            if is_xlsx(bytes) {
+                read_xlsx(bytes)
+            } else {
+                read_csv(bytes, shape)
+            }
+        },
+    )
+    .unwrap_or_else(|_| Err(not_a_list()))
 }
 
 /// Unpacks every part of the archive into nothing, counting: the sizes in the zip directory
@@ -469,7 +471,8 @@ mod tests {
 
     #[test]
     fn utf16_and_control_characters_are_not_lists() {
-        for bytes in [&b"\xff\xfeV\0o\0"[..], b"\xfe\xff\0V\0o", b"Vorname;Familienname\n\x81;x\n"] {
+        for bytes in [&b"\xff\xfeV\0o\0"[..], b"\xfe\xff\0V\0o", b"Vorname;Familienname\n\x81;x\n"]
+        {
             assert!(read_table(bytes, &SHAPE).is_err(), "{bytes:?}");
         }
     }

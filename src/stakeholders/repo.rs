@@ -85,10 +85,8 @@ pub fn delete(conn: &mut DbConn, org: OrgId, id: StakeholderId) -> AppResult<usi
 pub fn traces(conn: &mut DbConn, org: OrgId, id: StakeholderId) -> AppResult<(i64, i64, i64, i64)> {
     use crate::db::schema::{mail_outbox, survey_invitations};
     let invitations = survey_invitations::table.filter(survey_invitations::stakeholder_id.eq(id));
-    let open: i64 = invitations
-        .filter(survey_invitations::answered_on.is_null())
-        .count()
-        .get_result(conn)?;
+    let open: i64 =
+        invitations.filter(survey_invitations::answered_on.is_null()).count().get_result(conn)?;
     let answered: i64 = invitations
         .filter(survey_invitations::answered_on.is_not_null())
         .count()

@@ -140,7 +140,13 @@ pub fn deletion(conn: &mut DbConn, actor: &Actor, id: StakeholderId) -> AppResul
     let stakeholder = get(conn, actor, id)?;
     let (open_invitations, answered_invitations, mails, consent_events) =
         repo::traces(conn, stakeholder.organisation_id, id)?;
-    Ok(ContactDeletion { stakeholder, open_invitations, answered_invitations, mails, consent_events })
+    Ok(ContactDeletion {
+        stakeholder,
+        open_invitations,
+        answered_invitations,
+        mails,
+        consent_events,
+    })
 }
 
 /// Removes a contact for good (e.g. when they ask to be removed).
