@@ -20,9 +20,17 @@ const TEMPLATE: &str = "pages/planning/run";
 
 type Issuer = web::Data<Arc<CertificateIssuer>>;
 
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct RunQuery {
+    /// The filter of the enrolment checkbox list (works without JavaScript).
+    q: String,
+}
+
 #[get("/runs/{id}")]
-async fn run_page(ui: Ui, issuer: Issuer, id: Id<RunId>) -> PageResult {
-    let data = load(&ui, &issuer, *id).await?;
+async fn run_page(ui: Ui, issuer: Issuer, id: Id<RunId>, q: web::Query<RunQuery>) -> PageResult {
+    let mut data = load(&ui, &issuer, *id).await?;
+    data.enrol.filter(&q.q);
     ui.page(TEMPLATE, title(&data), &data)
 }
 
@@ -84,12 +92,36 @@ async fn create_session(
 #[derive(Deserialize, Default)]
 #[serde(default)]
 struct EnrollForm {
+    /// One person (the earlier form).
     participant_id: String,
+    /// The ticked boxes of "Ausgewählte anmelden".
+    participant_ids: Vec<String>,
 }
 
 #[post("/runs/{id}/enrollments")]
 async fn enroll(ui: Ui, issuer: Issuer, id: Id<RunId>, Form(form): Form<EnrollForm>) -> PageResult {
     let run_id = *id;
+    if form.participant_id.trim().is_empty() {
+        let result = ui
+            .run(move |conn, actor| {
+                let ids = form
+                    .participant_ids
+                    .iter()
+                    .map(|v| validate::id("participant_ids", "people.label.participants", v))
+                    .collect::<crate::error::AppResult<Vec<ParticipantId>>>()?;
+                crate::participants::service::enroll_many(conn, actor, run_id, &ids)
+            })
+            .await;
+        return match result {
+            Ok(b) => ui.done(
+                &format!("/runs/{run_id}#participants"),
+                &Text::key("done.people_enrolled")
+                    .arg("enrolled", b.enrolled)
+                    .arg("waiting", b.waiting),
+            ),
+            Err(e) => back_to_run(&ui, &issuer, run_id, Err::<(), _>(e), ("", ""), None).await,
+        };
+    }
     let result = ui
         .run(move |conn, actor| {
             let pid = validate::id("participant_id", "Teilnehmende Person", &form.participant_id)?;

@@ -25,6 +25,8 @@ pub struct RunPage {
     pub locations: Vec<Location>,
     /// People of the organisation who neither hold a place nor wait.
     pub candidates: Vec<Choice>,
+    /// The same, for the checkbox list "Ausgewählte anmelden" (filtered by the page's `?q=`).
+    pub enrol: crate::participants::service::EnrolChoices,
     pub completion: Vec<CompletionRow>,
     pub waiting: Vec<WaitingEntry>,
     pub session_languages: Vec<i18n::LanguageOption>,
@@ -109,6 +111,7 @@ pub fn run_page(
         run: summary(run, &run_language_codes, people.enrolled.len()),
         waiting: waiting_entries(&people.waiting),
         candidates: people.others.iter().map(choice).collect(),
+        enrol: crate::participants::service::EnrolChoices::new(&people.others),
         completed_without_certificate: completion
             .iter()
             .filter(|c| c.completed && c.certificate.is_none() && c.revoked.is_none())

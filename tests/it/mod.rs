@@ -26,6 +26,7 @@ mod mail_once;
 mod migrations;
 mod own_page;
 mod past_attendance;
+mod people;
 mod phone;
 mod printable_input;
 mod reminders;
