@@ -130,7 +130,7 @@ fn nav_for(actor: Option<&Actor>, lang: &str) -> Vec<NavItem> {
             ("/my/sessions", "nav.my_sessions"),
         ],
         Some(Role::Trainer) => &[("/my/sessions", "nav.my_sessions")],
-        None => &[],
+        Some(Role::Referrer) | None => &[],
     };
     items.iter().map(|(href, key)| NavItem { href, label: i18n::text(lang, key) }).collect()
 }

@@ -21,6 +21,7 @@ pub fn home_of(actor: &Actor) -> &'static str {
         Role::Admin => "/admin/organisations",
         Role::Coordinator => "/courses",
         Role::Trainer => "/my/sessions",
+        Role::Referrer => "/",
     }
 }
 
