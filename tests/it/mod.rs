@@ -25,6 +25,7 @@ mod mail_once;
 mod migrations;
 mod own_page;
 mod past_attendance;
+mod planning_edit;
 mod phone;
 mod printable_input;
 mod reminders;
