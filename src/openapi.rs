@@ -10,6 +10,7 @@ pub fn document() -> utoipa::openapi::OpenApi {
         crate::auth::api::Doc::openapi(),
         crate::orgs::api::Doc::openapi(),
         crate::planning::api::Doc::openapi(),
+        crate::runs::api::Doc::openapi(),
         crate::participants::api::Doc::openapi(),
         crate::stakeholders::api::Doc::openapi(),
         crate::surveys::api::Doc::openapi(),

@@ -375,6 +375,7 @@ fn routes(cfg: &mut web::ServiceConfig) {
         .configure(crate::attendance::pages::configure)
         .configure(crate::attendance::api::configure)
         .configure(crate::runs::pages::configure)
+        .configure(crate::runs::api::configure)
         .configure(crate::certificates::pages::configure)
         .configure(crate::certificates::public::configure)
         .configure(crate::certificates::api::configure)

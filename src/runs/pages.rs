@@ -20,18 +20,91 @@ const TEMPLATE: &str = "pages/planning/run";
 
 type Issuer = web::Data<Arc<CertificateIssuer>>;
 
+/// `?q=…`: the filter of the enrolment checkbox list (works without JavaScript);
+/// `?location_id=…`: a place just made on its own form, chosen in the new-session form.
 #[derive(Deserialize, Default)]
 #[serde(default)]
 struct RunQuery {
-    /// The filter of the enrolment checkbox list (works without JavaScript).
     q: String,
+    location_id: Option<String>,
 }
 
 #[get("/runs/{id}")]
 async fn run_page(ui: Ui, issuer: Issuer, id: Id<RunId>, q: web::Query<RunQuery>) -> PageResult {
     let mut data = load(&ui, &issuer, *id).await?;
     data.enrol.filter(&q.q);
+    if let Some(chosen) = q.location_id.as_deref() {
+        if data.location_choices.iter().any(|l| l.id == chosen) {
+            data.session_form["location_id"] = chosen.into();
+            data.session_form["open"] = true.into();
+        }
+    }
     ui.page(TEMPLATE, title(&data), &data)
+}
+
+const OVERVIEW: &str = "pages/planning/runs";
+
+/// "Durchgänge": every run in use, upcoming, running and to certify.
+#[get("/runs")]
+async fn overview_page(ui: Ui, issuer: Issuer) -> PageResult {
+    let issuer = issuer.get_ref().clone();
+    ui.show(OVERVIEW, "title.plan_runs", move |c, a| super::overview::runs_page(c, &issuer, a))
+        .await
+}
+
+const RUN_EDIT: &str = "pages/planning/run_edit";
+
+/// The run's dates, place, places and languages on a page of their own.
+#[derive(serde::Serialize)]
+struct RunEditPage {
+    run: service::RunSummary,
+    course: crate::planning::models::Course,
+    languages: Vec<crate::i18n::LanguageOption>,
+    form: crate::planning::views::RunFields,
+}
+
+async fn run_edit_data(
+    ui: &Ui, issuer: &Arc<CertificateIssuer>, run_id: RunId,
+) -> AppResult<RunEditPage> {
+    let data = load(ui, issuer, run_id).await?;
+    Ok(RunEditPage {
+        form: crate::planning::views::RunFields {
+            start_date: data.run.start_iso.clone(),
+            end_date: data.run.end_iso.clone(),
+            place: data.run.place.clone(),
+            capacity: data.run.capacity.to_string(),
+        },
+        run: data.run,
+        course: data.course,
+        languages: data.run_languages,
+    })
+}
+
+#[get("/runs/{id}/edit")]
+async fn run_edit_page(ui: Ui, issuer: Issuer, id: Id<RunId>) -> PageResult {
+    let data = run_edit_data(&ui, &issuer, *id).await?;
+    ui.page(RUN_EDIT, "title.plan_run_edit", &data)
+}
+
+#[post("/runs/{id}/edit")]
+async fn run_edit(ui: Ui, issuer: Issuer, id: Id<RunId>, Form(form): Form<RunForm>) -> PageResult {
+    let (run_id, echo) = (*id, form.echo());
+    let langs = form.interpreter_languages.clone();
+    let result = ui
+        .run(move |conn, actor| {
+            crate::participants::schedule::update_run(conn, actor, run_id, form.parse()?)
+        })
+        .await;
+    match result {
+        Ok(_) => ui.done(&format!("/runs/{run_id}"), &Text::key("done.run_saved")),
+        Err(e) => {
+            let mut data = run_edit_data(&ui, &issuer, run_id).await?;
+            data.form = echo;
+            let selected: Vec<&str> = langs.iter().map(String::as_str).collect();
+            data.languages = crate::i18n::language_options(&selected);
+            ui.page_with_error(RUN_EDIT, "title.plan_run_edit", &data, e)
+        }
+    }
 }
 
 async fn load(
@@ -222,7 +295,10 @@ async fn back_from_certificate(
 }
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(run_page)
+    cfg.service(overview_page)
+        .service(run_edit_page)
+        .service(run_edit)
+        .service(run_page)
         .service(update_run)
         .service(create_session)
         .service(enroll)

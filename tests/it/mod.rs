@@ -28,6 +28,7 @@ mod own_page;
 mod past_attendance;
 mod people;
 mod phone;
+mod planning_edit;
 mod printable_input;
 mod reminders;
 mod reports;
