@@ -314,6 +314,7 @@ pub fn list(conn: &mut DbConn, issuer: &CertificateIssuer, actor: &Actor, query:
                 code: view.code,
                 course_title: c.course_title.clone(),
                 completion_date: c.completion_date,
+                completed_on: crate::time::fmt_date(c.completion_date),
                 issued_at: c.issued_at,
                 status: c.status,
                 erased: c.is_erased(),

@@ -446,6 +446,8 @@ pub struct CertificateListItem {
     pub code: String,
     pub course_title: String,
     pub completion_date: NaiveDate,
+    /// The completion date as people read it (`03.03.2026`).
+    pub completed_on: String,
     #[serde(serialize_with = "crate::time::utc")]
     pub issued_at: NaiveDateTime,
     pub status: CertificateStatus,
