@@ -53,6 +53,7 @@ fn document(url: &str) -> CertificateDocument {
         })
         .collect(),
         issuer_name: "Landratsamt Altenburger Land – Integrationsmanagement".into(),
+        issuer_lines: Vec::new(),
         signatory_name: "Dr. Sabine Müller".into(),
         signatory_title: "Leiterin Integrationsmanagement".into(),
         issued_on: d(11, 21),

@@ -30,15 +30,24 @@
 //!   frozen when it is issued (`printed`): correcting the plan never changes it.
 //! - A certificate is emailed to the participant (through the outbox) when an email exists,
 //!   with the link to their own page (`own_page`), which the PDF never contains.
+//! - Issuing in the UI shows first what it will do (`delivery::issue_preview`: how many, who
+//!   by mail, who through a referrer, who on paper, what the settings lack) and says after
+//!   the batch what it did; certificates that reached nobody by e-mail are listed for
+//!   printing (`delivery`). Revoking, retiring and compromising a key have confirmation
+//!   pages that change nothing.
+//! - The issuer's address and contact and the approval of the sample live in `profile`; a
+//!   change of anything the sample prints withdraws the approval.
 
 pub mod api;
 pub mod cache;
+pub mod delivery;
 pub mod keys;
 pub mod models;
 pub mod own_page;
 pub mod pages;
 pub mod pdf;
 pub mod printed;
+pub mod profile;
 pub mod public;
 pub mod qr;
 pub mod repo;

@@ -298,6 +298,189 @@ impl ViolationKind {
     }
 }
 
+/// What an organisation prints on its certificates besides its name and images, and the
+/// approval of the sample certificate (a fingerprint of every printed setting it saw).
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
+#[diesel(table_name = crate::db::schema::certificate_profiles, treat_none_as_null = true)]
+pub struct CertificateProfile {
+    pub organisation_id: OrgId,
+    pub issuer_address: String,
+    pub contact_phone: String,
+    pub contact_email: String,
+    pub contact_website: String,
+    pub approved_fingerprint: Option<String>,
+    pub approved_at: Option<NaiveDateTime>,
+    pub approved_by: Option<UserId>,
+    pub updated_at: NaiveDateTime,
+}
+
+/// The issuer's address and contact as a form or the API sends them; empty means none.
+#[derive(Debug, Default, Clone, Deserialize, Serialize, ToSchema)]
+#[serde(default)]
+pub struct CertificateProfileInput {
+    /// One line: street, postcode and town.
+    pub issuer_address: String,
+    pub contact_phone: String,
+    pub contact_email: String,
+    pub contact_website: String,
+}
+
+crate::db::text_enum! {
+    /// An item of the checklist before the first issue.
+    pub enum ChecklistItemKind("checklist item") {
+        Logo = "logo",
+        Signature = "signature",
+        Address = "address",
+        Contact = "contact",
+        Approval = "approval",
+    }
+}
+
+/// One item of the checklist: done or not, and where to fix it.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ChecklistItem {
+    pub item: ChecklistItemKind,
+    pub done: bool,
+    /// The item in words.
+    pub label: String,
+    /// The page (and part) where it is set.
+    pub fix: String,
+}
+
+/// The certificate settings of an organisation with the checklist before the first issue.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct CertificateSettings {
+    pub issuer_address: String,
+    pub contact_phone: String,
+    pub contact_email: String,
+    pub contact_website: String,
+    pub logo: bool,
+    pub signature: bool,
+    /// The sample was approved and nothing it shows changed since.
+    pub approved: bool,
+    #[serde(serialize_with = "crate::time::utc_opt")]
+    pub approved_at: Option<NaiveDateTime>,
+    /// When, as people read it (Europe/Berlin).
+    pub approved_when: Option<String>,
+    /// Who approved it (their display name).
+    pub approved_by: Option<String>,
+    /// An approval exists but a setting changed after it: it no longer holds.
+    pub approval_withdrawn: bool,
+    pub checklist: Vec<ChecklistItem>,
+    /// Every item is done.
+    pub complete: bool,
+}
+
+/// Why a certificate did not reach anyone by e-mail.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Undelivered {
+    /// Neither the participant nor a referrer has an e-mail address: nothing was sent.
+    NoAddress,
+    /// The mail server refused the mail for good.
+    MailFailed,
+}
+
+/// A valid certificate that must be handed over on paper.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct UndeliveredCertificate {
+    #[schema(value_type = i32)]
+    pub certificate_id: CertificateId,
+    #[schema(value_type = i32)]
+    pub participant_id: ParticipantId,
+    #[schema(value_type = i32)]
+    pub run_id: RunId,
+    pub holder_name: String,
+    pub code: String,
+    #[serde(serialize_with = "crate::time::utc")]
+    pub issued_at: NaiveDateTime,
+    pub reason: Undelivered,
+    /// The address the failed mail went to.
+    pub recipient: Option<String>,
+    /// The PDF (the page's address; the API's is `/api/v1/certificates/{id}/pdf`).
+    pub pdf: String,
+}
+
+/// Someone a certificate will reach, and how.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct PlannedRecipient {
+    #[schema(value_type = i32)]
+    pub participant_id: ParticipantId,
+    pub name: String,
+    /// The address the certificate goes to; none: it must be printed.
+    pub email: Option<String>,
+}
+
+/// What issuing for a run would do now (the check-your-answers page and its API).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct IssuePreview {
+    #[schema(value_type = i32)]
+    pub run_id: RunId,
+    pub course_title: String,
+    /// Completed and no certificate yet: each gets one.
+    pub to_issue: usize,
+    /// Mailed to the participant's own address.
+    pub by_mail: Vec<PlannedRecipient>,
+    /// Mailed to the referrer (social worker, volunteer) who registered them.
+    pub via_referrer: Vec<PlannedRecipient>,
+    /// No address at all: to be printed and handed over.
+    pub to_print: Vec<PlannedRecipient>,
+    pub already_issued: usize,
+    pub not_completed: usize,
+    /// Revoked and not reissued: left alone.
+    pub revoked: usize,
+    /// The certificate settings and what is missing of them.
+    pub settings: CertificateSettings,
+}
+
+/// A line of the organisation's list of certificates.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct CertificateListItem {
+    #[schema(value_type = i32)]
+    pub id: CertificateId,
+    #[schema(value_type = i32)]
+    pub participant_id: ParticipantId,
+    #[schema(value_type = i32)]
+    pub run_id: RunId,
+    pub holder_name: String,
+    pub code: String,
+    pub course_title: String,
+    pub completion_date: NaiveDate,
+    /// The completion date as people read it (`03.03.2026`).
+    pub completed_on: String,
+    #[serde(serialize_with = "crate::time::utc")]
+    pub issued_at: NaiveDateTime,
+    pub status: CertificateStatus,
+    /// The holder was erased: a tombstone without name or PDF.
+    pub erased: bool,
+}
+
+/// The search of the organisation's certificates as the address carries it; every field is
+/// optional text, checked by the use case (the API answers 422 naming the field).
+#[derive(Debug, Clone, Default, Deserialize, Serialize, utoipa::IntoParams)]
+#[serde(default)]
+#[into_params(parameter_in = Query)]
+pub struct CertificateQuery {
+    /// A part of the holder's name, or of the code (dashes and case do not matter).
+    pub q: Option<String>,
+    /// Id of a run.
+    pub run: Option<String>,
+    /// `valid`, `revoked` or `replaced`.
+    pub status: Option<String>,
+    /// Page number, from 1 (50 a page).
+    pub page: Option<String>,
+}
+
+/// One page of the organisation's certificates.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct CertificateList {
+    pub items: Vec<CertificateListItem>,
+    /// How many match the search in all.
+    pub total: usize,
+    pub page: usize,
+    pub pages: usize,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -475,6 +475,20 @@ pub fn not_frozen_of_run(
         .filter(certificates::run_id.eq(run_id))
         .filter(certificates::erased_at.is_null())
         .filter(certificates::id.ne_all(frozen))
+// ---------- issue 14: delivery, the organisation's list, the certificate profile ----------
+
+/// The organisation's certificates, newest first, of one run and of one status where given.
+pub fn list_for_org(
+    conn: &mut DbConn, org: OrgId, run: Option<RunId>, status: Option<CertificateStatus>,
+) -> AppResult<Vec<Certificate>> {
+    let mut q = certificates::table.filter(certificates::organisation_id.eq(org)).into_boxed();
+    if let Some(run) = run {
+        q = q.filter(certificates::run_id.eq(run));
+    }
+    if let Some(status) = status {
+        q = q.filter(certificates::status.eq(status));
+    }
+    Ok(q.order((certificates::issued_at.desc(), certificates::id.desc()))
         .select(Certificate::as_select())
         .load(conn)?)
 }
@@ -512,4 +526,42 @@ pub fn valid_prints_of_run(
             (c, mine)
         })
         .collect())
+/// The certificate mails of the organisation that carry one of these PDFs (by file name,
+/// which holds the certificate's unique code): (file name, status, recipient).
+pub fn certificate_mails(
+    conn: &mut DbConn, org: OrgId, file_names: &[String],
+) -> AppResult<Vec<(String, crate::mail::outbox::MailStatus, String)>> {
+    use crate::db::schema::mail_outbox;
+    if file_names.is_empty() {
+        return Ok(Vec::new());
+    }
+    let rows: Vec<(Option<String>, crate::mail::outbox::MailStatus, String)> = mail_outbox::table
+        .filter(mail_outbox::organisation_id.eq(org))
+        .filter(mail_outbox::attachment_name.eq_any(file_names))
+        .order(mail_outbox::id.asc())
+        .select((mail_outbox::attachment_name, mail_outbox::status, mail_outbox::recipient))
+        .load(conn)?;
+    Ok(rows.into_iter().filter_map(|(name, status, to)| name.map(|n| (n, status, to))).collect())
+}
+
+pub fn profile(conn: &mut DbConn, org: OrgId) -> AppResult<Option<CertificateProfile>> {
+    use crate::db::schema::certificate_profiles as cp;
+    Ok(cp::table
+        .filter(cp::organisation_id.eq(org))
+        .select(CertificateProfile::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+/// Writes the organisation's profile (insert or replace); the caller holds the
+/// organisation's lock, so two first saves cannot both insert.
+pub fn save_profile(conn: &mut DbConn, profile: &CertificateProfile) -> AppResult<()> {
+    use crate::db::schema::certificate_profiles as cp;
+    let changed = diesel::update(cp::table.filter(cp::organisation_id.eq(profile.organisation_id)))
+        .set(profile)
+        .execute(conn)?;
+    if changed == 0 {
+        diesel::insert_into(cp::table).values(profile).execute(conn)?;
+    }
+    Ok(())
 }

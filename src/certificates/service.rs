@@ -523,6 +523,9 @@ fn document(
         place: printed.map_or_else(|| run.place.clone(), |p| p.place),
         modules,
         issuer_name: org.issuer_name.clone(),
+        issuer_lines: super::profile::letterhead_lines(&super::profile::profile_of(
+            conn, org.id,
+        )?),
         signatory_name: org.signatory_name.clone(),
         signatory_title: org.signatory_title.clone(),
         issued_on: time::to_local(cert.issued_at).date_naive(),
@@ -727,10 +730,8 @@ pub fn batch_failures(batch: &CertificateBatch) -> Vec<BatchFailure> {
 pub fn zip_for_run(
     conn: &mut DbConn, issuer: &CertificateIssuer, actor: &Actor, run_id: RunId,
 ) -> AppResult<(String, Vec<u8>)> {
-    use std::io::Write;
     let org_id = actor.coordinator_org()?;
-    let run = planning::service::get_run(conn, org_id, run_id)?;
-    let org = orgs::service::get(conn, org_id)?;
+    planning::service::get_run(conn, org_id, run_id)?;
     let certs: Vec<Certificate> = repo::list_for_run(conn, org_id, run_id)?
         .into_iter()
         // A tombstone has no name left to print.
@@ -739,11 +740,25 @@ pub fn zip_for_run(
     if certs.is_empty() {
         return Err(AppError::conflict("error.certificates.none_valid"));
     }
+    let bytes = zip_of(conn, issuer, actor, run_id, &certs, "certificate.export_zip")?;
+    Ok((format!("Teilnahmebescheinigungen-Durchgang-{run_id}.zip"), bytes))
+}
+
+/// These certificates of a run (valid, not erased: the caller chose them) as one ZIP of
+/// PDFs, audited as `action`.
+pub(crate) fn zip_of(
+    conn: &mut DbConn, issuer: &CertificateIssuer, actor: &Actor, run_id: RunId,
+    certs: &[Certificate], action: &'static str,
+) -> AppResult<Vec<u8>> {
+    use std::io::Write;
+    let org_id = actor.coordinator_org()?;
+    let run = planning::service::get_run(conn, org_id, run_id)?;
+    let org = orgs::service::get(conn, org_id)?;
     let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
     // PDFs are compressed already; storing them keeps the ZIP fast to build.
     let options =
         zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
-    for cert in &certs {
+    for cert in certs {
         let pdf = render(conn, issuer, cert, &org, &run)?;
         zip.start_file(pdf_file_name(cert), options)
             .and_then(|()| zip.write_all(&pdf).map_err(Into::into))
@@ -754,12 +769,12 @@ pub fn zip_for_run(
         .map_err(|e| AppError::Internal(anyhow::anyhow!("writing ZIP: {e}")))?
         .into_inner();
     crate::db::write_transaction(conn, |conn| {
-        audit::Entry::new(Some(org_id), Some(actor.user_id), "certificate.export_zip")
+        audit::Entry::new(Some(org_id), Some(actor.user_id), action)
             .on("course_run", Some(run_id.into()))
             .detail(&format!("{} certificates", certs.len()))
             .record(conn)
     })?;
-    Ok((format!("Teilnahmebescheinigungen-Durchgang-{run_id}.zip"), bytes))
+    Ok(bytes)
 }
 
 /// The run page's line about the last batch.
@@ -788,6 +803,20 @@ pub fn last_batch_summary(
             interrupted: b.state == BatchState::Interrupted,
         }
     }))
+}
+
+/// A certificate of the caller's organisation as its revoke confirmation shows it: the
+/// view, the course title and how often it was checked.
+pub fn certificate_for_revoke(
+    conn: &mut DbConn, issuer: &CertificateIssuer, actor: &Actor, certificate_id: CertificateId,
+) -> AppResult<(CertificateView, String, i64)> {
+    let org = actor.coordinator_org()?;
+    let cert = repo::get(conn, org, certificate_id)?;
+    let checks = repo::check_counts_for_run(conn, org, cert.run_id)?
+        .into_iter()
+        .find(|(id, _, _)| *id == cert.id)
+        .map_or(0, |(_, n, _)| n);
+    Ok((issuer.view(&cert), cert.course_title.clone(), checks))
 }
 
 /// The run a certificate of the caller's organisation belongs to.
@@ -834,12 +863,13 @@ pub fn org_image(
     orgs::service::image(conn, org, image_kind(kind)?)
 }
 
-/// A signing key as the settings page lists it.
-#[derive(Debug, Serialize)]
+/// A signing key as the settings page (and the API) lists it.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct KeyLine {
     pub kid: i32,
     pub fingerprint: String,
     /// None: the deployment's own key (admins).
+    #[schema(value_type = Option<i32>)]
     pub organisation_id: Option<OrgId>,
     pub created: String,
     /// `active`, `retired` or `compromised`.
@@ -886,6 +916,8 @@ pub struct SettingsPage {
     pub admin: bool,
     pub keys: Vec<KeyLine>,
     pub images: Vec<ImageLine>,
+    /// Coordinators: address, contact and the checklist before the first issue.
+    pub certificate: Option<CertificateSettings>,
 }
 
 #[derive(Debug, Serialize)]
@@ -903,7 +935,9 @@ pub fn settings_page(
     let admin = actor.role == crate::auth::Role::Admin;
     let keys = key_overview(conn, issuer, actor)?;
     let mut images = Vec::new();
+    let mut certificate = None;
     if !admin {
+        certificate = Some(super::profile::settings(conn, actor)?);
         let org = actor.coordinator_org()?;
         for kind in ImageKind::ALL {
             images.push(ImageLine {
@@ -913,7 +947,7 @@ pub fn settings_page(
             });
         }
     }
-    Ok(SettingsPage { admin, keys, images })
+    Ok(SettingsPage { admin, keys, images, certificate })
 }
 
 /// The progress page of a batch.
@@ -1043,6 +1077,9 @@ pub fn sample_pdf(
         place: org.name.clone(),
         modules,
         issuer_name: org.issuer_name.clone(),
+        issuer_lines: super::profile::letterhead_lines(&super::profile::profile_of(
+            conn, org.id,
+        )?),
         signatory_name: org.signatory_name.clone(),
         signatory_title: org.signatory_title.clone(),
         issued_on: today,

@@ -723,3 +723,19 @@ diesel::table! {
 diesel::joinable!(certificate_prints -> certificates (certificate_id));
 diesel::joinable!(certificate_modules -> certificates (certificate_id));
 diesel::allow_tables_to_appear_in_same_query!(certificate_prints, certificate_modules, certificates);
+
+// Issue 14: the issuer's address and contact printed on certificates, and the approval of
+// the sample certificate (its own block so parallel changes merge).
+diesel::table! {
+    certificate_profiles (organisation_id) {
+        organisation_id -> Integer,
+        issuer_address -> Text,
+        contact_phone -> Text,
+        contact_email -> Text,
+        contact_website -> Text,
+        approved_fingerprint -> Nullable<Text>,
+        approved_at -> Nullable<Timestamp>,
+        approved_by -> Nullable<Integer>,
+        updated_at -> Timestamp,
+    }
+}

@@ -8,6 +8,7 @@ mod bad_input;
 mod browser_flow;
 mod calendar;
 mod cards;
+mod certificate_flow;
 mod certificates;
 mod cli;
 mod completion;

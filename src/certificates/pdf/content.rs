@@ -264,6 +264,8 @@ pub(super) enum Paragraph {
 /// The document's texts, NFC-normalised and formatted for printing.
 pub(super) struct DisplayTexts {
     pub issuer: String,
+    /// The issuer's address and contact, each a line of the letterhead.
+    pub issuer_lines: Vec<String>,
     pub holder: String,
     pub course_line: String,
     pub course_code: String,
@@ -286,6 +288,7 @@ impl DisplayTexts {
         let code = nfc(&doc.code_display);
         Self {
             issuer: nfc(&doc.issuer_name),
+            issuer_lines: doc.issuer_lines.iter().map(|l| nfc(l)).collect(),
             holder: nfc(&doc.holder_name),
             course_line: words.course_line(doc, &course, &place),
             course_code: nfc(&doc.course_code),
@@ -327,6 +330,7 @@ impl DisplayTexts {
             ("verification_url", self.check_hint.as_str()),
         ];
         all.extend(self.modules.iter().map(|m| ("module title", m[0].as_str())));
+        all.extend(self.issuer_lines.iter().map(|l| ("issuer_address", l.as_str())));
         all
     }
 }

@@ -154,6 +154,20 @@ fn letterhead(p: &mut Painter<'_>, ctx: &PageContext<'_>) -> anyhow::Result<f32>
         p.text(line).at(MARGIN_X_MM, y).size(size).muted().draw();
         y += size * 1.3 / PT_PER_MM;
     }
+    // Address and contact, small, only within the height a large logo takes anyway: the
+    // rest of the page never moves further down for them. A line too long is left off.
+    let limit = LOGO_TOP_MM + LOGO_MAX_H_MM + 3.0;
+    for line in &ctx.texts.issuer_lines {
+        let Some((size, line)) = p.regular.fit_line(line, text_w, &sizes(8.0, 6.5)) else {
+            continue;
+        };
+        let next = y + size * 1.3 / PT_PER_MM;
+        if next > limit {
+            break;
+        }
+        p.text(&line).at(MARGIN_X_MM, y).size(size).muted().draw();
+        y = next;
+    }
     let rule_y = y.max(bottom);
     p.hline(MARGIN_X_MM, RIGHT_MM, rule_y, 0.6, RULE);
     Ok(rule_y)

@@ -84,6 +84,9 @@ pub struct CertificateDocument {
     pub place: String,
     pub modules: Vec<AttendedModule>,
     pub issuer_name: String,
+    /// Printed small under the issuer's name where the letterhead has room: the issuer's
+    /// address, then its contact (see `certificates::profile`).
+    pub issuer_lines: Vec<String>,
     pub signatory_name: String,
     pub signatory_title: String,
     pub issued_on: NaiveDate,
@@ -297,7 +300,11 @@ pub fn check_document(doc: &CertificateDocument) -> Result<(), AppError> {
     ];
     let modules =
         doc.modules.iter().map(|m| ("module_title", "label.module_title", &m.title, Printed::Text));
-    for (field, label, text, kind) in fields.into_iter().chain(modules) {
+    let lines = doc
+        .issuer_lines
+        .iter()
+        .map(|l| ("issuer_address", "certs.label_address", l, Printed::Text));
+    for (field, label, text, kind) in fields.into_iter().chain(modules).chain(lines) {
         if let Some(bad) = printable::first_unprintable(text, kind) {
             return Err(bad.error(field, label));
         }
@@ -375,6 +382,7 @@ mod tests {
                 },
             ],
             issuer_name: "Landratsamt Altenburger Land – Integrationsmanagement".to_string(),
+            issuer_lines: Vec::new(),
             signatory_name: "Sabine Groß".to_string(),
             signatory_title: "Koordinatorin Integrationsmanagement".to_string(),
             issued_on: date(2026, 11, 21),

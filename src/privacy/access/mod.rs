@@ -103,6 +103,10 @@ pub const PERSONAL_TABLES: &[(&str, Holds)] = &[
     ),
     ("survey_result_summaries", Holds::Nobody("a survey's figures, small groups withheld")),
     ("job_runs", Holds::Nobody("which daily job ran when")),
+    (
+        "certificate_profiles",
+        Holds::Nobody("the issuer's office address and contact, and who approved the sample"),
+    ),
 ];
 
 /// Whose data `table` holds, if the table is classified.
