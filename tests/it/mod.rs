@@ -1,4 +1,5 @@
 mod access_export;
+mod accounts;
 mod anonymity;
 mod api_flow;
 mod api_parity;
