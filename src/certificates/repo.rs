@@ -475,6 +475,10 @@ pub fn not_frozen_of_run(
         .filter(certificates::run_id.eq(run_id))
         .filter(certificates::erased_at.is_null())
         .filter(certificates::id.ne_all(frozen))
+        .select(Certificate::as_select())
+        .load(conn)?)
+}
+
 // ---------- issue 14: delivery, the organisation's list, the certificate profile ----------
 
 /// The organisation's certificates, newest first, of one run and of one status where given.
@@ -526,6 +530,8 @@ pub fn valid_prints_of_run(
             (c, mine)
         })
         .collect())
+}
+
 /// The certificate mails of the organisation that carry one of these PDFs (by file name,
 /// which holds the certificate's unique code): (file name, status, recipient).
 pub fn certificate_mails(
