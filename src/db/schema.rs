@@ -438,6 +438,7 @@ diesel::table! {
         copied_from -> Nullable<Integer>,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        archived_at -> Nullable<Timestamp>,
     }
 }
 

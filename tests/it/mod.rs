@@ -39,6 +39,7 @@ mod sessions;
 mod sessions_security;
 mod shutdown;
 mod stakeholders;
+mod survey_builder;
 mod surveys;
 mod verification;
 mod waiting_list;
