@@ -3,12 +3,14 @@
 use actix_web::{get, web};
 
 use super::export::{Cell, Table};
+use super::filter::ReportQuery;
 use super::service::{self, OrganisationReport, RunReport};
 use crate::error::PageResult;
 use crate::ids::RunId;
 use crate::web::{download, Id, Ui};
 
-fn run_table(r: &RunReport) -> Table {
+/// The run report as a spreadsheet (the page's and the API's export).
+pub(crate) fn run_table(r: &RunReport) -> Table {
     let mut headers = vec!["Name".to_string()];
     headers.extend(r.sessions.iter().map(|s| {
         if s.cancelled {
@@ -44,7 +46,8 @@ fn run_table(r: &RunReport) -> Table {
     Table { sheet: format!("{} {}", r.course_code, r.period), headers, rows }
 }
 
-fn organisation_table(r: &OrganisationReport) -> Table {
+/// The organisation's report by month as a spreadsheet (the page's and the API's export).
+pub(crate) fn organisation_table(r: &OrganisationReport) -> Table {
     Table {
         sheet: "Monate".into(),
         headers: [
@@ -97,18 +100,35 @@ async fn run_export(ui: Ui, path: web::Path<(RunId, String)>) -> PageResult {
     Ok(download(&run_table(&report), &name, &format)?)
 }
 
+const ORGANISATION: &str = "pages/reports/organisation";
+
+/// The report of the organisation, filtered by period and course (a GET form); a refused
+/// filter shows the form again with its message (422).
 #[get("/reports")]
-async fn organisation_page(ui: Ui) -> PageResult {
-    let template = "pages/reports/organisation";
-    ui.show(template, "title.reports", service::organisation_report_page).await
+async fn organisation_page(ui: Ui, query: web::Query<ReportQuery>) -> PageResult {
+    let query = query.into_inner();
+    let (filter, refused) = match query.parse(crate::time::today_local()) {
+        Ok(filter) => (Some(filter), None),
+        Err(e) => (None, Some(e)),
+    };
+    let shown = ui
+        .run(move |conn, actor| service::organisation_report_page(conn, actor, &query, filter))
+        .await?;
+    match refused {
+        None => ui.page(ORGANISATION, "title.reports", &shown),
+        Some(e) => ui.page_with_error(ORGANISATION, "title.reports", &shown, e),
+    }
 }
 
 #[get("/reports/organisation.{format}")]
-async fn organisation_export(ui: Ui, format: web::Path<String>) -> PageResult {
+async fn organisation_export(
+    ui: Ui, format: web::Path<String>, query: web::Query<ReportQuery>,
+) -> PageResult {
     let code = format.as_str().to_owned();
+    let filter = query.parse(crate::time::today_local())?;
     let report = ui
         .run(move |conn, actor| {
-            let report = service::organisation_report(conn, actor)?;
+            let report = service::organisation_report(conn, actor, filter)?;
             service::record_export(conn, actor, None, &code)?;
             Ok(report)
         })
