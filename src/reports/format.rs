@@ -132,7 +132,8 @@ mod tests {
         fn every_month_has_a_name(year in 1990i32..2100, m in 1u32..=12) {
             let text = month("de", year, m);
             prop_assert!(!text.contains("rep."));
-            prop_assert!(text.ends_with(&format!(" {year}")));
+            let suffix = format!(" {year}");
+            prop_assert!(text.ends_with(&suffix));
         }
     }
 }

@@ -77,7 +77,7 @@ pub fn run_report(conn: &mut DbConn, actor: &Actor, run_id: RunId) -> AppResult<
         .into_iter()
         .filter(|m| sessions.iter().any(|s| s.id == m.session_id && s.starts_at <= now))
         .collect();
-    let rows = attendance::service::completion_for_run(conn, org, run_id)?
+    let rows: Vec<RunReportRow> = attendance::service::completion_for_run(conn, org, run_id)?
         .into_iter()
         .map(|c| RunReportRow {
             participant_id: c.participant_id,
@@ -107,7 +107,7 @@ pub fn run_report(conn: &mut DbConn, actor: &Actor, run_id: RunId) -> AppResult<
             let attended = marks
                 .iter()
                 .filter(|m| m.session_id == s.id && m.status.attended())
-                .filter(|m| rows.iter().any(|r: &RunReportRow| r.participant_id == m.participant_id))
+                .filter(|m| rows.iter().any(|r| r.participant_id == m.participant_id))
                 .count();
             let attended = u32::try_from(attended).unwrap_or(u32::MAX);
             let tenths = format::tenths_of_percent(u64::from(attended), u64::from(enrolled));

@@ -43,7 +43,7 @@ async fn report_filters(backend: Backend) {
     let api = app.api_token(&org.coordinator.email).await;
     let trainer = app.api_token(&org.trainer.email).await;
     let (course_id, _, modules) = common::plan_run(&api, "MS-F", 10, &[("Mietvertrag", true)]).await;
-    let (empty_course, _) = api.post("/api/v1/courses", json!({"code": "MS-LEER", "title": "Leer"})).await;
+    let (_, empty_course) = api.post("/api/v1/courses", json!({"code": "MS-LEER", "title": "Leer"})).await;
     let empty_course = empty_course["id"].as_i64().unwrap();
     let mut people = Vec::new();
     for (given, family) in [("Anna", "Nowak"), ("Omar", "Haddad"), ("Lena", "Berg")] {
