@@ -60,7 +60,7 @@ async fn certificate_pdf(
 }
 
 /// A PDF to save, never kept in a cache.
-pub(crate) fn pdf(name: &str, bytes: Vec<u8>) -> HttpResponse {
+fn pdf(name: &str, bytes: Vec<u8>) -> HttpResponse {
     HttpResponse::Ok()
         .content_type("application/pdf")
         .insert_header((header::CACHE_CONTROL, "no-store"))

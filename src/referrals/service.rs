@@ -37,9 +37,8 @@ pub fn my_referrals(conn: &mut DbConn, actor: &Actor) -> AppResult<Vec<Referral>
                     downloadable: !has_email && c.status == CertificateStatus::Valid,
                 })
                 .collect();
-            let certified = certs
-                .iter()
-                .any(|c| c.run_id == e.run_id && c.status == CertificateStatus::Valid);
+            let certified =
+                certs.iter().any(|c| c.run_id == e.run_id && c.status == CertificateStatus::Valid);
             let status = match e.status {
                 EnrollmentStatus::Cancelled => ReferralStatus::Cancelled,
                 EnrollmentStatus::Waiting => ReferralStatus::Waiting,

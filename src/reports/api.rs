@@ -2,10 +2,10 @@
 
 use actix_web::{get, web};
 
+use super::export::{organisation_table, run_table};
 use super::filter::ReportQuery;
-use super::pages::{organisation_table, run_table};
 use super::service::{self, OrganisationReport, RunReport};
-use crate::api::{Answer, Caller};
+use crate::api::{Answer, Caller, ErrorSchema};
 use crate::ids::RunId;
 use crate::web::download;
 
@@ -19,7 +19,7 @@ async fn api_run_report(caller: Caller, id: web::Path<RunId>) -> Answer {
 #[utoipa::path(get, path = "/api/v1/runs/{id}/report.{format}", tag = "reports", security(("bearer" = [])),
     params(("id" = i32, Path), ("format" = String, Path, description = "`csv` (semicolons, UTF-8 with byte order mark) or `xlsx`")),
     responses((status = 200, content_type = "text/csv", description = "the run report as a spreadsheet: one row per person, one column per session"),
-        (status = 404, description = "no such run, or another format", body = crate::api::ErrorSchema)))]
+        (status = 404, description = "no such run, or another format", body = ErrorSchema)))]
 #[get("/api/v1/runs/{id}/report.{format}")]
 async fn api_run_export(caller: Caller, path: web::Path<(RunId, String)>) -> Answer {
     let (id, format) = path.into_inner();
@@ -37,8 +37,8 @@ async fn api_run_export(caller: Caller, path: web::Path<(RunId, String)>) -> Ans
 #[utoipa::path(get, path = "/api/v1/reports/organisation", tag = "reports", security(("bearer" = [])),
     params(ReportQuery),
     responses((status = 200, body = OrganisationReport),
-        (status = 404, description = "the course is not one of the organisation's", body = crate::api::ErrorSchema),
-        (status = 422, description = "a date that is none, a period ending before it starts, an unknown preset", body = crate::api::ErrorSchema)))]
+        (status = 404, description = "the course is not one of the organisation's", body = ErrorSchema),
+        (status = 422, description = "a date that is none, a period ending before it starts, an unknown preset", body = ErrorSchema)))]
 #[get("/api/v1/reports/organisation")]
 async fn api_organisation_report(caller: Caller, query: web::Query<ReportQuery>) -> Answer {
     let filter = query.parse(crate::time::today_local())?;
@@ -48,7 +48,7 @@ async fn api_organisation_report(caller: Caller, query: web::Query<ReportQuery>)
 #[utoipa::path(get, path = "/api/v1/reports/organisation.{format}", tag = "reports", security(("bearer" = [])),
     params(("format" = String, Path, description = "`csv` (semicolons, UTF-8 with byte order mark) or `xlsx`"), ReportQuery),
     responses((status = 200, content_type = "text/csv", description = "the organisation's figures by month, within the filter"),
-        (status = 404, body = crate::api::ErrorSchema), (status = 422, body = crate::api::ErrorSchema)))]
+        (status = 404, body = ErrorSchema), (status = 422, body = ErrorSchema)))]
 #[get("/api/v1/reports/organisation.{format}")]
 async fn api_organisation_export(
     caller: Caller, format: web::Path<String>, query: web::Query<ReportQuery>,

@@ -115,7 +115,12 @@ mod tests {
             "Anwesenheit",
             "2 Monate",
             &[
-                Bar { label: "März 2026".into(), tenths: 600, value: "60,0 %".into(), detail: None },
+                Bar {
+                    label: "März 2026".into(),
+                    tenths: 600,
+                    value: "60,0 %".into(),
+                    detail: None,
+                },
                 Bar {
                     label: "<b>".into(),
                     tenths: 1000,
@@ -125,9 +130,13 @@ mod tests {
             ],
         );
         assert!(svg.starts_with("<svg") && svg.ends_with("</svg>"));
-        assert!(svg.contains(r#"role="img""#) && svg.contains(r#"aria-labelledby="m-title m-desc""#));
+        assert!(
+            svg.contains(r#"role="img""#) && svg.contains(r#"aria-labelledby="m-title m-desc""#)
+        );
         assert!(svg.contains("<title id=\"m-title\">Anwesenheit</title>"));
-        assert!(svg.contains(">60,0 %<") && svg.contains(">März 2026<") && svg.contains(">5 von 5<"));
+        assert!(
+            svg.contains(">60,0 %<") && svg.contains(">März 2026<") && svg.contains(">5 von 5<")
+        );
         assert!(svg.contains("&lt;b&gt;") && !svg.contains("<b>"), "labels are escaped");
     }
 
@@ -142,7 +151,7 @@ mod tests {
             let svg = bars("x", &label, &label, &list);
             for part in svg.split("<rect ").skip(1) {
                 let y: u32 = part.split("y=\"").nth(1).unwrap().split('"').next().unwrap().parse().unwrap();
-                prop_assert!(y >= TOP && y <= TOP + PLOT);
+                prop_assert!((TOP..=TOP + PLOT).contains(&y));
             }
             prop_assert_eq!(svg.matches("<svg").count(), 1);
             prop_assert_eq!(svg.matches("<script").count(), 0);

@@ -415,7 +415,11 @@ pub fn organisation_report_page(
             to: f.to.map(|d| d.to_string()).unwrap_or_default(),
             course: f.course.map(|c| c.to_string()).unwrap_or_default(),
         },
-        None => FilterFields { from: text(&query.from), to: text(&query.to), course: text(&query.course) },
+        None => FilterFields {
+            from: text(&query.from),
+            to: text(&query.to),
+            course: text(&query.course),
+        },
     };
     let courses = planning::service::list_courses(conn, org)?
         .into_iter()

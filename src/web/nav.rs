@@ -143,7 +143,11 @@ mod tests {
     use super::*;
 
     fn current(role: Role, path: &str) -> Vec<&'static str> {
-        items(Some(role), Some(path), "de").into_iter().filter(|i| i.current).map(|i| i.href).collect()
+        items(Some(role), Some(path), "de")
+            .into_iter()
+            .filter(|i| i.current)
+            .map(|i| i.href)
+            .collect()
     }
 
     #[test]
@@ -161,7 +165,8 @@ mod tests {
 
     #[test]
     fn coordinators_have_no_trainer_items() {
-        let hrefs: Vec<_> = items(Some(Role::Coordinator), None, "de").iter().map(|i| i.href).collect();
+        let hrefs: Vec<_> =
+            items(Some(Role::Coordinator), None, "de").iter().map(|i| i.href).collect();
         assert!(!hrefs.contains(&"/my/sessions"));
         assert!(items(None, Some("/courses"), "de").is_empty());
     }

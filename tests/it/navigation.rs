@@ -50,19 +50,33 @@ async fn navigation(backend: Backend) {
     let page = b.get("/courses").await;
     assert_eq!(current(&page.body), ["/courses"]);
     let links = hrefs(&page.body);
-    for href in
-        ["/runs", "/courses", "/calendar", "/participants", "/certificates", "/surveys", "/reports", "/settings"]
-    {
+    for href in [
+        "/runs",
+        "/courses",
+        "/calendar",
+        "/participants",
+        "/certificates",
+        "/surveys",
+        "/reports",
+        "/settings",
+    ] {
         assert!(links.iter().any(|l| l == href), "{href} in {links:?}");
     }
     assert!(!links.iter().any(|l| l == "/my/sessions"), "no trainer-only item for coordinators");
     assert_eq!(current(&b.get(&format!("/courses/{course_id}")).await.body), ["/courses"]);
-    assert_eq!(current(&b.get("/stakeholders").await.body), ["/surveys"], "contacts sit under surveys");
+    assert_eq!(
+        current(&b.get("/stakeholders").await.body),
+        ["/surveys"],
+        "contacts sit under surveys"
+    );
     assert_eq!(current(&b.get("/settings/privacy").await.body), ["/settings"]);
     assert_eq!(current(&b.get("/reports").await.body), ["/reports"]);
     assert!(current(&b.get("/account").await.body).is_empty());
     let style = b.get("/static/style.css").await.body;
-    assert!(style.contains(".nav a[aria-current=\"page\"]"), "the marker is visible, not only announced");
+    assert!(
+        style.contains(".nav a[aria-current=\"page\"]"),
+        "the marker is visible, not only announced"
+    );
     for href in links {
         let status = b.get(&href).await.status;
         assert!(
@@ -73,8 +87,18 @@ async fn navigation(backend: Backend) {
     let settings = b.get("/settings").await;
     assert_eq!(settings.status, 200);
     assert_eq!(current(&settings.body), ["/settings"]);
-    for href in ["/locations", "/team", "/certificate-settings", "/settings/privacy", "/audit", "/mail/failed"] {
-        assert!(settings.body.contains(&format!("<a href=\"{href}\"")), "{href} on the settings hub");
+    for href in [
+        "/locations",
+        "/team",
+        "/certificate-settings",
+        "/settings/privacy",
+        "/audit",
+        "/mail/failed",
+    ] {
+        assert!(
+            settings.body.contains(&format!("<a href=\"{href}\"")),
+            "{href} on the settings hub"
+        );
     }
 
     let t = app.browser();
@@ -96,7 +120,10 @@ async fn navigation(backend: Backend) {
     let page = a.get("/admin/organisations").await;
     assert_eq!(current(&page.body), ["/admin/organisations"]);
     assert!(hrefs(&page.body).contains(&"/audit".to_string()));
-    assert_eq!(current(&a.get(&format!("/admin/organisations/{}", org.id)).await.body), ["/admin/organisations"]);
+    assert_eq!(
+        current(&a.get(&format!("/admin/organisations/{}", org.id)).await.body),
+        ["/admin/organisations"]
+    );
 }
 
 both_backends!(navigation_marks_the_current_item_by_role, navigation);

@@ -43,9 +43,11 @@ fn open_dates() -> (String, String) {
 
 async fn referrals(backend: Backend) {
     let smtp = SmtpServer::start_on(0).expect("smtp");
-    let app =
-        common::spawn_app_with(backend, Options { smtp_port: Some(smtp.port), ..Default::default() })
-            .await;
+    let app = common::spawn_app_with(
+        backend,
+        Options { smtp_port: Some(smtp.port), ..Default::default() },
+    )
+    .await;
     let org = app.create_org("vermittelt");
     let other = app.create_org("anderswo");
     let vera = create_referrer(&app, org.id, "vera@beratung.example.org", "Vera Beraterin");
@@ -53,15 +55,9 @@ async fn referrals(backend: Backend) {
     let fremd = create_referrer(&app, other.id, "fremd@beratung.example.org", "Frida Fremd");
     let coordinator = app.api_token(&org.coordinator.email).await;
     let (start, end) = open_dates();
-    let (_, run_id, modules) = common::plan_run_between(
-        &coordinator,
-        "MS-VER",
-        1,
-        &[("Mietvertrag", true)],
-        &start,
-        &end,
-    )
-    .await;
+    let (_, run_id, modules) =
+        common::plan_run_between(&coordinator, "MS-VER", 1, &[("Mietvertrag", true)], &start, &end)
+            .await;
     let (s, session) = {
         let (from, to) = common::started_today();
         coordinator
@@ -73,8 +69,15 @@ async fn referrals(backend: Backend) {
     };
     assert_eq!(s, 201, "{session}");
     // A run that is over is not offered.
-    common::plan_run_between(&coordinator, "MS-ALT", 5, &[("Alt", true)], "2020-01-06", "2020-01-31")
-        .await;
+    common::plan_run_between(
+        &coordinator,
+        "MS-ALT",
+        5,
+        &[("Alt", true)],
+        "2020-01-06",
+        "2020-01-31",
+    )
+    .await;
 
     // The page: lands on "Meine Vermittlungen", empty; the form offers the open run only.
     let b = app.browser();
@@ -179,7 +182,8 @@ async fn referrals(backend: Backend) {
 
     // Certificate issued: the status says so, and the PDF downloads (Amina has no address).
     let (_, mine) = vera_api.get("/api/v1/referrals").await;
-    let amina_line = mine.as_array().unwrap().iter().find(|p| p["family_name"] == "Haddad").unwrap();
+    let amina_line =
+        mine.as_array().unwrap().iter().find(|p| p["family_name"] == "Haddad").unwrap();
     assert_eq!(amina_line["runs"][0]["status"], "certified", "{mine}");
     let cert = &amina_line["runs"][0]["certificates"][0];
     assert_eq!(cert["downloadable"], true);
@@ -280,7 +284,8 @@ async fn access_matrix(
     app: &TestApp, b: &common::Browser, api: &common::Api, pdf_path: &str, run_id: i64,
 ) {
     const OWN_PAGES: &[&str] = &["/vermittlung", "/vermittlung/anmelden", "/account"];
-    const OWN_API: &[&str] = &["/api/v1/referrals", "/api/v1/referrals/open-runs", "/api/v1/auth/tokens"];
+    const OWN_API: &[&str] =
+        &["/api/v1/referrals", "/api/v1/referrals/open-runs", "/api/v1/auth/tokens"];
     const PUBLIC_API: &[&str] = &["/api/v1/verify/", "/api/v1/responses/"];
     let mut wrong = Vec::new();
     for (file, route) in get_routes() {

@@ -10,11 +10,14 @@ use crate::common::{self, Api, Backend};
 /// A run of the course between the dates with one session on `day` at 09:00, the people
 /// enrolled and marked as given; returns the run's id.
 async fn run_with_marks(
-    api: &Api, trainer: &Api, trainer_id: i32, course_id: i64, module: i64, (start, end): (&str, &str),
-    day: &str, marks: &[(i64, &str)],
+    api: &Api, trainer: &Api, trainer_id: i32, course_id: i64, module: i64,
+    (start, end): (&str, &str), day: &str, marks: &[(i64, &str)],
 ) -> i64 {
     let (s, run) = api
-        .post(&format!("/api/v1/courses/{course_id}/runs"), json!({"start_date": start, "end_date": end, "place": "VHS", "capacity": 10}))
+        .post(
+            &format!("/api/v1/courses/{course_id}/runs"),
+            json!({"start_date": start, "end_date": end, "place": "VHS", "capacity": 10}),
+        )
         .await;
     assert_eq!(s, 201, "{run}");
     let run_id = run["id"].as_i64().unwrap();
@@ -42,18 +45,38 @@ async fn report_filters(backend: Backend) {
     let other = app.create_org("filter-b");
     let api = app.api_token(&org.coordinator.email).await;
     let trainer = app.api_token(&org.trainer.email).await;
-    let (course_id, _, modules) = common::plan_run(&api, "MS-F", 10, &[("Mietvertrag", true)]).await;
-    let (_, empty_course) = api.post("/api/v1/courses", json!({"code": "MS-LEER", "title": "Leer"})).await;
+    let (course_id, _, modules) =
+        common::plan_run(&api, "MS-F", 10, &[("Mietvertrag", true)]).await;
+    let (_, empty_course) =
+        api.post("/api/v1/courses", json!({"code": "MS-LEER", "title": "Leer"})).await;
     let empty_course = empty_course["id"].as_i64().unwrap();
     let mut people = Vec::new();
     for (given, family) in [("Anna", "Nowak"), ("Omar", "Haddad"), ("Lena", "Berg")] {
         people.push(common::register(&api, given, family, None).await);
     }
     let tid = org.trainer.user_id.0;
-    let q1 = run_with_marks(&api, &trainer, tid, course_id, modules[0], ("2025-01-13", "2025-03-28"), "2025-02-10",
-        &[(people[0], "present"), (people[1], "late"), (people[2], "absent")]).await;
-    run_with_marks(&api, &trainer, tid, course_id, modules[0], ("2025-07-07", "2025-09-26"), "2025-08-12",
-        &[(people[0], "present"), (people[1], "excused")]).await;
+    let q1 = run_with_marks(
+        &api,
+        &trainer,
+        tid,
+        course_id,
+        modules[0],
+        ("2025-01-13", "2025-03-28"),
+        "2025-02-10",
+        &[(people[0], "present"), (people[1], "late"), (people[2], "absent")],
+    )
+    .await;
+    run_with_marks(
+        &api,
+        &trainer,
+        tid,
+        course_id,
+        modules[0],
+        ("2025-07-07", "2025-09-26"),
+        "2025-08-12",
+        &[(people[0], "present"), (people[1], "excused")],
+    )
+    .await;
 
     let report = |query: &'static str| {
         let api = &api;
@@ -64,8 +87,11 @@ async fn report_filters(backend: Backend) {
         }
     };
     let year = report("?from=2025-01-01&to=2025-12-31").await;
-    assert_eq!((year["runs"].as_i64(), year["sessions_held"].as_i64(), year["marks"].as_i64()), (Some(2), Some(2), Some(5)),
-        "the run of plan_run (March 2026) is outside 2025: {year}");
+    assert_eq!(
+        (year["runs"].as_i64(), year["sessions_held"].as_i64(), year["marks"].as_i64()),
+        (Some(2), Some(2), Some(5)),
+        "the run of plan_run (March 2026) is outside 2025: {year}"
+    );
     assert_eq!(year["attendance_rate"], json!(60.0));
     let q1_only = report("?from=2025-01-01&to=2025-03-31").await;
     assert_eq!(q1_only["runs"], 1, "{q1_only}");
@@ -76,7 +102,10 @@ async fn report_filters(backend: Backend) {
     assert_eq!(q1_only["no_show_rate"], json!(33.3));
     assert_eq!(q1_only["months"].as_array().unwrap().len(), 1);
     assert_eq!(q1_only["months"][0]["month"], "2025-02");
-    assert_eq!(q1_only["filter"], json!({"from": "2025-01-01", "to": "2025-03-31", "course": null}));
+    assert_eq!(
+        q1_only["filter"],
+        json!({"from": "2025-01-01", "to": "2025-03-31", "course": null})
+    );
     let q3 = report("?from=2025-07-01&to=2025-09-30").await;
     assert_eq!((q3["marks"].as_i64(), q3["participants"].as_i64()), (Some(2), Some(2)), "{q3}");
     assert_eq!(q3["attendance_rate"], json!(50.0));
@@ -88,7 +117,7 @@ async fn report_filters(backend: Backend) {
     // Refused filters name their field; another organisation's course is not found.
     for (query, field) in [
         ("?from=2025-04-01&to=2025-03-31", "to"),
-        ("?from=31.03.2025", "from"),
+        ("?from=gestern", "from"),
         ("?to=2025-02-30", "to"),
         ("?period=decade", "period"),
         ("?course=abc", "course"),
@@ -124,7 +153,9 @@ async fn report_filters(backend: Backend) {
     assert!(page.body.contains("66,7 %"), "German percent");
     assert!(page.body.contains("Februar 2025") && !page.body.contains("August 2025"));
     assert!(page.body.contains("01.01.2025 – 31.03.2025"));
-    assert!(page.body.contains("role=\"img\"") && page.body.contains("<title id=\"months-title\">"));
+    assert!(
+        page.body.contains("role=\"img\"") && page.body.contains("<title id=\"months-title\">")
+    );
     assert!(page.body.contains("data-test=\"month-table\""), "the chart's data as a table");
     assert!(page.body.contains("href=\"/reports/organisation.csv?from=2025-01-01&to=2025-03-31\""));
     let year_page = b.get("/reports?from=2025-01-01&to=2025-12-31").await;
