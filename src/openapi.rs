@@ -18,6 +18,7 @@ pub fn document() -> utoipa::openapi::OpenApi {
         crate::certificates::api::Doc::openapi(),
         crate::verification::api::Doc::openapi(),
         crate::reports::api::Doc::openapi(),
+        crate::referrals::api::Doc::openapi(),
         crate::mail::api::Doc::openapi(),
         crate::audit::api::Doc::openapi(),
         crate::privacy::erasure::api::Doc::openapi(),

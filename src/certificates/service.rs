@@ -270,7 +270,8 @@ fn mail_certificate(
     conn: &mut DbConn, issuer: &CertificateIssuer, cert: &Certificate, org: &orgs::Organisation,
     run: &planning::models::CourseRun, participant: &participants::models::Participant, url: &str,
 ) -> AppResult<()> {
-    let Some((to, via_referrer)) = participants::service::contact_email(participant) else {
+    let Some((to, via_referrer)) = participants::service::contact_email_in(conn, participant)?
+    else {
         return Ok(());
     };
     let pdf = render(conn, issuer, cert, org, run)?;

@@ -35,6 +35,10 @@ pub struct Participant {
     /// so attendance and reports still count them.
     #[serde(serialize_with = "crate::time::utc_opt")]
     pub erased_at: Option<NaiveDateTime>,
+    /// The referrer's account ("Vermittlung") that registered the person, if one did: their
+    /// mail goes to that account's address while the person has none.
+    #[serde(skip)]
+    pub referred_by_user_id: Option<UserId>,
 }
 
 impl Participant {
@@ -341,6 +345,7 @@ mod tests {
             referrer_contact: None,
             card_code: None,
             erased_at: None,
+            referred_by_user_id: None,
         }
     }
 

@@ -270,6 +270,14 @@ pub fn enroll(
     conn: &mut DbConn, actor: &Actor, run_id: RunId, participant_id: ParticipantId,
 ) -> AppResult<Enrollment> {
     let org = actor.coordinator_org()?;
+    enroll_in(conn, actor, org, run_id, participant_id)
+}
+
+/// [`enroll`] for a caller whose organisation the calling use case has settled (a referrer
+/// enrolling the person they registered).
+pub fn enroll_in(
+    conn: &mut DbConn, actor: &Actor, org: OrgId, run_id: RunId, participant_id: ParticipantId,
+) -> AppResult<Enrollment> {
     crate::db::write_transaction(conn, |conn| {
         let run = lock_run(conn, org, run_id)?;
         let participant = repo::get(conn, org, participant_id)?;
@@ -711,6 +719,20 @@ pub fn contact_email(p: &Participant) -> Option<(String, bool)> {
     p.referrer_contact.as_deref().filter(|c| c.contains('@')).map(|c| (c.to_string(), true))
 }
 
+/// [`contact_email`], with the address of the referrer's account (not the contact typed at
+/// registration) when a referrer registered the person through their own account and that
+/// account is active.
+pub fn contact_email_in(conn: &mut DbConn, p: &Participant) -> AppResult<Option<(String, bool)>> {
+    if p.email.is_none() {
+        if let Some(user_id) = p.referred_by_user_id {
+            if let Some(user) = crate::auth::service::user(conn, user_id)?.filter(|u| u.active) {
+                return Ok(Some((user.email, true)));
+            }
+        }
+    }
+    Ok(contact_email(p))
+}
+
 /// What the mail to a person who moved up from the waiting list says.
 #[derive(Serialize)]
 struct PromotionMail {
@@ -732,7 +754,7 @@ fn notify_promoted(
     conn: &mut DbConn, org: OrgId, run: &planning::models::CourseRun, participant_id: ParticipantId,
 ) -> AppResult<()> {
     let p = repo::get(conn, org, participant_id)?;
-    let Some((to, via_referrer)) = contact_email(&p) else {
+    let Some((to, via_referrer)) = contact_email_in(conn, &p)? else {
         return Ok(());
     };
     let course = planning::service::get_course(conn, org, run.course_id)?;
