@@ -169,7 +169,7 @@ mod tests {
         let field = |query: ReportQuery| query.parse(today).unwrap_err().field();
         assert_eq!(field(q("2026-04-01", "2026-03-31")), Some("to"));
         assert_eq!(field(q("2026-13-01", "")), Some("from"));
-        assert_eq!(field(q("", "31.03.2026")), Some("to"));
+        assert_eq!(field(q("", "2026-02-30")), Some("to"));
         let bad_course = ReportQuery { course: Some("x".into()), ..ReportQuery::default() };
         assert_eq!(field(bad_course), Some("course"));
         let bad_preset = ReportQuery { period: Some("decade".into()), ..ReportQuery::default() };

@@ -10,7 +10,7 @@ use crate::common::{self, Api, Backend};
 /// A run of the course between the dates with one session on `day` at 09:00, the people
 /// enrolled and marked as given; returns the run's id.
 async fn run_with_marks(
-    api: &Api, trainer: &Api, trainer_id: i32, course_id: i64, module: i64,
+    api: &Api, (trainer, trainer_id): (&Api, i32), course_id: i64, module: i64,
     (start, end): (&str, &str), day: &str, marks: &[(i64, &str)],
 ) -> i64 {
     let (s, run) = api
@@ -57,8 +57,7 @@ async fn report_filters(backend: Backend) {
     let tid = org.trainer.user_id.0;
     let q1 = run_with_marks(
         &api,
-        &trainer,
-        tid,
+        (&trainer, tid),
         course_id,
         modules[0],
         ("2025-01-13", "2025-03-28"),
@@ -68,8 +67,7 @@ async fn report_filters(backend: Backend) {
     .await;
     run_with_marks(
         &api,
-        &trainer,
-        tid,
+        (&trainer, tid),
         course_id,
         modules[0],
         ("2025-07-07", "2025-09-26"),
