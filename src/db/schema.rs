@@ -722,4 +722,8 @@ diesel::table! {
 
 diesel::joinable!(certificate_prints -> certificates (certificate_id));
 diesel::joinable!(certificate_modules -> certificates (certificate_id));
-diesel::allow_tables_to_appear_in_same_query!(certificate_prints, certificate_modules, certificates);
+diesel::allow_tables_to_appear_in_same_query!(
+    certificate_prints,
+    certificate_modules,
+    certificates
+);
