@@ -31,7 +31,8 @@ pub struct Printed {
 fn modules_now(
     conn: &mut DbConn, org: OrgId, cert: &Certificate, modules: &[CourseModule],
 ) -> AppResult<Vec<(ModuleId, AttendedModule)>> {
-    let attended = attendance::service::attended_modules(conn, org, cert.run_id, cert.participant_id)?;
+    let attended =
+        attendance::service::attended_modules(conn, org, cert.run_id, cert.participant_id)?;
     Ok(attended
         .into_iter()
         .map(|(title, date, duration_minutes)| {

@@ -377,10 +377,8 @@ pub fn store_print(
     modules: &[(crate::ids::ModuleId, crate::certificates::pdf::AttendedModule)],
 ) -> AppResult<()> {
     use crate::db::schema::{certificate_modules, certificate_prints};
-    let exists: bool = diesel::select(diesel::dsl::exists(
-        certificate_prints::table.find(cert.id),
-    ))
-    .get_result(conn)?;
+    let exists: bool = diesel::select(diesel::dsl::exists(certificate_prints::table.find(cert.id)))
+        .get_result(conn)?;
     if exists {
         // Issued before modules were frozen: dates and place were copied then; keep them.
         diesel::update(certificate_prints::table.find(cert.id))
@@ -437,28 +435,27 @@ pub fn print_of(
     let Some((run_start, run_end, place, frozen)) = row else {
         return Ok(None);
     };
-    let modules = if frozen {
-        let rows: Vec<(String, chrono::NaiveDate, i32)> = certificate_modules::table
-            .filter(certificate_modules::certificate_id.eq(id))
-            .order(certificate_modules::position.asc())
-            .select((
-                certificate_modules::title,
-                certificate_modules::first_day,
-                certificate_modules::duration_minutes,
-            ))
-            .load(conn)?;
-        Some(
-            rows.into_iter()
-                .map(|(title, date, duration_minutes)| crate::certificates::pdf::AttendedModule {
-                    title,
-                    date,
-                    duration_minutes,
-                })
-                .collect(),
-        )
-    } else {
-        None
-    };
+    let modules =
+        if frozen {
+            let rows: Vec<(String, chrono::NaiveDate, i32)> = certificate_modules::table
+                .filter(certificate_modules::certificate_id.eq(id))
+                .order(certificate_modules::position.asc())
+                .select((
+                    certificate_modules::title,
+                    certificate_modules::first_day,
+                    certificate_modules::duration_minutes,
+                ))
+                .load(conn)?;
+            Some(
+                rows.into_iter()
+                    .map(|(title, date, duration_minutes)| {
+                        crate::certificates::pdf::AttendedModule { title, date, duration_minutes }
+                    })
+                    .collect(),
+            )
+        } else {
+            None
+        };
     Ok(Some(super::printed::Printed { run_start, run_end, place, modules }))
 }
 
@@ -497,10 +494,13 @@ pub fn list_for_org(
         .load(conn)?)
 }
 
-/// The valid certificates of a run with the (module id, title, length) each prints.
+/// A module as a certificate prints it: (module id, title, length in minutes).
+pub type PrintedModuleRef = (crate::ids::ModuleId, String, i32);
+
+/// The valid certificates of a run with the modules each prints.
 pub fn valid_prints_of_run(
     conn: &mut DbConn, org: OrgId, run_id: RunId,
-) -> AppResult<Vec<(Certificate, Vec<(crate::ids::ModuleId, String, i32)>)>> {
+) -> AppResult<Vec<(Certificate, Vec<PrintedModuleRef>)>> {
     use crate::db::schema::certificate_modules;
     let certs: Vec<Certificate> = certificates::table
         .filter(certificates::organisation_id.eq(org))
@@ -522,11 +522,8 @@ pub fn valid_prints_of_run(
     Ok(certs
         .into_iter()
         .map(|c| {
-            let mine = rows
-                .iter()
-                .filter(|r| r.0 == c.id)
-                .map(|r| (r.1, r.2.clone(), r.3))
-                .collect();
+            let mine =
+                rows.iter().filter(|r| r.0 == c.id).map(|r| (r.1, r.2.clone(), r.3)).collect();
             (c, mine)
         })
         .collect())

@@ -723,7 +723,11 @@ diesel::table! {
 
 diesel::joinable!(certificate_prints -> certificates (certificate_id));
 diesel::joinable!(certificate_modules -> certificates (certificate_id));
-diesel::allow_tables_to_appear_in_same_query!(certificate_prints, certificate_modules, certificates);
+diesel::allow_tables_to_appear_in_same_query!(
+    certificate_prints,
+    certificate_modules,
+    certificates
+);
 
 // Issue 14: the issuer's address and contact printed on certificates, and the approval of
 // the sample certificate (its own block so parallel changes merge).

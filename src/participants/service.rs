@@ -891,6 +891,7 @@ mod tests {
             referrer_contact: None,
             card_code: None,
             erased_at: None,
+            referred_by_user_id: None,
         }
     }
 

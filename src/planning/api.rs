@@ -11,7 +11,6 @@ use crate::config::Settings;
 use crate::error::{AppError, AppResult};
 use crate::i18n::Text;
 use crate::ids::{CourseId, LocationId, ModuleId, RunId, SessionId};
-use crate::runs::correct::{CourseSaved, ModuleSaved};
 
 #[utoipa::path(post, path = "/api/v1/courses/{id}/modules/{module_id}/up", tag = "planning", security(("bearer" = [])),
     params(("id" = i32, Path), ("module_id" = i32, Path)),
@@ -148,17 +147,6 @@ async fn api_my_sessions(caller: Caller) -> Answer {
     caller.ok(service::my_sessions).await
 }
 
-#[utoipa::path(put, path = "/api/v1/courses/{id}", tag = "planning", security(("bearer" = [])),
-    request_body = NewCourse, params(("id" = i32, Path)),
-    responses((status = 200, body = CourseSaved, description = "the course, and the runs whose valid certificates still print the older text (replace them there)"),
-        (status = 404), (status = 409, description = "the code is taken"), (status = 422)))]
-#[put("/api/v1/courses/{id}")]
-async fn api_update_course(caller: Caller, id: web::Path<CourseId>, body: Json<NewCourse>) -> Answer {
-    caller
-        .ok(move |c, actor| crate::runs::correct::update_course(c, actor, *id, body.into_inner()))
-        .await
-}
-
 #[utoipa::path(delete, path = "/api/v1/courses/{id}", tag = "planning", security(("bearer" = [])),
     params(("id" = i32, Path)),
     responses((status = 204, description = "deleted with its modules"), (status = 404),
@@ -180,34 +168,6 @@ async fn api_archive_course(caller: Caller, id: web::Path<CourseId>) -> Answer {
 #[post("/api/v1/courses/{id}/restore")]
 async fn api_restore_course(caller: Caller, id: web::Path<CourseId>) -> Answer {
     caller.ok(move |c, actor| correct::set_course_archived(c, actor, *id, false)).await
-}
-
-#[utoipa::path(put, path = "/api/v1/courses/{id}/modules/{module_id}", tag = "planning", security(("bearer" = [])),
-    request_body = NewModule, params(("id" = i32, Path), ("module_id" = i32, Path)),
-    responses((status = 200, body = ModuleSaved, description = "the module, and the runs whose valid certificates still print the older text"),
-        (status = 404), (status = 422)))]
-#[put("/api/v1/courses/{id}/modules/{module_id}")]
-async fn api_update_module(
-    caller: Caller, path: web::Path<(CourseId, ModuleId)>, body: Json<NewModule>,
-) -> Answer {
-    let (course_id, module_id) = path.into_inner();
-    caller
-        .ok(move |c, actor| {
-            crate::runs::correct::update_module(c, actor, course_id, module_id, body.into_inner())
-        })
-        .await
-}
-
-#[utoipa::path(delete, path = "/api/v1/courses/{id}/modules/{module_id}", tag = "planning", security(("bearer" = [])),
-    params(("id" = i32, Path), ("module_id" = i32, Path)),
-    responses((status = 204), (status = 404),
-        (status = 409, description = "sessions covering the module took marks", body = crate::api::ErrorSchema)))]
-#[delete("/api/v1/courses/{id}/modules/{module_id}")]
-async fn api_delete_module(caller: Caller, path: web::Path<(CourseId, ModuleId)>) -> Answer {
-    let (course_id, module_id) = path.into_inner();
-    caller
-        .no_content(move |c, actor| crate::runs::correct::delete_module(c, actor, course_id, module_id))
-        .await
 }
 
 #[utoipa::path(post, path = "/api/v1/courses/{id}/modules/{module_id}/down", tag = "planning", security(("bearer" = [])),
@@ -344,12 +304,9 @@ async fn api_calendar(caller: Caller, q: web::Query<CalendarRange>) -> Answer {
     api_create_location,
     api_set_rules,
     api_module_up,
-    api_update_course,
     api_delete_course,
     api_archive_course,
     api_restore_course,
-    api_update_module,
-    api_delete_module,
     api_module_down,
     api_location,
     api_update_location,
@@ -379,12 +336,9 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(api_create_location)
         .service(api_module_up)
         .service(api_set_rules)
-        .service(api_update_course)
         .service(api_delete_course)
         .service(api_archive_course)
         .service(api_restore_course)
-        .service(api_update_module)
-        .service(api_delete_module)
         .service(api_module_down)
         .service(api_location)
         .service(api_update_location)

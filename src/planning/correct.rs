@@ -123,7 +123,9 @@ pub fn apply_course_update(
     Ok((before, after))
 }
 
-pub fn course_deletion(conn: &mut DbConn, actor: &Actor, course_id: CourseId) -> AppResult<Deletion> {
+pub fn course_deletion(
+    conn: &mut DbConn, actor: &Actor, course_id: CourseId,
+) -> AppResult<Deletion> {
     let org = actor.coordinator_org()?;
     let course = repo::get_course(conn, org, course_id)?;
     let modules = repo::modules_of(conn, org, course_id)?.len();
@@ -186,9 +188,13 @@ fn check_module(input: &NewModule) -> AppResult<(String, i32, String)> {
         5,
         600,
     )?;
-    let description =
-        validate::optional_text("description", "label.description", Some(&input.description), 1000)?
-            .unwrap_or_default();
+    let description = validate::optional_text(
+        "description",
+        "label.description",
+        Some(&input.description),
+        1000,
+    )?
+    .unwrap_or_default();
     Ok((title, duration, description))
 }
 
@@ -343,7 +349,9 @@ pub fn enrolled_count(conn: &mut DbConn, run_id: RunId) -> AppResult<i64> {
 }
 
 /// A course's runs (archived too), newest first.
-pub fn runs_of_course(conn: &mut DbConn, org: OrgId, course_id: CourseId) -> AppResult<Vec<CourseRun>> {
+pub fn runs_of_course(
+    conn: &mut DbConn, org: OrgId, course_id: CourseId,
+) -> AppResult<Vec<CourseRun>> {
     repo::runs_of_course(conn, org, course_id)
 }
 
@@ -459,9 +467,7 @@ pub fn update_location(
     })
 }
 
-pub fn location_deletion(
-    conn: &mut DbConn, actor: &Actor, id: LocationId,
-) -> AppResult<Deletion> {
+pub fn location_deletion(conn: &mut DbConn, actor: &Actor, id: LocationId) -> AppResult<Deletion> {
     let org = actor.coordinator_org()?;
     let location = repo::get_location(conn, org, id)?;
     let (all, held) = repo::sessions_at(conn, id, time::now_utc())?;

@@ -62,7 +62,7 @@ async fn course_data(ui: &Ui, course_id: CourseId) -> Result<views::CoursePage, 
 async fn course_data_with(
     ui: &Ui, course_id: CourseId, show: ShowArchived,
 ) -> Result<views::CoursePage, AppError> {
-    ui.run(move |conn, actor| crate::runs::correct::course_page(conn, actor, course_id, show)).await
+    ui.run(move |conn, actor| views::course_page_with(conn, actor, course_id, show)).await
 }
 
 /// The course's name as the title of its page.
@@ -73,12 +73,6 @@ fn course_title(data: &views::CoursePage) -> Title {
 /// The course page again with the message of a refused form.
 fn course_refused(ui: &Ui, data: &views::CoursePage, error: AppError) -> PageResult {
     ui.page_with_error(COURSE, course_title(data), data, error)
-}
-
-#[get("/courses/{id}")]
-async fn course_page(ui: Ui, id: Id<CourseId>, q: web::Query<ArchiveQuery>) -> PageResult {
-    let data = course_data_with(&ui, *id, q.show()).await?;
-    ui.page(COURSE, course_title(&data), &data)
 }
 
 #[post("/courses/{id}/modules")]
@@ -145,8 +139,7 @@ struct Chosen {
 async fn edit_session_page(ui: Ui, id: Id<SessionId>, q: web::Query<Chosen>) -> PageResult {
     let template = "pages/planning/session_edit";
     let chosen = q.location_id.clone();
-    let mut data =
-        ui.run(move |conn, actor| views::session_edit_page(conn, actor, *id)).await?;
+    let mut data = ui.run(move |conn, actor| views::session_edit_page(conn, actor, *id)).await?;
     if let Some(chosen) = chosen.filter(|c| data.locations.iter().any(|l| l.id == *c)) {
         data.form.location_id = chosen;
     }
@@ -188,14 +181,12 @@ async fn create_location(ui: Ui, Form(form): Form<LocationForm>) -> PageResult {
         Ok(location) => {
             let done = Text::key("done.location_created");
             match (for_run, for_session) {
-                (Some(run), _) => ui.done(
-                    &format!("/runs/{run}?location_id={}#sessions", location.id),
-                    &done,
-                ),
-                (None, Some(session)) => ui.done(
-                    &format!("/sessions/{session}/edit?location_id={}", location.id),
-                    &done,
-                ),
+                (Some(run), _) => {
+                    ui.done(&format!("/runs/{run}?location_id={}#sessions", location.id), &done)
+                }
+                (None, Some(session)) => {
+                    ui.done(&format!("/sessions/{session}/edit?location_id={}", location.id), &done)
+                }
                 (None, None) => ui.done("/locations", &done),
             }
         }
@@ -224,29 +215,6 @@ async fn course_edit_page(ui: Ui, id: Id<CourseId>) -> PageResult {
         .await
 }
 
-#[post("/courses/{id}/edit")]
-async fn update_course(ui: Ui, id: Id<CourseId>, Form(form): Form<NewCourse>) -> PageResult {
-    let (course_id, echo) = (*id, form.clone());
-    let result = ui
-        .run(move |c, actor| crate::runs::correct::update_course(c, actor, course_id, form))
-        .await;
-    match result {
-        Ok(saved) => {
-            let done = crate::runs::correct::saved_banner(
-                "done.plan_course_saved",
-                &saved.certificates_with_older_text,
-            );
-            ui.done(&format!("/courses/{course_id}"), &done)
-        }
-        Err(e) => {
-            let mut data =
-                ui.run(move |c, a| views::course_edit_page(c, a, course_id)).await?;
-            data.form = echo;
-            ui.page_with_error(COURSE_EDIT, "title.plan_course_edit", &data, e)
-        }
-    }
-}
-
 #[get("/courses/{id}/modules/{module_id}/edit")]
 async fn module_edit_page(ui: Ui, path: web::Path<(CourseId, ModuleId)>) -> PageResult {
     let (course_id, module_id) = path.into_inner();
@@ -256,42 +224,12 @@ async fn module_edit_page(ui: Ui, path: web::Path<(CourseId, ModuleId)>) -> Page
     .await
 }
 
-#[post("/courses/{id}/modules/{module_id}/edit")]
-async fn update_module(
-    ui: Ui, path: web::Path<(CourseId, ModuleId)>, Form(form): Form<ModuleForm>,
-) -> PageResult {
-    let (course_id, module_id) = path.into_inner();
-    let echo = form.echo();
-    let result = ui
-        .run(move |c, actor| {
-            crate::runs::correct::update_module(c, actor, course_id, module_id, form.parse()?)
-        })
-        .await;
-    match result {
-        Ok(saved) => {
-            let done = crate::runs::correct::saved_banner(
-                "done.plan_module_saved",
-                &saved.certificates_with_older_text,
-            );
-            ui.done(&format!("/courses/{course_id}#modules"), &done)
-        }
-        Err(e) => {
-            let mut data = ui
-                .run(move |c, a| views::module_edit_page(c, a, course_id, module_id))
-                .await?;
-            data.form = echo;
-            ui.page_with_error(MODULE_EDIT, "title.plan_module_edit", &data, e)
-        }
-    }
-}
-
 #[post("/courses/{id}/modules/{module_id}/down")]
 async fn module_down(
     ui: Ui, path: web::Path<(CourseId, ModuleId)>, _form: Form<EmptyForm>,
 ) -> PageResult {
     let (course_id, module_id) = path.into_inner();
-    ui.run(move |conn, actor| correct::move_module_down(conn, actor, course_id, module_id))
-        .await?;
+    ui.run(move |conn, actor| correct::move_module_down(conn, actor, course_id, module_id)).await?;
     ui.done(&format!("/courses/{course_id}#modules"), &Text::key("done.module_moved"))
 }
 
@@ -426,15 +364,6 @@ async fn module_delete_page(ui: Ui, path: web::Path<(CourseId, ModuleId)>) -> Pa
     deletion_page(&ui, d, "plan.label.module", paths)
 }
 
-#[post("/courses/{id}/modules/{module_id}/delete")]
-async fn delete_module(
-    ui: Ui, path: web::Path<(CourseId, ModuleId)>, _form: Form<EmptyForm>,
-) -> PageResult {
-    let (course_id, module_id) = path.into_inner();
-    ui.run(move |c, a| crate::runs::correct::delete_module(c, a, course_id, module_id)).await?;
-    ui.done(&format!("/courses/{course_id}#modules"), &Text::key("done.plan_module_deleted"))
-}
-
 #[get("/runs/{id}/delete")]
 async fn run_delete_page(ui: Ui, id: Id<RunId>) -> PageResult {
     let id = *id;
@@ -473,7 +402,8 @@ async fn restore_run(ui: Ui, id: Id<RunId>, _form: Form<EmptyForm>) -> PageResul
 async fn session_delete_page(ui: Ui, id: Id<SessionId>) -> PageResult {
     let id = *id;
     let d = ui.run(move |c, a| correct::session_deletion(c, a, id)).await?;
-    let run_id = ui.run(move |c, a| Ok(service::get_session(c, a.coordinator_org()?, id)?.run_id)).await?;
+    let run_id =
+        ui.run(move |c, a| Ok(service::get_session(c, a.coordinator_org()?, id)?.run_id)).await?;
     let paths = DeletePaths {
         delete: format!("/sessions/{id}/delete"),
         archive: None,
@@ -562,7 +492,6 @@ async fn renew_run_link(ui: Ui, id: Id<RunId>, _form: Form<EmptyForm>) -> PageRe
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(courses_page)
         .service(create_course)
-        .service(course_page)
         .service(add_module)
         .service(create_run)
         .service(renew_my_link)
@@ -575,9 +504,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(module_up)
         .service(new_location_page)
         .service(course_edit_page)
-        .service(update_course)
         .service(module_edit_page)
-        .service(update_module)
         .service(module_down)
         .service(location_edit_page)
         .service(update_location)
@@ -586,7 +513,6 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(archive_course)
         .service(restore_course)
         .service(module_delete_page)
-        .service(delete_module)
         .service(run_delete_page)
         .service(delete_run)
         .service(archive_run)

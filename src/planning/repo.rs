@@ -626,9 +626,7 @@ pub fn delete_location(conn: &mut DbConn, id: LocationId) -> AppResult<()> {
 }
 
 /// Sessions at a place: (all, held: started and not cancelled).
-pub fn sessions_at(
-    conn: &mut DbConn, id: LocationId, now: NaiveDateTime,
-) -> AppResult<(i64, i64)> {
+pub fn sessions_at(conn: &mut DbConn, id: LocationId, now: NaiveDateTime) -> AppResult<(i64, i64)> {
     let all: i64 = training_sessions::table
         .filter(training_sessions::location_id.eq(id))
         .count()
@@ -679,8 +677,7 @@ pub fn course_history(conn: &mut DbConn, id: CourseId) -> AppResult<(i64, i64)> 
     use crate::db::schema::surveys;
     let runs: i64 =
         course_runs::table.filter(course_runs::course_id.eq(id)).count().get_result(conn)?;
-    let surveys: i64 =
-        surveys::table.filter(surveys::course_id.eq(id)).count().get_result(conn)?;
+    let surveys: i64 = surveys::table.filter(surveys::course_id.eq(id)).count().get_result(conn)?;
     Ok((runs, surveys))
 }
 
@@ -692,8 +689,7 @@ pub fn delete_course(conn: &mut DbConn, id: CourseId) -> AppResult<()> {
         .load(conn)?;
     diesel::delete(session_modules::table.filter(session_modules::module_id.eq_any(&modules)))
         .execute(conn)?;
-    diesel::delete(course_modules::table.filter(course_modules::course_id.eq(id)))
-        .execute(conn)?;
+    diesel::delete(course_modules::table.filter(course_modules::course_id.eq(id))).execute(conn)?;
     diesel::delete(courses::table.find(id)).execute(conn)?;
     Ok(())
 }
@@ -723,8 +719,7 @@ pub fn module_use(conn: &mut DbConn, id: ModuleId) -> AppResult<(i64, i64)> {
     let marked: i64 = session_modules::table
         .filter(session_modules::module_id.eq(id))
         .filter(
-            session_modules::session_id
-                .eq_any(attendance::table.select(attendance::session_id)),
+            session_modules::session_id.eq_any(attendance::table.select(attendance::session_id)),
         )
         .count()
         .get_result(conn)?;
@@ -776,11 +771,13 @@ pub fn run_history(conn: &mut DbConn, id: RunId) -> AppResult<RunHistory> {
             .count()
             .get_result(conn)?,
         reminders: session_reminders::table
-            .filter(session_reminders::session_id.eq_any(
-                training_sessions::table
-                    .filter(training_sessions::run_id.eq(id))
-                    .select(training_sessions::id),
-            ))
+            .filter(
+                session_reminders::session_id.eq_any(
+                    training_sessions::table
+                        .filter(training_sessions::run_id.eq(id))
+                        .select(training_sessions::id),
+                ),
+            )
             .count()
             .get_result(conn)?,
         batches: certificate_batches::table
@@ -825,7 +822,9 @@ pub fn delete_run(conn: &mut DbConn, id: RunId) -> AppResult<()> {
 }
 
 pub fn set_run_archived(conn: &mut DbConn, id: RunId, at: Option<NaiveDateTime>) -> AppResult<()> {
-    diesel::update(course_runs::table.find(id)).set(course_runs::archived_at.eq(at)).execute(conn)?;
+    diesel::update(course_runs::table.find(id))
+        .set(course_runs::archived_at.eq(at))
+        .execute(conn)?;
     Ok(())
 }
 

@@ -278,7 +278,11 @@ pub struct LocationChoice {
 pub fn choices(locations: &[Location]) -> Vec<LocationChoice> {
     locations
         .iter()
-        .map(|l| LocationChoice { id: l.id.to_string(), name: l.name.clone(), room: l.room.clone() })
+        .map(|l| LocationChoice {
+            id: l.id.to_string(),
+            name: l.name.clone(),
+            room: l.room.clone(),
+        })
         .collect()
 }
 

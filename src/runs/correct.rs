@@ -43,7 +43,11 @@ fn older_text(conn: &mut DbConn, org: OrgId, course: &Course) -> AppResult<Vec<O
     for run in planning::correct::runs_of_course(conn, org, course.id)? {
         let n = printed::printing_older_text(conn, org, run.id, course, &modules)?;
         if n > 0 {
-            out.push(OlderText { run_id: run.id, start: fmt_date(run.start_date), certificates: n });
+            out.push(OlderText {
+                run_id: run.id,
+                start: fmt_date(run.start_date),
+                certificates: n,
+            });
         }
     }
     Ok(out)
@@ -67,17 +71,15 @@ pub fn update_course(
 
 /// Corrects a module; issued certificates keep what they print.
 pub fn update_module(
-    conn: &mut DbConn, actor: &Actor, course_id: CourseId, module_id: ModuleId,
-    input: NewModule,
+    conn: &mut DbConn, actor: &Actor, course_id: CourseId, module_id: ModuleId, input: NewModule,
 ) -> AppResult<ModuleSaved> {
     let org = actor.coordinator_org()?;
     crate::db::write_transaction(conn, |conn| {
         let course = planning::service::get_course(conn, org, course_id)?;
         let runs = run_ids(conn, org, course_id)?;
         printed::freeze_runs(conn, org, &runs)?;
-        let module = planning::correct::apply_module_update(
-            conn, actor, org, course_id, module_id, &input,
-        )?;
+        let module =
+            planning::correct::apply_module_update(conn, actor, org, course_id, module_id, &input)?;
         let certificates_with_older_text = older_text(conn, org, &course)?;
         Ok(ModuleSaved { module, certificates_with_older_text })
     })

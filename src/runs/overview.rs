@@ -111,7 +111,8 @@ pub fn runs(
         };
         let next_session: Option<SessionId> =
             sessions.iter().find(|s| s.ends_at >= now).or(sessions.last()).map(|s| s.id);
-        let (next, href) = next_action(state, &run, sessions.len(), enrolled, to_certify, next_session);
+        let (next, href) =
+            next_action(state, &run, sessions.len(), enrolled, to_certify, next_session);
         out.push(RunOverview {
             run_id: run.id,
             course_id: course.id,

@@ -10,9 +10,13 @@ use super::service;
 use crate::certificates::service::CertificateIssuer;
 use crate::error::{AppResult, PageResult};
 use crate::i18n::Text;
-use crate::ids::{CertificateId, ParticipantId, RunId};
+use crate::ids::{CertificateId, CourseId, ModuleId, ParticipantId, RunId};
 use crate::participants::models::EnrollmentStatus;
+use crate::planning::correct::ShowArchived;
+use crate::planning::forms::ModuleForm;
 use crate::planning::forms::{RunForm, SessionForm};
+use crate::planning::models::NewCourse;
+use crate::planning::views;
 use crate::validate;
 use crate::web::{EmptyForm, Form, Id, Ui};
 
@@ -294,8 +298,92 @@ async fn back_from_certificate(
     back_to_run(ui, issuer, run_id, result, ("#certificates", done), None).await
 }
 
+// Correcting a course or module: the course page and the saves that concern issued
+// certificates (what they print is frozen first; the banner says how many print older
+// text). Handled here, above certificates; the forms themselves are planning's.
+
+/// `?archive=1`: archived runs are listed too.
+#[derive(Deserialize)]
+struct ArchiveQuery {
+    archive: Option<String>,
+}
+
+const COURSE: &str = "pages/planning/course";
+
+#[get("/courses/{id}")]
+async fn course_page(ui: Ui, id: Id<CourseId>, q: web::Query<ArchiveQuery>) -> PageResult {
+    let (course_id, show) = (*id, ShowArchived(q.archive.as_deref() == Some("1")));
+    let data = ui
+        .run(move |conn, actor| super::correct::course_page(conn, actor, course_id, show))
+        .await?;
+    let title = Text::key("title.course").arg("course", &data.course.title);
+    ui.page(COURSE, title, &data)
+}
+
+#[post("/courses/{id}/edit")]
+async fn update_course(ui: Ui, id: Id<CourseId>, Form(form): Form<NewCourse>) -> PageResult {
+    let (course_id, echo) = (*id, form.clone());
+    let result =
+        ui.run(move |c, actor| super::correct::update_course(c, actor, course_id, form)).await;
+    match result {
+        Ok(saved) => {
+            let done = super::correct::saved_banner(
+                "done.plan_course_saved",
+                &saved.certificates_with_older_text,
+            );
+            ui.done(&format!("/courses/{course_id}"), &done)
+        }
+        Err(e) => {
+            let mut data = ui.run(move |c, a| views::course_edit_page(c, a, course_id)).await?;
+            data.form = echo;
+            ui.page_with_error("pages/planning/course_edit", "title.plan_course_edit", &data, e)
+        }
+    }
+}
+
+#[post("/courses/{id}/modules/{module_id}/edit")]
+async fn update_module(
+    ui: Ui, path: web::Path<(CourseId, ModuleId)>, Form(form): Form<ModuleForm>,
+) -> PageResult {
+    let (course_id, module_id) = path.into_inner();
+    let echo = form.echo();
+    let result = ui
+        .run(move |c, actor| {
+            super::correct::update_module(c, actor, course_id, module_id, form.parse()?)
+        })
+        .await;
+    match result {
+        Ok(saved) => {
+            let done = super::correct::saved_banner(
+                "done.plan_module_saved",
+                &saved.certificates_with_older_text,
+            );
+            ui.done(&format!("/courses/{course_id}#modules"), &done)
+        }
+        Err(e) => {
+            let mut data =
+                ui.run(move |c, a| views::module_edit_page(c, a, course_id, module_id)).await?;
+            data.form = echo;
+            ui.page_with_error("pages/planning/module_edit", "title.plan_module_edit", &data, e)
+        }
+    }
+}
+
+#[post("/courses/{id}/modules/{module_id}/delete")]
+async fn delete_module(
+    ui: Ui, path: web::Path<(CourseId, ModuleId)>, _form: Form<EmptyForm>,
+) -> PageResult {
+    let (course_id, module_id) = path.into_inner();
+    ui.run(move |c, a| super::correct::delete_module(c, a, course_id, module_id)).await?;
+    ui.done(&format!("/courses/{course_id}#modules"), &Text::key("done.plan_module_deleted"))
+}
+
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(overview_page)
+        .service(course_page)
+        .service(update_course)
+        .service(update_module)
+        .service(delete_module)
         .service(run_edit_page)
         .service(run_edit)
         .service(run_page)

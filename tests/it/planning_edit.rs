@@ -52,13 +52,22 @@ async fn every_entity_is_edited_by_form_and_api(backend: Backend) {
         .await;
     assert_eq!(page.status, 303, "{}", page.body);
     let (_, c) = api.get(&format!("/api/v1/courses/{course}")).await;
-    assert_eq!((c["course"]["title"].as_str(), c["course"]["description"].as_str()), (Some("Wohnführerschein"), Some("Neu")));
+    assert_eq!(
+        (c["course"]["title"].as_str(), c["course"]["description"].as_str()),
+        (Some("Wohnführerschein"), Some("Neu"))
+    );
     let (s, saved) = api
-        .put(&format!("/api/v1/courses/{course}"), json!({"code": "KORR2", "title": "Mietführerschein", "description": ""}))
+        .put(
+            &format!("/api/v1/courses/{course}"),
+            json!({"code": "KORR2", "title": "Mietführerschein", "description": ""}),
+        )
         .await;
     assert_eq!(s, 200, "{saved}");
     let (_, c) = api.get(&format!("/api/v1/courses/{course}")).await;
-    assert_eq!((c["course"]["code"].as_str(), c["course"]["title"].as_str()), (Some("KORR2"), Some("Mietführerschein")));
+    assert_eq!(
+        (c["course"]["code"].as_str(), c["course"]["title"].as_str()),
+        (Some("KORR2"), Some("Mietführerschein"))
+    );
 
     // Module: the form, then the API; order both ways.
     let page = b
@@ -74,16 +83,24 @@ async fn every_entity_is_edited_by_form_and_api(backend: Backend) {
     assert_eq!(c["modules"][0]["duration_minutes"], 90);
     assert_eq!(c["modules"][0]["mandatory"], false, "an unticked box is not mandatory");
     let (s, m) = api
-        .put(&format!("/api/v1/courses/{course}/modules/{module}"), json!({"title": "Mietvertrag", "duration_minutes": 60, "mandatory": true}))
+        .put(
+            &format!("/api/v1/courses/{course}/modules/{module}"),
+            json!({"title": "Mietvertrag", "duration_minutes": 60, "mandatory": true}),
+        )
         .await;
     assert_eq!(s, 200, "{m}");
     let (_, second) = api
-        .post(&format!("/api/v1/courses/{course}/modules"), json!({"title": "Nebenkosten", "duration_minutes": 30}))
+        .post(
+            &format!("/api/v1/courses/{course}/modules"),
+            json!({"title": "Nebenkosten", "duration_minutes": 30}),
+        )
         .await;
-    let (s, order) = api.post(&format!("/api/v1/courses/{course}/modules/{module}/down"), json!({})).await;
+    let (s, order) =
+        api.post(&format!("/api/v1/courses/{course}/modules/{module}/down"), json!({})).await;
     assert_eq!(s, 200, "{order}");
     assert_eq!(order[0]["id"], second["id"]);
-    let (_, order) = api.post(&format!("/api/v1/courses/{course}/modules/{module}/up"), json!({})).await;
+    let (_, order) =
+        api.post(&format!("/api/v1/courses/{course}/modules/{module}/up"), json!({})).await;
     assert_eq!(order[0]["id"].as_i64(), Some(module));
 
     // Location: the form, then the API.
@@ -110,18 +127,31 @@ async fn every_entity_is_edited_by_form_and_api(backend: Backend) {
         .submit(
             &format!("/runs/{run}/edit"),
             &format!("/runs/{run}/edit"),
-            &[("start_date", "2026-03-01"), ("end_date", "2026-03-30"), ("place", "Rathaus"), ("capacity", "12")],
+            &[
+                ("start_date", "2026-03-01"),
+                ("end_date", "2026-03-30"),
+                ("place", "Rathaus"),
+                ("capacity", "12"),
+            ],
         )
         .await;
     assert_eq!(page.status, 303, "{}", page.body);
     let (_, r) = api.get(&format!("/api/v1/runs/{run}")).await;
-    assert_eq!((r["run"]["capacity"].as_i64(), r["run"]["end_date"].as_str()), (Some(12), Some("2026-03-30")));
+    assert_eq!(
+        (r["run"]["capacity"].as_i64(), r["run"]["end_date"].as_str()),
+        (Some(12), Some("2026-03-30"))
+    );
     // A refused run form keeps what was typed.
     let page = b
         .submit(
             &format!("/runs/{run}/edit"),
             &format!("/runs/{run}/edit"),
-            &[("start_date", "2026-03-01"), ("end_date", "2026-02-01"), ("place", "Getippter Ort"), ("capacity", "12")],
+            &[
+                ("start_date", "2026-03-01"),
+                ("end_date", "2026-02-01"),
+                ("place", "Getippter Ort"),
+                ("capacity", "12"),
+            ],
         )
         .await;
     assert_eq!(page.status, 422, "{}", page.body);
@@ -132,7 +162,13 @@ async fn every_entity_is_edited_by_form_and_api(backend: Backend) {
         .submit(
             &format!("/sessions/{session}/edit"),
             &format!("/sessions/{session}"),
-            &[("date", "2026-03-03"), ("start", "10:00"), ("end", "12:00"), ("location_id", &lid.to_string()), ("module_ids", &module.to_string())],
+            &[
+                ("date", "2026-03-03"),
+                ("start", "10:00"),
+                ("end", "12:00"),
+                ("location_id", &lid.to_string()),
+                ("module_ids", &module.to_string()),
+            ],
         )
         .await;
     assert_eq!(page.status, 303, "{}", page.body);
@@ -183,18 +219,28 @@ async fn a_typo_fix_leaves_issued_certificates_as_issued(backend: Backend) {
 
     // The typo is fixed in the module, the course gets a new title, the run moves.
     let (s, saved) = api
-        .put(&format!("/api/v1/courses/{course}/modules/{}", modules[0]), json!({"title": "Mietvertrag lesen", "duration_minutes": 90, "mandatory": true}))
+        .put(
+            &format!("/api/v1/courses/{course}/modules/{}", modules[0]),
+            json!({"title": "Mietvertrag lesen", "duration_minutes": 90, "mandatory": true}),
+        )
         .await;
     assert_eq!(s, 200, "{saved}");
     assert_eq!(saved["certificates_with_older_text"][0]["certificates"], 1, "{saved}");
     let page = b
-        .submit(&format!("/courses/{course}/edit"), &format!("/courses/{course}/edit"), &[("code", "TIPP"), ("title", "Wohnen in Deutschland"), ("description", "")])
+        .submit(
+            &format!("/courses/{course}/edit"),
+            &format!("/courses/{course}/edit"),
+            &[("code", "TIPP"), ("title", "Wohnen in Deutschland"), ("description", "")],
+        )
         .await;
     assert_eq!(page.status, 303, "{}", page.body);
     let banner = b.get(page.location.as_deref().unwrap()).await;
     assert!(banner.body.contains("data-test=\"flash\""), "{}", banner.body);
     assert!(banner.body.contains("data-test=\"older-text\""), "the course page says so");
-    assert!(banner.body.contains(&format!("/runs/{run}#certificates")), "and leads to the run's certificates");
+    assert!(
+        banner.body.contains(&format!("/runs/{run}#certificates")),
+        "and leads to the run's certificates"
+    );
     let (s, body) = api
         .put(&format!("/api/v1/runs/{run}"), json!({"start_date": "2026-03-01", "end_date": "2026-03-30", "place": "Anderswo", "capacity": 10}))
         .await;
@@ -203,7 +249,9 @@ async fn a_typo_fix_leaves_issued_certificates_as_issued(backend: Backend) {
     let (_, _, after) = b.get_bytes(&format!("/certificates/{cert}/pdf")).await;
     let url_after = common::pdf_qr::decode_qr_from_pdf(&after).expect("QR");
     assert_eq!(url_before, url_after, "the signed token is the same");
-    if let (Some(t1), Some(t2)) = (pdf_text(&app, &before, "a.pdf"), pdf_text(&app, &after, "b.pdf")) {
+    if let (Some(t1), Some(t2)) =
+        (pdf_text(&app, &before, "a.pdf"), pdf_text(&app, &after, "b.pdf"))
+    {
         assert_eq!(t1, t2, "the PDF prints the same text after the corrections");
         assert!(t2.contains("Mietvertrg") && !t2.contains("Mietvertrag lesen"), "{t2}");
         assert!(!t2.contains("Anderswo") && !t2.contains("Wohnen in Deutschland"), "{t2}");
@@ -216,7 +264,10 @@ async fn a_typo_fix_leaves_issued_certificates_as_issued(backend: Backend) {
     assert_eq!(common::verdict(&page.body), Some("valid"), "{}", page.body);
     // A new certificate (reissue) prints the corrected text.
     let (s, new) = api
-        .post(&format!("/api/v1/certificates/{cert}/reissue"), json!({"given_name": "Amina", "family_name": "Haddad-Said"}))
+        .post(
+            &format!("/api/v1/certificates/{cert}/reissue"),
+            json!({"given_name": "Amina", "family_name": "Haddad-Said"}),
+        )
         .await;
     assert_eq!(s, 200, "{new}");
     let (_, _, fresh) = b.get_bytes(&format!("/certificates/{}/pdf", new["id"])).await;
@@ -224,9 +275,16 @@ async fn a_typo_fix_leaves_issued_certificates_as_issued(backend: Backend) {
         assert!(t.contains("Mietvertrag lesen") && t.contains("Wohnen in Deutschland"), "{t}");
     }
     let (_, saved) = api
-        .put(&format!("/api/v1/courses/{course}"), json!({"code": "TIPP", "title": "Wohnen in Deutschland"}))
+        .put(
+            &format!("/api/v1/courses/{course}"),
+            json!({"code": "TIPP", "title": "Wohnen in Deutschland"}),
+        )
         .await;
-    assert_eq!(saved["certificates_with_older_text"], json!([]), "the replacement prints the new text");
+    assert_eq!(
+        saved["certificates_with_older_text"],
+        json!([]),
+        "the replacement prints the new text"
+    );
 }
 both_backends!(typo_fix_keeps_certificates, a_typo_fix_leaves_issued_certificates_as_issued);
 
@@ -249,7 +307,12 @@ async fn what_has_history_is_archived_not_deleted(backend: Backend) {
     common::mark_present(&api, run, &[pid]).await;
 
     // The API refuses, naming the way out.
-    for path in [format!("/api/v1/runs/{run}"), format!("/api/v1/courses/{course}"), format!("/api/v1/locations/{lid}"), format!("/api/v1/sessions/{sid}")] {
+    for path in [
+        format!("/api/v1/runs/{run}"),
+        format!("/api/v1/courses/{course}"),
+        format!("/api/v1/locations/{lid}"),
+        format!("/api/v1/sessions/{sid}"),
+    ] {
         let (s, body) = delete(&api, &path).await;
         assert_eq!(s, 409, "{path}: {body}");
         assert!(body["message"].as_str().is_some_and(|m| !m.is_empty()), "{body}");
@@ -258,14 +321,21 @@ async fn what_has_history_is_archived_not_deleted(backend: Backend) {
     // The confirmation page offers archiving instead, and its GET changes nothing.
     let b = app.browser();
     b.login(&org.coordinator.email).await;
-    let counts = || ["course_runs", "courses", "locations", "training_sessions", "audit_log"].map(|t| app.count(t));
+    let counts = || {
+        ["course_runs", "courses", "locations", "training_sessions", "audit_log"]
+            .map(|t| app.count(t))
+    };
     let before = counts();
     let page = b.get(&format!("/runs/{run}/delete")).await;
     assert_eq!(page.status, 200, "{}", page.body);
     assert!(page.body.contains(&format!("action=\"/runs/{run}/archive\"")), "{}", page.body);
     assert!(page.body.contains(&common::said("plan.archive.button", &[])));
     let page = b.get(&format!("/sessions/{sid}/delete")).await;
-    assert!(page.body.contains("data-test=\"confirm-blocked\"") && page.body.contains("disabled"), "{}", page.body);
+    assert!(
+        page.body.contains("data-test=\"confirm-blocked\"") && page.body.contains("disabled"),
+        "{}",
+        page.body
+    );
     assert!(page.body.contains("aria-describedby=\"confirm-blocked\""));
     b.get(&format!("/courses/{course}/delete")).await;
     b.get(&format!("/locations/{lid}/delete")).await;
@@ -275,17 +345,25 @@ async fn what_has_history_is_archived_not_deleted(backend: Backend) {
     assert_eq!(page.status, 409, "{}", page.body);
 
     // Archived: gone from the lists and the choices, shown by the filter, restorable.
-    let page = b.submit(&format!("/locations/{lid}/delete"), &format!("/locations/{lid}/archive"), &[]).await;
+    let page = b
+        .submit(&format!("/locations/{lid}/delete"), &format!("/locations/{lid}/archive"), &[])
+        .await;
     assert_eq!(page.status, 303, "{}", page.body);
     let (_, list) = api.get("/api/v1/locations").await;
     assert!(!list.as_array().unwrap().iter().any(|l| l["id"] == lid), "{list}");
     let (_, list) = api.get("/api/v1/locations?archived=true").await;
-    assert!(list.as_array().unwrap().iter().any(|l| l["id"] == lid && l["archived_at"].is_string()), "{list}");
+    assert!(
+        list.as_array().unwrap().iter().any(|l| l["id"] == lid && l["archived_at"].is_string()),
+        "{list}"
+    );
     let (s, _) = api.get("/api/v1/locations?archived=maybe").await;
     assert_eq!(s, 422);
     let (_, run2, _) = common::plan_run(&api, "ARCH2", 5, &[("Modul", true)]).await;
     let page = b.get(&format!("/runs/{run2}")).await;
-    assert!(!page.body.contains("Bürgerhaus"), "an archived place is no choice in the session form");
+    assert!(
+        !page.body.contains("Bürgerhaus"),
+        "an archived place is no choice in the session form"
+    );
     let (s, body) = api
         .post(&format!("/api/v1/runs/{run2}/sessions"), json!({"starts_at": "2026-03-05T09:00", "ends_at": "2026-03-05T10:00", "location_id": lid}))
         .await;
@@ -303,8 +381,15 @@ async fn what_has_history_is_archived_not_deleted(backend: Backend) {
     let (s, r) = api.post(&format!("/api/v1/runs/{run}/archive"), json!({})).await;
     assert_eq!((s, r["archived_at"].is_string()), (200, true), "{r}");
     let page = b.get(&format!("/courses/{course}")).await;
-    assert!(!page.body.contains(&format!("data-test=\"run-{run}\"")) && page.body.contains("data-test=\"archive-filter\""));
-    assert!(b.get(&format!("/courses/{course}?archive=1")).await.body.contains(&format!("data-test=\"run-{run}\"")));
+    assert!(
+        !page.body.contains(&format!("data-test=\"run-{run}\""))
+            && page.body.contains("data-test=\"archive-filter\"")
+    );
+    assert!(b
+        .get(&format!("/courses/{course}?archive=1"))
+        .await
+        .body
+        .contains(&format!("data-test=\"run-{run}\"")));
     let (s, c) = api.post(&format!("/api/v1/courses/{course}/archive"), json!({})).await;
     assert_eq!(s, 200, "{c}");
     let (_, courses) = api.get("/api/v1/courses").await;
@@ -313,7 +398,8 @@ async fn what_has_history_is_archived_not_deleted(backend: Backend) {
         .post(&format!("/api/v1/courses/{course}/runs"), json!({"start_date": "2026-12-01", "end_date": "2026-12-02", "place": "X", "capacity": 3}))
         .await;
     assert_eq!(s, 409, "no new runs in an archived course: {body}");
-    let page = b.submit(&format!("/courses/{course}"), &format!("/courses/{course}/restore"), &[]).await;
+    let page =
+        b.submit(&format!("/courses/{course}"), &format!("/courses/{course}/restore"), &[]).await;
     assert_eq!(page.status, 303);
     let (_, courses) = api.get("/api/v1/courses").await;
     assert!(courses.as_array().unwrap().iter().any(|c| c["id"] == course));
@@ -332,15 +418,28 @@ async fn what_has_no_history_is_deleted_after_confirmation(backend: Backend) {
 
     // The confirmation says what goes and what stays; the button is a warning.
     let page = b.get(&format!("/runs/{run}/delete")).await;
-    assert!(page.body.contains("data-test=\"confirm-goes\"") && page.body.contains("data-test=\"confirm-stays\""), "{}", page.body);
+    assert!(
+        page.body.contains("data-test=\"confirm-goes\"")
+            && page.body.contains("data-test=\"confirm-stays\""),
+        "{}",
+        page.body
+    );
     assert!(page.body.contains("button-warning"));
-    let page = b.submit(&format!("/sessions/{session}/delete"), &format!("/sessions/{session}/delete"), &[]).await;
-    assert_eq!(page.status, 303, "{}", page.body);
     let page = b
-        .submit(&format!("/courses/{course}/modules/{module}/delete"), &format!("/courses/{course}/modules/{module}/delete"), &[])
+        .submit(&format!("/sessions/{session}/delete"), &format!("/sessions/{session}/delete"), &[])
         .await;
     assert_eq!(page.status, 303, "{}", page.body);
-    let page = b.submit(&format!("/locations/{lid}/delete"), &format!("/locations/{lid}/delete"), &[]).await;
+    let page = b
+        .submit(
+            &format!("/courses/{course}/modules/{module}/delete"),
+            &format!("/courses/{course}/modules/{module}/delete"),
+            &[],
+        )
+        .await;
+    assert_eq!(page.status, 303, "{}", page.body);
+    let page = b
+        .submit(&format!("/locations/{lid}/delete"), &format!("/locations/{lid}/delete"), &[])
+        .await;
     assert_eq!(page.status, 303, "{}", page.body);
     let (s, _) = delete(&api, &format!("/api/v1/runs/{run}")).await;
     assert_eq!(s, 204);
@@ -350,10 +449,14 @@ async fn what_has_no_history_is_deleted_after_confirmation(backend: Backend) {
     assert_eq!(s, 204);
     let (s, _) = api.get(&format!("/api/v1/courses/{course}")).await;
     assert_eq!(s, 404);
-    assert_eq!((app.count("course_modules"), app.count("locations"), app.count("training_sessions")), (0, 0, 0));
+    assert_eq!(
+        (app.count("course_modules"), app.count("locations"), app.count("training_sessions")),
+        (0, 0, 0)
+    );
     // A session of a run people are enrolled in is cancelled, not deleted.
     let (_, run, modules) =
-        common::plan_run_between(&api, "WEG2", 5, &[("M", true)], &local_day(1), &local_day(9)).await;
+        common::plan_run_between(&api, "WEG2", 5, &[("M", true)], &local_day(1), &local_day(9))
+            .await;
     let (_, future) = api
         .post(&format!("/api/v1/runs/{run}/sessions"), json!({"starts_at": local_day(2) + "T09:00", "ends_at": local_day(2) + "T10:00", "module_ids": modules}))
         .await;
@@ -378,13 +481,17 @@ async fn no_second_place_of_the_same_name(backend: Backend) {
     assert_eq!(s, 409, "{body}");
     assert!(body["message"].as_str().unwrap().contains("Rathaus Saal"), "{body}");
     let (_, other) = api.post("/api/v1/locations", json!({"name": "Schule"})).await;
-    let (s, _) = api.put(&format!("/api/v1/locations/{}", other["id"]), json!({"name": "RATHAUS saal"})).await;
+    let (s, _) = api
+        .put(&format!("/api/v1/locations/{}", other["id"]), json!({"name": "RATHAUS saal"}))
+        .await;
     assert_eq!(s, 409);
     assert_eq!(app.count("locations"), 2);
     // The page names and links the existing place, and keeps what was typed.
     let b = app.browser();
     b.login(&org.coordinator.email).await;
-    let page = b.submit("/locations", "/locations", &[("name", "rathaus saal"), ("room", "Getippt")]).await;
+    let page = b
+        .submit("/locations", "/locations", &[("name", "rathaus saal"), ("room", "Getippt")])
+        .await;
     assert_eq!(page.status, 409, "{}", page.body);
     assert!(page.body.contains("data-test=\"duplicate-of\""));
     assert!(page.body.contains(&format!("/locations/{}/edit", first["id"])));
@@ -410,14 +517,22 @@ async fn a_new_place_returns_to_the_session_form(backend: Backend) {
     let page = b.get(&format!("/runs/{run}")).await;
     assert!(page.body.contains(&format!("/locations/new?for_run={run}")), "{}", page.body);
     let page = b
-        .submit(&format!("/locations/new?for_run={run}"), "/locations", &[("name", "Jugendzentrum"), ("for_run", &run.to_string())])
+        .submit(
+            &format!("/locations/new?for_run={run}"),
+            "/locations",
+            &[("name", "Jugendzentrum"), ("for_run", &run.to_string())],
+        )
         .await;
     assert_eq!(page.status, 303, "{}", page.body);
     let back = page.location.unwrap();
     assert!(back.starts_with(&format!("/runs/{run}?location_id=")), "{back}");
     let lid = back.split("location_id=").nth(1).unwrap().split('#').next().unwrap().to_string();
     let page = b.get(&back).await;
-    assert!(page.body.contains(&format!("<option value=\"{lid}\" selected>Jugendzentrum")), "{}", page.body);
+    assert!(
+        page.body.contains(&format!("<option value=\"{lid}\" selected>Jugendzentrum")),
+        "{}",
+        page.body
+    );
 }
 both_backends!(new_place_returns, a_new_place_returns_to_the_session_form);
 
@@ -430,10 +545,18 @@ async fn the_overview_sorts_runs_by_date(backend: Backend) {
     let page = b.get("/runs").await;
     assert!(page.body.contains("data-test=\"no-courses\""), "empty state: {}", page.body);
 
-    let (_, upcoming, _) = common::plan_run_between(&api, "SOON", 5, &[("M", true)], &local_day(1), &local_day(8)).await;
-    let (_, running, m) = common::plan_run_between(&api, "NOW", 5, &[("M", true)], &local_day(-1), &local_day(6)).await;
-    let (_, ended, em) = common::plan_run_between(&api, "PAST", 5, &[("M", true)], &local_day(-9), &local_day(-1)).await;
-    let (_, done, _) = common::plan_run_between(&api, "DONE", 5, &[("M", true)], &local_day(-9), &local_day(-2)).await;
+    let (_, upcoming, _) =
+        common::plan_run_between(&api, "SOON", 5, &[("M", true)], &local_day(1), &local_day(8))
+            .await;
+    let (_, running, m) =
+        common::plan_run_between(&api, "NOW", 5, &[("M", true)], &local_day(-1), &local_day(6))
+            .await;
+    let (_, ended, em) =
+        common::plan_run_between(&api, "PAST", 5, &[("M", true)], &local_day(-9), &local_day(-1))
+            .await;
+    let (_, done, _) =
+        common::plan_run_between(&api, "DONE", 5, &[("M", true)], &local_day(-9), &local_day(-2))
+            .await;
     for (run, modules, day) in [(running, &m, local_day(2)), (ended, &em, local_day(-1))] {
         let (s, body) = api
             .post(&format!("/api/v1/runs/{run}/sessions"), json!({"starts_at": format!("{day}T09:00"), "ends_at": format!("{day}T10:00"), "module_ids": modules}))
@@ -445,7 +568,11 @@ async fn the_overview_sorts_runs_by_date(backend: Backend) {
     common::mark_present(&api, ended, &[pid]).await;
 
     let state = |list: &Value, run: i64| {
-        list.as_array().unwrap().iter().find(|r| r["run_id"] == run).map(|r| r["state"].as_str().unwrap().to_string())
+        list.as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["run_id"] == run)
+            .map(|r| r["state"].as_str().unwrap().to_string())
     };
     let (s, all) = api.get("/api/v1/runs").await;
     assert_eq!(s, 200, "{all}");
@@ -496,10 +623,18 @@ async fn calendar_by_range_and_cards_in_the_api(backend: Backend) {
     let (s, sessions) = api.get("/api/v1/calendar?from=2026-03-01&to=2026-03-31").await;
     assert_eq!(s, 200, "{sessions}");
     assert_eq!(sessions.as_array().unwrap().len(), 2);
-    assert!(sessions[0]["warnings"].as_array().is_some_and(|w| !w.is_empty()), "the trainer is booked twice: {sessions}");
+    assert!(
+        sessions[0]["warnings"].as_array().is_some_and(|w| !w.is_empty()),
+        "the trainer is booked twice: {sessions}"
+    );
     let (_, none) = api.get("/api/v1/calendar?from=2026-04-01&to=2026-04-30").await;
     assert_eq!(none, json!([]));
-    for bad in ["from=2026-03-31&to=2026-03-01", "from=2026-01-01&to=2027-01-03", "from=gestern&to=2026-01-01", "to=2026-01-01"] {
+    for bad in [
+        "from=2026-03-31&to=2026-03-01",
+        "from=2026-01-01&to=2027-01-03",
+        "from=gestern&to=2026-01-01",
+        "to=2026-01-01",
+    ] {
         let (s, body) = api.get(&format!("/api/v1/calendar?{bad}")).await;
         assert_eq!(s, 422, "{bad}: {body}");
     }
@@ -531,7 +666,8 @@ async fn other_organisations_and_trainers_are_refused(backend: Backend) {
     let (course, module, run, session) = planned(&api, "MEIN").await;
     let (_, loc) = api.post("/api/v1/locations", json!({"name": "Mein Raum"})).await;
     let lid = loc["id"].as_i64().unwrap();
-    let before = ["courses", "course_modules", "course_runs", "training_sessions", "locations"].map(|t| app.count(t));
+    let before = ["courses", "course_modules", "course_runs", "training_sessions", "locations"]
+        .map(|t| app.count(t));
 
     let course_body = json!({"code": "X", "title": "Fremd"});
     let module_body = json!({"title": "Fremd", "duration_minutes": 30});
@@ -587,19 +723,25 @@ async fn other_organisations_and_trainers_are_refused(backend: Backend) {
         assert_eq!(t.get(&path).await.status, 403, "{path}");
     }
     let csrf = b.get("/courses").await.csrf();
-    for path in [format!("/courses/{course}/delete"), format!("/runs/{run}/archive"), format!("/locations/{lid}/delete")] {
+    for path in [
+        format!("/courses/{course}/delete"),
+        format!("/runs/{run}/archive"),
+        format!("/locations/{lid}/delete"),
+    ] {
         let page = b.post_form(&path, &[("csrf_token", &csrf)]).await;
         assert_eq!(page.status, 404, "{path}");
     }
     assert_eq!(t.get("/runs").await.status, 403);
-    let after = ["courses", "course_modules", "course_runs", "training_sessions", "locations"].map(|t| app.count(t));
+    let after = ["courses", "course_modules", "course_runs", "training_sessions", "locations"]
+        .map(|t| app.count(t));
     assert_eq!(before, after, "nothing changed");
 }
 both_backends!(foreign_ids_and_trainers, other_organisations_and_trainers_are_refused);
 
 /// Text no form may save: line breaks and bidi controls in one-line fields, far too long,
 /// and emoji where the certificate prints the text.
-const HOSTILE: &[&str] = &["Miet\nvertrag", "Miet\u{202E}vertrag", "Mietvertrag 🏠", "\u{2066}x\u{2069}", ""];
+const HOSTILE: &[&str] =
+    &["Miet\nvertrag", "Miet\u{202E}vertrag", "Mietvertrag 🏠", "\u{2066}x\u{2069}", ""];
 
 async fn hostile_text_is_refused_and_nothing_changes(backend: Backend) {
     let app = common::spawn_app(backend).await;
@@ -616,25 +758,38 @@ async fn hostile_text_is_refused_and_nothing_changes(backend: Backend) {
     let mut texts: Vec<&str> = HOSTILE.to_vec();
     texts.push(&long);
     for text in texts {
-        let (s, body) = api.put(&format!("/api/v1/courses/{course}"), json!({"code": "HOST", "title": text})).await;
+        let (s, body) = api
+            .put(&format!("/api/v1/courses/{course}"), json!({"code": "HOST", "title": text}))
+            .await;
         assert_eq!((s, body["field"].as_str()), (422, Some("title")), "{text:?}: {body}");
         assert!(body["message"].as_str().is_some_and(|m| !m.is_empty()));
         let (s, body) = api
-            .put(&format!("/api/v1/courses/{course}/modules/{module}"), json!({"title": text, "duration_minutes": 60}))
+            .put(
+                &format!("/api/v1/courses/{course}/modules/{module}"),
+                json!({"title": text, "duration_minutes": 60}),
+            )
             .await;
         assert_eq!((s, body["field"].as_str()), (422, Some("title")), "{text:?}: {body}");
         if !text.contains('🏠') {
-            let (s, body) = api.put(&format!("/api/v1/locations/{lid}"), json!({"name": text})).await;
+            let (s, body) =
+                api.put(&format!("/api/v1/locations/{lid}"), json!({"name": text})).await;
             assert_eq!((s, body["field"].as_str()), (422, Some("name")), "{text:?}: {body}");
         }
         let page = b
-            .submit(&format!("/courses/{course}/edit"), &format!("/courses/{course}/edit"), &[("code", "HOST"), ("title", text), ("description", "")])
+            .submit(
+                &format!("/courses/{course}/edit"),
+                &format!("/courses/{course}/edit"),
+                &[("code", "HOST"), ("title", text), ("description", "")],
+            )
             .await;
         assert_eq!(page.status, 422, "{text:?}");
         assert!(page.body.contains("error-summary"));
     }
     let (s, body) = api
-        .put(&format!("/api/v1/courses/{course}"), json!({"code": "HOST", "title": "Gut", "description": long}))
+        .put(
+            &format!("/api/v1/courses/{course}"),
+            json!({"code": "HOST", "title": "Gut", "description": long}),
+        )
         .await;
     assert_eq!((s, body["field"].as_str()), (422, Some("description")), "{body}");
     let (_, course_after) = api.get(&format!("/api/v1/courses/{course}")).await;

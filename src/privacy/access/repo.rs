@@ -8,12 +8,11 @@ use diesel::prelude::*;
 
 use super::models::*;
 use crate::db::schema::{
-    certificate_modules,
-    attendance, attendance_marks, audit_log, certificate_checks, certificate_reissues,
-    certificates, consent_events, course_runs, courses, enrollments, erasures, mail_outbox,
-    organisations, participants, session_reminders, stakeholders, survey_answers, survey_drafts,
-    survey_invitations, survey_questions, survey_responses, surveys, test_results,
-    training_sessions,
+    attendance, attendance_marks, audit_log, certificate_checks, certificate_modules,
+    certificate_reissues, certificates, consent_events, course_runs, courses, enrollments,
+    erasures, mail_outbox, organisations, participants, session_reminders, stakeholders,
+    survey_answers, survey_drafts, survey_invitations, survey_questions, survey_responses, surveys,
+    test_results, training_sessions,
 };
 use crate::db::DbConn;
 use crate::error::AppResult;
