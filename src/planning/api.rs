@@ -270,6 +270,8 @@ const MAX_CALENDAR_DAYS: i64 = 366;
         (status = 422, description = "a missing or malformed date, `from` after `to`, or more than 366 days", body = crate::api::ErrorSchema)))]
 #[get("/api/v1/calendar")]
 async fn api_calendar(caller: Caller, q: web::Query<CalendarRange>) -> Answer {
+    // Who may ask comes before what was asked: others learn nothing about the input rules.
+    caller.actor.coordinator_org()?;
     let date = |field: &'static str, label: &'static str, v: &Option<String>| {
         crate::validate::date(field, label, v.as_deref().unwrap_or(""))
     };

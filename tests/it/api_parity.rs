@@ -14,10 +14,129 @@ use std::collections::BTreeSet;
 use std::path::Path;
 
 /// HTML route → API operation, where the paths differ.
-const COUNTERPART: &[(&str, &str)] = &[];
+const COUNTERPART: &[(&str, &str)] = &[
+    ("GET /account", "GET /api/v1/auth/tokens"),
+    ("POST /account/password", "POST /api/v1/auth/password"),
+    ("POST /account/tokens", "POST /api/v1/auth/tokens"),
+    ("POST /account/tokens/{id}/revoke", "DELETE /api/v1/auth/tokens/{id}"),
+    ("POST /admin/organisations/{id}", "PUT /api/v1/admin/organisations/{id}"),
+    ("POST /admin/organisations/{id}/tokens/{t}/revoke", "DELETE /api/v1/admin/organisations/{id}/tokens/{t}"),
+    ("POST /admin/organisations/{id}/users/{u}", "PUT /api/v1/admin/organisations/{id}/users/{u}"),
+    ("GET /admin/organisations/{id}/users/{u}/check", "GET /api/v1/admin/organisations/{id}/users/{u}"),
+    ("GET /admin/organisations/{id}/users/{u}/{action}", "GET /api/v1/admin/organisations/{id}/users/{u}"),
+    ("POST /admin/organisations/{id}/users/{u}/{action}", "POST /api/v1/admin/organisations/{id}/users/{u}/deactivate"),
+    ("GET /audit.csv", "GET /api/v1/audit"),
+    ("POST /certificate-settings/approve", "POST /api/v1/certificate-settings/approval"),
+    ("POST /certificate-settings/keys/rotate", "POST /api/v1/keys/rotate"),
+    ("GET /certificate-settings/keys/{kid}/compromise", "GET /api/v1/keys"),
+    ("POST /certificate-settings/keys/{kid}/compromise", "POST /api/v1/keys/{kid}/compromise"),
+    ("GET /certificate-settings/keys/{kid}/retire", "GET /api/v1/keys"),
+    ("POST /certificate-settings/keys/{kid}/retire", "POST /api/v1/keys/{kid}/retire"),
+    ("POST /certificate-settings/profile", "PUT /api/v1/certificate-settings"),
+    ("GET /certificate-settings/{kind}", "GET /api/v1/certificate-settings"),
+    ("POST /certificate-settings/{kind}", "PUT /api/v1/certificate-settings/images/{kind}"),
+    ("POST /certificate-settings/{kind}/delete", "DELETE /api/v1/certificate-settings/images/{kind}"),
+    ("GET /certificates/{id}/revoke", "GET /api/v1/certificates"),
+    ("GET /courses/{id}/delete", "GET /api/v1/courses/{id}"),
+    ("POST /courses/{id}/delete", "DELETE /api/v1/courses/{id}"),
+    ("GET /courses/{id}/edit", "GET /api/v1/courses/{id}"),
+    ("POST /courses/{id}/edit", "PUT /api/v1/courses/{id}"),
+    ("GET /courses/{id}/modules/{m}/delete", "GET /api/v1/courses/{id}"),
+    ("POST /courses/{id}/modules/{m}/delete", "DELETE /api/v1/courses/{id}/modules/{m}"),
+    ("GET /courses/{id}/modules/{m}/edit", "GET /api/v1/courses/{id}"),
+    ("POST /courses/{id}/modules/{m}/edit", "PUT /api/v1/courses/{id}/modules/{m}"),
+    ("POST /courses/{id}/rules", "PUT /api/v1/courses/{id}/rules"),
+    ("GET /locations/new", "GET /api/v1/locations"),
+    ("GET /locations/{id}/delete", "GET /api/v1/locations/{id}"),
+    ("POST /locations/{id}/delete", "DELETE /api/v1/locations/{id}"),
+    ("GET /locations/{id}/edit", "GET /api/v1/locations/{id}"),
+    ("POST /locations/{id}/edit", "PUT /api/v1/locations/{id}"),
+    ("GET /participants/import/{batch}", "POST /api/v1/participants/import"),
+    ("POST /participants/import/{batch}", "POST /api/v1/participants/import"),
+    ("GET /participants/{id}/delete", "GET /api/v1/participants/{id}"),
+    ("POST /participants/{id}/delete", "DELETE /api/v1/participants/{id}"),
+    ("GET /participants/{id}/edit", "GET /api/v1/participants/{id}"),
+    ("POST /participants/{id}/edit", "PUT /api/v1/participants/{id}"),
+    ("GET /participants/{id}/erase", "GET /api/v1/participants/{id}"),
+    ("POST /participants/{id}/erase", "POST /api/v1/participants/{id}/erasure"),
+    ("GET /participants/{id}/export.json", "GET /api/v1/participants/{id}/export"),
+    ("GET /participants/{id}/own-page-link", "GET /api/v1/participants/{id}"),
+    ("GET /reports", "GET /api/v1/reports/organisation"),
+    ("POST /runs/{id}", "PUT /api/v1/runs/{id}"),
+    ("GET /runs/{id}/certificates/print", "GET /api/v1/runs/{id}/certificates/undelivered"),
+    ("GET /runs/{id}/certificates/print.zip", "GET /api/v1/runs/{id}/certificates/undelivered.zip"),
+    ("GET /runs/{id}/delete", "GET /api/v1/runs/{id}"),
+    ("POST /runs/{id}/delete", "DELETE /api/v1/runs/{id}"),
+    ("GET /runs/{id}/edit", "GET /api/v1/runs/{id}"),
+    ("POST /runs/{id}/edit", "PUT /api/v1/runs/{id}"),
+    ("POST /sessions/{id}", "PUT /api/v1/sessions/{id}"),
+    ("POST /sessions/{id}/attendance", "PUT /api/v1/sessions/{id}/attendance/{p}"),
+    ("GET /sessions/{id}/delete", "GET /api/v1/sessions/{id}/roster"),
+    ("POST /sessions/{id}/delete", "DELETE /api/v1/sessions/{id}"),
+    ("GET /sessions/{id}/edit", "GET /api/v1/sessions/{id}/roster"),
+    ("POST /sessions/{id}/test-results", "PUT /api/v1/sessions/{id}/test-results/{p}"),
+    ("GET /settings/privacy", "GET /api/v1/organisation/retention"),
+    ("POST /settings/privacy", "PUT /api/v1/organisation/retention"),
+    ("POST /stakeholders/{id}", "PUT /api/v1/stakeholders/{id}"),
+    ("GET /stakeholders/{id}/delete", "GET /api/v1/stakeholders/{id}"),
+    ("POST /stakeholders/{id}/delete", "DELETE /api/v1/stakeholders/{id}"),
+    ("GET /stakeholders/{id}/export.json", "GET /api/v1/stakeholders/{id}/export"),
+    ("POST /surveys/{id}", "PUT /api/v1/surveys/{id}"),
+    ("GET /surveys/{id}/archive", "GET /api/v1/surveys/{id}/removal"),
+    ("GET /surveys/{id}/delete", "GET /api/v1/surveys/{id}/removal"),
+    ("POST /surveys/{id}/delete", "DELETE /api/v1/surveys/{id}"),
+    ("GET /surveys/{id}/invite", "GET /api/v1/surveys/{id}/invitations/preview"),
+    ("POST /surveys/{id}/invite", "POST /api/v1/surveys/{id}/invitations"),
+    ("GET /surveys/{id}/questions/new", "GET /api/v1/surveys/{id}"),
+    ("GET /surveys/{id}/questions/{q}", "GET /api/v1/surveys/{id}"),
+    ("POST /surveys/{id}/questions/{q}", "PUT /api/v1/surveys/{id}/questions/{q}"),
+    ("POST /surveys/{id}/questions/{q}/delete", "DELETE /api/v1/surveys/{id}/questions/{q}"),
+    ("GET /surveys/{id}/remind", "GET /api/v1/surveys/{id}/reminders"),
+    ("POST /surveys/{id}/remind", "POST /api/v1/surveys/{id}/reminders"),
+    ("POST /surveys/{id}/translations/{lang}", "PUT /api/v1/surveys/{id}/translations/{lang}"),
+    ("GET /team", "GET /api/v1/users"),
+    ("POST /team", "POST /api/v1/users"),
+    ("GET /team/{id}", "GET /api/v1/users/{id}"),
+    ("POST /team/{id}", "PUT /api/v1/users/{id}"),
+    ("GET /team/{id}/check", "GET /api/v1/users/{id}"),
+    ("POST /team/{id}/invitation", "POST /api/v1/users/{id}/invitation"),
+    ("GET /team/{id}/{action}", "GET /api/v1/users/{id}"),
+    ("POST /team/{id}/{action}", "POST /api/v1/users/{id}/deactivate"),
+    ("GET /vermittlung", "GET /api/v1/referrals"),
+    ("GET /vermittlung/anmelden", "GET /api/v1/referrals/open-runs"),
+    ("POST /vermittlung/anmelden", "POST /api/v1/referrals"),
+    ("GET /vermittlung/bescheinigungen/{id}.pdf", "GET /api/v1/referrals/certificates/{id}/pdf"),
+    ("GET /s/{token}", "GET /api/v1/responses/{token}"),
+    ("POST /s/{token}", "POST /api/v1/responses/{token}"),
+    ("GET /s/o/{token}/{group}", "POST /api/v1/surveys/open/{token}/{group}"),
+    ("GET /z", "GET /api/v1/verify/code/{code}"),
+    ("GET /Z", "GET /api/v1/verify/code/{code}"),
+    ("GET /{k}/{code}", "GET /api/v1/verify/{token}"),
+];
 
 /// HTML routes without an API operation of their own, and why.
-const VIEW_ONLY: &[(&str, &str)] = &[];
+const VIEW_ONLY: &[(&str, &str)] = &[
+    ("GET /", "the start page sends each role to its own page"),
+    ("GET /.well-known/jwks.json", "is itself the machine-readable key set"),
+    ("GET /.well-known/revoked", "is itself the machine-readable revocation list"),
+    ("GET /absage/{token}", "a participant's apology link from a reminder mail, public, no account"),
+    ("POST /absage/{token}", "a participant's apology link from a reminder mail, public, no account"),
+    ("GET /calendar/run/{token}.ics", "is itself a machine-readable calendar feed"),
+    ("GET /calendar/trainer/{token}.ics", "is itself a machine-readable calendar feed"),
+    ("GET /konto/einrichten/{token}", "setting the first password from the invitation mail, before any API token can exist"),
+    ("POST /konto/einrichten/{token}", "setting the first password from the invitation mail, before any API token can exist"),
+    ("GET /passwort-neu/{token}", "the reset link from the mail; the API asks for it with POST /api/v1/auth/password-reset"),
+    ("POST /passwort-neu/{token}", "the reset link from the mail; the API asks for it with POST /api/v1/auth/password-reset"),
+    ("GET /passwort-vergessen", "the form of POST /api/v1/auth/password-reset"),
+    ("POST /passwort-vergessen", "the form of POST /api/v1/auth/password-reset"),
+    ("GET /login", "browser login; the API logs in with POST /api/v1/auth/token"),
+    ("POST /login", "browser login; the API logs in with POST /api/v1/auth/token"),
+    ("POST /logout", "ends the browser session; API tokens are revoked with DELETE /api/v1/auth/tokens/{id}"),
+    ("GET /meine-bescheinigungen/{token}", "the participant's own page, reached by a personal link, never by staff"),
+    ("POST /meine-bescheinigungen/{token}", "the participant's own page, reached by a personal link, never by staff"),
+    ("GET /meine-bescheinigungen/{token}/daten.json", "the participant's own data, reached by a personal link, never by staff"),
+    ("GET /meine-bescheinigungen/{token}/{code}.pdf", "the participant's own PDF, reached by a personal link, never by staff"),
+];
 
 fn normalise(path: &str) -> String {
     let mut out = String::new();
@@ -61,11 +180,12 @@ fn html_routes() -> BTreeSet<String> {
         }
         let text = std::fs::read_to_string(&file).unwrap();
         for method in ["get", "post", "put", "delete"] {
-            let open = format!("#[{method}(\"");
-            for (at, _) in text.match_indices(&open) {
-                let rest = &text[at + open.len()..];
-                let path = &rest[..rest.find('"').expect("closing quote")];
-                routes.insert(format!("{} {}", method.to_uppercase(), normalise(path)));
+            for open in [format!("#[{method}(\""), format!("#[actix_web::{method}(\"")] {
+                for (at, _) in text.match_indices(&open) {
+                    let rest = &text[at + open.len()..];
+                    let path = &rest[..rest.find('"').expect("closing quote")];
+                    routes.insert(format!("{} {}", method.to_uppercase(), normalise(path)));
+                }
             }
         }
     }

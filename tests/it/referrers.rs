@@ -259,8 +259,12 @@ pub fn concrete(route: &str, id: i64) -> String {
     while let Some(open) = rest.find('{') {
         out.push_str(&rest[..open]);
         let close = rest[open..].find('}').expect("placeholder end") + open;
-        let name = rest[open + 1..close].split(':').next().unwrap_or_default();
+        let mut parts = rest[open + 1..close].splitn(2, ':');
+        let name = parts.next().unwrap_or_default();
+        // `{action:activate|deactivate}`: a value the route accepts.
+        let pattern = parts.next().map(|p| p.split('|').next().unwrap_or_default().to_string());
         out.push_str(&match name {
+            _ if pattern.is_some() => pattern.unwrap_or_default(),
             "format" => "csv".to_string(),
             "kind" => "logo".to_string(),
             "lang" => "en".to_string(),
