@@ -484,6 +484,11 @@ async fn isolation(backend: Backend) {
         )
         .await;
     assert_eq!((s, e["field"].as_str()), (422, Some("email")), "one account per address: {e}");
+    let (s, me) = coordinator.get("/api/v1/auth/me").await;
+    assert_eq!(
+        (s, me["role"].as_str(), me["organisation_id"].as_i64()),
+        (200, Some("coordinator"), Some(a.id as i64))
+    );
     assert_eq!(coordinator.get("/api/v1/admin/organisations").await.0, 403);
     assert_eq!(
         coordinator.get(&format!("/api/v1/admin/organisations/{}/users", a.id)).await.0,
