@@ -171,6 +171,34 @@ async fn api_change_password(caller: Caller, body: Json<PasswordChange>) -> Answ
         .await
 }
 
+/// The caller's own account (what the page *Mein Konto* shows above the tokens).
+#[derive(Serialize, ToSchema)]
+pub struct Me {
+    #[schema(value_type = i32)]
+    pub id: UserId,
+    pub email: String,
+    pub display_name: String,
+    pub role: Role,
+    /// `null` for admins.
+    #[schema(value_type = Option<i32>)]
+    pub organisation_id: Option<OrgId>,
+}
+
+/// The caller's own account: who the token belongs to, and in which role.
+#[utoipa::path(get, path = "/api/v1/auth/me", tag = "auth", security(("bearer" = [])),
+    responses((status = 200, body = Me)))]
+#[get("/api/v1/auth/me")]
+async fn api_me(caller: Caller) -> Answer {
+    let a = &caller.actor;
+    Ok(HttpResponse::Ok().json(Me {
+        id: a.user_id,
+        email: a.email.clone(),
+        display_name: a.display_name.clone(),
+        role: a.role,
+        organisation_id: a.organisation_id,
+    }))
+}
+
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PasswordResetRequest {
@@ -209,6 +237,7 @@ pub async fn api_password_reset(
     api_revoke_token,
     api_change_password,
     api_password_reset,
+    api_me,
 ))]
 pub struct Doc;
 
@@ -218,5 +247,6 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(api_list_tokens)
         .service(api_revoke_token)
         .service(api_change_password)
-        .service(api_password_reset);
+        .service(api_password_reset)
+        .service(api_me);
 }

@@ -1,5 +1,7 @@
 //! `user create | set-password | deactivate`: account management by the operator (no
-//! acting user, so no role check). Passwords are never taken from the command line:
+//! acting user, so no role check). `user create` is the bootstrap of the first admin;
+//! everyone else is invited by mail from the web (`orgs::team`) and chooses their own
+//! password. Passwords are never taken from the command line:
 //! they are read from stdin, or prompted for on a terminal. Setting a password or
 //! deactivating ends all the user's sessions and API tokens. Exits 1 with the
 //! service's message when the input is refused.
@@ -22,7 +24,7 @@ pub(super) enum UserCommand {
         org: Option<String>,
         #[arg(long)]
         email: String,
-        /// admin, coordinator or trainer.
+        /// admin, coordinator, trainer or referrer.
         #[arg(long)]
         role: String,
         /// Display name (default: the part of the email before @).

@@ -159,8 +159,15 @@ async fn invitation(backend: Backend) {
     let again = app.browser().get(&link).await;
     assert_eq!(again.status, 410);
     assert!(again.body.contains(&common::said("error.account.invitation_gone", &[])));
-    let again = set_password(&app.browser(), &link, "noch-ein-passwort").await;
-    assert_eq!(again.status, 410);
+    let again = app
+        .browser()
+        .submit(
+            "/login",
+            &link,
+            &[("new_password", "noch-ein-passwort"), ("new_password_again", "noch-ein-passwort")],
+        )
+        .await;
+    assert_eq!(again.status, 410, "a second use is refused: {}", again.body);
     assert_eq!(login_status(&app, "tarek@team.example.org", NEW_PASSWORD).await, 303);
 
     // Inviting again sends a new link and ends the old one (through the API this time).
@@ -477,6 +484,11 @@ async fn isolation(backend: Backend) {
         )
         .await;
     assert_eq!((s, e["field"].as_str()), (422, Some("email")), "one account per address: {e}");
+    let (s, me) = coordinator.get("/api/v1/auth/me").await;
+    assert_eq!(
+        (s, me["role"].as_str(), me["organisation_id"].as_i64()),
+        (200, Some("coordinator"), Some(a.id as i64))
+    );
     assert_eq!(coordinator.get("/api/v1/admin/organisations").await.0, 403);
     assert_eq!(
         coordinator.get(&format!("/api/v1/admin/organisations/{}/users", a.id)).await.0,
