@@ -209,6 +209,7 @@ fn bench_issue(label: &str, database_url: Option<String>) {
                 NewSession {
                     starts_at: at(9),
                     ends_at: at(12),
+                    location_id: None,
                     location: "Raum 1".into(),
                     trainer_id: None,
                     trainer_ids: vec![],

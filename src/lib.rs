@@ -24,6 +24,7 @@ pub mod participants;
 pub mod planning;
 pub mod privacy;
 pub mod rate_limit;
+pub mod referrals;
 pub mod reminders;
 pub mod reports;
 pub mod runs;

@@ -18,6 +18,7 @@ use crate::templates;
 
 pub mod confirm;
 mod lists;
+pub mod nav;
 mod ui;
 
 pub use confirm::Confirmation;
@@ -108,33 +109,6 @@ pub fn redirect(location: &str) -> HttpResponse {
     HttpResponse::SeeOther().insert_header((header::LOCATION, location)).finish()
 }
 
-fn nav_for(actor: Option<&Actor>, lang: &str) -> Vec<NavItem> {
-    let items: &[(&str, &str)] = match actor.map(|a| a.role) {
-        Some(Role::Admin) => &[
-            ("/admin/organisations", "nav.organisations"),
-            ("/certificate-settings", "nav.certificate_settings"),
-            ("/audit", "audit.nav"),
-        ],
-        Some(Role::Coordinator) => &[
-            ("/courses", "nav.courses"),
-            ("/calendar", "nav.calendar"),
-            ("/participants", "nav.participants"),
-            ("/stakeholders", "nav.stakeholders"),
-            ("/surveys", "nav.surveys"),
-            ("/locations", "nav.locations"),
-            ("/reports", "nav.reports"),
-            ("/mail/failed", "nav.mail_failed"),
-            ("/certificate-settings", "nav.certificate_settings"),
-            ("/audit", "audit.nav"),
-            ("/settings/privacy", "erasure.nav"),
-            ("/my/sessions", "nav.my_sessions"),
-        ],
-        Some(Role::Trainer) => &[("/my/sessions", "nav.my_sessions")],
-        None => &[],
-    };
-    items.iter().map(|(href, key)| NavItem { href, label: i18n::text(lang, key) }).collect()
-}
-
 /// What the layout of every page shows around the page's own data.
 #[derive(Serialize)]
 struct Layout<'a> {
@@ -142,7 +116,7 @@ struct Layout<'a> {
     dir: &'static str,
     title: String,
     csrf: String,
-    nav: Vec<NavItem>,
+    nav: Vec<nav::NavItem>,
     user: Option<UserBadge<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     flash: Option<String>,
@@ -152,12 +126,6 @@ struct Layout<'a> {
     /// A refused form's message, next to its field.
     #[serde(skip_serializing_if = "Option::is_none")]
     error: Option<Refusal>,
-}
-
-#[derive(Serialize)]
-struct NavItem {
-    href: &'static str,
-    label: String,
 }
 
 #[derive(Serialize)]
@@ -196,6 +164,14 @@ pub fn page(
     session: &Session, actor: Option<&Actor>, template: &str, title: impl Into<Title>, data: Value,
     refused: Option<AppError>,
 ) -> PageResult {
+    page_at(session, actor, None, template, title, data, refused)
+}
+
+/// [`page`] at the request's path, whose navigation item is marked as the current one.
+pub fn page_at(
+    session: &Session, actor: Option<&Actor>, path: Option<&str>, template: &str,
+    title: impl Into<Title>, data: Value, refused: Option<AppError>,
+) -> PageResult {
     let (status, refused) = match refused {
         None => (StatusCode::OK, None),
         Some(e @ AppError::Validation { .. }) => (StatusCode::UNPROCESSABLE_ENTITY, Some(e)),
@@ -212,7 +188,7 @@ pub fn page(
         dir: if i18n::is_rtl(lang) { "rtl" } else { "ltr" },
         title: title.into().0.render(lang),
         csrf: csrf_token(session),
-        nav: nav_for(actor, lang),
+        nav: nav::items(actor.map(|a| a.role), path, lang),
         user: actor.map(|a| UserBadge { name: &a.display_name, role: a.role }),
         flash: session.remove_as::<String>(FLASH_KEY).and_then(Result::ok),
         data,

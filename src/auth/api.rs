@@ -171,6 +171,35 @@ async fn api_change_password(caller: Caller, body: Json<PasswordChange>) -> Answ
         .await
 }
 
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PasswordResetRequest {
+    pub email: String,
+}
+
+/// "Passwort vergessen?": if an active account has this address, a mail with a one-time
+/// link (valid 1 hour) to choose a new password goes to it. The answer is the same
+/// whether the account exists or not. Requests are throttled per client address (429
+/// with Retry-After) and per address asked for (beyond that: the same answer, no mail).
+#[utoipa::path(post, path = "/api/v1/auth/password-reset", tag = "auth",
+    request_body = PasswordResetRequest,
+    responses((status = 202, description = "accepted; a mail goes out if an active account has this address"),
+        (status = 422, description = "not an e-mail address", body = crate::api::ErrorSchema),
+        (status = 429, description = "too many requests from this client; see Retry-After", body = crate::api::ErrorSchema)))]
+#[post("/api/v1/auth/password-reset")]
+pub async fn api_password_reset(
+    req: HttpRequest, db: web::Data<Db>, auth: web::Data<AuthSettings>,
+    public_url: crate::web::PublicUrl, body: Json<PasswordResetRequest>,
+) -> Answer {
+    let client = crate::web::client_ip(&req);
+    let auth = auth.get_ref().clone();
+    let url = public_url.0;
+    let email = body.into_inner().email;
+    db.run(move |conn| super::links::request_password_reset(conn, &auth, &url, &email, client))
+        .await?;
+    Ok(HttpResponse::Accepted().finish())
+}
+
 /// The operations of this file in the OpenAPI document.
 #[derive(utoipa::OpenApi)]
 #[openapi(paths(
@@ -179,6 +208,7 @@ async fn api_change_password(caller: Caller, body: Json<PasswordChange>) -> Answ
     api_list_tokens,
     api_revoke_token,
     api_change_password,
+    api_password_reset,
 ))]
 pub struct Doc;
 
@@ -187,5 +217,6 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(api_create_token)
         .service(api_list_tokens)
         .service(api_revoke_token)
-        .service(api_change_password);
+        .service(api_change_password)
+        .service(api_password_reset);
 }

@@ -1,9 +1,13 @@
 //! Accounts, login and roles.
 //!
 //! Rules:
-//! - Three roles: `admin` (manages organisations and users, sees no training data),
-//!   `coordinator` (plans, registers, issues certificates in one organisation) and
-//!   `trainer` (sees their own sessions and marks attendance in one organisation).
+//! - Four roles: `admin` (manages organisations and users, sees no training data),
+//!   `coordinator` (plans, registers, issues certificates and manages the accounts of one
+//!   organisation), `trainer` (sees their own sessions and marks attendance in one
+//!   organisation) and `referrer` ("Vermittlung": registers participants on their behalf).
+//! - Nobody makes up another person's password: an account is created by an invitation
+//!   whose one-time link lets the person choose it; a forgotten password is replaced the
+//!   same way ([`links`]). Only the operator's `user create` sets one, for the first admin.
 //! - Passwords are hashed with argon2id; an unknown email costs the same work as a wrong
 //!   password so the login form does not reveal who has an account.
 //! - Browser logins are rows in `user_sessions`; the signed and encrypted cookie carries
@@ -18,6 +22,7 @@
 
 pub mod api;
 pub mod extract;
+pub mod links;
 pub mod models;
 pub mod pages;
 pub mod public;

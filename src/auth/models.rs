@@ -3,7 +3,7 @@ use diesel::prelude::*;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::db::schema::{api_tokens, user_sessions, users};
+use crate::db::schema::{account_links, api_tokens, user_sessions, users};
 use crate::error::{AppError, AppResult};
 use crate::ids::{OrgId, TokenId, UserId};
 
@@ -26,6 +26,42 @@ impl Role {
     }
 }
 
+/// What `password_hash` holds for an account whose person has not chosen a password yet
+/// (invited): no argon2 hash parses from it, so no password matches.
+pub const NO_PASSWORD: &str = "!not-set";
+
+crate::db::text_enum! {
+    /// Where an account stands, as those who manage it see it.
+    pub enum AccountStatus("account status") {
+        /// The person can log in.
+        Active = "active",
+        /// Invited by mail; the person has not chosen a password yet.
+        Invited = "invited",
+        /// Cannot log in; sessions, API tokens and links have ended.
+        Deactivated = "deactivated",
+    }
+}
+
+crate::db::text_enum! {
+    /// What a one-time link sent by mail is for.
+    pub enum LinkPurpose("account link purpose") {
+        /// Choosing the first password of an invited account (valid 7 days).
+        Invitation = "invitation",
+        /// Choosing a new password after "Passwort vergessen?" (valid 1 hour).
+        PasswordReset = "password_reset",
+    }
+}
+
+impl LinkPurpose {
+    /// How long a link of this kind can be used after it was sent.
+    pub fn valid_for(self) -> chrono::Duration {
+        match self {
+            LinkPurpose::Invitation => chrono::Duration::days(7),
+            LinkPurpose::PasswordReset => chrono::Duration::hours(1),
+        }
+    }
+}
+
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = users)]
 pub struct User {
@@ -38,6 +74,43 @@ pub struct User {
     pub active: bool,
     pub created_at: NaiveDateTime,
     pub calendar_token: Option<String>,
+}
+
+impl User {
+    /// Whether the person has chosen a password (an invited account has not, yet).
+    pub fn has_password(&self) -> bool {
+        self.password_hash != NO_PASSWORD
+    }
+
+    pub fn status(&self) -> AccountStatus {
+        match (self.active, self.has_password()) {
+            (false, _) => AccountStatus::Deactivated,
+            (true, false) => AccountStatus::Invited,
+            (true, true) => AccountStatus::Active,
+        }
+    }
+}
+
+/// A one-time link as stored: never the link's secret, only its hash (not selected here).
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = account_links)]
+pub struct AccountLink {
+    pub id: i32,
+    pub user_id: UserId,
+    pub purpose: LinkPurpose,
+    pub created_at: NaiveDateTime,
+    pub expires_at: NaiveDateTime,
+    pub used_at: Option<NaiveDateTime>,
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = account_links)]
+pub struct AccountLinkInsertForm {
+    pub user_id: UserId,
+    pub purpose: LinkPurpose,
+    pub token_hash: String,
+    pub created_at: NaiveDateTime,
+    pub expires_at: NaiveDateTime,
 }
 
 #[derive(Insertable)]
@@ -194,5 +267,27 @@ mod tests {
         }
         assert_eq!(Role::parse("root").unwrap_err().field(), Some("role"));
         assert_eq!(Role::parse("Admin").unwrap_err().field(), Some("role"));
+    }
+
+    #[test]
+    fn an_account_without_a_password_is_invited_until_deactivated() {
+        let mut user = User {
+            id: UserId(1),
+            organisation_id: None,
+            email: "a@example.org".into(),
+            display_name: "A".into(),
+            password_hash: NO_PASSWORD.into(),
+            role: Role::Trainer,
+            active: true,
+            created_at: chrono::NaiveDateTime::default(),
+            calendar_token: None,
+        };
+        assert_eq!(user.status(), AccountStatus::Invited);
+        user.active = false;
+        assert_eq!(user.status(), AccountStatus::Deactivated);
+        user.active = true;
+        user.password_hash = "$argon2id$v=19$m=19456,t=2,p=1$x$y".into();
+        assert_eq!(user.status(), AccountStatus::Active);
+        assert!(LinkPurpose::PasswordReset.valid_for() < LinkPurpose::Invitation.valid_for());
     }
 }

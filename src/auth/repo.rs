@@ -2,9 +2,10 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use super::models::{
-    ApiTokenInsertForm, ApiTokenRow, Role, User, UserInsertForm, UserSession, UserSessionInsertForm,
+    AccountLink, AccountLinkInsertForm, ApiTokenInsertForm, ApiTokenRow, LinkPurpose, Role, User,
+    UserInsertForm, UserSession, UserSessionInsertForm,
 };
-use crate::db::schema::{api_tokens, login_failures, user_sessions, users};
+use crate::db::schema::{account_links, api_tokens, login_failures, user_sessions, users};
 use crate::db::DbConn;
 use crate::error::AppResult;
 use crate::ids::{OrgId, TokenId, UserId};
@@ -224,4 +225,95 @@ pub fn clear_login_failures(conn: &mut DbConn, key_hash: &str) -> AppResult<()> 
 pub fn purge_login_failures(conn: &mut DbConn, before: NaiveDateTime) -> AppResult<usize> {
     Ok(diesel::delete(login_failures::table.filter(login_failures::failed_at.lt(before)))
         .execute(conn)?)
+}
+
+pub fn set_display_name(conn: &mut DbConn, user_id: UserId, name: &str) -> AppResult<()> {
+    diesel::update(users::table.find(user_id)).set(users::display_name.eq(name)).execute(conn)?;
+    Ok(())
+}
+
+pub fn set_role(conn: &mut DbConn, user_id: UserId, role: Role) -> AppResult<()> {
+    diesel::update(users::table.find(user_id)).set(users::role.eq(role)).execute(conn)?;
+    Ok(())
+}
+
+/// The active coordinators of an organisation other than `except`.
+pub fn other_active_coordinators(
+    conn: &mut DbConn, organisation_id: OrgId, except: UserId,
+) -> AppResult<i64> {
+    Ok(users::table
+        .filter(users::organisation_id.eq(organisation_id))
+        .filter(users::role.eq(Role::Coordinator))
+        .filter(users::active.eq(true))
+        .filter(users::id.ne(except))
+        .count()
+        .get_result(conn)?)
+}
+
+pub fn count_sessions_of_user(conn: &mut DbConn, user_id: UserId) -> AppResult<i64> {
+    Ok(user_sessions::table.filter(user_sessions::user_id.eq(user_id)).count().get_result(conn)?)
+}
+
+pub fn count_tokens_of_user(conn: &mut DbConn, user_id: UserId) -> AppResult<i64> {
+    Ok(api_tokens::table.filter(api_tokens::user_id.eq(user_id)).count().get_result(conn)?)
+}
+
+pub fn insert_link(conn: &mut DbConn, form: &AccountLinkInsertForm) -> AppResult<()> {
+    diesel::insert_into(account_links::table).values(form).execute(conn)?;
+    Ok(())
+}
+
+/// The link whose secret hashes to `hash`, with its account.
+pub fn link_by_hash(conn: &mut DbConn, hash: &str) -> AppResult<Option<(AccountLink, User)>> {
+    Ok(account_links::table
+        .inner_join(users::table)
+        .filter(account_links::token_hash.eq(hash))
+        .select((AccountLink::as_select(), User::as_select()))
+        .first(conn)
+        .optional()?)
+}
+
+/// Marks the link used if nobody has yet; false when someone was first. The condition is
+/// checked again under the row's lock, so of two requests at once exactly one gets true.
+pub fn claim_link(conn: &mut DbConn, id: i32, now: NaiveDateTime) -> AppResult<bool> {
+    let n = diesel::update(
+        account_links::table
+            .filter(account_links::id.eq(id))
+            .filter(account_links::used_at.is_null()),
+    )
+    .set(account_links::used_at.eq(Some(now)))
+    .execute(conn)?;
+    Ok(n == 1)
+}
+
+/// Ends the unused links of a user (of one purpose, or all): they count as used from now.
+pub fn close_links(
+    conn: &mut DbConn, user_id: UserId, purpose: Option<LinkPurpose>, now: NaiveDateTime,
+) -> AppResult<usize> {
+    let open = account_links::table
+        .filter(account_links::user_id.eq(user_id))
+        .filter(account_links::used_at.is_null());
+    let n = match purpose {
+        Some(p) => diesel::update(open.filter(account_links::purpose.eq(p)))
+            .set(account_links::used_at.eq(Some(now)))
+            .execute(conn)?,
+        None => diesel::update(open).set(account_links::used_at.eq(Some(now))).execute(conn)?,
+    };
+    Ok(n)
+}
+
+/// When the open invitations of an organisation's accounts expire, per account (the
+/// latest, should there be more than one).
+pub fn open_invitations(
+    conn: &mut DbConn, organisation_id: OrgId, now: NaiveDateTime,
+) -> AppResult<Vec<(UserId, NaiveDateTime)>> {
+    Ok(account_links::table
+        .inner_join(users::table)
+        .filter(users::organisation_id.eq(organisation_id))
+        .filter(account_links::purpose.eq(LinkPurpose::Invitation))
+        .filter(account_links::used_at.is_null())
+        .filter(account_links::expires_at.gt(now))
+        .order(account_links::expires_at.asc())
+        .select((account_links::user_id, account_links::expires_at))
+        .load(conn)?)
 }

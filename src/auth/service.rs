@@ -12,6 +12,7 @@ use sha2::{Digest, Sha256};
 
 use super::models::{
     Actor, ApiTokenInfo, ApiTokenInsertForm, Role, User, UserInsertForm, UserSessionInsertForm,
+    NO_PASSWORD,
 };
 use super::{repo, throttle};
 use crate::audit;
@@ -47,7 +48,7 @@ impl AuthSettings {
         }
     }
 
-    fn key_hash(&self, key: &str) -> String {
+    pub(crate) fn key_hash(&self, key: &str) -> String {
         let mut h = Sha256::new();
         h.update(&self.salt);
         h.update(b"\0login-throttle\0");
@@ -119,10 +120,16 @@ pub fn authenticate(conn: &mut DbConn, email: &str, password: &str) -> AppResult
     let wrong = || AppError::invalid("email", Text::key("error.auth.wrong_credentials"));
     let email = email.trim().to_lowercase();
     match repo::find_by_email(conn, &email)? {
-        Some(user) if user.active && password_matches(password, &user.password_hash) => {
-            Actor::from_user(&user)
+        Some(user) => {
+            // The same work whether the account is usable or not: the answer's time does
+            // not tell an invited or deactivated account from one with a wrong password.
+            let hash = if user.has_password() { &user.password_hash } else { &*DUMMY_HASH };
+            if password_matches(password, hash) && user.active && user.has_password() {
+                Actor::from_user(&user)
+            } else {
+                Err(wrong())
+            }
         }
-        Some(_) => Err(wrong()),
         None => {
             let _ = password_matches(password, &DUMMY_HASH);
             Err(wrong())
@@ -217,7 +224,7 @@ pub fn actor_for_user_id(conn: &mut DbConn, user_id: UserId) -> AppResult<Option
     }
 }
 
-fn random_secret(prefix: &str) -> String {
+pub(crate) fn random_secret(prefix: &str) -> String {
     let mut raw = [0u8; 32];
     rand::rngs::OsRng.fill_bytes(&mut raw);
     format!("{prefix}{}", data_encoding::BASE64URL_NOPAD.encode(&raw))
@@ -281,12 +288,13 @@ pub fn purge_sessions(conn: &mut DbConn, auth: &AuthSettings) -> AppResult<usize
     repo::purge_sessions(conn, now - auth.session_idle, now - auth.session_max)
 }
 
-/// Ends every browser session and API token of a user.
-fn end_everything_of(conn: &mut DbConn, user_id: UserId) -> AppResult<(usize, usize)> {
+/// Ends every browser session, API token and unused one-time link of a user.
+pub(crate) fn end_everything_of(conn: &mut DbConn, user_id: UserId) -> AppResult<(usize, usize)> {
+    repo::close_links(conn, user_id, None, crate::time::now_utc())?;
     Ok((repo::delete_sessions_of_user(conn, user_id)?, repo::delete_tokens_of_user(conn, user_id)?))
 }
 
-fn check_new_password(password: &str) -> AppResult<()> {
+pub(crate) fn check_new_password(password: &str) -> AppResult<()> {
     if password.chars().count() < MIN_PASSWORD_LEN {
         return Err(AppError::invalid(
             "new_password",
@@ -316,7 +324,7 @@ pub fn change_password(
 }
 
 /// Stores a new password and ends every session and token of the user, in one transaction.
-fn replace_password(
+pub(crate) fn replace_password(
     conn: &mut DbConn, user: &User, new: &str, by: Option<UserId>, action: &str,
 ) -> AppResult<()> {
     check_new_password(new)?;
@@ -377,7 +385,7 @@ pub fn deactivate_by_email(conn: &mut DbConn, email: &str) -> AppResult<()> {
     })
 }
 
-fn token_hash(token: &str) -> String {
+pub(crate) fn token_hash(token: &str) -> String {
     data_encoding::HEXLOWER.encode(&Sha256::digest(token.as_bytes()))
 }
 
@@ -560,27 +568,109 @@ pub fn change_own_password(
     start_session(conn, actor.user_id)
 }
 
-/// An admin's view of the accounts of an organisation, by name.
-pub fn accounts_of(
-    conn: &mut DbConn, actor: &Actor, organisation_id: OrgId,
-) -> AppResult<Vec<User>> {
-    actor.require(&[Role::Admin])?;
-    repo::list_for_organisation(conn, organisation_id)
-}
-
-/// An admin (de)activates an account of an organisation (404 for anyone elsewhere).
-pub fn set_active_in(
-    conn: &mut DbConn, actor: &Actor, organisation_id: OrgId, user_id: UserId, active: bool,
-) -> AppResult<User> {
-    actor.require(&[Role::Admin])?;
-    let target = repo::find_by_id(conn, user_id)?
-        .filter(|u| u.organisation_id == Some(organisation_id))
-        .ok_or_else(|| AppError::not_found("thing.account"))?;
-    set_user_active(conn, actor, target.id, active)
-}
-
 /// The account with this id, for the use cases of the domains above (e.g. checking a
 /// trainer chosen for a session).
 pub fn user(conn: &mut DbConn, user_id: UserId) -> AppResult<Option<User>> {
     repo::find_by_id(conn, user_id)
+}
+
+// The accounts of an organisation as coordinators and admins manage them (`orgs::team`,
+// which checks the caller's role and organisation before it calls these).
+
+/// A new account for a person invited by mail: no password yet ([`NO_PASSWORD`]), so
+/// nobody can log in to it until the person has followed the invitation's link.
+pub fn create_invited(
+    conn: &mut DbConn, by: &Actor, organisation_id: OrgId, email: &str, display_name: &str,
+    role: Role,
+) -> AppResult<User> {
+    let display_name = validate::required_text("display_name", "label.name", display_name, 120)?;
+    let email = validate::email("email", email)?;
+    if role == Role::Admin {
+        return Err(AppError::invalid("role", Text::key("error.orgs.admin_in_org")));
+    }
+    if repo::find_by_email(conn, &email)?.is_some() {
+        return Err(AppError::invalid("email", Text::key("error.auth.email_taken")));
+    }
+    let user = repo::insert_user(
+        conn,
+        &UserInsertForm {
+            organisation_id: Some(organisation_id),
+            email,
+            display_name,
+            password_hash: NO_PASSWORD.to_string(),
+            role,
+            active: true,
+            created_at: crate::time::now_utc(),
+        },
+    )?;
+    audit::Entry::new(Some(organisation_id), Some(by.user_id), "user.invite")
+        .on("user", Some(user.id.into()))
+        .detail(role.code())
+        .record(conn)?;
+    Ok(user)
+}
+
+/// The account `user_id` if it belongs to `organisation_id` (404 for any other).
+pub fn account_in(conn: &mut DbConn, organisation_id: OrgId, user_id: UserId) -> AppResult<User> {
+    repo::find_by_id(conn, user_id)?
+        .filter(|u| u.organisation_id == Some(organisation_id))
+        .ok_or_else(|| AppError::not_found("thing.account"))
+}
+
+/// The accounts of an organisation, by name (for use cases that have checked the caller).
+pub fn accounts_in(conn: &mut DbConn, organisation_id: OrgId) -> AppResult<Vec<User>> {
+    repo::list_for_organisation(conn, organisation_id)
+}
+
+/// When each open invitation of the organisation's accounts expires.
+pub fn open_invitations(
+    conn: &mut DbConn, organisation_id: OrgId,
+) -> AppResult<std::collections::HashMap<UserId, chrono::NaiveDateTime>> {
+    Ok(repo::open_invitations(conn, organisation_id, crate::time::now_utc())?.into_iter().collect())
+}
+
+/// How many browser sessions and API tokens of the account are live (what deactivating
+/// it ends).
+pub fn live_access_of(conn: &mut DbConn, user_id: UserId) -> AppResult<(i64, i64)> {
+    Ok((repo::count_sessions_of_user(conn, user_id)?, repo::count_tokens_of_user(conn, user_id)?))
+}
+
+/// How many other active coordinators the organisation has besides `except`.
+pub fn other_coordinators(conn: &mut DbConn, org: OrgId, except: UserId) -> AppResult<i64> {
+    repo::other_active_coordinators(conn, org, except)
+}
+
+/// Renames an account; the log says that it happened, not the names.
+pub fn rename(conn: &mut DbConn, by: &Actor, user: &User, display_name: &str) -> AppResult<()> {
+    repo::set_display_name(conn, user.id, display_name)?;
+    audit::Entry::new(user.organisation_id, Some(by.user_id), "user.rename")
+        .on("user", Some(user.id.into()))
+        .record(conn)
+}
+
+/// Gives an account another role; it applies from the account's next request on.
+pub fn change_role(conn: &mut DbConn, by: &Actor, user: &User, role: Role) -> AppResult<()> {
+    repo::set_role(conn, user.id, role)?;
+    audit::Entry::new(user.organisation_id, Some(by.user_id), "user.role_change")
+        .on("user", Some(user.id.into()))
+        .detail(&format!("{}→{}", user.role.code(), role.code()))
+        .record(conn)
+}
+
+/// (De)activates an account; deactivation ends its sessions, API tokens and links at once.
+/// Returns how many sessions and tokens ended.
+pub fn change_active(
+    conn: &mut DbConn, by: &Actor, user: &User, active: bool,
+) -> AppResult<(usize, usize)> {
+    repo::set_active(conn, user.id, active)?;
+    let ended = if active { (0, 0) } else { end_everything_of(conn, user.id)? };
+    audit::Entry::new(
+        user.organisation_id,
+        Some(by.user_id),
+        if active { "user.activate" } else { "user.deactivate" },
+    )
+    .on("user", Some(user.id.into()))
+    .detail(&format!("{} sessions, {} tokens ended", ended.0, ended.1))
+    .record(conn)?;
+    Ok(ended)
 }

@@ -58,6 +58,11 @@ pub fn account_key(email: &str) -> String {
 
 /// "in 12 Minuten (um 22:41 Uhr)": when the next attempt may be made.
 pub fn message(wait: Duration, now_utc: NaiveDateTime) -> Text {
+    until("error.login_throttled", wait, now_utc)
+}
+
+/// The sentence `key` with `{span}` ("12 Minuten") and `{at}` ("22:41") of the wait.
+pub fn until(key: &'static str, wait: Duration, now_utc: NaiveDateTime) -> Text {
     let secs = wait.num_seconds().max(1);
     let at = crate::time::to_local(now_utc + wait).format("%H:%M");
     let span = if secs < 60 {
@@ -70,7 +75,7 @@ pub fn message(wait: Duration, now_utc: NaiveDateTime) -> Text {
             Text::key("throttle.minutes").arg("n", minutes)
         }
     };
-    Text::key("error.login_throttled").arg_text("span", span).arg("at", at)
+    Text::key(key).arg_text("span", span).arg("at", at)
 }
 
 #[cfg(test)]

@@ -26,6 +26,8 @@
 //!   the database keeps the public key, kid and its state (retired / compromised).
 //! - Revocation is decided by the database and keeps its reason internal; the public page
 //!   only says "Widerrufen".
+//! - What a certificate prints of the plan (run dates, place, the modules it lists) is
+//!   frozen when it is issued (`printed`): correcting the plan never changes it.
 //! - A certificate is emailed to the participant (through the outbox) when an email exists,
 //!   with the link to their own page (`own_page`), which the PDF never contains.
 //! - Issuing in the UI shows first what it will do (`delivery::issue_preview`: how many, who
@@ -44,6 +46,7 @@ pub mod models;
 pub mod own_page;
 pub mod pages;
 pub mod pdf;
+pub mod printed;
 pub mod profile;
 pub mod public;
 pub mod qr;

@@ -367,6 +367,115 @@ pub fn check_days_for_participant(
         .load(conn)?)
 }
 
+// What an issued certificate prints, frozen at issue (`super::printed`).
+
+/// Stores (or completes) what a certificate prints: its run's dates and place, and its
+/// modules, which are then frozen.
+pub fn store_print(
+    conn: &mut DbConn, cert: &Certificate, run_start: chrono::NaiveDate,
+    run_end: chrono::NaiveDate, place: &str,
+    modules: &[(crate::ids::ModuleId, crate::certificates::pdf::AttendedModule)],
+) -> AppResult<()> {
+    use crate::db::schema::{certificate_modules, certificate_prints};
+    let exists: bool = diesel::select(diesel::dsl::exists(certificate_prints::table.find(cert.id)))
+        .get_result(conn)?;
+    if exists {
+        // Issued before modules were frozen: dates and place were copied then; keep them.
+        diesel::update(certificate_prints::table.find(cert.id))
+            .set(certificate_prints::modules_frozen.eq(true))
+            .execute(conn)?;
+    } else {
+        diesel::insert_into(certificate_prints::table)
+            .values((
+                certificate_prints::certificate_id.eq(cert.id),
+                certificate_prints::organisation_id.eq(cert.organisation_id),
+                certificate_prints::run_start.eq(run_start),
+                certificate_prints::run_end.eq(run_end),
+                certificate_prints::place.eq(place),
+                certificate_prints::modules_frozen.eq(true),
+            ))
+            .execute(conn)?;
+    }
+    diesel::delete(
+        certificate_modules::table.filter(certificate_modules::certificate_id.eq(cert.id)),
+    )
+    .execute(conn)?;
+    for (position, (module_id, m)) in (0..).zip(modules) {
+        diesel::insert_into(certificate_modules::table)
+            .values((
+                certificate_modules::organisation_id.eq(cert.organisation_id),
+                certificate_modules::certificate_id.eq(cert.id),
+                certificate_modules::position.eq(position),
+                certificate_modules::module_id.eq(module_id),
+                certificate_modules::title.eq(&m.title),
+                certificate_modules::first_day.eq(m.date),
+                certificate_modules::duration_minutes.eq(m.duration_minutes),
+            ))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+/// What a certificate prints, if frozen (modules only when they were frozen too).
+pub fn print_of(
+    conn: &mut DbConn, id: CertificateId,
+) -> AppResult<Option<super::printed::Printed>> {
+    use crate::db::schema::{certificate_modules, certificate_prints};
+    let row: Option<(chrono::NaiveDate, chrono::NaiveDate, String, bool)> =
+        certificate_prints::table
+            .find(id)
+            .select((
+                certificate_prints::run_start,
+                certificate_prints::run_end,
+                certificate_prints::place,
+                certificate_prints::modules_frozen,
+            ))
+            .first(conn)
+            .optional()?;
+    let Some((run_start, run_end, place, frozen)) = row else {
+        return Ok(None);
+    };
+    let modules =
+        if frozen {
+            let rows: Vec<(String, chrono::NaiveDate, i32)> = certificate_modules::table
+                .filter(certificate_modules::certificate_id.eq(id))
+                .order(certificate_modules::position.asc())
+                .select((
+                    certificate_modules::title,
+                    certificate_modules::first_day,
+                    certificate_modules::duration_minutes,
+                ))
+                .load(conn)?;
+            Some(
+                rows.into_iter()
+                    .map(|(title, date, duration_minutes)| {
+                        crate::certificates::pdf::AttendedModule { title, date, duration_minutes }
+                    })
+                    .collect(),
+            )
+        } else {
+            None
+        };
+    Ok(Some(super::printed::Printed { run_start, run_end, place, modules }))
+}
+
+/// Certificates of a run (tombstones aside) whose modules are not frozen yet.
+pub fn not_frozen_of_run(
+    conn: &mut DbConn, org: OrgId, run_id: RunId,
+) -> AppResult<Vec<Certificate>> {
+    use crate::db::schema::certificate_prints;
+    let frozen = certificate_prints::table
+        .filter(certificate_prints::modules_frozen.eq(true))
+        .select(certificate_prints::certificate_id);
+    Ok(certificates::table
+        .filter(certificates::organisation_id.eq(org))
+        .filter(certificates::run_id.eq(run_id))
+        .filter(certificates::erased_at.is_null())
+        .filter(certificates::id.ne_all(frozen))
+        .select(Certificate::as_select())
+        .load(conn)?)
+}
+
 // ---------- issue 14: delivery, the organisation's list, the certificate profile ----------
 
 /// The organisation's certificates, newest first, of one run and of one status where given.
@@ -383,6 +492,41 @@ pub fn list_for_org(
     Ok(q.order((certificates::issued_at.desc(), certificates::id.desc()))
         .select(Certificate::as_select())
         .load(conn)?)
+}
+
+/// A module as a certificate prints it: (module id, title, length in minutes).
+pub type PrintedModuleRef = (crate::ids::ModuleId, String, i32);
+
+/// The valid certificates of a run with the modules each prints.
+pub fn valid_prints_of_run(
+    conn: &mut DbConn, org: OrgId, run_id: RunId,
+) -> AppResult<Vec<(Certificate, Vec<PrintedModuleRef>)>> {
+    use crate::db::schema::certificate_modules;
+    let certs: Vec<Certificate> = certificates::table
+        .filter(certificates::organisation_id.eq(org))
+        .filter(certificates::run_id.eq(run_id))
+        .filter(certificates::status.eq(CertificateStatus::Valid))
+        .filter(certificates::erased_at.is_null())
+        .select(Certificate::as_select())
+        .load(conn)?;
+    let ids: Vec<CertificateId> = certs.iter().map(|c| c.id).collect();
+    let rows: Vec<(CertificateId, crate::ids::ModuleId, String, i32)> = certificate_modules::table
+        .filter(certificate_modules::certificate_id.eq_any(&ids))
+        .select((
+            certificate_modules::certificate_id,
+            certificate_modules::module_id,
+            certificate_modules::title,
+            certificate_modules::duration_minutes,
+        ))
+        .load(conn)?;
+    Ok(certs
+        .into_iter()
+        .map(|c| {
+            let mine =
+                rows.iter().filter(|r| r.0 == c.id).map(|r| (r.1, r.2.clone(), r.3)).collect();
+            (c, mine)
+        })
+        .collect())
 }
 
 /// The certificate mails of the organisation that carry one of these PDFs (by file name,

@@ -223,6 +223,8 @@ fn issue_in_tx(
             status: CertificateStatus::Valid,
         },
     )?;
+    // What it prints of the plan is frozen now: later corrections never change it.
+    super::printed::freeze(conn, &cert, run)?;
     // Nothing is signed that cannot be printed, mailed or not (the refusal names the field).
     crate::certificates::pdf::check_document(&document(conn, issuer, &cert, &org, run)?)?;
     mail_certificate(conn, issuer, &cert, &org, run, participant, &url)?;
@@ -268,7 +270,8 @@ fn mail_certificate(
     conn: &mut DbConn, issuer: &CertificateIssuer, cert: &Certificate, org: &orgs::Organisation,
     run: &planning::models::CourseRun, participant: &participants::models::Participant, url: &str,
 ) -> AppResult<()> {
-    let Some((to, via_referrer)) = participants::service::contact_email(participant) else {
+    let Some((to, via_referrer)) = participants::service::contact_email_in(conn, participant)?
+    else {
         return Ok(());
     };
     let pdf = render(conn, issuer, cert, org, run)?;
@@ -503,17 +506,22 @@ fn document(
     conn: &mut DbConn, issuer: &CertificateIssuer, cert: &Certificate, org: &orgs::Organisation,
     run: &planning::models::CourseRun,
 ) -> AppResult<CertificateDocument> {
-    let modules = attendance::service::attended_modules(conn, org.id, run.id, cert.participant_id)?
-        .into_iter()
-        .map(|(title, date, duration_minutes)| AttendedModule { title, date, duration_minutes })
-        .collect();
+    // As frozen when it was issued; the plan as it is only for what was never frozen.
+    let printed = super::printed::of(conn, cert.id)?;
+    let modules = match printed.as_ref().and_then(|p| p.modules.clone()) {
+        Some(frozen) => frozen,
+        None => attendance::service::attended_modules(conn, org.id, run.id, cert.participant_id)?
+            .into_iter()
+            .map(|(title, date, duration_minutes)| AttendedModule { title, date, duration_minutes })
+            .collect(),
+    };
     let doc = CertificateDocument {
         holder_name: cert.holder_name.clone(),
         course_title: cert.course_title.clone(),
         course_code: cert.course_code.clone(),
-        run_start: run.start_date,
-        run_end: run.end_date,
-        place: run.place.clone(),
+        run_start: printed.as_ref().map_or(run.start_date, |p| p.run_start),
+        run_end: printed.as_ref().map_or(run.end_date, |p| p.run_end),
+        place: printed.map_or_else(|| run.place.clone(), |p| p.place),
         modules,
         issuer_name: org.issuer_name.clone(),
         issuer_lines: super::profile::letterhead_lines(&super::profile::profile_of(conn, org.id)?),

@@ -187,6 +187,7 @@ fn schedule_run(
             NewSession {
                 starts_at,
                 ends_at,
+                location_id: None,
                 location: "VHS Raum 1.12".into(),
                 trainer_id: Some(staff.trainer.user_id),
                 trainer_ids: vec![],

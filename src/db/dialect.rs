@@ -4,6 +4,7 @@
 //! so each helper matches the connection variant.
 
 use chrono::NaiveDateTime;
+use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
 
 use super::schema::{

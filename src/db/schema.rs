@@ -80,6 +80,7 @@ diesel::table! {
         address -> Text,
         room -> Text,
         capacity -> Nullable<Integer>,
+        archived_at -> Nullable<Timestamp>,
     }
 }
 
@@ -95,6 +96,7 @@ diesel::table! {
         test_max_points -> Nullable<Integer>,
         test_pass_points -> Nullable<Integer>,
         test_must_pass_questions -> Integer,
+        archived_at -> Nullable<Timestamp>,
     }
 }
 
@@ -122,6 +124,7 @@ diesel::table! {
         capacity -> Integer,
         created_at -> Timestamp,
         calendar_token -> Nullable<Text>,
+        archived_at -> Nullable<Timestamp>,
     }
 }
 
@@ -435,6 +438,7 @@ diesel::table! {
         copied_from -> Nullable<Integer>,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        archived_at -> Nullable<Timestamp>,
     }
 }
 
@@ -689,6 +693,40 @@ diesel::allow_tables_to_appear_in_same_query!(
     surveys,
     survey_pending_answers,
     survey_result_summaries,
+);
+
+// What an issued certificate prints, frozen at issue (kept apart from the list above so
+// parallel changes merge).
+diesel::table! {
+    certificate_prints (certificate_id) {
+        certificate_id -> Integer,
+        organisation_id -> Integer,
+        run_start -> Date,
+        run_end -> Date,
+        place -> Text,
+        modules_frozen -> Bool,
+    }
+}
+
+diesel::table! {
+    certificate_modules (id) {
+        id -> Integer,
+        organisation_id -> Integer,
+        certificate_id -> Integer,
+        position -> Integer,
+        module_id -> Integer,
+        title -> Text,
+        first_day -> Date,
+        duration_minutes -> Integer,
+    }
+}
+
+diesel::joinable!(certificate_prints -> certificates (certificate_id));
+diesel::joinable!(certificate_modules -> certificates (certificate_id));
+diesel::allow_tables_to_appear_in_same_query!(
+    certificate_prints,
+    certificate_modules,
+    certificates
 );
 
 // Issue 14: the issuer's address and contact printed on certificates, and the approval of

@@ -50,3 +50,45 @@ pub struct NewOrganisation {
     pub signatory_name: String,
     pub signatory_title: String,
 }
+
+/// A change of an organisation's names (fields left out stay as they are). Certificates
+/// issued before keep what they print.
+#[derive(Debug, Default, Clone, Deserialize, Serialize, ToSchema)]
+#[serde(default)]
+pub struct OrganisationChange {
+    pub name: Option<String>,
+    pub issuer_name: Option<String>,
+    pub signatory_name: Option<String>,
+    pub signatory_title: Option<String>,
+}
+
+/// A person to invite, as entered (and what the form shows again).
+#[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
+#[serde(default)]
+pub struct NewAccount {
+    pub email: String,
+    pub display_name: String,
+    /// `coordinator`, `trainer` or `referrer`.
+    #[schema(schema_with = crate::auth::Role::schema_ref)]
+    pub role: String,
+}
+
+impl Default for NewAccount {
+    fn default() -> Self {
+        NewAccount {
+            email: String::new(),
+            display_name: String::new(),
+            role: crate::auth::Role::Trainer.code().into(),
+        }
+    }
+}
+
+/// A change of an account's name or role (fields left out stay as they are).
+#[derive(Debug, Default, Clone, Deserialize, Serialize, ToSchema)]
+#[serde(default)]
+pub struct AccountChange {
+    pub display_name: Option<String>,
+    /// `coordinator`, `trainer` or `referrer`.
+    #[schema(schema_with = crate::auth::Role::schema_ref)]
+    pub role: Option<String>,
+}

@@ -31,6 +31,21 @@ pub fn get(conn: &mut DbConn, id: OrgId) -> AppResult<Organisation> {
         .ok_or_else(|| AppError::not_found("thing.organisation"))
 }
 
+pub fn update_names(
+    conn: &mut DbConn, id: OrgId, name: &str, issuer_name: &str, signatory_name: &str,
+    signatory_title: &str,
+) -> AppResult<()> {
+    diesel::update(organisations::table.find(id))
+        .set((
+            organisations::name.eq(name),
+            organisations::issuer_name.eq(issuer_name),
+            organisations::signatory_name.eq(signatory_name),
+            organisations::signatory_title.eq(signatory_title),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
 pub fn find_by_slug(conn: &mut DbConn, slug: &str) -> AppResult<Option<Organisation>> {
     Ok(organisations::table
         .filter(organisations::slug.eq(slug))

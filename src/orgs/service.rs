@@ -1,17 +1,22 @@
-//! The organisations' use cases: an admin creates organisations and their accounts, and
-//! sees their API tokens; the command line finds an organisation by its short name.
+//! The organisations' use cases: an admin creates and corrects organisations and sees their
+//! accounts and API tokens (the accounts themselves: [`super::team`]); the command line
+//! finds an organisation by its short name.
 
 use serde::Serialize;
 
-use super::models::{ImageKind, NewOrganisation, Organisation, OrganisationInsertForm};
+use super::models::{
+    ImageKind, NewAccount, NewOrganisation, Organisation, OrganisationChange,
+    OrganisationInsertForm,
+};
 use super::repo;
+use super::team::{self, AccountLine, RoleChoice, Scope};
 use crate::audit;
-use crate::auth::service::{NewUser, TokenLine};
+use crate::auth::service::TokenLine;
 use crate::auth::{self, Actor, Role};
 use crate::db::DbConn;
 use crate::error::{AppError, AppResult};
 use crate::i18n::Text;
-use crate::ids::{OrgId, UserId};
+use crate::ids::OrgId;
 use crate::validate::printable::{self, Printed};
 
 pub fn create(
@@ -117,41 +122,17 @@ pub fn organisations_page(conn: &mut DbConn, actor: &Actor) -> AppResult<Organis
     })
 }
 
-/// One organisation for its admin: its accounts, their API tokens, and the form for a new
-/// account.
+/// One organisation for its admin: its names, its accounts, their API tokens, and the
+/// invitation form.
 #[derive(Debug, Serialize)]
 pub struct OrganisationPage {
     pub organisation: Organisation,
-    pub users: Vec<AccountLine>,
+    pub accounts: Vec<AccountLine>,
     pub tokens: Vec<TokenLine>,
-    pub form: AccountFields,
-}
-
-#[derive(Debug, Serialize)]
-pub struct AccountLine {
-    pub id: UserId,
-    pub display_name: String,
-    pub email: String,
-    pub role: Role,
-    pub active: bool,
-}
-
-/// What the new-account form shows (never the password).
-#[derive(Debug, Serialize)]
-pub struct AccountFields {
-    pub email: String,
-    pub display_name: String,
-    pub role: String,
-}
-
-impl Default for AccountFields {
-    fn default() -> Self {
-        AccountFields {
-            email: String::new(),
-            display_name: String::new(),
-            role: Role::Coordinator.code().into(),
-        }
-    }
+    pub form: NewAccount,
+    pub roles: Vec<RoleChoice>,
+    /// What the form for the organisation's names shows.
+    pub names: NewOrganisation,
 }
 
 pub fn organisation_page(
@@ -159,52 +140,80 @@ pub fn organisation_page(
 ) -> AppResult<OrganisationPage> {
     actor.require(&[Role::Admin])?;
     let organisation = repo::get(conn, org_id)?;
-    let users = auth::service::accounts_of(conn, actor, org_id)?
+    let accounts = team::list(conn, actor, Scope::Organisation(org_id))?
         .into_iter()
-        .map(|u| AccountLine {
-            id: u.id,
-            display_name: u.display_name,
-            email: u.email,
-            role: u.role,
-            active: u.active,
-        })
+        .map(|a| team::line(actor, a))
         .collect();
     let tokens = auth::service::organisation_tokens(conn, actor, org_id)?
         .iter()
         .map(TokenLine::from)
         .collect();
-    Ok(OrganisationPage { organisation, users, tokens, form: AccountFields::default() })
+    let form = NewAccount::default();
+    let names = NewOrganisation {
+        slug: organisation.slug.clone(),
+        name: organisation.name.clone(),
+        issuer_name: organisation.issuer_name.clone(),
+        signatory_name: organisation.signatory_name.clone(),
+        signatory_title: organisation.signatory_title.clone(),
+    };
+    Ok(OrganisationPage {
+        organisation,
+        accounts,
+        tokens,
+        roles: team::role_choices(&form.role),
+        form,
+        names,
+    })
 }
 
-/// A new account of an organisation, as an admin enters it.
-pub struct NewAccount {
-    pub email: String,
-    pub display_name: String,
-    pub password: String,
-    pub role: String,
-}
-
-/// An admin adds a coordinator or trainer to an organisation.
-pub fn add_account(
-    conn: &mut DbConn, actor: &Actor, org_id: OrgId, input: NewAccount,
-) -> AppResult<auth::models::User> {
+/// One organisation, for an admin.
+pub fn organisation(conn: &mut DbConn, actor: &Actor, org_id: OrgId) -> AppResult<Organisation> {
     actor.require(&[Role::Admin])?;
-    repo::get(conn, org_id)?;
-    let role = Role::parse(&input.role)?;
-    if role == Role::Admin {
-        return Err(AppError::invalid("role", Text::key("error.orgs.admin_in_org")));
-    }
-    auth::service::create_user(
-        conn,
-        Some(actor),
-        NewUser {
-            organisation_id: Some(org_id),
-            email: input.email,
-            display_name: input.display_name,
-            password: input.password,
-            role,
-        },
-    )
+    repo::get(conn, org_id)
+}
+
+/// An admin corrects an organisation's names (the short name stays: the command line
+/// knows the organisation by it). Certificates issued before keep what they print.
+pub fn update(
+    conn: &mut DbConn, actor: &Actor, org_id: OrgId, change: OrganisationChange,
+) -> AppResult<Organisation> {
+    actor.require(&[Role::Admin])?;
+    let current = repo::get(conn, org_id)?;
+    let printed =
+        |field: &'static str, label: &'static str, value: Option<String>, now: &str, max| {
+            match value {
+                Some(v) => printable::printed_text(field, label, &v, max, Printed::Text),
+                None => Ok(now.to_string()),
+            }
+        };
+    let name = printed("name", "label.name", change.name, &current.name, 200)?;
+    let issuer_name =
+        printed("issuer_name", "label.issuer_name", change.issuer_name, &current.issuer_name, 200)?;
+    let signatory_name = printed(
+        "signatory_name",
+        "label.signatory_name",
+        change.signatory_name,
+        &current.signatory_name,
+        120,
+    )?;
+    let signatory_title = match change.signatory_title {
+        Some(t) => printable::optional_printed_text(
+            "signatory_title",
+            "label.signatory_title",
+            Some(&t),
+            120,
+            Printed::Text,
+        )?
+        .unwrap_or_default(),
+        None => current.signatory_title.clone(),
+    };
+    crate::db::write_transaction(conn, |conn| {
+        repo::update_names(conn, org_id, &name, &issuer_name, &signatory_name, &signatory_title)?;
+        audit::Entry::new(Some(org_id), Some(actor.user_id), "organisation.update")
+            .on("organisation", Some(org_id.into()))
+            .record(conn)?;
+        repo::get(conn, org_id)
+    })
 }
 
 // Lookups and image storage for the use cases of the domains above, which have checked

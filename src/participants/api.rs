@@ -1,23 +1,49 @@
 //! The JSON API (`/api/v1`) of participants: each handler parses the request, calls one use case and answers.
 
-use actix_web::{get, post, web};
+use actix_web::{delete, get, post, web, HttpResponse};
+use serde::Deserialize;
 
-use super::import::People;
+use super::import::{self, PeopleImported};
 use super::models::*;
 use super::service;
-use crate::api::{Answer, Caller, DryRun, Json};
+use crate::api::{Answer, Caller, Json};
+use crate::error::{AppError, AppResult};
+use crate::i18n::Text;
 use crate::ids::{ParticipantId, RunId, SessionId};
 use crate::planning::models::{CourseRun, NewRun, NewSession, TrainingSession};
-use crate::spreadsheet::import::ImportOutcome;
 
-/// Import a CSV or XLSX file sent as the request body; `?dry_run=true` only checks.
+#[derive(Deserialize)]
+struct ImportQuery {
+    #[serde(default)]
+    dry_run: bool,
+    #[serde(default)]
+    run_id: Option<RunId>,
+}
+
+/// Import a CSV or XLSX file sent as the request body; `?dry_run=true` only checks;
+/// `?run_id=` enrols everyone imported in that run.
 #[utoipa::path(post, path = "/api/v1/participants/import", tag = "participants", security(("bearer" = [])),
-    params(("dry_run" = Option<bool>, Query, description = "only check the rows")),
-    request_body(content = Vec<u8>, content_type = "text/csv", description = "CSV (UTF-8, ; or ,) or XLSX"),
-    responses((status = 200, body = ImportOutcome), (status = 422, description = "not a readable list")))]
+    params(("dry_run" = Option<bool>, Query, description = "only check the rows"),
+        ("run_id" = Option<i32>, Query, description = "enrol everyone imported in this run of the organisation, in the order of the file (places first, then the waiting list), in the same transaction")),
+    request_body(content = Vec<u8>, content_type = "text/csv", description = "CSV (UTF-8 with or without byte order mark, or Windows-1252 as German Excel writes it; `;`, `,` or tab) or XLSX"),
+    responses((status = 200, body = PeopleImported), (status = 404, description = "no such run"), (status = 422, description = "not a readable list")))]
 #[post("/api/v1/participants/import")]
-async fn api_import(caller: Caller, q: web::Query<DryRun>, payload: web::Payload) -> Answer {
-    caller.import_list::<People>(payload, q.dry_run).await
+async fn api_import(caller: Caller, q: web::Query<ImportQuery>, payload: web::Payload) -> Answer {
+    // Who may import is settled before a byte of the file is read.
+    caller.actor.coordinator_org()?;
+    let body = crate::web::read_body(payload, crate::spreadsheet::MAX_FILE_BYTES).await?;
+    let (dry_run, run_id) = (q.dry_run, q.run_id);
+    caller.ok(move |c, actor| import::import_file(c, actor, &body, dry_run, run_id)).await
+}
+
+#[utoipa::path(delete, path = "/api/v1/participants/{id}", tag = "participants", security(("bearer" = [])),
+    params(("id" = i32, Path)),
+    responses((status = 204, description = "deleted, with their cancelled enrollments, consent history and the mails about them"),
+        (status = 404),
+        (status = 409, description = "the person took part (attendance, test, certificates: erase their data instead, `POST /api/v1/participants/{id}/erasure`) or is enrolled or waiting (cancel first)", body = crate::api::ErrorSchema)))]
+#[delete("/api/v1/participants/{id}")]
+async fn api_delete(caller: Caller, id: web::Path<ParticipantId>) -> Answer {
+    caller.no_content(move |conn, actor| service::delete(conn, actor, *id)).await
 }
 
 #[utoipa::path(get, path = "/api/v1/participants", tag = "participants", security(("bearer" = [])),
@@ -36,10 +62,29 @@ async fn api_register(caller: Caller, body: Json<NewParticipant>) -> Answer {
 }
 
 #[utoipa::path(post, path = "/api/v1/runs/{id}/enrollments", tag = "participants", security(("bearer" = [])),
-    request_body = NewEnrollment, params(("id" = i32, Path)), responses((status = 201, body = Enrollment, description = "status `enrolled`, or `waiting` when the run is full"), (status = 409, description = "already enrolled or waiting")))]
+    request_body = NewEnrollment, params(("id" = i32, Path)),
+    responses((status = 201, body = Enrollment, description = "`participant_id`: status `enrolled`, or `waiting` when the run is full"),
+        (status = 200, body = BulkEnrolment, description = "`participant_ids`: one result per person, in the order given; people already enrolled or waiting are left as they were"),
+        (status = 404, description = "no such run, or a person not of the organisation (then nobody is enrolled)"),
+        (status = 409, description = "`participant_id`: already enrolled or waiting"),
+        (status = 410, description = "a person whose data was erased"),
+        (status = 422, description = "neither or both of `participant_id` and `participant_ids`, an empty list, or more than 2,000")))]
 #[post("/api/v1/runs/{id}/enrollments")]
 async fn api_enroll(caller: Caller, run_id: web::Path<RunId>, body: Json<NewEnrollment>) -> Answer {
-    caller.created(move |c, actor| service::enroll(c, actor, *run_id, body.participant_id)).await
+    let run_id = *run_id;
+    match body.into_inner() {
+        NewEnrollment { participant_id: Some(pid), participant_ids: None } => {
+            caller.created(move |c, actor| service::enroll(c, actor, run_id, pid)).await
+        }
+        NewEnrollment { participant_id: None, participant_ids: Some(ids) } => {
+            caller.ok(move |c, actor| service::enroll_many(c, actor, run_id, &ids)).await
+        }
+        _ => one_of_the_two(),
+    }
+}
+
+fn one_of_the_two() -> AppResult<HttpResponse> {
+    Err(AppError::invalid("participant_ids", Text::key("error.people.one_or_many")))
 }
 
 #[utoipa::path(post, path = "/api/v1/runs/{id}/enrollments/{participant_id}/cancel", tag = "participants",
@@ -104,6 +149,7 @@ async fn api_cancel_session(caller: Caller, id: web::Path<SessionId>) -> Answer 
     api_cancel,
     api_waiting,
     api_import,
+    api_delete,
 ))]
 pub struct Doc;
 
@@ -117,5 +163,6 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(api_list)
         .service(api_register)
         .service(api_enroll)
-        .service(api_enrolled);
+        .service(api_enrolled)
+        .service(api_delete);
 }

@@ -42,8 +42,8 @@ impl ParticipantForm {
         }
     }
 
-    /// The form's fields as checked input. The page registers people without a referrer:
-    /// the referrer fields are shown again but not stored from here.
+    /// The form's fields as checked input ("Angemeldet durch" included; the use case checks
+    /// them with the rules of the API).
     pub fn parse(self) -> AppResult<NewParticipant> {
         let consent_date = match self.consent_date.trim() {
             "" => None,
@@ -57,9 +57,9 @@ impl ParticipantForm {
             email: Some(self.email),
             consent: self.consent.is_some(),
             consent_date,
-            referrer_name: None,
-            referrer_organisation: None,
-            referrer_contact: None,
+            referrer_name: Some(self.referrer_name),
+            referrer_organisation: Some(self.referrer_organisation),
+            referrer_contact: Some(self.referrer_contact),
             confirm_mixed_script: self.confirm_mixed_script.is_some(),
         })
     }

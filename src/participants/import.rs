@@ -5,17 +5,22 @@
 //! row is checked with the same rules as the registration form; a row that looks like a
 //! person already registered (same name, phone or email; or the same person twice in the
 //! file) is flagged and not imported.
+//! - A list can be imported straight into a run: everyone imported is enrolled in the order
+//!   of the file, in the import's transaction, with the capacity rules of enrolling (places
+//!   first, then the waiting list).
 
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::models::{NewParticipant, ParticipantInsertForm};
+use super::models::{EnrolmentOutcome, NewParticipant, ParticipantInsertForm};
 use super::{repo, service};
 use crate::auth::Actor;
 use crate::db::DbConn;
 use crate::error::AppResult;
-use crate::ids::OrgId;
-use crate::spreadsheet::import::{Identity, ListImport};
+use crate::ids::{OrgId, RunId};
+use crate::spreadsheet::import::{
+    self as list, Identity, ImportOutcome, ImportPreview, ListImport,
+};
 use crate::spreadsheet::{ImportKind, KeyedRow, ListShape};
 
 pub const MAX_ROWS: usize = 2000;
@@ -145,4 +150,84 @@ impl ListImport for People {
         }
         Ok(())
     }
+}
+
+/// A participant list checked or imported, and, when it was imported into a run, where its
+/// people went.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PeopleImported {
+    #[serde(flatten)]
+    pub outcome: ImportOutcome,
+    /// The run everyone imported was enrolled in.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<i32>)]
+    pub run_id: Option<RunId>,
+    /// Of those imported: how many got a place in the run …
+    pub enrolled: usize,
+    /// … and how many joined its waiting list (the run was full).
+    pub waiting: usize,
+}
+
+/// Checks the rows (`save` false: nothing is written, but the run must be the
+/// organisation's), or saves every valid row and, with a run, enrols each person saved in
+/// the order of the file; all in one transaction.
+pub fn import_rows(
+    conn: &mut DbConn, actor: &Actor, rows: &[ImportRow], run_id: Option<RunId>, save: bool,
+) -> AppResult<PeopleImported> {
+    let org = actor.coordinator_org()?;
+    if !save {
+        if let Some(run_id) = run_id {
+            crate::planning::service::get_run(conn, org, run_id)?;
+        }
+        let outcome = list::preview::<People>(conn, actor, rows)?;
+        return Ok(PeopleImported { outcome, run_id, enrolled: 0, waiting: 0 });
+    }
+    crate::db::write_transaction(conn, |conn| {
+        // The run first: an unknown run refuses the list before anyone is saved, and its
+        // lock makes the capacity count below hold.
+        let run = run_id.map(|id| service::lock_run(conn, org, id)).transpose()?;
+        let (preview, ready) = list::checked::<People>(conn, actor, rows)?;
+        let (mut enrolled, mut waiting) = (0, 0);
+        for form in &ready {
+            let p = service::insert_checked(conn, actor, form)?;
+            if let Some(run) = &run {
+                match service::place(conn, actor, org, run, &p)?.1 {
+                    EnrolmentOutcome::Waiting => waiting += 1,
+                    _ => enrolled += 1,
+                }
+            }
+        }
+        let outcome = ImportOutcome { rows: preview, valid: ready.len(), imported: ready.len() };
+        Ok(PeopleImported { outcome, run_id, enrolled, waiting })
+    })
+}
+
+/// A list sent to the API: checked (`dry_run`), or imported (into the run, if one is given).
+pub fn import_file(
+    conn: &mut DbConn, actor: &Actor, file: &[u8], dry_run: bool, run_id: Option<RunId>,
+) -> AppResult<PeopleImported> {
+    let rows = list::rows_of::<People>(file)?;
+    import_rows(conn, actor, &rows, run_id, !dry_run)
+}
+
+/// The preview of a kept upload, with the runs its people can be enrolled in.
+#[derive(Debug, Serialize)]
+pub struct PreviewPage {
+    #[serde(flatten)]
+    pub preview: ImportPreview,
+    pub runs: Vec<service::RunChoice>,
+}
+
+pub fn preview_page(conn: &mut DbConn, actor: &Actor, batch_id: i32) -> AppResult<PreviewPage> {
+    let preview = list::preview_batch::<People>(conn, actor, batch_id)?;
+    Ok(PreviewPage { preview, runs: service::open_runs(conn, actor)? })
+}
+
+/// Imports a kept upload (into the run, if one is chosen) and forgets it.
+pub fn import_batch(
+    conn: &mut DbConn, actor: &Actor, batch_id: i32, run_id: Option<RunId>,
+) -> AppResult<PeopleImported> {
+    list::import_batch_with::<People, _>(conn, actor, batch_id, |conn, rows| {
+        import_rows(conn, actor, rows, run_id, true)
+    })
 }

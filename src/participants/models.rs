@@ -35,6 +35,10 @@ pub struct Participant {
     /// so attendance and reports still count them.
     #[serde(serialize_with = "crate::time::utc_opt")]
     pub erased_at: Option<NaiveDateTime>,
+    /// The referrer's account ("Vermittlung") that registered the person, if one did: their
+    /// mail goes to that account's address while the person has none.
+    #[serde(skip)]
+    pub referred_by_user_id: Option<UserId>,
 }
 
 impl Participant {
@@ -250,10 +254,65 @@ pub struct Enrollment {
     pub promoted_at: Option<NaiveDateTime>,
 }
 
-#[derive(Debug, Deserialize, ToSchema)]
+/// One person (`participant_id`, answered with the enrollment, 201), or many at once
+/// (`participant_ids`, answered per person, 200). Exactly one of the two.
+#[derive(Debug, Default, Deserialize, ToSchema)]
 pub struct NewEnrollment {
+    #[serde(default)]
+    #[schema(value_type = Option<i32>)]
+    pub participant_id: Option<ParticipantId>,
+    /// Enrolled in this order: once the run is full, the rest join the waiting list in it.
+    /// At most 2,000; an id given twice counts once.
+    #[serde(default)]
+    #[schema(value_type = Option<Vec<i32>>)]
+    pub participant_ids: Option<Vec<ParticipantId>>,
+}
+
+/// What enrolling one person of many did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum EnrolmentOutcome {
+    /// Got a place.
+    Enrolled,
+    /// Joined the waiting list: the run is full.
+    Waiting,
+    /// Held a place already; nothing changed.
+    AlreadyEnrolled,
+    /// Was on the waiting list already; nothing changed.
+    AlreadyWaiting,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct EnrolmentResult {
     #[schema(value_type = i32)]
     pub participant_id: ParticipantId,
+    pub outcome: EnrolmentOutcome,
+    /// The person's enrollment as it is now.
+    pub enrollment: Enrollment,
+}
+
+/// The answer to enrolling many at once: one result per person, in the order given, and
+/// the counts.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct BulkEnrolment {
+    pub enrolled: usize,
+    pub waiting: usize,
+    /// Already enrolled or waiting before: left as they were.
+    pub unchanged: usize,
+    pub results: Vec<EnrolmentResult>,
+}
+
+impl BulkEnrolment {
+    pub fn new(results: Vec<EnrolmentResult>) -> Self {
+        let count = |o: EnrolmentOutcome| results.iter().filter(|r| r.outcome == o).count();
+        BulkEnrolment {
+            enrolled: count(EnrolmentOutcome::Enrolled),
+            waiting: count(EnrolmentOutcome::Waiting),
+            unchanged: count(EnrolmentOutcome::AlreadyEnrolled)
+                + count(EnrolmentOutcome::AlreadyWaiting),
+            results,
+        }
+    }
 }
 
 #[cfg(test)]
@@ -286,6 +345,7 @@ mod tests {
             referrer_contact: None,
             card_code: None,
             erased_at: None,
+            referred_by_user_id: None,
         }
     }
 

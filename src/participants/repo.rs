@@ -212,3 +212,145 @@ pub fn enrolled_twice(conn: &mut DbConn) -> AppResult<Vec<(OrgId, RunId, Partici
         .select((enrollments::organisation_id, enrollments::run_id, enrollments::participant_id))
         .load(conn)?)
 }
+
+/// What a participant's row is referred to by, counted: whether deleting the row would take
+/// history with it (see `service::deletion`).
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Traces {
+    /// Enrollments holding a place or waiting.
+    pub active_enrolments: i64,
+    pub cancelled_enrolments: i64,
+    /// Attendance marks (current and earlier revisions).
+    pub attendance: i64,
+    pub test_results: i64,
+    /// Certificates of any status, and the record of re-issues.
+    pub certificates: i64,
+    pub session_reminders: i64,
+    pub consent_events: i64,
+    /// Mails about the person in the outbox (waiting, sent or failed).
+    pub mails: i64,
+}
+
+pub fn traces(conn: &mut DbConn, org: OrgId, id: ParticipantId) -> AppResult<Traces> {
+    use crate::db::schema::{
+        attendance, attendance_marks, certificate_reissues, certificates, session_reminders,
+        test_results,
+    };
+    let enrolments = |conn: &mut DbConn, cancelled: bool| -> AppResult<i64> {
+        let q = enrollments::table
+            .filter(enrollments::organisation_id.eq(org))
+            .filter(enrollments::participant_id.eq(id));
+        Ok(if cancelled {
+            q.filter(enrollments::status.eq(Cancelled)).count().get_result(conn)?
+        } else {
+            q.filter(enrollments::status.ne(Cancelled)).count().get_result(conn)?
+        })
+    };
+    let attendance: i64 = attendance::table
+        .filter(attendance::participant_id.eq(id))
+        .count()
+        .get_result::<i64>(conn)?
+        + attendance_marks::table
+            .filter(attendance_marks::participant_id.eq(id))
+            .count()
+            .get_result::<i64>(conn)?;
+    let certificates: i64 = certificates::table
+        .filter(certificates::participant_id.eq(id))
+        .count()
+        .get_result::<i64>(conn)?
+        + certificate_reissues::table
+            .filter(certificate_reissues::participant_id.eq(id))
+            .count()
+            .get_result::<i64>(conn)?;
+    Ok(Traces {
+        active_enrolments: enrolments(conn, false)?,
+        cancelled_enrolments: enrolments(conn, true)?,
+        attendance,
+        test_results: test_results::table
+            .filter(test_results::participant_id.eq(id))
+            .count()
+            .get_result(conn)?,
+        certificates,
+        session_reminders: session_reminders::table
+            .filter(session_reminders::participant_id.eq(id))
+            .count()
+            .get_result(conn)?,
+        consent_events: consent_events::table
+            .filter(consent_events::organisation_id.eq(org))
+            .filter(consent_events::participant_id.eq(id))
+            .count()
+            .get_result(conn)?,
+        mails: crate::db::schema::mail_outbox::table
+            .filter(crate::db::schema::mail_outbox::organisation_id.eq(org))
+            .filter(crate::db::schema::mail_outbox::participant_id.eq(id))
+            .count()
+            .get_result(conn)?,
+    })
+}
+
+/// The runs a participant holds a place in or waits for: (run, course title, first day,
+/// status), the earliest run first.
+pub fn active_enrolments(
+    conn: &mut DbConn, org: OrgId, id: ParticipantId,
+) -> AppResult<Vec<(RunId, String, chrono::NaiveDate, EnrollmentStatus)>> {
+    use crate::db::schema::{course_runs, courses};
+    Ok(enrollments::table
+        .inner_join(course_runs::table.inner_join(courses::table))
+        .filter(enrollments::organisation_id.eq(org))
+        .filter(enrollments::participant_id.eq(id))
+        .filter(enrollments::status.ne(Cancelled))
+        .order((course_runs::start_date.asc(), course_runs::id.asc()))
+        .select((course_runs::id, courses::title, course_runs::start_date, enrollments::status))
+        .load(conn)?)
+}
+
+/// Deletes a participant who left no history, with what only refers to them: cancelled
+/// enrollments, reminder marks and the consent history. The caller checked the history.
+pub fn delete(conn: &mut DbConn, org: OrgId, id: ParticipantId) -> AppResult<usize> {
+    use crate::db::schema::session_reminders;
+    diesel::delete(
+        enrollments::table
+            .filter(enrollments::organisation_id.eq(org))
+            .filter(enrollments::participant_id.eq(id))
+            .filter(enrollments::status.eq(Cancelled)),
+    )
+    .execute(conn)?;
+    diesel::delete(session_reminders::table.filter(session_reminders::participant_id.eq(id)))
+        .execute(conn)?;
+    diesel::delete(
+        consent_events::table
+            .filter(consent_events::organisation_id.eq(org))
+            .filter(consent_events::participant_id.eq(id)),
+    )
+    .execute(conn)?;
+    Ok(diesel::delete(
+        participants::table
+            .filter(participants::organisation_id.eq(org))
+            .filter(participants::id.eq(id)),
+    )
+    .execute(conn)?)
+}
+
+/// The organisation's runs that have not ended by `today` (what people can still be
+/// enrolled in): (run, course title, first day, last day, place, capacity), the earliest
+/// first.
+#[allow(clippy::type_complexity)]
+pub fn open_runs(
+    conn: &mut DbConn, org: OrgId, today: chrono::NaiveDate,
+) -> AppResult<Vec<(RunId, String, chrono::NaiveDate, chrono::NaiveDate, String, i32)>> {
+    use crate::db::schema::{course_runs, courses};
+    Ok(course_runs::table
+        .inner_join(courses::table)
+        .filter(course_runs::organisation_id.eq(org))
+        .filter(course_runs::end_date.ge(today))
+        .order((course_runs::start_date.asc(), course_runs::id.asc()))
+        .select((
+            course_runs::id,
+            courses::title,
+            course_runs::start_date,
+            course_runs::end_date,
+            course_runs::place,
+            course_runs::capacity,
+        ))
+        .load(conn)?)
+}

@@ -86,7 +86,7 @@ fn notify_participants(
         .find(|s| s.id == session_id)
         .ok_or_else(|| AppError::not_found("thing.session"))?;
     for p in repo::enrolled_in(conn, org, run.id)? {
-        let Some((to, via_referrer)) = service::contact_email(&p) else {
+        let Some((to, via_referrer)) = service::contact_email_in(conn, &p)? else {
             continue;
         };
         crate::mail::outbox::enqueue(

@@ -179,12 +179,7 @@ pub(crate) fn check_new_participant(
         input.referrer_organisation.as_deref(),
         160,
     )?;
-    let referrer_contact =
-        match input.referrer_contact.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
-            None => None,
-            Some(c) if c.contains('@') => validate::optional_email("referrer_contact", Some(c))?,
-            Some(c) => validate::optional_phone("referrer_contact", Some(c))?,
-        };
+    let referrer_contact = referrer_contact(input.referrer_contact.as_deref())?;
     if referrer_contact.is_some() && referrer_name.is_none() {
         return Err(AppError::invalid(
             "referrer_name",
@@ -215,6 +210,22 @@ pub(crate) fn check_new_participant(
         referrer_name,
         referrer_organisation,
         referrer_contact,
+    })
+}
+
+/// How a referrer is reached: an email address (anything with an `@` is read as one, so a
+/// mistyped address is refused rather than taken for a phone number) or a phone number.
+fn referrer_contact(value: Option<&str>) -> AppResult<Option<String>> {
+    let Some(c) = value.map(str::trim).filter(|c| !c.is_empty()) else {
+        return Ok(None);
+    };
+    let checked = if c.contains('@') {
+        validate::optional_email("referrer_contact", Some(c))
+    } else {
+        validate::optional_phone("referrer_contact", Some(c))
+    };
+    checked.map_err(|_| {
+        AppError::invalid("referrer_contact", Text::key("error.people.referrer_contact"))
     })
 }
 
@@ -259,27 +270,120 @@ pub fn enroll(
     conn: &mut DbConn, actor: &Actor, run_id: RunId, participant_id: ParticipantId,
 ) -> AppResult<Enrollment> {
     let org = actor.coordinator_org()?;
+    enroll_in(conn, actor, org, run_id, participant_id)
+}
+
+/// [`enroll`] for a caller whose organisation the calling use case has settled (a referrer
+/// enrolling the person they registered).
+pub fn enroll_in(
+    conn: &mut DbConn, actor: &Actor, org: OrgId, run_id: RunId, participant_id: ParticipantId,
+) -> AppResult<Enrollment> {
     crate::db::write_transaction(conn, |conn| {
-        // Lock first: the capacity check below must see every committed enrollment.
-        dialect::lock_for_update(conn, "course_runs", run_id)?;
-        let run = planning::service::get_run(conn, org, run_id)?;
+        let run = lock_run(conn, org, run_id)?;
         let participant = repo::get(conn, org, participant_id)?;
-        let existing = repo::find_enrollment(conn, run_id, participant_id)?;
-        if let Some(status) = standing(existing.as_ref()) {
-            return Err(already_in(status, &participant));
+        match place(conn, actor, org, &run, &participant)? {
+            (e, EnrolmentOutcome::Enrolled | EnrolmentOutcome::Waiting) => Ok(e),
+            (e, _) => Err(already_in(e.status, &participant)),
         }
-        let status = placement(run.capacity, repo::count_enrolled(conn, run_id)?);
-        let e = match existing {
-            Some(cancelled) => repo::reopen_enrollment(conn, cancelled.id, status)?,
-            None => repo::insert_enrollment(conn, org, run_id, participant_id, status)?,
-        };
-        audit::Entry::new(Some(org), Some(actor.user_id), "enrollment.create")
-            .on("enrollment", Some(e.id.into()))
-            .about_participant(participant_id)
-            .detail(status.code())
-            .record(conn)?;
-        Ok(e)
     })
+}
+
+/// The most people enrolled in one request.
+pub const MAX_BULK: usize = 2000;
+
+/// Enrols many people at once, in the order given (an id given twice counts once): places
+/// while the run has them, then the waiting list, in that order. People already enrolled or
+/// waiting stay as they are and are named so. All or nothing: a person of another
+/// organisation, or one whose data was erased, refuses the whole request.
+pub fn enroll_many(
+    conn: &mut DbConn, actor: &Actor, run_id: RunId, participant_ids: &[ParticipantId],
+) -> AppResult<BulkEnrolment> {
+    let org = actor.coordinator_org()?;
+    let mut ids: Vec<ParticipantId> = Vec::with_capacity(participant_ids.len());
+    for id in participant_ids {
+        if !ids.contains(id) {
+            ids.push(*id);
+        }
+    }
+    if ids.is_empty() {
+        return Err(AppError::invalid(
+            "participant_ids",
+            Text::key("error.people.choose_participants"),
+        ));
+    }
+    if ids.len() > MAX_BULK {
+        return Err(AppError::invalid(
+            "participant_ids",
+            Text::key("error.people.too_many_at_once").arg("max", MAX_BULK),
+        ));
+    }
+    crate::db::write_transaction(conn, |conn| {
+        let run = lock_run(conn, org, run_id)?;
+        let mut people = Vec::with_capacity(ids.len());
+        for id in &ids {
+            people.push(repo::get(conn, org, *id)?);
+        }
+        if let Some(erased) = people.iter().find(|p| p.is_erased()) {
+            return Err(AppError::Gone(
+                Text::key("error.people.erased_in_list").arg("id", erased.id),
+            ));
+        }
+        let mut results = Vec::with_capacity(people.len());
+        for p in &people {
+            let (enrollment, outcome) = place(conn, actor, org, &run, p)?;
+            results.push(EnrolmentResult { participant_id: p.id, outcome, enrollment });
+        }
+        Ok(BulkEnrolment::new(results))
+    })
+}
+
+/// The run of the organisation, locked: every capacity check after this sees every
+/// committed enrollment, and no other enrollment in the run commits until this
+/// transaction does.
+pub(crate) fn lock_run(
+    conn: &mut DbConn, org: OrgId, run_id: RunId,
+) -> AppResult<planning::models::CourseRun> {
+    // Not found in another organisation before anything is locked.
+    planning::service::get_run(conn, org, run_id)?;
+    dialect::lock_for_update(conn, "course_runs", run_id)?;
+    planning::service::get_run(conn, org, run_id)
+}
+
+/// Gives one person a place or a place on the waiting list of the locked run, unless they
+/// hold one or wait already (then their enrollment as it is). An erased person is not
+/// enrolled.
+pub(crate) fn place(
+    conn: &mut DbConn, actor: &Actor, org: OrgId, run: &planning::models::CourseRun,
+    participant: &Participant,
+) -> AppResult<(Enrollment, EnrolmentOutcome)> {
+    let existing = repo::find_enrollment(conn, run.id, participant.id)?;
+    if let Some(e) = existing.as_ref().filter(|e| standing(Some(e)).is_some()) {
+        let outcome = if e.status == EnrollmentStatus::Waiting {
+            EnrolmentOutcome::AlreadyWaiting
+        } else {
+            EnrolmentOutcome::AlreadyEnrolled
+        };
+        return Ok((e.clone(), outcome));
+    }
+    if participant.is_erased() {
+        return Err(AppError::Gone(Text::key("access.error.erased")));
+    }
+    let status = placement(run.capacity, repo::count_enrolled(conn, run.id)?);
+    let e = match existing {
+        Some(cancelled) => repo::reopen_enrollment(conn, cancelled.id, status)?,
+        None => repo::insert_enrollment(conn, org, run.id, participant.id, status)?,
+    };
+    audit::Entry::new(Some(org), Some(actor.user_id), "enrollment.create")
+        .on("enrollment", Some(e.id.into()))
+        .about_participant(participant.id)
+        .detail(status.code())
+        .record(conn)?;
+    let outcome = if status == EnrollmentStatus::Waiting {
+        EnrolmentOutcome::Waiting
+    } else {
+        EnrolmentOutcome::Enrolled
+    };
+    Ok((e, outcome))
 }
 
 /// Cancels a place or a waiting-list entry. A freed place goes to the first person on the
@@ -334,6 +438,177 @@ pub struct CancelOutcome {
     pub cancelled: Enrollment,
     /// The person who moved up from the waiting list, if any.
     pub promoted: Option<Enrollment>,
+}
+
+pub use repo::Traces;
+
+/// Why a participant cannot be deleted outright.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Kept {
+    /// They took part (attendance, test results, certificates): their row must stay so
+    /// counts, reports and certificates stay true. Their data can be erased (Art. 17).
+    History,
+    /// They hold a place or wait in a run: cancel those enrollments first (or erase).
+    Enrolled,
+}
+
+impl Kept {
+    /// Why, in words.
+    pub fn reason(self) -> Text {
+        match self {
+            Kept::History => Text::key("error.people.delete_history"),
+            Kept::Enrolled => Text::key("error.people.delete_enrolled"),
+        }
+    }
+}
+
+/// A run a person holds a place in or waits for.
+#[derive(Debug, Clone, Serialize)]
+pub struct RunEnrolment {
+    pub run_id: RunId,
+    pub course: String,
+    pub start: String,
+    pub waiting: bool,
+}
+
+/// What deleting a participant would do, or why it cannot be done.
+#[derive(Debug)]
+pub struct Deletion {
+    pub participant: Participant,
+    pub traces: Traces,
+    pub runs: Vec<RunEnrolment>,
+    pub blocked: Option<Kept>,
+}
+
+/// What history keeps a participant's row (the first reason that holds: cancelling
+/// enrollments does not help a person who took part).
+pub fn kept_by(t: &Traces) -> Option<Kept> {
+    if t.attendance > 0 || t.test_results > 0 || t.certificates > 0 {
+        Some(Kept::History)
+    } else if t.active_enrolments > 0 {
+        Some(Kept::Enrolled)
+    } else {
+        None
+    }
+}
+
+/// What deleting the participant would take with them (the confirmation page), or why it
+/// cannot be done. Changes nothing.
+pub fn deletion(conn: &mut DbConn, actor: &Actor, id: ParticipantId) -> AppResult<Deletion> {
+    let org = actor.coordinator_org()?;
+    let participant = repo::get(conn, org, id)?;
+    let traces = repo::traces(conn, org, id)?;
+    let runs = repo::active_enrolments(conn, org, id)?
+        .into_iter()
+        .map(|(run_id, course, start, status)| RunEnrolment {
+            run_id,
+            course,
+            start: crate::time::fmt_date(start),
+            waiting: status == EnrollmentStatus::Waiting,
+        })
+        .collect();
+    Ok(Deletion { blocked: kept_by(&traces), participant, traces, runs })
+}
+
+/// Deletes a participant who left no history: their row, their cancelled enrollments,
+/// reminder marks, consent history and the mails about them. Someone who took part or is
+/// enrolled is refused (409, with the reason); the audit log keeps ids only.
+pub fn delete(conn: &mut DbConn, actor: &Actor, id: ParticipantId) -> AppResult<()> {
+    let org = actor.coordinator_org()?;
+    crate::db::write_transaction(conn, |conn| {
+        repo::get(conn, org, id)?;
+        // Erasure, enrolling and issuing take this lock too: nothing is added meanwhile.
+        dialect::lock_for_update(conn, "participants", id)?;
+        if let Some(kept) = kept_by(&repo::traces(conn, org, id)?) {
+            return Err(AppError::Conflict(kept.reason()));
+        }
+        crate::mail::outbox::delete_about(conn, org, crate::mail::outbox::About::Participant(id))?;
+        repo::delete(conn, org, id)?;
+        audit::Entry::new(Some(org), Some(actor.user_id), "participant.delete")
+            .on("participant", Some(id.into()))
+            .record(conn)
+    })
+}
+
+/// A run people can still be enrolled in, as a choice of the import.
+#[derive(Debug, Clone, Serialize)]
+pub struct RunChoice {
+    pub id: RunId,
+    /// "Course, 02.03.2026–31.03.2026, place"
+    pub label: String,
+    pub free: usize,
+}
+
+/// The organisation's runs that have not ended, the earliest first.
+pub fn open_runs(conn: &mut DbConn, actor: &Actor) -> AppResult<Vec<RunChoice>> {
+    let org = actor.coordinator_org()?;
+    repo::open_runs(conn, org, crate::time::today_local())?
+        .into_iter()
+        .map(|(id, course, start, end, place, capacity)| {
+            Ok(RunChoice {
+                id,
+                label: format!(
+                    "{course}, {}–{}, {place}",
+                    crate::time::fmt_date(start),
+                    crate::time::fmt_date(end)
+                ),
+                free: free_places(capacity, repo::count_enrolled(conn, id)?),
+            })
+        })
+        .collect()
+}
+
+/// The people who could be enrolled in a run (registered, not erased, neither holding a
+/// place nor waiting), as the checkbox list of the run page shows them: all, or those
+/// whose name, email or phone contains the filter.
+#[derive(Debug, Default, Serialize)]
+pub struct EnrolChoices {
+    /// What the filter field holds.
+    pub q: String,
+    pub candidates: Vec<EnrolCandidate>,
+    /// Candidates shown (matching the filter).
+    pub shown: usize,
+    /// Candidates without the filter.
+    pub total: usize,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct EnrolCandidate {
+    pub id: ParticipantId,
+    /// "Family, Given"
+    pub name: String,
+    /// Email, else phone: tells two people of one name apart.
+    pub contact: String,
+}
+
+impl EnrolChoices {
+    pub fn new(others: &[Participant]) -> Self {
+        let candidates: Vec<EnrolCandidate> = others
+            .iter()
+            .filter(|p| !p.is_erased())
+            .map(|p| EnrolCandidate {
+                id: p.id,
+                name: p.sorted_name(),
+                contact: p.email.clone().or(p.phone.clone()).unwrap_or_default(),
+            })
+            .collect();
+        let n = candidates.len();
+        EnrolChoices { q: String::new(), shown: n, total: n, candidates }
+    }
+
+    /// Keeps the candidates matching `q` (any case; every word must match the name or the
+    /// contact).
+    pub fn filter(&mut self, q: &str) {
+        let q = validate::one_line(q).trim().chars().take(100).collect::<String>();
+        let words: Vec<String> = q.split_whitespace().map(str::to_lowercase).collect();
+        self.candidates.retain(|c| {
+            let hay = format!("{} {}", c.name, c.contact).to_lowercase();
+            words.iter().all(|w| hay.contains(w.as_str()))
+        });
+        self.shown = self.candidates.len();
+        self.q = q;
+    }
 }
 
 /// The people around one run: who holds a place, who waits (in order), and everyone else
@@ -444,6 +719,20 @@ pub fn contact_email(p: &Participant) -> Option<(String, bool)> {
     p.referrer_contact.as_deref().filter(|c| c.contains('@')).map(|c| (c.to_string(), true))
 }
 
+/// [`contact_email`], with the address of the referrer's account (not the contact typed at
+/// registration) when a referrer registered the person through their own account and that
+/// account is active.
+pub fn contact_email_in(conn: &mut DbConn, p: &Participant) -> AppResult<Option<(String, bool)>> {
+    if p.email.is_none() {
+        if let Some(user_id) = p.referred_by_user_id {
+            if let Some(user) = crate::auth::service::user(conn, user_id)?.filter(|u| u.active) {
+                return Ok(Some((user.email, true)));
+            }
+        }
+    }
+    Ok(contact_email(p))
+}
+
 /// What the mail to a person who moved up from the waiting list says.
 #[derive(Serialize)]
 struct PromotionMail {
@@ -465,7 +754,7 @@ fn notify_promoted(
     conn: &mut DbConn, org: OrgId, run: &planning::models::CourseRun, participant_id: ParticipantId,
 ) -> AppResult<()> {
     let p = repo::get(conn, org, participant_id)?;
-    let Some((to, via_referrer)) = contact_email(&p) else {
+    let Some((to, via_referrer)) = contact_email_in(conn, &p)? else {
         return Ok(());
     };
     let course = planning::service::get_course(conn, org, run.course_id)?;
@@ -563,6 +852,90 @@ mod tests {
         }
         assert_eq!(free_places(10, 12), 0);
         assert_eq!(free_places(10, 7), 3);
+    }
+
+    #[test]
+    fn history_keeps_a_participant_and_enrolments_block_until_cancelled() {
+        let none = Traces::default();
+        assert_eq!(kept_by(&none), None);
+        let cancelled = Traces { cancelled_enrolments: 2, mails: 3, ..Traces::default() };
+        assert_eq!(kept_by(&cancelled), None, "cancelled enrolments and mails go along");
+        let enrolled = Traces { active_enrolments: 1, ..Traces::default() };
+        assert_eq!(kept_by(&enrolled), Some(Kept::Enrolled));
+        for took_part in [
+            Traces { attendance: 1, ..Traces::default() },
+            Traces { test_results: 1, ..Traces::default() },
+            Traces { certificates: 1, active_enrolments: 1, ..Traces::default() },
+        ] {
+            assert_eq!(kept_by(&took_part), Some(Kept::History), "{took_part:?}");
+        }
+    }
+
+    fn person(id: i32, given: &str, family: &str, email: Option<&str>) -> Participant {
+        Participant {
+            id: ParticipantId(id),
+            organisation_id: OrgId(1),
+            given_name: given.into(),
+            family_name: family.into(),
+            preferred_language: "ar".into(),
+            phone: None,
+            email: email.map(str::to_string),
+            consent_date: chrono::NaiveDate::from_ymd_opt(2026, 1, 5).unwrap(),
+            consent_recorded_by: None,
+            created_at: chrono::NaiveDate::from_ymd_opt(2026, 1, 5)
+                .unwrap()
+                .and_hms_opt(9, 0, 0)
+                .unwrap(),
+            referrer_name: None,
+            referrer_organisation: None,
+            referrer_contact: None,
+            card_code: None,
+            erased_at: None,
+            referred_by_user_id: None,
+        }
+    }
+
+    #[test]
+    fn the_enrolment_filter_matches_every_word_in_name_or_contact() {
+        let mut erased = person(4, "", "", None);
+        erased.erased_at = Some(erased.created_at);
+        let people = [
+            person(1, "Amina", "Haddad", Some("amina@example.org")),
+            person(2, "Taras", "Bondarenko", None),
+            person(3, "Amir", "Haddad", None),
+            erased,
+        ];
+        let ids = |q: &str| {
+            let mut c = EnrolChoices::new(&people);
+            c.filter(q);
+            assert_eq!(c.shown, c.candidates.len());
+            assert_eq!(c.total, 3, "an erased person is never a candidate");
+            c.candidates.iter().map(|c| c.id.0).collect::<Vec<_>>()
+        };
+        assert_eq!(ids(""), [1, 2, 3]);
+        assert_eq!(ids("haddad"), [1, 3]);
+        assert_eq!(ids("  HADDAD   amir "), [3]);
+        assert_eq!(ids("EXAMPLE.org"), [1]);
+        assert_eq!(ids("niemand"), Vec::<i32>::new());
+        assert_eq!(ids("Haddad\u{202E}"), [1, 3], "bidi controls are dropped from the filter");
+    }
+
+    #[test]
+    fn a_referrer_is_reached_by_email_or_phone() {
+        assert_eq!(referrer_contact(None).unwrap(), None);
+        assert_eq!(referrer_contact(Some("  ")).unwrap(), None);
+        assert_eq!(
+            referrer_contact(Some(" Weber@Caritas.example ")).unwrap().as_deref(),
+            Some("weber@caritas.example")
+        );
+        assert_eq!(
+            referrer_contact(Some("+49 (3447) 123-45")).unwrap().as_deref(),
+            Some("+49 (3447) 123-45")
+        );
+        for bad in ["weber@caritas", "a@@b.example", "ruf an", "123", "weber@cari tas.de"] {
+            let e = referrer_contact(Some(bad)).unwrap_err();
+            assert_eq!(e.field(), Some("referrer_contact"), "{bad}");
+        }
     }
 
     #[test]

@@ -9,7 +9,7 @@ use super::models::{CourseRules, NewLocation, NewModule, NewRun, NewSession};
 use super::service;
 use super::views::{LocationFields, ModuleFields, RunFields, SessionFields};
 use crate::error::AppResult;
-use crate::ids::{ModuleId, UserId};
+use crate::ids::{ModuleId, RunId, SessionId, UserId};
 use crate::validate;
 
 #[derive(Deserialize, Default)]
@@ -27,6 +27,7 @@ impl ModuleForm {
             title: self.title.clone(),
             duration_minutes: self.duration_minutes.clone(),
             mandatory: self.mandatory.is_some(),
+            description: self.description.clone(),
         }
     }
 
@@ -90,6 +91,7 @@ pub struct SessionForm {
     pub start: String,
     pub end: String,
     pub location: String,
+    pub location_id: String,
     pub trainer_ids: Vec<String>,
     pub module_ids: Vec<String>,
     pub interpreter_languages: Vec<String>,
@@ -103,6 +105,8 @@ impl SessionForm {
             start: self.start.clone(),
             end: self.end.clone(),
             location: self.location.clone(),
+            location_id: self.location_id.clone(),
+            open: true,
         }
     }
 
@@ -126,9 +130,14 @@ impl SessionForm {
             .iter()
             .map(|v| validate::id("module_ids", "label.module", v))
             .collect::<AppResult<Vec<ModuleId>>>()?;
+        let location_id = match self.location_id.trim() {
+            "" => None,
+            v => Some(validate::id("location_id", "label.session_location", v)?),
+        };
         Ok(NewSession {
             starts_at: date.and_time(start),
             ends_at: date.and_time(end),
+            location_id,
             location: self.location,
             trainer_id: None,
             trainer_ids,
@@ -145,6 +154,9 @@ pub struct LocationForm {
     pub address: String,
     pub room: String,
     pub capacity: String,
+    /// Made from a session form: back to it, with the new place chosen.
+    pub for_run: String,
+    pub for_session: String,
 }
 
 impl LocationForm {
@@ -155,6 +167,11 @@ impl LocationForm {
             room: self.room.clone(),
             capacity: self.capacity.clone(),
         }
+    }
+
+    /// Where the form leads back to after saving: the run's or the session's form.
+    pub fn back_to(&self) -> (Option<RunId>, Option<SessionId>) {
+        (self.for_run.trim().parse().ok(), self.for_session.trim().parse().ok())
     }
 
     pub fn parse(self) -> AppResult<NewLocation> {

@@ -7,10 +7,15 @@
 //! - A training session belongs to a run, lies within the run's dates, ends after it starts,
 //!   has at most one trainer of the same organisation, and covers modules of the run's course.
 //!   Times are entered and shown in Europe/Berlin and stored as UTC.
-//! - Locations are kept per organisation and reused by name.
+//! - Locations are kept per organisation and reused by name; a second place whose name
+//!   differs only in case or spaces is refused. The session form chooses among the places
+//!   in use; a new place is made on its own form.
+//! - Courses, modules, runs, sessions and places can be corrected; what has history is
+//!   archived rather than deleted (see [`correct`]).
 
 pub mod api;
 pub mod calendar;
+pub mod correct;
 pub mod forms;
 pub mod models;
 pub mod pages;

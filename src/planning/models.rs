@@ -25,6 +25,10 @@ pub struct Course {
     pub test_pass_points: Option<i32>,
     /// Questions that must be answered correctly, whatever the points.
     pub test_must_pass_questions: i32,
+    /// Archived: gone from lists and choices, history kept; can be restored.
+    #[serde(serialize_with = "crate::time::utc_opt")]
+    #[schema(value_type = Option<String>)]
+    pub archived_at: Option<NaiveDateTime>,
 }
 
 #[derive(Insertable)]
@@ -90,6 +94,7 @@ pub struct CourseRunRow {
     pub capacity: i32,
     pub created_at: NaiveDateTime,
     pub calendar_token: Option<String>,
+    pub archived_at: Option<NaiveDateTime>,
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -112,6 +117,10 @@ pub struct CourseRun {
     pub created_at: NaiveDateTime,
     #[serde(skip)]
     pub calendar_token: Option<String>,
+    /// Archived: gone from lists and choices, history kept; can be restored.
+    #[serde(serialize_with = "crate::time::utc_opt")]
+    #[schema(value_type = Option<String>)]
+    pub archived_at: Option<NaiveDateTime>,
 }
 
 impl CourseRun {
@@ -127,6 +136,7 @@ impl CourseRun {
             interpreter_languages,
             created_at: row.created_at,
             calendar_token: row.calendar_token,
+            archived_at: row.archived_at,
         }
     }
 }
@@ -227,6 +237,10 @@ pub struct Location {
     pub address: String,
     pub room: String,
     pub capacity: Option<i32>,
+    /// Archived: gone from the session form's choices, history kept; can be restored.
+    #[serde(serialize_with = "crate::time::utc_opt")]
+    #[schema(value_type = Option<String>)]
+    pub archived_at: Option<NaiveDateTime>,
 }
 
 /// Input for a new course, from the form or the API (and what the form shows again).
@@ -238,7 +252,7 @@ pub struct NewCourse {
     pub description: String,
 }
 
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Deserialize, ToSchema)]
 pub struct NewModule {
     pub title: String,
     pub duration_minutes: i32,
@@ -269,6 +283,12 @@ pub struct NewSession {
     #[serde(deserialize_with = "crate::validate::de_local_datetime")]
     #[schema(value_type = String, example = "2026-12-01T11:00")]
     pub ends_at: NaiveDateTime,
+    /// A registered location of the organisation (see `GET /api/v1/locations`); wins over
+    /// `location`.
+    #[serde(default)]
+    #[schema(value_type = Option<i32>)]
+    pub location_id: Option<LocationId>,
+    /// A location by name: a registered one (case and spaces do not matter), or a new one.
     #[serde(default)]
     pub location: String,
     /// The lead trainer.
@@ -287,7 +307,7 @@ pub struct NewSession {
     pub interpreter_languages: Vec<String>,
 }
 
-#[derive(Debug, Default, Deserialize, ToSchema)]
+#[derive(Debug, Default, Clone, Deserialize, ToSchema)]
 #[serde(default)]
 pub struct NewLocation {
     pub name: String,

@@ -481,14 +481,6 @@ pub fn overlapping(
         .load(conn)?)
 }
 
-pub fn list_locations(conn: &mut DbConn, org: OrgId) -> AppResult<Vec<Location>> {
-    Ok(locations::table
-        .filter(locations::organisation_id.eq(org))
-        .order(locations::name.asc())
-        .select(Location::as_select())
-        .load(conn)?)
-}
-
 pub fn insert_location(conn: &mut DbConn, org: OrgId, input: &NewLocation) -> AppResult<Location> {
     Ok(diesel::insert_into(locations::table)
         .values((
@@ -569,4 +561,309 @@ pub fn anyone_attended(conn: &mut DbConn, session_id: SessionId) -> AppResult<bo
             .filter(attendance::status.eq_any(["present", "late"])),
     ))
     .get_result(conn)?)
+}
+
+// Correcting the plan: editing, deleting and archiving (`super::correct`).
+
+/// Case and spaces do not make a place another one: "Rathaus  Saal" is "rathaus saal".
+pub fn normalised_name(name: &str) -> String {
+    name.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase()
+}
+
+/// The organisation's place with this name (case and spaces normalised), archived or not.
+pub fn location_named(
+    conn: &mut DbConn, org: OrgId, name: &str, except: Option<LocationId>,
+) -> AppResult<Option<Location>> {
+    let wanted = normalised_name(name);
+    Ok(list_all_locations(conn, org)?
+        .into_iter()
+        .find(|l| Some(l.id) != except && normalised_name(&l.name) == wanted))
+}
+
+/// Every place of the organisation, archived ones too, by name.
+pub fn list_all_locations(conn: &mut DbConn, org: OrgId) -> AppResult<Vec<Location>> {
+    Ok(locations::table
+        .filter(locations::organisation_id.eq(org))
+        .order(locations::name.asc())
+        .select(Location::as_select())
+        .load(conn)?)
+}
+
+pub fn get_location(conn: &mut DbConn, org: OrgId, id: LocationId) -> AppResult<Location> {
+    locations::table
+        .filter(locations::organisation_id.eq(org))
+        .filter(locations::id.eq(id))
+        .select(Location::as_select())
+        .first(conn)
+        .optional()?
+        .ok_or_else(|| AppError::not_found("plan.thing.location"))
+}
+
+pub fn update_location(
+    conn: &mut DbConn, id: LocationId, input: &NewLocation,
+) -> AppResult<Location> {
+    diesel::update(locations::table.find(id))
+        .set((
+            locations::name.eq(&input.name),
+            locations::address.eq(&input.address),
+            locations::room.eq(&input.room),
+            locations::capacity.eq(input.capacity),
+        ))
+        .execute(conn)?;
+    Ok(locations::table.find(id).select(Location::as_select()).first(conn)?)
+}
+
+pub fn set_location_archived(
+    conn: &mut DbConn, id: LocationId, at: Option<NaiveDateTime>,
+) -> AppResult<()> {
+    diesel::update(locations::table.find(id)).set(locations::archived_at.eq(at)).execute(conn)?;
+    Ok(())
+}
+
+pub fn delete_location(conn: &mut DbConn, id: LocationId) -> AppResult<()> {
+    diesel::delete(locations::table.find(id)).execute(conn)?;
+    Ok(())
+}
+
+/// Sessions at a place: (all, held: started and not cancelled).
+pub fn sessions_at(conn: &mut DbConn, id: LocationId, now: NaiveDateTime) -> AppResult<(i64, i64)> {
+    let all: i64 = training_sessions::table
+        .filter(training_sessions::location_id.eq(id))
+        .count()
+        .get_result(conn)?;
+    let held: i64 = training_sessions::table
+        .filter(training_sessions::location_id.eq(id))
+        .filter(training_sessions::cancelled.eq(false))
+        .filter(training_sessions::starts_at.le(now))
+        .count()
+        .get_result(conn)?;
+    Ok((all, held))
+}
+
+pub fn update_course(
+    conn: &mut DbConn, id: CourseId, code: &str, title: &str, description: &str,
+) -> AppResult<Course> {
+    diesel::update(courses::table.find(id))
+        .set((
+            courses::code.eq(code),
+            courses::title.eq(title),
+            courses::description.eq(description),
+        ))
+        .execute(conn)?;
+    Ok(courses::table.find(id).select(Course::as_select()).first(conn)?)
+}
+
+pub fn course_code_taken_by_other(
+    conn: &mut DbConn, org: OrgId, code: &str, except: CourseId,
+) -> AppResult<bool> {
+    let n: i64 = courses::table
+        .filter(courses::organisation_id.eq(org))
+        .filter(courses::code.eq(code))
+        .filter(courses::id.ne(except))
+        .count()
+        .get_result(conn)?;
+    Ok(n > 0)
+}
+
+pub fn set_course_archived(
+    conn: &mut DbConn, id: CourseId, at: Option<NaiveDateTime>,
+) -> AppResult<()> {
+    diesel::update(courses::table.find(id)).set(courses::archived_at.eq(at)).execute(conn)?;
+    Ok(())
+}
+
+/// Runs of a course (archived too) and questionnaires about it: what keeps it from going.
+pub fn course_history(conn: &mut DbConn, id: CourseId) -> AppResult<(i64, i64)> {
+    use crate::db::schema::surveys;
+    let runs: i64 =
+        course_runs::table.filter(course_runs::course_id.eq(id)).count().get_result(conn)?;
+    let surveys: i64 = surveys::table.filter(surveys::course_id.eq(id)).count().get_result(conn)?;
+    Ok((runs, surveys))
+}
+
+/// Deletes a course without runs, with its modules.
+pub fn delete_course(conn: &mut DbConn, id: CourseId) -> AppResult<()> {
+    let modules: Vec<ModuleId> = course_modules::table
+        .filter(course_modules::course_id.eq(id))
+        .select(course_modules::id)
+        .load(conn)?;
+    diesel::delete(session_modules::table.filter(session_modules::module_id.eq_any(&modules)))
+        .execute(conn)?;
+    diesel::delete(course_modules::table.filter(course_modules::course_id.eq(id))).execute(conn)?;
+    diesel::delete(courses::table.find(id)).execute(conn)?;
+    Ok(())
+}
+
+pub fn update_module(
+    conn: &mut DbConn, id: ModuleId, title: &str, duration_minutes: i32, mandatory: bool,
+    description: &str,
+) -> AppResult<CourseModule> {
+    diesel::update(course_modules::table.find(id))
+        .set((
+            course_modules::title.eq(title),
+            course_modules::duration_minutes.eq(duration_minutes),
+            course_modules::mandatory.eq(mandatory),
+            course_modules::description.eq(description),
+        ))
+        .execute(conn)?;
+    Ok(course_modules::table.find(id).select(CourseModule::as_select()).first(conn)?)
+}
+
+/// Sessions covering a module: (all, those in which anyone was marked).
+pub fn module_use(conn: &mut DbConn, id: ModuleId) -> AppResult<(i64, i64)> {
+    use crate::db::schema::attendance;
+    let all: i64 = session_modules::table
+        .filter(session_modules::module_id.eq(id))
+        .count()
+        .get_result(conn)?;
+    let marked: i64 = session_modules::table
+        .filter(session_modules::module_id.eq(id))
+        .filter(
+            session_modules::session_id.eq_any(attendance::table.select(attendance::session_id)),
+        )
+        .count()
+        .get_result(conn)?;
+    Ok((all, marked))
+}
+
+pub fn delete_module(conn: &mut DbConn, id: ModuleId) -> AppResult<()> {
+    diesel::delete(session_modules::table.filter(session_modules::module_id.eq(id)))
+        .execute(conn)?;
+    diesel::delete(course_modules::table.find(id)).execute(conn)?;
+    Ok(())
+}
+
+/// What a run's history holds: what keeps it from being deleted.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct RunHistory {
+    /// Enrolments of any state (cancelled ones too).
+    pub enrollments: i64,
+    pub marks: i64,
+    pub certificates: i64,
+    pub test_results: i64,
+    pub reminders: i64,
+    pub batches: i64,
+    pub sessions: i64,
+}
+
+pub fn run_history(conn: &mut DbConn, id: RunId) -> AppResult<RunHistory> {
+    use crate::db::schema::{
+        attendance, certificate_batches, certificates, session_reminders, test_results,
+    };
+    let sessions = training_sessions::table
+        .filter(training_sessions::run_id.eq(id))
+        .select(training_sessions::id);
+    Ok(RunHistory {
+        enrollments: enrollments::table
+            .filter(enrollments::run_id.eq(id))
+            .count()
+            .get_result(conn)?,
+        marks: attendance::table
+            .filter(attendance::session_id.eq_any(sessions))
+            .count()
+            .get_result(conn)?,
+        certificates: certificates::table
+            .filter(certificates::run_id.eq(id))
+            .count()
+            .get_result(conn)?,
+        test_results: test_results::table
+            .filter(test_results::run_id.eq(id))
+            .count()
+            .get_result(conn)?,
+        reminders: session_reminders::table
+            .filter(
+                session_reminders::session_id.eq_any(
+                    training_sessions::table
+                        .filter(training_sessions::run_id.eq(id))
+                        .select(training_sessions::id),
+                ),
+            )
+            .count()
+            .get_result(conn)?,
+        batches: certificate_batches::table
+            .filter(certificate_batches::run_id.eq(id))
+            .count()
+            .get_result(conn)?,
+        sessions: training_sessions::table
+            .filter(training_sessions::run_id.eq(id))
+            .count()
+            .get_result(conn)?,
+    })
+}
+
+fn delete_sessions(conn: &mut DbConn, ids: &[SessionId]) -> AppResult<()> {
+    diesel::delete(session_modules::table.filter(session_modules::session_id.eq_any(ids)))
+        .execute(conn)?;
+    diesel::delete(session_trainers::table.filter(session_trainers::session_id.eq_any(ids)))
+        .execute(conn)?;
+    diesel::delete(
+        session_interpreter_languages::table
+            .filter(session_interpreter_languages::session_id.eq_any(ids)),
+    )
+    .execute(conn)?;
+    diesel::delete(training_sessions::table.filter(training_sessions::id.eq_any(ids)))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Deletes a run without history, with its sessions.
+pub fn delete_run(conn: &mut DbConn, id: RunId) -> AppResult<()> {
+    let sessions: Vec<SessionId> = training_sessions::table
+        .filter(training_sessions::run_id.eq(id))
+        .select(training_sessions::id)
+        .load(conn)?;
+    delete_sessions(conn, &sessions)?;
+    diesel::delete(
+        run_interpreter_languages::table.filter(run_interpreter_languages::run_id.eq(id)),
+    )
+    .execute(conn)?;
+    diesel::delete(course_runs::table.find(id)).execute(conn)?;
+    Ok(())
+}
+
+pub fn set_run_archived(conn: &mut DbConn, id: RunId, at: Option<NaiveDateTime>) -> AppResult<()> {
+    diesel::update(course_runs::table.find(id))
+        .set(course_runs::archived_at.eq(at))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Every run of the organisation (archived too), newest start first.
+pub fn runs_of_org(conn: &mut DbConn, org: OrgId) -> AppResult<Vec<CourseRun>> {
+    let rows = course_runs::table
+        .filter(course_runs::organisation_id.eq(org))
+        .order((course_runs::start_date.asc(), course_runs::id.asc()))
+        .select(CourseRunRow::as_select())
+        .load(conn)?;
+    runs_with_languages(conn, rows)
+}
+
+/// What a session's history holds: (marks, reminders sent).
+pub fn session_history(conn: &mut DbConn, id: SessionId) -> AppResult<(i64, i64)> {
+    use crate::db::schema::{attendance, attendance_marks, session_reminders};
+    let marks: i64 =
+        attendance::table.filter(attendance::session_id.eq(id)).count().get_result(conn)?;
+    let history: i64 = attendance_marks::table
+        .filter(attendance_marks::session_id.eq(id))
+        .count()
+        .get_result(conn)?;
+    let reminders: i64 = session_reminders::table
+        .filter(session_reminders::session_id.eq(id))
+        .count()
+        .get_result(conn)?;
+    Ok((marks + history, reminders))
+}
+
+pub fn delete_session(conn: &mut DbConn, id: SessionId) -> AppResult<()> {
+    delete_sessions(conn, &[id])
+}
+
+/// People waiting for a place in a run.
+pub fn waiting_count(conn: &mut DbConn, run_id: RunId) -> AppResult<i64> {
+    Ok(enrollments::table
+        .filter(enrollments::run_id.eq(run_id))
+        // `participants::models::EnrollmentStatus::Waiting`, which planning cannot name.
+        .filter(enrollments::status.eq("waiting"))
+        .count()
+        .get_result(conn)?)
 }

@@ -53,21 +53,7 @@ pub fn is_trainer_of(conn: &mut DbConn, session_id: SessionId, user_id: UserId) 
 
 pub fn create_course(conn: &mut DbConn, actor: &Actor, input: NewCourse) -> AppResult<Course> {
     let org = actor.coordinator_org()?;
-    let code = input.code.trim().to_uppercase();
-    if code.is_empty()
-        || code.len() > 16
-        || !code.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '-')
-    {
-        return Err(AppError::invalid("code", Text::key("error.planning.course_code")));
-    }
-    let title = printable::printed_text("title", "label.title", &input.title, 160, Printed::Text)?;
-    let description = validate::optional_text(
-        "description",
-        "label.description",
-        Some(&input.description),
-        2000,
-    )?
-    .unwrap_or_default();
+    let (code, title, description) = super::correct::check_course(&input)?;
     crate::db::write_transaction(conn, |conn| {
         if repo::course_code_taken(conn, org, &code)? {
             return Err(AppError::Conflict(
@@ -169,7 +155,9 @@ pub fn create_run(
     let org = actor.coordinator_org()?;
     let (place, capacity, languages) = check_run(&input)?;
     crate::db::write_transaction(conn, |conn| {
-        repo::get_course(conn, org, course_id)?;
+        if repo::get_course(conn, org, course_id)?.archived_at.is_some() {
+            return Err(AppError::conflict("error.plan.course_archived"));
+        }
         let run = repo::insert_run(
             conn,
             &CourseRunInsertForm {
@@ -203,6 +191,7 @@ struct CheckedSession {
 
 fn check_session(
     conn: &mut DbConn, org: OrgId, run: &CourseRun, input: &NewSession,
+    current_location: Option<LocationId>,
 ) -> AppResult<CheckedSession> {
     if input.ends_at <= input.starts_at {
         return Err(AppError::invalid("ends_at", Text::key("error.planning.ends_before_start")));
@@ -252,9 +241,31 @@ fn check_session(
             module_ids.push(*id);
         }
     }
-    let location_id = match &location {
-        Some(name) => Some(repo::find_or_create_location(conn, org, name)?),
-        None => None,
+    let location_id = match (input.location_id, &location) {
+        (Some(id), _) => {
+            let chosen = repo::get_location(conn, org, id).map_err(|_| {
+                AppError::invalid("location_id", Text::key("error.plan.unknown_location"))
+            })?;
+            // An archived place stays where it was chosen before, but is no new choice.
+            if chosen.archived_at.is_some() && current_location != Some(id) {
+                return Err(AppError::invalid(
+                    "location_id",
+                    Text::key("error.plan.location_archived").arg("name", &chosen.name),
+                ));
+            }
+            Some(id)
+        }
+        (None, Some(name)) => match repo::location_named(conn, org, name, None)? {
+            Some(known) if known.archived_at.is_some() && current_location != Some(known.id) => {
+                return Err(AppError::invalid(
+                    "location",
+                    Text::key("error.plan.location_archived").arg("name", &known.name),
+                ));
+            }
+            Some(known) => Some(known.id),
+            None => Some(repo::find_or_create_location(conn, org, name)?),
+        },
+        (None, None) => None,
     };
     Ok(CheckedSession {
         languages: check_languages(&input.interpreter_languages)?,
@@ -272,7 +283,7 @@ pub fn create_session(
     let org = actor.coordinator_org()?;
     crate::db::write_transaction(conn, |conn| {
         let run = repo::get_run(conn, org, run_id)?;
-        let c = check_session(conn, org, &run, &input)?;
+        let c = check_session(conn, org, &run, &input, None)?;
         let session = repo::insert_session(
             conn,
             &TrainingSessionInsertForm {
@@ -296,32 +307,18 @@ pub fn create_session(
     })
 }
 
+/// The organisation's places in use (archived ones aside).
 pub fn list_locations(conn: &mut DbConn, actor: &Actor) -> AppResult<Vec<Location>> {
-    let org = actor.coordinator_org()?;
-    repo::list_locations(conn, org)
+    super::correct::locations(conn, actor, super::correct::ShowArchived(false))
 }
 
 pub fn create_location(
     conn: &mut DbConn, actor: &Actor, input: NewLocation,
 ) -> AppResult<Location> {
     let org = actor.coordinator_org()?;
-    let checked = NewLocation {
-        name: validate::required_text("name", "label.name", &input.name, 200)?,
-        address: validate::optional_text("address", "label.address", Some(&input.address), 300)?
-            .unwrap_or_default(),
-        room: validate::optional_text("room", "label.room", Some(&input.room), 100)?
-            .unwrap_or_default(),
-        capacity: match input.capacity {
-            Some(c) => Some(validate::check_range("capacity", "label.room_capacity", c, 1, 1000)?),
-            None => None,
-        },
-    };
+    let checked = super::correct::check_location(&input)?;
     crate::db::write_transaction(conn, |conn| {
-        if repo::list_locations(conn, org)?.iter().any(|l| l.name == checked.name) {
-            return Err(AppError::Conflict(
-                Text::key("error.planning.location_exists").arg("name", &checked.name),
-            ));
-        }
+        super::correct::refuse_duplicate(conn, org, &checked.name, None)?;
         let location = repo::insert_location(conn, org, &checked)?;
         audit::Entry::new(Some(org), Some(actor.user_id), "location.create")
             .on("location", Some(location.id.into()))
@@ -426,7 +423,7 @@ pub fn run_sessions_with_warnings(
     conn: &mut DbConn, org: OrgId, run_id: RunId,
 ) -> AppResult<Vec<SessionView>> {
     let mut views = session_views(conn, org, Some(run_id), None)?;
-    let locations = repo::list_locations(conn, org)?;
+    let locations = repo::list_all_locations(conn, org)?;
     add_warnings(conn, org, &mut views, &locations)?;
     Ok(views)
 }
@@ -595,7 +592,7 @@ pub fn apply_session_update(
         return Err(AppError::conflict("error.planning.cancelled_session"));
     }
     let run = repo::get_run(conn, org, before.run_id)?;
-    let c = check_session(conn, org, &run, &input)?;
+    let c = check_session(conn, org, &run, &input, before.location_id)?;
     // Marks describe the past: a session cannot move to after the marks made in it.
     if let Some(first) = repo::first_mark_at(conn, session_id)? {
         if first < c.starts_at - chrono::Duration::minutes(MARKS_OPEN_MINUTES_BEFORE) {
@@ -697,8 +694,10 @@ pub fn run_plan(conn: &mut DbConn, org: OrgId, run_id: RunId) -> AppResult<RunPl
         super::views::run_detail(conn, org, run_id)?;
     let course = repo::get_course(conn, org, run.course_id)?;
     let modules = repo::modules_of(conn, org, run.course_id)?;
-    let locations = repo::list_locations(conn, org)?;
-    add_warnings(conn, org, &mut sessions, &locations)?;
+    let all = repo::list_all_locations(conn, org)?;
+    add_warnings(conn, org, &mut sessions, &all)?;
+    // The new-session form chooses among the places in use.
+    let locations = all.into_iter().filter(|l| l.archived_at.is_none()).collect();
     Ok(RunPlan { sessions, locations, run, course, modules })
 }
 
@@ -716,6 +715,18 @@ pub fn sessions_between(
     let ids: Vec<SessionId> = rows.iter().map(|r| r.0 .0.id).collect();
     let trainers = repo::trainers_of_sessions(conn, &ids)?;
     Ok(rows.into_iter().map(|row| view_of(row, time::today_local(), &trainers)).collect())
+}
+
+/// The organisation's sessions between two local dates (inclusive) with their planning
+/// warnings: the calendar page and `GET /api/v1/calendar`.
+pub fn sessions_with_warnings_between(
+    conn: &mut DbConn, actor: &Actor, from: chrono::NaiveDate, to: chrono::NaiveDate,
+) -> AppResult<Vec<SessionView>> {
+    let org = actor.coordinator_org()?;
+    let mut sessions = sessions_between(conn, actor, from, to)?;
+    let locations = repo::list_all_locations(conn, org)?;
+    add_warnings(conn, org, &mut sessions, &locations)?;
+    Ok(sessions)
 }
 
 /// Moves a module one place up in the course's order.

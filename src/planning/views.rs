@@ -6,18 +6,19 @@
 use chrono::{Datelike, Duration, NaiveDate};
 use serde::Serialize;
 
+use super::correct::{self, ShowArchived};
 use super::models::*;
 use super::{repo, service};
 use crate::auth::{self, Actor};
 use crate::db::DbConn;
 use crate::error::{AppError, AppResult};
 use crate::i18n::{self, LanguageOption, Text};
-use crate::ids::{CourseId, ModuleId, OrgId, RunId, SessionId, UserId};
+use crate::ids::{CourseId, LocationId, ModuleId, OrgId, RunId, SessionId, UserId};
 use crate::time::{self, fmt_date};
 
-/// The organisation's courses, by title.
+/// The organisation's courses in use (archived ones aside), by code.
 pub fn courses(conn: &mut DbConn, actor: &Actor) -> AppResult<Vec<Course>> {
-    repo::list_courses(conn, actor.coordinator_org()?)
+    correct::courses(conn, actor, ShowArchived(false))
 }
 
 #[derive(Debug, Serialize)]
@@ -25,10 +26,27 @@ pub struct CoursesPage {
     pub courses: Vec<Course>,
     /// What the new-course form shows: empty, or the input that was refused.
     pub form: NewCourse,
+    /// Archived courses are listed too ("Archiv anzeigen").
+    pub show_archived: bool,
+    /// How many archived courses the filter would show.
+    pub archived: usize,
 }
 
 pub fn courses_page(conn: &mut DbConn, actor: &Actor) -> AppResult<CoursesPage> {
-    Ok(CoursesPage { courses: courses(conn, actor)?, form: NewCourse::default() })
+    courses_page_with(conn, actor, ShowArchived(false))
+}
+
+pub fn courses_page_with(
+    conn: &mut DbConn, actor: &Actor, show: ShowArchived,
+) -> AppResult<CoursesPage> {
+    let all = correct::courses(conn, actor, ShowArchived(true))?;
+    let archived = all.iter().filter(|c| c.archived_at.is_some()).count();
+    Ok(CoursesPage {
+        courses: all.into_iter().filter(|c| show.0 || c.archived_at.is_none()).collect(),
+        form: NewCourse::default(),
+        show_archived: show.0,
+        archived,
+    })
 }
 
 /// A course with its modules (in order) and runs: `GET /api/v1/courses/{id}`.
@@ -55,6 +73,13 @@ pub struct CoursePage {
     pub course: Course,
     pub modules: Vec<CourseModule>,
     pub runs: Vec<RunLine>,
+    /// Archived runs are listed too.
+    pub show_archived: bool,
+    /// How many archived runs the filter would show.
+    pub archived_runs: usize,
+    /// Runs whose valid certificates print an older title or module text (filled by
+    /// `runs::correct`, which sees certificates).
+    pub older_text: Vec<OlderText>,
     /// Interpreter languages to tick for a new run.
     pub languages: Vec<LanguageOption>,
     pub module_form: ModuleFields,
@@ -69,6 +94,17 @@ pub struct RunLine {
     pub end: String,
     pub place: String,
     pub capacity: i32,
+    pub archived: bool,
+}
+
+/// A run whose valid certificates print text the course no longer has.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct OlderText {
+    #[schema(value_type = i32)]
+    pub run_id: RunId,
+    pub start: String,
+    /// Valid certificates printing the older text.
+    pub certificates: usize,
 }
 
 /// What the new-module form shows again after a refused save.
@@ -77,6 +113,7 @@ pub struct ModuleFields {
     pub title: String,
     pub duration_minutes: String,
     pub mandatory: bool,
+    pub description: String,
 }
 
 /// What the new-run form shows again after a refused save.
@@ -89,21 +126,33 @@ pub struct RunFields {
 }
 
 pub fn course_page(conn: &mut DbConn, actor: &Actor, course_id: CourseId) -> AppResult<CoursePage> {
+    course_page_with(conn, actor, course_id, ShowArchived(false))
+}
+
+pub fn course_page_with(
+    conn: &mut DbConn, actor: &Actor, course_id: CourseId, show: ShowArchived,
+) -> AppResult<CoursePage> {
     let CourseDetail { course, modules, runs } = course(conn, actor, course_id)?;
+    let archived_runs = runs.iter().filter(|r| r.archived_at.is_some()).count();
     let runs = runs
         .into_iter()
+        .filter(|r| show.0 || r.archived_at.is_none())
         .map(|r| RunLine {
             id: r.id,
             start: fmt_date(r.start_date),
             end: fmt_date(r.end_date),
             place: r.place,
             capacity: r.capacity,
+            archived: r.archived_at.is_some(),
         })
         .collect();
     Ok(CoursePage {
         course,
         modules,
         runs,
+        show_archived: show.0,
+        archived_runs,
+        older_text: Vec::new(),
         languages: i18n::language_options(&[]),
         module_form: ModuleFields::default(),
         run_form: RunFields::default(),
@@ -137,8 +186,8 @@ pub struct SessionEditPage {
     pub run_id: RunId,
     pub modules: Vec<ModuleChoice>,
     pub trainers: Vec<TrainerChoice>,
-    /// Known places, offered while typing.
-    pub locations: Vec<Location>,
+    /// The places to choose from: those in use, and the session's own.
+    pub locations: Vec<LocationChoice>,
     pub languages: Vec<LanguageOption>,
     pub form: SessionFields,
 }
@@ -165,6 +214,10 @@ pub struct SessionFields {
     pub start: String,
     pub end: String,
     pub location: String,
+    /// The registered place chosen (its id), empty: none.
+    pub location_id: String,
+    /// The run page's new-session form is shown open (after a refusal, or a new place).
+    pub open: bool,
 }
 
 pub fn session_edit_page(
@@ -203,13 +256,45 @@ pub fn session_edit_page(
             start: local.format("%H:%M").to_string(),
             end: time::to_local(s.ends_at).format("%H:%M").to_string(),
             location: view.location.clone(),
+            location_id: s.location_id.map(|id| id.to_string()).unwrap_or_default(),
+            open: false,
         },
         session: view,
         run_id: run.id,
         modules,
         trainers,
-        locations: repo::list_locations(conn, org)?,
+        locations: choices(&location_choices(conn, org, s.location_id)?),
     })
+}
+
+/// A place as a session form's `<select>` offers it (the id as the form sends it back).
+#[derive(Debug, Clone, Serialize)]
+pub struct LocationChoice {
+    pub id: String,
+    pub name: String,
+    pub room: String,
+}
+
+pub fn choices(locations: &[Location]) -> Vec<LocationChoice> {
+    locations
+        .iter()
+        .map(|l| LocationChoice {
+            id: l.id.to_string(),
+            name: l.name.clone(),
+            room: l.room.clone(),
+        })
+        .collect()
+}
+
+/// The places a session form offers: those in use, and the one already chosen (even when
+/// archived since).
+pub fn location_choices(
+    conn: &mut DbConn, org: OrgId, chosen: Option<LocationId>,
+) -> AppResult<Vec<Location>> {
+    Ok(repo::list_all_locations(conn, org)?
+        .into_iter()
+        .filter(|l| l.archived_at.is_none() || Some(l.id) == chosen)
+        .collect())
 }
 
 /// A trainer's own sessions (today's first) and their personal calendar link.
@@ -232,6 +317,14 @@ pub fn my_sessions_page(
 pub struct LocationsPage {
     pub locations: Vec<Location>,
     pub form: LocationFields,
+    pub show_archived: bool,
+    /// How many archived places the filter would show.
+    pub archived: usize,
+    /// The place a refused new one duplicates: the page links to it.
+    pub duplicate_of: Option<Location>,
+    /// Where a new place leads back to: the session form of this run or session.
+    pub for_run: Option<RunId>,
+    pub for_session: Option<SessionId>,
 }
 
 /// What the new-place form shows again after a refused save.
@@ -244,9 +337,90 @@ pub struct LocationFields {
 }
 
 pub fn locations_page(conn: &mut DbConn, actor: &Actor) -> AppResult<LocationsPage> {
+    locations_page_with(conn, actor, ShowArchived(false))
+}
+
+pub fn locations_page_with(
+    conn: &mut DbConn, actor: &Actor, show: ShowArchived,
+) -> AppResult<LocationsPage> {
+    let all = correct::locations(conn, actor, ShowArchived(true))?;
+    let archived = all.iter().filter(|l| l.archived_at.is_some()).count();
     Ok(LocationsPage {
-        locations: service::list_locations(conn, actor)?,
+        locations: all.into_iter().filter(|l| show.0 || l.archived_at.is_none()).collect(),
         form: LocationFields::default(),
+        show_archived: show.0,
+        archived,
+        duplicate_of: None,
+        for_run: None,
+        for_session: None,
+    })
+}
+
+/// The page of one course's code, title and description.
+#[derive(Debug, Serialize)]
+pub struct CourseEditPage {
+    pub course: Course,
+    pub form: NewCourse,
+}
+
+pub fn course_edit_page(
+    conn: &mut DbConn, actor: &Actor, course_id: CourseId,
+) -> AppResult<CourseEditPage> {
+    let course = repo::get_course(conn, actor.coordinator_org()?, course_id)?;
+    let form = NewCourse {
+        code: course.code.clone(),
+        title: course.title.clone(),
+        description: course.description.clone(),
+    };
+    Ok(CourseEditPage { course, form })
+}
+
+/// The page of one module.
+#[derive(Debug, Serialize)]
+pub struct ModuleEditPage {
+    pub course: Course,
+    pub module: CourseModule,
+    pub form: ModuleFields,
+}
+
+pub fn module_edit_page(
+    conn: &mut DbConn, actor: &Actor, course_id: CourseId, module_id: ModuleId,
+) -> AppResult<ModuleEditPage> {
+    let org = actor.coordinator_org()?;
+    let module = correct::get_module(conn, org, course_id, module_id)?;
+    Ok(ModuleEditPage {
+        course: repo::get_course(conn, org, course_id)?,
+        form: ModuleFields {
+            title: module.title.clone(),
+            duration_minutes: module.duration_minutes.to_string(),
+            mandatory: module.mandatory,
+            description: module.description.clone(),
+        },
+        module,
+    })
+}
+
+/// The page of one place.
+#[derive(Debug, Serialize)]
+pub struct LocationEditPage {
+    pub location: Location,
+    pub form: LocationFields,
+    pub duplicate_of: Option<Location>,
+}
+
+pub fn location_edit_page(
+    conn: &mut DbConn, actor: &Actor, id: LocationId,
+) -> AppResult<LocationEditPage> {
+    let location = correct::get_location(conn, actor, id)?;
+    Ok(LocationEditPage {
+        form: LocationFields {
+            name: location.name.clone(),
+            address: location.address.clone(),
+            room: location.room.clone(),
+            capacity: location.capacity.map(|c| c.to_string()).unwrap_or_default(),
+        },
+        location,
+        duplicate_of: None,
     })
 }
 
@@ -356,7 +530,7 @@ pub fn calendar_page(
 ) -> AppResult<CalendarPage> {
     let day = day.unwrap_or_else(time::today_local);
     let span = calendar_span(day, month_view);
-    let sessions = service::sessions_between(conn, actor, span.from, span.to)?;
+    let sessions = service::sessions_with_warnings_between(conn, actor, span.from, span.to)?;
     let today = time::today_local();
     let mut days = Vec::new();
     let mut d = span.from;

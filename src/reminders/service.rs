@@ -72,7 +72,7 @@ fn remind_session(
     let kind_key = format!("{kind}h");
     let mut queued = 0;
     for p in participants::service::enrolled_in(conn, org, run_id)? {
-        let contact = participants::service::contact_email(&p);
+        let contact = participants::service::contact_email_in(conn, &p)?;
         let token = apology_secret();
         let recorded = dialect::insert_reminder_once(
             conn,

@@ -3,6 +3,7 @@
 
 use rust_xlsxwriter::{Format, Workbook};
 
+use super::service::{OrganisationReport, RunReport};
 use crate::error::{AppError, AppResult};
 
 #[derive(Debug, Clone)]
@@ -101,6 +102,74 @@ pub fn to_xlsx(table: &Table) -> AppResult<Vec<u8>> {
         }
     }
     book.save_to_buffer().map_err(err)
+}
+
+/// The run report as a spreadsheet (the page's and the API's export).
+pub fn run_table(r: &RunReport) -> Table {
+    let mut headers = vec!["Name".to_string()];
+    headers.extend(r.sessions.iter().map(|s| {
+        if s.cancelled {
+            format!("{} (abgesagt)", s.label)
+        } else {
+            s.label.clone()
+        }
+    }));
+    headers.extend(
+        ["Anwesenheit %", "Testpunkte", "Test bestanden", "Abgeschlossen", "Offen weil"]
+            .map(String::from),
+    );
+    let rows = r
+        .rows
+        .iter()
+        .map(|row| {
+            let mut cells: Vec<Cell> = vec![row.name.clone().into()];
+            cells.extend(row.marks.iter().map(|m| Cell::from(m.clone())));
+            cells.push(Cell::Number(f64::from(row.attendance_percent)));
+            cells.push(row.test_points.into());
+            cells.push(row.test_passed.map_or(Cell::Empty, |p| {
+                if p {
+                    "ja".into()
+                } else {
+                    "nein".into()
+                }
+            }));
+            cells.push(if row.completed { "ja".into() } else { "nein".into() });
+            cells.push(row.reasons.join("; ").into());
+            cells
+        })
+        .collect();
+    Table { sheet: format!("{} {}", r.course_code, r.period), headers, rows }
+}
+
+/// The organisation's report by month as a spreadsheet (the page's and the API's export).
+pub fn organisation_table(r: &OrganisationReport) -> Table {
+    Table {
+        sheet: "Monate".into(),
+        headers: [
+            "Monat",
+            "Einträge",
+            "anwesend",
+            "nicht erschienen",
+            "Anwesenheit %",
+            "Nicht erschienen %",
+        ]
+        .map(String::from)
+        .to_vec(),
+        rows: r
+            .months
+            .iter()
+            .map(|m| {
+                vec![
+                    m.month.clone().into(),
+                    Cell::Number(f64::from(m.marks)),
+                    Cell::Number(f64::from(m.attended)),
+                    Cell::Number(f64::from(m.no_shows)),
+                    Cell::Number(f64::from(m.attendance_percent)),
+                    Cell::Number(f64::from(m.no_show_percent)),
+                ]
+            })
+            .collect(),
+    }
 }
 
 #[cfg(test)]

@@ -2,77 +2,12 @@
 
 use actix_web::{get, web};
 
-use super::export::{Cell, Table};
-use super::service::{self, OrganisationReport, RunReport};
+use super::export::{organisation_table, run_table};
+use super::filter::ReportQuery;
+use super::service;
 use crate::error::PageResult;
 use crate::ids::RunId;
 use crate::web::{download, Id, Ui};
-
-fn run_table(r: &RunReport) -> Table {
-    let mut headers = vec!["Name".to_string()];
-    headers.extend(r.sessions.iter().map(|s| {
-        if s.cancelled {
-            format!("{} (abgesagt)", s.label)
-        } else {
-            s.label.clone()
-        }
-    }));
-    headers.extend(
-        ["Anwesenheit %", "Testpunkte", "Test bestanden", "Abgeschlossen", "Offen weil"]
-            .map(String::from),
-    );
-    let rows = r
-        .rows
-        .iter()
-        .map(|row| {
-            let mut cells: Vec<Cell> = vec![row.name.clone().into()];
-            cells.extend(row.marks.iter().map(|m| Cell::from(m.clone())));
-            cells.push(Cell::Number(f64::from(row.attendance_percent)));
-            cells.push(row.test_points.into());
-            cells.push(row.test_passed.map_or(Cell::Empty, |p| {
-                if p {
-                    "ja".into()
-                } else {
-                    "nein".into()
-                }
-            }));
-            cells.push(if row.completed { "ja".into() } else { "nein".into() });
-            cells.push(row.reasons.join("; ").into());
-            cells
-        })
-        .collect();
-    Table { sheet: format!("{} {}", r.course_code, r.period), headers, rows }
-}
-
-fn organisation_table(r: &OrganisationReport) -> Table {
-    Table {
-        sheet: "Monate".into(),
-        headers: [
-            "Monat",
-            "Einträge",
-            "anwesend",
-            "nicht erschienen",
-            "Anwesenheit %",
-            "Nicht erschienen %",
-        ]
-        .map(String::from)
-        .to_vec(),
-        rows: r
-            .months
-            .iter()
-            .map(|m| {
-                vec![
-                    m.month.clone().into(),
-                    Cell::Number(f64::from(m.marks)),
-                    Cell::Number(f64::from(m.attended)),
-                    Cell::Number(f64::from(m.no_shows)),
-                    Cell::Number(f64::from(m.attendance_percent)),
-                    Cell::Number(f64::from(m.no_show_percent)),
-                ]
-            })
-            .collect(),
-    }
-}
 
 #[get("/runs/{id}/report")]
 async fn run_page(ui: Ui, id: Id<RunId>) -> PageResult {
@@ -97,18 +32,35 @@ async fn run_export(ui: Ui, path: web::Path<(RunId, String)>) -> PageResult {
     Ok(download(&run_table(&report), &name, &format)?)
 }
 
+const ORGANISATION: &str = "pages/reports/organisation";
+
+/// The report of the organisation, filtered by period and course (a GET form); a refused
+/// filter shows the form again with its message (422).
 #[get("/reports")]
-async fn organisation_page(ui: Ui) -> PageResult {
-    let template = "pages/reports/organisation";
-    ui.show(template, "title.reports", service::organisation_report_page).await
+async fn organisation_page(ui: Ui, query: web::Query<ReportQuery>) -> PageResult {
+    let query = query.into_inner();
+    let (filter, refused) = match query.parse(crate::time::today_local()) {
+        Ok(filter) => (Some(filter), None),
+        Err(e) => (None, Some(e)),
+    };
+    let shown = ui
+        .run(move |conn, actor| service::organisation_report_page(conn, actor, &query, filter))
+        .await?;
+    match refused {
+        None => ui.page(ORGANISATION, "title.reports", &shown),
+        Some(e) => ui.page_with_error(ORGANISATION, "title.reports", &shown, e),
+    }
 }
 
 #[get("/reports/organisation.{format}")]
-async fn organisation_export(ui: Ui, format: web::Path<String>) -> PageResult {
+async fn organisation_export(
+    ui: Ui, format: web::Path<String>, query: web::Query<ReportQuery>,
+) -> PageResult {
     let code = format.as_str().to_owned();
+    let filter = query.parse(crate::time::today_local())?;
     let report = ui
         .run(move |conn, actor| {
-            let report = service::organisation_report(conn, actor)?;
+            let report = service::organisation_report(conn, actor, filter)?;
             service::record_export(conn, actor, None, &code)?;
             Ok(report)
         })

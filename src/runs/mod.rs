@@ -10,8 +10,15 @@
 //!   revoke or re-issue a certificate) answers on success with a redirect back to the page
 //!   and a message saying what happened, and on failure with the page again, the message
 //!   next to what was typed.
+//! - The overview "Durchgänge" (`overview`) sorts every run in use into upcoming, running
+//!   and to certify, with its counts and the next thing to do.
+//! - Correcting a course or module (`correct`) first freezes what the runs' certificates
+//!   print, then says how many valid certificates print the older text.
 //! - The certificate column shows only a valid certificate; completion counts only sessions
 //!   that have started (the attendance rules).
 
+pub mod api;
+pub mod correct;
+pub mod overview;
 pub mod pages;
 pub mod service;

@@ -10,9 +10,13 @@ use super::service;
 use crate::certificates::service::CertificateIssuer;
 use crate::error::{AppResult, PageResult};
 use crate::i18n::Text;
-use crate::ids::{CertificateId, ParticipantId, RunId};
+use crate::ids::{CertificateId, CourseId, ModuleId, ParticipantId, RunId};
 use crate::participants::models::EnrollmentStatus;
+use crate::planning::correct::ShowArchived;
+use crate::planning::forms::ModuleForm;
 use crate::planning::forms::{RunForm, SessionForm};
+use crate::planning::models::NewCourse;
+use crate::planning::views;
 use crate::validate;
 use crate::web::{EmptyForm, Form, Id, Ui};
 
@@ -20,10 +24,91 @@ const TEMPLATE: &str = "pages/planning/run";
 
 type Issuer = web::Data<Arc<CertificateIssuer>>;
 
+/// `?q=…`: the filter of the enrolment checkbox list (works without JavaScript);
+/// `?location_id=…`: a place just made on its own form, chosen in the new-session form.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct RunQuery {
+    q: String,
+    location_id: Option<String>,
+}
+
 #[get("/runs/{id}")]
-async fn run_page(ui: Ui, issuer: Issuer, id: Id<RunId>) -> PageResult {
-    let data = load(&ui, &issuer, *id).await?;
+async fn run_page(ui: Ui, issuer: Issuer, id: Id<RunId>, q: web::Query<RunQuery>) -> PageResult {
+    let mut data = load(&ui, &issuer, *id).await?;
+    data.enrol.filter(&q.q);
+    if let Some(chosen) = q.location_id.as_deref() {
+        if data.location_choices.iter().any(|l| l.id == chosen) {
+            data.session_form["location_id"] = chosen.into();
+            data.session_form["open"] = true.into();
+        }
+    }
     ui.page(TEMPLATE, title(&data), &data)
+}
+
+const OVERVIEW: &str = "pages/planning/runs";
+
+/// "Durchgänge": every run in use, upcoming, running and to certify.
+#[get("/runs")]
+async fn overview_page(ui: Ui, issuer: Issuer) -> PageResult {
+    let issuer = issuer.get_ref().clone();
+    ui.show(OVERVIEW, "title.plan_runs", move |c, a| super::overview::runs_page(c, &issuer, a))
+        .await
+}
+
+const RUN_EDIT: &str = "pages/planning/run_edit";
+
+/// The run's dates, place, places and languages on a page of their own.
+#[derive(serde::Serialize)]
+struct RunEditPage {
+    run: service::RunSummary,
+    course: crate::planning::models::Course,
+    languages: Vec<crate::i18n::LanguageOption>,
+    form: crate::planning::views::RunFields,
+}
+
+async fn run_edit_data(
+    ui: &Ui, issuer: &Arc<CertificateIssuer>, run_id: RunId,
+) -> AppResult<RunEditPage> {
+    let data = load(ui, issuer, run_id).await?;
+    Ok(RunEditPage {
+        form: crate::planning::views::RunFields {
+            start_date: data.run.start_iso.clone(),
+            end_date: data.run.end_iso.clone(),
+            place: data.run.place.clone(),
+            capacity: data.run.capacity.to_string(),
+        },
+        run: data.run,
+        course: data.course,
+        languages: data.run_languages,
+    })
+}
+
+#[get("/runs/{id}/edit")]
+async fn run_edit_page(ui: Ui, issuer: Issuer, id: Id<RunId>) -> PageResult {
+    let data = run_edit_data(&ui, &issuer, *id).await?;
+    ui.page(RUN_EDIT, "title.plan_run_edit", &data)
+}
+
+#[post("/runs/{id}/edit")]
+async fn run_edit(ui: Ui, issuer: Issuer, id: Id<RunId>, Form(form): Form<RunForm>) -> PageResult {
+    let (run_id, echo) = (*id, form.echo());
+    let langs = form.interpreter_languages.clone();
+    let result = ui
+        .run(move |conn, actor| {
+            crate::participants::schedule::update_run(conn, actor, run_id, form.parse()?)
+        })
+        .await;
+    match result {
+        Ok(_) => ui.done(&format!("/runs/{run_id}"), &Text::key("done.run_saved")),
+        Err(e) => {
+            let mut data = run_edit_data(&ui, &issuer, run_id).await?;
+            data.form = echo;
+            let selected: Vec<&str> = langs.iter().map(String::as_str).collect();
+            data.languages = crate::i18n::language_options(&selected);
+            ui.page_with_error(RUN_EDIT, "title.plan_run_edit", &data, e)
+        }
+    }
 }
 
 async fn load(
@@ -84,12 +169,36 @@ async fn create_session(
 #[derive(Deserialize, Default)]
 #[serde(default)]
 struct EnrollForm {
+    /// One person (the earlier form).
     participant_id: String,
+    /// The ticked boxes of "Ausgewählte anmelden".
+    participant_ids: Vec<String>,
 }
 
 #[post("/runs/{id}/enrollments")]
 async fn enroll(ui: Ui, issuer: Issuer, id: Id<RunId>, Form(form): Form<EnrollForm>) -> PageResult {
     let run_id = *id;
+    if form.participant_id.trim().is_empty() {
+        let result = ui
+            .run(move |conn, actor| {
+                let ids = form
+                    .participant_ids
+                    .iter()
+                    .map(|v| validate::id("participant_ids", "people.label.participants", v))
+                    .collect::<crate::error::AppResult<Vec<ParticipantId>>>()?;
+                crate::participants::service::enroll_many(conn, actor, run_id, &ids)
+            })
+            .await;
+        return match result {
+            Ok(b) => ui.done(
+                &format!("/runs/{run_id}#participants"),
+                &Text::key("done.people_enrolled")
+                    .arg("enrolled", b.enrolled)
+                    .arg("waiting", b.waiting),
+            ),
+            Err(e) => back_to_run(&ui, &issuer, run_id, Err::<(), _>(e), ("", ""), None).await,
+        };
+    }
     let result = ui
         .run(move |conn, actor| {
             let pid = validate::id("participant_id", "Teilnehmende Person", &form.participant_id)?;
@@ -189,8 +298,95 @@ async fn back_from_certificate(
     back_to_run(ui, issuer, run_id, result, ("#certificates", done), None).await
 }
 
+// Correcting a course or module: the course page and the saves that concern issued
+// certificates (what they print is frozen first; the banner says how many print older
+// text). Handled here, above certificates; the forms themselves are planning's.
+
+/// `?archive=1`: archived runs are listed too.
+#[derive(Deserialize)]
+struct ArchiveQuery {
+    archive: Option<String>,
+}
+
+const COURSE: &str = "pages/planning/course";
+
+#[get("/courses/{id}")]
+async fn course_page(ui: Ui, id: Id<CourseId>, q: web::Query<ArchiveQuery>) -> PageResult {
+    let (course_id, show) = (*id, ShowArchived(q.archive.as_deref() == Some("1")));
+    let data = ui
+        .run(move |conn, actor| super::correct::course_page(conn, actor, course_id, show))
+        .await?;
+    let title = Text::key("title.course").arg("course", &data.course.title);
+    ui.page(COURSE, title, &data)
+}
+
+#[post("/courses/{id}/edit")]
+async fn update_course(ui: Ui, id: Id<CourseId>, Form(form): Form<NewCourse>) -> PageResult {
+    let (course_id, echo) = (*id, form.clone());
+    let result =
+        ui.run(move |c, actor| super::correct::update_course(c, actor, course_id, form)).await;
+    match result {
+        Ok(saved) => {
+            let done = super::correct::saved_banner(
+                "done.plan_course_saved",
+                &saved.certificates_with_older_text,
+            );
+            ui.done(&format!("/courses/{course_id}"), &done)
+        }
+        Err(e) => {
+            let mut data = ui.run(move |c, a| views::course_edit_page(c, a, course_id)).await?;
+            data.form = echo;
+            ui.page_with_error("pages/planning/course_edit", "title.plan_course_edit", &data, e)
+        }
+    }
+}
+
+#[post("/courses/{id}/modules/{module_id}/edit")]
+async fn update_module(
+    ui: Ui, path: web::Path<(CourseId, ModuleId)>, Form(form): Form<ModuleForm>,
+) -> PageResult {
+    let (course_id, module_id) = path.into_inner();
+    let echo = form.echo();
+    let result = ui
+        .run(move |c, actor| {
+            super::correct::update_module(c, actor, course_id, module_id, form.parse()?)
+        })
+        .await;
+    match result {
+        Ok(saved) => {
+            let done = super::correct::saved_banner(
+                "done.plan_module_saved",
+                &saved.certificates_with_older_text,
+            );
+            ui.done(&format!("/courses/{course_id}#modules"), &done)
+        }
+        Err(e) => {
+            let mut data =
+                ui.run(move |c, a| views::module_edit_page(c, a, course_id, module_id)).await?;
+            data.form = echo;
+            ui.page_with_error("pages/planning/module_edit", "title.plan_module_edit", &data, e)
+        }
+    }
+}
+
+#[post("/courses/{id}/modules/{module_id}/delete")]
+async fn delete_module(
+    ui: Ui, path: web::Path<(CourseId, ModuleId)>, _form: Form<EmptyForm>,
+) -> PageResult {
+    let (course_id, module_id) = path.into_inner();
+    ui.run(move |c, a| super::correct::delete_module(c, a, course_id, module_id)).await?;
+    ui.done(&format!("/courses/{course_id}#modules"), &Text::key("done.plan_module_deleted"))
+}
+
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(run_page)
+    cfg.service(overview_page)
+        .service(course_page)
+        .service(update_course)
+        .service(update_module)
+        .service(delete_module)
+        .service(run_edit_page)
+        .service(run_edit)
+        .service(run_page)
         .service(update_run)
         .service(create_session)
         .service(enroll)

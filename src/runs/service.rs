@@ -23,8 +23,14 @@ pub struct RunPage {
     pub sessions: Vec<SessionView>,
     pub trainers: Vec<Choice>,
     pub locations: Vec<Location>,
+    /// The places the new-session form offers.
+    pub location_choices: Vec<crate::planning::views::LocationChoice>,
+    /// Archived: gone from lists; the page says so and offers to restore it.
+    pub archived: bool,
     /// People of the organisation who neither hold a place nor wait.
     pub candidates: Vec<Choice>,
+    /// The same, for the checkbox list "Ausgewählte anmelden" (filtered by the page's `?q=`).
+    pub enrol: crate::participants::service::EnrolChoices,
     pub completion: Vec<CompletionRow>,
     pub waiting: Vec<WaitingEntry>,
     pub session_languages: Vec<i18n::LanguageOption>,
@@ -109,6 +115,7 @@ pub fn run_page(
         run: summary(run, &run_language_codes, people.enrolled.len()),
         waiting: waiting_entries(&people.waiting),
         candidates: people.others.iter().map(choice).collect(),
+        enrol: crate::participants::service::EnrolChoices::new(&people.others),
         completed_without_certificate: completion
             .iter()
             .filter(|c| c.completed && c.certificate.is_none() && c.revoked.is_none())
@@ -126,8 +133,16 @@ pub fn run_page(
         last_batch: certs::last_batch_summary(conn, org, run_id)?,
         session_form: serde_json::json!({
             "date": run.start_date.to_string(), "start": "09:00", "end": "11:00",
-            "location": run.place,
+            "location": run.place, "open": false,
+            // The registered place of the run's name, if there is one.
+            "location_id": plan.locations.iter()
+                .find(|l| planning::correct::normalised_name(&l.name)
+                    == planning::correct::normalised_name(&run.place))
+                .map(|l| l.id.to_string())
+                .unwrap_or_default(),
         }),
+        location_choices: crate::planning::views::choices(&plan.locations),
+        archived: run.archived_at.is_some(),
         course: plan.course,
         modules: plan.modules,
         sessions: plan.sessions,

@@ -98,8 +98,10 @@ pub fn parse_rows<K: ListImport>(table: Vec<Vec<String>>) -> AppResult<Vec<K::Ro
     Ok(super::keyed_rows(table, &K::SHAPE)?.into_iter().map(K::row).collect())
 }
 
-/// Checks every row; returns the preview and the rows ready to save.
-fn check<K: ListImport>(
+/// Checks every row; returns the preview and the rows ready to save. For a kind of list
+/// that saves more than its rows (participants imported into a run), in its own
+/// transaction.
+pub fn checked<K: ListImport>(
     conn: &mut DbConn, actor: &Actor, rows: &[K::Row],
 ) -> AppResult<(Vec<PreviewRow>, Vec<K::Ready>)> {
     let org = actor.coordinator_org()?;
@@ -136,7 +138,7 @@ fn check<K: ListImport>(
 pub fn preview<K: ListImport>(
     conn: &mut DbConn, actor: &Actor, rows: &[K::Row],
 ) -> AppResult<ImportOutcome> {
-    let (rows, ready) = check::<K>(conn, actor, rows)?;
+    let (rows, ready) = checked::<K>(conn, actor, rows)?;
     Ok(ImportOutcome { rows, valid: ready.len(), imported: 0 })
 }
 
@@ -145,7 +147,7 @@ pub fn import<K: ListImport>(
     conn: &mut DbConn, actor: &Actor, rows: &[K::Row],
 ) -> AppResult<ImportOutcome> {
     crate::db::write_transaction(conn, |conn| {
-        let (preview, ready) = check::<K>(conn, actor, rows)?;
+        let (preview, ready) = checked::<K>(conn, actor, rows)?;
         K::save(conn, actor, &ready)?;
         Ok(ImportOutcome { rows: preview, valid: ready.len(), imported: ready.len() })
     })
@@ -154,7 +156,7 @@ pub fn import<K: ListImport>(
 /// A list uploaded in the browser: read, checked for shape and kept until the coordinator
 /// confirms the preview. Returns the batch id.
 pub fn upload<K: ListImport>(conn: &mut DbConn, actor: &Actor, file: &[u8]) -> AppResult<i32> {
-    let rows = parse_rows::<K>(super::read_table(file)?)?;
+    let rows = rows_of::<K>(file)?;
     super::store_batch(conn, actor, K::BATCH_KIND, &rows)
 }
 
@@ -162,7 +164,7 @@ pub fn upload<K: ListImport>(conn: &mut DbConn, actor: &Actor, file: &[u8]) -> A
 pub fn import_file<K: ListImport>(
     conn: &mut DbConn, actor: &Actor, file: &[u8], dry_run: bool,
 ) -> AppResult<ImportOutcome> {
-    let rows = parse_rows::<K>(super::read_table(file)?)?;
+    let rows = rows_of::<K>(file)?;
     if dry_run {
         preview::<K>(conn, actor, &rows)
     } else {
@@ -181,10 +183,24 @@ pub fn preview_batch<K: ListImport>(
 pub fn import_batch<K: ListImport>(
     conn: &mut DbConn, actor: &Actor, batch_id: i32,
 ) -> AppResult<ImportOutcome> {
+    import_batch_with::<K, _>(conn, actor, batch_id, |conn, rows| import::<K>(conn, actor, rows))
+}
+
+/// Imports a kept upload with `save` (which checks and saves the rows) and forgets it, in
+/// one transaction.
+pub fn import_batch_with<K: ListImport, T>(
+    conn: &mut DbConn, actor: &Actor, batch_id: i32,
+    save: impl FnOnce(&mut DbConn, &[K::Row]) -> AppResult<T>,
+) -> AppResult<T> {
     let rows: Vec<K::Row> = super::load_batch(conn, actor, K::BATCH_KIND, batch_id)?;
     crate::db::write_transaction(conn, |conn| {
-        let outcome = import::<K>(conn, actor, &rows)?;
+        let outcome = save(conn, &rows)?;
         super::repo::delete_import_batch(conn, batch_id)?;
         Ok(outcome)
     })
+}
+
+/// The rows of a list file, read and mapped to columns (not yet checked).
+pub fn rows_of<K: ListImport>(file: &[u8]) -> AppResult<Vec<K::Row>> {
+    parse_rows::<K>(super::read_table(file, &K::SHAPE)?)
 }

@@ -1,5 +1,12 @@
-//! Lists coordinators already keep, read from an upload: CSV (UTF-8, `;` or `,`) or XLSX.
-//! Shared by the participant and the stakeholder import.
+//! Lists coordinators already keep, read from an upload: CSV or XLSX. Shared by the
+//! participant and the stakeholder import.
+//!
+//! CSV comes as Excel writes it: German Excel's "CSV (Trennzeichen-getrennt)" is
+//! semicolon-separated Windows-1252, "CSV UTF-8" has a byte order mark, other programs write
+//! UTF-8 with commas. The encoding is decided by one rule: valid UTF-8 (after a byte order
+//! mark) is UTF-8, anything else Windows-1252 (which every byte sequence decodes as; a
+//! control character among the result still refuses the file). The delimiter is the one of
+//! `;` `,` and tab that splits the heading row into the most known columns.
 
 pub mod import;
 pub mod repo;
@@ -60,9 +67,10 @@ fn cell_too_long() -> AppError {
     AppError::invalid("file", most)
 }
 
-/// The file's cells, row by row: XLSX (first sheet) or CSV in UTF-8 with `;` or `,`.
-/// Bounded by [`limits`]; a parser that trips over a crafted file answers "not a list".
-pub fn read_table(bytes: &[u8]) -> AppResult<Vec<Vec<String>>> {
+/// The file's cells, row by row: XLSX (first sheet) or CSV (UTF-8 or Windows-1252; `;`, `,`
+/// or tab, whichever names the most of `shape`'s columns in the heading row). Bounded by
+/// [`limits`]; a parser that trips over a crafted file answers "not a list".
+pub fn read_table(bytes: &[u8], shape: &ListShape) -> AppResult<Vec<Vec<String>>> {
     if bytes.is_empty() {
         return Err(AppError::invalid("file", Text::key("import.empty")));
     }
@@ -72,8 +80,16 @@ pub fn read_table(bytes: &[u8]) -> AppResult<Vec<Vec<String>>> {
     }
     // Parsers of foreign formats are the least trusted code here: a panic in one must
     // answer like any unreadable file instead of failing the request.
-    std::panic::catch_unwind(|| if is_xlsx(bytes) { read_xlsx(bytes) } else { read_csv(bytes) })
-        .unwrap_or_else(|_| Err(not_a_list()))
+    std::panic::catch_unwind(
+        || {
+            if is_xlsx(bytes) {
+                read_xlsx(bytes)
+            } else {
+                read_csv(bytes, shape)
+            }
+        },
+    )
+    .unwrap_or_else(|_| Err(not_a_list()))
 }
 
 /// Unpacks every part of the archive into nothing, counting: the sizes in the zip directory
@@ -149,26 +165,64 @@ fn read_xlsx(bytes: &[u8]) -> AppResult<Vec<Vec<String>>> {
     Ok(rows.into_iter().skip(first_row).map(|r| r.into_iter().skip(first_col).collect()).collect())
 }
 
-fn read_csv(bytes: &[u8]) -> AppResult<Vec<Vec<String>>> {
+/// The text of a CSV file: UTF-8 when the bytes (after a UTF-8 byte order mark) are valid
+/// UTF-8, else Windows-1252, as German Excel writes "CSV (Trennzeichen-getrennt)". UTF-16
+/// (Excel's "Unicode-Text") is refused rather than read as Windows-1252.
+pub fn decode_text(bytes: &[u8]) -> AppResult<std::borrow::Cow<'_, str>> {
+    if bytes.starts_with(b"\xff\xfe") || bytes.starts_with(b"\xfe\xff") {
+        return Err(not_a_list());
+    }
+    let bytes = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
+    Ok(match std::str::from_utf8(bytes) {
+        Ok(text) => std::borrow::Cow::Borrowed(text),
+        Err(_) => encoding_rs::WINDOWS_1252.decode_without_bom_handling(bytes).0,
+    })
+}
+
+/// The delimiters a CSV file may use, in the order a tie is decided (German Excel first).
+const DELIMITERS: [u8; 3] = [b';', b',', b'\t'];
+
+/// The delimiter that splits the heading row into the most of the list's known column
+/// headings; with as many known columns, the one giving more cells; then `;` before `,`
+/// before tab.
+fn delimiter_of(text: &str, shape: &ListShape) -> u8 {
+    let score = |delimiter: u8| {
+        let mut reader = csv::ReaderBuilder::new()
+            .delimiter(delimiter)
+            .has_headers(false)
+            .flexible(true)
+            .from_reader(text.as_bytes());
+        let mut record = csv::StringRecord::new();
+        if !reader.read_record(&mut record).unwrap_or(false) {
+            return (0, 0);
+        }
+        let known = record.iter().filter(|h| shape.column_of(h).is_some()).count();
+        (known, record.len())
+    };
+    let mut best = DELIMITERS[0];
+    let mut best_score = score(best);
+    for d in &DELIMITERS[1..] {
+        let s = score(*d);
+        if s > best_score {
+            (best, best_score) = (*d, s);
+        }
+    }
+    best
+}
+
+fn read_csv(bytes: &[u8], shape: &ListShape) -> AppResult<Vec<Vec<String>>> {
     // Documents and pictures people pick by mistake.
     const OTHER_FILES: &[&[u8]] =
         &[b"%PDF", b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"\xd0\xcf\x11\xe0", b"{\\rtf"];
     if OTHER_FILES.iter().any(|magic| bytes.starts_with(magic)) {
         return Err(not_a_list());
     }
-    let text = std::str::from_utf8(bytes).map_err(|_| not_a_list())?;
-    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let text = decode_text(bytes)?;
     if text.chars().any(|c| c.is_control() && !matches!(c, '\t' | '\r' | '\n')) {
         return Err(not_a_list());
     }
-    let first_line = text.lines().next().unwrap_or("");
-    let delimiter = if first_line.matches(';').count() >= first_line.matches(',').count() {
-        b';'
-    } else {
-        b','
-    };
     let mut reader = csv::ReaderBuilder::new()
-        .delimiter(delimiter)
+        .delimiter(delimiter_of(&text, shape))
         .has_headers(false)
         .flexible(true)
         .from_reader(text.as_bytes());
@@ -245,18 +299,20 @@ pub struct ListShape {
     pub max_rows: usize,
 }
 
+impl ListShape {
+    /// The key of the column a heading names (any case, spaces around ignored).
+    pub fn column_of(&self, heading: &str) -> Option<&'static str> {
+        let h = heading.trim().to_lowercase();
+        self.columns.iter().find(|(_, names)| names.contains(&h.as_str())).map(|(key, _)| *key)
+    }
+}
+
 /// Maps the heading row to column keys (any order, German or English headings) and returns
 /// the non-empty data rows.
 pub fn keyed_rows(table: Vec<Vec<String>>, shape: &ListShape) -> AppResult<Vec<KeyedRow>> {
     let mut rows = table.into_iter();
     let header = rows.next().ok_or_else(|| AppError::invalid("file", Text::key("import.empty")))?;
-    let index: Vec<Option<&'static str>> = header
-        .iter()
-        .map(|h| {
-            let h = h.trim().to_lowercase();
-            shape.columns.iter().find(|(_, names)| names.contains(&h.as_str())).map(|(key, _)| *key)
-        })
-        .collect();
+    let index: Vec<Option<&'static str>> = header.iter().map(|h| shape.column_of(h)).collect();
     if shape.required.iter().any(|r| !index.contains(&Some(*r))) {
         return Err(AppError::invalid("file", Text::key(shape.missing_columns)));
     }
@@ -358,15 +414,123 @@ mod tests {
         assert!(check_archive(&bytes).is_ok());
     }
 
+    /// A list shape as the imports declare them.
+    const SHAPE: ListShape = ListShape {
+        columns: &[
+            ("given_name", &["vorname", "given name"]),
+            ("family_name", &["familienname", "family name"]),
+            ("organisation", &["träger", "organisation"]),
+            ("note", &["straße", "bemerkung", "note"]),
+        ],
+        required: &["given_name", "family_name"],
+        missing_columns: "import.people_columns",
+        no_rows: "import.no_people",
+        max_rows: 100,
+    };
+
     #[test]
     fn csv_is_bounded_in_rows_columns_and_cell_length() {
         let rows = "a;b\n".repeat(limits::MAX_ROWS as usize + 1);
-        assert!(read_table(rows.as_bytes()).is_err());
+        assert!(read_table(rows.as_bytes(), &SHAPE).is_err());
         let wide = ";".repeat(limits::MAX_COLUMNS as usize + 1);
-        assert!(read_table(wide.as_bytes()).is_err());
+        assert!(read_table(wide.as_bytes(), &SHAPE).is_err());
         let long = "x".repeat(limits::MAX_CELL_CHARS + 1);
-        assert!(read_table(long.as_bytes()).is_err());
+        assert!(read_table(long.as_bytes(), &SHAPE).is_err());
         let fine = "Vorname;Nachname\nAnna;Berg\n";
-        assert_eq!(read_table(fine.as_bytes()).unwrap().len(), 2);
+        assert_eq!(read_table(fine.as_bytes(), &SHAPE).unwrap().len(), 2);
+    }
+
+    fn cp1252(text: &str) -> Vec<u8> {
+        let (bytes, _, unmappable) = encoding_rs::WINDOWS_1252.encode(text);
+        assert!(!unmappable, "{text} fits Windows-1252");
+        bytes.into_owned()
+    }
+
+    #[test]
+    fn german_excel_csv_is_read_as_windows_1252_with_semicolons() {
+        let text = "Vorname;Familienname;Träger;Bemerkung\r\nJürgen;Weiß;Caritas Köln;12,50 €\r\n";
+        let bytes = cp1252(text);
+        assert!(std::str::from_utf8(&bytes).is_err(), "not UTF-8");
+        let table = read_table(&bytes, &SHAPE).unwrap();
+        assert_eq!(table[1], ["Jürgen", "Weiß", "Caritas Köln", "12,50 €"]);
+    }
+
+    #[test]
+    fn the_delimiter_is_the_one_naming_the_most_columns() {
+        // More commas than semicolons in the heading, but only `;` names the columns.
+        let text = "Vorname;Familienname;Bemerkung (a, b, c, d)\nAnna;Berg;x\n";
+        assert_eq!(read_table(text.as_bytes(), &SHAPE).unwrap()[1], ["Anna", "Berg", "x"]);
+        let text = "Vorname,Familienname\nAnna,Berg\n";
+        assert_eq!(read_table(text.as_bytes(), &SHAPE).unwrap()[1], ["Anna", "Berg"]);
+        let text = "Vorname\tFamilienname\nAnna\tBerg; Bonn\n";
+        assert_eq!(read_table(text.as_bytes(), &SHAPE).unwrap()[1], ["Anna", "Berg; Bonn"]);
+        // Nothing known: the most cells, semicolons first on a tie.
+        let text = "a;b;c\n1;2;3\n";
+        assert_eq!(read_table(text.as_bytes(), &SHAPE).unwrap()[0], ["a", "b", "c"]);
+    }
+
+    #[test]
+    fn utf16_and_control_characters_are_not_lists() {
+        for bytes in [&b"\xff\xfeV\0o\0"[..], b"\xfe\xff\0V\0o", b"Vorname;Familienname\n\x81;x\n"]
+        {
+            assert!(read_table(bytes, &SHAPE).is_err(), "{bytes:?}");
+        }
+    }
+
+    /// The headings of a generated table: known ones, so the delimiter is found by them.
+    const HEADINGS: [&str; 4] = ["Vorname", "Familienname", "Träger", "Bemerkung"];
+
+    /// Cells as people type them, in what Windows-1252 can hold: umlauts, ß, €, accents,
+    /// the delimiters and quotes themselves, spaces inside (not around: cells are trimmed).
+    fn cell() -> impl proptest::strategy::Strategy<Value = String> {
+        proptest::string::string_regex("([A-Za-z0-9äöüÄÖÜßéèçñ€;,\"'()/.-]([ A-Za-z0-9äöüÄÖÜß€;,\"-]{0,10}[A-Za-z0-9äöüß€\"])?)?")
+            .unwrap()
+    }
+
+    fn table() -> impl proptest::strategy::Strategy<Value = Vec<Vec<String>>> {
+        use proptest::prelude::*;
+        (2usize..=4).prop_flat_map(|width| {
+            let header: Vec<String> = HEADINGS[..width].iter().map(|h| h.to_string()).collect();
+            prop::collection::vec(prop::collection::vec(cell(), width), 1..12)
+                // A row of only empty cells in a one-line file is an empty line; keep one.
+                .prop_map(move |rows| {
+                    let mut t = vec![header.clone()];
+                    t.extend(rows);
+                    t
+                })
+        })
+    }
+
+    fn written(table: &[Vec<String>], delimiter: u8, crlf: bool) -> String {
+        let mut w = csv::WriterBuilder::new()
+            .delimiter(delimiter)
+            .terminator(if crlf { csv::Terminator::CRLF } else { csv::Terminator::Any(b'\n') })
+            .from_writer(Vec::new());
+        for row in table {
+            w.write_record(row).unwrap();
+        }
+        String::from_utf8(w.into_inner().unwrap()).unwrap()
+    }
+
+    proptest::proptest! {
+        /// Any table German Excel writes (Windows-1252, semicolons, CRLF) reads back as it
+        /// was, unless its bytes happen to be valid UTF-8 as well (then they are read as
+        /// UTF-8: the one rule decides, and such a file cannot be told apart).
+        #[test]
+        fn windows_1252_with_semicolons_reads_back_identical(t in table()) {
+            let bytes = cp1252(&written(&t, b';', true));
+            proptest::prop_assume!(std::str::from_utf8(&bytes).is_err() || bytes.is_ascii());
+            proptest::prop_assert_eq!(read_table(&bytes, &SHAPE).unwrap(), t);
+        }
+
+        /// Any table in UTF-8, with or without a byte order mark, with commas or semicolons,
+        /// reads back as it was.
+        #[test]
+        fn utf8_with_or_without_bom_reads_back_identical(t in table(), bom: bool, semicolon: bool) {
+            let text = written(&t, if semicolon { b';' } else { b',' }, !bom);
+            let mut bytes = if bom { b"\xef\xbb\xbf".to_vec() } else { Vec::new() };
+            bytes.extend_from_slice(text.as_bytes());
+            proptest::prop_assert_eq!(read_table(&bytes, &SHAPE).unwrap(), t);
+        }
     }
 }

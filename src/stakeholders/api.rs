@@ -49,7 +49,7 @@ async fn api_update(
 }
 
 #[utoipa::path(delete, path = "/api/v1/stakeholders/{id}", tag = "stakeholders", security(("bearer" = [])),
-    params(("id" = i32, Path)), responses((status = 204), (status = 404)))]
+    params(("id" = i32, Path)), responses((status = 204, description = "deleted, with their consent history, their survey invitations (unanswered links stop working) and the mails to them; answers already given stay, without a link to the person"), (status = 404)))]
 #[delete("/api/v1/stakeholders/{id}")]
 async fn api_delete(caller: Caller, id: web::Path<StakeholderId>) -> Answer {
     caller.no_content(move |conn, actor| service::delete(conn, actor, *id)).await
@@ -58,7 +58,7 @@ async fn api_delete(caller: Caller, id: web::Path<StakeholderId>) -> Answer {
 /// Import a CSV or XLSX file sent as the request body; `?dry_run=true` only checks.
 #[utoipa::path(post, path = "/api/v1/stakeholders/import", tag = "stakeholders", security(("bearer" = [])),
     params(("dry_run" = Option<bool>, Query, description = "only check, save nothing")),
-    request_body(content = Vec<u8>, content_type = "text/csv", description = "CSV (UTF-8, `;` or `,`) or XLSX"),
+    request_body(content = Vec<u8>, content_type = "text/csv", description = "CSV (UTF-8 with or without byte order mark, or Windows-1252 as German Excel writes it; `;`, `,` or tab) or XLSX"),
     responses((status = 200, body = ImportOutcome), (status = 422, description = "not a readable list")))]
 #[post("/api/v1/stakeholders/import")]
 async fn api_import(caller: Caller, q: web::Query<DryRun>, payload: web::Payload) -> Answer {

@@ -9,7 +9,7 @@ use super::service::{self, ContactEditPage};
 use crate::error::{AppError, PageResult};
 use crate::i18n::Text;
 use crate::ids::StakeholderId;
-use crate::web::{import_pages, EmptyForm, Form, Id, ImportPage, Ui};
+use crate::web::{confirm, import_pages, Confirmation, EmptyForm, Form, Id, ImportPage, Ui};
 
 const LIST: &str = "pages/stakeholders/list";
 const EDIT: &str = "pages/stakeholders/edit";
@@ -93,6 +93,54 @@ async fn update(
     }
 }
 
+/// The confirmation before deleting a contact: what goes with them, what stays. Changes
+/// nothing.
+#[get("/stakeholders/{id}/delete")]
+async fn delete_page(ui: Ui, id: Id<StakeholderId>) -> PageResult {
+    let id = *id;
+    let d = ui.run(move |c, actor| service::deletion(c, actor, id)).await?;
+    let s = &d.stakeholder;
+    let mut page = Confirmation::new(
+        Text::key("people.contact_delete.heading").arg("name", &s.name),
+        format!("/stakeholders/{id}/delete"),
+        Text::key("stakeholders.delete"),
+        format!("/stakeholders/{id}"),
+    )
+    .destructive()
+    .row(Text::key("label.name"), s.name.clone(), Some(format!("/stakeholders/{id}")))
+    .row(Text::key("stakeholders.group"), s.stakeholder_group.name(), None);
+    if let Some(org) = &s.organisation_name {
+        page = page.row(Text::key("stakeholders.organisation"), org.clone(), None);
+    }
+    let contact: Vec<String> = [s.email.clone(), s.phone.clone()].into_iter().flatten().collect();
+    if !contact.is_empty() {
+        page = page.row(Text::key("stakeholders.contact"), contact.join(", "), None);
+    }
+    page = page.goes(Text::key("people.contact_delete.goes_contact"));
+    if d.consent_events > 0 {
+        page = page.goes(Text::key("people.contact_delete.goes_consent"));
+    }
+    if d.open_invitations > 0 {
+        page = page.goes(
+            Text::key("people.contact_delete.goes_invitations").arg("count", d.open_invitations),
+        );
+    }
+    if d.mails > 0 {
+        page = page.goes(Text::key("people.contact_delete.goes_mails").arg("count", d.mails));
+    }
+    if d.answered_invitations > 0 {
+        page = page.stays(
+            Text::key("people.contact_delete.stays_answers").arg("count", d.answered_invitations),
+        );
+    }
+    page = page
+        .stays(Text::key("people.contact_delete.stays_results"))
+        .stays(Text::key("people.delete.stays_audit"))
+        .warning(Text::key("people.contact_delete.warning"));
+    let title = Text::key("title.people_contact_delete").arg("name", &s.name);
+    ui.page(confirm::TEMPLATE, title, &page)
+}
+
 #[post("/stakeholders/{id}/delete")]
 async fn remove(ui: Ui, id: Id<StakeholderId>, _form: Form<EmptyForm>) -> PageResult {
     ui.run(move |conn, actor| service::delete(conn, actor, *id)).await?;
@@ -112,5 +160,10 @@ impl ImportPage for Contacts {
 pub fn configure(cfg: &mut web::ServiceConfig) {
     // Before `/stakeholders/{id}`, which would take `import` for an id.
     import_pages::<Contacts>(cfg);
-    cfg.service(list_page).service(create).service(edit_page).service(update).service(remove);
+    cfg.service(list_page)
+        .service(create)
+        .service(edit_page)
+        .service(update)
+        .service(delete_page)
+        .service(remove);
 }

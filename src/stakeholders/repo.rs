@@ -79,3 +79,27 @@ pub fn delete(conn: &mut DbConn, org: OrgId, id: StakeholderId) -> AppResult<usi
     )
     .execute(conn)?)
 }
+
+/// What refers to a contact, counted: (invitations not yet answered, invitations answered,
+/// mails about them, lines of consent history).
+pub fn traces(conn: &mut DbConn, org: OrgId, id: StakeholderId) -> AppResult<(i64, i64, i64, i64)> {
+    use crate::db::schema::{mail_outbox, survey_invitations};
+    let invitations = survey_invitations::table.filter(survey_invitations::stakeholder_id.eq(id));
+    let open: i64 =
+        invitations.filter(survey_invitations::answered_on.is_null()).count().get_result(conn)?;
+    let answered: i64 = invitations
+        .filter(survey_invitations::answered_on.is_not_null())
+        .count()
+        .get_result(conn)?;
+    let mails: i64 = mail_outbox::table
+        .filter(mail_outbox::organisation_id.eq(org))
+        .filter(mail_outbox::stakeholder_id.eq(id))
+        .count()
+        .get_result(conn)?;
+    let consent: i64 = consent_events::table
+        .filter(consent_events::organisation_id.eq(org))
+        .filter(consent_events::stakeholder_id.eq(id))
+        .count()
+        .get_result(conn)?;
+    Ok((open, answered, mails, consent))
+}

@@ -123,6 +123,32 @@ pub fn update(
     })
 }
 
+/// What deleting a contact takes with them (the confirmation page). Changes nothing.
+#[derive(Debug)]
+pub struct ContactDeletion {
+    pub stakeholder: Stakeholder,
+    /// Survey invitations not answered yet: their links stop working.
+    pub open_invitations: i64,
+    /// Invitations answered: the answers stay, without a link to the person.
+    pub answered_invitations: i64,
+    /// Mails to or about the contact (waiting, sent or failed).
+    pub mails: i64,
+    pub consent_events: i64,
+}
+
+pub fn deletion(conn: &mut DbConn, actor: &Actor, id: StakeholderId) -> AppResult<ContactDeletion> {
+    let stakeholder = get(conn, actor, id)?;
+    let (open_invitations, answered_invitations, mails, consent_events) =
+        repo::traces(conn, stakeholder.organisation_id, id)?;
+    Ok(ContactDeletion {
+        stakeholder,
+        open_invitations,
+        answered_invitations,
+        mails,
+        consent_events,
+    })
+}
+
 /// Removes a contact for good (e.g. when they ask to be removed).
 pub fn delete(conn: &mut DbConn, actor: &Actor, id: StakeholderId) -> AppResult<()> {
     let org = actor.coordinator_org()?;

@@ -9,13 +9,15 @@ use serde_json::Value;
 
 use super::answers::FieldError;
 use super::forms::{ExportQuery, RespondQuery};
-use super::invite::{self, InvitationStatus, InviteOutcome};
+use super::invite::{self, InvitationStatus, InvitePlan, InviteOutcome, PaperSheet, RemindOutcome, ReminderPlan};
 use super::links::closed_error;
 use super::models::*;
 use super::release::PoolKey;
 use super::respond::{self, Answering, Given, RespondOutcome, Step};
-use super::translations::{self, NewTranslation};
-use super::{questions, results, service};
+use super::service::Removal;
+use super::translations::{self, Completeness, NewTranslation, TranslationView};
+use super::overview::GroupLink;
+use super::{overview, questionnaire, questions, results, service};
 use crate::api::{Answer, Caller, Json};
 use crate::db::Db;
 use crate::error::{AppError, AppResult};
@@ -110,7 +112,7 @@ async fn api_translation(
 }
 
 #[utoipa::path(post, path = "/api/v1/surveys/{id}/invitations", tag = "surveys", security(("bearer" = [])),
-    params(("id" = i32, Path)), responses((status = 200, body = InviteOutcome), (status = 409, description = "survey closed")))]
+    params(("id" = i32, Path)), responses((status = 200, body = InviteOutcome), (status = 409, description = "the survey has no questions, is over or archived", body = crate::api::ErrorSchema)))]
 #[post("/api/v1/surveys/{id}/invitations")]
 async fn api_invite(caller: Caller, url: PublicUrl, id: web::Path<SurveyId>) -> Answer {
     caller.ok(move |conn, actor| invite::invite(conn, actor, *id, &url.0)).await
@@ -142,6 +144,140 @@ async fn api_export(
     let raw = q.part.as_deref() == Some("raw");
     let export = caller.run(move |conn, actor| results::export(conn, actor, id, raw)).await?;
     crate::web::download(&export.table, &export.name, &format)
+}
+
+#[utoipa::path(delete, path = "/api/v1/surveys/{id}", tag = "surveys", security(("bearer" = [])),
+    params(("id" = i32, Path)),
+    responses((status = 204, description = "deleted with its questions, translations and invitations"),
+        (status = 404), (status = 409, description = "answers exist: archive it instead", body = crate::api::ErrorSchema)))]
+#[delete("/api/v1/surveys/{id}")]
+async fn api_delete(caller: Caller, id: web::Path<SurveyId>) -> Answer {
+    caller.no_content(move |conn, actor| service::delete(conn, actor, *id)).await
+}
+
+/// What deleting would take with it, or that answers stand in the way.
+#[utoipa::path(get, path = "/api/v1/surveys/{id}/removal", tag = "surveys", security(("bearer" = [])),
+    params(("id" = i32, Path)), responses((status = 200, body = Removal), (status = 404)))]
+#[get("/api/v1/surveys/{id}/removal")]
+async fn api_removal(caller: Caller, id: web::Path<SurveyId>) -> Answer {
+    caller.ok(move |conn, actor| service::removal(conn, actor, *id)).await
+}
+
+#[utoipa::path(post, path = "/api/v1/surveys/{id}/archive", tag = "surveys", security(("bearer" = [])),
+    params(("id" = i32, Path)),
+    responses((status = 200, body = Survey, description = "archived: closed for answers, invitations and reminders; results stay"), (status = 404)))]
+#[post("/api/v1/surveys/{id}/archive")]
+async fn api_archive(caller: Caller, id: web::Path<SurveyId>) -> Answer {
+    caller.ok(move |conn, actor| service::set_archived(conn, actor, *id, true)).await
+}
+
+#[utoipa::path(post, path = "/api/v1/surveys/{id}/unarchive", tag = "surveys", security(("bearer" = [])),
+    params(("id" = i32, Path)), responses((status = 200, body = Survey), (status = 404)))]
+#[post("/api/v1/surveys/{id}/unarchive")]
+async fn api_unarchive(caller: Caller, id: web::Path<SurveyId>) -> Answer {
+    caller.ok(move |conn, actor| service::set_archived(conn, actor, *id, false)).await
+}
+
+#[utoipa::path(post, path = "/api/v1/surveys/{id}/questions/{question_id}/up", tag = "surveys", security(("bearer" = [])),
+    params(("id" = i32, Path), ("question_id" = i32, Path)),
+    responses((status = 204, description = "moved one place up (the first stays first)"), (status = 404)))]
+#[post("/api/v1/surveys/{id}/questions/{question_id}/up")]
+async fn api_question_up(caller: Caller, path: web::Path<(SurveyId, QuestionId)>) -> Answer {
+    let (id, qid) = path.into_inner();
+    caller.no_content(move |conn, actor| questions::move_up(conn, actor, id, qid)).await
+}
+
+#[utoipa::path(post, path = "/api/v1/surveys/{id}/questions/{question_id}/down", tag = "surveys", security(("bearer" = [])),
+    params(("id" = i32, Path), ("question_id" = i32, Path)),
+    responses((status = 204, description = "moved one place down (the last stays last)"), (status = 404)))]
+#[post("/api/v1/surveys/{id}/questions/{question_id}/down")]
+async fn api_question_down(caller: Caller, path: web::Path<(SurveyId, QuestionId)>) -> Answer {
+    let (id, qid) = path.into_inner();
+    caller.no_content(move |conn, actor| questions::move_down(conn, actor, id, qid)).await
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+struct ApiPreviewQuery {
+    /// The group whose questions to show (the first group asked when absent).
+    group: Option<String>,
+    /// The language (German where the survey has no translation into it).
+    lang: Option<String>,
+}
+
+/// The questions as a respondent of `group` in language `lang` would see them.
+#[utoipa::path(get, path = "/api/v1/surveys/{id}/preview", tag = "surveys", security(("bearer" = [])),
+    params(("id" = i32, Path), ApiPreviewQuery),
+    responses((status = 200, description = "title, introduction, language shown and the questions with their options in it"), (status = 404), (status = 422)))]
+#[get("/api/v1/surveys/{id}/preview")]
+async fn api_preview(
+    caller: Caller, id: web::Path<SurveyId>, q: web::Query<ApiPreviewQuery>,
+) -> Answer {
+    let q = q.into_inner();
+    caller
+        .ok(move |conn, actor| {
+            questionnaire::preview_view(conn, actor, *id, q.group, q.lang.as_deref())
+        })
+        .await
+}
+
+/// The printed invitations: one card per contact reached on paper, in the contact's
+/// language, with the personal link and its QR code (SVG); what the printable page shows.
+#[utoipa::path(get, path = "/api/v1/surveys/{id}/sheet", tag = "surveys", security(("bearer" = [])),
+    params(("id" = i32, Path)), responses((status = 200, body = PaperSheet), (status = 404)))]
+#[get("/api/v1/surveys/{id}/sheet")]
+async fn api_sheet(caller: Caller, url: PublicUrl, id: web::Path<SurveyId>) -> Answer {
+    caller.ok(move |conn, actor| invite::paper_sheet(conn, actor, *id, &url.0)).await
+}
+
+#[utoipa::path(get, path = "/api/v1/surveys/{id}/open-links", tag = "surveys", security(("bearer" = [])),
+    params(("id" = i32, Path)), responses((status = 200, body = [GroupLink]), (status = 404)))]
+#[get("/api/v1/surveys/{id}/open-links")]
+async fn api_open_links(caller: Caller, url: PublicUrl, id: web::Path<SurveyId>) -> Answer {
+    caller.ok(move |conn, actor| overview::open_link_list(conn, actor, *id, &url.0)).await
+}
+
+#[utoipa::path(get, path = "/api/v1/surveys/{id}/translations/{language}", tag = "surveys", security(("bearer" = [])),
+    params(("id" = i32, Path), ("language" = String, Path)),
+    responses((status = 200, body = TranslationView), (status = 404)))]
+#[get("/api/v1/surveys/{id}/translations/{language}")]
+async fn api_translation_get(caller: Caller, path: web::Path<(i32, String)>) -> Answer {
+    let (id, lang) = path.into_inner();
+    let id = SurveyId(id);
+    caller.ok(move |conn, actor| translations::view(conn, actor, id, &lang)).await
+}
+
+/// How far the survey is translated, per language ("6/7"), and what is missing.
+#[utoipa::path(get, path = "/api/v1/surveys/{id}/translations", tag = "surveys", security(("bearer" = [])),
+    params(("id" = i32, Path)), responses((status = 200, body = [Completeness]), (status = 404)))]
+#[get("/api/v1/surveys/{id}/translations")]
+async fn api_translations(caller: Caller, id: web::Path<SurveyId>) -> Answer {
+    caller.ok(move |conn, actor| translations::completeness_list(conn, actor, *id)).await
+}
+
+/// What inviting would do now, sending nothing: the same figures as the confirmation page.
+#[utoipa::path(get, path = "/api/v1/surveys/{id}/invitations/preview", tag = "surveys", security(("bearer" = [])),
+    params(("id" = i32, Path)), responses((status = 200, body = InvitePlan), (status = 404)))]
+#[get("/api/v1/surveys/{id}/invitations/preview")]
+async fn api_invite_preview(caller: Caller, id: web::Path<SurveyId>) -> Answer {
+    caller.ok(move |conn, actor| invite::plan(conn, actor, *id)).await
+}
+
+/// Who a reminder sent now would reach (of an anonymous survey only how many).
+#[utoipa::path(get, path = "/api/v1/surveys/{id}/reminders", tag = "surveys", security(("bearer" = [])),
+    params(("id" = i32, Path)), responses((status = 200, body = ReminderPlan), (status = 404)))]
+#[get("/api/v1/surveys/{id}/reminders")]
+async fn api_reminder_preview(caller: Caller, id: web::Path<SurveyId>) -> Answer {
+    caller.ok(move |conn, actor| invite::reminder_plan(conn, actor, *id)).await
+}
+
+/// Sends a reminder at once to the contacts invited by email who have not answered (within
+/// the survey's most reminders).
+#[utoipa::path(post, path = "/api/v1/surveys/{id}/reminders", tag = "surveys", security(("bearer" = [])),
+    params(("id" = i32, Path)),
+    responses((status = 200, body = RemindOutcome), (status = 404), (status = 409, description = "the survey is not open or archived", body = crate::api::ErrorSchema)))]
+#[post("/api/v1/surveys/{id}/reminders")]
+async fn api_remind(caller: Caller, url: PublicUrl, id: web::Path<SurveyId>) -> Answer {
+    caller.ok(move |conn, actor| invite::remind_now(conn, actor, *id, &url.0)).await
 }
 
 /// What a respondent app sends: answers by question id (see the survey's rules).
@@ -263,6 +399,20 @@ struct OpenStart {
     api_respond,
     api_respondent,
     api_open,
+    api_delete,
+    api_removal,
+    api_archive,
+    api_unarchive,
+    api_question_up,
+    api_question_down,
+    api_preview,
+    api_sheet,
+    api_open_links,
+    api_translation_get,
+    api_translations,
+    api_invite_preview,
+    api_reminder_preview,
+    api_remind,
 ))]
 pub struct Doc;
 
@@ -271,8 +421,22 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(api_create)
         .service(api_export)
         .service(api_results)
+        .service(api_invite_preview)
         .service(api_invitations)
         .service(api_invite)
+        .service(api_reminder_preview)
+        .service(api_remind)
+        .service(api_removal)
+        .service(api_archive)
+        .service(api_unarchive)
+        .service(api_question_up)
+        .service(api_question_down)
+        .service(api_preview)
+        .service(api_sheet)
+        .service(api_open_links)
+        .service(api_translation_get)
+        .service(api_translations)
+        .service(api_delete)
         .service(api_translation)
         .service(api_copy)
         .service(api_add_question)

@@ -5,6 +5,8 @@
 use serde::Deserialize;
 
 use super::models::{NewQuestion, NewSurvey};
+use super::overview::SurveyFields;
+use super::questions::QuestionFields;
 use super::respond::Step;
 use super::translations::{NewTranslation, TranslatedQuestion};
 use crate::error::{AppError, AppResult};
@@ -23,7 +25,7 @@ pub fn field(pairs: &[(String, String)], name: &str) -> Option<String> {
     pairs.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone())
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, Clone)]
 #[serde(default)]
 pub struct SurveyFormInput {
     title: String,
@@ -39,6 +41,23 @@ pub struct SurveyFormInput {
 }
 
 impl SurveyFormInput {
+    /// The form as typed, to show again after a refusal (a number that is not one shows
+    /// as typed).
+    pub fn fields(&self) -> SurveyFields {
+        SurveyFields {
+            title: self.title.clone(),
+            introduction: self.introduction.clone(),
+            opens_on: self.opens_on.clone(),
+            closes_on: self.closes_on.clone(),
+            anonymous: self.anonymous.is_some(),
+            course_id: self.course_id.trim().parse().ok().map(CourseId),
+            reminder_max: self.reminder_max.clone(),
+            reminder_interval_days: self.reminder_interval_days.clone(),
+            audience: self.audience.clone(),
+            open_groups: self.open_groups.clone(),
+        }
+    }
+
     pub fn into_new(self) -> AppResult<NewSurvey> {
         let num = |field: &'static str, label: &'static str, v: &str| -> AppResult<Option<i32>> {
             match v.trim() {
@@ -67,7 +86,7 @@ impl SurveyFormInput {
     }
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, Clone)]
 #[serde(default)]
 pub struct QuestionFormInput {
     kind: String,
@@ -76,12 +95,31 @@ pub struct QuestionFormInput {
     required: Option<String>,
     groups: Vec<String>,
     options: String,
+    scale_low: String,
+    scale_high: String,
     min_value: String,
     max_value: String,
     max_length: String,
 }
 
 impl QuestionFormInput {
+    /// The form as typed, to show again after a refusal.
+    pub fn fields(&self) -> QuestionFields {
+        QuestionFields {
+            kind: self.kind.trim().to_lowercase(),
+            text: self.text.clone(),
+            help: self.help.clone(),
+            required: self.required.is_some(),
+            groups: self.groups.clone(),
+            options: self.options.clone(),
+            scale_low: self.scale_low.clone(),
+            scale_high: self.scale_high.clone(),
+            min_value: self.min_value.clone(),
+            max_value: self.max_value.clone(),
+            max_length: self.max_length.clone(),
+        }
+    }
+
     pub fn into_new(self) -> AppResult<NewQuestion> {
         let num = |field: &'static str, v: &str| -> AppResult<Option<i32>> {
             match v.trim() {
@@ -92,18 +130,36 @@ impl QuestionFormInput {
                     .map_err(|_| AppError::invalid(field, Text::key("error.whole_number"))),
             }
         };
+        let scale = self.kind.trim().eq_ignore_ascii_case("scale");
+        let options = if scale && !(self.scale_low.trim().is_empty() && self.scale_high.trim().is_empty()) {
+            // The labels of a scale are for its ends: both or none.
+            for (field, label) in [("scale_low", &self.scale_low), ("scale_high", &self.scale_high)] {
+                if label.trim().is_empty() {
+                    return Err(AppError::invalid(field, Text::key("error.svy.scale_both_labels")));
+                }
+            }
+            vec![self.scale_low.clone(), self.scale_high.clone()]
+        } else {
+            self.options.lines().map(str::to_string).collect()
+        };
         Ok(NewQuestion {
             kind: self.kind,
             text: self.text,
             help: self.help,
             required: self.required.is_some(),
             groups: self.groups,
-            options: self.options.lines().map(str::to_string).collect(),
+            options,
             min_value: num("min_value", &self.min_value)?,
             max_value: num("max_value", &self.max_value)?,
             max_length: num("max_length", &self.max_length)?,
         })
     }
+}
+
+/// `?kind=` of the question form: which kind's fields it shows.
+#[derive(Deserialize, Default)]
+pub struct KindQuery {
+    pub kind: Option<String>,
 }
 
 /// The translation form: `title`, `introduction`, and per question `text_<id>` with its

@@ -1,11 +1,16 @@
-//! Inviting contacts: a personal link per contact of the survey's audience, emailed where
-//! there is an address and consent, printed on a sheet with a QR code otherwise; reminders
-//! by email; who was invited and (unless the survey is anonymous) who answered.
+//! Inviting contacts: a personal link per contact of the survey's audience who agreed to
+//! be contacted, emailed where there is an address, printed on a sheet with a QR code (in
+//! the contact's language) otherwise; what inviting would do, checked before anything is
+//! sent ([`plan`]); reminders by email, by the survey job or at once ([`remind_now`]); who
+//! was invited and (unless the survey is anonymous) who answered.
 //!
-//! Rules: nobody is invited twice to a survey; a closed survey invites nobody; reminders go
-//! only to contacts invited by email who have not answered, at most `reminder_max` times,
-//! `reminder_interval_days` apart, and each one is claimed in the database first so
-//! replicas never send one twice.
+//! Rules: nobody is invited twice to a survey; a contact without consent to be contacted
+//! gets no invitation at all (neither mail nor paper) and is listed as left out with the
+//! reason; a survey without questions, a closed and an archived survey invite nobody;
+//! reminders go only to contacts invited by email who have not answered, at most
+//! `reminder_max` times, `reminder_interval_days` apart (a reminder sent at once skips the
+//! wait, not the limit), and each one is claimed in the database first so replicas never
+//! send one twice.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -29,8 +34,10 @@ pub struct InviteOutcome {
     pub invited: usize,
     /// Of those, emails queued (contacts with an address and consent).
     pub emailed: usize,
-    /// Contacts to reach on paper (no email address or no consent to be emailed).
+    /// Contacts to reach on paper (they agreed to be contacted but have no email address).
     pub on_paper: usize,
+    /// Contacts of the audience not invited because they did not agree to be contacted.
+    pub left_out: usize,
 }
 
 pub fn survey_url(public_url: &str, token: &str) -> String {
@@ -107,27 +114,180 @@ impl Mailing {
     }
 }
 
-/// Creates a personal link for every contact of the audience who has none yet, and
-/// queues the invitation email where there is an address and consent.
+/// Why a contact gets no invitation now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum LeftOut {
+    /// Did not agree to be contacted: neither mail nor paper.
+    NoConsent,
+    /// Has a personal link to this survey already.
+    AlreadyInvited,
+    /// Their group is not asked by this survey.
+    NotInAudience,
+}
+
+impl LeftOut {
+    pub fn key(self) -> &'static str {
+        match self {
+            LeftOut::NoConsent => "svy.left_out.no_consent",
+            LeftOut::AlreadyInvited => "svy.left_out.already_invited",
+            LeftOut::NotInAudience => "svy.left_out.not_in_audience",
+        }
+    }
+}
+
+/// How a contact would be (or was) invited, or why not: the rule in one place.
+pub fn channel(
+    survey: &Survey, contact: &Stakeholder, already: &[StakeholderId],
+) -> Result<Channel, LeftOut> {
+    if !survey.audience.contains(&contact.stakeholder_group) {
+        Err(LeftOut::NotInAudience)
+    } else if already.contains(&contact.id) {
+        Err(LeftOut::AlreadyInvited)
+    } else if !contact.contact_consent {
+        Err(LeftOut::NoConsent)
+    } else if contact.email.is_some() {
+        Ok(Channel::Email)
+    } else {
+        Ok(Channel::Paper)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Channel {
+    Email,
+    /// No email address: a printed sheet with the personal QR code.
+    Paper,
+}
+
+/// A contact on the check-your-answers page of inviting.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct PlannedContact {
+    #[schema(value_type = i32)]
+    pub stakeholder_id: StakeholderId,
+    pub name: String,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct LeftOutContact {
+    #[schema(value_type = i32)]
+    pub stakeholder_id: StakeholderId,
+    pub name: String,
+    pub reason: LeftOut,
+    /// The reason in words.
+    pub why: String,
+}
+
+/// What inviting would do now, before anything is sent: who gets an email, who a printed
+/// sheet, who nothing and why; and why it cannot be done at all (`blocked`).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct InvitePlan {
+    #[schema(value_type = i32)]
+    pub survey_id: SurveyId,
+    pub title: String,
+    pub questions: usize,
+    /// Emails that would be sent.
+    pub emails: usize,
+    /// Invitations to print.
+    pub paper: usize,
+    pub by_email: Vec<PlannedContact>,
+    pub on_paper: Vec<PlannedContact>,
+    pub left_out: Vec<LeftOutContact>,
+    /// The code of what stands in the way (`no_questions`, `closed`, `archived`,
+    /// `nobody`), with its words in `blocked_reason`.
+    pub blocked: Option<&'static str>,
+    pub blocked_reason: Option<String>,
+}
+
+/// The hard obstacles to inviting: the error inviting answers with.
+fn obstacle(survey: &Survey, questions: usize) -> Option<(&'static str, AppError)> {
+    if survey.is_archived() {
+        Some(("archived", AppError::conflict("error.svy.archived")))
+    } else if crate::time::today_local() > survey.closes_on {
+        Some(("closed", AppError::conflict("error.surveys.closed_for_invitations")))
+    } else if questions == 0 {
+        Some(("no_questions", AppError::conflict("error.svy.invite_no_questions")))
+    } else {
+        None
+    }
+}
+
+fn plan_for(conn: &mut DbConn, org: crate::ids::OrgId, survey: &Survey) -> AppResult<InvitePlan> {
+    let questions = repo::questions(conn, survey.id)?.len();
+    let already = repo::invited_ids(conn, survey.id)?;
+    let mut plan = InvitePlan {
+        survey_id: survey.id,
+        title: survey.title.clone(),
+        questions,
+        emails: 0,
+        paper: 0,
+        by_email: Vec::new(),
+        on_paper: Vec::new(),
+        left_out: Vec::new(),
+        blocked: None,
+        blocked_reason: None,
+    };
+    for s in crate::stakeholders::service::all_of(conn, org)? {
+        let planned = PlannedContact { stakeholder_id: s.id, name: s.name.clone() };
+        match channel(survey, &s, &already) {
+            Ok(Channel::Email) => plan.by_email.push(planned),
+            Ok(Channel::Paper) => plan.on_paper.push(planned),
+            Err(reason) => plan.left_out.push(LeftOutContact {
+                stakeholder_id: s.id,
+                name: s.name,
+                reason,
+                why: crate::i18n::text(crate::i18n::DEFAULT_LANG, reason.key()),
+            }),
+        }
+    }
+    (plan.emails, plan.paper) = (plan.by_email.len(), plan.on_paper.len());
+    let blocked = match obstacle(survey, questions) {
+        Some((code, e)) => Some((code, e.message(crate::i18n::DEFAULT_LANG))),
+        None if plan.emails + plan.paper == 0 => Some((
+            "nobody",
+            crate::i18n::text(crate::i18n::DEFAULT_LANG, "error.svy.invite_nobody"),
+        )),
+        None => None,
+    };
+    if let Some((code, why)) = blocked {
+        (plan.blocked, plan.blocked_reason) = (Some(code), Some(why));
+    }
+    Ok(plan)
+}
+
+/// What inviting would do now (the check-your-answers page and its API counterpart); sends
+/// nothing.
+pub fn plan(conn: &mut DbConn, actor: &Actor, survey_id: SurveyId) -> AppResult<InvitePlan> {
+    let org = actor.coordinator_org()?;
+    let survey = service::find(conn, org, survey_id)?;
+    plan_for(conn, org, &survey)
+}
+
+/// Creates a personal link for every contact of the audience who has none yet and agreed
+/// to be contacted, and queues the invitation email where there is an address (the others
+/// are printed). Refused while the survey has no questions, is over or archived.
 pub fn invite(
     conn: &mut DbConn, actor: &Actor, survey_id: SurveyId, public_url: &str,
 ) -> AppResult<InviteOutcome> {
     let org = actor.coordinator_org()?;
     crate::db::write_transaction(conn, |conn| {
         let survey = service::locked(conn, org, survey_id)?;
-        if crate::time::today_local() > survey.closes_on {
-            return Err(AppError::conflict("error.surveys.closed_for_invitations"));
+        let plan = plan_for(conn, org, &survey)?;
+        if let Some((_, refusal)) = obstacle(&survey, plan.questions) {
+            return Err(refusal);
         }
-        let already: Vec<StakeholderId> = repo::invitations(conn, survey_id)?
-            .into_iter()
-            .map(|(i, _)| i.stakeholder_id)
-            .collect();
-        let uninvited: Vec<Stakeholder> = crate::stakeholders::service::all_of(conn, org)?
-            .into_iter()
-            .filter(|s| survey.audience.contains(&s.stakeholder_group) && !already.contains(&s.id))
-            .collect();
+        let left_out =
+            plan.left_out.iter().filter(|l| l.reason == LeftOut::NoConsent).count();
         let mut mailing = Mailing::new(conn, survey, public_url)?;
-        let outcome = invite_each(conn, &mut mailing, &uninvited)?;
+        let contacts: Vec<Stakeholder> = crate::stakeholders::service::all_of(conn, org)?
+            .into_iter()
+            .filter(|s| {
+                plan.by_email.iter().chain(&plan.on_paper).any(|p| p.stakeholder_id == s.id)
+            })
+            .collect();
+        let mut outcome = invite_each(conn, &mut mailing, &contacts)?;
+        outcome.left_out = left_out;
         crate::audit::Entry::new(Some(org), Some(actor.user_id), "survey.invite")
             .on("survey", Some(survey_id.into()))
             .detail(&format!("{} Einladungen", outcome.invited))
@@ -140,7 +300,7 @@ fn invite_each(
     conn: &mut DbConn, mailing: &mut Mailing, contacts: &[Stakeholder],
 ) -> AppResult<InviteOutcome> {
     let now = crate::time::now_utc();
-    let mut outcome = InviteOutcome { invited: 0, emailed: 0, on_paper: 0 };
+    let mut outcome = InviteOutcome { invited: 0, emailed: 0, on_paper: 0, left_out: 0 };
     for s in contacts {
         let token = links::new_token();
         let invitation = repo::insert_invitation(conn, mailing.survey.id, s.id, &token)?;
@@ -155,6 +315,96 @@ fn invite_each(
         }
     }
     Ok(outcome)
+}
+
+/// Who a reminder sent now would reach: contacts invited by email who have not answered
+/// and have had fewer reminders than the survey allows. Of an anonymous survey only the
+/// number (names would tell who answered).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ReminderPlan {
+    #[schema(value_type = i32)]
+    pub survey_id: SurveyId,
+    pub title: String,
+    pub count: usize,
+    /// Empty for an anonymous survey.
+    pub names: Vec<String>,
+    pub anonymous: bool,
+    pub blocked: Option<&'static str>,
+    pub blocked_reason: Option<String>,
+}
+
+/// What reminding now would do; sends nothing.
+pub fn reminder_plan(conn: &mut DbConn, actor: &Actor, survey_id: SurveyId) -> AppResult<ReminderPlan> {
+    let survey = service::get(conn, actor, survey_id)?;
+    let due = due_now(conn, &survey)?;
+    let blocked = if survey.is_archived() {
+        Some(("archived", "error.svy.archived"))
+    } else if !survey.is_open_on(crate::time::today_local()) {
+        Some(("not_open", "error.svy.remind_not_open"))
+    } else if due.is_empty() {
+        Some(("nobody", "error.svy.remind_nobody"))
+    } else {
+        None
+    };
+    Ok(ReminderPlan {
+        survey_id,
+        title: survey.title.clone(),
+        count: due.len(),
+        names: if survey.anonymous { Vec::new() } else { due.iter().map(|d| d.2.clone()).collect() },
+        anonymous: survey.anonymous,
+        blocked: blocked.map(|(code, _)| code),
+        blocked_reason: blocked.map(|(_, key)| crate::i18n::text(crate::i18n::DEFAULT_LANG, key)),
+    })
+}
+
+/// The survey's invitations a reminder may go to now (whatever the interval).
+fn due_now(conn: &mut DbConn, survey: &Survey) -> AppResult<Vec<repo::DueInvitation>> {
+    Ok(repo::reminder_candidates(conn, crate::time::today_local())?
+        .into_iter()
+        .filter(|d| d.1.id == survey.id && d.3.is_some() && d.4)
+        .collect())
+}
+
+/// What reminding did.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RemindOutcome {
+    /// Reminder emails queued.
+    pub reminded: usize,
+}
+
+/// Sends a reminder now to everyone [`reminder_plan`] names, whatever the interval (each
+/// one still counts towards the survey's most reminders, and is claimed first so the
+/// survey job never sends the same one again).
+pub fn remind_now(
+    conn: &mut DbConn, actor: &Actor, survey_id: SurveyId, public_url: &str,
+) -> AppResult<RemindOutcome> {
+    let org = actor.coordinator_org()?;
+    let plan = reminder_plan(conn, actor, survey_id)?;
+    if let Some(code) = plan.blocked {
+        if code != "nobody" {
+            let key = if code == "archived" { "error.svy.archived" } else { "error.svy.remind_not_open" };
+            return Err(AppError::conflict(key));
+        }
+    }
+    crate::db::write_transaction(conn, |conn| {
+        let survey = service::locked(conn, org, survey_id)?;
+        let now = crate::time::now_utc();
+        let mut mailing = Mailing::new(conn, survey.clone(), public_url)?;
+        let mut reminded = 0;
+        for (inv, _, name, email, _, language) in due_now(conn, &survey)? {
+            let Some(email) = email else { continue };
+            if !repo::claim_reminder(conn, &inv, now)? {
+                continue;
+            }
+            mailing.send(conn, inv.stakeholder_id, (&name, &email, &language), &inv.token, true)?;
+            reminded += 1;
+        }
+        crate::audit::Entry::new(Some(org), Some(actor.user_id), "survey.remind")
+            .on("survey", Some(survey_id.into()))
+            .detail(&format!("{reminded}"))
+            .record(conn)?;
+        Ok(RemindOutcome { reminded })
+    })
 }
 
 /// Queues the reminders that are due at `now` for every open survey: to contacts invited
@@ -313,20 +563,40 @@ pub fn invitation_groups(
     Ok((by_group.into_values().collect(), invitations.len()))
 }
 
-/// The printable sheet (`pages/surveys/sheet`): one card per contact reached on paper.
-#[derive(Debug, Serialize)]
+/// The printable sheet (`pages/surveys/sheet`): one card per contact reached on paper,
+/// each in the contact's language (German where the service has no words in it).
+#[derive(Debug, Serialize, ToSchema)]
 pub struct PaperSheet {
+    #[schema(value_type = i32)]
     pub id: SurveyId,
     pub title: String,
-    pub closes_on: String,
     pub cards: Vec<InvitationCard>,
 }
 
-#[derive(Debug, Serialize)]
+/// One printed invitation: only what the person needs, in their language; nothing of the
+/// coordinator's (no group, no ids).
+#[derive(Debug, Serialize, ToSchema)]
 pub struct InvitationCard {
     pub name: String,
-    pub group: String,
+    pub lang: String,
+    pub dir: &'static str,
+    /// "Einladung zur Umfrage"
+    pub heading: String,
+    /// "Für {name}"
+    pub to: String,
+    /// Who asks: "{issuer} bittet Sie um Ihre Meinung."
+    pub issuer: String,
+    /// The survey's title in the card's language where translated.
+    pub title: String,
+    /// How to open it: scan the QR code with the phone's camera.
+    pub scan: String,
+    /// "Oder geben Sie diese Adresse ein:"
+    pub type_link: String,
     pub url: String,
+    /// "Offen bis 21.12.2026"
+    pub until: String,
+    /// For an anonymous survey: the answers are evaluated anonymously.
+    pub anonymous: Option<String>,
     /// The personal link as a QR code (SVG).
     pub qr_svg: String,
 }
@@ -340,27 +610,54 @@ fn qr_svg(url: &str) -> AppResult<String> {
         .build())
 }
 
+/// The language a printed invitation is in: the contact's where the service has the
+/// sheet's words in it, German otherwise.
+pub fn sheet_language(preferred: &str) -> &str {
+    if crate::i18n::has_text(preferred, "svy.sheet.scan") {
+        preferred
+    } else {
+        crate::i18n::DEFAULT_LANG
+    }
+}
+
 pub fn paper_sheet(
     conn: &mut DbConn, actor: &Actor, survey_id: SurveyId, public_url: &str,
 ) -> AppResult<PaperSheet> {
+    use crate::i18n::Text;
     let survey = service::get(conn, actor, survey_id)?;
+    let survey_title = survey.title.clone();
+    let mut mailing = Mailing::new(conn, survey, public_url)?;
     let mut cards = Vec::new();
     for (inv, st) in repo::invitations(conn, survey_id)? {
         if !on_paper(&inv) {
             continue;
         }
+        let lang = sheet_language(&st.preferred_language).to_string();
+        let words = |t: Text| t.render(&lang);
         let url = survey_url(public_url, &inv.token);
+        let s = &mailing.survey;
+        let (closes_on, anonymous) = (fmt_date(s.closes_on), s.anonymous);
+        let issuer = mailing.issuer.clone();
         cards.push(InvitationCard {
-            name: st.name,
-            group: st.stakeholder_group.name(),
+            heading: words(Text::key("svy.sheet.heading")),
+            to: words(Text::key("svy.sheet.to").arg("name", &st.name)),
+            issuer: words(Text::key("svy.sheet.issuer").arg("issuer", &issuer)),
+            title: mailing.title(conn, &lang)?,
+            scan: words(Text::key("svy.sheet.scan")),
+            type_link: words(Text::key("svy.sheet.type_link")),
+            until: words(Text::key("svy.sheet.until").arg("date", closes_on)),
+            anonymous: anonymous.then(|| words(Text::key("respond.anonymous"))),
             qr_svg: qr_svg(&url)?,
+            dir: super::questionnaire::direction(&lang),
+            name: st.name,
+            lang,
             url,
         });
     }
-    Ok(PaperSheet {
-        id: survey_id,
-        title: survey.title,
-        closes_on: fmt_date(survey.closes_on),
-        cards,
-    })
+    Ok(PaperSheet { id: survey_id, title: survey_title, cards })
+}
+
+/// Invitations waiting to be printed (not emailed, not answered).
+pub fn paper_waiting(conn: &mut DbConn, survey_id: SurveyId) -> AppResult<usize> {
+    Ok(repo::invitations(conn, survey_id)?.iter().filter(|(i, _)| on_paper(i)).count())
 }

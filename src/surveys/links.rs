@@ -57,7 +57,7 @@ impl Respondent {
             Some(Closed::Answered)
         } else if today < self.survey.opens_on {
             Some(Closed::NotYet)
-        } else if today > self.survey.closes_on {
+        } else if today > self.survey.closes_on || self.survey.is_archived() {
             Some(Closed::Over)
         } else {
             None

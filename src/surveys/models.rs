@@ -39,6 +39,7 @@ pub struct SurveyRow {
     pub copied_from: Option<SurveyId>,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    pub archived_at: Option<NaiveDateTime>,
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -73,6 +74,10 @@ pub struct Survey {
     pub created_at: NaiveDateTime,
     #[serde(serialize_with = "crate::time::utc")]
     pub updated_at: NaiveDateTime,
+    /// Set once the survey is archived: closed for answers, invitations and reminders;
+    /// its results stay.
+    #[serde(serialize_with = "crate::time::utc_opt")]
+    pub archived_at: Option<NaiveDateTime>,
 }
 
 impl Survey {
@@ -96,11 +101,16 @@ impl Survey {
             copied_from: row.copied_from,
             created_at: row.created_at,
             updated_at: row.updated_at,
+            archived_at: row.archived_at,
         }
     }
 
     pub fn is_open_on(&self, day: NaiveDate) -> bool {
-        self.opens_on <= day && day <= self.closes_on
+        self.archived_at.is_none() && self.opens_on <= day && day <= self.closes_on
+    }
+
+    pub fn is_archived(&self) -> bool {
+        self.archived_at.is_some()
     }
 }
 

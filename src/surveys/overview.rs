@@ -8,18 +8,18 @@ use serde::Serialize;
 use super::invite::{self, InvitationGroup};
 use super::models::*;
 use super::questions::{group_choices, kind_choices, GroupChoice, KindChoice};
-use super::translations::TRANSLATABLE;
+use super::translations::Completeness;
 use super::{repo, service};
 use crate::auth::Actor;
 use crate::db::DbConn;
 use crate::error::AppResult;
-use crate::i18n;
 use crate::ids::{CourseId, OrgId, QuestionId, SurveyId};
 use crate::stakeholders::models::StakeholderGroup;
 use crate::time::fmt_date;
 
-/// What the survey settings form holds (`pages/surveys/settings_fields`).
-#[derive(Debug, Serialize)]
+/// What the survey settings form holds, as typed (numbers too, so nothing typed is lost
+/// when the form comes back with a message).
+#[derive(Debug, Clone, Serialize)]
 pub struct SurveyFields {
     pub title: String,
     pub introduction: String,
@@ -27,12 +27,16 @@ pub struct SurveyFields {
     pub closes_on: String,
     pub anonymous: bool,
     pub course_id: Option<CourseId>,
-    pub reminder_max: i32,
-    pub reminder_interval_days: i32,
+    pub reminder_max: String,
+    pub reminder_interval_days: String,
+    #[serde(skip)]
+    pub audience: Vec<String>,
+    #[serde(skip)]
+    pub open_groups: Vec<String>,
 }
 
 impl SurveyFields {
-    fn of(s: &NewSurvey) -> SurveyFields {
+    pub fn of(s: &NewSurvey) -> SurveyFields {
         SurveyFields {
             title: s.title.clone(),
             introduction: s.introduction.clone(),
@@ -40,8 +44,10 @@ impl SurveyFields {
             closes_on: s.closes_on.clone(),
             anonymous: s.anonymous,
             course_id: s.course_id,
-            reminder_max: s.reminder_max.unwrap_or(2),
-            reminder_interval_days: s.reminder_interval_days.unwrap_or(7),
+            reminder_max: s.reminder_max.unwrap_or(2).to_string(),
+            reminder_interval_days: s.reminder_interval_days.unwrap_or(7).to_string(),
+            audience: s.audience.clone(),
+            open_groups: s.open_groups.clone(),
         }
     }
 }
@@ -93,29 +99,31 @@ pub struct SettingsForm {
 }
 
 impl SettingsForm {
-    fn new(conn: &mut DbConn, org: OrgId, input: &NewSurvey) -> AppResult<SettingsForm> {
+    fn new(conn: &mut DbConn, org: OrgId, input: SurveyFields) -> AppResult<SettingsForm> {
         Ok(SettingsForm {
-            form: SurveyFields::of(input),
             groups: audience_choices(&input.audience, &input.open_groups),
             courses: course_choices(conn, org, input.course_id)?,
+            form: input,
         })
     }
 }
 
 /// A new survey as the form starts it: open today, for three weeks.
-pub fn blank_survey() -> NewSurvey {
+pub fn blank_survey() -> SurveyFields {
     let today = crate::time::today_local();
-    NewSurvey {
+    SurveyFields::of(&NewSurvey {
         opens_on: today.to_string(),
         closes_on: (today + chrono::Duration::days(21)).to_string(),
         ..Default::default()
-    }
+    })
 }
 
 /// The list of surveys with the form for a new one (`pages/surveys/list`).
 #[derive(Debug, Serialize)]
 pub struct SurveyListPage {
     pub surveys: Vec<SurveyRow>,
+    /// Archived surveys, listed apart.
+    pub archived: Vec<SurveyRow>,
     #[serde(flatten)]
     pub settings: SettingsForm,
 }
@@ -138,7 +146,9 @@ fn period(s: &Survey) -> String {
 }
 
 fn state(s: &Survey, today: chrono::NaiveDate) -> &'static str {
-    if today < s.opens_on {
+    if s.is_archived() {
+        "svy.state_archived"
+    } else if today < s.opens_on {
         "surveys.state_planned"
     } else if today > s.closes_on {
         "surveys.state_closed"
@@ -157,18 +167,21 @@ fn codes(groups: &[StakeholderGroup]) -> Vec<String> {
 
 /// The organisation's surveys, and the new-survey form filled with `form` (a blank one, or
 /// what was entered and refused).
-pub fn list_page(conn: &mut DbConn, actor: &Actor, form: &NewSurvey) -> AppResult<SurveyListPage> {
+pub fn list_page(
+    conn: &mut DbConn, actor: &Actor, form: SurveyFields,
+) -> AppResult<SurveyListPage> {
     let org = actor.coordinator_org()?;
     let today = crate::time::today_local();
     let counts = repo::response_counts(conn, org)?;
-    let mut surveys = Vec::new();
+    let (mut surveys, mut archived) = (Vec::new(), Vec::new());
     for s in repo::list(conn, org)? {
         let responses = if s.anonymous {
             super::models::responses_shown(true, &repo::responses_per_group(conn, s.id)?)
         } else {
             counts.get(&s.id).copied().unwrap_or(0)
         };
-        surveys.push(SurveyRow {
+        let into = if s.is_archived() { &mut archived } else { &mut surveys };
+        into.push(SurveyRow {
             id: s.id,
             period: period(&s),
             state: state(&s, today),
@@ -178,7 +191,7 @@ pub fn list_page(conn: &mut DbConn, actor: &Actor, form: &NewSurvey) -> AppResul
             title: s.title,
         });
     }
-    Ok(SurveyListPage { surveys, settings: SettingsForm::new(conn, org, form)? })
+    Ok(SurveyListPage { surveys, archived, settings: SettingsForm::new(conn, org, form)? })
 }
 
 /// The survey page (`pages/surveys/detail`): questions, translations, invitations, open
@@ -195,8 +208,14 @@ pub struct SurveyPage {
     pub settings: SettingsForm,
     /// The groups a new question can be limited to.
     pub audience: Vec<GroupChoice>,
-    pub translations: Vec<TranslationState>,
+    /// Per language: how much is translated, and what is missing.
+    pub translations: Vec<Completeness>,
     pub kinds: Vec<KindChoice>,
+    /// Nobody answered: it can be deleted; otherwise archived.
+    pub deletable: bool,
+    pub archived: bool,
+    /// Invitations waiting to be printed.
+    pub paper_waiting: usize,
 }
 
 #[derive(Debug, Serialize)]
@@ -224,13 +243,6 @@ pub struct QuestionRow {
 pub struct OpenLink {
     pub group: String,
     pub url: String,
-}
-
-#[derive(Debug, Serialize)]
-pub struct TranslationState {
-    pub code: &'static str,
-    pub name: &'static str,
-    pub done: bool,
 }
 
 /// The survey as its settings form shows it.
@@ -261,24 +273,53 @@ fn question_row(q: &QuestionDetail) -> QuestionRow {
     }
 }
 
+fn open_link(s: &Survey, g: StakeholderGroup, public_url: &str) -> String {
+    format!("{}/s/o/{}/{g}", public_url.trim_end_matches('/'), s.open_token)
+}
+
 fn open_links(s: &Survey, public_url: &str) -> Vec<OpenLink> {
     s.open_groups
         .iter()
-        .map(|g| OpenLink {
-            group: g.name(),
-            url: format!("{}/s/o/{}/{g}", public_url.trim_end_matches('/'), s.open_token),
-        })
+        .map(|g| OpenLink { group: g.name(), url: open_link(s, *g, public_url) })
         .collect()
+}
+
+/// A group's open link (no personal token), for the API.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct GroupLink {
+    pub group: StakeholderGroup,
+    pub url: String,
+}
+
+/// The survey's open links, one per group that may answer without a personal link.
+pub fn open_link_list(
+    conn: &mut DbConn, actor: &Actor, id: SurveyId, public_url: &str,
+) -> AppResult<Vec<GroupLink>> {
+    let s = service::get(conn, actor, id)?;
+    Ok(s.open_groups
+        .iter()
+        .map(|g| GroupLink { group: *g, url: open_link(&s, *g, public_url) })
+        .collect())
 }
 
 pub fn survey_page(
     conn: &mut DbConn, actor: &Actor, id: SurveyId, public_url: &str,
 ) -> AppResult<SurveyPage> {
+    survey_page_with(conn, actor, id, public_url, None)
+}
+
+/// The survey page; with `typed`, its settings form shows what was typed (after a
+/// refusal) instead of what is stored.
+pub fn survey_page_with(
+    conn: &mut DbConn, actor: &Actor, id: SurveyId, public_url: &str,
+    typed: Option<SurveyFields>,
+) -> AppResult<SurveyPage> {
     let org = actor.coordinator_org()?;
     let d = service::detail(conn, actor, id)?;
     let s = &d.survey;
     let (invitation_groups, invited) = invite::invitation_groups(conn, id)?;
-    let translated = repo::translation_languages(conn, id)?;
+    let translations = super::translations::completeness_all(conn, s)?;
+    let settings = typed.unwrap_or_else(|| SurveyFields::of(&as_entered(s)));
     Ok(SurveyPage {
         id,
         survey: SurveyHeading {
@@ -291,17 +332,13 @@ pub fn survey_page(
         invitation_groups,
         invited,
         open_links: open_links(s, public_url),
-        settings: SettingsForm::new(conn, org, &as_entered(s))?,
+        settings: SettingsForm::new(conn, org, settings)?,
         audience: group_choices(&s.audience, &[]),
-        translations: TRANSLATABLE
-            .iter()
-            .map(|l| TranslationState {
-                code: l,
-                name: i18n::participant_language_name(l),
-                done: translated.iter().any(|t| t == l),
-            })
-            .collect(),
+        translations,
         kinds: kind_choices(""),
+        deletable: !repo::has_answers(conn, id)?,
+        archived: s.is_archived(),
+        paper_waiting: invite::paper_waiting(conn, id)?,
     })
 }
 
@@ -329,6 +366,7 @@ mod tests {
             copied_from: None,
             created_at: chrono::NaiveDateTime::default(),
             updated_at: chrono::NaiveDateTime::default(),
+            archived_at: None,
         };
         let state = |day| crate::i18n::text("de", state(&s, day));
         assert_eq!(state(s.opens_on - chrono::Duration::days(1)), "geplant");

@@ -2,14 +2,19 @@
 
 use actix_web::{get, post, web, HttpResponse};
 
-use super::forms::{self, ExportQuery, PreviewQuery, QuestionFormInput, SurveyFormInput};
+use super::forms::{
+    self, ExportQuery, KindQuery, PreviewQuery, QuestionFormInput, SurveyFormInput,
+};
+use super::invite::{self, InvitePlan, ReminderPlan};
 use super::public::public_html;
-use super::{invite, overview, questionnaire, questions, results, service, translations};
+use super::questions::QuestionFields;
+use super::service::Removal;
+use super::{overview, questionnaire, questions, results, service, translations};
 use crate::error::{AppError, AppResult, HtmlError, PageResult};
 use crate::i18n::Text;
 use crate::ids::{QuestionId, SurveyId};
 use crate::templates;
-use crate::web::{context, EmptyForm, Form, Id, PublicUrl, Ui};
+use crate::web::{confirm, context, Confirmation, EmptyForm, Form, Id, PublicUrl, Ui};
 
 const LIST: &str = "pages/surveys/list";
 const DETAIL: &str = "pages/surveys/detail";
@@ -19,19 +24,19 @@ const TRANSLATION: &str = "pages/surveys/translation";
 #[get("/surveys")]
 async fn list_page(ui: Ui) -> PageResult {
     ui.show(LIST, "title.surveys", |conn, actor| {
-        overview::list_page(conn, actor, &overview::blank_survey())
+        overview::list_page(conn, actor, overview::blank_survey())
     })
     .await
 }
 
 #[post("/surveys")]
 async fn create(ui: Ui, Form(form): Form<SurveyFormInput>) -> PageResult {
+    let typed = form.fields();
     let input = form.into_new();
-    let echo = input.as_ref().ok().cloned().unwrap_or_else(overview::blank_survey);
     match ui.run(move |conn, actor| service::create(conn, actor, &input?)).await {
         Ok(s) => ui.done(&format!("/surveys/{}", s.id), &Text::key("done.survey_created")),
         Err(e) => {
-            let data = ui.run(move |conn, actor| overview::list_page(conn, actor, &echo)).await?;
+            let data = ui.run(move |conn, actor| overview::list_page(conn, actor, typed)).await?;
             ui.page_with_error(LIST, "title.surveys", &data, e)
         }
     }
@@ -48,17 +53,6 @@ async fn detail_page(ui: Ui, url: PublicUrl, id: Id<SurveyId>) -> PageResult {
     ui.page(DETAIL, "title.survey", &data)
 }
 
-/// After a form on the survey page: back to its part `anchor`, confirming `done`; or the
-/// page again with the message of the refusal.
-async fn back_to_survey<T>(
-    ui: &Ui, url: &PublicUrl, id: SurveyId, result: AppResult<T>, anchor: &str, done: &'static str,
-) -> PageResult {
-    match result {
-        Ok(_) => ui.done(&format!("/surveys/{id}{anchor}"), &Text::key(done)),
-        Err(e) => survey_refused(ui, url, id, e).await,
-    }
-}
-
 /// The survey page again with the message of a refused form on it.
 async fn survey_refused(ui: &Ui, url: &PublicUrl, id: SurveyId, error: AppError) -> PageResult {
     let data = survey_page(ui, url, id).await?;
@@ -70,19 +64,45 @@ async fn update(
     ui: Ui, url: PublicUrl, id: Id<SurveyId>, Form(form): Form<SurveyFormInput>,
 ) -> PageResult {
     let id = *id;
+    let typed = form.fields();
     let result =
         ui.run(move |conn, actor| service::update(conn, actor, id, &form.into_new()?)).await;
-    back_to_survey(&ui, &url, id, result, "", "done.survey_saved").await
+    match result {
+        Ok(_) => ui.done(&format!("/surveys/{id}"), &Text::key("done.survey_saved")),
+        Err(e) => {
+            let link = url.0.clone();
+            let data = ui
+                .run(move |c, actor| overview::survey_page_with(c, actor, id, &link, Some(typed)))
+                .await?;
+            ui.page_with_error(DETAIL, "title.survey", &data, e)
+        }
+    }
+}
+
+/// A new question: first its kind, then only the fields that kind needs (`?kind=`).
+#[get("/surveys/{id}/questions/new")]
+async fn question_new(ui: Ui, id: Id<SurveyId>, q: web::Query<KindQuery>) -> PageResult {
+    let typed = QuestionFields { kind: q.into_inner().kind.unwrap_or_default(), ..Default::default() };
+    ui.show(QUESTION, "title.svy_question_new", move |conn, actor| {
+        questions::new_page(conn, actor, *id, typed)
+    })
+    .await
 }
 
 #[post("/surveys/{id}/questions")]
-async fn add_question(
-    ui: Ui, url: PublicUrl, id: Id<SurveyId>, Form(form): Form<QuestionFormInput>,
-) -> PageResult {
+async fn add_question(ui: Ui, id: Id<SurveyId>, Form(form): Form<QuestionFormInput>) -> PageResult {
     let id = *id;
+    let typed = form.fields();
     let result =
         ui.run(move |conn, actor| questions::add(conn, actor, id, &form.into_new()?)).await;
-    back_to_survey(&ui, &url, id, result, "#questions", "done.question_added").await
+    match result {
+        Ok(_) => ui.done(&format!("/surveys/{id}#questions"), &Text::key("done.question_added")),
+        Err(e) => {
+            let data =
+                ui.run(move |c, actor| questions::new_page(c, actor, id, typed)).await?;
+            ui.page_with_error(QUESTION, "title.svy_question_new", &data, e)
+        }
+    }
 }
 
 #[post("/surveys/{id}/questions/{qid}/delete")]
@@ -90,15 +110,22 @@ async fn remove_question(
     ui: Ui, url: PublicUrl, path: web::Path<(SurveyId, QuestionId)>, _f: Form<EmptyForm>,
 ) -> PageResult {
     let (id, qid) = path.into_inner();
-    let result = ui.run(move |conn, actor| questions::delete(conn, actor, id, qid)).await;
-    back_to_survey(&ui, &url, id, result, "#questions", "done.question_deleted").await
+    match ui.run(move |conn, actor| questions::delete(conn, actor, id, qid)).await {
+        Ok(()) => {
+            ui.done(&format!("/surveys/{id}#questions"), &Text::key("done.question_deleted"))
+        }
+        Err(e) => survey_refused(&ui, &url, id, e).await,
+    }
 }
 
 #[get("/surveys/{id}/questions/{qid}")]
-async fn question_page(ui: Ui, path: web::Path<(SurveyId, QuestionId)>) -> PageResult {
+async fn question_page(
+    ui: Ui, path: web::Path<(SurveyId, QuestionId)>, q: web::Query<KindQuery>,
+) -> PageResult {
     let (id, qid) = path.into_inner();
+    let kind = q.into_inner().kind;
     ui.show(QUESTION, "title.question_edit", move |conn, actor| {
-        questions::edit_page(conn, actor, id, qid)
+        questions::edit_page(conn, actor, id, qid, kind.as_deref())
     })
     .await
 }
@@ -108,19 +135,37 @@ async fn question_update(
     ui: Ui, path: web::Path<(SurveyId, QuestionId)>, Form(form): Form<QuestionFormInput>,
 ) -> PageResult {
     let (id, qid) = path.into_inner();
-    let input = form.into_new();
-    // Unreadable numbers: the form starts over empty.
-    let echo = input.as_ref().ok().cloned().unwrap_or_default();
-    let result = ui.run(move |conn, actor| questions::update(conn, actor, id, qid, &input?)).await;
+    let typed = form.fields();
+    let result = ui
+        .run(move |conn, actor| questions::update(conn, actor, id, qid, &form.into_new()?))
+        .await;
     match result {
         Ok(_) => ui.done(&format!("/surveys/{id}#questions"), &Text::key("done.question_saved")),
         Err(e) => {
             let data = ui
-                .run(move |c, actor| questions::edit_page_again(c, actor, id, qid, &echo))
+                .run(move |c, actor| questions::edit_page_again(c, actor, id, qid, typed))
                 .await?;
             ui.page_with_error(QUESTION, "title.question_edit", &data, e)
         }
     }
+}
+
+#[post("/surveys/{id}/questions/{qid}/up")]
+async fn question_up(
+    ui: Ui, path: web::Path<(SurveyId, QuestionId)>, _f: Form<EmptyForm>,
+) -> PageResult {
+    let (id, qid) = path.into_inner();
+    ui.run(move |conn, actor| questions::move_up(conn, actor, id, qid)).await?;
+    ui.done(&format!("/surveys/{id}#questions"), &Text::key("done.question_moved"))
+}
+
+#[post("/surveys/{id}/questions/{qid}/down")]
+async fn question_down(
+    ui: Ui, path: web::Path<(SurveyId, QuestionId)>, _f: Form<EmptyForm>,
+) -> PageResult {
+    let (id, qid) = path.into_inner();
+    ui.run(move |conn, actor| questions::move_down(conn, actor, id, qid)).await?;
+    ui.done(&format!("/surveys/{id}#questions"), &Text::key("done.svy_question_moved_down"))
 }
 
 #[get("/surveys/{id}/translations/{lang}")]
@@ -148,8 +193,11 @@ async fn translation_save(
             ui.done(&format!("/surveys/{id}#translations"), &Text::key("done.translation_saved"))
         }
         Err(e) => {
-            let data =
-                ui.run(move |conn, actor| translations::page(conn, actor, id, &lang)).await?;
+            let data = ui
+                .run(move |conn, actor| {
+                    translations::page_with(conn, actor, id, &lang, Some(&pairs))
+                })
+                .await?;
             ui.page_with_error(TRANSLATION, "title.translation", &data, e)
         }
     }
@@ -171,14 +219,65 @@ async fn preview(
     Ok(public_html(actix_web::http::StatusCode::OK, body))
 }
 
-#[post("/surveys/{id}/questions/{qid}/up")]
-async fn question_up(
-    ui: Ui, path: web::Path<(SurveyId, QuestionId)>, _f: Form<EmptyForm>,
-) -> PageResult {
-    let (id, qid) = path.into_inner();
-    ui.run(move |conn, actor| questions::move_up(conn, actor, id, qid)).await?;
-    let done = Text::key("done.question_moved");
-    ui.done(&format!("/surveys/{id}#questions"), &done)
+/// "3 names: A, B, C" of a list of people (or the count alone when there are none).
+fn names(people: &[String]) -> String {
+    if people.is_empty() {
+        "0".into()
+    } else {
+        format!("{}: {}", people.len(), people.join(", "))
+    }
+}
+
+fn invite_confirmation(plan: &InvitePlan) -> Confirmation {
+    let id = plan.survey_id;
+    let mut page = Confirmation::new(
+        Text::key("svy.invite.heading"),
+        format!("/surveys/{id}/invite"),
+        Text::key("svy.invite.button").arg("n", plan.emails + plan.paper),
+        format!("/surveys/{id}#invitations"),
+    )
+    .lead(Text::key("svy.invite.lead").arg("emails", plan.emails).arg("paper", plan.paper))
+    .row(Text::key("svy.invite.row_survey"), plan.title.clone(), Some(format!("/surveys/{id}")))
+    .row(
+        Text::key("svy.invite.row_questions"),
+        plan.questions.to_string(),
+        Some(format!("/surveys/{id}/questions/new")),
+    )
+    .row(
+        Text::key("svy.invite.row_email"),
+        names(&plan.by_email.iter().map(|p| p.name.clone()).collect::<Vec<_>>()),
+        None,
+    )
+    .row(
+        Text::key("svy.invite.row_paper"),
+        names(&plan.on_paper.iter().map(|p| p.name.clone()).collect::<Vec<_>>()),
+        None,
+    );
+    for left in &plan.left_out {
+        let change = Some(format!("/stakeholders/{}", left.stakeholder_id));
+        page = page.row(
+            Text::key("svy.invite.row_left_out").arg("name", &left.name),
+            left.why.clone(),
+            change,
+        );
+    }
+    page = page
+        .goes(Text::key("svy.invite.goes_email").arg("n", plan.emails))
+        .goes(Text::key("svy.invite.goes_paper").arg("n", plan.paper))
+        .stays(Text::key("svy.invite.stays_left_out").arg("n", plan.left_out.len()))
+        .warning(Text::key("svy.invite.warning"));
+    match &plan.blocked_reason {
+        Some(why) => page.blocked(Text::key("svy.blocked").arg("reason", why)),
+        None => page,
+    }
+}
+
+/// Check your answers before inviting: who gets an email, who a printed sheet, who is left
+/// out and why. Sends nothing.
+#[get("/surveys/{id}/invite")]
+async fn invite_confirm(ui: Ui, id: Id<SurveyId>) -> PageResult {
+    let plan = ui.run(move |conn, actor| invite::plan(conn, actor, *id)).await?;
+    ui.page(confirm::TEMPLATE, "title.svy_invite", &invite_confirmation(&plan))
 }
 
 #[post("/surveys/{id}/invite")]
@@ -188,14 +287,142 @@ async fn invite_contacts(
     let (id, link) = (*id, url.0.clone());
     match ui.run(move |c, actor| invite::invite(c, actor, id, &link)).await {
         Ok(outcome) => {
-            let done = Text::key("done.invited")
-                .arg("invited", outcome.invited)
+            let done = Text::key("done.svy_invited")
                 .arg("emailed", outcome.emailed)
-                .arg("on_paper", outcome.on_paper);
+                .arg("on_paper", outcome.on_paper)
+                .arg("left_out", outcome.left_out);
+            ui.done(&format!("/surveys/{id}"), &done)
+        }
+        Err(e) => {
+            let plan = ui.run(move |conn, actor| invite::plan(conn, actor, id)).await?;
+            ui.page_with_error(confirm::TEMPLATE, "title.svy_invite", &invite_confirmation(&plan), e)
+        }
+    }
+}
+
+fn reminder_confirmation(plan: &ReminderPlan) -> Confirmation {
+    let id = plan.survey_id;
+    let who = if plan.anonymous {
+        Text::key("svy.remind.anonymous").arg("n", plan.count).render(crate::i18n::DEFAULT_LANG)
+    } else {
+        names(&plan.names)
+    };
+    let page = Confirmation::new(
+        Text::key("svy.remind.heading"),
+        format!("/surveys/{id}/remind"),
+        Text::key("svy.remind.button").arg("n", plan.count),
+        format!("/surveys/{id}#invitations"),
+    )
+    .lead(Text::key("svy.remind.lead").arg("n", plan.count))
+    .row(Text::key("svy.invite.row_survey"), plan.title.clone(), Some(format!("/surveys/{id}")))
+    .row(Text::key("svy.remind.row_who"), who, None)
+    .goes(Text::key("svy.remind.goes").arg("n", plan.count))
+    .stays(Text::key("svy.remind.stays"));
+    match &plan.blocked_reason {
+        Some(why) => page.blocked(Text::key("svy.blocked").arg("reason", why)),
+        None => page,
+    }
+}
+
+/// Check your answers before reminding at once.
+#[get("/surveys/{id}/remind")]
+async fn remind_confirm(ui: Ui, id: Id<SurveyId>) -> PageResult {
+    let plan = ui.run(move |conn, actor| invite::reminder_plan(conn, actor, *id)).await?;
+    ui.page(confirm::TEMPLATE, "title.svy_remind", &reminder_confirmation(&plan))
+}
+
+#[post("/surveys/{id}/remind")]
+async fn remind(ui: Ui, url: PublicUrl, id: Id<SurveyId>, _f: Form<EmptyForm>) -> PageResult {
+    let (id, link) = (*id, url.0.clone());
+    match ui.run(move |c, actor| invite::remind_now(c, actor, id, &link)).await {
+        Ok(outcome) => {
+            let done = Text::key("done.svy_reminded").arg("n", outcome.reminded);
             ui.done(&format!("/surveys/{id}#invitations"), &done)
         }
-        Err(e) => survey_refused(&ui, &url, id, e).await,
+        Err(e) => {
+            let plan = ui.run(move |conn, actor| invite::reminder_plan(conn, actor, id)).await?;
+            let page = reminder_confirmation(&plan);
+            ui.page_with_error(confirm::TEMPLATE, "title.svy_remind", &page, e)
+        }
     }
+}
+
+fn delete_confirmation(r: &Removal) -> Confirmation {
+    let id = r.id;
+    let page = Confirmation::new(
+        Text::key("svy.delete.heading"),
+        format!("/surveys/{id}/delete"),
+        Text::key("svy.delete.button"),
+        format!("/surveys/{id}"),
+    )
+    .destructive()
+    .row(Text::key("svy.invite.row_survey"), r.title.clone(), None)
+    .goes(Text::key("svy.delete.goes_questions").arg("n", r.questions))
+    .goes(Text::key("svy.delete.goes_translations").arg("n", r.translations))
+    .goes(Text::key("svy.delete.goes_invitations").arg("n", r.invitations))
+    .stays(Text::key("svy.delete.stays_contacts"))
+    .warning(Text::key("svy.delete.warning"));
+    if r.answered {
+        page.blocked(Text::key("error.svy.delete_answered"))
+    } else {
+        page
+    }
+}
+
+/// Are you sure: what deleting takes with it; refused (with the way to archive) once
+/// someone answered.
+#[get("/surveys/{id}/delete")]
+async fn delete_confirm(ui: Ui, id: Id<SurveyId>) -> PageResult {
+    let r = ui.run(move |conn, actor| service::removal(conn, actor, *id)).await?;
+    ui.page(confirm::TEMPLATE, "title.svy_delete", &delete_confirmation(&r))
+}
+
+#[post("/surveys/{id}/delete")]
+async fn delete(ui: Ui, id: Id<SurveyId>, _f: Form<EmptyForm>) -> PageResult {
+    let id = *id;
+    match ui.run(move |conn, actor| service::delete(conn, actor, id)).await {
+        Ok(()) => ui.done("/surveys", &Text::key("done.svy_deleted")),
+        Err(e) => {
+            let r = ui.run(move |conn, actor| service::removal(conn, actor, id)).await?;
+            ui.page_with_error(confirm::TEMPLATE, "title.svy_delete", &delete_confirmation(&r), e)
+        }
+    }
+}
+
+fn archive_confirmation(r: &Removal) -> Confirmation {
+    let id = r.id;
+    Confirmation::new(
+        Text::key("svy.archive.heading"),
+        format!("/surveys/{id}/archive"),
+        Text::key("svy.archive.button"),
+        format!("/surveys/{id}"),
+    )
+    .destructive()
+    .row(Text::key("svy.invite.row_survey"), r.title.clone(), None)
+    .goes(Text::key("svy.archive.goes_answers"))
+    .goes(Text::key("svy.archive.goes_drafts"))
+    .stays(Text::key("svy.archive.stays_results"))
+    .stays(Text::key("svy.archive.stays_restore"))
+}
+
+#[get("/surveys/{id}/archive")]
+async fn archive_confirm(ui: Ui, id: Id<SurveyId>) -> PageResult {
+    let r = ui.run(move |conn, actor| service::removal(conn, actor, *id)).await?;
+    ui.page(confirm::TEMPLATE, "title.svy_archive", &archive_confirmation(&r))
+}
+
+#[post("/surveys/{id}/archive")]
+async fn archive(ui: Ui, id: Id<SurveyId>, _f: Form<EmptyForm>) -> PageResult {
+    let id = *id;
+    ui.run(move |conn, actor| service::set_archived(conn, actor, id, true)).await?;
+    ui.done(&format!("/surveys/{id}"), &Text::key("done.svy_archived"))
+}
+
+#[post("/surveys/{id}/unarchive")]
+async fn unarchive(ui: Ui, id: Id<SurveyId>, _f: Form<EmptyForm>) -> PageResult {
+    let id = *id;
+    ui.run(move |conn, actor| service::set_archived(conn, actor, id, false)).await?;
+    ui.done(&format!("/surveys/{id}"), &Text::key("done.svy_unarchived"))
 }
 
 #[post("/surveys/{id}/copy")]
@@ -204,7 +431,7 @@ async fn copy(ui: Ui, id: Id<SurveyId>, _f: Form<EmptyForm>) -> PageResult {
     ui.done(&format!("/surveys/{}", s.id), &Text::key("done.survey_copied"))
 }
 
-/// Printable sheet: one card per contact reached on paper, with the personal QR code.
+/// Printable sheet: one card per contact reached on paper, in the contact's language.
 #[get("/surveys/{id}/sheet")]
 async fn sheet(ui: Ui, url: PublicUrl, id: Id<SurveyId>) -> PageResult {
     let public_url = url.0;
@@ -238,11 +465,21 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(export)
         .service(results_page)
         .service(sheet)
+        .service(invite_confirm)
         .service(invite_contacts)
+        .service(remind_confirm)
+        .service(remind)
+        .service(delete_confirm)
+        .service(delete)
+        .service(archive_confirm)
+        .service(archive)
+        .service(unarchive)
         .service(copy)
+        .service(question_new)
         .service(add_question)
         .service(remove_question)
         .service(question_up)
+        .service(question_down)
         .service(question_page)
         .service(question_update)
         .service(preview)

@@ -476,6 +476,33 @@ fn problem_lines(shown: &Questionnaire, errors: &[FieldError]) -> Vec<ProblemLin
         .collect()
 }
 
+/// The survey as a group's respondents in language `lang` see it (the first group asked
+/// and German where not given or not translated): the API's preview, without a link.
+pub fn preview_view(
+    conn: &mut DbConn, actor: &Actor, survey_id: SurveyId, group: Option<String>,
+    lang: Option<&str>,
+) -> AppResult<RespondentView> {
+    let survey = service::get(conn, actor, survey_id)?;
+    let group = match group {
+        Some(g) => StakeholderGroup::from_entered(&g)
+            .filter(|g| survey.audience.contains(g))
+            .ok_or_else(|| {
+                AppError::invalid("group", crate::i18n::Text::key("error.surveys.group_outside_audience"))
+            })?,
+        None => survey.audience.first().copied().ok_or_else(|| AppError::not_found("thing.survey"))?,
+    };
+    let who = Respondent {
+        survey,
+        token: String::new(),
+        invitation_id: None,
+        group,
+        language: "de".into(),
+        answered_on: None,
+        draft: Answers::new(),
+    };
+    Ok(RespondentView::new(Questionnaire::load(conn, who, lang)?))
+}
+
 /// The form as a group's respondents see it, without a link and without saving anything.
 pub fn preview(
     conn: &mut DbConn, actor: &Actor, survey_id: SurveyId, group: Option<String>, page_no: usize,

@@ -168,6 +168,7 @@ pub fn add(
         let position =
             repo::questions(conn, survey_id)?.iter().map(|q| q.position).max().unwrap_or(0) + 1;
         let id = repo::insert_question(conn, org, survey_id, position, &form)?;
+        audit(conn, org, actor, "survey.question_add", survey_id)?;
         find_question(conn, survey_id, id)
     })
 }
@@ -187,6 +188,7 @@ pub fn update(
             return Err(AppError::conflict("error.surveys.question_answered"));
         }
         repo::update_question(conn, org, question_id, &form)?;
+        audit(conn, org, actor, "survey.question_update", survey_id)?;
         find_question(conn, survey_id, question_id)
     })
 }
@@ -201,13 +203,32 @@ pub fn delete(
         if is_answered(conn, survey_id, question_id)? {
             return Err(AppError::conflict("error.surveys.question_answered_delete"));
         }
-        repo::delete_question(conn, question_id)
+        repo::delete_question(conn, question_id)?;
+        audit(conn, org, actor, "survey.question_delete", survey_id)
     })
 }
 
 /// Moves a question one place up (the order answers were given in does not matter to them).
 pub fn move_up(
     conn: &mut DbConn, actor: &Actor, survey_id: SurveyId, question_id: QuestionId,
+) -> AppResult<()> {
+    shift(conn, actor, survey_id, question_id, -1)
+}
+
+/// Moves a question one place down.
+pub fn move_down(
+    conn: &mut DbConn, actor: &Actor, survey_id: SurveyId, question_id: QuestionId,
+) -> AppResult<()> {
+    shift(conn, actor, survey_id, question_id, 1)
+}
+
+/// Where a question at `at` of `n` ends up when moved by `by` (it stays at either end).
+pub fn shifted(at: usize, n: usize, by: isize) -> usize {
+    at.saturating_add_signed(by).min(n.saturating_sub(1))
+}
+
+fn shift(
+    conn: &mut DbConn, actor: &Actor, survey_id: SurveyId, question_id: QuestionId, by: isize,
 ) -> AppResult<()> {
     let org = actor.coordinator_org()?;
     crate::db::write_transaction(conn, |conn| {
@@ -217,32 +238,59 @@ pub fn move_up(
             .iter()
             .position(|q| q.id == question_id)
             .ok_or_else(|| AppError::not_found("thing.question"))?;
-        if at == 0 {
+        let to = shifted(at, questions.len(), by);
+        if to == at {
             return Ok(());
         }
         // Positions are renumbered 1..n on the way, so gaps and ties from copies vanish.
         let mut order: Vec<QuestionId> = questions.iter().map(|q| q.id).collect();
-        order.swap(at - 1, at);
+        order.swap(at, to);
         for (i, id) in order.iter().enumerate() {
             repo::set_position(conn, *id, i32::try_from(i).unwrap_or(i32::MAX) + 1)?;
         }
-        Ok(())
+        audit(conn, org, actor, "survey.question_move", survey_id)
     })
 }
 
-/// A kind in the kind menus of the survey page and the question page.
+fn audit(
+    conn: &mut DbConn, org: OrgId, actor: &Actor, action: &'static str, survey_id: SurveyId,
+) -> AppResult<()> {
+    crate::audit::Entry::new(Some(org), Some(actor.user_id), action)
+        .on("survey", Some(survey_id.into()))
+        .record(conn)
+}
+
+/// A kind in the kind choices of the survey page and the question page.
 #[derive(Debug, Serialize)]
 pub struct KindChoice {
     pub code: &'static str,
     pub name: String,
+    /// What the kind asks for, in a sentence.
+    pub hint: String,
     pub selected: bool,
 }
 
 pub fn kind_choices(selected: &str) -> Vec<KindChoice> {
     QuestionKind::ALL
         .into_iter()
-        .map(|k| KindChoice { code: k.code(), name: k.name(), selected: k.code() == selected })
+        .map(|k| KindChoice {
+            code: k.code(),
+            name: k.name(),
+            hint: crate::i18n::text(crate::i18n::DEFAULT_LANG, kind_hint(k)),
+            selected: k.code() == selected,
+        })
         .collect()
+}
+
+fn kind_hint(kind: QuestionKind) -> &'static str {
+    match kind {
+        QuestionKind::Single => "svy.kind_hint.single",
+        QuestionKind::Multiple => "svy.kind_hint.multiple",
+        QuestionKind::Scale => "svy.kind_hint.scale",
+        QuestionKind::Text => "svy.kind_hint.text",
+        QuestionKind::Number => "svy.kind_hint.number",
+        QuestionKind::Rank => "svy.kind_hint.rank",
+    }
 }
 
 /// A group of the survey's audience, ticked where the question is limited to it.
@@ -264,57 +312,136 @@ pub fn group_choices(audience: &[StakeholderGroup], checked: &[String]) -> Vec<G
         .collect()
 }
 
-/// The page to edit a question (`pages/surveys/question`).
+/// What the question form holds, as typed (numbers too, so nothing typed is lost when the
+/// form comes back with a message).
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct QuestionFields {
+    pub kind: String,
+    pub text: String,
+    pub help: String,
+    pub required: bool,
+    pub groups: Vec<String>,
+    /// One option per line (single and multiple choice).
+    pub options: String,
+    /// The labels of 1 and 5 of a scale.
+    pub scale_low: String,
+    pub scale_high: String,
+    pub min_value: String,
+    pub max_value: String,
+    pub max_length: String,
+}
+
+fn number(n: Option<i32>) -> String {
+    n.map(|n| n.to_string()).unwrap_or_default()
+}
+
+impl QuestionFields {
+    /// A question as entered through the API or stored, as the form shows it.
+    pub fn of(input: &NewQuestion) -> QuestionFields {
+        let scale = input.kind.trim().eq_ignore_ascii_case("scale");
+        let label = |i: usize| if scale { input.options.get(i).cloned() } else { None };
+        QuestionFields {
+            kind: input.kind.trim().to_lowercase(),
+            text: input.text.clone(),
+            help: input.help.clone(),
+            required: input.required,
+            groups: input.groups.clone(),
+            options: if scale { String::new() } else { input.options.join("\n") },
+            scale_low: label(0).unwrap_or_default(),
+            scale_high: label(1).unwrap_or_default(),
+            min_value: number(input.min_value),
+            max_value: number(input.max_value),
+            max_length: number(input.max_length),
+        }
+    }
+}
+
+/// The question form (`pages/surveys/question`): only the fields its kind needs; a new
+/// question chooses its kind first (the same page without a kind).
 #[derive(Debug, Serialize)]
-pub struct QuestionEditPage {
+pub struct QuestionPage {
     pub id: SurveyId,
-    pub qid: QuestionId,
-    /// Answers exist: only the wording may change.
+    pub survey_title: String,
+    /// `None`: a new question.
+    pub qid: Option<QuestionId>,
+    /// Where the form posts.
+    pub action: String,
+    /// No kind chosen yet: the page offers the kinds.
+    pub choosing: bool,
+    pub kind_name: String,
+    pub is_choice: bool,
+    pub is_scale: bool,
+    pub is_text: bool,
+    pub is_number: bool,
+    pub is_rank: bool,
+    /// The topics a ranking lists (the course's modules), or why it cannot be asked.
+    pub topics: Vec<String>,
+    pub rank_blocked: Option<String>,
+    /// Answers exist: only the wording may change (the kind neither).
     pub answered: bool,
     pub form: QuestionFields,
     pub kinds: Vec<KindChoice>,
     pub audience: Vec<GroupChoice>,
 }
 
-/// What the question form holds.
-#[derive(Debug, Serialize)]
-pub struct QuestionFields {
-    pub text: String,
-    pub help: String,
-    pub required: bool,
-    /// One option per line.
-    pub options: String,
-    pub min_value: Option<i32>,
-    pub max_value: Option<i32>,
-    pub max_length: Option<i32>,
-}
-
-fn edit_page_of(
-    survey: &Survey, qid: QuestionId, input: &NewQuestion, answered: bool,
-) -> QuestionEditPage {
-    QuestionEditPage {
-        id: survey.id,
-        qid,
-        answered,
-        form: QuestionFields {
-            text: input.text.clone(),
-            help: input.help.clone(),
-            required: input.required,
-            options: input.options.join("\n"),
-            min_value: input.min_value,
-            max_value: input.max_value,
-            max_length: input.max_length,
-        },
-        kinds: kind_choices(&input.kind),
-        audience: group_choices(&survey.audience, &input.groups),
+fn question_page(
+    conn: &mut DbConn, org: OrgId, survey: &Survey, qid: Option<QuestionId>, form: QuestionFields,
+    answered: bool,
+) -> AppResult<QuestionPage> {
+    let kind = QuestionKind::from_entered(&form.kind);
+    let (mut topics, mut rank_blocked) = (Vec::new(), None);
+    if kind == Some(QuestionKind::Rank) {
+        match survey.course_id {
+            Some(course) => topics = course_topics(conn, org, course)?.into_iter().map(|o| o.label).collect(),
+            None => rank_blocked = Some(Text::key("error.surveys.rank_needs_course")),
+        }
+        if rank_blocked.is_none() && topics.len() < 2 {
+            rank_blocked = Some(Text::key("error.surveys.rank_two_modules"));
+        }
     }
+    let action = match qid {
+        Some(q) => format!("/surveys/{}/questions/{q}", survey.id),
+        None => format!("/surveys/{}/questions", survey.id),
+    };
+    Ok(QuestionPage {
+        id: survey.id,
+        survey_title: survey.title.clone(),
+        qid,
+        action,
+        choosing: kind.is_none(),
+        kind_name: kind.map(QuestionKind::name).unwrap_or_default(),
+        is_choice: matches!(kind, Some(QuestionKind::Single | QuestionKind::Multiple)),
+        is_scale: kind == Some(QuestionKind::Scale),
+        is_text: kind == Some(QuestionKind::Text),
+        is_number: kind == Some(QuestionKind::Number),
+        is_rank: kind == Some(QuestionKind::Rank),
+        topics,
+        rank_blocked: rank_blocked.map(|t| t.render(crate::i18n::DEFAULT_LANG)),
+        answered,
+        kinds: kind_choices(&form.kind),
+        audience: group_choices(&survey.audience, &form.groups),
+        form,
+    })
 }
 
-/// The question as stored, to edit.
+/// The form for a new question: the kinds to choose from, or (with `kind`) the fields of
+/// that kind, filled with `typed` when the form comes back after a refusal.
+pub fn new_page(
+    conn: &mut DbConn, actor: &Actor, survey_id: SurveyId, typed: QuestionFields,
+) -> AppResult<QuestionPage> {
+    let org = actor.coordinator_org()?;
+    let survey = service::find(conn, org, survey_id)?;
+    question_page(conn, org, &survey, None, typed, false)
+}
+
+/// The question as stored, to edit; `kind` (not for an answered question) shows the
+/// fields of another kind instead, keeping the wording.
 pub fn edit_page(
     conn: &mut DbConn, actor: &Actor, survey_id: SurveyId, question_id: QuestionId,
+    kind: Option<&str>,
 ) -> AppResult<QuestionEditPage> {
-    let survey = service::get(conn, actor, survey_id)?;
+    let org = actor.coordinator_org()?;
+    let survey = service::find(conn, org, survey_id)?;
     let q = find_question(conn, survey_id, question_id)?;
     let answered = is_answered(conn, survey_id, question_id)?;
     let input = NewQuestion {
@@ -333,18 +460,28 @@ pub fn edit_page(
         max_value: q.max_value,
         max_length: q.max_length,
     };
-    Ok(edit_page_of(&survey, question_id, &input, answered))
+    let mut form = QuestionFields::of(&input);
+    // Another kind (or, empty, the choice of kinds) for a question nobody answered yet.
+    if let Some(other) = kind.filter(|_| !answered) {
+        form.kind = QuestionKind::from_entered(other).map(|k| k.code().to_string()).unwrap_or_default();
+    }
+    question_page(conn, org, &survey, Some(question_id), form, answered)
 }
 
-/// The edit page again with what was entered, after the change was refused.
+/// The edit page again with what was typed, after the change was refused.
 pub fn edit_page_again(
     conn: &mut DbConn, actor: &Actor, survey_id: SurveyId, question_id: QuestionId,
-    input: &NewQuestion,
+    typed: QuestionFields,
 ) -> AppResult<QuestionEditPage> {
-    let survey = service::get(conn, actor, survey_id)?;
+    let org = actor.coordinator_org()?;
+    let survey = service::find(conn, org, survey_id)?;
+    find_question(conn, survey_id, question_id)?;
     let answered = is_answered(conn, survey_id, question_id)?;
-    Ok(edit_page_of(&survey, question_id, input, answered))
+    question_page(conn, org, &survey, Some(question_id), typed, answered)
 }
+
+/// The page to edit a question is the question form.
+pub type QuestionEditPage = QuestionPage;
 
 #[cfg(test)]
 mod tests {

@@ -218,7 +218,9 @@ pub fn release_due(conn: &mut DbConn, key: &PoolKey, today: NaiveDate) -> AppRes
     let mut released = 0;
     for id in repo::surveys_with_pending(conn)? {
         if let Some(survey) = repo::by_id(conn, id)? {
-            let take = if survey.closes_on < today { Take::All } else { Take::FullCells };
+            // An archived survey is closed: its answers wait for nobody else.
+            let closed = survey.closes_on < today || survey.is_archived();
+            let take = if closed { Take::All } else { Take::FullCells };
             released += release(conn, key, &survey, take, &mut rand::thread_rng())?;
         }
     }

@@ -430,6 +430,7 @@ pub fn reminder_candidates(conn: &mut DbConn, today: NaiveDate) -> AppResult<Vec
         .filter(survey_invitations::reminders_sent.lt(surveys::reminder_max))
         .filter(surveys::opens_on.le(today))
         .filter(surveys::closes_on.ge(today))
+        .filter(surveys::archived_at.is_null())
         .select((
             Invitation::as_select(),
             SurveyRow::as_select(),
@@ -759,4 +760,86 @@ pub fn summary(conn: &mut DbConn, survey_id: SurveyId) -> AppResult<Option<(Stri
         .select((s::results_json, s::raw_erased_on))
         .first(conn)
         .optional()?)
+}
+
+// ---- deleting and archiving a survey ----
+
+/// Whether anyone answered the survey: a stored or pending response, an invitation marked
+/// answered, or figures kept after the raw answers were erased.
+pub fn has_answers(conn: &mut DbConn, survey_id: SurveyId) -> AppResult<bool> {
+    use crate::db::schema::survey_result_summaries as s;
+    if response_count(conn, survey_id)? > 0 {
+        return Ok(true);
+    }
+    let answered: i64 = survey_invitations::table
+        .filter(survey_invitations::survey_id.eq(survey_id))
+        .filter(survey_invitations::answered_on.is_not_null())
+        .count()
+        .get_result(conn)?;
+    let kept: i64 = s::table.filter(s::survey_id.eq(survey_id)).count().get_result(conn)?;
+    Ok(answered > 0 || kept > 0)
+}
+
+/// Deletes a survey nobody answered with everything that hangs on it; copies of it forget
+/// where they came from.
+pub fn delete_survey(conn: &mut DbConn, org: OrgId, id: SurveyId) -> AppResult<()> {
+    use crate::db::schema::{
+        survey_pending_answers as p, survey_question_translations as qt,
+        survey_result_summaries as rs, survey_translations as t,
+    };
+    let questions: Vec<QuestionId> = survey_questions::table
+        .filter(survey_questions::survey_id.eq(id))
+        .select(survey_questions::id)
+        .load(conn)?;
+    let responses =
+        survey_responses::table.filter(survey_responses::survey_id.eq(id)).select(survey_responses::id);
+    diesel::delete(survey_answers::table.filter(survey_answers::response_id.eq_any(responses)))
+        .execute(conn)?;
+    diesel::delete(survey_responses::table.filter(survey_responses::survey_id.eq(id)))
+        .execute(conn)?;
+    diesel::delete(p::table.filter(p::survey_id.eq(id))).execute(conn)?;
+    diesel::delete(rs::table.filter(rs::survey_id.eq(id))).execute(conn)?;
+    diesel::delete(survey_drafts::table.filter(survey_drafts::survey_id.eq(id))).execute(conn)?;
+    diesel::delete(survey_invitations::table.filter(survey_invitations::survey_id.eq(id)))
+        .execute(conn)?;
+    diesel::delete(qt::table.filter(qt::question_id.eq_any(&questions))).execute(conn)?;
+    diesel::delete(
+        survey_question_groups::table
+            .filter(survey_question_groups::question_id.eq_any(&questions)),
+    )
+    .execute(conn)?;
+    diesel::delete(survey_questions::table.filter(survey_questions::survey_id.eq(id)))
+        .execute(conn)?;
+    diesel::delete(t::table.filter(t::survey_id.eq(id))).execute(conn)?;
+    diesel::delete(survey_open_groups::table.filter(survey_open_groups::survey_id.eq(id)))
+        .execute(conn)?;
+    diesel::delete(survey_audience::table.filter(survey_audience::survey_id.eq(id)))
+        .execute(conn)?;
+    diesel::update(surveys::table.filter(surveys::copied_from.eq(id)))
+        .set(surveys::copied_from.eq(None::<SurveyId>))
+        .execute(conn)?;
+    diesel::delete(surveys::table.filter(surveys::id.eq(id)).filter(surveys::organisation_id.eq(org)))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Archives (or, with `None`, takes back out of the archive) the survey; drafts go, since
+/// nobody can hand them in any more.
+pub fn set_archived(conn: &mut DbConn, id: SurveyId, at: Option<NaiveDateTime>) -> AppResult<()> {
+    diesel::update(surveys::table.find(id))
+        .set((surveys::archived_at.eq(at), surveys::updated_at.eq(crate::time::now_utc())))
+        .execute(conn)?;
+    if at.is_some() {
+        diesel::delete(survey_drafts::table.filter(survey_drafts::survey_id.eq(id)))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+/// Stakeholder ids already invited to the survey.
+pub fn invited_ids(conn: &mut DbConn, survey_id: SurveyId) -> AppResult<Vec<StakeholderId>> {
+    Ok(survey_invitations::table
+        .filter(survey_invitations::survey_id.eq(survey_id))
+        .select(survey_invitations::stakeholder_id)
+        .load(conn)?)
 }

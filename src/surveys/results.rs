@@ -676,6 +676,7 @@ mod tests {
             copied_from: None,
             created_at: chrono::NaiveDateTime::default(),
             updated_at: chrono::NaiveDateTime::default(),
+            archived_at: None,
         }
     }
 

@@ -117,6 +117,22 @@ pub fn misfiles_answers(old: &Survey, new: &SurveyForm) -> bool {
         || new.course_id != old.course_id
 }
 
+/// What changing an answered survey to `new` would misfile, worded for the coordinator:
+/// the first group dropped, anonymity switched, or another course; `None` when the change
+/// keeps every answer where it belongs (wording, dates, groups added, reminders).
+pub fn why_misfiled(old: &Survey, new: &SurveyForm) -> Option<Text> {
+    if let Some(dropped) = old.audience.iter().find(|g| !new.audience.contains(g)) {
+        return Some(Text::key("error.svy.answered_group_dropped").arg("group", dropped.name()));
+    }
+    if new.anonymous != old.anonymous {
+        return Some(Text::key("error.svy.answered_anonymity"));
+    }
+    if new.course_id != old.course_id {
+        return Some(Text::key("error.svy.answered_course"));
+    }
+    None
+}
+
 pub fn get(conn: &mut DbConn, actor: &Actor, id: SurveyId) -> AppResult<Survey> {
     let org = actor.coordinator_org()?;
     find(conn, org, id)
@@ -141,11 +157,76 @@ pub fn update(
     let form = check_survey(conn, org, input)?;
     crate::db::write_transaction(conn, |conn| {
         let old = find(conn, org, id)?;
-        if repo::response_count(conn, id)? > 0 && misfiles_answers(&old, &form) {
-            return Err(AppError::conflict("error.surveys.survey_answered"));
+        if repo::has_answers(conn, id)? {
+            if let Some(why) = why_misfiled(&old, &form) {
+                return Err(AppError::Conflict(why));
+            }
         }
         repo::update(conn, org, id, &form)?;
         crate::audit::Entry::new(Some(org), Some(actor.user_id), "survey.update")
+            .on("survey", Some(id.into()))
+            .record(conn)?;
+        find(conn, org, id)
+    })
+}
+
+/// What deleting the survey would take with it, or why it cannot be deleted (answers
+/// exist: it can be archived instead, and its results stay).
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct Removal {
+    #[schema(value_type = i32)]
+    pub id: SurveyId,
+    pub title: String,
+    pub questions: usize,
+    pub translations: usize,
+    pub invitations: usize,
+    /// Someone answered: deleting is refused, archiving keeps the results.
+    pub answered: bool,
+    pub archived: bool,
+}
+
+pub fn removal(conn: &mut DbConn, actor: &Actor, id: SurveyId) -> AppResult<Removal> {
+    let survey = get(conn, actor, id)?;
+    Ok(Removal {
+        id,
+        title: survey.title,
+        questions: repo::questions(conn, id)?.len(),
+        translations: repo::translation_languages(conn, id)?.len(),
+        invitations: repo::invited_ids(conn, id)?.len(),
+        answered: repo::has_answers(conn, id)?,
+        archived: survey.archived_at.is_some(),
+    })
+}
+
+/// Deletes a survey nobody has answered, with its questions, translations and
+/// invitations (their links stop working). Answered surveys are archived instead.
+pub fn delete(conn: &mut DbConn, actor: &Actor, id: SurveyId) -> AppResult<()> {
+    let org = actor.coordinator_org()?;
+    crate::db::write_transaction(conn, |conn| {
+        locked(conn, org, id)?;
+        if repo::has_answers(conn, id)? {
+            return Err(AppError::conflict("error.svy.delete_answered"));
+        }
+        repo::delete_survey(conn, org, id)?;
+        crate::audit::Entry::new(Some(org), Some(actor.user_id), "survey.delete")
+            .on("survey", Some(id.into()))
+            .record(conn)
+    })
+}
+
+/// Archives the survey: closed for answers, invitations and reminders at once, drafts
+/// dropped; results stay (pending anonymous answers are released by the survey job as at
+/// closing). `archive = false` takes it back out (answers only until its closing day).
+pub fn set_archived(conn: &mut DbConn, actor: &Actor, id: SurveyId, archive: bool) -> AppResult<Survey> {
+    let org = actor.coordinator_org()?;
+    crate::db::write_transaction(conn, |conn| {
+        let survey = locked(conn, org, id)?;
+        if survey.is_archived() == archive {
+            return Ok(survey);
+        }
+        repo::set_archived(conn, id, archive.then(crate::time::now_utc))?;
+        let action = if archive { "survey.archive" } else { "survey.unarchive" };
+        crate::audit::Entry::new(Some(org), Some(actor.user_id), action)
             .on("survey", Some(id.into()))
             .record(conn)?;
         find(conn, org, id)
@@ -244,6 +325,7 @@ mod tests {
             copied_from: None,
             created_at: chrono::NaiveDateTime::default(),
             updated_at: chrono::NaiveDateTime::default(),
+            archived_at: None,
         }
     }
 

@@ -112,7 +112,11 @@ pub fn set(
         .unwrap_or_default();
         let questions = repo::questions(conn, survey_id)?;
         let rows = translated_rows(&questions, &input.questions)?;
-        repo::replace_translation(conn, survey_id, language, &title, &intro, &rows)
+        repo::replace_translation(conn, survey_id, language, &title, &intro, &rows)?;
+        crate::audit::Entry::new(Some(org), Some(actor.user_id), "survey.translate")
+            .on("survey", Some(survey_id.into()))
+            .detail(language)
+            .record(conn)
     })
 }
 
@@ -152,25 +156,52 @@ fn labels(options: &[QuestionOption], separator: &str) -> String {
 pub fn page(
     conn: &mut DbConn, actor: &Actor, survey_id: SurveyId, lang: &str,
 ) -> AppResult<TranslationPage> {
+    page_with(conn, actor, survey_id, lang, None)
+}
+
+/// The translation page; with `typed` (the posted form's name–value pairs) it shows what
+/// was typed instead of what is stored, after a refusal.
+pub fn page_with(
+    conn: &mut DbConn, actor: &Actor, survey_id: SurveyId, lang: &str,
+    typed: Option<&[(String, String)]>,
+) -> AppResult<TranslationPage> {
     let survey = service::get(conn, actor, survey_id)?;
     if !TRANSLATABLE.contains(&lang) {
         return Err(AppError::not_found("thing.language"));
     }
-    let (title, intro) = repo::translation(conn, survey_id, lang)?.unwrap_or_default();
+    let (mut title, mut intro) = repo::translation(conn, survey_id, lang)?.unwrap_or_default();
     let done: BTreeMap<QuestionId, (String, String)> =
         repo::question_translations(conn, survey_id, lang)?
             .into_iter()
             .map(|(q, t, o)| (q, (t, o)))
             .collect();
+    let typed_field = |name: &str| {
+        typed.map(|pairs| {
+            pairs.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone()).unwrap_or_default()
+        })
+    };
+    if let Some(t) = typed_field("title") {
+        title = t;
+    }
+    if let Some(i) = typed_field("introduction") {
+        intro = i;
+    }
     let questions = repo::questions(conn, survey_id)?
         .iter()
         .map(|q| {
-            let (text, options) = match done.get(&q.id) {
-                Some((t, o)) => {
-                    (t.clone(), serde_json::from_str::<Vec<QuestionOption>>(o).unwrap_or_default())
-                }
-                None => (String::new(), Vec::new()),
+            let (mut text, mut options) = match done.get(&q.id) {
+                Some((t, o)) => (
+                    t.clone(),
+                    labels(&serde_json::from_str::<Vec<QuestionOption>>(o).unwrap_or_default(), "\n"),
+                ),
+                None => (String::new(), String::new()),
             };
+            if let Some(t) = typed_field(&format!("text_{}", q.id)) {
+                text = t;
+            }
+            if let Some(o) = typed_field(&format!("options_{}", q.id)) {
+                options = o;
+            }
             let german = q.options();
             TranslationRow {
                 id: q.id,
@@ -178,7 +209,7 @@ pub fn page(
                 german_options: labels(&german, " / "),
                 has_options: !german.is_empty(),
                 text,
-                options: labels(&options, "\n"),
+                options,
             }
         })
         .collect();
@@ -193,6 +224,174 @@ pub fn page(
         title_t: title,
         introduction_t: intro,
         questions,
+    })
+}
+
+/// How far a survey is translated into one language: its title, its introduction (if it
+/// has one), and per question its text and (if it has any) its options, each one part.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Completeness {
+    pub language: String,
+    pub name: &'static str,
+    /// Parts translated, of `total`.
+    pub done: usize,
+    pub total: usize,
+    pub complete: bool,
+    /// What is still missing, in the survey's order.
+    pub missing: Vec<MissingPart>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct MissingPart {
+    /// The part, worded for the coordinator ("Frage 3: Antwortmöglichkeiten").
+    pub part: String,
+    /// The field of the translation page that takes it (`title`, `text_12`, `options_12`).
+    pub field: String,
+}
+
+/// Counts the parts of a survey translated: `german` (title, introduction) and its
+/// `questions` against the translation's title and introduction and its translated
+/// questions (id → text, options JSON). Options count as translated once a label differs
+/// from the German one (a translation without labels keeps the German ones).
+pub fn completeness_of(
+    language: &str, german_intro: &str, questions: &[Question],
+    translation: Option<&(String, String)>, translated: &BTreeMap<QuestionId, (String, String)>,
+) -> Completeness {
+    let mut parts: Vec<(bool, Text, String)> = Vec::new();
+    let (title, intro) = translation.cloned().unwrap_or_default();
+    parts.push((!title.trim().is_empty(), Text::key("svy.part.title"), "title".into()));
+    if !german_intro.trim().is_empty() {
+        parts.push((
+            !intro.trim().is_empty(),
+            Text::key("svy.part.introduction"),
+            "introduction".into(),
+        ));
+    }
+    for (n, q) in (1..).zip(questions) {
+        let t = translated.get(&q.id);
+        let text_done = t.is_some_and(|(text, _)| !text.trim().is_empty());
+        parts.push((
+            text_done,
+            Text::key("svy.part.question").arg("n", n),
+            format!("text_{}", q.id),
+        ));
+        let german = q.options();
+        if !german.is_empty() {
+            let labels: Vec<QuestionOption> =
+                t.and_then(|(_, o)| serde_json::from_str(o).ok()).unwrap_or_default();
+            let relabelled = labels.len() == german.len()
+                && labels.iter().zip(&german).any(|(l, g)| l.label != g.label);
+            parts.push((
+                relabelled,
+                Text::key("svy.part.options").arg("n", n),
+                format!("options_{}", q.id),
+            ));
+        }
+    }
+    let done = parts.iter().filter(|(d, _, _)| *d).count();
+    Completeness {
+        language: language.to_string(),
+        name: i18n::participant_language_name(language),
+        done,
+        total: parts.len(),
+        complete: done == parts.len(),
+        missing: parts
+            .into_iter()
+            .filter(|(d, _, _)| !*d)
+            .map(|(_, part, field)| MissingPart { part: part.render(i18n::DEFAULT_LANG), field })
+            .collect(),
+    }
+}
+
+/// The survey's completeness in `language`.
+fn completeness(
+    conn: &mut DbConn, survey: &super::models::Survey, questions: &[Question], language: &str,
+) -> AppResult<Completeness> {
+    let translation = repo::translation(conn, survey.id, language)?;
+    let translated: BTreeMap<QuestionId, (String, String)> =
+        repo::question_translations(conn, survey.id, language)?
+            .into_iter()
+            .map(|(q, t, o)| (q, (t, o)))
+            .collect();
+    Ok(completeness_of(
+        language,
+        &survey.introduction,
+        questions,
+        translation.as_ref(),
+        &translated,
+    ))
+}
+
+/// The survey's completeness in every language it can be translated into.
+pub fn completeness_all(
+    conn: &mut DbConn, survey: &super::models::Survey,
+) -> AppResult<Vec<Completeness>> {
+    let questions = repo::questions(conn, survey.id)?;
+    TRANSLATABLE.iter().map(|l| completeness(conn, survey, &questions, l)).collect()
+}
+
+/// The survey's completeness per language, for the API.
+pub fn completeness_list(
+    conn: &mut DbConn, actor: &Actor, survey_id: SurveyId,
+) -> AppResult<Vec<Completeness>> {
+    let survey = service::get(conn, actor, survey_id)?;
+    completeness_all(conn, &survey)
+}
+
+/// A survey's texts in one language as stored, read back (the API's counterpart of the
+/// translation page), with how complete they are.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TranslationView {
+    pub language: String,
+    pub title: String,
+    pub introduction: String,
+    pub questions: Vec<TranslatedView>,
+    pub completeness: Completeness,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TranslatedView {
+    #[schema(value_type = i32)]
+    pub question_id: QuestionId,
+    pub german: String,
+    /// Empty: not translated yet.
+    pub text: String,
+    pub options: Vec<String>,
+}
+
+pub fn view(
+    conn: &mut DbConn, actor: &Actor, survey_id: SurveyId, lang: &str,
+) -> AppResult<TranslationView> {
+    let survey = service::get(conn, actor, survey_id)?;
+    if !TRANSLATABLE.contains(&lang) {
+        return Err(AppError::not_found("thing.language"));
+    }
+    let questions = repo::questions(conn, survey_id)?;
+    let (title, introduction) = repo::translation(conn, survey_id, lang)?.unwrap_or_default();
+    let done: BTreeMap<QuestionId, (String, String)> =
+        repo::question_translations(conn, survey_id, lang)?
+            .into_iter()
+            .map(|(q, t, o)| (q, (t, o)))
+            .collect();
+    let completeness = completeness(conn, &survey, &questions, lang)?;
+    Ok(TranslationView {
+        language: lang.to_string(),
+        title,
+        introduction,
+        questions: questions
+            .iter()
+            .map(|q| {
+                let (text, options) = done.get(&q.id).cloned().unwrap_or_default();
+                let options: Vec<QuestionOption> = serde_json::from_str(&options).unwrap_or_default();
+                TranslatedView {
+                    question_id: q.id,
+                    german: q.text.clone(),
+                    text,
+                    options: options.into_iter().map(|o| o.label).collect(),
+                }
+            })
+            .collect(),
+        completeness,
     })
 }
 

@@ -39,6 +39,14 @@ pub struct Confirmation {
     pub blocked: Option<String>,
     /// The page to go back to without doing anything.
     pub back: String,
+    /// Other ways forward, as links next to the button (what to do instead when blocked).
+    pub instead: Vec<Link>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Link {
+    pub label: String,
+    pub href: String,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -70,6 +78,7 @@ impl Confirmation {
             destructive: false,
             blocked: None,
             back: back.into(),
+            instead: Vec::new(),
         }
     }
 
@@ -107,6 +116,12 @@ impl Confirmation {
 
     pub fn hidden(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
         self.hidden.push(Hidden { name: name.into(), value: value.into() });
+        self
+    }
+
+    /// A link to another way forward (erasing instead of deleting, cancelling first).
+    pub fn instead(mut self, label: Text, href: impl Into<String>) -> Self {
+        self.instead.push(Link { label: words(&label), href: href.into() });
         self
     }
 

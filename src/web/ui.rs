@@ -7,7 +7,7 @@ use actix_session::{Session, SessionExt};
 use actix_web::{FromRequest, HttpRequest};
 use serde::Serialize;
 
-use super::{context, page, redirect_with, Title};
+use super::{context, page_at, redirect_with, Title};
 use crate::auth::extract::{db_of, CurrentUser};
 use crate::auth::Actor;
 use crate::db::{Db, DbConn};
@@ -20,6 +20,8 @@ pub struct Ui {
     pub actor: Actor,
     pub session: Session,
     pub db: Db,
+    /// The request's path, for the navigation's current item.
+    pub path: String,
 }
 
 impl FromRequest for Ui {
@@ -28,10 +30,10 @@ impl FromRequest for Ui {
 
     fn from_request(req: &HttpRequest, payload: &mut actix_web::dev::Payload) -> Self::Future {
         let user = CurrentUser::from_request(req, payload);
-        let (session, db) = (req.get_session(), db_of(req));
+        let (session, db, path) = (req.get_session(), db_of(req), req.path().to_string());
         Box::pin(async move {
             let (actor, db) = (user.await?.0, db?);
-            Ok(Ui { actor, session, db })
+            Ok(Ui { actor, session, db, path })
         })
     }
 }
@@ -86,8 +88,8 @@ impl Ui {
     fn render<T: Serialize>(
         &self, template: &str, title: impl Into<Title>, data: &T, refused: Option<AppError>,
     ) -> PageResult {
-        let (session, actor) = (&self.session, Some(&self.actor));
-        page(session, actor, template, title, context(data)?, refused)
+        let (session, actor, path) = (&self.session, Some(&self.actor), Some(self.path.as_str()));
+        page_at(session, actor, path, template, title, context(data)?, refused)
     }
 
     /// After a successful form: to `location`, which then confirms `what` once.

@@ -101,7 +101,7 @@ async fn unlinkable(backend: Backend) {
         .chain([("social_worker", "Einzige Sozialarbeiterin".to_string())])
     {
         let (s, b) = api
-            .post("/api/v1/stakeholders", json!({"stakeholder_group": group, "name": name, "email": null, "contact_consent": false}))
+            .post("/api/v1/stakeholders", json!({"stakeholder_group": group, "name": name, "email": null, "contact_consent": true}))
             .await;
         assert_eq!(s, 201, "{b}");
     }

@@ -23,7 +23,7 @@ const LAYERS: &[&[&str]] = &[
     &["certificates"],
     &["runs", "integrity"],
     &["verification"],
-    &["stakeholders", "reports"],
+    &["stakeholders", "reports", "referrals"],
     &["surveys"],
     &["privacy"],
     // Handlers by audience, and the HTTP pieces they share.

@@ -53,7 +53,7 @@ async fn cycle(backend: Backend) {
     contact(&api, "landlord", "Karl Brandt", Some("karl@brandt.example"), true).await;
     contact(&api, "landlord", "Petra Hausmann", Some("petra@hausmann.example"), true).await;
     contact(&api, "landlord", "Ohne Einverständnis", Some("nein@example.org"), false).await;
-    contact(&api, "target_group", "Amina Yusuf", None, false).await;
+    contact(&api, "target_group", "Amina Yusuf", None, true).await;
     contact(&api, "vhs", "VHS (nicht befragt)", Some("vhs@example.org"), true).await;
 
     let today = mietschulung::time::today_local();
@@ -104,13 +104,14 @@ async fn cycle(backend: Backend) {
     assert_eq!(detail["questions"].as_array().unwrap().len(), 7);
     assert_eq!(detail["questions"][5]["options"][1]["label"], "Heizen und Lüften");
 
-    // Invitations: three emails would be wrong (no consent), two on paper.
+    // Invitations: two emails, one on paper (no address); no consent: no invitation at all.
     let (s, outcome) = api.post(&format!("/api/v1/surveys/{sid}/invitations"), json!({})).await;
     assert_eq!(s, 200, "{outcome}");
     assert_eq!(
         (outcome["invited"].as_i64(), outcome["emailed"].as_i64(), outcome["on_paper"].as_i64()),
-        (Some(4), Some(2), Some(2))
+        (Some(3), Some(2), Some(1))
     );
+    assert_eq!(outcome["left_out"], 1, "{outcome}");
     let (_, again) = api.post(&format!("/api/v1/surveys/{sid}/invitations"), json!({})).await;
     assert_eq!(again["invited"], 0, "nobody is invited twice");
     common::wait_until("two invitations delivered", Duration::from_secs(30), || {
@@ -374,7 +375,7 @@ async fn respondent_form_on_a_phone_without_javascript_and_in_arabic() {
     let app = common::spawn_app(Backend::Sqlite).await;
     let org = app.create_org("umfrage-handy");
     let api = app.api_token(&org.coordinator.email).await;
-    contact(&api, "target_group", "Amina Yusuf", None, false).await;
+    contact(&api, "target_group", "Amina Yusuf", None, true).await;
     let today = mietschulung::time::today_local();
     let (_, survey) = api
         .post("/api/v1/surveys", json!({"title": "Wohnen in Altenburg", "opens_on": today.to_string(), "closes_on": (today + chrono::Duration::days(5)).to_string(), "audience": ["target_group"]}))
@@ -475,7 +476,7 @@ async fn coordinator_pages_build_invite_print_and_read_results() {
     let api = app.api_token(&org.coordinator.email).await;
     let (course_id, _, _) =
         common::plan_run(&api, "MS-S", 10, &[("Mietvertrag", true), ("Heizen", true)]).await;
-    contact(&api, "volunteer", "Helga Ehrenamt", None, false).await;
+    contact(&api, "volunteer", "Helga Ehrenamt", None, true).await;
     let b = app.browser();
     b.login(&org.coordinator.email).await;
     let list = b.get("/surveys").await;
@@ -635,7 +636,7 @@ async fn double_submit(backend: Backend) {
     let app = common::spawn_app(backend).await;
     let org = app.create_org("doppelt");
     let api = app.api_token(&org.coordinator.email).await;
-    contact(&api, "volunteer", "Eilige Person", None, false).await;
+    contact(&api, "volunteer", "Eilige Person", None, true).await;
     let today = mietschulung::time::today_local();
     let (_, survey) = api
         .post("/api/v1/surveys", json!({"title": "Schnell", "opens_on": today.to_string(), "closes_on": today.to_string(), "audience": ["volunteer"], "open_groups": ["volunteer"]}))
@@ -700,6 +701,7 @@ async fn invitations_in_the_contacts_language() {
         .post("/api/v1/surveys", json!({"title": "Wohnen", "opens_on": today.to_string(), "closes_on": (today + chrono::Duration::days(3)).to_string(), "audience": ["target_group"]}))
         .await;
     let sid = survey["id"].as_i64().unwrap();
+    question(&api, sid, json!({"kind": "text", "text": "Was ist Ihnen wichtig?"})).await;
     let (s, _) =
         api.put(&format!("/api/v1/surveys/{sid}/translations/uk"), json!({"title": "Житло"})).await;
     assert_eq!(s, 204);

@@ -65,7 +65,7 @@ const KEPT: &[(&str, &str, &str)] = &[
         "data format: a group name a user's spreadsheet may use",
     ),
     (
-        "src/reports/pages.rs",
+        "src/reports/export.rs",
         "Einträge",
         "data format: a column heading of the report export that funding spreadsheets refer to",
     ),

@@ -51,6 +51,7 @@ pub const PERSONAL_TABLES: &[(&str, Holds)] = &[
     ("certificates", Holds::Participant("/certificates")),
     ("certificate_checks", Holds::Participant("/certificates/0/checks")),
     ("certificate_reissues", Holds::Participant("/certificate_reissues")),
+    ("certificate_modules", Holds::Participant("/certificates/0/modules")),
     ("session_reminders", Holds::Participant("/reminders")),
     ("stakeholders", Holds::Stakeholder("/person")),
     ("survey_invitations", Holds::Stakeholder("/survey_invitations")),
@@ -79,6 +80,10 @@ pub const PERSONAL_TABLES: &[(&str, Holds)] = &[
     ("session_trainers", Holds::Nobody("which staff teach a session")),
     ("signing_keys", Holds::Nobody("public keys of the certificate signatures")),
     ("certificate_batches", Holds::Nobody("progress counters of an issuing run")),
+    (
+        "certificate_prints",
+        Holds::Nobody("a run's dates and place as its issued certificates print them"),
+    ),
     (
         "import_batches",
         Holds::Nobody(

@@ -127,6 +127,16 @@ pub struct CertificateLine {
     #[schema(value_type = Option<i32>)]
     pub replaced_by_id: Option<CertificateId>,
     pub checks: Vec<CheckDay>,
+    /// The modules the certificate lists, as printed (frozen at issue).
+    pub modules: Vec<PrintedModule>,
+}
+
+/// A module as an issued certificate prints it.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct PrintedModule {
+    pub title: String,
+    pub first_day: NaiveDate,
+    pub duration_minutes: i32,
 }
 
 /// How often a certificate was checked on one day.

@@ -8,11 +8,11 @@ use diesel::prelude::*;
 
 use super::models::*;
 use crate::db::schema::{
-    attendance, attendance_marks, audit_log, certificate_checks, certificate_reissues,
-    certificates, consent_events, course_runs, courses, enrollments, erasures, mail_outbox,
-    organisations, participants, session_reminders, stakeholders, survey_answers, survey_drafts,
-    survey_invitations, survey_questions, survey_responses, surveys, test_results,
-    training_sessions,
+    attendance, attendance_marks, audit_log, certificate_checks, certificate_modules,
+    certificate_reissues, certificates, consent_events, course_runs, courses, enrollments,
+    erasures, mail_outbox, organisations, participants, session_reminders, stakeholders,
+    survey_answers, survey_drafts, survey_invitations, survey_questions, survey_responses, surveys,
+    test_results, training_sessions,
 };
 use crate::db::DbConn;
 use crate::error::AppResult;
@@ -294,10 +294,26 @@ pub fn certificates(
     for (id, day, n) in days {
         checks.entry(id).or_default().push(CheckDay { day, checks: n });
     }
+    let mut modules: HashMap<CertificateId, Vec<PrintedModule>> = HashMap::new();
+    let printed: Vec<(CertificateId, String, NaiveDate, i32)> = certificate_modules::table
+        .filter(certificate_modules::organisation_id.eq(org))
+        .filter(certificate_modules::certificate_id.eq_any(&ids))
+        .order((certificate_modules::certificate_id, certificate_modules::position))
+        .select((
+            certificate_modules::certificate_id,
+            certificate_modules::title,
+            certificate_modules::first_day,
+            certificate_modules::duration_minutes,
+        ))
+        .load(conn)?;
+    for (id, title, first_day, duration_minutes) in printed {
+        modules.entry(id).or_default().push(PrintedModule { title, first_day, duration_minutes });
+    }
     Ok(rows
         .into_iter()
         .map(|r| CertificateLine {
             checks: checks.remove(&r.0).unwrap_or_default(),
+            modules: modules.remove(&r.0).unwrap_or_default(),
             id: r.0,
             run_id: r.1,
             code: r.2,

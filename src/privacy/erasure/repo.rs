@@ -153,6 +153,12 @@ pub fn tombstone_certificate(
     )
     .set(certificates::revocation_reason.eq(Some("")))
     .execute(conn)?;
+    // Which modules the person attended, as printed: the tombstone prints nothing.
+    diesel::delete(
+        crate::db::schema::certificate_modules::table
+            .filter(crate::db::schema::certificate_modules::certificate_id.eq(id)),
+    )
+    .execute(conn)?;
     Ok(())
 }
 

@@ -1,0 +1,95 @@
+//! What an issued certificate prints of its run and course, frozen when it is issued: the
+//! run's dates and place, and the modules it lists (title, first day attended, length). A
+//! later correction of the plan (a typo in a module title, a moved place) never changes an
+//! issued certificate's PDF; replacing the certificate prints the corrected text.
+//!
+//! Certificates issued before the freeze existed kept their run's dates and place (the
+//! migration copied them); their modules are frozen by [`freeze_runs`] before the first
+//! correction that could change them.
+
+use super::repo;
+use crate::attendance;
+use crate::certificates::models::Certificate;
+use crate::certificates::pdf::AttendedModule;
+use crate::db::DbConn;
+use crate::error::AppResult;
+use crate::ids::{CertificateId, ModuleId, OrgId, RunId};
+use crate::planning::{self, models::Course, models::CourseModule, models::CourseRun};
+
+/// What a certificate prints of its run, as frozen.
+#[derive(Debug, Clone)]
+pub struct Printed {
+    pub run_start: chrono::NaiveDate,
+    pub run_end: chrono::NaiveDate,
+    pub place: String,
+    /// `None` for a certificate issued before modules were frozen and not frozen since:
+    /// its modules are read from the plan as it is.
+    pub modules: Option<Vec<AttendedModule>>,
+}
+
+/// The modules the holder attended as the plan says now, each with the module it came from.
+fn modules_now(
+    conn: &mut DbConn, org: OrgId, cert: &Certificate, modules: &[CourseModule],
+) -> AppResult<Vec<(ModuleId, AttendedModule)>> {
+    let attended =
+        attendance::service::attended_modules(conn, org, cert.run_id, cert.participant_id)?;
+    Ok(attended
+        .into_iter()
+        .map(|(title, date, duration_minutes)| {
+            // Titles are read from the course's modules in this very transaction.
+            let id = modules
+                .iter()
+                .find(|m| m.title == title && m.duration_minutes == duration_minutes)
+                .map_or(ModuleId::from(0), |m| m.id);
+            (id, AttendedModule { title, date, duration_minutes })
+        })
+        .collect())
+}
+
+/// Freezes what a certificate prints (inside the issuing transaction).
+pub(crate) fn freeze(conn: &mut DbConn, cert: &Certificate, run: &CourseRun) -> AppResult<()> {
+    let course_modules = planning::service::modules_of(conn, run.organisation_id, run.course_id)?;
+    let modules = modules_now(conn, run.organisation_id, cert, &course_modules)?;
+    repo::store_print(conn, cert, run.start_date, run.end_date, &run.place, &modules)
+}
+
+/// What the certificate prints, if it was frozen.
+pub fn of(conn: &mut DbConn, certificate_id: CertificateId) -> AppResult<Option<Printed>> {
+    repo::print_of(conn, certificate_id)
+}
+
+/// Freezes the modules of every certificate of these runs issued before modules were
+/// frozen, before a correction of the plan could change what they print. Harmless twice.
+pub fn freeze_runs(conn: &mut DbConn, org: OrgId, run_ids: &[RunId]) -> AppResult<usize> {
+    let mut frozen = 0;
+    for run_id in run_ids {
+        let run = planning::service::get_run(conn, org, *run_id)?;
+        let course_modules = planning::service::modules_of(conn, org, run.course_id)?;
+        for cert in repo::not_frozen_of_run(conn, org, *run_id)? {
+            let modules = modules_now(conn, org, &cert, &course_modules)?;
+            repo::store_print(conn, &cert, run.start_date, run.end_date, &run.place, &modules)?;
+            frozen += 1;
+        }
+    }
+    Ok(frozen)
+}
+
+/// Valid certificates of a run that print a course title or module text the plan no
+/// longer has: they stay as issued; replacing them prints the corrected text.
+pub fn printing_older_text(
+    conn: &mut DbConn, org: OrgId, run_id: RunId, course: &Course, modules: &[CourseModule],
+) -> AppResult<usize> {
+    let mut n = 0;
+    for (cert, printed) in repo::valid_prints_of_run(conn, org, run_id)? {
+        let title_changed = cert.course_title != course.title || cert.course_code != course.code;
+        let module_changed = printed.iter().any(|(module_id, title, duration)| {
+            !modules
+                .iter()
+                .any(|m| m.id == *module_id && m.title == *title && m.duration_minutes == *duration)
+        });
+        if title_changed || module_changed {
+            n += 1;
+        }
+    }
+    Ok(n)
+}
