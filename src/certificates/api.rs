@@ -9,15 +9,15 @@ use super::models::{
     CertificateSettings, CertificateView, IssuePreview, IssueSummary, ReissueInput,
     ReissueRevokedInput, RevokeInput, UndeliveredCertificate,
 };
-use super::service::KeyLine;
-use super::{delivery, keys, profile};
-use crate::auth::Role;
 use super::own_page::{self, OwnPageLink};
 use super::pages::{
     certificate_file, resume_batch_in_background, start_batch_in_background, CertificateFile,
 };
+use super::service::KeyLine;
 use super::service::{self, CertificateIssuer};
+use super::{delivery, keys, profile};
 use crate::api::{Answer, Caller, Json};
+use crate::auth::Role;
 use crate::ids::{CertificateBatchId, CertificateId, ParticipantId, RunId};
 
 type Issuer = web::Data<Arc<CertificateIssuer>>;
@@ -127,7 +127,6 @@ async fn api_reissue(
     Ok(HttpResponse::Ok().json(issuer.view(&cert)))
 }
 
-
 // ---------- issue 14: what issuing will do and did, the list, settings and keys ----------
 
 #[utoipa::path(get, path = "/api/v1/runs/{id}/certificates/preview", tag = "certificates", security(("bearer" = [])),
@@ -150,8 +149,9 @@ async fn api_undelivered(caller: Caller, id: web::Path<RunId>) -> Answer {
 
 #[utoipa::path(get, path = "/api/v1/runs/{id}/certificates/undelivered.zip", tag = "certificates", security(("bearer" = [])),
     params(("id" = i32, Path)), responses((status = 200, content_type = "application/zip", description = "the undelivered certificates as PDFs"),
-        (status = 409, description = "nothing to print", body = crate::api::ErrorSchema),
-        (status = 404, description = "no such run in the organisation", body = crate::api::ErrorSchema)))]
+        (status = 403, description = "not a coordinator", body = crate::api::ErrorSchema),
+        (status = 404, description = "no such run in the organisation", body = crate::api::ErrorSchema),
+        (status = 409, description = "nothing to print", body = crate::api::ErrorSchema)))]
 #[get("/api/v1/runs/{id}/certificates/undelivered.zip")]
 async fn api_undelivered_zip(caller: Caller, issuer: Issuer, id: web::Path<RunId>) -> Answer {
     let (issuer, run_id) = (issuer.get_ref().clone(), *id);
@@ -170,7 +170,9 @@ async fn api_undelivered_zip(caller: Caller, issuer: Issuer, id: web::Path<RunId
         (status = 404, description = "no such run in the organisation", body = crate::api::ErrorSchema),
         (status = 422, description = "a filter value is wrong (the field is named)", body = crate::api::ErrorSchema)))]
 #[get("/api/v1/certificates")]
-async fn api_certificates(caller: Caller, issuer: Issuer, q: web::Query<CertificateQuery>) -> Answer {
+async fn api_certificates(
+    caller: Caller, issuer: Issuer, q: web::Query<CertificateQuery>,
+) -> Answer {
     let (issuer, q) = (issuer.get_ref().clone(), q.into_inner());
     caller
         .ok(move |conn, actor| {
@@ -262,7 +264,8 @@ async fn api_keys(caller: Caller, issuer: Issuer) -> Answer {
 
 #[utoipa::path(post, path = "/api/v1/keys/rotate", tag = "certificates", security(("bearer" = [])),
     responses((status = 201, body = KeyLine, description = "the new key; the owner's previous keys are retired and keep verifying"),
-        (status = 403, description = "not a coordinator or admin", body = crate::api::ErrorSchema)))]
+        (status = 403, description = "not a coordinator or admin", body = crate::api::ErrorSchema),
+        (status = 409, description = "every key number is taken", body = crate::api::ErrorSchema)))]
 #[post("/api/v1/keys/rotate")]
 async fn api_rotate(caller: Caller, issuer: Issuer) -> Answer {
     let issuer = issuer.get_ref().clone();
@@ -278,11 +281,13 @@ async fn api_rotate(caller: Caller, issuer: Issuer) -> Answer {
 fn key_of(
     conn: &mut crate::db::DbConn, issuer: &CertificateIssuer, actor: &crate::auth::Actor, kid: i32,
 ) -> crate::error::AppResult<KeyLine> {
-    service::key_overview(conn, issuer, actor)?.into_iter().find(|k| k.kid == kid).ok_or_else(|| {
-        crate::error::AppError::not_found_text(
-            crate::i18n::Text::key("thing.key_numbered").arg("kid", kid),
-        )
-    })
+    service::key_overview(conn, issuer, actor)?.into_iter().find(|k| k.kid == kid).ok_or_else(
+        || {
+            crate::error::AppError::not_found_text(
+                crate::i18n::Text::key("thing.key_numbered").arg("kid", kid),
+            )
+        },
+    )
 }
 
 #[utoipa::path(post, path = "/api/v1/keys/{kid}/retire", tag = "certificates", security(("bearer" = [])),

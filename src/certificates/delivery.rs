@@ -119,7 +119,9 @@ fn undelivered_of(
             pdf: format!("/certificates/{}/pdf", c.id),
         });
     }
-    out.sort_by(|a, b| a.holder_name.cmp(&b.holder_name).then(a.certificate_id.cmp(&b.certificate_id)));
+    out.sort_by(|a, b| {
+        a.holder_name.cmp(&b.holder_name).then(a.certificate_id.cmp(&b.certificate_id))
+    });
     Ok(out)
 }
 
@@ -230,16 +232,19 @@ impl ListQuery {
     /// The query as the API reads it: a run, status or page it cannot read is a 422 naming
     /// the field.
     pub fn strict(q: &CertificateQuery) -> AppResult<ListQuery> {
-        let blank = |v: &Option<String>| v.as_deref().map(str::trim).filter(|v| !v.is_empty()).map(str::to_string);
+        let blank = |v: &Option<String>| {
+            v.as_deref().map(str::trim).filter(|v| !v.is_empty()).map(str::to_string)
+        };
         let run = match blank(&q.run) {
             None => None,
             Some(r) => Some(RunId(crate::validate::id::<i32>("run", "certs.label_run", &r)?)),
         };
         let status = match blank(&q.status) {
             None => None,
-            Some(s) => Some(s.parse::<CertificateStatus>().map_err(|_| {
-                AppError::invalid("status", Text::key("error.certs.status"))
-            })?),
+            Some(s) => Some(
+                s.parse::<CertificateStatus>()
+                    .map_err(|_| AppError::invalid("status", Text::key("error.certs.status")))?,
+            ),
         };
         let page = match blank(&q.page) {
             None => 1,
@@ -279,16 +284,20 @@ fn matches(c: &Certificate, q: &str) -> bool {
     if q.to_lowercase().split_whitespace().all(|word| name.contains(word)) {
         return true;
     }
-    let code: String =
-        q.chars().filter(|ch| ch.is_ascii_alphanumeric()).map(|ch| ch.to_ascii_uppercase()).collect();
+    let code: String = q
+        .chars()
+        .filter(|ch| ch.is_ascii_alphanumeric())
+        .map(|ch| ch.to_ascii_uppercase())
+        .collect();
     // The printed code's fifth group is a check character the stored code does not have.
     let stored = c.code.to_ascii_uppercase();
-    !code.is_empty()
-        && (stored.contains(&code) || (code.len() == 17 && stored == code[..16]))
+    !code.is_empty() && (stored.contains(&code) || (code.len() == 17 && stored == code[..16]))
 }
 
 /// The organisation's certificates, newest first, searched and filtered, one page of them.
-pub fn list(conn: &mut DbConn, issuer: &CertificateIssuer, actor: &Actor, query: &ListQuery) -> AppResult<CertificateList> {
+pub fn list(
+    conn: &mut DbConn, issuer: &CertificateIssuer, actor: &Actor, query: &ListQuery,
+) -> AppResult<CertificateList> {
     let org = actor.coordinator_org()?;
     if let Some(run) = query.run {
         planning::service::get_run(conn, org, run)?;
@@ -390,7 +399,15 @@ mod tests {
     #[test]
     fn search_finds_names_in_any_case_and_codes_as_printed() {
         let c = cert("Olena Shevchenko", "0MRE09HPXPXFH1GG");
-        for q in ["", "olena", "SHEV", "shevchenko olena", "0mre-09hp", "09HP XPXF", "0MRE-09HP-XPXF-H1GG-K"] {
+        for q in [
+            "",
+            "olena",
+            "SHEV",
+            "shevchenko olena",
+            "0mre-09hp",
+            "09HP XPXF",
+            "0MRE-09HP-XPXF-H1GG-K",
+        ] {
             assert!(matches(&c, q), "{q}");
         }
         for q in ["amir", "0MRE-0000", "-", "olena amir"] {

@@ -8,8 +8,8 @@ use serde::Deserialize;
 
 use super::delivery;
 use super::models::{
-    BatchState, CertificateBatch, CertificateList, CertificateQuery, CertificateProfileInput, CertificateStatus,
-    CertificateView, ChecklistItemKind, IssuePreview, PlannedRecipient,
+    BatchState, CertificateBatch, CertificateList, CertificateProfileInput, CertificateQuery,
+    CertificateStatus, CertificateView, ChecklistItemKind, IssuePreview, PlannedRecipient,
 };
 use super::service::{self, CertificateIssuer};
 use crate::auth::Actor;
@@ -74,9 +74,7 @@ fn people(list: &[PlannedRecipient], with_email: bool) -> String {
     let names = list
         .iter()
         .map(|p| match (&p.email, with_email) {
-            (Some(to), true) => {
-                Text::key("certs.name_to").arg("name", &p.name).arg("email", to)
-            }
+            (Some(to), true) => Text::key("certs.name_to").arg("name", &p.name).arg("email", to),
             _ => Text::Plain(p.name.clone()),
         })
         .collect();
@@ -136,18 +134,16 @@ fn issue_page(p: &IssuePreview) -> Confirmation {
         (true, true) => None,
         (true, false) => Some(Text::key("certs.warn_missing").arg_list("missing", missing)),
         (false, true) => Some(Text::key("certs.warn_not_approved")),
-        (false, false) => Some(
-            Text::key("certs.warn_not_approved_missing").arg_list("missing", missing),
-        ),
+        (false, false) => {
+            Some(Text::key("certs.warn_not_approved_missing").arg_list("missing", missing))
+        }
     };
     if let Some(w) = warning {
-        page = page
-            .warning(w)
-            .row(
-                Text::key("certs.row_settings"),
-                Text::key("certs.settings_incomplete").to_string(),
-                Some("/certificate-settings".to_string()),
-            );
+        page = page.warning(w).row(
+            Text::key("certs.row_settings"),
+            Text::key("certs.settings_incomplete").to_string(),
+            Some("/certificate-settings".to_string()),
+        );
     }
     if p.to_issue == 0 {
         page = page.blocked(Text::key("certs.nobody_to_issue"));
@@ -407,8 +403,9 @@ async fn revoke_confirmation(
 ) -> PageResult {
     let (id, issuer) = (*id, issuer.get_ref().clone());
     let typed = q.reason.clone().unwrap_or_default();
-    let (cert, course_title, checks) =
-        ui.run(move |conn, actor| service::certificate_for_revoke(conn, &issuer, actor, id)).await?;
+    let (cert, course_title, checks) = ui
+        .run(move |conn, actor| service::certificate_for_revoke(conn, &issuer, actor, id))
+        .await?;
     if cert.status != CertificateStatus::Valid {
         return Err(AppError::conflict("error.certificates.not_valid_any_more").into());
     }
@@ -423,7 +420,8 @@ async fn revoke_confirmation(
     };
     let change = format!(
         "/certificates/{id}/revoke?{}",
-        serde_html_form::to_string([("edit", "1"), ("reason", reason.as_str())]).unwrap_or_default()
+        serde_html_form::to_string([("edit", "1"), ("reason", reason.as_str())])
+            .unwrap_or_default()
     );
     let mut page = Confirmation::new(
         Text::key("certs.revoke_heading").arg("name", &cert.holder_name),
@@ -448,7 +446,9 @@ async fn revoke_confirmation(
 }
 
 /// What a key confirmation page needs of the key.
-async fn key_line(ui: &Ui, issuer: &Arc<CertificateIssuer>, kid: i32) -> AppResult<service::KeyLine> {
+async fn key_line(
+    ui: &Ui, issuer: &Arc<CertificateIssuer>, kid: i32,
+) -> AppResult<service::KeyLine> {
     require_settings_access(&ui.actor)?;
     let issuer = issuer.clone();
     ui.run(move |conn, actor| {
@@ -587,8 +587,7 @@ async fn save_profile(
 ) -> PageResult {
     require_settings_access(&ui.actor)?;
     let input = form.clone();
-    let error = match ui.run(move |conn, actor| super::profile::update(conn, actor, &input)).await
-    {
+    let error = match ui.run(move |conn, actor| super::profile::update(conn, actor, &input)).await {
         Ok(_) => {
             let done = Text::key("done.certs_profile_saved");
             return ui.done("/certificate-settings#profile", &done);

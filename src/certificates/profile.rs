@@ -131,7 +131,12 @@ pub fn settings_of(conn: &mut DbConn, org: OrgId) -> AppResult<CertificateSettin
             "certs.check_address",
             "/certificate-settings#profile",
         ),
-        item(ChecklistItemKind::Contact, contact, "certs.check_contact", "/certificate-settings#profile"),
+        item(
+            ChecklistItemKind::Contact,
+            contact,
+            "certs.check_contact",
+            "/certificate-settings#profile",
+        ),
         item(
             ChecklistItemKind::Approval,
             approved,
@@ -150,10 +155,7 @@ pub fn settings_of(conn: &mut DbConn, org: OrgId) -> AppResult<CertificateSettin
         signature,
         approved,
         approved_at: profile.approved_at.filter(|_| approved),
-        approved_when: profile
-            .approved_at
-            .filter(|_| approved)
-            .map(crate::time::fmt_datetime),
+        approved_when: profile.approved_at.filter(|_| approved).map(crate::time::fmt_datetime),
         approved_by,
         approval_withdrawn,
     })
@@ -174,10 +176,12 @@ fn checked(input: &CertificateProfileInput) -> AppResult<CertificateProfileInput
     };
     let issuer_address =
         text("issuer_address", "certs.label_address", &input.issuer_address, MAX_ADDRESS)?;
-    let contact_phone = crate::validate::optional_phone("contact_phone", Some(&input.contact_phone))?
-        .unwrap_or_default();
-    let contact_email = crate::validate::optional_email("contact_email", Some(&input.contact_email))?
-        .unwrap_or_default();
+    let contact_phone =
+        crate::validate::optional_phone("contact_phone", Some(&input.contact_phone))?
+            .unwrap_or_default();
+    let contact_email =
+        crate::validate::optional_email("contact_email", Some(&input.contact_email))?
+            .unwrap_or_default();
     let contact_website =
         text("contact_website", "certs.label_website", &input.contact_website, MAX_CONTACT)?;
     if !contact_website.is_empty()
@@ -259,7 +263,12 @@ mod tests {
     fn the_letterhead_prints_address_then_the_contact_on_one_line() {
         assert!(letterhead_lines(&profile("", " ", "", "")).is_empty());
         assert_eq!(
-            letterhead_lines(&profile("Lindenaustr. 9, 04600 Altenburg", "03447 586-0", "", "lra.de")),
+            letterhead_lines(&profile(
+                "Lindenaustr. 9, 04600 Altenburg",
+                "03447 586-0",
+                "",
+                "lra.de"
+            )),
             vec!["Lindenaustr. 9, 04600 Altenburg".to_string(), "03447 586-0 · lra.de".into()]
         );
         assert_eq!(letterhead_lines(&profile("", "", "info@lra.de", "")), vec!["info@lra.de"]);

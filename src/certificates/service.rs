@@ -524,9 +524,7 @@ fn document(
         place: printed.map_or_else(|| run.place.clone(), |p| p.place),
         modules,
         issuer_name: org.issuer_name.clone(),
-        issuer_lines: super::profile::letterhead_lines(&super::profile::profile_of(
-            conn, org.id,
-        )?),
+        issuer_lines: super::profile::letterhead_lines(&super::profile::profile_of(conn, org.id)?),
         signatory_name: org.signatory_name.clone(),
         signatory_title: org.signatory_title.clone(),
         issued_on: time::to_local(cert.issued_at).date_naive(),
@@ -854,7 +852,12 @@ pub fn set_org_image(conn: &mut DbConn, actor: &Actor, kind: &str, bytes: &[u8])
 pub fn remove_org_image(conn: &mut DbConn, actor: &Actor, kind: &str) -> AppResult<()> {
     let org = actor.coordinator_org()?;
     let kind = image_kind(kind)?;
-    orgs::service::delete_image(conn, org, kind)
+    crate::db::write_transaction(conn, |conn| {
+        orgs::service::delete_image(conn, org, kind)?;
+        audit::Entry::new(Some(org), Some(actor.user_id), "organisation.image_removed")
+            .on(kind.code(), None)
+            .record(conn)
+    })
 }
 
 pub fn org_image(
@@ -1078,9 +1081,7 @@ pub fn sample_pdf(
         place: org.name.clone(),
         modules,
         issuer_name: org.issuer_name.clone(),
-        issuer_lines: super::profile::letterhead_lines(&super::profile::profile_of(
-            conn, org.id,
-        )?),
+        issuer_lines: super::profile::letterhead_lines(&super::profile::profile_of(conn, org.id)?),
         signatory_name: org.signatory_name.clone(),
         signatory_title: org.signatory_title.clone(),
         issued_on: today,

@@ -203,7 +203,10 @@ async fn issue_with_confirmation(backend: Backend) {
     assert_eq!(trainer.get(&confirm_path).await.status, 403);
     assert_eq!(trainer.get(&format!("/runs/{run_id}/certificates/print")).await.status, 403);
     let trainer_api = app.api_token(&org.trainer.email).await;
-    assert_eq!(trainer_api.get(&format!("/api/v1/runs/{run_id}/certificates/preview")).await.0, 403);
+    assert_eq!(
+        trainer_api.get(&format!("/api/v1/runs/{run_id}/certificates/preview")).await.0,
+        403
+    );
     assert_eq!(app.count("certificates"), 4);
 }
 
@@ -244,7 +247,10 @@ async fn refused_mail_is_printed(backend: Backend) {
     assert_eq!(karl["recipient"], "kaputt@example.org");
     assert_eq!(by_person(pids[2]).expect("Samir is listed")["reason"], "no_address");
     assert!(by_person(pids[0]).is_none(), "Olena's mail went out");
-    assert_eq!(server.messages().iter().filter(|m| m.to.iter().any(|t| t.contains("olena"))).count(), 1);
+    assert_eq!(
+        server.messages().iter().filter(|m| m.to.iter().any(|t| t.contains("olena"))).count(),
+        1
+    );
 
     let b = app.browser();
     b.login(&org.coordinator.email).await;
@@ -291,7 +297,9 @@ async fn confirmations_change_nothing(backend: Backend) {
 
     // Revoke: the run page's form asks for the reason and leads to the confirmation.
     let run_page = b.get(&format!("/runs/{run_id}")).await;
-    assert!(run_page.body.contains(&format!("method=\"get\" action=\"/certificates/{cert}/revoke\"")));
+    assert!(run_page
+        .body
+        .contains(&format!("method=\"get\" action=\"/certificates/{cert}/revoke\"")));
     let form = b.get(&format!("/certificates/{cert}/revoke")).await;
     assert_eq!(form.status, 200, "{}", form.body);
     assert!(form.body.contains("name=\"reason\""));
@@ -307,7 +315,9 @@ async fn confirmations_change_nothing(backend: Backend) {
     assert!(page.body.contains(&common::said("certs.revoke_goes_final", &[])));
     assert_eq!(summary_value(&page.body, "certificates.reason").as_deref(), Some(reason));
     assert_eq!(certificate_status(&api, run_id, &cert).await, "valid", "the GET changed nothing");
-    let done = b.submit(&confirm_path, &format!("/certificates/{cert}/revoke"), &[("reason", reason)]).await;
+    let done = b
+        .submit(&confirm_path, &format!("/certificates/{cert}/revoke"), &[("reason", reason)])
+        .await;
     assert_eq!(done.status, 303, "{}", done.body);
     assert_eq!(certificate_status(&api, run_id, &cert).await, "revoked");
     assert_eq!(b.get(&confirm_path).await.status, 409, "nothing left to revoke");
@@ -326,7 +336,9 @@ async fn confirmations_change_nothing(backend: Backend) {
     let compromise = b.get(&format!("/certificate-settings/keys/{kid}/compromise")).await;
     assert_eq!(compromise.status, 200, "{}", compromise.body);
     assert!(compromise.body.contains("button-warning"));
-    assert!(compromise.body.contains(&common::said("certs.compromise_goes_offline", &[("count", "2")])));
+    assert!(compromise
+        .body
+        .contains(&common::said("certs.compromise_goes_offline", &[("count", "2")])));
     assert!(compromise.body.contains("name=\"confirm\" value=\"yes\""));
     assert_eq!(key_state(&api, kid).await, "active", "the GETs changed nothing");
     let other = app.create_org("nachbar");
@@ -356,7 +368,8 @@ async fn confirmations_change_nothing(backend: Backend) {
     assert_eq!(s, 201, "{new_key}");
     let new_kid = new_key["kid"].as_i64().unwrap();
     assert_eq!(new_key["state"], "active");
-    let (s, e) = api.post(&format!("/api/v1/keys/{new_kid}/compromise"), json!({"confirm": false})).await;
+    let (s, e) =
+        api.post(&format!("/api/v1/keys/{new_kid}/compromise"), json!({"confirm": false})).await;
     assert_eq!((s, e["field"].as_str()), (422, Some("confirm")), "{e}");
     let (s, retired) = api.post(&format!("/api/v1/keys/{new_kid}/retire"), json!({})).await;
     assert_eq!((s, retired["state"].as_str()), (200, Some("retired")), "{retired}");
@@ -429,7 +442,11 @@ async fn checklist(backend: Backend) {
     ];
     let refused = b.submit("/certificate-settings", "/certificate-settings/profile", &typed).await;
     assert_eq!(refused.status, 422, "{}", refused.body);
-    assert!(refused.body.contains("value=\"Lindenaustraße 9, 04600 Altenburg\""), "{}", refused.body);
+    assert!(
+        refused.body.contains("value=\"Lindenaustraße 9, 04600 Altenburg\""),
+        "{}",
+        refused.body
+    );
     assert!(refused.body.contains("value=\"kein web\""));
     let mut fixed = typed;
     fixed[3].1 = "www.altenburgerland.de";
@@ -457,10 +474,15 @@ async fn checklist(backend: Backend) {
     let page = b.get("/certificate-settings").await;
     assert!(items.iter().all(|i| done(&page.body, i)), "{}", page.body);
     assert!(page.body.contains("data-test=\"checklist-complete\""));
-    assert!(page.body.contains("data-test=\"approved\"") && page.body.contains("koordination muster"));
+    assert!(
+        page.body.contains("data-test=\"approved\"") && page.body.contains("koordination muster")
+    );
     let (s, settings) = api.get("/api/v1/certificate-settings").await;
     assert_eq!(s, 200, "{settings}");
-    assert_eq!((settings["approved"].as_bool(), settings["complete"].as_bool()), (Some(true), Some(true)));
+    assert_eq!(
+        (settings["approved"].as_bool(), settings["complete"].as_bool()),
+        (Some(true), Some(true))
+    );
     assert_eq!(settings["approved_by"], "koordination muster");
 
     // A later change withdraws the approval: the address through the API …
@@ -480,14 +502,18 @@ async fn checklist(backend: Backend) {
     let removed = b.submit("/certificate-settings", "/certificate-settings/logo/delete", &[]).await;
     assert_eq!(removed.status, 303);
     let (_, settings) = api.get("/api/v1/certificate-settings").await;
-    assert_eq!((settings["approved"].as_bool(), settings["logo"].as_bool()), (Some(false), Some(false)));
+    assert_eq!(
+        (settings["approved"].as_bool(), settings["logo"].as_bool()),
+        (Some(false), Some(false))
+    );
 
     // The API refuses what it cannot print or read, naming the field.
-    let (s, e) = api
-        .put("/api/v1/certificate-settings", json!({"contact_email": "kein-at-zeichen"}))
-        .await;
+    let (s, e) =
+        api.put("/api/v1/certificate-settings", json!({"contact_email": "kein-at-zeichen"})).await;
     assert_eq!((s, e["field"].as_str()), (422, Some("contact_email")), "{e}");
-    let (s, e) = api.put("/api/v1/certificate-settings", json!({"issuer_address": "Straße 1\u{202e}"})).await;
+    let (s, e) = api
+        .put("/api/v1/certificate-settings", json!({"issuer_address": "Straße 1\u{202e}"}))
+        .await;
     assert_eq!((s, e["field"].as_str()), (422, Some("issuer_address")), "{e}");
     let trainer = app.api_token(&org.trainer.email).await;
     assert_eq!(trainer.get("/api/v1/certificate-settings").await.0, 403);
@@ -526,9 +552,8 @@ async fn certificates_page(backend: Backend) {
         certs_a.iter().find(|c| c["holder_name"] == name).expect("issued")["id"].clone()
     };
     let (olena, samir) = (of("Olena Shevchenko"), of("Samir Haddad"));
-    let (s, _) = api
-        .post(&format!("/api/v1/certificates/{samir}/revoke"), json!({"reason": "Test"}))
-        .await;
+    let (s, _) =
+        api.post(&format!("/api/v1/certificates/{samir}/revoke"), json!({"reason": "Test"})).await;
     assert_eq!(s, 200);
 
     let page = b.get("/certificates").await;
@@ -546,7 +571,11 @@ async fn certificates_page(backend: Backend) {
     let page = b.get(&format!("/certificates?q={code}")).await;
     assert!(page.body.contains("Amir Karimi") && !page.body.contains("Olena Shevchenko"));
     let page = b.get(&format!("/certificates?run={run_a}&status=revoked")).await;
-    assert!(page.body.contains("Samir Haddad") && !page.body.contains("Olena Shevchenko"), "{}", page.body);
+    assert!(
+        page.body.contains("Samir Haddad") && !page.body.contains("Olena Shevchenko"),
+        "{}",
+        page.body
+    );
     let page = b.get("/certificates?q=niemand").await;
     assert!(page.body.contains("data-test=\"no-match\""));
     // A page address with nonsense in it still shows the list.
@@ -559,7 +588,10 @@ async fn certificates_page(backend: Backend) {
     let (_, list) = api.get("/api/v1/certificates?status=valid").await;
     assert_eq!(list["total"], 2);
     let (_, list) = api.get("/api/v1/certificates?q=HADDAD").await;
-    assert_eq!((list["total"].as_i64(), list["items"][0]["status"].as_str()), (Some(1), Some("revoked")));
+    assert_eq!(
+        (list["total"].as_i64(), list["items"][0]["status"].as_str()),
+        (Some(1), Some("revoked"))
+    );
     let (s, e) = api.get("/api/v1/certificates?status=kaputt").await;
     assert_eq!((s, e["field"].as_str()), (422, Some("status")), "{e}");
     let (s, e) = api.get("/api/v1/certificates?page=0").await;
