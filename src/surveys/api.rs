@@ -9,14 +9,16 @@ use serde_json::Value;
 
 use super::answers::FieldError;
 use super::forms::{ExportQuery, RespondQuery};
-use super::invite::{self, InvitationStatus, InvitePlan, InviteOutcome, PaperSheet, RemindOutcome, ReminderPlan};
+use super::invite::{
+    self, InvitationStatus, InviteOutcome, InvitePlan, PaperSheet, RemindOutcome, ReminderPlan,
+};
 use super::links::closed_error;
 use super::models::*;
+use super::overview::GroupLink;
 use super::release::PoolKey;
 use super::respond::{self, Answering, Given, RespondOutcome, Step};
 use super::service::Removal;
 use super::translations::{self, Completeness, NewTranslation, TranslationView};
-use super::overview::GroupLink;
 use super::{overview, questionnaire, questions, results, service};
 use crate::api::{Answer, Caller, Json};
 use crate::db::Db;

@@ -131,9 +131,12 @@ impl QuestionFormInput {
             }
         };
         let scale = self.kind.trim().eq_ignore_ascii_case("scale");
-        let options = if scale && !(self.scale_low.trim().is_empty() && self.scale_high.trim().is_empty()) {
+        let options = if scale
+            && !(self.scale_low.trim().is_empty() && self.scale_high.trim().is_empty())
+        {
             // The labels of a scale are for its ends: both or none.
-            for (field, label) in [("scale_low", &self.scale_low), ("scale_high", &self.scale_high)] {
+            for (field, label) in [("scale_low", &self.scale_low), ("scale_high", &self.scale_high)]
+            {
                 if label.trim().is_empty() {
                     return Err(AppError::invalid(field, Text::key("error.svy.scale_both_labels")));
                 }

@@ -277,8 +277,7 @@ pub fn invite(
         if let Some((_, refusal)) = obstacle(&survey, plan.questions) {
             return Err(refusal);
         }
-        let left_out =
-            plan.left_out.iter().filter(|l| l.reason == LeftOut::NoConsent).count();
+        let left_out = plan.left_out.iter().filter(|l| l.reason == LeftOut::NoConsent).count();
         let mut mailing = Mailing::new(conn, survey, public_url)?;
         let contacts: Vec<Stakeholder> = crate::stakeholders::service::all_of(conn, org)?
             .into_iter()
@@ -334,7 +333,9 @@ pub struct ReminderPlan {
 }
 
 /// What reminding now would do; sends nothing.
-pub fn reminder_plan(conn: &mut DbConn, actor: &Actor, survey_id: SurveyId) -> AppResult<ReminderPlan> {
+pub fn reminder_plan(
+    conn: &mut DbConn, actor: &Actor, survey_id: SurveyId,
+) -> AppResult<ReminderPlan> {
     let survey = service::get(conn, actor, survey_id)?;
     let due = due_now(conn, &survey)?;
     let blocked = if survey.is_archived() {
@@ -350,7 +351,11 @@ pub fn reminder_plan(conn: &mut DbConn, actor: &Actor, survey_id: SurveyId) -> A
         survey_id,
         title: survey.title.clone(),
         count: due.len(),
-        names: if survey.anonymous { Vec::new() } else { due.iter().map(|d| d.2.clone()).collect() },
+        names: if survey.anonymous {
+            Vec::new()
+        } else {
+            due.iter().map(|d| d.2.clone()).collect()
+        },
         anonymous: survey.anonymous,
         blocked: blocked.map(|(code, _)| code),
         blocked_reason: blocked.map(|(_, key)| crate::i18n::text(crate::i18n::DEFAULT_LANG, key)),
@@ -382,7 +387,8 @@ pub fn remind_now(
     let plan = reminder_plan(conn, actor, survey_id)?;
     if let Some(code) = plan.blocked {
         if code != "nobody" {
-            let key = if code == "archived" { "error.svy.archived" } else { "error.svy.remind_not_open" };
+            let key =
+                if code == "archived" { "error.svy.archived" } else { "error.svy.remind_not_open" };
             return Err(AppError::conflict(key));
         }
     }
@@ -660,4 +666,70 @@ pub fn paper_sheet(
 /// Invitations waiting to be printed (not emailed, not answered).
 pub fn paper_waiting(conn: &mut DbConn, survey_id: SurveyId) -> AppResult<usize> {
     Ok(repo::invitations(conn, survey_id)?.iter().filter(|(i, _)| on_paper(i)).count())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ids::{OrgId, SurveyId};
+
+    fn contact(id: i32, group: StakeholderGroup, email: bool, consent: bool) -> Stakeholder {
+        Stakeholder {
+            id: StakeholderId(id),
+            organisation_id: OrgId(1),
+            stakeholder_group: group,
+            name: format!("Kontakt {id}"),
+            organisation_name: None,
+            email: email.then(|| format!("k{id}@example.org")),
+            phone: None,
+            preferred_language: "de".into(),
+            contact_consent: consent,
+            created_at: NaiveDateTime::default(),
+            updated_at: NaiveDateTime::default(),
+        }
+    }
+
+    #[test]
+    fn only_who_agreed_is_invited_by_mail_or_on_paper() {
+        let day = chrono::NaiveDate::from_ymd_opt(2026, 12, 1).unwrap();
+        let survey = Survey {
+            id: SurveyId(1),
+            organisation_id: OrgId(1),
+            title: "Umfrage".into(),
+            introduction: String::new(),
+            opens_on: day,
+            closes_on: day,
+            audience: vec![StakeholderGroup::Landlord],
+            anonymous: false,
+            course_id: None,
+            reminder_max: 2,
+            reminder_interval_days: 7,
+            open_groups: Vec::new(),
+            open_token: String::new(),
+            copied_from: None,
+            created_at: NaiveDateTime::default(),
+            updated_at: NaiveDateTime::default(),
+            archived_at: None,
+        };
+        let already = [StakeholderId(9)];
+        use StakeholderGroup::{Landlord, Vhs};
+        for (c, expected) in [
+            (contact(1, Landlord, true, true), Ok(Channel::Email)),
+            (contact(2, Landlord, false, true), Ok(Channel::Paper)),
+            (contact(3, Landlord, true, false), Err(LeftOut::NoConsent)),
+            (contact(4, Landlord, false, false), Err(LeftOut::NoConsent)),
+            (contact(5, Vhs, true, true), Err(LeftOut::NotInAudience)),
+            (contact(9, Landlord, true, true), Err(LeftOut::AlreadyInvited)),
+        ] {
+            assert_eq!(channel(&survey, &c, &already), expected, "{}", c.name);
+        }
+    }
+
+    #[test]
+    fn a_sheet_is_in_the_contacts_language_where_there_are_words_for_it() {
+        assert_eq!(sheet_language("ar"), "ar");
+        assert_eq!(sheet_language("uk"), "uk");
+        assert_eq!(sheet_language("ps"), "de", "no sheet words in Pashto yet");
+        assert_eq!(sheet_language("xx"), "de");
+    }
 }

@@ -13,6 +13,13 @@
 //! - Answers are accepted only between the opening and the closing day, only to questions
 //!   the respondent's group sees, only with existing options and within the limits; a
 //!   rejected submission changes nothing.
+//! - A survey nobody answered can be deleted (with its questions, translations and
+//!   invitations); once anyone answered it can only be archived: closed for answers,
+//!   invitations and reminders at once, its results kept ([`service`]).
+//! - Only contacts who agreed to be contacted are invited: by email where they have an
+//!   address, on a printed sheet in their language otherwise; the coordinator checks who
+//!   gets what, and who is left out and why, before anything is sent ([`invite`]). A
+//!   survey without questions invites nobody.
 //! - Each invited contact has a personal link with an unguessable token; a token answers
 //!   once (a second submission is refused, not counted twice). An open link (no token) can
 //!   be enabled per group.

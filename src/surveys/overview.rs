@@ -311,8 +311,7 @@ pub fn survey_page(
 /// The survey page; with `typed`, its settings form shows what was typed (after a
 /// refusal) instead of what is stored.
 pub fn survey_page_with(
-    conn: &mut DbConn, actor: &Actor, id: SurveyId, public_url: &str,
-    typed: Option<SurveyFields>,
+    conn: &mut DbConn, actor: &Actor, id: SurveyId, public_url: &str, typed: Option<SurveyFields>,
 ) -> AppResult<SurveyPage> {
     let org = actor.coordinator_org()?;
     let d = service::detail(conn, actor, id)?;

@@ -82,7 +82,8 @@ async fn update(
 /// A new question: first its kind, then only the fields that kind needs (`?kind=`).
 #[get("/surveys/{id}/questions/new")]
 async fn question_new(ui: Ui, id: Id<SurveyId>, q: web::Query<KindQuery>) -> PageResult {
-    let typed = QuestionFields { kind: q.into_inner().kind.unwrap_or_default(), ..Default::default() };
+    let typed =
+        QuestionFields { kind: q.into_inner().kind.unwrap_or_default(), ..Default::default() };
     ui.show(QUESTION, "title.svy_question_new", move |conn, actor| {
         questions::new_page(conn, actor, *id, typed)
     })
@@ -98,8 +99,7 @@ async fn add_question(ui: Ui, id: Id<SurveyId>, Form(form): Form<QuestionFormInp
     match result {
         Ok(_) => ui.done(&format!("/surveys/{id}#questions"), &Text::key("done.question_added")),
         Err(e) => {
-            let data =
-                ui.run(move |c, actor| questions::new_page(c, actor, id, typed)).await?;
+            let data = ui.run(move |c, actor| questions::new_page(c, actor, id, typed)).await?;
             ui.page_with_error(QUESTION, "title.svy_question_new", &data, e)
         }
     }
@@ -111,9 +111,7 @@ async fn remove_question(
 ) -> PageResult {
     let (id, qid) = path.into_inner();
     match ui.run(move |conn, actor| questions::delete(conn, actor, id, qid)).await {
-        Ok(()) => {
-            ui.done(&format!("/surveys/{id}#questions"), &Text::key("done.question_deleted"))
-        }
+        Ok(()) => ui.done(&format!("/surveys/{id}#questions"), &Text::key("done.question_deleted")),
         Err(e) => survey_refused(&ui, &url, id, e).await,
     }
 }
@@ -136,9 +134,8 @@ async fn question_update(
 ) -> PageResult {
     let (id, qid) = path.into_inner();
     let typed = form.fields();
-    let result = ui
-        .run(move |conn, actor| questions::update(conn, actor, id, qid, &form.into_new()?))
-        .await;
+    let result =
+        ui.run(move |conn, actor| questions::update(conn, actor, id, qid, &form.into_new()?)).await;
     match result {
         Ok(_) => ui.done(&format!("/surveys/{id}#questions"), &Text::key("done.question_saved")),
         Err(e) => {
@@ -295,7 +292,12 @@ async fn invite_contacts(
         }
         Err(e) => {
             let plan = ui.run(move |conn, actor| invite::plan(conn, actor, id)).await?;
-            ui.page_with_error(confirm::TEMPLATE, "title.svy_invite", &invite_confirmation(&plan), e)
+            ui.page_with_error(
+                confirm::TEMPLATE,
+                "title.svy_invite",
+                &invite_confirmation(&plan),
+                e,
+            )
         }
     }
 }

@@ -487,9 +487,14 @@ pub fn preview_view(
         Some(g) => StakeholderGroup::from_entered(&g)
             .filter(|g| survey.audience.contains(g))
             .ok_or_else(|| {
-                AppError::invalid("group", crate::i18n::Text::key("error.surveys.group_outside_audience"))
+                AppError::invalid(
+                    "group",
+                    crate::i18n::Text::key("error.surveys.group_outside_audience"),
+                )
             })?,
-        None => survey.audience.first().copied().ok_or_else(|| AppError::not_found("thing.survey"))?,
+        None => {
+            survey.audience.first().copied().ok_or_else(|| AppError::not_found("thing.survey"))?
+        }
     };
     let who = Respondent {
         survey,

@@ -392,7 +392,9 @@ fn question_page(
     let (mut topics, mut rank_blocked) = (Vec::new(), None);
     if kind == Some(QuestionKind::Rank) {
         match survey.course_id {
-            Some(course) => topics = course_topics(conn, org, course)?.into_iter().map(|o| o.label).collect(),
+            Some(course) => {
+                topics = course_topics(conn, org, course)?.into_iter().map(|o| o.label).collect()
+            }
             None => rank_blocked = Some(Text::key("error.surveys.rank_needs_course")),
         }
         if rank_blocked.is_none() && topics.len() < 2 {
@@ -463,7 +465,8 @@ pub fn edit_page(
     let mut form = QuestionFields::of(&input);
     // Another kind (or, empty, the choice of kinds) for a question nobody answered yet.
     if let Some(other) = kind.filter(|_| !answered) {
-        form.kind = QuestionKind::from_entered(other).map(|k| k.code().to_string()).unwrap_or_default();
+        form.kind =
+            QuestionKind::from_entered(other).map(|k| k.code().to_string()).unwrap_or_default();
     }
     question_page(conn, org, &survey, Some(question_id), form, answered)
 }

@@ -791,8 +791,9 @@ pub fn delete_survey(conn: &mut DbConn, org: OrgId, id: SurveyId) -> AppResult<(
         .filter(survey_questions::survey_id.eq(id))
         .select(survey_questions::id)
         .load(conn)?;
-    let responses =
-        survey_responses::table.filter(survey_responses::survey_id.eq(id)).select(survey_responses::id);
+    let responses = survey_responses::table
+        .filter(survey_responses::survey_id.eq(id))
+        .select(survey_responses::id);
     diesel::delete(survey_answers::table.filter(survey_answers::response_id.eq_any(responses)))
         .execute(conn)?;
     diesel::delete(survey_responses::table.filter(survey_responses::survey_id.eq(id)))
@@ -818,8 +819,10 @@ pub fn delete_survey(conn: &mut DbConn, org: OrgId, id: SurveyId) -> AppResult<(
     diesel::update(surveys::table.filter(surveys::copied_from.eq(id)))
         .set(surveys::copied_from.eq(None::<SurveyId>))
         .execute(conn)?;
-    diesel::delete(surveys::table.filter(surveys::id.eq(id)).filter(surveys::organisation_id.eq(org)))
-        .execute(conn)?;
+    diesel::delete(
+        surveys::table.filter(surveys::id.eq(id)).filter(surveys::organisation_id.eq(org)),
+    )
+    .execute(conn)?;
     Ok(())
 }
 

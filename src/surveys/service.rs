@@ -217,7 +217,9 @@ pub fn delete(conn: &mut DbConn, actor: &Actor, id: SurveyId) -> AppResult<()> {
 /// Archives the survey: closed for answers, invitations and reminders at once, drafts
 /// dropped; results stay (pending anonymous answers are released by the survey job as at
 /// closing). `archive = false` takes it back out (answers only until its closing day).
-pub fn set_archived(conn: &mut DbConn, actor: &Actor, id: SurveyId, archive: bool) -> AppResult<Survey> {
+pub fn set_archived(
+    conn: &mut DbConn, actor: &Actor, id: SurveyId, archive: bool,
+) -> AppResult<Survey> {
     let org = actor.coordinator_org()?;
     crate::db::write_transaction(conn, |conn| {
         let survey = locked(conn, org, id)?;

@@ -192,7 +192,10 @@ pub fn page_with(
             let (mut text, mut options) = match done.get(&q.id) {
                 Some((t, o)) => (
                     t.clone(),
-                    labels(&serde_json::from_str::<Vec<QuestionOption>>(o).unwrap_or_default(), "\n"),
+                    labels(
+                        &serde_json::from_str::<Vec<QuestionOption>>(o).unwrap_or_default(),
+                        "\n",
+                    ),
                 ),
                 None => (String::new(), String::new()),
             };
@@ -382,7 +385,8 @@ pub fn view(
             .iter()
             .map(|q| {
                 let (text, options) = done.get(&q.id).cloned().unwrap_or_default();
-                let options: Vec<QuestionOption> = serde_json::from_str(&options).unwrap_or_default();
+                let options: Vec<QuestionOption> =
+                    serde_json::from_str(&options).unwrap_or_default();
                 TranslatedView {
                     question_id: q.id,
                     german: q.text.clone(),
@@ -429,6 +433,49 @@ mod tests {
         ] {
             let e = translated_rows(&questions, &bad).unwrap_err();
             assert_eq!(e.field(), Some("questions"));
+        }
+    }
+
+    proptest::proptest! {
+        /// Whatever is translated: the parts add up, the missing ones are named, and a
+        /// survey is complete exactly when nothing is missing.
+        #[test]
+        fn completeness_adds_up(
+            kinds in proptest::collection::vec((0usize..4, proptest::bool::ANY, proptest::bool::ANY), 0..8),
+            title in proptest::bool::ANY, intro in proptest::bool::ANY, has_intro in proptest::bool::ANY,
+        ) {
+            let questions: Vec<Question> = (1..)
+                .zip(&kinds)
+                .map(|(id, (options, _, _))| {
+                    let kind = if *options == 0 { QuestionKind::Text } else { QuestionKind::Single };
+                    question(id, kind, if *options == 0 { 0 } else { options + 1 })
+                })
+                .collect();
+            let mut translated = BTreeMap::new();
+            for (q, (_, text, relabel)) in questions.iter().zip(&kinds) {
+                let mut options = q.options();
+                if *relabel {
+                    for o in &mut options {
+                        o.label = format!("{} (ar)", o.label);
+                    }
+                }
+                if *text || *relabel {
+                    let t = if *text { "نص".to_string() } else { String::new() };
+                    translated.insert(q.id, (t, serde_json::to_string(&options).unwrap()));
+                }
+            }
+            let translation = (if title { "عنوان" } else { "" }.to_string(), if intro { "مقدمة" } else { "" }.to_string());
+            let german_intro = if has_intro { "Einleitung" } else { "" };
+            let c = completeness_of("ar", german_intro, &questions, Some(&translation), &translated);
+            let with_options = kinds.iter().filter(|(o, _, _)| *o > 0).count();
+            proptest::prop_assert_eq!(c.total, 1 + usize::from(has_intro) + kinds.len() + with_options);
+            let expected = usize::from(title)
+                + usize::from(has_intro && intro)
+                + kinds.iter().filter(|(_, t, _)| *t).count()
+                + kinds.iter().filter(|(o, _, r)| *o > 0 && *r).count();
+            proptest::prop_assert_eq!(c.done, expected);
+            proptest::prop_assert_eq!(c.done + c.missing.len(), c.total);
+            proptest::prop_assert_eq!(c.complete, c.missing.is_empty());
         }
     }
 }

@@ -87,11 +87,23 @@ async fn question_form_by_kind(backend: Backend) {
     assert!(!choose.body.contains("name=\"text\""), "no fields before the kind");
     // Then only the fields that kind needs.
     for (kind, shown, hidden) in [
-        ("single", &["name=\"options\""][..], &["name=\"min_value\"", "name=\"scale_low\"", "name=\"max_length\""][..]),
+        (
+            "single",
+            &["name=\"options\""][..],
+            &["name=\"min_value\"", "name=\"scale_low\"", "name=\"max_length\""][..],
+        ),
         ("multiple", &["name=\"options\""], &["name=\"min_value\"", "name=\"scale_low\""]),
-        ("scale", &["name=\"scale_low\"", "name=\"scale_high\""], &["name=\"options\"", "name=\"min_value\""]),
+        (
+            "scale",
+            &["name=\"scale_low\"", "name=\"scale_high\""],
+            &["name=\"options\"", "name=\"min_value\""],
+        ),
         ("text", &["name=\"max_length\""], &["name=\"options\"", "name=\"min_value\""]),
-        ("number", &["name=\"min_value\"", "name=\"max_value\""], &["name=\"options\"", "name=\"max_length\""]),
+        (
+            "number",
+            &["name=\"min_value\"", "name=\"max_value\""],
+            &["name=\"options\"", "name=\"max_length\""],
+        ),
         ("rank", &["data-test=\"rank-topics\""], &["name=\"options\"", "name=\"min_value\""]),
     ] {
         let page = b.get(&format!("{new}?kind={kind}")).await;
@@ -151,7 +163,9 @@ async fn question_form_by_kind(backend: Backend) {
         )
         .await;
     assert_eq!(number.status, 422);
-    assert!(number.body.contains("value=\"zwölf\"") && number.body.contains("Wie viele Wohnungen?"));
+    assert!(
+        number.body.contains("value=\"zwölf\"") && number.body.contains("Wie viele Wohnungen?")
+    );
     assert_eq!(app.count("survey_questions"), 0, "nothing saved");
 
     // Saved: a scale with both labels.
@@ -159,7 +173,12 @@ async fn question_form_by_kind(backend: Backend) {
         .submit(
             &new,
             &format!("/surveys/{sid}/questions"),
-            &[("kind", "scale"), ("text", "Wie wichtig?"), ("scale_low", "gar nicht"), ("scale_high", "sehr")],
+            &[
+                ("kind", "scale"),
+                ("text", "Wie wichtig?"),
+                ("scale_low", "gar nicht"),
+                ("scale_high", "sehr"),
+            ],
         )
         .await;
     assert_eq!(saved.status, 303, "{}", saved.body);
@@ -173,22 +192,45 @@ async fn question_form_by_kind(backend: Backend) {
     assert!(edit.body.contains("value=\"gar nicht\"") && edit.body.contains("value=\"sehr\""));
     assert!(!edit.body.contains("name=\"options\""));
     let other_kind = b.get(&format!("{edit_path}?kind=single")).await;
-    assert!(other_kind.body.contains("name=\"options\"") && other_kind.body.contains("Wie wichtig?"));
+    assert!(
+        other_kind.body.contains("name=\"options\"") && other_kind.body.contains("Wie wichtig?")
+    );
     let refused = b
         .submit(
             &edit_path,
             &edit_path,
-            &[("kind", "scale"), ("text", "Wie wichtig ist Ihnen das?"), ("scale_low", ""), ("scale_high", "sehr wichtig")],
+            &[
+                ("kind", "scale"),
+                ("text", "Wie wichtig ist Ihnen das?"),
+                ("scale_low", ""),
+                ("scale_high", "sehr wichtig"),
+            ],
         )
         .await;
     assert_eq!(refused.status, 422);
-    assert!(refused.body.contains("Wie wichtig ist Ihnen das?") && refused.body.contains("sehr wichtig"));
+    assert!(
+        refused.body.contains("Wie wichtig ist Ihnen das?")
+            && refused.body.contains("sehr wichtig")
+    );
 
     // A refused translation keeps what was typed too.
-    let single = question(&api, sid, json!({"kind": "single", "text": "Wie oft?", "options": ["selten", "oft"]})).await;
+    let single = question(
+        &api,
+        sid,
+        json!({"kind": "single", "text": "Wie oft?", "options": ["selten", "oft"]}),
+    )
+    .await;
     let tr = format!("/surveys/{sid}/translations/ar");
     let refused = b
-        .submit(&tr, &tr, &[("title", "السكن"), (&format!("text_{single}"), "كم مرة؟"), (&format!("options_{single}"), "نادرًا")])
+        .submit(
+            &tr,
+            &tr,
+            &[
+                ("title", "السكن"),
+                (&format!("text_{single}"), "كم مرة؟"),
+                (&format!("options_{single}"), "نادرًا"),
+            ],
+        )
         .await;
     assert_eq!(refused.status, 422);
     for typed in ["السكن", "كم مرة؟", "نادرًا"] {
@@ -208,7 +250,9 @@ async fn question_form_by_kind(backend: Backend) {
     let (s, _) = api.post(&format!("/api/v1/surveys/{sid}/questions/{qid}/up"), json!({})).await;
     assert_eq!(s, 204);
     assert_eq!(order(&api.get(&format!("/api/v1/surveys/{sid}")).await.1), [qid, single]);
-    let moved = b.submit(&format!("/surveys/{sid}"), &format!("/surveys/{sid}/questions/{qid}/down"), &[]).await;
+    let moved = b
+        .submit(&format!("/surveys/{sid}"), &format!("/surveys/{sid}/questions/{qid}/down"), &[])
+        .await;
     assert_eq!(moved.status, 303);
     assert_eq!(order(&api.get(&format!("/api/v1/surveys/{sid}")).await.1), [single, qid]);
 }
@@ -218,10 +262,21 @@ async fn completeness(backend: Backend) {
     let app = common::spawn_app(backend).await;
     let org = app.create_org("uebersetzt");
     let api = app.api_token(&org.coordinator.email).await;
-    let sid = survey(&api, "Wohnen", &["target_group"], json!({"introduction": "Fünf Minuten."})).await;
-    let q1 = question(&api, sid, json!({"kind": "single", "text": "Wie oft?", "options": ["selten", "oft"]})).await;
+    let sid =
+        survey(&api, "Wohnen", &["target_group"], json!({"introduction": "Fünf Minuten."})).await;
+    let q1 = question(
+        &api,
+        sid,
+        json!({"kind": "single", "text": "Wie oft?", "options": ["selten", "oft"]}),
+    )
+    .await;
     let q2 = question(&api, sid, json!({"kind": "text", "text": "Was noch?"})).await;
-    let q3 = question(&api, sid, json!({"kind": "scale", "text": "Wie wichtig?", "options": ["gar nicht", "sehr"]})).await;
+    let q3 = question(
+        &api,
+        sid,
+        json!({"kind": "scale", "text": "Wie wichtig?", "options": ["gar nicht", "sehr"]}),
+    )
+    .await;
     // Parts: title, introduction, three question texts, options of q1 and q3: seven.
     let (s, e) = api
         .put(
@@ -235,10 +290,13 @@ async fn completeness(backend: Backend) {
     assert_eq!(s, 204, "{e}");
     let (s, all) = api.get(&format!("/api/v1/surveys/{sid}/translations")).await;
     assert_eq!(s, 200, "{all}");
-    let of = |lang: &str| all.as_array().unwrap().iter().find(|c| c["language"] == lang).unwrap().clone();
+    let of = |lang: &str| {
+        all.as_array().unwrap().iter().find(|c| c["language"] == lang).unwrap().clone()
+    };
     let ar = of("ar");
     assert_eq!((ar["done"].as_i64(), ar["total"].as_i64()), (Some(5), Some(7)), "{ar}");
-    let missing: Vec<&str> = ar["missing"].as_array().unwrap().iter().map(|m| m["field"].as_str().unwrap()).collect();
+    let missing: Vec<&str> =
+        ar["missing"].as_array().unwrap().iter().map(|m| m["field"].as_str().unwrap()).collect();
     assert_eq!(missing, ["introduction".to_string(), format!("options_{q3}")]);
     assert_eq!(ar["complete"], false);
     assert_eq!((of("en")["done"].as_i64(), of("en")["total"].as_i64()), (Some(0), Some(7)));
@@ -270,14 +328,18 @@ async fn completeness(backend: Backend) {
     assert_eq!(back["title"], "السكن");
     assert_eq!(back["completeness"]["done"], 7);
     assert_eq!(back["completeness"]["complete"], true);
-    let q1_back = back["questions"].as_array().unwrap().iter().find(|q| q["question_id"] == q1).unwrap();
+    let q1_back =
+        back["questions"].as_array().unwrap().iter().find(|q| q["question_id"] == q1).unwrap();
     assert_eq!(q1_back["options"], json!(["نادرًا", "غالبًا"]));
     assert_eq!(api.get(&format!("/api/v1/surveys/{sid}/translations/xx")).await.0, 404);
 
     // The preview as a respondent in Arabic would see it; German where not translated.
     let (s, preview) = api.get(&format!("/api/v1/surveys/{sid}/preview?lang=ar")).await;
     assert_eq!(s, 200, "{preview}");
-    assert_eq!((preview["language"].as_str(), preview["title"].as_str()), (Some("ar"), Some("السكن")));
+    assert_eq!(
+        (preview["language"].as_str(), preview["title"].as_str()),
+        (Some("ar"), Some("السكن"))
+    );
     assert_eq!(preview["questions"][0]["options"], json!(["نادرًا", "غالبًا"]));
     let (_, german) = api.get(&format!("/api/v1/surveys/{sid}/preview?lang=uk")).await;
     assert_eq!(german["language"], "de");
@@ -293,7 +355,9 @@ async fn invitations(backend: Backend) {
     contact(&api, "landlord", "Karl Brandt", Some("karl@example.org"), true, "de").await;
     contact(&api, "landlord", "Petra Hausmann", Some("petra@example.org"), true, "de").await;
     contact(&api, "landlord", "Amal Haddad", None, true, "ar").await;
-    let refused = contact(&api, "landlord", "Otto Ohnezustimmung", Some("otto@example.org"), false, "de").await;
+    let refused =
+        contact(&api, "landlord", "Otto Ohnezustimmung", Some("otto@example.org"), false, "de")
+            .await;
     contact(&api, "landlord", "Nina Nichterreichbar", None, false, "de").await;
     contact(&api, "vhs", "VHS Altenburg", Some("vhs@example.org"), true, "de").await;
     let sid = survey(&api, "Vermieten an Neuzugewanderte", &["landlord"], json!({})).await;
@@ -302,7 +366,10 @@ async fn invitations(backend: Backend) {
     // Without questions: blocked on the page (a disabled button with its reason) and in
     // the API.
     let page = b.get(&format!("/surveys/{sid}")).await;
-    assert!(page.body.contains("data-test=\"invite-disabled\"") && page.body.contains("data-test=\"invite-blocked\""));
+    assert!(
+        page.body.contains("data-test=\"invite-disabled\"")
+            && page.body.contains("data-test=\"invite-blocked\"")
+    );
     let confirm = b.get(&format!("/surveys/{sid}/invite")).await;
     assert_eq!(confirm.status, 200);
     assert!(confirm.body.contains("data-test=\"confirm-blocked\""), "{}", confirm.body);
@@ -313,7 +380,8 @@ async fn invitations(backend: Backend) {
     assert_eq!(e["message"], common::said("error.svy.invite_no_questions", &[]));
     let (_, preview) = api.get(&format!("/api/v1/surveys/{sid}/invitations/preview")).await;
     assert_eq!(preview["blocked"], "no_questions");
-    let posted = b.submit(&format!("/surveys/{sid}/invite"), &format!("/surveys/{sid}/invite"), &[]).await;
+    let posted =
+        b.submit(&format!("/surveys/{sid}/invite"), &format!("/surveys/{sid}/invite"), &[]).await;
     assert_eq!(posted.status, 409);
     assert_eq!(app.count("survey_invitations"), 0);
 
@@ -321,7 +389,11 @@ async fn invitations(backend: Backend) {
     // Check your answers: counts, names, who is left out and why; nothing is sent.
     let confirm = b.get(&format!("/surveys/{sid}/invite")).await;
     assert_eq!(confirm.status, 200);
-    assert!(confirm.body.contains(&common::said("svy.invite.lead", &[("emails", "2"), ("paper", "1")])), "{}", confirm.body);
+    assert!(
+        confirm.body.contains(&common::said("svy.invite.lead", &[("emails", "2"), ("paper", "1")])),
+        "{}",
+        confirm.body
+    );
     assert!(!confirm.body.contains("data-test=\"confirm-blocked\""));
     let summary = section(&confirm.body, "data-test=\"confirm-summary\"", "</dl>");
     for name in ["Karl Brandt", "Petra Hausmann", "Amal Haddad"] {
@@ -332,7 +404,8 @@ async fn invitations(backend: Backend) {
         ("Nina Nichterreichbar", "svy.left_out.no_consent"),
         ("VHS Altenburg", "svy.left_out.not_in_audience"),
     ] {
-        let row = section(summary, &common::said("svy.invite.row_left_out", &[("name", name)]), "</div>");
+        let row =
+            section(summary, &common::said("svy.invite.row_left_out", &[("name", name)]), "</div>");
         assert!(row.contains(&common::said(reason, &[])), "{name}: {row}");
     }
     assert!(summary.contains(&format!("/stakeholders/{refused}")), "a way to fix the consent");
@@ -348,24 +421,32 @@ async fn invitations(backend: Backend) {
         .iter()
         .map(|l| (l["name"].as_str().unwrap(), l["reason"].as_str().unwrap()))
         .collect();
-    assert!(left.contains(&("Otto Ohnezustimmung", "no_consent")) && left.contains(&("VHS Altenburg", "not_in_audience")), "{left:?}");
+    assert!(
+        left.contains(&("Otto Ohnezustimmung", "no_consent"))
+            && left.contains(&("VHS Altenburg", "not_in_audience")),
+        "{left:?}"
+    );
     assert_eq!(left.len(), 3);
     assert_eq!(app.count("survey_invitations"), 0, "the preview sends nothing");
 
     // Sending: the banner says what went out and links the sheets to print.
-    let sent = b.submit(&format!("/surveys/{sid}/invite"), &format!("/surveys/{sid}/invite"), &[]).await;
+    let sent =
+        b.submit(&format!("/surveys/{sid}/invite"), &format!("/surveys/{sid}/invite"), &[]).await;
     assert_eq!(sent.status, 303, "{}", sent.body);
     let location = sent.location.clone().unwrap();
     assert_eq!(location, format!("/surveys/{sid}"));
     let after = b.get(&location).await;
     assert_eq!(after.body.matches(FLASH).count(), 1);
-    let done = common::said("done.svy_invited", &[("emailed", "2"), ("on_paper", "1"), ("left_out", "2")]);
+    let done =
+        common::said("done.svy_invited", &[("emailed", "2"), ("on_paper", "1"), ("left_out", "2")]);
     assert!(after.body.contains(&done), "{}", after.body);
-    assert!(section(&after.body, "data-test=\"flash-sheet\"", "</p>").contains(&format!("/surveys/{sid}/sheet")));
+    assert!(section(&after.body, "data-test=\"flash-sheet\"", "</p>")
+        .contains(&format!("/surveys/{sid}/sheet")));
     assert!(!b.get(&location).await.body.contains("data-test=\"flash-sheet\""), "once");
     // Contacts without consent get nothing: no link, no mail, no card.
     let (_, invited) = api.get(&format!("/api/v1/surveys/{sid}/invitations")).await;
-    let mut names: Vec<&str> = invited.as_array().unwrap().iter().map(|i| i["name"].as_str().unwrap()).collect();
+    let mut names: Vec<&str> =
+        invited.as_array().unwrap().iter().map(|i| i["name"].as_str().unwrap()).collect();
     names.sort_unstable();
     assert_eq!(names, ["Amal Haddad", "Karl Brandt", "Petra Hausmann"]);
     let mails = app.db.run_blocking(mietschulung::mail::outbox::all).unwrap();
@@ -381,7 +462,11 @@ async fn invitations(backend: Backend) {
     let again = b.get(&format!("/surveys/{sid}/invite")).await;
     assert!(again.body.contains("data-test=\"confirm-blocked\""));
     assert!(again.body.contains(&common::said("error.svy.invite_nobody", &[])));
-    let row = section(&again.body, &common::said("svy.invite.row_left_out", &[("name", "Karl Brandt")]), "</div>");
+    let row = section(
+        &again.body,
+        &common::said("svy.invite.row_left_out", &[("name", "Karl Brandt")]),
+        "</div>",
+    );
     assert!(row.contains(&common::said("svy.left_out.already_invited", &[])));
 
     // Reminders at once: only the two invited by email, named (not anonymous).
@@ -390,7 +475,11 @@ async fn invitations(backend: Backend) {
     assert_eq!(plan["count"], 2);
     let remind = b.get(&format!("/surveys/{sid}/remind")).await;
     assert!(remind.body.contains("Karl Brandt") && !remind.body.contains("Amal Haddad"));
-    assert_eq!(app.db.run_blocking(mietschulung::mail::outbox::all).unwrap().len(), 2, "the page sends nothing");
+    assert_eq!(
+        app.db.run_blocking(mietschulung::mail::outbox::all).unwrap().len(),
+        2,
+        "the page sends nothing"
+    );
     let (s, r) = api.post(&format!("/api/v1/surveys/{sid}/reminders"), json!({})).await;
     assert_eq!((s, r["reminded"].as_i64()), (200, Some(2)), "{r}");
     assert_eq!(app.db.run_blocking(mietschulung::mail::outbox::all).unwrap().len(), 4);
@@ -418,26 +507,43 @@ async fn paper_sheet(backend: Backend) {
     assert_eq!(sheet.status, 200);
     let cards = cards(&sheet.body);
     assert_eq!(cards.len(), 3);
-    let card = |name: &str| *cards.iter().find(|c| c.contains(name)).unwrap_or_else(|| panic!("{name}"));
+    let card =
+        |name: &str| *cards.iter().find(|c| c.contains(name)).unwrap_or_else(|| panic!("{name}"));
     let amal = card("Amal Haddad");
     assert!(amal.contains("lang=\"ar\" dir=\"rtl\""), "{amal}");
     for key in ["svy.sheet.heading", "svy.sheet.scan", "svy.sheet.type_link"] {
         assert!(amal.contains(&i18n::text("ar", key)), "{key} in Arabic: {amal}");
     }
     let issuer = "Landratsamt papier – Integrationsmanagement";
-    assert!(amal.contains(&i18n::text("ar", "svy.sheet.issuer").replace("{issuer}", issuer)), "{amal}");
+    assert!(
+        amal.contains(&i18n::text("ar", "svy.sheet.issuer").replace("{issuer}", issuer)),
+        "{amal}"
+    );
     assert!(amal.contains("السكن في ألتنبورغ"), "the title in Arabic");
     assert!(amal.contains("/s/") && amal.contains("<svg"), "the link written out and its QR code");
     let olena = card("Olena Shevchenko");
-    assert!(olena.contains("lang=\"uk\" dir=\"ltr\"") && olena.contains(&i18n::text("uk", "svy.sheet.scan")));
+    assert!(
+        olena.contains("lang=\"uk\" dir=\"ltr\"")
+            && olena.contains(&i18n::text("uk", "svy.sheet.scan"))
+    );
     assert!(olena.contains("Wohnen in Altenburg"), "German title where not translated");
     let ahmad = card("Ahmad Zai");
-    assert!(ahmad.contains("lang=\"de\" dir=\"ltr\""), "German where the service has no words: {ahmad}");
+    assert!(
+        ahmad.contains("lang=\"de\" dir=\"ltr\""),
+        "German where the service has no words: {ahmad}"
+    );
     assert!(ahmad.contains(&common::said("svy.sheet.scan", &[])));
     // No internal labels: no group, no ids, no coordinator words.
     let group_name = mietschulung::stakeholders::models::StakeholderGroup::TargetGroup.name();
     for c in &cards {
-        for internal in ["target_group", group_name.as_str(), &format!("/surveys/{sid}"), "stakeholder", "Kontakt", "Koordination"] {
+        for internal in [
+            "target_group",
+            group_name.as_str(),
+            &format!("/surveys/{sid}"),
+            "stakeholder",
+            "Kontakt",
+            "Koordination",
+        ] {
             assert!(!c.contains(internal), "{internal} on a card: {c}");
         }
     }
@@ -467,11 +573,16 @@ async fn delete_and_archive(backend: Backend) {
     api.post(&format!("/api/v1/surveys/{draft}/invitations"), json!({})).await;
     let confirm = b.get(&format!("/surveys/{draft}/delete")).await;
     assert_eq!(confirm.status, 200);
-    assert!(confirm.body.contains("button-warning") && confirm.body.contains("data-test=\"confirm-goes\""));
+    assert!(
+        confirm.body.contains("button-warning")
+            && confirm.body.contains("data-test=\"confirm-goes\"")
+    );
     assert!(confirm.body.contains(&common::said("svy.delete.goes_invitations", &[("n", "1")])));
     assert!(!confirm.body.contains("data-test=\"confirm-blocked\""));
     assert_eq!(api.get(&format!("/api/v1/surveys/{draft}")).await.0, 200, "GET deletes nothing");
-    let deleted = b.submit(&format!("/surveys/{draft}/delete"), &format!("/surveys/{draft}/delete"), &[]).await;
+    let deleted = b
+        .submit(&format!("/surveys/{draft}/delete"), &format!("/surveys/{draft}/delete"), &[])
+        .await;
     assert_eq!(deleted.status, 303);
     assert_eq!(deleted.location.as_deref(), Some("/surveys"));
     assert!(b.get("/surveys").await.body.contains(&common::said("done.svy_deleted", &[])));
@@ -480,16 +591,27 @@ async fn delete_and_archive(backend: Backend) {
     let (s, kept) = api.get(&format!("/api/v1/surveys/{}", copy["id"])).await;
     assert_eq!(s, 200, "the copy stays");
     assert!(kept["copied_from"].is_null());
-    let (s, _) = api.send(reqwest::Method::DELETE, &format!("/api/v1/surveys/{}", copy["id"]), None).await;
+    let (s, _) =
+        api.send(reqwest::Method::DELETE, &format!("/api/v1/surveys/{}", copy["id"]), None).await;
     assert_eq!(s, 204);
 
     // Answered: refused with the reason, archived instead; the results stay.
     let sid = survey(&api, "Ehrenamt", &["volunteer", "landlord"], json!({})).await;
-    let q = question(&api, sid, json!({"kind": "single", "text": "Wie oft helfen Sie?", "options": ["selten", "oft"]})).await;
+    let q = question(
+        &api,
+        sid,
+        json!({"kind": "single", "text": "Wie oft helfen Sie?", "options": ["selten", "oft"]}),
+    )
+    .await;
     api.post(&format!("/api/v1/surveys/{sid}/invitations"), json!({})).await;
     let (_, inv) = api.get(&format!("/api/v1/surveys/{sid}/invitations")).await;
     let token = inv[0]["url"].as_str().unwrap().rsplit('/').next().unwrap().to_string();
-    let (s, r) = api.post(&format!("/api/v1/responses/{token}"), json!({"answers": {q.to_string(): 1}, "submit": true})).await;
+    let (s, r) = api
+        .post(
+            &format!("/api/v1/responses/{token}"),
+            json!({"answers": {q.to_string(): 1}, "submit": true}),
+        )
+        .await;
     assert_eq!(s, 200, "{r}");
     let (s, e) = api.send(reqwest::Method::DELETE, &format!("/api/v1/surveys/{sid}"), None).await;
     assert_eq!(s, 409, "{e}");
@@ -498,25 +620,38 @@ async fn delete_and_archive(backend: Backend) {
     assert_eq!(removal["answered"], true);
     let confirm = b.get(&format!("/surveys/{sid}/delete")).await;
     assert!(confirm.body.contains("data-test=\"confirm-blocked\""));
-    let refused = b.submit(&format!("/surveys/{sid}/delete"), &format!("/surveys/{sid}/delete"), &[]).await;
+    let refused =
+        b.submit(&format!("/surveys/{sid}/delete"), &format!("/surveys/{sid}/delete"), &[]).await;
     assert_eq!(refused.status, 409);
     assert_eq!(api.get(&format!("/api/v1/surveys/{sid}")).await.0, 200);
     // Settings: wording yes, dropping a group no (with the group named).
     let today = mietschulung::time::today_local();
-    let settings = |audience: Value, title: &str| {
-        json!({"title": title, "opens_on": today.to_string(), "closes_on": (today + chrono::Duration::days(14)).to_string(), "audience": audience})
-    };
-    let (s, e) = api.put(&format!("/api/v1/surveys/{sid}"), settings(json!(["volunteer"]), "Ehrenamt")).await;
+    let settings = |audience: Value, title: &str| json!({"title": title, "opens_on": today.to_string(), "closes_on": (today + chrono::Duration::days(14)).to_string(), "audience": audience});
+    let (s, e) = api
+        .put(&format!("/api/v1/surveys/{sid}"), settings(json!(["volunteer"]), "Ehrenamt"))
+        .await;
     assert_eq!(s, 409, "{e}");
     let landlord = mietschulung::stakeholders::models::StakeholderGroup::Landlord.name();
-    assert_eq!(e["message"], common::said("error.svy.answered_group_dropped", &[("group", &landlord)]));
-    let (s, _) = api.put(&format!("/api/v1/surveys/{sid}"), settings(json!(["volunteer", "landlord"]), "Ehrenamt 2027")).await;
+    assert_eq!(
+        e["message"],
+        common::said("error.svy.answered_group_dropped", &[("group", &landlord)])
+    );
+    let (s, _) = api
+        .put(
+            &format!("/api/v1/surveys/{sid}"),
+            settings(json!(["volunteer", "landlord"]), "Ehrenamt 2027"),
+        )
+        .await;
     assert_eq!(s, 200, "wording may be corrected");
     let page = b.get(&format!("/surveys/{sid}")).await;
-    assert!(page.body.contains("data-test=\"archive-link\"") && !page.body.contains("data-test=\"delete-link\""));
+    assert!(
+        page.body.contains("data-test=\"archive-link\"")
+            && !page.body.contains("data-test=\"delete-link\"")
+    );
     let archive = b.get(&format!("/surveys/{sid}/archive")).await;
     assert!(archive.body.contains("data-test=\"confirm-stays\""));
-    let archived = b.submit(&format!("/surveys/{sid}/archive"), &format!("/surveys/{sid}/archive"), &[]).await;
+    let archived =
+        b.submit(&format!("/surveys/{sid}/archive"), &format!("/surveys/{sid}/archive"), &[]).await;
     assert_eq!(archived.status, 303);
     let page = b.get(&format!("/surveys/{sid}")).await;
     assert!(page.body.contains("data-test=\"archived\""));
@@ -524,7 +659,10 @@ async fn delete_and_archive(backend: Backend) {
     let (_, results) = api.get(&format!("/api/v1/surveys/{sid}/results")).await;
     assert_eq!(results["responses"], 1, "results stay");
     let (s, e) = api.post(&format!("/api/v1/surveys/{sid}/invitations"), json!({})).await;
-    assert_eq!((s, e["message"].as_str()), (409, Some(common::said("error.svy.archived", &[]).as_str())));
+    assert_eq!(
+        (s, e["message"].as_str()),
+        (409, Some(common::said("error.svy.archived", &[]).as_str()))
+    );
     let (s, _) = api.post(&format!("/api/v1/surveys/{sid}/reminders"), json!({})).await;
     assert_eq!(s, 409);
     let (_, unarchived) = api.post(&format!("/api/v1/surveys/{sid}/unarchive"), json!({})).await;
@@ -575,16 +713,15 @@ async fn who_may(backend: Backend) {
         format!("/api/v1/surveys/{sid}/archive"),
         format!("/api/v1/surveys/{sid}/invitations"),
     ];
-    let pages = ["invite", "remind", "delete", "archive", "sheet", "questions/new", "translations/ar"]
-        .map(|p| format!("/surveys/{sid}/{p}"));
+    let pages =
+        ["invite", "remind", "delete", "archive", "sheet", "questions/new", "translations/ar"]
+            .map(|p| format!("/surveys/{sid}/{p}"));
     let (s, links) = api.get(&format!("/api/v1/surveys/{sid}/open-links")).await;
     assert_eq!(s, 200);
     assert!(links[0]["url"].as_str().unwrap().contains("/s/o/") && links[0]["group"] == "landlord");
-    for (who, status) in [
-        (other.coordinator.email.clone(), 404),
-        (org.trainer.email.clone(), 403),
-        (referrer, 403),
-    ] {
+    for (who, status) in
+        [(other.coordinator.email.clone(), 404), (org.trainer.email.clone(), 403), (referrer, 403)]
+    {
         let caller = app.api_token(&who).await;
         for path in &reads {
             assert_eq!(caller.get(path).await.0, status, "{who} GET {path}");
@@ -592,7 +729,8 @@ async fn who_may(backend: Backend) {
         for path in &writes {
             assert_eq!(caller.post(path, json!({})).await.0, status, "{who} POST {path}");
         }
-        let (s, _) = caller.send(reqwest::Method::DELETE, &format!("/api/v1/surveys/{sid}"), None).await;
+        let (s, _) =
+            caller.send(reqwest::Method::DELETE, &format!("/api/v1/surveys/{sid}"), None).await;
         assert_eq!(s, status, "{who} DELETE");
         let b = logged_in(&app, &who).await;
         for path in &pages {
@@ -601,7 +739,8 @@ async fn who_may(backend: Backend) {
         let csrf = b.get("/account").await;
         if csrf.status == 200 {
             let token = csrf.csrf();
-            let posted = b.post_form(&format!("/surveys/{sid}/delete"), &[("csrf_token", &token)]).await;
+            let posted =
+                b.post_form(&format!("/surveys/{sid}/delete"), &[("csrf_token", &token)]).await;
             assert_eq!(posted.status, status, "{who} POST delete");
         }
     }
@@ -618,9 +757,16 @@ async fn hostile_texts(backend: Backend) {
     let sid = survey(&api, "<script>alert('t')</script>", &["landlord"], json!({})).await;
     let script = "<script>alert(1)</script>";
     let img = "\"><img src=x onerror=alert(2)>";
-    let q = question(&api, sid, json!({"kind": "single", "text": script, "help": img, "options": [img, "{{name}} {n}"]})).await;
+    let q = question(
+        &api,
+        sid,
+        json!({"kind": "single", "text": script, "help": img, "options": [img, "{{name}} {n}"]}),
+    )
+    .await;
     for bad in ["Frage \u{202E}gnirts", "Frage\u{0007}", "Zwei\nZeilen"] {
-        let (s, e) = api.post(&format!("/api/v1/surveys/{sid}/questions"), json!({"kind": "text", "text": bad})).await;
+        let (s, e) = api
+            .post(&format!("/api/v1/surveys/{sid}/questions"), json!({"kind": "text", "text": bad}))
+            .await;
         assert_eq!((s, e["field"].as_str()), (422, Some("text")), "{bad:?}: {e}");
     }
     let (s, _) = api
@@ -629,7 +775,17 @@ async fn hostile_texts(backend: Backend) {
     assert_eq!(s, 204);
     api.post(&format!("/api/v1/surveys/{sid}/invitations"), json!({})).await;
     let b = logged_in(&app, &org.coordinator.email).await;
-    for path in ["", "/questions/new?kind=single", &format!("/questions/{q}"), "/translations/ar", "/invite", "/sheet", "/delete", "/preview", "/preview?lang=ar"] {
+    for path in [
+        "",
+        "/questions/new?kind=single",
+        &format!("/questions/{q}"),
+        "/translations/ar",
+        "/invite",
+        "/sheet",
+        "/delete",
+        "/preview",
+        "/preview?lang=ar",
+    ] {
         let page = b.get(&format!("/surveys/{sid}{path}")).await;
         assert_eq!(page.status, 200, "{path}");
         for raw in ["<script>alert", "<img src=x", "<b>Fett</b>"] {
@@ -637,7 +793,10 @@ async fn hostile_texts(backend: Backend) {
         }
     }
     let page = b.get(&format!("/surveys/{sid}")).await;
-    assert!(page.body.contains("&lt;script&gt;alert(1)&lt;&#x2F;script&gt;") || page.body.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
+    assert!(
+        page.body.contains("&lt;script&gt;alert(1)&lt;&#x2F;script&gt;")
+            || page.body.contains("&lt;script&gt;alert(1)&lt;/script&gt;")
+    );
     assert!(page.body.contains("{{name}} {n}"), "braces stay as typed");
     let (_, preview) = api.get(&format!("/api/v1/surveys/{sid}/preview")).await;
     assert_eq!(preview["questions"][0]["text"], script, "the API gives the text as typed");
