@@ -144,18 +144,16 @@ async fn whole_path(backend: Backend) {
     let run_page = coord.get(&run_path).await;
     let candidates: Vec<String> = run_page
         .body
-        .split("id=\"participant_id\"")
-        .nth(1)
-        .unwrap()
-        .split("<option value=\"")
+        .split("name=\"participant_ids\" value=\"")
         .skip(1)
         .map(|s| s.split('"').next().unwrap().to_string())
         .collect();
     assert_eq!(candidates.len(), 2);
-    for pid in &candidates {
-        let page = coord
-            .submit(&run_path, &format!("/runs/{run_id}/enrollments"), &[("participant_id", pid)])
-            .await;
+    // One enrolled on their own, then the rest ticked together ("Ausgewählte anmelden").
+    for pids in [&candidates[..1], &candidates[1..]] {
+        let fields: Vec<(&str, &str)> = pids.iter().map(|p| ("participant_ids", p.as_str())).collect();
+        let page =
+            coord.submit(&run_path, &format!("/runs/{run_id}/enrollments"), &fields).await;
         assert_eq!(page.status, 303, "{}", page.body);
         assert!(
             !page.location.as_deref().unwrap_or("").contains('?'),
