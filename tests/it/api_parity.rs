@@ -20,11 +20,23 @@ const COUNTERPART: &[(&str, &str)] = &[
     ("POST /account/tokens", "POST /api/v1/auth/tokens"),
     ("POST /account/tokens/{id}/revoke", "DELETE /api/v1/auth/tokens/{id}"),
     ("POST /admin/organisations/{id}", "PUT /api/v1/admin/organisations/{id}"),
-    ("POST /admin/organisations/{id}/tokens/{t}/revoke", "DELETE /api/v1/admin/organisations/{id}/tokens/{t}"),
+    (
+        "POST /admin/organisations/{id}/tokens/{t}/revoke",
+        "DELETE /api/v1/admin/organisations/{id}/tokens/{t}",
+    ),
     ("POST /admin/organisations/{id}/users/{u}", "PUT /api/v1/admin/organisations/{id}/users/{u}"),
-    ("GET /admin/organisations/{id}/users/{u}/check", "GET /api/v1/admin/organisations/{id}/users/{u}"),
-    ("GET /admin/organisations/{id}/users/{u}/{action}", "GET /api/v1/admin/organisations/{id}/users/{u}"),
-    ("POST /admin/organisations/{id}/users/{u}/{action}", "POST /api/v1/admin/organisations/{id}/users/{u}/deactivate"),
+    (
+        "GET /admin/organisations/{id}/users/{u}/check",
+        "GET /api/v1/admin/organisations/{id}/users/{u}",
+    ),
+    (
+        "GET /admin/organisations/{id}/users/{u}/{action}",
+        "GET /api/v1/admin/organisations/{id}/users/{u}",
+    ),
+    (
+        "POST /admin/organisations/{id}/users/{u}/{action}",
+        "POST /api/v1/admin/organisations/{id}/users/{u}/deactivate",
+    ),
     ("GET /audit.csv", "GET /api/v1/audit"),
     ("POST /certificate-settings/approve", "POST /api/v1/certificate-settings/approval"),
     ("POST /certificate-settings/keys/rotate", "POST /api/v1/keys/rotate"),
@@ -35,7 +47,10 @@ const COUNTERPART: &[(&str, &str)] = &[
     ("POST /certificate-settings/profile", "PUT /api/v1/certificate-settings"),
     ("GET /certificate-settings/{kind}", "GET /api/v1/certificate-settings"),
     ("POST /certificate-settings/{kind}", "PUT /api/v1/certificate-settings/images/{kind}"),
-    ("POST /certificate-settings/{kind}/delete", "DELETE /api/v1/certificate-settings/images/{kind}"),
+    (
+        "POST /certificate-settings/{kind}/delete",
+        "DELETE /api/v1/certificate-settings/images/{kind}",
+    ),
     ("GET /certificates/{id}/revoke", "GET /api/v1/certificates"),
     ("GET /courses/{id}/delete", "GET /api/v1/courses/{id}"),
     ("POST /courses/{id}/delete", "DELETE /api/v1/courses/{id}"),
@@ -119,23 +134,56 @@ const VIEW_ONLY: &[(&str, &str)] = &[
     ("GET /", "the start page sends each role to its own page"),
     ("GET /.well-known/jwks.json", "is itself the machine-readable key set"),
     ("GET /.well-known/revoked", "is itself the machine-readable revocation list"),
-    ("GET /absage/{token}", "a participant's apology link from a reminder mail, public, no account"),
-    ("POST /absage/{token}", "a participant's apology link from a reminder mail, public, no account"),
+    (
+        "GET /absage/{token}",
+        "a participant's apology link from a reminder mail, public, no account",
+    ),
+    (
+        "POST /absage/{token}",
+        "a participant's apology link from a reminder mail, public, no account",
+    ),
     ("GET /calendar/run/{token}.ics", "is itself a machine-readable calendar feed"),
     ("GET /calendar/trainer/{token}.ics", "is itself a machine-readable calendar feed"),
-    ("GET /konto/einrichten/{token}", "setting the first password from the invitation mail, before any API token can exist"),
-    ("POST /konto/einrichten/{token}", "setting the first password from the invitation mail, before any API token can exist"),
-    ("GET /passwort-neu/{token}", "the reset link from the mail; the API asks for it with POST /api/v1/auth/password-reset"),
-    ("POST /passwort-neu/{token}", "the reset link from the mail; the API asks for it with POST /api/v1/auth/password-reset"),
+    (
+        "GET /konto/einrichten/{token}",
+        "setting the first password from the invitation mail, before any API token can exist",
+    ),
+    (
+        "POST /konto/einrichten/{token}",
+        "setting the first password from the invitation mail, before any API token can exist",
+    ),
+    (
+        "GET /passwort-neu/{token}",
+        "the reset link from the mail; the API asks for it with POST /api/v1/auth/password-reset",
+    ),
+    (
+        "POST /passwort-neu/{token}",
+        "the reset link from the mail; the API asks for it with POST /api/v1/auth/password-reset",
+    ),
     ("GET /passwort-vergessen", "the form of POST /api/v1/auth/password-reset"),
     ("POST /passwort-vergessen", "the form of POST /api/v1/auth/password-reset"),
     ("GET /login", "browser login; the API logs in with POST /api/v1/auth/token"),
     ("POST /login", "browser login; the API logs in with POST /api/v1/auth/token"),
-    ("POST /logout", "ends the browser session; API tokens are revoked with DELETE /api/v1/auth/tokens/{id}"),
-    ("GET /meine-bescheinigungen/{token}", "the participant's own page, reached by a personal link, never by staff"),
-    ("POST /meine-bescheinigungen/{token}", "the participant's own page, reached by a personal link, never by staff"),
-    ("GET /meine-bescheinigungen/{token}/daten.json", "the participant's own data, reached by a personal link, never by staff"),
-    ("GET /meine-bescheinigungen/{token}/{code}.pdf", "the participant's own PDF, reached by a personal link, never by staff"),
+    (
+        "POST /logout",
+        "ends the browser session; API tokens are revoked with DELETE /api/v1/auth/tokens/{id}",
+    ),
+    (
+        "GET /meine-bescheinigungen/{token}",
+        "the participant's own page, reached by a personal link, never by staff",
+    ),
+    (
+        "POST /meine-bescheinigungen/{token}",
+        "the participant's own page, reached by a personal link, never by staff",
+    ),
+    (
+        "GET /meine-bescheinigungen/{token}/daten.json",
+        "the participant's own data, reached by a personal link, never by staff",
+    ),
+    (
+        "GET /meine-bescheinigungen/{token}/{code}.pdf",
+        "the participant's own PDF, reached by a personal link, never by staff",
+    ),
 ];
 
 fn normalise(path: &str) -> String {
@@ -222,7 +270,10 @@ fn every_ui_capability_has_an_api_counterpart() {
         }
         match COUNTERPART.iter().find(|(r, _)| normalise(r) == *route) {
             Some((_, op)) => {
-                assert!(api.contains(&normalise(op)), "{route}: {op} is not in the OpenAPI document")
+                assert!(
+                    api.contains(&normalise(op)),
+                    "{route}: {op} is not in the OpenAPI document"
+                )
             }
             None => missing.push(route.clone()),
         }

@@ -151,9 +151,9 @@ async fn whole_path(backend: Backend) {
     assert_eq!(candidates.len(), 2);
     // One enrolled on their own, then the rest ticked together ("Ausgewählte anmelden").
     for pids in [&candidates[..1], &candidates[1..]] {
-        let fields: Vec<(&str, &str)> = pids.iter().map(|p| ("participant_ids", p.as_str())).collect();
-        let page =
-            coord.submit(&run_path, &format!("/runs/{run_id}/enrollments"), &fields).await;
+        let fields: Vec<(&str, &str)> =
+            pids.iter().map(|p| ("participant_ids", p.as_str())).collect();
+        let page = coord.submit(&run_path, &format!("/runs/{run_id}/enrollments"), &fields).await;
         assert_eq!(page.status, 303, "{}", page.body);
         assert!(
             !page.location.as_deref().unwrap_or("").contains('?'),

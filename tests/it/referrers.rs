@@ -262,7 +262,10 @@ pub fn concrete(route: &str, id: i64) -> String {
         let mut parts = rest[open + 1..close].splitn(2, ':');
         let name = parts.next().unwrap_or_default();
         // `{action:activate|deactivate}`: a value the route accepts.
-        let pattern = parts.next().map(|p| p.split('|').next().unwrap_or_default().to_string());
+        let pattern = parts
+            .next()
+            .filter(|p| p.contains('|'))
+            .map(|p| p.split('|').next().unwrap_or_default().to_string());
         out.push_str(&match name {
             _ if pattern.is_some() => pattern.unwrap_or_default(),
             "format" => "csv".to_string(),
@@ -288,8 +291,12 @@ async fn access_matrix(
     app: &TestApp, b: &common::Browser, api: &common::Api, pdf_path: &str, run_id: i64,
 ) {
     const OWN_PAGES: &[&str] = &["/vermittlung", "/vermittlung/anmelden", "/account"];
-    const OWN_API: &[&str] =
-        &["/api/v1/referrals", "/api/v1/referrals/open-runs", "/api/v1/auth/tokens"];
+    const OWN_API: &[&str] = &[
+        "/api/v1/referrals",
+        "/api/v1/referrals/open-runs",
+        "/api/v1/auth/tokens",
+        "/api/v1/auth/me",
+    ];
     const PUBLIC_API: &[&str] = &["/api/v1/verify/", "/api/v1/responses/"];
     let mut wrong = Vec::new();
     for (file, route) in get_routes() {
