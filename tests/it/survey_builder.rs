@@ -813,3 +813,47 @@ fn a_question_moves_within_the_list() {
         }
     }
 }
+
+/// In a real browser, without JavaScript doing the work: the survey page leads to the
+/// check-your-answers page, its button sends, and the banner says what went out with the
+/// sheet to print one click away.
+#[actix_web::test]
+async fn inviting_in_a_browser_checks_first_then_says_what_was_sent() {
+    if !common::browser::available() {
+        return;
+    }
+    let app = common::spawn_app(Backend::Sqlite).await;
+    let org = app.create_org("browser-umfrage");
+    let api = app.api_token(&org.coordinator.email).await;
+    contact(&api, "landlord", "Karl Brandt", Some("karl@example.org"), true, "de").await;
+    contact(&api, "landlord", "Amal Haddad", None, true, "ar").await;
+    contact(&api, "landlord", "Otto Ohnezustimmung", None, false, "de").await;
+    let sid = survey(&api, "Vermieten 2027", &["landlord"], json!({})).await;
+    question(&api, sid, json!({"kind": "text", "text": "Was brauchen Sie?"})).await;
+
+    let browser = common::browser::Chromium::start(1280, 900).await;
+    browser.goto(&app.url("/login")).await;
+    browser.type_into("#email", &org.coordinator.email).await;
+    browser.type_into("#password", common::PASSWORD).await;
+    browser.click("button[type=submit]").await;
+    browser.wait_for_text("action=\"/logout\"").await;
+    browser.goto(&app.url(&format!("/surveys/{sid}"))).await;
+    browser.click("a[data-test=invite-link]").await;
+    let check = browser
+        .wait_for_text(&common::said("svy.invite.lead", &[("emails", "1"), ("paper", "1")]))
+        .await;
+    assert!(
+        check.contains("Otto Ohnezustimmung")
+            && check.contains(&common::said("svy.left_out.no_consent", &[]))
+    );
+    assert_eq!(app.count("survey_invitations"), 0, "looking sends nothing");
+    browser.click("button[data-test=confirm-button]").await;
+    let done =
+        common::said("done.svy_invited", &[("emailed", "1"), ("on_paper", "1"), ("left_out", "1")]);
+    browser.wait_for_text(&done).await;
+    assert_eq!(app.count("survey_invitations"), 2);
+    browser.click("p[data-test=flash-sheet] a").await;
+    let sheet = browser.wait_for_text("data-test=\"sheet-card\"").await;
+    assert!(sheet.contains(&i18n::text("ar", "svy.sheet.scan")), "Amal's card in Arabic");
+    assert!(!sheet.contains("Otto Ohnezustimmung"));
+}
