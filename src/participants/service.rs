@@ -299,12 +299,9 @@ pub fn enroll_many(
     conn: &mut DbConn, actor: &Actor, run_id: RunId, participant_ids: &[ParticipantId],
 ) -> AppResult<BulkEnrolment> {
     let org = actor.coordinator_org()?;
-    let mut ids: Vec<ParticipantId> = Vec::with_capacity(participant_ids.len());
-    for id in participant_ids {
-        if !ids.contains(id) {
-            ids.push(*id);
-        }
-    }
+    let mut seen = std::collections::HashSet::new();
+    let ids: Vec<ParticipantId> =
+        participant_ids.iter().copied().filter(|id| seen.insert(*id)).collect();
     if ids.is_empty() {
         return Err(AppError::invalid(
             "participant_ids",
