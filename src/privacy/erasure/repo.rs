@@ -116,6 +116,8 @@ pub fn blank_participant(
         participants::referrer_name.eq(None::<String>),
         participants::referrer_organisation.eq(None::<String>),
         participants::referrer_contact.eq(None::<String>),
+        // Which referrer account registered the person links them to a named social worker.
+        participants::referred_by_user_id.eq(None::<i32>),
         participants::card_code.eq(None::<String>),
         participants::erased_at.eq(Some(now)),
     ))
