@@ -105,7 +105,12 @@ fn deletion_page(d: &Deletion) -> Confirmation {
         format!("/participants/{id}"),
     )
     .destructive()
-    .row(Text::key("label.name"), name, Some(format!("/participants/{id}/edit")));
+    // An erased person's data cannot be corrected any more: no "Ändern".
+    .row(
+        Text::key("label.name"),
+        name,
+        (!p.is_erased()).then(|| format!("/participants/{id}/edit")),
+    );
     if let Some(contact) = p.email.clone().or(p.phone.clone()) {
         page = page.row(Text::key("people.delete.contact"), contact, None);
     }
