@@ -259,24 +259,7 @@ pub fn delete_module(
 pub fn move_module_down(
     conn: &mut DbConn, actor: &Actor, course_id: CourseId, module_id: ModuleId,
 ) -> AppResult<Vec<CourseModule>> {
-    let org = actor.coordinator_org()?;
-    crate::db::write_transaction(conn, |conn| {
-        repo::get_course(conn, org, course_id)?;
-        let modules = repo::modules_of(conn, org, course_id)?;
-        let at = modules
-            .iter()
-            .position(|m| m.id == module_id)
-            .ok_or_else(|| AppError::not_found("thing.module"))?;
-        if at + 1 < modules.len() {
-            let (this, below) = (&modules[at], &modules[at + 1]);
-            repo::set_module_position(conn, this.id, below.position)?;
-            repo::set_module_position(conn, below.id, this.position)?;
-            audit::Entry::new(Some(org), Some(actor.user_id), "module.move")
-                .on("course_module", Some(module_id.into()))
-                .record(conn)?;
-        }
-        repo::modules_of(conn, org, course_id)
-    })
+    super::service::move_module(conn, actor, course_id, module_id, 1)
 }
 
 // Runs

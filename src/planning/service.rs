@@ -733,6 +733,14 @@ pub fn sessions_with_warnings_between(
 pub fn move_module_up(
     conn: &mut DbConn, actor: &Actor, course_id: CourseId, module_id: ModuleId,
 ) -> AppResult<Vec<CourseModule>> {
+    move_module(conn, actor, course_id, module_id, -1)
+}
+
+/// Swaps a module with its neighbour `step` places away (-1 up, +1 down); at either end
+/// nothing moves.
+pub(crate) fn move_module(
+    conn: &mut DbConn, actor: &Actor, course_id: CourseId, module_id: ModuleId, step: isize,
+) -> AppResult<Vec<CourseModule>> {
     let org = actor.coordinator_org()?;
     crate::db::write_transaction(conn, |conn| {
         repo::get_course(conn, org, course_id)?;
@@ -741,10 +749,10 @@ pub fn move_module_up(
             .iter()
             .position(|m| m.id == module_id)
             .ok_or_else(|| AppError::not_found("thing.module"))?;
-        if at > 0 {
-            let (above, this) = (&modules[at - 1], &modules[at]);
-            repo::set_module_position(conn, this.id, above.position)?;
-            repo::set_module_position(conn, above.id, this.position)?;
+        if let Some(other) = at.checked_add_signed(step).and_then(|i| modules.get(i)) {
+            let this = &modules[at];
+            repo::set_module_position(conn, this.id, other.position)?;
+            repo::set_module_position(conn, other.id, this.position)?;
             audit::Entry::new(Some(org), Some(actor.user_id), "module.move")
                 .on("course_module", Some(module_id.into()))
                 .record(conn)?;
