@@ -44,6 +44,7 @@ fn build() -> Handlebars<'static> {
     hb.register_helper("plain", Box::new(plain_text_helper));
     hb.register_helper("eq", Box::new(eq_helper));
     hb.register_helper("v", Box::new(value_or_empty_helper));
+    hb.register_helper("includes", Box::new(includes_helper));
     hb
 }
 
@@ -81,6 +82,26 @@ fn eq_helper(
     let a = h.param(0).map(|p| p.value());
     let b = h.param(1).map(|p| p.value());
     if a.is_some() && a == b {
+        out.write("true")?;
+    }
+    Ok(())
+}
+
+/// `(includes form.trainer_ids id)`: whether a form echo's list holds the value, compared as
+/// the form sent it (text), so a ticked box stays ticked after a refusal.
+fn includes_helper(
+    h: &Helper, _: &Handlebars, _: &Context, _: &mut RenderContext, out: &mut dyn Output,
+) -> HelperResult {
+    fn as_text(v: &Value) -> Option<String> {
+        match v {
+            Value::String(s) => Some(s.clone()),
+            Value::Number(n) => Some(n.to_string()),
+            _ => None,
+        }
+    }
+    let list = h.param(0).and_then(|p| p.value().as_array().cloned()).unwrap_or_default();
+    let wanted = h.param(1).and_then(|p| as_text(p.value()));
+    if wanted.is_some() && list.iter().any(|v| as_text(v) == wanted) {
         out.write("true")?;
     }
     Ok(())

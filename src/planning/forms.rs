@@ -84,7 +84,7 @@ impl RunForm {
     }
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, Clone)]
 #[serde(default)]
 pub struct SessionForm {
     pub date: String,
@@ -107,7 +107,34 @@ impl SessionForm {
             location: self.location.clone(),
             location_id: self.location_id.clone(),
             open: true,
+            trainer_ids: self.trainer_ids.clone(),
+            module_ids: self.module_ids.clone(),
+            interpreter_languages: self.interpreter_languages.clone(),
         }
+    }
+
+    /// What was typed, as a query string to carry through "Neuen Ort anlegen" and back.
+    /// Re-encoded from the fields, so nothing else (no CSRF token, no stray key) rides along;
+    /// the place is left out because the new one is chosen on return.
+    pub fn draft(&self) -> String {
+        let one = [("date", &self.date), ("start", &self.start), ("end", &self.end)];
+        let many = [
+            ("trainer_ids", &self.trainer_ids),
+            ("module_ids", &self.module_ids),
+            ("interpreter_languages", &self.interpreter_languages),
+        ];
+        let pairs: Vec<(&str, &str)> = one
+            .into_iter()
+            .map(|(k, v)| (k, v.as_str()))
+            .chain(many.into_iter().flat_map(|(k, vs)| vs.iter().map(move |v| (k, v.as_str()))))
+            .collect();
+        serde_html_form::to_string(pairs).unwrap_or_default()
+    }
+
+    /// A draft carried back in a query string; `None` when the query holds none.
+    pub fn from_draft(query: &str) -> Option<SessionForm> {
+        let form: SessionForm = serde_html_form::from_str(query).ok()?;
+        (!form.date.is_empty() || !form.start.is_empty()).then_some(form)
     }
 
     /// [`Self::fields`] for the run page, whose new-session form is untyped.
@@ -157,6 +184,8 @@ pub struct LocationForm {
     /// Made from a session form: back to it, with the new place chosen.
     pub for_run: String,
     pub for_session: String,
+    /// What was typed into that session form ([`SessionForm::draft`]).
+    pub draft: String,
 }
 
 impl LocationForm {
@@ -224,5 +253,47 @@ impl RulesForm {
             )?
             .unwrap_or(0),
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::SessionForm;
+
+    proptest! {
+        /// Whatever was typed comes back from the draft as typed, however hostile, and a
+        /// draft never carries a chosen place (the new one is chosen on return).
+        #[test]
+        fn a_draft_brings_back_what_was_typed(
+            date in "\\PC{1,20}", start in "\\PC{0,10}", end in "\\PC{0,10}",
+            trainers in proptest::collection::vec("[0-9]{1,4}", 0..4),
+            modules in proptest::collection::vec("\\PC{0,6}", 0..4),
+            languages in proptest::collection::vec("[a-z&=#]{0,4}", 0..4),
+        ) {
+            let typed = SessionForm {
+                date, start, end,
+                location: String::new(),
+                location_id: "7".into(),
+                trainer_ids: trainers,
+                module_ids: modules,
+                interpreter_languages: languages,
+            };
+            let back = SessionForm::from_draft(&typed.draft()).expect("a draft");
+            prop_assert_eq!(&back.date, &typed.date);
+            prop_assert_eq!(&back.start, &typed.start);
+            prop_assert_eq!(&back.end, &typed.end);
+            prop_assert_eq!(&back.trainer_ids, &typed.trainer_ids);
+            prop_assert_eq!(&back.module_ids, &typed.module_ids);
+            prop_assert_eq!(&back.interpreter_languages, &typed.interpreter_languages);
+            prop_assert_eq!(back.location_id, "");
+        }
+    }
+
+    #[test]
+    fn a_query_without_a_draft_is_none() {
+        assert!(SessionForm::from_draft("q=Olena&location_id=3").is_none());
+        assert!(SessionForm::from_draft("").is_none());
     }
 }

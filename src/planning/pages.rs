@@ -4,7 +4,7 @@ use actix_web::{get, post, web};
 use serde::Deserialize;
 
 use super::correct::{self, Deletion, ShowArchived};
-use super::forms::{LocationForm, ModuleForm, RulesForm, RunForm};
+use super::forms::{LocationForm, ModuleForm, RulesForm, RunForm, SessionForm};
 use super::models::*;
 use super::{service, views};
 use crate::error::{AppError, PageResult};
@@ -136,10 +136,17 @@ struct Chosen {
 }
 
 #[get("/sessions/{id}/edit")]
-async fn edit_session_page(ui: Ui, id: Id<SessionId>, q: web::Query<Chosen>) -> PageResult {
+async fn edit_session_page(
+    ui: Ui, id: Id<SessionId>, q: web::Query<Chosen>, req: actix_web::HttpRequest,
+) -> PageResult {
     let template = "pages/planning/session_edit";
     let chosen = q.location_id.clone();
     let mut data = ui.run(move |conn, actor| views::session_edit_page(conn, actor, *id)).await?;
+    // Back from "Neuen Ort anlegen": what was typed before, then the new place.
+    if let Some(typed) = SessionForm::from_draft(req.query_string()) {
+        data.form = typed.fields();
+        data.form.open = false;
+    }
     if let Some(chosen) = chosen.filter(|c| data.locations.iter().any(|l| l.id == *c)) {
         data.form.location_id = chosen;
     }
@@ -171,22 +178,46 @@ async fn new_location_page(ui: Ui, q: web::Query<ForForm>) -> PageResult {
     ui.page(LOCATION_NEW, "title.plan_location_new", &data)
 }
 
+/// "Neuen Ort anlegen" pressed inside a session form: the place form, carrying what was typed
+/// into the session form so that it comes back filled in (a POST, so the CSRF-protected form
+/// travels in the body and nothing typed lands in a URL before the place exists).
+#[post("/locations/new")]
+async fn new_location_from_session_form(
+    ui: Ui, q: web::Query<ForForm>, Form(typed): Form<SessionForm>,
+) -> PageResult {
+    let for_run = q.for_run.as_deref().and_then(|v| v.parse::<RunId>().ok());
+    let for_session = q.for_session.as_deref().and_then(|v| v.parse::<SessionId>().ok());
+    let mut data = ui.run(views::locations_page).await?;
+    data.for_run = for_run;
+    data.for_session = for_session;
+    data.draft = typed.draft();
+    ui.page(LOCATION_NEW, "title.plan_location_new", &data)
+}
+
 #[post("/locations")]
 async fn create_location(ui: Ui, Form(form): Form<LocationForm>) -> PageResult {
     let (echo, (for_run, for_session)) = (form.echo(), form.back_to());
+    // Re-encoded from the fields: only the session form's own keys go into the redirect.
+    let draft = SessionForm::from_draft(&form.draft).map(|d| d.draft()).unwrap_or_default();
     let typed = form.name.clone();
     let result =
         ui.run(move |conn, actor| service::create_location(conn, actor, form.parse()?)).await;
     match result {
         Ok(location) => {
             let done = Text::key("done.location_created");
+            let back = |path: String| {
+                let query = [draft.as_str(), &format!("location_id={}", location.id)]
+                    .into_iter()
+                    .filter(|p| !p.is_empty())
+                    .collect::<Vec<_>>()
+                    .join("&");
+                format!("{path}?{query}")
+            };
             match (for_run, for_session) {
                 (Some(run), _) => {
-                    ui.done(&format!("/runs/{run}?location_id={}#sessions", location.id), &done)
+                    ui.done(&format!("{}#sessions", back(format!("/runs/{run}"))), &done)
                 }
-                (None, Some(session)) => {
-                    ui.done(&format!("/sessions/{session}/edit?location_id={}", location.id), &done)
-                }
+                (None, Some(session)) => ui.done(&back(format!("/sessions/{session}/edit")), &done),
                 (None, None) => ui.done("/locations", &done),
             }
         }
@@ -196,6 +227,7 @@ async fn create_location(ui: Ui, Form(form): Form<LocationForm>) -> PageResult {
             data.form = echo;
             data.for_run = for_run;
             data.for_session = for_session;
+            data.draft = draft;
             let (template, title) = if for_run.is_some() || for_session.is_some() {
                 (LOCATION_NEW, "title.plan_location_new")
             } else {
@@ -275,36 +307,29 @@ struct DeletePaths {
 /// The confirmation page of a deletion: delete (a warning button); or, where history
 /// keeps it, the reason and archiving instead; or the reason and a disabled button.
 fn deletion_page(ui: &Ui, d: Deletion, label: &'static str, paths: DeletePaths) -> PageResult {
+    let page = |heading: &'static str, action: &str, button: &'static str| {
+        Confirmation::new(
+            Text::key(heading).arg("name", &d.name),
+            action.to_string(),
+            Text::key(button),
+            paths.back.clone(),
+        )
+        .row(Text::key(label), d.name.clone(), paths.change.clone())
+    };
     let confirmation = match (&d.blocked, &paths.archive) {
-        (Some(why), Some(archive)) if d.can_archive && !d.archived => Confirmation::new(
-            Text::key("plan.archive.heading").arg("name", &d.name),
-            archive.clone(),
-            Text::key("plan.archive.button"),
-            paths.back.clone(),
-        )
-        .lead(Text::key("plan.delete.refused_lead").arg_text("why", why.clone()))
-        .row(Text::key(label), d.name.clone(), paths.change.clone())
-        .goes(Text::key("plan.archive.goes"))
-        .stays(Text::key("plan.archive.stays")),
-        (Some(why), _) => Confirmation::new(
-            Text::key("plan.delete.heading").arg("name", &d.name),
-            paths.delete.clone(),
-            Text::key("plan.delete.button"),
-            paths.back.clone(),
-        )
-        .row(Text::key(label), d.name.clone(), paths.change.clone())
-        .destructive()
-        .blocked(why.clone()),
-        (None, _) => {
-            let mut c = Confirmation::new(
-                Text::key("plan.delete.heading").arg("name", &d.name),
-                paths.delete.clone(),
-                Text::key("plan.delete.button"),
-                paths.back.clone(),
-            )
-            .row(Text::key(label), d.name.clone(), paths.change.clone())
+        (Some(why), Some(archive)) if d.can_archive && !d.archived => {
+            page("plan.archive.heading", archive, "plan.archive.button")
+                .lead(Text::key("plan.delete.refused_lead").arg_text("why", why.clone()))
+                .goes(Text::key("plan.archive.goes"))
+                .stays(Text::key("plan.archive.stays"))
+        }
+        (Some(why), _) => page("plan.delete.heading", &paths.delete, "plan.delete.button")
             .destructive()
-            .warning(Text::key("plan.delete.warning"));
+            .blocked(why.clone()),
+        (None, _) => {
+            let mut c = page("plan.delete.heading", &paths.delete, "plan.delete.button")
+                .destructive()
+                .warning(Text::key("plan.delete.warning"));
             for g in &d.goes {
                 c = c.goes(g.clone());
             }
@@ -503,6 +528,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(calendar_page)
         .service(module_up)
         .service(new_location_page)
+        .service(new_location_from_session_form)
         .service(course_edit_page)
         .service(module_edit_page)
         .service(module_down)

@@ -197,14 +197,12 @@ pub struct ModuleChoice {
     pub id: ModuleId,
     pub title: String,
     pub mandatory: bool,
-    pub checked: bool,
 }
 
 #[derive(Debug, Serialize)]
 pub struct TrainerChoice {
     pub id: UserId,
     pub name: String,
-    pub checked: bool,
 }
 
 /// Date, times and place of a session as the forms show them (local time).
@@ -218,6 +216,10 @@ pub struct SessionFields {
     pub location_id: String,
     /// The run page's new-session form is shown open (after a refusal, or a new place).
     pub open: bool,
+    /// The boxes ticked (ids and language codes as the form sends them).
+    pub trainer_ids: Vec<String>,
+    pub module_ids: Vec<String>,
+    pub interpreter_languages: Vec<String>,
 }
 
 pub fn session_edit_page(
@@ -232,25 +234,15 @@ pub fn session_edit_page(
         .ok_or_else(|| AppError::not_found("thing.session"))?;
     let modules = repo::modules_of(conn, org, run.course_id)?
         .into_iter()
-        .map(|m| ModuleChoice {
-            checked: view.module_ids.contains(&m.id),
-            id: m.id,
-            title: m.title,
-            mandatory: m.mandatory,
-        })
+        .map(|m| ModuleChoice { id: m.id, title: m.title, mandatory: m.mandatory })
         .collect();
     let trainers = auth::service::trainers_of(conn, org)?
         .into_iter()
-        .map(|u| TrainerChoice {
-            checked: view.trainer_ids.contains(&u.id),
-            id: u.id,
-            name: u.display_name,
-        })
+        .map(|u| TrainerChoice { id: u.id, name: u.display_name })
         .collect();
     let local = time::to_local(s.starts_at);
-    let selected: Vec<&str> = view.interpreter_language_codes.iter().map(String::as_str).collect();
     Ok(SessionEditPage {
-        languages: i18n::language_options(&selected),
+        languages: i18n::language_options(&[]),
         form: SessionFields {
             date: local.date_naive().to_string(),
             start: local.format("%H:%M").to_string(),
@@ -258,6 +250,9 @@ pub fn session_edit_page(
             location: view.location.clone(),
             location_id: s.location_id.map(|id| id.to_string()).unwrap_or_default(),
             open: false,
+            trainer_ids: view.trainer_ids.iter().map(ToString::to_string).collect(),
+            module_ids: view.module_ids.iter().map(ToString::to_string).collect(),
+            interpreter_languages: view.interpreter_language_codes.clone(),
         },
         session: view,
         run_id: run.id,
@@ -325,6 +320,8 @@ pub struct LocationsPage {
     /// Where a new place leads back to: the session form of this run or session.
     pub for_run: Option<RunId>,
     pub for_session: Option<SessionId>,
+    /// What was typed into that session form, carried along and back (query-encoded).
+    pub draft: String,
 }
 
 /// What the new-place form shows again after a refused save.
@@ -351,6 +348,7 @@ pub fn locations_page_with(
         show_archived: show.0,
         archived,
         duplicate_of: None,
+        draft: String::new(),
         for_run: None,
         for_session: None,
     })

@@ -34,9 +34,15 @@ struct RunQuery {
 }
 
 #[get("/runs/{id}")]
-async fn run_page(ui: Ui, issuer: Issuer, id: Id<RunId>, q: web::Query<RunQuery>) -> PageResult {
+async fn run_page(
+    ui: Ui, issuer: Issuer, id: Id<RunId>, q: web::Query<RunQuery>, req: actix_web::HttpRequest,
+) -> PageResult {
     let mut data = load(&ui, &issuer, *id).await?;
     data.enrol.filter(&q.q);
+    // Back from "Neuen Ort anlegen": the new-session form as it was typed, then the new place.
+    if let Some(typed) = SessionForm::from_draft(req.query_string()) {
+        data.session_form = typed.echo();
+    }
     if let Some(chosen) = q.location_id.as_deref() {
         if data.location_choices.iter().any(|l| l.id == chosen) {
             data.session_form["location_id"] = chosen.into();
@@ -137,19 +143,6 @@ async fn back_to_run<T>(
         data.session_form = form;
     }
     ui.page_with_error(TEMPLATE, title(&data), &data, error)
-}
-
-#[post("/runs/{id}")]
-async fn update_run(
-    ui: Ui, issuer: Issuer, id: Id<RunId>, Form(form): Form<RunForm>,
-) -> PageResult {
-    let run_id = *id;
-    let result = ui
-        .run(move |conn, actor| {
-            crate::participants::schedule::update_run(conn, actor, run_id, form.parse()?)
-        })
-        .await;
-    back_to_run(&ui, &issuer, run_id, result, ("", "done.run_saved"), None).await
 }
 
 #[post("/runs/{id}/sessions")]
@@ -387,7 +380,6 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(run_edit_page)
         .service(run_edit)
         .service(run_page)
-        .service(update_run)
         .service(create_session)
         .service(enroll)
         .service(cancel)

@@ -27,9 +27,8 @@ pub struct RunPage {
     pub location_choices: Vec<crate::planning::views::LocationChoice>,
     /// Archived: gone from lists; the page says so and offers to restore it.
     pub archived: bool,
-    /// People of the organisation who neither hold a place nor wait.
-    pub candidates: Vec<Choice>,
-    /// The same, for the checkbox list "Ausgewählte anmelden" (filtered by the page's `?q=`).
+    /// People of the organisation who neither hold a place nor wait, for the checkbox list
+    /// "Ausgewählte anmelden" (filtered by the page's `?q=`).
     pub enrol: crate::participants::service::EnrolChoices,
     pub completion: Vec<CompletionRow>,
     pub waiting: Vec<WaitingEntry>,
@@ -114,7 +113,6 @@ pub fn run_page(
     Ok(RunPage {
         run: summary(run, &run_language_codes, people.enrolled.len()),
         waiting: waiting_entries(&people.waiting),
-        candidates: people.others.iter().map(choice).collect(),
         enrol: crate::participants::service::EnrolChoices::new(&people.others),
         completed_without_certificate: completion
             .iter()
@@ -134,6 +132,7 @@ pub fn run_page(
         session_form: serde_json::json!({
             "date": run.start_date.to_string(), "start": "09:00", "end": "11:00",
             "location": run.place, "open": false,
+            "trainer_ids": [], "module_ids": [], "interpreter_languages": [],
             // The registered place of the run's name, if there is one.
             "location_id": plan.locations.iter()
                 .find(|l| planning::correct::normalised_name(&l.name)
@@ -168,10 +167,6 @@ fn summary(run: &CourseRun, language_codes: &[&str], enrolled: usize) -> RunSumm
         enrolled,
         free: usize::try_from(run.capacity).unwrap_or(0).saturating_sub(enrolled),
     }
-}
-
-fn choice(p: &Participant) -> Choice {
-    Choice { id: p.id.into(), name: p.sorted_name() }
 }
 
 fn waiting_entries(waiting: &[Participant]) -> Vec<WaitingEntry> {

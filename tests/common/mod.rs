@@ -372,6 +372,27 @@ impl Page {
     }
 }
 
+/// The value of `attr` on the tag that contains `marker` (HTML entities decoded), as the
+/// browser would send it back.
+pub fn attribute_of(body: &str, marker: &str, attr: &str) -> Option<String> {
+    let at = body.find(marker)?;
+    let start = body[..at].rfind('<')?;
+    let end = at + body[at..].find('>')?;
+    let tag = &body[start..end];
+    let key = format!("{attr}=\"");
+    let from = tag.find(&key)? + key.len();
+    let raw = &tag[from..from + tag[from..].find('"')?];
+    Some(
+        raw.replace("&quot;", "\"")
+            .replace("&#x27;", "'")
+            .replace("&#x60;", "`")
+            .replace("&#x3D;", "=")
+            .replace("&lt;", "<")
+            .replace("&gt;", ">")
+            .replace("&amp;", "&"),
+    )
+}
+
 impl Browser {
     pub async fn get(&self, path: &str) -> Page {
         let resp = self.client.get(format!("{}{}", self.base, path)).send().await.expect("GET");

@@ -632,3 +632,58 @@ async fn link_race(backend: Backend) {
     assert_eq!(audited(&app, "auth.invitation_accepted"), 3);
 }
 both_backends!(one_link_used_twice_at_once_works_once, link_race);
+
+/// In Chromium: the coordinator invites a referrer from the team page, changes the role on
+/// its check page and deactivates the account through its confirmation; each ends with a
+/// banner, and nothing changes before the confirmation is pressed.
+async fn team_in_the_browser(backend: Backend) {
+    if !common::browser::available() {
+        return;
+    }
+    let app = common::spawn_app(backend).await;
+    let org = app.create_org("teamklick");
+    let chrome = common::browser::Chromium::start(1200, 900).await;
+    chrome.goto(&app.url("/login")).await;
+    chrome.type_into("#email", &org.coordinator.email).await;
+    chrome.type_into("#password", PASSWORD).await;
+    chrome.click("button[type=submit]").await;
+    chrome.wait_for_text("logout").await;
+
+    chrome.goto(&app.url("/team")).await;
+    chrome.type_into("#display_name", "Vera Beraterin").await;
+    chrome.type_into("#email", "vera@beratung.example.org").await;
+    chrome.script("document.querySelector('#role').value = 'referrer';").await;
+    chrome.click("[data-test=invite-form] button[type=submit]").await;
+    let invited = common::said("done.account_invited", &[("email", "vera@beratung.example.org")]);
+    chrome.wait_for_text(&invited).await;
+    let role_of = |email: &'static str| {
+        app.count(&format!("users WHERE email = '{email}' AND role = 'referrer' AND active"))
+    };
+    assert_eq!(role_of("vera@beratung.example.org"), 1);
+
+    let vera = app
+        .db
+        .run_blocking(|conn| {
+            Ok(auth::repo::find_by_email(conn, "vera@beratung.example.org")?.expect("Vera"))
+        })
+        .unwrap();
+    chrome.goto(&app.url(&format!("/team/{}", vera.id))).await;
+    chrome.script("document.querySelector('#role').value = 'trainer';").await;
+    chrome.click(&format!("form[action=\"/team/{}/check\"] button[type=submit]", vera.id)).await;
+    chrome.wait_for_text("data-test=\"confirm-summary\"").await;
+    assert_eq!(role_of("vera@beratung.example.org"), 1, "the check page changed nothing");
+    chrome.click("[data-test=confirm-button]").await;
+    chrome
+        .wait_for_text(&common::said("done.account_changed", &[("name", "Vera Beraterin")]))
+        .await;
+    assert_eq!(role_of("vera@beratung.example.org"), 0, "now a trainer");
+
+    chrome.goto(&app.url(&format!("/team/{}", vera.id))).await;
+    chrome.click("[data-test=deactivate]").await;
+    let page = chrome.wait_for_text("data-test=\"confirm-button\"").await;
+    assert!(page.contains("button-warning"), "deactivating looks like a warning");
+    chrome.click("[data-test=confirm-button]").await;
+    chrome.wait_for_text(&common::said("done.account_deactivated", &[])).await;
+    assert_eq!(app.count("users WHERE email = 'vera@beratung.example.org' AND active"), 0);
+}
+both_backends!(team_pages_in_a_browser, team_in_the_browser);

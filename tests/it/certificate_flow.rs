@@ -235,10 +235,12 @@ async fn refused_mail_is_printed(backend: Backend) {
     let list = loop {
         let (s, list) = api.get(&path).await;
         assert_eq!(s, 200, "{list}");
-        if list.as_array().map(Vec::len) == Some(2) {
+        // The outbox sends in any order: Olena's mail may leave after Karl's failed.
+        let olena_sent = server.messages().iter().any(|m| m.to.iter().any(|t| t.contains("olena")));
+        if list.as_array().map(Vec::len) == Some(2) && olena_sent {
             break list;
         }
-        assert!(start.elapsed() < Duration::from_secs(30), "the refused mail fails: {list}");
+        assert!(start.elapsed() < Duration::from_secs(60), "the refused mail fails: {list}");
         actix_web::rt::time::sleep(Duration::from_millis(200)).await;
     };
     let by_person = |pid: i64| list.as_array().unwrap().iter().find(|u| u["participant_id"] == pid);

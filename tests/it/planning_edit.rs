@@ -511,28 +511,110 @@ async fn a_new_place_returns_to_the_session_form(backend: Backend) {
     let app = common::spawn_app(backend).await;
     let org = app.create_org("neuerort");
     let api = app.api_token(&org.coordinator.email).await;
-    let (_, run, _) = common::plan_run(&api, "NEU", 5, &[("M", true)]).await;
+    let (_, run, modules) = common::plan_run(&api, "NEU", 5, &[("M", true), ("N", false)]).await;
+    let trainer = org.trainer.user_id.0.to_string();
+    let module = modules[1].to_string();
     let b = app.browser();
     b.login(&org.coordinator.email).await;
     let page = b.get(&format!("/runs/{run}")).await;
-    assert!(page.body.contains(&format!("/locations/new?for_run={run}")), "{}", page.body);
+    let new_place = format!("formaction=\"/locations/new?for_run={run}\"");
+    assert!(page.body.contains(&new_place), "a button of the session form: {}", page.body);
+
+    // "Neuen Ort anlegen" sends what was typed along (and a stray key stays behind).
+    let typed: &[(&str, &str)] = &[
+        ("date", "2026-03-07"),
+        ("start", "14:15"),
+        ("end", "16:45"),
+        ("trainer_ids", &trainer),
+        ("module_ids", &module),
+        ("interpreter_languages", "ar"),
+        ("interpreter_languages", "ti"),
+        ("location_id", ""),
+        ("smuggled", "x\r\nSet-Cookie: a=b"),
+    ];
+    let page =
+        b.submit(&format!("/runs/{run}"), &format!("/locations/new?for_run={run}"), typed).await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    assert!(page.body.contains("name=\"draft\""), "{}", page.body);
+    assert!(!page.body.contains("smuggled"), "only the session form's own fields ride along");
+    assert!(!page.body.contains("csrf_token="), "no CSRF token in the draft");
+
+    // A refused place keeps the draft; the saved one leads back with everything typed.
+    let draft = common::attribute_of(&page.body, "name=\"draft\"", "value").expect("draft");
+    let refused = b
+        .submit(
+            "/locations/new",
+            "/locations",
+            &[("name", " "), ("for_run", &run.to_string()), ("draft", &draft)],
+        )
+        .await;
+    assert_eq!(refused.status, 422, "{}", refused.body);
+    assert_eq!(common::attribute_of(&refused.body, "name=\"draft\"", "value"), Some(draft.clone()));
     let page = b
         .submit(
-            &format!("/locations/new?for_run={run}"),
+            "/locations/new",
             "/locations",
-            &[("name", "Jugendzentrum"), ("for_run", &run.to_string())],
+            &[("name", "Jugendzentrum"), ("for_run", &run.to_string()), ("draft", &draft)],
         )
         .await;
     assert_eq!(page.status, 303, "{}", page.body);
     let back = page.location.unwrap();
-    assert!(back.starts_with(&format!("/runs/{run}?location_id=")), "{back}");
+    assert!(back.starts_with(&format!("/runs/{run}?")) && back.ends_with("#sessions"), "{back}");
+    assert!(!back.contains("smuggled") && !back.contains('\n'), "{back}");
     let lid = back.split("location_id=").nth(1).unwrap().split('#').next().unwrap().to_string();
     let page = b.get(&back).await;
-    assert!(
-        page.body.contains(&format!("<option value=\"{lid}\" selected>Jugendzentrum")),
-        "{}",
-        page.body
-    );
+    let body = &page.body;
+    assert!(body.contains(&format!("<option value=\"{lid}\" selected>Jugendzentrum")), "{body}");
+    assert!(body.contains("value=\"2026-03-07\""), "the date typed: {body}");
+    assert!(body.contains("value=\"14:15\"") && body.contains("value=\"16:45\""));
+    let ticked = |name: &str, value: &str| {
+        body.contains(&format!("name=\"{name}\" value=\"{value}\" checked"))
+    };
+    assert!(ticked("trainer_ids", &trainer), "the trainer stays ticked");
+    assert!(ticked("module_ids", &module) && !ticked("module_ids", &modules[0].to_string()));
+    assert!(ticked("interpreter_languages", "ar") && ticked("interpreter_languages", "ti"));
+    assert!(!ticked("interpreter_languages", "fa"));
+
+    // Saving the session as it came back plans exactly what was typed, at the new place.
+    let mut fields: Vec<(&str, &str)> =
+        typed.iter().copied().filter(|(k, _)| *k != "location_id" && *k != "smuggled").collect();
+    fields.push(("location_id", &lid));
+    let saved = b.submit(&back, &format!("/runs/{run}/sessions"), &fields).await;
+    assert_eq!(saved.status, 303, "{}", saved.body);
+    let (_, detail) = api.get(&format!("/api/v1/runs/{run}")).await;
+    let session = &detail["sessions"][0];
+    assert_eq!(session["location_id"].to_string(), lid, "{session}");
+    assert_eq!(session["module_ids"], json!([modules[1]]), "{session}");
+    assert_eq!(session["trainer_ids"], json!([org.trainer.user_id.0]), "{session}");
+    assert_eq!(session["interpreter_language_codes"], json!(["ar", "ti"]), "{session}");
+
+    // The same from the session's own edit page.
+    let sid = session["id"].as_i64().unwrap();
+    let edit = b.get(&format!("/sessions/{sid}/edit")).await;
+    assert!(edit.body.contains(&format!("formaction=\"/locations/new?for_session={sid}\"")));
+    let changed: &[(&str, &str)] =
+        &[("date", "2026-03-08"), ("start", "10:00"), ("end", "12:00"), ("module_ids", &module)];
+    let page = b
+        .submit(
+            &format!("/sessions/{sid}/edit"),
+            &format!("/locations/new?for_session={sid}"),
+            changed,
+        )
+        .await;
+    let draft = common::attribute_of(&page.body, "name=\"draft\"", "value").expect("draft");
+    let page = b
+        .submit(
+            "/locations/new",
+            "/locations",
+            &[("name", "Bürgerhaus"), ("for_session", &sid.to_string()), ("draft", &draft)],
+        )
+        .await;
+    let back = page.location.expect("back to the session");
+    assert!(back.starts_with(&format!("/sessions/{sid}/edit?")), "{back}");
+    let page = b.get(&back).await;
+    assert!(page.body.contains("value=\"2026-03-08\"") && page.body.contains("value=\"10:00\""));
+    assert!(!page.body.contains(&format!("name=\"trainer_ids\" value=\"{trainer}\" checked")));
+    assert!(page.body.contains("selected>Bürgerhaus"), "{}", page.body);
 }
 both_backends!(new_place_returns, a_new_place_returns_to_the_session_form);
 
@@ -798,3 +880,72 @@ async fn hostile_text_is_refused_and_nothing_changes(backend: Backend) {
     assert_eq!(loc_before, loc_after);
 }
 both_backends!(hostile_text, hostile_text_is_refused_and_nothing_changes);
+
+/// In Chromium: "Neuen Ort anlegen" in the middle of a new session keeps what was typed and
+/// ticked, the session is saved at the new place, and deleting a place goes through its
+/// confirmation page with a warning-styled button and ends with a banner.
+async fn new_place_and_deletion_in_the_browser(backend: Backend) {
+    if !common::browser::available() {
+        return;
+    }
+    let app = common::spawn_app(backend).await;
+    let org = app.create_org("klickort");
+    let api = app.api_token(&org.coordinator.email).await;
+    let (_, run, modules) = common::plan_run(&api, "KLK", 5, &[("M", true), ("N", false)]).await;
+    let chrome = common::browser::Chromium::start(1200, 900).await;
+    chrome.goto(&app.url("/login")).await;
+    chrome.type_into("#email", &org.coordinator.email).await;
+    chrome.type_into("#password", common::PASSWORD).await;
+    chrome.click("button[type=submit]").await;
+    chrome.wait_for_text("logout").await;
+
+    chrome.goto(&app.url(&format!("/runs/{run}"))).await;
+    let form = format!("form[action=\"/runs/{run}/sessions\"]");
+    chrome
+        .script(&format!(
+            "var f = document.querySelector('{form}'); f.closest('details').open = true; \
+             f.querySelector('#date').value = '2026-03-09'; \
+             f.querySelector('#start').value = '13:30'; f.querySelector('#end').value = '15:00';"
+        ))
+        .await;
+    chrome.click(&format!("{form} input[name=module_ids][value=\"{}\"]", modules[1])).await;
+    chrome.click(&format!("{form} input[name=interpreter_languages][value=\"ps\"]")).await;
+    chrome.click(&format!("{form} [data-test=new-location]")).await;
+    chrome.wait_for_text("name=\"draft\"").await;
+    chrome.type_into("#name", "Stadtteilzentrum Nord").await;
+    chrome.click("form[action=\"/locations\"] button[type=submit]").await;
+    chrome.wait_for_text("data-test=\"flash\"").await;
+
+    let kept = chrome
+        .script(&format!(
+            "var f = document.querySelector('{form}'); \
+             return [f.closest('details').open, f.querySelector('#date').value, \
+               f.querySelector('#start').value, f.querySelector('#end').value, \
+               Array.from(f.querySelectorAll('input:checked')).map(function (i) {{ return i.name + '=' + i.value; }}), \
+               f.querySelector('#location_id').selectedOptions[0].textContent];"
+        ))
+        .await;
+    let ticked = json!([format!("module_ids={}", modules[1]), "interpreter_languages=ps"]);
+    assert_eq!(
+        kept,
+        json!([true, "2026-03-09", "13:30", "15:00", ticked, "Stadtteilzentrum Nord"]),
+        "everything typed before is still there, with the new place chosen"
+    );
+    chrome.click(&format!("{form} button:not([formaction])")).await;
+    chrome.wait_for_text(&common::said("done.session_added", &[])).await;
+    let (_, detail) = api.get(&format!("/api/v1/runs/{run}")).await;
+    assert_eq!(detail["sessions"].as_array().map(Vec::len), Some(1), "{detail}");
+    assert_eq!(detail["sessions"][0]["module_ids"], json!([modules[1]]));
+    assert_eq!(detail["sessions"][0]["interpreter_language_codes"], json!(["ps"]));
+
+    // A place nothing uses: its deletion page, then the banner.
+    let (_, spare) = api.post("/api/v1/locations", json!({"name": "Turnhalle"})).await;
+    chrome.goto(&app.url(&format!("/locations/{}/delete", spare["id"]))).await;
+    let page = chrome.wait_for_text("data-test=\"confirm-heading\"").await;
+    assert!(page.contains("button-warning"), "a destructive action looks like one");
+    assert_eq!(app.count("locations WHERE name = 'Turnhalle'"), 1, "the page deleted nothing");
+    chrome.click("[data-test=confirm-button]").await;
+    chrome.wait_for_text("data-test=\"flash\"").await;
+    assert_eq!(app.count("locations WHERE name = 'Turnhalle'"), 0);
+}
+both_backends!(new_place_and_deletion_browser, new_place_and_deletion_in_the_browser);

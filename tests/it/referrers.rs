@@ -218,6 +218,24 @@ async fn referrals(backend: Backend) {
     assert_eq!(rb.get(&format!("/certificates/{cert_id}/pdf")).await.status, 403);
 
     access_matrix(&app, &b, &vera_api, &pdf_path, run_id).await;
+
+    // Erased on request: nothing links the person to the referrer any more.
+    let omar = second["participant_id"].as_i64().expect("Omar's id");
+    let (s, body) = coordinator
+        .post(&format!("/api/v1/participants/{omar}/erasure"), json!({"reason": "request"}))
+        .await;
+    assert_eq!(s, 200, "{body}");
+    let linked = app.count(&format!(
+        "participants WHERE id = {omar} AND (referred_by_user_id IS NOT NULL \
+         OR referrer_name IS NOT NULL OR referrer_organisation IS NOT NULL \
+         OR referrer_contact IS NOT NULL)"
+    ));
+    assert_eq!(linked, 0, "the referrer account, name and contact are forgotten");
+    let (_, mine) = vera_api.get("/api/v1/referrals").await;
+    assert!(
+        !mine.as_array().unwrap().iter().any(|p| p["participant_id"] == omar || p["id"] == omar),
+        "the referrer no longer sees the erased person: {mine}"
+    );
 }
 
 both_backends!(referrers_register_and_follow_their_people, referrals);
