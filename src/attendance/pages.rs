@@ -44,14 +44,15 @@ struct CheckInForm {
 /// Check-in by card code (typed, or filled in by the camera scanner).
 #[post("/sessions/{id}/checkin")]
 async fn check_in(ui: Ui, id: Id<SessionId>, Form(form): Form<CheckInForm>) -> PageResult {
-    let id = *id;
+    let (id, typed) = (*id, form.card.clone());
     let result =
         ui.run(move |conn, actor| super::cards::check_in(conn, actor, id, &form.card)).await;
     match result {
         Ok(entry) => saved_on_roster(id, entry.participant_id),
         Err(e) => {
-            let data =
+            let mut data =
                 ui.run(move |conn, actor| service::roster_page(conn, actor, id, None)).await?;
+            data.card = typed;
             ui.page_with_error(ROSTER, "title.roster", &data, e)
         }
     }

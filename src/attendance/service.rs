@@ -126,6 +126,8 @@ pub struct RosterPage {
     pub opens_at: Option<String>,
     /// Whether test results may be entered: once the session has started.
     pub test_open: bool,
+    /// The card code as typed, shown again when the check-in was refused (to fix a typo).
+    pub card: String,
 }
 
 #[derive(Debug, Serialize)]
@@ -214,6 +216,7 @@ pub fn roster_page(
         }),
         opens_at: (now < opens).then(|| time::fmt_datetime(opens)),
         test_open: now >= session.starts_at,
+        card: String::new(),
         session,
     })
 }

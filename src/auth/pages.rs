@@ -82,6 +82,7 @@ struct NewTokenForm {
 
 #[post("/account/tokens")]
 async fn create_token_page(ui: Ui, Form(form): Form<NewTokenForm>) -> PageResult {
+    let typed = (form.label.clone(), form.expires_in_days.clone());
     let result = ui
         .run(move |conn, actor| {
             let days = match form.expires_in_days.trim() {
@@ -106,7 +107,11 @@ async fn create_token_page(ui: Ui, Form(form): Form<NewTokenForm>) -> PageResult
                 .map_err(|e| AppError::Internal(anyhow::anyhow!("session: {e}")))?;
             ui.done("/account#tokens", &Text::key("done.token_created"))
         }
-        Err(e) => account_refused(&ui, e).await,
+        Err(e) => {
+            let mut data = ui.run(service::account_page).await?;
+            (data.token_label, data.token_days) = typed;
+            ui.page_with_error(ACCOUNT, "title.account", &data, e)
+        }
     }
 }
 

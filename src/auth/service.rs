@@ -534,8 +534,10 @@ pub struct AccountPage {
     pub account: AccountSummary,
     pub tokens: Vec<TokenLine>,
     pub max_days: i64,
-    pub default_days: i64,
     pub new_token: Option<NewToken>,
+    /// The new-token form as typed, shown again when it was refused.
+    pub token_label: String,
+    pub token_days: String,
 }
 
 pub fn account_page(conn: &mut DbConn, actor: &Actor) -> AppResult<AccountPage> {
@@ -547,8 +549,9 @@ pub fn account_page(conn: &mut DbConn, actor: &Actor) -> AppResult<AccountPage> 
         },
         tokens: my_tokens(conn, actor)?.iter().map(TokenLine::from).collect(),
         max_days: API_TOKEN_MAX_DAYS,
-        default_days: API_TOKEN_DAYS,
         new_token: None,
+        token_label: String::new(),
+        token_days: API_TOKEN_DAYS.to_string(),
     })
 }
 

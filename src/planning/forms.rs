@@ -7,7 +7,7 @@ use serde_json::Value;
 
 use super::models::{CourseRules, NewLocation, NewModule, NewRun, NewSession};
 use super::service;
-use super::views::{LocationFields, ModuleFields, RunFields, SessionFields};
+use super::views::{LocationFields, ModuleFields, RulesFields, RunFields, SessionFields};
 use crate::error::AppResult;
 use crate::ids::{ModuleId, RunId, SessionId, UserId};
 use crate::validate;
@@ -229,6 +229,15 @@ fn optional_int(field: &'static str, label: &'static str, value: &str) -> AppRes
 }
 
 impl RulesForm {
+    pub fn echo(&self) -> RulesFields {
+        RulesFields {
+            min_attendance_percent: self.min_attendance_percent.clone(),
+            test_max_points: self.test_max_points.clone(),
+            test_pass_points: self.test_pass_points.clone(),
+            test_must_pass_questions: self.test_must_pass_questions.clone(),
+        }
+    }
+
     pub fn parse(self) -> AppResult<CourseRules> {
         Ok(CourseRules {
             min_attendance_percent: optional_int(

@@ -120,12 +120,16 @@ async fn create_run(ui: Ui, id: Id<CourseId>, Form(form): Form<RunForm>) -> Page
 
 #[post("/courses/{id}/rules")]
 async fn set_rules(ui: Ui, id: Id<CourseId>, Form(form): Form<RulesForm>) -> PageResult {
-    let course_id = *id;
+    let (course_id, echo) = (*id, form.echo());
     let result =
         ui.run(move |c, actor| service::set_course_rules(c, actor, course_id, form.parse()?)).await;
     match result {
         Ok(_) => ui.done(&format!("/courses/{course_id}#rules"), &Text::key("done.rules_saved")),
-        Err(e) => course_refused(&ui, &course_data(&ui, course_id).await?, e),
+        Err(e) => {
+            let mut data = course_data(&ui, course_id).await?;
+            data.rules_form = echo;
+            course_refused(&ui, &data, e)
+        }
     }
 }
 

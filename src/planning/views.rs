@@ -84,6 +84,29 @@ pub struct CoursePage {
     pub languages: Vec<LanguageOption>,
     pub module_form: ModuleFields,
     pub run_form: RunFields,
+    /// The completion rules as stored, or as typed when a save was refused.
+    pub rules_form: RulesFields,
+}
+
+/// The completion-rule fields as the form shows them.
+#[derive(Debug, Default, Serialize)]
+pub struct RulesFields {
+    pub min_attendance_percent: String,
+    pub test_max_points: String,
+    pub test_pass_points: String,
+    pub test_must_pass_questions: String,
+}
+
+impl RulesFields {
+    fn of(course: &Course) -> Self {
+        let text = |v: Option<i32>| v.map(|v| v.to_string()).unwrap_or_default();
+        RulesFields {
+            min_attendance_percent: text(course.min_attendance_percent),
+            test_max_points: text(course.test_max_points),
+            test_pass_points: text(course.test_pass_points),
+            test_must_pass_questions: course.test_must_pass_questions.to_string(),
+        }
+    }
 }
 
 /// A run as the course page lists it.
@@ -147,6 +170,7 @@ pub fn course_page_with(
         })
         .collect();
     Ok(CoursePage {
+        rules_form: RulesFields::of(&course),
         course,
         modules,
         runs,

@@ -95,6 +95,15 @@ impl Chromium {
         resp["value"].clone()
     }
 
+    /// Logs in through the login form of the app at `base` (waits for the logged-in page).
+    pub async fn log_in(&self, base: &str, email: &str) {
+        self.goto(&format!("{base}/login")).await;
+        self.type_into("#email", email).await;
+        self.type_into("#password", super::PASSWORD).await;
+        self.click("button[type=submit]").await;
+        self.wait_for_text("action=\"/logout\"").await;
+    }
+
     pub async fn goto(&self, url: &str) {
         self.call(reqwest::Method::POST, "/url", Some(json!({"url": url}))).await;
     }

@@ -643,11 +643,7 @@ async fn team_in_the_browser(backend: Backend) {
     let app = common::spawn_app(backend).await;
     let org = app.create_org("teamklick");
     let chrome = common::browser::Chromium::start(1200, 900).await;
-    chrome.goto(&app.url("/login")).await;
-    chrome.type_into("#email", &org.coordinator.email).await;
-    chrome.type_into("#password", PASSWORD).await;
-    chrome.click("button[type=submit]").await;
-    chrome.wait_for_text("logout").await;
+    chrome.log_in(&app.url(""), &org.coordinator.email).await;
 
     chrome.goto(&app.url("/team")).await;
     chrome.type_into("#display_name", "Vera Beraterin").await;

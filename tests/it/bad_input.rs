@@ -183,6 +183,22 @@ async fn forms_rerender_with_message(backend: Backend) {
         )
         .await;
     assert_eq!(page.status, 422);
+    // The completion rules: the refused values come back as typed, next to the message.
+    let page = b
+        .submit(
+            &course,
+            &format!("{course}/rules"),
+            &[
+                ("min_attendance_percent", "viel"),
+                ("test_max_points", "20"),
+                ("test_pass_points", "12"),
+                ("test_must_pass_questions", "0"),
+            ],
+        )
+        .await;
+    assert_eq!(page.status, 422, "{}", page.body);
+    assert!(page.body.contains("value=\"viel\"") && page.body.contains("value=\"20\""));
+    assert!(page.body.contains("value=\"12\""), "what was typed stays");
     let page = b
         .submit(
             "/participants",

@@ -627,11 +627,7 @@ async fn in_the_browser(backend: Backend) {
     let api = app.api_token(&org.coordinator.email).await;
     let (run_id, _) = run_with(&api, "MS-K", PEOPLE).await;
     let chrome = common::browser::Chromium::start(1200, 900).await;
-    chrome.goto(&app.url("/login")).await;
-    chrome.type_into("#email", &org.coordinator.email).await;
-    chrome.type_into("#password", common::PASSWORD).await;
-    chrome.click("button[type=submit]").await;
-    chrome.wait_for_text("logout").await;
+    chrome.log_in(&app.url(""), &org.coordinator.email).await;
     chrome.goto(&app.url(&format!("/runs/{run_id}"))).await;
     chrome.click("[data-test=issue-certificates]").await;
     chrome.wait_for_text("data-test=\"confirm-summary\"").await;

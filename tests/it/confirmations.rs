@@ -69,5 +69,17 @@ async fn forms_confirm_once(backend: Backend) {
         .await;
     let account = confirms_once(&b, posted, &common::said("done.token_created", &[])).await;
     assert!(account.starts_with("/account"));
+    // A refused token form comes back as typed.
+    let refused = b
+        .submit(
+            "/account",
+            "/account/tokens",
+            &[("label", "Tablet Büro"), ("expires_in_days", "viele")],
+        )
+        .await;
+    assert_eq!(refused.status, 422, "{}", refused.body);
+    assert!(
+        refused.body.contains("value=\"Tablet Büro\"") && refused.body.contains("value=\"viele\"")
+    );
 }
 both_backends!(forms_confirm_once_after_a_save, forms_confirm_once);

@@ -199,11 +199,7 @@ async fn own_page(backend: Backend) {
             .script("var r = document.querySelector('[data-test=own-pdf]').getBoundingClientRect(); return r.height;")
             .await;
         assert!(button.as_f64().unwrap() >= 44.0, "tap target height {button}");
-        phone.goto(&app.url("/login")).await;
-        phone.type_into("#email", &org.coordinator.email).await;
-        phone.type_into("#password", common::PASSWORD).await;
-        phone.click("button[type=submit]").await;
-        phone.wait_for_text("logout").await;
+        phone.log_in(&app.url(""), &org.coordinator.email).await;
         phone.goto(&app.url("/audit")).await;
         phone.wait_for_text("audit-entry").await;
         phone.assert_fits_width().await;

@@ -105,11 +105,7 @@ async fn account_page_fits_a_phone() {
     let app = common::spawn_app(Backend::Sqlite).await;
     let org = app.create_org("konto");
     let phone = Chromium::phone().await;
-    phone.goto(&app.url("/login")).await;
-    phone.type_into("#email", &org.trainer.email).await;
-    phone.type_into("#password", common::PASSWORD).await;
-    phone.click("button[type=submit]").await;
-    phone.wait_for_text("Meine Termine</h1>").await;
+    phone.log_in(&app.url(""), &org.trainer.email).await;
     phone.goto(&app.url("/account")).await;
     phone.wait_for_text("Mein Konto</h1>").await;
     phone.assert_fits_width().await;

@@ -893,11 +893,7 @@ async fn new_place_and_deletion_in_the_browser(backend: Backend) {
     let api = app.api_token(&org.coordinator.email).await;
     let (_, run, modules) = common::plan_run(&api, "KLK", 5, &[("M", true), ("N", false)]).await;
     let chrome = common::browser::Chromium::start(1200, 900).await;
-    chrome.goto(&app.url("/login")).await;
-    chrome.type_into("#email", &org.coordinator.email).await;
-    chrome.type_into("#password", common::PASSWORD).await;
-    chrome.click("button[type=submit]").await;
-    chrome.wait_for_text("logout").await;
+    chrome.log_in(&app.url(""), &org.coordinator.email).await;
 
     chrome.goto(&app.url(&format!("/runs/{run}"))).await;
     let form = format!("form[action=\"/runs/{run}/sessions\"]");

@@ -355,3 +355,52 @@ async fn access_matrix(
     assert!(wrong.is_empty(), "a referrer reaches only their own pages:\n{}", wrong.join("\n"));
     app.assert_rules_hold();
 }
+
+/// In Chromium on a 360 px phone: a social worker registers a person, forgets the consent
+/// box once (the form comes back as typed), then sees the banner and the person's status;
+/// nothing sticks out sideways.
+async fn on_a_phone(backend: Backend) {
+    if !common::browser::available() {
+        return;
+    }
+    let app = common::spawn_app(backend).await;
+    let org = app.create_org("telefon");
+    let vera = create_referrer(&app, org.id, "vera@beratung.example.org", "Vera Beraterin");
+    let coordinator = app.api_token(&org.coordinator.email).await;
+    let (start, end) = open_dates();
+    let (_, run_id, _) =
+        common::plan_run_between(&coordinator, "MS-TEL", 5, &[("Mietvertrag", true)], &start, &end)
+            .await;
+    let chrome = common::browser::Chromium::phone().await;
+    chrome.log_in(&app.url(""), &vera.email).await;
+    chrome.wait_for_text("data-test=\"empty-state\"").await;
+    chrome.assert_fits_width().await;
+
+    chrome.goto(&app.url("/vermittlung/anmelden")).await;
+    chrome.assert_fits_width().await;
+    chrome.click(&format!("#run-{run_id}")).await;
+    chrome.type_into("#given_name", "Amina").await;
+    chrome.type_into("#family_name", "Haddad").await;
+    chrome.script("document.querySelector('#preferred_language').value = 'ar';").await;
+    chrome.click("form[action=\"/vermittlung/anmelden\"] button[type=submit]").await;
+    let page = chrome.wait_for_text("aria-describedby=\"consent-error\"").await;
+    assert!(page.contains("value=\"Amina\""), "what was typed stays: {page}");
+    assert_eq!(app.count("participants"), 0);
+    let kept = chrome
+        .script(&format!(
+            "return [document.querySelector('#run-{run_id}').checked, \
+             document.querySelector('#preferred_language').value];"
+        ))
+        .await;
+    assert_eq!(kept, json!([true, "ar"]), "the run and the language stay chosen");
+    chrome.assert_fits_width().await;
+    chrome.click("#consent").await;
+    chrome.click("form[action=\"/vermittlung/anmelden\"] button[type=submit]").await;
+    let list = chrome.wait_for_text("data-test=\"flash\"").await;
+    assert!(list.contains("data-status=\"enrolled\""), "{list}");
+    assert!(list.contains(&common::said("done.ref_enrolled", &[("name", "Amina Haddad")])));
+    chrome.assert_fits_width().await;
+    assert_eq!(app.count("participants WHERE referred_by_user_id IS NOT NULL"), 1);
+}
+
+both_backends!(a_referrer_registers_on_a_phone, on_a_phone);

@@ -832,11 +832,7 @@ async fn inviting_in_a_browser_checks_first_then_says_what_was_sent() {
     question(&api, sid, json!({"kind": "text", "text": "Was brauchen Sie?"})).await;
 
     let browser = common::browser::Chromium::start(1280, 900).await;
-    browser.goto(&app.url("/login")).await;
-    browser.type_into("#email", &org.coordinator.email).await;
-    browser.type_into("#password", common::PASSWORD).await;
-    browser.click("button[type=submit]").await;
-    browser.wait_for_text("action=\"/logout\"").await;
+    browser.log_in(&app.url(""), &org.coordinator.email).await;
     browser.goto(&app.url(&format!("/surveys/{sid}"))).await;
     browser.click("a[data-test=invite-link]").await;
     let check = browser
