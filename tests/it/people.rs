@@ -685,3 +685,36 @@ async fn empty_participants(backend: Backend) {
     assert_eq!(data_test_count(&page.body, "delete-link"), 1);
 }
 both_backends!(the_empty_participant_list_says_what_to_do, empty_participants);
+
+/// Deleting a person while someone enrols them (another tab, a referrer, a retry): each
+/// request ends in a clear answer, never a 500, and no enrolment is left without its person.
+async fn delete_while_enrolling(backend: Backend) {
+    let app = common::spawn_app(backend).await;
+    let org = app.create_org("wettlauf");
+    let api = app.api_token(&org.coordinator.email).await;
+    let (run_id, _) = open_run(&api, "MS-RACE", 50).await;
+    let people = register_many(&api, 12, "Race").await;
+    let rounds = people.iter().map(|pid| {
+        let api = &api;
+        async move {
+            let (enrol_path, person) = (
+                format!("/api/v1/runs/{run_id}/enrollments"),
+                format!("/api/v1/participants/{pid}"),
+            );
+            let enrol = api.post(&enrol_path, json!({"participant_id": pid}));
+            let delete = api.send(reqwest::Method::DELETE, &person, None);
+            let ((e, eb), (d, db)) = futures_util::future::join(enrol, delete).await;
+            (e, eb, d, db)
+        }
+    });
+    for (e, eb, d, db) in futures_util::future::join_all(rounds).await {
+        assert!([200, 201, 404, 409].contains(&e), "enrolment answered {e}: {eb}");
+        assert!([200, 204, 404, 409].contains(&d), "deletion answered {d}: {db}");
+        assert!(eb.get("message").is_none_or(|m| m.is_string()), "{eb}");
+    }
+    let orphans =
+        app.count("enrollments WHERE participant_id NOT IN (SELECT id FROM participants)");
+    assert_eq!(orphans, 0);
+    app.assert_rules_hold();
+}
+both_backends!(deleting_while_enrolling_answers_clearly, delete_while_enrolling);
