@@ -22,6 +22,7 @@ mod import;
 mod integrity_check;
 mod invariants;
 mod isolation;
+mod journey;
 mod keys_and_codes;
 mod mail;
 mod mail_once;
