@@ -4,6 +4,7 @@
 //! attendance on their phones; participants who complete a run receive a PDF certificate
 //! whose QR code a landlord scans to see at once whether it is genuine.
 
+pub mod accessibility;
 pub mod api;
 pub mod attendance;
 pub mod audit;

@@ -9,6 +9,7 @@ pub fn document() -> utoipa::openapi::OpenApi {
     for part in [
         crate::auth::api::Doc::openapi(),
         crate::orgs::api::Doc::openapi(),
+        crate::accessibility::api::Doc::openapi(),
         crate::planning::api::Doc::openapi(),
         crate::runs::api::Doc::openapi(),
         crate::participants::api::Doc::openapi(),

@@ -28,6 +28,7 @@ use crate::i18n::Text;
 use crate::jobs::{Job, Supervisor};
 use crate::rate_limit::{ClientLimiter, VerifyLimits};
 use crate::surveys::api::OpenLinkLimit;
+use crate::accessibility::public::FeedbackLimit;
 use crate::web::OwnPageLimit;
 
 /// How long stopping waits for the background jobs to finish their current tick.
@@ -135,6 +136,7 @@ struct Shared {
     limits: web::Data<VerifyLimits>,
     open_link_limit: web::Data<OpenLinkLimit>,
     own_page_limit: web::Data<OwnPageLimit>,
+    feedback_limit: web::Data<FeedbackLimit>,
     auth_settings: web::Data<AuthSettings>,
 }
 
@@ -150,6 +152,9 @@ impl Shared {
             ))),
             own_page_limit: web::Data::new(OwnPageLimit(ClientLimiter::per_minute(
                 settings.verify_rate_per_minute,
+            ))),
+            feedback_limit: web::Data::new(FeedbackLimit(ClientLimiter::per_minute(
+                settings.code_form_rate_per_minute,
             ))),
             auth_settings: web::Data::new(AuthSettings::from_settings(settings)),
         }
@@ -185,11 +190,13 @@ fn forget_idle_clients(shared: &Shared) -> Job {
     let limits = shared.limits.clone();
     let open_link_limit = shared.open_link_limit.clone();
     let own_page_limit = shared.own_page_limit.clone();
+    let feedback_limit = shared.feedback_limit.clone();
     Job::every("request limits", Duration::from_secs(60), move || {
         limits.token.retain_recent();
         limits.code_form.retain_recent();
         open_link_limit.0.retain_recent();
         own_page_limit.0.retain_recent();
+        feedback_limit.0.retain_recent();
         std::future::ready(Ok::<(), AppError>(()))
     })
 }
@@ -288,7 +295,7 @@ fn run(
     let issuer = web::Data::new(state.issuer.clone());
     let public_checks = web::Data::new(state.public_checks.clone());
     let org_setup = web::Data::new(organisation_setup(state.keyring.clone()));
-    let Shared { limits, open_link_limit, own_page_limit, auth_settings } = shared;
+    let Shared { limits, open_link_limit, own_page_limit, feedback_limit, auth_settings } = shared;
     let settings_data = web::Data::new(settings);
     let mut server = HttpServer::new(move || {
         App::new()
@@ -328,6 +335,7 @@ fn run(
             .app_data(limits.clone())
             .app_data(open_link_limit.clone())
             .app_data(own_page_limit.clone())
+            .app_data(feedback_limit.clone())
             .app_data(web::JsonConfig::default().limit(256 * 1024).error_handler(json_error))
             .app_data(web::PathConfig::default().error_handler(path_error))
             .app_data(web::QueryConfig::default().error_handler(query_error))
@@ -362,6 +370,9 @@ fn routes(cfg: &mut web::ServiceConfig) {
         .configure(crate::auth::api::configure)
         .configure(crate::orgs::pages::configure)
         .configure(crate::orgs::api::configure)
+        .configure(crate::accessibility::pages::configure)
+        .configure(crate::accessibility::public::configure)
+        .configure(crate::accessibility::api::configure)
         .configure(crate::planning::pages::configure)
         .configure(crate::planning::public::configure)
         .configure(crate::planning::api::configure)

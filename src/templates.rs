@@ -45,6 +45,7 @@ fn build() -> Handlebars<'static> {
     hb.register_helper("eq", Box::new(eq_helper));
     hb.register_helper("v", Box::new(value_or_empty_helper));
     hb.register_helper("includes", Box::new(includes_helper));
+    hb.register_helper("statement_href", Box::new(statement_href_helper));
     hb
 }
 
@@ -119,6 +120,31 @@ fn value_or_empty_helper(
         _ => String::new(),
     };
     out.write(&handlebars::html_escape(&text))?;
+    Ok(())
+}
+
+/// `{{statement_href}}`: the footer's link to the accessibility statement of the page's
+/// organisation (`statement_org` of the page's data), or the general one when the page
+/// belongs to none; in the page's language when that is not German.
+fn statement_href_helper(
+    _: &Helper, _: &Handlebars, ctx: &Context, _: &mut RenderContext, out: &mut dyn Output,
+) -> HelperResult {
+    let data = ctx.data();
+    // A number, or text where a page is rendered once with a placeholder for it (the
+    // check page's skeleton); either way escaped like any value.
+    let org = match data.get("statement_org") {
+        Some(Value::Number(n)) => Some(n.to_string()),
+        Some(Value::String(s)) => Some(handlebars::html_escape(s)),
+        _ => None,
+    };
+    let mut href = match org {
+        Some(org) => format!("/barrierefreiheit/{org}"),
+        None => "/barrierefreiheit".to_string(),
+    };
+    if data.get("lang").and_then(Value::as_str) == Some("en") {
+        href.push_str("?lang=en");
+    }
+    out.write(&href)?;
     Ok(())
 }
 

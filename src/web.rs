@@ -118,6 +118,8 @@ struct Layout<'a> {
     csrf: String,
     nav: Vec<nav::NavItem>,
     user: Option<UserBadge<'a>>,
+    /// Whose accessibility statement the footer links to (none: the general one).
+    statement_org: Option<i32>,
     #[serde(skip_serializing_if = "Option::is_none")]
     flash: Option<String>,
     /// The page's own fields; they may replace a layout field of the same name.
@@ -190,6 +192,7 @@ pub fn page_at(
         csrf: csrf_token(session),
         nav: nav::items(actor.map(|a| a.role), path, lang),
         user: actor.map(|a| UserBadge { name: &a.display_name, role: a.role }),
+        statement_org: actor.and_then(|a| a.organisation_id).map(|o| o.0),
         flash: session.remove_as::<String>(FLASH_KEY).and_then(Result::ok),
         data,
         error: refused.map(|e| Refusal { field: e.field(), message: e.message(lang) }),
@@ -377,3 +380,29 @@ impl ResponseError for HtmlError {
 /// Per-client allowance of requests through a participant's personal link (the own page,
 /// its PDFs and the person's own access request; the same rate as scanned QR links).
 pub struct OwnPageLimit(pub crate::rate_limit::ClientLimiter);
+
+/// The language of a public page: `?lang=` when the page offers it, else the first of the
+/// browser's `Accept-Language` it offers, else the first offered (German).
+pub fn page_language(
+    req: &HttpRequest, asked: Option<&str>, offered: &[&'static str],
+) -> &'static str {
+    use actix_web::http::header::{AcceptLanguage, Preference};
+    use actix_web::HttpMessage;
+    let known = |code: &str| {
+        let code = code.trim().to_ascii_lowercase();
+        let primary = code.split(['-', '_']).next().unwrap_or_default().to_string();
+        offered.iter().copied().find(|o| *o == primary)
+    };
+    if let Some(lang) = asked.and_then(known) {
+        return lang;
+    }
+    let ranked = req.get_header::<AcceptLanguage>().map(|h| h.ranked()).unwrap_or_default();
+    ranked
+        .iter()
+        .find_map(|p| match p {
+            Preference::Specific(tag) => known(tag.primary_language()),
+            Preference::Any => None,
+        })
+        .or_else(|| offered.first().copied())
+        .unwrap_or(i18n::DEFAULT_LANG)
+}

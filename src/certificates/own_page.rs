@@ -247,6 +247,8 @@ pub struct OwnPage {
     pub lang: &'static str,
     pub dir: &'static str,
     pub organisation: String,
+    /// Whose accessibility statement the footer links to.
+    pub statement_org: i32,
     pub holder_name: Option<String>,
     pub certificates: Vec<OwnCertificate>,
     /// Where "Meine Daten anfordern" posts to (the page's own address).
@@ -298,6 +300,7 @@ pub fn page(conn: &mut DbConn, issuer: &CertificateIssuer, token: &str) -> AppRe
         lang: h.lang,
         dir: if i18n::is_rtl(h.lang) { "rtl" } else { "ltr" },
         organisation: org.name,
+        statement_org: h.org.0,
         holder_name: certs
             .iter()
             .find(|c| !c.holder_name.is_empty())

@@ -744,3 +744,30 @@ diesel::table! {
         updated_at -> Timestamp,
     }
 }
+
+// Issue 15: each organisation's accessibility statement and the feedback sent through it
+// (their own block so parallel changes merge).
+diesel::table! {
+    accessibility_statements (organisation_id) {
+        organisation_id -> Integer,
+        contact_name -> Text,
+        contact_email -> Text,
+        contact_phone -> Text,
+        contact_address -> Text,
+        conformity -> Text,
+        known_issues -> Text,
+        prepared_on -> Nullable<Date>,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    accessibility_feedback (id) {
+        id -> Integer,
+        organisation_id -> Integer,
+        sender_name -> Nullable<Text>,
+        sender_email -> Nullable<Text>,
+        message -> Text,
+        created_at -> Timestamp,
+    }
+}

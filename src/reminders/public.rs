@@ -22,6 +22,7 @@ fn render(
         "csrf": csrf_token(session),
         "token": token,
         "session": view,
+        "statement_org": view.statement_org,
         "sent_now": sent_now,
     });
     let body = templates::render("pages/reminders/apology", &ctx)?;

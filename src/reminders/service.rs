@@ -126,6 +126,8 @@ pub struct ApologyView {
     pub location: String,
     pub already_sent: bool,
     pub session_over: bool,
+    /// Whose accessibility statement the footer links to.
+    pub statement_org: i32,
 }
 
 fn lookup(conn: &mut DbConn, token: &str) -> AppResult<(repo::ReminderRef, SessionView)> {
@@ -141,7 +143,7 @@ fn lookup(conn: &mut DbConn, token: &str) -> AppResult<(repo::ReminderRef, Sessi
 }
 
 pub fn apology_view(conn: &mut DbConn, token: &str) -> AppResult<ApologyView> {
-    let ((_, _, _, _, apologised), view) = lookup(conn, token)?;
+    let ((_, _, _, org, apologised), view) = lookup(conn, token)?;
     Ok(ApologyView {
         course_title: view.course_title,
         date: view.date,
@@ -149,6 +151,7 @@ pub fn apology_view(conn: &mut DbConn, token: &str) -> AppResult<ApologyView> {
         location: view.location,
         already_sent: apologised.is_some(),
         session_over: view.starts_at <= time::now_utc(),
+        statement_org: org.0,
     })
 }
 

@@ -148,6 +148,8 @@ impl MessagePage {
 pub struct RespondPage {
     pub lang: String,
     pub dir: &'static str,
+    /// Whose accessibility statement the footer links to.
+    pub statement_org: i32,
     pub title: String,
     pub introduction: String,
     pub token: String,
@@ -434,6 +436,7 @@ impl RespondPage {
         RespondPage {
             lang: lang.clone(),
             dir: direction(lang),
+            statement_org: shown.who.survey.organisation_id.0,
             title: shown.title.clone(),
             introduction: shown.introduction.clone(),
             token: shown.who.token.clone(),

@@ -3,9 +3,10 @@
 //! The check page is the one page under real load (a QR code in a flat viewing is scanned
 //! by many phones, and a link can be hammered). Rendering the template with its layout on
 //! every request cost more than the whole check behind it, so each variant (language ×
-//! status × fingerprint shown or not) is rendered once with marker values in the personal
-//! fields, cut into literal pieces at the markers, and a request only joins the pieces
-//! with its escaped values. The template stays the one place the page is written in.
+//! status × name erased or not × issuer contact known or not) is rendered once with marker
+//! values in the personal fields, cut into literal pieces at the markers, and a request
+//! only joins the pieces with its escaped values. The template stays the one place the
+//! page is written in.
 
 use std::sync::OnceLock;
 
@@ -25,19 +26,22 @@ enum Slot {
     CompletionDate,
     IssuerName,
     Code,
-    KeyFingerprint,
+    IssuerContact,
     CheckedAt,
+    /// The issuing organisation's id, in the footer's link to its accessibility statement.
+    IssuerOrg,
 }
 
-const SLOTS: [Slot; 8] = [
+const SLOTS: [Slot; 9] = [
     Slot::HolderName,
     Slot::CourseTitle,
     Slot::CourseCode,
     Slot::CompletionDate,
     Slot::IssuerName,
     Slot::Code,
-    Slot::KeyFingerprint,
+    Slot::IssuerContact,
     Slot::CheckedAt,
+    Slot::IssuerOrg,
 ];
 
 /// Private-use characters: not in any template text and not escaped by handlebars. Only
@@ -61,7 +65,9 @@ struct Skeleton {
     literal_len: usize,
 }
 
-const LANGS: [&str; 2] = ["de", "en"];
+/// The check page's languages: German and English, and the languages many private
+/// landlords read.
+pub const LANGS: [&str; 5] = ["de", "en", "tr", "ru", "ar"];
 const STATUSES: [VerificationStatus; 4] = [
     VerificationStatus::Valid,
     VerificationStatus::Revoked,
@@ -81,12 +87,66 @@ fn status_keys(status: VerificationStatus) -> (&'static str, &'static str) {
     }
 }
 
-/// `name_erased`: a typed code of an erased holder's certificate, whose name is not
-/// stored any more (a scanned token brings its own).
-fn build(
-    lang: &str, status: VerificationStatus, fingerprint: bool, name_erased: bool,
-) -> Result<Skeleton, AppError> {
+/// "Was bedeutet das? Was können Sie tun?" for the answers that are not "Gültig".
+fn what_now(status: VerificationStatus) -> Option<(&'static str, &'static str)> {
+    match status {
+        VerificationStatus::Valid => None,
+        VerificationStatus::Revoked => Some(("verify.revoked_means", "verify.revoked_do")),
+        VerificationStatus::Replaced => Some(("verify.replaced_means", "verify.replaced_do")),
+        VerificationStatus::Invalid => Some(("verify.invalid_means", "verify.invalid_do")),
+    }
+}
+
+/// The language switch of the public check pages: every language, the current one marked.
+pub fn language_links(lang: &str) -> serde_json::Value {
+    LANGS
+        .iter()
+        .map(|code| {
+            json!({
+                "code": code,
+                "name": i18n::participant_language_name(code),
+                "current": *code == lang,
+            })
+        })
+        .collect()
+}
+
+/// The context of the result template. `facts` holds the personal fields (markers when
+/// building a skeleton), `contact` whether the issuer's contact is shown.
+fn context(
+    lang: &str, status: VerificationStatus, facts: Option<serde_json::Value>, checked_at: &str,
+    issuer_org: Option<&str>,
+) -> serde_json::Value {
     let (key, css) = status_keys(status);
+    let explain = if status == VerificationStatus::Replaced {
+        "verify.replaced_explain"
+    } else {
+        "verify.invalid_explain"
+    };
+    let what_now = what_now(status).map(|(means, act)| {
+        json!({"means": i18n::text(lang, means), "act": i18n::text(lang, act)})
+    });
+    json!({
+        "lang": lang,
+        "dir": if i18n::is_rtl(lang) { "rtl" } else { "ltr" },
+        "title": i18n::text(lang, key),
+        "status_text": i18n::text(lang, key),
+        "status_class": css,
+        "facts": facts,
+        "explain": i18n::text(lang, explain),
+        "what_now": what_now,
+        "checked_at": checked_at,
+        "langs": language_links(lang),
+        "statement_org": issuer_org,
+    })
+}
+
+/// `name_erased`: a typed code of an erased holder's certificate, whose name is not
+/// stored any more (a scanned token brings its own). `contact`: whether the issuer has
+/// an address or contact to show.
+fn build(
+    lang: &str, status: VerificationStatus, name_erased: bool, contact: bool,
+) -> Result<Skeleton, AppError> {
     let with_facts = matches!(status, VerificationStatus::Valid | VerificationStatus::Revoked);
     let facts = with_facts.then(|| {
         json!({
@@ -96,25 +156,12 @@ fn build(
             "completion_date": marker(3),
             "issuer_name": marker(4),
             "code": marker(5),
-            "key_fingerprint": fingerprint.then(|| marker(6)),
+            "issuer_contact": contact.then(|| marker(6)),
             "name_erased": name_erased,
         })
     });
-    let explain = if status == VerificationStatus::Replaced {
-        "verify.replaced_explain"
-    } else {
-        "verify.invalid_explain"
-    };
-    let ctx = json!({
-        "lang": lang,
-        "dir": "ltr",
-        "title": i18n::text(lang, key),
-        "status_text": i18n::text(lang, key),
-        "status_class": css,
-        "facts": facts,
-        "explain": i18n::text(lang, explain),
-        "checked_at": marker(7),
-    });
+    let org = marker(8);
+    let ctx = context(lang, status, facts, &marker(7), with_facts.then_some(org.as_str()));
     let html = templates::render("pages/verification/result", &ctx)?;
     Ok(split(&html))
 }
@@ -153,16 +200,15 @@ fn split(html: &str) -> Skeleton {
 }
 
 fn skeleton(
-    lang: &str, status: VerificationStatus, fingerprint: bool, name_erased: bool,
+    lang: &str, status: VerificationStatus, name_erased: bool, contact: bool,
 ) -> Result<&'static Skeleton, AppError> {
     let l = LANGS.iter().position(|x| *x == lang).unwrap_or(0);
     let s = STATUSES.iter().position(|x| *x == status).unwrap_or(3);
-    let i =
-        ((l * STATUSES.len() + s) * 2 + usize::from(fingerprint)) * 2 + usize::from(name_erased);
+    let i = ((l * STATUSES.len() + s) * 2 + usize::from(name_erased)) * 2 + usize::from(contact);
     if let Some(done) = SKELETONS[i].get() {
         return Ok(done);
     }
-    let built = build(LANGS[l], status, fingerprint, name_erased)?;
+    let built = build(LANGS[l], status, name_erased, contact)?;
     Ok(SKELETONS[i].get_or_init(|| built))
 }
 
@@ -176,14 +222,30 @@ fn push_escaped(out: &mut String, text: &str) {
     }
 }
 
-/// The result page for one check.
+/// The issuer's address and contact as the page shows them: the address, then phone and
+/// e-mail on one line.
+fn contact_text(f: &CertificateFacts) -> String {
+    let reach: Vec<&str> = [f.issuer_phone.trim(), f.issuer_email.trim()]
+        .into_iter()
+        .filter(|s| !s.is_empty())
+        .collect();
+    [f.issuer_address.trim().to_string(), reach.join(" · ")]
+        .into_iter()
+        .filter(|s| !s.is_empty())
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// The result page for one check (never with the key's fingerprint: it means nothing to a
+/// landlord; the API and the command line still give it).
 pub fn render(
     lang: &str, status: VerificationStatus, facts: Option<&CertificateFacts>, checked_at: &str,
 ) -> Result<String, AppError> {
-    let fingerprint = facts.and_then(|f| f.key_fingerprint.as_deref());
     let name_erased = facts.is_some_and(|f| f.name_erased);
-    let sk = skeleton(lang, status, fingerprint.is_some(), name_erased)?;
+    let contact = facts.map(contact_text).filter(|c| !c.is_empty());
+    let sk = skeleton(lang, status, name_erased, contact.is_some())?;
     let date = facts.map(|f| crate::time::fmt_date(f.completion_date));
+    let org = facts.map(|f| f.issuer_org.0.to_string());
     let mut out = String::with_capacity(sk.literal_len + 256);
     for piece in &sk.pieces {
         let value = match piece {
@@ -192,7 +254,8 @@ pub fn render(
                 continue;
             }
             Piece::Slot(Slot::CheckedAt) => Some(checked_at),
-            Piece::Slot(Slot::KeyFingerprint) => fingerprint,
+            Piece::Slot(Slot::IssuerContact) => contact.as_deref(),
+            Piece::Slot(Slot::IssuerOrg) => org.as_deref(),
             Piece::Slot(Slot::CompletionDate) => date.as_deref(),
             Piece::Slot(slot) => facts.map(|f| match slot {
                 Slot::HolderName => f.holder_name.as_str(),
@@ -214,27 +277,25 @@ mod tests {
     use super::*;
     use chrono::NaiveDate;
 
-    fn facts(name: &str, fingerprint: Option<&str>) -> CertificateFacts {
+    fn facts(name: &str, address: &str) -> CertificateFacts {
         CertificateFacts {
             holder_name: name.into(),
             course_title: "Mietführerschein".into(),
             course_code: "MS-1".into(),
             completion_date: NaiveDate::from_ymd_opt(2026, 11, 20).unwrap(),
             issuer_name: "Stadt Beispiel".into(),
+            issuer_org: crate::ids::OrgId(7),
+            issuer_address: address.into(),
+            issuer_phone: String::new(),
+            issuer_email: "info@beispiel.example".into(),
             code: "8A13-F000-4299-FF01".into(),
-            key_fingerprint: fingerprint.map(str::to_string),
+            key_fingerprint: Some("AB:CD:EF".into()),
             name_erased: false,
         }
     }
 
     /// The spliced page must be byte for byte what handlebars renders directly.
     fn direct(lang: &str, status: VerificationStatus, f: Option<&CertificateFacts>) -> String {
-        let (key, css) = status_keys(status);
-        let explain = if status == VerificationStatus::Replaced {
-            "verify.replaced_explain"
-        } else {
-            "verify.invalid_explain"
-        };
         let facts = f.map(|f| {
             json!({
                 "holder_name": f.holder_name,
@@ -243,25 +304,20 @@ mod tests {
                 "completion_date": crate::time::fmt_date(f.completion_date),
                 "issuer_name": f.issuer_name,
                 "code": f.code,
-                "key_fingerprint": f.key_fingerprint,
+                "issuer_contact": Some(contact_text(f)).filter(|c| !c.is_empty()),
                 "name_erased": f.name_erased,
             })
         });
-        let ctx = json!({
-            "lang": lang, "dir": "ltr",
-            "title": i18n::text(lang, key), "status_text": i18n::text(lang, key),
-            "status_class": css, "facts": facts,
-            "explain": i18n::text(lang, explain),
-            "checked_at": "25.11.2026 14:03",
-        });
+        let org = f.map(|f| f.issuer_org.0.to_string());
+        let ctx = context(lang, status, facts, "25.11.2026 14:03", org.as_deref());
         templates::render("pages/verification/result", &ctx).unwrap()
     }
 
     #[test]
     fn spliced_page_equals_the_directly_rendered_template() {
-        let hostile = facts("Ali <script>alert('x')</script> & \"Söhne\" `=`", Some("AB:CD"));
-        let plain = facts("Olena Kovalenko", None);
-        for lang in ["de", "en"] {
+        let hostile = facts("Ali <script>alert('x')</script> & \"Söhne\" `=`", "<b>Markt 1</b>");
+        let plain = facts("Olena Kovalenko", "");
+        for lang in LANGS {
             for status in STATUSES {
                 let with_facts =
                     matches!(status, VerificationStatus::Valid | VerificationStatus::Revoked);
@@ -276,10 +332,21 @@ mod tests {
 
     #[test]
     fn markup_in_a_name_is_escaped() {
-        let f = facts("<b>x</b>", None);
+        let f = facts("<b>x</b>", "");
         let page = render("de", VerificationStatus::Valid, Some(&f), "now").unwrap();
         assert!(page.contains("&lt;b&gt;x&lt;/b&gt;"));
         assert!(!page.contains("<b>x"));
         assert!(!page.contains(OPEN) && !page.contains(CLOSE));
+    }
+
+    #[test]
+    fn the_key_fingerprint_is_never_on_the_page() {
+        let f = facts("Olena Kovalenko", "Markt 1");
+        for lang in LANGS {
+            let page = render(lang, VerificationStatus::Valid, Some(&f), "now").unwrap();
+            assert!(!page.contains("AB:CD:EF"), "{lang}");
+            assert!(page.contains("Markt 1") && page.contains("info@beispiel.example"));
+            assert!(page.contains("/barrierefreiheit/7"), "{lang}: {page}");
+        }
     }
 }

@@ -40,13 +40,22 @@ pub(crate) fn render_result(v: &Verification, lang: &str) -> Result<HttpResponse
     Ok(public_page(status, body))
 }
 
+fn dir(lang: &str) -> &'static str {
+    if i18n::is_rtl(lang) {
+        "rtl"
+    } else {
+        "ltr"
+    }
+}
+
 /// The friendly answer when a client checks too often; nothing was looked at.
 pub(crate) fn too_many(lang: &str, retry_after: u64) -> Result<HttpResponse, HtmlError> {
     let ctx = json!({
         "lang": lang,
-        "dir": "ltr",
+        "dir": dir(lang),
         "title": i18n::text(lang, "verify.too_many_title"),
         "seconds": retry_after,
+        "langs": super::page::language_links(lang),
     });
     let body = templates::render("pages/verification/too_many", &ctx)?;
     let mut resp = public_page(actix_web::http::StatusCode::TOO_MANY_REQUESTS, body);
@@ -59,11 +68,10 @@ pub(crate) struct LangQuery {
     pub(crate) lang: Option<String>,
 }
 
-pub(crate) fn lang_of(q: &LangQuery) -> &'static str {
-    match q.lang.as_deref() {
-        Some("en") => "en",
-        _ => "de",
-    }
+/// The page's language: `?lang=`, else the browser's `Accept-Language`, among the check
+/// page's languages; German otherwise.
+pub(crate) fn lang_of(req: &HttpRequest, asked: Option<&str>) -> &'static str {
+    crate::web::page_language(req, asked, &super::page::LANGS)
 }
 
 /// What a certificate check needs: the database, the signing keys, the check counters
@@ -122,7 +130,7 @@ struct CodeQuery {
 async fn code_form(
     req: HttpRequest, checker: Checker, q: web::Query<CodeQuery>,
 ) -> Result<HttpResponse, HtmlError> {
-    let lang = lang_of(&LangQuery { lang: q.lang.clone() });
+    let lang = lang_of(&req, q.lang.as_deref());
     let Some(code) = q.code.as_deref().map(str::trim).filter(|c| !c.is_empty()) else {
         // Showing the empty form costs nothing and is not counted.
         return code_form_page(lang, "", None);
@@ -147,7 +155,8 @@ fn code_form_page(
 ) -> Result<HttpResponse, HtmlError> {
     let ctx = json!({
         "lang": lang,
-        "dir": "ltr",
+        "dir": dir(lang),
+        "langs": super::page::language_links(lang),
         "title": i18n::text(lang, "verify.form_title"),
         "code": typed.chars().take(ECHO_CHARS).collect::<String>(),
         "error": error,
@@ -210,10 +219,10 @@ async fn verify_token(
         return Ok(HttpResponse::SeeOther().insert_header((header::LOCATION, "/z")).finish());
     }
     if let Err(wait) = checker.limits.token.check(client_ip(&req)) {
-        return too_many(lang_of(&q), wait);
+        return too_many(lang_of(&req, q.lang.as_deref()), wait);
     }
     let v = checker.token(token).await?;
-    render_result(&v, lang_of(&q))
+    render_result(&v, lang_of(&req, q.lang.as_deref()))
 }
 
 pub fn configure(cfg: &mut web::ServiceConfig) {

@@ -1,3 +1,6 @@
+use std::collections::HashMap;
+use std::time::{Duration, Instant};
+
 use chrono::NaiveDate;
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -12,7 +15,20 @@ pub struct PublicChecks {
     pub counter: std::sync::Arc<CheckCounter>,
     pub lookups: LookupCache,
     database_reads: std::sync::atomic::AtomicU64,
+    /// Each issuer's address and contact for the page, kept a minute: they change rarely,
+    /// and a flat viewing scans one issuer's codes many times.
+    contacts: std::sync::Mutex<HashMap<OrgId, (Instant, IssuerContact)>>,
 }
+
+/// The issuer's address and contact from its certificate settings (empty when none).
+#[derive(Debug, Clone, Default)]
+struct IssuerContact {
+    address: String,
+    phone: String,
+    email: String,
+}
+
+const CONTACT_TTL: Duration = Duration::from_secs(60);
 
 impl PublicChecks {
     /// Certificate lookups that went to the database (not answered from memory), since
@@ -28,6 +44,7 @@ use crate::certificates::{repo, service::display_code, token};
 use crate::db::Db;
 use crate::error::{AppError, AppResult};
 use crate::i18n::Text;
+use crate::ids::OrgId;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
 #[serde(rename_all = "lowercase")]
@@ -45,7 +62,15 @@ pub struct CertificateFacts {
     pub course_code: String,
     pub completion_date: NaiveDate,
     pub issuer_name: String,
+    #[serde(skip)]
+    #[schema(value_type = i32)]
+    pub issuer_org: OrgId,
+    /// The issuer's postal address from its certificate settings (empty when none).
+    pub issuer_address: String,
+    pub issuer_phone: String,
+    pub issuer_email: String,
     pub code: String,
+    /// For programs that check the signature themselves; the check page leaves it out.
     pub key_fingerprint: Option<String>,
     /// The holder was erased and the code was typed: no name to show; compare the name on
     /// the paper with the ID. (A scanned token brings its own signed name.)
@@ -133,12 +158,40 @@ pub async fn verify_token(
     // Shown from the signed token: for a tombstone the database has no name any more.
     cert.holder_name = verified.claims.holder_name;
     cert.erased_at = None;
-    Ok(outcome(cert, issuer_name, key.map(|k| token::key_fingerprint(&k.key))))
+    let contact = contact_of(db, checks, &cert).await?;
+    Ok(outcome(cert, issuer_name, key.map(|k| token::key_fingerprint(&k.key)), contact))
+}
+
+/// The issuer's contact, for the answers that show the certificate's facts.
+async fn contact_of(
+    db: &Db, checks: &PublicChecks, cert: &crate::certificates::models::Certificate,
+) -> AppResult<IssuerContact> {
+    if cert.status == CertificateStatus::Replaced {
+        return Ok(IssuerContact::default());
+    }
+    let org = cert.organisation_id;
+    let kept = checks.contacts.lock().ok().and_then(|kept| {
+        kept.get(&org).filter(|(at, _)| at.elapsed() < CONTACT_TTL).map(|(_, c)| c.clone())
+    });
+    if let Some(contact) = kept {
+        return Ok(contact);
+    }
+    let profile = db.run(move |conn| crate::certificates::profile::profile_of(conn, org)).await?;
+    let contact = IssuerContact {
+        address: profile.issuer_address,
+        phone: profile.contact_phone,
+        email: profile.contact_email,
+    };
+    if let Ok(mut kept) = checks.contacts.lock() {
+        // Bounded by the number of organisations; old entries are simply replaced.
+        kept.insert(org, (Instant::now(), contact.clone()));
+    }
+    Ok(contact)
 }
 
 fn outcome(
     cert: crate::certificates::models::Certificate, issuer_name: String,
-    key_fingerprint: Option<String>,
+    key_fingerprint: Option<String>, contact: IssuerContact,
 ) -> Verification {
     let status = match cert.status {
         CertificateStatus::Valid => VerificationStatus::Valid,
@@ -154,6 +207,10 @@ fn outcome(
                 course_code: cert.course_code,
                 completion_date: cert.completion_date,
                 issuer_name,
+                issuer_org: cert.organisation_id,
+                issuer_address: contact.address,
+                issuer_phone: contact.phone,
+                issuer_email: contact.email,
                 code: display_code(&cert.code),
                 key_fingerprint,
             }
@@ -180,7 +237,8 @@ pub async fn verify_code(
         .ok()
         .and_then(|kid| keyring.cached(kid))
         .map(|k| token::key_fingerprint(&k.key));
-    Ok(outcome(cert, issuer_name, fingerprint))
+    let contact = contact_of(db, checks, &cert).await?;
+    Ok(outcome(cert, issuer_name, fingerprint, contact))
 }
 
 /// What to tell the person who typed it.

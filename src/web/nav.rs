@@ -109,6 +109,7 @@ const SETTINGS: &[(&str, &str, &str)] = &[
     ("/team", "nav.team", "nav.hint.team"),
     ("/certificate-settings", "nav.certificate_keys", "nav.hint.certificate_settings"),
     ("/settings/privacy", "nav.privacy", "nav.hint.privacy"),
+    ("/settings/accessibility", "nav.accessibility", "nav.hint.accessibility"),
     ("/audit", "nav.audit", "nav.hint.audit"),
     ("/mail/failed", "nav.mail_undelivered", "nav.hint.mail_failed"),
 ];

@@ -90,6 +90,16 @@ const COUNTERPART: &[(&str, &str)] = &[
     ("POST /sessions/{id}/delete", "DELETE /api/v1/sessions/{id}"),
     ("GET /sessions/{id}/edit", "GET /api/v1/sessions/{id}/roster"),
     ("POST /sessions/{id}/test-results", "PUT /api/v1/sessions/{id}/test-results/{p}"),
+    ("GET /settings/accessibility", "GET /api/v1/organisation/accessibility-statement"),
+    ("POST /settings/accessibility", "PUT /api/v1/organisation/accessibility-statement"),
+    (
+        "GET /settings/accessibility/feedback/{id}/delete",
+        "GET /api/v1/organisation/accessibility-feedback",
+    ),
+    (
+        "POST /settings/accessibility/feedback/{id}/delete",
+        "DELETE /api/v1/organisation/accessibility-feedback/{id}",
+    ),
     ("GET /settings/privacy", "GET /api/v1/organisation/retention"),
     ("POST /settings/privacy", "PUT /api/v1/organisation/retention"),
     ("POST /stakeholders/{id}", "PUT /api/v1/stakeholders/{id}"),
@@ -141,6 +151,18 @@ const VIEW_ONLY: &[(&str, &str)] = &[
     (
         "POST /absage/{token}",
         "a participant's apology link from a reminder mail, public, no account",
+    ),
+    (
+        "GET /barrierefreiheit",
+        "the public accessibility statement for pages of no organisation; its settings are GET /api/v1/organisation/accessibility-statement",
+    ),
+    (
+        "GET /barrierefreiheit/{org}",
+        "an organisation's public accessibility statement; its settings are GET /api/v1/organisation/accessibility-statement",
+    ),
+    (
+        "POST /barrierefreiheit/{org}",
+        "a visitor's feedback, public and without account; the coordinator reads it with GET /api/v1/organisation/accessibility-feedback",
     ),
     ("GET /calendar/run/{token}.ics", "is itself a machine-readable calendar feed"),
     ("GET /calendar/trainer/{token}.ics", "is itself a machine-readable calendar feed"),

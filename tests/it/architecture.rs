@@ -15,7 +15,7 @@ const LAYERS: &[&[&str]] = &[
     &["audit", "mail"],
     &["auth"],
     &["orgs"],
-    &["spreadsheet", "print"],
+    &["spreadsheet", "print", "accessibility"],
     &["planning"],
     &["participants"],
     &["reminders"],

@@ -1,4 +1,5 @@
 mod access_export;
+mod accessibility_statement;
 mod accounts;
 mod anonymity;
 mod api_flow;

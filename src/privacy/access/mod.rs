@@ -103,6 +103,13 @@ pub const PERSONAL_TABLES: &[(&str, Holds)] = &[
     ),
     ("survey_result_summaries", Holds::Nobody("a survey's figures, small groups withheld")),
     ("job_runs", Holds::Nobody("which daily job ran when")),
+    ("accessibility_statements", Holds::Nobody("the organisation's accessibility contact")),
+    (
+        "accessibility_feedback",
+        Holds::Nobody(
+            "messages from visitors of the accessibility statement, who are neither participants nor contacts; deleted by the coordinator when dealt with",
+        ),
+    ),
     (
         "certificate_profiles",
         Holds::Nobody("the issuer's office address and contact, and who approved the sample"),

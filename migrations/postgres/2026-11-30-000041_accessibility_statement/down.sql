@@ -1,0 +1,2 @@
+DROP TABLE accessibility_feedback;
+DROP TABLE accessibility_statements;
