@@ -17,6 +17,7 @@ use actix_web::dev::Server;
 use actix_web::middleware::DefaultHeaders;
 use actix_web::{get, web, App, HttpRequest, HttpResponse, HttpServer};
 
+use crate::accessibility::public::FeedbackLimit;
 use crate::auth::service::AuthSettings;
 use crate::certificates::keys::KeyRing;
 use crate::certificates::pdf::CertificateRenderer;
@@ -28,7 +29,6 @@ use crate::i18n::Text;
 use crate::jobs::{Job, Supervisor};
 use crate::rate_limit::{ClientLimiter, VerifyLimits};
 use crate::surveys::api::OpenLinkLimit;
-use crate::accessibility::public::FeedbackLimit;
 use crate::web::OwnPageLimit;
 
 /// How long stopping waits for the background jobs to finish their current tick.

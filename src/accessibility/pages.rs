@@ -2,6 +2,7 @@
 //! received. Each handler parses the request, calls one use case and answers.
 
 use actix_web::{get, post, web};
+use serde::Deserialize;
 
 use super::models::StatementInput;
 use super::service;
@@ -16,8 +17,30 @@ async fn settings(ui: Ui) -> PageResult {
     ui.show(SETTINGS, "title.accessibility_settings", service::settings_page).await
 }
 
+/// The settings form: the API's input, read leniently (the form also sends its CSRF token).
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct StatementForm {
+    contact_name: String,
+    contact_email: String,
+    contact_phone: String,
+    contact_address: String,
+    conformity: String,
+    known_issues: String,
+    prepared_on: String,
+}
+
 #[post("/settings/accessibility")]
-async fn save_settings(ui: Ui, Form(form): Form<StatementInput>) -> PageResult {
+async fn save_settings(ui: Ui, Form(f): Form<StatementForm>) -> PageResult {
+    let form = StatementInput {
+        contact_name: f.contact_name,
+        contact_email: f.contact_email,
+        contact_phone: f.contact_phone,
+        contact_address: f.contact_address,
+        conformity: f.conformity,
+        known_issues: f.known_issues,
+        prepared_on: f.prepared_on,
+    };
     let echo = form.clone();
     let result = ui.run(move |conn, actor| service::save_settings(conn, actor, form)).await;
     match result {

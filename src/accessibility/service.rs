@@ -61,7 +61,9 @@ fn running_text(
     let v = value.trim();
     if v.is_empty() {
         return match required {
-            true => Err(AppError::invalid(field, Text::key("error.required").arg_key("label", label))),
+            true => {
+                Err(AppError::invalid(field, Text::key("error.required").arg_key("label", label)))
+            }
             false => Ok(String::new()),
         };
     }
@@ -302,8 +304,12 @@ pub fn public_statement(conn: &mut DbConn, org: Option<OrgId>) -> AppResult<Publ
 /// A visitor's feedback: kept for the coordinator and sent to the contact. Returns the
 /// feedback's id.
 pub fn send_feedback(conn: &mut DbConn, org: OrgId, input: &FeedbackInput) -> AppResult<i32> {
-    let name =
-        validate::optional_text("name", "statement.label_sender_name", Some(&input.name), MAX_NAME)?;
+    let name = validate::optional_text(
+        "name",
+        "statement.label_sender_name",
+        Some(&input.name),
+        MAX_NAME,
+    )?;
     let email = validate::optional_email("email", Some(&input.email))?;
     let message =
         running_text("message", "statement.label_message", &input.message, MAX_MESSAGE, true)?;

@@ -123,9 +123,9 @@ fn context(
     } else {
         "verify.invalid_explain"
     };
-    let what_now = what_now(status).map(|(means, act)| {
-        json!({"means": i18n::text(lang, means), "act": i18n::text(lang, act)})
-    });
+    let what_now = what_now(status).map(
+        |(means, act)| json!({"means": i18n::text(lang, means), "act": i18n::text(lang, act)}),
+    );
     json!({
         "lang": lang,
         "dir": if i18n::is_rtl(lang) { "rtl" } else { "ltr" },

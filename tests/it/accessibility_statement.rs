@@ -45,7 +45,7 @@ async fn statement_page(backend: Backend) {
     // Before anything is set: the model text's parts, no contact, the form all the same.
     let page = visitor.get(&path).await;
     assert_eq!(page.status, 200, "{}", page.body);
-    assert!(page.body.contains("lang=\"de\""), "{}", page.body);
+    assert!(page.body.contains("<html lang=\"de\""), "{}", page.body);
     for key in [
         "statement.heading",
         "statement.conformity_heading",
@@ -103,7 +103,11 @@ async fn statement_page(backend: Backend) {
         .submit(
             "/settings/accessibility",
             "/settings/accessibility",
-            &[("contact_email", "barriere@erkl.example.org"), ("contact_phone", "abc"), ("conformity", "full")],
+            &[
+                ("contact_email", "barriere@erkl.example.org"),
+                ("contact_phone", "abc"),
+                ("conformity", "full"),
+            ],
         )
         .await;
     assert_eq!(refused.status, 422, "{}", refused.body);
@@ -136,7 +140,7 @@ async fn statement_page(backend: Backend) {
             .unwrap();
         resp.text().await.unwrap()
     }] {
-        assert!(english.contains("lang=\"en\""), "{english}");
+        assert!(english.contains("<html lang=\"en\""), "{english}");
         assert!(english.contains("Accessibility statement"), "{english}");
         assert!(english.contains("Enforcement procedure"));
         let switch = common::attribute_of(&english, "data-test=\"lang-switch\"", "href").unwrap();
@@ -283,10 +287,8 @@ async fn feedback(backend: Backend) {
             .into_iter()
             .find(|m| m.to.iter().any(|t| t.contains("a11y@rueck.example.org")))
     };
-    common::wait_until("the feedback mail", Duration::from_secs(30), || {
-        feedback_mail().is_some()
-    })
-    .await;
+    common::wait_until("the feedback mail", Duration::from_secs(30), || feedback_mail().is_some())
+        .await;
     let mail = feedback_mail().unwrap().data.replace("=\r\n", "").replace("=\n", "");
     assert!(mail.contains("Kontrast der Knoepfe"), "{mail}");
     assert!(mail.contains("aylin@example.org"), "{mail}");
@@ -303,7 +305,11 @@ async fn feedback(backend: Backend) {
     let (_, others) = other_api.get("/api/v1/organisation/accessibility-feedback").await;
     assert_eq!(others, json!([]), "another organisation's feedback is invisible");
     let (s, _) = other_api
-        .send(reqwest::Method::DELETE, &format!("/api/v1/organisation/accessibility-feedback/{id}"), None)
+        .send(
+            reqwest::Method::DELETE,
+            &format!("/api/v1/organisation/accessibility-feedback/{id}"),
+            None,
+        )
         .await;
     assert_eq!(s, 404, "nor can it be deleted from there");
     let other_browser = app.browser();
@@ -322,7 +328,8 @@ async fn feedback(backend: Backend) {
     assert!(page.body.contains("Aylin Demir"));
 
     // Without name and e-mail it is just as welcome, and stores neither.
-    let sent = visitor.submit(&path, &path, &[("message", "Anonym: Captcha fehlt zum Glueck.")]).await;
+    let sent =
+        visitor.submit(&path, &path, &[("message", "Anonym: Captcha fehlt zum Glueck.")]).await;
     assert_eq!(sent.status, 200, "{}", sent.body);
     let (_, list) = api.get("/api/v1/organisation/accessibility-feedback").await;
     assert_eq!(list.as_array().unwrap().len(), 2);
@@ -342,7 +349,11 @@ async fn feedback(backend: Backend) {
     assert_eq!(deleted.status, 303, "{}", deleted.body);
     let rest = list.as_array().unwrap().iter().find(|f| f["id"] != id).unwrap()["id"].clone();
     let (s, _) = api
-        .send(reqwest::Method::DELETE, &format!("/api/v1/organisation/accessibility-feedback/{rest}"), None)
+        .send(
+            reqwest::Method::DELETE,
+            &format!("/api/v1/organisation/accessibility-feedback/{rest}"),
+            None,
+        )
         .await;
     assert_eq!(s, 204);
     assert_eq!(app.count("accessibility_feedback"), 0);
@@ -378,12 +389,10 @@ async fn hostile(backend: Backend) {
         assert!(page.body.contains(&format!("id=\"{field}-error\"")), "{field}: {}", page.body);
         // In the page's language.
         let english = fields.iter().any(|(k, v)| *k == "lang" && *v == "en");
-        assert_eq!(page.body.contains("lang=\"en\""), english);
+        assert_eq!(page.body.contains("<html lang=\"en\""), english);
     }
     // The English refusal speaks English.
-    let page = visitor
-        .submit(&path, &path, &[("message", "a\u{2066}b"), ("lang", "en")])
-        .await;
+    let page = visitor.submit(&path, &path, &[("message", "a\u{2066}b"), ("lang", "en")]).await;
     assert!(!page.body.contains(&common::said("statement.label_message", &[])), "{}", page.body);
     // Without the form's CSRF token: refused before anything is read.
     let forged = visitor.post_form(&path, &[("message", "Hallo")]).await;

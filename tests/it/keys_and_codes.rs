@@ -370,11 +370,13 @@ fn words(text: &str) -> Vec<String> {
 }
 
 /// The page's text a reader sees, without what people typed or the certificate holds, the
-/// link to the other language (named in its own language) and the product's name.
+/// links to the other languages (each named in its own language) and the product's name.
 fn visible_text(body: &str, personal: &[String]) -> String {
     let mut html = body.to_string();
-    if let (Some(start), Some(end)) = (html.find("<p class=\"lang-switch\">"), html.find("</p>")) {
-        html.replace_range(start..end, "");
+    if let Some(start) = html.find("<nav class=\"lang-switch\"") {
+        if let Some(len) = html[start..].find("</nav>") {
+            html.replace_range(start..start + len, "");
+        }
     }
     let mut text = String::new();
     let mut in_tag = false;

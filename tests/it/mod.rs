@@ -12,6 +12,7 @@ mod calendar;
 mod cards;
 mod certificate_flow;
 mod certificates;
+mod check_page_languages;
 mod cli;
 mod completion;
 mod concurrency;
