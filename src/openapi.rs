@@ -11,6 +11,7 @@ pub fn document() -> utoipa::openapi::OpenApi {
         crate::orgs::api::Doc::openapi(),
         crate::accessibility::api::Doc::openapi(),
         crate::planning::api::Doc::openapi(),
+        crate::planning::titles::api::Doc::openapi(),
         crate::runs::api::Doc::openapi(),
         crate::participants::api::Doc::openapi(),
         crate::stakeholders::api::Doc::openapi(),

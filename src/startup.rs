@@ -376,6 +376,8 @@ fn routes(cfg: &mut web::ServiceConfig) {
         .configure(crate::planning::pages::configure)
         .configure(crate::planning::public::configure)
         .configure(crate::planning::api::configure)
+        .configure(crate::planning::titles::pages::configure)
+        .configure(crate::planning::titles::api::configure)
         .configure(crate::participants::pages::configure)
         .configure(crate::participants::api::configure)
         .configure(crate::stakeholders::pages::configure)

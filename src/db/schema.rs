@@ -771,3 +771,23 @@ diesel::table! {
         created_at -> Timestamp,
     }
 }
+
+// Issue 15: course and module titles in the participant languages.
+diesel::table! {
+    course_title_translations (course_id, lang) {
+        course_id -> Integer,
+        organisation_id -> Integer,
+        lang -> Text,
+        title -> Text,
+    }
+}
+
+diesel::table! {
+    module_title_translations (module_id, lang) {
+        module_id -> Integer,
+        organisation_id -> Integer,
+        lang -> Text,
+        title -> Text,
+        description -> Text,
+    }
+}

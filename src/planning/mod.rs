@@ -22,4 +22,5 @@ pub mod pages;
 pub mod public;
 pub mod repo;
 pub mod service;
+pub mod titles;
 pub mod views;

@@ -88,15 +88,30 @@ impl Questionnaire {
             (title, introduction, translated)
         };
         let all = repo::questions(conn, survey_id)?;
+        // "Rank these topics" lists modules: in the respondent's language where the
+        // coordinator translated the module's title (issue 15).
+        let module_ids: Vec<_> =
+            all.iter().flat_map(|q| q.options()).filter_map(|o| o.module_id).collect();
+        let module_titles = crate::planning::titles::service::module_titles_in(
+            conn,
+            who.survey.organisation_id,
+            &module_ids,
+            &lang,
+        )?;
         let questions = links::visible(&all, who.group)
             .into_iter()
             .map(|q| {
-                let (text, options) = match translated.get(&q.id) {
+                let (text, mut options) = match translated.get(&q.id) {
                     Some((t, o)) => {
                         (t.clone(), serde_json::from_str(o).unwrap_or_else(|_| q.options()))
                     }
                     None => (q.text.clone(), q.options()),
                 };
+                for o in options.iter_mut() {
+                    if let Some(title) = o.module_id.and_then(|id| module_titles.get(&id)) {
+                        o.label = title.clone();
+                    }
+                }
                 ShownQuestion { question: q, text, options }
             })
             .collect();

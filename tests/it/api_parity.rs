@@ -61,6 +61,7 @@ const COUNTERPART: &[(&str, &str)] = &[
     ("GET /courses/{id}/modules/{m}/edit", "GET /api/v1/courses/{id}"),
     ("POST /courses/{id}/modules/{m}/edit", "PUT /api/v1/courses/{id}/modules/{m}"),
     ("POST /courses/{id}/rules", "PUT /api/v1/courses/{id}/rules"),
+    ("POST /courses/{id}/translations/{lang}", "PUT /api/v1/courses/{id}/translations/{lang}"),
     ("GET /locations/new", "GET /api/v1/locations"),
     ("POST /locations/new", "GET /api/v1/locations"),
     ("GET /locations/{id}/delete", "GET /api/v1/locations/{id}"),

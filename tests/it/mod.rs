@@ -47,6 +47,7 @@ mod shutdown;
 mod stakeholders;
 mod survey_builder;
 mod surveys;
+mod title_translations;
 mod verification;
 mod waiting_list;
 mod words;

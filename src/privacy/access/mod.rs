@@ -72,6 +72,8 @@ pub const PERSONAL_TABLES: &[(&str, Holds)] = &[
     ("locations", Holds::Nobody("training rooms")),
     ("courses", Holds::Nobody("course catalogue")),
     ("course_modules", Holds::Nobody("course catalogue")),
+    ("course_title_translations", Holds::Nobody("course catalogue")),
+    ("module_title_translations", Holds::Nobody("course catalogue")),
     ("course_runs", Holds::Nobody("planning")),
     ("training_sessions", Holds::Nobody("planning")),
     ("run_interpreter_languages", Holds::Nobody("planning")),

@@ -1,0 +1,2 @@
+DROP TABLE module_title_translations;
+DROP TABLE course_title_translations;
