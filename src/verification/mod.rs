@@ -9,8 +9,12 @@
 //!   that is too short or too long, gets the form again with "Tippfehler?" (or what is
 //!   wrong) and what was typed, never the "Ungültig" page, and costs no database lookup.
 //! - The page shows status, the holder's name with the hint to compare it with an official
-//!   ID, course, completion date, issuing body, code, time of the check and the key
-//!   fingerprint: never anything else about the person, never the revocation reason.
+//!   ID, course, completion date, issuing body with its address and contact (from its
+//!   certificate settings), code and time of the check, and for "Widerrufen" and
+//!   "Ungültig" what that means and what to do: never anything else about the person,
+//!   never the revocation reason, never the key fingerprint (the API still gives it).
+//! - It speaks German, English, Turkish, Russian and Arabic (right to left), by `?lang=`
+//!   or `Accept-Language`, with a switch; the language is not stored either.
 //! - Responses are not cached, not indexed, send no referrer, and allow no script.
 //! - Checks are counted per certificate and day (summed in memory, written every two
 //!   seconds): nothing about the checker is kept.

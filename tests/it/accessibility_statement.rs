@@ -407,3 +407,41 @@ async fn hostile(backend: Backend) {
 }
 
 both_backends!(hostile_feedback_gets_a_clear_4xx, hostile);
+
+/// On a 360 px phone in Chromium: the statement and its form fit the screen, the footer
+/// link and the form's controls are at least 44 px tall, and a feedback sent by tapping
+/// arrives.
+#[actix_web::test]
+async fn statement_and_feedback_on_a_phone() {
+    if !common::browser::available() {
+        return;
+    }
+    let app = common::spawn_app(Backend::Sqlite).await;
+    let org = app.create_org("handy");
+    let api = app.api_token(&org.coordinator.email).await;
+    set_contact(&api, "a11y@handy.example.org").await;
+    let phone = common::browser::Chromium::phone().await;
+    for lang in ["de", "en"] {
+        phone.goto(&app.url(&format!("/barrierefreiheit/{}?lang={lang}", org.id))).await;
+        phone.wait_for_text("schlichtungsstelle-bgg.de").await;
+        phone.assert_fits_width().await;
+        let small = phone
+            .script(
+                "return Array.from(document.querySelectorAll('footer a, .lang-switch a, button, textarea, input:not([type=hidden])')) \
+                 .map(function (e) { var r = e.getBoundingClientRect(); return [e.tagName, Math.round(r.height)]; }) \
+                 .filter(function (x) { return x[1] < 44; });",
+            )
+            .await;
+        assert_eq!(small, json!([]), "{lang}: tap targets under 44 px");
+    }
+    phone.type_into("#message", "Der Kalender ist per Tastatur nicht bedienbar.").await;
+    phone.click("[data-test=feedback-form] button[type=submit]").await;
+    phone.wait_for_text(&mietschulung::i18n::text("en", "statement.feedback_sent")).await;
+    assert_eq!(app.count("accessibility_feedback"), 1);
+    // The check form in Arabic fits too, right to left.
+    phone.goto(&app.url("/z?lang=ar")).await;
+    phone.wait_for_text(&mietschulung::i18n::text("ar", "verify.form_title")).await;
+    phone.assert_fits_width().await;
+    assert_eq!(phone.script("return document.documentElement.dir;").await, json!("rtl"));
+    app.assert_rules_hold();
+}
