@@ -109,6 +109,12 @@ pub fn enqueue(
     conn: &mut DbConn, organisation_id: Option<OrgId>, about: About, recipient: &str,
     template: &str, ctx: &serde_json::Value, attachment: Option<Attachment>,
 ) -> AppResult<i32> {
+    // Templates word their sentences in `lang` (`{{t}}`); German unless the caller chose.
+    let mut ctx = ctx.clone();
+    if let Some(map) = ctx.as_object_mut() {
+        map.entry("lang").or_insert_with(|| serde_json::Value::from(crate::i18n::DEFAULT_LANG));
+    }
+    let ctx = &ctx;
     // One header line whatever the template produced: a line break here would start a new
     // header.
     let subject: String = templates::render(&format!("email/{template}/subject.txt"), ctx)?

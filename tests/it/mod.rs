@@ -23,6 +23,7 @@ mod integrity_check;
 mod invariants;
 mod isolation;
 mod journey;
+mod languages;
 mod keys_and_codes;
 mod mail;
 mod mail_once;
