@@ -75,9 +75,7 @@ fn translate_plain_helper(
     let (sentence, args) = sentence_and_args(h, ctx, "tp")?;
     let args: Vec<(String, String)> = args
         .into_iter()
-        .map(|(name, value)| {
-            (name, crate::validate::isolate(&crate::validate::one_line(&value)))
-        })
+        .map(|(name, value)| (name, crate::validate::isolate(&crate::validate::one_line(&value))))
         .collect();
     out.write(&i18n::fill(&sentence, &args))?;
     Ok(())

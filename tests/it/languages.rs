@@ -9,7 +9,7 @@ use chrono::Duration as Days;
 use serde_json::json;
 
 use crate::both_backends;
-use crate::common::{self, smtp::SmtpServer, Backend, Options};
+use crate::common::{self, mime::decode, smtp::SmtpServer, Backend, Options};
 use mietschulung::i18n::{self, Text};
 use mietschulung::mail::outbox;
 use mietschulung::reminders::service::run_due;
@@ -47,100 +47,6 @@ fn the_completeness_check_names_what_is_wrong() {
     assert_eq!(i18n::direction(i18n::EASY_GERMAN), "ltr");
 }
 
-/// The decoded subject, plain text and HTML parts of a message as it crossed the wire.
-struct Received {
-    subject: String,
-    text: String,
-    html: String,
-}
-
-/// Reads what lettre sent: RFC 2047 subject, multipart bodies in base64 or
-/// quoted-printable (the two encodings lettre picks for text that is not ASCII).
-fn decode(raw: &str) -> Received {
-    let raw = raw.replace("\r\n", "\n");
-    let (head, _) = raw.split_once("\n\n").expect("headers and body");
-    let subject: String = head
-        .replace("\n ", " ")
-        .lines()
-        .find_map(|l| l.strip_prefix("Subject: ").map(str::to_string))
-        .expect("a subject");
-    let subject = subject.split(' ').flat_map(encoded_word).collect::<Vec<u8>>();
-    let subject = String::from_utf8(subject).expect("utf-8").trim_end().to_string();
-    let boundaries: Vec<String> = raw
-        .match_indices("boundary=\"")
-        .map(|(at, m)| {
-            let rest = &raw[at + m.len()..];
-            format!("--{}", &rest[..rest.find('"').expect("closing quote")])
-        })
-        .collect();
-    let (mut text, mut html) = (String::new(), String::new());
-    let mut parts = vec![raw.clone()];
-    for b in &boundaries {
-        parts = parts.iter().flat_map(|p| p.split(b.as_str())).map(str::to_string).collect();
-    }
-    for part in parts {
-        let Some((headers, body)) = part.trim_start_matches('\n').split_once("\n\n") else {
-            continue;
-        };
-        let headers = headers.to_ascii_lowercase();
-        let body = if headers.contains("content-transfer-encoding: base64") {
-            let joined: String = body.split_whitespace().collect();
-            String::from_utf8(
-                data_encoding::BASE64.decode(joined.trim_end_matches('-').as_bytes()).expect("b64"),
-            )
-            .expect("utf-8")
-        } else if headers.contains("content-transfer-encoding: quoted-printable") {
-            quoted_printable(body)
-        } else {
-            body.to_string()
-        };
-        if headers.contains("content-type: text/plain") {
-            text = body;
-        } else if headers.contains("content-type: text/html") {
-            html = body;
-        }
-    }
-    Received { subject, text, html }
-}
-
-/// Bytes of one RFC 2047 word (`=?utf-8?b?…?=`), or the word itself and its space. Bytes,
-/// because a character may be split across two encoded words.
-fn encoded_word(word: &str) -> Vec<u8> {
-    let Some(inner) = word.strip_prefix("=?").and_then(|w| w.strip_suffix("?=")) else {
-        return format!("{word} ").into_bytes();
-    };
-    let mut bits = inner.splitn(3, '?');
-    let (_, enc, data) = (bits.next(), bits.next().unwrap_or(""), bits.next().unwrap_or(""));
-    if enc.eq_ignore_ascii_case("b") {
-        data_encoding::BASE64.decode(data.as_bytes()).expect("encoded word")
-    } else {
-        quoted_printable_bytes(&data.replace('_', " "))
-    }
-}
-
-fn quoted_printable(body: &str) -> String {
-    String::from_utf8(quoted_printable_bytes(body)).expect("utf-8")
-}
-
-fn quoted_printable_bytes(body: &str) -> Vec<u8> {
-    let joined = body.replace("=\n", "");
-    let mut out = Vec::new();
-    let bytes = joined.as_bytes();
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'=' && i + 2 < bytes.len() {
-            if let Ok(b) = u8::from_str_radix(&joined[i + 1..i + 3], 16) {
-                out.push(b);
-                i += 3;
-                continue;
-            }
-        }
-        out.push(bytes[i]);
-        i += 1;
-    }
-    out
-}
-
 /// A sentence of `lang` up to its first place (the part without arguments).
 fn opening(lang: &str, key: &str) -> String {
     let t = i18n::text(lang, key);
@@ -149,9 +55,11 @@ fn opening(lang: &str, key: &str) -> String {
 
 async fn reminders_in_three_languages(backend: Backend) {
     let smtp = SmtpServer::start_on(0).expect("smtp");
-    let app =
-        common::spawn_app_with(backend, Options { smtp_port: Some(smtp.port), ..Default::default() })
-            .await;
+    let app = common::spawn_app_with(
+        backend,
+        Options { smtp_port: Some(smtp.port), ..Default::default() },
+    )
+    .await;
     let org = app.create_org("sprachen");
     let api = app.api_token(&org.coordinator.email).await;
     let (_, course) =
@@ -162,8 +70,8 @@ async fn reminders_in_three_languages(backend: Backend) {
         .post(&format!("/api/v1/courses/{course_id}/runs"), json!({"start_date": today.to_string(), "end_date": (today + Days::days(5)).to_string(), "place": "VHS", "capacity": 10}))
         .await;
     let run_id = run["id"].as_i64().unwrap();
-    let start = mietschulung::time::to_local(mietschulung::time::now_utc() + Days::hours(30))
-        .naive_local();
+    let start =
+        mietschulung::time::to_local(mietschulung::time::now_utc() + Days::hours(30)).naive_local();
     let (s, session) = api
         .post(
             &format!("/api/v1/runs/{run_id}/sessions"),
@@ -216,7 +124,10 @@ async fn reminders_in_three_languages(backend: Backend) {
             mail.html
         );
         // The German course title and place keep their own direction inside the sentence.
-        assert!(mail.html.contains("<bdi>Wohnen in Gera</bdi>") && mail.html.contains("<bdi>Raum 4</bdi>"));
+        assert!(
+            mail.html.contains("<bdi>Wohnen in Gera</bdi>")
+                && mail.html.contains("<bdi>Raum 4</bdi>")
+        );
         let german = i18n::text("de", "mail.participant.reminder.intro");
         assert!(!mail.text.contains(&german), "{lang}: no German sentence left");
 
@@ -239,7 +150,10 @@ async fn reminders_in_three_languages(backend: Backend) {
     }
 }
 
-both_backends!(reminders_reach_participants_in_pashto_tigrinya_and_leichte_sprache, reminders_in_three_languages);
+both_backends!(
+    reminders_reach_participants_in_pashto_tigrinya_and_leichte_sprache,
+    reminders_in_three_languages
+);
 
 async fn arabic_survey(backend: Backend) {
     let app = common::spawn_app(backend).await;
@@ -295,33 +209,53 @@ async fn arabic_survey(backend: Backend) {
         let (html_lang, dir) = (i18n::html_lang(&lang), i18n::direction(&lang));
         let form = b.get(&path).await;
         assert_eq!(form.status, 200);
-        assert!(form.body.contains(&format!("<html lang=\"{html_lang}\" dir=\"{dir}\">")), "{lang}");
-        assert!(form.body.contains(&i18n::text(&lang, "respond.submit")));
-        // Out of range and a required answer missing: both refused in the respondent's words.
-        let q0 = format!("q{}", ids[0]);
-        let refused = b
-            .post_form(&path, &[("page", "0"), ("lang", &lang), ("action", "submit"), (&q0, "99")])
-            .await;
-        assert_eq!(refused.status, 422, "{}", refused.body);
         assert!(
-            refused.body.contains(&format!("<html lang=\"{html_lang}\" dir=\"{dir}\">")),
-            "{lang}: {}",
-            refused.body
+            form.body.contains(&format!("<html lang=\"{html_lang}\" dir=\"{dir}\">")),
+            "{lang}"
         );
+        assert!(form.body.contains(&i18n::text(&lang, "respond.submit")));
+        // An answer out of range, then a required answer missing: each refused in the
+        // respondent's words, right to left in Arabic.
+        let q0 = format!("q{}", ids[0]);
         let between = Text::key("survey.answer.between").arg("min", 1).arg("max", 10);
-        for message in [
-            between.render(&lang),
-            i18n::text(&lang, "survey.answer.required"),
-            i18n::text(&lang, "respond.fix"),
+        for (typed, message, german) in [
+            ("99", between.render(&lang), between.render("de")),
+            (
+                "5",
+                i18n::text(&lang, "survey.answer.required"),
+                i18n::text("de", "survey.answer.required"),
+            ),
         ] {
-            assert!(refused.body.contains(&message), "{lang}: {message} in {}", refused.body);
+            let refused = b
+                .post_form(
+                    &path,
+                    &[("page", "0"), ("lang", &lang), ("action", "submit"), (&q0, typed)],
+                )
+                .await;
+            assert_eq!(refused.status, 422, "{}", refused.body);
+            assert!(
+                refused.body.contains(&format!("<html lang=\"{html_lang}\" dir=\"{dir}\">")),
+                "{lang}: {}",
+                refused.body
+            );
+            for words in [&message, &i18n::text(&lang, "respond.fix")] {
+                assert!(
+                    refused.body.contains(words.as_str()),
+                    "{lang}: {words} in {}",
+                    refused.body
+                );
+            }
+            if lang == "ar" {
+                assert!(!refused.body.contains(&german), "no German left: {german}");
+            }
+            let value =
+                common::attribute_of(&refused.body, &format!("id=\"{q0}-number\""), "value");
+            assert_eq!(value.as_deref(), Some(typed), "typed answer kept");
         }
-        if lang == "ar" {
-            let german = [between.render("de"), i18n::text("de", "survey.answer.required")];
-            assert!(!german.iter().any(|g| refused.body.contains(g)), "no German left");
-        }
-        assert_eq!(common::attribute_of(&refused.body, &format!("id=\"{q0}-number\""), "value"), Some("99".into()), "typed answer kept");
     }
 }
 
-both_backends!(a_survey_refuses_answers_in_arabic_right_to_left_and_in_leichte_sprache, arabic_survey);
+both_backends!(
+    a_survey_refuses_answers_in_arabic_right_to_left_and_in_leichte_sprache,
+    arabic_survey
+);

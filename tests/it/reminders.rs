@@ -112,10 +112,14 @@ async fn reminders(backend: Backend) {
     let page = b.get(path).await;
     assert_eq!(page.status, 200);
     assert!(page.body.contains("Raum 4") && !page.body.contains("Karimi"));
+    assert!(
+        page.body.contains("dir=\"rtl\"") && page.body.contains(&ar("apology.explain")),
+        "{}",
+        page.body
+    );
     let csrf = page.csrf();
     let page = b.post_form(path, &[("csrf_token", &csrf)]).await;
     assert_eq!(page.status, 200);
-    assert!(page.body.contains("dir=\"rtl\"") && page.body.contains(&ar("apology.explain")));
     let thanks = ar("apology.thanks");
     assert!(page.body.contains(&thanks));
     let page = b.post_form(path, &[("csrf_token", &csrf)]).await;
