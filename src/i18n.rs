@@ -27,7 +27,45 @@ pub const PARTICIPANT_LANGUAGES: &[(&str, &str)] = &[
     ("tr", "Türkçe"),
     ("ti", "ትግርኛ"),
     ("ps", "پښتو"),
+    (EASY_GERMAN, "Leichte Sprache"),
 ];
+
+/// German in Leichte Sprache: chosen like a language, its texts in `locales/de-x-ls.json`
+/// (a private-use BCP 47 tag, so it never collides with a real language's code); pages in
+/// it say `lang="de"`, which is what screen readers and hyphenation need.
+pub const EASY_GERMAN: &str = "de-x-ls";
+
+/// What a participant or respondent reads: every key of `locales/de.json` that starts
+/// with one of these must be in every participant language, with the same `{places}`
+/// (`participant_texts_incomplete`, checked in CI). The `own.renew*` keys are the
+/// coordinator's and excluded below.
+pub const PARTICIPANT_KEYS: &[&str] = &[
+    "access.anonymous_note",
+    // The columns of the person's own data; the other columns of the disclosure stay German
+    // beside the translated section headings.
+    "access.col.consent_date",
+    "access.col.created_at",
+    "access.col.email",
+    "access.col.family_name",
+    "access.col.given_name",
+    "access.col.language",
+    "access.col.phone",
+    "access.intro",
+    "access.section.",
+    "access.title.export",
+    "apology.",
+    "calendar.ics.",
+    "error.surveys.no_open_link",
+    "error.surveys.unknown_link",
+    "mail.participant.",
+    "own.",
+    "respond.",
+    "survey.answer.",
+    "svy.sheet.",
+];
+
+/// Keys under [`PARTICIPANT_KEYS`] that only staff read.
+const STAFF_KEYS: &[&str] = &["own.renew", "own.thing"];
 
 static CATALOG: LazyLock<HashMap<String, HashMap<String, String>>> = LazyLock::new(|| {
     let mut all = HashMap::new();
@@ -181,7 +219,7 @@ impl std::fmt::Display for Text {
 // they use keys, so a sentence in code no longer compiles into a `Text`.
 /// Puts the arguments into a sentence's `{name}` places; an argument never is read as a
 /// place itself, so user text in it stays as typed.
-fn fill(template: &str, args: &[(&'static str, String)]) -> String {
+pub fn fill<N: AsRef<str>>(template: &str, args: &[(N, String)]) -> String {
     let mut out = String::with_capacity(template.len());
     let mut rest = template;
     while let Some(open) = rest.find('{') {
@@ -190,7 +228,7 @@ fn fill(template: &str, args: &[(&'static str, String)]) -> String {
         match after.find('}') {
             Some(close) => {
                 let name = &after[..close];
-                match args.iter().find(|(n, _)| *n == name) {
+                match args.iter().find(|(n, _)| n.as_ref() == name) {
                     Some((_, value)) => out.push_str(value),
                     None => out.push_str(&rest[open..open + close + 2]),
                 }
@@ -208,6 +246,74 @@ fn fill(template: &str, args: &[(&'static str, String)]) -> String {
 
 pub fn is_rtl(lang: &str) -> bool {
     matches!(lang, "ar" | "fa" | "ps")
+}
+
+/// `rtl` or `ltr`, for `dir` attributes.
+pub fn direction(lang: &str) -> &'static str {
+    if is_rtl(lang) {
+        "rtl"
+    } else {
+        "ltr"
+    }
+}
+
+/// The `lang` attribute of a page or mail in `code`: Leichte Sprache is German.
+pub fn html_lang(code: &str) -> &str {
+    if code == EASY_GERMAN {
+        DEFAULT_LANG
+    } else {
+        code
+    }
+}
+
+/// The keys a participant or respondent reads, from `locales/de.json`, sorted.
+pub fn participant_keys() -> Vec<&'static str> {
+    let Some(de) = CATALOG.get(DEFAULT_LANG) else {
+        return Vec::new();
+    };
+    let mut keys: Vec<&'static str> = de
+        .keys()
+        .filter(|k| PARTICIPANT_KEYS.iter().any(|p| k.starts_with(p)))
+        .filter(|k| !STAFF_KEYS.iter().any(|p| k.starts_with(p)))
+        .map(|k| -> &'static str { k.as_str() })
+        .collect();
+    keys.sort_unstable();
+    keys
+}
+
+/// The `{places}` of a sentence, sorted, each once.
+pub fn places(sentence: &str) -> Vec<String> {
+    let mut found = std::collections::BTreeSet::new();
+    let mut rest = sentence;
+    while let Some(open) = rest.find('{') {
+        let after = &rest[open + 1..];
+        let Some(close) = after.find('}') else { break };
+        found.insert(after[..close].to_string());
+        rest = &after[close + 1..];
+    }
+    found.into_iter().collect()
+}
+
+/// What keeps the participant texts from being complete: `lang: key missing` or
+/// `lang: key has {a} where German has {b}`, for every participant language.
+pub fn participant_texts_incomplete() -> Vec<String> {
+    let mut problems = Vec::new();
+    for (lang, _) in PARTICIPANT_LANGUAGES.iter().filter(|(l, _)| *l != DEFAULT_LANG) {
+        for key in participant_keys() {
+            let german = places(&text(DEFAULT_LANG, key));
+            match CATALOG.get(*lang).and_then(|m| m.get(key)) {
+                None => problems.push(format!("{lang}: {key} missing")),
+                Some(t) if t.trim().is_empty() => problems.push(format!("{lang}: {key} empty")),
+                Some(t) if places(t) != german => problems.push(format!(
+                    "{lang}: {key} has {{{}}} where German has {{{}}}",
+                    places(t).join("}, {"),
+                    german.join("}, {")
+                )),
+                Some(_) => {}
+            }
+        }
+    }
+    problems
 }
 
 pub fn is_participant_language(code: &str) -> bool {
@@ -252,6 +358,6 @@ mod tests {
         let t = Text::key("error.required").arg("label", "{label} {max}");
         assert_eq!(t.render("de"), "Bitte geben Sie „{label} {max}“ an.");
         assert_eq!(fill("{a}{b", &[("a", "x".into())]), "x{b");
-        assert_eq!(fill("{unknown}", &[]), "{unknown}");
+        assert_eq!(fill::<&str>("{unknown}", &[]), "{unknown}");
     }
 }

@@ -41,6 +41,9 @@ fn build() -> Handlebars<'static> {
         handlebars::html_escape(&clean)
     });
     hb.register_helper("t", Box::new(translate_helper));
+    hb.register_helper("tp", Box::new(translate_plain_helper));
+    hb.register_helper("html_lang", Box::new(html_lang_helper));
+    hb.register_helper("dir_of", Box::new(dir_helper));
     hb.register_helper("plain", Box::new(plain_text_helper));
     hb.register_helper("eq", Box::new(eq_helper));
     hb.register_helper("v", Box::new(value_or_empty_helper));
@@ -49,16 +52,76 @@ fn build() -> Handlebars<'static> {
     hb
 }
 
-/// `{{t "key"}}`: the text in the page's language (`@root.lang`), German as fallback.
+/// `{{t "key" name=value …}}`: the text in the page's language (`@root.lang`), German as
+/// fallback; each `{name}` place filled with its value, escaped and isolated in `<bdi>` so a
+/// name or title in another script keeps its own direction.
 fn translate_helper(
     h: &Helper, _: &Handlebars, ctx: &Context, _: &mut RenderContext, out: &mut dyn Output,
 ) -> HelperResult {
+    let (sentence, args) = sentence_and_args(h, ctx, "t")?;
+    let args: Vec<(String, String)> = args
+        .into_iter()
+        .map(|(name, value)| (name, format!("<bdi>{}</bdi>", handlebars::html_escape(&value))))
+        .collect();
+    out.write(&i18n::fill(&handlebars::html_escape(&sentence), &args))?;
+    Ok(())
+}
+
+/// `{{tp "key" name=value …}}`, for plain-text templates (mail subjects and text bodies):
+/// as `t`, unescaped, each value on one line and isolated with FSI…PDI where it holds
+/// right-to-left letters.
+fn translate_plain_helper(
+    h: &Helper, _: &Handlebars, ctx: &Context, _: &mut RenderContext, out: &mut dyn Output,
+) -> HelperResult {
+    let (sentence, args) = sentence_and_args(h, ctx, "tp")?;
+    let args: Vec<(String, String)> = args
+        .into_iter()
+        .map(|(name, value)| (name, crate::validate::isolate(&crate::validate::one_line(&value))))
+        .collect();
+    out.write(&i18n::fill(&sentence, &args))?;
+    Ok(())
+}
+
+/// The sentence of a `t`/`tp` call in the root context's language, and its named values.
+fn sentence_and_args(
+    h: &Helper, ctx: &Context, helper: &'static str,
+) -> Result<(String, Vec<(String, String)>), RenderErrorReason> {
     let key = h
         .param(0)
         .and_then(|p| p.value().as_str())
-        .ok_or(RenderErrorReason::ParamNotFoundForIndex("t", 0))?;
+        .ok_or(RenderErrorReason::ParamNotFoundForIndex(helper, 0))?;
     let lang = ctx.data().get("lang").and_then(|v| v.as_str()).unwrap_or(i18n::DEFAULT_LANG);
-    out.write(&handlebars::html_escape(&i18n::text(lang, key)))?;
+    let sentence = i18n::text(lang, key);
+    let args = i18n::places(&sentence)
+        .into_iter()
+        .filter_map(|place| {
+            let value = h.hash_get(&place)?.value();
+            let value = match value {
+                Value::String(s) => s.clone(),
+                Value::Null => String::new(),
+                other => other.to_string(),
+            };
+            Some((place, value))
+        })
+        .collect();
+    Ok((sentence, args))
+}
+
+/// `{{html_lang lang}}`: the `lang` attribute for a language code (Leichte Sprache is `de`).
+fn html_lang_helper(
+    h: &Helper, _: &Handlebars, _: &Context, _: &mut RenderContext, out: &mut dyn Output,
+) -> HelperResult {
+    let code = h.param(0).and_then(|p| p.value().as_str()).unwrap_or(i18n::DEFAULT_LANG);
+    out.write(i18n::html_lang(code))?;
+    Ok(())
+}
+
+/// `{{dir_of lang}}`: `rtl` or `ltr`.
+fn dir_helper(
+    h: &Helper, _: &Handlebars, _: &Context, _: &mut RenderContext, out: &mut dyn Output,
+) -> HelperResult {
+    let code = h.param(0).and_then(|p| p.value().as_str()).unwrap_or(i18n::DEFAULT_LANG);
+    out.write(i18n::direction(code))?;
     Ok(())
 }
 

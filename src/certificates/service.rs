@@ -284,12 +284,13 @@ fn mail_certificate(
         code: display_code(&cert.code),
         own_page_url: super::own_page::current_link(conn, issuer, org.id, participant.id)?,
     };
-    outbox::enqueue(
+    outbox::enqueue_localized(
         conn,
         Some(org.id),
         outbox::About::Participant(participant.id),
         &to,
         "certificate_issued",
+        &participant.preferred_language,
         &serde_json::to_value(mail).map_err(|e| AppError::Internal(e.into()))?,
         Some(Attachment { name: pdf_file_name(cert), mime: "application/pdf".into(), bytes: pdf }),
     )?;

@@ -109,6 +109,12 @@ pub fn enqueue(
     conn: &mut DbConn, organisation_id: Option<OrgId>, about: About, recipient: &str,
     template: &str, ctx: &serde_json::Value, attachment: Option<Attachment>,
 ) -> AppResult<i32> {
+    // Templates word their sentences in `lang` (`{{t}}`); German unless the caller chose.
+    let mut ctx = ctx.clone();
+    if let Some(map) = ctx.as_object_mut() {
+        map.entry("lang").or_insert_with(|| serde_json::Value::from(crate::i18n::DEFAULT_LANG));
+    }
+    let ctx = &ctx;
     // One header line whatever the template produced: a line break here would start a new
     // header.
     let subject: String = templates::render(&format!("email/{template}/subject.txt"), ctx)?
@@ -150,7 +156,8 @@ pub fn enqueue(
         .get_result(conn)?)
 }
 
-/// Like [`enqueue`], in the recipient's language when `email/<template>.<lang>/` exists.
+/// Like [`enqueue`], in the recipient's language: `email/<template>.<lang>/` where it
+/// exists, else `email/<template>/` with `lang` in the context for its `{{t}}` texts.
 #[allow(clippy::too_many_arguments)]
 pub fn enqueue_localized(
     conn: &mut DbConn, organisation_id: Option<OrgId>, about: About, recipient: &str,
@@ -162,7 +169,12 @@ pub fn enqueue_localized(
     } else {
         template.to_string()
     };
-    enqueue(conn, organisation_id, about, recipient, &name, ctx, attachment)
+    let lang = if crate::i18n::is_participant_language(lang) { lang } else { "de" };
+    let mut ctx = ctx.clone();
+    if let Some(map) = ctx.as_object_mut() {
+        map.entry("lang").or_insert_with(|| serde_json::Value::from(lang));
+    }
+    enqueue(conn, organisation_id, about, recipient, &name, &ctx, attachment)
 }
 
 pub fn get(conn: &mut DbConn, id: i32) -> AppResult<OutboxMessage> {

@@ -143,7 +143,8 @@ impl ParticipantUpdateForm {
 pub struct ParticipantCorrection {
     pub given_name: String,
     pub family_name: String,
-    /// Language code, e.g. "ar", "fa", "uk".
+    /// Language code: de, en, ar, fa, uk, ru, tr, ti, ps, or de-x-ls (German in Leichte
+    /// Sprache).
     pub preferred_language: String,
     #[serde(default)]
     pub phone: Option<String>,
@@ -193,7 +194,8 @@ pub struct NewParticipant {
     /// Exactly as in the ID document; printed on the certificate.
     pub given_name: String,
     pub family_name: String,
-    /// Language code, e.g. "ar", "fa", "uk".
+    /// Language code: de, en, ar, fa, uk, ru, tr, ti, ps, or de-x-ls (German in Leichte
+    /// Sprache).
     pub preferred_language: String,
     #[serde(default)]
     pub phone: Option<String>,

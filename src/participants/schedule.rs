@@ -89,12 +89,13 @@ fn notify_participants(
         let Some((to, via_referrer)) = service::contact_email_in(conn, &p)? else {
             continue;
         };
-        crate::mail::outbox::enqueue(
+        crate::mail::outbox::enqueue_localized(
             conn,
             Some(org),
             crate::mail::outbox::About::Participant(p.id),
             &to,
             "session_changed",
+            &p.preferred_language,
             &service::mail_context(&SessionChangeMail {
                 participant_name: p.full_name(),
                 referrer_name: p.referrer_name.as_deref().filter(|_| via_referrer),

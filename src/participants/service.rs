@@ -740,7 +740,16 @@ struct PromotionMail {
     place: String,
     start: String,
     end: String,
-    first_session: Option<String>,
+    first_session: Option<FirstSession>,
+}
+
+/// The first session named in a move-up mail, its words chosen by the mail's language.
+#[derive(Serialize)]
+struct FirstSession {
+    date: String,
+    start: String,
+    end: String,
+    location: String,
 }
 
 pub(crate) fn mail_context<T: Serialize>(mail: &T) -> AppResult<serde_json::Value> {
@@ -757,12 +766,13 @@ fn notify_promoted(
     let course = planning::service::get_course(conn, org, run.course_id)?;
     let sessions = planning::service::session_views(conn, org, Some(run.id), None)?;
     let first = sessions.iter().find(|s| !s.cancelled);
-    crate::mail::outbox::enqueue(
+    crate::mail::outbox::enqueue_localized(
         conn,
         Some(org),
         crate::mail::outbox::About::Participant(p.id),
         &to,
         "waitlist_promoted",
+        &p.preferred_language,
         &mail_context(&PromotionMail {
             participant_name: p.full_name(),
             referrer_name: p.referrer_name.clone().filter(|_| via_referrer),
@@ -770,8 +780,11 @@ fn notify_promoted(
             place: run.place.clone(),
             start: crate::time::fmt_date(run.start_date),
             end: crate::time::fmt_date(run.end_date),
-            first_session: first.map(|s| {
-                format!("{}, {}–{} Uhr, {}", s.date, s.starts_at_local, s.ends_at_local, s.location)
+            first_session: first.map(|s| FirstSession {
+                date: s.date.clone(),
+                start: s.starts_at_local.clone(),
+                end: s.ends_at_local.clone(),
+                location: s.location.clone(),
             }),
         })?,
         None,

@@ -47,13 +47,9 @@ pub fn text(user: &str) -> String {
     crate::validate::isolate(crate::validate::one_line(user).trim())
 }
 
-/// Feeds are in German: a subscribed calendar has no language to ask for.
-fn word(t: Text) -> String {
-    t.render(i18n::DEFAULT_LANG)
-}
-
 /// An event's description: course code, modules, interpreter languages.
-fn about(s: &SessionView) -> String {
+fn about(lang: &str, s: &SessionView) -> String {
+    let word = |t: Text| t.render(lang);
     let mut about = word(Text::key("calendar.ics.course").arg("code", text(&s.course_code)));
     if !s.modules.is_empty() {
         let modules: Vec<String> = s.modules.iter().map(|m| text(m)).collect();
@@ -67,8 +63,15 @@ fn about(s: &SessionView) -> String {
     about
 }
 
-/// The feed for `sessions`; `host` makes the event UIDs globally unique.
+/// The feed for `sessions`; `host` makes the event UIDs globally unique. Feeds are in
+/// German: a subscribed calendar has no language to ask for.
 pub fn sessions_ics(name: &str, host: &str, sessions: &[SessionView]) -> String {
+    sessions_ics_in(i18n::DEFAULT_LANG, name, host, sessions)
+}
+
+/// The feed in `lang`, for a file attached to one person's mail.
+pub fn sessions_ics_in(lang: &str, name: &str, host: &str, sessions: &[SessionView]) -> String {
+    let word = |t: Text| t.render(lang);
     let mut cal = Calendar::new();
     cal.name(&text(name)).timezone(time::ZONE);
     let stamp = chrono::Utc::now();
@@ -80,7 +83,7 @@ pub fn sessions_ics(name: &str, host: &str, sessions: &[SessionView]) -> String 
             .starts(local(s.starts_at))
             .ends(local(s.ends_at))
             .summary(&word(Text::key("calendar.ics.summary").arg("course", text(&s.course_title))))
-            .description(&about(s));
+            .description(&about(lang, s));
         if !s.location.is_empty() {
             event.location(&text(&s.location));
         }

@@ -14,10 +14,10 @@ use crate::web::{csrf_token, EmptyForm, Form};
 fn render(
     session: &Session, token: &str, view: &service::ApologyView, sent_now: bool,
 ) -> PageResult {
-    let lang = i18n::DEFAULT_LANG;
+    let lang = view.lang.as_str();
     let ctx = json!({
         "lang": lang,
-        "dir": "ltr",
+        "dir": i18n::direction(lang),
         "title": i18n::text(lang, "apology.title"),
         "csrf": csrf_token(session),
         "token": token,

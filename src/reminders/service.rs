@@ -68,7 +68,6 @@ fn remind_session(
         .into_iter()
         .find(|s| s.id == session_id)
         .ok_or_else(|| AppError::not_found("thing.session"))?;
-    let ics = planning::calendar::sessions_ics("Mietschulung", host, std::slice::from_ref(&view));
     let kind_key = format!("{kind}h");
     let mut queued = 0;
     for p in participants::service::enrolled_in(conn, org, run_id)? {
@@ -89,6 +88,13 @@ fn remind_session(
         let (true, Some((to, via_referrer))) = (recorded, contact) else {
             continue;
         };
+        let lang = p.preferred_language.as_str();
+        let ics = planning::calendar::sessions_ics_in(
+            lang,
+            &crate::i18n::text(lang, "calendar.ics.name"),
+            host,
+            std::slice::from_ref(&view),
+        );
         outbox::enqueue_localized(
             conn,
             Some(org),
@@ -109,7 +115,7 @@ fn remind_session(
             Some(Attachment {
                 name: "termin.ics".into(),
                 mime: "text/calendar; charset=utf-8; method=PUBLISH".into(),
-                bytes: ics.clone().into_bytes(),
+                bytes: ics.into_bytes(),
             }),
         )?;
         queued += 1;
@@ -128,6 +134,8 @@ pub struct ApologyView {
     pub session_over: bool,
     /// Whose accessibility statement the footer links to.
     pub statement_org: i32,
+    /// The participant's language, which the page speaks (German where unknown).
+    pub lang: String,
 }
 
 fn lookup(conn: &mut DbConn, token: &str) -> AppResult<(repo::ReminderRef, SessionView)> {
@@ -143,8 +151,10 @@ fn lookup(conn: &mut DbConn, token: &str) -> AppResult<(repo::ReminderRef, Sessi
 }
 
 pub fn apology_view(conn: &mut DbConn, token: &str) -> AppResult<ApologyView> {
-    let ((_, _, _, org, apologised), view) = lookup(conn, token)?;
+    let ((_, _, participant_id, org, apologised), view) = lookup(conn, token)?;
+    let lang = participants::service::get(conn, org, participant_id)?.preferred_language;
     Ok(ApologyView {
+        lang: if crate::i18n::is_participant_language(&lang) { lang } else { "de".into() },
         course_title: view.course_title,
         date: view.date,
         start: view.starts_at_local,

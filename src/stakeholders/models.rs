@@ -95,7 +95,8 @@ pub struct NewStakeholder {
     pub organisation_name: Option<String>,
     pub email: Option<String>,
     pub phone: Option<String>,
-    /// Language code, e.g. "de", "ar", "uk"; German when empty.
+    /// Language code: de, en, ar, fa, uk, ru, tr, ti, ps, or de-x-ls (German in Leichte
+    /// Sprache); German when empty.
     pub preferred_language: String,
     pub contact_consent: bool,
 }

@@ -48,8 +48,13 @@ pub struct Questionnaire {
     pub who: Respondent,
     pub title: String,
     pub introduction: String,
-    /// The language shown: the one asked for where the survey has it, German otherwise.
+    /// The language of the questions: the one asked for where the survey has it, German
+    /// otherwise.
     pub lang: String,
+    /// The language of the form's own words (buttons, hints, messages about answers): the
+    /// one asked for, or the respondent's, even where the survey's own texts are not
+    /// translated into it; those then stay German and are marked so.
+    pub words: String,
     /// The questions of the respondent's group, in order.
     pub questions: Vec<ShownQuestion>,
     /// German and every language the survey is translated into.
@@ -73,7 +78,9 @@ impl Questionnaire {
         let survey_id = who.survey.id;
         let mut languages = vec!["de".to_string()];
         languages.extend(repo::translation_languages(conn, survey_id)?);
-        let lang = pick_language(&languages, lang.unwrap_or(&who.language));
+        let wanted = lang.unwrap_or(&who.language);
+        let words = if i18n::is_participant_language(wanted) { wanted } else { "de" }.to_string();
+        let lang = pick_language(&languages, wanted);
         let german = (who.survey.title.clone(), who.survey.introduction.clone());
         let (title, introduction, translated) = if lang == "de" {
             (german.0, german.1, BTreeMap::new())
@@ -115,7 +122,7 @@ impl Questionnaire {
                 ShownQuestion { question: q, text, options }
             })
             .collect();
-        Ok(Questionnaire { who, title, introduction, lang, questions, languages, all })
+        Ok(Questionnaire { who, title, introduction, lang, words, questions, languages, all })
     }
 
     pub fn pages(&self) -> usize {
@@ -428,7 +435,7 @@ impl RespondPage {
     ) -> RespondPage {
         let pages = shown.pages();
         let page_no = page_no.min(pages - 1);
-        let lang = &shown.lang;
+        let lang = &shown.words;
         let questions = shown
             .on_page(page_no)
             .map(|s| {
@@ -445,7 +452,7 @@ impl RespondPage {
             .map(|l| LanguageChoice {
                 code: l.clone(),
                 name: i18n::participant_language_name(l),
-                current: l == lang,
+                current: *l == shown.lang,
             })
             .collect();
         RespondPage {
@@ -489,7 +496,7 @@ fn problem_lines(shown: &Questionnaire, errors: &[FieldError]) -> Vec<ProblemLin
                 .find(|s| s.question.id == e.question_id)
                 .map(|s| s.text.clone())
                 .unwrap_or_default(),
-            message: e.message.render(&shown.lang),
+            message: e.message.render(&shown.words),
         })
         .collect()
 }

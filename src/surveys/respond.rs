@@ -37,7 +37,7 @@ pub fn form(
     let who = resolve(conn, key, token)?;
     let shown = Questionnaire::load(conn, who, lang)?;
     if let Some(closed) = shown.who.closed(today) {
-        return Ok(RespondScreen::Message(MessagePage::new(&shown.lang, closed.message_key())));
+        return Ok(RespondScreen::Message(MessagePage::new(&shown.words, closed.message_key())));
     }
     let page = RespondPage::new(&shown, page_no, &shown.who.draft, &[], saved);
     Ok(RespondScreen::Form(Box::new(page)))
@@ -122,7 +122,7 @@ pub fn answer(
     let who = resolve(conn, key, token)?;
     let shown = Questionnaire::load(conn, who, input.lang.as_deref())?;
     if let Some(why) = shown.who.closed(today) {
-        let message = MessagePage::new(&shown.lang, why.message_key());
+        let message = MessagePage::new(&shown.words, why.message_key());
         return Ok(RespondOutcome::Closed { why, message });
     }
     let (page_no, raw, covers, mut errors) = match input.given {
@@ -183,7 +183,7 @@ fn hand_in(
 ) -> AppResult<RespondOutcome> {
     Ok(match submit(conn, key, &shown.who, &answers, today)? {
         Submitted::Saved => {
-            RespondOutcome::Submitted(MessagePage::new(&shown.lang, "respond.thanks"))
+            RespondOutcome::Submitted(MessagePage::new(&shown.words, "respond.thanks"))
         }
         Submitted::Invalid(errors) => refused(shown, answers, errors),
     })
@@ -203,7 +203,7 @@ fn next_page(shown: &Questionnaire, page_no: usize, step: Step) -> NextPage {
             Step::Back => page_no.saturating_sub(1),
             Step::Save | Step::Submit => page_no,
         },
-        lang: (shown.lang != shown.who.language).then(|| shown.lang.clone()),
+        lang: (shown.words != shown.who.language).then(|| shown.words.clone()),
         saved: matches!(step, Step::Save | Step::Submit),
     }
 }

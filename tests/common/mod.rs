@@ -10,6 +10,7 @@
 
 pub mod browser;
 pub mod logs;
+pub mod mime;
 pub mod pdf_qr;
 pub mod smtp;
 

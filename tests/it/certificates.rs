@@ -51,7 +51,7 @@ fn certificate_mails(app: &common::TestApp) -> Vec<String> {
         .run_blocking(|conn| {
             use diesel::RunQueryDsl;
             Ok(diesel::sql_query(
-                "SELECT recipient FROM mail_outbox WHERE subject LIKE 'Teilnahmebescheinigung%' ORDER BY id",
+                "SELECT recipient FROM mail_outbox WHERE attachment_mime = 'application/pdf' ORDER BY id",
             )
             .load::<R>(conn)?)
         })

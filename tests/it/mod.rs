@@ -26,6 +26,7 @@ mod invariants;
 mod isolation;
 mod journey;
 mod keys_and_codes;
+mod languages;
 mod mail;
 mod mail_once;
 mod migrations;

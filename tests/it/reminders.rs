@@ -85,7 +85,10 @@ async fn reminders(backend: Backend) {
     let mails = app.db.run_blocking(outbox::all).unwrap();
     assert_eq!(mails.len(), 2);
     let to_nadia = mails.iter().find(|m| m.recipient == "nadia@example.org").unwrap();
-    assert!(to_nadia.subject.starts_with("Erinnerung"), "{}", to_nadia.subject);
+    // Nadia reads Arabic (`common::register`): the reminder is hers, right to left.
+    let ar = |key| mietschulung::i18n::text("ar", key);
+    assert!(to_nadia.subject.starts_with("تذكير"), "{}", to_nadia.subject);
+    assert!(to_nadia.body_html.contains("<html lang=\"ar\" dir=\"rtl\">"));
     assert_eq!(
         to_nadia.attachment_mime.as_deref().map(|m| m.starts_with("text/calendar")),
         Some(true)
@@ -109,14 +112,19 @@ async fn reminders(backend: Backend) {
     let page = b.get(path).await;
     assert_eq!(page.status, 200);
     assert!(page.body.contains("Raum 4") && !page.body.contains("Karimi"));
+    assert!(
+        page.body.contains("dir=\"rtl\"") && page.body.contains(&ar("apology.explain")),
+        "{}",
+        page.body
+    );
     let csrf = page.csrf();
     let page = b.post_form(path, &[("csrf_token", &csrf)]).await;
     assert_eq!(page.status, 200);
-    let thanks = common::said("apology.thanks", &[]);
+    let thanks = ar("apology.thanks");
     assert!(page.body.contains(&thanks));
     let page = b.post_form(path, &[("csrf_token", &csrf)]).await;
     assert!(page.body.contains(&thanks), "sending twice is harmless");
-    assert!(b.get(path).await.body.contains(&common::said("apology.already", &[])));
+    assert!(b.get(path).await.body.contains(&ar("apology.already")));
     let (_, roster) = trainer.get(&format!("/api/v1/sessions/{}/roster", sessions[0])).await;
     let nadia =
         roster.as_array().unwrap().iter().find(|e| e["participant_id"] == with_email).unwrap();

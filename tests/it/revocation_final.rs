@@ -229,7 +229,7 @@ async fn one_failure(backend: Backend) {
     assert_eq!(
         number(
             &app,
-            "SELECT COUNT(*) AS n FROM mail_outbox WHERE subject LIKE 'Teilnahmebescheinigung%'"
+            "SELECT COUNT(*) AS n FROM mail_outbox WHERE attachment_mime = 'application/pdf'"
         ),
         2
     );
@@ -285,7 +285,7 @@ async fn dead_batch(backend: Backend) {
     assert_eq!(
         number(
             &app,
-            "SELECT COUNT(*) AS n FROM mail_outbox WHERE subject LIKE 'Teilnahmebescheinigung%'"
+            "SELECT COUNT(*) AS n FROM mail_outbox WHERE attachment_mime = 'application/pdf'"
         ),
         3,
         "one mail each"

@@ -121,8 +121,11 @@ async fn planning(backend: Backend) {
     ];
     assert!(!clashes.iter().any(|c| page.body.contains(c)), "{}", page.body);
     let mails = app.db.run_blocking(outbox::all).unwrap();
+    // A subject's words before its first `{place}`, in Arabic.
+    let ar = |key| mietschulung::i18n::text("ar", key).split('{').next().unwrap_or("").to_string();
     let changed: Vec<_> =
-        mails.iter().filter(|m| m.subject.starts_with("Terminänderung")).collect();
+        // Aylin reads Arabic (`common::register`).
+        mails.iter().filter(|m| m.subject.starts_with(&ar("mail.participant.changed.subject"))).collect();
     assert_eq!(changed.len(), 1, "only Aylin has an email address");
     assert!(
         changed[0].body_text.contains("14:00–16:00")
@@ -147,7 +150,7 @@ async fn planning(backend: Backend) {
     let page = b.get(&format!("/runs/{run_a}")).await;
     assert!(page.body.contains("abgesagt"));
     let mails = app.db.run_blocking(outbox::all).unwrap();
-    assert!(mails.iter().any(|m| m.subject.starts_with("Termin abgesagt")));
+    assert!(mails.iter().any(|m| m.subject.starts_with(&ar("mail.participant.cancelled.subject"))));
     let trainer = app.api_token(&org.trainer.email).await;
     let (s, _) = trainer
         .put(&format!("/api/v1/sessions/{session_a}/attendance/1"), json!({"status": "present"}))

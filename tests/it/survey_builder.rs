@@ -528,11 +528,8 @@ async fn paper_sheet(backend: Backend) {
     );
     assert!(olena.contains("Wohnen in Altenburg"), "German title where not translated");
     let ahmad = card("Ahmad Zai");
-    assert!(
-        ahmad.contains("lang=\"de\" dir=\"ltr\""),
-        "German where the service has no words: {ahmad}"
-    );
-    assert!(ahmad.contains(&common::said("svy.sheet.scan", &[])));
+    assert!(ahmad.contains("lang=\"ps\" dir=\"rtl\""), "Pashto, right to left: {ahmad}");
+    assert!(ahmad.contains(&i18n::text("ps", "svy.sheet.scan")));
     // No internal labels: no group, no ids, no coordinator words.
     let group_name = mietschulung::stakeholders::models::StakeholderGroup::TargetGroup.name();
     for c in &cards {
