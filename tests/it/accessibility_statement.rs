@@ -240,7 +240,8 @@ async fn footer_links(backend: Backend) {
         certificate_mail().is_some()
     })
     .await;
-    let mail = certificate_mail().unwrap().data;
+    // The mail is in the participant's language, encoded as lettre chose: read it decoded.
+    let mail = common::mime::decode(&certificate_mail().unwrap().data).text;
     let own = visitor.get(&own_page_path(&mail)).await;
     assert_eq!(own.status, 200, "{}", own.body);
     assert_eq!(statement_link(&own.body), own_statement);

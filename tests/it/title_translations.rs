@@ -1,5 +1,5 @@
 //! Course and module titles in the participant languages: entered through the course's
-//! page and the API ("n/9 übersetzt"), refused with a clear 4xx when hostile, scoped to the
+//! page and the API ("n/10 übersetzt": nine languages and Leichte Sprache), refused with a clear 4xx when hostile, scoped to the
 //! organisation, and shown on the survey form of a respondent reading that language, with
 //! untranslated titles isolated (`<bdi>`) inside the right-to-left page.
 
@@ -23,7 +23,7 @@ async fn titles(backend: Backend) {
     assert_eq!(s, 200, "{before}");
     assert_eq!(
         (before["translated"].as_i64(), before["languages_total"].as_i64()),
-        (Some(1), Some(9))
+        (Some(1), Some(10))
     );
     let langs: Vec<&str> = before["languages"]
         .as_array()
@@ -31,7 +31,7 @@ async fn titles(backend: Backend) {
         .iter()
         .map(|l| l["lang"].as_str().unwrap())
         .collect();
-    assert_eq!(langs, ["en", "ar", "fa", "uk", "ru", "tr", "ti", "ps"]);
+    assert_eq!(langs, ["en", "ar", "fa", "uk", "ru", "tr", "ti", "ps", "de-x-ls"]);
 
     // Arabic: the course and one module only, so not complete yet.
     let (s, saved) = api
@@ -86,8 +86,8 @@ async fn titles(backend: Backend) {
     let page_path = format!("/courses/{course_id}/translations");
     let page = b.get(&page_path).await;
     assert_eq!(page.status, 200, "{}", page.body);
-    assert!(page.body.contains("data-translated=\"2\" data-total=\"9\""), "{}", page.body);
-    assert!(page.body.contains("2/9"));
+    assert!(page.body.contains("data-translated=\"2\" data-total=\"10\""), "{}", page.body);
+    assert!(page.body.contains("2/10"));
     assert!(page.body.contains("data-test=\"titles-ar\" data-complete=\"yes\""));
     let m0 = format!("module_{}_title", modules[0]);
     let m1 = format!("module_{}_title", modules[1]);
