@@ -44,6 +44,7 @@ pub(super) struct Words {
     more_modules: String,
     place_date: String,
     check_hint: String,
+    qr_alt: String,
     pub notes_pointer: String,
     document_title: String,
     document_subject: String,
@@ -64,6 +65,7 @@ pub(super) struct Words {
     notes_course_with_modules: String,
     notes_footer: String,
     pub card_title: String,
+    card_qr_alt: String,
     pub cards_document_title: String,
 }
 
@@ -115,7 +117,7 @@ pub(super) fn is_right_to_left(lang: &str) -> bool {
 
 impl Words {
     /// Each text with the placeholders it may use.
-    fn placeholders(&self) -> [(&'static str, &str, &'static [&'static str]); 35] {
+    fn placeholders(&self) -> [(&'static str, &str, &'static [&'static str]); 37] {
         const NONE: &[&str] = &[];
         [
             ("title", &self.title, NONE),
@@ -136,6 +138,7 @@ impl Words {
             ("more_modules", &self.more_modules, &["count"]),
             ("place_date", &self.place_date, &["place", "date"]),
             ("check_hint", &self.check_hint, &["host"]),
+            ("qr_alt", &self.qr_alt, &["code", "host"]),
             ("notes_pointer", &self.notes_pointer, NONE),
             ("document_title", &self.document_title, &["holder"]),
             ("document_subject", &self.document_subject, &["course_code"]),
@@ -156,6 +159,7 @@ impl Words {
             ("notes_course_with_modules", &self.notes_course_with_modules, &["course"]),
             ("notes_footer", &self.notes_footer, &["code"]),
             ("card_title", &self.card_title, NONE),
+            ("card_qr_alt", &self.card_qr_alt, &["code"]),
             ("cards_document_title", &self.cards_document_title, NONE),
         ]
     }
@@ -180,6 +184,11 @@ impl Words {
         } else {
             fill(&self.more_modules, &[("count", &hidden.to_string())])
         }
+    }
+
+    /// The alternative text of a check-in card's QR code.
+    pub(super) fn card_qr_alt(&self, code: &str) -> String {
+        fill(&self.card_qr_alt, &[("code", code)])
     }
 
     /// The PDF's title and subject (document properties).
@@ -276,6 +285,8 @@ pub(super) struct DisplayTexts {
     pub signatory_title: String,
     pub code: String,
     pub check_hint: String,
+    /// The QR code's alternative text: what it is for and the code it stands for.
+    pub qr_alt: String,
     pub notes: Vec<Section>,
     pub notes_footer: String,
 }
@@ -311,6 +322,7 @@ impl DisplayTexts {
             signatory: nfc(&doc.signatory_name),
             signatory_title: nfc(&doc.signatory_title),
             check_hint: fill(&words.check_hint, &[("host", &host)]),
+            qr_alt: fill(&words.qr_alt, &[("code", &code), ("host", &host)]),
             notes: words.landlord_notes(&host, &code, &course, !doc.modules.is_empty()),
             notes_footer: fill(&words.notes_footer, &[("code", &code)]),
             code,

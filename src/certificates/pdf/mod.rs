@@ -24,6 +24,7 @@
 //! - [`layout`]: where things go on page 1, page 2 and the cards.
 //! - [`drawing`]: the painter that puts text, lines, images and QR codes on a page.
 //! - [`assembly`]: the PDF file, on the printpdf and lopdf level.
+//! - [`tagged`]: the logical structure (tagged PDF) for screen readers.
 //! - [`text`]: fonts, shaping of right-to-left lines, cached subsets; [`image`]: logo and
 //!   signature images.
 //!
@@ -41,6 +42,7 @@ mod content;
 mod drawing;
 mod image;
 mod layout;
+mod tagged;
 mod text;
 
 use std::collections::HashMap;
