@@ -83,7 +83,7 @@ fn add_fonts(
     fonts: &Fonts, p: &Painter<'_>, pdf: &mut PdfDocument,
 ) -> anyhow::Result<Vec<Arc<Subset>>> {
     let mut subsets: Vec<Arc<Subset>> = Vec::new();
-    for face in [FaceId::Regular, FaceId::Bold] {
+    for face in [FaceId::Regular, FaceId::Bold, FaceId::Ethiopic] {
         let Some(used) = p.used_chars(face).filter(|u| !u.is_empty()) else {
             continue;
         };

@@ -174,7 +174,9 @@ pub(super) struct Painter<'a> {
     arabic_handle: PdfFontHandle,
     /// The Arabic-face subset of this document, when its language line needs one.
     arabic: Option<&'a Subset>,
-    chars: [CharSet; 2],
+    ethiopic_handle: PdfFontHandle,
+    /// Characters printed per face: regular, bold, Ethiopic.
+    chars: [CharSet; 3],
     /// The logical structure drawn so far (see [`super::tagged`]).
     structure: Structure,
 }
@@ -204,7 +206,10 @@ impl<'a> Painter<'a> {
                 FaceId::Arabic.resource_name().to_string(),
             )),
             arabic,
-            chars: [CharSet::new(), CharSet::new()],
+            ethiopic_handle: PdfFontHandle::External(FontId(
+                FaceId::Ethiopic.resource_name().to_string(),
+            )),
+            chars: [CharSet::new(), CharSet::new(), CharSet::new()],
             structure: Structure::new(),
         }
     }
@@ -272,6 +277,7 @@ impl<'a> Painter<'a> {
         match face {
             FaceId::Regular => Some(&self.chars[0]),
             FaceId::Bold => Some(&self.chars[1]),
+            FaceId::Ethiopic => Some(&self.chars[2]),
             FaceId::Arabic => None,
         }
     }
@@ -285,7 +291,11 @@ impl<'a> Painter<'a> {
     }
 
     fn note_chars(&mut self, bold: bool, text: &str) {
-        let set = &mut self.chars[usize::from(bold)];
+        self.note_face_chars(usize::from(bold), text);
+    }
+
+    fn note_face_chars(&mut self, index: usize, text: &str) {
+        let set = &mut self.chars[index];
         for c in text.chars() {
             set.insert(c);
         }
@@ -342,6 +352,13 @@ impl<'a> Painter<'a> {
                     let text: String = run.glyphs.iter().map(|g| g.text.as_str()).collect();
                     self.note_chars(bold, &text);
                     (self.face(bold).handle.clone(), TextItem::Text(text))
+                }
+                // Ge'ez needs no contextual forms: one character, one glyph, so it prints
+                // as text through its own subset like Latin.
+                FaceId::Ethiopic => {
+                    let text: String = run.glyphs.iter().map(|g| g.text.as_str()).collect();
+                    self.note_face_chars(2, &text);
+                    (self.ethiopic_handle.clone(), TextItem::Text(text))
                 }
             };
             self.ops.extend([

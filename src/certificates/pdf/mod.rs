@@ -41,6 +41,8 @@ mod assembly;
 mod content;
 mod drawing;
 mod image;
+#[cfg(test)]
+mod accessibility_tests;
 mod layout;
 mod tagged;
 mod text;
@@ -349,7 +351,7 @@ mod tests {
         NaiveDate::from_ymd_opt(y, m, d).unwrap()
     }
 
-    fn sample(holder: &str) -> CertificateDocument {
+    pub(super) fn sample(holder: &str) -> CertificateDocument {
         // 240 base32 characters: the size of a real 150-byte token.
         let token: String = (0..240)
             .map(|i| char::from(b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"[(i * 11 + i / 5) % 32]))
@@ -396,13 +398,13 @@ mod tests {
         }
     }
 
-    fn tool(name: &str) -> Option<PathBuf> {
+    pub(super) fn tool(name: &str) -> Option<PathBuf> {
         std::env::var_os("PATH").and_then(|paths| {
             std::env::split_paths(&paths).map(|dir| dir.join(name)).find(|p| p.is_file())
         })
     }
 
-    fn write_temp(bytes: &[u8], name: &str) -> (tempfile::TempDir, PathBuf) {
+    pub(super) fn write_temp(bytes: &[u8], name: &str) -> (tempfile::TempDir, PathBuf) {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join(name);
         std::fs::write(&path, bytes).unwrap();
@@ -413,7 +415,7 @@ mod tests {
         pdftotext_args(path, &["-layout"])
     }
 
-    fn pdftotext_args(path: &Path, args: &[&str]) -> Option<String> {
+    pub(super) fn pdftotext_args(path: &Path, args: &[&str]) -> Option<String> {
         tool("pdftotext")?;
         let out = Command::new("pdftotext")
             .args(args)
@@ -672,7 +674,7 @@ mod tests {
     }
 
     /// `qpdf --check` must pass; skipped where qpdf is not installed.
-    fn qpdf_check(pdf: &[u8]) {
+    pub(super) fn qpdf_check(pdf: &[u8]) {
         if tool("qpdf").is_none() {
             eprintln!("qpdf not installed: structure not checked");
             return;
@@ -714,7 +716,7 @@ mod tests {
         scan_pdf_at_100_and_150_dpi(&pdf, &doc.verification_url);
     }
 
-    fn scan_pdf_at_100_and_150_dpi(pdf: &[u8], url: &str) {
+    pub(super) fn scan_pdf_at_100_and_150_dpi(pdf: &[u8], url: &str) {
         if tool("pdftoppm").is_none() || tool("zbarimg").is_none() {
             eprintln!("pdftoppm/zbarimg not installed: printed QR not checked");
             return;
@@ -746,11 +748,13 @@ mod tests {
         ("uk", "Сертифікат про участь"),
         ("ru", "Сертификат об участии"),
         ("tr", "Katılım belgesi"),
+        ("ti", "ምስክር ወረቐት ተሳትፎ"),
+        ("ps", "د ګډون سند"),
     ];
 
     /// pdftotext may return Arabic presentation forms and drops or keeps zero-width
     /// joiners depending on the version; compare letters, in order, with single spaces.
-    fn normalise(text: &str) -> String {
+    pub(super) fn normalise(text: &str) -> String {
         text.nfkc()
             // Zero-width joiners and the bidi embedding marks pdftotext adds.
             .filter(|&c| !matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}'))
@@ -960,7 +964,7 @@ mod tests {
         }
     }
 
-    fn png(w: u32, h: u32) -> Vec<u8> {
+    pub(super) fn png(w: u32, h: u32) -> Vec<u8> {
         let img = ::image::RgbaImage::from_fn(w, h, |x, y| {
             if (x / 8 + y / 8) % 2 == 0 {
                 ::image::Rgba([20, 60, 140, 255])
@@ -973,7 +977,7 @@ mod tests {
         out.into_inner()
     }
 
-    fn jpeg(w: u32, h: u32) -> Vec<u8> {
+    pub(super) fn jpeg(w: u32, h: u32) -> Vec<u8> {
         let img = ::image::RgbImage::from_fn(w, h, |x, _| ::image::Rgb([(x % 256) as u8, 30, 30]));
         let mut out = std::io::Cursor::new(Vec::new());
         img.write_to(&mut out, ::image::ImageFormat::Jpeg).unwrap();
