@@ -214,6 +214,11 @@ impl<'a> Painter<'a> {
         }
     }
 
+    /// A painter with the same fonts that draws nowhere: for measuring a layout.
+    pub(super) fn scratch(&self) -> Painter<'a> {
+        Painter::new(self.fonts, self.arabic)
+    }
+
     /// Opens a structure element: what is drawn until [`close`](Self::close) belongs to it.
     pub(super) fn open(&mut self, role: Role) {
         self.structure.open(role);

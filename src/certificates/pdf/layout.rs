@@ -44,6 +44,9 @@ const QR_BOTTOM_MM: f32 = 27.0;
 /// Everything of the top part (name, course, module table, language panel) must end above
 /// this line, measured from the top; below it sit place/date, signature and QR code.
 const BODY_LIMIT_FROM_TOP_MM: f32 = PAGE_H_MM - 71.0;
+/// At most this much room left by a short top part is shared out; more would drift the
+/// title towards the middle of the page.
+const MAX_SPARE_MM: f32 = 120.0;
 
 /// Logo box in the letterhead: a municipal coat of arms or logo rarely needs more, and
 /// larger would push the certificate text down.
@@ -194,18 +197,14 @@ pub(super) fn certificate_page(
 ) -> anyhow::Result<()> {
     let t = ctx.texts;
     let rule_y = letterhead(p, ctx)?;
-    let y = title(p, ctx.words, rule_y, translation)?;
-    let y = match ctx.holder {
-        Some(name) => shaped_holder(p, name, y)?,
-        None => holder(p, t, y)?,
-    };
-    let y = course(p, t, y)?;
     // The explanation in the participant's language sits right above place and date,
     // next to the QR code it talks about; the module table gets what is left above it.
     let body_limit = translation.map_or(BODY_LIMIT_FROM_TOP_MM, |tr| panel_top(tr) - 5.0);
-    if !t.modules.is_empty() {
-        module_table(p, ctx, y + 12.0, body_limit)?;
-    }
+    // A short top part would leave a hole above the bottom part: drawn once on scratch
+    // to measure it, the room it leaves is shared out above the title and the table.
+    let natural_end = top_part(&mut p.scratch(), ctx, rule_y, translation, body_limit, (0.0, 0.0))?;
+    let spare = (body_limit - natural_end).clamp(0.0, MAX_SPARE_MM);
+    top_part(p, ctx, rule_y, translation, body_limit, (spare * 0.35, spare * 0.35))?;
     // Drawn after the table, as it is read.
     if let Some(tr) = translation {
         explanation_panel(p, tr)?;
@@ -213,6 +212,26 @@ pub(super) fn certificate_page(
     place_date_and_signatory(p, t, signature)?;
     qr_code(p, t, code)?;
     check_hint(p, ctx)
+}
+
+/// Title, name, course line and module table, the title `extra.0` mm and the table (or,
+/// without one, the course line) `extra.1` mm further down than their least distance;
+/// returns where the part ends.
+fn top_part(
+    p: &mut Painter<'_>, ctx: &PageContext<'_>, rule_y: f32, translation: Option<&Translation>,
+    body_limit: f32, extra: (f32, f32),
+) -> anyhow::Result<f32> {
+    let t = ctx.texts;
+    let y = title(p, ctx.words, rule_y + extra.0, translation)?;
+    let y = match ctx.holder {
+        Some(name) => shaped_holder(p, name, y)?,
+        None => holder(p, t, y)?,
+    };
+    if t.modules.is_empty() {
+        return course(p, t, y + extra.1);
+    }
+    let y = course(p, t, y)?;
+    module_table(p, ctx, y + 12.0 + extra.1, body_limit)
 }
 
 /// The German title, the translated one where the participant's language has one, and
@@ -384,10 +403,10 @@ struct TableFit {
 
 /// Module list as a three-column table starting at `top` (mm from the top) and ending
 /// above `limit`. Shrinks the font for long lists and, as a last resort, summarises the
-/// rows that do not fit.
+/// rows that do not fit. Returns the baseline below its last line.
 fn module_table(
     p: &mut Painter<'_>, ctx: &PageContext<'_>, top: f32, limit: f32,
-) -> anyhow::Result<()> {
+) -> anyhow::Result<f32> {
     let t = ctx.texts;
     let available = limit - top - TABLE_HEADER_H_MM;
     if available < 10.0 {
@@ -419,8 +438,9 @@ fn module_table(
     let hidden = t.modules.len() - fit.shown;
     if hidden > 0 {
         p.text(&ctx.words.more_modules(hidden)).at(MARGIN_X_MM, y).size(fit.size).muted().draw();
+        y += row_h(1, fit.size);
     }
-    Ok(())
+    Ok(y)
 }
 
 /// The largest size at which all rows fit into `available` mm; failing that, the

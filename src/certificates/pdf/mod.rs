@@ -44,6 +44,8 @@ mod image;
 #[cfg(test)]
 mod accessibility_tests;
 mod layout;
+#[cfg(test)]
+mod layout_tests;
 mod tagged;
 mod text;
 
