@@ -570,6 +570,7 @@ fn document(
             .map(|(title, date, duration_minutes)| AttendedModule { title, date, duration_minutes })
             .collect(),
     };
+    let profile = super::profile::profile_of(conn, org.id)?;
     let doc = CertificateDocument {
         holder_name: cert.holder_name.clone(),
         course_title: cert.course_title.clone(),
@@ -577,9 +578,11 @@ fn document(
         run_start: printed.as_ref().map_or(run.start_date, |p| p.run_start),
         run_end: printed.as_ref().map_or(run.end_date, |p| p.run_end),
         place: printed.map_or_else(|| run.place.clone(), |p| p.place),
+        venue_phrase: profile.venue_phrase.clone(),
+        issuer_seat: profile.issuer_seat.clone(),
         modules,
         issuer_name: org.issuer_name.clone(),
-        issuer_lines: super::profile::letterhead_lines(&super::profile::profile_of(conn, org.id)?),
+        issuer_lines: super::profile::letterhead_lines(&profile),
         signatory_name: org.signatory_name.clone(),
         signatory_title: org.signatory_title.clone(),
         issued_on: time::to_local(cert.issued_at).date_naive(),
@@ -1128,6 +1131,7 @@ pub fn sample_pdf(
         duration_minutes: 120,
     })
     .collect();
+    let profile = super::profile::profile_of(conn, org.id)?;
     let doc = CertificateDocument {
         holder_name: "Maria Mustermann".into(),
         course_title: "Mietschulung (Muster)".into(),
@@ -1135,9 +1139,11 @@ pub fn sample_pdf(
         run_start: today - chrono::Days::new(28),
         run_end: today - chrono::Days::new(7),
         place: org.name.clone(),
+        venue_phrase: profile.venue_phrase.clone(),
+        issuer_seat: profile.issuer_seat.clone(),
         modules,
         issuer_name: org.issuer_name.clone(),
-        issuer_lines: super::profile::letterhead_lines(&super::profile::profile_of(conn, org.id)?),
+        issuer_lines: super::profile::letterhead_lines(&profile),
         signatory_name: org.signatory_name.clone(),
         signatory_title: org.signatory_title.clone(),
         issued_on: today,

@@ -34,6 +34,7 @@ pub(super) struct Words {
     pub confirmation: String,
     course_line: String,
     course_line_with_code: String,
+    venue_in: String,
     period_one_day: String,
     period: String,
     pub modules_heading: String,
@@ -117,17 +118,18 @@ pub(super) fn is_right_to_left(lang: &str) -> bool {
 
 impl Words {
     /// Each text with the placeholders it may use.
-    fn placeholders(&self) -> [(&'static str, &str, &'static [&'static str]); 37] {
+    fn placeholders(&self) -> [(&'static str, &str, &'static [&'static str]); 38] {
         const NONE: &[&str] = &[];
         [
             ("title", &self.title, NONE),
             ("confirmation", &self.confirmation, NONE),
-            ("course_line", &self.course_line, &["course", "period", "place"]),
+            ("course_line", &self.course_line, &["course", "period", "venue"]),
             (
                 "course_line_with_code",
                 &self.course_line_with_code,
-                &["course", "course_code", "period", "place"],
+                &["course", "course_code", "period", "venue"],
             ),
+            ("venue_in", &self.venue_in, &["place"]),
             ("period_one_day", &self.period_one_day, &["date"]),
             ("period", &self.period, &["start", "end"]),
             ("modules_heading", &self.modules_heading, NONE),
@@ -199,7 +201,8 @@ impl Words {
         )
     }
 
-    /// `an der Mietschulung „…“ (MS-1) vom … bis … in … teilgenommen hat.`
+    /// `an der Mietschulung „…“ (MS-1) vom … bis … in … teilgenommen hat.`, the venue as
+    /// the issuer phrased it (`an der Volkshochschule …`) or `in` and the run's place.
     fn course_line(&self, doc: &CertificateDocument, course: &str, place: &str) -> String {
         let period = if doc.run_start == doc.run_end {
             fill(&self.period_one_day, &[("date", &german_date(doc.run_start))])
@@ -209,7 +212,11 @@ impl Words {
                 &[("start", &german_date(doc.run_start)), ("end", &german_date(doc.run_end))],
             )
         };
-        let values = [("course", course), ("period", period.as_str()), ("place", place)];
+        let venue = match nfc(&doc.venue_phrase) {
+            phrase if phrase.is_empty() => fill(&self.venue_in, &[("place", place)]),
+            phrase => phrase,
+        };
+        let values = [("course", course), ("period", period.as_str()), ("venue", venue.as_str())];
         if doc.course_code.trim().is_empty() {
             fill(&self.course_line, &values)
         } else {
@@ -315,9 +322,10 @@ impl DisplayTexts {
                     ]
                 })
                 .collect(),
+            // The issuer's seat where it is set: a certificate is dated where it is issued.
             place_date: fill(
                 &words.place_date,
-                &[("place", &place), ("date", &german_date(doc.issued_on))],
+                &[("place", &seat_or(&doc.issuer_seat, &place)), ("date", &german_date(doc.issued_on))],
             ),
             signatory: nfc(&doc.signatory_name),
             signatory_title: nfc(&doc.signatory_title),
@@ -344,6 +352,13 @@ impl DisplayTexts {
         all.extend(self.modules.iter().map(|m| ("module title", m[0].as_str())));
         all.extend(self.issuer_lines.iter().map(|l| ("issuer_address", l.as_str())));
         all
+    }
+}
+
+fn seat_or(seat: &str, place: &str) -> String {
+    match nfc(seat) {
+        seat if seat.is_empty() => place.to_string(),
+        seat => seat,
     }
 }
 

@@ -61,3 +61,29 @@ fn page_one_is_balanced() {
         assert!(title < 297.0 / 3.0, "{modules} modules, {lang}: title at {title:.0} mm");
     }
 }
+
+/// The venue is named the way the issuer phrased it, the date line names the issuer's
+/// seat; without them the run's place follows "in" as before.
+#[test]
+fn venue_phrase_and_seat_are_printed_as_set() {
+    let r = CertificateRenderer::new().unwrap();
+    let mut doc = sample("Jürgen Müller");
+    doc.place = "Volkshochschule, Raum 3".into();
+    doc.venue_phrase = "an der Volkshochschule Altenburger Land".into();
+    doc.issuer_seat = "Altenburg".into();
+    let (_dir, path) = write_temp(&r.render(&doc).unwrap(), "cert.pdf");
+    let Some(text) = super::tests::pdftotext_args(&path, &["-f", "1", "-l", "1"]) else {
+        return;
+    };
+    let text = super::tests::normalise(&text);
+    assert!(text.contains("bis 20.11.2026 an der Volkshochschule Altenburger Land teilgenommen hat"), "{text}");
+    assert!(text.contains("Altenburg, den 21.11.2026"), "{text}");
+    assert!(!text.contains("Raum 3"), "{text}");
+
+    doc.venue_phrase.clear();
+    doc.issuer_seat.clear();
+    let (_dir, path) = write_temp(&r.render(&doc).unwrap(), "cert.pdf");
+    let text = super::tests::normalise(&super::tests::pdftotext_args(&path, &["-f", "1", "-l", "1"]).unwrap());
+    assert!(text.contains("bis 20.11.2026 in Volkshochschule, Raum 3 teilgenommen hat"), "{text}");
+    assert!(text.contains("Volkshochschule, Raum 3, den 21.11.2026"), "{text}");
+}

@@ -88,6 +88,11 @@ pub struct CertificateDocument {
     pub run_start: NaiveDate,
     pub run_end: NaiveDate,
     pub place: String,
+    /// The venue with its preposition for the course line ("an der Volkshochschule
+    /// Altenburg"); empty: "in" and `place`.
+    pub venue_phrase: String,
+    /// The issuer's seat for the line before the date; empty: `place`.
+    pub issuer_seat: String,
     pub modules: Vec<AttendedModule>,
     pub issuer_name: String,
     /// Printed small under the issuer's name where the letterhead has room: the issuer's
@@ -300,6 +305,8 @@ pub fn check_document(doc: &CertificateDocument) -> Result<(), AppError> {
         ("course_title", "label.course_title", &doc.course_title, Printed::Text),
         ("course_code", "label.course_code", &doc.course_code, Printed::Text),
         ("place", "label.place", &doc.place, Printed::Text),
+        ("venue_phrase", "certs.label_venue", &doc.venue_phrase, Printed::Text),
+        ("issuer_seat", "certs.label_seat", &doc.issuer_seat, Printed::Text),
         ("issuer_name", "label.issuer_name", &doc.issuer_name, Printed::Text),
         ("signatory_name", "label.signatory_name", &doc.signatory_name, Printed::Text),
         ("signatory_title", "label.signatory_title", &doc.signatory_title, Printed::Text),
@@ -365,6 +372,8 @@ mod tests {
             run_start: date(2026, 10, 5),
             run_end: date(2026, 11, 20),
             place: "Altenburg".to_string(),
+            venue_phrase: String::new(),
+            issuer_seat: String::new(),
             modules: vec![
                 AttendedModule {
                     title: "Hausordnung und Ruhezeiten".to_string(),
