@@ -10,6 +10,7 @@ mod browser_flow;
 mod calendar;
 mod cards;
 mod certificate_flow;
+mod certificate_venue;
 mod certificates;
 mod cli;
 mod completion;
