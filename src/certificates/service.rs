@@ -1277,7 +1277,10 @@ mod tests {
         let code = display_code(&cert.code);
         let name = |family: &str, given: &str| zip_entry_name(family, given, &cert);
         assert_eq!(name("Müller", "Jürgen"), format!("Mueller_Juergen_{code}.pdf"));
-        assert_eq!(name("Groß-Überländer", "Anna Lena"), format!("Gross-Ueberlaender_Anna-Lena_{code}.pdf"));
+        assert_eq!(
+            name("Groß-Überländer", "Anna Lena"),
+            format!("Gross-Ueberlaender_Anna-Lena_{code}.pdf")
+        );
         assert_eq!(name("Шевченко", "Олена"), format!("Shevchenko_Olena_{code}.pdf"));
         assert_eq!(name("O'Brien", ""), format!("O-Brien_{code}.pdf"));
         assert_eq!(name("../..", "/etc"), format!("etc_{code}.pdf"));

@@ -39,23 +39,37 @@ async fn seat_and_venue(backend: Backend) {
         let path = dir.path().join("muster.pdf");
         std::fs::write(&path, &sample).unwrap();
         let out = std::process::Command::new("pdftotext").arg(&path).arg("-").output().unwrap();
-        let text = String::from_utf8_lossy(&out.stdout).split_whitespace().collect::<Vec<_>>().join(" ");
-        assert!(text.contains("an der Volkshochschule Altenburger Land teilgenommen hat"), "{text}");
+        let text =
+            String::from_utf8_lossy(&out.stdout).split_whitespace().collect::<Vec<_>>().join(" ");
+        assert!(
+            text.contains("an der Volkshochschule Altenburger Land teilgenommen hat"),
+            "{text}"
+        );
         assert!(text.contains("Altenburg, den "), "{text}");
     }
 
     // Through the API; what the fonts cannot print is refused, naming the field.
     let (s, settings) = api
-        .put("/api/v1/certificate-settings", json!({"issuer_seat": "Schmölln", "venue_phrase": "im Rathaus Schmölln"}))
+        .put(
+            "/api/v1/certificate-settings",
+            json!({"issuer_seat": "Schmölln", "venue_phrase": "im Rathaus Schmölln"}),
+        )
         .await;
     assert_eq!(s, 200, "{settings}");
-    assert_eq!((settings["issuer_seat"].as_str(), settings["venue_phrase"].as_str()), (Some("Schmölln"), Some("im Rathaus Schmölln")));
+    assert_eq!(
+        (settings["issuer_seat"].as_str(), settings["venue_phrase"].as_str()),
+        (Some("Schmölln"), Some("im Rathaus Schmölln"))
+    );
     let (s, e) = api
         .put("/api/v1/certificate-settings", json!({"venue_phrase": "im Rathaus\u{202e}"}))
         .await;
     assert_eq!((s, e["field"].as_str()), (422, Some("venue_phrase")), "{e}");
     let refused = b
-        .submit("/certificate-settings", "/certificate-settings/profile", &[("issuer_seat", "Alten\u{202e}burg")])
+        .submit(
+            "/certificate-settings",
+            "/certificate-settings/profile",
+            &[("issuer_seat", "Alten\u{202e}burg")],
+        )
         .await;
     assert_eq!(refused.status, 422, "{}", refused.body);
     assert!(refused.body.contains(&common::said("certs.label_seat", &[])), "{}", refused.body);

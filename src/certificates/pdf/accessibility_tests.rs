@@ -144,9 +144,8 @@ fn check_structure(pdf: &[u8]) -> Tree {
     walk(&doc, top, &mut tree);
     assert_eq!(tree.roles[0], "Document");
 
-    let parent_tree = doc
-        .get_dictionary(root.get(b"ParentTree").unwrap().as_reference().unwrap())
-        .unwrap();
+    let parent_tree =
+        doc.get_dictionary(root.get(b"ParentTree").unwrap().as_reference().unwrap()).unwrap();
     let nums = parent_tree.get(b"Nums").unwrap().as_array().unwrap();
     let parents: HashMap<i64, &Object> =
         nums.chunks(2).map(|pair| (pair[0].as_i64().unwrap(), &pair[1])).collect();

@@ -325,7 +325,10 @@ impl DisplayTexts {
             // The issuer's seat where it is set: a certificate is dated where it is issued.
             place_date: fill(
                 &words.place_date,
-                &[("place", &seat_or(&doc.issuer_seat, &place)), ("date", &german_date(doc.issued_on))],
+                &[
+                    ("place", &seat_or(&doc.issuer_seat, &place)),
+                    ("date", &german_date(doc.issued_on)),
+                ],
             ),
             signatory: nfc(&doc.signatory_name),
             signatory_title: nfc(&doc.signatory_title),

@@ -15,8 +15,8 @@
 use std::collections::BTreeMap;
 
 use printpdf::{
-    Codepoint, Color, CurTransMat, DictItem, FontId, Greyscale, Line, LinePoint, Op,
-    PdfFontHandle, Point, Pt, TextItem, XObjectId, XObjectTransform,
+    Codepoint, Color, CurTransMat, DictItem, FontId, Greyscale, Line, LinePoint, Op, PdfFontHandle,
+    Point, Pt, TextItem, XObjectId, XObjectTransform,
 };
 
 use super::image::DocumentImage;

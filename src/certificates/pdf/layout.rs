@@ -240,7 +240,9 @@ fn title(
     p: &mut Painter<'_>, words: &Words, rule_y: f32, translation: Option<&Translation>,
 ) -> anyhow::Result<f32> {
     let mut y = rule_y + 21.0;
-    p.tagged(Role::H1, |p| p.text(&words.title).at(CENTER_X_MM, y).size(28.0).bold().centered().draw());
+    p.tagged(Role::H1, |p| {
+        p.text(&words.title).at(CENTER_X_MM, y).size(28.0).bold().centered().draw()
+    });
     if let Some(tr) = translation {
         y += 9.0;
         p.open_lang(Role::P, &tr.lang);

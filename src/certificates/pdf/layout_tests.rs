@@ -51,7 +51,9 @@ fn page_one_is_balanced() {
         // The lowest word of the top part: the last table row or the course line.
         let end_of_top = words
             .iter()
-            .filter(|w| w.1 < place - 1.0 && (w.0 == "Min." || w.0 == "teilgenommen" || w.0 == "hat."))
+            .filter(|w| {
+                w.1 < place - 1.0 && (w.0 == "Min." || w.0 == "teilgenommen" || w.0 == "hat.")
+            })
             .map(|w| w.2)
             .fold(0.0, f32::max);
         let title = top_of(&words, "Teilnahmebescheinigung");
@@ -76,14 +78,19 @@ fn venue_phrase_and_seat_are_printed_as_set() {
         return;
     };
     let text = super::tests::normalise(&text);
-    assert!(text.contains("bis 20.11.2026 an der Volkshochschule Altenburger Land teilgenommen hat"), "{text}");
+    assert!(
+        text.contains("bis 20.11.2026 an der Volkshochschule Altenburger Land teilgenommen hat"),
+        "{text}"
+    );
     assert!(text.contains("Altenburg, den 21.11.2026"), "{text}");
     assert!(!text.contains("Raum 3"), "{text}");
 
     doc.venue_phrase.clear();
     doc.issuer_seat.clear();
     let (_dir, path) = write_temp(&r.render(&doc).unwrap(), "cert.pdf");
-    let text = super::tests::normalise(&super::tests::pdftotext_args(&path, &["-f", "1", "-l", "1"]).unwrap());
+    let text = super::tests::normalise(
+        &super::tests::pdftotext_args(&path, &["-f", "1", "-l", "1"]).unwrap(),
+    );
     assert!(text.contains("bis 20.11.2026 in Volkshochschule, Raum 3 teilgenommen hat"), "{text}");
     assert!(text.contains("Volkshochschule, Raum 3, den 21.11.2026"), "{text}");
 }

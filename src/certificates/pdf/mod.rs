@@ -37,12 +37,12 @@
 //! The QR code is drawn as filled vector rectangles, one per horizontal run of dark
 //! modules, so it stays sharp at any zoom and prints at the exact size.
 
+#[cfg(test)]
+mod accessibility_tests;
 mod assembly;
 mod content;
 mod drawing;
 mod image;
-#[cfg(test)]
-mod accessibility_tests;
 mod layout;
 #[cfg(test)]
 mod layout_tests;

@@ -61,7 +61,10 @@ impl Role {
 enum Kid {
     Element(usize),
     /// Marked content `mcid` on page `page` (0-based, in drawing order).
-    Content { page: usize, mcid: i64 },
+    Content {
+        page: usize,
+        mcid: i64,
+    },
 }
 
 #[derive(Debug)]
@@ -202,9 +205,9 @@ pub(super) fn write(
             Kid::Element(_) => None,
         });
         if let Some(page) = home {
-            let page_id = *pages
-                .get(page)
-                .ok_or_else(|| anyhow::anyhow!("marked content on page {page}, which is missing"))?;
+            let page_id = *pages.get(page).ok_or_else(|| {
+                anyhow::anyhow!("marked content on page {page}, which is missing")
+            })?;
             dict.set("Pg", Object::Reference(page_id));
         }
         let mut kids = Vec::with_capacity(element.kids.len());
