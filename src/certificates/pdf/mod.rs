@@ -31,8 +31,13 @@
 //! German, Latin and Cyrillic text goes in as Unicode strings; printpdf maps them to glyph
 //! ids of the embedded subset and writes a ToUnicode map, so copying text and `pdftotext`
 //! work for umlauts, ß and Cyrillic. The participant's language line is shaped once at
-//! start-up ([`text`]); Arabic and Persian get contextual letter forms and right-to-left
-//! order and are printed as glyph ids that carry their characters.
+//! start-up ([`text`]); Arabic, Persian and Pashto get contextual letter forms and
+//! right-to-left order and are printed as glyph ids that carry their characters; Tigrinya
+//! (Ge'ez, one glyph per character) is printed as text through a Noto Sans Ethiopic subset.
+//!
+//! The document is tagged ([`tagged`]): every text run is marked content that a structure
+//! element owns, so screen readers read headings, paragraphs, the module table and the
+//! QR code's alternative text in order; rules and images are artifacts.
 //!
 //! The QR code is drawn as filled vector rectangles, one per horizontal run of dark
 //! modules, so it stays sharp at any zoom and prints at the exact size.
