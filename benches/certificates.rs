@@ -37,6 +37,8 @@ fn document(url: &str) -> CertificateDocument {
         run_start: d(10, 5),
         run_end: d(11, 20),
         place: "Volkshochschule Altenburg".into(),
+        venue_phrase: String::new(),
+        issuer_seat: String::new(),
         modules: [
             "Mietvertrag",
             "Rechte und Pflichten",

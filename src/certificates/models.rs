@@ -312,6 +312,10 @@ pub struct CertificateProfile {
     pub approved_at: Option<NaiveDateTime>,
     pub approved_by: Option<UserId>,
     pub updated_at: NaiveDateTime,
+    /// The issuer's seat, printed before the date ("Altenburg, den …").
+    pub issuer_seat: String,
+    /// How the course line names the venue ("an der Volkshochschule Altenburg").
+    pub venue_phrase: String,
 }
 
 /// The issuer's address and contact as a form or the API sends them; empty means none.
@@ -323,6 +327,11 @@ pub struct CertificateProfileInput {
     pub contact_phone: String,
     pub contact_email: String,
     pub contact_website: String,
+    /// The town printed before the date ("Altenburg, den …"); empty: the run's place.
+    pub issuer_seat: String,
+    /// The venue with the preposition it takes, as the course line prints it ("an der
+    /// Volkshochschule Altenburg", "im Rathaus Schmölln"); empty: "in" and the run's place.
+    pub venue_phrase: String,
 }
 
 crate::db::text_enum! {
@@ -354,6 +363,8 @@ pub struct CertificateSettings {
     pub contact_phone: String,
     pub contact_email: String,
     pub contact_website: String,
+    pub issuer_seat: String,
+    pub venue_phrase: String,
     pub logo: bool,
     pub signature: bool,
     /// The sample was approved and nothing it shows changed since.

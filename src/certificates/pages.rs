@@ -602,6 +602,8 @@ async fn save_profile(
         shown.contact_phone = form.contact_phone;
         shown.contact_email = form.contact_email;
         shown.contact_website = form.contact_website;
+        shown.issuer_seat = form.issuer_seat;
+        shown.venue_phrase = form.venue_phrase;
     }
     ui.page_with_error(SETTINGS, "title.certificate_settings", &data, error)
 }

@@ -31,6 +31,8 @@ use crate::validate::printable::{optional_printed_text, Printed};
 
 const MAX_ADDRESS: usize = 120;
 const MAX_CONTACT: usize = 100;
+const MAX_SEAT: usize = 60;
+const MAX_VENUE: usize = 100;
 
 /// The organisation's profile, or an empty one when nothing was saved yet.
 pub fn profile_of(conn: &mut DbConn, org: OrgId) -> AppResult<CertificateProfile> {
@@ -44,6 +46,8 @@ pub fn profile_of(conn: &mut DbConn, org: OrgId) -> AppResult<CertificateProfile
         approved_at: None,
         approved_by: None,
         updated_at: crate::time::now_utc(),
+        issuer_seat: String::new(),
+        venue_phrase: String::new(),
     }))
 }
 
@@ -88,6 +92,11 @@ fn fingerprint(conn: &mut DbConn, org: OrgId, profile: &CertificateProfile) -> A
         &profile.contact_website,
     ] {
         part(text.as_bytes());
+    }
+    // Only when set, so approvals given before these fields existed still hold.
+    if !profile.issuer_seat.is_empty() || !profile.venue_phrase.is_empty() {
+        part(profile.issuer_seat.as_bytes());
+        part(profile.venue_phrase.as_bytes());
     }
     Ok(hex(&h.finalize()))
 }
@@ -151,6 +160,8 @@ pub fn settings_of(conn: &mut DbConn, org: OrgId) -> AppResult<CertificateSettin
         contact_phone: profile.contact_phone,
         contact_email: profile.contact_email,
         contact_website: profile.contact_website,
+        issuer_seat: profile.issuer_seat,
+        venue_phrase: profile.venue_phrase,
         logo,
         signature,
         approved,
@@ -196,7 +207,16 @@ fn checked(input: &CertificateProfileInput) -> AppResult<CertificateProfileInput
     ] {
         text(field, label, value, MAX_CONTACT)?;
     }
-    Ok(CertificateProfileInput { issuer_address, contact_phone, contact_email, contact_website })
+    let issuer_seat = text("issuer_seat", "certs.label_seat", &input.issuer_seat, MAX_SEAT)?;
+    let venue_phrase = text("venue_phrase", "certs.label_venue", &input.venue_phrase, MAX_VENUE)?;
+    Ok(CertificateProfileInput {
+        issuer_address,
+        contact_phone,
+        contact_email,
+        contact_website,
+        issuer_seat,
+        venue_phrase,
+    })
 }
 
 /// Saves the issuer's address and contact (audited). A change withdraws the approval by
@@ -213,6 +233,8 @@ pub fn update(
         profile.contact_phone = input.contact_phone.clone();
         profile.contact_email = input.contact_email.clone();
         profile.contact_website = input.contact_website.clone();
+        profile.issuer_seat = input.issuer_seat.clone();
+        profile.venue_phrase = input.venue_phrase.clone();
         profile.updated_at = crate::time::now_utc();
         repo::save_profile(conn, &profile)?;
         audit::Entry::new(Some(org), Some(actor.user_id), "certificate.profile")
@@ -256,6 +278,8 @@ mod tests {
             approved_at: None,
             approved_by: None,
             updated_at: chrono::NaiveDateTime::default(),
+            issuer_seat: String::new(),
+            venue_phrase: String::new(),
         }
     }
 

@@ -483,6 +483,61 @@ pub fn pdf_file_name(cert: &Certificate) -> String {
     format!("Teilnahmebescheinigung-{}.pdf", display_code(&cert.code))
 }
 
+/// `Nachname_Vorname_CODE.pdf`, the name of a certificate inside a ZIP, so a printout pile
+/// sorts by family name. ASCII only (transliterated: `Müller` → `Mueller`, `Олена` →
+/// `Olena`), because ZIP tools on office PCs still mangle anything else; the code makes it
+/// unique within a ZIP.
+pub fn zip_entry_name(family: &str, given: &str, cert: &Certificate) -> String {
+    let mut parts: Vec<String> =
+        [family, given].into_iter().map(file_name_part).filter(|p| !p.is_empty()).collect();
+    parts.push(display_code(&cert.code));
+    format!("{}.pdf", parts.join("_"))
+}
+
+/// One part of a file name: German umlauts as `ae`, `oe`, `ue`, `ss`, other scripts
+/// transliterated, runs of anything but letters and digits as one `-`.
+fn file_name_part(text: &str) -> String {
+    let german: String = text
+        .chars()
+        .flat_map(|c| match c {
+            'ä' => "ae".chars().collect::<Vec<_>>(),
+            'ö' => "oe".chars().collect(),
+            'ü' => "ue".chars().collect(),
+            'Ä' => "Ae".chars().collect(),
+            'Ö' => "Oe".chars().collect(),
+            'Ü' => "Ue".chars().collect(),
+            'ß' => "ss".chars().collect(),
+            c => vec![c],
+        })
+        .collect();
+    let ascii = deunicode::deunicode(&german);
+    let mut out = String::with_capacity(ascii.len());
+    for c in ascii.chars() {
+        if c.is_ascii_alphanumeric() {
+            out.push(c);
+        } else if !out.is_empty() && !out.ends_with('-') {
+            out.push('-');
+        }
+    }
+    let out = out.trim_end_matches('-');
+    // Bounded, so a long double name cannot hit file-system limits.
+    out.chars().take(40).collect::<String>().trim_end_matches('-').to_string()
+}
+
+/// The family and given name a ZIP entry is named by: the participant's, or for a record
+/// without them the printed name, its last word taken as the family name.
+fn names_for_file(conn: &mut DbConn, org: OrgId, cert: &Certificate) -> (String, String) {
+    if let Ok(p) = crate::participants::service::get(conn, org, cert.participant_id) {
+        if !p.family_name.trim().is_empty() {
+            return (p.family_name, p.given_name);
+        }
+    }
+    match cert.holder_name.trim().rsplit_once(' ') {
+        Some((given, family)) => (family.to_string(), given.to_string()),
+        None => (cert.holder_name.clone(), String::new()),
+    }
+}
+
 /// The PDF of a certificate whose organisation and run the caller has settled.
 pub(crate) fn render_pdf(
     conn: &mut DbConn, issuer: &CertificateIssuer, cert: &Certificate, org: &orgs::Organisation,
@@ -516,6 +571,7 @@ fn document(
             .map(|(title, date, duration_minutes)| AttendedModule { title, date, duration_minutes })
             .collect(),
     };
+    let profile = super::profile::profile_of(conn, org.id)?;
     let doc = CertificateDocument {
         holder_name: cert.holder_name.clone(),
         course_title: cert.course_title.clone(),
@@ -523,9 +579,11 @@ fn document(
         run_start: printed.as_ref().map_or(run.start_date, |p| p.run_start),
         run_end: printed.as_ref().map_or(run.end_date, |p| p.run_end),
         place: printed.map_or_else(|| run.place.clone(), |p| p.place),
+        venue_phrase: profile.venue_phrase.clone(),
+        issuer_seat: profile.issuer_seat.clone(),
         modules,
         issuer_name: org.issuer_name.clone(),
-        issuer_lines: super::profile::letterhead_lines(&super::profile::profile_of(conn, org.id)?),
+        issuer_lines: super::profile::letterhead_lines(&profile),
         signatory_name: org.signatory_name.clone(),
         signatory_title: org.signatory_title.clone(),
         issued_on: time::to_local(cert.issued_at).date_naive(),
@@ -760,7 +818,8 @@ pub(crate) fn zip_of(
         zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
     for cert in certs {
         let pdf = render(conn, issuer, cert, &org, &run)?;
-        zip.start_file(pdf_file_name(cert), options)
+        let (family, given) = names_for_file(conn, org_id, cert);
+        zip.start_file(zip_entry_name(&family, &given, cert), options)
             .and_then(|()| zip.write_all(&pdf).map_err(Into::into))
             .map_err(|e| AppError::Internal(anyhow::anyhow!("writing ZIP: {e}")))?;
     }
@@ -1073,6 +1132,7 @@ pub fn sample_pdf(
         duration_minutes: 120,
     })
     .collect();
+    let profile = super::profile::profile_of(conn, org.id)?;
     let doc = CertificateDocument {
         holder_name: "Maria Mustermann".into(),
         course_title: "Mietschulung (Muster)".into(),
@@ -1080,9 +1140,11 @@ pub fn sample_pdf(
         run_start: today - chrono::Days::new(28),
         run_end: today - chrono::Days::new(7),
         place: org.name.clone(),
+        venue_phrase: profile.venue_phrase.clone(),
+        issuer_seat: profile.issuer_seat.clone(),
         modules,
         issuer_name: org.issuer_name.clone(),
-        issuer_lines: super::profile::letterhead_lines(&super::profile::profile_of(conn, org.id)?),
+        issuer_lines: super::profile::letterhead_lines(&profile),
         signatory_name: org.signatory_name.clone(),
         signatory_title: org.signatory_title.clone(),
         issued_on: today,
@@ -1208,6 +1270,29 @@ pub fn printing_violations(conn: &mut DbConn) -> AppResult<Vec<(OrgId, Text)>> {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn zip_entries_are_family_given_code_in_ascii() {
+        let mut cert = certificate(1, CertificateStatus::Valid);
+        cert.code = "8A13F00042990F01".into();
+        let code = display_code(&cert.code);
+        let name = |family: &str, given: &str| zip_entry_name(family, given, &cert);
+        assert_eq!(name("Müller", "Jürgen"), format!("Mueller_Juergen_{code}.pdf"));
+        assert_eq!(
+            name("Groß-Überländer", "Anna Lena"),
+            format!("Gross-Ueberlaender_Anna-Lena_{code}.pdf")
+        );
+        assert_eq!(name("Шевченко", "Олена"), format!("Shevchenko_Olena_{code}.pdf"));
+        assert_eq!(name("O'Brien", ""), format!("O-Brien_{code}.pdf"));
+        assert_eq!(name("../..", "/etc"), format!("etc_{code}.pdf"));
+        let arabic = name("حداد", "أمير");
+        assert!(arabic.is_ascii() && arabic.ends_with(&format!("_{code}.pdf")), "{arabic}");
+        assert!(name(&"Lang".repeat(40), "X").len() < 80);
+        // Same name, different codes: unique within a ZIP.
+        let mut other = cert.clone();
+        other.code = "8A13F00042990F02".into();
+        assert_ne!(zip_entry_name("Müller", "Jürgen", &other), name("Müller", "Jürgen"));
+    }
 
     /// What can happen to one person's certificates for one run.
     #[derive(Debug, Clone, Copy)]

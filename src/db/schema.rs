@@ -742,6 +742,8 @@ diesel::table! {
         approved_at -> Nullable<Timestamp>,
         approved_by -> Nullable<Integer>,
         updated_at -> Timestamp,
+        issuer_seat -> Text,
+        venue_phrase -> Text,
     }
 }
 

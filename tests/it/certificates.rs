@@ -163,8 +163,17 @@ async fn batch_issuance(backend: Backend) {
     let entries = zip_entries(&zip_bytes);
     assert_eq!(entries.len(), 3);
     let dir = tempfile::tempdir().unwrap();
+    // Named Nachname_Vorname_CODE.pdf, so a printed pile sorts by family name.
+    let mut names: Vec<&str> = entries.iter().map(|(name, _)| name.as_str()).collect();
+    names.sort_unstable();
+    assert!(names[0].starts_with("Haddad_Samir_"), "{names:?}");
+    assert!(names[1].starts_with("Karimi_Amir_"), "{names:?}");
+    assert!(names[2].starts_with("Shevchenko_Olena_"), "{names:?}");
     for (name, pdf) in &entries {
-        assert!(name.starts_with("Teilnahmebescheinigung-") && name.ends_with(".pdf"));
+        assert!(name.is_ascii() && name.ends_with(".pdf"), "{name}");
+        // The printed code last: unique within the ZIP.
+        let code = name.split('_').nth(2).and_then(|c| c.strip_suffix(".pdf")).unwrap();
+        assert!(code.len() >= 19 && code.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'));
         assert!(pdf.starts_with(b"%PDF-"));
         let path = dir.path().join(name);
         std::fs::write(&path, pdf).unwrap();

@@ -11,6 +11,7 @@ mod browser_flow;
 mod calendar;
 mod cards;
 mod certificate_flow;
+mod certificate_venue;
 mod certificates;
 mod check_page_languages;
 mod cli;

@@ -16,6 +16,7 @@ use printpdf::{
 
 use super::drawing::{PageContent, Painter, PAGE_H_MM, PAGE_W_MM};
 use super::image::DocumentImage;
+use super::tagged::{self, DocumentInfo};
 use super::text::{self, FaceId, Fonts, Subset};
 
 /// The document language (PDF `/Lang`): the certificate is a German document; the
@@ -63,6 +64,14 @@ pub(super) fn finish(
         subsets.iter().map(Arc::as_ref).chain(p.arabic_subset()).collect();
     let raw: Vec<&[u8]> = pages.iter().map(|page| page.raw.as_slice()).collect();
     finish_lopdf(&mut lo, &all_subsets, images, &raw)?;
+    let info = DocumentInfo {
+        title: meta.title,
+        lang: DOCUMENT_LANG,
+        author: meta.author,
+        subject: meta.subject,
+    };
+    tagged::write(&mut lo, p.structure(), &info).context("structure tree")?;
+    compress_streams(&mut lo)?;
     let mut out = Vec::with_capacity(48 * 1024);
     lo.save_to(&mut out).context("writing the PDF")?;
     Ok(out)
@@ -74,7 +83,7 @@ fn add_fonts(
     fonts: &Fonts, p: &Painter<'_>, pdf: &mut PdfDocument,
 ) -> anyhow::Result<Vec<Arc<Subset>>> {
     let mut subsets: Vec<Arc<Subset>> = Vec::new();
-    for face in [FaceId::Regular, FaceId::Bold] {
+    for face in [FaceId::Regular, FaceId::Bold, FaceId::Ethiopic] {
         let Some(used) = p.used_chars(face).filter(|u| !u.is_empty()) else {
             continue;
         };
@@ -109,7 +118,7 @@ fn set_info(pdf: &mut PdfDocument, meta: &Meta<'_>) {
 }
 
 /// Post-processing on the object level: content written directly, cached font programs,
-/// subset names, images, document language, compression.
+/// subset names, images.
 fn finish_lopdf(
     doc: &mut lopdf::Document, subsets: &[&Subset], images: &[(String, Arc<DocumentImage>)],
     raw: &[&[u8]],
@@ -120,8 +129,7 @@ fn finish_lopdf(
     if !images.is_empty() {
         add_images(doc, images)?;
     }
-    doc.catalog_mut()?.set("Lang", Object::string_literal(DOCUMENT_LANG));
-    compress_streams(doc)
+    Ok(())
 }
 
 /// Content written directly (the QR codes) goes after what printpdf wrote; printpdf

@@ -34,6 +34,7 @@ pub(super) struct Words {
     pub confirmation: String,
     course_line: String,
     course_line_with_code: String,
+    venue_in: String,
     period_one_day: String,
     period: String,
     pub modules_heading: String,
@@ -44,6 +45,7 @@ pub(super) struct Words {
     more_modules: String,
     place_date: String,
     check_hint: String,
+    qr_alt: String,
     pub notes_pointer: String,
     document_title: String,
     document_subject: String,
@@ -64,6 +66,7 @@ pub(super) struct Words {
     notes_course_with_modules: String,
     notes_footer: String,
     pub card_title: String,
+    card_qr_alt: String,
     pub cards_document_title: String,
 }
 
@@ -115,17 +118,18 @@ pub(super) fn is_right_to_left(lang: &str) -> bool {
 
 impl Words {
     /// Each text with the placeholders it may use.
-    fn placeholders(&self) -> [(&'static str, &str, &'static [&'static str]); 35] {
+    fn placeholders(&self) -> [(&'static str, &str, &'static [&'static str]); 38] {
         const NONE: &[&str] = &[];
         [
             ("title", &self.title, NONE),
             ("confirmation", &self.confirmation, NONE),
-            ("course_line", &self.course_line, &["course", "period", "place"]),
+            ("course_line", &self.course_line, &["course", "period", "venue"]),
             (
                 "course_line_with_code",
                 &self.course_line_with_code,
-                &["course", "course_code", "period", "place"],
+                &["course", "course_code", "period", "venue"],
             ),
+            ("venue_in", &self.venue_in, &["place"]),
             ("period_one_day", &self.period_one_day, &["date"]),
             ("period", &self.period, &["start", "end"]),
             ("modules_heading", &self.modules_heading, NONE),
@@ -136,6 +140,7 @@ impl Words {
             ("more_modules", &self.more_modules, &["count"]),
             ("place_date", &self.place_date, &["place", "date"]),
             ("check_hint", &self.check_hint, &["host"]),
+            ("qr_alt", &self.qr_alt, &["code", "host"]),
             ("notes_pointer", &self.notes_pointer, NONE),
             ("document_title", &self.document_title, &["holder"]),
             ("document_subject", &self.document_subject, &["course_code"]),
@@ -156,6 +161,7 @@ impl Words {
             ("notes_course_with_modules", &self.notes_course_with_modules, &["course"]),
             ("notes_footer", &self.notes_footer, &["code"]),
             ("card_title", &self.card_title, NONE),
+            ("card_qr_alt", &self.card_qr_alt, &["code"]),
             ("cards_document_title", &self.cards_document_title, NONE),
         ]
     }
@@ -182,6 +188,11 @@ impl Words {
         }
     }
 
+    /// The alternative text of a check-in card's QR code.
+    pub(super) fn card_qr_alt(&self, code: &str) -> String {
+        fill(&self.card_qr_alt, &[("code", code)])
+    }
+
     /// The PDF's title and subject (document properties).
     pub(super) fn document_title(&self, texts: &DisplayTexts) -> (String, String) {
         (
@@ -190,7 +201,8 @@ impl Words {
         )
     }
 
-    /// `an der Mietschulung „…“ (MS-1) vom … bis … in … teilgenommen hat.`
+    /// `an der Mietschulung „…“ (MS-1) vom … bis … in … teilgenommen hat.`, the venue as
+    /// the issuer phrased it (`an der Volkshochschule …`) or `in` and the run's place.
     fn course_line(&self, doc: &CertificateDocument, course: &str, place: &str) -> String {
         let period = if doc.run_start == doc.run_end {
             fill(&self.period_one_day, &[("date", &german_date(doc.run_start))])
@@ -200,7 +212,11 @@ impl Words {
                 &[("start", &german_date(doc.run_start)), ("end", &german_date(doc.run_end))],
             )
         };
-        let values = [("course", course), ("period", period.as_str()), ("place", place)];
+        let venue = match nfc(&doc.venue_phrase) {
+            phrase if phrase.is_empty() => fill(&self.venue_in, &[("place", place)]),
+            phrase => phrase,
+        };
+        let values = [("course", course), ("period", period.as_str()), ("venue", venue.as_str())];
         if doc.course_code.trim().is_empty() {
             fill(&self.course_line, &values)
         } else {
@@ -276,6 +292,8 @@ pub(super) struct DisplayTexts {
     pub signatory_title: String,
     pub code: String,
     pub check_hint: String,
+    /// The QR code's alternative text: what it is for and the code it stands for.
+    pub qr_alt: String,
     pub notes: Vec<Section>,
     pub notes_footer: String,
 }
@@ -304,13 +322,18 @@ impl DisplayTexts {
                     ]
                 })
                 .collect(),
+            // The issuer's seat where it is set: a certificate is dated where it is issued.
             place_date: fill(
                 &words.place_date,
-                &[("place", &place), ("date", &german_date(doc.issued_on))],
+                &[
+                    ("place", &seat_or(&doc.issuer_seat, &place)),
+                    ("date", &german_date(doc.issued_on)),
+                ],
             ),
             signatory: nfc(&doc.signatory_name),
             signatory_title: nfc(&doc.signatory_title),
             check_hint: fill(&words.check_hint, &[("host", &host)]),
+            qr_alt: fill(&words.qr_alt, &[("code", &code), ("host", &host)]),
             notes: words.landlord_notes(&host, &code, &course, !doc.modules.is_empty()),
             notes_footer: fill(&words.notes_footer, &[("code", &code)]),
             code,
@@ -332,6 +355,13 @@ impl DisplayTexts {
         all.extend(self.modules.iter().map(|m| ("module title", m[0].as_str())));
         all.extend(self.issuer_lines.iter().map(|l| ("issuer_address", l.as_str())));
         all
+    }
+}
+
+fn seat_or(seat: &str, place: &str) -> String {
+    match nfc(seat) {
+        seat if seat.is_empty() => place.to_string(),
+        seat => seat,
     }
 }
 

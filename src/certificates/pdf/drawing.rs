@@ -12,12 +12,15 @@
 //! printpdf 0.12 has no text measuring helper, so widths are the sum of glyph advances (no
 //! kerning is applied when printing either, so the sum is exact).
 
+use std::collections::BTreeMap;
+
 use printpdf::{
-    Codepoint, Color, CurTransMat, FontId, Greyscale, Line, LinePoint, Op, PdfFontHandle, Point,
-    Pt, TextItem, XObjectId, XObjectTransform,
+    Codepoint, Color, CurTransMat, DictItem, FontId, Greyscale, Line, LinePoint, Op, PdfFontHandle,
+    Point, Pt, TextItem, XObjectId, XObjectTransform,
 };
 
 use super::image::DocumentImage;
+use super::tagged::{Role, Structure};
 use super::text::{CharSet, FaceId, FontFace, Fonts, ShapedGlyph, ShapedLine, Subset};
 use crate::certificates::qr::{self, QUIET_ZONE_MODULES};
 
@@ -171,7 +174,11 @@ pub(super) struct Painter<'a> {
     arabic_handle: PdfFontHandle,
     /// The Arabic-face subset of this document, when its language line needs one.
     arabic: Option<&'a Subset>,
-    chars: [CharSet; 2],
+    ethiopic_handle: PdfFontHandle,
+    /// Characters printed per face: regular, bold, Ethiopic.
+    chars: [CharSet; 3],
+    /// The logical structure drawn so far (see [`super::tagged`]).
+    structure: Structure,
 }
 
 fn pt(mm: f32) -> Pt {
@@ -199,8 +206,64 @@ impl<'a> Painter<'a> {
                 FaceId::Arabic.resource_name().to_string(),
             )),
             arabic,
-            chars: [CharSet::new(), CharSet::new()],
+            ethiopic_handle: PdfFontHandle::External(FontId(
+                FaceId::Ethiopic.resource_name().to_string(),
+            )),
+            chars: [CharSet::new(), CharSet::new(), CharSet::new()],
+            structure: Structure::new(),
         }
+    }
+
+    /// A painter with the same fonts that draws nowhere: for measuring a layout.
+    pub(super) fn scratch(&self) -> Painter<'a> {
+        Painter::new(self.fonts, self.arabic)
+    }
+
+    /// Opens a structure element: what is drawn until [`close`](Self::close) belongs to it.
+    pub(super) fn open(&mut self, role: Role) {
+        self.structure.open(role);
+    }
+
+    /// [`open`](Self::open) for text in another language than the document's.
+    pub(super) fn open_lang(&mut self, role: Role, lang: &str) {
+        self.structure.open_lang(role, lang);
+    }
+
+    pub(super) fn close(&mut self) {
+        self.structure.close();
+    }
+
+    /// Draws with `f` inside a structure element of `role`.
+    pub(super) fn tagged<R>(&mut self, role: Role, f: impl FnOnce(&mut Self) -> R) -> R {
+        self.open(role);
+        let out = f(self);
+        self.close();
+        out
+    }
+
+    /// The structure of everything drawn, for the document's structure tree.
+    pub(super) fn structure(&self) -> &Structure {
+        &self.structure
+    }
+
+    /// Marked content owned by the innermost open element, around text.
+    fn begin_marked(&mut self) {
+        let (tag, mcid) = self.structure.mark();
+        let map = BTreeMap::from([("MCID".to_string(), DictItem::Int(mcid))]);
+        self.ops.push(Op::BeginMarkedContentWithProperties {
+            tag: tag.to_string(),
+            properties: DictItem::Dict { map },
+        });
+    }
+
+    /// Rules and images that repeat what the text says are artifacts: screen readers skip
+    /// them.
+    fn begin_artifact(&mut self) {
+        self.ops.push(Op::BeginMarkedContent { tag: "Artifact".to_string() });
+    }
+
+    fn end_marked(&mut self) {
+        self.ops.push(Op::EndMarkedContent);
     }
 
     /// The Arabic-face subset this document prints with, if any.
@@ -210,6 +273,7 @@ impl<'a> Painter<'a> {
 
     /// The finished page; the painter starts the next one.
     pub(super) fn take_page(&mut self) -> PageContent {
+        self.structure.next_page();
         PageContent { ops: std::mem::take(&mut self.ops), raw: std::mem::take(&mut self.raw) }
     }
 
@@ -218,6 +282,7 @@ impl<'a> Painter<'a> {
         match face {
             FaceId::Regular => Some(&self.chars[0]),
             FaceId::Bold => Some(&self.chars[1]),
+            FaceId::Ethiopic => Some(&self.chars[2]),
             FaceId::Arabic => None,
         }
     }
@@ -231,7 +296,11 @@ impl<'a> Painter<'a> {
     }
 
     fn note_chars(&mut self, bold: bool, text: &str) {
-        let set = &mut self.chars[usize::from(bold)];
+        self.note_face_chars(usize::from(bold), text);
+    }
+
+    fn note_face_chars(&mut self, index: usize, text: &str) {
+        let set = &mut self.chars[index];
         for c in text.chars() {
             set.insert(c);
         }
@@ -254,6 +323,7 @@ impl<'a> Painter<'a> {
         let x = pen.align.left_edge(pen.x, face.width_mm(text, pen.size));
         let handle = face.handle.clone();
         self.note_chars(pen.bold, text);
+        self.begin_marked();
         self.ops.extend([
             Op::SetFillColor { col: grey(pen.level) },
             Op::StartTextSection,
@@ -262,6 +332,7 @@ impl<'a> Painter<'a> {
             Op::ShowText { items: vec![TextItem::Text(text.to_string())] },
             Op::EndTextSection,
         ]);
+        self.end_marked();
     }
 
     /// Arabic-face runs go out as glyph ids of this document's Arabic subset, each
@@ -269,6 +340,7 @@ impl<'a> Painter<'a> {
     /// else.
     fn draw_shaped(&mut self, pen: Pen, line: &ShapedLine) -> anyhow::Result<()> {
         let x = pen.align.left_edge(pen.x, line.width_mm(self.fonts, pen.size));
+        self.begin_marked();
         self.ops.extend([
             Op::SetFillColor { col: grey(pen.level) },
             Op::StartTextSection,
@@ -286,6 +358,13 @@ impl<'a> Painter<'a> {
                     self.note_chars(bold, &text);
                     (self.face(bold).handle.clone(), TextItem::Text(text))
                 }
+                // Ge'ez needs no contextual forms: one character, one glyph, so it prints
+                // as text through its own subset like Latin.
+                FaceId::Ethiopic => {
+                    let text: String = run.glyphs.iter().map(|g| g.text.as_str()).collect();
+                    self.note_face_chars(2, &text);
+                    (self.ethiopic_handle.clone(), TextItem::Text(text))
+                }
             };
             self.ops.extend([
                 Op::SetFont { font, size: Pt(pen.size) },
@@ -293,6 +372,7 @@ impl<'a> Painter<'a> {
             ]);
         }
         self.ops.push(Op::EndTextSection);
+        self.end_marked();
         Ok(())
     }
 
@@ -334,6 +414,7 @@ impl<'a> Painter<'a> {
             p: Point { x: pt(x), y: pt(PAGE_H_MM - top) },
             bezier: false,
         };
+        self.begin_artifact();
         self.ops.extend([
             Op::SetOutlineColor { col: grey(level) },
             Op::SetOutlineThickness { pt: Pt(thickness_pt) },
@@ -341,10 +422,14 @@ impl<'a> Painter<'a> {
                 line: Line { points: vec![point(x1, top1), point(x2, top2)], is_closed: false },
             },
         ]);
+        self.end_marked();
     }
 
-    /// Places an image XObject in the box (`x`, `from_top`, `w`, `h`) mm.
+    /// Places an image XObject in the box (`x`, `from_top`, `w`, `h`) mm, as an artifact:
+    /// the logo repeats the issuer's name and the signature the signatory's, both printed
+    /// as text.
     pub(super) fn image(&mut self, id: &XObjectId, x: f32, from_top: f32, w: f32, h: f32) {
+        self.begin_artifact();
         self.ops.extend([
             Op::SaveGraphicsState,
             Op::SetTransformationMatrix {
@@ -367,11 +452,13 @@ impl<'a> Painter<'a> {
             },
             Op::RestoreGraphicsState,
         ]);
+        self.end_marked();
     }
 
     /// Draws the QR code with its lower-left corner (quiet zone included) at
-    /// (`x`, `y`) mm from the page's lower-left corner.
-    pub(super) fn qr(&mut self, code: &qr::QrMatrix, x: f32, y: f32, size: f32) {
+    /// (`x`, `y`) mm from the page's lower-left corner, as a figure with `alt` as its
+    /// alternative text.
+    pub(super) fn qr(&mut self, code: &qr::QrMatrix, x: f32, y: f32, size: f32, alt: &str) {
         let modules = code.width() + 2 * QUIET_ZONE_MODULES;
         let module = size / modules as f32;
         let top = y + size - QUIET_ZONE_MODULES as f32 * module;
@@ -383,7 +470,12 @@ impl<'a> Painter<'a> {
         // per run: poppler rasterises a single many-rectangle path a little lighter at the
         // edges, and at 100 dpi zbar then no longer read a version-12 code.
         use std::io::Write as _;
+        let bbox = [x, y, x + size, y + size].map(|mm| mm * PT_PER_MM);
+        self.structure.open_figure(alt, bbox);
+        let (tag, mcid) = self.structure.mark();
+        self.structure.close();
         let raw = &mut self.raw;
+        let _ = writeln!(raw, "/{tag} <</MCID {mcid}>> BDC");
         let _ = writeln!(
             raw,
             "q {:.4} 0 0 {:.4} {:.4} {:.4} cm 0 g",
@@ -395,7 +487,7 @@ impl<'a> Painter<'a> {
         for (row, start, len) in code.dark_runs() {
             let _ = writeln!(raw, "{start} {row} {len} 1 re f");
         }
-        raw.extend_from_slice(b"Q\n");
+        raw.extend_from_slice(b"Q\nEMC\n");
     }
 }
 

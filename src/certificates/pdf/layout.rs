@@ -18,6 +18,7 @@ use super::drawing::{
     PT_PER_MM, RULE,
 };
 use super::image::DocumentImage;
+use super::tagged::Role;
 use super::text::{FaceId, Fonts, ShapedLine};
 use super::ParticipantCard;
 use crate::certificates::qr::{self, QUIET_ZONE_MODULES};
@@ -43,6 +44,9 @@ const QR_BOTTOM_MM: f32 = 27.0;
 /// Everything of the top part (name, course, module table, language panel) must end above
 /// this line, measured from the top; below it sit place/date, signature and QR code.
 const BODY_LIMIT_FROM_TOP_MM: f32 = PAGE_H_MM - 71.0;
+/// At most this much room left by a short top part is shared out; more would drift the
+/// title towards the middle of the page.
+const MAX_SPARE_MM: f32 = 120.0;
 
 /// Logo box in the letterhead: a municipal coat of arms or logo rarely needs more, and
 /// larger would push the certificate text down.
@@ -88,6 +92,8 @@ const CARD_QR_MM: f32 = 32.0;
 
 /// The participant-language texts of one language, shaped at start-up.
 pub(super) struct Translation {
+    /// The language code as in `locales/certificate.json`, the texts' `/Lang`.
+    pub lang: String,
     pub rtl: bool,
     pub title: ShapedLine,
     pub explanation: Vec<ShapedLine>,
@@ -122,7 +128,13 @@ impl Translation {
             }
         }
         arabic.remove(&0);
-        Ok(Self { rtl, title, explanation, arabic_glyphs: arabic.into_iter().collect() })
+        Ok(Self {
+            lang: words.lang.clone(),
+            rtl,
+            title,
+            explanation,
+            arabic_glyphs: arabic.into_iter().collect(),
+        })
     }
 }
 
@@ -150,13 +162,16 @@ fn letterhead(p: &mut Painter<'_>, ctx: &PageContext<'_>) -> anyhow::Result<f32>
         .fit(&ctx.texts.issuer, text_w, &sizes(10.5, 8.0), 3)
         .ok_or_else(|| anyhow!("issuer name is too long for the certificate"))?;
     let mut y = 20.0;
+    p.open(Role::P);
     for line in &lines {
         p.text(line).at(MARGIN_X_MM, y).size(size).muted().draw();
         y += size * 1.3 / PT_PER_MM;
     }
+    p.close();
     // Address and contact, small, only within the height a large logo takes anyway: the
     // rest of the page never moves further down for them. A line too long is left off.
     let limit = LOGO_TOP_MM + LOGO_MAX_H_MM + 3.0;
+    p.open(Role::P);
     for line in &ctx.texts.issuer_lines {
         let Some((size, line)) = p.regular.fit_line(line, text_w, &sizes(8.0, 6.5)) else {
             continue;
@@ -168,6 +183,7 @@ fn letterhead(p: &mut Painter<'_>, ctx: &PageContext<'_>) -> anyhow::Result<f32>
         p.text(&line).at(MARGIN_X_MM, y).size(size).muted().draw();
         y = next;
     }
+    p.close();
     let rule_y = y.max(bottom);
     p.hline(MARGIN_X_MM, RIGHT_MM, rule_y, 0.6, RULE);
     Ok(rule_y)
@@ -181,24 +197,41 @@ pub(super) fn certificate_page(
 ) -> anyhow::Result<()> {
     let t = ctx.texts;
     let rule_y = letterhead(p, ctx)?;
-    let y = title(p, ctx.words, rule_y, translation)?;
-    let y = match ctx.holder {
-        Some(name) => shaped_holder(p, name, y)?,
-        None => holder(p, t, y)?,
-    };
-    let y = course(p, t, y)?;
     // The explanation in the participant's language sits right above place and date,
     // next to the QR code it talks about; the module table gets what is left above it.
-    let body_limit = match translation {
-        Some(tr) => explanation_panel(p, tr)?,
-        None => BODY_LIMIT_FROM_TOP_MM,
-    };
-    if !t.modules.is_empty() {
-        module_table(p, ctx, y + 12.0, body_limit)?;
+    let body_limit = translation.map_or(BODY_LIMIT_FROM_TOP_MM, |tr| panel_top(tr) - 5.0);
+    // A short top part would leave a hole above the bottom part: drawn once on scratch
+    // to measure it, the room it leaves is shared out above the title and the table.
+    let natural_end = top_part(&mut p.scratch(), ctx, rule_y, translation, body_limit, (0.0, 0.0))?;
+    let spare = (body_limit - natural_end).clamp(0.0, MAX_SPARE_MM);
+    top_part(p, ctx, rule_y, translation, body_limit, (spare * 0.35, spare * 0.35))?;
+    // Drawn after the table, as it is read.
+    if let Some(tr) = translation {
+        explanation_panel(p, tr)?;
     }
     place_date_and_signatory(p, t, signature)?;
     qr_code(p, t, code)?;
     check_hint(p, ctx)
+}
+
+/// Title, name, course line and module table, the title `extra.0` mm and the table (or,
+/// without one, the course line) `extra.1` mm further down than their least distance;
+/// returns where the part ends.
+fn top_part(
+    p: &mut Painter<'_>, ctx: &PageContext<'_>, rule_y: f32, translation: Option<&Translation>,
+    body_limit: f32, extra: (f32, f32),
+) -> anyhow::Result<f32> {
+    let t = ctx.texts;
+    let y = title(p, ctx.words, rule_y + extra.0, translation)?;
+    let y = match ctx.holder {
+        Some(name) => shaped_holder(p, name, y)?,
+        None => holder(p, t, y)?,
+    };
+    if t.modules.is_empty() {
+        return course(p, t, y + extra.1);
+    }
+    let y = course(p, t, y)?;
+    module_table(p, ctx, y + 12.0 + extra.1, body_limit)
 }
 
 /// The German title, the translated one where the participant's language has one, and
@@ -207,20 +240,26 @@ fn title(
     p: &mut Painter<'_>, words: &Words, rule_y: f32, translation: Option<&Translation>,
 ) -> anyhow::Result<f32> {
     let mut y = rule_y + 21.0;
-    p.text(&words.title).at(CENTER_X_MM, y).size(28.0).bold().centered().draw();
+    p.tagged(Role::H1, |p| {
+        p.text(&words.title).at(CENTER_X_MM, y).size(28.0).bold().centered().draw()
+    });
     if let Some(tr) = translation {
         y += 9.0;
+        p.open_lang(Role::P, &tr.lang);
         p.shaped(&tr.title)
             .at(CENTER_X_MM, y)
             .size(TRANSLATED_TITLE_PT)
             .muted()
             .centered()
             .draw()?;
+        p.close();
         y += 12.0;
     } else {
         y += 16.0;
     }
-    p.text(&words.confirmation).at(CENTER_X_MM, y).size(12.0).centered().draw();
+    p.tagged(Role::P, |p| {
+        p.text(&words.confirmation).at(CENTER_X_MM, y).size(12.0).centered().draw();
+    });
     Ok(y)
 }
 
@@ -232,10 +271,12 @@ fn holder(p: &mut Painter<'_>, t: &DisplayTexts, mut y: f32) -> anyhow::Result<f
         .fit(&t.holder, CONTENT_W_MM, &sizes(22.0, 14.0), 3)
         .ok_or_else(|| anyhow!("holder name is too long for the certificate"))?;
     y += 6.0;
+    p.open(Role::P);
     for line in &lines {
         y += size * 1.25 / PT_PER_MM;
         p.text(line).at(CENTER_X_MM, y).size(size).bold().centered().draw();
     }
+    p.close();
     Ok(y)
 }
 
@@ -292,10 +333,12 @@ pub(super) fn shape_card_name(fonts: &Fonts, name: &str) -> anyhow::Result<Optio
 /// [`holder`] for a name shaped beforehand.
 fn shaped_holder(p: &mut Painter<'_>, name: &ShapedName, mut y: f32) -> anyhow::Result<f32> {
     y += 6.0;
+    p.open(Role::P);
     for line in &name.lines {
         y += name.size * 1.25 / PT_PER_MM;
         p.shaped(line).at(CENTER_X_MM, y).size(name.size).bold().centered().draw()?;
     }
+    p.close();
     Ok(y)
 }
 
@@ -309,19 +352,29 @@ fn course(p: &mut Painter<'_>, t: &DisplayTexts, mut y: f32) -> anyhow::Result<f
         })
         .ok_or_else(|| anyhow!("course title or place is too long for the certificate"))?;
     y += 6.0;
+    p.open(Role::P);
     for line in &lines {
         y += size * 1.45 / PT_PER_MM;
         p.text(line).at(CENTER_X_MM, y).size(size).centered().draw();
     }
+    p.close();
     Ok(y)
 }
 
+fn panel_height(tr: &Translation) -> f32 {
+    tr.explanation.len() as f32 * EXPLANATION_LINE_MM + 1.5
+}
+
+/// Top of the explanation panel, from the top of the page.
+fn panel_top(tr: &Translation) -> f32 {
+    BODY_LIMIT_FROM_TOP_MM - panel_height(tr)
+}
+
 /// The explanation in the participant's language above the bottom part, with its rule
-/// on the reading-start side. Returns where the text above it must end.
-fn explanation_panel(p: &mut Painter<'_>, tr: &Translation) -> anyhow::Result<f32> {
-    let n = tr.explanation.len() as f32;
-    let panel_h = n * EXPLANATION_LINE_MM + 1.5;
-    let panel_top = BODY_LIMIT_FROM_TOP_MM - panel_h;
+/// on the reading-start side.
+fn explanation_panel(p: &mut Painter<'_>, tr: &Translation) -> anyhow::Result<()> {
+    let panel_h = panel_height(tr);
+    let panel_top = panel_top(tr);
     let (rule_x, text_x, align) = if tr.rtl {
         (RIGHT_MM, RIGHT_MM - PANEL_INSET_MM, Align::Right)
     } else {
@@ -329,11 +382,13 @@ fn explanation_panel(p: &mut Painter<'_>, tr: &Translation) -> anyhow::Result<f3
     };
     p.line(rule_x, panel_top, rule_x, panel_top + panel_h, 1.5, RULE);
     let mut ly = panel_top + EXPLANATION_PT / PT_PER_MM;
+    p.open_lang(Role::P, &tr.lang);
     for line in &tr.explanation {
         p.shaped(line).at(text_x, ly).size(EXPLANATION_PT).align(align).draw()?;
         ly += EXPLANATION_LINE_MM;
     }
-    Ok(panel_top - 5.0)
+    p.close();
+    Ok(())
 }
 
 /// Height of a module row of `lines` title lines at `size` pt.
@@ -350,35 +405,44 @@ struct TableFit {
 
 /// Module list as a three-column table starting at `top` (mm from the top) and ending
 /// above `limit`. Shrinks the font for long lists and, as a last resort, summarises the
-/// rows that do not fit.
+/// rows that do not fit. Returns the baseline below its last line.
 fn module_table(
     p: &mut Painter<'_>, ctx: &PageContext<'_>, top: f32, limit: f32,
-) -> anyhow::Result<()> {
+) -> anyhow::Result<f32> {
     let t = ctx.texts;
     let available = limit - top - TABLE_HEADER_H_MM;
     if available < 10.0 {
         bail!("course texts leave no room for the module list");
     }
     let fit = fit_module_rows(p, t, available);
+    p.open(Role::Table);
     let mut y = table_header(p, ctx.words, fit.size, top);
     let line_h = fit.size * 1.3 / PT_PER_MM;
     for (module, lines) in t.modules.iter().zip(&fit.rows).take(fit.shown) {
         let mut ly = y;
+        p.open(Role::TR);
+        p.open(Role::TD);
         for line in lines {
             p.text(line).at(MARGIN_X_MM, ly).size(fit.size).draw();
             ly += line_h;
         }
-        p.text(&module[1]).at(TABLE_DATE_X_MM, y).size(fit.size).draw();
-        p.text(&module[2]).at(RIGHT_MM, y).size(fit.size).right_aligned().draw();
+        p.close();
+        p.tagged(Role::TD, |p| p.text(&module[1]).at(TABLE_DATE_X_MM, y).size(fit.size).draw());
+        p.tagged(Role::TD, |p| {
+            p.text(&module[2]).at(RIGHT_MM, y).size(fit.size).right_aligned().draw();
+        });
+        p.close();
         let h = row_h(lines.len(), fit.size);
         p.hline(MARGIN_X_MM, RIGHT_MM, y + h - line_h + 0.2, 0.25, HAIRLINE);
         y += h;
     }
+    p.close();
     let hidden = t.modules.len() - fit.shown;
     if hidden > 0 {
         p.text(&ctx.words.more_modules(hidden)).at(MARGIN_X_MM, y).size(fit.size).muted().draw();
+        y += row_h(1, fit.size);
     }
-    Ok(())
+    Ok(y)
 }
 
 /// The largest size at which all rows fit into `available` mm; failing that, the
@@ -415,11 +479,15 @@ fn fit_module_rows(p: &Painter<'_>, t: &DisplayTexts, available: f32) -> TableFi
 fn table_header(p: &mut Painter<'_>, words: &Words, size: f32, top: f32) -> f32 {
     let header_size = size - 1.0;
     let heading = |p: &mut Painter<'_>, text: &str, x: f32, align: Align| {
-        p.text(text).at(x, top).size(header_size).bold().muted().align(align).draw();
+        p.tagged(Role::TH, |p| {
+            p.text(text).at(x, top).size(header_size).bold().muted().align(align).draw();
+        });
     };
+    p.open(Role::TR);
     heading(p, &words.modules_heading, MARGIN_X_MM, Align::Left);
     heading(p, &words.date_heading, TABLE_DATE_X_MM, Align::Left);
     heading(p, &words.duration_heading, RIGHT_MM, Align::Right);
+    p.close();
     let mut y = top + 2.0;
     p.hline(MARGIN_X_MM, RIGHT_MM, y, 0.5, RULE);
     y += TABLE_HEADER_H_MM - 2.0;
@@ -453,6 +521,7 @@ fn place_date_and_signatory(
         .ok_or_else(|| anyhow!("signatory name is too long for the certificate"))?;
     p.text(&line).at(MARGIN_X_MM, from_bottom(35.5)).size(size).draw();
     if !t.signatory_title.is_empty() {
+        p.open(Role::P);
         let (size, lines) = p
             .regular
             .fit(&t.signatory_title, SIGNATURE_W_MM, &sizes(9.0, 6.5), 2)
@@ -462,6 +531,7 @@ fn place_date_and_signatory(
             p.text(line).at(MARGIN_X_MM, ty).size(size).muted().draw();
             ty += size * 1.3 / PT_PER_MM;
         }
+        p.close();
     }
     Ok(())
 }
@@ -470,7 +540,7 @@ fn place_date_and_signatory(
 fn qr_code(p: &mut Painter<'_>, t: &DisplayTexts, code: &qr::QrMatrix) -> anyhow::Result<()> {
     let qr_size = qr_size_mm(code);
     let qr_x = RIGHT_MM - qr_size;
-    p.qr(code, qr_x, QR_BOTTOM_MM, qr_size);
+    p.qr(code, qr_x, QR_BOTTOM_MM, qr_size, &t.qr_alt);
     let (size, line) = p
         .bold
         .fit_line(&t.code, qr_size, &sizes(10.0, 7.0))
@@ -505,7 +575,9 @@ fn check_hint(p: &mut Painter<'_>, ctx: &PageContext<'_>) -> anyhow::Result<()> 
 pub(super) fn landlord_page(p: &mut Painter<'_>, ctx: &PageContext<'_>) -> anyhow::Result<()> {
     let rule_y = letterhead(p, ctx)?;
     let mut y = rule_y + 14.0;
-    p.text(&ctx.words.notes_title).at(MARGIN_X_MM, y).size(20.0).bold().draw();
+    p.tagged(Role::H2, |p| {
+        p.text(&ctx.words.notes_title).at(MARGIN_X_MM, y).size(20.0).bold().draw();
+    });
     y += 7.0;
     p.text(&ctx.words.notes_subtitle).at(MARGIN_X_MM, y).size(NOTE_PT).muted().draw();
     y += 6.0;
@@ -522,17 +594,34 @@ pub(super) fn landlord_page(p: &mut Painter<'_>, ctx: &PageContext<'_>) -> anyho
 /// One headed section starting below `y`; returns the baseline after it.
 fn notes_section(p: &mut Painter<'_>, section: &Section, mut y: f32) -> f32 {
     y += 8.0;
-    p.text(&section.heading).at(MARGIN_X_MM, y).size(NOTE_HEADING_PT).bold().draw();
+    p.tagged(Role::H3, |p| {
+        p.text(&section.heading).at(MARGIN_X_MM, y).size(NOTE_HEADING_PT).bold().draw();
+    });
     y += 1.5;
+    // Numbered steps in a row form one list.
+    let mut in_list = false;
     for para in &section.paragraphs {
         let (indent, text) = match para {
-            Paragraph::Text(text) => (0.0, text.as_str()),
+            Paragraph::Text(text) => {
+                if std::mem::take(&mut in_list) {
+                    p.close();
+                }
+                p.open(Role::P);
+                (0.0, text.as_str())
+            }
             Paragraph::Step(n, text) => {
-                p.text(&format!("{n}."))
-                    .at(MARGIN_X_MM, y + NOTE_LINE_MM)
-                    .size(NOTE_PT)
-                    .bold()
-                    .draw();
+                if !std::mem::replace(&mut in_list, true) {
+                    p.open(Role::L);
+                }
+                p.open(Role::LI);
+                p.tagged(Role::Lbl, |p| {
+                    p.text(&format!("{n}."))
+                        .at(MARGIN_X_MM, y + NOTE_LINE_MM)
+                        .size(NOTE_PT)
+                        .bold()
+                        .draw();
+                });
+                p.open(Role::LBody);
                 (NOTE_INDENT_MM, text.as_str())
             }
         };
@@ -540,7 +629,17 @@ fn notes_section(p: &mut Painter<'_>, section: &Section, mut y: f32) -> f32 {
             y += NOTE_LINE_MM;
             p.text(&line).at(MARGIN_X_MM + indent, y).size(NOTE_PT).draw();
         }
+        match para {
+            Paragraph::Text(_) => p.close(),
+            Paragraph::Step(..) => {
+                p.close();
+                p.close();
+            }
+        }
         y += 1.8;
+    }
+    if in_list {
+        p.close();
     }
     y
 }
@@ -551,6 +650,7 @@ fn module_bullets(p: &mut Painter<'_>, ctx: &PageContext<'_>, mut y: f32) -> f32
     let modules = &ctx.texts.modules;
     let bullet_w = CONTENT_W_MM - NOTE_INDENT_MM;
     let mut shown = 0;
+    p.open(Role::L);
     for (i, module) in modules.iter().enumerate() {
         let lines = p.regular.wrap(&module[0], NOTE_PT, bullet_w);
         let remaining = modules.len() - i;
@@ -559,13 +659,20 @@ fn module_bullets(p: &mut Painter<'_>, ctx: &PageContext<'_>, mut y: f32) -> f32
         if y + needed > NOTE_LIMIT_FROM_TOP_MM {
             break;
         }
-        p.text(BULLET).at(MARGIN_X_MM + 1.5, y + NOTE_LINE_MM).size(NOTE_PT).draw();
+        p.open(Role::LI);
+        p.tagged(Role::Lbl, |p| {
+            p.text(BULLET).at(MARGIN_X_MM + 1.5, y + NOTE_LINE_MM).size(NOTE_PT).draw();
+        });
+        p.open(Role::LBody);
         for line in lines {
             y += NOTE_LINE_MM;
             p.text(&line).at(MARGIN_X_MM + NOTE_INDENT_MM, y).size(NOTE_PT).draw();
         }
+        p.close();
+        p.close();
         shown += 1;
     }
+    p.close();
     if shown < modules.len() {
         y += NOTE_LINE_MM;
         p.text(&ctx.words.more_modules(modules.len() - shown))
@@ -647,7 +754,8 @@ fn participant_card(
 
     let code = qr::encode(&card.url).context("QR code for the card")?;
     let qr_x = x0 + CARD_W_MM - CARD_QR_MM - 3.0;
-    p.qr(&code, qr_x, PAGE_H_MM - (y0 + 3.0 + CARD_QR_MM), CARD_QR_MM);
+    let alt = words.card_qr_alt(&card.code);
+    p.qr(&code, qr_x, PAGE_H_MM - (y0 + 3.0 + CARD_QR_MM), CARD_QR_MM, &alt);
     p.text(&card.code)
         .at(qr_x + CARD_QR_MM / 2.0, y0 + 3.0 + CARD_QR_MM + 4.0)
         .size(8.0)

@@ -24,23 +24,34 @@
 //! - [`layout`]: where things go on page 1, page 2 and the cards.
 //! - [`drawing`]: the painter that puts text, lines, images and QR codes on a page.
 //! - [`assembly`]: the PDF file, on the printpdf and lopdf level.
+//! - [`tagged`]: the logical structure (tagged PDF) for screen readers.
 //! - [`text`]: fonts, shaping of right-to-left lines, cached subsets; [`image`]: logo and
 //!   signature images.
 //!
 //! German, Latin and Cyrillic text goes in as Unicode strings; printpdf maps them to glyph
 //! ids of the embedded subset and writes a ToUnicode map, so copying text and `pdftotext`
 //! work for umlauts, ß and Cyrillic. The participant's language line is shaped once at
-//! start-up ([`text`]); Arabic and Persian get contextual letter forms and right-to-left
-//! order and are printed as glyph ids that carry their characters.
+//! start-up ([`text`]); Arabic, Persian and Pashto get contextual letter forms and
+//! right-to-left order and are printed as glyph ids that carry their characters; Tigrinya
+//! (Ge'ez, one glyph per character) is printed as text through a Noto Sans Ethiopic subset.
+//!
+//! The document is tagged ([`tagged`]): every text run is marked content that a structure
+//! element owns, so screen readers read headings, paragraphs, the module table and the
+//! QR code's alternative text in order; rules and images are artifacts.
 //!
 //! The QR code is drawn as filled vector rectangles, one per horizontal run of dark
 //! modules, so it stays sharp at any zoom and prints at the exact size.
 
+#[cfg(test)]
+mod accessibility_tests;
 mod assembly;
 mod content;
 mod drawing;
 mod image;
 mod layout;
+#[cfg(test)]
+mod layout_tests;
+mod tagged;
 mod text;
 
 use std::collections::HashMap;
@@ -82,6 +93,11 @@ pub struct CertificateDocument {
     pub run_start: NaiveDate,
     pub run_end: NaiveDate,
     pub place: String,
+    /// The venue with its preposition for the course line ("an der Volkshochschule
+    /// Altenburg"); empty: "in" and `place`.
+    pub venue_phrase: String,
+    /// The issuer's seat for the line before the date; empty: `place`.
+    pub issuer_seat: String,
     pub modules: Vec<AttendedModule>,
     pub issuer_name: String,
     /// Printed small under the issuer's name where the letterhead has room: the issuer's
@@ -294,6 +310,8 @@ pub fn check_document(doc: &CertificateDocument) -> Result<(), AppError> {
         ("course_title", "label.course_title", &doc.course_title, Printed::Text),
         ("course_code", "label.course_code", &doc.course_code, Printed::Text),
         ("place", "label.place", &doc.place, Printed::Text),
+        ("venue_phrase", "certs.label_venue", &doc.venue_phrase, Printed::Text),
+        ("issuer_seat", "certs.label_seat", &doc.issuer_seat, Printed::Text),
         ("issuer_name", "label.issuer_name", &doc.issuer_name, Printed::Text),
         ("signatory_name", "label.signatory_name", &doc.signatory_name, Printed::Text),
         ("signatory_title", "label.signatory_title", &doc.signatory_title, Printed::Text),
@@ -347,7 +365,7 @@ mod tests {
         NaiveDate::from_ymd_opt(y, m, d).unwrap()
     }
 
-    fn sample(holder: &str) -> CertificateDocument {
+    pub(super) fn sample(holder: &str) -> CertificateDocument {
         // 240 base32 characters: the size of a real 150-byte token.
         let token: String = (0..240)
             .map(|i| char::from(b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"[(i * 11 + i / 5) % 32]))
@@ -359,6 +377,8 @@ mod tests {
             run_start: date(2026, 10, 5),
             run_end: date(2026, 11, 20),
             place: "Altenburg".to_string(),
+            venue_phrase: String::new(),
+            issuer_seat: String::new(),
             modules: vec![
                 AttendedModule {
                     title: "Hausordnung und Ruhezeiten".to_string(),
@@ -394,13 +414,13 @@ mod tests {
         }
     }
 
-    fn tool(name: &str) -> Option<PathBuf> {
+    pub(super) fn tool(name: &str) -> Option<PathBuf> {
         std::env::var_os("PATH").and_then(|paths| {
             std::env::split_paths(&paths).map(|dir| dir.join(name)).find(|p| p.is_file())
         })
     }
 
-    fn write_temp(bytes: &[u8], name: &str) -> (tempfile::TempDir, PathBuf) {
+    pub(super) fn write_temp(bytes: &[u8], name: &str) -> (tempfile::TempDir, PathBuf) {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join(name);
         std::fs::write(&path, bytes).unwrap();
@@ -411,7 +431,7 @@ mod tests {
         pdftotext_args(path, &["-layout"])
     }
 
-    fn pdftotext_args(path: &Path, args: &[&str]) -> Option<String> {
+    pub(super) fn pdftotext_args(path: &Path, args: &[&str]) -> Option<String> {
         tool("pdftotext")?;
         let out = Command::new("pdftotext")
             .args(args)
@@ -670,7 +690,7 @@ mod tests {
     }
 
     /// `qpdf --check` must pass; skipped where qpdf is not installed.
-    fn qpdf_check(pdf: &[u8]) {
+    pub(super) fn qpdf_check(pdf: &[u8]) {
         if tool("qpdf").is_none() {
             eprintln!("qpdf not installed: structure not checked");
             return;
@@ -712,7 +732,7 @@ mod tests {
         scan_pdf_at_100_and_150_dpi(&pdf, &doc.verification_url);
     }
 
-    fn scan_pdf_at_100_and_150_dpi(pdf: &[u8], url: &str) {
+    pub(super) fn scan_pdf_at_100_and_150_dpi(pdf: &[u8], url: &str) {
         if tool("pdftoppm").is_none() || tool("zbarimg").is_none() {
             eprintln!("pdftoppm/zbarimg not installed: printed QR not checked");
             return;
@@ -744,11 +764,13 @@ mod tests {
         ("uk", "Сертифікат про участь"),
         ("ru", "Сертификат об участии"),
         ("tr", "Katılım belgesi"),
+        ("ti", "ምስክር ወረቐት ተሳትፎ"),
+        ("ps", "د ګډون سند"),
     ];
 
     /// pdftotext may return Arabic presentation forms and drops or keeps zero-width
     /// joiners depending on the version; compare letters, in order, with single spaces.
-    fn normalise(text: &str) -> String {
+    pub(super) fn normalise(text: &str) -> String {
         text.nfkc()
             // Zero-width joiners and the bidi embedding marks pdftotext adds.
             .filter(|&c| !matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}'))
@@ -958,7 +980,7 @@ mod tests {
         }
     }
 
-    fn png(w: u32, h: u32) -> Vec<u8> {
+    pub(super) fn png(w: u32, h: u32) -> Vec<u8> {
         let img = ::image::RgbaImage::from_fn(w, h, |x, y| {
             if (x / 8 + y / 8) % 2 == 0 {
                 ::image::Rgba([20, 60, 140, 255])
@@ -971,7 +993,7 @@ mod tests {
         out.into_inner()
     }
 
-    fn jpeg(w: u32, h: u32) -> Vec<u8> {
+    pub(super) fn jpeg(w: u32, h: u32) -> Vec<u8> {
         let img = ::image::RgbImage::from_fn(w, h, |x, _| ::image::Rgb([(x % 256) as u8, 30, 30]));
         let mut out = std::io::Cursor::new(Vec::new());
         img.write_to(&mut out, ::image::ImageFormat::Jpeg).unwrap();

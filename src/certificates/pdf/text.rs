@@ -29,12 +29,22 @@ pub(super) use crate::validate::printable::{
     is_arabic_script, FONT_ARABIC, FONT_BOLD, FONT_REGULAR,
 };
 
+/// Noto Sans Ethiopic, for the Tigrinya line only: input is never Ethiopic (see
+/// `validate::printable`), so the input checks do not need it.
+const FONT_ETHIOPIC: &[u8] = include_bytes!("../../../fonts/NotoSansEthiopic-Regular.ttf");
+
+/// Ge'ez script (Tigrinya, Amharic): the Ethiopic blocks and their supplements.
+pub(super) fn is_ethiopic_script(c: char) -> bool {
+    matches!(c, '\u{1200}'..='\u{139F}' | '\u{2D80}'..='\u{2DDF}' | '\u{AB00}'..='\u{AB2F}')
+}
+
 /// The faces the certificate uses. The discriminant indexes [`Fonts::faces`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub(super) enum FaceId {
     Regular = 0,
     Bold = 1,
     Arabic = 2,
+    Ethiopic = 3,
 }
 
 impl FaceId {
@@ -44,6 +54,7 @@ impl FaceId {
             FaceId::Regular => "FR",
             FaceId::Bold => "FB",
             FaceId::Arabic => "FA",
+            FaceId::Ethiopic => "FE",
         }
     }
 }
@@ -196,7 +207,7 @@ const MAX_CACHED_SUBSETS: usize = 256;
 type SubsetCache = HashMap<(FaceId, Vec<u16>), Arc<Subset>>;
 
 pub(super) struct Fonts {
-    faces: [FontFace; 3],
+    faces: [FontFace; 4],
     subsets: Mutex<SubsetCache>,
 }
 
@@ -207,6 +218,7 @@ impl Fonts {
                 FontFace::load("NotoSans-Regular", FONT_REGULAR)?,
                 FontFace::load("NotoSans-Bold", FONT_BOLD)?,
                 FontFace::load("NotoSansArabic-Regular", FONT_ARABIC)?,
+                FontFace::load("NotoSansEthiopic-Regular", FONT_ETHIOPIC)?,
             ],
             subsets: Mutex::new(HashMap::new()),
         })
@@ -302,7 +314,8 @@ impl Fonts {
     }
 
     /// Shapes one line of text (any script) for printing: Arabic-script runs with the
-    /// Arabic face and contextual forms, everything else with `latin`. Runs are reordered
+    /// Arabic face and contextual forms, Ge'ez with the Ethiopic face, everything else
+    /// with `latin`. Runs are reordered
     /// with the Unicode bidi algorithm; `rtl` sets the paragraph direction.
     ///
     /// Costs tens of microseconds per line plus the shaper's table parsing, so it is meant
@@ -361,6 +374,9 @@ impl Fonts {
         let arabic = self.face(FaceId::Arabic);
         if is_arabic_script(c) {
             return FaceId::Arabic;
+        }
+        if is_ethiopic_script(c) {
+            return FaceId::Ethiopic;
         }
         let neutral = !c.is_alphanumeric();
         if neutral && (rtl || current == Some(FaceId::Arabic)) && arabic.glyph(c).is_some() {
@@ -447,6 +463,9 @@ fn script_tag(text: &str) -> u32 {
         }
         if ('\u{0400}'..='\u{052F}').contains(&c) {
             return tag::CYRL;
+        }
+        if is_ethiopic_script(c) {
+            return u32::from_be_bytes(*b"ethi");
         }
         if c.is_alphabetic() {
             return tag::LATN;

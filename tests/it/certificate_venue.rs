@@ -1,0 +1,84 @@
+//! The certificate settings name the issuer's seat and the venue with its preposition,
+//! so the certificate never guesses "in Volkshochschule": set through the form and the
+//! API, shown in both, printed on the sample, refused with a clear 422 when unprintable.
+
+use serde_json::json;
+
+use crate::both_backends;
+use crate::common::{self, Backend};
+
+async fn seat_and_venue(backend: Backend) {
+    let app = common::spawn_app(backend).await;
+    let org = app.create_org("ort");
+    let api = app.api_token(&org.coordinator.email).await;
+    let b = app.browser();
+    b.login(&org.coordinator.email).await;
+
+    let page = b.get("/certificate-settings").await;
+    assert!(page.body.contains("name=\"issuer_seat\""), "{}", page.body);
+    assert!(page.body.contains("name=\"venue_phrase\""), "{}", page.body);
+
+    let fields = [
+        ("issuer_address", "Lindenaustraße 9, 04600 Altenburg"),
+        ("issuer_seat", "Altenburg"),
+        ("venue_phrase", "an der Volkshochschule Altenburger Land"),
+    ];
+    let saved = b.submit("/certificate-settings", "/certificate-settings/profile", &fields).await;
+    assert_eq!(saved.status, 303, "{}", saved.body);
+    let page = b.get("/certificate-settings").await;
+    assert!(page.body.contains("value=\"an der Volkshochschule Altenburger Land\""));
+    let (s, settings) = api.get("/api/v1/certificate-settings").await;
+    assert_eq!(s, 200, "{settings}");
+    assert_eq!(settings["issuer_seat"], "Altenburg");
+    assert_eq!(settings["venue_phrase"], "an der Volkshochschule Altenburger Land");
+
+    let (status, _, sample) = b.get_bytes("/certificate-settings/sample.pdf").await;
+    assert_eq!(status, 200);
+    if common::tool_available("pdftotext") {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("muster.pdf");
+        std::fs::write(&path, &sample).unwrap();
+        let out = std::process::Command::new("pdftotext").arg(&path).arg("-").output().unwrap();
+        let text =
+            String::from_utf8_lossy(&out.stdout).split_whitespace().collect::<Vec<_>>().join(" ");
+        assert!(
+            text.contains("an der Volkshochschule Altenburger Land teilgenommen hat"),
+            "{text}"
+        );
+        assert!(text.contains("Altenburg, den "), "{text}");
+    }
+
+    // Through the API; what the fonts cannot print is refused, naming the field.
+    let (s, settings) = api
+        .put(
+            "/api/v1/certificate-settings",
+            json!({"issuer_seat": "Schmölln", "venue_phrase": "im Rathaus Schmölln"}),
+        )
+        .await;
+    assert_eq!(s, 200, "{settings}");
+    assert_eq!(
+        (settings["issuer_seat"].as_str(), settings["venue_phrase"].as_str()),
+        (Some("Schmölln"), Some("im Rathaus Schmölln"))
+    );
+    let (s, e) = api
+        .put("/api/v1/certificate-settings", json!({"venue_phrase": "im Rathaus\u{202e}"}))
+        .await;
+    assert_eq!((s, e["field"].as_str()), (422, Some("venue_phrase")), "{e}");
+    let refused = b
+        .submit(
+            "/certificate-settings",
+            "/certificate-settings/profile",
+            &[("issuer_seat", "Alten\u{202e}burg")],
+        )
+        .await;
+    assert_eq!(refused.status, 422, "{}", refused.body);
+    assert!(refused.body.contains(&common::said("certs.label_seat", &[])), "{}", refused.body);
+
+    // Another organisation sees its own, empty settings.
+    let other = app.create_org("anderswo");
+    let api2 = app.api_token(&other.coordinator.email).await;
+    let (_, theirs) = api2.get("/api/v1/certificate-settings").await;
+    assert_eq!(theirs["venue_phrase"], "");
+}
+
+both_backends!(seat_and_venue_are_set_shown_and_printed, seat_and_venue);
