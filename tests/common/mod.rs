@@ -11,6 +11,7 @@
 pub mod browser;
 pub mod logs;
 pub mod pdf_qr;
+pub mod routes;
 pub mod smtp;
 
 use std::time::Duration;
