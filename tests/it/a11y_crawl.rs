@@ -366,7 +366,6 @@ async fn seed(app: &TestApp) -> Seed {
         visit(Trainer, "/my/sessions", "/my/sessions", true),
         visit(Trainer, "/sessions/{}/roster", format!("/sessions/{session}/roster"), true),
         visit(Trainer, "/{}/{}", format!("/K/{card_code}"), true),
-        visit(Trainer, "/calendar", "/calendar", true),
         visit(Trainer, "/account", "/account", true),
         // The referrer, on a phone.
         visit(Referrer, "/vermittlung", "/vermittlung", true),
@@ -539,7 +538,7 @@ var out = [];
 var seen = new Set();
 document.querySelectorAll('a[href], button, input:not([type=hidden]), select, textarea, summary, [role=button], [tabindex]:not([tabindex="-1"])').forEach(function (e) {
   var r = e.getBoundingClientRect();
-  if (r.width <= 1 || r.height <= 1) return;
+  if (r.width <= 1 || r.height <= 1 || r.right <= 0 || r.bottom <= 0) return;
   var style = getComputedStyle(e);
   if (style.visibility === 'hidden' || style.display === 'none') return;
   if (e.tagName === 'A' && style.display === 'inline') {
