@@ -188,7 +188,9 @@ impl Chromium {
         self.call(
             reqwest::Method::POST,
             "/goog/cdp/execute",
-            Some(json!({"cmd": "Emulation.setTouchEmulationEnabled", "params": {"enabled": mobile}})),
+            Some(
+                json!({"cmd": "Emulation.setTouchEmulationEnabled", "params": {"enabled": mobile}}),
+            ),
         )
         .await;
         self.width = width;

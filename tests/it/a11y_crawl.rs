@@ -129,7 +129,11 @@ async fn seed(app: &TestApp) -> Seed {
         &api,
         "MS-A11Y",
         12,
-        &[("Mietvertrag und Nebenkosten", true), ("Heizen und Lüften", true), ("Mülltrennung", false)],
+        &[
+            ("Mietvertrag und Nebenkosten", true),
+            ("Heizen und Lüften", true),
+            ("Mülltrennung", false),
+        ],
         "2026-01-05",
         "2026-01-30",
     )
@@ -143,10 +147,10 @@ async fn seed(app: &TestApp) -> Seed {
     .await["id"]
         .as_i64()
         .unwrap();
-    let location =
-        created(&api, "/api/v1/locations", json!({"name": "Rathaus", "room": "1.12"})).await["id"]
-            .as_i64()
-            .unwrap();
+    let location = created(&api, "/api/v1/locations", json!({"name": "Rathaus", "room": "1.12"}))
+        .await["id"]
+        .as_i64()
+        .unwrap();
     let past_session = created(
         &api,
         &format!("/api/v1/runs/{past_run}/sessions"),
@@ -185,8 +189,12 @@ async fn seed(app: &TestApp) -> Seed {
         people.push(common::register(&api, given, family, email).await);
     }
     for pid in &people {
-        created(&api, &format!("/api/v1/runs/{past_run}/enrollments"), json!({"participant_id": pid}))
-            .await;
+        created(
+            &api,
+            &format!("/api/v1/runs/{past_run}/enrollments"),
+            json!({"participant_id": pid}),
+        )
+        .await;
         created(&api, &format!("/api/v1/runs/{run}/enrollments"), json!({"participant_id": pid}))
             .await;
     }
@@ -200,7 +208,10 @@ async fn seed(app: &TestApp) -> Seed {
         assert_eq!(s, 200, "{b}");
     }
     let (s, b) = api
-        .put(&format!("/api/v1/sessions/{session}/attendance/{}", people[0]), json!({"status": "present"}))
+        .put(
+            &format!("/api/v1/sessions/{session}/attendance/{}", people[0]),
+            json!({"status": "present"}),
+        )
         .await;
     assert_eq!(s, 200, "{b}");
     let issued = created(&api, &format!("/api/v1/runs/{past_run}/certificates"), json!({})).await;
@@ -213,8 +224,9 @@ async fn seed(app: &TestApp) -> Seed {
         .as_i64()
         .unwrap();
     common::wait_for_batch(&api, batch).await;
-    let own = created(&api, &format!("/api/v1/participants/{}/own-page-link", people[0]), json!({}))
-        .await;
+    let own =
+        created(&api, &format!("/api/v1/participants/{}/own-page-link", people[0]), json!({}))
+            .await;
     let own_token = secret_after(own["url"].as_str().unwrap(), "/meine-bescheinigungen/");
 
     // A referred person, registered by the referrer into the current run.
@@ -354,7 +366,12 @@ async fn seed(app: &TestApp) -> Seed {
         visit(Anonymous, "/passwort-neu/{}", reset, true),
         visit(Anonymous, "/konto/einrichten/{}", setup, true),
         visit(Anonymous, "/absage/{}", apology, true),
-        visit(Anonymous, "/meine-bescheinigungen/{}", format!("/meine-bescheinigungen/{own_token}"), true),
+        visit(
+            Anonymous,
+            "/meine-bescheinigungen/{}",
+            format!("/meine-bescheinigungen/{own_token}"),
+            true,
+        ),
         visit(Anonymous, "/s/{}", format!("/s/{survey_token}"), true),
         visit(Anonymous, "/s/o/{}/{}", format!("/s/o/{open_token}/target_group"), true),
         visit(Anonymous, "/z", "/z", true),
@@ -397,7 +414,12 @@ async fn seed(app: &TestApp) -> Seed {
         visit(Coordinator, "/runs/{}", format!("/runs/{past_run}"), false),
         visit(Coordinator, "/runs/{}/edit", format!("/runs/{run}/edit"), false),
         visit(Coordinator, "/runs/{}/delete", format!("/runs/{run}/delete"), false),
-        visit(Coordinator, "/runs/{}/certificates", format!("/runs/{past_run}/certificates"), false),
+        visit(
+            Coordinator,
+            "/runs/{}/certificates",
+            format!("/runs/{past_run}/certificates"),
+            false,
+        ),
         visit(
             Coordinator,
             "/runs/{}/certificates/print",
@@ -423,7 +445,12 @@ async fn seed(app: &TestApp) -> Seed {
         ),
         visit(Coordinator, "/sessions/{}/edit", format!("/sessions/{session}/edit"), false),
         visit(Coordinator, "/sessions/{}/delete", format!("/sessions/{session}/delete"), false),
-        visit(Coordinator, "/sessions/{}/roster", format!("/sessions/{past_session}/roster"), false),
+        visit(
+            Coordinator,
+            "/sessions/{}/roster",
+            format!("/sessions/{past_session}/roster"),
+            false,
+        ),
         visit(Coordinator, "/calendar", "/calendar", false),
         visit(Coordinator, "/locations", "/locations", false),
         visit(Coordinator, "/locations/new", "/locations/new", false),
@@ -443,8 +470,18 @@ async fn seed(app: &TestApp) -> Seed {
             false,
         ),
         visit(Coordinator, "/certificates", "/certificates", false),
-        visit(Coordinator, "/certificates/{}/revoke", format!("/certificates/{cert_id}/revoke"), false),
-        visit(Coordinator, "/certificate-batches/{}", format!("/certificate-batches/{batch}"), false),
+        visit(
+            Coordinator,
+            "/certificates/{}/revoke",
+            format!("/certificates/{cert_id}/revoke"),
+            false,
+        ),
+        visit(
+            Coordinator,
+            "/certificate-batches/{}",
+            format!("/certificate-batches/{batch}"),
+            false,
+        ),
         visit(Coordinator, "/certificate-settings", "/certificate-settings", false),
         visit(
             Coordinator,
@@ -461,8 +498,18 @@ async fn seed(app: &TestApp) -> Seed {
         visit(Coordinator, "/reports", "/reports", false),
         visit(Coordinator, "/stakeholders", "/stakeholders", false),
         visit(Coordinator, "/stakeholders/{}", format!("/stakeholders/{stakeholder}"), false),
-        visit(Coordinator, "/stakeholders/{}/delete", format!("/stakeholders/{stakeholder}/delete"), false),
-        visit(Coordinator, "/stakeholders/{}/export", format!("/stakeholders/{stakeholder}/export"), false),
+        visit(
+            Coordinator,
+            "/stakeholders/{}/delete",
+            format!("/stakeholders/{stakeholder}/delete"),
+            false,
+        ),
+        visit(
+            Coordinator,
+            "/stakeholders/{}/export",
+            format!("/stakeholders/{stakeholder}/export"),
+            false,
+        ),
         visit(Coordinator, "/surveys", "/surveys", false),
         visit(Coordinator, "/surveys/{}", format!("/surveys/{survey}"), false),
         visit(Coordinator, "/surveys/{}/archive", format!("/surveys/{survey}/archive"), false),
@@ -470,7 +517,12 @@ async fn seed(app: &TestApp) -> Seed {
         visit(Coordinator, "/surveys/{}/invite", format!("/surveys/{survey}/invite"), false),
         visit(Coordinator, "/surveys/{}/remind", format!("/surveys/{survey}/remind"), false),
         visit(Coordinator, "/surveys/{}/preview", format!("/surveys/{survey}/preview"), false),
-        visit(Coordinator, "/surveys/{}/questions/new", format!("/surveys/{survey}/questions/new"), false),
+        visit(
+            Coordinator,
+            "/surveys/{}/questions/new",
+            format!("/surveys/{survey}/questions/new"),
+            false,
+        ),
         visit(
             Coordinator,
             "/surveys/{}/questions/{}",
@@ -513,8 +565,7 @@ fn assert_every_page_is_visited(visits: &[Visit]) {
     let missing: Vec<&String> = table
         .iter()
         .filter(|r| {
-            !visits.iter().any(|v| v.route == r.as_str())
-                && !NOT_PAGES.iter().any(|(n, _)| n == r)
+            !visits.iter().any(|v| v.route == r.as_str()) && !NOT_PAGES.iter().any(|(n, _)| n == r)
         })
         .collect();
     assert!(
@@ -620,10 +671,7 @@ fn axe_source() -> Option<String> {
     match std::fs::read_to_string(&path) {
         Ok(s) => Some(s),
         Err(_) => {
-            common::skip(
-                "no axe-core (run `npm ci` in tests/a11y)",
-                "the accessibility crawl",
-            );
+            common::skip("no axe-core (run `npm ci` in tests/a11y)", "the accessibility crawl");
             None
         }
     }
@@ -671,11 +719,13 @@ async fn crawl(backend: Backend) {
 
     // The counts for the record (printed on every run), then the failures.
     let mut by_impact: BTreeMap<String, usize> = BTreeMap::new();
+    let mut by_rule: BTreeMap<String, usize> = BTreeMap::new();
     let mut failures = Vec::new();
     let (mut overflowing, mut small) = (0, 0);
     for (label, width, _, f) in &results {
         for (impact, id, nodes, targets) in &f.violations {
             *by_impact.entry(impact.clone()).or_default() += 1;
+            *by_rule.entry(format!("{impact} {id}")).or_default() += 1;
             if impact == "serious" || impact == "critical" {
                 failures.push(format!("{label} @{width}: axe {impact} {id} ({nodes}): {targets}"));
             }
@@ -694,7 +744,8 @@ async fn crawl(backend: Backend) {
     }
     let pages = seed.visits.len();
     let summary = format!(
-        "a11y crawl: {pages} pages × 2 widths = {} checks; axe violations by impact {by_impact:?}; \
+        "a11y crawl: {pages} pages × 2 widths = {} checks; axe violations by impact {by_impact:?} \
+         (by rule {by_rule:?}); \
          pages wider than 360 px: {overflowing}; small tap targets on phone pages: {small}",
         results.len()
     );
