@@ -6,7 +6,8 @@
 //!   `tests/a11y/package.json`, installed by `.ci/run` with `npm ci`),
 //! - anything sticking out to the right of a 360 px screen,
 //! - a tap target smaller than 44×44 px on the pages people use on a phone (trainer,
-//!   participant, respondent, landlord, referrer).
+//!   participant, respondent, landlord, referrer),
+//! - a skip link that, focused, is off screen, smaller than 44 px or leads nowhere.
 //!
 //! The pages come from the route table (`tests/common/routes.rs`): a GET route of a
 //! `pages.rs`/`public.rs` that is neither crawled nor in [`NOT_PAGES`] fails the test, so
@@ -78,6 +79,7 @@ struct Finding {
     violations: Vec<(String, String, usize, Value)>,
     overflow: Option<Value>,
     small_targets: Vec<Value>,
+    skip_link: Option<Value>,
 }
 
 struct Seed {
@@ -631,6 +633,18 @@ var sw = document.documentElement.scrollWidth;
 return (sw > w || wide.length) ? {scrollWidth: sw, outside: wide} : null;
 "#;
 
+/// The skip link, focused, is on screen, big enough to tap and leads to the main content.
+const SKIP_LINK: &str = r#"
+var a = document.querySelector('a.skip-link');
+if (!a) return null;
+a.focus();
+var r = a.getBoundingClientRect();
+var target = document.getElementById((a.getAttribute('href') || '').slice(1));
+var ok = r.left >= 0 && r.top >= 0 && r.right <= window.innerWidth && r.height >= 43.5 && !!target && target.tagName === 'MAIN';
+a.blur();
+return ok ? null : {left: r.left, top: r.top, width: r.width, height: r.height, target: !!target};
+"#;
+
 const AXE_RUN: &str = r#"
 var done = arguments[arguments.length - 1];
 axe.run(document, {resultTypes: ['violations']}).then(function (r) {
@@ -652,6 +666,10 @@ async fn check_page(browser: &Chromium, axe: &str, visit: &Visit, width: u32) ->
             let v = browser.script(SMALL_TARGETS).await;
             finding.small_targets = v.as_array().cloned().unwrap_or_default();
         }
+    }
+    let v = browser.script(SKIP_LINK).await;
+    if !v.is_null() {
+        finding.skip_link = Some(v);
     }
     browser.script(&format!("{axe}\n;return true;")).await;
     let v = browser.script_async(AXE_RUN).await;
@@ -744,6 +762,10 @@ async fn crawl(backend: Backend) {
         if let Some(o) = &f.overflow {
             overflowing += 1;
             failures.push(format!("{label} @{width}: wider than the screen: {o}"));
+        }
+        if let Some(v) = &f.skip_link {
+            failures
+                .push(format!("{label} @{width}: the focused skip link is hidden or small: {v}"));
         }
         if !f.small_targets.is_empty() {
             small += f.small_targets.len();
