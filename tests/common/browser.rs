@@ -167,6 +167,40 @@ impl Chromium {
             .await
     }
 
+    /// Runs `js` as an asynchronous script: it ends by calling its last argument, whose
+    /// value is returned (axe-core's `axe.run` answers through a promise).
+    pub async fn script_async(&self, js: &str) -> Value {
+        self.call(reqwest::Method::POST, "/execute/async", Some(json!({"script": js, "args": []})))
+            .await
+    }
+
+    /// Emulates another screen (`width`×`height` CSS pixels, a phone's touch and mobile
+    /// viewport below 640 px) without a new browser, so one browser serves both widths.
+    pub async fn set_viewport(&mut self, width: u32, height: u32) {
+        let mobile = width < 640;
+        self.call(
+            reqwest::Method::POST,
+            "/goog/cdp/execute",
+            Some(json!({"cmd": "Emulation.setDeviceMetricsOverride", "params": {
+                "width": width, "height": height, "deviceScaleFactor": 1, "mobile": mobile}})),
+        )
+        .await;
+        self.call(
+            reqwest::Method::POST,
+            "/goog/cdp/execute",
+            Some(
+                json!({"cmd": "Emulation.setTouchEmulationEnabled", "params": {"enabled": mobile}}),
+            ),
+        )
+        .await;
+        self.width = width;
+    }
+
+    /// Forgets every cookie of the current site: the next page is seen logged out.
+    pub async fn delete_cookies(&self) {
+        self.call(reqwest::Method::DELETE, "/cookie", None).await;
+    }
+
     /// The page as PNG bytes, for looking at it.
     pub async fn screenshot(&self) -> Vec<u8> {
         let b64 = self.call(reqwest::Method::GET, "/screenshot", None).await;

@@ -11,7 +11,8 @@
 //! here says why not.
 
 use std::collections::BTreeSet;
-use std::path::Path;
+
+use crate::common::routes::{html_routes, normalise};
 
 /// HTML route → API operation, where the paths differ.
 const COUNTERPART: &[(&str, &str)] = &[
@@ -208,60 +209,6 @@ const VIEW_ONLY: &[(&str, &str)] = &[
         "the participant's own PDF, reached by a personal link, never by staff",
     ),
 ];
-
-fn normalise(path: &str) -> String {
-    let mut out = String::new();
-    let mut depth = 0;
-    for c in path.chars() {
-        match c {
-            '{' => {
-                depth += 1;
-                if depth == 1 {
-                    out.push_str("{}");
-                }
-            }
-            '}' => depth -= 1,
-            _ if depth > 0 => {}
-            _ => out.push(c),
-        }
-    }
-    out
-}
-
-fn rust_files(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
-    for entry in std::fs::read_dir(dir).expect("src") {
-        let path = entry.expect("entry").path();
-        if path.is_dir() {
-            rust_files(&path, out);
-        } else if path.extension().is_some_and(|e| e == "rs") {
-            out.push(path);
-        }
-    }
-}
-
-/// `METHOD /path` of every browser route in the sources.
-fn html_routes() -> BTreeSet<String> {
-    let mut files = Vec::new();
-    rust_files(Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/src")), &mut files);
-    let mut routes = BTreeSet::new();
-    for file in files {
-        let name = file.file_name().unwrap().to_string_lossy().into_owned();
-        if name != "pages.rs" && name != "public.rs" {
-            continue;
-        }
-        let text = std::fs::read_to_string(&file).unwrap();
-        for method in ["get", "post", "put", "delete"] {
-            for open in [format!("#[{method}(\""), format!("#[actix_web::{method}(\"")] {
-                for (at, _) in text.match_indices(&open) {
-                    let rest = &text[at + open.len()..];
-                    let path = &rest[..rest.find('"').expect("closing quote")];
-                    routes.insert(format!("{} {}", method.to_uppercase(), normalise(path)));
-                }
-            }
-        }
-    }
-    routes
-}
 
 /// `METHOD /path` of every operation in the OpenAPI document.
 fn api_operations() -> BTreeSet<String> {

@@ -1,3 +1,4 @@
+mod a11y_crawl;
 mod access_export;
 mod accessibility_statement;
 mod accounts;
