@@ -364,6 +364,16 @@ async fn seed(app: &TestApp) -> Seed {
     let org_id = org.id;
     let (p, m) = (people[0], modules[0]);
 
+    // Feedback on the statement, sent through its public form, for the delete page.
+    let statement = format!("/barrierefreiheit/{}", org.id);
+    let sent = app
+        .browser()
+        .submit(&statement, &statement, &[("message", "Der Fokus ist schwer zu sehen.")])
+        .await;
+    assert_eq!(sent.status, 200, "{}", sent.body);
+    let (_, feedback) = api.get("/api/v1/organisation/accessibility-feedback").await;
+    let feedback = feedback[0]["id"].as_i64().expect("the feedback");
+
     let visits = vec![
         // Anyone, and the people outside: participant, respondent, landlord.
         visit(Anonymous, "/", "/", false),
@@ -551,6 +561,22 @@ async fn seed(app: &TestApp) -> Seed {
         visit(Coordinator, "/audit", "/audit", false),
         visit(Coordinator, "/mail/failed", "/mail/failed", false),
         visit(Coordinator, "/account", "/account", false),
+        // The accessibility statement, its feedback and the translated titles.
+        visit(Anonymous, "/barrierefreiheit", "/barrierefreiheit", true),
+        visit(Anonymous, "/barrierefreiheit/{}", format!("/barrierefreiheit/{}", org.id), true),
+        visit(Coordinator, "/settings/accessibility", "/settings/accessibility", false),
+        visit(
+            Coordinator,
+            "/settings/accessibility/feedback/{}/delete",
+            format!("/settings/accessibility/feedback/{feedback}/delete"),
+            false,
+        ),
+        visit(
+            Coordinator,
+            "/courses/{}/translations",
+            format!("/courses/{course}/translations"),
+            false,
+        ),
     ];
     let emails = BTreeMap::from([
         (Coordinator, org.coordinator.email.clone()),
