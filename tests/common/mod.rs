@@ -430,6 +430,30 @@ impl Browser {
         self.post_form(action, &all).await
     }
 
+    /// Sends a file as the list-upload forms do (multipart: the CSRF token and `file`).
+    pub async fn upload_file(
+        &self, action: &str, csrf: &str, file_name: &str, bytes: &[u8],
+    ) -> Page {
+        let boundary = "----mietschulung-test-upload";
+        let mut body = format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"csrf_token\"\r\n\r\n{csrf}\r\n\
+             --{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{file_name}\"\r\n\
+             Content-Type: application/octet-stream\r\n\r\n"
+        )
+        .into_bytes();
+        body.extend_from_slice(bytes);
+        body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+        let resp = self
+            .client
+            .post(format!("{}{}", self.base, action))
+            .header("content-type", format!("multipart/form-data; boundary={boundary}"))
+            .body(body)
+            .send()
+            .await
+            .expect("upload");
+        Self::page(resp).await
+    }
+
     pub async fn login(&self, email: &str) -> Page {
         let page =
             self.submit("/login", "/login", &[("email", email), ("password", PASSWORD)]).await;

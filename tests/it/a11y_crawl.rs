@@ -340,23 +340,11 @@ async fn seed(app: &TestApp) -> Seed {
     let card_code = card_url.rsplit('/').next().unwrap().to_string();
     let import = {
         let csrf = coord.get("/participants").await.csrf();
-        let boundary = "----a11y-crawl";
         let csv = "Vorname;Familienname;Sprache;Einwilligung\r\nLina;Saleh;arabisch;ja\r\nKein;Konsens;de;\r\n";
-        let body = format!(
-            "--{boundary}\r\nContent-Disposition: form-data; name=\"csrf_token\"\r\n\r\n{csrf}\r\n\
-             --{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"liste.csv\"\r\n\
-             Content-Type: text/csv\r\n\r\n{csv}\r\n--{boundary}--\r\n"
-        );
-        let resp = coord
-            .client
-            .post(app.url("/participants/import"))
-            .header("content-type", format!("multipart/form-data; boundary={boundary}"))
-            .body(body)
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(resp.status(), 303, "import upload: {}", resp.text().await.unwrap());
-        resp.headers()["location"].to_str().unwrap().to_string()
+        let sent =
+            coord.upload_file("/participants/import", &csrf, "liste.csv", csv.as_bytes()).await;
+        assert_eq!(sent.status, 303, "import upload: {}", sent.body);
+        sent.location.expect("the preview")
     };
     let (_, keys) = api.get("/api/v1/keys").await;
     let kid = keys[0]["kid"].as_i64().expect("a key");

@@ -268,7 +268,7 @@ async fn whole_path(backend: Backend) {
     let lower = path.replacen("/Z/", "/z/", 1);
     assert!(common::verdict(&landlord.get(&lower).await.body) == Some("valid"));
     // The printed code typed in by hand.
-    let code_marker = "<code>";
+    let code_marker = "<code dir=\"ltr\">";
     let code_start = page.body.find(code_marker).unwrap() + code_marker.len();
     let code = page.body[code_start..].split('<').next().unwrap().to_string();
     let by_code = landlord.get(&format!("/z?code={}", code.to_lowercase().replace('-', " "))).await;

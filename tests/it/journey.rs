@@ -143,7 +143,7 @@ async fn journey(backend: Backend) {
 
     // Five people from a German Excel CSV, straight into the run.
     c.get("/participants").await;
-    let preview = c.upload(&app, PEOPLE.as_bytes()).await;
+    let preview = c.upload(PEOPLE.as_bytes()).await;
     c.post(&preview, &[("run_id", &run_id)]).await;
     assert_eq!(app.count("enrollments"), 5);
     let coordinator_loads = c.loads;
@@ -221,30 +221,14 @@ impl Counted {
     }
 
     /// Uploads a list on the participants page: the preview's path.
-    async fn upload(&mut self, app: &TestApp, bytes: &[u8]) -> String {
+    async fn upload(&mut self, bytes: &[u8]) -> String {
         let csrf = self.page.csrf();
-        let boundary = "journey-boundary";
-        let mut body = format!(
-            "--{boundary}\r\nContent-Disposition: form-data; name=\"csrf_token\"\r\n\r\n{csrf}\r\n\
-             --{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"liste.csv\"\r\n\
-             Content-Type: text/csv\r\n\r\n"
-        )
-        .into_bytes();
-        body.extend_from_slice(bytes);
-        body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
-        let resp = self
-            .browser
-            .client
-            .post(app.url("/participants/import"))
-            .header("content-type", format!("multipart/form-data; boundary={boundary}"))
-            .body(body)
-            .send()
-            .await
-            .unwrap();
+        let sent =
+            self.browser.upload_file("/participants/import", &csrf, "liste.csv", bytes).await;
         self.loads += 1;
-        assert_eq!(resp.status(), 303);
-        let preview = resp.headers()["location"].to_str().unwrap().to_string();
-        self.get(&preview).await;
+        assert_eq!(sent.status, 303, "{}", sent.body);
+        let preview = sent.location.expect("the preview");
+        self.page = self.browser.get(&preview).await;
         preview
     }
 }

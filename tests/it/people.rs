@@ -564,30 +564,11 @@ async fn excel_csv(backend: Backend) {
 }
 both_backends!(german_excel_csv_and_utf8_with_bom_are_imported_exactly, excel_csv);
 
-fn multipart(boundary: &str, csrf: &str, bytes: &[u8]) -> Vec<u8> {
-    let mut body = format!(
-        "--{boundary}\r\nContent-Disposition: form-data; name=\"csrf_token\"\r\n\r\n{csrf}\r\n\
-         --{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"liste.csv\"\r\nContent-Type: text/csv\r\n\r\n"
-    )
-    .into_bytes();
-    body.extend_from_slice(bytes);
-    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
-    body
-}
-
-async fn upload(app: &TestApp, b: &Browser, bytes: &[u8]) -> String {
+async fn upload(b: &Browser, bytes: &[u8]) -> String {
     let csrf = b.get("/participants").await.csrf();
-    let boundary = "people-test-boundary";
-    let resp = b
-        .client
-        .post(app.url("/participants/import"))
-        .header("content-type", format!("multipart/form-data; boundary={boundary}"))
-        .body(multipart(boundary, &csrf, bytes))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(resp.status(), 303);
-    resp.headers()["location"].to_str().unwrap().to_string()
+    let sent = b.upload_file("/participants/import", &csrf, "liste.csv", bytes).await;
+    assert_eq!(sent.status, 303, "{}", sent.body);
+    sent.location.expect("the preview")
 }
 
 const THREE: &str = "Vorname;Familienname;Sprache;Einwilligung\nAnna;Eins;ar;ja\nBernd;Zwei;ar;ja\nCem;Drei;tr;ja\nOhne;Einwilligung;de;nein\n";
@@ -631,7 +612,7 @@ async fn import_into_run(backend: Backend) {
     b.login(&org.coordinator.email).await;
     let (run2, _) = open_run(&api, "MS-IMP2", 2).await;
     let list = "Vorname;Familienname;Sprache;Einwilligung\nDora;Vier;ar;ja\nEmil;Fünf;ar;ja\nFatma;Sechs;tr;ja\n";
-    let preview_path = upload(&app, &b, list.as_bytes()).await;
+    let preview_path = upload(&b, list.as_bytes()).await;
     let preview = b.get(&preview_path).await;
     assert_eq!(preview.status, 200);
     assert!(preview.body.contains("data-test=\"import-run\""));
@@ -650,7 +631,7 @@ async fn import_into_run(backend: Backend) {
 
     // Another organisation's run chosen by hand: not found, nothing saved, the list kept.
     let preview_path =
-        upload(&app, &b, "Vorname;Familienname;Einwilligung\nGül;Sieben;ja\n".as_bytes()).await;
+        upload(&b, "Vorname;Familienname;Einwilligung\nGül;Sieben;ja\n".as_bytes()).await;
     let registered = app.count("participants");
     let their = their_run.to_string();
     let refused = b.submit(&preview_path, &preview_path, &[("run_id", their.as_str())]).await;

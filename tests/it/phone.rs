@@ -79,7 +79,8 @@ async fn trainer_marks_attendance_on_a_phone_and_landlord_checks_on_a_phone() {
     let (_, summary) = api.post(&format!("/api/v1/runs/{run_id}/certificates"), json!({})).await;
     let url = summary["issued"][0]["verification_url"].as_str().unwrap().to_string();
     let landlord = Chromium::phone().await;
-    landlord.goto(&url).await;
+    // Headless Chromium asks for English; this landlord reads German (the page's switch).
+    landlord.goto(&format!("{url}?lang=de")).await;
     landlord.assert_fits_width().await;
     let page = landlord.wait_for_text("Gültig").await;
     assert!(page.contains(&common::said("verify.id_hint", &[])));
