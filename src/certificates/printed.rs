@@ -1,5 +1,6 @@
 //! What an issued certificate prints of its run and course, frozen when it is issued: the
-//! run's dates and place, and the modules it lists (title, first day attended, length). A
+//! run's dates and place, the venue phrase and seat of the settings, and the modules it lists
+//! (title, first day attended, length). A
 //! later correction of the plan (a typo in a module title, a moved place) never changes an
 //! issued certificate's PDF; replacing the certificate prints the corrected text.
 //!
@@ -25,6 +26,10 @@ pub struct Printed {
     /// `None` for a certificate issued before modules were frozen and not frozen since:
     /// its modules are read from the plan as it is.
     pub modules: Option<Vec<AttendedModule>>,
+    /// The venue phrase and the issuer's seat of the settings at issue; empty for one issued
+    /// before they existed (it prints "in <place>" as it did).
+    pub venue_phrase: String,
+    pub issuer_seat: String,
 }
 
 /// The modules the holder attended as the plan says now, each with the module it came from.
@@ -50,7 +55,9 @@ fn modules_now(
 pub(crate) fn freeze(conn: &mut DbConn, cert: &Certificate, run: &CourseRun) -> AppResult<()> {
     let course_modules = planning::service::modules_of(conn, run.organisation_id, run.course_id)?;
     let modules = modules_now(conn, run.organisation_id, cert, &course_modules)?;
-    repo::store_print(conn, cert, run.start_date, run.end_date, &run.place, &modules)
+    let profile = super::profile::profile_of(conn, run.organisation_id)?;
+    let venue = Some((profile.venue_phrase.as_str(), profile.issuer_seat.as_str()));
+    repo::store_print(conn, cert, run.start_date, run.end_date, &run.place, venue, &modules)
 }
 
 /// What the certificate prints, if it was frozen.
@@ -67,7 +74,9 @@ pub fn freeze_runs(conn: &mut DbConn, org: OrgId, run_ids: &[RunId]) -> AppResul
         let course_modules = planning::service::modules_of(conn, org, run.course_id)?;
         for cert in repo::not_frozen_of_run(conn, org, *run_id)? {
             let modules = modules_now(conn, org, &cert, &course_modules)?;
-            repo::store_print(conn, &cert, run.start_date, run.end_date, &run.place, &modules)?;
+            // Issued before the freeze: it printed no venue phrase and no seat then.
+            let (start, end) = (run.start_date, run.end_date);
+            repo::store_print(conn, &cert, start, end, &run.place, None, &modules)?;
             frozen += 1;
         }
     }

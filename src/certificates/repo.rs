@@ -373,7 +373,7 @@ pub fn check_days_for_participant(
 /// modules, which are then frozen.
 pub fn store_print(
     conn: &mut DbConn, cert: &Certificate, run_start: chrono::NaiveDate,
-    run_end: chrono::NaiveDate, place: &str,
+    run_end: chrono::NaiveDate, place: &str, venue: Option<(&str, &str)>,
     modules: &[(crate::ids::ModuleId, crate::certificates::pdf::AttendedModule)],
 ) -> AppResult<()> {
     use crate::db::schema::{certificate_modules, certificate_prints};
@@ -393,6 +393,8 @@ pub fn store_print(
                 certificate_prints::run_end.eq(run_end),
                 certificate_prints::place.eq(place),
                 certificate_prints::modules_frozen.eq(true),
+                certificate_prints::venue_phrase.eq(venue.map(|(phrase, _)| phrase)),
+                certificate_prints::issuer_seat.eq(venue.map(|(_, seat)| seat)),
             ))
             .execute(conn)?;
     }
@@ -421,18 +423,20 @@ pub fn print_of(
     conn: &mut DbConn, id: CertificateId,
 ) -> AppResult<Option<super::printed::Printed>> {
     use crate::db::schema::{certificate_modules, certificate_prints};
-    let row: Option<(chrono::NaiveDate, chrono::NaiveDate, String, bool)> =
-        certificate_prints::table
-            .find(id)
-            .select((
-                certificate_prints::run_start,
-                certificate_prints::run_end,
-                certificate_prints::place,
-                certificate_prints::modules_frozen,
-            ))
-            .first(conn)
-            .optional()?;
-    let Some((run_start, run_end, place, frozen)) = row else {
+    type Row = (chrono::NaiveDate, chrono::NaiveDate, String, bool, Option<String>, Option<String>);
+    let row: Option<Row> = certificate_prints::table
+        .find(id)
+        .select((
+            certificate_prints::run_start,
+            certificate_prints::run_end,
+            certificate_prints::place,
+            certificate_prints::modules_frozen,
+            certificate_prints::venue_phrase,
+            certificate_prints::issuer_seat,
+        ))
+        .first(conn)
+        .optional()?;
+    let Some((run_start, run_end, place, frozen, venue_phrase, issuer_seat)) = row else {
         return Ok(None);
     };
     let modules =
@@ -456,7 +460,14 @@ pub fn print_of(
         } else {
             None
         };
-    Ok(Some(super::printed::Printed { run_start, run_end, place, modules }))
+    Ok(Some(super::printed::Printed {
+        run_start,
+        run_end,
+        place,
+        modules,
+        venue_phrase: venue_phrase.unwrap_or_default(),
+        issuer_seat: issuer_seat.unwrap_or_default(),
+    }))
 }
 
 /// Certificates of a run (tombstones aside) whose modules are not frozen yet.

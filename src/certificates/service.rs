@@ -578,9 +578,11 @@ fn document(
         course_code: cert.course_code.clone(),
         run_start: printed.as_ref().map_or(run.start_date, |p| p.run_start),
         run_end: printed.as_ref().map_or(run.end_date, |p| p.run_end),
+        // Never the settings as they are now: what was printed at issue (nothing before
+        // these settings existed).
+        venue_phrase: printed.as_ref().map(|p| p.venue_phrase.clone()).unwrap_or_default(),
+        issuer_seat: printed.as_ref().map(|p| p.issuer_seat.clone()).unwrap_or_default(),
         place: printed.map_or_else(|| run.place.clone(), |p| p.place),
-        venue_phrase: profile.venue_phrase.clone(),
-        issuer_seat: profile.issuer_seat.clone(),
         modules,
         issuer_name: org.issuer_name.clone(),
         issuer_lines: super::profile::letterhead_lines(&profile),

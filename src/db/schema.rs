@@ -705,6 +705,8 @@ diesel::table! {
         run_end -> Date,
         place -> Text,
         modules_frozen -> Bool,
+        venue_phrase -> Nullable<Text>,
+        issuer_seat -> Nullable<Text>,
     }
 }
 

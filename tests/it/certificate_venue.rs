@@ -82,3 +82,72 @@ async fn seat_and_venue(backend: Backend) {
 }
 
 both_backends!(seat_and_venue_are_set_shown_and_printed, seat_and_venue);
+
+/// The words of a PDF as `pdftotext` reads them, on one line.
+fn words_of(pdf: &[u8]) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("b.pdf");
+    std::fs::write(&path, pdf).unwrap();
+    let out = std::process::Command::new("pdftotext").arg(&path).arg("-").output().unwrap();
+    String::from_utf8_lossy(&out.stdout).split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// A certificate prints the seat and venue of the settings at its issue: setting them later
+/// changes the next certificates, never one already issued.
+async fn frozen_at_issue(backend: Backend) {
+    if !common::tool_available("pdftotext") {
+        return;
+    }
+    let app = common::spawn_app(backend).await;
+    let org = app.create_org("ortfest");
+    let api = app.api_token(&org.coordinator.email).await;
+    let b = app.browser();
+    b.login(&org.coordinator.email).await;
+    let issue = |code: &'static str| {
+        let api = &api;
+        async move {
+            let (_, run, modules) = common::plan_run(api, code, 5, &[("Mietvertrag", true)]).await;
+            let (s, body) = api
+                .post(&format!("/api/v1/runs/{run}/sessions"), json!({"starts_at": "2026-03-03T09:00", "ends_at": "2026-03-03T10:00", "module_ids": modules}))
+                .await;
+            assert_eq!(s, 201, "{body}");
+            let pid = common::register(api, "Olena", "Koval", None).await;
+            api.post(&format!("/api/v1/runs/{run}/enrollments"), json!({"participant_id": pid}))
+                .await;
+            common::mark_present(api, run, &[pid]).await;
+            let (s, summary) =
+                api.post(&format!("/api/v1/runs/{run}/certificates"), json!({})).await;
+            assert_eq!(s, 200, "{summary}");
+            summary["issued"][0]["id"].as_i64().expect("a certificate")
+        }
+    };
+    let pdf = |id: i64| {
+        let b = &b;
+        async move {
+            let (s, _, bytes) = b.get_bytes(&format!("/certificates/{id}/pdf")).await;
+            assert_eq!(s, 200);
+            words_of(&bytes)
+        }
+    };
+
+    let before = issue("MS-VOR").await;
+    let printed = pdf(before).await;
+    assert!(!printed.contains("im Rathaus Schmölln"), "{printed}");
+    let (s, body) = api
+        .put(
+            "/api/v1/certificate-settings",
+            json!({"issuer_seat": "Schmölln", "venue_phrase": "im Rathaus Schmölln"}),
+        )
+        .await;
+    assert_eq!(s, 200, "{body}");
+    assert_eq!(pdf(before).await, printed, "the issued certificate prints as it did");
+    let after = issue("MS-NACH").await;
+    let text = pdf(after).await;
+    assert!(text.contains("im Rathaus Schmölln teilgenommen hat"), "{text}");
+    assert!(text.contains("Schmölln, den "), "{text}");
+    // And the newer one keeps its venue when the settings change again.
+    api.put("/api/v1/certificate-settings", json!({"venue_phrase": "", "issuer_seat": ""})).await;
+    assert_eq!(pdf(after).await, text);
+}
+
+both_backends!(seat_and_venue_are_frozen_at_issue, frozen_at_issue);
