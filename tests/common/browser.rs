@@ -1,6 +1,7 @@
 //! Headless Chromium through chromedriver's WebDriver protocol (W3C), spoken directly over
 //! HTTP with reqwest: a real browser for the pages people use, without another client crate.
 
+use std::os::unix::process::CommandExt;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
@@ -35,7 +36,10 @@ impl Chromium {
 
     pub async fn start(width: u32, height: u32) -> Chromium {
         let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        // Its own process group, so that dropping it ends the browser it started too
+        // (killing chromedriver alone leaves Chromium running, hundreds of MB each).
         let driver = Command::new("chromedriver")
+            .process_group(0)
             .arg(format!("--port={port}"))
             .stdout(Stdio::null())
             .stderr(Stdio::null())
@@ -230,7 +234,8 @@ impl Chromium {
 
 impl Drop for Chromium {
     fn drop(&mut self) {
-        let _ = std::process::Command::new("true").status();
+        let group = format!("-{}", self.driver.id());
+        let _ = Command::new("kill").args(["-KILL", "--", &group]).status();
         let _ = self.driver.kill();
         let _ = self.driver.wait();
     }
