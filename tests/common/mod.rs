@@ -639,6 +639,28 @@ pub fn started_today() -> (String, String) {
     (fmt(start), fmt(end))
 }
 
+/// One person through a run to an issued certificate (API): a run with one held session of
+/// one module, the person registered, enrolled and present, then issuing.
+/// (run id, person id, the issuing summary).
+pub async fn certified(
+    api: &Api, code: &str, given: &str, family: &str, email: Option<&str>,
+) -> (i64, i64, Value) {
+    let (_, run_id, modules) = plan_run(api, code, 5, &[("Mietvertrag", true)]).await;
+    let (s, session) = api
+        .post(
+            &format!("/api/v1/runs/{run_id}/sessions"),
+            json!({"starts_at": "2026-03-03T09:00", "ends_at": "2026-03-03T10:00", "module_ids": modules}),
+        )
+        .await;
+    assert_eq!(s, 201, "{session}");
+    let pid = register(api, given, family, email).await;
+    api.post(&format!("/api/v1/runs/{run_id}/enrollments"), json!({"participant_id": pid})).await;
+    mark_present(api, run_id, &[pid]).await;
+    let (s, summary) = api.post(&format!("/api/v1/runs/{run_id}/certificates"), json!({})).await;
+    assert_eq!(s, 200, "{summary}");
+    (run_id, pid, summary)
+}
+
 /// Marks the people present in the run's first session (through the API).
 pub async fn mark_present(api: &Api, run_id: i64, pids: &[i64]) {
     let (_, run) = api.get(&format!("/api/v1/runs/{run_id}")).await;

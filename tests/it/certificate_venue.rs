@@ -106,18 +106,7 @@ async fn frozen_at_issue(backend: Backend) {
     let issue = |code: &'static str| {
         let api = &api;
         async move {
-            let (_, run, modules) = common::plan_run(api, code, 5, &[("Mietvertrag", true)]).await;
-            let (s, body) = api
-                .post(&format!("/api/v1/runs/{run}/sessions"), json!({"starts_at": "2026-03-03T09:00", "ends_at": "2026-03-03T10:00", "module_ids": modules}))
-                .await;
-            assert_eq!(s, 201, "{body}");
-            let pid = common::register(api, "Olena", "Koval", None).await;
-            api.post(&format!("/api/v1/runs/{run}/enrollments"), json!({"participant_id": pid}))
-                .await;
-            common::mark_present(api, run, &[pid]).await;
-            let (s, summary) =
-                api.post(&format!("/api/v1/runs/{run}/certificates"), json!({})).await;
-            assert_eq!(s, 200, "{summary}");
+            let (_, _, summary) = common::certified(api, code, "Olena", "Koval", None).await;
             summary["issued"][0]["id"].as_i64().expect("a certificate")
         }
     };

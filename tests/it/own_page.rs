@@ -48,16 +48,8 @@ async fn own_page(backend: Backend) {
     let org = app.create_org("eigen");
     let other = app.create_org("fremd");
     let api = app.api_token(&org.coordinator.email).await;
-    let (_, run_id, modules) = common::plan_run(&api, "MS-OWN", 5, &[("Mietvertrag", true)]).await;
-    let (s, session) = api
-        .post(&format!("/api/v1/runs/{run_id}/sessions"), json!({"starts_at": "2026-03-03T09:00", "ends_at": "2026-03-03T10:00", "module_ids": modules}))
-        .await;
-    assert_eq!(s, 201, "{session}");
-    let pid = common::register(&api, "Mariam", "Ahmadi", Some("mariam@example.org")).await;
-    api.post(&format!("/api/v1/runs/{run_id}/enrollments"), json!({"participant_id": pid})).await;
-    common::mark_present(&api, run_id, &[pid]).await;
-    let (s, summary) = api.post(&format!("/api/v1/runs/{run_id}/certificates"), json!({})).await;
-    assert_eq!(s, 200, "{summary}");
+    let (run_id, pid, _) =
+        common::certified(&api, "MS-OWN", "Mariam", "Ahmadi", Some("mariam@example.org")).await;
     let certificate_mail =
         || smtp.messages().into_iter().find(|m| m.data.contains("application/pdf"));
     common::wait_until("the certificate mail", Duration::from_secs(30), || {
