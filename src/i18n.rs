@@ -30,10 +30,10 @@ pub const PARTICIPANT_LANGUAGES: &[(&str, &str)] = &[
     (EASY_GERMAN, "Leichte Sprache"),
 ];
 
-/// German in Leichte Sprache: chosen like a language, its texts in `locales/de-x-ls.json`
-/// (a private-use BCP 47 tag, so it never collides with a real language's code); pages in
-/// it say `lang="de"`, which is what screen readers and hyphenation need.
-pub const EASY_GERMAN: &str = "de-x-ls";
+/// German in Leichte Sprache: chosen like a language, its texts in `locales/de-simple.json`
+/// (the code the design names; no real language's code has this form); pages in it say
+/// `lang="de"`, which is what screen readers and hyphenation need.
+pub const EASY_GERMAN: &str = "de-simple";
 
 /// What a participant or respondent reads: every key of `locales/de.json` that starts
 /// with one of these must be in every participant language, with the same `{places}`

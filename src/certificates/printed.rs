@@ -30,6 +30,10 @@ pub struct Printed {
     /// before they existed (it prints "in <place>" as it did).
     pub venue_phrase: String,
     pub issuer_seat: String,
+    /// The participant's language at issue and the course title in it, where the
+    /// coordinator had translated it: the certificate's participant-language panel prints
+    /// it while the participant's language is still that one.
+    pub title_in_language: Option<(String, String)>,
 }
 
 /// The modules the holder attended as the plan says now, each with the module it came from.
@@ -56,8 +60,29 @@ pub(crate) fn freeze(conn: &mut DbConn, cert: &Certificate, run: &CourseRun) -> 
     let course_modules = planning::service::modules_of(conn, run.organisation_id, run.course_id)?;
     let modules = modules_now(conn, run.organisation_id, cert, &course_modules)?;
     let profile = super::profile::profile_of(conn, run.organisation_id)?;
-    let venue = Some((profile.venue_phrase.as_str(), profile.issuer_seat.as_str()));
-    repo::store_print(conn, cert, run.start_date, run.end_date, &run.place, venue, &modules)
+    let title = title_in_language(conn, cert, run)?;
+    let form = repo::PrintInsertForm {
+        run_start: run.start_date,
+        run_end: run.end_date,
+        place: &run.place,
+        venue: Some((profile.venue_phrase.as_str(), profile.issuer_seat.as_str())),
+        title_in_language: title.as_ref().map(|(l, t)| (l.as_str(), t.as_str())),
+    };
+    repo::store_print(conn, cert, &form, &modules)
+}
+
+/// The holder's language and the course title in it, if the coordinator translated it.
+fn title_in_language(
+    conn: &mut DbConn, cert: &Certificate, run: &CourseRun,
+) -> AppResult<Option<(String, String)>> {
+    let org = run.organisation_id;
+    let lang =
+        crate::participants::service::get(conn, org, cert.participant_id)?.preferred_language;
+    if lang.is_empty() || lang == crate::i18n::DEFAULT_LANG {
+        return Ok(None);
+    }
+    let title = planning::titles::service::course_title_in(conn, org, run.course_id, &lang)?;
+    Ok(title.map(|t| (lang, t)))
 }
 
 /// What the certificate prints, if it was frozen.
@@ -74,9 +99,16 @@ pub fn freeze_runs(conn: &mut DbConn, org: OrgId, run_ids: &[RunId]) -> AppResul
         let course_modules = planning::service::modules_of(conn, org, run.course_id)?;
         for cert in repo::not_frozen_of_run(conn, org, *run_id)? {
             let modules = modules_now(conn, org, &cert, &course_modules)?;
-            // Issued before the freeze: it printed no venue phrase and no seat then.
-            let (start, end) = (run.start_date, run.end_date);
-            repo::store_print(conn, &cert, start, end, &run.place, None, &modules)?;
+            // Issued before the freeze: it printed no venue phrase, seat or translated
+            // title then.
+            let form = repo::PrintInsertForm {
+                run_start: run.start_date,
+                run_end: run.end_date,
+                place: &run.place,
+                venue: None,
+                title_in_language: None,
+            };
+            repo::store_print(conn, &cert, &form, &modules)?;
             frozen += 1;
         }
     }

@@ -369,11 +369,21 @@ pub fn check_days_for_participant(
 
 // What an issued certificate prints, frozen at issue (`super::printed`).
 
+/// What a certificate prints of its run, stored at issue (`super::printed`).
+pub struct PrintInsertForm<'a> {
+    pub run_start: chrono::NaiveDate,
+    pub run_end: chrono::NaiveDate,
+    pub place: &'a str,
+    /// Venue phrase and seat; `None` for a certificate issued before they existed.
+    pub venue: Option<(&'a str, &'a str)>,
+    /// The participant's language and the course title in it, where translated.
+    pub title_in_language: Option<(&'a str, &'a str)>,
+}
+
 /// Stores (or completes) what a certificate prints: its run's dates and place, and its
 /// modules, which are then frozen.
 pub fn store_print(
-    conn: &mut DbConn, cert: &Certificate, run_start: chrono::NaiveDate,
-    run_end: chrono::NaiveDate, place: &str, venue: Option<(&str, &str)>,
+    conn: &mut DbConn, cert: &Certificate, form: &PrintInsertForm<'_>,
     modules: &[(crate::ids::ModuleId, crate::certificates::pdf::AttendedModule)],
 ) -> AppResult<()> {
     use crate::db::schema::{certificate_modules, certificate_prints};
@@ -389,12 +399,15 @@ pub fn store_print(
             .values((
                 certificate_prints::certificate_id.eq(cert.id),
                 certificate_prints::organisation_id.eq(cert.organisation_id),
-                certificate_prints::run_start.eq(run_start),
-                certificate_prints::run_end.eq(run_end),
-                certificate_prints::place.eq(place),
+                certificate_prints::run_start.eq(form.run_start),
+                certificate_prints::run_end.eq(form.run_end),
+                certificate_prints::place.eq(form.place),
                 certificate_prints::modules_frozen.eq(true),
-                certificate_prints::venue_phrase.eq(venue.map(|(phrase, _)| phrase)),
-                certificate_prints::issuer_seat.eq(venue.map(|(_, seat)| seat)),
+                certificate_prints::venue_phrase.eq(form.venue.map(|(phrase, _)| phrase)),
+                certificate_prints::issuer_seat.eq(form.venue.map(|(_, seat)| seat)),
+                certificate_prints::title_language.eq(form.title_in_language.map(|(l, _)| l)),
+                certificate_prints::course_title_translated
+                    .eq(form.title_in_language.map(|(_, t)| t)),
             ))
             .execute(conn)?;
     }
@@ -423,7 +436,16 @@ pub fn print_of(
     conn: &mut DbConn, id: CertificateId,
 ) -> AppResult<Option<super::printed::Printed>> {
     use crate::db::schema::{certificate_modules, certificate_prints};
-    type Row = (chrono::NaiveDate, chrono::NaiveDate, String, bool, Option<String>, Option<String>);
+    type Row = (
+        chrono::NaiveDate,
+        chrono::NaiveDate,
+        String,
+        bool,
+        Option<String>,
+        Option<String>,
+        Option<String>,
+        Option<String>,
+    );
     let row: Option<Row> = certificate_prints::table
         .find(id)
         .select((
@@ -433,10 +455,13 @@ pub fn print_of(
             certificate_prints::modules_frozen,
             certificate_prints::venue_phrase,
             certificate_prints::issuer_seat,
+            certificate_prints::title_language,
+            certificate_prints::course_title_translated,
         ))
         .first(conn)
         .optional()?;
-    let Some((run_start, run_end, place, frozen, venue_phrase, issuer_seat)) = row else {
+    let Some((run_start, run_end, place, frozen, venue_phrase, issuer_seat, lang, title)) = row
+    else {
         return Ok(None);
     };
     let modules =
@@ -467,6 +492,7 @@ pub fn print_of(
         modules,
         venue_phrase: venue_phrase.unwrap_or_default(),
         issuer_seat: issuer_seat.unwrap_or_default(),
+        title_in_language: lang.zip(title),
     }))
 }
 

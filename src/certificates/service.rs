@@ -572,6 +572,17 @@ fn document(
             .collect(),
     };
     let profile = super::profile::profile_of(conn, org.id)?;
+    // A participant erased since issuing leaves no language behind: German only.
+    let language = crate::participants::service::get(conn, org.id, cert.participant_id)
+        .map(|p| p.preferred_language)
+        .unwrap_or_default();
+    // The title as translated at issue, and only while the language is still the one it
+    // was translated into.
+    let course_title_translated = printed
+        .as_ref()
+        .and_then(|p| p.title_in_language.clone())
+        .filter(|(lang, _)| *lang == language)
+        .map(|(_, title)| title);
     let doc = CertificateDocument {
         holder_name: cert.holder_name.clone(),
         course_title: cert.course_title.clone(),
@@ -591,10 +602,8 @@ fn document(
         issued_on: time::to_local(cert.issued_at).date_naive(),
         verification_url: issuer.url_of(cert),
         code_display: display_code(&cert.code),
-        // A participant erased since issuing leaves no language behind: German only.
-        language: crate::participants::service::get(conn, org.id, cert.participant_id)
-            .map(|p| p.preferred_language)
-            .unwrap_or_default(),
+        language,
+        course_title_translated,
         logo: org_image_for_print(conn, issuer, org.id, ImageKind::Logo)?,
         signature_image: org_image_for_print(conn, issuer, org.id, ImageKind::Signature)?,
     };
@@ -1153,6 +1162,7 @@ pub fn sample_pdf(
         verification_url: format!("{}/Z/MUSTER", issuer.public_url.to_uppercase()),
         code_display: "0000-0000-0000-0000".into(),
         language: "en".into(),
+        course_title_translated: Some("Tenant training (sample)".into()),
         logo: org_image_for_print(conn, issuer, org_id, ImageKind::Logo)?,
         signature_image: org_image_for_print(conn, issuer, org_id, ImageKind::Signature)?,
     };

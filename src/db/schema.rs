@@ -707,6 +707,8 @@ diesel::table! {
         modules_frozen -> Bool,
         venue_phrase -> Nullable<Text>,
         issuer_seat -> Nullable<Text>,
+        title_language -> Nullable<Text>,
+        course_title_translated -> Nullable<Text>,
     }
 }
 

@@ -143,7 +143,7 @@ impl ParticipantUpdateForm {
 pub struct ParticipantCorrection {
     pub given_name: String,
     pub family_name: String,
-    /// Language code: de, en, ar, fa, uk, ru, tr, ti, ps, or de-x-ls (German in Leichte
+    /// Language code: de, en, ar, fa, uk, ru, tr, ti, ps, or de-simple (German in Leichte
     /// Sprache).
     pub preferred_language: String,
     #[serde(default)]
@@ -194,7 +194,7 @@ pub struct NewParticipant {
     /// Exactly as in the ID document; printed on the certificate.
     pub given_name: String,
     pub family_name: String,
-    /// Language code: de, en, ar, fa, uk, ru, tr, ti, ps, or de-x-ls (German in Leichte
+    /// Language code: de, en, ar, fa, uk, ru, tr, ti, ps, or de-simple (German in Leichte
     /// Sprache).
     pub preferred_language: String,
     #[serde(default)]

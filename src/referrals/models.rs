@@ -45,7 +45,7 @@ pub struct NewReferral {
     /// Exactly as in the ID document; printed on the certificate.
     pub given_name: String,
     pub family_name: String,
-    /// Language code: de, en, ar, fa, uk, ru, tr, ti, ps, or de-x-ls (German in Leichte
+    /// Language code: de, en, ar, fa, uk, ru, tr, ti, ps, or de-simple (German in Leichte
     /// Sprache).
     pub preferred_language: String,
     /// The person's own address, if they have one (else their mail goes to the referrer).

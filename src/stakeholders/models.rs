@@ -95,7 +95,7 @@ pub struct NewStakeholder {
     pub organisation_name: Option<String>,
     pub email: Option<String>,
     pub phone: Option<String>,
-    /// Language code: de, en, ar, fa, uk, ru, tr, ti, ps, or de-x-ls (German in Leichte
+    /// Language code: de, en, ar, fa, uk, ru, tr, ti, ps, or de-simple (German in Leichte
     /// Sprache); German when empty.
     pub preferred_language: String,
     pub contact_consent: bool,

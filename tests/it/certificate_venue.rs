@@ -1,4 +1,6 @@
-//! The certificate settings name the issuer's seat and the venue with its preposition,
+//! What the certificate prints of its issuer and course beyond the plan, frozen at issue: the
+//! issuer's seat and the venue with its preposition, and the course title in the holder's
+//! language. The settings name the seat and the venue with its preposition,
 //! so the certificate never guesses "in Volkshochschule": set through the form and the
 //! API, shown in both, printed on the sample, refused with a clear 422 when unprintable.
 
@@ -140,3 +142,82 @@ async fn frozen_at_issue(backend: Backend) {
 }
 
 both_backends!(seat_and_venue_are_frozen_at_issue, frozen_at_issue);
+
+/// The course title in the holder's language, as the coordinator translated it, is printed
+/// in the certificate's participant-language panel and frozen at issue: a later change of
+/// the translation never changes the issued certificate; while the holder's language is
+/// another one, the line is left out rather than printed in the wrong language.
+async fn translated_title_frozen_at_issue(backend: Backend) {
+    if !common::tool_available("pdftotext") {
+        return;
+    }
+    let app = common::spawn_app(backend).await;
+    let org = app.create_org("titelfest");
+    let api = app.api_token(&org.coordinator.email).await;
+    let b = app.browser();
+    b.login(&org.coordinator.email).await;
+    let (course_id, run_id, modules) =
+        common::plan_run(&api, "MS-AR", 5, &[("Mietvertrag", true)]).await;
+    let translate = |title: &'static str| {
+        let api = &api;
+        async move {
+            let path = format!("/api/v1/courses/{course_id}/translations/ar");
+            let (s, body) = api.put(&path, json!({"course_title": title})).await;
+            assert_eq!(s, 200, "{body}");
+        }
+    };
+    translate("رخصة الإيجار").await;
+    let (s, session) = api
+        .post(
+            &format!("/api/v1/runs/{run_id}/sessions"),
+            json!({"starts_at": "2026-03-03T09:00", "ends_at": "2026-03-03T10:00", "module_ids": modules}),
+        )
+        .await;
+    assert_eq!(s, 201, "{session}");
+    // Registered reading Arabic.
+    let pid = common::register(&api, "Amal", "Haddad", None).await;
+    api.post(&format!("/api/v1/runs/{run_id}/enrollments"), json!({"participant_id": pid})).await;
+    common::mark_present(&api, run_id, &[pid]).await;
+    let (s, summary) = api.post(&format!("/api/v1/runs/{run_id}/certificates"), json!({})).await;
+    assert_eq!(s, 200, "{summary}");
+    let id = summary["issued"][0]["id"].as_i64().expect("a certificate");
+    let pdf = || {
+        let b = &b;
+        async move {
+            let (s, _, bytes) = b.get_bytes(&format!("/certificates/{id}/pdf")).await;
+            assert_eq!(s, 200);
+            bytes
+        }
+    };
+
+    let text = words_of(&pdf().await);
+    for word in ["رخصة", "الإيجار"] {
+        assert!(text.contains(word), "{word} missing: {text}");
+    }
+    // Page 2 closes with the landlord notes in Arabic, after the German ones.
+    assert!(text.contains("ملاحظات للمؤجرين"), "{text}");
+
+    translate("رخصة السكن").await;
+    assert_eq!(words_of(&pdf().await), text, "the issued certificate prints as it did");
+
+    let correct = |lang: &'static str| {
+        let api = &api;
+        async move {
+            let body =
+                json!({"given_name": "Amal", "family_name": "Haddad", "preferred_language": lang});
+            let (s, e) = api.put(&format!("/api/v1/participants/{pid}"), body).await;
+            assert_eq!(s, 200, "{e}");
+        }
+    };
+    correct("fa").await;
+    let persian = words_of(&pdf().await);
+    assert!(!persian.contains("رخصة"), "an Arabic title on a Persian panel: {persian}");
+    assert!(persian.contains("نکاتی برای موجران"), "{persian}");
+    correct("ar").await;
+    assert_eq!(words_of(&pdf().await), text);
+}
+
+both_backends!(
+    the_translated_course_title_is_printed_and_frozen_at_issue,
+    translated_title_frozen_at_issue
+);

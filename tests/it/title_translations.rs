@@ -31,7 +31,7 @@ async fn titles(backend: Backend) {
         .iter()
         .map(|l| l["lang"].as_str().unwrap())
         .collect();
-    assert_eq!(langs, ["en", "ar", "fa", "uk", "ru", "tr", "ti", "ps", "de-x-ls"]);
+    assert_eq!(langs, ["en", "ar", "fa", "uk", "ru", "tr", "ti", "ps", "de-simple"]);
 
     // Arabic: the course and one module only, so not complete yet.
     let (s, saved) = api

@@ -11,8 +11,8 @@ mod tests {
     use lopdf::{Dictionary, Document, Object, ObjectId};
 
     use crate::certificates::pdf::tests::{
-        normalise, pdftotext_args, qpdf_check, sample, scan_pdf_at_100_and_150_dpi, tool,
-        write_temp,
+        assert_all_text_inside_page, normalise, pdftotext_args, qpdf_check, sample,
+        scan_pdf_at_100_and_150_dpi, tool, write_temp,
     };
     use crate::certificates::pdf::*;
 
@@ -236,11 +236,12 @@ mod tests {
         let pdf = r.render(&doc).unwrap();
         let tree = check_structure(&pdf);
 
-        // One H1 (the certificate), the notes for landlords under it, their sections below.
+        // One H1 (the certificate), the notes for landlords under it, their four sections
+        // and the short version in the participant's language below.
         let count = |role: &str| tree.roles.iter().filter(|r| *r == role).count();
         assert_eq!(count("H1"), 1, "{:?}", tree.roles);
         assert_eq!(count("H2"), 1, "{:?}", tree.roles);
-        assert_eq!(count("H3"), 4, "{:?}", tree.roles);
+        assert_eq!(count("H3"), 5, "{:?}", tree.roles);
         // The three numbered steps and the module bullets are lists.
         assert_eq!(count("L"), 2, "{:?}", tree.roles);
         assert_eq!(count("LI"), 3 + doc.modules.len(), "{:?}", tree.roles);
@@ -262,7 +263,7 @@ mod tests {
         assert!(alt.contains("Echtheit"), "{alt}");
 
         // The participant-language title and explanation carry their language.
-        assert_eq!(tree.langs, ["uk", "uk"]);
+        assert_eq!(tree.langs, ["uk"; 4]);
 
         if let Some(info) = pdfinfo(&pdf) {
             assert!(info.contains("Tagged:          yes"), "{info}");
@@ -324,35 +325,56 @@ mod tests {
 
     /// The participant-language line in each script the participants read, with what
     /// `pdftotext` must give back for it.
-    const SCRIPTS: &[(&str, &str)] = &[
+    /// Each language's shipped title and a course title as a coordinator would translate it.
+    const SCRIPTS: &[(&str, &str, &str)] = &[
         // Latin
-        ("en", "Certificate of participation"),
-        ("tr", "Katılım belgesi"),
+        ("en", "Certificate of participation", "Renting a flat in Germany"),
+        ("tr", "Katılım belgesi", "Almanya'da ev kiralamak"),
         // Cyrillic
-        ("uk", "Сертифікат про участь"),
-        ("ru", "Сертификат об участии"),
+        ("uk", "Сертифікат про участь", "Оренда житла в Німеччині"),
+        ("ru", "Сертификат об участии", "Аренда жилья в Германии"),
         // Arabic script, right to left and shaped
-        ("ar", "شهادة مشاركة"),
-        ("fa", "گواهی شرکت در دوره"),
-        ("ps", "د ګډون سند"),
+        ("ar", "شهادة مشاركة", "استئجار شقة في ألمانيا"),
+        ("fa", "گواهی شرکت در دوره", "اجاره خانه در آلمان"),
+        ("ps", "د ګډون سند", "په آلمان کې د کور کرایه کول"),
         // Ethiopic
-        ("ti", "ምስክር ወረቐት ተሳትፎ"),
+        ("ti", "ምስክር ወረቐት ተሳትፎ", "ኣብ ጀርመን ገዛ ምክራይ"),
     ];
 
+    /// Every word of `sentence` is in `text`, in its own letters.
+    fn assert_words_in(lang: &str, sentence: &str, text: &str) {
+        for word in sentence.split_whitespace() {
+            let word =
+                normalise(word.trim_matches([
+                    '.', '።', ',', '،', '፣', ':', ';', '«', '»', '“', '”', '(', ')',
+                ]));
+            if word.is_empty() {
+                continue;
+            }
+            assert!(text.contains(&word), "{lang}: {word:?} missing in:\n{text}");
+        }
+    }
+
+    /// Page 1 carries the shipped title, the explanation and the course title as the
+    /// coordinator translated it; page 2 closes with the short landlord notes. Each in its
+    /// script, tagged with its language, with the QR code still scanning.
     #[test]
     fn certificate_renders_in_every_script() {
         let r = CertificateRenderer::new().unwrap();
         let all: HashMap<String, HashMap<String, String>> =
             serde_json::from_str(content::LOCALES_JSON).unwrap();
-        for (lang, title) in SCRIPTS {
+        for (lang, title, course) in SCRIPTS {
             assert_eq!(&all[*lang]["title"], title, "{lang}");
             let mut doc = sample("Олена Шевченко");
             doc.language = lang.to_string();
+            doc.course_title_translated = Some(course.to_string());
             let pdf = r.render(&doc).unwrap();
             let tree = check_structure(&pdf);
-            assert_eq!(tree.langs, [*lang, *lang], "{lang}");
+            // Title, explanation, course line; the notes' heading and text on page 2.
+            assert_eq!(tree.langs, [*lang; 5], "{lang}");
             qpdf_check(&pdf);
             scan_pdf_at_100_and_150_dpi(&pdf, &doc.verification_url);
+            assert_all_text_inside_page(&pdf);
 
             let (_dir, path) = write_temp(&pdf, "cert.pdf");
             let Some(page1) = pdftotext_args(&path, &["-f", "1", "-l", "1"]) else {
@@ -361,14 +383,31 @@ mod tests {
             };
             let page1 = normalise(&page1);
             assert!(page1.contains(&normalise(title)), "{lang}: {title:?} missing in:\n{page1}");
-            // Every word of the explanation comes back, in its own letters.
-            for word in all[*lang]["explanation"].split_whitespace() {
-                let word = normalise(word.trim_end_matches(['.', '።', ',', '،', '፣']));
-                assert!(page1.contains(&word), "{lang}: {word:?} missing in:\n{page1}");
-            }
+            assert_words_in(lang, &all[*lang]["explanation"], &page1);
+            assert_words_in(lang, course, &page1);
             assert!(page1.contains("Олена Шевченко"), "{lang}: {page1}");
-            let page2 = pdftotext_args(&path, &["-f", "2", "-l", "2"]).unwrap();
-            assert!(normalise(&page2).contains("Hinweise für Vermieter"), "{lang}: {page2}");
+            let page2 = normalise(&pdftotext_args(&path, &["-f", "2", "-l", "2"]).unwrap());
+            assert!(page2.contains("Hinweise für Vermieter"), "{lang}: {page2}");
+            assert_words_in(lang, &all[*lang]["notes_title"], &page2);
+            assert_words_in(lang, &all[*lang]["notes_summary"], &page2);
+            // German first on both pages.
+            let german = page2.find("Was die Bescheinigung aussagt").unwrap();
+            let first = all[*lang]["notes_summary"].split_whitespace().next().unwrap();
+            assert!(german < page2.find(&normalise(first)).unwrap(), "{lang}: {page2}");
+        }
+    }
+
+    /// The course line carries what a coordinator typed: whatever it is, the certificate
+    /// renders, and a title the fonts cannot print leaves the line out, never a box.
+    #[test]
+    fn a_translated_title_the_fonts_cannot_print_leaves_the_line_out() {
+        let r = CertificateRenderer::new().unwrap();
+        for title in ["Wohnen 🏠", "a\u{202E}b", "x\ny", &"Wohnen ".repeat(2000), "   "] {
+            let mut doc = sample("Anna Schmidt");
+            doc.language = "en".into();
+            doc.course_title_translated = Some(title.to_string());
+            let pdf = r.render(&doc).unwrap();
+            assert_eq!(check_structure(&pdf).langs, ["en"; 4], "{title:?}");
         }
     }
 

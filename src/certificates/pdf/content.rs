@@ -70,11 +70,17 @@ pub(super) struct Words {
     pub cards_document_title: String,
 }
 
-/// The title and explanation of one participant language, as shipped.
+/// The texts of one participant language, as shipped: the title and explanation of page 1,
+/// the course line that carries the coordinator's translation of the course title, and the
+/// short version of the landlord notes on page 2.
 pub(super) struct TranslatedWords {
     pub lang: String,
     pub title: String,
     pub explanation: String,
+    /// With `{course}`, the translated course title.
+    pub course_line: String,
+    pub notes_title: String,
+    pub notes_summary: String,
 }
 
 /// Everything `locales/certificate.json` holds, NFC-normalised.
@@ -104,8 +110,19 @@ impl Locales {
                     .map(|s| s.nfc().collect::<String>())
                     .ok_or_else(|| anyhow!("locales/certificate.json: {lang}.{key} missing"))
             };
-            let (title, explanation) = (get("title")?, get("explanation")?);
-            translations.push(TranslatedWords { lang, title, explanation });
+            let course_line = get("course_line")?;
+            if course_line.matches("{course}").count() != 1 || course_line.matches('{').count() != 1
+            {
+                bail!("locales/certificate.json: {lang}.course_line needs {{course}} once");
+            }
+            translations.push(TranslatedWords {
+                title: get("title")?,
+                explanation: get("explanation")?,
+                course_line,
+                notes_title: get("notes_title")?,
+                notes_summary: get("notes_summary")?,
+                lang,
+            });
         }
         Ok(Self { german, translations })
     }

@@ -354,14 +354,14 @@ impl<'a> Painter<'a> {
                 ),
                 FaceId::Regular | FaceId::Bold => {
                     let bold = run.face == FaceId::Bold;
-                    let text: String = run.glyphs.iter().map(|g| g.text.as_str()).collect();
+                    let text = run.drawn_text();
                     self.note_chars(bold, &text);
                     (self.face(bold).handle.clone(), TextItem::Text(text))
                 }
                 // Ge'ez needs no contextual forms: one character, one glyph, so it prints
                 // as text through its own subset like Latin.
                 FaceId::Ethiopic => {
-                    let text: String = run.glyphs.iter().map(|g| g.text.as_str()).collect();
+                    let text = run.drawn_text();
                     self.note_face_chars(2, &text);
                     (self.ethiopic_handle.clone(), TextItem::Text(text))
                 }

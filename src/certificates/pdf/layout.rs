@@ -65,6 +65,10 @@ const EXPLANATION_LINE_MM: f32 = EXPLANATION_PT * 1.5 / PT_PER_MM;
 const PANEL_INSET_MM: f32 = 4.0;
 const PANEL_TEXT_W_MM: f32 = CONTENT_W_MM - PANEL_INSET_MM;
 const EXPLANATION_MAX_LINES: usize = 3;
+/// The course line under the explanation carries a title the coordinator typed.
+const COURSE_LINE_MAX_LINES: usize = 2;
+/// The short landlord notes on page 2 in the participant's language.
+const SUMMARY_MAX_LINES: usize = 6;
 
 /// Module table: the date column starts here; titles wrap left of it.
 const TABLE_DATE_X_MM: f32 = RIGHT_MM - 52.0;
@@ -97,8 +101,67 @@ pub(super) struct Translation {
     pub rtl: bool,
     pub title: ShapedLine,
     pub explanation: Vec<ShapedLine>,
+    /// With `{course}`: shaped per certificate, as the title is the coordinator's.
+    pub course_line: String,
+    /// The short landlord notes for page 2.
+    pub notes_title: ShapedLine,
+    pub notes_summary: Vec<ShapedLine>,
     /// Arabic-face glyphs the texts use; their subset is cached like any other.
     pub arabic_glyphs: Vec<u16>,
+}
+
+/// The participant-language texts of one certificate: the shipped ones and the course
+/// title in the participant's language where the coordinator translated it.
+pub(super) struct Participant<'t> {
+    pub shipped: &'t Translation,
+    pub course: Vec<ShapedLine>,
+}
+
+impl<'t> Participant<'t> {
+    /// Shapes the course line around `title`. A title that cannot be shaped into the
+    /// panel (too long, characters the fonts lack) leaves the line out rather than the
+    /// certificate: it is a courtesy next to the German course line, which stays.
+    pub(super) fn new(fonts: &Fonts, shipped: &'t Translation, title: Option<&str>) -> Self {
+        let title = title.map(str::trim).filter(|t| !t.is_empty() && fonts.shapes_all(t));
+        let course = title
+            .map(|title| shipped.course_line.replace("{course}", title))
+            .and_then(|line| {
+                fonts
+                    .wrap_shaped(
+                        &line,
+                        FaceId::Regular,
+                        shipped.rtl,
+                        EXPLANATION_PT,
+                        PANEL_TEXT_W_MM,
+                    )
+                    .ok()
+            })
+            .filter(|lines| lines.len() <= COURSE_LINE_MAX_LINES)
+            .unwrap_or_default();
+        Self { shipped, course }
+    }
+
+    /// Arabic-face glyphs of the shipped texts and the course line.
+    pub(super) fn arabic_glyphs(&self) -> Vec<u16> {
+        let mut glyphs = self.shipped.arabic_glyphs.clone();
+        glyphs.extend(arabic_glyphs_of(&self.course));
+        glyphs
+    }
+
+    /// The explanation and the course line, as the panel on page 1 prints them.
+    fn panel_lines(&self) -> impl Iterator<Item = &ShapedLine> {
+        self.shipped.explanation.iter().chain(&self.course)
+    }
+}
+
+fn arabic_glyphs_of<'l>(lines: impl IntoIterator<Item = &'l ShapedLine>) -> Vec<u16> {
+    lines
+        .into_iter()
+        .flat_map(|line| line.runs.iter())
+        .filter(|run| run.face == FaceId::Arabic)
+        .flat_map(|run| run.glyphs.iter().map(|g| g.gid))
+        .filter(|gid| *gid != 0)
+        .collect()
 }
 
 impl Translation {
@@ -113,27 +176,41 @@ impl Translation {
             EXPLANATION_PT,
             PANEL_TEXT_W_MM,
         )?;
+        let notes_title = fonts.shape_line(&words.notes_title, FaceId::Bold, rtl)?;
+        let notes_summary = fonts.wrap_shaped(
+            &words.notes_summary,
+            FaceId::Regular,
+            rtl,
+            EXPLANATION_PT,
+            PANEL_TEXT_W_MM,
+        )?;
         if title.width_mm(fonts, TRANSLATED_TITLE_PT) > CONTENT_W_MM
             || explanation.len() > EXPLANATION_MAX_LINES
+            || notes_title.width_mm(fonts, NOTE_HEADING_PT) > PANEL_TEXT_W_MM
+            || notes_summary.len() > SUMMARY_MAX_LINES
         {
             bail!(
                 "locales/certificate.json: {} texts are too long for the certificate",
                 words.lang
             );
         }
-        let mut arabic: std::collections::BTreeSet<u16> = std::collections::BTreeSet::new();
-        for line in std::iter::once(&title).chain(&explanation) {
-            for run in line.runs.iter().filter(|run| run.face == FaceId::Arabic) {
-                arabic.extend(run.glyphs.iter().map(|g| g.gid));
-            }
-        }
-        arabic.remove(&0);
+        let mut arabic: Vec<u16> = arabic_glyphs_of(
+            std::iter::once(&title)
+                .chain(&explanation)
+                .chain(std::iter::once(&notes_title))
+                .chain(&notes_summary),
+        );
+        arabic.sort_unstable();
+        arabic.dedup();
         Ok(Self {
             lang: words.lang.clone(),
             rtl,
             title,
             explanation,
-            arabic_glyphs: arabic.into_iter().collect(),
+            course_line: words.course_line.clone(),
+            notes_title,
+            notes_summary,
+            arabic_glyphs: arabic,
         })
     }
 }
@@ -193,21 +270,22 @@ fn letterhead(p: &mut Painter<'_>, ctx: &PageContext<'_>) -> anyhow::Result<f32>
 /// the smallest allowed sizes.
 pub(super) fn certificate_page(
     p: &mut Painter<'_>, ctx: &PageContext<'_>, code: &qr::QrMatrix,
-    translation: Option<&Translation>, signature: Option<(&XObjectId, &DocumentImage)>,
+    participant: Option<&Participant<'_>>, signature: Option<(&XObjectId, &DocumentImage)>,
 ) -> anyhow::Result<()> {
     let t = ctx.texts;
     let rule_y = letterhead(p, ctx)?;
+    let translation = participant.map(|pt| pt.shipped);
     // The explanation in the participant's language sits right above place and date,
     // next to the QR code it talks about; the module table gets what is left above it.
-    let body_limit = translation.map_or(BODY_LIMIT_FROM_TOP_MM, |tr| panel_top(tr) - 5.0);
+    let body_limit = participant.map_or(BODY_LIMIT_FROM_TOP_MM, |pt| panel_top(pt) - 5.0);
     // A short top part would leave a hole above the bottom part: drawn once on scratch
     // to measure it, the room it leaves is shared out above the title and the table.
     let natural_end = top_part(&mut p.scratch(), ctx, rule_y, translation, body_limit, (0.0, 0.0))?;
     let spare = (body_limit - natural_end).clamp(0.0, MAX_SPARE_MM);
     top_part(p, ctx, rule_y, translation, body_limit, (spare * 0.35, spare * 0.35))?;
     // Drawn after the table, as it is read.
-    if let Some(tr) = translation {
-        explanation_panel(p, tr)?;
+    if let Some(pt) = participant {
+        explanation_panel(p, pt)?;
     }
     place_date_and_signatory(p, t, signature)?;
     qr_code(p, t, code)?;
@@ -361,31 +439,69 @@ fn course(p: &mut Painter<'_>, t: &DisplayTexts, mut y: f32) -> anyhow::Result<f
     Ok(y)
 }
 
-fn panel_height(tr: &Translation) -> f32 {
-    tr.explanation.len() as f32 * EXPLANATION_LINE_MM + 1.5
+fn panel_height(pt: &Participant<'_>) -> f32 {
+    pt.panel_lines().count() as f32 * EXPLANATION_LINE_MM + 1.5
 }
 
 /// Top of the explanation panel, from the top of the page.
-fn panel_top(tr: &Translation) -> f32 {
-    BODY_LIMIT_FROM_TOP_MM - panel_height(tr)
+fn panel_top(pt: &Participant<'_>) -> f32 {
+    BODY_LIMIT_FROM_TOP_MM - panel_height(pt)
 }
 
-/// The explanation in the participant's language above the bottom part, with its rule
-/// on the reading-start side.
-fn explanation_panel(p: &mut Painter<'_>, tr: &Translation) -> anyhow::Result<()> {
-    let panel_h = panel_height(tr);
-    let panel_top = panel_top(tr);
-    let (rule_x, text_x, align) = if tr.rtl {
+/// Where a panel's rule and text go: the rule on the reading-start side.
+fn panel_sides(rtl: bool) -> (f32, f32, Align) {
+    if rtl {
         (RIGHT_MM, RIGHT_MM - PANEL_INSET_MM, Align::Right)
     } else {
         (MARGIN_X_MM, MARGIN_X_MM + PANEL_INSET_MM, Align::Left)
-    };
+    }
+}
+
+/// The explanation and course line in the participant's language above the bottom part.
+fn explanation_panel(p: &mut Painter<'_>, pt: &Participant<'_>) -> anyhow::Result<()> {
+    let tr = pt.shipped;
+    let panel_h = panel_height(pt);
+    let panel_top = panel_top(pt);
+    let (rule_x, text_x, align) = panel_sides(tr.rtl);
     p.line(rule_x, panel_top, rule_x, panel_top + panel_h, 1.5, RULE);
     let mut ly = panel_top + EXPLANATION_PT / PT_PER_MM;
     p.open_lang(Role::P, &tr.lang);
     for line in &tr.explanation {
         p.shaped(line).at(text_x, ly).size(EXPLANATION_PT).align(align).draw()?;
         ly += EXPLANATION_LINE_MM;
+    }
+    p.close();
+    if !pt.course.is_empty() {
+        p.open_lang(Role::P, &tr.lang);
+        for line in &pt.course {
+            p.shaped(line).at(text_x, ly).size(EXPLANATION_PT).align(align).draw()?;
+            ly += EXPLANATION_LINE_MM;
+        }
+        p.close();
+    }
+    Ok(())
+}
+
+/// Height of the short landlord notes in the participant's language on page 2.
+fn summary_height(tr: &Translation) -> f32 {
+    NOTE_HEADING_PT / PT_PER_MM + 2.5 + tr.notes_summary.len() as f32 * EXPLANATION_LINE_MM
+}
+
+/// The short landlord notes in the participant's language, ending above the footer.
+fn summary_panel(p: &mut Painter<'_>, tr: &Translation) -> anyhow::Result<()> {
+    let height = summary_height(tr);
+    let top = NOTE_LIMIT_FROM_TOP_MM + 2.0 - height;
+    let (rule_x, text_x, align) = panel_sides(tr.rtl);
+    p.line(rule_x, top - 1.0, rule_x, top + height - 1.0, 1.5, RULE);
+    let mut y = top + NOTE_HEADING_PT / PT_PER_MM - 1.0;
+    p.open_lang(Role::H3, &tr.lang);
+    p.shaped(&tr.notes_title).at(text_x, y).size(NOTE_HEADING_PT).align(align).draw()?;
+    p.close();
+    y += 2.5 + EXPLANATION_LINE_MM - 1.0;
+    p.open_lang(Role::P, &tr.lang);
+    for line in &tr.notes_summary {
+        p.shaped(line).at(text_x, y).size(EXPLANATION_PT).align(align).draw()?;
+        y += EXPLANATION_LINE_MM;
     }
     p.close();
     Ok(())
@@ -572,7 +688,9 @@ fn check_hint(p: &mut Painter<'_>, ctx: &PageContext<'_>) -> anyhow::Result<()> 
 }
 
 /// Page 2: what a landlord needs to know, in plain German, on one page.
-pub(super) fn landlord_page(p: &mut Painter<'_>, ctx: &PageContext<'_>) -> anyhow::Result<()> {
+pub(super) fn landlord_page(
+    p: &mut Painter<'_>, ctx: &PageContext<'_>, translation: Option<&Translation>,
+) -> anyhow::Result<()> {
     let rule_y = letterhead(p, ctx)?;
     let mut y = rule_y + 14.0;
     p.tagged(Role::H2, |p| {
@@ -584,9 +702,16 @@ pub(super) fn landlord_page(p: &mut Painter<'_>, ctx: &PageContext<'_>) -> anyho
     for section in &ctx.texts.notes {
         y = notes_section(p, section, y);
     }
-    y = module_bullets(p, ctx, y);
-    if y > NOTE_LIMIT_FROM_TOP_MM {
+    // The notes in the participant's language close the page; the module list gets the
+    // room above them.
+    let limit = translation
+        .map_or(NOTE_LIMIT_FROM_TOP_MM, |tr| NOTE_LIMIT_FROM_TOP_MM - summary_height(tr) - 4.0);
+    y = module_bullets(p, ctx, y, limit);
+    if y > limit {
         bail!("the notes for landlords do not fit on one page");
+    }
+    if let Some(tr) = translation {
+        summary_panel(p, tr)?;
     }
     notes_footer(p, ctx.texts)
 }
@@ -646,7 +771,7 @@ fn notes_section(p: &mut Painter<'_>, section: &Section, mut y: f32) -> f32 {
 
 /// The module titles come last: their number and length vary, so they take the space
 /// that is left and are summarised when it runs out. Returns the last baseline.
-fn module_bullets(p: &mut Painter<'_>, ctx: &PageContext<'_>, mut y: f32) -> f32 {
+fn module_bullets(p: &mut Painter<'_>, ctx: &PageContext<'_>, mut y: f32, limit: f32) -> f32 {
     let modules = &ctx.texts.modules;
     let bullet_w = CONTENT_W_MM - NOTE_INDENT_MM;
     let mut shown = 0;
@@ -656,7 +781,7 @@ fn module_bullets(p: &mut Painter<'_>, ctx: &PageContext<'_>, mut y: f32) -> f32
         let remaining = modules.len() - i;
         let needed =
             lines.len() as f32 * NOTE_LINE_MM + if remaining > 1 { NOTE_LINE_MM } else { 0.0 };
-        if y + needed > NOTE_LIMIT_FROM_TOP_MM {
+        if y + needed > limit {
             break;
         }
         p.open(Role::LI);

@@ -3,8 +3,10 @@
 //!
 //! Page 1 is the certificate, page 2 explains it to landlords ("Hinweise für Vermieter").
 //! The certificate is a German document (PDF `/Lang` `de-DE`); where the participant's
-//! language has a shipped translation, its title and a short explanation are printed
-//! as a courtesy, German first.
+//! language has a shipped translation, its title, a short explanation and the course
+//! title as the coordinator translated it (frozen at issue) are printed on page 1, and a
+//! short version of the landlord notes closes page 2: a courtesy, German first and
+//! authoritative.
 //!
 //! Rules the document keeps:
 //! - Texts are printed as given after NFC normalisation; a character the fonts cannot show
@@ -66,7 +68,7 @@ use self::content::{DisplayTexts, Locales, Words};
 use self::drawing::Painter;
 pub use self::image::{DocumentImage, ImageError, MAX_IMAGE_BYTES, MAX_IMAGE_SIDE};
 pub use self::layout::QR_SIZE_MM;
-use self::layout::{PageContext, ShapedName, Translation};
+use self::layout::{PageContext, Participant, ShapedName, Translation};
 use self::text::{FaceId, Fonts, Subset};
 use super::qr;
 use crate::error::AppError;
@@ -114,6 +116,9 @@ pub struct CertificateDocument {
     /// translation ships, the title and a short explanation are also printed in it;
     /// German or unknown codes print German only.
     pub language: String,
+    /// The course title in the participant's language as the coordinator translated it,
+    /// frozen at issue; printed in the participant-language panel under the explanation.
+    pub course_title_translated: Option<String>,
     /// The issuing organisation's logo for the letterhead.
     pub logo: Option<Arc<DocumentImage>>,
     /// A scanned signature, printed above the signature line.
@@ -212,8 +217,12 @@ impl CertificateRenderer {
         self.check_printable(&texts)?;
         let qr = qr::encode(&doc.verification_url).context("QR code for the verification URL")?;
         let translation = self.translation(&doc.language);
+        let participant = translation.map(|shipped| {
+            Participant::new(&self.fonts, shipped, doc.course_title_translated.as_deref())
+        });
         let holder = layout::shape_holder(&self.fonts, &texts.holder)?;
-        let mut arabic_glyphs = translation.map(|t| t.arabic_glyphs.clone()).unwrap_or_default();
+        let mut arabic_glyphs =
+            participant.as_ref().map(Participant::arabic_glyphs).unwrap_or_default();
         arabic_glyphs.extend(holder.iter().flat_map(ShapedName::arabic_glyphs));
         let arabic = self.arabic_subset(arabic_glyphs)?;
         let mut p = Painter::new(&self.fonts, arabic.as_deref());
@@ -225,9 +234,9 @@ impl CertificateRenderer {
             logo: images.logo.as_ref().map(|(id, img)| (id, *img)),
         };
         let signature = images.signature.as_ref().map(|(id, img)| (id, *img));
-        layout::certificate_page(&mut p, &ctx, &qr, translation, signature)?;
+        layout::certificate_page(&mut p, &ctx, &qr, participant.as_ref(), signature)?;
         let first = p.take_page();
-        layout::landlord_page(&mut p, &ctx)?;
+        layout::landlord_page(&mut p, &ctx, translation)?;
         let second = p.take_page();
 
         let (title, subject) = self.words.document_title(&texts);
@@ -409,6 +418,7 @@ mod tests {
             verification_url: format!("{URL}{token}"),
             code_display: "8A13-F000-4299-FF01".to_string(),
             language: "de".to_string(),
+            course_title_translated: None,
             logo: None,
             signature_image: None,
         }
@@ -536,7 +546,7 @@ mod tests {
 
     /// Every text cursor (`Td`) on every page must start inside the page margins; where
     /// pdftotext is installed, every word's box must also end inside them.
-    fn assert_all_text_inside_page(pdf: &[u8]) {
+    pub(super) fn assert_all_text_inside_page(pdf: &[u8]) {
         let doc = lopdf::Document::load_mem(pdf).unwrap();
         let page_w = PAGE_W_MM * PT_PER_MM;
         let page_h = PAGE_H_MM * PT_PER_MM;
@@ -1108,6 +1118,11 @@ mod tests {
         for lang in r.languages() {
             let mut doc = sample("Jürgen Müller");
             doc.language = lang.clone();
+            doc.course_title_translated = Some(match lang.as_str() {
+                "ar" => "السكن في ألمانيا".to_string(),
+                "ti" => "ኣብ ጀርመን ገዛ ምክራይ".to_string(),
+                _ => "Wohnen in Deutschland (translated)".to_string(),
+            });
             let path = format!("/tmp/certificate-sample-{lang}.pdf");
             std::fs::write(path, r.render(&doc).unwrap()).unwrap();
         }

@@ -124,6 +124,21 @@ pub(super) struct ShapedGlyph {
 pub(super) struct ShapedRun {
     pub face: FaceId,
     pub glyphs: Vec<ShapedGlyph>,
+    /// Set right to left: faces printed as text print the mirrored brackets.
+    pub rtl: bool,
+}
+
+impl ShapedRun {
+    /// What a face printed as text (Latin, Ge'ez) draws: the characters, brackets and
+    /// quotes mirrored in a right-to-left run (see [`mirror`]).
+    pub(super) fn drawn_text(&self) -> String {
+        let text = self.glyphs.iter().flat_map(|g| g.text.chars());
+        if self.rtl {
+            text.map(mirror).collect()
+        } else {
+            text.collect()
+        }
+    }
 }
 
 /// One line of text, shaped and in visual order, ready to be placed left to right.
@@ -240,6 +255,25 @@ impl Fonts {
         missing.sort_unstable();
         missing.dedup();
         missing
+    }
+
+    /// Whether a line shaped by [`shape_line`](Self::shape_line) prints every character
+    /// of `text`: no control, bidi or invisible character, and a glyph in the face each
+    /// character is drawn with (Arabic and Ge'ez script in their faces).
+    pub(super) fn shapes_all(&self, text: &str) -> bool {
+        text.nfc().all(|c| {
+            let face = if is_arabic_script(c) {
+                FaceId::Arabic
+            } else if is_ethiopic_script(c) {
+                FaceId::Ethiopic
+            } else {
+                FaceId::Regular
+            };
+            !(c.is_control()
+                || crate::validate::is_bidi_control(c)
+                || crate::validate::is_invisible(c)
+                || self.face(face).glyph(c).is_none())
+        })
     }
 
     /// The glyph ids to embed for the characters a document uses: exactly those below
@@ -361,7 +395,7 @@ impl Fonts {
                     };
                     let glyphs = shape_piece(shaper, piece, run_rtl)
                         .with_context(|| format!("shaping {piece:?}"))?;
-                    runs.push(ShapedRun { face, glyphs });
+                    runs.push(ShapedRun { face, glyphs, rtl: run_rtl });
                 }
             }
         }
@@ -426,6 +460,16 @@ fn shape_piece<T: allsorts::tables::FontTableProvider>(
     font: &mut allsorts::Font<T>, text: &str, rtl: bool,
 ) -> anyhow::Result<Vec<ShapedGlyph>> {
     let script = script_tag(text);
+    // Brackets and quotes point the other way in a right-to-left run (Unicode
+    // Bidi_Mirrored); the shaper does not swap them, so the mirrored character is shaped and
+    // the original one kept as the glyph's text.
+    let mirrored: String;
+    let text = if rtl {
+        mirrored = text.chars().map(mirror).collect();
+        mirrored.as_str()
+    } else {
+        text
+    };
     let glyphs = font.map_glyphs(text, script, MatchingPresentation::NotRequired);
     let infos = font
         .shape(glyphs, script, None, FeatureMask::default_mask(), &[], None, true)
@@ -445,7 +489,14 @@ fn shape_piece<T: allsorts::tables::FontTableProvider>(
         })
         .map(|(info, pos)| ShapedGlyph {
             gid: info.glyph.glyph_index,
-            text: info.glyph.unicodes.iter().collect(),
+            // A ligature (lam-alef) carries its letters; readers reverse the characters of
+            // a right-to-left run they extract, so they are stored in visual order and come
+            // back in reading order ("لا", not "ال").
+            text: if rtl {
+                info.glyph.unicodes.iter().rev().map(|&c| mirror(c)).collect()
+            } else {
+                info.glyph.unicodes.iter().collect()
+            },
             advance: pos.hori_advance,
             x_offset: pos.x_offset,
         })
@@ -454,6 +505,26 @@ fn shape_piece<T: allsorts::tables::FontTableProvider>(
         out.reverse();
     }
     Ok(out)
+}
+
+/// The mirror image of a paired bracket or quote (Unicode BidiMirroring.txt, the pairs the
+/// certificate's texts can hold); any other character as it is. Its own inverse.
+pub(super) fn mirror(c: char) -> char {
+    match c {
+        '(' => ')',
+        ')' => '(',
+        '[' => ']',
+        ']' => '[',
+        '{' => '}',
+        '}' => '{',
+        '<' => '>',
+        '>' => '<',
+        '«' => '»',
+        '»' => '«',
+        '‹' => '›',
+        '›' => '‹',
+        other => other,
+    }
 }
 
 fn script_tag(text: &str) -> u32 {
@@ -747,6 +818,35 @@ mod tests {
         };
         let data = tables.read_table(&otf.scope, tag::NAME).ok()??;
         data.read::<NameTable<'_>>().ok()?.string_for_id(id)
+    }
+
+    /// In a right-to-left line the brackets and quotes face the text they enclose (their
+    /// mirrored glyphs), and the letters of a lam-alef ligature extract in reading order.
+    #[test]
+    fn right_to_left_brackets_are_mirrored_and_ligatures_read_in_order() {
+        let fonts = Fonts::load().unwrap();
+        let line = fonts.shape_line("(صالحة) «لا»", FaceId::Regular, true).unwrap();
+        let glyphs: Vec<&ShapedGlyph> = line.runs.iter().flat_map(|r| r.glyphs.iter()).collect();
+        let (first, last) = (glyphs[0], glyphs[glyphs.len() - 1]);
+        let arabic = fonts.face(FaceId::Arabic);
+        let latin = fonts.face(FaceId::Regular);
+        let gid_of = |c: char| arabic.glyph(c).or_else(|| latin.glyph(c)).unwrap();
+        // Visually leftmost: the closing quote of the last word, drawn as «; rightmost the
+        // opening bracket, drawn as ). Their text stays what was written.
+        assert_eq!((first.text.as_str(), first.gid), ("»", gid_of('«')), "{glyphs:?}");
+        assert_eq!((last.text.as_str(), last.gid), ("(", gid_of(')')), "{glyphs:?}");
+        let ligature = glyphs.iter().find(|g| g.text.chars().count() == 2).expect("lam-alef");
+        // Stored in visual order: readers reverse a right-to-left run when extracting.
+        assert_eq!(ligature.text, "ال");
+        // Printed as text, a bracket in a right-to-left run is its mirror image.
+        let line = fonts.shape_line("كلمة (صالحة).", FaceId::Regular, true).unwrap();
+        let drawn: String = line
+            .runs
+            .iter()
+            .filter(|r| r.face == FaceId::Regular)
+            .map(ShapedRun::drawn_text)
+            .collect();
+        assert_eq!(drawn, "()");
     }
 
     #[test]

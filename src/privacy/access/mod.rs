@@ -84,7 +84,10 @@ pub const PERSONAL_TABLES: &[(&str, Holds)] = &[
     ("certificate_batches", Holds::Nobody("progress counters of an issuing run")),
     (
         "certificate_prints",
-        Holds::Nobody("a run's dates and place as its issued certificates print them"),
+        Holds::Nobody(
+            "a run's dates and place as its issued certificates print them; the course title \
+             in the holder's language (catalogue text) is blanked on erasure",
+        ),
     ),
     (
         "import_batches",

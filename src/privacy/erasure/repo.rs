@@ -155,7 +155,14 @@ pub fn tombstone_certificate(
     )
     .set(certificates::revocation_reason.eq(Some("")))
     .execute(conn)?;
-    // Which modules the person attended, as printed: the tombstone prints nothing.
+    // Which modules the person attended and the language they read, as printed: the
+    // tombstone prints nothing.
+    diesel::update(crate::db::schema::certificate_prints::table.find(id))
+        .set((
+            crate::db::schema::certificate_prints::title_language.eq(None::<String>),
+            crate::db::schema::certificate_prints::course_title_translated.eq(None::<String>),
+        ))
+        .execute(conn)?;
     diesel::delete(
         crate::db::schema::certificate_modules::table
             .filter(crate::db::schema::certificate_modules::certificate_id.eq(id)),
