@@ -35,11 +35,33 @@ pub const PARTICIPANT_LANGUAGES: &[(&str, &str)] = &[
 /// it say `lang="de"`, which is what screen readers and hyphenation need.
 pub const EASY_GERMAN: &str = "de-x-ls";
 
-/// What a participant or respondent reads: every key of `locales/de.json` that starts
-/// with one of these must be in every participant language, with the same `{places}`
-/// (`participant_texts_incomplete`, checked in CI). The `own.renew*` keys are the
-/// coordinator's and excluded below.
+/// What a participant or respondent reads: every key of `locales/de.json` named here (an
+/// entry ending in `.` names every key that starts with it) must be in every participant
+/// language, with the same `{places}` (`participant_texts_incomplete`, checked in CI). The
+/// `own.renew*` keys are the coordinator's and excluded below.
 pub const PARTICIPANT_KEYS: &[&str] = &[
+    // The generic error page of the public pages (`web::in_readers_language`): its frame
+    // and what a link without login can be answered.
+    "error.form_expired",
+    "error.form_invalid",
+    "error.form_too_large",
+    "error.form_unreadable",
+    "error.home",
+    "error.internal",
+    "error.no_such_address",
+    "error.no_such_entry",
+    "error.no_such_page",
+    "error.not_found",
+    "error.query_invalid",
+    "error.rate_limited",
+    "error.reminders.link_invalid",
+    "error.title",
+    "error.unavailable",
+    "footer.statement",
+    "footer.text",
+    "nav.skip",
+    "thing.organisation",
+    "thing.session",
     "access.anonymous_note",
     // The columns of the person's own data; the other columns of the disclosure stay German
     // beside the translated section headings.
@@ -273,7 +295,11 @@ pub fn participant_keys() -> Vec<&'static str> {
     };
     let mut keys: Vec<&'static str> = de
         .keys()
-        .filter(|k| PARTICIPANT_KEYS.iter().any(|p| k.starts_with(p)))
+        .filter(|k| {
+            PARTICIPANT_KEYS
+                .iter()
+                .any(|p| if p.ends_with('.') { k.starts_with(p) } else { k.as_str() == *p })
+        })
         .filter(|k| !STAFF_KEYS.iter().any(|p| k.starts_with(p)))
         .map(|k| -> &'static str { k.as_str() })
         .collect();

@@ -71,7 +71,7 @@ fn render(session: &Session, shown: Shown) -> PageResult {
 }
 
 /// The statement for pages of no organisation (login, errors).
-#[get("/barrierefreiheit")]
+#[get("/barrierefreiheit", wrap = "actix_web::middleware::from_fn(crate::web::in_readers_language)")]
 async fn general(
     req: HttpRequest, session: Session, db: web::Data<Db>, q: web::Query<LangQuery>,
 ) -> PageResult {
@@ -81,7 +81,7 @@ async fn general(
     render(&session, Shown { lang, statement: &statement, form: &form, error: None, sent: false })
 }
 
-#[get("/barrierefreiheit/{org}")]
+#[get("/barrierefreiheit/{org}", wrap = "actix_web::middleware::from_fn(crate::web::in_readers_language)")]
 async fn of_organisation(
     req: HttpRequest, session: Session, db: web::Data<Db>, org: web::Path<OrgId>,
     q: web::Query<LangQuery>,
@@ -102,7 +102,7 @@ struct FeedbackForm {
     lang: String,
 }
 
-#[post("/barrierefreiheit/{org}")]
+#[post("/barrierefreiheit/{org}", wrap = "actix_web::middleware::from_fn(crate::web::in_readers_language)")]
 async fn send_feedback(
     req: HttpRequest, session: Session, db: web::Data<Db>, limit: web::Data<FeedbackLimit>,
     org: web::Path<OrgId>, Form(form): Form<FeedbackForm>,

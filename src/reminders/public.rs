@@ -35,12 +35,12 @@ fn render(
 }
 
 /// The link in a reminder: "I cannot come".
-#[get("/absage/{token}")]
+#[get("/absage/{token}", wrap = "actix_web::middleware::from_fn(crate::web::in_readers_language)")]
 async fn apology_page(session: Session, db: web::Data<Db>, token: web::Path<String>) -> PageResult {
     apology(&session, &db, token.into_inner(), false).await
 }
 
-#[post("/absage/{token}")]
+#[post("/absage/{token}", wrap = "actix_web::middleware::from_fn(crate::web::in_readers_language)")]
 async fn send_apology(
     session: Session, db: web::Data<Db>, token: web::Path<String>, _form: Form<EmptyForm>,
 ) -> PageResult {

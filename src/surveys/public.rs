@@ -38,7 +38,7 @@ fn message(page: &MessagePage, status: StatusCode) -> Result<HttpResponse, HtmlE
 
 const FORM: &str = "pages/surveys/respond";
 
-#[get("/s/{token}")]
+#[get("/s/{token}", wrap = "actix_web::middleware::from_fn(crate::web::in_readers_language)")]
 async fn respond_page(
     db: web::Data<Db>, settings: web::Data<crate::config::Settings>, path: web::Path<String>,
     q: web::Query<RespondQuery>,
@@ -59,7 +59,7 @@ async fn respond_page(
     }
 }
 
-#[post("/s/{token}")]
+#[post("/s/{token}", wrap = "actix_web::middleware::from_fn(crate::web::in_readers_language)")]
 async fn respond_post(
     db: web::Data<Db>, settings: web::Data<crate::config::Settings>, path: web::Path<String>,
     body: web::Bytes,
@@ -70,6 +70,10 @@ async fn respond_post(
         );
     }
     let fields = forms::pairs(&body)?;
+    // The language the form was shown in, for the page that says it was answered meanwhile.
+    let shown_in = forms::field(&fields, "lang")
+        .filter(|l| crate::i18n::is_participant_language(l))
+        .unwrap_or_else(|| crate::i18n::DEFAULT_LANG.to_string());
     let answering = Answering {
         lang: forms::field(&fields, "lang"),
         step: forms::step(&forms::field(&fields, "action").unwrap_or_default()),
@@ -91,13 +95,13 @@ async fn respond_post(
         Ok(RespondOutcome::Closed { message: page, .. }) => message(&page, StatusCode::CONFLICT),
         // Answered through this link in the meantime (another tab, another device).
         Err(AppError::Conflict(_)) => {
-            message(&MessagePage::new("de", "respond.answered"), StatusCode::CONFLICT)
+            message(&MessagePage::new(&shown_in, "respond.answered"), StatusCode::CONFLICT)
         }
         Err(e) => Err(e.into()),
     }
 }
 
-#[get("/s/o/{open_token}/{group}")]
+#[get("/s/o/{open_token}/{group}", wrap = "actix_web::middleware::from_fn(crate::web::in_readers_language)")]
 async fn open_link(
     req: actix_web::HttpRequest, limit: web::Data<OpenLinkLimit>, db: web::Data<Db>,
     path: web::Path<(String, String)>,

@@ -53,7 +53,7 @@ fn private(status: StatusCode) -> actix_web::HttpResponseBuilder {
 }
 
 /// "Meine Daten anfordern": everything stored about the person, as a readable page.
-#[post("/meine-bescheinigungen/{token}")]
+#[post("/meine-bescheinigungen/{token}", wrap = "actix_web::middleware::from_fn(crate::web::in_readers_language)")]
 async fn own_disclosure(
     req: HttpRequest, db: web::Data<Db>, issuer: web::Data<Arc<CertificateIssuer>>,
     limit: web::Data<OwnPageLimit>, token: web::Path<String>,
@@ -72,7 +72,7 @@ async fn own_disclosure(
 }
 
 /// The same as JSON, to keep or take elsewhere (Art. 20).
-#[get("/meine-bescheinigungen/{token}/daten.json")]
+#[get("/meine-bescheinigungen/{token}/daten.json", wrap = "actix_web::middleware::from_fn(crate::web::in_readers_language)")]
 async fn own_disclosure_json(
     req: HttpRequest, db: web::Data<Db>, issuer: web::Data<Arc<CertificateIssuer>>,
     limit: web::Data<OwnPageLimit>, token: web::Path<String>,
