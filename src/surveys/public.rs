@@ -109,7 +109,12 @@ async fn open_link(
     limit.check(&req)?;
     let (open, group) = path.into_inner();
     let token = db.run(move |conn| respond::start_open(conn, &open, &group)).await?;
-    Ok(redirect(&format!("/s/{token}")))
+    // Nobody told the open link a language: the form opens in the browser's, as if the
+    // respondent had chosen it on the form.
+    match crate::web::reader_language(&req) {
+        crate::i18n::DEFAULT_LANG => Ok(redirect(&format!("/s/{token}"))),
+        lang => Ok(redirect(&format!("/s/{token}?lang={lang}"))),
+    }
 }
 
 pub fn configure(cfg: &mut web::ServiceConfig) {

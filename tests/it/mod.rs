@@ -34,6 +34,7 @@ mod mail_once;
 mod migrations;
 mod navigation;
 mod own_page;
+mod public_page_languages;
 mod past_attendance;
 mod people;
 mod phone;
