@@ -296,9 +296,13 @@ pub fn participant_keys() -> Vec<&'static str> {
     let mut keys: Vec<&'static str> = de
         .keys()
         .filter(|k| {
-            PARTICIPANT_KEYS
-                .iter()
-                .any(|p| if p.ends_with('.') { k.starts_with(p) } else { k.as_str() == *p })
+            PARTICIPANT_KEYS.iter().any(|p| {
+                if p.ends_with('.') {
+                    k.starts_with(p)
+                } else {
+                    k.as_str() == *p
+                }
+            })
         })
         .filter(|k| !STAFF_KEYS.iter().any(|p| k.starts_with(p)))
         .map(|k| -> &'static str { k.as_str() })

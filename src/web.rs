@@ -405,7 +405,7 @@ pub fn reader_language(req: &HttpRequest) -> &'static str {
     page_language(req, asked.as_deref(), &participant_codes())
 }
 
-/// Middleware of the public pages (`#[get("…", wrap = "…from_fn(web::in_readers_language)")]`):
+/// Middleware of the public pages (each route says `wrap = "from_fn(in_readers_language)"`):
 /// an error page of the handler or of its extractors (an unknown link, an expired form, a
 /// wrong address, too many requests) is answered in the reader's language
 /// ([`reader_language`]), with the same status and headers.

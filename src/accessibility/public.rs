@@ -3,7 +3,7 @@
 
 use actix_session::Session;
 use actix_web::http::StatusCode;
-use actix_web::{get, post, web, HttpRequest, HttpResponse, ResponseError};
+use actix_web::{get, middleware::from_fn, post, web, HttpRequest, HttpResponse, ResponseError};
 use serde::Deserialize;
 use serde_json::json;
 
@@ -15,7 +15,7 @@ use crate::i18n;
 use crate::ids::OrgId;
 use crate::rate_limit::ClientLimiter;
 use crate::templates;
-use crate::web::{client_ip, csrf_token, page_language, Form};
+use crate::web::{client_ip, csrf_token, in_readers_language, page_language, Form};
 
 const TEMPLATE: &str = "pages/accessibility/statement";
 /// The statement is written in German and English (BITV asks for German; English for
@@ -71,7 +71,7 @@ fn render(session: &Session, shown: Shown) -> PageResult {
 }
 
 /// The statement for pages of no organisation (login, errors).
-#[get("/barrierefreiheit", wrap = "actix_web::middleware::from_fn(crate::web::in_readers_language)")]
+#[get("/barrierefreiheit", wrap = "from_fn(in_readers_language)")]
 async fn general(
     req: HttpRequest, session: Session, db: web::Data<Db>, q: web::Query<LangQuery>,
 ) -> PageResult {
@@ -81,7 +81,7 @@ async fn general(
     render(&session, Shown { lang, statement: &statement, form: &form, error: None, sent: false })
 }
 
-#[get("/barrierefreiheit/{org}", wrap = "actix_web::middleware::from_fn(crate::web::in_readers_language)")]
+#[get("/barrierefreiheit/{org}", wrap = "from_fn(in_readers_language)")]
 async fn of_organisation(
     req: HttpRequest, session: Session, db: web::Data<Db>, org: web::Path<OrgId>,
     q: web::Query<LangQuery>,
@@ -102,7 +102,7 @@ struct FeedbackForm {
     lang: String,
 }
 
-#[post("/barrierefreiheit/{org}", wrap = "actix_web::middleware::from_fn(crate::web::in_readers_language)")]
+#[post("/barrierefreiheit/{org}", wrap = "from_fn(in_readers_language)")]
 async fn send_feedback(
     req: HttpRequest, session: Session, db: web::Data<Db>, limit: web::Data<FeedbackLimit>,
     org: web::Path<OrgId>, Form(form): Form<FeedbackForm>,

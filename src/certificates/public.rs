@@ -5,7 +5,7 @@
 use std::sync::Arc;
 
 use actix_web::http::{header, StatusCode};
-use actix_web::{get, web, HttpRequest, HttpResponse};
+use actix_web::{get, middleware::from_fn, web, HttpRequest, HttpResponse};
 use serde_json::json;
 
 use super::own_page;
@@ -14,7 +14,7 @@ use crate::db::Db;
 use crate::error::{AppError, HtmlError};
 use crate::i18n;
 use crate::templates;
-use crate::web::{client_ip, reader_language, OwnPageLimit};
+use crate::web::{client_ip, in_readers_language, reader_language, OwnPageLimit};
 
 const CSP: &str = "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
 
@@ -93,7 +93,7 @@ fn page_ctx<T: serde::Serialize>(
     Ok(ctx)
 }
 
-#[get("/meine-bescheinigungen/{token}", wrap = "actix_web::middleware::from_fn(crate::web::in_readers_language)")]
+#[get("/meine-bescheinigungen/{token}", wrap = "from_fn(in_readers_language)")]
 async fn show_own_page(
     req: HttpRequest, db: web::Data<Db>, issuer: web::Data<Arc<CertificateIssuer>>,
     limit: web::Data<OwnPageLimit>, token: web::Path<String>,
@@ -112,7 +112,7 @@ async fn show_own_page(
 }
 
 /// "PDF herunterladen": one of the person's valid certificates.
-#[get("/meine-bescheinigungen/{token}/{code}.pdf", wrap = "actix_web::middleware::from_fn(crate::web::in_readers_language)")]
+#[get("/meine-bescheinigungen/{token}/{code}.pdf", wrap = "from_fn(in_readers_language)")]
 async fn own_pdf(
     req: HttpRequest, db: web::Data<Db>, issuer: web::Data<Arc<CertificateIssuer>>,
     limit: web::Data<OwnPageLimit>, path: web::Path<(String, String)>,

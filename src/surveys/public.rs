@@ -1,7 +1,7 @@
 //! Pages and feeds that need no login of surveys: each handler parses the request, calls one use case and answers.
 
 use actix_web::http::{header, StatusCode};
-use actix_web::{get, post, web, HttpResponse};
+use actix_web::{get, middleware::from_fn, post, web, HttpResponse};
 use serde::Serialize;
 
 use super::api::OpenLinkLimit;
@@ -12,7 +12,7 @@ use super::respond::{self, Answering, Given, RespondOutcome, RespondScreen};
 use crate::db::Db;
 use crate::error::{AppError, HtmlError};
 use crate::templates;
-use crate::web::redirect;
+use crate::web::{in_readers_language, redirect};
 
 /// A respondent's page: never cached, never indexed, and the personal link in its address
 /// never passed on as a referrer.
@@ -38,7 +38,7 @@ fn message(page: &MessagePage, status: StatusCode) -> Result<HttpResponse, HtmlE
 
 const FORM: &str = "pages/surveys/respond";
 
-#[get("/s/{token}", wrap = "actix_web::middleware::from_fn(crate::web::in_readers_language)")]
+#[get("/s/{token}", wrap = "from_fn(in_readers_language)")]
 async fn respond_page(
     db: web::Data<Db>, settings: web::Data<crate::config::Settings>, path: web::Path<String>,
     q: web::Query<RespondQuery>,
@@ -59,7 +59,7 @@ async fn respond_page(
     }
 }
 
-#[post("/s/{token}", wrap = "actix_web::middleware::from_fn(crate::web::in_readers_language)")]
+#[post("/s/{token}", wrap = "from_fn(in_readers_language)")]
 async fn respond_post(
     db: web::Data<Db>, settings: web::Data<crate::config::Settings>, path: web::Path<String>,
     body: web::Bytes,
@@ -101,7 +101,7 @@ async fn respond_post(
     }
 }
 
-#[get("/s/o/{open_token}/{group}", wrap = "actix_web::middleware::from_fn(crate::web::in_readers_language)")]
+#[get("/s/o/{open_token}/{group}", wrap = "from_fn(in_readers_language)")]
 async fn open_link(
     req: actix_web::HttpRequest, limit: web::Data<OpenLinkLimit>, db: web::Data<Db>,
     path: web::Path<(String, String)>,

@@ -58,11 +58,15 @@ async fn fetch(
         req = req.header("accept-language", HeaderValue::from_bytes(value).unwrap());
     }
     let resp = req.send().await.expect("request");
-    let header = |name: &str| {
-        resp.headers().get(name).and_then(|v| v.to_str().ok()).map(str::to_string)
-    };
+    let header =
+        |name: &str| resp.headers().get(name).and_then(|v| v.to_str().ok()).map(str::to_string);
     let (retry_after, location) = (header("retry-after"), header("location"));
-    Answer { status: resp.status().as_u16(), retry_after, location, body: resp.text().await.unwrap() }
+    Answer {
+        status: resp.status().as_u16(),
+        retry_after,
+        location,
+        body: resp.text().await.unwrap(),
+    }
 }
 
 /// A sentence as the page shows it, up to its first place (which varies: seconds).
@@ -107,8 +111,11 @@ async fn pages_without_a_language(backend: Backend) {
     let api = app.api_token(&org.coordinator.email).await;
     let today = mietschulung::time::today_local();
     let (s, survey) = api
-        .post("/api/v1/surveys", json!({"title": "Wohnen", "opens_on": today.to_string(), "closes_on": today.to_string(),
-               "audience": ["target_group"], "open_groups": ["target_group"]}))
+        .post(
+            "/api/v1/surveys",
+            json!({"title": "Wohnen", "opens_on": today.to_string(), "closes_on": today.to_string(),
+               "audience": ["target_group"], "open_groups": ["target_group"]}),
+        )
         .await;
     assert_eq!(s, 201, "{survey}");
     let open = open_token(&app, survey["id"].as_i64().unwrap());
@@ -147,9 +154,11 @@ async fn pages_without_a_language(backend: Backend) {
     speaks(&app, None, "/meine-bescheinigung", 404, Text::key("error.no_such_page")).await;
 
     // `?lang=` where the address says it, before the browser's language.
-    for (query, header, lang, dir) in
-        [("uk", Some("ar"), "uk", "ltr"), ("fa", None, "fa", "rtl"), ("xx", Some("ar"), "ar", "rtl")]
-    {
+    for (query, header, lang, dir) in [
+        ("uk", Some("ar"), "uk", "ltr"),
+        ("fa", None, "fa", "rtl"),
+        ("xx", Some("ar"), "ar", "rtl"),
+    ] {
         let path = format!("/s/{NO_LINK}?lang={query}");
         let a = fetch(&app, None, &path, header.map(str::as_bytes)).await;
         assert_eq!(a.status, 404);
