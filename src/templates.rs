@@ -204,8 +204,13 @@ fn statement_href_helper(
         Some(org) => format!("/barrierefreiheit/{org}"),
         None => "/barrierefreiheit".to_string(),
     };
-    if data.get("lang").and_then(Value::as_str) == Some("en") {
-        href.push_str("?lang=en");
+    // The statement page speaks every participant language (its legal text German or
+    // English): the reader stays in the page's language.
+    if let Some(lang) = data.get("lang").and_then(Value::as_str) {
+        if lang != i18n::DEFAULT_LANG && i18n::is_participant_language(lang) {
+            href.push_str("?lang=");
+            href.push_str(lang);
+        }
     }
     out.write(&href)?;
     Ok(())

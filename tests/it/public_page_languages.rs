@@ -124,6 +124,22 @@ async fn pages_without_a_language(backend: Backend) {
     let missing = Text::key("own.missing_text");
     speaks(&app, None, &format!("/meine-bescheinigungen/{NO_LINK}"), 404, missing.clone()).await;
     speaks(&app, None, &format!("/meine-bescheinigungen/{NO_LINK}/X.pdf"), 404, missing).await;
+    // Its footer leads to the statement in the same language.
+    for (header, href) in [
+        (Some("ar"), "/barrierefreiheit?lang=ar"),
+        (Some("de-x-ls"), "/barrierefreiheit?lang=de-x-ls"),
+        (None, "/barrierefreiheit"),
+    ] {
+        let a = fetch(
+            &app,
+            None,
+            &format!("/meine-bescheinigungen/{NO_LINK}"),
+            header.map(str::as_bytes),
+        )
+        .await;
+        let link = common::attribute_of(&a.body, "data-test=\"statement-link\"", "href");
+        assert_eq!(link.as_deref(), Some(href), "{header:?}");
+    }
 
     // Survey links: unknown, unknown open link, open link of a group it is not open to.
     let unknown = Text::key("error.surveys.unknown_link");
@@ -220,3 +236,60 @@ fn open_token(app: &TestApp, survey: i64) -> String {
         })
         .unwrap()
 }
+
+/// The accessibility statement: the page, its feedback form and the form's refusals in the
+/// reader's language; the statement itself, a legal text in German and English, stays
+/// German for other readers, marked as German, with a note in their language saying so.
+async fn statement(backend: Backend) {
+    let options = Options { rate_limits: Some((0, 0)), ..Default::default() };
+    let app = common::spawn_app_with(backend, options).await;
+    let org = app.create_org("sprachen-erklaerung");
+    let path = format!("/barrierefreiheit/{}", org.id);
+    let law = handlebars::html_escape(&i18n::text("de", "statement.intro_law"));
+    for (header, html_lang, dir, lang) in READERS {
+        let a = fetch(&app, None, &path, header.map(str::as_bytes)).await;
+        assert_eq!(a.status, 200, "{header:?}");
+        assert!(a.body.contains(&format!("<html lang=\"{html_lang}\" dir=\"{dir}\">")));
+        for key in ["statement.heading", "statement.label_message", "statement.send"] {
+            let words = handlebars::html_escape(&i18n::text(lang, key));
+            assert!(a.body.contains(&words), "{header:?} {key}: {}", a.body);
+        }
+        assert!(a.body.contains("<div lang=\"de\" dir=\"ltr\" data-test=\"statement-text\">"));
+        assert!(a.body.contains(&law), "the statement stays German");
+        let note = handlebars::html_escape(&i18n::text(lang, "statement.legal_text_note"));
+        assert_eq!(a.body.contains(&note), lang != "de", "{header:?}: the note");
+    }
+    let english = fetch(&app, None, &format!("{path}?lang=en"), Some(b"ar")).await;
+    assert!(english.body.contains("<div lang=\"en\" dir=\"ltr\" data-test=\"statement-text\">"));
+    assert!(!english.body.contains("data-test=\"statement-legal-note\""));
+    for (lang, _) in i18n::PARTICIPANT_LANGUAGES.iter().filter(|(l, _)| !matches!(*l, "de" | "en"))
+    {
+        for key in ["statement.intro_law", "statement.enforcement_text", "statement.contact_intro"]
+        {
+            assert!(!i18n::has_text(lang, key), "{lang}: {key} is the legal text, German only");
+        }
+    }
+
+    // The form refuses and thanks in the language it was shown in, right to left.
+    let b = app.browser();
+    for lang in ["ar", "ps", "ti", i18n::EASY_GERMAN] {
+        let page = b.get(&format!("{path}?lang={lang}")).await;
+        let csrf = page.csrf();
+        let fields = [("csrf_token", csrf.as_str()), ("lang", lang), ("message", " ")];
+        let refused = b.post_form(&path, &fields).await;
+        assert_eq!(refused.status, 422, "{}", refused.body);
+        let (html_lang, dir) = (i18n::html_lang(lang), i18n::direction(lang));
+        assert!(refused.body.contains(&format!("<html lang=\"{html_lang}\" dir=\"{dir}\">")));
+        let required = Text::key("error.required").arg_key("label", "statement.label_message");
+        let words = handlebars::html_escape(&required.render(lang));
+        assert!(refused.body.contains(&words), "{lang}: {words} in {}", refused.body);
+        let fields = [("csrf_token", csrf.as_str()), ("lang", lang), ("message", "Zu klein")];
+        let sent = b.post_form(&path, &fields).await;
+        assert_eq!(sent.status, 200, "{}", sent.body);
+        let thanks = handlebars::html_escape(&i18n::text(lang, "statement.feedback_sent"));
+        assert!(sent.body.contains(&thanks), "{lang}");
+    }
+    assert_eq!(app.count("accessibility_feedback"), 4);
+}
+
+both_backends!(the_statement_page_speaks_the_readers_language_around_the_legal_text, statement);
