@@ -60,6 +60,8 @@ pub const PARTICIPANT_KEYS: &[&str] = &[
     "footer.statement",
     "footer.text",
     "nav.skip",
+    "thing.organisation",
+    "thing.session",
     // The accessibility statement's page and feedback form (the statement itself is a
     // legal text in German and English only: `accessibility::public`).
     "error.email",
@@ -81,8 +83,6 @@ pub const PARTICIPANT_KEYS: &[&str] = &[
     "statement.privacy",
     "statement.send",
     "statement.title",
-    "thing.organisation",
-    "thing.session",
     "access.anonymous_note",
     // The columns of the person's own data; the other columns of the disclosure stay German
     // beside the translated section headings.

@@ -13,8 +13,7 @@ use crate::certificates::own_page;
 use crate::certificates::service::CertificateIssuer;
 use crate::db::Db;
 use crate::error::{AppError, HtmlError};
-use crate::web::OwnPageLimit;
-use crate::web::{client_ip, in_readers_language};
+use crate::web::{client_ip, in_readers_language, OwnPageLimit};
 
 /// The person's disclosure through their link; `None` when the link opens nothing.
 async fn disclosure(
