@@ -35,11 +35,54 @@ pub const PARTICIPANT_LANGUAGES: &[(&str, &str)] = &[
 /// `lang="de"`, which is what screen readers and hyphenation need.
 pub const EASY_GERMAN: &str = "de-simple";
 
-/// What a participant or respondent reads: every key of `locales/de.json` that starts
-/// with one of these must be in every participant language, with the same `{places}`
-/// (`participant_texts_incomplete`, checked in CI). The `own.renew*` keys are the
-/// coordinator's and excluded below.
+/// What a participant or respondent reads: every key of `locales/de.json` named here (an
+/// entry ending in `.` names every key that starts with it) must be in every participant
+/// language, with the same `{places}` (`participant_texts_incomplete`, checked in CI). The
+/// `own.renew*` keys are the coordinator's and excluded below.
 pub const PARTICIPANT_KEYS: &[&str] = &[
+    // The generic error page of the public pages (`web::in_readers_language`): its frame
+    // and what a link without login can be answered.
+    "error.form_expired",
+    "error.form_invalid",
+    "error.form_too_large",
+    "error.form_unreadable",
+    "error.home",
+    "error.internal",
+    "error.no_such_address",
+    "error.no_such_entry",
+    "error.no_such_page",
+    "error.not_found",
+    "error.query_invalid",
+    "error.rate_limited",
+    "error.reminders.link_invalid",
+    "error.title",
+    "error.unavailable",
+    "footer.statement",
+    "footer.text",
+    "nav.skip",
+    "thing.organisation",
+    "thing.session",
+    // The accessibility statement's page and feedback form (the statement itself is a
+    // legal text in German and English only: `accessibility::public`).
+    "error.email",
+    "error.invisible",
+    "error.one_line",
+    "error.required",
+    "error.too_long",
+    "form.error_heading",
+    "statement.email_hint",
+    "statement.feedback_heading",
+    "statement.feedback_sent",
+    "statement.heading",
+    "statement.label_message",
+    "statement.label_sender_email",
+    "statement.label_sender_name",
+    "statement.legal_text_note",
+    "statement.message_hint",
+    "statement.optional",
+    "statement.privacy",
+    "statement.send",
+    "statement.title",
     "access.anonymous_note",
     // The columns of the person's own data; the other columns of the disclosure stay German
     // beside the translated section headings.
@@ -273,7 +316,15 @@ pub fn participant_keys() -> Vec<&'static str> {
     };
     let mut keys: Vec<&'static str> = de
         .keys()
-        .filter(|k| PARTICIPANT_KEYS.iter().any(|p| k.starts_with(p)))
+        .filter(|k| {
+            PARTICIPANT_KEYS.iter().any(|p| {
+                if p.ends_with('.') {
+                    k.starts_with(p)
+                } else {
+                    k.as_str() == *p
+                }
+            })
+        })
         .filter(|k| !STAFF_KEYS.iter().any(|p| k.starts_with(p)))
         .map(|k| -> &'static str { k.as_str() })
         .collect();

@@ -245,7 +245,8 @@ async fn not_found(req: HttpRequest) -> actix_web::Result<HttpResponse> {
     if req.path().starts_with("/api/") {
         Err(err.into())
     } else {
-        Err(crate::error::HtmlError(err).into())
+        // A mistyped link reaches anyone, a participant too: in the reader's language.
+        Ok(crate::web::error_page(&err, crate::web::reader_language(&req)))
     }
 }
 

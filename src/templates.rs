@@ -204,8 +204,13 @@ fn statement_href_helper(
         Some(org) => format!("/barrierefreiheit/{org}"),
         None => "/barrierefreiheit".to_string(),
     };
-    if data.get("lang").and_then(Value::as_str) == Some("en") {
-        href.push_str("?lang=en");
+    // The statement page speaks every participant language (its legal text German or
+    // English): the reader stays in the page's language.
+    if let Some(lang) = data.get("lang").and_then(Value::as_str) {
+        if lang != i18n::DEFAULT_LANG && i18n::is_participant_language(lang) {
+            href.push_str("?lang=");
+            href.push_str(lang);
+        }
     }
     out.write(&href)?;
     Ok(())
@@ -217,11 +222,13 @@ pub fn render(name: &str, ctx: &Value) -> Result<String, AppError> {
         .map_err(|e| AppError::Internal(anyhow::anyhow!("rendering {name}: {e}")))
 }
 
-pub fn render_error_page(status: u16, message: &str) -> String {
+/// The error page in `lang` (the generic one: public pages choose the reader's language).
+pub fn render_error_page(status: u16, message: &str, lang: &str) -> String {
+    let title = i18n::text(lang, "error.title");
     let ctx = json!({
-        "lang": i18n::DEFAULT_LANG,
-        "dir": "ltr",
-        "title": i18n::text(i18n::DEFAULT_LANG, "error.title"),
+        "lang": lang,
+        "dir": i18n::direction(lang),
+        "title": title,
         "nav": Value::Null,
         "status": status,
         "message": message,
@@ -229,7 +236,7 @@ pub fn render_error_page(status: u16, message: &str) -> String {
     TEMPLATES.render("pages/error", &ctx).unwrap_or_else(|_| {
         format!(
             "<!doctype html><meta charset=utf-8><title>{}</title><p>{}</p>",
-            handlebars::html_escape(&i18n::text(i18n::DEFAULT_LANG, "error.title")),
+            handlebars::html_escape(&title),
             handlebars::html_escape(message)
         )
     })

@@ -354,7 +354,8 @@ pub fn csv_download(
 }
 
 /// Errors on browser pages answer a page in the site's layout (the login page when the
-/// session has ended); the JSON form lives with `AppError` itself.
+/// session has ended); the JSON form lives with `AppError` itself. The page is German here;
+/// public pages answer it in the reader's language ([`in_readers_language`]).
 impl ResponseError for HtmlError {
     fn status_code(&self) -> StatusCode {
         self.0.status_code()
@@ -362,19 +363,66 @@ impl ResponseError for HtmlError {
 
     fn error_response(&self) -> HttpResponse {
         self.0.log();
-        if let AppError::Unauthenticated = self.0 {
-            return HttpResponse::SeeOther().insert_header((header::LOCATION, "/login")).finish();
-        }
-        let body =
-            crate::templates::render_error_page(self.status_code().as_u16(), &self.0.to_string());
-        let mut resp = HttpResponse::build(self.status_code());
-        if let Some(secs) = self.0.retry_after_secs() {
-            resp.insert_header((header::RETRY_AFTER, secs.to_string()));
-        }
-        resp.insert_header((header::CACHE_CONTROL, "no-store"))
-            .content_type("text/html; charset=utf-8")
-            .body(body)
+        error_page(&self.0, i18n::DEFAULT_LANG)
     }
+}
+
+/// The error page of `error` in `lang` (a redirect to the login page when the session has
+/// ended), with the error's status and `Retry-After`.
+pub fn error_page(error: &AppError, lang: &str) -> HttpResponse {
+    if let AppError::Unauthenticated = error {
+        return HttpResponse::SeeOther().insert_header((header::LOCATION, "/login")).finish();
+    }
+    let status = error.status_code();
+    let body = templates::render_error_page(status.as_u16(), &error.message(lang), lang);
+    let mut resp = HttpResponse::build(status);
+    if let Some(secs) = error.retry_after_secs() {
+        resp.insert_header((header::RETRY_AFTER, secs.to_string()));
+    }
+    resp.insert_header((header::CACHE_CONTROL, "no-store"))
+        .content_type("text/html; charset=utf-8")
+        .body(body)
+}
+
+/// The participant languages' codes, German first: what a public page may answer in.
+pub fn participant_codes() -> Vec<&'static str> {
+    i18n::PARTICIPANT_LANGUAGES.iter().map(|(code, _)| *code).collect()
+}
+
+/// The language of a public page a participant, respondent or landlord reaches without
+/// login, where the page has no language of its own (a link that opens nothing, an error):
+/// `?lang=`, else the browser's `Accept-Language`, among the participant languages; else
+/// German. A header or address that cannot be read counts as no wish.
+pub fn reader_language(req: &HttpRequest) -> &'static str {
+    #[derive(Deserialize)]
+    struct LangQuery {
+        lang: Option<String>,
+    }
+    let asked = serde_html_form::from_str::<LangQuery>(req.query_string())
+        .ok()
+        .and_then(|q| q.lang)
+        .filter(|l| l.len() <= 16);
+    page_language(req, asked.as_deref(), &participant_codes())
+}
+
+/// Middleware of the public pages (each route says `wrap = "from_fn(in_readers_language)"`):
+/// an error page of the handler or of its extractors (an unknown link, an expired form, a
+/// wrong address, too many requests) is answered in the reader's language
+/// ([`reader_language`]), with the same status and headers.
+pub async fn in_readers_language(
+    req: actix_web::dev::ServiceRequest,
+    next: actix_web::middleware::Next<impl actix_web::body::MessageBody + 'static>,
+) -> Result<actix_web::dev::ServiceResponse<actix_web::body::BoxBody>, actix_web::Error> {
+    let lang = reader_language(req.request());
+    let res = next.call(req).await?;
+    let page = match res.response().error().and_then(|e| e.as_error::<HtmlError>()) {
+        Some(e) if lang != i18n::DEFAULT_LANG => Some(error_page(&e.0, lang)),
+        _ => None,
+    };
+    Ok(match page {
+        Some(page) => res.into_response(page),
+        None => res.map_into_boxed_body(),
+    })
 }
 
 /// Per-client allowance of requests through a participant's personal link (the own page,
@@ -388,8 +436,12 @@ pub fn page_language(
 ) -> &'static str {
     use actix_web::http::header::{AcceptLanguage, Preference};
     use actix_web::HttpMessage;
+    // The whole tag where it is offered (`de-x-ls`, Leichte Sprache), else its language.
     let known = |code: &str| {
         let code = code.trim().to_ascii_lowercase();
+        if let Some(whole) = offered.iter().copied().find(|o| *o == code) {
+            return Some(whole);
+        }
         let primary = code.split(['-', '_']).next().unwrap_or_default().to_string();
         offered.iter().copied().find(|o| *o == primary)
     };
@@ -400,7 +452,7 @@ pub fn page_language(
     ranked
         .iter()
         .find_map(|p| match p {
-            Preference::Specific(tag) => known(tag.primary_language()),
+            Preference::Specific(tag) => known(tag.as_str()),
             Preference::Any => None,
         })
         .or_else(|| offered.first().copied())

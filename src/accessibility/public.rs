@@ -3,7 +3,7 @@
 
 use actix_session::Session;
 use actix_web::http::StatusCode;
-use actix_web::{get, post, web, HttpRequest, HttpResponse, ResponseError};
+use actix_web::{get, middleware::from_fn, post, web, HttpRequest, HttpResponse, ResponseError};
 use serde::Deserialize;
 use serde_json::json;
 
@@ -15,12 +15,24 @@ use crate::i18n;
 use crate::ids::OrgId;
 use crate::rate_limit::ClientLimiter;
 use crate::templates;
-use crate::web::{client_ip, csrf_token, page_language, Form};
+use crate::web::{
+    client_ip, csrf_token, in_readers_language, page_language, participant_codes, Form,
+};
 
 const TEMPLATE: &str = "pages/accessibility/statement";
-/// The statement is written in German and English (BITV asks for German; English for
-/// the many readers who read no German).
-const LANGUAGES: &[&str] = &["de", "en"];
+
+/// The statement itself is a legal text written in German and English (BITV asks for
+/// German; English for the many readers who read no German): its keys are in those two
+/// files only. The page around it, the feedback form and its refusals speak every
+/// participant language; a reader of another one gets the German text, marked as German,
+/// with a note in their language saying why.
+fn statement_language(lang: &str) -> &'static str {
+    if lang == "en" {
+        "en"
+    } else {
+        "de"
+    }
+}
 
 /// Per-client allowance of feedback posts (the rate of the manual code form).
 pub struct FeedbackLimit(pub ClientLimiter);
@@ -45,16 +57,21 @@ fn render(session: &Session, shown: Shown) -> PageResult {
     let other = if lang == "en" { "de" } else { "en" };
     let ctx = json!({
         "lang": lang,
-        "dir": if i18n::is_rtl(lang) { "rtl" } else { "ltr" },
+        "dir": i18n::direction(lang),
         "title": i18n::text(lang, "statement.title"),
         "csrf": csrf_token(session),
         "statement": statement,
         "statement_org": statement.organisation_id,
-        "conformity_text": i18n::text(lang, &format!("statement.conformity_{}_text", statement.conformity)),
+        "conformity_text": i18n::text(
+            statement_language(lang),
+            &format!("statement.conformity_{}_text", statement.conformity)
+        ),
         "form": form,
         "max_message": service::MAX_MESSAGE,
         "error": error.as_ref().map(|e| json!({"field": e.field(), "message": e.message(lang)})),
         "sent": sent,
+        "body_lang": statement_language(lang),
+        "legal_note": !matches!(lang, "de" | "en"),
         "other_lang": other,
         "other_lang_name": if other == "en" { "English" } else { "Deutsch" },
     });
@@ -71,22 +88,22 @@ fn render(session: &Session, shown: Shown) -> PageResult {
 }
 
 /// The statement for pages of no organisation (login, errors).
-#[get("/barrierefreiheit")]
+#[get("/barrierefreiheit", wrap = "from_fn(in_readers_language)")]
 async fn general(
     req: HttpRequest, session: Session, db: web::Data<Db>, q: web::Query<LangQuery>,
 ) -> PageResult {
-    let lang = page_language(&req, q.lang.as_deref(), LANGUAGES);
+    let lang = page_language(&req, q.lang.as_deref(), &participant_codes());
     let statement = db.run(|conn| service::public_statement(conn, None)).await?;
     let form = FeedbackInput::default();
     render(&session, Shown { lang, statement: &statement, form: &form, error: None, sent: false })
 }
 
-#[get("/barrierefreiheit/{org}")]
+#[get("/barrierefreiheit/{org}", wrap = "from_fn(in_readers_language)")]
 async fn of_organisation(
     req: HttpRequest, session: Session, db: web::Data<Db>, org: web::Path<OrgId>,
     q: web::Query<LangQuery>,
 ) -> PageResult {
-    let lang = page_language(&req, q.lang.as_deref(), LANGUAGES);
+    let lang = page_language(&req, q.lang.as_deref(), &participant_codes());
     let org = *org;
     let statement = db.run(move |conn| service::public_statement(conn, Some(org))).await?;
     let form = FeedbackInput::default();
@@ -102,12 +119,12 @@ struct FeedbackForm {
     lang: String,
 }
 
-#[post("/barrierefreiheit/{org}")]
+#[post("/barrierefreiheit/{org}", wrap = "from_fn(in_readers_language)")]
 async fn send_feedback(
     req: HttpRequest, session: Session, db: web::Data<Db>, limit: web::Data<FeedbackLimit>,
     org: web::Path<OrgId>, Form(form): Form<FeedbackForm>,
 ) -> PageResult {
-    let lang = page_language(&req, Some(&form.lang), LANGUAGES);
+    let lang = page_language(&req, Some(&form.lang), &participant_codes());
     let org = *org;
     let statement = db.run(move |conn| service::public_statement(conn, Some(org))).await?;
     let input = FeedbackInput { name: form.name, email: form.email, message: form.message };

@@ -5,7 +5,7 @@
 use std::sync::Arc;
 
 use actix_web::http::{header, StatusCode};
-use actix_web::{get, web, HttpRequest, HttpResponse};
+use actix_web::{get, middleware::from_fn, web, HttpRequest, HttpResponse};
 use serde_json::json;
 
 use super::own_page;
@@ -14,7 +14,7 @@ use crate::db::Db;
 use crate::error::{AppError, HtmlError};
 use crate::i18n;
 use crate::templates;
-use crate::web::{client_ip, OwnPageLimit};
+use crate::web::{client_ip, in_readers_language, reader_language, OwnPageLimit};
 
 const CSP: &str = "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
 
@@ -36,22 +36,26 @@ fn html(
 }
 
 /// The answer for every link that opens nothing (forged, mistyped, renewed, erased): the
-/// same plain page, whatever the reason.
-fn missing() -> Result<HttpResponse, HtmlError> {
-    let lang = i18n::DEFAULT_LANG;
-    let ctx = json!({"lang": lang, "dir": "ltr", "title": i18n::text(lang, "own.missing_title")});
+/// same plain page, whatever the reason, in the reader's language (`web::reader_language`).
+fn missing(lang: &str) -> Result<HttpResponse, HtmlError> {
+    let ctx = json!({
+        "lang": lang,
+        "dir": i18n::direction(lang),
+        "title": i18n::text(lang, "own.missing_title"),
+    });
     html(StatusCode::NOT_FOUND, "pages/certificates/own_missing", ctx)
 }
 
-fn too_many(seconds: u64) -> Result<HttpResponse, HtmlError> {
-    let lang = i18n::DEFAULT_LANG;
+/// Too many requests from this client through personal links: when to try again, in the
+/// reader's language.
+fn too_many(lang: &str, seconds: u64) -> Result<HttpResponse, HtmlError> {
     let ctx = json!({
         "lang": lang,
-        "dir": "ltr",
-        "title": i18n::text(lang, "verify.too_many_title"),
+        "dir": i18n::direction(lang),
+        "title": i18n::text(lang, "own.too_many_title"),
         "seconds": seconds,
     });
-    let mut resp = html(StatusCode::TOO_MANY_REQUESTS, "pages/verification/too_many", ctx)?;
+    let mut resp = html(StatusCode::TOO_MANY_REQUESTS, "pages/certificates/own_too_many", ctx)?;
     resp.headers_mut().insert(header::RETRY_AFTER, header::HeaderValue::from(seconds));
     Ok(resp)
 }
@@ -89,13 +93,13 @@ fn page_ctx<T: serde::Serialize>(
     Ok(ctx)
 }
 
-#[get("/meine-bescheinigungen/{token}")]
+#[get("/meine-bescheinigungen/{token}", wrap = "from_fn(in_readers_language)")]
 async fn show_own_page(
     req: HttpRequest, db: web::Data<Db>, issuer: web::Data<Arc<CertificateIssuer>>,
     limit: web::Data<OwnPageLimit>, token: web::Path<String>,
 ) -> Result<HttpResponse, HtmlError> {
     if let Err(wait) = limit.0.check(client_ip(&req)) {
-        return too_many(wait);
+        return too_many(reader_language(&req), wait);
     }
     let token = token.into_inner();
     let own = Own { db, issuer };
@@ -103,18 +107,18 @@ async fn show_own_page(
         Some(page) => {
             html(StatusCode::OK, "pages/certificates/own_page", page_ctx(&page, "own.title")?)
         }
-        None => missing(),
+        None => missing(reader_language(&req)),
     }
 }
 
 /// "PDF herunterladen": one of the person's valid certificates.
-#[get("/meine-bescheinigungen/{token}/{code}.pdf")]
+#[get("/meine-bescheinigungen/{token}/{code}.pdf", wrap = "from_fn(in_readers_language)")]
 async fn own_pdf(
     req: HttpRequest, db: web::Data<Db>, issuer: web::Data<Arc<CertificateIssuer>>,
     limit: web::Data<OwnPageLimit>, path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, HtmlError> {
     if let Err(wait) = limit.0.check(client_ip(&req)) {
-        return too_many(wait);
+        return too_many(reader_language(&req), wait);
     }
     let (token, code) = path.into_inner();
     let own = Own { db, issuer };
@@ -126,7 +130,7 @@ async fn own_pdf(
                 format!("attachment; filename=\"{name}\""),
             ))
             .body(bytes)),
-        None => missing(),
+        None => missing(reader_language(&req)),
     }
 }
 

@@ -1,7 +1,7 @@
 //! Pages and feeds that need no login of reminders: each handler parses the request, calls one use case and answers.
 
 use actix_session::Session;
-use actix_web::{get, post, web, HttpResponse};
+use actix_web::{get, middleware::from_fn, post, web, HttpResponse};
 use serde_json::json;
 
 use super::service;
@@ -9,7 +9,7 @@ use crate::db::Db;
 use crate::error::PageResult;
 use crate::i18n;
 use crate::templates;
-use crate::web::{csrf_token, EmptyForm, Form};
+use crate::web::{csrf_token, in_readers_language, EmptyForm, Form};
 
 fn render(
     session: &Session, token: &str, view: &service::ApologyView, sent_now: bool,
@@ -35,12 +35,12 @@ fn render(
 }
 
 /// The link in a reminder: "I cannot come".
-#[get("/absage/{token}")]
+#[get("/absage/{token}", wrap = "from_fn(in_readers_language)")]
 async fn apology_page(session: Session, db: web::Data<Db>, token: web::Path<String>) -> PageResult {
     apology(&session, &db, token.into_inner(), false).await
 }
 
-#[post("/absage/{token}")]
+#[post("/absage/{token}", wrap = "from_fn(in_readers_language)")]
 async fn send_apology(
     session: Session, db: web::Data<Db>, token: web::Path<String>, _form: Form<EmptyForm>,
 ) -> PageResult {

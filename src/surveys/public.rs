@@ -1,7 +1,7 @@
 //! Pages and feeds that need no login of surveys: each handler parses the request, calls one use case and answers.
 
 use actix_web::http::{header, StatusCode};
-use actix_web::{get, post, web, HttpResponse};
+use actix_web::{get, middleware::from_fn, post, web, HttpResponse};
 use serde::Serialize;
 
 use super::api::OpenLinkLimit;
@@ -12,7 +12,7 @@ use super::respond::{self, Answering, Given, RespondOutcome, RespondScreen};
 use crate::db::Db;
 use crate::error::{AppError, HtmlError};
 use crate::templates;
-use crate::web::redirect;
+use crate::web::{in_readers_language, redirect};
 
 /// A respondent's page: never cached, never indexed, and the personal link in its address
 /// never passed on as a referrer.
@@ -38,7 +38,7 @@ fn message(page: &MessagePage, status: StatusCode) -> Result<HttpResponse, HtmlE
 
 const FORM: &str = "pages/surveys/respond";
 
-#[get("/s/{token}")]
+#[get("/s/{token}", wrap = "from_fn(in_readers_language)")]
 async fn respond_page(
     db: web::Data<Db>, settings: web::Data<crate::config::Settings>, path: web::Path<String>,
     q: web::Query<RespondQuery>,
@@ -59,7 +59,7 @@ async fn respond_page(
     }
 }
 
-#[post("/s/{token}")]
+#[post("/s/{token}", wrap = "from_fn(in_readers_language)")]
 async fn respond_post(
     db: web::Data<Db>, settings: web::Data<crate::config::Settings>, path: web::Path<String>,
     body: web::Bytes,
@@ -70,6 +70,10 @@ async fn respond_post(
         );
     }
     let fields = forms::pairs(&body)?;
+    // The language the form was shown in, for the page that says it was answered meanwhile.
+    let shown_in = forms::field(&fields, "lang")
+        .filter(|l| crate::i18n::is_participant_language(l))
+        .unwrap_or_else(|| crate::i18n::DEFAULT_LANG.to_string());
     let answering = Answering {
         lang: forms::field(&fields, "lang"),
         step: forms::step(&forms::field(&fields, "action").unwrap_or_default()),
@@ -91,13 +95,13 @@ async fn respond_post(
         Ok(RespondOutcome::Closed { message: page, .. }) => message(&page, StatusCode::CONFLICT),
         // Answered through this link in the meantime (another tab, another device).
         Err(AppError::Conflict(_)) => {
-            message(&MessagePage::new("de", "respond.answered"), StatusCode::CONFLICT)
+            message(&MessagePage::new(&shown_in, "respond.answered"), StatusCode::CONFLICT)
         }
         Err(e) => Err(e.into()),
     }
 }
 
-#[get("/s/o/{open_token}/{group}")]
+#[get("/s/o/{open_token}/{group}", wrap = "from_fn(in_readers_language)")]
 async fn open_link(
     req: actix_web::HttpRequest, limit: web::Data<OpenLinkLimit>, db: web::Data<Db>,
     path: web::Path<(String, String)>,
@@ -105,7 +109,12 @@ async fn open_link(
     limit.check(&req)?;
     let (open, group) = path.into_inner();
     let token = db.run(move |conn| respond::start_open(conn, &open, &group)).await?;
-    Ok(redirect(&format!("/s/{token}")))
+    // Nobody told the open link a language: the form opens in the browser's, as if the
+    // respondent had chosen it on the form.
+    match crate::web::reader_language(&req) {
+        crate::i18n::DEFAULT_LANG => Ok(redirect(&format!("/s/{token}"))),
+        lang => Ok(redirect(&format!("/s/{token}?lang={lang}"))),
+    }
 }
 
 pub fn configure(cfg: &mut web::ServiceConfig) {

@@ -39,6 +39,7 @@ mod people;
 mod phone;
 mod planning_edit;
 mod printable_input;
+mod public_page_languages;
 mod referrers;
 mod reminders;
 mod report_filters;

@@ -260,7 +260,8 @@ pub fn get_routes() -> Vec<(String, String)> {
         let text = std::fs::read_to_string(&file).expect("read source");
         let name = file.to_string_lossy().replace('\\', "/");
         for part in text.split("#[get(\"").skip(1) {
-            let route = part.split("\")]").next().expect("route end").to_string();
+            // The path ends at its quote; a `wrap = "…"` may follow.
+            let route = part.split('"').next().expect("route end").to_string();
             routes.push((name.clone(), route));
         }
     }

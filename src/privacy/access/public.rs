@@ -6,15 +6,14 @@
 use std::sync::Arc;
 
 use actix_web::http::{header, StatusCode};
-use actix_web::{get, post, web, HttpRequest, HttpResponse};
+use actix_web::{get, middleware::from_fn, post, web, HttpRequest, HttpResponse};
 
 use super::service;
 use crate::certificates::own_page;
 use crate::certificates::service::CertificateIssuer;
 use crate::db::Db;
 use crate::error::{AppError, HtmlError};
-use crate::web::client_ip;
-use crate::web::OwnPageLimit;
+use crate::web::{client_ip, in_readers_language, OwnPageLimit};
 
 /// The person's disclosure through their link; `None` when the link opens nothing.
 async fn disclosure(
@@ -53,7 +52,7 @@ fn private(status: StatusCode) -> actix_web::HttpResponseBuilder {
 }
 
 /// "Meine Daten anfordern": everything stored about the person, as a readable page.
-#[post("/meine-bescheinigungen/{token}")]
+#[post("/meine-bescheinigungen/{token}", wrap = "from_fn(in_readers_language)")]
 async fn own_disclosure(
     req: HttpRequest, db: web::Data<Db>, issuer: web::Data<Arc<CertificateIssuer>>,
     limit: web::Data<OwnPageLimit>, token: web::Path<String>,
@@ -72,7 +71,7 @@ async fn own_disclosure(
 }
 
 /// The same as JSON, to keep or take elsewhere (Art. 20).
-#[get("/meine-bescheinigungen/{token}/daten.json")]
+#[get("/meine-bescheinigungen/{token}/daten.json", wrap = "from_fn(in_readers_language)")]
 async fn own_disclosure_json(
     req: HttpRequest, db: web::Data<Db>, issuer: web::Data<Arc<CertificateIssuer>>,
     limit: web::Data<OwnPageLimit>, token: web::Path<String>,
