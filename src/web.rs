@@ -436,7 +436,7 @@ pub fn page_language(
 ) -> &'static str {
     use actix_web::http::header::{AcceptLanguage, Preference};
     use actix_web::HttpMessage;
-    // The whole tag where it is offered (`de-x-ls`, Leichte Sprache), else its language.
+    // The whole tag where it is offered (`de-simple`, Leichte Sprache), else its language.
     let known = |code: &str| {
         let code = code.trim().to_ascii_lowercase();
         if let Some(whole) = offered.iter().copied().find(|o| *o == code) {

@@ -17,7 +17,7 @@ const READERS: [(Option<&str>, &str, &str, &str); 7] = [
     (Some("ar-SY,ar;q=0.9,en;q=0.5"), "ar", "rtl", "ar"),
     (Some("ps"), "ps", "rtl", "ps"),
     (Some("ti-ER, en;q=0.5"), "ti", "ltr", "ti"),
-    (Some("de-x-ls, de;q=0.8"), "de", "ltr", "de-x-ls"),
+    (Some("de-simple, de;q=0.8"), "de", "ltr", "de-simple"),
     (Some("fr-FR, fa;q=0.3"), "fa", "rtl", "fa"),
     (Some("pl"), "de", "ltr", "de"),
     (None, "de", "ltr", "de"),
@@ -127,7 +127,7 @@ async fn pages_without_a_language(backend: Backend) {
     // Its footer leads to the statement in the same language.
     for (header, href) in [
         (Some("ar"), "/barrierefreiheit?lang=ar"),
-        (Some("de-x-ls"), "/barrierefreiheit?lang=de-x-ls"),
+        (Some("de-simple"), "/barrierefreiheit?lang=de-simple"),
         (None, "/barrierefreiheit"),
     ] {
         let a = fetch(
