@@ -23,7 +23,9 @@ fn main() {
     let given = std::env::var("MIETSCHULUNG_GIT_COMMIT").ok().filter(|c| !c.trim().is_empty());
     let commit = given.or_else(|| git(&["rev-parse", "--short=12", "HEAD"]));
     // Only a commit-like text reaches the label.
-    if let Some(commit) = commit.filter(|c| c.len() <= 64 && c.bytes().all(|b| b.is_ascii_alphanumeric())) {
+    if let Some(commit) =
+        commit.filter(|c| c.len() <= 64 && c.bytes().all(|b| b.is_ascii_alphanumeric()))
+    {
         println!("cargo:rustc-env=MIETSCHULUNG_GIT_COMMIT={commit}");
     }
 }

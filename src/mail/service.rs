@@ -115,7 +115,9 @@ pub fn outbox_state(conn: &mut DbConn) -> AppResult<OutboxState> {
     let QueueCounts { pending, failed } = queue_counts(conn)?;
     let oldest_pending_age_secs = match outbox::oldest_pending(conn)? {
         // A clock set back between replicas must not make the age negative.
-        Some(queued) => ((crate::time::now_utc() - queued).num_milliseconds().max(0) as f64) / 1000.0,
+        Some(queued) => {
+            ((crate::time::now_utc() - queued).num_milliseconds().max(0) as f64) / 1000.0
+        }
         None => 0.0,
     };
     Ok(OutboxState { pending, failed, oldest_pending_age_secs })

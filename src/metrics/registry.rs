@@ -237,4 +237,30 @@ mod tests {
         assert!(text.contains("mietschulung_build_info{version=\""), "{text}");
         assert!(text.contains("mietschulung_database_up 0"), "{text}");
     }
+
+    /// A request costs a label lookup and a few atomic additions, whatever the number of
+    /// routes (the bound is generous: debug builds, a busy machine).
+    #[test]
+    fn counting_a_request_is_cheap() {
+        let m = Metrics::new(Backend::Sqlite);
+        let routes: Vec<Arc<str>> =
+            (0..200).map(|i| Arc::from(format!("/route/{i}/{{id}}").as_str())).collect();
+        let n = 200_000u32;
+        let start = std::time::Instant::now();
+        for i in 0..n {
+            let route = routes[i as usize % routes.len()].clone();
+            m.observe("GET", route, 200 + (i % 3) as u16, 0.001);
+        }
+        let per_request = start.elapsed() / n;
+        let start = std::time::Instant::now();
+        let text = m.render(Snapshot::default());
+        let scrape = start.elapsed();
+        // Read with `--nocapture`: the numbers in the report.
+        eprintln!(
+            "metrics: {per_request:?} per counted request; scrape of {} bytes ({} routes) in {scrape:?}",
+            text.len(),
+            routes.len()
+        );
+        assert!(per_request < std::time::Duration::from_micros(20), "{per_request:?}");
+    }
 }

@@ -135,9 +135,11 @@ fn parse(text: &str) -> Vec<Sample> {
     samples
 }
 
+/// A family's name and one set of its labels (without `le`).
+type Series = (String, BTreeMap<String, String>);
+
 fn check_histograms(samples: &[Sample]) {
-    let mut buckets: BTreeMap<(String, BTreeMap<String, String>), Vec<(f64, f64)>> =
-        BTreeMap::new();
+    let mut buckets: BTreeMap<Series, Vec<(f64, f64)>> = BTreeMap::new();
     for s in samples.iter().filter(|s| s.name.ends_with("_bucket")) {
         let mut rest = s.labels.clone();
         let le = number(&rest.remove("le").expect("le")).expect("le is a number");
@@ -305,8 +307,7 @@ async fn token_and_series(backend: Backend) {
     let org = app.create_org("metriken");
     let api = app.api_token(&org.coordinator.email).await;
     let (run_id, _, _) =
-        common::certified(&api, "MS-METRIK", "Olena", "Kovalenko", Some("olena@example.org"))
-            .await;
+        common::certified(&api, "MS-METRIK", "Olena", "Kovalenko", Some("olena@example.org")).await;
     let (_, certs) = api.get(&format!("/api/v1/runs/{run_id}/certificates")).await;
     let code = certs[0]["code"].as_str().expect("code").to_string();
     assert_eq!(app.browser().get(&format!("/z?code={code}")).await.status, 200);
@@ -315,7 +316,7 @@ async fn token_and_series(backend: Backend) {
     let (text, third) = scrape(&app).await;
     assert_eq!(value(&third, "mietschulung_outbox_pending", &[]), Some(1.0), "{text}");
     let age = value(&third, "mietschulung_outbox_oldest_pending_age_seconds", &[]).unwrap();
-    assert!(age >= 1.0 && age < 120.0, "oldest waiting mail: {age} s");
+    assert!((1.0..120.0).contains(&age), "oldest waiting mail: {age} s");
     assert_eq!(value(&third, "mietschulung_certificate_checks_total", &[]), Some(1.0));
     assert!(!text.contains(&code) && !text.contains("Kovalenko") && !text.contains("metriken"));
 
@@ -410,4 +411,38 @@ fn the_reader_refuses_what_the_format_does_not_allow() {
     ] {
         assert!(std::panic::catch_unwind(|| parse(bad)).is_err(), "accepted: {bad:?}");
     }
+}
+
+/// A token short enough to guess stops `serve` before it listens, saying which setting and
+/// why (exit 1), instead of opening the numbers to a guesser.
+#[test]
+fn a_short_metrics_token_stops_start_up() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_mietschulung"))
+        .arg("serve")
+        .env_remove("DATABASE_URL")
+        .env_remove("MIETSCHULUNG_CONFIG")
+        .env("MIETSCHULUNG_DATA_DIR", dir.path())
+        .env("MIETSCHULUNG_BIND", "127.0.0.1:0")
+        .env("MIETSCHULUNG_METRICS_TOKEN", "geheim")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("start the binary");
+    let start = std::time::Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if start.elapsed() > Duration::from_secs(30) {
+            let _ = child.kill();
+            panic!("serve started with a 6-character metrics token");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    let mut stderr = String::new();
+    std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut stderr).unwrap();
+    assert_eq!(status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("MIETSCHULUNG_METRICS_TOKEN must be at least 16"), "{stderr}");
+    assert!(!stderr.contains("geheim"), "the token itself is not repeated: {stderr}");
 }
