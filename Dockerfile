@@ -28,6 +28,10 @@ RUN mkdir src benches \
     && cargo build --release --locked \
     && rm -rf src
 
+# The commit `mietschulung_build_info` names (the build context has no .git):
+#   docker build --build-arg MIETSCHULUNG_GIT_COMMIT=$(git rev-parse --short=12 HEAD) .
+ARG MIETSCHULUNG_GIT_COMMIT=
+
 # 2. The real sources. Migrations, templates, locales and fonts are embedded at compile time.
 COPY src ./src
 COPY migrations ./migrations

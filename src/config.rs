@@ -43,6 +43,8 @@ pub struct Settings {
     pub session_idle_minutes: u32,
     /// A browser session ends this long after login, however active.
     pub session_max_hours: u32,
+    /// The bearer token `/metrics` asks for; unset, `/metrics` does not exist (404).
+    pub metrics_token: Option<SecretString>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -68,6 +70,7 @@ struct FileSettings {
     survey_open_rate_per_minute: Option<u32>,
     session_idle_minutes: Option<u32>,
     session_max_hours: Option<u32>,
+    metrics_token: Option<String>,
 }
 
 fn env(name: &str) -> Option<String> {
@@ -140,6 +143,10 @@ impl Settings {
         if let Some(v) = env("MIETSCHULUNG_KEYS_DIR").map(PathBuf::from).or(file.keys_dir.clone()) {
             self.keys_dir = v;
         }
+        self.metrics_token = env("MIETSCHULUNG_METRICS_TOKEN")
+            .or(file.metrics_token.clone())
+            .map(|t| metrics_token(&t))
+            .transpose()?;
         Ok(())
     }
 
@@ -233,6 +240,7 @@ impl Settings {
             survey_open_rate_per_minute: 120,
             session_idle_minutes: 480,
             session_max_hours: 24,
+            metrics_token: None,
         })
     }
 
@@ -262,6 +270,22 @@ fn parse_hours(text: &str) -> anyhow::Result<Vec<u32>> {
     hours.sort_unstable_by(|a, b| b.cmp(a));
     hours.dedup();
     Ok(hours)
+}
+
+/// The shortest metrics token accepted: a guessable one would open the service's numbers
+/// to anyone who can reach it.
+pub const METRICS_TOKEN_MIN_LEN: usize = 16;
+
+/// The metrics token as given, refused when too short or not one line of visible
+/// characters (it travels in an HTTP header).
+pub fn metrics_token(text: &str) -> anyhow::Result<SecretString> {
+    let token = text.trim();
+    if token.len() < METRICS_TOKEN_MIN_LEN || !token.bytes().all(|b| b.is_ascii_graphic()) {
+        anyhow::bail!(
+            "MIETSCHULUNG_METRICS_TOKEN must be at least {METRICS_TOKEN_MIN_LEN} visible ASCII characters without spaces (for example the output of `openssl rand -hex 32`)"
+        );
+    }
+    Ok(SecretString::from(token.to_string()))
 }
 
 /// Writes a secret file readable only by the service user (0400).

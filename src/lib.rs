@@ -19,6 +19,7 @@ pub mod ids;
 pub mod integrity;
 pub mod jobs;
 pub mod mail;
+pub mod metrics;
 pub mod openapi;
 pub mod orgs;
 pub mod participants;

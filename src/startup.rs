@@ -296,9 +296,12 @@ fn run(
     let issuer = web::Data::new(state.issuer.clone());
     let public_checks = web::Data::new(state.public_checks.clone());
     let org_setup = web::Data::new(organisation_setup(state.keyring.clone()));
+    let metrics = Arc::new(crate::metrics::Metrics::new(state.db.backend));
+    let metrics_access = settings.metrics_token.as_ref().map(crate::metrics::MetricsAccess::new);
     let Shared { limits, open_link_limit, own_page_limit, feedback_limit, auth_settings } = shared;
     let settings_data = web::Data::new(settings);
     let mut server = HttpServer::new(move || {
+        let counted = metrics.clone();
         App::new()
             .wrap(
                 SessionMiddleware::builder(CookieSessionStore::default(), key.clone())
@@ -325,6 +328,8 @@ fn run(
                         "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'",
                     )),
             )
+            // Inside the log line's middleware: counting finds the route, logging reuses it.
+            .wrap_fn(move |req, srv| crate::metrics::requests::observe(&counted, req, srv))
             .wrap_fn(crate::telemetry::log_request)
             .app_data(db.clone())
             .app_data(keyring.clone())
@@ -341,6 +346,12 @@ fn run(
             .app_data(web::PathConfig::default().error_handler(path_error))
             .app_data(web::QueryConfig::default().error_handler(query_error))
             .configure(routes)
+            .configure(|cfg| {
+                // Without a token there is no such route: 404 like any unknown path.
+                if let Some(access) = &metrics_access {
+                    crate::metrics::endpoint::configure(cfg, access.clone(), metrics.clone());
+                }
+            })
             .default_service(web::to(not_found))
     })
     .listen(listener)?;

@@ -6,11 +6,15 @@
 //! certificates, API verification), present or future, never appears; query strings are not
 //! logged. Free text that may quote input (errors from the database or the mail server) goes
 //! through [`redact`] first.
+//!
+//! The route is found once per request ([`route_pattern`]) and shared by the log line and
+//! the metrics (`crate::metrics`), so neither repeats actix's search of the route table.
 
+use std::sync::Arc;
 use std::time::Instant;
 
 use actix_web::dev::{Service, ServiceRequest, ServiceResponse};
-use actix_web::HttpRequest;
+use actix_web::{HttpMessage, HttpRequest};
 use tracing_subscriber::EnvFilter;
 
 pub fn init() {
@@ -19,21 +23,59 @@ pub fn init() {
         tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).try_init();
 }
 
+/// The route a handler names for itself: one mounted as a scope's default service (the
+/// check page's `/z/<token>`) matches no pattern actix could report, so it says which
+/// route it serves with [`name_route`]. Always a pattern, never the path.
+#[derive(Clone, Copy)]
+struct RouteName(&'static str);
+
+/// Called by a handler without a pattern of its own, before anything else it does.
+pub fn name_route(req: &HttpRequest, pattern: &'static str) {
+    req.extensions_mut().insert(RouteName(pattern));
+}
+
+/// The route found for a request, kept in its extensions once looked up.
+#[derive(Clone)]
+struct MatchedRoute(Option<Arc<str>>);
+
+/// The route pattern the request matched (`/runs/{id}`, regex parameters shown by name
+/// only: `{action}`), or `None` when no route did. Never the path: no token or id of the
+/// request is in it. Looked up once per request (actix searches the whole route table for
+/// a path that matched nothing) and kept for the next caller.
+pub fn route_pattern(req: &HttpRequest) -> Option<Arc<str>> {
+    if let Some(MatchedRoute(known)) = req.extensions().get::<MatchedRoute>() {
+        return known.clone();
+    }
+    let named = req.extensions().get::<RouteName>().map(|n| n.0);
+    let found: Option<Arc<str>> = match named {
+        Some(pattern) => Some(Arc::from(pattern)),
+        None => req.match_pattern().map(|pattern| {
+            // Patterns may carry a regex (`{action:activate|deactivate}`); keep the name.
+            if pattern.contains(':') {
+                Arc::from(mask_regex_params(&pattern))
+            } else {
+                Arc::from(pattern)
+            }
+        }),
+    };
+    req.extensions_mut().insert(MatchedRoute(found.clone()));
+    found
+}
+
 /// The request's path as it may appear in logs: the matched route with ids filled in and
 /// every other parameter masked; `(unmatched)` for paths no route matched.
 pub fn loggable_path(req: &HttpRequest) -> String {
-    let Some(pattern) = req.match_pattern() else {
+    let Some(pattern) = route_pattern(req) else {
         return "(unmatched)".into();
     };
-    let mut path = pattern;
+    let mut path = pattern.to_string();
     for (name, value) in req.match_info().iter() {
         let is_id = (name == "id" || name.ends_with("_id")) && value.parse::<i64>().is_ok();
         if is_id {
             path = path.replacen(&format!("{{{name}}}"), value, 1);
         }
     }
-    // Patterns may carry a regex (`{action:activate|deactivate}`); keep only the name.
-    mask_regex_params(&path)
+    path
 }
 
 fn mask_regex_params(path: &str) -> String {

@@ -289,6 +289,14 @@ pub fn batch_heartbeat(
     Ok(())
 }
 
+/// How many certificate batches of the whole service are marked running.
+pub fn count_running_batches(conn: &mut DbConn) -> AppResult<i64> {
+    Ok(certificate_batches::table
+        .filter(certificate_batches::state.eq(BatchState::Running))
+        .count()
+        .get_result(conn)?)
+}
+
 /// How many certificates each key signed.
 pub fn count_by_kid(conn: &mut DbConn) -> AppResult<Vec<(i32, i64)>> {
     Ok(certificates::table

@@ -739,6 +739,12 @@ pub fn resume_batch(
     })
 }
 
+/// How many batches of the whole service are running (for monitoring: counts only, no
+/// organisation).
+pub fn running_batches(conn: &mut DbConn) -> AppResult<i64> {
+    repo::count_running_batches(conn)
+}
+
 /// The worker of a batch is alive (called every [`BATCH_HEARTBEAT_SECS`] while it works).
 pub fn batch_heartbeat(conn: &mut DbConn, batch_id: CertificateBatchId) -> AppResult<()> {
     repo::batch_heartbeat(conn, batch_id, time::now_utc())

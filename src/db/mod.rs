@@ -106,6 +106,14 @@ impl ManageConnection for DbManager {
 pub type DbPool = Pool<DbManager>;
 pub type PooledConn = PooledConnection<DbManager>;
 
+/// The pool's connections at one moment.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct PoolUse {
+    pub in_use: u32,
+    pub idle: u32,
+    pub max: u32,
+}
+
 /// The application's handle on the database: a pool plus the backend it talks to.
 #[derive(Clone)]
 pub struct Db {
@@ -170,6 +178,17 @@ impl Db {
             }),
         }
         .map_err(|e| anyhow::anyhow!("reverting failed: {e}"))
+    }
+
+    /// How many of the pool's connections are lent out, how many wait idle, and the most
+    /// it opens (for monitoring).
+    pub fn pool_use(&self) -> PoolUse {
+        let state = self.pool.state();
+        PoolUse {
+            in_use: state.connections.saturating_sub(state.idle_connections),
+            idle: state.idle_connections,
+            max: self.pool.max_size(),
+        }
     }
 
     /// Runs `f` with a pooled connection on the blocking thread pool.

@@ -277,6 +277,14 @@ pub fn count_by_status(conn: &mut DbConn) -> AppResult<(i64, i64)> {
     Ok((count(conn, MailStatus::Pending)?, count(conn, MailStatus::Failed)?))
 }
 
+/// When the oldest message still waiting to be sent was queued, over the whole service.
+pub fn oldest_pending(conn: &mut DbConn) -> AppResult<Option<NaiveDateTime>> {
+    Ok(mail_outbox::table
+        .filter(mail_outbox::status.eq(MailStatus::Pending))
+        .select(diesel::dsl::min(mail_outbox::created_at))
+        .first(conn)?)
+}
+
 /// Deletes every mail of `org` about one person, pending ones too (the person is being
 /// deleted or erased; a mail still waiting would reach them afterwards). Returns how many.
 pub fn delete_about(conn: &mut DbConn, org: OrgId, about: About) -> AppResult<usize> {

@@ -101,3 +101,24 @@ pub fn queue_counts(conn: &mut DbConn) -> AppResult<QueueCounts> {
     let (pending, failed) = outbox::count_by_status(conn)?;
     Ok(QueueCounts { pending, failed })
 }
+
+/// The outbox of the whole service for monitoring: the counts, and how long the oldest
+/// waiting message has waited (0 when none waits), which grows when delivery is stuck.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct OutboxState {
+    pub pending: i64,
+    pub failed: i64,
+    pub oldest_pending_age_secs: f64,
+}
+
+pub fn outbox_state(conn: &mut DbConn) -> AppResult<OutboxState> {
+    let QueueCounts { pending, failed } = queue_counts(conn)?;
+    let oldest_pending_age_secs = match outbox::oldest_pending(conn)? {
+        // A clock set back between replicas must not make the age negative.
+        Some(queued) => {
+            ((crate::time::now_utc() - queued).num_milliseconds().max(0) as f64) / 1000.0
+        }
+        None => 0.0,
+    };
+    Ok(OutboxState { pending, failed, oldest_pending_age_secs })
+}

@@ -846,3 +846,16 @@ pub fn invited_ids(conn: &mut DbConn, survey_id: SurveyId) -> AppResult<Vec<Stak
         .select(survey_invitations::stakeholder_id)
         .load(conn)?)
 }
+
+/// Invitations of the whole service still waiting for their answer in surveys open on
+/// `today` (not archived): a count for monitoring, nothing about whom.
+pub fn count_pending_invitations(conn: &mut DbConn, today: NaiveDate) -> AppResult<i64> {
+    Ok(survey_invitations::table
+        .inner_join(surveys::table)
+        .filter(survey_invitations::answered_on.is_null())
+        .filter(surveys::archived_at.is_null())
+        .filter(surveys::opens_on.le(today))
+        .filter(surveys::closes_on.ge(today))
+        .count()
+        .get_result(conn)?)
+}

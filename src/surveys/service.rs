@@ -299,6 +299,12 @@ pub fn copy(conn: &mut DbConn, actor: &Actor, id: SurveyId) -> AppResult<Survey>
     })
 }
 
+/// How many invitations of the whole service wait for an answer in surveys open today
+/// (monitoring; counts only).
+pub fn pending_invitations(conn: &mut DbConn) -> AppResult<i64> {
+    repo::count_pending_invitations(conn, crate::time::today_local())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -6,6 +6,7 @@
 //! into a handful of upserts. A crash loses at most the last interval's counts.
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
 use std::time::Duration;
 
@@ -24,10 +25,13 @@ type Key = (OrgId, CertificateId, NaiveDate);
 #[derive(Default)]
 pub struct CheckCounter {
     pending: Mutex<HashMap<Key, i32>>,
+    /// Every check counted since start (for monitoring; the rows above are per certificate).
+    total: AtomicU64,
 }
 
 impl CheckCounter {
     pub fn record(&self, organisation_id: OrgId, certificate_id: CertificateId, day: NaiveDate) {
+        self.total.fetch_add(1, Ordering::Relaxed);
         if let Ok(mut pending) = self.pending.lock() {
             *pending.entry((organisation_id, certificate_id, day)).or_insert(0) += 1;
         }
@@ -59,6 +63,11 @@ impl CheckCounter {
             Some(e) => Err(e),
             None => Ok(written),
         }
+    }
+
+    /// Checks that found a certificate since this process started.
+    pub fn total(&self) -> u64 {
+        self.total.load(Ordering::Relaxed)
     }
 
     fn is_empty(&self) -> bool {

@@ -207,6 +207,8 @@ async fn revoked(
 async fn verify_token(
     req: HttpRequest, checker: Checker, q: web::Query<LangQuery>,
 ) -> Result<HttpResponse, HtmlError> {
+    // No pattern matched (see above): logs and metrics are told the route, not the token.
+    crate::telemetry::name_route(&req, "/z/{token}");
     if !matches!(*req.method(), Method::GET | Method::HEAD) {
         return Ok(HttpResponse::MethodNotAllowed()
             .insert_header((header::ALLOW, "GET, HEAD"))

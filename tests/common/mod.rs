@@ -139,6 +139,8 @@ pub struct Options {
     pub survey_open_rate: Option<u32>,
     /// The public URL (default: the test server itself).
     pub public_url: Option<String>,
+    /// `MIETSCHULUNG_METRICS_TOKEN` (default: unset, no `/metrics`).
+    pub metrics_token: Option<String>,
 }
 
 pub async fn spawn_app(backend: Backend) -> TestApp {
@@ -170,6 +172,7 @@ pub async fn spawn_app_with(backend: Backend, options: Options) -> TestApp {
     }
     settings.smtp_url =
         options.smtp_port.map(|p| secrecy::SecretString::from(format!("smtp://127.0.0.1:{p}")));
+    settings.metrics_token = options.metrics_token.clone().map(secrecy::SecretString::from);
     // The QR URL must point at this test server so scanning it reaches the app; the app
     // gets the bound socket itself, so no parallel test can take the port meanwhile.
     let (listener, port) = bind_any_port();

@@ -26,6 +26,8 @@ const LAYERS: &[&[&str]] = &[
     &["stakeholders", "reports", "referrals"],
     &["surveys"],
     &["privacy"],
+    // Monitoring: reads every domain's counts.
+    &["metrics"],
     // Handlers by audience, and the HTTP pieces they share.
     &["http"],
     &["startup", "openapi"],

@@ -31,6 +31,7 @@ mod keys_and_codes;
 mod languages;
 mod mail;
 mod mail_once;
+mod metrics;
 mod migrations;
 mod navigation;
 mod own_page;
