@@ -69,10 +69,26 @@ fn new_request_id() -> String {
     data_encoding::HEXLOWER.encode(&bytes)
 }
 
+/// A route's template named by its handler, for a handler that serves without a pattern
+/// (a scope's default service: the check page's `/Z/{token}`).
+#[derive(Clone, Copy)]
+struct NamedRoute(&'static str);
+
+/// Names the request's route for its log line; `route` must hold no part of the path.
+pub fn name_route(req: &HttpRequest, route: &'static str) {
+    use actix_web::HttpMessage;
+    req.extensions_mut().insert(NamedRoute(route));
+}
+
 /// The request's path as it may appear in logs: the matched route with ids filled in and
-/// every other parameter masked; `(unmatched)` for paths no route matched.
+/// every other parameter masked, or the route its handler named ([`name_route`]);
+/// `(unmatched)` for paths no route matched.
 pub fn loggable_path(req: &HttpRequest) -> String {
     let Some(pattern) = req.match_pattern() else {
+        use actix_web::HttpMessage;
+        if let Some(NamedRoute(route)) = req.extensions().get::<NamedRoute>().copied() {
+            return route.to_string();
+        }
         return "(unmatched)".into();
     };
     let mut path = pattern;
