@@ -383,7 +383,8 @@ fn run(
     if let Some(n) = workers {
         server = server.workers(n);
     }
-    server = server.worker_max_blocking_threads(blocking_threads).shutdown_timeout(REQUEST_STOP_GRACE);
+    server =
+        server.worker_max_blocking_threads(blocking_threads).shutdown_timeout(REQUEST_STOP_GRACE);
     Ok(server.run())
 }
 

@@ -35,7 +35,9 @@ impl std::str::FromStr for LogFormat {
         match text.trim().to_ascii_lowercase().as_str() {
             "text" => Ok(LogFormat::Text),
             "json" => Ok(LogFormat::Json),
-            _ => anyhow::bail!("MIETSCHULUNG_LOG_FORMAT: {text:?} is not a log format (text or json)"),
+            _ => anyhow::bail!(
+                "MIETSCHULUNG_LOG_FORMAT: {text:?} is not a log format (text or json)"
+            ),
         }
     }
 }

@@ -60,7 +60,9 @@ fn ask(url: &str) -> Result<(), String> {
                 .unwrap_or_default();
             Err(format!("{url} answered {code} {reason}").trim_end().to_string())
         }
-        Err(ureq::Error::Transport(e)) => Err(format!("no answer from {url}: {}", one_line(&e.to_string()))),
+        Err(ureq::Error::Transport(e)) => {
+            Err(format!("no answer from {url}: {}", one_line(&e.to_string())))
+        }
     }
 }
 

@@ -141,7 +141,10 @@ async fn readiness(backend: Backend) {
     std::fs::remove_file(&dir).unwrap();
     std::fs::rename(&moved, &dir).unwrap();
     assert_eq!(status, 503, "{body}");
-    assert_eq!(body, serde_json::json!({"status": "unready", "reason": "data directory not writable"}));
+    assert_eq!(
+        body,
+        serde_json::json!({"status": "unready", "reason": "data directory not writable"})
+    );
     assert_eq!(out.status.code(), Some(1));
     let reason = one_line_reason(&out);
     assert!(reason.contains("503") && reason.contains("data directory not writable"), "{reason}");

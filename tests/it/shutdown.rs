@@ -276,8 +276,9 @@ async fn sigterm_during_a_request(backend: Backend) {
     let data = dir.path().join("data");
     let (url, _pg) = database(backend);
     let (email, password) = demo_login(&demo(&data, &url));
-    let database_url =
-        url.clone().unwrap_or_else(|| data.join("mietschulung.sqlite").to_string_lossy().into_owned());
+    let database_url = url
+        .clone()
+        .unwrap_or_else(|| data.join("mietschulung.sqlite").to_string_lossy().into_owned());
     let db = mietschulung::db::Db::connect(&database_url, 1).unwrap();
     // Mail queued before the service starts (the demo's own, if any, and this one); a
     // slow SMTP server keeps each delivery going for two seconds.
@@ -368,4 +369,7 @@ async fn sigterm_during_a_request(backend: Backend) {
     assert!(distinct.contains(&mine.message_id), "the mail queued before the kill went out");
 }
 
-both_backends!(sigterm_answers_the_request_in_flight_and_sends_each_mail_once, sigterm_during_a_request);
+both_backends!(
+    sigterm_answers_the_request_in_flight_and_sends_each_mail_once,
+    sigterm_during_a_request
+);
