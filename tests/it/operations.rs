@@ -167,3 +167,28 @@ fn running_as_root() -> bool {
         .output()
         .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
 }
+
+/// Invariant: a wrong `MIETSCHULUNG_TRUSTED_PROXIES` or `MIETSCHULUNG_LOG_FORMAT` stops
+/// start-up with exit 1 and a message naming the variable and the wrong entry.
+#[test]
+fn a_wrong_proxy_list_or_log_format_stops_start_up_with_its_name() {
+    for (name, value, named) in [
+        ("MIETSCHULUNG_TRUSTED_PROXIES", "127.0.0.1, proxy.intern", "proxy.intern"),
+        ("MIETSCHULUNG_TRUSTED_PROXIES", "10.0.0.0/33", "10.0.0.0/33"),
+        ("MIETSCHULUNG_LOG_FORMAT", "yaml", "yaml"),
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        let out = Command::new(env!("CARGO_BIN_EXE_mietschulung"))
+            .env_remove("MIETSCHULUNG_CONFIG")
+            .env_remove("DATABASE_URL")
+            .env("MIETSCHULUNG_DATA_DIR", dir.path())
+            .env(name, value)
+            .args(["serve", "--bind", "127.0.0.1:0"])
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{name}={value}: {stderr}");
+        assert!(stderr.contains(name) && stderr.contains(named), "{stderr}");
+        assert!(!stderr.contains("panicked"), "{stderr}");
+    }
+}
