@@ -69,7 +69,10 @@ WORKDIR /data
 USER 10001:10001
 EXPOSE 8080
 
-# No HEALTHCHECK: the image has no HTTP client. Orchestrators should probe
-# GET /healthz (liveness) and GET /readyz (readiness, checks the database).
+# Ready when /readyz answers 200 (database and data directory); the binary asks itself, so
+# the image needs no HTTP client. Orchestrators may probe GET /healthz (liveness) and
+# GET /readyz (readiness) directly instead. Allow 45 s for a graceful stop (docker stop -t 45).
+HEALTHCHECK --interval=30s --timeout=10s --start-period=20s --retries=3 \
+    CMD ["/usr/local/bin/mietschulung", "healthcheck"]
 ENTRYPOINT ["/usr/local/bin/mietschulung"]
 CMD ["serve"]

@@ -8,6 +8,8 @@ use anyhow::Context;
 use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 
+pub use crate::telemetry::LogFormat;
+
 #[derive(Clone, Debug)]
 pub struct Settings {
     pub bind: String,
@@ -45,6 +47,11 @@ pub struct Settings {
     pub session_max_hours: u32,
     /// The bearer token `/metrics` asks for; unset, `/metrics` does not exist (404).
     pub metrics_token: Option<SecretString>,
+    /// Reverse proxies whose `Forwarded` / `X-Forwarded-For` headers are believed
+    /// (`MIETSCHULUNG_TRUSTED_PROXIES`); empty: the TCP peer is the client.
+    pub trusted_proxies: TrustedProxies,
+    /// `text` (default, for people) or `json` (one object per line, for log collectors).
+    pub log_format: LogFormat,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -71,6 +78,8 @@ struct FileSettings {
     session_idle_minutes: Option<u32>,
     session_max_hours: Option<u32>,
     metrics_token: Option<String>,
+    trusted_proxies: Option<String>,
+    log_format: Option<String>,
 }
 
 fn env(name: &str) -> Option<String> {
@@ -147,6 +156,12 @@ impl Settings {
             .or(file.metrics_token.clone())
             .map(|t| metrics_token(&t))
             .transpose()?;
+        if let Some(v) = env("MIETSCHULUNG_TRUSTED_PROXIES").or(file.trusted_proxies.clone()) {
+            self.trusted_proxies = v.parse()?;
+        }
+        if let Some(v) = env("MIETSCHULUNG_LOG_FORMAT").or(file.log_format.clone()) {
+            self.log_format = v.parse()?;
+        }
         Ok(())
     }
 
@@ -241,6 +256,8 @@ impl Settings {
             session_idle_minutes: 480,
             session_max_hours: 24,
             metrics_token: None,
+            trusted_proxies: TrustedProxies::default(),
+            log_format: LogFormat::Text,
         })
     }
 
@@ -288,6 +305,59 @@ pub fn metrics_token(text: &str) -> anyhow::Result<SecretString> {
     Ok(SecretString::from(token.to_string()))
 }
 
+/// The reverse proxies whose forwarded headers are believed: addresses and networks
+/// (`127.0.0.1, 10.0.0.0/8, fd00::/8`). Everyone else could write any address into those
+/// headers, so only a peer on this list may name the client (see `web::client_ip`).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct TrustedProxies(Vec<ipnet::IpNet>);
+
+impl TrustedProxies {
+    pub fn contains(&self, addr: std::net::IpAddr) -> bool {
+        let addr = plain(addr);
+        self.0.iter().any(|net| net.contains(&addr))
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+/// An IPv4 address written as IPv6 (`::ffff:127.0.0.1`, as a dual-stack socket reports
+/// it) is the IPv4 address, so `127.0.0.1` in the list matches it.
+pub fn plain(addr: std::net::IpAddr) -> std::net::IpAddr {
+    match addr {
+        std::net::IpAddr::V6(v6) => {
+            v6.to_ipv4_mapped().map(std::net::IpAddr::V4).unwrap_or(std::net::IpAddr::V6(v6))
+        }
+        v4 => v4,
+    }
+}
+
+impl std::str::FromStr for TrustedProxies {
+    type Err = anyhow::Error;
+
+    /// Comma-separated addresses or networks in CIDR notation; `none` or nothing: no proxy.
+    fn from_str(text: &str) -> anyhow::Result<TrustedProxies> {
+        if text.trim().eq_ignore_ascii_case("none") {
+            return Ok(TrustedProxies::default());
+        }
+        let mut nets = Vec::new();
+        for item in text.split(',').map(str::trim).filter(|i| !i.is_empty()) {
+            let net = match item.parse::<ipnet::IpNet>() {
+                Ok(net) => net.trunc(),
+                Err(_) => match item.parse::<std::net::IpAddr>() {
+                    Ok(addr) => ipnet::IpNet::from(plain(addr)),
+                    Err(_) => anyhow::bail!(
+                        "MIETSCHULUNG_TRUSTED_PROXIES: {item:?} is neither an IP address nor a network such as 10.0.0.0/8"
+                    ),
+                },
+            };
+            nets.push(net);
+        }
+        Ok(TrustedProxies(nets))
+    }
+}
+
 /// Writes a secret file readable only by the service user (0400).
 pub fn write_private_file(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
     use std::io::Write;
@@ -318,4 +388,25 @@ fn load_or_create_session_key(data_dir: &Path) -> anyhow::Result<String> {
     let key = data_encoding::HEXLOWER.encode(&bytes);
     write_private_file(&path, key.as_bytes())?;
     Ok(key)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn trusted_proxies_take_addresses_and_networks_and_name_a_wrong_entry() {
+        let list: TrustedProxies = " 127.0.0.1, 10.0.0.0/8 ,fd00::/8,".parse().unwrap();
+        for inside in ["127.0.0.1", "::ffff:127.0.0.1", "10.20.30.40", "fd12::1"] {
+            assert!(list.contains(inside.parse().unwrap()), "{inside}");
+        }
+        for outside in ["127.0.0.2", "11.0.0.1", "fe80::1", "::1"] {
+            assert!(!list.contains(outside.parse().unwrap()), "{outside}");
+        }
+        assert!("none".parse::<TrustedProxies>().unwrap().is_empty());
+        let err = "127.0.0.1, proxy.example.org".parse::<TrustedProxies>().unwrap_err();
+        let err = err.to_string();
+        assert!(err.contains("MIETSCHULUNG_TRUSTED_PROXIES") && err.contains("proxy.example.org"));
+        assert!("10.0.0.0/33".parse::<TrustedProxies>().is_err());
+    }
 }

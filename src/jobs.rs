@@ -9,7 +9,9 @@
 //!   Errors go through [`crate::telemetry::redact`], since they may quote stored data.
 //! - Stopping never cuts a tick short: the job finishes the tick it is in, runs its final
 //!   step (e.g. writing the last counts), and ends. [`Supervisor::shutdown`] waits for that,
-//!   bounded, so a hanging database cannot keep the process from exiting.
+//!   bounded, so a hanging database cannot keep the process from exiting. A tick that works
+//!   through a list ([`Job::every_until`], the mail outbox) asks [`Stopping`] between items,
+//!   so stopping waits for the item in hand, not the rest of the list.
 //! - Jobs run on the actix runtime of the server (they use `web::block` through
 //!   [`crate::db::Db`]), so they need not be `Send`.
 
@@ -25,11 +27,21 @@ use tokio::task::JoinHandle;
 
 type Step = Pin<Box<dyn Future<Output = Result<(), String>>>>;
 
+/// Whether the job was told to stop: a tick that works through a list asks between items.
+#[derive(Clone)]
+pub struct Stopping(watch::Receiver<bool>);
+
+impl Stopping {
+    pub fn requested(&self) -> bool {
+        *self.0.borrow()
+    }
+}
+
 /// One periodic piece of background work; build it with [`Job::every`].
 pub struct Job {
     name: &'static str,
     period: Duration,
-    tick: Box<dyn FnMut() -> Step>,
+    tick: Box<dyn FnMut(Stopping) -> Step>,
     last: Option<Box<dyn FnOnce() -> Step>>,
 }
 
@@ -41,7 +53,18 @@ impl Job {
         Fut: Future<Output = Result<(), E>> + 'static,
         E: Display,
     {
-        Job { name, period, tick: Box::new(move || step(tick())), last: None }
+        Job { name, period, tick: Box::new(move |_| step(tick())), last: None }
+    }
+
+    /// Like [`Job::every`], for a tick that works through a list: it gets [`Stopping`] to
+    /// ask between items, so a stop need not wait for the whole list.
+    pub fn every_until<F, Fut, E>(name: &'static str, period: Duration, mut tick: F) -> Job
+    where
+        F: FnMut(Stopping) -> Fut + 'static,
+        Fut: Future<Output = Result<(), E>> + 'static,
+        E: Display,
+    {
+        Job { name, period, tick: Box::new(move |stopping| step(tick(stopping))), last: None }
     }
 
     /// Runs `last` once after the job was told to stop, so work kept in memory between
@@ -66,7 +89,7 @@ impl Job {
                 _ = stop.wait_for(|stopped| *stopped) => break,
                 _ = interval.tick() => {}
             }
-            guarded(self.name, (self.tick)()).await;
+            guarded(self.name, (self.tick)(Stopping(stop.clone()))).await;
         }
         if let Some(last) = self.last.take() {
             guarded(self.name, last()).await;
@@ -204,6 +227,30 @@ mod tests {
         actix_web::rt::time::sleep(Duration::from_millis(50)).await;
         jobs.shutdown(Duration::from_secs(5)).await;
         assert_eq!(*log.borrow(), ["tick started", "tick done", "last"]);
+    }
+
+    #[actix_web::test]
+    async fn a_tick_working_through_a_list_stops_after_the_item_in_hand() {
+        let done = Rc::new(Cell::new(0u32));
+        let seen = done.clone();
+        let mut jobs = Supervisor::new();
+        jobs.start(Job::every_until("list", Duration::from_secs(3600), move |stopping| {
+            let seen = seen.clone();
+            async move {
+                for _ in 0..100 {
+                    if stopping.requested() {
+                        break;
+                    }
+                    actix_web::rt::time::sleep(Duration::from_millis(20)).await;
+                    seen.set(seen.get() + 1);
+                }
+                Ok::<(), String>(())
+            }
+        }));
+        actix_web::rt::time::sleep(Duration::from_millis(70)).await;
+        let at_stop = done.get();
+        jobs.shutdown(Duration::from_secs(5)).await;
+        assert!((1..=at_stop + 1).contains(&done.get()), "{at_stop} then {}", done.get());
     }
 
     #[actix_web::test]

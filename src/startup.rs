@@ -1,9 +1,9 @@
 //! Builds the application: database, migrations, keys, background jobs, HTTP server.
 //! Tests hand in a listener they bound to port 0 and talk to the real server.
 //!
-//! Stopping: actix ends the server on SIGTERM or SIGINT (finishing requests in flight);
-//! then the background jobs stop, each finishing its current tick (see [`crate::jobs`]),
-//! and the process exits normally.
+//! Stopping: actix ends the server on SIGTERM or SIGINT: it stops accepting at once and
+//! finishes the requests in flight (up to [`REQUEST_STOP_GRACE`]); then the background jobs
+//! stop, each between two pieces of work (see [`crate::jobs`]), and the process exits 0.
 
 use std::net::TcpListener;
 use std::sync::Arc;
@@ -33,6 +33,9 @@ use crate::web::OwnPageLimit;
 
 /// How long stopping waits for the background jobs to finish their current tick.
 const JOB_STOP_GRACE: Duration = Duration::from_secs(10);
+/// How long stopping waits for requests in flight (a large download on a slow line); with
+/// the jobs' grace, within the 60 s an orchestrator should allow (README, "Betrieb").
+const REQUEST_STOP_GRACE: u64 = 30;
 
 /// Shared services, built once per process.
 #[derive(Clone)]
@@ -217,16 +220,45 @@ async fn healthz() -> HttpResponse {
     HttpResponse::Ok().content_type("text/plain").body("ok")
 }
 
-/// Ready when the database answers (200), with the mail outbox's counts for monitoring:
-/// `{"status": "ready", "mail": {"pending": n, "failed": m}}`. Failed mail does not make a
-/// replica unready (another replica could not do better); it is for a person to look at.
+/// Ready (200) when the database answers and the data directory takes a new file, with the
+/// mail outbox's counts for monitoring: `{"status": "ready", "mail": {"pending": n,
+/// "failed": m}}`; else 503 `{"status": "unready", "reason": "…"}`. Failed mail does not
+/// make a replica unready (another replica could not do better); it is for a person to look
+/// at. The data directory matters even on PostgreSQL: mail files, organisation images and
+/// the keys live there.
 #[get("/readyz")]
-async fn readyz(db: web::Data<Db>) -> HttpResponse {
-    match db.run(crate::mail::service::queue_counts).await {
-        Ok(mail) => HttpResponse::Ok().json(serde_json::json!({"status": "ready", "mail": mail})),
-        Err(_) => HttpResponse::ServiceUnavailable()
-            .json(serde_json::json!({"status": "database unreachable"})),
+async fn readyz(db: web::Data<Db>, settings: web::Data<Settings>) -> HttpResponse {
+    let unready = |reason: &str| {
+        HttpResponse::ServiceUnavailable()
+            .insert_header(("Cache-Control", "no-store"))
+            .json(serde_json::json!({"status": "unready", "reason": reason}))
+    };
+    let Ok(mail) = db.run(crate::mail::service::queue_counts).await else {
+        return unready("database unreachable");
+    };
+    let dir = settings.data_dir.clone();
+    if !matches!(web::block(move || data_dir_writable(&dir)).await, Ok(Ok(()))) {
+        return unready("data directory not writable");
     }
+    HttpResponse::Ok()
+        .insert_header(("Cache-Control", "no-store"))
+        .json(serde_json::json!({"status": "ready", "mail": mail}))
+}
+
+/// Creates and removes a file of its own in `dir`: what writing a mail file, an image or
+/// a key needs (the directory's permissions, a full or read-only file system).
+fn data_dir_writable(dir: &std::path::Path) -> std::io::Result<()> {
+    use rand::RngCore;
+    let mut raw = [0u8; 8];
+    rand::thread_rng().fill_bytes(&mut raw);
+    let probe = dir.join(format!(".readyz-{}", data_encoding::HEXLOWER.encode(&raw)));
+    let written = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&probe)
+        .and_then(|mut f| std::io::Write::write_all(&mut f, b"ok"));
+    let removed = std::fs::remove_file(&probe);
+    written.and(removed)
 }
 
 #[get("/static/{file}")]
@@ -330,7 +362,12 @@ fn run(
             )
             // Inside the log line's middleware: counting finds the route, logging reuses it.
             .wrap_fn(move |req, srv| crate::metrics::requests::observe(&counted, req, srv))
-            .wrap_fn(crate::telemetry::log_request)
+            // Outermost (the last wrapped): every line logged while serving, errors
+            // included, carries the request's id.
+            .wrap_fn(|req, srv| {
+                let given = crate::web::forwarded_request_id(req.request());
+                crate::telemetry::log_request(req, srv, given)
+            })
             .app_data(db.clone())
             .app_data(keyring.clone())
             .app_data(issuer.clone())
@@ -358,7 +395,8 @@ fn run(
     if let Some(n) = workers {
         server = server.workers(n);
     }
-    server = server.worker_max_blocking_threads(blocking_threads);
+    server =
+        server.worker_max_blocking_threads(blocking_threads).shutdown_timeout(REQUEST_STOP_GRACE);
     Ok(server.run())
 }
 

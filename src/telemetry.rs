@@ -1,4 +1,9 @@
-//! Logging to stderr, filtered by `RUST_LOG` (default `info`).
+//! Logging to stderr, filtered by `RUST_LOG` (default `info`), as text for people or, with
+//! `MIETSCHULUNG_LOG_FORMAT=json`, one JSON object per line for log collectors.
+//!
+//! Every request gets an id, answered as `X-Request-Id` and carried by each line logged
+//! while it is served (the `request` span: `request_id`), so one request's lines can be
+//! found together; an id sent by a trusted proxy is kept, so its log and ours match.
 //!
 //! Rules: no secret and no personal data reaches a log. Request lines name the matched
 //! route, not the path: every path parameter is shown as `{name}` except numeric ids, so a
@@ -14,13 +19,60 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use actix_web::dev::{Service, ServiceRequest, ServiceResponse};
+use actix_web::http::header::{HeaderName, HeaderValue};
 use actix_web::{HttpMessage, HttpRequest};
+use tracing::Instrument;
 use tracing_subscriber::EnvFilter;
 
-pub fn init() {
+/// How log lines are written (`MIETSCHULUNG_LOG_FORMAT`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum LogFormat {
+    #[default]
+    Text,
+    Json,
+}
+
+impl std::str::FromStr for LogFormat {
+    type Err = anyhow::Error;
+
+    fn from_str(text: &str) -> anyhow::Result<LogFormat> {
+        match text.trim().to_ascii_lowercase().as_str() {
+            "text" => Ok(LogFormat::Text),
+            "json" => Ok(LogFormat::Json),
+            _ => anyhow::bail!(
+                "MIETSCHULUNG_LOG_FORMAT: {text:?} is not a log format (text or json)"
+            ),
+        }
+    }
+}
+
+pub fn init(format: LogFormat) {
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
-    let _ =
-        tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).try_init();
+    let fmt = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let _ = match format {
+        LogFormat::Text => fmt.try_init(),
+        // The request's span only (`"span": {"name": "request", "request_id": …}`): the
+        // list of enclosing spans would repeat it on every line.
+        LogFormat::Json => fmt.json().with_current_span(true).with_span_list(false).try_init(),
+    };
+}
+
+/// The header that carries a request's id, in and out.
+pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+
+/// A request id from elsewhere (a proxy's), if it is short and plain enough to log as it is:
+/// 1 to 64 letters, digits, `-`, `_`, `.`.
+pub fn well_formed_request_id(value: &str) -> bool {
+    (1..=64).contains(&value.len())
+        && value.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b))
+}
+
+/// A new request id: 16 hex digits, random, so it says nothing about the request.
+fn new_request_id() -> String {
+    use rand::RngCore;
+    let mut bytes = [0u8; 8];
+    rand::thread_rng().fill_bytes(&mut bytes);
+    data_encoding::HEXLOWER.encode(&bytes)
 }
 
 /// The route a handler names for itself: one mounted as a scope's default service (the
@@ -63,7 +115,8 @@ pub fn route_pattern(req: &HttpRequest) -> Option<Arc<str>> {
 }
 
 /// The request's path as it may appear in logs: the matched route with ids filled in and
-/// every other parameter masked; `(unmatched)` for paths no route matched.
+/// every other parameter masked, or the route its handler named ([`name_route`]);
+/// `(unmatched)` for paths no route matched.
 pub fn loggable_path(req: &HttpRequest) -> String {
     let Some(pattern) = route_pattern(req) else {
         return "(unmatched)".into();
@@ -97,19 +150,25 @@ fn mask_regex_params(path: &str) -> String {
     out
 }
 
-/// Logs one line per request after the answer: method, route (see [`loggable_path`]),
-/// status and duration.
+/// Serves the request inside its `request` span and logs one line after the answer:
+/// method, route (see [`loggable_path`]), status and duration. `given_id`: the id a trusted
+/// proxy sent (checked with [`well_formed_request_id`] by the caller); else a new one.
 pub fn log_request<S, B>(
-    req: ServiceRequest, srv: &S,
+    req: ServiceRequest, srv: &S, given_id: Option<String>,
 ) -> impl std::future::Future<Output = Result<ServiceResponse<B>, actix_web::Error>>
 where
     S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = actix_web::Error>,
 {
     let start = Instant::now();
     let method = req.method().clone();
-    let fut = srv.call(req);
+    let id = given_id.unwrap_or_else(new_request_id);
+    let span = tracing::info_span!("request", request_id = %id);
+    let fut = span.in_scope(|| srv.call(req));
     async move {
-        let res = fut.await?;
+        let mut res = fut.await?;
+        if let Ok(value) = HeaderValue::from_str(&id) {
+            res.headers_mut().insert(REQUEST_ID, value);
+        }
         let ms = start.elapsed().as_secs_f64() * 1000.0;
         tracing::info!(
             target: "mietschulung::http",
@@ -121,6 +180,7 @@ where
         );
         Ok(res)
     }
+    .instrument(span)
 }
 
 /// Free text with anything that looks like an e-mail address or a token replaced, for
@@ -162,6 +222,20 @@ fn looks_like_token(word: &str) -> bool {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn log_formats_and_request_ids() {
+        assert_eq!("JSON".parse::<LogFormat>().unwrap(), LogFormat::Json);
+        assert_eq!(" text".parse::<LogFormat>().unwrap(), LogFormat::Text);
+        let err = "yaml".parse::<LogFormat>().unwrap_err().to_string();
+        assert!(err.contains("MIETSCHULUNG_LOG_FORMAT"), "{err}");
+        let id = new_request_id();
+        assert!(well_formed_request_id(&id) && id.len() == 16, "{id}");
+        assert!(well_formed_request_id("4f1c9a3e-7b2d-4c8e-9f00-1a2b3c4d5e6f"));
+        for bad in ["", "a b", "x\u{e4}", "<script>", &"a".repeat(65)] {
+            assert!(!well_formed_request_id(bad), "{bad:?}");
+        }
+    }
 
     #[test]
     fn regex_parameters_keep_their_name() {

@@ -16,6 +16,7 @@ use crate::error::{AppError, HtmlError, PageResult};
 use crate::i18n;
 use crate::templates;
 
+mod client;
 pub mod confirm;
 mod lists;
 pub mod nav;
@@ -310,10 +311,7 @@ impl FromRequest for PublicUrl {
     }
 }
 
-/// The client's address for per-client limits (the peer; no proxy headers are trusted).
-pub fn client_ip(req: &HttpRequest) -> std::net::IpAddr {
-    req.peer_addr().map(|a| a.ip()).unwrap_or(std::net::IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED))
-}
+pub use client::{client_ip, forwarded_request_id};
 
 pub fn download(
     table: &crate::reports::export::Table, base_name: &str, format: &str,

@@ -1,17 +1,19 @@
 //! The `mietschulung` command line: serve, migrate, user, org, keys, demo, verify, check,
-//! erase.
+//! erase, healthcheck.
 //!
 //! This file holds the command definitions and the dispatch only; each command group
 //! lives in its own module and calls the domains' service functions, as the web pages
 //! and the JSON API do, not their repositories (one marked stopgap below).
 //!
 //! Exit codes: 0 on success; 1 on any error (printed as `Fehler: …` by `main.rs`) and,
-//! for `verify`, when the certificate is not valid, and for `check`, when a rule is broken; 2 for a wrong command line (clap's
+//! for `verify`, when the certificate is not valid, and for `check`, when a rule is broken,
+//! and for `healthcheck`, when the service is not ready; 2 for a wrong command line (clap's
 //! usage message).
 
 mod check;
 mod demo;
 mod erase;
+mod healthcheck;
 mod keys;
 mod org;
 mod serve;
@@ -97,17 +99,27 @@ enum Command {
         #[arg(long)]
         revoked: Option<String>,
     },
+    /// Ask the running service at the configured address whether it is ready (`/readyz`):
+    /// exit 0 when it is, else 1 with the reason (a container's HEALTHCHECK).
+    Healthcheck {
+        /// Address the service listens on (default: MIETSCHULUNG_BIND).
+        #[arg(long)]
+        bind: Option<String>,
+    },
 }
 
 pub fn main() -> anyhow::Result<ExitCode> {
-    crate::telemetry::init();
     let cli = Cli::parse();
     let command = cli.command.unwrap_or(Command::Serve { bind: None });
     // Offline verification touches no data directory or database.
     if let Command::Verify { input, jwks, revoked } = &command {
+        crate::telemetry::init(crate::telemetry::LogFormat::Text);
         return verify::run(input, jwks.as_deref(), revoked.as_deref());
     }
+    // Settings first: they say how to log. Nothing is logged while they load; an error
+    // reaches the operator through `main.rs`.
     let settings = Settings::load()?;
+    crate::telemetry::init(settings.log_format);
     match command {
         Command::Serve { bind } => serve::serve(settings, bind)?,
         Command::Migrate => serve::migrate(&settings)?,
@@ -116,6 +128,7 @@ pub fn main() -> anyhow::Result<ExitCode> {
         Command::Keys { command } => keys::run(&settings, command)?,
         Command::Demo { out } => demo::run(&settings, &out)?,
         Command::Check => return check::run(&settings),
+        Command::Healthcheck { bind } => return Ok(healthcheck::run(&settings, bind.as_deref())),
         Command::Erase { due, dry_run, org } => {
             erase::run(&settings, due, dry_run, org.as_deref())?
         }

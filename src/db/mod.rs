@@ -198,7 +198,11 @@ impl Db {
         T: Send + 'static,
     {
         let pool = self.pool.clone();
+        // The caller's span (a request's id) goes along, so what the use case logs on the
+        // blocking thread is found with the request.
+        let span = tracing::Span::current();
         actix_web::web::block(move || {
+            let _in_request = span.enter();
             let mut conn = pool.get()?;
             f(&mut conn)
         })

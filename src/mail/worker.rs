@@ -9,7 +9,7 @@ use super::outbox::{self, OutboxMessage};
 use crate::config::Settings;
 use crate::db::{dialect, Db};
 use crate::error::AppError;
-use crate::jobs::Job;
+use crate::jobs::{Job, Stopping};
 use crate::time;
 
 /// How long a claimed row is hidden from other workers. The sending worker renews it every
@@ -109,12 +109,17 @@ fn backoff(settings: &Settings, attempts_so_far: i32) -> chrono::Duration {
     chrono::Duration::seconds(secs as i64)
 }
 
-/// Sends what is due, claiming one message at a time; returns how many were sent.
+/// Sends what is due, claiming one message at a time, until the batch is done or the
+/// service is stopping (a message is never claimed then, so none is left half-sent);
+/// returns how many were sent.
 pub async fn process_due(
-    db: &Db, mailer: &std::sync::Arc<Mailer>, settings: &Settings,
+    db: &Db, mailer: &std::sync::Arc<Mailer>, settings: &Settings, stopping: &Stopping,
 ) -> Result<usize, AppError> {
     let mut sent = 0;
     for _ in 0..BATCH {
+        if stopping.requested() {
+            break;
+        }
         let now = time::now_utc();
         let lease_until = now + lease();
         let claimed =
@@ -197,9 +202,9 @@ pub fn job(db: Db, settings: Settings) -> anyhow::Result<Job> {
     let mailer = std::sync::Arc::new(Mailer::from_settings(&settings)?);
     let period = Duration::from_millis(settings.outbox_poll_millis.max(50));
     let settings = std::sync::Arc::new(settings);
-    Ok(Job::every("mail", period, move || {
+    Ok(Job::every_until("mail", period, move |stopping| {
         let (db, mailer, settings) = (db.clone(), mailer.clone(), settings.clone());
-        async move { process_due(&db, &mailer, &settings).await.map(|_| ()) }
+        async move { process_due(&db, &mailer, &settings, &stopping).await.map(|_| ()) }
     }))
 }
 

@@ -207,8 +207,9 @@ async fn revoked(
 async fn verify_token(
     req: HttpRequest, checker: Checker, q: web::Query<LangQuery>,
 ) -> Result<HttpResponse, HtmlError> {
-    // No pattern matched (see above): logs and metrics are told the route, not the token.
-    crate::telemetry::name_route(&req, "/z/{token}");
+    // No pattern matched, so the request line would say `(unmatched)`: name the route.
+    let route = if req.path().starts_with("/z") { "/z/{token}" } else { "/Z/{token}" };
+    crate::telemetry::name_route(&req, route);
     if !matches!(*req.method(), Method::GET | Method::HEAD) {
         return Ok(HttpResponse::MethodNotAllowed()
             .insert_header((header::ALLOW, "GET, HEAD"))

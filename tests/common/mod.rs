@@ -141,6 +141,8 @@ pub struct Options {
     pub public_url: Option<String>,
     /// `MIETSCHULUNG_METRICS_TOKEN` (default: unset, no `/metrics`).
     pub metrics_token: Option<String>,
+    /// `MIETSCHULUNG_TRUSTED_PROXIES` (default: none; the test client is 127.0.0.1).
+    pub trusted_proxies: Option<&'static str>,
 }
 
 pub async fn spawn_app(backend: Backend) -> TestApp {
@@ -169,6 +171,9 @@ pub async fn spawn_app_with(backend: Backend, options: Options) -> TestApp {
     }
     if let Some(n) = options.survey_open_rate {
         settings.survey_open_rate_per_minute = n;
+    }
+    if let Some(list) = options.trusted_proxies {
+        settings.trusted_proxies = list.parse().expect("trusted proxies");
     }
     settings.smtp_url =
         options.smtp_port.map(|p| secrecy::SecretString::from(format!("smtp://127.0.0.1:{p}")));
