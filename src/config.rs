@@ -316,9 +316,9 @@ impl DataPaths {
             .map(PathBuf::from)
             .or(file.data_dir.clone())
             .unwrap_or_else(|| PathBuf::from("./data"));
-        let database_url = env("DATABASE_URL").or(file.database_url.clone()).unwrap_or_else(|| {
-            data_dir.join("mietschulung.sqlite").to_string_lossy().into_owned()
-        });
+        let database_url = env("DATABASE_URL")
+            .or(file.database_url.clone())
+            .unwrap_or_else(|| data_dir.join("mietschulung.sqlite").to_string_lossy().into_owned());
         let keys_dir = env("MIETSCHULUNG_KEYS_DIR")
             .map(PathBuf::from)
             .or(file.keys_dir.clone())

@@ -97,8 +97,7 @@ pub fn plain_file_name(name: &str) -> bool {
 
 /// Size and SHA-256 of a file, read once.
 pub fn sum_file(member: &str, path: &Path) -> anyhow::Result<MemberSum> {
-    let mut file =
-        File::open(path).with_context(|| format!("{} nicht lesbar", path.display()))?;
+    let mut file = File::open(path).with_context(|| format!("{} nicht lesbar", path.display()))?;
     let mut hasher = Sha256::new();
     let size = std::io::copy(&mut file, &mut HashWriter(&mut hasher))
         .with_context(|| format!("{} nicht lesbar", path.display()))?;
@@ -215,7 +214,10 @@ pub fn read(
             }
         }
         if read != listed.size {
-            bail!("{name} ist abgeschnitten ({read} von {} Bytes): Archiv unvollständig", listed.size);
+            bail!(
+                "{name} ist abgeschnitten ({read} von {} Bytes): Archiv unvollständig",
+                listed.size
+            );
         }
         if data_encoding::HEXLOWER.encode(&hasher.finalize()) != listed.sha256 {
             bail!("Prüfsumme von {name} stimmt nicht: Archiv verändert oder beschädigt");

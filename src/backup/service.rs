@@ -85,6 +85,9 @@ pub fn backup(paths: &DataPaths, out: &Path) -> anyhow::Result<BackupReport> {
     if out.exists() {
         bail!("{} gibt es schon; eine Sicherung überschreibt nichts", out.display());
     }
+    if let Some(dir) = out.parent().filter(|d| !d.as_os_str().is_empty() && !d.is_dir()) {
+        bail!("das Verzeichnis {} gibt es nicht", dir.display());
+    }
     let backend = Backend::from_url(&paths.database_url);
     let stamp = chrono::Utc::now();
     let pid = std::process::id();
@@ -117,7 +120,8 @@ pub fn backup(paths: &DataPaths, out: &Path) -> anyhow::Result<BackupReport> {
         .iter()
         .map(|(member, path)| archive::sum_file(member, path))
         .collect::<anyhow::Result<Vec<_>>>()?;
-    let pg_dump = (backend == Backend::Postgres).then(|| pg_command("pg_dump", &paths.database_url));
+    let pg_dump =
+        (backend == Backend::Postgres).then(|| pg_command("pg_dump", &paths.database_url));
     let manifest = Manifest {
         format: archive::FORMAT.into(),
         format_version: archive::FORMAT_VERSION,
@@ -127,7 +131,9 @@ pub fn backup(paths: &DataPaths, out: &Path) -> anyhow::Result<BackupReport> {
         database_included: backend == Backend::Sqlite,
         database_note: match &pg_dump {
             None => archive::DATABASE.into(),
-            Some(cmd) => format!("not in this archive: back up the PostgreSQL database with `{cmd}`"),
+            Some(cmd) => {
+                format!("not in this archive: back up the PostgreSQL database with `{cmd}`")
+            }
         },
         organisation_images: ORGANISATION_IMAGES.into(),
         session_key_included: !paths.session_key_configured,
@@ -138,7 +144,16 @@ pub fn backup(paths: &DataPaths, out: &Path) -> anyhow::Result<BackupReport> {
     let temp_guard = Scratch(Some(temp.clone()));
     archive::write(&temp, &manifest, &files)?;
     // A link fails when `out` appeared meanwhile: never overwritten, and never half written.
-    fs::hard_link(&temp, out).with_context(|| format!("{} nicht anlegbar", out.display()))?;
+    // Where the file system has no links, a rename (`out` did not exist a moment ago).
+    match fs::hard_link(&temp, out) {
+        Ok(()) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+            bail!("{} gibt es schon; eine Sicherung überschreibt nichts", out.display())
+        }
+        Err(_) => {
+            fs::rename(&temp, out).with_context(|| format!("{} nicht anlegbar", out.display()))?
+        }
+    }
     drop(temp_guard);
     drop(snapshot_guard);
     sync_dir(out.parent());
@@ -184,7 +199,9 @@ pub fn pg_command(tool: &str, url: &str) -> String {
     let url = url_without_password(url);
     match tool {
         "pg_dump" => format!("pg_dump --format=custom --file=mietschulung.dump '{url}'"),
-        _ => format!("pg_restore --clean --if-exists --no-owner --dbname='{url}' mietschulung.dump"),
+        _ => {
+            format!("pg_restore --clean --if-exists --no-owner --dbname='{url}' mietschulung.dump")
+        }
     }
 }
 
@@ -253,7 +270,11 @@ pub fn restore(paths: &DataPaths, file: &Path, force: bool) -> anyhow::Result<Re
     let has_keys = manifest.members.iter().any(|m| m.path.starts_with(archive::KEYS_PREFIX));
     let mut moves = Vec::new();
     if has(archive::DATABASE) {
-        moves.push(Move { staged: beside(&db_file, ".restore-tmp"), target: db_file.clone(), database: true });
+        moves.push(Move {
+            staged: beside(&db_file, ".restore-tmp"),
+            target: db_file.clone(),
+            database: true,
+        });
     }
     if has_keys {
         moves.push(Move {
@@ -291,7 +312,13 @@ pub fn restore(paths: &DataPaths, file: &Path, force: bool) -> anyhow::Result<Re
         create_private_dir(&keys_staged)?;
     }
     let mut key_files = 0;
-    archive::read(file, |member, kind| {
+    let again = archive::read(file, |member, kind| {
+        // Only what the first reading planned for (the file may have changed since).
+        if !manifest.members.iter().any(|m| m.path == member) {
+            bail!(
+                "das Archiv hat sich während der Wiederherstellung geändert; nichts wurde geändert"
+            );
+        }
         let (path, mode) = match kind {
             Kind::Database => (beside(&db_file, ".restore-tmp"), 0o600),
             Kind::SessionKey => (beside(&session_file, ".restore-tmp"), 0o400),
@@ -302,6 +329,10 @@ pub fn restore(paths: &DataPaths, file: &Path, force: bool) -> anyhow::Result<Re
         };
         Ok(Some(create_file(&path, mode)?))
     })?;
+    // The file changed between the two readings: the moves were planned for the first.
+    if again.members != manifest.members {
+        bail!("das Archiv hat sich während der Wiederherstellung geändert; nichts wurde geändert");
+    }
     if has(archive::DATABASE) {
         check_database(&beside(&db_file, ".restore-tmp"))?;
     }
@@ -445,8 +476,9 @@ pub fn finish_interrupted_restore(paths: &DataPaths) -> anyhow::Result<bool> {
     let Ok(bytes) = fs::read(&path) else {
         return Ok(false);
     };
-    let journal: Journal = serde_json::from_slice(&bytes)
-        .map_err(|_| anyhow!("{} ist unlesbar; bitte die Wiederherstellung wiederholen", path.display()))?;
+    let journal: Journal = serde_json::from_slice(&bytes).map_err(|_| {
+        anyhow!("{} ist unlesbar; bitte die Wiederherstellung wiederholen", path.display())
+    })?;
     apply(paths, &journal)?;
     Ok(true)
 }
@@ -468,7 +500,9 @@ mod tests {
     #[test]
     fn commands_never_carry_the_password() {
         assert_eq!(
-            url_without_password("postgres://app:geheim@db.example:5432/ms?sslmode=require&password=x"),
+            url_without_password(
+                "postgres://app:geheim@db.example:5432/ms?sslmode=require&password=x"
+            ),
             "postgres://app@db.example:5432/ms?sslmode=require"
         );
         assert_eq!(url_without_password("postgres://db/ms"), "postgres://db/ms");

@@ -308,10 +308,17 @@ async fn a_backup_taken_while_serving_restores_certificates_logins_and_the_outbo
     let visitor = browser(&server.base);
     let page = visitor.get(&amina_check).await;
     assert_eq!(common::verdict(&page.body), Some("valid"), "{}", page.body);
-    let verify =
-        bin(&data, None).arg("verify").arg(format!("{}{amina_check}", server.base)).output().unwrap();
+    let verify = bin(&data, None)
+        .arg("verify")
+        .arg(format!("{}{amina_check}", server.base))
+        .output()
+        .unwrap();
     assert!(verify.status.success(), "{}", text(&verify));
-    assert!(String::from_utf8_lossy(&verify.stdout).contains("ERGEBNIS: GÜLTIG"), "{}", text(&verify));
+    assert!(
+        String::from_utf8_lossy(&verify.stdout).contains("ERGEBNIS: GÜLTIG"),
+        "{}",
+        text(&verify)
+    );
 
     // Logins work: the session from before the backup (session key and row restored),
     // a new login, and the API token.
@@ -352,8 +359,10 @@ fn data_with_archive(dir: &Path) -> (PathBuf, PathBuf) {
     (data, archive)
 }
 
-/// The archive's members as (header, bytes).
-fn members(archive: &Path) -> Vec<(tar::Header, Vec<u8>)> {
+/// An archive's members as (header, bytes).
+type Members = Vec<(tar::Header, Vec<u8>)>;
+
+fn members(archive: &Path) -> Members {
     let mut tar = tar::Archive::new(std::fs::File::open(archive).unwrap());
     tar.entries()
         .unwrap()
@@ -396,13 +405,17 @@ fn hostile_archives_and_existing_data_are_refused_with_nothing_written() {
     assert_eq!(manifest["format_version"], 1);
     assert_eq!(manifest["backend"], "sqlite");
     assert_eq!(manifest["database_included"], true);
-    let listed: Vec<&str> =
-        manifest["members"].as_array().unwrap().iter().map(|m| m["path"].as_str().unwrap()).collect();
+    let listed: Vec<&str> = manifest["members"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["path"].as_str().unwrap())
+        .collect();
     assert!(listed.contains(&"database/mietschulung.sqlite") && listed.contains(&"session.key"));
     assert!(listed.iter().any(|m| m.starts_with("keys/kid-")), "{listed:?}");
     let key_at = original.iter().position(|(h, _)| h.path().unwrap().starts_with("keys")).unwrap();
 
-    let mut cases: Vec<(&str, Vec<(tar::Header, Vec<u8>)>, &str)> = Vec::new();
+    let mut cases: Vec<(&str, Members, &str)> = Vec::new();
     let mut tampered = original.clone();
     tampered[key_at].1[0] ^= 1;
     cases.push(("tampered member", tampered, "Prüfsumme"));
@@ -436,7 +449,12 @@ fn hostile_archives_and_existing_data_are_refused_with_nothing_written() {
         let path = dir.path().join(format!("{}.tar", what.replace([' ', '/', '.'], "_")));
         write_raw(&path, members);
         for (target, force) in [(&data, true), (&empty, false)] {
-            let out = bin(target, None).arg("restore").arg(&path).args(force.then_some("--force")).output().unwrap();
+            let out = bin(target, None)
+                .arg("restore")
+                .arg(&path)
+                .args(force.then_some("--force"))
+                .output()
+                .unwrap();
             assert_eq!(out.status.code(), Some(1), "{what}: {}", text(&out));
             let stderr = String::from_utf8_lossy(&out.stderr);
             assert!(stderr.contains("Fehler:") && stderr.contains(reason), "{what}: {stderr}");
@@ -467,8 +485,14 @@ fn hostile_archives_and_existing_data_are_refused_with_nothing_written() {
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .collect();
     assert!(names.iter().any(|n| n.starts_with("keys.before-restore-")), "{names:?}");
-    assert!(names.iter().any(|n| n.starts_with("mietschulung.sqlite.before-restore-")), "{names:?}");
-    assert!(!names.iter().any(|n| n.contains("restore-tmp") || n == "restore.journal"), "{names:?}");
+    assert!(
+        names.iter().any(|n| n.starts_with("mietschulung.sqlite.before-restore-")),
+        "{names:?}"
+    );
+    assert!(
+        !names.iter().any(|n| n.contains("restore-tmp") || n == "restore.journal"),
+        "{names:?}"
+    );
     let check = bin(&data, None).arg("check").output().unwrap();
     assert!(check.status.success(), "{}", text(&check));
 
