@@ -237,6 +237,21 @@ async fn a_backup_taken_while_serving_restores_certificates_logins_and_the_outbo
     common::certified(&api, "SICHER-2", "Olena", "Kovalenko", Some("olena@example.org")).await;
     let logged_in = browser(&server.base);
     logged_in.login(COORDINATOR).await;
+    // The organisation's logo (a row of the database, so in its copy).
+    let mut logo = Vec::new();
+    image::RgbImage::from_fn(120, 40, |x, _| image::Rgb([(x % 250) as u8, 40, 120]))
+        .write_to(&mut std::io::Cursor::new(&mut logo), image::ImageFormat::Png)
+        .unwrap();
+    let put = api
+        .client
+        .put(format!("{}/api/v1/certificate-settings/images/logo", api.base))
+        .bearer_auth(&api.token)
+        .header("content-type", "image/png")
+        .body(logo)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(put.status(), 204);
 
     // The backup, while four clients keep registering people.
     let archive = dir.path().join("sicherung.tar");
@@ -283,7 +298,8 @@ async fn a_backup_taken_while_serving_restores_certificates_logins_and_the_outbo
     }
     let after_backup = count(&data, "participants");
     let during = written_during.load(Ordering::SeqCst);
-    eprintln!("backup took {took:?}; {during} registrations finished while it ran");
+    let size = std::fs::metadata(&archive).unwrap().len();
+    eprintln!("backup took {took:?} ({size} bytes); {during} registrations finished while it ran");
     assert!(during > 0, "no write happened while the backup ran ({took:?})");
 
     // The machine is lost: the process dies, the data directory is wiped.
@@ -326,6 +342,12 @@ async fn a_backup_taken_while_serving_restores_certificates_logins_and_the_outbo
     let page = logged_in.get("/courses").await;
     assert!(page.status == 200 && page.body.contains("action=\"/logout\""), "{}", page.body);
     browser(&server.base).login(COORDINATOR).await;
+    let page = logged_in.get("/certificate-settings").await;
+    assert!(
+        page.body.contains("data-test=\"check-logo\" data-done=\"yes\""),
+        "the logo is back: {}",
+        page.body
+    );
     let api = Api { base: server.base.clone(), ..api };
     assert_eq!(api.get("/api/v1/courses").await.0, 200);
 
