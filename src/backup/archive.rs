@@ -145,7 +145,8 @@ pub fn write(out: &Path, manifest: &Manifest, files: &[(String, PathBuf)]) -> an
             .ok_or_else(|| anyhow!("{member} fehlt im Manifest"))?;
         let source =
             File::open(path).with_context(|| format!("{} nicht lesbar", path.display()))?;
-        // Exactly the bytes summed: a file that grew since is cut, one that shrank fails.
+        // Exactly the bytes summed: a file that grew since is cut; one that shrank or
+        // changed fails the reading back in `backup`.
         append(&mut builder, member, listed.size, mtime, source.take(listed.size))?;
     }
     let file = builder

@@ -13,8 +13,9 @@
 //!   a key's file is written before its row, so every key the copied database names has
 //!   its file in the archive. On PostgreSQL the archive holds no database; the manifest
 //!   and the command say to use `pg_dump`, with the configured URL minus its password.
-//! - The archive is written owner-only to a temporary file and linked into place at the
-//!   end; an existing file is never overwritten, a failed backup leaves no file.
+//! - The archive is written owner-only to a temporary file, read back with restore's
+//!   checks, and only then linked into place; an existing file is never overwritten, a
+//!   failed backup leaves no file.
 //! - Restore treats the archive as hostile: it reads it once to the end writing nothing
 //!   (manifest first, known names, sizes within limits and as listed, every checksum,
 //!   nothing missing, nothing twice); then it writes beside each target, checking again,

@@ -143,6 +143,9 @@ pub fn backup(paths: &DataPaths, out: &Path) -> anyhow::Result<BackupReport> {
     let _ = fs::remove_file(&temp);
     let temp_guard = Scratch(Some(temp.clone()));
     archive::write(&temp, &manifest, &files)?;
+    // Read back as `restore` reads it: a backup that is published can be restored.
+    archive::read(&temp, |_, _| Ok(None))
+        .map_err(|e| anyhow!("die geschriebene Sicherung ist fehlerhaft: {e}"))?;
     // A link fails when `out` appeared meanwhile: never overwritten, and never half written.
     // Where the file system has no links, a rename (`out` did not exist a moment ago).
     match fs::hard_link(&temp, out) {

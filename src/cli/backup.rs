@@ -61,6 +61,13 @@ pub(super) fn restore(file: &Path, force: bool) -> anyhow::Result<()> {
         println!("Die Datenbank (PostgreSQL) stellen Sie mit pg_restore aus der Sicherung von pg_dump wieder her:");
         println!("  {cmd}");
     }
+    if report.app_version != env!("CARGO_PKG_VERSION") {
+        println!(
+            "Achtung: die Sicherung stammt von Version {}, dieses Programm ist Version {}.",
+            report.app_version,
+            env!("CARGO_PKG_VERSION")
+        );
+    }
     println!("Danach den Dienst starten; er bringt die Datenbank auf den Stand dieser Version.");
     Ok(())
 }
