@@ -390,6 +390,44 @@ fn load_or_create_session_key(data_dir: &Path) -> anyhow::Result<String> {
     Ok(key)
 }
 
+/// Where the service keeps what a backup must hold, read as [`Settings::load`] reads it
+/// but creating nothing: `restore` into a wiped data directory must not find a session key
+/// made a moment before by the settings themselves.
+#[derive(Clone, Debug)]
+pub struct DataPaths {
+    pub data_dir: PathBuf,
+    pub keys_dir: PathBuf,
+    pub database_url: String,
+    /// The session key comes from `MIETSCHULUNG_SESSION_KEY` or the settings file, not from
+    /// `session.key` in the data directory (the file, if any, is not used).
+    pub session_key_configured: bool,
+}
+
+impl DataPaths {
+    pub fn load() -> anyhow::Result<DataPaths> {
+        let file = read_file()?;
+        let data_dir = env("MIETSCHULUNG_DATA_DIR")
+            .map(PathBuf::from)
+            .or(file.data_dir.clone())
+            .unwrap_or_else(|| PathBuf::from("./data"));
+        let database_url = env("DATABASE_URL")
+            .or(file.database_url.clone())
+            .unwrap_or_else(|| data_dir.join("mietschulung.sqlite").to_string_lossy().into_owned());
+        let keys_dir = env("MIETSCHULUNG_KEYS_DIR")
+            .map(PathBuf::from)
+            .or(file.keys_dir.clone())
+            .unwrap_or_else(|| data_dir.join("keys"));
+        let session_key_configured =
+            env("MIETSCHULUNG_SESSION_KEY").is_some() || file.session_key.is_some();
+        Ok(DataPaths { data_dir, keys_dir, database_url, session_key_configured })
+    }
+
+    /// The session key file `Settings` reads or makes when no key is configured.
+    pub fn session_key_file(&self) -> PathBuf {
+        self.data_dir.join("session.key")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -400,8 +400,10 @@ mod tests {
         let t = Text::key("error.required").arg("label", "Titel");
         assert_eq!(t.render("de"), "Bitte geben Sie „Titel“ an.");
         assert_eq!(t.render("en"), "Please enter “Titel”.");
-        // A language without the key falls back to German.
-        assert_eq!(t.render("ti"), "Bitte geben Sie „Titel“ an.");
+        // A language without the key (a coordinator's sentence) falls back to German.
+        let staff = Text::key("error.date").arg("label", "Beginn");
+        assert_eq!(staff.render("ti"), staff.render("de"));
+        assert_eq!(staff.render("de"), "„Beginn“ ist kein gültiges Datum (TT.MM.JJJJ).");
     }
 
     #[test]

@@ -9,6 +9,7 @@ pub mod api;
 pub mod attendance;
 pub mod audit;
 pub mod auth;
+pub mod backup;
 pub mod certificates;
 pub mod cli;
 pub mod config;

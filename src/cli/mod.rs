@@ -1,5 +1,5 @@
 //! The `mietschulung` command line: serve, migrate, user, org, keys, demo, verify, check,
-//! erase, healthcheck.
+//! erase, healthcheck, backup, restore.
 //!
 //! This file holds the command definitions and the dispatch only; each command group
 //! lives in its own module and calls the domains' service functions, as the web pages
@@ -10,6 +10,7 @@
 //! and for `healthcheck`, when the service is not ready; 2 for a wrong command line (clap's
 //! usage message).
 
+mod backup;
 mod check;
 mod demo;
 mod erase;
@@ -87,6 +88,22 @@ enum Command {
         #[arg(long)]
         org: Option<String>,
     },
+    /// Write one archive of the database (SQLite), the signing keys and the session key,
+    /// while the service runs (README, "Sicherung und Wiederherstellung").
+    Backup {
+        /// The archive file to write (must not exist yet).
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Restore an archive written by `backup`: checks it completely first; replaces
+    /// existing data only with --force (the old data is kept aside).
+    Restore {
+        /// The archive file.
+        file: PathBuf,
+        /// Replace an existing database, keys directory or session key.
+        #[arg(long)]
+        force: bool,
+    },
     /// Check a certificate URL or token offline against a JWKS; exits 1 when invalid.
     Verify {
         /// The URL from the QR code, or the bare base32 token.
@@ -116,6 +133,22 @@ pub fn main() -> anyhow::Result<ExitCode> {
         crate::telemetry::init(crate::telemetry::LogFormat::Text);
         return verify::run(input, jwks.as_deref(), revoked.as_deref());
     }
+    // Neither may read the settings first: that would make a session key in a wiped data
+    // directory before the archive's is restored.
+    match &command {
+        Command::Backup { out } => return backup::backup(out).map(|_| ExitCode::SUCCESS),
+        Command::Restore { file, force } => {
+            return backup::restore(file, *force).map(|_| ExitCode::SUCCESS)
+        }
+        Command::Serve { .. } => {
+            // A restore interrupted after its checks is completed before anything starts.
+            let paths = crate::config::DataPaths::load()?;
+            if crate::backup::service::finish_interrupted_restore(&paths)? {
+                tracing::warn!("completed an interrupted restore");
+            }
+        }
+        _ => {}
+    }
     // Settings first: they say how to log. Nothing is logged while they load; an error
     // reaches the operator through `main.rs`.
     let settings = Settings::load()?;
@@ -132,7 +165,8 @@ pub fn main() -> anyhow::Result<ExitCode> {
         Command::Erase { due, dry_run, org } => {
             erase::run(&settings, due, dry_run, org.as_deref())?
         }
-        Command::Verify { .. } => {} // answered above, before any settings are read
+        // Answered above, before any settings are read.
+        Command::Verify { .. } | Command::Backup { .. } | Command::Restore { .. } => {}
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -284,6 +284,42 @@ pub fn checkpoint_after_erasure(conn: &mut DbConn) -> Result<(), AppError> {
     Ok(())
 }
 
+/// SQLite: writes a copy of the whole database to the new file `target` while other
+/// connections (the serving process) go on writing. `VACUUM INTO` reads in one read
+/// transaction, so the copy is the database as of one commit, never half of a later one;
+/// it leaves out free pages, so nothing erased before the copy is in it. PostgreSQL is
+/// backed up with `pg_dump` (README, "Sicherung und Wiederherstellung").
+pub fn sqlite_snapshot(conn: &mut DbConn, target: &str) -> Result<(), AppError> {
+    match conn {
+        DbConn::Sqlite(c) => {
+            diesel::sql_query("VACUUM INTO ?")
+                .bind::<diesel::sql_types::Text, _>(target)
+                .execute(c)?;
+            Ok(())
+        }
+        DbConn::Pg(_) => Err(AppError::Unavailable(anyhow::anyhow!(
+            "a PostgreSQL database is backed up with pg_dump"
+        ))),
+    }
+}
+
+/// SQLite: whether the file is a sound SQLite database (`PRAGMA quick_check`), before a
+/// restore puts it in place. PostgreSQL: nothing to check here (`pg_restore` checks).
+pub fn sqlite_sound(conn: &mut DbConn) -> Result<bool, AppError> {
+    #[derive(QueryableByName)]
+    struct Check {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        quick_check: String,
+    }
+    match conn {
+        DbConn::Sqlite(c) => {
+            let rows: Vec<Check> = diesel::sql_query("PRAGMA quick_check").load(c)?;
+            Ok(rows.len() == 1 && rows[0].quick_check == "ok")
+        }
+        DbConn::Pg(_) => Ok(true),
+    }
+}
+
 /// The key of the PostgreSQL advisory lock that migrations hold ("mietmigr" in ASCII).
 const MIGRATION_LOCK: i64 = 0x6d69_6574_6d69_6772;
 

@@ -12,6 +12,7 @@ const LAYERS: &[&[&str]] = &[
     &["time", "config", "validate", "rate_limit", "jobs", "ids"],
     &["templates"],
     &["db"],
+    &["backup"],
     &["audit", "mail"],
     &["auth"],
     &["orgs"],

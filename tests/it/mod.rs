@@ -7,6 +7,7 @@ mod api_flow;
 mod api_parity;
 mod architecture;
 mod audit_log;
+mod backup;
 mod bad_input;
 mod browser_flow;
 mod calendar;

@@ -20,6 +20,21 @@ const KEPT: &[(&str, &str, &str)] = &[
     ),
     ("src/cli/demo.rs", "", "demo data: names, courses and modules of the sample organisation"),
     (
+        "src/cli/backup.rs",
+        "",
+        "the operator's backup and restore report in a terminal: no request, no reader's language",
+    ),
+    (
+        "src/backup/service.rs",
+        "",
+        "the operator's backup and restore messages in a terminal (through `cli::backup`)",
+    ),
+    (
+        "src/backup/archive.rs",
+        "",
+        "the operator's reasons for refusing an archive, in a terminal (through `cli::backup`)",
+    ),
+    (
         "src/certificates/service.rs",
         "Wohnungssuche und Besichtigung",
         "demo data: the sample certificate's made-up modules",
