@@ -135,6 +135,7 @@ pub fn main() -> anyhow::Result<ExitCode> {
     }
     // Neither may read the settings first: that would make a session key in a wiped data
     // directory before the archive's is restored.
+    let mut restore_completed = false;
     match &command {
         Command::Backup { out } => return backup::backup(out).map(|_| ExitCode::SUCCESS),
         Command::Restore { file, force } => {
@@ -143,9 +144,7 @@ pub fn main() -> anyhow::Result<ExitCode> {
         Command::Serve { .. } => {
             // A restore interrupted after its checks is completed before anything starts.
             let paths = crate::config::DataPaths::load()?;
-            if crate::backup::service::finish_interrupted_restore(&paths)? {
-                tracing::warn!("completed an interrupted restore");
-            }
+            restore_completed = crate::backup::service::finish_interrupted_restore(&paths)?;
         }
         _ => {}
     }
@@ -153,6 +152,9 @@ pub fn main() -> anyhow::Result<ExitCode> {
     // reaches the operator through `main.rs`.
     let settings = Settings::load()?;
     crate::telemetry::init(settings.log_format);
+    if restore_completed {
+        tracing::warn!("completed an interrupted restore");
+    }
     match command {
         Command::Serve { bind } => serve::serve(settings, bind)?,
         Command::Migrate => serve::migrate(&settings)?,
