@@ -654,6 +654,15 @@ pub async fn certified(
     api: &Api, code: &str, given: &str, family: &str, email: Option<&str>,
 ) -> (i64, i64, Value) {
     let (_, run_id, modules) = plan_run(api, code, 5, &[("Mietvertrag", true)]).await;
+    let (pid, summary) = certify(api, run_id, &modules, given, family, email).await;
+    (run_id, pid, summary)
+}
+
+/// In a planned run: one session of its modules, one person registered (reading Arabic),
+/// enrolled and present, and the run's certificates issued: (participant, issue summary).
+pub async fn certify(
+    api: &Api, run_id: i64, modules: &[i64], given: &str, family: &str, email: Option<&str>,
+) -> (i64, Value) {
     let (s, session) = api
         .post(
             &format!("/api/v1/runs/{run_id}/sessions"),
@@ -666,7 +675,7 @@ pub async fn certified(
     mark_present(api, run_id, &[pid]).await;
     let (s, summary) = api.post(&format!("/api/v1/runs/{run_id}/certificates"), json!({})).await;
     assert_eq!(s, 200, "{summary}");
-    (run_id, pid, summary)
+    (pid, summary)
 }
 
 /// Marks the people present in the run's first session (through the API).

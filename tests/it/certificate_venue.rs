@@ -167,19 +167,8 @@ async fn translated_title_frozen_at_issue(backend: Backend) {
         }
     };
     translate("رخصة الإيجار").await;
-    let (s, session) = api
-        .post(
-            &format!("/api/v1/runs/{run_id}/sessions"),
-            json!({"starts_at": "2026-03-03T09:00", "ends_at": "2026-03-03T10:00", "module_ids": modules}),
-        )
-        .await;
-    assert_eq!(s, 201, "{session}");
     // Registered reading Arabic.
-    let pid = common::register(&api, "Amal", "Haddad", None).await;
-    api.post(&format!("/api/v1/runs/{run_id}/enrollments"), json!({"participant_id": pid})).await;
-    common::mark_present(&api, run_id, &[pid]).await;
-    let (s, summary) = api.post(&format!("/api/v1/runs/{run_id}/certificates"), json!({})).await;
-    assert_eq!(s, 200, "{summary}");
+    let (pid, summary) = common::certify(&api, run_id, &modules, "Amal", "Haddad", None).await;
     let id = summary["issued"][0]["id"].as_i64().expect("a certificate");
     let pdf = || {
         let b = &b;
