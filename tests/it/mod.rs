@@ -44,6 +44,7 @@ mod printable_input;
 mod proxy;
 mod public_page_languages;
 mod referrers;
+mod replicas;
 mod reminders;
 mod report_filters;
 mod reports;
