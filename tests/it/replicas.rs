@@ -90,7 +90,8 @@ async fn start_two(
         let b = s.spawn(|| shutdown::serve_with(data, url, vars));
         (a.join().unwrap(), b.join().unwrap())
     });
-    let (a, b) = ((a.0, format!("http://127.0.0.1:{}", a.1)), (b.0, format!("http://127.0.0.1:{}", b.1)));
+    let (a, b) =
+        ((a.0, format!("http://127.0.0.1:{}", a.1)), (b.0, format!("http://127.0.0.1:{}", b.1)));
     shutdown::wait_for_health(&a.1).await;
     shutdown::wait_for_health(&b.1).await;
     (a, b)
@@ -120,7 +121,8 @@ fn people_csv(prefix: &str, n: usize, mail: bool) -> String {
     let mut csv = String::from("Vorname;Nachname;Sprache;E-Mail;Einwilligung\n");
     for i in 0..n {
         let family = format!("{prefix}{}{}", letter(i / 26).to_ascii_uppercase(), letter(i));
-        let email = if mail { format!("{}@example.org", family.to_lowercase()) } else { String::new() };
+        let email =
+            if mail { format!("{}@example.org", family.to_lowercase()) } else { String::new() };
         csv.push_str(&format!("Person;{family};ar;{email};ja\n"));
     }
     csv
@@ -205,7 +207,8 @@ async fn two_replicas() {
     assert_eq!(s, 201, "{session}");
     let session_id = session["id"].as_i64().unwrap();
     assert_eq!(import(&api_b, people_csv("Wartend", 20, true), None).await["imported"], 20);
-    let people = ids(&db, "SELECT id FROM participants WHERE family_name LIKE 'Wartend%' ORDER BY id");
+    let people =
+        ids(&db, "SELECT id FROM participants WHERE family_name LIKE 'Wartend%' ORDER BY id");
     assert_eq!(people.len(), 20);
     let enrolments = people.iter().enumerate().map(|(i, pid)| {
         let api = if i % 2 == 0 { &api_a } else { &api_b };
@@ -237,7 +240,8 @@ async fn two_replicas() {
     // A survey of three landlords: the invitations go out through both outbox workers.
     let mut landlords = Vec::new();
     for name in ["Karl Brandt", "Petra Hausmann", "Jens Vogel"] {
-        let address = format!("{}@vermieter.example", name.split(' ').nth(1).unwrap().to_lowercase());
+        let address =
+            format!("{}@vermieter.example", name.split(' ').nth(1).unwrap().to_lowercase());
         let (s, c) = api_a
             .post("/api/v1/stakeholders", json!({"stakeholder_group": "landlord", "name": name, "email": address, "contact_consent": true}))
             .await;
@@ -245,9 +249,12 @@ async fn two_replicas() {
         landlords.push(address);
     }
     let (s, survey) = api_b
-        .post("/api/v1/surveys", json!({"title": "Mietschulung: Ihre Meinung", "opens_on": today.to_string(),
+        .post(
+            "/api/v1/surveys",
+            json!({"title": "Mietschulung: Ihre Meinung", "opens_on": today.to_string(),
             "closes_on": (today + chrono::Duration::days(30)).to_string(), "audience": ["landlord"],
-            "reminder_max": 1, "reminder_interval_days": 7}))
+            "reminder_max": 1, "reminder_interval_days": 7}),
+        )
         .await;
     assert_eq!(s, 201, "{survey}");
     let sid = survey["id"].as_i64().unwrap();
@@ -274,7 +281,10 @@ async fn two_replicas() {
         .await;
     assert_eq!(s, 201, "{big_session}");
     let big_session = big_session["id"].as_i64().unwrap();
-    assert_eq!(import(&api_a, people_csv("Stapel", 200, false), Some(big_run)).await["enrolled"], 200);
+    assert_eq!(
+        import(&api_a, people_csv("Stapel", 200, false), Some(big_run)).await["enrolled"],
+        200
+    );
     let graduates = ids(&db, "SELECT id FROM participants WHERE family_name LIKE 'Stapel%'");
     let marks = graduates.iter().enumerate().map(|(i, pid)| {
         let api = if i % 2 == 0 { &api_a } else { &api_b };
@@ -285,7 +295,8 @@ async fn two_replicas() {
     assert!(marked.iter().all(|s| *s == 200), "{marked:?}");
 
     // The batch starts on A; A dies (SIGKILL: no goodbye) while it issues.
-    let (s, batch) = api_a.post(&format!("/api/v1/runs/{big_run}/certificate-batches"), json!({})).await;
+    let (s, batch) =
+        api_a.post(&format!("/api/v1/runs/{big_run}/certificate-batches"), json!({})).await;
     assert_eq!(s, 202, "{batch}");
     let batch_id = batch["id"].as_i64().unwrap();
     let at_kill = loop {
@@ -298,7 +309,8 @@ async fn two_replicas() {
         }
         actix_web::rt::time::sleep(Duration::from_millis(5)).await;
     };
-    let issued_by_a = count(&db, &format!("SELECT COUNT(*) AS n FROM certificates WHERE run_id = {big_run}"));
+    let issued_by_a =
+        count(&db, &format!("SELECT COUNT(*) AS n FROM certificates WHERE run_id = {big_run}"));
     assert!(issued_by_a < 200, "A was killed mid-batch: {issued_by_a} issued, {at_kill}");
     // The heartbeat's minute, as if it had passed (the test does not wait a real minute):
     // only then does the batch read as interrupted, so a slow live batch is never taken over.
@@ -310,7 +322,8 @@ async fn two_replicas() {
     );
     let (_, dead) = api_b.get(&format!("/api/v1/certificate-batches/{batch_id}")).await;
     assert_eq!(dead["state"], "interrupted", "{dead}");
-    let (s, resumed) = api_b.post(&format!("/api/v1/certificate-batches/{batch_id}/resume"), json!({})).await;
+    let (s, resumed) =
+        api_b.post(&format!("/api/v1/certificate-batches/{batch_id}/resume"), json!({})).await;
     assert_eq!(s, 202, "{resumed}");
     let finished = common::wait_for_batch(&api_b, batch_id).await;
     assert_eq!(finished["done"], 200, "{finished}");
@@ -335,9 +348,12 @@ async fn two_replicas() {
     // Both restarted at once: both reminder jobs tick at start, at the same moment.
     let ((a, base_a), (b, base_b)) = start_two(&data, &url, &env).await;
     let (api_a, api_b) = (on(&api_a, &base_a), on(&api_b, &base_b));
-    let reminded = format!("SELECT COUNT(*) AS n FROM session_reminders WHERE session_id = {session_id}");
-    common::wait_until("the session reminders", Duration::from_secs(20), || count(&db, &reminded) == 5)
-        .await;
+    let reminded =
+        format!("SELECT COUNT(*) AS n FROM session_reminders WHERE session_id = {session_id}");
+    common::wait_until("the session reminders", Duration::from_secs(20), || {
+        count(&db, &reminded) == 5
+    })
+    .await;
     common::wait_until("the survey reminders", Duration::from_secs(20), || {
         count(&db, &format!("SELECT CAST(SUM(reminders_sent) AS BIGINT) AS n FROM survey_invitations WHERE survey_id = {sid}")) == 3
     })
@@ -364,7 +380,8 @@ async fn two_replicas() {
         .unwrap()
         .iter()
         .map(|k| {
-            let x = data_encoding::BASE64URL_NOPAD.decode(k["x"].as_str().unwrap().as_bytes()).unwrap();
+            let x =
+                data_encoding::BASE64URL_NOPAD.decode(k["x"].as_str().unwrap().as_bytes()).unwrap();
             let kid = k["kid"].as_str().unwrap().parse().unwrap();
             (kid, ed25519_dalek::VerifyingKey::from_bytes(&x.try_into().unwrap()).unwrap())
         })
@@ -380,7 +397,8 @@ async fn two_replicas() {
     let before = list(&fetch(base_b.clone(), "/.well-known/revoked").await.1).revoked.len();
     let (_, certs) = api_b.get(&format!("/api/v1/runs/{big_run}/certificates")).await;
     let cert = certs.as_array().unwrap()[0]["id"].as_i64().unwrap();
-    let (s, revoked) = api_a.post(&format!("/api/v1/certificates/{cert}/revoke"), json!({"reason": "Test"})).await;
+    let (s, revoked) =
+        api_a.post(&format!("/api/v1/certificates/{cert}/revoke"), json!({"reason": "Test"})).await;
     assert_eq!(s, 200, "{revoked}");
     let (cache_a, list_a) = fetch(base_a.clone(), "/.well-known/revoked").await;
     let (cache_b, list_b) = fetch(base_b.clone(), "/.well-known/revoked").await;
@@ -396,7 +414,8 @@ async fn two_replicas() {
     // Time for a would-be second delivery to show up, then count at the SMTP server.
     actix_web::rt::time::sleep(Duration::from_secs(3)).await;
     let mails = smtp.messages();
-    let message_ids: Vec<String> = mails.iter().map(|m| m.message_id().expect("Message-ID")).collect();
+    let message_ids: Vec<String> =
+        mails.iter().map(|m| m.message_id().expect("Message-ID")).collect();
     let distinct: BTreeSet<&String> = message_ids.iter().collect();
     assert_eq!(distinct.len(), message_ids.len(), "no mail went twice");
     assert_eq!(
