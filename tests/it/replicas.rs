@@ -299,6 +299,10 @@ async fn two_replicas() {
         api_a.post(&format!("/api/v1/runs/{big_run}/certificate-batches"), json!({})).await;
     assert_eq!(s, 202, "{batch}");
     let batch_id = batch["id"].as_i64().unwrap();
+    // The same button pressed on B meanwhile joins A's batch rather than starting a second.
+    let (s, again) =
+        api_b.post(&format!("/api/v1/runs/{big_run}/certificate-batches"), json!({})).await;
+    assert_eq!((s, again["id"].as_i64()), (202, Some(batch_id)), "{again}");
     let at_kill = loop {
         let (_, now) = api_b.get(&format!("/api/v1/certificate-batches/{batch_id}")).await;
         assert_ne!(now["state"], "done", "the batch finished before A could be killed: {now}");
