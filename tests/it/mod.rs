@@ -46,6 +46,7 @@ mod proxy;
 mod public_page_languages;
 mod referrers;
 mod reminders;
+mod replicas;
 mod report_filters;
 mod reports;
 mod revocation_final;

@@ -256,7 +256,7 @@ both_backends!(
 );
 
 /// The demo's coordinator login, as `demo` printed it.
-fn demo_login(printed: &str) -> (String, String) {
+pub(super) fn demo_login(printed: &str) -> (String, String) {
     let line = printed
         .lines()
         .find(|l| l.contains("koordination@"))
