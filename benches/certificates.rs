@@ -210,7 +210,9 @@ fn bench_issue(label: &str, database_url: Option<String>) {
 
 /// A run of `n` people who all attended its one session (each with an email address, so
 /// each certificate's PDF is rendered for the mail).
-fn fixture(state: &AppState, n: usize) -> (Actor, mietschulung::ids::RunId, Vec<mietschulung::ids::ParticipantId>) {
+fn fixture(
+    state: &AppState, n: usize,
+) -> (Actor, mietschulung::ids::RunId, Vec<mietschulung::ids::ParticipantId>) {
     state
         .db
         .run_blocking(|conn| {

@@ -7,7 +7,7 @@
 # - `demo --scale year` (the first year's time), YEARS times (10: 10,000 certificates);
 # - idle RSS of the server;
 # - every coordinator and trainer page (found by following the links of the pages from
-#   the start page, two levels, one URL per route; downloads and logout left out): N
+#   the start page, three levels, one URL per route; downloads and logout left out): N
 #   sequential requests with a logged-in session, p50 / p95 and the page size;
 # - `/z/<token>` with every certificate's token (10,000 distinct ones; wrk's Lua script
 #   cycles them, each thread from another place, so the one-second memo of 4,096 answers
@@ -80,25 +80,32 @@ login() {
     csrf=$(curl -fs -c "$1" -b "$1" "$BASE/login" | grep -o 'name="csrf_token" value="[^"]*"' | head -1 | sed 's/.*value="//; s/"$//')
     curl -fs -o /dev/null -c "$1" -b "$1" --data-urlencode "csrf_token=$csrf" \
         --data-urlencode "email=$2" --data-urlencode "password=$PASSWORD" "$BASE/login"
+    if curl -fsL -b "$1" "$BASE/" | grep -q 'name="password"'; then
+        echo "login as $2 failed" >&2
+        exit 1
+    fi
 }
 
 # links JAR URL...: the site's own page links on those pages, one per route template.
-links() {
+links() (
+    set +e +o pipefail
     local jar=$1
     shift
     for url in "$@"; do
-        curl -fs -b "$jar" "$BASE$url" | grep -o 'href="/[^"#]*"' | sed 's/^href="//; s/"$//; s/&amp;/\&/g'
-    done | grep -Ev '^/(static|logout|Z/|z/|\.well-known)|\.(pdf|zip|csv|xlsx|ics|svg|png|css|js)(\?|$)|download|export|/print' |
+        curl -fsL -b "$jar" "$BASE$url" | grep -o 'href="/[^"#]*"' | sed 's/^href="//; s/"$//; s/&amp;/\&/g'
+    done | grep -Ev '^/(static|logout|Z/|z/|\.well-known)|\.(pdf|zip|csv|xlsx|ics|svg|png|css|js)(\?|$)|download|export|/print|/pdf(\?|$)|/zip' |
         awk '{ t = $0; sub(/\?.*/, "", t); gsub(/[0-9]+/, "{id}", t); if (!(t in seen)) { seen[t] = 1; print } }'
-}
+)
 
 # pages JAR ROLE: p50, p95 (ms) and bytes of every page of that role, one line each.
 pages() {
-    local jar=$1 role=$2 first second
+    local jar=$1 role=$2 first second all
     first=$(links "$jar" /)
     # shellcheck disable=SC2086
     second=$(links "$jar" / $first)
-    for url in $second; do
+    # shellcheck disable=SC2086
+    all=$(links "$jar" / $first $second)
+    for url in $all; do
         local times=() size=0 code=0
         for _ in $(seq 1 "$N"); do
             read -r code t size < <(curl -s -o /dev/null -b "$jar" -w '%{http_code} %{time_total} %{size_download}\n' "$BASE$url")

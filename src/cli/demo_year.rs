@@ -187,7 +187,10 @@ fn create_staff(
 ) -> Result<Staff, AppError> {
     let mut create = |prefix: &str, name: &str, role: Role| {
         let email = format!("{prefix}@{slug}.example.org");
-        made.logins.push((email.clone(), if role == Role::Coordinator { "Koordination" } else { "Training" }));
+        made.logins.push((
+            email.clone(),
+            if role == Role::Coordinator { "Koordination" } else { "Training" },
+        ));
         auth::service::create_user(
             conn,
             None,
@@ -213,34 +216,50 @@ fn create_staff(
 /// Four courses of five modules; the fourth module of each is optional.
 fn plan_courses(conn: &mut DbConn, coordinator: &Actor) -> Result<Vec<Course>, AppError> {
     let specs: [(&str, &str, [&str; 5]); 4] = [
-        ("MF-A", "Mietführerschein – Gut wohnen in Deutschland", [
-            "Mietvertrag",
-            "Rechte und Pflichten",
-            "Heizen und Lüften",
-            "Energie und Wasser sparen",
-            "Mülltrennung und Hausordnung",
-        ]),
-        ("MF-B", "Mietführerschein kompakt für Familien", [
-            "Wohnungssuche",
-            "Nebenkosten verstehen",
-            "Schimmel vermeiden",
-            "Nachbarschaft",
-            "Kündigung und Auszug",
-        ]),
-        ("MF-C", "Wohnführerschein für junge Erwachsene", [
-            "Die erste eigene Wohnung",
-            "Kaution und Übergabe",
-            "Strom und Internet",
-            "Geld einteilen",
-            "Hilfe bei Problemen",
-        ]),
-        ("MF-D", "Gut wohnen – Auffrischung", [
-            "Hausordnung heute",
-            "Heizen und Lüften im Winter",
-            "Mieterhöhung und Modernisierung",
-            "Reparaturen melden",
-            "Beratungsstellen vor Ort",
-        ]),
+        (
+            "MF-A",
+            "Mietführerschein – Gut wohnen in Deutschland",
+            [
+                "Mietvertrag",
+                "Rechte und Pflichten",
+                "Heizen und Lüften",
+                "Energie und Wasser sparen",
+                "Mülltrennung und Hausordnung",
+            ],
+        ),
+        (
+            "MF-B",
+            "Mietführerschein kompakt für Familien",
+            [
+                "Wohnungssuche",
+                "Nebenkosten verstehen",
+                "Schimmel vermeiden",
+                "Nachbarschaft",
+                "Kündigung und Auszug",
+            ],
+        ),
+        (
+            "MF-C",
+            "Wohnführerschein für junge Erwachsene",
+            [
+                "Die erste eigene Wohnung",
+                "Kaution und Übergabe",
+                "Strom und Internet",
+                "Geld einteilen",
+                "Hilfe bei Problemen",
+            ],
+        ),
+        (
+            "MF-D",
+            "Gut wohnen – Auffrischung",
+            [
+                "Hausordnung heute",
+                "Heizen und Lüften im Winter",
+                "Mieterhöhung und Modernisierung",
+                "Reparaturen melden",
+                "Beratungsstellen vor Ort",
+            ],
+        ),
     ];
     let mut courses = Vec::new();
     for (code, title, modules) in specs {
@@ -277,7 +296,15 @@ fn plan_courses(conn: &mut DbConn, coordinator: &Actor) -> Result<Vec<Course>, A
 /// in the form): given names, family names, and the languages their holders prefer.
 const ORIGINS: &[(&[&str], &[&str], &[&str])] = &[
     (
-        &["Jürgen", "Anna-Lena", "Karl-Heinz", "Sabine", "Lukas", "Marie-Sophie", "Maria-Magdalena"],
+        &[
+            "Jürgen",
+            "Anna-Lena",
+            "Karl-Heinz",
+            "Sabine",
+            "Lukas",
+            "Marie-Sophie",
+            "Maria-Magdalena",
+        ],
         &["Größmann", "Schmidt-Lüdenscheidt", "Müller", "Weiß", "von Bülow-Hohenstein", "Becker"],
         &["de", "de-simple"],
     ),
@@ -296,18 +323,26 @@ const ORIGINS: &[(&[&str], &[&str], &[&str])] = &[
         &["محمدی", "حسینی", "رضایی", "کریمی", "احمدی", "نوری"],
         &["fa"],
     ),
-    (&["احمد شاه", "ملالی", "زرمینه", "نجیب الله"], &["یوسفزی", "احمدزی", "وردک", "پوپلزی"], &["ps"]),
+    (
+        &["احمد شاه", "ملالی", "زرمینه", "نجیب الله"],
+        &["یوسفزی", "احمدزی", "وردک", "پوپلزی"],
+        &["ps"],
+    ),
     (
         &["Олена", "Андрій", "Оксана", "Тарас", "Юлія", "Богдан"],
         &["Шевченко", "Коваленко", "Бондаренко", "Ткаченко", "Кравчук-Мельник"],
         &["uk"],
     ),
-    (&["Наталья", "Дмитрий", "Светлана", "Алексей"], &["Иванова", "Смирнов", "Кузнецова", "Попов"], &[
-        "ru",
-    ]),
-    (&["Ayşe", "Mehmet", "Zeynep", "Emre", "Gülşen"], &["Yılmaz", "Öztürk", "Çelik", "Şahin", "Doğan"], &[
-        "tr", "de",
-    ]),
+    (
+        &["Наталья", "Дмитрий", "Светлана", "Алексей"],
+        &["Иванова", "Смирнов", "Кузнецова", "Попов"],
+        &["ru"],
+    ),
+    (
+        &["Ayşe", "Mehmet", "Zeynep", "Emre", "Gülşen"],
+        &["Yılmaz", "Öztürk", "Çelik", "Şahin", "Doğan"],
+        &["tr", "de"],
+    ),
     // Tigrinya speakers with their names as the German papers spell them: the certificate
     // fonts cannot print Ge'ez yet, and registration refuses what cannot be printed.
     (
@@ -315,9 +350,11 @@ const ORIGINS: &[(&[&str], &[&str], &[&str])] = &[
         &["Gebremichael", "Tekle", "Abraha", "Haile Woldu"],
         &["ti"],
     ),
-    (&["John", "Grace", "Chinedu", "Amina", "Samuel"], &["Okafor", "Mensah", "Smith-Johnson", "Adeyemi"], &[
-        "en",
-    ]),
+    (
+        &["John", "Grace", "Chinedu", "Amina", "Samuel"],
+        &["Okafor", "Mensah", "Smith-Johnson", "Adeyemi"],
+        &["en"],
+    ),
 ];
 
 /// 600 people registered with consent a week before their first run; returns their ids
@@ -379,12 +416,8 @@ fn one_run(
     )?;
     made.runs += 1;
     // Modules 1+2, then one a week.
-    let parts: [&[ModuleId]; SESSIONS_PER_RUN] = [
-        &course.modules[..2],
-        &course.modules[2..3],
-        &course.modules[3..4],
-        &course.modules[4..],
-    ];
+    let parts: [&[ModuleId]; SESSIONS_PER_RUN] =
+        [&course.modules[..2], &course.modules[2..3], &course.modules[3..4], &course.modules[4..]];
     let mut sessions: Vec<(SessionId, NaiveDate)> = Vec::new();
     for (w, modules) in parts.iter().enumerate() {
         let day = start + Duration::days(7 * w as i64);
@@ -506,7 +539,8 @@ fn surveys(
     today: NaiveDate, seq: &mut Seq, made: &mut Made,
 ) -> Result<(), AppError> {
     use crate::surveys::{invite, models::NewQuestion, models::NewSurvey, questions, respond};
-    let groups = ["landlord", "social_worker", "housing_company", "vhs", "volunteer", "target_group"];
+    let groups =
+        ["landlord", "social_worker", "housing_company", "vhs", "volunteer", "target_group"];
     let languages = ["de", "ar", "uk", "fa", "tr", "ti", "ru", "en", "ps", "de-simple"];
     crate::db::write_transaction(conn, |conn| {
         for n in 0..CONTACTS {
@@ -586,7 +620,8 @@ fn surveys(
             let mut answers = crate::surveys::answers::Answers::new();
             answers.insert(ids[0], json!(seq.below(3)));
             answers.insert(ids[1], json!(1 + seq.below(5)));
-            let chosen: Vec<Value> = (0..3).filter(|_| seq.below(2) == 1).map(Value::from).collect();
+            let chosen: Vec<Value> =
+                (0..3).filter(|_| seq.below(2) == 1).map(Value::from).collect();
             if !chosen.is_empty() {
                 answers.insert(ids[2], Value::from(chosen));
             }
