@@ -62,6 +62,7 @@ fn document(url: &str) -> CertificateDocument {
         verification_url: url.into(),
         code_display: "8A13-F000-4299-FF01".into(),
         language: "de".into(),
+        course_title_translated: None,
         logo: None,
         signature_image: None,
     }
