@@ -331,7 +331,7 @@ fn fixture(
             }
             Ok((coord, run.id, people))
         })
-        .expect("fixture");
+        .expect("fixture")
 }
 
 fn main() {
