@@ -138,7 +138,83 @@ fn bench_issue(label: &str, database_url: Option<String>) {
         Settings::with_data_dir(dir.path().to_path_buf(), database_url, None).expect("settings");
     let state = AppState::new(&settings).expect("state");
     const PEOPLE: usize = 100;
-    let (coord, run_id, people) = state
+    let (coord, run_id, people) = fixture(&state, PEOPLE);
+    let mut times = Vec::new();
+    let mut codes = Vec::new();
+    for pid in &people {
+        let t = Instant::now();
+        let issued = state
+            .db
+            .run_blocking(|conn| {
+                mietschulung::certificates::service::issue_one(
+                    conn,
+                    &state.issuer,
+                    &coord,
+                    run_id,
+                    *pid,
+                )
+            })
+            .expect("issue");
+        times.push(t.elapsed());
+        codes.push(issued.certificate().expect("issued").code);
+    }
+    let (median, p90) = stats(times);
+    println!("issue one certificate ({label}, with emailed PDF), median / p90 over {PEOPLE}: {:.2} ms / {:.2} ms", median.as_secs_f64() * 1e3, p90.as_secs_f64() * 1e3);
+    // What the public check page's one-second memory saves: the database lookup of a code
+    // (certificate joined with its issuer), each code once, on a pooled connection.
+    let mut times = Vec::new();
+    for code in &codes {
+        let code = code.clone();
+        let t = Instant::now();
+        let found = state
+            .db
+            .run_blocking(move |conn| mietschulung::certificates::repo::find_by_code(conn, &code))
+            .expect("lookup");
+        times.push(t.elapsed());
+        assert!(found.is_some());
+    }
+    let (median, p90) = stats(times);
+    println!(
+        "check lookup by code, uncached ({label}), median / p90: {:.1} µs / {:.1} µs",
+        median.as_secs_f64() * 1e6,
+        p90.as_secs_f64() * 1e6
+    );
+    let t = Instant::now();
+    let again = state
+        .db
+        .run_blocking(|conn| {
+            mietschulung::certificates::service::issue_for_run(conn, &state.issuer, &coord, run_id)
+        })
+        .expect("rerun");
+    println!(
+        "rerun of the batch for {PEOPLE} already issued ({label}): {:.1} ms, issued {}",
+        t.elapsed().as_secs_f64() * 1e3,
+        again.issued.len()
+    );
+    // The issue's target: one batch of 500 fresh certificates (what "Zertifikate ausstellen"
+    // on the run page does), timed as a whole.
+    const BATCH: usize = 500;
+    let (coord, run_id, _) = fixture(&state, BATCH);
+    let t = Instant::now();
+    let batch = state
+        .db
+        .run_blocking(|conn| {
+            mietschulung::certificates::service::issue_for_run(conn, &state.issuer, &coord, run_id)
+        })
+        .expect("batch");
+    println!(
+        "batch of {BATCH} fresh certificates ({label}, with emailed PDFs): {:.0} ms, issued {}",
+        t.elapsed().as_secs_f64() * 1e3,
+        batch.issued.len()
+    );
+}
+
+/// A run of `n` people who all attended its one session (each with an email address, so
+/// each certificate's PDF is rendered for the mail).
+fn fixture(
+    state: &AppState, n: usize,
+) -> (Actor, mietschulung::ids::RunId, Vec<mietschulung::ids::ParticipantId>) {
+    state
         .db
         .run_blocking(|conn| {
             let slug = format!("bench-{}", rand::random::<u32>());
@@ -221,7 +297,7 @@ fn bench_issue(label: &str, database_url: Option<String>) {
                 },
             )?;
             let mut people = Vec::new();
-            for i in 0..PEOPLE {
+            for i in 0..n {
                 let p = mietschulung::participants::service::register(
                     conn,
                     &coord,
@@ -255,59 +331,7 @@ fn bench_issue(label: &str, database_url: Option<String>) {
             }
             Ok((coord, run.id, people))
         })
-        .expect("fixture");
-    let mut times = Vec::new();
-    let mut codes = Vec::new();
-    for pid in &people {
-        let t = Instant::now();
-        let issued = state
-            .db
-            .run_blocking(|conn| {
-                mietschulung::certificates::service::issue_one(
-                    conn,
-                    &state.issuer,
-                    &coord,
-                    run_id,
-                    *pid,
-                )
-            })
-            .expect("issue");
-        times.push(t.elapsed());
-        codes.push(issued.certificate().expect("issued").code);
-    }
-    let (median, p90) = stats(times);
-    println!("issue one certificate ({label}, with emailed PDF), median / p90 over {PEOPLE}: {:.2} ms / {:.2} ms", median.as_secs_f64() * 1e3, p90.as_secs_f64() * 1e3);
-    // What the public check page's one-second memory saves: the database lookup of a code
-    // (certificate joined with its issuer), each code once, on a pooled connection.
-    let mut times = Vec::new();
-    for code in &codes {
-        let code = code.clone();
-        let t = Instant::now();
-        let found = state
-            .db
-            .run_blocking(move |conn| mietschulung::certificates::repo::find_by_code(conn, &code))
-            .expect("lookup");
-        times.push(t.elapsed());
-        assert!(found.is_some());
-    }
-    let (median, p90) = stats(times);
-    println!(
-        "check lookup by code, uncached ({label}), median / p90: {:.1} µs / {:.1} µs",
-        median.as_secs_f64() * 1e6,
-        p90.as_secs_f64() * 1e6
-    );
-    let t = Instant::now();
-    let again = state
-        .db
-        .run_blocking(|conn| {
-            mietschulung::certificates::service::issue_for_run(conn, &state.issuer, &coord, run_id)
-        })
-        .expect("rerun");
-    println!(
-        "rerun of the batch for {PEOPLE} already issued ({label}): {:.1} ms, issued {}",
-        t.elapsed().as_secs_f64() * 1e3,
-        again.issued.len()
-    );
+        .expect("fixture")
 }
 
 fn main() {

@@ -13,6 +13,7 @@
 mod backup;
 mod check;
 mod demo;
+mod demo_year;
 mod erase;
 mod healthcheck;
 mod keys;
@@ -67,11 +68,15 @@ enum Command {
         #[command(subcommand)]
         command: keys::KeysCommand,
     },
-    /// Create a demo organisation with a complete training and write its certificates.
+    /// Create a demo organisation with a complete training and write its certificates
+    /// (`--out DIR`), or a whole year of one Landkreis (`--scale year`).
     Demo {
         /// Directory for the certificate PDFs.
-        #[arg(long)]
-        out: PathBuf,
+        #[arg(long, required_unless_present = "scale")]
+        out: Option<PathBuf>,
+        /// `year`: 40 runs, 600 participants, 1,000 certificates, 2 surveys (no PDFs written).
+        #[arg(long, value_enum, conflicts_with = "out")]
+        scale: Option<DemoScale>,
     },
     /// Check every guaranteed rule against the database; prints each violation and exits 1
     /// if there is any.
@@ -125,6 +130,13 @@ enum Command {
     },
 }
 
+/// How much `demo` creates besides the one sample training.
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum DemoScale {
+    /// One Landkreis's year (see `demo_year.rs`).
+    Year,
+}
+
 pub fn main() -> anyhow::Result<ExitCode> {
     let cli = Cli::parse();
     let command = cli.command.unwrap_or(Command::Serve { bind: None });
@@ -161,7 +173,9 @@ pub fn main() -> anyhow::Result<ExitCode> {
         Command::User { command } => user::run(&settings, command)?,
         Command::Org { command } => org::run(&settings, command)?,
         Command::Keys { command } => keys::run(&settings, command)?,
-        Command::Demo { out } => demo::run(&settings, &out)?,
+        Command::Demo { scale: Some(DemoScale::Year), .. } => demo_year::run(&settings)?,
+        Command::Demo { out: Some(out), .. } => demo::run(&settings, &out)?,
+        Command::Demo { out: None, scale: None } => {} // refused by clap: `--out` is required
         Command::Check => return check::run(&settings),
         Command::Healthcheck { bind } => return Ok(healthcheck::run(&settings, bind.as_deref())),
         Command::Erase { due, dry_run, org } => {

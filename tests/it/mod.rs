@@ -60,3 +60,4 @@ mod title_translations;
 mod verification;
 mod waiting_list;
 mod words;
+mod year_demo;

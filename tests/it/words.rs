@@ -19,6 +19,7 @@ const KEPT: &[(&str, &str, &str)] = &[
         "the operator's verification report in a terminal: no request, no reader's language",
     ),
     ("src/cli/demo.rs", "", "demo data: names, courses and modules of the sample organisation"),
+    ("src/cli/demo_year.rs", "", "demo data and the operator's report of the year demo"),
     (
         "src/cli/backup.rs",
         "",

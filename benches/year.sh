@@ -1,0 +1,231 @@
+#!/usr/bin/env bash
+# Speed at a year's volume, SQLite and PostgreSQL in ONE run, printed side by side:
+#   bash benches/year.sh
+#
+# For each backend, on a fresh database and data directory, with the release binary:
+# - start-up with migrations: from launching `serve` to `/readyz` answering 200;
+# - `demo --scale year` (the first year's time), YEARS times (10: 10,000 certificates);
+# - idle RSS of the server;
+# - every coordinator and trainer page (found by following the links of the pages from
+#   the start page, three levels, one URL per route; downloads and logout left out): N
+#   sequential requests with a logged-in session, p50 / p95 and the page size;
+# - `/z/<token>` with every certificate's token (10,000 distinct ones; wrk's Lua script
+#   cycles them, each thread from another place, so the one-second memo of 4,096 answers
+#   never holds the token asked for), p50 / p99 at CONNS connections, and `/healthz` with
+#   the same settings for the ratio;
+# - RSS after that load (and the peak).
+# Prints numbers; asserts nothing. The batch of 500 certificates is timed by
+# `cargo bench --bench certificates` (both backends with TEST_DATABASE_URL).
+#
+# Settings: N (30), CONNS (64), THREADS (2), DURATION (10s), PORT (18090), YEARS (10),
+# BIN (default target/release/mietschulung, built when missing), PG_ADMIN (a PostgreSQL
+# server's URL; a database is created there and dropped; `none` skips PostgreSQL).
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+N=${N:-30}
+CONNS=${CONNS:-64}
+THREADS=${THREADS:-2}
+DURATION=${DURATION:-10s}
+PORT=${PORT:-18090}
+YEARS=${YEARS:-10}
+PG_ADMIN=${PG_ADMIN:-postgres://postgres@127.0.0.1:5432/postgres}
+BASE=http://127.0.0.1:$PORT
+
+for tool in wrk curl sqlite3; do
+    command -v $tool >/dev/null 2>&1 || { echo "$tool is not installed (Debian: apt-get install $tool)" >&2; exit 2; }
+done
+if [[ -z "${BIN:-}" ]]; then
+    BIN=target/release/mietschulung
+    [[ -x $BIN ]] || cargo build --release --quiet --bin mietschulung
+fi
+WORK=$(mktemp -d)
+PID=
+PGDB=bench_year_$$
+cleanup() {
+    [[ -n $PID ]] && kill "$PID" 2>/dev/null || true
+    [[ $PG_ADMIN != none ]] && psql "$PG_ADMIN" -qc "DROP DATABASE IF EXISTS $PGDB" >/dev/null 2>&1 || true
+    rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+export MIETSCHULUNG_BIND=127.0.0.1:$PORT
+export MIETSCHULUNG_PUBLIC_URL=$BASE
+export MIETSCHULUNG_VERIFY_RATE_PER_MINUTE=0
+export MIETSCHULUNG_CODE_FORM_RATE_PER_MINUTE=0
+export RUST_LOG=${RUST_LOG:-warn}
+PASSWORD=demo-passwort-2026
+
+now() { date +%s.%N; }
+rss() { awk -v k="$1:" '$1 == k {print int($2 / 1024) " MB"}' "/proc/$PID/status"; }
+
+start_server() {
+    "$BIN" serve >>"$DATA/server.log" 2>&1 &
+    PID=$!
+    until curl -fs "$BASE/readyz" >/dev/null 2>&1; do
+        kill -0 "$PID" 2>/dev/null || { cat "$DATA/server.log" >&2; exit 1; }
+        sleep 0.005
+    done
+}
+
+stop_server() {
+    kill "$PID"
+    wait "$PID" 2>/dev/null || true
+    PID=
+}
+
+# login JAR EMAIL: a browser session in the cookie jar.
+login() {
+    local csrf
+    csrf=$(curl -fs -c "$1" -b "$1" "$BASE/login" | grep -o 'name="csrf_token" value="[^"]*"' | head -1 | sed 's/.*value="//; s/"$//')
+    curl -fs -o /dev/null -c "$1" -b "$1" --data-urlencode "csrf_token=$csrf" \
+        --data-urlencode "email=$2" --data-urlencode "password=$PASSWORD" "$BASE/login"
+    if curl -fsL -b "$1" "$BASE/" | grep -q 'name="password"'; then
+        echo "login as $2 failed" >&2
+        exit 1
+    fi
+}
+
+# links JAR URL...: the site's own page links on those pages, one per route template.
+links() (
+    set +e +o pipefail
+    local jar=$1
+    shift
+    for url in "$@"; do
+        curl -fsL -b "$jar" "$BASE$url" | grep -o 'href="/[^"#]*"' | sed 's/^href="//; s/"$//; s/&amp;/\&/g'
+    done | grep -Ev '^/(static|logout|Z/|z/|\.well-known)|\.(pdf|zip|csv|xlsx|ics|svg|png|css|js)(\?|$)|download|export|/print|/pdf(\?|$)|/zip' |
+        awk '{ t = $0; sub(/\?.*/, "", t); gsub(/[0-9]+/, "{id}", t); if (!(t in seen)) { seen[t] = 1; print } }'
+)
+
+# pages JAR ROLE: p50, p95 (ms) and bytes of every page of that role, one line each.
+pages() {
+    local jar=$1 role=$2 first second all
+    first=$(links "$jar" /)
+    # shellcheck disable=SC2086
+    second=$(links "$jar" / $first)
+    # shellcheck disable=SC2086
+    all=$(links "$jar" / $first $second)
+    for url in $all; do
+        local times=() size=0 code=0
+        for _ in $(seq 1 "$N"); do
+            read -r code t size < <(curl -s -o /dev/null -b "$jar" -w '%{http_code} %{time_total} %{size_download}\n' "$BASE$url")
+            times+=("$t")
+        done
+        [[ $code == 200 ]] || continue
+        local template
+        template=$(echo "$url" | sed 's/?.*//; s/[0-9]\+/{id}/g')
+        printf '%s\n' "${times[@]}" | sort -n | awk -v role="$role" -v t="$template" -v size="$size" '
+            { v[NR] = $1 } END { printf "%s %s %.1f %.1f %d\n", role, t, v[int(NR * 0.5 + 0.5)] * 1000, v[int(NR * 0.95 + 0.5)] * 1000, size }'
+    done
+}
+
+# wrk_run PATH [LUA]: "p50 p99 requests/s".
+wrk_run() {
+    local out
+    if [[ -n ${2:-} ]]; then
+        out=$(wrk -t"$THREADS" -c"$CONNS" -d"$DURATION" --latency -s "$2" "$BASE$1")
+    else
+        out=$(wrk -t"$THREADS" -c"$CONNS" -d"$DURATION" --latency "$BASE$1")
+    fi
+    echo "$out" | grep -q 'Non-2xx' && echo "$out" | grep 'Non-2xx' >&2
+    echo "$(echo "$out" | awk '$1 == "50%" {print $2}') $(echo "$out" | awk '$1 == "99%" {print $2}') $(echo "$out" | awk '/Requests\/sec/ {print $2}')"
+}
+
+cat >"$WORK/tokens.lua" <<'EOF'
+local n = 0
+function setup(thread)
+    thread:set("id", n)
+    n = n + 1
+end
+function init(args)
+    paths = {}
+    for line in io.lines(os.getenv("TOKENS")) do paths[#paths + 1] = "/Z/" .. line end
+    i = id * 2503
+end
+function request()
+    i = i + 1
+    return wrk.format("GET", paths[(i % #paths) + 1])
+end
+EOF
+
+declare -A R
+BACKENDS=(sqlite)
+[[ $PG_ADMIN != none ]] && BACKENDS+=(postgres)
+
+for backend in "${BACKENDS[@]}"; do
+    DATA=$WORK/$backend
+    mkdir -p "$DATA"
+    export MIETSCHULUNG_DATA_DIR=$DATA
+    if [[ $backend == postgres ]]; then
+        psql "$PG_ADMIN" -qc "CREATE DATABASE $PGDB" >/dev/null
+        export DATABASE_URL=${PG_ADMIN%/*}/$PGDB
+    else
+        unset DATABASE_URL
+    fi
+    echo "== $backend" >&2
+
+    t0=$(now)
+    start_server
+    R[startup|$backend]=$(echo "$(now) - $t0" | bc | awk '{printf "%.0f ms", $1 * 1000}')
+    stop_server
+
+    for y in $(seq 1 "$YEARS"); do
+        t0=$(now)
+        "$BIN" demo --scale year >"$DATA/demo$y.txt"
+        [[ $y == 1 ]] && R[demo|$backend]=$(echo "$(now) - $t0" | bc | awk '{printf "%.1f s", $1}')
+        echo "demo year $y done" >&2
+    done
+
+    start_server
+    sleep 2
+    R[rss_idle|$backend]=$(rss VmRSS)
+
+    login "$WORK/coord.$backend" koordination@jahr.example.org
+    login "$WORK/trainer.$backend" training@jahr.example.org
+    pages "$WORK/coord.$backend" koordination >"$DATA/pages.txt"
+    pages "$WORK/trainer.$backend" training >>"$DATA/pages.txt"
+
+    if [[ $backend == postgres ]]; then
+        psql "$DATABASE_URL" -Atc "SELECT token FROM certificates" >"$DATA/tokens.txt"
+    else
+        sqlite3 "$DATA/mietschulung.sqlite" "SELECT token FROM certificates" >"$DATA/tokens.txt"
+    fi
+    R[tokens|$backend]=$(sort -u "$DATA/tokens.txt" | wc -l)
+    R[healthz|$backend]=$(wrk_run /healthz)
+    R[z|$backend]=$(TOKENS=$DATA/tokens.txt wrk_run "/Z/x" "$WORK/tokens.lua")
+    R[rss_after|$backend]="$(rss VmRSS) (peak $(rss VmHWM))"
+    stop_server
+done
+
+echo
+echo "machine: $(nproc) cores; server, wrk and curl share it; release binary $BIN"
+printf '%-44s' "measure"
+for b in "${BACKENDS[@]}"; do printf ' | %-30s' "$b"; done
+echo
+row() {
+    printf '%-44s' "$1"
+    for b in "${BACKENDS[@]}"; do printf ' | %-30s' "${R[$2|$b]:-}"; done
+    echo
+}
+row "start-up with migrations (fresh database)" startup
+row "demo --scale year (first year)" demo
+row "idle RSS (after $YEARS years of data)" rss_idle
+row "distinct /z tokens" tokens
+row "/healthz p50 p99 req/s (c$CONNS)" healthz
+row "/z/<token> p50 p99 req/s (c$CONNS)" z
+row "RSS after load" rss_after
+echo
+echo "pages (N=$N sequential requests each): p50 ms, p95 ms, bytes"
+printf '%-11s %-46s' role page
+for b in "${BACKENDS[@]}"; do printf ' | %-8s %-8s' "$b p50" "p95"; done
+echo " | bytes"
+awk '{ print $1, $2 }' "$WORK/sqlite/pages.txt" | while read -r role page; do
+    printf '%-11s %-46s' "$role" "$page"
+    size=
+    for b in "${BACKENDS[@]}"; do
+        line=$(awk -v r="$role" -v p="$page" '$1 == r && $2 == p' "$WORK/$b/pages.txt" | head -1)
+        printf ' | %-8s %-8s' "$(echo "$line" | awk '{print $3}')" "$(echo "$line" | awk '{print $4}')"
+        size=${size:-$(echo "$line" | awk '{print $5}')}
+    done
+    echo " | $size"
+done
