@@ -61,8 +61,8 @@ pub(super) fn run(settings: &Settings, out: &Path) -> anyhow::Result<()> {
 fn create_demo(
     conn: &mut DbConn, issuer: &CertificateIssuer, today: NaiveDate,
 ) -> Result<DemoData, AppError> {
-    let slug = free_slug(conn);
-    let org = create_org(conn, issuer, &slug)?;
+    let slug = free_slug(conn, "demo");
+    let org = create_org(conn, issuer, &slug, "Landkreis Musterland (Demo)", "Musterland")?;
     let staff = create_staff(conn, org.id, &slug)?;
     let (course_id, module_ids) = plan_course(conn, &staff.coordinator)?;
     let start = today - Duration::days(14);
@@ -78,16 +78,17 @@ fn create_demo(
     })
 }
 
-/// `demo`, else the first of `demo-2` … `demo-999` not taken, so the demo can run again.
-fn free_slug(conn: &mut DbConn) -> String {
+/// `base`, else the first of `base-2` … `base-999` not taken, so a demo can run again.
+pub(super) fn free_slug(conn: &mut DbConn, base: &str) -> String {
     (1..1000)
-        .map(|n| if n == 1 { "demo".to_string() } else { format!("demo-{n}") })
+        .map(|n| if n == 1 { base.to_string() } else { format!("{base}-{n}") })
         .find(|s| find_org(conn, s).ok().flatten().is_none())
-        .unwrap_or_else(|| "demo-x".into())
+        .unwrap_or_else(|| format!("{base}-x"))
 }
 
-fn create_org(
-    conn: &mut DbConn, issuer: &CertificateIssuer, slug: &str,
+/// A demo organisation (with its signing key) of a made-up Landkreis, named `land`.
+pub(super) fn create_org(
+    conn: &mut DbConn, issuer: &CertificateIssuer, slug: &str, name: &str, land: &str,
 ) -> Result<orgs::Organisation, AppError> {
     crate::certificates::keys::create_organisation(
         conn,
@@ -95,8 +96,8 @@ fn create_org(
         None,
         orgs::models::NewOrganisation {
             slug: slug.to_string(),
-            name: "Landkreis Musterland (Demo)".into(),
-            issuer_name: "Landratsamt Musterland – Integrationsmanagement".into(),
+            name: name.into(),
+            issuer_name: format!("Landratsamt {land} – Integrationsmanagement"),
             signatory_name: "Dr. Sabine Müller".into(),
             signatory_title: "Leiterin Integrationsmanagement".into(),
         },

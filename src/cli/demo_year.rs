@@ -31,7 +31,7 @@ use anyhow::Context;
 use chrono::{Duration, NaiveDate, NaiveDateTime};
 use serde_json::{json, Value};
 
-use super::{find_org, user_error};
+use super::user_error;
 use crate::attendance::models::AttendanceStatus;
 use crate::auth::{self, Actor, Role};
 use crate::certificates::service::CertificateIssuer;
@@ -39,7 +39,6 @@ use crate::config::Settings;
 use crate::db::DbConn;
 use crate::error::AppError;
 use crate::ids::{CertificateId, CourseId, ModuleId, OrgId, ParticipantId, RunId, SessionId};
-use crate::orgs;
 use crate::planning::models::{NewCourse, NewModule, NewRun, NewSession};
 use crate::surveys::release::PoolKey;
 
@@ -130,8 +129,9 @@ fn create_year(
     today: NaiveDate,
 ) -> Result<Made, AppError> {
     let mut seq = Seq(SEED);
-    let mut made = Made { slug: free_slug(conn), ..Made::default() };
-    let org = create_org(conn, issuer, &made.slug)?;
+    let mut made = Made { slug: super::demo::free_slug(conn, "jahr"), ..Made::default() };
+    let name = "Landkreis Altenburger Land (Demo-Jahr)";
+    let org = super::demo::create_org(conn, issuer, &made.slug, name, "Altenburger Land")?;
     let slug = made.slug.clone();
     let staff = create_staff(conn, org.id, &slug, &mut made)?;
     let courses = plan_courses(conn, &staff.coordinator)?;
@@ -155,31 +155,6 @@ fn create_year(
     change_some(conn, issuer, &staff.coordinator, &issued, &mut made)?;
     surveys(conn, &staff.coordinator, key, public_url, &courses, today, &mut seq, &mut made)?;
     Ok(made)
-}
-
-/// `jahr`, else the first of `jahr-2` … `jahr-999` not taken, so it can run again.
-fn free_slug(conn: &mut DbConn) -> String {
-    (1..1000)
-        .map(|n| if n == 1 { "jahr".to_string() } else { format!("jahr-{n}") })
-        .find(|s| find_org(conn, s).ok().flatten().is_none())
-        .unwrap_or_else(|| "jahr-x".into())
-}
-
-fn create_org(
-    conn: &mut DbConn, issuer: &CertificateIssuer, slug: &str,
-) -> Result<orgs::Organisation, AppError> {
-    crate::certificates::keys::create_organisation(
-        conn,
-        &issuer.keyring,
-        None,
-        orgs::models::NewOrganisation {
-            slug: slug.to_string(),
-            name: "Landkreis Altenburger Land (Demo-Jahr)".into(),
-            issuer_name: "Landratsamt Altenburger Land – Integrationsmanagement".into(),
-            signatory_name: "Dr. Sabine Müller".into(),
-            signatory_title: "Leiterin Integrationsmanagement".into(),
-        },
-    )
 }
 
 fn create_staff(
