@@ -35,19 +35,7 @@ async fn check_page(backend: Backend) {
         )
         .await;
     assert_eq!(s, 200, "{profile}");
-    let (_, run_id, modules) = common::plan_run(&api, "MS-LANG", 5, &[("Mietvertrag", true)]).await;
-    let (_, s) = api
-        .post(&format!("/api/v1/runs/{run_id}/sessions"), json!({"starts_at": "2026-03-03T09:00", "ends_at": "2026-03-03T10:00", "module_ids": modules}))
-        .await;
-    let pid = common::register(&api, "Ayşe", "Yılmaz", None).await;
-    api.post(&format!("/api/v1/runs/{run_id}/enrollments"), json!({"participant_id": pid})).await;
-    api.put(
-        &format!("/api/v1/sessions/{}/attendance/{pid}", s["id"]),
-        json!({"status": "present"}),
-    )
-    .await;
-    let (status, _) = api.post(&format!("/api/v1/runs/{run_id}/certificates"), json!({})).await;
-    assert_eq!(status, 200);
+    let (run_id, _, _) = common::certified(&api, "MS-LANG", "Ayşe", "Yılmaz", None).await;
     let (_, list) = api.get(&format!("/api/v1/runs/{run_id}/certificates")).await;
     let cert = list[0].clone();
     let url = cert["verification_url"].as_str().unwrap().to_string();

@@ -49,19 +49,7 @@ async fn issue_one(backend: Backend) -> Issued {
     let app = common::spawn_app_with(backend, options).await;
     let org = app.create_org("keys");
     let api = app.api_token(&org.coordinator.email).await;
-    let (_, run_id, modules) = common::plan_run(&api, "MS-K", 5, &[("Mietvertrag", true)]).await;
-    let (_, s) = api
-        .post(&format!("/api/v1/runs/{run_id}/sessions"), json!({"starts_at": "2026-03-03T09:00", "ends_at": "2026-03-03T10:00", "module_ids": modules}))
-        .await;
-    let pid = common::register(&api, "Dmytro", "Kovalenko", None).await;
-    api.post(&format!("/api/v1/runs/{run_id}/enrollments"), json!({"participant_id": pid})).await;
-    api.put(
-        &format!("/api/v1/sessions/{}/attendance/{pid}", s["id"]),
-        json!({"status": "present"}),
-    )
-    .await;
-    let (status, _) = api.post(&format!("/api/v1/runs/{run_id}/certificates"), json!({})).await;
-    assert_eq!(status, 200);
+    let (run_id, _, _) = common::certified(&api, "MS-K", "Dmytro", "Kovalenko", None).await;
     let (_, list) = api.get(&format!("/api/v1/runs/{run_id}/certificates")).await;
     let cert = list[0].clone();
     assert!(cert["verification_url"].is_string(), "a certificate was issued: {list}");
