@@ -114,43 +114,38 @@ pub(super) struct Translation {
 /// title in the participant's language where the coordinator translated it.
 pub(super) struct Participant<'t> {
     pub shipped: &'t Translation,
-    pub course: Vec<ShapedLine>,
+    pub course: std::sync::Arc<Vec<ShapedLine>>,
 }
 
-impl<'t> Participant<'t> {
+impl Translation {
     /// Shapes the course line around `title`. A title that cannot be shaped into the
     /// panel (too long, characters the fonts lack) leaves the line out rather than the
     /// certificate: it is a courtesy next to the German course line, which stays.
-    pub(super) fn new(fonts: &Fonts, shipped: &'t Translation, title: Option<&str>) -> Self {
-        let title = title.map(str::trim).filter(|t| !t.is_empty() && fonts.shapes_all(t));
-        let course = title
-            .map(|title| shipped.course_line.replace("{course}", title))
-            .and_then(|line| {
-                fonts
-                    .wrap_shaped(
-                        &line,
-                        FaceId::Regular,
-                        shipped.rtl,
-                        EXPLANATION_PT,
-                        PANEL_TEXT_W_MM,
-                    )
-                    .ok()
-            })
+    pub(super) fn course_line(&self, fonts: &Fonts, title: &str) -> Vec<ShapedLine> {
+        let title = title.trim();
+        if title.is_empty() || !fonts.shapes_all(title) {
+            return Vec::new();
+        }
+        let line = self.course_line.replace("{course}", title);
+        fonts
+            .wrap_shaped(&line, FaceId::Regular, self.rtl, EXPLANATION_PT, PANEL_TEXT_W_MM)
+            .ok()
             .filter(|lines| lines.len() <= COURSE_LINE_MAX_LINES)
-            .unwrap_or_default();
-        Self { shipped, course }
+            .unwrap_or_default()
     }
+}
 
+impl<'t> Participant<'t> {
     /// Arabic-face glyphs of the shipped texts and the course line.
     pub(super) fn arabic_glyphs(&self) -> Vec<u16> {
         let mut glyphs = self.shipped.arabic_glyphs.clone();
-        glyphs.extend(arabic_glyphs_of(&self.course));
+        glyphs.extend(arabic_glyphs_of(self.course.iter()));
         glyphs
     }
 
     /// The explanation and the course line, as the panel on page 1 prints them.
     fn panel_lines(&self) -> impl Iterator<Item = &ShapedLine> {
-        self.shipped.explanation.iter().chain(&self.course)
+        self.shipped.explanation.iter().chain(self.course.iter())
     }
 }
 
@@ -473,7 +468,7 @@ fn explanation_panel(p: &mut Painter<'_>, pt: &Participant<'_>) -> anyhow::Resul
     p.close();
     if !pt.course.is_empty() {
         p.open_lang(Role::P, &tr.lang);
-        for line in &pt.course {
+        for line in pt.course.iter() {
             p.shaped(line).at(text_x, ly).size(EXPLANATION_PT).align(align).draw()?;
             ly += EXPLANATION_LINE_MM;
         }
