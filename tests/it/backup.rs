@@ -4,11 +4,11 @@
 //! archives and a restore onto existing data are refused with nothing written.
 
 use std::collections::BTreeMap;
-use std::io::{BufRead, BufReader, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Command, Output, Stdio};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::{mpsc, Arc, Mutex};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
@@ -18,18 +18,8 @@ use crate::common::{self, smtp::SmtpServer, Api, Browser, PASSWORD};
 const COORDINATOR: &str = "koordination@sicher.example.org";
 
 fn bin(data: &Path, database_url: Option<&str>) -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_mietschulung"));
-    c.env_remove("MIETSCHULUNG_CONFIG")
-        .env_remove("MIETSCHULUNG_SESSION_KEY")
-        .env_remove("MIETSCHULUNG_KEYS_DIR")
-        .env("MIETSCHULUNG_DATA_DIR", data)
-        .env("MIETSCHULUNG_DB_POOL_SIZE", "4")
-        .env("RUST_LOG", "warn")
-        .env("NO_COLOR", "1");
-    match database_url {
-        Some(url) => c.env("DATABASE_URL", url),
-        None => c.env_remove("DATABASE_URL"),
-    };
+    let mut c = super::shutdown::bin(data, &database_url.map(str::to_string));
+    c.env("RUST_LOG", "warn");
     c
 }
 
@@ -62,34 +52,20 @@ fn set_up(data: &Path, database_url: Option<&str>) {
     common::assert_succeeded(&child.wait_with_output().unwrap());
 }
 
-/// A `serve` process; killed if the test ends early.
+/// A `serve` process and its address; killed if the test ends early.
 struct Server {
-    child: Child,
-    log: Arc<Mutex<Vec<String>>>,
+    running: super::shutdown::Running,
     base: String,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
 }
 
 impl Server {
     fn log(&self) -> String {
-        self.log.lock().unwrap().join("\n")
+        self.running.log()
     }
 
     /// SIGTERM, as systemd stops it, and wait for the exit.
     async fn stop(mut self) {
-        let pid = self.child.id().to_string();
-        assert!(Command::new("kill").args(["-TERM", &pid]).status().unwrap().success());
-        let start = Instant::now();
-        while self.child.try_wait().unwrap().is_none() {
-            assert!(start.elapsed() < Duration::from_secs(20), "no exit:\n{}", self.log());
-            actix_web::rt::time::sleep(Duration::from_millis(50)).await;
-        }
+        self.running.terminate().await;
     }
 }
 
@@ -102,36 +78,14 @@ fn free_port() -> u16 {
 fn serve(data: &Path, smtp_port: u16) -> Server {
     let port = free_port();
     let base = format!("http://127.0.0.1:{port}");
-    let mut child = bin(data, None)
-        .env("RUST_LOG", "info")
-        .env("MIETSCHULUNG_PUBLIC_URL", &base)
-        .env("MIETSCHULUNG_SMTP_URL", format!("smtp://127.0.0.1:{smtp_port}"))
-        .env("MIETSCHULUNG_OUTBOX_POLL_MILLIS", "100")
-        .env("MIETSCHULUNG_OUTBOX_RETRY_BASE_SECS", "1")
-        .args(["serve", "--bind", &format!("127.0.0.1:{port}")])
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let stderr = child.stderr.take().unwrap();
-    let log = Arc::new(Mutex::new(Vec::new()));
-    let (lines, listening) = mpsc::channel();
-    let keep = log.clone();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-            keep.lock().unwrap().push(line.clone());
-            let _ = lines.send(line);
-        }
-    });
-    let server = Server { child, log, base };
-    let deadline = Instant::now() + Duration::from_secs(60);
-    loop {
-        match listening.recv_timeout(deadline.saturating_duration_since(Instant::now())) {
-            Ok(line) if line.contains("mietschulung listening") => return server,
-            Ok(_) => {}
-            Err(_) => panic!("server did not start:\n{}", server.log()),
-        }
-    }
+    let vars = [
+        ("MIETSCHULUNG_PUBLIC_URL", base.clone()),
+        ("MIETSCHULUNG_SMTP_URL", format!("smtp://127.0.0.1:{smtp_port}")),
+        ("MIETSCHULUNG_OUTBOX_POLL_MILLIS", "100".to_string()),
+        ("MIETSCHULUNG_OUTBOX_RETRY_BASE_SECS", "1".to_string()),
+    ];
+    let (running, _) = super::shutdown::serve_on(data, &None, port, &vars);
+    Server { running, base }
 }
 
 fn client() -> reqwest::Client {

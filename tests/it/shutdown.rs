@@ -17,6 +17,8 @@ use crate::common::{self, Backend};
 pub(super) fn bin(data: &Path, database_url: &Option<String>) -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_mietschulung"));
     c.env_remove("MIETSCHULUNG_CONFIG")
+        .env_remove("MIETSCHULUNG_SESSION_KEY")
+        .env_remove("MIETSCHULUNG_KEYS_DIR")
         .env("MIETSCHULUNG_DATA_DIR", data)
         .env("MIETSCHULUNG_DB_POOL_SIZE", "4")
         .env("NO_COLOR", "1");
@@ -102,13 +104,21 @@ pub(super) fn serve(data: &Path, database_url: &Option<String>) -> (Running, u16
 pub(super) fn serve_with(
     data: &Path, database_url: &Option<String>, vars: &[(&str, String)],
 ) -> (Running, u16) {
+    serve_on(data, database_url, 0, vars)
+}
+
+/// [`serve_with`] on `port` (0: one the system picks), for a test that must know the
+/// port before the start (its public URL).
+pub(super) fn serve_on(
+    data: &Path, database_url: &Option<String>, port: u16, vars: &[(&str, String)],
+) -> (Running, u16) {
     let mut command = bin(data, database_url);
     for (name, value) in vars {
         command.env(name, value);
     }
     let mut child = command
         .env("RUST_LOG", "info")
-        .args(["serve", "--bind", "127.0.0.1:0"])
+        .args(["serve", "--bind", &format!("127.0.0.1:{port}")])
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
         .spawn()
