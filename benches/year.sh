@@ -178,7 +178,9 @@ for backend in "${BACKENDS[@]}"; do
 
     start_server
     sleep 2
-    R[rss_idle|$backend]=$(rss VmRSS)
+    # RssFile is the program's own pages read from its file (shared, dropped first under
+    # memory pressure); RssAnon is what the process itself holds.
+    R[rss_idle|$backend]="$(rss VmRSS) (anon $(rss RssAnon), file $(rss RssFile))"
 
     login "$WORK/coord.$backend" koordination@jahr.example.org
     login "$WORK/trainer.$backend" training@jahr.example.org
@@ -193,7 +195,7 @@ for backend in "${BACKENDS[@]}"; do
     R[tokens|$backend]=$(sort -u "$DATA/tokens.txt" | wc -l)
     R[healthz|$backend]=$(wrk_run /healthz)
     R[z|$backend]=$(TOKENS=$DATA/tokens.txt wrk_run "/Z/x" "$WORK/tokens.lua")
-    R[rss_after|$backend]="$(rss VmRSS) (peak $(rss VmHWM))"
+    R[rss_after|$backend]="$(rss VmRSS) (anon $(rss RssAnon), peak $(rss VmHWM))"
     stop_server
 done
 

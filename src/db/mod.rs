@@ -94,12 +94,25 @@ impl ManageConnection for DbManager {
         establish(&self.url).map_err(r2d2::Error::ConnectionError)
     }
 
+    /// Asked on every check-out. A SQLite connection is a file handle that cannot go stale,
+    /// so only PostgreSQL's (a server restart, a proxy's idle cut) is asked, with a round trip.
     fn is_valid(&self, conn: &mut DbConn) -> Result<(), r2d2::Error> {
-        diesel::sql_query("SELECT 1").execute(conn).map(|_| ()).map_err(r2d2::Error::QueryError)
+        match conn {
+            DbConn::Sqlite(_) => Ok(()),
+            DbConn::Pg(_) => diesel::sql_query("SELECT 1")
+                .execute(conn)
+                .map(|_| ())
+                .map_err(r2d2::Error::QueryError),
+        }
     }
 
-    fn has_broken(&self, _conn: &mut DbConn) -> bool {
-        false
+    /// A connection whose transaction could not be ended is not handed out again.
+    fn has_broken(&self, conn: &mut DbConn) -> bool {
+        use diesel::r2d2::R2D2Connection;
+        match conn {
+            DbConn::Sqlite(c) => c.is_broken(),
+            DbConn::Pg(c) => c.is_broken(),
+        }
     }
 }
 
@@ -126,8 +139,11 @@ impl Db {
         let backend = Backend::from_url(url);
         // Fail fast with the driver's message instead of r2d2's generic timeout.
         establish(url).map_err(|e| anyhow::anyhow!("cannot open database: {e}"))?;
+        // Connections are opened when work needs them, not all at start-up: each costs a
+        // PostgreSQL backend or a SQLite page cache, and an idle service needs one.
         let pool = Pool::builder()
             .max_size(max_size)
+            .min_idle(Some(1))
             .connection_timeout(Duration::from_secs(10))
             .build(DbManager { url: url.to_string() })?;
         Ok(Db { pool, backend })
@@ -141,8 +157,10 @@ impl Db {
     pub fn migrate(&self) -> anyhow::Result<usize> {
         let mut conn = self.pool.get()?;
         match &mut *conn {
+            // All pending migrations in one transaction: one commit instead of one per
+            // migration (a fresh database's start-up), and a failure leaves none applied.
             DbConn::Pg(c) => dialect::with_pg_migration_lock(c, |c| {
-                c.run_pending_migrations(PG_MIGRATIONS).map(|v| v.len())
+                c.transaction(|c| c.run_pending_migrations(PG_MIGRATIONS).map(|v| v.len()))
             }),
             DbConn::Sqlite(c) => dialect::sqlite_without_foreign_keys(c, |c| {
                 c.run_pending_migrations(SQLITE_MIGRATIONS).map(|v| v.len())

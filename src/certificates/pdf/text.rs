@@ -221,9 +221,16 @@ const MAX_CACHED_SUBSETS: usize = 256;
 /// Subsets by face and glyph set.
 type SubsetCache = HashMap<(FaceId, Vec<u16>), Arc<Subset>>;
 
+/// A face's shaper. It parses the face's layout tables on first use and keeps them, so it
+/// is made once per face and shared: made per line, that parsing was nearly all of the
+/// renderer's start-up (about 400 ms for the translations' texts) and of shaping a name.
+type Shaper = allsorts::Font<allsorts::font_data::DynamicFontTableProvider<'static>>;
+
 pub(super) struct Fonts {
     faces: [FontFace; 4],
     subsets: Mutex<SubsetCache>,
+    /// One per face, by [`FaceId`]; a line locks one shaper at a time, for microseconds.
+    shapers: [Mutex<Option<Shaper>>; 4],
 }
 
 impl Fonts {
@@ -236,6 +243,7 @@ impl Fonts {
                 FontFace::load("NotoSansEthiopic-Regular", FONT_ETHIOPIC)?,
             ],
             subsets: Mutex::new(HashMap::new()),
+            shapers: Default::default(),
         })
     }
 
@@ -352,12 +360,10 @@ impl Fonts {
     /// with `latin`. Runs are reordered
     /// with the Unicode bidi algorithm; `rtl` sets the paragraph direction.
     ///
-    /// Costs tens of microseconds per line plus the shaper's table parsing, so it is meant
-    /// for fixed texts shaped once at start-up.
+    /// Costs tens of microseconds per line; the faces' shapers are shared (see [`Shaper`]).
     pub(super) fn shape_line(
         &self, text: &str, latin: FaceId, rtl: bool,
     ) -> anyhow::Result<ShapedLine> {
-        let mut shapers: HashMap<FaceId, allsorts::Font<_>> = HashMap::new();
         let bidi = BidiInfo::new(
             text,
             Some(if rtl { unicode_bidi::Level::rtl() } else { unicode_bidi::Level::ltr() }),
@@ -387,11 +393,12 @@ impl Fonts {
                     pieces.reverse();
                 }
                 for (face, piece) in pieces {
-                    let shaper = match shapers.entry(face) {
-                        std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
-                        std::collections::hash_map::Entry::Vacant(e) => {
-                            e.insert(self.shaper(face)?)
-                        }
+                    let mut shaper = self.shapers[face as usize]
+                        .lock()
+                        .map_err(|_| anyhow!("the shaper of {face:?} broke in another thread"))?;
+                    let shaper = match &mut *shaper {
+                        Some(shaper) => shaper,
+                        empty => empty.insert(self.shaper(face)?),
                     };
                     let glyphs = shape_piece(shaper, piece, run_rtl)
                         .with_context(|| format!("shaping {piece:?}"))?;
@@ -419,10 +426,7 @@ impl Fonts {
         latin
     }
 
-    fn shaper(
-        &self, face: FaceId,
-    ) -> anyhow::Result<allsorts::Font<allsorts::font_data::DynamicFontTableProvider<'static>>>
-    {
+    fn shaper(&self, face: FaceId) -> anyhow::Result<Shaper> {
         let f = self.face(face);
         let data = ReadScope::new(f.bytes)
             .read::<FontData<'static>>()
@@ -810,6 +814,53 @@ fn checksum(data: &[u8]) -> u32 {
 mod tests {
     use super::*;
     use allsorts::tables::{NameTable, OpenTypeData, OpenTypeFont};
+
+    /// What a shaped line prints: face, glyph, text, advance and offset of every glyph.
+    fn printed(line: &ShapedLine) -> Vec<(FaceId, u16, String, i32, i32)> {
+        line.runs
+            .iter()
+            .flat_map(|r| {
+                r.glyphs.iter().map(|g| (r.face, g.gid, g.text.clone(), g.advance, g.x_offset))
+            })
+            .collect()
+    }
+
+    /// The faces' shapers are shared by every line and thread (see `Shaper`): what one line
+    /// leaves in a shaper's caches must never change how another is shaped.
+    #[test]
+    fn a_shared_shaper_shapes_every_line_as_a_fresh_one_would() {
+        let lines = [
+            ("محمد عبد الله (صالحة) «لا»", true),
+            ("Ölçü Straße Дмитро Шевченко", false),
+            ("ትግርኛ ናይ ተሳትፎ ምስክር", false),
+            ("لا إله إلا Kurs 2026", true),
+            ("Zoë Ångström-Łukasiewicz", false),
+        ];
+        let fresh: Vec<_> = lines
+            .iter()
+            .map(|(text, rtl)| {
+                let fonts = Fonts::load().unwrap();
+                printed(&fonts.shape_line(text, FaceId::Regular, *rtl).unwrap())
+            })
+            .collect();
+        let shared = Fonts::load().unwrap();
+        std::thread::scope(|s| {
+            for t in 0..4 {
+                let (shared, lines, fresh) = (&shared, &lines, &fresh);
+                s.spawn(move || {
+                    for round in 0..5 {
+                        for i in 0..lines.len() {
+                            // Each thread walks the lines in another order.
+                            let i = (i + t + round) % lines.len();
+                            let (text, rtl) = lines[i];
+                            let line = shared.shape_line(text, FaceId::Regular, rtl).unwrap();
+                            assert_eq!(printed(&line), fresh[i], "{text}");
+                        }
+                    }
+                });
+            }
+        });
+    }
 
     fn name_of(font: &[u8], id: u16) -> Option<String> {
         let otf = ReadScope::new(font).read::<OpenTypeFont<'_>>().ok()?;
