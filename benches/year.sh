@@ -10,9 +10,10 @@
 #   the start page, three levels, one URL per route; downloads and logout left out): N
 #   sequential requests with a logged-in session, p50 / p95 and the page size;
 # - `/z/<token>` with every certificate's token (10,000 distinct ones; wrk's Lua script
-#   cycles them, each thread from another place, so the one-second memo of 4,096 answers
-#   never holds the token asked for), p50 / p99 at CONNS connections, and `/healthz` with
-#   the same settings for the ratio;
+#   gives each thread its own slice, so a token comes back only after every other token of
+#   the slice: the one-second memo of answers and the 4,096 remembered signatures never
+#   hold it; the interval reached is printed), p50 / p99 at CONNS and CONNS_LIGHT
+#   connections, and `/healthz` with the same settings for the ratio;
 # - RSS after that load (and the peak).
 # Prints numbers; asserts nothing. The batch of 500 certificates is timed by
 # `cargo bench --bench certificates` (both backends with TEST_DATABASE_URL).
@@ -136,15 +137,22 @@ wrk_run() {
 }
 
 cat >"$WORK/tokens.lua" <<'EOF'
+-- Each thread cycles through its own slice of the tokens, so a token comes back only
+-- after tokens/threads requests of that thread: later than the one-second memo of answers
+-- and past the 4,096 remembered signatures (year.sh prints the interval it reached).
 local n = 0
 function setup(thread)
     thread:set("id", n)
     n = n + 1
 end
 function init(args)
+    local all = {}
+    for line in io.lines(os.getenv("TOKENS")) do all[#all + 1] = "/Z/" .. line end
+    local threads = tonumber(os.getenv("THREADS"))
+    local size = math.floor(#all / threads)
     paths = {}
-    for line in io.lines(os.getenv("TOKENS")) do paths[#paths + 1] = "/Z/" .. line end
-    i = id * 2503
+    for k = id * size + 1, (id + 1) * size do paths[#paths + 1] = all[k] end
+    i = 0
 end
 function request()
     i = i + 1
@@ -198,9 +206,11 @@ for backend in "${BACKENDS[@]}"; do
     fi
     R[tokens|$backend]=$(sort -u "$DATA/tokens.txt" | wc -l)
     R[healthz|$backend]=$(wrk_run /healthz)
-    R[z|$backend]=$(TOKENS=$DATA/tokens.txt wrk_run "/Z/x" "$WORK/tokens.lua")
+    R[z|$backend]=$(TOKENS=$DATA/tokens.txt THREADS=$THREADS wrk_run "/Z/x" "$WORK/tokens.lua")
+    # A token is asked again after tokens / (requests per second) seconds.
+    R[z_again|$backend]=$(echo "${R[z|$backend]}" | awk -v n="${R[tokens|$backend]}" '{ printf "%.1f s (memo: 1 s)", n / $3 }')
     R[healthz_light|$backend]=$(C=$CONNS_LIGHT wrk_run /healthz)
-    R[z_light|$backend]=$(C=$CONNS_LIGHT TOKENS=$DATA/tokens.txt wrk_run "/Z/x" "$WORK/tokens.lua")
+    R[z_light|$backend]=$(C=$CONNS_LIGHT TOKENS=$DATA/tokens.txt THREADS=$THREADS wrk_run "/Z/x" "$WORK/tokens.lua")
     R[rss_after|$backend]="$(rss VmRSS) (anon $(rss RssAnon), peak $(rss VmHWM))"
     stop_server
 done
@@ -221,6 +231,7 @@ row "idle RSS (after $YEARS years of data)" rss_idle
 row "distinct /z tokens" tokens
 row "/healthz p50 p99 req/s (c$CONNS)" healthz
 row "/z/<token> p50 p99 req/s (c$CONNS)" z
+row "/z: the same token again after" z_again
 row "/healthz p50 p99 req/s (c$CONNS_LIGHT)" healthz_light
 row "/z/<token> p50 p99 req/s (c$CONNS_LIGHT)" z_light
 row "RSS after load" rss_after
