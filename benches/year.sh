@@ -19,6 +19,7 @@
 # `cargo bench --bench certificates` (both backends with TEST_DATABASE_URL).
 #
 # Settings: N (30), CONNS (64), THREADS (2), DURATION (10s), PORT (18090), YEARS (10),
+# PAGES (a regular expression: only the pages whose route matches, e.g. '^/runs'; all),
 # BIN (default target/release/mietschulung, built when missing), PG_ADMIN (a PostgreSQL
 # server's URL; a database is created there and dropped; `none` skips PostgreSQL).
 set -euo pipefail
@@ -111,14 +112,14 @@ pages() {
     # shellcheck disable=SC2086
     all=$(links "$jar" / $first $second)
     for url in $all; do
-        local times=() size=0 code=0
+        local times=() size=0 code=0 template
+        template=$(echo "$url" | sed 's/?.*//; s/[0-9]\+/{id}/g')
+        [[ -z ${PAGES:-} || $template =~ $PAGES ]] || continue
         for _ in $(seq 1 "$N"); do
             read -r code t size < <(curl -s -o /dev/null -b "$jar" -w '%{http_code} %{time_total} %{size_download}\n' "$BASE$url")
             times+=("$t")
         done
         [[ $code == 200 ]] || continue
-        local template
-        template=$(echo "$url" | sed 's/?.*//; s/[0-9]\+/{id}/g')
         printf '%s\n' "${times[@]}" | sort -n | awk -v role="$role" -v t="$template" -v size="$size" '
             { v[NR] = $1 } END { printf "%s %s %.1f %.1f %d\n", role, t, v[int(NR * 0.5 + 0.5)] * 1000, v[int(NR * 0.95 + 0.5)] * 1000, size }'
     done

@@ -11,6 +11,8 @@ use serde_json::{json, Value};
 use crate::error::AppError;
 use crate::i18n;
 
+pub mod pagination;
+
 #[derive(rust_embed::Embed)]
 #[folder = "templates/"]
 struct TemplateFiles;

@@ -146,6 +146,36 @@ pub fn marks_for_run(
         .load(conn)?)
 }
 
+/// The current marks of these runs' sessions (cancelled ones aside), each with its run:
+/// one query however many runs.
+pub fn marks_for_runs(
+    conn: &mut DbConn, org: OrgId, runs: &[RunId],
+) -> AppResult<Vec<(RunId, AttendanceMark)>> {
+    Ok(attendance::table
+        .inner_join(training_sessions::table)
+        .filter(attendance::organisation_id.eq(org))
+        .filter(training_sessions::run_id.eq_any(runs))
+        .filter(training_sessions::cancelled.eq(false))
+        .select((training_sessions::run_id, AttendanceMark::as_select()))
+        .load(conn)?)
+}
+
+/// (run, participant id, points, must-pass questions correct) of these runs' test results.
+pub fn test_results_for_runs(
+    conn: &mut DbConn, org: OrgId, runs: &[RunId],
+) -> AppResult<Vec<(RunId, ParticipantId, i32, i32)>> {
+    Ok(test_results::table
+        .filter(test_results::organisation_id.eq(org))
+        .filter(test_results::run_id.eq_any(runs))
+        .select((
+            test_results::run_id,
+            test_results::participant_id,
+            test_results::points,
+            test_results::must_pass_correct,
+        ))
+        .load(conn)?)
+}
+
 /// (participant id, points, must-pass questions correct) of a run's test results.
 pub fn test_results_for_run(
     conn: &mut DbConn, org: OrgId, run_id: RunId,

@@ -513,25 +513,104 @@ fn run_record(conn: &mut DbConn, org: OrgId, run_id: RunId) -> AppResult<RunReco
     Ok(RunRecord { run, modules, sessions, marks })
 }
 
+/// Completion of every enrolled participant of each of these runs, by run: what
+/// [`completion_for_run`] says of each, loaded in a fixed number of queries however many
+/// runs (the overview of every run) and decided by the same code. A run of another
+/// organisation, or one not found, is missing.
+pub fn completion_for_runs(
+    conn: &mut DbConn, org: OrgId, run_ids: &[RunId],
+) -> AppResult<HashMap<RunId, Vec<Completion>>> {
+    if run_ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let runs: Vec<CourseRun> = planning::correct::runs_of_org(conn, org)?
+        .into_iter()
+        .filter(|r| run_ids.contains(&r.id))
+        .collect();
+    let run_ids: Vec<RunId> = runs.iter().map(|r| r.id).collect();
+    let course_ids: Vec<_> = runs.iter().map(|r| r.course_id).collect();
+    let courses = planning::service::list_courses(conn, org)?;
+    let modules = planning::service::modules_of_courses(conn, org, &course_ids)?;
+    let now = time::now_utc();
+    let mut sessions = planning::service::session_views_of_runs(conn, org, &run_ids)?;
+    let mut marks: HashMap<RunId, Vec<AttendanceMark>> = HashMap::new();
+    for (run, mark) in repo::marks_for_runs(conn, org, &run_ids)? {
+        marks.entry(run).or_default().push(mark);
+    }
+    let mut tests: HashMap<RunId, Vec<(ParticipantId, i32, i32)>> = HashMap::new();
+    for (run, pid, points, must) in repo::test_results_for_runs(conn, org, &run_ids)? {
+        tests.entry(run).or_default().push((pid, points, must));
+    }
+    let mut people = participants::service::enrolled_in_runs(conn, org, &run_ids)?;
+    let mut out = HashMap::new();
+    for run in runs {
+        let Some(course) = courses.iter().find(|c| c.id == run.course_id) else { continue };
+        let record = RunRecord {
+            modules: modules.get(&run.course_id).cloned().unwrap_or_default(),
+            sessions: sessions
+                .remove(&run.id)
+                .unwrap_or_default()
+                .iter()
+                .map(|s| HeldSession::of(s, now))
+                .collect(),
+            marks: marks.remove(&run.id).unwrap_or_default(),
+            run,
+        };
+        let id = record.run.id;
+        let facts = RunFacts {
+            tests: tests.remove(&id).unwrap_or_default(),
+            people: people.remove(&id).unwrap_or_default(),
+            course: course.clone(),
+            record,
+        };
+        out.insert(id, decide_completion(facts, None));
+    }
+    Ok(out)
+}
+
+/// Everything completion of one run is decided on.
+struct RunFacts {
+    record: RunRecord,
+    course: Course,
+    /// (participant, points, must-pass questions correct)
+    tests: Vec<(ParticipantId, i32, i32)>,
+    /// The people holding a place.
+    people: Vec<Participant>,
+}
+
 /// Loads what completion is decided on, applies [`rules`] to each enrolled participant
 /// (or only to `only`) and words the outcome.
 fn completion(
     conn: &mut DbConn, org: OrgId, run_id: RunId, only: Option<ParticipantId>,
 ) -> AppResult<Vec<Completion>> {
-    let RunRecord { run, modules, sessions, marks } = run_record(conn, org, run_id)?;
-    let course = planning::service::get_course(conn, org, run.course_id)?;
-    let tests: HashMap<ParticipantId, (i32, i32)> = repo::test_results_for_run(conn, org, run_id)?
-        .into_iter()
-        .map(|(pid, points, must)| (pid, (points, must)))
-        .collect();
-    let rule = CompletionRule::of(&course);
+    let record = run_record(conn, org, run_id)?;
+    let course = planning::service::get_course(conn, org, record.run.course_id)?;
+    let tests = repo::test_results_for_run(conn, org, run_id)?;
     let people = participants::service::enrolled_in(conn, org, run_id)?;
-    Ok(people
+    Ok(decide_completion(RunFacts { record, course, tests, people }, only))
+}
+
+/// Completion of each person holding a place (or only of `only`), in their order: the one
+/// place where loaded facts meet [`rules`], for one run or many.
+fn decide_completion(facts: RunFacts, only: Option<ParticipantId>) -> Vec<Completion> {
+    let RunFacts { record: RunRecord { modules, sessions, marks, .. }, course, tests, people } =
+        facts;
+    let tests: HashMap<ParticipantId, (i32, i32)> =
+        tests.into_iter().map(|(pid, points, must)| (pid, (points, must))).collect();
+    // Each person's marks once, rather than a search through the run's marks per person.
+    let mut marks_by_person: HashMap<ParticipantId, Vec<(SessionId, AttendanceStatus)>> =
+        HashMap::new();
+    for m in &marks {
+        marks_by_person.entry(m.participant_id).or_default().push((m.session_id, m.status));
+    }
+    let rule = CompletionRule::of(&course);
+    people
         .into_iter()
         .filter(|p| only.is_none_or(|id| id == p.id))
         .map(|p| {
             let test = tests.get(&p.id).map(|(points, must)| test_result(&course, *points, *must));
-            let facts = rules(&rule, &modules, &sessions, &marks_of(&marks, p.id), test.as_ref());
+            let theirs = marks_by_person.get(&p.id).map_or(&[][..], Vec::as_slice);
+            let facts = rules(&rule, &modules, &sessions, theirs, test.as_ref());
             Completion {
                 participant_id: p.id,
                 name: p.sorted_name(),
@@ -548,7 +627,7 @@ fn completion(
                 test,
             }
         })
-        .collect())
+        .collect()
 }
 
 /// Every stored fact that breaks an attendance rule, in all organisations, for the

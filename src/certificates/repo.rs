@@ -100,6 +100,17 @@ pub fn list_for_run(conn: &mut DbConn, org: OrgId, run_id: RunId) -> AppResult<V
         .load(conn)?)
 }
 
+/// (run, holder, status) of every certificate of these runs: one query however many runs.
+pub fn statuses_for_runs(
+    conn: &mut DbConn, org: OrgId, runs: &[RunId],
+) -> AppResult<Vec<(RunId, ParticipantId, CertificateStatus)>> {
+    Ok(certificates::table
+        .filter(certificates::organisation_id.eq(org))
+        .filter(certificates::run_id.eq_any(runs))
+        .select((certificates::run_id, certificates::participant_id, certificates::status))
+        .load(conn)?)
+}
+
 pub fn of_participant(
     conn: &mut DbConn, org: OrgId, participant: ParticipantId,
 ) -> AppResult<Vec<Certificate>> {

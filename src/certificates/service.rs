@@ -634,18 +634,34 @@ pub fn of_participant(
 pub fn list_for_run(
     conn: &mut DbConn, issuer: &CertificateIssuer, org: OrgId, run_id: RunId,
 ) -> AppResult<Vec<CertificateView>> {
-    let counts = repo::check_counts_for_run(conn, org, run_id)?;
+    let counts: HashMap<CertificateId, (i64, Option<chrono::NaiveDate>)> =
+        repo::check_counts_for_run(conn, org, run_id)?
+            .into_iter()
+            .map(|(id, n, last)| (id, (n, last)))
+            .collect();
     Ok(repo::list_for_run(conn, org, run_id)?
         .iter()
         .map(|c| {
             let mut view = issuer.view(c);
-            if let Some((_, n, last)) = counts.iter().find(|(id, _, _)| *id == c.id) {
+            if let Some((n, last)) = counts.get(&c.id) {
                 view.checks = *n;
                 view.last_checked = *last;
             }
             view
         })
         .collect())
+}
+
+/// (holder, status) of every certificate of these runs, by run: what the overview of
+/// every run needs, without the views (codes, links) [`list_for_run`] builds.
+pub fn statuses_for_runs(
+    conn: &mut DbConn, org: OrgId, runs: &[RunId],
+) -> AppResult<HashMap<RunId, Vec<(ParticipantId, CertificateStatus)>>> {
+    let mut by_run: HashMap<RunId, Vec<(ParticipantId, CertificateStatus)>> = HashMap::new();
+    for (run, holder, status) in repo::statuses_for_runs(conn, org, runs)? {
+        by_run.entry(run).or_default().push((holder, status));
+    }
+    Ok(by_run)
 }
 
 /// A running batch without a heartbeat for this long has died with its process.

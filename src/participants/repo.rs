@@ -133,8 +133,23 @@ pub fn enrolled_in(conn: &mut DbConn, org: OrgId, run_id: RunId) -> AppResult<Ve
         .filter(enrollments::organisation_id.eq(org))
         .filter(enrollments::run_id.eq(run_id))
         .filter(enrollments::status.eq(Enrolled))
-        .order((participants::family_name.asc(), participants::given_name.asc()))
+        .order((participants::family_name.asc(), participants::given_name.asc(), participants::id))
         .select(Participant::as_select())
+        .load(conn)?)
+}
+
+/// (run, person) holding a place in these runs, each run's people in the order of
+/// [`enrolled_in`]: one query however many runs.
+pub fn enrolled_in_runs(
+    conn: &mut DbConn, org: OrgId, runs: &[RunId],
+) -> AppResult<Vec<(RunId, Participant)>> {
+    Ok(enrollments::table
+        .inner_join(participants::table)
+        .filter(enrollments::organisation_id.eq(org))
+        .filter(enrollments::run_id.eq_any(runs))
+        .filter(enrollments::status.eq(Enrolled))
+        .order((participants::family_name.asc(), participants::given_name.asc(), participants::id))
+        .select((enrollments::run_id, Participant::as_select()))
         .load(conn)?)
 }
 

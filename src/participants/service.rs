@@ -3,6 +3,8 @@
 //! [`free_places`], [`moving_up`], [`standing`]); the use cases load, apply them under the
 //! run's lock, and store.
 
+use std::collections::HashMap;
+
 use serde::Serialize;
 use unicode_normalization::UnicodeNormalization;
 
@@ -803,6 +805,18 @@ pub fn get(conn: &mut DbConn, org: OrgId, participant_id: ParticipantId) -> AppR
 /// The people holding a place in a run, by family name.
 pub fn enrolled_in(conn: &mut DbConn, org: OrgId, run_id: RunId) -> AppResult<Vec<Participant>> {
     repo::enrolled_in(conn, org, run_id)
+}
+
+/// The people holding a place in each of these runs, by run, in the order of
+/// [`enrolled_in`]; a run nobody holds a place in is missing.
+pub fn enrolled_in_runs(
+    conn: &mut DbConn, org: OrgId, runs: &[RunId],
+) -> AppResult<HashMap<RunId, Vec<Participant>>> {
+    let mut by_run: HashMap<RunId, Vec<Participant>> = HashMap::new();
+    for (run, p) in repo::enrolled_in_runs(conn, org, runs)? {
+        by_run.entry(run).or_default().push(p);
+    }
+    Ok(by_run)
 }
 
 /// Whether the person holds a place (not waiting, not cancelled) in the run.

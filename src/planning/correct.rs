@@ -18,6 +18,8 @@
 //!   `certificates::printed`); the half of a course or module edit that concerns
 //!   certificates lives in `runs::correct`.
 
+use std::collections::HashMap;
+
 use chrono::NaiveDateTime;
 use serde::Serialize;
 
@@ -336,6 +338,22 @@ pub fn runs_of_course(
     conn: &mut DbConn, org: OrgId, course_id: CourseId,
 ) -> AppResult<Vec<CourseRun>> {
     repo::runs_of_course(conn, org, course_id)
+}
+
+/// (holding a place, waiting) for every run of the organisation, in one query; a run
+/// nobody enrolled in is missing.
+pub fn place_counts(conn: &mut DbConn, org: OrgId) -> AppResult<HashMap<RunId, (i64, i64)>> {
+    let mut counts: HashMap<RunId, (i64, i64)> = HashMap::new();
+    for (run, status, n) in repo::enrolment_counts(conn, org)? {
+        // The codes of `participants::models::EnrollmentStatus`, which planning (a lower
+        // layer) cannot name.
+        match status.as_str() {
+            "enrolled" => counts.entry(run).or_default().0 += n,
+            "waiting" => counts.entry(run).or_default().1 += n,
+            _ => {}
+        }
+    }
+    Ok(counts)
 }
 
 /// People waiting for a place in a run.

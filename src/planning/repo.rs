@@ -58,6 +58,18 @@ pub fn modules_of(
         .load(conn)?)
 }
 
+/// The modules of these courses, each course's in their order.
+pub fn modules_of_courses(
+    conn: &mut DbConn, org: OrgId, course_ids: &[CourseId],
+) -> AppResult<Vec<CourseModule>> {
+    Ok(course_modules::table
+        .filter(course_modules::organisation_id.eq(org))
+        .filter(course_modules::course_id.eq_any(course_ids))
+        .order((course_modules::course_id.asc(), course_modules::position.asc()))
+        .select(CourseModule::as_select())
+        .load(conn)?)
+}
+
 pub fn next_module_position(conn: &mut DbConn, course_id: CourseId) -> AppResult<i32> {
     let max: Option<i32> = course_modules::table
         .filter(course_modules::course_id.eq(course_id))
@@ -257,7 +269,7 @@ pub type SessionWithModules = (SessionRow, Vec<(ModuleId, String)>);
 
 fn session_rows(
     conn: &mut DbConn, org: OrgId, run_id: Option<RunId>, trainer_id: Option<UserId>,
-    between: Option<(chrono::NaiveDateTime, chrono::NaiveDateTime)>,
+    between: Option<(chrono::NaiveDateTime, chrono::NaiveDateTime)>, runs: Option<&[RunId]>,
 ) -> AppResult<Vec<StoredSessionRow>> {
     let mut q = training_sessions::table
         .inner_join(course_runs::table.inner_join(courses::table))
@@ -274,6 +286,9 @@ fn session_rows(
         .into_boxed();
     if let Some(run_id) = run_id {
         q = q.filter(training_sessions::run_id.eq(run_id));
+    }
+    if let Some(runs) = runs {
+        q = q.filter(training_sessions::run_id.eq_any(runs));
     }
     if let Some((from, to)) = between {
         q = q
@@ -307,7 +322,15 @@ pub fn modules_of_sessions(
 pub fn sessions_with_names(
     conn: &mut DbConn, org: OrgId, run_id: Option<RunId>, trainer_id: Option<UserId>,
 ) -> AppResult<Vec<SessionWithModules>> {
-    let rows = session_rows(conn, org, run_id, trainer_id, None)?;
+    let rows = session_rows(conn, org, run_id, trainer_id, None, None)?;
+    with_modules(conn, rows)
+}
+
+/// The sessions of these runs with names and modules, in one go however many runs.
+pub fn sessions_with_names_of_runs(
+    conn: &mut DbConn, org: OrgId, runs: &[RunId],
+) -> AppResult<Vec<SessionWithModules>> {
+    let rows = session_rows(conn, org, None, None, None, Some(runs))?;
     with_modules(conn, rows)
 }
 
@@ -315,7 +338,7 @@ pub fn sessions_with_names(
 pub fn sessions_with_names_between(
     conn: &mut DbConn, org: OrgId, from: chrono::NaiveDateTime, to: chrono::NaiveDateTime,
 ) -> AppResult<Vec<SessionWithModules>> {
-    let rows = session_rows(conn, org, None, None, Some((from, to)))?;
+    let rows = session_rows(conn, org, None, None, Some((from, to)), None)?;
     with_modules(conn, rows)
 }
 
@@ -856,6 +879,16 @@ pub fn session_history(conn: &mut DbConn, id: SessionId) -> AppResult<(i64, i64)
 
 pub fn delete_session(conn: &mut DbConn, id: SessionId) -> AppResult<()> {
     delete_sessions(conn, &[id])
+}
+
+/// (run, enrolment status, how many) for every run of the organisation with anyone
+/// enrolled, waiting or cancelled: one query for all runs.
+pub fn enrolment_counts(conn: &mut DbConn, org: OrgId) -> AppResult<Vec<(RunId, String, i64)>> {
+    Ok(enrollments::table
+        .filter(enrollments::organisation_id.eq(org))
+        .group_by((enrollments::run_id, enrollments::status))
+        .select((enrollments::run_id, enrollments::status, diesel::dsl::count_star()))
+        .load(conn)?)
 }
 
 /// People waiting for a place in a run.

@@ -2,6 +2,8 @@
 //! Each checks the caller's role and organisation; changes run in one transaction with an
 //! audit entry. What the pages show is in [`super::views`].
 
+use std::collections::HashMap;
+
 use super::models::*;
 use super::repo;
 use crate::audit;
@@ -38,6 +40,17 @@ pub fn modules_of(
     conn: &mut DbConn, org: OrgId, course_id: CourseId,
 ) -> AppResult<Vec<CourseModule>> {
     repo::modules_of(conn, org, course_id)
+}
+
+/// The modules of these courses, by course, each in their order.
+pub fn modules_of_courses(
+    conn: &mut DbConn, org: OrgId, course_ids: &[CourseId],
+) -> AppResult<HashMap<CourseId, Vec<CourseModule>>> {
+    let mut by_course: HashMap<CourseId, Vec<CourseModule>> = HashMap::new();
+    for m in repo::modules_of_courses(conn, org, course_ids)? {
+        by_course.entry(m.course_id).or_default().push(m);
+    }
+    Ok(by_course)
 }
 
 pub fn get_session(
@@ -375,6 +388,23 @@ pub fn session_views(
     let ids: Vec<SessionId> = rows.iter().map(|r| r.0 .0.id).collect();
     let trainers = repo::trainers_of_sessions(conn, &ids)?;
     Ok(rows.into_iter().map(|row| view_of(row, today, &trainers)).collect())
+}
+
+/// The sessions of these runs, by run, each run's as [`session_views`] lists them: a
+/// fixed number of queries however many runs (the overview of every run).
+pub fn session_views_of_runs(
+    conn: &mut DbConn, org: OrgId, runs: &[RunId],
+) -> AppResult<HashMap<RunId, Vec<SessionView>>> {
+    let today = time::today_local();
+    let rows = repo::sessions_with_names_of_runs(conn, org, runs)?;
+    let ids: Vec<SessionId> = rows.iter().map(|r| r.0 .0.id).collect();
+    let trainers = repo::trainers_of_sessions(conn, &ids)?;
+    let mut by_run: HashMap<RunId, Vec<SessionView>> = HashMap::new();
+    for row in rows {
+        let view = view_of(row, today, &trainers);
+        by_run.entry(view.run_id).or_default().push(view);
+    }
+    Ok(by_run)
 }
 
 fn view_of(

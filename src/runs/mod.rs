@@ -11,7 +11,12 @@
 //!   and a message saying what happened, and on failure with the page again, the message
 //!   next to what was typed.
 //! - The overview "Durchgänge" (`overview`) sorts every run in use into upcoming, running
-//!   and to certify, with its counts and the next thing to do.
+//!   and to certify, with its counts and the next thing to do. It asks each domain once for
+//!   all runs (sessions, places, completion, certificates), never once per run: years of
+//!   runs cost the same number of queries as one.
+//! - The lists that grow with a run's people (who holds a place, who waits, certificates,
+//!   who could be enrolled) show 50 at a time with a page navigation
+//!   (`templates::pagination`); the counts above them are the whole run's.
 //! - Correcting a course or module (`correct`) first freezes what the runs' certificates
 //!   print, then says how many valid certificates print the older text.
 //! - The certificate column shows only a valid certificate; completion counts only sessions

@@ -3,16 +3,19 @@
 //! yet) — each with its counts and the next thing to do. The page `/runs` and
 //! `GET /api/v1/runs?state=…` call the same use case.
 
+use std::collections::HashSet;
+
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use crate::attendance::models::Completion;
 use crate::auth::Actor;
 use crate::certificates::models::CertificateStatus;
-use crate::certificates::service::{self as certs, CertificateIssuer};
+use crate::certificates::service as certs;
 use crate::db::DbConn;
 use crate::error::{AppError, AppResult};
 use crate::i18n::{self, Text};
-use crate::ids::{CourseId, RunId, SessionId};
+use crate::ids::{CourseId, ParticipantId, RunId, SessionId};
 use crate::planning;
 use crate::time::{self, fmt_date};
 
@@ -80,33 +83,47 @@ pub struct Counts {
 }
 
 /// Every run of the organisation in use (archived runs and courses aside), with its state
-/// today.
-pub fn runs(
-    conn: &mut DbConn, issuer: &CertificateIssuer, actor: &Actor,
-) -> AppResult<Vec<RunOverview>> {
+/// today. A fixed number of queries however many runs the organisation has held: each
+/// part (sessions, places, completion, certificates) is loaded for all runs at once.
+pub fn runs(conn: &mut DbConn, actor: &Actor) -> AppResult<Vec<RunOverview>> {
     let org = actor.coordinator_org()?;
     let courses = planning::service::list_courses(conn, org)?;
     let today = time::today_local();
     let now = time::now_utc();
-    let mut out = Vec::new();
-    for run in planning::correct::runs_of_org(conn, org)? {
-        let Some(course) = courses.iter().find(|c| c.id == run.course_id) else { continue };
-        if run.archived_at.is_some() || course.archived_at.is_some() {
-            continue;
-        }
-        let sessions: Vec<_> = planning::service::session_views(conn, org, Some(run.id), None)?
+    let in_use: Vec<(planning::models::CourseRun, &planning::models::Course)> =
+        planning::correct::runs_of_org(conn, org)?
+            .into_iter()
+            .filter_map(|run| {
+                let course = courses.iter().find(|c| c.id == run.course_id)?;
+                (run.archived_at.is_none() && course.archived_at.is_none()).then_some((run, course))
+            })
+            .collect();
+    let ids: Vec<RunId> = in_use.iter().map(|(r, _)| r.id).collect();
+    let ended: Vec<RunId> =
+        in_use.iter().filter(|(r, _)| r.end_date < today).map(|(r, _)| r.id).collect();
+    let mut sessions_of = planning::service::session_views_of_runs(conn, org, &ids)?;
+    let places = planning::correct::place_counts(conn, org)?;
+    let completion = crate::attendance::service::completion_for_runs(conn, org, &ended)?;
+    let certificates = certs::statuses_for_runs(conn, org, &ended)?;
+    let mut out = Vec::with_capacity(in_use.len());
+    for (run, course) in in_use {
+        let sessions: Vec<_> = sessions_of
+            .remove(&run.id)
+            .unwrap_or_default()
             .into_iter()
             .filter(|s| !s.cancelled)
             .collect();
         let held = sessions.iter().filter(|s| s.starts_at <= now).count();
-        let enrolled = planning::correct::enrolled_count(conn, run.id)?;
-        let waiting = planning::correct::waiting_count(conn, run.id)?;
+        let (enrolled, waiting) = places.get(&run.id).copied().unwrap_or_default();
         let (state, to_certify) = if run.start_date > today {
             (RunState::Upcoming, 0)
         } else if run.end_date >= today {
             (RunState::Running, 0)
         } else {
-            let n = to_certify(conn, issuer, org, run.id)?;
+            let n = to_certify(
+                completion.get(&run.id).map_or(&[][..], Vec::as_slice),
+                certificates.get(&run.id).map_or(&[][..], Vec::as_slice),
+            );
             (if n > 0 { RunState::ToCertify } else { RunState::Done }, n)
         };
         let next_session: Option<SessionId> =
@@ -138,21 +155,19 @@ pub fn runs(
 }
 
 /// People of an ended run who completed and hold no certificate (a revoked one is not
-/// issued again by a batch, so it does not count).
-fn to_certify(
-    conn: &mut DbConn, issuer: &CertificateIssuer, org: crate::ids::OrgId, run_id: RunId,
-) -> AppResult<usize> {
-    let certificates = certs::list_for_run(conn, issuer, org, run_id)?;
-    Ok(crate::attendance::service::completion_for_run(conn, org, run_id)?
+/// issued again by a batch, so it does not count), from the run's completion and its
+/// certificates' (holder, status).
+pub fn to_certify(
+    completion: &[Completion], certificates: &[(ParticipantId, CertificateStatus)],
+) -> usize {
+    let holding: HashSet<ParticipantId> = certificates
         .iter()
-        .filter(|c| c.completed)
-        .filter(|c| {
-            !certificates.iter().any(|x| {
-                x.participant_id == c.participant_id
-                    && matches!(x.status, CertificateStatus::Valid | CertificateStatus::Revoked)
-            })
+        .filter(|(_, status)| {
+            matches!(status, CertificateStatus::Valid | CertificateStatus::Revoked)
         })
-        .count())
+        .map(|(holder, _)| *holder)
+        .collect();
+    completion.iter().filter(|c| c.completed && !holding.contains(&c.participant_id)).count()
 }
 
 fn next_action(
@@ -181,10 +196,8 @@ fn next_action(
 }
 
 /// The overview page's three parts.
-pub fn runs_page(
-    conn: &mut DbConn, issuer: &CertificateIssuer, actor: &Actor,
-) -> AppResult<RunsPage> {
-    let all = runs(conn, issuer, actor)?;
+pub fn runs_page(conn: &mut DbConn, actor: &Actor) -> AppResult<RunsPage> {
+    let all = runs(conn, actor)?;
     let org = actor.coordinator_org()?;
     let of = |state: RunState| -> Vec<RunOverview> {
         all.iter().filter(|r| r.state == state).cloned().collect()
@@ -209,7 +222,7 @@ pub fn runs_page(
 /// `GET /api/v1/runs?state=…`: the runs in one state, or all runs in use without one. A
 /// state the service does not know is refused, naming the field.
 pub fn runs_in_state(
-    conn: &mut DbConn, issuer: &CertificateIssuer, actor: &Actor, state: Option<&str>,
+    conn: &mut DbConn, actor: &Actor, state: Option<&str>,
 ) -> AppResult<Vec<RunOverview>> {
     let wanted = match state.map(str::trim).filter(|s| !s.is_empty()) {
         None => None,
@@ -217,6 +230,6 @@ pub fn runs_in_state(
             AppError::invalid("state", Text::key("error.plan.run_state").arg("state", code))
         })?),
     };
-    let all = runs(conn, issuer, actor)?;
+    let all = runs(conn, actor)?;
     Ok(all.into_iter().filter(|r| wanted.is_none_or(|w| r.state == w)).collect())
 }

@@ -24,12 +24,17 @@ const TEMPLATE: &str = "pages/planning/run";
 
 type Issuer = web::Data<Arc<CertificateIssuer>>;
 
-/// `?q=…`: the filter of the enrolment checkbox list (works without JavaScript);
-/// `?location_id=…`: a place just made on its own form, chosen in the new-session form.
+/// `?q=…`: the filter of the enrolment checkbox list (works without JavaScript), and the
+/// page of each long list (`service::PagesAsked`); `?location_id=…`: a place just made on
+/// its own form, chosen in the new-session form.
 #[derive(Deserialize, Default)]
 #[serde(default)]
 struct RunQuery {
     q: String,
+    page: String,
+    waiting_page: String,
+    certificates_page: String,
+    enrol_page: String,
     location_id: Option<String>,
 }
 
@@ -39,6 +44,14 @@ async fn run_page(
 ) -> PageResult {
     let mut data = load(&ui, &issuer, *id).await?;
     data.enrol.filter(&q.q);
+    let q = q.into_inner();
+    data.show_pages(&service::PagesAsked {
+        q: data.enrol.q.clone(),
+        page: q.page,
+        waiting_page: q.waiting_page,
+        certificates_page: q.certificates_page,
+        enrol_page: q.enrol_page,
+    });
     // Back from "Neuen Ort anlegen": the new-session form as it was typed, then the new place.
     if let Some(typed) = SessionForm::from_draft(req.query_string()) {
         data.session_form = typed.echo();
@@ -56,10 +69,8 @@ const OVERVIEW: &str = "pages/planning/runs";
 
 /// "Durchgänge": every run in use, upcoming, running and to certify.
 #[get("/runs")]
-async fn overview_page(ui: Ui, issuer: Issuer) -> PageResult {
-    let issuer = issuer.get_ref().clone();
-    ui.show(OVERVIEW, "title.plan_runs", move |c, a| super::overview::runs_page(c, &issuer, a))
-        .await
+async fn overview_page(ui: Ui) -> PageResult {
+    ui.show(OVERVIEW, "title.plan_runs", super::overview::runs_page).await
 }
 
 const RUN_EDIT: &str = "pages/planning/run_edit";
@@ -139,6 +150,7 @@ async fn back_to_run<T>(
         Err(e) => e,
     };
     let mut data = load(ui, issuer, run_id).await?;
+    data.show_pages(&service::PagesAsked::default());
     if let Some(form) = session_form {
         data.session_form = form;
     }

@@ -1,5 +1,7 @@
 //! The run page's one use case: everything the page shows, typed.
 
+use std::collections::HashMap;
+
 use serde::Serialize;
 
 use crate::attendance::models::TestResult;
@@ -13,6 +15,7 @@ use crate::ids::{ParticipantId, RunId};
 use crate::participants::models::Participant;
 use crate::planning::models::{Course, CourseModule, CourseRun, Location, SessionView};
 use crate::planning::{self};
+use crate::templates::pagination::{self, Pagination};
 use crate::time::fmt_date;
 
 #[derive(Debug, Serialize)]
@@ -43,6 +46,106 @@ pub struct RunPage {
     pub last_batch: Option<certs::BatchSummary>,
     /// What the new-session form starts with (or the input that was refused).
     pub session_form: serde_json::Value,
+    /// The navigation of each list longer than a page ([`RunPage::show_pages`]).
+    pub pages: ListPages,
+}
+
+/// The navigation of the run page's lists that grow with its people; `None` where a list
+/// fits on one page.
+#[derive(Debug, Default, Serialize)]
+pub struct ListPages {
+    pub participants: Option<Pagination>,
+    pub waiting: Option<Pagination>,
+    pub certificates: Option<Pagination>,
+    pub enrol: Option<Pagination>,
+}
+
+/// Which page of each long list the run page shows, from its query: `?page=` (the
+/// participants), `?waiting_page=`, `?certificates_page=`, `?enrol_page=`, with the enrol
+/// filter `?q=`. Each list's links keep the others' pages and the filter.
+#[derive(Debug, Default, Clone)]
+pub struct PagesAsked {
+    pub q: String,
+    pub page: String,
+    pub waiting_page: String,
+    pub certificates_page: String,
+    pub enrol_page: String,
+}
+
+impl PagesAsked {
+    /// The run page at `anchor`, with `key` set to page `n` and everything else as asked.
+    fn href(&self, run_id: RunId, key: &str, n: usize, anchor: &str) -> String {
+        let mut pairs: Vec<(&str, String)> = Vec::new();
+        if !self.q.trim().is_empty() {
+            pairs.push(("q", self.q.clone()));
+        }
+        for (k, v) in [
+            ("page", &self.page),
+            ("waiting_page", &self.waiting_page),
+            ("certificates_page", &self.certificates_page),
+            ("enrol_page", &self.enrol_page),
+        ] {
+            if k == key {
+                if n > 1 {
+                    pairs.push((k, n.to_string()));
+                }
+            } else if pagination::wanted(v) > 1 {
+                pairs.push((k, pagination::wanted(v).to_string()));
+            }
+        }
+        let query = serde_html_form::to_string(&pairs).unwrap_or_default();
+        let query = if query.is_empty() { query } else { format!("?{query}") };
+        format!("/runs/{run_id}{query}#{anchor}")
+    }
+}
+
+impl RunPage {
+    /// Keeps the page asked for of each list that grows with the run's people (who holds a
+    /// place, who waits, the certificates, who could be enrolled), with its navigation: a
+    /// run of 500 people is ten pages of 50, not one page of 500 rows with their forms.
+    /// The counts above the lists stay those of the whole run.
+    pub fn show_pages(&mut self, asked: &PagesAsked) {
+        let id = self.run.id;
+        // The pages shown (past the end: the last), so every link names a page that exists.
+        let at = |raw: &str, len: usize| pagination::current(pagination::wanted(raw), len);
+        let asked = &PagesAsked {
+            q: asked.q.clone(),
+            page: at(&asked.page, self.completion.len()).to_string(),
+            waiting_page: at(&asked.waiting_page, self.waiting.len()).to_string(),
+            certificates_page: at(&asked.certificates_page, self.certificates.len()).to_string(),
+            enrol_page: at(&asked.enrol_page, self.enrol.candidates.len()).to_string(),
+        };
+        let link = |key: &'static str, anchor: &'static str| {
+            let asked = asked.clone();
+            move |n: usize| asked.href(id, key, n, anchor)
+        };
+        self.pages = ListPages {
+            participants: pagination::page(
+                &mut self.completion,
+                pagination::wanted(&asked.page),
+                "pagination.participants",
+                link("page", "participants"),
+            ),
+            waiting: pagination::page(
+                &mut self.waiting,
+                pagination::wanted(&asked.waiting_page),
+                "pagination.waiting",
+                link("waiting_page", "waiting"),
+            ),
+            certificates: pagination::page(
+                &mut self.certificates,
+                pagination::wanted(&asked.certificates_page),
+                "pagination.certificates",
+                link("certificates_page", "certificates"),
+            ),
+            enrol: pagination::page(
+                &mut self.enrol.candidates,
+                pagination::wanted(&asked.enrol_page),
+                "pagination.enrol",
+                link("enrol_page", "enrol"),
+            ),
+        };
+    }
 }
 
 #[derive(Debug, Serialize)]
@@ -142,6 +245,7 @@ pub fn run_page(
         }),
         location_choices: crate::planning::views::choices(&plan.locations),
         archived: run.archived_at.is_some(),
+        pages: ListPages::default(),
         course: plan.course,
         modules: plan.modules,
         sessions: plan.sessions,
@@ -182,29 +286,37 @@ fn waiting_entries(waiting: &[Participant]) -> Vec<WaitingEntry> {
 fn completion_rows(
     completion: Vec<crate::attendance::models::Completion>, certificates: &[CertificateView],
 ) -> Vec<CompletionRow> {
+    // Each person's newest valid and newest revoked certificate, found once for the run.
+    let mut newest: HashMap<(ParticipantId, CertificateStatus), &CertificateView> = HashMap::new();
+    for c in certificates {
+        let slot = newest.entry((c.participant_id, c.status)).or_insert(c);
+        if c.id > slot.id {
+            *slot = c;
+        }
+    }
     let theirs = |pid: ParticipantId, status: CertificateStatus| {
-        certificates
-            .iter()
-            .filter(move |x| x.participant_id == pid && x.status == status)
-            .max_by_key(|x| x.id)
-            .cloned()
+        newest.get(&(pid, status)).map(|c| (*c).clone())
     };
     completion
         .into_iter()
-        .map(|c| CompletionRow {
-            certificate: theirs(c.participant_id, CertificateStatus::Valid),
-            revoked: theirs(c.participant_id, CertificateStatus::Valid)
-                .is_none()
-                .then(|| theirs(c.participant_id, CertificateStatus::Revoked))
-                .flatten(),
-            participant_id: c.participant_id,
-            name: c.name,
-            completed: c.completed,
-            missing: c.reasons.join("; "),
-            sessions_attended: c.sessions_attended,
-            attendance_percent: c.attendance_percent,
-            test: c.test,
-            completion_date: c.completion_date.map(fmt_date),
+        .map(|c| {
+            let certificate = theirs(c.participant_id, CertificateStatus::Valid);
+            CompletionRow {
+                revoked: if certificate.is_none() {
+                    theirs(c.participant_id, CertificateStatus::Revoked)
+                } else {
+                    None
+                },
+                certificate,
+                participant_id: c.participant_id,
+                name: c.name,
+                completed: c.completed,
+                missing: c.reasons.join("; "),
+                sessions_attended: c.sessions_attended,
+                attendance_percent: c.attendance_percent,
+                test: c.test,
+                completion_date: c.completion_date.map(fmt_date),
+            }
         })
         .collect()
 }

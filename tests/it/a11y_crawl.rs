@@ -236,6 +236,19 @@ async fn seed(app: &TestApp) -> Seed {
             .await;
     let own_token = secret_after(own["url"].as_str().unwrap(), "/meine-bescheinigungen/");
 
+    // A run of 55 people: its page shows them 50 at a time with a page navigation, and the
+    // other runs' pages offer more people to enrol than fit on one page.
+    let (_, big_run, _) = common::plan_run(&api, "MS-GROSS", 60, &[("Mietvertrag", true)]).await;
+    for i in 0..55 {
+        let pid = common::register(&api, "Olena", &format!("Bondarenko {i:02}"), None).await;
+        created(
+            &api,
+            &format!("/api/v1/runs/{big_run}/enrollments"),
+            json!({"participant_id": pid}),
+        )
+        .await;
+    }
+
     // A referred person, registered by the referrer into the current run.
     let vera = app.api_token(&referrer.email).await;
     created(
@@ -417,6 +430,7 @@ async fn seed(app: &TestApp) -> Seed {
         visit(Coordinator, "/runs", "/runs", false),
         visit(Coordinator, "/runs/{}", format!("/runs/{run}"), false),
         visit(Coordinator, "/runs/{}", format!("/runs/{past_run}"), false),
+        visit(Coordinator, "/runs/{}", format!("/runs/{big_run}?page=2"), false),
         visit(Coordinator, "/runs/{}/edit", format!("/runs/{run}/edit"), false),
         visit(Coordinator, "/runs/{}/delete", format!("/runs/{run}/delete"), false),
         visit(

@@ -50,6 +50,7 @@ mod replicas;
 mod report_filters;
 mod reports;
 mod revocation_final;
+mod run_overview;
 mod sessions;
 mod sessions_security;
 mod shutdown;
