@@ -482,14 +482,26 @@ pub fn record_test(
 pub fn completion_for_run(
     conn: &mut DbConn, org: OrgId, run_id: RunId,
 ) -> AppResult<Vec<Completion>> {
-    completion(conn, org, run_id, None)
+    Ok(completion(conn, org, run_id, None, false)?.into_iter().map(|(c, _)| c).collect())
 }
 
 /// Completion of one enrolled participant; `None` when they are not enrolled.
 pub fn completion_of(
     conn: &mut DbConn, org: OrgId, run_id: RunId, participant_id: ParticipantId,
 ) -> AppResult<Option<Completion>> {
-    Ok(completion(conn, org, run_id, Some(participant_id))?.pop())
+    Ok(completion(conn, org, run_id, Some(&[participant_id]), false)?.pop().map(|(c, _)| c))
+}
+
+/// A module a certificate lists: title, the first day attended, length in minutes.
+pub type ListedModule = (String, NaiveDate, i32);
+
+/// Completion of those of `people` who are enrolled, each with the modules a certificate
+/// would list ([`modules_attended`]), decided on one load of the run: what issuing for many
+/// people at once reads, instead of the whole run once per person.
+pub fn certifiable(
+    conn: &mut DbConn, org: OrgId, run_id: RunId, people: &[ParticipantId],
+) -> AppResult<Vec<(Completion, Vec<ListedModule>)>> {
+    completion(conn, org, run_id, Some(people), true)
 }
 
 /// A run with what was planned and what was recorded: what completion and the modules on
@@ -514,10 +526,11 @@ fn run_record(conn: &mut DbConn, org: OrgId, run_id: RunId) -> AppResult<RunReco
 }
 
 /// Loads what completion is decided on, applies [`rules`] to each enrolled participant
-/// (or only to `only`) and words the outcome.
+/// (or only to those in `only`) and words the outcome; with `listed`, also the modules a
+/// certificate would list for each.
 fn completion(
-    conn: &mut DbConn, org: OrgId, run_id: RunId, only: Option<ParticipantId>,
-) -> AppResult<Vec<Completion>> {
+    conn: &mut DbConn, org: OrgId, run_id: RunId, only: Option<&[ParticipantId]>, listed: bool,
+) -> AppResult<Vec<(Completion, Vec<ListedModule>)>> {
     let RunRecord { run, modules, sessions, marks } = run_record(conn, org, run_id)?;
     let course = planning::service::get_course(conn, org, run.course_id)?;
     let tests: HashMap<ParticipantId, (i32, i32)> = repo::test_results_for_run(conn, org, run_id)?
@@ -525,14 +538,23 @@ fn completion(
         .map(|(pid, points, must)| (pid, (points, must)))
         .collect();
     let rule = CompletionRule::of(&course);
+    // Each person's marks found once, not by a pass over the whole run per person.
+    let mut marks_by_person: HashMap<ParticipantId, Vec<(SessionId, AttendanceStatus)>> =
+        HashMap::new();
+    for m in &marks {
+        marks_by_person.entry(m.participant_id).or_default().push((m.session_id, m.status));
+    }
     let people = participants::service::enrolled_in(conn, org, run_id)?;
     Ok(people
         .into_iter()
-        .filter(|p| only.is_none_or(|id| id == p.id))
+        .filter(|p| only.is_none_or(|ids| ids.contains(&p.id)))
         .map(|p| {
             let test = tests.get(&p.id).map(|(points, must)| test_result(&course, *points, *must));
-            let facts = rules(&rule, &modules, &sessions, &marks_of(&marks, p.id), test.as_ref());
-            Completion {
+            let marks = marks_by_person.get(&p.id).map_or(&[][..], Vec::as_slice);
+            let facts = rules(&rule, &modules, &sessions, marks, test.as_ref());
+            let listed =
+                if listed { modules_attended(&modules, &sessions, marks) } else { Vec::new() };
+            let completion = Completion {
                 participant_id: p.id,
                 name: p.sorted_name(),
                 completed: facts.completed(),
@@ -546,7 +568,8 @@ fn completion(
                 sessions_attended: facts.sessions_attended,
                 attendance_percent: facts.attendance_percent,
                 test,
-            }
+            };
+            (completion, listed)
         })
         .collect())
 }

@@ -30,6 +30,23 @@ pub fn valid_for(
         .optional()?)
 }
 
+/// (participant, status) of the valid and revoked certificates these participants hold
+/// for a run: what issuing to many of them at once checks, in one query.
+pub fn standing_in_run(
+    conn: &mut DbConn, run_id: RunId, people: &[ParticipantId],
+) -> AppResult<Vec<(ParticipantId, CertificateStatus)>> {
+    Ok(certificates::table
+        .filter(certificates::run_id.eq(run_id))
+        .filter(certificates::participant_id.eq_any(people))
+        .filter(
+            certificates::status
+                .eq(CertificateStatus::Valid)
+                .or(certificates::status.eq(CertificateStatus::Revoked)),
+        )
+        .select((certificates::participant_id, certificates::status))
+        .load(conn)?)
+}
+
 /// The newest revoked certificate of a participant in a run.
 pub fn latest_revoked(
     conn: &mut DbConn, run_id: RunId, participant_id: ParticipantId,
