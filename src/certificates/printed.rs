@@ -103,7 +103,7 @@ impl Freeze {
         };
         let modules: Vec<(ModuleId, AttendedModule)> =
             self.module_ids.iter().copied().zip(p.modules.iter().flatten().cloned()).collect();
-        repo::store_print(conn, cert, &form, &modules)
+        repo::insert_print(conn, cert, &form, &modules)
     }
 }
 

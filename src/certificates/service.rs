@@ -123,13 +123,13 @@ pub fn issue_one(
     crate::db::write_transaction(conn, |conn| {
         dialect::lock_for_update(conn, "course_runs", run_id)?;
         let run = planning::service::get_run(conn, org_id, run_id)?;
-        participants::service::get(conn, org_id, participant_id)?;
+        let participant = locked_participant(conn, org_id, participant_id)?;
         let held =
             Held::of(&repo::standing_in_run(conn, run_id, &[participant_id])?, participant_id);
         let completion =
             attendance::service::certifiable(conn, org_id, run_id, &[participant_id])?.pop();
         let mut issuing = Issuing::new(run);
-        issue_for(conn, issuer, actor, &mut issuing, participant_id, held, completion, None)
+        issue_for(conn, issuer, actor, &mut issuing, participant, held, completion, None)
     })
 }
 
@@ -155,12 +155,13 @@ impl Held {
 /// The rule every way of issuing for a run applies to one participant (one certificate,
 /// "ausstellen", a batch): none while they hold a valid one or theirs was revoked, none
 /// before completion, none for an erased person; otherwise a new one. The caller holds the
-/// write transaction and the run's lock, and read `held` and `completion` under it;
-/// `draft` is what was prepared for them before the transaction, if anything.
+/// write transaction, the run's lock and the participant's, and read `participant`, `held`
+/// and `completion` under them; `draft` is what was prepared for them before the
+/// transaction, if anything.
 #[allow(clippy::too_many_arguments)]
 fn issue_for(
     conn: &mut DbConn, issuer: &CertificateIssuer, actor: &Actor, issuing: &mut Issuing,
-    participant_id: ParticipantId, held: Held,
+    participant: participants::models::Participant, held: Held,
     completion: Option<(attendance::models::Completion, Vec<ListedModule>)>, draft: Option<Draft>,
 ) -> AppResult<Issued> {
     if held.valid {
@@ -173,7 +174,6 @@ fn issue_for(
     let (completion, listed) = completion.ok_or_else(|| {
         AppError::invalid("participant_id", Text::key("error.not_enrolled_in_run"))
     })?;
-    let participant = locked_participant(conn, issuing.run.organisation_id, participant_id)?;
     let completion_date =
         match certified_date(&completion, &listed, &participant, time::today_local())? {
             Ok(d) => d,
@@ -479,6 +479,7 @@ fn drafts(
         let org_id = actor.coordinator_org()?;
         let mut issuing = Issuing::new(planning::service::get_run(conn, org_id, run_id)?);
         let standing = repo::standing_in_run(conn, run_id, people)?;
+        let mut read = participants::service::get_many(conn, org_id, people)?;
         let issued_at = time::now_utc();
         let today = time::today_local();
         let mut docs = Vec::new();
@@ -489,7 +490,9 @@ fn drafts(
             if held.valid || held.revoked {
                 continue;
             }
-            let participant = participants::service::get(conn, org_id, pid)?;
+            let Some(participant) = read.remove(&pid) else {
+                continue;
+            };
             if participant.is_erased()
                 || participants::service::contact_email_in(conn, &participant)?.is_none()
             {
@@ -715,6 +718,10 @@ fn issue_chunk<T>(
     crate::db::write_transaction(conn, |conn| {
         dialect::lock_for_update(conn, "course_runs", run_id)?;
         let mut issuing = Issuing::new(planning::service::get_run(conn, org_id, run_id)?);
+        // Erasure takes these locks: no name read here is signed after an erasure.
+        let raw: Vec<i32> = ids.iter().map(|id| id.0).collect();
+        dialect::lock_all_for_update(conn, "participants", &raw)?;
+        let mut read = participants::service::get_many(conn, org_id, &ids)?;
         let standing = repo::standing_in_run(conn, run_id, &ids)?;
         let mut completions: HashMap<ParticipantId, _> =
             attendance::service::certifiable(conn, org_id, run_id, &ids)?
@@ -729,9 +736,21 @@ fn issue_chunk<T>(
             let draft =
                 drafts.remove(&pid).filter(|d| time::to_local(d.issued_at).date_naive() == today);
             let (held, completion) = (Held::of(&standing, pid), completions.remove(&pid));
-            let result = crate::db::write_transaction(conn, |conn| {
-                issue_for(conn, issuer, actor, &mut issuing, pid, held, completion, draft)
-            });
+            let result = match read.remove(&pid) {
+                Some(participant) => crate::db::write_transaction(conn, |conn| {
+                    issue_for(
+                        conn,
+                        issuer,
+                        actor,
+                        &mut issuing,
+                        participant,
+                        held,
+                        completion,
+                        draft,
+                    )
+                }),
+                None => Err(AppError::not_found("thing.participant")),
+            };
             outcomes.push(outcome_of(issuer, run_id, c, result));
         }
         let then = then(conn, &outcomes)?;
