@@ -107,7 +107,7 @@ fn stage(
                     participants::models::NewParticipant {
                         given_name: "Olena".into(),
                         family_name: format!("{name} {}", letters(i)),
-                        preferred_language: if i % 3 == 0 { "uk" } else { "de" }.into(),
+                        preferred_language: if i.is_multiple_of(3) { "uk" } else { "de" }.into(),
                         phone: None,
                         email: email.then(|| format!("p{i}.{name}@example.org")),
                         consent: true,
@@ -235,18 +235,18 @@ async fn concurrent(backend: Backend) {
     // 130 people: three chunks. Every 7th missed the second session; every 11th held a
     // certificate before, every 13th had theirs revoked before.
     const PEOPLE: usize = 130;
-    let st = stage(&app, &coord, "Stapel", PEOPLE, &|i| i % 17 != 0);
-    let completed = |i: usize| i % 7 != 0;
+    let st = stage(&app, &coord, "Stapel", PEOPLE, &|i| !i.is_multiple_of(17));
+    let completed = |i: usize| !i.is_multiple_of(7);
     for (i, pid) in st.people.iter().enumerate() {
         mark(&app, &coord, st.held[0], *pid, AttendanceStatus::Present);
         let second = if completed(i) { AttendanceStatus::Late } else { AttendanceStatus::Absent };
         mark(&app, &coord, st.held[1], *pid, second);
     }
-    let before = |i: usize| completed(i) && (i % 11 == 0 || i % 13 == 0);
+    let before = |i: usize| completed(i) && (i.is_multiple_of(11) || i.is_multiple_of(13));
     for (i, pid) in st.people.iter().enumerate().filter(|(i, _)| before(*i)) {
         let cert =
             issue_one(&app, issuer, &coord, st.run, *pid).certificate().expect("issued before");
-        if i % 13 == 0 {
+        if i.is_multiple_of(13) {
             revoke(&app.db, &coord, &cert);
         }
     }
@@ -254,7 +254,7 @@ async fn concurrent(backend: Backend) {
         .people
         .iter()
         .enumerate()
-        .filter(|(i, _)| before(*i) && i % 13 == 0)
+        .filter(|(i, _)| before(*i) && i.is_multiple_of(13))
         .map(|(_, p)| *p)
         .collect();
     // Whom the coordinator revokes while the batch runs: every fifth of those it issues to.
@@ -262,7 +262,7 @@ async fn concurrent(backend: Backend) {
         .people
         .iter()
         .enumerate()
-        .filter(|(i, _)| completed(*i) && !before(*i) && i % 5 == 0)
+        .filter(|(i, _)| completed(*i) && !before(*i) && i.is_multiple_of(5))
         .map(|(_, p)| *p)
         .collect();
     assert!(to_revoke.len() >= 15, "{}", to_revoke.len());
@@ -329,7 +329,10 @@ async fn concurrent(backend: Backend) {
     let with_email: Vec<&Certificate> = all
         .iter()
         .filter(|c| {
-            st.people.iter().position(|p| *p == c.participant_id).is_some_and(|i| i % 17 != 0)
+            st.people
+                .iter()
+                .position(|p| *p == c.participant_id)
+                .is_some_and(|i| !i.is_multiple_of(17))
         })
         .collect();
     assert_eq!(mailed.len(), with_email.len(), "one mail per certificate with an address");
