@@ -482,14 +482,26 @@ pub fn record_test(
 pub fn completion_for_run(
     conn: &mut DbConn, org: OrgId, run_id: RunId,
 ) -> AppResult<Vec<Completion>> {
-    completion(conn, org, run_id, None)
+    Ok(completion(conn, org, run_id, None, false)?.into_iter().map(|(c, _)| c).collect())
 }
 
 /// Completion of one enrolled participant; `None` when they are not enrolled.
 pub fn completion_of(
     conn: &mut DbConn, org: OrgId, run_id: RunId, participant_id: ParticipantId,
 ) -> AppResult<Option<Completion>> {
-    Ok(completion(conn, org, run_id, Some(participant_id))?.pop())
+    Ok(completion(conn, org, run_id, Some(&[participant_id]), false)?.pop().map(|(c, _)| c))
+}
+
+/// A module a certificate lists: title, the first day attended, length in minutes.
+pub type ListedModule = (String, NaiveDate, i32);
+
+/// Completion of those of `people` who are enrolled, each with the modules a certificate
+/// would list ([`modules_attended`]), decided on one load of the run: what issuing for many
+/// people at once reads, instead of the whole run once per person.
+pub fn certifiable(
+    conn: &mut DbConn, org: OrgId, run_id: RunId, people: &[ParticipantId],
+) -> AppResult<Vec<(Completion, Vec<ListedModule>)>> {
+    completion(conn, org, run_id, Some(people), true)
 }
 
 /// A run with what was planned and what was recorded: what completion and the modules on
@@ -563,7 +575,7 @@ pub fn completion_for_runs(
             course: course.clone(),
             record,
         };
-        out.insert(id, decide_completion(facts, None));
+        out.insert(id, decide_completion(facts, None, false).into_iter().map(|(c, _)| c).collect());
     }
     Ok(out)
 }
@@ -579,20 +591,23 @@ struct RunFacts {
 }
 
 /// Loads what completion is decided on, applies [`rules`] to each enrolled participant
-/// (or only to `only`) and words the outcome.
+/// (or only to those in `only`) and words the outcome; with `listed`, also the modules a
+/// certificate would list for each.
 fn completion(
-    conn: &mut DbConn, org: OrgId, run_id: RunId, only: Option<ParticipantId>,
-) -> AppResult<Vec<Completion>> {
+    conn: &mut DbConn, org: OrgId, run_id: RunId, only: Option<&[ParticipantId]>, listed: bool,
+) -> AppResult<Vec<(Completion, Vec<ListedModule>)>> {
     let record = run_record(conn, org, run_id)?;
     let course = planning::service::get_course(conn, org, record.run.course_id)?;
     let tests = repo::test_results_for_run(conn, org, run_id)?;
     let people = participants::service::enrolled_in(conn, org, run_id)?;
-    Ok(decide_completion(RunFacts { record, course, tests, people }, only))
+    Ok(decide_completion(RunFacts { record, course, tests, people }, only, listed))
 }
 
 /// Completion of each person holding a place (or only of `only`), in their order: the one
 /// place where loaded facts meet [`rules`], for one run or many.
-fn decide_completion(facts: RunFacts, only: Option<ParticipantId>) -> Vec<Completion> {
+fn decide_completion(
+    facts: RunFacts, only: Option<&[ParticipantId]>, listed: bool,
+) -> Vec<(Completion, Vec<ListedModule>)> {
     let RunFacts { record: RunRecord { modules, sessions, marks, .. }, course, tests, people } =
         facts;
     let tests: HashMap<ParticipantId, (i32, i32)> =
@@ -606,12 +621,14 @@ fn decide_completion(facts: RunFacts, only: Option<ParticipantId>) -> Vec<Comple
     let rule = CompletionRule::of(&course);
     people
         .into_iter()
-        .filter(|p| only.is_none_or(|id| id == p.id))
+        .filter(|p| only.is_none_or(|ids| ids.contains(&p.id)))
         .map(|p| {
             let test = tests.get(&p.id).map(|(points, must)| test_result(&course, *points, *must));
-            let theirs = marks_by_person.get(&p.id).map_or(&[][..], Vec::as_slice);
-            let facts = rules(&rule, &modules, &sessions, theirs, test.as_ref());
-            Completion {
+            let marks = marks_by_person.get(&p.id).map_or(&[][..], Vec::as_slice);
+            let facts = rules(&rule, &modules, &sessions, marks, test.as_ref());
+            let listed =
+                if listed { modules_attended(&modules, &sessions, marks) } else { Vec::new() };
+            let completion = Completion {
                 participant_id: p.id,
                 name: p.sorted_name(),
                 completed: facts.completed(),
@@ -625,7 +642,8 @@ fn decide_completion(facts: RunFacts, only: Option<ParticipantId>) -> Vec<Comple
                 sessions_attended: facts.sessions_attended,
                 attendance_percent: facts.attendance_percent,
                 test,
-            }
+            };
+            (completion, listed)
         })
         .collect()
 }

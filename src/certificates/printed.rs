@@ -42,47 +42,82 @@ fn modules_now(
 ) -> AppResult<Vec<(ModuleId, AttendedModule)>> {
     let attended =
         attendance::service::attended_modules(conn, org, cert.run_id, cert.participant_id)?;
-    Ok(attended
+    Ok(with_module_ids(attended, modules))
+}
+
+/// Each listed module with the course module it came from (by title and length, as read
+/// from the course's modules in the caller's transaction).
+fn with_module_ids(
+    listed: Vec<attendance::service::ListedModule>, modules: &[CourseModule],
+) -> Vec<(ModuleId, AttendedModule)> {
+    listed
         .into_iter()
         .map(|(title, date, duration_minutes)| {
-            // Titles are read from the course's modules in this very transaction.
             let id = modules
                 .iter()
                 .find(|m| m.title == title && m.duration_minutes == duration_minutes)
                 .map_or(ModuleId::from(0), |m| m.id);
             (id, AttendedModule { title, date, duration_minutes })
         })
-        .collect())
+        .collect()
 }
 
-/// Freezes what a certificate prints (inside the issuing transaction).
-pub(crate) fn freeze(conn: &mut DbConn, cert: &Certificate, run: &CourseRun) -> AppResult<()> {
-    let course_modules = planning::service::modules_of(conn, run.organisation_id, run.course_id)?;
-    let modules = modules_now(conn, run.organisation_id, cert, &course_modules)?;
-    let profile = super::profile::profile_of(conn, run.organisation_id)?;
-    let title = title_in_language(conn, cert, run)?;
-    let form = repo::PrintInsertForm {
-        run_start: run.start_date,
-        run_end: run.end_date,
-        place: &run.place,
-        venue: Some((profile.venue_phrase.as_str(), profile.issuer_seat.as_str())),
-        title_in_language: title.as_ref().map(|(l, t)| (l.as_str(), t.as_str())),
-    };
-    repo::store_print(conn, cert, &form, &modules)
+/// What a certificate issued now prints of its run: the run's dates and place, the listed
+/// modules (each with the course module it came from), the settings' venue phrase and seat,
+/// and the holder's language with the course title in it where translated.
+pub(crate) struct Freeze {
+    pub printed: Printed,
+    module_ids: Vec<ModuleId>,
 }
 
-/// The holder's language and the course title in it, if the coordinator translated it.
-fn title_in_language(
-    conn: &mut DbConn, cert: &Certificate, run: &CourseRun,
+impl Freeze {
+    pub(crate) fn new(
+        run: &CourseRun, course_modules: &[CourseModule],
+        listed: Vec<attendance::service::ListedModule>, venue_phrase: &str, issuer_seat: &str,
+        title_in_language: Option<(String, String)>,
+    ) -> Self {
+        let (module_ids, modules) = with_module_ids(listed, course_modules).into_iter().unzip();
+        Freeze {
+            printed: Printed {
+                run_start: run.start_date,
+                run_end: run.end_date,
+                place: run.place.clone(),
+                modules: Some(modules),
+                venue_phrase: venue_phrase.to_string(),
+                issuer_seat: issuer_seat.to_string(),
+                title_in_language,
+            },
+            module_ids,
+        }
+    }
+
+    /// Stores it for a certificate just inserted (inside the issuing transaction).
+    pub(crate) fn store(&self, conn: &mut DbConn, cert: &Certificate) -> AppResult<()> {
+        let p = &self.printed;
+        let form = repo::PrintInsertForm {
+            run_start: p.run_start,
+            run_end: p.run_end,
+            place: &p.place,
+            venue: Some((p.venue_phrase.as_str(), p.issuer_seat.as_str())),
+            title_in_language: p.title_in_language.as_ref().map(|(l, t)| (l.as_str(), t.as_str())),
+        };
+        let modules: Vec<(ModuleId, AttendedModule)> =
+            self.module_ids.iter().copied().zip(p.modules.iter().flatten().cloned()).collect();
+        repo::insert_print(conn, cert, &form, &modules)
+    }
+}
+
+/// The course title in the holder's language, if the coordinator translated it (German is
+/// the certificate's own language: nothing to add).
+pub(crate) fn title_in(
+    conn: &mut DbConn, run: &CourseRun, lang: &str,
 ) -> AppResult<Option<(String, String)>> {
-    let org = run.organisation_id;
-    let lang =
-        crate::participants::service::get(conn, org, cert.participant_id)?.preferred_language;
     if lang.is_empty() || lang == crate::i18n::DEFAULT_LANG {
         return Ok(None);
     }
-    let title = planning::titles::service::course_title_in(conn, org, run.course_id, &lang)?;
-    Ok(title.map(|t| (lang, t)))
+    let title =
+        planning::titles::service::course_title_in(conn, run.organisation_id, run.course_id, lang)?;
+    Ok(title.map(|t| (lang.to_string(), t)))
 }
 
 /// What the certificate prints, if it was frozen.

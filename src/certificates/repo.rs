@@ -30,6 +30,23 @@ pub fn valid_for(
         .optional()?)
 }
 
+/// (participant, status) of the valid and revoked certificates these participants hold
+/// for a run: what issuing to many of them at once checks, in one query.
+pub fn standing_in_run(
+    conn: &mut DbConn, run_id: RunId, people: &[ParticipantId],
+) -> AppResult<Vec<(ParticipantId, CertificateStatus)>> {
+    Ok(certificates::table
+        .filter(certificates::run_id.eq(run_id))
+        .filter(certificates::participant_id.eq_any(people))
+        .filter(
+            certificates::status
+                .eq(CertificateStatus::Valid)
+                .or(certificates::status.eq(CertificateStatus::Revoked)),
+        )
+        .select((certificates::participant_id, certificates::status))
+        .load(conn)?)
+}
+
 /// The newest revoked certificate of a participant in a run.
 pub fn latest_revoked(
     conn: &mut DbConn, run_id: RunId, participant_id: ParticipantId,
@@ -399,6 +416,30 @@ pub struct PrintInsertForm<'a> {
     pub title_in_language: Option<(&'a str, &'a str)>,
 }
 
+/// Stores what a certificate just issued prints: its run's dates and place, and its modules,
+/// frozen (it has nothing stored yet).
+pub fn insert_print(
+    conn: &mut DbConn, cert: &Certificate, form: &PrintInsertForm<'_>,
+    modules: &[(crate::ids::ModuleId, crate::certificates::pdf::AttendedModule)],
+) -> AppResult<()> {
+    use crate::db::schema::certificate_prints;
+    diesel::insert_into(certificate_prints::table)
+        .values((
+            certificate_prints::certificate_id.eq(cert.id),
+            certificate_prints::organisation_id.eq(cert.organisation_id),
+            certificate_prints::run_start.eq(form.run_start),
+            certificate_prints::run_end.eq(form.run_end),
+            certificate_prints::place.eq(form.place),
+            certificate_prints::modules_frozen.eq(true),
+            certificate_prints::venue_phrase.eq(form.venue.map(|(phrase, _)| phrase)),
+            certificate_prints::issuer_seat.eq(form.venue.map(|(_, seat)| seat)),
+            certificate_prints::title_language.eq(form.title_in_language.map(|(l, _)| l)),
+            certificate_prints::course_title_translated.eq(form.title_in_language.map(|(_, t)| t)),
+        ))
+        .execute(conn)?;
+    insert_print_modules(conn, cert, modules)
+}
+
 /// Stores (or completes) what a certificate prints: its run's dates and place, and its
 /// modules, which are then frozen.
 pub fn store_print(
@@ -408,32 +449,25 @@ pub fn store_print(
     use crate::db::schema::{certificate_modules, certificate_prints};
     let exists: bool = diesel::select(diesel::dsl::exists(certificate_prints::table.find(cert.id)))
         .get_result(conn)?;
-    if exists {
-        // Issued before modules were frozen: dates and place were copied then; keep them.
-        diesel::update(certificate_prints::table.find(cert.id))
-            .set(certificate_prints::modules_frozen.eq(true))
-            .execute(conn)?;
-    } else {
-        diesel::insert_into(certificate_prints::table)
-            .values((
-                certificate_prints::certificate_id.eq(cert.id),
-                certificate_prints::organisation_id.eq(cert.organisation_id),
-                certificate_prints::run_start.eq(form.run_start),
-                certificate_prints::run_end.eq(form.run_end),
-                certificate_prints::place.eq(form.place),
-                certificate_prints::modules_frozen.eq(true),
-                certificate_prints::venue_phrase.eq(form.venue.map(|(phrase, _)| phrase)),
-                certificate_prints::issuer_seat.eq(form.venue.map(|(_, seat)| seat)),
-                certificate_prints::title_language.eq(form.title_in_language.map(|(l, _)| l)),
-                certificate_prints::course_title_translated
-                    .eq(form.title_in_language.map(|(_, t)| t)),
-            ))
-            .execute(conn)?;
+    if !exists {
+        return insert_print(conn, cert, form, modules);
     }
+    // Issued before modules were frozen: dates and place were copied then; keep them.
+    diesel::update(certificate_prints::table.find(cert.id))
+        .set(certificate_prints::modules_frozen.eq(true))
+        .execute(conn)?;
     diesel::delete(
         certificate_modules::table.filter(certificate_modules::certificate_id.eq(cert.id)),
     )
     .execute(conn)?;
+    insert_print_modules(conn, cert, modules)
+}
+
+fn insert_print_modules(
+    conn: &mut DbConn, cert: &Certificate,
+    modules: &[(crate::ids::ModuleId, crate::certificates::pdf::AttendedModule)],
+) -> AppResult<()> {
+    use crate::db::schema::certificate_modules;
     for (position, (module_id, m)) in (0..).zip(modules) {
         diesel::insert_into(certificate_modules::table)
             .values((

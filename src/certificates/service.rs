@@ -60,7 +60,11 @@ impl CertificateIssuer {
     }
 
     pub fn url_of(&self, c: &Certificate) -> String {
-        format!("{}/Z/{}", self.public_url.to_uppercase(), c.token)
+        self.url_of_token(&c.token)
+    }
+
+    fn url_of_token(&self, token: &str) -> String {
+        format!("{}/Z/{}", self.public_url.to_uppercase(), token)
     }
 }
 
@@ -119,35 +123,88 @@ pub fn issue_one(
     crate::db::write_transaction(conn, |conn| {
         dialect::lock_for_update(conn, "course_runs", run_id)?;
         let run = planning::service::get_run(conn, org_id, run_id)?;
-        let participant = participants::service::get(conn, org_id, participant_id)?;
-        if repo::valid_for(conn, run_id, participant_id)?.is_some() {
-            return Ok(Issued::AlreadyHad);
-        }
-        // Revocation is final: a batch or a rerun never undoes it.
-        if repo::latest_revoked(conn, run_id, participant_id)?.is_some() {
-            return Ok(Issued::Revoked);
-        }
-        let completion_date = match certified_completion_date(conn, org_id, run_id, &participant)? {
-            Ok(d) => d,
-            Err(why) => return Ok(Issued::NotCompleted(why)),
-        };
-        issue_in_tx(conn, issuer, actor, &run, &participant, completion_date)
-            .map(|c| Issued::New(Box::new(c)))
+        let participant = locked_participant(conn, org_id, participant_id)?;
+        let held =
+            Held::of(&repo::standing_in_run(conn, run_id, &[participant_id])?, participant_id);
+        let completion =
+            attendance::service::certifiable(conn, org_id, run_id, &[participant_id])?.pop();
+        let mut issuing = Issuing::new(run);
+        issue_for(conn, issuer, actor, &mut issuing, participant, held, completion, None)
     })
 }
 
-/// The completion date a certificate issued today may carry, or why the participant has
-/// not completed. Completion is the attendance domain's (recorded attendance only); the
-/// date is moved up to the last session the certificate lists, so it never precedes what
-/// it certifies, and a date after today is refused, so it never follows the issue date.
-fn certified_completion_date(
-    conn: &mut DbConn, org_id: OrgId, run_id: RunId,
-    participant: &participants::models::Participant,
+/// What a participant's certificates for a run say about issuing another.
+#[derive(Debug, Default, Clone, Copy)]
+struct Held {
+    valid: bool,
+    revoked: bool,
+}
+
+impl Held {
+    /// From (participant, status) rows of the run's valid and revoked certificates.
+    fn of(rows: &[(ParticipantId, CertificateStatus)], participant_id: ParticipantId) -> Self {
+        let mut held = Held::default();
+        for (_, status) in rows.iter().filter(|(p, _)| *p == participant_id) {
+            held.valid |= *status == CertificateStatus::Valid;
+            held.revoked |= *status == CertificateStatus::Revoked;
+        }
+        held
+    }
+}
+
+/// The rule every way of issuing for a run applies to one participant (one certificate,
+/// "ausstellen", a batch): none while they hold a valid one or theirs was revoked, none
+/// before completion, none for an erased person; otherwise a new one. The caller holds the
+/// write transaction, the run's lock and the participant's, and read `participant`, `held`
+/// and `completion` under them; `draft` is what was prepared for them before the
+/// transaction, if anything.
+#[allow(clippy::too_many_arguments)]
+fn issue_for(
+    conn: &mut DbConn, issuer: &CertificateIssuer, actor: &Actor, issuing: &mut Issuing,
+    participant: participants::models::Participant, held: Held,
+    completion: Option<(attendance::models::Completion, Vec<ListedModule>)>, draft: Option<Draft>,
+) -> AppResult<Issued> {
+    if held.valid {
+        return Ok(Issued::AlreadyHad);
+    }
+    // Revocation is final: a batch or a rerun never undoes it.
+    if held.revoked {
+        return Ok(Issued::Revoked);
+    }
+    let (completion, listed) = completion.ok_or_else(|| {
+        AppError::invalid("participant_id", Text::key("error.not_enrolled_in_run"))
+    })?;
+    let completion_date =
+        match certified_date(&completion, &listed, &participant, time::today_local())? {
+            Ok(d) => d,
+            Err(why) => return Ok(Issued::NotCompleted(why)),
+        };
+    // An erased person has no name left to certify (their row stays for the counts).
+    if participant.is_erased() {
+        return Err(AppError::conflict("erasure.already_erased"));
+    }
+    let subject = Subject { participant: &participant, completion_date, listed };
+    issue_composed(conn, issuer, actor, issuing, subject, draft).map(|c| Issued::New(Box::new(c)))
+}
+
+/// The participant read afresh under their lock: erasure takes this lock, so a name read
+/// before an erasure committed is never signed after it.
+fn locked_participant(
+    conn: &mut DbConn, org_id: OrgId, participant_id: ParticipantId,
+) -> AppResult<participants::models::Participant> {
+    dialect::lock_for_update(conn, "participants", participant_id)?;
+    participants::service::get(conn, org_id, participant_id)
+}
+
+/// The completion date a certificate issued on `issued_on` may carry, or why the
+/// participant has not completed. Completion is the attendance domain's (recorded
+/// attendance only); the date is moved up to the last session the certificate lists, so it
+/// never precedes what it certifies, and a date after the issue day is refused, so it never
+/// follows the issue date.
+fn certified_date(
+    completion: &attendance::models::Completion, listed: &[ListedModule],
+    participant: &participants::models::Participant, issued_on: chrono::NaiveDate,
 ) -> AppResult<Result<chrono::NaiveDate, Text>> {
-    let completion = attendance::service::completion_of(conn, org_id, run_id, participant.id)?
-        .ok_or_else(|| {
-            AppError::invalid("participant_id", Text::key("error.not_enrolled_in_run"))
-        })?;
     let completed_on = match (completion.completed, completion.completion_date) {
         (true, Some(d)) => d,
         _ => {
@@ -161,12 +218,9 @@ fn certified_completion_date(
                 .arg_text("missing", missing)));
         }
     };
-    let last_listed = attendance::service::attended_modules(conn, org_id, run_id, participant.id)?
-        .into_iter()
-        .map(|(_, day, _)| day)
-        .max();
+    let last_listed = listed.iter().map(|(_, day, _)| *day).max();
     let date = last_listed.map_or(completed_on, |day| day.max(completed_on));
-    if date > time::today_local() {
+    if date > issued_on {
         return Err(AppError::Conflict(
             Text::key("error.certificates.completion_in_future")
                 .arg("name", participant.full_name())
@@ -174,6 +228,20 @@ fn certified_completion_date(
         ));
     }
     Ok(Ok(date))
+}
+
+/// [`certified_date`] for one participant, read now, for a certificate issued today.
+fn certified_completion_date(
+    conn: &mut DbConn, org_id: OrgId, run_id: RunId,
+    participant: &participants::models::Participant,
+) -> AppResult<Result<chrono::NaiveDate, Text>> {
+    let (completion, listed) =
+        attendance::service::certifiable(conn, org_id, run_id, &[participant.id])?
+            .pop()
+            .ok_or_else(|| {
+                AppError::invalid("participant_id", Text::key("error.not_enrolled_in_run"))
+            })?;
+    certified_date(&completion, &listed, participant, time::today_local())
 }
 
 /// Signs, stores and mails one certificate; the caller holds the write transaction and has
@@ -184,55 +252,296 @@ fn issue_in_tx(
     completion_date: chrono::NaiveDate,
 ) -> AppResult<Certificate> {
     let org_id = run.organisation_id;
-    // Erasure takes this lock; read afresh under it, or a name read before an erasure
-    // committed would be signed after it.
-    dialect::lock_for_update(conn, "participants", participant.id)?;
-    let participant = &participants::service::get(conn, org_id, participant.id)?;
+    let participant = &locked_participant(conn, org_id, participant.id)?;
     // An erased person has no name left to certify (their row stays for the counts).
     if participant.is_erased() {
         return Err(AppError::conflict("erasure.already_erased"));
     }
-    let course = planning::service::get_course(conn, org_id, run.course_id)?;
-    let org = orgs::service::get(conn, org_id)?;
-    let (kid, signing_key) = issuer.keyring.signing_key_for(conn, org_id)?;
-    let code = token::new_code();
-    let now = time::now_utc();
+    let listed = attendance::service::attended_modules(conn, org_id, run.id, participant.id)?;
+    let mut issuing = Issuing::new(run.clone());
+    let subject = Subject { participant, completion_date, listed };
+    issue_composed(conn, issuer, actor, &mut issuing, subject, None)
+}
+
+/// A module a certificate lists: title, first day attended, length in minutes.
+type ListedModule = attendance::service::ListedModule;
+
+/// Who a certificate is for and what it certifies, checked by the caller.
+struct Subject<'a> {
+    participant: &'a participants::models::Participant,
+    completion_date: chrono::NaiveDate,
+    listed: Vec<ListedModule>,
+}
+
+/// What issuing reads of a run's course, organisation, settings, images and signing key:
+/// once for all the certificates one transaction issues, and only once one is issued.
+struct Issuing {
+    run: planning::models::CourseRun,
+    read: Option<IssuingReads>,
+}
+
+struct IssuingReads {
+    course: planning::models::Course,
+    course_modules: Vec<planning::models::CourseModule>,
+    letterhead: Letterhead,
+    kid: u8,
+    signing_key: ed25519_dalek::SigningKey,
+    /// The course title per holder language (`printed::title_in`), asked once each.
+    titles: HashMap<String, Option<(String, String)>>,
+}
+
+/// The organisation as its certificates print it.
+struct Letterhead {
+    org: orgs::Organisation,
+    profile: CertificateProfile,
+    logo: Option<Arc<DocumentImage>>,
+    signature: Option<Arc<DocumentImage>>,
+}
+
+impl Letterhead {
+    fn load(
+        conn: &mut DbConn, issuer: &CertificateIssuer, org: orgs::Organisation,
+    ) -> AppResult<Self> {
+        Ok(Letterhead {
+            profile: super::profile::profile_of(conn, org.id)?,
+            logo: org_image_for_print(conn, issuer, org.id, ImageKind::Logo)?,
+            signature: org_image_for_print(conn, issuer, org.id, ImageKind::Signature)?,
+            org,
+        })
+    }
+}
+
+impl Issuing {
+    fn new(run: planning::models::CourseRun) -> Self {
+        Issuing { run, read: None }
+    }
+
+    fn reads(
+        &mut self, conn: &mut DbConn, issuer: &CertificateIssuer,
+    ) -> AppResult<&mut IssuingReads> {
+        if self.read.is_none() {
+            let org_id = self.run.organisation_id;
+            let org = orgs::service::get(conn, org_id)?;
+            let (kid, signing_key) = issuer.keyring.signing_key_for(conn, org_id)?;
+            self.read = Some(IssuingReads {
+                course: planning::service::get_course(conn, org_id, self.run.course_id)?,
+                course_modules: planning::service::modules_of(conn, org_id, self.run.course_id)?,
+                letterhead: Letterhead::load(conn, issuer, org)?,
+                kid,
+                signing_key,
+                titles: HashMap::new(),
+            });
+        }
+        self.read.as_mut().ok_or_else(|| AppError::Internal(anyhow::anyhow!("issuing reads")))
+    }
+}
+
+/// A certificate's code, issue time and issuer.
+#[derive(Clone, Copy)]
+struct Stamp {
+    code: [u8; 10],
+    issued_at: chrono::NaiveDateTime,
+    issued_by: Option<crate::ids::UserId>,
+}
+
+/// One certificate as it will be stored, frozen and printed.
+struct Composed {
+    form: CertificateInsertForm,
+    freeze: super::printed::Freeze,
+    doc: CertificateDocument,
+    url: String,
+}
+
+/// Signs the claims and puts together the row, what it freezes and what it prints, from
+/// what `issuing` read; the one way a new certificate's content is decided.
+fn compose(
+    conn: &mut DbConn, issuer: &CertificateIssuer, issuing: &mut Issuing, subject: Subject<'_>,
+    stamp: Stamp,
+) -> AppResult<Composed> {
+    let run = issuing.run.clone();
+    let reads = issuing.reads(conn, issuer)?;
+    let participant = subject.participant;
     let claims = token::CertificateClaims {
-        issued_at: now.and_utc().timestamp(),
-        code,
+        issued_at: stamp.issued_at.and_utc().timestamp(),
+        code: stamp.code,
         holder_name: token::normalize_name(&participant.full_name()),
-        course_code: course.code.clone(),
-        completion_date,
+        course_code: reads.course.code.clone(),
+        completion_date: subject.completion_date,
     };
-    let url = signed_url(issuer, &claims, kid, &signing_key, participant)?;
-    let cert = repo::insert(
-        conn,
-        &CertificateInsertForm {
-            organisation_id: org_id,
-            participant_id: participant.id,
-            run_id: run.id,
-            code: stored_code(&code),
-            kid: i32::from(kid),
-            token: url.rsplit('/').next().unwrap_or_default().to_string(),
-            holder_name: claims.holder_name.clone(),
-            course_code: course.code.clone(),
-            course_title: course.title.clone(),
-            completion_date,
-            issued_at: now,
+    let url = signed_url(issuer, &claims, reads.kid, &reads.signing_key, participant)?;
+    let form = CertificateInsertForm {
+        organisation_id: run.organisation_id,
+        participant_id: participant.id,
+        run_id: run.id,
+        code: stored_code(&stamp.code),
+        kid: i32::from(reads.kid),
+        token: url.rsplit('/').next().unwrap_or_default().to_string(),
+        holder_name: claims.holder_name.clone(),
+        course_code: reads.course.code.clone(),
+        course_title: reads.course.title.clone(),
+        completion_date: subject.completion_date,
+        issued_at: stamp.issued_at,
+        issued_by: stamp.issued_by,
+        status: CertificateStatus::Valid,
+    };
+    let lang = participant.preferred_language.clone();
+    let title = match reads.titles.get(&lang) {
+        Some(known) => known.clone(),
+        None => {
+            let title = super::printed::title_in(conn, &run, &lang)?;
+            reads.titles.insert(lang.clone(), title.clone());
+            title
+        }
+    };
+    let profile = &reads.letterhead.profile;
+    let freeze = super::printed::Freeze::new(
+        &run,
+        &reads.course_modules,
+        subject.listed,
+        &profile.venue_phrase,
+        &profile.issuer_seat,
+        title,
+    );
+    let face = Face {
+        holder_name: &form.holder_name,
+        course_title: &form.course_title,
+        course_code: &form.course_code,
+        issued_at: form.issued_at,
+        token: &form.token,
+        code: &form.code,
+    };
+    let modules = freeze.printed.modules.clone().unwrap_or_default();
+    let doc = document_of(
+        issuer,
+        &face,
+        Some(freeze.printed.clone()),
+        modules,
+        &run,
+        &reads.letterhead,
+        lang,
+    );
+    Ok(Composed { form, freeze, doc, url })
+}
+
+/// Signs, stores, freezes and mails one certificate; the caller holds the write
+/// transaction and the participant's lock, and has checked completion and that they hold
+/// no valid certificate. A draft's PDF is mailed only when the certificate prints exactly
+/// what the draft printed.
+fn issue_composed(
+    conn: &mut DbConn, issuer: &CertificateIssuer, actor: &Actor, issuing: &mut Issuing,
+    subject: Subject<'_>, draft: Option<Draft>,
+) -> AppResult<Certificate> {
+    let participant = subject.participant;
+    let stamp = match &draft {
+        Some(d) => Stamp { code: d.code, issued_at: d.issued_at, issued_by: Some(actor.user_id) },
+        None => Stamp {
+            code: token::new_code(),
+            issued_at: time::now_utc(),
             issued_by: Some(actor.user_id),
-            status: CertificateStatus::Valid,
         },
-    )?;
-    // What it prints of the plan is frozen now: later corrections never change it.
-    super::printed::freeze(conn, &cert, run)?;
+    };
+    let composed = compose(conn, issuer, issuing, subject, stamp)?;
     // Nothing is signed that cannot be printed, mailed or not (the refusal names the field).
-    crate::certificates::pdf::check_document(&document(conn, issuer, &cert, &org, run)?)?;
-    mail_certificate(conn, issuer, &cert, &org, run, participant, &url)?;
-    audit::Entry::new(Some(org_id), Some(actor.user_id), "certificate.issue")
+    crate::certificates::pdf::check_document(&composed.doc)?;
+    let cert = repo::insert(conn, &composed.form)?;
+    // What it prints of the plan is frozen now: later corrections never change it.
+    composed.freeze.store(conn, &cert)?;
+    let pdf = draft.filter(|d| d.doc == composed.doc).map(|d| d.pdf);
+    let letterhead = &issuing.reads(conn, issuer)?.letterhead;
+    mail_certificate(conn, issuer, &cert, letterhead, participant, &composed, pdf)?;
+    audit::Entry::new(Some(cert.organisation_id), Some(actor.user_id), "certificate.issue")
         .on("certificate", Some(cert.id.into()))
         .about_participant(participant.id)
         .record(conn)?;
     Ok(cert)
+}
+
+/// A certificate prepared before its transaction: its code and issue time, what it prints
+/// and its PDF, rendered outside any lock. The transaction composes the certificate again
+/// from what it reads under its locks and mails the draft's PDF only when that prints the
+/// same; otherwise it renders anew.
+struct Draft {
+    code: [u8; 10],
+    issued_at: chrono::NaiveDateTime,
+    doc: CertificateDocument,
+    pdf: Vec<u8>,
+}
+
+/// Prepares the certificates these participants will likely be issued and renders the PDFs
+/// of those who get one by e-mail, side by side on the machine's cores, before the
+/// transaction that issues them. Only a saving: whoever has no draft is composed and
+/// rendered in the transaction, and whatever fails here is left to it to decide and report.
+fn drafts(
+    conn: &mut DbConn, issuer: &CertificateIssuer, actor: &Actor, run_id: RunId,
+    people: &[ParticipantId],
+) -> HashMap<ParticipantId, Draft> {
+    let prepared = (|| -> AppResult<Vec<(ParticipantId, Stamp, CertificateDocument)>> {
+        let org_id = actor.coordinator_org()?;
+        let mut issuing = Issuing::new(planning::service::get_run(conn, org_id, run_id)?);
+        let standing = repo::standing_in_run(conn, run_id, people)?;
+        let mut read = participants::service::get_many(conn, org_id, people)?;
+        let issued_at = time::now_utc();
+        let today = time::today_local();
+        let mut docs = Vec::new();
+        for (completion, listed) in attendance::service::certifiable(conn, org_id, run_id, people)?
+        {
+            let pid = completion.participant_id;
+            let held = Held::of(&standing, pid);
+            if held.valid || held.revoked {
+                continue;
+            }
+            let Some(participant) = read.remove(&pid) else {
+                continue;
+            };
+            if participant.is_erased()
+                || participants::service::contact_email_in(conn, &participant)?.is_none()
+            {
+                continue;
+            }
+            let Ok(Ok(completion_date)) = certified_date(&completion, &listed, &participant, today)
+            else {
+                continue;
+            };
+            let stamp =
+                Stamp { code: token::new_code(), issued_at, issued_by: Some(actor.user_id) };
+            let subject = Subject { participant: &participant, completion_date, listed };
+            let Ok(composed) = compose(conn, issuer, &mut issuing, subject, stamp) else {
+                continue;
+            };
+            if crate::certificates::pdf::check_document(&composed.doc).is_ok() {
+                docs.push((pid, stamp, composed.doc));
+            }
+        }
+        Ok(docs)
+    })();
+    let Ok(prepared) = prepared else {
+        return HashMap::new();
+    };
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, 4);
+    let per_thread = prepared.len().div_ceil(threads).max(1);
+    let renderer = &issuer.renderer;
+    std::thread::scope(|scope| {
+        let workers: Vec<_> = prepared
+            .chunks(per_thread)
+            .map(|part| {
+                scope.spawn(move || {
+                    part.iter()
+                        .filter_map(|(pid, stamp, doc)| {
+                            let pdf = renderer.render(doc).ok()?;
+                            let draft = Draft {
+                                code: stamp.code,
+                                issued_at: stamp.issued_at,
+                                doc: doc.clone(),
+                                pdf,
+                            };
+                            Some((*pid, draft))
+                        })
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        workers.into_iter().flat_map(|w| w.join().unwrap_or_default()).collect()
+    })
 }
 
 /// The check address with the signed claims, or why it cannot go into a QR code.
@@ -264,23 +573,28 @@ struct CertificateMail<'a> {
     own_page_url: Option<String>,
 }
 
-/// Queues the certificate with its PDF for the participant's own address first; a
-/// referrer (social worker, volunteer) who registered them receives it when they have none.
+/// Queues the certificate with its PDF (the draft's, or rendered now) for the participant's
+/// own address first; a referrer (social worker, volunteer) who registered them receives it
+/// when they have none.
 fn mail_certificate(
-    conn: &mut DbConn, issuer: &CertificateIssuer, cert: &Certificate, org: &orgs::Organisation,
-    run: &planning::models::CourseRun, participant: &participants::models::Participant, url: &str,
+    conn: &mut DbConn, issuer: &CertificateIssuer, cert: &Certificate, letterhead: &Letterhead,
+    participant: &participants::models::Participant, composed: &Composed, pdf: Option<Vec<u8>>,
 ) -> AppResult<()> {
     let Some((to, via_referrer)) = participants::service::contact_email_in(conn, participant)?
     else {
         return Ok(());
     };
-    let pdf = render(conn, issuer, cert, org, run)?;
+    let pdf = match pdf {
+        Some(pdf) => pdf,
+        None => render_document(issuer, &composed.doc)?,
+    };
+    let org = &letterhead.org;
     let mail = CertificateMail {
         holder_name: &cert.holder_name,
         referrer_name: participant.referrer_name.as_deref().filter(|_| via_referrer),
         course_title: &cert.course_title,
         issuer_name: &org.issuer_name,
-        verification_url: url,
+        verification_url: &composed.url,
         code: display_code(&cert.code),
         own_page_url: super::own_page::current_link(conn, issuer, org.id, participant.id)?,
     };
@@ -351,6 +665,11 @@ pub fn reissue_with_name(
     result
 }
 
+/// How many participants one transaction of issuing for a run takes: their certificates
+/// commit together (a batch's progress with them), and each holds the run's lock only as
+/// long as these take.
+const CHUNK: usize = 50;
+
 /// Issues certificates for everyone of the run who completed and has none yet, each
 /// participant all-or-nothing: one who cannot get one (e.g. a name too long for the QR
 /// code) is reported with the reason and the others are still issued. Answers with every
@@ -361,18 +680,92 @@ pub fn issue_for_run(
     let org_id = actor.coordinator_org()?;
     planning::service::get_run(conn, org_id, run_id)?;
     let mut summary = IssueSummary::default();
-    for c in attendance::service::completion_for_run(conn, org_id, run_id)? {
-        let outcome = outcome_for(conn, issuer, actor, run_id, &c);
-        match outcome.outcome {
-            IssueOutcome::Issued => summary.issued.extend(outcome.certificate.clone()),
-            IssueOutcome::AlreadyIssued => summary.already_issued += 1,
-            IssueOutcome::Revoked => summary.revoked += 1,
-            IssueOutcome::NotCompleted => summary.not_completed += 1,
-            IssueOutcome::Failed => summary.failed += 1,
+    let people = attendance::service::completion_for_run(conn, org_id, run_id)?;
+    for chunk in people.chunks(CHUNK) {
+        let outcomes = match issue_chunk(conn, issuer, actor, run_id, chunk, |_, _| Ok(())) {
+            Ok((outcomes, ())) => outcomes,
+            Err(e) => one_by_one(conn, issuer, actor, run_id, chunk, &e),
+        };
+        for outcome in outcomes {
+            match outcome.outcome {
+                IssueOutcome::Issued => summary.issued.extend(outcome.certificate.clone()),
+                IssueOutcome::AlreadyIssued => summary.already_issued += 1,
+                IssueOutcome::Revoked => summary.revoked += 1,
+                IssueOutcome::NotCompleted => summary.not_completed += 1,
+                IssueOutcome::Failed => summary.failed += 1,
+            }
+            summary.participants.push(outcome);
         }
-        summary.participants.push(outcome);
     }
     Ok(summary)
+}
+
+/// Issues for these participants of a run in one write transaction: the run's lock, its
+/// course and settings, their completion and their certificates are read once for all of
+/// them, and their PDFs were rendered before it ([`drafts`]). Each participant is still
+/// all-or-nothing (a savepoint), so one who cannot get a certificate is reported with the
+/// reason and the others are issued. `then` runs last in the same transaction with the
+/// outcomes: a batch saves its progress there, so progress and certificates commit
+/// together.
+fn issue_chunk<T>(
+    conn: &mut DbConn, issuer: &CertificateIssuer, actor: &Actor, run_id: RunId,
+    people: &[attendance::models::Completion],
+    then: impl FnOnce(&mut DbConn, &[ParticipantOutcome]) -> AppResult<T>,
+) -> AppResult<(Vec<ParticipantOutcome>, T)> {
+    let org_id = actor.coordinator_org()?;
+    let ids: Vec<ParticipantId> = people.iter().map(|c| c.participant_id).collect();
+    let mut drafts = drafts(conn, issuer, actor, run_id, &ids);
+    crate::db::write_transaction(conn, |conn| {
+        dialect::lock_for_update(conn, "course_runs", run_id)?;
+        let mut issuing = Issuing::new(planning::service::get_run(conn, org_id, run_id)?);
+        // Erasure takes these locks: no name read here is signed after an erasure.
+        let raw: Vec<i32> = ids.iter().map(|id| id.0).collect();
+        dialect::lock_all_for_update(conn, "participants", &raw)?;
+        let mut read = participants::service::get_many(conn, org_id, &ids)?;
+        let standing = repo::standing_in_run(conn, run_id, &ids)?;
+        let mut completions: HashMap<ParticipantId, _> =
+            attendance::service::certifiable(conn, org_id, run_id, &ids)?
+                .into_iter()
+                .map(|(c, listed)| (c.participant_id, (c, listed)))
+                .collect();
+        let today = time::today_local();
+        let mut outcomes = Vec::with_capacity(people.len());
+        for c in people {
+            let pid = c.participant_id;
+            // A draft from before midnight would carry yesterday as its issue date.
+            let draft =
+                drafts.remove(&pid).filter(|d| time::to_local(d.issued_at).date_naive() == today);
+            let (held, completion) = (Held::of(&standing, pid), completions.remove(&pid));
+            let result = match read.remove(&pid) {
+                Some(participant) => crate::db::write_transaction(conn, |conn| {
+                    issue_for(
+                        conn,
+                        issuer,
+                        actor,
+                        &mut issuing,
+                        participant,
+                        held,
+                        completion,
+                        draft,
+                    )
+                }),
+                None => Err(AppError::not_found("thing.participant")),
+            };
+            outcomes.push(outcome_of(issuer, run_id, c, result));
+        }
+        let then = then(conn, &outcomes)?;
+        Ok((outcomes, then))
+    })
+}
+
+/// When a chunk's transaction as a whole fails, its participants one by one, each in its
+/// own transaction as [`issue_one`] does: every one still gets an outcome.
+fn one_by_one(
+    conn: &mut DbConn, issuer: &CertificateIssuer, actor: &Actor, run_id: RunId,
+    people: &[attendance::models::Completion], why: &AppError,
+) -> Vec<ParticipantOutcome> {
+    tracing::warn!(run_id = run_id.0, error = ?why, "certificates of a chunk issued one by one");
+    people.iter().map(|c| outcome_for(conn, issuer, actor, run_id, c)).collect()
 }
 
 /// Tries to issue for one participant and says what happened; a failure is an outcome with
@@ -381,13 +774,15 @@ fn outcome_for(
     conn: &mut DbConn, issuer: &CertificateIssuer, actor: &Actor, run_id: RunId,
     c: &attendance::models::Completion,
 ) -> ParticipantOutcome {
-    let (outcome, certificate, message) = match issue_one(
-        conn,
-        issuer,
-        actor,
-        run_id,
-        c.participant_id,
-    ) {
+    let result = issue_one(conn, issuer, actor, run_id, c.participant_id);
+    outcome_of(issuer, run_id, c, result)
+}
+
+fn outcome_of(
+    issuer: &CertificateIssuer, run_id: RunId, c: &attendance::models::Completion,
+    result: AppResult<Issued>,
+) -> ParticipantOutcome {
+    let (outcome, certificate, message) = match result {
         Ok(Issued::New(cert)) => (IssueOutcome::Issued, Some(issuer.view(&cert)), None),
         Ok(Issued::AlreadyHad) => (IssueOutcome::AlreadyIssued, None, None),
         Ok(Issued::Revoked) => (IssueOutcome::Revoked, None, None),
@@ -551,13 +946,17 @@ fn render(
     run: &planning::models::CourseRun,
 ) -> AppResult<Vec<u8>> {
     let doc = document(conn, issuer, cert, org, run)?;
+    render_document(issuer, &doc)
+}
+
+fn render_document(issuer: &CertificateIssuer, doc: &CertificateDocument) -> AppResult<Vec<u8>> {
     issuer
         .renderer
-        .render(&doc)
+        .render(doc)
         .map_err(|e| AppError::Internal(e.context("rendering certificate PDF")))
 }
 
-/// What the certificate's PDF shows.
+/// What the certificate's PDF shows, read for a stored certificate.
 fn document(
     conn: &mut DbConn, issuer: &CertificateIssuer, cert: &Certificate, org: &orgs::Organisation,
     run: &planning::models::CourseRun,
@@ -571,11 +970,41 @@ fn document(
             .map(|(title, date, duration_minutes)| AttendedModule { title, date, duration_minutes })
             .collect(),
     };
-    let profile = super::profile::profile_of(conn, org.id)?;
+    let letterhead = Letterhead::load(conn, issuer, org.clone())?;
     // A participant erased since issuing leaves no language behind: German only.
     let language = crate::participants::service::get(conn, org.id, cert.participant_id)
         .map(|p| p.preferred_language)
         .unwrap_or_default();
+    let face = Face {
+        holder_name: &cert.holder_name,
+        course_title: &cert.course_title,
+        course_code: &cert.course_code,
+        issued_at: cert.issued_at,
+        token: &cert.token,
+        code: &cert.code,
+    };
+    Ok(document_of(issuer, &face, printed, modules, run, &letterhead, language))
+}
+
+/// What a certificate states of itself, stored or about to be.
+struct Face<'a> {
+    holder_name: &'a str,
+    course_title: &'a str,
+    course_code: &'a str,
+    issued_at: chrono::NaiveDateTime,
+    token: &'a str,
+    /// As stored (without the check character).
+    code: &'a str,
+}
+
+/// What a certificate's PDF shows, from what was read for it: the one place that decides
+/// it, for a certificate being issued and for one printed again.
+fn document_of(
+    issuer: &CertificateIssuer, face: &Face<'_>, printed: Option<super::printed::Printed>,
+    modules: Vec<AttendedModule>, run: &planning::models::CourseRun, letterhead: &Letterhead,
+    language: String,
+) -> CertificateDocument {
+    let org = &letterhead.org;
     // The title as translated at issue, and only while the language is still the one it
     // was translated into.
     let course_title_translated = printed
@@ -583,10 +1012,10 @@ fn document(
         .and_then(|p| p.title_in_language.clone())
         .filter(|(lang, _)| *lang == language)
         .map(|(_, title)| title);
-    let doc = CertificateDocument {
-        holder_name: cert.holder_name.clone(),
-        course_title: cert.course_title.clone(),
-        course_code: cert.course_code.clone(),
+    CertificateDocument {
+        holder_name: face.holder_name.to_string(),
+        course_title: face.course_title.to_string(),
+        course_code: face.course_code.to_string(),
         run_start: printed.as_ref().map_or(run.start_date, |p| p.run_start),
         run_end: printed.as_ref().map_or(run.end_date, |p| p.run_end),
         // Never the settings as they are now: what was printed at issue (nothing before
@@ -596,18 +1025,17 @@ fn document(
         place: printed.map_or_else(|| run.place.clone(), |p| p.place),
         modules,
         issuer_name: org.issuer_name.clone(),
-        issuer_lines: super::profile::letterhead_lines(&profile),
+        issuer_lines: super::profile::letterhead_lines(&letterhead.profile),
         signatory_name: org.signatory_name.clone(),
         signatory_title: org.signatory_title.clone(),
-        issued_on: time::to_local(cert.issued_at).date_naive(),
-        verification_url: issuer.url_of(cert),
-        code_display: display_code(&cert.code),
+        issued_on: time::to_local(face.issued_at).date_naive(),
+        verification_url: issuer.url_of_token(face.token),
+        code_display: display_code(face.code),
         language,
         course_title_translated,
-        logo: org_image_for_print(conn, issuer, org.id, ImageKind::Logo)?,
-        signature_image: org_image_for_print(conn, issuer, org.id, ImageKind::Signature)?,
-    };
-    Ok(doc)
+        logo: letterhead.logo.clone(),
+        signature_image: letterhead.signature.clone(),
+    }
 }
 
 /// The PDF of a certificate of the actor's organisation: (file name, bytes).
@@ -766,44 +1194,71 @@ pub fn batch_heartbeat(conn: &mut DbConn, batch_id: CertificateBatchId) -> AppRe
     repo::batch_heartbeat(conn, batch_id, time::now_utc())
 }
 
-/// Works through a batch, participant by participant in order of id, each in its own
-/// transaction, saving progress after each so the page can show it and "fortsetzen" can go
-/// on after the last one handled. A person who cannot get a certificate (e.g. a name too
-/// long for the QR code) is listed with the reason; the others are still issued.
+/// Works through a batch in order of participant id, [`CHUNK`] participants per
+/// transaction, saving its progress in the same transaction as their certificates so the
+/// page can show it and "fortsetzen" goes on after the last one handled (a crash loses
+/// neither a certificate nor the note of it). A person who cannot get a certificate (e.g.
+/// a name too long for the QR code) is listed with the reason; the others are still issued.
 pub fn process_batch(
     conn: &mut DbConn, issuer: &CertificateIssuer, actor: &Actor, batch_id: CertificateBatchId,
 ) -> AppResult<CertificateBatch> {
     let org_id = actor.coordinator_org()?;
     let mut batch = repo::get_batch(conn, org_id, batch_id)?;
-    let mut failures = batch_failures(&batch);
     let mut people = attendance::service::completion_for_run(conn, org_id, batch.run_id)?;
     people.sort_by_key(|c| c.participant_id);
     people.retain(|c| batch.last_participant_id.is_none_or(|last| c.participant_id > last));
     let left = i32::try_from(people.len()).unwrap_or(i32::MAX);
     batch.total = batch.total.max(batch.done.saturating_add(left));
-    for c in people {
-        let outcome = outcome_for(conn, issuer, actor, batch.run_id, &c);
-        match outcome.outcome {
-            IssueOutcome::Issued => batch.issued += 1,
-            IssueOutcome::AlreadyIssued => batch.already_issued += 1,
-            IssueOutcome::Revoked => batch.revoked += 1,
-            IssueOutcome::NotCompleted => batch.not_completed += 1,
-            IssueOutcome::Failed => failures.push(BatchFailure {
-                participant_id: c.participant_id,
-                name: c.name.clone(),
-                message: outcome.message.unwrap_or_default(),
-            }),
+    for chunk in people.chunks(CHUNK) {
+        let saved = issue_chunk(conn, issuer, actor, batch.run_id, chunk, |conn, outcomes| {
+            let mut next = batch.clone();
+            for (c, outcome) in chunk.iter().zip(outcomes) {
+                tally(&mut next, c, outcome);
+            }
+            repo::update_batch_progress(conn, &next)?;
+            Ok(next)
+        });
+        match saved {
+            Ok((_, next)) => batch = next,
+            Err(e) => {
+                for (c, outcome) in
+                    chunk.iter().zip(one_by_one(conn, issuer, actor, batch.run_id, chunk, &e))
+                {
+                    tally(&mut batch, c, &outcome);
+                    repo::update_batch_progress(conn, &batch)?;
+                }
+            }
         }
-        batch.done += 1;
-        batch.last_participant_id = Some(c.participant_id);
-        batch.heartbeat_at = time::now_utc();
-        batch.failures = serde_json::to_string(&failures).unwrap_or_else(|_| "[]".into());
-        repo::update_batch_progress(conn, &batch)?;
     }
     batch.state = BatchState::Done;
     batch.finished_at = Some(time::now_utc());
     repo::update_batch_progress(conn, &batch)?;
     Ok(batch)
+}
+
+/// A batch after one more participant's outcome: the counts, the failures with their
+/// reasons, the last one handled and the heartbeat.
+fn tally(
+    batch: &mut CertificateBatch, c: &attendance::models::Completion, outcome: &ParticipantOutcome,
+) {
+    match outcome.outcome {
+        IssueOutcome::Issued => batch.issued += 1,
+        IssueOutcome::AlreadyIssued => batch.already_issued += 1,
+        IssueOutcome::Revoked => batch.revoked += 1,
+        IssueOutcome::NotCompleted => batch.not_completed += 1,
+        IssueOutcome::Failed => {
+            let mut failures = batch_failures(batch);
+            failures.push(BatchFailure {
+                participant_id: c.participant_id,
+                name: c.name.clone(),
+                message: outcome.message.clone().unwrap_or_default(),
+            });
+            batch.failures = serde_json::to_string(&failures).unwrap_or_else(|_| "[]".into());
+        }
+    }
+    batch.done += 1;
+    batch.last_participant_id = Some(c.participant_id);
+    batch.heartbeat_at = time::now_utc();
 }
 
 /// A batch of the caller's organisation as it stands now (see [`as_of`]).

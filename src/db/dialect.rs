@@ -54,6 +54,35 @@ pub fn lock_for_update(
     Ok(())
 }
 
+/// [`lock_for_update`] on many rows of one table at once, in order of id (so two callers
+/// locking overlapping sets wait for each other rather than deadlock).
+///
+/// PostgreSQL: one `SELECT .. FOR UPDATE` over the ids. SQLite locks the whole database
+/// for a writer: a no-op `UPDATE` of the first row takes it, as [`lock_for_update`] does.
+pub fn lock_all_for_update(
+    conn: &mut DbConn, table: &'static str, ids: &[i32],
+) -> Result<(), AppError> {
+    let Some(first) = ids.iter().min() else {
+        return Ok(());
+    };
+    // `table` is always a literal from our own code, never input.
+    match conn {
+        DbConn::Pg(c) => {
+            diesel::sql_query(format!(
+                "SELECT id FROM {table} WHERE id = ANY($1) ORDER BY id FOR UPDATE"
+            ))
+            .bind::<diesel::sql_types::Array<diesel::sql_types::Integer>, _>(ids)
+            .execute(c)?;
+        }
+        DbConn::Sqlite(c) => {
+            diesel::sql_query(format!("UPDATE {table} SET id = id WHERE id = ?"))
+                .bind::<diesel::sql_types::Integer, _>(*first)
+                .execute(c)?;
+        }
+    }
+    Ok(())
+}
+
 pub struct AttendanceUpsert<'a> {
     pub organisation_id: OrgId,
     pub session_id: SessionId,

@@ -127,6 +127,15 @@ pub fn holds_place(
 }
 
 /// Participants enrolled in a run, by family name.
+/// These participants of the organisation, in no particular order (one query for many).
+pub fn by_ids(conn: &mut DbConn, org: OrgId, ids: &[ParticipantId]) -> AppResult<Vec<Participant>> {
+    Ok(participants::table
+        .filter(participants::organisation_id.eq(org))
+        .filter(participants::id.eq_any(ids))
+        .select(Participant::as_select())
+        .load(conn)?)
+}
+
 pub fn enrolled_in(conn: &mut DbConn, org: OrgId, run_id: RunId) -> AppResult<Vec<Participant>> {
     Ok(enrollments::table
         .inner_join(participants::table)

@@ -628,6 +628,13 @@ pub fn run_people(conn: &mut DbConn, org: OrgId, run_id: RunId) -> AppResult<Run
     Ok(RunPeople { enrolled, waiting, others })
 }
 
+/// These participants of the organisation by id; ids of others are left out.
+pub fn get_many(
+    conn: &mut DbConn, org: OrgId, ids: &[ParticipantId],
+) -> AppResult<std::collections::HashMap<ParticipantId, Participant>> {
+    Ok(repo::by_ids(conn, org, ids)?.into_iter().map(|p| (p.id, p)).collect())
+}
+
 /// The people holding a place in a run, by family name.
 pub fn enrolled(conn: &mut DbConn, actor: &Actor, run_id: RunId) -> AppResult<Vec<Participant>> {
     let org = actor.coordinator_org()?;

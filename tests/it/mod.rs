@@ -9,6 +9,7 @@ mod architecture;
 mod audit_log;
 mod backup;
 mod bad_input;
+mod batch_chunks;
 mod browser_flow;
 mod calendar;
 mod cards;
