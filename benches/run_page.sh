@@ -21,51 +21,18 @@ PEOPLE=${PEOPLE:-500}
 WAITING=${WAITING:-30}
 PORT=${PORT:-18091}
 PG_ADMIN=${PG_ADMIN:-postgres://postgres@127.0.0.1:5432/postgres}
-BASE=http://127.0.0.1:$PORT
-
-for tool in curl jq; do
-    command -v $tool >/dev/null 2>&1 || { echo "$tool is not installed (Debian: apt-get install $tool)" >&2; exit 2; }
-done
-if [[ -z "${BIN:-}" ]]; then
-    BIN=target/release/mietschulung
-    [[ -x $BIN ]] || cargo build --release --quiet --bin mietschulung
-fi
-WORK=$(mktemp -d)
-PID=
 PGDB=bench_run_page_$$
-cleanup() {
-    [[ -n $PID ]] && kill "$PID" 2>/dev/null || true
-    [[ $PG_ADMIN != none ]] && psql "$PG_ADMIN" -qc "DROP DATABASE IF EXISTS $PGDB" >/dev/null 2>&1 || true
-    rm -rf "$WORK"
-}
-trap cleanup EXIT
+# shellcheck source=benches/common.sh
+source "benches/common.sh"
+need curl jq
 
-export MIETSCHULUNG_BIND=127.0.0.1:$PORT
-export MIETSCHULUNG_PUBLIC_URL=$BASE
-export RUST_LOG=${RUST_LOG:-warn}
 PASSWORD=demo-passwort-2026
 COORDINATOR=koordination@jahr.example.org
-
-start_server() {
-    "$BIN" serve >>"$DATA/server.log" 2>&1 &
-    PID=$!
-    until curl -fs "$BASE/readyz" >/dev/null 2>&1; do
-        kill -0 "$PID" 2>/dev/null || { cat "$DATA/server.log" >&2; exit 1; }
-        sleep 0.01
-    done
-}
 
 # api METHOD PATH [JSON]: the answer's body; fails on an error status.
 api() {
     curl -fsS -X "$1" -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' \
         ${3:+--data "$3"} "$BASE$2"
-}
-
-login() {
-    local csrf
-    csrf=$(curl -fs -c "$1" -b "$1" "$BASE/login" | grep -o 'name="csrf_token" value="[^"]*"' | head -1 | sed 's/.*value="//; s/"$//')
-    curl -fs -o /dev/null -c "$1" -b "$1" --data-urlencode "csrf_token=$csrf" \
-        --data-urlencode "email=$2" --data-urlencode "password=$PASSWORD" "$BASE/login"
 }
 
 # measure NAME URL: "NAME p50 p95 bytes" over N requests.

@@ -36,60 +36,22 @@ DURATION=${DURATION:-10s}
 PORT=${PORT:-18090}
 YEARS=${YEARS:-10}
 PG_ADMIN=${PG_ADMIN:-postgres://postgres@127.0.0.1:5432/postgres}
-BASE=http://127.0.0.1:$PORT
-
-for tool in wrk curl sqlite3; do
-    command -v $tool >/dev/null 2>&1 || { echo "$tool is not installed (Debian: apt-get install $tool)" >&2; exit 2; }
-done
-if [[ -z "${BIN:-}" ]]; then
-    BIN=target/release/mietschulung
-    [[ -x $BIN ]] || cargo build --release --quiet --bin mietschulung
-fi
-WORK=$(mktemp -d)
-PID=
 PGDB=bench_year_$$
-cleanup() {
-    [[ -n $PID ]] && kill "$PID" 2>/dev/null || true
-    [[ $PG_ADMIN != none ]] && psql "$PG_ADMIN" -qc "DROP DATABASE IF EXISTS $PGDB" >/dev/null 2>&1 || true
-    rm -rf "$WORK"
-}
-trap cleanup EXIT
+# shellcheck source=benches/common.sh
+source "benches/common.sh"
+need wrk curl sqlite3
 
-export MIETSCHULUNG_BIND=127.0.0.1:$PORT
-export MIETSCHULUNG_PUBLIC_URL=$BASE
 export MIETSCHULUNG_VERIFY_RATE_PER_MINUTE=0
 export MIETSCHULUNG_CODE_FORM_RATE_PER_MINUTE=0
-export RUST_LOG=${RUST_LOG:-warn}
 PASSWORD=demo-passwort-2026
 
 now() { date +%s.%N; }
 rss() { awk -v k="$1:" '$1 == k {print int($2 / 1024) " MB"}' "/proc/$PID/status"; }
 
-start_server() {
-    "$BIN" serve >>"$DATA/server.log" 2>&1 &
-    PID=$!
-    until curl -fs "$BASE/readyz" >/dev/null 2>&1; do
-        kill -0 "$PID" 2>/dev/null || { cat "$DATA/server.log" >&2; exit 1; }
-        sleep 0.005
-    done
-}
-
 stop_server() {
     kill "$PID"
     wait "$PID" 2>/dev/null || true
     PID=
-}
-
-# login JAR EMAIL: a browser session in the cookie jar.
-login() {
-    local csrf
-    csrf=$(curl -fs -c "$1" -b "$1" "$BASE/login" | grep -o 'name="csrf_token" value="[^"]*"' | head -1 | sed 's/.*value="//; s/"$//')
-    curl -fs -o /dev/null -c "$1" -b "$1" --data-urlencode "csrf_token=$csrf" \
-        --data-urlencode "email=$2" --data-urlencode "password=$PASSWORD" "$BASE/login"
-    if curl -fsL -b "$1" "$BASE/" | grep -q 'name="password"'; then
-        echo "login as $2 failed" >&2
-        exit 1
-    fi
 }
 
 # links JAR URL...: the site's own page links on those pages, one per route template.
