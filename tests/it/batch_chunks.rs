@@ -63,7 +63,8 @@ fn stage(
                 };
                 modules.push(planning::service::add_module(conn, &coord, course.id, module)?.id);
             }
-            let now = time::now_utc();
+            // Sessions are entered in local time, like the run's dates.
+            let now = time::to_local(time::now_utc()).naive_local();
             let first = now - Duration::days(20);
             let later = now + Duration::days(10);
             let run = planning::service::create_run(
@@ -71,8 +72,8 @@ fn stage(
                 &coord,
                 course.id,
                 NewRun {
-                    start_date: time::to_local(first).date_naive(),
-                    end_date: time::to_local(later).date_naive(),
+                    start_date: first.date(),
+                    end_date: later.date(),
                     place: "VHS".into(),
                     capacity: 500,
                     interpreter_languages: vec![],
