@@ -3,6 +3,8 @@
 #   need TOOL...   stops with the Debian package to install when a tool is missing
 #   start_server   starts "$BIN" serve (log in $DATA/server.log) and waits for /readyz
 #   login JAR EMAIL  a browser session with PASSWORD in a cookie jar
+#   use_backend B  a fresh data directory $DATA (and for postgres the database) for backend B
+#   BACKENDS       sqlite, and postgres unless PG_ADMIN=none
 # Expects PORT, PG_ADMIN and PGDB to be set.
 
 need() {
@@ -48,4 +50,20 @@ login() {
         echo "login as $2 failed" >&2
         exit 1
     fi
+}
+
+BACKENDS=(sqlite)
+[[ $PG_ADMIN != none ]] && BACKENDS+=(postgres)
+
+use_backend() {
+    DATA=$WORK/$1
+    mkdir -p "$DATA"
+    export MIETSCHULUNG_DATA_DIR=$DATA
+    if [[ $1 == postgres ]]; then
+        psql "$PG_ADMIN" -qc "CREATE DATABASE $PGDB" >/dev/null
+        export DATABASE_URL=${PG_ADMIN%/*}/$PGDB
+    else
+        unset DATABASE_URL
+    fi
+    echo "== $1" >&2
 }

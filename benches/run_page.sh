@@ -47,20 +47,8 @@ measure() {
         { v[NR] = $1 } END { printf "%s %.1f %.1f %d\n", name, v[int(NR * 0.5 + 0.5)] * 1000, v[int(NR * 0.95 + 0.5)] * 1000, size }'
 }
 
-BACKENDS=(sqlite)
-[[ $PG_ADMIN != none ]] && BACKENDS+=(postgres)
-
 for backend in "${BACKENDS[@]}"; do
-    DATA=$WORK/$backend
-    mkdir -p "$DATA"
-    export MIETSCHULUNG_DATA_DIR=$DATA
-    if [[ $backend == postgres ]]; then
-        psql "$PG_ADMIN" -qc "CREATE DATABASE $PGDB" >/dev/null
-        export DATABASE_URL=${PG_ADMIN%/*}/$PGDB
-    else
-        unset DATABASE_URL
-    fi
-    echo "== $backend" >&2
+    use_backend "$backend"
     start_server
     kill "$PID"
     wait "$PID" 2>/dev/null || true

@@ -124,20 +124,8 @@ end
 EOF
 
 declare -A R
-BACKENDS=(sqlite)
-[[ $PG_ADMIN != none ]] && BACKENDS+=(postgres)
-
 for backend in "${BACKENDS[@]}"; do
-    DATA=$WORK/$backend
-    mkdir -p "$DATA"
-    export MIETSCHULUNG_DATA_DIR=$DATA
-    if [[ $backend == postgres ]]; then
-        psql "$PG_ADMIN" -qc "CREATE DATABASE $PGDB" >/dev/null
-        export DATABASE_URL=${PG_ADMIN%/*}/$PGDB
-    else
-        unset DATABASE_URL
-    fi
-    echo "== $backend" >&2
+    use_backend "$backend"
 
     t0=$(now)
     start_server
