@@ -185,6 +185,7 @@ fn start_jobs(
     jobs.start(forget_idle_clients(shared));
     jobs.start(purge_ended_sessions(db.clone(), shared.auth_settings.get_ref().clone()));
     jobs.start(crate::privacy::erasure::service::job(db.clone(), state.keyring.clone()));
+    jobs.start(return_freed_memory());
     Ok(jobs)
 }
 
@@ -200,6 +201,21 @@ fn forget_idle_clients(shared: &Shared) -> Job {
         open_link_limit.0.retain_recent();
         own_page_limit.0.retain_recent();
         feedback_limit.0.retain_recent();
+        std::future::ready(Ok::<(), AppError>(()))
+    })
+}
+
+/// glibc keeps what a burst of requests freed in its per-thread arenas, so the resident
+/// size stayed at its peak after a load (111 MB against 48 MB idle); once a minute it is
+/// handed back to the system.
+fn return_freed_memory() -> Job {
+    Job::every("freed memory", Duration::from_secs(60), || {
+        #[cfg(all(target_os = "linux", target_env = "gnu"))]
+        // SAFETY: malloc_trim only returns free pages of the allocator's own arenas; it takes
+        // their locks like any allocation.
+        unsafe {
+            libc::malloc_trim(0);
+        }
         std::future::ready(Ok::<(), AppError>(()))
     })
 }
