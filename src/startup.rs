@@ -20,7 +20,6 @@ use actix_web::{get, web, App, HttpRequest, HttpResponse, HttpServer};
 use crate::accessibility::public::FeedbackLimit;
 use crate::auth::service::AuthSettings;
 use crate::certificates::keys::KeyRing;
-use crate::certificates::pdf::CertificateRenderer;
 use crate::certificates::service::CertificateIssuer;
 use crate::config::Settings;
 use crate::db::Db;
@@ -82,7 +81,7 @@ impl AppState {
         let issuer = Arc::new(CertificateIssuer {
             public_url: settings.public_url.clone(),
             keyring: keyring.clone(),
-            renderer: Arc::new(CertificateRenderer::new()?),
+            renderer: Arc::default(),
             images: Default::default(),
             own_page: crate::certificates::own_page::OwnPageKey::derive(
                 &settings.session_key_bytes(),

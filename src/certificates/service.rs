@@ -5,9 +5,7 @@ use serde::Serialize;
 
 use super::keys::KeyRing;
 use super::models::*;
-use super::pdf::{
-    AttendedModule, CertificateDocument, CertificateRenderer, DocumentImage, ImageError,
-};
+use super::pdf::{AttendedModule, CertificateDocument, DocumentImage, ImageError, LazyRenderer};
 use super::{repo, token};
 use crate::attendance;
 use crate::audit;
@@ -28,7 +26,7 @@ use crate::validate;
 pub struct CertificateIssuer {
     pub public_url: String,
     pub keyring: Arc<KeyRing>,
-    pub renderer: Arc<CertificateRenderer>,
+    pub renderer: Arc<LazyRenderer>,
     /// Decoded organisation images by content hash: a batch decodes a logo once.
     pub images: std::sync::Mutex<std::collections::HashMap<[u8; 32], Arc<DocumentImage>>>,
     /// Signs the links of participants' own pages.
@@ -519,7 +517,10 @@ fn drafts(
     };
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, 4);
     let per_thread = prepared.len().div_ceil(threads).max(1);
-    let renderer = &issuer.renderer;
+    // Built here once, not by the first of the threads while the others wait on it.
+    let Ok(renderer) = issuer.renderer.get() else {
+        return HashMap::new();
+    };
     std::thread::scope(|scope| {
         let workers: Vec<_> = prepared
             .chunks(per_thread)

@@ -136,8 +136,40 @@ pub struct ParticipantCard {
     pub code: String,
 }
 
+/// The renderer, built when the first PDF is asked for.
+///
+/// Parsing the fonts and shaping every translation costs about 100 ms and 10 MB that
+/// stay for the life of the process. Most processes never render (a replica that only
+/// answers checks, the CLI's `verify`), so start-up does not pay for it; the first batch
+/// or download does, once. Building cannot fail on shipped data (the fonts and texts are
+/// compiled in and unit-tested), so a failure is kept and reported to every caller.
+#[derive(Default)]
+pub struct LazyRenderer(std::sync::OnceLock<Result<CertificateRenderer, String>>);
+
+impl LazyRenderer {
+    /// A renderer built already (tests, benches).
+    pub fn built(renderer: CertificateRenderer) -> Self {
+        Self(std::sync::OnceLock::from(Ok(renderer)))
+    }
+
+    pub fn get(&self) -> anyhow::Result<&CertificateRenderer> {
+        self.0
+            .get_or_init(|| CertificateRenderer::new().map_err(|e| format!("{e:#}")))
+            .as_ref()
+            .map_err(|e| anyhow::anyhow!("building the certificate renderer: {e}"))
+    }
+
+    pub fn render(&self, doc: &CertificateDocument) -> anyhow::Result<Vec<u8>> {
+        self.get()?.render(doc)
+    }
+
+    pub fn render_cards(&self, issuer: &str, cards: &[ParticipantCard]) -> anyhow::Result<Vec<u8>> {
+        self.get()?.render_cards(issuer, cards)
+    }
+}
+
 /// Renders certificates. Parsing the fonts and shaping the translations costs
-/// milliseconds, so build one renderer at start-up and share it (it is `Send + Sync`).
+/// milliseconds, so build one renderer and share it (it is `Send + Sync`).
 pub struct CertificateRenderer {
     fonts: Fonts,
     words: Words,
