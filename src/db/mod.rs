@@ -263,6 +263,7 @@ fn run_before<B: diesel::backend::Backend>(
 #[cfg(test)]
 mod tests {
     use diesel::sql_types::Integer;
+    use diesel::RunQueryDsl;
 
     #[derive(diesel::QueryableByName)]
     struct Used {
