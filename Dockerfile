@@ -18,12 +18,15 @@ RUN apt-get update \
 WORKDIR /src
 
 # 1. Dependencies only, with placeholder sources, so this layer stays cached until
-#    Cargo.toml or Cargo.lock change. Cargo.toml declares the bench target explicitly,
-#    so it needs a placeholder too.
+#    Cargo.toml or Cargo.lock change. Cargo.toml declares the bench targets explicitly,
+#    so they need placeholders too. `.cargo/config.toml` sets how the bundled SQLite is
+#    built (see ARCHITECTURE.md), so it comes before the dependencies.
 COPY Cargo.toml Cargo.lock ./
+COPY .cargo ./.cargo
 RUN mkdir src benches \
     && echo 'fn main() {}' > src/main.rs \
     && echo 'fn main() {}' > benches/certificates.rs \
+    && echo 'fn main() {}' > benches/erasure.rs \
     && touch src/lib.rs \
     && cargo build --release --locked \
     && rm -rf src
