@@ -9,7 +9,7 @@
 # - every coordinator and trainer page (found by following the links of the pages from
 #   the start page, three levels, one URL per route; downloads and logout left out): N
 #   sequential requests with a logged-in session, p50 / p95 and the page size;
-# - `/z/<token>` with every certificate's token (10,000 distinct ones; wrk's Lua script
+# - `/z/<token>` with every certificate's token (1,000 distinct ones a year; wrk's Lua script
 #   gives each thread its own slice, so a token comes back only after every other token of
 #   the slice: the one-second memo of answers and the 4,096 remembered signatures never
 #   hold it; the interval reached is printed, marked when under the memo's second),

@@ -58,10 +58,13 @@ pub fn establish(url: &str) -> Result<DbConn, diesel::ConnectionError> {
             let mut conn = SqliteConnection::establish(path)?;
             conn.batch_execute(
                 // secure_delete: an erased name must not stay readable in freed pages of
-                // the database file.
+                // the database file. cache_size 1 MB instead of 2 for each of the pool's
+                // connections: the system's page cache holds the file anyway; measured on
+                // 20 demo years, /z kept its 11,900 checks/s and the resident size one minute
+                // after the load fell from 69 to 64 MB.
                 "PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000; \
                  PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
-                 PRAGMA secure_delete = ON;",
+                 PRAGMA secure_delete = ON; PRAGMA cache_size = -1024;",
             )
             .map_err(diesel::ConnectionError::CouldntSetupConfiguration)?;
             Ok(DbConn::Sqlite(conn))

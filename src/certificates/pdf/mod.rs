@@ -147,11 +147,6 @@ pub struct ParticipantCard {
 pub struct LazyRenderer(std::sync::OnceLock<Result<CertificateRenderer, String>>);
 
 impl LazyRenderer {
-    /// A renderer built already (tests, benches).
-    pub fn built(renderer: CertificateRenderer) -> Self {
-        Self(std::sync::OnceLock::from(Ok(renderer)))
-    }
-
     pub fn get(&self) -> anyhow::Result<&CertificateRenderer> {
         self.0
             .get_or_init(|| CertificateRenderer::new().map_err(|e| format!("{e:#}")))
