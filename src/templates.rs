@@ -250,6 +250,8 @@ pub fn static_file(path: &str) -> Option<(Vec<u8>, &'static str)> {
         "text/css; charset=utf-8"
     } else if path.ends_with(".js") {
         "text/javascript; charset=utf-8"
+    } else if path.ends_with(".webmanifest") {
+        "application/manifest+json"
     } else if path.ends_with(".svg") {
         "image/svg+xml"
     } else {

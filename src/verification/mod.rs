@@ -22,9 +22,12 @@
 //!   (`certificates::revocation`); online, the database decides. Its answers are kept for
 //!   one second (`cache`): a revocation shows at once on this replica, within a second on
 //!   the others.
+//! - The web app at `/pruefen` checks scans without a connection (`offline`).
 
 pub mod api;
 pub mod counter;
+pub mod offline;
 pub mod page;
 pub mod public;
+pub mod repo;
 pub mod service;

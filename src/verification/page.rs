@@ -141,6 +141,136 @@ fn context(
     })
 }
 
+/// The offline answers, as `static/verifier.js` names them, with their status text and
+/// colour.
+const OFFLINE_ANSWERS: [(&str, &str, &str); 6] = [
+    ("valid", "verify.offline_valid", "valid"),
+    ("stale", "verify.offline_stale", "stale"),
+    ("unusable", "verify.offline_unusable", "stale"),
+    ("revoked", "verify.revoked", "revoked"),
+    ("replaced", "verify.replaced", "invalid"),
+    ("invalid", "verify.invalid", "invalid"),
+];
+
+/// The fields the service worker fills in, named; a marker is the name between the
+/// private-use characters.
+const OFFLINE_FIELDS: [&str; 10] = [
+    "holder_name",
+    "course_title",
+    "course_code",
+    "completion_date",
+    "issuer_name",
+    "code",
+    "issuer_contact",
+    "checked_at",
+    "issuer_org",
+    "list_time",
+];
+
+fn named_marker(name: &str) -> String {
+    format!("{OPEN}{name}{CLOSE}")
+}
+
+/// The result page of every offline answer in one language, from the same template as
+/// the server's, with markers where the service worker puts the checked token's facts
+/// (escaped): `{"pages": {"valid": html, "valid+contact": html, …}, "fields": […],
+/// "no_list": "…"}`.
+pub fn offline_templates(lang: &str) -> Result<serde_json::Value, AppError> {
+    let mut pages = serde_json::Map::new();
+    for (answer, key, css) in OFFLINE_ANSWERS {
+        let with_facts = !matches!(answer, "replaced" | "invalid");
+        for contact in [false, true] {
+            if contact && !with_facts {
+                continue;
+            }
+            let facts = with_facts.then(|| {
+                json!({
+                    "holder_name": named_marker("holder_name"),
+                    "course_title": named_marker("course_title"),
+                    "course_code": named_marker("course_code"),
+                    "completion_date": named_marker("completion_date"),
+                    "issuer_name": named_marker("issuer_name"),
+                    "code": named_marker("code"),
+                    "issuer_contact": contact.then(|| named_marker("issuer_contact")),
+                    "name_erased": false,
+                })
+            });
+            let status = match answer {
+                "revoked" => VerificationStatus::Revoked,
+                "replaced" => VerificationStatus::Replaced,
+                "invalid" => VerificationStatus::Invalid,
+                _ => VerificationStatus::Valid,
+            };
+            let org = named_marker("issuer_org");
+            let mut ctx = context(
+                lang,
+                status,
+                facts,
+                &named_marker("checked_at"),
+                with_facts.then_some(org.as_str()),
+            );
+            ctx["title"] = json!(i18n::text(lang, key));
+            ctx["status_text"] = json!(i18n::text(lang, key));
+            ctx["status_class"] = json!(css);
+            ctx["offline"] = json!({ "list_time": named_marker("list_time") });
+            if css == "stale" {
+                ctx["what_now"] = json!({
+                    "means": i18n::text(lang, &format!("verify.offline_{answer}_means")),
+                    "act": i18n::text(lang, "verify.offline_stale_do"),
+                });
+            }
+            let name = if contact { format!("{answer}+contact") } else { answer.to_string() };
+            pages.insert(name, json!(templates::render("pages/verification/result", &ctx)?));
+        }
+    }
+    Ok(json!({
+        "lang": lang,
+        "pages": pages,
+        "fields": OFFLINE_FIELDS,
+        "open": OPEN.to_string(),
+        "close": CLOSE.to_string(),
+        "no_list": i18n::text(lang, "verify.offline_no_list"),
+    }))
+}
+
+/// The words `static/pruefen.js` shows, in the page's language.
+pub fn offline_app_texts(lang: &str) -> serde_json::Value {
+    const KEYS: [&str; 29] = [
+        "pruefen.state_loading",
+        "pruefen.state_ready",
+        "pruefen.state_stale",
+        "pruefen.state_missing",
+        "pruefen.state_unsupported",
+        "pruefen.refresh_failed",
+        "pruefen.bulk_too_many",
+        "pruefen.bulk_empty",
+        "pruefen.only_online",
+        "pruefen.not_a_code",
+        "pruefen.waiting",
+        "pruefen.how_online",
+        "pruefen.how_offline",
+        "pruefen.col_input",
+        "pruefen.col_result",
+        "pruefen.col_name",
+        "pruefen.col_course",
+        "pruefen.col_date",
+        "pruefen.col_how",
+        "verify.valid",
+        "verify.revoked",
+        "verify.replaced",
+        "verify.invalid",
+        "verify.offline_valid",
+        "verify.offline_stale",
+        "verify.offline_unusable",
+        "verify.offline_no_list",
+        "verify.too_many_title",
+        "verify.code_problem",
+    ];
+    let texts: serde_json::Map<String, serde_json::Value> =
+        KEYS.iter().map(|k| (k.to_string(), json!(i18n::text(lang, k)))).collect();
+    json!(texts)
+}
+
 /// `name_erased`: a typed code of an erased holder's certificate, whose name is not
 /// stored any more (a scanned token brings its own). `contact`: whether the issuer has
 /// an address or contact to show.
@@ -225,11 +355,13 @@ fn push_escaped(out: &mut String, text: &str) {
 /// The issuer's address and contact as the page shows them: the address, then phone and
 /// e-mail on one line.
 fn contact_text(f: &CertificateFacts) -> String {
-    let reach: Vec<&str> = [f.issuer_phone.trim(), f.issuer_email.trim()]
-        .into_iter()
-        .filter(|s| !s.is_empty())
-        .collect();
-    [f.issuer_address.trim().to_string(), reach.join(" · ")]
+    contact_lines(&f.issuer_address, &f.issuer_phone, &f.issuer_email)
+}
+
+pub(crate) fn contact_lines(address: &str, phone: &str, email: &str) -> String {
+    let reach: Vec<&str> =
+        [phone.trim(), email.trim()].into_iter().filter(|s| !s.is_empty()).collect();
+    [address.trim().to_string(), reach.join(" · ")]
         .into_iter()
         .filter(|s| !s.is_empty())
         .collect::<Vec<_>>()

@@ -228,11 +228,102 @@ async fn verify_token(
     render_result(&v, lang_of(&req, q.lang.as_deref()))
 }
 
+/// The offline check's page may run its own scripts, talk to this server and install its
+/// service worker; nothing else.
+const APP_CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; manifest-src 'self'; worker-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
+
+/// The web app for checking without a connection (`offline`). Without JavaScript it is a
+/// page with a link to the online check.
+#[get("/pruefen")]
+async fn offline_app(
+    req: HttpRequest, q: web::Query<LangQuery>,
+) -> Result<HttpResponse, HtmlError> {
+    let lang = lang_of(&req, q.lang.as_deref());
+    let ctx = json!({
+        "lang": lang,
+        "dir": dir(lang),
+        "langs": super::page::language_links(lang),
+        "title": i18n::text(lang, "pruefen.title"),
+        "manifest": format!("/pruefen/manifest.webmanifest?lang={lang}"),
+        "texts": super::page::offline_app_texts(lang).to_string(),
+    });
+    let body = templates::render("pages/verification/offline", &ctx)?;
+    let mut resp = public_page(actix_web::http::StatusCode::OK, body);
+    resp.headers_mut().insert(
+        header::HeaderName::from_static("content-security-policy"),
+        header::HeaderValue::from_static(APP_CSP),
+    );
+    Ok(resp)
+}
+
+/// The service worker. Served from `/pruefen/` but allowed to control `/Z/` and `/z/`,
+/// where the QR links land; browsers look for a new version on every visit.
+#[get("/pruefen/sw.js")]
+async fn offline_worker() -> HttpResponse {
+    match templates::static_file("pruefen-sw.js") {
+        Some((bytes, mime)) => HttpResponse::Ok()
+            .content_type(mime)
+            .insert_header((header::CACHE_CONTROL, "no-cache"))
+            .insert_header(("Service-Worker-Allowed", "/"))
+            .insert_header(("X-Content-Type-Options", "nosniff"))
+            .body(bytes),
+        None => HttpResponse::NotFound().finish(),
+    }
+}
+
+/// The web app manifest: installs `/pruefen` on the home screen.
+#[get("/pruefen/manifest.webmanifest")]
+async fn offline_manifest(req: HttpRequest, q: web::Query<LangQuery>) -> HttpResponse {
+    let lang = lang_of(&req, q.lang.as_deref());
+    let manifest = json!({
+        "name": format!("{} – Mietschulung", i18n::text(lang, "pruefen.app_name")),
+        "short_name": i18n::text(lang, "pruefen.app_name"),
+        "lang": lang,
+        "dir": dir(lang),
+        "start_url": format!("/pruefen?lang={lang}"),
+        "scope": "/",
+        "display": "standalone",
+        "background_color": "#ffffff",
+        "theme_color": "#00703c",
+        "icons": [{"src": "/static/pruefen-icon.svg", "sizes": "any", "type": "image/svg+xml", "purpose": "any"}],
+    });
+    HttpResponse::Ok()
+        .content_type("application/manifest+json")
+        .insert_header((header::CACHE_CONTROL, "public, max-age=3600"))
+        .body(manifest.to_string())
+}
+
+/// The result pages the service worker fills in offline, in one of the check page's
+/// languages.
+#[get("/pruefen/vorlagen/{lang}.json")]
+async fn offline_templates(lang: web::Path<String>) -> AppResult<HttpResponse> {
+    let Some(lang) = super::page::LANGS.iter().find(|l| **l == lang.as_str()) else {
+        return Err(AppError::NotFound(i18n::Text::key("error.no_such_page")));
+    };
+    Ok(HttpResponse::Ok()
+        .insert_header((header::CACHE_CONTROL, "public, max-age=300"))
+        .json(super::page::offline_templates(lang)?))
+}
+
+/// Issuer names, contacts and course titles, for the facts an offline check shows.
+#[get("/pruefen/aussteller.json")]
+async fn offline_issuers(db: web::Data<Db>) -> AppResult<HttpResponse> {
+    let directory = db.run(service::issuer_directory).await?;
+    Ok(HttpResponse::Ok()
+        .insert_header((header::CACHE_CONTROL, "public, max-age=300"))
+        .json(directory))
+}
+
 pub fn configure(cfg: &mut web::ServiceConfig) {
     // The form at `/z` itself first: the scopes below would also take the bare prefix.
     cfg.service(code_form)
         .service(web::scope("/Z").default_service(web::to(verify_token)))
         .service(web::scope("/z").default_service(web::to(verify_token)))
         .service(jwks)
-        .service(revoked);
+        .service(revoked)
+        .service(offline_app)
+        .service(offline_worker)
+        .service(offline_manifest)
+        .service(offline_templates)
+        .service(offline_issuers);
 }

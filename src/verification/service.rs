@@ -295,3 +295,33 @@ pub fn revocation_list(
 /// How long a published list is valid: a day, the longest the README promises (next update ≤ 24 h), so an offline
 /// verifier notices a revocation within a day at worst.
 pub const LIST_VALIDITY_SECS: i64 = crate::certificates::revocation::MAX_VALIDITY_SECS;
+
+/// What the offline check shows about each issuer, keyed by organisation id: the name and
+/// contact its check page shows, and its courses' titles by code. All of it is printed on
+/// every certificate the organisation issues; nothing about any person.
+pub fn issuer_directory(conn: &mut crate::db::DbConn) -> AppResult<serde_json::Value> {
+    let mut issuers = serde_json::Map::new();
+    for org in crate::orgs::repo::list(conn)? {
+        let profile = crate::certificates::profile::profile_of(conn, org.id)?;
+        issuers.insert(
+            org.id.0.to_string(),
+            serde_json::json!({
+                "name": org.issuer_name,
+                "contact": super::page::contact_lines(
+                    &profile.issuer_address,
+                    &profile.contact_phone,
+                    &profile.contact_email,
+                ),
+                "courses": {},
+            }),
+        );
+    }
+    for (org, code, title) in super::repo::course_titles(conn)? {
+        if let Some(courses) =
+            issuers.get_mut(&org.0.to_string()).and_then(|i| i["courses"].as_object_mut())
+        {
+            courses.insert(code, serde_json::Value::String(title));
+        }
+    }
+    Ok(serde_json::json!({ "issuers": issuers }))
+}

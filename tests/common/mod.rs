@@ -12,6 +12,7 @@ pub mod browser;
 pub mod logs;
 pub mod mime;
 pub mod pdf_qr;
+pub mod relay;
 pub mod routes;
 pub mod smtp;
 

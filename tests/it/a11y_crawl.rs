@@ -33,6 +33,10 @@ use crate::common::{self, browser::Chromium, routes, Backend, TestApp};
 const NOT_PAGES: &[(&str, &str)] = &[
     ("/.well-known/jwks.json", "JSON key set for machines"),
     ("/.well-known/revoked", "JSON revocation list for machines"),
+    ("/pruefen/aussteller.json", "JSON issuer list for the offline check"),
+    ("/pruefen/manifest.webmanifest", "web app manifest"),
+    ("/pruefen/sw.js", "the offline check's service worker script"),
+    ("/pruefen/vorlagen/{}.json", "JSON result pages for the offline check"),
     ("/audit.csv", "CSV download"),
     ("/calendar/run/{}.ics", "calendar feed"),
     ("/calendar/trainer/{}.ics", "calendar feed"),
@@ -397,6 +401,8 @@ async fn seed(app: &TestApp) -> Seed {
         visit(Anonymous, "/z/…", format!("/z/{check_token}"), true),
         visit(Anonymous, "/Z/…", format!("/Z/{check_token}?lang=en"), true),
         visit(Anonymous, "/z/…", "/z/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", true),
+        visit(Anonymous, "/pruefen", "/pruefen", true),
+        visit(Anonymous, "/pruefen", "/pruefen?lang=ar", true),
         // The trainer, on a phone.
         visit(Trainer, "/my/sessions", "/my/sessions", true),
         visit(Trainer, "/sessions/{}/roster", format!("/sessions/{session}/roster"), true),

@@ -36,6 +36,7 @@ mod mail_once;
 mod metrics;
 mod migrations;
 mod navigation;
+mod offline_check;
 mod operations;
 mod own_page;
 mod past_attendance;

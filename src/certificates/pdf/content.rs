@@ -59,6 +59,7 @@ pub(super) struct Words {
     notes_check_valid: String,
     notes_check_identity: String,
     notes_check_invalid: String,
+    notes_check_offline: String,
     notes_data_heading: String,
     notes_data: String,
     notes_course_heading: String,
@@ -135,7 +136,7 @@ pub(super) fn is_right_to_left(lang: &str) -> bool {
 
 impl Words {
     /// Each text with the placeholders it may use.
-    fn placeholders(&self) -> [(&'static str, &str, &'static [&'static str]); 38] {
+    fn placeholders(&self) -> [(&'static str, &str, &'static [&'static str]); 39] {
         const NONE: &[&str] = &[];
         [
             ("title", &self.title, NONE),
@@ -171,6 +172,7 @@ impl Words {
             ("notes_check_valid", &self.notes_check_valid, NONE),
             ("notes_check_identity", &self.notes_check_identity, NONE),
             ("notes_check_invalid", &self.notes_check_invalid, NONE),
+            ("notes_check_offline", &self.notes_check_offline, &["host"]),
             ("notes_data_heading", &self.notes_data_heading, NONE),
             ("notes_data", &self.notes_data, NONE),
             ("notes_course_heading", &self.notes_course_heading, NONE),
@@ -268,6 +270,7 @@ impl Words {
                     Paragraph::Step(2, self.notes_check_valid.clone()),
                     Paragraph::Step(3, self.notes_check_identity.clone()),
                     text(&self.notes_check_invalid),
+                    Paragraph::Text(fill(&self.notes_check_offline, &[("host", host)])),
                 ],
             },
             Section {
