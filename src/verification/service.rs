@@ -301,7 +301,7 @@ pub const LIST_VALIDITY_SECS: i64 = crate::certificates::revocation::MAX_VALIDIT
 /// every certificate the organisation issues; nothing about any person.
 pub fn issuer_directory(conn: &mut crate::db::DbConn) -> AppResult<serde_json::Value> {
     let mut issuers = serde_json::Map::new();
-    for org in crate::orgs::repo::list(conn)? {
+    for org in crate::orgs::service::all(conn)? {
         let profile = crate::certificates::profile::profile_of(conn, org.id)?;
         issuers.insert(
             org.id.0.to_string(),

@@ -1,5 +1,5 @@
 /* The service worker of the offline check (registered by /static/pruefen.js for the
- * scopes /pruefen, /Z/ and /z/).
+ * scopes /pruefen, /Z and /z).
  *
  * A QR link (/Z/…) goes to the server first; the server's answer is the authority. When
  * the network fails, the server cannot be reached (502, 503, 504) or takes longer than
@@ -14,12 +14,14 @@ var V = self.MietschulungVerifier;
 var SHELL_CACHE = 'pruefen-seite';
 var SHELL = ['/pruefen', '/static/style.css', '/static/verifier.js', '/static/pruefen.js',
   '/static/pruefen-icon.svg'];
+// The page in every language, so that offline it still speaks the reader's.
+var PAGES = V.LANGS.map(function (l) { return '/pruefen?lang=' + l; });
 
 self.addEventListener('install', function (event) {
   self.skipWaiting();
   // The page that registers the worker fetches what the check needs; the worker keeps the
   // page itself, for the home screen.
-  event.waitUntil(caches.open(SHELL_CACHE).then(function (c) { return c.addAll(SHELL); }).catch(function () {}));
+  event.waitUntil(caches.open(SHELL_CACHE).then(function (c) { return c.addAll(SHELL.concat(PAGES)); }).catch(function () {}));
 });
 
 self.addEventListener('activate', function (event) {
@@ -32,6 +34,10 @@ self.addEventListener('fetch', function (event) {
   if (url.origin !== self.location.origin || request.method !== 'GET') return;
   if (request.mode === 'navigate' && /^\/[zZ]\/./.test(url.pathname)) {
     event.respondWith(checkScan(event));
+  } else if (request.mode === 'navigate' && /^\/[zZ]\/?$/.test(url.pathname)) {
+    // The form for a typed code: only the server can answer it. Offline, the page that
+    // says so and points to the QR code.
+    event.respondWith(server(request).then(function (online) { return online || unavailable(request.url); }));
   } else if (url.pathname === '/pruefen' || SHELL.indexOf(url.pathname) >= 0) {
     event.respondWith(fromNetworkElseCache(request));
   }
@@ -60,10 +66,10 @@ function offlineAnswer(url) {
   var now = Math.floor(Date.now() / 1000);
   return V.load().then(function (known) {
     var lang = V.pageLanguage(url, self.navigator.languages);
-    if (!known) return unavailable();
+    if (!known) return unavailable(url);
     return V.check(url, known, now).then(function (result) {
       var page = V.renderResult(result, known, lang, now);
-      if (!page) return unavailable();
+      if (!page) return unavailable(url);
       var ok = result.verdict !== 'invalid' && result.verdict !== 'replaced';
       return new Response(page, {
         status: ok ? 200 : 404,
@@ -76,15 +82,16 @@ function offlineAnswer(url) {
         }
       });
     });
-  }).catch(unavailable);
+  }).catch(function () { return unavailable(url); });
 }
 
 /* Nothing held yet (the page was never opened online): the browser's own offline error
    would say nothing useful, so say what to do. */
-function unavailable() {
-  return caches.match('/pruefen', { ignoreSearch: true }).then(function (page) {
-    return page || Response.error();
-  });
+function unavailable(url) {
+  var lang = V.pageLanguage(url, self.navigator.languages);
+  return caches.match('/pruefen?lang=' + lang).then(function (page) {
+    return page || caches.match('/pruefen', { ignoreSearch: true });
+  }).then(function (page) { return page || Response.error(); });
 }
 
 function fromNetworkElseCache(request) {

@@ -70,7 +70,7 @@
       return;
     }
     // One worker for each place it answers: this page, and the QR links in both cases.
-    ['/pruefen', '/Z/', '/z/'].forEach(function (scope) {
+    ['/pruefen', '/Z', '/z'].forEach(function (scope) {
       navigator.serviceWorker.register('/pruefen/sw.js', { scope: scope }).catch(function () {});
     });
     V.load().then(function (k) {

@@ -720,6 +720,17 @@ async fn check_page(browser: &Chromium, axe: &str, visit: &Visit, width: u32) ->
     finding
 }
 
+/// axe-core's violations on the page the browser shows (id, impact and targets of each), for
+/// states the crawl cannot reach by a URL (a result the browser made itself, a filled table).
+pub(crate) async fn axe_violations(browser: &Chromium) -> Vec<Value> {
+    let Some(axe) = axe_source() else {
+        return Vec::new();
+    };
+    browser.script(&format!("{axe}\n;return true;")).await;
+    let v = browser.script_async(AXE_RUN).await;
+    v.as_array().cloned().unwrap_or_else(|| panic!("axe.run failed: {v}"))
+}
+
 fn axe_source() -> Option<String> {
     let path = PathBuf::from(concat!(
         env!("CARGO_MANIFEST_DIR"),

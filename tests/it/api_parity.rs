@@ -146,6 +146,11 @@ const VIEW_ONLY: &[(&str, &str)] = &[
     ("GET /", "the start page sends each role to its own page"),
     ("GET /.well-known/jwks.json", "is itself the machine-readable key set"),
     ("GET /.well-known/revoked", "is itself the machine-readable revocation list"),
+    ("GET /pruefen", "the offline check runs in the browser on /.well-known/jwks.json, /.well-known/revoked and GET /api/v1/verify/{token} (bulk)"),
+    ("GET /pruefen/aussteller.json", "is itself machine-readable (issuer names and course titles for the offline check)"),
+    ("GET /pruefen/manifest.webmanifest", "is itself the machine-readable web app manifest"),
+    ("GET /pruefen/sw.js", "the service worker script of the offline check"),
+    ("GET /pruefen/vorlagen/{lang}.json", "is itself machine-readable (result page templates for the offline check)"),
     (
         "GET /absage/{token}",
         "a participant's apology link from a reminder mail, public, no account",
