@@ -325,6 +325,30 @@ async fn scanning_without_a_network() {
     // And the page renews the list it holds.
     phone.goto(&relay.url("/pruefen?lang=de")).await;
     wait_for(&phone, "data-state=\"ready\"", Duration::from_secs(20)).await;
+
+    // A list newer than the server's (a clock that ran ahead) is not replaced by an older
+    // one: an old list must never undo a revocation. The phone keeps it, says it cannot
+    // renew, and shows no green until the server's lists catch up.
+    let ahead = list_issued_ago(&app, -3600, Vec::new());
+    hold_list(&phone, &ahead).await;
+    phone.click("#refresh").await;
+    // The data attribute holds every text of the page: wait for the state, then read it.
+    wait_for(&phone, "data-state=\"stale\"", Duration::from_secs(20)).await;
+    let said = phone.script("return document.getElementById('state').textContent;").await;
+    assert!(
+        said.as_str().is_some_and(|s| s.contains(&t_said("de", "pruefen.refresh_failed"))),
+        "{said}"
+    );
+    let held = phone.script("return document.getElementById('list-issued').textContent;").await;
+    // The list the phone was given, in the phone's own time zone (not the one it would
+    // have fetched now).
+    let ahead_at = chrono::Utc::now().timestamp() + 3600;
+    let shown =
+        phone.script(&format!("return window.MietschulungVerifier.fmtDateTime({ahead_at});")).await;
+    let before = phone
+        .script(&format!("return window.MietschulungVerifier.fmtDateTime({});", ahead_at - 120))
+        .await;
+    assert!(held == shown || held == before, "{held} / {shown}");
 }
 
 /// A housing company checks many at once: scanned links and typed codes online, links
@@ -408,6 +432,9 @@ async fn wait_rows(phone: &Chromium, n: usize) -> Vec<Value> {
 }
 
 // ---- shared vectors --------------------------------------------------------------------
+
+/// Markup, a bidi override and an emoji in a name the token signed.
+const HOSTILE_NAME: &str = "Ali <img src=x onerror=alert(1)> \u{202E}\"&' 🏠";
 
 const ORG_KID: u8 = 3;
 const DEPLOYMENT_KID: u8 = 1;
@@ -691,9 +718,15 @@ async fn javascript_and_rust_verifiers_agree() {
                }}).then(function (r) {{ return r.verdict; }});
              }})).then(function (verdicts) {{
                done({{verdicts: verdicts, constants: [V.LIST_MAX_AGE_SECS, V.CLOCK_SLACK_SECS, V.NETWORK_TIMEOUT_MS, V.BULK_MAX],
-                      code: V.printedCode(new Uint8Array({code:?}))}});
+                      code: V.printedCode(new Uint8Array({code:?})),
+                      page: V.renderResult({{verdict: 'valid', organisationId: 7, code: 'X',
+                          claims: {{holderName: {hostile}, courseCode: '<b>MS</b>', completionDate: '2026-11-20'}}}},
+                        {{templates: {{de: {templates}}}, issuers: {{'7': {{name: 'Stadt <i>', contact: '', courses: {{}}}}}}, list: null}},
+                        'de', 1800000000)}});
              }}, function (e) {{ done({{error: String(e)}}); }});",
-            code = [0x8Au8, 0x13, 0xF0, 0x00, 0x42, 0x99, 0xFF, 0x01, 0x00, 0x07]
+            code = [0x8Au8, 0x13, 0xF0, 0x00, 0x42, 0x99, 0xFF, 0x01, 0x00, 0x07],
+            hostile = json!(HOSTILE_NAME),
+            templates = mietschulung::verification::page::offline_templates("de").unwrap(),
         ))
         .await;
     let verdicts = got["verdicts"].as_array().unwrap_or_else(|| panic!("{got}"));
@@ -718,6 +751,11 @@ async fn javascript_and_rust_verifiers_agree() {
             offline::BULK_MAX
         ])
     );
+    // The offline page shows signed and held text as text.
+    let page = got["page"].as_str().unwrap_or_else(|| panic!("{got}"));
+    assert!(!page.contains("<img") && !page.contains("<b>MS") && !page.contains("<i>"), "{page}");
+    assert!(page.contains("Ali &lt;img src&#x3D;x onerror&#x3D;alert(1)&gt;"), "{page}");
+    assert!(page.contains("<bdi>") && page.contains("🏠"), "{page}");
     assert_eq!(
         got["code"],
         token::printed_code(&[0x8A, 0x13, 0xF0, 0x00, 0x42, 0x99, 0xFF, 0x01, 0x00, 0x07])
