@@ -253,6 +253,9 @@ async fn whole_path(backend: Backend) {
         assert!(text.contains("Jürgen Größmann") || text.contains("Олена Шевченко"), "{text}");
         assert!(text.contains("Landratsamt Altenburger Land"));
         assert!(text.contains("Mietvertrag"));
+        // Page 2 tells the landlord where to prepare checking without a network.
+        let host = app.base.trim_start_matches("http://");
+        assert!(text.contains(&format!("{host}/pruefen")), "{text}");
     }
 
     // Landlord: scans the QR code (no account, any case of the path).
