@@ -85,10 +85,7 @@
     if (!/^[A-Za-z0-9_-]*$/.test(s) || s.length % 4 === 1) bad('base64url');
     var b64 = s.replace(/-/g, '+').replace(/_/g, '/');
     while (b64.length % 4) b64 += '=';
-    var bin = atob(b64);
-    var out = new Uint8Array(bin.length);
-    for (var i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
-    return out;
+    return base64ToBytes(b64);
   }
 
   function bytesToBase64(bytes) {

@@ -172,6 +172,26 @@ fn code_of(url: &str) -> [u8; CODE_BYTES] {
     claims.cwt_id.unwrap().try_into().unwrap()
 }
 
+/// An app on SQLite with an organisation, and its coordinator's API.
+async fn landlords_test(slug: &str) -> (common::TestApp, common::Api) {
+    let app = common::spawn_app(Backend::Sqlite).await;
+    let org = app.create_org(slug);
+    let api = app.api_token(&org.coordinator.email).await;
+    (app, api)
+}
+
+/// One person's certificate in a run of its own: (QR link, certificate id, printed code).
+async fn certificate(
+    api: &common::Api, course: &str, given: &str, family: &str,
+) -> (String, i64, String) {
+    let (_, _, summary) = common::certified(api, course, given, family, None).await;
+    let issued = &summary["issued"][0];
+    let text = |field: &str| {
+        issued[field].as_str().unwrap_or_else(|| panic!("{field}: {summary}")).to_string()
+    };
+    (text("verification_url"), issued["id"].as_i64().unwrap(), text("code"))
+}
+
 /// After one online visit, a phone checks scans with the network cut: genuine → "Gültig
 /// (offline geprüft)" with the list's date, revoked before the visit → Widerrufen, tampered
 /// or signed by a key not in the key set → Ungültig, a list past its next update → the
@@ -181,14 +201,9 @@ async fn scanning_without_a_network() {
     if !common::browser::available() {
         return;
     }
-    let app = common::spawn_app(Backend::Sqlite).await;
-    let org = app.create_org("keller");
-    let api = app.api_token(&org.coordinator.email).await;
-    let (_, _, first) = common::certified(&api, "ms-k", "Olena", "Kovalenko", None).await;
-    let (_, _, second) = common::certified(&api, "ms-k2", "Yusuf", "Demir", None).await;
-    let genuine = first["issued"][0]["verification_url"].as_str().unwrap().to_string();
-    let revoked = second["issued"][0]["verification_url"].as_str().unwrap().to_string();
-    let revoked_id = second["issued"][0]["id"].as_i64().unwrap();
+    let (app, api) = landlords_test("keller").await;
+    let (genuine, _, _) = certificate(&api, "ms-k", "Olena", "Kovalenko").await;
+    let (revoked, revoked_id, _) = certificate(&api, "ms-k2", "Yusuf", "Demir").await;
     let (s, body) = api
         .post(&format!("/api/v1/certificates/{revoked_id}/revoke"), json!({"reason": "Versehen"}))
         .await;
@@ -359,12 +374,8 @@ async fn checking_many_at_once() {
     if !common::browser::available() {
         return;
     }
-    let app = common::spawn_app(Backend::Sqlite).await;
-    let org = app.create_org("empfang");
-    let api = app.api_token(&org.coordinator.email).await;
-    let (_, _, first) = common::certified(&api, "ms-e", "Fatima", "Rahimi", None).await;
-    let link = first["issued"][0]["verification_url"].as_str().unwrap().to_string();
-    let code = first["issued"][0]["code"].as_str().unwrap().to_string();
+    let (app, api) = landlords_test("empfang").await;
+    let (link, _, code) = certificate(&api, "ms-e", "Fatima", "Rahimi").await;
     let relay = Relay::to(app.port);
     let phone = Chromium::phone().await;
     phone.goto(&relay.url("/pruefen?lang=de")).await;
