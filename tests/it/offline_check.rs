@@ -172,6 +172,13 @@ fn code_of(url: &str) -> [u8; CODE_BYTES] {
     claims.cwt_id.unwrap().try_into().unwrap()
 }
 
+/// With `SCREENSHOT_DIR` set, the page as a PNG there, for looking at it.
+async fn screenshot(phone: &Chromium, name: &str) {
+    if let Ok(dir) = std::env::var("SCREENSHOT_DIR") {
+        std::fs::write(format!("{dir}/{name}.png"), phone.screenshot().await).unwrap();
+    }
+}
+
 /// An app on SQLite with an organisation, and its coordinator's API.
 async fn landlords_test(slug: &str) -> (common::TestApp, common::Api) {
     let app = common::spawn_app(Backend::Sqlite).await;
@@ -245,6 +252,7 @@ async fn scanning_without_a_network() {
     phone.assert_fits_width().await;
     let violations = super::a11y_crawl::axe_violations(&phone).await;
     assert!(violations.is_empty(), "the offline result page: {violations:?}");
+    screenshot(&phone, "offline-valid-360").await;
 
     phone.goto(&relay.url(&qr_path(&revoked))).await;
     let page = wait_for(&phone, "data-test=\"verdict\"", Duration::from_secs(10)).await;
@@ -303,6 +311,7 @@ async fn scanning_without_a_network() {
     assert!(!page.contains("status-valid"));
     let violations = super::a11y_crawl::axe_violations(&phone).await;
     assert!(violations.is_empty(), "the stale warning: {violations:?}");
+    screenshot(&phone, "offline-stale-360").await;
     // The page says so too.
     phone.goto(&relay.url("/pruefen?lang=de")).await;
     wait_for(&phone, "data-state=\"stale\"", Duration::from_secs(10)).await;
@@ -402,6 +411,7 @@ async fn checking_many_at_once() {
     phone.assert_fits_width().await;
     let violations = super::a11y_crawl::axe_violations(&phone).await;
     assert!(violations.is_empty(), "the results table: {violations:?}");
+    screenshot(&phone, "pruefen-bulk-360").await;
     let stored = phone.script("return localStorage.getItem('pruefen-ergebnisse');").await;
     assert!(stored.is_null(), "nothing kept unless asked: {stored}");
 
