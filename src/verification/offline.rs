@@ -13,8 +13,8 @@
 //!   (the token carries the signed facts). A typed code is a reference into the database
 //!   and is never judged offline.
 //! - A token that fails any check is "Ungültig", whatever the list says.
-//! - A code on the list is "Widerrufen" (or "ersetzt"), however old the list: a
-//!   revocation is final.
+//! - A code on the list is "Widerrufen" (or "ersetzt") even when the list is past its next
+//!   update: a revocation is final.
 //! - "Gültig" only while the list is current: issued no more than [`CLOCK_SLACK_SECS`] in
 //!   the device's future and its next update not yet reached. Otherwise the page says the
 //!   list is out of date ([`OfflineVerdict::Stale`]), never a plain green.

@@ -175,7 +175,19 @@ fn named_marker(name: &str) -> String {
 /// the server's, with markers where the service worker puts the checked token's facts
 /// (escaped): `{"pages": {"valid": html, "valid+contact": html, …}, "fields": […],
 /// "no_list": "…"}`.
-pub fn offline_templates(lang: &str) -> Result<serde_json::Value, AppError> {
+pub fn offline_templates(lang: &str) -> Result<&'static serde_json::Value, AppError> {
+    // Rendered once per language: the templates do not change while the service runs.
+    static RENDERED: [OnceLock<serde_json::Value>; LANGS.len()] =
+        [const { OnceLock::new() }; LANGS.len()];
+    let i = LANGS.iter().position(|l| *l == lang).unwrap_or(0);
+    if let Some(done) = RENDERED[i].get() {
+        return Ok(done);
+    }
+    let rendered = render_offline_templates(LANGS[i])?;
+    Ok(RENDERED[i].get_or_init(|| rendered))
+}
+
+fn render_offline_templates(lang: &str) -> Result<serde_json::Value, AppError> {
     let mut pages = serde_json::Map::new();
     for (answer, key, css) in OFFLINE_ANSWERS {
         let with_facts = !matches!(answer, "replaced" | "invalid");

@@ -22,6 +22,14 @@ async fn the_app_and_its_files(backend: Backend) {
     let api = app.api_token(&org.coordinator.email).await;
     let (_, _, summary) = common::certified(&api, "ms-off", "Amina", "Haddad", None).await;
     assert_eq!(summary["issued"].as_array().map(Vec::len), Some(1), "{summary}");
+    let (s, settings) = api
+        .put(
+            "/api/v1/certificate-settings",
+            json!({"issuer_address": "Markt 1, 04600 Altenburg", "contact_phone": "03447 1",
+                   "contact_email": "integration@offline.example"}),
+        )
+        .await;
+    assert_eq!(s, 200, "{settings}");
     let client = reqwest::Client::new();
 
     // The page: scripts allowed from this server only, a plain link without JavaScript.
@@ -83,6 +91,10 @@ async fn the_app_and_its_files(backend: Backend) {
         client.get(app.url("/pruefen/aussteller.json")).send().await.unwrap().json().await.unwrap();
     let ours = &issuers["issuers"][org.id.to_string()];
     assert_eq!(ours["name"], "Landratsamt offline – Integrationsmanagement", "{issuers}");
+    assert_eq!(
+        ours["contact"], "Markt 1, 04600 Altenburg\n03447 1 · integration@offline.example",
+        "as the check page shows it: {issuers}"
+    );
     assert!(ours["courses"].as_object().is_some_and(|c| c.contains_key("MS-OFF")), "{issuers}");
     let text = issuers.to_string();
     assert!(!text.contains("Amina") && !text.contains("Haddad"), "{text}");
