@@ -21,6 +21,10 @@ pub struct Settings {
     /// Signs and encrypts the login cookie; must be the same on every replica.
     pub session_key: SecretString,
     pub db_pool_size: u32,
+    /// Whether the pool keeps a connection open while idle (the service) or opens
+    /// connections only while a caller waits for one (a command that does its work and
+    /// exits; see [`crate::db::Db::connect`]). Set by the command, not configured.
+    pub db_keep_idle: bool,
     /// Threads per HTTP worker for blocking work (database, PDFs). Bounded so memory stays
     /// bounded under load; a few more than the pool's connections is enough.
     pub blocking_threads: usize,
@@ -244,6 +248,7 @@ impl Settings {
             mail_from: "Mietschulung <no-reply@mietschulung.invalid>".into(),
             session_key: SecretString::from(session_key),
             db_pool_size: 8,
+            db_keep_idle: true,
             blocking_threads: 12,
             outbox_poll_millis: 2000,
             outbox_retry_base_secs: 30,

@@ -75,7 +75,7 @@ impl AppState {
     }
 
     fn open(settings: &Settings) -> anyhow::Result<AppState> {
-        let db = Db::connect(&settings.database_url, settings.db_pool_size)?;
+        let db = Db::connect(&settings.database_url, settings.db_pool_size, settings.db_keep_idle)?;
         db.migrate()?;
         let keyring = Arc::new(KeyRing::new(settings.keys_dir.clone()));
         let issuer = Arc::new(CertificateIssuer {

@@ -11,7 +11,7 @@ use crate::db::Db;
 use crate::integrity;
 
 pub(super) fn run(settings: &Settings) -> anyhow::Result<ExitCode> {
-    let db = Db::connect(&settings.database_url, 2)?;
+    let db = Db::connect(&settings.database_url, 2, false)?;
     let keys_dir = settings.keys_dir.clone();
     let found =
         db.run_blocking(move |conn| integrity::check(conn, &keys_dir)).map_err(user_error)?;

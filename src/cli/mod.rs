@@ -162,7 +162,9 @@ pub fn main() -> anyhow::Result<ExitCode> {
     }
     // Settings first: they say how to log. Nothing is logged while they load; an error
     // reaches the operator through `main.rs`.
-    let settings = Settings::load()?;
+    let mut settings = Settings::load()?;
+    // Every command but the service does its work and exits (see `Db::connect`).
+    settings.db_keep_idle = matches!(command, Command::Serve { .. });
     crate::telemetry::init(settings.log_format);
     if restore_completed {
         tracing::warn!("completed an interrupted restore");

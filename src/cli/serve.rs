@@ -19,7 +19,7 @@ pub(super) fn serve(mut settings: Settings, bind: Option<String>) -> anyhow::Res
 }
 
 pub(super) fn migrate(settings: &Settings) -> anyhow::Result<()> {
-    let db = crate::db::Db::connect(&settings.database_url, 1)?;
+    let db = crate::db::Db::connect(&settings.database_url, 1, false)?;
     let n = db.migrate()?;
     println!("{n} migration(s) applied");
     Ok(())

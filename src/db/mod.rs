@@ -138,7 +138,13 @@ pub struct Db {
 }
 
 impl Db {
-    pub fn connect(url: &str, max_size: u32) -> anyhow::Result<Db> {
+    /// A pool of at most `max_size` connections. `keep_idle`: the service keeps one open
+    /// while idle, refilled by the pool's own thread. A command that exits when done must
+    /// not: a connection the pool's thread is still opening when the process exits can
+    /// crash it (OpenSSL's exit handler frees what libpq's TLS handshake in that thread is
+    /// using; seen as `check` ending with SIGSEGV after printing its result). Without it,
+    /// connections are opened only while a caller waits for one.
+    pub fn connect(url: &str, max_size: u32, keep_idle: bool) -> anyhow::Result<Db> {
         let backend = Backend::from_url(url);
         // Fail fast with the driver's message instead of r2d2's generic timeout.
         establish(url).map_err(|e| anyhow::anyhow!("cannot open database: {e}"))?;
@@ -146,7 +152,7 @@ impl Db {
         // PostgreSQL backend or a SQLite page cache, and an idle service needs one.
         let pool = Pool::builder()
             .max_size(max_size)
-            .min_idle(Some(1))
+            .min_idle(Some(u32::from(keep_idle)))
             .connection_timeout(Duration::from_secs(10))
             .build(DbManager { url: url.to_string() })?;
         Ok(Db { pool, backend })
@@ -286,5 +292,23 @@ mod tests {
                 .load(&mut conn)
                 .unwrap();
         assert_eq!(rows[0].used, 1, "SQLite built without SQLITE_ENABLE_QPSG");
+    }
+
+    /// A command's pool opens connections only while its caller waits: nothing is left
+    /// opening in the pool's thread when the command returns (and the process exits). The
+    /// service's pool refills its idle connection in the background.
+    #[test]
+    fn a_commands_pool_opens_nothing_in_the_background() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = dir.path().join("pool.sqlite").to_string_lossy().into_owned();
+        let opened = |keep_idle: bool| {
+            let db = super::Db::connect(&url, 4, keep_idle).unwrap();
+            db.run_blocking(|_| Ok(())).unwrap();
+            let _held = db.pool.get().unwrap();
+            std::thread::sleep(std::time::Duration::from_millis(300));
+            db.pool.state().connections
+        };
+        assert_eq!(opened(false), 1, "only the one the command asked for");
+        assert!(opened(true) > 1, "the service's pool refills in the background");
     }
 }

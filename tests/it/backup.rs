@@ -158,7 +158,7 @@ fn count(data: &Path, table: &str) -> i64 {
         n: i64,
     }
     let url = data.join("mietschulung.sqlite").to_string_lossy().into_owned();
-    let db = mietschulung::db::Db::connect(&url, 1).unwrap();
+    let db = mietschulung::db::Db::connect(&url, 1, true).unwrap();
     let sql = format!("SELECT COUNT(*) AS n FROM {table}");
     db.run_blocking(move |conn| {
         use diesel::RunQueryDsl;

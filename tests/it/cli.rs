@@ -72,7 +72,7 @@ fn demo_writes_scannable_certificates_and_verify_checks_them_offline() {
 
     // Offline verification against a JWKS file built from the same database.
     let settings = mietschulung::config::Settings::with_data_dir(data.clone(), None, None).unwrap();
-    let db = mietschulung::db::Db::connect(&settings.database_url, 1).unwrap();
+    let db = mietschulung::db::Db::connect(&settings.database_url, 1, true).unwrap();
     let records = db.run_blocking(mietschulung::certificates::keys::all_records).unwrap();
     let jwks_path = dir.path().join("jwks.json");
     std::fs::write(&jwks_path, mietschulung::certificates::keys::jwks(&records).to_string())
@@ -126,7 +126,7 @@ fn keys_rotate_retire_and_compromise() {
     let (data, _, urls) = run_demo(dir.path());
     let url = urls[0].clone();
     let settings = mietschulung::config::Settings::with_data_dir(data.clone(), None, None).unwrap();
-    let db = mietschulung::db::Db::connect(&settings.database_url, 1).unwrap();
+    let db = mietschulung::db::Db::connect(&settings.database_url, 1, true).unwrap();
     let keys_now = || db.run_blocking(mietschulung::certificates::keys::all_records).unwrap();
     // The demo organisation's key (the deployment's own signs revocation lists).
     let org_keys = |keys: Vec<mietschulung::certificates::keys::SigningKeyRecord>| -> Vec<_> {

@@ -112,7 +112,7 @@ async fn replicas_start_together(backend: Backend) {
     for start in starts {
         start.join().expect("thread").expect("every replica starts");
     }
-    let db = mietschulung::db::Db::connect(&settings.database_url, 1).expect("connect");
+    let db = mietschulung::db::Db::connect(&settings.database_url, 1, true).expect("connect");
     let keys_dir = settings.keys_dir.clone();
     let found = db
         .run_blocking(move |conn| mietschulung::integrity::check(conn, &keys_dir))

@@ -204,7 +204,7 @@ async fn replicas(backend: Backend) {
         .map(|_| {
             let (url, start) = (url.clone(), start.clone());
             std::thread::spawn(move || {
-                let db = Db::connect(&url, 1).expect("replica connects");
+                let db = Db::connect(&url, 1, true).expect("replica connects");
                 start.wait();
                 db.migrate().map_err(|e| e.to_string())
             })
@@ -215,7 +215,7 @@ async fn replicas(backend: Backend) {
         .map(|t| t.join().expect("no panic").expect("every replica's migration succeeds"))
         .collect();
     assert_eq!(applied.iter().sum::<usize>(), migrations_of(backend), "each once: {applied:?}");
-    let db = Db::connect(&url, 1).expect("connect");
+    let db = Db::connect(&url, 1, true).expect("connect");
     assert_eq!(db.migrate().expect("migrate again"), 0, "nothing left pending");
     let recorded = db
         .run_blocking(|conn| {
@@ -240,7 +240,7 @@ both_backends!(replicas_starting_together_migrate_once_and_all_start, replicas);
 /// header's `<…@…>` form.
 async fn old_rows(backend: Backend) {
     let (url, _keep) = empty_database(backend);
-    let db = Db::connect(&url, 1).expect("connect");
+    let db = Db::connect(&url, 1, true).expect("connect");
     db.migrate_before("2026-11-30-000019").expect("migrate to before");
     let insert = |db: &Db, recipients: &[&str]| {
         for to in recipients {

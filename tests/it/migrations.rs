@@ -17,11 +17,11 @@ fn empty_database(backend: Backend) -> (Db, Box<dyn std::any::Any>) {
         Backend::Sqlite => {
             let dir = tempfile::tempdir().expect("tempdir");
             let url = dir.path().join("m.sqlite").to_string_lossy().into_owned();
-            (Db::connect(&url, 2).expect("connect"), Box::new(dir))
+            (Db::connect(&url, 2, true).expect("connect"), Box::new(dir))
         }
         Backend::Postgres => {
             let (url, pg) = common::pg_database();
-            (Db::connect(&url, 2).expect("connect"), Box::new(pg))
+            (Db::connect(&url, 2, true).expect("connect"), Box::new(pg))
         }
     }
 }

@@ -402,12 +402,12 @@ async fn revisions_migrate(backend: Backend) {
         Backend::Sqlite => {
             let dir = tempfile::tempdir().expect("tempdir");
             let url = dir.path().join("m.sqlite").to_string_lossy().into_owned();
-            let db = mietschulung::db::Db::connect(&url, 2).expect("connect");
+            let db = mietschulung::db::Db::connect(&url, 2, true).expect("connect");
             (db, Box::new(dir) as Box<dyn std::any::Any>)
         }
         Backend::Postgres => {
             let (url, pg) = common::pg_database();
-            (mietschulung::db::Db::connect(&url, 2).expect("connect"), Box::new(pg) as _)
+            (mietschulung::db::Db::connect(&url, 2, true).expect("connect"), Box::new(pg) as _)
         }
     };
     db.migrate_before(REVISIONS).expect("migrate to the one before");

@@ -158,7 +158,7 @@ async fn two_replicas() {
     // One data directory for both: what two containers mounting the same volume see.
     let data = dir.path().join("data");
     let (url, _pg) = shutdown::database(Backend::Postgres);
-    let db = mietschulung::db::Db::connect(url.as_deref().unwrap(), 2).unwrap();
+    let db = mietschulung::db::Db::connect(url.as_deref().unwrap(), 2, true).unwrap();
     let (email, password) = shutdown::demo_login(&shutdown::demo(&data, &url));
     let smtp = SmtpServer::start_on(0).unwrap();
     let env = vars(&smtp);

@@ -182,7 +182,7 @@ fn checks_counted(database_url: &str) -> i64 {
         #[diesel(sql_type = diesel::sql_types::BigInt)]
         n: i64,
     }
-    let db = mietschulung::db::Db::connect(database_url, 1).unwrap();
+    let db = mietschulung::db::Db::connect(database_url, 1, true).unwrap();
     db.run_blocking(|conn| {
         Ok(diesel::sql_query(
             "SELECT CAST(COALESCE(SUM(checks), 0) AS BIGINT) AS n FROM certificate_checks",
@@ -289,7 +289,7 @@ async fn sigterm_during_a_request(backend: Backend) {
     let database_url = url
         .clone()
         .unwrap_or_else(|| data.join("mietschulung.sqlite").to_string_lossy().into_owned());
-    let db = mietschulung::db::Db::connect(&database_url, 1).unwrap();
+    let db = mietschulung::db::Db::connect(&database_url, 1, true).unwrap();
     // Mail queued before the service starts (the demo's own, if any, and this one); a
     // slow SMTP server keeps each delivery going for two seconds.
     let queued = db
