@@ -41,6 +41,9 @@ fn qr_size_mm(code: &qr::QrMatrix) -> f32 {
 }
 /// Bottom edge of the QR code (quiet zone included), from the bottom of the page.
 const QR_BOTTOM_MM: f32 = 27.0;
+/// How far the certificate code under the QR code may reach past it on either side (into
+/// the 25 mm right margin at most this much).
+const CODE_OVERHANG_MM: f32 = 8.0;
 /// Everything of the top part (name, course, module table, language panel) must end above
 /// this line, measured from the top; below it sit place/date, signature and QR code.
 const BODY_LIMIT_FROM_TOP_MM: f32 = PAGE_H_MM - 71.0;
@@ -652,9 +655,11 @@ fn qr_code(p: &mut Painter<'_>, t: &DisplayTexts, code: &qr::QrMatrix) -> anyhow
     let qr_size = qr_size_mm(code);
     let qr_x = RIGHT_MM - qr_size;
     p.qr(code, qr_x, QR_BOTTOM_MM, qr_size, &t.qr_alt);
+    // A code of wide letters (W, M) is wider than the QR code at any readable size: it
+    // may reach a little into the right margin, still centred under the code.
     let (size, line) = p
         .bold
-        .fit_line(&t.code, qr_size, &sizes(10.0, 7.0))
+        .fit_line(&t.code, qr_size + 2.0 * CODE_OVERHANG_MM, &sizes(10.0, 7.0))
         .ok_or_else(|| anyhow!("certificate code is too long"))?;
     p.text(&line)
         .at(qr_x + qr_size / 2.0, from_bottom(QR_BOTTOM_MM - 3.5))

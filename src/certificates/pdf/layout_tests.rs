@@ -108,4 +108,19 @@ mod tests {
         );
         assert!(text.contains("Volkshochschule, Raum 3, den 21.11.2026"), "{text}");
     }
+
+    /// Every code the alphabet can make fits under the QR code, the widest letters too
+    /// (a random code of wide letters once made issuing fail).
+    #[test]
+    fn the_widest_codes_print() {
+        let r = CertificateRenderer::new().unwrap();
+        let long_name = "Abdullah Mohammed Al-Rashidi-Hashemi";
+        for code in ["WWWW-WWWW-WWWW-WWWW-W", "MMMM-MMMM-MMMM-MMMM-M", "0000-0000-0000-0000-0"] {
+            for holder in ["Olena Kovalenko", long_name] {
+                let mut doc = sample(holder);
+                doc.code_display = code.into();
+                r.render(&doc).unwrap_or_else(|e| panic!("{code}, {holder}: {e:#}"));
+            }
+        }
+    }
 }
