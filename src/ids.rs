@@ -107,6 +107,10 @@ ids! {
     SurveyId,
     /// `survey_questions.id`
     QuestionId,
+    /// `programmes.id`
+    ProgrammeId,
+    /// `library_templates.id`
+    TemplateId,
 }
 
 #[cfg(test)]

@@ -9,6 +9,8 @@ pub fn document() -> utoipa::openapi::OpenApi {
     for part in [
         crate::auth::api::Doc::openapi(),
         crate::orgs::api::Doc::openapi(),
+        crate::programmes::api::Doc::openapi(),
+        crate::library::api::Doc::openapi(),
         crate::accessibility::api::Doc::openapi(),
         crate::planning::api::Doc::openapi(),
         crate::planning::titles::api::Doc::openapi(),

@@ -5,7 +5,7 @@ use utoipa::ToSchema;
 
 use crate::db::schema::{account_links, api_tokens, user_sessions, users};
 use crate::error::{AppError, AppResult};
-use crate::ids::{OrgId, TokenId, UserId};
+use crate::ids::{OrgId, ProgrammeId, TokenId, UserId};
 
 crate::db::text_enum! {
     /// What an account may do.
@@ -16,6 +16,10 @@ crate::db::text_enum! {
         /// "Vermittlung": a social worker or volunteer who registers participants on
         /// their behalf and follows only the people they referred.
         Referrer = "referrer",
+        /// "Programmkoordination": the office of a state programme. Belongs to a
+        /// programme, not to an organisation, and sees only what members share with it:
+        /// figures without personal data and templates.
+        Programme = "programme",
     }
 }
 
@@ -74,6 +78,7 @@ pub struct User {
     pub active: bool,
     pub created_at: NaiveDateTime,
     pub calendar_token: Option<String>,
+    pub programme_id: Option<ProgrammeId>,
 }
 
 impl User {
@@ -117,6 +122,7 @@ pub struct AccountLinkInsertForm {
 #[diesel(table_name = users)]
 pub struct UserInsertForm {
     pub organisation_id: Option<OrgId>,
+    pub programme_id: Option<ProgrammeId>,
     pub email: String,
     pub display_name: String,
     pub password_hash: String,
@@ -140,6 +146,8 @@ pub struct ApiTokenInsertForm {
 pub struct Actor {
     pub user_id: UserId,
     pub organisation_id: Option<OrgId>,
+    /// The programme of a `programme` account (never together with an organisation).
+    pub programme_id: Option<ProgrammeId>,
     pub role: Role,
     pub display_name: String,
     pub email: String,
@@ -150,6 +158,7 @@ impl Actor {
         Ok(Actor {
             user_id: user.id,
             organisation_id: user.organisation_id,
+            programme_id: user.programme_id,
             role: user.role,
             display_name: user.display_name.clone(),
             email: user.email.clone(),
@@ -180,6 +189,13 @@ impl Actor {
     pub fn referrer_org(&self) -> AppResult<OrgId> {
         self.require(&[Role::Referrer])?;
         self.organisation_id.ok_or_else(AppError::forbidden)
+    }
+
+    /// The programme of a programme account ("Programmkoordination"); everyone else is
+    /// refused.
+    pub fn programme(&self) -> AppResult<ProgrammeId> {
+        self.require(&[Role::Programme])?;
+        self.programme_id.ok_or_else(AppError::forbidden)
     }
 
     pub fn is_coordinator(&self) -> bool {
@@ -281,6 +297,7 @@ mod tests {
             active: true,
             created_at: chrono::NaiveDateTime::default(),
             calendar_token: None,
+            programme_id: None,
         };
         assert_eq!(user.status(), AccountStatus::Invited);
         user.active = false;

@@ -24,6 +24,7 @@ pub fn home_of(actor: &Actor) -> &'static str {
         Role::Coordinator => "/courses",
         Role::Trainer => "/my/sessions",
         Role::Referrer => "/vermittlung",
+        Role::Programme => "/programm",
     }
 }
 

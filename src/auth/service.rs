@@ -19,7 +19,7 @@ use crate::audit;
 use crate::db::DbConn;
 use crate::error::{AppError, AppResult};
 use crate::i18n::Text;
-use crate::ids::{OrgId, TokenId, UserId};
+use crate::ids::{OrgId, ProgrammeId, TokenId, UserId};
 use crate::validate;
 
 pub const MIN_PASSWORD_LEN: usize = 10;
@@ -93,6 +93,10 @@ pub fn create_user(conn: &mut DbConn, actor: Option<&Actor>, input: NewUser) -> 
             Text::key("error.auth.password_short").arg("min", MIN_PASSWORD_LEN),
         ));
     }
+    if input.role == Role::Programme {
+        // A programme account is made by an admin on its programme (`programmes`).
+        return Err(AppError::invalid("role", Text::key("error.programmes.role_elsewhere")));
+    }
     if input.role != Role::Admin && input.organisation_id.is_none() {
         return Err(AppError::invalid("organisation", Text::key("error.auth.needs_organisation")));
     }
@@ -101,6 +105,7 @@ pub fn create_user(conn: &mut DbConn, actor: Option<&Actor>, input: NewUser) -> 
     }
     let form = UserInsertForm {
         organisation_id: if input.role == Role::Admin { None } else { input.organisation_id },
+        programme_id: None,
         email,
         display_name,
         password_hash: hash_password(&input.password)?,
@@ -588,7 +593,7 @@ pub fn create_invited(
 ) -> AppResult<User> {
     let display_name = validate::required_text("display_name", "label.name", display_name, 120)?;
     let email = validate::email("email", email)?;
-    if role == Role::Admin {
+    if matches!(role, Role::Admin | Role::Programme) {
         return Err(AppError::invalid("role", Text::key("error.orgs.admin_in_org")));
     }
     if repo::find_by_email(conn, &email)?.is_some() {
@@ -598,6 +603,7 @@ pub fn create_invited(
         conn,
         &UserInsertForm {
             organisation_id: Some(organisation_id),
+            programme_id: None,
             email,
             display_name,
             password_hash: NO_PASSWORD.to_string(),
@@ -609,6 +615,36 @@ pub fn create_invited(
     audit::Entry::new(Some(organisation_id), Some(by.user_id), "user.invite")
         .on("user", Some(user.id.into()))
         .detail(role.code())
+        .record(conn)?;
+    Ok(user)
+}
+
+/// A new account of a programme's office ("Programmkoordination"), invited by mail like an
+/// organisation's accounts; `programmes` has checked that the caller is an admin.
+pub fn create_invited_for_programme(
+    conn: &mut DbConn, by: &Actor, programme_id: ProgrammeId, email: &str, display_name: &str,
+) -> AppResult<User> {
+    let display_name = validate::required_text("display_name", "label.name", display_name, 120)?;
+    let email = validate::email("email", email)?;
+    if repo::find_by_email(conn, &email)?.is_some() {
+        return Err(AppError::invalid("email", Text::key("error.auth.email_taken")));
+    }
+    let user = repo::insert_user(
+        conn,
+        &UserInsertForm {
+            organisation_id: None,
+            programme_id: Some(programme_id),
+            email,
+            display_name,
+            password_hash: NO_PASSWORD.to_string(),
+            role: Role::Programme,
+            active: true,
+            created_at: crate::time::now_utc(),
+        },
+    )?;
+    audit::Entry::new(None, Some(by.user_id), "user.invite")
+        .on("user", Some(user.id.into()))
+        .detail(&format!("programme {programme_id}"))
         .record(conn)?;
     Ok(user)
 }

@@ -27,6 +27,7 @@ diesel::table! {
         active -> Bool,
         created_at -> Timestamp,
         calendar_token -> Nullable<Text>,
+        programme_id -> Nullable<Integer>,
     }
 }
 
@@ -797,3 +798,90 @@ diesel::table! {
         description -> Text,
     }
 }
+
+// Issue 18: programmes, their members, and the shared library.
+diesel::table! {
+    programmes (id) {
+        id -> Integer,
+        name -> Text,
+        funding_body -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    programme_periods (id) {
+        id -> Integer,
+        programme_id -> Integer,
+        label -> Text,
+        starts_on -> Date,
+        ends_on -> Date,
+    }
+}
+
+diesel::table! {
+    programme_members (programme_id, organisation_id) {
+        programme_id -> Integer,
+        organisation_id -> Integer,
+        state -> Text,
+        share_figures -> Bool,
+        share_templates -> Bool,
+        invited_at -> Timestamp,
+        decided_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    library_templates (id) {
+        id -> Integer,
+        programme_id -> Integer,
+        organisation_id -> Nullable<Integer>,
+        kind -> Text,
+        source_id -> Nullable<Integer>,
+        title -> Text,
+        version -> Integer,
+        published_at -> Timestamp,
+        withdrawn_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    library_versions (template_id, version) {
+        template_id -> Integer,
+        version -> Integer,
+        content -> Text,
+        published_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    library_copies (id) {
+        id -> Integer,
+        organisation_id -> Integer,
+        template_id -> Integer,
+        version -> Integer,
+        kind -> Text,
+        target_id -> Integer,
+        copied_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(programme_periods -> programmes (programme_id));
+diesel::joinable!(programme_members -> programmes (programme_id));
+diesel::joinable!(programme_members -> organisations (organisation_id));
+diesel::joinable!(library_versions -> library_templates (template_id));
+diesel::joinable!(library_copies -> library_templates (template_id));
+diesel::joinable!(library_templates -> organisations (organisation_id));
+diesel::allow_columns_to_appear_in_same_group_by_clause!(
+    enrollments::run_id,
+    participants::preferred_language,
+);
+diesel::allow_tables_to_appear_in_same_query!(
+    programmes,
+    programme_periods,
+    programme_members,
+    organisations,
+    library_templates,
+    library_versions,
+    library_copies,
+);

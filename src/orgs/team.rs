@@ -56,6 +56,17 @@ fn team_org(conn: &mut DbConn, actor: &Actor, scope: Scope) -> AppResult<Organis
 /// The roles an account of an organisation can have, in the order forms offer them.
 pub const ROLES: [Role; 3] = [Role::Coordinator, Role::Trainer, Role::Referrer];
 
+/// A role an organisation's account can have ([`ROLES`]); admins and programme accounts
+/// belong to no organisation.
+fn organisation_role(code: &str) -> AppResult<Role> {
+    match Role::parse(code)? {
+        Role::Admin | Role::Programme => {
+            Err(AppError::invalid("role", Text::key("error.orgs.admin_in_org")))
+        }
+        role => Ok(role),
+    }
+}
+
 /// The locale key of a role's name.
 pub fn role_key(role: Role) -> &'static str {
     match role {
@@ -63,6 +74,7 @@ pub fn role_key(role: Role) -> &'static str {
         Role::Coordinator => "account.role.coordinator",
         Role::Trainer => "account.role.trainer",
         Role::Referrer => "account.role.referrer",
+        Role::Programme => "account.role.programme",
     }
 }
 
@@ -165,7 +177,7 @@ pub fn invite(
     conn: &mut DbConn, actor: &Actor, scope: Scope, input: NewAccount, public_url: &str,
 ) -> AppResult<Account> {
     let org = team_org(conn, actor, scope)?;
-    let role = Role::parse(&input.role)?;
+    let role = organisation_role(&input.role)?;
     crate::db::write_transaction(conn, |conn| {
         let user = auth::service::create_invited(
             conn,
@@ -227,7 +239,7 @@ fn checked(
         None => user.display_name.clone(),
     };
     let role = match &change.role {
-        Some(r) => Role::parse(r)?,
+        Some(r) => organisation_role(r)?,
         None => user.role,
     };
     if role == Role::Admin && user.role != Role::Admin {

@@ -23,7 +23,7 @@ const fn entry(href: &'static str, key: &'static str, also: &'static [&'static s
 
 const COORDINATOR: &[Entry] = &[
     entry("/runs", "nav.runs", &["/certificate-batches"]),
-    entry("/courses", "nav.courses", &[]),
+    entry("/courses", "nav.courses", &["/bibliothek"]),
     entry("/calendar", "nav.calendar", &["/sessions"]),
     entry("/participants", "nav.participants", &[]),
     entry("/certificates", "nav.certificates", &[]),
@@ -32,7 +32,7 @@ const COORDINATOR: &[Entry] = &[
     entry(
         "/settings",
         "nav.settings",
-        &["/locations", "/team", "/certificate-settings", "/audit", "/mail/failed"],
+        &["/locations", "/team", "/certificate-settings", "/audit", "/mail/failed", "/programme"],
     ),
 ];
 
@@ -43,8 +43,14 @@ const REFERRER: &[Entry] = &[
     entry("/vermittlung/anmelden", "nav.refer", &[]),
 ];
 
+const PROGRAMME: &[Entry] = &[
+    entry("/programm", "nav.programme_figures", &[]),
+    entry("/bibliothek", "nav.library", &[]),
+];
+
 const ADMIN: &[Entry] = &[
     entry("/admin/organisations", "nav.organisations", &[]),
+    entry("/admin/programme", "nav.programmes", &[]),
     entry("/certificate-settings", "nav.keys", &[]),
     entry("/audit", "nav.audit", &[]),
 ];
@@ -55,6 +61,7 @@ fn entries(role: Option<Role>) -> &'static [Entry] {
         Some(Role::Coordinator) => COORDINATOR,
         Some(Role::Trainer) => TRAINER,
         Some(Role::Referrer) => REFERRER,
+        Some(Role::Programme) => PROGRAMME,
         None => &[],
     }
 }
@@ -110,6 +117,7 @@ const SETTINGS: &[(&str, &str, &str)] = &[
     ("/certificate-settings", "nav.certificate_keys", "nav.hint.certificate_settings"),
     ("/settings/privacy", "nav.privacy", "nav.hint.privacy"),
     ("/settings/accessibility", "nav.accessibility", "nav.hint.accessibility"),
+    ("/programme", "nav.programmes", "nav.hint.programmes"),
     ("/audit", "nav.audit", "nav.hint.audit"),
     ("/mail/failed", "nav.mail_undelivered", "nav.hint.mail_failed"),
 ];

@@ -27,6 +27,9 @@ const LAYERS: &[&[&str]] = &[
     &["stakeholders", "reports", "referrals"],
     &["surveys"],
     &["privacy"],
+    // State programmes over the organisations, and their shared library.
+    &["programmes"],
+    &["library"],
     // Monitoring: reads every domain's counts.
     &["metrics"],
     // Handlers by audience, and the HTTP pieces they share.

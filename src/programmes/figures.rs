@@ -1,0 +1,549 @@
+//! The programme's figures: what the member organisations did in a reporting period and
+//! its quarters, counted from aggregates, and published with small numbers held back.
+//!
+//! Rules:
+//! - A run, its places, enrolments, waiting list and completions count in the quarter its
+//!   first day falls in; sessions held, attendance marks and interpreter hours in the
+//!   quarter the session started in; certificates by the day they were issued; checks by
+//!   the day they happened. So every count of people adds up over quarters and members,
+//!   and the period is exactly the sum of its quarters.
+//! - Counts of people (enrolled, waiting, completed, certificates, attendance marks,
+//!   no-shows, places by language and by how people came) are published through
+//!   [`suppression`]: 1 to 4 shows as "< 5", and further cells as "x" where a small one
+//!   could otherwise be computed back. Counts of things (courses, runs, sessions, places
+//!   offered, checks, interpreter hours) identify nobody and are shown as they are.
+//! - A rate is shown only where both of its counts are shown.
+//! - Languages and how people came are published for the whole programme only, never per
+//!   member: per member they would be a second table over the same people.
+//! - A member's coordinators see their own figures unsuppressed, exactly as they enter the
+//!   programme's.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use chrono::{Datelike, NaiveDate, NaiveDateTime};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use super::repo;
+use super::suppression::{self, Shown};
+use crate::attendance::models::AttendanceStatus;
+use crate::db::DbConn;
+use crate::error::AppResult;
+use crate::ids::{CourseId, OrgId};
+use crate::participants::models::EnrollmentStatus;
+use crate::time;
+
+/// A quarter of a reporting period.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Quarter {
+    /// "2026-Q1"
+    pub code: String,
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+}
+
+/// The quarters from the quarter of `from` to that of `to`.
+pub fn quarters(from: NaiveDate, to: NaiveDate) -> Vec<Quarter> {
+    let mut out = Vec::new();
+    let (mut year, mut q) = (from.year(), crate::reports::filter::quarter_of(from));
+    loop {
+        let (first, last) = crate::reports::filter::quarter(year, q);
+        if first > to {
+            break;
+        }
+        out.push(Quarter { code: format!("{year}-Q{q}"), from: first, to: last });
+        if q == 4 {
+            year += 1;
+            q = 1;
+        } else {
+            q += 1;
+        }
+    }
+    out
+}
+
+/// Whether `day` is the first day of a quarter.
+pub fn starts_a_quarter(day: NaiveDate) -> bool {
+    day.day() == 1 && matches!(day.month(), 1 | 4 | 7 | 10)
+}
+
+/// Whether `day` is the last day of a quarter.
+pub fn ends_a_quarter(day: NaiveDate) -> bool {
+    day.succ_opt().is_some_and(starts_a_quarter)
+}
+
+/// How a person holding a place came to the training.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Referral {
+    /// Registered by the organisation without a referrer.
+    Self_,
+    /// Registered by a social worker or volunteer with a "Vermittlung" account.
+    ReferrerAccount,
+    /// Registered by staff, naming who sent them (advice centre, volunteer …).
+    ReferrerNamed,
+}
+
+impl Referral {
+    pub const ALL: [Referral; 3] =
+        [Referral::Self_, Referral::ReferrerAccount, Referral::ReferrerNamed];
+
+    pub fn key(self) -> &'static str {
+        match self {
+            Referral::Self_ => "programmes.referral.self",
+            Referral::ReferrerAccount => "programmes.referral.account",
+            Referral::ReferrerNamed => "programmes.referral.named",
+        }
+    }
+}
+
+/// One organisation's counts in one quarter.
+#[derive(Debug, Clone, Default)]
+pub struct Counts {
+    pub courses: BTreeSet<CourseId>,
+    pub runs: u64,
+    pub places_offered: u64,
+    pub enrolled: u64,
+    pub waiting: u64,
+    pub completed: u64,
+    pub certificates_issued: u64,
+    pub certificate_checks: u64,
+    pub sessions_held: u64,
+    pub marks: u64,
+    pub no_shows: u64,
+    pub interpreter_minutes: u64,
+}
+
+impl Counts {
+    fn add(&mut self, other: &Counts) {
+        self.courses.extend(other.courses.iter().copied());
+        self.runs += other.runs;
+        self.places_offered += other.places_offered;
+        self.enrolled += other.enrolled;
+        self.waiting += other.waiting;
+        self.completed += other.completed;
+        self.certificates_issued += other.certificates_issued;
+        self.certificate_checks += other.certificate_checks;
+        self.sessions_held += other.sessions_held;
+        self.marks += other.marks;
+        self.no_shows += other.no_shows;
+        self.interpreter_minutes += other.interpreter_minutes;
+    }
+}
+
+/// The counts of the organisations in each quarter, read in a fixed number of queries
+/// whatever the number of organisations.
+#[derive(Debug, Default)]
+pub struct Collected {
+    /// (organisation, quarter index) → counts
+    pub cells: HashMap<(OrgId, usize), Counts>,
+    /// (organisation, language) → places
+    pub languages: BTreeMap<(OrgId, String), u64>,
+    /// (organisation, how they came) → places
+    pub referrals: BTreeMap<(OrgId, Referral), u64>,
+}
+
+fn count(n: i64) -> u64 {
+    u64::try_from(n).unwrap_or(0)
+}
+
+/// Local midnight at the start of `day`, in UTC.
+fn midnight(day: NaiveDate) -> AppResult<NaiveDateTime> {
+    time::from_local("from", day.and_time(chrono::NaiveTime::MIN))
+}
+
+pub fn collect(
+    conn: &mut DbConn, orgs: &[OrgId], quarters: &[Quarter], now: NaiveDateTime,
+) -> AppResult<Collected> {
+    let mut out = Collected::default();
+    let (Some(first), Some(last)) = (quarters.first(), quarters.last()) else {
+        return Ok(out);
+    };
+    if orgs.is_empty() {
+        return Ok(out);
+    }
+    let (from, to) = (first.from, last.to);
+    let since = midnight(from)?;
+    let before = midnight(to.succ_opt().unwrap_or(to))?;
+    let index = |day: NaiveDate| quarters.iter().position(|q| q.from <= day && day <= q.to);
+
+    let runs = repo::runs_starting(conn, orgs, from, to)?;
+    let mut run_cell = HashMap::new();
+    for run in &runs {
+        let Some(q) = index(run.start_date) else { continue };
+        run_cell.insert(run.id, (run.organisation_id, q));
+        let c = out.cells.entry((run.organisation_id, q)).or_default();
+        c.courses.insert(run.course_id);
+        c.runs += 1;
+        c.places_offered += u64::try_from(run.capacity).unwrap_or(0);
+    }
+    for (run, status, n) in repo::enrolments_by_run(conn, orgs, from, to)? {
+        let Some(key) = run_cell.get(&run) else { continue };
+        let c = out.cells.entry(*key).or_default();
+        match status {
+            EnrollmentStatus::Enrolled => c.enrolled += count(n),
+            EnrollmentStatus::Waiting => c.waiting += count(n),
+            EnrollmentStatus::Cancelled => {}
+        }
+    }
+    for (run, n) in repo::completions_by_run(conn, orgs, from, to)? {
+        if let Some(key) = run_cell.get(&run) {
+            out.cells.entry(*key).or_default().completed += count(n);
+        }
+    }
+    for (run, language, n) in repo::places_by_language(conn, orgs, from, to)? {
+        let Some((org, _)) = run_cell.get(&run) else { continue };
+        *out.languages.entry((*org, language)).or_default() += count(n);
+        // Everyone holding a place came on their own unless a referrer is recorded.
+        *out.referrals.entry((*org, Referral::Self_)).or_default() += count(n);
+    }
+    for (how, by_account) in [(Referral::ReferrerAccount, true), (Referral::ReferrerNamed, false)] {
+        for (run, n) in repo::places_referred(conn, orgs, from, to, by_account)? {
+            let Some((org, _)) = run_cell.get(&run) else { continue };
+            *out.referrals.entry((*org, how)).or_default() += count(n);
+            let own = out.referrals.entry((*org, Referral::Self_)).or_default();
+            *own = own.saturating_sub(count(n));
+        }
+    }
+    for (org, issued_at) in repo::certificates_issued(conn, orgs, since, before)? {
+        if let Some(q) = index(time::to_local(issued_at).date_naive()) {
+            out.cells.entry((org, q)).or_default().certificates_issued += 1;
+        }
+    }
+    for (org, day, n) in repo::checks_by_day(conn, orgs, from, to)? {
+        if let Some(q) = index(day) {
+            out.cells.entry((org, q)).or_default().certificate_checks += count(n.unwrap_or(0));
+        }
+    }
+    let interpreters: HashMap<_, _> =
+        repo::interpreters_by_session(conn, orgs, since, before, now)?.into_iter().collect();
+    let mut session_cell = HashMap::new();
+    for s in repo::sessions_held(conn, orgs, since, before, now)? {
+        let Some(q) = index(time::to_local(s.starts_at).date_naive()) else { continue };
+        session_cell.insert(s.id, (s.organisation_id, q));
+        let c = out.cells.entry((s.organisation_id, q)).or_default();
+        c.sessions_held += 1;
+        let minutes = u64::try_from((s.ends_at - s.starts_at).num_minutes()).unwrap_or(0);
+        c.interpreter_minutes += minutes * count(interpreters.get(&s.id).copied().unwrap_or(0));
+    }
+    for (session, status, n) in repo::marks_by_session(conn, orgs, since, before, now)? {
+        let Some(key) = session_cell.get(&session) else { continue };
+        let c = out.cells.entry(*key).or_default();
+        c.marks += count(n);
+        if status == AttendanceStatus::Absent {
+            c.no_shows += count(n);
+        }
+    }
+    Ok(out)
+}
+
+/// A published count of people: the number, or held back.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(untagged)]
+pub enum Figure {
+    Count(u64),
+    Withheld(Withheld),
+}
+
+/// Why a count is not shown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+pub enum Withheld {
+    /// 1 to 4 people.
+    #[serde(rename = "< 5")]
+    Small,
+    /// Hidden so that no small count can be computed back from the others.
+    #[serde(rename = "x")]
+    Hidden,
+}
+
+impl From<Shown> for Figure {
+    fn from(s: Shown) -> Figure {
+        match s {
+            Shown::Value(v) => Figure::Count(v),
+            Shown::Small => Figure::Withheld(Withheld::Small),
+            Shown::Hidden => Figure::Withheld(Withheld::Hidden),
+        }
+    }
+}
+
+impl Figure {
+    pub fn count(self) -> Option<u64> {
+        match self {
+            Figure::Count(n) => Some(n),
+            Figure::Withheld(_) => None,
+        }
+    }
+
+    /// As a page, a CSV cell and the report print it.
+    pub fn text(self) -> String {
+        match self {
+            Figure::Count(n) => crate::reports::format::number(i64::try_from(n).unwrap_or(i64::MAX)),
+            Figure::Withheld(Withheld::Small) => "< 5".into(),
+            Figure::Withheld(Withheld::Hidden) => "x".into(),
+        }
+    }
+}
+
+/// The figures of one member (or the total) in one quarter (or the period).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Cell {
+    /// Courses with a run starting then.
+    pub courses: u64,
+    /// Runs starting then.
+    pub runs: u64,
+    pub sessions_held: u64,
+    /// Places of those runs.
+    pub places_offered: u64,
+    /// People holding a place in those runs.
+    pub enrolled: Figure,
+    /// People on their waiting lists.
+    pub waiting: Figure,
+    /// People who completed them (valid certificates).
+    pub completed: Figure,
+    /// Completed of enrolled, percent with one decimal; only where both are shown.
+    pub completion_rate: Option<f64>,
+    pub certificates_issued: Figure,
+    /// Checks of certificates by landlords and others.
+    pub certificate_checks: u64,
+    /// Attendance marks in sessions held (one per person and session).
+    pub marks: Figure,
+    /// Marks "absent" (not excused).
+    pub no_shows: Figure,
+    /// No-shows of marks, percent with one decimal; only where both are shown.
+    pub no_show_rate: Option<f64>,
+    /// Interpreter hours: each held session's length times its interpreted languages.
+    pub interpreter_hours: f64,
+}
+
+/// A member's (or the total's) figures: each quarter and the period.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Row {
+    /// The member's name; none for the total.
+    pub organisation: Option<String>,
+    pub quarters: Vec<Cell>,
+    pub period: Cell,
+}
+
+/// A line of the programme-wide breakdown (languages, how people came).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Part {
+    /// A language code (`ar`) or how people came (`self`, `referrer_account`,
+    /// `referrer_named`).
+    pub code: String,
+    /// Its name in German.
+    pub label: String,
+    /// People holding a place in runs of the period.
+    pub places: Figure,
+}
+
+/// The figures of a period.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Figures {
+    pub quarters: Vec<Quarter>,
+    pub members: Vec<Row>,
+    pub total: Row,
+    /// Languages of people holding a place, for the whole programme; empty when held back
+    /// as a whole (`breakdowns_withheld`).
+    pub languages: Vec<Part>,
+    /// How people holding a place came, for the whole programme.
+    pub referrals: Vec<Part>,
+    /// The breakdowns are held back because their total is (rare: tiny programmes).
+    pub breakdowns_withheld: bool,
+}
+
+/// The counts of people, one grid (members × quarters) each.
+const PERSONAL: usize = 6;
+
+fn personal(c: &Counts) -> [u64; PERSONAL] {
+    [c.enrolled, c.waiting, c.completed, c.certificates_issued, c.marks, c.no_shows]
+}
+
+fn rate(part: Figure, whole: Figure) -> Option<f64> {
+    match (part.count(), whole.count()) {
+        (Some(p), Some(w)) if w > 0 => Some(crate::reports::format::percent_value(
+            crate::reports::format::tenths_of_percent(p, w),
+        )),
+        _ => None,
+    }
+}
+
+fn cell(c: &Counts, shown: [Figure; PERSONAL]) -> Cell {
+    let [enrolled, waiting, completed, certificates_issued, marks, no_shows] = shown;
+    Cell {
+        courses: c.courses.len() as u64,
+        runs: c.runs,
+        sessions_held: c.sessions_held,
+        places_offered: c.places_offered,
+        enrolled,
+        waiting,
+        completed,
+        completion_rate: rate(completed, enrolled),
+        certificates_issued,
+        certificate_checks: c.certificate_checks,
+        marks,
+        no_shows,
+        no_show_rate: rate(no_shows, marks),
+        // Tenths of an hour: a funding report does not need minutes.
+        interpreter_hours: (c.interpreter_minutes as f64 / 6.0).round() / 10.0,
+    }
+}
+
+/// Whether the published figures hold small counts back (the programme's view) or show
+/// everything (an organisation's view of its own figures).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Publish {
+    Protected,
+    Own,
+}
+
+/// The figures of `members` (id, name) over `quarters`.
+pub fn publish(
+    collected: &Collected, members: &[(OrgId, String)], quarters: Vec<Quarter>, how: Publish,
+) -> Figures {
+    let qn = quarters.len();
+    // counts[r][q]: member r in quarter q; the period and totals are sums of these.
+    let counts: Vec<Vec<Counts>> = members
+        .iter()
+        .map(|(org, _)| {
+            (0..qn).map(|q| collected.cells.get(&(*org, q)).cloned().unwrap_or_default()).collect()
+        })
+        .collect();
+    let sum = |cells: &mut dyn Iterator<Item = &Counts>| {
+        let mut total = Counts::default();
+        for c in cells {
+            total.add(c);
+        }
+        total
+    };
+    let member_period: Vec<Counts> = counts.iter().map(|row| sum(&mut row.iter())).collect();
+    let total_quarters: Vec<Counts> =
+        (0..qn).map(|q| sum(&mut counts.iter().map(|row| &row[q]))).collect();
+    let grand = sum(&mut member_period.iter());
+
+    // shown[m][r][c] with r = members.len() the total row and c = qn the period.
+    let grids: Vec<Vec<Vec<Figure>>> = (0..PERSONAL)
+        .map(|m| {
+            let interior: Vec<Vec<u64>> =
+                counts.iter().map(|row| row.iter().map(|c| personal(c)[m]).collect()).collect();
+            match how {
+                Publish::Own => full_grid(&interior),
+                Publish::Protected if members.is_empty() || qn == 0 => full_grid(&interior),
+                Publish::Protected => suppression::protect(&interior)
+                    .cells
+                    .into_iter()
+                    .map(|row| row.into_iter().map(Figure::from).collect())
+                    .collect(),
+            }
+        })
+        .collect();
+    let shown = |r: usize, c: usize| -> [Figure; PERSONAL] {
+        std::array::from_fn(|m| grids[m][r][c])
+    };
+    let rows = members
+        .iter()
+        .enumerate()
+        .map(|(r, (_, name))| Row {
+            organisation: Some(name.clone()),
+            quarters: (0..qn).map(|q| cell(&counts[r][q], shown(r, q))).collect(),
+            period: cell(&member_period[r], shown(r, qn)),
+        })
+        .collect();
+    let mr = members.len();
+    let total = Row {
+        organisation: None,
+        quarters: (0..qn).map(|q| cell(&total_quarters[q], shown(mr, q))).collect(),
+        period: cell(&grand, shown(mr, qn)),
+    };
+
+    let in_members = |org: &OrgId| members.iter().any(|(o, _)| o == org);
+    let mut languages: BTreeMap<String, u64> = BTreeMap::new();
+    for ((org, lang), n) in &collected.languages {
+        if in_members(org) {
+            *languages.entry(lang.clone()).or_default() += n;
+        }
+    }
+    let mut referrals: BTreeMap<Referral, u64> = Referral::ALL.iter().map(|r| (*r, 0)).collect();
+    for ((org, how), n) in &collected.referrals {
+        if in_members(org) {
+            *referrals.entry(*how).or_default() += n;
+        }
+    }
+    let grand_enrolled = total.period.enrolled;
+    let (languages, lang_ok) = breakdown(
+        languages
+            .into_iter()
+            .map(|(code, n)| {
+                let label = match crate::i18n::participant_language_name(&code) {
+                    "" => code.clone(),
+                    name => name.to_string(),
+                };
+                (code, label, n)
+            })
+            .collect(),
+        grand_enrolled,
+        how,
+    );
+    let (referrals, ref_ok) = breakdown(
+        referrals
+            .into_iter()
+            .map(|(r, n)| {
+                let code = serde_json::to_value(r)
+                    .ok()
+                    .and_then(|v| v.as_str().map(str::to_string))
+                    .unwrap_or_default();
+                (code, crate::i18n::text(crate::i18n::DEFAULT_LANG, r.key()), n)
+            })
+            .collect(),
+        grand_enrolled,
+        how,
+    );
+    let withheld = !(lang_ok && ref_ok);
+    Figures {
+        quarters,
+        members: rows,
+        total,
+        languages: if withheld { Vec::new() } else { languages },
+        referrals: if withheld { Vec::new() } else { referrals },
+        breakdowns_withheld: withheld,
+    }
+}
+
+fn full_grid(interior: &[Vec<u64>]) -> Vec<Vec<Figure>> {
+    let cols = interior.first().map_or(0, Vec::len);
+    let mut grid: Vec<Vec<Figure>> = interior
+        .iter()
+        .map(|row| {
+            let mut r: Vec<Figure> = row.iter().map(|v| Figure::Count(*v)).collect();
+            r.push(Figure::Count(row.iter().sum()));
+            r
+        })
+        .collect();
+    let mut total: Vec<Figure> =
+        (0..cols).map(|c| Figure::Count(interior.iter().map(|r| r[c]).sum())).collect();
+    total.push(Figure::Count(interior.iter().flatten().sum()));
+    grid.push(total);
+    grid
+}
+
+/// A programme-wide breakdown whose total is the enrolled grand total: published through
+/// the line rule, and only when the line's total is published the same way as that grand
+/// total (otherwise one of them would tell what the other holds back).
+fn breakdown(
+    parts: Vec<(String, String, u64)>, grand: Figure, how: Publish,
+) -> (Vec<Part>, bool) {
+    let values: Vec<u64> = parts.iter().map(|p| p.2).collect();
+    let (shown, total): (Vec<Figure>, Figure) = match how {
+        Publish::Own => (values.iter().map(|v| Figure::Count(*v)).collect(), grand),
+        Publish::Protected if values.is_empty() => (Vec::new(), grand),
+        Publish::Protected => {
+            let (parts, total) = suppression::protect_line(&values);
+            (parts.into_iter().map(Figure::from).collect(), Figure::from(total))
+        }
+    };
+    let lines = parts
+        .into_iter()
+        .zip(shown)
+        .map(|((code, label, _), places)| Part { code, label, places })
+        .collect();
+    (lines, total == grand)
+}
