@@ -87,7 +87,15 @@ async fn api_withdraw(caller: Caller, id: web::Path<TemplateId>) -> Answer {
 
 /// The operations of this file in the OpenAPI document.
 #[derive(utoipa::OpenApi)]
-#[openapi(paths(api_shelves, api_template, api_version, api_publish, api_copy, api_acknowledge, api_withdraw))]
+#[openapi(paths(
+    api_shelves,
+    api_template,
+    api_version,
+    api_publish,
+    api_copy,
+    api_acknowledge,
+    api_withdraw
+))]
 pub struct Doc;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {

@@ -151,7 +151,9 @@ fn opt(v: Option<i32>) -> String {
     v.map_or_else(|| "–".to_string(), |n| n.to_string())
 }
 
-fn languages<T: PartialEq>(out: &mut Vec<Difference>, what: &str, a: &BTreeMap<String, T>, b: &BTreeMap<String, T>) {
+fn languages<T: PartialEq>(
+    out: &mut Vec<Difference>, what: &str, a: &BTreeMap<String, T>, b: &BTreeMap<String, T>,
+) {
     for (lang, text) in b {
         match a.get(lang) {
             None => out.push(Difference {
@@ -209,7 +211,12 @@ pub fn differences(a: &Content, b: &Content) -> Vec<Difference> {
                 &opt(a.min_attendance_percent),
                 &opt(b.min_attendance_percent),
             );
-            changed(&mut out, "Abschlusstest: Punkte", &opt(a.test_max_points), &opt(b.test_max_points));
+            changed(
+                &mut out,
+                "Abschlusstest: Punkte",
+                &opt(a.test_max_points),
+                &opt(b.test_max_points),
+            );
             changed(
                 &mut out,
                 "Abschlusstest: zum Bestehen",
@@ -262,8 +269,18 @@ pub fn differences(a: &Content, b: &Content) -> Vec<Difference> {
                     changed(out, &format!("{what}: Text"), &x.text, &y.text);
                     changed(out, &format!("{what}: Art"), &x.kind, &y.kind);
                     changed(out, &format!("{what}: Hilfetext"), &x.help, &y.help);
-                    changed(out, &format!("{what}: Antworten"), &x.options.join(" | "), &y.options.join(" | "));
-                    changed(out, &format!("{what}: Gruppen"), &x.groups.join(", "), &y.groups.join(", "));
+                    changed(
+                        out,
+                        &format!("{what}: Antworten"),
+                        &x.options.join(" | "),
+                        &y.options.join(" | "),
+                    );
+                    changed(
+                        out,
+                        &format!("{what}: Gruppen"),
+                        &x.groups.join(", "),
+                        &y.groups.join(", "),
+                    );
                     changed(
                         out,
                         &format!("{what}: Pflichtfrage"),

@@ -21,8 +21,10 @@ async fn list(ui: Ui) -> PageResult {
 #[get("/bibliothek/{id}")]
 async fn show(ui: Ui, id: Id<TemplateId>) -> PageResult {
     let id = *id;
-    ui.show(SHOW, "title.library_template", move |conn, actor| service::detail_page(conn, actor, id))
-        .await
+    ui.show(SHOW, "title.library_template", move |conn, actor| {
+        service::detail_page(conn, actor, id)
+    })
+    .await
 }
 
 #[derive(Deserialize)]
@@ -41,7 +43,9 @@ async fn publish(ui: Ui, Form(form): Form<PublishForm>) -> PageResult {
         source_id: id.parse().unwrap_or(-1),
     };
     match ui.run(move |conn, actor| service::publish(conn, actor, input)).await {
-        Ok(t) => ui.done(&format!("/bibliothek/{}", t.template.id), &Text::key("done.library_published")),
+        Ok(t) => {
+            ui.done(&format!("/bibliothek/{}", t.template.id), &Text::key("done.library_published"))
+        }
         Err(e) => {
             let data = ui.run(service::library_page).await?;
             ui.page_with_error(LIST, "title.library", &data, e)

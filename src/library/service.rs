@@ -127,8 +127,11 @@ pub fn shelves(conn: &mut DbConn, actor: &Actor) -> AppResult<Vec<Shelf>> {
             .into_iter()
             .filter(|(t, _)| t.organisation_id.is_none_or(|o| sharers.contains(&o)))
             .map(|(template, publisher)| {
-                let copied_version =
-                    copies.iter().filter(|(c, _)| c.template_id == template.id).map(|(c, _)| c.version).max();
+                let copied_version = copies
+                    .iter()
+                    .filter(|(c, _)| c.template_id == template.id)
+                    .map(|(c, _)| c.version)
+                    .max();
                 TemplateLine {
                     new_version: copied_version.is_some_and(|v| v < template.version),
                     copied_version,
@@ -235,12 +238,15 @@ pub struct Publish {
     pub source_id: i32,
 }
 
-fn course_content(conn: &mut DbConn, actor: &Actor, org: OrgId, id: CourseId) -> AppResult<Content> {
+fn course_content(
+    conn: &mut DbConn, actor: &Actor, org: OrgId, id: CourseId,
+) -> AppResult<Content> {
     let course = crate::planning::service::get_course(conn, org, id)?;
     let modules = crate::planning::service::modules_of(conn, org, id)?;
     let titles = crate::planning::titles::service::course_titles(conn, actor, id)?;
     let mut title_translations = BTreeMap::new();
-    let mut module_translations: Vec<BTreeMap<String, TitleText>> = vec![BTreeMap::new(); modules.len()];
+    let mut module_translations: Vec<BTreeMap<String, TitleText>> =
+        vec![BTreeMap::new(); modules.len()];
     for lang in &titles.languages {
         if lang.lang == "de" {
             continue;
@@ -359,36 +365,38 @@ pub fn publish(conn: &mut DbConn, actor: &Actor, input: Publish) -> AppResult<Te
     let title = content.title().to_string();
     db::write_transaction(conn, |conn| {
         let now = crate::time::now_utc();
-        let id = match repo::published_from(conn, input.programme_id, org, input.kind, input.source_id)? {
-            Some(t) => {
-                let latest = parse(&repo::content(conn, t.id, t.version)?)?;
-                if latest == content && t.withdrawn_at.is_none() {
-                    return Ok(t.id);
+        let id =
+            match repo::published_from(conn, input.programme_id, org, input.kind, input.source_id)?
+            {
+                Some(t) => {
+                    let latest = parse(&repo::content(conn, t.id, t.version)?)?;
+                    if latest == content && t.withdrawn_at.is_none() {
+                        return Ok(t.id);
+                    }
+                    let next = t.version + 1;
+                    if repo::bump(conn, t.id, next, &title, now)? == 0 {
+                        return Err(AppError::conflict("error.library.published_meanwhile"));
+                    }
+                    repo::insert_version(conn, t.id, next, &stored, now)?;
+                    t.id
                 }
-                let next = t.version + 1;
-                if repo::bump(conn, t.id, next, &title, now)? == 0 {
-                    return Err(AppError::conflict("error.library.published_meanwhile"));
+                None => {
+                    let id = repo::insert_template(
+                        conn,
+                        &TemplateInsertForm {
+                            programme_id: input.programme_id,
+                            organisation_id: Some(org),
+                            kind: input.kind,
+                            source_id: Some(input.source_id),
+                            title: title.clone(),
+                            version: 1,
+                            published_at: now,
+                        },
+                    )?;
+                    repo::insert_version(conn, id, 1, &stored, now)?;
+                    id
                 }
-                repo::insert_version(conn, t.id, next, &stored, now)?;
-                t.id
-            }
-            None => {
-                let id = repo::insert_template(
-                    conn,
-                    &TemplateInsertForm {
-                        programme_id: input.programme_id,
-                        organisation_id: Some(org),
-                        kind: input.kind,
-                        source_id: Some(input.source_id),
-                        title: title.clone(),
-                        version: 1,
-                        published_at: now,
-                    },
-                )?;
-                repo::insert_version(conn, id, 1, &stored, now)?;
-                id
-            }
-        };
+            };
         audit::Entry::new(Some(org), Some(actor.user_id), "library.publish")
             .on("library_template", Some(id.0))
             .record(conn)?;
@@ -447,10 +455,8 @@ pub struct Copied {
 
 /// A course code free in the organisation: the template's, else with `-2`, `-3` ….
 fn free_code(conn: &mut DbConn, org: OrgId, wanted: &str) -> AppResult<String> {
-    let taken: Vec<String> = crate::planning::service::list_courses(conn, org)?
-        .into_iter()
-        .map(|c| c.code)
-        .collect();
+    let taken: Vec<String> =
+        crate::planning::service::list_courses(conn, org)?.into_iter().map(|c| c.code).collect();
     let base: String = wanted.trim().to_uppercase().chars().take(12).collect();
     let base = if base.is_empty() { "KURS".to_string() } else { base };
     if !taken.contains(&base) {

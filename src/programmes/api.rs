@@ -54,7 +54,9 @@ async fn api_programme(caller: Caller, id: web::Path<ProgrammeId>) -> Answer {
         (status = 403, body = ErrorSchema), (status = 404, body = ErrorSchema),
         (status = 422, body = ErrorSchema)))]
 #[post("/api/v1/admin/programmes/{id}/periods")]
-async fn api_add_period(caller: Caller, id: web::Path<ProgrammeId>, body: Json<NewPeriod>) -> Answer {
+async fn api_add_period(
+    caller: Caller, id: web::Path<ProgrammeId>, body: Json<NewPeriod>,
+) -> Answer {
     let input = body.into_inner();
     caller.created(move |conn, actor| service::create_period(conn, actor, *id, input)).await
 }
@@ -75,7 +77,9 @@ pub struct InviteOrganisation {
         (status = 403, body = ErrorSchema), (status = 404, body = ErrorSchema),
         (status = 409, description = "already invited or a member", body = ErrorSchema)))]
 #[post("/api/v1/admin/programmes/{id}/members")]
-async fn api_invite(caller: Caller, id: web::Path<ProgrammeId>, body: Json<InviteOrganisation>) -> Answer {
+async fn api_invite(
+    caller: Caller, id: web::Path<ProgrammeId>, body: Json<InviteOrganisation>,
+) -> Answer {
     let org = body.organisation_id;
     caller.created(move |conn, actor| service::invite(conn, actor, *id, org)).await
 }
@@ -129,7 +133,9 @@ pub struct PeriodQuery {
     responses((status = 200, body = Dashboard),
         (status = 403, body = ErrorSchema), (status = 404, body = ErrorSchema)))]
 #[get("/api/v1/programmes/{id}/figures")]
-async fn api_figures(caller: Caller, id: web::Path<ProgrammeId>, q: web::Query<PeriodQuery>) -> Answer {
+async fn api_figures(
+    caller: Caller, id: web::Path<ProgrammeId>, q: web::Query<PeriodQuery>,
+) -> Answer {
     let period = q.period;
     caller.ok(move |conn, actor| service::dashboard(conn, actor, *id, period)).await
 }
@@ -209,7 +215,9 @@ async fn api_leave(caller: Caller, id: web::Path<ProgrammeId>) -> Answer {
     responses((status = 200, body = Dashboard),
         (status = 403, body = ErrorSchema), (status = 404, body = ErrorSchema)))]
 #[get("/api/v1/programmes/{id}/own-figures")]
-async fn api_own_figures(caller: Caller, id: web::Path<ProgrammeId>, q: web::Query<PeriodQuery>) -> Answer {
+async fn api_own_figures(
+    caller: Caller, id: web::Path<ProgrammeId>, q: web::Query<PeriodQuery>,
+) -> Answer {
     let period = q.period;
     caller.ok(move |conn, actor| service::own_figures(conn, actor, *id, period)).await
 }

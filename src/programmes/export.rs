@@ -84,6 +84,10 @@ pub fn table(d: &Dashboard) -> Table {
     parts(&i18n::text(lang, "programmes.languages"), &d.figures.languages, &mut rows);
     parts(&i18n::text(lang, "programmes.referrals"), &d.figures.referrals, &mut rows);
     rows.push(vec![Cell::Text(i18n::text(lang, "programmes.legend"))]);
+    // A CSV file has as many cells in every row as in its heading.
+    for row in &mut rows {
+        row.resize(HEADINGS.len(), Cell::Empty);
+    }
     Table {
         sheet: "Programm".into(),
         headers: HEADINGS.iter().map(|k| i18n::text(lang, k)).collect(),
@@ -101,6 +105,9 @@ pub fn respond(d: &Dashboard, format: &str) -> AppResult<HttpResponse> {
     Ok(HttpResponse::Ok()
         .content_type("application/pdf")
         .insert_header((header::CACHE_CONTROL, "no-store"))
-        .insert_header((header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}.pdf\"")))
+        .insert_header((
+            header::CONTENT_DISPOSITION,
+            format!("attachment; filename=\"{name}.pdf\""),
+        ))
         .body(bytes))
 }

@@ -277,7 +277,9 @@ impl Figure {
     /// As a page, a CSV cell and the report print it.
     pub fn text(self) -> String {
         match self {
-            Figure::Count(n) => crate::reports::format::number(i64::try_from(n).unwrap_or(i64::MAX)),
+            Figure::Count(n) => {
+                crate::reports::format::number(i64::try_from(n).unwrap_or(i64::MAX))
+            }
             Figure::Withheld(Withheld::Small) => "< 5".into(),
             Figure::Withheld(Withheld::Hidden) => "x".into(),
         }
@@ -428,17 +430,12 @@ pub fn publish(
             match how {
                 Publish::Own => full_grid(&interior),
                 Publish::Protected if members.is_empty() || qn == 0 => full_grid(&interior),
-                Publish::Protected => suppression::protect(&interior)
-                    .cells
-                    .into_iter()
-                    .map(|row| row.into_iter().map(Figure::from).collect())
-                    .collect(),
+                Publish::Protected => protected_grid(&interior),
             }
         })
         .collect();
-    let shown = |r: usize, c: usize| -> [Figure; PERSONAL] {
-        std::array::from_fn(|m| grids[m][r][c])
-    };
+    let shown =
+        |r: usize, c: usize| -> [Figure; PERSONAL] { std::array::from_fn(|m| grids[m][r][c]) };
     let rows = members
         .iter()
         .enumerate()
@@ -508,6 +505,43 @@ pub fn publish(
     }
 }
 
+/// The grid of one count of people, held back. Where no choice of hidden cells can keep a
+/// small count from being worked out from the whole grid (four members with one person
+/// each and a total of four), the grid is published by its totals only: the members'
+/// periods and the quarters' totals, two lines sharing the grand total; and where even
+/// that gives one away, not at all. "x" then hides counts of any size: the legend promises
+/// no more than that they cannot be worked out.
+fn protected_grid(interior: &[Vec<u64>]) -> Vec<Vec<Figure>> {
+    let grid = suppression::protect(interior);
+    if grid.exposed.is_empty() {
+        return grid
+            .cells
+            .into_iter()
+            .map(|row| row.into_iter().map(Figure::from).collect())
+            .collect();
+    }
+    let (rows, cols) = (interior.len(), interior.first().map_or(0, Vec::len));
+    let hidden = Figure::Withheld(Withheld::Hidden);
+    let mut out = vec![vec![hidden; cols + 1]; rows + 1];
+    let periods: Vec<u64> = interior.iter().map(|r| r.iter().sum()).collect();
+    let quarters: Vec<u64> = (0..cols).map(|c| interior.iter().map(|r| r[c]).sum()).collect();
+    if suppression::line_exposed(&periods) || suppression::line_exposed(&quarters) {
+        return out;
+    }
+    let (by_member, total_a) = suppression::protect_line(&periods);
+    let (by_quarter, total_b) = suppression::protect_line(&quarters);
+    for (r, shown) in by_member.into_iter().enumerate() {
+        out[r][cols] = shown.into();
+    }
+    for (c, shown) in by_quarter.into_iter().enumerate() {
+        out[rows][c] = shown.into();
+    }
+    // Hiding more never lets a hidden count be worked out: the grand total is shown only
+    // where both lines show it.
+    out[rows][cols] = if total_a == total_b { total_a.into() } else { hidden };
+    out
+}
+
 fn full_grid(interior: &[Vec<u64>]) -> Vec<Vec<Figure>> {
     let cols = interior.first().map_or(0, Vec::len);
     let mut grid: Vec<Vec<Figure>> = interior
@@ -528,13 +562,12 @@ fn full_grid(interior: &[Vec<u64>]) -> Vec<Vec<Figure>> {
 /// A programme-wide breakdown whose total is the enrolled grand total: published through
 /// the line rule, and only when the line's total is published the same way as that grand
 /// total (otherwise one of them would tell what the other holds back).
-fn breakdown(
-    parts: Vec<(String, String, u64)>, grand: Figure, how: Publish,
-) -> (Vec<Part>, bool) {
+fn breakdown(parts: Vec<(String, String, u64)>, grand: Figure, how: Publish) -> (Vec<Part>, bool) {
     let values: Vec<u64> = parts.iter().map(|p| p.2).collect();
     let (shown, total): (Vec<Figure>, Figure) = match how {
         Publish::Own => (values.iter().map(|v| Figure::Count(*v)).collect(), grand),
         Publish::Protected if values.is_empty() => (Vec::new(), grand),
+        Publish::Protected if suppression::line_exposed(&values) => return (Vec::new(), false),
         Publish::Protected => {
             let (parts, total) = suppression::protect_line(&values);
             (parts.into_iter().map(Figure::from).collect(), Figure::from(total))

@@ -33,7 +33,9 @@ async fn admin_create(ui: Ui, Form(form): Form<NewProgrammeFields>) -> PageResul
         .run(move |conn, actor| crate::library::service::create_programme(conn, actor, input))
         .await
     {
-        Ok(p) => ui.done(&format!("/admin/programme/{}", p.id), &Text::key("done.programme_created")),
+        Ok(p) => {
+            ui.done(&format!("/admin/programme/{}", p.id), &Text::key("done.programme_created"))
+        }
         Err(e) => {
             let mut data = ui.run(views::admin_list).await?;
             data.form = form;

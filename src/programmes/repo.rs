@@ -14,8 +14,8 @@ use crate::attendance::models::AttendanceStatus;
 use crate::certificates::models::CertificateStatus;
 use crate::db::schema::{
     attendance, certificate_checks, certificates, course_runs, enrollments, organisations,
-    participants, programme_members, programme_periods, programmes,
-    session_interpreter_languages, training_sessions,
+    participants, programme_members, programme_periods, programmes, session_interpreter_languages,
+    training_sessions,
 };
 use crate::db::DbConn;
 use crate::error::{AppError, AppResult};

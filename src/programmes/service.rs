@@ -304,7 +304,9 @@ pub fn decide(
             Decision::Share(s) if current.state == MemberState::Member => {
                 (&[MemberState::Member], MemberState::Member, s, "programme.sharing")
             }
-            Decision::Share(s) => (&[MemberState::Invited], MemberState::Member, s, "programme.join"),
+            Decision::Share(s) => {
+                (&[MemberState::Invited], MemberState::Member, s, "programme.join")
+            }
             Decision::Decline => (
                 &[MemberState::Invited],
                 MemberState::Declined,

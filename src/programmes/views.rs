@@ -31,7 +31,9 @@ fn plain(n: u64) -> Shown {
 
 fn rate(r: Option<f64>) -> Shown {
     match r {
-        Some(v) => Shown { text: format!("{} %", format!("{v:.1}").replace('.', ",")), withheld: false },
+        Some(v) => {
+            Shown { text: format!("{} %", format!("{v:.1}").replace('.', ",")), withheld: false }
+        }
         None => Shown { text: "x".into(), withheld: true },
     }
 }
@@ -184,7 +186,8 @@ pub fn figures_page(d: Dashboard, base: &str, quarter: Option<&str>) -> FiguresP
         .chain(std::iter::once(&d.figures.total))
         .map(|r| {
             let c = pick(r);
-            let label = r.organisation.clone().unwrap_or_else(|| i18n::text(lang, "programmes.total"));
+            let label =
+                r.organisation.clone().unwrap_or_else(|| i18n::text(lang, "programmes.total"));
             match c.completion_rate {
                 Some(v) => chart::Bar {
                     label,
@@ -260,7 +263,10 @@ impl NewProgrammeFields {
 }
 
 pub fn admin_list(conn: &mut DbConn, actor: &Actor) -> AppResult<AdminListPage> {
-    Ok(AdminListPage { programmes: service::list(conn, actor)?, form: NewProgrammeFields::default() })
+    Ok(AdminListPage {
+        programmes: service::list(conn, actor)?,
+        form: NewProgrammeFields::default(),
+    })
 }
 
 #[derive(Debug, Serialize)]

@@ -43,10 +43,8 @@ const REFERRER: &[Entry] = &[
     entry("/vermittlung/anmelden", "nav.refer", &[]),
 ];
 
-const PROGRAMME: &[Entry] = &[
-    entry("/programm", "nav.programme_figures", &[]),
-    entry("/bibliothek", "nav.library", &[]),
-];
+const PROGRAMME: &[Entry] =
+    &[entry("/programm", "nav.programme_figures", &[]), entry("/bibliothek", "nav.library", &[])];
 
 const ADMIN: &[Entry] = &[
     entry("/admin/organisations", "nav.organisations", &[]),

@@ -44,6 +44,7 @@ mod people;
 mod phone;
 mod planning_edit;
 mod printable_input;
+mod programmes;
 mod proxy;
 mod public_page_languages;
 mod referrers;
