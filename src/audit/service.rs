@@ -45,6 +45,8 @@ pub const ACTION_GROUPS: &[&str] = &[
     "survey",
     "mail",
     "calendar",
+    "programme",
+    "library",
 ];
 
 /// The filter as typed into the form or the query string; every field is optional text,

@@ -374,6 +374,12 @@ mod tests {
         assert_eq!(c.modules.len(), 5);
         let s = starter_survey();
         assert!(s.questions.len() >= 10);
-        assert_eq!(s.questions[0].options.len(), 5, "the module-needs question lists the modules");
+        assert_eq!(
+            s.questions[0].options,
+            crate::programmes::figures::MODULE_TOPICS.map(String::from).to_vec(),
+            "the programme counts the answers to the topics question by these words"
+        );
+        let titles: Vec<&str> = c.modules.iter().map(|m| m.title.as_str()).collect();
+        assert_eq!(titles, crate::programmes::figures::MODULE_TOPICS);
     }
 }

@@ -121,8 +121,19 @@ async fn api_invite_office(
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct PeriodQuery {
-    /// A reporting period's id; none: the one of today.
-    pub period: Option<i32>,
+    /// A reporting period's id; none: the one of today. Another programme's or no number
+    /// finds no period (404).
+    pub period: Option<String>,
+}
+
+impl PeriodQuery {
+    fn id(&self) -> Option<i32> {
+        self.period
+            .as_deref()
+            .map(str::trim)
+            .filter(|p| !p.is_empty())
+            .map(|p| p.parse().unwrap_or(-1))
+    }
 }
 
 /// The programme's figures for a period, per member sharing them and in total, per quarter
@@ -136,7 +147,7 @@ pub struct PeriodQuery {
 async fn api_figures(
     caller: Caller, id: web::Path<ProgrammeId>, q: web::Query<PeriodQuery>,
 ) -> Answer {
-    let period = q.period;
+    let period = q.id();
     caller.ok(move |conn, actor| service::dashboard(conn, actor, *id, period)).await
 }
 
@@ -145,23 +156,24 @@ async fn api_figures(
 #[utoipa::path(get, path = "/api/v1/programmes/{id}/figures.{format}", tag = "programmes", security(("bearer" = [])),
     params(("id" = i32, Path, description = "programme id"),
         ("format" = String, Path, description = "`csv`, `xlsx` or `pdf`"), PeriodQuery),
-    responses((status = 200, content_type = "text/csv", description = "the figures as a file"),
+    responses((status = 200, content_type = "text/csv", description = "the figures as a file: text/csv, application/vnd.openxmlformats-officedocument.spreadsheetml.sheet or application/pdf"),
         (status = 403, body = ErrorSchema), (status = 404, description = "no such programme or period, or another format", body = ErrorSchema)))]
 #[get("/api/v1/programmes/{id}/figures.{format}")]
 async fn api_figures_export(
     caller: Caller, path: web::Path<(ProgrammeId, String)>, q: web::Query<PeriodQuery>,
 ) -> Answer {
     let (id, format) = path.into_inner();
-    let period = q.period;
+    let period = q.id();
     let code = format.clone();
-    let dashboard = caller
+    let file = caller
         .run(move |conn, actor| {
             let d = service::dashboard(conn, actor, id, period)?;
+            let file = export::file(&d, &code)?;
             service::record_export(conn, actor, id, &code)?;
-            Ok(d)
+            Ok(file)
         })
         .await?;
-    export::respond(&dashboard, &format)
+    export::respond(file, &format)
 }
 
 /// Coordinators: the programmes the organisation was invited to, and what it shares.
@@ -218,7 +230,7 @@ async fn api_leave(caller: Caller, id: web::Path<ProgrammeId>) -> Answer {
 async fn api_own_figures(
     caller: Caller, id: web::Path<ProgrammeId>, q: web::Query<PeriodQuery>,
 ) -> Answer {
-    let period = q.period;
+    let period = q.id();
     caller.ok(move |conn, actor| service::own_figures(conn, actor, *id, period)).await
 }
 

@@ -83,6 +83,16 @@ pub fn table(d: &Dashboard) -> Table {
     row_lines(d, &d.figures.total, &total_word, &mut rows);
     parts(&i18n::text(lang, "programmes.languages"), &d.figures.languages, &mut rows);
     parts(&i18n::text(lang, "programmes.referrals"), &d.figures.referrals, &mut rows);
+    let needs = i18n::text(lang, "programmes.needs");
+    for n in &d.figures.module_needs {
+        for g in &n.groups {
+            rows.push(vec![
+                Cell::Text(needs.clone()),
+                Cell::Text(format!("{} – {}", n.topic, g.group_name)),
+                figure(g.chosen),
+            ]);
+        }
+    }
     rows.push(vec![Cell::Text(i18n::text(lang, "programmes.legend"))]);
     // A CSV file has as many cells in every row as in its heading.
     for row in &mut rows {
@@ -95,13 +105,29 @@ pub fn table(d: &Dashboard) -> Table {
     }
 }
 
-/// The answer with the file in `format` (`csv`, `xlsx`, `pdf`; another: 404).
-pub fn respond(d: &Dashboard, format: &str) -> AppResult<HttpResponse> {
+/// The figures as a file: a spreadsheet's table, or the PDF report, made where the use
+/// case runs (a blocking thread: typesetting takes milliseconds).
+pub enum File {
+    Sheet(Table, String),
+    Pdf(Vec<u8>, String),
+}
+
+/// The file in `format` (`csv`, `xlsx`, `pdf`; another: 404).
+pub fn file(d: &Dashboard, format: &str) -> AppResult<File> {
     let name = format!("programm-{}-{}", d.programme.id, d.period.starts_on.format("%Y-%m"));
-    if format != "pdf" {
-        return crate::web::download(&table(d), &name, format);
+    match format {
+        "pdf" => Ok(File::Pdf(super::report::pdf(d)?, name)),
+        "csv" | "xlsx" => Ok(File::Sheet(table(d), name)),
+        _ => Err(crate::error::AppError::NotFound(crate::i18n::Text::key("error.download_format"))),
     }
-    let bytes = super::report::pdf(d)?;
+}
+
+/// The answer with the file.
+pub fn respond(file: File, format: &str) -> AppResult<HttpResponse> {
+    let (bytes, name) = match file {
+        File::Sheet(table, name) => return crate::web::download(&table, &name, format),
+        File::Pdf(bytes, name) => (bytes, name),
+    };
     Ok(HttpResponse::Ok()
         .content_type("application/pdf")
         .insert_header((header::CACHE_CONTROL, "no-store"))

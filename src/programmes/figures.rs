@@ -141,7 +141,19 @@ pub struct Collected {
     pub languages: BTreeMap<(OrgId, String), u64>,
     /// (organisation, how they came) → places
     pub referrals: BTreeMap<(OrgId, Referral), u64>,
+    /// (topic, stakeholder group) → respondents who chose it, over all organisations
+    pub topics: BTreeMap<(String, String), u64>,
 }
+
+/// The topics of the programme's Mietschulung (the starter set's modules): the pre-survey
+/// asks each stakeholder group which of them matter most.
+pub const MODULE_TOPICS: [&str; 5] = [
+    "Mietvertrag und Wohnungssuche",
+    "Rechte und Pflichten",
+    "Heizen und Lüften",
+    "Energie und Wasser sparen",
+    "Mülltrennung und Hausordnung",
+];
 
 fn count(n: i64) -> u64 {
     u64::try_from(n).unwrap_or(0)
@@ -232,6 +244,12 @@ pub fn collect(
         c.marks += count(n);
         if status == AttendanceStatus::Absent {
             c.no_shows += count(n);
+        }
+    }
+    for org in orgs {
+        let choices = crate::surveys::results::topic_choices(conn, *org, from, to, &MODULE_TOPICS)?;
+        for (key, n) in choices.chosen {
+            *out.topics.entry(key).or_default() += n as u64;
         }
     }
     Ok(out)
@@ -351,6 +369,65 @@ pub struct Figures {
     pub referrals: Vec<Part>,
     /// The breakdowns are held back because their total is (rare: tiny programmes).
     pub breakdowns_withheld: bool,
+    /// From the members' pre-surveys: how many respondents of each stakeholder group
+    /// chose each topic of the Mietschulung as most important.
+    pub module_needs: Vec<Need>,
+}
+
+/// One topic of the Mietschulung and how many of each group chose it.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Need {
+    pub topic: String,
+    pub groups: Vec<GroupNeed>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct GroupNeed {
+    /// `landlord`, `social_worker`, … `target_group`
+    pub group: String,
+    pub group_name: String,
+    /// Respondents who chose the topic. Published without totals, so a count from 1 to 4
+    /// held back cannot be worked out from the others.
+    pub chosen: Figure,
+}
+
+/// A count of people with nothing published it adds up to: only small ones are held back.
+fn alone(n: u64, how: Publish) -> Figure {
+    match how {
+        Publish::Protected if (1..suppression::THRESHOLD).contains(&n) => {
+            Figure::Withheld(Withheld::Small)
+        }
+        _ => Figure::Count(n),
+    }
+}
+
+fn needs(collected: &Collected, how: Publish) -> Vec<Need> {
+    use crate::stakeholders::models::StakeholderGroup;
+    let groups: Vec<StakeholderGroup> = StakeholderGroup::ALL
+        .into_iter()
+        .filter(|g| collected.topics.keys().any(|(_, code)| code == g.code()))
+        .collect();
+    MODULE_TOPICS
+        .iter()
+        .map(|topic| Need {
+            topic: (*topic).to_string(),
+            groups: groups
+                .iter()
+                .map(|g| GroupNeed {
+                    group: g.code().to_string(),
+                    group_name: g.name(),
+                    chosen: alone(
+                        collected
+                            .topics
+                            .get(&((*topic).to_string(), g.code().to_string()))
+                            .copied()
+                            .unwrap_or(0),
+                        how,
+                    ),
+                })
+                .collect(),
+        })
+        .collect()
 }
 
 /// The counts of people, one grid (members × quarters) each.
@@ -471,6 +548,8 @@ pub fn publish(
             .into_iter()
             .map(|(code, n)| {
                 let label = match crate::i18n::participant_language_name(&code) {
+                    // An erased person's language is gone; the place still counts.
+                    "" if code.is_empty() => "ohne Angabe".to_string(),
                     "" => code.clone(),
                     name => name.to_string(),
                 };
@@ -495,7 +574,9 @@ pub fn publish(
         how,
     );
     let withheld = !(lang_ok && ref_ok);
+    let module_needs = needs(collected, how);
     Figures {
+        module_needs,
         quarters,
         members: rows,
         total,
@@ -579,4 +660,90 @@ fn breakdown(parts: Vec<(String, String, u64)>, grand: Figure, how: Publish) -> 
         .map(|((code, label, _), places)| Part { code, label, places })
         .collect();
     (lines, total == grand)
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    fn shown(grid: &[Vec<Figure>]) -> Vec<Vec<String>> {
+        grid.iter().map(|row| row.iter().map(|f| f.text()).collect()).collect()
+    }
+
+    #[test]
+    fn a_grid_that_can_be_protected_is_published_as_protected() {
+        let interior = vec![vec![7, 0], vec![3, 6]];
+        let expected: Vec<Vec<Figure>> = suppression::protect(&interior)
+            .cells
+            .into_iter()
+            .map(|row| row.into_iter().map(Figure::from).collect())
+            .collect();
+        assert_eq!(protected_grid(&interior), expected);
+    }
+
+    #[test]
+    fn a_grid_of_ones_falls_back_to_its_totals() {
+        // Hiding cells cannot save a 2 × 2 table of ones; its two lines of totals can be
+        // published, each small count movable against the other.
+        let grid = protected_grid(&[vec![1, 1], vec![1, 1]]);
+        assert_eq!(
+            shown(&grid),
+            vec![vec!["x", "x", "< 5"], vec!["x", "x", "< 5"], vec!["< 5", "< 5", "< 5"]]
+        );
+    }
+
+    #[test]
+    fn four_members_with_one_person_each_publish_nothing_of_that_count() {
+        let grid = protected_grid(&[vec![1], vec![1], vec![1], vec![1]]);
+        assert!(grid.iter().flatten().all(|f| *f == Figure::Withheld(Withheld::Hidden)));
+    }
+
+    #[test]
+    fn quarters_run_from_the_first_to_the_last_day() {
+        let d = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+        let q = quarters(d("2025-10-01"), d("2026-12-31"));
+        assert_eq!(q.len(), 5);
+        assert_eq!(q[0].code, "2025-Q4");
+        assert_eq!((q[4].from, q[4].to), (d("2026-10-01"), d("2026-12-31")));
+        assert!(starts_a_quarter(d("2026-04-01")) && !starts_a_quarter(d("2026-04-02")));
+        assert!(ends_a_quarter(d("2026-06-30")) && !ends_a_quarter(d("2026-06-29")));
+    }
+
+    fn table() -> impl Strategy<Value = Vec<Vec<u64>>> {
+        (1usize..=4, 1usize..=4).prop_flat_map(|(r, c)| {
+            prop::collection::vec(prop::collection::vec(prop_oneof![0..5u64, 0..20u64], c), r)
+        })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(300))]
+
+        /// Whatever the grid: a published count is the true one and never 1 to 4, "< 5"
+        /// stands only for 1 to 4, and a grid that can be protected is published as
+        /// `suppression` protects it (whose own property tests attack it).
+        #[test]
+        fn what_is_published_is_true(interior in table()) {
+            let grid = protected_grid(&interior);
+            let full = full_grid(&interior);
+            let protected = suppression::protect(&interior);
+            for (r, row) in grid.iter().enumerate() {
+                for (c, f) in row.iter().enumerate() {
+                    let truth = full[r][c].count().unwrap();
+                    match f {
+                        Figure::Count(n) => {
+                            prop_assert_eq!(*n, truth);
+                            prop_assert!(!(1..5).contains(n), "a small count shown: {interior:?}");
+                        }
+                        Figure::Withheld(Withheld::Small) => prop_assert!((1..5).contains(&truth)),
+                        Figure::Withheld(Withheld::Hidden) => {}
+                    }
+                    if protected.exposed.is_empty() {
+                        prop_assert_eq!(*f, Figure::from(protected.cells[r][c]));
+                    }
+                }
+            }
+        }
+    }
 }

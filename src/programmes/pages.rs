@@ -141,14 +141,15 @@ async fn figures_export(
     let (id, format) = path.into_inner();
     let period = q.period();
     let code = format.clone();
-    let d = ui
+    let file = ui
         .run(move |conn, actor| {
             let d = service::dashboard(conn, actor, id, period)?;
+            let file = super::export::file(&d, &code)?;
             service::record_export(conn, actor, id, &code)?;
-            Ok(d)
+            Ok(file)
         })
         .await?;
-    Ok(super::export::respond(&d, &format)?)
+    Ok(super::export::respond(file, &format)?)
 }
 
 /// A coordinator's programmes: invitations to answer, what the organisation shares.

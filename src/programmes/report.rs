@@ -1,26 +1,30 @@
 //! The programme's figures for one reporting period as a PDF report for the funding body:
-//! A4 landscape, in German, typeset like the participation certificates (Noto Sans,
-//! embedded as subsets; Arabic-script names shaped right to left; a tagged PDF with
-//! document language, title, headings, tables with header cells and figures with their
-//! alternative text).
+//! A4 landscape (twelve columns at readable sizes), in German, typeset like the
+//! participation certificates: Noto Sans embedded as subsets, Arabic-script names shaped
+//! right to left, and a tagged PDF with document language, title, headings, tables with
+//! header cells and charts as figures with their alternative text.
 //!
 //! What it shows: the programme, its funding body, the period with its dates, the day it
 //! was made and how many members share their figures; the legend; a table of the period
 //! with one row per member and the total; the total per quarter; the completion rate per
 //! member as a bar chart and places offered against people enrolled per quarter, each
-//! chart followed by a sentence saying what it shows; languages and how people came.
+//! chart followed by a sentence saying what it shows; languages and how people came; the
+//! topics the members' pre-surveys rank highest. Every page has the footer "Erstellt mit
+//! Mietschulung · Seite n von m".
 //!
-//! It holds back exactly what the figures page holds back: every number printed is taken
-//! from the published [`Figures`](super::figures::Figures) as they are ("< 5", "x"), a
-//! rate only where the page shows one, the breakdowns only where the page shows them, and
-//! nothing is added up or derived here, so no held-back count can be recovered from it.
+//! It holds back the same figures as the figures page: every count is printed as
+//! published in [`Figures`](super::figures::Figures) ("< 5", "x"), a rate only where the
+//! page shows one, the breakdowns only where the page shows them, and nothing is added up
+//! or derived here, so no held-back count can be recovered from the report. The one
+//! difference is in wording: a rate over nobody (0 enrolled, published) reads "–" where
+//! the page writes "x", as nothing is held back there.
 //!
 //! The certificate renderer's fonts, shaping and structure tree are private to
 //! `certificates::pdf`, so their equivalents live here, on the same crates and font files;
 //! font subsetting is left to printpdf, which a report made now and then can afford.
 
 use std::collections::BTreeMap;
-use std::sync::{Mutex, OnceLock, PoisonError};
+use std::sync::{Mutex, OnceLock};
 
 use allsorts::binary::read::ReadScope;
 use allsorts::font::MatchingPresentation;
@@ -46,6 +50,18 @@ use crate::i18n;
 use crate::validate::printable::{is_arabic_script, FONT_ARABIC, FONT_BOLD, FONT_REGULAR};
 use crate::validate::{is_bidi_control, is_invisible};
 
+/// The certificate's Ge'ez face: language names include Tigrinya (ትግርኛ).
+const FONT_ETHIOPIC: &[u8] = include_bytes!("../../fonts/NotoSansEthiopic-Regular.ttf");
+
+fn is_ethiopic_script(c: char) -> bool {
+    matches!(c, '\u{1200}'..='\u{139F}' | '\u{2D80}'..='\u{2DDF}' | '\u{AB00}'..='\u{AB2F}')
+}
+
+/// Text that cannot be printed character by character in one Latin face.
+fn is_complex(text: &str) -> bool {
+    text.chars().any(|c| is_arabic_script(c) || is_ethiopic_script(c))
+}
+
 /// The report as a PDF file, dated today.
 pub fn pdf(d: &Dashboard) -> AppResult<Vec<u8>> {
     Ok(render(d, crate::time::now_utc())?)
@@ -58,6 +74,8 @@ const PAGE_H: f32 = 210.0;
 const MARGIN: f32 = 15.0;
 const RIGHT: f32 = PAGE_W - MARGIN;
 const CONTENT_W: f32 = PAGE_W - 2.0 * MARGIN;
+/// Running text keeps to a measure of about 110 characters, not the page's width.
+const TEXT_W: f32 = 180.0;
 const TOP: f32 = 15.0;
 /// Everything but the footer ends above this line, from the top.
 const LIMIT: f32 = PAGE_H - 16.0;
@@ -115,6 +133,7 @@ enum FaceId {
     Regular = 0,
     Bold = 1,
     Arabic = 2,
+    Ethiopic = 3,
 }
 
 impl FaceId {
@@ -123,6 +142,7 @@ impl FaceId {
             FaceId::Regular => "FR",
             FaceId::Bold => "FB",
             FaceId::Arabic => "FA",
+            FaceId::Ethiopic => "FE",
         }
     }
 }
@@ -152,11 +172,11 @@ impl Face {
 }
 
 struct Fonts {
-    faces: [Face; 3],
+    faces: [Face; 4],
 }
 
-/// Parsed once per process, at the first report: parsing costs more than laying out a
-/// report, and reports are asked for again in a session.
+/// Parsed at the first report and kept, as the certificate renderer keeps its fonts:
+/// every report prints with the same four faces.
 static FONTS: OnceLock<Result<Fonts, String>> = OnceLock::new();
 
 type Shaper = allsorts::Font<allsorts::font_data::DynamicFontTableProvider<'static>>;
@@ -174,6 +194,7 @@ fn fonts() -> anyhow::Result<&'static Fonts> {
                         Face::load("NotoSans-Regular", FONT_REGULAR)?,
                         Face::load("NotoSans-Bold", FONT_BOLD)?,
                         Face::load("NotoSansArabic-Regular", FONT_ARABIC)?,
+                        Face::load("NotoSansEthiopic-Regular", FONT_ETHIOPIC)?,
                     ],
                 })
             };
@@ -260,6 +281,8 @@ impl Fonts {
             }
             let drawn = if is_arabic_script(c) {
                 self.face(FaceId::Arabic).glyph(c).is_some()
+            } else if is_ethiopic_script(c) {
+                self.face(FaceId::Ethiopic).glyph(c).is_some()
             } else {
                 self.face(FaceId::Regular).glyph(c).is_some()
                     && self.face(FaceId::Bold).glyph(c).is_some()
@@ -274,7 +297,7 @@ impl Fonts {
     /// Arabic runs shaped with contextual forms, as the certificate prints names.
     fn line(&self, text: &str, bold: bool) -> anyhow::Result<Line> {
         let latin = if bold { FaceId::Bold } else { FaceId::Regular };
-        if !text.chars().any(is_arabic_script) {
+        if !is_complex(text) {
             return Ok(Line {
                 pieces: vec![Piece { face: latin, content: Content::Text(text.into()) }],
             });
@@ -324,6 +347,10 @@ impl Fonts {
         if is_arabic_script(c) || matches!(c, '\u{200C}' | '\u{200D}') {
             return FaceId::Arabic;
         }
+        // Ge'ez needs no contextual forms: one character, one glyph, printed as text.
+        if is_ethiopic_script(c) {
+            return FaceId::Ethiopic;
+        }
         let neutral = !c.is_alphanumeric();
         let arabic = self.face(FaceId::Arabic);
         if neutral && (rtl || current == Some(FaceId::Arabic)) && arabic.glyph(c).is_some() {
@@ -334,7 +361,7 @@ impl Fonts {
 
     /// Width of `text` at `size` pt in mm, as printed (no kerning either way).
     fn width(&self, text: &str, bold: bool, size: f32) -> anyhow::Result<f32> {
-        if !text.chars().any(is_arabic_script) {
+        if !is_complex(text) {
             let face = self.face(if bold { FaceId::Bold } else { FaceId::Regular });
             let units: u64 = text.chars().map(|c| u64::from(face.char_units(c))).sum();
             return Ok(units as f32 / face.units_per_em * size / PT_PER_MM);
@@ -360,7 +387,12 @@ impl Fonts {
                 line = word.to_string();
                 continue;
             }
-            for c in word.chars() {
+            let rest = self.hyphenate(word, bold, size, width, &mut lines)?;
+            if self.width(&rest, bold, size)? <= width {
+                line = rest;
+                continue;
+            }
+            for c in rest.chars() {
                 let mut candidate = line.clone();
                 candidate.push(c);
                 let mark = unicode_normalization::char::is_combining_mark(c);
@@ -376,6 +408,56 @@ impl Fonts {
             lines.push(line);
         }
         Ok(lines)
+    }
+
+    /// Puts the leading syllables of a word wider than a line on lines of their own,
+    /// each ending in a hyphen, where the locale's hyphenation list allows; returns what
+    /// is left of the word.
+    fn hyphenate(
+        &self, word: &str, bold: bool, size: f32, width: f32, lines: &mut Vec<String>,
+    ) -> anyhow::Result<String> {
+        let chars: Vec<char> = word.chars().collect();
+        let Some(breaks) = hyphenation().get(word) else {
+            return Ok(word.to_string());
+        };
+        let mut start = 0;
+        loop {
+            let rest: String = chars[start..].iter().collect();
+            if self.width(&rest, bold, size)? <= width {
+                return Ok(rest);
+            }
+            let mut cut = None;
+            for &b in breaks.iter().rev().filter(|b| **b > start) {
+                let piece: String = chars[start..b].iter().chain(['-'].iter()).collect();
+                if self.width(&piece, bold, size)? <= width {
+                    cut = Some((b, piece));
+                    break;
+                }
+            }
+            let Some((b, piece)) = cut else {
+                return Ok(rest);
+            };
+            lines.push(piece);
+            start = b;
+        }
+    }
+
+    /// The narrowest a word is set on at most two lines: hyphenated once, at the break
+    /// the locale lists that balances the halves best; a word it does not list, whole.
+    /// More lines of syllables would read as a list of fragments.
+    fn narrowest(&self, word: &str, bold: bool, size: f32) -> anyhow::Result<f32> {
+        let mut best = self.width(word, bold, size)?;
+        let Some(breaks) = hyphenation().get(word) else {
+            return Ok(best);
+        };
+        let chars: Vec<char> = word.chars().collect();
+        for &b in breaks {
+            let head: String = chars[..b].iter().chain(['-'].iter()).collect();
+            let tail: String = chars[b..].iter().collect();
+            let w = self.width(&head, bold, size)?.max(self.width(&tail, bold, size)?);
+            best = best.min(w);
+        }
+        Ok(best)
     }
 
     /// Shrink first, then wrap: the largest of `sizes` (descending) at which the text fits
@@ -426,6 +508,30 @@ impl Fonts {
         }
         Ok(cut(lo))
     }
+}
+
+/// Where long words of table headings may break, as the locale lists them
+/// ("Dol-metsch-stun-den", like TeX's `\hyphenation`): word → characters before each
+/// break. German compounds broken anywhere else read badly.
+fn hyphenation() -> &'static std::collections::HashMap<String, Vec<usize>> {
+    static TABLE: OnceLock<std::collections::HashMap<String, Vec<usize>>> = OnceLock::new();
+    TABLE.get_or_init(|| {
+        words("programmes.report.hyphenation")
+            .split_whitespace()
+            .map(|entry| {
+                let mut breaks = Vec::new();
+                let mut n = 0;
+                for c in entry.chars() {
+                    if c == '-' {
+                        breaks.push(n);
+                    } else {
+                        n += 1;
+                    }
+                }
+                (entry.replace('-', ""), breaks)
+            })
+            .collect()
+    })
 }
 
 fn new_shaper() -> anyhow::Result<Shaper> {
@@ -563,6 +669,8 @@ struct Element {
     bbox: Option<[f32; 4]>,
     /// `Column` or `Row`, for header cells.
     scope: Option<&'static str>,
+    /// The text to read instead of what is drawn (a hyphenated heading).
+    actual: Option<String>,
 }
 
 /// Unlike the certificate's, elements stay open across pages: a table flows on.
@@ -583,6 +691,7 @@ impl Structure {
             alt: None,
             bbox: None,
             scope: None,
+            actual: None,
         };
         Self { elements: vec![root], open: vec![0], page: 0, next_mcid: 0 }
     }
@@ -601,6 +710,7 @@ impl Structure {
             alt: None,
             bbox: None,
             scope: None,
+            actual: None,
         });
         self.elements[parent].kids.push(Kid::Element(id));
         self.open.push(id);
@@ -699,6 +809,9 @@ fn write_structure(
         if let Some(alt) = &element.alt {
             dict.set("Alt", text_string(alt));
         }
+        if let Some(actual) = &element.actual {
+            dict.set("ActualText", text_string(actual));
+        }
         if let Some(bbox) = element.bbox {
             let mut attrs = Dictionary::new();
             attrs.set("O", Object::Name(b"Layout".to_vec()));
@@ -756,6 +869,10 @@ fn write_structure(
         }
     };
     let dict = doc.get_dictionary_mut(info)?;
+    // printpdf writes these empty; an empty PDF/X version still reads as a PDF/X claim.
+    for key in [b"GTS_PDFXVersion".as_slice(), b"Identifier", b"Keywords"] {
+        dict.remove(key);
+    }
     dict.set("Title", text_string(meta.title));
     dict.set("Author", text_string(meta.author));
     dict.set("Subject", text_string(meta.subject));
@@ -768,6 +885,42 @@ struct Meta<'a> {
     title: &'a str,
     author: &'a str,
     subject: &'a str,
+}
+
+/// printpdf names a subset after its resource (`FR+NotoSans-Regular`); ISO 32000-1
+/// (9.6.4) asks for six capital letters that differ between subsets, here derived from
+/// the font program (FNV-1a: stable across runs, unlike the std hasher).
+fn tag_subsets(doc: &mut lopdf::Document) {
+    let mut renamed: BTreeMap<Vec<u8>, Vec<u8>> = BTreeMap::new();
+    for obj in doc.objects.values() {
+        let Object::Dictionary(dict) = obj else { continue };
+        let (Ok(name), Ok(file)) = (dict.get(b"FontName"), dict.get(b"FontFile2")) else {
+            continue;
+        };
+        let (Ok(name), Ok(file)) = (name.as_name(), file.as_reference()) else { continue };
+        let Some(program) = doc.objects.get(&file).and_then(|o| o.as_stream().ok()) else {
+            continue;
+        };
+        let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+        for b in &program.content {
+            h ^= u64::from(*b);
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+        let base = name.iter().position(|b| *b == b'+').map_or(name, |i| &name[i + 1..]);
+        let mut tagged: Vec<u8> = (0..6).map(|i| b'A' + ((h >> (i * 8)) % 26) as u8).collect();
+        tagged.push(b'+');
+        tagged.extend_from_slice(base);
+        renamed.insert(name.to_vec(), tagged);
+    }
+    for obj in doc.objects.values_mut() {
+        let Object::Dictionary(dict) = obj else { continue };
+        for key in [b"FontName".as_slice(), b"BaseFont".as_slice()] {
+            let new = dict.get(key).and_then(Object::as_name).ok().and_then(|n| renamed.get(n));
+            if let Some(new) = new.cloned() {
+                dict.set(key, Object::Name(new));
+            }
+        }
+    }
 }
 
 fn xml_escape(s: &str) -> String {
@@ -851,10 +1004,6 @@ impl Pen {
         Pen { grey: MUTED, ..self }
     }
 
-    fn grey(self, grey: f32) -> Pen {
-        Pen { grey, ..self }
-    }
-
     fn align(self, align: Align) -> Pen {
         Pen { align, ..self }
     }
@@ -889,7 +1038,7 @@ struct Doc {
     ops: Vec<Op>,
     tree: Structure,
     y: f32,
-    used: [bool; 3],
+    used: [bool; 4],
 }
 
 impl Doc {
@@ -900,7 +1049,7 @@ impl Doc {
             ops: Vec::with_capacity(4096),
             tree: Structure::new(),
             y: TOP,
-            used: [false; 3],
+            used: [false; 4],
         }
     }
 
@@ -1069,9 +1218,9 @@ impl Doc {
         self.line(x1, top, x2, top, thickness_pt, level);
     }
 
-    /// A paragraph over the content width, flowing onto the next page where needed.
+    /// A paragraph, flowing onto the next page where needed.
     fn paragraph(&mut self, text: &str, pen: Pen) -> anyhow::Result<()> {
-        let lines = self.fonts.wrap(text, pen.bold, pen.size, CONTENT_W)?;
+        let lines = self.fonts.wrap(text, pen.bold, pen.size, TEXT_W)?;
         let h = line_h(pen.size);
         self.open(Role::P);
         for line in &lines {
@@ -1104,7 +1253,7 @@ impl Doc {
     }
 
     /// Writes the footer onto every page and hands over the pages.
-    fn finish(mut self, left: &str) -> anyhow::Result<(Vec<Vec<Op>>, Structure, [bool; 3])> {
+    fn finish(mut self, left: &str) -> anyhow::Result<(Vec<Vec<Op>>, Structure, [bool; 4])> {
         self.pages.push(std::mem::take(&mut self.ops));
         let total = self.pages.len();
         let pen = Pen::new(CHART_PT).muted().mark(Mark::Footer);
@@ -1194,6 +1343,7 @@ fn cells(c: &Cell) -> Vec<Shown> {
     ]
 }
 
+#[derive(Clone)]
 struct TableRow {
     /// The row header: member, quarter or line of a breakdown (clean).
     head: String,
@@ -1208,12 +1358,19 @@ struct Table {
     /// Over the whole content width (the first column takes what the figures leave), or
     /// as narrow as the content allows.
     full_width: bool,
+    /// Column widths taken from another table, so two tables of the same figures line up.
+    widths: Option<Vec<f32>>,
 }
 
 const CELL_PAD: f32 = 1.6;
 const CELL_VPAD: f32 = 1.1;
+/// Tables up to this height (mm) are not split over two pages.
+const SHORT_TABLE: f32 = 60.0;
 /// Below this the first column would wrap names into a tall ribbon.
 const MIN_HEAD_W: f32 = 35.0;
+/// What the first column of a full-width table keeps before headings are hyphenated:
+/// an 80-character name in two lines.
+const HEAD_W: f32 = 75.0;
 
 /// Where the columns go and how the header row wraps.
 struct TableLayout {
@@ -1223,41 +1380,63 @@ struct TableLayout {
 }
 
 impl Doc {
-    fn table_layout(&self, t: &Table) -> anyhow::Result<TableLayout> {
+    /// Column widths: each figure column as wide as its figures and its heading's widest
+    /// word, where the first column keeps [`HEAD_W`]; else its heading hyphenated.
+    fn column_widths(&self, t: &Table) -> anyhow::Result<Vec<f32>> {
         let f = self.fonts;
         let n = t.headers.len();
-        let mut widths = vec![0.0f32; n];
-        for (i, width) in widths.iter_mut().enumerate().skip(1) {
-            // A heading wraps between words, never inside one.
-            let mut w = 0.0f32;
-            for word in t.headers[i].split_whitespace() {
-                w = w.max(f.width(word, true, HEADER_PT)?);
-            }
+        let mut narrow = vec![0.0f32; n];
+        let mut full = vec![0.0f32; n];
+        for i in 1..n {
+            let (mut cells_w, mut words_w, mut pieces_w) = (0.0f32, 0.0f32, 0.0f32);
             for row in &t.rows {
                 if let Some(cell) = row.cells.get(i - 1) {
-                    w = w.max(f.width(&cell.text, row.total, TABLE_PT)?);
+                    cells_w = cells_w.max(f.width(&cell.text, row.total, TABLE_PT)?);
                 }
             }
-            *width = w + 2.0 * CELL_PAD;
+            for word in t.headers[i].split_whitespace() {
+                words_w = words_w.max(f.width(word, true, HEADER_PT)?);
+                pieces_w = pieces_w.max(f.narrowest(word, true, HEADER_PT)?);
+            }
+            narrow[i] = cells_w.max(pieces_w) + 2.0 * CELL_PAD;
+            full[i] = cells_w.max(words_w) + 2.0 * CELL_PAD;
         }
-        let figures: f32 = widths.iter().sum();
-        let room = CONTENT_W - figures;
+        let mut head_w = 0.0f32;
+        for word in t.headers[0].split_whitespace() {
+            head_w = head_w.max(f.width(word, true, HEADER_PT)?);
+        }
+        for row in &t.rows {
+            head_w = head_w.max(f.width(&row.head, row.total, TABLE_PT)?);
+        }
+        let natural = (head_w + 2.0 * CELL_PAD).clamp(MIN_HEAD_W, 110.0);
+        let wanted = if t.full_width { natural.min(HEAD_W) } else { natural };
+        let mut widths = narrow.clone();
+        let mut spare = CONTENT_W - wanted - narrow.iter().sum::<f32>();
+        // Whole words in as many headings as the room allows, the cheapest first.
+        let mut order: Vec<usize> = (1..n).collect();
+        order.sort_by(|a, b| (full[*a] - narrow[*a]).total_cmp(&(full[*b] - narrow[*b])));
+        for i in order {
+            let extra = full[i] - narrow[i];
+            if extra <= spare {
+                widths[i] = full[i];
+                spare -= extra;
+            }
+        }
+        let room = CONTENT_W - widths.iter().sum::<f32>();
         if room < MIN_HEAD_W {
             bail!("the figures leave {room:.1} mm for the first column of a table");
         }
-        widths[0] = if t.full_width {
-            room
-        } else {
-            let mut w = 0.0f32;
-            for word in t.headers[0].split_whitespace() {
-                w = w.max(f.width(word, true, HEADER_PT)?);
-            }
-            for row in &t.rows {
-                w = w.max(f.width(&row.head, row.total, TABLE_PT)?);
-            }
-            (w + 2.0 * CELL_PAD).clamp(MIN_HEAD_W, room.min(110.0))
+        widths[0] = if t.full_width { room } else { natural.min(room) };
+        Ok(widths)
+    }
+
+    fn table_layout(&self, t: &Table) -> anyhow::Result<TableLayout> {
+        let f = self.fonts;
+        let widths = match &t.widths {
+            Some(w) if w.len() == t.headers.len() => w.clone(),
+            _ => self.column_widths(t)?,
         };
-        let mut header = Vec::with_capacity(n);
+        let mut header = Vec::with_capacity(widths.len());
         for (text, w) in t.headers.iter().zip(&widths) {
             header.push(f.wrap(text, true, HEADER_PT, w - 2.0 * CELL_PAD)?);
         }
@@ -1267,7 +1446,9 @@ impl Doc {
     }
 
     /// The header row; on a continuation page a repetition, marked as an artifact.
-    fn table_header(&mut self, l: &TableLayout, mark: Mark) -> anyhow::Result<()> {
+    fn table_header(
+        &mut self, headers: &[String], l: &TableLayout, mark: Mark,
+    ) -> anyhow::Result<()> {
         let pen = Pen::new(HEADER_PT).bold().mark(mark);
         let top = self.y;
         if mark == Mark::Content {
@@ -1277,6 +1458,11 @@ impl Doc {
         for (i, (lines, w)) in l.header.iter().zip(&l.widths).enumerate() {
             if mark == Mark::Content {
                 self.open_header_cell("Column");
+                // Read aloud as written, not as the syllables a hyphenated heading shows.
+                if lines.iter().any(|l| l.ends_with('-')) {
+                    let id = self.tree.current();
+                    self.tree.elements[id].actual = Some(headers[i].clone());
+                }
             }
             let (anchor, align) =
                 if i == 0 { (x + CELL_PAD, Align::Left) } else { (x + w - CELL_PAD, Align::Right) };
@@ -1299,8 +1485,9 @@ impl Doc {
         Ok(())
     }
 
-    /// A table whose rows flow onto further pages, the header row repeated on each.
-    fn table(&mut self, t: &Table) -> anyhow::Result<()> {
+    /// A table under its heading, kept together when short, else starting with at least
+    /// three rows; its rows flow onto further pages with the header row repeated.
+    fn table(&mut self, heading: Option<&str>, t: &Table) -> anyhow::Result<()> {
         let l = self.table_layout(t)?;
         let right = MARGIN + l.widths.iter().sum::<f32>();
         let head_w = l.widths[0] - 2.0 * CELL_PAD;
@@ -1311,13 +1498,20 @@ impl Doc {
             let h = (lines.len() as f32 * line_h(size)).max(line_h(TABLE_PT)) + 2.0 * CELL_VPAD;
             rows.push((size, lines, h));
         }
-        self.keep(l.header_h + rows.first().map_or(0.0, |r| r.2));
+        let heights: Vec<f32> = rows.iter().map(|r| r.2).collect();
+        let whole: f32 = heights.iter().sum();
+        let start =
+            l.header_h + if whole <= SHORT_TABLE { whole } else { heights.iter().take(3).sum() };
+        match heading {
+            Some(text) => self.heading(text, start)?,
+            None => self.keep(start),
+        }
         self.open(Role::Table);
-        self.table_header(&l, Mark::Content)?;
+        self.table_header(&t.headers, &l, Mark::Content)?;
         for (i, (row, (size, lines, h))) in t.rows.iter().zip(&rows).enumerate() {
             if self.y + h > LIMIT {
                 self.new_page();
-                self.table_header(&l, Mark::Artifact)?;
+                self.table_header(&t.headers, &l, Mark::Artifact)?;
             }
             let top = self.y;
             if row.total {
@@ -1373,8 +1567,9 @@ struct RateBar {
     total: bool,
 }
 
-const RATE_ROW_H: f32 = 6.0;
-const RATE_BAR_H: f32 = 3.8;
+/// Thirty members and the total fit on one page.
+const RATE_ROW_H: f32 = 5.0;
+const RATE_BAR_H: f32 = 3.4;
 const TICKS_H: f32 = 6.0;
 const AXIS_TITLE_H: f32 = 8.0;
 
@@ -1383,7 +1578,7 @@ impl Doc {
     /// goes on over the next ones, each part a figure of its own.
     fn rate_chart(&mut self, bars: &[RateBar], alt: &str) -> anyhow::Result<()> {
         let f = self.fonts;
-        let label_sizes = [9.0, 8.5, CHART_PT];
+        let label_sizes = [8.5, CHART_PT];
         let mut label_w = 30.0f32;
         for bar in bars {
             label_w = label_w.max(f.width(&bar.label, bar.total, label_sizes[0])?);
@@ -1609,6 +1804,7 @@ fn completion_sentence(d: &Dashboard) -> String {
     let rates: Vec<f64> = members.iter().filter_map(|m| m.period.completion_rate).collect();
     let range =
         match (rates.iter().copied().reduce(f64::min), rates.iter().copied().reduce(f64::max)) {
+            (Some(low), Some(high)) if low == high => percent(low),
             (Some(low), Some(high)) => {
                 filled("programmes.report.range", &[("low", percent(low)), ("high", percent(high))])
             }
@@ -1663,6 +1859,7 @@ fn parts_table(f: &Fonts, heading_key: &str, parts: &[Part]) -> Table {
             })
             .collect(),
         full_width: false,
+        widths: None,
     }
 }
 
@@ -1692,17 +1889,16 @@ fn render(d: &Dashboard, now: NaiveDateTime) -> anyhow::Result<Vec<u8>> {
         (words("programmes.report.created"), date(created)),
         (words("programmes.report.members"), d.figures.members.len().to_string()),
     ];
-    let mut label_w = 0.0f32;
-    for (label, _) in &facts {
-        label_w = label_w.max(f.width(&format!("{label}:"), false, TEXT_PT)?);
-    }
-    let value_x = MARGIN + label_w + 3.0;
+    // Each value right after its label: a column of values would be read (and copied)
+    // apart from the labels.
     for (label, value) in &facts {
-        let lines = f.wrap(value, false, TEXT_PT, RIGHT - value_x)?;
+        let label = format!("{label}:");
+        let value_x = MARGIN + f.width(&label, false, TEXT_PT)? + 2.0;
+        let lines = f.wrap(value, false, TEXT_PT, MARGIN + TEXT_W - value_x)?;
         doc.keep(lines.len() as f32 * line_h(TEXT_PT));
         doc.open(Role::P);
         let baseline = first_baseline(doc.y, TEXT_PT);
-        doc.text(&format!("{label}:"), MARGIN, baseline, Pen::new(TEXT_PT).muted())?;
+        doc.text(&label, MARGIN, baseline, Pen::new(TEXT_PT).muted())?;
         for line in &lines {
             doc.text(line, value_x, first_baseline(doc.y, TEXT_PT), Pen::new(TEXT_PT))?;
             doc.y += line_h(TEXT_PT);
@@ -1710,10 +1906,12 @@ fn render(d: &Dashboard, now: NaiveDateTime) -> anyhow::Result<Vec<u8>> {
         doc.close();
     }
     doc.y += 3.0;
-    if !d.protected {
+    // As on the page: a member's own figures hold nothing back, so need no legend.
+    if d.protected {
+        doc.paragraph(&words("programmes.legend"), Pen::new(SMALL_PT))?;
+    } else {
         doc.paragraph(&words("programmes.own_note"), Pen::new(SMALL_PT))?;
     }
-    doc.paragraph(&words("programmes.legend"), Pen::new(SMALL_PT))?;
 
     if d.figures.members.is_empty() {
         doc.paragraph(&words("programmes.no_sharing_members"), Pen::new(TEXT_PT))?;
@@ -1749,29 +1947,39 @@ fn figures_sections(doc: &mut Doc, d: &Dashboard, period_label: &str) -> anyhow:
         cells: cells(&d.figures.total.period),
         total: true,
     });
-    let caption = format!("{} {period_label}", words("programmes.table_caption"));
-    doc.heading(&caption, 25.0)?;
-    doc.table(&Table { headers: headers.clone(), rows, full_width: true })?;
-
     let quarters = &d.figures.quarters;
+    let mut quarter_rows: Vec<TableRow> = quarters
+        .iter()
+        .zip(&d.figures.total.quarters)
+        .map(|(q, c)| TableRow {
+            head: format!("{} ({} – {})", quarter_name(&q.code), date(q.from), date(q.to)),
+            cells: cells(c),
+            total: false,
+        })
+        .collect();
+    quarter_rows.push(TableRow {
+        head: period_label.to_string(),
+        cells: cells(&d.figures.total.period),
+        total: true,
+    });
+    // One set of column widths for both tables: the quarters' figures sit under the
+    // members' and read as the same columns.
+    let all = rows.iter().chain(&quarter_rows).cloned().collect();
+    let widths = doc.column_widths(&Table {
+        headers: headers.clone(),
+        rows: all,
+        full_width: true,
+        widths: None,
+    })?;
+    let caption = format!("{} {period_label}", words("programmes.table_caption"));
+    let members =
+        Table { headers: headers.clone(), rows, full_width: true, widths: Some(widths.clone()) };
+    doc.table(Some(&caption), &members)?;
     if !quarters.is_empty() {
         headers[0] = words("programmes.col.when");
-        let mut rows: Vec<TableRow> = quarters
-            .iter()
-            .zip(&d.figures.total.quarters)
-            .map(|(q, c)| TableRow {
-                head: format!("{} ({} – {})", quarter_name(&q.code), date(q.from), date(q.to)),
-                cells: cells(c),
-                total: false,
-            })
-            .collect();
-        rows.push(TableRow {
-            head: period_label.to_string(),
-            cells: cells(&d.figures.total.period),
-            total: true,
-        });
-        doc.heading(&words("programmes.report.quarters_table"), 25.0)?;
-        doc.table(&Table { headers, rows, full_width: true })?;
+        let heading = words("programmes.report.quarters_table");
+        let table = Table { headers, rows: quarter_rows, full_width: true, widths: Some(widths) };
+        doc.table(Some(&heading), &table)?;
     }
 
     let bars: Vec<RateBar> = d
@@ -1809,37 +2017,59 @@ fn figures_sections(doc: &mut Doc, d: &Dashboard, period_label: &str) -> anyhow:
         doc.paragraph(&sentence, Pen::new(SMALL_PT))?;
     }
 
-    let row = line_h(TABLE_PT) + 2.0 * CELL_VPAD;
-    doc.heading(&words("programmes.languages"), 3.0 * row)?;
+    let one_line = 2.0 * line_h(TEXT_PT);
     if d.figures.breakdowns_withheld {
+        doc.heading(&words("programmes.languages"), one_line)?;
         doc.paragraph(&words("programmes.breakdowns_withheld"), Pen::new(TEXT_PT))?;
-        return Ok(());
-    }
-    for (heading, key, parts) in [
-        (None, "programmes.language", &d.figures.languages),
-        (Some("programmes.referrals"), "programmes.referral", &d.figures.referrals),
-    ] {
-        if let Some(heading) = heading {
-            doc.heading(&words(heading), 3.0 * row)?;
+    } else {
+        for (heading, key, parts) in [
+            ("programmes.languages", "programmes.language", &d.figures.languages),
+            ("programmes.referrals", "programmes.referral", &d.figures.referrals),
+        ] {
+            if parts.is_empty() {
+                doc.heading(&words(heading), one_line)?;
+                doc.paragraph(&words("programmes.report.none"), Pen::new(TEXT_PT))?;
+            } else {
+                doc.table(Some(&words(heading)), &parts_table(f, key, parts))?;
+            }
         }
-        if parts.is_empty() {
-            doc.paragraph(&words("programmes.report.none"), Pen::new(TEXT_PT))?;
-        } else {
-            doc.table(&parts_table(f, key, parts))?;
-        }
+        doc.paragraph(&words("programmes.breakdowns_note"), Pen::new(SMALL_PT).muted())?;
     }
-    doc.paragraph(&words("programmes.breakdowns_note"), Pen::new(SMALL_PT).muted())?;
-    Ok(())
+    needs_section(doc, d)
+}
+
+/// The topics the members' pre-surveys rank highest, per stakeholder group, as the page
+/// shows them.
+fn needs_section(doc: &mut Doc, d: &Dashboard) -> anyhow::Result<()> {
+    let f = doc.fonts;
+    let needs: Vec<&super::figures::Need> =
+        d.figures.module_needs.iter().filter(|n| !n.groups.is_empty()).collect();
+    doc.heading(&words("programmes.needs"), 3.0 * line_h(SMALL_PT) + 30.0)?;
+    let Some(first) = needs.first() else {
+        return doc.paragraph(&words("programmes.no_needs"), Pen::new(TEXT_PT));
+    };
+    doc.paragraph(&words("programmes.needs_hint"), Pen::new(SMALL_PT))?;
+    let mut headers = vec![words("programmes.topic")];
+    headers.extend(first.groups.iter().map(|g| f.clean(&g.group_name)));
+    let rows = needs
+        .iter()
+        .map(|n| TableRow {
+            head: f.clean(&n.topic),
+            cells: n.groups.iter().map(|g| shown(g.chosen)).collect(),
+            total: false,
+        })
+        .collect();
+    doc.table(None, &Table { headers, rows, full_width: false, widths: None })
 }
 
 /// The PDF file: printpdf writes pages, fonts (subset to the glyphs used) and ToUnicode
 /// maps; the structure tree, language and metadata are added on the lopdf level.
 fn assemble(
-    f: &Fonts, pages: Vec<Vec<Op>>, tree: &Structure, used: [bool; 3], meta: &Meta<'_>,
+    f: &Fonts, pages: Vec<Vec<Op>>, tree: &Structure, used: [bool; 4], meta: &Meta<'_>,
     now: NaiveDateTime,
 ) -> anyhow::Result<Vec<u8>> {
     let mut pdf = PdfDocument::new(meta.title);
-    for face in [FaceId::Regular, FaceId::Bold, FaceId::Arabic] {
+    for face in [FaceId::Regular, FaceId::Bold, FaceId::Arabic, FaceId::Ethiopic] {
         if used[face as usize] {
             pdf.resources.fonts.map.insert(
                 FontId(face.resource().to_string()),
@@ -1873,9 +2103,471 @@ fn assemble(
     }
     // Tagged PDF and /Lang need more than printpdf's 1.3 header says.
     lo.version = "1.7".to_string();
+    tag_subsets(&mut lo);
     lo.compress();
     write_structure(&mut lo, tree, meta).context("structure tree")?;
     let mut out = Vec::with_capacity(64 * 1024);
     lo.save_to(&mut out).context("writing the PDF")?;
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::{Path, PathBuf};
+    use std::process::Command;
+    use std::time::Instant;
+
+    use super::*;
+    use crate::ids::ProgrammeId;
+    use crate::programmes::figures::{self, Figures, GroupNeed, Need, Referral, Row};
+    use crate::programmes::models::{Period, Programme};
+
+    fn day(y: i32, m: u32, d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, d).unwrap()
+    }
+
+    const SMALL: Figure = Figure::Withheld(Withheld::Small);
+    const HIDDEN: Figure = Figure::Withheld(Withheld::Hidden);
+
+    fn rate_of(part: Figure, whole: Figure) -> Option<f64> {
+        match (part.count(), whole.count()) {
+            (Some(p), Some(w)) if w > 0 => Some(crate::reports::format::percent_value(
+                crate::reports::format::tenths_of_percent(p, w),
+            )),
+            _ => None,
+        }
+    }
+
+    /// A cell as `figures::publish` makes one: rates only where both counts are shown.
+    fn cell(runs: u64, enrolled: Figure, completed: Figure, no_shows: Figure) -> Cell {
+        let marks = Figure::Count(runs * 40);
+        Cell {
+            courses: runs.min(2),
+            runs,
+            sessions_held: runs * 4,
+            places_offered: runs * 12,
+            enrolled,
+            waiting: if runs.is_multiple_of(2) { Figure::Count(runs) } else { SMALL },
+            completed,
+            completion_rate: rate_of(completed, enrolled),
+            certificates_issued: completed,
+            certificate_checks: runs * 3,
+            marks,
+            no_shows,
+            no_show_rate: rate_of(no_shows, marks),
+            interpreter_hours: runs as f64 * 1.5,
+        }
+    }
+
+    /// Members named `names` over the four quarters of 2026, every third cell with
+    /// held-back counts, and the breakdowns.
+    fn dashboard(names: &[String]) -> Dashboard {
+        dashboard_until(names, day(2026, 12, 31))
+    }
+
+    fn dashboard_until(names: &[String], last: NaiveDate) -> Dashboard {
+        let quarters = figures::quarters(day(2026, 1, 1), last);
+        let qn = quarters.len() as u64;
+        let members: Vec<Row> = names
+            .iter()
+            .enumerate()
+            .map(|(i, name)| {
+                let i = i as u64;
+                let quarters = (0..qn)
+                    .map(|q| {
+                        if (i + q) % 3 == 1 {
+                            cell(1, SMALL, HIDDEN, SMALL)
+                        } else {
+                            cell(
+                                2 + q,
+                                Figure::Count(8 + i + q),
+                                Figure::Count(5 + q),
+                                Figure::Count(6),
+                            )
+                        }
+                    })
+                    .collect();
+                let period = match i % 3 {
+                    1 => cell(9, Figure::Count(30 + i), HIDDEN, Figure::Count(20)),
+                    2 => cell(0, Figure::Count(0), Figure::Count(0), Figure::Count(0)),
+                    _ => cell(11, Figure::Count(40 + i), Figure::Count(25), Figure::Count(18)),
+                };
+                Row { organisation: Some(name.clone()), quarters, period }
+            })
+            .collect();
+        let total = Row {
+            organisation: None,
+            quarters: [
+                cell(14, Figure::Count(120), Figure::Count(90), Figure::Count(30)),
+                cell(9, HIDDEN, HIDDEN, Figure::Count(12)),
+                cell(12, SMALL, Figure::Count(0), Figure::Count(0)),
+                cell(17, Figure::Count(140), Figure::Count(101), Figure::Count(41)),
+            ]
+            .into_iter()
+            .cycle()
+            .take(quarters.len())
+            .collect(),
+            period: cell(52, Figure::Count(1234), Figure::Count(870), Figure::Count(96)),
+        };
+        let language = |code: &str, places| Part {
+            code: code.into(),
+            label: crate::i18n::participant_language_name(code).into(),
+            places,
+        };
+        let referral =
+            |r: Referral, places| Part { code: format!("{r:?}"), label: words(r.key()), places };
+        Dashboard {
+            programme: Programme {
+                id: ProgrammeId(7),
+                name: "Mietführerschein Thüringen".into(),
+                funding_body: "Freistaat Thüringen, Ministerium für Soziales".into(),
+                created_at: day(2025, 11, 3).and_hms_opt(9, 0, 0).unwrap(),
+            },
+            period: Period {
+                id: 3,
+                programme_id: ProgrammeId(7),
+                label: "Förderjahr 2026".into(),
+                starts_on: day(2026, 1, 1),
+                ends_on: last,
+            },
+            periods: Vec::new(),
+            figures: Figures {
+                quarters,
+                members,
+                total,
+                languages: vec![
+                    language("ar", Figure::Count(412)),
+                    language("de", Figure::Count(96)),
+                    language("fa", Figure::Count(230)),
+                    language("ti", SMALL),
+                    language("uk", HIDDEN),
+                ],
+                referrals: vec![
+                    referral(Referral::Self_, Figure::Count(800)),
+                    referral(Referral::ReferrerAccount, Figure::Count(300)),
+                    referral(Referral::ReferrerNamed, Figure::Count(134)),
+                ],
+                breakdowns_withheld: false,
+                module_needs: figures::MODULE_TOPICS
+                    .iter()
+                    .enumerate()
+                    .map(|(i, topic)| Need {
+                        topic: topic.to_string(),
+                        groups: [("landlord", "Vermietende"), ("target_group", "Zielgruppe")]
+                            .into_iter()
+                            .map(|(group, name)| GroupNeed {
+                                group: group.into(),
+                                group_name: name.into(),
+                                chosen: if i == 2 { SMALL } else { Figure::Count(5 + i as u64) },
+                            })
+                            .collect(),
+                    })
+                    .collect(),
+            },
+            protected: true,
+        }
+    }
+
+    fn three() -> Vec<String> {
+        vec![
+            "Volkshochschule Altenburger Land".into(),
+            "Caritasverband für das Bistum Erfurt e. V.".into(),
+            "Stadt Gera – Integrationsmanagement".into(),
+        ]
+    }
+
+    const ARABIC_NAME: &str =
+        "جمعية السكن والتدريب للمستأجرين الجدد في مدينة إرفورت ومنطقة تورينغن الشرقية معا";
+
+    /// Thirty names of 80 characters, one of them in Arabic script.
+    fn thirty() -> Vec<String> {
+        let towns = ["Altenburg", "Gera", "Jena", "Erfurt", "Weimar", "Gotha", "Suhl", "Eisenach"];
+        (1..=30)
+            .map(|i| {
+                if i == 17 {
+                    return ARABIC_NAME.to_string();
+                }
+                let town = towns[i % towns.len()];
+                let long = format!("Mieterschulung {i:02} im Landkreis {town}: Beratung, Begleitung und Wohnen im Quartier und in der Region");
+                let name: String = long.chars().take(80).collect();
+                name.trim_end().to_string()
+            })
+            .collect()
+    }
+
+    /// Where the tool is installed; `None` lets a check be skipped, unless
+    /// `MIETSCHULUNG_REQUIRE_ALL` asks for every check.
+    fn tool(name: &str) -> Option<PathBuf> {
+        let found = std::env::var_os("PATH").and_then(|paths| {
+            std::env::split_paths(&paths).map(|dir| dir.join(name)).find(|p| p.is_file())
+        });
+        if found.is_none() {
+            assert!(
+                std::env::var_os("MIETSCHULUNG_REQUIRE_ALL").is_none(),
+                "{name} is not installed, and MIETSCHULUNG_REQUIRE_ALL asks for every check"
+            );
+            eprintln!("{name} is not installed: not checked");
+        }
+        found
+    }
+
+    fn write_temp(pdf: &[u8]) -> (tempfile::TempDir, PathBuf) {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("bericht.pdf");
+        std::fs::write(&path, pdf).unwrap();
+        (dir, path)
+    }
+
+    fn run(tool: &Path, args: &[&str], path: &Path) -> String {
+        let out = Command::new(tool).args(args).arg(path).output().unwrap();
+        assert!(
+            out.status.success(),
+            "{} failed:\n{}\n{}",
+            tool.display(),
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    }
+
+    fn qpdf_check(path: &Path) {
+        if let Some(qpdf) = tool("qpdf") {
+            let out = run(&qpdf, &["--check"], path);
+            assert!(out.contains("No syntax or stream encoding errors"), "{out}");
+        }
+    }
+
+    /// The text as `pdftotext` reads it, on one line: NFKC, without the bidi marks it
+    /// adds, single spaces (names wrap in their cells).
+    fn text_of(path: &Path) -> Option<String> {
+        let pdftotext = tool("pdftotext")?;
+        let out =
+            Command::new(&pdftotext).args(["-enc", "UTF-8"]).arg(path).arg("-").output().unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        Some(normalise(&String::from_utf8(out.stdout).unwrap()))
+    }
+
+    fn normalise(text: &str) -> String {
+        text.nfkc()
+            .filter(|&c| !matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}'))
+            .collect::<String>()
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+
+    fn pages(path: &Path) -> Option<usize> {
+        let pdfinfo = tool("pdfinfo")?;
+        let info = run(&pdfinfo, &[], path);
+        let line = info.lines().find(|l| l.starts_with("Pages:")).expect("pages");
+        Some(line["Pages:".len()..].trim().parse().unwrap())
+    }
+
+    /// Every word `pdftotext -bbox` finds lies within the page's margins.
+    fn assert_inside_margins(path: &Path) {
+        let Some(pdftotext) = tool("pdftotext") else { return };
+        let html =
+            Command::new(&pdftotext).args(["-bbox", "-enc", "UTF-8"]).arg(path).arg("-").output();
+        let html = String::from_utf8(html.unwrap().stdout).unwrap();
+        let attr = |line: &str, name: &str| -> f32 {
+            let start = line.find(&format!("{name}=\"")).unwrap() + name.len() + 2;
+            line[start..].split('"').next().unwrap().parse().unwrap()
+        };
+        let (left, right, bottom) =
+            (MARGIN * PT_PER_MM - 0.5, RIGHT * PT_PER_MM + 0.5, PAGE_H * PT_PER_MM);
+        let mut words = 0;
+        for line in html.lines().filter(|l| l.trim_start().starts_with("<word")) {
+            words += 1;
+            let (x0, x1, y1) = (attr(line, "xMin"), attr(line, "xMax"), attr(line, "yMax"));
+            assert!(x0 >= left && x1 <= right && y1 <= bottom, "outside the margins: {line}");
+        }
+        assert!(words > 100, "{html}");
+    }
+
+    #[test]
+    fn figures_cells_read_as_on_the_page() {
+        let c = cell(2, Figure::Count(8), Figure::Count(5), SMALL);
+        let texts: Vec<String> = cells(&c).into_iter().map(|s| s.text).collect();
+        assert_eq!(texts, ["2", "8", "24", "8", "2", "5", "62,5 %", "x", "5", "6", "3,0"]);
+        assert_eq!(shown(SMALL), Shown { text: "< 5".into(), withheld: true });
+        assert_eq!(shown(HIDDEN).text, "x");
+        assert_eq!(plain(1234).text, "1.234");
+        // Nobody enrolled: no rate, but nothing held back either.
+        assert_eq!(rate(None, Figure::Count(0)), Shown { text: "–".into(), withheld: false });
+        assert_eq!(rate(None, HIDDEN), Shown { text: "x".into(), withheld: true });
+        assert_eq!([nice_step(1), nice_step(9), nice_step(40), nice_step(130)], [1, 5, 10, 50]);
+    }
+
+    #[test]
+    fn user_texts_are_cleaned_and_wrap_inside_their_box() {
+        let f = fonts().unwrap();
+        assert_eq!(f.clean("  Stadt\u{202E}Gera\n\tNord\u{200B}  😀 "), "StadtGera Nord ?");
+        assert_eq!(f.clean("a\u{200D}b"), "ab");
+        let long =
+            "Donaudampfschifffahrtsgesellschaftskapitänswitwenrentenversicherungsanstalt Gera";
+        for text in [long, ARABIC_NAME] {
+            let lines = f.wrap(text, false, 9.0, 40.0).unwrap();
+            assert!(lines.len() > 1, "{lines:?}");
+            for l in &lines {
+                assert!(f.width(l, false, 9.0).unwrap() <= 40.0 + 0.01, "{l}");
+            }
+            let short = f.shorten(text, true, 8.0, 30.0).unwrap();
+            assert!(short.ends_with('…') && f.width(&short, true, 8.0).unwrap() <= 30.0, "{short}");
+        }
+        // Arabic is shaped into contextual forms, right to left: the isolated form of the
+        // first letter is not what prints, and the line starts (visually) with its end.
+        let line = f.line("جمعية", false).unwrap();
+        let Content::Glyphs(glyphs) = &line.pieces[0].content else { panic!("{line:?}") };
+        let isolated = f.face(FaceId::Arabic).glyph('ج').unwrap();
+        assert!(glyphs.iter().all(|g| g.gid != isolated && g.gid != 0), "{glyphs:?}");
+        assert_eq!(glyphs.first().unwrap().text, "ة");
+    }
+
+    #[test]
+    fn report_shows_the_programme_members_total_and_held_back_figures() {
+        let d = dashboard(&three());
+        let started = Instant::now();
+        let pdf = render(&d, day(2026, 12, 1).and_hms_opt(10, 0, 0).unwrap()).unwrap();
+        eprintln!("3 members: {} bytes in {:?}", pdf.len(), started.elapsed());
+        assert!(pdf.starts_with(b"%PDF"));
+
+        let lo = lopdf::Document::load_mem(&pdf).unwrap();
+        let catalog = lo.catalog().unwrap();
+        assert_eq!(catalog.get(b"Lang").unwrap().as_str().unwrap(), b"de-DE");
+        assert!(catalog.has(b"StructTreeRoot") && catalog.has(b"MarkInfo"));
+
+        let (_dir, path) = write_temp(&pdf);
+        qpdf_check(&path);
+        if let Some(text) = text_of(&path) {
+            for needle in [
+                "Bericht: Mietführerschein Thüringen",
+                "Freistaat Thüringen, Ministerium für Soziales",
+                "Förderjahr 2026 (01.01.2026 – 31.12.2026)",
+                "Erstellt am: 01.12.2026",
+                "Insgesamt",
+                "< 5",
+                "1.234",
+                "70,5 %",
+                "2026 Q2 (01.04.2026 – 30.06.2026)",
+                "Abschlussquote in %",
+                "Balkendiagramm der Abschlussquote: insgesamt 70,5 %",
+                "2026 Q2: 108 Plätze angeboten, Angemeldete nicht gezeigt",
+                "2026 Q3: 144 Plätze angeboten, Angemeldete weniger als 5",
+                "Wie die Teilnehmenden kamen",
+                "selbst gekommen",
+                "Seite 1 von",
+                "Erstellt mit Mietschulung",
+                &normalise(&words("programmes.legend")),
+            ] {
+                assert!(text.contains(needle), "{needle:?} missing in:\n{text}");
+            }
+            for name in three() {
+                assert!(text.contains(&name), "{name:?} missing in:\n{text}");
+            }
+            assert!(text.contains(&normalise("العربية")), "{text}");
+        }
+        if let Some(pdfinfo) = tool("pdfinfo") {
+            let info = run(&pdfinfo, &[], &path);
+            let field = |name: &str| {
+                let line = info.lines().find(|l| l.starts_with(name)).unwrap_or_default();
+                line.get(name.len()..).unwrap_or_default().trim().to_string()
+            };
+            assert_eq!(field("Title:"), "Bericht: Mietführerschein Thüringen – Förderjahr 2026");
+            assert_eq!(field("Tagged:"), "yes");
+            assert_eq!(field("Page size:"), "841.89 x 595.276 pts (A4)");
+            // printpdf's empty PDF/X version is gone: the report claims no PDF/X.
+            assert!(!info.contains("PDF/X"), "{info}");
+        }
+        if let Some(pdffonts) = tool("pdffonts") {
+            let list = run(&pdffonts, &[], &path);
+            let fonts: Vec<&str> = list.lines().skip(2).collect();
+            // Regular, bold, and Arabic and Ge'ez for the language names.
+            assert_eq!(fonts.len(), 4, "{list}");
+            for line in fonts {
+                let cols: Vec<&str> = line.split_whitespace().collect();
+                assert!(cols[0].as_bytes().get(6) == Some(&b'+'), "not a subset: {line}");
+                assert_eq!(&cols[cols.len() - 5..cols.len() - 2], &["yes", "yes", "yes"], "{line}");
+            }
+        }
+    }
+
+    #[test]
+    fn thirty_long_member_names_flow_onto_further_pages() {
+        let names = thirty();
+        assert!(names.iter().all(|n| n.chars().count() >= 79), "{names:?}");
+        let d = dashboard(&names);
+        let started = Instant::now();
+        let report = pdf(&d).unwrap();
+        eprintln!("30 members: {} bytes in {:?}", report.len(), started.elapsed());
+        assert!(report.starts_with(b"%PDF"));
+        let (_dir, path) = write_temp(&report);
+        qpdf_check(&path);
+        if let Some(n) = pages(&path) {
+            assert!(n > 1, "{n} page(s)");
+        }
+        assert_inside_margins(&path);
+        let Some(text) = text_of(&path) else { return };
+        // The Arabic name too, whole and in reading order, though it wraps right to left.
+        for name in &names {
+            assert!(text.contains(&normalise(name)), "{name:?} missing in:\n{text}");
+        }
+        // The header row is repeated on the next page, as an artifact.
+        let heading = words("programmes.col.interpreter_hours");
+        assert!(text.matches(heading.as_str()).count() >= 3, "{text}");
+        assert!(text.contains("Seite 2 von"), "{text}");
+    }
+
+    #[test]
+    fn hostile_texts_and_empty_figures_still_make_a_report() {
+        let mut d = dashboard(&["Verein\u{202E}lieB\u{0007}\nNord 😀".to_string()]);
+        d.programme.name = "Programm\u{2066} mit\u{202B} Steuerzeichen\u{200F}".into();
+        d.figures.breakdowns_withheld = true;
+        d.figures.languages.clear();
+        d.figures.referrals.clear();
+        let report = pdf(&d).unwrap();
+        let (_dir, path) = write_temp(&report);
+        qpdf_check(&path);
+        if let Some(text) = text_of(&path) {
+            assert!(text.contains("Bericht: Programm mit Steuerzeichen"), "{text}");
+            assert!(text.contains("VereinlieB Nord ?"), "{text}");
+            assert!(text.contains(&normalise(&words("programmes.breakdowns_withheld"))), "{text}");
+        }
+
+        d.figures.members.clear();
+        let report = pdf(&d).unwrap();
+        let (_dir, path) = write_temp(&report);
+        qpdf_check(&path);
+        if let Some(text) = text_of(&path) {
+            assert!(text.contains(&words("programmes.no_sharing_members")), "{text}");
+            assert!(text.contains("Seite 1 von 1"), "{text}");
+        }
+    }
+
+    /// The longest period (twelve quarters) and the longest programme name still stay
+    /// within the margins.
+    #[test]
+    fn twelve_quarters_and_a_long_programme_name_fit() {
+        let mut d = dashboard_until(&three(), day(2028, 12, 31));
+        d.programme.name = "Landesprogramm Mietführerschein für Neuzugewanderte ".repeat(4);
+        d.programme.funding_body = "Freistaat Thüringen, Ministerium für Soziales, ".repeat(4);
+        let report = pdf(&d).unwrap();
+        let (_dir, path) = write_temp(&report);
+        qpdf_check(&path);
+        assert_inside_margins(&path);
+        if let Some(text) = text_of(&path) {
+            for q in ["2026 Q1", "2027 Q3", "2028 Q4 (01.10.2028 – 31.12.2028)"] {
+                assert!(text.contains(q), "{q:?} missing in:\n{text}");
+            }
+        }
+    }
+
+    /// Writes samples to /tmp for looking at them; `--ignored write_samples`.
+    #[test]
+    #[ignore]
+    fn write_samples() {
+        std::fs::write("/tmp/bericht-3.pdf", pdf(&dashboard(&three())).unwrap()).unwrap();
+        std::fs::write("/tmp/bericht-30.pdf", pdf(&dashboard(&thirty())).unwrap()).unwrap();
+        let twelve = dashboard_until(&three(), day(2028, 12, 31));
+        std::fs::write("/tmp/bericht-12q.pdf", pdf(&twelve).unwrap()).unwrap();
+    }
 }

@@ -29,12 +29,14 @@ fn plain(n: u64) -> Shown {
     Shown { text: format::number(i64::try_from(n).unwrap_or(i64::MAX)), withheld: false }
 }
 
-fn rate(r: Option<f64>) -> Shown {
-    match r {
-        Some(v) => {
+/// A rate, "x" where one of its counts is held back, "–" where there is nothing to divide.
+fn rate(r: Option<f64>, whole: Figure) -> Shown {
+    match (r, whole) {
+        (Some(v), _) => {
             Shown { text: format!("{} %", format!("{v:.1}").replace('.', ",")), withheld: false }
         }
-        None => Shown { text: "x".into(), withheld: true },
+        (None, Figure::Count(0)) => Shown { text: "–".into(), withheld: false },
+        (None, _) => Shown { text: "x".into(), withheld: true },
     }
 }
 
@@ -59,10 +61,10 @@ fn cells(c: &Cell) -> Vec<Shown> {
         shown(c.enrolled),
         shown(c.waiting),
         shown(c.completed),
-        rate(c.completion_rate),
+        rate(c.completion_rate, c.enrolled),
         shown(c.marks),
         shown(c.no_shows),
-        rate(c.no_show_rate),
+        rate(c.no_show_rate, c.marks),
         shown(c.certificates_issued),
         plain(c.certificate_checks),
         hours(c.interpreter_hours),
@@ -104,6 +106,12 @@ fn part_lines(parts: &[Part]) -> Vec<PartLine> {
     parts.iter().map(|p| PartLine { label: p.label.clone(), places: shown(p.places) }).collect()
 }
 
+#[derive(Debug, Serialize)]
+pub struct NeedRow {
+    pub topic: String,
+    pub cells: Vec<Shown>,
+}
+
 /// The figures page: the programme's (held back) or a member's own (everything).
 #[derive(Debug, Serialize)]
 pub struct FiguresPage {
@@ -118,6 +126,9 @@ pub struct FiguresPage {
     pub languages: Vec<PartLine>,
     pub referrals: Vec<PartLine>,
     pub breakdowns_withheld: bool,
+    /// The topics table: group names as headings, a row per topic.
+    pub needs_groups: Vec<String>,
+    pub needs: Vec<NeedRow>,
     pub chart: Option<String>,
     pub protected: bool,
     pub members: usize,
@@ -192,10 +203,15 @@ pub fn figures_page(d: Dashboard, base: &str, quarter: Option<&str>) -> FiguresP
                 Some(v) => chart::Bar {
                     label,
                     tenths: (v * 10.0).round().clamp(0.0, 1000.0) as u32,
-                    value: rate(Some(v)).text,
+                    value: rate(Some(v), c.enrolled).text,
                     detail: None,
                 },
-                None => chart::Bar { label, tenths: 0, value: "x".into(), detail: None },
+                None => chart::Bar {
+                    label,
+                    tenths: 0,
+                    value: rate(None, c.enrolled).text,
+                    detail: None,
+                },
             }
         })
         .collect();
@@ -218,6 +234,22 @@ pub fn figures_page(d: Dashboard, base: &str, quarter: Option<&str>) -> FiguresP
         languages: part_lines(&d.figures.languages),
         referrals: part_lines(&d.figures.referrals),
         breakdowns_withheld: d.figures.breakdowns_withheld,
+        needs_groups: d
+            .figures
+            .module_needs
+            .first()
+            .map(|n| n.groups.iter().map(|g| g.group_name.clone()).collect())
+            .unwrap_or_default(),
+        needs: d
+            .figures
+            .module_needs
+            .iter()
+            .filter(|n| !n.groups.is_empty())
+            .map(|n| NeedRow {
+                topic: n.topic.clone(),
+                cells: n.groups.iter().map(|g| shown(g.chosen)).collect(),
+            })
+            .collect(),
         chart,
         protected: d.protected,
         members: d.figures.members.len(),

@@ -784,3 +784,49 @@ mod tests {
         assert_eq!(order, [("Option 2", 1), ("Option 0", 2), ("Option 1", 3)]);
     }
 }
+
+/// How many respondents of each group chose each topic, over an organisation's surveys.
+#[derive(Debug, Clone, Default)]
+pub struct TopicChoices {
+    /// Group code → respondents who answered a topics question.
+    pub respondents: BTreeMap<String, usize>,
+    /// (topic, group code) → respondents who chose the topic.
+    pub chosen: BTreeMap<(String, String), usize>,
+}
+
+/// For a state programme's figures: the answers to the questions that offer exactly
+/// `topics` as choices (the programme's pre-survey asks which topics matter most), in the
+/// organisation's surveys opening from `from` to `to`. Only counts leave; groups an
+/// anonymous survey withholds (fewer than five) stay withheld.
+pub fn topic_choices(
+    conn: &mut DbConn, org: crate::ids::OrgId, from: chrono::NaiveDate, to: chrono::NaiveDate,
+    topics: &[&str],
+) -> AppResult<TopicChoices> {
+    let mut out = TopicChoices::default();
+    let mut wanted: Vec<&str> = topics.to_vec();
+    wanted.sort_unstable();
+    for survey in repo::list(conn, org)? {
+        if survey.opens_on < from || survey.opens_on > to {
+            continue;
+        }
+        let results = of_survey(conn, &survey, false)?;
+        for q in &results.questions {
+            if !matches!(q.kind, QuestionKind::Multiple | QuestionKind::Single) {
+                continue;
+            }
+            let Some(all) = q.groups.first() else { continue };
+            let mut labels: Vec<&str> = all.options.iter().map(|o| o.label.as_str()).collect();
+            labels.sort_unstable();
+            if labels != wanted {
+                continue;
+            }
+            for g in q.groups.iter().filter(|g| g.group != "all" && !g.withheld) {
+                *out.respondents.entry(g.group.clone()).or_default() += g.answered;
+                for o in &g.options {
+                    *out.chosen.entry((o.label.clone(), g.group.clone())).or_default() += o.count;
+                }
+            }
+        }
+    }
+    Ok(out)
+}

@@ -38,6 +38,7 @@ const NOT_PAGES: &[(&str, &str)] = &[
     ("/pruefen/sw.js", "the offline check's service worker script"),
     ("/pruefen/vorlagen/{}.json", "JSON result pages for the offline check"),
     ("/audit.csv", "CSV download"),
+    ("/programm/{}/zahlen.{}", "CSV, XLSX or PDF download"),
     ("/calendar/run/{}.ics", "calendar feed"),
     ("/calendar/trainer/{}.ics", "calendar feed"),
     ("/certificate-settings/sample.pdf", "PDF download"),
@@ -63,6 +64,7 @@ enum Role {
     Trainer,
     Referrer,
     Admin,
+    Programme,
 }
 
 struct Visit {
@@ -380,6 +382,50 @@ async fn seed(app: &TestApp) -> Seed {
     let (_, feedback) = api.get("/api/v1/organisation/accessibility-feedback").await;
     let feedback = feedback[0]["id"].as_i64().expect("the feedback");
 
+    // A programme with the organisation as a member sharing everything, and its office.
+    let admin_api = app.api_token(&admin.email).await;
+    let programme = created(
+        &admin_api,
+        "/api/v1/admin/programmes",
+        json!({"name": "Mietschulungen Thüringen", "funding_body": "Freistaat Thüringen"}),
+    )
+    .await["id"]
+        .as_i64()
+        .expect("a programme");
+    created(
+        &admin_api,
+        &format!("/api/v1/admin/programmes/{programme}/members"),
+        json!({"organisation_id": org.id}),
+    )
+    .await;
+    let (s, _) = api
+        .put(
+            &format!("/api/v1/programmes/{programme}/membership"),
+            json!({"figures": true, "templates": true}),
+        )
+        .await;
+    assert_eq!(s, 200, "joined");
+    created(
+        &api,
+        "/api/v1/library",
+        json!({"programme_id": programme, "kind": "course", "source_id": course}),
+    )
+    .await;
+    let (_, shelves) = api.get("/api/v1/library").await;
+    let template = shelves[0]["templates"][0]["id"].as_i64().expect("a template");
+    let office = "buero@land.example.org";
+    created(
+        &admin_api,
+        &format!("/api/v1/admin/programmes/{programme}/accounts"),
+        json!({"email": office, "display_name": "Programmbüro"}),
+    )
+    .await;
+    app.db
+        .run_blocking(move |conn| {
+            mietschulung::auth::service::set_password(conn, office, common::PASSWORD)
+        })
+        .expect("office password");
+
     let visits = vec![
         // Anyone, and the people outside: participant, respondent, landlord.
         visit(Anonymous, "/", "/", false),
@@ -432,7 +478,24 @@ async fn seed(app: &TestApp) -> Seed {
             format!("/admin/organisations/{org_id}/users/{trainer_id}/deactivate"),
             false,
         ),
+        visit(Admin, "/admin/programme", "/admin/programme", false),
+        visit(Admin, "/admin/programme/{}", format!("/admin/programme/{programme}"), false),
+        // The programme's office.
+        visit(Programme, "/programm", "/programm", true),
+        visit(Programme, "/programm/{}/zahlen", format!("/programm/{programme}/zahlen"), true),
+        visit(Programme, "/bibliothek", "/bibliothek", false),
+        visit(Programme, "/bibliothek/{}", format!("/bibliothek/{template}"), false),
         // The coordinator: everything else.
+        visit(Coordinator, "/programme", "/programme", true),
+        visit(
+            Coordinator,
+            "/programme/{}/austreten",
+            format!("/programme/{programme}/austreten"),
+            false,
+        ),
+        visit(Coordinator, "/programme/{}/zahlen", format!("/programme/{programme}/zahlen"), false),
+        visit(Coordinator, "/bibliothek", "/bibliothek", true),
+        visit(Coordinator, "/bibliothek/{}", format!("/bibliothek/{template}"), false),
         visit(Coordinator, "/runs", "/runs", false),
         visit(Coordinator, "/runs/{}", format!("/runs/{run}"), false),
         visit(Coordinator, "/runs/{}", format!("/runs/{past_run}"), false),
@@ -592,6 +655,7 @@ async fn seed(app: &TestApp) -> Seed {
         (Trainer, org.trainer.email.clone()),
         (Referrer, referrer.email.clone()),
         (Admin, admin.email.clone()),
+        (Programme, office.to_string()),
     ]);
     Seed { visits, emails }
 }

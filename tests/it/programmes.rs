@@ -583,3 +583,121 @@ async fn programme_role(backend: Backend) {
 }
 
 both_backends!(the_programme_role_reads_nothing_personal_anywhere, programme_role);
+
+/// The pages, as an admin, a coordinator and the office click through them; hostile names
+/// are refused with the form kept.
+async fn pages(backend: Backend) {
+    let app = common::spawn_app(backend).await;
+    app.create_admin("admin@land.example.org");
+    let org = app.create_org("seiten");
+    let admin = app.browser();
+    admin.login("admin@land.example.org").await;
+    for name in ["Programm \u{202E}gnuhcsetiM", &"L".repeat(10_000), ""] {
+        let page = admin
+            .submit(
+                "/admin/programme",
+                "/admin/programme",
+                &[("name", name), ("funding_body", "Land")],
+            )
+            .await;
+        assert_eq!(page.status, 422, "{}", page.body);
+        assert!(page.body.contains("aria-describedby") || page.body.contains("error-message"));
+        assert!(page.body.contains("value=\"Land\""), "what was typed stays");
+    }
+    assert_eq!(app.count("programmes"), 0);
+    let page = admin
+        .submit(
+            "/admin/programme",
+            "/admin/programme",
+            &[
+                ("name", "Mietschulungen Thüringen"),
+                ("funding_body", "Freistaat Thüringen"),
+                ("label", "Förderjahr 2026"),
+                ("starts_on", "01.01.2026"),
+                ("ends_on", "31.12.2026"),
+            ],
+        )
+        .await;
+    assert_eq!(page.status, 303, "{}", page.body);
+    let id = common::id_from_location(&page.location);
+    let show = format!("/admin/programme/{id}");
+    let org_id = org.id.to_string();
+    let page =
+        admin.submit(&show, &format!("{show}/mitglieder"), &[("organisation_id", &org_id)]).await;
+    assert_eq!(page.status, 303, "{}", page.body);
+    let page = admin
+        .submit(
+            &show,
+            &format!("{show}/konten"),
+            &[("display_name", "Büro"), ("email", "buero@land.example.org")],
+        )
+        .await;
+    assert_eq!(page.status, 303, "{}", page.body);
+
+    let coordinator = app.browser();
+    coordinator.login(&org.coordinator.email).await;
+    let list = coordinator.get("/programme").await;
+    assert!(list.body.contains("data-state=\"invited\""), "{}", list.body);
+    let page = coordinator
+        .submit(
+            "/programme",
+            &format!("/programme/{id}/teilen"),
+            &[("figures", "1"), ("templates", "1")],
+        )
+        .await;
+    assert_eq!(page.status, 303);
+    assert!(coordinator.get("/programme").await.body.contains("data-state=\"member\""));
+    let own = coordinator.get(&format!("/programme/{id}/zahlen")).await;
+    assert_eq!(own.status, 200);
+    assert!(own.body.contains("data-test=\"own-note\""));
+    let shelf = coordinator.get("/bibliothek").await;
+    let at = shelf.body.find("href=\"/bibliothek/").expect("a template on the shelf");
+    let template =
+        shelf.body[at + "href=\"/bibliothek/".len()..].split('"').next().unwrap().to_string();
+    let copied = coordinator
+        .submit(
+            &format!("/bibliothek/{template}"),
+            &format!("/bibliothek/{template}/kopieren"),
+            &[],
+        )
+        .await;
+    assert_eq!(copied.status, 303, "{}", copied.body);
+    assert!(
+        copied.location.as_deref().unwrap_or("").starts_with("/courses/")
+            || copied.location.as_deref().unwrap_or("").starts_with("/surveys/")
+    );
+    let confirm = coordinator.get(&format!("/programme/{id}/austreten")).await;
+    assert_eq!(confirm.status, 200);
+
+    let office = app.browser();
+    let email = "buero@land.example.org".to_string();
+    app.db
+        .run_blocking(move |conn| {
+            mietschulung::auth::service::set_password(conn, &email, common::PASSWORD)
+        })
+        .expect("password");
+    let login = office.login("buero@land.example.org").await;
+    assert_eq!(login.location.as_deref(), Some("/programm"));
+    let start = office.get("/programm").await;
+    assert!(start.body.contains("Landkreis seiten"), "{}", start.body);
+    let figures = office.get(&format!("/programm/{id}/zahlen")).await;
+    assert_eq!(figures.status, 200);
+    assert!(
+        figures.body.contains("data-test=\"figures-table\"")
+            && figures.body.contains("data-test=\"legend\"")
+    );
+    let quarter = office.get(&format!("/programm/{id}/zahlen?quarter=2026-Q2")).await;
+    assert!(quarter.body.contains("2026 Q2"), "{}", quarter.body);
+    assert_eq!(office.get(&format!("/programm/{id}/zahlen?period=abc")).await.status, 404);
+    assert_eq!(office.get("/programme").await.status, 403);
+    assert_eq!(office.get("/participants").await.status, 403);
+    let left = coordinator
+        .submit(&format!("/programme/{id}/austreten"), &format!("/programme/{id}/austreten"), &[])
+        .await;
+    assert_eq!(left.status, 303);
+    let figures = office.get(&format!("/programm/{id}/zahlen")).await;
+    assert!(figures.body.contains("data-test=\"no-members\""), "no member shares figures now");
+    app.assert_rules_hold();
+}
+
+both_backends!(admins_coordinators_and_the_office_use_the_pages, pages);

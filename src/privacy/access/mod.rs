@@ -119,6 +119,12 @@ pub const PERSONAL_TABLES: &[(&str, Holds)] = &[
         "certificate_profiles",
         Holds::Nobody("the issuer's office address and contact, and who approved the sample"),
     ),
+    ("programmes", Holds::Nobody("state programmes: name and funding body")),
+    ("programme_periods", Holds::Nobody("a programme's reporting periods")),
+    ("programme_members", Holds::Nobody("which organisations share what with a programme")),
+    ("library_templates", Holds::Nobody("course and survey templates: catalogue text")),
+    ("library_versions", Holds::Nobody("course and survey templates: catalogue text")),
+    ("library_copies", Holds::Nobody("which template an organisation copied into what")),
 ];
 
 /// Whose data `table` holds, if the table is classified.
