@@ -8,7 +8,8 @@ use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
 
 use super::schema::{
-    attendance, certificate_checks, job_runs, mail_outbox, session_reminders, test_results,
+    attendance, certificate_checks, job_runs, mail_outbox, programme_quarters, session_reminders,
+    test_results,
 };
 use super::DbConn;
 use crate::error::AppError;
@@ -297,6 +298,34 @@ pub fn claim_job_run(
             .execute(c)?,
     };
     Ok(inserted == 1)
+}
+
+/// Stores a programme's frozen quarter unless one is stored already (another request or
+/// replica froze it first: that one stays). `ON CONFLICT DO NOTHING` on both backends.
+pub fn freeze_quarter_once(
+    conn: &mut DbConn, programme: crate::ids::ProgrammeId, starts_on: chrono::NaiveDate,
+    figures: &str, at: NaiveDateTime,
+) -> Result<(), AppError> {
+    let values = (
+        programme_quarters::programme_id.eq(programme),
+        programme_quarters::starts_on.eq(starts_on),
+        programme_quarters::frozen_at.eq(at),
+        programme_quarters::figures.eq(figures),
+    );
+    let target = (programme_quarters::programme_id, programme_quarters::starts_on);
+    match conn {
+        DbConn::Pg(c) => diesel::insert_into(programme_quarters::table)
+            .values(values)
+            .on_conflict(target)
+            .do_nothing()
+            .execute(c)?,
+        DbConn::Sqlite(c) => diesel::insert_into(programme_quarters::table)
+            .values(values)
+            .on_conflict(target)
+            .do_nothing()
+            .execute(c)?,
+    };
+    Ok(())
 }
 
 /// After an erasure on SQLite: copies the write-ahead log into the database file and

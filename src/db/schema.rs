@@ -832,6 +832,15 @@ diesel::table! {
 }
 
 diesel::table! {
+    programme_quarters (programme_id, starts_on) {
+        programme_id -> Integer,
+        starts_on -> Date,
+        frozen_at -> Timestamp,
+        figures -> Text,
+    }
+}
+
+diesel::table! {
     library_templates (id) {
         id -> Integer,
         programme_id -> Integer,
@@ -878,6 +887,7 @@ diesel::allow_columns_to_appear_in_same_group_by_clause!(
 );
 diesel::allow_tables_to_appear_in_same_query!(
     programmes,
+    programme_quarters,
     programme_periods,
     programme_members,
     organisations,

@@ -6,6 +6,7 @@ use super::content::Content;
 use super::service::{self, Copied, Publish, Shelf, TemplateDetail, TemplateLine};
 use crate::api::{Answer, Caller, ErrorSchema, Json};
 use crate::ids::TemplateId;
+use crate::programmes::models::{NewProgramme, Programme};
 
 /// The libraries the caller reads: a member organisation's coordinators those of its
 /// programmes, the programme's office its own, admins all; with the version the caller's
@@ -85,6 +86,20 @@ async fn api_withdraw(caller: Caller, id: web::Path<TemplateId>) -> Answer {
     caller.no_content(move |conn, actor| service::withdraw(conn, actor, *id)).await
 }
 
+/// Admins: create a programme with its reporting periods (whole quarters that do not
+/// overlap; none given: the current calendar year). Its library starts with the starter
+/// set (here, since the library sits above programmes).
+#[utoipa::path(post, path = "/api/v1/admin/programmes", tag = "programmes", security(("bearer" = [])),
+    request_body = NewProgramme,
+    responses((status = 201, body = Programme),
+        (status = 403, description = "not an admin", body = ErrorSchema),
+        (status = 422, description = "a missing name, a period that is not whole quarters or overlaps another", body = ErrorSchema)))]
+#[post("/api/v1/admin/programmes")]
+async fn api_create_programme(caller: Caller, body: Json<NewProgramme>) -> Answer {
+    let input = body.into_inner();
+    caller.created(move |conn, actor| service::create_programme(conn, actor, input)).await
+}
+
 /// The operations of this file in the OpenAPI document.
 #[derive(utoipa::OpenApi)]
 #[openapi(paths(
@@ -99,7 +114,8 @@ async fn api_withdraw(caller: Caller, id: web::Path<TemplateId>) -> Answer {
 pub struct Doc;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(api_shelves)
+    cfg.service(api_create_programme)
+        .service(api_shelves)
         .service(api_publish)
         .service(api_version)
         .service(api_copy)

@@ -147,6 +147,18 @@ fn changed(out: &mut Vec<Difference>, what: &str, before: &str, after: &str) {
     }
 }
 
+fn words(key: &'static str) -> String {
+    crate::i18n::text(crate::i18n::DEFAULT_LANG, key)
+}
+
+/// "Modul 2 „Lüften“: Übersetzung ar"
+fn translation(what: &str, lang: &str) -> String {
+    crate::i18n::Text::key("library.diff.translation")
+        .arg("what", what)
+        .arg("lang", lang)
+        .render(crate::i18n::DEFAULT_LANG)
+}
+
 fn opt(v: Option<i32>) -> String {
     v.map_or_else(|| "–".to_string(), |n| n.to_string())
 }
@@ -158,13 +170,13 @@ fn languages<T: PartialEq>(
         match a.get(lang) {
             None => out.push(Difference {
                 change: "added",
-                what: format!("{what}: Übersetzung {lang}"),
+                what: translation(what, lang),
                 before: None,
                 after: None,
             }),
             Some(old) if old != text => out.push(Difference {
                 change: "changed",
-                what: format!("{what}: Übersetzung {lang}"),
+                what: translation(what, lang),
                 before: None,
                 after: None,
             }),
@@ -174,7 +186,7 @@ fn languages<T: PartialEq>(
     for lang in a.keys().filter(|l| !b.contains_key(*l)) {
         out.push(Difference {
             change: "removed",
-            what: format!("{what}: Übersetzung {lang}"),
+            what: translation(what, lang),
             before: None,
             after: None,
         });
@@ -259,7 +271,12 @@ pub fn differences(a: &Content, b: &Content) -> Vec<Difference> {
             changed(&mut out, "Einleitung", &a.introduction, &b.introduction);
             changed(&mut out, "Anonym", &a.anonymous.to_string(), &b.anonymous.to_string());
             changed(&mut out, "Befragte Gruppen", &a.audience.join(", "), &b.audience.join(", "));
-            languages(&mut out, "Titel und Einleitung", &a.translations, &b.translations);
+            languages(
+                &mut out,
+                &words("library.diff.title_intro"),
+                &a.translations,
+                &b.translations,
+            );
             listed(
                 &mut out,
                 &a.questions,
@@ -293,7 +310,7 @@ pub fn differences(a: &Content, b: &Content) -> Vec<Difference> {
         }
         _ => out.push(Difference {
             change: "changed",
-            what: "Art der Vorlage".into(),
+            what: words("library.diff.kind"),
             before: None,
             after: None,
         }),

@@ -8,6 +8,7 @@ use super::service::{self, Publish};
 use crate::error::PageResult;
 use crate::i18n::Text;
 use crate::ids::{ProgrammeId, TemplateId};
+use crate::programmes::views::{self, NewProgrammeFields};
 use crate::web::{EmptyForm, Form, Id, Ui};
 
 const LIST: &str = "pages/library/list";
@@ -84,8 +85,26 @@ async fn withdraw(ui: Ui, id: Id<TemplateId>, _f: Form<EmptyForm>) -> PageResult
     ui.done("/bibliothek", &Text::key("done.library_withdrawn"))
 }
 
+/// An admin creates a programme (the form is on the programmes' page); its library starts
+/// with the starter set.
+#[post("/admin/programme")]
+async fn create_programme(ui: Ui, Form(form): Form<NewProgrammeFields>) -> PageResult {
+    let input = form.input();
+    match ui.run(move |conn, actor| service::create_programme(conn, actor, input)).await {
+        Ok(p) => {
+            ui.done(&format!("/admin/programme/{}", p.id), &Text::key("done.programme_created"))
+        }
+        Err(e) => {
+            let mut data = ui.run(views::admin_list).await?;
+            data.form = form;
+            ui.page_with_error("pages/programmes/admin_list", "title.programmes", &data, e)
+        }
+    }
+}
+
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(list)
+    cfg.service(create_programme)
+        .service(list)
         .service(publish)
         .service(show)
         .service(copy)

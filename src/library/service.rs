@@ -76,8 +76,10 @@ fn on_offer(conn: &mut DbConn, t: &Template) -> AppResult<bool> {
     }
 }
 
-/// The template, once the caller may read it (404 otherwise, as if it did not exist).
+/// The template, once the caller may read it (404 otherwise, as if it did not exist; a
+/// role that reads no library is refused before anything is looked up).
 fn readable(conn: &mut DbConn, actor: &Actor, id: TemplateId) -> AppResult<(Template, Reader)> {
+    actor.require(&[Role::Admin, Role::Programme, Role::Coordinator])?;
     let t = repo::get(conn, id)?;
     let r = reader(conn, actor, t.programme_id)?;
     if !on_offer(conn, &t)? {
@@ -659,6 +661,7 @@ pub fn acknowledge(conn: &mut DbConn, actor: &Actor, id: TemplateId) -> AppResul
 /// The publisher withdraws its template: nobody can copy it any more; copies stay.
 pub fn withdraw(conn: &mut DbConn, actor: &Actor, id: TemplateId) -> AppResult<()> {
     let org = actor.coordinator_org()?;
+    readable(conn, actor, id)?;
     let t = repo::get(conn, id)?;
     if t.organisation_id != Some(org) {
         return Err(AppError::not_found("thing.template"));

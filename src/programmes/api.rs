@@ -1,15 +1,17 @@
 //! The JSON API (`/api/v1`) of programmes: each handler parses the request, calls one use case and answers.
 
-use actix_web::{get, post, put, web};
+use actix_web::http::header;
+use actix_web::{get, post, put, web, HttpResponse};
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 
 use super::export;
-use super::models::{NewPeriod, NewProgramme, Period, Programme, Sharing};
+use super::models::{NewPeriod, Period, Programme, Sharing};
 use super::service::{self, Dashboard, Decision, Membership, ProgrammeDetail};
 use crate::api::{Answer, Caller, ErrorSchema, Json};
+use crate::error::AppResult;
 use crate::ids::{OrgId, ProgrammeId};
-use crate::web::PublicUrl;
+use crate::web::{download, PublicUrl};
 
 /// Admins: every programme.
 #[utoipa::path(get, path = "/api/v1/admin/programmes", tag = "programmes", security(("bearer" = [])),
@@ -18,21 +20,6 @@ use crate::web::PublicUrl;
 #[get("/api/v1/admin/programmes")]
 async fn api_programmes(caller: Caller) -> Answer {
     caller.ok(service::list).await
-}
-
-/// Admins: create a programme with its reporting periods (whole quarters that do not
-/// overlap; none given: the current calendar year).
-#[utoipa::path(post, path = "/api/v1/admin/programmes", tag = "programmes", security(("bearer" = [])),
-    request_body = NewProgramme,
-    responses((status = 201, body = Programme),
-        (status = 403, description = "not an admin", body = ErrorSchema),
-        (status = 422, description = "a missing name, a period that is not whole quarters or overlaps another", body = ErrorSchema)))]
-#[post("/api/v1/admin/programmes")]
-async fn api_create_programme(caller: Caller, body: Json<NewProgramme>) -> Answer {
-    let input = body.into_inner();
-    caller
-        .created(move |conn, actor| crate::library::service::create_programme(conn, actor, input))
-        .await
 }
 
 /// A programme with its periods and members (what each shares): admins, and the
@@ -173,7 +160,7 @@ async fn api_figures_export(
             Ok(file)
         })
         .await?;
-    export::respond(file, &format)
+    respond(file, &format)
 }
 
 /// Coordinators: the programmes the organisation was invited to, and what it shares.
@@ -234,11 +221,26 @@ async fn api_own_figures(
     caller.ok(move |conn, actor| service::own_figures(conn, actor, *id, period)).await
 }
 
+/// The file as the answer: a spreadsheet, or the PDF report.
+pub(super) fn respond(file: export::File, format: &str) -> AppResult<HttpResponse> {
+    let (bytes, name) = match file {
+        export::File::Sheet(table, name) => return download(&table, &name, format),
+        export::File::Pdf(bytes, name) => (bytes, name),
+    };
+    Ok(HttpResponse::Ok()
+        .content_type("application/pdf")
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .insert_header((
+            header::CONTENT_DISPOSITION,
+            format!("attachment; filename=\"{name}.pdf\""),
+        ))
+        .body(bytes))
+}
+
 /// The operations of this file in the OpenAPI document.
 #[derive(utoipa::OpenApi)]
 #[openapi(paths(
     api_programmes,
-    api_create_programme,
     api_programme,
     api_add_period,
     api_invite,
@@ -255,7 +257,6 @@ pub struct Doc;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(api_programmes)
-        .service(api_create_programme)
         .service(api_add_period)
         .service(api_invite)
         .service(api_invite_office)

@@ -2,9 +2,6 @@
 //! or total and quarter or period, the same figures held back as on the page) and a PDF
 //! report ([`super::report`]).
 
-use actix_web::http::header;
-use actix_web::HttpResponse;
-
 use super::figures::{Cell as Figures, Figure, Part, Row};
 use super::service::Dashboard;
 use crate::error::AppResult;
@@ -120,20 +117,4 @@ pub fn file(d: &Dashboard, format: &str) -> AppResult<File> {
         "csv" | "xlsx" => Ok(File::Sheet(table(d), name)),
         _ => Err(crate::error::AppError::NotFound(crate::i18n::Text::key("error.download_format"))),
     }
-}
-
-/// The answer with the file.
-pub fn respond(file: File, format: &str) -> AppResult<HttpResponse> {
-    let (bytes, name) = match file {
-        File::Sheet(table, name) => return crate::web::download(&table, &name, format),
-        File::Pdf(bytes, name) => (bytes, name),
-    };
-    Ok(HttpResponse::Ok()
-        .content_type("application/pdf")
-        .insert_header((header::CACHE_CONTROL, "no-store"))
-        .insert_header((
-            header::CONTENT_DISPOSITION,
-            format!("attachment; filename=\"{name}.pdf\""),
-        ))
-        .body(bytes))
 }

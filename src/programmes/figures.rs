@@ -73,7 +73,19 @@ pub fn ends_a_quarter(day: NaiveDate) -> bool {
 }
 
 /// How a person holding a place came to the training.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, ToSchema)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    serde::Deserialize,
+    ToSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Referral {
     /// Registered by the organisation without a referrer.
@@ -98,7 +110,7 @@ impl Referral {
 }
 
 /// One organisation's counts in one quarter.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct Counts {
     pub courses: BTreeSet<CourseId>,
     pub runs: u64,
@@ -137,12 +149,70 @@ impl Counts {
 pub struct Collected {
     /// (organisation, quarter index) → counts
     pub cells: HashMap<(OrgId, usize), Counts>,
-    /// (organisation, language) → places
-    pub languages: BTreeMap<(OrgId, String), u64>,
-    /// (organisation, how they came) → places
-    pub referrals: BTreeMap<(OrgId, Referral), u64>,
-    /// (topic, stakeholder group) → respondents who chose it, over all organisations
-    pub topics: BTreeMap<(String, String), u64>,
+    /// (organisation, quarter index, language) → places
+    pub languages: BTreeMap<(OrgId, usize, String), u64>,
+    /// (organisation, quarter index, how they came) → places
+    pub referrals: BTreeMap<(OrgId, usize, Referral), u64>,
+    /// (organisation, quarter index, topic, stakeholder group) → respondents who chose it
+    pub topics: BTreeMap<(OrgId, usize, String, String), u64>,
+    /// The organisations sharing their figures in each quarter; none: all of them in all.
+    pub sharing: Option<Vec<BTreeSet<OrgId>>>,
+}
+
+/// One quarter's counts as frozen for a programme: every member sharing its figures when
+/// the quarter was first shown, and their counts (nothing about a person).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct FrozenQuarter {
+    pub members: Vec<OrgId>,
+    pub cells: Vec<(OrgId, Counts)>,
+    pub languages: Vec<(OrgId, String, u64)>,
+    pub referrals: Vec<(OrgId, Referral, u64)>,
+    pub topics: Vec<(OrgId, String, String, u64)>,
+}
+
+/// The one quarter `collected` holds (index 0) as it is frozen.
+pub fn freeze(collected: &Collected, members: &[OrgId]) -> FrozenQuarter {
+    let mut cells: Vec<(OrgId, Counts)> = collected
+        .cells
+        .iter()
+        .filter(|((_, q), _)| *q == 0)
+        .map(|((o, _), c)| (*o, c.clone()))
+        .collect();
+    cells.sort_by_key(|(o, _)| *o);
+    FrozenQuarter {
+        members: members.to_vec(),
+        cells,
+        languages: collected.languages.iter().map(|((o, _, l), n)| (*o, l.clone(), *n)).collect(),
+        referrals: collected.referrals.iter().map(|((o, _, r), n)| (*o, *r, *n)).collect(),
+        topics: collected
+            .topics
+            .iter()
+            .map(|((o, _, t, g), n)| (*o, t.clone(), g.clone(), *n))
+            .collect(),
+    }
+}
+
+/// Frozen quarters (in order) as the counts of a period; the members are those of any.
+pub fn thaw(quarters: &[FrozenQuarter]) -> Collected {
+    let mut out = Collected { sharing: Some(Vec::new()), ..Collected::default() };
+    for (q, f) in quarters.iter().enumerate() {
+        for (o, c) in &f.cells {
+            out.cells.insert((*o, q), c.clone());
+        }
+        for (o, l, n) in &f.languages {
+            *out.languages.entry((*o, q, l.clone())).or_default() += n;
+        }
+        for (o, r, n) in &f.referrals {
+            *out.referrals.entry((*o, q, *r)).or_default() += n;
+        }
+        for (o, t, g, n) in &f.topics {
+            *out.topics.entry((*o, q, t.clone(), g.clone())).or_default() += n;
+        }
+        if let Some(s) = out.sharing.as_mut() {
+            s.push(f.members.iter().copied().collect());
+        }
+    }
+    out
 }
 
 /// The topics of the programme's Mietschulung (the starter set's modules): the pre-survey
@@ -204,16 +274,16 @@ pub fn collect(
         }
     }
     for (run, language, n) in repo::places_by_language(conn, orgs, from, to)? {
-        let Some((org, _)) = run_cell.get(&run) else { continue };
-        *out.languages.entry((*org, language)).or_default() += count(n);
+        let Some((org, q)) = run_cell.get(&run) else { continue };
+        *out.languages.entry((*org, *q, language)).or_default() += count(n);
         // Everyone holding a place came on their own unless a referrer is recorded.
-        *out.referrals.entry((*org, Referral::Self_)).or_default() += count(n);
+        *out.referrals.entry((*org, *q, Referral::Self_)).or_default() += count(n);
     }
     for (how, by_account) in [(Referral::ReferrerAccount, true), (Referral::ReferrerNamed, false)] {
         for (run, n) in repo::places_referred(conn, orgs, from, to, by_account)? {
-            let Some((org, _)) = run_cell.get(&run) else { continue };
-            *out.referrals.entry((*org, how)).or_default() += count(n);
-            let own = out.referrals.entry((*org, Referral::Self_)).or_default();
+            let Some((org, q)) = run_cell.get(&run) else { continue };
+            *out.referrals.entry((*org, *q, how)).or_default() += count(n);
+            let own = out.referrals.entry((*org, *q, Referral::Self_)).or_default();
             *own = own.saturating_sub(count(n));
         }
     }
@@ -247,9 +317,17 @@ pub fn collect(
         }
     }
     for org in orgs {
-        let choices = crate::surveys::results::topic_choices(conn, *org, from, to, &MODULE_TOPICS)?;
-        for (key, n) in choices.chosen {
-            *out.topics.entry(key).or_default() += n as u64;
+        for (q, quarter) in quarters.iter().enumerate() {
+            let choices = crate::surveys::results::topic_choices(
+                conn,
+                *org,
+                quarter.from,
+                quarter.to,
+                &MODULE_TOPICS,
+            )?;
+            for ((topic, group), n) in choices.chosen {
+                *out.topics.entry((*org, q, topic, group)).or_default() += n as u64;
+            }
         }
     }
     Ok(out)
@@ -340,6 +418,9 @@ pub struct Cell {
 pub struct Row {
     /// The member's name; none for the total.
     pub organisation: Option<String>,
+    /// Per quarter: whether the member shared its figures then (false: not a member or
+    /// not sharing when the quarter was frozen; its figures there are 0).
+    pub shared: Vec<bool>,
     pub quarters: Vec<Cell>,
     pub period: Cell,
 }
@@ -401,11 +482,11 @@ fn alone(n: u64, how: Publish) -> Figure {
     }
 }
 
-fn needs(collected: &Collected, how: Publish) -> Vec<Need> {
+fn needs(topics: &BTreeMap<(String, String), u64>, how: Publish) -> Vec<Need> {
     use crate::stakeholders::models::StakeholderGroup;
     let groups: Vec<StakeholderGroup> = StakeholderGroup::ALL
         .into_iter()
-        .filter(|g| collected.topics.keys().any(|(_, code)| code == g.code()))
+        .filter(|g| topics.keys().any(|(_, code)| code == g.code()))
         .collect();
     MODULE_TOPICS
         .iter()
@@ -417,8 +498,7 @@ fn needs(collected: &Collected, how: Publish) -> Vec<Need> {
                     group: g.code().to_string(),
                     group_name: g.name(),
                     chosen: alone(
-                        collected
-                            .topics
+                        topics
                             .get(&((*topic).to_string(), g.code().to_string()))
                             .copied()
                             .unwrap_or(0),
@@ -516,8 +596,11 @@ pub fn publish(
     let rows = members
         .iter()
         .enumerate()
-        .map(|(r, (_, name))| Row {
+        .map(|(r, (org, name))| Row {
             organisation: Some(name.clone()),
+            shared: (0..qn)
+                .map(|q| collected.sharing.as_ref().is_none_or(|s| s[q].contains(org)))
+                .collect(),
             quarters: (0..qn).map(|q| cell(&counts[r][q], shown(r, q))).collect(),
             period: cell(&member_period[r], shown(r, qn)),
         })
@@ -525,19 +608,20 @@ pub fn publish(
     let mr = members.len();
     let total = Row {
         organisation: None,
+        shared: vec![true; qn],
         quarters: (0..qn).map(|q| cell(&total_quarters[q], shown(mr, q))).collect(),
         period: cell(&grand, shown(mr, qn)),
     };
 
     let in_members = |org: &OrgId| members.iter().any(|(o, _)| o == org);
     let mut languages: BTreeMap<String, u64> = BTreeMap::new();
-    for ((org, lang), n) in &collected.languages {
+    for ((org, _, lang), n) in &collected.languages {
         if in_members(org) {
             *languages.entry(lang.clone()).or_default() += n;
         }
     }
     let mut referrals: BTreeMap<Referral, u64> = Referral::ALL.iter().map(|r| (*r, 0)).collect();
-    for ((org, how), n) in &collected.referrals {
+    for ((org, _, how), n) in &collected.referrals {
         if in_members(org) {
             *referrals.entry(*how).or_default() += n;
         }
@@ -549,7 +633,9 @@ pub fn publish(
             .map(|(code, n)| {
                 let label = match crate::i18n::participant_language_name(&code) {
                     // An erased person's language is gone; the place still counts.
-                    "" if code.is_empty() => "ohne Angabe".to_string(),
+                    "" if code.is_empty() => {
+                        crate::i18n::text(crate::i18n::DEFAULT_LANG, "programmes.no_language")
+                    }
                     "" => code.clone(),
                     name => name.to_string(),
                 };
@@ -574,7 +660,13 @@ pub fn publish(
         how,
     );
     let withheld = !(lang_ok && ref_ok);
-    let module_needs = needs(collected, how);
+    let mut topics: BTreeMap<(String, String), u64> = BTreeMap::new();
+    for ((org, _, topic, group), n) in &collected.topics {
+        if in_members(org) {
+            *topics.entry((topic.clone(), group.clone())).or_default() += n;
+        }
+    }
+    let module_needs = needs(&topics, how);
     Figures {
         module_needs,
         quarters,

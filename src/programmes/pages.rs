@@ -9,7 +9,7 @@ use serde::Deserialize;
 
 use super::models::{NewPeriod, Sharing};
 use super::service::{self, Decision};
-use super::views::{self, NewProgrammeFields};
+use super::views;
 use crate::error::PageResult;
 use crate::i18n::Text;
 use crate::ids::{OrgId, ProgrammeId};
@@ -24,24 +24,6 @@ const MEMBERSHIPS: &str = "pages/programmes/memberships";
 #[get("/admin/programme")]
 async fn admin_list(ui: Ui) -> PageResult {
     ui.show(ADMIN_LIST, "title.programmes", views::admin_list).await
-}
-
-#[post("/admin/programme")]
-async fn admin_create(ui: Ui, Form(form): Form<NewProgrammeFields>) -> PageResult {
-    let input = form.input();
-    match ui
-        .run(move |conn, actor| crate::library::service::create_programme(conn, actor, input))
-        .await
-    {
-        Ok(p) => {
-            ui.done(&format!("/admin/programme/{}", p.id), &Text::key("done.programme_created"))
-        }
-        Err(e) => {
-            let mut data = ui.run(views::admin_list).await?;
-            data.form = form;
-            ui.page_with_error(ADMIN_LIST, "title.programmes", &data, e)
-        }
-    }
 }
 
 #[get("/admin/programme/{id}")]
@@ -149,7 +131,7 @@ async fn figures_export(
             Ok(file)
         })
         .await?;
-    Ok(super::export::respond(file, &format)?)
+    Ok(super::api::respond(file, &format)?)
 }
 
 /// A coordinator's programmes: invitations to answer, what the organisation shares.
@@ -222,7 +204,6 @@ async fn own_figures(ui: Ui, id: Id<ProgrammeId>, q: web::Query<FiguresQuery>) -
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(admin_list)
-        .service(admin_create)
         .service(admin_show)
         .service(admin_add_period)
         .service(admin_invite)

@@ -14,8 +14,8 @@ use crate::attendance::models::AttendanceStatus;
 use crate::certificates::models::CertificateStatus;
 use crate::db::schema::{
     attendance, certificate_checks, certificates, course_runs, enrollments, organisations,
-    participants, programme_members, programme_periods, programmes, session_interpreter_languages,
-    training_sessions,
+    participants, programme_members, programme_periods, programme_quarters, programmes,
+    session_interpreter_languages, training_sessions,
 };
 use crate::db::DbConn;
 use crate::error::{AppError, AppResult};
@@ -142,6 +142,35 @@ pub fn reinvite(
         programme_members::decided_at.eq(None::<NaiveDateTime>),
     ))
     .execute(conn)?)
+}
+
+/// The frozen figures of a quarter, if they were shown before.
+pub fn frozen_quarter(
+    conn: &mut DbConn, programme: ProgrammeId, starts_on: NaiveDate,
+) -> AppResult<Option<String>> {
+    Ok(programme_quarters::table
+        .find((programme, starts_on))
+        .select(programme_quarters::figures)
+        .first(conn)
+        .optional()?)
+}
+
+/// Freezes a quarter's figures unless another request (or replica) did first: the first
+/// stored stays.
+pub fn freeze_quarter(
+    conn: &mut DbConn, programme: ProgrammeId, starts_on: NaiveDate, figures: &str,
+    at: NaiveDateTime,
+) -> AppResult<()> {
+    crate::db::dialect::freeze_quarter_once(conn, programme, starts_on, figures, at)
+}
+
+/// The names of organisations, by name.
+pub fn names(conn: &mut DbConn, orgs: &[OrgId]) -> AppResult<Vec<(OrgId, String)>> {
+    Ok(organisations::table
+        .filter(organisations::id.eq_any(orgs))
+        .order((organisations::name.asc(), organisations::id.asc()))
+        .select((organisations::id, organisations::name))
+        .load(conn)?)
 }
 
 // The reads behind the figures. Each takes the member organisations and the days of the

@@ -1909,6 +1909,7 @@ fn render(d: &Dashboard, now: NaiveDateTime) -> anyhow::Result<Vec<u8>> {
     // As on the page: a member's own figures hold nothing back, so need no legend.
     if d.protected {
         doc.paragraph(&words("programmes.legend"), Pen::new(SMALL_PT))?;
+        doc.paragraph(&words("programmes.legend_frozen"), Pen::new(SMALL_PT))?;
     } else {
         doc.paragraph(&words("programmes.own_note"), Pen::new(SMALL_PT))?;
     }
@@ -2173,7 +2174,7 @@ mod tests {
             .enumerate()
             .map(|(i, name)| {
                 let i = i as u64;
-                let quarters = (0..qn)
+                let quarters: Vec<Cell> = (0..qn)
                     .map(|q| {
                         if (i + q) % 3 == 1 {
                             cell(1, SMALL, HIDDEN, SMALL)
@@ -2192,11 +2193,13 @@ mod tests {
                     2 => cell(0, Figure::Count(0), Figure::Count(0), Figure::Count(0)),
                     _ => cell(11, Figure::Count(40 + i), Figure::Count(25), Figure::Count(18)),
                 };
-                Row { organisation: Some(name.clone()), quarters, period }
+                let shared = vec![true; quarters.len()];
+                Row { organisation: Some(name.clone()), shared, quarters, period }
             })
             .collect();
         let total = Row {
             organisation: None,
+            shared: vec![true; quarters.len()],
             quarters: [
                 cell(14, Figure::Count(120), Figure::Count(90), Figure::Count(30)),
                 cell(9, HIDDEN, HIDDEN, Figure::Count(12)),
@@ -2265,6 +2268,7 @@ mod tests {
                     .collect(),
             },
             protected: true,
+            open_quarters: Vec::new(),
         }
     }
 

@@ -342,6 +342,9 @@ pub struct Dashboard {
     pub figures: Figures,
     /// True where small numbers are held back (the programme's view).
     pub protected: bool,
+    /// Quarters of the period not in the programme's figures yet: a quarter appears once it
+    /// has ended, and from then on never changes.
+    pub open_quarters: Vec<figures::Quarter>,
 }
 
 fn pick_period(periods: &[Period], wanted: Option<i32>, today: NaiveDate) -> AppResult<Period> {
@@ -361,20 +364,55 @@ fn pick_period(periods: &[Period], wanted: Option<i32>, today: NaiveDate) -> App
     }
 }
 
-/// The programme's figures for a period (default: the one of today): every member sharing
-/// its figures now, and the total, with small numbers held back.
+/// The programme's figures for a period (default: the one of today), per member and in
+/// total, with small numbers held back: the quarters that have ended, each as frozen the
+/// first time it was shown (with the members sharing their figures then). Published
+/// figures never change, so no two views can be subtracted to uncover a held-back count;
+/// a member that leaves stays in the quarters it shared, and is in none after.
 pub fn dashboard(
     conn: &mut DbConn, actor: &Actor, id: ProgrammeId, period: Option<i32>,
 ) -> AppResult<Dashboard> {
     let programme = readable(conn, actor, id)?;
     let periods = repo::periods(conn, id)?;
-    let period = pick_period(&periods, period, crate::time::today_local())?;
-    let members = repo::sharing_figures(conn, id)?;
-    let ids: Vec<OrgId> = members.iter().map(|(o, _)| *o).collect();
-    let quarters = figures::quarters(period.starts_on, period.ends_on);
-    let collected = figures::collect(conn, &ids, &quarters, crate::time::now_utc())?;
-    let figures = figures::publish(&collected, &members, quarters, Publish::Protected);
-    Ok(Dashboard { programme, period, periods, figures, protected: true })
+    let today = crate::time::today_local();
+    let period = pick_period(&periods, period, today)?;
+    let (ended, open_quarters): (Vec<_>, Vec<_>) =
+        figures::quarters(period.starts_on, period.ends_on).into_iter().partition(|q| q.to < today);
+    let mut frozen = Vec::new();
+    for quarter in &ended {
+        frozen.push(frozen_quarter(conn, id, quarter)?);
+    }
+    let collected = figures::thaw(&frozen);
+    let mut ids: Vec<OrgId> = frozen.iter().flat_map(|f| f.members.iter().copied()).collect();
+    ids.sort();
+    ids.dedup();
+    let members = repo::names(conn, &ids)?;
+    let figures = figures::publish(&collected, &members, ended, Publish::Protected);
+    Ok(Dashboard { programme, period, periods, figures, protected: true, open_quarters })
+}
+
+/// A quarter's figures as frozen, freezing them now if they were never shown. Two
+/// replicas freezing at once store one; both read back the same.
+fn frozen_quarter(
+    conn: &mut DbConn, id: ProgrammeId, quarter: &figures::Quarter,
+) -> AppResult<figures::FrozenQuarter> {
+    let parse = |json: String| -> AppResult<figures::FrozenQuarter> {
+        serde_json::from_str(&json).map_err(|e| AppError::Internal(e.into()))
+    };
+    if let Some(json) = repo::frozen_quarter(conn, id, quarter.from)? {
+        return parse(json);
+    }
+    let members: Vec<OrgId> =
+        repo::sharing_figures(conn, id)?.into_iter().map(|(o, _)| o).collect();
+    let now = crate::time::now_utc();
+    let collected = figures::collect(conn, &members, std::slice::from_ref(quarter), now)?;
+    let json = serde_json::to_string(&figures::freeze(&collected, &members))
+        .map_err(|e| AppError::Internal(e.into()))?;
+    repo::freeze_quarter(conn, id, quarter.from, &json, now)?;
+    match repo::frozen_quarter(conn, id, quarter.from)? {
+        Some(json) => parse(json),
+        None => Err(AppError::Internal(anyhow::anyhow!("a frozen quarter vanished"))),
+    }
 }
 
 /// A member's own figures as they enter the programme's, unsuppressed: what its
@@ -390,7 +428,14 @@ pub fn own_figures(
     let quarters = figures::quarters(period.starts_on, period.ends_on);
     let collected = figures::collect(conn, &[org], &quarters, crate::time::now_utc())?;
     let figures = figures::publish(&collected, &[(org, name)], quarters, Publish::Own);
-    Ok(Dashboard { programme: member.programme, period, periods, figures, protected: false })
+    Ok(Dashboard {
+        programme: member.programme,
+        period,
+        periods,
+        figures,
+        protected: false,
+        open_quarters: Vec::new(),
+    })
 }
 
 /// A figures file left the service: who, which programme, which format.

@@ -131,6 +131,8 @@ pub struct FiguresPage {
     pub needs: Vec<NeedRow>,
     pub chart: Option<String>,
     pub protected: bool,
+    /// Quarters of the period that appear once they have ended ("2026 Q4").
+    pub open_quarters: Vec<String>,
     pub members: usize,
     /// Where the files are (`…/zahlen`), without the extension.
     pub export_base: String,
@@ -149,6 +151,8 @@ pub fn figures_page(d: Dashboard, base: &str, quarter: Option<&str>) -> FiguresP
         }
     }
     let pick = |row| at(row, q_index);
+    let not_shared =
+        || HEADINGS.iter().map(|_| Shown { text: "–".into(), withheld: false }).collect();
     let mut rows: Vec<TableRow> = d
         .figures
         .members
@@ -156,7 +160,10 @@ pub fn figures_page(d: Dashboard, base: &str, quarter: Option<&str>) -> FiguresP
         .map(|r| TableRow {
             who: r.organisation.clone().unwrap_or_default(),
             total: false,
-            cells: cells(pick(r)),
+            cells: match q_index {
+                Some(i) if !r.shared.get(i).copied().unwrap_or(true) => not_shared(),
+                _ => cells(pick(r)),
+            },
         })
         .collect();
     rows.push(TableRow {
@@ -252,6 +259,7 @@ pub fn figures_page(d: Dashboard, base: &str, quarter: Option<&str>) -> FiguresP
             .collect(),
         chart,
         protected: d.protected,
+        open_quarters: d.open_quarters.iter().map(|q| q.code.replace("-Q", " Q")).collect(),
         members: d.figures.members.len(),
         export_base: base.to_string(),
         export_query: period_q,
@@ -271,21 +279,21 @@ pub struct AdminListPage {
 pub struct NewProgrammeFields {
     pub name: String,
     pub funding_body: String,
-    pub period_label: String,
+    pub label: String,
     pub starts_on: String,
     pub ends_on: String,
 }
 
 impl NewProgrammeFields {
     pub fn input(&self) -> NewProgramme {
-        let periods = if self.period_label.trim().is_empty()
+        let periods = if self.label.trim().is_empty()
             && self.starts_on.trim().is_empty()
             && self.ends_on.trim().is_empty()
         {
             Vec::new()
         } else {
             vec![super::models::NewPeriod {
-                label: self.period_label.clone(),
+                label: self.label.clone(),
                 starts_on: self.starts_on.clone(),
                 ends_on: self.ends_on.clone(),
             }]

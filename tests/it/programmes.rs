@@ -72,7 +72,8 @@ async fn programme_of_three(app: &TestApp) -> Setting {
     let admin = app.api_token("admin@land.example.org").await;
     let (s, p) = admin
         .post("/api/v1/admin/programmes", json!({"name": "Mietschulungen Thüringen", "funding_body": "Freistaat Thüringen",
-            "periods": [{"label": "Förderjahr 2026", "starts_on": "2026-01-01", "ends_on": "2026-12-31"}]}))
+            "periods": [{"label": "Förderjahr 2025", "starts_on": "2025-01-01", "ends_on": "2025-12-31"},
+                        {"label": "Förderjahr 2026", "starts_on": "2026-01-01", "ends_on": "2026-12-31"}]}))
         .await;
     assert_eq!(s, 201, "{p}");
     let programme = p["id"].as_i64().unwrap();
@@ -126,6 +127,27 @@ fn assert_matches_own(programme: &Value, own: &[Value]) {
         v.push(row["period"].clone());
         v
     };
+    // The programme shows the quarters that have ended; an organisation sees all its own.
+    // The test's data lie in ended quarters, so the periods agree too.
+    let codes: Vec<&Value> =
+        programme["figures"]["quarters"].as_array().unwrap().iter().map(|q| &q["code"]).collect();
+    let own: Vec<Value> = own
+        .iter()
+        .map(|d| {
+            let mut d = d.clone();
+            let all = d["figures"]["quarters"].as_array().unwrap().clone();
+            let row = &mut d["figures"]["members"][0];
+            let kept: Vec<Value> = all
+                .iter()
+                .zip(row["quarters"].as_array().unwrap())
+                .filter(|(q, _)| codes.contains(&&q["code"]))
+                .map(|(_, c)| c.clone())
+                .collect();
+            row["quarters"] = Value::Array(kept);
+            d
+        })
+        .collect();
+    let own = &own[..];
     for (shown_row, own_dash) in members.iter().zip(own) {
         let own_row = &own_dash["figures"]["members"][0];
         assert_eq!(shown_row["organisation"], own_row["organisation"]);
@@ -188,13 +210,23 @@ async fn figures(backend: Backend) {
     let run_c = run_between(&c, "MS-C", 10, "2026-02-02", "2026-02-27").await;
     enrol(&c, run_c, 9, "uk").await;
 
+    // b also had people in 2025, which nobody looks at before b leaves.
+    let run_b0 = run_between(&b, "MS-B0", 10, "2025-11-03", "2025-11-28").await;
+    enrol(&b, run_b0, 6, "ar").await;
+
+    let (_, detail) = office.get(&format!("/api/v1/programmes/{programme}")).await;
+    let period_2025 = detail["periods"][0]["id"].as_i64().unwrap();
     let path = format!("/api/v1/programmes/{programme}/figures");
     let (s, dash) = office.get(&path).await;
     assert_eq!(s, 200, "{dash}");
     let text = dash.to_string();
     no_person_in(&text);
     assert_eq!(dash["period"]["label"], "Förderjahr 2026");
-    assert_eq!(dash["figures"]["quarters"].as_array().unwrap().len(), 4);
+    let today = mietschulung::time::today_local();
+    let ended =
+        (1..=4).filter(|q| mietschulung::reports::filter::quarter(2026, *q).1 < today).count();
+    assert_eq!(dash["figures"]["quarters"].as_array().unwrap().len(), ended, "ended quarters only");
+    assert_eq!(dash["open_quarters"].as_array().unwrap().len(), 4 - ended);
     let members = dash["figures"]["members"].as_array().unwrap();
     assert_eq!(members.len(), 2, "c shares no figures: {text}");
     assert!(!text.contains("c-prog"));
@@ -238,7 +270,7 @@ async fn figures(backend: Backend) {
     for other in [&a, &c] {
         assert_eq!(other.get(&path).await.0, 403);
     }
-    // b leaves: from then on its figures are gone.
+    // b leaves: what it shared stays as published, it shares nothing from then on.
     let (s, left) =
         b.post(&format!("/api/v1/programmes/{programme}/membership/leave"), json!({})).await;
     assert_eq!(s, 200, "{left}");
@@ -248,9 +280,19 @@ async fn figures(backend: Backend) {
         409
     );
     let (_, after) = office.get(&path).await;
-    let members = after["figures"]["members"].as_array().unwrap();
-    assert_eq!(members.len(), 1);
+    assert_eq!(
+        after["figures"], dash["figures"],
+        "published quarters never change: nothing to subtract"
+    );
+    let (_, earlier) = office.get(&format!("{path}?period={period_2025}")).await;
+    let members = earlier["figures"]["members"].as_array().unwrap();
+    assert_eq!(members.len(), 1, "{earlier}");
     assert_eq!(members[0]["organisation"], "Landkreis a-prog");
+    assert_eq!(
+        earlier["figures"]["total"]["period"]["enrolled"], 0,
+        "b's 2025 people were never shared"
+    );
+    assert_eq!(office.get(&format!("{path}?period=abc")).await.0, 404);
     assert_eq!(b.get(&format!("/api/v1/programmes/{programme}/own-figures")).await.0, 200);
     for action in [
         "programme.create",
@@ -696,7 +738,11 @@ async fn pages(backend: Backend) {
         .await;
     assert_eq!(left.status, 303);
     let figures = office.get(&format!("/programm/{id}/zahlen")).await;
-    assert!(figures.body.contains("data-test=\"no-members\""), "no member shares figures now");
+    assert!(figures.body.contains("Landkreis seiten"), "the quarters it shared stay as published");
+    assert!(
+        figures.body.contains("data-test=\"open-quarters\""),
+        "the running quarter comes once it ended"
+    );
     app.assert_rules_hold();
 }
 

@@ -19,6 +19,15 @@ const KEPT: &[(&str, &str, &str)] = &[
         "the operator's verification report in a terminal: no request, no reader's language",
     ),
     ("src/cli/demo.rs", "", "demo data: names, courses and modules of the sample organisation"),
+    (
+        "src/programmes/figures.rs",
+        "Mietvertrag und Wohnungssuche",
+        "data: the starter set's topics, matched against survey options word for word",
+    ),
+    ("src/programmes/figures.rs", "Rechte und Pflichten", "data: the starter set's topics"),
+    ("src/programmes/figures.rs", "Heizen und Lüften", "data: the starter set's topics"),
+    ("src/programmes/figures.rs", "Energie und Wasser sparen", "data: the starter set's topics"),
+    ("src/programmes/figures.rs", "Mülltrennung und Hausordnung", "data: the starter set's topics"),
     ("src/cli/demo_year.rs", "", "demo data and the operator's report of the year demo"),
     (
         "src/cli/backup.rs",

@@ -121,6 +121,7 @@ pub const PERSONAL_TABLES: &[(&str, Holds)] = &[
     ),
     ("programmes", Holds::Nobody("state programmes: name and funding body")),
     ("programme_periods", Holds::Nobody("a programme's reporting periods")),
+    ("programme_quarters", Holds::Nobody("a programme's frozen counts per member and quarter")),
     ("programme_members", Holds::Nobody("which organisations share what with a programme")),
     ("library_templates", Holds::Nobody("course and survey templates: catalogue text")),
     ("library_versions", Holds::Nobody("course and survey templates: catalogue text")),
