@@ -86,6 +86,15 @@ async fn api_withdraw(caller: Caller, id: web::Path<TemplateId>) -> Answer {
     caller.no_content(move |conn, actor| service::withdraw(conn, actor, *id)).await
 }
 
+/// Admins: every programme (here with the creation: one OpenAPI path item).
+#[utoipa::path(get, path = "/api/v1/admin/programmes", tag = "programmes", security(("bearer" = [])),
+    responses((status = 200, body = [Programme]),
+        (status = 403, description = "not an admin", body = ErrorSchema)))]
+#[get("/api/v1/admin/programmes")]
+async fn api_programmes(caller: Caller) -> Answer {
+    caller.ok(crate::programmes::service::list).await
+}
+
 /// Admins: create a programme with its reporting periods (whole quarters that do not
 /// overlap; none given: the current calendar year). Its library starts with the starter
 /// set (here, since the library sits above programmes).
@@ -103,6 +112,8 @@ async fn api_create_programme(caller: Caller, body: Json<NewProgramme>) -> Answe
 /// The operations of this file in the OpenAPI document.
 #[derive(utoipa::OpenApi)]
 #[openapi(paths(
+    api_programmes,
+    api_create_programme,
     api_shelves,
     api_template,
     api_version,
@@ -114,7 +125,8 @@ async fn api_create_programme(caller: Caller, body: Json<NewProgramme>) -> Answe
 pub struct Doc;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(api_create_programme)
+    cfg.service(api_programmes)
+        .service(api_create_programme)
         .service(api_shelves)
         .service(api_publish)
         .service(api_version)

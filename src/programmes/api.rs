@@ -6,21 +6,12 @@ use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 
 use super::export;
-use super::models::{NewPeriod, Period, Programme, Sharing};
+use super::models::{NewPeriod, Period, Sharing};
 use super::service::{self, Dashboard, Decision, Membership, ProgrammeDetail};
 use crate::api::{Answer, Caller, ErrorSchema, Json};
 use crate::error::AppResult;
 use crate::ids::{OrgId, ProgrammeId};
 use crate::web::{download, PublicUrl};
-
-/// Admins: every programme.
-#[utoipa::path(get, path = "/api/v1/admin/programmes", tag = "programmes", security(("bearer" = [])),
-    responses((status = 200, body = [Programme]),
-        (status = 403, description = "not an admin", body = ErrorSchema)))]
-#[get("/api/v1/admin/programmes")]
-async fn api_programmes(caller: Caller) -> Answer {
-    caller.ok(service::list).await
-}
 
 /// A programme with its periods and members (what each shares): admins, and the
 /// programme's own office.
@@ -240,7 +231,6 @@ pub(super) fn respond(file: export::File, format: &str) -> AppResult<HttpRespons
 /// The operations of this file in the OpenAPI document.
 #[derive(utoipa::OpenApi)]
 #[openapi(paths(
-    api_programmes,
     api_programme,
     api_add_period,
     api_invite,
@@ -256,8 +246,7 @@ pub(super) fn respond(file: export::File, format: &str) -> AppResult<HttpRespons
 pub struct Doc;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(api_programmes)
-        .service(api_add_period)
+    cfg.service(api_add_period)
         .service(api_invite)
         .service(api_invite_office)
         .service(api_figures_export)
