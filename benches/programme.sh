@@ -35,6 +35,12 @@ ADMIN=admin@land.example.org
 
 now() { date +%s.%N; }
 
+stop_server() {
+    kill "$PID"
+    wait "$PID" 2>/dev/null || true
+    PID=
+}
+
 # token EMAIL: an API token of that account.
 token() {
     curl -fs -H 'Content-Type: application/json' \
@@ -42,11 +48,13 @@ token() {
         python3 -c 'import json, sys; print(json.load(sys.stdin)["token"])'
 }
 
-# timed AUTH PATH: "p50 p95" in ms of N sequential requests (each must answer 200).
+# timed AUTH PATH: "p50 p95" in ms of N sequential requests (each must answer 200); AUTH
+# is a header, or "jar:FILE" for a browser session's cookie jar.
 timed() {
-    local auth=$1 path=$2 times=()
+    local auth=$1 path=$2 times=() how
+    if [[ $auth == jar:* ]]; then how=(-b "${auth#jar:}"); else how=(-H "$auth"); fi
     for _ in $(seq 1 "$N"); do
-        read -r code t < <(curl -s -o /dev/null -H "$auth" -w '%{http_code} %{time_total}\n' "$BASE$path")
+        read -r code t < <(curl -s -o /dev/null "${how[@]}" -w '%{http_code} %{time_total}\n' "$BASE$path")
         [[ $code == 200 ]] || { echo "$path answered $code" >&2; exit 1; }
         times+=("$t")
     done
@@ -94,7 +102,7 @@ for backend in "${BACKENDS[@]}"; do
     R[pdf|$backend]=$(timed "$auth" /api/v1/programmes/1/figures.pdf)
     R[own|$backend]=$(timed "Authorization: Bearer $(token koordination@jahr.example.org)" /api/v1/programmes/1/own-figures)
     login "$WORK/admin.$backend" "$ADMIN"
-    R[page|$backend]=$(timed "Cookie: $(awk '!/^#/ && NF >= 7 {printf "%s=%s; ", $6, $7}' "$WORK/admin.$backend")" /programm/1/zahlen)
+    R[page|$backend]=$(timed "jar:$WORK/admin.$backend" /programm/1/zahlen)
     stop_server
 done
 

@@ -265,6 +265,33 @@ async fn figures(backend: Backend) {
     assert_eq!(s, 200);
     assert!(xlsx.as_str().unwrap().starts_with("PK"));
     assert_eq!(office.get(&format!("{path}.exe")).await.0, 404);
+    let pdf = office
+        .client
+        .get(format!("{}{path}.pdf", office.base))
+        .bearer_auth(&office.token)
+        .send()
+        .await
+        .expect("pdf");
+    assert_eq!(pdf.status(), 200);
+    let pdf = pdf.bytes().await.expect("bytes").to_vec();
+    assert!(pdf.starts_with(b"%PDF"));
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("bericht.pdf");
+    std::fs::write(&file, &pdf).expect("write");
+    common::qpdf_check(&file);
+    if common::tool_available("pdftotext") {
+        let out = std::process::Command::new("pdftotext")
+            .arg(&file)
+            .arg("-")
+            .output()
+            .expect("pdftotext");
+        common::assert_succeeded(&out);
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(text.contains("Mietschulungen Thüringen") && text.contains("Insgesamt"), "{text}");
+        assert!(text.contains("Landkreis a-prog") && text.contains("Landkreis b-prog"), "{text}");
+        assert!(text.contains("<5") || text.contains("< 5"), "held back in the report too: {text}");
+        no_person_in(&text);
+    }
 
     // Members and others read nothing of the programme's figures.
     for other in [&a, &c] {
