@@ -217,8 +217,14 @@ async fn figures(backend: Backend) {
     let (_, detail) = office.get(&format!("/api/v1/programmes/{programme}")).await;
     let period_2025 = detail["periods"][0]["id"].as_i64().unwrap();
     let path = format!("/api/v1/programmes/{programme}/figures");
-    let (s, dash) = office.get(&path).await;
+    // Four first views at once (as from two replicas): each quarter is frozen once, and
+    // every view shows the same figures.
+    let views = futures_util::future::join_all((0..4).map(|_| office.get(&path))).await;
+    let (s, dash) = views[0].clone();
     assert_eq!(s, 200, "{dash}");
+    for (s, v) in &views {
+        assert_eq!((*s, &v["figures"]), (200, &dash["figures"]));
+    }
     let text = dash.to_string();
     no_person_in(&text);
     assert_eq!(dash["period"]["label"], "Förderjahr 2026");
@@ -227,6 +233,7 @@ async fn figures(backend: Backend) {
         (1..=4).filter(|q| mietschulung::reports::filter::quarter(2026, *q).1 < today).count();
     assert_eq!(dash["figures"]["quarters"].as_array().unwrap().len(), ended, "ended quarters only");
     assert_eq!(dash["open_quarters"].as_array().unwrap().len(), 4 - ended);
+    assert_eq!(app.count("programme_quarters") as usize, ended, "each ended quarter frozen once");
     let members = dash["figures"]["members"].as_array().unwrap();
     assert_eq!(members.len(), 2, "c shares no figures: {text}");
     assert!(!text.contains("c-prog"));
