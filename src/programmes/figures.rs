@@ -316,15 +316,10 @@ pub fn collect(
             c.no_shows += count(n);
         }
     }
+    let ranges: Vec<(NaiveDate, NaiveDate)> = quarters.iter().map(|q| (q.from, q.to)).collect();
     for org in orgs {
-        for (q, quarter) in quarters.iter().enumerate() {
-            let choices = crate::surveys::results::topic_choices(
-                conn,
-                *org,
-                quarter.from,
-                quarter.to,
-                &MODULE_TOPICS,
-            )?;
+        let tallies = crate::surveys::results::topic_choices(conn, *org, &ranges, &MODULE_TOPICS)?;
+        for (q, choices) in tallies.into_iter().enumerate() {
             for ((topic, group), n) in choices.chosen {
                 *out.topics.entry((*org, q, topic, group)).or_default() += n as u64;
             }

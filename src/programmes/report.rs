@@ -45,6 +45,7 @@ use unicode_normalization::UnicodeNormalization;
 
 use super::figures::{Cell, Figure, Part, Withheld};
 use super::service::Dashboard;
+use super::views::{hours, percent, plain, rate, shown, Shown};
 use crate::error::AppResult;
 use crate::i18n;
 use crate::validate::printable::{is_arabic_script, FONT_ARABIC, FONT_BOLD, FONT_REGULAR};
@@ -1275,42 +1276,7 @@ impl Doc {
 
 // Tables.
 
-/// One figure as printed: its text, and whether it is held back (printed muted, as the
-/// page styles it).
-#[derive(Debug, Clone, PartialEq)]
-struct Shown {
-    text: String,
-    withheld: bool,
-}
-
-fn plain(n: u64) -> Shown {
-    Shown {
-        text: crate::reports::format::number(i64::try_from(n).unwrap_or(i64::MAX)),
-        withheld: false,
-    }
-}
-
-fn shown(f: Figure) -> Shown {
-    Shown { text: f.text(), withheld: f.count().is_none() }
-}
-
-fn percent(v: f64) -> String {
-    format!("{} %", format!("{v:.1}").replace('.', ","))
-}
-
-/// A rate as the page shows it; where both counts are shown and nobody was counted
-/// there is nothing to hold back, so it reads "–" rather than "x".
-fn rate(r: Option<f64>, whole: Figure) -> Shown {
-    match r {
-        Some(v) => Shown { text: percent(v), withheld: false },
-        None if whole == Figure::Count(0) => Shown { text: "–".into(), withheld: false },
-        None => Shown { text: "x".into(), withheld: true },
-    }
-}
-
-fn hours(h: f64) -> Shown {
-    Shown { text: format!("{h:.1}").replace('.', ","), withheld: false }
-}
+// Figures read as on the page: `views::{shown, plain, rate, hours, percent}`.
 
 /// The figure columns' locale keys, in the order of [`cells`].
 const COLUMNS: [&str; 11] = [

@@ -13,34 +13,37 @@ use crate::i18n;
 use crate::ids::{OrgId, ProgrammeId};
 use crate::reports::{chart, format};
 
-/// One figure as a table cell: its text, and whether it is held back (styled and
-/// explained by the legend).
-#[derive(Debug, Serialize)]
+/// One figure as a table cell (page and PDF report): its text, and whether it is held back
+/// (styled and explained by the legend).
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Shown {
     pub text: String,
     pub withheld: bool,
 }
 
-fn shown(f: Figure) -> Shown {
+pub(crate) fn shown(f: Figure) -> Shown {
     Shown { text: f.text(), withheld: f.count().is_none() }
 }
 
-fn plain(n: u64) -> Shown {
+pub(crate) fn plain(n: u64) -> Shown {
     Shown { text: format::number(i64::try_from(n).unwrap_or(i64::MAX)), withheld: false }
 }
 
+/// "60,0 %"
+pub(crate) fn percent(v: f64) -> String {
+    format!("{} %", format!("{v:.1}").replace('.', ","))
+}
+
 /// A rate, "x" where one of its counts is held back, "–" where there is nothing to divide.
-fn rate(r: Option<f64>, whole: Figure) -> Shown {
+pub(crate) fn rate(r: Option<f64>, whole: Figure) -> Shown {
     match (r, whole) {
-        (Some(v), _) => {
-            Shown { text: format!("{} %", format!("{v:.1}").replace('.', ",")), withheld: false }
-        }
+        (Some(v), _) => Shown { text: percent(v), withheld: false },
         (None, Figure::Count(0)) => Shown { text: "–".into(), withheld: false },
         (None, _) => Shown { text: "x".into(), withheld: true },
     }
 }
 
-fn hours(h: f64) -> Shown {
+pub(crate) fn hours(h: f64) -> Shown {
     Shown { text: format!("{h:.1}").replace('.', ","), withheld: false }
 }
 

@@ -796,19 +796,23 @@ pub struct TopicChoices {
 
 /// For a state programme's figures: the answers to the questions that offer exactly
 /// `topics` as choices (the programme's pre-survey asks which topics matter most), in the
-/// organisation's surveys opening from `from` to `to`. Only counts leave; groups an
-/// anonymous survey withholds (fewer than five) stay withheld.
+/// organisation's surveys, one tally per range of days (first, last) in which a survey
+/// opened. The surveys are listed once. Only counts leave; groups an anonymous survey
+/// withholds (fewer than five) stay withheld.
 pub fn topic_choices(
-    conn: &mut DbConn, org: crate::ids::OrgId, from: chrono::NaiveDate, to: chrono::NaiveDate,
+    conn: &mut DbConn, org: crate::ids::OrgId, ranges: &[(chrono::NaiveDate, chrono::NaiveDate)],
     topics: &[&str],
-) -> AppResult<TopicChoices> {
-    let mut out = TopicChoices::default();
+) -> AppResult<Vec<TopicChoices>> {
+    let mut tallies = vec![TopicChoices::default(); ranges.len()];
     let mut wanted: Vec<&str> = topics.to_vec();
     wanted.sort_unstable();
     for survey in repo::list(conn, org)? {
-        if survey.opens_on < from || survey.opens_on > to {
+        let Some(at) =
+            ranges.iter().position(|(from, to)| *from <= survey.opens_on && survey.opens_on <= *to)
+        else {
             continue;
-        }
+        };
+        let out = &mut tallies[at];
         let results = of_survey(conn, &survey, false)?;
         for q in &results.questions {
             if !matches!(q.kind, QuestionKind::Multiple | QuestionKind::Single) {
@@ -828,5 +832,5 @@ pub fn topic_choices(
             }
         }
     }
-    Ok(out)
+    Ok(tallies)
 }
