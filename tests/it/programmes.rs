@@ -781,3 +781,65 @@ async fn pages(backend: Backend) {
 }
 
 both_backends!(admins_coordinators_and_the_office_use_the_pages, pages);
+
+/// The topics question of a member's pre-survey, answered through its open link: the
+/// programme counts who chose which topic per group, holding back 1 to 4.
+async fn topics(backend: Backend) {
+    let app = common::spawn_app(backend).await;
+    let Setting { programme, a, office, .. } = programme_of_three(&app).await;
+    let (s, survey) = a
+        .post("/api/v1/surveys", json!({"title": "Vorbefragung", "introduction": "", "opens_on": "2026-09-01",
+            "closes_on": "2026-12-31", "audience": ["landlord"], "anonymous": false, "course_id": null,
+            "reminder_max": null, "reminder_interval_days": null, "open_groups": ["landlord"]}))
+        .await;
+    assert_eq!(s, 201, "{survey}");
+    let sid = survey["id"].as_i64().unwrap();
+    let topics: Vec<&str> = mietschulung::programmes::figures::MODULE_TOPICS.to_vec();
+    let (s, q) = a
+        .post(&format!("/api/v1/surveys/{sid}/questions"), json!({"kind": "multiple",
+            "text": "Welche Themen sind aus Ihrer Sicht am wichtigsten?", "help": "", "required": true,
+            "groups": [], "options": topics, "min_value": null, "max_value": null, "max_length": null}))
+        .await;
+    assert_eq!(s, 201, "{q}");
+    let qid = q["id"].as_i64().unwrap().to_string();
+    let open = {
+        use diesel::prelude::*;
+        use mietschulung::db::schema::surveys;
+        let id = i32::try_from(sid).unwrap();
+        app.db
+            .run_blocking(move |conn| {
+                Ok(surveys::table.find(id).select(surveys::open_token).first::<String>(conn)?)
+            })
+            .unwrap()
+    };
+    // Six landlords: all choose the tenancy contract, two of them heating and airing too.
+    for i in 0..6 {
+        let (s, started) =
+            a.post(&format!("/api/v1/surveys/open/{open}/landlord"), json!({})).await;
+        assert_eq!(s, 201, "{started}");
+        let token = started["token"].as_str().unwrap();
+        let chosen = if i < 2 { json!([0, 2]) } else { json!([0]) };
+        let (s, r) = a
+            .post(
+                &format!("/api/v1/responses/{token}"),
+                json!({"answers": {qid.clone(): chosen}, "submit": true}),
+            )
+            .await;
+        assert_eq!(s, 200, "{r}");
+    }
+    let (_, own) = a.get(&format!("/api/v1/programmes/{programme}/own-figures")).await;
+    let needs = &own["figures"]["module_needs"];
+    assert_eq!(needs[0]["topic"], topics[0]);
+    assert_eq!(needs[0]["groups"][0]["group"], "landlord");
+    assert_eq!(needs[0]["groups"][0]["chosen"], 6, "{needs}");
+    assert_eq!(needs[2]["groups"][0]["chosen"], 2, "own figures hold nothing back");
+    assert_eq!(needs[1]["groups"][0]["chosen"], 0);
+    let (_, dash) = office.get(&format!("/api/v1/programmes/{programme}/figures")).await;
+    let needs = &dash["figures"]["module_needs"];
+    assert_eq!(needs[0]["groups"][0]["chosen"], 6, "{needs}");
+    assert_eq!(needs[2]["groups"][0]["chosen"], "< 5");
+    assert_eq!(needs[1]["groups"][0]["chosen"], 0);
+    app.assert_rules_hold();
+}
+
+both_backends!(the_pre_surveys_topics_are_counted_per_group, topics);
